@@ -1,0 +1,21 @@
+// Three suites with their own settings: unit (mocks only), infra (CDK synth), integration
+// (starts the local stack once, real emulators). TypeScript and the ESM-only @middy packages go
+// through one esbuild transform.
+const transform = { '^.+\\.[cm]?[tj]s$': '<rootDir>/test/esbuild-transform.cjs' };
+const transformIgnorePatterns = ['/node_modules/(?!(@middy)/)'];
+const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+      testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,113 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { allowedMethods, findRoute, READ_ONLY_PREFIX, type FunctionName, type Route } from '../../lib/routes';
+import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../config';
+import { parseJsonBody } from './body';
+import { HttpError, toProblem, ValidationFailed } from './problem';
+import { principalOf, type Principal } from './principal';
+import { log } from './log';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface HttpRequest<B = unknown, Q = unknown, P = unknown> {
+  readonly route: Route;
+  readonly principal: Principal;
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly requestId: string;
+  /** Aborted shortly before the Lambda's own timeout. */
+  readonly signal: AbortSignal;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+// The requests are typed by the handler that reads them, from the route's schemas (`z.infer`).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Operation = (request: HttpRequest<any, any, any>) => Promise<HttpResponse>;
+
+const SECURITY_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json'): HttpResult {
+  return {
+    statusCode: status,
+    headers: { ...SECURITY_HEADERS, ...(body === undefined ? {} : { 'content-type': type }), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
+}
+
+export function problemResult(error: unknown, requestId?: string): HttpResult {
+  const { status, problem, headers } = toProblem(error);
+  if (status >= 500) log.error('request failed', { requestId, error });
+  return json(status, problem, headers, 'application/problem+json');
+}
+
+function parseWith(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!result.success) throw new ValidationFailed(result.error);
+  return result.data;
+}
+
+/** `405` for a method a path of the table does not support (and any write under `/portal`), `404` for an unknown path. */
+export function fallback(event: HttpEvent): HttpResult {
+  const method = event.requestContext.http.method.toUpperCase();
+  const path = event.routeKey.replace(/^ANY /, '');
+  const allowed = allowedMethods().get(path) ?? (path.startsWith(READ_ONLY_PREFIX) ? ['GET'] : undefined);
+  if (!allowed || event.routeKey === '$default' || (method === 'GET' && allowed.includes('GET')))
+    return problemResult(new HttpError(404, 'Not Found', 'No such resource.'));
+  return problemResult(new HttpError(405, 'Method Not Allowed', `${method} is not supported here.`, { allow: allowed.join(', ') }));
+}
+
+/**
+ * The Lambda handler of one area of the route table: normalises headers, finds the route by
+ * API Gateway's route key, checks the principal, validates path, query and body with the route's
+ * schemas, calls the area's operation and renders the answer, or any error as problem+json.
+ */
+export function httpFunction(fn: FunctionName, operations: Record<string, Operation>) {
+  const core = async (event: HttpEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<HttpResult> => {
+    const route = findRoute(event.routeKey);
+    if (!route || route.fn !== fn) return fallback(event);
+    const operation = operations[route.operationId];
+    if (!operation) return problemResult(new HttpError(501, 'Not Implemented', `${route.operationId} is not implemented yet.`));
+    const headers = event.headers ?? {};
+    const principal = principalOf(route.principal, event.requestContext.authorizer?.jwt?.claims);
+    const request: HttpRequest = {
+      route,
+      principal,
+      params: parseWith(route.params, event.pathParameters, 'params'),
+      query: parseWith(route.query, event.queryStringParameters, 'query'),
+      body: route.body
+        ? parseWith(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type']), 'body')
+        : undefined,
+      headers,
+      requestId: context.awsRequestId ?? event.requestContext.requestId,
+      signal,
+    };
+    const response = await operation(request);
+    return json(response.status, response.body, response.headers);
+  };
+
+  return middy<HttpEvent, HttpResult>({
+    timeoutEarlyInMillis: LAMBDA_TIMEOUT_SECONDS * 1000 - HANDLER_TIMEOUT_MS,
+    timeoutEarlyResponse: () => {
+      throw Object.assign(new Error('handler timed out'), { name: 'TimeoutError' });
+    },
+  })
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: (request) => {
+        request.response = problemResult(request.error, request.context.awsRequestId);
+      },
+    })
+    .handler(core);
+}

@@ -1,0 +1,42 @@
+import type { Principal as PrincipalKind } from '../../lib/routes';
+import { HttpError } from './problem';
+
+export const STAFF_GROUP = 'portal-admins';
+
+/** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
+export type Principal =
+  | { kind: 'staff'; userId: string; username: string }
+  | { kind: 'customer'; sub: string; username: string }
+  | { kind: 'public' };
+
+type Claims = Record<string, unknown>;
+
+/** `cognito:groups` arrives as an array, or as API Gateway's `[a b]` string rendering of one. */
+function groupsOf(claims: Claims): string[] {
+  const raw = claims['cognito:groups'];
+  if (Array.isArray(raw)) return raw.map(String);
+  if (typeof raw === 'string') return raw.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  return [];
+}
+
+export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Principal {
+  if (kind === 'public') return { kind: 'public' };
+  const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
+  if (!claims || !sub) throw new HttpError(401, 'Unauthorized', 'A valid access token is required.', { 'www-authenticate': 'Bearer' });
+  const username = typeof claims.username === 'string' ? claims.username : sub;
+  if (kind === 'customer') return { kind: 'customer', sub, username };
+  if (!groupsOf(claims).includes(STAFF_GROUP)) throw new HttpError(403, 'Forbidden', `Staff must be in the ${STAFF_GROUP} group.`);
+  return { kind: 'staff', userId: sub, username };
+}
+
+/** The actor written to the audit trail. */
+export function actorOf(principal: Principal): string {
+  switch (principal.kind) {
+    case 'staff':
+      return `staff:${principal.username}`;
+    case 'customer':
+      return `customer:${principal.sub}`;
+    case 'public':
+      return 'public';
+  }
+}

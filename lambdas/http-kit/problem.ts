@@ -1,0 +1,116 @@
+import { ZodError } from 'zod';
+import type { Problem } from '../schemas/common';
+import { Conflict, DomainError, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../domain/errors';
+
+/** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'HttpError';
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemResponse {
+  status: number;
+  problem: Problem;
+  headers: Record<string, string>;
+}
+
+export function problemOf(status: number, detail?: string, errors?: Problem['errors']): Problem {
+  return {
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    ...(errors === undefined ? {} : { errors }),
+  };
+}
+
+/** The path of a validation issue as API.md writes it: `lines.0.email`. */
+export const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
+
+export function validationProblem(error: ZodError): Problem {
+  const errors = error.issues.map((issue) => ({
+    path: issuePath(issue.path),
+    message: issue.message,
+  }));
+  return problemOf(400, 'The request is not valid.', errors);
+}
+
+/** A request part that its route's schema refused. */
+export class ValidationFailed extends Error {
+  constructor(readonly zodError: ZodError) {
+    super('validation failed');
+    this.name = 'ValidationFailed';
+  }
+}
+
+/** AWS SDK errors that mean "try again later", never "you sent something wrong". */
+const TRANSIENT = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalServerError',
+  'InternalErrorException',
+  'TimeoutError',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+export function isTransient(error: unknown): boolean {
+  if (error instanceof Unavailable) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  if ((e.name && TRANSIENT.has(e.name)) || (e.code && TRANSIENT.has(e.code))) return true;
+  if (e.$retryable) return true;
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  if (error instanceof AggregateError) return error.errors.some(isTransient);
+  return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
+}
+
+/** The one mapping from anything thrown to the problem the client sees. A 500 says nothing internal. */
+export function toProblem(error: unknown): ProblemResponse {
+  const plain = (status: number, detail?: string, headers: Record<string, string> = {}, errors?: Problem['errors']) => ({
+    status,
+    problem: problemOf(status, detail, errors),
+    headers,
+  });
+  if (error instanceof HttpError) return { status: error.status, problem: problemOf(error.status, error.detail), headers: error.headers };
+  if (error instanceof ZodError) return { status: 400, problem: validationProblem(error), headers: {} };
+  if (error instanceof ValidationFailed) return { status: 400, problem: validationProblem(error.zodError), headers: {} };
+  if (error instanceof NotFound) return plain(404, error.message);
+  if (error instanceof Conflict) return plain(409, error.message);
+  if (error instanceof Gone) return plain(410, error.message);
+  if (error instanceof Invalid)
+    return plain(400, error.message, {}, error.path === undefined ? undefined : [{ path: error.path, message: error.message }]);
+  if (error instanceof Unauthenticated) return plain(401, error.message, { 'www-authenticate': 'Bearer' });
+  if (isTransient(error)) return plain(503, 'A dependency is unavailable; please retry.', { 'retry-after': '1' });
+  if (error instanceof DomainError) return plain(400, error.message);
+  return plain(500, 'An unexpected error occurred.');
+}
