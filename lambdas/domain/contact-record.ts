@@ -1,0 +1,31 @@
+import type { Contact, PortalStatus } from '../schemas/contacts';
+
+/**
+ * A contact as the domain holds it: the public `Contact` plus what the portal-access lifecycle
+ * keeps beside it (the Cognito login and the pending invitation), which the API never shows.
+ * The contacts module owns the contact's own fields; portal-access owns `portal`, `login` and `invitation`.
+ */
+export interface ContactRecord extends Contact {
+  /** The portal login in the customer user pool, once one was created. */
+  login?: {
+    /** The login's email: unique among non-archived contacts (guard item `LOGIN#<email>`). */
+    email: string;
+    /** The Cognito user name (the pool signs in by email; the user name is what AdminGetUser takes). */
+    username: string;
+    /** The Cognito `sub`: the subject of the portal user's tokens (item `SUB#<sub>` points back here). */
+    sub: string;
+  };
+  /** The pending invitation: only the SHA-256 of its token is stored. */
+  invitation?: { tokenHash: string; expiresAt: string };
+}
+
+export type { PortalStatus };
+
+/** The commercial entity whose documents a contact sees: its company, or itself. */
+export const commercialEntityOf = (contact: Pick<Contact, 'id' | 'companyId'>): string => contact.companyId ?? contact.id;
+
+/** The public view of a record: what `GET /contacts/{id}` answers. */
+export function toContact(record: ContactRecord): Contact {
+  const { login: _login, invitation: _invitation, ...contact } = record;
+  return contact;
+}
