@@ -1,3 +1,5 @@
+const fs = require('node:fs');
+
 // Three suites with their own settings: unit (mocks only), infra (CDK synth), integration
 // (starts the local stack once, real emulators). TypeScript and the ESM-only @middy packages go
 // through one esbuild transform.
@@ -13,8 +15,10 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/integration/global-setup.ts',
-      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+      // The local stack is started once for the whole integration run (and stopped after it).
+      ...(fs.existsSync(`${__dirname}/test/integration/global-setup.ts`)
+        ? { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }
+        : {}),
       testTimeout: 60000,
     },
   ],

@@ -1,0 +1,144 @@
+import type { Context } from 'aws-lambda';
+import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
+import { normaliseEmail } from '../../lambdas/schemas/common';
+import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
+import { Conflict, NotFound } from '../../lambdas/domain/errors';
+
+const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
+
+function event(routeKey: string, init: { body?: string; headers?: Record<string, string>; claims?: Record<string, unknown>; params?: Record<string, string>; query?: Record<string, string> } = {}): HttpEvent {
+  const [method] = routeKey.split(' ');
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: '/',
+    rawQueryString: '',
+    headers: init.headers ?? {},
+    body: init.body,
+    isBase64Encoded: false,
+    pathParameters: init.params,
+    queryStringParameters: init.query,
+    requestContext: {
+      http: { method: method ?? 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: 'r',
+      authorizer: init.claims ? { jwt: { claims: init.claims, scopes: [] } } : undefined,
+    },
+  } as unknown as HttpEvent;
+}
+
+const admin = { sub: 'staff-1', username: 'admin', 'cognito:groups': '[portal-admins]' };
+const json = { 'content-type': 'application/json' };
+
+describe('httpFunction', () => {
+  const calls: unknown[] = [];
+  const handler = httpFunction('contacts', {
+    createContact: async (request) => {
+      calls.push(request.body);
+      return { status: 201, body: { ok: true } };
+    },
+    getContact: async (request) => {
+      if (request.params.id === 'gone') throw new NotFound('No such contact.');
+      if (request.params.id === 'busy') throw new Conflict('Stale version.');
+      if (request.params.id === 'boom') throw new Error('DynamoDB table arn:aws:dynamodb:secret exploded');
+      if (request.params.id === 'throttled') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return { status: 200, body: { id: request.params.id } };
+    },
+  });
+  const call = async (e: HttpEvent) => {
+    const result = await handler(e, context);
+    return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
+  };
+
+  beforeEach(() => (calls.length = 0));
+
+  test('passes a valid, authorised request to the operation', async () => {
+    const result = await call(event('POST /contacts', { claims: admin, headers: json, body: '{"kind":"person","name":" Ada "}' }));
+    expect(result.statusCode).toBe(201);
+    expect(calls).toEqual([{ kind: 'person', name: 'Ada' }]);
+  });
+
+  test('refuses staff without the portal-admins group with 403, and a missing token with 401', async () => {
+    const forbidden = await call(event('GET /contacts/{id}', { claims: { sub: 'x', username: 'bob' }, params: { id: 'a' } }));
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.headers?.['content-type']).toBe('application/problem+json');
+    const anonymous = await call(event('GET /contacts/{id}', { params: { id: 'a' } }));
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json).toMatchObject({ status: 401, title: 'Unauthorized' });
+  });
+
+  test.each([
+    ['malformed JSON', 400, { headers: json, body: '{"kind":' }],
+    ['a body that is not JSON', 415, { headers: { 'content-type': 'text/plain' }, body: 'hello' }],
+    ['a body over 256 KiB', 413, { headers: json, body: JSON.stringify({ kind: 'person', name: 'x'.repeat(300 * 1024) }) }],
+    ['an unknown field', 400, { headers: json, body: '{"kind":"person","name":"A","admin":true}' }],
+    ['a __proto__ key', 400, { headers: json, body: '{"kind":"person","name":"A","__proto__":{"polluted":1}}' }],
+    ['a missing body', 400, { headers: json }],
+  ])('answers %s with %i problem+json, never reaching the operation', async (_name, status, init) => {
+    const result = await call(event('POST /contacts', { claims: admin, ...init }));
+    expect(result.statusCode).toBe(status);
+    expect(result.headers?.['content-type']).toBe('application/problem+json');
+    expect(result.json.status).toBe(status);
+    expect(calls).toHaveLength(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('reports the path of each invalid field', async () => {
+    const result = await call(event('POST /contacts', { claims: admin, headers: json, body: '{"kind":"robot","name":""}' }));
+    expect(result.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['kind', 'name']);
+  });
+
+  test('maps domain errors once: 404, 409', async () => {
+    expect((await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'gone' } }))).statusCode).toBe(404);
+    expect((await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'busy' } }))).statusCode).toBe(409);
+  });
+
+  test('a 500 says nothing internal; a throttled dependency is 503 with Retry-After', async () => {
+    const crash = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'boom' } }));
+    expect(crash.statusCode).toBe(500);
+    expect(crash.body).not.toMatch(/arn|DynamoDB|exploded|stack/i);
+    const throttled = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'throttled' } }));
+    expect(throttled.statusCode).toBe(503);
+    expect(throttled.headers?.['retry-after']).toBe('1');
+  });
+
+  test('a bad path parameter is 400', async () => {
+    const result = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'not/an id' } }));
+    expect(result.statusCode).toBe(400);
+  });
+
+  test('an operation that is not implemented yet is 501; a route of another area falls back', async () => {
+    expect((await call(event('GET /contacts', { claims: admin }))).statusCode).toBe(501);
+    const other = await call(event('ANY /contacts/{id}', { claims: admin }));
+    expect(other.statusCode).toBe(405);
+    expect(other.headers?.allow).toBe('GET, PATCH, DELETE');
+  });
+});
+
+describe('normaliseEmail', () => {
+  test.each([
+    ['  Ada@Example.COM ', 'ada@example.com'],
+    ['jan@bücher.de', 'jan@xn--bcher-kva.de'],
+  ])('%s → %s', (raw, expected) => expect(normaliseEmail(raw)).toBe(expected));
+
+  test.each(['josé@example.com', 'a@b@example.com', 'a@example.com\r\nBcc: x@evil.test', 'no-at-sign', 'a@localhost', `${'a'.repeat(65)}@example.com`])(
+    'refuses %j',
+    (raw) => expect(normaliseEmail(raw)).toBeUndefined(),
+  );
+});
+
+describe('cursors', () => {
+  const key = { pk: 'COMPANY#a', sk: 'ada#1' };
+
+  test('round-trip within the listing they were issued for', () => {
+    expect(decodeCursor(encodeCursor('company:a', key), 'company:a', ['pk', 'sk'], { pk: 'COMPANY#a' })).toEqual(key);
+  });
+
+  test.each([
+    ['garbage', 'not-base64-json'],
+    ['another listing', encodeCursor('company:b', key)],
+    ['another partition', encodeCursor('company:a', { pk: 'COMPANY#b', sk: 'x' })],
+    ['unknown attributes', encodeCursor('company:a', { pk: 'COMPANY#a', evil: 'x' })],
+  ])('refuse %s', (_name, cursor) => {
+    expect(() => decodeCursor(cursor, 'company:a', ['pk', 'sk'], { pk: 'COMPANY#a' })).toThrow('cursor');
+  });
+});
