@@ -1,0 +1,56 @@
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import type { Delivery, MailFeedbackStore } from '../../domain/mail-feedback';
+import type { AuditEvent } from '../../schemas/portal-access';
+import { documentClient, tableName } from './client';
+import { ENTITY, keys } from './keys';
+
+/**
+ * The mail feedback port on the single table: the login email guard item names the contact; the
+ * contact's `portal.delivery` and its audit entry are written in one transaction, on the condition
+ * that the contact exists and does not already say so (a repeated notification writes nothing).
+ */
+export function dynamoMailFeedbackStore(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): MailFeedbackStore {
+  return {
+    async contactIdByLoginEmail(email) {
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.loginEmail(email), ConsistentRead: true }));
+      const contactId: unknown = Item?.contactId;
+      return typeof contactId === 'string' ? contactId : undefined;
+    },
+
+    async markDelivery(contactId: string, delivery: Delivery, audit: AuditEvent) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.contact(contactId),
+                  UpdateExpression: 'SET #portal.#delivery = :delivery, #updatedAt = :at ADD #version :one',
+                  ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#portal.#delivery) OR #portal.#delivery <> :delivery)',
+                  ExpressionAttributeNames: { '#portal': 'portal', '#delivery': 'delivery', '#updatedAt': 'updatedAt', '#version': 'version' },
+                  ExpressionAttributeValues: { ':delivery': delivery, ':at': audit.at, ':one': 1 },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+              {
+                Put: {
+                  TableName: table,
+                  Item: { ...keys.audit(contactId, audit.at, randomUUID()), entity: ENTITY.audit, ...audit },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return 'marked';
+      } catch (error) {
+        const reason = (error as Partial<TransactionCanceledException>).name === 'TransactionCanceledException' ? (error as TransactionCanceledException).CancellationReasons?.[0] : undefined;
+        if (reason?.Code !== 'ConditionalCheckFailed') throw error;
+        return reason.Item ? 'unchanged' : 'missing';
+      }
+    },
+  };
+}

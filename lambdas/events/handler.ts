@@ -1,0 +1,75 @@
+/**
+ * The Lambda target of the stack's event rules: one EventBridge event per invocation (EventBridge
+ * invokes asynchronously). What happens to an event:
+ * - our own events (`source: portal.access`) are ignored;
+ * - a malformed event, or one the domain refuses, throws `RejectedEvent`: Lambda's async retries,
+ *   then its on-failure destination (the dead-letter queue), keep it for a human;
+ * - an event about an unknown contact or company is logged and dropped (retrying cannot help);
+ * - any other error (DynamoDB or Cognito throttling, a timeout) is thrown again, to be retried.
+ */
+import { Invalid, NotFound } from '../domain/errors';
+import { log } from '../http-kit/log';
+import { productionDeps, type EventDeps } from './dependencies';
+import { EMITTED_SOURCE, EVENT_TYPES } from './event-types';
+import { mailFeedbackOf } from './mail-feedback';
+import { parseOrReject, RejectedEvent } from './rejected';
+import { contactArchived, eventEnvelope, revocationRequested, type EventEnvelope } from './schemas';
+
+export { RejectedEvent };
+
+/** Consumes one event; answers what to log about it (ids and outcomes, never an email). */
+async function consume(deps: EventDeps, event: EventEnvelope): Promise<Record<string, unknown>> {
+  const type = event['detail-type'];
+  const actor = `event:${event.source}`;
+  const what = `${type} detail`;
+  switch (type) {
+    case EVENT_TYPES.revocationRequested: {
+      const detail = parseOrReject(revocationRequested, event.detail, what);
+      return 'contactId' in detail
+        ? { contactId: detail.contactId, result: await deps.revokeAccess(detail.contactId, actor, detail.reason) }
+        : { companyId: detail.companyId, result: await deps.revokeCompany(detail.companyId, actor, detail.reason) };
+    }
+    case EVENT_TYPES.contactArchived: {
+      const detail = parseOrReject(contactArchived, event.detail, what);
+      return { contactId: detail.contactId, result: await deps.archiveContact(detail.contactId, actor) };
+    }
+    case EVENT_TYPES.sesBounce:
+    case EVENT_TYPES.sesComplaint: {
+      if (event.source !== EVENT_TYPES.sesSource) break;
+      const feedback = mailFeedbackOf(type, event.detail);
+      const outcomes = (await deps.recordMailFeedback(feedback)).map(({ contactId, outcome }) => ({ contactId, outcome }));
+      if (outcomes.some((o) => o.outcome === 'unknown')) log.warn('mail feedback about an address no portal login uses', { detailType: type });
+      // A transient bounce is logged here and nothing else: SES may still deliver the invitation.
+      return { bounceType: feedback.kind === 'bounce' ? feedback.bounceType : undefined, outcomes };
+    }
+  }
+  throw new RejectedEvent(`No consumer for ${type} from ${event.source}`);
+}
+
+export function eventHandler(deps: () => EventDeps) {
+  return async (event: unknown): Promise<void> => {
+    const context: Record<string, unknown> = {};
+    try {
+      const envelope = parseOrReject(eventEnvelope, event, 'EventBridge event');
+      Object.assign(context, { eventId: envelope.id, source: envelope.source, detailType: envelope['detail-type'] });
+      if (envelope.source === EMITTED_SOURCE) {
+        log.info('own event ignored', context);
+        return;
+      }
+      log.info('event consumed', { ...context, ...(await consume(deps(), envelope)) });
+    } catch (error) {
+      if (error instanceof NotFound) {
+        log.warn('event dropped: unknown contact or company', { ...context, error });
+        return;
+      }
+      if (error instanceof RejectedEvent || error instanceof Invalid) {
+        log.error('event rejected', { ...context, error });
+        throw error instanceof RejectedEvent ? error : new RejectedEvent(`Refused: ${error.message}`);
+      }
+      log.error('event failed, to be retried', { ...context, error });
+      throw error;
+    }
+  };
+}
+
+export const handler = eventHandler(productionDeps);

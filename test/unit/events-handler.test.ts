@@ -1,0 +1,123 @@
+import { Conflict, Invalid, NotFound } from '../../lambdas/domain/errors';
+import type { EventDeps } from '../../lambdas/events/dependencies';
+import { eventHandler, RejectedEvent } from '../../lambdas/events/handler';
+
+type Call = [name: string, ...args: unknown[]];
+
+/** Fakes of the domain functions: each records its call and answers what the test says. */
+function fakeDeps(answer: (name: string, id: string) => unknown = () => 'revoked') {
+  const calls: Call[] = [];
+  const fake =
+    (name: string) =>
+    async (id: string, ...rest: unknown[]) => {
+      calls.push([name, id, ...rest]);
+      const result = answer(name, id);
+      if (result instanceof Error) throw result;
+      return result;
+    };
+  const deps: EventDeps = {
+    revokeAccess: fake('revokeAccess'),
+    revokeCompany: fake('revokeCompany'),
+    archiveContact: fake('archiveContact'),
+    recordMailFeedback: async (feedback) => {
+      calls.push(['recordMailFeedback', feedback]);
+      return [];
+    },
+  };
+  return { calls, handler: eventHandler(() => deps) };
+}
+
+const event = (detailType: string, detail: unknown, source = 'crm.example') => ({
+  version: '0',
+  id: 'evt-1',
+  'detail-type': detailType,
+  source,
+  account: '123456789012',
+  time: '2026-11-22T08:00:00Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail,
+});
+
+let logged: string[];
+beforeEach(() => {
+  logged = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line));
+  jest.spyOn(console, 'error').mockImplementation((line: string) => void logged.push(line));
+});
+afterEach(() => jest.restoreAllMocks());
+const lines = (level: string) => logged.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === level);
+
+describe('revocation events', () => {
+  it('revokes one contact, with the event source as the actor and the reason', async () => {
+    const { calls, handler } = fakeDeps();
+    await handler(event('PortalAccessRevocationRequested', { contactId: 'c-1', reason: 'unpaid invoices' }));
+    expect(calls).toEqual([['revokeAccess', 'c-1', 'event:crm.example', 'unpaid invoices']]);
+  });
+
+  it('revokes every portal user of a company', async () => {
+    const { calls, handler } = fakeDeps();
+    await handler(event('PortalAccessRevocationRequested', { companyId: 'co-1' }, 'billing'));
+    expect(calls).toEqual([['revokeCompany', 'co-1', 'event:billing', undefined]]);
+  });
+
+  it('archives an archived contact the way DELETE /contacts/{id} does', async () => {
+    const { calls, handler } = fakeDeps();
+    await handler(event('ContactArchived', { contactId: 'c-2' }));
+    expect(calls).toEqual([['archiveContact', 'c-2', 'event:crm.example']]);
+  });
+
+  it('ignores our own events', async () => {
+    const { calls, handler } = fakeDeps();
+    await handler(event('PortalAccessRevocationRequested', { contactId: 'c-1' }, 'portal.access'));
+    expect(calls).toEqual([]);
+    expect(lines('info').map((l) => l.message)).toContain('own event ignored');
+  });
+});
+
+describe('malformed events go to the dead-letter path, untouched', () => {
+  it.each([
+    ['no detail-type', { source: 'crm', detail: { contactId: 'c-1' } }, /detail-type/],
+    ['not an object', 'PortalAccessRevocationRequested', /EventBridge event/],
+    ['both ids', event('PortalAccessRevocationRequested', { contactId: 'c-1', companyId: 'co-1' }), /Malformed PortalAccessRevocationRequested detail/],
+    ['neither id', event('PortalAccessRevocationRequested', { reason: 'x' }), /Malformed/],
+    ['a bad id', event('PortalAccessRevocationRequested', { contactId: '../etc/passwd' }), /contactId/],
+    ['an unknown field', event('ContactArchived', { contactId: 'c-1', deleted: true }), /Malformed ContactArchived detail/],
+    ['no detail', event('ContactArchived', undefined), /Malformed/],
+    ['an unknown detail-type', event('CustomerDeleted', { contactId: 'c-1' }), /No consumer for CustomerDeleted/],
+    ['SES detail-type from another source', event('Email Bounced', { mail: {}, bounce: { bounceType: 'Permanent' } }, 'spoofer'), /No consumer/],
+  ])('%s', async (_name, input, message) => {
+    const { calls, handler } = fakeDeps();
+    const outcome = handler(input);
+    await expect(outcome).rejects.toBeInstanceOf(RejectedEvent);
+    await expect(outcome).rejects.toThrow(message);
+    expect(calls).toEqual([]);
+    expect(lines('error').map((l) => l.message)).toEqual(['event rejected']);
+  });
+
+  it('a refusal of the domain (Invalid) is rejected too: retrying cannot change it', async () => {
+    const { handler } = fakeDeps(() => new Invalid('co-1 is not a company'));
+    await expect(handler(event('PortalAccessRevocationRequested', { companyId: 'co-1' }))).rejects.toThrow(new RejectedEvent('Refused: co-1 is not a company'));
+  });
+});
+
+describe('failures', () => {
+  it('drops an event about an unknown contact with a warning, and resolves', async () => {
+    const { calls, handler } = fakeDeps(() => new NotFound('No such contact.'));
+    await expect(handler(event('PortalAccessRevocationRequested', { contactId: 'ghost' }))).resolves.toBeUndefined();
+    expect(calls).toHaveLength(1);
+    expect(lines('warn')).toEqual([expect.objectContaining({ message: 'event dropped: unknown contact or company', eventId: 'evt-1' })]);
+  });
+
+  it('throws a transient error again, for the retry policy', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const { handler } = fakeDeps(() => throttled);
+    await expect(handler(event('PortalAccessRevocationRequested', { companyId: 'co-1' }))).rejects.toBe(throttled);
+    expect(lines('error').map((l) => l.message)).toEqual(['event failed, to be retried']);
+  });
+
+  it('throws a conflict again (a concurrent change: the retry sees the new state)', async () => {
+    const { handler } = fakeDeps(() => new Conflict('stale'));
+    await expect(handler(event('ContactArchived', { contactId: 'c-1' }))).rejects.toBeInstanceOf(Conflict);
+  });
+});
