@@ -1,0 +1,305 @@
+/**
+ * The contact store on the single table: one item per contact (`CONTACT#<id>`), listed through
+ * gsi1 (a company's persons), gsi2 (all by name) and gsi3 (all by email). Archived contacts carry
+ * no index keys, so they leave every listing. See docs/data-model.md.
+ */
+import { createHash } from 'node:crypto';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { ContactRecord } from '../../domain/contact-record';
+import { CompanyUnavailable, type ContactPage, type ContactQuery, type ContactStore } from '../../domain/contacts';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../domain/errors';
+import { documentClient, tableName } from './client';
+import { decodeCursor, encodeCursor } from './cursor';
+import { ENTITY, keys, nameKey } from './keys';
+
+type Item = Record<string, unknown>;
+
+const INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
+const RECORD_FIELDS = [
+  'id',
+  'kind',
+  'name',
+  'email',
+  'phone',
+  'companyId',
+  'archived',
+  'portal',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'login',
+  'invitation',
+] as const;
+/** The fields a PATCH may change; everything else on the item belongs to its own writer. */
+const PATCHABLE = ['name', 'email', 'phone', 'companyId'] as const;
+const LIVE_PORTAL = [':invited', ':active'];
+
+/** The index keys a contact carries: none once archived. Writers of `name`, `email` or `companyId` set them too. */
+export function contactIndexKeys(record: Pick<ContactRecord, 'id' | 'name' | 'email' | 'companyId' | 'archived'>): Record<string, string> {
+  if (record.archived) return {};
+  return {
+    ...keys.contactByName(record.name, record.id),
+    ...(record.companyId === undefined ? {} : keys.contactByCompany(record.companyId, record.name, record.id)),
+    ...(record.email === undefined ? {} : keys.contactByEmail(record.email, record.id)),
+  };
+}
+
+export function toRecord(item: Item): ContactRecord {
+  const record: Item = {};
+  for (const field of RECORD_FIELDS) if (item[field] !== undefined) record[field] = item[field];
+  return record as unknown as ContactRecord;
+}
+
+const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
+
+/** Why each part of a cancelled transaction failed (`None` for the parts that did not). */
+const reasonsOf = (error: unknown) =>
+  (error as { CancellationReasons?: { Code?: string; Item?: unknown }[] }).CancellationReasons ?? [];
+
+/** A contact's failed condition: `Conflict` when it exists, `NotFound` when it does not (`ALL_OLD` returns it). */
+const conditionFailed = (item: unknown) =>
+  item ? new Conflict('The contact changed meanwhile.') : new NotFound('No such contact.');
+
+/** One listing: the index, its partition, the sort-key prefix, and the exact test of each row. */
+interface Listing {
+  index: 'gsi1' | 'gsi2' | 'gsi3';
+  partition: string;
+  prefix: string;
+  matches: (item: Item) => boolean;
+  /** Whether `matches` may refuse many rows (then read full pages rather than `limit` rows). */
+  sparse: boolean;
+}
+
+function listingOf(query: ContactQuery): Listing {
+  const namePrefix = query.namePrefix === undefined ? '' : nameKey(query.namePrefix);
+  const emailPrefix = query.emailPrefix ?? '';
+  // The sort keys are `<nameKey or email>#<id>`: a prefix holding '#' could match into the id, so each row is tested too.
+  const byName = (item: Item) => nameKey(String(item.name)).startsWith(namePrefix);
+  const byEmail = (item: Item) => typeof item.email === 'string' && item.email.startsWith(emailPrefix);
+  if (query.companyId !== undefined)
+    return {
+      index: 'gsi1',
+      partition: keys.contactByCompany(query.companyId, '', '').gsi1pk,
+      prefix: namePrefix,
+      // An email search within a company reads the company's persons in name order and keeps the matching ones.
+      matches: (item) => byName(item) && (emailPrefix === '' || byEmail(item)),
+      sparse: emailPrefix !== '',
+    };
+  if (emailPrefix !== '')
+    return { index: 'gsi3', partition: keys.contactByEmail('', '').gsi3pk, prefix: emailPrefix, matches: byEmail, sparse: false };
+  return { index: 'gsi2', partition: keys.contactByName('', '').gsi2pk, prefix: namePrefix, matches: byName, sparse: false };
+}
+
+/** A cursor is valid for one listing only: its index, partition and search. */
+function scopeOf(listing: Listing, query: ContactQuery): string {
+  const search = createHash('sha256')
+    .update(JSON.stringify([query.companyId ?? '', query.namePrefix === undefined ? '' : nameKey(query.namePrefix), query.emailPrefix ?? '']))
+    .digest('base64url')
+    .slice(0, 22);
+  return `contacts:${listing.index}:${search}`;
+}
+
+export class DynamoContactStore implements ContactStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+    private readonly table: string = tableName(),
+  ) {}
+
+  async get(id: string): Promise<ContactRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.contact(id), ConsistentRead: true }));
+    return out.Item && out.Item.entity === ENTITY.contact ? toRecord(out.Item) : undefined;
+  }
+
+  async create(record: ContactRecord): Promise<void> {
+    const put = {
+      TableName: this.table,
+      Item: { ...keys.contact(record.id), entity: ENTITY.contact, ...record, ...contactIndexKeys(record) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (record.companyId === undefined) {
+      try {
+        await this.db.send(new PutCommand(put));
+      } catch (error) {
+        if (errorName(error) === 'ConditionalCheckFailedException') throw new Conflict('A contact with this id exists.');
+        throw error;
+      }
+      return;
+    }
+    await this.transact({ TransactItems: [{ Put: put }, { ConditionCheck: this.companyCheck(record.companyId) }] }, (error) => {
+      const [contact, company] = reasonsOf(error);
+      if (company?.Code === 'ConditionalCheckFailed') return new CompanyUnavailable('The company is missing or archived.');
+      if (contact?.Code === 'ConditionalCheckFailed') return new Conflict('A contact with this id exists.');
+      return undefined;
+    });
+  }
+
+  async update(before: ContactRecord, after: ContactRecord): Promise<void> {
+    const update = this.updateOf(before, after);
+    if (after.companyId === undefined || after.companyId === before.companyId) {
+      try {
+        await this.db.send(new UpdateCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      } catch (error) {
+        if (errorName(error) === 'ConditionalCheckFailedException') throw conditionFailed((error as { Item?: unknown }).Item);
+        throw error;
+      }
+      return;
+    }
+    await this.transact(
+      { TransactItems: [{ Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }, { ConditionCheck: this.companyCheck(after.companyId) }] },
+      (error) => {
+        const [contact, company] = reasonsOf(error);
+        if (contact?.Code === 'ConditionalCheckFailed') return conditionFailed(contact.Item);
+        if (company?.Code === 'ConditionalCheckFailed') return new CompanyUnavailable('The company is missing or archived.');
+        return undefined;
+      },
+    );
+  }
+
+  async archive(id: string, at: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.contact(id),
+          UpdateExpression: `SET archived = :true, version = version + :one, updatedAt = :at REMOVE ${INDEX_ATTRIBUTES.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND archived = :false',
+          ExpressionAttributeValues: { ':true': true, ':false': false, ':one': 1, ':at': at },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') throw conditionFailed((error as { Item?: unknown }).Item);
+      throw error;
+    }
+  }
+
+  listCompanyPersons(companyId: string, cursor?: string, limit = 100): Promise<ContactPage> {
+    return this.list({ companyId, limit, ...(cursor === undefined ? {} : { cursor }) });
+  }
+
+  /**
+   * One page, in index order. Reads until `limit + 1` rows matched (so a page is never empty while
+   * more rows exist, and the last page carries no cursor); the cursor is the last returned row's key.
+   */
+  async list(query: ContactQuery): Promise<ContactPage> {
+    const listing = listingOf(query);
+    const scope = scopeOf(listing, query);
+    const [pkName, skName] = [`${listing.index}pk`, `${listing.index}sk`];
+    let start: Item | undefined = this.startKey(query.cursor, scope, listing, pkName, skName);
+    const found: Item[] = [];
+    const want = query.limit + 1;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: listing.index,
+          KeyConditionExpression: listing.prefix === '' ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: listing.prefix === '' ? { '#pk': pkName } : { '#pk': pkName, '#sk': skName },
+          ExpressionAttributeValues: listing.prefix === '' ? { ':pk': listing.partition } : { ':pk': listing.partition, ':prefix': listing.prefix },
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          ...(listing.sparse ? {} : { Limit: want - found.length }),
+        }),
+      );
+      for (const item of out.Items ?? []) if (found.length < want && listing.matches(item)) found.push(item);
+      start = out.LastEvaluatedKey;
+    } while (found.length < want && start !== undefined);
+    const items = found.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toRecord),
+      ...(found.length > query.limit && last
+        ? { nextCursor: encodeCursor(scope, { pk: String(last.pk), sk: String(last.sk), [pkName]: String(last[pkName]), [skName]: String(last[skName]) }) }
+        : {}),
+    };
+  }
+
+  /** The cursor's key, only if it is a full key of this listing's partition inside its prefix: anything else is a 400. */
+  private startKey(cursor: string | undefined, scope: string, listing: Listing, pkName: string, skName: string): Item | undefined {
+    const key = decodeCursor(cursor, scope, ['pk', 'sk', pkName, skName], { [pkName]: listing.partition });
+    if (key === undefined) return undefined;
+    const usable = ['pk', 'sk', pkName, skName].every((name) => {
+      const value = key[name];
+      return value !== undefined && value !== '' && Buffer.byteLength(value) <= 1024;
+    });
+    if (!usable || !String(key[skName]).startsWith(listing.prefix) || !String(key.pk).startsWith('CONTACT#'))
+      throw new Invalid('The cursor is not valid for this listing.', 'cursor');
+    return key;
+  }
+
+  /** The update of the fields that differ, their index keys, the version and the time, under the optimistic conditions. */
+  private updateOf(before: ContactRecord, after: ContactRecord) {
+    const names: Record<string, string> = { '#version': 'version', '#archived': 'archived' };
+    const values: Record<string, unknown> = { ':expected': before.version, ':false': false };
+    const set: string[] = [];
+    const remove: string[] = [];
+    const write = (attribute: string, value: unknown) => {
+      names[`#${attribute}`] = attribute;
+      if (value === undefined) remove.push(`#${attribute}`);
+      else {
+        values[`:${attribute}`] = value;
+        set.push(`#${attribute} = :${attribute}`);
+      }
+    };
+    for (const field of PATCHABLE) if (before[field] !== after[field]) write(field, after[field]);
+    const [oldKeys, newKeys] = [contactIndexKeys(before), contactIndexKeys(after)];
+    for (const attribute of INDEX_ATTRIBUTES) if (oldKeys[attribute] !== newKeys[attribute]) write(attribute, newKeys[attribute]);
+    write('version', after.version);
+    write('updatedAt', after.updatedAt);
+    const conditions = ['#version = :expected', '#archived = :false'];
+    if (before.email !== after.email) {
+      // The email of a live portal login is guarded by the login's own uniqueness item: it cannot move here.
+      Object.assign(names, { '#portal': 'portal', '#status': 'status' });
+      Object.assign(values, { ':invited': 'invited', ':active': 'active' });
+      if (after.email !== undefined) names['#login'] = 'login';
+      const keepsLogin = after.email === undefined ? '' : ' OR #login.#email = :email';
+      conditions.push(`(NOT (#portal.#status IN (${LIVE_PORTAL.join(', ')}))${keepsLogin})`);
+    }
+    return {
+      TableName: this.table,
+      Key: keys.contact(before.id),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  private companyCheck(companyId: string) {
+    return {
+      TableName: this.table,
+      Key: keys.contact(companyId),
+      ConditionExpression: '#kind = :company AND #archived = :false',
+      ExpressionAttributeNames: { '#kind': 'kind', '#archived': 'archived' },
+      ExpressionAttributeValues: { ':company': 'company', ':false': false },
+    };
+  }
+
+  /**
+   * A transaction; `refusal` names the domain error of a failed condition. A cancellation only by
+   * concurrent transactions on the same items (a company's persons all check the company) is retried.
+   */
+  private async transact(input: TransactWriteCommandInput, refusal: (error: unknown) => Error | undefined): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand(input));
+        return;
+      } catch (error) {
+        if (errorName(error) !== 'TransactionCanceledException') throw error;
+        const refused = refusal(error);
+        if (refused) throw refused;
+        const onlyConflicts = reasonsOf(error).every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
+        if (!onlyConflicts) throw error;
+        if (attempt >= 5) throw new Unavailable('The contact is being changed concurrently; please retry.');
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
+  }
+}
