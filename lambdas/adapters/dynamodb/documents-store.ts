@@ -1,0 +1,289 @@
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TYPES, type DocumentType } from '../../domain/document-types';
+import { Invalid } from '../../domain/errors';
+import { StaleVersion, type DocumentChange, type DocumentStore } from '../../domain/documents';
+import type { Counts, OrderedDocument, Stream, VisibilityStore } from '../../domain/visibility';
+import { mergeNewestFirst } from '../../domain/visibility';
+import type { Document } from '../../schemas/documents';
+import { documentClient, tableName } from './client';
+import { decodeCursor, encodeCursor } from './cursor';
+import { ENTITY, keys } from './keys';
+
+/**
+ * Documents on the single table (see keys.ts): the document item `DOC#<type>#<id> / DOC` carries the
+ * customer's listing keys (gsi1/gsi2) and the all-documents keys (gsi3/gsi4); each explicit grant
+ * `DOC#<type>#<id> / GRANT#<contactId>` carries the grantee's listing keys and a copy of the document,
+ * so every listing is one Query per stream. Counts per customer and type are kept in the same
+ * transactions. Every listing's sort key is the document's order key, read backwards.
+ */
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+const FIELDS = ['type', 'id', 'customerId', 'name', 'reference', 'state', 'date', 'amount', 'currency', 'data', 'createdAt', 'updatedAt'] as const;
+
+export function toDocument(item: Item): Document {
+  const document: Item = {};
+  for (const field of FIELDS) if (item[field] !== undefined) document[field] = item[field];
+  return document as Document;
+}
+
+const orderOf = (document: Document) => keys.documentOrder(document.type, document.id, document.date);
+
+const ORDER = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z#(${DOCUMENT_TYPES.join('|')})#[A-Za-z0-9._:-]{1,128}$`);
+
+/**
+ * A listing's cursor is only a position: the order key of the last document shown, bound to the
+ * listing's scope. Each stream of the listing restarts strictly after it, so a forged cursor can at
+ * most skip within what the caller may list anyway.
+ */
+export const orderCursor = {
+  encode: (scope: string, order: string): string => encodeCursor(scope, { o: order }),
+  decode(cursor: string | undefined, scope: string): string | undefined {
+    const key = decodeCursor(cursor, scope, ['o']);
+    if (key === undefined) return undefined;
+    const order = key.o;
+    if (order === undefined || !ORDER.test(order)) throw new Invalid('The cursor is not valid for this listing.', 'cursor');
+    return order;
+  },
+};
+
+function documentItem(document: Document, version: number): Item {
+  const order = orderOf(document);
+  return {
+    ...keys.document(document.type, document.id),
+    entity: ENTITY.document,
+    ...keys.documentByCustomer(document.customerId, document.type, order),
+    ...keys.documentInAll(document.type, order),
+    ...document,
+    version,
+  };
+}
+
+function grantItem(document: Document, contactId: string): Item {
+  return {
+    ...keys.grant(document.type, document.id, contactId),
+    entity: ENTITY.grant,
+    ...keys.grantByGrantee(contactId, document.type, orderOf(document)),
+    contactId,
+    ...document,
+  };
+}
+
+/** A transaction that failed its conditions (or met a concurrent one) is a stale read: the domain retries. */
+function staleOrRethrow(error: unknown): never {
+  const cancelled = error as Partial<TransactionCanceledException>;
+  if (cancelled.name === 'TransactionCanceledException') {
+    const codes = (cancelled.CancellationReasons ?? []).map((reason) => reason.Code);
+    if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict'))
+      throw new StaleVersion('The document changed meanwhile.');
+  }
+  if ((error as { name?: string }).name === 'TransactionConflictException') throw new StaleVersion('The document changed meanwhile.');
+  throw error;
+}
+
+/** Which index and partition serves a listing: a customer's documents, or all of them; all types or one. */
+function staffListing(filter: { customerId?: string; type?: DocumentType }): { index: string; partition: string } {
+  const { customerId, type } = filter;
+  if (customerId !== undefined) {
+    const k = keys.documentByCustomer(customerId, type ?? DOCUMENT_TYPES[0], '');
+    return type ? { index: 'gsi2', partition: k.gsi2pk } : { index: 'gsi1', partition: k.gsi1pk };
+  }
+  const k = keys.documentInAll(type ?? DOCUMENT_TYPES[0], '');
+  return type ? { index: 'gsi4', partition: k.gsi4pk } : { index: 'gsi3', partition: k.gsi3pk };
+}
+
+function streamListing(stream: Stream, type: DocumentType | undefined): { index: string; partition: string } {
+  if ('customerId' in stream) return staffListing({ customerId: stream.customerId, ...(type ? { type } : {}) });
+  const k = keys.grantByGrantee(stream.granteeId, type ?? DOCUMENT_TYPES[0], '');
+  return type ? { index: 'gsi2', partition: k.gsi2pk } : { index: 'gsi1', partition: k.gsi1pk };
+}
+
+export function dynamoDocumentStore(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): DocumentStore & VisibilityStore {
+  const count = (customerId: string, type: DocumentType, delta: number): TransactItem => ({
+    Update: {
+      TableName: table,
+      Key: keys.documentCount(customerId, type),
+      UpdateExpression: 'SET #entity = :entity, #customerId = :customerId, #type = :type ADD #n :delta',
+      ExpressionAttributeNames: { '#entity': 'entity', '#customerId': 'customerId', '#type': 'type', '#n': 'n' },
+      ExpressionAttributeValues: { ':entity': ENTITY.documentCount, ':customerId': customerId, ':type': type, ':delta': delta },
+    },
+  });
+  const putGrant = (document: Document, contactId: string, condition?: string): TransactItem => ({
+    Put: { TableName: table, Item: grantItem(document, contactId), ...(condition ? { ConditionExpression: condition } : {}) },
+  });
+  const deleteGrant = (document: Document, contactId: string, condition?: string): TransactItem => ({
+    Delete: { TableName: table, Key: keys.grant(document.type, document.id, contactId), ...(condition ? { ConditionExpression: condition } : {}) },
+  });
+  /** Grant changes only bump the document's version: every change of its item collection is serialised by it. */
+  const bumpVersion = (current: { document: Document; version: number }): TransactItem => ({
+    Update: {
+      TableName: table,
+      Key: keys.document(current.document.type, current.document.id),
+      UpdateExpression: 'SET #version = :next',
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':version': current.version, ':next': current.version + 1 },
+    },
+  });
+
+  function transaction(change: DocumentChange): TransactItem[] {
+    switch (change.kind) {
+      case 'create':
+        return [
+          { Put: { TableName: table, Item: documentItem(change.document, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
+          count(change.document.customerId, change.document.type, 1),
+        ];
+      case 'replace': {
+        const { previous, document } = change;
+        const moved = previous.document.customerId !== document.customerId;
+        return [
+          {
+            Put: {
+              TableName: table,
+              Item: documentItem(document, previous.version + 1),
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': previous.version },
+            },
+          },
+          ...change.grantees.map((contactId) => putGrant(document, contactId)),
+          ...change.dropGrants.map((contactId) => deleteGrant(document, contactId)),
+          ...(moved ? [count(previous.document.customerId, document.type, -1), count(document.customerId, document.type, 1)] : []),
+        ];
+      }
+      case 'delete': {
+        const { document, version } = change.previous;
+        return [
+          {
+            Delete: {
+              TableName: table,
+              Key: keys.document(document.type, document.id),
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': version },
+            },
+          },
+          ...change.grantees.map((contactId) => deleteGrant(document, contactId)),
+          count(document.customerId, document.type, -1),
+        ];
+      }
+      case 'grant':
+        return [bumpVersion(change.current), putGrant(change.current.document, change.contactId, 'attribute_not_exists(pk)')];
+      case 'ungrant':
+        return [bumpVersion(change.current), deleteGrant(change.current.document, change.contactId, 'attribute_exists(pk)')];
+    }
+  }
+
+  /** Up to `limit` items of one index partition, newest first, strictly after `after` (a 1 MB page may end a Query early). */
+  async function query(listing: { index: string; partition: string }, after: string | undefined, limit: number): Promise<OrderedDocument[]> {
+    const pk = `${listing.index}pk`;
+    const sk = `${listing.index}sk`;
+    const found: OrderedDocument[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: listing.index,
+          KeyConditionExpression: after === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :after',
+          ExpressionAttributeNames: { '#pk': pk, ...(after === undefined ? {} : { '#sk': sk }) },
+          ExpressionAttributeValues: { ':pk': listing.partition, ...(after === undefined ? {} : { ':after': after }) },
+          ScanIndexForward: false,
+          Limit: limit - found.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) found.push({ order: String(item[sk]), document: toDocument(item) });
+      start = out.LastEvaluatedKey;
+    } while (start && found.length < limit);
+    return found;
+  }
+
+  return {
+    async get(type, id) {
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.document(type, id), ConsistentRead: true }));
+      return Item ? { document: toDocument(Item), version: Number(Item.version) } : undefined;
+    },
+
+    async grantees(type, id) {
+      const contactIds: string[] = [];
+      let start: Item | undefined;
+      do {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :grant)',
+            ExpressionAttributeValues: { ':pk': keys.document(type, id).pk, ':grant': keys.grantPrefix },
+            ProjectionExpression: 'contactId',
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? []) contactIds.push(String(item.contactId));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return contactIds;
+    },
+
+    async write(change) {
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: transaction(change) }));
+      } catch (error) {
+        staleOrRethrow(error);
+      }
+    },
+
+    async list(filter, after, limit) {
+      return mergeNewestFirst([await query(staffListing(filter), after, limit + 1)], limit);
+    },
+
+    stream: (stream, type, after, limit) => query(streamListing(stream, type), after, limit),
+
+    async document(type, id) {
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.document(type, id) }));
+      return Item ? toDocument(Item) : undefined;
+    },
+
+    async isGranted(type, id, contactId) {
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.grant(type, id, contactId), ProjectionExpression: 'pk' }));
+      return Item !== undefined;
+    },
+
+    async counts(customerId) {
+      const counts: Counts = {};
+      const out = await client.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.documentCountPartition(customerId) },
+          ProjectionExpression: '#type, #n',
+          ExpressionAttributeNames: { '#type': 'type', '#n': 'n' },
+        }),
+      );
+      for (const item of out.Items ?? []) counts[item.type as DocumentType] = Number(item.n);
+      return counts;
+    },
+
+    async grantsTo(contactId) {
+      const grants: { type: DocumentType; customerId: string }[] = [];
+      let start: Item | undefined;
+      do {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.grantByGrantee(contactId, DOCUMENT_TYPES[0], '').gsi1pk },
+            ProjectionExpression: '#type, customerId',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? []) grants.push({ type: item.type as DocumentType, customerId: String(item.customerId) });
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return grants;
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Documents and their grants, as staff publish them. A document's customer is granted implicitly;
+ * explicit grants share it with further contacts. Every change to a document's item collection (the
+ * document, its explicit grants, its customer's counts) is one transaction guarded by the document's
+ * `version`, so concurrent changes serialise: the loser re-reads and tries again.
+ */
+import type { ContactRecord } from './contact-record';
+import type { DocumentType } from './document-types';
+import { Conflict, DomainError, Invalid, NotFound } from './errors';
+import type { Document, PutDocumentInput } from '../schemas/documents';
+
+/** At most this many explicit grants per document: a change rewrites all of them in one transaction (≤ 100 items). */
+export const MAX_EXPLICIT_GRANTS = 50;
+const ATTEMPTS = 5;
+
+export interface StoredDocument {
+  document: Document;
+  version: number;
+}
+
+/** One page of a listing, newest first; `last` is the order key to continue after. */
+export interface DocumentPage {
+  items: Document[];
+  last?: string;
+}
+
+/** A change of one document's item collection; the store writes it in one transaction or throws `StaleVersion`. */
+export type DocumentChange =
+  | { kind: 'create'; document: Document }
+  /** `grantees` keep their copies (rewritten); `dropGrants` are removed (the new customer's explicit grant, now implicit). */
+  | { kind: 'replace'; previous: StoredDocument; document: Document; grantees: string[]; dropGrants: string[] }
+  | { kind: 'delete'; previous: StoredDocument; grantees: string[] }
+  | { kind: 'grant'; current: StoredDocument; contactId: string }
+  | { kind: 'ungrant'; current: StoredDocument; contactId: string };
+
+/** The document changed (or appeared) since it was read: read again and retry. */
+export class StaleVersion extends DomainError {}
+
+export interface DocumentStore {
+  get(type: DocumentType, id: string): Promise<StoredDocument | undefined>;
+  /** The contacts the document is explicitly granted to (not its customer). */
+  grantees(type: DocumentType, id: string): Promise<string[]>;
+  write(change: DocumentChange): Promise<void>;
+  /** Staff listing: a customer's documents, or all of them; newest date first, after the order key `after`. */
+  list(filter: { customerId?: string; type?: DocumentType }, after: string | undefined, limit: number): Promise<DocumentPage>;
+}
+
+/** Contacts as documents read them (strongly consistent). */
+export interface ContactReader {
+  get(id: string): Promise<ContactRecord | undefined>;
+}
+
+export interface DocumentDeps {
+  store: DocumentStore;
+  contacts: ContactReader;
+  now: () => Date;
+}
+
+async function liveContact(deps: DocumentDeps, id: string, path: string): Promise<ContactRecord> {
+  const contact = await deps.contacts.get(id);
+  if (!contact || contact.archived) throw new Invalid(`No such contact: ${id}.`, path);
+  return contact;
+}
+
+async function existing(store: DocumentStore, type: DocumentType, id: string): Promise<StoredDocument> {
+  const stored = await store.get(type, id);
+  if (!stored) throw new NotFound('No such document.');
+  return stored;
+}
+
+/** Runs `attempt` again while the store reports a concurrent change; a persistent race is a 409. */
+async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof StaleVersion)) throw error;
+      if (i >= ATTEMPTS) throw new Conflict('The document is being changed concurrently; please retry.');
+    }
+  }
+}
+
+/** Publishes (upserts) a document: `created` tells 201 from 200. `createdAt` survives a replace. */
+export async function putDocument(
+  deps: DocumentDeps,
+  type: DocumentType,
+  id: string,
+  input: PutDocumentInput,
+): Promise<{ document: Document; created: boolean }> {
+  await liveContact(deps, input.customerId, 'customerId');
+  return retrying(async () => {
+    const previous = await deps.store.get(type, id);
+    const at = deps.now().toISOString();
+    const document: Document = { type, id, ...input, createdAt: previous?.document.createdAt ?? at, updatedAt: at };
+    if (!previous) {
+      await deps.store.write({ kind: 'create', document });
+      return { document, created: true };
+    }
+    const all = await deps.store.grantees(type, id);
+    const grantees = all.filter((contactId) => contactId !== document.customerId);
+    const dropGrants = all.filter((contactId) => contactId === document.customerId);
+    await deps.store.write({ kind: 'replace', previous, document, grantees, dropGrants });
+    return { document, created: false };
+  });
+}
+
+export async function getDocument(deps: Pick<DocumentDeps, 'store'>, type: DocumentType, id: string): Promise<Document> {
+  return (await existing(deps.store, type, id)).document;
+}
+
+/** Withdraws a document: the document, every explicit grant and its count go in one transaction. */
+export async function deleteDocument(deps: Pick<DocumentDeps, 'store'>, type: DocumentType, id: string): Promise<void> {
+  await retrying(async () => {
+    const previous = await existing(deps.store, type, id);
+    await deps.store.write({ kind: 'delete', previous, grantees: await deps.store.grantees(type, id) });
+  });
+}
+
+/** Shares a document with one more contact; granting its customer or an existing grantee changes nothing. */
+export async function addGrant(deps: DocumentDeps, type: DocumentType, id: string, contactId: string): Promise<void> {
+  await existing(deps.store, type, id);
+  await liveContact(deps, contactId, 'contactId');
+  await retrying(async () => {
+    const current = await existing(deps.store, type, id);
+    if (current.document.customerId === contactId) return;
+    const grantees = await deps.store.grantees(type, id);
+    if (grantees.includes(contactId)) return;
+    if (grantees.length >= MAX_EXPLICIT_GRANTS)
+      throw new Conflict(`A document can be shared explicitly with at most ${MAX_EXPLICIT_GRANTS} contacts.`);
+    await deps.store.write({ kind: 'grant', current, contactId });
+  });
+}
+
+export async function removeGrant(deps: Pick<DocumentDeps, 'store'>, type: DocumentType, id: string, contactId: string): Promise<void> {
+  await retrying(async () => {
+    const current = await existing(deps.store, type, id);
+    if (current.document.customerId === contactId)
+      throw new Conflict("This is the document's customer (an implicit grant); move the document to another customer instead.");
+    if (!(await deps.store.grantees(type, id)).includes(contactId)) throw new NotFound('No such grant.');
+    await deps.store.write({ kind: 'ungrant', current, contactId });
+  });
+}
+
+export async function listGrants(
+  deps: Pick<DocumentDeps, 'store'>,
+  type: DocumentType,
+  id: string,
+): Promise<{ contactId: string; implicit: boolean }[]> {
+  const { document } = await existing(deps.store, type, id);
+  const explicit = await deps.store.grantees(type, id);
+  return [
+    { contactId: document.customerId, implicit: true },
+    ...explicit.filter((contactId) => contactId !== document.customerId).map((contactId) => ({ contactId, implicit: false })),
+  ];
+}
+
+export async function listDocuments(
+  deps: Pick<DocumentDeps, 'store'>,
+  filter: { customerId?: string; type?: DocumentType },
+  after: string | undefined,
+  limit: number,
+): Promise<DocumentPage> {
+  return deps.store.list(filter, after, limit);
+}

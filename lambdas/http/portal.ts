@@ -1,0 +1,44 @@
+import { httpFunction, type HttpRequest } from '../http-kit/handler';
+import type { Principal } from '../http-kit/principal';
+import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
+import { dynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
+import { dynamoPortalSessionStore } from '../adapters/dynamodb/portal-session-store';
+import type { ContactRecord } from '../domain/contact-record';
+import type { DocumentType } from '../domain/document-types';
+import { Unauthenticated } from '../domain/errors';
+import { portalUser, type PortalSessionStore } from '../domain/portal-session';
+import { getVisible, listVisible, portalMe, type VisibilityStore } from '../domain/visibility';
+import type { PortalDocumentsQuery } from '../schemas/documents';
+
+/** The portal's read-only routes; writes under /portal never reach here (the kit answers 405). */
+let deps: { session: PortalSessionStore; documents: VisibilityStore; contacts: DynamoContactStore } | undefined;
+
+function portal() {
+  deps ??= { session: dynamoPortalSessionStore(), documents: dynamoDocumentStore(), contacts: new DynamoContactStore() };
+  return deps;
+}
+
+/** Every portal request starts here: the access record, not the token, decides. */
+async function viewer(principal: Principal): Promise<ContactRecord> {
+  if (principal.kind !== 'customer') throw new Unauthenticated('A portal login is required.');
+  return portalUser(portal().session, principal.sub);
+}
+
+export const handler = httpFunction('portal', {
+  getPortalMe: async (req: HttpRequest) => {
+    const me = await viewer(req.principal);
+    return { status: 200, body: await portalMe(portal().documents, portal().contacts, me) };
+  },
+  listPortalDocuments: async (req: HttpRequest<unknown, PortalDocumentsQuery>) => {
+    const me = await viewer(req.principal);
+    const { type, cursor, limit } = req.query;
+    // Bound to the caller and the filter; the position itself can only skip within what the caller sees.
+    const scope = `portal:${me.id}:${type ?? '*'}`;
+    const page = await listVisible(portal().documents, me, type, orderCursor.decode(cursor, scope), limit);
+    return { status: 200, body: { items: page.items, ...(page.last ? { nextCursor: orderCursor.encode(scope, page.last) } : {}) } };
+  },
+  getPortalDocument: async (req: HttpRequest<unknown, unknown, { type: DocumentType; id: string }>) => {
+    const me = await viewer(req.principal);
+    return { status: 200, body: await getVisible(portal().documents, me, req.params.type, req.params.id) };
+  },
+});
