@@ -1,0 +1,329 @@
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoContactStore, contactIndexKeys } from '../../lambdas/adapters/dynamodb/contacts-store';
+import { encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
+import { CompanyUnavailable } from '../../lambdas/domain/contacts';
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/domain/errors';
+
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+const ddb = mockClient(db);
+const store = new DynamoContactStore(db, 'portal');
+
+const ada: ContactRecord = {
+  id: 'ada',
+  kind: 'person',
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  companyId: 'acme',
+  archived: false,
+  portal: { status: 'none' },
+  version: 3,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+const ccf = (item?: Record<string, unknown>) =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, ...(item ? { Item: item as never } : {}) });
+const cancelled = (...codes: (string | { Code: string; Item?: unknown })[]) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((c) => (typeof c === 'string' ? { Code: c } : (c as never))),
+  });
+
+const input = <T>(command: { new (...args: never[]): T }, n = 0) =>
+  (ddb.commandCalls(command as never)[n]?.args[0] as unknown as { input: Record<string, unknown> }).input;
+
+beforeEach(() => ddb.reset());
+
+describe('get', () => {
+  test('reads the contact item strongly consistently and strips keys and index attributes', async () => {
+    ddb.on(GetCommand).resolves({ Item: { pk: 'CONTACT#ada', sk: 'CONTACT', entity: 'contact', gsi2pk: 'CONTACTS', gsi2sk: 'x', ...ada } });
+    expect(await store.get('ada')).toEqual(ada);
+    expect(input(GetCommand)).toEqual({ TableName: 'portal', Key: { pk: 'CONTACT#ada', sk: 'CONTACT' }, ConsistentRead: true });
+  });
+
+  test('a missing item is undefined', async () => {
+    ddb.on(GetCommand).resolves({});
+    expect(await store.get('nope')).toBeUndefined();
+  });
+});
+
+describe('create', () => {
+  test('a contact without company: one Put, never over an existing item, with its name and email index keys', async () => {
+    ddb.on(PutCommand).resolves({});
+    const solo = { ...ada, companyId: undefined };
+    delete solo.companyId;
+    await store.create(solo);
+    expect(input(PutCommand)).toEqual({
+      TableName: 'portal',
+      Item: {
+        pk: 'CONTACT#ada',
+        sk: 'CONTACT',
+        entity: 'contact',
+        ...solo,
+        gsi2pk: 'CONTACTS',
+        gsi2sk: 'ada lovelace#ada',
+        gsi3pk: 'CONTACTS_BY_EMAIL',
+        gsi3sk: 'ada@example.com#ada',
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+  });
+
+  test('a person of a company: one transaction with a condition check that the company is a non-archived company', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.create(ada);
+    const { TransactItems } = input(TransactWriteCommand) as { TransactItems: Record<string, Record<string, unknown>>[] };
+    expect(TransactItems[0]?.Put).toMatchObject({
+      Item: { gsi1pk: 'COMPANY#acme', gsi1sk: 'ada lovelace#ada' },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(TransactItems[1]?.ConditionCheck).toEqual({
+      TableName: 'portal',
+      Key: { pk: 'CONTACT#acme', sk: 'CONTACT' },
+      ConditionExpression: '#kind = :company AND #archived = :false',
+      ExpressionAttributeNames: { '#kind': 'kind', '#archived': 'archived' },
+      ExpressionAttributeValues: { ':company': 'company', ':false': false },
+    });
+  });
+
+  test('a failed company check is CompanyUnavailable; an existing id is a Conflict', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'ConditionalCheckFailed')).rejectsOnce(cancelled('ConditionalCheckFailed', 'None'));
+    await expect(store.create(ada)).rejects.toBeInstanceOf(CompanyUnavailable);
+    await expect(store.create(ada)).rejects.toBeInstanceOf(Conflict);
+  });
+
+  test('a cancellation by concurrent transactions only is retried, then Unavailable', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).resolves({});
+    await store.create(ada);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None'));
+    await expect(store.create(ada)).rejects.toBeInstanceOf(Unavailable);
+  });
+});
+
+describe('update', () => {
+  const renamed = { ...ada, name: 'Ada King', phone: '+44 1', version: 4, updatedAt: '2026-01-02T00:00:00.000Z' };
+
+  test('writes only what changed, with the index keys that depend on it, under the version and archived conditions', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await store.update(ada, renamed);
+    expect(input(UpdateCommand)).toEqual({
+      TableName: 'portal',
+      Key: { pk: 'CONTACT#ada', sk: 'CONTACT' },
+      UpdateExpression:
+        'SET #name = :name, #phone = :phone, #gsi1sk = :gsi1sk, #gsi2sk = :gsi2sk, #version = :version, #updatedAt = :updatedAt',
+      ConditionExpression: '#version = :expected AND #archived = :false',
+      ExpressionAttributeNames: {
+        '#version': 'version',
+        '#archived': 'archived',
+        '#name': 'name',
+        '#phone': 'phone',
+        '#gsi1sk': 'gsi1sk',
+        '#gsi2sk': 'gsi2sk',
+        '#updatedAt': 'updatedAt',
+      },
+      ExpressionAttributeValues: {
+        ':expected': 3,
+        ':false': false,
+        ':name': 'Ada King',
+        ':phone': '+44 1',
+        ':gsi1sk': 'ada king#ada',
+        ':gsi2sk': 'ada king#ada',
+        ':version': 4,
+        ':updatedAt': '2026-01-02T00:00:00.000Z',
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  test('clearing the email removes it and its index keys, only if no live portal login holds it', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    const cleared = { ...ada, version: 4 };
+    delete cleared.email;
+    await store.update(ada, cleared);
+    const sent = input(UpdateCommand);
+    expect(sent.UpdateExpression).toBe('SET #version = :version, #updatedAt = :updatedAt REMOVE #email, #gsi3pk, #gsi3sk');
+    expect(sent.ConditionExpression).toBe('#version = :expected AND #archived = :false AND (NOT (#portal.#status IN (:invited, :active)))');
+  });
+
+  test('a new email is allowed while a live login holds that same address', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await store.update(ada, { ...ada, email: 'new@example.com', version: 4 });
+    const sent = input(UpdateCommand);
+    expect(sent.ConditionExpression).toBe(
+      '#version = :expected AND #archived = :false AND (NOT (#portal.#status IN (:invited, :active)) OR #login.#email = :email)',
+    );
+    expect(sent.ExpressionAttributeValues).toMatchObject({ ':email': 'new@example.com', ':gsi3sk': 'new@example.com#ada' });
+  });
+
+  test('a failed condition is a Conflict when the item exists, NotFound when it does not', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(ccf({ pk: { S: 'CONTACT#ada' } })).rejectsOnce(ccf());
+    await expect(store.update(ada, renamed)).rejects.toBeInstanceOf(Conflict);
+    await expect(store.update(ada, renamed)).rejects.toBeInstanceOf(NotFound);
+  });
+
+  test('moving to another company is one transaction with the company check; its failures map per part', async () => {
+    const moved = { ...ada, companyId: 'globex', version: 4 };
+    ddb
+      .on(TransactWriteCommand)
+      .resolvesOnce({})
+      .rejectsOnce(cancelled('None', 'ConditionalCheckFailed'))
+      .rejectsOnce(cancelled({ Code: 'ConditionalCheckFailed', Item: { pk: { S: 'x' } } }, 'None'))
+      .rejectsOnce(cancelled({ Code: 'ConditionalCheckFailed' }, 'None'));
+    await store.update(ada, moved);
+    const { TransactItems } = input(TransactWriteCommand) as { TransactItems: Record<string, Record<string, unknown>>[] };
+    expect(TransactItems[0]?.Update).toMatchObject({
+      UpdateExpression: 'SET #companyId = :companyId, #gsi1pk = :gsi1pk, #version = :version, #updatedAt = :updatedAt',
+      ConditionExpression: '#version = :expected AND #archived = :false',
+      ExpressionAttributeValues: expect.objectContaining({ ':gsi1pk': 'COMPANY#globex', ':companyId': 'globex' }),
+    });
+    expect(TransactItems[1]?.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#globex', sk: 'CONTACT' } });
+    await expect(store.update(ada, moved)).rejects.toBeInstanceOf(CompanyUnavailable);
+    await expect(store.update(ada, moved)).rejects.toBeInstanceOf(Conflict);
+    await expect(store.update(ada, moved)).rejects.toBeInstanceOf(NotFound);
+  });
+
+  test('leaving a company removes the company index keys, without a company check', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    const left = { ...ada, version: 4 };
+    delete left.companyId;
+    await store.update(ada, left);
+    expect(input(UpdateCommand).UpdateExpression).toBe('SET #version = :version, #updatedAt = :updatedAt REMOVE #companyId, #gsi1pk, #gsi1sk');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('archive', () => {
+  test('one conditional update: archived, version + 1, every index key removed', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await store.archive('ada', '2026-01-03T00:00:00.000Z');
+    expect(input(UpdateCommand)).toEqual({
+      TableName: 'portal',
+      Key: { pk: 'CONTACT#ada', sk: 'CONTACT' },
+      UpdateExpression:
+        'SET archived = :true, version = version + :one, updatedAt = :at REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk',
+      ConditionExpression: 'attribute_exists(pk) AND archived = :false',
+      ExpressionAttributeValues: { ':true': true, ':false': false, ':one': 1, ':at': '2026-01-03T00:00:00.000Z' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  test('already archived is a Conflict, unknown is NotFound', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(ccf({ archived: { BOOL: true } })).rejectsOnce(ccf());
+    await expect(store.archive('ada', 'x')).rejects.toBeInstanceOf(Conflict);
+    await expect(store.archive('nope', 'x')).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+const row = (name: string, id: string, extra: Record<string, unknown> = {}) => ({
+  pk: `CONTACT#${id}`,
+  sk: 'CONTACT',
+  ...contactIndexKeys({ id, name, archived: false, ...extra }),
+  ...ada,
+  id,
+  name,
+  ...extra,
+});
+
+describe('list', () => {
+  test('all contacts by name: gsi2, limit + 1 rows, a cursor from the last returned row that resumes after it', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [row('A', 'a'), row('B', 'b'), row('C', 'c')], LastEvaluatedKey: { x: 'y' } });
+    const page = await store.list({ limit: 2 });
+    expect(page.items.map((c) => c.id)).toEqual(['a', 'b']);
+    expect(input(QueryCommand)).toEqual({
+      TableName: 'portal',
+      IndexName: 'gsi2',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'gsi2pk' },
+      ExpressionAttributeValues: { ':pk': 'CONTACTS' },
+      Limit: 3,
+    });
+    ddb.on(QueryCommand).resolves({ Items: [row('C', 'c')] });
+    const next = await store.list({ limit: 2, cursor: page.nextCursor! });
+    expect(input(QueryCommand, 1).ExclusiveStartKey).toEqual({ pk: 'CONTACT#b', sk: 'CONTACT', gsi2pk: 'CONTACTS', gsi2sk: 'b#b' });
+    expect(next).toEqual({ items: [expect.objectContaining({ id: 'c' })] });
+  });
+
+  test('a name prefix is case- and accent-insensitive (begins_with on the name key); rows matching only into the id are dropped', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [row('Ab', 'x1'), row('A', 'b-x')] });
+    const page = await store.list({ namePrefix: 'ÀB', limit: 10 });
+    expect(input(QueryCommand)).toMatchObject({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': 'CONTACTS', ':prefix': 'ab' },
+    });
+    expect(page.items.map((c) => c.id)).toEqual(['x1']);
+  });
+
+  test('an email prefix without company: gsi3', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await store.list({ emailPrefix: 'ada@', limit: 10 });
+    expect(input(QueryCommand)).toMatchObject({ IndexName: 'gsi3', ExpressionAttributeValues: { ':pk': 'CONTACTS_BY_EMAIL', ':prefix': 'ada@' } });
+  });
+
+  test('a company: gsi1 in its partition; listCompanyPersons is the same listing', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await store.listCompanyPersons('acme');
+    expect(input(QueryCommand)).toMatchObject({ IndexName: 'gsi1', ExpressionAttributeValues: { ':pk': 'COMPANY#acme' }, Limit: 101 });
+  });
+
+  test('an email search within a company reads full pages and keeps reading until the page is full', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [row('A', 'a', { email: 'x@e.co' })], LastEvaluatedKey: { k: '1' } })
+      .resolvesOnce({ Items: [row('B', 'b', { email: 'bob@e.co' }), row('C', 'c', { email: 'x@e.co' })], LastEvaluatedKey: { k: '2' } })
+      .resolvesOnce({ Items: [row('D', 'd', { email: 'bob2@e.co' })] });
+    const page = await store.list({ companyId: 'acme', emailPrefix: 'bob', limit: 5 });
+    expect(page.items.map((c) => c.id)).toEqual(['b', 'd']);
+    expect(page.nextCursor).toBeUndefined();
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(3);
+    expect(input(QueryCommand)).not.toHaveProperty('Limit');
+    expect(input(QueryCommand, 1).ExclusiveStartKey).toEqual({ k: '1' });
+  });
+
+  describe('a cursor that was not issued for this listing is Invalid(cursor), and nothing is read', () => {
+    const key = { pk: 'CONTACT#b', sk: 'CONTACT', gsi1pk: 'COMPANY#acme', gsi1sk: 'b#b' };
+    const row = (name: string, id: string) => ({ ...key, ...ada, id, name, gsi1sk: `${name.toLowerCase()}#${id}` });
+    const good = async (namePrefix?: string) => {
+      ddb.on(QueryCommand).resolves({ Items: [row('B', 'b'), row('Bb', 'bb')], LastEvaluatedKey: key });
+      const page = await store.list({ companyId: 'acme', limit: 1, ...(namePrefix ? { namePrefix } : {}) });
+      ddb.reset();
+      return page.nextCursor!;
+    };
+    const scopeOf = (cursor: string) => JSON.parse(Buffer.from(cursor, 'base64url').toString()).s as string;
+
+    test.each([
+      ['garbled', async () => 'not-a-cursor!!'],
+      ['base64 of a non-object', async () => Buffer.from('42').toString('base64url')],
+      ['re-encoded for another company', async () => encodeCursor(scopeOf(await good()), { ...key, gsi1pk: 'COMPANY#other' })],
+      ['missing key attributes', async () => encodeCursor(scopeOf(await good()), { gsi1pk: 'COMPANY#acme', gsi1sk: 'b#b' })],
+      ['an empty key value', async () => encodeCursor(scopeOf(await good()), { ...key, sk: '' })],
+      ['a sort key outside the search prefix', async () => encodeCursor(scopeOf(await good('b')), { ...key, gsi1sk: 'zzz#b' })],
+    ])('%s', async (_name, make) => {
+      const cursor = await make();
+      const error = await store.list({ companyId: 'acme', namePrefix: _name.includes('prefix') ? 'b' : undefined, limit: 1, cursor }).catch((e) => e);
+      expect(error).toBeInstanceOf(Invalid);
+      expect(error.path).toBe('cursor');
+      expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+
+    test('a cursor of another search or another company', async () => {
+      const cursor = await good();
+      await expect(store.list({ companyId: 'other', limit: 1, cursor })).rejects.toBeInstanceOf(Invalid);
+      await expect(store.list({ companyId: 'acme', namePrefix: 'b', limit: 1, cursor })).rejects.toBeInstanceOf(Invalid);
+      await expect(store.list({ limit: 1, cursor })).rejects.toBeInstanceOf(Invalid);
+      expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+  });
+});

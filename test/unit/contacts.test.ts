@@ -1,0 +1,384 @@
+import {
+  archiveContact,
+  CompanyUnavailable,
+  createContact,
+  emailPrefixOf,
+  getContact,
+  listContacts,
+  revokerRefusingLiveAccess,
+  updateContact,
+  type ContactQuery,
+  type ContactStore,
+  type ContactsDeps,
+} from '../../lambdas/domain/contacts';
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import { Conflict, Invalid, NotFound } from '../../lambdas/domain/errors';
+
+/** An in-memory store that keeps the port's conditions (version, archived, company, live login email). */
+class MemoryStore implements ContactStore {
+  readonly items = new Map<string, ContactRecord>();
+  readonly calls: string[] = [];
+  /** Runs once before the next write: a concurrent writer. */
+  beforeNextWrite?: () => void;
+
+  private race() {
+    const hook = this.beforeNextWrite;
+    this.beforeNextWrite = undefined;
+    hook?.();
+  }
+
+  private companyOk(id: string) {
+    const company = this.items.get(id);
+    return company?.kind === 'company' && !company.archived;
+  }
+
+  async get(id: string) {
+    const item = this.items.get(id);
+    return item && structuredClone(item);
+  }
+
+  async create(record: ContactRecord) {
+    this.calls.push('create');
+    this.race();
+    if (record.companyId !== undefined && !this.companyOk(record.companyId)) throw new CompanyUnavailable('gone');
+    if (this.items.has(record.id)) throw new Conflict('exists');
+    this.items.set(record.id, structuredClone(record));
+  }
+
+  async update(before: ContactRecord, after: ContactRecord) {
+    this.calls.push('update');
+    this.race();
+    const stored = this.items.get(before.id);
+    if (!stored) throw new NotFound('none');
+    if (stored.version !== before.version || stored.archived) throw new Conflict('changed');
+    const live = ['invited', 'active'].includes(stored.portal.status);
+    if (before.email !== after.email && live && stored.login?.email !== after.email) throw new Conflict('login');
+    if (after.companyId !== undefined && after.companyId !== before.companyId && !this.companyOk(after.companyId))
+      throw new CompanyUnavailable('gone');
+    this.items.set(before.id, { ...stored, ...pick(after) });
+  }
+
+  async archive(id: string, at: string) {
+    this.calls.push('archive');
+    this.race();
+    const stored = this.items.get(id);
+    if (!stored) throw new NotFound('none');
+    if (stored.archived) throw new Conflict('archived');
+    this.items.set(id, { ...stored, archived: true, version: stored.version + 1, updatedAt: at });
+  }
+
+  async list(query: ContactQuery) {
+    this.calls.push(`list ${JSON.stringify(query)}`);
+    return { items: [...this.items.values()].filter((c) => !c.archived).slice(0, query.limit) };
+  }
+
+  listCompanyPersons(companyId: string, cursor?: string, limit = 100) {
+    return this.list({ companyId, limit, ...(cursor === undefined ? {} : { cursor }) });
+  }
+}
+
+/** The contact-owned fields of a record (optional ones absent when cleared). */
+function pick(r: ContactRecord) {
+  return { name: r.name, email: r.email, phone: r.phone, companyId: r.companyId, version: r.version, updatedAt: r.updatedAt };
+}
+
+function setup() {
+  const store = new MemoryStore();
+  const revoked: string[] = [];
+  let clock = Date.parse('2026-01-01T00:00:00.000Z');
+  let n = 0;
+  const deps: ContactsDeps = {
+    store,
+    revoker: {
+      revokeForArchive: async (id, actor) => {
+        store.calls.push('revoke');
+        revoked.push(`${id} by ${actor}`);
+      },
+    },
+    now: () => new Date((clock += 1000)),
+    newId: () => `id-${++n}`,
+  };
+  return { store, deps, revoked };
+}
+
+describe('createContact', () => {
+  test('creates a person at version 1, not archived, without portal access', async () => {
+    const { deps, store } = setup();
+    const contact = await createContact(deps, { kind: 'person', name: 'Ada', email: 'ada@example.com', phone: '+1 555' });
+    expect(contact).toEqual({
+      id: 'id-1',
+      kind: 'person',
+      name: 'Ada',
+      email: 'ada@example.com',
+      phone: '+1 555',
+      archived: false,
+      portal: { status: 'none' },
+      version: 1,
+      createdAt: '2026-01-01T00:00:01.000Z',
+      updatedAt: '2026-01-01T00:00:01.000Z',
+    });
+    expect(store.items.get('id-1')).toEqual(contact);
+  });
+
+  test('puts a person into a non-archived company', async () => {
+    const { deps } = setup();
+    const company = await createContact(deps, { kind: 'company', name: 'Acme' });
+    const person = await createContact(deps, { kind: 'person', name: 'Ada', companyId: company.id });
+    expect(person.companyId).toBe(company.id);
+  });
+
+  test('refuses a company inside a company, with the path companyId', async () => {
+    const { deps, store } = setup();
+    const company = await createContact(deps, { kind: 'company', name: 'Acme' });
+    const error = await createContact(deps, { kind: 'company', name: 'Sub', companyId: company.id }).catch((e) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect(error.path).toBe('companyId');
+    expect(store.items.size).toBe(1);
+  });
+
+  test.each([
+    ['an unknown id', async () => 'nope'],
+    ['a person', async (deps: ContactsDeps) => (await createContact(deps, { kind: 'person', name: 'P' })).id],
+    [
+      'an archived company',
+      async (deps: ContactsDeps) => {
+        const c = await createContact(deps, { kind: 'company', name: 'Old' });
+        await archiveContact(deps, c.id, 'staff:x');
+        return c.id;
+      },
+    ],
+  ])('refuses a companyId naming %s with Invalid(companyId)', async (_name, companyOf) => {
+    const { deps } = setup();
+    const companyId = await companyOf(deps);
+    const error = await createContact(deps, { kind: 'person', name: 'Ada', companyId }).catch((e) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect(error.path).toBe('companyId');
+  });
+
+  test('a company archived between the check and the write is refused too (the store checks it in the write)', async () => {
+    const { deps, store } = setup();
+    const company = await createContact(deps, { kind: 'company', name: 'Acme' });
+    store.beforeNextWrite = () => store.items.set(company.id, { ...store.items.get(company.id)!, archived: true });
+    const error = await createContact(deps, { kind: 'person', name: 'Ada', companyId: company.id }).catch((e) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect(error.path).toBe('companyId');
+  });
+});
+
+describe('getContact', () => {
+  test('answers the public view, without the login or the invitation', async () => {
+    const { deps, store } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    store.items.set(id, {
+      ...store.items.get(id)!,
+      portal: { status: 'invited' },
+      login: { email: 'a@b.co', username: 'u', sub: 's' },
+      invitation: { tokenHash: 'h', expiresAt: 'x' },
+    });
+    const contact = await getContact(deps, id);
+    expect(contact).not.toHaveProperty('login');
+    expect(contact).not.toHaveProperty('invitation');
+    expect(contact.portal.status).toBe('invited');
+  });
+
+  test('an unknown id is NotFound', async () => {
+    const { deps } = setup();
+    await expect(getContact(deps, 'nope')).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('updateContact', () => {
+  test('changes the given fields, clears those set to null, bumps the version and updatedAt', async () => {
+    const { deps } = setup();
+    const created = await createContact(deps, { kind: 'person', name: 'Ada', email: 'a@b.co', phone: '1' });
+    const updated = await updateContact(deps, created.id, { name: 'Ada L', email: null, phone: undefined });
+    expect(updated).toMatchObject({ name: 'Ada L', phone: '1', version: 2 });
+    expect(updated).not.toHaveProperty('email');
+    expect(updated.updatedAt > created.updatedAt).toBe(true);
+    expect(updated.createdAt).toBe(created.createdAt);
+  });
+
+  test('a patch that changes nothing writes nothing and keeps the version', async () => {
+    const { deps, store } = setup();
+    const created = await createContact(deps, { kind: 'person', name: 'Ada' });
+    const same = await updateContact(deps, created.id, { name: 'Ada', email: null }, 1);
+    expect(same.version).toBe(1);
+    expect(store.calls).not.toContain('update');
+  });
+
+  test('If-Match: the current version passes, a stale one is a Conflict and writes nothing', async () => {
+    const { deps, store } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    expect((await updateContact(deps, id, { name: 'B' }, 1)).version).toBe(2);
+    await expect(updateContact(deps, id, { name: 'C' }, 1)).rejects.toThrow(Conflict);
+    expect(store.items.get(id)?.name).toBe('B');
+  });
+
+  test('without If-Match, a lost version race is retried on the fresh contact: both changes survive', async () => {
+    const { deps, store } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    store.beforeNextWrite = () => store.items.set(id, { ...store.items.get(id)!, phone: '42', version: 2 });
+    const updated = await updateContact(deps, id, { name: 'Grace' });
+    expect(updated).toMatchObject({ name: 'Grace', phone: '42', version: 3 });
+    expect(store.calls.filter((c) => c === 'update')).toHaveLength(2);
+  });
+
+  test('with If-Match, a lost version race is a Conflict', async () => {
+    const { deps, store } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    store.beforeNextWrite = () => store.items.set(id, { ...store.items.get(id)!, version: 2 });
+    await expect(updateContact(deps, id, { name: 'Grace' }, 1)).rejects.toThrow(Conflict);
+    expect(store.items.get(id)?.name).toBe('Ada');
+  });
+
+  test('an archived contact cannot be changed; an unknown one is NotFound', async () => {
+    const { deps } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    await archiveContact(deps, id, 'staff:x');
+    await expect(updateContact(deps, id, { name: 'B' })).rejects.toThrow(/archived/);
+    await expect(updateContact(deps, 'nope', { name: 'B' })).rejects.toBeInstanceOf(NotFound);
+  });
+
+  describe('the email of a contact with a portal login', () => {
+    async function withLogin(status: 'invited' | 'active' | 'revoked') {
+      const s = setup();
+      const { id } = await createContact(s.deps, { kind: 'person', name: 'Ada', email: 'ada@a.co' });
+      s.store.items.set(id, { ...s.store.items.get(id)!, portal: { status }, login: { email: 'ada@a.co', username: 'u', sub: 's' } });
+      return { ...s, id };
+    }
+
+    test.each(['invited', 'active'] as const)('cannot change while %s (409, says to revoke first)', async (status) => {
+      const { deps, id, store } = await withLogin(status);
+      await expect(updateContact(deps, id, { email: 'other@a.co' })).rejects.toThrow(/revoke/);
+      await expect(updateContact(deps, id, { email: null })).rejects.toBeInstanceOf(Conflict);
+      expect(store.items.get(id)?.email).toBe('ada@a.co');
+    });
+
+    test('may change once revoked, and other fields may change while active', async () => {
+      const revoked = await withLogin('revoked');
+      expect((await updateContact(revoked.deps, revoked.id, { email: 'new@a.co' })).email).toBe('new@a.co');
+      const active = await withLogin('active');
+      expect((await updateContact(active.deps, active.id, { name: 'Ada L', email: 'ada@a.co' })).name).toBe('Ada L');
+    });
+
+    test('a login that appears between the read and the write still refuses the change', async () => {
+      const { deps, store } = setup();
+      const { id } = await createContact(deps, { kind: 'person', name: 'Ada', email: 'ada@a.co' });
+      store.beforeNextWrite = () =>
+        store.items.set(id, { ...store.items.get(id)!, portal: { status: 'invited' }, login: { email: 'ada@a.co' } });
+      await expect(updateContact(deps, id, { email: 'x@a.co' })).rejects.toThrow(/revoke/);
+    });
+  });
+
+  describe('companyId', () => {
+    test('moves a person into a company, out of it (null), and refuses an archived or unknown company', async () => {
+      const { deps } = setup();
+      const acme = await createContact(deps, { kind: 'company', name: 'Acme' });
+      const old = await createContact(deps, { kind: 'company', name: 'Old' });
+      await archiveContact(deps, old.id, 'staff:x');
+      const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+      expect((await updateContact(deps, id, { companyId: acme.id })).companyId).toBe(acme.id);
+      for (const companyId of [old.id, 'nope', id]) {
+        const error = await updateContact(deps, id, { companyId }).catch((e) => e);
+        expect(error).toBeInstanceOf(Invalid);
+        expect(error.path).toBe('companyId');
+      }
+      expect(await updateContact(deps, id, { companyId: null })).not.toHaveProperty('companyId');
+    });
+
+    test('a person of a company archived later keeps its companyId and can still be renamed', async () => {
+      const { deps } = setup();
+      const acme = await createContact(deps, { kind: 'company', name: 'Acme' });
+      const { id } = await createContact(deps, { kind: 'person', name: 'Ada', companyId: acme.id });
+      await archiveContact(deps, acme.id, 'staff:x');
+      const renamed = await updateContact(deps, id, { name: 'Ada L', companyId: acme.id });
+      expect(renamed).toMatchObject({ name: 'Ada L', companyId: acme.id });
+    });
+
+    test('a company cannot be given a companyId', async () => {
+      const { deps } = setup();
+      const acme = await createContact(deps, { kind: 'company', name: 'Acme' });
+      const other = await createContact(deps, { kind: 'company', name: 'Other' });
+      const error = await updateContact(deps, acme.id, { companyId: other.id }).catch((e) => e);
+      expect(error).toBeInstanceOf(Invalid);
+      expect(error.path).toBe('companyId');
+    });
+  });
+});
+
+describe('archiveContact', () => {
+  test('archives, then revokes portal access with the actor', async () => {
+    const { deps, store, revoked } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    await archiveContact(deps, id, 'staff:admin');
+    expect(store.items.get(id)).toMatchObject({ archived: true, version: 2 });
+    expect(revoked).toEqual([`${id} by staff:admin`]);
+    expect(store.calls.slice(-2)).toEqual(['archive', 'revoke']);
+  });
+
+  test('is idempotent: an archived contact is not written again, but the revocation is repeated (it may have failed)', async () => {
+    const { deps, store, revoked } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    await archiveContact(deps, id, 'staff:a');
+    await archiveContact(deps, id, 'staff:a');
+    expect(store.calls.filter((c) => c === 'archive')).toHaveLength(1);
+    expect(store.items.get(id)?.version).toBe(2);
+    expect(revoked).toHaveLength(2);
+  });
+
+  test('an unknown contact is NotFound and revokes nothing', async () => {
+    const { deps, revoked } = setup();
+    await expect(archiveContact(deps, 'nope', 'staff:a')).rejects.toBeInstanceOf(NotFound);
+    expect(revoked).toEqual([]);
+  });
+
+  test('a revocation that fails fails the archive call (the contact stays archived; a repeat completes it)', async () => {
+    const { deps, store } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    const failing = { ...deps, revoker: { revokeForArchive: async () => Promise.reject(new Error('cognito down')) } };
+    await expect(archiveContact(failing, id, 'staff:a')).rejects.toThrow('cognito down');
+    expect(store.items.get(id)?.archived).toBe(true);
+  });
+});
+
+describe('revokerRefusingLiveAccess (until portal access wires the real revoker)', () => {
+  test.each([
+    ['none', false],
+    ['revoked', false],
+    ['invited', true],
+    ['active', true],
+  ] as const)('portal status %s → throws: %s', async (status, throws) => {
+    const { deps, store } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    store.items.set(id, { ...store.items.get(id)!, portal: { status } });
+    const result = revokerRefusingLiveAccess(store).revokeForArchive(id, 'staff:a');
+    if (throws) await expect(result).rejects.toThrow(/not wired/);
+    else await expect(result).resolves.toBeUndefined();
+  });
+});
+
+describe('listContacts', () => {
+  test('a q with an @ searches emails (normalised), any other q names; companyId narrows to a company', async () => {
+    const { deps, store } = setup();
+    await listContacts(deps, { q: 'Ada', limit: 10 });
+    await listContacts(deps, { q: 'ADA@Bücher.', limit: 10, companyId: 'c1', cursor: 'k' });
+    expect(store.calls).toEqual([
+      `list ${JSON.stringify({ limit: 10, namePrefix: 'Ada' })}`,
+      `list ${JSON.stringify({ limit: 10, companyId: 'c1', cursor: 'k', emailPrefix: 'ada@xn--bcher-kva.' })}`,
+    ]);
+  });
+
+  test('answers public views and no nextCursor when the store has none', async () => {
+    const { deps, store } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
+    store.items.set(id, { ...store.items.get(id)!, login: { email: 'a@b.co' } });
+    const page = await listContacts(deps, { limit: 10 });
+    expect(page).toEqual({ items: [expect.not.objectContaining({ login: expect.anything() })] });
+  });
+});
+
+test('emailPrefixOf lower-cases and punycodes an internationalised domain', () => {
+  expect(emailPrefixOf(' Bob@Example.COM ')).toBe('bob@example.com');
+  expect(emailPrefixOf('bob@bücher.de')).toBe('bob@xn--bcher-kva.de');
+  expect(emailPrefixOf('@')).toBe('@');
+});
