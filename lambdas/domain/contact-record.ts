@@ -10,13 +10,18 @@ export interface ContactRecord extends Contact {
   login?: {
     /** The login's email: unique among non-archived contacts (guard item `LOGIN#<email>`). */
     email: string;
-    /** The Cognito user name (the pool signs in by email; the user name is what AdminGetUser takes). */
-    username: string;
-    /** The Cognito `sub`: the subject of the portal user's tokens (item `SUB#<sub>` points back here). */
-    sub: string;
+    /**
+     * The Cognito user name (the pool signs in by email; the user name is what AdminGetUser takes).
+     * Absent between claiming the email and creating the Cognito user (a grant that a repeat completes).
+     */
+    username?: string;
+    /** The Cognito `sub`: the subject of the portal user's tokens (item `SUB#<sub>` points back here). Absent like `username`. */
+    sub?: string;
+    /** When the Cognito user was disabled and signed out (a revocation that completed); absent while enabled. */
+    disabledAt?: string;
   };
-  /** The pending invitation: only the SHA-256 of its token is stored. */
-  invitation?: { tokenHash: string; expiresAt: string };
+  /** The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out. */
+  invitation?: { tokenHash: string; expiresAt: string; sentAt?: string };
 }
 
 export type { PortalStatus };

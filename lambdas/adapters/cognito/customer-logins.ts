@@ -1,0 +1,95 @@
+/**
+ * Portal logins in the customer user pool. The pool signs in by email: a user is created with its
+ * email as `Username`, and Cognito answers the real user name (the `sub`), which is what we keep.
+ */
+import {
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
+  type AttributeType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { env } from '../../config';
+import { Invalid } from '../../domain/errors';
+import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access';
+import { PASSWORD_REFUSED } from '../../domain/invitations';
+
+let client: CognitoIdentityProviderClient | undefined;
+const cognito = () => (client ??= new CognitoIdentityProviderClient({ maxAttempts: 3 }));
+
+const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
+
+function loginOf(username: string | undefined, attributes: AttributeType[] | undefined): CognitoLogin {
+  const sub = attributes?.find((a) => a.Name === 'sub')?.Value;
+  if (!username || !sub) throw new Error('Cognito answered a user without a name or sub');
+  return { username, sub };
+}
+
+/**
+ * cognito-local (the local stack's emulator) has no AdminUserGlobalSignOut and answers it with a
+ * 500 `Unsupported`. Exactly that gap is tolerated: the portal's access-record check is what
+ * refuses a revoked login's tokens anyway. Any other failure is a failure.
+ */
+const isEmulatorGap = (error: unknown) =>
+  nameOf(error) === 'Unsupported' && /AdminUserGlobalSignOut/.test((error as Error).message ?? '');
+
+export class CognitoCustomerLogins implements CustomerLogins {
+  private get poolId() {
+    return env('customerUserPoolId');
+  }
+
+  async create(email: string): Promise<CognitoLogin | 'exists'> {
+    try {
+      const out = await cognito().send(
+        new AdminCreateUserCommand({
+          UserPoolId: this.poolId,
+          Username: email,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+      return loginOf(out.User?.Username, out.User?.Attributes);
+    } catch (error) {
+      if (nameOf(error) === 'UsernameExistsException') return 'exists';
+      throw error;
+    }
+  }
+
+  async find(email: string): Promise<CognitoLogin | undefined> {
+    try {
+      const out = await cognito().send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: email }));
+      return loginOf(out.Username, out.UserAttributes);
+    } catch (error) {
+      if (nameOf(error) === 'UserNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
+  async enable(username: string): Promise<void> {
+    await cognito().send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username }));
+  }
+
+  async disable(username: string): Promise<void> {
+    await cognito().send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username }));
+    try {
+      await cognito().send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.poolId, Username: username }));
+    } catch (error) {
+      if (!isEmulatorGap(error)) throw error;
+    }
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    try {
+      await cognito().send(new AdminSetUserPasswordCommand({ UserPoolId: this.poolId, Username: username, Password: password, Permanent: true }));
+    } catch (error) {
+      if (nameOf(error) === 'InvalidPasswordException') throw new Invalid(PASSWORD_REFUSED, 'password');
+      throw error;
+    }
+  }
+}

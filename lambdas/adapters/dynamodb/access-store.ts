@@ -1,0 +1,318 @@
+/**
+ * The portal-access fields of the contact item (`portal`, `login`, `invitation`) and the items
+ * beside it: the login email guard `LOGIN#<email>`, the subject pointer `SUB#<sub>`, invitations
+ * `INVITATION#<sha256>`, and audit entries (written in the same transaction as their change).
+ * Every multi-item change is one TransactWriteItems whose conditions are the domain's preconditions;
+ * a refused condition is answered as `false` (or which condition refused), never decided here.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry } from '../../domain/audit';
+import type { ContactRecord } from '../../domain/contact-record';
+import type { Invitation } from '../../domain/invitations';
+import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim } from '../../domain/portal-access';
+import { auditItem } from './audit-store';
+import { documentClient, tableName } from './client';
+import { ENTITY, keys } from './keys';
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+type TransactItem = TransactItems[number];
+
+const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+const CONFLICT_RETRIES = 6;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One transaction. `true` when written; otherwise the index of the first item whose condition
+ * failed. Transactions that merely collided with another one on the same items are retried.
+ */
+async function transact(items: TransactItems): Promise<true | number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) && (error as { name?: string }).name !== 'TransactionCanceledException') throw error;
+      const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) return failed;
+      const collided = reasons.some((reason) => reason.Code === 'TransactionConflict');
+      if (!collided || attempt >= CONFLICT_RETRIES) throw error;
+      await pause(20 * 2 ** attempt + Math.random() * 50);
+    }
+  }
+}
+
+export class DynamoAccessStore implements AccessStore {
+  private get table() {
+    return tableName();
+  }
+
+  async loginHolder(email: string): Promise<string | undefined> {
+    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.loginEmail(email), ConsistentRead: true }));
+    return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
+  }
+
+  async claimLogin({ contact, email, storeEmail, at, takeOverFrom }: LoginClaim): Promise<ClaimResult> {
+    const me = contact.id;
+    const previous = contact.login;
+    const sameLogin = previous?.email === email;
+    const read = contact.portal.status;
+    const sets = ['#portal = :portal', '#updatedAt = :at'];
+    const values: Record<string, unknown> = {
+      ':portal': { status: 'invited', invitedAt: at },
+      ':at': at,
+      ':one': 1,
+      ':read': read,
+      ':false': false,
+    };
+    if (!sameLogin) {
+      sets.push('#login = :login');
+      values[':login'] = { email };
+    }
+    if (storeEmail) {
+      sets.push('email = :email', 'gsi3pk = :gsi3pk', 'gsi3sk = :gsi3sk');
+      const byEmail = keys.contactByEmail(email, me);
+      Object.assign(values, { ':email': email, ':gsi3pk': byEmail.gsi3pk, ':gsi3sk': byEmail.gsi3sk });
+    }
+    const statusAsRead = read === 'none' ? '(attribute_not_exists(#portal) OR #portal.#status = :read)' : '#portal.#status = :read';
+    const items: TransactItems = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...keys.loginEmail(email), entity: ENTITY.loginEmail, email, contactId: me, at },
+          ConditionExpression: takeOverFrom === undefined ? 'attribute_not_exists(pk) OR contactId = :me' : 'contactId = :holder',
+          ExpressionAttributeValues: takeOverFrom === undefined ? { ':me': me } : { ':holder': takeOverFrom },
+        },
+      },
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(me),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #invitation ADD #version :one`,
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND ${statusAsRead}`,
+          ExpressionAttributeNames: {
+            '#portal': 'portal',
+            '#status': 'status',
+            '#archived': 'archived',
+            '#updatedAt': 'updatedAt',
+            '#invitation': 'invitation',
+            '#version': 'version',
+            ...(sameLogin ? {} : { '#login': 'login' }),
+          },
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    // A re-grant with another email: the old login's guard and subject pointer no longer name this contact.
+    if (previous && !sameLogin) {
+      items.push(this.deleteIfMine(keys.loginEmail(previous.email), me));
+      if (previous.sub) items.push(this.deleteIfMine(keys.loginSubject(previous.sub), me));
+    }
+    const result = await transact(items);
+    if (result === true) return 'claimed';
+    return result === 0 ? 'email-taken' : 'contact-changed';
+  }
+
+  private deleteIfMine(key: { pk: string; sk: string }, me: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.table,
+        Key: key,
+        ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me',
+        ExpressionAttributeValues: { ':me': me },
+      },
+    };
+  }
+
+  async saveLogin(contactId: string, login: { email: string; username: string; sub: string }): Promise<boolean> {
+    const result = await transact([
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'SET #login = :login',
+          ConditionExpression: '#login.email = :email AND #portal.#status = :invited',
+          ExpressionAttributeNames: { '#login': 'login', '#portal': 'portal', '#status': 'status' },
+          ExpressionAttributeValues: { ':login': login, ':email': login.email, ':invited': 'invited' },
+        },
+      },
+      // We hold the email's guard, and this Cognito user has that email: the pointer is ours to (re)write.
+      { Put: { TableName: this.table, Item: { ...keys.loginSubject(login.sub), entity: ENTITY.loginSubject, contactId, sub: login.sub } } },
+    ]);
+    return result === true;
+  }
+
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined): Promise<boolean> {
+    const items: TransactItems = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: {
+            ...keys.invitation(invitation.tokenHash),
+            entity: ENTITY.invitation,
+            contactId,
+            expiresAt: invitation.expiresAt,
+            ttl: Math.ceil(Date.parse(invitation.expiresAt) / 1000),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'SET #invitation = :invitation',
+          ConditionExpression: `#portal.#status = :invited AND ${previousHash ? '#invitation.tokenHash = :previous' : 'attribute_not_exists(#invitation)'}`,
+          ExpressionAttributeNames: { '#invitation': 'invitation', '#portal': 'portal', '#status': 'status' },
+          ExpressionAttributeValues: { ':invitation': invitation, ':invited': 'invited', ...(previousHash ? { ':previous': previousHash } : {}) },
+        },
+      },
+    ];
+    if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
+    return (await transact(items)) === true;
+  }
+
+  async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean> {
+    const result = await transact([
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'SET #invitation.sentAt = :at, #portal.delivery = :sent, #updatedAt = :at ADD #version :one',
+          ConditionExpression: '#invitation.tokenHash = :hash',
+          ExpressionAttributeNames: { '#invitation': 'invitation', '#portal': 'portal', '#updatedAt': 'updatedAt', '#version': 'version' },
+          ExpressionAttributeValues: { ':at': at, ':sent': 'sent', ':hash': tokenHash, ':one': 1 },
+        },
+      },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ]);
+    return result === true;
+  }
+
+  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean): Promise<boolean> {
+    const items: TransactItems = [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contact.id),
+          UpdateExpression: 'SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at REMOVE #invitation ADD #version :one',
+          ConditionExpression: '#portal.#status = :read',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
+          ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at, ':read': contact.portal.status, ':one': 1 },
+        },
+      },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ];
+    if (contact.invitation) items.push({ Delete: { TableName: this.table, Key: keys.invitation(contact.invitation.tokenHash) } });
+    if (releaseLoginEmail && contact.login) items.push(this.deleteIfMine(keys.loginEmail(contact.login.email), contact.id));
+    const result = await transact(items);
+    if (result === true) return true;
+    if (result === 0) return false;
+    throw new Error(`revoke refused by item ${result}`);
+  }
+
+  async markLoginDisabled(contactId: string, at: string): Promise<void> {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'SET #login.disabledAt = :at',
+          ConditionExpression: 'attribute_exists(#login.username) AND #portal.#status = :revoked',
+          ExpressionAttributeNames: { '#login': 'login', '#portal': 'portal', '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':revoked': 'revoked' },
+        }),
+      );
+    } catch (error) {
+      // Re-granted meanwhile: the login is enabled again and must not be marked disabled.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async releaseLoginEmail(email: string, contactId: string): Promise<void> {
+    try {
+      await documentClient().send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.loginEmail(email),
+          ConditionExpression: 'contactId = :me',
+          ExpressionAttributeValues: { ':me': contactId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async getInvitation(tokenHash: string): Promise<InvitationRecord | undefined> {
+    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.invitation(tokenHash), ConsistentRead: true }));
+    const item = out.Item;
+    if (!item || item.entity !== ENTITY.invitation) return undefined;
+    return {
+      contactId: String(item.contactId),
+      expiresAt: String(item.expiresAt),
+      ...(typeof item.claimedAt === 'string' ? { claimedAt: item.claimedAt } : {}),
+    };
+  }
+
+  async claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean> {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.invitation(tokenHash),
+          UpdateExpression: 'SET claimedAt = :claimedAt',
+          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :claimedAt AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)',
+          ExpressionAttributeValues: { ':claimedAt': claimedAt, ':stale': staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseInvitation(tokenHash: string, claimedAt: string): Promise<void> {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.invitation(tokenHash),
+          UpdateExpression: 'REMOVE claimedAt',
+          ConditionExpression: 'claimedAt = :claimedAt',
+          ExpressionAttributeValues: { ':claimedAt': claimedAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean> {
+    const result = await transact([
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at REMOVE #invitation ADD #version :one',
+          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
+          ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1 },
+        },
+      },
+      {
+        Delete: {
+          TableName: this.table,
+          Key: keys.invitation(tokenHash),
+          ConditionExpression: 'claimedAt = :claimedAt',
+          ExpressionAttributeValues: { ':claimedAt': claimedAt },
+        },
+      },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ]);
+    return result === true;
+  }
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry, AuditPage, AuditStore } from '../../domain/audit';
+import type { AuditEvent } from '../../schemas/portal-access';
+import { documentClient, tableName } from './client';
+import { decodeCursor, encodeCursor } from './cursor';
+import { ENTITY, keys } from './keys';
+
+/** The audit item of an entry; written by the access store inside the transaction of the change it records. */
+export function auditItem(entry: AuditEntry): Record<string, unknown> {
+  return { ...keys.audit(entry.contactId, entry.at, randomBytes(6).toString('hex')), entity: ENTITY.audit, ...entry };
+}
+
+const scopeOf = (contactId: string) => `audit:${contactId}`;
+
+export class DynamoAuditStore implements AuditStore {
+  async list(contactId: string, cursor: string | undefined, limit: number): Promise<AuditPage> {
+    const pk = keys.auditPartition(contactId);
+    const start = decodeCursor(cursor, scopeOf(contactId), ['pk', 'sk'], { pk });
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const items = (out.Items ?? []).map(
+      (item): AuditEvent => ({
+        at: String(item.at),
+        actor: String(item.actor),
+        action: String(item.action),
+        contactId: String(item.contactId),
+        details: (item.details as Record<string, unknown> | undefined) ?? {},
+      }),
+    );
+    const last = out.LastEvaluatedKey;
+    return {
+      items,
+      ...(last ? { nextCursor: encodeCursor(scopeOf(contactId), { pk: String(last.pk), sk: String(last.sk) }) } : {}),
+    };
+  }
+}

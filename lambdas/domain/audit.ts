@@ -1,0 +1,47 @@
+/**
+ * The audit trail of a contact's portal access: who granted, re-granted, revoked, re-invited, and
+ * when an invitation was accepted. Entries are written in the same transaction as the change they
+ * record (see AccessStore), so a change is never without its entry and a repeated request that
+ * changes nothing writes nothing.
+ */
+import type { AuditEvent } from '../schemas/portal-access';
+import { NotFound } from './errors';
+
+export type AuditAction =
+  | 'portal.granted'
+  | 'portal.regranted'
+  | 'portal.revoked'
+  | 'portal.reinvited'
+  | 'invitation.accepted';
+
+export type AuditEntry = AuditEvent & { action: AuditAction };
+
+export interface AuditPage {
+  items: AuditEvent[];
+  nextCursor?: string;
+}
+
+export interface AuditStore {
+  /** Newest first; `cursor` is the opaque cursor of the previous page. */
+  list(contactId: string, cursor: string | undefined, limit: number): Promise<AuditPage>;
+}
+
+/** The actor of changes that no person asked for directly (an event from another system). */
+export const eventActor = (source: string): string => `event:${source}`;
+
+/** The actor of an accepted invitation: whoever held the token. */
+export const INVITEE = 'invitee';
+
+export function auditEntry(action: AuditAction, contactId: string, actor: string, at: string, details: Record<string, unknown> = {}): AuditEntry {
+  return { at, actor, action, contactId, details };
+}
+
+export async function listAudit(
+  deps: { audit: AuditStore; contactExists: (id: string) => Promise<boolean> },
+  contactId: string,
+  cursor: string | undefined,
+  limit: number,
+): Promise<AuditPage> {
+  if (!(await deps.contactExists(contactId))) throw new NotFound('No such contact.');
+  return deps.audit.list(contactId, cursor, limit);
+}

@@ -1,0 +1,104 @@
+/**
+ * `Idempotency-Key` on the wizard's writes: a repeat with the same key and body answers the first
+ * answer again and does nothing twice; the same key with another body is a 409.
+ *
+ * A record is keyed by (staff principal, operation, contact, key) and holds the SHA-256 of the
+ * canonical body. The first request puts it `in-progress` (conditionally: one winner), runs, then
+ * stores the answer. A request that died mid-way leaves an `in-progress` record that a repeat may
+ * take over once it is older than any Lambda could still be running (ABANDONED_AFTER_MS) — the work
+ * itself is ordered so that running it again completes it. An answer that carries a transient
+ * failure (a line failed with 503) is not stored: the repeat runs again and completes that line.
+ */
+import { createHash } from 'node:crypto';
+import { LAMBDA_TIMEOUT_SECONDS } from '../config';
+import { Conflict, Invalid } from './errors';
+
+export interface StoredResponse {
+  status: number;
+  body?: unknown;
+}
+
+export interface IdempotencyRecord {
+  bodyHash: string;
+  state: 'in-progress' | 'done';
+  startedAt: string;
+  response?: StoredResponse;
+}
+
+export interface IdempotencyStore {
+  /**
+   * Puts an `in-progress` record unless one exists that is done or was started after
+   * `abandonedBefore`; answers the record that stopped it otherwise.
+   */
+  begin(id: IdempotencyId, record: IdempotencyRecord, abandonedBefore: string, expiresAt: Date): Promise<IdempotencyRecord | undefined>;
+  complete(id: IdempotencyId, bodyHash: string, response: StoredResponse): Promise<void>;
+  release(id: IdempotencyId, startedAt: string): Promise<void>;
+}
+
+export interface IdempotencyId {
+  /** `<principal>#<operation>#<contactId>`. */
+  scope: string;
+  key: string;
+}
+
+const MAX_KEY_LENGTH = 128;
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+export const ABANDONED_AFTER_MS = 2 * LAMBDA_TIMEOUT_SECONDS * 1000;
+
+/** The header's value, checked: at most 128 printable ASCII characters. */
+export function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (header.length === 0 || header.length > MAX_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(header))
+    throw new Invalid(`Idempotency-Key must be 1–${MAX_KEY_LENGTH} printable ASCII characters.`, 'Idempotency-Key');
+  return header;
+}
+
+/** JSON with object keys sorted, so two equal bodies hash alike whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export const bodyHashOf = (body: unknown): string => createHash('sha256').update(canonical(body ?? null)).digest('hex');
+
+export async function idempotent(
+  deps: { idempotency: IdempotencyStore; now: () => Date },
+  request: { scope: string; key: string | undefined; body: unknown },
+  run: () => Promise<StoredResponse>,
+  /** Whether an answer may be replayed; a transient failure inside it should be retried instead. */
+  replayable: (response: StoredResponse) => boolean = () => true,
+): Promise<StoredResponse> {
+  if (request.key === undefined) return run();
+  const id = { scope: request.scope, key: request.key };
+  const now = deps.now();
+  const record: IdempotencyRecord = { bodyHash: bodyHashOf(request.body), state: 'in-progress', startedAt: now.toISOString() };
+  const existing = await deps.idempotency.begin(
+    id,
+    record,
+    new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString(),
+    new Date(now.getTime() + RETENTION_MS),
+  );
+  if (existing) {
+    if (existing.bodyHash !== record.bodyHash) throw new Conflict('This Idempotency-Key was used with a different body.');
+    if (existing.state === 'in-progress' || !existing.response)
+      throw new Conflict('A request with this Idempotency-Key is still in progress; repeat it later.');
+    return existing.response;
+  }
+  let response: StoredResponse;
+  try {
+    response = await run();
+  } catch (error) {
+    // Should the release fail too, the record is taken over once abandoned (ABANDONED_AFTER_MS).
+    await deps.idempotency.release(id, record.startedAt).catch(() => undefined);
+    throw error;
+  }
+  if (replayable(response)) await deps.idempotency.complete(id, record.bodyHash, response);
+  else await deps.idempotency.release(id, record.startedAt);
+  return response;
+}

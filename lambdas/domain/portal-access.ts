@@ -1,0 +1,430 @@
+/**
+ * The "Grant portal access" wizard: its lines, and applying them — grant, re-grant, revoke — one
+ * line at a time, each on its own.
+ *
+ * A grant is a sequence of steps, each one durable before the next starts, so that a crash (or a
+ * failing Cognito/SES) anywhere leaves a state the same request, repeated, completes without a
+ * second login or a second email:
+ *   1. claim the login email (guard item) and mark the contact `invited` — one transaction;
+ *   2. create (or adopt, or re-enable) the Cognito user and record it on the contact;
+ *   3. a fresh invitation token (only its hash is stored; the previous invitation dies);
+ *   4. the email; then the invitation is marked sent, with the audit entry, in one transaction;
+ *   5. the events (a lost event is logged, never fails the line).
+ * An `invited` contact whose invitation was never sent is such an unfinished grant: a repeat goes
+ * on from step 2 (each step is idempotent), and a finished one is `unchanged`.
+ */
+import type { ApplyInput, ApplyLine, Outcome, WizardLine } from '../schemas/portal-access';
+import { normaliseEmail } from '../schemas/common';
+import type { ContactRecord, PortalStatus } from './contact-record';
+import { auditEntry, type AuditEntry } from './audit';
+import type { ContactStore } from './contacts';
+import { Conflict, Invalid, NotFound, Unavailable } from './errors';
+import { sendInvitation, type Invitation } from './invitations';
+
+// ── Ports ────────────────────────────────────────────────────────────────────────────────────────
+
+export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed';
+
+export interface LoginClaim {
+  /** The contact as read: its status is the transaction's condition. */
+  contact: ContactRecord;
+  email: string;
+  /** Store `email` as the contact's own email too (the line named one). */
+  storeEmail: boolean;
+  at: string;
+  /** Take the guard over from this contact id (archived, or no longer using that email). */
+  takeOverFrom?: string;
+}
+
+export interface InvitationRecord {
+  contactId: string;
+  expiresAt: string;
+  claimedAt?: string;
+}
+
+/** The contact item's portal-access fields and the items beside it (guards, invitations). */
+export interface AccessStore {
+  loginHolder(email: string): Promise<string | undefined>;
+  claimLogin(claim: LoginClaim): Promise<ClaimResult>;
+  /** Records the Cognito user (and `SUB#<sub>`); clears `disabledAt`. False when the contact moved on. */
+  saveLogin(contactId: string, login: { email: string; username: string; sub: string }): Promise<boolean>;
+  /** Stores a fresh invitation and deletes the previous one, if the contact is still `invited` with `previousHash`. */
+  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined): Promise<boolean>;
+  markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
+  /** `revoked` + the pending invitation deleted + audit, if the status is still the one read. */
+  revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean): Promise<boolean>;
+  markLoginDisabled(contactId: string, at: string): Promise<void>;
+  /** Deletes the login email guard if this contact holds it. */
+  releaseLoginEmail(email: string, contactId: string): Promise<void>;
+  getInvitation(tokenHash: string): Promise<InvitationRecord | undefined>;
+  /** Sets `claimedAt` unless claimed after `staleBefore` (a dead accept), or gone, or expired at `at`. */
+  claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean>;
+  releaseInvitation(tokenHash: string, claimedAt: string): Promise<void>;
+  /** `active` + the invitation deleted + audit, if the contact still waits for this invitation. */
+  activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean>;
+}
+
+export interface CognitoLogin {
+  username: string;
+  sub: string;
+}
+
+/** Portal logins in the customer user pool. */
+export interface CustomerLogins {
+  /** Creates the user (email verified, Cognito sends nothing); `exists` when the email has one already. */
+  create(email: string): Promise<CognitoLogin | 'exists'>;
+  find(email: string): Promise<CognitoLogin | undefined>;
+  enable(username: string): Promise<void>;
+  /** Disables the user and signs it out everywhere. */
+  disable(username: string): Promise<void>;
+  /** Permanent password; `Invalid` (path `password`) when the pool's policy refuses it. */
+  setPassword(username: string, password: string): Promise<void>;
+}
+
+export interface InvitationMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface InvitationMailer {
+  /** Throws when the mail could not be handed over (after retrying throttles). */
+  send(mail: InvitationMail): Promise<void>;
+}
+
+export type AccessEventType = 'PortalAccessGranted' | 'PortalAccessRevoked' | 'PortalInvitationSent';
+
+export interface AccessEvents {
+  emit(type: AccessEventType, detail: { contactId: string; email: string; at: string }): Promise<void>;
+}
+
+export interface PortalAccessDeps {
+  /** The contacts module's store: the contact (consistent read) and a company's non-archived persons. */
+  contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'>;
+  store: AccessStore;
+  logins: CustomerLogins;
+  mailer: InvitationMailer;
+  events: AccessEvents;
+  now: () => Date;
+  config: { portalUrl: string; invitationTtlDays: number; applyConcurrency: number };
+  warn: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+// ── The wizard ───────────────────────────────────────────────────────────────────────────────────
+
+const inPortal = (status: PortalStatus) => status === 'invited' || status === 'active';
+
+export function wizardLineOf(contact: ContactRecord): WizardLine {
+  const email = contact.login?.email ?? contact.email;
+  return {
+    contactId: contact.id,
+    name: contact.name,
+    ...(email === undefined ? {} : { email }),
+    inPortal: inPortal(contact.portal.status),
+    status: contact.portal.status,
+    ...(contact.portal.delivery === undefined ? {} : { delivery: contact.portal.delivery }),
+  };
+}
+
+/** The wizard's contact and, for a company, its non-archived persons. */
+async function wizardContacts(deps: Pick<PortalAccessDeps, 'contacts'>, contactId: string): Promise<ContactRecord[]> {
+  const contact = await deps.contacts.get(contactId);
+  if (!contact) throw new NotFound('No such contact.');
+  if (contact.kind !== 'company') return [contact];
+  return [contact, ...(await companyPersons(deps, contact.id))];
+}
+
+async function companyPersons(deps: Pick<PortalAccessDeps, 'contacts'>, companyId: string): Promise<ContactRecord[]> {
+  const persons: ContactRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.contacts.listCompanyPersons(companyId, cursor, 100);
+    persons.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return persons;
+}
+
+export async function getWizard(deps: Pick<PortalAccessDeps, 'contacts'>, contactId: string): Promise<{ contactId: string; lines: WizardLine[] }> {
+  return { contactId, lines: (await wizardContacts(deps, contactId)).map(wizardLineOf) };
+}
+
+/** Whether a contact (read consistently) still belongs to the wizard of `wizardId`. */
+const inScope = (contact: ContactRecord, wizardId: string) =>
+  contact.id === wizardId || (contact.companyId === wizardId && contact.kind === 'person' && !contact.archived);
+
+// ── Apply ────────────────────────────────────────────────────────────────────────────────────────
+
+export interface LineResult {
+  contactId: string;
+  outcome: Outcome;
+  status: PortalStatus;
+  /** A failed line's reason: a domain error, or whatever a dependency threw (the HTTP layer maps it). */
+  error?: unknown;
+}
+
+class LineFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly status: PortalStatus,
+  ) {
+    super('line failed');
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at once; results in the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+export async function applyPortalAccess(
+  deps: PortalAccessDeps,
+  wizardId: string,
+  input: ApplyInput,
+  actor: string,
+  signal?: AbortSignal,
+): Promise<LineResult[]> {
+  const scope = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
+  const firstIndex = new Map<string, number>();
+  input.lines.forEach((line, index) => firstIndex.has(line.contactId) || firstIndex.set(line.contactId, index));
+
+  return mapBounded(input.lines, deps.config.applyConcurrency, async (line, index) => {
+    try {
+      if (signal?.aborted) throw new LineFailure(new Unavailable('The request ran out of time before this line; repeat it.'), 'none');
+      if (firstIndex.get(line.contactId) !== index)
+        throw new LineFailure(new Invalid('This contact appears on an earlier line.', `lines.${index}.contactId`), 'none');
+      if (!scope.has(line.contactId)) throw new LineFailure(new NotFound('The contact is not in this wizard.'), 'none');
+      const contact = await deps.contacts.get(line.contactId);
+      if (!contact || !inScope(contact, wizardId)) throw new LineFailure(new NotFound('The contact is not in this wizard.'), 'none');
+      try {
+        return await applyLine(deps, contact, line, index, input.message, actor);
+      } catch (error) {
+        throw error instanceof LineFailure ? error : new LineFailure(error, contact.portal.status);
+      }
+    } catch (error) {
+      if (error instanceof LineFailure) return { contactId: line.contactId, outcome: 'failed', status: error.status, error: error.error };
+      return { contactId: line.contactId, outcome: 'failed', status: 'none', error };
+    }
+  });
+}
+
+async function applyLine(
+  deps: PortalAccessDeps,
+  contact: ContactRecord,
+  line: ApplyLine,
+  index: number,
+  message: string | undefined,
+  actor: string,
+): Promise<LineResult> {
+  const status = contact.portal.status;
+  if (!line.inPortal) {
+    const outcome = await revokeContact(deps, contact, actor);
+    return { contactId: contact.id, outcome, status: outcome === 'unchanged' ? status : 'revoked' };
+  }
+  let email: string | undefined;
+  if (line.email !== undefined) {
+    email = normaliseEmail(line.email);
+    if (!email) throw new LineFailure(new Invalid('The email is not a valid address.', `lines.${index}.email`), status);
+  }
+  return grant(deps, contact, email, message, actor, index);
+}
+
+// ── Grant ────────────────────────────────────────────────────────────────────────────────────────
+
+async function grant(
+  deps: PortalAccessDeps,
+  contact: ContactRecord,
+  lineEmail: string | undefined,
+  message: string | undefined,
+  actor: string,
+  index: number,
+): Promise<LineResult> {
+  const status = contact.portal.status;
+  const fail = (error: unknown, current: PortalStatus = status): never => {
+    throw new LineFailure(error, current);
+  };
+  if (contact.archived) fail(new Conflict('The contact is archived.'));
+
+  let current = contact;
+  let outcome: Outcome;
+  if (inPortal(status)) {
+    const loginEmail = current.login?.email;
+    if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
+      fail(new Conflict('The contact already has a portal login with another email; revoke it first to change the email.'));
+    if (status === 'active' || isGrantComplete(current)) return { contactId: contact.id, outcome: 'unchanged', status };
+    outcome = 'granted'; // an unfinished grant: go on where it stopped
+  } else {
+    const email = lineEmail ?? contact.email;
+    if (!email) return fail(new Invalid('The contact has no email; give one on the line.', `lines.${index}.email`));
+    const at = deps.now().toISOString();
+    const claimed = await claimLoginEmail(deps, contact, email, lineEmail !== undefined && lineEmail !== contact.email, at);
+    if (claimed === 'email-taken') fail(new Conflict("The email is another contact's portal login."));
+    if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
+    const sameLogin = contact.login?.email === email;
+    current = {
+      ...contact,
+      ...(lineEmail === undefined ? {} : { email }),
+      portal: { status: 'invited', invitedAt: at },
+      login: sameLogin && contact.login ? contact.login : { email },
+    };
+    delete current.invitation;
+    outcome = status === 'revoked' ? 'regranted' : 'granted';
+  }
+
+  try {
+    current = await ensureLogin(deps, current);
+    await sendInvitation(deps, current, message, auditEntry(outcome === 'regranted' ? 'portal.regranted' : 'portal.granted', current.id, actor, deps.now().toISOString(), { email: current.login?.email }));
+  } catch (error) {
+    return fail(error, 'invited');
+  }
+  const detail = { contactId: current.id, email: current.login?.email ?? '', at: deps.now().toISOString() };
+  await emit(deps, 'PortalInvitationSent', detail);
+  await emit(deps, 'PortalAccessGranted', detail);
+  return { contactId: current.id, outcome, status: 'invited' };
+}
+
+// ── Re-invite ────────────────────────────────────────────────────────────────────────────────────
+
+/** A fresh invitation to an `invited` contact of the wizard: the old link dies. */
+export async function reinvite(
+  deps: PortalAccessDeps,
+  wizardId: string,
+  input: { contactId?: string; message?: string },
+  actor: string,
+): Promise<void> {
+  const targetId = input.contactId ?? wizardId;
+  const scope = await wizardContacts(deps, wizardId);
+  if (!scope.some((c) => c.id === targetId)) throw new NotFound('The contact is not in this wizard.');
+  const read = await deps.contacts.get(targetId);
+  if (!read || !inScope(read, wizardId)) throw new NotFound('The contact is not in this wizard.');
+  if (read.portal.status !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
+  const contact = await ensureLogin(deps, read);
+  const at = deps.now().toISOString();
+  await sendInvitation(deps, contact, input.message, auditEntry('portal.reinvited', contact.id, actor, at, { email: contact.login?.email }));
+  await emit(deps, 'PortalInvitationSent', { contactId: contact.id, email: contact.login?.email ?? '', at: deps.now().toISOString() });
+}
+
+/** A grant whose every step is done: the login exists and is enabled, and the invitation email went out. */
+const isGrantComplete = (contact: ContactRecord) =>
+  Boolean(contact.login?.sub && !contact.login.disabledAt && contact.invitation?.sentAt);
+
+/** Step 1, with the takeover of a stale guard (its holder archived, or no longer using that email). */
+async function claimLoginEmail(deps: PortalAccessDeps, contact: ContactRecord, email: string, storeEmail: boolean, at: string): Promise<ClaimResult> {
+  const claim: LoginClaim = { contact, email, storeEmail, at };
+  const result = await deps.store.claimLogin(claim);
+  if (result !== 'email-taken') return result;
+  const holderId = await deps.store.loginHolder(email);
+  if (holderId === undefined || holderId === contact.id) return deps.store.claimLogin(claim);
+  const holder = await deps.contacts.get(holderId);
+  if (holder && !holder.archived && holder.login?.email === email) return 'email-taken';
+  return deps.store.claimLogin({ ...claim, takeOverFrom: holderId });
+}
+
+/** Step 2: the Cognito user exists, is enabled and is recorded on the contact. */
+async function ensureLogin(deps: PortalAccessDeps, contact: ContactRecord): Promise<ContactRecord> {
+  const login = contact.login;
+  if (!login) throw new Error('ensureLogin needs a claimed login email');
+  if (login.username && login.sub && !login.disabledAt) return contact;
+  let cognito: CognitoLogin;
+  if (login.username && login.sub) {
+    await deps.logins.enable(login.username);
+    cognito = { username: login.username, sub: login.sub };
+  } else {
+    const created = await deps.logins.create(login.email);
+    if (created === 'exists') {
+      // The pool already has a user with this email (an earlier attempt of this grant, or a login
+      // left behind by an archived contact). We hold the email's guard, so it is ours to adopt.
+      const found = await deps.logins.find(login.email);
+      if (!found) throw new Unavailable('The portal login could not be found; repeat the request.');
+      await deps.logins.enable(found.username);
+      cognito = found;
+    } else {
+      cognito = created;
+    }
+  }
+  const saved = { email: login.email, ...cognito };
+  if (!(await deps.store.saveLogin(contact.id, saved))) throw new Conflict('The contact changed meanwhile; repeat the request.');
+  return { ...contact, login: saved };
+}
+
+async function emit(deps: PortalAccessDeps, type: AccessEventType, detail: { contactId: string; email: string; at: string }): Promise<void> {
+  try {
+    await deps.events.emit(type, detail);
+  } catch (error) {
+    deps.warn('event not emitted', { type, contactId: detail.contactId, error });
+  }
+}
+
+// ── Revoke ───────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Revokes a contact's access. The access record says `revoked` first (with the pending invitation
+ * deleted and the audit entry, one transaction): from then on the portal refuses. Then the Cognito
+ * user is disabled and signed out; should that fail, a repeat finishes it (`login.disabledAt` is
+ * set only once it is done). The login email guard stays while the contact is not archived (the
+ * disabled login still exists, and a re-grant reuses it); an archived contact's guard is released.
+ */
+async function revokeContact(deps: PortalAccessDeps, contact: ContactRecord, actor: string, reason?: string): Promise<'revoked' | 'unchanged'> {
+  const status = contact.portal.status;
+  const email = contact.login?.email;
+  let outcome: 'revoked' | 'unchanged' = 'unchanged';
+  if (inPortal(status)) {
+    const at = deps.now().toISOString();
+    const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
+    if (!(await deps.store.revoke(contact, at, audit, contact.archived)))
+      throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+    outcome = 'revoked';
+  } else if (contact.archived && email) {
+    await deps.store.releaseLoginEmail(email, contact.id);
+  }
+  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt) {
+    try {
+      await deps.logins.disable(contact.login.username);
+      await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
+    } catch (error) {
+      throw new LineFailure(error, 'revoked');
+    }
+  }
+  if (outcome === 'revoked') await emit(deps, 'PortalAccessRevoked', { contactId: contact.id, email: email ?? '', at: deps.now().toISOString() });
+  return outcome;
+}
+
+/**
+ * Revokes one contact's access, for the archive of a contact and for revocation events. Idempotent:
+ * a contact already revoked (or never granted) changes nothing and gets no second audit entry.
+ */
+export async function revokeAccess(deps: PortalAccessDeps, contactId: string, actor: string, reason?: string): Promise<'revoked' | 'unchanged'> {
+  const contact = await deps.contacts.get(contactId);
+  if (!contact) throw new NotFound('No such contact.');
+  try {
+    return await revokeContact(deps, contact, actor, reason);
+  } catch (error) {
+    throw error instanceof LineFailure ? error.error : error;
+  }
+}
+
+/** Revokes a company's own access and every one of its persons'. */
+export async function revokeCompany(deps: PortalAccessDeps, companyId: string, actor: string, reason?: string): Promise<void> {
+  const company = await deps.contacts.get(companyId);
+  if (!company) throw new NotFound('No such contact.');
+  const contacts = [company, ...(await companyPersons(deps, companyId))];
+  const failures: unknown[] = [];
+  await mapBounded(contacts, deps.config.applyConcurrency, async (contact) => {
+    try {
+      await revokeContact(deps, contact, actor, reason);
+    } catch (error) {
+      failures.push(error instanceof LineFailure ? error.error : error);
+    }
+  });
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${contacts.length} revocations failed`);
+}
