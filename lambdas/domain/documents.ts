@@ -11,7 +11,9 @@ import type { Document, PutDocumentInput } from '../schemas/documents';
 
 /** At most this many explicit grants per document: a change rewrites all of them in one transaction (≤ 100 items). */
 export const MAX_EXPLICIT_GRANTS = 50;
-const ATTEMPTS = 5;
+/** Concurrent publishers of one customer's documents meet on its count item: a few tries with jitter settle them. */
+const ATTEMPTS = 8;
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
 
 export interface StoredDocument {
   document: Document;
@@ -76,6 +78,7 @@ async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
     } catch (error) {
       if (!(error instanceof StaleVersion)) throw error;
       if (i >= ATTEMPTS) throw new Conflict('The document is being changed concurrently; please retry.');
+      await pause(i);
     }
   }
 }

@@ -30,7 +30,8 @@ export function toDocument(item: Item): Document {
 
 const orderOf = (document: Document) => keys.documentOrder(document.type, document.id, document.date);
 
-const ORDER = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z#(${DOCUMENT_TYPES.join('|')})#[A-Za-z0-9._:-]{1,128}$`);
+// dateKey is ISO: a 4-digit year, or ±6 digits at the edges that a time-zone offset can push a date to.
+const ORDER = new RegExp(`^(\\d{4}|[+-]\\d{6})-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z#(${DOCUMENT_TYPES.join('|')})#[A-Za-z0-9._:-]{1,128}$`);
 
 /**
  * A listing's cursor is only a position: the order key of the last document shown, bound to the

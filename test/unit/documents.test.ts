@@ -1,0 +1,183 @@
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import {
+  addGrant,
+  deleteDocument,
+  listGrants,
+  MAX_EXPLICIT_GRANTS,
+  putDocument,
+  removeGrant,
+  StaleVersion,
+  type DocumentChange,
+  type DocumentDeps,
+  type DocumentStore,
+  type StoredDocument,
+} from '../../lambdas/domain/documents';
+import { Conflict, Invalid, NotFound } from '../../lambdas/domain/errors';
+import type { Document } from '../../lambdas/schemas/documents';
+
+const T0 = new Date('2026-11-01T10:00:00.000Z');
+const T1 = new Date('2026-11-02T10:00:00.000Z');
+
+const contact = (id: string, archived = false): ContactRecord => ({
+  id,
+  kind: 'person',
+  name: id,
+  archived,
+  portal: { status: 'none' },
+  version: 1,
+  createdAt: T0.toISOString(),
+  updatedAt: T0.toISOString(),
+});
+
+/** A store that keeps one document and its grants, applies changes as the transaction would, and can lose races on demand. */
+function fakeStore(initial?: StoredDocument, grants: string[] = []) {
+  let stored = initial;
+  let granted = [...grants];
+  const writes: DocumentChange[] = [];
+  let racesToLose = 0;
+  const store: DocumentStore = {
+    get: async () => stored,
+    grantees: async () => [...granted],
+    async write(change) {
+      writes.push(change);
+      if (racesToLose > 0) {
+        racesToLose--;
+        throw new StaleVersion('lost a race');
+      }
+      switch (change.kind) {
+        case 'create':
+          stored = { document: change.document, version: 1 };
+          break;
+        case 'replace':
+          stored = { document: change.document, version: change.previous.version + 1 };
+          granted = granted.filter((id) => !change.dropGrants.includes(id));
+          break;
+        case 'delete':
+          stored = undefined;
+          granted = [];
+          break;
+        case 'grant':
+          granted.push(change.contactId);
+          stored = { ...change.current, version: change.current.version + 1 };
+          break;
+        case 'ungrant':
+          granted = granted.filter((id) => id !== change.contactId);
+          stored = { ...change.current, version: change.current.version + 1 };
+          break;
+      }
+    },
+    list: async () => ({ items: [] }),
+  };
+  return {
+    store,
+    writes,
+    loseRaces: (n: number) => (racesToLose = n),
+    current: () => stored,
+    granted: () => granted,
+  };
+}
+
+const contacts = { get: async (id: string) => (id.startsWith('archived') ? contact(id, true) : id.startsWith('nobody') ? undefined : contact(id)) };
+const deps = (store: DocumentStore, now = T1): DocumentDeps => ({ store, contacts, now: () => now });
+const invoice = (customerId: string, over: Partial<Document> = {}): Document => ({
+  type: 'invoice',
+  id: 'INV-1',
+  customerId,
+  name: 'Invoice 1',
+  createdAt: T0.toISOString(),
+  updatedAt: T0.toISOString(),
+  ...over,
+});
+
+describe('putDocument', () => {
+  test('creates a new document with createdAt = updatedAt = now', async () => {
+    const fake = fakeStore();
+    const result = await putDocument(deps(fake.store, T0), 'invoice', 'INV-1', { customerId: 'c1', name: 'Invoice 1', amount: 12.5 });
+    expect(result.created).toBe(true);
+    expect(result.document).toEqual({ ...invoice('c1'), amount: 12.5 });
+    expect(fake.writes.map((w) => w.kind)).toEqual(['create']);
+  });
+
+  test('replaces an existing one, keeping createdAt and rewriting the copies of its explicit grants', async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 3 }, ['g1', 'g2']);
+    const result = await putDocument(deps(fake.store), 'invoice', 'INV-1', { customerId: 'c1', name: 'Renamed' });
+    expect(result).toEqual({ created: false, document: { ...invoice('c1'), name: 'Renamed', updatedAt: T1.toISOString() } });
+    expect(fake.writes[0]).toMatchObject({ kind: 'replace', previous: { version: 3 }, grantees: ['g1', 'g2'], dropGrants: [] });
+  });
+
+  test("moving a document to a contact it was shared with turns that explicit grant into the implicit one", async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 1 }, ['g1', 'c2']);
+    await putDocument(deps(fake.store), 'invoice', 'INV-1', { customerId: 'c2', name: 'Invoice 1' });
+    expect(fake.writes[0]).toMatchObject({ kind: 'replace', grantees: ['g1'], dropGrants: ['c2'] });
+  });
+
+  test.each(['nobody-1', 'archived-1'])('refuses a customer that is %s with a 400 on customerId', async (customerId) => {
+    const fake = fakeStore();
+    const error = await putDocument(deps(fake.store), 'invoice', 'INV-1', { customerId, name: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect((error as Invalid).path).toBe('customerId');
+    expect(fake.writes).toHaveLength(0);
+  });
+
+  test('re-reads and retries after losing a race, and gives up with a Conflict after a few', async () => {
+    const fake = fakeStore();
+    fake.loseRaces(2);
+    await expect(putDocument(deps(fake.store), 'invoice', 'INV-1', { customerId: 'c1', name: 'x' })).resolves.toMatchObject({ created: true });
+    expect(fake.writes).toHaveLength(3);
+
+    const busy = fakeStore();
+    busy.loseRaces(100);
+    await expect(putDocument(deps(busy.store), 'invoice', 'INV-1', { customerId: 'c1', name: 'x' })).rejects.toBeInstanceOf(Conflict);
+  });
+});
+
+describe('deleteDocument', () => {
+  test('deletes the document with every explicit grant', async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 2 }, ['g1']);
+    await deleteDocument(deps(fake.store), 'invoice', 'INV-1');
+    expect(fake.writes).toEqual([{ kind: 'delete', previous: { document: invoice('c1'), version: 2 }, grantees: ['g1'] }]);
+  });
+
+  test('is NotFound for an unknown document', async () => {
+    await expect(deleteDocument(deps(fakeStore().store), 'invoice', 'INV-1')).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('grants', () => {
+  test('adds an explicit grant once; granting again or granting the customer changes nothing', async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 1 });
+    await addGrant(deps(fake.store), 'invoice', 'INV-1', 'g1');
+    await addGrant(deps(fake.store), 'invoice', 'INV-1', 'g1');
+    await addGrant(deps(fake.store), 'invoice', 'INV-1', 'c1');
+    expect(fake.writes.map((w) => w.kind)).toEqual(['grant']);
+    await expect(listGrants(deps(fake.store), 'invoice', 'INV-1')).resolves.toEqual([
+      { contactId: 'c1', implicit: true },
+      { contactId: 'g1', implicit: false },
+    ]);
+  });
+
+  test('refuses an unknown document (404) and an unknown or archived contact (400 on contactId)', async () => {
+    await expect(addGrant(deps(fakeStore().store), 'invoice', 'INV-1', 'g1')).rejects.toBeInstanceOf(NotFound);
+    const fake = fakeStore({ document: invoice('c1'), version: 1 });
+    for (const contactId of ['nobody-2', 'archived-2']) {
+      const error = await addGrant(deps(fake.store), 'invoice', 'INV-1', contactId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Invalid);
+      expect((error as Invalid).path).toBe('contactId');
+    }
+  });
+
+  test(`refuses a grant beyond ${MAX_EXPLICIT_GRANTS} explicit ones with a Conflict`, async () => {
+    const many = Array.from({ length: MAX_EXPLICIT_GRANTS }, (_, i) => `g${i}`);
+    const fake = fakeStore({ document: invoice('c1'), version: 1 }, many);
+    await expect(addGrant(deps(fake.store), 'invoice', 'INV-1', 'one-more')).rejects.toBeInstanceOf(Conflict);
+  });
+
+  test('removes an explicit grant; the implicit one is a Conflict, a missing one NotFound', async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 1 }, ['g1']);
+    await expect(removeGrant(deps(fake.store), 'invoice', 'INV-1', 'c1')).rejects.toBeInstanceOf(Conflict);
+    await expect(removeGrant(deps(fake.store), 'invoice', 'INV-1', 'g2')).rejects.toBeInstanceOf(NotFound);
+    await removeGrant(deps(fake.store), 'invoice', 'INV-1', 'g1');
+    expect(fake.granted()).toEqual([]);
+    await expect(removeGrant(deps(fakeStore().store), 'invoice', 'INV-1', 'g1')).rejects.toBeInstanceOf(NotFound);
+  });
+});
