@@ -12,7 +12,10 @@ export type AuditAction =
   | 'portal.regranted'
   | 'portal.revoked'
   | 'portal.reinvited'
-  | 'invitation.accepted';
+  | 'invitation.accepted'
+  /** SES feedback about an invitation email (lambdas/domain/mail-feedback.ts). */
+  | 'invitation.bounced'
+  | 'invitation.complained';
 
 export type AuditEntry = AuditEvent & { action: AuditAction };
 

@@ -8,11 +8,12 @@
  * only logged by the caller.
  */
 import { normaliseEmail } from '../schemas/common';
-import type { AuditEvent } from '../schemas/portal-access';
+import { auditEntry, eventActor, type AuditEntry } from './audit';
 
 export type Delivery = 'bounced' | 'complained';
 
-export const MAIL_FEEDBACK_ACTOR = 'event:aws.ses';
+/** SES's feedback is an event from `aws.ses`: its actor is named like every other event's. */
+export const MAIL_FEEDBACK_ACTOR = eventActor('aws.ses');
 
 /** What SES said, as the event handler read it from the notification. */
 export type MailFeedback =
@@ -26,7 +27,7 @@ export interface MailFeedbackStore {
    * Sets the contact's `portal.delivery` and writes the audit entry, both or neither. `unchanged` when
    * the contact already says so (a repeated notification), `missing` when the contact is gone.
    */
-  markDelivery(contactId: string, delivery: Delivery, audit: AuditEvent): Promise<'marked' | 'unchanged' | 'missing'>;
+  markDelivery(contactId: string, delivery: Delivery, audit: AuditEntry): Promise<'marked' | 'unchanged' | 'missing'>;
 }
 
 export interface MailFeedbackDeps {
@@ -62,13 +63,8 @@ export async function recordMailFeedback(deps: MailFeedbackDeps, feedback: MailF
       outcomes.push({ email, outcome: 'unknown' });
       continue;
     }
-    const result = await deps.store.markDelivery(contactId, delivery, {
-      at: deps.now().toISOString(),
-      actor: MAIL_FEEDBACK_ACTOR,
-      action: `invitation.${delivery}`,
-      contactId,
-      details: detailsOf(feedback, email),
-    });
+    const audit = auditEntry(`invitation.${delivery}`, contactId, MAIL_FEEDBACK_ACTOR, deps.now().toISOString(), detailsOf(feedback, email));
+    const result = await deps.store.markDelivery(contactId, delivery, audit);
     outcomes.push({ email, contactId, outcome: result === 'marked' ? 'marked' : result === 'unchanged' ? 'unchanged' : 'unknown' });
   }
   return outcomes;

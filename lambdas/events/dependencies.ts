@@ -1,5 +1,9 @@
+import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { dynamoMailFeedbackStore } from '../adapters/dynamodb/mail-feedback-store';
+import { portalAccessDeps, portalAccessRevoker } from '../adapters/portal-access';
+import { archiveContact } from '../domain/contacts';
 import { recordMailFeedback, type FeedbackOutcome, type MailFeedback } from '../domain/mail-feedback';
+import { revokeAccess, revokeCompany } from '../domain/portal-access';
 
 /** What the event handler asks of the domain: the same functions as the HTTP API, bound to their adapters. */
 export interface EventDeps {
@@ -18,14 +22,13 @@ export function productionDeps(): EventDeps {
 }
 
 function build(): EventDeps {
+  // Archiving is the contacts module's DELETE, with portal access's revocation as its hook.
+  const contacts = { store: new DynamoContactStore(), revoker: portalAccessRevoker() };
   const mailFeedback = { store: dynamoMailFeedbackStore(), now: () => new Date() };
-  const pending = async (): Promise<never> => {
-    throw new Error('portal-access domain not wired yet');
-  };
   return {
-    revokeAccess: pending,
-    revokeCompany: pending,
-    archiveContact: pending,
+    revokeAccess: (contactId, actor, reason) => revokeAccess(portalAccessDeps(), contactId, actor, reason),
+    revokeCompany: (companyId, actor, reason) => revokeCompany(portalAccessDeps(), companyId, actor, reason),
+    archiveContact: (contactId, actor) => archiveContact(contacts, contactId, actor),
     recordMailFeedback: (feedback) => recordMailFeedback(mailFeedback, feedback),
   };
 }

@@ -7,10 +7,11 @@
  * - an event about an unknown contact or company is logged and dropped (retrying cannot help);
  * - any other error (DynamoDB or Cognito throttling, a timeout) is thrown again, to be retried.
  */
+import { eventActor } from '../domain/audit';
 import { Invalid, NotFound } from '../domain/errors';
 import { log } from '../http-kit/log';
 import { productionDeps, type EventDeps } from './dependencies';
-import { EMITTED_SOURCE, EVENT_TYPES } from './event-types';
+import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from '../../lib/event-rules';
 import { mailFeedbackOf } from './mail-feedback';
 import { parseOrReject, RejectedEvent } from './rejected';
 import { contactArchived, eventEnvelope, revocationRequested, type EventEnvelope } from './schemas';
@@ -20,22 +21,22 @@ export { RejectedEvent };
 /** Consumes one event; answers what to log about it (ids and outcomes, never an email). */
 async function consume(deps: EventDeps, event: EventEnvelope): Promise<Record<string, unknown>> {
   const type = event['detail-type'];
-  const actor = `event:${event.source}`;
+  const actor = eventActor(event.source);
   const what = `${type} detail`;
   switch (type) {
-    case EVENT_TYPES.revocationRequested: {
+    case DETAIL_TYPES.revocationRequested: {
       const detail = parseOrReject(revocationRequested, event.detail, what);
       return 'contactId' in detail
         ? { contactId: detail.contactId, result: await deps.revokeAccess(detail.contactId, actor, detail.reason) }
         : { companyId: detail.companyId, result: await deps.revokeCompany(detail.companyId, actor, detail.reason) };
     }
-    case EVENT_TYPES.contactArchived: {
+    case DETAIL_TYPES.contactArchived: {
       const detail = parseOrReject(contactArchived, event.detail, what);
       return { contactId: detail.contactId, result: await deps.archiveContact(detail.contactId, actor) };
     }
-    case EVENT_TYPES.sesBounce:
-    case EVENT_TYPES.sesComplaint: {
-      if (event.source !== EVENT_TYPES.sesSource) break;
+    case SES_DETAIL_TYPES.bounce:
+    case SES_DETAIL_TYPES.complaint: {
+      if (event.source !== SES_SOURCE) break;
       const feedback = mailFeedbackOf(type, event.detail);
       const outcomes = (await deps.recordMailFeedback(feedback)).map(({ contactId, outcome }) => ({ contactId, outcome }));
       if (outcomes.some((o) => o.outcome === 'unknown')) log.warn('mail feedback about an address no portal login uses', { detailType: type });

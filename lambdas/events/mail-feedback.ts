@@ -1,5 +1,5 @@
 import type { MailFeedback } from '../domain/mail-feedback';
-import { EVENT_TYPES } from './event-types';
+import { SES_DETAIL_TYPES } from '../../lib/event-rules';
 import { parseOrReject } from './rejected';
 import { sesBounce, sesComplaint } from './schemas';
 
@@ -9,7 +9,7 @@ import { sesBounce, sesComplaint } from './schemas';
  * do we fall back on the message's destination.
  */
 export function mailFeedbackOf(detailType: string, detail: unknown): MailFeedback {
-  if (detailType === EVENT_TYPES.sesBounce) {
+  if (detailType === SES_DETAIL_TYPES.bounce) {
     const { mail, bounce } = parseOrReject(sesBounce, detail, `${detailType} detail`);
     const named = bounce.bouncedRecipients.map((r) => r.emailAddress);
     return {

@@ -1,10 +1,10 @@
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
 import type { Delivery, MailFeedbackStore } from '../../domain/mail-feedback';
-import type { AuditEvent } from '../../schemas/portal-access';
+import type { AuditEntry } from '../../domain/audit';
+import { auditItem } from './audit-store';
 import { documentClient, tableName } from './client';
-import { ENTITY, keys } from './keys';
+import { keys } from './keys';
 
 /**
  * The mail feedback port on the single table: the login email guard item names the contact; the
@@ -19,7 +19,7 @@ export function dynamoMailFeedbackStore(client: DynamoDBDocumentClient = documen
       return typeof contactId === 'string' ? contactId : undefined;
     },
 
-    async markDelivery(contactId: string, delivery: Delivery, audit: AuditEvent) {
+    async markDelivery(contactId: string, delivery: Delivery, audit: AuditEntry) {
       try {
         await client.send(
           new TransactWriteCommand({
@@ -38,7 +38,7 @@ export function dynamoMailFeedbackStore(client: DynamoDBDocumentClient = documen
               {
                 Put: {
                   TableName: table,
-                  Item: { ...keys.audit(contactId, audit.at, randomUUID()), entity: ENTITY.audit, ...audit },
+                  Item: auditItem(audit),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
