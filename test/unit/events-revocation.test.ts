@@ -1,0 +1,133 @@
+/**
+ * Revocation events through the real handler and the real portal-access and contacts domain code,
+ * on the in-memory stores of the portal-access tests: what a first event changes, and that a repeat
+ * (or an event arriving after the change it asks for) changes nothing.
+ */
+import { archiveContact, type ContactStore } from '../../lambdas/domain/contacts';
+import { revokeAccess, revokeCompany, type AccessEventType, type PortalAccessDeps } from '../../lambdas/domain/portal-access';
+import type { EventDeps } from '../../lambdas/events/dependencies';
+import { eventHandler } from '../../lambdas/events/handler';
+import { MemoryAccess } from './portal-access.fakes';
+
+const unused = async (): Promise<never> => {
+  throw new Error('not expected');
+};
+
+function world() {
+  const mem = new MemoryAccess();
+  const login = (id: string) => ({ email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` });
+  mem.add({ id: 'co-1', kind: 'company', name: 'Acme', portal: { status: 'active' }, login: login('co-1') });
+  mem.add({ id: 'p-1', companyId: 'co-1', portal: { status: 'active' }, login: login('p-1') });
+  mem.add({ id: 'p-2', companyId: 'co-1', portal: { status: 'invited' }, login: login('p-2'), invitation: { tokenHash: 'h-2', expiresAt: '2099-01-01T00:00:00.000Z', sentAt: '2026-01-02T00:00:00.000Z' } });
+  mem.add({ id: 'p-3', companyId: 'co-1' });
+  mem.add({ id: 'x-1', companyId: 'co-2', portal: { status: 'active' }, login: login('x-1') });
+  for (const id of ['co-1', 'p-1', 'p-2', 'x-1']) mem.guards.set(`${id}@example.com`, id);
+  mem.invitations.set('h-2', { contactId: 'p-2', expiresAt: '2099-01-01T00:00:00.000Z' });
+
+  const disabled: string[] = [];
+  const emitted: Array<[AccessEventType, string]> = [];
+  const access: PortalAccessDeps = {
+    contacts: mem.contactStore,
+    store: mem,
+    logins: { create: unused, find: unused, enable: unused, setPassword: unused, disable: async (username) => void disabled.push(username) },
+    mailer: { send: unused },
+    events: { emit: async (type, detail) => void emitted.push([type, detail.contactId]) },
+    now: () => new Date('2026-11-22T08:30:00.000Z'),
+    config: { portalUrl: 'https://portal.example', invitationTtlDays: 7, applyConcurrency: 4 },
+    warn: () => undefined,
+  };
+  const contactStore: ContactStore = {
+    ...mem.contactStore,
+    list: unused,
+    create: unused,
+    update: unused,
+    archive: async (id) => {
+      const stored = mem.contact(id);
+      stored.archived = true;
+      stored.version += 1;
+    },
+  };
+  const contacts = { store: contactStore, revoker: { revokeForArchive: async (id: string, actor: string) => void (await revokeAccess(access, id, actor, 'contact archived')) } };
+  const deps: EventDeps = {
+    revokeAccess: (id, actor, reason) => revokeAccess(access, id, actor, reason),
+    revokeCompany: (id, actor, reason) => revokeCompany(access, id, actor, reason),
+    archiveContact: (id, actor) => archiveContact(contacts, id, actor),
+    recordMailFeedback: unused,
+  };
+  /** Everything a second event must leave alone. */
+  const snapshot = () => structuredClone({ contacts: [...mem.contacts.entries()], audit: mem.audit, guards: [...mem.guards], disabled, emitted });
+  return { mem, handler: eventHandler(() => deps), disabled, emitted, snapshot };
+}
+
+const event = (detailType: string, detail: unknown) => ({ id: 'e-1', 'detail-type': detailType, source: 'billing.example', time: '2026-11-22T08:29:00Z', detail });
+
+beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+afterEach(() => jest.restoreAllMocks());
+
+describe('PortalAccessRevocationRequested { companyId }', () => {
+  it('revokes the company and every portal user of it, audited with the event as the actor', async () => {
+    const { mem, handler, disabled } = world();
+    await handler(event('PortalAccessRevocationRequested', { companyId: 'co-1', reason: 'unpaid' }));
+
+    expect(['co-1', 'p-1', 'p-2', 'p-3', 'x-1'].map((id) => mem.contact(id).portal.status)).toEqual(['revoked', 'revoked', 'revoked', 'none', 'active']);
+    expect(disabled.sort()).toEqual(['user-co-1', 'user-p-1', 'user-p-2']);
+    expect(mem.invitations.has('h-2')).toBe(false);
+    expect(mem.audit.map((a) => [a.contactId, a.action, a.actor, a.details.reason]).sort()).toEqual([
+      ['co-1', 'portal.revoked', 'event:billing.example', 'unpaid'],
+      ['p-1', 'portal.revoked', 'event:billing.example', 'unpaid'],
+      ['p-2', 'portal.revoked', 'event:billing.example', 'unpaid'],
+    ]);
+  });
+
+  it('the same event again changes nothing: no write, no audit entry, no Cognito call, no emitted event', async () => {
+    const { handler, snapshot } = world();
+    await handler(event('PortalAccessRevocationRequested', { companyId: 'co-1' }));
+    const after = snapshot();
+    await handler(event('PortalAccessRevocationRequested', { companyId: 'co-1' }));
+    expect(snapshot()).toEqual(after);
+  });
+});
+
+describe('PortalAccessRevocationRequested { contactId }', () => {
+  it('revokes that contact alone; a repeat changes nothing', async () => {
+    const { mem, handler, snapshot, emitted } = world();
+    await handler(event('PortalAccessRevocationRequested', { contactId: 'p-1' }));
+    expect(mem.contact('p-1').portal.status).toBe('revoked');
+    expect(mem.contact('co-1').portal.status).toBe('active');
+    expect(emitted).toEqual([['PortalAccessRevoked', 'p-1']]);
+    const after = snapshot();
+    await handler(event('PortalAccessRevocationRequested', { contactId: 'p-1' }));
+    expect(snapshot()).toEqual(after);
+  });
+
+  it('out of order: a request about a contact that never had access changes nothing', async () => {
+    const { handler, snapshot } = world();
+    const before = snapshot();
+    await handler(event('PortalAccessRevocationRequested', { contactId: 'p-3' }));
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('an unknown contact or company is dropped, and nothing changes', async () => {
+    const { handler, snapshot } = world();
+    const before = snapshot();
+    await expect(handler(event('PortalAccessRevocationRequested', { contactId: 'ghost' }))).resolves.toBeUndefined();
+    await expect(handler(event('PortalAccessRevocationRequested', { companyId: 'ghost-co' }))).resolves.toBeUndefined();
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('ContactArchived', () => {
+  it('archives the contact and revokes its access, like DELETE /contacts/{id}; a repeat changes nothing', async () => {
+    const { mem, handler, disabled, snapshot } = world();
+    await handler(event('ContactArchived', { contactId: 'p-1' }));
+    expect(mem.contact('p-1')).toMatchObject({ archived: true, portal: { status: 'revoked' } });
+    expect(disabled).toEqual(['user-p-1']);
+    // An archived contact's login email is free again.
+    expect(mem.guards.has('p-1@example.com')).toBe(false);
+    expect(mem.guards.get('p-2@example.com')).toBe('p-2');
+    expect(mem.audit).toEqual([expect.objectContaining({ contactId: 'p-1', action: 'portal.revoked', actor: 'event:billing.example' })]);
+    const after = snapshot();
+    await handler(event('ContactArchived', { contactId: 'p-1' }));
+    expect(snapshot()).toEqual(after);
+  });
+});
