@@ -51,10 +51,12 @@ export function problemOf(status: number, detail?: string, errors?: Problem['err
 export const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
 export function validationProblem(error: ZodError): Problem {
-  const errors = error.issues.map((issue) => ({
-    path: issuePath(issue.path),
-    message: issue.message,
-  }));
+  // An unknown field is reported at its own path (`lines.0.admin`), not at its parent object's.
+  const errors = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: 'is not a known field' }))
+      : [{ path: issuePath(issue.path), message: issue.message }],
+  );
   return problemOf(400, 'The request is not valid.', errors);
 }
 

@@ -84,3 +84,10 @@ test.each([
 test.each(['"3', '3"', 'abc', '"1", "2"', '-1', '1.5', ''])('parseIfMatch(%p) is Invalid', (header) =>
   expect(() => parseIfMatch(header)).toThrow(Invalid),
 );
+
+test('an unknown field is reported at its own path (the kit names the key)', async () => {
+  const res = await call(event('POST /contacts', { body: '{"kind":"person","name":"A","admin":true,"role":1}' }));
+  expect(res).toMatchObject({ status: 400, json: { errors: [{ path: 'admin' }, { path: 'role' }] } });
+  const patch = await call(event('PATCH /contacts/{id}', { params: { id: 'c1' }, body: '{"kind":"company"}' }));
+  expect(patch).toMatchObject({ status: 400, json: { errors: [{ path: 'kind' }] } });
+});
