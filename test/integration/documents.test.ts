@@ -1,0 +1,168 @@
+/**
+ * Staff documents and grants over HTTP, against the local stack. Each test makes its own contacts
+ * and documents (unique ids), so the shared table's other data never matters.
+ */
+import { createContact } from './support/portal-users';
+import { adminToken, api, uniq } from './support/stack';
+
+let token: string;
+const staff = async (path: string, init: { method?: string; body?: unknown } = {}) => api(path, { ...init, token });
+
+beforeAll(async () => {
+  token = await adminToken();
+});
+
+const put = (type: string, id: string, body: Record<string, unknown>) => staff(`/documents/${type}/${id}`, { method: 'PUT', body });
+
+describe('PUT/GET/DELETE /documents/{type}/{id}', () => {
+  test('publishes with 201, replaces with 200 keeping createdAt, reads back, deletes with 204, then 404', async () => {
+    const customer = await createContact({ kind: 'company', name: uniq('Customer') });
+    const id = uniq('SO');
+    const body = { customerId: customer.id, name: 'SO 1', reference: 'S00001', state: 'sale', date: '2026-10-01', amount: 120.5, currency: 'EUR', data: { lines: [{ sku: 'A', qty: 2 }] } };
+
+    const created = await put('sale_order', id, body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ type: 'sale_order', id, ...body });
+    const { createdAt } = created.body as { createdAt: string };
+    expect(new Date(createdAt).toISOString()).toBe(createdAt);
+
+    const replaced = await put('sale_order', id, { ...body, name: 'SO 1 (confirmed)', state: 'done' });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ name: 'SO 1 (confirmed)', state: 'done', createdAt });
+
+    const read = await staff(`/documents/sale_order/${id}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(replaced.body);
+    expect(read.body).not.toHaveProperty('version');
+
+    expect((await staff(`/documents/sale_order/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await staff(`/documents/sale_order/${id}`)).status).toBe(404);
+    expect((await staff(`/documents/sale_order/${id}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  test('refuses an unknown or archived customer with 400 on customerId, and bad input with 400', async () => {
+    const unknown = await put('invoice', uniq('INV'), { customerId: uniq('nobody'), name: 'x' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ status: 400, errors: [{ path: 'customerId' }] });
+
+    const archived = await createContact({ kind: 'person', name: uniq('Gone') });
+    expect((await staff(`/contacts/${archived.id}`, { method: 'DELETE' })).status).toBe(204);
+    const refused = await put('invoice', uniq('INV'), { customerId: archived.id, name: 'x' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ errors: [{ path: 'customerId' }] });
+
+    const customer = await createContact({ kind: 'person', name: uniq('Ok') });
+    expect((await put('receipt', uniq('R'), { customerId: customer.id, name: 'x' })).status).toBe(400);
+    expect((await put('invoice', 'bad%21id', { customerId: customer.id, name: 'x' })).status).toBe(400);
+    expect((await put('invoice', uniq('INV'), { customerId: customer.id, name: 'x', extra: 1 })).status).toBe(400);
+    expect((await put('invoice', uniq('INV'), { customerId: customer.id, name: 'x', data: { blob: 'x'.repeat(65 * 1024) } })).status).toBe(400);
+    expect((await staff(`/documents/invoice/${uniq('missing')}`)).status).toBe(404);
+  });
+});
+
+describe('GET /documents', () => {
+  test("lists a customer's documents newest date first, by type, a page at a time, each once", async () => {
+    const customer = await createContact({ kind: 'company', name: uniq('Lister') });
+    const ids: { type: string; id: string; date?: string }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const type = i % 3 === 0 ? 'invoice' : 'task';
+      const date = i === 5 ? undefined : `2026-0${(i % 9) + 1}-1${i % 10}`;
+      const id = uniq(`D${i}`);
+      ids.push({ type, id, ...(date ? { date } : {}) });
+      expect((await put(type, id, { customerId: customer.id, name: `Doc ${i}`, ...(date ? { date } : {}) })).status).toBe(201);
+    }
+    const key = (d: { type: string; id: string; date?: string }) => `${d.date ? new Date(d.date).toISOString() : '0000'}#${d.type}#${d.id}`;
+    const expected = [...ids].sort((a, b) => (key(a) < key(b) ? 1 : -1)).map((d) => d.id);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await staff(`/documents?customerId=${customer.id}&limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const page = res.body as { items: { id: string }[]; nextCursor?: string };
+      expect(page.items.length).toBeGreaterThan(0);
+      seen.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(expected);
+
+    const invoices = await staff(`/documents?customerId=${customer.id}&type=invoice`);
+    expect((invoices.body as { items: { id: string }[] }).items.map((d) => d.id)).toEqual(expected.filter((id) => ids.find((d) => d.id === id)!.type === 'invoice'));
+
+    // A cursor of this listing is refused by another one.
+    const first = await staff(`/documents?customerId=${customer.id}&limit=2`);
+    const other = await staff(`/documents?type=task&limit=2&cursor=${(first.body as { nextCursor: string }).nextCursor}`);
+    expect(other.status).toBe(400);
+    expect((await staff('/documents?cursor=garbage')).status).toBe(400);
+  });
+
+  test('without a customer, lists every document newest first', async () => {
+    const customer = await createContact({ kind: 'person', name: uniq('Future') });
+    const id = uniq('FUT');
+    await put('ticket', id, { customerId: customer.id, name: 'From the future', date: '2999-01-01' });
+    const res = await staff('/documents?type=ticket&limit=1');
+    expect(res.status).toBe(200);
+    expect((res.body as { items: { id: string }[] }).items.map((d) => d.id)).toEqual([id]);
+    await staff(`/documents/ticket/${id}`, { method: 'DELETE' });
+  });
+});
+
+describe('grants', () => {
+  test('implicit grant to the customer, explicit shares added once, removed; the implicit one cannot be removed', async () => {
+    const customer = await createContact({ kind: 'company', name: uniq('Owner') });
+    const friend = await createContact({ kind: 'person', name: uniq('Friend') });
+    const id = uniq('PRJ');
+    await put('project', id, { customerId: customer.id, name: 'Project' });
+    const grants = async () => (await staff(`/documents/project/${id}/grants`)).body;
+
+    expect(await grants()).toEqual({ items: [{ contactId: customer.id, implicit: true }] });
+    expect((await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: friend.id } })).status).toBe(201);
+    expect((await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: friend.id } })).status).toBe(201);
+    expect((await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: customer.id } })).status).toBe(201);
+    expect(await grants()).toEqual({
+      items: [
+        { contactId: customer.id, implicit: true },
+        { contactId: friend.id, implicit: false },
+      ],
+    });
+
+    const implicit = await staff(`/documents/project/${id}/grants/${customer.id}`, { method: 'DELETE' });
+    expect(implicit.status).toBe(409);
+    expect((await staff(`/documents/project/${id}/grants/${friend.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await staff(`/documents/project/${id}/grants/${friend.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect(await grants()).toEqual({ items: [{ contactId: customer.id, implicit: true }] });
+
+    const unknownContact = await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: uniq('nobody') } });
+    expect(unknownContact.status).toBe(400);
+    expect(unknownContact.body).toMatchObject({ errors: [{ path: 'contactId' }] });
+    expect((await staff(`/documents/project/${uniq('none')}/grants`, { method: 'POST', body: { contactId: friend.id } })).status).toBe(404);
+    expect((await staff(`/documents/project/${uniq('none')}/grants`)).status).toBe(404);
+  });
+
+  test('moving a document moves its implicit grant; deleting it removes every grant', async () => {
+    const first = await createContact({ kind: 'company', name: uniq('First') });
+    const second = await createContact({ kind: 'company', name: uniq('Second') });
+    const friend = await createContact({ kind: 'person', name: uniq('Friend') });
+    const id = uniq('SUB');
+    await put('subscription', id, { customerId: first.id, name: 'Subscription' });
+    await staff(`/documents/subscription/${id}/grants`, { method: 'POST', body: { contactId: friend.id } });
+
+    expect((await put('subscription', id, { customerId: second.id, name: 'Subscription' })).status).toBe(200);
+    expect((await staff(`/documents/subscription/${id}/grants`)).body).toEqual({
+      items: [
+        { contactId: second.id, implicit: true },
+        { contactId: friend.id, implicit: false },
+      ],
+    });
+    const list = async (customerId: string) => ((await staff(`/documents?customerId=${customerId}`)).body as { items: { id: string }[] }).items.map((d) => d.id);
+    expect(await list(first.id)).toEqual([]);
+    expect(await list(second.id)).toEqual([id]);
+
+    expect((await staff(`/documents/subscription/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await staff(`/documents/subscription/${id}/grants`)).status).toBe(404);
+    expect(await list(second.id)).toEqual([]);
+    // Published again under the same id: no grant survived the deletion.
+    await put('subscription', id, { customerId: second.id, name: 'Again' });
+    expect((await staff(`/documents/subscription/${id}/grants`)).body).toEqual({ items: [{ contactId: second.id, implicit: true }] });
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * The read-only portal over HTTP with real customer-pool tokens. Two companies, each with portal
+ * users (made by the FIXTURE in support/portal-users.ts, not by the invitation flow), documents of all
+ * ten types for each company and person, and explicit shares; every user must see exactly its own set.
+ */
+import { DOCUMENT_TYPES, type DocumentType } from '../../lambdas/domain/document-types';
+import type { Document } from '../../lambdas/schemas/documents';
+import { createContact, createPortalUser, setArchived, setPortalStatus, type PortalUser } from './support/portal-users';
+import { adminToken, api, uniq } from './support/stack';
+
+type Page = { items: Document[]; nextCursor?: string };
+
+let staffToken: string;
+const staff = (path: string, init: { method?: string; body?: unknown } = {}) => api(path, { ...init, token: staffToken });
+const portal = (user: PortalUser, path: string, init: { method?: string; body?: unknown } = {}) => api(path, { ...init, token: user.token });
+
+async function publish(type: DocumentType, customerId: string, name: string, date?: string): Promise<Document> {
+  const res = await staff(`/documents/${type}/${uniq(type)}`, { method: 'PUT', body: { customerId, name, ...(date ? { date } : {}) } });
+  if (res.status !== 201) throw new Error(`PUT document → ${res.status} ${res.text}`);
+  return res.body as Document;
+}
+
+/** Every document a portal user can list, page by page (asserting no page is empty). */
+async function listAll(user: PortalUser, query = '', limit = 7): Promise<Document[]> {
+  const all: Document[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await portal(user, `/portal/documents?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(res.status).toBe(200);
+    const page = res.body as Page;
+    expect(page.items.length).toBeGreaterThan(0);
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
+const orderKey = (d: Document) => `${d.date ? new Date(d.date.length === 10 ? `${d.date}T00:00:00.000Z` : d.date).toISOString() : '0000-00-00T00:00:00.000Z'}#${d.type}#${d.id}`;
+const newestFirst = (docs: Document[]) => [...docs].sort((a, b) => (orderKey(a) < orderKey(b) ? 1 : -1));
+const ref = (d: Pick<Document, 'type' | 'id'>) => `${d.type}/${d.id}`;
+
+describe('two companies in the portal', () => {
+  let a1: PortalUser; // person of company A
+  let a2: PortalUser; // person of company A
+  let b1: PortalUser; // person of company B
+  let companyA: string;
+  let companyB: string;
+  const docs: Record<string, Document[]> = { A: [], a1: [], a2: [], B: [], b1: [] };
+  let sharedFromB: Document; // B's invoice, explicitly shared with a1
+  let sharedFromA2: Document; // a2's task, explicitly shared with a1
+  let sharedWithOwnCustomer: Document; // A's lead, also explicitly granted to a1 (listed once)
+
+  beforeAll(async () => {
+    staffToken = await adminToken();
+    companyA = (await createContact({ kind: 'company', name: uniq('Company A') })).id;
+    companyB = (await createContact({ kind: 'company', name: uniq('Company B') })).id;
+    [a1, a2, b1] = await Promise.all([
+      createPortalUser({ name: 'Ann A1', email: `${uniq('a1')}@a.example.com`, companyId: companyA }),
+      createPortalUser({ name: 'Al A2', email: `${uniq('a2')}@a.example.com`, companyId: companyA }),
+      createPortalUser({ name: 'Bea B1', email: `${uniq('b1')}@b.example.com`, companyId: companyB }),
+    ]);
+    const owners: Record<string, string> = { A: companyA, a1: a1.contact.id, a2: a2.contact.id, B: companyB, b1: b1.contact.id };
+    await Promise.all(
+      Object.entries(owners).flatMap(([owner, customerId], o) =>
+        DOCUMENT_TYPES.map(async (type, t) => {
+          // Dates spread over the year; one undated document per owner (sorts last).
+          const date = t === 3 ? undefined : `2026-${String(((t * 5 + o) % 12) + 1).padStart(2, '0')}-${String(((t * 7 + o * 3) % 28) + 1).padStart(2, '0')}`;
+          docs[owner]!.push(await publish(type, customerId, `${owner} ${type}`, date));
+        }),
+      ),
+    );
+    const find = (owner: string, type: DocumentType) => docs[owner]!.find((d) => d.type === type)!;
+    sharedFromB = find('B', 'invoice');
+    sharedFromA2 = find('a2', 'task');
+    sharedWithOwnCustomer = find('A', 'lead');
+    for (const d of [sharedFromB, sharedFromA2, sharedWithOwnCustomer]) {
+      const res = await staff(`/documents/${d.type}/${d.id}/grants`, { method: 'POST', body: { contactId: a1.contact.id } });
+      expect(res.status).toBe(201);
+    }
+  }, 120_000);
+
+  const visibleTo = (user: 'a1' | 'a2' | 'b1'): Document[] =>
+    user === 'a1' ? [...docs.A!, ...docs.a1!, sharedFromB, sharedFromA2] : user === 'a2' ? [...docs.A!, ...docs.a2!] : [...docs.B!, ...docs.b1!];
+  const users = () => ({ a1, a2, b1 });
+
+  test.each(['a1', 'a2', 'b1'] as const)('%s lists exactly its own set, newest date first, each once, across all ten types', async (name) => {
+    const listed = await listAll(users()[name]);
+    expect(listed.map(ref)).toEqual(newestFirst(visibleTo(name)).map(ref));
+    expect(new Set(listed.map((d) => d.type))).toEqual(new Set(DOCUMENT_TYPES));
+  });
+
+  test('the type filter lists only that type, from every source (company, own, shared)', async () => {
+    const invoices = await listAll(a1, '&type=invoice', 2);
+    expect(invoices.map(ref)).toEqual(newestFirst(visibleTo('a1').filter((d) => d.type === 'invoice')).map(ref));
+    expect(invoices.map(ref)).toContain(ref(sharedFromB));
+  });
+
+  test('GET /portal/me: the contact, its company and per-type counts that match the listing', async () => {
+    for (const name of ['a1', 'a2', 'b1'] as const) {
+      const user = users()[name];
+      const res = await portal(user, '/portal/me');
+      expect(res.status).toBe(200);
+      const counts = Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, visibleTo(name).filter((d) => d.type === type).length]));
+      expect(res.body).toEqual({
+        contact: { id: user.contact.id, name: user.contact.name, email: user.email },
+        company: { id: name === 'b1' ? companyB : companyA, name: expect.stringContaining(name === 'b1' ? 'Company B' : 'Company A') },
+        counts,
+      });
+    }
+  });
+
+  test('a visible document is 200 by id; the other company’s (or a colleague’s unshared one) is 404, like a missing one', async () => {
+    for (const d of visibleTo('a1')) {
+      const res = await portal(a1, `/portal/documents/${d.type}/${d.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(d);
+    }
+    const hidden = [...docs.B!.filter((d) => d !== sharedFromB), ...docs.b1!, ...docs.a2!.filter((d) => d !== sharedFromA2)];
+    for (const d of hidden) {
+      const res = await portal(a1, `/portal/documents/${d.type}/${d.id}`);
+      expect(res.status).toBe(404);
+    }
+    const missing = await portal(a1, `/portal/documents/invoice/${uniq('missing')}`);
+    expect(missing.status).toBe(404);
+    const other = await portal(b1, `/portal/documents/${docs.A![0]!.type}/${docs.A![0]!.id}`);
+    expect(other.status).toBe(404);
+    // Same answer whether the document exists or not: nothing leaks.
+    expect(other.body).toEqual(missing.body);
+  });
+
+  test('a forged cursor cannot reach another company’s documents', async () => {
+    const first = (await portal(a1, '/portal/documents?limit=1')).body as Page;
+    const decoded = JSON.parse(Buffer.from(first.nextCursor!, 'base64url').toString('utf8')) as { s: string; k: Record<string, string> };
+    const forge = (k: Record<string, string>, s = decoded.s) => Buffer.from(JSON.stringify({ s, k })).toString('base64url');
+
+    // A position just above each of B's documents: whatever a1 lists from there is still a1's own.
+    const mine = new Set(visibleTo('a1').map(ref));
+    for (const d of docs.B!.slice(0, 4)) {
+      const res = await portal(a1, `/portal/documents?limit=100&cursor=${forge({ o: `${orderKey(d)}z` })}`);
+      expect(res.status).toBe(200);
+      for (const item of (res.body as Page).items) expect(mine.has(ref(item))).toBe(true);
+    }
+    // Another partition, another user's scope, or garbage: 400.
+    const b1Cursor = ((await portal(b1, '/portal/documents?limit=1')).body as Page).nextCursor!;
+    for (const cursor of [forge({ o: decoded.k.o!, gsi1pk: `CUSTOMER#${companyB}` }), forge({ gsi1pk: `CUSTOMER#${companyB}`, gsi1sk: '9' }), b1Cursor, 'not-a-cursor']) {
+      const res = await portal(a1, `/portal/documents?cursor=${cursor}`);
+      expect(res.status).toBe(400);
+    }
+    expect((await portal(a1, '/portal/documents?limit=0')).status).toBe(400);
+  });
+
+  test('every write under /portal is 405 with Allow', async () => {
+    for (const [method, path] of [
+      ['POST', '/portal/documents'],
+      ['PUT', `/portal/documents/invoice/${docs.a1![0]!.id}`],
+      ['DELETE', `/portal/documents/invoice/${docs.a1![0]!.id}`],
+      ['PATCH', '/portal/me'],
+      ['POST', '/portal/me'],
+      ['DELETE', '/portal/me'],
+    ] as const) {
+      const res = await portal(a1, path, { method, body: {} });
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 405 });
+      expect(res.headers['allow']).toBe('GET');
+    }
+  });
+
+  test('staff changes show at once: a deleted document disappears, a moved one changes hands, counts follow', async () => {
+    const moving = await publish('ticket', a2.contact.id, 'Moving ticket', '2026-12-30');
+    const count = async (user: PortalUser) => ((await portal(user, '/portal/me')).body as { counts: Record<DocumentType, number> }).counts.ticket;
+    const [a2Before, b1Before] = [await count(a2), await count(b1)];
+    expect((await portal(a2, `/portal/documents/ticket/${moving.id}`)).status).toBe(200);
+
+    await staff(`/documents/ticket/${moving.id}`, { method: 'PUT', body: { customerId: b1.contact.id, name: 'Moved ticket', date: '2026-12-30' } });
+    expect((await portal(a2, `/portal/documents/ticket/${moving.id}`)).status).toBe(404);
+    expect((await portal(b1, `/portal/documents/ticket/${moving.id}`)).body).toMatchObject({ name: 'Moved ticket', customerId: b1.contact.id });
+    expect([await count(a2), await count(b1)]).toEqual([a2Before - 1, b1Before + 1]);
+    expect(((await portal(b1, '/portal/documents?limit=1')).body as Page).items[0]?.id).toBe(moving.id);
+
+    await staff(`/documents/ticket/${moving.id}`, { method: 'DELETE' });
+    expect((await portal(b1, `/portal/documents/ticket/${moving.id}`)).status).toBe(404);
+    expect(await count(b1)).toBe(b1Before);
+
+    // A share withdrawn: gone from a1's listing and by id.
+    const shared = await publish('signature', companyB, 'Shared then unshared', '2026-12-31');
+    await staff(`/documents/signature/${shared.id}/grants`, { method: 'POST', body: { contactId: a1.contact.id } });
+    expect((await portal(a1, `/portal/documents/signature/${shared.id}`)).status).toBe(200);
+    await staff(`/documents/signature/${shared.id}/grants/${a1.contact.id}`, { method: 'DELETE' });
+    expect((await portal(a1, `/portal/documents/signature/${shared.id}`)).status).toBe(404);
+    expect((await listAll(a1, '&type=signature')).map(ref)).not.toContain(ref(shared));
+    await staff(`/documents/signature/${shared.id}`, { method: 'DELETE' });
+  });
+});
+
+describe('the access record decides on every request', () => {
+  beforeAll(async () => {
+    staffToken = await adminToken();
+  });
+
+  test("a revoked user's still-valid token is 401 on the very next request", async () => {
+    const user = await createPortalUser({ name: 'Soon revoked', email: `${uniq('rev')}@example.com` });
+    expect((await portal(user, '/portal/me')).status).toBe(200);
+    await setPortalStatus(user.contact.id, 'revoked');
+    for (const path of ['/portal/me', '/portal/documents', `/portal/documents/invoice/${uniq('x')}`]) {
+      const res = await portal(user, path);
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+    }
+  });
+
+  test('an invited (not yet accepted) or archived contact cannot use the portal', async () => {
+    const invited = await createPortalUser({ name: 'Invited', email: `${uniq('inv')}@example.com` });
+    await setPortalStatus(invited.contact.id, 'invited');
+    expect((await portal(invited, '/portal/me')).status).toBe(401);
+
+    const archived = await createPortalUser({ name: 'Archived', email: `${uniq('arc')}@example.com` });
+    await setArchived(archived.contact.id, true);
+    expect((await portal(archived, '/portal/documents')).status).toBe(401);
+  });
+
+  test('a staff token on /portal and no token are 401', async () => {
+    expect((await api('/portal/me', { token: staffToken })).status).toBe(401);
+    expect((await api('/portal/me', {})).status).toBe(401);
+  });
+});
+
+describe('a company with 5,000 documents', () => {
+  const TOTAL = 5000;
+
+  test(
+    'is listed page by page, each document exactly once, newest date first',
+    async () => {
+      staffToken = await adminToken();
+      const company = await createContact({ kind: 'company', name: uniq('Big company') });
+      const user = await createPortalUser({ name: 'Big reader', email: `${uniq('big')}@example.com`, companyId: company.id });
+
+      // Seeded through the API, 20 requests in flight: dates repeat (many ties), a few undated.
+      const published: Document[] = [];
+      let next = 0;
+      const prefix = uniq('bulk');
+      const worker = async () => {
+        while (next < TOTAL) {
+          const i = next++;
+          const type = DOCUMENT_TYPES[i % DOCUMENT_TYPES.length]!;
+          const date = i % 97 === 0 ? undefined : `2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
+          const res = await staff(`/documents/${type}/${prefix}-${i}`, { method: 'PUT', body: { customerId: company.id, name: `Bulk ${i}`, ...(date ? { date } : {}) } });
+          if (res.status !== 201) throw new Error(`PUT ${i} → ${res.status} ${res.text}`);
+          published.push(res.body as Document);
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, worker));
+
+      const listed = await listAll(user, '', 100);
+      expect(listed).toHaveLength(TOTAL);
+      expect(new Set(listed.map(ref)).size).toBe(TOTAL);
+      expect(listed.map(ref)).toEqual(newestFirst(published).map(ref));
+
+      const me = (await portal(user, '/portal/me')).body as { counts: Record<DocumentType, number> };
+      expect(Object.values(me.counts).reduce((a, b) => a + b, 0)).toBe(TOTAL);
+      expect(me.counts.invoice).toBe(TOTAL / DOCUMENT_TYPES.length);
+    },
+    600_000,
+  );
+});

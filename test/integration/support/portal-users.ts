@@ -1,0 +1,117 @@
+/**
+ * FIXTURE — portal users for the documents and portal tests, made WITHOUT the invitation flow:
+ * the contact is created through the API, its login straight in the customer pool (no email), and
+ * its access record (`portal`, `login` on the contact, the `SUB#` and `LOGIN#` items) written
+ * straight into DynamoDB Local with the production key formats. The portal-access tests exercise
+ * the real grant → invitation → accept flow; these tests only need users that the portal accepts.
+ * Revoking, suspending or archiving them also writes the record directly, exactly the fields the
+ * portal's access check reads.
+ */
+import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ENTITY, keys } from '../../../lambdas/adapters/dynamodb/keys';
+import type { Contact } from '../../../lambdas/schemas/contacts';
+import { adminToken, api, signIn, stack } from './stack';
+
+export interface PortalUser {
+  contact: Contact;
+  email: string;
+  sub: string;
+  /** An access token of the customer pool, issued while the access was active. */
+  token: string;
+}
+
+const PASSWORD = 'Portal-Fixture-Pw-1!';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let clients: { db: DynamoDBDocumentClient; cognito: CognitoIdentityProviderClient; table: string; pool: string } | undefined;
+
+async function fixtureClients() {
+  if (!clients) {
+    const s = await stack();
+    clients = {
+      db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: s.region, endpoint: s.dynamodbEndpoint, credentials }), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      cognito: new CognitoIdentityProviderClient({ region: s.region, endpoint: s.cognitoEndpoint, credentials }),
+      table: s.tableName,
+      pool: s.customerUserPoolId,
+    };
+  }
+  return clients;
+}
+
+/** A contact through the staff API; fails the test loudly if the API refuses. */
+export async function createContact(body: { kind: 'person' | 'company'; name: string; email?: string; companyId?: string }): Promise<Contact> {
+  const res = await api('/contacts', { method: 'POST', body, token: await adminToken() });
+  if (res.status !== 201) throw new Error(`POST /contacts → ${res.status} ${res.text}`);
+  return res.body as Contact;
+}
+
+/** A contact with an active portal login, signed in: `email` must be unique to the test run (use `uniq`). */
+export async function createPortalUser(body: { kind?: 'person' | 'company'; name: string; email: string; companyId?: string }): Promise<PortalUser> {
+  const { db, cognito, table, pool } = await fixtureClients();
+  const email = body.email.toLowerCase();
+  const contact = await createContact({ kind: body.kind ?? 'person', name: body.name, email, ...(body.companyId ? { companyId: body.companyId } : {}) });
+
+  const created = await cognito.send(
+    new AdminCreateUserCommand({
+      UserPoolId: pool,
+      Username: email,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    }),
+  );
+  const username = created.User?.Username ?? email;
+  const sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value ?? username;
+  await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: pool, Username: username, Password: PASSWORD, Permanent: true }));
+
+  const at = new Date().toISOString();
+  await db.send(new PutCommand({ TableName: table, Item: { ...keys.loginSubject(sub), entity: ENTITY.loginSubject, contactId: contact.id, sub } }));
+  await db.send(new PutCommand({ TableName: table, Item: { ...keys.loginEmail(email), entity: ENTITY.loginEmail, contactId: contact.id, email } }));
+  await db.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: keys.contact(contact.id),
+      UpdateExpression: 'SET #portal = :portal, #login = :login, #updatedAt = :at ADD #version :one',
+      ExpressionAttributeNames: { '#portal': 'portal', '#login': 'login', '#updatedAt': 'updatedAt', '#version': 'version' },
+      ExpressionAttributeValues: { ':portal': { status: 'active', invitedAt: at, activatedAt: at }, ':login': { email, username, sub }, ':at': at, ':one': 1 },
+    }),
+  );
+
+  const token = await signIn('customer', email, PASSWORD);
+  return { contact: { ...contact, portal: { status: 'active', invitedAt: at, activatedAt: at } }, email, sub, token };
+}
+
+/** Sets the access record's status as the revocation (or a re-invitation) would: the token stays valid in Cognito. */
+export async function setPortalStatus(contactId: string, status: 'invited' | 'active' | 'revoked'): Promise<void> {
+  const { db, table } = await fixtureClients();
+  const at = new Date().toISOString();
+  await db.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: keys.contact(contactId),
+      UpdateExpression: 'SET #portal.#status = :status, #updatedAt = :at ADD #version :one',
+      ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#version': 'version' },
+      ExpressionAttributeValues: { ':status': status, ':at': at, ':one': 1 },
+    }),
+  );
+}
+
+/** Marks the contact archived in place, leaving its portal status as it is (the access check must refuse anyway). */
+export async function setArchived(contactId: string, archived: boolean): Promise<void> {
+  const { db, table } = await fixtureClients();
+  await db.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: keys.contact(contactId),
+      UpdateExpression: 'SET #archived = :archived ADD #version :one',
+      ExpressionAttributeNames: { '#archived': 'archived', '#version': 'version' },
+      ExpressionAttributeValues: { ':archived': archived, ':one': 1 },
+    }),
+  );
+}
