@@ -1,0 +1,174 @@
+/**
+ * In-memory stand-ins for the portal-access stores, with the same conditions as the DynamoDB
+ * adapter (access-store.ts), so the domain's failure paths can be driven step by step.
+ */
+import type { AuditEntry } from '../../lambdas/domain/audit';
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import type { ContactPage } from '../../lambdas/domain/contacts';
+import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
+import type { Invitation } from '../../lambdas/domain/invitations';
+import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim } from '../../lambdas/domain/portal-access';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class MemoryAccess implements AccessStore {
+  readonly contacts = new Map<string, ContactRecord>();
+  readonly guards = new Map<string, string>();
+  readonly subjects = new Map<string, string>();
+  readonly invitations = new Map<string, InvitationRecord>();
+  readonly audit: AuditEntry[] = [];
+
+  add(record: Partial<ContactRecord> & { id: string }): ContactRecord {
+    const full: ContactRecord = {
+      kind: 'person',
+      name: `Contact ${record.id}`,
+      archived: false,
+      portal: { status: 'none' },
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      ...record,
+    };
+    this.contacts.set(full.id, clone(full));
+    return full;
+  }
+
+  contact(id: string): ContactRecord {
+    const found = this.contacts.get(id);
+    if (!found) throw new Error(`no contact ${id}`);
+    return found;
+  }
+
+  /** The contacts module's store, as far as portal access uses it. */
+  readonly contactStore = {
+    get: async (id: string) => {
+      const found = this.contacts.get(id);
+      return found ? clone(found) : undefined;
+    },
+    listCompanyPersons: async (companyId: string, cursor?: string, limit = 100): Promise<ContactPage> => {
+      const all = [...this.contacts.values()].filter((c) => c.companyId === companyId && !c.archived && c.kind === 'person');
+      const start = cursor ? Number(cursor) : 0;
+      const items = all.slice(start, start + limit).map(clone);
+      return { items, ...(start + limit < all.length ? { nextCursor: String(start + limit) } : {}) };
+    },
+  };
+
+  async loginHolder(email: string) {
+    return this.guards.get(email);
+  }
+
+  async claimLogin({ contact, email, storeEmail, at, takeOverFrom }: LoginClaim): Promise<ClaimResult> {
+    const holder = this.guards.get(email);
+    if (takeOverFrom === undefined ? holder !== undefined && holder !== contact.id : holder !== takeOverFrom) return 'email-taken';
+    const stored = this.contacts.get(contact.id);
+    if (!stored || stored.archived || stored.portal.status !== contact.portal.status) return 'contact-changed';
+    const previous = stored.login;
+    if (previous && previous.email !== email) {
+      if (this.guards.get(previous.email) === contact.id) this.guards.delete(previous.email);
+      if (previous.sub && this.subjects.get(previous.sub) === contact.id) this.subjects.delete(previous.sub);
+      stored.login = { email };
+    } else if (!previous) stored.login = { email };
+    this.guards.set(email, contact.id);
+    if (storeEmail) stored.email = email;
+    stored.portal = { status: 'invited', invitedAt: at };
+    delete stored.invitation;
+    stored.version += 1;
+    return 'claimed';
+  }
+
+  async saveLogin(contactId: string, login: { email: string; username: string; sub: string }) {
+    const stored = this.contacts.get(contactId);
+    if (stored?.login?.email !== login.email || stored.portal.status !== 'invited') return false;
+    stored.login = { ...login };
+    this.subjects.set(login.sub, contactId);
+    return true;
+  }
+
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined) {
+    const stored = this.contacts.get(contactId);
+    if (!stored || stored.portal.status !== 'invited' || stored.invitation?.tokenHash !== previousHash) return false;
+    if (previousHash) this.invitations.delete(previousHash);
+    this.invitations.set(invitation.tokenHash, { contactId, expiresAt: invitation.expiresAt });
+    stored.invitation = { ...invitation };
+    return true;
+  }
+
+  async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contactId);
+    if (!stored?.invitation || stored.invitation.tokenHash !== tokenHash) return false;
+    stored.invitation.sentAt = at;
+    stored.portal.delivery = 'sent';
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean) {
+    const stored = this.contacts.get(contact.id);
+    if (!stored || stored.portal.status !== contact.portal.status) return false;
+    if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
+    delete stored.invitation;
+    stored.portal = { ...stored.portal, status: 'revoked', revokedAt: at };
+    if (releaseLoginEmail && stored.login && this.guards.get(stored.login.email) === contact.id) this.guards.delete(stored.login.email);
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async markLoginDisabled(contactId: string, at: string) {
+    const stored = this.contacts.get(contactId);
+    if (stored?.login?.username && stored.portal.status === 'revoked') stored.login.disabledAt = at;
+  }
+
+  async releaseLoginEmail(email: string, contactId: string) {
+    if (this.guards.get(email) === contactId) this.guards.delete(email);
+  }
+
+  async getInvitation(tokenHash: string) {
+    const found = this.invitations.get(tokenHash);
+    return found ? clone(found) : undefined;
+  }
+
+  async claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string) {
+    const found = this.invitations.get(tokenHash);
+    if (!found || found.expiresAt <= claimedAt || (found.claimedAt !== undefined && found.claimedAt >= staleBefore)) return false;
+    found.claimedAt = claimedAt;
+    return true;
+  }
+
+  async releaseInvitation(tokenHash: string, claimedAt: string) {
+    const found = this.invitations.get(tokenHash);
+    if (found?.claimedAt === claimedAt) delete found.claimedAt;
+  }
+
+  async activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contactId);
+    const invitation = this.invitations.get(tokenHash);
+    if (!stored || stored.invitation?.tokenHash !== tokenHash || stored.portal.status !== 'invited' || invitation?.claimedAt !== claimedAt) return false;
+    this.invitations.delete(tokenHash);
+    delete stored.invitation;
+    stored.portal = { ...stored.portal, status: 'active', activatedAt: at };
+    this.audit.push(clone(audit));
+    return true;
+  }
+}
+
+export class MemoryIdempotency implements IdempotencyStore {
+  readonly records = new Map<string, IdempotencyRecord>();
+  private keyOf = (id: IdempotencyId) => `${id.scope}#${id.key}`;
+
+  async begin(id: IdempotencyId, record: IdempotencyRecord, abandonedBefore: string) {
+    const existing = this.records.get(this.keyOf(id));
+    if (existing && !(existing.state === 'in-progress' && existing.startedAt < abandonedBefore)) return clone(existing);
+    this.records.set(this.keyOf(id), clone(record));
+    return undefined;
+  }
+
+  async complete(id: IdempotencyId, bodyHash: string, response: StoredResponse) {
+    const existing = this.records.get(this.keyOf(id));
+    if (existing?.bodyHash === bodyHash) Object.assign(existing, { state: 'done', response: clone(response) });
+  }
+
+  async release(id: IdempotencyId, startedAt: string) {
+    const existing = this.records.get(this.keyOf(id));
+    if (existing?.state === 'in-progress' && existing.startedAt === startedAt) this.records.delete(this.keyOf(id));
+  }
+}

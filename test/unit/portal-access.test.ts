@@ -1,0 +1,444 @@
+/**
+ * The portal-access lifecycle with its real Cognito and SES adapters over mocked SDK clients
+ * (aws-sdk-client-mock) and in-memory stores: the failure paths of a grant, revocation, re-grant.
+ */
+import {
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
+import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/domain/errors';
+import { hashToken } from '../../lambdas/domain/invitations';
+import {
+  applyPortalAccess,
+  getWizard,
+  reinvite,
+  revokeAccess,
+  revokeCompany,
+  type AccessEventType,
+  type LineResult,
+  type PortalAccessDeps,
+} from '../../lambdas/domain/portal-access';
+import { toProblem } from '../../lambdas/http-kit/problem';
+import { MemoryAccess } from './portal-access.fakes';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const ses = mockClient(SESv2Client);
+
+const throttled = () => Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+const cognitoDown = () => Object.assign(new Error('Service unavailable'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } });
+
+let access: MemoryAccess;
+let events: { type: AccessEventType; detail: { contactId: string; email: string } }[];
+let deps: PortalAccessDeps;
+let clock: Date;
+let userCount: number;
+/** Emails SES accepted (a rejected SendEmail is not one). */
+let delivered: unknown[];
+let sesFailures: number;
+
+beforeAll(() => {
+  Object.assign(process.env, {
+    CUSTOMER_USER_POOL_ID: 'pool-1',
+    SENDER_EMAIL: 'Portal <portal@example.com>',
+    REPLY_TO_EMAIL: 'help@example.com',
+    LOG_LEVEL: 'silent',
+  });
+});
+
+beforeEach(() => {
+  cognito.reset();
+  ses.reset();
+  userCount = 0;
+  delivered = [];
+  sesFailures = 0;
+  cognito.on(AdminCreateUserCommand).callsFake(() => {
+    userCount += 1;
+    return { User: { Username: `user-${userCount}`, Attributes: [{ Name: 'sub', Value: `sub-${userCount}` }] } };
+  });
+  cognito.on(AdminEnableUserCommand).resolves({});
+  cognito.on(AdminDisableUserCommand).resolves({});
+  cognito.on(AdminUserGlobalSignOutCommand).resolves({});
+  ses.on(SendEmailCommand).callsFake((input) => {
+    if (sesFailures > 0) {
+      sesFailures -= 1;
+      throw throttled();
+    }
+    delivered.push(input);
+    return { MessageId: `m-${delivered.length}` };
+  });
+  access = new MemoryAccess();
+  events = [];
+  clock = new Date('2026-03-01T10:00:00.000Z');
+  deps = {
+    contacts: access.contactStore,
+    store: access,
+    logins: new CognitoCustomerLogins(),
+    mailer: new SesInvitationMailer(3, 0),
+    events: { emit: async (type, detail) => void events.push({ type, detail }) },
+    now: () => clock,
+    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 4 },
+    warn: () => undefined,
+  };
+});
+
+const grantLine = (contactId: string, email?: string) => ({ contactId, inPortal: true, ...(email ? { email } : {}) });
+const apply = (wizardId: string, lines: { contactId: string; inPortal: boolean; email?: string }[], message?: string) =>
+  applyPortalAccess(deps, wizardId, { lines, ...(message ? { message } : {}) }, 'staff:alice');
+const problemOf = (line: LineResult | undefined) => (line?.error === undefined ? undefined : toProblem(line.error).problem);
+const successfulSends = () => delivered;
+const sentEmails = () => ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input);
+const tokenOf = (text: string | undefined) => /token=([A-Za-z0-9_-]+)/.exec(text ?? '')?.[1];
+
+describe('grant', () => {
+  it('creates the login without a Cognito message, stores the line email, invites once, audits and emits', async () => {
+    access.add({ id: 'p1', name: 'Pat' });
+    const [result] = await apply('p1', [grantLine('p1', ' Pat@Example.COM ')]);
+
+    expect(result).toEqual({ contactId: 'p1', outcome: 'granted', status: 'invited' });
+    const create = cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input;
+    expect(create).toMatchObject({
+      UserPoolId: 'pool-1',
+      Username: 'pat@example.com',
+      MessageAction: 'SUPPRESS',
+      UserAttributes: expect.arrayContaining([
+        { Name: 'email', Value: 'pat@example.com' },
+        { Name: 'email_verified', Value: 'true' },
+      ]),
+    });
+    const contact = access.contact('p1');
+    expect(contact.email).toBe('pat@example.com');
+    expect(contact.portal.status).toBe('invited');
+    expect(contact.login).toEqual({ email: 'pat@example.com', username: 'user-1', sub: 'sub-1' });
+    expect(access.guards.get('pat@example.com')).toBe('p1');
+    expect(access.subjects.get('sub-1')).toBe('p1');
+
+    const [mail] = sentEmails();
+    expect(sentEmails()).toHaveLength(1);
+    expect(mail?.Destination).toEqual({ ToAddresses: ['pat@example.com'] });
+    const token = tokenOf(mail?.Content?.Simple?.Body?.Text?.Data);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(mail?.Content?.Simple?.Body?.Text?.Data).toContain(`https://portal.example.com/invitation?token=${token}`);
+    expect(contact.invitation?.tokenHash).toBe(hashToken(token ?? ''));
+    expect(contact.invitation?.expiresAt).toBe('2026-03-08T10:00:00.000Z');
+    expect(JSON.stringify(contact)).not.toContain(token);
+
+    expect(access.audit).toEqual([expect.objectContaining({ action: 'portal.granted', actor: 'staff:alice', contactId: 'p1' })]);
+    expect(events.map((e) => e.type).sort()).toEqual(['PortalAccessGranted', 'PortalInvitationSent']);
+    expect(events[0]?.detail).toMatchObject({ contactId: 'p1', email: 'pat@example.com' });
+  });
+
+  it('SES throttled, then OK: one SendEmail succeeds, one email, the line is granted', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    sesFailures = 1;
+
+    const [result] = await apply('p1', [grantLine('p1')]);
+
+    expect(result?.outcome).toBe('granted');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+    expect(successfulSends()).toHaveLength(1);
+    expect(access.contact('p1').invitation?.sentAt).toBeDefined();
+  });
+
+  it('SES still throttled: the line fails with 503, and the repeat sends exactly one email with a live link', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    sesFailures = 3;
+
+    const [failed] = await apply('p1', [grantLine('p1')]);
+    expect(failed).toMatchObject({ outcome: 'failed', status: 'invited' });
+    expect(problemOf(failed)?.status).toBe(503);
+    expect(access.audit).toHaveLength(0);
+    const unsent = access.contact('p1').invitation?.tokenHash;
+
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
+    const [repeat] = await apply('p1', [grantLine('p1')]);
+
+    expect(repeat).toMatchObject({ outcome: 'granted', status: 'invited' });
+    expect(successfulSends()).toHaveLength(1);
+    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(1);
+    const hash = hashToken(tokenOf(sentEmails()[3]?.Content?.Simple?.Body?.Text?.Data) ?? '');
+    expect(access.invitations.has(hash)).toBe(true);
+    expect(access.invitations.has(unsent ?? '')).toBe(false);
+    expect(access.audit).toHaveLength(1);
+
+    const [third] = await apply('p1', [grantLine('p1')]);
+    expect(third?.outcome).toBe('unchanged');
+    expect(successfulSends()).toHaveLength(1);
+  });
+
+  it('Cognito fails after the record was written: the repeat completes it with one AdminCreateUser success', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    cognito.on(AdminCreateUserCommand).rejects(cognitoDown());
+
+    const [failed] = await apply('p1', [grantLine('p1')]);
+    expect(failed).toMatchObject({ outcome: 'failed', status: 'invited' });
+    expect(problemOf(failed)?.status).toBe(503);
+    expect(access.guards.get('p1@example.com')).toBe('p1');
+    expect(sentEmails()).toHaveLength(0);
+
+    let created = 0;
+    cognito.on(AdminCreateUserCommand).callsFake(() => {
+      created += 1;
+      return { User: { Username: 'user-9', Attributes: [{ Name: 'sub', Value: 'sub-9' }] } };
+    });
+    const [repeat] = await apply('p1', [grantLine('p1')]);
+
+    expect(repeat).toMatchObject({ outcome: 'granted', status: 'invited' });
+    expect(created).toBe(1);
+    const [fourth] = await apply('p1', [grantLine('p1')]);
+    expect(fourth?.outcome).toBe('unchanged');
+    expect(created).toBe(1);
+    expect(access.contact('p1').login).toEqual({ email: 'p1@example.com', username: 'user-9', sub: 'sub-9' });
+    expect(successfulSends()).toHaveLength(1);
+  });
+
+  it('a login created before a crash (UsernameExists on the repeat) is adopted, not duplicated', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com', portal: { status: 'invited', invitedAt: '2026-03-01T09:00:00.000Z' }, login: { email: 'p1@example.com' } });
+    access.guards.set('p1@example.com', 'p1');
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('User account already exists'), { name: 'UsernameExistsException' }));
+    cognito.on(AdminGetUserCommand).resolves({ Username: 'user-old', UserAttributes: [{ Name: 'sub', Value: 'sub-old' }] });
+
+    const [result] = await apply('p1', [grantLine('p1')]);
+
+    expect(result?.outcome).toBe('granted');
+    expect(access.contact('p1').login).toEqual({ email: 'p1@example.com', username: 'user-old', sub: 'sub-old' });
+    expect(cognito.commandCalls(AdminEnableUserCommand)[0]?.args[0].input.Username).toBe('user-old');
+    expect(successfulSends()).toHaveLength(1);
+  });
+
+  it('escapes the message in the HTML part and keeps it out of every header', async () => {
+    access.add({ id: 'p1', name: 'Ann <b>', email: 'p1@example.com' });
+    const hostile = '<script>alert(1)</script>\r\nBcc: x@evil.test';
+
+    await apply('p1', [grantLine('p1')], hostile);
+
+    const mail = sentEmails()[0];
+    expect(mail?.Destination).toEqual({ ToAddresses: ['p1@example.com'] });
+    expect(mail?.FromEmailAddress).toBe('Portal <portal@example.com>');
+    expect(mail?.ReplyToAddresses).toEqual(['help@example.com']);
+    expect(mail?.Content?.Simple?.Subject?.Data).toBe('Your invitation to the customer portal');
+    expect(mail?.Content?.Simple?.Headers).toBeUndefined();
+    const html = mail?.Content?.Simple?.Body?.Html?.Data ?? '';
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;<br>Bcc: x@evil.test');
+    expect(html).toContain('Ann &lt;b&gt;');
+    expect(html).not.toContain('<script>');
+    const text = mail?.Content?.Simple?.Body?.Text?.Data ?? '';
+    expect(text).toContain('<script>alert(1)</script>\nBcc: x@evil.test');
+    expect(text).not.toMatch(/\r/);
+    expect(text).not.toMatch(/temporary password|your password is/i);
+  });
+
+  it('fails bad lines alone: no email, invalid email, out of the wizard, unknown, a duplicate', async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co' });
+    access.add({ id: 'p1', companyId: 'co' });
+    access.add({ id: 'p2', companyId: 'co', email: 'p2@example.com' });
+    access.add({ id: 'p3', companyId: 'co' });
+    access.add({ id: 'other', email: 'other@example.com' });
+
+    const results = await apply('co', [
+      grantLine('p1'),
+      grantLine('p2'),
+      grantLine('p3', 'not an email'),
+      grantLine('other'),
+      grantLine('ghost'),
+      grantLine('p2'),
+    ]);
+
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'granted', 'failed', 'failed', 'failed', 'failed']);
+    expect(problemOf(results[0])).toMatchObject({ status: 400, errors: [{ path: 'lines.0.email' }] });
+    expect(problemOf(results[2])).toMatchObject({ status: 400, errors: [{ path: 'lines.2.email' }] });
+    expect(problemOf(results[3])?.status).toBe(404);
+    expect(problemOf(results[4])?.status).toBe(404);
+    expect(problemOf(results[5])?.status).toBe(400);
+    expect(results[0]?.status).toBe('none');
+    expect(access.contact('other').portal.status).toBe('none');
+    expect(sentEmails()).toHaveLength(1);
+  });
+
+  it("refuses another contact's login email with 409, but takes over the guard of an archived contact", async () => {
+    access.add({ id: 'a', email: 'same@example.com', portal: { status: 'active' }, login: { email: 'same@example.com', username: 'ua', sub: 'sa' } });
+    access.guards.set('same@example.com', 'a');
+    access.add({ id: 'b' });
+
+    const [taken] = await apply('b', [grantLine('b', 'same@example.com')]);
+    expect(taken).toMatchObject({ outcome: 'failed', status: 'none' });
+    expect(problemOf(taken)?.status).toBe(409);
+    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+
+    access.contact('a').archived = true;
+    const [granted] = await apply('b', [grantLine('b', 'same@example.com')]);
+    expect(granted?.outcome).toBe('granted');
+    expect(access.guards.get('same@example.com')).toBe('b');
+  });
+
+  it('a live login with another email is 409 (revoke first); the same request twice is unchanged', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    await apply('p1', [grantLine('p1')]);
+    const [other] = await apply('p1', [grantLine('p1', 'new@example.com')]);
+    expect(problemOf(other)?.status).toBe(409);
+    expect(other?.status).toBe('invited');
+    const [same] = await apply('p1', [grantLine('p1', 'P1@example.com')]);
+    expect(same).toEqual({ contactId: 'p1', outcome: 'unchanged', status: 'invited' });
+    expect(successfulSends()).toHaveLength(1);
+  });
+
+  it('lists the wizard: the company and its non-archived persons, with login emails', async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co', email: 'co@example.com' });
+    access.add({ id: 'p1', companyId: 'co', name: 'P1', email: 'p1@example.com', portal: { status: 'active', delivery: 'sent' }, login: { email: 'login@example.com' } });
+    access.add({ id: 'p2', companyId: 'co', name: 'P2', archived: true });
+    const wizard = await getWizard(deps, 'co');
+    expect(wizard).toEqual({
+      contactId: 'co',
+      lines: [
+        { contactId: 'co', name: 'Co', email: 'co@example.com', inPortal: false, status: 'none' },
+        { contactId: 'p1', name: 'P1', email: 'login@example.com', inPortal: true, status: 'active', delivery: 'sent' },
+      ],
+    });
+    await expect(getWizard(deps, 'ghost')).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('revoke and re-grant', () => {
+  const activeContact = (id = 'p1') => {
+    access.add({
+      id,
+      email: `${id}@example.com`,
+      portal: { status: 'active', activatedAt: '2026-02-01T00:00:00.000Z' },
+      login: { email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` },
+    });
+    access.guards.set(`${id}@example.com`, id);
+  };
+
+  it('revokes first in the record, then disables and signs the login out; the guard stays', async () => {
+    activeContact();
+    const [result] = await apply('p1', [{ contactId: 'p1', inPortal: false }]);
+    expect(result).toEqual({ contactId: 'p1', outcome: 'revoked', status: 'revoked' });
+    expect(access.contact('p1').portal.status).toBe('revoked');
+    expect(access.contact('p1').login?.disabledAt).toBeDefined();
+    expect(cognito.commandCalls(AdminDisableUserCommand)[0]?.args[0].input.Username).toBe('user-p1');
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(1);
+    expect(access.guards.get('p1@example.com')).toBe('p1');
+    expect(access.audit.map((a) => a.action)).toEqual(['portal.revoked']);
+    expect(events.map((e) => e.type)).toEqual(['PortalAccessRevoked']);
+  });
+
+  it("tolerates exactly cognito-local's missing AdminUserGlobalSignOut, not other failures", async () => {
+    activeContact('p1');
+    activeContact('p2');
+    cognito.on(AdminUserGlobalSignOutCommand).rejectsOnce(
+      Object.assign(new Error('Cognito Local unsupported feature: Unsupported x-amz-target header "AdminUserGlobalSignOut"'), { name: 'Unsupported' }),
+    );
+    expect(await revokeAccess(deps, 'p1', 'event:test')).toBe('revoked');
+
+    cognito.on(AdminUserGlobalSignOutCommand).rejects(cognitoDown());
+    await expect(revokeAccess(deps, 'p2', 'event:test')).rejects.toMatchObject({ name: 'InternalErrorException' });
+    // The portal refuses already; the repeat finishes the Cognito part without a second audit entry.
+    expect(access.contact('p2').portal.status).toBe('revoked');
+    expect(access.contact('p2').login?.disabledAt).toBeUndefined();
+    cognito.on(AdminUserGlobalSignOutCommand).resolves({});
+    expect(await revokeAccess(deps, 'p2', 'event:test')).toBe('unchanged');
+    expect(access.contact('p2').login?.disabledAt).toBeDefined();
+    expect(access.audit.filter((a) => a.contactId === 'p2')).toHaveLength(1);
+  });
+
+  it('revokeAccess is idempotent and kills the pending invitation', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    await apply('p1', [grantLine('p1')]);
+    const hash = access.contact('p1').invitation?.tokenHash ?? '';
+    expect(access.invitations.has(hash)).toBe(true);
+
+    expect(await revokeAccess(deps, 'p1', 'event:billing', 'unpaid')).toBe('revoked');
+    expect(await revokeAccess(deps, 'p1', 'event:billing', 'unpaid')).toBe('unchanged');
+    expect(access.invitations.has(hash)).toBe(false);
+    expect(access.audit.filter((a) => a.action === 'portal.revoked')).toEqual([
+      expect.objectContaining({ actor: 'event:billing', details: expect.objectContaining({ reason: 'unpaid' }) }),
+    ]);
+    await expect(revokeAccess(deps, 'ghost', 'x')).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it('revokeCompany revokes the company and every person; an archived contact releases its guard', async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co' });
+    activeContact('p1');
+    activeContact('p2');
+    access.contact('p1').companyId = 'co';
+    access.contact('p2').companyId = 'co';
+    await revokeCompany(deps, 'co', 'event:crm');
+    expect(access.contact('p1').portal.status).toBe('revoked');
+    expect(access.contact('p2').portal.status).toBe('revoked');
+
+    access.contact('p1').archived = true;
+    await revokeAccess(deps, 'p1', 'staff:alice');
+    expect(access.guards.has('p1@example.com')).toBe(false);
+    expect(access.guards.get('p2@example.com')).toBe('p2');
+  });
+
+  it('re-grant enables the same login with a fresh invitation', async () => {
+    activeContact();
+    await apply('p1', [{ contactId: 'p1', inPortal: false }]);
+    const [result] = await apply('p1', [grantLine('p1')]);
+    expect(result).toEqual({ contactId: 'p1', outcome: 'regranted', status: 'invited' });
+    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+    expect(cognito.commandCalls(AdminEnableUserCommand)[0]?.args[0].input.Username).toBe('user-p1');
+    expect(access.contact('p1').login).toEqual({ email: 'p1@example.com', username: 'user-p1', sub: 'sub-p1' });
+    expect(successfulSends()).toHaveLength(1);
+    expect(access.audit.map((a) => a.action)).toEqual(['portal.revoked', 'portal.regranted']);
+  });
+
+  it('UsernameExists on a re-grant with a new email: the existing user is adopted and enabled', async () => {
+    activeContact();
+    await apply('p1', [{ contactId: 'p1', inPortal: false }]);
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('exists'), { name: 'UsernameExistsException' }));
+    cognito.on(AdminGetUserCommand).resolves({ Username: 'user-x', UserAttributes: [{ Name: 'sub', Value: 'sub-x' }] });
+
+    const [result] = await apply('p1', [grantLine('p1', 'new@example.com')]);
+
+    expect(result?.outcome).toBe('regranted');
+    expect(cognito.commandCalls(AdminGetUserCommand)[0]?.args[0].input.Username).toBe('new@example.com');
+    expect(cognito.commandCalls(AdminEnableUserCommand).map((c) => c.args[0].input.Username)).toEqual(['user-x']);
+    expect(access.contact('p1').login).toEqual({ email: 'new@example.com', username: 'user-x', sub: 'sub-x' });
+    expect(access.guards.has('p1@example.com')).toBe(false);
+    expect(access.guards.get('new@example.com')).toBe('p1');
+    expect(access.subjects.has('sub-p1')).toBe(false);
+    expect(access.subjects.get('sub-x')).toBe('p1');
+  });
+});
+
+describe('re-invite', () => {
+  it('sends a fresh link and kills the old one; only an invited contact of the wizard', async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co' });
+    access.add({ id: 'p1', companyId: 'co', email: 'p1@example.com' });
+    access.add({ id: 'p2', email: 'p2@example.com' });
+    await apply('co', [grantLine('p1')]);
+    const first = access.contact('p1').invitation?.tokenHash ?? '';
+
+    await reinvite(deps, 'co', { contactId: 'p1', message: 'Again' }, 'staff:bob');
+
+    const second = access.contact('p1').invitation?.tokenHash;
+    expect(second).not.toBe(first);
+    expect(access.invitations.has(first)).toBe(false);
+    expect(successfulSends()).toHaveLength(2);
+    expect(access.audit.map((a) => a.action)).toEqual(['portal.granted', 'portal.reinvited']);
+    await expect(reinvite(deps, 'co', { contactId: 'p2' }, 'staff:bob')).rejects.toBeInstanceOf(NotFound);
+    await expect(reinvite(deps, 'co', {}, 'staff:bob')).rejects.toBeInstanceOf(Conflict);
+  });
+});
+
+describe('errors are domain errors', () => {
+  it('maps an unavailable mailer to Unavailable', async () => {
+    ses.reset();
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('nope'), { name: 'MessageRejected' }));
+    await expect(new SesInvitationMailer(3, 0).send({ to: 'a@example.com', subject: 's', text: 't', html: 'h' })).rejects.toBeInstanceOf(Unavailable);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it('an Invalid line keeps its path', () => {
+    expect(toProblem(new Invalid('x', 'lines.3.email')).problem.errors).toEqual([{ path: 'lines.3.email', message: 'x' }]);
+  });
+});
