@@ -1,0 +1,246 @@
+/**
+ * The "Grant portal access" wizard over HTTP against the local stack: real DynamoDB Local,
+ * cognito-local, the SES emulator and the local EventBridge endpoint.
+ */
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { Contact } from '../../lambdas/schemas/contacts';
+import { adminToken, api, cognito, emails, events, signIn, stack, uniq, type Email } from './support/stack';
+
+let token: string;
+const staff = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) => api(path, { ...init, token });
+
+async function contact(input: { kind?: 'person' | 'company'; name?: string; email?: string; companyId?: string }): Promise<Contact> {
+  const res = await staff('/contacts', { method: 'POST', body: { kind: input.kind ?? 'person', name: input.name ?? uniq('Person'), ...input } });
+  if (res.status !== 201) throw new Error(`POST /contacts → ${res.status} ${res.text}`);
+  return res.body as Contact;
+}
+
+type Line = { contactId: string; email?: string; inPortal: boolean };
+const applyLines = (wizardId: string, lines: Line[], extra: { message?: string; headers?: Record<string, string> } = {}) =>
+  staff(`/contacts/${wizardId}/portal-access`, {
+    method: 'POST',
+    body: { lines, ...(extra.message === undefined ? {} : { message: extra.message }) },
+    ...(extra.headers ? { headers: extra.headers } : {}),
+  });
+
+const mailsTo = async (address: string): Promise<Email[]> => (await emails()).filter((m) => m.destination.to.includes(address));
+const tokenIn = (mail: Email | undefined) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
+const PASSWORD = 'Portal-Passw0rd!';
+
+async function accept(mailToken: string | undefined, password = PASSWORD) {
+  return api('/invitations/accept', { method: 'POST', body: { token: mailToken, password } });
+}
+
+// Each test drives several emulators over HTTP; jest's project-level testTimeout does not apply per project.
+jest.setTimeout(60_000);
+
+beforeAll(async () => {
+  token = await adminToken();
+});
+
+describe('a company of three persons', () => {
+  let company: Contact;
+  let persons: Contact[];
+
+  beforeAll(async () => {
+    company = await contact({ kind: 'company', name: uniq('Acme') });
+    persons = await Promise.all([1, 2, 3].map((n) => contact({ name: `Person ${n}`, email: `${uniq(`p${n}`)}@acme.example.com`, companyId: company.id })));
+  });
+
+  it('lists the company and its persons in the wizard, none in the portal', async () => {
+    const res = await staff(`/contacts/${company.id}/portal-access`);
+    expect(res.status).toBe(200);
+    expect(res.body.contactId).toBe(company.id);
+    const ids = (res.body.lines as { contactId: string }[]).map((l) => l.contactId).sort();
+    expect(ids).toEqual([company.id, ...persons.map((p) => p.id)].sort());
+    for (const person of persons)
+      expect(res.body.lines).toContainEqual({ contactId: person.id, name: person.name, email: person.email, inPortal: false, status: 'none' });
+  });
+
+  it('grants all three in one apply: one login, one invitation and the events each; accepted, they sign in', async () => {
+    const res = await applyLines(company.id, [{ contactId: company.id, inPortal: false }, ...persons.map((p) => ({ contactId: p.id, inPortal: true }))]);
+    expect(res.status).toBe(200);
+    expect(res.body.results).toEqual([
+      { contactId: company.id, outcome: 'unchanged', status: 'none' },
+      ...persons.map((p) => ({ contactId: p.id, outcome: 'granted', status: 'invited' })),
+    ]);
+
+    for (const person of persons) {
+      const mails = await mailsTo(person.email!);
+      expect(mails).toHaveLength(1);
+      const mail = mails[0]!;
+      expect(mail.from).toContain('@');
+      expect(mail.body.text).toMatch(/https?:\/\/\S+\/invitation\?token=[A-Za-z0-9_-]{43}\n/);
+      expect(mail.body.html).toContain('/invitation?token=');
+      expect(mail.body.text).not.toMatch(/temporary password/i);
+      const user = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: person.email! }));
+      expect(user.UserStatus).toBe('FORCE_CHANGE_PASSWORD');
+
+      expect((await accept(tokenIn(mail))).status).toBe(204);
+      const tokens = await signIn('customer', person.email!, PASSWORD);
+      expect(tokens.accessToken).toBeTruthy();
+      const me = await api('/portal/me', { token: tokens.accessToken });
+      expect(me.status).toBe(200);
+      expect(me.body.contact.id).toBe(person.id);
+    }
+
+    const received = (await events()).filter((e) => e.source === 'portal.access' && persons.some((p) => p.id === e.detail.contactId));
+    for (const person of persons)
+      for (const type of ['PortalAccessGranted', 'PortalInvitationSent'])
+        expect(received.filter((e) => e['detail-type'] === type && e.detail.contactId === person.id)).toEqual([
+          expect.objectContaining({ detail: { contactId: person.id, email: person.email, at: expect.any(String) } }),
+        ]);
+
+    const wizard = await staff(`/contacts/${company.id}/portal-access`);
+    for (const person of persons) expect(wizard.body.lines).toContainEqual(expect.objectContaining({ contactId: person.id, inPortal: true, status: 'active' }));
+    const audit = await staff(`/contacts/${persons[0]!.id}/audit`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.items.map((i: { action: string }) => i.action)).toEqual(['invitation.accepted', 'portal.granted']);
+    expect(audit.body.items[1]).toMatchObject({ actor: `staff:${stack().admin.username}`, contactId: persons[0]!.id });
+  });
+
+  it('fails bad lines alone: no email, invalid email, another login’s email, a contact outside the wizard', async () => {
+    const other = await contact({ kind: 'company', name: uniq('Other') });
+    const outsider = await contact({ email: `${uniq('out')}@example.com`, companyId: other.id });
+    const noEmail = await contact({ companyId: company.id });
+    const invalid = await contact({ companyId: company.id });
+    const taken = await contact({ companyId: company.id });
+    const good = await contact({ companyId: company.id, email: `${uniq('good')}@acme.example.com` });
+
+    const res = await applyLines(company.id, [
+      { contactId: noEmail.id, inPortal: true },
+      { contactId: invalid.id, inPortal: true, email: 'not-an-email' },
+      { contactId: taken.id, inPortal: true, email: persons[0]!.email!.toUpperCase() },
+      { contactId: outsider.id, inPortal: true },
+      { contactId: good.id, inPortal: true },
+    ]);
+
+    expect(res.status).toBe(200);
+    const results = res.body.results as { contactId: string; outcome: string; status: string; error?: { status: number; errors?: { path: string }[] } }[];
+    expect(results.map((r) => [r.outcome, r.error?.status])).toEqual([
+      ['failed', 400],
+      ['failed', 400],
+      ['failed', 409],
+      ['failed', 404],
+      ['granted', undefined],
+    ]);
+    expect(results[0]!.error?.errors).toEqual([expect.objectContaining({ path: 'lines.0.email' })]);
+    expect(results[1]!.error?.errors).toEqual([expect.objectContaining({ path: 'lines.1.email' })]);
+    expect(results[2]).toMatchObject({ status: 'none', error: { type: 'about:blank', title: 'Conflict' } });
+    expect((await staff(`/contacts/${outsider.id}`)).body.portal.status).toBe('none');
+    expect(await mailsTo(good.email!)).toHaveLength(1);
+  });
+});
+
+describe('revoke and re-grant', () => {
+  it('revokes at once (the portal refuses), then re-grants with a fresh invitation that works', async () => {
+    const email = `${uniq('rev')}@example.com`;
+    const person = await contact({ email });
+    await applyLines(person.id, [{ contactId: person.id, inPortal: true }]);
+    expect((await accept(tokenIn((await mailsTo(email))[0]))).status).toBe(204);
+    const before = await signIn('customer', email, PASSWORD);
+    expect((await api('/portal/me', { token: before.accessToken })).status).toBe(200);
+
+    const revoked = await applyLines(person.id, [{ contactId: person.id, inPortal: false }]);
+    expect(revoked.body.results).toEqual([{ contactId: person.id, outcome: 'revoked', status: 'revoked' }]);
+    expect((await api('/portal/me', { token: before.accessToken })).status).toBe(401);
+    const user = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
+    expect(user.Enabled).toBe(false);
+    const again = await applyLines(person.id, [{ contactId: person.id, inPortal: false }]);
+    expect(again.body.results[0]).toMatchObject({ outcome: 'unchanged', status: 'revoked' });
+
+    const regranted = await applyLines(person.id, [{ contactId: person.id, inPortal: true }]);
+    expect(regranted.body.results).toEqual([{ contactId: person.id, outcome: 'regranted', status: 'invited' }]);
+    const reEnabled = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
+    expect(reEnabled.Enabled).toBe(true);
+    expect(reEnabled.Username).toBe(user.Username);
+    const mails = await mailsTo(email);
+    expect(mails).toHaveLength(2);
+    expect((await api('/portal/me', { token: before.accessToken })).status).toBe(401);
+    expect((await accept(tokenIn(mails[1]), 'Another-Passw0rd!')).status).toBe(204);
+    const after = await signIn('customer', email, 'Another-Passw0rd!');
+    expect((await api('/portal/me', { token: after.accessToken })).status).toBe(200);
+
+    const audit = await staff(`/contacts/${person.id}/audit?limit=2`);
+    expect(audit.body.items.map((i: { action: string }) => i.action)).toEqual(['invitation.accepted', 'portal.regranted']);
+    const next = await staff(`/contacts/${person.id}/audit?limit=10&cursor=${encodeURIComponent(audit.body.nextCursor)}`);
+    expect(next.body.items.map((i: { action: string }) => i.action)).toEqual(['portal.revoked', 'invitation.accepted', 'portal.granted']);
+    expect(next.body.nextCursor).toBeUndefined();
+    const kinds = (await events()).filter((e) => e.detail?.contactId === person.id).map((e) => e['detail-type']);
+    expect(kinds.filter((k) => k === 'PortalAccessRevoked')).toHaveLength(1);
+  });
+
+  it('re-invite sends a fresh link and kills the old one; only while invited', async () => {
+    const email = `${uniq('reinv')}@example.com`;
+    const person = await contact({ email });
+    await applyLines(person.id, [{ contactId: person.id, inPortal: true }]);
+    const res = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { message: 'Here is a new link' } });
+    expect(res.status).toBe(202);
+    const [first, second] = await mailsTo(email);
+    expect(second?.body.text).toContain('Here is a new link');
+    expect((await accept(tokenIn(first))).status).toBe(410);
+    expect((await accept(tokenIn(second))).status).toBe(204);
+    const refused = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: {} });
+    expect(refused.status).toBe(409);
+  });
+
+  it('answers 404 for the audit of an unknown contact and 400 for a forged cursor', async () => {
+    expect((await staff('/contacts/nope-unknown/audit')).status).toBe(404);
+    const person = await contact({});
+    expect((await staff(`/contacts/${person.id}/audit?cursor=${Buffer.from('{"s":"x","k":{}}').toString('base64url')}`)).status).toBe(400);
+  });
+});
+
+describe('safety', () => {
+  it('an Idempotency-Key repeat answers the first answer: no second login, no second email; another body is 409', async () => {
+    const email = `${uniq('idem')}@example.com`;
+    const person = await contact({ email });
+    const key = uniq('key');
+    const lines = [{ contactId: person.id, inPortal: true }];
+    const first = await applyLines(person.id, lines, { headers: { 'Idempotency-Key': key } });
+    const user = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
+    const second = await applyLines(person.id, lines, { headers: { 'Idempotency-Key': key } });
+    expect(second.status).toBe(first.status);
+    expect(second.body).toEqual(first.body);
+    expect(first.body.results[0].outcome).toBe('granted');
+    expect(await mailsTo(email)).toHaveLength(1);
+    const still = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
+    expect(still.Username).toBe(user.Username);
+
+    const other = await applyLines(person.id, [{ contactId: person.id, inPortal: false }], { headers: { 'Idempotency-Key': key } });
+    expect(other.status).toBe(409);
+    expect(other.headers['content-type']).toContain('application/problem+json');
+    expect((await applyLines(person.id, lines, { headers: { 'Idempotency-Key': 'k'.repeat(129) } })).status).toBe(400);
+    // Without a key the same body is simply applied again: nothing to do.
+    expect((await applyLines(person.id, lines)).body.results[0].outcome).toBe('unchanged');
+  });
+
+  it('the hostile message arrives escaped, with no extra header or recipient', async () => {
+    const email = `${uniq('hostile')}@example.com`;
+    const person = await contact({ email });
+    const res = await applyLines(person.id, [{ contactId: person.id, inPortal: true }], { message: '<script>alert(1)</script>\r\nBcc: x@evil.test' });
+    expect(res.body.results[0].outcome).toBe('granted');
+    const [mail] = await mailsTo(email);
+    expect(mail!.destination).toEqual({ to: [email], cc: [], bcc: [] });
+    expect(mail!.headers ?? []).toEqual([]);
+    expect(mail!.subject).not.toContain('evil');
+    expect(mail!.body.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(mail!.body.html).not.toContain('<script>');
+    expect(mail!.body.text).toContain('<script>alert(1)</script>\nBcc: x@evil.test');
+    expect((await emails()).some((m) => [...m.destination.to, ...m.destination.bcc, ...m.destination.cc].includes('x@evil.test'))).toBe(false);
+  });
+
+  it('20 concurrent grants of one email to 20 contacts: exactly one login, 19 conflicts', async () => {
+    const email = `${uniq('race')}@example.com`;
+    const people = await Promise.all(Array.from({ length: 20 }, () => contact({})));
+    const answers = await Promise.all(people.map((p) => applyLines(p.id, [{ contactId: p.id, inPortal: true, email }])));
+    const results = answers.map((a) => a.body.results[0] as { outcome: string; error?: { status: number } });
+    expect(results.filter((r) => r.outcome === 'granted')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'failed' && r.error?.status === 409)).toHaveLength(19);
+    expect(await mailsTo(email)).toHaveLength(1);
+    const winner = people[results.findIndex((r) => r.outcome === 'granted')]!;
+    const user = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
+    expect(user.Username).toBeTruthy();
+    expect((await staff(`/contacts/${winner.id}`)).body.email).toBe(email);
+  });
+});
