@@ -24,10 +24,11 @@ export interface MailFeedbackStore {
   /** The contact whose portal login uses this (normalised) email, if any. */
   contactIdByLoginEmail(email: string): Promise<string | undefined>;
   /**
-   * Sets the contact's `portal.delivery` and writes the audit entry, both or neither. `unchanged` when
-   * the contact already says so (a repeated notification), `missing` when the contact is gone.
+   * Sets the contact's `portal.delivery` and writes the audit entry, both or neither, if the contact's
+   * login still uses `email`. `unchanged` when the contact already says so (a repeated notification)
+   * or its login moved to another address meanwhile; `missing` when the contact is gone.
    */
-  markDelivery(contactId: string, delivery: Delivery, audit: AuditEntry): Promise<'marked' | 'unchanged' | 'missing'>;
+  markDelivery(contactId: string, email: string, delivery: Delivery, audit: AuditEntry): Promise<'marked' | 'unchanged' | 'missing'>;
 }
 
 export interface MailFeedbackDeps {
@@ -64,7 +65,7 @@ export async function recordMailFeedback(deps: MailFeedbackDeps, feedback: MailF
       continue;
     }
     const audit = auditEntry(`invitation.${delivery}`, contactId, MAIL_FEEDBACK_ACTOR, deps.now().toISOString(), detailsOf(feedback, email));
-    const result = await deps.store.markDelivery(contactId, delivery, audit);
+    const result = await deps.store.markDelivery(contactId, email, delivery, audit);
     outcomes.push({ email, contactId, outcome: result === 'marked' ? 'marked' : result === 'unchanged' ? 'unchanged' : 'unknown' });
   }
   return outcomes;

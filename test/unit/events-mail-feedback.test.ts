@@ -71,6 +71,8 @@ describe('SES feedback', () => {
     expect(update?.UpdateExpression).toContain('#portal.#delivery = :delivery');
     expect(update?.ExpressionAttributeValues?.[':delivery']).toBe('bounced');
     expect(update?.ConditionExpression).toContain('attribute_exists(pk)');
+    expect(update?.ConditionExpression).toContain('#login.#email = :email');
+    expect(update?.ExpressionAttributeValues?.[':email']).toBe('ann@example.com');
     const audit = items?.[1]?.Put?.Item;
     expect(audit).toMatchObject({
       pk: 'AUDIT#c-ann',

@@ -9,7 +9,8 @@ import { keys } from './keys';
 /**
  * The mail feedback port on the single table: the login email guard item names the contact; the
  * contact's `portal.delivery` and its audit entry are written in one transaction, on the condition
- * that the contact exists and does not already say so (a repeated notification writes nothing).
+ * that the contact's login still uses that email and does not already say so (a repeated
+ * notification writes nothing).
  */
 export function dynamoMailFeedbackStore(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): MailFeedbackStore {
   return {
@@ -19,7 +20,7 @@ export function dynamoMailFeedbackStore(client: DynamoDBDocumentClient = documen
       return typeof contactId === 'string' ? contactId : undefined;
     },
 
-    async markDelivery(contactId: string, delivery: Delivery, audit: AuditEntry) {
+    async markDelivery(contactId: string, email: string, delivery: Delivery, audit: AuditEntry) {
       try {
         await client.send(
           new TransactWriteCommand({
@@ -29,9 +30,18 @@ export function dynamoMailFeedbackStore(client: DynamoDBDocumentClient = documen
                   TableName: table,
                   Key: keys.contact(contactId),
                   UpdateExpression: 'SET #portal.#delivery = :delivery, #updatedAt = :at ADD #version :one',
-                  ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#portal.#delivery) OR #portal.#delivery <> :delivery)',
-                  ExpressionAttributeNames: { '#portal': 'portal', '#delivery': 'delivery', '#updatedAt': 'updatedAt', '#version': 'version' },
-                  ExpressionAttributeValues: { ':delivery': delivery, ':at': audit.at, ':one': 1 },
+                  // The contact's login must still use the address the feedback is about (a feedback can arrive late).
+                  ConditionExpression:
+                    'attribute_exists(pk) AND #login.#email = :email AND (attribute_not_exists(#portal.#delivery) OR #portal.#delivery <> :delivery)',
+                  ExpressionAttributeNames: {
+                    '#portal': 'portal',
+                    '#delivery': 'delivery',
+                    '#login': 'login',
+                    '#email': 'email',
+                    '#updatedAt': 'updatedAt',
+                    '#version': 'version',
+                  },
+                  ExpressionAttributeValues: { ':delivery': delivery, ':email': email, ':at': audit.at, ':one': 1 },
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
