@@ -1,0 +1,115 @@
+import { Duration } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { allowedMethods, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Principal } from '../routes';
+import type { TokenIssuer } from './identity';
+
+export interface HttpApiProps {
+  readonly functions: Readonly<Record<FunctionName, IFunction>>;
+  readonly staff: TokenIssuer;
+  readonly customer: TokenIssuer;
+  /** The admin frontend's origins (CORS). */
+  readonly adminOrigins: readonly string[];
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** One line of JSON per request in the access log. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+};
+
+/**
+ * The HTTP API, built from the route table: each route on its area's function, behind the JWT
+ * authorizer of its principal. Every other method on a known path, anything else under `/portal`,
+ * and any unknown path go to the `system` function, which answers 405 (with `Allow`) or 404.
+ */
+export class HttpApi extends Construct {
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+  /** The route keys whose answer is not decided by a token (public routes and the 405/404 fallbacks). */
+  readonly unauthenticatedRoutes: apigw.HttpRoute[] = [];
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+    this.api = new apigw.HttpApi(this, 'Api', {
+      description: 'Portal Access: contacts, portal access, documents and the customer portal',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...props.adminOrigins],
+        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.PUT, apigw.CorsHttpMethod.PATCH, apigw.CorsHttpMethod.DELETE],
+        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+        exposeHeaders: ['ETag', 'Location'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    const authorizers: Record<Principal, HttpJwtAuthorizer | undefined> = {
+      staff: jwtAuthorizer('StaffAuthorizer', props.staff),
+      customer: jwtAuthorizer('CustomerAuthorizer', props.customer),
+      public: undefined,
+    };
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integration = (fn: FunctionName) => {
+      if (!integrations.has(fn)) integrations.set(fn, new HttpLambdaIntegration(`${fn}Integration`, props.functions[fn]));
+      return integrations.get(fn)!;
+    };
+
+    for (const route of ROUTES) {
+      const added = new apigw.HttpRoute(this, route.operationId, {
+        httpApi: this.api,
+        routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
+        integration: integration(route.fn),
+        authorizer: authorizers[route.principal],
+      });
+      if (route.principal === 'public') this.unauthenticatedRoutes.push(added);
+    }
+
+    const fallbacks: [string, apigw.HttpRouteKey][] = [
+      ...[...allowedMethods().keys()].map((path): [string, apigw.HttpRouteKey] => [`AnyMethod${path.replace(/\//g, '.')}`, apigw.HttpRouteKey.with(path, apigw.HttpMethod.ANY)]),
+      ['ReadOnlyPortal', apigw.HttpRouteKey.with(`${READ_ONLY_PREFIX}/{proxy+}`, apigw.HttpMethod.ANY)],
+      ['NotFound', apigw.HttpRouteKey.DEFAULT],
+    ];
+    for (const [routeId, routeKey] of fallbacks) {
+      this.unauthenticatedRoutes.push(new apigw.HttpRoute(this, routeId, { httpApi: this.api, routeKey, integration: integration('system') }));
+    }
+  }
+
+  get url(): string {
+    return this.stage.url;
+  }
+}
+
+function jwtAuthorizer(id: string, issuer: TokenIssuer): HttpJwtAuthorizer {
+  return new HttpJwtAuthorizer(id, issuer.issuerUrl, { jwtAudience: [issuer.client.userPoolClientId] });
+}

@@ -1,0 +1,99 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
+import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
+
+export interface IdentityProps {
+  readonly hostedUiDomainPrefix: string;
+  readonly callbackUrls: readonly string[];
+  readonly logoutUrls: readonly string[];
+}
+
+/** What an HTTP API JWT authorizer needs to trust a pool's access tokens. */
+export interface TokenIssuer {
+  readonly pool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  readonly issuerUrl: string;
+}
+
+const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(7) };
+
+/**
+ * The two user pools. Customers: portal logins that only the backend creates (no self sign-up),
+ * signing in by email through the hosted UI with a public PKCE client. Staff: the admin frontend's
+ * users, `portal-admins` being the group the API requires.
+ */
+export class Identity extends Construct {
+  readonly customer: TokenIssuer;
+  readonly staff: TokenIssuer;
+  readonly hostedUiDomain: cognito.UserPoolDomain;
+
+  constructor(scope: Construct, id: string, props: IdentityProps) {
+    super(scope, id);
+    const customerPool = new cognito.UserPool(this, 'CustomerPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy,
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.hostedUiDomain = customerPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.hostedUiDomainPrefix } });
+    const customerClient = customerPool.addClient('PortalClient', {
+      // A browser app: no secret, authorization code with PKCE through the hosted UI.
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [...props.callbackUrls],
+        logoutUrls: [...props.logoutUrls],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+
+    const staffPool = new cognito.UserPool(this, 'StaffPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy,
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Staff can grant anyone access to customers' documents: a second factor is not optional.
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    staffPool.addGroup('PortalAdmins', { groupName: STAFF_GROUP, description: 'Staff who manage contacts, portal access and documents' });
+    const staffClient = staffPool.addClient('AdminClient', {
+      generateSecret: false,
+      authFlows: { userPassword: true, userSrp: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+
+    this.customer = { pool: customerPool, client: customerClient, issuerUrl: issuerUrl(customerPool) };
+    this.staff = { pool: staffPool, client: staffClient, issuerUrl: issuerUrl(staffPool) };
+  }
+}
+
+function issuerUrl(pool: cognito.UserPool): string {
+  return `https://cognito-idp.${Stack.of(pool).region}.amazonaws.com/${pool.userPoolId}`;
+}

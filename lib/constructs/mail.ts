@@ -1,0 +1,48 @@
+import { Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+
+export interface MailProps {
+  /** A domain (`example.com`) or one address (`no-reply@example.com`) verified in SES. */
+  readonly sesIdentity: string;
+  readonly senderEmail: string;
+  readonly replyToEmail: string;
+}
+
+/**
+ * Invitation mail: the SES identity it is sent from, and a configuration set that publishes bounces
+ * and complaints to the default event bus (the only bus SES publishes to), whence a rule brings them
+ * back to the access records.
+ */
+export class Mail extends Construct {
+  readonly identity: ses.EmailIdentity;
+  readonly configurationSet: ses.ConfigurationSet;
+  readonly configurationSetArn: string;
+  readonly senderEmail: string;
+  readonly replyToEmail: string;
+
+  constructor(scope: Construct, id: string, props: MailProps) {
+    super(scope, id);
+    this.senderEmail = props.senderEmail;
+    this.replyToEmail = props.replyToEmail;
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.configurationSet.addEventDestination('FeedbackToDefaultBus', {
+      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+    });
+    this.configurationSetArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSet.configurationSetName,
+    });
+    this.identity = new ses.EmailIdentity(this, 'Identity', {
+      identity: props.sesIdentity.includes('@') ? ses.Identity.email(props.sesIdentity) : ses.Identity.domain(props.sesIdentity),
+      configurationSet: this.configurationSet,
+    });
+  }
+}

@@ -1,0 +1,124 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { Construct } from 'constructs';
+import { ENV, LAMBDA_TIMEOUT_SECONDS, type EnvKey } from '../../lambdas/config';
+import { TABLE } from '../table-schema';
+import type { Mail } from './mail';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export type TableAccess = 'read' | 'readWrite';
+// Transactions need no action of their own: TransactWriteItems is authorised per Put/Update/Delete/ConditionCheck.
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/** The admin actions a function may take on the customer pool's logins, without the `cognito-idp:` prefix. */
+export type CustomerPoolAction =
+  | 'AdminCreateUser'
+  | 'AdminGetUser'
+  | 'AdminEnableUser'
+  | 'AdminDisableUser'
+  | 'AdminUserGlobalSignOut'
+  | 'AdminSetUserPassword'
+  | 'AdminUpdateUserAttributes';
+
+export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'description' | 'memorySize'> {
+  /** The entry file, relative to the repository root (`lambdas/http/contacts.ts`). */
+  readonly entry: string;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * One Lambda function with the house defaults: Node.js 22 on ARM64, X-Ray, a minified bundle with
+ * source maps (built by the local esbuild, never Docker), its own log group and a role that holds
+ * nothing but what the `bind*` methods add. Each `bind*` sets the environment variable AND grants
+ * the access in one call, so the two cannot drift apart.
+ */
+export class PortalFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: PortalFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${id} function`,
+    });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        // The SDK versions the code was tested with, not whatever the runtime happens to carry.
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+  setEnv(key: EnvKey, value: string): this {
+    this.addEnvironment(ENV[key], value);
+    return this;
+  }
+
+  /**
+   * Item-level actions on the table and its named indexes, spelled out rather than CDK's
+   * `grantReadData` (which adds `index/*`, Scan and DescribeTable): no Scan, since no request path may scan.
+   */
+  bindTable(table: ITable, access: TableAccess): this {
+    this.setEnv('tableName', table.tableName);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...TABLE_READ, ...(access === 'readWrite' ? TABLE_WRITE : [])],
+        resources: [table.tableArn, ...TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+      }),
+    );
+    return this;
+  }
+
+  bindCustomerPool(pool: IUserPool, actions: readonly CustomerPoolAction[]): this {
+    this.setEnv('customerUserPoolId', pool.userPoolId);
+    pool.grant(this, ...actions.map((action) => `cognito-idp:${action}`));
+    return this;
+  }
+
+  /** SES v2 SendEmail, allowed only from the stack's identity and through its configuration set. */
+  bindMail(mail: Mail): this {
+    this.setEnv('senderEmail', mail.senderEmail);
+    this.setEnv('replyToEmail', mail.replyToEmail);
+    this.setEnv('sesConfigurationSet', mail.configurationSet.configurationSetName);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [mail.identity.emailIdentityArn, mail.configurationSetArn],
+      }),
+    );
+    return this;
+  }
+
+  /** PutEvents on this bus only. */
+  bindEventBus(bus: IEventBus): this {
+    this.setEnv('eventBusName', bus.eventBusName);
+    bus.grantPutEventsTo(this);
+    return this;
+  }
+}

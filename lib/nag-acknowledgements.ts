@@ -1,0 +1,63 @@
+/**
+ * The cdk-nag (AwsSolutions) findings this stack keeps on purpose, each acknowledged on the narrowest
+ * construct it concerns, with the reason. cdk-nag 3 reads CDK's own `Validations.acknowledge`.
+ */
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { EventRouting } from './constructs/event-routing';
+import type { HttpApi } from './constructs/http-api';
+import type { Identity } from './constructs/identity';
+import type { PortalFunction } from './constructs/portal-function';
+
+export interface NagScope {
+  readonly identity: Identity;
+  readonly http: HttpApi;
+  readonly events: EventRouting;
+  readonly functions: readonly PortalFunction[];
+}
+
+const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
+
+export function acknowledgeNagFindings({ identity, http, events, functions }: NagScope): void {
+  for (const fn of functions) {
+    acknowledge(
+      fn.role!,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions; it is the only `*` statement, added by Tracing.ACTIVE.',
+    );
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'Node.js 22 is the runtime the design pins and the code is tested on (Node 20 locally, 22 in Lambda); moving to a newer runtime is a deliberate, tested change.',
+    );
+  }
+
+  acknowledge(
+    identity.customer.pool,
+    'AwsSolutions-COG2',
+    'Customers are invited external contacts with read-only access to their own documents; TOTP MFA is offered (optional), not forced, so that accepting an invitation stays a one-step sign-in. Staff, who can grant access, must use MFA.',
+  );
+  for (const pool of [identity.customer.pool, identity.staff.pool]) {
+    acknowledge(
+      pool,
+      'AwsSolutions-COG8',
+      'Essentials tier: threat protection (Plus) is billed per monthly active user; the portal already re-checks every request against its own access record and staff use MFA. Switch featurePlan to PLUS per stage when the cost is agreed.',
+    );
+  }
+
+  for (const route of http.unauthenticatedRoutes) {
+    acknowledge(
+      route,
+      'AwsSolutions-APIG4',
+      'Public by the API contract (GET /health, GET /openapi.json, POST /invitations/accept, which is authenticated by its single-use invitation token), or a fallback route whose function only answers 404/405 problem+json and reads no data.',
+    );
+  }
+
+  for (const queue of events.deadLetterQueues) {
+    acknowledge(
+      queue,
+      'AwsSolutions-SQS3',
+      'This queue IS a dead-letter queue (an EventBridge target DLQ or the events function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
+    );
+  }
+}

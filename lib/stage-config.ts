@@ -1,0 +1,95 @@
+/**
+ * A stage's settings, from the CDK context (`cdk.json`, overridable with `-c key=value`). Every key
+ * has a working default in cdk.json; this module checks them so a typo fails the synth, not a deploy.
+ */
+import type { Node } from 'constructs';
+
+export interface StageConfig {
+  /** Names the stack and its event bus: `dev`, `prod`. */
+  readonly stage: string;
+  readonly region: string;
+  /** The invitation email's From address; must belong to `sesIdentity`. */
+  readonly senderEmail: string;
+  readonly replyToEmail: string;
+  /** The SES identity invitations are sent from: a domain or one email address. */
+  readonly sesIdentity: string;
+  /** The customer portal's base URL: invitation links are `<portalUrl>/invitation?token=...`. */
+  readonly portalUrl: string;
+  /** Browser origins of the admin frontend, allowed by CORS. */
+  readonly adminOrigins: readonly string[];
+  /** Where the hosted UI may send customers after sign-in and sign-out. */
+  readonly callbackUrls: readonly string[];
+  readonly logoutUrls: readonly string[];
+  /** `<prefix>.auth.<region>.amazoncognito.com`; unique per region across all AWS accounts. */
+  readonly hostedUiDomainPrefix: string;
+  readonly invitationTtlDays: number;
+  /** API Gateway default-stage throttling (requests per second, and burst). */
+  readonly apiRateLimit: number;
+  readonly apiBurstLimit: number;
+  /** Retention of the functions' logs and the access logs. */
+  readonly logRetentionDays: number;
+}
+
+const FALLBACK_REGION = 'eu-west-1';
+
+export function stageConfigFromContext(node: Node): StageConfig {
+  const text = (key: string): string => {
+    const value: unknown = node.tryGetContext(key);
+    if (typeof value !== 'string' || value.trim() === '') throw new Error(`Context "${key}" must be a non-empty string`);
+    return value.trim();
+  };
+  const list = (key: string): string[] => {
+    let value: unknown = node.tryGetContext(key);
+    // `-c key=...` on the command line arrives as a string: a JSON array or a comma-separated list.
+    if (typeof value === 'string') value = value.trim().startsWith('[') ? JSON.parse(value) : value.split(',');
+    if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.trim() !== '')) {
+      throw new Error(`Context "${key}" must be a non-empty list of strings`);
+    }
+    return value.map((v: string) => v.trim());
+  };
+  const count = (key: string): number => {
+    const value = Number(node.tryGetContext(key));
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`Context "${key}" must be a positive integer`);
+    return value;
+  };
+  const region: unknown = node.tryGetContext('region');
+  return checked({
+    stage: text('stage'),
+    // The context wins: the CDK CLI itself falls back to us-east-1 when no AWS profile names a region.
+    region: typeof region === 'string' && region !== '' ? region : (process.env.CDK_DEFAULT_REGION ?? FALLBACK_REGION),
+    senderEmail: text('senderEmail'),
+    replyToEmail: text('replyToEmail'),
+    sesIdentity: text('sesIdentity'),
+    portalUrl: text('portalUrl'),
+    adminOrigins: list('adminOrigins'),
+    callbackUrls: list('callbackUrls'),
+    logoutUrls: list('logoutUrls'),
+    hostedUiDomainPrefix: text('hostedUiDomainPrefix'),
+    invitationTtlDays: count('invitationTtlDays'),
+    apiRateLimit: count('apiRateLimit'),
+    apiBurstLimit: count('apiBurstLimit'),
+    logRetentionDays: count('logRetentionDays'),
+  });
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Rules a deploy would otherwise break on, later and less clearly. */
+export function checked(config: StageConfig): StageConfig {
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(config.stage)) throw new Error('stage: lower-case letters, digits and dashes, at most 20');
+  for (const key of ['senderEmail', 'replyToEmail'] as const) {
+    if (!EMAIL.test(config[key])) throw new Error(`${key}: not an email address`);
+  }
+  const sender = config.senderEmail.toLowerCase();
+  const identity = config.sesIdentity.toLowerCase();
+  if (identity.includes('@') ? sender !== identity : !sender.endsWith(`@${identity}`)) {
+    throw new Error(`senderEmail ${config.senderEmail} is not sent from the SES identity ${config.sesIdentity}`);
+  }
+  for (const url of [config.portalUrl, ...config.callbackUrls, ...config.logoutUrls, ...config.adminOrigins]) {
+    if (!/^https?:\/\/[^\s/]+/.test(url)) throw new Error(`${url}: not an http(s) URL`);
+  }
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.hostedUiDomainPrefix) || /aws|amazon|cognito/.test(config.hostedUiDomainPrefix)) {
+    throw new Error('hostedUiDomainPrefix: lower-case letters, digits and dashes, without aws, amazon or cognito');
+  }
+  return config;
+}
