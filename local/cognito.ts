@@ -1,0 +1,114 @@
+/**
+ * The two user pools on cognito-local, shaped like the CDK stack's: the customer pool (sign-in by
+ * email, strong password policy), the staff pool with its `portal-admins` group and a seeded admin.
+ * Their ids live in `<data-dir>/state.json`, so a restart reuses them (and the users in them).
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolClientCommand,
+  UsernameExistsException,
+  type PasswordPolicyType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { STAFF_GROUP } from '../lambdas/http-kit/principal';
+import type { LocalState } from './state';
+
+export const ADMIN_USERNAME = 'admin';
+
+// As in the CDK stack: the acceptance of an invitation must meet the same rule locally and in AWS.
+const PASSWORD_POLICY: PasswordPolicyType = {
+  MinimumLength: 12,
+  RequireUppercase: true,
+  RequireLowercase: true,
+  RequireNumbers: true,
+  RequireSymbols: true,
+  TemporaryPasswordValidityDays: 7,
+};
+
+export interface Pools {
+  readonly staffUserPoolId: string;
+  readonly staffClientId: string;
+  readonly customerUserPoolId: string;
+  readonly customerClientId: string;
+  readonly admin: { readonly username: string; readonly password: string };
+}
+
+/** A password that meets the policy: upper, lower, digit, symbol, well over 12 characters. */
+export const generatePassword = (): string => `Pa${randomBytes(15).toString('base64url')}7!`;
+
+async function poolExists(client: CognitoIdentityProviderClient, userPoolId: string | undefined, clientId: string | undefined): Promise<boolean> {
+  if (!userPoolId || !clientId) return false;
+  try {
+    await client.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function createPool(client: CognitoIdentityProviderClient, name: string, signInByEmail: boolean): Promise<{ userPoolId: string; clientId: string }> {
+  const pool = await client.send(
+    new CreateUserPoolCommand({
+      PoolName: name,
+      ...(signInByEmail ? { UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] } : {}),
+      Policies: { PasswordPolicy: PASSWORD_POLICY },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    }),
+  );
+  const userPoolId = pool.UserPool?.Id;
+  if (!userPoolId) throw new Error(`cognito-local created no pool ${name}`);
+  const app = await client.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: `${name}-client`,
+      // Locally both pools allow USER_PASSWORD_AUTH (API.md), so clients and tests sign in with InitiateAuth.
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      PreventUserExistenceErrors: 'ENABLED',
+      AccessTokenValidity: 1,
+      IdTokenValidity: 1,
+      TokenValidityUnits: { AccessToken: 'hours', IdToken: 'hours' },
+    }),
+  );
+  const clientId = app.UserPoolClient?.ClientId;
+  if (!clientId) throw new Error(`cognito-local created no app client for ${name}`);
+  return { userPoolId, clientId };
+}
+
+/** Creates the user or leaves it; (re)sets its permanent password and group either way, so state.json stays the truth. */
+export async function ensureStaffUser(client: CognitoIdentityProviderClient, userPoolId: string, username: string, password: string, admin: boolean): Promise<void> {
+  try {
+    await client.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'SUPPRESS' }));
+  } catch (error) {
+    if (!(error instanceof UsernameExistsException)) throw error;
+  }
+  await client.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: password, Permanent: true }));
+  if (admin) await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: STAFF_GROUP }));
+}
+
+export async function ensurePools(client: CognitoIdentityProviderClient, state: LocalState): Promise<Pools> {
+  let staff = { userPoolId: state.staffUserPoolId, clientId: state.staffClientId };
+  if (!(await poolExists(client, staff.userPoolId, staff.clientId))) staff = await createPool(client, 'portal-staff', false);
+  let customer = { userPoolId: state.customerUserPoolId, clientId: state.customerClientId };
+  if (!(await poolExists(client, customer.userPoolId, customer.clientId))) customer = await createPool(client, 'portal-customers', true);
+
+  const staffUserPoolId = staff.userPoolId as string;
+  // cognito-local answers a second CreateGroup without complaint; AWS would say GroupExistsException.
+  await client.send(new CreateGroupCommand({ UserPoolId: staffUserPoolId, GroupName: STAFF_GROUP, Description: 'May use the staff API' })).catch((error: unknown) => {
+    if ((error as { name?: string }).name !== 'GroupExistsException') throw error;
+  });
+  const admin = { username: ADMIN_USERNAME, password: state.adminPassword ?? generatePassword() };
+  await ensureStaffUser(client, staffUserPoolId, admin.username, admin.password, true);
+  return {
+    staffUserPoolId,
+    staffClientId: staff.clientId as string,
+    customerUserPoolId: customer.userPoolId as string,
+    customerClientId: customer.clientId as string,
+    admin,
+  };
+}

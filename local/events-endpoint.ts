@@ -1,0 +1,184 @@
+/**
+ * An EventBridge-compatible `PutEvents` endpoint (AWS JSON 1.1, so the SDK's `PutEventsCommand` works
+ * against it) that applies the stack's own rules (`lib/event-rules.ts`): a matching event invokes the
+ * events Lambda handler after the answer, with retries and backoff like the rule target's retry
+ * policy; what still fails is kept in a local dead-letter list. `GET /events` (the last 500 events
+ * received) and `GET /dlq` let tests and developers see what happened.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { lambdaContext } from './api-event';
+import { matchesPattern } from './event-pattern';
+import { ROOT } from './options';
+
+export interface EventBridgeEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export interface DeadLetter {
+  readonly rule: string;
+  readonly event: EventBridgeEvent;
+  readonly attempts: number;
+  readonly error: { readonly name: string; readonly message: string };
+  readonly at: string;
+}
+
+interface EventRule {
+  readonly id: string;
+  readonly bus: 'portal' | 'default';
+  readonly pattern: Record<string, unknown>;
+}
+
+interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: string | number;
+}
+
+export interface EventsConfig {
+  readonly eventBusName: string;
+  readonly region: string;
+  readonly functionName: string;
+  /** Delays before each retry: three attempts in all by default. */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+const KEEP = 500;
+const DEFAULT_RETRY_DELAYS_MS = [500, 2000];
+const ACCOUNT = '000000000000';
+
+type EventsHandler = (event: EventBridgeEvent, context: unknown) => Promise<unknown>;
+
+/** A module of the tree, imported when it exists (the rules and the handler are written by others). */
+async function optionalModule<T>(relative: string): Promise<T | undefined> {
+  const file = path.join(ROOT, `${relative}.ts`);
+  return fs.existsSync(file) ? ((await import(file)) as T) : undefined;
+}
+
+const rules = async () => (await optionalModule<{ EVENT_RULES?: readonly EventRule[] }>('lib/event-rules'))?.EVENT_RULES ?? [];
+
+function busOf(name: string | undefined, config: EventsConfig): 'portal' | 'default' | undefined {
+  const bare = name?.replace(/^arn:aws:events:[^:]*:[^:]*:event-bus\//, '');
+  if (bare === undefined || bare === '' || bare === 'default') return 'default';
+  return bare === config.eventBusName ? 'portal' : undefined;
+}
+
+function timeOf(time: string | number | undefined): string {
+  if (time === undefined) return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const date = new Date(typeof time === 'number' ? time * 1000 : time);
+  return Number.isNaN(date.getTime()) ? new Date().toISOString() : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function reply(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type });
+  res.end(JSON.stringify(body));
+}
+
+export function createEventsServer(config: EventsConfig): http.Server {
+  const received: EventBridgeEvent[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const delays = config.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+
+  async function deliver(rule: EventRule, event: EventBridgeEvent): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= delays.length + 1; attempt++) {
+      try {
+        const module = await optionalModule<{ handler?: EventsHandler }>('lambdas/events/handler');
+        if (!module?.handler) throw new Error('lambdas/events/handler.ts exports no handler yet');
+        await module.handler(event, lambdaContext(config.functionName));
+        return;
+      } catch (error) {
+        lastError = error;
+        const delay = delays[attempt - 1];
+        if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    const error = lastError instanceof Error ? { name: lastError.name, message: lastError.message } : { name: 'Error', message: String(lastError) };
+    deadLetters.push({ rule: rule.id, event, attempts: delays.length + 1, error, at: new Date().toISOString() });
+    if (deadLetters.length > KEEP) deadLetters.shift();
+    console.error(`events: ${event['detail-type']} ${event.id} failed ${delays.length + 1} times for rule ${rule.id}, kept in the local DLQ: ${error.name}: ${error.message}`);
+  }
+
+  async function putEvents(body: { Entries?: PutEventsEntry[] }) {
+    const entries = Array.isArray(body.Entries) ? body.Entries : [];
+    const activeRules = await rules();
+    const results = entries.map((entry) => {
+      const bus = busOf(entry.EventBusName, config);
+      if (!bus) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName} does not exist.` };
+      if (!entry.Source || !entry.DetailType || entry.Detail === undefined) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required.' };
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail);
+      } catch {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+      }
+      if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object.' };
+      const event: EventBridgeEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: ACCOUNT,
+        time: timeOf(entry.Time),
+        region: config.region,
+        resources: entry.Resources ?? [],
+        detail,
+      };
+      received.push(event);
+      if (received.length > KEEP) received.shift();
+      const matched = activeRules.filter((rule) => rule.bus === bus && matchesPattern(rule.pattern, event as unknown as Record<string, unknown>));
+      // After the answer, as EventBridge delivers asynchronously.
+      for (const rule of matched) setImmediate(() => void deliver(rule, event));
+      return { EventId: event.id };
+    });
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/events') return reply(res, 200, received);
+    if (req.method === 'GET' && url.pathname === '/dlq') return reply(res, 200, deadLetters);
+    if (req.method === 'GET' && url.pathname === '/health') return reply(res, 200, { status: 'ok' });
+    if (req.method !== 'POST' || url.pathname !== '/') return reply(res, 404, { message: 'Not found' });
+    const target = String(req.headers['x-amz-target'] ?? '');
+    readJson(req)
+      .then(async (body) => {
+        if (target !== 'AWSEvents.PutEvents') {
+          return reply(res, 400, { __type: 'UnknownOperationException', message: `Only PutEvents is emulated, not ${target || 'nothing'}` }, 'application/x-amz-json-1.1');
+        }
+        reply(res, 200, await putEvents(body as { Entries?: PutEventsEntry[] }), 'application/x-amz-json-1.1');
+      })
+      .catch((error: unknown) => {
+        const invalid = error instanceof SyntaxError;
+        reply(res, invalid ? 400 : 500, { __type: invalid ? 'SerializationException' : 'InternalException', message: invalid ? 'Malformed JSON' : 'Internal error' }, 'application/x-amz-json-1.1');
+      });
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * Route matching as API Gateway's HTTP API does it for our route table: a method + path template
+ * (`/contacts/{id}`) matches a path whose segments line up, each parameter a non-empty segment.
+ * What matches no route gets the route key API Gateway would give it, for `fallback()` to answer:
+ * `ANY <template>` for a known path with another method (and any path under `/portal`), `$default`
+ * for an unknown path.
+ */
+import { READ_ONLY_PREFIX, ROUTES, routeKey, type Route } from '../lib/routes';
+
+export interface Match {
+  readonly routeKey: string;
+  readonly route?: Route;
+  readonly pathParameters?: Record<string, string>;
+}
+
+interface Template {
+  readonly path: string;
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function compile(path: string): Template {
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{([^}]+)\}$/.exec(segment);
+      if (!param?.[1]) return escape(segment);
+      names.push(param[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { path, pattern: new RegExp(`^${source}$`), names };
+}
+
+// Fewest parameters first: literal segments win over parameters, as in API Gateway.
+const TEMPLATES: readonly Template[] = [...new Set(ROUTES.map((r) => r.path))].map(compile).sort((a, b) => a.names.length - b.names.length);
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function matchTemplate(path: string): { template: Template; params: Record<string, string> } | undefined {
+  for (const template of TEMPLATES) {
+    const found = template.pattern.exec(path);
+    if (!found) continue;
+    const params: Record<string, string> = {};
+    template.names.forEach((name, i) => (params[name] = decode(found[i + 1] ?? '')));
+    return { template, params };
+  }
+  return undefined;
+}
+
+export function matchRoute(method: string, path: string): Match {
+  const found = matchTemplate(path);
+  if (!found) {
+    // API Gateway's catch-all under /portal: every method there is the portal's business (405 or 404).
+    if (path === READ_ONLY_PREFIX || path.startsWith(`${READ_ONLY_PREFIX}/`)) return { routeKey: `ANY ${READ_ONLY_PREFIX}/{proxy+}` };
+    return { routeKey: '$default' };
+  }
+  const route = ROUTES.find((r) => r.path === found.template.path && r.method === method);
+  const pathParameters = found.template.names.length > 0 ? found.params : undefined;
+  if (!route) return { routeKey: `ANY ${found.template.path}`, ...(pathParameters ? { pathParameters } : {}) };
+  return { routeKey: routeKey(route), route, ...(pathParameters ? { pathParameters } : {}) };
+}

@@ -1,0 +1,130 @@
+/**
+ * The local API: Node's http serving the route table the way API Gateway's HTTP API serves it in AWS —
+ * CORS preflight, the JWT authorizer of each route's principal, the payload 2.0 event, one handler per
+ * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Route } from '../lib/routes';
+import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
+import { HttpError } from '../lambdas/http-kit/problem';
+import { apiEvent, lambdaContext } from './api-event';
+import { handlerOf } from './handlers';
+import { Unauthorized, type PoolAuthorizer } from './jwt';
+import { matchRoute } from './routing';
+
+/** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+export interface ServerConfig {
+  readonly authorizers: { readonly staff: PoolAuthorizer; readonly customer: PoolAuthorizer };
+  readonly adminOrigins: readonly string[];
+  readonly functionPrefix: string;
+  readonly quiet: boolean;
+}
+
+const CORS_METHODS = 'GET,POST,PUT,PATCH,DELETE';
+const CORS_HEADERS = 'authorization,content-type,idempotency-key,if-match';
+const CORS_EXPOSED = 'location,etag,allow,retry-after';
+
+/** Beyond this the connection is cut instead of drained: nobody sends that much to this API in good faith. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+class TooLarge extends Error {}
+
+/**
+ * The body, up to MAX_REQUEST_BYTES. A larger one is read to its end and thrown away before the
+ * `413` (a client still writing would otherwise see a broken pipe instead of the answer).
+ */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT_BYTES) req.destroy();
+    });
+    req.on('end', () => (size > MAX_REQUEST_BYTES ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+    // Cut off (above) or aborted by the client: nothing to answer, but the request must still settle.
+    req.on('close', () => req.complete || reject(new TooLarge()));
+  });
+}
+
+function send(res: ServerResponse, result: HttpResult | string | object, extraHeaders: Record<string, string>): number {
+  // HTTP API payload 2.0: a result without statusCode is a 200 JSON body.
+  const structured: HttpResult =
+    typeof result === 'object' && result !== null && 'statusCode' in result
+      ? (result as HttpResult)
+      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result) };
+  const status = structured.statusCode ?? 200;
+  const headers: Record<string, string | number | boolean | string[]> = { ...extraHeaders };
+  for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+  const body = structured.body === undefined ? undefined : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
+  if (body && !('content-type' in headers)) headers['content-type'] = 'application/json';
+  res.writeHead(status, headers as http.OutgoingHttpHeaders);
+  res.end(body);
+  return status;
+}
+
+function corsHeaders(origin: string | undefined, config: ServerConfig): Record<string, string> {
+  if (!origin || !config.adminOrigins.includes(origin)) return {};
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS_EXPOSED };
+}
+
+async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
+  if (route.principal === 'public') return undefined;
+  return config.authorizers[route.principal].verify(req.headers.authorization);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<number> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const cors = corsHeaders(req.headers.origin, config);
+
+  if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
+    const preflight = Object.keys(cors).length === 0 ? {} : { ...cors, 'access-control-allow-methods': CORS_METHODS, 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' };
+    return send(res, { statusCode: 204, headers: preflight }, {});
+  }
+
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch (error) {
+    if (!(error instanceof TooLarge)) throw error;
+    return send(res, problemResult(new HttpError(413, 'Content Too Large', `The request body must be at most ${MAX_REQUEST_BYTES} bytes.`)), { ...cors, connection: 'close' });
+  }
+
+  const match = matchRoute(method, url.pathname);
+  if (!match.route) return send(res, fallback(apiEvent(req, url, match, body, undefined)), cors);
+
+  let claims: Record<string, string> | undefined;
+  try {
+    claims = await authorize(match.route, req, config);
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) throw error;
+    return send(res, problemResult(new HttpError(401, 'Unauthorized', error.message, { 'www-authenticate': 'Bearer' })), cors);
+  }
+
+  const handler = await handlerOf(match.route.fn);
+  if (!handler) return send(res, problemResult(new HttpError(501, 'Not Implemented', `The ${match.route.fn} handlers are not written yet.`)), cors);
+  const event = apiEvent(req, url, match, body, claims);
+  const result = await handler(event, lambdaContext(`${config.functionPrefix}-${match.route.fn}`));
+  return send(res, result, cors);
+}
+
+export function createApiServer(config: ServerConfig): http.Server {
+  return http.createServer((req, res) => {
+    const started = Date.now();
+    handle(req, res, config)
+      .catch((error: unknown) => {
+        // What API Gateway answers when a Lambda crashes; the details go to the log, never to the client.
+        console.error('local api: handler failed', error);
+        return res.headersSent ? 500 : send(res, problemResult(new HttpError(500, 'Internal Server Error', 'An unexpected error occurred.')), {});
+      })
+      .then((status) => {
+        if (!config.quiet) console.log(`${req.method} ${req.url} → ${status} ${Date.now() - started} ms`);
+      });
+  });
+}

@@ -1,0 +1,31 @@
+/** `.local/stack.json`: what a client of the local stack needs, exactly as API.md's "The local stack" lists it. */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface StackInfo {
+  apiUrl: string;
+  region: string;
+  tableName: string;
+  dynamodbEndpoint: string;
+  cognitoEndpoint: string;
+  sesEndpoint: string;
+  eventsEndpoint: string;
+  eventBusName: string;
+  staffUserPoolId: string;
+  staffClientId: string;
+  customerUserPoolId: string;
+  customerClientId: string;
+  admin: { username: string; password: string };
+}
+
+/** Written atomically (rename), so a reader polling for it never sees half a file. */
+export function writeStackFile(file: string, info: StackInfo): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(temporary, file);
+}
+
+export function removeStackFile(file: string): void {
+  fs.rmSync(file, { force: true });
+}

@@ -1,0 +1,147 @@
+/**
+ * `npm start`: the whole stack on loopback — DynamoDB Local, cognito-local, aws-ses-v2-local, the
+ * PutEvents endpoint and the API server running the real Lambda handlers — then `.local/stack.json`
+ * and a banner. Ctrl-C (SIGINT/SIGTERM) stops every child process. `--help` lists the options.
+ */
+import fs from 'node:fs';
+import type http from 'node:http';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ENV } from '../lambdas/config';
+import { ensurePools, type Pools } from './cognito';
+import { ensureTable } from './dynamodb';
+import { assertPortFree, startEmulators, type Emulators } from './emulators';
+import { parseOptions, type LocalOptions } from './options';
+import { removeStackFile, writeStackFile, type StackInfo } from './stack-file';
+import { readState, writeState } from './state';
+
+const NAME = 'portal-access-local';
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The environment the handlers read (set before any handler is imported), as the CDK stack sets it in AWS. */
+function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, eventsEndpoint: string, apiUrl: string, pools: Pools): void {
+  const env = process.env;
+  Object.assign(env, {
+    AWS_REGION: options.region,
+    AWS_DEFAULT_REGION: options.region,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodb.url,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: emulators.cognito.url,
+    AWS_ENDPOINT_URL_SESV2: emulators.ses.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventsEndpoint,
+    [ENV.tableName]: NAME,
+    [ENV.customerUserPoolId]: pools.customerUserPoolId,
+    [ENV.staffUserPoolId]: pools.staffUserPoolId,
+    [ENV.senderEmail]: env[ENV.senderEmail] || 'portal@example.com',
+    [ENV.replyToEmail]: env[ENV.replyToEmail] || 'support@example.com',
+    [ENV.sesConfigurationSet]: env[ENV.sesConfigurationSet] || NAME,
+    [ENV.portalUrl]: env[ENV.portalUrl] || apiUrl,
+    [ENV.eventBusName]: NAME,
+    [ENV.invitationTtlDays]: env[ENV.invitationTtlDays] || '7',
+  });
+  // Never a real AWS profile or session against the emulators.
+  delete env.AWS_PROFILE;
+  delete env.AWS_SESSION_TOKEN;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function banner(info: StackInfo, options: LocalOptions, seconds: string): string {
+  const rows: [string, string][] = [
+    ['API', info.apiUrl],
+    ['OpenAPI', `${info.apiUrl}/openapi.json`],
+    ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
+    ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
+    ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
+    ['Cognito (local)', `${info.cognitoEndpoint}  staff ${info.staffUserPoolId} / ${info.staffClientId}, customers ${info.customerUserPoolId} / ${info.customerClientId}`],
+    ['Staff admin', `${info.admin.username} / ${info.admin.password}`],
+    ['Stack file', options.stackFile],
+    ['Data', `${options.dataDir}  (--fresh to start empty)`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [`\nPortal Access — local stack ready in ${seconds} s`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), '  Ctrl-C stops everything.\n'].join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const options = parseOptions(process.argv.slice(2));
+  if (options.fresh) fs.rmSync(options.dataDir, { recursive: true, force: true });
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  removeStackFile(options.stackFile);
+
+  const apiUrl = `http://${options.host}:${options.apiPort}`;
+  const eventsEndpoint = `http://${options.host}:${options.eventsPort}`;
+  const servers: http.Server[] = [];
+  let emulators: Emulators | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    removeStackFile(options.stackFile);
+    servers.forEach((s) => s.closeAllConnections?.());
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await emulators?.stop();
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+
+  try {
+    await assertPortFree(options.host, options.apiPort, 'API');
+    await assertPortFree(options.host, options.eventsPort, 'events endpoint');
+    emulators = await startEmulators(options);
+    const dynamodb = new DynamoDBClient({ region: options.region, endpoint: emulators.dynamodb.url, credentials: CREDENTIALS });
+    const cognito = new CognitoIdentityProviderClient({ region: options.region, endpoint: emulators.cognito.url, credentials: CREDENTIALS });
+    const state = readState(options.dataDir);
+    const [, pools] = await Promise.all([ensureTable(dynamodb, NAME), ensurePools(cognito, state)]);
+    const { admin, ...ids } = pools;
+    writeState(options.dataDir, { ...ids, adminPassword: admin.password });
+    setHandlerEnvironment(options, emulators, eventsEndpoint, apiUrl, pools);
+
+    // Imported only now: the handlers they load read the environment set above.
+    const { createApiServer } = await import('./server');
+    const { createEventsServer } = await import('./events-endpoint');
+    const { poolAuthorizer } = await import('./jwt');
+    const api = createApiServer({
+      authorizers: {
+        staff: poolAuthorizer(emulators.cognito.url, pools.staffUserPoolId, [pools.staffClientId]),
+        customer: poolAuthorizer(emulators.cognito.url, pools.customerUserPoolId, [pools.customerClientId]),
+      },
+      adminOrigins: options.adminOrigins,
+      functionPrefix: NAME,
+      quiet: options.quiet,
+    });
+    const events = createEventsServer({ eventBusName: NAME, region: options.region, functionName: `${NAME}-events` });
+    servers.push(api, events);
+    await listen(events, options.eventsPort, options.host);
+    await listen(api, options.apiPort, options.host);
+
+    const info: StackInfo = {
+      apiUrl,
+      region: options.region,
+      tableName: NAME,
+      dynamodbEndpoint: emulators.dynamodb.url,
+      cognitoEndpoint: emulators.cognito.url,
+      sesEndpoint: emulators.ses.url,
+      eventsEndpoint,
+      eventBusName: NAME,
+      staffUserPoolId: pools.staffUserPoolId,
+      staffClientId: pools.staffClientId,
+      customerUserPoolId: pools.customerUserPoolId,
+      customerClientId: pools.customerClientId,
+      admin: pools.admin,
+    };
+    writeStackFile(options.stackFile, info);
+    console.log(banner(info, options, ((Date.now() - started) / 1000).toFixed(1)));
+  } catch (error) {
+    console.error(`The local stack could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await stop(1);
+  }
+}
+
+void main();

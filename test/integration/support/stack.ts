@@ -1,0 +1,203 @@
+/**
+ * The integration tests' one way to talk to the local stack (started by global-setup). Keep it stable:
+ * every area's tests are written against it.
+ *
+ *   stack()                          → the parsed stack.json: { apiUrl, region, tableName, dynamodbEndpoint,
+ *                                      cognitoEndpoint, sesEndpoint, eventsEndpoint, eventBusName,
+ *                                      staffUserPoolId, staffClientId, customerUserPoolId, customerClientId,
+ *                                      admin: { username, password } }
+ *   api(path, { method?, body?, token?, headers?, rawBody?, contentType? })
+ *                                    → { status, headers (lower-case names), body (parsed JSON, or undefined), text }
+ *                                      `body` is sent as JSON (content-type application/json unless
+ *                                      `contentType` says otherwise); `rawBody` is sent as is.
+ *   adminToken()                     → access token of the seeded staff admin (in portal-admins), cached
+ *   signIn(pool, username, password) → { accessToken, idToken, refreshToken } via InitiateAuth
+ *                                      USER_PASSWORD_AUTH ('staff' | 'customer'; customers sign in by email)
+ *   createStaffUser(username, password, { admin }) → a staff user, in portal-admins only when `admin`
+ *   emails()                         → the SES emulator's mails: [{ messageId, from, replyTo, destination:
+ *                                      { to, cc, bcc }, subject, body: { text?, html? }, headers?, at }]
+ *   events()                         → the events the local PutEvents endpoint received, oldest first
+ *                                      (EventBridge shape: { id, source, 'detail-type', time, detail, … })
+ *   deadLetters()                    → what the local rules' targets finally failed on: [{ rule, event, attempts, error, at }]
+ *   eventually(check, { timeoutMs }) → retries `check` until it stops throwing (default 10 s), for async effects
+ *   uniq(prefix)                     → a string unique to this call in this run: `${uniq('alice')}@example.com`
+ *   cognito()                        → a CognitoIdentityProviderClient on the local Cognito endpoint
+ */
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { STACK_FILE_ENV, TEST_STACK_FILE } from './local-stack-process';
+
+export interface StackInfo {
+  apiUrl: string;
+  region: string;
+  tableName: string;
+  dynamodbEndpoint: string;
+  cognitoEndpoint: string;
+  sesEndpoint: string;
+  eventsEndpoint: string;
+  eventBusName: string;
+  staffUserPoolId: string;
+  staffClientId: string;
+  customerUserPoolId: string;
+  customerClientId: string;
+  admin: { username: string; password: string };
+}
+
+export interface ApiOptions {
+  method?: string;
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+  rawBody?: string | Buffer;
+  contentType?: string;
+}
+
+export interface ApiResponse<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+  text: string;
+}
+
+export interface Tokens {
+  accessToken: string;
+  idToken: string;
+  refreshToken?: string;
+}
+
+export interface Email {
+  messageId: string;
+  from: string;
+  replyTo: string[];
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  headers?: { name: string; value: string }[];
+  at: number;
+}
+
+export interface ReceivedEvent {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface DeadLetter {
+  rule: string;
+  event: ReceivedEvent;
+  attempts: number;
+  error: { name: string; message: string };
+  at: string;
+}
+
+let info: StackInfo | undefined;
+export function stack(): StackInfo {
+  info ??= JSON.parse(fs.readFileSync(process.env[STACK_FILE_ENV] || TEST_STACK_FILE, 'utf8')) as StackInfo;
+  return info;
+}
+
+let client: CognitoIdentityProviderClient | undefined;
+export function cognito(): CognitoIdentityProviderClient {
+  client ??= new CognitoIdentityProviderClient({
+    region: stack().region,
+    endpoint: stack().cognitoEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return client;
+}
+
+export async function api<T = any>(path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const headers: Record<string, string> = { ...options.headers };
+  let payload: string | Buffer | undefined;
+  if (options.rawBody !== undefined) payload = options.rawBody;
+  else if (options.body !== undefined) payload = JSON.stringify(options.body);
+  if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    headers['content-type'] = options.contentType ?? (options.rawBody !== undefined ? 'application/octet-stream' : 'application/json');
+  }
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(stack().apiUrl + path, { method: options.method ?? 'GET', headers, body: payload });
+  const text = await response.text();
+  let body: unknown;
+  if (text !== '' && /json/i.test(response.headers.get('content-type') ?? '')) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  }
+  return { status: response.status, headers: Object.fromEntries(response.headers), body: body as T, text };
+}
+
+export async function signIn(pool: 'staff' | 'customer', username: string, password: string): Promise<Tokens> {
+  const clientId = pool === 'staff' ? stack().staffClientId : stack().customerClientId;
+  const answer = await cognito().send(
+    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
+  );
+  const result = answer.AuthenticationResult;
+  if (!result?.AccessToken || !result.IdToken) throw new Error(`No tokens for ${username}: challenge ${answer.ChallengeName ?? 'none'}`);
+  return { accessToken: result.AccessToken, idToken: result.IdToken, ...(result.RefreshToken ? { refreshToken: result.RefreshToken } : {}) };
+}
+
+let adminAccess: Promise<string> | undefined;
+export function adminToken(): Promise<string> {
+  adminAccess ??= signIn('staff', stack().admin.username, stack().admin.password).then((t) => t.accessToken);
+  return adminAccess;
+}
+
+export async function createStaffUser(username: string, password: string, { admin }: { admin: boolean }): Promise<void> {
+  const UserPoolId = stack().staffUserPoolId;
+  await cognito().send(new AdminCreateUserCommand({ UserPoolId, Username: username, MessageAction: 'SUPPRESS' }));
+  await cognito().send(new AdminSetUserPasswordCommand({ UserPoolId, Username: username, Password: password, Permanent: true }));
+  if (admin) await cognito().send(new AdminAddUserToGroupCommand({ UserPoolId, Username: username, GroupName: 'portal-admins' }));
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+export async function emails(): Promise<Email[]> {
+  return (await getJson<{ emails: Email[] }>(`${stack().sesEndpoint}/store`)).emails;
+}
+
+export function events(): Promise<ReceivedEvent[]> {
+  return getJson<ReceivedEvent[]>(`${stack().eventsEndpoint}/events`);
+}
+
+export function deadLetters(): Promise<DeadLetter[]> {
+  return getJson<DeadLetter[]>(`${stack().eventsEndpoint}/dlq`);
+}
+
+export async function eventually<T>(check: () => Promise<T> | T, { timeoutMs = 10_000, intervalMs = 100 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
+const run = randomBytes(3).toString('hex');
+let counter = 0;
+/** Lower-case letters, digits and dashes only, so it fits names, ids and email local parts alike. */
+export function uniq(prefix: string): string {
+  counter += 1;
+  return `${prefix.toLowerCase()}-${run}-${process.pid}-${counter}`;
+}
