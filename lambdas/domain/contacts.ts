@@ -223,17 +223,3 @@ export async function listContacts(
   const page = await deps.store.list(query);
   return { items: page.items.map(toContact), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
-
-/**
- * The revoker to wire until portal access provides the real one: it revokes nothing, so it refuses
- * (a 500) to archive silently past a live portal access. A contact without one has nothing to revoke.
- */
-export function revokerRefusingLiveAccess(store: Pick<ContactStore, 'get'>): PortalAccessRevoker {
-  return {
-    async revokeForArchive(contactId) {
-      const record = await store.get(contactId);
-      if (record && LIVE_PORTAL.has(record.portal.status))
-        throw new Error('Portal access revocation is not wired yet: this contact keeps its portal access.');
-    },
-  };
-}

@@ -1,15 +1,8 @@
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { actorOf } from '../http-kit/principal';
 import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
-import {
-  archiveContact,
-  createContact,
-  getContact,
-  listContacts,
-  revokerRefusingLiveAccess,
-  updateContact,
-  type ContactsDeps,
-} from '../domain/contacts';
+import { portalAccessRevoker } from '../adapters/portal-access';
+import { archiveContact, createContact, getContact, listContacts, updateContact, type ContactsDeps } from '../domain/contacts';
 import { Invalid } from '../domain/errors';
 import type { Contact, CreateContactInput, ListContactsQuery, UpdateContactInput } from '../schemas/contacts';
 
@@ -17,11 +10,8 @@ import type { Contact, CreateContactInput, ListContactsQuery, UpdateContactInput
 let deps: ContactsDeps | undefined;
 
 function contacts(): ContactsDeps {
-  if (!deps) {
-    const store = new DynamoContactStore();
-    // Until portal access provides `revokeAccess`, archiving a contact with live access is refused loudly.
-    deps = { store, revoker: revokerRefusingLiveAccess(store) };
-  }
+  // Archiving revokes the contact's portal access through the portal-access domain.
+  deps ??= { store: new DynamoContactStore(), revoker: portalAccessRevoker() };
   return deps;
 }
 

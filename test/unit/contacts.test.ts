@@ -5,7 +5,6 @@ import {
   emailPrefixOf,
   getContact,
   listContacts,
-  revokerRefusingLiveAccess,
   updateContact,
   type ContactQuery,
   type ContactStore,
@@ -338,22 +337,6 @@ describe('archiveContact', () => {
     const failing = { ...deps, revoker: { revokeForArchive: async () => Promise.reject(new Error('cognito down')) } };
     await expect(archiveContact(failing, id, 'staff:a')).rejects.toThrow('cognito down');
     expect(store.items.get(id)?.archived).toBe(true);
-  });
-});
-
-describe('revokerRefusingLiveAccess (until portal access wires the real revoker)', () => {
-  test.each([
-    ['none', false],
-    ['revoked', false],
-    ['invited', true],
-    ['active', true],
-  ] as const)('portal status %s → throws: %s', async (status, throws) => {
-    const { deps, store } = setup();
-    const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
-    store.items.set(id, { ...store.items.get(id)!, portal: { status } });
-    const result = revokerRefusingLiveAccess(store).revokeForArchive(id, 'staff:a');
-    if (throws) await expect(result).rejects.toThrow(/not wired/);
-    else await expect(result).resolves.toBeUndefined();
   });
 });
 
