@@ -6,7 +6,7 @@
  * again changes nothing.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { adminToken, api, deadLetters, emails, signIn, stack, uniq } from './support/stack';
+import { adminToken, api, deadLetters, emails, eventually, signIn, stack, uniq } from './support/stack';
 
 // Grants, invitations and sign-ins against the emulators take seconds (the project's testTimeout is not applied per project).
 jest.setTimeout(60_000);
@@ -242,6 +242,25 @@ describe('SES feedback on the default bus', () => {
     await sleep(1500);
     expect(await lineWithin(soft.contact.id, 'sent', 0)).toEqual(before.line);
     expect(await audit(soft.contact.id)).toEqual(before.trail);
+  });
+});
+
+describe('events the handler cannot use', () => {
+  it('a malformed event ends in the dead-letter list with a clear error; one about an unknown contact is dropped', async () => {
+    const malformed = await putRevocation({ contactId: 'c-1', companyId: 'co-1' });
+    const unknown = await putRevocation({ contactId: uniq('ghost') });
+    const letter = await eventually(
+      async () => {
+        const found = (await deadLetters()).find((d) => d.event.id === malformed);
+        if (!found) throw new Error('not dead-lettered yet');
+        return found;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(letter.error).toEqual({ name: 'RejectedEvent', message: expect.stringContaining('must name exactly one of contactId and companyId') });
+    // Put after the malformed one: had it failed too, it would be dead-lettered just after it.
+    await sleep(1000);
+    expect((await deadLetters()).map((d) => d.event.id)).not.toContain(unknown);
   });
 });
 
