@@ -1,0 +1,225 @@
+/** The portal-access adapters against mocked SDK clients: the exact requests, and how refusals are answered. */
+import {
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
+import { DynamoAccessStore } from '../../lambdas/adapters/dynamodb/access-store';
+import { DynamoAuditStore } from '../../lambdas/adapters/dynamodb/audit-store';
+import { DynamoIdempotencyStore } from '../../lambdas/adapters/dynamodb/idempotency-store';
+import { EventBridgeAccessEvents } from '../../lambdas/adapters/eventbridge/access-events';
+import { auditEntry } from '../../lambdas/domain/audit';
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import { Invalid } from '../../lambdas/domain/errors';
+
+const db = mockClient(DynamoDBDocumentClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
+const eventBridge = mockClient(EventBridgeClient);
+
+beforeAll(() => {
+  Object.assign(process.env, { TABLE_NAME: 'portal', CUSTOMER_USER_POOL_ID: 'pool-1', EVENT_BUS_NAME: 'bus-1' });
+});
+beforeEach(() => {
+  db.reset();
+  cognito.reset();
+  eventBridge.reset();
+});
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+const person = (patch: Partial<ContactRecord> = {}): ContactRecord => ({
+  id: 'c1',
+  kind: 'person',
+  name: 'Pat',
+  archived: false,
+  portal: { status: 'none' },
+  version: 3,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...patch,
+});
+
+describe('DynamoAccessStore', () => {
+  const store = new DynamoAccessStore();
+
+  it('claims a login email: the guard and the contact in one transaction, each under its condition', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    expect(await store.claimLogin({ contact: person(), email: 'pat@example.com', storeEmail: true, at: '2026-03-01T00:00:00.000Z' })).toBe('claimed');
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items).toHaveLength(2);
+    expect(items[0]?.Put).toMatchObject({
+      Item: { pk: 'LOGIN#pat@example.com', sk: 'LOGIN', entity: 'login-email', contactId: 'c1' },
+      ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me',
+    });
+    expect(items[1]?.Update?.Key).toEqual({ pk: 'CONTACT#c1', sk: 'CONTACT' });
+    expect(items[1]?.Update?.ConditionExpression).toContain('(attribute_not_exists(#portal) OR #portal.#status = :read)');
+    expect(items[1]?.Update?.ExpressionAttributeValues).toMatchObject({
+      ':read': 'none',
+      ':portal': { status: 'invited', invitedAt: '2026-03-01T00:00:00.000Z' },
+      ':login': { email: 'pat@example.com' },
+      ':email': 'pat@example.com',
+      ':gsi3pk': 'CONTACTS_BY_EMAIL',
+      ':gsi3sk': 'pat@example.com#c1',
+    });
+  });
+
+  it('answers which condition refused the claim, retries a mere collision, takes over with the holder condition', async () => {
+    const claim = { contact: person(), email: 'pat@example.com', storeEmail: false, at: 'now' };
+    db.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None')).rejectsOnce(cancelled('None', 'ConditionalCheckFailed'));
+    expect(await store.claimLogin(claim)).toBe('email-taken');
+    expect(await store.claimLogin(claim)).toBe('contact-changed');
+    db.reset();
+    db.on(TransactWriteCommand).rejectsOnce(cancelled('TransactionConflict', 'None')).resolves({});
+    expect(await store.claimLogin({ ...claim, takeOverFrom: 'old' })).toBe('claimed');
+    const calls = db.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.args[0].input.TransactItems?.[0]?.Put).toMatchObject({ ConditionExpression: 'contactId = :holder', ExpressionAttributeValues: { ':holder': 'old' } });
+  });
+
+  it('a re-grant with another email drops the old guard and subject pointer, if still ours', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const revoked = person({ portal: { status: 'revoked' }, login: { email: 'old@example.com', username: 'u', sub: 's' } });
+    await store.claimLogin({ contact: revoked, email: 'new@example.com', storeEmail: true, at: 'now' });
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([
+      { pk: 'LOGIN#old@example.com', sk: 'LOGIN' },
+      { pk: 'SUB#s', sk: 'SUB' },
+    ]);
+    expect(items[2]?.Delete?.ConditionExpression).toBe('attribute_not_exists(pk) OR contactId = :me');
+  });
+
+  it('revokes with the audit entry, deletes the pending invitation, releases an archived contact’s guard', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const contact = person({
+      archived: true,
+      portal: { status: 'invited' },
+      login: { email: 'pat@example.com' },
+      invitation: { tokenHash: 'h1', expiresAt: 'later' },
+    });
+    const audit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
+    expect(await store.revoke(contact, '2026-03-01T00:00:00.000Z', audit, true)).toBe(true);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update?.ConditionExpression).toBe('#portal.#status = :read');
+    expect(items[1]?.Put?.Item).toMatchObject({ pk: 'AUDIT#c1', entity: 'audit', action: 'portal.revoked', actor: 'staff:alice' });
+    expect(String(items[1]?.Put?.Item?.sk)).toMatch(/^2026-03-01T00:00:00.000Z#[0-9a-f]{12}$/);
+    expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([
+      { pk: 'INVITATION#h1', sk: 'INVITATION' },
+      { pk: 'LOGIN#pat@example.com', sk: 'LOGIN' },
+    ]);
+    db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
+    expect(await store.revoke(contact, 'now', audit, true)).toBe(false);
+  });
+
+  it('claims an invitation conditionally: unexpired, unclaimed or abandoned', async () => {
+    db.on(UpdateCommand).resolvesOnce({}).rejectsOnce(Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' }));
+    expect(await store.claimInvitation('h1', '2026-03-01T00:00:00.000Z', '2026-02-28T23:59:02.000Z')).toBe(true);
+    expect(await store.claimInvitation('h1', '2026-03-01T00:00:00.000Z', '2026-02-28T23:59:02.000Z')).toBe(false);
+    expect(db.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: { pk: 'INVITATION#h1', sk: 'INVITATION' },
+      ConditionExpression: 'attribute_exists(pk) AND expiresAt > :claimedAt AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)',
+    });
+  });
+
+  it('reads the invitation and the guard consistently; other DynamoDB errors pass through', async () => {
+    db.on(GetCommand, { Key: { pk: 'INVITATION#h1', sk: 'INVITATION' } }).resolves({ Item: { entity: 'invitation', contactId: 'c1', expiresAt: 'x' } });
+    db.on(GetCommand, { Key: { pk: 'LOGIN#a@example.com', sk: 'LOGIN' } }).resolves({ Item: { contactId: 'c9' } });
+    expect(await store.getInvitation('h1')).toEqual({ contactId: 'c1', expiresAt: 'x' });
+    expect(await store.loginHolder('a@example.com')).toBe('c9');
+    expect(db.commandCalls(GetCommand).every((c) => c.args[0].input.ConsistentRead)).toBe(true);
+    db.on(TransactWriteCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }));
+    await expect(store.saveLogin('c1', { email: 'a@example.com', username: 'u', sub: 's' })).rejects.toThrow('down');
+  });
+});
+
+describe('DynamoIdempotencyStore', () => {
+  const store = new DynamoIdempotencyStore();
+  const id = { scope: 'sub-1#applyPortalAccess#c1', key: 'k1' };
+  const record = { bodyHash: 'b', state: 'in-progress' as const, startedAt: '2026-03-01T00:00:00.000Z' };
+
+  it('puts the record if new or abandoned; answers the existing one otherwise', async () => {
+    db.on(PutCommand).resolvesOnce({}).rejects(Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' }));
+    db.on(GetCommand).resolves({ Item: { bodyHash: 'b', state: 'done', startedAt: 's', response: { status: 200, body: { results: [] } } } });
+    expect(await store.begin(id, record, '2026-02-28T23:59:02.000Z', new Date('2026-03-02T00:00:00.000Z'))).toBeUndefined();
+    const put = db.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(put?.Item).toMatchObject({ pk: 'IDEMPOTENCY#sub-1#applyPortalAccess#c1#k1', sk: 'IDEMPOTENCY', entity: 'idempotency', ttl: 1772409600 });
+    expect(put?.ConditionExpression).toBe('attribute_not_exists(pk) OR (#state = :inProgress AND startedAt < :abandoned)');
+    expect(await store.begin(id, record, 'x', new Date())).toEqual({ bodyHash: 'b', state: 'done', startedAt: 's', response: { status: 200, body: { results: [] } } });
+  });
+});
+
+describe('DynamoAuditStore', () => {
+  it('lists newest first with a cursor bound to the contact', async () => {
+    const store = new DynamoAuditStore();
+    db.on(QueryCommand).resolves({
+      Items: [{ pk: 'AUDIT#c1', sk: 's2', at: 'a2', actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } }],
+      LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's2' },
+    });
+    const page = await store.list('c1', undefined, 1);
+    expect(page.items).toEqual([{ at: 'a2', actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } }]);
+    expect(db.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 1, ExpressionAttributeValues: { ':pk': 'AUDIT#c1' } });
+    await store.list('c1', page.nextCursor, 1);
+    expect(db.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({ pk: 'AUDIT#c1', sk: 's2' });
+    await expect(store.list('c2', page.nextCursor, 1)).rejects.toBeInstanceOf(Invalid);
+  });
+});
+
+describe('CognitoCustomerLogins', () => {
+  const logins = new CognitoCustomerLogins();
+
+  it('creates a verified-email user with SUPPRESS and answers its user name and sub; an existing one is `exists`', async () => {
+    cognito.on(AdminCreateUserCommand).resolvesOnce({ User: { Username: 'uuid-1', Attributes: [{ Name: 'sub', Value: 'uuid-1' }] } });
+    expect(await logins.create('a@example.com')).toEqual({ username: 'uuid-1', sub: 'uuid-1' });
+    expect(cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input).toEqual({
+      UserPoolId: 'pool-1',
+      Username: 'a@example.com',
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: 'a@example.com' },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    });
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('exists'), { name: 'UsernameExistsException' }));
+    expect(await logins.create('a@example.com')).toBe('exists');
+  });
+
+  it('disables and signs out; only the emulator’s missing global sign-out is tolerated', async () => {
+    cognito.on(AdminDisableUserCommand).resolves({});
+    cognito
+      .on(AdminUserGlobalSignOutCommand)
+      .rejectsOnce(Object.assign(new Error('Cognito Local unsupported feature: Unsupported x-amz-target header "AdminUserGlobalSignOut"'), { name: 'Unsupported' }))
+      .rejectsOnce(Object.assign(new Error('Cognito Local unsupported feature: other'), { name: 'Unsupported' }))
+      .rejectsOnce(Object.assign(new Error('no'), { name: 'UserNotFoundException' }));
+    await logins.disable('u1');
+    expect(cognito.commandCalls(AdminDisableUserCommand)[0]?.args[0].input).toEqual({ UserPoolId: 'pool-1', Username: 'u1' });
+    await expect(logins.disable('u1')).rejects.toThrow('other');
+    await expect(logins.disable('u1')).rejects.toThrow('no');
+  });
+
+  it('maps a refused password to Invalid on `password` without Cognito’s text', async () => {
+    cognito.on(AdminSetUserPasswordCommand).rejects(Object.assign(new Error('Password does not conform to policy'), { name: 'InvalidPasswordException' }));
+    const error = await logins.setPassword('u1', 'x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect(error).toMatchObject({ path: 'password' });
+    expect((error as Error).message).not.toContain('conform');
+  });
+});
+
+describe('EventBridgeAccessEvents', () => {
+  it('puts one portal.access event on the bus, and throws when it was refused', async () => {
+    eventBridge.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
+    await new EventBridgeAccessEvents().emit('PortalAccessGranted', { contactId: 'c1', email: 'a@example.com', at: 't' });
+    expect(eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries).toEqual([
+      { Source: 'portal.access', DetailType: 'PortalAccessGranted', Detail: '{"contactId":"c1","email":"a@example.com","at":"t"}', EventBusName: 'bus-1' },
+    ]);
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+    await expect(new EventBridgeAccessEvents().emit('PortalAccessRevoked', { contactId: 'c1', email: '', at: 't' })).rejects.toThrow('InternalFailure');
+  });
+});
