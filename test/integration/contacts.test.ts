@@ -123,8 +123,11 @@ describe('POST /contacts and GET /contacts/{id}', () => {
     expect((await call('/contacts/bad.id')).status).toBe(400);
   });
 
-  test('no token → 401', async () => {
+  test('no token → 401; an unsupported method → 405 with Allow', async () => {
     expect((await api('/contacts', {})).status).toBe(401);
+    const put = await call('/contacts/some-id', { method: 'PUT', body: { name: 'x' } });
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toMatch(/PATCH/);
   });
 });
 
