@@ -1,0 +1,357 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/config';
+import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
+import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
+import { EVENT_RULES } from '../../lib/event-rules';
+import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lib/routes';
+import type { PortalStack } from '../../lib/stack';
+import { TABLE } from '../../lib/table-schema';
+import { synthTemplate, TEST_CONFIG } from './portal-stack';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+let stack: PortalStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = synthTemplate());
+});
+
+const resources = (type: string): [string, Resource][] => Object.entries(template.findResources(type)) as [string, Resource][];
+const only = (type: string): [string, Resource] => {
+  const found = resources(type);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+const logicalId = (construct: { node: { defaultChild?: unknown } } | object): string =>
+  stack.getLogicalId(((construct as { node: { defaultChild: unknown } }).node.defaultChild ?? construct) as never);
+const functionId = (fn: FunctionName) => logicalId(stack.functions[fn]);
+const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+
+/** The statements of a function's role policy (the role holds no other policy). */
+function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
+  const fn = template.toJSON().Resources[functionLogicalId] as Resource;
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = resources('AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId));
+  expect(policies).toHaveLength(1);
+  const role = template.toJSON().Resources[roleId] as Resource;
+  expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  return (policies[0]![1].Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
+}
+const actionsOf = (functionLogicalId: string): string[] =>
+  statementsOf(functionLogicalId)
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+    .sort();
+
+describe('table', () => {
+  it('is on-demand, point-in-time recoverable, protected from deletion, encrypted, with TTL, and retained', () => {
+    const [, table] = only('AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+    });
+  });
+
+  it('has the four GSIs of the table schema, projecting ALL', () => {
+    const [, table] = only('AWS::DynamoDB::Table');
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+      TABLE.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+  });
+});
+
+describe('user pools', () => {
+  const customerPoolId = () => logicalId(stack.node.findChild('Identity').node.findChild('CustomerPool'));
+  const staffPoolId = () => logicalId(stack.node.findChild('Identity').node.findChild('StaffPool'));
+
+  it('customer pool: no self sign-up, email sign-in, the domain password policy, email recovery, retained', () => {
+    const pool = template.toJSON().Resources[customerPoolId()] as Resource;
+    expect(pool.DeletionPolicy).toBe('Retain');
+    expect(pool.Properties).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      UsernameAttributes: ['email'],
+      DeletionProtection: 'ACTIVE',
+      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: PASSWORD_POLICY.minLength,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+    });
+  });
+
+  it('customer hosted UI domain comes from the context', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: TEST_CONFIG.hostedUiDomainPrefix, UserPoolId: { Ref: customerPoolId() } });
+  });
+
+  it('customer app client: public, authorization code (PKCE) through the hosted UI, no user-existence errors', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      UserPoolId: { Ref: customerPoolId() },
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: Match.arrayWith(['openid']),
+      CallbackURLs: [...TEST_CONFIG.callbackUrls],
+      LogoutURLs: [...TEST_CONFIG.logoutUrls],
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+      AccessTokenValidity: 60,
+      TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes' }),
+    });
+  });
+
+  it('staff pool requires MFA, has the portal-admins group and a password + SRP client', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    const staffPool = template.toJSON().Resources[staffPoolId()] as Resource;
+    expect(staffPool.Properties.MfaConfiguration).toBe('ON');
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: STAFF_GROUP, UserPoolId: { Ref: staffPoolId() } });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      UserPoolId: { Ref: staffPoolId() },
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  const authorizerOf = (pool: 'CustomerPool' | 'StaffPool') => {
+    const poolId = logicalId(stack.node.findChild('Identity').node.findChild(pool));
+    const found = resources('AWS::ApiGatewayV2::Authorizer').filter(([, a]) => JSON.stringify(a.Properties.JwtConfiguration).includes(`"${poolId}"`));
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const clientOf = (pool: 'CustomerPool' | 'StaffPool') =>
+    resources('AWS::Cognito::UserPoolClient').find(([, c]) => (c.Properties.UserPoolId as { Ref: string }).Ref === logicalId(stack.node.findChild('Identity').node.findChild(pool)))![0];
+
+  it('has two JWT authorizers, each trusting its own pool as issuer and its own client as audience', () => {
+    expect(resources('AWS::ApiGatewayV2::Authorizer')).toHaveLength(2);
+    for (const pool of ['CustomerPool', 'StaffPool'] as const) {
+      const [, authorizer] = authorizerOf(pool);
+      const poolId = logicalId(stack.node.findChild('Identity').node.findChild(pool));
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Audience: [{ Ref: clientOf(pool) }],
+          Issuer: { 'Fn::Join': ['', [`https://cognito-idp.${TEST_CONFIG.region}.amazonaws.com/`, { Ref: poolId }]] },
+        },
+      });
+    }
+  });
+
+  /** route key → { function logical id, authorizer logical id or NONE } */
+  function routeTable(): Map<string, { fn: string; auth: string }> {
+    const integrations = new Map(
+      resources('AWS::ApiGatewayV2::Integration').map(([id, i]) => [id, (i.Properties.IntegrationUri as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]]),
+    );
+    return new Map(
+      resources('AWS::ApiGatewayV2::Route').map(([, r]) => {
+        const target = (r.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
+        const auth = r.Properties.AuthorizationType === 'JWT' ? (r.Properties.AuthorizerId as { Ref: string }).Ref : String(r.Properties.AuthorizationType);
+        return [r.Properties.RouteKey as string, { fn: integrations.get(target)!, auth }];
+      }),
+    );
+  }
+
+  it('has one route per route-table entry, on its function, behind its principal’s authorizer', () => {
+    const routes = routeTable();
+    const authorizers = { staff: authorizerOf('StaffPool')[0], customer: authorizerOf('CustomerPool')[0], public: 'NONE' };
+    for (const route of ROUTES) {
+      expect({ key: routeKey(route), ...routes.get(routeKey(route)) }).toEqual({ key: routeKey(route), fn: functionId(route.fn), auth: authorizers[route.principal] });
+    }
+  });
+
+  it('sends every other method on known paths, anything else under /portal, and unknown paths to the system function, without authorizer', () => {
+    const routes = routeTable();
+    const fallbacks = [...[...allowedMethods().keys()].map((path) => `ANY ${path}`), 'ANY /portal/{proxy+}', '$default'];
+    for (const key of fallbacks) expect({ key, ...routes.get(key) }).toEqual({ key, fn: functionId('system'), auth: 'NONE' });
+    expect(routes.size).toBe(ROUTES.length + fallbacks.length);
+  });
+
+  it('allows the admin origins with the contract’s headers (CORS)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: {
+        AllowOrigins: [...TEST_CONFIG.adminOrigins],
+        AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+        ExposeHeaders: ['ETag', 'Location'],
+        AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+      },
+    });
+  });
+
+  it('throttles the default stage and writes JSON access logs to its own log group', () => {
+    const [, stage] = only('AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: TEST_CONFIG.apiRateLimit, ThrottlingBurstLimit: TEST_CONFIG.apiBurstLimit },
+    });
+    const logs = stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    expect(template.toJSON().Resources[logs.DestinationArn['Fn::GetAtt'][0]].Type).toBe('AWS::Logs::LogGroup');
+    expect(JSON.parse(logs.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+  });
+});
+
+describe('functions', () => {
+  it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
+    const functions = resources('AWS::Lambda::Function');
+    expect(functions).toHaveLength(7);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Timeout: LAMBDA_TIMEOUT_SECONDS,
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+      const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logGroup = template.toJSON().Resources[logGroupId] as Resource;
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties.RetentionInDays).toBe(TEST_CONFIG.logRetentionDays);
+    }
+  });
+
+  it('no IAM statement grants a DynamoDB action on "*"', () => {
+    for (const [, policy] of resources('AWS::IAM::Policy')) {
+      for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        if (actions.some((a) => a.startsWith('dynamodb:'))) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
+        if (JSON.stringify(statement.Resource) === '"*"') expect(actions.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      }
+    }
+  });
+
+  const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+  const READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+  const WRITE = [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const pool = (...actions: string[]) => actions.map((a) => `cognito-idp:${a}`);
+  const LIFECYCLE = pool('AdminCreateUser', 'AdminGetUser', 'AdminEnableUser', 'AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminSetUserPassword', 'AdminUpdateUserAttributes');
+  const expected: Record<FunctionName | 'events', string[]> = {
+    system: BASE,
+    contacts: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'), 'events:PutEvents'],
+    'portal-access': [...BASE, ...WRITE, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
+    documents: [...BASE, ...WRITE],
+    portal: [...BASE, ...READ],
+    invitations: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminSetUserPassword')],
+    events: [...BASE, ...WRITE, ...LIFECYCLE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+  };
+
+  it.each(Object.keys(expected) as (FunctionName | 'events')[])('%s holds exactly the actions its area needs', (name) => {
+    const id = name === 'events' ? logicalId(stack.eventsFunction) : functionId(name);
+    expect(actionsOf(id)).toEqual([...expected[name]].sort());
+  });
+
+  it('DynamoDB access names the table and its four indexes, nothing wider', () => {
+    const tableId = only('AWS::DynamoDB::Table')[0];
+    const statement = statementsOf(functionId('contacts')).find((s) => JSON.stringify(s.Action).includes('dynamodb:'))!;
+    expect(statement.Resource).toEqual([
+      getAtt(tableId),
+      ...TABLE.indexes.map((index) => ({ 'Fn::Join': ['', [getAtt(tableId), `/index/${index.name}`]] })),
+    ]);
+  });
+
+  it('SES sending is limited to the identity and the configuration set', () => {
+    const statement = statementsOf(functionId('portal-access')).find((s) => s.Action === 'ses:SendEmail')!;
+    const identityId = only('AWS::SES::EmailIdentity')[0];
+    const configSetId = only('AWS::SES::ConfigurationSet')[0];
+    const resourcesText = JSON.stringify(statement.Resource);
+    expect(statement.Resource).toHaveLength(2);
+    expect(resourcesText).toContain(`:identity/",{"Ref":"${identityId}"}`);
+    expect(resourcesText).toContain(`:configuration-set/",{"Ref":"${configSetId}"}`);
+  });
+
+  it('each function gets the environment its bindings need, and nothing more', () => {
+    const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
+    expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
+    expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('portal-access'))).toEqual(
+      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'TABLE_NAME'].sort(),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7' }) },
+    });
+  });
+});
+
+describe('mail', () => {
+  it('has the identity from the context, with the configuration set as its default', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: TEST_CONFIG.sesIdentity,
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: only('AWS::SES::ConfigurationSet')[0] } },
+    });
+  });
+
+  it('sends bounces and complaints, and only those, to the default event bus', () => {
+    const [, destination] = only('AWS::SES::ConfigurationSetEventDestination');
+    const config = destination.Properties.EventDestination as { Enabled?: boolean; MatchingEventTypes: string[]; EventBridgeDestination: { EventBusArn: unknown } };
+    expect([...config.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint']);
+    expect(JSON.stringify(config.EventBridgeDestination.EventBusArn)).toMatch(/:event-bus\/default"/);
+  });
+});
+
+describe('events', () => {
+  it('has the stage’s own bus', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: `portal-access-${TEST_CONFIG.stage}` });
+  });
+
+  it.each(EVENT_RULES.map((rule) => [rule.id, rule] as const))('rule %s: the shared pattern, on its bus, to the events function with retries and an encrypted DLQ', (_id, rule) => {
+    const matching = resources('AWS::Events::Rule').filter(([, r]) => r.Properties.Description === rule.description);
+    expect(matching).toHaveLength(1);
+    const properties = matching[0]![1].Properties;
+    expect(properties.EventPattern).toEqual(rule.pattern);
+    expect(properties.EventBusName).toEqual(rule.bus === 'default' ? 'default' : { Ref: only('AWS::Events::EventBus')[0] });
+    const targets = properties.Targets as { Arn: unknown; RetryPolicy: object; DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string, string] } } }[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.Arn).toEqual(getAtt(logicalId(stack.eventsFunction)));
+    expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) });
+    const queueId = targets[0]!.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[queueId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true } });
+  });
+
+  it('the events function sends what it keeps failing on to an on-failure queue', () => {
+    const [, config] = only('AWS::Lambda::EventInvokeConfig');
+    expect(config.Properties.FunctionName).toEqual({ Ref: logicalId(stack.eventsFunction) });
+    const destination = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination;
+    expect(template.toJSON().Resources[destination['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('every dead-letter queue refuses non-TLS access and raises an alarm on its first message', () => {
+    const queues = resources('AWS::SQS::Queue');
+    expect(queues).toHaveLength(EVENT_RULES.length + 1);
+    for (const [queueId] of queues) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+    }
+  });
+});

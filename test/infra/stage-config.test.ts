@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { stageConfigFromContext } from '../../lib/stage-config';
+
+const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
+const configWith = (overrides: Record<string, unknown>) => stageConfigFromContext(new App({ context: { ...cdkJson.context, ...overrides } }).node);
+
+describe('stage configuration from the CDK context', () => {
+  it('cdk.json runs the app with tsx and its defaults make a valid dev stage', () => {
+    expect(cdkJson.app).toBe('npx tsx bin/portal.ts');
+    expect(configWith({})).toMatchObject({ stage: 'dev', region: 'eu-west-1', invitationTtlDays: 7 });
+  });
+
+  it('takes lists from the command line as JSON or comma-separated', () => {
+    expect(configWith({ adminOrigins: 'https://a.example.com, https://b.example.com' }).adminOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(configWith({ callbackUrls: '["https://p.example.com/cb"]' }).callbackUrls).toEqual(['https://p.example.com/cb']);
+  });
+
+  it('falls back to CDK_DEFAULT_REGION, then eu-west-1, when the context names no region', () => {
+    const saved = process.env.CDK_DEFAULT_REGION;
+    try {
+      process.env.CDK_DEFAULT_REGION = 'us-west-2';
+      expect(configWith({ region: '' }).region).toBe('us-west-2');
+      delete process.env.CDK_DEFAULT_REGION;
+      expect(configWith({ region: undefined }).region).toBe('eu-west-1');
+    } finally {
+      if (saved === undefined) delete process.env.CDK_DEFAULT_REGION;
+      else process.env.CDK_DEFAULT_REGION = saved;
+    }
+  });
+
+  it.each([
+    [{ senderEmail: 'no-reply@elsewhere.example.org' }, /not sent from the SES identity/],
+    [{ sesIdentity: 'sender@example.com' }, /not sent from the SES identity/],
+    [{ portalUrl: 'portal.example.com' }, /not an http\(s\) URL/],
+    [{ adminOrigins: [] }, /non-empty list/],
+    [{ invitationTtlDays: 0 }, /positive integer/],
+    [{ hostedUiDomainPrefix: 'my-cognito-login' }, /hostedUiDomainPrefix/],
+    [{ stage: 'Prod' }, /stage/],
+  ])('refuses %j', (overrides, message) => {
+    expect(() => configWith(overrides)).toThrow(message);
+  });
+});
