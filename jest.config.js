@@ -8,6 +8,8 @@ const transformIgnorePatterns = ['/node_modules/(?!(@middy)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'] };
 
 module.exports = {
+  // A global option: jest ignores it inside a project. Integration tests talk to real emulators.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
@@ -19,7 +21,6 @@ module.exports = {
       ...(fs.existsSync(`${__dirname}/test/integration/global-setup.ts`)
         ? { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }
         : {}),
-      testTimeout: 60000,
     },
   ],
 };
