@@ -1,5 +1,3 @@
-const fs = require('node:fs');
-
 // Three suites with their own settings: unit (mocks only), infra (CDK synth), integration
 // (starts the local stack once, real emulators). TypeScript and the ESM-only @middy packages go
 // through one esbuild transform.
@@ -18,9 +16,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       // The local stack is started once for the whole integration run (and stopped after it).
-      ...(fs.existsSync(`${__dirname}/test/integration/global-setup.ts`)
-        ? { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }
-        : {}),
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },
   ],
 };
