@@ -144,6 +144,9 @@ export async function startEmulators(options: LocalOptions): Promise<Emulators> 
     const ses = startSes(options, logDir);
     started.push(ses);
     await Promise.all([waitUntilAnswering(dynamodb, '/'), waitUntilAnswering(cognito, '/health'), waitUntilAnswering(ses, '/health-check')]);
+    // An answer from a process that took the port first (ours then fails to bind) is not ours.
+    const gone = started.find((e) => e.process.exitCode !== null || e.process.signalCode !== null);
+    if (gone) throw new Error(`${gone.name} exited right after starting (port taken?); its last output (${gone.logFile}):\n${lastLines(gone.logFile)}`);
     return { dynamodb, cognito, ses, stop };
   } catch (error) {
     await stop();

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import { EVENT_RULES, type EventRule } from '../lib/event-rules';
 import { lambdaContext } from './api-event';
 import { matchesPattern } from './event-pattern';
 import { ROOT } from './options';
@@ -31,12 +32,6 @@ export interface DeadLetter {
   readonly attempts: number;
   readonly error: { readonly name: string; readonly message: string };
   readonly at: string;
-}
-
-interface EventRule {
-  readonly id: string;
-  readonly bus: 'portal' | 'default';
-  readonly pattern: Record<string, unknown>;
 }
 
 interface PutEventsEntry {
@@ -62,13 +57,13 @@ const ACCOUNT = '000000000000';
 
 type EventsHandler = (event: EventBridgeEvent, context: unknown) => Promise<unknown>;
 
-/** A module of the tree, imported when it exists (the rules and the handler are written by others). */
-async function optionalModule<T>(relative: string): Promise<T | undefined> {
-  const file = path.join(ROOT, `${relative}.ts`);
-  return fs.existsSync(file) ? ((await import(file)) as T) : undefined;
+/** The events function's handler, imported on first use (after the local stack has set the environment). */
+async function eventsHandler(): Promise<EventsHandler> {
+  const file = path.join(ROOT, 'lambdas', 'events', 'handler.ts');
+  const module = fs.existsSync(file) ? ((await import(file)) as { handler?: EventsHandler }) : undefined;
+  if (!module?.handler) throw new Error('lambdas/events/handler.ts exports no handler yet');
+  return module.handler;
 }
-
-const rules = async () => (await optionalModule<{ EVENT_RULES?: readonly EventRule[] }>('lib/event-rules'))?.EVENT_RULES ?? [];
 
 function busOf(name: string | undefined, config: EventsConfig): 'portal' | 'default' | undefined {
   const bare = name?.replace(/^arn:aws:events:[^:]*:[^:]*:event-bus\//, '');
@@ -111,9 +106,8 @@ export function createEventsServer(config: EventsConfig): http.Server {
     let lastError: unknown;
     for (let attempt = 1; attempt <= delays.length + 1; attempt++) {
       try {
-        const module = await optionalModule<{ handler?: EventsHandler }>('lambdas/events/handler');
-        if (!module?.handler) throw new Error('lambdas/events/handler.ts exports no handler yet');
-        await module.handler(event, lambdaContext(config.functionName));
+        const handler = await eventsHandler();
+        await handler(event, lambdaContext(config.functionName));
         return;
       } catch (error) {
         lastError = error;
@@ -127,9 +121,8 @@ export function createEventsServer(config: EventsConfig): http.Server {
     console.error(`events: ${event['detail-type']} ${event.id} failed ${delays.length + 1} times for rule ${rule.id}, kept in the local DLQ: ${error.name}: ${error.message}`);
   }
 
-  async function putEvents(body: { Entries?: PutEventsEntry[] }) {
+  function putEvents(body: { Entries?: PutEventsEntry[] }) {
     const entries = Array.isArray(body.Entries) ? body.Entries : [];
-    const activeRules = await rules();
     const results = entries.map((entry) => {
       const bus = busOf(entry.EventBusName, config);
       if (!bus) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName} does not exist.` };
@@ -154,7 +147,7 @@ export function createEventsServer(config: EventsConfig): http.Server {
       };
       received.push(event);
       if (received.length > KEEP) received.shift();
-      const matched = activeRules.filter((rule) => rule.bus === bus && matchesPattern(rule.pattern, event as unknown as Record<string, unknown>));
+      const matched = EVENT_RULES.filter((rule) => rule.bus === bus && matchesPattern(rule.pattern, event as unknown as Record<string, unknown>));
       // After the answer, as EventBridge delivers asynchronously.
       for (const rule of matched) setImmediate(() => void deliver(rule, event));
       return { EventId: event.id };
@@ -174,7 +167,7 @@ export function createEventsServer(config: EventsConfig): http.Server {
         if (target !== 'AWSEvents.PutEvents') {
           return reply(res, 400, { __type: 'UnknownOperationException', message: `Only PutEvents is emulated, not ${target || 'nothing'}` }, 'application/x-amz-json-1.1');
         }
-        reply(res, 200, await putEvents(body as { Entries?: PutEventsEntry[] }), 'application/x-amz-json-1.1');
+        reply(res, 200, putEvents(body as { Entries?: PutEventsEntry[] }), 'application/x-amz-json-1.1');
       })
       .catch((error: unknown) => {
         const invalid = error instanceof SyntaxError;

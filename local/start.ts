@@ -70,6 +70,8 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string): string
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Node 20 here, 22 in Lambda: the SDK's advance notice about Node 20 is noise in every local log.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseOptions(process.argv.slice(2));
   if (options.fresh) fs.rmSync(options.dataDir, { recursive: true, force: true });
   fs.mkdirSync(options.dataDir, { recursive: true });

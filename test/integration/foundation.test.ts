@@ -6,7 +6,7 @@ import { createSign } from 'node:crypto';
 import fs from 'node:fs';
 import { AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { adminToken, api, cognito, createStaffUser, eventually, events, signIn, stack, uniq } from './support/stack';
+import { adminToken, api, cognito, createStaffUser, deadLetters, eventually, events, signIn, stack, uniq } from './support/stack';
 
 const PASSWORD = 'Corr3ct-Horse-Battery!';
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -147,10 +147,10 @@ describe('fallbacks and limits', () => {
 });
 
 describe('the local PutEvents endpoint', () => {
-  it("takes the SDK's PutEventsCommand and lists the event", async () => {
-    const client = new EventBridgeClient({ region: stack().region, endpoint: stack().eventsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const marker = uniq('marker');
-    const answer = await client.send(
+  const client = () => new EventBridgeClient({ region: stack().region, endpoint: stack().eventsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+
+  it("takes the SDK's PutEventsCommand and lists the event", async () => {    const marker = uniq('marker');
+    const answer = await client().send(
       new PutEventsCommand({ Entries: [{ EventBusName: stack().eventBusName, Source: 'test.foundation', DetailType: 'FoundationProbe', Detail: JSON.stringify({ marker }) }] }),
     );
     expect(answer.FailedEntryCount).toBe(0);
@@ -162,5 +162,38 @@ describe('the local PutEvents endpoint', () => {
       return found;
     });
     expect(received).toMatchObject({ source: 'test.foundation', 'detail-type': 'FoundationProbe', detail: { marker } });
+  });
+
+  it('refuses entries for an unknown bus or with malformed detail, one by one', async () => {
+    const answer = await client().send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: 'no-such-bus', Source: 'test.foundation', DetailType: 'Probe', Detail: '{}' },
+          { EventBusName: stack().eventBusName, Source: 'test.foundation', DetailType: 'Probe', Detail: 'not json' },
+          { EventBusName: stack().eventBusName, Source: 'test.foundation', DetailType: 'Probe', Detail: '{}' },
+        ],
+      }),
+    );
+    expect(answer.FailedEntryCount).toBe(2);
+    expect(answer.Entries?.map((e) => (e.EventId ? 'ok' : e.ErrorCode))).toEqual(['ResourceNotFoundException', 'MalformedDetail', 'ok']);
+  });
+
+  it('delivers a matching event to the events handler and keeps what it finally refused in the local DLQ', async () => {
+    // Both ids at once is refused by the handler's strict schema, on every retry.
+    const answer = await client().send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: stack().eventBusName, Source: 'test.crm', DetailType: 'PortalAccessRevocationRequested', Detail: JSON.stringify({ contactId: uniq('c'), companyId: uniq('co') }) }],
+      }),
+    );
+    const eventId = answer.Entries?.[0]?.EventId;
+    const dead = await eventually(
+      async () => {
+        const found = (await deadLetters()).find((d) => d.event.id === eventId);
+        if (!found) throw new Error('not in the DLQ yet');
+        return found;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(dead).toMatchObject({ rule: 'AccessRequests', attempts: 3, event: { source: 'test.crm', 'detail-type': 'PortalAccessRevocationRequested' } });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The integration run's own local stack, as a child process with its own data directory
- * (`.local/test/run-<pid>`, removed afterwards) and its own ports: 3101, 8101, 9331, 8106, 4111 when
- * free, else any free ones. So it runs beside a developer's `npm start`, and beside another test run,
- * without touching either. Shared by global-setup and global-teardown.
+ * (`.local/test/run-<pid>`, removed afterwards) and its own free ports (chosen by the OS: fixed ones
+ * would race with a second test run started at the same time). So it runs beside a developer's
+ * `npm start`, and beside another test run, without touching either. Shared by global-setup and
+ * global-teardown.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,37 +15,39 @@ const TEST_DATA_DIR = path.join(ROOT, '.local', 'test', `run-${process.pid}`);
 /** Where the stack of this process's run writes its stack.json (when the env var below is not set). */
 export const TEST_STACK_FILE = path.join(TEST_DATA_DIR, 'stack.json');
 /** The stack's output, kept for a look after the run. */
-export const TEST_STACK_LOG = path.join(ROOT, '.local', 'test', 'stack.log');
+export const TEST_STACK_LOG = path.join(ROOT, '.local', 'test', `run-${process.pid}.log`);
 /** The env var through which tests find the stack (set it yourself to test against a running stack). */
 export const STACK_FILE_ENV = 'PORTAL_STACK_FILE';
 
-const PREFERRED_PORTS = { api: 3101, dynamodb: 8101, cognito: 9331, ses: 8106, events: 4111 } as const;
 const START_TIMEOUT_MS = 90_000;
 
 const holder = globalThis as typeof globalThis & { __portalLocalStack?: ChildProcess };
 
-function bind(port: number): Promise<number | undefined> {
-  return new Promise((resolve) => {
+/** A port the OS reports free right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.once('error', () => resolve(undefined));
-    server.listen(port, '127.0.0.1', () => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : undefined));
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
 }
 
-async function choosePorts(): Promise<Record<keyof typeof PREFERRED_PORTS, number>> {
-  const preferred = await Promise.all(Object.values(PREFERRED_PORTS).map(bind));
-  if (preferred.every((p) => p !== undefined)) return { ...PREFERRED_PORTS };
-  const [api, dynamodb, cognito, ses, events] = await Promise.all([0, 0, 0, 0, 0].map(bind));
-  if (!api || !dynamodb || !cognito || !ses || !events) throw new Error('No free ports for the test stack');
-  return { api, dynamodb, cognito, ses, events };
+/** Starts the stack; one more try on other ports if the first fails (another process may have taken a port meanwhile). */
+export async function startTestStack(): Promise<string> {
+  try {
+    return await startOnce();
+  } catch {
+    return startOnce();
+  }
 }
 
-export async function startTestStack(): Promise<string> {
+async function startOnce(): Promise<string> {
   fs.mkdirSync(path.dirname(TEST_STACK_LOG), { recursive: true });
-  const ports = await choosePorts();
+  const [api, dynamodb, cognito, ses, events] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const ports = { api, dynamodb, cognito, ses, events };
   const log = fs.createWriteStream(TEST_STACK_LOG);
   const child = spawn(
     process.execPath,
