@@ -5,7 +5,8 @@
  */
 import { DOCUMENT_TYPES, type DocumentType } from '../../lambdas/domain/document-types';
 import type { Document } from '../../lambdas/schemas/documents';
-import { createContact, createPortalUser, setArchived, setPortalStatus, type PortalUser } from './support/portal-users';
+import { documentItem } from '../../lambdas/adapters/dynamodb/documents-store';
+import { createContact, createPortalUser, seedDocuments, setArchived, setPortalStatus, type PortalUser } from './support/portal-users';
 import { adminToken, api, uniq } from './support/stack';
 
 type Page = { items: Document[]; nextCursor?: string };
@@ -49,11 +50,12 @@ describe('two companies in the portal', () => {
   let sharedFromB: Document; // B's invoice, explicitly shared with a1
   let sharedFromA2: Document; // a2's task, explicitly shared with a1
   let sharedWithOwnCustomer: Document; // A's lead, also explicitly granted to a1 (listed once)
+  const companyNames = { A: uniq('Company A'), B: uniq('Company B') };
 
   beforeAll(async () => {
     staffToken = await adminToken();
-    companyA = (await createContact({ kind: 'company', name: uniq('Company A') })).id;
-    companyB = (await createContact({ kind: 'company', name: uniq('Company B') })).id;
+    companyA = (await createContact({ kind: 'company', name: companyNames.A })).id;
+    companyB = (await createContact({ kind: 'company', name: companyNames.B })).id;
     [a1, a2, b1] = await Promise.all([
       createPortalUser({ name: 'Ann A1', email: `${uniq('a1')}@a.example.com`, companyId: companyA }),
       createPortalUser({ name: 'Al A2', email: `${uniq('a2')}@a.example.com`, companyId: companyA }),
@@ -103,7 +105,7 @@ describe('two companies in the portal', () => {
       const counts = Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, visibleTo(name).filter((d) => d.type === type).length]));
       expect(res.body).toEqual({
         contact: { id: user.contact.id, name: user.contact.name, email: user.email },
-        company: { id: name === 'b1' ? companyB : companyA, name: expect.stringContaining(name === 'b1' ? 'Company B' : 'Company A') },
+        company: { id: name === 'b1' ? companyB : companyA, name: name === 'b1' ? companyNames.B : companyNames.A },
         counts,
       });
     }
@@ -233,31 +235,31 @@ describe('a company with 5,000 documents', () => {
       const company = await createContact({ kind: 'company', name: uniq('Big company') });
       const user = await createPortalUser({ name: 'Big reader', email: `${uniq('big')}@example.com`, companyId: company.id });
 
-      // Seeded through the API, 20 requests in flight: dates repeat (many ties), a few undated.
-      const published: Document[] = [];
-      let next = 0;
+      // Dates repeat (many ties, broken by type and id), every 97th is undated.
       const prefix = uniq('bulk');
-      const worker = async () => {
-        while (next < TOTAL) {
-          const i = next++;
-          const type = DOCUMENT_TYPES[i % DOCUMENT_TYPES.length]!;
-          const date = i % 97 === 0 ? undefined : `2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
-          const res = await staff(`/documents/${type}/${prefix}-${i}`, { method: 'PUT', body: { customerId: company.id, name: `Bulk ${i}`, ...(date ? { date } : {}) } });
-          if (res.status !== 201) throw new Error(`PUT ${i} → ${res.status} ${res.text}`);
-          published.push(res.body as Document);
-        }
-      };
-      await Promise.all(Array.from({ length: 20 }, worker));
+      const at = new Date().toISOString();
+      const documents: Document[] = Array.from({ length: TOTAL }, (_, i) => {
+        const date = i % 97 === 0 ? undefined : `2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
+        return { type: DOCUMENT_TYPES[i % DOCUMENT_TYPES.length]!, id: `${prefix}-${i}`, customerId: company.id, name: `Bulk ${i}`, ...(date ? { date } : {}), createdAt: at, updatedAt: at };
+      });
+      // Seeded straight into DynamoDB Local (BatchWriteItem of the store's own items), because DynamoDB
+      // Local runs transactions one at a time (~35 ms each, ~3 min for 5,000 through the API). A sample
+      // goes through the API, so the listing mixes both, and the other tests cover the writes themselves.
+      const viaApi = documents.filter((_, i) => i % 250 === 0);
+      await seedDocuments(documents.filter((_, i) => i % 250 !== 0).map((d) => documentItem(d, 1)));
+      for (const d of viaApi) {
+        const res = await staff(`/documents/${d.type}/${d.id}`, { method: 'PUT', body: { customerId: d.customerId, name: d.name, ...(d.date ? { date: d.date } : {}) } });
+        expect(res.status).toBe(201);
+      }
 
       const listed = await listAll(user, '', 100);
       expect(listed).toHaveLength(TOTAL);
       expect(new Set(listed.map(ref)).size).toBe(TOTAL);
-      expect(listed.map(ref)).toEqual(newestFirst(published).map(ref));
+      expect(listed.map(ref)).toEqual(newestFirst(documents).map(ref));
 
-      const me = (await portal(user, '/portal/me')).body as { counts: Record<DocumentType, number> };
-      expect(Object.values(me.counts).reduce((a, b) => a + b, 0)).toBe(TOTAL);
-      expect(me.counts.invoice).toBe(TOTAL / DOCUMENT_TYPES.length);
+      const invoices = await listAll(user, '&type=invoice', 100);
+      expect(invoices.map(ref)).toEqual(newestFirst(documents.filter((d) => d.type === 'invoice')).map(ref));
     },
-    600_000,
+    300_000,
   );
 });

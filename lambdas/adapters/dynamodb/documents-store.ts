@@ -49,7 +49,8 @@ export const orderCursor = {
   },
 };
 
-function documentItem(document: Document, version: number): Item {
+/** The document's item as this store writes it (exported for the integration tests' bulk seeding). */
+export function documentItem(document: Document, version: number): Item {
   const order = orderOf(document);
   return {
     ...keys.document(document.type, document.id),
@@ -241,13 +242,14 @@ export function dynamoDocumentStore(client: DynamoDBDocumentClient = documentCli
 
     stream: (stream, type, after, limit) => query(streamListing(stream, type), after, limit),
 
+    // Strongly consistent: once staff deleted or moved a document, no portal read may still show it.
     async document(type, id) {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.document(type, id) }));
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.document(type, id), ConsistentRead: true }));
       return Item ? toDocument(Item) : undefined;
     },
 
     async isGranted(type, id, contactId) {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.grant(type, id, contactId), ProjectionExpression: 'pk' }));
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.grant(type, id, contactId), ProjectionExpression: 'pk', ConsistentRead: true }));
       return Item !== undefined;
     },
 

@@ -7,12 +7,12 @@
  * Revoking, suspending or archiving them also writes the record directly, exactly the fields the
  * portal's access check reads.
  */
-import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTITY, keys } from '../../../lambdas/adapters/dynamodb/keys';
 import type { Contact } from '../../../lambdas/schemas/contacts';
-import { adminToken, api, signIn, stack } from './stack';
+import { adminToken, api, cognito, signIn, stack } from './stack';
 
 export interface PortalUser {
   contact: Contact;
@@ -25,16 +25,15 @@ export interface PortalUser {
 const PASSWORD = 'Portal-Fixture-Pw-1!';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-let clients: { db: DynamoDBDocumentClient; cognito: CognitoIdentityProviderClient; table: string; pool: string } | undefined;
+let clients: { db: DynamoDBDocumentClient; table: string; pool: string } | undefined;
 
-async function fixtureClients() {
+function fixtureClients() {
   if (!clients) {
-    const s = await stack();
+    const s = stack();
     clients = {
       db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: s.region, endpoint: s.dynamodbEndpoint, credentials }), {
         marshallOptions: { removeUndefinedValues: true },
       }),
-      cognito: new CognitoIdentityProviderClient({ region: s.region, endpoint: s.cognitoEndpoint, credentials }),
       table: s.tableName,
       pool: s.customerUserPoolId,
     };
@@ -51,11 +50,11 @@ export async function createContact(body: { kind: 'person' | 'company'; name: st
 
 /** A contact with an active portal login, signed in: `email` must be unique to the test run (use `uniq`). */
 export async function createPortalUser(body: { kind?: 'person' | 'company'; name: string; email: string; companyId?: string }): Promise<PortalUser> {
-  const { db, cognito, table, pool } = await fixtureClients();
+  const { db, table, pool } = fixtureClients();
   const email = body.email.toLowerCase();
   const contact = await createContact({ kind: body.kind ?? 'person', name: body.name, email, ...(body.companyId ? { companyId: body.companyId } : {}) });
 
-  const created = await cognito.send(
+  const created = await cognito().send(
     new AdminCreateUserCommand({
       UserPoolId: pool,
       Username: email,
@@ -68,7 +67,7 @@ export async function createPortalUser(body: { kind?: 'person' | 'company'; name
   );
   const username = created.User?.Username ?? email;
   const sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value ?? username;
-  await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: pool, Username: username, Password: PASSWORD, Permanent: true }));
+  await cognito().send(new AdminSetUserPasswordCommand({ UserPoolId: pool, Username: username, Password: PASSWORD, Permanent: true }));
 
   const at = new Date().toISOString();
   await db.send(new PutCommand({ TableName: table, Item: { ...keys.loginSubject(sub), entity: ENTITY.loginSubject, contactId: contact.id, sub } }));
@@ -83,13 +82,13 @@ export async function createPortalUser(body: { kind?: 'person' | 'company'; name
     }),
   );
 
-  const token = await signIn('customer', email, PASSWORD);
+  const { accessToken: token } = await signIn('customer', email, PASSWORD);
   return { contact: { ...contact, portal: { status: 'active', invitedAt: at, activatedAt: at } }, email, sub, token };
 }
 
 /** Sets the access record's status as the revocation (or a re-invitation) would: the token stays valid in Cognito. */
 export async function setPortalStatus(contactId: string, status: 'invited' | 'active' | 'revoked'): Promise<void> {
-  const { db, table } = await fixtureClients();
+  const { db, table } = fixtureClients();
   const at = new Date().toISOString();
   await db.send(
     new UpdateCommand({
@@ -104,7 +103,7 @@ export async function setPortalStatus(contactId: string, status: 'invited' | 'ac
 
 /** Marks the contact archived in place, leaving its portal status as it is (the access check must refuse anyway). */
 export async function setArchived(contactId: string, archived: boolean): Promise<void> {
-  const { db, table } = await fixtureClients();
+  const { db, table } = fixtureClients();
   await db.send(
     new UpdateCommand({
       TableName: table,
@@ -114,4 +113,21 @@ export async function setArchived(contactId: string, archived: boolean): Promise
       ExpressionAttributeValues: { ':archived': archived, ':one': 1 },
     }),
   );
+}
+
+/** Bulk items straight into DynamoDB Local, 25 a request, a few requests at a time (unprocessed ones again). */
+export async function seedDocuments(items: Record<string, unknown>[]): Promise<void> {
+  const { db, table } = fixtureClients();
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  const worker = async () => {
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      while (requests.length > 0) {
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+        requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
 }
