@@ -126,16 +126,19 @@ export async function acceptInvitation(
   if (!invitation || invitation.expiresAt <= claimedAt) throw gone();
   if (!meetsPasswordPolicy(password)) throw new Invalid(PASSWORD_REFUSED, 'password');
   if (!(await deps.store.claimInvitation(tokenHash, claimedAt, new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString()))) throw gone();
+  let activated: boolean;
   try {
     const contact = await deps.contacts.get(invitation.contactId);
     const username = contact?.login?.username;
     if (!contact || contact.archived || contact.portal.status !== 'invited' || contact.invitation?.tokenHash !== tokenHash || !username) throw gone();
     await deps.logins.setPassword(username, password);
+    const at = deps.now().toISOString();
+    activated = await deps.store.activate(invitation.contactId, tokenHash, claimedAt, at, auditEntry('invitation.accepted', invitation.contactId, INVITEE, at));
   } catch (error) {
+    // A refused password or an unavailable dependency: the invitee may try again at once.
     await deps.store.releaseInvitation(tokenHash, claimedAt).catch(() => undefined);
     throw error;
   }
-  const at = deps.now().toISOString();
-  const audit = auditEntry('invitation.accepted', invitation.contactId, INVITEE, at);
-  if (!(await deps.store.activate(invitation.contactId, tokenHash, claimedAt, at, audit))) throw gone();
+  // Revoked or re-invited while we set the password: that invitation is dead.
+  if (!activated) throw gone();
 }

@@ -101,6 +101,16 @@ describe('accept', () => {
     expect(access.contact('p1').portal.status).toBe('active');
   });
 
+  it('a dependency failing after the password was set releases the claim: the retry works at once', async () => {
+    const token = invited();
+    const activate = access.activate.bind(access);
+    access.activate = () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(acceptInvitation(deps, token, GOOD)).rejects.toThrow('throttled');
+    access.activate = activate;
+    await acceptInvitation(deps, token, GOOD);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+
   it('a claim left by a dead accept is taken over once abandoned', async () => {
     const token = invited();
     const hash = hashToken(token);

@@ -289,6 +289,26 @@ describe('grant', () => {
     expect(successfulSends()).toHaveLength(1);
   });
 
+  it('processes lines with bounded concurrency and answers them in request order', async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co' });
+    const ids = Array.from({ length: 30 }, (_, i) => `p${i}`);
+    for (const id of ids) access.add({ id, companyId: 'co', email: `${id}@example.com` });
+    let inFlight = 0;
+    let most = 0;
+    cognito.on(AdminCreateUserCommand).callsFake(async (input: { Username: string }) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+      inFlight -= 1;
+      return { User: { Username: `u-${input.Username}`, Attributes: [{ Name: 'sub', Value: `s-${input.Username}` }] } };
+    });
+    const results = await apply('co', ids.map((id) => grantLine(id)));
+    expect(results.map((r) => r.contactId)).toEqual(ids);
+    expect(results.every((r) => r.outcome === 'granted')).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(deps.config.applyConcurrency);
+  });
+
   it('lists the wizard: the company and its non-archived persons, with login emails', async () => {
     access.add({ id: 'co', kind: 'company', name: 'Co', email: 'co@example.com' });
     access.add({ id: 'p1', companyId: 'co', name: 'P1', email: 'p1@example.com', portal: { status: 'active', delivery: 'sent' }, login: { email: 'login@example.com' } });
