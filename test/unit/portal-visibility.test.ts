@@ -203,4 +203,17 @@ describe('portalUser (the access check of every portal request)', () => {
   ])('refuses %s with Unauthenticated', async (_name, record, sub) => {
     await expect(portalUser(session(record), sub)).rejects.toBeInstanceOf(Unauthenticated);
   });
+
+  test('confirms a refusal against a fresh pointer: a cached one that moved to another contact does not lock the login out', async () => {
+    const asked: boolean[] = [];
+    const store: PortalSessionStore = {
+      contactIdOfSubject: async (_sub, fresh) => {
+        asked.push(fresh ?? false);
+        return fresh ? 'p2' : 'p1';
+      },
+      contact: async (id) => (id === 'p2' ? contact('p2', { login: { email: 'p2@example.com', username: 'p2', sub: 'sub-x' } }) : contact('p1', { portal: { status: 'revoked' } })),
+    };
+    await expect(portalUser(store, 'sub-x')).resolves.toMatchObject({ id: 'p2' });
+    expect(asked).toEqual([false, true]);
+  });
 });

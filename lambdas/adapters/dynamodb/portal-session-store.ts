@@ -5,9 +5,10 @@ import { DynamoContactStore } from './contacts-store';
 import { keys } from './keys';
 
 /**
- * `sub → contactId` never changes once the portal login exists (a new login has a new sub), so a
- * container keeps what it has resolved; the contact itself is read on every request. Bounded, and
- * only positive answers are kept, so a login created a moment later is found.
+ * `sub → contactId` practically never changes once the portal login exists, so a container keeps
+ * what it has resolved; the contact itself is read on every request (and the domain asks again,
+ * `fresh`, before it refuses). Bounded, and only positive answers are kept, so a login created a
+ * moment later is found.
  */
 const subjects = new Map<string, string>();
 const MAX_CACHED_SUBJECTS = 10_000;
@@ -15,12 +16,15 @@ const MAX_CACHED_SUBJECTS = 10_000;
 export function dynamoPortalSessionStore(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): PortalSessionStore {
   const contacts = new DynamoContactStore(client, table);
   return {
-    async contactIdOfSubject(sub) {
-      const cached = subjects.get(sub);
+    async contactIdOfSubject(sub, fresh = false) {
+      const cached = fresh ? undefined : subjects.get(sub);
       if (cached) return cached;
       const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.loginSubject(sub), ConsistentRead: true }));
       const contactId: unknown = Item?.contactId;
-      if (typeof contactId !== 'string') return undefined;
+      if (typeof contactId !== 'string') {
+        subjects.delete(sub);
+        return undefined;
+      }
       if (subjects.size >= MAX_CACHED_SUBJECTS) subjects.clear();
       subjects.set(sub, contactId);
       return contactId;
