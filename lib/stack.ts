@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from './routes';
@@ -47,24 +47,22 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
 
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
+    // Every function that builds the portal-access wiring reads its settings when it starts.
+    const withAccessConfig = (f: PortalFunction) =>
+      f.setEnv('portalUrl', config.portalUrl).setEnv('invitationTtlDays', String(config.invitationTtlDays));
     const withAccessLifecycle = (f: PortalFunction) =>
-      f
-        .bindTable(table, 'readWrite')
-        .bindCustomerPool(customerPool, LOGIN_LIFECYCLE)
-        .bindEventBus(events.bus)
-        .setEnv('portalUrl', config.portalUrl)
-        .setEnv('invitationTtlDays', String(config.invitationTtlDays));
+      withAccessConfig(f).bindTable(table, 'readWrite').bindCustomerPool(customerPool, LOGIN_LIFECYCLE).bindEventBus(events.bus);
 
     this.functions = {
       system: fn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access')
+      contacts: withAccessConfig(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'))
         .bindTable(table, 'readWrite')
         .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'])
         .bindEventBus(events.bus),
       'portal-access': withAccessLifecycle(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')).bindMail(mail),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite'),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
-      invitations: fn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
+      invitations: withAccessConfig(fn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
         .bindTable(table, 'readWrite')
         .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminSetUserPassword']),
     };
@@ -93,6 +91,18 @@ export class PortalStack extends Stack {
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
     };
+    if (!config.sesIdentity.includes('@')) {
+      // Easy DKIM: SES verifies the domain once these three CNAME records are published.
+      const identity = mail.identity;
+      const records = [
+        [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1],
+        [identity.dkimDnsTokenName2, identity.dkimDnsTokenValue2],
+        [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3],
+      ] as const;
+      records.forEach(([name, value], i) => {
+        outputs[`SesDkimCname${i + 1}`] = Fn.join(' CNAME ', [name, value]);
+      });
+    }
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
 }

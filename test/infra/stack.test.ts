@@ -286,6 +286,11 @@ describe('functions', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    // contacts (archive revokes) and invitations build the portal-access wiring, which reads its settings at start.
+    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
+    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
+    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
       ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'TABLE_NAME'].sort(),
     );
