@@ -4,7 +4,7 @@
  * and each handler validates its input with the schemas named here. No CDK imports: it is bundled
  * into the Lambda functions too.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageQuery } from '../lambdas/schemas/common';
 import * as contacts from '../lambdas/schemas/contacts';
 import * as access from '../lambdas/schemas/portal-access';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An event this handler will never process, however often it is retried: for the dead-letter path. */
 export class RejectedEvent extends Error {

@@ -4,7 +4,7 @@
  * ambiguous event (`{ contactId, companyId }`) goes to the dead-letter path instead of being guessed at.
  * SES's notifications are AWS's shape: we read the few fields we need and tolerate the rest.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { id, text } from '../schemas/common';
 
 export const eventEnvelope = z.object({

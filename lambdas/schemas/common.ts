@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { domainToASCII } from 'node:url';
 
 /** Printable text: no control characters (tab excepted), no lone surrogates. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursor, email, id, isoDateTime, limit, page, text } from './common';
 
 export const portalStatus = z.enum(['none', 'invited', 'active', 'revoked']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DOCUMENT_TYPES } from '../domain/document-types';
 import { cursor, id, isoDateTime, limit, page, text } from './common';
 

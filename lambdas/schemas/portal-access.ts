@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { email, id, isoDateTime, multilineText, page, problem } from './common';
 import { portalStatus } from './contacts';
 
