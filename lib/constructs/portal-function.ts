@@ -70,6 +70,9 @@ export class PortalFunction extends NodejsFunction {
         target: 'node22',
         // The SDK versions the code was tested with, not whatever the runtime happens to carry.
         bundleAwsSDK: true,
+        // The SDK's ES module builds, which esbuild can tree-shake (its CommonJS builds are one file per
+        // client, every command included): about a third less bundle, and less to load on a cold start.
+        mainFields: ['module', 'main'],
         forceDockerBundling: false,
       },
     });
