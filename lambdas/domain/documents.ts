@@ -9,8 +9,13 @@ import type { DocumentType } from './document-types';
 import { Conflict, DomainError, Invalid, NotFound } from './errors';
 import type { Document, PutDocumentInput } from '../schemas/documents';
 
-/** At most this many explicit grants per document: a change rewrites all of them in one transaction (≤ 100 items). */
-export const MAX_EXPLICIT_GRANTS = 50;
+/**
+ * At most this many explicit grants per document: a change rewrites every grant's copy in one
+ * transaction, which DynamoDB limits to 100 items and 4 MB. A copy holds up to 64 KiB of JSON `data`,
+ * which can take ~1.5× that in DynamoDB's encoding (arrays of small numbers): 30 copies + the
+ * document + 2 counts stay under 4 MB.
+ */
+export const MAX_EXPLICIT_GRANTS = 30;
 /** Concurrent publishers of one customer's documents meet on its count item: a few tries with jitter settle them. */
 const ATTEMPTS = 8;
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));

@@ -44,17 +44,32 @@ export function streamsOf(viewer: Pick<ContactRecord, 'id' | 'companyId'>): Stre
 }
 
 /**
+ * A page's documents stay under this many bytes of JSON: a Lambda answer is at most 6 MB, and 100
+ * documents of 64 KiB `data` would not fit. A page always holds at least one document.
+ */
+export const PAGE_BUDGET_BYTES = 5 * 1024 * 1024;
+
+/**
  * Merges streams read with `limit + 1` items each into one page: newest first, each document once
  * (a document granted explicitly to its own customer's user appears in two streams with the same
- * order key). More exist exactly when more than `limit` distinct documents were read: a stream that
- * returned `limit + 1` alone proves it; if none did, every stream is exhausted.
+ * order key), at most `limit` documents and `budget` bytes. More exist exactly when some distinct
+ * document read was not shown: a stream that returned `limit + 1` alone proves it; if none did and
+ * all were shown, every stream is exhausted.
  */
-export function mergeNewestFirst(streams: readonly OrderedDocument[][], limit: number): DocumentPage {
+export function mergeNewestFirst(streams: readonly OrderedDocument[][], limit: number, budget = PAGE_BUDGET_BYTES): DocumentPage {
   const byOrder = new Map<string, OrderedDocument>();
   for (const stream of streams) for (const entry of stream) if (!byOrder.has(entry.order)) byOrder.set(entry.order, entry);
   const sorted = [...byOrder.values()].sort((a, b) => (a.order < b.order ? 1 : a.order > b.order ? -1 : 0));
-  const page = sorted.slice(0, limit);
-  const last = sorted.length > limit ? page[page.length - 1]?.order : undefined;
+  const page: OrderedDocument[] = [];
+  let bytes = 0;
+  for (const entry of sorted) {
+    if (page.length === limit) break;
+    const size = Buffer.byteLength(JSON.stringify(entry.document));
+    if (page.length > 0 && bytes + size > budget) break;
+    page.push(entry);
+    bytes += size;
+  }
+  const last = sorted.length > page.length ? page[page.length - 1]?.order : undefined;
   return { items: page.map((entry) => entry.document), ...(last === undefined ? {} : { last }) };
 }
 

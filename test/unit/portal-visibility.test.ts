@@ -98,6 +98,15 @@ describe('mergeNewestFirst', () => {
     expect(mergeNewestFirst([[a, b], [a]], 2).last).toBeUndefined();
   });
 
+  test('cuts a page at its byte budget, keeping at least one document, and continues after it', () => {
+    const big = (id: string, day: string) => ordered({ ...doc('invoice', id, 'c', `2026-01-${day}`), data: { blob: 'x'.repeat(1000) } });
+    const [x, y, z] = [big('x', '03'), big('y', '02'), big('z', '01')];
+    const page = mergeNewestFirst([[x, y, z]], 10, 2500);
+    expect(page.items.map((d) => d.id)).toEqual(['x', 'y']);
+    expect(page.last).toBe(y.order);
+    expect(mergeNewestFirst([[x, y]], 10, 10).items.map((d) => d.id)).toEqual(['x']);
+  });
+
   test('documents of the same date are ordered by type and id, so the order is total', () => {
     const x = ordered(doc('invoice', 'x', 'c', '2026-01-01'));
     const y = ordered(doc('invoice', 'y', 'c', '2026-01-01'));
