@@ -35,7 +35,12 @@ function queryOf(search: URLSearchParams): Record<string, string> | undefined {
 }
 
 export function apiEvent(req: IncomingMessage, url: URL, match: Match, body: Buffer, claims: Record<string, string> | undefined): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
   const headers = headersOf(req);
+  // API Gateway appends the caller to X-Forwarded-For and says how it was reached.
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
+  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
   const cookies = (req.headers.cookie ?? '').split(/;\s*/).filter(Boolean);
   const query = queryOf(url.searchParams);
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
@@ -61,7 +66,7 @@ export function apiEvent(req: IncomingMessage, url: URL, match: Match, body: Buf
         method: (req.method ?? 'GET').toUpperCase(),
         path: url.pathname,
         protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,

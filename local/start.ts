@@ -8,6 +8,7 @@ import type http from 'node:http';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../lambdas/config';
+import { FUNCTIONS } from '../lib/routes';
 import { ensurePools, type Pools } from './cognito';
 import { ensureTable } from './dynamodb';
 import { assertPortFree, startEmulators, type Emulators } from './emulators';
@@ -140,6 +141,9 @@ async function main(): Promise<void> {
     };
     writeStackFile(options.stackFile, info);
     console.log(banner(info, options, ((Date.now() - started) / 1000).toFixed(1)));
+    // Compile the handlers now rather than on their first request (a missing one is simply skipped).
+    const { handlerOf } = await import('./handlers');
+    for (const fn of FUNCTIONS) await handlerOf(fn).catch((error: unknown) => console.error(`local api: the ${fn} handlers do not load`, error));
   } catch (error) {
     console.error(`The local stack could not start: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);
