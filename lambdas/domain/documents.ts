@@ -31,7 +31,11 @@ export interface DocumentPage {
   last?: string;
 }
 
-/** A change of one document's item collection; the store writes it in one transaction or throws `StaleVersion`. */
+/**
+ * A change of one document's item collection; the store writes it in one transaction or throws
+ * `StaleVersion`. A create, a replace and a grant also check, in the same transaction, that the
+ * document's customer (or the grantee) is still a non-archived contact.
+ */
 export type DocumentChange =
   | { kind: 'create'; document: Document }
   /** `grantees` keep their copies (rewritten); `dropGrants` are removed (the new customer's explicit grant, now implicit). */
@@ -95,8 +99,8 @@ export async function putDocument(
   id: string,
   input: PutDocumentInput,
 ): Promise<{ document: Document; created: boolean }> {
-  await liveContact(deps, input.customerId, 'customerId');
   return retrying(async () => {
+    await liveContact(deps, input.customerId, 'customerId');
     const previous = await deps.store.get(type, id);
     const at = deps.now().toISOString();
     const document: Document = { type, id, ...input, createdAt: previous?.document.createdAt ?? at, updatedAt: at };
@@ -126,10 +130,9 @@ export async function deleteDocument(deps: Pick<DocumentDeps, 'store'>, type: Do
 
 /** Shares a document with one more contact; granting its customer or an existing grantee changes nothing. */
 export async function addGrant(deps: DocumentDeps, type: DocumentType, id: string, contactId: string): Promise<void> {
-  await existing(deps.store, type, id);
-  await liveContact(deps, contactId, 'contactId');
   await retrying(async () => {
     const current = await existing(deps.store, type, id);
+    await liveContact(deps, contactId, 'contactId');
     if (current.document.customerId === contactId) return;
     const grantees = await deps.store.grantees(type, id);
     if (grantees.includes(contactId)) return;

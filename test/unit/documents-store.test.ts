@@ -41,8 +41,9 @@ beforeEach(() => {
 describe('document transactions', () => {
   test('create: the document if it does not exist, with its customer and all-documents keys, and +1 on the count', async () => {
     await store().write({ kind: 'create', document: invoice('c1') });
-    const [put, count, ...rest] = written();
+    const [put, count, customer, ...rest] = written();
     expect(rest).toEqual([]);
+    expect(customer!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#c1', sk: 'CONTACT' }, ConditionExpression: 'attribute_exists(pk) AND #archived = :false' });
     expect(put!.Put).toMatchObject({
       TableName: TABLE,
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -68,8 +69,9 @@ describe('document transactions', () => {
 
   test('replace: conditioned on the version read, rewrites each grant copy, no count change', async () => {
     await store().write({ kind: 'replace', previous: { document: invoice('c1'), version: 4 }, document: invoice('c1', { name: 'New' }), grantees: ['g1'], dropGrants: [] });
-    const [put, grant, ...rest] = written();
+    const [put, grant, customer, ...rest] = written();
     expect(rest).toEqual([]);
+    expect(customer!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#c1' } });
     expect(put!.Put).toMatchObject({ ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 4 }, Item: { version: 5, name: 'New' } });
     expect(grant!.Put!.Item).toMatchObject({
       pk: 'DOC#invoice#INV-1',
@@ -91,10 +93,12 @@ describe('document transactions', () => {
     expect(items[0]!.Put!.Item).toMatchObject({ gsi1pk: 'CUSTOMER#c2', gsi2pk: 'CUSTOMER#c2#invoice', customerId: 'c2' });
     expect(items[1]!.Put!.Item).toMatchObject({ sk: 'GRANT#g1', customerId: 'c2' });
     expect(items[2]!.Delete).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'GRANT#c2' } });
-    expect(items.slice(3).map((i) => [i.Update!.Key, i.Update!.ExpressionAttributeValues![':delta']])).toEqual([
+    expect(items.slice(3, 5).map((i) => [i.Update!.Key, i.Update!.ExpressionAttributeValues![':delta']])).toEqual([
       [{ pk: 'COUNTS#c1', sk: 'COUNT#invoice' }, -1],
       [{ pk: 'COUNTS#c2', sk: 'COUNT#invoice' }, 1],
     ]);
+    expect(items[5]!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#c2' } });
+    expect(items).toHaveLength(6);
   });
 
   test('a new date moves the document in every listing: its order keys change', async () => {
@@ -119,7 +123,8 @@ describe('document transactions', () => {
 
   test('grant and ungrant: bump the document version (serialising with replaces) and put/delete the grant', async () => {
     await store().write({ kind: 'grant', current: { document: invoice('c1'), version: 7 }, contactId: 'g1' });
-    const [bump, grant] = written();
+    const [bump, grant, grantee] = written();
+    expect(grantee!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#g1', sk: 'CONTACT' } });
     expect(bump!.Update).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 7, ':next': 8 } });
     expect(grant!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)', Item: { sk: 'GRANT#g1', name: 'Invoice 1', customerId: 'c1' } });
 

@@ -119,6 +119,16 @@ describe('putDocument', () => {
     expect(fake.writes).toHaveLength(0);
   });
 
+  test('a customer archived during the write (the transaction refused it) is a 400 on the retry', async () => {
+    let archived = false;
+    const fake = fakeStore();
+    fake.loseRaces(1);
+    const contactsMeanwhile = { get: async (id: string) => { const c = contact(id, archived); archived = true; return c; } };
+    const error = await putDocument({ store: fake.store, contacts: contactsMeanwhile, now: () => T1 }, 'invoice', 'INV-1', { customerId: 'c1', name: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect(fake.writes).toHaveLength(1);
+  });
+
   test('re-reads and retries after losing a race, and gives up with a Conflict after a few', async () => {
     const fake = fakeStore();
     fake.loseRaces(2);

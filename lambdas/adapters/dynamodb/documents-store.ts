@@ -62,6 +62,11 @@ export function documentItem(document: Document, version: number): Item {
   };
 }
 
+/** A customer's count of one type as the transactions leave it after `n` creates (exported for bulk seeding). */
+export function documentCountItem(customerId: string, type: DocumentType, n: number): Item {
+  return { ...keys.documentCount(customerId, type), entity: ENTITY.documentCount, customerId, type, n };
+}
+
 function grantItem(document: Document, contactId: string): Item {
   return {
     ...keys.grant(document.type, document.id, contactId),
@@ -129,12 +134,24 @@ export function dynamoDocumentStore(client: DynamoDBDocumentClient = documentCli
     },
   });
 
+  /** The contact is still there and not archived (it was checked before, and may have changed since). */
+  const liveContact = (contactId: string): TransactItem => ({
+    ConditionCheck: {
+      TableName: table,
+      Key: keys.contact(contactId),
+      ConditionExpression: 'attribute_exists(pk) AND #archived = :false',
+      ExpressionAttributeNames: { '#archived': 'archived' },
+      ExpressionAttributeValues: { ':false': false },
+    },
+  });
+
   function transaction(change: DocumentChange): TransactItem[] {
     switch (change.kind) {
       case 'create':
         return [
           { Put: { TableName: table, Item: documentItem(change.document, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
           count(change.document.customerId, change.document.type, 1),
+          liveContact(change.document.customerId),
         ];
       case 'replace': {
         const { previous, document } = change;
@@ -152,6 +169,7 @@ export function dynamoDocumentStore(client: DynamoDBDocumentClient = documentCli
           ...change.grantees.map((contactId) => putGrant(document, contactId)),
           ...change.dropGrants.map((contactId) => deleteGrant(document, contactId)),
           ...(moved ? [count(previous.document.customerId, document.type, -1), count(document.customerId, document.type, 1)] : []),
+          liveContact(document.customerId),
         ];
       }
       case 'delete': {
@@ -171,7 +189,7 @@ export function dynamoDocumentStore(client: DynamoDBDocumentClient = documentCli
         ];
       }
       case 'grant':
-        return [bumpVersion(change.current), putGrant(change.current.document, change.contactId, 'attribute_not_exists(pk)')];
+        return [bumpVersion(change.current), putGrant(change.current.document, change.contactId, 'attribute_not_exists(pk)'), liveContact(change.contactId)];
       case 'ungrant':
         return [bumpVersion(change.current), deleteGrant(change.current.document, change.contactId, 'attribute_exists(pk)')];
     }
