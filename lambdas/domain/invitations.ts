@@ -11,7 +11,7 @@ import type { ContactRecord } from './contact-record';
 import { auditEntry, INVITEE, type AuditEntry } from './audit';
 import { ABANDONED_AFTER_MS } from './idempotency';
 import { Conflict, Gone, Invalid } from './errors';
-import type { InvitationMail, PortalAccessDeps } from './portal-access';
+import type { InvitationMail, PortalAccessDeps } from './portal-access-ports';
 
 export interface Invitation {
   tokenHash: string;

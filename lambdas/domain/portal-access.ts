@@ -16,100 +16,12 @@
 import type { ApplyInput, ApplyLine, Outcome, WizardLine } from '../schemas/portal-access';
 import { normaliseEmail } from '../schemas/common';
 import type { ContactRecord, PortalStatus } from './contact-record';
-import { auditEntry, type AuditEntry } from './audit';
-import type { ContactStore } from './contacts';
+import { auditEntry } from './audit';
 import { Conflict, Invalid, NotFound, Unavailable } from './errors';
-import { sendInvitation, type Invitation } from './invitations';
+import { sendInvitation } from './invitations';
+import type { AccessEventType, ClaimResult, CognitoLogin, LoginClaim, PortalAccessDeps } from './portal-access-ports';
 
-// ── Ports ────────────────────────────────────────────────────────────────────────────────────────
-
-export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed';
-
-export interface LoginClaim {
-  /** The contact as read: its status is the transaction's condition. */
-  contact: ContactRecord;
-  email: string;
-  /** Store `email` as the contact's own email too (the line named one). */
-  storeEmail: boolean;
-  at: string;
-  /** Take the guard over from this contact id (archived, or no longer using that email). */
-  takeOverFrom?: string;
-}
-
-export interface InvitationRecord {
-  contactId: string;
-  expiresAt: string;
-  claimedAt?: string;
-}
-
-/** The contact item's portal-access fields and the items beside it (guards, invitations). */
-export interface AccessStore {
-  loginHolder(email: string): Promise<string | undefined>;
-  claimLogin(claim: LoginClaim): Promise<ClaimResult>;
-  /** Records the Cognito user (and `SUB#<sub>`); clears `disabledAt`. False when the contact moved on. */
-  saveLogin(contactId: string, login: { email: string; username: string; sub: string }): Promise<boolean>;
-  /** Stores a fresh invitation and deletes the previous one, if the contact is still `invited` with `previousHash`. */
-  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined): Promise<boolean>;
-  markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
-  /** `revoked` + the pending invitation deleted + audit, if the status is still the one read. */
-  revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean): Promise<boolean>;
-  markLoginDisabled(contactId: string, at: string): Promise<void>;
-  /** Deletes the login email guard if this contact holds it. */
-  releaseLoginEmail(email: string, contactId: string): Promise<void>;
-  getInvitation(tokenHash: string): Promise<InvitationRecord | undefined>;
-  /** Sets `claimedAt` unless claimed after `staleBefore` (a dead accept), or gone, or expired at `at`. */
-  claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean>;
-  releaseInvitation(tokenHash: string, claimedAt: string): Promise<void>;
-  /** `active` + the invitation deleted + audit, if the contact still waits for this invitation. */
-  activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean>;
-}
-
-export interface CognitoLogin {
-  username: string;
-  sub: string;
-}
-
-/** Portal logins in the customer user pool. */
-export interface CustomerLogins {
-  /** Creates the user (email verified, Cognito sends nothing); `exists` when the email has one already. */
-  create(email: string): Promise<CognitoLogin | 'exists'>;
-  find(email: string): Promise<CognitoLogin | undefined>;
-  enable(username: string): Promise<void>;
-  /** Disables the user and signs it out everywhere. */
-  disable(username: string): Promise<void>;
-  /** Permanent password; `Invalid` (path `password`) when the pool's policy refuses it. */
-  setPassword(username: string, password: string): Promise<void>;
-}
-
-export interface InvitationMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export interface InvitationMailer {
-  /** Throws when the mail could not be handed over (after retrying throttles). */
-  send(mail: InvitationMail): Promise<void>;
-}
-
-export type AccessEventType = 'PortalAccessGranted' | 'PortalAccessRevoked' | 'PortalInvitationSent';
-
-export interface AccessEvents {
-  emit(type: AccessEventType, detail: { contactId: string; email: string; at: string }): Promise<void>;
-}
-
-export interface PortalAccessDeps {
-  /** The contacts module's store: the contact (consistent read) and a company's non-archived persons. */
-  contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'>;
-  store: AccessStore;
-  logins: CustomerLogins;
-  mailer: InvitationMailer;
-  events: AccessEvents;
-  now: () => Date;
-  config: { portalUrl: string; invitationTtlDays: number; applyConcurrency: number };
-  warn: (message: string, fields?: Record<string, unknown>) => void;
-}
+export type * from './portal-access-ports';
 
 // ── The wizard ───────────────────────────────────────────────────────────────────────────────────
 

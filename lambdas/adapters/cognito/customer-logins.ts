@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { env } from '../../config';
 import { Invalid } from '../../domain/errors';
-import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access';
+import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access-ports';
 import { PASSWORD_REFUSED } from '../../domain/invitations';
 
 let client: CognitoIdentityProviderClient | undefined;

@@ -10,7 +10,7 @@ import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { Invitation } from '../../domain/invitations';
-import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim } from '../../domain/portal-access';
+import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim } from '../../domain/portal-access-ports';
 import { auditItem } from './audit-store';
 import { documentClient, tableName } from './client';
 import { ENTITY, keys } from './keys';

@@ -7,7 +7,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { env, envOr } from '../../config';
 import { Unavailable } from '../../domain/errors';
-import type { InvitationMail, InvitationMailer } from '../../domain/portal-access';
+import type { InvitationMail, InvitationMailer } from '../../domain/portal-access-ports';
 import { isTransient } from '../../http-kit/problem';
 import { log } from '../../http-kit/log';
 
