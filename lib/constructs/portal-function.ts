@@ -67,6 +67,8 @@ export class PortalFunction extends NodejsFunction {
       bundling: {
         minify: true,
         sourceMap: true,
+        // Stack traces need the mappings, not a copy of every source file inside the zip.
+        sourcesContent: false,
         target: 'node22',
         // The SDK versions the code was tested with, not whatever the runtime happens to carry.
         bundleAwsSDK: true,
