@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from './routes';
@@ -91,18 +91,7 @@ export class PortalStack extends Stack {
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
     };
-    if (!config.sesIdentity.includes('@')) {
-      // Easy DKIM: SES verifies the domain once these three CNAME records are published.
-      const identity = mail.identity;
-      const records = [
-        [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1],
-        [identity.dkimDnsTokenName2, identity.dkimDnsTokenValue2],
-        [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3],
-      ] as const;
-      records.forEach(([name, value], i) => {
-        outputs[`SesDkimCname${i + 1}`] = Fn.join(' CNAME ', [name, value]);
-      });
-    }
+    mail.dkimRecords.forEach((record, i) => (outputs[`SesDkimCname${i + 1}`] = record));
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
 }

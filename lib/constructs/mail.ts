@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Fn, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
@@ -21,6 +21,8 @@ export class Mail extends Construct {
   readonly configurationSetArn: string;
   readonly senderEmail: string;
   readonly replyToEmail: string;
+  /** For a domain identity: the three Easy DKIM CNAME records (`name CNAME value`) that verify it. */
+  readonly dkimRecords: string[];
 
   constructor(scope: Construct, id: string, props: MailProps) {
     super(scope, id);
@@ -44,5 +46,13 @@ export class Mail extends Construct {
       identity: props.sesIdentity.includes('@') ? ses.Identity.email(props.sesIdentity) : ses.Identity.domain(props.sesIdentity),
       configurationSet: this.configurationSet,
     });
+    const identity = this.identity;
+    this.dkimRecords = props.sesIdentity.includes('@')
+      ? []
+      : [
+          Fn.join(' CNAME ', [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1]),
+          Fn.join(' CNAME ', [identity.dkimDnsTokenName2, identity.dkimDnsTokenValue2]),
+          Fn.join(' CNAME ', [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3]),
+        ];
   }
 }

@@ -360,3 +360,25 @@ describe('events', () => {
     }
   });
 });
+
+describe('outputs', () => {
+  it('tell a client and an operator what they need: API URL, pools and clients, bus, and the SES domain’s DKIM records', () => {
+    const outputs = Object.keys(template.findOutputs('*')).sort();
+    expect(outputs).toEqual(
+      [
+        'ApiUrl',
+        'CustomerClientId',
+        'CustomerUserPoolId',
+        'EventBusName',
+        'HostedUiBaseUrl',
+        'SesConfigurationSet',
+        'SesDkimCname1',
+        'SesDkimCname2',
+        'SesDkimCname3',
+        'StaffClientId',
+        'StaffUserPoolId',
+        'TableName',
+      ].sort(),
+    );
+  });
+});
