@@ -93,11 +93,15 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  // A parent killed outright (SIGKILL, a test runner's timeout) sends no signal: notice it, and take the emulators down too.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stop(0), 1000).unref();
 
   try {
     await assertPortFree(options.host, options.apiPort, 'API');
     await assertPortFree(options.host, options.eventsPort, 'events endpoint');
     emulators = await startEmulators(options);
+    const emulatorsUp = Date.now();
     const dynamodb = new DynamoDBClient({ region: options.region, endpoint: emulators.dynamodb.url, credentials: CREDENTIALS });
     const cognito = new CognitoIdentityProviderClient({ region: options.region, endpoint: emulators.cognito.url, credentials: CREDENTIALS });
     const state = readState(options.dataDir);
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
     const { admin, ...ids } = pools;
     writeState(options.dataDir, { ...ids, adminPassword: admin.password });
     setHandlerEnvironment(options, emulators, eventsEndpoint, apiUrl, pools);
+    const seeded = Date.now();
 
     // Imported only now: the handlers they load read the environment set above.
     const { createApiServer } = await import('./server');
@@ -140,7 +145,9 @@ async function main(): Promise<void> {
       admin: pools.admin,
     };
     writeStackFile(options.stackFile, info);
-    console.log(banner(info, options, ((Date.now() - started) / 1000).toFixed(1)));
+    const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
+    console.log(banner(info, options, seconds(started, Date.now())));
+    console.log(`  (emulators ${seconds(started, emulatorsUp)} s, table and pools ${seconds(emulatorsUp, seeded)} s, API ${seconds(seeded, Date.now())} s)\n`);
     // Compile the handlers now rather than on their first request (a missing one is simply skipped).
     const { handlerOf } = await import('./handlers');
     for (const fn of FUNCTIONS) await handlerOf(fn).catch((error: unknown) => console.error(`local api: the ${fn} handlers do not load`, error));
