@@ -16,9 +16,9 @@ import type { Document, PutDocumentInput } from '../schemas/documents';
  * document + 2 counts stay under 4 MB.
  */
 export const MAX_EXPLICIT_GRANTS = 30;
-/** Concurrent publishers of one customer's documents meet on its count item: a few tries with jitter settle them. */
-const ATTEMPTS = 8;
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+/** Each round of a race has one winner; with jitter, a few concurrent writers of one document all get through. */
+const ATTEMPTS = 20;
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(10 * attempt, 100)));
 
 export interface StoredDocument {
   document: Document;

@@ -225,6 +225,48 @@ describe('the access record decides on every request', () => {
   });
 });
 
+describe('concurrent staff writes', () => {
+  test('a document moved back and forth by concurrent publishers is counted exactly once, where it ended', async () => {
+    staffToken = await adminToken();
+    const [u1, u2] = await Promise.all([
+      createPortalUser({ name: 'Owner one', email: `${uniq('own1')}@example.com` }),
+      createPortalUser({ name: 'Owner two', email: `${uniq('own2')}@example.com` }),
+    ]);
+    const id = uniq('race');
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        staff(`/documents/timesheet/${id}`, { method: 'PUT', body: { customerId: (i % 2 ? u1 : u2).contact.id, name: `Round ${i}` } }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort((a, b) => a - b)).toEqual([...Array(11).fill(200), 201]);
+    const final = (await staff(`/documents/timesheet/${id}`)).body as Document;
+    const owner = final.customerId === u1.contact.id ? u1 : u2;
+    const other = owner === u1 ? u2 : u1;
+    const timesheets = async (user: PortalUser) => ((await portal(user, '/portal/me')).body as { counts: Record<DocumentType, number> }).counts.timesheet;
+    expect([await timesheets(owner), await timesheets(other)]).toEqual([1, 0]);
+    expect((await portal(owner, `/portal/documents/timesheet/${id}`)).status).toBe(200);
+    expect((await portal(other, `/portal/documents/timesheet/${id}`)).status).toBe(404);
+  });
+
+  test('concurrent shares of one document all land, and its copies follow a concurrent update', async () => {
+    staffToken = await adminToken();
+    const customer = await createContact({ kind: 'company', name: uniq('Sharer') });
+    const friends = await Promise.all(Array.from({ length: 6 }, (_, i) => createPortalUser({ name: `Friend ${i}`, email: `${uniq(`fr${i}`)}@example.com` })));
+    const doc = await publish('purchase_order', customer.id, 'Shared PO', '2026-06-01');
+    const [renamed] = await Promise.all([
+      staff(`/documents/purchase_order/${doc.id}`, { method: 'PUT', body: { customerId: customer.id, name: 'Renamed PO', date: '2026-06-01' } }),
+      ...friends.map((f) => staff(`/documents/purchase_order/${doc.id}/grants`, { method: 'POST', body: { contactId: f.contact.id } })),
+    ]);
+    expect(renamed!.status).toBe(200);
+    const grants = ((await staff(`/documents/purchase_order/${doc.id}/grants`)).body as { items: { contactId: string }[] }).items.map((g) => g.contactId);
+    expect(grants.sort()).toEqual([customer.id, ...friends.map((f) => f.contact.id)].sort());
+    for (const friend of friends) {
+      const listed = ((await portal(friend, '/portal/documents')).body as Page).items;
+      expect(listed).toEqual([expect.objectContaining({ id: doc.id, name: 'Renamed PO' })]);
+    }
+  });
+});
+
 describe('a company with 5,000 documents', () => {
   const TOTAL = 5000;
 
