@@ -46,7 +46,7 @@ export class HttpApi extends Construct {
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
   readonly accessLogs: logs.LogGroup;
-  /** The route keys whose answer is not decided by a token (public routes and the 405/404 fallbacks). */
+  /** Routes without an authorizer: the contract's public routes and the 405/404 fallbacks. */
   readonly unauthenticatedRoutes: apigw.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
@@ -80,9 +80,11 @@ export class HttpApi extends Construct {
       public: undefined,
     };
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    // One integration per function, shared by all of its routes.
     const integration = (fn: FunctionName) => {
-      if (!integrations.has(fn)) integrations.set(fn, new HttpLambdaIntegration(`${fn}Integration`, props.functions[fn]));
-      return integrations.get(fn)!;
+      let found = integrations.get(fn);
+      if (!found) integrations.set(fn, (found = new HttpLambdaIntegration(`${fn}Integration`, props.functions[fn])));
+      return found;
     };
 
     for (const route of ROUTES) {
