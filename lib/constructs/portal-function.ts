@@ -15,9 +15,10 @@ import type { Mail } from './mail';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export type TableAccess = 'read' | 'readWrite';
-// Transactions need no action of their own: TransactWriteItems is authorised per Put/Update/Delete/ConditionCheck.
-const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+// Transactions need no action of their own: TransactGetItems is authorised as GetItem, and
+// TransactWriteItems per Put/Update/Delete/ConditionCheck.
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
 
 /** The admin actions a function may take on the customer pool's logins, without the `cognito-idp:` prefix. */
 export type CustomerPoolAction =
