@@ -11,7 +11,7 @@ import type { ContactRecord } from './contact-record';
 import { auditEntry, INVITEE, type AuditEntry } from './audit';
 import { ABANDONED_AFTER_MS } from './idempotency';
 import { Conflict, Gone, Invalid } from './errors';
-import type { InvitationMail, PortalAccessDeps } from './portal-access-ports';
+import type { InvitationMail, LoginRecord, PortalAccessDeps } from './portal-access-ports';
 
 export interface Invitation {
   tokenHash: string;
@@ -77,22 +77,24 @@ export const invitationLink = (portalUrl: string, token: string): string =>
   `${portalUrl.replace(/\/+$/, '')}/invitation?token=${encodeURIComponent(token)}`;
 
 /**
- * Steps 3 and 4 of a grant (and a re-invite): a fresh invitation replaces the previous one, the
- * email goes out, and only then is the invitation marked sent, with the audit entry. A crash
- * before the mark leaves an unsent invitation, which a repeat replaces and sends: one email.
+ * Steps 3 and 4 of a grant (and a re-invite): a fresh invitation replaces the previous one (and
+ * the Cognito login is recorded with it, if it is not yet), the email goes out, and only then is
+ * the invitation marked sent, with the audit entry. A crash before the mark leaves an unsent
+ * invitation, which a repeat replaces and sends: one email.
  */
 export async function sendInvitation(
   deps: Pick<PortalAccessDeps, 'store' | 'mailer' | 'now' | 'config'>,
   contact: ContactRecord,
   message: string | undefined,
   audit: AuditEntry,
+  login: LoginRecord,
 ): Promise<void> {
-  const email = contact.login?.email;
-  if (!email) throw new Error('sendInvitation needs a login email');
+  const email = login.email;
   const token = newToken();
   const now = deps.now();
   const invitation = { tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + deps.config.invitationTtlDays * DAY_MS).toISOString() };
-  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash)))
+  const unrecorded = contact.login?.sub === login.sub && contact.login.username === login.username && !contact.login.disabledAt ? undefined : login;
+  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, unrecorded)))
     throw new Conflict('The contact changed meanwhile; repeat the request.');
   await deps.mailer.send(
     invitationMail({

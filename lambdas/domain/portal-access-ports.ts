@@ -20,6 +20,13 @@ export interface LoginClaim {
   takeOverFrom?: string;
 }
 
+/** A portal login as recorded on the contact once its Cognito user exists. */
+export interface LoginRecord {
+  email: string;
+  username: string;
+  sub: string;
+}
+
 export interface InvitationRecord {
   contactId: string;
   expiresAt: string;
@@ -30,10 +37,12 @@ export interface InvitationRecord {
 export interface AccessStore {
   loginHolder(email: string): Promise<string | undefined>;
   claimLogin(claim: LoginClaim): Promise<ClaimResult>;
-  /** Records the Cognito user (and `SUB#<sub>`); clears `disabledAt`. False when the contact moved on. */
-  saveLogin(contactId: string, login: { email: string; username: string; sub: string }): Promise<boolean>;
-  /** Stores a fresh invitation and deletes the previous one, if the contact is still `invited` with `previousHash`. */
-  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined): Promise<boolean>;
+  /**
+   * Stores a fresh invitation and deletes the previous one, if the contact is still `invited` with
+   * `previousHash`. With `login`: also records the Cognito user (and `SUB#<sub>`, clearing
+   * `disabledAt`), in the same transaction, if the contact's login email is still that one.
+   */
+  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord): Promise<boolean>;
   markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
   /** `revoked` + the pending invitation deleted + audit, if the status is still the one read. */
   revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean): Promise<boolean>;

@@ -19,7 +19,7 @@ import type { ContactRecord, PortalStatus } from './contact-record';
 import { auditEntry } from './audit';
 import { Conflict, Invalid, NotFound, Unavailable } from './errors';
 import { sendInvitation } from './invitations';
-import type { AccessEventType, ClaimResult, CognitoLogin, LoginClaim, PortalAccessDeps } from './portal-access-ports';
+import type { AccessEventType, ClaimResult, LoginClaim, LoginRecord, PortalAccessDeps } from './portal-access-ports';
 
 export type * from './portal-access-ports';
 
@@ -194,8 +194,9 @@ async function grant(
   }
 
   try {
-    current = await ensureLogin(deps, current);
-    await sendInvitation(deps, current, message, auditEntry(outcome === 'regranted' ? 'portal.regranted' : 'portal.granted', current.id, actor, deps.now().toISOString(), { email: current.login?.email }));
+    const login = await ensureLogin(deps, current);
+    const audit = auditEntry(outcome === 'regranted' ? 'portal.regranted' : 'portal.granted', current.id, actor, deps.now().toISOString(), { email: login.email });
+    await sendInvitation(deps, current, message, audit, login);
   } catch (error) {
     return fail(error, 'invited');
   }
@@ -220,10 +221,10 @@ export async function reinvite(
   const read = await deps.contacts.get(targetId);
   if (!read || !inScope(read, wizardId)) throw new NotFound('The contact is not in this wizard.');
   if (read.portal.status !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
-  const contact = await ensureLogin(deps, read);
+  const login = await ensureLogin(deps, read);
   const at = deps.now().toISOString();
-  await sendInvitation(deps, contact, input.message, auditEntry('portal.reinvited', contact.id, actor, at, { email: contact.login?.email }));
-  await emit(deps, 'PortalInvitationSent', { contactId: contact.id, email: contact.login?.email ?? '', at: deps.now().toISOString() });
+  await sendInvitation(deps, read, input.message, auditEntry('portal.reinvited', read.id, actor, at, { email: login.email }), login);
+  await emit(deps, 'PortalInvitationSent', { contactId: read.id, email: login.email, at: deps.now().toISOString() });
 }
 
 /** A grant whose every step is done: the login exists and is enabled, and the invitation email went out. */
@@ -242,31 +243,25 @@ async function claimLoginEmail(deps: PortalAccessDeps, contact: ContactRecord, e
   return deps.store.claimLogin({ ...claim, takeOverFrom: holderId });
 }
 
-/** Step 2: the Cognito user exists, is enabled and is recorded on the contact. */
-async function ensureLogin(deps: PortalAccessDeps, contact: ContactRecord): Promise<ContactRecord> {
+/**
+ * Step 2: the Cognito user exists and is enabled. Answers the login, which step 3 records (when
+ * the contact does not yet) in the same transaction as the fresh invitation.
+ */
+async function ensureLogin(deps: PortalAccessDeps, contact: ContactRecord): Promise<LoginRecord> {
   const login = contact.login;
   if (!login) throw new Error('ensureLogin needs a claimed login email');
-  if (login.username && login.sub && !login.disabledAt) return contact;
-  let cognito: CognitoLogin;
   if (login.username && login.sub) {
-    await deps.logins.enable(login.username);
-    cognito = { username: login.username, sub: login.sub };
-  } else {
-    const created = await deps.logins.create(login.email);
-    if (created === 'exists') {
-      // The pool already has a user with this email (an earlier attempt of this grant, or a login
-      // left behind by an archived contact). We hold the email's guard, so it is ours to adopt.
-      const found = await deps.logins.find(login.email);
-      if (!found) throw new Unavailable('The portal login could not be found; repeat the request.');
-      await deps.logins.enable(found.username);
-      cognito = found;
-    } else {
-      cognito = created;
-    }
+    if (login.disabledAt) await deps.logins.enable(login.username);
+    return { email: login.email, username: login.username, sub: login.sub };
   }
-  const saved = { email: login.email, ...cognito };
-  if (!(await deps.store.saveLogin(contact.id, saved))) throw new Conflict('The contact changed meanwhile; repeat the request.');
-  return { ...contact, login: saved };
+  const created = await deps.logins.create(login.email);
+  if (created !== 'exists') return { email: login.email, ...created };
+  // The pool already has a user with this email (an earlier attempt of this grant, or a login left
+  // behind by an archived contact). We hold the email's guard, so it is ours to adopt.
+  const found = await deps.logins.find(login.email);
+  if (!found) throw new Unavailable('The portal login could not be found; repeat the request.');
+  await deps.logins.enable(found.username);
+  return { email: login.email, ...found };
 }
 
 async function emit(deps: PortalAccessDeps, type: AccessEventType, detail: { contactId: string; email: string; at: string }): Promise<void> {

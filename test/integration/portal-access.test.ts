@@ -184,8 +184,15 @@ describe('revoke and re-grant', () => {
     expect(refused.status).toBe(409);
   });
 
-  it('answers 404 for the audit of an unknown contact and 400 for a forged cursor', async () => {
+  it('answers 404 for an unknown wizard or audit, 400 for a forged cursor or a bad body', async () => {
     expect((await staff('/contacts/nope-unknown/audit')).status).toBe(404);
+    expect((await staff('/contacts/nope-unknown/portal-access')).status).toBe(404);
+    expect((await applyLines('nope-unknown', [{ contactId: 'nope-unknown', inPortal: true }])).status).toBe(404);
+    expect((await applyLines('nope-unknown', [])).status).toBe(400);
+    const tooMany = Array.from({ length: 501 }, (_, i) => ({ contactId: `c${i}`, inPortal: true }));
+    expect((await applyLines('nope-unknown', tooMany)).status).toBe(400);
+    const unknownField = await staff('/contacts/nope-unknown/portal-access', { method: 'POST', body: { lines: [{ contactId: 'x', inPortal: true, admin: true }] } });
+    expect(unknownField.status).toBe(400);
     const person = await contact({});
     expect((await staff(`/contacts/${person.id}/audit?cursor=${Buffer.from('{"s":"x","k":{}}').toString('base64url')}`)).status).toBe(400);
   });
@@ -228,6 +235,17 @@ describe('safety', () => {
     expect(mail!.body.html).not.toContain('<script>');
     expect(mail!.body.text).toContain('<script>alert(1)</script>\nBcc: x@evil.test');
     expect((await emails()).some((m) => [...m.destination.to, ...m.destination.bcc, ...m.destination.cc].includes('x@evil.test'))).toBe(false);
+  });
+
+  it('applies a company of 40 in one request, answers in request order, one email each', async () => {
+    const company = await contact({ kind: 'company', name: uniq('Big') });
+    const people = await Promise.all(Array.from({ length: 40 }, (_, i) => contact({ name: `P${i}`, email: `${uniq(`big${i}`)}@big.example.com`, companyId: company.id })));
+    const lines = people.map((p) => ({ contactId: p.id, inPortal: true }));
+    const res = await applyLines(company.id, lines);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { contactId: string; outcome: string }) => [r.contactId, r.outcome])).toEqual(people.map((p) => [p.id, 'granted']));
+    const all = await emails();
+    for (const p of people) expect(all.filter((m) => m.destination.to.includes(p.email!))).toHaveLength(1);
   });
 
   it('20 concurrent grants of one email to 20 contacts: exactly one login, 19 conflicts', async () => {

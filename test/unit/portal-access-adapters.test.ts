@@ -96,6 +96,23 @@ describe('DynamoAccessStore', () => {
     expect(items[2]?.Delete?.ConditionExpression).toBe('attribute_not_exists(pk) OR contactId = :me');
   });
 
+  it('stores a fresh invitation, deleting the previous one, with the Cognito login when it is new', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const login = { email: 'pat@example.com', username: 'u1', sub: 's1' };
+    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z' }, 'h1', login)).toBe(true);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Put).toMatchObject({
+      Item: { pk: 'INVITATION#h2', sk: 'INVITATION', entity: 'invitation', contactId: 'c1', ttl: 1772964000 },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(items[1]?.Update).toMatchObject({
+      UpdateExpression: 'SET #invitation = :invitation, #login = :login',
+      ConditionExpression: '#portal.#status = :invited AND #invitation.tokenHash = :previous AND #login.email = :loginEmail',
+    });
+    expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
+    expect(items[3]?.Put?.Item).toEqual({ pk: 'SUB#s1', sk: 'SUB', entity: 'login-subject', contactId: 'c1', sub: 's1' });
+  });
+
   it('revokes with the audit entry, deletes the pending invitation, releases an archived contact’s guard', async () => {
     db.on(TransactWriteCommand).resolves({});
     const contact = person({
@@ -135,7 +152,7 @@ describe('DynamoAccessStore', () => {
     expect(await store.loginHolder('a@example.com')).toBe('c9');
     expect(db.commandCalls(GetCommand).every((c) => c.args[0].input.ConsistentRead)).toBe(true);
     db.on(TransactWriteCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }));
-    await expect(store.saveLogin('c1', { email: 'a@example.com', username: 'u', sub: 's' })).rejects.toThrow('down');
+    await expect(store.replaceInvitation('c1', { tokenHash: 'h', expiresAt: 'x' }, undefined)).rejects.toThrow('down');
   });
 });
 

@@ -7,7 +7,7 @@ import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
 import type { Invitation } from '../../lambdas/domain/invitations';
-import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim } from '../../lambdas/domain/portal-access';
+import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim, LoginRecord } from '../../lambdas/domain/portal-access';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -76,17 +76,14 @@ export class MemoryAccess implements AccessStore {
     return 'claimed';
   }
 
-  async saveLogin(contactId: string, login: { email: string; username: string; sub: string }) {
-    const stored = this.contacts.get(contactId);
-    if (stored?.login?.email !== login.email || stored.portal.status !== 'invited') return false;
-    stored.login = { ...login };
-    this.subjects.set(login.sub, contactId);
-    return true;
-  }
-
-  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined) {
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord) {
     const stored = this.contacts.get(contactId);
     if (!stored || stored.portal.status !== 'invited' || stored.invitation?.tokenHash !== previousHash) return false;
+    if (login && stored.login?.email !== login.email) return false;
+    if (login) {
+      stored.login = { ...login };
+      this.subjects.set(login.sub, contactId);
+    }
     if (previousHash) this.invitations.delete(previousHash);
     this.invitations.set(invitation.tokenHash, { contactId, expiresAt: invitation.expiresAt });
     stored.invitation = { ...invitation };

@@ -10,7 +10,7 @@ import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { Invitation } from '../../domain/invitations';
-import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim } from '../../domain/portal-access-ports';
+import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access-ports';
 import { auditItem } from './audit-store';
 import { documentClient, tableName } from './client';
 import { ENTITY, keys } from './keys';
@@ -126,25 +126,17 @@ export class DynamoAccessStore implements AccessStore {
     };
   }
 
-  async saveLogin(contactId: string, login: { email: string; username: string; sub: string }): Promise<boolean> {
-    const result = await transact([
-      {
-        Update: {
-          TableName: this.table,
-          Key: keys.contact(contactId),
-          UpdateExpression: 'SET #login = :login',
-          ConditionExpression: '#login.email = :email AND #portal.#status = :invited',
-          ExpressionAttributeNames: { '#login': 'login', '#portal': 'portal', '#status': 'status' },
-          ExpressionAttributeValues: { ':login': login, ':email': login.email, ':invited': 'invited' },
-        },
-      },
-      // We hold the email's guard, and this Cognito user has that email: the pointer is ours to (re)write.
-      { Put: { TableName: this.table, Item: { ...keys.loginSubject(login.sub), entity: ENTITY.loginSubject, contactId, sub: login.sub } } },
-    ]);
-    return result === true;
-  }
-
-  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined): Promise<boolean> {
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord): Promise<boolean> {
+    const names: Record<string, string> = { '#invitation': 'invitation', '#portal': 'portal', '#status': 'status' };
+    const values: Record<string, unknown> = { ':invitation': invitation, ':invited': 'invited', ...(previousHash ? { ':previous': previousHash } : {}) };
+    const conditions = ['#portal.#status = :invited', previousHash ? '#invitation.tokenHash = :previous' : 'attribute_not_exists(#invitation)'];
+    const sets = ['#invitation = :invitation'];
+    if (login) {
+      Object.assign(names, { '#login': 'login' });
+      Object.assign(values, { ':login': login, ':loginEmail': login.email });
+      conditions.push('#login.email = :loginEmail');
+      sets.push('#login = :login');
+    }
     const items: TransactItems = [
       {
         Put: {
@@ -163,14 +155,16 @@ export class DynamoAccessStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contactId),
-          UpdateExpression: 'SET #invitation = :invitation',
-          ConditionExpression: `#portal.#status = :invited AND ${previousHash ? '#invitation.tokenHash = :previous' : 'attribute_not_exists(#invitation)'}`,
-          ExpressionAttributeNames: { '#invitation': 'invitation', '#portal': 'portal', '#status': 'status' },
-          ExpressionAttributeValues: { ':invitation': invitation, ':invited': 'invited', ...(previousHash ? { ':previous': previousHash } : {}) },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         },
       },
     ];
     if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
+    // We hold the email's guard, and this Cognito user has that email: the pointer is ours to (re)write.
+    if (login) items.push({ Put: { TableName: this.table, Item: { ...keys.loginSubject(login.sub), entity: ENTITY.loginSubject, contactId, sub: login.sub } } });
     return (await transact(items)) === true;
   }
 
