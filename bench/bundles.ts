@@ -1,0 +1,53 @@
+/**
+ * Each Lambda bundle built as the CDK's NodejsFunction builds it (lib/constructs/portal-function.ts:
+ * esbuild, bundle, minify, source map, platform node, target node22, the ES module builds first
+ * (`mainFields`), the AWS SDK bundled — `bundleAwsSDK: true` leaves no externals), its minified
+ * size, and its cold import time: `require` of the bundle in a fresh `node` process, median of a few.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { FUNCTIONS } from '../lib/routes';
+import { ROOT } from '../local/options';
+import { median } from './stats';
+
+export const ENTRIES: readonly { name: string; entry: string }[] = [
+  ...FUNCTIONS.map((fn) => ({ name: fn, entry: `lambdas/http/${fn}.ts` })),
+  { name: 'events', entry: 'lambdas/events/handler.ts' },
+];
+
+const IMPORT_RUNS = 5;
+
+/** Requires the bundle and prints the milliseconds it took; the process exits right after. */
+const PROBE = `const t = process.hrtime.bigint(); require(process.argv[1]); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
+
+export interface BundleFigures {
+  name: string;
+  bytes: number;
+  importMs: number;
+}
+
+export async function measureBundles(outDir: string): Promise<BundleFigures[]> {
+  const figures: BundleFigures[] = [];
+  for (const { name, entry } of ENTRIES) {
+    const outfile = path.join(outDir, name, 'index.js');
+    await build({
+      entryPoints: [path.join(ROOT, entry)],
+      bundle: true,
+      minify: true,
+      sourcemap: true,
+      platform: 'node',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      outfile,
+      logLevel: 'error',
+    });
+    const runs: number[] = [];
+    // The Lambda runs with NODE_OPTIONS=--enable-source-maps (portal-function.ts): so does the probe.
+    const env = { ...process.env, NODE_OPTIONS: '--enable-source-maps' };
+    for (let i = 0; i < IMPORT_RUNS; i++) runs.push(Number(execFileSync(process.execPath, ['-e', PROBE, outfile], { env, encoding: 'utf8' })));
+    figures.push({ name, bytes: fs.statSync(outfile).size, importMs: median(runs) });
+  }
+  return figures;
+}
