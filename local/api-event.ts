@@ -2,6 +2,7 @@
  * The API Gateway HTTP API (payload 2.0) event and the Lambda context of one local request, built the
  * way API Gateway builds them, so the handlers cannot tell the local server from AWS.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
@@ -12,12 +13,13 @@ const TEXT_TYPES = /^(text\/|application\/([a-z0-9.+-]*\+)?(json|xml)|applicatio
 
 /** Repeated headers joined with commas, as API Gateway does; names lower-cased. Cookies travel apart. */
 function headersOf(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
+  // No prototype, as for the query below: a header named `__proto__` stays a plain header.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = (req.rawHeaders[i] ?? '').toLowerCase();
     const value = req.rawHeaders[i + 1] ?? '';
     if (name === 'cookie') continue;
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]},${value}` : value;
   }
   return headers;
 }
@@ -29,8 +31,9 @@ const requestTime = (d: Date) =>
   `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 
 function queryOf(search: URLSearchParams): Record<string, string> | undefined {
-  const query: Record<string, string> = {};
-  for (const [name, value] of search) query[name] = name in query ? `${query[name]},${value}` : value;
+  // No prototype: `__proto__` or `constructor` in a query string are plain names, as in API Gateway's event.
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of search) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   return Object.keys(query).length > 0 ? query : undefined;
 }
 
@@ -43,7 +46,9 @@ export function apiEvent(req: IncomingMessage, url: URL, match: Match, body: Buf
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
   const cookies = (req.headers.cookie ?? '').split(/;\s*/).filter(Boolean);
   const query = queryOf(url.searchParams);
-  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  // A text body that is not valid UTF-8 travels as base64, byte for byte: decoding it here would
+  // silently turn the bad bytes into U+FFFD and hide them from the handler's own checks.
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '') && isUtf8(body);
   const now = new Date();
   const requestId = randomUUID();
   return {

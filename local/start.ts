@@ -29,7 +29,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodb.url,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: emulators.cognito.url,
-    AWS_ENDPOINT_URL_SESV2: emulators.ses.url,
+    // LOCAL_SES_ENDPOINT: the handlers' mail goes there instead (the fault tests put a failing proxy in front of the emulator).
+    AWS_ENDPOINT_URL_SESV2: env.LOCAL_SES_ENDPOINT || emulators.ses.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventsEndpoint,
     [ENV.tableName]: NAME,
     [ENV.customerUserPoolId]: pools.customerUserPoolId,
