@@ -75,6 +75,20 @@ async function main(): Promise<void> {
   // Node 20 here, 22 in Lambda: the SDK's advance notice about Node 20 is noise in every local log.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseOptions(process.argv.slice(2));
+  // Before anything is deleted: `--fresh` must not wipe the data of a stack that is running on these ports.
+  try {
+    for (const [port, what] of [
+      [options.apiPort, 'API'],
+      [options.eventsPort, 'events endpoint'],
+      [options.dynamodbPort, 'DynamoDB Local'],
+      [options.cognitoPort, 'cognito-local'],
+      [options.sesPort, 'aws-ses-v2-local'],
+    ] as const)
+      await assertPortFree(options.host, port, what);
+  } catch (error) {
+    console.error(`The local stack could not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   if (options.fresh) fs.rmSync(options.dataDir, { recursive: true, force: true });
   fs.mkdirSync(options.dataDir, { recursive: true });
   removeStackFile(options.stackFile);
@@ -99,8 +113,6 @@ async function main(): Promise<void> {
   setInterval(() => process.ppid !== parent && void stop(0), 1000).unref();
 
   try {
-    await assertPortFree(options.host, options.apiPort, 'API');
-    await assertPortFree(options.host, options.eventsPort, 'events endpoint');
     emulators = await startEmulators(options);
     const emulatorsUp = Date.now();
     const dynamodb = new DynamoDBClient({ region: options.region, endpoint: emulators.dynamodb.url, credentials: CREDENTIALS });
