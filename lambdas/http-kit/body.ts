@@ -18,7 +18,8 @@ export function parseJsonBody(raw: string | undefined, isBase64: boolean, conten
   if (!isJson(contentType)) throw new HttpError(415, 'Unsupported Media Type', 'The body must be application/json.', { 'accept-post': 'application/json' });
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    // Strict UTF-8 (RFC 8259 §8.1): a lossy decode would turn invalid bytes into U+FFFD and accept them.
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
   } catch {
     throw new HttpError(400, 'Bad Request', 'The body is not valid JSON.');
   }
