@@ -4,6 +4,8 @@ import { domainToASCII } from 'node:url';
 /** Printable text: no control characters (tab excepted), no lone surrogates. */
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Bidirectional embeddings, overrides and isolates: they make `txt.exe` read as `exe.txt` (names, mail text). */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
 export const text = (max: number) =>
   z
@@ -11,7 +13,7 @@ export const text = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !CONTROL.test(s), 'must not contain control characters')
+    .refine((s) => !CONTROL.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
     .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
 
 /** Multi-line free text (an invitation message): line breaks allowed, other control characters not. */
@@ -19,7 +21,7 @@ export const multilineText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters')
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
     .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
 
 export const id = z
