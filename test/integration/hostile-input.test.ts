@@ -1,0 +1,354 @@
+/**
+ * Hostile input over HTTP against every route of the table with a body, a path parameter or a query:
+ * malformed and truncated JSON, wrong and missing content types, oversized bodies, prototype
+ * pollution keys, 100k-character strings, NUL, U+202E, lone surrogates (JSON escapes and raw bytes),
+ * and hostile emails. Each answer must be the right 4xx as application/problem+json; no answer of the
+ * whole suite may be a 5xx.
+ */
+import { ROUTES, routeKey, type Route } from '../../lib/routes';
+import type { Contact } from '../../lambdas/schemas/contacts';
+import { buildWorld, createContact, type World } from './support/principals';
+import { adminToken, api, stack, uniq, type ApiResponse } from './support/stack';
+
+jest.setTimeout(120_000);
+
+let world: World;
+let admin: string;
+let person: Contact;
+let docId: string;
+const every: { label: string; status: number }[] = [];
+
+/** A valid request of a route, and how the route refuses a bad value in each of its body's string fields. */
+interface Target {
+  path: () => string;
+  body?: () => Record<string, unknown>;
+  /** Body fields (dot paths) holding strings, and the status a hostile value there gets. */
+  fields?: Record<string, number | 'line-failed'>;
+  /** Path parameters, for the hostile-parameter checks: the path with `{name}` replaced. */
+  query?: boolean;
+}
+
+function targets(): Record<string, Target> {
+  const c = world.companyA.id;
+  return {
+    'POST /contacts': { path: () => '/contacts', body: () => ({ kind: 'person', name: 'Hostile', email: `${uniq('h')}@example.com`, phone: '+32 2 555 01 01', companyId: c }), fields: { name: 400, email: 400, phone: 400, companyId: 400, kind: 400 } },
+    'GET /contacts': { path: () => '/contacts', query: true },
+    'GET /contacts/{id}': { path: () => `/contacts/${person.id}` },
+    'PATCH /contacts/{id}': { path: () => `/contacts/${person.id}`, body: () => ({ name: 'Renamed' }), fields: { name: 400 } },
+    'DELETE /contacts/{id}': { path: () => `/contacts/${person.id}` },
+    'GET /contacts/{id}/portal-access': { path: () => `/contacts/${c}/portal-access` },
+    'POST /contacts/{id}/portal-access': {
+      path: () => `/contacts/${c}/portal-access`,
+      body: () => ({ message: 'Welcome', lines: [{ contactId: person.id, email: `${uniq('line')}@example.com`, inPortal: false }] }),
+      // A line is checked on its own: a bad line fails alone (200, outcome failed, with a problem).
+      fields: { message: 400, 'lines.0.contactId': 'line-failed', 'lines.0.email': 'line-failed' },
+    },
+    'POST /contacts/{id}/portal-access/reinvite': { path: () => `/contacts/${c}/portal-access/reinvite`, body: () => ({ contactId: person.id, message: 'Again' }), fields: { contactId: 400, message: 400 } },
+    'GET /contacts/{id}/audit': { path: () => `/contacts/${person.id}/audit`, query: true },
+    'PUT /documents/{type}/{id}': {
+      path: () => `/documents/invoice/${docId}`,
+      body: () => ({ customerId: c, name: 'Invoice', reference: 'INV/1', state: 'posted', date: '2026-01-01', currency: 'EUR', data: { note: 'x' } }),
+      fields: { customerId: 400, name: 400, reference: 400, state: 400, date: 400, currency: 400 },
+    },
+    'GET /documents/{type}/{id}': { path: () => `/documents/invoice/${docId}` },
+    'DELETE /documents/{type}/{id}': { path: () => `/documents/invoice/${docId}` },
+    'GET /documents': { path: () => '/documents', query: true },
+    'POST /documents/{type}/{id}/grants': { path: () => `/documents/invoice/${docId}/grants`, body: () => ({ contactId: person.id }), fields: { contactId: 400 } },
+    'DELETE /documents/{type}/{id}/grants/{contactId}': { path: () => `/documents/invoice/${docId}/grants/${person.id}` },
+    'GET /documents/{type}/{id}/grants': { path: () => `/documents/invoice/${docId}/grants` },
+    'GET /portal/documents': { path: () => '/portal/documents', query: true },
+    'GET /portal/documents/{type}/{id}': { path: () => `/portal/documents/invoice/${docId}` },
+    // The token is looked up, not parsed: any unusable value is the one 410 (API.md, Invitations).
+    'POST /invitations/accept': { path: () => '/invitations/accept', body: () => ({ token: 'a'.repeat(43), password: 'Hostile-Pw-1!' }), fields: { token: 410, password: 410 } },
+  };
+}
+
+const needsInput = (route: Route) => Boolean(route.body || route.params || route.query);
+const tokenFor = (route: Route) => (route.principal === 'staff' ? admin : route.principal === 'customer' ? world.userA.tokens.accessToken : undefined);
+
+function record(res: ApiResponse, label: string): ApiResponse {
+  every.push({ label, status: res.status });
+  return res;
+}
+
+/** The right refusal: `status`, as problem+json that names it. */
+function expectProblem(res: ApiResponse, status: number, label: string): void {
+  expect({ label, status: res.status }).toEqual({ label, status });
+  expect({ label, type: res.headers['content-type'] }).toEqual({ label, type: expect.stringMatching(/^application\/problem\+json/) });
+  expect({ label, problem: res.body?.status }).toEqual({ label, problem: status });
+}
+
+async function send(route: Route, path: string, label: string, init: { rawBody?: string | Buffer; contentType?: string | null } = {}): Promise<ApiResponse> {
+  const token = tokenFor(route);
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (init.contentType) headers['content-type'] = init.contentType;
+  // fetch adds no content type to a Uint8Array body: `contentType: null` sends none at all.
+  const body = init.rawBody === undefined ? undefined : typeof init.rawBody === 'string' && init.contentType === null ? new TextEncoder().encode(init.rawBody) : init.rawBody;
+  const response = await fetch(stack().apiUrl + path, { method: route.method, headers, ...(body === undefined ? {} : { body }) });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return record({ status: response.status, headers: Object.fromEntries(response.headers), body: parsed, text }, `${routeKey(route)} ${label}`);
+}
+
+const json = 'application/json';
+const setAt = (body: Record<string, unknown>, dotPath: string, value: unknown): Record<string, unknown> => {
+  const copy = structuredClone(body);
+  const parts = dotPath.split('.');
+  let node: Record<string, unknown> = copy;
+  for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>;
+  node[parts[parts.length - 1]!] = value;
+  return copy;
+};
+
+beforeAll(async () => {
+  admin = await adminToken();
+  world = await buildWorld();
+  person = await createContact({ kind: 'person', name: 'Target', companyId: world.companyA.id });
+  docId = uniq('hostile-doc');
+  const put = await api(`/documents/invoice/${docId}`, { method: 'PUT', token: admin, body: { customerId: world.companyA.id, name: 'Invoice' } });
+  expect(put.status).toBe(201);
+});
+
+afterAll(() => {
+  // The whole suite, every answer: never a 5xx.
+  expect(every.filter((r) => r.status >= 500)).toEqual([]);
+  expect(every.length).toBeGreaterThan(300);
+});
+
+describe('coverage', () => {
+  it('has a target for every route with a body, a path parameter or a query, and no other', () => {
+    expect(Object.keys(targets()).sort()).toEqual(ROUTES.filter(needsInput).map(routeKey).sort());
+  });
+  it('names every string field of every body schema it attacks', () => {
+    for (const route of ROUTES.filter((r) => r.body)) {
+      const target = targets()[routeKey(route)]!;
+      expect({ route: routeKey(route), parses: route.body!.safeParse(target.body!()).success }).toEqual({ route: routeKey(route), parses: true });
+    }
+  });
+});
+
+describe.each(ROUTES.filter((r) => r.body).map((r) => [routeKey(r), r] as const))('body of %s', (key, route) => {
+  const target = () => targets()[key]!;
+  const valid = () => JSON.stringify(target().body!());
+
+  it('malformed, truncated and non-object JSON are 400', async () => {
+    for (const [label, raw] of [
+      ['malformed', '{"name": '],
+      ['truncated', valid().slice(0, -2)],
+      ['trailing garbage', `${valid()} x`],
+      ['single quotes', valid().replace(/"/g, "'")],
+      ['an array', '[]'],
+      ['null', 'null'],
+      ['a number', '42'],
+      ['a string', '"text"'],
+    ] as const)
+      expectProblem(await send(route, target().path(), label, { rawBody: raw, contentType: json }), 400, `${key} ${label}`);
+  });
+
+  it('a body that is not application/json is 415, with or without a content type', async () => {
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json', null])
+      expectProblem(await send(route, target().path(), `content-type ${contentType}`, { rawBody: valid(), contentType }), 415, `${key} content-type ${contentType}`);
+  });
+
+  it('a 300 KiB and a 7 MiB body are 413', async () => {
+    for (const size of [300 * 1024, 7 * 1024 * 1024]) {
+      const raw = JSON.stringify({ ...target().body!(), padding: 'x'.repeat(size) });
+      expectProblem(await send(route, target().path(), `${size} bytes`, { rawBody: raw, contentType: json }), 413, `${key} ${size} bytes`);
+    }
+  });
+
+  it('__proto__ and constructor.prototype keys are 400, pollute nothing, and the server goes on', async () => {
+    const base = target().body!();
+    const inner = Object.keys(base).find((k) => typeof base[k] === 'object' && base[k] !== null && !Array.isArray(base[k]));
+    const raws = [
+      `{"__proto__": {"polluted": "yes"}, ${valid().slice(1)}`,
+      `{"constructor": {"prototype": {"polluted": "yes"}}, ${valid().slice(1)}`,
+      `{"prototype": {"polluted": "yes"}, ${valid().slice(1)}`,
+      ...(inner ? [JSON.stringify(base).replace(`"${inner}":{`, `"${inner}":{"__proto__":{"polluted":"yes"},`)] : []),
+    ];
+    for (const raw of raws) {
+      const res = await send(route, target().path(), 'prototype keys', { rawBody: raw, contentType: json });
+      expectProblem(res, 400, `${key} ${raw.slice(0, 40)}`);
+      expect(res.text).not.toContain('polluted":"yes');
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+    const health = await api('/health');
+    expect(health.status).toBe(200);
+    const fresh = await api(`/contacts/${person.id}`, { token: admin });
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.polluted).toBeUndefined();
+  });
+
+  it('hostile strings in each string field: 100k characters, NUL, U+202E, lone surrogates (escaped and raw bytes)', async () => {
+    const hostile: [string, string][] = [
+      ['100k characters', 'a'.repeat(100_000)],
+      ['NUL', 'a\u0000b'],
+      ['U+202E', 'abc\u202Etxt.exe'],
+      ['CRLF', 'a\r\nBcc: evil@example.com'],
+    ];
+    for (const [field, expected] of Object.entries(target().fields ?? {})) {
+      // Line breaks are what a multi-line message is made of (it is sent as a mail body, never a header).
+      const applicable = field === 'message' ? hostile.filter(([label]) => label !== 'CRLF') : hostile;
+      const cases: [string, string | Buffer][] = applicable.map(([label, value]) => [label, JSON.stringify(setAt(target().body!(), field, value))]);
+      // `\ud800` as a JSON escape: JSON.parse makes a lone surrogate of it.
+      cases.push(['lone surrogate escape', JSON.stringify(setAt(target().body!(), field, 'MARK')).replace('MARK', 'a\\ud800b')]);
+      cases.push(['lone low surrogate escape', JSON.stringify(setAt(target().body!(), field, 'MARK')).replace('MARK', '\\udc00')]);
+      // The same as raw bytes: ED A0 80 is a surrogate encoded in (invalid) UTF-8.
+      const [before, after] = JSON.stringify(setAt(target().body!(), field, 'MARK')).split('MARK') as [string, string];
+      cases.push(['lone surrogate bytes', Buffer.concat([Buffer.from(`${before}a`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(`b${after}`)])]);
+      cases.push(['invalid UTF-8 bytes', Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)])]);
+      for (const [label, raw] of cases) {
+        const res = await send(route, target().path(), `${field} ${label}`, { rawBody: raw, contentType: json });
+        const where = `${key} ${field} ${label}`;
+        if (label === 'invalid UTF-8 bytes' || label === 'lone surrogate bytes' || label === '100k characters') {
+          // Not UTF-8 is not JSON (RFC 8259 §8.1), refused before any field is read; and every string
+          // field is bounded far below 100k characters, so the body's schema refuses those too.
+          expectProblem(res, 400, where);
+        } else if (expected === 'line-failed') {
+          expect({ where, status: res.status }).toEqual({ where, status: 200 });
+          expect({ where, result: res.body.results[0] }).toEqual({ where, result: expect.objectContaining({ outcome: 'failed', error: expect.objectContaining({ status: expect.any(Number) }) }) });
+          expect(res.body.results[0].error.status).toBeGreaterThanOrEqual(400);
+          expect(res.body.results[0].error.status).toBeLessThan(500);
+        } else {
+          expectProblem(res, expected, where);
+        }
+      }
+    }
+  });
+});
+
+describe('hostile emails', () => {
+  const post = (email: string) => api('/contacts', { method: 'POST', token: admin, body: { kind: 'person', name: 'Mail', email } });
+  const bad = () => [
+    `${uniq('crlf')}@example.com\r\nBcc: evil@example.com`,
+    `${uniq('lf')}@example.com\nSubject: hi`,
+    `a@b@example.com`,
+    `${uniq('two')}@@example.com`,
+    `jöhn-${uniq('x')}@example.com`,
+    `用户@例子.广告`,
+    `${uniq('nul')}\u0000@example.com`,
+    `${uniq('rlo')}\u202E@example.com`,
+    `${uniq('x')}@exa\u202Emple.com`,
+    `${uniq('x')}@\ud800.com`,
+    `${uniq('x')}@`,
+    `@example.com`,
+    `${uniq('x')}@localhost`,
+    `${uniq('x')}@-example.com`,
+    `"${uniq('q')}"@example.com`,
+    `${'a'.repeat(65)}@example.com`,
+    `${uniq('x')}@${'a'.repeat(100_000)}.com`,
+  ];
+
+  it('creating or changing a contact with one of them is 400 with the email’s path', async () => {
+    for (const email of bad()) {
+      const res = record(await post(email), 'POST /contacts hostile email');
+      expectProblem(res, 400, JSON.stringify(email.slice(0, 60)));
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: 'email' })]);
+      const patch = record(await api(`/contacts/${person.id}`, { method: 'PATCH', token: admin, body: { email } }), 'PATCH hostile email');
+      expectProblem(patch, 400, `PATCH ${JSON.stringify(email.slice(0, 60))}`);
+    }
+  });
+
+  it('an apply line with one of them fails alone with a problem; the good line is granted', async () => {
+    const company = await createContact({ kind: 'company', name: uniq('Mail Co') });
+    // A line's email over 254 characters fails the whole body's schema (tested above), not the line.
+    const emails = bad().filter((e) => e.length <= 254);
+    const targetsOf = await Promise.all(emails.map(() => createContact({ kind: 'person', name: 'Line', companyId: company.id })));
+    const good = await createContact({ kind: 'person', name: 'Good', email: `${uniq('good')}@example.com`, companyId: company.id });
+    const lines = [...emails.map((email, i) => ({ contactId: targetsOf[i]!.id, email, inPortal: true })), { contactId: good.id, inPortal: true }];
+    const res = record(await api(`/contacts/${company.id}/portal-access`, { method: 'POST', token: admin, body: { lines } }), 'apply hostile emails');
+    expect(res.status).toBe(200);
+    const results = res.body.results as { contactId: string; outcome: string; error?: { status: number; errors?: { path: string }[] } }[];
+    expect(results.slice(0, -1).map((r) => [r.outcome, r.error?.status])).toEqual(emails.map(() => ['failed', 400]));
+    expect(results.at(-1)).toMatchObject({ contactId: good.id, outcome: 'granted' });
+  });
+
+  it('an IDN domain is stored as punycode, and the invitation goes to the punycode address', async () => {
+    const local = uniq('idn');
+    const res = record(await post(`${local.toUpperCase()}@Bücher.Example`), 'POST /contacts IDN');
+    expect(res.status).toBe(201);
+    expect(res.body.email).toBe(`${local}@xn--bcher-kva.example`);
+    const found = await api(`/contacts?q=${encodeURIComponent(`${local}@xn--bcher`)}`, { token: admin });
+    expect(found.body.items.map((c: Contact) => c.id)).toContain(res.body.id);
+  });
+});
+
+describe.each(ROUTES.filter((r) => r.params).map((r) => [routeKey(r), r] as const))('path parameters of %s', (key, route) => {
+  it('hostile values in each parameter are 400 (or 404 where the path itself no longer matches)', async () => {
+    const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+    const valid = targets()[key]!.path().split('/');
+    const templ = route.path.split('/');
+    for (const name of names) {
+      const at = templ.indexOf(`{${name}}`);
+      for (const [label, value] of [
+        ['129 characters', 'a'.repeat(129)],
+        ['4000 characters', 'a'.repeat(4000)],
+        ['NUL', 'a%00b'],
+        ['U+202E', 'a%E2%80%AEb'],
+        ['lone surrogate bytes', 'a%ED%A0%80b'],
+        ['bad percent escape', 'a%zzb'],
+        ['encoded slash', '..%2F..%2Fhealth'],
+        ['space', 'a%20b'],
+        ['unicode letters', '%C3%A9t%C3%A9'],
+        ['prototype', '__proto__'],
+        ['constructor', 'constructor'],
+      ] as const) {
+        const parts = [...valid];
+        parts[at] = value;
+        const res = await send(route, parts.join('/'), `${name}=${label}`);
+        // `__proto__` and `constructor` are valid ids (A-Za-z0-9_-) that name nothing; a type must be one of the list.
+        const expected = (label === 'prototype' || label === 'constructor') && name !== 'type' ? [404, 400] : [400];
+        expect({ key, name, label, status: expected.includes(res.status) }).toEqual({ key, name, label, status: true });
+        expect({ key, name, label, type: res.headers['content-type'] }).toEqual({ key, name, label, type: expect.stringMatching(/^application\/problem\+json/) });
+      }
+    }
+  });
+});
+
+describe.each(ROUTES.filter((r) => r.query).map((r) => [routeKey(r), r] as const))('query of %s', (key, route) => {
+  it('hostile query strings are 400', async () => {
+    const path = targets()[key]!.path();
+    for (const query of [
+      'unknown=1',
+      'limit=0',
+      'limit=101',
+      'limit=-1',
+      'limit=1.5',
+      'limit=abc',
+      'limit=1e2x',
+      'limit=1&limit=2',
+      'cursor=not-a-cursor',
+      `cursor=${'A'.repeat(3000)}`,
+      `cursor=${Buffer.from('{"s":"x","k":{"PK":"CONTACT#x"}}').toString('base64url')}`,
+      'cursor=%00',
+      '__proto__=x',
+      '__proto__[polluted]=yes',
+      'constructor=x',
+      'constructor.prototype.polluted=yes',
+      'type=nope',
+      'customerId=%00',
+      `q=${'a'.repeat(8000)}`,
+    ]) {
+      const res = await send(route, `${path}?${query}`, `?${query.slice(0, 40)}`);
+      expectProblem(res, 400, `${key} ?${query.slice(0, 60)}`);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('the server after all of it', () => {
+  it('still answers, and a normal request still works', async () => {
+    expect((await api('/health')).status).toBe(200);
+    const res = await api('/contacts', { method: 'POST', token: admin, body: { kind: 'person', name: `After \u00e9 ${uniq('x')}` } });
+    expect(res.status).toBe(201);
+    expect(res.body.polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
