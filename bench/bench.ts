@@ -43,24 +43,30 @@ async function portalPage(token: string): Promise<void> {
   if (res.status !== 200 || res.body.items.length !== PAGE) throw new Error(`GET /portal/documents → ${res.status}, ${res.body?.items?.length} items`);
 }
 
-/** HTTP and bare Query alternately, one request at a time, so both see the same machine load. */
-async function measureListing(bench: BenchStack, companyId: string, token: string): Promise<{ http: number[]; query: number[] }> {
-  const http: number[] = [];
-  const query: number[] = [];
+type Sample = { http: number[]; query: number[] };
+
+/**
+ * Bare Query and HTTP alternately, one request at a time, round-robin over the companies, so every
+ * figure sees the same machine load (a busy machine's load drifts within a minute).
+ */
+async function measureListings(bench: BenchStack, users: readonly { company: Contact; token: string }[]): Promise<Sample[]> {
+  const samples: Sample[] = users.map(() => ({ http: [], query: [] }));
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
-    let t = now();
-    const out = await bareQuery(bench, companyId);
-    const q = now() - t;
-    if (out.Items?.length !== PAGE + 1) throw new Error(`bare Query: ${out.Items?.length} items`);
-    t = now();
-    await portalPage(token);
-    const h = now() - t;
-    if (i >= WARMUP) {
-      query.push(q);
-      http.push(h);
+    for (const [k, user] of users.entries()) {
+      let t = now();
+      const out = await bareQuery(bench, user.company.id);
+      const q = now() - t;
+      if (out.Items?.length !== PAGE + 1) throw new Error(`bare Query: ${out.Items?.length} items`);
+      t = now();
+      await portalPage(user.token);
+      const h = now() - t;
+      if (i >= WARMUP) {
+        samples[k]!.query.push(q);
+        samples[k]!.http.push(h);
+      }
     }
   }
-  return { http, query };
+  return samples;
 }
 
 async function main(): Promise<number> {
@@ -104,7 +110,8 @@ async function main(): Promise<number> {
       if (me.status !== 200 || counted !== n) throw new Error(`GET /portal/me: ${me.status}, counts ${counted}, expected ${n}`);
     }
 
-    const runs = { medium: await measureListing(bench, medium.company.id, medium.token), small: await measureListing(bench, small.company.id, small.token), large: await measureListing(bench, large.company.id, large.token) };
+    const [smallRun, mediumRun, largeRun] = (await measureListings(bench, [small, medium, large])) as [Sample, Sample, Sample];
+    const runs = { small: smallRun, medium: mediumRun, large: largeRun };
     const p50 = (size: keyof typeof runs) => median(runs[size].http);
     figure('portal list 10k p50 (HTTP)', p50('medium'), 'ms', 2);
     figure('portal list 10k p99 (HTTP)', percentile(runs.medium.http, 99), 'ms', 2);
@@ -125,6 +132,7 @@ async function main(): Promise<number> {
     for (const b of bundles) {
       figure(`bundle ${b.name} size`, b.bytes / 1024, 'KB');
       figure(`bundle ${b.name} cold import`, b.importMs, 'ms');
+      figure(`bundle ${b.name} cold import CPU`, b.importCpuMs, 'ms');
     }
     figure('bench total', (now() - started) / 1000, 's');
 
