@@ -4,6 +4,7 @@ import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { listAudit } from '../domain/audit';
 import { idempotencyKeyOf, idempotent, type StoredResponse } from '../domain/idempotency';
 import { applyPortalAccess, getWizard, reinvite, type LineResult } from '../domain/portal-access';
+import { HANDLER_TIMEOUT_MS } from '../config';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { log } from '../http-kit/log';
 import { actorOf } from '../http-kit/principal';
@@ -11,6 +12,14 @@ import { toProblem } from '../http-kit/problem';
 import type { ApplyInput, ApplyResult, ReinviteInput } from '../schemas/portal-access';
 
 type IdParams = { id: string };
+
+/**
+ * Apply starts lines only this long into the request: a line in flight then (a grant's Cognito and SES
+ * calls with their retries take a few seconds when a dependency fails) still ends before the handler's
+ * own timeout, so the answer reports every line (the ones not started fail with 503) instead of the
+ * whole request timing out as one 503.
+ */
+const APPLY_STARTS_LINES_FOR_MS = HANDLER_TIMEOUT_MS - 10_000;
 
 let stores: { audit: DynamoAuditStore; idempotency: DynamoIdempotencyStore } | undefined;
 const storesOf = () => (stores ??= { audit: new DynamoAuditStore(), idempotency: new DynamoIdempotencyStore() });
@@ -50,7 +59,8 @@ export const handler = httpFunction('portal-access', {
       idempotencyDeps(),
       idempotencyOf(req),
       async () => {
-        const lines = await applyPortalAccess(portalAccessDeps(), req.params.id, req.body, actorOf(req.principal), req.signal);
+        const signal = AbortSignal.any([req.signal, AbortSignal.timeout(APPLY_STARTS_LINES_FOR_MS)]);
+        const lines = await applyPortalAccess(portalAccessDeps(), req.params.id, req.body, actorOf(req.principal), signal);
         return { status: 200, body: { results: lines.map((line) => resultOf(line, req.requestId)) } };
       },
       replayable,
