@@ -21,7 +21,7 @@ export interface ContactRecord extends Contact {
     disabledAt?: string;
   };
   /** The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out. */
-  invitation?: { tokenHash: string; expiresAt: string; sentAt?: string };
+  invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string };
 }
 
 export type { PortalStatus };

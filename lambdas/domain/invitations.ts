@@ -16,7 +16,15 @@ import type { InvitationMail, LoginRecord, PortalAccessDeps } from './portal-acc
 export interface Invitation {
   tokenHash: string;
   expiresAt: string;
+  issuedAt: string;
 }
+
+/**
+ * How long an unsent invitation may still be on its way through another live request: longer than
+ * the mailer may take (its deadline, MAIL_DEADLINE_MS) plus the write that marks it sent.
+ */
+export const MAIL_DEADLINE_MS = 8_000;
+export const SENDING_WINDOW_MS = 15_000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -92,19 +100,28 @@ export async function sendInvitation(
   const email = login.email;
   const token = newToken();
   const now = deps.now();
-  const invitation = { tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + deps.config.invitationTtlDays * DAY_MS).toISOString() };
+  const invitation = {
+    tokenHash: hashToken(token),
+    expiresAt: new Date(now.getTime() + deps.config.invitationTtlDays * DAY_MS).toISOString(),
+    issuedAt: now.toISOString(),
+  };
   const unrecorded = contact.login?.sub === login.sub && contact.login.username === login.username && !contact.login.disabledAt ? undefined : login;
   if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, unrecorded)))
     throw new Conflict('The contact changed meanwhile; repeat the request.');
-  await deps.mailer.send(
-    invitationMail({
-      to: email,
-      name: contact.name,
-      link: invitationLink(deps.config.portalUrl, token),
-      expiresAt: invitation.expiresAt,
-      ...(message === undefined ? {} : { message }),
-    }),
-  );
+  const mail = invitationMail({
+    to: email,
+    name: contact.name,
+    link: invitationLink(deps.config.portalUrl, token),
+    expiresAt: invitation.expiresAt,
+    ...(message === undefined ? {} : { message }),
+  });
+  try {
+    await deps.mailer.send(mail);
+  } catch (error) {
+    // Not sent: drop it, so that the repeat goes on at once instead of waiting for it (SENDING_WINDOW_MS).
+    await deps.store.dropUnsentInvitation(contact.id, invitation.tokenHash).catch(() => undefined);
+    throw error;
+  }
   if (!(await deps.store.markInvitationSent(contact.id, invitation.tokenHash, deps.now().toISOString(), audit)))
     throw new Conflict('The contact changed while its invitation was sent; repeat the request.');
 }

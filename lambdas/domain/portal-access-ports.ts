@@ -43,6 +43,8 @@ export interface AccessStore {
    * `disabledAt`), in the same transaction, if the contact's login email is still that one.
    */
   replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord): Promise<boolean>;
+  /** Drops an invitation whose email could not be sent (so a repeat need not wait for it). */
+  dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void>;
   markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
   /** `revoked` + the pending invitation deleted + audit, if the status is still the one read. */
   revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean): Promise<boolean>;
@@ -102,4 +104,6 @@ export interface PortalAccessDeps {
   now: () => Date;
   config: { portalUrl: string; invitationTtlDays: number; applyConcurrency: number };
   warn: (message: string, fields?: Record<string, unknown>) => void;
+  /** Waits (tests pass one that moves their clock); a timer by default. */
+  sleep?: (ms: number) => Promise<void>;
 }

@@ -18,7 +18,7 @@ import { normaliseEmail } from '../schemas/common';
 import type { ContactRecord, PortalStatus } from './contact-record';
 import { auditEntry } from './audit';
 import { Conflict, Invalid, NotFound, Unavailable } from './errors';
-import { sendInvitation } from './invitations';
+import { SENDING_WINDOW_MS, sendInvitation } from './invitations';
 import type { AccessEventType, ClaimResult, LoginClaim, LoginRecord, PortalAccessDeps } from './portal-access-ports';
 
 export type * from './portal-access-ports';
@@ -139,14 +139,14 @@ async function applyLine(
   actor: string,
 ): Promise<LineResult> {
   const status = contact.portal.status;
-  if (!line.inPortal) {
-    const outcome = await revokeContact(deps, contact, actor);
-    return { contactId: contact.id, outcome, status: outcome === 'unchanged' ? status : 'revoked' };
-  }
   let email: string | undefined;
   if (line.email !== undefined) {
     email = normaliseEmail(line.email);
     if (!email) throw new LineFailure(new Invalid('The email is not a valid address.', `lines.${index}.email`), status);
+  }
+  if (!line.inPortal) {
+    const outcome = await revokeContact(deps, contact, actor);
+    return { contactId: contact.id, outcome, status: outcome === 'unchanged' ? status : 'revoked' };
   }
   return grant(deps, contact, email, message, actor, index);
 }
@@ -173,7 +173,8 @@ async function grant(
     const loginEmail = current.login?.email;
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
       fail(new Conflict('The contact already has a portal login with another email; revoke it first to change the email.'));
-    if (status === 'active' || isGrantComplete(current)) return { contactId: contact.id, outcome: 'unchanged', status };
+    if (status !== 'active') current = await awaitInvitationInFlight(deps, current);
+    if (current.portal.status !== 'invited' || isGrantComplete(current)) return { contactId: contact.id, outcome: 'unchanged', status: current.portal.status };
     outcome = 'granted'; // an unfinished grant: go on where it stopped
   } else {
     const email = lineEmail ?? contact.email;
@@ -225,6 +226,28 @@ export async function reinvite(
   const at = deps.now().toISOString();
   await sendInvitation(deps, read, input.message, auditEntry('portal.reinvited', read.id, actor, at, { email: login.email }), login);
   await emit(deps, 'PortalInvitationSent', { contactId: read.id, email: login.email, at: deps.now().toISOString() });
+}
+
+/**
+ * An unsent invitation younger than SENDING_WINDOW_MS may be in the hands of another request that is
+ * sending it right now (two applies of one company at once): replacing it would mail the contact
+ * twice. So wait until that request marks it sent (then this line is `unchanged`) or the window
+ * passes (then its request died, and this one goes on). A request whose mail failed drops its
+ * invitation at once, so a repeat after a failure does not wait.
+ */
+async function awaitInvitationInFlight(deps: PortalAccessDeps, contact: ContactRecord): Promise<ContactRecord> {
+  let current = contact;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (;;) {
+    const pending = current.invitation;
+    if (!pending || pending.sentAt || current.portal.status !== 'invited' || !pending.issuedAt) return current;
+    const age = deps.now().getTime() - Date.parse(pending.issuedAt);
+    if (!(age >= 0 && age < SENDING_WINDOW_MS)) return current;
+    await sleep(Math.min(250, SENDING_WINDOW_MS - age));
+    const fresh = await deps.contacts.get(current.id);
+    if (!fresh) throw new NotFound('The contact is not in this wizard.');
+    current = fresh;
+  }
 }
 
 /** A grant whose every step is done: the login exists and is enabled, and the invitation email went out. */

@@ -90,6 +90,12 @@ export class MemoryAccess implements AccessStore {
     return true;
   }
 
+  async dropUnsentInvitation(contactId: string, tokenHash: string) {
+    const stored = this.contacts.get(contactId);
+    if (stored?.invitation?.tokenHash !== tokenHash || stored.invitation.sentAt) return;
+    delete stored.invitation; // the item stays, dead: no contact names it
+  }
+
   async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry) {
     const stored = this.contacts.get(contactId);
     if (!stored?.invitation || stored.invitation.tokenHash !== tokenHash) return false;

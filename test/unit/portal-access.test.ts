@@ -86,6 +86,10 @@ beforeEach(() => {
     now: () => clock,
     config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 4 },
     warn: () => undefined,
+    sleep: async (ms) => {
+      clock = new Date(clock.getTime() + ms);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    },
   };
 });
 
@@ -155,7 +159,7 @@ describe('grant', () => {
     expect(failed).toMatchObject({ outcome: 'failed', status: 'invited' });
     expect(problemOf(failed)?.status).toBe(503);
     expect(access.audit).toHaveLength(0);
-    const unsent = access.contact('p1').invitation?.tokenHash;
+    expect(access.contact('p1').invitation).toBeUndefined(); // dropped: the mail never went out
 
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
     const [repeat] = await apply('p1', [grantLine('p1')]);
@@ -165,7 +169,7 @@ describe('grant', () => {
     expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(1);
     const hash = hashToken(tokenOf(sentEmails()[3]?.Content?.Simple?.Body?.Text?.Data) ?? '');
     expect(access.invitations.has(hash)).toBe(true);
-    expect(access.invitations.has(unsent ?? '')).toBe(false);
+    expect(access.contact('p1').invitation?.tokenHash).toBe(hash);
     expect(access.audit).toHaveLength(1);
 
     const [third] = await apply('p1', [grantLine('p1')]);
@@ -287,6 +291,56 @@ describe('grant', () => {
     const [same] = await apply('p1', [grantLine('p1', 'P1@example.com')]);
     expect(same).toEqual({ contactId: 'p1', outcome: 'unchanged', status: 'invited' });
     expect(successfulSends()).toHaveLength(1);
+  });
+
+  it('concurrent applies of one contact: one login, one email; the others wait for it and are unchanged or 409', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    ses.on(SendEmailCommand).callsFake(async (input) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      delivered.push(input);
+      return { MessageId: 'm' };
+    });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => apply('p1', [grantLine('p1')])));
+    const outcomes = answers.map(([r]) => r?.outcome);
+    expect(outcomes.filter((o) => o === 'granted')).toHaveLength(1);
+    for (const [r] of answers) if (r?.outcome === 'failed') expect(problemOf(r)?.status).toBe(409);
+    expect(delivered).toHaveLength(1);
+    expect(userCount).toBe(1);
+  });
+
+  it('an unsent invitation left by a dead request: the repeat waits out the sending window, then sends once', async () => {
+    access.add({
+      id: 'p1',
+      email: 'p1@example.com',
+      portal: { status: 'invited', invitedAt: '2026-03-01T09:59:59.000Z' },
+      login: { email: 'p1@example.com', username: 'u1', sub: 's1' },
+      invitation: { tokenHash: 'dead', expiresAt: '2026-03-08T09:59:59.000Z', issuedAt: '2026-03-01T09:59:59.000Z' },
+    });
+    access.invitations.set('dead', { contactId: 'p1', expiresAt: '2026-03-08T09:59:59.000Z' });
+    const start = clock.getTime();
+    const [result] = await apply('p1', [grantLine('p1')]);
+    expect(result).toEqual({ contactId: 'p1', outcome: 'granted', status: 'invited' });
+    expect(clock.getTime() - start).toBeGreaterThanOrEqual(14_000);
+    expect(delivered).toHaveLength(1);
+    expect(access.invitations.has('dead')).toBe(false);
+  });
+
+  it('a failed mail drops its invitation, so the repeat does not wait', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    sesFailures = 3;
+    await apply('p1', [grantLine('p1')]);
+    expect(access.contact('p1').invitation).toBeUndefined();
+    const start = clock.getTime();
+    await apply('p1', [grantLine('p1')]);
+    expect(clock.getTime()).toBe(start);
+    expect(delivered).toHaveLength(1);
+  });
+
+  it('a revoke line with an invalid email fails alone', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    const [result] = await apply('p1', [{ contactId: 'p1', inPortal: false, email: 'bad\u0000@x' }]);
+    expect(result).toMatchObject({ outcome: 'failed', status: 'none' });
+    expect(problemOf(result)).toMatchObject({ status: 400, errors: [{ path: 'lines.0.email' }] });
   });
 
   it('processes lines with bounded concurrency and answers them in request order', async () => {
@@ -456,6 +510,18 @@ describe('errors are domain errors', () => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('nope'), { name: 'MessageRejected' }));
     await expect(new SesInvitationMailer(3, 0).send({ to: 'a@example.com', subject: 's', text: 't', html: 'h' })).rejects.toBeInstanceOf(Unavailable);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it('after a mail finally failed, the next ones try once for a few seconds', async () => {
+    const mailer = new SesInvitationMailer(3, 0);
+    const mail = { to: 'a@example.com', subject: 's', text: 't', html: 'h' };
+    sesFailures = 10;
+    await expect(mailer.send(mail)).rejects.toBeInstanceOf(Unavailable);
+    await expect(mailer.send(mail)).rejects.toBeInstanceOf(Unavailable);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(4);
+    sesFailures = 0;
+    await mailer.send(mail);
+    expect(delivered).toHaveLength(1);
   });
 
   it('an Invalid line keeps its path', () => {

@@ -168,6 +168,25 @@ export class DynamoAccessStore implements AccessStore {
     return (await transact(items)) === true;
   }
 
+  async dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void> {
+    // One item only: the invitation item is dead once the contact no longer names it (accept checks
+    // `contact.invitation.tokenHash`), and its TTL removes it.
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'REMOVE #invitation',
+          ConditionExpression: '#invitation.tokenHash = :hash AND attribute_not_exists(#invitation.sentAt)',
+          ExpressionAttributeNames: { '#invitation': 'invitation' },
+          ExpressionAttributeValues: { ':hash': tokenHash },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean> {
     const result = await transact([
       {

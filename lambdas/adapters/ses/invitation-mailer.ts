@@ -7,6 +7,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { env, envOr } from '../../config';
 import { Unavailable } from '../../domain/errors';
+import { MAIL_DEADLINE_MS } from '../../domain/invitations';
 import type { InvitationMail, InvitationMailer } from '../../domain/portal-access-ports';
 import { isTransient } from '../../http-kit/problem';
 import { log } from '../../http-kit/log';
@@ -17,7 +18,12 @@ const ses = () => (client ??= new SESv2Client({ maxAttempts: 3 }));
 const THROTTLED = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException']);
 const retryable = (error: unknown) => THROTTLED.has((error as { name?: string }).name ?? '') || isTransient(error);
 
+/** After a mail finally failed, later mails of the next few seconds try once: a failing SES is not hammered. */
+const FAILING_FOR_MS = 5_000;
+
 export class SesInvitationMailer implements InvitationMailer {
+  private failingUntil = 0;
+
   constructor(
     private readonly attempts = 3,
     private readonly backoffMs = 200,
@@ -37,15 +43,20 @@ export class SesInvitationMailer implements InvitationMailer {
         },
       },
     });
+    // A deadline over all attempts: a request still sending after it must not be (docs: SENDING_WINDOW_MS).
+    const deadline = AbortSignal.timeout(MAIL_DEADLINE_MS);
+    const attempts = Date.now() < this.failingUntil ? 1 : this.attempts;
     for (let attempt = 1; ; attempt++) {
       try {
-        await ses().send(command);
+        await ses().send(command, { abortSignal: deadline });
+        this.failingUntil = 0;
         return;
       } catch (error) {
-        if (attempt < this.attempts && retryable(error)) {
+        if (attempt < attempts && retryable(error) && !deadline.aborted) {
           await new Promise((resolve) => setTimeout(resolve, this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random())));
           continue;
         }
+        this.failingUntil = Date.now() + FAILING_FOR_MS;
         log.warn('invitation email not sent', { error, attempt });
         throw new Unavailable('The invitation email could not be sent; repeat the request.');
       }
