@@ -20,7 +20,7 @@ export const median = (sample: readonly number[]): number => percentile(sample, 
 
 /** `name: value unit`, one figure a line. */
 export function figure(name: string, value: number, unit: string, digits = 1): void {
-  console.log(`${name}: ${value.toFixed(digits)} ${unit}`);
+  console.log(`${name}: ${value.toFixed(digits)} ${unit}`.trimEnd());
 }
 
 export interface Target {
