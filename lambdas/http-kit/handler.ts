@@ -23,6 +23,16 @@ export interface HttpRequest<B = unknown, Q = unknown, P = unknown> {
   readonly requestId: string;
   /** Aborted shortly before the Lambda's own timeout. */
   readonly signal: AbortSignal;
+  /** What the area's `authorize` hook answered for this principal (the portal: the caller's contact). */
+  readonly caller: unknown;
+}
+
+export interface HttpFunctionOptions {
+  /**
+   * Runs right after the token's principal is known and before any input is parsed: a refusal here
+   * (the portal's revoked access) wins over a bad parameter.
+   */
+  readonly authorize?: (principal: Principal) => Promise<unknown>;
 }
 
 export interface HttpResponse {
@@ -73,7 +83,7 @@ export function fallback(event: HttpEvent): HttpResult {
  * API Gateway's route key, checks the principal, validates path, query and body with the route's
  * schemas, calls the area's operation and renders the answer, or any error as problem+json.
  */
-export function httpFunction(fn: FunctionName, operations: Record<string, Operation>) {
+export function httpFunction(fn: FunctionName, operations: Record<string, Operation>, options: HttpFunctionOptions = {}) {
   const core = async (event: HttpEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<HttpResult> => {
     const route = findRoute(event.routeKey);
     if (!route || route.fn !== fn) return fallback(event);
@@ -81,6 +91,7 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
     if (!operation) return problemResult(new HttpError(501, 'Not Implemented', `${route.operationId} is not implemented yet.`));
     const headers = event.headers ?? {};
     const principal = principalOf(route.principal, event.requestContext.authorizer?.jwt?.claims);
+    const caller = options.authorize ? await options.authorize(principal) : undefined;
     const request: HttpRequest = {
       route,
       principal,
@@ -92,6 +103,7 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
       headers,
       requestId: context.awsRequestId ?? event.requestContext.requestId,
       signal,
+      caller,
     };
     const response = await operation(request);
     return json(response.status, response.body, response.headers);

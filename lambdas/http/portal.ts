@@ -24,21 +24,28 @@ async function viewer(principal: Principal): Promise<ContactRecord> {
   return portalUser(portal().session, principal.sub);
 }
 
-export const handler = httpFunction('portal', {
-  getPortalMe: async (req: HttpRequest) => {
-    const me = await viewer(req.principal);
-    return { status: 200, body: await portalMe(portal().documents, portal().contacts, me) };
+/** The caller's contact: `viewer` established it before the request's input was parsed. */
+const callerOf = (req: HttpRequest): ContactRecord => req.caller as ContactRecord;
+
+export const handler = httpFunction(
+  'portal',
+  {
+    getPortalMe: async (req: HttpRequest) => {
+      const me = callerOf(req);
+      return { status: 200, body: await portalMe(portal().documents, portal().contacts, me) };
+    },
+    listPortalDocuments: async (req: HttpRequest<unknown, PortalDocumentsQuery>) => {
+      const me = callerOf(req);
+      const { type, cursor, limit } = req.query;
+      // Bound to the caller and the filter; the position itself can only skip within what the caller sees.
+      const scope = `portal:${me.id}:${type ?? '*'}`;
+      const page = await listVisible(portal().documents, me, type, orderCursor.decode(cursor, scope), limit);
+      return { status: 200, body: { items: page.items, ...(page.last ? { nextCursor: orderCursor.encode(scope, page.last) } : {}) } };
+    },
+    getPortalDocument: async (req: HttpRequest<unknown, unknown, { type: DocumentType; id: string }>) => {
+      const me = callerOf(req);
+      return { status: 200, body: await getVisible(portal().documents, me, req.params.type, req.params.id) };
+    },
   },
-  listPortalDocuments: async (req: HttpRequest<unknown, PortalDocumentsQuery>) => {
-    const me = await viewer(req.principal);
-    const { type, cursor, limit } = req.query;
-    // Bound to the caller and the filter; the position itself can only skip within what the caller sees.
-    const scope = `portal:${me.id}:${type ?? '*'}`;
-    const page = await listVisible(portal().documents, me, type, orderCursor.decode(cursor, scope), limit);
-    return { status: 200, body: { items: page.items, ...(page.last ? { nextCursor: orderCursor.encode(scope, page.last) } : {}) } };
-  },
-  getPortalDocument: async (req: HttpRequest<unknown, unknown, { type: DocumentType; id: string }>) => {
-    const me = await viewer(req.principal);
-    return { status: 200, body: await getVisible(portal().documents, me, req.params.type, req.params.id) };
-  },
-});
+  { authorize: viewer },
+);

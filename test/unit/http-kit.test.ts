@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
 import { normaliseEmail } from '../../lambdas/schemas/common';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
-import { Conflict, NotFound } from '../../lambdas/domain/errors';
+import { Conflict, NotFound, Unauthenticated } from '../../lambdas/domain/errors';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
@@ -140,5 +140,30 @@ describe('cursors', () => {
     ['unknown attributes', encodeCursor('company:a', { pk: 'COMPANY#a', evil: 'x' })],
   ])('refuse %s', (_name, cursor) => {
     expect(() => decodeCursor(cursor, 'company:a', ['pk', 'sk'], { pk: 'COMPANY#a' })).toThrow('cursor');
+  });
+});
+
+describe('httpFunction with an authorize hook', () => {
+  const customer = { sub: 'user-1', username: 'user-1' };
+  const handler = httpFunction(
+    'portal',
+    { getPortalDocument: async (request) => ({ status: 200, body: { caller: request.caller } }) },
+    {
+      authorize: async (principal) => {
+        if (principal.kind !== 'customer' || principal.sub !== 'user-1') throw new Unauthenticated('revoked');
+        return { contactId: 'c-1' };
+      },
+    },
+  );
+
+  test('hands what it established to the operation', async () => {
+    const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: customer, params: { type: 'invoice', id: 'INV-1' } }), context);
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '{}')).toEqual({ caller: { contactId: 'c-1' } });
+  });
+
+  test('refuses before the input is parsed: a refused caller with a bad parameter is 401, not 400', async () => {
+    const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: { sub: 'user-2' }, params: { type: 'nonsense', id: '../x' } }), context);
+    expect(result.statusCode).toBe(401);
   });
 });
