@@ -8,7 +8,7 @@
 import { ROUTES, routeKey, type Route } from '../../lib/routes';
 import type { Contact } from '../../lambdas/schemas/contacts';
 import { buildWorld, createContact, type World } from './support/principals';
-import { adminToken, api, stack, uniq, type ApiResponse } from './support/stack';
+import { adminToken, api, emails, stack, uniq, type ApiResponse } from './support/stack';
 
 jest.setTimeout(120_000);
 
@@ -277,6 +277,11 @@ describe('hostile emails', () => {
     expect(res.body.email).toBe(`${local}@xn--bcher-kva.example`);
     const found = await api(`/contacts?q=${encodeURIComponent(`${local}@xn--bcher`)}`, { token: admin });
     expect(found.body.items.map((c: Contact) => c.id)).toContain(res.body.id);
+
+    const granted = record(await api(`/contacts/${res.body.id}/portal-access`, { method: 'POST', token: admin, body: { lines: [{ contactId: res.body.id, inPortal: true }] } }), 'grant IDN');
+    expect(granted.body.results).toEqual([expect.objectContaining({ outcome: 'granted' })]);
+    const mails = (await emails()).filter((m) => m.destination.to.some((to) => to.includes(local)));
+    expect(mails.map((m) => m.destination.to)).toEqual([[`${local}@xn--bcher-kva.example`]]);
   });
 });
 
