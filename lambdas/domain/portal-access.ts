@@ -119,7 +119,7 @@ export async function applyPortalAccess(
       const contact = await deps.contacts.get(line.contactId);
       if (!contact || !inScope(contact, wizardId)) throw new LineFailure(new NotFound('The contact is not in this wizard.'), 'none');
       try {
-        return await applyLine(deps, contact, line, index, input.message, actor);
+        return await applyLine(deps, contact, line, index, input.message, actor, signal);
       } catch (error) {
         throw error instanceof LineFailure ? error : new LineFailure(error, contact.portal.status);
       }
@@ -137,6 +137,7 @@ async function applyLine(
   index: number,
   message: string | undefined,
   actor: string,
+  signal?: AbortSignal,
 ): Promise<LineResult> {
   const status = contact.portal.status;
   let email: string | undefined;
@@ -148,7 +149,7 @@ async function applyLine(
     const outcome = await revokeContact(deps, contact, actor);
     return { contactId: contact.id, outcome, status: outcome === 'unchanged' ? status : 'revoked' };
   }
-  return grant(deps, contact, email, message, actor, index);
+  return grant(deps, contact, email, message, actor, index, signal);
 }
 
 // ── Grant ────────────────────────────────────────────────────────────────────────────────────────
@@ -160,6 +161,7 @@ async function grant(
   message: string | undefined,
   actor: string,
   index: number,
+  signal?: AbortSignal,
 ): Promise<LineResult> {
   const status = contact.portal.status;
   const fail = (error: unknown, current: PortalStatus = status): never => {
@@ -173,7 +175,7 @@ async function grant(
     const loginEmail = current.login?.email;
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
       fail(new Conflict('The contact already has a portal login with another email; revoke it first to change the email.'));
-    if (status !== 'active') current = await awaitInvitationInFlight(deps, current);
+    if (status !== 'active') current = await awaitInvitationInFlight(deps, current, signal);
     if (current.portal.status !== 'invited' || isGrantComplete(current)) return { contactId: contact.id, outcome: 'unchanged', status: current.portal.status };
     outcome = 'granted'; // an unfinished grant: go on where it stopped
   } else {
@@ -235,7 +237,7 @@ export async function reinvite(
  * passes (then its request died, and this one goes on). A request whose mail failed drops its
  * invitation at once, so a repeat after a failure does not wait.
  */
-async function awaitInvitationInFlight(deps: PortalAccessDeps, contact: ContactRecord): Promise<ContactRecord> {
+async function awaitInvitationInFlight(deps: PortalAccessDeps, contact: ContactRecord, signal?: AbortSignal): Promise<ContactRecord> {
   let current = contact;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (;;) {
@@ -243,6 +245,8 @@ async function awaitInvitationInFlight(deps: PortalAccessDeps, contact: ContactR
     if (!pending || pending.sentAt || current.portal.status !== 'invited' || !pending.issuedAt) return current;
     const age = deps.now().getTime() - Date.parse(pending.issuedAt);
     if (!(age >= 0 && age < SENDING_WINDOW_MS)) return current;
+    // The request's own time is up: say so rather than outlive the handler (the repeat decides).
+    if (signal?.aborted) throw new LineFailure(new Unavailable('Another request is sending this invitation; repeat the request.'), 'invited');
     await sleep(Math.min(250, SENDING_WINDOW_MS - age));
     const fresh = await deps.contacts.get(current.id);
     if (!fresh) throw new NotFound('The contact is not in this wizard.');

@@ -325,6 +325,23 @@ describe('grant', () => {
     expect(access.invitations.has('dead')).toBe(false);
   });
 
+  it('stops waiting for another request when its own time is up: 503 for that line, nothing sent', async () => {
+    access.add({
+      id: 'p1',
+      email: 'p1@example.com',
+      portal: { status: 'invited', invitedAt: '2026-03-01T09:59:59.000Z' },
+      login: { email: 'p1@example.com', username: 'u1', sub: 's1' },
+      invitation: { tokenHash: 'live', expiresAt: '2026-03-08T09:59:59.000Z', issuedAt: '2026-03-01T09:59:59.000Z' },
+    });
+    const timeUp = new AbortController();
+    deps.sleep = async () => timeUp.abort();
+    const [result] = await applyPortalAccess(deps, 'p1', { lines: [grantLine('p1')] }, 'staff:alice', timeUp.signal);
+    expect(result).toMatchObject({ outcome: 'failed', status: 'invited' });
+    expect(problemOf(result)?.status).toBe(503);
+    expect(delivered).toHaveLength(0);
+    expect(access.contact('p1').invitation?.tokenHash).toBe('live');
+  });
+
   it('a failed mail drops its invitation, so the repeat does not wait', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
     sesFailures = 3;
