@@ -1,13 +1,15 @@
 /**
  * Each Lambda bundle built as the CDK's NodejsFunction builds it (lib/constructs/portal-function.ts:
  * esbuild, bundle, minify, source map, platform node, target node22, the ES module builds first
- * (`mainFields`), the AWS SDK bundled — `bundleAwsSDK: true` leaves no externals), its minified
+ * (`mainFields`), the AWS SDK bundled — `bundleAwsSDK: true` leaves no externals — with the
+ * credentials alias of lib/bundling.ts), its minified
  * size, and its cold import time: `require` of the bundle in a fresh `node` process, median of a few.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { LAMBDA_BUNDLING } from '../lib/bundling';
 import { FUNCTIONS } from '../lib/routes';
 import { ROOT } from '../local/options';
 import { median } from './stats';
@@ -42,11 +44,12 @@ export async function measureBundles(outDir: string): Promise<BundleFigures[]> {
     await build({
       entryPoints: [path.join(ROOT, entry)],
       bundle: true,
-      minify: true,
+      minify: LAMBDA_BUNDLING.minify,
       sourcemap: true,
       platform: 'node',
-      target: 'node22',
-      mainFields: ['module', 'main'],
+      target: LAMBDA_BUNDLING.target,
+      mainFields: [...LAMBDA_BUNDLING.mainFields],
+      alias: { ...LAMBDA_BUNDLING.alias },
       outfile,
       logLevel: 'error',
     });

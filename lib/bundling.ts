@@ -1,0 +1,16 @@
+/**
+ * How every Lambda is bundled, shared by the CDK function construct and the benchmark (which must
+ * measure exactly what is deployed). No CDK imports.
+ */
+import * as path from 'node:path';
+
+const REPO_ROOT = path.join(__dirname, '..');
+
+export const LAMBDA_BUNDLING = {
+  target: 'node22',
+  minify: true,
+  /** The SDK's ES module builds, which esbuild can tree-shake (its CommonJS builds carry every command). */
+  mainFields: ['module', 'main'],
+  /** Credentials come from the environment in Lambda: see lambdas/adapters/lambda-credentials.ts. */
+  alias: { '@aws-sdk/credential-provider-node': path.join(REPO_ROOT, 'lambdas', 'adapters', 'lambda-credentials.ts') },
+} as const;
