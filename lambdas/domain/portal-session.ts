@@ -16,8 +16,13 @@ export interface PortalSessionStore {
   contact(id: string): Promise<ContactRecord | undefined>;
 }
 
-/** The portal user behind a token's subject, or `Unauthenticated` (401) unless its access is active now. */
-export async function portalUser(store: PortalSessionStore, sub: string): Promise<ContactRecord> {
+/**
+ * The portal user behind a token's subject, or `Unauthenticated` (401) unless its access is active
+ * now. A token issued (`iat`, epoch seconds) before the access became active is refused as well: it
+ * predates a revocation that a re-grant has since lifted, or belongs to the archived contact whose
+ * login a new contact took over.
+ */
+export async function portalUser(store: PortalSessionStore, sub: string, issuedAt?: number): Promise<ContactRecord> {
   const attempt = async (fresh: boolean) => {
     const contactId = await store.contactIdOfSubject(sub, fresh);
     const contact = contactId === undefined ? undefined : await store.contact(contactId);
@@ -26,5 +31,8 @@ export async function portalUser(store: PortalSessionStore, sub: string): Promis
   // A refusal is confirmed against the pointer itself, in case a cached one is out of date.
   const contact = (await attempt(false)) ?? (await attempt(true));
   if (!contact) throw new Unauthenticated('Portal access is not active for this login.');
+  const activatedAt = contact.portal.activatedAt ? Math.floor(Date.parse(contact.portal.activatedAt) / 1000) : undefined;
+  if (issuedAt !== undefined && activatedAt !== undefined && issuedAt < activatedAt)
+    throw new Unauthenticated('This token was issued before the portal access was granted; sign in again.');
   return contact;
 }

@@ -6,7 +6,7 @@ export const STAFF_GROUP = 'portal-admins';
 /** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
 export type Principal =
   | { kind: 'staff'; userId: string; username: string }
-  | { kind: 'customer'; sub: string; username: string }
+  | { kind: 'customer'; sub: string; username: string; /** The token's `iat`, epoch seconds. */ issuedAt?: number }
   | { kind: 'public' };
 
 type Claims = Record<string, unknown>;
@@ -24,7 +24,10 @@ export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Pr
   const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
   if (!claims || !sub) throw new HttpError(401, 'Unauthorized', 'A valid access token is required.', { 'www-authenticate': 'Bearer' });
   const username = typeof claims.username === 'string' ? claims.username : sub;
-  if (kind === 'customer') return { kind: 'customer', sub, username };
+  if (kind === 'customer') {
+    const iat = Number(claims.iat);
+    return { kind: 'customer', sub, username, ...(Number.isFinite(iat) ? { issuedAt: iat } : {}) };
+  }
   if (!groupsOf(claims).includes(STAFF_GROUP)) throw new HttpError(403, 'Forbidden', `Staff must be in the ${STAFF_GROUP} group.`);
   return { kind: 'staff', userId: sub, username };
 }

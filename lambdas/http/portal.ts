@@ -21,7 +21,7 @@ function portal() {
 /** Every portal request starts here: the access record, not the token, decides. */
 async function viewer(principal: Principal): Promise<ContactRecord> {
   if (principal.kind !== 'customer') throw new Unauthenticated('A portal login is required.');
-  return portalUser(portal().session, principal.sub);
+  return portalUser(portal().session, principal.sub, principal.issuedAt);
 }
 
 /** The caller's contact: `viewer` established it before the request's input was parsed. */

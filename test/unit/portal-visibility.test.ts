@@ -213,6 +213,15 @@ describe('portalUser (the access check of every portal request)', () => {
     await expect(portalUser(session(record), sub)).rejects.toBeInstanceOf(Unauthenticated);
   });
 
+  test('refuses a token issued before the access became active (a re-grant does not revive it), accepts a later one', async () => {
+    const activatedAt = '2026-11-22T08:00:10.500Z';
+    const record = contact('p', { portal: { status: 'active', activatedAt } });
+    const activatedSeconds = Math.floor(Date.parse(activatedAt) / 1000);
+    await expect(portalUser(session(record), 'sub-p', activatedSeconds - 60)).rejects.toBeInstanceOf(Unauthenticated);
+    await expect(portalUser(session(record), 'sub-p', activatedSeconds)).resolves.toMatchObject({ id: 'p' });
+    await expect(portalUser(session(record), 'sub-p', activatedSeconds + 5)).resolves.toMatchObject({ id: 'p' });
+  });
+
   test('confirms a refusal against a fresh pointer: a cached one that moved to another contact does not lock the login out', async () => {
     const asked: boolean[] = [];
     const store: PortalSessionStore = {
