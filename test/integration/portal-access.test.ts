@@ -157,9 +157,13 @@ describe('revoke and re-grant', () => {
     const mails = await mailsTo(email);
     expect(mails).toHaveLength(2);
     expect((await api('/portal/me', { token: before.accessToken })).status).toBe(401);
+    // Token times are whole seconds: make sure the re-activation is in a later second than `before`.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await accept(tokenIn(mails[1]), 'Another-Passw0rd!')).status).toBe(204);
     const after = await signIn('customer', email, 'Another-Passw0rd!');
     expect((await api('/portal/me', { token: after.accessToken })).status).toBe(200);
+    // A token from before the revocation stays dead after the re-grant is accepted.
+    expect((await api('/portal/me', { token: before.accessToken })).status).toBe(401);
 
     const audit = await staff(`/contacts/${person.id}/audit?limit=2`);
     expect(audit.body.items.map((i: { action: string }) => i.action)).toEqual(['invitation.accepted', 'portal.regranted']);
