@@ -32,23 +32,11 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { DeadLetter as LocalDeadLetter, EventBridgeEvent } from '../../../local/events-endpoint';
+import type { StackInfo } from '../../../local/stack-file';
 import { STACK_FILE_ENV, TEST_STACK_FILE } from './local-stack-process';
 
-export interface StackInfo {
-  apiUrl: string;
-  region: string;
-  tableName: string;
-  dynamodbEndpoint: string;
-  cognitoEndpoint: string;
-  sesEndpoint: string;
-  eventsEndpoint: string;
-  eventBusName: string;
-  staffUserPoolId: string;
-  staffClientId: string;
-  customerUserPoolId: string;
-  customerClientId: string;
-  admin: { username: string; password: string };
-}
+export type { StackInfo };
 
 export interface ApiOptions {
   method?: string;
@@ -83,25 +71,10 @@ export interface Email {
   at: number;
 }
 
-export interface ReceivedEvent {
-  version: string;
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+/** An event as the local EventBridge endpoint keeps it; `detail` loosely typed for assertions. */
+export type ReceivedEvent = Omit<EventBridgeEvent, 'detail'> & { detail: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export interface DeadLetter {
-  rule: string;
-  event: ReceivedEvent;
-  attempts: number;
-  error: { name: string; message: string };
-  at: string;
-}
+export type DeadLetter = Omit<LocalDeadLetter, 'event'> & { event: ReceivedEvent };
 
 let info: StackInfo | undefined;
 export function stack(): StackInfo {
