@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../lambdas/adapters/dynamodb/keys';
-import type { Contact } from '../lambdas/schemas/contacts';
+import type { Contact } from '../lambdas/contract/schemas/contacts';
 import { adminToken, api, emails } from '../test/integration/support/stack';
 import { measureBundles } from './bundles';
 import { applyAll, companyWithPortalUser, createContact, inParallel } from './portal-users';

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionName } from './routes';
+import type { FunctionName } from '../lambdas/contract/routes';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
@@ -28,7 +28,7 @@ const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [
 
 /**
  * Portal Access: one table, two user pools, invitation mail, an event bus, and the HTTP API whose
- * routes come from `lib/routes.ts`. Each function holds only the grants its area needs.
+ * routes come from `lambdas/contract/routes.ts`. Each function holds only the grants its area needs.
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;

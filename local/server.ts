@@ -4,7 +4,7 @@
  * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Route } from '../lib/routes';
+import type { Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
 import { apiEvent, lambdaContext } from './api-event';

@@ -3,9 +3,9 @@
  * store (DynamoDB in production) and the portal-access revocation are ports.
  */
 import { domainToASCII } from 'node:url';
-import type { Contact, CreateContactInput, UpdateContactInput } from '../schemas/contacts';
+import type { Contact, CreateContactInput, UpdateContactInput } from '../contract/schemas/contacts';
 import { toContact, type ContactRecord } from './contact-record';
-import { Conflict, DomainError, Invalid, NotFound } from './errors';
+import { Conflict, DomainError, Invalid, NotFound } from '../contract/errors';
 
 export interface ContactPage {
   items: ContactRecord[];

@@ -5,9 +5,9 @@
  * `version`, so concurrent changes serialise: the loser re-reads and tries again.
  */
 import type { ContactRecord } from './contact-record';
-import type { DocumentType } from './document-types';
-import { Conflict, DomainError, Invalid, NotFound } from './errors';
-import type { Document, PutDocumentInput } from '../schemas/documents';
+import type { DocumentType } from '../contract/document-types';
+import { Conflict, DomainError, Invalid, NotFound } from '../contract/errors';
+import type { Document, PutDocumentInput } from '../contract/schemas/documents';
 
 /**
  * At most this many explicit grants per document: a change rewrites every grant's copy in one

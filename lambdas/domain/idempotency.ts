@@ -10,8 +10,8 @@
  * failure (a line failed with 503) is not stored: the repeat runs again and completes that line.
  */
 import { createHash } from 'node:crypto';
-import { LAMBDA_TIMEOUT_SECONDS } from '../config';
-import { Conflict, Invalid } from './errors';
+import { LAMBDA_TIMEOUT_SECONDS } from '../contract/env';
+import { Conflict, Invalid } from '../contract/errors';
 
 export interface StoredResponse {
   status: number;

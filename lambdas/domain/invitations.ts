@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ContactRecord } from './contact-record';
 import { auditEntry, INVITEE, type AuditEntry } from './audit';
 import { ABANDONED_AFTER_MS } from './idempotency';
-import { Conflict, Gone, Invalid } from './errors';
+import { Conflict, Gone, Invalid } from '../contract/errors';
 import type { InvitationMail, LoginRecord, PortalAccessDeps } from './portal-access-ports';
 
 export interface Invitation {

@@ -13,11 +13,11 @@
  * An `invited` contact whose invitation was never sent is such an unfinished grant: a repeat goes
  * on from step 2 (each step is idempotent), and a finished one is `unchanged`.
  */
-import type { ApplyInput, ApplyLine, Outcome, WizardLine } from '../schemas/portal-access';
-import { normaliseEmail } from '../schemas/common';
+import type { ApplyInput, ApplyLine, Outcome, WizardLine } from '../contract/schemas/portal-access';
+import { normaliseEmail } from '../contract/schemas/common';
 import type { ContactRecord, PortalStatus } from './contact-record';
 import { auditEntry } from './audit';
-import { Conflict, Invalid, NotFound, Unavailable } from './errors';
+import { Conflict, Invalid, NotFound, Unavailable } from '../contract/errors';
 import { SENDING_WINDOW_MS, sendInvitation } from './invitations';
 import type { AccessEventType, ClaimResult, LoginClaim, LoginRecord, PortalAccessDeps } from './portal-access-ports';
 

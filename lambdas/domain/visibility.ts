@@ -8,10 +8,10 @@
  * costs O(limit) whatever the table holds, and is never empty while more documents exist.
  */
 import { commercialEntityOf, type ContactRecord } from './contact-record';
-import { DOCUMENT_TYPES, type DocumentType } from './document-types';
+import { DOCUMENT_TYPES, type DocumentType } from '../contract/document-types';
 import type { DocumentPage } from './documents';
-import { NotFound } from './errors';
-import type { Document } from '../schemas/documents';
+import { NotFound } from '../contract/errors';
+import type { Document } from '../contract/schemas/documents';
 
 /** A document with the key it is listed by (`<date>#<type>#<id>`). */
 export interface OrderedDocument {

@@ -1,5 +1,5 @@
 import { HttpError } from './problem';
-import { Invalid } from '../domain/errors';
+import { Invalid } from '../contract/errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

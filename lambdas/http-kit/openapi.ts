@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { ROUTES, type Route } from '../../lib/routes';
-import { problem } from '../schemas/common';
+import { ROUTES, type Route } from '../contract/routes';
+import { problem } from '../contract/schemas/common';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and the very schemas the handlers

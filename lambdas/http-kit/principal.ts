@@ -1,4 +1,4 @@
-import type { Principal as PrincipalKind } from '../../lib/routes';
+import type { Principal as PrincipalKind } from '../contract/routes';
 import { HttpError } from './problem';
 
 export const STAFF_GROUP = 'portal-admins';

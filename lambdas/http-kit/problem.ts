@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
-import type { Problem } from '../schemas/common';
-import { Conflict, DomainError, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../domain/errors';
+import type { Problem } from '../contract/schemas/common';
+import { Conflict, DomainError, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../contract/errors';
 
 /** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
 export class HttpError extends Error {

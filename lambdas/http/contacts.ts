@@ -1,10 +1,10 @@
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { actorOf } from '../http-kit/principal';
 import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
-import { portalAccessRevoker } from '../adapters/portal-access';
+import { portalAccessRevoker } from '../wiring/portal-access';
 import { archiveContact, createContact, getContact, listContacts, updateContact, type ContactsDeps } from '../domain/contacts';
-import { Invalid } from '../domain/errors';
-import type { Contact, CreateContactInput, ListContactsQuery, UpdateContactInput } from '../schemas/contacts';
+import { Invalid } from '../contract/errors';
+import type { Contact, CreateContactInput, ListContactsQuery, UpdateContactInput } from '../contract/schemas/contacts';
 
 /** The staff's contacts routes. Dependencies are built once per container, on first use. */
 let deps: ContactsDeps | undefined;

@@ -1,7 +1,7 @@
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { dynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
-import type { DocumentType } from '../domain/document-types';
+import type { DocumentType } from '../contract/document-types';
 import {
   addGrant,
   deleteDocument,
@@ -12,7 +12,7 @@ import {
   removeGrant,
   type DocumentDeps,
 } from '../domain/documents';
-import type { ListDocumentsQuery, PutDocumentInput } from '../schemas/documents';
+import type { ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
 
 /** The staff's documents and grants routes. Dependencies are built once per container, on first use. */
 let deps: DocumentDeps | undefined;

@@ -1,4 +1,4 @@
-import { portalAccessDeps } from '../adapters/portal-access';
+import { portalAccessDeps } from '../wiring/portal-access';
 import { acceptInvitation } from '../domain/invitations';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 

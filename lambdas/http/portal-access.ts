@@ -1,15 +1,15 @@
-import { portalAccessDeps } from '../adapters/portal-access';
+import { portalAccessDeps } from '../wiring/portal-access';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { listAudit } from '../domain/audit';
 import { idempotencyKeyOf, idempotent, type StoredResponse } from '../domain/idempotency';
 import { applyPortalAccess, getWizard, reinvite, type LineResult } from '../domain/portal-access';
-import { HANDLER_TIMEOUT_MS } from '../config';
+import { HANDLER_TIMEOUT_MS } from '../contract/env';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
-import { log } from '../http-kit/log';
+import { log } from '../platform/log';
 import { actorOf } from '../http-kit/principal';
 import { toProblem } from '../http-kit/problem';
-import type { ApplyInput, ApplyResult, ReinviteInput } from '../schemas/portal-access';
+import type { ApplyInput, ApplyResult, ReinviteInput } from '../contract/schemas/portal-access';
 
 type IdParams = { id: string };
 

@@ -4,11 +4,11 @@ import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { dynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
 import { dynamoPortalSessionStore } from '../adapters/dynamodb/portal-session-store';
 import type { ContactRecord } from '../domain/contact-record';
-import type { DocumentType } from '../domain/document-types';
-import { Unauthenticated } from '../domain/errors';
+import type { DocumentType } from '../contract/document-types';
+import { Unauthenticated } from '../contract/errors';
 import { portalUser, type PortalSessionStore } from '../domain/portal-session';
 import { getVisible, listVisible, portalMe, type VisibilityStore } from '../domain/visibility';
-import type { PortalDocumentsQuery } from '../schemas/documents';
+import type { PortalDocumentsQuery } from '../contract/schemas/documents';
 
 /** The portal's read-only routes; writes under /portal never reach here (the kit answers 405). */
 let deps: { session: PortalSessionStore; documents: VisibilityStore; contacts: DynamoContactStore } | undefined;

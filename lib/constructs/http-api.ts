@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allowedMethods, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Principal } from '../routes';
+import { allowedMethods, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Principal } from '../../lambdas/contract/routes';
 import type { TokenIssuer } from './identity';
 
 export interface HttpApiProps {

@@ -1,11 +1,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/config';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/env';
 import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
 import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
-import { EVENT_RULES } from '../../lib/event-rules';
-import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lib/routes';
+import { EVENT_RULES } from '../../lambdas/contract/event-rules';
+import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lambdas/contract/routes';
 import type { PortalStack } from '../../lib/stack';
-import { TABLE } from '../../lib/table-schema';
+import { TABLE } from '../../lambdas/contract/table-schema';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };

@@ -6,7 +6,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/adapters/dynamodb/keys';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import type { ApiResponse, Email } from './support/stack';
 

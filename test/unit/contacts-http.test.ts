@@ -3,7 +3,7 @@ import type { HttpEvent } from '../../lambdas/http-kit/handler';
 import { handler, parseIfMatch, useContactsDeps } from '../../lambdas/http/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactStore } from '../../lambdas/domain/contacts';
-import { Invalid } from '../../lambdas/domain/errors';
+import { Invalid } from '../../lambdas/contract/errors';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 const admin = { sub: 'staff-1', username: 'admin', 'cognito:groups': '[portal-admins]' };

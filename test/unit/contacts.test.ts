@@ -11,7 +11,7 @@ import {
   type ContactsDeps,
 } from '../../lambdas/domain/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import { Conflict, Invalid, NotFound } from '../../lambdas/domain/errors';
+import { Conflict, Invalid, NotFound } from '../../lambdas/contract/errors';
 
 /** An in-memory store that keeps the port's conditions (version, archived, company, live login email). */
 class MemoryStore implements ContactStore {

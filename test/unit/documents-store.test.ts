@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand 
 import { mockClient } from 'aws-sdk-client-mock';
 import { dynamoDocumentStore, orderCursor } from '../../lambdas/adapters/dynamodb/documents-store';
 import { StaleVersion } from '../../lambdas/domain/documents';
-import { Invalid } from '../../lambdas/domain/errors';
-import type { Document } from '../../lambdas/schemas/documents';
+import { Invalid } from '../../lambdas/contract/errors';
+import type { Document } from '../../lambdas/contract/schemas/documents';
 
 const TABLE = 'portal-test';
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { dynamoMailFeedbackStore } from '../../lambdas/adapters/dynamodb/mail-feedback-store';
 import { recordMailFeedback } from '../../lambdas/domain/mail-feedback';
-import type { EventDeps } from '../../lambdas/events/dependencies';
+import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler, RejectedEvent } from '../../lambdas/events/handler';
 
 const TABLE = 'portal-test';

@@ -5,7 +5,7 @@
  */
 import { archiveContact, type ContactStore } from '../../lambdas/domain/contacts';
 import { revokeAccess, revokeCompany, type AccessEventType, type PortalAccessDeps } from '../../lambdas/domain/portal-access';
-import type { EventDeps } from '../../lambdas/events/dependencies';
+import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler } from '../../lambdas/events/handler';
 import { MemoryAccess } from './portal-access.fakes';
 

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
-import { normaliseEmail } from '../../lambdas/schemas/common';
+import { normaliseEmail } from '../../lambdas/contract/schemas/common';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
-import { Conflict, NotFound, Unauthenticated } from '../../lambdas/domain/errors';
+import { Conflict, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 

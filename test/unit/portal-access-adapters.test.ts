@@ -17,7 +17,7 @@ import { DynamoIdempotencyStore } from '../../lambdas/adapters/dynamodb/idempote
 import { EventBridgeAccessEvents } from '../../lambdas/adapters/eventbridge/access-events';
 import { auditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import { Invalid } from '../../lambdas/domain/errors';
+import { Invalid } from '../../lambdas/contract/errors';
 
 const db = mockClient(DynamoDBDocumentClient);
 const cognito = mockClient(CognitoIdentityProviderClient);

@@ -2,7 +2,7 @@
 import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
-import { Conflict, Gone, Invalid } from '../../lambdas/domain/errors';
+import { Conflict, Gone, Invalid } from '../../lambdas/contract/errors';
 import { ABANDONED_AFTER_MS, bodyHashOf, idempotencyKeyOf, idempotent } from '../../lambdas/domain/idempotency';
 import { acceptInvitation, GONE_DETAIL, hashToken, invitationMail, newToken } from '../../lambdas/domain/invitations';
 import type { PortalAccessDeps } from '../../lambdas/domain/portal-access';

@@ -14,7 +14,7 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/domain/errors';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
 import { hashToken } from '../../lambdas/domain/invitations';
 import {
   applyPortalAccess,

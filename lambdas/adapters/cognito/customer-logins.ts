@@ -12,8 +12,8 @@ import {
   CognitoIdentityProviderClient,
   type AttributeType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { env } from '../../config';
-import { Invalid } from '../../domain/errors';
+import { env } from '../../contract/env';
+import { Invalid } from '../../contract/errors';
 import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access-ports';
 import { PASSWORD_REFUSED } from '../../domain/invitations';
 

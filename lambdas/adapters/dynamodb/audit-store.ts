@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, AuditPage, AuditStore } from '../../domain/audit';
-import type { AuditEvent } from '../../schemas/portal-access';
+import type { AuditEvent } from '../../contract/schemas/portal-access';
 import { documentClient, tableName } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ENTITY, keys } from './keys';

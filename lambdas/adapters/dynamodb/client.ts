@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { env } from '../../config';
+import { env } from '../../contract/env';
 
 /** One client per container, standard retries; the endpoint comes from the SDK's own AWS_ENDPOINT_URL_* variables. */
 let client: DynamoDBDocumentClient | undefined;

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '../../domain/contact-record';
 import { CompanyUnavailable, type ContactPage, type ContactQuery, type ContactStore } from '../../domain/contacts';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../domain/errors';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../contract/errors';
 import { documentClient, tableName } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ENTITY, keys, nameKey } from './keys';

@@ -1,11 +1,11 @@
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DOCUMENT_TYPES, type DocumentType } from '../../domain/document-types';
-import { Invalid } from '../../domain/errors';
+import { DOCUMENT_TYPES, type DocumentType } from '../../contract/document-types';
+import { Invalid } from '../../contract/errors';
 import { StaleVersion, type DocumentChange, type DocumentStore } from '../../domain/documents';
 import type { Counts, OrderedDocument, Stream, VisibilityStore } from '../../domain/visibility';
 import { mergeNewestFirst } from '../../domain/visibility';
-import type { Document } from '../../schemas/documents';
+import type { Document } from '../../contract/schemas/documents';
 import { documentClient, tableName } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ENTITY, keys } from './keys';

@@ -1,6 +1,6 @@
 /** The portal-access lifecycle's events on the stack's bus: source `portal.access`, detail `{ contactId, email, at }`. */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { env } from '../../config';
+import { env } from '../../contract/env';
 import type { AccessEvents, AccessEventType } from '../../domain/portal-access-ports';
 
 export const ACCESS_EVENT_SOURCE = 'portal.access';

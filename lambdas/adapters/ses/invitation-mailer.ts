@@ -5,12 +5,12 @@
  * grant that asked for it stays unsent, for a repeat to send.
  */
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { env, envOr } from '../../config';
-import { Unavailable } from '../../domain/errors';
+import { env, envOr } from '../../contract/env';
+import { Unavailable } from '../../contract/errors';
 import { MAIL_DEADLINE_MS } from '../../domain/invitations';
 import type { InvitationMail, InvitationMailer } from '../../domain/portal-access-ports';
 import { isTransient } from '../../http-kit/problem';
-import { log } from '../../http-kit/log';
+import { log } from '../../platform/log';
 
 let client: SESv2Client | undefined;
 const ses = () => (client ??= new SESv2Client({ maxAttempts: 3 }));

@@ -1,6 +1,6 @@
 import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { dynamoMailFeedbackStore } from '../adapters/dynamodb/mail-feedback-store';
-import { portalAccessDeps, portalAccessRevoker } from '../adapters/portal-access';
+import { portalAccessDeps, portalAccessRevoker } from './portal-access';
 import { archiveContact } from '../domain/contacts';
 import { recordMailFeedback, type FeedbackOutcome, type MailFeedback } from '../domain/mail-feedback';
 import { revokeAccess, revokeCompany } from '../domain/portal-access';

@@ -4,15 +4,15 @@
  * The portal-access and invitations handlers use it, and so can the contacts archive and the
  * events handler, through `portalAccessRevoker()` and `revokeAccess`/`revokeCompany`.
  */
-import { env, envOr } from '../config';
+import { env, envOr } from '../contract/env';
 import type { PortalAccessRevoker } from '../domain/contacts';
 import { revokeAccess, type PortalAccessDeps } from '../domain/portal-access';
-import { log } from '../http-kit/log';
-import { CognitoCustomerLogins } from './cognito/customer-logins';
-import { DynamoAccessStore } from './dynamodb/access-store';
-import { DynamoContactStore } from './dynamodb/contacts-store';
-import { EventBridgeAccessEvents } from './eventbridge/access-events';
-import { SesInvitationMailer } from './ses/invitation-mailer';
+import { log } from '../platform/log';
+import { CognitoCustomerLogins } from '../adapters/cognito/customer-logins';
+import { DynamoAccessStore } from '../adapters/dynamodb/access-store';
+import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
+import { EventBridgeAccessEvents } from '../adapters/eventbridge/access-events';
+import { SesInvitationMailer } from '../adapters/ses/invitation-mailer';
 
 /**
  * How many wizard lines talk to Cognito and SES at once. A grant is ~4 Cognito/SES calls in a row
