@@ -6,18 +6,8 @@
  * The claims are handed on as API Gateway does: every value a string, arrays as `[a b]`.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { Unauthorized, type PoolAuthorizer } from './authorizer';
 
-export interface PoolAuthorizer {
-  readonly issuer: string;
-  verify(authorization: string | undefined): Promise<Record<string, string>>;
-}
-
-export class Unauthorized extends Error {
-  constructor(detail: string) {
-    super(detail);
-    this.name = 'Unauthorized';
-  }
-}
 
 /** API Gateway renders claims as strings; an array claim (`cognito:groups`) becomes `[a b]`. */
 export function claimsAsApiGateway(payload: JWTPayload): Record<string, string> {

@@ -4,12 +4,13 @@
  * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { CORS } from '../lambdas/contract/cors';
 import type { Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
 import { apiEvent, lambdaContext } from './api-event';
 import { handlerOf } from './handlers';
-import { Unauthorized, type PoolAuthorizer } from './jwt';
+import { Unauthorized, type PoolAuthorizer } from './authorizer';
 import { matchRoute } from './routing';
 
 /** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
@@ -22,9 +23,6 @@ export interface ServerConfig {
   readonly quiet: boolean;
 }
 
-const CORS_METHODS = 'GET,POST,PUT,PATCH,DELETE';
-const CORS_HEADERS = 'authorization,content-type,idempotency-key,if-match';
-const CORS_EXPOSED = 'location,etag,allow,retry-after';
 
 /** Beyond this the connection is cut instead of drained: nobody sends that much to this API in good faith. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -70,7 +68,7 @@ function send(res: ServerResponse, result: HttpResult | string | object, extraHe
 
 function corsHeaders(origin: string | undefined, config: ServerConfig): Record<string, string> {
   if (!origin || !config.adminOrigins.includes(origin)) return {};
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS_EXPOSED };
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
 }
 
 async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
@@ -84,7 +82,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
   const cors = corsHeaders(req.headers.origin, config);
 
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
-    const preflight = Object.keys(cors).length === 0 ? {} : { ...cors, 'access-control-allow-methods': CORS_METHODS, 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' };
+    const preflight =
+      Object.keys(cors).length === 0
+        ? {}
+        : {
+            ...cors,
+            'access-control-allow-methods': CORS.allowMethods.join(','),
+            'access-control-allow-headers': CORS.allowHeaders.join(','),
+            'access-control-max-age': String(CORS.maxAgeSeconds),
+          };
     return send(res, { statusCode: 204, headers: preflight }, {});
   }
 

@@ -16,6 +16,14 @@ export const DETAIL_TYPES = {
   invitationSent: 'PortalInvitationSent',
 } as const;
 
+/** The events this stack emits (`source: EMITTED_SOURCE`), each with an `AccessEventDetail`. */
+export type AccessEventType = (typeof DETAIL_TYPES)['accessGranted' | 'accessRevoked' | 'invitationSent'];
+export interface AccessEventDetail {
+  contactId: string;
+  email: string;
+  at: string;
+}
+
 /** SES's own detail-types for its sending events on the default bus (`source: aws.ses`). */
 export const SES_SOURCE = 'aws.ses';
 export const SES_DETAIL_TYPES = {

@@ -1,7 +1,7 @@
 import type { Principal as PrincipalKind } from '../contract/routes';
+import { STAFF_GROUP } from '../contract/identity';
 import { HttpError } from './problem';
 
-export const STAFF_GROUP = 'portal-admins';
 
 /** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
 export type Principal =

@@ -25,9 +25,6 @@ function documents(): DocumentDeps {
 type DocumentParams = { type: DocumentType; id: string };
 type GrantParams = DocumentParams & { contactId: string };
 
-/** A staff listing's cursor is bound to its filter: customer and type. */
-const listingScope = (query: ListDocumentsQuery) => `documents:${query.customerId ?? '*'}:${query.type ?? '*'}`;
-
 export const handler = httpFunction('documents', {
   putDocument: async (req: HttpRequest<PutDocumentInput, unknown, DocumentParams>) => {
     const { document, created } = await putDocument(documents(), req.params.type, req.params.id, req.body);
@@ -41,12 +38,10 @@ export const handler = httpFunction('documents', {
     await deleteDocument(documents(), req.params.type, req.params.id);
     return { status: 204 };
   },
-  listDocuments: async (req: HttpRequest<unknown, ListDocumentsQuery>) => {
-    const { customerId, type, cursor, limit } = req.query;
-    const scope = listingScope(req.query);
-    const page = await listDocuments(documents(), { ...(customerId ? { customerId } : {}), ...(type ? { type } : {}) }, orderCursor.decode(cursor, scope), limit);
-    return { status: 200, body: { items: page.items, ...(page.last ? { nextCursor: orderCursor.encode(scope, page.last) } : {}) } };
-  },
+  listDocuments: async (req: HttpRequest<unknown, ListDocumentsQuery>) => ({
+    status: 200,
+    body: await listDocuments({ ...documents(), cursors: orderCursor }, req.query),
+  }),
   addGrant: async (req: HttpRequest<{ contactId: string }, unknown, DocumentParams>) => {
     await addGrant(documents(), req.params.type, req.params.id, req.body.contactId);
     return { status: 201, body: { contactId: req.body.contactId, implicit: false } };

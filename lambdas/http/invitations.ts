@@ -1,5 +1,5 @@
 import { portalAccessDeps } from '../wiring/portal-access';
-import { acceptInvitation } from '../domain/invitations';
+import { acceptInvitation } from '../domain/portal-access/invitations';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 
 /** Public: the invitation token is the credential. */

@@ -2,9 +2,11 @@ import { portalAccessDeps } from '../wiring/portal-access';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { listAudit } from '../domain/audit';
-import { idempotencyKeyOf, idempotent, type StoredResponse } from '../domain/idempotency';
-import { applyPortalAccess, getWizard, reinvite, type LineResult } from '../domain/portal-access';
-import { HANDLER_TIMEOUT_MS } from '../contract/env';
+import { idempotencyKeyOf, idempotent } from '../domain/idempotency';
+import { applyPortalAccess } from '../domain/portal-access/apply';
+import { replayable, type LineResult } from '../domain/portal-access/lines';
+import { reinvite } from '../domain/portal-access/reinvite';
+import { getWizard } from '../domain/portal-access/wizard';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { log } from '../platform/log';
 import { actorOf } from '../http-kit/principal';
@@ -12,14 +14,6 @@ import { toProblem } from '../http-kit/problem';
 import type { ApplyInput, ApplyResult, ReinviteInput } from '../contract/schemas/portal-access';
 
 type IdParams = { id: string };
-
-/**
- * Apply starts lines only this long into the request: a line in flight then (a grant's Cognito and SES
- * calls with their retries take a few seconds when a dependency fails) still ends before the handler's
- * own timeout, so the answer reports every line (the ones not started fail with 503) instead of the
- * whole request timing out as one 503.
- */
-const APPLY_STARTS_LINES_FOR_MS = HANDLER_TIMEOUT_MS - 10_000;
 
 let stores: { audit: DynamoAuditStore; idempotency: DynamoIdempotencyStore } | undefined;
 const storesOf = () => (stores ??= { audit: new DynamoAuditStore(), idempotency: new DynamoIdempotencyStore() });
@@ -31,10 +25,6 @@ function resultOf(line: LineResult, requestId: string): ApplyResult {
   if (problem.status >= 500) log.error('wizard line failed', { requestId, contactId: line.contactId, error: line.error });
   return { contactId: line.contactId, outcome: line.outcome, status: line.status, error: problem };
 }
-
-/** An answer with a line that failed for a transient reason is not replayed: its repeat completes that line. */
-const replayable = (response: StoredResponse) =>
-  !(response.body as { results?: ApplyResult[] } | undefined)?.results?.some((r) => (r.error?.status ?? 0) >= 500);
 
 /** Idempotency records are per staff user, operation and wizard contact. */
 function idempotencyOf(req: HttpRequest<unknown, unknown, IdParams>) {
@@ -54,17 +44,19 @@ export const handler = httpFunction('portal-access', {
     body: await getWizard(portalAccessDeps(), req.params.id),
   }),
 
-  applyPortalAccess: async (req: HttpRequest<ApplyInput, unknown, IdParams>) =>
-    idempotent(
+  applyPortalAccess: async (req: HttpRequest<ApplyInput, unknown, IdParams>) => {
+    let complete = true;
+    return idempotent(
       idempotencyDeps(),
       idempotencyOf(req),
       async () => {
-        const signal = AbortSignal.any([req.signal, AbortSignal.timeout(APPLY_STARTS_LINES_FOR_MS)]);
-        const lines = await applyPortalAccess(portalAccessDeps(), req.params.id, req.body, actorOf(req.principal), signal);
+        const lines = await applyPortalAccess(portalAccessDeps(), req.params.id, req.body, actorOf(req.principal), req.signal);
+        complete = replayable(lines);
         return { status: 200, body: { results: lines.map((line) => resultOf(line, req.requestId)) } };
       },
-      replayable,
-    ),
+      () => complete,
+    );
+  },
 
   reinvite: async (req: HttpRequest<ReinviteInput, unknown, IdParams>) =>
     idempotent(idempotencyDeps(), idempotencyOf(req), async () => {

@@ -7,7 +7,7 @@ import type { ContactRecord } from '../domain/contact-record';
 import type { DocumentType } from '../contract/document-types';
 import { Unauthenticated } from '../contract/errors';
 import { portalUser, type PortalSessionStore } from '../domain/portal-session';
-import { getVisible, listVisible, portalMe, type VisibilityStore } from '../domain/visibility';
+import { getVisible, portalDocuments, portalMe, type VisibilityStore } from '../domain/visibility';
 import type { PortalDocumentsQuery } from '../contract/schemas/documents';
 
 /** The portal's read-only routes; writes under /portal never reach here (the kit answers 405). */
@@ -34,14 +34,10 @@ export const handler = httpFunction(
       const me = callerOf(req);
       return { status: 200, body: await portalMe(portal().documents, portal().contacts, me) };
     },
-    listPortalDocuments: async (req: HttpRequest<unknown, PortalDocumentsQuery>) => {
-      const me = callerOf(req);
-      const { type, cursor, limit } = req.query;
-      // Bound to the caller and the filter; the position itself can only skip within what the caller sees.
-      const scope = `portal:${me.id}:${type ?? '*'}`;
-      const page = await listVisible(portal().documents, me, type, orderCursor.decode(cursor, scope), limit);
-      return { status: 200, body: { items: page.items, ...(page.last ? { nextCursor: orderCursor.encode(scope, page.last) } : {}) } };
-    },
+    listPortalDocuments: async (req: HttpRequest<unknown, PortalDocumentsQuery>) => ({
+      status: 200,
+      body: await portalDocuments({ documents: portal().documents, cursors: orderCursor }, callerOf(req), req.query),
+    }),
     getPortalDocument: async (req: HttpRequest<unknown, unknown, { type: DocumentType; id: string }>) => {
       const me = callerOf(req);
       return { status: 200, body: await getVisible(portal().documents, me, req.params.type, req.params.id) };

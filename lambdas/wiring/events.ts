@@ -3,7 +3,7 @@ import { dynamoMailFeedbackStore } from '../adapters/dynamodb/mail-feedback-stor
 import { portalAccessDeps, portalAccessRevoker } from './portal-access';
 import { archiveContact } from '../domain/contacts';
 import { recordMailFeedback, type FeedbackOutcome, type MailFeedback } from '../domain/mail-feedback';
-import { revokeAccess, revokeCompany } from '../domain/portal-access';
+import { revokeAccess, revokeCompany } from '../domain/portal-access/revoke';
 
 /** What the event handler asks of the domain: the same functions as the HTTP API, bound to their adapters. */
 export interface EventDeps {

@@ -6,7 +6,8 @@
  */
 import { env, envOr } from '../contract/env';
 import type { PortalAccessRevoker } from '../domain/contacts';
-import { revokeAccess, type PortalAccessDeps } from '../domain/portal-access';
+import type { PortalAccessDeps } from '../domain/portal-access/ports';
+import { revokeAccess } from '../domain/portal-access/revoke';
 import { log } from '../platform/log';
 import { CognitoCustomerLogins } from '../adapters/cognito/customer-logins';
 import { DynamoAccessStore } from '../adapters/dynamodb/access-store';

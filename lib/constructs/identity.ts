@@ -1,8 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
-import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
+import { PASSWORD_POLICY, STAFF_GROUP, TEMPORARY_PASSWORD_DAYS } from '../../lambdas/contract/identity';
 
 export interface IdentityProps {
   readonly hostedUiDomainPrefix: string;
@@ -17,7 +16,7 @@ export interface TokenIssuer {
   readonly issuerUrl: string;
 }
 
-const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(7) };
+const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(TEMPORARY_PASSWORD_DAYS) };
 
 /**
  * The two user pools. Customers: portal logins that only the backend creates (no self sign-up),

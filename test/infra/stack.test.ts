@@ -1,7 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/env';
-import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
-import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
+import { PASSWORD_POLICY, STAFF_GROUP } from '../../lambdas/contract/identity';
 import { EVENT_RULES } from '../../lambdas/contract/event-rules';
 import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lambdas/contract/routes';
 import type { PortalStack } from '../../lib/stack';
@@ -195,7 +194,7 @@ describe('HTTP API', () => {
       CorsConfiguration: {
         AllowOrigins: [...TEST_CONFIG.adminOrigins],
         AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        ExposeHeaders: ['ETag', 'Location'],
+        ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
       },
     });

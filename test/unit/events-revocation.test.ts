@@ -4,7 +4,8 @@
  * (or an event arriving after the change it asks for) changes nothing.
  */
 import { archiveContact, type ContactStore } from '../../lambdas/domain/contacts';
-import { revokeAccess, revokeCompany, type AccessEventType, type PortalAccessDeps } from '../../lambdas/domain/portal-access';
+import type { AccessEventType, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { revokeAccess, revokeCompany } from '../../lambdas/domain/portal-access/revoke';
 import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler } from '../../lambdas/events/handler';
 import { MemoryAccess } from './portal-access.fakes';

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
-import { normaliseEmail } from '../../lambdas/contract/schemas/common';
+import { normaliseEmail } from '../../lambdas/contract/email';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
 import { Conflict, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
 

@@ -3,9 +3,11 @@ import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { Conflict, Gone, Invalid } from '../../lambdas/contract/errors';
-import { ABANDONED_AFTER_MS, bodyHashOf, idempotencyKeyOf, idempotent } from '../../lambdas/domain/idempotency';
-import { acceptInvitation, GONE_DETAIL, hashToken, invitationMail, newToken } from '../../lambdas/domain/invitations';
-import type { PortalAccessDeps } from '../../lambdas/domain/portal-access';
+import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
+import { bodyHashOf, idempotencyKeyOf, idempotent } from '../../lambdas/domain/idempotency';
+import { invitationMail } from '../../lambdas/domain/portal-access/invitation-mail';
+import { acceptInvitation, GONE_DETAIL, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
+import type { PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryAccess, MemoryIdempotency } from './portal-access.fakes';
 

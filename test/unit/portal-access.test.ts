@@ -15,17 +15,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
 import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
-import { hashToken } from '../../lambdas/domain/invitations';
-import {
-  applyPortalAccess,
-  getWizard,
-  reinvite,
-  revokeAccess,
-  revokeCompany,
-  type AccessEventType,
-  type LineResult,
-  type PortalAccessDeps,
-} from '../../lambdas/domain/portal-access';
+import { hashToken } from '../../lambdas/domain/portal-access/invitations';
+import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
+import type { LineResult } from '../../lambdas/domain/portal-access/lines';
+import type { AccessEventType, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
+import { revokeAccess, revokeCompany } from '../../lambdas/domain/portal-access/revoke';
+import { getWizard } from '../../lambdas/domain/portal-access/wizard';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryAccess } from './portal-access.fakes';
 

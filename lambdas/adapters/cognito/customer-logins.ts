@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { env } from '../../contract/env';
 import { Invalid } from '../../contract/errors';
-import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access-ports';
-import { PASSWORD_REFUSED } from '../../domain/invitations';
+import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access/ports';
+import { PASSWORD_REFUSED } from '../../contract/identity';
 
 let client: CognitoIdentityProviderClient | undefined;
 const cognito = () => (client ??= new CognitoIdentityProviderClient({ maxAttempts: 3 }));

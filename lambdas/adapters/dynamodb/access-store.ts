@@ -5,20 +5,17 @@
  * Every multi-item change is one TransactWriteItems whose conditions are the domain's preconditions;
  * a refused condition is answered as `false` (or which condition refused), never decided here.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
-import type { Invitation } from '../../domain/invitations';
-import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access-ports';
+import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access/ports';
 import { auditItem } from './audit-store';
 import { documentClient, tableName } from './client';
+import { cancellationReasons, conditionalWrite } from './conditions';
 import { ENTITY, keys } from './keys';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 type TransactItem = TransactItems[number];
-
-const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 const CONFLICT_RETRIES = 6;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,8 +30,7 @@ async function transact(items: TransactItems): Promise<true | number> {
       await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) && (error as { name?: string }).name !== 'TransactionCanceledException') throw error;
-      const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+      const reasons = cancellationReasons(error);
       const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
       if (failed >= 0) return failed;
       const collided = reasons.some((reason) => reason.Code === 'TransactionConflict');
@@ -171,8 +167,8 @@ export class DynamoAccessStore implements AccessStore {
   async dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void> {
     // One item only: the invitation item is dead once the contact no longer names it (accept checks
     // `contact.invitation.tokenHash`), and its TTL removes it.
-    try {
-      await documentClient().send(
+    await conditionalWrite(
+      documentClient().send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.contact(contactId),
@@ -181,10 +177,8 @@ export class DynamoAccessStore implements AccessStore {
           ExpressionAttributeNames: { '#invitation': 'invitation' },
           ExpressionAttributeValues: { ':hash': tokenHash },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean> {
@@ -227,8 +221,9 @@ export class DynamoAccessStore implements AccessStore {
   }
 
   async markLoginDisabled(contactId: string, at: string): Promise<void> {
-    try {
-      await documentClient().send(
+    // Refused when re-granted meanwhile: the login is enabled again and must not be marked disabled.
+    await conditionalWrite(
+      documentClient().send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.contact(contactId),
@@ -237,26 +232,21 @@ export class DynamoAccessStore implements AccessStore {
           ExpressionAttributeNames: { '#login': 'login', '#portal': 'portal', '#status': 'status' },
           ExpressionAttributeValues: { ':at': at, ':revoked': 'revoked' },
         }),
-      );
-    } catch (error) {
-      // Re-granted meanwhile: the login is enabled again and must not be marked disabled.
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async releaseLoginEmail(email: string, contactId: string): Promise<void> {
-    try {
-      await documentClient().send(
+    await conditionalWrite(
+      documentClient().send(
         new DeleteCommand({
           TableName: this.table,
           Key: keys.loginEmail(email),
           ConditionExpression: 'contactId = :me',
           ExpressionAttributeValues: { ':me': contactId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async getInvitation(tokenHash: string): Promise<InvitationRecord | undefined> {
@@ -271,8 +261,8 @@ export class DynamoAccessStore implements AccessStore {
   }
 
   async claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean> {
-    try {
-      await documentClient().send(
+    return conditionalWrite(
+      documentClient().send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.invitation(tokenHash),
@@ -280,17 +270,13 @@ export class DynamoAccessStore implements AccessStore {
           ConditionExpression: 'attribute_exists(pk) AND expiresAt > :claimedAt AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)',
           ExpressionAttributeValues: { ':claimedAt': claimedAt, ':stale': staleBefore },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async releaseInvitation(tokenHash: string, claimedAt: string): Promise<void> {
-    try {
-      await documentClient().send(
+    await conditionalWrite(
+      documentClient().send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.invitation(tokenHash),
@@ -298,10 +284,8 @@ export class DynamoAccessStore implements AccessStore {
           ConditionExpression: 'claimedAt = :claimedAt',
           ExpressionAttributeValues: { ':claimedAt': claimedAt },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, AuditPage, AuditStore } from '../../domain/audit';
+import { listingScope } from '../../domain/listing';
 import type { AuditEvent } from '../../contract/schemas/portal-access';
 import { documentClient, tableName } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -11,7 +12,7 @@ export function auditItem(entry: AuditEntry): Record<string, unknown> {
   return { ...keys.audit(entry.contactId, entry.at, randomBytes(6).toString('hex')), entity: ENTITY.audit, ...entry };
 }
 
-const scopeOf = (contactId: string) => `audit:${contactId}`;
+const scopeOf = (contactId: string) => listingScope('audit', contactId);
 
 export class DynamoAuditStore implements AuditStore {
   async list(contactId: string, cursor: string | undefined, limit: number): Promise<AuditPage> {

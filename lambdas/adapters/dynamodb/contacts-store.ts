@@ -14,9 +14,11 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '../../domain/contact-record';
+import { listingScope } from '../../domain/listing';
 import { CompanyUnavailable, type ContactPage, type ContactQuery, type ContactStore } from '../../domain/contacts';
 import { Conflict, Invalid, NotFound, Unavailable } from '../../contract/errors';
 import { documentClient, tableName } from './client';
+import { cancellationReasons, isConditionFailure, isTransactionCancelled } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ENTITY, keys, nameKey } from './keys';
 
@@ -58,12 +60,6 @@ export function toRecord(item: Item): ContactRecord {
   return record as unknown as ContactRecord;
 }
 
-const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
-
-/** Why each part of a cancelled transaction failed (`None` for the parts that did not). */
-const reasonsOf = (error: unknown) =>
-  (error as { CancellationReasons?: { Code?: string; Item?: unknown }[] }).CancellationReasons ?? [];
-
 /** A contact's failed condition: `Conflict` when it exists, `NotFound` when it does not (`ALL_OLD` returns it). */
 const conditionFailed = (item: unknown) =>
   item ? new Conflict('The contact changed meanwhile.') : new NotFound('No such contact.');
@@ -104,7 +100,7 @@ function scopeOf(listing: Listing, query: ContactQuery): string {
     .update(JSON.stringify([query.companyId ?? '', query.namePrefix === undefined ? '' : nameKey(query.namePrefix), query.emailPrefix ?? '']))
     .digest('base64url')
     .slice(0, 22);
-  return `contacts:${listing.index}:${search}`;
+  return listingScope('contacts', listing.index, search);
 }
 
 export class DynamoContactStore implements ContactStore {
@@ -128,13 +124,13 @@ export class DynamoContactStore implements ContactStore {
       try {
         await this.db.send(new PutCommand(put));
       } catch (error) {
-        if (errorName(error) === 'ConditionalCheckFailedException') throw new Conflict('A contact with this id exists.');
+        if (isConditionFailure(error)) throw new Conflict('A contact with this id exists.');
         throw error;
       }
       return;
     }
     await this.transact({ TransactItems: [{ Put: put }, { ConditionCheck: this.companyCheck(record.companyId) }] }, (error) => {
-      const [contact, company] = reasonsOf(error);
+      const [contact, company] = cancellationReasons(error);
       if (company?.Code === 'ConditionalCheckFailed') return new CompanyUnavailable('The company is missing or archived.');
       if (contact?.Code === 'ConditionalCheckFailed') return new Conflict('A contact with this id exists.');
       return undefined;
@@ -147,7 +143,7 @@ export class DynamoContactStore implements ContactStore {
       try {
         await this.db.send(new UpdateCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
       } catch (error) {
-        if (errorName(error) === 'ConditionalCheckFailedException') throw conditionFailed((error as { Item?: unknown }).Item);
+        if (isConditionFailure(error)) throw conditionFailed((error as { Item?: unknown }).Item);
         throw error;
       }
       return;
@@ -155,7 +151,7 @@ export class DynamoContactStore implements ContactStore {
     await this.transact(
       { TransactItems: [{ Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }, { ConditionCheck: this.companyCheck(after.companyId) }] },
       (error) => {
-        const [contact, company] = reasonsOf(error);
+        const [contact, company] = cancellationReasons(error);
         if (contact?.Code === 'ConditionalCheckFailed') return conditionFailed(contact.Item);
         if (company?.Code === 'ConditionalCheckFailed') return new CompanyUnavailable('The company is missing or archived.');
         return undefined;
@@ -176,7 +172,7 @@ export class DynamoContactStore implements ContactStore {
         }),
       );
     } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') throw conditionFailed((error as { Item?: unknown }).Item);
+      if (isConditionFailure(error)) throw conditionFailed((error as { Item?: unknown }).Item);
       throw error;
     }
   }
@@ -292,10 +288,10 @@ export class DynamoContactStore implements ContactStore {
         await this.db.send(new TransactWriteCommand(input));
         return;
       } catch (error) {
-        if (errorName(error) !== 'TransactionCanceledException') throw error;
+        if (!isTransactionCancelled(error)) throw error;
         const refused = refusal(error);
         if (refused) throw refused;
-        const onlyConflicts = reasonsOf(error).every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
+        const onlyConflicts = cancellationReasons(error).every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
         if (!onlyConflicts) throw error;
         if (attempt >= 5) throw new Unavailable('The contact is being changed concurrently; please retry.');
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

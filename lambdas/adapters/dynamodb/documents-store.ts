@@ -1,4 +1,3 @@
-import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DOCUMENT_TYPES, type DocumentType } from '../../contract/document-types';
 import { Invalid } from '../../contract/errors';
@@ -7,6 +6,7 @@ import type { Counts, OrderedDocument, Stream, VisibilityStore } from '../../dom
 import { mergeNewestFirst } from '../../domain/visibility';
 import type { Document } from '../../contract/schemas/documents';
 import { documentClient, tableName } from './client';
+import { cancellationReasons } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ENTITY, keys } from './keys';
 
@@ -79,12 +79,8 @@ function grantItem(document: Document, contactId: string): Item {
 
 /** A transaction that failed its conditions (or met a concurrent one) is a stale read: the domain retries. */
 function staleOrRethrow(error: unknown): never {
-  const cancelled = error as Partial<TransactionCanceledException>;
-  if (cancelled.name === 'TransactionCanceledException') {
-    const codes = (cancelled.CancellationReasons ?? []).map((reason) => reason.Code);
-    if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict'))
-      throw new StaleVersion('The document changed meanwhile.');
-  }
+  const codes = cancellationReasons(error).map((reason) => reason.Code);
+  if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) throw new StaleVersion('The document changed meanwhile.');
   if ((error as { name?: string }).name === 'TransactionConflictException') throw new StaleVersion('The document changed meanwhile.');
   throw error;
 }

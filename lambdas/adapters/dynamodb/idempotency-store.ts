@@ -1,9 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../domain/idempotency';
 import { documentClient, tableName } from './client';
+import { conditionalWrite } from './conditions';
 import { ENTITY, keys } from './keys';
 
-const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 const keyOf = (id: IdempotencyId) => keys.idempotency(id.scope, id.key);
 
 /** `Idempotency-Key` records, TTL'd after their retention. */
@@ -11,8 +11,8 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   async begin(id: IdempotencyId, record: IdempotencyRecord, abandonedBefore: string, expiresAt: Date): Promise<IdempotencyRecord | undefined> {
     // Twice: the record that refused us may have been released before we could read it.
     for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await documentClient().send(
+      const begun = await conditionalWrite(
+        documentClient().send(
           new PutCommand({
             TableName: tableName(),
             Item: { ...keyOf(id), entity: ENTITY.idempotency, ...record, ttl: Math.ceil(expiresAt.getTime() / 1000) },
@@ -20,11 +20,9 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: { ':inProgress': 'in-progress', ':abandoned': abandonedBefore },
           }),
-        );
-        return undefined;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
+      if (begun) return undefined;
       const out = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keyOf(id), ConsistentRead: true }));
       const item = out.Item;
       if (item)
@@ -52,8 +50,8 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async release(id: IdempotencyId, startedAt: string): Promise<void> {
-    try {
-      await documentClient().send(
+    await conditionalWrite(
+      documentClient().send(
         new DeleteCommand({
           TableName: tableName(),
           Key: keyOf(id),
@@ -61,9 +59,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':inProgress': 'in-progress', ':startedAt': startedAt },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 }

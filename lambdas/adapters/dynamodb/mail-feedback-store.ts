@@ -1,9 +1,9 @@
-import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, MailFeedbackStore } from '../../domain/mail-feedback';
 import type { AuditEntry } from '../../domain/audit';
 import { auditItem } from './audit-store';
 import { documentClient, tableName } from './client';
+import { cancellationReasons } from './conditions';
 import { keys } from './keys';
 
 /**
@@ -57,7 +57,7 @@ export function dynamoMailFeedbackStore(client: DynamoDBDocumentClient = documen
         );
         return 'marked';
       } catch (error) {
-        const reason = (error as Partial<TransactionCanceledException>).name === 'TransactionCanceledException' ? (error as TransactionCanceledException).CancellationReasons?.[0] : undefined;
+        const [reason] = cancellationReasons(error);
         if (reason?.Code !== 'ConditionalCheckFailed') throw error;
         return reason.Item ? 'unchanged' : 'missing';
       }

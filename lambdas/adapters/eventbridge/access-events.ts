@@ -1,9 +1,11 @@
 /** The portal-access lifecycle's events on the stack's bus: source `portal.access`, detail `{ contactId, email, at }`. */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { env } from '../../contract/env';
-import type { AccessEvents, AccessEventType } from '../../domain/portal-access-ports';
+import { EMITTED_SOURCE } from '../../contract/event-rules';
+import type { AccessEvents, AccessEventType } from '../../domain/portal-access/ports';
 
-export const ACCESS_EVENT_SOURCE = 'portal.access';
+/** The source this adapter stamps on every event: the one the stack's rules exclude. */
+export const ACCESS_EVENT_SOURCE = EMITTED_SOURCE;
 
 let client: EventBridgeClient | undefined;
 const eventBridge = () => (client ??= new EventBridgeClient({ maxAttempts: 3 }));

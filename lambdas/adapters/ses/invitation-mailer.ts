@@ -7,10 +7,10 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { env, envOr } from '../../contract/env';
 import { Unavailable } from '../../contract/errors';
-import { MAIL_DEADLINE_MS } from '../../domain/invitations';
-import type { InvitationMail, InvitationMailer } from '../../domain/portal-access-ports';
-import { isTransient } from '../../http-kit/problem';
+import { MAIL_DEADLINE_MS } from '../../domain/portal-access/invitations';
+import type { InvitationMail, InvitationMailer } from '../../domain/portal-access/ports';
 import { log } from '../../platform/log';
+import { isTransient } from '../../platform/transient';
 
 let client: SESv2Client | undefined;
 const ses = () => (client ??= new SESv2Client({ maxAttempts: 3 }));

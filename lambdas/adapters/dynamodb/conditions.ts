@@ -1,0 +1,26 @@
+/**
+ * How DynamoDB says a write's condition refused it: the adapters answer that as the domain's
+ * `false` (or a domain error), and let every other failure through.
+ */
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+
+export const isConditionFailure = (error: unknown): boolean => (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+/** One conditional write: `true` when written, `false` when its condition refused it. */
+export async function conditionalWrite(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export const isTransactionCancelled = (error: unknown): boolean => (error as { name?: string } | null)?.name === 'TransactionCanceledException';
+
+/** Why each item of a cancelled transaction failed (`None` for those that did not); empty for any other error. */
+export function cancellationReasons(error: unknown): { Code?: string; Item?: unknown }[] {
+  if (!isTransactionCancelled(error)) return [];
+  return (error as Partial<TransactionCanceledException>).CancellationReasons ?? [];
+}
