@@ -47,22 +47,22 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
 
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
-    // Every function that builds the portal-access wiring reads its settings when it starts.
-    const withAccessConfig = (f: PortalFunction) =>
-      f.setEnv('portalUrl', config.portalUrl).setEnv('invitationTtlDays', String(config.invitationTtlDays));
-    const withAccessLifecycle = (f: PortalFunction) =>
-      withAccessConfig(f).bindTable(table, 'readWrite').bindCustomerPool(customerPool, LOGIN_LIFECYCLE).bindEventBus(events.bus);
+    // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
+    const withAccessLifecycle = (f: PortalFunction) => f.bindTable(table, 'readWrite').bindCustomerPool(customerPool, LOGIN_LIFECYCLE).bindEventBus(events.bus);
 
     this.functions = {
       system: fn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: withAccessConfig(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'))
+      contacts: fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access')
         .bindTable(table, 'readWrite')
         .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'])
         .bindEventBus(events.bus),
-      'portal-access': withAccessLifecycle(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')).bindMail(mail),
+      'portal-access': withAccessLifecycle(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'))
+        .setEnv('portalUrl', config.portalUrl)
+        .setEnv('invitationTtlDays', String(config.invitationTtlDays))
+        .bindMail(mail),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite'),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
-      invitations: withAccessConfig(fn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
+      invitations: fn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
         .bindTable(table, 'readWrite')
         .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminSetUserPassword']),
     };

@@ -16,12 +16,13 @@ import {
   UsernameExistsException,
   type PasswordPolicyType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { PASSWORD_POLICY, STAFF_GROUP, TEMPORARY_PASSWORD_DAYS } from '../lambdas/contract/identity';
+import { STAFF_GROUP } from '../lambdas/contract/identity';
+import { PASSWORD_POLICY, TEMPORARY_PASSWORD_DAYS } from '../lambdas/contract/password-policy';
 import type { LocalState } from './state';
 
 export const ADMIN_USERNAME = 'admin';
 
-// The CDK pools' policy (lambdas/contract/identity.ts): an invitation's password meets the same rule locally and in AWS.
+// The CDK pools' policy (lambdas/contract/password-policy.ts): an invitation's password meets the same rule locally and in AWS.
 const POOL_PASSWORD_POLICY: PasswordPolicyType = {
   MinimumLength: PASSWORD_POLICY.minLength,
   RequireUppercase: PASSWORD_POLICY.requireUppercase,

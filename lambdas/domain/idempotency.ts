@@ -35,10 +35,13 @@ export interface IdempotencyStore {
 }
 
 export interface IdempotencyId {
-  /** `<principal>#<operation>#<contactId>`. */
+  /** `<principal>#<operation>#<contactId>`: see idempotencyScope. */
   scope: string;
   key: string;
 }
+
+/** Keys are per caller, operation and the resource it acts on: one caller's key never answers another's request. */
+export const idempotencyScope = (caller: string, operation: string, resourceId: string): string => `${caller}#${operation}#${resourceId}`;
 
 const MAX_KEY_LENGTH = 128;
 const RETENTION_MS = 24 * 60 * 60 * 1000;

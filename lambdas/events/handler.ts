@@ -7,11 +7,11 @@
  * - an event about an unknown contact or company is logged and dropped (retrying cannot help);
  * - any other error (DynamoDB or Cognito throttling, a timeout) is thrown again, to be retried.
  */
-import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from '../contract/event-rules';
+import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from '../contract/events';
 import { eventActor } from '../domain/audit';
 import { Invalid, NotFound } from '../contract/errors';
 import { log } from '../platform/log';
-import { productionDeps, type EventDeps } from '../wiring/events';
+import { eventDeps, type EventDeps } from '../wiring/events';
 import { mailFeedbackOf } from './mail-feedback';
 import { parseOrReject, RejectedEvent } from './rejected';
 import { contactArchived, eventEnvelope, revocationRequested, type EventEnvelope } from '../contract/schemas/event-details';
@@ -73,4 +73,4 @@ export function eventHandler(deps: () => EventDeps) {
   };
 }
 
-export const handler = eventHandler(productionDeps);
+export const handler = eventHandler(eventDeps);

@@ -1,5 +1,5 @@
 import type { MailFeedback } from '../domain/mail-feedback';
-import { SES_DETAIL_TYPES } from '../contract/event-rules';
+import { SES_DETAIL_TYPES } from '../contract/events';
 import { parseOrReject } from './rejected';
 import { sesBounce, sesComplaint } from '../contract/schemas/event-details';
 

@@ -1,66 +1,37 @@
 /**
- * The production wiring of portal access: its ports bound to DynamoDB, Cognito, SES and
- * EventBridge, built once per container on first use (the adapters read the environment then).
- * The portal-access and invitations handlers use it, and so can the contacts archive and the
- * events handler, through `portalAccessRevoker()` and `revokeAccess`/`revokeCompany`.
+ * The portal-access function (the wizard, re-invitations, the audit trail): the whole lifecycle —
+ * revocation's dependencies, plus the mailer and the invitation settings — and the audit and
+ * idempotency stores. Env: those of revocation.ts, PORTAL_URL, INVITATION_TTL_DAYS (optional),
+ * SENDER_EMAIL, REPLY_TO_EMAIL (optional), SES_CONFIGURATION_SET (optional).
  */
 import { env, envOr } from '../contract/env';
-import type { PortalAccessRevoker } from '../domain/contacts';
+import type { AuditStore } from '../domain/audit';
+import type { IdempotencyStore } from '../domain/idempotency';
 import type { PortalAccessDeps } from '../domain/portal-access/ports';
-import { revokeAccess } from '../domain/portal-access/revoke';
-import { log } from '../platform/log';
-import { CognitoCustomerLogins } from '../adapters/cognito/customer-logins';
-import { DynamoAccessStore } from '../adapters/dynamodb/access-store';
-import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
-import { EventBridgeAccessEvents } from '../adapters/eventbridge/access-events';
-import { SesInvitationMailer } from '../adapters/ses/invitation-mailer';
+import { DynamoAuditStore } from '../adapters/dynamodb/audit-store';
+import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
+import { SesInvitationMailer, type Sender } from '../adapters/ses/invitation-mailer';
+import { sesClient, table } from './clients';
+import { perContainer } from './container';
+import { revocationDeps } from './revocation';
+import { accessConfig } from './settings';
 
-/**
- * How many wizard lines talk to Cognito and SES at once. A grant is ~4 Cognito/SES calls in a row
- * (~50–150 ms each), so 8 lines in flight make at most ~15–25 AdminCreateUser and SendEmail calls
- * a second: under Cognito's default AdminCreateUser quota (50 RPS, shared by the account) and close
- * to SES's usual production send rate (14+/s) — a throttle is retried, not failed — while 500 lines
- * of mostly unchanged contacts still finish well inside the handler's timeout.
- */
-const DEFAULT_APPLY_CONCURRENCY = '8';
-const DEFAULT_INVITATION_TTL_DAYS = '7';
-
-function positive(value: string, name: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new Error(`${name} must be a positive number`);
-  return number;
+export interface PortalAccessFunctionDeps {
+  access: PortalAccessDeps;
+  audit: AuditStore;
+  idempotency: IdempotencyStore;
 }
 
-let deps: PortalAccessDeps | undefined;
-
-export function portalAccessDeps(): PortalAccessDeps {
-  deps ??= {
-    contacts: new DynamoContactStore(),
-    store: new DynamoAccessStore(),
-    logins: new CognitoCustomerLogins(),
-    mailer: new SesInvitationMailer(),
-    events: new EventBridgeAccessEvents(),
-    now: () => new Date(),
-    config: {
-      portalUrl: env('portalUrl'),
-      invitationTtlDays: positive(envOr('invitationTtlDays', DEFAULT_INVITATION_TTL_DAYS), 'INVITATION_TTL_DAYS'),
-      applyConcurrency: Math.floor(positive(envOr('applyConcurrency', DEFAULT_APPLY_CONCURRENCY), 'APPLY_CONCURRENCY')),
-    },
-    warn: log.warn,
-  };
-  return deps;
+function sender(): Sender {
+  const from = env('senderEmail');
+  return { from, replyTo: envOr('replyToEmail', from), configurationSet: envOr('sesConfigurationSet', '') };
 }
 
-/** For tests: replace the dependencies. */
-export function usePortalAccessDeps(next: PortalAccessDeps | undefined): void {
-  deps = next;
-}
-
-/** The contacts module's archive hook: an archived contact's access is revoked (idempotent). */
-export function portalAccessRevoker(): PortalAccessRevoker {
+export const portalAccessDeps = perContainer((): PortalAccessFunctionDeps => {
+  const { db, name } = table();
   return {
-    revokeForArchive: async (contactId, actor) => {
-      await revokeAccess(portalAccessDeps(), contactId, actor, 'contact archived');
-    },
+    access: { ...revocationDeps(), mailer: new SesInvitationMailer(sesClient(), sender()), config: accessConfig() },
+    audit: new DynamoAuditStore(db, name),
+    idempotency: new DynamoIdempotencyStore(db, name),
   };
-}
+});

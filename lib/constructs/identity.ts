@@ -1,7 +1,8 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { PASSWORD_POLICY, STAFF_GROUP, TEMPORARY_PASSWORD_DAYS } from '../../lambdas/contract/identity';
+import { STAFF_GROUP } from '../../lambdas/contract/identity';
+import { PASSWORD_POLICY, TEMPORARY_PASSWORD_DAYS } from '../../lambdas/contract/password-policy';
 
 export interface IdentityProps {
   readonly hostedUiDomainPrefix: string;

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
-import { PASSWORD_POLICY, STAFF_GROUP } from '../../lambdas/contract/identity';
+import { STAFF_GROUP } from '../../lambdas/contract/identity';
+import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import { EVENT_RULES } from '../../lambdas/contract/event-rules';
 import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lambdas/contract/routes';
 import type { PortalStack } from '../../lib/stack';
@@ -286,10 +287,10 @@ describe('functions', () => {
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
-    // contacts (archive revokes) and invitations build the portal-access wiring, which reads its settings at start.
-    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
-    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
-    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
+    // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
+    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
       ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'TABLE_NAME'].sort(),
     );

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
-import { handler, parseIfMatch, useContactsDeps } from '../../lambdas/http/contacts';
+import { handler, parseIfMatch } from '../../lambdas/http/contacts';
+import { useContactsDeps } from '../../lambdas/wiring/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactStore } from '../../lambdas/domain/contacts';
 import { Invalid } from '../../lambdas/contract/errors';

@@ -27,7 +27,7 @@ beforeEach(() => {
   cognito.on(AdminSetUserPasswordCommand).resolves({});
   access = new MemoryAccess();
   clock = new Date('2026-03-01T10:00:00.000Z');
-  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(), now: () => clock };
+  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1'), now: () => clock };
 });
 
 /** An invited contact with a live invitation; answers its token. */

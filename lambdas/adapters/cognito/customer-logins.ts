@@ -9,16 +9,12 @@ import {
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
-  CognitoIdentityProviderClient,
   type AttributeType,
+  type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { env } from '../../contract/env';
 import { Invalid } from '../../contract/errors';
 import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access/ports';
-import { PASSWORD_REFUSED } from '../../contract/identity';
-
-let client: CognitoIdentityProviderClient | undefined;
-const cognito = () => (client ??= new CognitoIdentityProviderClient({ maxAttempts: 3 }));
+import { PASSWORD_REFUSED } from '../../contract/password-policy';
 
 const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
 
@@ -37,15 +33,19 @@ const isEmulatorGap = (error: unknown) =>
   nameOf(error) === 'Unsupported' && /AdminUserGlobalSignOut/.test((error as Error).message ?? '');
 
 export class CognitoCustomerLogins implements CustomerLogins {
-  private get poolId() {
-    return env('customerUserPoolId');
+  readonly #cognito: CognitoIdentityProviderClient;
+  readonly #poolId: string;
+
+  constructor(cognito: CognitoIdentityProviderClient, poolId: string) {
+    this.#cognito = cognito;
+    this.#poolId = poolId;
   }
 
   async create(email: string): Promise<CognitoLogin | 'exists'> {
     try {
-      const out = await cognito().send(
+      const out = await this.#cognito.send(
         new AdminCreateUserCommand({
-          UserPoolId: this.poolId,
+          UserPoolId: this.#poolId,
           Username: email,
           MessageAction: 'SUPPRESS',
           UserAttributes: [
@@ -63,7 +63,7 @@ export class CognitoCustomerLogins implements CustomerLogins {
 
   async find(email: string): Promise<CognitoLogin | undefined> {
     try {
-      const out = await cognito().send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: email }));
+      const out = await this.#cognito.send(new AdminGetUserCommand({ UserPoolId: this.#poolId, Username: email }));
       return loginOf(out.Username, out.UserAttributes);
     } catch (error) {
       if (nameOf(error) === 'UserNotFoundException') return undefined;
@@ -72,13 +72,13 @@ export class CognitoCustomerLogins implements CustomerLogins {
   }
 
   async enable(username: string): Promise<void> {
-    await cognito().send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username }));
+    await this.#cognito.send(new AdminEnableUserCommand({ UserPoolId: this.#poolId, Username: username }));
   }
 
   async disable(username: string): Promise<void> {
-    await cognito().send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username }));
+    await this.#cognito.send(new AdminDisableUserCommand({ UserPoolId: this.#poolId, Username: username }));
     try {
-      await cognito().send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.poolId, Username: username }));
+      await this.#cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.#poolId, Username: username }));
     } catch (error) {
       if (!isEmulatorGap(error)) throw error;
     }
@@ -86,7 +86,7 @@ export class CognitoCustomerLogins implements CustomerLogins {
 
   async setPassword(username: string, password: string): Promise<void> {
     try {
-      await cognito().send(new AdminSetUserPasswordCommand({ UserPoolId: this.poolId, Username: username, Password: password, Permanent: true }));
+      await this.#cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: this.#poolId, Username: username, Password: password, Permanent: true }));
     } catch (error) {
       if (nameOf(error) === 'InvalidPasswordException') throw new Invalid(PASSWORD_REFUSED, 'password');
       throw error;

@@ -5,14 +5,14 @@
  * Every multi-item change is one TransactWriteItems whose conditions are the domain's preconditions;
  * a refused condition is answered as `false` (or which condition refused), never decided here.
  */
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access/ports';
 import { auditItem } from './audit-store';
-import { documentClient, tableName } from './client';
-import { cancellationReasons, conditionalWrite } from './conditions';
+import { cancellationReasons, deleteIf, updateIf } from './conditions';
 import { ENTITY, keys } from './keys';
+import { TableStore } from './table-store';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 type TransactItem = TransactItems[number];
@@ -24,10 +24,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * One transaction. `true` when written; otherwise the index of the first item whose condition
  * failed. Transactions that merely collided with another one on the same items are retried.
  */
-async function transact(items: TransactItems): Promise<true | number> {
+async function transact(db: DynamoDBDocumentClient, items: TransactItems): Promise<true | number> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
       const reasons = cancellationReasons(error);
@@ -40,13 +40,9 @@ async function transact(items: TransactItems): Promise<true | number> {
   }
 }
 
-export class DynamoAccessStore implements AccessStore {
-  private get table() {
-    return tableName();
-  }
-
+export class DynamoAccessStore extends TableStore implements AccessStore {
   async loginHolder(email: string): Promise<string | undefined> {
-    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.loginEmail(email), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.loginEmail(email), ConsistentRead: true }));
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
   }
 
@@ -103,15 +99,15 @@ export class DynamoAccessStore implements AccessStore {
     ];
     // A re-grant with another email: the old login's guard and subject pointer no longer name this contact.
     if (previous && !sameLogin) {
-      items.push(this.deleteIfMine(keys.loginEmail(previous.email), me));
-      if (previous.sub) items.push(this.deleteIfMine(keys.loginSubject(previous.sub), me));
+      items.push(this.#deleteIfMine(keys.loginEmail(previous.email), me));
+      if (previous.sub) items.push(this.#deleteIfMine(keys.loginSubject(previous.sub), me));
     }
-    const result = await transact(items);
+    const result = await transact(this.db, items);
     if (result === true) return 'claimed';
     return result === 0 ? 'email-taken' : 'contact-changed';
   }
 
-  private deleteIfMine(key: { pk: string; sk: string }, me: string): TransactItem {
+  #deleteIfMine(key: { pk: string; sk: string }, me: string): TransactItem {
     return {
       Delete: {
         TableName: this.table,
@@ -161,28 +157,23 @@ export class DynamoAccessStore implements AccessStore {
     if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
     // We hold the email's guard, and this Cognito user has that email: the pointer is ours to (re)write.
     if (login) items.push({ Put: { TableName: this.table, Item: { ...keys.loginSubject(login.sub), entity: ENTITY.loginSubject, contactId, sub: login.sub } } });
-    return (await transact(items)) === true;
+    return (await transact(this.db, items)) === true;
   }
 
   async dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void> {
     // One item only: the invitation item is dead once the contact no longer names it (accept checks
     // `contact.invitation.tokenHash`), and its TTL removes it.
-    await conditionalWrite(
-      documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.contact(contactId),
-          UpdateExpression: 'REMOVE #invitation',
-          ConditionExpression: '#invitation.tokenHash = :hash AND attribute_not_exists(#invitation.sentAt)',
-          ExpressionAttributeNames: { '#invitation': 'invitation' },
-          ExpressionAttributeValues: { ':hash': tokenHash },
-        }),
-      ),
-    );
+    await updateIf(this, {
+      Key: keys.contact(contactId),
+      UpdateExpression: 'REMOVE #invitation',
+      ConditionExpression: '#invitation.tokenHash = :hash AND attribute_not_exists(#invitation.sentAt)',
+      ExpressionAttributeNames: { '#invitation': 'invitation' },
+      ExpressionAttributeValues: { ':hash': tokenHash },
+    });
   }
 
   async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean> {
-    const result = await transact([
+    const result = await transact(this.db, [
       {
         Update: {
           TableName: this.table,
@@ -213,8 +204,8 @@ export class DynamoAccessStore implements AccessStore {
       { Put: { TableName: this.table, Item: auditItem(audit) } },
     ];
     if (contact.invitation) items.push({ Delete: { TableName: this.table, Key: keys.invitation(contact.invitation.tokenHash) } });
-    if (releaseLoginEmail && contact.login) items.push(this.deleteIfMine(keys.loginEmail(contact.login.email), contact.id));
-    const result = await transact(items);
+    if (releaseLoginEmail && contact.login) items.push(this.#deleteIfMine(keys.loginEmail(contact.login.email), contact.id));
+    const result = await transact(this.db, items);
     if (result === true) return true;
     if (result === 0) return false;
     throw new Error(`revoke refused by item ${result}`);
@@ -222,35 +213,25 @@ export class DynamoAccessStore implements AccessStore {
 
   async markLoginDisabled(contactId: string, at: string): Promise<void> {
     // Refused when re-granted meanwhile: the login is enabled again and must not be marked disabled.
-    await conditionalWrite(
-      documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.contact(contactId),
-          UpdateExpression: 'SET #login.disabledAt = :at',
-          ConditionExpression: 'attribute_exists(#login.username) AND #portal.#status = :revoked',
-          ExpressionAttributeNames: { '#login': 'login', '#portal': 'portal', '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at, ':revoked': 'revoked' },
-        }),
-      ),
-    );
+    await updateIf(this, {
+      Key: keys.contact(contactId),
+      UpdateExpression: 'SET #login.disabledAt = :at',
+      ConditionExpression: 'attribute_exists(#login.username) AND #portal.#status = :revoked',
+      ExpressionAttributeNames: { '#login': 'login', '#portal': 'portal', '#status': 'status' },
+      ExpressionAttributeValues: { ':at': at, ':revoked': 'revoked' },
+    });
   }
 
   async releaseLoginEmail(email: string, contactId: string): Promise<void> {
-    await conditionalWrite(
-      documentClient().send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: keys.loginEmail(email),
-          ConditionExpression: 'contactId = :me',
-          ExpressionAttributeValues: { ':me': contactId },
-        }),
-      ),
-    );
+    await deleteIf(this, {
+      Key: keys.loginEmail(email),
+      ConditionExpression: 'contactId = :me',
+      ExpressionAttributeValues: { ':me': contactId },
+    });
   }
 
   async getInvitation(tokenHash: string): Promise<InvitationRecord | undefined> {
-    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.invitation(tokenHash), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.invitation(tokenHash), ConsistentRead: true }));
     const item = out.Item;
     if (!item || item.entity !== ENTITY.invitation) return undefined;
     return {
@@ -261,35 +242,25 @@ export class DynamoAccessStore implements AccessStore {
   }
 
   async claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean> {
-    return conditionalWrite(
-      documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.invitation(tokenHash),
-          UpdateExpression: 'SET claimedAt = :claimedAt',
-          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :claimedAt AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)',
-          ExpressionAttributeValues: { ':claimedAt': claimedAt, ':stale': staleBefore },
-        }),
-      ),
-    );
+    return updateIf(this, {
+      Key: keys.invitation(tokenHash),
+      UpdateExpression: 'SET claimedAt = :claimedAt',
+      ConditionExpression: 'attribute_exists(pk) AND expiresAt > :claimedAt AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)',
+      ExpressionAttributeValues: { ':claimedAt': claimedAt, ':stale': staleBefore },
+    });
   }
 
   async releaseInvitation(tokenHash: string, claimedAt: string): Promise<void> {
-    await conditionalWrite(
-      documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.invitation(tokenHash),
-          UpdateExpression: 'REMOVE claimedAt',
-          ConditionExpression: 'claimedAt = :claimedAt',
-          ExpressionAttributeValues: { ':claimedAt': claimedAt },
-        }),
-      ),
-    );
+    await updateIf(this, {
+      Key: keys.invitation(tokenHash),
+      UpdateExpression: 'REMOVE claimedAt',
+      ConditionExpression: 'claimedAt = :claimedAt',
+      ExpressionAttributeValues: { ':claimedAt': claimedAt },
+    });
   }
 
   async activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean> {
-    const result = await transact([
+    const result = await transact(this.db, [
       {
         Update: {
           TableName: this.table,

@@ -3,9 +3,9 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, AuditPage, AuditStore } from '../../domain/audit';
 import { listingScope } from '../../domain/listing';
 import type { AuditEvent } from '../../contract/schemas/portal-access';
-import { documentClient, tableName } from './client';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ENTITY, keys } from './keys';
+import { TableStore } from './table-store';
 
 /** The audit item of an entry; written by the access store inside the transaction of the change it records. */
 export function auditItem(entry: AuditEntry): Record<string, unknown> {
@@ -14,13 +14,13 @@ export function auditItem(entry: AuditEntry): Record<string, unknown> {
 
 const scopeOf = (contactId: string) => listingScope('audit', contactId);
 
-export class DynamoAuditStore implements AuditStore {
+export class DynamoAuditStore extends TableStore implements AuditStore {
   async list(contactId: string, cursor: string | undefined, limit: number): Promise<AuditPage> {
     const pk = keys.auditPartition(contactId);
     const start = decodeCursor(cursor, scopeOf(contactId), ['pk', 'sk'], { pk });
-    const out = await documentClient().send(
+    const out = await this.db.send(
       new QueryCommand({
-        TableName: tableName(),
+        TableName: this.table,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk },
         ScanIndexForward: false,

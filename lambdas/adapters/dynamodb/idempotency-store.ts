@@ -1,20 +1,20 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../domain/idempotency';
-import { documentClient, tableName } from './client';
-import { conditionalWrite } from './conditions';
+import { conditionalWrite, deleteIf } from './conditions';
 import { ENTITY, keys } from './keys';
+import { TableStore } from './table-store';
 
 const keyOf = (id: IdempotencyId) => keys.idempotency(id.scope, id.key);
 
 /** `Idempotency-Key` records, TTL'd after their retention. */
-export class DynamoIdempotencyStore implements IdempotencyStore {
+export class DynamoIdempotencyStore extends TableStore implements IdempotencyStore {
   async begin(id: IdempotencyId, record: IdempotencyRecord, abandonedBefore: string, expiresAt: Date): Promise<IdempotencyRecord | undefined> {
     // Twice: the record that refused us may have been released before we could read it.
     for (let attempt = 0; attempt < 2; attempt++) {
       const begun = await conditionalWrite(
-        documentClient().send(
+        this.db.send(
           new PutCommand({
-            TableName: tableName(),
+            TableName: this.table,
             Item: { ...keyOf(id), entity: ENTITY.idempotency, ...record, ttl: Math.ceil(expiresAt.getTime() / 1000) },
             ConditionExpression: 'attribute_not_exists(pk) OR (#state = :inProgress AND startedAt < :abandoned)',
             ExpressionAttributeNames: { '#state': 'state' },
@@ -23,7 +23,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         ),
       );
       if (begun) return undefined;
-      const out = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keyOf(id), ConsistentRead: true }));
+      const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keyOf(id), ConsistentRead: true }));
       const item = out.Item;
       if (item)
         return {
@@ -37,9 +37,9 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(id: IdempotencyId, bodyHash: string, response: StoredResponse): Promise<void> {
-    await documentClient().send(
+    await this.db.send(
       new UpdateCommand({
-        TableName: tableName(),
+        TableName: this.table,
         Key: keyOf(id),
         UpdateExpression: 'SET #state = :done, #response = :response',
         ConditionExpression: 'bodyHash = :bodyHash',
@@ -50,16 +50,11 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async release(id: IdempotencyId, startedAt: string): Promise<void> {
-    await conditionalWrite(
-      documentClient().send(
-        new DeleteCommand({
-          TableName: tableName(),
-          Key: keyOf(id),
-          ConditionExpression: '#state = :inProgress AND startedAt = :startedAt',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':inProgress': 'in-progress', ':startedAt': startedAt },
-        }),
-      ),
-    );
+    await deleteIf(this, {
+      Key: keyOf(id),
+      ConditionExpression: '#state = :inProgress AND startedAt = :startedAt',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':inProgress': 'in-progress', ':startedAt': startedAt },
+    });
   }
 }

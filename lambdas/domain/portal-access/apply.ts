@@ -3,7 +3,7 @@
  * `applyConcurrency` lines talking to Cognito and SES at once. A line that fails (out of the wizard,
  * a bad email, an email in use, a dependency down) fails alone; the others go on.
  */
-import { Invalid, NotFound, Unavailable } from '../../contract/errors';
+import { Invalid, Unavailable } from '../../contract/errors';
 import { normaliseEmail } from '../../contract/email';
 import type { ApplyInput, ApplyLine } from '../../contract/schemas/portal-access';
 import { HANDLER_TIMEOUT_MS } from '../../contract/runtime';
@@ -30,8 +30,7 @@ export async function applyPortalAccess(
   /** The request's own end (the handler's timeout). */
   requestSignal?: AbortSignal,
 ): Promise<LineResult[]> {
-  const deadline = AbortSignal.timeout(APPLY_STARTS_LINES_FOR_MS);
-  const signal = requestSignal ? AbortSignal.any([requestSignal, deadline]) : deadline;
+  const signal = AbortSignal.any([AbortSignal.timeout(APPLY_STARTS_LINES_FOR_MS), ...(requestSignal ? [requestSignal] : [])]);
   const members = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
   const firstIndex = new Map<string, number>();
   input.lines.forEach((line, index) => firstIndex.has(line.contactId) || firstIndex.set(line.contactId, index));
@@ -41,9 +40,8 @@ export async function applyPortalAccess(
       if (signal.aborted) throw new LineFailure(new Unavailable('The request ran out of time before this line; repeat it.'), 'none');
       if (firstIndex.get(line.contactId) !== index)
         throw new LineFailure(new Invalid('This contact appears on an earlier line.', `lines.${index}.contactId`), 'none');
-      const contact = await wizardMember(deps, wizardId, members, line.contactId).catch((error: unknown) => {
-        throw error instanceof NotFound ? new LineFailure(error, 'none') : error;
-      });
+      // Not (or no longer) in the wizard: NotFound, and the line fails with status `none` (below).
+      const contact = await wizardMember(deps, wizardId, members, line.contactId);
       try {
         return await applyLine(deps, contact, line, index, input.message, actor, signal);
       } catch (error) {

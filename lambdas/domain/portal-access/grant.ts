@@ -12,7 +12,6 @@
  * An `invited` contact whose invitation was never sent is such an unfinished grant: a repeat goes
  * on from step 2 (each step is idempotent), and a finished one is `unchanged`.
  */
-import { DETAIL_TYPES } from '../../contract/event-rules';
 import { Conflict, Invalid, NotFound, Unavailable } from '../../contract/errors';
 import type { Outcome } from '../../contract/schemas/portal-access';
 import { auditEntry } from '../audit';
@@ -73,8 +72,8 @@ export async function grant(
     return fail(error, 'invited');
   }
   const detail = { contactId: current.id, email: current.login?.email ?? '', at: deps.now().toISOString() };
-  await emitAccessEvent(deps, DETAIL_TYPES.invitationSent, detail);
-  await emitAccessEvent(deps, DETAIL_TYPES.accessGranted, detail);
+  await emitAccessEvent(deps, 'PortalInvitationSent', detail);
+  await emitAccessEvent(deps, 'PortalAccessGranted', detail);
   return { contactId: current.id, outcome, status: 'invited' };
 }
 

@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Conflict, Gone, Invalid } from '../../contract/errors';
-import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/identity';
+import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { auditEntry, INVITEE, type AuditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';

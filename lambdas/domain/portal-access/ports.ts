@@ -2,7 +2,7 @@
  * The ports of portal access: what the lifecycle (the modules beside this one) needs from DynamoDB,
  * the customer user pool, SES and EventBridge. The adapters implement them; lambdas/wiring/ binds them.
  */
-import type { AccessEventDetail, AccessEventType } from '../../contract/event-rules';
+import type { AccessEventDetail, AccessEventType } from '../../contract/events';
 import type { AuditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import type { ContactStore } from '../contacts';

@@ -1,5 +1,4 @@
 /** Re-inviting: a fresh invitation to an `invited` contact of the wizard; the old link dies. */
-import { DETAIL_TYPES } from '../../contract/event-rules';
 import { Conflict } from '../../contract/errors';
 import { auditEntry } from '../audit';
 import { emitAccessEvent } from './access-events';
@@ -20,5 +19,5 @@ export async function reinvite(
   const login = await ensureLogin(deps, read);
   const at = deps.now().toISOString();
   await sendInvitation(deps, read, input.message, auditEntry('portal.reinvited', read.id, actor, at, { email: login.email }), login);
-  await emitAccessEvent(deps, DETAIL_TYPES.invitationSent, { contactId: read.id, email: login.email, at: deps.now().toISOString() });
+  await emitAccessEvent(deps, 'PortalInvitationSent', { contactId: read.id, email: login.email, at: deps.now().toISOString() });
 }

@@ -7,7 +7,6 @@
  * login email guard stays while the contact is not archived (the disabled login still exists, and a
  * re-grant reuses it); an archived contact's guard is released.
  */
-import { DETAIL_TYPES } from '../../contract/event-rules';
 import { Conflict, NotFound } from '../../contract/errors';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
@@ -37,7 +36,7 @@ export async function revokeContact(deps: RevocationDeps, contact: ContactRecord
       throw new LineFailure(error, 'revoked');
     }
   }
-  if (outcome === 'revoked') await emitAccessEvent(deps, DETAIL_TYPES.accessRevoked, { contactId: contact.id, email: email ?? '', at: deps.now().toISOString() });
+  if (outcome === 'revoked') await emitAccessEvent(deps, 'PortalAccessRevoked', { contactId: contact.id, email: email ?? '', at: deps.now().toISOString() });
   return outcome;
 }
 
