@@ -37,8 +37,7 @@ export class CognitoCustomerLogins implements CustomerLogins {
   readonly #poolId: string;
 
   constructor(cognito: CognitoIdentityProviderClient, poolId: string) {
-    this.#cognito = cognito;
-    this.#poolId = poolId;
+    [this.#cognito, this.#poolId] = [cognito, poolId];
   }
 
   async create(email: string): Promise<CognitoLogin | 'exists'> {

@@ -11,8 +11,7 @@ export class EventBridgeAccessEvents implements AccessEvents {
   readonly #busName: string;
 
   constructor(eventBridge: EventBridgeClient, busName: string) {
-    this.#eventBridge = eventBridge;
-    this.#busName = busName;
+    [this.#eventBridge, this.#busName] = [eventBridge, busName];
   }
 
   async emit(type: AccessEventType, detail: AccessEventDetail): Promise<void> {

@@ -34,10 +34,7 @@ export class SesInvitationMailer implements InvitationMailer {
   readonly #backoffMs: number;
 
   constructor(ses: SESv2Client, sender: Sender, attempts = 3, backoffMs = 200) {
-    this.#ses = ses;
-    this.#sender = sender;
-    this.#attempts = attempts;
-    this.#backoffMs = backoffMs;
+    [this.#ses, this.#sender, this.#attempts, this.#backoffMs] = [ses, sender, attempts, backoffMs];
   }
 
   async send(mail: InvitationMail): Promise<void> {
