@@ -27,6 +27,8 @@ const LAYERS = [
 ];
 
 const NO_RUNTIME_SDK = { group: ['@aws-sdk/*', '@middy/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'No AWS SDK, CDK or middy in this layer.' };
+/** Each Lambda reads exactly the environment its wiring asks for: nothing else reads it. */
+const ENV_IN_WIRING_ONLY = { group: ['**/contract/env'], message: 'Only lambdas/wiring/ reads the environment.' };
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', '**/*.cjs', '**/*.js', '**/*.mjs'] },
@@ -51,5 +53,6 @@ export default tseslint.config(
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
-  { files: ['lambdas/contract/**/*.ts', 'lambdas/domain/**/*.ts', 'lambdas/platform/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [NO_RUNTIME_SDK] }] } },
+  { files: ['lambdas/contract/**/*.ts', 'lambdas/domain/**/*.ts', 'lambdas/platform/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [NO_RUNTIME_SDK, ENV_IN_WIRING_ONLY] }] } },
+  { files: ['lambdas/adapters/**/*.ts', 'lambdas/http-kit/**/*.ts', 'lambdas/http/**/*.ts', 'lambdas/events/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [ENV_IN_WIRING_ONLY] }] } },
 );
