@@ -47,6 +47,9 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
 
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
+    /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
+    const publicFn = (id: string, entry: string, description: string) =>
+      new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
     // Every function that builds the portal-access wiring reads its settings when it starts.
     const withAccessConfig = (f: PortalFunction) =>
       f.setEnv('portalUrl', config.portalUrl).setEnv('invitationTtlDays', String(config.invitationTtlDays));
@@ -54,7 +57,7 @@ export class PortalStack extends Stack {
       withAccessConfig(f).bindTable(table, 'readWrite').bindCustomerPool(customerPool, LOGIN_LIFECYCLE).bindEventBus(events.bus);
 
     this.functions = {
-      system: fn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
+      system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
       contacts: withAccessConfig(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'))
         .bindTable(table, 'readWrite')
         .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'])
@@ -62,7 +65,7 @@ export class PortalStack extends Stack {
       'portal-access': withAccessLifecycle(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')).bindMail(mail),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite'),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
-      invitations: withAccessConfig(fn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
+      invitations: withAccessConfig(publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
         .bindTable(table, 'readWrite')
         .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminSetUserPassword']),
     };

@@ -28,6 +28,11 @@ export interface StageConfig {
   readonly apiBurstLimit: number;
   /** Retention of the functions' logs and the access logs. */
   readonly logRetentionDays: number;
+  /**
+   * Reserved (and so maximum) concurrency of each function anyone can invoke without a token (the
+   * invitation acceptance): a flood of those can never take the concurrency the others need.
+   */
+  readonly publicFunctionConcurrency: number;
 }
 
 const FALLBACK_REGION = 'eu-west-1';
@@ -69,6 +74,7 @@ export function stageConfigFromContext(node: Node): StageConfig {
     apiRateLimit: count('apiRateLimit'),
     apiBurstLimit: count('apiBurstLimit'),
     logRetentionDays: count('logRetentionDays'),
+    publicFunctionConcurrency: count('publicFunctionConcurrency'),
   });
 }
 

@@ -50,6 +50,9 @@ export function problemOf(status: number, detail?: string, errors?: Problem['err
 /** The path of a validation issue as API.md writes it: `lines.0.email`. */
 export const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
+/** A 400 lists at most this many issues: a body of 20,000 unknown keys must not be answered with a megabyte. */
+export const MAX_REPORTED_ISSUES = 100;
+
 export function validationProblem(error: ZodError): Problem {
   // An unknown field is reported at its own path (`lines.0.admin`), not at its parent object's.
   const errors = error.issues.flatMap((issue) =>
@@ -57,7 +60,8 @@ export function validationProblem(error: ZodError): Problem {
       ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: 'is not a known field' }))
       : [{ path: issuePath(issue.path), message: issue.message }],
   );
-  return problemOf(400, 'The request is not valid.', errors);
+  if (errors.length <= MAX_REPORTED_ISSUES) return problemOf(400, 'The request is not valid.', errors);
+  return problemOf(400, `The request is not valid (the first ${MAX_REPORTED_ISSUES} of ${errors.length} problems).`, errors.slice(0, MAX_REPORTED_ISSUES));
 }
 
 /** A request part that its route's schema refused. */

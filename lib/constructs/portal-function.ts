@@ -35,6 +35,13 @@ export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'descript
   /** The entry file, relative to the repository root (`lambdas/http/contacts.ts`). */
   readonly entry: string;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * For a function that anyone can invoke without a token (accepting an invitation, a share link):
+   * its concurrency is reserved at this number, which is also its ceiling. Unauthenticated floods
+   * (each request a few milliseconds of CPU at most, but at the stage's rate limit) then queue or
+   * get throttled there instead of taking the account's concurrency from every other function.
+   */
+  readonly publicConcurrency?: number;
 }
 
 /**
@@ -59,6 +66,7 @@ export class PortalFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
+      ...(props.publicConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.publicConcurrency }),
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       logGroup,

@@ -233,6 +233,15 @@ describe('functions', () => {
     }
   });
 
+  it('the functions reachable without a token have reserved (capped) concurrency; the others draw on the account', () => {
+    const reserved = (id: string) => (template.toJSON().Resources[id] as Resource).Properties.ReservedConcurrentExecutions;
+    const publicFunctions = new Set<FunctionName>(['invitations', 'system']);
+    for (const route of ROUTES.filter((r) => r.principal === 'public')) expect(publicFunctions.has(route.fn)).toBe(true);
+    for (const fn of Object.keys(stack.functions) as FunctionName[])
+      expect({ fn, reserved: reserved(functionId(fn)) }).toEqual({ fn, reserved: publicFunctions.has(fn) ? TEST_CONFIG.publicFunctionConcurrency : undefined });
+    expect(reserved(logicalId(stack.eventsFunction))).toBeUndefined();
+  });
+
   it('no IAM statement grants a DynamoDB action on "*"', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {

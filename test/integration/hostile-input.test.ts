@@ -224,6 +224,30 @@ describe.each(ROUTES.filter((r) => r.body).map((r) => [routeKey(r), r] as const)
   });
 });
 
+describe.each(ROUTES.filter((r) => r.body).map((r) => [routeKey(r), r] as const))('deeply nested body of %s', (key, route) => {
+  const path = () => targets()[key]!.path();
+  const arrays = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+  it.each([4_000, 100_000])('%i levels (at most 256 KiB) are 400 with the path where the nesting went too deep', async (levels) => {
+    // The nesting inside a field the route knows, and the whole body made of it.
+    const inside = JSON.stringify(targets()[key]!.body!()).replace(/^\{/, `{"deep":${arrays(levels)},`);
+    for (const [label, raw] of [
+      ['inside the body', inside],
+      ['the whole body', arrays(levels)],
+    ] as const) {
+      expect(Buffer.byteLength(raw)).toBeLessThanOrEqual(256 * 1024);
+      const res = await send(route, path(), `${levels} levels ${label}`, { rawBody: raw, contentType: json });
+      expectProblem(res, 400, `${key} ${levels} levels ${label}`);
+      const expectedPath = label === 'inside the body' ? ['deep', ...Array(31).fill('0')].join('.') : Array(32).fill('0').join('.');
+      expect(res.body.errors).toEqual([{ path: expectedPath, message: 'The JSON is nested deeper than 32 levels.' }]);
+    }
+  });
+
+  it('an unclosed 256 KiB run of brackets is 400', async () => {
+    expectProblem(await send(route, path(), '256 KiB of [', { rawBody: '['.repeat(256 * 1024), contentType: json }), 400, `${key} 256 KiB of [`);
+  });
+});
+
 describe('hostile emails', () => {
   const post = (email: string) => api('/contacts', { method: 'POST', token: admin, body: { kind: 'person', name: 'Mail', email } });
   const bad = () => [
