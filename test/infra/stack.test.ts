@@ -3,7 +3,7 @@ import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/config';
 import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
 import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
 import { EVENT_RULES } from '../../lib/event-rules';
-import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lib/routes';
+import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lib/routes';
 import type { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lib/table-schema';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
@@ -180,6 +180,18 @@ describe('HTTP API', () => {
     for (const route of ROUTES) {
       expect({ key: routeKey(route), ...routes.get(routeKey(route)) }).toEqual({ key: routeKey(route), fn: functionId(route.fn), auth: authorizers[route.principal] });
     }
+  });
+
+  it('requires an access token’s scope on every authenticated route (an ID token has none), and no scope elsewhere', () => {
+    const scopes = new Map(resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties.AuthorizationScopes]));
+    for (const route of ROUTES) {
+      const expected = route.principal === 'public' ? undefined : [ACCESS_TOKEN_SCOPE];
+      expect({ key: routeKey(route), scopes: scopes.get(routeKey(route)) }).toEqual({ key: routeKey(route), scopes: expected });
+      expect(scopesOf(route.principal)).toEqual(expected ?? []);
+    }
+    // The customers' hosted-UI tokens can carry that scope: the client allows it.
+    const client = template.toJSON().Resources[clientOf('CustomerPool')] as Resource;
+    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining([ACCESS_TOKEN_SCOPE]));
   });
 
   it('sends every other method on known paths, anything else under /portal, and unknown paths to the system function, without authorizer', () => {

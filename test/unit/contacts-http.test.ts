@@ -6,7 +6,7 @@ import type { ContactStore } from '../../lambdas/domain/contacts';
 import { Invalid } from '../../lambdas/domain/errors';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
-const admin = { sub: 'staff-1', username: 'admin', 'cognito:groups': '[portal-admins]' };
+const admin = { sub: 'staff-1', username: 'admin', token_use: 'access', 'cognito:groups': '[portal-admins]' };
 
 function event(routeKey: string, init: { body?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string> } = {}): HttpEvent {
   return {

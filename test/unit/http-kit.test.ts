@@ -26,7 +26,7 @@ function event(routeKey: string, init: { body?: string; headers?: Record<string,
   } as unknown as HttpEvent;
 }
 
-const admin = { sub: 'staff-1', username: 'admin', 'cognito:groups': '[portal-admins]' };
+const admin = { sub: 'staff-1', username: 'admin', token_use: 'access', 'cognito:groups': '[portal-admins]' };
 const json = { 'content-type': 'application/json' };
 
 describe('httpFunction', () => {
@@ -58,12 +58,36 @@ describe('httpFunction', () => {
   });
 
   test('refuses staff without the portal-admins group with 403, and a missing token with 401', async () => {
-    const forbidden = await call(event('GET /contacts/{id}', { claims: { sub: 'x', username: 'bob' }, params: { id: 'a' } }));
+    const forbidden = await call(event('GET /contacts/{id}', { claims: { sub: 'x', username: 'bob', token_use: 'access' }, params: { id: 'a' } }));
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.headers?.['content-type']).toBe('application/problem+json');
     const anonymous = await call(event('GET /contacts/{id}', { params: { id: 'a' } }));
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json).toMatchObject({ status: 401, title: 'Unauthorized' });
+  });
+
+  test('an ID token is 401 even where the authorizer let it through (its claims are an admin\'s)', async () => {
+    const { token_use: _access, ...rest } = admin;
+    for (const claims of [{ ...rest, token_use: 'id', aud: 'client-1', email: 'admin@example.com' }, rest]) {
+      const result = await call(event('GET /contacts/{id}', { claims, params: { id: 'a' } }));
+      expect(result.statusCode).toBe(401);
+      expect(result.headers?.['www-authenticate']).toBe('Bearer');
+    }
+  });
+
+  test.each([
+    ['[portal-admins,evil]', 403],
+    ['[evil,portal-admins]', 403],
+    ['[portal-admins, evil]', 403],
+    ['[[portal-admins]]', 403],
+    ['portal-admins', 200],
+    ['[other portal-admins]', 200],
+    ['[other portal-admins-x]', 403],
+    [['portal-admins,evil'], 403],
+    [['evil', 'portal-admins'], 200],
+  ])('the group claim %j is matched exactly: %i', async (groups, status) => {
+    const result = await call(event('GET /contacts/{id}', { claims: { ...admin, 'cognito:groups': groups }, params: { id: 'ok' } }));
+    expect(result.statusCode).toBe(status);
   });
 
   test.each([
@@ -144,7 +168,7 @@ describe('cursors', () => {
 });
 
 describe('httpFunction with an authorize hook', () => {
-  const customer = { sub: 'user-1', username: 'user-1' };
+  const customer = { sub: 'user-1', username: 'user-1', token_use: 'access' };
   const handler = httpFunction(
     'portal',
     { getPortalDocument: async (request) => ({ status: 200, body: { caller: request.caller } }) },
@@ -163,7 +187,7 @@ describe('httpFunction with an authorize hook', () => {
   });
 
   test('refuses before the input is parsed: a refused caller with a bad parameter is 401, not 400', async () => {
-    const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: { sub: 'user-2' }, params: { type: 'nonsense', id: '../x' } }), context);
+    const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: { sub: 'user-2', token_use: 'access' }, params: { type: 'nonsense', id: '../x' } }), context);
     expect(result.statusCode).toBe(401);
   });
 });
