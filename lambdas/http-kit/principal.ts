@@ -1,7 +1,8 @@
 import type { Principal as PrincipalKind } from '../../lib/routes';
+import { STAFF_GROUP } from '../domain/staff-rights';
 import { HttpError } from './problem';
 
-export const STAFF_GROUP = 'portal-admins';
+export { STAFF_GROUP };
 
 /** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
 export type Principal =

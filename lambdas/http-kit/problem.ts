@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
 import type { Problem } from '../schemas/common';
-import { Conflict, DomainError, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../domain/errors';
+import { Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../domain/errors';
 
 /** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
 export class HttpError extends Error {
@@ -116,6 +116,7 @@ export function toProblem(error: unknown): ProblemResponse {
   if (error instanceof Invalid)
     return plain(400, error.message, {}, error.path === undefined ? undefined : [{ path: error.path, message: error.message }]);
   if (error instanceof Unauthenticated) return plain(401, error.message, { 'www-authenticate': 'Bearer' });
+  if (error instanceof Forbidden) return plain(403, error.message);
   if (isTransient(error)) return plain(503, 'A dependency is unavailable; please retry.', { 'retry-after': '1' });
   if (error instanceof DomainError) return plain(400, error.message);
   return plain(500, 'An unexpected error occurred.');

@@ -116,6 +116,16 @@ export class PortalFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * For the functions that serve staff routes: read the staff pool (does the user still exist, is it
+   * enabled, is it still in `portal-admins`), which the staff-rights check asks every 30 s per user.
+   */
+  bindStaffPool(pool: IUserPool): this {
+    this.setEnv('staffUserPoolId', pool.userPoolId);
+    pool.grant(this, 'cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser');
+    return this;
+  }
+
   /** SES v2 SendEmail, allowed only from the stack's identity and through its configuration set. */
   bindMail(mail: Mail): this {
     this.setEnv('senderEmail', mail.senderEmail);

@@ -130,6 +130,10 @@ describe('user pools', () => {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
       PreventUserExistenceErrors: 'ENABLED',
+      // Short-lived staff tokens (the API re-checks staff rights every 30 s besides).
+      AccessTokenValidity: 15,
+      IdTokenValidity: 15,
+      TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes', IdToken: 'minutes' }),
     });
   });
 });
@@ -269,11 +273,13 @@ describe('functions', () => {
   const WRITE = [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
   const pool = (...actions: string[]) => actions.map((a) => `cognito-idp:${a}`);
   const LIFECYCLE = pool('AdminCreateUser', 'AdminGetUser', 'AdminEnableUser', 'AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminSetUserPassword', 'AdminUpdateUserAttributes');
+  /** The staff-rights re-check, on the staff pool. */
+  const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
   const expected: Record<FunctionName | 'events', string[]> = {
     system: BASE,
-    contacts: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'), 'events:PutEvents'],
-    'portal-access': [...BASE, ...WRITE, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
-    documents: [...BASE, ...WRITE],
+    contacts: [...BASE, ...WRITE, ...STAFF, ...pool('AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'), 'events:PutEvents'],
+    'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
+    documents: [...BASE, ...WRITE, ...STAFF],
     portal: [...BASE, ...READ],
     invitations: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminSetUserPassword')],
     events: [...BASE, ...WRITE, ...LIFECYCLE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
@@ -282,6 +288,15 @@ describe('functions', () => {
   it.each(Object.keys(expected) as (FunctionName | 'events')[])('%s holds exactly the actions its area needs', (name) => {
     const id = name === 'events' ? logicalId(stack.eventsFunction) : functionId(name);
     expect(actionsOf(id)).toEqual([...expected[name]].sort());
+  });
+
+  it('the staff pool is read by the functions with staff routes only, and only the staff pool', () => {
+    const staffPoolId = logicalId(stack.node.findChild('Identity').node.findChild('StaffPool'));
+    const staffFunctions = new Set(ROUTES.filter((r) => r.principal === 'staff').map((r) => r.fn));
+    for (const fn of Object.keys(stack.functions) as FunctionName[]) {
+      const onStaffPool = statementsOf(functionId(fn)).filter((s) => JSON.stringify(s.Resource).includes(`"${staffPoolId}"`));
+      expect({ fn, actions: onStaffPool.flatMap((s) => s.Action).sort() }).toEqual({ fn, actions: staffFunctions.has(fn) ? [...STAFF].sort() : [] });
+    }
   });
 
   it('DynamoDB access names the table and its four indexes, nothing wider', () => {
@@ -307,13 +322,13 @@ describe('functions', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     // contacts (archive revokes) and invitations build the portal-access wiring, which reads its settings at start.
-    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
+    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
     expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
-      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'TABLE_NAME'].sort(),
+      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7' }) },

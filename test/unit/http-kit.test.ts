@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
 import { normaliseEmail } from '../../lambdas/schemas/common';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
-import { Conflict, NotFound, Unauthenticated } from '../../lambdas/domain/errors';
+import { Conflict, Forbidden, NotFound, Unauthenticated } from '../../lambdas/domain/errors';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
@@ -31,25 +31,55 @@ const json = { 'content-type': 'application/json' };
 
 describe('httpFunction', () => {
   const calls: unknown[] = [];
-  const handler = httpFunction('contacts', {
-    createContact: async (request) => {
-      calls.push(request.body);
-      return { status: 201, body: { ok: true } };
+  /** The staff users the pool still has in portal-admins; the kit asks before anything else. */
+  const staffInPool = new Set(['admin']);
+  const checked: string[] = [];
+  const handler = httpFunction(
+    'contacts',
+    {
+      createContact: async (request) => {
+        calls.push(request.body);
+        return { status: 201, body: { ok: true } };
+      },
+      getContact: async (request) => {
+        if (request.params.id === 'gone') throw new NotFound('No such contact.');
+        if (request.params.id === 'busy') throw new Conflict('Stale version.');
+        if (request.params.id === 'boom') throw new Error('DynamoDB table arn:aws:dynamodb:secret exploded');
+        if (request.params.id === 'throttled') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        return { status: 200, body: { id: request.params.id } };
+      },
     },
-    getContact: async (request) => {
-      if (request.params.id === 'gone') throw new NotFound('No such contact.');
-      if (request.params.id === 'busy') throw new Conflict('Stale version.');
-      if (request.params.id === 'boom') throw new Error('DynamoDB table arn:aws:dynamodb:secret exploded');
-      if (request.params.id === 'throttled') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-      return { status: 200, body: { id: request.params.id } };
+    {
+      staffRights: async (username, sub) => {
+        checked.push(`${username}/${sub}`);
+        if (!staffInPool.has(username)) throw new Forbidden('Staff must be in the portal-admins group.');
+      },
     },
-  });
+  );
   const call = async (e: HttpEvent) => {
     const result = await handler(e, context);
     return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
   };
 
-  beforeEach(() => (calls.length = 0));
+  beforeEach(() => {
+    calls.length = 0;
+    checked.length = 0;
+    staffInPool.add('admin');
+  });
+
+  test('a staff function must re-check staff rights: without the option it does not even build', () => {
+    expect(() => httpFunction('documents', {})).toThrow(/staffRights/);
+    expect(() => httpFunction('portal', {})).not.toThrow();
+  });
+
+  test('re-checks the staff user before the input is read: one removed from the group is 403, even with a bad parameter', async () => {
+    expect((await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'a' } }))).statusCode).toBe(200);
+    expect(checked).toEqual(['admin/staff-1']);
+    staffInPool.delete('admin');
+    const refused = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'not/an id' } }));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json).toMatchObject({ status: 403, title: 'Forbidden' });
+  });
 
   test('passes a valid, authorised request to the operation', async () => {
     const result = await call(event('POST /contacts', { claims: admin, headers: json, body: '{"kind":"person","name":" Ada "}' }));
