@@ -71,7 +71,7 @@ export class PortalStack extends Stack {
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
       invitations: withAccessConfig(publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
         .bindTable(table, 'readWrite')
-        .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminSetUserPassword']),
+        .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminSetUserPassword', 'AdminUserGlobalSignOut']),
     };
     this.eventsFunction = withAccessLifecycle(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'));
     events.deliverTo(this.eventsFunction);

@@ -6,7 +6,7 @@
  * failing Cognito/SES) anywhere leaves a state the same request, repeated, completes without a
  * second login or a second email:
  *   1. claim the login email (guard item) and mark the contact `invited` — one transaction;
- *   2. create (or adopt, or re-enable) the Cognito user and record it on the contact;
+ *   2. create (or adopt an orphan, or re-enable) the Cognito user and record it on the contact;
  *   3. a fresh invitation token (only its hash is stored; the previous invitation dies);
  *   4. the email; then the invitation is marked sent, with the audit entry, in one transaction;
  *   5. the events (a lost event is logged, never fails the line).
@@ -19,7 +19,7 @@ import type { ContactRecord, PortalStatus } from './contact-record';
 import { auditEntry } from './audit';
 import { Conflict, Invalid, NotFound, Unavailable } from './errors';
 import { SENDING_WINDOW_MS, sendInvitation } from './invitations';
-import type { AccessEventType, ClaimResult, LoginClaim, LoginRecord, PortalAccessDeps } from './portal-access-ports';
+import type { AccessEventType, ClaimResult, CognitoLogin, LoginClaim, LoginRecord, PortalAccessDeps } from './portal-access-ports';
 
 export type * from './portal-access-ports';
 
@@ -181,9 +181,12 @@ async function grant(
   } else {
     const email = lineEmail ?? contact.email;
     if (!email) return fail(new Invalid('The contact has no email; give one on the line.', `lines.${index}.email`));
+    // A login of the pool under this email that is not this contact's own: before anything is
+    // written, make sure it is no other contact's (then this line fails and the contact stays as it is).
+    if (!(contact.login?.email === email && contact.login.username)) await adoptableLogin(deps, contact.id, email);
     const at = deps.now().toISOString();
     const claimed = await claimLoginEmail(deps, contact, email, lineEmail !== undefined && lineEmail !== contact.email, at);
-    if (claimed === 'email-taken') fail(new Conflict("The email is another contact's portal login."));
+    if (claimed === 'email-taken') fail(new Conflict(EMAIL_IN_USE));
     if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
     const sameLogin = contact.login?.email === email;
     current = {
@@ -270,6 +273,23 @@ async function claimLoginEmail(deps: PortalAccessDeps, contact: ContactRecord, e
   return deps.store.claimLogin({ ...claim, takeOverFrom: holderId });
 }
 
+const EMAIL_IN_USE = "The email is another contact's portal login.";
+
+/**
+ * The pool's user under this email, if any, and only if no other contact's access record links it
+ * (`SUB#<sub>`): a login whose email was changed to this one in Cognito (by its user, or in the
+ * console) still belongs to its contact, and adopting it would hand that user this contact's
+ * documents. An unlinked user is an orphan — an earlier attempt of this grant that died before
+ * recording it, or the login of an archived contact, released with its guard — and may be adopted.
+ */
+async function adoptableLogin(deps: PortalAccessDeps, contactId: string, email: string): Promise<CognitoLogin | undefined> {
+  const found = await deps.logins.find(email);
+  if (!found) return undefined;
+  const holder = await deps.store.subjectHolder(found.sub);
+  if (holder !== undefined && holder !== contactId) throw new Conflict(EMAIL_IN_USE);
+  return found;
+}
+
 /**
  * Step 2: the Cognito user exists and is enabled. Answers the login, which step 3 records (when
  * the contact does not yet) in the same transaction as the fresh invitation.
@@ -283,11 +303,12 @@ async function ensureLogin(deps: PortalAccessDeps, contact: ContactRecord): Prom
   }
   const created = await deps.logins.create(login.email);
   if (created !== 'exists') return { email: login.email, ...created };
-  // The pool already has a user with this email (an earlier attempt of this grant, or a login left
-  // behind by an archived contact). We hold the email's guard, so it is ours to adopt.
-  const found = await deps.logins.find(login.email);
+  // The pool already has a user with this email: ours to adopt only if it is an orphan.
+  const found = await adoptableLogin(deps, contact.id, login.email);
   if (!found) throw new Unavailable('The portal login could not be found; repeat the request.');
   await deps.logins.enable(found.username);
+  // Whoever used this login before must not go on with sessions of theirs (refresh tokens included).
+  await deps.logins.signOut(found.username);
   return { email: login.email, ...found };
 }
 
@@ -306,7 +327,8 @@ async function emit(deps: PortalAccessDeps, type: AccessEventType, detail: { con
  * deleted and the audit entry, one transaction): from then on the portal refuses. Then the Cognito
  * user is disabled and signed out; should that fail, a repeat finishes it (`login.disabledAt` is
  * set only once it is done). The login email guard stays while the contact is not archived (the
- * disabled login still exists, and a re-grant reuses it); an archived contact's guard is released.
+ * disabled login still exists, and a re-grant reuses it); an archived contact's guard and subject
+ * pointer are released (its disabled login becomes an orphan that a later grant may adopt).
  */
 async function revokeContact(deps: PortalAccessDeps, contact: ContactRecord, actor: string, reason?: string): Promise<'revoked' | 'unchanged'> {
   const status = contact.portal.status;
@@ -318,10 +340,10 @@ async function revokeContact(deps: PortalAccessDeps, contact: ContactRecord, act
     if (!(await deps.store.revoke(contact, at, audit, contact.archived)))
       throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
     outcome = 'revoked';
-  } else if (contact.archived && email) {
-    await deps.store.releaseLoginEmail(email, contact.id);
+  } else if (contact.archived && contact.login) {
+    await deps.store.releaseLogin(contact.login, contact.id);
   }
-  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt) {
+  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt && (await stillOwnsLogin(deps, contact))) {
     try {
       await deps.logins.disable(contact.login.username);
       await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
@@ -331,6 +353,14 @@ async function revokeContact(deps: PortalAccessDeps, contact: ContactRecord, act
   }
   if (outcome === 'revoked') await emit(deps, 'PortalAccessRevoked', { contactId: contact.id, email: email ?? '', at: deps.now().toISOString() });
   return outcome;
+}
+
+/** An archived contact's released login may since have been adopted by another contact: then it is not this contact's to disable. */
+async function stillOwnsLogin(deps: PortalAccessDeps, contact: ContactRecord): Promise<boolean> {
+  const sub = contact.login?.sub;
+  if (!contact.archived || !sub) return true;
+  const holder = await deps.store.subjectHolder(sub);
+  return holder === undefined || holder === contact.id;
 }
 
 /**

@@ -19,6 +19,9 @@ export interface TokenIssuer {
 
 const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(7) };
 
+/** The only attributes portal users may change themselves (their display preferences). */
+export const CUSTOMER_WRITABLE: cognito.StandardAttributesMask = { locale: true, timezone: true };
+
 /**
  * The two user pools. Customers: portal logins that only the backend creates (no self sign-up),
  * signing in by email through the hosted UI with a public PKCE client. Staff: the admin frontend's
@@ -37,6 +40,8 @@ export class Identity extends Construct {
       signInCaseSensitive: false,
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // A changed email stays pending (the old one signs in) until the new address is verified.
+      keepOriginal: { email: true },
       passwordPolicy,
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       mfa: cognito.Mfa.OPTIONAL,
@@ -57,6 +62,9 @@ export class Identity extends Construct {
         logoutUrls: [...props.logoutUrls],
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      // Not `email`: a login's email is its contact's, set by the backend only (a user who could
+      // write it could point its login at another contact's address). Never empty, which would mean "all".
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes(CUSTOMER_WRITABLE),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),

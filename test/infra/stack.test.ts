@@ -100,6 +100,18 @@ describe('user pools', () => {
     });
   });
 
+  it('portal users cannot change their own email: the client writes no email, and a changed email waits for its verification', () => {
+    const pool = template.toJSON().Resources[customerPoolId()] as Resource;
+    expect(pool.Properties.UserAttributeUpdateSettings).toEqual({ AttributesRequireVerificationBeforeUpdate: ['email'] });
+    const [, client] = resources('AWS::Cognito::UserPoolClient').find(([, c]) => (c.Properties.UserPoolId as { Ref: string }).Ref === customerPoolId())!;
+    const writable = client.Properties.WriteAttributes as string[];
+    // Set and not empty: a client without WriteAttributes may write every standard attribute.
+    expect(writable.length).toBeGreaterThan(0);
+    expect(writable).not.toContain('email');
+    expect(writable).not.toContain('email_verified');
+    expect(writable.sort()).toEqual(['locale', 'zoneinfo']);
+  });
+
   it('customer hosted UI domain comes from the context', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: TEST_CONFIG.hostedUiDomainPrefix, UserPoolId: { Ref: customerPoolId() } });
   });
@@ -281,7 +293,7 @@ describe('functions', () => {
     'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
     documents: [...BASE, ...WRITE, ...STAFF],
     portal: [...BASE, ...READ],
-    invitations: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminSetUserPassword')],
+    invitations: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminSetUserPassword', 'AdminUserGlobalSignOut')],
     events: [...BASE, ...WRITE, ...LIFECYCLE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
 

@@ -63,6 +63,8 @@ beforeEach(() => {
     userCount += 1;
     return { User: { Username: `user-${userCount}`, Attributes: [{ Name: 'sub', Value: `sub-${userCount}` }] } };
   });
+  // No user in the pool under the email yet (the grant looks first), unless a test says otherwise.
+  cognito.on(AdminGetUserCommand).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
   cognito.on(AdminEnableUserCommand).resolves({});
   cognito.on(AdminDisableUserCommand).resolves({});
   cognito.on(AdminUserGlobalSignOutCommand).resolves({});
@@ -203,7 +205,7 @@ describe('grant', () => {
     expect(successfulSends()).toHaveLength(1);
   });
 
-  it('a login created before a crash (UsernameExists on the repeat) is adopted, not duplicated', async () => {
+  it('a login created before a crash (UsernameExists on the repeat) is adopted, not duplicated, and its sessions ended', async () => {
     access.add({ id: 'p1', email: 'p1@example.com', portal: { status: 'invited', invitedAt: '2026-03-01T09:00:00.000Z' }, login: { email: 'p1@example.com' } });
     access.guards.set('p1@example.com', 'p1');
     cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('User account already exists'), { name: 'UsernameExistsException' }));
@@ -213,8 +215,53 @@ describe('grant', () => {
 
     expect(result?.outcome).toBe('granted');
     expect(access.contact('p1').login).toEqual({ email: 'p1@example.com', username: 'user-old', sub: 'sub-old' });
+    expect(access.subjects.get('sub-old')).toBe('p1');
     expect(cognito.commandCalls(AdminEnableUserCommand)[0]?.args[0].input.Username).toBe('user-old');
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input.Username)).toEqual(['user-old']);
     expect(successfulSends()).toHaveLength(1);
+  });
+
+  it("never adopts a login that another contact's access record links: 409 before anything is written", async () => {
+    // U's login (sub-u, linked to u) had its email changed in Cognito to the victim's address.
+    access.add({ id: 'u', email: 'u@example.com', portal: { status: 'active' }, login: { email: 'u@example.com', username: 'user-u', sub: 'sub-u' } });
+    access.guards.set('u@example.com', 'u');
+    access.subjects.set('sub-u', 'u');
+    access.add({ id: 'v', email: 'victim@example.com' });
+    cognito.on(AdminGetUserCommand, { Username: 'victim@example.com' }).resolves({ Username: 'user-u', UserAttributes: [{ Name: 'sub', Value: 'sub-u' }] });
+    const before = structuredClone(access.contact('v'));
+
+    const [result] = await apply('v', [grantLine('v')]);
+
+    expect(result).toMatchObject({ contactId: 'v', outcome: 'failed', status: 'none' });
+    expect(problemOf(result)).toMatchObject({ status: 409, detail: "The email is another contact's portal login." });
+    expect(access.contact('v')).toEqual(before);
+    expect(access.guards.has('victim@example.com')).toBe(false);
+    expect(access.subjects.get('sub-u')).toBe('u');
+    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+    expect(cognito.commandCalls(AdminEnableUserCommand)).toHaveLength(0);
+    expect(successfulSends()).toHaveLength(0);
+    expect(access.audit).toEqual([]);
+  });
+
+  it('a login linked meanwhile (after the look-up, at AdminCreateUser) is not adopted either', async () => {
+    access.add({ id: 'u', portal: { status: 'active' }, login: { email: 'u@example.com', username: 'user-u', sub: 'sub-u' } });
+    access.subjects.set('sub-u', 'u');
+    access.add({ id: 'v', email: 'victim@example.com' });
+    // Not there at the first look; there at AdminCreateUser (its email changed in between).
+    cognito
+      .on(AdminGetUserCommand)
+      .rejectsOnce(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }))
+      .resolves({ Username: 'user-u', UserAttributes: [{ Name: 'sub', Value: 'sub-u' }] });
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('User account already exists'), { name: 'UsernameExistsException' }));
+
+    const [result] = await apply('v', [grantLine('v')]);
+
+    expect(result).toMatchObject({ outcome: 'failed', error: expect.any(Conflict) });
+    expect(access.subjects.get('sub-u')).toBe('u');
+    expect(access.contact('v').login?.sub).toBeUndefined();
+    expect(cognito.commandCalls(AdminEnableUserCommand)).toHaveLength(0);
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(0);
+    expect(successfulSends()).toHaveLength(0);
   });
 
   it('escapes the message in the HTML part and keeps it out of every header', async () => {
@@ -480,6 +527,43 @@ describe('revoke and re-grant', () => {
     expect(access.contact('p1').login).toEqual({ email: 'p1@example.com', username: 'user-p1', sub: 'sub-p1' });
     expect(successfulSends()).toHaveLength(1);
     expect(access.audit.map((a) => a.action)).toEqual(['portal.revoked', 'portal.regranted']);
+  });
+
+  it('an archived contact releases its login (guard and subject): a new contact with that email adopts it, with its sessions ended', async () => {
+    access.add({ id: 'old', email: 'shared@example.com', archived: true, portal: { status: 'active' }, login: { email: 'shared@example.com', username: 'user-old', sub: 'sub-old' } });
+    access.guards.set('shared@example.com', 'old');
+    access.subjects.set('sub-old', 'old');
+    await revokeAccess(deps, 'old', 'staff:alice', 'contact archived');
+    expect(access.guards.has('shared@example.com')).toBe(false);
+    expect(access.subjects.has('sub-old')).toBe(false);
+
+    access.add({ id: 'new', email: 'shared@example.com' });
+    cognito.on(AdminGetUserCommand).resolves({ Username: 'user-old', UserAttributes: [{ Name: 'sub', Value: 'sub-old' }] });
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('exists'), { name: 'UsernameExistsException' }));
+    const [result] = await apply('new', [grantLine('new')]);
+
+    expect(result?.outcome).toBe('granted');
+    expect(access.subjects.get('sub-old')).toBe('new');
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input.Username)).toEqual(['user-old', 'user-old']);
+  });
+
+  it("an archived contact whose revocation failed half-way does not disable its login once another contact adopted it", async () => {
+    access.add({ id: 'old', email: 'shared@example.com', archived: true, portal: { status: 'active' }, login: { email: 'shared@example.com', username: 'user-old', sub: 'sub-old' } });
+    access.guards.set('shared@example.com', 'old');
+    access.subjects.set('sub-old', 'old');
+    cognito.on(AdminDisableUserCommand).rejectsOnce(cognitoDown());
+    await expect(revokeAccess(deps, 'old', 'staff:alice', 'contact archived')).rejects.toMatchObject({ name: 'InternalErrorException' });
+    expect(access.contact('old').login?.disabledAt).toBeUndefined();
+
+    access.add({ id: 'new', email: 'shared@example.com' });
+    cognito.on(AdminGetUserCommand).resolves({ Username: 'user-old', UserAttributes: [{ Name: 'sub', Value: 'sub-old' }] });
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('exists'), { name: 'UsernameExistsException' }));
+    expect((await apply('new', [grantLine('new')]))[0]?.outcome).toBe('granted');
+    const disables = cognito.commandCalls(AdminDisableUserCommand).length;
+
+    // The archive repeated (DELETE again): the login is the new contact's now, and stays enabled.
+    expect(await revokeAccess(deps, 'old', 'staff:alice', 'contact archived')).toBe('unchanged');
+    expect(cognito.commandCalls(AdminDisableUserCommand)).toHaveLength(disables);
   });
 
   it('UsernameExists on a re-grant with a new email: the existing user is adopted and enabled', async () => {

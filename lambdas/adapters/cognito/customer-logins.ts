@@ -77,6 +77,10 @@ export class CognitoCustomerLogins implements CustomerLogins {
 
   async disable(username: string): Promise<void> {
     await cognito().send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username }));
+    await this.signOut(username);
+  }
+
+  async signOut(username: string): Promise<void> {
     try {
       await cognito().send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.poolId, Username: username }));
     } catch (error) {
