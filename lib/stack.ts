@@ -62,7 +62,7 @@ export class PortalStack extends Stack {
       contacts: withAccessConfig(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'))
         .bindStaffPool(staffPool)
         .bindTable(table, 'readWrite')
-        .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'])
+        .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'])
         .bindEventBus(events.bus),
       'portal-access': withAccessLifecycle(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'))
         .bindMail(mail)

@@ -76,6 +76,8 @@ export interface CustomerLogins {
   create(email: string): Promise<CognitoLogin | 'exists'>;
   find(email: string): Promise<CognitoLogin | undefined>;
   enable(username: string): Promise<void>;
+  /** Whether the user is enabled now; `undefined` when the pool has no such user. */
+  isEnabled(username: string): Promise<boolean | undefined>;
   /** Disables the user and signs it out everywhere. */
   disable(username: string): Promise<void>;
   /** Ends every session of the user (its refresh tokens are revoked). */

@@ -176,7 +176,11 @@ async function grant(
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
       fail(new Conflict('The contact already has a portal login with another email; revoke it first to change the email.'));
     if (status !== 'active') current = await awaitInvitationInFlight(deps, current, signal);
-    if (current.portal.status !== 'invited' || isGrantComplete(current)) return { contactId: contact.id, outcome: 'unchanged', status: current.portal.status };
+    if (current.portal.status !== 'invited' || isGrantComplete(current)) {
+      // Nothing to do in the record; but the login must really be enabled (a repeat repairs any divergence).
+      await ensureLoginEnabled(deps, current);
+      return { contactId: contact.id, outcome: 'unchanged', status: current.portal.status };
+    }
     outcome = 'granted'; // an unfinished grant: go on where it stopped
   } else {
     const email = lineEmail ?? contact.email;
@@ -298,7 +302,10 @@ async function ensureLogin(deps: PortalAccessDeps, contact: ContactRecord): Prom
   const login = contact.login;
   if (!login) throw new Error('ensureLogin needs a claimed login email');
   if (login.username && login.sub) {
-    if (login.disabledAt) await deps.logins.enable(login.username);
+    // Always, not only when the record says disabled: a revocation running at the same time may have
+    // disabled it after this grant read the contact (settleLogin then puts it right either way).
+    await deps.logins.enable(login.username);
+    await settleLogin(deps, contact.id, login.username, 'enabled');
     return { email: login.email, username: login.username, sub: login.sub };
   }
   const created = await deps.logins.create(login.email);
@@ -310,6 +317,45 @@ async function ensureLogin(deps: PortalAccessDeps, contact: ContactRecord): Prom
   // Whoever used this login before must not go on with sessions of theirs (refresh tokens included).
   await deps.logins.signOut(found.username);
   return { email: login.email, ...found };
+}
+
+type LoginState = 'enabled' | 'disabled';
+
+/** What the record says the login must be: enabled while in the portal, disabled once revoked. */
+function wantedLoginState(contact: ContactRecord | undefined, username: string): LoginState | undefined {
+  if (!contact || contact.login?.username !== username) return undefined; // not (or no longer) this contact's login
+  if (inPortal(contact.portal.status) && !contact.archived) return 'enabled';
+  return contact.portal.status === 'revoked' ? 'disabled' : undefined;
+}
+
+const SETTLE_ROUNDS = 5;
+
+/**
+ * After a Cognito enable or disable of a contact's login, the record is read again: a revoke and a
+ * re-grant running at the same time each write the record, then call Cognito, and the later write
+ * may be followed by the earlier call. So whoever made the last call sees the record's last state
+ * and sets the login to match it (every change of the record is followed by such a call, so the last
+ * call to land is always checked). Answers the state the login was left in.
+ */
+async function settleLogin(deps: PortalAccessDeps, contactId: string, username: string, applied: LoginState): Promise<LoginState> {
+  let state = applied;
+  for (let round = 0; round < SETTLE_ROUNDS; round++) {
+    const wanted = wantedLoginState(await deps.contacts.get(contactId), username);
+    if (wanted === undefined || wanted === state) return state;
+    if (wanted === 'enabled') await deps.logins.enable(username);
+    else await deps.logins.disable(username);
+    state = wanted;
+  }
+  throw new Unavailable('The portal login kept changing; repeat the request.');
+}
+
+/** A repeated grant of a contact in the portal checks the pool: a login found disabled is enabled again. */
+async function ensureLoginEnabled(deps: PortalAccessDeps, contact: ContactRecord): Promise<void> {
+  const username = contact.login?.username;
+  if (!username || (await deps.logins.isEnabled(username)) !== false) return;
+  deps.warn('portal login found disabled for a contact in the portal; enabled again', { contactId: contact.id });
+  await deps.logins.enable(username);
+  await settleLogin(deps, contact.id, username, 'enabled');
 }
 
 async function emit(deps: PortalAccessDeps, type: AccessEventType, detail: { contactId: string; email: string; at: string }): Promise<void> {
@@ -346,7 +392,9 @@ async function revokeContact(deps: PortalAccessDeps, contact: ContactRecord, act
   if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt && (await stillOwnsLogin(deps, contact))) {
     try {
       await deps.logins.disable(contact.login.username);
-      await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
+      // A re-grant at the same moment may have enabled it before this disable landed: follow the record.
+      if ((await settleLogin(deps, contact.id, contact.login.username, 'disabled')) === 'disabled')
+        await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
     } catch (error) {
       throw new LineFailure(error, 'revoked');
     }

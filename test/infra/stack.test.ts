@@ -289,7 +289,7 @@ describe('functions', () => {
   const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
   const expected: Record<FunctionName | 'events', string[]> = {
     system: BASE,
-    contacts: [...BASE, ...WRITE, ...STAFF, ...pool('AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'), 'events:PutEvents'],
+    contacts: [...BASE, ...WRITE, ...STAFF, ...pool('AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'), 'events:PutEvents'],
     'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
     documents: [...BASE, ...WRITE, ...STAFF],
     portal: [...BASE, ...READ],

@@ -29,7 +29,7 @@ function world() {
   const access: PortalAccessDeps = {
     contacts: mem.contactStore,
     store: mem,
-    logins: { create: unused, find: unused, enable: unused, setPassword: unused, signOut: unused, disable: async (username) => void disabled.push(username) },
+    logins: { create: unused, find: unused, enable: unused, isEnabled: unused, setPassword: unused, signOut: unused, disable: async (username) => void disabled.push(username) },
     mailer: { send: unused },
     events: { emit: async (type, detail) => void emitted.push([type, detail.contactId]) },
     now: () => new Date('2026-11-22T08:30:00.000Z'),

@@ -72,6 +72,7 @@ export class MemoryAccess implements AccessStore {
       if (previous.sub && this.subjects.get(previous.sub) === contact.id) this.subjects.delete(previous.sub);
       stored.login = { email };
     } else if (!previous) stored.login = { email };
+    else if (stored.login) delete stored.login.disabledAt;
     this.guards.set(email, contact.id);
     if (storeEmail) stored.email = email;
     stored.portal = { status: 'invited', invitedAt: at };

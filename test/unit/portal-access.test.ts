@@ -517,6 +517,84 @@ describe('revoke and re-grant', () => {
     expect(access.guards.get('p2@example.com')).toBe('p2');
   });
 
+  describe('a revoke and a re-grant at the same time: the login follows the record', () => {
+    /** The pool's users: enabled or not, as the mocked Cognito calls leave them. */
+    let pool: Map<string, boolean>;
+    beforeEach(() => {
+      pool = new Map([['user-p1', true]]);
+      cognito.on(AdminEnableUserCommand).callsFake((input: { Username: string }) => void pool.set(input.Username, true));
+      cognito.on(AdminDisableUserCommand).callsFake((input: { Username: string }) => void pool.set(input.Username, false));
+      cognito.on(AdminGetUserCommand).callsFake((input: { Username: string }) => ({ Username: input.Username, Enabled: pool.get(input.Username), UserAttributes: [{ Name: 'sub', Value: 'sub-p1' }] }));
+    });
+    const invitedAndSent = () => {
+      activeContact();
+      const p1 = access.contact('p1');
+      p1.portal = { status: 'invited', invitedAt: '2026-02-01T00:00:00.000Z' };
+      p1.invitation = { tokenHash: 'h0', expiresAt: '2026-04-01T00:00:00.000Z', issuedAt: '2026-02-01T00:00:00.000Z', sentAt: '2026-02-01T00:00:01.000Z' };
+    };
+
+    it("the revoke's disable lands after the re-grant's enable: the revoke enables it again", async () => {
+      invitedAndSent();
+      let regrant: Promise<LineResult[]> | undefined;
+      // The revoke has written `revoked`; before its disable lands, a re-grant runs to its end.
+      cognito.on(AdminDisableUserCommand).callsFakeOnce(async (input: { Username: string }) => {
+        regrant = apply('p1', [grantLine('p1')]);
+        await regrant;
+        pool.set(input.Username, false);
+      });
+
+      const [revoked] = await apply('p1', [{ contactId: 'p1', inPortal: false }]);
+
+      expect(revoked?.outcome).toBe('revoked');
+      expect((await regrant)?.[0]).toMatchObject({ outcome: 'regranted', status: 'invited' });
+      expect(access.contact('p1').portal.status).toBe('invited');
+      expect(access.contact('p1').login?.disabledAt).toBeUndefined();
+      expect(pool.get('user-p1')).toBe(true);
+    });
+
+    it("the re-grant's enable lands after the revoke's disable: the re-grant disables it again", async () => {
+      activeContact();
+      await apply('p1', [{ contactId: 'p1', inPortal: false }]);
+      expect(pool.get('user-p1')).toBe(false);
+      let revoke: Promise<unknown> | undefined;
+      // The re-grant has written `invited`; before its enable lands, a revoke runs to its end.
+      cognito.on(AdminEnableUserCommand).callsFakeOnce(async (input: { Username: string }) => {
+        revoke = revokeAccess(deps, 'p1', 'staff:bob');
+        await revoke;
+        pool.set(input.Username, true);
+      });
+
+      const [regranted] = await apply('p1', [grantLine('p1')]);
+
+      expect(await revoke).toBe('revoked');
+      expect(regranted?.outcome).toBe('failed');
+      expect(access.contact('p1').portal.status).toBe('revoked');
+      expect(pool.get('user-p1')).toBe(false);
+      expect(successfulSends()).toHaveLength(0);
+    });
+
+    it('a re-grant that read the contact before the revocation marked its login disabled still enables it', async () => {
+      activeContact();
+      access.contact('p1').portal = { status: 'revoked', revokedAt: '2026-02-02T00:00:00.000Z' };
+      pool.set('user-p1', false); // disabled, but `disabledAt` not written yet
+      const [result] = await apply('p1', [grantLine('p1')]);
+      expect(result?.outcome).toBe('regranted');
+      expect(pool.get('user-p1')).toBe(true);
+    });
+
+    it('a repeated grant of a contact in the portal repairs a login found disabled, and leaves an enabled one alone', async () => {
+      activeContact();
+      pool.set('user-p1', false);
+      const [repaired] = await apply('p1', [grantLine('p1')]);
+      expect(repaired).toEqual({ contactId: 'p1', outcome: 'unchanged', status: 'active' });
+      expect(pool.get('user-p1')).toBe(true);
+      expect(cognito.commandCalls(AdminEnableUserCommand)).toHaveLength(1);
+      const [again] = await apply('p1', [grantLine('p1')]);
+      expect(again?.outcome).toBe('unchanged');
+      expect(cognito.commandCalls(AdminEnableUserCommand)).toHaveLength(1);
+    });
+  });
+
   it('re-grant enables the same login with a fresh invitation', async () => {
     activeContact();
     await apply('p1', [{ contactId: 'p1', inPortal: false }]);

@@ -75,6 +75,16 @@ export class CognitoCustomerLogins implements CustomerLogins {
     await cognito().send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username }));
   }
 
+  async isEnabled(username: string): Promise<boolean | undefined> {
+    try {
+      const out = await cognito().send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username }));
+      return out.Enabled !== false;
+    } catch (error) {
+      if (nameOf(error) === 'UserNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
   async disable(username: string): Promise<void> {
     await cognito().send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username }));
     await this.signOut(username);

@@ -82,6 +82,8 @@ export class DynamoAccessStore implements AccessStore {
       Object.assign(values, { ':email': email, ':gsi3pk': byEmail.gsi3pk, ':gsi3sk': byEmail.gsi3sk });
     }
     const statusAsRead = read === 'none' ? '(attribute_not_exists(#portal) OR #portal.#status = :read)' : '#portal.#status = :read';
+    // The same login, re-granted: the grant enables it next, so it is no longer "disabled by a revocation".
+    const removes = ['#invitation', ...(sameLogin ? ['#login.disabledAt'] : [])];
     const items: TransactItems = [
       {
         Put: {
@@ -95,7 +97,7 @@ export class DynamoAccessStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(me),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #invitation ADD #version :one`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')} ADD #version :one`,
           ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND ${statusAsRead}`,
           ExpressionAttributeNames: {
             '#portal': 'portal',
@@ -104,7 +106,7 @@ export class DynamoAccessStore implements AccessStore {
             '#updatedAt': 'updatedAt',
             '#invitation': 'invitation',
             '#version': 'version',
-            ...(sameLogin ? {} : { '#login': 'login' }),
+            '#login': 'login',
           },
           ExpressionAttributeValues: values,
         },
