@@ -7,7 +7,8 @@ import type { ContactRecord } from './contact-record';
 import type { ContactStore } from './contacts';
 import type { Invitation } from './invitations';
 
-export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed';
+/** `company-archived`: the person's company was archived (checked in the claim's own transaction). */
+export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed' | 'company-archived';
 
 export interface LoginClaim {
   /** The contact as read: its status is the transaction's condition. */

@@ -191,6 +191,7 @@ async function grant(
     const at = deps.now().toISOString();
     const claimed = await claimLoginEmail(deps, contact, email, lineEmail !== undefined && lineEmail !== contact.email, at);
     if (claimed === 'email-taken') fail(new Conflict(EMAIL_IN_USE));
+    if (claimed === 'company-archived') fail(new Conflict("The contact's company is archived."));
     if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
     const sameLogin = contact.login?.email === email;
     current = {
@@ -429,11 +430,27 @@ export async function revokeAccess(deps: PortalAccessDeps, contactId: string, ac
 export async function revokeCompany(deps: PortalAccessDeps, companyId: string, actor: string, reason?: string): Promise<void> {
   const company = await deps.contacts.get(companyId);
   if (!company) throw new NotFound('No such contact.');
-  const contacts = [company, ...(await companyPersons(deps, companyId))];
+  await revokeEach(deps, [company, ...(await companyPersons(deps, companyId))], actor, () => reason);
+}
+
+/**
+ * The archive of a contact (`DELETE /contacts/{id}`, `ContactArchived`): its access is revoked, and
+ * for a company every one of its persons' too. Idempotent: a repeat (the DELETE again) completes a
+ * revocation that failed half-way, and changes nothing once all are revoked.
+ */
+export async function revokeForArchive(deps: PortalAccessDeps, contactId: string, actor: string): Promise<void> {
+  const contact = await deps.contacts.get(contactId);
+  if (!contact) throw new NotFound('No such contact.');
+  const persons = contact.kind === 'company' ? await companyPersons(deps, contact.id) : [];
+  await revokeEach(deps, [contact, ...persons], actor, (c) => (c.id === contact.id ? 'contact archived' : 'company archived'));
+}
+
+/** Each contact revoked on its own (bounded concurrency); the failures, if any, together. */
+async function revokeEach(deps: PortalAccessDeps, contacts: ContactRecord[], actor: string, reasonOf: (contact: ContactRecord) => string | undefined): Promise<void> {
   const failures: unknown[] = [];
   await mapBounded(contacts, deps.config.applyConcurrency, async (contact) => {
     try {
-      await revokeContact(deps, contact, actor, reason);
+      await revokeContact(deps, contact, actor, reasonOf(contact));
     } catch (error) {
       failures.push(error instanceof LineFailure ? error.error : error);
     }

@@ -84,6 +84,20 @@ describe('DynamoAccessStore', () => {
     expect(calls[1]?.args[0].input.TransactItems?.[0]?.Put).toMatchObject({ ConditionExpression: 'contactId = :holder', ExpressionAttributeValues: { ':holder': 'old' } });
   });
 
+  it("a person's claim checks, in the same transaction, that its company is not archived", async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' });
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[2]?.ConditionCheck).toMatchObject({
+      Key: { pk: 'CONTACT#co9', sk: 'CONTACT' },
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
+    });
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' })).toBe('company-archived');
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' })).toBe('contact-changed');
+  });
+
   it('a re-grant with another email drops the old guard and subject pointer, if still ours', async () => {
     db.on(TransactWriteCommand).resolves({});
     const revoked = person({ portal: { status: 'revoked' }, login: { email: 'old@example.com', username: 'u', sub: 's' } });

@@ -66,6 +66,7 @@ export class MemoryAccess implements AccessStore {
     if (takeOverFrom === undefined ? holder !== undefined && holder !== contact.id : holder !== takeOverFrom) return 'email-taken';
     const stored = this.contacts.get(contact.id);
     if (!stored || stored.archived || stored.portal.status !== contact.portal.status) return 'contact-changed';
+    if (contact.companyId !== undefined && (this.contacts.get(contact.companyId)?.archived ?? true)) return 'company-archived';
     const previous = stored.login;
     if (previous && previous.email !== email) {
       if (this.guards.get(previous.email) === contact.id) this.guards.delete(previous.email);

@@ -329,6 +329,19 @@ describe('grant', () => {
     expect(access.guards.get('same@example.com')).toBe('b');
   });
 
+  it("a person of an archived company is not granted: 409 from the claim's own transaction, the person unchanged", async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co', archived: true });
+    access.add({ id: 'p1', companyId: 'co', email: 'p1@example.com' });
+    const before = structuredClone(access.contact('p1'));
+    const [result] = await apply('co', [grantLine('p1')]);
+    expect(result).toMatchObject({ contactId: 'p1', outcome: 'failed', status: 'none' });
+    expect(problemOf(result)).toMatchObject({ status: 409, detail: "The contact's company is archived." });
+    expect(access.contact('p1')).toEqual(before);
+    expect(access.guards.size).toBe(0);
+    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+    expect(successfulSends()).toHaveLength(0);
+  });
+
   it('a live login with another email is 409 (revoke first); the same request twice is unchanged', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
     await apply('p1', [grantLine('p1')]);

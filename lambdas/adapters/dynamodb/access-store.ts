@@ -112,6 +112,18 @@ export class DynamoAccessStore implements AccessStore {
         },
       },
     ];
+    // A person of a company gets no access once the company is archived (its archive revokes them all).
+    const companyCheck = contact.companyId === undefined ? undefined : items.length;
+    if (contact.companyId !== undefined)
+      items.push({
+        ConditionCheck: {
+          TableName: this.table,
+          Key: keys.contact(contact.companyId),
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
+          ExpressionAttributeNames: { '#archived': 'archived' },
+          ExpressionAttributeValues: { ':false': false },
+        },
+      });
     // A re-grant with another email: the old login's guard and subject pointer no longer name this contact.
     if (previous && !sameLogin) {
       items.push(this.deleteIfMine(keys.loginEmail(previous.email), me));
@@ -119,6 +131,7 @@ export class DynamoAccessStore implements AccessStore {
     }
     const result = await transact(items);
     if (result === true) return 'claimed';
+    if (result === companyCheck) return 'company-archived';
     return result === 0 ? 'email-taken' : 'contact-changed';
   }
 
