@@ -19,6 +19,7 @@ import type { ContactRecord, PortalStatus } from './contact-record';
 import { auditEntry } from './audit';
 import { Conflict, Invalid, NotFound, Unavailable } from './errors';
 import { SENDING_WINDOW_MS, sendInvitation } from './invitations';
+import { isLookalikeDomain, LOOKALIKE_WARNING } from './lookalike-domains';
 import type { AccessEventType, ClaimResult, CognitoLogin, LoginClaim, LoginRecord, PortalAccessDeps } from './portal-access-ports';
 
 export type * from './portal-access-ports';
@@ -36,6 +37,7 @@ export function wizardLineOf(contact: ContactRecord): WizardLine {
     inPortal: inPortal(contact.portal.status),
     status: contact.portal.status,
     ...(contact.portal.delivery === undefined ? {} : { delivery: contact.portal.delivery }),
+    ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
   };
 }
 

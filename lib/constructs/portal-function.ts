@@ -22,14 +22,10 @@ const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
 
 /** The admin actions a function may take on the customer pool's logins, without the `cognito-idp:` prefix. */
-export type CustomerPoolAction =
-  | 'AdminCreateUser'
-  | 'AdminGetUser'
-  | 'AdminEnableUser'
-  | 'AdminDisableUser'
-  | 'AdminUserGlobalSignOut'
-  | 'AdminSetUserPassword'
-  | 'AdminUpdateUserAttributes';
+export type CustomerPoolAction = 'AdminCreateUser' | 'AdminGetUser' | 'AdminEnableUser' | 'AdminDisableUser' | 'AdminUserGlobalSignOut' | 'AdminSetUserPassword';
+
+/** Item-level table actions, without the `dynamodb:` prefix. */
+export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'description' | 'memorySize'> {
   /** The entry file, relative to the repository root (`lambdas/http/contacts.ts`). */
@@ -105,6 +101,22 @@ export class PortalFunction extends NodejsFunction {
       new iam.PolicyStatement({
         actions: [...TABLE_READ, ...(access === 'readWrite' ? TABLE_WRITE : [])],
         resources: [table.tableArn, ...TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Only these item actions, only on items whose partition key starts with one of `keyPrefixes`
+   * (`dynamodb:LeadingKeys`; transactions are authorised item by item), and no index.
+   */
+  bindTableItems(table: ITable, actions: readonly TableItemAction[], keyPrefixes: readonly string[]): this {
+    this.setEnv('tableName', table.tableName);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPrefixes.map((prefix) => `${prefix}*`) } },
       }),
     );
     return this;

@@ -1,10 +1,11 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/config';
 import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
 import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
 import { EVENT_RULES } from '../../lib/event-rules';
 import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lib/routes';
-import type { PortalStack } from '../../lib/stack';
+import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lib/table-schema';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
@@ -284,17 +285,19 @@ describe('functions', () => {
   const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
   const WRITE = [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
   const pool = (...actions: string[]) => actions.map((a) => `cognito-idp:${a}`);
-  const LIFECYCLE = pool('AdminCreateUser', 'AdminGetUser', 'AdminEnableUser', 'AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminSetUserPassword', 'AdminUpdateUserAttributes');
+  /** Revoking: disable and sign out, enable again when a re-grant won meanwhile. No create, no password, no attribute writes. */
+  const REVOCATION = pool('AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser');
+  const LIFECYCLE = [...REVOCATION, ...pool('AdminGetUser', 'AdminCreateUser')];
   /** The staff-rights re-check, on the staff pool. */
   const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
   const expected: Record<FunctionName | 'events', string[]> = {
     system: BASE,
-    contacts: [...BASE, ...WRITE, ...STAFF, ...pool('AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'), 'events:PutEvents'],
+    contacts: [...BASE, ...WRITE, ...STAFF, ...REVOCATION, 'events:PutEvents'],
     'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
     documents: [...BASE, ...WRITE, ...STAFF],
     portal: [...BASE, ...READ],
-    invitations: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminSetUserPassword', 'AdminUserGlobalSignOut')],
-    events: [...BASE, ...WRITE, ...LIFECYCLE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
+    events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
 
   it.each(Object.keys(expected) as (FunctionName | 'events')[])('%s holds exactly the actions its area needs', (name) => {
@@ -318,6 +321,25 @@ describe('functions', () => {
       getAtt(tableId),
       ...TABLE.indexes.map((index) => ({ 'Fn::Join': ['', [getAtt(tableId), `/index/${index.name}`]] })),
     ]);
+  });
+
+  it('the public invitation function reaches only its items: the invitation, its contact, its audit trail (LeadingKeys), no index', () => {
+    const tableId = only('AWS::DynamoDB::Table')[0];
+    const statement = statementsOf(functionId('invitations')).find((s) => JSON.stringify(s.Action).includes('dynamodb:')) as {
+      Resource: unknown;
+      Condition?: unknown;
+    };
+    expect(statement.Resource).toEqual(getAtt(tableId));
+    expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INVITATION#*', 'CONTACT#*', 'AUDIT#*'] } });
+  });
+
+  it('nothing holds an action no code uses: no attribute writes anywhere, no login creation or password outside their functions', () => {
+    const all = (name: FunctionName | 'events') => actionsOf(name === 'events' ? logicalId(stack.eventsFunction) : functionId(name));
+    for (const name of Object.keys(expected) as (FunctionName | 'events')[]) {
+      expect(all(name)).not.toContain('cognito-idp:AdminUpdateUserAttributes');
+      if (name !== 'portal-access') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
+      if (name !== 'invitations') expect({ name, sets: all(name).includes('cognito-idp:AdminSetUserPassword') }).toEqual({ name, sets: false });
+    }
   });
 
   it('SES sending is limited to the identity and the configuration set', () => {
@@ -409,11 +431,42 @@ describe('events', () => {
   });
 });
 
+describe('alarms', () => {
+  it('every dead-letter alarm notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
+    const [topicId, topic] = only('AWS::SNS::Topic');
+    const keyId = (topic.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[keyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
+    const keyPolicy = JSON.stringify((template.toJSON().Resources[keyId] as Resource).Properties.KeyPolicy);
+    expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
+    const alarms = resources('AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(EVENT_RULES.length + 1);
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+        ]),
+      },
+    });
+    // No address configured: no subscription.
+    expect(resources('AWS::SNS::Subscription')).toHaveLength(0);
+  });
+
+  it('mails the alarms to alarmEmail when the stage names one', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const withEmail = new PortalStack(app, 'PortalAccess-mail', { config: { ...TEST_CONFIG, alarmEmail: 'ops@example.com' }, env: { account: '123456789012', region: TEST_CONFIG.region } });
+    Template.fromStack(withEmail).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
 describe('outputs', () => {
   it('tell a client and an operator what they need: API URL, pools and clients, bus, and the SES domain’s DKIM records', () => {
     const outputs = Object.keys(template.findOutputs('*')).sort();
     expect(outputs).toEqual(
       [
+        'AlarmTopicArn',
         'ApiUrl',
         'CustomerClientId',
         'CustomerUserPoolId',

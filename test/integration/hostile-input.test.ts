@@ -294,6 +294,16 @@ describe('hostile emails', () => {
     expect(results.at(-1)).toMatchObject({ contactId: good.id, outcome: 'granted' });
   });
 
+  it('a look-alike domain (Latin mixed with Cyrillic) is flagged on the wizard line, not refused', async () => {
+    const local = uniq('lookalike');
+    const created = record(await post(`${local}@p\u0430ypal.com`), 'POST /contacts look-alike');
+    expect(created.status).toBe(201);
+    const plain = record(await post(`${uniq('plain')}@b\u00fccher.example`), 'POST /contacts IDN, one script');
+    const wizardOf = async (id: string) => (await api(`/contacts/${id}/portal-access`, { token: admin })).body.lines[0];
+    expect(await wizardOf(created.body.id)).toMatchObject({ email: `${local}@xn--pypal-4ve.com`, warning: expect.stringContaining('mixes alphabets') });
+    expect(await wizardOf(plain.body.id)).not.toHaveProperty('warning');
+  });
+
   it('an IDN domain is stored as punycode, and the invitation goes to the punycode address', async () => {
     const local = uniq('idn');
     const res = record(await post(`${local.toUpperCase()}@Bücher.Example`), 'POST /contacts IDN');
