@@ -28,8 +28,11 @@ export class Invalid extends DomainError {
   }
 }
 
-/** The portal caller's access is missing, revoked or not yet accepted. */
+/** The portal caller's access is missing, revoked or not yet accepted; the staff user is disabled or gone. */
 export class Unauthenticated extends DomainError {}
+
+/** The caller is who it says, but may not do this (a staff user no longer in `portal-admins`). */
+export class Forbidden extends DomainError {}
 
 /** A dependency (DynamoDB, Cognito, SES) is unavailable; the request may be repeated. */
 export class Unavailable extends DomainError {}

@@ -4,6 +4,7 @@ import { archiveContact, createContact, getContact, listContacts, updateContact 
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { actorOf } from '../http-kit/principal';
 import { contactsDeps } from '../wiring/contacts';
+import { verifyStaffRights } from '../wiring/staff-rights';
 
 /** The staff's contacts routes; archiving revokes the contact's portal access (the wiring's revoker). */
 type IdParams = { id: string };
@@ -40,4 +41,4 @@ export const handler = httpFunction('contacts', {
     await archiveContact(contactsDeps(), req.params.id, actorOf(req.principal));
     return { status: 204 };
   },
-});
+}, { staffRights: verifyStaffRights });

@@ -3,6 +3,7 @@ import type { ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/d
 import { addGrant, deleteDocument, getDocument, listDocuments, listGrants, putDocument, removeGrant } from '../domain/documents';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { documentsDeps } from '../wiring/documents';
+import { verifyStaffRights } from '../wiring/staff-rights';
 
 /** The staff's documents and grants routes. */
 type DocumentParams = { type: DocumentType; id: string };
@@ -37,4 +38,4 @@ export const handler = httpFunction('documents', {
     status: 200,
     body: { items: await listGrants(documentsDeps(), req.params.type, req.params.id) },
   }),
-});
+}, { staffRights: verifyStaffRights });

@@ -10,6 +10,7 @@ import { actorOf } from '../http-kit/principal';
 import { toProblem } from '../http-kit/problem';
 import { log } from '../platform/log';
 import { portalAccessDeps } from '../wiring/portal-access';
+import { verifyStaffRights } from '../wiring/staff-rights';
 
 /** The wizard, re-invitations and the audit trail (staff). */
 type IdParams = { id: string };
@@ -65,4 +66,4 @@ export const handler = httpFunction('portal-access', {
       req.query.limit,
     ),
   }),
-});
+}, { staffRights: verifyStaffRights });

@@ -14,7 +14,7 @@ import {
   type Stream,
   type VisibilityStore,
 } from '../../lambdas/domain/visibility';
-import { keys } from '../../lambdas/adapters/dynamodb/keys';
+import { keys } from '../../lambdas/contract/keys';
 import type { Document } from '../../lambdas/contract/schemas/documents';
 
 const AT = '2026-11-01T00:00:00.000Z';

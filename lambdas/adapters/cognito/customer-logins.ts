@@ -74,8 +74,22 @@ export class CognitoCustomerLogins implements CustomerLogins {
     await this.#cognito.send(new AdminEnableUserCommand({ UserPoolId: this.#poolId, Username: username }));
   }
 
+  async isEnabled(username: string): Promise<boolean | undefined> {
+    try {
+      const out = await this.#cognito.send(new AdminGetUserCommand({ UserPoolId: this.#poolId, Username: username }));
+      return out.Enabled !== false;
+    } catch (error) {
+      if (nameOf(error) === 'UserNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
   async disable(username: string): Promise<void> {
     await this.#cognito.send(new AdminDisableUserCommand({ UserPoolId: this.#poolId, Username: username }));
+    await this.signOut(username);
+  }
+
+  async signOut(username: string): Promise<void> {
     try {
       await this.#cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.#poolId, Username: username }));
     } catch (error) {

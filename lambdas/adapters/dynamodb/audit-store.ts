@@ -4,7 +4,7 @@ import type { AuditEntry, AuditPage, AuditStore } from '../../domain/audit';
 import { listingScope } from '../../domain/listing';
 import type { AuditEvent } from '../../contract/schemas/portal-access';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, keys } from './keys';
+import { ENTITY, keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 /** The audit item of an entry; written by the access store inside the transaction of the change it records. */

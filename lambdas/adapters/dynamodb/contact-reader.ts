@@ -5,7 +5,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { ContactReader } from '../../domain/documents';
-import { ENTITY, keys } from './keys';
+import { ENTITY, keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 const RECORD_FIELDS = [

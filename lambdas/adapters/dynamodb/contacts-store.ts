@@ -17,7 +17,7 @@ import { CompanyUnavailable, type ContactPage, type ContactQuery, type ContactSt
 import { Conflict, Invalid, NotFound, Unavailable } from '../../contract/errors';
 import { cancellationReasons, isConditionFailure, isTransactionCancelled } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, keys, nameKey } from './keys';
+import { ENTITY, keys, nameKey } from '../../contract/keys';
 import { DynamoContactReader, toRecord } from './contact-reader';
 
 type Item = Record<string, unknown>;

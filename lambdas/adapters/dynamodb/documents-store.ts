@@ -7,11 +7,11 @@ import { mergeNewestFirst } from '../../domain/visibility';
 import type { Document } from '../../contract/schemas/documents';
 import { cancellationReasons } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, keys } from './keys';
+import { ENTITY, keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 /**
- * Documents on the single table (see keys.ts): the document item `DOC#<type>#<id> / DOC` carries the
+ * Documents on the single table (see contract/keys.ts): the document item `DOC#<type>#<id> / DOC` carries the
  * customer's listing keys (gsi1/gsi2) and the all-documents keys (gsi3/gsi4); each explicit grant
  * `DOC#<type>#<id> / GRANT#<contactId>` carries the grantee's listing keys and a copy of the document,
  * so every listing is one Query per stream. Counts per customer and type are kept in the same

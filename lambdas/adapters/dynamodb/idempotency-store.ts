@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../domain/idempotency';
 import { conditionalWrite, deleteIf } from './conditions';
-import { ENTITY, keys } from './keys';
+import { ENTITY, keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 const keyOf = (id: IdempotencyId) => keys.idempotency(id.scope, id.key);

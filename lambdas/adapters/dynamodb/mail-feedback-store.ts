@@ -3,7 +3,7 @@ import type { Delivery, MailFeedbackStore } from '../../domain/mail-feedback';
 import type { AuditEntry } from '../../domain/audit';
 import { auditItem } from './audit-store';
 import { cancellationReasons } from './conditions';
-import { keys } from './keys';
+import { keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 /**

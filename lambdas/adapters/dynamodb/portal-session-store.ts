@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { PortalSessionStore } from '../../domain/portal-session';
 import { DynamoContactReader } from './contact-reader';
-import { keys } from './keys';
+import { keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 /**

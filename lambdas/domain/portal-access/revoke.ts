@@ -5,13 +5,15 @@
  * one transaction): from then on the portal refuses. Then the Cognito user is disabled and signed
  * out; should that fail, a repeat finishes it (`login.disabledAt` is set only once it is done). The
  * login email guard stays while the contact is not archived (the disabled login still exists, and a
- * re-grant reuses it); an archived contact's guard is released.
+ * re-grant reuses it); an archived contact's guard and subject pointer are released (its disabled
+ * login becomes an orphan that a later grant may adopt).
  */
 import { Conflict, NotFound } from '../../contract/errors';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import { emitAccessEvent } from './access-events';
 import { LineFailure, mapBounded, unwrapLine } from './lines';
+import { settleLogin } from './login-state';
 import type { RevocationDeps } from './ports';
 import { companyPersons, inPortal } from './wizard';
 
@@ -25,19 +27,29 @@ export async function revokeContact(deps: RevocationDeps, contact: ContactRecord
     if (!(await deps.store.revoke(contact, at, audit, contact.archived)))
       throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
     outcome = 'revoked';
-  } else if (contact.archived && email) {
-    await deps.store.releaseLoginEmail(email, contact.id);
+  } else if (contact.archived && contact.login) {
+    await deps.store.releaseLogin(contact.login, contact.id);
   }
-  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt) {
+  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt && (await stillOwnsLogin(deps, contact))) {
     try {
       await deps.logins.disable(contact.login.username);
-      await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
+      // A re-grant at the same moment may have enabled it before this disable landed: follow the record.
+      if ((await settleLogin(deps, contact.id, contact.login.username, 'disabled')) === 'disabled')
+        await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
     } catch (error) {
       throw new LineFailure(error, 'revoked');
     }
   }
   if (outcome === 'revoked') await emitAccessEvent(deps, 'PortalAccessRevoked', { contactId: contact.id, email: email ?? '', at: deps.now().toISOString() });
   return outcome;
+}
+
+/** An archived contact's released login may since have been adopted by another contact: then it is not this contact's to disable. */
+async function stillOwnsLogin(deps: RevocationDeps, contact: ContactRecord): Promise<boolean> {
+  const sub = contact.login?.sub;
+  if (!contact.archived || !sub) return true;
+  const holder = await deps.store.subjectHolder(sub);
+  return holder === undefined || holder === contact.id;
 }
 
 /**
@@ -58,11 +70,27 @@ export async function revokeAccess(deps: RevocationDeps, contactId: string, acto
 export async function revokeCompany(deps: RevocationDeps, companyId: string, actor: string, reason?: string): Promise<void> {
   const company = await deps.contacts.get(companyId);
   if (!company) throw new NotFound('No such contact.');
-  const contacts = [company, ...(await companyPersons(deps, companyId))];
+  await revokeEach(deps, [company, ...(await companyPersons(deps, companyId))], actor, () => reason);
+}
+
+/**
+ * The archive of a contact (`DELETE /contacts/{id}`, `ContactArchived`): its access is revoked, and
+ * for a company every one of its persons' too. Idempotent: a repeat (the DELETE again) completes a
+ * revocation that failed half-way, and changes nothing once all are revoked.
+ */
+export async function revokeForArchive(deps: RevocationDeps, contactId: string, actor: string): Promise<void> {
+  const contact = await deps.contacts.get(contactId);
+  if (!contact) throw new NotFound('No such contact.');
+  const persons = contact.kind === 'company' ? await companyPersons(deps, contact.id) : [];
+  await revokeEach(deps, [contact, ...persons], actor, (c) => (c.id === contact.id ? 'contact archived' : 'company archived'));
+}
+
+/** Each contact revoked on its own (bounded concurrency); the failures, if any, together. */
+async function revokeEach(deps: RevocationDeps, contacts: ContactRecord[], actor: string, reasonOf: (contact: ContactRecord) => string | undefined): Promise<void> {
   const failures: unknown[] = [];
   await mapBounded(contacts, deps.config.applyConcurrency, async (contact) => {
     try {
-      await revokeContact(deps, contact, actor, reason);
+      await revokeContact(deps, contact, actor, reasonOf(contact));
     } catch (error) {
       failures.push(unwrapLine(error));
     }
@@ -70,9 +98,7 @@ export async function revokeCompany(deps: RevocationDeps, companyId: string, act
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${contacts.length} revocations failed`);
 }
 
-/** The contacts module's archive hook: an archived contact's access is revoked (idempotent). */
+/** The contacts module's archive hook: an archived contact's access is revoked, a company's persons' too (idempotent). */
 export const archiveRevoker = (deps: RevocationDeps) => ({
-  revokeForArchive: async (contactId: string, actor: string): Promise<void> => {
-    await revokeAccess(deps, contactId, actor, 'contact archived');
-  },
+  revokeForArchive: (contactId: string, actor: string): Promise<void> => revokeForArchive(deps, contactId, actor),
 });

@@ -5,6 +5,7 @@
 import { NotFound } from '../../contract/errors';
 import type { WizardLine } from '../../contract/schemas/portal-access';
 import type { ContactRecord, PortalStatus } from '../contact-record';
+import { isLookalikeDomain, LOOKALIKE_WARNING } from '../lookalike-domains';
 import type { PortalAccessDeps } from './ports';
 
 type ContactsDeps = Pick<PortalAccessDeps, 'contacts'>;
@@ -21,6 +22,7 @@ export function wizardLineOf(contact: ContactRecord): WizardLine {
     inPortal: inPortal(contact.portal.status),
     status: contact.portal.status,
     ...(contact.portal.delivery === undefined ? {} : { delivery: contact.portal.delivery }),
+    ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
   };
 }
 
