@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { OUTBOX_STREAM } from '../lambdas/contract/outbox';
 import type { FunctionName } from '../lambdas/contract/routes';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DataTable } from './constructs/data-table';
@@ -8,6 +9,7 @@ import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
+import { OutboxFeed } from './constructs/outbox-worker';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -18,22 +20,24 @@ export interface PortalStackProps extends StackProps {
 }
 
 /**
- * What a revocation does to a login (the wizard's `inPortal: false`, the archive, the events): disable
- * and sign out, and enable it again when a re-grant won meanwhile (the login follows the record).
+ * The outbox worker's actions on the customer pool: look the email up, create the login (or adopt
+ * and sign out an orphan), enable it; disable and sign out a revoked one (and enable it again when
+ * a re-grant won meanwhile: the login follows the record).
  */
-const LOGIN_REVOCATION: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'];
-/** A grant besides: look the email up in the pool, create the login (or adopt and sign out an orphan). */
-const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminCreateUser'];
+const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser', 'AdminGetUser', 'AdminCreateUser'];
 /** Accepting an invitation: the password, and the end of the login's earlier sessions. */
 const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
 
 /**
- * Portal Access: one table, two user pools, invitation mail, an event bus, and the HTTP API whose
- * routes come from `lambdas/contract/routes.ts`. Each function holds only the grants its area needs.
+ * Portal Access: one table, two user pools, invitation mail, an event bus, the HTTP API whose
+ * routes come from `lambdas/contract/routes.ts`, and the outbox worker the table's stream feeds.
+ * Each function holds only the grants its area needs: the HTTP functions and the events function
+ * write records and outbox items; Cognito logins, SES and the emitted events are the worker's.
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
   readonly eventsFunction: PortalFunction;
+  readonly outboxWorker: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
     super(scope, id, props);
@@ -53,18 +57,11 @@ export class PortalStack extends Stack {
     const publicFn = (id: string, entry: string, description: string) =>
       new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
     // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
-    const withAccess = (f: PortalFunction, logins: readonly CustomerPoolAction[]) =>
-      f.bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
-
     this.functions = {
       system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'), LOGIN_REVOCATION).bindStaffPool(
-        staffPool,
-      ),
-      'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
-        .setEnv('portalUrl', config.portalUrl)
-        .setEnv('invitationTtlDays', String(config.invitationTtlDays))
-        .bindMail(mail)
+      contacts: fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access').bindTable(table, 'readWrite').bindStaffPool(staffPool),
+      'portal-access': fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')
+        .bindTable(table, 'readWrite')
         .bindStaffPool(staffPool),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite').bindStaffPool(staffPool),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
@@ -73,10 +70,24 @@ export class PortalStack extends Stack {
         .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
         .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
     };
-    this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
+    this.eventsFunction = fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback').bindTable(table, 'readWrite');
     events.deliverTo(this.eventsFunction);
+    this.outboxWorker = new PortalFunction(this, 'OutboxWorker', {
+      entry: 'lambdas/worker/outbox.ts',
+      description: 'The outbox: Cognito logins, invitation emails (paced), revocations, the PortalAccess* events',
+      logRetention,
+      timeoutSeconds: OUTBOX_STREAM.workerTimeoutSeconds,
+    })
+      .bindTable(table, 'readWrite')
+      .bindCustomerPool(customerPool, LOGIN_LIFECYCLE)
+      .bindMail(mail)
+      .bindEventBus(events.bus)
+      .setEnv('portalUrl', config.portalUrl)
+      .setEnv('invitationTtlDays', String(config.invitationTtlDays))
+      .setEnv('mailRatePerSecond', String(config.mailRatePerSecond));
+    const outbox = new OutboxFeed(this, 'Outbox', { table, worker: this.outboxWorker });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
-    alarms.notify(events.alarms);
+    alarms.notify([...events.alarms, outbox.alarm]);
 
     const http = new HttpApi(this, 'Http', {
       functions: this.functions,
@@ -87,7 +98,7 @@ export class PortalStack extends Stack {
       logRetention,
     });
 
-    acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction] });
+    acknowledgeNagFindings({ identity, http, events, outbox, functions: [...Object.values(this.functions), this.eventsFunction, this.outboxWorker] });
 
     const outputs: Record<string, string> = {
       ApiUrl: http.url,

@@ -8,9 +8,10 @@ import type http from 'node:http';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../lambdas/contract/env';
+import { DEFAULT_MAIL_RATE_PER_SECOND } from '../lambdas/contract/outbox';
 import { FUNCTIONS } from '../lambdas/contract/routes';
 import { ensurePools, type Pools } from './cognito';
-import { ensureTable } from './dynamodb';
+import { ensureTable, streamArnOf } from './dynamodb';
 import { assertPortFree, startEmulators, type Emulators } from './emulators';
 import { parseOptions, type LocalOptions } from './options';
 import { removeStackFile, writeStackFile, type StackInfo } from './stack-file';
@@ -41,6 +42,7 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     [ENV.portalUrl]: env[ENV.portalUrl] || apiUrl,
     [ENV.eventBusName]: NAME,
     [ENV.invitationTtlDays]: env[ENV.invitationTtlDays] || '7',
+    [ENV.mailRatePerSecond]: env[ENV.mailRatePerSecond] || String(DEFAULT_MAIL_RATE_PER_SECOND),
   });
   // Never a real AWS profile or session against the emulators.
   delete env.AWS_PROFILE;
@@ -59,7 +61,7 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string): string
     ['API', info.apiUrl],
     ['OpenAPI', `${info.apiUrl}/openapi.json`],
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
-    ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
+    ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq, outbox dead letters: /outbox/dlq)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
     ['Cognito (local)', `${info.cognitoEndpoint}  staff ${info.staffUserPoolId} / ${info.staffClientId}, customers ${info.customerUserPoolId} / ${info.customerClientId}`],
     ['Staff admin', `${info.admin.username} / ${info.admin.password}`],
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
   const eventsEndpoint = `http://${options.host}:${options.eventsPort}`;
   const servers: http.Server[] = [];
   let emulators: Emulators | undefined;
+  let outbox: { stop(): Promise<void> } | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     removeStackFile(options.stackFile);
     servers.forEach((s) => s.closeAllConnections?.());
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await outbox?.stop();
     await emulators?.stop();
     process.exit(code);
   };
@@ -128,6 +132,18 @@ async function main(): Promise<void> {
     const { createApiServer } = await import('./server');
     const { createEventsServer } = await import('./events-endpoint');
     const { poolAuthorizer } = await import('./jwt');
+    // The outbox worker, fed by the table's stream as in AWS (LOCAL_FAULTS=1: the fault tests' switches).
+    const { startLocalOutbox } = await import('./outbox');
+    const localOutbox = await startLocalOutbox({
+      endpoint: emulators.dynamodb.url,
+      region: options.region,
+      credentials: CREDENTIALS,
+      streamArn: await streamArnOf(dynamodb, NAME),
+      dataDir: options.dataDir,
+      functionName: `${NAME}-outbox`,
+      faults: process.env.LOCAL_FAULTS === '1',
+    });
+    outbox = localOutbox;
     const api = createApiServer({
       authorizers: {
         staff: poolAuthorizer(emulators.cognito.url, pools.staffUserPoolId, [pools.staffClientId]),
@@ -137,7 +153,7 @@ async function main(): Promise<void> {
       functionPrefix: NAME,
       quiet: options.quiet,
     });
-    const events = createEventsServer({ eventBusName: NAME, region: options.region, functionName: `${NAME}-events` });
+    const events = createEventsServer({ eventBusName: NAME, region: options.region, functionName: `${NAME}-events`, extraRoutes: localOutbox.routes });
     servers.push(api, events);
     await listen(events, options.eventsPort, options.host);
     await listen(api, options.apiPort, options.host);

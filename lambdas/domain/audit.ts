@@ -13,6 +13,10 @@ export type AuditAction =
   | 'portal.revoked'
   | 'portal.reinvited'
   | 'invitation.accepted'
+  /** The invitation email was refused for good (a bad recipient): the line says `delivery: failed`. */
+  | 'invitation.failed'
+  /** A grant taken back by the outbox worker: its login email is another contact's login. */
+  | 'portal.withdrawn'
   /** SES feedback about an invitation email (lambdas/domain/mail-feedback.ts). */
   | 'invitation.bounced'
   | 'invitation.complained';

@@ -1,4 +1,6 @@
+import type { OutboxKind } from '../contract/outbox';
 import type { Contact, PortalStatus } from '../contract/schemas/contacts';
+import type { DeliveryError } from '../contract/schemas/portal-access';
 
 /**
  * A contact as the domain holds it: the public `Contact` plus what the portal-access lifecycle
@@ -20,8 +22,18 @@ export interface ContactRecord extends Contact {
     /** When the Cognito user was disabled and signed out (a revocation that completed); absent while enabled. */
     disabledAt?: string;
   };
-  /** The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out. */
-  invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string };
+  /**
+   * The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out;
+   * `outboxId`: the outbox item that issued it.
+   */
+  invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string; outboxId?: string };
+  /**
+   * The outbox item that follows the record's last change (a grant's login and mail, a revocation's
+   * login state). The worker acts on the item the record names and on no older one.
+   */
+  outbox?: { id: string; kind: OutboxKind; at: string };
+  /** Why the last invitation could not be delivered for good (with `portal.delivery: failed`). */
+  deliveryError?: DeliveryError;
 }
 
 export type { PortalStatus };
@@ -31,6 +43,6 @@ export const commercialEntityOf = (contact: Pick<Contact, 'id' | 'companyId'>): 
 
 /** The public view of a record: what `GET /contacts/{id}` answers. */
 export function toContact(record: ContactRecord): Contact {
-  const { login: _login, invitation: _invitation, ...contact } = record;
+  const { login: _login, invitation: _invitation, outbox: _outbox, deliveryError: _deliveryError, ...contact } = record;
   return contact;
 }

@@ -1,19 +1,17 @@
 /**
- * The AWS SDK clients: the only place that builds them. One of each per container, on first use,
- * with standard retries; the endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (the
- * local stack points them at its emulators). A bundle carries only the clients its wiring uses.
+ * The AWS clients: the only place that builds them. One of each per container, on first use; the
+ * endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (the local stack points them at
+ * its emulators). A bundle carries only the clients its wiring uses: the HTTP functions the table
+ * and the light Cognito client, the outbox worker SES and EventBridge too.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env } from '../contract/env';
+import { cognitoApi, type CognitoApi } from '../adapters/cognito/cognito-api';
+import { perContainer } from './container';
 
 let dynamo: DynamoDBDocumentClient | undefined;
-let cognito: CognitoIdentityProviderClient | undefined;
-let ses: SESv2Client | undefined;
-let eventBridge: EventBridgeClient | undefined;
 
 /** The single table: its document client and its name (`TABLE_NAME`). */
 export function table(): { db: DynamoDBDocumentClient; name: string } {
@@ -23,6 +21,9 @@ export function table(): { db: DynamoDBDocumentClient; name: string } {
   return { db: dynamo, name: env('tableName') };
 }
 
-export const cognitoClient = (): CognitoIdentityProviderClient => (cognito ??= new CognitoIdentityProviderClient({ maxAttempts: 3 }));
-export const sesClient = (): SESv2Client => (ses ??= new SESv2Client({ maxAttempts: 3 }));
-export const eventBridgeClient = (): EventBridgeClient => (eventBridge ??= new EventBridgeClient({ maxAttempts: 3 }));
+/** The user pools' admin API (both pools: the staff-rights check and the customer logins); tests `use` a fake. */
+export const cognitoClient = perContainer((): CognitoApi => {
+  // The SDK's own variables, read as the SDK would: the region, and an endpoint override (the local emulator).
+  const endpoint = process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || process.env.AWS_ENDPOINT_URL || undefined;
+  return cognitoApi({ region: process.env.AWS_REGION ?? 'eu-west-1', credentials: fromEnv(), ...(endpoint ? { endpoint } : {}) });
+});

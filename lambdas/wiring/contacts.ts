@@ -1,7 +1,6 @@
 /**
- * The contacts function: the contact store, and the archive's revocation of portal access (no
- * mail, no invitation settings: see revocation.ts). Env: TABLE_NAME, CUSTOMER_USER_POOL_ID,
- * EVENT_BUS_NAME.
+ * The contacts function: the contact store, and the archive's revocation of portal access (the
+ * records and their outbox items: see revocation.ts). Env: TABLE_NAME.
  */
 import type { ContactsDeps } from '../domain/contacts';
 import { archiveRevoker } from '../domain/portal-access/revoke';

@@ -22,6 +22,8 @@ const RECORD_FIELDS = [
   'updatedAt',
   'login',
   'invitation',
+  'outbox',
+  'deliveryError',
 ] as const;
 
 export function toRecord(item: Record<string, unknown>): ContactRecord {

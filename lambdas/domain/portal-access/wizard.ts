@@ -22,6 +22,7 @@ export function wizardLineOf(contact: ContactRecord): WizardLine {
     inPortal: inPortal(contact.portal.status),
     status: contact.portal.status,
     ...(contact.portal.delivery === undefined ? {} : { delivery: contact.portal.delivery }),
+    ...(contact.portal.delivery === 'failed' && contact.deliveryError ? { deliveryError: contact.deliveryError } : {}),
     ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
   };
 }
