@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
 import type { EventRouting } from './constructs/event-routing';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
-import type { OutboxFeed } from './constructs/outbox-worker';
+import type { OutboxFeed } from './constructs/outbox-feed';
 import type { PortalFunction } from './constructs/portal-function';
 
 export interface NagScope {
@@ -15,18 +15,25 @@ export interface NagScope {
   readonly http: HttpApi;
   readonly events: EventRouting;
   readonly outbox: OutboxFeed;
+  /** The HTTP and events functions; the outbox worker is `outbox.worker`. */
   readonly functions: readonly PortalFunction[];
 }
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
 export function acknowledgeNagFindings({ identity, http, events, outbox, functions }: NagScope): void {
-  for (const fn of functions) {
-    acknowledge(
-      fn.role!,
-      'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions; it is the only `*` statement, added by Tracing.ACTIVE.',
-    );
+  acknowledge(
+    outbox.worker.role!,
+    'AwsSolutions-IAM5[Resource::*]',
+    "Two statements name no resource because their actions support none: X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords, added by Tracing.ACTIVE) and dynamodb:ListStreams (added by the stream event source; it lists stream ARNs and reads no item — the stream's own actions are scoped to the table's stream).",
+  );
+  for (const fn of [...functions, outbox.worker]) {
+    if (fn !== outbox.worker)
+      acknowledge(
+        fn.role!,
+        'AwsSolutions-IAM5[Resource::*]',
+        'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions; it is the only `*` statement, added by Tracing.ACTIVE.',
+      );
     acknowledge(
       fn,
       'AwsSolutions-L1',

@@ -9,7 +9,7 @@ import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
-import { OutboxFeed } from './constructs/outbox-worker';
+import { OutboxFeed } from './constructs/outbox-feed';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -98,7 +98,7 @@ export class PortalStack extends Stack {
       logRetention,
     });
 
-    acknowledgeNagFindings({ identity, http, events, outbox, functions: [...Object.values(this.functions), this.eventsFunction, this.outboxWorker] });
+    acknowledgeNagFindings({ identity, http, events, outbox, functions: [...Object.values(this.functions), this.eventsFunction] });
 
     const outputs: Record<string, string> = {
       ApiUrl: http.url,

@@ -4,6 +4,7 @@ import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
 import { STAFF_GROUP } from '../../lambdas/contract/identity';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import { EVENT_RULES } from '../../lambdas/contract/event-rules';
+import { OUTBOX_STREAM, OUTBOX_STREAM_FILTER } from '../../lambdas/contract/outbox';
 import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
 import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lambdas/contract/table-schema';
@@ -244,15 +245,15 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
+  it('every function: Node.js 22, ARM64, X-Ray, the shared timeout (the outbox worker its own), source maps, its own log group with retention', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
-    for (const [, fn] of functions) {
+    expect(functions).toHaveLength(8);
+    for (const [id, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
-        Timeout: LAMBDA_TIMEOUT_SECONDS,
+        Timeout: id === logicalId(stack.outboxWorker) ? OUTBOX_STREAM.workerTimeoutSeconds : LAMBDA_TIMEOUT_SECONDS,
         Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
       });
       const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -271,12 +272,13 @@ describe('functions', () => {
     expect(reserved(logicalId(stack.eventsFunction))).toBeUndefined();
   });
 
-  it('no IAM statement grants a DynamoDB action on "*"', () => {
+  it('no IAM statement grants a DynamoDB action on "*" but ListStreams (which reads no item and has no resource to name)', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-        if (actions.some((a) => a.startsWith('dynamodb:'))) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
-        if (JSON.stringify(statement.Resource) === '"*"') expect(actions.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        if (actions.some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams')) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
+        // X-Ray, and the stream's ListStreams (which names no stream: CDK's grantStreamRead adds it so).
+        if (JSON.stringify(statement.Resource) === '"*"') expect([['dynamodb:ListStreams'], ['xray:PutTelemetryRecords', 'xray:PutTraceSegments']]).toContainEqual(actions.sort());
       }
     }
   });
@@ -285,24 +287,29 @@ describe('functions', () => {
   const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
   const WRITE = [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
   const pool = (...actions: string[]) => actions.map((a) => `cognito-idp:${a}`);
-  /** Revoking: disable and sign out, enable again when a re-grant won meanwhile. No create, no password, no attribute writes. */
-  const REVOCATION = pool('AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser');
-  const LIFECYCLE = [...REVOCATION, ...pool('AdminGetUser', 'AdminCreateUser')];
+  /** The outbox worker's logins: create (or adopt) and enable, disable and sign out a revoked one. No password, no attribute writes. */
+  const LIFECYCLE = pool('AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser', 'AdminGetUser', 'AdminCreateUser');
   /** The staff-rights re-check, on the staff pool. */
   const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
-  const expected: Record<FunctionName | 'events', string[]> = {
+  /** Reading the table's stream (the event source mapping's). */
+  const STREAM = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+  const QUEUE = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+  type Holder = FunctionName | 'events' | 'outbox';
+  const idOf = (name: Holder) => (name === 'events' ? logicalId(stack.eventsFunction) : name === 'outbox' ? logicalId(stack.outboxWorker) : functionId(name));
+  // The HTTP functions and the events function write records and outbox items only: no customer pool, no SES, no bus.
+  const expected: Record<Holder, string[]> = {
     system: BASE,
-    contacts: [...BASE, ...WRITE, ...STAFF, ...REVOCATION, 'events:PutEvents'],
-    'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
+    contacts: [...BASE, ...WRITE, ...STAFF],
+    'portal-access': [...BASE, ...WRITE, ...STAFF],
     documents: [...BASE, ...WRITE, ...STAFF],
     portal: [...BASE, ...READ],
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
-    events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    events: [...BASE, ...WRITE, ...QUEUE],
+    outbox: [...BASE, ...WRITE, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', ...QUEUE],
   };
 
-  it.each(Object.keys(expected) as (FunctionName | 'events')[])('%s holds exactly the actions its area needs', (name) => {
-    const id = name === 'events' ? logicalId(stack.eventsFunction) : functionId(name);
-    expect(actionsOf(id)).toEqual([...expected[name]].sort());
+  it.each(Object.keys(expected) as Holder[])('%s holds exactly the actions its area needs', (name) => {
+    expect(actionsOf(idOf(name))).toEqual([...expected[name]].sort());
   });
 
   it('the staff pool is read by the functions with staff routes only, and only the staff pool', () => {
@@ -334,16 +341,16 @@ describe('functions', () => {
   });
 
   it('nothing holds an action no code uses: no attribute writes anywhere, no login creation or password outside their functions', () => {
-    const all = (name: FunctionName | 'events') => actionsOf(name === 'events' ? logicalId(stack.eventsFunction) : functionId(name));
-    for (const name of Object.keys(expected) as (FunctionName | 'events')[]) {
+    const all = (name: Holder) => actionsOf(idOf(name));
+    for (const name of Object.keys(expected) as Holder[]) {
       expect(all(name)).not.toContain('cognito-idp:AdminUpdateUserAttributes');
-      if (name !== 'portal-access') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
+      if (name !== 'outbox') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
       if (name !== 'invitations') expect({ name, sets: all(name).includes('cognito-idp:AdminSetUserPassword') }).toEqual({ name, sets: false });
     }
   });
 
   it('SES sending is limited to the identity and the configuration set', () => {
-    const statement = statementsOf(functionId('portal-access')).find((s) => s.Action === 'ses:SendEmail')!;
+    const statement = statementsOf(logicalId(stack.outboxWorker)).find((s) => s.Action === 'ses:SendEmail')!;
     const identityId = only('AWS::SES::EmailIdentity')[0];
     const configSetId = only('AWS::SES::ConfigurationSet')[0];
     const resourcesText = JSON.stringify(statement.Resource);
@@ -357,15 +364,16 @@ describe('functions', () => {
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
-    // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
-    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    // contacts (archive revokes), portal-access and events write records and outbox items: the table (lambdas/wiring/revocation.ts).
+    expect(variables(functionId('contacts'))).toEqual(['NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('portal-access'))).toEqual(['NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('portal-access'))).toEqual(
-      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
+    expect(variables(logicalId(stack.eventsFunction))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(logicalId(stack.outboxWorker))).toEqual(
+      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'MAIL_RATE_PER_SECOND', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7' }) },
+      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7', MAIL_RATE_PER_SECOND: '10' }) },
     });
   });
 });
@@ -414,7 +422,8 @@ describe('events', () => {
 
   it('every dead-letter queue refuses non-TLS access and raises an alarm on its first message', () => {
     const queues = resources('AWS::SQS::Queue');
-    expect(queues).toHaveLength(EVENT_RULES.length + 1);
+    // The rules' DLQs, the events function's failures, the outbox stream's failures.
+    expect(queues).toHaveLength(EVENT_RULES.length + 2);
     for (const [queueId] of queues) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -431,6 +440,28 @@ describe('events', () => {
   });
 });
 
+describe('outbox', () => {
+  it('the table streams new images to the outbox worker: filtered to new outbox items, batched, bisected, bounded, with an on-failure queue', () => {
+    const [tableId, table] = only('AWS::DynamoDB::Table');
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    const [, mapping] = only('AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: logicalId(stack.outboxWorker) },
+      EventSourceArn: getAtt(tableId, 'StreamArn'),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: OUTBOX_STREAM.batchSize,
+      ParallelizationFactor: OUTBOX_STREAM.parallelizationFactor,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: OUTBOX_STREAM.retryAttempts,
+      MaximumRecordAgeInSeconds: OUTBOX_STREAM.maxRecordAgeSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(OUTBOX_STREAM_FILTER) }] },
+    });
+    const queueId = (mapping.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[queueId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true } });
+  });
+});
+
 describe('alarms', () => {
   it('every dead-letter alarm notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
     const [topicId, topic] = only('AWS::SNS::Topic');
@@ -439,7 +470,7 @@ describe('alarms', () => {
     const keyPolicy = JSON.stringify((template.toJSON().Resources[keyId] as Resource).Properties.KeyPolicy);
     expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
     const alarms = resources('AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(EVENT_RULES.length + 1);
+    expect(alarms).toHaveLength(EVENT_RULES.length + 2);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],

@@ -17,9 +17,11 @@ import type { PortalFunction } from './portal-function';
 export class OutboxFeed extends Construct {
   readonly failures: sqs.Queue;
   readonly alarm: cloudwatch.Alarm;
+  readonly worker: PortalFunction;
 
   constructor(scope: Construct, id: string, props: { table: ITable; worker: PortalFunction }) {
     super(scope, id);
+    this.worker = props.worker;
     this.failures = new sqs.Queue(this, 'Failures', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     this.alarm = new cloudwatch.Alarm(this, 'FailuresAlarm', {
       alarmDescription: 'Portal access: outbox records the worker could not finish (logins, invitation emails, revocations) are waiting in the outbox failure queue',
