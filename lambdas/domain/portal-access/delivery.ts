@@ -14,7 +14,8 @@
  * moment between SES accepting the mail and the marker's write: a worker that dies exactly there
  * cannot know the mail went out, and the repeat sends it again with a fresh link (the first link
  * dies). That is at least once, not exactly once; SES has no idempotency key that would close it.
- * The marker's write itself is retried in-process, so only a dying worker hits it.
+ * The marker's write itself is retried in-process until the invocation ends, so only a worker that
+ * dies (or a table down for longer than an invocation) hits it.
  *
  * The item acts only while the contact names it (`outbox.id`): once revoked, re-granted or re-invited
  * meanwhile, a newer item follows the record and this one is `superseded`.
@@ -31,7 +32,7 @@ import { settleLogin } from './login-state';
 import { MailDeferred, MailRefused, type CognitoLogin, type DeliveryDeps, type InvitationMail, type LoginRecord } from './ports';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const MARK_ATTEMPTS = 8;
+const MARK_BACKOFF_MAX_MS = 2_000;
 
 /** The item is the contact's current follow-up, and the contact still waits for an invitation. */
 const current = (contact: ContactRecord | undefined, item: InvitationItem): contact is ContactRecord =>
@@ -95,7 +96,7 @@ async function sendInvitation(deps: DeliveryDeps, contact: ContactRecord, item: 
   await run.afterStep?.('mail', item);
   // SES has the mail: from here a dying worker means a second mail on the repeat, so the marker is written before anything else, and insisted on.
   const at = deps.now().toISOString();
-  const marked = await insist(deps, () => deps.store.markInvitationSent(contact.id, invitation.tokenHash, item.id, at));
+  const marked = await insist(deps, run.signal, () => deps.store.markInvitationSent(contact.id, invitation.tokenHash, item.id, at));
   item.steps = { ...item.steps, mail: at };
   await run.afterStep?.('marked', item);
   // Not marked: revoked or re-invited while it was sent; the record follows the newer item.
@@ -121,14 +122,17 @@ async function sendPaced(deps: DeliveryDeps, mail: InvitationMail, signal: Abort
   }
 }
 
-/** Retries a write a few times in-process (a throttle, a blip) before giving up to the stream's retry. */
-async function insist<T>(deps: Pick<DeliveryDeps, 'sleep'>, write: () => Promise<T>): Promise<T> {
+/**
+ * Retries a write in-process (a throttle, a table unavailable for a while) for as long as the
+ * invocation lasts: giving up here is what would turn one mail into two.
+ */
+async function insist<T>(deps: Pick<DeliveryDeps, 'sleep'>, signal: AbortSignal, write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (error) {
-      if (attempt >= MARK_ATTEMPTS) throw error;
-      await deps.sleep(Math.min(2000, 50 * 2 ** attempt), new AbortController().signal);
+      if (signal.aborted) throw error;
+      await deps.sleep(Math.min(MARK_BACKOFF_MAX_MS, 50 * 2 ** attempt), signal);
     }
   }
 }
