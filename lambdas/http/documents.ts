@@ -1,7 +1,10 @@
 import type { DocumentType } from '../contract/document-types';
-import type { ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
+import type { BatchInput, BatchResult, ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
 import { addGrant, deleteDocument, getDocument, listDocuments, listGrants, putDocument, removeGrant } from '../domain/documents';
+import { publishDocuments, type BatchOutcome } from '../domain/documents-batch';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
+import { toProblem } from '../http-kit/problem';
+import { log } from '../platform/log';
 import { documentsDeps } from '../wiring/documents';
 import { verifyStaffRights } from '../wiring/staff-rights';
 
@@ -9,11 +12,23 @@ import { verifyStaffRights } from '../wiring/staff-rights';
 type DocumentParams = { type: DocumentType; id: string };
 type GrantParams = DocumentParams & { contactId: string };
 
+/** A failed document carries the problem its own PUT would have answered (the one error mapping). */
+function batchResultOf(line: BatchOutcome, requestId: string): BatchResult {
+  if (line.outcome !== 'failed') return line;
+  const { problem } = toProblem(line.error);
+  if (problem.status >= 500) log.error('batch document failed', { requestId, type: line.type, id: line.id, error: line.error });
+  return { type: line.type, id: line.id, outcome: 'failed', error: problem };
+}
+
 export const handler = httpFunction('documents', {
   putDocument: async (req: HttpRequest<PutDocumentInput, unknown, DocumentParams>) => {
     const { document, created } = await putDocument(documentsDeps(), req.params.type, req.params.id, req.body);
     return { status: created ? 201 : 200, body: document, ...(created ? { headers: { location: `/documents/${document.type}/${document.id}` } } : {}) };
   },
+  publishDocuments: async (req: HttpRequest<BatchInput>) => ({
+    status: 200,
+    body: { results: (await publishDocuments(documentsDeps(), req.body.documents)).map((line) => batchResultOf(line, req.requestId)) },
+  }),
   getDocument: async (req: HttpRequest<unknown, unknown, DocumentParams>) => ({
     status: 200,
     body: await getDocument(documentsDeps(), req.params.type, req.params.id),

@@ -18,7 +18,7 @@ import { TableStore } from './table-store';
  * transactions. Every listing's sort key is the document's order key, read backwards.
  */
 type Item = Record<string, unknown>;
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 const FIELDS = ['type', 'id', 'customerId', 'name', 'reference', 'state', 'date', 'amount', 'currency', 'data', 'createdAt', 'updatedAt'] as const;
 
@@ -116,6 +116,11 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
       ConsistentRead: true,
     });
     return items.map((item) => String(item.contactId));
+  }
+
+  /** The items of a change's transaction (documents-batch-store.ts writes several changes' together). */
+  changeItems(change: DocumentChange): TransactItem[] {
+    return this.#transaction(change);
   }
 
   async write(change: DocumentChange): Promise<void> {
