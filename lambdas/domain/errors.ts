@@ -31,5 +31,12 @@ export class Invalid extends DomainError {
 /** The portal caller's access is missing, revoked or not yet accepted. */
 export class Unauthenticated extends DomainError {}
 
+/**
+ * A valid portal token whose access is not active (revoked, archived, never accepted, no record): a
+ * 401 the portal page can tell from an expired session, so it says the access ended instead of
+ * asking for a sign-in that cannot help.
+ */
+export class AccessEnded extends Unauthenticated {}
+
 /** A dependency (DynamoDB, Cognito, SES) is unavailable; the request may be repeated. */
 export class Unavailable extends DomainError {}
