@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from './routes';
@@ -7,6 +7,10 @@ import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
+import { WebLogs } from './constructs/web-logs';
+import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
+import { webAppConfig } from './web-app-config';
+import { PASSWORD_POLICY } from '../lambdas/domain/invitations';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import type { StageConfig } from './stage-config';
@@ -41,7 +45,22 @@ export class PortalStack extends Stack {
     if (!Object.values(RetentionDays).includes(logRetention)) throw new Error(`logRetentionDays ${config.logRetentionDays} is not a CloudWatch Logs retention`);
 
     const table = new DataTable(this, 'Data').table;
-    const identity = new Identity(this, 'Identity', config);
+    // The portal first: its URL is where invitations link and the hosted UI returns. Its distribution
+    // names the API and the hosted UI, which are made below (hence the lazy values).
+    const late: { identity?: Identity; http?: HttpApi } = {};
+    const webLogs = new WebLogs(this, 'WebLogs');
+    const portal = new WebApp(this, 'Portal', {
+      app: 'portal',
+      apiDomain: Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) }),
+      hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
+      logBucket: webLogs.bucket,
+    });
+    const portalUrl = config.portalUrl ?? portal.url;
+    const identity = (late.identity = new Identity(this, 'Identity', {
+      ...config,
+      callbackUrls: [`${portalUrl}/callback`, ...config.callbackUrls],
+      logoutUrls: [`${portalUrl}/`, ...config.logoutUrls],
+    }));
     const mail = new Mail(this, 'Mail', config);
     const events = new EventRouting(this, 'Events', { busName: `portal-access-${config.stage}` });
     const customerPool = identity.customer.pool;
@@ -49,7 +68,7 @@ export class PortalStack extends Stack {
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
     // Every function that builds the portal-access wiring reads its settings when it starts.
     const withAccessConfig = (f: PortalFunction) =>
-      f.setEnv('portalUrl', config.portalUrl).setEnv('invitationTtlDays', String(config.invitationTtlDays));
+      f.setEnv('portalUrl', portalUrl).setEnv('invitationTtlDays', String(config.invitationTtlDays));
     const withAccessLifecycle = (f: PortalFunction) =>
       withAccessConfig(f).bindTable(table, 'readWrite').bindCustomerPool(customerPool, LOGIN_LIFECYCLE).bindEventBus(events.bus);
 
@@ -69,16 +88,29 @@ export class PortalStack extends Stack {
     this.eventsFunction = withAccessLifecycle(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'));
     events.deliverTo(this.eventsFunction);
 
-    const http = new HttpApi(this, 'Http', {
+    const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
       staff: identity.staff,
       customer: identity.customer,
-      adminOrigins: config.adminOrigins,
+      // The portal calls the API on its own origin (/api/*): no CORS for it (lib/cors.ts).
+      origins: { admin: config.adminOrigins, portal: [] },
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
-    });
+    }));
 
-    acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction] });
+    portal.deploy(
+      webAppConfig({
+        apiUrl: `${portalUrl}${API_PATH_PREFIX}`,
+        region: this.region,
+        userPoolId: customerPool.userPoolId,
+        clientId: identity.customer.client.userPoolClientId,
+        authority: identity.customer.issuerUrl,
+        hostedUiUrl: identity.hostedUiDomain.baseUrl(),
+        passwordPolicy: PASSWORD_POLICY,
+      }),
+    );
+
+    acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction], webApps: [portal], webLogs });
 
     const outputs: Record<string, string> = {
       ApiUrl: http.url,
@@ -88,6 +120,7 @@ export class PortalStack extends Stack {
       CustomerUserPoolId: customerPool.userPoolId,
       CustomerClientId: identity.customer.client.userPoolClientId,
       HostedUiBaseUrl: identity.hostedUiDomain.baseUrl(),
+      PortalUrl: portalUrl,
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
     };

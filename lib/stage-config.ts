@@ -13,11 +13,14 @@ export interface StageConfig {
   readonly replyToEmail: string;
   /** The SES identity invitations are sent from: a domain or one email address. */
   readonly sesIdentity: string;
-  /** The customer portal's base URL: invitation links are `<portalUrl>/invitation?token=...`. */
-  readonly portalUrl: string;
+  /**
+   * The customer portal's base URL (invitation links are `<portalUrl>/invitation?token=...`), when it
+   * is not the portal's own CloudFront URL (the default): e.g. a domain of your own in front of it.
+   */
+  readonly portalUrl?: string;
   /** Browser origins of the admin frontend, allowed by CORS. */
   readonly adminOrigins: readonly string[];
-  /** Where the hosted UI may send customers after sign-in and sign-out. */
+  /** Where else (besides the portal itself) the hosted UI may send customers after sign-in and sign-out. */
   readonly callbackUrls: readonly string[];
   readonly logoutUrls: readonly string[];
   /** `<prefix>.auth.<region>.amazoncognito.com`; unique per region across all AWS accounts. */
@@ -38,8 +41,9 @@ export function stageConfigFromContext(node: Node): StageConfig {
     if (typeof value !== 'string' || value.trim() === '') throw new Error(`Context "${key}" must be a non-empty string`);
     return value.trim();
   };
-  const list = (key: string): string[] => {
+  const list = (key: string, optional = false): string[] => {
     let value: unknown = node.tryGetContext(key);
+    if (optional && (value === undefined || value === '')) return [];
     // `-c key=...` on the command line arrives as a string: a JSON array or a comma-separated list.
     if (typeof value === 'string') value = value.trim().startsWith('[') ? JSON.parse(value) : value.split(',');
     if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.trim() !== '')) {
@@ -60,10 +64,10 @@ export function stageConfigFromContext(node: Node): StageConfig {
     senderEmail: text('senderEmail'),
     replyToEmail: text('replyToEmail'),
     sesIdentity: text('sesIdentity'),
-    portalUrl: text('portalUrl'),
+    ...(node.tryGetContext('portalUrl') ? { portalUrl: text('portalUrl') } : {}),
     adminOrigins: list('adminOrigins'),
-    callbackUrls: list('callbackUrls'),
-    logoutUrls: list('logoutUrls'),
+    callbackUrls: list('callbackUrls', true),
+    logoutUrls: list('logoutUrls', true),
     hostedUiDomainPrefix: text('hostedUiDomainPrefix'),
     invitationTtlDays: count('invitationTtlDays'),
     apiRateLimit: count('apiRateLimit'),
@@ -85,7 +89,7 @@ export function checked(config: StageConfig): StageConfig {
   if (identity.includes('@') ? sender !== identity : !sender.endsWith(`@${identity}`)) {
     throw new Error(`senderEmail ${config.senderEmail} is not sent from the SES identity ${config.sesIdentity}`);
   }
-  for (const url of [config.portalUrl, ...config.callbackUrls, ...config.logoutUrls, ...config.adminOrigins]) {
+  for (const url of [...(config.portalUrl === undefined ? [] : [config.portalUrl]), ...config.callbackUrls, ...config.logoutUrls, ...config.adminOrigins]) {
     if (!/^https?:\/\/[^\s/]+/.test(url)) throw new Error(`${url}: not an http(s) URL`);
   }
   if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.hostedUiDomainPrefix) || /aws|amazon|cognito/.test(config.hostedUiDomainPrefix)) {

@@ -4,6 +4,7 @@
  * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { allowedOrigin, CORS, type CorsOrigins } from '../lib/cors';
 import type { Route } from '../lib/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
@@ -17,14 +18,11 @@ export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 export interface ServerConfig {
   readonly authorizers: { readonly staff: PoolAuthorizer; readonly customer: PoolAuthorizer };
-  readonly adminOrigins: readonly string[];
+  /** Browser origins allowed by CORS: exactly, per path (lib/cors.ts). */
+  readonly origins: CorsOrigins;
   readonly functionPrefix: string;
   readonly quiet: boolean;
 }
-
-const CORS_METHODS = 'GET,POST,PUT,PATCH,DELETE';
-const CORS_HEADERS = 'authorization,content-type,idempotency-key,if-match';
-const CORS_EXPOSED = 'location,etag,allow,retry-after';
 
 /** Beyond this the connection is cut instead of drained: nobody sends that much to this API in good faith. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -68,9 +66,10 @@ function send(res: ServerResponse, result: HttpResult | string | object, extraHe
   return status;
 }
 
-function corsHeaders(origin: string | undefined, config: ServerConfig): Record<string, string> {
-  if (!origin || !config.adminOrigins.includes(origin)) return {};
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS_EXPOSED };
+function corsHeaders(origin: string | undefined, path: string, config: ServerConfig): Record<string, string> {
+  const allowed = allowedOrigin(config.origins, origin, path);
+  if (!allowed) return { vary: 'Origin' };
+  return { 'access-control-allow-origin': allowed, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
 }
 
 async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
@@ -81,10 +80,17 @@ async function authorize(route: Route, req: IncomingMessage, config: ServerConfi
 async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<number> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  const cors = corsHeaders(req.headers.origin, config);
+  const cors = corsHeaders(req.headers.origin, url.pathname, config);
 
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
-    const preflight = Object.keys(cors).length === 0 ? {} : { ...cors, 'access-control-allow-methods': CORS_METHODS, 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' };
+    const preflight = !cors['access-control-allow-origin']
+      ? cors
+      : {
+          ...cors,
+          'access-control-allow-methods': CORS.allowMethods.join(','),
+          'access-control-allow-headers': CORS.allowHeaders.join(','),
+          'access-control-max-age': String(CORS.maxAgeSeconds),
+        };
     return send(res, { statusCode: 204, headers: preflight }, {});
   }
 

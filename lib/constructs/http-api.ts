@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { apiWideOrigins, CORS, type CorsOrigins } from '../cors';
 import { allowedMethods, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Principal } from '../routes';
 import type { TokenIssuer } from './identity';
 
@@ -13,8 +14,8 @@ export interface HttpApiProps {
   readonly functions: Readonly<Record<FunctionName, IFunction>>;
   readonly staff: TokenIssuer;
   readonly customer: TokenIssuer;
-  /** The admin frontend's origins (CORS). */
-  readonly adminOrigins: readonly string[];
+  /** The admin console's and the customer portal's origins (CORS, lib/cors.ts). */
+  readonly origins: CorsOrigins;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: logs.RetentionDays;
 }
@@ -54,12 +55,13 @@ export class HttpApi extends Construct {
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Portal Access: contacts, portal access, documents and the customer portal',
       createDefaultStage: false,
+      // One CORS configuration for the whole API: both origin lists, API-wide (why that is safe: lib/cors.ts).
       corsPreflight: {
-        allowOrigins: [...props.adminOrigins],
-        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.PUT, apigw.CorsHttpMethod.PATCH, apigw.CorsHttpMethod.DELETE],
-        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        exposeHeaders: ['ETag', 'Location'],
-        maxAge: Duration.hours(1),
+        allowOrigins: apiWideOrigins(props.origins),
+        allowMethods: CORS.allowMethods.map((m) => apigw.CorsHttpMethod[m]),
+        allowHeaders: [...CORS.allowHeaders],
+        exposeHeaders: [...CORS.exposeHeaders],
+        maxAge: Duration.seconds(CORS.maxAgeSeconds),
       },
     });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
