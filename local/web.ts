@@ -9,7 +9,7 @@ import { PASSWORD_POLICY } from '../lambdas/domain/invitations';
 import type { CorsOrigins } from '../lib/cors';
 import { webAppConfig } from '../lib/web-app-config';
 import { originOf } from '../lib/web-headers';
-import { distOf } from '../web/build/build';
+import { distOf } from '../web/build/dist';
 import type { Pools } from './cognito';
 import { createHostedUi, type HostedUiClient } from './hosted-ui';
 import type { LocalOptions } from './options';

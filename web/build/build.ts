@@ -10,22 +10,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import { writeApiTypes } from './api-types';
+import { distOf, firstLoadJs, WEB_ROOT, webApps } from './dist';
 
-export const WEB_ROOT = path.resolve(__dirname, '..');
 const ROOT = path.resolve(WEB_ROOT, '..');
-export const distOf = (app: string): string => path.join(WEB_ROOT, 'dist', app);
 const STAMP = '.build-inputs';
-
-/** The apps: the folders of web/ with an index.html. */
-export function webApps(): string[] {
-  return fs
-    .readdirSync(WEB_ROOT, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(WEB_ROOT, entry.name, 'index.html')))
-    .map((entry) => entry.name)
-    .sort();
-}
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -45,14 +34,6 @@ function inputsHash(app: string): string {
   ].sort();
   for (const file of files) hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file)).update('\0');
   return hash.digest('hex');
-}
-
-/** What the browser loads before the app runs: the entry script and the chunks it preloads, each gzipped. */
-export function firstLoadJs(outDir: string): { files: string[]; gzipBytes: number } {
-  const html = fs.readFileSync(path.join(outDir, 'index.html'), 'utf8');
-  const files = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/?([^"]+\.js)"/g)].map((m) => m[1]!);
-  const gzipBytes = files.reduce((sum, file) => sum + gzipSync(fs.readFileSync(path.join(outDir, file)), { level: 9 }).length, 0);
-  return { files, gzipBytes };
 }
 
 export interface BuildResult {
