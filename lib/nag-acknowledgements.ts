@@ -2,7 +2,8 @@
  * The cdk-nag (AwsSolutions) findings this stack keeps on purpose, each acknowledged on the narrowest
  * construct it concerns, with the reason. cdk-nag 3 reads CDK's own `Validations.acknowledge`.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { EventRouting } from './constructs/event-routing';
 import type { HttpApi } from './constructs/http-api';
@@ -87,11 +88,20 @@ function acknowledgeWebFindings(webApps: readonly WebApp[], webLogs: WebLogs): v
       'The default *.cloudfront.net certificate: CloudFront fixes its security policy (TLSv1 minimum) and it cannot be changed without a certificate of your own; pass a custom domain and certificate to enforce TLSv1.2_2021.',
     );
   }
-  // BucketDeployment's singleton custom-resource function (one per stack, created by aws-s3-deployment).
+  // BucketDeployment's singleton custom-resource function (one per stack, made by aws-s3-deployment, run at deploy time only).
+  // Its findings are named by what CDK grants it (bucket logical ids, the asset bucket): they are computed with cdk-nag's own rules.
   for (const construct of webApps[0] ? Stack.of(webApps[0]).node.children : []) {
     if (!construct.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
-    acknowledge(construct, 'AwsSolutions-IAM4', "CDK's BucketDeployment function uses AWSLambdaBasicExecutionRole for its own logs; it runs at deploy time only.");
-    acknowledge(construct, 'AwsSolutions-IAM5', "CDK's BucketDeployment function copies the build from the CDK asset bucket to the app bucket: its object-level wildcards are scoped to those two buckets by CDK.");
+    const role = construct.node.tryFindChild('ServiceRole');
+    const findings = (result: unknown) => (Array.isArray(result) ? (result as string[]) : []);
+    for (const finding of findings(rules.iam.IAMNoManagedPolicies(role?.node.defaultChild as CfnResource)))
+      acknowledge(construct, `AwsSolutions-IAM4[${finding}]`, "CDK's BucketDeployment function writes its own logs with AWSLambdaBasicExecutionRole.");
+    for (const finding of findings(rules.iam.IAMNoWildcardPermissions(role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource)))
+      acknowledge(
+        construct,
+        `AwsSolutions-IAM5[${finding}]`,
+        "CDK's BucketDeployment function copies the build from the CDK asset bucket into the app's bucket and invalidates the distribution: CDK scopes its object wildcards to those two buckets (CloudFront invalidations have no resource-level permissions).",
+      );
     acknowledge(construct, 'AwsSolutions-L1', "CDK's BucketDeployment function's runtime is chosen by aws-cdk-lib and moves with it.");
   }
 }

@@ -36,6 +36,8 @@ const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
+  /** The customer portal's hosting (bucket, distribution) and its deployed configuration. */
+  readonly portal: WebApp;
   readonly eventsFunction: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
@@ -49,12 +51,12 @@ export class PortalStack extends Stack {
     // names the API and the hosted UI, which are made below (hence the lazy values).
     const late: { identity?: Identity; http?: HttpApi } = {};
     const webLogs = new WebLogs(this, 'WebLogs');
-    const portal = new WebApp(this, 'Portal', {
+    const portal = (this.portal = new WebApp(this, 'Portal', {
       app: 'portal',
       apiDomain: Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) }),
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
-    });
+    }));
     const portalUrl = config.portalUrl ?? portal.url;
     const identity = (late.identity = new Identity(this, 'Identity', {
       ...config,

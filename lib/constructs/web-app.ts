@@ -41,6 +41,8 @@ export class WebApp extends Construct {
   readonly headers: cloudfront.ResponseHeadersPolicy;
   /** `https://<distribution domain>`. */
   readonly url: string;
+  /** What `deploy` wrote to `/config.json` (deploy-time values as tokens). */
+  config?: WebAppConfig;
   private readonly app: string;
 
   constructor(scope: Construct, id: string, props: WebAppProps) {
@@ -127,6 +129,7 @@ export class WebApp extends Construct {
 
   /** Uploads the app (built now, by `cdk synth`) and its runtime configuration; CloudFront forgets the old index.html and config. */
   deploy(config: WebAppConfig): deployment.BucketDeployment {
+    this.config = config;
     return new deployment.BucketDeployment(this, 'Deployment', {
       destinationBucket: this.bucket,
       sources: [appBuild(this.app), deployment.Source.jsonData(WEB_APP_CONFIG_FILE, config)],
