@@ -36,7 +36,8 @@ export function createAuth(config: AppConfig): Auth {
     redirect_uri: origin + CALLBACK_PATH,
     post_logout_redirect_uri: origin + '/',
     response_type: 'code',
-    scope: 'openid email profile',
+    // aws.cognito.signin.user.admin: the scope API Gateway's authorizers require of an access token.
+    scope: 'openid email profile aws.cognito.signin.user.admin',
     metadata: {
       issuer: config.authority,
       authorization_endpoint: `${config.hostedUiUrl}/oauth2/authorize`,
