@@ -36,7 +36,7 @@ function Value({ value, depth }: { value: unknown; depth: number }): ComponentCh
 
 export function DocumentView({ doc, t }: { doc: Document; t: Strings }) {
   const rows: [string, string | undefined][] = [
-    [t.document.type, t.types[doc.type]],
+    [t.document.type, t.type[doc.type]],
     [t.document.reference, doc.reference],
     [t.document.date, doc.date ? t.date(doc.date) : undefined],
     [t.document.state, doc.state],

@@ -34,6 +34,19 @@ const en = {
     signature: 'Signature requests',
     subscription: 'Subscriptions',
   } satisfies Record<DocumentType, string>,
+  /** One document's type, on its page. */
+  type: {
+    lead: 'Lead',
+    sale_order: 'Sales order',
+    purchase_order: 'Purchase order',
+    invoice: 'Invoice',
+    project: 'Project',
+    task: 'Task',
+    timesheet: 'Timesheet',
+    ticket: 'Ticket',
+    signature: 'Signature request',
+    subscription: 'Subscription',
+  } satisfies Record<DocumentType, string>,
   list: {
     empty: 'There is nothing here.',
     name: 'Name',
