@@ -40,6 +40,8 @@ export interface HostedUiConfig {
 }
 
 const CODE_TTL_MS = 60_000;
+/** Unredeemed codes and live sessions kept at most (the oldest go first): memory does not grow with sign-ins. */
+const MAX_KEPT = 10_000;
 const SESSION_TTL_MS = 60 * 60_000;
 const MAX_FORM_BYTES = 16 * 1024;
 const PKCE = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -108,8 +110,14 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
 
   const sweep = () => {
     const now = Date.now();
-    for (const [key, value] of codes) if (value.expiresAt < now) codes.delete(key);
-    for (const [key, value] of sessions) if (value.expiresAt < now) sessions.delete(key);
+    for (const map of [codes, sessions] as Map<string, { expiresAt: number }>[]) {
+      for (const [key, value] of map) if (value.expiresAt < now) map.delete(key);
+      // Maps iterate in insertion order: the first keys are the oldest.
+      for (const key of map.keys()) {
+        if (map.size <= MAX_KEPT) break;
+        map.delete(key);
+      }
+    }
   };
 
   /** Cognito refuses a disabled user; cognito-local does not, so the stand-in asks. */

@@ -7,6 +7,7 @@ import { allowedOrigin, apiWideOrigins } from '../../lib/cors';
 import { contentSecurityPolicy } from '../../lib/web-headers';
 import { webAppConfig } from '../../lib/web-app-config';
 import { createWebServer } from '../../local/web-server';
+import { safeReturnPath } from '../../web/shared/return-path';
 
 describe('CORS (lib/cors.ts)', () => {
   const origins = { admin: ['https://admin.example.com'], portal: ['https://portal.example.com'] };
@@ -105,5 +106,21 @@ describe('the local static server', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toMatchObject({ apiUrl: 'http://127.0.0.1:3000', clientId: 'client', passwordPolicy: { minLength: 12 } });
     expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('where sign-in goes back to', () => {
+  test.each([
+    ['/', '/'],
+    ['/documents/invoice?cursor=abc', '/documents/invoice?cursor=abc'],
+    ['//evil.example.com', '/'],
+    ['/\\evil.example.com', '/'],
+    ['https://evil.example.com/', '/'],
+    ['javascript:alert(1)', '/'],
+    ['/\nx', '/'],
+    [undefined, '/'],
+    [42, '/'],
+  ])('%j → %s', (value, expected) => {
+    expect(safeReturnPath(value)).toBe(expected);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import type { AppConfig } from './config';
+import { safeReturnPath } from './return-path';
 
 export const CALLBACK_PATH = '/callback';
 
@@ -24,9 +25,6 @@ export interface Auth {
   forget(): Promise<void>;
 }
 
-/** Only a path of this app: never `//elsewhere` or `https://elsewhere` (no open redirect through the state). */
-export const safeReturnPath = (value: unknown): string =>
-  typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
 
 export function createAuth(config: AppConfig): Auth {
   const origin = window.location.origin;
