@@ -14,6 +14,8 @@ export const ENV = {
   invitationTtlDays: 'INVITATION_TTL_DAYS',
   /** Concurrency of the wizard's apply: how many lines talk to Cognito and SES at once. */
   applyConcurrency: 'APPLY_CONCURRENCY',
+  /** How long a container uses the staff pool's answer about a staff user (seconds, ≤ 60; default 30). */
+  staffRecheckSeconds: 'STAFF_RECHECK_SECONDS',
 } as const;
 
 export type EnvKey = keyof typeof ENV;

@@ -15,6 +15,19 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Who may call a route: staff of the `portal-admins` group, a portal user, or anyone. */
 export type Principal = 'staff' | 'customer' | 'public';
 
+/**
+ * The OAuth scope every authenticated route requires of its token (API Gateway's JWT authorizer in
+ * AWS, `local/jwt.ts` locally). An ID token carries no `scope` claim, so this is what keeps ID tokens
+ * out. `aws.cognito.signin.user.admin` rather than a resource server's custom scope: Cognito puts it
+ * into every access token of these clients — InitiateAuth and SRP always, the hosted UI because the
+ * customer client allows it — and cognito-local into its tokens too, while custom scopes exist
+ * only in hosted-UI tokens, so the same rule would not hold for staff (no OAuth) nor locally.
+ */
+export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+
+/** The scopes a route's token must carry (any one of them): none for public routes. */
+export const scopesOf = (principal: Principal): readonly string[] => (principal === 'public' ? [] : [ACCESS_TOKEN_SCOPE]);
+
 /** One Lambda function per area; each serves all of the area's routes. */
 export const FUNCTIONS = ['system', 'contacts', 'portal-access', 'documents', 'portal', 'invitations'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];

@@ -2,6 +2,7 @@ import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from './routes';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
@@ -12,6 +13,7 @@ import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
 import { PASSWORD_POLICY } from '../lambdas/domain/invitations';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
+import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import type { StageConfig } from './stage-config';
 
@@ -19,16 +21,15 @@ export interface PortalStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
-/** What the portal-access lifecycle does to logins: create, find, enable, disable and sign out, set the password. */
-const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [
-  'AdminCreateUser',
-  'AdminGetUser',
-  'AdminEnableUser',
-  'AdminDisableUser',
-  'AdminUserGlobalSignOut',
-  'AdminSetUserPassword',
-  'AdminUpdateUserAttributes',
-];
+/**
+ * What a revocation does to a login (the wizard's `inPortal: false`, the archive, the events): disable
+ * and sign out, and enable it again when a re-grant won meanwhile (the login follows the record).
+ */
+const LOGIN_REVOCATION: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'];
+/** A grant besides: look the email up in the pool, create the login (or adopt and sign out an orphan). */
+const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminCreateUser'];
+/** Accepting an invitation: the password, and the end of the login's earlier sessions. */
+const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
 
 /**
  * Portal Access: one table, two user pools, invitation mail, an event bus, and the HTTP API whose
@@ -66,29 +67,37 @@ export class PortalStack extends Stack {
     const mail = new Mail(this, 'Mail', config);
     const events = new EventRouting(this, 'Events', { busName: `portal-access-${config.stage}` });
     const customerPool = identity.customer.pool;
+    const staffPool = identity.staff.pool;
 
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
+    /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
+    const publicFn = (id: string, entry: string, description: string) =>
+      new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
     // Every function that builds the portal-access wiring reads its settings when it starts.
     const withAccessConfig = (f: PortalFunction) =>
       f.setEnv('portalUrl', portalUrl).setEnv('invitationTtlDays', String(config.invitationTtlDays));
-    const withAccessLifecycle = (f: PortalFunction) =>
-      withAccessConfig(f).bindTable(table, 'readWrite').bindCustomerPool(customerPool, LOGIN_LIFECYCLE).bindEventBus(events.bus);
+    const withAccess = (f: PortalFunction, logins: readonly CustomerPoolAction[]) =>
+      withAccessConfig(f).bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
 
     this.functions = {
-      system: fn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: withAccessConfig(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'))
-        .bindTable(table, 'readWrite')
-        .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'])
-        .bindEventBus(events.bus),
-      'portal-access': withAccessLifecycle(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')).bindMail(mail),
-      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite'),
+      system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
+      contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'), LOGIN_REVOCATION).bindStaffPool(
+        staffPool,
+      ),
+      'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
+        .bindMail(mail)
+        .bindStaffPool(staffPool),
+      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite').bindStaffPool(staffPool),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
-      invitations: withAccessConfig(fn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
-        .bindTable(table, 'readWrite')
-        .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminSetUserPassword']),
+      // Reachable by anyone: its items only (the invitation, its contact, the audit trail), no index, no Query.
+      invitations: withAccessConfig(publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
+        .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
+        .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
     };
-    this.eventsFunction = withAccessLifecycle(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'));
+    this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
+    const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
+    alarms.notify(events.alarms);
 
     const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
@@ -125,6 +134,7 @@ export class PortalStack extends Stack {
       PortalUrl: portalUrl,
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
+      AlarmTopicArn: alarms.topic.topicArn,
     };
     mail.dkimRecords.forEach((record, i) => (outputs[`SesDkimCname${i + 1}`] = record));
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });

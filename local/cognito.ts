@@ -56,7 +56,10 @@ async function createPool(client: CognitoIdentityProviderClient, name: string, s
   const pool = await client.send(
     new CreateUserPoolCommand({
       PoolName: name,
-      ...(signInByEmail ? { UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] } : {}),
+      // As the CDK customer pool (keepOriginal): a changed email waits for its verification.
+      ...(signInByEmail
+        ? { UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] } }
+        : {}),
       Policies: { PasswordPolicy: PASSWORD_POLICY },
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
     }),
@@ -70,6 +73,8 @@ async function createPool(client: CognitoIdentityProviderClient, name: string, s
       // Locally both pools allow USER_PASSWORD_AUTH (API.md), so clients and tests sign in with InitiateAuth.
       ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       PreventUserExistenceErrors: 'ENABLED',
+      // As the CDK customer client: users write no `email` (cognito-local does not enforce write attributes).
+      ...(signInByEmail ? { WriteAttributes: ['locale', 'zoneinfo'] } : {}),
       AccessTokenValidity: 1,
       IdTokenValidity: 1,
       TokenValidityUnits: { AccessToken: 'hours', IdToken: 'hours' },

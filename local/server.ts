@@ -5,12 +5,12 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { allowedOrigin, CORS, type CorsOrigins } from '../lib/cors';
-import type { Route } from '../lib/routes';
+import { scopesOf, type Route } from '../lib/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
 import { apiEvent, lambdaContext } from './api-event';
 import { handlerOf } from './handlers';
-import { Unauthorized, type PoolAuthorizer } from './jwt';
+import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './jwt';
 import { matchRoute } from './routing';
 
 /** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
@@ -74,7 +74,7 @@ function corsHeaders(origin: string | undefined, path: string, config: ServerCon
 
 async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
   if (route.principal === 'public') return undefined;
-  return config.authorizers[route.principal].verify(req.headers.authorization);
+  return config.authorizers[route.principal].verify(req.headers.authorization, scopesOf(route.principal));
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<number> {
@@ -109,6 +109,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
   try {
     claims = await authorize(match.route, req, config);
   } catch (error) {
+    if (error instanceof InsufficientScope)
+      return send(res, problemResult(new HttpError(403, 'Forbidden', error.message, { 'www-authenticate': 'Bearer error="insufficient_scope"' })), cors);
     if (!(error instanceof Unauthorized)) throw error;
     return send(res, problemResult(new HttpError(401, 'Unauthorized', error.message, { 'www-authenticate': 'Bearer' })), cors);
   }

@@ -6,7 +6,7 @@
  */
 import { env, envOr } from '../config';
 import type { PortalAccessRevoker } from '../domain/contacts';
-import { revokeAccess, type PortalAccessDeps } from '../domain/portal-access';
+import { revokeForArchive, type PortalAccessDeps } from '../domain/portal-access';
 import { log } from '../http-kit/log';
 import { CognitoCustomerLogins } from './cognito/customer-logins';
 import { DynamoAccessStore } from './dynamodb/access-store';
@@ -55,11 +55,7 @@ export function usePortalAccessDeps(next: PortalAccessDeps | undefined): void {
   deps = next;
 }
 
-/** The contacts module's archive hook: an archived contact's access is revoked (idempotent). */
+/** The contacts module's archive hook: an archived contact's access is revoked, a company's persons' too (idempotent). */
 export function portalAccessRevoker(): PortalAccessRevoker {
-  return {
-    revokeForArchive: async (contactId, actor) => {
-      await revokeAccess(portalAccessDeps(), contactId, actor, 'contact archived');
-    },
-  };
+  return { revokeForArchive: (contactId, actor) => revokeForArchive(portalAccessDeps(), contactId, actor) };
 }

@@ -28,7 +28,7 @@ export class Invalid extends DomainError {
   }
 }
 
-/** The portal caller's access is missing, revoked or not yet accepted. */
+/** The portal caller's access is missing, revoked or not yet accepted; the staff user is disabled or gone. */
 export class Unauthenticated extends DomainError {}
 
 /**
@@ -37,6 +37,9 @@ export class Unauthenticated extends DomainError {}
  * asking for a sign-in that cannot help.
  */
 export class AccessEnded extends Unauthenticated {}
+
+/** The caller is who it says, but may not do this (a staff user no longer in `portal-admins`). */
+export class Forbidden extends DomainError {}
 
 /** A dependency (DynamoDB, Cognito, SES) is unavailable; the request may be repeated. */
 export class Unavailable extends DomainError {}

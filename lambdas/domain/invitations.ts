@@ -151,6 +151,8 @@ export async function acceptInvitation(
     const username = contact?.login?.username;
     if (!contact || contact.archived || contact.portal.status !== 'invited' || contact.invitation?.tokenHash !== tokenHash || !username) throw gone();
     await deps.logins.setPassword(username, password);
+    // Sessions from before (an adopted login's earlier user) end with the invitation's acceptance.
+    await deps.logins.signOut(username);
     const at = deps.now().toISOString();
     activated = await deps.store.activate(invitation.contactId, tokenHash, claimedAt, at, auditEntry('invitation.accepted', invitation.contactId, INVITEE, at));
   } catch (error) {

@@ -7,7 +7,8 @@ import type { ContactRecord } from './contact-record';
 import type { ContactStore } from './contacts';
 import type { Invitation } from './invitations';
 
-export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed';
+/** `company-archived`: the person's company was archived (checked in the claim's own transaction). */
+export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed' | 'company-archived';
 
 export interface LoginClaim {
   /** The contact as read: its status is the transaction's condition. */
@@ -36,21 +37,27 @@ export interface InvitationRecord {
 /** The contact item's portal-access fields and the items beside it (guards, invitations). */
 export interface AccessStore {
   loginHolder(email: string): Promise<string | undefined>;
+  /** The contact whose access record links this Cognito subject (`SUB#<sub>`), if any. */
+  subjectHolder(sub: string): Promise<string | undefined>;
   claimLogin(claim: LoginClaim): Promise<ClaimResult>;
   /**
    * Stores a fresh invitation and deletes the previous one, if the contact is still `invited` with
    * `previousHash`. With `login`: also records the Cognito user (and `SUB#<sub>`, clearing
-   * `disabledAt`), in the same transaction, if the contact's login email is still that one.
+   * `disabledAt`), in the same transaction, if the contact's login email is still that one and no
+   * other contact links that subject meanwhile.
    */
   replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord): Promise<boolean>;
   /** Drops an invitation whose email could not be sent (so a repeat need not wait for it). */
   dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void>;
   markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
-  /** `revoked` + the pending invitation deleted + audit, if the status is still the one read. */
-  revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean): Promise<boolean>;
+  /**
+   * `revoked` + the pending invitation deleted + audit, if the status is still the one read; with
+   * `releaseLogin` (an archived contact) also its login's guard and subject pointer, if they are its own.
+   */
+  revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean): Promise<boolean>;
   markLoginDisabled(contactId: string, at: string): Promise<void>;
-  /** Deletes the login email guard if this contact holds it. */
-  releaseLoginEmail(email: string, contactId: string): Promise<void>;
+  /** Deletes the login's email guard and subject pointer, each if it names this contact. */
+  releaseLogin(login: { email: string; sub?: string }, contactId: string): Promise<void>;
   getInvitation(tokenHash: string): Promise<InvitationRecord | undefined>;
   /** Sets `claimedAt` unless claimed after `staleBefore` (a dead accept), or gone, or expired at `at`. */
   claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean>;
@@ -70,8 +77,12 @@ export interface CustomerLogins {
   create(email: string): Promise<CognitoLogin | 'exists'>;
   find(email: string): Promise<CognitoLogin | undefined>;
   enable(username: string): Promise<void>;
+  /** Whether the user is enabled now; `undefined` when the pool has no such user. */
+  isEnabled(username: string): Promise<boolean | undefined>;
   /** Disables the user and signs it out everywhere. */
   disable(username: string): Promise<void>;
+  /** Ends every session of the user (its refresh tokens are revoked). */
+  signOut(username: string): Promise<void>;
   /** Permanent password; `Invalid` (path `password`) when the pool's policy refuses it. */
   setPassword(username: string, password: string): Promise<void>;
 }

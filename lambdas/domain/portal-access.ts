@@ -6,7 +6,7 @@
  * failing Cognito/SES) anywhere leaves a state the same request, repeated, completes without a
  * second login or a second email:
  *   1. claim the login email (guard item) and mark the contact `invited` — one transaction;
- *   2. create (or adopt, or re-enable) the Cognito user and record it on the contact;
+ *   2. create (or adopt an orphan, or re-enable) the Cognito user and record it on the contact;
  *   3. a fresh invitation token (only its hash is stored; the previous invitation dies);
  *   4. the email; then the invitation is marked sent, with the audit entry, in one transaction;
  *   5. the events (a lost event is logged, never fails the line).
@@ -19,7 +19,8 @@ import type { ContactRecord, PortalStatus } from './contact-record';
 import { auditEntry } from './audit';
 import { Conflict, Invalid, NotFound, Unavailable } from './errors';
 import { SENDING_WINDOW_MS, sendInvitation } from './invitations';
-import type { AccessEventType, ClaimResult, LoginClaim, LoginRecord, PortalAccessDeps } from './portal-access-ports';
+import { isLookalikeDomain, LOOKALIKE_WARNING } from './lookalike-domains';
+import type { AccessEventType, ClaimResult, CognitoLogin, LoginClaim, LoginRecord, PortalAccessDeps } from './portal-access-ports';
 
 export type * from './portal-access-ports';
 
@@ -36,6 +37,7 @@ export function wizardLineOf(contact: ContactRecord): WizardLine {
     inPortal: inPortal(contact.portal.status),
     status: contact.portal.status,
     ...(contact.portal.delivery === undefined ? {} : { delivery: contact.portal.delivery }),
+    ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
   };
 }
 
@@ -176,14 +178,22 @@ async function grant(
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
       fail(new Conflict('The contact already has a portal login with another email; revoke it first to change the email.'));
     if (status !== 'active') current = await awaitInvitationInFlight(deps, current, signal);
-    if (current.portal.status !== 'invited' || isGrantComplete(current)) return { contactId: contact.id, outcome: 'unchanged', status: current.portal.status };
+    if (current.portal.status !== 'invited' || isGrantComplete(current)) {
+      // Nothing to do in the record; but the login must really be enabled (a repeat repairs any divergence).
+      await ensureLoginEnabled(deps, current);
+      return { contactId: contact.id, outcome: 'unchanged', status: current.portal.status };
+    }
     outcome = 'granted'; // an unfinished grant: go on where it stopped
   } else {
     const email = lineEmail ?? contact.email;
     if (!email) return fail(new Invalid('The contact has no email; give one on the line.', `lines.${index}.email`));
+    // A login of the pool under this email that is not this contact's own: before anything is
+    // written, make sure it is no other contact's (then this line fails and the contact stays as it is).
+    if (!(contact.login?.email === email && contact.login.username)) await adoptableLogin(deps, contact.id, email);
     const at = deps.now().toISOString();
     const claimed = await claimLoginEmail(deps, contact, email, lineEmail !== undefined && lineEmail !== contact.email, at);
-    if (claimed === 'email-taken') fail(new Conflict("The email is another contact's portal login."));
+    if (claimed === 'email-taken') fail(new Conflict(EMAIL_IN_USE));
+    if (claimed === 'company-archived') fail(new Conflict("The contact's company is archived."));
     if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
     const sameLogin = contact.login?.email === email;
     current = {
@@ -270,6 +280,23 @@ async function claimLoginEmail(deps: PortalAccessDeps, contact: ContactRecord, e
   return deps.store.claimLogin({ ...claim, takeOverFrom: holderId });
 }
 
+const EMAIL_IN_USE = "The email is another contact's portal login.";
+
+/**
+ * The pool's user under this email, if any, and only if no other contact's access record links it
+ * (`SUB#<sub>`): a login whose email was changed to this one in Cognito (by its user, or in the
+ * console) still belongs to its contact, and adopting it would hand that user this contact's
+ * documents. An unlinked user is an orphan — an earlier attempt of this grant that died before
+ * recording it, or the login of an archived contact, released with its guard — and may be adopted.
+ */
+async function adoptableLogin(deps: PortalAccessDeps, contactId: string, email: string): Promise<CognitoLogin | undefined> {
+  const found = await deps.logins.find(email);
+  if (!found) return undefined;
+  const holder = await deps.store.subjectHolder(found.sub);
+  if (holder !== undefined && holder !== contactId) throw new Conflict(EMAIL_IN_USE);
+  return found;
+}
+
 /**
  * Step 2: the Cognito user exists and is enabled. Answers the login, which step 3 records (when
  * the contact does not yet) in the same transaction as the fresh invitation.
@@ -278,17 +305,60 @@ async function ensureLogin(deps: PortalAccessDeps, contact: ContactRecord): Prom
   const login = contact.login;
   if (!login) throw new Error('ensureLogin needs a claimed login email');
   if (login.username && login.sub) {
-    if (login.disabledAt) await deps.logins.enable(login.username);
+    // Always, not only when the record says disabled: a revocation running at the same time may have
+    // disabled it after this grant read the contact (settleLogin then puts it right either way).
+    await deps.logins.enable(login.username);
+    await settleLogin(deps, contact.id, login.username, 'enabled');
     return { email: login.email, username: login.username, sub: login.sub };
   }
   const created = await deps.logins.create(login.email);
   if (created !== 'exists') return { email: login.email, ...created };
-  // The pool already has a user with this email (an earlier attempt of this grant, or a login left
-  // behind by an archived contact). We hold the email's guard, so it is ours to adopt.
-  const found = await deps.logins.find(login.email);
+  // The pool already has a user with this email: ours to adopt only if it is an orphan.
+  const found = await adoptableLogin(deps, contact.id, login.email);
   if (!found) throw new Unavailable('The portal login could not be found; repeat the request.');
   await deps.logins.enable(found.username);
+  // Whoever used this login before must not go on with sessions of theirs (refresh tokens included).
+  await deps.logins.signOut(found.username);
   return { email: login.email, ...found };
+}
+
+type LoginState = 'enabled' | 'disabled';
+
+/** What the record says the login must be: enabled while in the portal, disabled once revoked. */
+function wantedLoginState(contact: ContactRecord | undefined, username: string): LoginState | undefined {
+  if (!contact || contact.login?.username !== username) return undefined; // not (or no longer) this contact's login
+  if (inPortal(contact.portal.status) && !contact.archived) return 'enabled';
+  return contact.portal.status === 'revoked' ? 'disabled' : undefined;
+}
+
+const SETTLE_ROUNDS = 5;
+
+/**
+ * After a Cognito enable or disable of a contact's login, the record is read again: a revoke and a
+ * re-grant running at the same time each write the record, then call Cognito, and the later write
+ * may be followed by the earlier call. So whoever made the last call sees the record's last state
+ * and sets the login to match it (every change of the record is followed by such a call, so the last
+ * call to land is always checked). Answers the state the login was left in.
+ */
+async function settleLogin(deps: PortalAccessDeps, contactId: string, username: string, applied: LoginState): Promise<LoginState> {
+  let state = applied;
+  for (let round = 0; round < SETTLE_ROUNDS; round++) {
+    const wanted = wantedLoginState(await deps.contacts.get(contactId), username);
+    if (wanted === undefined || wanted === state) return state;
+    if (wanted === 'enabled') await deps.logins.enable(username);
+    else await deps.logins.disable(username);
+    state = wanted;
+  }
+  throw new Unavailable('The portal login kept changing; repeat the request.');
+}
+
+/** A repeated grant of a contact in the portal checks the pool: a login found disabled is enabled again. */
+async function ensureLoginEnabled(deps: PortalAccessDeps, contact: ContactRecord): Promise<void> {
+  const username = contact.login?.username;
+  if (!username || (await deps.logins.isEnabled(username)) !== false) return;
+  deps.warn('portal login found disabled for a contact in the portal; enabled again', { contactId: contact.id });
+  await deps.logins.enable(username);
+  await settleLogin(deps, contact.id, username, 'enabled');
 }
 
 async function emit(deps: PortalAccessDeps, type: AccessEventType, detail: { contactId: string; email: string; at: string }): Promise<void> {
@@ -306,7 +376,8 @@ async function emit(deps: PortalAccessDeps, type: AccessEventType, detail: { con
  * deleted and the audit entry, one transaction): from then on the portal refuses. Then the Cognito
  * user is disabled and signed out; should that fail, a repeat finishes it (`login.disabledAt` is
  * set only once it is done). The login email guard stays while the contact is not archived (the
- * disabled login still exists, and a re-grant reuses it); an archived contact's guard is released.
+ * disabled login still exists, and a re-grant reuses it); an archived contact's guard and subject
+ * pointer are released (its disabled login becomes an orphan that a later grant may adopt).
  */
 async function revokeContact(deps: PortalAccessDeps, contact: ContactRecord, actor: string, reason?: string): Promise<'revoked' | 'unchanged'> {
   const status = contact.portal.status;
@@ -318,19 +389,29 @@ async function revokeContact(deps: PortalAccessDeps, contact: ContactRecord, act
     if (!(await deps.store.revoke(contact, at, audit, contact.archived)))
       throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
     outcome = 'revoked';
-  } else if (contact.archived && email) {
-    await deps.store.releaseLoginEmail(email, contact.id);
+  } else if (contact.archived && contact.login) {
+    await deps.store.releaseLogin(contact.login, contact.id);
   }
-  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt) {
+  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt && (await stillOwnsLogin(deps, contact))) {
     try {
       await deps.logins.disable(contact.login.username);
-      await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
+      // A re-grant at the same moment may have enabled it before this disable landed: follow the record.
+      if ((await settleLogin(deps, contact.id, contact.login.username, 'disabled')) === 'disabled')
+        await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
     } catch (error) {
       throw new LineFailure(error, 'revoked');
     }
   }
   if (outcome === 'revoked') await emit(deps, 'PortalAccessRevoked', { contactId: contact.id, email: email ?? '', at: deps.now().toISOString() });
   return outcome;
+}
+
+/** An archived contact's released login may since have been adopted by another contact: then it is not this contact's to disable. */
+async function stillOwnsLogin(deps: PortalAccessDeps, contact: ContactRecord): Promise<boolean> {
+  const sub = contact.login?.sub;
+  if (!contact.archived || !sub) return true;
+  const holder = await deps.store.subjectHolder(sub);
+  return holder === undefined || holder === contact.id;
 }
 
 /**
@@ -351,11 +432,27 @@ export async function revokeAccess(deps: PortalAccessDeps, contactId: string, ac
 export async function revokeCompany(deps: PortalAccessDeps, companyId: string, actor: string, reason?: string): Promise<void> {
   const company = await deps.contacts.get(companyId);
   if (!company) throw new NotFound('No such contact.');
-  const contacts = [company, ...(await companyPersons(deps, companyId))];
+  await revokeEach(deps, [company, ...(await companyPersons(deps, companyId))], actor, () => reason);
+}
+
+/**
+ * The archive of a contact (`DELETE /contacts/{id}`, `ContactArchived`): its access is revoked, and
+ * for a company every one of its persons' too. Idempotent: a repeat (the DELETE again) completes a
+ * revocation that failed half-way, and changes nothing once all are revoked.
+ */
+export async function revokeForArchive(deps: PortalAccessDeps, contactId: string, actor: string): Promise<void> {
+  const contact = await deps.contacts.get(contactId);
+  if (!contact) throw new NotFound('No such contact.');
+  const persons = contact.kind === 'company' ? await companyPersons(deps, contact.id) : [];
+  await revokeEach(deps, [contact, ...persons], actor, (c) => (c.id === contact.id ? 'contact archived' : 'company archived'));
+}
+
+/** Each contact revoked on its own (bounded concurrency); the failures, if any, together. */
+async function revokeEach(deps: PortalAccessDeps, contacts: ContactRecord[], actor: string, reasonOf: (contact: ContactRecord) => string | undefined): Promise<void> {
   const failures: unknown[] = [];
   await mapBounded(contacts, deps.config.applyConcurrency, async (contact) => {
     try {
-      await revokeContact(deps, contact, actor, reason);
+      await revokeContact(deps, contact, actor, reasonOf(contact));
     } catch (error) {
       failures.push(error instanceof LineFailure ? error.error : error);
     }

@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
 import type { Problem } from '../schemas/common';
-import { AccessEnded, Conflict, DomainError, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../domain/errors';
+import { AccessEnded, Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../domain/errors';
 
 /** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
 export class HttpError extends Error {
@@ -53,6 +53,9 @@ export function problemOf(status: number, detail?: string, errors?: Problem['err
 /** The path of a validation issue as API.md writes it: `lines.0.email`. */
 export const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
+/** A 400 lists at most this many issues: a body of 20,000 unknown keys must not be answered with a megabyte. */
+export const MAX_REPORTED_ISSUES = 100;
+
 export function validationProblem(error: ZodError): Problem {
   // An unknown field is reported at its own path (`lines.0.admin`), not at its parent object's.
   const errors = error.issues.flatMap((issue) =>
@@ -60,7 +63,8 @@ export function validationProblem(error: ZodError): Problem {
       ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: 'is not a known field' }))
       : [{ path: issuePath(issue.path), message: issue.message }],
   );
-  return problemOf(400, 'The request is not valid.', errors);
+  if (errors.length <= MAX_REPORTED_ISSUES) return problemOf(400, 'The request is not valid.', errors);
+  return problemOf(400, `The request is not valid (the first ${MAX_REPORTED_ISSUES} of ${errors.length} problems).`, errors.slice(0, MAX_REPORTED_ISSUES));
 }
 
 /** A request part that its route's schema refused. */
@@ -117,6 +121,7 @@ export function toProblem(error: unknown): ProblemResponse {
   if (error instanceof AccessEnded)
     return { status: 401, problem: { ...problemOf(401, error.message), title: ACCESS_ENDED_TITLE }, headers: { 'www-authenticate': 'Bearer' } };
   if (error instanceof Unauthenticated) return plain(401, error.message, { 'www-authenticate': 'Bearer' });
+  if (error instanceof Forbidden) return plain(403, error.message);
   if (isTransient(error)) return plain(503, 'A dependency is unavailable; please retry.', { 'retry-after': '1' });
   if (error instanceof DomainError) return plain(400, error.message);
   return plain(500, 'An unexpected error occurred.');

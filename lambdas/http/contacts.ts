@@ -1,4 +1,5 @@
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
+import { verifyStaffRights } from '../adapters/staff-rights';
 import { actorOf } from '../http-kit/principal';
 import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { portalAccessRevoker } from '../adapters/portal-access';
@@ -49,7 +50,7 @@ export const handler = httpFunction('contacts', {
     await archiveContact(contacts(), req.params.id, actorOf(req.principal));
     return { status: 204 };
   },
-});
+}, { staffRights: verifyStaffRights });
 
 /** For tests and the lead's wiring: replace the dependencies (e.g. the real portal-access revoker). */
 export function useContactsDeps(next: ContactsDeps | undefined): void {

@@ -1,4 +1,5 @@
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
+import { verifyStaffRights } from '../adapters/staff-rights';
 import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { dynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
 import type { DocumentType } from '../domain/document-types';
@@ -59,4 +60,4 @@ export const handler = httpFunction('documents', {
     status: 200,
     body: { items: await listGrants(documents(), req.params.type, req.params.id) },
   }),
-});
+}, { staffRights: verifyStaffRights });

@@ -1,4 +1,5 @@
 import { portalAccessDeps } from '../adapters/portal-access';
+import { verifyStaffRights } from '../adapters/staff-rights';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { listAudit } from '../domain/audit';
@@ -81,4 +82,4 @@ export const handler = httpFunction('portal-access', {
       req.query.limit,
     ),
   }),
-});
+}, { staffRights: verifyStaffRights });

@@ -10,6 +10,8 @@ export const wizardLine = z
     inPortal: z.boolean(),
     status: portalStatus,
     delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+    /** A look-alike email domain (mixed alphabets): a hint for the staff, never a refusal. */
+    warning: z.string().optional(),
   })
   .meta({ id: 'PortalAccessLine' });
 export type WizardLine = z.infer<typeof wizardLine>;

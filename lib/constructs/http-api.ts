@@ -7,7 +7,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiWideOrigins, CORS, type CorsOrigins } from '../cors';
-import { allowedMethods, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Principal } from '../routes';
+import { allowedMethods, READ_ONLY_PREFIX, ROUTES, scopesOf, type FunctionName, type Principal } from '../routes';
 import type { TokenIssuer } from './identity';
 
 export interface HttpApiProps {
@@ -95,6 +95,8 @@ export class HttpApi extends Construct {
         routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
         integration: integration(route.fn),
         authorizer: authorizers[route.principal],
+        // Access tokens only: an ID token has no scope (its `aud` is the client id, so the audience alone lets it pass).
+        ...(route.principal === 'public' ? {} : { authorizationScopes: [...scopesOf(route.principal)] }),
       });
       if (route.principal === 'public') this.unauthenticatedRoutes.push(added);
     }

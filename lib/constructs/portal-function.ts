@@ -22,19 +22,22 @@ const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
 
 /** The admin actions a function may take on the customer pool's logins, without the `cognito-idp:` prefix. */
-export type CustomerPoolAction =
-  | 'AdminCreateUser'
-  | 'AdminGetUser'
-  | 'AdminEnableUser'
-  | 'AdminDisableUser'
-  | 'AdminUserGlobalSignOut'
-  | 'AdminSetUserPassword'
-  | 'AdminUpdateUserAttributes';
+export type CustomerPoolAction = 'AdminCreateUser' | 'AdminGetUser' | 'AdminEnableUser' | 'AdminDisableUser' | 'AdminUserGlobalSignOut' | 'AdminSetUserPassword';
+
+/** Item-level table actions, without the `dynamodb:` prefix. */
+export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'description' | 'memorySize'> {
   /** The entry file, relative to the repository root (`lambdas/http/contacts.ts`). */
   readonly entry: string;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * For a function that anyone can invoke without a token (accepting an invitation, a share link):
+   * its concurrency is reserved at this number, which is also its ceiling. Unauthenticated floods
+   * (each request a few milliseconds of CPU at most, but at the stage's rate limit) then queue or
+   * get throttled there instead of taking the account's concurrency from every other function.
+   */
+  readonly publicConcurrency?: number;
 }
 
 /**
@@ -59,6 +62,7 @@ export class PortalFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
+      ...(props.publicConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.publicConcurrency }),
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       logGroup,
@@ -102,9 +106,35 @@ export class PortalFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Only these item actions, only on items whose partition key starts with one of `keyPrefixes`
+   * (`dynamodb:LeadingKeys`; transactions are authorised item by item), and no index.
+   */
+  bindTableItems(table: ITable, actions: readonly TableItemAction[], keyPrefixes: readonly string[]): this {
+    this.setEnv('tableName', table.tableName);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPrefixes.map((prefix) => `${prefix}*`) } },
+      }),
+    );
+    return this;
+  }
+
   bindCustomerPool(pool: IUserPool, actions: readonly CustomerPoolAction[]): this {
     this.setEnv('customerUserPoolId', pool.userPoolId);
     pool.grant(this, ...actions.map((action) => `cognito-idp:${action}`));
+    return this;
+  }
+
+  /**
+   * For the functions that serve staff routes: read the staff pool (does the user still exist, is it
+   * enabled, is it still in `portal-admins`), which the staff-rights check asks every 30 s per user.
+   */
+  bindStaffPool(pool: IUserPool): this {
+    this.setEnv('staffUserPoolId', pool.userPoolId);
+    pool.grant(this, 'cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser');
     return this;
   }
 

@@ -84,6 +84,20 @@ describe('DynamoAccessStore', () => {
     expect(calls[1]?.args[0].input.TransactItems?.[0]?.Put).toMatchObject({ ConditionExpression: 'contactId = :holder', ExpressionAttributeValues: { ':holder': 'old' } });
   });
 
+  it("a person's claim checks, in the same transaction, that its company is not archived", async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' });
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[2]?.ConditionCheck).toMatchObject({
+      Key: { pk: 'CONTACT#co9', sk: 'CONTACT' },
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
+    });
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' })).toBe('company-archived');
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' })).toBe('contact-changed');
+  });
+
   it('a re-grant with another email drops the old guard and subject pointer, if still ours', async () => {
     db.on(TransactWriteCommand).resolves({});
     const revoked = person({ portal: { status: 'revoked' }, login: { email: 'old@example.com', username: 'u', sub: 's' } });
@@ -111,14 +125,24 @@ describe('DynamoAccessStore', () => {
     });
     expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
     expect(items[3]?.Put?.Item).toEqual({ pk: 'SUB#s1', sk: 'SUB', entity: 'login-subject', contactId: 'c1', sub: 's1' });
+    // A subject another contact's access record links is never taken over.
+    expect(items[3]?.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me', ExpressionAttributeValues: { ':me': 'c1' } });
   });
 
-  it('revokes with the audit entry, deletes the pending invitation, releases an archived contact’s guard', async () => {
+  it('reads which contact links a subject, consistently', async () => {
+    db.on(GetCommand, { Key: { pk: 'SUB#s1', sk: 'SUB' } }).resolves({ Item: { pk: 'SUB#s1', sk: 'SUB', contactId: 'c9' } });
+    expect(await store.subjectHolder('s1')).toBe('c9');
+    expect(db.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+    db.on(GetCommand, { Key: { pk: 'SUB#s2', sk: 'SUB' } }).resolves({});
+    expect(await store.subjectHolder('s2')).toBeUndefined();
+  });
+
+  it('revokes with the audit entry, deletes the pending invitation, releases an archived contact’s guard and subject', async () => {
     db.on(TransactWriteCommand).resolves({});
     const contact = person({
       archived: true,
       portal: { status: 'invited' },
-      login: { email: 'pat@example.com' },
+      login: { email: 'pat@example.com', username: 'u1', sub: 's1' },
       invitation: { tokenHash: 'h1', expiresAt: 'later' },
     });
     const audit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
@@ -130,7 +154,9 @@ describe('DynamoAccessStore', () => {
     expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([
       { pk: 'INVITATION#h1', sk: 'INVITATION' },
       { pk: 'LOGIN#pat@example.com', sk: 'LOGIN' },
+      { pk: 'SUB#s1', sk: 'SUB' },
     ]);
+    expect(items[4]?.Delete?.ConditionExpression).toBe('attribute_not_exists(pk) OR contactId = :me');
     db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
     expect(await store.revoke(contact, 'now', audit, true)).toBe(false);
   });

@@ -1,5 +1,5 @@
 /** Accepting invitations, and `Idempotency-Key`, over in-memory stores and a mocked Cognito. */
-import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminSetUserPasswordCommand, AdminUserGlobalSignOutCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { Conflict, Gone, Invalid } from '../../lambdas/domain/errors';
@@ -23,6 +23,7 @@ beforeAll(() => {
 beforeEach(() => {
   cognito.reset();
   cognito.on(AdminSetUserPasswordCommand).resolves({});
+  cognito.on(AdminUserGlobalSignOutCommand).resolves({});
   access = new MemoryAccess();
   clock = new Date('2026-03-01T10:00:00.000Z');
   deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(), now: () => clock };
@@ -54,6 +55,8 @@ describe('accept', () => {
       Password: GOOD,
       Permanent: true,
     });
+    // Whatever sessions the login had before (an adopted login's earlier user) end with the acceptance.
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input)).toEqual([{ UserPoolId: 'pool-1', Username: 'user-p1' }]);
     const contact = access.contact('p1');
     expect(contact.portal).toMatchObject({ status: 'active', activatedAt: '2026-03-01T10:00:00.000Z' });
     expect(contact.invitation).toBeUndefined();

@@ -75,8 +75,22 @@ export class CognitoCustomerLogins implements CustomerLogins {
     await cognito().send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username }));
   }
 
+  async isEnabled(username: string): Promise<boolean | undefined> {
+    try {
+      const out = await cognito().send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username }));
+      return out.Enabled !== false;
+    } catch (error) {
+      if (nameOf(error) === 'UserNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
   async disable(username: string): Promise<void> {
     await cognito().send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username }));
+    await this.signOut(username);
+  }
+
+  async signOut(username: string): Promise<void> {
     try {
       await cognito().send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.poolId, Username: username }));
     } catch (error) {

@@ -54,6 +54,11 @@ export class DynamoAccessStore implements AccessStore {
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
   }
 
+  async subjectHolder(sub: string): Promise<string | undefined> {
+    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.loginSubject(sub), ConsistentRead: true }));
+    return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
+  }
+
   async claimLogin({ contact, email, storeEmail, at, takeOverFrom }: LoginClaim): Promise<ClaimResult> {
     const me = contact.id;
     const previous = contact.login;
@@ -77,6 +82,8 @@ export class DynamoAccessStore implements AccessStore {
       Object.assign(values, { ':email': email, ':gsi3pk': byEmail.gsi3pk, ':gsi3sk': byEmail.gsi3sk });
     }
     const statusAsRead = read === 'none' ? '(attribute_not_exists(#portal) OR #portal.#status = :read)' : '#portal.#status = :read';
+    // The same login, re-granted: the grant enables it next, so it is no longer "disabled by a revocation".
+    const removes = ['#invitation', ...(sameLogin ? ['#login.disabledAt'] : [])];
     const items: TransactItems = [
       {
         Put: {
@@ -90,7 +97,7 @@ export class DynamoAccessStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(me),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #invitation ADD #version :one`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')} ADD #version :one`,
           ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND ${statusAsRead}`,
           ExpressionAttributeNames: {
             '#portal': 'portal',
@@ -99,12 +106,24 @@ export class DynamoAccessStore implements AccessStore {
             '#updatedAt': 'updatedAt',
             '#invitation': 'invitation',
             '#version': 'version',
-            ...(sameLogin ? {} : { '#login': 'login' }),
+            '#login': 'login',
           },
           ExpressionAttributeValues: values,
         },
       },
     ];
+    // A person of a company gets no access once the company is archived (its archive revokes them all).
+    const companyCheck = contact.companyId === undefined ? undefined : items.length;
+    if (contact.companyId !== undefined)
+      items.push({
+        ConditionCheck: {
+          TableName: this.table,
+          Key: keys.contact(contact.companyId),
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
+          ExpressionAttributeNames: { '#archived': 'archived' },
+          ExpressionAttributeValues: { ':false': false },
+        },
+      });
     // A re-grant with another email: the old login's guard and subject pointer no longer name this contact.
     if (previous && !sameLogin) {
       items.push(this.deleteIfMine(keys.loginEmail(previous.email), me));
@@ -112,6 +131,7 @@ export class DynamoAccessStore implements AccessStore {
     }
     const result = await transact(items);
     if (result === true) return 'claimed';
+    if (result === companyCheck) return 'company-archived';
     return result === 0 ? 'email-taken' : 'contact-changed';
   }
 
@@ -163,8 +183,16 @@ export class DynamoAccessStore implements AccessStore {
       },
     ];
     if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
-    // We hold the email's guard, and this Cognito user has that email: the pointer is ours to (re)write.
-    if (login) items.push({ Put: { TableName: this.table, Item: { ...keys.loginSubject(login.sub), entity: ENTITY.loginSubject, contactId, sub: login.sub } } });
+    // We hold the email's guard and this Cognito user has that email; but a subject another contact links stays theirs.
+    if (login)
+      items.push({
+        Put: {
+          TableName: this.table,
+          Item: { ...keys.loginSubject(login.sub), entity: ENTITY.loginSubject, contactId, sub: login.sub },
+          ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me',
+          ExpressionAttributeValues: { ':me': contactId },
+        },
+      });
     return (await transact(items)) === true;
   }
 
@@ -204,7 +232,7 @@ export class DynamoAccessStore implements AccessStore {
     return result === true;
   }
 
-  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean): Promise<boolean> {
+  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean): Promise<boolean> {
     const items: TransactItems = [
       {
         Update: {
@@ -219,7 +247,10 @@ export class DynamoAccessStore implements AccessStore {
       { Put: { TableName: this.table, Item: auditItem(audit) } },
     ];
     if (contact.invitation) items.push({ Delete: { TableName: this.table, Key: keys.invitation(contact.invitation.tokenHash) } });
-    if (releaseLoginEmail && contact.login) items.push(this.deleteIfMine(keys.loginEmail(contact.login.email), contact.id));
+    if (releaseLogin && contact.login) {
+      items.push(this.deleteIfMine(keys.loginEmail(contact.login.email), contact.id));
+      if (contact.login.sub) items.push(this.deleteIfMine(keys.loginSubject(contact.login.sub), contact.id));
+    }
     const result = await transact(items);
     if (result === true) return true;
     if (result === 0) return false;
@@ -244,18 +275,16 @@ export class DynamoAccessStore implements AccessStore {
     }
   }
 
-  async releaseLoginEmail(email: string, contactId: string): Promise<void> {
-    try {
-      await documentClient().send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: keys.loginEmail(email),
-          ConditionExpression: 'contactId = :me',
-          ExpressionAttributeValues: { ':me': contactId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+  async releaseLogin(login: { email: string; sub?: string }, contactId: string): Promise<void> {
+    const keysOf = [keys.loginEmail(login.email), ...(login.sub ? [keys.loginSubject(login.sub)] : [])];
+    for (const key of keysOf) {
+      try {
+        await documentClient().send(
+          new DeleteCommand({ TableName: this.table, Key: key, ConditionExpression: 'contactId = :me', ExpressionAttributeValues: { ':me': contactId } }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     }
   }
 

@@ -20,8 +20,14 @@ export const STACK_FILE_ENV = 'PORTAL_STACK_FILE';
 // Global setup and teardown run in the same process but as separate modules: the handle lives on globalThis.
 const holder = globalThis as typeof globalThis & { __portalLocalStack?: StackProcess['child']; __portalStackProcess?: StackProcess };
 
+/** The staff-rights window of the test stack: short, so that a removed staff user is refused within the test's patience. */
+export const TEST_STAFF_RECHECK_SECONDS = '2';
+
 export async function startTestStack(): Promise<string> {
-  const stack = await startStackProcess({ dataDir: TEST_DATA_DIR, logFile: TEST_STACK_LOG }, (child) => (holder.__portalLocalStack = child));
+  const stack = await startStackProcess(
+    { dataDir: TEST_DATA_DIR, logFile: TEST_STACK_LOG, env: { STAFF_RECHECK_SECONDS: process.env.STAFF_RECHECK_SECONDS || TEST_STAFF_RECHECK_SECONDS } },
+    (child) => (holder.__portalLocalStack = child),
+  );
   holder.__portalStackProcess = stack;
   return stack.stackFile;
 }
