@@ -4,7 +4,7 @@
  * themselves (`keys.ts`); a unit test drives each function's domain code over the real store and
  * checks that it touches nothing else.
  */
-import { keys } from '../lambdas/adapters/dynamodb/keys';
+import { keys } from '../lambdas/contract/keys';
 
 export const ITEM_SCOPES = {
   /** Accepting an invitation (public): the invitation, its contact, the contact's audit trail. */

@@ -1,7 +1,7 @@
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionName } from './routes';
+import type { FunctionName } from '../lambdas/contract/routes';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
@@ -11,7 +11,7 @@ import { Mail } from './constructs/mail';
 import { WebLogs } from './constructs/web-logs';
 import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
-import { PASSWORD_POLICY } from '../lambdas/domain/invitations';
+import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -33,7 +33,7 @@ const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword',
 
 /**
  * Portal Access: one table, two user pools, invitation mail, an event bus, and the HTTP API whose
- * routes come from `lib/routes.ts`. Each function holds only the grants its area needs.
+ * routes come from `lambdas/contract/routes.ts`. Each function holds only the grants its area needs.
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
@@ -73,11 +73,9 @@ export class PortalStack extends Stack {
     /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
     const publicFn = (id: string, entry: string, description: string) =>
       new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
-    // Every function that builds the portal-access wiring reads its settings when it starts.
-    const withAccessConfig = (f: PortalFunction) =>
-      f.setEnv('portalUrl', portalUrl).setEnv('invitationTtlDays', String(config.invitationTtlDays));
+    // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
     const withAccess = (f: PortalFunction, logins: readonly CustomerPoolAction[]) =>
-      withAccessConfig(f).bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
+      f.bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
 
     this.functions = {
       system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
@@ -85,12 +83,14 @@ export class PortalStack extends Stack {
         staffPool,
       ),
       'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
+        .setEnv('portalUrl', portalUrl)
+        .setEnv('invitationTtlDays', String(config.invitationTtlDays))
         .bindMail(mail)
         .bindStaffPool(staffPool),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite').bindStaffPool(staffPool),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
       // Reachable by anyone: its items only (the invitation, its contact, the audit trail), no index, no Query.
-      invitations: withAccessConfig(publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
+      invitations: publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
         .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
         .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
     };
@@ -103,7 +103,7 @@ export class PortalStack extends Stack {
       functions: this.functions,
       staff: identity.staff,
       customer: identity.customer,
-      // The portal calls the API on its own origin (/api/*): no CORS for it (lib/cors.ts).
+      // The portal calls the API on its own origin (/api/*): no CORS for it (lambdas/contract/cors.ts).
       origins: { admin: config.adminOrigins, portal: [] },
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,

@@ -16,19 +16,20 @@ import {
   UsernameExistsException,
   type PasswordPolicyType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { STAFF_GROUP } from '../lambdas/http-kit/principal';
+import { STAFF_GROUP } from '../lambdas/contract/identity';
+import { PASSWORD_POLICY, TEMPORARY_PASSWORD_DAYS } from '../lambdas/contract/password-policy';
 import type { LocalState } from './state';
 
 export const ADMIN_USERNAME = 'admin';
 
-// As in the CDK stack: the acceptance of an invitation must meet the same rule locally and in AWS.
-const PASSWORD_POLICY: PasswordPolicyType = {
-  MinimumLength: 12,
-  RequireUppercase: true,
-  RequireLowercase: true,
-  RequireNumbers: true,
-  RequireSymbols: true,
-  TemporaryPasswordValidityDays: 7,
+// The CDK pools' policy (lambdas/contract/password-policy.ts): an invitation's password meets the same rule locally and in AWS.
+const POOL_PASSWORD_POLICY: PasswordPolicyType = {
+  MinimumLength: PASSWORD_POLICY.minLength,
+  RequireUppercase: PASSWORD_POLICY.requireUppercase,
+  RequireLowercase: PASSWORD_POLICY.requireLowercase,
+  RequireNumbers: PASSWORD_POLICY.requireDigits,
+  RequireSymbols: PASSWORD_POLICY.requireSymbols,
+  TemporaryPasswordValidityDays: TEMPORARY_PASSWORD_DAYS,
 };
 
 export interface Pools {
@@ -60,7 +61,7 @@ async function createPool(client: CognitoIdentityProviderClient, name: string, s
       ...(signInByEmail
         ? { UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] } }
         : {}),
-      Policies: { PasswordPolicy: PASSWORD_POLICY },
+      Policies: { PasswordPolicy: POOL_PASSWORD_POLICY },
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
     }),
   );

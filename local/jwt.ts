@@ -7,28 +7,10 @@
  * The claims are handed on as API Gateway does: every value a string, arrays as `[a b]`.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './authorizer';
 
-export interface PoolAuthorizer {
-  readonly issuer: string;
-  /** The claims of a token that passes, with one of `scopes` (any, when empty). */
-  verify(authorization: string | undefined, scopes: readonly string[]): Promise<Record<string, string>>;
-}
-
-export class Unauthorized extends Error {
-  constructor(detail: string) {
-    super(detail);
-    this.name = 'Unauthorized';
-  }
-}
 
 /** A valid access token without any of the route's scopes: API Gateway answers 403 (`insufficient_scope`). */
-export class InsufficientScope extends Error {
-  constructor(detail: string) {
-    super(detail);
-    this.name = 'InsufficientScope';
-  }
-}
-
 /** API Gateway renders claims as strings; an array claim (`cognito:groups`) becomes `[a b]`. */
 export function claimsAsApiGateway(payload: JWTPayload): Record<string, string> {
   const claims: Record<string, string> = {};

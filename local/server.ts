@@ -4,13 +4,13 @@
  * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { allowedOrigin, CORS, type CorsOrigins } from '../lib/cors';
-import { scopesOf, type Route } from '../lib/routes';
+import { allowedOrigin, CORS, type CorsOrigins } from '../lambdas/contract/cors';
+import { scopesOf, type Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
 import { apiEvent, lambdaContext } from './api-event';
 import { handlerOf } from './handlers';
-import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './jwt';
+import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './authorizer';
 import { matchRoute } from './routing';
 
 /** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
@@ -18,7 +18,7 @@ export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 export interface ServerConfig {
   readonly authorizers: { readonly staff: PoolAuthorizer; readonly customer: PoolAuthorizer };
-  /** Browser origins allowed by CORS: exactly, per path (lib/cors.ts). */
+  /** Browser origins allowed by CORS: exactly, per path (lambdas/contract/cors.ts). */
   readonly origins: CorsOrigins;
   readonly functionPrefix: string;
   readonly quiet: boolean;

@@ -2,11 +2,11 @@
  * The web side of the local stack: each built app (web/dist/<app>) on its own origin with its
  * `/config.json`, and the hosted-UI stand-in both pools sign in through. The customer portal at
  * `PORTAL_PORT`; the admin console at `ADMIN_PORT` once `web/admin` exists; the stand-in at
- * `HOSTED_UI_PORT`. The CORS origins of the API follow from these (lib/cors.ts).
+ * `HOSTED_UI_PORT`. The CORS origins of the API follow from these (lambdas/contract/cors.ts).
  */
 import type http from 'node:http';
-import { PASSWORD_POLICY } from '../lambdas/domain/invitations';
-import type { CorsOrigins } from '../lib/cors';
+import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
+import type { CorsOrigins } from '../lambdas/contract/cors';
 import { webAppConfig } from '../lib/web-app-config';
 import { originOf } from '../lib/web-headers';
 import { distOf } from '../web/build/dist';

@@ -4,7 +4,7 @@
  * every request, so that a revoked, archived or not-yet-accepted contact is refused at once.
  */
 import type { ContactRecord } from './contact-record';
-import { AccessEnded, Unauthenticated } from './errors';
+import { AccessEnded, Unauthenticated } from '../contract/errors';
 
 export interface PortalSessionStore {
   /**

@@ -5,10 +5,8 @@
  * (API.md: within 60 s), and in between answers from what it learnt: a back-office integration
  * publishing at a high rate costs one look-up per user and window, not one per request.
  */
-import { Forbidden, Unauthenticated } from './errors';
-
-/** The group whose members may use the staff API (the pool's group, and the tokens' `cognito:groups`). */
-export const STAFF_GROUP = 'portal-admins';
+import { Forbidden, Unauthenticated } from '../contract/errors';
+import { STAFF_GROUP } from '../contract/identity';
 
 /** What the staff pool says about a user now; `undefined` when there is no such user. */
 export interface StaffAccount {

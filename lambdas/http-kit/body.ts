@@ -1,5 +1,5 @@
 import { HttpError } from './problem';
-import { Invalid } from '../domain/errors';
+import { Invalid } from '../contract/errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 /** API.md: JSON nested deeper than this is 400 (and DynamoDB stores at most 32 levels). */

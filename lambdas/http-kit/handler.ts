@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { allowedMethods, findRoute, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Route } from '../../lib/routes';
-import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../config';
+import { allowedMethods, findRoute, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Route } from '../contract/routes';
+import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../contract/runtime';
 import { parseJsonBody } from './body';
 import { HttpError, toProblem, ValidationFailed } from './problem';
 import { principalOf, type Principal } from './principal';
-import { log } from './log';
+import { log } from '../platform/log';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;

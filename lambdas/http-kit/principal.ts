@@ -1,8 +1,6 @@
-import type { Principal as PrincipalKind } from '../../lib/routes';
-import { STAFF_GROUP } from '../domain/staff-rights';
+import type { Principal as PrincipalKind } from '../contract/routes';
+import { STAFF_GROUP } from '../contract/identity';
 import { HttpError } from './problem';
-
-export { STAFF_GROUP };
 
 /** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
 export type Principal =

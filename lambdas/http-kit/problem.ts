@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
-import type { Problem } from '../schemas/common';
-import { AccessEnded, Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../domain/errors';
+import type { Problem } from '../contract/schemas/common';
+import { AccessEnded, Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthenticated } from '../contract/errors';
+import { isTransient } from '../platform/transient';
 
 /** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
 export class HttpError extends Error {
@@ -73,34 +74,6 @@ export class ValidationFailed extends Error {
     super('validation failed');
     this.name = 'ValidationFailed';
   }
-}
-
-/** AWS SDK errors that mean "try again later", never "you sent something wrong". */
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalServerError',
-  'InternalErrorException',
-  'TimeoutError',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-]);
-
-export function isTransient(error: unknown): boolean {
-  if (error instanceof Unavailable) return true;
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; cause?: unknown };
-  if ((e.name && TRANSIENT.has(e.name)) || (e.code && TRANSIENT.has(e.code))) return true;
-  if (e.$retryable) return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  if (error instanceof AggregateError) return error.errors.some(isTransient);
-  return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
 }
 
 /** The one mapping from anything thrown to the problem the client sees. A 500 says nothing internal. */

@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
-import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
+import { STAFF_GROUP } from '../../lambdas/contract/identity';
+import { PASSWORD_POLICY, TEMPORARY_PASSWORD_DAYS } from '../../lambdas/contract/password-policy';
 
 export interface IdentityProps {
   readonly hostedUiDomainPrefix: string;
@@ -17,7 +17,7 @@ export interface TokenIssuer {
   readonly issuerUrl: string;
 }
 
-const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(7) };
+const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(TEMPORARY_PASSWORD_DAYS) };
 
 /** The only attributes portal users may change themselves (their display preferences). */
 export const CUSTOMER_WRITABLE: cognito.StandardAttributesMask = { locale: true, timezone: true };

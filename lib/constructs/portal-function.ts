@@ -8,9 +8,10 @@ import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
-import { ENV, LAMBDA_TIMEOUT_SECONDS, type EnvKey } from '../../lambdas/config';
+import { ENV, type EnvKey } from '../../lambdas/contract/env';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
 import { LAMBDA_BUNDLING } from '../bundling';
-import { TABLE } from '../table-schema';
+import { TABLE } from '../../lambdas/contract/table-schema';
 import type { Mail } from './mail';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');

@@ -1,13 +1,13 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/config';
-import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
-import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
-import { EVENT_RULES } from '../../lib/event-rules';
-import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lib/routes';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
+import { STAFF_GROUP } from '../../lambdas/contract/identity';
+import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
+import { EVENT_RULES } from '../../lambdas/contract/event-rules';
+import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
 import { PortalStack } from '../../lib/stack';
-import { TABLE } from '../../lib/table-schema';
-import { CORS } from '../../lib/cors';
+import { TABLE } from '../../lambdas/contract/table-schema';
+import { CORS } from '../../lambdas/contract/cors';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -227,8 +227,8 @@ describe('HTTP API', () => {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: [...TEST_CONFIG.adminOrigins],
-        AllowHeaders: [...CORS.allowHeaders],
-        ExposeHeaders: [...CORS.exposeHeaders],
+        AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+        ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
         MaxAge: CORS.maxAgeSeconds,
       },
@@ -365,10 +365,10 @@ describe('functions', () => {
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
-    // contacts (archive revokes) and invitations build the portal-access wiring, which reads its settings at start.
-    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
-    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
-    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
+    // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
+    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
       ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );

@@ -4,7 +4,7 @@
  * to the HTTP API, and the deployed `/config.json` pointing at the API and the customer pool.
  */
 import { type Template } from 'aws-cdk-lib/assertions';
-import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
+import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import type { PortalStack } from '../../lib/stack';
 import { contentSecurityPolicy, WEB_HEADERS } from '../../lib/web-headers';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';

@@ -4,7 +4,7 @@
  * once; a repeat changes nothing; and no person of an archived company can be granted access.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { applyAccess, createContact, portalUser, type PortalUser } from './support/principals';
 import { adminToken, api, eventually, events, stack, uniq } from './support/stack';
 

@@ -5,8 +5,8 @@
  * and hostile emails. Each answer must be the right 4xx as application/problem+json; no answer of the
  * whole suite may be a 5xx.
  */
-import { ROUTES, routeKey, type Route } from '../../lib/routes';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import { ROUTES, routeKey, type Route } from '../../lambdas/contract/routes';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { buildWorld, createContact, type World } from './support/principals';
 import { adminToken, api, emails, stack, uniq, type ApiResponse } from './support/stack';
 

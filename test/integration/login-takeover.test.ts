@@ -11,7 +11,7 @@
  *    U's access record, and fails that line with 409 — V stays as it was, nothing is mailed.
  */
 import { AdminGetUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { createContact, invitationTokenIn, portalUser, type PortalUser } from './support/principals';
 import { adminToken, api, cognito, emails, stack, uniq } from './support/stack';
 

@@ -1,4 +1,4 @@
-/** CORS of the local API, exact per path (lib/cors.ts): the portal's origin may call only what a portal page calls. */
+/** CORS of the local API, exact per path (lambdas/contract/cors.ts): the portal's origin may call only what a portal page calls. */
 import { api, stack } from './support/stack';
 
 const preflight = (path: string, origin: string, method = 'GET') =>

@@ -6,7 +6,7 @@
  * find nothing to repair.
  */
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { createContact } from './support/principals';
 import { adminToken, api, cognito, stack, uniq } from './support/stack';
 

@@ -1,10 +1,10 @@
 /**
  * What a token must be, over HTTP against the local stack (whose authorizer applies the same route
- * scopes as API Gateway in AWS, `scopesOf` in lib/routes.ts): an access token with the scope every
+ * scopes as API Gateway in AWS, `scopesOf` in lambdas/contract/routes.ts): an access token with the scope every
  * authenticated route requires — an ID token has none — and a staff group matched exactly. Tokens
  * are cognito-local's own, some with claims changed and signed again by its key, as it would issue them.
  */
-import { ACCESS_TOKEN_SCOPE } from '../../lib/routes';
+import { ACCESS_TOKEN_SCOPE } from '../../lambdas/contract/routes';
 import { createContact, reissued, portalUser, PORTAL_PASSWORD } from './support/principals';
 import { api, createStaffUser, signIn, stack, uniq } from './support/stack';
 

@@ -2,10 +2,11 @@ import { AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProv
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
-import { handler, parseIfMatch, useContactsDeps } from '../../lambdas/http/contacts';
+import { handler, parseIfMatch } from '../../lambdas/http/contacts';
+import { useContactsDeps } from '../../lambdas/wiring/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactStore } from '../../lambdas/domain/contacts';
-import { Invalid } from '../../lambdas/domain/errors';
+import { Invalid } from '../../lambdas/contract/errors';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 const admin = { sub: 'staff-1', username: 'admin', token_use: 'access', 'cognito:groups': '[portal-admins]' };

@@ -3,7 +3,7 @@
  * the path of the first such value; what it accepts, the store writes as is.
  */
 import { validationProblem } from '../../lambdas/http-kit/problem';
-import { MAX_ATTRIBUTE_NESTING, putDocumentBody, unstorable } from '../../lambdas/schemas/documents';
+import { MAX_ATTRIBUTE_NESTING, putDocumentBody, unstorable } from '../../lambdas/contract/schemas/documents';
 
 const nested = (levels: number): unknown => (levels === 0 ? 'leaf' : [nested(levels - 1)]);
 const pathsOf = (body: Record<string, unknown>) => {

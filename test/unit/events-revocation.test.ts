@@ -4,8 +4,9 @@
  * (or an event arriving after the change it asks for) changes nothing.
  */
 import { archiveContact, type ContactStore } from '../../lambdas/domain/contacts';
-import { revokeAccess, revokeCompany, revokeForArchive, type AccessEventType, type PortalAccessDeps } from '../../lambdas/domain/portal-access';
-import type { EventDeps } from '../../lambdas/events/dependencies';
+import type { AccessEventType, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { revokeAccess, revokeCompany, revokeForArchive } from '../../lambdas/domain/portal-access/revoke';
+import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler } from '../../lambdas/events/handler';
 import { MemoryAccess } from './portal-access.fakes';
 

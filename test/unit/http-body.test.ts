@@ -4,7 +4,7 @@
  * keys deep down, and bodies that would make a validation answer larger than the request.
  */
 import * as z from 'zod';
-import { Invalid } from '../../lambdas/domain/errors';
+import { Invalid } from '../../lambdas/contract/errors';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH, parseJsonBody } from '../../lambdas/http-kit/body';
 import { MAX_REPORTED_ISSUES, toProblem, validationProblem } from '../../lambdas/http-kit/problem';
 

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
-import { normaliseEmail } from '../../lambdas/schemas/common';
+import { normaliseEmail } from '../../lambdas/contract/email';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
-import { AccessEnded, Conflict, Forbidden, NotFound, Unauthenticated } from '../../lambdas/domain/errors';
+import { AccessEnded, Conflict, Forbidden, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
 import { toProblem } from '../../lambdas/http-kit/problem';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;

@@ -8,7 +8,7 @@ import { AdminSetUserPasswordCommand, AdminUserGlobalSignOutCommand, CognitoIden
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { hashToken, newToken } from '../../lambdas/domain/invitations';
+import { hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
 import { handler } from '../../lambdas/http/invitations';
 import { ITEM_SCOPES } from '../../lib/item-scopes';

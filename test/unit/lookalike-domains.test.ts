@@ -1,6 +1,6 @@
-import { wizardLineOf } from '../../lambdas/domain/portal-access';
+import { wizardLineOf } from '../../lambdas/domain/portal-access/wizard';
 import { isLookalikeDomain, LOOKALIKE_WARNING } from '../../lambdas/domain/lookalike-domains';
-import { normaliseEmail } from '../../lambdas/schemas/common';
+import { normaliseEmail } from '../../lambdas/contract/email';
 
 const normalised = (email: string) => normaliseEmail(email) ?? '';
 

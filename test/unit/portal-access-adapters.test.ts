@@ -6,7 +6,7 @@ import {
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,9 +17,10 @@ import { DynamoIdempotencyStore } from '../../lambdas/adapters/dynamodb/idempote
 import { EventBridgeAccessEvents } from '../../lambdas/adapters/eventbridge/access-events';
 import { auditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import { Invalid } from '../../lambdas/domain/errors';
+import { Invalid } from '../../lambdas/contract/errors';
 
 const db = mockClient(DynamoDBDocumentClient);
+const dynamo = () => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const cognito = mockClient(CognitoIdentityProviderClient);
 const eventBridge = mockClient(EventBridgeClient);
 
@@ -48,7 +49,7 @@ const person = (patch: Partial<ContactRecord> = {}): ContactRecord => ({
 });
 
 describe('DynamoAccessStore', () => {
-  const store = new DynamoAccessStore();
+  const store = new DynamoAccessStore(dynamo(), 'portal');
 
   it('claims a login email: the guard and the contact in one transaction, each under its condition', async () => {
     db.on(TransactWriteCommand).resolves({});
@@ -183,7 +184,7 @@ describe('DynamoAccessStore', () => {
 });
 
 describe('DynamoIdempotencyStore', () => {
-  const store = new DynamoIdempotencyStore();
+  const store = new DynamoIdempotencyStore(dynamo(), 'portal');
   const id = { scope: 'sub-1#applyPortalAccess#c1', key: 'k1' };
   const record = { bodyHash: 'b', state: 'in-progress' as const, startedAt: '2026-03-01T00:00:00.000Z' };
 
@@ -200,7 +201,7 @@ describe('DynamoIdempotencyStore', () => {
 
 describe('DynamoAuditStore', () => {
   it('lists newest first with a cursor bound to the contact', async () => {
-    const store = new DynamoAuditStore();
+    const store = new DynamoAuditStore(dynamo(), 'portal');
     db.on(QueryCommand).resolves({
       Items: [{ pk: 'AUDIT#c1', sk: 's2', at: 'a2', actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } }],
       LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's2' },
@@ -215,7 +216,7 @@ describe('DynamoAuditStore', () => {
 });
 
 describe('CognitoCustomerLogins', () => {
-  const logins = new CognitoCustomerLogins();
+  const logins = new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1');
 
   it('creates a verified-email user with SUPPRESS and answers its user name and sub; an existing one is `exists`', async () => {
     cognito.on(AdminCreateUserCommand).resolvesOnce({ User: { Username: 'uuid-1', Attributes: [{ Name: 'sub', Value: 'uuid-1' }] } });
@@ -258,11 +259,11 @@ describe('CognitoCustomerLogins', () => {
 describe('EventBridgeAccessEvents', () => {
   it('puts one portal.access event on the bus, and throws when it was refused', async () => {
     eventBridge.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
-    await new EventBridgeAccessEvents().emit('PortalAccessGranted', { contactId: 'c1', email: 'a@example.com', at: 't' });
+    await new EventBridgeAccessEvents(new EventBridgeClient({ region: 'eu-west-1' }), 'bus-1').emit('PortalAccessGranted', { contactId: 'c1', email: 'a@example.com', at: 't' });
     expect(eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries).toEqual([
       { Source: 'portal.access', DetailType: 'PortalAccessGranted', Detail: '{"contactId":"c1","email":"a@example.com","at":"t"}', EventBusName: 'bus-1' },
     ]);
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
-    await expect(new EventBridgeAccessEvents().emit('PortalAccessRevoked', { contactId: 'c1', email: '', at: 't' })).rejects.toThrow('InternalFailure');
+    await expect(new EventBridgeAccessEvents(new EventBridgeClient({ region: 'eu-west-1' }), 'bus-1').emit('PortalAccessRevoked', { contactId: 'c1', email: '', at: 't' })).rejects.toThrow('InternalFailure');
   });
 });

@@ -2,10 +2,12 @@
 import { AdminSetUserPasswordCommand, AdminUserGlobalSignOutCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
-import { Conflict, Gone, Invalid } from '../../lambdas/domain/errors';
-import { ABANDONED_AFTER_MS, bodyHashOf, idempotencyKeyOf, idempotent } from '../../lambdas/domain/idempotency';
-import { acceptInvitation, GONE_DETAIL, hashToken, invitationMail, newToken } from '../../lambdas/domain/invitations';
-import type { PortalAccessDeps } from '../../lambdas/domain/portal-access';
+import { Conflict, Gone, Invalid } from '../../lambdas/contract/errors';
+import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
+import { bodyHashOf, idempotencyKeyOf, idempotent } from '../../lambdas/domain/idempotency';
+import { invitationMail } from '../../lambdas/domain/portal-access/invitation-mail';
+import { acceptInvitation, GONE_DETAIL, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
+import type { PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryAccess, MemoryIdempotency } from './portal-access.fakes';
 
@@ -26,7 +28,7 @@ beforeEach(() => {
   cognito.on(AdminUserGlobalSignOutCommand).resolves({});
   access = new MemoryAccess();
   clock = new Date('2026-03-01T10:00:00.000Z');
-  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(), now: () => clock };
+  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1'), now: () => clock };
 });
 
 /** An invited contact with a live invitation; answers its token. */

@@ -6,8 +6,7 @@ import type { AuditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
-import type { Invitation } from '../../lambdas/domain/invitations';
-import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim, LoginRecord } from '../../lambdas/domain/portal-access';
+import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../lambdas/domain/portal-access/ports';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

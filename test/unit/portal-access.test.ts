@@ -14,23 +14,20 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/domain/errors';
-import { hashToken } from '../../lambdas/domain/invitations';
-import {
-  applyPortalAccess,
-  getWizard,
-  reinvite,
-  revokeAccess,
-  revokeCompany,
-  type AccessEventType,
-  type LineResult,
-  type PortalAccessDeps,
-} from '../../lambdas/domain/portal-access';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
+import { hashToken } from '../../lambdas/domain/portal-access/invitations';
+import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
+import type { LineResult } from '../../lambdas/domain/portal-access/lines';
+import type { AccessEventType, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
+import { revokeAccess, revokeCompany } from '../../lambdas/domain/portal-access/revoke';
+import { getWizard } from '../../lambdas/domain/portal-access/wizard';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryAccess } from './portal-access.fakes';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const ses = mockClient(SESv2Client);
+const sesMailer = () => new SesInvitationMailer(new SESv2Client({ region: 'eu-west-1' }), { from: 'Portal <portal@example.com>', replyTo: 'help@example.com', configurationSet: '' }, 3, 0);
 
 const throttled = () => Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
 const cognitoDown = () => Object.assign(new Error('Service unavailable'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } });
@@ -82,8 +79,8 @@ beforeEach(() => {
   deps = {
     contacts: access.contactStore,
     store: access,
-    logins: new CognitoCustomerLogins(),
-    mailer: new SesInvitationMailer(3, 0),
+    logins: new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1'),
+    mailer: sesMailer(),
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
     now: () => clock,
     config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 4 },
@@ -700,12 +697,12 @@ describe('errors are domain errors', () => {
   it('maps an unavailable mailer to Unavailable', async () => {
     ses.reset();
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('nope'), { name: 'MessageRejected' }));
-    await expect(new SesInvitationMailer(3, 0).send({ to: 'a@example.com', subject: 's', text: 't', html: 'h' })).rejects.toBeInstanceOf(Unavailable);
+    await expect(sesMailer().send({ to: 'a@example.com', subject: 's', text: 't', html: 'h' })).rejects.toBeInstanceOf(Unavailable);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('after a mail finally failed, the next ones try once for a few seconds', async () => {
-    const mailer = new SesInvitationMailer(3, 0);
+    const mailer = sesMailer();
     const mail = { to: 'a@example.com', subject: 's', text: 't', html: 'h' };
     sesFailures = 10;
     await expect(mailer.send(mail)).rejects.toBeInstanceOf(Unavailable);

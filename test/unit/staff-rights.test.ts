@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoStaffDirectory } from '../../lambdas/adapters/cognito/staff-directory';
-import { Forbidden, Unauthenticated } from '../../lambdas/domain/errors';
+import { Forbidden, Unauthenticated } from '../../lambdas/contract/errors';
 import { staffRights, type StaffAccount } from '../../lambdas/domain/staff-rights';
 
 const WINDOW = 30_000;
@@ -104,15 +104,15 @@ describe('the Cognito staff directory', () => {
       .on(AdminListGroupsForUserCommand)
       .resolvesOnce({ Groups: [{ GroupName: 'readers' }], NextToken: 'more' })
       .resolves({ Groups: [{ GroupName: 'portal-admins' }] });
-    expect(await new CognitoStaffDirectory().account('ann')).toEqual({ sub: 'sub-ann', enabled: false, groups: ['readers', 'portal-admins'] });
+    expect(await new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool').account('ann')).toEqual({ sub: 'sub-ann', enabled: false, groups: ['readers', 'portal-admins'] });
     expect(cognito.commandCalls(AdminGetUserCommand)[0]?.args[0].input).toEqual({ UserPoolId: 'staff-pool', Username: 'ann' });
     expect(cognito.commandCalls(AdminListGroupsForUserCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'more']);
   });
 
   it('a user that does not exist is no account; any other failure is thrown', async () => {
     cognito.on(AdminGetUserCommand).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
-    expect(await new CognitoStaffDirectory().account('gone')).toBeUndefined();
+    expect(await new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool').account('gone')).toBeUndefined();
     cognito.on(AdminGetUserCommand).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
-    await expect(new CognitoStaffDirectory().account('ann')).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    await expect(new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool').account('ann')).rejects.toMatchObject({ name: 'TooManyRequestsException' });
   });
 });

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { allowedOrigin, apiWideOrigins } from '../../lib/cors';
+import { allowedOrigin, apiWideOrigins } from '../../lambdas/contract/cors';
 import { contentSecurityPolicy } from '../../lib/web-headers';
 import { webAppConfig } from '../../lib/web-app-config';
 import { createWebServer } from '../../local/web-server';
 import { safeReturnPath } from '../../web/shared/return-path';
 
-describe('CORS (lib/cors.ts)', () => {
+describe('CORS (lambdas/contract/cors.ts)', () => {
   const origins = { admin: ['https://admin.example.com'], portal: ['https://portal.example.com'] };
   test.each([
     ['https://portal.example.com', '/portal/me', true],

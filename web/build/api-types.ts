@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { buildOpenApi } from '../../lambdas/http-kit/openapi';
+import { buildOpenApi } from '../../lambdas/contract/openapi';
 
 export const API_TYPES_FILE = path.resolve(__dirname, '..', 'shared', 'generated', 'openapi.d.ts');
 

@@ -2,12 +2,8 @@
  * The staff pool as the staff-rights check reads it: whether a user exists and is enabled (with its
  * `sub`), and its groups.
  */
-import { AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { env } from '../../config';
+import { AdminGetUserCommand, AdminListGroupsForUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { StaffAccount, StaffDirectory } from '../../domain/staff-rights';
-
-let client: CognitoIdentityProviderClient | undefined;
-const cognito = () => (client ??= new CognitoIdentityProviderClient({ maxAttempts: 3 }));
 
 const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
 
@@ -15,11 +11,18 @@ const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.nam
 const MAX_GROUP_PAGES = 5;
 
 export class CognitoStaffDirectory implements StaffDirectory {
+  readonly #cognito: CognitoIdentityProviderClient;
+  readonly #poolId: string;
+
+  constructor(cognito: CognitoIdentityProviderClient, poolId: string) {
+    [this.#cognito, this.#poolId] = [cognito, poolId];
+  }
+
   async account(username: string): Promise<StaffAccount | undefined> {
-    const UserPoolId = env('staffUserPoolId');
+    const UserPoolId = this.#poolId;
     let user;
     try {
-      user = await cognito().send(new AdminGetUserCommand({ UserPoolId, Username: username }));
+      user = await this.#cognito.send(new AdminGetUserCommand({ UserPoolId, Username: username }));
     } catch (error) {
       if (nameOf(error) === 'UserNotFoundException') return undefined;
       throw error;
@@ -28,7 +31,7 @@ export class CognitoStaffDirectory implements StaffDirectory {
     const groups: string[] = [];
     let NextToken: string | undefined;
     for (let page = 0; page < MAX_GROUP_PAGES; page++) {
-      const out = await cognito().send(new AdminListGroupsForUserCommand({ UserPoolId, Username: username, ...(NextToken ? { NextToken } : {}) }));
+      const out = await this.#cognito.send(new AdminListGroupsForUserCommand({ UserPoolId, Username: username, ...(NextToken ? { NextToken } : {}) }));
       groups.push(...(out.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : [])));
       NextToken = out.NextToken;
       if (!NextToken) break;

@@ -16,7 +16,7 @@
  * every respect but its expiry.
  */
 import { createPrivateKey, sign, type JsonWebKey } from 'node:crypto';
-import type { Contact } from '../../../lambdas/schemas/contacts';
+import type { Contact } from '../../../lambdas/contract/schemas/contacts';
 import { adminToken, api, createStaffUser, emails, signIn, stack, uniq, type Email, type Tokens } from './stack';
 
 export const PORTAL_PASSWORD = 'Matrix-Portal-Pw-1!';

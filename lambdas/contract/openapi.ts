@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { ROUTES, type Route } from '../../lib/routes';
-import { problem } from '../schemas/common';
+import { ROUTES, type Route } from './routes';
+import { problem } from './schemas/common';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and the very schemas the handlers
@@ -35,7 +35,7 @@ function errorsOf(route: Route): number[] {
   return [...statuses].sort();
 }
 
-export function buildOpenApi(serverUrl?: string): Json {
+export function buildOpenApi(): Json {
   const components: Record<string, unknown> = { Problem: toSchema(problem, 'output') };
   const convert = (schema: z.ZodType, io: 'input' | 'output') => {
     const json = toSchema(schema, io) as Json & { $defs?: Record<string, unknown> };
@@ -85,7 +85,6 @@ export function buildOpenApi(serverUrl?: string): Json {
       version: '1.0.0',
       description: "Read-only customer portal access to a business's documents: contacts, the grant-portal-access wizard, documents and grants, the portal, invitations.",
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     paths,
     components: {
       schemas: components,

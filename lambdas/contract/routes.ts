@@ -5,10 +5,10 @@
  * into the Lambda functions too.
  */
 import * as z from 'zod';
-import { pageQuery } from '../lambdas/schemas/common';
-import * as contacts from '../lambdas/schemas/contacts';
-import * as access from '../lambdas/schemas/portal-access';
-import * as documents from '../lambdas/schemas/documents';
+import { pageQuery } from './schemas/common';
+import * as contacts from './schemas/contacts';
+import * as access from './schemas/portal-access';
+import * as documents from './schemas/documents';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,6 +1,6 @@
 /**
- * The environment's names: the CDK stack sets them on every function, the local stack in its own
- * process, and the runtime reads them here and nowhere else.
+ * The environment's names: the CDK stack sets them on each function (only those its wiring reads),
+ * the local stack in its own process, and the runtime reads them in its wiring (lambdas/wiring/) only.
  */
 export const ENV = {
   tableName: 'TABLE_NAME',
@@ -30,7 +30,3 @@ export function envOr(key: EnvKey, fallback: string): string {
   const value = process.env[ENV[key]];
   return value === undefined || value === '' ? fallback : value;
 }
-
-/** Handlers give up this long before their Lambda's timeout, so a slow dependency is a clean 503. */
-export const HANDLER_TIMEOUT_MS = 25_000;
-export const LAMBDA_TIMEOUT_SECONDS = 29;

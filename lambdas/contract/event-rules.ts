@@ -3,25 +3,7 @@
  * rule, and the local stack's PutEvents endpoint matches events against the very same patterns.
  * No CDK imports.
  */
-
-/** The `source` of every event this stack emits; rules never feed those back to it. */
-export const EMITTED_SOURCE = 'portal.access';
-
-/** Detail-types on the portal bus: consumed ones come from other systems, emitted ones from us. */
-export const DETAIL_TYPES = {
-  revocationRequested: 'PortalAccessRevocationRequested',
-  contactArchived: 'ContactArchived',
-  accessGranted: 'PortalAccessGranted',
-  accessRevoked: 'PortalAccessRevoked',
-  invitationSent: 'PortalInvitationSent',
-} as const;
-
-/** SES's own detail-types for its sending events on the default bus (`source: aws.ses`). */
-export const SES_SOURCE = 'aws.ses';
-export const SES_DETAIL_TYPES = {
-  bounce: 'Email Bounced',
-  complaint: 'Email Complaint Received',
-} as const;
+import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from './events';
 
 /** An EventBridge event pattern: JSON arrays of values or of content filters, nested by field. */
 export interface EventPattern {

@@ -1,11 +1,20 @@
 /**
- * The ports of portal access: what the lifecycle (portal-access.ts, invitations.ts) needs from
- * DynamoDB, the customer user pool, SES and EventBridge. The adapters implement them.
+ * The ports of portal access: what the lifecycle (the modules beside this one) needs from DynamoDB,
+ * the customer user pool, SES and EventBridge. The adapters implement them; lambdas/wiring/ binds them.
  */
-import type { AuditEntry } from './audit';
-import type { ContactRecord } from './contact-record';
-import type { ContactStore } from './contacts';
-import type { Invitation } from './invitations';
+import type { AccessEventDetail, AccessEventType } from '../../contract/events';
+import type { AuditEntry } from '../audit';
+import type { ContactRecord } from '../contact-record';
+import type { ContactStore } from '../contacts';
+
+export type { AccessEventDetail, AccessEventType };
+
+/** A pending invitation as stored: only the SHA-256 of its token. */
+export interface Invitation {
+  tokenHash: string;
+  expiresAt: string;
+  issuedAt: string;
+}
 
 /** `company-archived`: the person's company was archived (checked in the claim's own transaction). */
 export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed' | 'company-archived';
@@ -99,22 +108,39 @@ export interface InvitationMailer {
   send(mail: InvitationMail): Promise<void>;
 }
 
-export type AccessEventType = 'PortalAccessGranted' | 'PortalAccessRevoked' | 'PortalInvitationSent';
-
 export interface AccessEvents {
-  emit(type: AccessEventType, detail: { contactId: string; email: string; at: string }): Promise<void>;
+  emit(type: AccessEventType, detail: AccessEventDetail): Promise<void>;
 }
 
-export interface PortalAccessDeps {
+export interface PortalAccessConfig {
+  /** The base of invitation links: `<portalUrl>/invitation?token=…`. */
+  portalUrl: string;
+  invitationTtlDays: number;
+  /** How many lines (or a company's contacts) talk to Cognito and SES at once. */
+  applyConcurrency: number;
+}
+
+/** What revoking needs: no mail, no invitation settings (the archive of a contact and revocation events use this). */
+export interface RevocationDeps {
   /** The contacts module's store: the contact (consistent read) and a company's non-archived persons. */
   contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'>;
   store: AccessStore;
-  logins: CustomerLogins;
-  mailer: InvitationMailer;
+  /** Disable, and enable again when a re-grant won meanwhile (login-state.ts: the login follows the record). */
+  logins: Pick<CustomerLogins, 'disable' | 'enable'>;
   events: AccessEvents;
   now: () => Date;
-  config: { portalUrl: string; invitationTtlDays: number; applyConcurrency: number };
+  config: Pick<PortalAccessConfig, 'applyConcurrency'>;
   warn: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The whole lifecycle: the wizard, grants, re-invitations, revocations. */
+export interface PortalAccessDeps extends RevocationDeps {
+  logins: CustomerLogins;
+  mailer: InvitationMailer;
+  config: PortalAccessConfig;
   /** Waits (tests pass one that moves their clock); a timer by default. */
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** Accepting an invitation: the token's contact, its access record, its login. */
+export type AcceptDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'now'> & { logins: Pick<CustomerLogins, 'setPassword' | 'signOut'> };

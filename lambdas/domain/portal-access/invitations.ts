@@ -7,17 +7,13 @@
  * token finds nothing. Every unusable token answers the same `Gone`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { ContactRecord } from './contact-record';
-import { auditEntry, INVITEE, type AuditEntry } from './audit';
-import { ABANDONED_AFTER_MS } from './idempotency';
-import { Conflict, Gone, Invalid } from './errors';
-import type { InvitationMail, LoginRecord, PortalAccessDeps } from './portal-access-ports';
-
-export interface Invitation {
-  tokenHash: string;
-  expiresAt: string;
-  issuedAt: string;
-}
+import { Conflict, Gone, Invalid } from '../../contract/errors';
+import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
+import { ABANDONED_AFTER_MS } from '../../contract/runtime';
+import { auditEntry, INVITEE, type AuditEntry } from '../audit';
+import type { ContactRecord } from '../contact-record';
+import { invitationLink, invitationMail } from './invitation-mail';
+import type { AcceptDeps, LoginRecord, PortalAccessDeps } from './ports';
 
 /**
  * How long an unsent invitation may still be on its way through another live request: longer than
@@ -32,57 +28,8 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** The one answer to every unusable token: it says nothing about why. */
 export const GONE_DETAIL = 'This invitation cannot be used any more. Ask for a new one.';
 
-/**
- * The customer pool's password policy, checked here too because the local Cognito emulator does not
- * enforce it. The CDK pool should read these numbers from here so the two cannot drift apart.
- */
-export const PASSWORD_POLICY = { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true } as const;
-export const PASSWORD_REFUSED =
-  `The password must have at least ${PASSWORD_POLICY.minLength} characters, with a lower-case and an upper-case letter, a digit and a symbol.`;
-
-export const meetsPasswordPolicy = (password: string): boolean =>
-  password.length >= PASSWORD_POLICY.minLength && /[a-z]/.test(password) && /[A-Z]/.test(password) && /[0-9]/.test(password) && /[^A-Za-z0-9]/.test(password);
-
 export const newToken = (): string => randomBytes(32).toString('base64url');
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-export const INVITATION_SUBJECT = 'Your invitation to the customer portal';
-
-/**
- * The invitation email. The staff's message is plain text in both parts (escaped in the HTML one);
- * it never reaches a header: the subject is fixed and the recipient is a validated address.
- */
-export function invitationMail(input: { to: string; name: string; link: string; expiresAt: string; message?: string }): InvitationMail {
-  const message = input.message?.replace(/\r\n?/g, '\n').trim();
-  const until = new Date(input.expiresAt).toUTCString();
-  const text = [
-    `Hello ${input.name},`,
-    '',
-    'You have been given access to our customer portal, where you can follow your documents.',
-    ...(message ? ['', message] : []),
-    '',
-    `To accept the invitation and choose your password, open this link (valid until ${until}):`,
-    input.link,
-    '',
-    'If you did not expect this invitation, you can ignore this email.',
-  ].join('\n');
-  const html = [
-    '<!doctype html><html><body>',
-    `<p>Hello ${escapeHtml(input.name)},</p>`,
-    '<p>You have been given access to our customer portal, where you can follow your documents.</p>',
-    ...(message ? [`<p>${escapeHtml(message).replace(/\n/g, '<br>')}</p>`] : []),
-    `<p><a href="${escapeHtml(input.link)}">Accept the invitation and choose your password</a> (valid until ${escapeHtml(until)}).</p>`,
-    '<p>If you did not expect this invitation, you can ignore this email.</p>',
-    '</body></html>',
-  ].join('\n');
-  return { to: input.to, subject: INVITATION_SUBJECT, text, html };
-}
-
-export const invitationLink = (portalUrl: string, token: string): string =>
-  `${portalUrl.replace(/\/+$/, '')}/invitation?token=${encodeURIComponent(token)}`;
 
 /**
  * Steps 3 and 4 of a grant (and a re-invite): a fresh invitation replaces the previous one (and
@@ -132,7 +79,7 @@ export async function sendInvitation(
  * the claim so that the invitee can try another one.
  */
 export async function acceptInvitation(
-  deps: Pick<PortalAccessDeps, 'contacts' | 'store' | 'logins' | 'now'>,
+  deps: AcceptDeps,
   token: string,
   password: string,
 ): Promise<void> {

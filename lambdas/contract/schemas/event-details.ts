@@ -5,7 +5,7 @@
  * SES's notifications are AWS's shape: we read the few fields we need and tolerate the rest.
  */
 import * as z from 'zod';
-import { id, text } from '../schemas/common';
+import { id, text } from './common';
 
 export const eventEnvelope = z.object({
   id: z.string().max(256).optional(),

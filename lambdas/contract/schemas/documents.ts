@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DOCUMENT_TYPES } from '../domain/document-types';
+import { DOCUMENT_TYPES } from '../document-types';
 import { cursor, id, isoDateTime, limit, page, text } from './common';
 
 export const documentType = z.enum(DOCUMENT_TYPES);

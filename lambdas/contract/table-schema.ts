@@ -1,7 +1,7 @@
 /**
  * The single table's shape: key attributes, secondary indexes and the TTL attribute. The CDK stack
  * and the local stack's CreateTable both read it, so the two tables cannot drift apart. No CDK imports.
- * What goes into each key is in `lambdas/adapters/dynamodb/keys.ts` and `docs/data-model.md`.
+ * What goes into each key is in `keys.ts` beside it and `docs/data-model.md`.
  */
 export const TABLE = {
   partitionKey: 'pk',

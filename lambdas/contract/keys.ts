@@ -2,7 +2,7 @@
  * Every key format of the single table, in one place. `docs/data-model.md` lists each access
  * pattern next to the request that serves it. Keys are built only here.
  */
-import type { DocumentType } from '../../domain/document-types';
+import type { DocumentType } from './document-types';
 
 /** Sort key material for names: case- and accent-insensitive, bounded, so `begins_with` finds prefixes. */
 export function nameKey(name: string): string {

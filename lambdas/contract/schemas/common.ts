@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { domainToASCII } from 'node:url';
+import { normaliseEmail } from '../email';
 
 /** Printable text: no control characters (tab excepted), no lone surrogates. */
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
@@ -45,22 +45,6 @@ export const email = z
     return normalised;
   })
   .meta({ type: 'string', format: 'email', maxLength: 254 });
-
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-export function normaliseEmail(raw: string): string | undefined {
-  const value = raw.trim();
-  const at = value.lastIndexOf('@');
-  if (at <= 0 || value.indexOf('@') !== at) return undefined;
-  const local = value.slice(0, at).toLowerCase();
-  const domain = domainToASCII(value.slice(at + 1).toLowerCase());
-  if (local.length > 64 || !LOCAL_PART.test(local)) return undefined;
-  const labels = domain.split('.');
-  if (labels.length < 2 || !labels.every((l) => DOMAIN_LABEL.test(l))) return undefined;
-  const result = `${local}@${domain}`;
-  return result.length <= 254 ? result : undefined;
-}
 
 export const cursor = z.string().max(2048);
 export const limit = z.coerce.number().int().min(1).max(100).default(50);

@@ -1,0 +1,28 @@
+/**
+ * The AWS SDK clients: the only place that builds them. One of each per container, on first use,
+ * with standard retries; the endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (the
+ * local stack points them at its emulators). A bundle carries only the clients its wiring uses.
+ */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { env } from '../contract/env';
+
+let dynamo: DynamoDBDocumentClient | undefined;
+let cognito: CognitoIdentityProviderClient | undefined;
+let ses: SESv2Client | undefined;
+let eventBridge: EventBridgeClient | undefined;
+
+/** The single table: its document client and its name (`TABLE_NAME`). */
+export function table(): { db: DynamoDBDocumentClient; name: string } {
+  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  return { db: dynamo, name: env('tableName') };
+}
+
+export const cognitoClient = (): CognitoIdentityProviderClient => (cognito ??= new CognitoIdentityProviderClient({ maxAttempts: 3 }));
+export const sesClient = (): SESv2Client => (ses ??= new SESv2Client({ maxAttempts: 3 }));
+export const eventBridgeClient = (): EventBridgeClient => (eventBridge ??= new EventBridgeClient({ maxAttempts: 3 }));
