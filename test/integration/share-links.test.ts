@@ -53,7 +53,7 @@ describe('creating and opening a link', () => {
     const link = await createLink(doc.type, doc.id);
     expect(link).toEqual({ id: expect.any(String), url: expect.stringMatching(/\/s\/[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String), views: 0, token: expect.any(String) });
     expect(Buffer.from(link.token, 'base64url')).toHaveLength(32);
-    expect(link.url.startsWith(`${stack().apiUrl}/s/`)).toBe(true); // PORTAL_URL defaults to the API's URL locally
+    expect(link.url.startsWith(`${stack().portalUrl}/s/`)).toBe(true); // the customer portal's page of the link
     const expires = Date.parse(link.expiresAt);
     expect(expires).toBeGreaterThanOrEqual(before + 30 * DAY - 1000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 30 * DAY);
