@@ -1,16 +1,20 @@
 import type { DocumentType } from '../contract/document-types';
 import type { BatchInput, BatchResult, ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
+import type { CreateLinkInput } from '../contract/schemas/share-links';
 import { addGrant, deleteDocument, getDocument, listDocuments, listGrants, putDocument, removeGrant } from '../domain/documents';
 import { publishDocuments, type BatchOutcome } from '../domain/documents-batch';
+import { createLink, listLinks, revokeLink } from '../domain/share-links/staff';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
+import { actorOf } from '../http-kit/principal';
 import { toProblem } from '../http-kit/problem';
 import { log } from '../platform/log';
 import { documentsDeps } from '../wiring/documents';
 import { verifyStaffRights } from '../wiring/staff-rights';
 
-/** The staff's documents and grants routes. */
+/** The staff's documents, grants and share-links routes. */
 type DocumentParams = { type: DocumentType; id: string };
 type GrantParams = DocumentParams & { contactId: string };
+type LinkParams = DocumentParams & { linkId: string };
 
 /** A failed document carries the problem its own PUT would have answered (the one error mapping). */
 function batchResultOf(line: BatchOutcome, requestId: string): BatchResult {
@@ -53,4 +57,16 @@ export const handler = httpFunction('documents', {
     status: 200,
     body: { items: await listGrants(documentsDeps(), req.params.type, req.params.id) },
   }),
+  createLink: async (req: HttpRequest<CreateLinkInput, unknown, DocumentParams>) => ({
+    status: 201,
+    body: await createLink(documentsDeps().links, req.params.type, req.params.id, req.body, actorOf(req.principal)),
+  }),
+  listLinks: async (req: HttpRequest<unknown, unknown, DocumentParams>) => ({
+    status: 200,
+    body: { items: await listLinks(documentsDeps().links, req.params.type, req.params.id) },
+  }),
+  revokeLink: async (req: HttpRequest<unknown, unknown, LinkParams>) => {
+    await revokeLink(documentsDeps().links, req.params.type, req.params.id, req.params.linkId, actorOf(req.principal));
+    return { status: 204 };
+  },
 }, { staffRights: verifyStaffRights });

@@ -7,11 +7,11 @@
  * the previous item, a revocation and an acceptance delete it, so a re-invited, revoked or used
  * token finds nothing. Every unusable token answers the same `Gone`.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { Gone, Invalid } from '../../contract/errors';
 import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { auditEntry, INVITEE } from '../audit';
+import { hashToken, newToken } from '../tokens';
 import type { AcceptDeps } from './ports';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -19,8 +19,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** The one answer to every unusable token: it says nothing about why. */
 export const GONE_DETAIL = 'This invitation cannot be used any more. Ask for a new one.';
 
-export const newToken = (): string => randomBytes(32).toString('base64url');
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export { hashToken, newToken };
 
 /**
  * Accepts an invitation: claims it (one of two concurrent accepts wins), sets the password, then
