@@ -4,7 +4,7 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { EventRouting } from './constructs/event-routing';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
 import type { PortalFunction } from './constructs/portal-function';
@@ -12,13 +12,14 @@ import type { PortalFunction } from './constructs/portal-function';
 export interface NagScope {
   readonly identity: Identity;
   readonly http: HttpApi;
-  readonly events: EventRouting;
+  /** Every dead-letter queue: the event rules', the events function's, the scheduled job's. */
+  readonly deadLetterQueues: readonly sqs.Queue[];
   readonly functions: readonly PortalFunction[];
 }
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, events, functions }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, deadLetterQueues, functions }: NagScope): void {
   for (const fn of functions) {
     acknowledge(
       fn.role!,
@@ -53,11 +54,11 @@ export function acknowledgeNagFindings({ identity, http, events, functions }: Na
     );
   }
 
-  for (const queue of events.deadLetterQueues) {
+  for (const queue of deadLetterQueues) {
     acknowledge(
       queue,
       'AwsSolutions-SQS3',
-      'This queue IS a dead-letter queue (an EventBridge target DLQ or the events function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
+      'This queue IS a dead-letter queue (an EventBridge target DLQ or a function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
     );
   }
 }

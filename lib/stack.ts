@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../lambdas/contract/routes';
+import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
@@ -9,6 +10,7 @@ import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
+import { ScheduledJob } from './constructs/scheduled-job';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import type { StageConfig } from './stage-config';
@@ -34,6 +36,7 @@ const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword',
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
   readonly eventsFunction: PortalFunction;
+  readonly scheduleFunction: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
     super(scope, id, props);
@@ -75,8 +78,13 @@ export class PortalStack extends Stack {
     };
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
+    // Expiries (accesses and grants past their `until`): the table and the bus, no Cognito (the portal refuses by the record).
+    this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses and grants')
+      .bindTable(table, 'readWrite')
+      .bindEventBus(events.bus);
+    const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
-    alarms.notify(events.alarms);
+    alarms.notify([...events.alarms, ...schedule.alarms]);
 
     const http = new HttpApi(this, 'Http', {
       functions: this.functions,
@@ -87,7 +95,12 @@ export class PortalStack extends Stack {
       logRetention,
     });
 
-    acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction] });
+    acknowledgeNagFindings({
+      identity,
+      http,
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
+      functions: [...Object.values(this.functions), this.eventsFunction, this.scheduleFunction],
+    });
 
     const outputs: Record<string, string> = {
       ApiUrl: http.url,

@@ -1,12 +1,28 @@
-/** The staff's documents function: documents and grants on the table. Env: TABLE_NAME. */
+/** The staff's documents function: documents, grants and who has access, on the table. Env: TABLE_NAME. */
+import type { AccessReportDeps } from '../domain/access-report';
 import type { DocumentDeps } from '../domain/documents';
 import type { OrderCursors } from '../domain/listing';
-import { DynamoContactReader } from '../adapters/dynamodb/contact-reader';
-import { DynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
+import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
+import { DynamoDocumentStore, orderCursor, positionCursor } from '../adapters/dynamodb/documents-store';
 import { table } from './clients';
 import { perContainer } from './container';
 
-export const documentsDeps = perContainer((): DocumentDeps & { cursors: OrderCursors } => {
+export interface DocumentsFunctionDeps extends DocumentDeps {
+  cursors: OrderCursors;
+  /** "Who has access": the contacts (a company's persons) and the documents, by the portal's rule. */
+  access: AccessReportDeps;
+}
+
+export const documentsDeps = perContainer((): DocumentsFunctionDeps => {
   const { db, name } = table();
-  return { store: new DynamoDocumentStore(db, name), contacts: new DynamoContactReader(db, name), now: () => new Date(), cursors: orderCursor };
+  const store = new DynamoDocumentStore(db, name);
+  const contacts = new DynamoContactStore(db, name);
+  const now = () => new Date();
+  return {
+    store,
+    contacts,
+    now,
+    cursors: orderCursor,
+    access: { contacts, documents: store, cursors: positionCursor, now },
+  };
 });

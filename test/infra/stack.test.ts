@@ -7,6 +7,7 @@ import { EVENT_RULES } from '../../lambdas/contract/event-rules';
 import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
 import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lambdas/contract/table-schema';
+import { SCHEDULE_RATE_MINUTES } from '../../lambdas/contract/schedule';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -62,7 +63,7 @@ describe('table', () => {
     });
   });
 
-  it('has the four GSIs of the table schema, projecting ALL', () => {
+  it('has the GSIs of the table schema, each with its projection (the due index: keys only)', () => {
     const [, table] = only('AWS::DynamoDB::Table');
     expect(table.Properties.GlobalSecondaryIndexes).toEqual(
       TABLE.indexes.map((index) => ({
@@ -71,9 +72,10 @@ describe('table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: index.projection },
       })),
     );
+    expect(TABLE.indexes.find((index) => index.name === 'due')).toMatchObject({ partitionKey: 'duepk', sortKey: 'duesk', projection: 'KEYS_ONLY' });
   });
 });
 
@@ -246,7 +248,7 @@ describe('HTTP API', () => {
 describe('functions', () => {
   it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -269,6 +271,7 @@ describe('functions', () => {
     for (const fn of Object.keys(stack.functions) as FunctionName[])
       expect({ fn, reserved: reserved(functionId(fn)) }).toEqual({ fn, reserved: publicFunctions.has(fn) ? TEST_CONFIG.publicFunctionConcurrency : undefined });
     expect(reserved(logicalId(stack.eventsFunction))).toBeUndefined();
+    expect(reserved(logicalId(stack.scheduleFunction))).toBeUndefined();
   });
 
   it('no IAM statement grants a DynamoDB action on "*"', () => {
@@ -290,7 +293,7 @@ describe('functions', () => {
   const LIFECYCLE = [...REVOCATION, ...pool('AdminGetUser', 'AdminCreateUser')];
   /** The staff-rights re-check, on the staff pool. */
   const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
-  const expected: Record<FunctionName | 'events', string[]> = {
+  const expected: Record<FunctionName | 'events' | 'schedule', string[]> = {
     system: BASE,
     contacts: [...BASE, ...WRITE, ...STAFF, ...REVOCATION, 'events:PutEvents'],
     'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
@@ -298,10 +301,14 @@ describe('functions', () => {
     portal: [...BASE, ...READ],
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
     events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    // The scheduled job: the table and the bus (expiries); no Cognito — the portal refuses by the record.
+    schedule: [...BASE, ...WRITE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
+  const idOf = (name: FunctionName | 'events' | 'schedule') =>
+    name === 'events' ? logicalId(stack.eventsFunction) : name === 'schedule' ? logicalId(stack.scheduleFunction) : functionId(name);
 
-  it.each(Object.keys(expected) as (FunctionName | 'events')[])('%s holds exactly the actions its area needs', (name) => {
-    const id = name === 'events' ? logicalId(stack.eventsFunction) : functionId(name);
+  it.each(Object.keys(expected) as (FunctionName | 'events' | 'schedule')[])('%s holds exactly the actions its area needs', (name) => {
+    const id = idOf(name);
     expect(actionsOf(id)).toEqual([...expected[name]].sort());
   });
 
@@ -334,8 +341,8 @@ describe('functions', () => {
   });
 
   it('nothing holds an action no code uses: no attribute writes anywhere, no login creation or password outside their functions', () => {
-    const all = (name: FunctionName | 'events') => actionsOf(name === 'events' ? logicalId(stack.eventsFunction) : functionId(name));
-    for (const name of Object.keys(expected) as (FunctionName | 'events')[]) {
+    const all = (name: FunctionName | 'events' | 'schedule') => actionsOf(idOf(name));
+    for (const name of Object.keys(expected) as (FunctionName | 'events' | 'schedule')[]) {
       expect(all(name)).not.toContain('cognito-idp:AdminUpdateUserAttributes');
       if (name !== 'portal-access') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
       if (name !== 'invitations') expect({ name, sets: all(name).includes('cognito-idp:AdminSetUserPassword') }).toEqual({ name, sets: false });
@@ -361,6 +368,7 @@ describe('functions', () => {
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(logicalId(stack.scheduleFunction))).toEqual(['EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
       ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
@@ -405,16 +413,19 @@ describe('events', () => {
     expect(template.toJSON().Resources[queueId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true } });
   });
 
-  it('the events function sends what it keeps failing on to an on-failure queue', () => {
-    const [, config] = only('AWS::Lambda::EventInvokeConfig');
-    expect(config.Properties.FunctionName).toEqual({ Ref: logicalId(stack.eventsFunction) });
-    const destination = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination;
-    expect(template.toJSON().Resources[destination['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+  it('the events function and the scheduled job send what they keep failing on to an on-failure queue', () => {
+    const configs = resources('AWS::Lambda::EventInvokeConfig');
+    expect(configs.map(([, c]) => c.Properties.FunctionName)).toEqual([{ Ref: logicalId(stack.eventsFunction) }, { Ref: logicalId(stack.scheduleFunction) }]);
+    for (const [, config] of configs) {
+      const destination = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination;
+      expect(template.toJSON().Resources[destination['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+    }
   });
 
   it('every dead-letter queue refuses non-TLS access and raises an alarm on its first message', () => {
     const queues = resources('AWS::SQS::Queue');
-    expect(queues).toHaveLength(EVENT_RULES.length + 1);
+    // The rules' and the events function's, and the scheduled job's two (undelivered runs, failed runs).
+    expect(queues).toHaveLength(EVENT_RULES.length + 1 + 2);
     for (const [queueId] of queues) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -431,6 +442,26 @@ describe('events', () => {
   });
 });
 
+describe('the scheduled job', () => {
+  it('a rate rule on the default bus runs the job function every SCHEDULE_RATE_MINUTES, with retries and a dead-letter queue', () => {
+    const rules = resources('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+    expect(rules).toHaveLength(1);
+    const properties = rules[0]![1].Properties;
+    expect(properties.ScheduleExpression).toBe(SCHEDULE_RATE_MINUTES === 1 ? 'rate(1 minute)' : `rate(${SCHEDULE_RATE_MINUTES} minutes)`);
+    expect(properties.EventBusName).toBeUndefined();
+    const targets = properties.Targets as { Arn: unknown; RetryPolicy: object; DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string, string] } } }[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.Arn).toEqual(getAtt(logicalId(stack.scheduleFunction)));
+    expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 });
+    expect(template.toJSON().Resources[targets[0]!.DeadLetterConfig.Arn['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('may Query the due index (the IAM statement names every index of the schema)', () => {
+    const statement = statementsOf(logicalId(stack.scheduleFunction)).find((s) => JSON.stringify(s.Action).includes('dynamodb:Query'))!;
+    expect(JSON.stringify(statement.Resource)).toContain('/index/due');
+  });
+});
+
 describe('alarms', () => {
   it('every dead-letter alarm notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
     const [topicId, topic] = only('AWS::SNS::Topic');
@@ -439,7 +470,7 @@ describe('alarms', () => {
     const keyPolicy = JSON.stringify((template.toJSON().Resources[keyId] as Resource).Properties.KeyPolicy);
     expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
     const alarms = resources('AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(EVENT_RULES.length + 1);
+    expect(alarms).toHaveLength(EVENT_RULES.length + 1 + 2);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
