@@ -83,7 +83,7 @@ async function build(population: Population): Promise<Built> {
     const end = until(settings.until);
     if (end) line.until = end;
     const res = await staff(`/contacts/${user.contact.id}/portal-access`, { method: 'POST', body: { lines: [line] } });
-    expect(res.body.results[0].outcome).toMatch(/^(updated|unchanged)$/);
+    expect({ line, result: res.body.results[0] }).toEqual({ line, result: expect.objectContaining({ outcome: expect.stringMatching(/^(updated|unchanged)$/) }) });
   }
   for (const g of population.grants) {
     const document = documents[g.document % documents.length]!;

@@ -304,6 +304,10 @@ describe('DynamoAccessStore: scoped and time-bound access', () => {
       ExpressionAttributeValues: expect.objectContaining({ ':read': 'active', ':types': ['ticket', 'task'], ':until': UNTIL }),
     });
     expect(db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put?.Item).toMatchObject({ pk: 'AUDIT#c1', action: 'portal.updated' });
+    // Every setting given: nothing to remove (an empty REMOVE clause is a syntax error to DynamoDB).
+    db.resetHistory();
+    await store.updateSettings(person({ portal: { status: 'active' } }), { scope: 'own', types: ['ticket'], until: UNTIL }, 'now', audit);
+    expect(update()?.UpdateExpression).toBe('SET #updatedAt = :at, duepk = :duepk, duesk = :duesk, #portal.#scope = :scope, #portal.#types = :types, #portal.#until = :until ADD #version :one');
     db.reset();
     db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
     expect(await store.updateSettings(person({ portal: { status: 'active' } }), {}, 'now', audit)).toBe(false);

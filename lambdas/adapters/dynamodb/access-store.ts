@@ -347,7 +347,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')} ADD #version :one`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''} ADD #version :one`,
           ConditionExpression: '#portal.#status = :read AND #archived = :false',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
