@@ -4,25 +4,26 @@
  * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { CORS } from '../lambdas/contract/cors';
+import { allowedOrigin, CORS, type CorsOrigins } from '../lambdas/contract/cors';
 import { scopesOf, type Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
 import { apiEvent, lambdaContext } from './api-event';
 import { handlerOf } from './handlers';
 import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './authorizer';
-import { matchRoute } from './routing';
+import { loggablePath, matchRoute } from './routing';
+import { ClientBuckets } from './throttle';
 
 /** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 export interface ServerConfig {
   readonly authorizers: { readonly staff: PoolAuthorizer; readonly customer: PoolAuthorizer };
-  readonly adminOrigins: readonly string[];
+  /** Browser origins allowed by CORS: exactly, per path (lambdas/contract/cors.ts). */
+  readonly origins: CorsOrigins;
   readonly functionPrefix: string;
   readonly quiet: boolean;
 }
-
 
 /** Beyond this the connection is cut instead of drained: nobody sends that much to this API in good faith. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -66,9 +67,10 @@ function send(res: ServerResponse, result: HttpResult | string | object, extraHe
   return status;
 }
 
-function corsHeaders(origin: string | undefined, config: ServerConfig): Record<string, string> {
-  if (!origin || !config.adminOrigins.includes(origin)) return {};
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
+function corsHeaders(origin: string | undefined, path: string, config: ServerConfig): Record<string, string> {
+  const allowed = allowedOrigin(config.origins, origin, path);
+  if (!allowed) return { vary: 'Origin' };
+  return { 'access-control-allow-origin': allowed, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
 }
 
 async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
@@ -76,21 +78,23 @@ async function authorize(route: Route, req: IncomingMessage, config: ServerConfi
   return config.authorizers[route.principal].verify(req.headers.authorization, scopesOf(route.principal));
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<number> {
+/** The buckets of each throttled route (route key → per-client buckets), per server. */
+type Throttles = Map<string, ClientBuckets>;
+
+async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig, throttles: Throttles): Promise<number> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  const cors = corsHeaders(req.headers.origin, config);
+  const cors = corsHeaders(req.headers.origin, url.pathname, config);
 
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
-    const preflight =
-      Object.keys(cors).length === 0
-        ? {}
-        : {
-            ...cors,
-            'access-control-allow-methods': CORS.allowMethods.join(','),
-            'access-control-allow-headers': CORS.allowHeaders.join(','),
-            'access-control-max-age': String(CORS.maxAgeSeconds),
-          };
+    const preflight = !cors['access-control-allow-origin']
+      ? cors
+      : {
+          ...cors,
+          'access-control-allow-methods': CORS.allowMethods.join(','),
+          'access-control-allow-headers': CORS.allowHeaders.join(','),
+          'access-control-max-age': String(CORS.maxAgeSeconds),
+        };
     return send(res, { statusCode: 204, headers: preflight }, {});
   }
 
@@ -104,6 +108,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
 
   const match = matchRoute(method, url.pathname);
   if (!match.route) return send(res, fallback(apiEvent(req, url, match, body, undefined)), cors);
+
+  if (match.route.throttle) {
+    // API Gateway throttles before the authorizer and the function: so does this.
+    let buckets = throttles.get(match.routeKey);
+    if (!buckets) throttles.set(match.routeKey, (buckets = new ClientBuckets(match.route.throttle)));
+    const verdict = buckets.take(req.socket.remoteAddress ?? 'unknown');
+    if (!verdict.allowed)
+      return send(res, problemResult(new HttpError(429, 'Too Many Requests', 'Too many requests; please retry later.', { 'retry-after': String(verdict.retryAfterSeconds) })), cors);
+  }
 
   let claims: Record<string, string> | undefined;
   try {
@@ -123,16 +136,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
 }
 
 export function createApiServer(config: ServerConfig): http.Server {
+  const throttles: Throttles = new Map();
   return http.createServer((req, res) => {
     const started = Date.now();
-    handle(req, res, config)
+    handle(req, res, config, throttles)
       .catch((error: unknown) => {
         // What API Gateway answers when a Lambda crashes; the details go to the log, never to the client.
         console.error('local api: handler failed', error);
         return res.headersSent ? 500 : send(res, problemResult(new HttpError(500, 'Internal Server Error', 'An unexpected error occurred.')), {});
       })
       .then((status) => {
-        if (!config.quiet) console.log(`${req.method} ${req.url} → ${status} ${Date.now() - started} ms`);
+        if (!config.quiet) console.log(`${req.method} ${loggablePath(req.url ?? '/')} → ${status} ${Date.now() - started} ms`);
       });
   });
 }

@@ -88,6 +88,13 @@ export const keys = {
   dueBucket: (task: string, hour: string) => dueBucket(task, hour),
   /** How far a scheduled task has looked: every hour bucket before `hour` is empty. */
   scheduleWatermark: (task: string) => ({ pk: `SCHEDULE#${task}`, sk: 'WATERMARK' }),
+  /** A share link, by the SHA-256 of its token (the token itself is never stored): everything the link's holder needs. TTL'd. */
+  shareLink: (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' }),
+  /** A share link in its document's item collection, by id: how staff list and revoke it. TTL'd with the link. */
+  documentLink: (type: DocumentType, id: string, linkId: string) => ({ pk: `DOC#${type}#${id}`, sk: `LINK#${linkId}` }),
+  documentLinkPrefix: 'LINK#',
+  /** One per document: its version serialises link creations, so the cap on links holds under concurrency. */
+  documentLinkGuard: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'LINKS' }),
 } as const;
 
 
@@ -128,4 +135,7 @@ export const ENTITY = {
   documentCount: 'document-count',
   grantCount: 'grant-count',
   schedule: 'schedule',
+  shareLink: 'share-link',
+  documentLink: 'document-link',
+  documentLinkGuard: 'document-link-guard',
 } as const;

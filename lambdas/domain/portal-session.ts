@@ -11,7 +11,7 @@
  */
 import { accessActive } from './access-policy';
 import type { ContactRecord } from './contact-record';
-import { Unauthenticated } from '../contract/errors';
+import { AccessEnded, Unauthenticated } from '../contract/errors';
 
 export interface PortalSessionStore {
   /**
@@ -27,10 +27,11 @@ export interface PortalSessionStore {
 }
 
 /**
- * The portal user behind a token's subject, or `Unauthenticated` (401) unless its access is active
- * at `now`. A token issued (`iat`, epoch seconds) before the access became active is refused as
- * well: it predates a revocation that a re-grant has since lifted, or belongs to the archived
- * contact whose login a new contact took over.
+ * The portal user behind a token's subject, or `AccessEnded` (401) unless its access is active at
+ * `now` (an access past its `until` has ended like a revoked one). A token issued (`iat`, epoch
+ * seconds) before the access became active is refused as well: it predates a revocation that a
+ * re-grant has since lifted, or belongs to the archived contact whose login a new contact took
+ * over: plain `Unauthenticated`, since signing in again may help.
  */
 export async function portalUser(store: PortalSessionStore, sub: string, issuedAt: number | undefined, now: Date): Promise<ContactRecord> {
   const attempt = async (fresh: boolean) => {
@@ -40,7 +41,7 @@ export async function portalUser(store: PortalSessionStore, sub: string, issuedA
   };
   // A refusal is confirmed against the pointer itself, in case a cached one is out of date.
   const contact = (await attempt(false)) ?? (await attempt(true));
-  if (!contact) throw new Unauthenticated('Portal access is not active for this login.');
+  if (!contact) throw new AccessEnded('Portal access is not active for this login.');
   const activatedAt = contact.portal.activatedAt ? Math.floor(Date.parse(contact.portal.activatedAt) / 1000) : undefined;
   if (issuedAt !== undefined && activatedAt !== undefined && issuedAt < activatedAt)
     throw new Unauthenticated('This token was issued before the portal access was granted; sign in again.');
@@ -53,7 +54,7 @@ export interface PortalCaller {
   readonly now: Date;
   /** What this container saw of the login last time; `undefined` on its first request here. */
   readonly guess: ContactRecord | undefined;
-  /** The access check: the viewer, active at `now`, or `Unauthenticated`. Await it before answering anything. */
+  /** The access check: the viewer, active at `now`, or `AccessEnded`/`Unauthenticated`. Await it before answering anything. */
   readonly viewer: Promise<ContactRecord>;
   /** The same check, for the HTTP kit: a refused access wins over a bad parameter. */
   readonly checked: Promise<unknown>;

@@ -5,9 +5,11 @@ import { STAFF_GROUP } from '../../lambdas/contract/identity';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import { EVENT_RULES } from '../../lambdas/contract/event-rules';
 import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
+import { SHARED_THROTTLE } from '../../lambdas/contract/share-links';
 import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lambdas/contract/table-schema';
 import { SCHEDULE_RATE_MINUTES } from '../../lambdas/contract/schedule';
+import { CORS } from '../../lambdas/contract/cors';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -29,6 +31,8 @@ const logicalId = (construct: { node: { defaultChild?: unknown } } | object): st
   stack.getLogicalId(((construct as { node: { defaultChild: unknown } }).node.defaultChild ?? construct) as never);
 const functionId = (fn: FunctionName) => logicalId(stack.functions[fn]);
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+/** `https://<the portal's distribution>` + suffix, as CloudFormation writes it. */
+const portalUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logicalId(stack.portal.distribution), 'DomainName'), ...(suffix ? [suffix] : [])]] });
 
 /** The statements of a function's role policy (the role holds no other policy). */
 function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
@@ -126,8 +130,9 @@ describe('user pools', () => {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: Match.arrayWith(['openid']),
-      CallbackURLs: [...TEST_CONFIG.callbackUrls],
-      LogoutURLs: [...TEST_CONFIG.logoutUrls],
+      // The portal's own URL by default (no portalUrl in the context).
+      CallbackURLs: [portalUrl('/callback')],
+      LogoutURLs: [portalUrl('/')],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       AccessTokenValidity: 60,
@@ -220,7 +225,7 @@ describe('HTTP API', () => {
     expect(routes.size).toBe(ROUTES.length + fallbacks.length);
   });
 
-  it('allows the admin origins with the contract’s headers (CORS)', () => {
+  it('allows the admin origins with the contract’s headers (CORS); the portal needs none (it calls /api/* on its own origin)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
@@ -228,6 +233,7 @@ describe('HTTP API', () => {
         AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
         ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+        MaxAge: CORS.maxAgeSeconds,
       },
     });
   });
@@ -242,14 +248,32 @@ describe('HTTP API', () => {
     const logs = stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
     expect(template.toJSON().Resources[logs.DestinationArn['Fn::GetAtt'][0]].Type).toBe('AWS::Logs::LogGroup');
     expect(JSON.parse(logs.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+    // A share link's path is its secret: no access log line holds a request's path.
+    expect(logs.Format).not.toMatch(/\$context\.(path|http\.path|resourcePath)/);
+  });
+
+  it('throttles each route the route table throttles (the share links), with the table’s numbers, and no other route', () => {
+    const [, stage] = only('AWS::ApiGatewayV2::Stage');
+    const throttled = ROUTES.filter((route) => route.throttle);
+    expect(throttled.map(routeKey).sort()).toEqual(['GET /shared/{token}', 'GET /shared/{token}/attachments/{attachmentId}']);
+    expect(stage.Properties.RouteSettings).toEqual(
+      Object.fromEntries(throttled.map((route) => [routeKey(route), { ThrottlingRateLimit: SHARED_THROTTLE.rateLimit, ThrottlingBurstLimit: SHARED_THROTTLE.burstLimit }])),
+    );
+    // Route settings name routes that must exist first.
+    const [stageId] = only('AWS::ApiGatewayV2::Stage');
+    const dependsOn = (template.toJSON().Resources[stageId] as { DependsOn?: string[] }).DependsOn ?? [];
+    const routeIds = new Map(resources('AWS::ApiGatewayV2::Route').map(([id, r]) => [r.Properties.RouteKey as string, id]));
+    for (const route of throttled) expect(dependsOn).toContain(routeIds.get(routeKey(route)));
   });
 });
 
 describe('functions', () => {
   it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
-    const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(8);
-    for (const [, fn] of functions) {
+    const functions = [...Object.values(stack.functions), stack.eventsFunction, stack.scheduleFunction].map((f) => template.toJSON().Resources[logicalId(f)] as Resource);
+    expect(functions).toHaveLength(9);
+    // The only other function is CDK's BucketDeployment (deploy time only).
+    expect(resources('AWS::Lambda::Function')).toHaveLength(10);
+    for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -266,7 +290,7 @@ describe('functions', () => {
 
   it('the functions reachable without a token have reserved (capped) concurrency; the others draw on the account', () => {
     const reserved = (id: string) => (template.toJSON().Resources[id] as Resource).Properties.ReservedConcurrentExecutions;
-    const publicFunctions = new Set<FunctionName>(['invitations', 'system']);
+    const publicFunctions = new Set<FunctionName>(['invitations', 'system', 'shared']);
     for (const route of ROUTES.filter((r) => r.principal === 'public')) expect(publicFunctions.has(route.fn)).toBe(true);
     for (const fn of Object.keys(stack.functions) as FunctionName[])
       expect({ fn, reserved: reserved(functionId(fn)) }).toEqual({ fn, reserved: publicFunctions.has(fn) ? TEST_CONFIG.publicFunctionConcurrency : undefined });
@@ -274,12 +298,13 @@ describe('functions', () => {
     expect(reserved(logicalId(stack.scheduleFunction))).toBeUndefined();
   });
 
-  it('no IAM statement grants a DynamoDB action on "*"', () => {
+  it('no IAM statement grants a DynamoDB action on "*"; "*" is only X-Ray and (for the deployment) CloudFront invalidations', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         if (actions.some((a) => a.startsWith('dynamodb:'))) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
-        if (JSON.stringify(statement.Resource) === '"*"') expect(actions.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        if (JSON.stringify(statement.Resource) === '"*"')
+          expect([['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']]).toContainEqual(actions.sort());
       }
     }
   });
@@ -300,6 +325,7 @@ describe('functions', () => {
     documents: [...BASE, ...WRITE, ...STAFF],
     portal: [...BASE, ...READ],
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
+    shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
     events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
     // The scheduled job: the table and the bus (expiries); no Cognito — the portal refuses by the record.
     schedule: [...BASE, ...WRITE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
@@ -340,6 +366,15 @@ describe('functions', () => {
     expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INVITATION#*', 'CONTACT#*', 'AUDIT#*'] } });
   });
 
+  it('the public share-link function reads its link, the document and the recipient by key, and writes nothing but link items (LeadingKeys), no index', () => {
+    const tableId = only('AWS::DynamoDB::Table')[0];
+    const statements = statementsOf(functionId('shared')).filter((s) => JSON.stringify(s.Action).includes('dynamodb:')) as { Action: string; Resource: unknown; Condition?: unknown }[];
+    expect(statements.map((s) => ({ ...s, Effect: undefined }))).toEqual([
+      { Action: 'dynamodb:GetItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*', 'DOC#*', 'CONTACT#*'] } } },
+      { Action: 'dynamodb:UpdateItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*'] } } },
+    ]);
+  });
+
   it('nothing holds an action no code uses: no attribute writes anywhere, no login creation or password outside their functions', () => {
     const all = (name: FunctionName | 'events' | 'schedule') => actionsOf(idOf(name));
     for (const name of Object.keys(expected) as (FunctionName | 'events' | 'schedule')[]) {
@@ -363,7 +398,8 @@ describe('functions', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('shared'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
     // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
@@ -373,7 +409,8 @@ describe('functions', () => {
       ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7' }) },
+      // Invitation links point at the portal's own URL by default.
+      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: portalUrl(), INVITATION_TTL_DAYS: '7' }) },
     });
   });
 });
@@ -503,6 +540,7 @@ describe('outputs', () => {
         'CustomerUserPoolId',
         'EventBusName',
         'HostedUiBaseUrl',
+        'PortalUrl',
         'SesConfigurationSet',
         'SesDkimCname1',
         'SesDkimCname2',

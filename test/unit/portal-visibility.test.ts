@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import { DOCUMENT_TYPES, type DocumentType } from '../../lambdas/contract/document-types';
-import { NotFound, Unauthenticated } from '../../lambdas/contract/errors';
+import { AccessEnded, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
 import { sees, type GrantInfo } from '../../lambdas/domain/access-policy';
 import { portalUser, startPortalRequest, type PortalCaller, type PortalSessionStore } from '../../lambdas/domain/portal-session';
 import {
@@ -401,23 +401,26 @@ describe('portalUser (the access check of every portal request)', () => {
     ['an archived contact', contact('p', { archived: true }), 'sub-p'],
     ['a contact whose login is another one now', contact('p', { login: { email: 'p@example.com', username: 'p2', sub: 'sub-other' } }), 'sub-p'],
     ['a deleted contact', undefined, 'sub-p'],
-  ])('refuses %s with Unauthenticated (and remembers nothing)', async (_name, record, sub) => {
+  ])('refuses %s: access ended (a 401 the page tells from an expired session), remembering nothing', async (_name, record, sub) => {
     const store = session(record);
-    await expect(portalUser(store, sub, undefined, NOW)).rejects.toBeInstanceOf(Unauthenticated);
+    await expect(portalUser(store, sub, undefined, NOW)).rejects.toBeInstanceOf(AccessEnded);
     expect(store.remembered).toEqual([]);
   });
 
-  test('the end of an access: until − 1 ms in, until out', async () => {
+  test('the end of an access: until − 1 ms in, until out (access ended)', async () => {
     const record = contact('p', { portal: { status: 'active', until: NOW.toISOString() } });
     await expect(portalUser(session(record), 'sub-p', undefined, new Date(NOW.getTime() - 1))).resolves.toMatchObject({ id: 'p' });
-    await expect(portalUser(session(record), 'sub-p', undefined, NOW)).rejects.toBeInstanceOf(Unauthenticated);
+    await expect(portalUser(session(record), 'sub-p', undefined, NOW)).rejects.toBeInstanceOf(AccessEnded);
   });
 
   test('refuses a token issued before the access became active (a re-grant does not revive it), accepts a later one', async () => {
     const activatedAt = '2026-11-22T08:00:10.500Z';
     const record = contact('p', { portal: { status: 'active', activatedAt } });
     const activatedSeconds = Math.floor(Date.parse(activatedAt) / 1000);
-    await expect(portalUser(session(record), 'sub-p', activatedSeconds - 60, NOW)).rejects.toBeInstanceOf(Unauthenticated);
+    const early = portalUser(session(record), 'sub-p', activatedSeconds - 60, NOW);
+    await expect(early).rejects.toBeInstanceOf(Unauthenticated);
+    // Signing in again helps here: a plain 401, not "access ended".
+    await expect(early).rejects.not.toBeInstanceOf(AccessEnded);
     await expect(portalUser(session(record), 'sub-p', activatedSeconds, NOW)).resolves.toMatchObject({ id: 'p' });
     await expect(portalUser(session(record), 'sub-p', activatedSeconds + 5, NOW)).resolves.toMatchObject({ id: 'p' });
   });
