@@ -65,6 +65,8 @@ beforeAll(async () => {
 
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1200, height: 850 } });
+  // `Copy` writes the clipboard; the test reads it back.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack().adminUrl! });
   page = await context.newPage();
   console_ = watch(page, stack().apiUrl);
 });
@@ -190,7 +192,7 @@ describe('the admin console in Chromium', () => {
     deco.name = 'Deco Addict B.V.';
   });
 
-  test('a document: its grants (add and remove), who has access, share links, and an attachment upload', async () => {
+  test('a document: its grants (add and remove), who has access, a share link (create, copy, revoke), and an attachment upload', async () => {
     await page.goto(`${adminUrl()}/documents?customerId=${company.id}`);
     await page.getByRole('link', { name: invoice.name }).click();
     await heading(invoice.name).waitFor();
@@ -205,6 +207,22 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: `Remove ${outsider.name}` }).click();
     await page.getByRole('button', { name: `Remove ${outsider.name}` }).waitFor({ state: 'detached' });
 
+    // A share link with a maximum of views: its URL shown once and copied, then revoked — dead at once.
+    const links = page.getByRole('region', { name: 'Share links' });
+    await links.getByLabel('Maximum views (optional)').fill('3');
+    await links.getByRole('button', { name: 'Create share link' }).click();
+    const url = await links.getByLabel('The new link (shown only now)').inputValue();
+    expect(url).toMatch(new RegExp(`^${stack().portalUrl}/s/[A-Za-z0-9_-]{43,}$`));
+    await links.getByRole('button', { name: 'Copy', exact: true }).click();
+    await links.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(url);
+    await links.getByRole('cell', { name: '0 / 3', exact: true }).waitFor();
+    await screenshot(page, 'admin-10-share-link');
+    await links.getByRole('button', { name: 'Revoke link 1' }).click();
+    await links.getByText(/^revoked /).waitFor();
+    const token = url.split('/s/')[1]!;
+    expect((await api(`/shared/${token}`)).status).toBe(410);
+
     // Attachments, when the API offers them (the attachments issue): a PDF through the presigned PUT, with progress, then completed.
     const openApi = (await api('/openapi.json')).body as { paths: Record<string, unknown> };
     const attachments = page.getByRole('region', { name: 'Attachments' });
@@ -218,7 +236,7 @@ describe('the admin console in Chromium', () => {
     } else {
       await attachments.getByText('This API does not offer this yet.').waitFor();
     }
-    await screenshot(page, 'admin-10-document-attachments');
+    await screenshot(page, 'admin-11-document-attachments');
   });
 
   test('a staff user outside portal-admins sees "not allowed", not a broken page', async () => {
@@ -236,7 +254,7 @@ describe('the admin console in Chromium', () => {
       await clerk.getByText('not a portal admin').waitFor();
       expect(await clerk.getByRole('table').count()).toBe(0);
       await clerk.getByRole('button', { name: 'Sign out' }).waitFor();
-      await screenshot(clerk, 'admin-11-not-allowed');
+      await screenshot(clerk, 'admin-12-not-allowed');
       expect(clerkConsole.errors).toEqual([]);
     } finally {
       await own.close();

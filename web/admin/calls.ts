@@ -102,10 +102,10 @@ export function calls(api: Api, raw: RawApi) {
       /** w2 (who has access). */
       access: (type: DocumentType, id: string, cursor?: string) =>
         raw<{ items: AccessEntry[]; nextCursor?: string }>(`${doc(type, id)}/access`, { query: { cursor, limit: 50 } }),
-      /** w2 (share links). */
-      links: (type: DocumentType, id: string) => raw<{ items: ShareLink[] }>(`${doc(type, id)}/links`),
-      createLink: (type: DocumentType, id: string, input: LinkInput) => raw<CreatedLink>(`${doc(type, id)}/links`, { method: 'POST', body: input }),
-      revokeLink: (type: DocumentType, id: string, linkId: string) => raw<void>(`${doc(type, id)}/links/${path(linkId)}`, { method: 'DELETE' }),
+      links: (type: DocumentType, id: string) => ok(api.GET('/documents/{type}/{id}/links', { params: { path: { type, id } } })) as Promise<{ items: ShareLink[] }>,
+      createLink: (type: DocumentType, id: string, input: LinkInput) =>
+        ok(api.POST('/documents/{type}/{id}/links', { params: { path: { type, id } }, body: input })) as Promise<CreatedLink>,
+      revokeLink: (type: DocumentType, id: string, linkId: string) => ok(api.DELETE('/documents/{type}/{id}/links/{linkId}', { params: { path: { type, id, linkId } } })),
       /** w2 (attachments). */
       attachments: (type: DocumentType, id: string) => raw<{ items: Attachment[]; pending?: (Attachment & { expiresAt: string })[] }>(`${doc(type, id)}/attachments`),
       announceAttachment: (type: DocumentType, id: string, file: { fileName: string; contentType: string; size: number }) =>

@@ -280,6 +280,7 @@ const en = {
     createLink: 'Create share link',
     newLink: 'The new link (shown only now)',
     linkCreatedAt: 'Created',
+    linkCreatedBy: 'By',
     linkViews: 'Views',
     linkState: 'State',
     linkLive: 'live',

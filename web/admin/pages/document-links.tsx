@@ -71,6 +71,7 @@ function Links({ doc }: { doc: Document }) {
               <tr>
                 <th scope="col">#</th>
                 <th scope="col">{t.document.linkCreatedAt}</th>
+                <th scope="col">{t.document.linkCreatedBy}</th>
                 <th scope="col">{t.document.linkExpires}</th>
                 <th scope="col">{t.document.linkViews}</th>
                 <th scope="col">{t.document.linkState}</th>
@@ -84,6 +85,7 @@ function Links({ doc }: { doc: Document }) {
                 <tr key={link.id}>
                   <td>{i + 1}</td>
                   <td class="nowrap">{link.createdAt ? t.dateTime(link.createdAt) : ''}</td>
+                  <td>{link.createdBy ? t.history.actor(link.createdBy) : ''}</td>
                   <td class="nowrap">{t.dateTime(link.expiresAt)}</td>
                   <td>{link.maxViews === undefined ? link.views : `${link.views} / ${link.maxViews}`}</td>
                   <td>{stateOf(link, t)}</td>
