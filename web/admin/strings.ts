@@ -89,6 +89,8 @@ const en = {
     archivedOnly: 'Archived only',
     company: (name: string) => `Contacts of ${name}`,
     clearCompany: 'All companies',
+    companyFilter: 'Company',
+    onlyCompany: (name: string) => `Only ${name}`,
     filters: 'Filters',
     newPerson: 'New person',
     newCompany: 'New company',

@@ -7,6 +7,7 @@ import { useLocation } from 'preact-iso/router';
 import { useEffect, useState } from 'preact/hooks';
 import { useLoad } from '../../shared/load';
 import type { ContactFilter } from '../calls';
+import { ContactPicker } from '../contact-picker';
 import type { PortalStatus } from '../model';
 import { useNames } from '../names';
 import { useSession } from '../session';
@@ -91,11 +92,29 @@ function Listing({ query }: { query: Query }) {
             </div>
           </>
         )}
-        {query.companyId && (
-          <p class="field">
-            <a href={withQuery('/contacts', { ...query, companyId: undefined, cursor: undefined })}>{t.contacts.clearCompany}</a>
-          </p>
-        )}
+        <div class="field">
+          {query.companyId ? (
+            <>
+              <span class="label">{t.contacts.companyFilter}</span>
+              <span>
+                <a href={`/contacts/${encodeURIComponent(query.companyId)}`}>{companyName}</a> ·{' '}
+                <a href={withQuery('/contacts', { ...query, companyId: undefined, cursor: undefined })}>{t.contacts.clearCompany}</a>
+              </span>
+            </>
+          ) : (
+            <>
+              <label for="company-filter">{t.contacts.companyFilter}</label>
+              <ContactPicker
+                id="company-filter"
+                hint={t.form.companyHint}
+                none={t.form.noCompanyFound}
+                accept={(c) => c.kind === 'company'}
+                choose={(c) => t.contacts.onlyCompany(c.name)}
+                onChoose={(c) => go({ companyId: c.id })}
+              />
+            </>
+          )}
+        </div>
       </form>
       {page.state === 'loading' && <Loading />}
       {page.state === 'failed' && <Failure error={page.error} />}
