@@ -5,6 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { useLoad } from '../../shared/load';
+import { copyText } from '../clipboard';
 import type { CreatedLink, Document, ShareLink } from '../model';
 import { useSession } from '../session';
 import { Failure, Loading } from './common';
@@ -56,7 +57,7 @@ function Links({ doc }: { doc: Document }) {
       setCopied(undefined);
     });
   };
-  const copy = async (url: string) => setCopied(await navigator.clipboard.writeText(url).then(() => true, () => false));
+  const copy = async (url: string) => setCopied(await copyText(url));
 
   return (
     <>

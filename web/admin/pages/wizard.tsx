@@ -11,6 +11,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type DocumentType } from '../../shared/api';
 import { useLoad } from '../../shared/load';
 import { newIdempotencyKey } from '../calls';
+import { copyText } from '../clipboard';
 import type { ApplyLine, ApplyResult, Scope, WizardLine } from '../model';
 import { useSession } from '../session';
 import { Failure, Loading, SignedIn, useTitle } from './common';
@@ -193,10 +194,7 @@ function Wizard({ id }: { id: string }) {
     note(line.contactId, { kind: 'busy' });
     try {
       const link = await calls.access.inviteLink(id, line.contactId);
-      const copied = await navigator.clipboard.writeText(link.url).then(
-        () => true,
-        () => false,
-      );
+      const copied = await copyText(link.url);
       note(line.contactId, { kind: 'link', ...link, copied });
       setReload((n) => n + 1);
     } catch (error) {
