@@ -76,7 +76,7 @@ function acknowledgeWebFindings(webApps: readonly WebApp[], webLogs: WebLogs): v
     acknowledge(
       app.distribution,
       'AwsSolutions-CFR1',
-      'The portal serves customers wherever they are; who may see what is decided by sign-in and the per-request access check, not by country.',
+      'The portal serves customers and the console serves staff wherever they are; who may see what is decided by sign-in (staff: with MFA) and the per-request checks, not by country.',
     );
     acknowledge(
       app.distribution,

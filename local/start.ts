@@ -60,7 +60,7 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string, schedul
     ['API', info.apiUrl],
     ['OpenAPI', `${info.apiUrl}/openapi.json`],
     ['Customer portal', info.portalUrl],
-    ...(info.adminUrl ? [['Admin console', info.adminUrl] as [string, string]] : []),
+    ...(info.adminUrl ? [['Admin console', `${info.adminUrl}  (sign in as ${info.admin.username} / ${info.admin.password})`] as [string, string]] : []),
     ['Hosted UI (local)', `${info.hostedUiUrl}  (sign-in for both pools)`],
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
     ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],

@@ -33,6 +33,8 @@ const functionId = (fn: FunctionName) => logicalId(stack.functions[fn]);
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 /** `https://<the portal's distribution>` + suffix, as CloudFormation writes it. */
 const portalUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logicalId(stack.portal.distribution), 'DomainName'), ...(suffix ? [suffix] : [])]] });
+/** The same for the admin console's distribution. */
+const adminUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logicalId(stack.admin.distribution), 'DomainName'), ...(suffix ? [suffix] : [])]] });
 
 /** The statements of a function's role policy (the role holds no other policy). */
 function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
@@ -140,6 +142,22 @@ describe('user pools', () => {
     });
   });
 
+  it('staff hosted UI: a domain of its own (from the context); the staff client signs the console in with code + PKCE, the API’s scope, back to the console only', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: TEST_CONFIG.staffHostedUiDomainPrefix, UserPoolId: { Ref: staffPoolId() } });
+    const [, client] = resources('AWS::Cognito::UserPoolClient').find(([, c]) => (c.Properties.UserPoolId as { Ref: string }).Ref === staffPoolId())!;
+    expect(client.Properties).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      SupportedIdentityProviders: ['COGNITO'],
+      // The console's own URL (no adminUrl in the context), then the stage's other admin origins.
+      CallbackURLs: [adminUrl('/callback'), ...TEST_CONFIG.adminOrigins.map((o) => `${o}/callback`)],
+      LogoutURLs: [adminUrl('/'), ...TEST_CONFIG.adminOrigins.map((o) => `${o}/`)],
+    });
+    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', ACCESS_TOKEN_SCOPE]));
+    expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
+  });
+
   it('staff pool requires MFA, has the portal-admins group and a password + SRP client', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
     const staffPool = template.toJSON().Resources[staffPoolId()] as Resource;
@@ -225,7 +243,16 @@ describe('HTTP API', () => {
     expect(routes.size).toBe(ROUTES.length + fallbacks.length);
   });
 
-  it('allows the admin origins with the contract’s headers (CORS); the portal needs none (it calls /api/* on its own origin)', () => {
+  it('has no CORS at all when the stage names no other admin origin (the portal and the console call /api/* on their own origins)', () => {
+    const bare = new PortalStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'PortalAccess-bare', {
+      config: { ...TEST_CONFIG, adminOrigins: [] },
+      env: { account: '123456789012', region: TEST_CONFIG.region },
+    });
+    const [api] = Object.values(Template.fromStack(bare).findResources('AWS::ApiGatewayV2::Api')) as Resource[];
+    expect(api!.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('allows the stage’s other admin origins with the contract’s headers (CORS); the portal and the console need none (they call /api/* on their own origins)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
@@ -530,7 +557,7 @@ describe('alarms', () => {
 });
 
 describe('outputs', () => {
-  it('tell a client and an operator what they need: API URL, pools and clients, bus, and the SES domain’s DKIM records', () => {
+  it('tell a client and an operator what they need: API URL, the apps and hosted UIs, pools and clients, bus, and the SES domain’s DKIM records', () => {
     const outputs = Object.keys(template.findOutputs('*')).sort();
     expect(outputs).toEqual(
       [
@@ -540,7 +567,9 @@ describe('outputs', () => {
         'CustomerUserPoolId',
         'EventBusName',
         'HostedUiBaseUrl',
+        'StaffHostedUiBaseUrl',
         'PortalUrl',
+        'AdminUrl',
         'SesConfigurationSet',
         'SesDkimCname1',
         'SesDkimCname2',
