@@ -5,7 +5,7 @@
 import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { EventRouting } from './constructs/event-routing';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
 import type { OutboxFeed } from './constructs/outbox-feed';
@@ -16,9 +16,10 @@ import type { WebLogs } from './constructs/web-logs';
 export interface NagScope {
   readonly identity: Identity;
   readonly http: HttpApi;
-  readonly events: EventRouting;
   readonly outbox: OutboxFeed;
-  /** The HTTP and events functions; the outbox worker is `outbox.worker`. */
+  /** Every dead-letter queue but the outbox's (`outbox.failures`): the event rules', the events function's, the scheduled job's. */
+  readonly deadLetterQueues: readonly sqs.Queue[];
+  /** The HTTP, events and scheduled functions; the outbox worker is `outbox.worker`. */
   readonly functions: readonly PortalFunction[];
   readonly webApps: readonly WebApp[];
   readonly webLogs: WebLogs;
@@ -26,7 +27,7 @@ export interface NagScope {
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, events, outbox, functions, webApps, webLogs }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, deadLetterQueues, outbox, functions, webApps, webLogs }: NagScope): void {
   acknowledgeWebFindings(webApps, webLogs);
 
   acknowledge(
@@ -74,11 +75,11 @@ export function acknowledgeNagFindings({ identity, http, events, outbox, functio
     'AwsSolutions-SQS3',
     "This queue IS a dead-letter queue: the on-failure destination of the outbox worker's stream event source (it receives where the failed records were), which cdk-nag only recognises for SQS redrive; an alarm fires on its first message.",
   );
-  for (const queue of events.deadLetterQueues) {
+  for (const queue of deadLetterQueues) {
     acknowledge(
       queue,
       'AwsSolutions-SQS3',
-      'This queue IS a dead-letter queue (an EventBridge target DLQ or the events function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
+      'This queue IS a dead-letter queue (an EventBridge target DLQ or a function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
     );
   }
 }
@@ -89,7 +90,7 @@ function acknowledgeWebFindings(webApps: readonly WebApp[], webLogs: WebLogs): v
     acknowledge(
       app.distribution,
       'AwsSolutions-CFR1',
-      'The portal serves customers wherever they are; who may see what is decided by sign-in and the per-request access check, not by country.',
+      'The portal serves customers and the console serves staff wherever they are; who may see what is decided by sign-in (staff: with MFA) and the per-request checks, not by country.',
     );
     acknowledge(
       app.distribution,

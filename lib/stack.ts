@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { OUTBOX_STREAM } from '../lambdas/contract/outbox';
 import type { FunctionName } from '../lambdas/contract/routes';
+import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
@@ -15,6 +16,7 @@ import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
 import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
+import { ScheduledJob } from './constructs/scheduled-job';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import type { StageConfig } from './stage-config';
@@ -42,8 +44,11 @@ export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
   /** The customer portal's hosting (bucket, distribution) and its deployed configuration. */
   readonly portal: WebApp;
+  /** The admin console's, the same way (staff pool, staff hosted UI). */
+  readonly admin: WebApp;
   readonly eventsFunction: PortalFunction;
   readonly outboxWorker: PortalFunction;
+  readonly scheduleFunction: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
     super(scope, id, props);
@@ -52,21 +57,34 @@ export class PortalStack extends Stack {
     if (!Object.values(RetentionDays).includes(logRetention)) throw new Error(`logRetentionDays ${config.logRetentionDays} is not a CloudWatch Logs retention`);
 
     const table = new DataTable(this, 'Data').table;
-    // The portal first: its URL is where invitations link and the hosted UI returns. Its distribution
-    // names the API and the hosted UI, which are made below (hence the lazy values).
+    // The web apps first: the portal's URL is where invitations link and the customer hosted UI
+    // returns, the console's where the staff hosted UI returns. Their distributions name the API and
+    // the hosted UIs, which are made below (hence the lazy values). Each calls the API under /api/* of
+    // its own origin, so the API's CORS never has to name a distribution (which would be a cycle).
     const late: { identity?: Identity; http?: HttpApi } = {};
     const webLogs = new WebLogs(this, 'WebLogs');
+    const apiDomain = Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) });
     const portal = (this.portal = new WebApp(this, 'Portal', {
       app: 'portal',
-      apiDomain: Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) }),
+      apiDomain,
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
     }));
+    const admin = (this.admin = new WebApp(this, 'Admin', {
+      app: 'admin',
+      apiDomain,
+      hostedUiOrigin: Lazy.string({ produce: () => late.identity!.staffHostedUiDomain.baseUrl() }),
+      logBucket: webLogs.bucket,
+    }));
     const portalUrl = config.portalUrl ?? portal.url;
+    const adminUrl = config.adminUrl ?? admin.url;
     const identity = (late.identity = new Identity(this, 'Identity', {
       ...config,
       callbackUrls: [`${portalUrl}/callback`, ...config.callbackUrls],
       logoutUrls: [`${portalUrl}/`, ...config.logoutUrls],
+      // The console, and any other admin frontend the stage names (the same origins CORS allows).
+      staffCallbackUrls: [adminUrl, ...config.adminOrigins].map((origin) => `${origin}/callback`),
+      staffLogoutUrls: [adminUrl, ...config.adminOrigins].map((origin) => `${origin}/`),
     }));
     const mail = new Mail(this, 'Mail', config);
     const events = new EventRouting(this, 'Events', { busName: `portal-access-${config.stage}` });
@@ -100,6 +118,11 @@ export class PortalStack extends Stack {
     };
     this.eventsFunction = fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback').bindTable(table, 'readWrite');
     events.deliverTo(this.eventsFunction);
+    // Expiries (accesses and grants past their `until`): the table and the bus, no Cognito (the portal refuses by the record).
+    this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses and grants')
+      .bindTable(table, 'readWrite')
+      .bindEventBus(events.bus);
+    const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     this.outboxWorker = new PortalFunction(this, 'OutboxWorker', {
       entry: 'lambdas/worker/outbox.ts',
       description: 'The outbox: Cognito logins, invitation emails (paced), revocations, the PortalAccess* events',
@@ -115,13 +138,13 @@ export class PortalStack extends Stack {
       .setEnv('mailRatePerSecond', String(config.mailRatePerSecond));
     const outbox = new OutboxFeed(this, 'Outbox', { table, worker: this.outboxWorker });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
-    alarms.notify([...events.alarms, outbox.alarm]);
+    alarms.notify([...events.alarms, ...schedule.alarms, outbox.alarm]);
 
     const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
       staff: identity.staff,
       customer: identity.customer,
-      // The portal calls the API on its own origin (/api/*): no CORS for it (lambdas/contract/cors.ts).
+      // The portal and the console call the API on their own origins (/api/*): no CORS for them (lambdas/contract/cors.ts).
       origins: { admin: config.adminOrigins, portal: [] },
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
@@ -139,7 +162,27 @@ export class PortalStack extends Stack {
       }),
     );
 
-    acknowledgeNagFindings({ identity, http, events, outbox, functions: [...Object.values(this.functions), this.eventsFunction], webApps: [portal], webLogs });
+    admin.deploy(
+      webAppConfig({
+        apiUrl: `${adminUrl}${API_PATH_PREFIX}`,
+        region: this.region,
+        userPoolId: staffPool.userPoolId,
+        clientId: identity.staff.client.userPoolClientId,
+        authority: identity.staff.issuerUrl,
+        hostedUiUrl: identity.staffHostedUiDomain.baseUrl(),
+        passwordPolicy: PASSWORD_POLICY,
+      }),
+    );
+
+    acknowledgeNagFindings({
+      identity,
+      http,
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
+      outbox,
+      functions: [...Object.values(this.functions), this.eventsFunction, this.scheduleFunction],
+      webApps: [portal, admin],
+      webLogs,
+    });
 
     const outputs: Record<string, string> = {
       ApiUrl: http.url,
@@ -149,7 +192,9 @@ export class PortalStack extends Stack {
       CustomerUserPoolId: customerPool.userPoolId,
       CustomerClientId: identity.customer.client.userPoolClientId,
       HostedUiBaseUrl: identity.hostedUiDomain.baseUrl(),
+      StaffHostedUiBaseUrl: identity.staffHostedUiDomain.baseUrl(),
       PortalUrl: portalUrl,
+      AdminUrl: adminUrl,
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
       AlarmTopicArn: alarms.topic.topicArn,

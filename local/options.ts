@@ -38,7 +38,7 @@ const HELP = `Usage: npm start -- [options]
   --ses-port <n>        aws-ses-v2-local (env SES_PORT, default 8005)
   --events-port <n>     EventBridge PutEvents endpoint (env EVENTS_PORT, default 4010)
   --portal-port <n>     customer portal (env PORTAL_PORT, default 5174)
-  --admin-port <n>      admin console, once web/admin exists (env ADMIN_PORT, default 5173)
+  --admin-port <n>      admin console (env ADMIN_PORT, default 5173)
   --hosted-ui-port <n>  stand-in of the Cognito hosted UI (env HOSTED_UI_PORT, default 9230)
   --data-dir <dir>      data directory (env LOCAL_DATA_DIR, default .local/data, stack.json in .local;
                         with this option, stack.json goes into <dir>

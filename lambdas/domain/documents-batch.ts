@@ -3,7 +3,7 @@
  * its `PUT` would be — the same validation (its problems at `documents.<i>.<field>`), the same
  * customer check, the same counts and grant copies, `created` or `replaced` — but read and written
  * in bulk: one read of all the documents, one of all their customers, then the changes of many
- * documents in one transaction (their counts added up per customer and type). Should such a
+ * documents in one transaction (the counters they share moved once, by their sum). Should such a
  * transaction be refused (a document or a customer changed since it was read), its documents go
  * one by one through `putDocument`, the `PUT` itself, with its retries: the outcome of each is
  * then exactly the `PUT`'s. A document named twice fails on its later line.
@@ -11,7 +11,7 @@
 import type { DocumentType } from '../contract/document-types';
 import { Invalid } from '../contract/errors';
 import { parseBatchDocument, type BatchDocument } from '../contract/schemas/documents';
-import { putDocument, type DocumentChange, type DocumentDeps, type StoredDocument } from './documents';
+import { putDocument, type DocumentChange, type DocumentDeps, type StoredDocument, type StoredGrant } from './documents';
 import type { Document } from '../contract/schemas/documents';
 import { mapBounded } from './portal-access/lines';
 
@@ -20,14 +20,18 @@ export interface DocumentBatchStore {
   getMany(keys: readonly { type: DocumentType; id: string }[]): Promise<Map<string, StoredDocument>>;
   /** The non-archived contacts among `ids` (strongly consistent). */
   liveContacts(ids: readonly string[]): Promise<Set<string>>;
-  /** The explicit grantees of a document (its `PUT` rewrites their copies). */
-  grantees(type: DocumentType, id: string): Promise<string[]>;
+  /** The explicit grants of a document (its `PUT` rewrites their copies). */
+  grants(type: DocumentType, id: string): Promise<StoredGrant[]>;
   /**
-   * Writes several changes as one transaction, or as few as its limits need; `false` when a condition
-   * refused one of them (nothing of that transaction is written).
+   * Writes the publications, several to a transaction, as many transactions as DynamoDB's limits
+   * need; per publication whether it was written (`false`: its transaction was refused — a
+   * condition failed, or it met a concurrent one — and nothing of that transaction was written).
    */
-  writeTogether(changes: readonly DocumentChange[]): Promise<boolean>;
+  writeAll(changes: readonly Publication[]): Promise<boolean[]>;
 }
+
+/** What a batch writes: creates and replaces (each of a distinct document). */
+export type Publication = Extract<DocumentChange, { kind: 'create' | 'replace' }>;
 
 export interface DocumentBatchDeps extends DocumentDeps {
   batch: DocumentBatchStore;
@@ -76,33 +80,32 @@ export async function publishDocuments(deps: DocumentBatchDeps, lines: readonly 
     }
     const previous = existing.get(keyOf(type, id));
     const document: Document = { type, id, ...body, createdAt: previous?.document.createdAt ?? at, updatedAt: at };
-    if (!previous) return { index, input, change: { kind: 'create', document } satisfies DocumentChange };
-    const all = await deps.batch.grantees(type, id);
-    const change: DocumentChange = {
+    if (!previous) return { index, input, change: { kind: 'create', document } satisfies Publication };
+    const all = await deps.batch.grants(type, id);
+    const change: Publication = {
       kind: 'replace',
       previous,
       document,
-      grantees: all.filter((contactId) => contactId !== document.customerId),
-      dropGrants: all.filter((contactId) => contactId === document.customerId),
+      grants: all.filter((grant) => grant.contactId !== document.customerId),
+      dropGrants: all.filter((grant) => grant.contactId === document.customerId),
     };
     return { index, input, change };
   });
   const planned = plans.filter((plan) => plan !== undefined);
 
-  for (const chunk of chunks(planned)) {
-    if (await deps.batch.writeTogether(chunk.map((p) => p.change))) {
-      for (const { index, input, change } of chunk) results[index] = { type: input.type, id: input.id, outcome: change.kind === 'create' ? 'created' : 'replaced' };
+  const written = await deps.batch.writeAll(planned.map((p) => p.change));
+  for (const [n, { index, input, change }] of planned.entries()) {
+    if (written[n]) {
+      results[index] = { type: input.type, id: input.id, outcome: change.kind === 'create' ? 'created' : 'replaced' };
       continue;
     }
-    // Something changed since it was read: each document of this chunk as its own PUT.
-    for (const { index, input } of chunk) {
-      const { type, id, ...body } = input;
-      try {
-        const { created } = await putDocument(deps, type, id, body);
-        results[index] = { type, id, outcome: created ? 'created' : 'replaced' };
-      } catch (error) {
-        results[index] = { type, id, outcome: 'failed', error: atLine(error, index) };
-      }
+    // Something changed since it was read: this document as its own PUT.
+    const { type, id, ...body } = input;
+    try {
+      const { created } = await putDocument(deps, type, id, body);
+      results[index] = { type, id, outcome: created ? 'created' : 'replaced' };
+    } catch (error) {
+      results[index] = { type, id, outcome: 'failed', error: atLine(error, index) };
     }
   }
   return results;
@@ -112,50 +115,4 @@ export async function publishDocuments(deps: DocumentBatchDeps, lines: readonly 
 function atLine(error: unknown, index: number): unknown {
   if (error instanceof Invalid && error.path !== undefined) return new Invalid(error.message, `documents.${index}.${error.path}`);
   return error;
-}
-
-/**
- * Changes a transaction can hold: DynamoDB allows 100 items and 4 MB, and every document takes its
- * own item, its grant copies (each a copy of the document) and its counts (two when it moves to
- * another customer), plus one check per customer. Sizes are estimated generously (JSON × 1.5, as
- * DynamoDB's encoding of small numbers can take) against a 3 MB budget.
- */
-const TRANSACTION_ITEMS = 100;
-const TRANSACTION_BYTES = 3 * 1024 * 1024;
-const itemsOf = (change: DocumentChange) => (change.kind === 'replace' ? 1 + change.grantees.length + change.dropGrants.length + 2 : 1);
-const bytesOf = (change: DocumentChange) => {
-  const copies = change.kind === 'replace' ? 1 + change.grantees.length : 1;
-  return copies * 1.5 * (JSON.stringify((change as { document: Document }).document).length + 600);
-};
-
-function chunks<T extends { change: DocumentChange }>(planned: readonly T[]): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let customers = new Set<string>();
-  let counts = new Set<string>();
-  let items = 0;
-  let bytes = 0;
-  const cost = (p: T) => {
-    const { document } = p.change as { document: Document };
-    const previous = p.change.kind === 'replace' ? p.change.previous.document : undefined;
-    const newCustomer = customers.has(document.customerId) ? 0 : 1;
-    const newCount = counts.has(`${document.customerId}#${document.type}`) ? 0 : 1;
-    return itemsOf(p.change) + newCustomer + newCount + (previous && previous.customerId !== document.customerId ? 1 : 0);
-  };
-  for (const p of planned) {
-    const needs = cost(p);
-    const size = bytesOf(p.change);
-    if (current.length > 0 && (items + needs > TRANSACTION_ITEMS || bytes + size > TRANSACTION_BYTES)) {
-      out.push(current);
-      [current, customers, counts, items, bytes] = [[], new Set(), new Set(), 0, 0];
-    }
-    const { document } = p.change as { document: Document };
-    items += cost(p);
-    bytes += size;
-    customers.add(document.customerId);
-    counts.add(`${document.customerId}#${document.type}`);
-    current.push(p);
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }

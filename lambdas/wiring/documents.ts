@@ -1,22 +1,30 @@
 /**
- * The staff's documents function: documents and grants on the table (one at a time or in batches),
- * and share links. Env: TABLE_NAME, PORTAL_URL (share links' base).
+ * The staff's documents function: documents (one at a time or in batches), grants, who has access
+ * and share links, on the table. Env: TABLE_NAME, PORTAL_URL (share links' base).
  */
 import { env } from '../contract/env';
+import type { AccessReportDeps } from '../domain/access-report';
 import type { DocumentBatchDeps } from '../domain/documents-batch';
 import type { OrderCursors } from '../domain/listing';
 import type { StaffLinkDeps } from '../domain/share-links/ports';
-import { DynamoContactReader } from '../adapters/dynamodb/contact-reader';
+import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { DynamoDocumentBatchStore } from '../adapters/dynamodb/documents-batch-store';
-import { DynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
+import { DynamoDocumentStore, orderCursor, positionCursor } from '../adapters/dynamodb/documents-store';
 import { DynamoShareLinkStore } from '../adapters/dynamodb/share-links-store';
 import { table } from './clients';
 import { perContainer } from './container';
 
-export const documentsDeps = perContainer((): DocumentBatchDeps & { cursors: OrderCursors; links: StaffLinkDeps } => {
+export interface DocumentsFunctionDeps extends DocumentBatchDeps {
+  cursors: OrderCursors;
+  /** "Who has access": the contacts (a company's persons) and the documents, by the portal's rule. */
+  access: AccessReportDeps;
+  links: StaffLinkDeps;
+}
+
+export const documentsDeps = perContainer((): DocumentsFunctionDeps => {
   const { db, name } = table();
   const store = new DynamoDocumentStore(db, name);
-  const contacts = new DynamoContactReader(db, name);
+  const contacts = new DynamoContactStore(db, name);
   const now = () => new Date();
   return {
     store,
@@ -24,6 +32,7 @@ export const documentsDeps = perContainer((): DocumentBatchDeps & { cursors: Ord
     contacts,
     now,
     cursors: orderCursor,
+    access: { contacts, documents: store, cursors: positionCursor, now },
     links: { links: new DynamoShareLinkStore(db, name), documents: store, contacts, now, portalUrl: env('portalUrl') },
   };
 });

@@ -47,6 +47,25 @@ const keyOf = (item: ReturnType<typeof transactions>[number][number]) => {
   const key = (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as Key;
   return `${key.pk}|${key.sk}`;
 };
+/** The holdings deltas a set of transactions moves per contact (`documentsAsCustomer`, `grantsReceived`). */
+const holdings = (all: ReturnType<typeof transactions>) => {
+  const sums: Record<string, { documents: number; grants: number }> = {};
+  for (const item of all.flat()) {
+    if (!item.Update || !String(item.Update.Key!.pk).startsWith('CONTACT#')) continue;
+    const id = String(item.Update.Key!.pk).slice('CONTACT#'.length);
+    const values = item.Update.ExpressionAttributeValues!;
+    const sum = (sums[id] ??= { documents: 0, grants: 0 });
+    sum.documents += Number(values[':documents'] ?? 0);
+    sum.grants += Number(values[':grants'] ?? 0);
+  }
+  return sums;
+};
+/** The sum of the grant-count deltas per grant-count item. */
+const grantCountDeltas = (all: ReturnType<typeof transactions>) => {
+  const sums: Record<string, number> = {};
+  for (const item of all.flat()) if (item.Update && String(item.Update.Key!.pk).startsWith('GRANTS#')) sums[keyOf(item)] = (sums[keyOf(item)] ?? 0) + Number(item.Update.ExpressionAttributeValues![':delta']);
+  return sums;
+};
 /** The sum of the count deltas a set of transactions adds per count item. */
 const countDeltas = (all: ReturnType<typeof transactions>) => {
   const sums: Record<string, number> = {};
@@ -76,14 +95,31 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     const [items, ...others] = transactions();
     expect(others).toEqual([]);
     expect(new Set(items!.map(keyOf)).size).toBe(items!.length);
-    // The two invoices of c1 count once, +2; the customers are checked once each.
+    // The two invoices of c1 count once, +2; each customer's holdings move once, under the "exists and not archived" condition.
     expect(countDeltas([items!])).toEqual({ 'COUNTS#c1|COUNT#invoice': 2, 'COUNTS#c2|COUNT#ticket': 1 });
-    expect(items!.filter((item) => item.ConditionCheck).map(keyOf).sort()).toEqual(['CONTACT#c1|CONTACT', 'CONTACT#c2|CONTACT']);
+    expect(holdings([items!])).toEqual({ c1: { documents: 2, grants: 0 }, c2: { documents: 1, grants: 0 } });
+    for (const item of items!.filter((i) => String(i.Update?.Key?.pk).startsWith('CONTACT#')))
+      expect(item.Update!.ConditionExpression).toBe('attribute_exists(#pk) AND #archived = :false');
     expect(items!.filter((item) => item.Put).map((item) => [item.Put!.Item!.pk, item.Put!.ConditionExpression])).toEqual([
       ['DOC#invoice#A', 'attribute_not_exists(pk)'],
       ['DOC#invoice#B', 'attribute_not_exists(pk)'],
       ['DOC#ticket#C', 'attribute_not_exists(pk)'],
     ]);
+  });
+
+  test('counters that cancel out: no update of them, but a customer that must be live is still checked once', async () => {
+    // X moves from c1 to c2 and Y from c2 to c1: the counts and holdings cancel, both customers must still be live.
+    table([contactItem('c1'), contactItem('c2'), documentItem(doc('X', 'c1'), 1) as Item, documentItem(doc('Y', 'c2'), 1) as Item]);
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'X', customerId: 'c2', name: 'X' },
+      { type: 'invoice', id: 'Y', customerId: 'c1', name: 'Y' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['replaced', 'replaced']);
+    const [items, ...others] = transactions();
+    expect(others).toEqual([]);
+    expect(items!.map(keyOf).sort()).toEqual(['CONTACT#c1|CONTACT', 'CONTACT#c2|CONTACT', 'DOC#invoice#X|DOC', 'DOC#invoice#Y|DOC']);
+    for (const item of items!.filter((i) => keyOf(i).startsWith('CONTACT#')))
+      expect(item.ConditionCheck).toMatchObject({ ConditionExpression: 'attribute_exists(pk) AND #archived = :false' });
   });
 
   test('100 documents with grants and moves: every transaction within 100 distinct items, every change once, counts exact', async () => {
@@ -120,6 +156,24 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     });
     const sums = countDeltas(all);
     for (const key of new Set([...Object.keys(sums), ...Object.keys(expected)])) expect([key, sums[key] ?? 0]).toEqual([key, expected[key] ?? 0]);
+    // The customers' holdings follow the counts; a moved document's grantees' grant counts move from the old customer to the new.
+    const held = holdings(all);
+    for (const customer of customers) {
+      const delta = Object.entries(expected).filter(([key]) => key.startsWith(`COUNTS#${customer}|`)).reduce((sum, [, d]) => sum + d, 0);
+      expect([customer, held[customer]?.documents ?? 0]).toEqual([customer, delta]);
+    }
+    const expectedGrantCounts: Record<string, number> = {};
+    existing.forEach((d, i) => {
+      const to = lines[i]!.customerId!;
+      if (d.customerId === to) return;
+      for (const g of grants.filter((item) => item.pk === `DOC#invoice#${d.id}`).map((item) => String(item.contactId))) {
+        expectedGrantCounts[`GRANTS#${g}|COUNT#invoice#${d.customerId}`] = (expectedGrantCounts[`GRANTS#${g}|COUNT#invoice#${d.customerId}`] ?? 0) - 1;
+        expectedGrantCounts[`GRANTS#${g}|COUNT#invoice#${to}`] = (expectedGrantCounts[`GRANTS#${g}|COUNT#invoice#${to}`] ?? 0) + 1;
+      }
+    });
+    const grantSums = grantCountDeltas(all);
+    for (const key of new Set([...Object.keys(grantSums), ...Object.keys(expectedGrantCounts)]))
+      expect([key, grantSums[key] ?? 0]).toEqual([key, expectedGrantCounts[key] ?? 0]);
     // Every grant copy rewritten once.
     const copies = all.flat().filter((item) => (item.Put?.Item?.sk as string | undefined)?.startsWith('GRANT#') || (item.Delete?.Key?.sk as string | undefined)?.startsWith('GRANT#'));
     expect(copies).toHaveLength(grants.length);
@@ -133,13 +187,13 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       .resolves({});
     ddb.on(QueryCommand).resolves({ Items: [] });
     const store = new DynamoDocumentBatchStore(client(), TABLE);
-    expect(await store.writeTogether([{ kind: 'create', document: doc('A', 'c1') }])).toBe(false);
-    expect(await store.writeTogether([{ kind: 'create', document: doc('A', 'c1') }])).toBe(true);
+    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([false]);
+    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([true]);
   });
 
   test('any other failure is thrown (the request answers it), not taken for a refusal', async () => {
     ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
     const store = new DynamoDocumentBatchStore(client(), TABLE);
-    await expect(store.writeTogether([{ kind: 'create', document: doc('A', 'c1') }])).rejects.toThrow('throttled');
+    await expect(store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).rejects.toThrow('throttled');
   });
 });

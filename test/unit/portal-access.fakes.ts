@@ -21,6 +21,7 @@ import type {
   LoginRecord,
   RecordLoginResult,
 } from '../../lambdas/domain/portal-access/ports';
+import type { StoredSettings } from '../../lambdas/domain/portal-access/settings';
 
 const clone = <T>(value: T): T => structuredClone(value);
 const pointer = (item: OutboxItem) => ({ id: item.id, kind: item.kind, at: item.at });
@@ -83,7 +84,7 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     return this.subjects.get(sub);
   }
 
-  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit }: LoginClaim): Promise<ClaimResult> {
+  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings }: LoginClaim): Promise<ClaimResult> {
     const holder = this.guards.get(email);
     if (takeOverFrom === undefined ? holder !== undefined && holder !== contact.id : holder !== takeOverFrom) return 'email-taken';
     const stored = this.contacts.get(contact.id);
@@ -98,10 +99,11 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     else if (stored.login) delete stored.login.disabledAt;
     this.guards.set(email, contact.id);
     if (storeEmail) stored.email = email;
-    stored.portal = { status: 'invited', invitedAt: at, delivery: 'queued' };
+    stored.portal = { status: 'invited', invitedAt: at, delivery: 'queued', ...settings };
     stored.outbox = pointer(outbox);
     delete stored.invitation;
     delete stored.deliveryError;
+    delete stored.expiryClaim;
     stored.version += 1;
     this.#enqueue(outbox);
     this.audit.push(clone(audit));
@@ -187,6 +189,7 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     if (!stored || stored.portal.status !== contact.portal.status) return false;
     if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
     delete stored.invitation;
+    delete stored.expiryClaim;
     stored.portal = { ...stored.portal, status: 'revoked', revokedAt: at };
     stored.outbox = pointer(outbox);
     if (releaseLogin && stored.login) this.release(stored.login, contact.id);
@@ -246,11 +249,53 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     const stored = this.contacts.get(contactId);
     const invitation = this.invitations.get(tokenHash);
     if (!stored || stored.invitation?.tokenHash !== tokenHash || stored.portal.status !== 'invited' || invitation?.claimedAt !== claimedAt) return false;
+    if (stored.portal.until !== undefined && stored.portal.until <= at) return false;
     this.invitations.delete(tokenHash);
     delete stored.invitation;
     stored.portal = { ...stored.portal, status: 'active', activatedAt: at };
     this.audit.push(clone(audit));
     return true;
+  }
+
+  /** Settings updates, expiries and announcements, as the job and the wizard made them (for assertions). */
+  readonly announced: string[] = [];
+
+  async updateSettings(contact: ContactRecord, settings: StoredSettings, at: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    if (!stored || stored.archived || stored.portal.status !== contact.portal.status) return false;
+    const { scope: _s, types: _t, until: _u, ...portal } = stored.portal;
+    stored.portal = { ...portal, ...settings };
+    stored.version += 1;
+    stored.updatedAt = at;
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async markExpired(contact: ContactRecord, claim: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    if (!stored || stored.portal.status !== contact.portal.status || stored.portal.until !== contact.portal.until) return false;
+    if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
+    delete stored.invitation;
+    stored.portal = { ...stored.portal, status: 'expired' };
+    stored.expiryClaim = claim;
+    stored.version += 1;
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string) {
+    const stored = this.contacts.get(contactId);
+    if (!stored || stored.portal.status !== 'expired' || stored.portal.until !== until || stored.expiryClaim !== previous) return false;
+    stored.expiryClaim = claim;
+    return true;
+  }
+
+  async expiryAnnounced(contactId: string, until: string) {
+    const stored = this.contacts.get(contactId);
+    if (!stored || stored.portal.status !== 'expired' || stored.portal.until !== until) return;
+    delete stored.expiryClaim;
+    stored.expiryAnnounced = until;
+    this.announced.push(contactId);
   }
 }
 

@@ -9,6 +9,7 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
+import { DOCUMENT_TYPES } from '../../lambdas/contract/document-types';
 import { Conflict, Invalid, NotFound } from '../../lambdas/contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../lambdas/contract/outbox';
 import { processOutboxItem, type OutboxDeps, type StepHook } from '../../lambdas/domain/outbox';
@@ -474,8 +475,9 @@ describe('grant: the request writes, the outbox worker does the rest', () => {
       contactId: 'co',
       lines: [
         { contactId: 'co', name: 'Co', email: 'co@example.com', inPortal: false, status: 'none' },
-        { contactId: 'p1', name: 'P1', email: 'login@example.com', inPortal: true, status: 'active', delivery: 'sent' },
-        { contactId: 'p3', name: 'P3', email: 'p3@example.com', inPortal: true, status: 'invited', delivery: 'queued' },
+        // Once a contact has had access, its line shows its scope and types (the defaults here).
+        { contactId: 'p1', name: 'P1', email: 'login@example.com', inPortal: true, status: 'active', delivery: 'sent', scope: 'company', types: [...DOCUMENT_TYPES] },
+        { contactId: 'p3', name: 'P3', email: 'p3@example.com', inPortal: true, status: 'invited', delivery: 'queued', scope: 'company', types: [...DOCUMENT_TYPES] },
       ],
     });
     await expect(getWizard(deps, 'ghost')).rejects.toBeInstanceOf(NotFound);

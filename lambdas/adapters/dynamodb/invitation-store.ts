@@ -45,8 +45,9 @@ export class DynamoInvitationStore extends TableStore implements InvitationStore
           TableName: this.table,
           Key: keys.contact(contactId),
           UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at REMOVE #invitation ADD #version :one',
-          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
+          // An access whose end has come cannot be accepted any more (its status reads `expired`).
+          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND (attribute_not_exists(#portal.#until) OR #portal.#until > :at)',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
           ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1 },
         },
       },

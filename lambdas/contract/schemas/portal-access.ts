@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { accessSettingsInput, accessSettingsOutput } from './access';
 import { email, id, isoDateTime, multilineText, page, problem } from './common';
 import { delivery, portalStatus } from './contacts';
 
@@ -22,6 +23,7 @@ export const wizardLine = z
     delivery: delivery.optional(),
     /** With `delivery: failed`: why. */
     deliveryError: deliveryError.optional(),
+    ...accessSettingsOutput,
     /** A look-alike email domain (mixed alphabets): a hint for the staff, never a refusal. */
     warning: z.string().optional(),
   })
@@ -35,6 +37,7 @@ export const applyLine = z.strictObject({
   contactId: z.string().max(128),
   email: z.string().max(254).optional(),
   inPortal: z.boolean(),
+  ...accessSettingsInput,
 });
 export type ApplyLine = z.infer<typeof applyLine>;
 
@@ -44,7 +47,8 @@ export const applyBody = z.strictObject({
 });
 export type ApplyInput = z.infer<typeof applyBody>;
 
-export const outcome = z.enum(['granted', 'regranted', 'revoked', 'unchanged', 'failed']);
+/** `updated`: only the scope, types or end of an access changed (no new invitation). */
+export const outcome = z.enum(['granted', 'regranted', 'updated', 'revoked', 'unchanged', 'failed']);
 export type Outcome = z.infer<typeof outcome>;
 
 export const applyResult = z

@@ -4,6 +4,7 @@
  * worker sends it, and the previous link dies when the new one is issued.
  */
 import { Conflict } from '../../contract/errors';
+import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import { invitationItem } from './grant';
 import type { PortalAccessDeps } from './ports';
@@ -17,7 +18,7 @@ export async function reinvite(
 ): Promise<void> {
   const members = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
   const read = await wizardMember(deps, wizardId, members, input.contactId ?? wizardId);
-  if (read.portal.status !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
+  if (portalStatusAt(read.portal, deps.now()) !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
   const item = invitationItem(deps, read.id, actor, 'reinvited', input.message);
   const audit = auditEntry('portal.reinvited', read.id, actor, item.at, { email: read.login?.email });
   if (!(await deps.store.requeueInvitation(read, item, audit))) throw new Conflict('The contact changed meanwhile; repeat the request.');

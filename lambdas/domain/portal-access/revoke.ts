@@ -11,6 +11,7 @@
  */
 import { Conflict, NotFound } from '../../contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../contract/outbox';
+import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import { once, type OutboxOutcome, type OutboxRun, type RevocationItem } from '../outbox';
@@ -28,10 +29,22 @@ const revocationItem = (deps: Pick<RevocationDeps, 'newId'>, contact: ContactRec
   ...(contact.login?.email ? { email: contact.login.email } : {}),
 });
 
-export async function revokeContact(deps: RevocationDeps, contact: ContactRecord, actor: string, reason?: string): Promise<'revoked' | 'unchanged'> {
+/**
+ * Revokes one contact. The wizard's `inPortal: false` leaves an access that has ended (`expired`)
+ * as it is, like a revoked one; an archive or a revocation event (`ended: 'revoke'`) revokes it too,
+ * so that its login is disabled as well.
+ */
+export async function revokeContact(
+  deps: RevocationDeps,
+  contact: ContactRecord,
+  actor: string,
+  reason?: string,
+  ended: 'keep' | 'revoke' = 'keep',
+): Promise<'revoked' | 'unchanged'> {
   const status = contact.portal.status;
   const email = contact.login?.email;
-  if (inPortal(status)) {
+  const live = ended === 'revoke' ? inPortal(status) || status === 'expired' : inPortal(portalStatusAt(contact.portal, deps.now()));
+  if (live) {
     const at = deps.now().toISOString();
     const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
     if (!(await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))))
@@ -84,7 +97,7 @@ export async function revokeAccess(deps: RevocationDeps, contactId: string, acto
   const contact = await deps.contacts.get(contactId);
   if (!contact) throw new NotFound('No such contact.');
   try {
-    return await revokeContact(deps, contact, actor, reason);
+    return await revokeContact(deps, contact, actor, reason, 'revoke');
   } catch (error) {
     throw unwrapLine(error);
   }
@@ -114,7 +127,7 @@ async function revokeEach(deps: RevocationDeps, contacts: ContactRecord[], actor
   const failures: unknown[] = [];
   await mapBounded(contacts, deps.config.applyConcurrency, async (contact) => {
     try {
-      await revokeContact(deps, contact, actor, reasonOf(contact));
+      await revokeContact(deps, contact, actor, reasonOf(contact), 'revoke');
     } catch (error) {
       failures.push(unwrapLine(error));
     }
