@@ -65,6 +65,30 @@ async function company(persons: number): Promise<{ company: Contact; persons: Co
 const grantAll = (companyId: string, persons: Contact[]) =>
   call<{ results: Result[] }>('apply', `/contacts/${companyId}/portal-access`, { method: 'POST', body: { lines: persons.map((p) => ({ contactId: p.id, inPortal: true })) } });
 
+/**
+ * An apply of every person, repeated for the lines that answered `503` — as API.md tells a client: a
+ * line not started before the request's time is up (or met a dependency down) fails `503`, and the
+ * repeat completes it. How many lines one request starts in time is a speed (the benchmark's
+ * business, and DynamoDB Local runs transactions one at a time, the outbox worker's among them); what
+ * is checked here is that no line fails for any other reason and that a `503` line wrote nothing.
+ * Answers every line's final result.
+ */
+async function grantAllStarted(companyId: string, persons: Contact[]): Promise<{ results: Map<string, Result> }> {
+  const first = await grantAll(companyId, persons);
+  expect({ status: first.status, text: first.status === 200 ? '' : first.text }).toEqual({ status: 200, text: '' });
+  const results = new Map(first.body.results.map((r) => [r.contactId, r]));
+  for (let round = 0; round < 5; round++) {
+    const unstarted = [...results.values()].filter((r) => r.outcome === 'failed' && r.error?.status === 503);
+    if (unstarted.length === 0) break;
+    // Nothing of a 503 line was written: its contact is still without access.
+    expect(unstarted.map((r) => r.status)).toEqual(unstarted.map(() => 'none'));
+    const again = await grantAll(companyId, persons.filter((p) => unstarted.some((r) => r.contactId === p.id)));
+    expect(again.status).toBe(200);
+    for (const r of again.body.results) results.set(r.contactId, r);
+  }
+  return { results };
+}
+
 /** The wizard's lines once the outbox is done with all of them (none `queued`). */
 const settled = (wizardId: string, timeoutMs = 180_000) =>
   eventually(async () => {
@@ -147,10 +171,9 @@ describe('SES failing from the 50th mail of a 200-line apply', () => {
   it('the apply answers every line at once; the mail waits for SES and then goes out: one login and one email per contact', async () => {
     const { company: c, persons } = await company(200);
     fault.mail.failAfter(49);
-    const first = await grantAll(c.id, persons);
-
-    expect({ status: first.status, text: first.status === 200 ? '' : first.text }).toEqual({ status: 200, text: '' });
-    expect(first.body.results).toEqual(persons.map((p) => ({ contactId: p.id, outcome: 'granted', status: 'invited' })));
+    const { results } = await grantAllStarted(c.id, persons);
+    // Every line granted — none failed because SES does (the request never touches it).
+    expect(persons.map((p) => results.get(p.id))).toEqual(persons.map((p) => ({ contactId: p.id, outcome: 'granted', status: 'invited' })));
 
     // SES refuses from the 50th mail on: the outbox keeps trying, nothing else gets through, no line fails.
     await eventually(async () => expect(fault.mail.refused).toBeGreaterThan(3), 120_000);
@@ -211,9 +234,8 @@ describe('DynamoDB Local stopped while the outbox sends', () => {
     fault.mail.onSent((n) => {
       if (n === sentBefore + 10) stopping = fault.dynamodb.stop();
     });
-    const first = await grantAll(c.id, persons);
-    expect(first.status).toBe(200);
-    expect(first.body.results.every((r) => r.outcome === 'granted')).toBe(true);
+    const { results } = await grantAllStarted(c.id, persons);
+    expect([...results.values()].every((r) => r.outcome === 'granted')).toBe(true);
     await eventually(async () => expect(stopping).toBeDefined(), 120_000);
     fault.mail.onSent(undefined);
     await stopping;
