@@ -14,6 +14,11 @@ export const ENV = {
   invitationTtlDays: 'INVITATION_TTL_DAYS',
   /** Concurrency of the wizard's apply: how many lines talk to Cognito and SES at once. */
   applyConcurrency: 'APPLY_CONCURRENCY',
+  /** The attachments bucket (documents: upload, check, delete; portal: presigned downloads). */
+  attachmentsBucket: 'ATTACHMENTS_BUCKET',
+  /** Lifetimes of the presigned URLs in seconds: unset in AWS (15 min, 60 s); the local stack may shorten them for tests. */
+  attachmentUploadUrlSeconds: 'ATTACHMENT_UPLOAD_URL_SECONDS',
+  attachmentDownloadUrlSeconds: 'ATTACHMENT_DOWNLOAD_URL_SECONDS',
 } as const;
 
 export type EnvKey = keyof typeof ENV;
@@ -27,6 +32,12 @@ export function env(key: EnvKey): string {
 export function envOr(key: EnvKey, fallback: string): string {
   const value = process.env[ENV[key]];
   return value === undefined || value === '' ? fallback : value;
+}
+
+/** A positive whole number of seconds, or `undefined` when the variable is unset (or not such a number). */
+export function envSeconds(key: EnvKey): number | undefined {
+  const value = Number(process.env[ENV[key]]);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /** Handlers give up this long before their Lambda's timeout, so a slow dependency is a clean 503. */

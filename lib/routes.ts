@@ -9,6 +9,7 @@ import { pageQuery } from '../lambdas/schemas/common';
 import * as contacts from '../lambdas/schemas/contacts';
 import * as access from '../lambdas/schemas/portal-access';
 import * as documents from '../lambdas/schemas/documents';
+import * as attachments from '../lambdas/schemas/attachments';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -61,9 +62,16 @@ export const ROUTES: readonly Route[] = [
   { operationId: 'removeGrant', method: 'DELETE', path: '/documents/{type}/{id}/grants/{contactId}', fn: 'documents', principal: 'staff', summary: 'Stop sharing a document with a contact', params: documents.grantPath, success: { status: 204 } },
   { operationId: 'listGrants', method: 'GET', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: "A document's grants", params: documents.documentPath, success: { status: 200, body: documents.grantList } },
 
+  // Attachments: a presigned PUT per file, checked on `complete` before it shows in the portal.
+  { operationId: 'createAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: 'Announce an attachment: answers the presigned PUT its file goes to (15 min, bound to its type and size)', params: documents.documentPath, body: attachments.createAttachmentBody, success: { status: 201, body: attachments.uploadTicket } },
+  { operationId: 'completeAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments/{attachmentId}/complete', fn: 'documents', principal: 'staff', summary: 'Check the uploaded file (size, type, leading bytes) and show it in the portal', params: attachments.attachmentPath, success: { status: 200, body: attachments.attachment } },
+  { operationId: 'listAttachments', method: 'GET', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: "A document's attachments (and its uploads not completed yet)", params: documents.documentPath, success: { status: 200, body: attachments.attachmentList } },
+  { operationId: 'deleteAttachment', method: 'DELETE', path: '/documents/{type}/{id}/attachments/{attachmentId}', fn: 'documents', principal: 'staff', summary: 'Delete an attachment and its file', params: attachments.attachmentPath, success: { status: 204 } },
+
   { operationId: 'getPortalMe', method: 'GET', path: '/portal/me', fn: 'portal', principal: 'customer', summary: 'The signed-in portal user, its company and document counts', success: { status: 200, body: documents.portalMe } },
   { operationId: 'listPortalDocuments', method: 'GET', path: '/portal/documents', fn: 'portal', principal: 'customer', summary: 'Documents the portal user may see, newest date first', query: documents.portalDocumentsQuery, success: { status: 200, body: documents.documentPage } },
-  { operationId: 'getPortalDocument', method: 'GET', path: '/portal/documents/{type}/{id}', fn: 'portal', principal: 'customer', summary: 'One document the portal user may see', params: documents.documentPath, success: { status: 200, body: documents.document } },
+  { operationId: 'getPortalDocument', method: 'GET', path: '/portal/documents/{type}/{id}', fn: 'portal', principal: 'customer', summary: 'One document the portal user may see, with its attachments', params: documents.documentPath, success: { status: 200, body: attachments.portalDocument } },
+  { operationId: 'downloadPortalAttachment', method: 'GET', path: '/portal/documents/{type}/{id}/attachments/{attachmentId}', fn: 'portal', principal: 'customer', summary: "A presigned GET (≤ 60 s) of an attachment of a document the portal user sees", params: attachments.attachmentPath, success: { status: 200, body: attachments.download } },
 
   { operationId: 'acceptInvitation', method: 'POST', path: '/invitations/accept', fn: 'invitations', principal: 'public', summary: 'Accept an invitation: set the password, activate the access', body: access.acceptInvitationBody, success: { status: 204 } },
 ];

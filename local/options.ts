@@ -13,6 +13,7 @@ export interface LocalOptions {
   readonly cognitoPort: number;
   readonly sesPort: number;
   readonly eventsPort: number;
+  readonly s3Port: number;
   /** Where DynamoDB, cognito-local and state.json keep their data. */
   readonly dataDir: string;
   /** Where stack.json is written. */
@@ -27,12 +28,16 @@ export interface LocalOptions {
 
 export const ROOT = path.resolve(__dirname, '..');
 
+/** The one (dummy) credential of every emulator and of the handlers that call them. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
 const HELP = `Usage: npm start -- [options]
   --port <n>            API port (env PORT, default 3000)
   --dynamodb-port <n>   DynamoDB Local (env DYNAMODB_PORT, default 8000)
   --cognito-port <n>    cognito-local (env COGNITO_PORT, default 9229)
   --ses-port <n>        aws-ses-v2-local (env SES_PORT, default 8005)
   --events-port <n>     EventBridge PutEvents endpoint (env EVENTS_PORT, default 4010)
+  --s3-port <n>         S3 emulator, the attachments bucket (env S3_PORT, default 4569)
   --data-dir <dir>      data directory (env LOCAL_DATA_DIR, default .local/data, stack.json in .local;
                         with this option, stack.json goes into <dir>
   --fresh               start with empty data
@@ -54,6 +59,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'cognito-port': { type: 'string' },
       'ses-port': { type: 'string' },
       'events-port': { type: 'string' },
+      's3-port': { type: 'string' },
       'data-dir': { type: 'string' },
       fresh: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -73,6 +79,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     cognitoPort: port(values['cognito-port'] ?? env.COGNITO_PORT, 9229, '--cognito-port'),
     sesPort: port(values['ses-port'] ?? env.SES_PORT, 8005, '--ses-port'),
     eventsPort: port(values['events-port'] ?? env.EVENTS_PORT, 4010, '--events-port'),
+    s3Port: port(values['s3-port'] ?? env.S3_PORT, 4569, '--s3-port'),
     dataDir,
     // `.local/stack.json` as API.md says; a stack with its own data directory writes its own file there.
     stackFile: customDataDir === undefined ? path.join(ROOT, '.local', 'stack.json') : path.join(dataDir, 'stack.json'),

@@ -11,6 +11,8 @@ export interface StackInfo {
   sesEndpoint: string;
   eventsEndpoint: string;
   eventBusName: string;
+  s3Endpoint: string;
+  attachmentsBucket: string;
   staffUserPoolId: string;
   staffClientId: string;
   customerUserPoolId: string;

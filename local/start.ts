@@ -12,12 +12,13 @@ import { FUNCTIONS } from '../lib/routes';
 import { ensurePools, type Pools } from './cognito';
 import { ensureTable } from './dynamodb';
 import { assertPortFree, startEmulators, type Emulators } from './emulators';
-import { parseOptions, type LocalOptions } from './options';
+import { LOCAL_CREDENTIALS, parseOptions, type LocalOptions } from './options';
 import { removeStackFile, writeStackFile, type StackInfo } from './stack-file';
 import { readState, writeState } from './state';
 
 const NAME = 'portal-access-local';
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const ATTACHMENTS_BUCKET_NAME = `${NAME}-attachments`;
+const CREDENTIALS = LOCAL_CREDENTIALS;
 
 /** The environment the handlers read (set before any handler is imported), as the CDK stack sets it in AWS. */
 function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, eventsEndpoint: string, apiUrl: string, pools: Pools): void {
@@ -32,6 +33,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     // LOCAL_SES_ENDPOINT: the handlers' mail goes there instead (the fault tests put a failing proxy in front of the emulator).
     AWS_ENDPOINT_URL_SESV2: env.LOCAL_SES_ENDPOINT || emulators.ses.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventsEndpoint,
+    AWS_ENDPOINT_URL_S3: emulators.s3.url,
+    [ENV.attachmentsBucket]: emulators.s3.bucket,
     [ENV.tableName]: NAME,
     [ENV.customerUserPoolId]: pools.customerUserPoolId,
     [ENV.staffUserPoolId]: pools.staffUserPoolId,
@@ -61,6 +64,7 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string): string
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
     ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
+    ['S3 (attachments)', `${info.s3Endpoint}  bucket ${info.attachmentsBucket}`],
     ['Cognito (local)', `${info.cognitoEndpoint}  staff ${info.staffUserPoolId} / ${info.staffClientId}, customers ${info.customerUserPoolId} / ${info.customerClientId}`],
     ['Staff admin', `${info.admin.username} / ${info.admin.password}`],
     ['Stack file', options.stackFile],
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
       [options.dynamodbPort, 'DynamoDB Local'],
       [options.cognitoPort, 'cognito-local'],
       [options.sesPort, 'aws-ses-v2-local'],
+      [options.s3Port, 'S3 emulator'],
     ] as const)
       await assertPortFree(options.host, port, what);
   } catch (error) {
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
   setInterval(() => process.ppid !== parent && void stop(0), 1000).unref();
 
   try {
-    emulators = await startEmulators(options);
+    emulators = await startEmulators(options, ATTACHMENTS_BUCKET_NAME);
     const emulatorsUp = Date.now();
     const dynamodb = new DynamoDBClient({ region: options.region, endpoint: emulators.dynamodb.url, credentials: CREDENTIALS });
     const cognito = new CognitoIdentityProviderClient({ region: options.region, endpoint: emulators.cognito.url, credentials: CREDENTIALS });
@@ -151,6 +156,8 @@ async function main(): Promise<void> {
       sesEndpoint: emulators.ses.url,
       eventsEndpoint,
       eventBusName: NAME,
+      s3Endpoint: emulators.s3.url,
+      attachmentsBucket: emulators.s3.bucket,
       staffUserPoolId: pools.staffUserPoolId,
       staffClientId: pools.staffClientId,
       customerUserPoolId: pools.customerUserPoolId,

@@ -9,14 +9,32 @@ import { Unauthenticated } from '../domain/errors';
 import { portalUser, type PortalSessionStore } from '../domain/portal-session';
 import { getVisible, listVisible, portalMe, type VisibilityStore } from '../domain/visibility';
 import type { PortalDocumentsQuery } from '../schemas/documents';
+// Attachments (issue 18).
+import { dynamoAttachmentStore } from '../adapters/dynamodb/attachments-store';
+import { s3AttachmentObjects } from '../adapters/s3/attachment-objects';
+import { downloadAttachment, visibleAttachments, type AttachmentDeps } from '../domain/attachments';
+import { envSeconds } from '../config';
 
 /** The portal's read-only routes; writes under /portal never reach here (the kit answers 405). */
 let deps: { session: PortalSessionStore; documents: VisibilityStore; contacts: DynamoContactStore } | undefined;
+let attachmentDeps: AttachmentDeps | undefined;
 
 function portal() {
   deps ??= { session: dynamoPortalSessionStore(), documents: dynamoDocumentStore(), contacts: new DynamoContactStore() };
   return deps;
 }
+
+function attachments(): AttachmentDeps {
+  attachmentDeps ??= {
+    attachments: dynamoAttachmentStore(),
+    objects: s3AttachmentObjects(),
+    now: () => new Date(),
+    downloadUrlSeconds: envSeconds('attachmentDownloadUrlSeconds'),
+  };
+  return attachmentDeps;
+}
+
+type DocumentParams = { type: DocumentType; id: string };
 
 /** Every portal request starts here: the access record, not the token, decides. */
 async function viewer(principal: Principal): Promise<ContactRecord> {
@@ -42,9 +60,18 @@ export const handler = httpFunction(
       const page = await listVisible(portal().documents, me, type, orderCursor.decode(cursor, scope), limit);
       return { status: 200, body: { items: page.items, ...(page.last ? { nextCursor: orderCursor.encode(scope, page.last) } : {}) } };
     },
-    getPortalDocument: async (req: HttpRequest<unknown, unknown, { type: DocumentType; id: string }>) => {
+    getPortalDocument: async (req: HttpRequest<unknown, unknown, DocumentParams>) => {
       const me = callerOf(req);
-      return { status: 200, body: await getVisible(portal().documents, me, req.params.type, req.params.id) };
+      const { type, id } = req.params;
+      // Read side by side; the attachments are only shown once the document is known to be visible.
+      const [document, files] = await Promise.all([getVisible(portal().documents, me, type, id), visibleAttachments(attachments(), type, id)]);
+      return { status: 200, body: { ...document, attachments: files } };
+    },
+    downloadPortalAttachment: async (req: HttpRequest<unknown, unknown, DocumentParams & { attachmentId: string }>) => {
+      const me = callerOf(req);
+      const { type, id, attachmentId } = req.params;
+      const mayRead = () => getVisible(portal().documents, me, type, id);
+      return { status: 200, body: await downloadAttachment(attachments(), type, id, attachmentId, mayRead) };
     },
   },
   { authorize: viewer },

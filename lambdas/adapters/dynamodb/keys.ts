@@ -68,6 +68,12 @@ export const keys = {
   /** Per-type document counts of a customer, kept in the same transactions as the documents. */
   documentCount: (customerId: string, type: DocumentType) => ({ pk: `COUNTS#${customerId}`, sk: `COUNT#${type}` }),
   documentCountPartition: (customerId: string) => `COUNTS#${customerId}`,
+
+  /** An attachment of a document: in the document's item collection (the id is random; the object key derives from it). */
+  attachment: (type: DocumentType, id: string, attachmentId: string) => ({ pk: `DOC#${type}#${id}`, sk: `ATTACHMENT#${attachmentId}` }),
+  attachmentPrefix: 'ATTACHMENT#',
+  /** The count of a document's completed attachments, the guard of their maximum. */
+  attachmentCount: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'ATTACHMENTS' }),
 } as const;
 
 /** The `entity` attribute on every item. */
@@ -81,4 +87,6 @@ export const ENTITY = {
   document: 'document',
   grant: 'grant',
   documentCount: 'document-count',
+  attachment: 'attachment',
+  attachmentCount: 'attachment-count',
 } as const;

@@ -1,0 +1,61 @@
+import type { AttachmentObjects } from '../../domain/attachments';
+import { attachmentObjectKeys } from '../../../lib/attachments-bucket';
+import { env } from '../../config';
+import { s3Requests, type S3Requests } from './s3-requests';
+
+/**
+ * The attachments bucket (lib/attachments-bucket.ts): an upload is `pending/<id>`, written only
+ * through its presigned PUT; `storeUpload` copies exactly the checked version to `files/<id>`
+ * (server-side, `x-amz-copy-source-if-match`) and deletes the upload; downloads are presigned GETs
+ * of `files/<id>` that set `Content-Disposition` through `response-content-disposition`.
+ */
+export function s3AttachmentObjects(s3: S3Requests = defaultRequests(), bucket: string = env('attachmentsBucket')): AttachmentObjects {
+  const keysOf = attachmentObjectKeys;
+
+  return {
+    uploadUrl: (attachmentId, contentType, size, expiresIn) =>
+      s3.presign('PUT', bucket, keysOf(attachmentId).pending, { expiresIn, headers: { 'content-type': contentType, 'content-length': String(size) } }),
+
+    async inspectUpload(attachmentId, sniffBytes) {
+      const key = keysOf(attachmentId).pending;
+      // A second PUT between the HEAD and the GET would mix two versions: read again (twice at most).
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const head = await s3.send('HEAD', bucket, key, { expect: [200, 404] });
+        if (head.status === 404) return undefined;
+        const etag = head.headers.get('etag') ?? '';
+        const size = Number(head.headers.get('content-length'));
+        const part = await s3.send('GET', bucket, key, { headers: { range: `bytes=0-${sniffBytes - 1}`, 'if-match': etag }, expect: [200, 206, 404, 412] });
+        if (part.status === 404) return undefined;
+        if (part.status === 412) continue;
+        return { size, contentType: head.headers.get('content-type') ?? undefined, etag, head: part.body.subarray(0, sniffBytes) };
+      }
+      return undefined;
+    },
+
+    async storeUpload(attachmentId, etag) {
+      const { pending, file } = keysOf(attachmentId);
+      const copied = await s3.send('PUT', bucket, file, {
+        headers: { 'x-amz-copy-source': `/${bucket}/${pending}`, 'x-amz-copy-source-if-match': etag },
+        expect: [200, 404, 412],
+      });
+      // S3 may answer a copy 200 and report its failure in the body.
+      if (copied.status !== 200 || new TextDecoder().decode(copied.body).includes('<Error>')) return false;
+      await s3.send('DELETE', bucket, pending, { expect: [204, 200, 404] });
+      return true;
+    },
+
+    async remove(attachmentId) {
+      const { pending, file } = keysOf(attachmentId);
+      await Promise.all([pending, file].map((key) => s3.send('DELETE', bucket, key, { expect: [204, 200, 404] })));
+    },
+
+    downloadUrl: (attachmentId, contentDisposition, expiresIn) =>
+      s3.presign('GET', bucket, keysOf(attachmentId).file, { expiresIn, query: { 'response-content-disposition': contentDisposition } }),
+  };
+}
+
+/** The region from Lambda's environment; the endpoint from the SDK's own variable, set only locally. */
+function defaultRequests(): S3Requests {
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3;
+  return s3Requests({ region: process.env.AWS_REGION ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) });
+}
