@@ -2,8 +2,11 @@
  * The cdk-nag (AwsSolutions) findings this stack keeps on purpose, each acknowledged on the narrowest
  * construct it concerns, with the reason. cdk-nag 3 reads CDK's own `Validations.acknowledge`.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { attachmentObjectKeys } from './attachments-bucket';
 import type { IConstruct } from 'constructs';
+import type { AttachmentsStorage } from './constructs/attachments-storage';
 import type { EventRouting } from './constructs/event-routing';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
@@ -13,12 +16,15 @@ export interface NagScope {
   readonly identity: Identity;
   readonly http: HttpApi;
   readonly events: EventRouting;
+  readonly attachments: AttachmentsStorage;
+  /** The functions bound to the attachments bucket (by prefix). */
+  readonly attachmentFunctions: readonly PortalFunction[];
   readonly functions: readonly PortalFunction[];
 }
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, events, functions }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, events, attachments, attachmentFunctions, functions }: NagScope): void {
   for (const fn of functions) {
     acknowledge(
       fn.role!,
@@ -52,6 +58,24 @@ export function acknowledgeNagFindings({ identity, http, events, functions }: Na
       'Public by the API contract (GET /health, GET /openapi.json, POST /invitations/accept, which is authenticated by its single-use invitation token), or a fallback route whose function only answers 404/405 problem+json and reads no data.',
     );
   }
+
+  const bucketId = Stack.of(attachments.bucket).getLogicalId(attachments.bucket.node.defaultChild as CfnBucket);
+  const prefixes = Object.values(attachmentObjectKeys('*'));
+  for (const fn of attachmentFunctions) {
+    for (const objects of prefixes) {
+      acknowledge(
+        fn.role!,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${objects}]`,
+        'Object keys are random attachment ids under a fixed prefix (pending/ for uploads, files/ for completed ones); the grant names the bucket and the prefix, and the actions are the few each function needs (PortalFunction.bindAttachments).',
+      );
+    }
+  }
+
+  acknowledge(
+    attachments.accessLogs,
+    'AwsSolutions-S1',
+    'This is the server-access-log bucket of the attachments bucket; logging its own accesses into itself would loop, and into a third bucket would only move the question.',
+  );
 
   for (const queue of events.deadLetterQueues) {
     acknowledge(

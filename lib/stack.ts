@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from './routes';
+import { AttachmentsStorage } from './constructs/attachments-storage';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
@@ -45,6 +46,7 @@ export class PortalStack extends Stack {
     const mail = new Mail(this, 'Mail', config);
     const events = new EventRouting(this, 'Events', { busName: `portal-access-${config.stage}` });
     const customerPool = identity.customer.pool;
+    const attachments = new AttachmentsStorage(this, 'Attachments', { adminOrigins: config.adminOrigins });
 
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
     // Every function that builds the portal-access wiring reads its settings when it starts.
@@ -60,8 +62,10 @@ export class PortalStack extends Stack {
         .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'])
         .bindEventBus(events.bus),
       'portal-access': withAccessLifecycle(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')).bindMail(mail),
-      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite'),
-      portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
+      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants and attachments (staff)')
+        .bindTable(table, 'readWrite')
+        .bindAttachments(attachments.bucket, 'staff'),
+      portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read').bindAttachments(attachments.bucket, 'portal'),
       invitations: withAccessConfig(fn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
         .bindTable(table, 'readWrite')
         .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminSetUserPassword']),
@@ -78,11 +82,19 @@ export class PortalStack extends Stack {
       logRetention,
     });
 
-    acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction] });
+    acknowledgeNagFindings({
+      identity,
+      http,
+      events,
+      attachments,
+      attachmentFunctions: [this.functions.documents, this.functions.portal],
+      functions: [...Object.values(this.functions), this.eventsFunction],
+    });
 
     const outputs: Record<string, string> = {
       ApiUrl: http.url,
       TableName: table.tableName,
+      AttachmentsBucketName: attachments.bucket.bucketName,
       StaffUserPoolId: identity.staff.pool.userPoolId,
       StaffClientId: identity.staff.client.userPoolClientId,
       CustomerUserPoolId: customerPool.userPoolId,

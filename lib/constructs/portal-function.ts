@@ -7,8 +7,10 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENV, LAMBDA_TIMEOUT_SECONDS, type EnvKey } from '../../lambdas/config';
+import { attachmentObjectKeys } from '../attachments-bucket';
 import { LAMBDA_BUNDLING } from '../bundling';
 import { TABLE } from '../table-schema';
 import type { Mail } from './mail';
@@ -119,6 +121,28 @@ export class PortalFunction extends NodejsFunction {
         resources: [mail.identity.emailIdentityArn, mail.configurationSetArn],
       }),
     );
+    return this;
+  }
+
+  /**
+   * The attachments bucket, by prefix. `staff` (the documents function): PUT of uploads (the
+   * presigned PUT is signed with its role) and of completed files (the server-side copy), GET and
+   * HEAD of uploads (the checks; the copy's source), DELETE of both, and ListBucket so that a
+   * missing key is a 404 rather than a 403. `portal`: GET of completed files only (the presigned
+   * downloads are signed with its role).
+   */
+  bindAttachments(bucket: IBucket, access: 'staff' | 'portal'): this {
+    this.setEnv('attachmentsBucket', bucket.bucketName);
+    const { pending, file } = attachmentObjectKeys('*');
+    const [uploads, files] = [bucket.arnForObjects(pending), bucket.arnForObjects(file)];
+    const allow = (actions: string[], resources: string[]) => this.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    if (access === 'portal') {
+      allow(['s3:GetObject'], [files]);
+      return this;
+    }
+    allow(['s3:PutObject', 's3:DeleteObject'], [uploads, files]);
+    allow(['s3:GetObject'], [uploads]);
+    allow(['s3:ListBucket'], [bucket.bucketArn]);
     return this;
   }
 

@@ -252,8 +252,8 @@ describe('functions', () => {
     system: BASE,
     contacts: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'), 'events:PutEvents'],
     'portal-access': [...BASE, ...WRITE, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
-    documents: [...BASE, ...WRITE],
-    portal: [...BASE, ...READ],
+    documents: [...BASE, ...WRITE, 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+    portal: [...BASE, ...READ, 's3:GetObject'],
     invitations: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminSetUserPassword')],
     events: [...BASE, ...WRITE, ...LIFECYCLE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
@@ -285,8 +285,8 @@ describe('functions', () => {
   it('each function gets the environment its bindings need, and nothing more', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
-    expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('portal'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'TABLE_NAME']);
     // contacts (archive revokes) and invitations build the portal-access wiring, which reads its settings at start.
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
@@ -367,6 +367,7 @@ describe('outputs', () => {
     expect(outputs).toEqual(
       [
         'ApiUrl',
+        'AttachmentsBucketName',
         'CustomerClientId',
         'CustomerUserPoolId',
         'EventBusName',
@@ -380,5 +381,79 @@ describe('outputs', () => {
         'TableName',
       ].sort(),
     );
+  });
+});
+
+describe('attachments bucket', () => {
+  const bucketId = () => logicalId(stack.node.findChild('Attachments').node.findChild('Bucket'));
+  const logsId = () => logicalId(stack.node.findChild('Attachments').node.findChild('AccessLogs'));
+  const bucket = () => template.toJSON().Resources[bucketId()] as Resource;
+  const objects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(bucketId()), `/${prefix}*`]] });
+  const s3Statements = (fn: FunctionName) =>
+    statementsOf(functionId(fn))
+      .filter((s) => JSON.stringify(s.Action).includes('s3:'))
+      .map((s) => ({ actions: (Array.isArray(s.Action) ? s.Action : [s.Action]).sort(), resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource] }));
+
+  it('is private: all public access blocked, ACLs disabled, S3-managed encryption, retained', () => {
+    expect(resources('AWS::S3::Bucket')).toHaveLength(2);
+    for (const id of [bucketId(), logsId()]) {
+      const b = template.toJSON().Resources[id] as Resource;
+      expect(b.DeletionPolicy).toBe('Retain');
+      expect(b.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+    }
+  });
+
+  it('refuses every request without TLS (and below TLS 1.2), by bucket policy', () => {
+    const policy = resources('AWS::S3::BucketPolicy').find(([, p]) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: bucketId() }))![1];
+    const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+      ]),
+    );
+  });
+
+  it('is versioned, logs its accesses to the log bucket, and its lifecycle removes leftovers', () => {
+    expect(bucket().Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsId() }, LogFilePrefix: 'attachments/' },
+    });
+    const rules = (bucket().Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+        expect.objectContaining({ Prefix: 'pending/', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true, Status: 'Enabled' }),
+      ]),
+    );
+    // No rule expires completed files: `files/` objects live as long as their document.
+    expect(rules.filter((r) => r.ExpirationInDays !== undefined).map((r) => r.Prefix)).toEqual(['pending/']);
+  });
+
+  it('allows only the upload from the admin origins by CORS: PUT with Content-Type', () => {
+    expect(bucket().Properties.CorsConfiguration).toEqual({
+      CorsRules: [{ AllowedOrigins: [...TEST_CONFIG.adminOrigins], AllowedMethods: ['PUT'], AllowedHeaders: ['content-type'], ExposedHeaders: ['ETag'], MaxAge: 3000 }],
+    });
+  });
+
+  it('the documents function may put, read and delete uploads, put and delete completed files, and list (404s); nothing else', () => {
+    expect(s3Statements('documents')).toEqual(
+      expect.arrayContaining([
+        { actions: ['s3:DeleteObject', 's3:PutObject'], resources: [objects('pending/'), objects('files/')] },
+        { actions: ['s3:GetObject'], resources: [objects('pending/')] },
+        { actions: ['s3:ListBucket'], resources: [getAtt(bucketId())] },
+      ]),
+    );
+    expect(s3Statements('documents')).toHaveLength(3);
+  });
+
+  it('the portal function may only read completed files (it signs the downloads); no other function touches the bucket', () => {
+    expect(s3Statements('portal')).toEqual([{ actions: ['s3:GetObject'], resources: [objects('files/')] }]);
+    for (const fn of ['system', 'contacts', 'portal-access', 'invitations'] as const) expect(s3Statements(fn)).toEqual([]);
   });
 });
