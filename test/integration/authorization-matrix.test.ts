@@ -42,10 +42,29 @@ interface Targets {
   docA: string;
   docB: string;
   docToDelete: string;
+  /** Attachments of docA: one completed, one announced only (deleted by the matrix). */
+  attachment: string;
+  attachmentToDelete: string;
 }
 let t: Targets;
 
 const docId = () => uniq('doc');
+
+async function announce(doc: string, size: number): Promise<{ id: string; uploadUrl: string }> {
+  const res = await staff(`/documents/invoice/${doc}/attachments`, { method: 'POST', body: { fileName: 'matrix.pdf', contentType: 'application/pdf', size } });
+  if (res.status !== 201) throw new Error(`announce → ${res.status} ${res.text}`);
+  return res.body as { id: string; uploadUrl: string };
+}
+
+async function completedAttachment(doc: string): Promise<string> {
+  const bytes = Buffer.from('%PDF-1.7 matrix');
+  const { id, uploadUrl } = await announce(doc, bytes.length);
+  const put = await fetch(uploadUrl, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/pdf' } });
+  if (put.status !== 200) throw new Error(`upload → ${put.status}`);
+  const done = await staff(`/documents/invoice/${doc}/attachments/${id}/complete`, { method: 'POST' });
+  if (done.status !== 200) throw new Error(`complete → ${done.status} ${done.text}`);
+  return id;
+}
 
 function cases(): Record<string, Case> {
   const { companyA, userA } = world;
@@ -75,6 +94,18 @@ function cases(): Record<string, Case> {
     'POST /documents/{type}/{id}/grants': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/grants`, body: { contactId: t.grantee.id } }) },
     'DELETE /documents/{type}/{id}/grants/{contactId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/grants/${t.scratch.id}` }) },
     'GET /documents/{type}/{id}/grants': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/grants` }) },
+    'POST /documents/{type}/{id}/attachments': {
+      request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/attachments`, body: { fileName: 'matrix.pdf', contentType: 'application/pdf', size: 10 } }),
+    },
+    // Completing a completed attachment answers it again (200).
+    'POST /documents/{type}/{id}/attachments/{attachmentId}/complete': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/attachments/${t.attachment}/complete` }) },
+    'GET /documents/{type}/{id}/attachments': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/attachments` }) },
+    'DELETE /documents/{type}/{id}/attachments/{attachmentId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/attachments/${t.attachmentToDelete}` }) },
+    // Company A's attachment: B's portal user gets the document's 404.
+    'GET /portal/documents/{type}/{id}/attachments/{attachmentId}': {
+      request: () => ({ method: 'GET', path: `/portal/documents/invoice/${t.docA}/attachments/${t.attachment}` }),
+      expect: { 'customer-b': 404 },
+    },
     'GET /portal/me': { request: () => ({ method: 'GET', path: '/portal/me' }) },
     'GET /portal/documents': { request: () => ({ method: 'GET', path: '/portal/documents' }) },
     // Company A's document: B's portal user must not learn it exists.
@@ -132,8 +163,9 @@ beforeAll(async () => {
     createContact({ kind: 'person', name: 'Grantee', companyId: companyA.id }),
   ]);
   await applyAccess(companyA.id, invited.id, true);
-  t = { scratch, toArchive, invited, grantee, docA: docId(), docB: docId(), docToDelete: docId() };
-  await Promise.all([putDocument('invoice', t.docA, companyA.id), putDocument('invoice', t.docB, companyB.id), putDocument('invoice', t.docToDelete, companyA.id)]);
+  const [docA, docB, docToDelete] = [docId(), docId(), docId()];
+  await Promise.all([putDocument('invoice', docA, companyA.id), putDocument('invoice', docB, companyB.id), putDocument('invoice', docToDelete, companyA.id)]);
+  t = { scratch, toArchive, invited, grantee, docA, docB, docToDelete, attachment: await completedAttachment(docA), attachmentToDelete: (await announce(docA, 10)).id };
   const grant = await staff(`/documents/invoice/${t.docA}/grants`, { method: 'POST', body: { contactId: scratch.id } });
   if (grant.status !== 201) throw new Error(`grant → ${grant.status} ${grant.text}`);
 });

@@ -56,6 +56,15 @@ function targets(): Record<string, Target> {
     'POST /documents/{type}/{id}/grants': { path: () => `/documents/invoice/${docId}/grants`, body: () => ({ contactId: person.id }), fields: { contactId: 400 } },
     'DELETE /documents/{type}/{id}/grants/{contactId}': { path: () => `/documents/invoice/${docId}/grants/${person.id}` },
     'GET /documents/{type}/{id}/grants': { path: () => `/documents/invoice/${docId}/grants` },
+    'POST /documents/{type}/{id}/attachments': {
+      path: () => `/documents/invoice/${docId}/attachments`,
+      body: () => ({ fileName: 'hostile.pdf', contentType: 'application/pdf', size: 10 }),
+      fields: { fileName: 400, contentType: 400 },
+    },
+    'POST /documents/{type}/{id}/attachments/{attachmentId}/complete': { path: () => `/documents/invoice/${docId}/attachments/${person.id}/complete` },
+    'GET /documents/{type}/{id}/attachments': { path: () => `/documents/invoice/${docId}/attachments` },
+    'DELETE /documents/{type}/{id}/attachments/{attachmentId}': { path: () => `/documents/invoice/${docId}/attachments/${person.id}` },
+    'GET /portal/documents/{type}/{id}/attachments/{attachmentId}': { path: () => `/portal/documents/invoice/${docId}/attachments/${person.id}` },
     'GET /portal/documents': { path: () => '/portal/documents', query: true },
     'GET /portal/documents/{type}/{id}': { path: () => `/portal/documents/invoice/${docId}` },
     // The token is looked up, not parsed: any unusable value is the one 410 (API.md, Invitations).

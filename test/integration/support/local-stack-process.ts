@@ -20,8 +20,11 @@ export const STACK_FILE_ENV = 'PORTAL_STACK_FILE';
 // Global setup and teardown run in the same process but as separate modules: the handle lives on globalThis.
 const holder = globalThis as typeof globalThis & { __portalLocalStack?: StackProcess['child']; __portalStackProcess?: StackProcess };
 
+/** Download URLs live 5 s instead of 60 s, so that a test can see one expire. */
+const TEST_STACK_ENV = { ATTACHMENT_DOWNLOAD_URL_SECONDS: '5' };
+
 export async function startTestStack(): Promise<string> {
-  const stack = await startStackProcess({ dataDir: TEST_DATA_DIR, logFile: TEST_STACK_LOG }, (child) => (holder.__portalLocalStack = child));
+  const stack = await startStackProcess({ dataDir: TEST_DATA_DIR, logFile: TEST_STACK_LOG, env: TEST_STACK_ENV }, (child) => (holder.__portalLocalStack = child));
   holder.__portalStackProcess = stack;
   return stack.stackFile;
 }
