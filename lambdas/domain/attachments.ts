@@ -35,10 +35,14 @@ export interface AttachmentRecord extends Attachment {
 /** What the outcome of marking an upload complete was, as the store's transaction saw it. */
 export type MarkReadyOutcome = 'done' | 'not-pending' | 'document-missing' | 'full';
 
-export interface AttachmentStore {
+/** Reads of attachment records: what the portal needs. */
+export interface AttachmentReader {
   /** Every attachment record of a document, pending and ready (strongly consistent). */
   list(type: DocumentType, id: string): Promise<AttachmentRecord[]>;
   get(type: DocumentType, id: string, attachmentId: string): Promise<AttachmentRecord | undefined>;
+}
+
+export interface AttachmentStore extends AttachmentReader {
   /** Records a pending attachment while the document exists; `false` if it does not. */
   addPending(type: DocumentType, id: string, record: AttachmentRecord, expiresAtEpochSeconds: number): Promise<boolean>;
   /** pending → ready, while the document exists and has fewer than `max` ready attachments. */
@@ -55,8 +59,14 @@ export interface UploadedObject {
   head: Uint8Array;
 }
 
+/** Downloads of completed files: what the portal (and a share link) needs of the bucket. */
+export interface AttachmentDownloads {
+  /** A presigned GET of the completed file that makes the browser save it under `contentDisposition`. */
+  downloadUrl(attachmentId: string, contentDisposition: string, expiresInSeconds: number): Promise<string>;
+}
+
 /** The bucket, in the domain's words: where an upload goes, where a completed file lives. */
-export interface AttachmentObjects {
+export interface AttachmentObjects extends AttachmentDownloads {
   /** A presigned PUT of the upload, bound to that content type and length. */
   uploadUrl(attachmentId: string, contentType: AttachmentContentType, size: number, expiresInSeconds: number): Promise<string>;
   /** The upload as it is now, with its first `sniffBytes` bytes; `undefined` if nothing was uploaded. */
@@ -65,8 +75,6 @@ export interface AttachmentObjects {
   storeUpload(attachmentId: string, etag: string): Promise<boolean>;
   /** Deletes the upload and the completed file (either may be absent). */
   remove(attachmentId: string): Promise<void>;
-  /** A presigned GET of the completed file that makes the browser save it under `contentDisposition`. */
-  downloadUrl(attachmentId: string, contentDisposition: string, expiresInSeconds: number): Promise<string>;
 }
 
 export interface AttachmentDeps {
@@ -77,6 +85,14 @@ export interface AttachmentDeps {
   uploadUrlSeconds?: number;
   downloadUrlSeconds?: number;
   newId?: () => string;
+}
+
+/** What a download needs: the records to read, the bucket to sign for, the clock. */
+export interface DownloadDeps {
+  attachments: AttachmentReader;
+  objects: AttachmentDownloads;
+  now: () => Date;
+  downloadUrlSeconds?: number;
 }
 
 export interface StaffAttachmentDeps extends AttachmentDeps {
@@ -218,7 +234,7 @@ export async function deleteDocumentAndAttachments(deps: StaffAttachmentDeps, ty
 }
 
 /** The completed attachments a portal user is shown with a document it sees. */
-export async function visibleAttachments(deps: Pick<AttachmentDeps, 'attachments'>, type: DocumentType, id: string): Promise<Attachment[]> {
+export async function visibleAttachments(deps: { attachments: AttachmentReader }, type: DocumentType, id: string): Promise<Attachment[]> {
   return (await deps.attachments.list(type, id)).filter((r) => r.status === 'ready').map(publicView);
 }
 
@@ -228,7 +244,7 @@ export async function visibleAttachments(deps: Pick<AttachmentDeps, 'attachments
  * share link passes its own. An attachment that is pending or of another document is `NotFound`.
  */
 export async function downloadAttachment(
-  deps: AttachmentDeps,
+  deps: DownloadDeps,
   type: DocumentType,
   id: string,
   attachmentId: string,

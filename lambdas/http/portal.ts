@@ -10,24 +10,24 @@ import { portalUser, type PortalSessionStore } from '../domain/portal-session';
 import { getVisible, listVisible, portalMe, type VisibilityStore } from '../domain/visibility';
 import type { PortalDocumentsQuery } from '../schemas/documents';
 // Attachments (issue 18).
-import { dynamoAttachmentStore } from '../adapters/dynamodb/attachments-store';
-import { s3AttachmentObjects } from '../adapters/s3/attachment-objects';
-import { downloadAttachment, visibleAttachments, type AttachmentDeps } from '../domain/attachments';
+import { dynamoAttachmentReader } from '../adapters/dynamodb/attachments-store';
+import { s3AttachmentDownloads } from '../adapters/s3/attachment-objects';
+import { downloadAttachment, visibleAttachments, type DownloadDeps } from '../domain/attachments';
 import { envSeconds } from '../config';
 
 /** The portal's read-only routes; writes under /portal never reach here (the kit answers 405). */
 let deps: { session: PortalSessionStore; documents: VisibilityStore; contacts: DynamoContactStore } | undefined;
-let attachmentDeps: AttachmentDeps | undefined;
+let attachmentDeps: DownloadDeps | undefined;
 
 function portal() {
   deps ??= { session: dynamoPortalSessionStore(), documents: dynamoDocumentStore(), contacts: new DynamoContactStore() };
   return deps;
 }
 
-function attachments(): AttachmentDeps {
+function attachments(): DownloadDeps {
   attachmentDeps ??= {
-    attachments: dynamoAttachmentStore(),
-    objects: s3AttachmentObjects(),
+    attachments: dynamoAttachmentReader(),
+    objects: s3AttachmentDownloads(),
     now: () => new Date(),
     downloadUrlSeconds: envSeconds('attachmentDownloadUrlSeconds'),
   };

@@ -19,7 +19,7 @@ function requestOf(method: string, url: string, headers: Record<string, string> 
   return { method, rawPath: u.pathname, rawQuery: u.search.slice(1), headers: { host: u.host, ...headers } };
 }
 
-const sdk = new S3Client({ region: 'eu-west-1', endpoint: ENDPOINT, forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+const sdk = new S3Client({ region: 'eu-west-1', endpoint: ENDPOINT, forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
 
 afterAll(() => sdk.destroy());
 
@@ -78,6 +78,11 @@ describe('the attachments adapter', () => {
     expect(u.searchParams.get('response-content-disposition')).toBe('attachment; filename="a.pdf"');
     expect(u.searchParams.get('X-Amz-Expires')).toBe('60');
     expect(verify(requestOf('GET', url))).toMatchObject({ ok: true });
+    // The same query parameters as the SDK's S3 presigner puts in a GET (it adds its operation name, x-id).
+    const sdkUrl = await getSignedUrl(sdk, new GetObjectCommand({ Bucket: 'b', Key: 'files/abc', ResponseContentDisposition: 'attachment; filename="a.pdf"' }), { expiresIn: 60 });
+    const names = (link: string) => [...new URL(link).searchParams.keys()].filter((n) => n !== 'x-id').sort();
+    expect(names(url)).toEqual(names(sdkUrl));
+    expect(u.searchParams.get('X-Amz-Content-Sha256')).toBe('UNSIGNED-PAYLOAD');
   });
 
   test('without an endpoint it addresses AWS virtual-hosted style', async () => {

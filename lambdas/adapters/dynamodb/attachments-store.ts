@@ -1,6 +1,6 @@
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AttachmentRecord, AttachmentStore, MarkReadyOutcome } from '../../domain/attachments';
+import type { AttachmentReader, AttachmentRecord, AttachmentStore, MarkReadyOutcome } from '../../domain/attachments';
 import type { DocumentType } from '../../domain/document-types';
 import { documentClient, tableName } from './client';
 import { ENTITY, keys } from './keys';
@@ -30,11 +30,8 @@ function failedConditions(error: unknown): number[] | undefined {
 
 const conditionFailed = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
-export function dynamoAttachmentStore(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): AttachmentStore {
-  const documentExists = (type: DocumentType, id: string) => ({
-    ConditionCheck: { TableName: table, Key: keys.document(type, id), ConditionExpression: 'attribute_exists(pk)' },
-  });
-
+/** The reads alone (the portal's), so that its bundle carries no write. */
+export function dynamoAttachmentReader(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): AttachmentReader {
   return {
     async list(type, id) {
       const records: AttachmentRecord[] = [];
@@ -59,6 +56,16 @@ export function dynamoAttachmentStore(client: DynamoDBDocumentClient = documentC
       const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.attachment(type, id, attachmentId), ConsistentRead: true }));
       return Item ? toRecord(Item) : undefined;
     },
+  };
+}
+
+export function dynamoAttachmentStore(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): AttachmentStore {
+  const documentExists = (type: DocumentType, id: string) => ({
+    ConditionCheck: { TableName: table, Key: keys.document(type, id), ConditionExpression: 'attribute_exists(pk)' },
+  });
+
+  return {
+    ...dynamoAttachmentReader(client, table),
 
     async addPending(type, id, record, expiresAtEpochSeconds) {
       try {

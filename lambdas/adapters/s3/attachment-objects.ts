@@ -1,7 +1,7 @@
-import type { AttachmentObjects } from '../../domain/attachments';
+import type { AttachmentDownloads, AttachmentObjects } from '../../domain/attachments';
 import { attachmentObjectKeys } from '../../../lib/attachments-bucket';
 import { env } from '../../config';
-import { s3Requests, type S3Requests } from './s3-requests';
+import { s3Presigner, s3Requests, type S3Config, type S3Presigner, type S3Requests } from './s3-requests';
 
 /**
  * The attachments bucket (lib/attachments-bucket.ts): an upload is `pending/<id>`, written only
@@ -9,10 +9,12 @@ import { s3Requests, type S3Requests } from './s3-requests';
  * (server-side, `x-amz-copy-source-if-match`) and deletes the upload; downloads are presigned GETs
  * of `files/<id>` that set `Content-Disposition` through `response-content-disposition`.
  */
-export function s3AttachmentObjects(s3: S3Requests = defaultRequests(), bucket: string = env('attachmentsBucket')): AttachmentObjects {
+export function s3AttachmentObjects(s3: S3Requests = s3Requests(defaultConfig()), bucket: string = env('attachmentsBucket')): AttachmentObjects {
   const keysOf = attachmentObjectKeys;
 
   return {
+    ...s3AttachmentDownloads(s3, bucket),
+
     uploadUrl: (attachmentId, contentType, size, expiresIn) =>
       s3.presign('PUT', bucket, keysOf(attachmentId).pending, { expiresIn, headers: { 'content-type': contentType, 'content-length': String(size) } }),
 
@@ -48,14 +50,19 @@ export function s3AttachmentObjects(s3: S3Requests = defaultRequests(), bucket: 
       const { pending, file } = keysOf(attachmentId);
       await Promise.all([pending, file].map((key) => s3.send('DELETE', bucket, key, { expect: [204, 200, 404] })));
     },
+  };
+}
 
+/** Downloads only (the portal): presigned GETs of completed files, no request of its own. */
+export function s3AttachmentDownloads(s3: S3Presigner = s3Presigner(defaultConfig()), bucket: string = env('attachmentsBucket')): AttachmentDownloads {
+  return {
     downloadUrl: (attachmentId, contentDisposition, expiresIn) =>
-      s3.presign('GET', bucket, keysOf(attachmentId).file, { expiresIn, query: { 'response-content-disposition': contentDisposition } }),
+      s3.presign('GET', bucket, attachmentObjectKeys(attachmentId).file, { expiresIn, query: { 'response-content-disposition': contentDisposition } }),
   };
 }
 
 /** The region from Lambda's environment; the endpoint from the SDK's own variable, set only locally. */
-function defaultRequests(): S3Requests {
+function defaultConfig(): S3Config {
   const endpoint = process.env.AWS_ENDPOINT_URL_S3;
-  return s3Requests({ region: process.env.AWS_REGION ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) });
+  return { region: process.env.AWS_REGION ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) };
 }

@@ -1,13 +1,15 @@
 /**
- * A few S3 object requests, signed with the SDK's own SigV4 signer (`@smithy/signature-v4`) and
- * presigned with the SDK's S3 presigner, sent with `fetch`. Why not `@aws-sdk/client-s3`: it adds
- * ~170 KB to a minified bundle (its operation schemas and XML protocol are not tree-shaken), and the
- * functions need only HEAD, a ranged GET, a copy, a DELETE and presigned URLs. Idempotent requests
- * are retried on a network error or a 5xx, as the SDK's standard retry mode would.
+ * A few S3 object requests, signed and presigned with the SDK's own SigV4 signer
+ * (`@smithy/signature-v4`, as S3 wants it: paths not re-escaped, an unsigned payload for presigned
+ * URLs — what `@aws-sdk/s3-request-presigner` does around the same signer), sent with `fetch`. Why
+ * not `@aws-sdk/client-s3`: it adds ~170 KB to a minified bundle (its operation schemas and XML
+ * protocol are not tree-shaken), and the functions need only HEAD, a ranged GET, a copy, a DELETE and
+ * presigned URLs. Idempotent requests are retried on a network error or a 5xx, as the SDK's standard
+ * retry mode would. The local emulator checks these signatures (local/sigv4.ts), and its check is
+ * itself tested against the SDK's presigner.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, Checksum, HttpRequest, SourceData } from '@smithy/types';
 
@@ -65,11 +67,10 @@ export class S3RequestError extends Error {
 const REQUEST_TIMEOUT_MS = 10_000;
 const encodeKey = (key: string) => key.split('/').map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
 
-export function s3Requests(config: S3Config) {
+/** The signer and the addressing both kinds of request share. */
+function s3Signing(config: S3Config) {
   const credentials = config.credentials ?? fromEnv();
   const signer = new SignatureV4({ credentials, region: config.region, service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: true });
-  const presigner = new S3RequestPresigner({ credentials, region: config.region, sha256: Sha256 });
-  const attempts = config.maxAttempts ?? 3;
 
   function request(method: string, bucket: string, key: string, headers: Record<string, string> = {}, query: Record<string, string> = {}): HttpRequest {
     const url = config.endpoint
@@ -93,6 +94,12 @@ export function s3Requests(config: S3Config) {
     return `${signed.protocol}//${signed.hostname}${signed.port ? `:${signed.port}` : ''}${signed.path}${query ? `?${query}` : ''}`;
   }
 
+  return { signer, request, urlOf };
+}
+
+/** Presigned URLs only (the portal's downloads): no request of its own. */
+export function s3Presigner(config: S3Config) {
+  const { signer, request, urlOf } = s3Signing(config);
   return {
     /** A presigned URL; `signed` headers (e.g. content-type, content-length) must then be sent exactly so. */
     async presign(
@@ -102,12 +109,23 @@ export function s3Requests(config: S3Config) {
       options: { expiresIn: number; headers?: Record<string, string>; query?: Record<string, string> },
     ): Promise<string> {
       const headers = options.headers ?? {};
-      const signed = await presigner.presign(request(method, bucket, key, headers, options.query), {
+      // Hoisted into the query as X-Amz-Content-Sha256: the body of a presigned request is not signed.
+      const unsigned = { ...headers, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' };
+      const signed = await signer.presign(request(method, bucket, key, unsigned, options.query), {
         expiresIn: options.expiresIn,
         signableHeaders: new Set(Object.keys(headers).map((h) => h.toLowerCase())),
       });
       return urlOf(signed);
     },
+  };
+}
+
+/** Presigned URLs and signed requests (the documents function). */
+export function s3Requests(config: S3Config) {
+  const { signer, request, urlOf } = s3Signing(config);
+  const attempts = config.maxAttempts ?? 3;
+  return {
+    ...s3Presigner(config),
 
     /** One signed request; `expect` lists the statuses that are answers rather than errors. */
     async send(method: string, bucket: string, key: string, options: { headers?: Record<string, string>; expect: readonly number[] }): Promise<S3Answer> {
@@ -131,4 +149,5 @@ export function s3Requests(config: S3Config) {
   };
 }
 
+export type S3Presigner = ReturnType<typeof s3Presigner>;
 export type S3Requests = ReturnType<typeof s3Requests>;
