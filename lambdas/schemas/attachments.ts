@@ -7,8 +7,8 @@ export const attachmentContentType = z.enum(ATTACHMENT_CONTENT_TYPES);
 
 export const createAttachmentBody = z
   .strictObject({
-    // Checked against the content type below (its extension); bounded here so a huge string costs nothing.
-    fileName: z.string().max(MAX_FILE_NAME_LENGTH * 2),
+    // Checked against the content type below (its extension, its characters).
+    fileName: z.string().max(MAX_FILE_NAME_LENGTH).meta({ description: 'No control or bidirectional characters, no / or \\, an extension that fits contentType' }),
     contentType: attachmentContentType,
     size: z.number().int().min(MIN_ATTACHMENT_BYTES).max(MAX_ATTACHMENT_BYTES),
   })

@@ -3,7 +3,7 @@
  * every area's tests are written against it.
  *
  *   stack()                          → the parsed stack.json: { apiUrl, region, tableName, dynamodbEndpoint,
- *                                      cognitoEndpoint, sesEndpoint, eventsEndpoint, eventBusName,
+ *                                      cognitoEndpoint, sesEndpoint, eventsEndpoint, eventBusName, s3Endpoint, attachmentsBucket,
  *                                      staffUserPoolId, staffClientId, customerUserPoolId, customerClientId,
  *                                      admin: { username, password } }
  *   api(path, { method?, body?, token?, headers?, rawBody?, contentType? })
