@@ -13,6 +13,7 @@ export const createAttachmentBody = z
     size: z.number().int().min(MIN_ATTACHMENT_BYTES).max(MAX_ATTACHMENT_BYTES),
   })
   .superRefine((body, ctx) => {
+    if (body.fileName.length > MAX_FILE_NAME_LENGTH) return; // already refused by its max, once is enough
     const problem = fileNameProblem(body.fileName, body.contentType);
     if (problem) ctx.addIssue({ code: 'custom', path: ['fileName'], message: problem });
   });
