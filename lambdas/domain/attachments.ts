@@ -71,6 +71,8 @@ export interface AttachmentObjects extends AttachmentDownloads {
   uploadUrl(attachmentId: string, contentType: AttachmentContentType, size: number, expiresInSeconds: number): Promise<string>;
   /** The upload as it is now, with its first `sniffBytes` bytes; `undefined` if nothing was uploaded. */
   inspectUpload(attachmentId: string, sniffBytes: number): Promise<UploadedObject | undefined>;
+  /** The completed file, the same way (a completion that stored it and then failed to record it). */
+  inspectStored(attachmentId: string, sniffBytes: number): Promise<UploadedObject | undefined>;
   /** Moves the upload, exactly the version `etag`, to the completed files; `false` if it changed meanwhile. */
   storeUpload(attachmentId: string, etag: string): Promise<boolean>;
   /** Deletes the upload and the completed file (either may be absent). */
@@ -166,7 +168,9 @@ export async function completeUpload(deps: StaffAttachmentDeps, type: DocumentTy
   if (!record || !alive(record, deps.now())) throw new NotFound('No such attachment.');
   if (record.status === 'ready') return publicView(record);
 
-  const upload = await deps.objects.inspectUpload(attachmentId, SNIFF_BYTES);
+  // An upload waiting, or else a file stored by an earlier completion that failed before recording it.
+  const waiting = await deps.objects.inspectUpload(attachmentId, SNIFF_BYTES);
+  const upload = waiting ?? (await deps.objects.inspectStored(attachmentId, SNIFF_BYTES));
   if (!upload) throw new Conflict('Nothing has been uploaded for this attachment yet: PUT the file to its uploadUrl first.');
   if (upload.size !== record.size) throw new Conflict(`The uploaded file has ${upload.size} bytes, not the ${record.size} announced.`);
   if (upload.contentType !== record.contentType)
@@ -174,7 +178,7 @@ export async function completeUpload(deps: StaffAttachmentDeps, type: DocumentTy
   const problem = contentProblem(upload.head, record.contentType);
   if (problem) throw new Conflict(`${problem} Upload the right file again to the same uploadUrl, or delete this attachment.`);
 
-  if (!(await deps.objects.storeUpload(attachmentId, upload.etag)))
+  if (waiting && !(await deps.objects.storeUpload(attachmentId, upload.etag)))
     throw new Conflict('The upload changed while it was being checked; complete it again.');
   const outcome = await deps.attachments.markReady(type, id, attachmentId, deps.now().toISOString(), MAX_ATTACHMENTS);
   switch (outcome) {

@@ -127,8 +127,8 @@ export class PortalFunction extends NodejsFunction {
   /**
    * The attachments bucket, by prefix. `staff` (the documents function): PUT of uploads (the
    * presigned PUT is signed with its role) and of completed files (the server-side copy), GET and
-   * HEAD of uploads (the checks; the copy's source), DELETE of both, and ListBucket so that a
-   * missing key is a 404 rather than a 403. `portal`: GET of completed files only (the presigned
+   * HEAD of both (the checks; the copy's source; a completion that stored the file and must finish),
+   * DELETE of both, and ListBucket so that a missing key is a 404 rather than a 403. `portal`: GET of completed files only (the presigned
    * downloads are signed with its role).
    */
   bindAttachments(bucket: IBucket, access: 'staff' | 'portal'): this {
@@ -140,8 +140,7 @@ export class PortalFunction extends NodejsFunction {
       allow(['s3:GetObject'], [files]);
       return this;
     }
-    allow(['s3:PutObject', 's3:DeleteObject'], [uploads, files]);
-    allow(['s3:GetObject'], [uploads]);
+    allow(['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], [uploads, files]);
     allow(['s3:ListBucket'], [bucket.bucketArn]);
     return this;
   }

@@ -441,15 +441,14 @@ describe('attachments bucket', () => {
     });
   });
 
-  it('the documents function may put, read and delete uploads, put and delete completed files, and list (404s); nothing else', () => {
+  it('the documents function may put, read and delete uploads and completed files, and list (404s); nothing else', () => {
     expect(s3Statements('documents')).toEqual(
       expect.arrayContaining([
-        { actions: ['s3:DeleteObject', 's3:PutObject'], resources: [objects('pending/'), objects('files/')] },
-        { actions: ['s3:GetObject'], resources: [objects('pending/')] },
+        { actions: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], resources: [objects('pending/'), objects('files/')] },
         { actions: ['s3:ListBucket'], resources: [getAtt(bucketId())] },
       ]),
     );
-    expect(s3Statements('documents')).toHaveLength(3);
+    expect(s3Statements('documents')).toHaveLength(2);
   });
 
   it('the portal function may only read completed files (it signs the downloads); no other function touches the bucket', () => {

@@ -59,19 +59,22 @@ function fakeStore(documentExists: () => boolean) {
 
 function fakeObjects(log: string[]) {
   const uploads = new Map<string, UploadedObject>();
-  const files = new Set<string>();
+  const stored = new Map<string, UploadedObject>();
+  const files = { has: (id: string) => stored.has(id), get size() { return stored.size; } };
   const objects: AttachmentObjects & { changeBeforeStore?: boolean } = {
     uploadUrl: async (id, type, size, ttl) => `https://s3.test/pending/${id}?type=${type}&size=${size}&ttl=${ttl}`,
     inspectUpload: async (id) => uploads.get(id),
+    inspectStored: async (id) => stored.get(id),
     async storeUpload(id, etag) {
-      if (objects.changeBeforeStore || uploads.get(id)?.etag !== etag) return false;
+      const upload = uploads.get(id);
+      if (objects.changeBeforeStore || upload?.etag !== etag) return false;
       uploads.delete(id);
-      files.add(id);
+      stored.set(id, upload);
       return true;
     },
     async remove(id) {
       uploads.delete(id);
-      files.delete(id);
+      stored.delete(id);
       log.push(`objects ${id}`);
     },
     downloadUrl: async (id, disposition, ttl) => `https://s3.test/files/${id}?d=${encodeURIComponent(disposition)}&ttl=${ttl}`,
@@ -205,6 +208,31 @@ describe('completing an upload', () => {
     deps.documents.get = async () => DOC; // the first existence check passed
     await expect(completeUpload(deps, 'invoice', 'INV-1', id)).rejects.toBeInstanceOf(NotFound);
     expect(files.has(id)).toBe(false);
+  });
+
+  test('a completion that stored the file and failed to record it is finished by the repeat, which checks the stored file', async () => {
+    const { deps, uploads, records, files } = world();
+    const { id } = await announce(deps);
+    uploads.set(id, uploaded());
+    const markReady = deps.attachments.markReady;
+    deps.attachments.markReady = async () => Promise.reject(Object.assign(new Error('DynamoDB down'), { name: 'ServiceUnavailable' }));
+    await expect(completeUpload(deps, 'invoice', 'INV-1', id)).rejects.toThrow('DynamoDB down');
+    expect(files.has(id)).toBe(true);
+    expect(uploads.has(id)).toBe(false);
+    deps.attachments.markReady = markReady;
+    expect(await completeUpload(deps, 'invoice', 'INV-1', id)).toMatchObject({ id, size: 8 });
+    expect(records.get(id)?.status).toBe('ready');
+  });
+
+  test('the stored file is checked like an upload: one that does not fit is still a 409', async () => {
+    const { deps, uploads } = world();
+    const { id } = await announce(deps);
+    uploads.set(id, uploaded());
+    deps.attachments.markReady = async () => Promise.reject(new Error('DynamoDB down'));
+    await expect(completeUpload(deps, 'invoice', 'INV-1', id)).rejects.toThrow('DynamoDB down');
+    const stored = await deps.objects.inspectStored(id, 4096);
+    deps.objects.inspectStored = async () => ({ ...stored!, size: 9 });
+    await expect(completeUpload(deps, 'invoice', 'INV-1', id)).rejects.toThrow(/has 9 bytes/);
   });
 
   test('an unknown id, or a pending record past its lifetime, is 404', async () => {

@@ -12,27 +12,29 @@ import { s3Presigner, s3Requests, type S3Config, type S3Presigner, type S3Reques
 export function s3AttachmentObjects(s3: S3Requests = s3Requests(defaultConfig()), bucket: string = env('attachmentsBucket')): AttachmentObjects {
   const keysOf = attachmentObjectKeys;
 
+  /** HEAD, then the first bytes of that very version (If-Match): a second PUT in between means reading again. */
+  async function inspect(key: string, sniffBytes: number) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const head = await s3.send('HEAD', bucket, key, { expect: [200, 404] });
+      if (head.status === 404) return undefined;
+      const etag = head.headers.get('etag') ?? '';
+      const size = Number(head.headers.get('content-length'));
+      const part = await s3.send('GET', bucket, key, { headers: { range: `bytes=0-${sniffBytes - 1}`, 'if-match': etag }, expect: [200, 206, 404, 412] });
+      if (part.status === 404) return undefined;
+      if (part.status === 412) continue;
+      return { size, contentType: head.headers.get('content-type') ?? undefined, etag, head: part.body.subarray(0, sniffBytes) };
+    }
+    return undefined;
+  }
+
   return {
     ...s3AttachmentDownloads(s3, bucket),
 
     uploadUrl: (attachmentId, contentType, size, expiresIn) =>
       s3.presign('PUT', bucket, keysOf(attachmentId).pending, { expiresIn, headers: { 'content-type': contentType, 'content-length': String(size) } }),
 
-    async inspectUpload(attachmentId, sniffBytes) {
-      const key = keysOf(attachmentId).pending;
-      // A second PUT between the HEAD and the GET would mix two versions: read again (twice at most).
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const head = await s3.send('HEAD', bucket, key, { expect: [200, 404] });
-        if (head.status === 404) return undefined;
-        const etag = head.headers.get('etag') ?? '';
-        const size = Number(head.headers.get('content-length'));
-        const part = await s3.send('GET', bucket, key, { headers: { range: `bytes=0-${sniffBytes - 1}`, 'if-match': etag }, expect: [200, 206, 404, 412] });
-        if (part.status === 404) return undefined;
-        if (part.status === 412) continue;
-        return { size, contentType: head.headers.get('content-type') ?? undefined, etag, head: part.body.subarray(0, sniffBytes) };
-      }
-      return undefined;
-    },
+    inspectUpload: (attachmentId, sniffBytes) => inspect(keysOf(attachmentId).pending, sniffBytes),
+    inspectStored: (attachmentId, sniffBytes) => inspect(keysOf(attachmentId).file, sniffBytes),
 
     async storeUpload(attachmentId, etag) {
       const { pending, file } = keysOf(attachmentId);
