@@ -101,6 +101,7 @@ export interface StaffAttachmentDeps extends AttachmentDeps {
   documents: DocumentStore;
 }
 
+const full = () => new Conflict(`A document can have at most ${MAX_ATTACHMENTS} attachments; delete one first.`);
 const seconds = (wanted: number | undefined, max: number) => Math.min(max, Math.max(1, Math.floor(wanted ?? max)));
 const plus = (at: Date, s: number) => new Date(at.getTime() + s * 1000);
 const publicView = ({ id, fileName, contentType, size }: AttachmentRecord): Attachment => ({ id, fileName, contentType, size });
@@ -139,7 +140,7 @@ export async function announceUpload(
   const now = deps.now();
   const ready = records.filter((r) => r.status === 'ready').length;
   const inFlight = records.filter((r) => r.status === 'pending' && new Date(r.uploadExpiresAt) > now).length;
-  if (ready >= MAX_ATTACHMENTS) throw new Conflict(`A document can have at most ${MAX_ATTACHMENTS} attachments; delete one first.`);
+  if (ready >= MAX_ATTACHMENTS) throw full();
   if (inFlight >= MAX_ATTACHMENTS) throw new Conflict(`At most ${MAX_ATTACHMENTS} uploads of a document can be under way; complete or delete some first.`);
 
   const ttl = seconds(deps.uploadUrlSeconds, UPLOAD_URL_SECONDS);
@@ -164,9 +165,12 @@ export async function announceUpload(
  * again. The checked version of the object is the one stored (a second PUT meanwhile is a 409).
  */
 export async function completeUpload(deps: StaffAttachmentDeps, type: DocumentType, id: string, attachmentId: string): Promise<Attachment> {
-  const [record] = await Promise.all([deps.attachments.get(type, id, attachmentId), documentMustExist(deps, type, id)]);
+  const [records] = await Promise.all([deps.attachments.list(type, id), documentMustExist(deps, type, id)]);
+  const record = records.find((r) => r.id === attachmentId);
   if (!record || !alive(record, deps.now())) throw new NotFound('No such attachment.');
   if (record.status === 'ready') return publicView(record);
+  // Checked before anything is copied; the transaction below holds the line against a race.
+  if (records.filter((r) => r.status === 'ready').length >= MAX_ATTACHMENTS) throw full();
 
   // An upload waiting, or else a file stored by an earlier completion that failed before recording it.
   const waiting = await deps.objects.inspectUpload(attachmentId, SNIFF_BYTES);
@@ -195,7 +199,9 @@ export async function completeUpload(deps: StaffAttachmentDeps, type: DocumentTy
       await deps.objects.remove(attachmentId);
       throw new NotFound('No such document.');
     case 'full':
-      throw new Conflict(`A document can have at most ${MAX_ATTACHMENTS} attachments; delete one first.`);
+      // Lost a race for the last place: the stored copy goes, so that no file outlives its record.
+      await deps.objects.remove(attachmentId);
+      throw full();
   }
 }
 

@@ -195,6 +195,16 @@ describe('completing an upload', () => {
     await expect(announce(deps)).rejects.toThrow(/at most 20 attachments/);
   });
 
+  test('losing the race for the last place: 409, and the stored copy is removed (no file outlives its record)', async () => {
+    const { deps, uploads, files, records } = world();
+    const { id } = await announce(deps);
+    uploads.set(id, uploaded());
+    deps.attachments.markReady = async () => 'full';
+    await expect(completeUpload(deps, 'invoice', 'INV-1', id)).rejects.toThrow(/at most 20 attachments/);
+    expect(files.has(id)).toBe(false);
+    expect(records.get(id)?.status).toBe('pending');
+  });
+
   test('a document deleted meanwhile: 404 and the copied file is removed again', async () => {
     const { deps, uploads, files, setExists } = world();
     const { id } = await announce(deps);
