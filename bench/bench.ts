@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../lambdas/adapters/dynamodb/keys';
-import type { Contact } from '../lambdas/schemas/contacts';
+import { keys } from '../lambdas/contract/keys';
+import type { Contact } from '../lambdas/contract/schemas/contacts';
 import { adminToken, api, emails } from '../test/integration/support/stack';
 import { measureBundles } from './bundles';
+import { measureHostileBodies } from './hostile-bodies';
 import { applyAll, companyWithPortalUser, createContact, inParallel } from './portal-users';
 import { documentsOf, seedDocuments } from './seed';
 import { startBenchStack, type BenchStack } from './stack';
@@ -21,7 +22,7 @@ const WARMUP = 20;
 const APPLY_LINES = 200;
 const SIZES = { small: 1_000, medium: 10_000, large: 50_000 } as const;
 
-const TARGET = { ratioToQuery: 2.5, ratioLargeToSmall: 1.3, bundleBytes: 500 * 1024, importMs: 150, applySeconds: 15 };
+const TARGET = { ratioToQuery: 2.5, ratioLargeToSmall: 1.3, bundleBytes: 500 * 1024, importMs: 150, applySeconds: 15, hostileBodyMs: 500 };
 
 /** The Query the portal's company stream issues for the first page (documents-store.ts `query`): gsi1, newest first, limit + 1. */
 function bareQuery(bench: BenchStack, companyId: string) {
@@ -94,6 +95,11 @@ async function main(): Promise<number> {
     console.log(`apply 200 lines outcome: HTTP ${applied.status}, ${granted} granted, ${mailed} invitations mailed`);
     const applyComplete = applied.status === 200 && granted === APPLY_LINES && mailed === APPLY_LINES;
 
+    // The worst bodies of at most 256 KiB: each answered 400, the slowest answer over HTTP.
+    const hostile = await measureHostileBodies(await adminToken(), company.id);
+    figure('worst 256 KiB body answered (HTTP, slowest of all)', hostile.worstMs, 'ms');
+    console.log(`worst 256 KiB body: ${hostile.worstBody}; answers other than 400: ${hostile.unexpected.length ? hostile.unexpected.join(', ') : 'none'}`);
+
     // 61,000 documents, the three companies' at once.
     const { ms: seedMs } = await timed(() =>
       Promise.all(
@@ -141,6 +147,11 @@ async function main(): Promise<number> {
       { name: 'portal list p50 50k/1k ≤ 1.3', pass: ratioLarge <= TARGET.ratioLargeToSmall, detail: `${ratioLarge.toFixed(2)}×` },
       ...bundles.map((b) => ({ name: `bundle ${b.name} ≤ 500 KB`, pass: b.bytes <= TARGET.bundleBytes, detail: `${(b.bytes / 1024).toFixed(1)} KB` })),
       ...bundles.map((b) => ({ name: `bundle ${b.name} cold import ≤ 150 ms`, pass: b.importMs <= TARGET.importMs, detail: `${b.importMs.toFixed(1)} ms` })),
+      {
+        name: 'every hostile body ≤ 256 KiB answered 400 in ≤ 500 ms',
+        pass: hostile.unexpected.length === 0 && hostile.worstMs <= TARGET.hostileBodyMs,
+        detail: `${hostile.worstMs.toFixed(1)} ms (${hostile.worstBody}), ${hostile.unexpected.length} other answers`,
+      },
       { name: '200-line apply ≤ 15 s', pass: applyComplete && applyMs / 1000 <= TARGET.applySeconds, detail: `${(applyMs / 1000).toFixed(2)} s, HTTP ${applied.status}, ${granted}/${APPLY_LINES} granted, ${mailed} mailed` },
     ];
     return verdicts(targets) ? 0 : 1;

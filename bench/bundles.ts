@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { LAMBDA_BUNDLING } from '../lib/bundling';
-import { FUNCTIONS } from '../lib/routes';
+import { FUNCTIONS } from '../lambdas/contract/routes';
 import { ROOT } from '../local/options';
 import { median } from './stats';
 

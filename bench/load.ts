@@ -5,9 +5,9 @@
  * count of non-2xx answers per operation; exits non-zero when any answer was not 2xx or failed.
  */
 import autocannon, { type Request } from 'autocannon';
-import { DOCUMENT_TYPES } from '../lambdas/domain/document-types';
-import type { Contact } from '../lambdas/schemas/contacts';
-import type { Document } from '../lambdas/schemas/documents';
+import { DOCUMENT_TYPES } from '../lambdas/contract/document-types';
+import type { Contact } from '../lambdas/contract/schemas/contacts';
+import type { Document } from '../lambdas/contract/schemas/documents';
 import { adminToken } from '../test/integration/support/stack';
 import { companyWithPortalUser, createContact, inParallel } from './portal-users';
 import { documentsOf, seedDocuments } from './seed';

@@ -4,7 +4,7 @@
  * creates the logins and sends the invitations through the emulators; each invitation accepted
  * through POST /invitations/accept with the token from its email, then a sign-in.
  */
-import type { Contact } from '../lambdas/schemas/contacts';
+import type { Contact } from '../lambdas/contract/schemas/contacts';
 import { adminToken, api, emails, signIn } from '../test/integration/support/stack';
 
 export const PASSWORD = 'Bench-Portal-Passw0rd!';

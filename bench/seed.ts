@@ -7,8 +7,8 @@
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentCountItem, documentItem } from '../lambdas/adapters/dynamodb/documents-store';
-import { DOCUMENT_TYPES, type DocumentType } from '../lambdas/domain/document-types';
-import type { Document } from '../lambdas/schemas/documents';
+import { DOCUMENT_TYPES, type DocumentType } from '../lambdas/contract/document-types';
+import type { Document } from '../lambdas/contract/schemas/documents';
 
 const CONCURRENCY = 16;
 const BATCH = 25;

@@ -11,6 +11,6 @@ export const LAMBDA_BUNDLING = {
   minify: true,
   /** The SDK's ES module builds, which esbuild can tree-shake (its CommonJS builds carry every command). */
   mainFields: ['module', 'main'],
-  /** Credentials come from the environment in Lambda: see lambdas/adapters/lambda-credentials.ts. */
-  alias: { '@aws-sdk/credential-provider-node': path.join(REPO_ROOT, 'lambdas', 'adapters', 'lambda-credentials.ts') },
+  /** Credentials come from the environment in Lambda: see lambdas/wiring/lambda-credentials.ts. */
+  alias: { '@aws-sdk/credential-provider-node': path.join(REPO_ROOT, 'lambdas', 'wiring', 'lambda-credentials.ts') },
 } as const;

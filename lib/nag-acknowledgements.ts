@@ -4,8 +4,8 @@
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { attachmentObjectKeys } from './attachments-bucket';
 import type { IConstruct } from 'constructs';
+import { attachmentObjectKeys } from '../lambdas/contract/attachments-bucket';
 import type { AttachmentsStorage } from './constructs/attachments-storage';
 import type { EventRouting } from './constructs/event-routing';
 import type { HttpApi } from './constructs/http-api';

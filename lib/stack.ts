@@ -1,7 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionName } from './routes';
+import type { FunctionName } from '../lambdas/contract/routes';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { AttachmentsStorage } from './constructs/attachments-storage';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
@@ -9,6 +10,7 @@ import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
+import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import type { StageConfig } from './stage-config';
 
@@ -16,20 +18,20 @@ export interface PortalStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
-/** What the portal-access lifecycle does to logins: create, find, enable, disable and sign out, set the password. */
-const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [
-  'AdminCreateUser',
-  'AdminGetUser',
-  'AdminEnableUser',
-  'AdminDisableUser',
-  'AdminUserGlobalSignOut',
-  'AdminSetUserPassword',
-  'AdminUpdateUserAttributes',
-];
+/**
+ * What a revocation does to a login (the wizard's `inPortal: false`, the archive, the events): disable
+ * and sign out, and enable it again when a re-grant won meanwhile (the login follows the record).
+ */
+const LOGIN_REVOCATION: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'];
+/** A grant besides: look the email up in the pool, create the login (or adopt and sign out an orphan). */
+const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminCreateUser'];
+/** Accepting an invitation: the password, and the end of the login's earlier sessions. */
+const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
 
 /**
- * Portal Access: one table, two user pools, invitation mail, an event bus, and the HTTP API whose
- * routes come from `lib/routes.ts`. Each function holds only the grants its area needs.
+ * Portal Access: one table, two user pools, invitation mail, an event bus, the attachments bucket,
+ * and the HTTP API whose routes come from `lambdas/contract/routes.ts`. Each function holds only the
+ * grants its area needs.
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
@@ -46,32 +48,41 @@ export class PortalStack extends Stack {
     const mail = new Mail(this, 'Mail', config);
     const events = new EventRouting(this, 'Events', { busName: `portal-access-${config.stage}` });
     const customerPool = identity.customer.pool;
+    const staffPool = identity.staff.pool;
     const attachments = new AttachmentsStorage(this, 'Attachments', { adminOrigins: config.adminOrigins });
 
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
-    // Every function that builds the portal-access wiring reads its settings when it starts.
-    const withAccessConfig = (f: PortalFunction) =>
-      f.setEnv('portalUrl', config.portalUrl).setEnv('invitationTtlDays', String(config.invitationTtlDays));
-    const withAccessLifecycle = (f: PortalFunction) =>
-      withAccessConfig(f).bindTable(table, 'readWrite').bindCustomerPool(customerPool, LOGIN_LIFECYCLE).bindEventBus(events.bus);
+    /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
+    const publicFn = (id: string, entry: string, description: string) =>
+      new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
+    // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
+    const withAccess = (f: PortalFunction, logins: readonly CustomerPoolAction[]) =>
+      f.bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
 
     this.functions = {
-      system: fn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: withAccessConfig(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'))
-        .bindTable(table, 'readWrite')
-        .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'])
-        .bindEventBus(events.bus),
-      'portal-access': withAccessLifecycle(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')).bindMail(mail),
+      system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
+      contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'), LOGIN_REVOCATION).bindStaffPool(
+        staffPool,
+      ),
+      'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
+        .setEnv('portalUrl', config.portalUrl)
+        .setEnv('invitationTtlDays', String(config.invitationTtlDays))
+        .bindMail(mail)
+        .bindStaffPool(staffPool),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants and attachments (staff)')
         .bindTable(table, 'readWrite')
+        .bindStaffPool(staffPool)
         .bindAttachments(attachments.bucket, 'staff'),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read').bindAttachments(attachments.bucket, 'portal'),
-      invitations: withAccessConfig(fn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)'))
-        .bindTable(table, 'readWrite')
-        .bindCustomerPool(customerPool, ['AdminGetUser', 'AdminSetUserPassword']),
+      // Reachable by anyone: its items only (the invitation, its contact, the audit trail), no index, no Query.
+      invitations: publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
+        .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
+        .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
     };
-    this.eventsFunction = withAccessLifecycle(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'));
+    this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
+    const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
+    alarms.notify(events.alarms);
 
     const http = new HttpApi(this, 'Http', {
       functions: this.functions,
@@ -102,6 +113,7 @@ export class PortalStack extends Stack {
       HostedUiBaseUrl: identity.hostedUiDomain.baseUrl(),
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
+      AlarmTopicArn: alarms.topic.topicArn,
     };
     mail.dkimRecords.forEach((record, i) => (outputs[`SesDkimCname${i + 1}`] = record));
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });

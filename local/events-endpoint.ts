@@ -1,6 +1,6 @@
 /**
  * An EventBridge-compatible `PutEvents` endpoint (AWS JSON 1.1, so the SDK's `PutEventsCommand` works
- * against it) that applies the stack's own rules (`lib/event-rules.ts`): a matching event invokes the
+ * against it) that applies the stack's own rules (`lambdas/contract/event-rules.ts`): a matching event invokes the
  * events Lambda handler after the answer, with retries and backoff like the rule target's retry
  * policy; what still fails is kept in a local dead-letter list. `GET /events` (the last 500 events
  * received) and `GET /dlq` let tests and developers see what happened.
@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { EVENT_RULES, type EventRule } from '../lib/event-rules';
+import { EVENT_RULES, type EventRule } from '../lambdas/contract/event-rules';
 import { lambdaContext } from './api-event';
 import { matchesPattern } from './event-pattern';
 import { ROOT } from './options';

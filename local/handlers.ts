@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
-import type { FunctionName } from '../lib/routes';
+import type { FunctionName } from '../lambdas/contract/routes';
 import type { HttpEvent, HttpResult } from '../lambdas/http-kit/handler';
 import { ROOT } from './options';
 

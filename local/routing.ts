@@ -5,7 +5,7 @@
  * `ANY <template>` for a known path with another method (and any path under `/portal`), `$default`
  * for an unknown path.
  */
-import { READ_ONLY_PREFIX, ROUTES, routeKey, type Route } from '../lib/routes';
+import { READ_ONLY_PREFIX, ROUTES, routeKey, type Route } from '../lambdas/contract/routes';
 
 export interface Match {
   readonly routeKey: string;

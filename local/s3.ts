@@ -16,13 +16,15 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { readBody, TooLarge } from './body';
 import { queryPairs, sha256Hex, UNSIGNED_PAYLOAD, verifySigV4 } from './sigv4';
 
+/** A bucket's CORS rule, named as contract/cors.ts names it, with the origins of the stage. */
 export interface CorsRule {
   origins: readonly string[];
-  methods: readonly string[];
-  headers: readonly string[];
-  exposedHeaders: readonly string[];
+  allowMethods: readonly string[];
+  allowHeaders: readonly string[];
+  exposeHeaders: readonly string[];
   maxAgeSeconds: number;
 }
 
@@ -65,19 +67,6 @@ class S3Error extends Error {
   ) {
     super(message);
   }
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => (size > limit ? reject(new S3Error(400, 'EntityTooLarge', `Your proposed upload exceeds the maximum allowed size (${limit} bytes here).`)) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
 }
 
 export function createS3Emulator(config: S3EmulatorConfig): http.Server {
@@ -127,15 +116,15 @@ export function createS3Emulator(config: S3EmulatorConfig): http.Server {
 
   function corsMatch(rule: CorsRule | undefined, origin: string | undefined, method: string | undefined, requested: string[]): boolean {
     if (!rule || !origin || !method) return false;
-    const headers = rule.headers.map((h) => h.toLowerCase());
-    return rule.origins.includes(origin) && rule.methods.includes(method) && requested.every((h) => headers.includes(h));
+    const headers = rule.allowHeaders.map((h) => h.toLowerCase());
+    return rule.origins.includes(origin) && rule.allowMethods.includes(method) && requested.every((h) => headers.includes(h));
   }
 
   function corsHeaders(rule: CorsRule, origin: string): Record<string, string> {
     return {
       'access-control-allow-origin': origin,
-      'access-control-allow-methods': rule.methods.join(', '),
-      'access-control-expose-headers': rule.exposedHeaders.join(', '),
+      'access-control-allow-methods': rule.allowMethods.join(', '),
+      'access-control-expose-headers': rule.exposeHeaders.join(', '),
       'access-control-max-age': String(rule.maxAgeSeconds),
       vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
     };
@@ -260,7 +249,9 @@ export function createS3Emulator(config: S3EmulatorConfig): http.Server {
     const cors = rule && corsMatch(rule, origin, method, []) ? corsHeaders(rule, origin!) : {};
     corsOf.set(res, cors);
 
-    const body = await readBody(req, maxBytes);
+    const body = await readBody(req, maxBytes).catch((error: unknown) => {
+      throw error instanceof TooLarge ? new S3Error(400, 'EntityTooLarge', `Your proposed upload exceeds the maximum allowed size (${maxBytes} bytes here).`) : error;
+    });
     const verdict = verifySigV4({ method, rawPath, rawQuery, headers: req.headers }, { credentials: config.credentials, region: config.region });
     if (!verdict) throw new S3Error(403, 'AccessDenied', 'Access Denied');
     if (!verdict.ok) throw new S3Error(verdict.status, verdict.code, verdict.message);

@@ -4,12 +4,14 @@
  * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Route } from '../lib/routes';
+import { CORS } from '../lambdas/contract/cors';
+import { scopesOf, type Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
 import { apiEvent, lambdaContext } from './api-event';
+import { readBody, TooLarge } from './body';
 import { handlerOf } from './handlers';
-import { Unauthorized, type PoolAuthorizer } from './jwt';
+import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './authorizer';
 import { matchRoute } from './routing';
 
 /** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
@@ -20,35 +22,6 @@ export interface ServerConfig {
   readonly adminOrigins: readonly string[];
   readonly functionPrefix: string;
   readonly quiet: boolean;
-}
-
-const CORS_METHODS = 'GET,POST,PUT,PATCH,DELETE';
-const CORS_HEADERS = 'authorization,content-type,idempotency-key,if-match';
-const CORS_EXPOSED = 'location,etag,allow,retry-after';
-
-/** Beyond this the connection is cut instead of drained: nobody sends that much to this API in good faith. */
-const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
-
-class TooLarge extends Error {}
-
-/**
- * The body, up to MAX_REQUEST_BYTES. A larger one is read to its end and thrown away before the
- * `413` (a client still writing would otherwise see a broken pipe instead of the answer).
- */
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-      else if (size > DRAIN_LIMIT_BYTES) req.destroy();
-    });
-    req.on('end', () => (size > MAX_REQUEST_BYTES ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
-    // Cut off (above) or aborted by the client: nothing to answer, but the request must still settle.
-    req.on('close', () => req.complete || reject(new TooLarge()));
-  });
 }
 
 function send(res: ServerResponse, result: HttpResult | string | object, extraHeaders: Record<string, string>): number {
@@ -70,12 +43,12 @@ function send(res: ServerResponse, result: HttpResult | string | object, extraHe
 
 function corsHeaders(origin: string | undefined, config: ServerConfig): Record<string, string> {
   if (!origin || !config.adminOrigins.includes(origin)) return {};
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS_EXPOSED };
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
 }
 
 async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
   if (route.principal === 'public') return undefined;
-  return config.authorizers[route.principal].verify(req.headers.authorization);
+  return config.authorizers[route.principal].verify(req.headers.authorization, scopesOf(route.principal));
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<number> {
@@ -84,13 +57,21 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
   const cors = corsHeaders(req.headers.origin, config);
 
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
-    const preflight = Object.keys(cors).length === 0 ? {} : { ...cors, 'access-control-allow-methods': CORS_METHODS, 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' };
+    const preflight =
+      Object.keys(cors).length === 0
+        ? {}
+        : {
+            ...cors,
+            'access-control-allow-methods': CORS.allowMethods.join(','),
+            'access-control-allow-headers': CORS.allowHeaders.join(','),
+            'access-control-max-age': String(CORS.maxAgeSeconds),
+          };
     return send(res, { statusCode: 204, headers: preflight }, {});
   }
 
   let body: Buffer;
   try {
-    body = await readBody(req);
+    body = await readBody(req, MAX_REQUEST_BYTES);
   } catch (error) {
     if (!(error instanceof TooLarge)) throw error;
     return send(res, problemResult(new HttpError(413, 'Content Too Large', `The request body must be at most ${MAX_REQUEST_BYTES} bytes.`)), { ...cors, connection: 'close' });
@@ -103,6 +84,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
   try {
     claims = await authorize(match.route, req, config);
   } catch (error) {
+    if (error instanceof InsufficientScope)
+      return send(res, problemResult(new HttpError(403, 'Forbidden', error.message, { 'www-authenticate': 'Bearer error="insufficient_scope"' })), cors);
     if (!(error instanceof Unauthorized)) throw error;
     return send(res, problemResult(new HttpError(401, 'Unauthorized', error.message, { 'www-authenticate': 'Bearer' })), cors);
   }

@@ -1,4 +1,8 @@
-/** `.local/stack.json`: what a client of the local stack needs, exactly as API.md's "The local stack" lists it. */
+/**
+ * `.local/stack.json`: what a client of the local stack needs, as API.md's "The local stack" lists
+ * it, and the origins a browser app may call it from (`adminOrigins`: the API's and the attachments
+ * bucket's CORS, `ADMIN_ORIGINS`).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -13,6 +17,7 @@ export interface StackInfo {
   eventBusName: string;
   s3Endpoint: string;
   attachmentsBucket: string;
+  adminOrigins: readonly string[];
   staffUserPoolId: string;
   staffClientId: string;
   customerUserPoolId: string;

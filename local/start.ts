@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../lambdas/config';
-import { FUNCTIONS } from '../lib/routes';
+import { ENV } from '../lambdas/contract/env';
+import { FUNCTIONS } from '../lambdas/contract/routes';
 import { ensurePools, type Pools } from './cognito';
 import { ensureTable } from './dynamodb';
 import { assertPortFree, startEmulators, type Emulators } from './emulators';
@@ -158,6 +158,7 @@ async function main(): Promise<void> {
       eventBusName: NAME,
       s3Endpoint: emulators.s3.url,
       attachmentsBucket: emulators.s3.bucket,
+      adminOrigins: options.adminOrigins,
       staffUserPoolId: pools.staffUserPoolId,
       staffClientId: pools.staffClientId,
       customerUserPoolId: pools.customerUserPoolId,

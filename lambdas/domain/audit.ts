@@ -4,8 +4,8 @@
  * record (see AccessStore), so a change is never without its entry and a repeated request that
  * changes nothing writes nothing.
  */
-import type { AuditEvent } from '../schemas/portal-access';
-import { NotFound } from './errors';
+import type { AuditEvent } from '../contract/schemas/portal-access';
+import { NotFound } from '../contract/errors';
 
 export type AuditAction =
   | 'portal.granted'

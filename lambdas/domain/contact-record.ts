@@ -1,4 +1,4 @@
-import type { Contact, PortalStatus } from '../schemas/contacts';
+import type { Contact, PortalStatus } from '../contract/schemas/contacts';
 
 /**
  * A contact as the domain holds it: the public `Contact` plus what the portal-access lifecycle

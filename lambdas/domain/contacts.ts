@@ -2,10 +2,10 @@
  * Contacts: persons and companies, the people portal access is given to. The rules live here; the
  * store (DynamoDB in production) and the portal-access revocation are ports.
  */
-import { domainToASCII } from 'node:url';
-import type { Contact, CreateContactInput, UpdateContactInput } from '../schemas/contacts';
+import type { Contact, CreateContactInput, UpdateContactInput } from '../contract/schemas/contacts';
 import { toContact, type ContactRecord } from './contact-record';
-import { Conflict, DomainError, Invalid, NotFound } from './errors';
+import { emailPrefixOf } from '../contract/email';
+import { Conflict, DomainError, Invalid, NotFound } from '../contract/errors';
 
 export interface ContactPage {
   items: ContactRecord[];
@@ -190,15 +190,6 @@ export async function archiveContact(deps: ContactsDeps, id: string, actor: stri
     }
   }
   await deps.revoker.revokeForArchive(id, actor);
-}
-
-/** Email search prefixes are normalised like stored emails: lower-case, an internationalised domain in punycode. */
-export function emailPrefixOf(q: string): string {
-  const value = q.trim().toLowerCase();
-  const at = value.lastIndexOf('@');
-  const domain = value.slice(at + 1);
-  if (/^[\x00-\x7f]*$/.test(domain)) return value;
-  return `${value.slice(0, at + 1)}${domainToASCII(domain) || domain}`;
 }
 
 export interface ListContactsInput {

@@ -5,9 +5,10 @@
  * `version`, so concurrent changes serialise: the loser re-reads and tries again.
  */
 import type { ContactRecord } from './contact-record';
-import type { DocumentType } from './document-types';
-import { Conflict, DomainError, Invalid, NotFound } from './errors';
-import type { Document, PutDocumentInput } from '../schemas/documents';
+import { listingScope, withCursor, type OrderCursors } from './listing';
+import type { DocumentType } from '../contract/document-types';
+import { Conflict, DomainError, Invalid, NotFound } from '../contract/errors';
+import type { Document, PutDocumentInput } from '../contract/schemas/documents';
 
 /**
  * At most this many explicit grants per document: a change rewrites every grant's copy in one
@@ -165,11 +166,13 @@ export async function listGrants(
   ];
 }
 
+/** The staff listing, newest date first; its cursor is bound to the filter (customer and type). */
 export async function listDocuments(
-  deps: Pick<DocumentDeps, 'store'>,
-  filter: { customerId?: string; type?: DocumentType },
-  after: string | undefined,
-  limit: number,
-): Promise<DocumentPage> {
-  return deps.store.list(filter, after, limit);
+  deps: Pick<DocumentDeps, 'store'> & { cursors: OrderCursors },
+  query: { customerId?: string; type?: DocumentType; cursor?: string; limit: number },
+): Promise<{ items: Document[]; nextCursor?: string }> {
+  const { customerId, type, cursor, limit } = query;
+  const scope = listingScope('documents', customerId, type);
+  const filter = { ...(customerId ? { customerId } : {}), ...(type ? { type } : {}) };
+  return withCursor(await deps.store.list(filter, deps.cursors.decode(cursor, scope), limit), scope, deps.cursors);
 }

@@ -6,17 +6,16 @@
  * canonical body. The first request puts it `in-progress` (conditionally: one winner), runs, then
  * stores the answer. A request that died mid-way leaves an `in-progress` record that a repeat may
  * take over once it is older than any Lambda could still be running (ABANDONED_AFTER_MS) — the work
- * itself is ordered so that running it again completes it. An answer that carries a transient
- * failure (a line failed with 503) is not stored: the repeat runs again and completes that line.
+ * itself is ordered so that running it again completes it. An answer its caller calls not
+ * replayable (a wizard line that failed for a transient reason) is not stored: the repeat runs again.
+ * What an answer is (an HTTP response, a result list) is the caller's business: it is kept as given.
  */
 import { createHash } from 'node:crypto';
-import { LAMBDA_TIMEOUT_SECONDS } from '../config';
-import { Conflict, Invalid } from './errors';
+import { ABANDONED_AFTER_MS } from '../contract/runtime';
+import { Conflict, Invalid } from '../contract/errors';
 
-export interface StoredResponse {
-  status: number;
-  body?: unknown;
-}
+/** The first answer, as its caller chose to keep it (plain JSON), replayed to every repeat. */
+export type StoredResponse = unknown;
 
 export interface IdempotencyRecord {
   bodyHash: string;
@@ -36,14 +35,16 @@ export interface IdempotencyStore {
 }
 
 export interface IdempotencyId {
-  /** `<principal>#<operation>#<contactId>`. */
+  /** `<principal>#<operation>#<contactId>`: see idempotencyScope. */
   scope: string;
   key: string;
 }
 
+/** Keys are per caller, operation and the resource it acts on: one caller's key never answers another's request. */
+export const idempotencyScope = (caller: string, operation: string, resourceId: string): string => `${caller}#${operation}#${resourceId}`;
+
 const MAX_KEY_LENGTH = 128;
 const RETENTION_MS = 24 * 60 * 60 * 1000;
-export const ABANDONED_AFTER_MS = 2 * LAMBDA_TIMEOUT_SECONDS * 1000;
 
 /** The header's value, checked: at most 128 printable ASCII characters. */
 export function idempotencyKeyOf(header: string | undefined): string | undefined {
@@ -67,13 +68,13 @@ function canonical(value: unknown): string {
 
 export const bodyHashOf = (body: unknown): string => createHash('sha256').update(canonical(body ?? null)).digest('hex');
 
-export async function idempotent(
+export async function idempotent<T>(
   deps: { idempotency: IdempotencyStore; now: () => Date },
   request: { scope: string; key: string | undefined; body: unknown },
-  run: () => Promise<StoredResponse>,
+  run: () => Promise<T>,
   /** Whether an answer may be replayed; a transient failure inside it should be retried instead. */
-  replayable: (response: StoredResponse) => boolean = () => true,
-): Promise<StoredResponse> {
+  replayable: (response: T) => boolean = () => true,
+): Promise<T> {
   if (request.key === undefined) return run();
   const id = { scope: request.scope, key: request.key };
   const now = deps.now();
@@ -88,9 +89,9 @@ export async function idempotent(
     if (existing.bodyHash !== record.bodyHash) throw new Conflict('This Idempotency-Key was used with a different body.');
     if (existing.state === 'in-progress' || !existing.response)
       throw new Conflict('A request with this Idempotency-Key is still in progress; repeat it later.');
-    return existing.response;
+    return existing.response as T;
   }
-  let response: StoredResponse;
+  let response: T;
   try {
     response = await run();
   } catch (error) {

@@ -7,7 +7,7 @@
  * mailbox, a greylisting server) may still be followed by a delivery, so it is reported as ignored and
  * only logged by the caller.
  */
-import { normaliseEmail } from '../schemas/common';
+import { normaliseEmail } from '../contract/email';
 import { auditEntry, eventActor, type AuditEntry } from './audit';
 
 export type Delivery = 'bounced' | 'complained';

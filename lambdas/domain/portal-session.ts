@@ -4,7 +4,7 @@
  * every request, so that a revoked, archived or not-yet-accepted contact is refused at once.
  */
 import type { ContactRecord } from './contact-record';
-import { Unauthenticated } from './errors';
+import { Unauthenticated } from '../contract/errors';
 
 export interface PortalSessionStore {
   /**

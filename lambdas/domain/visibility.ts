@@ -8,10 +8,11 @@
  * costs O(limit) whatever the table holds, and is never empty while more documents exist.
  */
 import { commercialEntityOf, type ContactRecord } from './contact-record';
-import { DOCUMENT_TYPES, type DocumentType } from './document-types';
+import { DOCUMENT_TYPES, type DocumentType } from '../contract/document-types';
 import type { DocumentPage } from './documents';
-import { NotFound } from './errors';
-import type { Document } from '../schemas/documents';
+import { NotFound } from '../contract/errors';
+import { listingScope, withCursor, type OrderCursors } from './listing';
+import type { Document } from '../contract/schemas/documents';
 
 /** A document with the key it is listed by (`<date>#<type>#<id>`). */
 export interface OrderedDocument {
@@ -83,6 +84,17 @@ export async function listVisible(
 ): Promise<DocumentPage> {
   const streams = await Promise.all(streamsOf(viewer).map((stream) => store.stream(stream, type, after, limit + 1)));
   return mergeNewestFirst(streams, limit);
+}
+
+/** `GET /portal/documents`: a page of what the portal user sees; its cursor is bound to the user and the type. */
+export async function portalDocuments(
+  deps: { documents: VisibilityStore; cursors: OrderCursors },
+  viewer: ContactRecord,
+  query: { type?: DocumentType; cursor?: string; limit: number },
+): Promise<{ items: Document[]; nextCursor?: string }> {
+  const scope = listingScope('portal', viewer.id, query.type);
+  const page = await listVisible(deps.documents, viewer, query.type, deps.cursors.decode(query.cursor, scope), query.limit);
+  return withCursor(page, scope, deps.cursors);
 }
 
 /** A document the portal user sees, or `NotFound` whether or not it exists. */

@@ -7,14 +7,14 @@
  * - an event about an unknown contact or company is logged and dropped (retrying cannot help);
  * - any other error (DynamoDB or Cognito throttling, a timeout) is thrown again, to be retried.
  */
-import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from '../../lib/event-rules';
+import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from '../contract/events';
 import { eventActor } from '../domain/audit';
-import { Invalid, NotFound } from '../domain/errors';
-import { log } from '../http-kit/log';
-import { productionDeps, type EventDeps } from './dependencies';
+import { Invalid, NotFound } from '../contract/errors';
+import { log } from '../platform/log';
+import { eventDeps, type EventDeps } from '../wiring/events';
 import { mailFeedbackOf } from './mail-feedback';
 import { parseOrReject, RejectedEvent } from './rejected';
-import { contactArchived, eventEnvelope, revocationRequested, type EventEnvelope } from './schemas';
+import { contactArchived, eventEnvelope, revocationRequested, type EventEnvelope } from '../contract/schemas/event-details';
 
 export { RejectedEvent };
 
@@ -73,4 +73,4 @@ export function eventHandler(deps: () => EventDeps) {
   };
 }
 
-export const handler = eventHandler(productionDeps);
+export const handler = eventHandler(eventDeps);

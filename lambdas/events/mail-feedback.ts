@@ -1,7 +1,7 @@
 import type { MailFeedback } from '../domain/mail-feedback';
-import { SES_DETAIL_TYPES } from '../../lib/event-rules';
+import { SES_DETAIL_TYPES } from '../contract/events';
 import { parseOrReject } from './rejected';
-import { sesBounce, sesComplaint } from './schemas';
+import { sesBounce, sesComplaint } from '../contract/schemas/event-details';
 
 /**
  * SES's notification as the domain's `MailFeedback`. The recipients are the ones SES names in the

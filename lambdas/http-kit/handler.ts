@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { allowedMethods, findRoute, READ_ONLY_PREFIX, type FunctionName, type Route } from '../../lib/routes';
-import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../config';
+import { allowedMethods, findRoute, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Route } from '../contract/routes';
+import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../contract/runtime';
 import { parseJsonBody } from './body';
 import { HttpError, toProblem, ValidationFailed } from './problem';
 import { principalOf, type Principal } from './principal';
-import { log } from './log';
+import { log } from '../platform/log';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -33,6 +33,11 @@ export interface HttpFunctionOptions {
    * (the portal's revoked access) wins over a bad parameter.
    */
   readonly authorize?: (principal: Principal) => Promise<unknown>;
+  /**
+   * Re-checks a staff token's user against the staff pool (still enabled, still in `portal-admins`),
+   * before `authorize` and before any input is parsed. Required of every function with staff routes.
+   */
+  readonly staffRights?: (username: string, sub: string) => Promise<void>;
 }
 
 export interface HttpResponse {
@@ -84,6 +89,10 @@ export function fallback(event: HttpEvent): HttpResult {
  * schemas, calls the area's operation and renders the answer, or any error as problem+json.
  */
 export function httpFunction(fn: FunctionName, operations: Record<string, Operation>, options: HttpFunctionOptions = {}) {
+  // A staff token alone is not enough (it outlives the user's removal): no staff route without the re-check.
+  const { staffRights } = options;
+  if (!staffRights && ROUTES.some((route) => route.fn === fn && route.principal === 'staff'))
+    throw new Error(`The ${fn} function serves staff routes: it needs the staffRights option`);
   const core = async (event: HttpEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<HttpResult> => {
     const route = findRoute(event.routeKey);
     if (!route || route.fn !== fn) return fallback(event);
@@ -91,6 +100,7 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
     if (!operation) return problemResult(new HttpError(501, 'Not Implemented', `${route.operationId} is not implemented yet.`));
     const headers = event.headers ?? {};
     const principal = principalOf(route.principal, event.requestContext.authorizer?.jwt?.claims);
+    if (principal.kind === 'staff') await staffRights?.(principal.username, principal.userId);
     const caller = options.authorize ? await options.authorize(principal) : undefined;
     const request: HttpRequest = {
       route,

@@ -1,7 +1,6 @@
-import type { Principal as PrincipalKind } from '../../lib/routes';
+import type { Principal as PrincipalKind } from '../contract/routes';
+import { STAFF_GROUP } from '../contract/identity';
 import { HttpError } from './problem';
-
-export const STAFF_GROUP = 'portal-admins';
 
 /** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
 export type Principal =
@@ -11,18 +10,28 @@ export type Principal =
 
 type Claims = Record<string, unknown>;
 
-/** `cognito:groups` arrives as an array, or as API Gateway's `[a b]` string rendering of one. */
-function groupsOf(claims: Claims): string[] {
+/**
+ * `cognito:groups` arrives as an array, or as API Gateway's `[a b]` string rendering of one. Cognito
+ * group names cannot contain white space, but they can contain commas and brackets: so the string is
+ * split on white space only, after the one pair of brackets around it, and each name is compared
+ * exactly (`portal-admins,evil` is not `portal-admins`).
+ */
+export function groupsOf(claims: Claims): string[] {
   const raw = claims['cognito:groups'];
   if (Array.isArray(raw)) return raw.map(String);
-  if (typeof raw === 'string') return raw.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
-  return [];
+  if (typeof raw !== 'string') return [];
+  const list = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
+  return list.split(/\s+/).filter(Boolean);
 }
+
+const unauthorized = (detail: string) => new HttpError(401, 'Unauthorized', detail, { 'www-authenticate': 'Bearer' });
 
 export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Principal {
   if (kind === 'public') return { kind: 'public' };
   const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
-  if (!claims || !sub) throw new HttpError(401, 'Unauthorized', 'A valid access token is required.', { 'www-authenticate': 'Bearer' });
+  if (!claims || !sub) throw unauthorized('A valid access token is required.');
+  // The authorizer's scope check already keeps ID tokens out; this holds whatever passes it.
+  if (claims.token_use !== 'access') throw unauthorized('An access token is required, not an ID token.');
   const username = typeof claims.username === 'string' ? claims.username : sub;
   if (kind === 'customer') {
     const iat = Number(claims.iat);

@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
-import type { Problem } from '../schemas/common';
-import { Conflict, DomainError, Gone, Invalid, NotFound, Unauthenticated, Unavailable } from '../domain/errors';
+import type { Problem } from '../contract/schemas/common';
+import { Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthenticated } from '../contract/errors';
+import { isTransient } from '../platform/transient';
 
 /** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
 export class HttpError extends Error {
@@ -50,6 +51,9 @@ export function problemOf(status: number, detail?: string, errors?: Problem['err
 /** The path of a validation issue as API.md writes it: `lines.0.email`. */
 export const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
+/** A 400 lists at most this many issues: a body of 20,000 unknown keys must not be answered with a megabyte. */
+export const MAX_REPORTED_ISSUES = 100;
+
 export function validationProblem(error: ZodError): Problem {
   // An unknown field is reported at its own path (`lines.0.admin`), not at its parent object's.
   const errors = error.issues.flatMap((issue) =>
@@ -57,7 +61,8 @@ export function validationProblem(error: ZodError): Problem {
       ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: 'is not a known field' }))
       : [{ path: issuePath(issue.path), message: issue.message }],
   );
-  return problemOf(400, 'The request is not valid.', errors);
+  if (errors.length <= MAX_REPORTED_ISSUES) return problemOf(400, 'The request is not valid.', errors);
+  return problemOf(400, `The request is not valid (the first ${MAX_REPORTED_ISSUES} of ${errors.length} problems).`, errors.slice(0, MAX_REPORTED_ISSUES));
 }
 
 /** A request part that its route's schema refused. */
@@ -66,34 +71,6 @@ export class ValidationFailed extends Error {
     super('validation failed');
     this.name = 'ValidationFailed';
   }
-}
-
-/** AWS SDK errors that mean "try again later", never "you sent something wrong". */
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalServerError',
-  'InternalErrorException',
-  'TimeoutError',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-]);
-
-export function isTransient(error: unknown): boolean {
-  if (error instanceof Unavailable) return true;
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; cause?: unknown };
-  if ((e.name && TRANSIENT.has(e.name)) || (e.code && TRANSIENT.has(e.code))) return true;
-  if (e.$retryable) return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  if (error instanceof AggregateError) return error.errors.some(isTransient);
-  return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
 }
 
 /** The one mapping from anything thrown to the problem the client sees. A 500 says nothing internal. */
@@ -112,6 +89,7 @@ export function toProblem(error: unknown): ProblemResponse {
   if (error instanceof Invalid)
     return plain(400, error.message, {}, error.path === undefined ? undefined : [{ path: error.path, message: error.message }]);
   if (error instanceof Unauthenticated) return plain(401, error.message, { 'www-authenticate': 'Bearer' });
+  if (error instanceof Forbidden) return plain(403, error.message);
   if (isTransient(error)) return plain(503, 'A dependency is unavailable; please retry.', { 'retry-after': '1' });
   if (error instanceof DomainError) return plain(400, error.message);
   return plain(500, 'An unexpected error occurred.');

@@ -1,20 +1,12 @@
+import { Invalid } from '../contract/errors';
+import type { Contact, CreateContactInput, ListContactsQuery, UpdateContactInput } from '../contract/schemas/contacts';
+import { archiveContact, createContact, getContact, listContacts, updateContact } from '../domain/contacts';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { actorOf } from '../http-kit/principal';
-import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
-import { portalAccessRevoker } from '../adapters/portal-access';
-import { archiveContact, createContact, getContact, listContacts, updateContact, type ContactsDeps } from '../domain/contacts';
-import { Invalid } from '../domain/errors';
-import type { Contact, CreateContactInput, ListContactsQuery, UpdateContactInput } from '../schemas/contacts';
+import { contactsDeps } from '../wiring/contacts';
+import { verifyStaffRights } from '../wiring/staff-rights';
 
-/** The staff's contacts routes. Dependencies are built once per container, on first use. */
-let deps: ContactsDeps | undefined;
-
-function contacts(): ContactsDeps {
-  // Archiving revokes the contact's portal access through the portal-access domain.
-  deps ??= { store: new DynamoContactStore(), revoker: portalAccessRevoker() };
-  return deps;
-}
-
+/** The staff's contacts routes; archiving revokes the contact's portal access (the wiring's revoker). */
 type IdParams = { id: string };
 
 /** `If-Match` as a version: `3`, `"3"` or `W/"3"`; `*` (any version) sets no precondition. */
@@ -33,25 +25,20 @@ const withTags = (contact: Contact, status: number, extra: Record<string, string
 
 export const handler = httpFunction('contacts', {
   createContact: async (req: HttpRequest<CreateContactInput>) => {
-    const contact = await createContact(contacts(), req.body);
+    const contact = await createContact(contactsDeps(), req.body);
     return withTags(contact, 201, { location: `/contacts/${contact.id}` });
   },
   listContacts: async (req: HttpRequest<unknown, ListContactsQuery>) => ({
     status: 200,
-    body: await listContacts(contacts(), req.query),
+    body: await listContacts(contactsDeps(), req.query),
   }),
-  getContact: async (req: HttpRequest<unknown, unknown, IdParams>) => withTags(await getContact(contacts(), req.params.id), 200),
+  getContact: async (req: HttpRequest<unknown, unknown, IdParams>) => withTags(await getContact(contactsDeps(), req.params.id), 200),
   updateContact: async (req: HttpRequest<UpdateContactInput, unknown, IdParams>) => {
     const ifMatch = parseIfMatch(req.headers['if-match']);
-    return withTags(await updateContact(contacts(), req.params.id, req.body, ifMatch), 200);
+    return withTags(await updateContact(contactsDeps(), req.params.id, req.body, ifMatch), 200);
   },
   archiveContact: async (req: HttpRequest<unknown, unknown, IdParams>) => {
-    await archiveContact(contacts(), req.params.id, actorOf(req.principal));
+    await archiveContact(contactsDeps(), req.params.id, actorOf(req.principal));
     return { status: 204 };
   },
-});
-
-/** For tests and the lead's wiring: replace the dependencies (e.g. the real portal-access revoker). */
-export function useContactsDeps(next: ContactsDeps | undefined): void {
-  deps = next;
-}
+}, { staffRights: verifyStaffRights });

@@ -1,30 +1,21 @@
-import { portalAccessDeps } from '../adapters/portal-access';
-import { DynamoAuditStore } from '../adapters/dynamodb/audit-store';
-import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
+import type { ApplyInput, ApplyResult, ReinviteInput } from '../contract/schemas/portal-access';
 import { listAudit } from '../domain/audit';
-import { idempotencyKeyOf, idempotent, type StoredResponse } from '../domain/idempotency';
-import { applyPortalAccess, getWizard, reinvite, type LineResult } from '../domain/portal-access';
-import { HANDLER_TIMEOUT_MS } from '../config';
+import { idempotencyKeyOf, idempotencyScope, idempotent } from '../domain/idempotency';
+import { applyPortalAccess } from '../domain/portal-access/apply';
+import { replayable, type LineResult } from '../domain/portal-access/lines';
+import { reinvite } from '../domain/portal-access/reinvite';
+import { getWizard } from '../domain/portal-access/wizard';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
-import { log } from '../http-kit/log';
 import { actorOf } from '../http-kit/principal';
 import { toProblem } from '../http-kit/problem';
-import type { ApplyInput, ApplyResult, ReinviteInput } from '../schemas/portal-access';
+import { log } from '../platform/log';
+import { portalAccessDeps } from '../wiring/portal-access';
+import { verifyStaffRights } from '../wiring/staff-rights';
 
+/** The wizard, re-invitations and the audit trail (staff). */
 type IdParams = { id: string };
 
-/**
- * Apply starts lines only this long into the request: a line in flight then (a grant's Cognito and SES
- * calls with their retries take a few seconds when a dependency fails) still ends before the handler's
- * own timeout, so the answer reports every line (the ones not started fail with 503) instead of the
- * whole request timing out as one 503.
- */
-const APPLY_STARTS_LINES_FOR_MS = HANDLER_TIMEOUT_MS - 10_000;
-
-let stores: { audit: DynamoAuditStore; idempotency: DynamoIdempotencyStore } | undefined;
-const storesOf = () => (stores ??= { audit: new DynamoAuditStore(), idempotency: new DynamoIdempotencyStore() });
-
-/** A failed line carries its error as the problem the client would get for it alone. */
+/** A failed line carries its error as the problem the client would get for it alone (the one error mapping). */
 function resultOf(line: LineResult, requestId: string): ApplyResult {
   if (line.error === undefined) return { contactId: line.contactId, outcome: line.outcome, status: line.status };
   const { problem } = toProblem(line.error);
@@ -32,53 +23,47 @@ function resultOf(line: LineResult, requestId: string): ApplyResult {
   return { contactId: line.contactId, outcome: line.outcome, status: line.status, error: problem };
 }
 
-/** An answer with a line that failed for a transient reason is not replayed: its repeat completes that line. */
-const replayable = (response: StoredResponse) =>
-  !(response.body as { results?: ApplyResult[] } | undefined)?.results?.some((r) => (r.error?.status ?? 0) >= 500);
-
-/** Idempotency records are per staff user, operation and wizard contact. */
+/** The request's `Idempotency-Key`, per staff user, operation and wizard contact. */
 function idempotencyOf(req: HttpRequest<unknown, unknown, IdParams>) {
   const who = req.principal.kind === 'staff' ? req.principal.userId : actorOf(req.principal);
-  return {
-    scope: `${who}#${req.route.operationId}#${req.params.id}`,
-    key: idempotencyKeyOf(req.headers['idempotency-key']),
-    body: req.body,
-  };
+  return { scope: idempotencyScope(who, req.route.operationId, req.params.id), key: idempotencyKeyOf(req.headers['idempotency-key']), body: req.body };
 }
 
-const idempotencyDeps = () => ({ idempotency: storesOf().idempotency, now: portalAccessDeps().now });
+const idempotencyDeps = () => ({ idempotency: portalAccessDeps().idempotency, now: portalAccessDeps().access.now });
 
 export const handler = httpFunction('portal-access', {
   getPortalAccess: async (req: HttpRequest<unknown, unknown, IdParams>) => ({
     status: 200,
-    body: await getWizard(portalAccessDeps(), req.params.id),
+    body: await getWizard(portalAccessDeps().access, req.params.id),
   }),
 
-  applyPortalAccess: async (req: HttpRequest<ApplyInput, unknown, IdParams>) =>
-    idempotent(
+  applyPortalAccess: async (req: HttpRequest<ApplyInput, unknown, IdParams>) => {
+    let complete = true;
+    return idempotent(
       idempotencyDeps(),
       idempotencyOf(req),
       async () => {
-        const signal = AbortSignal.any([req.signal, AbortSignal.timeout(APPLY_STARTS_LINES_FOR_MS)]);
-        const lines = await applyPortalAccess(portalAccessDeps(), req.params.id, req.body, actorOf(req.principal), signal);
+        const lines = await applyPortalAccess(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal), req.signal);
+        complete = replayable(lines);
         return { status: 200, body: { results: lines.map((line) => resultOf(line, req.requestId)) } };
       },
-      replayable,
-    ),
+      () => complete,
+    );
+  },
 
   reinvite: async (req: HttpRequest<ReinviteInput, unknown, IdParams>) =>
     idempotent(idempotencyDeps(), idempotencyOf(req), async () => {
-      await reinvite(portalAccessDeps(), req.params.id, req.body, actorOf(req.principal));
+      await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal));
       return { status: 202 };
     }),
 
   listAudit: async (req: HttpRequest<unknown, { cursor?: string; limit: number }, IdParams>) => ({
     status: 200,
     body: await listAudit(
-      { audit: storesOf().audit, contactExists: async (id) => (await portalAccessDeps().contacts.get(id)) !== undefined },
+      { audit: portalAccessDeps().audit, contactExists: async (id) => (await portalAccessDeps().access.contacts.get(id)) !== undefined },
       req.params.id,
       req.query.cursor,
       req.query.limit,
     ),
   }),
-});
+}, { staffRights: verifyStaffRights });

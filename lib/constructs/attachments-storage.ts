@@ -2,7 +2,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { ATTACHMENTS_BUCKET } from '../attachments-bucket';
+import { ATTACHMENTS_BUCKET } from '../../lambdas/contract/attachments-bucket';
+import { UPLOAD_CORS } from '../../lambdas/contract/cors';
 
 export interface AttachmentsStorageProps {
   /** The admin console's origins: the only ones that may PUT an upload from a browser. */
@@ -10,7 +11,8 @@ export interface AttachmentsStorageProps {
 }
 
 /**
- * The private bucket of the documents' attachments (lib/attachments-bucket.ts has its layout).
+ * The private bucket of the documents' attachments (lambdas/contract/attachments-bucket.ts has its
+ * layout, lambdas/contract/cors.ts its CORS rule).
  *
  * - Encryption: S3-managed keys (SSE-S3). Access is decided by IAM and by presigned URLs, which
  *   KMS would not narrow: the signer needs `kms:Decrypt` for every download anyway, and SSE-KMS
@@ -56,10 +58,10 @@ export class AttachmentsStorage extends Construct {
       cors: [
         {
           allowedOrigins: [...props.adminOrigins],
-          allowedMethods: layout.uploadCors.methods.map((m) => s3.HttpMethods[m]),
-          allowedHeaders: [...layout.uploadCors.headers],
-          exposedHeaders: [...layout.uploadCors.exposedHeaders],
-          maxAge: layout.uploadCors.maxAgeSeconds,
+          allowedMethods: UPLOAD_CORS.allowMethods.map((m) => s3.HttpMethods[m]),
+          allowedHeaders: [...UPLOAD_CORS.allowHeaders],
+          exposedHeaders: [...UPLOAD_CORS.exposeHeaders],
+          maxAge: UPLOAD_CORS.maxAgeSeconds,
         },
       ],
       lifecycleRules: [

@@ -1,12 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE } from '../table-schema';
+import { TABLE } from '../../lambdas/contract/table-schema';
 
 const string = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
 /**
- * The single table, shaped by `lib/table-schema.ts` (the local stack creates the same one). It holds
+ * The single table, shaped by `lambdas/contract/table-schema.ts` (the local stack creates the same one). It holds
  * customers' data: on-demand, point-in-time recovery, deletion protection, kept when the stack goes.
  */
 export class DataTable extends Construct {

@@ -6,14 +6,14 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_RULES, type EventPattern } from '../event-rules';
+import { EVENT_RULES, type EventPattern } from '../../lambdas/contract/event-rules';
 
 export interface EventRoutingProps {
   readonly busName: string;
 }
 
 /**
- * The stack's event bus, and the rules of `lib/event-rules.ts` that feed the events function. An
+ * The stack's event bus, and the rules of `lambdas/contract/event-rules.ts` that feed the events function. An
  * event that cannot be delivered lands in its rule's dead-letter queue; one the function keeps
  * failing on lands in the function's failure queue. Any message in either raises an alarm.
  */
@@ -67,7 +67,7 @@ export class EventRouting extends Construct {
 }
 
 /**
- * `lib/event-rules.ts` writes patterns as EventBridge does (`detail-type`); CDK wants `detailType`.
+ * `lambdas/contract/event-rules.ts` writes patterns as EventBridge does (`detail-type`); CDK wants `detailType`.
  * Content filters (`{ "anything-but": ... }`) pass through CDK verbatim although its types only
  * name strings, hence the cast.
  */

@@ -6,7 +6,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allowedMethods, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Principal } from '../routes';
+import { CORS } from '../../lambdas/contract/cors';
+import { allowedMethods, READ_ONLY_PREFIX, ROUTES, scopesOf, type FunctionName, type Principal } from '../../lambdas/contract/routes';
 import type { TokenIssuer } from './identity';
 
 export interface HttpApiProps {
@@ -56,10 +57,10 @@ export class HttpApi extends Construct {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [...props.adminOrigins],
-        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.PUT, apigw.CorsHttpMethod.PATCH, apigw.CorsHttpMethod.DELETE],
-        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        exposeHeaders: ['ETag', 'Location'],
-        maxAge: Duration.hours(1),
+        allowMethods: CORS.allowMethods.map((method) => apigw.CorsHttpMethod[method]),
+        allowHeaders: [...CORS.allowHeaders],
+        exposeHeaders: [...CORS.exposeHeaders],
+        maxAge: Duration.seconds(CORS.maxAgeSeconds),
       },
     });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
@@ -93,6 +94,8 @@ export class HttpApi extends Construct {
         routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
         integration: integration(route.fn),
         authorizer: authorizers[route.principal],
+        // Access tokens only: an ID token has no scope (its `aud` is the client id, so the audience alone lets it pass).
+        ...(route.principal === 'public' ? {} : { authorizationScopes: [...scopesOf(route.principal)] }),
       });
       if (route.principal === 'public') this.unauthenticatedRoutes.push(added);
     }

@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
-import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
+import { STAFF_GROUP } from '../../lambdas/contract/identity';
+import { PASSWORD_POLICY, TEMPORARY_PASSWORD_DAYS } from '../../lambdas/contract/password-policy';
 
 export interface IdentityProps {
   readonly hostedUiDomainPrefix: string;
@@ -17,7 +17,10 @@ export interface TokenIssuer {
   readonly issuerUrl: string;
 }
 
-const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(7) };
+const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(TEMPORARY_PASSWORD_DAYS) };
+
+/** The only attributes portal users may change themselves (their display preferences). */
+export const CUSTOMER_WRITABLE: cognito.StandardAttributesMask = { locale: true, timezone: true };
 
 /**
  * The two user pools. Customers: portal logins that only the backend creates (no self sign-up),
@@ -37,6 +40,8 @@ export class Identity extends Construct {
       signInCaseSensitive: false,
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // A changed email stays pending (the old one signs in) until the new address is verified.
+      keepOriginal: { email: true },
       passwordPolicy,
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       mfa: cognito.Mfa.OPTIONAL,
@@ -51,11 +56,15 @@ export class Identity extends Construct {
       authFlows: { userSrp: true },
       oAuth: {
         flows: { authorizationCodeGrant: true },
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        // COGNITO_ADMIN (`aws.cognito.signin.user.admin`) is the scope every API route requires (lib/routes.ts).
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE, cognito.OAuthScope.COGNITO_ADMIN],
         callbackUrls: [...props.callbackUrls],
         logoutUrls: [...props.logoutUrls],
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      // Not `email`: a login's email is its contact's, set by the backend only (a user who could
+      // write it could point its login at another contact's address). Never empty, which would mean "all".
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes(CUSTOMER_WRITABLE),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
@@ -84,8 +93,9 @@ export class Identity extends Construct {
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
+      // Short-lived: the API re-checks staff rights every 30 s, but a token is what other clients trust.
+      accessTokenValidity: Duration.minutes(15),
+      idTokenValidity: Duration.minutes(15),
       refreshTokenValidity: Duration.hours(12),
     });
 

@@ -9,10 +9,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { ENV, LAMBDA_TIMEOUT_SECONDS, type EnvKey } from '../../lambdas/config';
-import { attachmentObjectKeys } from '../attachments-bucket';
+import { attachmentObjectKeys } from '../../lambdas/contract/attachments-bucket';
+import { ENV, type EnvKey } from '../../lambdas/contract/env';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
 import { LAMBDA_BUNDLING } from '../bundling';
-import { TABLE } from '../table-schema';
+import { TABLE } from '../../lambdas/contract/table-schema';
 import type { Mail } from './mail';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -24,19 +25,22 @@ const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
 
 /** The admin actions a function may take on the customer pool's logins, without the `cognito-idp:` prefix. */
-export type CustomerPoolAction =
-  | 'AdminCreateUser'
-  | 'AdminGetUser'
-  | 'AdminEnableUser'
-  | 'AdminDisableUser'
-  | 'AdminUserGlobalSignOut'
-  | 'AdminSetUserPassword'
-  | 'AdminUpdateUserAttributes';
+export type CustomerPoolAction = 'AdminCreateUser' | 'AdminGetUser' | 'AdminEnableUser' | 'AdminDisableUser' | 'AdminUserGlobalSignOut' | 'AdminSetUserPassword';
+
+/** Item-level table actions, without the `dynamodb:` prefix. */
+export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'description' | 'memorySize'> {
   /** The entry file, relative to the repository root (`lambdas/http/contacts.ts`). */
   readonly entry: string;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * For a function that anyone can invoke without a token (accepting an invitation, a share link):
+   * its concurrency is reserved at this number, which is also its ceiling. Unauthenticated floods
+   * (each request a few milliseconds of CPU at most, but at the stage's rate limit) then queue or
+   * get throttled there instead of taking the account's concurrency from every other function.
+   */
+  readonly publicConcurrency?: number;
 }
 
 /**
@@ -61,6 +65,7 @@ export class PortalFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
+      ...(props.publicConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.publicConcurrency }),
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       logGroup,
@@ -104,9 +109,35 @@ export class PortalFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Only these item actions, only on items whose partition key starts with one of `keyPrefixes`
+   * (`dynamodb:LeadingKeys`; transactions are authorised item by item), and no index.
+   */
+  bindTableItems(table: ITable, actions: readonly TableItemAction[], keyPrefixes: readonly string[]): this {
+    this.setEnv('tableName', table.tableName);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPrefixes.map((prefix) => `${prefix}*`) } },
+      }),
+    );
+    return this;
+  }
+
   bindCustomerPool(pool: IUserPool, actions: readonly CustomerPoolAction[]): this {
     this.setEnv('customerUserPoolId', pool.userPoolId);
     pool.grant(this, ...actions.map((action) => `cognito-idp:${action}`));
+    return this;
+  }
+
+  /**
+   * For the functions that serve staff routes: read the staff pool (does the user still exist, is it
+   * enabled, is it still in `portal-admins`), which the staff-rights check asks every 30 s per user.
+   */
+  bindStaffPool(pool: IUserPool): this {
+    this.setEnv('staffUserPoolId', pool.userPoolId);
+    pool.grant(this, 'cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser');
     return this;
   }
 
@@ -128,8 +159,8 @@ export class PortalFunction extends NodejsFunction {
    * The attachments bucket, by prefix. `staff` (the documents function): PUT of uploads (the
    * presigned PUT is signed with its role) and of completed files (the server-side copy), GET and
    * HEAD of both (the checks; the copy's source; a completion that stored the file and must finish),
-   * DELETE of both, and ListBucket so that a missing key is a 404 rather than a 403. `portal`: GET of completed files only (the presigned
-   * downloads are signed with its role).
+   * DELETE of both, and ListBucket so that a missing key is a 404 rather than a 403. `portal`: GET
+   * of completed files only (the presigned downloads are signed with its role).
    */
   bindAttachments(bucket: IBucket, access: 'staff' | 'portal'): this {
     this.setEnv('attachmentsBucket', bucket.bucketName);

@@ -1,6 +1,7 @@
 import { ACCESS_EVENT_SOURCE } from '../../lambdas/adapters/eventbridge/access-events';
 import { matchesPattern } from '../../local/event-pattern';
-import { DETAIL_TYPES, EMITTED_SOURCE, EVENT_RULES, SES_DETAIL_TYPES, SES_SOURCE } from '../../lib/event-rules';
+import { EVENT_RULES } from '../../lambdas/contract/event-rules';
+import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from '../../lambdas/contract/events';
 
 /** Which rules (by id) an event on a bus triggers, with the local stack's EventBridge matcher. */
 const triggered = (bus: 'portal' | 'default', source: string, detailType: string) =>

@@ -23,6 +23,7 @@ export const TEST_CONFIG: StageConfig = checked({
   apiRateLimit: 50,
   apiBurstLimit: 100,
   logRetentionDays: 30,
+  publicFunctionConcurrency: 10,
 });
 
 /**

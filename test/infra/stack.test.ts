@@ -1,11 +1,12 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/config';
-import { PASSWORD_POLICY } from '../../lambdas/domain/invitations';
-import { STAFF_GROUP } from '../../lambdas/http-kit/principal';
-import { EVENT_RULES } from '../../lib/event-rules';
-import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lib/routes';
-import type { PortalStack } from '../../lib/stack';
-import { TABLE } from '../../lib/table-schema';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
+import { STAFF_GROUP } from '../../lambdas/contract/identity';
+import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
+import { EVENT_RULES } from '../../lambdas/contract/event-rules';
+import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
+import { PortalStack } from '../../lib/stack';
+import { TABLE } from '../../lambdas/contract/table-schema';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -100,6 +101,18 @@ describe('user pools', () => {
     });
   });
 
+  it('portal users cannot change their own email: the client writes no email, and a changed email waits for its verification', () => {
+    const pool = template.toJSON().Resources[customerPoolId()] as Resource;
+    expect(pool.Properties.UserAttributeUpdateSettings).toEqual({ AttributesRequireVerificationBeforeUpdate: ['email'] });
+    const [, client] = resources('AWS::Cognito::UserPoolClient').find(([, c]) => (c.Properties.UserPoolId as { Ref: string }).Ref === customerPoolId())!;
+    const writable = client.Properties.WriteAttributes as string[];
+    // Set and not empty: a client without WriteAttributes may write every standard attribute.
+    expect(writable.length).toBeGreaterThan(0);
+    expect(writable).not.toContain('email');
+    expect(writable).not.toContain('email_verified');
+    expect(writable.sort()).toEqual(['locale', 'zoneinfo']);
+  });
+
   it('customer hosted UI domain comes from the context', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: TEST_CONFIG.hostedUiDomainPrefix, UserPoolId: { Ref: customerPoolId() } });
   });
@@ -130,6 +143,10 @@ describe('user pools', () => {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
       PreventUserExistenceErrors: 'ENABLED',
+      // Short-lived staff tokens (the API re-checks staff rights every 30 s besides).
+      AccessTokenValidity: 15,
+      IdTokenValidity: 15,
+      TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes', IdToken: 'minutes' }),
     });
   });
 });
@@ -182,6 +199,18 @@ describe('HTTP API', () => {
     }
   });
 
+  it('requires an access token’s scope on every authenticated route (an ID token has none), and no scope elsewhere', () => {
+    const scopes = new Map(resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties.AuthorizationScopes]));
+    for (const route of ROUTES) {
+      const expected = route.principal === 'public' ? undefined : [ACCESS_TOKEN_SCOPE];
+      expect({ key: routeKey(route), scopes: scopes.get(routeKey(route)) }).toEqual({ key: routeKey(route), scopes: expected });
+      expect(scopesOf(route.principal)).toEqual(expected ?? []);
+    }
+    // The customers' hosted-UI tokens can carry that scope: the client allows it.
+    const client = template.toJSON().Resources[clientOf('CustomerPool')] as Resource;
+    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining([ACCESS_TOKEN_SCOPE]));
+  });
+
   it('sends every other method on known paths, anything else under /portal, and unknown paths to the system function, without authorizer', () => {
     const routes = routeTable();
     const fallbacks = [...[...allowedMethods().keys()].map((path) => `ANY ${path}`), 'ANY /portal/{proxy+}', '$default'];
@@ -195,7 +224,7 @@ describe('HTTP API', () => {
       CorsConfiguration: {
         AllowOrigins: [...TEST_CONFIG.adminOrigins],
         AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        ExposeHeaders: ['ETag', 'Location'],
+        ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
       },
     });
@@ -233,6 +262,15 @@ describe('functions', () => {
     }
   });
 
+  it('the functions reachable without a token have reserved (capped) concurrency; the others draw on the account', () => {
+    const reserved = (id: string) => (template.toJSON().Resources[id] as Resource).Properties.ReservedConcurrentExecutions;
+    const publicFunctions = new Set<FunctionName>(['invitations', 'system']);
+    for (const route of ROUTES.filter((r) => r.principal === 'public')) expect(publicFunctions.has(route.fn)).toBe(true);
+    for (const fn of Object.keys(stack.functions) as FunctionName[])
+      expect({ fn, reserved: reserved(functionId(fn)) }).toEqual({ fn, reserved: publicFunctions.has(fn) ? TEST_CONFIG.publicFunctionConcurrency : undefined });
+    expect(reserved(logicalId(stack.eventsFunction))).toBeUndefined();
+  });
+
   it('no IAM statement grants a DynamoDB action on "*"', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
@@ -247,20 +285,33 @@ describe('functions', () => {
   const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
   const WRITE = [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
   const pool = (...actions: string[]) => actions.map((a) => `cognito-idp:${a}`);
-  const LIFECYCLE = pool('AdminCreateUser', 'AdminGetUser', 'AdminEnableUser', 'AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminSetUserPassword', 'AdminUpdateUserAttributes');
+  /** Revoking: disable and sign out, enable again when a re-grant won meanwhile. No create, no password, no attribute writes. */
+  const REVOCATION = pool('AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser');
+  const LIFECYCLE = [...REVOCATION, ...pool('AdminGetUser', 'AdminCreateUser')];
+  /** The staff-rights re-check, on the staff pool. */
+  const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
   const expected: Record<FunctionName | 'events', string[]> = {
     system: BASE,
-    contacts: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminDisableUser', 'AdminUserGlobalSignOut'), 'events:PutEvents'],
-    'portal-access': [...BASE, ...WRITE, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
-    documents: [...BASE, ...WRITE, 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+    contacts: [...BASE, ...WRITE, ...STAFF, ...REVOCATION, 'events:PutEvents'],
+    'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
+    documents: [...BASE, ...WRITE, ...STAFF, 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
     portal: [...BASE, ...READ, 's3:GetObject'],
-    invitations: [...BASE, ...WRITE, ...pool('AdminGetUser', 'AdminSetUserPassword')],
-    events: [...BASE, ...WRITE, ...LIFECYCLE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
+    events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
 
   it.each(Object.keys(expected) as (FunctionName | 'events')[])('%s holds exactly the actions its area needs', (name) => {
     const id = name === 'events' ? logicalId(stack.eventsFunction) : functionId(name);
     expect(actionsOf(id)).toEqual([...expected[name]].sort());
+  });
+
+  it('the staff pool is read by the functions with staff routes only, and only the staff pool', () => {
+    const staffPoolId = logicalId(stack.node.findChild('Identity').node.findChild('StaffPool'));
+    const staffFunctions = new Set(ROUTES.filter((r) => r.principal === 'staff').map((r) => r.fn));
+    for (const fn of Object.keys(stack.functions) as FunctionName[]) {
+      const onStaffPool = statementsOf(functionId(fn)).filter((s) => JSON.stringify(s.Resource).includes(`"${staffPoolId}"`));
+      expect({ fn, actions: onStaffPool.flatMap((s) => s.Action).sort() }).toEqual({ fn, actions: staffFunctions.has(fn) ? [...STAFF].sort() : [] });
+    }
   });
 
   it('DynamoDB access names the table and its four indexes, nothing wider', () => {
@@ -270,6 +321,25 @@ describe('functions', () => {
       getAtt(tableId),
       ...TABLE.indexes.map((index) => ({ 'Fn::Join': ['', [getAtt(tableId), `/index/${index.name}`]] })),
     ]);
+  });
+
+  it('the public invitation function reaches only its items: the invitation, its contact, its audit trail (LeadingKeys), no index', () => {
+    const tableId = only('AWS::DynamoDB::Table')[0];
+    const statement = statementsOf(functionId('invitations')).find((s) => JSON.stringify(s.Action).includes('dynamodb:')) as {
+      Resource: unknown;
+      Condition?: unknown;
+    };
+    expect(statement.Resource).toEqual(getAtt(tableId));
+    expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INVITATION#*', 'CONTACT#*', 'AUDIT#*'] } });
+  });
+
+  it('nothing holds an action no code uses: no attribute writes anywhere, no login creation or password outside their functions', () => {
+    const all = (name: FunctionName | 'events') => actionsOf(name === 'events' ? logicalId(stack.eventsFunction) : functionId(name));
+    for (const name of Object.keys(expected) as (FunctionName | 'events')[]) {
+      expect(all(name)).not.toContain('cognito-idp:AdminUpdateUserAttributes');
+      if (name !== 'portal-access') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
+      if (name !== 'invitations') expect({ name, sets: all(name).includes('cognito-idp:AdminSetUserPassword') }).toEqual({ name, sets: false });
+    }
   });
 
   it('SES sending is limited to the identity and the configuration set', () => {
@@ -286,13 +356,13 @@ describe('functions', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'TABLE_NAME']);
-    // contacts (archive revokes) and invitations build the portal-access wiring, which reads its settings at start.
-    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
-    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
-    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
+    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
-      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'TABLE_NAME'].sort(),
+      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7' }) },
@@ -361,11 +431,42 @@ describe('events', () => {
   });
 });
 
+describe('alarms', () => {
+  it('every dead-letter alarm notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
+    const [topicId, topic] = only('AWS::SNS::Topic');
+    const keyId = (topic.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[keyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
+    const keyPolicy = JSON.stringify((template.toJSON().Resources[keyId] as Resource).Properties.KeyPolicy);
+    expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
+    const alarms = resources('AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(EVENT_RULES.length + 1);
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+        ]),
+      },
+    });
+    // No address configured: no subscription.
+    expect(resources('AWS::SNS::Subscription')).toHaveLength(0);
+  });
+
+  it('mails the alarms to alarmEmail when the stage names one', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const withEmail = new PortalStack(app, 'PortalAccess-mail', { config: { ...TEST_CONFIG, alarmEmail: 'ops@example.com' }, env: { account: '123456789012', region: TEST_CONFIG.region } });
+    Template.fromStack(withEmail).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
 describe('outputs', () => {
   it('tell a client and an operator what they need: API URL, pools and clients, bus, and the SES domain’s DKIM records', () => {
     const outputs = Object.keys(template.findOutputs('*')).sort();
     expect(outputs).toEqual(
       [
+        'AlarmTopicArn',
         'ApiUrl',
         'AttachmentsBucketName',
         'CustomerClientId',
@@ -389,8 +490,8 @@ describe('attachments bucket', () => {
   const logsId = () => logicalId(stack.node.findChild('Attachments').node.findChild('AccessLogs'));
   const bucket = () => template.toJSON().Resources[bucketId()] as Resource;
   const objects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(bucketId()), `/${prefix}*`]] });
-  const s3Statements = (fn: FunctionName) =>
-    statementsOf(functionId(fn))
+  const s3Statements = (fn: FunctionName | 'events') =>
+    statementsOf(fn === 'events' ? logicalId(stack.eventsFunction) : functionId(fn))
       .filter((s) => JSON.stringify(s.Action).includes('s3:'))
       .map((s) => ({ actions: (Array.isArray(s.Action) ? s.Action : [s.Action]).sort(), resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource] }));
 
@@ -437,7 +538,7 @@ describe('attachments bucket', () => {
 
   it('allows only the upload from the admin origins by CORS: PUT with Content-Type', () => {
     expect(bucket().Properties.CorsConfiguration).toEqual({
-      CorsRules: [{ AllowedOrigins: [...TEST_CONFIG.adminOrigins], AllowedMethods: ['PUT'], AllowedHeaders: ['content-type'], ExposedHeaders: ['ETag'], MaxAge: 3000 }],
+      CorsRules: [{ AllowedOrigins: [...TEST_CONFIG.adminOrigins], AllowedMethods: ['PUT'], AllowedHeaders: ['Content-Type'], ExposedHeaders: ['ETag'], MaxAge: 3000 }],
     });
   });
 
@@ -453,6 +554,6 @@ describe('attachments bucket', () => {
 
   it('the portal function may only read completed files (it signs the downloads); no other function touches the bucket', () => {
     expect(s3Statements('portal')).toEqual([{ actions: ['s3:GetObject'], resources: [objects('files/')] }]);
-    for (const fn of ['system', 'contacts', 'portal-access', 'invitations'] as const) expect(s3Statements(fn)).toEqual([]);
+    for (const fn of ['system', 'contacts', 'portal-access', 'invitations', 'events'] as const) expect(s3Statements(fn)).toEqual([]);
   });
 });

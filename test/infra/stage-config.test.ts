@@ -13,8 +13,28 @@ describe('stage configuration from the CDK context', () => {
   });
 
   it('takes lists from the command line as JSON or comma-separated', () => {
-    expect(configWith({ adminOrigins: 'https://a.example.com, https://b.example.com' }).adminOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
-    expect(configWith({ callbackUrls: '["https://p.example.com/cb"]' }).callbackUrls).toEqual(['https://p.example.com/cb']);
+    expect(configWith({ stage: 'prod', adminOrigins: 'https://a.example.com, https://b.example.com' }).adminOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(configWith({ stage: 'prod', callbackUrls: '["https://p.example.com/cb"]' }).callbackUrls).toEqual(['https://p.example.com/cb']);
+  });
+
+  const urlsOf = (config: { adminOrigins: readonly string[]; callbackUrls: readonly string[]; logoutUrls: readonly string[] }) => [
+    ...config.adminOrigins,
+    ...config.callbackUrls,
+    ...config.logoutUrls,
+  ];
+
+  it('allows localhost origins and redirects in the dev stage only, unless a stage is configured with them', () => {
+    const dev = configWith({});
+    expect(dev.adminOrigins).toEqual(['https://admin.example.com', 'http://localhost:5173']);
+    expect(dev.callbackUrls).toEqual(['https://portal.example.com/callback', 'http://localhost:5174/callback']);
+    for (const stage of ['prod', 'staging', 'test']) expect(urlsOf(configWith({ stage })).filter((url) => /localhost|127\.0\.0\.1/.test(url))).toEqual([]);
+    expect(configWith({ stage: 'prod', adminOrigins: 'https://admin.example.com,http://localhost:8080' }).adminOrigins).toContain('http://localhost:8080');
+  });
+
+  it('takes an optional alarm email, which must be an address', () => {
+    expect(configWith({}).alarmEmail).toBeUndefined();
+    expect(configWith({ alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(() => configWith({ alarmEmail: 'ops' })).toThrow(/alarmEmail/);
   });
 
   it('falls back to CDK_DEFAULT_REGION, then eu-west-1, when the context names no region', () => {

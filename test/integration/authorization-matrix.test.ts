@@ -5,8 +5,8 @@
  * in the path, B's ids in the query, and cursors of B's listings.
  */
 import { randomBytes } from 'node:crypto';
-import { ROUTES, routeKey, type Route } from '../../lib/routes';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import { ROUTES, routeKey, type Route } from '../../lambdas/contract/routes';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { buildWorld, createContact, applyAccess, resigned, type Principal, type PrincipalClass, type World } from './support/principals';
 import { adminToken, api, uniq, type ApiResponse } from './support/stack';
 

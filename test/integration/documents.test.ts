@@ -40,6 +40,46 @@ describe('PUT/GET/DELETE /documents/{type}/{id}', () => {
     expect((await staff(`/documents/sale_order/${id}`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  describe('numbers and nesting DynamoDB cannot store exactly are 400 with the field’s path, never 500', () => {
+    const nested = (levels: number): unknown => (levels === 0 ? 1 : { a: nested(levels - 1) });
+    const raw = (customerId: string, fields: string) => `{"customerId":"${customerId}","name":"N",${fields}}`;
+
+    test.each([
+      ['amount 1e20', '"amount":1e20', 'amount'],
+      ['amount 9007199254740993', '"amount":9007199254740993', 'amount'],
+      ['amount -9007199254740992', '"amount":-9007199254740992', 'amount'],
+      ['amount 1e126', '"amount":1e126', 'amount'],
+      ['amount 1e-131', '"amount":1e-131', 'amount'],
+      ['amount 5e-324', '"amount":5e-324', 'amount'],
+      ['data.n 1e20', '"data":{"n":1e20}', 'data.n'],
+      ['a number deep in data', '"data":{"lines":[{"qty":1},{"qty":1e-200}]}', 'data.lines.1.qty'],
+      ['an empty key in data', '"data":{"":1}', 'data.'],
+      ['an empty key deeper', '"data":{"a":[{"":"x"}]}', 'data.a.0.'],
+      ['data nested 32 levels (the body 33)', `"data":${JSON.stringify(nested(32))}`, `data.${Array(31).fill('a').join('.')}`],
+    ])('%s', async (_label, fields, path) => {
+      const customer = await createContact({ kind: 'company', name: uniq('Numbers') });
+      const res = await api(`/documents/invoice/${uniq('INV')}`, { method: 'PUT', token, rawBody: raw(customer.id, fields), contentType: 'application/json' });
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors).toEqual([expect.objectContaining({ path })]);
+    });
+
+    test('the edges of what can be stored are stored and read back exactly', async () => {
+      const customer = await createContact({ kind: 'company', name: uniq('Edges') });
+      const id = uniq('INV');
+      const body = {
+        customerId: customer.id,
+        name: 'Edges',
+        amount: Number.MAX_SAFE_INTEGER,
+        data: { min: -Number.MAX_SAFE_INTEGER, tiny: 1e-130, precise: 0.1 + 0.2, zero: 0, empty: '', list: [], map: {}, nothing: null, deep: nested(30) },
+      };
+      const created = await put('invoice', id, body);
+      expect(created.status).toBe(201);
+      const read = await staff(`/documents/invoice/${id}`);
+      expect(read.body).toMatchObject(body);
+    });
+  });
+
   test('refuses an unknown or archived customer with 400 on customerId, and bad input with 400', async () => {
     const unknown = await put('invoice', uniq('INV'), { customerId: uniq('nobody'), name: 'x' });
     expect(unknown.status).toBe(400);

@@ -5,8 +5,8 @@
  * half-done that a repeat does not complete, one login and one email per contact in the end.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../lambdas/adapters/dynamodb/keys';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import { keys } from '../../lambdas/contract/keys';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import type { ApiResponse, Email } from './support/stack';
 

@@ -5,8 +5,8 @@
  * and hostile emails. Each answer must be the right 4xx as application/problem+json; no answer of the
  * whole suite may be a 5xx.
  */
-import { ROUTES, routeKey, type Route } from '../../lib/routes';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import { ROUTES, routeKey, type Route } from '../../lambdas/contract/routes';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { buildWorld, createContact, type World } from './support/principals';
 import { adminToken, api, emails, stack, uniq, type ApiResponse } from './support/stack';
 
@@ -233,6 +233,30 @@ describe.each(ROUTES.filter((r) => r.body).map((r) => [routeKey(r), r] as const)
   });
 });
 
+describe.each(ROUTES.filter((r) => r.body).map((r) => [routeKey(r), r] as const))('deeply nested body of %s', (key, route) => {
+  const path = () => targets()[key]!.path();
+  const arrays = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+  it.each([4_000, 100_000])('%i levels (at most 256 KiB) are 400 with the path where the nesting went too deep', async (levels) => {
+    // The nesting inside a field the route knows, and the whole body made of it.
+    const inside = JSON.stringify(targets()[key]!.body!()).replace(/^\{/, `{"deep":${arrays(levels)},`);
+    for (const [label, raw] of [
+      ['inside the body', inside],
+      ['the whole body', arrays(levels)],
+    ] as const) {
+      expect(Buffer.byteLength(raw)).toBeLessThanOrEqual(256 * 1024);
+      const res = await send(route, path(), `${levels} levels ${label}`, { rawBody: raw, contentType: json });
+      expectProblem(res, 400, `${key} ${levels} levels ${label}`);
+      const expectedPath = label === 'inside the body' ? ['deep', ...Array(31).fill('0')].join('.') : Array(32).fill('0').join('.');
+      expect(res.body.errors).toEqual([{ path: expectedPath, message: 'The JSON is nested deeper than 32 levels.' }]);
+    }
+  });
+
+  it('an unclosed 256 KiB run of brackets is 400', async () => {
+    expectProblem(await send(route, path(), '256 KiB of [', { rawBody: '['.repeat(256 * 1024), contentType: json }), 400, `${key} 256 KiB of [`);
+  });
+});
+
 describe('hostile emails', () => {
   const post = (email: string) => api('/contacts', { method: 'POST', token: admin, body: { kind: 'person', name: 'Mail', email } });
   const bad = () => [
@@ -277,6 +301,16 @@ describe('hostile emails', () => {
     const results = res.body.results as { contactId: string; outcome: string; error?: { status: number; errors?: { path: string }[] } }[];
     expect(results.slice(0, -1).map((r) => [r.outcome, r.error?.status])).toEqual(emails.map(() => ['failed', 400]));
     expect(results.at(-1)).toMatchObject({ contactId: good.id, outcome: 'granted' });
+  });
+
+  it('a look-alike domain (Latin mixed with Cyrillic) is flagged on the wizard line, not refused', async () => {
+    const local = uniq('lookalike');
+    const created = record(await post(`${local}@p\u0430ypal.com`), 'POST /contacts look-alike');
+    expect(created.status).toBe(201);
+    const plain = record(await post(`${uniq('plain')}@b\u00fccher.example`), 'POST /contacts IDN, one script');
+    const wizardOf = async (id: string) => (await api(`/contacts/${id}/portal-access`, { token: admin })).body.lines[0];
+    expect(await wizardOf(created.body.id)).toMatchObject({ email: `${local}@xn--pypal-4ve.com`, warning: expect.stringContaining('mixes alphabets') });
+    expect(await wizardOf(plain.body.id)).not.toHaveProperty('warning');
   });
 
   it('an IDN domain is stored as punycode, and the invitation goes to the punycode address', async () => {

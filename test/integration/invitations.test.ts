@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../lambdas/adapters/dynamodb/keys';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import { keys } from '../../lambdas/contract/keys';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { adminToken, api, emails, signIn, stack, uniq } from './support/stack';
 
 const PASSWORD = 'Invitee-Passw0rd!';

@@ -3,7 +3,7 @@
  * cognito-local, the SES emulator and the local EventBridge endpoint.
  */
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import type { Contact } from '../../lambdas/schemas/contacts';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { adminToken, api, cognito, emails, events, signIn, stack, uniq, type Email } from './support/stack';
 
 let token: string;

@@ -3,8 +3,8 @@
  * users (made by the FIXTURE in support/portal-users.ts, not by the invitation flow), documents of all
  * ten types for each company and person, and explicit shares; every user must see exactly its own set.
  */
-import { DOCUMENT_TYPES, type DocumentType } from '../../lambdas/domain/document-types';
-import type { Document } from '../../lambdas/schemas/documents';
+import { DOCUMENT_TYPES, type DocumentType } from '../../lambdas/contract/document-types';
+import type { Document } from '../../lambdas/contract/schemas/documents';
 import { documentItem } from '../../lambdas/adapters/dynamodb/documents-store';
 import { createContact, createPortalUser, seedDocuments, setArchived, setPortalStatus, type PortalUser } from './support/portal-users';
 import { adminToken, api, uniq } from './support/stack';

@@ -1,5 +1,6 @@
-import { asciiFallback, contentDisposition, contentProblem, fileNameProblem, SNIFF_BYTES } from '../../lambdas/domain/attachment-content';
-import { createAttachmentBody } from '../../lambdas/schemas/attachments';
+import { fileNameProblem } from '../../lambdas/contract/attachment-types';
+import { createAttachmentBody } from '../../lambdas/contract/schemas/attachments';
+import { asciiFallback, contentDisposition, contentProblem, SNIFF_BYTES } from '../../lambdas/domain/attachments/content';
 
 describe('file names', () => {
   test.each([

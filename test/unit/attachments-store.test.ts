@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dynamoAttachmentStore } from '../../lambdas/adapters/dynamodb/attachments-store';
-import type { AttachmentRecord } from '../../lambdas/domain/attachments';
+import { DynamoAttachmentStore } from '../../lambdas/adapters/dynamodb/attachments-store';
+import type { AttachmentRecord } from '../../lambdas/domain/attachments/ports';
 
 const TABLE = 'portal-test';
 const ddb = mockClient(DynamoDBDocumentClient);
-const store = () => dynamoAttachmentStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), TABLE);
+const store = () => new DynamoAttachmentStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), TABLE);
 
 const record = (over: Partial<AttachmentRecord> = {}): AttachmentRecord => ({
   id: 'a1',

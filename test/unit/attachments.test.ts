@@ -1,20 +1,19 @@
+import { Conflict, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
+import { downloadAttachment, downloadVisibleAttachment, visibleDocument } from '../../lambdas/domain/attachments/download';
 import {
-  announceUpload,
-  completeUpload,
-  deleteAttachment,
-  deleteDocumentAndAttachments,
-  downloadAttachment,
-  listAttachments,
   MAX_ATTACHMENTS,
+  type AttachmentDeps,
   type AttachmentObjects,
   type AttachmentRecord,
   type AttachmentStore,
   type MarkReadyOutcome,
-  type StaffAttachmentDeps,
   type UploadedObject,
-} from '../../lambdas/domain/attachments';
+} from '../../lambdas/domain/attachments/ports';
+import { deleteAttachment, deleteDocumentAndAttachments } from '../../lambdas/domain/attachments/removal';
+import { announceUpload, completeUpload, listAttachments } from '../../lambdas/domain/attachments/upload';
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { DocumentChange, DocumentStore, StoredDocument } from '../../lambdas/domain/documents';
-import { Conflict, NotFound, Unauthenticated } from '../../lambdas/domain/errors';
+import type { VisibilityStore } from '../../lambdas/domain/visibility';
 
 const NOW = new Date('2026-11-30T12:00:00.000Z');
 const DOC: StoredDocument = {
@@ -98,11 +97,11 @@ function world() {
     },
     list: async () => ({ items: [] }),
   };
-  const deps: StaffAttachmentDeps = { documents, attachments: store, objects, now: () => NOW, newId: () => `att${++ids}` };
+  const deps: AttachmentDeps = { documents, attachments: store, objects, now: () => NOW, newId: () => `att${++ids}` };
   return { deps, records, uploads, files, log, changes, setExists: (v: boolean) => (exists = v) };
 }
 
-const announce = (deps: StaffAttachmentDeps, size = 8, contentType: 'application/pdf' | 'image/png' = 'application/pdf') =>
+const announce = (deps: AttachmentDeps, size = 8, contentType: 'application/pdf' | 'image/png' = 'application/pdf') =>
   announceUpload(deps, 'invoice', 'INV-1', { fileName: contentType === 'image/png' ? 'a.png' : 'a.pdf', contentType, size });
 
 describe('announcing an upload', () => {
@@ -324,5 +323,58 @@ describe('downloading', () => {
     const { id: pending } = await announce(deps);
     await expect(downloadAttachment(deps, 'invoice', 'INV-1', pending, async () => true)).rejects.toThrow(new NotFound('No such attachment.'));
     await expect(downloadAttachment(deps, 'invoice', 'INV-1', 'nope', async () => true)).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('in the portal', () => {
+  /** A portal user of company `company`, and the table as the portal reads it: DOC (customer c1) and an explicit grant. */
+  const viewer = (id: string, companyId: string): ContactRecord => ({
+    id,
+    kind: 'person',
+    name: id,
+    companyId,
+    archived: false,
+    portal: { status: 'active' },
+    version: 1,
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+  });
+  const visibility = (granted: string[] = []): VisibilityStore => ({
+    stream: async () => [],
+    document: async (type, id) => (type === 'invoice' && id === 'INV-1' ? DOC.document : undefined),
+    isGranted: async (_type, _id, contactId) => granted.includes(contactId),
+    counts: async () => ({}),
+    grantsTo: async () => [],
+  });
+
+  async function portalWorld(granted: string[] = []) {
+    const w = world();
+    const { id } = await announce(w.deps);
+    w.uploads.set(id, { size: 8, contentType: 'application/pdf', etag: '"e"', head: pdfHead });
+    await completeUpload(w.deps, 'invoice', 'INV-1', id);
+    const { id: pending } = await announce(w.deps);
+    return { deps: { documents: visibility(granted), attachments: w.deps.attachments, objects: w.deps.objects, now: () => NOW }, id, pending };
+  }
+
+  test('a document the user sees carries its completed attachments only', async () => {
+    const { deps, id } = await portalWorld();
+    expect(await visibleDocument(deps, viewer('p1', 'c1'), 'invoice', 'INV-1')).toEqual({
+      ...DOC.document,
+      attachments: [{ id, fileName: 'a.pdf', contentType: 'application/pdf', size: 8 }],
+    });
+  });
+
+  test('a user of another company gets the document’s 404, for the document and for its download; a grant opens both', async () => {
+    const { deps, id } = await portalWorld(['granted']);
+    const other = viewer('p2', 'c2');
+    await expect(visibleDocument(deps, other, 'invoice', 'INV-1')).rejects.toThrow(new NotFound('No such document.'));
+    await expect(downloadVisibleAttachment(deps, other, 'invoice', 'INV-1', id)).rejects.toThrow(new NotFound('No such document.'));
+    const link = await downloadVisibleAttachment(deps, viewer('granted', 'c2'), 'invoice', 'INV-1', id);
+    expect(link.url).toContain(`/files/${id}?`);
+  });
+
+  test('a pending attachment of a visible document is the attachment’s 404', async () => {
+    const { deps, pending } = await portalWorld();
+    await expect(downloadVisibleAttachment(deps, viewer('p1', 'c1'), 'invoice', 'INV-1', pending)).rejects.toThrow(new NotFound('No such attachment.'));
   });
 });

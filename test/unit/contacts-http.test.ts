@@ -1,12 +1,15 @@
+import { AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
-import { handler, parseIfMatch, useContactsDeps } from '../../lambdas/http/contacts';
+import { handler, parseIfMatch } from '../../lambdas/http/contacts';
+import { useContactsDeps } from '../../lambdas/wiring/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactStore } from '../../lambdas/domain/contacts';
-import { Invalid } from '../../lambdas/domain/errors';
+import { Invalid } from '../../lambdas/contract/errors';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
-const admin = { sub: 'staff-1', username: 'admin', 'cognito:groups': '[portal-admins]' };
+const admin = { sub: 'staff-1', username: 'admin', token_use: 'access', 'cognito:groups': '[portal-admins]' };
 
 function event(routeKey: string, init: { body?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string> } = {}): HttpEvent {
   return {
@@ -37,6 +40,15 @@ const store: ContactStore = {
   list: async () => ({ items: [...records.values()], nextCursor: 'next' }),
   listCompanyPersons: async () => ({ items: [] }),
 };
+
+// The staff pool the handler re-checks the admin against: enabled, in portal-admins.
+const staffPool = mockClient(CognitoIdentityProviderClient);
+beforeAll(() => {
+  process.env.STAFF_USER_POOL_ID = 'staff-pool';
+  staffPool.on(AdminGetUserCommand).resolves({ Username: 'admin', Enabled: true, UserAttributes: [{ Name: 'sub', Value: 'staff-1' }] });
+  staffPool.on(AdminListGroupsForUserCommand).resolves({ Groups: [{ GroupName: 'portal-admins' }] });
+});
+afterAll(() => staffPool.restore());
 
 beforeAll(() => useContactsDeps({ store, revoker: { revokeForArchive: async (id, actor) => void revoked.push(`${id}:${actor}`) }, newId: () => 'c1' }));
 afterAll(() => useContactsDeps(undefined));

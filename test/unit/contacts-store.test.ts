@@ -12,7 +12,7 @@ import { DynamoContactStore, contactIndexKeys } from '../../lambdas/adapters/dyn
 import { encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
 import { CompanyUnavailable } from '../../lambdas/domain/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/domain/errors';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const ddb = mockClient(db);

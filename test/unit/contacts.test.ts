@@ -2,7 +2,6 @@ import {
   archiveContact,
   CompanyUnavailable,
   createContact,
-  emailPrefixOf,
   getContact,
   listContacts,
   updateContact,
@@ -11,7 +10,8 @@ import {
   type ContactsDeps,
 } from '../../lambdas/domain/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import { Conflict, Invalid, NotFound } from '../../lambdas/domain/errors';
+import { emailPrefixOf } from '../../lambdas/contract/email';
+import { Conflict, Invalid, NotFound } from '../../lambdas/contract/errors';
 
 /** An in-memory store that keeps the port's conditions (version, archived, company, live login email). */
 class MemoryStore implements ContactStore {

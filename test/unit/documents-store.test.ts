@@ -1,14 +1,14 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dynamoDocumentStore, orderCursor } from '../../lambdas/adapters/dynamodb/documents-store';
+import { DynamoDocumentStore, orderCursor } from '../../lambdas/adapters/dynamodb/documents-store';
 import { StaleVersion } from '../../lambdas/domain/documents';
-import { Invalid } from '../../lambdas/domain/errors';
-import type { Document } from '../../lambdas/schemas/documents';
+import { Invalid } from '../../lambdas/contract/errors';
+import type { Document } from '../../lambdas/contract/schemas/documents';
 
 const TABLE = 'portal-test';
 const ddb = mockClient(DynamoDBDocumentClient);
-const store = () => dynamoDocumentStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), TABLE);
+const store = () => new DynamoDocumentStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), TABLE);
 
 const AT = '2026-11-01T10:00:00.000Z';
 const invoice = (customerId: string, over: Partial<Document> = {}): Document => ({

@@ -12,8 +12,8 @@ import {
   type DocumentStore,
   type StoredDocument,
 } from '../../lambdas/domain/documents';
-import { Conflict, Invalid, NotFound } from '../../lambdas/domain/errors';
-import type { Document } from '../../lambdas/schemas/documents';
+import { Conflict, Invalid, NotFound } from '../../lambdas/contract/errors';
+import type { Document } from '../../lambdas/contract/schemas/documents';
 
 const T0 = new Date('2026-11-01T10:00:00.000Z');
 const T1 = new Date('2026-11-02T10:00:00.000Z');

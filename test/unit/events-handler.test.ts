@@ -1,5 +1,5 @@
-import { Conflict, Invalid, NotFound } from '../../lambdas/domain/errors';
-import type { EventDeps } from '../../lambdas/events/dependencies';
+import { Conflict, Invalid, NotFound } from '../../lambdas/contract/errors';
+import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler, RejectedEvent } from '../../lambdas/events/handler';
 
 type Call = [name: string, ...args: unknown[]];

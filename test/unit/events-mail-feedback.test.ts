@@ -1,9 +1,9 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dynamoMailFeedbackStore } from '../../lambdas/adapters/dynamodb/mail-feedback-store';
+import { DynamoMailFeedbackStore } from '../../lambdas/adapters/dynamodb/mail-feedback-store';
 import { recordMailFeedback } from '../../lambdas/domain/mail-feedback';
-import type { EventDeps } from '../../lambdas/events/dependencies';
+import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler, RejectedEvent } from '../../lambdas/events/handler';
 
 const TABLE = 'portal-test';
@@ -12,7 +12,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 
 /** The real handler, domain and DynamoDB adapter; only the SDK's wire is mocked. */
 function handler() {
-  const store = dynamoMailFeedbackStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), TABLE);
+  const store = new DynamoMailFeedbackStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), TABLE);
   const unused = async (): Promise<never> => {
     throw new Error('not expected');
   };

@@ -4,8 +4,9 @@
  * (or an event arriving after the change it asks for) changes nothing.
  */
 import { archiveContact, type ContactStore } from '../../lambdas/domain/contacts';
-import { revokeAccess, revokeCompany, type AccessEventType, type PortalAccessDeps } from '../../lambdas/domain/portal-access';
-import type { EventDeps } from '../../lambdas/events/dependencies';
+import type { AccessEventType, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { revokeAccess, revokeCompany, revokeForArchive } from '../../lambdas/domain/portal-access/revoke';
+import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler } from '../../lambdas/events/handler';
 import { MemoryAccess } from './portal-access.fakes';
 
@@ -25,11 +26,16 @@ function world() {
   mem.invitations.set('h-2', { contactId: 'p-2', expiresAt: '2099-01-01T00:00:00.000Z' });
 
   const disabled: string[] = [];
+  /** Usernames whose AdminDisableUser fails (once each), as Cognito throttling would. */
+  const failingOnce = new Set<string>();
   const emitted: Array<[AccessEventType, string]> = [];
   const access: PortalAccessDeps = {
     contacts: mem.contactStore,
     store: mem,
-    logins: { create: unused, find: unused, enable: unused, setPassword: unused, disable: async (username) => void disabled.push(username) },
+    logins: { create: unused, find: unused, enable: unused, isEnabled: unused, setPassword: unused, signOut: unused, disable: async (username) => {
+        if (failingOnce.delete(username)) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+        disabled.push(username);
+      } },
     mailer: { send: unused },
     events: { emit: async (type, detail) => void emitted.push([type, detail.contactId]) },
     now: () => new Date('2026-11-22T08:30:00.000Z'),
@@ -47,7 +53,7 @@ function world() {
       stored.version += 1;
     },
   };
-  const contacts = { store: contactStore, revoker: { revokeForArchive: async (id: string, actor: string) => void (await revokeAccess(access, id, actor, 'contact archived')) } };
+  const contacts = { store: contactStore, revoker: { revokeForArchive: (id: string, actor: string) => revokeForArchive(access, id, actor) } };
   const deps: EventDeps = {
     revokeAccess: (id, actor, reason) => revokeAccess(access, id, actor, reason),
     revokeCompany: (id, actor, reason) => revokeCompany(access, id, actor, reason),
@@ -56,7 +62,7 @@ function world() {
   };
   /** Everything a second event must leave alone. */
   const snapshot = () => structuredClone({ contacts: [...mem.contacts.entries()], audit: mem.audit, guards: [...mem.guards], disabled, emitted });
-  return { mem, handler: eventHandler(() => deps), disabled, emitted, snapshot };
+  return { mem, handler: eventHandler(() => deps), disabled, emitted, snapshot, failingOnce, archive: (id: string) => archiveContact(contacts, id, 'staff:alice') };
 }
 
 const event = (detailType: string, detail: unknown) => ({ id: 'e-1', 'detail-type': detailType, source: 'billing.example', time: '2026-11-22T08:29:00Z', detail });
@@ -129,5 +135,52 @@ describe('ContactArchived', () => {
     const after = snapshot();
     await handler(event('ContactArchived', { contactId: 'p-1' }));
     expect(snapshot()).toEqual(after);
+  });
+});
+
+describe('archiving a company', () => {
+  it('revokes the company and each of its persons, audited and announced; other companies are untouched; a repeat changes nothing', async () => {
+    const { mem, handler, disabled, emitted, snapshot } = world();
+    await handler(event('ContactArchived', { contactId: 'co-1' }));
+
+    expect(mem.contact('co-1')).toMatchObject({ archived: true, portal: { status: 'revoked' } });
+    expect(['p-1', 'p-2', 'p-3', 'x-1'].map((id) => [mem.contact(id).archived, mem.contact(id).portal.status])).toEqual([
+      [false, 'revoked'],
+      [false, 'revoked'],
+      [false, 'none'],
+      [false, 'active'],
+    ]);
+    expect(disabled.sort()).toEqual(['user-co-1', 'user-p-1', 'user-p-2']);
+    expect(mem.invitations.has('h-2')).toBe(false);
+    expect(mem.audit.map((a) => [a.contactId, a.action, a.details.reason]).sort()).toEqual([
+      ['co-1', 'portal.revoked', 'contact archived'],
+      ['p-1', 'portal.revoked', 'company archived'],
+      ['p-2', 'portal.revoked', 'company archived'],
+    ]);
+    expect(emitted.sort()).toEqual([
+      ['PortalAccessRevoked', 'co-1'],
+      ['PortalAccessRevoked', 'p-1'],
+      ['PortalAccessRevoked', 'p-2'],
+    ]);
+    // The persons are not archived: they keep their login email guard (a re-grant elsewhere is for staff to decide).
+    expect(mem.guards.get('p-1@example.com')).toBe('p-1');
+    const after = snapshot();
+    await handler(event('ContactArchived', { contactId: 'co-1' }));
+    expect(snapshot()).toEqual(after);
+  });
+
+  it('a revocation that failed half-way is completed by the repeated DELETE', async () => {
+    const { mem, archive, disabled, failingOnce } = world();
+    failingOnce.add('user-p-2');
+    await expect(archive('co-1')).rejects.toBeInstanceOf(AggregateError);
+    expect(mem.contact('co-1').archived).toBe(true);
+    expect(mem.contact('p-2').portal.status).toBe('revoked');
+    expect(mem.contact('p-2').login?.disabledAt).toBeUndefined();
+    expect(disabled).not.toContain('user-p-2');
+
+    await archive('co-1');
+    expect(disabled.filter((u) => u === 'user-p-2')).toHaveLength(1);
+    expect(mem.contact('p-2').login?.disabledAt).toBeDefined();
+    expect(mem.audit.filter((a) => a.contactId === 'p-2')).toHaveLength(1);
   });
 });

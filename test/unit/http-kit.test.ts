@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
-import { normaliseEmail } from '../../lambdas/schemas/common';
+import { normaliseEmail } from '../../lambdas/contract/email';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
-import { Conflict, NotFound, Unauthenticated } from '../../lambdas/domain/errors';
+import { Conflict, Forbidden, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
@@ -26,30 +26,60 @@ function event(routeKey: string, init: { body?: string; headers?: Record<string,
   } as unknown as HttpEvent;
 }
 
-const admin = { sub: 'staff-1', username: 'admin', 'cognito:groups': '[portal-admins]' };
+const admin = { sub: 'staff-1', username: 'admin', token_use: 'access', 'cognito:groups': '[portal-admins]' };
 const json = { 'content-type': 'application/json' };
 
 describe('httpFunction', () => {
   const calls: unknown[] = [];
-  const handler = httpFunction('contacts', {
-    createContact: async (request) => {
-      calls.push(request.body);
-      return { status: 201, body: { ok: true } };
+  /** The staff users the pool still has in portal-admins; the kit asks before anything else. */
+  const staffInPool = new Set(['admin']);
+  const checked: string[] = [];
+  const handler = httpFunction(
+    'contacts',
+    {
+      createContact: async (request) => {
+        calls.push(request.body);
+        return { status: 201, body: { ok: true } };
+      },
+      getContact: async (request) => {
+        if (request.params.id === 'gone') throw new NotFound('No such contact.');
+        if (request.params.id === 'busy') throw new Conflict('Stale version.');
+        if (request.params.id === 'boom') throw new Error('DynamoDB table arn:aws:dynamodb:secret exploded');
+        if (request.params.id === 'throttled') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        return { status: 200, body: { id: request.params.id } };
+      },
     },
-    getContact: async (request) => {
-      if (request.params.id === 'gone') throw new NotFound('No such contact.');
-      if (request.params.id === 'busy') throw new Conflict('Stale version.');
-      if (request.params.id === 'boom') throw new Error('DynamoDB table arn:aws:dynamodb:secret exploded');
-      if (request.params.id === 'throttled') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-      return { status: 200, body: { id: request.params.id } };
+    {
+      staffRights: async (username, sub) => {
+        checked.push(`${username}/${sub}`);
+        if (!staffInPool.has(username)) throw new Forbidden('Staff must be in the portal-admins group.');
+      },
     },
-  });
+  );
   const call = async (e: HttpEvent) => {
     const result = await handler(e, context);
     return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
   };
 
-  beforeEach(() => (calls.length = 0));
+  beforeEach(() => {
+    calls.length = 0;
+    checked.length = 0;
+    staffInPool.add('admin');
+  });
+
+  test('a staff function must re-check staff rights: without the option it does not even build', () => {
+    expect(() => httpFunction('documents', {})).toThrow(/staffRights/);
+    expect(() => httpFunction('portal', {})).not.toThrow();
+  });
+
+  test('re-checks the staff user before the input is read: one removed from the group is 403, even with a bad parameter', async () => {
+    expect((await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'a' } }))).statusCode).toBe(200);
+    expect(checked).toEqual(['admin/staff-1']);
+    staffInPool.delete('admin');
+    const refused = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'not/an id' } }));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json).toMatchObject({ status: 403, title: 'Forbidden' });
+  });
 
   test('passes a valid, authorised request to the operation', async () => {
     const result = await call(event('POST /contacts', { claims: admin, headers: json, body: '{"kind":"person","name":" Ada "}' }));
@@ -58,12 +88,36 @@ describe('httpFunction', () => {
   });
 
   test('refuses staff without the portal-admins group with 403, and a missing token with 401', async () => {
-    const forbidden = await call(event('GET /contacts/{id}', { claims: { sub: 'x', username: 'bob' }, params: { id: 'a' } }));
+    const forbidden = await call(event('GET /contacts/{id}', { claims: { sub: 'x', username: 'bob', token_use: 'access' }, params: { id: 'a' } }));
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.headers?.['content-type']).toBe('application/problem+json');
     const anonymous = await call(event('GET /contacts/{id}', { params: { id: 'a' } }));
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json).toMatchObject({ status: 401, title: 'Unauthorized' });
+  });
+
+  test('an ID token is 401 even where the authorizer let it through (its claims are an admin\'s)', async () => {
+    const { token_use: _access, ...rest } = admin;
+    for (const claims of [{ ...rest, token_use: 'id', aud: 'client-1', email: 'admin@example.com' }, rest]) {
+      const result = await call(event('GET /contacts/{id}', { claims, params: { id: 'a' } }));
+      expect(result.statusCode).toBe(401);
+      expect(result.headers?.['www-authenticate']).toBe('Bearer');
+    }
+  });
+
+  test.each([
+    ['[portal-admins,evil]', 403],
+    ['[evil,portal-admins]', 403],
+    ['[portal-admins, evil]', 403],
+    ['[[portal-admins]]', 403],
+    ['portal-admins', 200],
+    ['[other portal-admins]', 200],
+    ['[other portal-admins-x]', 403],
+    [['portal-admins,evil'], 403],
+    [['evil', 'portal-admins'], 200],
+  ])('the group claim %j is matched exactly: %i', async (groups, status) => {
+    const result = await call(event('GET /contacts/{id}', { claims: { ...admin, 'cognito:groups': groups }, params: { id: 'ok' } }));
+    expect(result.statusCode).toBe(status);
   });
 
   test.each([
@@ -144,7 +198,7 @@ describe('cursors', () => {
 });
 
 describe('httpFunction with an authorize hook', () => {
-  const customer = { sub: 'user-1', username: 'user-1' };
+  const customer = { sub: 'user-1', username: 'user-1', token_use: 'access' };
   const handler = httpFunction(
     'portal',
     { getPortalDocument: async (request) => ({ status: 200, body: { caller: request.caller } }) },
@@ -163,7 +217,7 @@ describe('httpFunction with an authorize hook', () => {
   });
 
   test('refuses before the input is parsed: a refused caller with a bad parameter is 401, not 400', async () => {
-    const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: { sub: 'user-2' }, params: { type: 'nonsense', id: '../x' } }), context);
+    const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: { sub: 'user-2', token_use: 'access' }, params: { type: 'nonsense', id: '../x' } }), context);
     expect(result.statusCode).toBe(401);
   });
 });

@@ -6,8 +6,8 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { verifySigV4, type SignedRequest } from '../../local/sigv4';
-import { s3AttachmentObjects } from '../../lambdas/adapters/s3/attachment-objects';
-import { s3Requests } from '../../lambdas/adapters/s3/s3-requests';
+import { S3AttachmentObjects } from '../../lambdas/adapters/s3/attachment-objects';
+import { S3Requests } from '../../lambdas/adapters/s3/s3-client';
 
 const ENDPOINT = 'http://127.0.0.1:4569';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -57,8 +57,8 @@ describe('presigned URLs of the SDK', () => {
 });
 
 describe('the attachments adapter', () => {
-  const requests = s3Requests({ region: 'eu-west-1', endpoint: ENDPOINT, credentials: async () => credentials });
-  const objects = s3AttachmentObjects(requests, 'b');
+  const requests = new S3Requests({ region: 'eu-west-1', endpoint: ENDPOINT, credentials: async () => credentials });
+  const objects = new S3AttachmentObjects(requests, 'b');
 
   test('its upload URL signs content type and length, for the pending key, with the asked lifetime', async () => {
     const url = await objects.uploadUrl('abc', 'image/png', 1234, 900);
@@ -86,7 +86,7 @@ describe('the attachments adapter', () => {
   });
 
   test('without an endpoint it addresses AWS virtual-hosted style', async () => {
-    const aws = s3AttachmentObjects(s3Requests({ region: 'eu-west-1', credentials: async () => credentials }), 'portal-attachments');
+    const aws = new S3AttachmentObjects(new S3Requests({ region: 'eu-west-1', credentials: async () => credentials }), 'portal-attachments');
     const u = new URL(await aws.downloadUrl('abc', 'attachment', 60));
     expect(`${u.protocol}//${u.host}${u.pathname}`).toBe('https://portal-attachments.s3.eu-west-1.amazonaws.com/files/abc');
   });

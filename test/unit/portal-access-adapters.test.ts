@@ -6,7 +6,7 @@ import {
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,9 +17,10 @@ import { DynamoIdempotencyStore } from '../../lambdas/adapters/dynamodb/idempote
 import { EventBridgeAccessEvents } from '../../lambdas/adapters/eventbridge/access-events';
 import { auditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import { Invalid } from '../../lambdas/domain/errors';
+import { Invalid } from '../../lambdas/contract/errors';
 
 const db = mockClient(DynamoDBDocumentClient);
+const dynamo = () => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const cognito = mockClient(CognitoIdentityProviderClient);
 const eventBridge = mockClient(EventBridgeClient);
 
@@ -48,7 +49,7 @@ const person = (patch: Partial<ContactRecord> = {}): ContactRecord => ({
 });
 
 describe('DynamoAccessStore', () => {
-  const store = new DynamoAccessStore();
+  const store = new DynamoAccessStore(dynamo(), 'portal');
 
   it('claims a login email: the guard and the contact in one transaction, each under its condition', async () => {
     db.on(TransactWriteCommand).resolves({});
@@ -84,6 +85,20 @@ describe('DynamoAccessStore', () => {
     expect(calls[1]?.args[0].input.TransactItems?.[0]?.Put).toMatchObject({ ConditionExpression: 'contactId = :holder', ExpressionAttributeValues: { ':holder': 'old' } });
   });
 
+  it("a person's claim checks, in the same transaction, that its company is not archived", async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' });
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[2]?.ConditionCheck).toMatchObject({
+      Key: { pk: 'CONTACT#co9', sk: 'CONTACT' },
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
+    });
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' })).toBe('company-archived');
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' })).toBe('contact-changed');
+  });
+
   it('a re-grant with another email drops the old guard and subject pointer, if still ours', async () => {
     db.on(TransactWriteCommand).resolves({});
     const revoked = person({ portal: { status: 'revoked' }, login: { email: 'old@example.com', username: 'u', sub: 's' } });
@@ -111,14 +126,24 @@ describe('DynamoAccessStore', () => {
     });
     expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
     expect(items[3]?.Put?.Item).toEqual({ pk: 'SUB#s1', sk: 'SUB', entity: 'login-subject', contactId: 'c1', sub: 's1' });
+    // A subject another contact's access record links is never taken over.
+    expect(items[3]?.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me', ExpressionAttributeValues: { ':me': 'c1' } });
   });
 
-  it('revokes with the audit entry, deletes the pending invitation, releases an archived contact’s guard', async () => {
+  it('reads which contact links a subject, consistently', async () => {
+    db.on(GetCommand, { Key: { pk: 'SUB#s1', sk: 'SUB' } }).resolves({ Item: { pk: 'SUB#s1', sk: 'SUB', contactId: 'c9' } });
+    expect(await store.subjectHolder('s1')).toBe('c9');
+    expect(db.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+    db.on(GetCommand, { Key: { pk: 'SUB#s2', sk: 'SUB' } }).resolves({});
+    expect(await store.subjectHolder('s2')).toBeUndefined();
+  });
+
+  it('revokes with the audit entry, deletes the pending invitation, releases an archived contact’s guard and subject', async () => {
     db.on(TransactWriteCommand).resolves({});
     const contact = person({
       archived: true,
       portal: { status: 'invited' },
-      login: { email: 'pat@example.com' },
+      login: { email: 'pat@example.com', username: 'u1', sub: 's1' },
       invitation: { tokenHash: 'h1', expiresAt: 'later' },
     });
     const audit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
@@ -130,7 +155,9 @@ describe('DynamoAccessStore', () => {
     expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([
       { pk: 'INVITATION#h1', sk: 'INVITATION' },
       { pk: 'LOGIN#pat@example.com', sk: 'LOGIN' },
+      { pk: 'SUB#s1', sk: 'SUB' },
     ]);
+    expect(items[4]?.Delete?.ConditionExpression).toBe('attribute_not_exists(pk) OR contactId = :me');
     db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
     expect(await store.revoke(contact, 'now', audit, true)).toBe(false);
   });
@@ -157,7 +184,7 @@ describe('DynamoAccessStore', () => {
 });
 
 describe('DynamoIdempotencyStore', () => {
-  const store = new DynamoIdempotencyStore();
+  const store = new DynamoIdempotencyStore(dynamo(), 'portal');
   const id = { scope: 'sub-1#applyPortalAccess#c1', key: 'k1' };
   const record = { bodyHash: 'b', state: 'in-progress' as const, startedAt: '2026-03-01T00:00:00.000Z' };
 
@@ -174,7 +201,7 @@ describe('DynamoIdempotencyStore', () => {
 
 describe('DynamoAuditStore', () => {
   it('lists newest first with a cursor bound to the contact', async () => {
-    const store = new DynamoAuditStore();
+    const store = new DynamoAuditStore(dynamo(), 'portal');
     db.on(QueryCommand).resolves({
       Items: [{ pk: 'AUDIT#c1', sk: 's2', at: 'a2', actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } }],
       LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's2' },
@@ -189,7 +216,7 @@ describe('DynamoAuditStore', () => {
 });
 
 describe('CognitoCustomerLogins', () => {
-  const logins = new CognitoCustomerLogins();
+  const logins = new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1');
 
   it('creates a verified-email user with SUPPRESS and answers its user name and sub; an existing one is `exists`', async () => {
     cognito.on(AdminCreateUserCommand).resolvesOnce({ User: { Username: 'uuid-1', Attributes: [{ Name: 'sub', Value: 'uuid-1' }] } });
@@ -232,11 +259,11 @@ describe('CognitoCustomerLogins', () => {
 describe('EventBridgeAccessEvents', () => {
   it('puts one portal.access event on the bus, and throws when it was refused', async () => {
     eventBridge.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
-    await new EventBridgeAccessEvents().emit('PortalAccessGranted', { contactId: 'c1', email: 'a@example.com', at: 't' });
+    await new EventBridgeAccessEvents(new EventBridgeClient({ region: 'eu-west-1' }), 'bus-1').emit('PortalAccessGranted', { contactId: 'c1', email: 'a@example.com', at: 't' });
     expect(eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries).toEqual([
       { Source: 'portal.access', DetailType: 'PortalAccessGranted', Detail: '{"contactId":"c1","email":"a@example.com","at":"t"}', EventBusName: 'bus-1' },
     ]);
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
-    await expect(new EventBridgeAccessEvents().emit('PortalAccessRevoked', { contactId: 'c1', email: '', at: 't' })).rejects.toThrow('InternalFailure');
+    await expect(new EventBridgeAccessEvents(new EventBridgeClient({ region: 'eu-west-1' }), 'bus-1').emit('PortalAccessRevoked', { contactId: 'c1', email: '', at: 't' })).rejects.toThrow('InternalFailure');
   });
 });

@@ -1,11 +1,13 @@
 /** Accepting invitations, and `Idempotency-Key`, over in-memory stores and a mocked Cognito. */
-import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminSetUserPasswordCommand, AdminUserGlobalSignOutCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
-import { Conflict, Gone, Invalid } from '../../lambdas/domain/errors';
-import { ABANDONED_AFTER_MS, bodyHashOf, idempotencyKeyOf, idempotent } from '../../lambdas/domain/idempotency';
-import { acceptInvitation, GONE_DETAIL, hashToken, invitationMail, newToken } from '../../lambdas/domain/invitations';
-import type { PortalAccessDeps } from '../../lambdas/domain/portal-access';
+import { Conflict, Gone, Invalid } from '../../lambdas/contract/errors';
+import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
+import { bodyHashOf, idempotencyKeyOf, idempotent } from '../../lambdas/domain/idempotency';
+import { invitationMail } from '../../lambdas/domain/portal-access/invitation-mail';
+import { acceptInvitation, GONE_DETAIL, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
+import type { PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryAccess, MemoryIdempotency } from './portal-access.fakes';
 
@@ -23,9 +25,10 @@ beforeAll(() => {
 beforeEach(() => {
   cognito.reset();
   cognito.on(AdminSetUserPasswordCommand).resolves({});
+  cognito.on(AdminUserGlobalSignOutCommand).resolves({});
   access = new MemoryAccess();
   clock = new Date('2026-03-01T10:00:00.000Z');
-  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(), now: () => clock };
+  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1'), now: () => clock };
 });
 
 /** An invited contact with a live invitation; answers its token. */
@@ -54,6 +57,8 @@ describe('accept', () => {
       Password: GOOD,
       Permanent: true,
     });
+    // Whatever sessions the login had before (an adopted login's earlier user) end with the acceptance.
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input)).toEqual([{ UserPoolId: 'pool-1', Username: 'user-p1' }]);
     const contact = access.contact('p1');
     expect(contact.portal).toMatchObject({ status: 'active', activatedAt: '2026-03-01T10:00:00.000Z' });
     expect(contact.invitation).toBeUndefined();

@@ -6,8 +6,7 @@ import type { AuditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
-import type { Invitation } from '../../lambdas/domain/invitations';
-import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim, LoginRecord } from '../../lambdas/domain/portal-access';
+import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../lambdas/domain/portal-access/ports';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -57,17 +56,23 @@ export class MemoryAccess implements AccessStore {
     return this.guards.get(email);
   }
 
+  async subjectHolder(sub: string) {
+    return this.subjects.get(sub);
+  }
+
   async claimLogin({ contact, email, storeEmail, at, takeOverFrom }: LoginClaim): Promise<ClaimResult> {
     const holder = this.guards.get(email);
     if (takeOverFrom === undefined ? holder !== undefined && holder !== contact.id : holder !== takeOverFrom) return 'email-taken';
     const stored = this.contacts.get(contact.id);
     if (!stored || stored.archived || stored.portal.status !== contact.portal.status) return 'contact-changed';
+    if (contact.companyId !== undefined && (this.contacts.get(contact.companyId)?.archived ?? true)) return 'company-archived';
     const previous = stored.login;
     if (previous && previous.email !== email) {
       if (this.guards.get(previous.email) === contact.id) this.guards.delete(previous.email);
       if (previous.sub && this.subjects.get(previous.sub) === contact.id) this.subjects.delete(previous.sub);
       stored.login = { email };
     } else if (!previous) stored.login = { email };
+    else if (stored.login) delete stored.login.disabledAt;
     this.guards.set(email, contact.id);
     if (storeEmail) stored.email = email;
     stored.portal = { status: 'invited', invitedAt: at };
@@ -80,6 +85,7 @@ export class MemoryAccess implements AccessStore {
     const stored = this.contacts.get(contactId);
     if (!stored || stored.portal.status !== 'invited' || stored.invitation?.tokenHash !== previousHash) return false;
     if (login && stored.login?.email !== login.email) return false;
+    if (login && this.subjects.has(login.sub) && this.subjects.get(login.sub) !== contactId) return false;
     if (login) {
       stored.login = { ...login };
       this.subjects.set(login.sub, contactId);
@@ -105,13 +111,13 @@ export class MemoryAccess implements AccessStore {
     return true;
   }
 
-  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean) {
+  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean) {
     const stored = this.contacts.get(contact.id);
     if (!stored || stored.portal.status !== contact.portal.status) return false;
     if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
     delete stored.invitation;
     stored.portal = { ...stored.portal, status: 'revoked', revokedAt: at };
-    if (releaseLoginEmail && stored.login && this.guards.get(stored.login.email) === contact.id) this.guards.delete(stored.login.email);
+    if (releaseLogin && stored.login) this.release(stored.login, contact.id);
     this.audit.push(clone(audit));
     return true;
   }
@@ -121,8 +127,13 @@ export class MemoryAccess implements AccessStore {
     if (stored?.login?.username && stored.portal.status === 'revoked') stored.login.disabledAt = at;
   }
 
-  async releaseLoginEmail(email: string, contactId: string) {
-    if (this.guards.get(email) === contactId) this.guards.delete(email);
+  private release(login: { email: string; sub?: string }, contactId: string) {
+    if (this.guards.get(login.email) === contactId) this.guards.delete(login.email);
+    if (login.sub && this.subjects.get(login.sub) === contactId) this.subjects.delete(login.sub);
+  }
+
+  async releaseLogin(login: { email: string; sub?: string }, contactId: string) {
+    this.release(login, contactId);
   }
 
   async getInvitation(tokenHash: string) {

@@ -14,23 +14,20 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/domain/errors';
-import { hashToken } from '../../lambdas/domain/invitations';
-import {
-  applyPortalAccess,
-  getWizard,
-  reinvite,
-  revokeAccess,
-  revokeCompany,
-  type AccessEventType,
-  type LineResult,
-  type PortalAccessDeps,
-} from '../../lambdas/domain/portal-access';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
+import { hashToken } from '../../lambdas/domain/portal-access/invitations';
+import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
+import type { LineResult } from '../../lambdas/domain/portal-access/lines';
+import type { AccessEventType, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
+import { revokeAccess, revokeCompany } from '../../lambdas/domain/portal-access/revoke';
+import { getWizard } from '../../lambdas/domain/portal-access/wizard';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryAccess } from './portal-access.fakes';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const ses = mockClient(SESv2Client);
+const sesMailer = () => new SesInvitationMailer(new SESv2Client({ region: 'eu-west-1' }), { from: 'Portal <portal@example.com>', replyTo: 'help@example.com', configurationSet: '' }, 3, 0);
 
 const throttled = () => Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
 const cognitoDown = () => Object.assign(new Error('Service unavailable'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } });
@@ -63,6 +60,8 @@ beforeEach(() => {
     userCount += 1;
     return { User: { Username: `user-${userCount}`, Attributes: [{ Name: 'sub', Value: `sub-${userCount}` }] } };
   });
+  // No user in the pool under the email yet (the grant looks first), unless a test says otherwise.
+  cognito.on(AdminGetUserCommand).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
   cognito.on(AdminEnableUserCommand).resolves({});
   cognito.on(AdminDisableUserCommand).resolves({});
   cognito.on(AdminUserGlobalSignOutCommand).resolves({});
@@ -80,8 +79,8 @@ beforeEach(() => {
   deps = {
     contacts: access.contactStore,
     store: access,
-    logins: new CognitoCustomerLogins(),
-    mailer: new SesInvitationMailer(3, 0),
+    logins: new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1'),
+    mailer: sesMailer(),
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
     now: () => clock,
     config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 4 },
@@ -203,7 +202,7 @@ describe('grant', () => {
     expect(successfulSends()).toHaveLength(1);
   });
 
-  it('a login created before a crash (UsernameExists on the repeat) is adopted, not duplicated', async () => {
+  it('a login created before a crash (UsernameExists on the repeat) is adopted, not duplicated, and its sessions ended', async () => {
     access.add({ id: 'p1', email: 'p1@example.com', portal: { status: 'invited', invitedAt: '2026-03-01T09:00:00.000Z' }, login: { email: 'p1@example.com' } });
     access.guards.set('p1@example.com', 'p1');
     cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('User account already exists'), { name: 'UsernameExistsException' }));
@@ -213,8 +212,53 @@ describe('grant', () => {
 
     expect(result?.outcome).toBe('granted');
     expect(access.contact('p1').login).toEqual({ email: 'p1@example.com', username: 'user-old', sub: 'sub-old' });
+    expect(access.subjects.get('sub-old')).toBe('p1');
     expect(cognito.commandCalls(AdminEnableUserCommand)[0]?.args[0].input.Username).toBe('user-old');
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input.Username)).toEqual(['user-old']);
     expect(successfulSends()).toHaveLength(1);
+  });
+
+  it("never adopts a login that another contact's access record links: 409 before anything is written", async () => {
+    // U's login (sub-u, linked to u) had its email changed in Cognito to the victim's address.
+    access.add({ id: 'u', email: 'u@example.com', portal: { status: 'active' }, login: { email: 'u@example.com', username: 'user-u', sub: 'sub-u' } });
+    access.guards.set('u@example.com', 'u');
+    access.subjects.set('sub-u', 'u');
+    access.add({ id: 'v', email: 'victim@example.com' });
+    cognito.on(AdminGetUserCommand, { Username: 'victim@example.com' }).resolves({ Username: 'user-u', UserAttributes: [{ Name: 'sub', Value: 'sub-u' }] });
+    const before = structuredClone(access.contact('v'));
+
+    const [result] = await apply('v', [grantLine('v')]);
+
+    expect(result).toMatchObject({ contactId: 'v', outcome: 'failed', status: 'none' });
+    expect(problemOf(result)).toMatchObject({ status: 409, detail: "The email is another contact's portal login." });
+    expect(access.contact('v')).toEqual(before);
+    expect(access.guards.has('victim@example.com')).toBe(false);
+    expect(access.subjects.get('sub-u')).toBe('u');
+    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+    expect(cognito.commandCalls(AdminEnableUserCommand)).toHaveLength(0);
+    expect(successfulSends()).toHaveLength(0);
+    expect(access.audit).toEqual([]);
+  });
+
+  it('a login linked meanwhile (after the look-up, at AdminCreateUser) is not adopted either', async () => {
+    access.add({ id: 'u', portal: { status: 'active' }, login: { email: 'u@example.com', username: 'user-u', sub: 'sub-u' } });
+    access.subjects.set('sub-u', 'u');
+    access.add({ id: 'v', email: 'victim@example.com' });
+    // Not there at the first look; there at AdminCreateUser (its email changed in between).
+    cognito
+      .on(AdminGetUserCommand)
+      .rejectsOnce(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }))
+      .resolves({ Username: 'user-u', UserAttributes: [{ Name: 'sub', Value: 'sub-u' }] });
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('User account already exists'), { name: 'UsernameExistsException' }));
+
+    const [result] = await apply('v', [grantLine('v')]);
+
+    expect(result).toMatchObject({ outcome: 'failed', error: expect.any(Conflict) });
+    expect(access.subjects.get('sub-u')).toBe('u');
+    expect(access.contact('v').login?.sub).toBeUndefined();
+    expect(cognito.commandCalls(AdminEnableUserCommand)).toHaveLength(0);
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(0);
+    expect(successfulSends()).toHaveLength(0);
   });
 
   it('escapes the message in the HTML part and keeps it out of every header', async () => {
@@ -280,6 +324,19 @@ describe('grant', () => {
     const [granted] = await apply('b', [grantLine('b', 'same@example.com')]);
     expect(granted?.outcome).toBe('granted');
     expect(access.guards.get('same@example.com')).toBe('b');
+  });
+
+  it("a person of an archived company is not granted: 409 from the claim's own transaction, the person unchanged", async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co', archived: true });
+    access.add({ id: 'p1', companyId: 'co', email: 'p1@example.com' });
+    const before = structuredClone(access.contact('p1'));
+    const [result] = await apply('co', [grantLine('p1')]);
+    expect(result).toMatchObject({ contactId: 'p1', outcome: 'failed', status: 'none' });
+    expect(problemOf(result)).toMatchObject({ status: 409, detail: "The contact's company is archived." });
+    expect(access.contact('p1')).toEqual(before);
+    expect(access.guards.size).toBe(0);
+    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+    expect(successfulSends()).toHaveLength(0);
   });
 
   it('a live login with another email is 409 (revoke first); the same request twice is unchanged', async () => {
@@ -470,6 +527,84 @@ describe('revoke and re-grant', () => {
     expect(access.guards.get('p2@example.com')).toBe('p2');
   });
 
+  describe('a revoke and a re-grant at the same time: the login follows the record', () => {
+    /** The pool's users: enabled or not, as the mocked Cognito calls leave them. */
+    let pool: Map<string, boolean>;
+    beforeEach(() => {
+      pool = new Map([['user-p1', true]]);
+      cognito.on(AdminEnableUserCommand).callsFake((input: { Username: string }) => void pool.set(input.Username, true));
+      cognito.on(AdminDisableUserCommand).callsFake((input: { Username: string }) => void pool.set(input.Username, false));
+      cognito.on(AdminGetUserCommand).callsFake((input: { Username: string }) => ({ Username: input.Username, Enabled: pool.get(input.Username), UserAttributes: [{ Name: 'sub', Value: 'sub-p1' }] }));
+    });
+    const invitedAndSent = () => {
+      activeContact();
+      const p1 = access.contact('p1');
+      p1.portal = { status: 'invited', invitedAt: '2026-02-01T00:00:00.000Z' };
+      p1.invitation = { tokenHash: 'h0', expiresAt: '2026-04-01T00:00:00.000Z', issuedAt: '2026-02-01T00:00:00.000Z', sentAt: '2026-02-01T00:00:01.000Z' };
+    };
+
+    it("the revoke's disable lands after the re-grant's enable: the revoke enables it again", async () => {
+      invitedAndSent();
+      let regrant: Promise<LineResult[]> | undefined;
+      // The revoke has written `revoked`; before its disable lands, a re-grant runs to its end.
+      cognito.on(AdminDisableUserCommand).callsFakeOnce(async (input: { Username: string }) => {
+        regrant = apply('p1', [grantLine('p1')]);
+        await regrant;
+        pool.set(input.Username, false);
+      });
+
+      const [revoked] = await apply('p1', [{ contactId: 'p1', inPortal: false }]);
+
+      expect(revoked?.outcome).toBe('revoked');
+      expect((await regrant)?.[0]).toMatchObject({ outcome: 'regranted', status: 'invited' });
+      expect(access.contact('p1').portal.status).toBe('invited');
+      expect(access.contact('p1').login?.disabledAt).toBeUndefined();
+      expect(pool.get('user-p1')).toBe(true);
+    });
+
+    it("the re-grant's enable lands after the revoke's disable: the re-grant disables it again", async () => {
+      activeContact();
+      await apply('p1', [{ contactId: 'p1', inPortal: false }]);
+      expect(pool.get('user-p1')).toBe(false);
+      let revoke: Promise<unknown> | undefined;
+      // The re-grant has written `invited`; before its enable lands, a revoke runs to its end.
+      cognito.on(AdminEnableUserCommand).callsFakeOnce(async (input: { Username: string }) => {
+        revoke = revokeAccess(deps, 'p1', 'staff:bob');
+        await revoke;
+        pool.set(input.Username, true);
+      });
+
+      const [regranted] = await apply('p1', [grantLine('p1')]);
+
+      expect(await revoke).toBe('revoked');
+      expect(regranted?.outcome).toBe('failed');
+      expect(access.contact('p1').portal.status).toBe('revoked');
+      expect(pool.get('user-p1')).toBe(false);
+      expect(successfulSends()).toHaveLength(0);
+    });
+
+    it('a re-grant that read the contact before the revocation marked its login disabled still enables it', async () => {
+      activeContact();
+      access.contact('p1').portal = { status: 'revoked', revokedAt: '2026-02-02T00:00:00.000Z' };
+      pool.set('user-p1', false); // disabled, but `disabledAt` not written yet
+      const [result] = await apply('p1', [grantLine('p1')]);
+      expect(result?.outcome).toBe('regranted');
+      expect(pool.get('user-p1')).toBe(true);
+    });
+
+    it('a repeated grant of a contact in the portal repairs a login found disabled, and leaves an enabled one alone', async () => {
+      activeContact();
+      pool.set('user-p1', false);
+      const [repaired] = await apply('p1', [grantLine('p1')]);
+      expect(repaired).toEqual({ contactId: 'p1', outcome: 'unchanged', status: 'active' });
+      expect(pool.get('user-p1')).toBe(true);
+      expect(cognito.commandCalls(AdminEnableUserCommand)).toHaveLength(1);
+      const [again] = await apply('p1', [grantLine('p1')]);
+      expect(again?.outcome).toBe('unchanged');
+      expect(cognito.commandCalls(AdminEnableUserCommand)).toHaveLength(1);
+    });
+  });
+
   it('re-grant enables the same login with a fresh invitation', async () => {
     activeContact();
     await apply('p1', [{ contactId: 'p1', inPortal: false }]);
@@ -480,6 +615,43 @@ describe('revoke and re-grant', () => {
     expect(access.contact('p1').login).toEqual({ email: 'p1@example.com', username: 'user-p1', sub: 'sub-p1' });
     expect(successfulSends()).toHaveLength(1);
     expect(access.audit.map((a) => a.action)).toEqual(['portal.revoked', 'portal.regranted']);
+  });
+
+  it('an archived contact releases its login (guard and subject): a new contact with that email adopts it, with its sessions ended', async () => {
+    access.add({ id: 'old', email: 'shared@example.com', archived: true, portal: { status: 'active' }, login: { email: 'shared@example.com', username: 'user-old', sub: 'sub-old' } });
+    access.guards.set('shared@example.com', 'old');
+    access.subjects.set('sub-old', 'old');
+    await revokeAccess(deps, 'old', 'staff:alice', 'contact archived');
+    expect(access.guards.has('shared@example.com')).toBe(false);
+    expect(access.subjects.has('sub-old')).toBe(false);
+
+    access.add({ id: 'new', email: 'shared@example.com' });
+    cognito.on(AdminGetUserCommand).resolves({ Username: 'user-old', UserAttributes: [{ Name: 'sub', Value: 'sub-old' }] });
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('exists'), { name: 'UsernameExistsException' }));
+    const [result] = await apply('new', [grantLine('new')]);
+
+    expect(result?.outcome).toBe('granted');
+    expect(access.subjects.get('sub-old')).toBe('new');
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input.Username)).toEqual(['user-old', 'user-old']);
+  });
+
+  it("an archived contact whose revocation failed half-way does not disable its login once another contact adopted it", async () => {
+    access.add({ id: 'old', email: 'shared@example.com', archived: true, portal: { status: 'active' }, login: { email: 'shared@example.com', username: 'user-old', sub: 'sub-old' } });
+    access.guards.set('shared@example.com', 'old');
+    access.subjects.set('sub-old', 'old');
+    cognito.on(AdminDisableUserCommand).rejectsOnce(cognitoDown());
+    await expect(revokeAccess(deps, 'old', 'staff:alice', 'contact archived')).rejects.toMatchObject({ name: 'InternalErrorException' });
+    expect(access.contact('old').login?.disabledAt).toBeUndefined();
+
+    access.add({ id: 'new', email: 'shared@example.com' });
+    cognito.on(AdminGetUserCommand).resolves({ Username: 'user-old', UserAttributes: [{ Name: 'sub', Value: 'sub-old' }] });
+    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('exists'), { name: 'UsernameExistsException' }));
+    expect((await apply('new', [grantLine('new')]))[0]?.outcome).toBe('granted');
+    const disables = cognito.commandCalls(AdminDisableUserCommand).length;
+
+    // The archive repeated (DELETE again): the login is the new contact's now, and stays enabled.
+    expect(await revokeAccess(deps, 'old', 'staff:alice', 'contact archived')).toBe('unchanged');
+    expect(cognito.commandCalls(AdminDisableUserCommand)).toHaveLength(disables);
   });
 
   it('UsernameExists on a re-grant with a new email: the existing user is adopted and enabled', async () => {
@@ -525,12 +697,12 @@ describe('errors are domain errors', () => {
   it('maps an unavailable mailer to Unavailable', async () => {
     ses.reset();
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('nope'), { name: 'MessageRejected' }));
-    await expect(new SesInvitationMailer(3, 0).send({ to: 'a@example.com', subject: 's', text: 't', html: 'h' })).rejects.toBeInstanceOf(Unavailable);
+    await expect(sesMailer().send({ to: 'a@example.com', subject: 's', text: 't', html: 'h' })).rejects.toBeInstanceOf(Unavailable);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('after a mail finally failed, the next ones try once for a few seconds', async () => {
-    const mailer = new SesInvitationMailer(3, 0);
+    const mailer = sesMailer();
     const mail = { to: 'a@example.com', subject: 's', text: 't', html: 'h' };
     sesFailures = 10;
     await expect(mailer.send(mail)).rejects.toBeInstanceOf(Unavailable);

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dynamoPortalSessionStore } from '../../lambdas/adapters/dynamodb/portal-session-store';
+import { DynamoPortalSessionStore } from '../../lambdas/adapters/dynamodb/portal-session-store';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const store = () => dynamoPortalSessionStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), 'portal-test');
+const store = () => new DynamoPortalSessionStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), 'portal-test');
 const subjectReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.pk === 'SUB#sub-1' || c.args[0].input.Key?.pk === 'SUB#sub-2');
 
 beforeEach(() => ddb.reset());

@@ -1,6 +1,6 @@
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import { DOCUMENT_TYPES, type DocumentType } from '../../lambdas/domain/document-types';
-import { NotFound, Unauthenticated } from '../../lambdas/domain/errors';
+import { DOCUMENT_TYPES, type DocumentType } from '../../lambdas/contract/document-types';
+import { NotFound, Unauthenticated } from '../../lambdas/contract/errors';
 import { portalUser, type PortalSessionStore } from '../../lambdas/domain/portal-session';
 import {
   getVisible,
@@ -14,8 +14,8 @@ import {
   type Stream,
   type VisibilityStore,
 } from '../../lambdas/domain/visibility';
-import { keys } from '../../lambdas/adapters/dynamodb/keys';
-import type { Document } from '../../lambdas/schemas/documents';
+import { keys } from '../../lambdas/contract/keys';
+import type { Document } from '../../lambdas/contract/schemas/documents';
 
 const AT = '2026-11-01T00:00:00.000Z';
 

@@ -9,16 +9,12 @@ import {
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
-  CognitoIdentityProviderClient,
   type AttributeType,
+  type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { env } from '../../config';
-import { Invalid } from '../../domain/errors';
-import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access-ports';
-import { PASSWORD_REFUSED } from '../../domain/invitations';
-
-let client: CognitoIdentityProviderClient | undefined;
-const cognito = () => (client ??= new CognitoIdentityProviderClient({ maxAttempts: 3 }));
+import { Invalid } from '../../contract/errors';
+import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access/ports';
+import { PASSWORD_REFUSED } from '../../contract/password-policy';
 
 const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
 
@@ -37,15 +33,18 @@ const isEmulatorGap = (error: unknown) =>
   nameOf(error) === 'Unsupported' && /AdminUserGlobalSignOut/.test((error as Error).message ?? '');
 
 export class CognitoCustomerLogins implements CustomerLogins {
-  private get poolId() {
-    return env('customerUserPoolId');
+  readonly #cognito: CognitoIdentityProviderClient;
+  readonly #poolId: string;
+
+  constructor(cognito: CognitoIdentityProviderClient, poolId: string) {
+    [this.#cognito, this.#poolId] = [cognito, poolId];
   }
 
   async create(email: string): Promise<CognitoLogin | 'exists'> {
     try {
-      const out = await cognito().send(
+      const out = await this.#cognito.send(
         new AdminCreateUserCommand({
-          UserPoolId: this.poolId,
+          UserPoolId: this.#poolId,
           Username: email,
           MessageAction: 'SUPPRESS',
           UserAttributes: [
@@ -63,7 +62,7 @@ export class CognitoCustomerLogins implements CustomerLogins {
 
   async find(email: string): Promise<CognitoLogin | undefined> {
     try {
-      const out = await cognito().send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: email }));
+      const out = await this.#cognito.send(new AdminGetUserCommand({ UserPoolId: this.#poolId, Username: email }));
       return loginOf(out.Username, out.UserAttributes);
     } catch (error) {
       if (nameOf(error) === 'UserNotFoundException') return undefined;
@@ -72,13 +71,27 @@ export class CognitoCustomerLogins implements CustomerLogins {
   }
 
   async enable(username: string): Promise<void> {
-    await cognito().send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username }));
+    await this.#cognito.send(new AdminEnableUserCommand({ UserPoolId: this.#poolId, Username: username }));
+  }
+
+  async isEnabled(username: string): Promise<boolean | undefined> {
+    try {
+      const out = await this.#cognito.send(new AdminGetUserCommand({ UserPoolId: this.#poolId, Username: username }));
+      return out.Enabled !== false;
+    } catch (error) {
+      if (nameOf(error) === 'UserNotFoundException') return undefined;
+      throw error;
+    }
   }
 
   async disable(username: string): Promise<void> {
-    await cognito().send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username }));
+    await this.#cognito.send(new AdminDisableUserCommand({ UserPoolId: this.#poolId, Username: username }));
+    await this.signOut(username);
+  }
+
+  async signOut(username: string): Promise<void> {
     try {
-      await cognito().send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.poolId, Username: username }));
+      await this.#cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.#poolId, Username: username }));
     } catch (error) {
       if (!isEmulatorGap(error)) throw error;
     }
@@ -86,7 +99,7 @@ export class CognitoCustomerLogins implements CustomerLogins {
 
   async setPassword(username: string, password: string): Promise<void> {
     try {
-      await cognito().send(new AdminSetUserPasswordCommand({ UserPoolId: this.poolId, Username: username, Password: password, Permanent: true }));
+      await this.#cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: this.#poolId, Username: username, Password: password, Permanent: true }));
     } catch (error) {
       if (nameOf(error) === 'InvalidPasswordException') throw new Invalid(PASSWORD_REFUSED, 'password');
       throw error;

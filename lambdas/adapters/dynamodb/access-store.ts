@@ -5,20 +5,17 @@
  * Every multi-item change is one TransactWriteItems whose conditions are the domain's preconditions;
  * a refused condition is answered as `false` (or which condition refused), never decided here.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
-import type { Invitation } from '../../domain/invitations';
-import type { AccessStore, ClaimResult, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access-ports';
+import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access/ports';
 import { auditItem } from './audit-store';
-import { documentClient, tableName } from './client';
-import { ENTITY, keys } from './keys';
+import { cancellationReasons, deleteIf, updateIf } from './conditions';
+import { ENTITY, keys } from '../../contract/keys';
+import { TableStore } from './table-store';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 type TransactItem = TransactItems[number];
-
-const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 const CONFLICT_RETRIES = 6;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,14 +24,13 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * One transaction. `true` when written; otherwise the index of the first item whose condition
  * failed. Transactions that merely collided with another one on the same items are retried.
  */
-async function transact(items: TransactItems): Promise<true | number> {
+async function transact(db: DynamoDBDocumentClient, items: TransactItems): Promise<true | number> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) && (error as { name?: string }).name !== 'TransactionCanceledException') throw error;
-      const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+      const reasons = cancellationReasons(error);
       const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
       if (failed >= 0) return failed;
       const collided = reasons.some((reason) => reason.Code === 'TransactionConflict');
@@ -44,13 +40,14 @@ async function transact(items: TransactItems): Promise<true | number> {
   }
 }
 
-export class DynamoAccessStore implements AccessStore {
-  private get table() {
-    return tableName();
+export class DynamoAccessStore extends TableStore implements AccessStore {
+  async loginHolder(email: string): Promise<string | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.loginEmail(email), ConsistentRead: true }));
+    return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
   }
 
-  async loginHolder(email: string): Promise<string | undefined> {
-    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.loginEmail(email), ConsistentRead: true }));
+  async subjectHolder(sub: string): Promise<string | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.loginSubject(sub), ConsistentRead: true }));
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
   }
 
@@ -77,6 +74,8 @@ export class DynamoAccessStore implements AccessStore {
       Object.assign(values, { ':email': email, ':gsi3pk': byEmail.gsi3pk, ':gsi3sk': byEmail.gsi3sk });
     }
     const statusAsRead = read === 'none' ? '(attribute_not_exists(#portal) OR #portal.#status = :read)' : '#portal.#status = :read';
+    // The same login, re-granted: the grant enables it next, so it is no longer "disabled by a revocation".
+    const removes = ['#invitation', ...(sameLogin ? ['#login.disabledAt'] : [])];
     const items: TransactItems = [
       {
         Put: {
@@ -90,7 +89,7 @@ export class DynamoAccessStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(me),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #invitation ADD #version :one`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')} ADD #version :one`,
           ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND ${statusAsRead}`,
           ExpressionAttributeNames: {
             '#portal': 'portal',
@@ -99,23 +98,36 @@ export class DynamoAccessStore implements AccessStore {
             '#updatedAt': 'updatedAt',
             '#invitation': 'invitation',
             '#version': 'version',
-            ...(sameLogin ? {} : { '#login': 'login' }),
+            '#login': 'login',
           },
           ExpressionAttributeValues: values,
         },
       },
     ];
+    // A person of a company gets no access once the company is archived (its archive revokes them all).
+    const companyCheck = contact.companyId === undefined ? undefined : items.length;
+    if (contact.companyId !== undefined)
+      items.push({
+        ConditionCheck: {
+          TableName: this.table,
+          Key: keys.contact(contact.companyId),
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
+          ExpressionAttributeNames: { '#archived': 'archived' },
+          ExpressionAttributeValues: { ':false': false },
+        },
+      });
     // A re-grant with another email: the old login's guard and subject pointer no longer name this contact.
     if (previous && !sameLogin) {
-      items.push(this.deleteIfMine(keys.loginEmail(previous.email), me));
-      if (previous.sub) items.push(this.deleteIfMine(keys.loginSubject(previous.sub), me));
+      items.push(this.#deleteIfMine(keys.loginEmail(previous.email), me));
+      if (previous.sub) items.push(this.#deleteIfMine(keys.loginSubject(previous.sub), me));
     }
-    const result = await transact(items);
+    const result = await transact(this.db, items);
     if (result === true) return 'claimed';
+    if (result === companyCheck) return 'company-archived';
     return result === 0 ? 'email-taken' : 'contact-changed';
   }
 
-  private deleteIfMine(key: { pk: string; sk: string }, me: string): TransactItem {
+  #deleteIfMine(key: { pk: string; sk: string }, me: string): TransactItem {
     return {
       Delete: {
         TableName: this.table,
@@ -163,32 +175,33 @@ export class DynamoAccessStore implements AccessStore {
       },
     ];
     if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
-    // We hold the email's guard, and this Cognito user has that email: the pointer is ours to (re)write.
-    if (login) items.push({ Put: { TableName: this.table, Item: { ...keys.loginSubject(login.sub), entity: ENTITY.loginSubject, contactId, sub: login.sub } } });
-    return (await transact(items)) === true;
+    // We hold the email's guard and this Cognito user has that email; but a subject another contact links stays theirs.
+    if (login)
+      items.push({
+        Put: {
+          TableName: this.table,
+          Item: { ...keys.loginSubject(login.sub), entity: ENTITY.loginSubject, contactId, sub: login.sub },
+          ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me',
+          ExpressionAttributeValues: { ':me': contactId },
+        },
+      });
+    return (await transact(this.db, items)) === true;
   }
 
   async dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void> {
     // One item only: the invitation item is dead once the contact no longer names it (accept checks
     // `contact.invitation.tokenHash`), and its TTL removes it.
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.contact(contactId),
-          UpdateExpression: 'REMOVE #invitation',
-          ConditionExpression: '#invitation.tokenHash = :hash AND attribute_not_exists(#invitation.sentAt)',
-          ExpressionAttributeNames: { '#invitation': 'invitation' },
-          ExpressionAttributeValues: { ':hash': tokenHash },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await updateIf(this, {
+      Key: keys.contact(contactId),
+      UpdateExpression: 'REMOVE #invitation',
+      ConditionExpression: '#invitation.tokenHash = :hash AND attribute_not_exists(#invitation.sentAt)',
+      ExpressionAttributeNames: { '#invitation': 'invitation' },
+      ExpressionAttributeValues: { ':hash': tokenHash },
+    });
   }
 
   async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean> {
-    const result = await transact([
+    const result = await transact(this.db, [
       {
         Update: {
           TableName: this.table,
@@ -204,7 +217,7 @@ export class DynamoAccessStore implements AccessStore {
     return result === true;
   }
 
-  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLoginEmail: boolean): Promise<boolean> {
+  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean): Promise<boolean> {
     const items: TransactItems = [
       {
         Update: {
@@ -219,48 +232,34 @@ export class DynamoAccessStore implements AccessStore {
       { Put: { TableName: this.table, Item: auditItem(audit) } },
     ];
     if (contact.invitation) items.push({ Delete: { TableName: this.table, Key: keys.invitation(contact.invitation.tokenHash) } });
-    if (releaseLoginEmail && contact.login) items.push(this.deleteIfMine(keys.loginEmail(contact.login.email), contact.id));
-    const result = await transact(items);
+    if (releaseLogin && contact.login) {
+      items.push(this.#deleteIfMine(keys.loginEmail(contact.login.email), contact.id));
+      if (contact.login.sub) items.push(this.#deleteIfMine(keys.loginSubject(contact.login.sub), contact.id));
+    }
+    const result = await transact(this.db, items);
     if (result === true) return true;
     if (result === 0) return false;
     throw new Error(`revoke refused by item ${result}`);
   }
 
   async markLoginDisabled(contactId: string, at: string): Promise<void> {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.contact(contactId),
-          UpdateExpression: 'SET #login.disabledAt = :at',
-          ConditionExpression: 'attribute_exists(#login.username) AND #portal.#status = :revoked',
-          ExpressionAttributeNames: { '#login': 'login', '#portal': 'portal', '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at, ':revoked': 'revoked' },
-        }),
-      );
-    } catch (error) {
-      // Re-granted meanwhile: the login is enabled again and must not be marked disabled.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Refused when re-granted meanwhile: the login is enabled again and must not be marked disabled.
+    await updateIf(this, {
+      Key: keys.contact(contactId),
+      UpdateExpression: 'SET #login.disabledAt = :at',
+      ConditionExpression: 'attribute_exists(#login.username) AND #portal.#status = :revoked',
+      ExpressionAttributeNames: { '#login': 'login', '#portal': 'portal', '#status': 'status' },
+      ExpressionAttributeValues: { ':at': at, ':revoked': 'revoked' },
+    });
   }
 
-  async releaseLoginEmail(email: string, contactId: string): Promise<void> {
-    try {
-      await documentClient().send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: keys.loginEmail(email),
-          ConditionExpression: 'contactId = :me',
-          ExpressionAttributeValues: { ':me': contactId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+  async releaseLogin(login: { email: string; sub?: string }, contactId: string): Promise<void> {
+    const keysOf = [keys.loginEmail(login.email), ...(login.sub ? [keys.loginSubject(login.sub)] : [])];
+    for (const key of keysOf) await deleteIf(this, { Key: key, ConditionExpression: 'contactId = :me', ExpressionAttributeValues: { ':me': contactId } });
   }
 
   async getInvitation(tokenHash: string): Promise<InvitationRecord | undefined> {
-    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.invitation(tokenHash), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.invitation(tokenHash), ConsistentRead: true }));
     const item = out.Item;
     if (!item || item.entity !== ENTITY.invitation) return undefined;
     return {
@@ -271,41 +270,25 @@ export class DynamoAccessStore implements AccessStore {
   }
 
   async claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean> {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.invitation(tokenHash),
-          UpdateExpression: 'SET claimedAt = :claimedAt',
-          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :claimedAt AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)',
-          ExpressionAttributeValues: { ':claimedAt': claimedAt, ':stale': staleBefore },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return updateIf(this, {
+      Key: keys.invitation(tokenHash),
+      UpdateExpression: 'SET claimedAt = :claimedAt',
+      ConditionExpression: 'attribute_exists(pk) AND expiresAt > :claimedAt AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)',
+      ExpressionAttributeValues: { ':claimedAt': claimedAt, ':stale': staleBefore },
+    });
   }
 
   async releaseInvitation(tokenHash: string, claimedAt: string): Promise<void> {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.invitation(tokenHash),
-          UpdateExpression: 'REMOVE claimedAt',
-          ConditionExpression: 'claimedAt = :claimedAt',
-          ExpressionAttributeValues: { ':claimedAt': claimedAt },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await updateIf(this, {
+      Key: keys.invitation(tokenHash),
+      UpdateExpression: 'REMOVE claimedAt',
+      ConditionExpression: 'claimedAt = :claimedAt',
+      ExpressionAttributeValues: { ':claimedAt': claimedAt },
+    });
   }
 
   async activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean> {
-    const result = await transact([
+    const result = await transact(this.db, [
       {
         Update: {
           TableName: this.table,

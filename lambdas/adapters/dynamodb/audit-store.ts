@@ -1,25 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, AuditPage, AuditStore } from '../../domain/audit';
-import type { AuditEvent } from '../../schemas/portal-access';
-import { documentClient, tableName } from './client';
+import { listingScope } from '../../domain/listing';
+import type { AuditEvent } from '../../contract/schemas/portal-access';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, keys } from './keys';
+import { ENTITY, keys } from '../../contract/keys';
+import { TableStore } from './table-store';
 
 /** The audit item of an entry; written by the access store inside the transaction of the change it records. */
 export function auditItem(entry: AuditEntry): Record<string, unknown> {
   return { ...keys.audit(entry.contactId, entry.at, randomBytes(6).toString('hex')), entity: ENTITY.audit, ...entry };
 }
 
-const scopeOf = (contactId: string) => `audit:${contactId}`;
+const scopeOf = (contactId: string) => listingScope('audit', contactId);
 
-export class DynamoAuditStore implements AuditStore {
+export class DynamoAuditStore extends TableStore implements AuditStore {
   async list(contactId: string, cursor: string | undefined, limit: number): Promise<AuditPage> {
     const pk = keys.auditPartition(contactId);
     const start = decodeCursor(cursor, scopeOf(contactId), ['pk', 'sk'], { pk });
-    const out = await documentClient().send(
+    const out = await this.db.send(
       new QueryCommand({
-        TableName: tableName(),
+        TableName: this.table,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk },
         ScanIndexForward: false,

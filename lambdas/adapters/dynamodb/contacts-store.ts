@@ -5,39 +5,24 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '../../domain/contact-record';
+import { listingScope } from '../../domain/listing';
 import { CompanyUnavailable, type ContactPage, type ContactQuery, type ContactStore } from '../../domain/contacts';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../domain/errors';
-import { documentClient, tableName } from './client';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../contract/errors';
+import { cancellationReasons, isConditionFailure, isTransactionCancelled } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, keys, nameKey } from './keys';
+import { ENTITY, keys, nameKey } from '../../contract/keys';
+import { DynamoContactReader, toRecord } from './contact-reader';
 
 type Item = Record<string, unknown>;
 
 const INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
-const RECORD_FIELDS = [
-  'id',
-  'kind',
-  'name',
-  'email',
-  'phone',
-  'companyId',
-  'archived',
-  'portal',
-  'version',
-  'createdAt',
-  'updatedAt',
-  'login',
-  'invitation',
-] as const;
 /** The fields a PATCH may change; everything else on the item belongs to its own writer. */
 const PATCHABLE = ['name', 'email', 'phone', 'companyId'] as const;
 const LIVE_PORTAL = [':invited', ':active'];
@@ -51,18 +36,6 @@ export function contactIndexKeys(record: Pick<ContactRecord, 'id' | 'name' | 'em
     ...(record.email === undefined ? {} : keys.contactByEmail(record.email, record.id)),
   };
 }
-
-export function toRecord(item: Item): ContactRecord {
-  const record: Item = {};
-  for (const field of RECORD_FIELDS) if (item[field] !== undefined) record[field] = item[field];
-  return record as unknown as ContactRecord;
-}
-
-const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
-
-/** Why each part of a cancelled transaction failed (`None` for the parts that did not). */
-const reasonsOf = (error: unknown) =>
-  (error as { CancellationReasons?: { Code?: string; Item?: unknown }[] }).CancellationReasons ?? [];
 
 /** A contact's failed condition: `Conflict` when it exists, `NotFound` when it does not (`ALL_OLD` returns it). */
 const conditionFailed = (item: unknown) =>
@@ -104,20 +77,11 @@ function scopeOf(listing: Listing, query: ContactQuery): string {
     .update(JSON.stringify([query.companyId ?? '', query.namePrefix === undefined ? '' : nameKey(query.namePrefix), query.emailPrefix ?? '']))
     .digest('base64url')
     .slice(0, 22);
-  return `contacts:${listing.index}:${search}`;
+  return listingScope('contacts', listing.index, search);
 }
 
-export class DynamoContactStore implements ContactStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient = documentClient(),
-    private readonly table: string = tableName(),
-  ) {}
-
-  async get(id: string): Promise<ContactRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.contact(id), ConsistentRead: true }));
-    return out.Item && out.Item.entity === ENTITY.contact ? toRecord(out.Item) : undefined;
-  }
-
+/** The whole contact store: the reader's `get`, the listings and the writes. */
+export class DynamoContactStore extends DynamoContactReader implements ContactStore {
   async create(record: ContactRecord): Promise<void> {
     const put = {
       TableName: this.table,
@@ -128,13 +92,13 @@ export class DynamoContactStore implements ContactStore {
       try {
         await this.db.send(new PutCommand(put));
       } catch (error) {
-        if (errorName(error) === 'ConditionalCheckFailedException') throw new Conflict('A contact with this id exists.');
+        if (isConditionFailure(error)) throw new Conflict('A contact with this id exists.');
         throw error;
       }
       return;
     }
-    await this.transact({ TransactItems: [{ Put: put }, { ConditionCheck: this.companyCheck(record.companyId) }] }, (error) => {
-      const [contact, company] = reasonsOf(error);
+    await this.#transact({ TransactItems: [{ Put: put }, { ConditionCheck: this.#companyCheck(record.companyId) }] }, (error) => {
+      const [contact, company] = cancellationReasons(error);
       if (company?.Code === 'ConditionalCheckFailed') return new CompanyUnavailable('The company is missing or archived.');
       if (contact?.Code === 'ConditionalCheckFailed') return new Conflict('A contact with this id exists.');
       return undefined;
@@ -142,20 +106,20 @@ export class DynamoContactStore implements ContactStore {
   }
 
   async update(before: ContactRecord, after: ContactRecord): Promise<void> {
-    const update = this.updateOf(before, after);
+    const update = this.#updateOf(before, after);
     if (after.companyId === undefined || after.companyId === before.companyId) {
       try {
         await this.db.send(new UpdateCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
       } catch (error) {
-        if (errorName(error) === 'ConditionalCheckFailedException') throw conditionFailed((error as { Item?: unknown }).Item);
+        if (isConditionFailure(error)) throw conditionFailed((error as { Item?: unknown }).Item);
         throw error;
       }
       return;
     }
-    await this.transact(
-      { TransactItems: [{ Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }, { ConditionCheck: this.companyCheck(after.companyId) }] },
+    await this.#transact(
+      { TransactItems: [{ Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }, { ConditionCheck: this.#companyCheck(after.companyId) }] },
       (error) => {
-        const [contact, company] = reasonsOf(error);
+        const [contact, company] = cancellationReasons(error);
         if (contact?.Code === 'ConditionalCheckFailed') return conditionFailed(contact.Item);
         if (company?.Code === 'ConditionalCheckFailed') return new CompanyUnavailable('The company is missing or archived.');
         return undefined;
@@ -176,7 +140,7 @@ export class DynamoContactStore implements ContactStore {
         }),
       );
     } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') throw conditionFailed((error as { Item?: unknown }).Item);
+      if (isConditionFailure(error)) throw conditionFailed((error as { Item?: unknown }).Item);
       throw error;
     }
   }
@@ -193,7 +157,7 @@ export class DynamoContactStore implements ContactStore {
     const listing = listingOf(query);
     const scope = scopeOf(listing, query);
     const [pkName, skName] = [`${listing.index}pk`, `${listing.index}sk`];
-    let start: Item | undefined = this.startKey(query.cursor, scope, listing, pkName, skName);
+    let start: Item | undefined = this.#startKey(query.cursor, scope, listing, pkName, skName);
     const found: Item[] = [];
     const want = query.limit + 1;
     do {
@@ -222,7 +186,7 @@ export class DynamoContactStore implements ContactStore {
   }
 
   /** The cursor's key, only if it is a full key of this listing's partition inside its prefix: anything else is a 400. */
-  private startKey(cursor: string | undefined, scope: string, listing: Listing, pkName: string, skName: string): Item | undefined {
+  #startKey(cursor: string | undefined, scope: string, listing: Listing, pkName: string, skName: string): Item | undefined {
     const key = decodeCursor(cursor, scope, ['pk', 'sk', pkName, skName], { [pkName]: listing.partition });
     if (key === undefined) return undefined;
     const usable = ['pk', 'sk', pkName, skName].every((name) => {
@@ -235,7 +199,7 @@ export class DynamoContactStore implements ContactStore {
   }
 
   /** The update of the fields that differ, their index keys, the version and the time, under the optimistic conditions. */
-  private updateOf(before: ContactRecord, after: ContactRecord) {
+  #updateOf(before: ContactRecord, after: ContactRecord) {
     const names: Record<string, string> = { '#version': 'version', '#archived': 'archived' };
     const values: Record<string, unknown> = { ':expected': before.version, ':false': false };
     const set: string[] = [];
@@ -272,7 +236,7 @@ export class DynamoContactStore implements ContactStore {
     };
   }
 
-  private companyCheck(companyId: string) {
+  #companyCheck(companyId: string) {
     return {
       TableName: this.table,
       Key: keys.contact(companyId),
@@ -286,16 +250,16 @@ export class DynamoContactStore implements ContactStore {
    * A transaction; `refusal` names the domain error of a failed condition. A cancellation only by
    * concurrent transactions on the same items (a company's persons all check the company) is retried.
    */
-  private async transact(input: TransactWriteCommandInput, refusal: (error: unknown) => Error | undefined): Promise<void> {
+  async #transact(input: TransactWriteCommandInput, refusal: (error: unknown) => Error | undefined): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.db.send(new TransactWriteCommand(input));
         return;
       } catch (error) {
-        if (errorName(error) !== 'TransactionCanceledException') throw error;
+        if (!isTransactionCancelled(error)) throw error;
         const refused = refusal(error);
         if (refused) throw refused;
-        const onlyConflicts = reasonsOf(error).every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
+        const onlyConflicts = cancellationReasons(error).every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
         if (!onlyConflicts) throw error;
         if (attempt >= 5) throw new Unavailable('The contact is being changed concurrently; please retry.');
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

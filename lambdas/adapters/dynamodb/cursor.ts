@@ -1,4 +1,4 @@
-import { Invalid } from '../../domain/errors';
+import { Invalid } from '../../contract/errors';
 
 /**
  * Opaque page cursors. A cursor carries the last key of a page and the partition it belongs to;

@@ -1,17 +1,17 @@
-import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DOCUMENT_TYPES, type DocumentType } from '../../domain/document-types';
-import { Invalid } from '../../domain/errors';
-import { StaleVersion, type DocumentChange, type DocumentStore } from '../../domain/documents';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TYPES, type DocumentType } from '../../contract/document-types';
+import { Invalid } from '../../contract/errors';
+import { StaleVersion, type DocumentChange, type DocumentPage, type DocumentStore, type StoredDocument } from '../../domain/documents';
 import type { Counts, OrderedDocument, Stream, VisibilityStore } from '../../domain/visibility';
 import { mergeNewestFirst } from '../../domain/visibility';
-import type { Document } from '../../schemas/documents';
-import { documentClient, tableName } from './client';
+import type { Document } from '../../contract/schemas/documents';
+import { cancellationReasons } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, keys } from './keys';
+import { ENTITY, keys } from '../../contract/keys';
+import { TableStore } from './table-store';
 
 /**
- * Documents on the single table (see keys.ts): the document item `DOC#<type>#<id> / DOC` carries the
+ * Documents on the single table (see contract/keys.ts): the document item `DOC#<type>#<id> / DOC` carries the
  * customer's listing keys (gsi1/gsi2) and the all-documents keys (gsi3/gsi4); each explicit grant
  * `DOC#<type>#<id> / GRANT#<contactId>` carries the grantee's listing keys and a copy of the document,
  * so every listing is one Query per stream. Counts per customer and type are kept in the same
@@ -79,12 +79,8 @@ function grantItem(document: Document, contactId: string): Item {
 
 /** A transaction that failed its conditions (or met a concurrent one) is a stale read: the domain retries. */
 function staleOrRethrow(error: unknown): never {
-  const cancelled = error as Partial<TransactionCanceledException>;
-  if (cancelled.name === 'TransactionCanceledException') {
-    const codes = (cancelled.CancellationReasons ?? []).map((reason) => reason.Code);
-    if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict'))
-      throw new StaleVersion('The document changed meanwhile.');
-  }
+  const codes = cancellationReasons(error).map((reason) => reason.Code);
+  if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) throw new StaleVersion('The document changed meanwhile.');
   if ((error as { name?: string }).name === 'TransactionConflictException') throw new StaleVersion('The document changed meanwhile.');
   throw error;
 }
@@ -106,105 +102,85 @@ function streamListing(stream: Stream, type: DocumentType | undefined): { index:
   return type ? { index: 'gsi2', partition: k.gsi2pk } : { index: 'gsi1', partition: k.gsi1pk };
 }
 
-export function dynamoDocumentStore(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): DocumentStore & VisibilityStore {
-  const count = (customerId: string, type: DocumentType, delta: number): TransactItem => ({
-    Update: {
-      TableName: table,
-      Key: keys.documentCount(customerId, type),
-      UpdateExpression: 'SET #entity = :entity, #customerId = :customerId, #type = :type ADD #n :delta',
-      ExpressionAttributeNames: { '#entity': 'entity', '#customerId': 'customerId', '#type': 'type', '#n': 'n' },
-      ExpressionAttributeValues: { ':entity': ENTITY.documentCount, ':customerId': customerId, ':type': type, ':delta': delta },
-    },
-  });
-  const putGrant = (document: Document, contactId: string, condition?: string): TransactItem => ({
-    Put: { TableName: table, Item: grantItem(document, contactId), ...(condition ? { ConditionExpression: condition } : {}) },
-  });
-  const deleteGrant = (document: Document, contactId: string, condition?: string): TransactItem => ({
-    Delete: { TableName: table, Key: keys.grant(document.type, document.id, contactId), ...(condition ? { ConditionExpression: condition } : {}) },
-  });
-  /** Grant changes only bump the document's version: every change of its item collection is serialised by it. */
-  const bumpVersion = (current: { document: Document; version: number }): TransactItem => ({
-    Update: {
-      TableName: table,
-      Key: keys.document(current.document.type, current.document.id),
-      UpdateExpression: 'SET #version = :next',
-      ConditionExpression: '#version = :version',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':version': current.version, ':next': current.version + 1 },
-    },
-  });
+export class DynamoDocumentStore extends TableStore implements DocumentStore, VisibilityStore {
+  async get(type: DocumentType, id: string): Promise<StoredDocument | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.document(type, id), ConsistentRead: true }));
+    return Item ? { document: toDocument(Item), version: Number(Item.version) } : undefined;
+  }
 
-  /** The contact is still there and not archived (it was checked before, and may have changed since). */
-  const liveContact = (contactId: string): TransactItem => ({
-    ConditionCheck: {
-      TableName: table,
-      Key: keys.contact(contactId),
-      ConditionExpression: 'attribute_exists(pk) AND #archived = :false',
-      ExpressionAttributeNames: { '#archived': 'archived' },
-      ExpressionAttributeValues: { ':false': false },
-    },
-  });
+  async grantees(type: DocumentType, id: string): Promise<string[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :grant)',
+      ExpressionAttributeValues: { ':pk': keys.document(type, id).pk, ':grant': keys.grantPrefix },
+      ProjectionExpression: 'contactId',
+      ConsistentRead: true,
+    });
+    return items.map((item) => String(item.contactId));
+  }
 
-  function transaction(change: DocumentChange): TransactItem[] {
-    switch (change.kind) {
-      case 'create':
-        return [
-          { Put: { TableName: table, Item: documentItem(change.document, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
-          count(change.document.customerId, change.document.type, 1),
-          liveContact(change.document.customerId),
-        ];
-      case 'replace': {
-        const { previous, document } = change;
-        const moved = previous.document.customerId !== document.customerId;
-        return [
-          {
-            Put: {
-              TableName: table,
-              Item: documentItem(document, previous.version + 1),
-              ConditionExpression: '#version = :version',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':version': previous.version },
-            },
-          },
-          ...change.grantees.map((contactId) => putGrant(document, contactId)),
-          ...change.dropGrants.map((contactId) => deleteGrant(document, contactId)),
-          ...(moved ? [count(previous.document.customerId, document.type, -1), count(document.customerId, document.type, 1)] : []),
-          liveContact(document.customerId),
-        ];
-      }
-      case 'delete': {
-        const { document, version } = change.previous;
-        return [
-          {
-            Delete: {
-              TableName: table,
-              Key: keys.document(document.type, document.id),
-              ConditionExpression: '#version = :version',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':version': version },
-            },
-          },
-          ...change.grantees.map((contactId) => deleteGrant(document, contactId)),
-          count(document.customerId, document.type, -1),
-        ];
-      }
-      case 'grant':
-        return [bumpVersion(change.current), putGrant(change.current.document, change.contactId, 'attribute_not_exists(pk)'), liveContact(change.contactId)];
-      case 'ungrant':
-        return [bumpVersion(change.current), deleteGrant(change.current.document, change.contactId, 'attribute_exists(pk)')];
+  async write(change: DocumentChange): Promise<void> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: this.#transaction(change) }));
+    } catch (error) {
+      staleOrRethrow(error);
     }
   }
 
+  async list(filter: { customerId?: string; type?: DocumentType }, after: string | undefined, limit: number): Promise<DocumentPage> {
+    return mergeNewestFirst([await this.#query(staffListing(filter), after, limit + 1)], limit);
+  }
+
+  stream(stream: Stream, type: DocumentType | undefined, after: string | undefined, limit: number): Promise<OrderedDocument[]> {
+    return this.#query(streamListing(stream, type), after, limit);
+  }
+
+  // Strongly consistent: once staff deleted or moved a document, no portal read may still show it.
+  async document(type: DocumentType, id: string): Promise<Document | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.document(type, id), ConsistentRead: true }));
+    return Item ? toDocument(Item) : undefined;
+  }
+
+  async isGranted(type: DocumentType, id: string, contactId: string): Promise<boolean> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.grant(type, id, contactId), ProjectionExpression: 'pk', ConsistentRead: true }));
+    return Item !== undefined;
+  }
+
+  async counts(customerId: string): Promise<Counts> {
+    const counts: Counts = {};
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.documentCountPartition(customerId) },
+        ProjectionExpression: '#type, #n',
+        ExpressionAttributeNames: { '#type': 'type', '#n': 'n' },
+      }),
+    );
+    for (const item of out.Items ?? []) counts[item.type as DocumentType] = Number(item.n);
+    return counts;
+  }
+
+  async grantsTo(contactId: string): Promise<{ type: DocumentType; customerId: string }[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.grantByGrantee(contactId, DOCUMENT_TYPES[0], '').gsi1pk },
+      ProjectionExpression: '#type, customerId',
+      ExpressionAttributeNames: { '#type': 'type' },
+    });
+    return items.map((item) => ({ type: item.type as DocumentType, customerId: String(item.customerId) }));
+  }
+
   /** Up to `limit` items of one index partition, newest first, strictly after `after` (a 1 MB page may end a Query early). */
-  async function query(listing: { index: string; partition: string }, after: string | undefined, limit: number): Promise<OrderedDocument[]> {
+  async #query(listing: { index: string; partition: string }, after: string | undefined, limit: number): Promise<OrderedDocument[]> {
     const pk = `${listing.index}pk`;
     const sk = `${listing.index}sk`;
     const found: OrderedDocument[] = [];
     let start: Item | undefined;
     do {
-      const out = await client.send(
+      const out = await this.db.send(
         new QueryCommand({
-          TableName: table,
+          TableName: this.table,
           IndexName: listing.index,
           KeyConditionExpression: after === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :after',
           ExpressionAttributeNames: { '#pk': pk, ...(after === undefined ? {} : { '#sk': sk }) },
@@ -220,91 +196,104 @@ export function dynamoDocumentStore(client: DynamoDBDocumentClient = documentCli
     return found;
   }
 
-  return {
-    async get(type, id) {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.document(type, id), ConsistentRead: true }));
-      return Item ? { document: toDocument(Item), version: Number(Item.version) } : undefined;
-    },
+  #count(customerId: string, type: DocumentType, delta: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: keys.documentCount(customerId, type),
+        UpdateExpression: 'SET #entity = :entity, #customerId = :customerId, #type = :type ADD #n :delta',
+        ExpressionAttributeNames: { '#entity': 'entity', '#customerId': 'customerId', '#type': 'type', '#n': 'n' },
+        ExpressionAttributeValues: { ':entity': ENTITY.documentCount, ':customerId': customerId, ':type': type, ':delta': delta },
+      },
+    };
+  }
 
-    async grantees(type, id) {
-      const contactIds: string[] = [];
-      let start: Item | undefined;
-      do {
-        const out = await client.send(
-          new QueryCommand({
-            TableName: table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :grant)',
-            ExpressionAttributeValues: { ':pk': keys.document(type, id).pk, ':grant': keys.grantPrefix },
-            ProjectionExpression: 'contactId',
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) contactIds.push(String(item.contactId));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return contactIds;
-    },
+  #putGrant(document: Document, contactId: string, condition?: string): TransactItem {
+    return {
+      Put: { TableName: this.table, Item: grantItem(document, contactId), ...(condition ? { ConditionExpression: condition } : {}) },
+    };
+  }
 
-    async write(change) {
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: transaction(change) }));
-      } catch (error) {
-        staleOrRethrow(error);
+  #deleteGrant(document: Document, contactId: string, condition?: string): TransactItem {
+    return {
+      Delete: { TableName: this.table, Key: keys.grant(document.type, document.id, contactId), ...(condition ? { ConditionExpression: condition } : {}) },
+    };
+  }
+
+  /** Grant changes only bump the document's version: every change of its item collection is serialised by it. */
+  #bumpVersion(current: { document: Document; version: number }): TransactItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: keys.document(current.document.type, current.document.id),
+        UpdateExpression: 'SET #version = :next',
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': current.version, ':next': current.version + 1 },
+      },
+    };
+  }
+
+  /** The contact is still there and not archived (it was checked before, and may have changed since). */
+  #liveContact(contactId: string): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.table,
+        Key: keys.contact(contactId),
+        ConditionExpression: 'attribute_exists(pk) AND #archived = :false',
+        ExpressionAttributeNames: { '#archived': 'archived' },
+        ExpressionAttributeValues: { ':false': false },
+      },
+    };
+  }
+
+  #transaction(change: DocumentChange): TransactItem[] {
+    switch (change.kind) {
+      case 'create':
+        return [
+          { Put: { TableName: this.table, Item: documentItem(change.document, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
+          this.#count(change.document.customerId, change.document.type, 1),
+          this.#liveContact(change.document.customerId),
+        ];
+      case 'replace': {
+        const { previous, document } = change;
+        const moved = previous.document.customerId !== document.customerId;
+        return [
+          {
+            Put: {
+              TableName: this.table,
+              Item: documentItem(document, previous.version + 1),
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': previous.version },
+            },
+          },
+          ...change.grantees.map((contactId) => this.#putGrant(document, contactId)),
+          ...change.dropGrants.map((contactId) => this.#deleteGrant(document, contactId)),
+          ...(moved ? [this.#count(previous.document.customerId, document.type, -1), this.#count(document.customerId, document.type, 1)] : []),
+          this.#liveContact(document.customerId),
+        ];
       }
-    },
-
-    async list(filter, after, limit) {
-      return mergeNewestFirst([await query(staffListing(filter), after, limit + 1)], limit);
-    },
-
-    stream: (stream, type, after, limit) => query(streamListing(stream, type), after, limit),
-
-    // Strongly consistent: once staff deleted or moved a document, no portal read may still show it.
-    async document(type, id) {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.document(type, id), ConsistentRead: true }));
-      return Item ? toDocument(Item) : undefined;
-    },
-
-    async isGranted(type, id, contactId) {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.grant(type, id, contactId), ProjectionExpression: 'pk', ConsistentRead: true }));
-      return Item !== undefined;
-    },
-
-    async counts(customerId) {
-      const counts: Counts = {};
-      const out = await client.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.documentCountPartition(customerId) },
-          ProjectionExpression: '#type, #n',
-          ExpressionAttributeNames: { '#type': 'type', '#n': 'n' },
-        }),
-      );
-      for (const item of out.Items ?? []) counts[item.type as DocumentType] = Number(item.n);
-      return counts;
-    },
-
-    async grantsTo(contactId) {
-      const grants: { type: DocumentType; customerId: string }[] = [];
-      let start: Item | undefined;
-      do {
-        const out = await client.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.grantByGrantee(contactId, DOCUMENT_TYPES[0], '').gsi1pk },
-            ProjectionExpression: '#type, customerId',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) grants.push({ type: item.type as DocumentType, customerId: String(item.customerId) });
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return grants;
-    },
-  };
+      case 'delete': {
+        const { document, version } = change.previous;
+        return [
+          {
+            Delete: {
+              TableName: this.table,
+              Key: keys.document(document.type, document.id),
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': version },
+            },
+          },
+          ...change.grantees.map((contactId) => this.#deleteGrant(document, contactId)),
+          this.#count(document.customerId, document.type, -1),
+        ];
+      }
+      case 'grant':
+        return [this.#bumpVersion(change.current), this.#putGrant(change.current.document, change.contactId, 'attribute_not_exists(pk)'), this.#liveContact(change.contactId)];
+      case 'ungrant':
+        return [this.#bumpVersion(change.current), this.#deleteGrant(change.current.document, change.contactId, 'attribute_exists(pk)')];
+    }
+  }
 }

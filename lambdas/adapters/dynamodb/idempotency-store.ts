@@ -1,31 +1,29 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../domain/idempotency';
-import { documentClient, tableName } from './client';
-import { ENTITY, keys } from './keys';
+import { conditionalWrite, deleteIf } from './conditions';
+import { ENTITY, keys } from '../../contract/keys';
+import { TableStore } from './table-store';
 
-const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 const keyOf = (id: IdempotencyId) => keys.idempotency(id.scope, id.key);
 
 /** `Idempotency-Key` records, TTL'd after their retention. */
-export class DynamoIdempotencyStore implements IdempotencyStore {
+export class DynamoIdempotencyStore extends TableStore implements IdempotencyStore {
   async begin(id: IdempotencyId, record: IdempotencyRecord, abandonedBefore: string, expiresAt: Date): Promise<IdempotencyRecord | undefined> {
     // Twice: the record that refused us may have been released before we could read it.
     for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await documentClient().send(
+      const begun = await conditionalWrite(
+        this.db.send(
           new PutCommand({
-            TableName: tableName(),
+            TableName: this.table,
             Item: { ...keyOf(id), entity: ENTITY.idempotency, ...record, ttl: Math.ceil(expiresAt.getTime() / 1000) },
             ConditionExpression: 'attribute_not_exists(pk) OR (#state = :inProgress AND startedAt < :abandoned)',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: { ':inProgress': 'in-progress', ':abandoned': abandonedBefore },
           }),
-        );
-        return undefined;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-      const out = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keyOf(id), ConsistentRead: true }));
+        ),
+      );
+      if (begun) return undefined;
+      const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keyOf(id), ConsistentRead: true }));
       const item = out.Item;
       if (item)
         return {
@@ -39,9 +37,9 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(id: IdempotencyId, bodyHash: string, response: StoredResponse): Promise<void> {
-    await documentClient().send(
+    await this.db.send(
       new UpdateCommand({
-        TableName: tableName(),
+        TableName: this.table,
         Key: keyOf(id),
         UpdateExpression: 'SET #state = :done, #response = :response',
         ConditionExpression: 'bodyHash = :bodyHash',
@@ -52,18 +50,11 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async release(id: IdempotencyId, startedAt: string): Promise<void> {
-    try {
-      await documentClient().send(
-        new DeleteCommand({
-          TableName: tableName(),
-          Key: keyOf(id),
-          ConditionExpression: '#state = :inProgress AND startedAt = :startedAt',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':inProgress': 'in-progress', ':startedAt': startedAt },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await deleteIf(this, {
+      Key: keyOf(id),
+      ConditionExpression: '#state = :inProgress AND startedAt = :startedAt',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':inProgress': 'in-progress', ':startedAt': startedAt },
+    });
   }
 }

@@ -1,8 +1,9 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ContactRecord } from '../../domain/contact-record';
 import type { PortalSessionStore } from '../../domain/portal-session';
-import { documentClient, tableName } from './client';
-import { DynamoContactStore } from './contacts-store';
-import { keys } from './keys';
+import { DynamoContactReader } from './contact-reader';
+import { keys } from '../../contract/keys';
+import { TableStore } from './table-store';
 
 /**
  * `sub → contactId` practically never changes once the portal login exists, so a container keeps
@@ -13,22 +14,24 @@ import { keys } from './keys';
 const subjects = new Map<string, string>();
 const MAX_CACHED_SUBJECTS = 10_000;
 
-export function dynamoPortalSessionStore(client: DynamoDBDocumentClient = documentClient(), table: string = tableName()): PortalSessionStore {
-  const contacts = new DynamoContactStore(client, table);
-  return {
-    async contactIdOfSubject(sub, fresh = false) {
-      const cached = fresh ? undefined : subjects.get(sub);
-      if (cached) return cached;
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: keys.loginSubject(sub), ConsistentRead: true }));
-      const contactId: unknown = Item?.contactId;
-      if (typeof contactId !== 'string') {
-        subjects.delete(sub);
-        return undefined;
-      }
-      if (subjects.size >= MAX_CACHED_SUBJECTS) subjects.clear();
-      subjects.set(sub, contactId);
-      return contactId;
-    },
-    contact: (id) => contacts.get(id),
-  };
+export class DynamoPortalSessionStore extends TableStore implements PortalSessionStore {
+  readonly #contacts = new DynamoContactReader(this.db, this.table);
+
+  async contactIdOfSubject(sub: string, fresh = false): Promise<string | undefined> {
+    const cached = fresh ? undefined : subjects.get(sub);
+    if (cached) return cached;
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.loginSubject(sub), ConsistentRead: true }));
+    const contactId: unknown = Item?.contactId;
+    if (typeof contactId !== 'string') {
+      subjects.delete(sub);
+      return undefined;
+    }
+    if (subjects.size >= MAX_CACHED_SUBJECTS) subjects.clear();
+    subjects.set(sub, contactId);
+    return contactId;
+  }
+
+  contact(id: string): Promise<ContactRecord | undefined> {
+    return this.#contacts.get(id);
+  }
 }

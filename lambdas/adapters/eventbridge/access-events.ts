@@ -1,18 +1,23 @@
 /** The portal-access lifecycle's events on the stack's bus: source `portal.access`, detail `{ contactId, email, at }`. */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { env } from '../../config';
-import type { AccessEvents, AccessEventType } from '../../domain/portal-access-ports';
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EMITTED_SOURCE } from '../../contract/events';
+import type { AccessEventDetail, AccessEvents, AccessEventType } from '../../domain/portal-access/ports';
 
-export const ACCESS_EVENT_SOURCE = 'portal.access';
-
-let client: EventBridgeClient | undefined;
-const eventBridge = () => (client ??= new EventBridgeClient({ maxAttempts: 3 }));
+/** The source this adapter stamps on every event: the one the stack's rules exclude. */
+export const ACCESS_EVENT_SOURCE = EMITTED_SOURCE;
 
 export class EventBridgeAccessEvents implements AccessEvents {
-  async emit(type: AccessEventType, detail: { contactId: string; email: string; at: string }): Promise<void> {
-    const out = await eventBridge().send(
+  readonly #eventBridge: EventBridgeClient;
+  readonly #busName: string;
+
+  constructor(eventBridge: EventBridgeClient, busName: string) {
+    [this.#eventBridge, this.#busName] = [eventBridge, busName];
+  }
+
+  async emit(type: AccessEventType, detail: AccessEventDetail): Promise<void> {
+    const out = await this.#eventBridge.send(
       new PutEventsCommand({
-        Entries: [{ Source: ACCESS_EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(detail), EventBusName: env('eventBusName') }],
+        Entries: [{ Source: ACCESS_EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(detail), EventBusName: this.#busName }],
       }),
     );
     if ((out.FailedEntryCount ?? 0) > 0) {

@@ -10,8 +10,8 @@
 import { AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ENTITY, keys } from '../../../lambdas/adapters/dynamodb/keys';
-import type { Contact } from '../../../lambdas/schemas/contacts';
+import { ENTITY, keys } from '../../../lambdas/contract/keys';
+import type { Contact } from '../../../lambdas/contract/schemas/contacts';
 import { adminToken, api, cognito, signIn, stack } from './stack';
 
 export interface PortalUser {

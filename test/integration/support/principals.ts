@@ -16,7 +16,7 @@
  * every respect but its expiry.
  */
 import { createPrivateKey, sign, type JsonWebKey } from 'node:crypto';
-import type { Contact } from '../../../lambdas/schemas/contacts';
+import type { Contact } from '../../../lambdas/contract/schemas/contacts';
 import { adminToken, api, createStaffUser, emails, signIn, stack, uniq, type Email, type Tokens } from './stack';
 
 export const PORTAL_PASSWORD = 'Matrix-Portal-Pw-1!';
@@ -69,6 +69,15 @@ export function resigned(token: string, { expiresInSeconds }: { expiresInSeconds
 }
 
 export const expired = (token: string): string => resigned(token, { expiresInSeconds: -3600 });
+
+/** A real token's claims changed (`undefined` drops a claim) and signed again by cognito-local's own key: what it would issue. */
+export function reissued(token: string, changes: Record<string, unknown>): string {
+  const [header, payload] = token.split('.');
+  const claims: Record<string, unknown> = { ...decodePart(payload), ...changes };
+  for (const [name, value] of Object.entries(changes)) if (value === undefined) delete claims[name];
+  const signed = `${header}.${b64url(JSON.stringify(claims))}`;
+  return `${signed}.${b64url(sign('RSA-SHA256', Buffer.from(signed), cognitoLocalKey()))}`;
+}
 
 /** The same claims, unsigned: `alg: none`. */
 export function algNone(token: string): string {

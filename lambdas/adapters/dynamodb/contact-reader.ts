@@ -1,0 +1,38 @@
+/**
+ * Reading one contact (`CONTACT#<id>`), strongly consistent: all that the documents and portal
+ * functions need of contacts. The full store (contacts-store.ts) extends it.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ContactRecord } from '../../domain/contact-record';
+import type { ContactReader } from '../../domain/documents';
+import { ENTITY, keys } from '../../contract/keys';
+import { TableStore } from './table-store';
+
+const RECORD_FIELDS = [
+  'id',
+  'kind',
+  'name',
+  'email',
+  'phone',
+  'companyId',
+  'archived',
+  'portal',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'login',
+  'invitation',
+] as const;
+
+export function toRecord(item: Record<string, unknown>): ContactRecord {
+  const record: Record<string, unknown> = {};
+  for (const field of RECORD_FIELDS) if (item[field] !== undefined) record[field] = item[field];
+  return record as unknown as ContactRecord;
+}
+
+export class DynamoContactReader extends TableStore implements ContactReader {
+  async get(id: string): Promise<ContactRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.contact(id), ConsistentRead: true }));
+    return out.Item && out.Item.entity === ENTITY.contact ? toRecord(out.Item) : undefined;
+  }
+}

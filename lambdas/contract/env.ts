@@ -1,0 +1,37 @@
+/**
+ * The environment's names: the CDK stack sets them on each function (only those its wiring reads),
+ * the local stack in its own process, and the runtime reads them in its wiring (lambdas/wiring/) only.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  customerUserPoolId: 'CUSTOMER_USER_POOL_ID',
+  staffUserPoolId: 'STAFF_USER_POOL_ID',
+  senderEmail: 'SENDER_EMAIL',
+  replyToEmail: 'REPLY_TO_EMAIL',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  portalUrl: 'PORTAL_URL',
+  eventBusName: 'EVENT_BUS_NAME',
+  invitationTtlDays: 'INVITATION_TTL_DAYS',
+  /** Concurrency of the wizard's apply: how many lines talk to Cognito and SES at once. */
+  applyConcurrency: 'APPLY_CONCURRENCY',
+  /** How long a container uses the staff pool's answer about a staff user (seconds, ≤ 60; default 30). */
+  staffRecheckSeconds: 'STAFF_RECHECK_SECONDS',
+  /** The attachments bucket (documents: upload, check, delete; portal: presigned downloads). */
+  attachmentsBucket: 'ATTACHMENTS_BUCKET',
+  /** Lifetimes of the presigned URLs in seconds: unset in AWS (15 min, 60 s); the local stack may shorten them for tests. */
+  attachmentUploadUrlSeconds: 'ATTACHMENT_UPLOAD_URL_SECONDS',
+  attachmentDownloadUrlSeconds: 'ATTACHMENT_DOWNLOAD_URL_SECONDS',
+} as const;
+
+export type EnvKey = keyof typeof ENV;
+
+export function env(key: EnvKey): string {
+  const value = process.env[ENV[key]];
+  if (value === undefined || value === '') throw new Error(`Missing environment variable ${ENV[key]}`);
+  return value;
+}
+
+export function envOr(key: EnvKey, fallback: string): string {
+  const value = process.env[ENV[key]];
+  return value === undefined || value === '' ? fallback : value;
+}

@@ -1,0 +1,38 @@
+/**
+ * The domain's errors: one class per kind of refusal. The HTTP layer maps them to status codes in
+ * one place (http-kit/problem.ts); the event handlers log and drop or retry them.
+ */
+export class DomainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The resource does not exist, or the caller may not know that it does. */
+export class NotFound extends DomainError {}
+
+/** The request conflicts with the current state (an email in use, a stale version, a reused key). */
+export class Conflict extends DomainError {}
+
+/** An invitation token that cannot be used; deliberately says nothing about why. */
+export class Gone extends DomainError {}
+
+/** A value the domain refuses although it passed the schema (a company that is not a company, a weak password). */
+export class Invalid extends DomainError {
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The portal caller's access is missing, revoked or not yet accepted; the staff user is disabled or gone. */
+export class Unauthenticated extends DomainError {}
+
+/** The caller is who it says, but may not do this (a staff user no longer in `portal-admins`). */
+export class Forbidden extends DomainError {}
+
+/** A dependency (DynamoDB, Cognito, SES) is unavailable; the request may be repeated. */
+export class Unavailable extends DomainError {}

@@ -1,0 +1,92 @@
+/**
+ * Every key format of the single table, in one place. `docs/data-model.md` lists each access
+ * pattern next to the request that serves it. Keys are built only here.
+ */
+import type { DocumentType } from './document-types';
+
+/** Sort key material for names: case- and accent-insensitive, bounded, so `begins_with` finds prefixes. */
+export function nameKey(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim()
+    .slice(0, 100);
+}
+
+/** A document date as a sortable key: ISO UTC with milliseconds; undated documents sort last (oldest). */
+export function dateKey(date: string | undefined): string {
+  if (!date) return '0000-00-00T00:00:00.000Z';
+  return new Date(date.length === 10 ? `${date}T00:00:00.000Z` : date).toISOString();
+}
+
+export const keys = {
+  contact: (id: string) => ({ pk: `CONTACT#${id}`, sk: 'CONTACT' }),
+  /** gsi1: the persons of a company by name. */
+  contactByCompany: (companyId: string, name: string, id: string) => ({ gsi1pk: `COMPANY#${companyId}`, gsi1sk: `${nameKey(name)}#${id}` }),
+  /** gsi2: every non-archived contact by name. */
+  contactByName: (name: string, id: string) => ({ gsi2pk: 'CONTACTS', gsi2sk: `${nameKey(name)}#${id}` }),
+  /** gsi3: every non-archived contact by email. */
+  contactByEmail: (email: string, id: string) => ({ gsi3pk: 'CONTACTS_BY_EMAIL', gsi3sk: `${email}#${id}` }),
+
+  /** The uniqueness guard of a portal login's email; written in the same transaction as the access. */
+  loginEmail: (email: string) => ({ pk: `LOGIN#${email}`, sk: 'LOGIN' }),
+  /** The portal access record by login subject (the Cognito `sub`): points at the contact. */
+  loginSubject: (sub: string) => ({ pk: `SUB#${sub}`, sk: 'SUB' }),
+  /** An invitation, by the SHA-256 of its token (the token itself is never stored). TTL'd. */
+  invitation: (tokenHash: string) => ({ pk: `INVITATION#${tokenHash}`, sk: 'INVITATION' }),
+
+  /** A contact's audit trail, newest first by `at`. */
+  audit: (contactId: string, at: string, unique: string) => ({ pk: `AUDIT#${contactId}`, sk: `${at}#${unique}` }),
+  auditPartition: (contactId: string) => `AUDIT#${contactId}`,
+
+  /** An `Idempotency-Key` record, per caller and route. TTL'd. */
+  idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
+
+  document: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'DOC' }),
+  /** The sort key shared by every listing of documents: newest date first when read backwards. */
+  documentOrder: (type: DocumentType, id: string, date: string | undefined) => `${dateKey(date)}#${type}#${id}`,
+  /** gsi1/gsi2: a customer's documents, all types / one type (the implicit grant). */
+  documentByCustomer: (customerId: string, type: DocumentType, order: string) => ({
+    gsi1pk: `CUSTOMER#${customerId}`,
+    gsi1sk: order,
+    gsi2pk: `CUSTOMER#${customerId}#${type}`,
+    gsi2sk: order,
+  }),
+  /** gsi3/gsi4: every document, all types / one type (the staff listing without a customer). */
+  documentInAll: (type: DocumentType, order: string) => ({ gsi3pk: 'DOCS', gsi3sk: order, gsi4pk: `DOCS#${type}`, gsi4sk: order }),
+  /** An explicit grant of a document to a contact: in the document's item collection. */
+  grant: (type: DocumentType, id: string, contactId: string) => ({ pk: `DOC#${type}#${id}`, sk: `GRANT#${contactId}` }),
+  grantPrefix: 'GRANT#',
+  /** gsi1/gsi2: the documents explicitly granted to a contact, all types / one type. */
+  grantByGrantee: (contactId: string, type: DocumentType, order: string) => ({
+    gsi1pk: `GRANTEE#${contactId}`,
+    gsi1sk: order,
+    gsi2pk: `GRANTEE#${contactId}#${type}`,
+    gsi2sk: order,
+  }),
+  /** Per-type document counts of a customer, kept in the same transactions as the documents. */
+  documentCount: (customerId: string, type: DocumentType) => ({ pk: `COUNTS#${customerId}`, sk: `COUNT#${type}` }),
+  documentCountPartition: (customerId: string) => `COUNTS#${customerId}`,
+
+  /** An attachment of a document: in the document's item collection (the id is random; the object key derives from it). */
+  attachment: (type: DocumentType, id: string, attachmentId: string) => ({ pk: `DOC#${type}#${id}`, sk: `ATTACHMENT#${attachmentId}` }),
+  attachmentPrefix: 'ATTACHMENT#',
+  /** The count of a document's completed attachments, the guard of their maximum. */
+  attachmentCount: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'ATTACHMENTS' }),
+} as const;
+
+/** The `entity` attribute on every item. */
+export const ENTITY = {
+  contact: 'contact',
+  loginEmail: 'login-email',
+  loginSubject: 'login-subject',
+  invitation: 'invitation',
+  audit: 'audit',
+  idempotency: 'idempotency',
+  document: 'document',
+  grant: 'grant',
+  documentCount: 'document-count',
+  attachment: 'attachment',
+  attachmentCount: 'attachment-count',
+} as const;

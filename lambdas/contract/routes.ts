@@ -1,0 +1,107 @@
+/**
+ * The route table: every route of the HTTP API, once. The CDK stack builds API Gateway's routes and
+ * Lambda functions from it, the local server serves it, the OpenAPI document is generated from it,
+ * and each handler validates its input with the schemas named here. No CDK imports: it is bundled
+ * into the Lambda functions too.
+ */
+import * as z from 'zod';
+import { pageQuery } from './schemas/common';
+import * as contacts from './schemas/contacts';
+import * as access from './schemas/portal-access';
+import * as documents from './schemas/documents';
+import * as attachments from './schemas/attachments';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who may call a route: staff of the `portal-admins` group, a portal user, or anyone. */
+export type Principal = 'staff' | 'customer' | 'public';
+
+/**
+ * The OAuth scope every authenticated route requires of its token (API Gateway's JWT authorizer in
+ * AWS, `local/jwt.ts` locally). An ID token carries no `scope` claim, so this is what keeps ID tokens
+ * out. `aws.cognito.signin.user.admin` rather than a resource server's custom scope: Cognito puts it
+ * into every access token of these clients — InitiateAuth and SRP always, the hosted UI because the
+ * customer client allows it — and cognito-local into its tokens too, while custom scopes exist
+ * only in hosted-UI tokens, so the same rule would not hold for staff (no OAuth) nor locally.
+ */
+export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+
+/** The scopes a route's token must carry (any one of them): none for public routes. */
+export const scopesOf = (principal: Principal): readonly string[] => (principal === 'public' ? [] : [ACCESS_TOKEN_SCOPE]);
+
+/** One Lambda function per area; each serves all of the area's routes. */
+export const FUNCTIONS = ['system', 'contacts', 'portal-access', 'documents', 'portal', 'invitations'] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+export interface Route {
+  readonly operationId: string;
+  readonly method: Method;
+  /** API Gateway path syntax: `/contacts/{id}`. */
+  readonly path: string;
+  readonly fn: FunctionName;
+  readonly principal: Principal;
+  readonly summary: string;
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  /** The success status and its body schema (none for 202/204). */
+  readonly success: { readonly status: number; readonly body?: z.ZodType };
+  /** Request headers the route reads, for the documentation. */
+  readonly headers?: readonly string[];
+}
+
+const idempotencyKey = 'Idempotency-Key';
+
+export const ROUTES: readonly Route[] = [
+  { operationId: 'getHealth', method: 'GET', path: '/health', fn: 'system', principal: 'public', summary: 'Liveness', success: { status: 200, body: z.object({ status: z.literal('ok') }) } },
+  { operationId: 'getOpenApi', method: 'GET', path: '/openapi.json', fn: 'system', principal: 'public', summary: 'This document', success: { status: 200, body: z.record(z.string(), z.unknown()) } },
+
+  { operationId: 'createContact', method: 'POST', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'Create a person or company', body: contacts.createContactBody, success: { status: 201, body: contacts.contact } },
+  { operationId: 'listContacts', method: 'GET', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'List contacts, by company or by a name/email prefix', query: contacts.listContactsQuery, success: { status: 200, body: contacts.contactPage } },
+  { operationId: 'getContact', method: 'GET', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Get a contact', params: contacts.contactPath, success: { status: 200, body: contacts.contact } },
+  { operationId: 'updateContact', method: 'PATCH', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Change a contact (optionally If-Match: <version>)', params: contacts.contactPath, body: contacts.updateContactBody, headers: ['If-Match'], success: { status: 200, body: contacts.contact } },
+  { operationId: 'archiveContact', method: 'DELETE', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Archive a contact and revoke its portal access', params: contacts.contactPath, success: { status: 204 } },
+
+  { operationId: 'getPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'The grant-portal-access wizard: its lines', params: contacts.contactPath, success: { status: 200, body: access.wizard } },
+  { operationId: 'applyPortalAccess', method: 'POST', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'Apply the wizard: grant, re-grant or revoke each line', params: contacts.contactPath, body: access.applyBody, headers: [idempotencyKey], success: { status: 200, body: access.applyResponse } },
+  { operationId: 'reinvite', method: 'POST', path: '/contacts/{id}/portal-access/reinvite', fn: 'portal-access', principal: 'staff', summary: 'Send a fresh invitation (the old link dies)', params: contacts.contactPath, body: access.reinviteBody, headers: [idempotencyKey], success: { status: 202 } },
+  { operationId: 'listAudit', method: 'GET', path: '/contacts/{id}/audit', fn: 'portal-access', principal: 'staff', summary: "A contact's audit trail, newest first", params: contacts.contactPath, query: pageQuery, success: { status: 200, body: access.auditPage } },
+
+  { operationId: 'putDocument', method: 'PUT', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) a document', params: documents.documentPath, body: documents.putDocumentBody, success: { status: 200, body: documents.document } },
+  { operationId: 'getDocument', method: 'GET', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Get a document', params: documents.documentPath, success: { status: 200, body: documents.document } },
+  { operationId: 'deleteDocument', method: 'DELETE', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Withdraw a document from the portal', params: documents.documentPath, success: { status: 204 } },
+  { operationId: 'listDocuments', method: 'GET', path: '/documents', fn: 'documents', principal: 'staff', summary: 'List documents, by customer and type', query: documents.listDocumentsQuery, success: { status: 200, body: documents.documentPage } },
+  { operationId: 'addGrant', method: 'POST', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: 'Share a document with one more contact', params: documents.documentPath, body: documents.grantBody, success: { status: 201 } },
+  { operationId: 'removeGrant', method: 'DELETE', path: '/documents/{type}/{id}/grants/{contactId}', fn: 'documents', principal: 'staff', summary: 'Stop sharing a document with a contact', params: documents.grantPath, success: { status: 204 } },
+  { operationId: 'listGrants', method: 'GET', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: "A document's grants", params: documents.documentPath, success: { status: 200, body: documents.grantList } },
+
+  // Attachments: a presigned PUT per file, checked on `complete` before it shows in the portal.
+  { operationId: 'createAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: 'Announce an attachment: answers the presigned PUT its file goes to (15 min, bound to its type and size)', params: documents.documentPath, body: attachments.createAttachmentBody, success: { status: 201, body: attachments.uploadTicket } },
+  { operationId: 'completeAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments/{attachmentId}/complete', fn: 'documents', principal: 'staff', summary: 'Check the uploaded file (size, type, leading bytes) and show it in the portal', params: attachments.attachmentPath, success: { status: 200, body: attachments.attachment } },
+  { operationId: 'listAttachments', method: 'GET', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: "A document's attachments (and its uploads not completed yet)", params: documents.documentPath, success: { status: 200, body: attachments.attachmentList } },
+  { operationId: 'deleteAttachment', method: 'DELETE', path: '/documents/{type}/{id}/attachments/{attachmentId}', fn: 'documents', principal: 'staff', summary: 'Delete an attachment and its file', params: attachments.attachmentPath, success: { status: 204 } },
+
+  { operationId: 'getPortalMe', method: 'GET', path: '/portal/me', fn: 'portal', principal: 'customer', summary: 'The signed-in portal user, its company and document counts', success: { status: 200, body: documents.portalMe } },
+  { operationId: 'listPortalDocuments', method: 'GET', path: '/portal/documents', fn: 'portal', principal: 'customer', summary: 'Documents the portal user may see, newest date first', query: documents.portalDocumentsQuery, success: { status: 200, body: documents.documentPage } },
+  { operationId: 'getPortalDocument', method: 'GET', path: '/portal/documents/{type}/{id}', fn: 'portal', principal: 'customer', summary: 'One document the portal user may see, with its attachments', params: documents.documentPath, success: { status: 200, body: attachments.portalDocument } },
+  { operationId: 'downloadPortalAttachment', method: 'GET', path: '/portal/documents/{type}/{id}/attachments/{attachmentId}', fn: 'portal', principal: 'customer', summary: "A presigned GET (≤ 60 s) of an attachment of a document the portal user sees", params: attachments.attachmentPath, success: { status: 200, body: attachments.download } },
+
+  { operationId: 'acceptInvitation', method: 'POST', path: '/invitations/accept', fn: 'invitations', principal: 'public', summary: 'Accept an invitation: set the password, activate the access', body: access.acceptInvitationBody, success: { status: 204 } },
+];
+
+/** API Gateway's route key (`GET /contacts/{id}`) of a route. */
+export const routeKey = (route: Pick<Route, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+export function findRoute(key: string): Route | undefined {
+  return ROUTES.find((route) => routeKey(route) === key);
+}
+
+/** Every path of the table with the methods it supports: other methods there are `405` with `Allow`. */
+export function allowedMethods(): Map<string, Method[]> {
+  const byPath = new Map<string, Method[]>();
+  for (const route of ROUTES) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.method]);
+  return byPath;
+}
+
+/** Paths under which every method not in the table is refused (`405`), not only the table's own paths. */
+export const READ_ONLY_PREFIX = '/portal';

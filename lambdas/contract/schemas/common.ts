@@ -1,0 +1,70 @@
+import * as z from 'zod';
+import { normaliseEmail } from '../email';
+
+/** Printable text: no control characters (tab excepted), no lone surrogates. */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/** A UTF-16 surrogate without its other half: not valid Unicode (names, file names). */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Bidirectional embeddings, overrides and isolates: they make `txt.exe` read as `exe.txt` (names, mail text). */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !CONTROL.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
+
+/** Multi-line free text (an invitation message): line breaks allowed, other control characters not. */
+export const multilineText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
+
+export const id = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id (1–64 of A-Za-z0-9_-)');
+
+/**
+ * An email address as SES can send to it: trimmed, lower-cased, ASCII local part, an
+ * internationalised domain stored in punycode. ≤ 254 characters.
+ */
+export const email = z
+  .string()
+  .trim()
+  .max(254)
+  .transform((value, ctx) => {
+    const normalised = normaliseEmail(value);
+    if (!normalised) {
+      ctx.addIssue({ code: 'custom', message: 'must be a valid email address with an ASCII local part' });
+      return z.NEVER;
+    }
+    return normalised;
+  })
+  .meta({ type: 'string', format: 'email', maxLength: 254 });
+
+export const cursor = z.string().max(2048);
+export const limit = z.coerce.number().int().min(1).max(100).default(50);
+
+export const pageQuery = z.strictObject({ cursor: cursor.optional(), limit });
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+export const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+export type Problem = z.infer<typeof problem>;
+
+export const isoDateTime = z.string().meta({ format: 'date-time' });

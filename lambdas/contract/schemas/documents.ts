@@ -1,0 +1,127 @@
+import * as z from 'zod';
+import { DOCUMENT_TYPES } from '../document-types';
+import { cursor, id, isoDateTime, limit, page, text } from './common';
+
+export const documentType = z.enum(DOCUMENT_TYPES);
+export const documentId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 of A-Za-z0-9._:-');
+
+/**
+ * What DynamoDB (through lib-dynamodb's marshalling) stores exactly, so that a document that passes
+ * the schema is never a 500 at the write: a finite number whose magnitude is 0 or between 1e-130
+ * and ±Number.MAX_SAFE_INTEGER (every double beyond that is an integer lib-dynamodb refuses to
+ * marshal, and DynamoDB's own range ends at 9.99…e125; below 1e-130 it underflows). Its 38 digits
+ * hold any double's shortest form, which is what JavaScript writes.
+ */
+export const STORABLE_NUMBER = { maxMagnitude: Number.MAX_SAFE_INTEGER, minMagnitude: 1e-130 } as const;
+const NUMBER_RANGE = `must be 0 or of magnitude 1e-130 to ${Number.MAX_SAFE_INTEGER} (larger integers cannot be stored exactly; send them as strings)`;
+
+export const isStorableNumber = (n: number): boolean =>
+  Number.isFinite(n) && (n === 0 || (Math.abs(n) >= STORABLE_NUMBER.minMagnitude && Math.abs(n) <= STORABLE_NUMBER.maxMagnitude));
+
+/**
+ * Nesting DynamoDB allows in an attribute's value: 31 lists or maps (it counts the item as the
+ * first of its 32 levels). A body nested at most 32 levels (http-kit/body.ts) cannot exceed it.
+ */
+export const MAX_ATTRIBUTE_NESTING = 31;
+
+/** The first value under `root` that DynamoDB could not store exactly, with its path; iterative, linear. */
+export function unstorable(root: unknown): { path: (string | number)[]; message: string } | undefined {
+  interface Frame {
+    value: unknown;
+    key?: string | number;
+    parent?: Frame;
+    depth: number;
+  }
+  const pathOf = (frame: Frame) => {
+    const path: (string | number)[] = [];
+    for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) path.push(f.key);
+    return path.reverse();
+  };
+  const stack: Frame[] = [{ value: root, depth: 0 }];
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const { value } = frame;
+    if (typeof value === 'number' && !isStorableNumber(value)) return { path: pathOf(frame), message: NUMBER_RANGE };
+    if (typeof value !== 'object' || value === null) continue;
+    if (frame.depth >= MAX_ATTRIBUTE_NESTING) return { path: pathOf(frame), message: `must be nested at most ${MAX_ATTRIBUTE_NESTING} levels deep` };
+    const depth = frame.depth + 1;
+    // Pushed in reverse, so that the first problem in document order is the one reported.
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: frame, depth });
+      continue;
+    }
+    const keys = Object.keys(value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      const child = { value: (value as Record<string, unknown>)[key], key, parent: frame, depth };
+      if (key === '') return { path: pathOf(child), message: 'must not have an empty key' };
+      stack.push(child);
+    }
+  }
+  return undefined;
+}
+
+const storable = <T extends z.ZodType>(schema: T) =>
+  schema.superRefine((value, ctx) => {
+    const found = unstorable(value);
+    if (found) ctx.addIssue({ code: 'custom', message: found.message, path: found.path });
+  });
+
+/** Free-form JSON of the source system, at most 64 KiB serialised, all of it storable. */
+export const documentData = storable(
+  z.record(z.string(), z.unknown()).refine((d) => Buffer.byteLength(JSON.stringify(d)) <= 64 * 1024, 'must be at most 64 KiB of JSON'),
+);
+
+export const document = z
+  .object({
+    type: documentType,
+    id: documentId,
+    customerId: id,
+    name: z.string(),
+    reference: z.string().optional(),
+    state: z.string().optional(),
+    date: z.string().optional(),
+    amount: z.number().optional(),
+    currency: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
+  })
+  .meta({ id: 'Document' });
+export type Document = z.infer<typeof document>;
+
+export const putDocumentBody = z.strictObject({
+  customerId: id,
+  name: text(500),
+  reference: text(200).optional(),
+  state: text(100).optional(),
+  /** ISO date or date-time; the portal lists newest first by it. */
+  date: z.iso.date().or(z.iso.datetime({ offset: true })).optional(),
+  amount: z.number().refine(isStorableNumber, NUMBER_RANGE).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code').optional(),
+  data: documentData.optional(),
+});
+export type PutDocumentInput = z.infer<typeof putDocumentBody>;
+
+export const documentPath = z.strictObject({ type: documentType, id: documentId });
+export const grantPath = z.strictObject({ type: documentType, id: documentId, contactId: id });
+export const grantBody = z.strictObject({ contactId: id });
+
+export const listDocumentsQuery = z.strictObject({
+  customerId: id.optional(),
+  type: documentType.optional(),
+  cursor: cursor.optional(),
+  limit,
+});
+export type ListDocumentsQuery = z.infer<typeof listDocumentsQuery>;
+
+export const documentPage = page(document);
+export const grantList = z.object({ items: z.array(z.object({ contactId: id, implicit: z.boolean() })) });
+
+export const portalDocumentsQuery = z.strictObject({ type: documentType.optional(), cursor: cursor.optional(), limit });
+export type PortalDocumentsQuery = z.infer<typeof portalDocumentsQuery>;
+
+export const portalMe = z.object({
+  contact: z.object({ id, name: z.string(), email: z.string().optional() }),
+  company: z.object({ id, name: z.string() }).optional(),
+  counts: z.record(documentType, z.number().int()),
+});

@@ -1,0 +1,65 @@
+import * as z from 'zod';
+import { email, id, isoDateTime, multilineText, page, problem } from './common';
+import { portalStatus } from './contacts';
+
+export const wizardLine = z
+  .object({
+    contactId: id,
+    name: z.string(),
+    email: z.string().optional(),
+    inPortal: z.boolean(),
+    status: portalStatus,
+    delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+    /** A look-alike email domain (mixed alphabets): a hint for the staff, never a refusal. */
+    warning: z.string().optional(),
+  })
+  .meta({ id: 'PortalAccessLine' });
+export type WizardLine = z.infer<typeof wizardLine>;
+
+export const wizard = z.object({ contactId: id, lines: z.array(wizardLine) });
+
+/** A line's email is checked per line (a bad one fails that line alone), so here it is only bounded. */
+export const applyLine = z.strictObject({
+  contactId: z.string().max(128),
+  email: z.string().max(254).optional(),
+  inPortal: z.boolean(),
+});
+export type ApplyLine = z.infer<typeof applyLine>;
+
+export const applyBody = z.strictObject({
+  message: multilineText(2000).optional(),
+  lines: z.array(applyLine).min(1).max(500),
+});
+export type ApplyInput = z.infer<typeof applyBody>;
+
+export const outcome = z.enum(['granted', 'regranted', 'revoked', 'unchanged', 'failed']);
+export type Outcome = z.infer<typeof outcome>;
+
+export const applyResult = z
+  .object({ contactId: z.string(), outcome, status: portalStatus, error: problem.optional() })
+  .meta({ id: 'PortalAccessResult' });
+export type ApplyResult = z.infer<typeof applyResult>;
+
+export const applyResponse = z.object({ results: z.array(applyResult) });
+
+export const reinviteBody = z.strictObject({ contactId: id.optional(), message: multilineText(2000).optional() });
+export type ReinviteInput = z.infer<typeof reinviteBody>;
+
+export const auditEvent = z
+  .object({
+    at: isoDateTime,
+    actor: z.string(),
+    action: z.string(),
+    contactId: id,
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEvent' });
+export type AuditEvent = z.infer<typeof auditEvent>;
+export const auditPage = page(auditEvent);
+
+export const acceptInvitationBody = z.strictObject({
+  token: z.string().min(1).max(512),
+  password: z.string().min(1).max(256),
+});
+
+export { email };

@@ -1,0 +1,48 @@
+/**
+ * Downloads, for a caller that sees the document now: a short-lived presigned GET that makes the
+ * browser save the file under its name. The portal checks its visibility rule (the same 404 as the
+ * document); a share link will pass its own check to `downloadAttachment`.
+ */
+import type { DocumentType } from '../../contract/document-types';
+import { NotFound } from '../../contract/errors';
+import type { Download, PortalDocument } from '../../contract/schemas/attachments';
+import type { ContactRecord } from '../contact-record';
+import { getVisible } from '../visibility';
+import { contentDisposition } from './content';
+import { DOWNLOAD_URL_SECONDS, type AttachmentReader, type DownloadDeps, type PortalDownloadDeps } from './ports';
+import { lifetime, plus, publicView } from './records';
+
+/**
+ * A presigned GET of a completed attachment, for a caller that `mayRead` the document (it throws —
+ * NotFound, Unauthenticated — when not). An attachment that is pending or of another document is
+ * `NotFound`.
+ */
+export async function downloadAttachment(
+  deps: DownloadDeps,
+  type: DocumentType,
+  id: string,
+  attachmentId: string,
+  mayRead: () => Promise<unknown>,
+): Promise<Download> {
+  const [, record] = await Promise.all([mayRead(), deps.attachments.get(type, id, attachmentId)]);
+  if (!record || record.status !== 'ready') throw new NotFound('No such attachment.');
+  const ttl = lifetime(deps.downloadUrlSeconds, DOWNLOAD_URL_SECONDS);
+  const expiresAt = plus(deps.now(), ttl).toISOString();
+  return { url: await deps.objects.downloadUrl(attachmentId, contentDisposition(record.fileName), ttl), expiresAt };
+}
+
+/** The portal's download: an attachment of a document the portal user sees (else the document's 404). */
+export function downloadVisibleAttachment(deps: PortalDownloadDeps, viewer: ContactRecord, type: DocumentType, id: string, attachmentId: string): Promise<Download> {
+  return downloadAttachment(deps, type, id, attachmentId, () => getVisible(deps.documents, viewer, type, id));
+}
+
+/** A document the portal user sees, with its completed attachments (read side by side, shown only once it is visible). */
+export async function visibleDocument(
+  deps: { documents: PortalDownloadDeps['documents']; attachments: AttachmentReader },
+  viewer: ContactRecord,
+  type: DocumentType,
+  id: string,
+): Promise<PortalDocument> {
+  const [document, records] = await Promise.all([getVisible(deps.documents, viewer, type, id), deps.attachments.list(type, id)]);
+  return { ...document, attachments: records.filter((r) => r.status === 'ready').map(publicView) };
+}

@@ -1,0 +1,77 @@
+/**
+ * Applying the wizard: each line on its own — grant, re-grant, revoke or nothing — with at most
+ * `applyConcurrency` lines talking to Cognito and SES at once. A line that fails (out of the wizard,
+ * a bad email, an email in use, a dependency down) fails alone; the others go on.
+ */
+import { Invalid, Unavailable } from '../../contract/errors';
+import { normaliseEmail } from '../../contract/email';
+import type { ApplyInput, ApplyLine } from '../../contract/schemas/portal-access';
+import { HANDLER_TIMEOUT_MS } from '../../contract/runtime';
+import type { ContactRecord } from '../contact-record';
+import { grant } from './grant';
+import { LineFailure, mapBounded, type LineResult } from './lines';
+import type { PortalAccessDeps } from './ports';
+import { revokeContact } from './revoke';
+import { wizardContacts, wizardMember } from './wizard';
+
+/**
+ * Lines start only this long into the request: a line in flight then (a grant's Cognito and SES
+ * calls with their retries take a few seconds when a dependency fails) still ends before the
+ * handler's own timeout, so the answer reports every line (the ones not started fail with 503)
+ * instead of the whole request timing out as one 503.
+ */
+export const APPLY_STARTS_LINES_FOR_MS = HANDLER_TIMEOUT_MS - 10_000;
+
+export async function applyPortalAccess(
+  deps: PortalAccessDeps,
+  wizardId: string,
+  input: ApplyInput,
+  actor: string,
+  /** The request's own end (the handler's timeout). */
+  requestSignal?: AbortSignal,
+): Promise<LineResult[]> {
+  const signal = AbortSignal.any([AbortSignal.timeout(APPLY_STARTS_LINES_FOR_MS), ...(requestSignal ? [requestSignal] : [])]);
+  const members = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
+  const firstIndex = new Map<string, number>();
+  input.lines.forEach((line, index) => firstIndex.has(line.contactId) || firstIndex.set(line.contactId, index));
+
+  return mapBounded(input.lines, deps.config.applyConcurrency, async (line, index) => {
+    try {
+      if (signal.aborted) throw new LineFailure(new Unavailable('The request ran out of time before this line; repeat it.'), 'none');
+      if (firstIndex.get(line.contactId) !== index)
+        throw new LineFailure(new Invalid('This contact appears on an earlier line.', `lines.${index}.contactId`), 'none');
+      // Not (or no longer) in the wizard: NotFound, and the line fails with status `none` (below).
+      const contact = await wizardMember(deps, wizardId, members, line.contactId);
+      try {
+        return await applyLine(deps, contact, line, index, input.message, actor, signal);
+      } catch (error) {
+        throw error instanceof LineFailure ? error : new LineFailure(error, contact.portal.status);
+      }
+    } catch (error) {
+      if (error instanceof LineFailure) return { contactId: line.contactId, outcome: 'failed', status: error.status, error: error.error };
+      return { contactId: line.contactId, outcome: 'failed', status: 'none', error };
+    }
+  });
+}
+
+async function applyLine(
+  deps: PortalAccessDeps,
+  contact: ContactRecord,
+  line: ApplyLine,
+  index: number,
+  message: string | undefined,
+  actor: string,
+  signal: AbortSignal,
+): Promise<LineResult> {
+  const status = contact.portal.status;
+  let email: string | undefined;
+  if (line.email !== undefined) {
+    email = normaliseEmail(line.email);
+    if (!email) throw new LineFailure(new Invalid('The email is not a valid address.', `lines.${index}.email`), status);
+  }
+  if (!line.inPortal) {
+    const outcome = await revokeContact(deps, contact, actor);
+    return { contactId: contact.id, outcome, status: outcome === 'unchanged' ? status : 'revoked' };
+  }
+  return grant(deps, contact, email, message, actor, index, signal);
+}

@@ -1,0 +1,112 @@
+/**
+ * Invitations: the single-use link of the invitation email, and its acceptance.
+ *
+ * A token is 32 random bytes (256 bits), base64url; only its SHA-256 is stored, on an invitation
+ * item (TTL'd) and on the contact. A contact has at most one live invitation: a fresh one deletes
+ * the previous item, a revocation and an acceptance delete it, so a re-invited, revoked or used
+ * token finds nothing. Every unusable token answers the same `Gone`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Conflict, Gone, Invalid } from '../../contract/errors';
+import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
+import { ABANDONED_AFTER_MS } from '../../contract/runtime';
+import { auditEntry, INVITEE, type AuditEntry } from '../audit';
+import type { ContactRecord } from '../contact-record';
+import { invitationLink, invitationMail } from './invitation-mail';
+import type { AcceptDeps, LoginRecord, PortalAccessDeps } from './ports';
+
+/**
+ * How long an unsent invitation may still be on its way through another live request: longer than
+ * the mailer may take (its deadline, MAIL_DEADLINE_MS) plus the write that marks it sent.
+ */
+export const MAIL_DEADLINE_MS = 8_000;
+export const SENDING_WINDOW_MS = 15_000;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** The one answer to every unusable token: it says nothing about why. */
+export const GONE_DETAIL = 'This invitation cannot be used any more. Ask for a new one.';
+
+export const newToken = (): string => randomBytes(32).toString('base64url');
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/**
+ * Steps 3 and 4 of a grant (and a re-invite): a fresh invitation replaces the previous one (and
+ * the Cognito login is recorded with it, if it is not yet), the email goes out, and only then is
+ * the invitation marked sent, with the audit entry. A crash before the mark leaves an unsent
+ * invitation, which a repeat replaces and sends: one email.
+ */
+export async function sendInvitation(
+  deps: Pick<PortalAccessDeps, 'store' | 'mailer' | 'now' | 'config'>,
+  contact: ContactRecord,
+  message: string | undefined,
+  audit: AuditEntry,
+  login: LoginRecord,
+): Promise<void> {
+  const email = login.email;
+  const token = newToken();
+  const now = deps.now();
+  const invitation = {
+    tokenHash: hashToken(token),
+    expiresAt: new Date(now.getTime() + deps.config.invitationTtlDays * DAY_MS).toISOString(),
+    issuedAt: now.toISOString(),
+  };
+  const unrecorded = contact.login?.sub === login.sub && contact.login.username === login.username && !contact.login.disabledAt ? undefined : login;
+  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, unrecorded)))
+    throw new Conflict('The contact changed meanwhile; repeat the request.');
+  const mail = invitationMail({
+    to: email,
+    name: contact.name,
+    link: invitationLink(deps.config.portalUrl, token),
+    expiresAt: invitation.expiresAt,
+    ...(message === undefined ? {} : { message }),
+  });
+  try {
+    await deps.mailer.send(mail);
+  } catch (error) {
+    // Not sent: drop it, so that the repeat goes on at once instead of waiting for it (SENDING_WINDOW_MS).
+    await deps.store.dropUnsentInvitation(contact.id, invitation.tokenHash).catch(() => undefined);
+    throw error;
+  }
+  if (!(await deps.store.markInvitationSent(contact.id, invitation.tokenHash, deps.now().toISOString(), audit)))
+    throw new Conflict('The contact changed while its invitation was sent; repeat the request.');
+}
+
+/**
+ * Accepts an invitation: claims it (one of two concurrent accepts wins), sets the password, then
+ * activates the access and deletes the invitation in one transaction. A refused password releases
+ * the claim so that the invitee can try another one.
+ */
+export async function acceptInvitation(
+  deps: AcceptDeps,
+  token: string,
+  password: string,
+): Promise<void> {
+  const gone = () => new Gone(GONE_DETAIL);
+  if (!TOKEN.test(token)) throw gone();
+  const tokenHash = hashToken(token);
+  const now = deps.now();
+  const claimedAt = now.toISOString();
+  const invitation = await deps.store.getInvitation(tokenHash);
+  if (!invitation || invitation.expiresAt <= claimedAt) throw gone();
+  if (!meetsPasswordPolicy(password)) throw new Invalid(PASSWORD_REFUSED, 'password');
+  if (!(await deps.store.claimInvitation(tokenHash, claimedAt, new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString()))) throw gone();
+  let activated: boolean;
+  try {
+    const contact = await deps.contacts.get(invitation.contactId);
+    const username = contact?.login?.username;
+    if (!contact || contact.archived || contact.portal.status !== 'invited' || contact.invitation?.tokenHash !== tokenHash || !username) throw gone();
+    await deps.logins.setPassword(username, password);
+    // Sessions from before (an adopted login's earlier user) end with the invitation's acceptance.
+    await deps.logins.signOut(username);
+    const at = deps.now().toISOString();
+    activated = await deps.store.activate(invitation.contactId, tokenHash, claimedAt, at, auditEntry('invitation.accepted', invitation.contactId, INVITEE, at));
+  } catch (error) {
+    // A refused password or an unavailable dependency: the invitee may try again at once.
+    await deps.store.releaseInvitation(tokenHash, claimedAt).catch(() => undefined);
+    throw error;
+  }
+  // Revoked or re-invited while we set the password: that invitation is dead.
+  if (!activated) throw gone();
+}

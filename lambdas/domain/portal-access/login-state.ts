@@ -1,0 +1,36 @@
+/**
+ * The login follows the record. A revoke and a re-grant running at the same time each write the
+ * record, then call Cognito, and the later write may be followed by the earlier call. So after every
+ * Cognito enable or disable of a contact's login the record is read again, and whoever made the last
+ * call sees the record's last state and sets the login to match it (every change of the record is
+ * followed by such a call, so the last call to land is always checked).
+ */
+import { Unavailable } from '../../contract/errors';
+import type { ContactRecord } from '../contact-record';
+import type { RevocationDeps } from './ports';
+import { inPortal } from './wizard';
+
+type LoginState = 'enabled' | 'disabled';
+type LoginDeps = Pick<RevocationDeps, 'contacts' | 'logins'>;
+
+/** What the record says the login must be: enabled while in the portal, disabled once revoked. */
+function wantedLoginState(contact: ContactRecord | undefined, username: string): LoginState | undefined {
+  if (!contact || contact.login?.username !== username) return undefined; // not (or no longer) this contact's login
+  if (inPortal(contact.portal.status) && !contact.archived) return 'enabled';
+  return contact.portal.status === 'revoked' ? 'disabled' : undefined;
+}
+
+const SETTLE_ROUNDS = 5;
+
+/** After `applied` was done to the login: the record is read again and the login set to match it. Answers the state it was left in. */
+export async function settleLogin(deps: LoginDeps, contactId: string, username: string, applied: LoginState): Promise<LoginState> {
+  let state = applied;
+  for (let round = 0; round < SETTLE_ROUNDS; round++) {
+    const wanted = wantedLoginState(await deps.contacts.get(contactId), username);
+    if (wanted === undefined || wanted === state) return state;
+    if (wanted === 'enabled') await deps.logins.enable(username);
+    else await deps.logins.disable(username);
+    state = wanted;
+  }
+  throw new Unavailable('The portal login kept changing; repeat the request.');
+}

@@ -1,0 +1,104 @@
+/**
+ * Revoking portal access: by a wizard line, by the archive of a contact, by a revocation event.
+ *
+ * The access record says `revoked` first (with the pending invitation deleted and the audit entry,
+ * one transaction): from then on the portal refuses. Then the Cognito user is disabled and signed
+ * out; should that fail, a repeat finishes it (`login.disabledAt` is set only once it is done). The
+ * login email guard stays while the contact is not archived (the disabled login still exists, and a
+ * re-grant reuses it); an archived contact's guard and subject pointer are released (its disabled
+ * login becomes an orphan that a later grant may adopt).
+ */
+import { Conflict, NotFound } from '../../contract/errors';
+import { auditEntry } from '../audit';
+import type { ContactRecord } from '../contact-record';
+import { emitAccessEvent } from './access-events';
+import { LineFailure, mapBounded, unwrapLine } from './lines';
+import { settleLogin } from './login-state';
+import type { RevocationDeps } from './ports';
+import { companyPersons, inPortal } from './wizard';
+
+export async function revokeContact(deps: RevocationDeps, contact: ContactRecord, actor: string, reason?: string): Promise<'revoked' | 'unchanged'> {
+  const status = contact.portal.status;
+  const email = contact.login?.email;
+  let outcome: 'revoked' | 'unchanged' = 'unchanged';
+  if (inPortal(status)) {
+    const at = deps.now().toISOString();
+    const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
+    if (!(await deps.store.revoke(contact, at, audit, contact.archived)))
+      throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+    outcome = 'revoked';
+  } else if (contact.archived && contact.login) {
+    await deps.store.releaseLogin(contact.login, contact.id);
+  }
+  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt && (await stillOwnsLogin(deps, contact))) {
+    try {
+      await deps.logins.disable(contact.login.username);
+      // A re-grant at the same moment may have enabled it before this disable landed: follow the record.
+      if ((await settleLogin(deps, contact.id, contact.login.username, 'disabled')) === 'disabled')
+        await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
+    } catch (error) {
+      throw new LineFailure(error, 'revoked');
+    }
+  }
+  if (outcome === 'revoked') await emitAccessEvent(deps, 'PortalAccessRevoked', { contactId: contact.id, email: email ?? '', at: deps.now().toISOString() });
+  return outcome;
+}
+
+/** An archived contact's released login may since have been adopted by another contact: then it is not this contact's to disable. */
+async function stillOwnsLogin(deps: RevocationDeps, contact: ContactRecord): Promise<boolean> {
+  const sub = contact.login?.sub;
+  if (!contact.archived || !sub) return true;
+  const holder = await deps.store.subjectHolder(sub);
+  return holder === undefined || holder === contact.id;
+}
+
+/**
+ * Revokes one contact's access, for the archive of a contact and for revocation events. Idempotent:
+ * a contact already revoked (or never granted) changes nothing and gets no second audit entry.
+ */
+export async function revokeAccess(deps: RevocationDeps, contactId: string, actor: string, reason?: string): Promise<'revoked' | 'unchanged'> {
+  const contact = await deps.contacts.get(contactId);
+  if (!contact) throw new NotFound('No such contact.');
+  try {
+    return await revokeContact(deps, contact, actor, reason);
+  } catch (error) {
+    throw unwrapLine(error);
+  }
+}
+
+/** Revokes a company's own access and every one of its persons'. */
+export async function revokeCompany(deps: RevocationDeps, companyId: string, actor: string, reason?: string): Promise<void> {
+  const company = await deps.contacts.get(companyId);
+  if (!company) throw new NotFound('No such contact.');
+  await revokeEach(deps, [company, ...(await companyPersons(deps, companyId))], actor, () => reason);
+}
+
+/**
+ * The archive of a contact (`DELETE /contacts/{id}`, `ContactArchived`): its access is revoked, and
+ * for a company every one of its persons' too. Idempotent: a repeat (the DELETE again) completes a
+ * revocation that failed half-way, and changes nothing once all are revoked.
+ */
+export async function revokeForArchive(deps: RevocationDeps, contactId: string, actor: string): Promise<void> {
+  const contact = await deps.contacts.get(contactId);
+  if (!contact) throw new NotFound('No such contact.');
+  const persons = contact.kind === 'company' ? await companyPersons(deps, contact.id) : [];
+  await revokeEach(deps, [contact, ...persons], actor, (c) => (c.id === contact.id ? 'contact archived' : 'company archived'));
+}
+
+/** Each contact revoked on its own (bounded concurrency); the failures, if any, together. */
+async function revokeEach(deps: RevocationDeps, contacts: ContactRecord[], actor: string, reasonOf: (contact: ContactRecord) => string | undefined): Promise<void> {
+  const failures: unknown[] = [];
+  await mapBounded(contacts, deps.config.applyConcurrency, async (contact) => {
+    try {
+      await revokeContact(deps, contact, actor, reasonOf(contact));
+    } catch (error) {
+      failures.push(unwrapLine(error));
+    }
+  });
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${contacts.length} revocations failed`);
+}
+
+/** The contacts module's archive hook: an archived contact's access is revoked, a company's persons' too (idempotent). */
+export const archiveRevoker = (deps: RevocationDeps) => ({
+  revokeForArchive: (contactId: string, actor: string): Promise<void> => revokeForArchive(deps, contactId, actor),
+});

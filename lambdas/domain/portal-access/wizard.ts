@@ -1,0 +1,65 @@
+/**
+ * The "Grant portal access" wizard of a contact: its lines (the contact, and for a company each of
+ * its non-archived persons), and which contacts belong to it.
+ */
+import { NotFound } from '../../contract/errors';
+import type { WizardLine } from '../../contract/schemas/portal-access';
+import type { ContactRecord, PortalStatus } from '../contact-record';
+import { isLookalikeDomain, LOOKALIKE_WARNING } from '../lookalike-domains';
+import type { PortalAccessDeps } from './ports';
+
+type ContactsDeps = Pick<PortalAccessDeps, 'contacts'>;
+
+/** Whether a status means the contact is in the portal (its line's `inPortal`). */
+export const inPortal = (status: PortalStatus) => status === 'invited' || status === 'active';
+
+export function wizardLineOf(contact: ContactRecord): WizardLine {
+  const email = contact.login?.email ?? contact.email;
+  return {
+    contactId: contact.id,
+    name: contact.name,
+    ...(email === undefined ? {} : { email }),
+    inPortal: inPortal(contact.portal.status),
+    status: contact.portal.status,
+    ...(contact.portal.delivery === undefined ? {} : { delivery: contact.portal.delivery }),
+    ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
+  };
+}
+
+/** A company's non-archived persons, every page. */
+export async function companyPersons(deps: ContactsDeps, companyId: string): Promise<ContactRecord[]> {
+  const persons: ContactRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.contacts.listCompanyPersons(companyId, cursor, 100);
+    persons.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return persons;
+}
+
+/** The wizard's contact and, for a company, its non-archived persons. */
+export async function wizardContacts(deps: ContactsDeps, contactId: string): Promise<ContactRecord[]> {
+  const contact = await deps.contacts.get(contactId);
+  if (!contact) throw new NotFound('No such contact.');
+  if (contact.kind !== 'company') return [contact];
+  return [contact, ...(await companyPersons(deps, contact.id))];
+}
+
+export async function getWizard(deps: ContactsDeps, contactId: string): Promise<{ contactId: string; lines: WizardLine[] }> {
+  return { contactId, lines: (await wizardContacts(deps, contactId)).map(wizardLineOf) };
+}
+
+export const NOT_IN_WIZARD = 'The contact is not in this wizard.';
+
+/**
+ * A contact of the wizard of `wizardId`, read again (consistently) now: it was listed when the
+ * request began (`members`), and still belongs to it — itself, or a non-archived person of that company.
+ */
+export async function wizardMember(deps: ContactsDeps, wizardId: string, members: ReadonlySet<string>, contactId: string): Promise<ContactRecord> {
+  if (!members.has(contactId)) throw new NotFound(NOT_IN_WIZARD);
+  const contact = await deps.contacts.get(contactId);
+  const stillMember = contact && (contact.id === wizardId || (contact.companyId === wizardId && contact.kind === 'person' && !contact.archived));
+  if (!contact || !stillMember) throw new NotFound(NOT_IN_WIZARD);
+  return contact;
+}

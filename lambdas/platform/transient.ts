@@ -1,0 +1,33 @@
+/**
+ * Which failures mean "try again later", never "you sent something wrong": for the one error
+ * mapping (503 + Retry-After), and for adapters that retry a dependency themselves.
+ */
+import { Unavailable } from '../contract/errors';
+
+/** AWS SDK errors that mean "try again later", never "you sent something wrong". */
+const TRANSIENT = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalServerError',
+  'InternalErrorException',
+  'TimeoutError',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+export function isTransient(error: unknown): boolean {
+  if (error instanceof Unavailable) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  if ((e.name && TRANSIENT.has(e.name)) || (e.code && TRANSIENT.has(e.code))) return true;
+  if (e.$retryable) return true;
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  if (error instanceof AggregateError) return error.errors.some(isTransient);
+  return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
+}

@@ -1,0 +1,12 @@
+/**
+ * The partition-key prefixes of every item a narrowly scoped function reads or writes: its table
+ * access is limited to them (IAM `dynamodb:LeadingKeys`) and to no index. Built from the key formats
+ * themselves (`keys.ts`); a unit test drives each function's domain code over the real store and
+ * checks that it touches nothing else.
+ */
+import { keys } from '../lambdas/contract/keys';
+
+export const ITEM_SCOPES = {
+  /** Accepting an invitation (public): the invitation, its contact, the contact's audit trail. */
+  invitations: [keys.invitation('').pk, keys.contact('').pk, keys.auditPartition('')],
+} as const;

@@ -1,0 +1,140 @@
+/**
+ * Login takeover across companies (issue 10, finding 1). A portal user U of company A, holding its
+ * tokens, points its Cognito login at the email of contact V of company B; staff then grant V.
+ * The grant must never hand U's login to V: U never reads B's documents and `/portal/me` never names V.
+ *
+ * 1. U changes its own email with its access token (UpdateUserAttributes). The pool keeps the
+ *    original until the new address is verified (keepOriginal, mirrored by the local pool; in AWS
+ *    the app client may not even write `email`), so V's grant creates V's own login.
+ * 2. The login's email is changed some other way (an administrator, AdminUpdateUserAttributes,
+ *    which cognito-local applies at once): V's grant finds U's login under that email, linked to
+ *    U's access record, and fails that line with 409 — V stays as it was, nothing is mailed.
+ */
+import { AdminGetUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { Contact } from '../../lambdas/contract/schemas/contacts';
+import { createContact, invitationTokenIn, portalUser, type PortalUser } from './support/principals';
+import { adminToken, api, cognito, emails, stack, uniq } from './support/stack';
+
+jest.setTimeout(90_000);
+
+let companyA: Contact;
+let companyB: Contact;
+let docB: string;
+
+beforeAll(async () => {
+  companyA = await createContact({ kind: 'company', name: uniq('Takeover A') });
+  companyB = await createContact({ kind: 'company', name: uniq('Takeover B') });
+  docB = uniq('INV-B');
+  const put = await api(`/documents/invoice/${docB}`, { method: 'PUT', token: await adminToken(), body: { customerId: companyB.id, name: 'B only' } });
+  expect(put.status).toBe(201);
+});
+
+const poolUser = async (username: string) => {
+  try {
+    const user = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: username }));
+    const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value;
+    return { sub: attribute('sub'), email: attribute('email') };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') return undefined;
+    throw error;
+  }
+};
+
+/** U's fresh access token, from its refresh token: what U holds after the grant. */
+async function refreshed(user: PortalUser): Promise<string> {
+  const out = await cognito().send(
+    new InitiateAuthCommand({ ClientId: stack().customerClientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: user.tokens.refreshToken ?? '' } }),
+  );
+  return out.AuthenticationResult?.AccessToken ?? '';
+}
+
+/** U, signed in again (refresh), is still U and sees nothing of company B. */
+async function expectStillOnlyU(user: PortalUser): Promise<void> {
+  for (const token of [user.tokens.accessToken, await refreshed(user)]) {
+    const me = await api('/portal/me', { token });
+    expect(me.status).toBe(200);
+    expect(me.body.contact.id).toBe(user.contact.id);
+    expect(me.body.company?.id).toBe(companyA.id);
+    expect((await api(`/portal/documents/invoice/${docB}`, { token })).status).toBe(404);
+    const listed = await api('/portal/documents?limit=100', { token });
+    expect(listed.body.items.map((d: { id: string }) => d.id)).not.toContain(docB);
+  }
+}
+
+const grantV = async (v: Contact) =>
+  api(`/contacts/${companyB.id}/portal-access`, { method: 'POST', token: await adminToken(), body: { lines: [{ contactId: v.id, inPortal: true }] } });
+
+it('a portal user that changes its own email to another contact’s does not get that contact’s login', async () => {
+  const u = await portalUser(companyA.id, 'takeover-self');
+  const before = await poolUser(u.email);
+  const victim = `${uniq('victim-self')}@example.com`;
+
+  await cognito().send(new UpdateUserAttributesCommand({ AccessToken: u.tokens.accessToken, UserAttributes: [{ Name: 'email', Value: victim }] }));
+  // The change waits for a verification U cannot give: the login keeps its email.
+  expect(await poolUser(u.email)).toEqual(before);
+  expect(await poolUser(victim)).toBeUndefined();
+
+  const v = await createContact({ kind: 'person', name: 'Victim V', email: victim, companyId: companyB.id });
+  const applied = await grantV(v);
+  expect(applied.status).toBe(200);
+  expect(applied.body.results).toEqual([expect.objectContaining({ contactId: v.id, outcome: 'granted' })]);
+  const vLogin = await poolUser(victim);
+  expect(vLogin?.sub).toBeDefined();
+  expect(vLogin?.sub).not.toBe(before?.sub);
+
+  // V accepts its own invitation; U, signed in again, is still only U.
+  const mail = (await emails()).find((m) => m.destination.to.includes(victim));
+  const accepted = await api('/invitations/accept', { method: 'POST', body: { token: invitationTokenIn(mail), password: 'Victim-Own-Pw-1!' } });
+  expect(accepted.status).toBe(204);
+  await expectStillOnlyU(u);
+});
+
+it('a grant never adopts a login that another contact’s access record links: the line fails 409, the contact stays as it was', async () => {
+  const u = await portalUser(companyA.id, 'takeover-admin');
+  const victim = `${uniq('victim-admin')}@example.com`;
+  const uLogin = await poolUser(u.email);
+  // The login's email changed outside the backend (cognito-local applies an admin's change at once).
+  await cognito().send(
+    new AdminUpdateUserAttributesCommand({ UserPoolId: stack().customerUserPoolId, Username: u.email, UserAttributes: [{ Name: 'email', Value: victim }] }),
+  );
+  expect((await poolUser(victim))?.sub).toBe(uLogin?.sub);
+
+  const v = await createContact({ kind: 'person', name: 'Victim V2', email: victim, companyId: companyB.id });
+  const applied = await grantV(v);
+  expect(applied.status).toBe(200);
+  expect(applied.body.results).toEqual([
+    expect.objectContaining({ contactId: v.id, outcome: 'failed', status: 'none', error: expect.objectContaining({ status: 409 }) }),
+  ]);
+  const wizard = await api(`/contacts/${companyB.id}/portal-access`, { token: await adminToken() });
+  expect(wizard.body.lines.find((l: { contactId: string }) => l.contactId === v.id)).toMatchObject({ status: 'none', inPortal: false });
+  expect((await emails()).filter((m) => m.destination.to.includes(victim))).toEqual([]);
+  // A repeat is refused the same way.
+  expect((await grantV(v)).body.results[0]).toMatchObject({ outcome: 'failed', error: { status: 409 } });
+  await expectStillOnlyU(u);
+});
+
+it('the login of an archived contact is released with it: a new contact with that email adopts it, and the old tokens stay refused', async () => {
+  const old = await portalUser(companyA.id, 'takeover-archived');
+  const oldLogin = await poolUser(old.email);
+  // Token times are whole seconds: the old token's must be strictly before the new access begins.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  expect((await api(`/contacts/${old.contact.id}`, { method: 'DELETE', token: await adminToken() })).status).toBe(204);
+  expect((await api('/portal/me', { token: old.tokens.accessToken })).status).toBe(401);
+
+  const fresh = await createContact({ kind: 'person', name: 'Same mailbox', email: old.email, companyId: companyB.id });
+  const applied = await grantV(fresh);
+  expect(applied.body.results).toEqual([expect.objectContaining({ contactId: fresh.id, outcome: 'granted' })]);
+  // The pool's user under that email was adopted (no second one), enabled again for the new contact.
+  expect((await poolUser(old.email))?.sub).toBe(oldLogin?.sub);
+  const mail = (await emails()).filter((m) => m.destination.to.includes(old.email)).at(-1);
+  expect((await api('/invitations/accept', { method: 'POST', body: { token: invitationTokenIn(mail), password: 'Fresh-Contact-Pw-1!' } })).status).toBe(204);
+
+  // The archived contact's token (issued before the new access began) is refused; the new contact's own works.
+  expect((await api('/portal/me', { token: old.tokens.accessToken })).status).toBe(401);
+  const signedIn = await cognito().send(
+    new InitiateAuthCommand({ ClientId: stack().customerClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: old.email, PASSWORD: 'Fresh-Contact-Pw-1!' } }),
+  );
+  const me = await api('/portal/me', { token: signedIn.AuthenticationResult?.AccessToken ?? '' });
+  expect(me.status).toBe(200);
+  expect(me.body.contact.id).toBe(fresh.id);
+});

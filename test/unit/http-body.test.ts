@@ -1,0 +1,90 @@
+/**
+ * The body parser against the shapes that cost the most: nesting far beyond the limit (which once
+ * recursed until the stack overflowed, copying the path at every node), the limit itself, prototype
+ * keys deep down, and bodies that would make a validation answer larger than the request.
+ */
+import * as z from 'zod';
+import { Invalid } from '../../lambdas/contract/errors';
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH, parseJsonBody } from '../../lambdas/http-kit/body';
+import { MAX_REPORTED_ISSUES, toProblem, validationProblem } from '../../lambdas/http-kit/problem';
+
+const JSON_TYPE = 'application/json';
+const parse = (text: string) => parseJsonBody(text, false, JSON_TYPE);
+
+/** What the client would get for a body: the status and the problem's errors. */
+function refusal(text: string): { status: number; errors?: { path: string; message: string }[] } {
+  try {
+    parse(text);
+  } catch (error) {
+    const { status, problem } = toProblem(error);
+    return { status, ...(problem.errors ? { errors: problem.errors } : {}) };
+  }
+  throw new Error('the body was accepted');
+}
+
+const nestedArrays = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+const nestedObjects = (levels: number, key = 'a') => `{"${key}":`.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1);
+
+describe('JSON nesting', () => {
+  it('accepts exactly 32 levels, of arrays and of objects', () => {
+    expect(parse(nestedArrays(MAX_JSON_DEPTH))).toBeDefined();
+    expect(parse(nestedObjects(MAX_JSON_DEPTH))).toBeDefined();
+  });
+
+  it('refuses 33 levels with 400 and the path of the container that is one too deep', () => {
+    expect(refusal(nestedObjects(MAX_JSON_DEPTH + 1))).toEqual({
+      status: 400,
+      errors: [{ path: Array(MAX_JSON_DEPTH).fill('a').join('.'), message: 'The JSON is nested deeper than 32 levels.' }],
+    });
+    expect(refusal(nestedArrays(MAX_JSON_DEPTH + 1)).errors?.[0]?.path).toBe(Array(MAX_JSON_DEPTH).fill('0').join('.'));
+  });
+
+  it('names array indexes and escaped keys in the path, and counts no bracket inside a string', () => {
+    const deep = nestedObjects(MAX_JSON_DEPTH - 1);
+    const body = `{"note":"[[[[{{{{ \\" [[[","lines":[1,{"x":2},{"k\\u00e9y":${deep}}]}`;
+    expect(refusal(body).errors?.[0]?.path).toBe(['lines', '2', 'kéy', ...Array(MAX_JSON_DEPTH - 3).fill('a')].join('.'));
+  });
+
+  it.each([4_000, 100_000])('refuses %i levels as 400, never as a crash', (levels) => {
+    for (const text of [nestedArrays(levels), nestedObjects(Math.min(levels, 40_000)), `{"token":${nestedArrays(levels)},"password":"x"}`]) {
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+      expect(refusal(text).status).toBe(400);
+    }
+  });
+
+  it('refuses an unclosed 256 KiB run of brackets, and a deep body that is not even JSON', () => {
+    expect(refusal('['.repeat(MAX_BODY_BYTES)).status).toBe(400);
+    expect(refusal(`${'{"a":['.repeat(20_000)}garbage`).status).toBe(400);
+  });
+});
+
+describe('prototype keys', () => {
+  it('are refused at any depth, with their path', () => {
+    const deep = `{"data":{"list":[0,{"inner":{"__proto__":{"polluted":1}}}]}}`;
+    expect(refusal(deep)).toEqual({ status: 400, errors: [{ path: 'data.list.1.inner.__proto__', message: 'The key "__proto__" is not allowed.' }] });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a 256 KiB body of 31-level objects side by side is walked without error', () => {
+    const unit = nestedObjects(31, 'k');
+    const many = `[${Array(Math.floor((MAX_BODY_BYTES - 2) / (unit.length + 1))).fill(unit).join(',')}]`;
+    expect(Buffer.byteLength(many)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    expect(Array.isArray(parse(many))).toBe(true);
+  });
+});
+
+describe('validation answers', () => {
+  it(`list at most ${MAX_REPORTED_ISSUES} problems, and say how many there were`, () => {
+    const keys = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 1]));
+    const result = z.strictObject({ token: z.string() }).safeParse(keys);
+    if (result.success) throw new Error('accepted');
+    const problem = validationProblem(result.error);
+    expect(problem.errors).toHaveLength(MAX_REPORTED_ISSUES);
+    expect(problem.detail).toBe(`The request is not valid (the first ${MAX_REPORTED_ISSUES} of 20001 problems).`);
+    expect(JSON.stringify(problem).length).toBeLessThan(10_000);
+  });
+
+  it('a depth refusal is an Invalid with its path, mapped once like any other', () => {
+    expect(() => parse(nestedArrays(40))).toThrow(Invalid);
+  });
+});
