@@ -2,8 +2,9 @@
  * The cdk-nag (AwsSolutions) findings this stack keeps on purpose, each acknowledged on the narrowest
  * construct it concerns, with the reason. cdk-nag 3 reads CDK's own `Validations.acknowledge`.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { attachmentObjectKeys } from '../lambdas/contract/attachments-bucket';
 import type { AttachmentsStorage } from './constructs/attachments-storage';
@@ -11,6 +12,8 @@ import type { EventRouting } from './constructs/event-routing';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
 import type { PortalFunction } from './constructs/portal-function';
+import type { WebApp } from './constructs/web-app';
+import type { WebLogs } from './constructs/web-logs';
 
 export interface NagScope {
   readonly identity: Identity;
@@ -20,11 +23,15 @@ export interface NagScope {
   /** The functions bound to the attachments bucket (by prefix). */
   readonly attachmentFunctions: readonly PortalFunction[];
   readonly functions: readonly PortalFunction[];
+  readonly webApps: readonly WebApp[];
+  readonly webLogs: WebLogs;
 }
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, events, attachments, attachmentFunctions, functions }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, events, attachments, attachmentFunctions, functions, webApps, webLogs }: NagScope): void {
+  acknowledgeWebFindings(webApps, webLogs);
+
   for (const fn of functions) {
     acknowledge(
       fn.role!,
@@ -83,5 +90,42 @@ export function acknowledgeNagFindings({ identity, http, events, attachments, at
       'AwsSolutions-SQS3',
       'This queue IS a dead-letter queue (an EventBridge target DLQ or the events function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
     );
+  }
+}
+
+function acknowledgeWebFindings(webApps: readonly WebApp[], webLogs: WebLogs): void {
+  acknowledge(webLogs.bucket, 'AwsSolutions-S1', 'This bucket IS the access-log bucket of the web apps (CloudFront and S3 server access logs); logging it into itself would loop.');
+  for (const app of webApps) {
+    acknowledge(
+      app.distribution,
+      'AwsSolutions-CFR1',
+      'The portal serves customers wherever they are; who may see what is decided by sign-in and the per-request access check, not by country.',
+    );
+    acknowledge(
+      app.distribution,
+      'AwsSolutions-CFR2',
+      'No WAF web ACL by default (a per-month and per-request cost): the distribution serves static files and forwards /api/* to the HTTP API, which has its own throttling. Attach a web ACL per stage when wanted.',
+    );
+    acknowledge(
+      app.distribution,
+      'AwsSolutions-CFR4',
+      'The default *.cloudfront.net certificate: CloudFront fixes its security policy (TLSv1 minimum) and it cannot be changed without a certificate of your own; pass a custom domain and certificate to enforce TLSv1.2_2021.',
+    );
+  }
+  // BucketDeployment's singleton custom-resource function (one per stack, made by aws-s3-deployment, run at deploy time only).
+  // Its findings are named by what CDK grants it (bucket logical ids, the asset bucket): they are computed with cdk-nag's own rules.
+  for (const construct of webApps[0] ? Stack.of(webApps[0]).node.children : []) {
+    if (!construct.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
+    const role = construct.node.tryFindChild('ServiceRole');
+    const findings = (result: unknown) => (Array.isArray(result) ? (result as string[]) : []);
+    for (const finding of findings(rules.iam.IAMNoManagedPolicies(role?.node.defaultChild as CfnResource)))
+      acknowledge(construct, `AwsSolutions-IAM4[${finding}]`, "CDK's BucketDeployment function writes its own logs with AWSLambdaBasicExecutionRole.");
+    for (const finding of findings(rules.iam.IAMNoWildcardPermissions(role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource)))
+      acknowledge(
+        construct,
+        `AwsSolutions-IAM5[${finding}]`,
+        "CDK's BucketDeployment function copies the build from the CDK asset bucket into the app's bucket and invalidates the distribution: CDK scopes its object wildcards to those two buckets (CloudFront invalidations have no resource-level permissions).",
+      );
+    acknowledge(construct, 'AwsSolutions-L1', "CDK's BucketDeployment function's runtime is chosen by aws-cdk-lib and moves with it.");
   }
 }

@@ -26,7 +26,14 @@ export interface Emulators {
   readonly cognito: Emulator;
   readonly ses: Emulator;
   /** In this process: no child, nothing to log but its answers. */
-  readonly s3: { readonly name: string; readonly url: string; readonly bucket: string; readonly server: http.Server };
+  readonly s3: {
+    readonly name: string;
+    readonly url: string;
+    readonly bucket: string;
+    readonly server: http.Server;
+    /** The origins that may upload from a browser: the admin console's, known once the web side is up. */
+    allowOrigins(origins: readonly string[]): void;
+  };
   stop(): Promise<void>;
 }
 
@@ -134,19 +141,21 @@ function stopOne(child: ChildProcess): Promise<void> {
   });
 }
 
-/** The S3 emulator with the attachments bucket and its CORS rule (the admin origins may PUT). */
+/** The S3 emulator with the attachments bucket and its CORS rule (the admin origins may PUT; `ADMIN_ORIGINS` until told more). */
 async function startS3(options: LocalOptions, bucket: string): Promise<Emulators['s3']> {
+  const cors = { ...UPLOAD_CORS, origins: options.adminOrigins };
   const server = createS3Emulator({
     dir: path.join(options.dataDir, 's3'),
     region: options.region,
     credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
-    buckets: [{ name: bucket, cors: { origins: options.adminOrigins, ...UPLOAD_CORS } }],
+    buckets: [{ name: bucket, cors }],
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.s3Port, options.host, () => resolve());
   });
-  return { name: 'S3 (local/s3.ts)', url: `http://${options.host}:${options.s3Port}`, bucket, server };
+  const allowOrigins = (origins: readonly string[]) => void (cors.origins = [...origins]);
+  return { name: 'S3 (local/s3.ts)', url: `http://${options.host}:${options.s3Port}`, bucket, server, allowOrigins };
 }
 
 export async function startEmulators(options: LocalOptions, attachmentsBucket: string): Promise<Emulators> {

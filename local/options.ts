@@ -14,6 +14,10 @@ export interface LocalOptions {
   readonly sesPort: number;
   readonly eventsPort: number;
   readonly s3Port: number;
+  /** The customer portal's own origin, the admin console's, and the hosted-UI stand-in's. */
+  readonly portalPort: number;
+  readonly adminPort: number;
+  readonly hostedUiPort: number;
   /** Where DynamoDB, cognito-local and state.json keep their data. */
   readonly dataDir: string;
   /** Where stack.json is written. */
@@ -38,6 +42,9 @@ const HELP = `Usage: npm start -- [options]
   --ses-port <n>        aws-ses-v2-local (env SES_PORT, default 8005)
   --events-port <n>     EventBridge PutEvents endpoint (env EVENTS_PORT, default 4010)
   --s3-port <n>         S3 emulator, the attachments bucket (env S3_PORT, default 4569)
+  --portal-port <n>     customer portal (env PORTAL_PORT, default 5174)
+  --admin-port <n>      admin console, once web/admin exists (env ADMIN_PORT, default 5173)
+  --hosted-ui-port <n>  stand-in of the Cognito hosted UI (env HOSTED_UI_PORT, default 9230)
   --data-dir <dir>      data directory (env LOCAL_DATA_DIR, default .local/data, stack.json in .local;
                         with this option, stack.json goes into <dir>
   --fresh               start with empty data
@@ -60,6 +67,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'ses-port': { type: 'string' },
       'events-port': { type: 'string' },
       's3-port': { type: 'string' },
+      'portal-port': { type: 'string' },
+      'admin-port': { type: 'string' },
+      'hosted-ui-port': { type: 'string' },
       'data-dir': { type: 'string' },
       fresh: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -80,6 +90,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     sesPort: port(values['ses-port'] ?? env.SES_PORT, 8005, '--ses-port'),
     eventsPort: port(values['events-port'] ?? env.EVENTS_PORT, 4010, '--events-port'),
     s3Port: port(values['s3-port'] ?? env.S3_PORT, 4569, '--s3-port'),
+    portalPort: port(values['portal-port'] ?? env.PORTAL_PORT, 5174, '--portal-port'),
+    adminPort: port(values['admin-port'] ?? env.ADMIN_PORT, 5173, '--admin-port'),
+    hostedUiPort: port(values['hosted-ui-port'] ?? env.HOSTED_UI_PORT, 9230, '--hosted-ui-port'),
     dataDir,
     // `.local/stack.json` as API.md says; a stack with its own data directory writes its own file there.
     stackFile: customDataDir === undefined ? path.join(ROOT, '.local', 'stack.json') : path.join(dataDir, 'stack.json'),

@@ -4,7 +4,7 @@
  * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { CORS } from '../lambdas/contract/cors';
+import { allowedOrigin, CORS, type CorsOrigins } from '../lambdas/contract/cors';
 import { scopesOf, type Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
@@ -19,7 +19,8 @@ export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 export interface ServerConfig {
   readonly authorizers: { readonly staff: PoolAuthorizer; readonly customer: PoolAuthorizer };
-  readonly adminOrigins: readonly string[];
+  /** Browser origins allowed by CORS: exactly, per path (lambdas/contract/cors.ts). */
+  readonly origins: CorsOrigins;
   readonly functionPrefix: string;
   readonly quiet: boolean;
 }
@@ -41,9 +42,10 @@ function send(res: ServerResponse, result: HttpResult | string | object, extraHe
   return status;
 }
 
-function corsHeaders(origin: string | undefined, config: ServerConfig): Record<string, string> {
-  if (!origin || !config.adminOrigins.includes(origin)) return {};
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
+function corsHeaders(origin: string | undefined, path: string, config: ServerConfig): Record<string, string> {
+  const allowed = allowedOrigin(config.origins, origin, path);
+  if (!allowed) return { vary: 'Origin' };
+  return { 'access-control-allow-origin': allowed, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
 }
 
 async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
@@ -54,18 +56,17 @@ async function authorize(route: Route, req: IncomingMessage, config: ServerConfi
 async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<number> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  const cors = corsHeaders(req.headers.origin, config);
+  const cors = corsHeaders(req.headers.origin, url.pathname, config);
 
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
-    const preflight =
-      Object.keys(cors).length === 0
-        ? {}
-        : {
-            ...cors,
-            'access-control-allow-methods': CORS.allowMethods.join(','),
-            'access-control-allow-headers': CORS.allowHeaders.join(','),
-            'access-control-max-age': String(CORS.maxAgeSeconds),
-          };
+    const preflight = !cors['access-control-allow-origin']
+      ? cors
+      : {
+          ...cors,
+          'access-control-allow-methods': CORS.allowMethods.join(','),
+          'access-control-allow-headers': CORS.allowHeaders.join(','),
+          'access-control-max-age': String(CORS.maxAgeSeconds),
+        };
     return send(res, { statusCode: 204, headers: preflight }, {});
   }
 

@@ -23,6 +23,10 @@ export interface StackInfo {
   customerUserPoolId: string;
   customerClientId: string;
   admin: { username: string; password: string };
+  /** The customer portal, the admin console (only when web/admin exists), the hosted-UI stand-in. */
+  portalUrl: string;
+  adminUrl?: string;
+  hostedUiUrl: string;
 }
 
 /** Written atomically (rename), so a reader polling for it never sees half a file. */

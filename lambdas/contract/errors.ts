@@ -31,6 +31,13 @@ export class Invalid extends DomainError {
 /** The portal caller's access is missing, revoked or not yet accepted; the staff user is disabled or gone. */
 export class Unauthenticated extends DomainError {}
 
+/**
+ * A valid portal token whose access is not active (revoked, archived, never accepted, no record): a
+ * 401 the portal page can tell from an expired session, so it says the access ended instead of
+ * asking for a sign-in that cannot help.
+ */
+export class AccessEnded extends Unauthenticated {}
+
 /** The caller is who it says, but may not do this (a staff user no longer in `portal-admins`). */
 export class Forbidden extends DomainError {}
 

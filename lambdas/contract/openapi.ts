@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 
 const ERROR_STATUSES: Record<number, string> = {
   400: 'Malformed JSON, schema violation, unknown field, bad cursor or path parameter',
-  401: 'Missing, invalid or expired token, a token of the other pool, or revoked portal access',
+  401: 'Missing, invalid or expired token, a token of the other pool, or (title "Portal access ended") portal access that is not active',
   403: 'Staff user not in portal-admins',
   404: 'Unknown resource (or one the portal user may not see)',
   405: 'Method not supported on this path',

@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
 import type { Problem } from '../contract/schemas/common';
-import { Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthenticated } from '../contract/errors';
+import { AccessEnded, Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthenticated } from '../contract/errors';
 import { isTransient } from '../platform/transient';
 
 /** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
@@ -31,6 +31,9 @@ const TITLES: Record<number, string> = {
   501: 'Not Implemented',
   503: 'Service Unavailable',
 };
+
+/** The title of the 401 for a valid portal token whose access ended (API.md, "The pages"): pages tell it from an expired session by it. */
+export const ACCESS_ENDED_TITLE = 'Portal access ended';
 
 export interface ProblemResponse {
   status: number;
@@ -88,6 +91,8 @@ export function toProblem(error: unknown): ProblemResponse {
   if (error instanceof Gone) return plain(410, error.message);
   if (error instanceof Invalid)
     return plain(400, error.message, {}, error.path === undefined ? undefined : [{ path: error.path, message: error.message }]);
+  if (error instanceof AccessEnded)
+    return { status: 401, problem: { ...problemOf(401, error.message), title: ACCESS_ENDED_TITLE }, headers: { 'www-authenticate': 'Bearer' } };
   if (error instanceof Unauthenticated) return plain(401, error.message, { 'www-authenticate': 'Bearer' });
   if (error instanceof Forbidden) return plain(403, error.message);
   if (isTransient(error)) return plain(503, 'A dependency is unavailable; please retry.', { 'retry-after': '1' });

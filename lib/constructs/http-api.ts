@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CORS } from '../../lambdas/contract/cors';
+import { apiWideOrigins, CORS, type CorsOrigins } from '../../lambdas/contract/cors';
 import { allowedMethods, READ_ONLY_PREFIX, ROUTES, scopesOf, type FunctionName, type Principal } from '../../lambdas/contract/routes';
 import type { TokenIssuer } from './identity';
 
@@ -14,8 +14,8 @@ export interface HttpApiProps {
   readonly functions: Readonly<Record<FunctionName, IFunction>>;
   readonly staff: TokenIssuer;
   readonly customer: TokenIssuer;
-  /** The admin frontend's origins (CORS). */
-  readonly adminOrigins: readonly string[];
+  /** The admin console's and the customer portal's origins (CORS, lambdas/contract/cors.ts). */
+  readonly origins: CorsOrigins;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: logs.RetentionDays;
 }
@@ -55,8 +55,9 @@ export class HttpApi extends Construct {
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Portal Access: contacts, portal access, documents and the customer portal',
       createDefaultStage: false,
+      // One CORS configuration for the whole API: both origin lists, API-wide (why that is safe: lambdas/contract/cors.ts).
       corsPreflight: {
-        allowOrigins: [...props.adminOrigins],
+        allowOrigins: apiWideOrigins(props.origins),
         allowMethods: CORS.allowMethods.map((method) => apigw.CorsHttpMethod[method]),
         allowHeaders: [...CORS.allowHeaders],
         exposeHeaders: [...CORS.exposeHeaders],

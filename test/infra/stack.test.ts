@@ -7,6 +7,7 @@ import { EVENT_RULES } from '../../lambdas/contract/event-rules';
 import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
 import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lambdas/contract/table-schema';
+import { CORS } from '../../lambdas/contract/cors';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -28,6 +29,8 @@ const logicalId = (construct: { node: { defaultChild?: unknown } } | object): st
   stack.getLogicalId(((construct as { node: { defaultChild: unknown } }).node.defaultChild ?? construct) as never);
 const functionId = (fn: FunctionName) => logicalId(stack.functions[fn]);
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+/** `https://<the portal's distribution>` + suffix, as CloudFormation writes it. */
+const portalUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logicalId(stack.portal.distribution), 'DomainName'), ...(suffix ? [suffix] : [])]] });
 
 /** The statements of a function's role policy (the role holds no other policy). */
 function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
@@ -124,8 +127,9 @@ describe('user pools', () => {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: Match.arrayWith(['openid']),
-      CallbackURLs: [...TEST_CONFIG.callbackUrls],
-      LogoutURLs: [...TEST_CONFIG.logoutUrls],
+      // The portal's own URL by default (no portalUrl in the context).
+      CallbackURLs: [portalUrl('/callback')],
+      LogoutURLs: [portalUrl('/')],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       AccessTokenValidity: 60,
@@ -218,7 +222,7 @@ describe('HTTP API', () => {
     expect(routes.size).toBe(ROUTES.length + fallbacks.length);
   });
 
-  it('allows the admin origins with the contract’s headers (CORS)', () => {
+  it('allows the admin origins with the contract’s headers (CORS); the portal needs none (it calls /api/* on its own origin)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
@@ -226,6 +230,7 @@ describe('HTTP API', () => {
         AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
         ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+        MaxAge: CORS.maxAgeSeconds,
       },
     });
   });
@@ -245,9 +250,11 @@ describe('HTTP API', () => {
 
 describe('functions', () => {
   it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
-    const functions = resources('AWS::Lambda::Function');
+    const functions = [...Object.values(stack.functions), stack.eventsFunction].map((f) => template.toJSON().Resources[logicalId(f)] as Resource);
     expect(functions).toHaveLength(7);
-    for (const [, fn] of functions) {
+    // The only other function is CDK's BucketDeployment (deploy time only).
+    expect(resources('AWS::Lambda::Function')).toHaveLength(8);
+    for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -271,12 +278,13 @@ describe('functions', () => {
     expect(reserved(logicalId(stack.eventsFunction))).toBeUndefined();
   });
 
-  it('no IAM statement grants a DynamoDB action on "*"', () => {
+  it('no IAM statement grants a DynamoDB action on "*"; "*" is only X-Ray and (for the deployment) CloudFront invalidations', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         if (actions.some((a) => a.startsWith('dynamodb:'))) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
-        if (JSON.stringify(statement.Resource) === '"*"') expect(actions.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        if (JSON.stringify(statement.Resource) === '"*"')
+          expect([['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']]).toContainEqual(actions.sort());
       }
     }
   });
@@ -365,7 +373,8 @@ describe('functions', () => {
       ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7' }) },
+      // Invitation links point at the portal's own URL by default.
+      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: portalUrl(), INVITATION_TTL_DAYS: '7' }) },
     });
   });
 });
@@ -473,6 +482,7 @@ describe('outputs', () => {
         'CustomerUserPoolId',
         'EventBusName',
         'HostedUiBaseUrl',
+        'PortalUrl',
         'SesConfigurationSet',
         'SesDkimCname1',
         'SesDkimCname2',
@@ -496,7 +506,8 @@ describe('attachments bucket', () => {
       .map((s) => ({ actions: (Array.isArray(s.Action) ? s.Action : [s.Action]).sort(), resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource] }));
 
   it('is private: all public access blocked, ACLs disabled, S3-managed encryption, retained', () => {
-    expect(resources('AWS::S3::Bucket')).toHaveLength(2);
+    // The attachments' buckets: the files and their access logs (the portal's web hosting has its own).
+    expect(resources('AWS::S3::Bucket').map(([id]) => id).filter((id) => id.startsWith('Attachments')).sort()).toEqual([bucketId(), logsId()].sort());
     for (const id of [bucketId(), logsId()]) {
       const b = template.toJSON().Resources[id] as Resource;
       expect(b.DeletionPolicy).toBe('Retain');

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoAttachmentStore } from '../../lambdas/adapters/dynamodb/attachments-store';
 import type { AttachmentRecord } from '../../lambdas/domain/attachments/ports';
@@ -103,15 +103,15 @@ describe('markReady', () => {
 });
 
 describe('remove', () => {
-  test('a pending record: one conditional DeleteItem', async () => {
-    ddb.on(DeleteCommand).resolves({});
+  test('a pending record: its conditional delete alone (no count to give back)', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
     expect(await store().remove('invoice', 'I1', record())).toBe(true);
-    expect(ddb.commandCalls(DeleteCommand)[0]!.args[0].input).toMatchObject({
+    expect(transaction()).toHaveLength(1);
+    expect(transaction()[0]!.Delete).toMatchObject({
       Key: { pk: 'DOC#invoice#I1', sk: 'ATTACHMENT#a1' },
       ConditionExpression: '#status = :status',
       ExpressionAttributeValues: { ':status': 'pending' },
     });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   test('a completed record: deleted with −1 on the count, in one transaction', async () => {
@@ -122,10 +122,12 @@ describe('remove', () => {
     expect(count!.Update).toMatchObject({ Key: { pk: 'DOC#invoice#I1', sk: 'ATTACHMENTS' }, UpdateExpression: 'ADD #n :minus', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } });
   });
 
-  test('false when the record changed or went meanwhile', async () => {
-    ddb.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
-    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+  test('false when the record changed or went meanwhile; any other failure is thrown', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed'));
     expect(await store().remove('invoice', 'I1', record())).toBe(false);
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
     expect(await store().remove('invoice', 'I1', record({ status: 'ready' }))).toBe(false);
+    ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict'));
+    await expect(store().remove('invoice', 'I1', record())).rejects.toThrow('cancelled');
   });
 });

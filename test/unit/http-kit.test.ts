@@ -2,7 +2,8 @@ import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
 import { normaliseEmail } from '../../lambdas/contract/email';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
-import { Conflict, Forbidden, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
+import { AccessEnded, Conflict, Forbidden, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
+import { toProblem } from '../../lambdas/http-kit/problem';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
@@ -219,5 +220,12 @@ describe('httpFunction with an authorize hook', () => {
   test('refuses before the input is parsed: a refused caller with a bad parameter is 401, not 400', async () => {
     const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: { sub: 'user-2', token_use: 'access' }, params: { type: 'nonsense', id: '../x' } }), context);
     expect(result.statusCode).toBe(401);
+  });
+});
+
+describe('the portal\'s two 401s', () => {
+  test('access that ended is titled "Portal access ended"; any other refusal keeps the plain title', () => {
+    expect(toProblem(new AccessEnded('not active'))).toMatchObject({ status: 401, problem: { title: 'Portal access ended', status: 401 }, headers: { 'www-authenticate': 'Bearer' } });
+    expect(toProblem(new Unauthenticated('sign in again'))).toMatchObject({ status: 401, problem: { title: 'Unauthorized' } });
   });
 });

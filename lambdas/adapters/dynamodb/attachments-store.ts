@@ -8,7 +8,7 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentType } from '../../contract/document-types';
 import { ENTITY, keys } from '../../contract/keys';
 import type { AttachmentReader, AttachmentRecord, AttachmentStore, MarkReadyOutcome } from '../../domain/attachments/ports';
-import { cancellationReasons, deleteIf } from './conditions';
+import { cancellationReasons } from './conditions';
 import { TableStore } from './table-store';
 
 type Item = Record<string, unknown>;
@@ -83,23 +83,27 @@ export class DynamoAttachmentStore extends DynamoAttachmentReader implements Att
 
   async remove(type: DocumentType, id: string, record: AttachmentRecord): Promise<boolean> {
     const deleteRecord = {
-      Key: keys.attachment(type, id, record.id),
-      ConditionExpression: '#status = :status',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': record.status },
+      Delete: {
+        TableName: this.table,
+        Key: keys.attachment(type, id, record.id),
+        ConditionExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': record.status },
+      },
     };
-    if (record.status === 'pending') return deleteIf(this, deleteRecord);
     // A completed one gives its place back in the same transaction.
-    const decrement = {
-      TableName: this.table,
-      Key: keys.attachmentCount(type, id),
-      UpdateExpression: 'ADD #n :minus',
-      ConditionExpression: '#n > :zero',
-      ExpressionAttributeNames: { '#n': 'n' },
-      ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+    const giveBack = {
+      Update: {
+        TableName: this.table,
+        Key: keys.attachmentCount(type, id),
+        UpdateExpression: 'ADD #n :minus',
+        ConditionExpression: '#n > :zero',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+      },
     };
-    const failed = await this.#transact([{ Delete: { TableName: this.table, ...deleteRecord } }, { Update: decrement }], [0, 1]);
-    return failed.length === 0;
+    const items = record.status === 'ready' ? [deleteRecord, giveBack] : [deleteRecord];
+    return (await this.#transact(items, [0, 1])).length === 0;
   }
 
   #documentExists(type: DocumentType, id: string) {

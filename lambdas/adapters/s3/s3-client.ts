@@ -9,31 +9,9 @@
  * itself tested against the SDK's presigner. Built once per container by lambdas/wiring/clients.ts,
  * like the SDK's clients, and given to the adapters (attachment-objects.ts).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider, Checksum, HttpRequest, SourceData } from '@smithy/types';
-
-const bytesOf = (data: SourceData): Uint8Array =>
-  typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-/** SHA-256 (or its HMAC) for the signer, from node:crypto. */
-class Sha256 implements Checksum {
-  private hash;
-  private readonly secret: Uint8Array | undefined;
-  constructor(secret?: SourceData) {
-    this.secret = secret === undefined ? undefined : bytesOf(secret);
-    this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
-  }
-}
+import type { AwsCredentialIdentityProvider, HttpRequest } from '@smithy/types';
 
 export interface S3Config {
   region: string;
@@ -74,6 +52,7 @@ export class S3Presigner {
 
   constructor(config: S3Config) {
     this.#config = config;
+    // The SDK's own SHA-256 (node:crypto), already in every bundle through its clients.
     this.signer = new SignatureV4({ credentials: config.credentials, region: config.region, service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: true });
   }
 
