@@ -62,7 +62,7 @@ export function acknowledgeNagFindings({ identity, http, events, attachments, at
     acknowledge(
       route,
       'AwsSolutions-APIG4',
-      'Public by the API contract (GET /health, GET /openapi.json, POST /invitations/accept, which is authenticated by its single-use invitation token), or a fallback route whose function only answers 404/405 problem+json and reads no data.',
+      'Public by the API contract (GET /health, GET /openapi.json, POST /invitations/accept, authenticated by its single-use invitation token, and GET /shared/…, authenticated by the share link\'s token and throttled per route), or a fallback route whose function only answers 404/405 problem+json and reads no data.',
     );
   }
 

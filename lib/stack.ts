@@ -90,8 +90,9 @@ export class PortalStack extends Stack {
         .setEnv('invitationTtlDays', String(config.invitationTtlDays))
         .bindMail(mail)
         .bindStaffPool(staffPool),
-      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants and attachments (staff)')
+      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants, attachments and share links (staff)')
         .bindTable(table, 'readWrite')
+        .setEnv('portalUrl', portalUrl)
         .bindStaffPool(staffPool)
         .bindAttachments(attachments.bucket, 'staff'),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read').bindAttachments(attachments.bucket, 'portal'),
@@ -99,6 +100,10 @@ export class PortalStack extends Stack {
       invitations: publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
         .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
         .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
+      // Reachable by anyone holding a link: reads its link, document and recipient by key; writes only the link's view count.
+      shared: publicFn('SharedFunction', 'lambdas/http/shared.ts', 'Share links: the shared document (public, by token)')
+        .bindTableItems(table, ['GetItem'], ITEM_SCOPES.sharedReads)
+        .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites),
     };
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);

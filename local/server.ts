@@ -12,7 +12,8 @@ import { apiEvent, lambdaContext } from './api-event';
 import { readBody, TooLarge } from './body';
 import { handlerOf } from './handlers';
 import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './authorizer';
-import { matchRoute } from './routing';
+import { loggablePath, matchRoute } from './routing';
+import { ClientBuckets } from './throttle';
 
 /** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -53,7 +54,10 @@ async function authorize(route: Route, req: IncomingMessage, config: ServerConfi
   return config.authorizers[route.principal].verify(req.headers.authorization, scopesOf(route.principal));
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<number> {
+/** The buckets of each throttled route (route key → per-client buckets), per server. */
+type Throttles = Map<string, ClientBuckets>;
+
+async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig, throttles: Throttles): Promise<number> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const cors = corsHeaders(req.headers.origin, url.pathname, config);
@@ -81,6 +85,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
   const match = matchRoute(method, url.pathname);
   if (!match.route) return send(res, fallback(apiEvent(req, url, match, body, undefined)), cors);
 
+  if (match.route.throttle) {
+    // API Gateway throttles before the authorizer and the function: so does this.
+    let buckets = throttles.get(match.routeKey);
+    if (!buckets) throttles.set(match.routeKey, (buckets = new ClientBuckets(match.route.throttle)));
+    const verdict = buckets.take(req.socket.remoteAddress ?? 'unknown');
+    if (!verdict.allowed)
+      return send(res, problemResult(new HttpError(429, 'Too Many Requests', 'Too many requests; please retry later.', { 'retry-after': String(verdict.retryAfterSeconds) })), cors);
+  }
+
   let claims: Record<string, string> | undefined;
   try {
     claims = await authorize(match.route, req, config);
@@ -99,16 +112,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
 }
 
 export function createApiServer(config: ServerConfig): http.Server {
+  const throttles: Throttles = new Map();
   return http.createServer((req, res) => {
     const started = Date.now();
-    handle(req, res, config)
+    handle(req, res, config, throttles)
       .catch((error: unknown) => {
         // What API Gateway answers when a Lambda crashes; the details go to the log, never to the client.
         console.error('local api: handler failed', error);
         return res.headersSent ? 500 : send(res, problemResult(new HttpError(500, 'Internal Server Error', 'An unexpected error occurred.')), {});
       })
       .then((status) => {
-        if (!config.quiet) console.log(`${req.method} ${req.url} → ${status} ${Date.now() - started} ms`);
+        if (!config.quiet) console.log(`${req.method} ${loggablePath(req.url ?? '/')} → ${status} ${Date.now() - started} ms`);
       });
   });
 }

@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { contentSecurityPolicy, WEB_HEADERS, type CspOrigins } from '../lib/web-headers';
 import { WEB_APP_CONFIG_FILE, type WebAppConfig } from '../lib/web-app-config';
+import { SHARE_LINK_PAGE } from '../lambdas/contract/share-links';
 
 export interface WebServerConfig {
   /** The built app (web/dist/<app>). */
@@ -57,7 +58,9 @@ export function createWebServer(options: WebServerConfig): http.Server {
     const send = (status: number, headers: Record<string, string>, body?: string | Buffer) => {
       res.writeHead(status, { ...common, ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
-      if (!options.quiet) console.log(`web ${req.method} ${url.pathname} → ${status}`);
+      // A share link's page holds its token: never in a log line.
+      const logged = url.pathname.startsWith(SHARE_LINK_PAGE) ? `${SHARE_LINK_PAGE}{token}` : url.pathname;
+      if (!options.quiet) console.log(`web ${req.method} ${logged} → ${status}`);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }, 'Method Not Allowed');
     if (url.pathname === `/${WEB_APP_CONFIG_FILE}`) return send(200, { 'content-type': TYPES['.json']!, 'cache-control': 'no-store' }, configBody);

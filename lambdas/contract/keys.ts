@@ -74,6 +74,14 @@ export const keys = {
   attachmentPrefix: 'ATTACHMENT#',
   /** The count of a document's completed attachments, the guard of their maximum. */
   attachmentCount: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'ATTACHMENTS' }),
+
+  /** A share link, by the SHA-256 of its token (the token itself is never stored): everything the link's holder needs. TTL'd. */
+  shareLink: (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' }),
+  /** A share link in its document's item collection, by id: how staff list and revoke it. TTL'd with the link. */
+  documentLink: (type: DocumentType, id: string, linkId: string) => ({ pk: `DOC#${type}#${id}`, sk: `LINK#${linkId}` }),
+  documentLinkPrefix: 'LINK#',
+  /** One per document: its version serialises link creations, so the cap on links holds under concurrency. */
+  documentLinkGuard: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'LINKS' }),
 } as const;
 
 /** The `entity` attribute on every item. */
@@ -89,4 +97,8 @@ export const ENTITY = {
   documentCount: 'document-count',
   attachment: 'attachment',
   attachmentCount: 'attachment-count',
+
+  shareLink: 'share-link',
+  documentLink: 'document-link',
+  documentLinkGuard: 'document-link-guard',
 } as const;

@@ -15,7 +15,7 @@ const ERROR_STATUSES: Record<number, string> = {
   404: 'Unknown resource (or one the portal user may not see)',
   405: 'Method not supported on this path',
   409: 'Conflict: email in use, stale If-Match version, Idempotency-Key reused with another body',
-  410: 'Invitation token cannot be used',
+  410: 'Invitation token or share link cannot be used',
   413: 'Body over 256 KiB',
   415: 'Body is not application/json',
   429: 'Throttled',
@@ -30,7 +30,7 @@ function errorsOf(route: Route): number[] {
   if (route.params || route.path.startsWith('/portal/')) statuses.add(404);
   if (route.body) [413, 415].forEach((s) => statuses.add(s));
   if (['POST', 'PATCH'].includes(route.method) && route.fn !== 'invitations') statuses.add(409);
-  if (route.fn === 'invitations') statuses.add(410);
+  if (route.fn === 'invitations' || route.fn === 'shared') statuses.add(410);
   statuses.add(429);
   return [...statuses].sort();
 }
@@ -83,7 +83,7 @@ export function buildOpenApi(): Json {
     info: {
       title: 'Portal Access API',
       version: '1.0.0',
-      description: "Read-only customer portal access to a business's documents: contacts, the grant-portal-access wizard, documents and grants, the portal, invitations.",
+      description: "Read-only customer portal access to a business's documents: contacts, the grant-portal-access wizard, documents, grants and share links, the portal, invitations.",
     },
     paths,
     components: {

@@ -15,7 +15,10 @@ export type AuditAction =
   | 'invitation.accepted'
   /** SES feedback about an invitation email (lambdas/domain/mail-feedback.ts). */
   | 'invitation.bounced'
-  | 'invitation.complained';
+  | 'invitation.complained'
+  /** A document's share link, on the document's customer (lambdas/domain/share-links/). */
+  | 'link.created'
+  | 'link.revoked';
 
 export type AuditEntry = AuditEvent & { action: AuditAction };
 

@@ -38,6 +38,8 @@ export interface HttpFunctionOptions {
    * before `authorize` and before any input is parsed. Required of every function with staff routes.
    */
   readonly staffRights?: (username: string, sub: string) => Promise<void>;
+  /** Headers on every answer of the function, success or problem alike (a share link's no-referrer, noindex). */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface HttpResponse {
@@ -119,13 +121,20 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
     return json(response.status, response.body, response.headers);
   };
 
-  return middy<HttpEvent, HttpResult>({
+  const { responseHeaders } = options;
+  const withHeaders = (request: { response?: HttpResult | null }) => {
+    if (request.response) request.response = { ...request.response, headers: { ...request.response.headers, ...responseHeaders } };
+  };
+
+  const handler = middy<HttpEvent, HttpResult>({
     timeoutEarlyInMillis: LAMBDA_TIMEOUT_SECONDS * 1000 - HANDLER_TIMEOUT_MS,
     timeoutEarlyResponse: () => {
       throw Object.assign(new Error('handler timed out'), { name: 'TimeoutError' });
     },
-  })
-    .use(httpHeaderNormalizer())
+  }).use(httpHeaderNormalizer());
+  // Runs after the problem mapping below: middy runs `after` and `onError` in the reverse order of `use`.
+  if (responseHeaders) handler.use({ after: withHeaders, onError: withHeaders });
+  return handler
     .use({
       onError: (request) => {
         request.response = problemResult(request.error, request.context.awsRequestId);

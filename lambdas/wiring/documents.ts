@@ -1,23 +1,34 @@
 /**
- * The staff's documents function: documents and grants on the table, and their attachments (records
- * on the table, files in the bucket). Env: TABLE_NAME, ATTACHMENTS_BUCKET,
- * ATTACHMENT_UPLOAD_URL_SECONDS (optional).
+ * The staff's documents function: documents, grants and share links on the table, and the
+ * documents' attachments (records on the table, files in the bucket). Env: TABLE_NAME, PORTAL_URL
+ * (share links' base), ATTACHMENTS_BUCKET, ATTACHMENT_UPLOAD_URL_SECONDS (optional).
  */
 import { env } from '../contract/env';
 import type { AttachmentDeps } from '../domain/attachments/ports';
 import type { DocumentDeps } from '../domain/documents';
 import type { OrderCursors } from '../domain/listing';
+import type { StaffLinkDeps } from '../domain/share-links/ports';
 import { DynamoAttachmentStore } from '../adapters/dynamodb/attachments-store';
 import { DynamoContactReader } from '../adapters/dynamodb/contact-reader';
 import { DynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
+import { DynamoShareLinkStore } from '../adapters/dynamodb/share-links-store';
 import { S3AttachmentObjects } from '../adapters/s3/attachment-objects';
 import { s3Requests, table } from './clients';
 import { perContainer } from './container';
 import { urlSeconds } from './settings';
 
-export const documentsDeps = perContainer((): DocumentDeps & { cursors: OrderCursors } => {
+export const documentsDeps = perContainer((): DocumentDeps & { cursors: OrderCursors; links: StaffLinkDeps } => {
   const { db, name } = table();
-  return { store: new DynamoDocumentStore(db, name), contacts: new DynamoContactReader(db, name), now: () => new Date(), cursors: orderCursor };
+  const store = new DynamoDocumentStore(db, name);
+  const contacts = new DynamoContactReader(db, name);
+  const now = () => new Date();
+  return {
+    store,
+    contacts,
+    now,
+    cursors: orderCursor,
+    links: { links: new DynamoShareLinkStore(db, name), documents: store, contacts, now, portalUrl: env('portalUrl') },
+  };
 });
 
 export const attachmentDeps = perContainer((): AttachmentDeps => {

@@ -7,7 +7,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiWideOrigins, CORS, type CorsOrigins } from '../../lambdas/contract/cors';
-import { allowedMethods, READ_ONLY_PREFIX, ROUTES, scopesOf, type FunctionName, type Principal } from '../../lambdas/contract/routes';
+import { allowedMethods, READ_ONLY_PREFIX, ROUTES, routeKey, scopesOf, type FunctionName, type Principal } from '../../lambdas/contract/routes';
 import type { TokenIssuer } from './identity';
 
 export interface HttpApiProps {
@@ -27,7 +27,7 @@ const ACCESS_LOG_FIELDS = {
   ip: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
   method: '$context.httpMethod',
-  path: '$context.path',
+  // No `$context.path`: a share link's path is its secret (`/shared/<token>`). The route key names the route.
   routeKey: '$context.routeKey',
   status: '$context.status',
   protocol: '$context.protocol',
@@ -89,6 +89,7 @@ export class HttpApi extends Construct {
       return found;
     };
 
+    const routeThrottles: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of ROUTES) {
       const added = new apigw.HttpRoute(this, route.operationId, {
         httpApi: this.api,
@@ -99,7 +100,14 @@ export class HttpApi extends Construct {
         ...(route.principal === 'public' ? {} : { authorizationScopes: [...scopesOf(route.principal)] }),
       });
       if (route.principal === 'public') this.unauthenticatedRoutes.push(added);
+      if (route.throttle) {
+        routeThrottles[routeKey(route)] = { ThrottlingRateLimit: route.throttle.rateLimit, ThrottlingBurstLimit: route.throttle.burstLimit };
+        // CloudFormation refuses route settings for a route that does not exist yet.
+        this.stage.node.addDependency(added);
+      }
     }
+    // A route's own throttling (the share links' public routes): route settings of the stage, beside its default.
+    if (Object.keys(routeThrottles).length > 0) (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = routeThrottles;
 
     const fallbacks: [string, apigw.HttpRouteKey][] = [
       ...[...allowedMethods().keys()].map((path): [string, apigw.HttpRouteKey] => [`AnyMethod${path.replace(/\//g, '.')}`, apigw.HttpRouteKey.with(path, apigw.HttpMethod.ANY)]),

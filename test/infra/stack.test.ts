@@ -5,6 +5,7 @@ import { STAFF_GROUP } from '../../lambdas/contract/identity';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import { EVENT_RULES } from '../../lambdas/contract/event-rules';
 import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
+import { SHARED_THROTTLE } from '../../lambdas/contract/share-links';
 import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lambdas/contract/table-schema';
 import { CORS } from '../../lambdas/contract/cors';
@@ -245,15 +246,31 @@ describe('HTTP API', () => {
     const logs = stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
     expect(template.toJSON().Resources[logs.DestinationArn['Fn::GetAtt'][0]].Type).toBe('AWS::Logs::LogGroup');
     expect(JSON.parse(logs.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+    // A share link's path is its secret: no access log line holds a request's path.
+    expect(logs.Format).not.toMatch(/\$context\.(path|http\.path|resourcePath)/);
+  });
+
+  it('throttles each route the route table throttles (the share links), with the table’s numbers, and no other route', () => {
+    const [, stage] = only('AWS::ApiGatewayV2::Stage');
+    const throttled = ROUTES.filter((route) => route.throttle);
+    expect(throttled.map(routeKey).sort()).toEqual(['GET /shared/{token}', 'GET /shared/{token}/attachments/{attachmentId}']);
+    expect(stage.Properties.RouteSettings).toEqual(
+      Object.fromEntries(throttled.map((route) => [routeKey(route), { ThrottlingRateLimit: SHARED_THROTTLE.rateLimit, ThrottlingBurstLimit: SHARED_THROTTLE.burstLimit }])),
+    );
+    // Route settings name routes that must exist first.
+    const [stageId] = only('AWS::ApiGatewayV2::Stage');
+    const dependsOn = (template.toJSON().Resources[stageId] as { DependsOn?: string[] }).DependsOn ?? [];
+    const routeIds = new Map(resources('AWS::ApiGatewayV2::Route').map(([id, r]) => [r.Properties.RouteKey as string, id]));
+    for (const route of throttled) expect(dependsOn).toContain(routeIds.get(routeKey(route)));
   });
 });
 
 describe('functions', () => {
   it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
     const functions = [...Object.values(stack.functions), stack.eventsFunction].map((f) => template.toJSON().Resources[logicalId(f)] as Resource);
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     // The only other function is CDK's BucketDeployment (deploy time only).
-    expect(resources('AWS::Lambda::Function')).toHaveLength(8);
+    expect(resources('AWS::Lambda::Function')).toHaveLength(9);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -271,7 +288,7 @@ describe('functions', () => {
 
   it('the functions reachable without a token have reserved (capped) concurrency; the others draw on the account', () => {
     const reserved = (id: string) => (template.toJSON().Resources[id] as Resource).Properties.ReservedConcurrentExecutions;
-    const publicFunctions = new Set<FunctionName>(['invitations', 'system']);
+    const publicFunctions = new Set<FunctionName>(['invitations', 'system', 'shared']);
     for (const route of ROUTES.filter((r) => r.principal === 'public')) expect(publicFunctions.has(route.fn)).toBe(true);
     for (const fn of Object.keys(stack.functions) as FunctionName[])
       expect({ fn, reserved: reserved(functionId(fn)) }).toEqual({ fn, reserved: publicFunctions.has(fn) ? TEST_CONFIG.publicFunctionConcurrency : undefined });
@@ -305,6 +322,7 @@ describe('functions', () => {
     documents: [...BASE, ...WRITE, ...STAFF, 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
     portal: [...BASE, ...READ, 's3:GetObject'],
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
+    shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
     events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
 
@@ -341,6 +359,15 @@ describe('functions', () => {
     expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INVITATION#*', 'CONTACT#*', 'AUDIT#*'] } });
   });
 
+  it('the public share-link function reads its link, the document and the recipient by key, and writes nothing but link items (LeadingKeys), no index', () => {
+    const tableId = only('AWS::DynamoDB::Table')[0];
+    const statements = statementsOf(functionId('shared')).filter((s) => JSON.stringify(s.Action).includes('dynamodb:')) as { Action: string; Resource: unknown; Condition?: unknown }[];
+    expect(statements.map((s) => ({ ...s, Effect: undefined }))).toEqual([
+      { Action: 'dynamodb:GetItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*', 'DOC#*', 'CONTACT#*'] } } },
+      { Action: 'dynamodb:UpdateItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*'] } } },
+    ]);
+  });
+
   it('nothing holds an action no code uses: no attribute writes anywhere, no login creation or password outside their functions', () => {
     const all = (name: FunctionName | 'events') => actionsOf(name === 'events' ? logicalId(stack.eventsFunction) : functionId(name));
     for (const name of Object.keys(expected) as (FunctionName | 'events')[]) {
@@ -364,7 +391,8 @@ describe('functions', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('shared'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
     // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);

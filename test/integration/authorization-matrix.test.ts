@@ -45,6 +45,9 @@ interface Targets {
   /** Attachments of docA: one completed, one announced only (deleted by the matrix). */
   attachment: string;
   attachmentToDelete: string;
+  /** A share link of docA (no view limit): its id, for the revocation, and its token. */
+  link: { id: string; token: string };
+  linkToRevoke: string;
 }
 let t: Targets;
 
@@ -105,6 +108,16 @@ function cases(): Record<string, Case> {
     'GET /portal/documents/{type}/{id}/attachments/{attachmentId}': {
       request: () => ({ method: 'GET', path: `/portal/documents/invoice/${t.docA}/attachments/${t.attachment}` }),
       expect: { 'customer-b': 404 },
+    },
+    'POST /documents/{type}/{id}/links': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/links`, body: { maxViews: 2 } }) },
+    'GET /documents/{type}/{id}/links': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/links` }) },
+    'DELETE /documents/{type}/{id}/links/{linkId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/links/${t.linkToRevoke}` }) },
+    // Public, authenticated by the link's token only: whatever else the caller sends, the link decides.
+    'GET /shared/{token}': { request: () => ({ method: 'GET', path: `/shared/${t.link.token}` }) },
+    // No document has an attachment until the attachments feature lands: 404 for every caller of a live link.
+    'GET /shared/{token}/attachments/{attachmentId}': {
+      request: () => ({ method: 'GET', path: `/shared/${t.link.token}/attachments/${uniq('att')}` }),
+      expect: Object.fromEntries((['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked'] as const).map((k) => [k, 404])),
     },
     'GET /portal/me': { request: () => ({ method: 'GET', path: '/portal/me' }) },
     'GET /portal/documents': { request: () => ({ method: 'GET', path: '/portal/documents' }) },
@@ -169,7 +182,16 @@ beforeAll(async () => {
   await applyAccess(companyA.id, invited.id, true);
   const [docA, docB, docToDelete] = [docId(), docId(), docId()];
   await Promise.all([putDocument('invoice', docA, companyA.id), putDocument('invoice', docB, companyB.id), putDocument('invoice', docToDelete, companyA.id)]);
-  t = { scratch, toArchive, invited, grantee, docA, docB, docToDelete, attachment: await completedAttachment(docA), attachmentToDelete: (await announce(docA, 10)).id };
+  const newLink = async () => {
+    const res = await staff(`/documents/invoice/${docA}/links`, { method: 'POST', body: {} });
+    if (res.status !== 201) throw new Error(`link → ${res.status} ${res.text}`);
+    return { id: res.body.id as string, token: (res.body.url as string).split('/s/')[1]! };
+  };
+  const [link, linkToRevoke] = await Promise.all([newLink(), newLink()]);
+  t = {
+    scratch, toArchive, invited, grantee, docA, docB, docToDelete, link, linkToRevoke: linkToRevoke.id,
+    attachment: await completedAttachment(docA), attachmentToDelete: (await announce(docA, 10)).id,
+  };
   const grant = await staff(`/documents/invoice/${t.docA}/grants`, { method: 'POST', body: { contactId: scratch.id } });
   if (grant.status !== 201) throw new Error(`grant → ${grant.status} ${grant.text}`);
 });

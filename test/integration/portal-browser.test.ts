@@ -5,8 +5,9 @@
  * stand-in (authorization code + PKCE), the home page shows the name and the counters, a list pages
  * through the API's cursor, a document opens at its own URL; staff revoke, and the next navigation
  * (in-app, then a reload) says the access ended; sign-out ends the hosted UI's session too. Then the
- * unusable links. A document's file downloads with its button (Playwright's download event: the
- * bytes staff uploaded, under their file name). No console error anywhere (support/browser.ts); a screenshot of every page.
+ * unusable links, and a share link opened without sign-in until staff revoke it. A document's file
+ * downloads with its button (Playwright's download event: the bytes staff uploaded, under their file
+ * name). No console error anywhere (support/browser.ts); a screenshot of every page.
  */
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -231,11 +232,33 @@ describe('the customer portal in Chromium', () => {
     }
     await screenshot(page, '10-invitation-no-longer-valid');
 
-    // GET /shared/{token} arrives with the share-links issue: 410 then, 404 until then.
-    console_.expectApiErrors(404, 410);
+    console_.expectApiErrors(410);
     await page.goto(`${portalUrl()}/s/${'B'.repeat(43)}`);
     await page.getByText('no longer valid').first().waitFor();
     await screenshot(page, '11-shared-no-longer-valid');
+  });
+
+  test('a share link: the document without sign-in; once staff revoke it, a reload says "no longer valid"', async () => {
+    const id = uniq('INV');
+    await staff(`/documents/invoice/${id}`, { customerId: company.id, name: 'Shared invoice', reference: 'INV/2026/SHARE', amount: 250, currency: 'EUR', date: '2026-03-01' }, 'PUT');
+    const created = await staff(`/documents/invoice/${id}/links`, { maxViews: 5 });
+    const url = created.body.url as string;
+    expect(url.startsWith(`${portalUrl()}/s/`)).toBe(true);
+
+    await page.goto(url);
+    await heading('Shared invoice').waitFor();
+    await page.getByText('INV/2026/SHARE').waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    await screenshot(page, '12-shared-document');
+    const listed = await api(`/documents/invoice/${id}/links`, { token: staffToken });
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: created.body.id, views: 1 })]);
+
+    await staff(`/documents/invoice/${id}/links/${created.body.id}`, undefined, 'DELETE');
+    console_.expectApiErrors(410);
+    await page.reload();
+    await page.getByText('no longer valid').first().waitFor();
+    expect(await page.getByText('INV/2026/SHARE').count()).toBe(0);
+    await screenshot(page, '13-shared-revoked');
   });
 
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 60 KB of JavaScript (gzip)', async () => {

@@ -107,6 +107,23 @@ describe('the local static server', () => {
     expect(await res.json()).toMatchObject({ apiUrl: 'http://127.0.0.1:3000', clientId: 'client', passwordPolicy: { minLength: 12 } });
     expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
   });
+
+  test('a share link’s page is served, and its log line shows no token', async () => {
+    const talkative = createWebServer({ root: path.join(dir, 'portal'), config: webAppConfig({ apiUrl: 'http://a', region: 'r', userPoolId: 'p', clientId: 'c', authority: 'http://a/p', hostedUiUrl: 'http://h', passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true } }), csp: { api: 'http://a', hostedUi: 'http://h' } });
+    await new Promise<void>((r) => talkative.listen(0, '127.0.0.1', r));
+    const lines: string[] = [];
+    const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      const token = 'Zm9vYmFyYmF6cXV4cXV1eHh5enp5eHh5enp5eHh5enp5';
+      const res = await fetch(`http://127.0.0.1:${(talkative.address() as { port: number }).port}/s/${token}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<title>app</title>');
+      expect(lines).toEqual(['web GET /s/{token} → 200']);
+    } finally {
+      spy.mockRestore();
+      await new Promise((r) => talkative.close(r));
+    }
+  });
 });
 
 describe('where sign-in goes back to', () => {

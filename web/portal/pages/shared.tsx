@@ -1,6 +1,6 @@
 /**
- * `/s/<token>`: a document shared by link, without sign-in (`GET /shared/{token}`, which lands with
- * the share-links issue). A link that cannot be used (410), or a route that is not there (404), is
+ * `/s/<token>`: a document shared by link, without sign-in (`GET /shared/{token}`, one view counted).
+ * A link that cannot be used (410, whatever the reason), or a path that names nothing (404), is
  * "no longer valid" and nothing more.
  */
 import { ApiError, getUntyped, type Document } from '../../shared/api';
