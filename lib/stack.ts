@@ -95,15 +95,17 @@ export class PortalStack extends Stack {
         .setEnv('portalUrl', portalUrl)
         .bindStaffPool(staffPool)
         .bindAttachments(attachments.bucket, 'staff'),
-      portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read').bindAttachments(attachments.bucket, 'portal'),
+      portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read').bindAttachments(attachments.bucket, 'download'),
       // Reachable by anyone: its items only (the invitation, its contact, the audit trail), no index, no Query.
       invitations: publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
         .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
         .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
-      // Reachable by anyone holding a link: reads its link, document and recipient by key; writes only the link's view count.
+      // Reachable by anyone holding a link: reads its link, document, recipient and attachment records by key, and queries a document's attachments; writes only the link's view count; signs downloads of completed files.
       shared: publicFn('SharedFunction', 'lambdas/http/shared.ts', 'Share links: the shared document (public, by token)')
         .bindTableItems(table, ['GetItem'], ITEM_SCOPES.sharedReads)
-        .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites),
+        .bindTableItems(table, ['Query'], ITEM_SCOPES.sharedQueries)
+        .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites)
+        .bindAttachments(attachments.bucket, 'download'),
     };
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
@@ -137,7 +139,7 @@ export class PortalStack extends Stack {
       http,
       events,
       attachments,
-      attachmentFunctions: [this.functions.documents, this.functions.portal],
+      attachmentFunctions: [this.functions.documents, this.functions.portal, this.functions.shared],
       functions: [...Object.values(this.functions), this.eventsFunction],
       webApps: [portal],
       webLogs,

@@ -28,7 +28,7 @@ const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Delete
 export type CustomerPoolAction = 'AdminCreateUser' | 'AdminGetUser' | 'AdminEnableUser' | 'AdminDisableUser' | 'AdminUserGlobalSignOut' | 'AdminSetUserPassword';
 
 /** Item-level table actions, without the `dynamodb:` prefix. */
-export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+export type TableItemAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'description' | 'memorySize'> {
   /** The entry file, relative to the repository root (`lambdas/http/contacts.ts`). */
@@ -159,15 +159,16 @@ export class PortalFunction extends NodejsFunction {
    * The attachments bucket, by prefix. `staff` (the documents function): PUT of uploads (the
    * presigned PUT is signed with its role) and of completed files (the server-side copy), GET and
    * HEAD of both (the checks; the copy's source; a completion that stored the file and must finish),
-   * DELETE of both, and ListBucket so that a missing key is a 404 rather than a 403. `portal`: GET
-   * of completed files only (the presigned downloads are signed with its role).
+   * DELETE of both, and ListBucket so that a missing key is a 404 rather than a 403. `download`
+   * (the portal, share links): GET of completed files only (the presigned downloads are signed with
+   * its role).
    */
-  bindAttachments(bucket: IBucket, access: 'staff' | 'portal'): this {
+  bindAttachments(bucket: IBucket, access: 'staff' | 'download'): this {
     this.setEnv('attachmentsBucket', bucket.bucketName);
     const { pending, file } = attachmentObjectKeys('*');
     const [uploads, files] = [bucket.arnForObjects(pending), bucket.arnForObjects(file)];
     const allow = (actions: string[], resources: string[]) => this.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
-    if (access === 'portal') {
+    if (access === 'download') {
       allow(['s3:GetObject'], [files]);
       return this;
     }

@@ -322,7 +322,7 @@ describe('functions', () => {
     documents: [...BASE, ...WRITE, ...STAFF, 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
     portal: [...BASE, ...READ, 's3:GetObject'],
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
-    shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject'],
     events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
 
@@ -359,11 +359,12 @@ describe('functions', () => {
     expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INVITATION#*', 'CONTACT#*', 'AUDIT#*'] } });
   });
 
-  it('the public share-link function reads its link, the document and the recipient by key, and writes nothing but link items (LeadingKeys), no index', () => {
+  it('the public share-link function reads its link, the document, the recipient and attachment records by key, queries only document collections, and writes nothing but link items (LeadingKeys), no index', () => {
     const tableId = only('AWS::DynamoDB::Table')[0];
     const statements = statementsOf(functionId('shared')).filter((s) => JSON.stringify(s.Action).includes('dynamodb:')) as { Action: string; Resource: unknown; Condition?: unknown }[];
     expect(statements.map((s) => ({ ...s, Effect: undefined }))).toEqual([
       { Action: 'dynamodb:GetItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*', 'DOC#*', 'CONTACT#*'] } } },
+      { Action: 'dynamodb:Query', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOC#*'] } } },
       { Action: 'dynamodb:UpdateItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*'] } } },
     ]);
   });
@@ -392,7 +393,7 @@ describe('functions', () => {
     expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
     expect(variables(functionId('portal'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
-    expect(variables(functionId('shared'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('shared'))).toEqual(['ATTACHMENTS_BUCKET', 'NODE_OPTIONS', 'TABLE_NAME']);
     // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
@@ -591,8 +592,9 @@ describe('attachments bucket', () => {
     expect(s3Statements('documents')).toHaveLength(2);
   });
 
-  it('the portal function may only read completed files (it signs the downloads); no other function touches the bucket', () => {
+  it('the portal and share-link functions may only read completed files (they sign the downloads); no other function touches the bucket', () => {
     expect(s3Statements('portal')).toEqual([{ actions: ['s3:GetObject'], resources: [objects('files/')] }]);
+    expect(s3Statements('shared')).toEqual([{ actions: ['s3:GetObject'], resources: [objects('files/')] }]);
     for (const fn of ['system', 'contacts', 'portal-access', 'invitations', 'events'] as const) expect(s3Statements(fn)).toEqual([]);
   });
 });

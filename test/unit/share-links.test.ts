@@ -19,6 +19,8 @@ import { hashToken } from '../../lambdas/domain/tokens';
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = new Date('2026-11-01T10:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
+/** The one completed attachment of INV-1 the fake attachments port knows. */
+const ATTACHMENT = { id: 'att-1', fileName: 'invoice.pdf', contentType: 'application/pdf' as const, size: 1234 };
 
 /** A world of one table: documents, contacts, links; every write checks its conditions like the real store. */
 function world() {
@@ -113,6 +115,10 @@ function world() {
     contacts: contactReader,
     now: () => clock,
     attachments: {
+      async list(type, id) {
+        reads.push('attachments');
+        return type === 'invoice' && id === 'INV-1' ? [ATTACHMENT] : [];
+      },
       async download(type, id, attachmentId) {
         downloads.push(`${type}/${id}/${attachmentId}`);
         if (attachmentId !== 'att-1') throw new NotFound('No such attachment.');
@@ -323,11 +329,11 @@ describe('the holder', () => {
     expect((error as Gone).message).toBe(LINK_GONE_DETAIL);
   };
 
-  test('sees the document, each view counted; nothing else changes', async () => {
+  test('sees the document with its completed attachments, each view counted; nothing else changes', async () => {
     const w = world();
     const token = await linkTo(w);
     const before = JSON.stringify([...w.documents.values()]);
-    await expect(viewShared(w.shared, token)).resolves.toEqual(w.documents.get('invoice/INV-1')!.document);
+    await expect(viewShared(w.shared, token)).resolves.toEqual({ ...w.documents.get('invoice/INV-1')!.document, attachments: [ATTACHMENT] });
     await viewShared(w.shared, token);
     expect([...w.links.values()][0]!.views).toBe(2);
     expect(JSON.stringify([...w.documents.values()])).toBe(before);

@@ -1,12 +1,13 @@
 /**
  * Downloads, for a caller that sees the document now: a short-lived presigned GET that makes the
  * browser save the file under its name. The portal checks its visibility rule (the same 404 as the
- * document); a share link will pass its own check to `downloadAttachment`.
+ * document); a share link checks that it lives and names the document (domain/share-links/shared.ts).
  */
 import type { DocumentType } from '../../contract/document-types';
 import { NotFound } from '../../contract/errors';
 import type { Download, PortalDocument } from '../../contract/schemas/attachments';
 import type { ContactRecord } from '../contact-record';
+import type { SharedAttachments } from '../share-links/ports';
 import { getVisible } from '../visibility';
 import { contentDisposition } from './content';
 import { DOWNLOAD_URL_SECONDS, type AttachmentReader, type DownloadDeps, type PortalDownloadDeps } from './ports';
@@ -35,6 +36,16 @@ export async function downloadAttachment(
 export function downloadVisibleAttachment(deps: PortalDownloadDeps, viewer: ContactRecord, type: DocumentType, id: string, attachmentId: string): Promise<Download> {
   return downloadAttachment(deps, type, id, attachmentId, () => getVisible(deps.documents, viewer, type, id));
 }
+
+/**
+ * The share links' port: `viewShared` and `sharedAttachment` have checked, before they ask, that the
+ * link lives and names this document, so nothing is left to check here. Only completed attachments
+ * show; one that is pending or of another document is `NotFound`.
+ */
+export const sharedAttachments = (deps: DownloadDeps): SharedAttachments => ({
+  list: async (type, id) => (await deps.attachments.list(type, id)).filter((r) => r.status === 'ready').map(publicView),
+  download: (type, id, attachmentId) => downloadAttachment(deps, type, id, attachmentId, async () => undefined),
+});
 
 /** A document the portal user sees, with its completed attachments (read side by side, shown only once it is visible). */
 export async function visibleDocument(

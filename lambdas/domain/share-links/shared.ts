@@ -6,6 +6,7 @@
  */
 import type { DocumentType } from '../../contract/document-types';
 import { Gone } from '../../contract/errors';
+import type { PortalDocument } from '../../contract/schemas/attachments';
 import type { Document } from '../../contract/schemas/documents';
 import { hashToken } from '../tokens';
 import { isLive, type ShareLink } from './links';
@@ -37,11 +38,16 @@ async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Pr
   return { link, document: stored.document };
 }
 
-/** The shared document, counted as one view. The count is the only write: of concurrent views of a last view, one wins. */
-export async function viewShared(deps: Omit<SharedDeps, 'attachments'>, token: string): Promise<Document> {
+/**
+ * The shared document with its completed attachments (what the holder may download), counted as one
+ * view. The count is the only write: of concurrent views of a last view, one wins. The attachments
+ * are read beside the count, only for a link that lives, so a dead link's answer costs the same reads.
+ */
+export async function viewShared(deps: SharedDeps, token: string): Promise<PortalDocument> {
   const { link, document } = await resolve(deps, token);
-  if (!(await deps.links.countView(link.tokenHash, deps.now().toISOString()))) throw gone();
-  return document;
+  const [counted, attachments] = await Promise.all([deps.links.countView(link.tokenHash, deps.now().toISOString()), deps.attachments.list(link.type, link.documentId)]);
+  if (!counted) throw gone();
+  return { ...document, attachments };
 }
 
 /** A download of one of the shared document's attachments while the link lives; counts no view. */
