@@ -114,11 +114,8 @@ function cases(): Record<string, Case> {
     'DELETE /documents/{type}/{id}/links/{linkId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/links/${t.linkToRevoke}` }) },
     // Public, authenticated by the link's token only: whatever else the caller sends, the link decides.
     'GET /shared/{token}': { request: () => ({ method: 'GET', path: `/shared/${t.link.token}` }) },
-    // No document has an attachment until the attachments feature lands: 404 for every caller of a live link.
-    'GET /shared/{token}/attachments/{attachmentId}': {
-      request: () => ({ method: 'GET', path: `/shared/${t.link.token}/attachments/${uniq('att')}` }),
-      expect: Object.fromEntries((['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked'] as const).map((k) => [k, 404])),
-    },
+    // docA's completed attachment through docA's live link: the redirect to its download, whoever else the caller is.
+    'GET /shared/{token}/attachments/{attachmentId}': { request: () => ({ method: 'GET', path: `/shared/${t.link.token}/attachments/${t.attachment}` }) },
     'GET /portal/me': { request: () => ({ method: 'GET', path: '/portal/me' }) },
     'GET /portal/documents': { request: () => ({ method: 'GET', path: '/portal/documents' }) },
     // Company A's document: B's portal user must not learn it exists.

@@ -101,7 +101,8 @@ export async function api<T = any>(path: string, options: ApiOptions = {}): Prom
     headers['content-type'] = options.contentType ?? (options.rawBody !== undefined ? 'application/octet-stream' : 'application/json');
   }
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(stack().apiUrl + path, { method: options.method ?? 'GET', headers, body: payload });
+  // The API's own answer: a redirect (a share link's download) is returned, not followed.
+  const response = await fetch(stack().apiUrl + path, { method: options.method ?? 'GET', headers, body: payload, redirect: 'manual' });
   const text = await response.text();
   let body: unknown;
   if (text !== '' && /json/i.test(response.headers.get('content-type') ?? '')) {
