@@ -6,9 +6,9 @@ import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { attachmentObjectKeys } from '../lambdas/contract/attachments-bucket';
 import type { AttachmentsStorage } from './constructs/attachments-storage';
-import type { EventRouting } from './constructs/event-routing';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
 import type { PortalFunction } from './constructs/portal-function';
@@ -18,10 +18,11 @@ import type { WebLogs } from './constructs/web-logs';
 export interface NagScope {
   readonly identity: Identity;
   readonly http: HttpApi;
-  readonly events: EventRouting;
   readonly attachments: AttachmentsStorage;
   /** The functions bound to the attachments bucket (by prefix). */
   readonly attachmentFunctions: readonly PortalFunction[];
+  /** Every dead-letter queue: the event rules', the events function's, the scheduled job's. */
+  readonly deadLetterQueues: readonly sqs.Queue[];
   readonly functions: readonly PortalFunction[];
   readonly webApps: readonly WebApp[];
   readonly webLogs: WebLogs;
@@ -29,7 +30,7 @@ export interface NagScope {
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, events, attachments, attachmentFunctions, functions, webApps, webLogs }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, attachments, attachmentFunctions, deadLetterQueues, functions, webApps, webLogs }: NagScope): void {
   acknowledgeWebFindings(webApps, webLogs);
 
   for (const fn of functions) {
@@ -84,11 +85,11 @@ export function acknowledgeNagFindings({ identity, http, events, attachments, at
     'This is the server-access-log bucket of the attachments bucket; logging its own accesses into itself would loop, and into a third bucket would only move the question.',
   );
 
-  for (const queue of events.deadLetterQueues) {
+  for (const queue of deadLetterQueues) {
     acknowledge(
       queue,
       'AwsSolutions-SQS3',
-      'This queue IS a dead-letter queue (an EventBridge target DLQ or the events function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
+      'This queue IS a dead-letter queue (an EventBridge target DLQ or a function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
     );
   }
 }
@@ -99,7 +100,7 @@ function acknowledgeWebFindings(webApps: readonly WebApp[], webLogs: WebLogs): v
     acknowledge(
       app.distribution,
       'AwsSolutions-CFR1',
-      'The portal serves customers wherever they are; who may see what is decided by sign-in and the per-request access check, not by country.',
+      'The portal serves customers and the console serves staff wherever they are; who may see what is decided by sign-in (staff: with MFA) and the per-request checks, not by country.',
     );
     acknowledge(
       app.distribution,

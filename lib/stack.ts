@@ -2,6 +2,7 @@ import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../lambdas/contract/routes';
+import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { AttachmentsStorage } from './constructs/attachments-storage';
 import { DataTable } from './constructs/data-table';
@@ -14,6 +15,7 @@ import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
 import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
+import { ScheduledJob } from './constructs/scheduled-job';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import type { StageConfig } from './stage-config';
@@ -31,6 +33,8 @@ const LOGIN_REVOCATION: readonly CustomerPoolAction[] = ['AdminDisableUser', 'Ad
 const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminCreateUser'];
 /** Accepting an invitation: the password, and the end of the login's earlier sessions. */
 const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
+/** CloudFront's default domains (one wildcard, as S3's CORS allows): the console's origin when it has no domain of its own. */
+const CLOUDFRONT_DEFAULT_ORIGINS = 'https://*.cloudfront.net';
 
 /**
  * Portal Access: one table, two user pools, invitation mail, an event bus, the attachments bucket,
@@ -41,7 +45,10 @@ export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
   /** The customer portal's hosting (bucket, distribution) and its deployed configuration. */
   readonly portal: WebApp;
+  /** The admin console's, the same way (staff pool, staff hosted UI). */
+  readonly admin: WebApp;
   readonly eventsFunction: PortalFunction;
+  readonly scheduleFunction: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
     super(scope, id, props);
@@ -50,27 +57,46 @@ export class PortalStack extends Stack {
     if (!Object.values(RetentionDays).includes(logRetention)) throw new Error(`logRetentionDays ${config.logRetentionDays} is not a CloudWatch Logs retention`);
 
     const table = new DataTable(this, 'Data').table;
-    // The portal first: its URL is where invitations link and the hosted UI returns. Its distribution
-    // names the API and the hosted UI, which are made below (hence the lazy values).
+    // The web apps first: the portal's URL is where invitations link and the customer hosted UI
+    // returns, the console's where the staff hosted UI returns. Their distributions name the API and
+    // the hosted UIs, which are made below (hence the lazy values). Each calls the API under /api/* of
+    // its own origin, so the API's CORS never has to name a distribution (which would be a cycle).
     const late: { identity?: Identity; http?: HttpApi } = {};
     const webLogs = new WebLogs(this, 'WebLogs');
+    const apiDomain = Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) });
     const portal = (this.portal = new WebApp(this, 'Portal', {
       app: 'portal',
-      apiDomain: Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) }),
+      apiDomain,
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
     }));
+    // The console uploads from its own origin straight to the bucket (a presigned PUT): its CSP names
+    // the bucket's origin, and the bucket's CORS the console. CORS cannot name the console's own
+    // distribution (distribution → CSP → bucket → distribution is a cycle), so without a domain of
+    // its own (`adminUrl`) it allows CloudFront's default domains: the presigned URL's signature,
+    // not CORS, is what guards an upload.
+    const attachments = new AttachmentsStorage(this, 'Attachments', { adminOrigins: [config.adminUrl ?? CLOUDFRONT_DEFAULT_ORIGINS, ...config.adminOrigins] });
+    const admin = (this.admin = new WebApp(this, 'Admin', {
+      app: 'admin',
+      apiDomain,
+      hostedUiOrigin: Lazy.string({ produce: () => late.identity!.staffHostedUiDomain.baseUrl() }),
+      logBucket: webLogs.bucket,
+      uploadOrigins: [`https://${attachments.bucket.bucketRegionalDomainName}`],
+    }));
     const portalUrl = config.portalUrl ?? portal.url;
+    const adminUrl = config.adminUrl ?? admin.url;
     const identity = (late.identity = new Identity(this, 'Identity', {
       ...config,
       callbackUrls: [`${portalUrl}/callback`, ...config.callbackUrls],
       logoutUrls: [`${portalUrl}/`, ...config.logoutUrls],
+      // The console, and any other admin frontend the stage names (the same origins CORS allows).
+      staffCallbackUrls: [adminUrl, ...config.adminOrigins].map((origin) => `${origin}/callback`),
+      staffLogoutUrls: [adminUrl, ...config.adminOrigins].map((origin) => `${origin}/`),
     }));
     const mail = new Mail(this, 'Mail', config);
     const events = new EventRouting(this, 'Events', { busName: `portal-access-${config.stage}` });
     const customerPool = identity.customer.pool;
     const staffPool = identity.staff.pool;
-    const attachments = new AttachmentsStorage(this, 'Attachments', { adminOrigins: config.adminOrigins });
 
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
     /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
@@ -109,14 +135,19 @@ export class PortalStack extends Stack {
     };
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
+    // Expiries (accesses and grants past their `until`): the table and the bus, no Cognito (the portal refuses by the record).
+    this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses and grants')
+      .bindTable(table, 'readWrite')
+      .bindEventBus(events.bus);
+    const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
-    alarms.notify(events.alarms);
+    alarms.notify([...events.alarms, ...schedule.alarms]);
 
     const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
       staff: identity.staff,
       customer: identity.customer,
-      // The portal calls the API on its own origin (/api/*): no CORS for it (lambdas/contract/cors.ts).
+      // The portal and the console call the API on their own origins (/api/*): no CORS for them (lambdas/contract/cors.ts).
       origins: { admin: config.adminOrigins, portal: [] },
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
@@ -134,14 +165,26 @@ export class PortalStack extends Stack {
       }),
     );
 
+    admin.deploy(
+      webAppConfig({
+        apiUrl: `${adminUrl}${API_PATH_PREFIX}`,
+        region: this.region,
+        userPoolId: staffPool.userPoolId,
+        clientId: identity.staff.client.userPoolClientId,
+        authority: identity.staff.issuerUrl,
+        hostedUiUrl: identity.staffHostedUiDomain.baseUrl(),
+        passwordPolicy: PASSWORD_POLICY,
+      }),
+    );
+
     acknowledgeNagFindings({
       identity,
       http,
-      events,
       attachments,
       attachmentFunctions: [this.functions.documents, this.functions.portal, this.functions.shared],
-      functions: [...Object.values(this.functions), this.eventsFunction],
-      webApps: [portal],
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
+      functions: [...Object.values(this.functions), this.eventsFunction, this.scheduleFunction],
+      webApps: [portal, admin],
       webLogs,
     });
 
@@ -154,7 +197,9 @@ export class PortalStack extends Stack {
       CustomerUserPoolId: customerPool.userPoolId,
       CustomerClientId: identity.customer.client.userPoolClientId,
       HostedUiBaseUrl: identity.hostedUiDomain.baseUrl(),
+      StaffHostedUiBaseUrl: identity.staffHostedUiDomain.baseUrl(),
       PortalUrl: portalUrl,
+      AdminUrl: adminUrl,
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
       AlarmTopicArn: alarms.topic.topicArn,

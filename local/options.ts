@@ -43,7 +43,7 @@ const HELP = `Usage: npm start -- [options]
   --events-port <n>     EventBridge PutEvents endpoint (env EVENTS_PORT, default 4010)
   --s3-port <n>         S3 emulator, the attachments bucket (env S3_PORT, default 4569)
   --portal-port <n>     customer portal (env PORTAL_PORT, default 5174)
-  --admin-port <n>      admin console, once web/admin exists (env ADMIN_PORT, default 5173)
+  --admin-port <n>      admin console (env ADMIN_PORT, default 5173)
   --hosted-ui-port <n>  stand-in of the Cognito hosted UI (env HOSTED_UI_PORT, default 9230)
   --data-dir <dir>      data directory (env LOCAL_DATA_DIR, default .local/data, stack.json in .local;
                         with this option, stack.json goes into <dir>

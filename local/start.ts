@@ -58,15 +58,16 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
-function banner(info: StackInfo, options: LocalOptions, seconds: string): string {
+function banner(info: StackInfo, options: LocalOptions, seconds: string, scheduleSeconds: number): string {
   const rows: [string, string][] = [
     ['API', info.apiUrl],
     ['OpenAPI', `${info.apiUrl}/openapi.json`],
     ['Customer portal', info.portalUrl],
-    ...(info.adminUrl ? [['Admin console', info.adminUrl] as [string, string]] : []),
+    ...(info.adminUrl ? [['Admin console', `${info.adminUrl}  (sign in as ${info.admin.username} / ${info.admin.password})`] as [string, string]] : []),
     ['Hosted UI (local)', `${info.hostedUiUrl}  (sign-in for both pools)`],
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
     ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
+    ['Scheduled job', `every ${scheduleSeconds} s (expiries; SCHEDULE_EVERY_SECONDS)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
     ['S3 (attachments)', `${info.s3Endpoint}  bucket ${info.attachmentsBucket}`],
     ['Cognito (local)', `${info.cognitoEndpoint}  staff ${info.staffUserPoolId} / ${info.staffClientId}, customers ${info.customerUserPoolId} / ${info.customerClientId}`],
@@ -114,12 +115,14 @@ async function main(): Promise<void> {
   builds.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const servers: http.Server[] = [];
   let emulators: Emulators | undefined;
+  let stopSchedule: (() => Promise<void>) | undefined;
   let web: Web | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     removeStackFile(options.stackFile);
+    await stopSchedule?.().catch(() => undefined);
     servers.forEach((s) => s.closeAllConnections?.());
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await web?.stop();
@@ -153,8 +156,8 @@ async function main(): Promise<void> {
     } catch (error) {
       throw new Error(`the web apps did not build (npm run web:build shows why): ${error instanceof Error ? error.message : String(error)}`);
     }
-    web = await startWeb({ options, apiUrl, portalUrl, cognitoEndpoint: emulators.cognito.url, pools, apps: built.map((b) => b.app) });
-    // The bucket's uploads come from the admin console, as the API's admin routes do.
+    // The console's presigned uploads go to the S3 emulator (its CSP names it), which lets the console's origin in (CORS), as the API's admin routes do.
+    web = await startWeb({ options, apiUrl, portalUrl, cognitoEndpoint: emulators.cognito.url, pools, apps: built.map((b) => b.app), uploadOrigins: [emulators.s3.url] });
     emulators.s3.allowOrigins(web.corsOrigins.admin);
     const api = createApiServer({
       authorizers: {
@@ -169,6 +172,10 @@ async function main(): Promise<void> {
     servers.push(api, events);
     await listen(events, options.eventsPort, options.host);
     await listen(api, options.apiPort, options.host);
+    // The scheduled job (expiries), as EventBridge's rate rule runs it in AWS, but every few seconds.
+    const { startScheduleRunner, scheduleEverySeconds } = await import('./schedule-runner');
+    const schedule = startScheduleRunner({ region: options.region, functionName: `${NAME}-schedule`, everySeconds: scheduleEverySeconds() });
+    stopSchedule = () => schedule.stop();
 
     const info: StackInfo = {
       apiUrl,
@@ -193,7 +200,7 @@ async function main(): Promise<void> {
     };
     writeStackFile(options.stackFile, info);
     const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
-    console.log(banner(info, options, seconds(started, Date.now())));
+    console.log(banner(info, options, seconds(started, Date.now()), scheduleEverySeconds()));
     console.log(`  (emulators ${seconds(started, emulatorsUp)} s, table and pools ${seconds(emulatorsUp, seeded)} s, API ${seconds(seeded, Date.now())} s)\n`);
     // Compile the handlers now rather than on their first request (a missing one is simply skipped).
     const { handlerOf } = await import('./handlers');

@@ -67,12 +67,13 @@ const LIVE_PORTAL = new Set(['invited', 'active']);
 /** Without `If-Match`, a PATCH that loses a version race is re-applied to the fresh contact; each round one writer wins. */
 const MAX_ATTEMPTS = 20;
 
-const nowIso = (deps: ContactsDeps) => (deps.now ?? (() => new Date()))().toISOString();
+const clock = (deps: ContactsDeps) => (deps.now ?? (() => new Date()))();
+const nowIso = (deps: ContactsDeps) => clock(deps).toISOString();
 
 export async function getContact(deps: ContactsDeps, id: string): Promise<Contact> {
   const record = await deps.store.get(id);
   if (!record) throw new NotFound('No such contact.');
-  return toContact(record);
+  return toContact(record, clock(deps));
 }
 
 /** The company a person is put into must be a non-archived company. */
@@ -109,7 +110,7 @@ export async function createContact(deps: ContactsDeps, input: CreateContactInpu
     if (error instanceof CompanyUnavailable) throw companyGone();
     throw error;
   }
-  return toContact(record);
+  return toContact(record, clock(deps));
 }
 
 /** The contact after a patch: `null` clears an optional field, an absent field stays as it is. */
@@ -158,12 +159,12 @@ export async function updateContact(
       throw new Conflict(`The contact is at version ${current.version}, not ${ifMatch}.`);
     const next = patched(current, patch);
     await checkChange(deps, current, next);
-    if (!differs(current, next)) return toContact(current);
+    if (!differs(current, next)) return toContact(current, clock(deps));
     next.version = current.version + 1;
     next.updatedAt = nowIso(deps);
     try {
       await deps.store.update(current, next);
-      return toContact(next);
+      return toContact(next, clock(deps));
     } catch (error) {
       if (error instanceof CompanyUnavailable) throw companyGone();
       // A failed condition: re-read and decide again (stale If-Match, archived, a login appeared, or just retry).
@@ -212,5 +213,6 @@ export async function listContacts(
     else query.namePrefix = input.q;
   }
   const page = await deps.store.list(query);
-  return { items: page.items.map(toContact), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  const now = clock(deps);
+  return { items: page.items.map((record) => toContact(record, now)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

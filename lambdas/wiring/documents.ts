@@ -1,32 +1,41 @@
 /**
- * The staff's documents function: documents, grants and share links on the table, and the
- * documents' attachments (records on the table, files in the bucket). Env: TABLE_NAME, PORTAL_URL
- * (share links' base), ATTACHMENTS_BUCKET, ATTACHMENT_UPLOAD_URL_SECONDS (optional).
+ * The staff's documents function: documents, grants, who has access and share links on the table,
+ * and the documents' attachments (records on the table, files in the bucket). Env: TABLE_NAME,
+ * PORTAL_URL (share links' base), ATTACHMENTS_BUCKET, ATTACHMENT_UPLOAD_URL_SECONDS (optional).
  */
 import { env } from '../contract/env';
+import type { AccessReportDeps } from '../domain/access-report';
 import type { AttachmentDeps } from '../domain/attachments/ports';
 import type { DocumentDeps } from '../domain/documents';
 import type { OrderCursors } from '../domain/listing';
 import type { StaffLinkDeps } from '../domain/share-links/ports';
 import { DynamoAttachmentStore } from '../adapters/dynamodb/attachments-store';
-import { DynamoContactReader } from '../adapters/dynamodb/contact-reader';
-import { DynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
+import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
+import { DynamoDocumentStore, orderCursor, positionCursor } from '../adapters/dynamodb/documents-store';
 import { DynamoShareLinkStore } from '../adapters/dynamodb/share-links-store';
 import { S3AttachmentObjects } from '../adapters/s3/attachment-objects';
 import { s3Requests, table } from './clients';
 import { perContainer } from './container';
 import { urlSeconds } from './settings';
 
-export const documentsDeps = perContainer((): DocumentDeps & { cursors: OrderCursors; links: StaffLinkDeps } => {
+export interface DocumentsFunctionDeps extends DocumentDeps {
+  cursors: OrderCursors;
+  /** "Who has access": the contacts (a company's persons) and the documents, by the portal's rule. */
+  access: AccessReportDeps;
+  links: StaffLinkDeps;
+}
+
+export const documentsDeps = perContainer((): DocumentsFunctionDeps => {
   const { db, name } = table();
   const store = new DynamoDocumentStore(db, name);
-  const contacts = new DynamoContactReader(db, name);
+  const contacts = new DynamoContactStore(db, name);
   const now = () => new Date();
   return {
     store,
     contacts,
     now,
     cursors: orderCursor,
+    access: { contacts, documents: store, cursors: positionCursor, now },
     links: { links: new DynamoShareLinkStore(db, name), documents: store, contacts, now, portalUrl: env('portalUrl') },
   };
 });

@@ -24,6 +24,8 @@ export interface PortalFunctionDeps extends PortalDownloadDeps {
   contacts: ContactReader;
   cursors: OrderCursors;
   attachments: AttachmentReader;
+  /** The clock every portal decision is taken against (one reading per request). */
+  now: () => Date;
 }
 
 export const portalDeps = perContainer((): PortalFunctionDeps => {

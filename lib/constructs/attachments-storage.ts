@@ -6,7 +6,7 @@ import { ATTACHMENTS_BUCKET } from '../../lambdas/contract/attachments-bucket';
 import { UPLOAD_CORS } from '../../lambdas/contract/cors';
 
 export interface AttachmentsStorageProps {
-  /** The admin console's origins: the only ones that may PUT an upload from a browser. */
+  /** The admin console's origin and the stage's other admin origins: the only ones that may PUT an upload from a browser. */
   readonly adminOrigins: readonly string[];
 }
 

@@ -1,4 +1,4 @@
-import { Conflict, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
+import { AccessEnded, Conflict, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
 import { downloadAttachment, downloadVisibleAttachment, visibleDocument } from '../../lambdas/domain/attachments/download';
 import {
   MAX_ATTACHMENTS,
@@ -13,6 +13,7 @@ import { deleteAttachment, deleteDocumentAndAttachments } from '../../lambdas/do
 import { announceUpload, completeUpload, listAttachments } from '../../lambdas/domain/attachments/upload';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { DocumentChange, DocumentStore, StoredDocument } from '../../lambdas/domain/documents';
+import type { PortalCaller } from '../../lambdas/domain/portal-session';
 import type { VisibilityStore } from '../../lambdas/domain/visibility';
 
 const NOW = new Date('2026-11-30T12:00:00.000Z');
@@ -89,7 +90,7 @@ function world() {
   const changes: DocumentChange[] = [];
   const documents: DocumentStore = {
     get: async () => (exists ? DOC : undefined),
-    grantees: async () => [],
+    grants: async () => [],
     async write(change) {
       changes.push(change);
       log.push(`document ${change.kind}`);
@@ -327,24 +328,35 @@ describe('downloading', () => {
 });
 
 describe('in the portal', () => {
-  /** A portal user of company `company`, and the table as the portal reads it: DOC (customer c1) and an explicit grant. */
-  const viewer = (id: string, companyId: string): ContactRecord => ({
-    id,
-    kind: 'person',
-    name: id,
-    companyId,
-    archived: false,
-    portal: { status: 'active' },
-    version: 1,
-    createdAt: NOW.toISOString(),
-    updatedAt: NOW.toISOString(),
-  });
+  /** A request of a portal user of company `company` whose access check passed, and the table as the portal reads it: DOC (customer c1) and explicit grants. */
+  const viewer = (id: string, companyId: string): PortalCaller => {
+    const contact: ContactRecord = {
+      id,
+      kind: 'person',
+      name: id,
+      companyId,
+      archived: false,
+      portal: { status: 'active' },
+      version: 1,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    };
+    const checked = Promise.resolve(contact);
+    return { now: NOW, guess: undefined, viewer: checked, checked };
+  };
+  /** A request whose access check refuses (a revoked user). */
+  const refused = (): PortalCaller => {
+    const checked = Promise.reject(new AccessEnded('Portal access is not active for this login.'));
+    checked.catch(() => undefined);
+    return { now: NOW, guess: undefined, viewer: checked, checked };
+  };
   const visibility = (granted: string[] = []): VisibilityStore => ({
     stream: async () => [],
     document: async (type, id) => (type === 'invoice' && id === 'INV-1' ? DOC.document : undefined),
-    isGranted: async (_type, _id, contactId) => granted.includes(contactId),
+    grant: async (_type, _id, contactId) => (granted.includes(contactId) ? {} : undefined),
     counts: async () => ({}),
-    grantsTo: async () => [],
+    grantCounts: async () => [],
+    endedGrants: async () => [],
   });
 
   async function portalWorld(granted: string[] = []) {
@@ -371,6 +383,15 @@ describe('in the portal', () => {
     await expect(downloadVisibleAttachment(deps, other, 'invoice', 'INV-1', id)).rejects.toThrow(new NotFound('No such document.'));
     const link = await downloadVisibleAttachment(deps, viewer('granted', 'c2'), 'invoice', 'INV-1', id);
     expect(link.url).toContain(`/files/${id}?`);
+  });
+
+  test('a refused access check wins: the 401, even when the attachment reads fail meanwhile', async () => {
+    const { deps, id } = await portalWorld();
+    const failing = { ...deps, attachments: { list: async () => Promise.reject(new Error('table down')), get: async () => Promise.reject(new Error('table down')) } };
+    await expect(visibleDocument(failing, refused(), 'invoice', 'INV-1')).rejects.toBeInstanceOf(AccessEnded);
+    await expect(downloadVisibleAttachment(failing, refused(), 'invoice', 'INV-1', id)).rejects.toBeInstanceOf(AccessEnded);
+    // Once the check passed, a failing read is the failure it is.
+    await expect(downloadVisibleAttachment(failing, viewer('p1', 'c1'), 'invoice', 'INV-1', id)).rejects.toThrow('table down');
   });
 
   test('a pending attachment of a visible document is the attachment’s 404', async () => {

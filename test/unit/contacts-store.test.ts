@@ -75,6 +75,9 @@ describe('create', () => {
         gsi2sk: 'ada lovelace#ada',
         gsi3pk: 'CONTACTS_BY_EMAIL',
         gsi3sk: 'ada@example.com#ada',
+        // Its holdings start at zero: the documents' and grants' transactions count from there.
+        documentsAsCustomer: 0,
+        grantsReceived: 0,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });

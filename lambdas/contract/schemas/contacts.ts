@@ -1,7 +1,9 @@
 import * as z from 'zod';
+import { accessSettingsOutput } from './access';
 import { cursor, email, id, isoDateTime, limit, page, text } from './common';
 
-export const portalStatus = z.enum(['none', 'invited', 'active', 'revoked']);
+/** `expired`: the access reached its `until` (read so from that instant on, before any job marked it). */
+export const portalStatus = z.enum(['none', 'invited', 'active', 'revoked', 'expired']);
 export type PortalStatus = z.infer<typeof portalStatus>;
 
 export const contact = z
@@ -19,6 +21,7 @@ export const contact = z
       activatedAt: isoDateTime.optional(),
       revokedAt: isoDateTime.optional(),
       delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+      ...accessSettingsOutput,
     }),
     version: z.number().int(),
     createdAt: isoDateTime,
