@@ -10,6 +10,8 @@
  * name). No console error anywhere (support/browser.ts); a screenshot of every page.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
 import { launchBrowser, screenshot, watch, type ConsoleWatch } from './support/browser';
@@ -185,7 +187,12 @@ describe('the customer portal in Chromium', () => {
     // Its file: the button fetches a short-lived link, the browser saves what staff uploaded, under its name.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${PDF.fileName}` }).click()]);
     expect(download.suggestedFilename()).toBe(PDF.fileName);
-    expect(fs.readFileSync((await download.path())!)).toEqual(PDF.bytes);
+    // The browser runs apart (one Chromium server for the run): the file is copied here to be read.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-download-'));
+    await download.saveAs(path.join(dir, 'file'));
+    const bytes = fs.readFileSync(path.join(dir, 'file'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(bytes).toEqual(PDF.bytes);
     expect(new URL(page.url()).pathname).toMatch(/^\/documents\/invoice\/[^/]+$/);
 
     // Its own URL: a reload shows it again.
