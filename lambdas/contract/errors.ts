@@ -12,8 +12,20 @@ export class DomainError extends Error {
 /** The resource does not exist, or the caller may not know that it does. */
 export class NotFound extends DomainError {}
 
+/** A wizard line names a contact that is not (or no longer) one of the wizard's. */
+export class OutOfScope extends NotFound {}
+
 /** The request conflicts with the current state (an email in use, a stale version, a reused key). */
 export class Conflict extends DomainError {}
+
+/** The email is another contact's portal login. */
+export class EmailInUse extends Conflict {}
+
+/** `If-Match` names a version the resource is no longer at. */
+export class StaleVersion extends Conflict {}
+
+/** An `Idempotency-Key` reused with another body, or whose first request is still running. */
+export class IdempotencyConflict extends Conflict {}
 
 /** An invitation token that cannot be used; deliberately says nothing about why. */
 export class Gone extends DomainError {}
@@ -28,8 +40,17 @@ export class Invalid extends DomainError {
   }
 }
 
+/** Granting portal access to a contact without an email (and none on the wizard's line). */
+export class NoEmail extends Invalid {}
+
 /** The portal caller's access is missing, revoked or not yet accepted; the staff user is disabled or gone. */
 export class Unauthenticated extends DomainError {}
+
+/**
+ * A valid portal token whose access is not active: a 401 the portal page can tell from an expired
+ * session (its title is "Portal access ended"), since signing in again cannot help.
+ */
+export class AccessEnded extends Unauthenticated {}
 
 /** The caller is who it says, but may not do this (a staff user no longer in `portal-admins`). */
 export class Forbidden extends DomainError {}

@@ -4,7 +4,7 @@
  * every request, so that a revoked, archived or not-yet-accepted contact is refused at once.
  */
 import type { ContactRecord } from './contact-record';
-import { Unauthenticated } from '../contract/errors';
+import { AccessEnded, Unauthenticated } from '../contract/errors';
 
 export interface PortalSessionStore {
   /**
@@ -17,8 +17,8 @@ export interface PortalSessionStore {
 }
 
 /**
- * The portal user behind a token's subject, or `Unauthenticated` (401) unless its access is active
- * now. A token issued (`iat`, epoch seconds) before the access became active is refused as well: it
+ * The portal user behind a token's subject, or `AccessEnded` (401, "Portal access ended") unless its
+ * access is active now. A token issued (`iat`, epoch seconds) before the access became active is refused as well: it
  * predates a revocation that a re-grant has since lifted, or belongs to the archived contact whose
  * login a new contact took over.
  */
@@ -30,7 +30,7 @@ export async function portalUser(store: PortalSessionStore, sub: string, issuedA
   };
   // A refusal is confirmed against the pointer itself, in case a cached one is out of date.
   const contact = (await attempt(false)) ?? (await attempt(true));
-  if (!contact) throw new Unauthenticated('Portal access is not active for this login.');
+  if (!contact) throw new AccessEnded('Portal access is not active for this login.');
   const activatedAt = contact.portal.activatedAt ? Math.floor(Date.parse(contact.portal.activatedAt) / 1000) : undefined;
   if (issuedAt !== undefined && activatedAt !== undefined && issuedAt < activatedAt)
     throw new Unauthenticated('This token was issued before the portal access was granted; sign in again.');

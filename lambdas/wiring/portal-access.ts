@@ -13,6 +13,7 @@ import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { SesInvitationMailer, type Sender } from '../adapters/ses/invitation-mailer';
 import { sesClient, table } from './clients';
 import { perContainer } from './container';
+import { countingMailer } from './metrics';
 import { revocationDeps } from './revocation';
 import { accessConfig } from './settings';
 
@@ -30,7 +31,7 @@ function sender(): Sender {
 export const portalAccessDeps = perContainer((): PortalAccessFunctionDeps => {
   const { db, name } = table();
   return {
-    access: { ...revocationDeps(), mailer: new SesInvitationMailer(sesClient(), sender()), config: accessConfig() },
+    access: { ...revocationDeps(), mailer: countingMailer(new SesInvitationMailer(sesClient(), sender())), config: accessConfig() },
     audit: new DynamoAuditStore(db, name),
     idempotency: new DynamoIdempotencyStore(db, name),
   };

@@ -12,7 +12,7 @@ import type { PortalAccessConfig } from '../domain/portal-access/ports';
 const DEFAULT_APPLY_CONCURRENCY = '8';
 const DEFAULT_INVITATION_TTL_DAYS = '7';
 
-function positive(key: 'applyConcurrency' | 'invitationTtlDays', fallback: string): number {
+function positive(key: 'applyConcurrency' | 'invitationTtlDays' | 'invitationTtlSeconds', fallback: string): number {
   const number = Number(envOr(key, fallback));
   if (!Number.isFinite(number) || number <= 0) throw new Error(`${ENV[key]} must be a positive number`);
   return number;
@@ -21,9 +21,10 @@ function positive(key: 'applyConcurrency' | 'invitationTtlDays', fallback: strin
 /** `APPLY_CONCURRENCY` (optional). */
 export const applyConcurrency = (): number => Math.floor(positive('applyConcurrency', DEFAULT_APPLY_CONCURRENCY));
 
-/** `PORTAL_URL`, `INVITATION_TTL_DAYS` (optional) and `APPLY_CONCURRENCY`: what granting needs beyond revoking. */
+/** `PORTAL_URL`, `INVITATION_TTL_DAYS` or `INVITATION_TTL_SECONDS` (optional) and `APPLY_CONCURRENCY`: what granting needs beyond revoking. */
 export const accessConfig = (): PortalAccessConfig => ({
   portalUrl: env('portalUrl'),
-  invitationTtlDays: positive('invitationTtlDays', DEFAULT_INVITATION_TTL_DAYS),
+  // INVITATION_TTL_SECONDS (the local stack) wins over INVITATION_TTL_DAYS.
+  invitationTtlDays: envOr('invitationTtlSeconds', '') === '' ? positive('invitationTtlDays', DEFAULT_INVITATION_TTL_DAYS) : positive('invitationTtlSeconds', '') / 86_400,
   applyConcurrency: applyConcurrency(),
 });

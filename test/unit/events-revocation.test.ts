@@ -67,7 +67,7 @@ function world() {
 
 const event = (detailType: string, detail: unknown) => ({ id: 'e-1', 'detail-type': detailType, source: 'billing.example', time: '2026-11-22T08:29:00Z', detail });
 
-beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+
 afterEach(() => jest.restoreAllMocks());
 
 describe('PortalAccessRevocationRequested { companyId }', () => {

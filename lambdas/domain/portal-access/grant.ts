@@ -12,7 +12,7 @@
  * An `invited` contact whose invitation was never sent is such an unfinished grant: a repeat goes
  * on from step 2 (each step is idempotent), and a finished one is `unchanged`.
  */
-import { Conflict, Invalid, NotFound, Unavailable } from '../../contract/errors';
+import { Conflict, EmailInUse, NoEmail, OutOfScope, Unavailable } from '../../contract/errors';
 import type { Outcome } from '../../contract/schemas/portal-access';
 import { auditEntry } from '../audit';
 import type { ContactRecord, PortalStatus } from '../contact-record';
@@ -43,7 +43,7 @@ export async function grant(
   if (inPortal(status)) {
     const loginEmail = current.login?.email;
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
-      fail(new Conflict('The contact already has a portal login with another email; revoke it first to change the email.'));
+      fail(new Conflict("The contact's portal login has another email; change the contact's email (PATCH) to move the login."));
     if (status !== 'active') current = await awaitInvitationInFlight(deps, current, signal);
     if (current.portal.status !== 'invited' || isGrantComplete(current)) {
       // Nothing to do in the record; but the login must really be enabled (a repeat repairs any divergence).
@@ -53,13 +53,13 @@ export async function grant(
     outcome = 'granted'; // an unfinished grant: go on where it stopped
   } else {
     const email = lineEmail ?? contact.email;
-    if (!email) return fail(new Invalid('The contact has no email; give one on the line.', `lines.${index}.email`));
+    if (!email) return fail(new NoEmail('The contact has no email; give one on the line.', `lines.${index}.email`));
     // A login of the pool under this email that is not this contact's own: before anything is
     // written, make sure it is no other contact's (then this line fails and the contact stays as it is).
     if (!(contact.login?.email === email && contact.login.username)) await adoptableLogin(deps, contact.id, email);
     const at = deps.now().toISOString();
     const claimed = await claimLoginEmail(deps, contact, email, lineEmail !== undefined && lineEmail !== contact.email, at);
-    if (claimed === 'email-taken') fail(new Conflict(EMAIL_IN_USE));
+    if (claimed === 'email-taken') fail(new EmailInUse(EMAIL_IN_USE));
     if (claimed === 'company-archived') fail(new Conflict("The contact's company is archived."));
     if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
     const sameLogin = contact.login?.email === email;
@@ -105,7 +105,7 @@ async function awaitInvitationInFlight(deps: PortalAccessDeps, contact: ContactR
     if (signal?.aborted) throw new LineFailure(new Unavailable('Another request is sending this invitation; repeat the request.'), 'invited');
     await sleep(Math.min(250, SENDING_WINDOW_MS - age));
     const fresh = await deps.contacts.get(current.id);
-    if (!fresh) throw new NotFound(NOT_IN_WIZARD);
+    if (!fresh) throw new OutOfScope(NOT_IN_WIZARD);
     current = fresh;
   }
 }
@@ -139,7 +139,7 @@ async function adoptableLogin(deps: PortalAccessDeps, contactId: string, email: 
   const found = await deps.logins.find(email);
   if (!found) return undefined;
   const holder = await deps.store.subjectHolder(found.sub);
-  if (holder !== undefined && holder !== contactId) throw new Conflict(EMAIL_IN_USE);
+  if (holder !== undefined && holder !== contactId) throw new EmailInUse(EMAIL_IN_USE);
   return found;
 }
 
