@@ -43,11 +43,14 @@ export interface Route {
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
-  /** The success status and its body schema (none for 202/204). */
-  readonly success: { readonly status: number; readonly body?: z.ZodType };
+  /** The success status, its body schema (none for 202/204) and the headers it carries besides the request id. */
+  readonly success: { readonly status: number; readonly body?: z.ZodType; readonly headers?: readonly SuccessHeader[] };
   /** Request headers the route reads, for the documentation. */
   readonly headers?: readonly string[];
 }
+
+/** Headers of a success answer: the contact's version (`ETag`), the created resource (`Location`). */
+export type SuccessHeader = 'ETag' | 'Location';
 
 const idempotencyKey = 'Idempotency-Key';
 
@@ -55,18 +58,19 @@ export const ROUTES: readonly Route[] = [
   { operationId: 'getHealth', method: 'GET', path: '/health', fn: 'system', principal: 'public', summary: 'Liveness', success: { status: 200, body: z.object({ status: z.literal('ok') }) } },
   { operationId: 'getOpenApi', method: 'GET', path: '/openapi.json', fn: 'system', principal: 'public', summary: 'This document', success: { status: 200, body: z.record(z.string(), z.unknown()) } },
 
-  { operationId: 'createContact', method: 'POST', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'Create a person or company', body: contacts.createContactBody, success: { status: 201, body: contacts.contact } },
-  { operationId: 'listContacts', method: 'GET', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'List contacts, by company or by a name/email prefix', query: contacts.listContactsQuery, success: { status: 200, body: contacts.contactPage } },
-  { operationId: 'getContact', method: 'GET', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Get a contact', params: contacts.contactPath, success: { status: 200, body: contacts.contact } },
-  { operationId: 'updateContact', method: 'PATCH', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Change a contact (optionally If-Match: <version>)', params: contacts.contactPath, body: contacts.updateContactBody, headers: ['If-Match'], success: { status: 200, body: contacts.contact } },
+  { operationId: 'createContact', method: 'POST', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'Create a person or company', body: contacts.createContactBody, success: { status: 201, body: contacts.contact, headers: ['ETag', 'Location'] } },
+  { operationId: 'listContacts', method: 'GET', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'List contacts: by company, name or email prefix, portal status; archived ones apart', query: contacts.listContactsQuery, success: { status: 200, body: contacts.contactPage } },
+  { operationId: 'getContact', method: 'GET', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Get a contact', params: contacts.contactPath, success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
+  { operationId: 'updateContact', method: 'PATCH', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Change a contact (optionally If-Match: <version>); a new email moves its portal login', params: contacts.contactPath, body: contacts.updateContactBody, headers: ['If-Match'], success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
   { operationId: 'archiveContact', method: 'DELETE', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Archive a contact and revoke its portal access', params: contacts.contactPath, success: { status: 204 } },
+  { operationId: 'restoreContact', method: 'POST', path: '/contacts/{id}/restore', fn: 'contacts', principal: 'staff', summary: 'Restore an archived contact (its portal access stays revoked)', params: contacts.contactPath, success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
 
   { operationId: 'getPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'The grant-portal-access wizard: its lines', params: contacts.contactPath, success: { status: 200, body: access.wizard } },
   { operationId: 'applyPortalAccess', method: 'POST', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'Apply the wizard: grant, re-grant or revoke each line', params: contacts.contactPath, body: access.applyBody, headers: [idempotencyKey], success: { status: 200, body: access.applyResponse } },
   { operationId: 'reinvite', method: 'POST', path: '/contacts/{id}/portal-access/reinvite', fn: 'portal-access', principal: 'staff', summary: 'Send a fresh invitation (the old link dies)', params: contacts.contactPath, body: access.reinviteBody, headers: [idempotencyKey], success: { status: 202 } },
   { operationId: 'listAudit', method: 'GET', path: '/contacts/{id}/audit', fn: 'portal-access', principal: 'staff', summary: "A contact's audit trail, newest first", params: contacts.contactPath, query: pageQuery, success: { status: 200, body: access.auditPage } },
 
-  { operationId: 'putDocument', method: 'PUT', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) a document', params: documents.documentPath, body: documents.putDocumentBody, success: { status: 200, body: documents.document } },
+  { operationId: 'putDocument', method: 'PUT', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) a document', params: documents.documentPath, body: documents.putDocumentBody, success: { status: 200, body: documents.document, headers: ['Location'] } },
   { operationId: 'getDocument', method: 'GET', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Get a document', params: documents.documentPath, success: { status: 200, body: documents.document } },
   { operationId: 'deleteDocument', method: 'DELETE', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Withdraw a document from the portal', params: documents.documentPath, success: { status: 204 } },
   { operationId: 'listDocuments', method: 'GET', path: '/documents', fn: 'documents', principal: 'staff', summary: 'List documents, by customer and type', query: documents.listDocumentsQuery, success: { status: 200, body: documents.documentPage } },

@@ -23,7 +23,14 @@ const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
 
 /** The admin actions a function may take on the customer pool's logins, without the `cognito-idp:` prefix. */
-export type CustomerPoolAction = 'AdminCreateUser' | 'AdminGetUser' | 'AdminEnableUser' | 'AdminDisableUser' | 'AdminUserGlobalSignOut' | 'AdminSetUserPassword';
+export type CustomerPoolAction =
+  | 'AdminCreateUser'
+  | 'AdminGetUser'
+  | 'AdminEnableUser'
+  | 'AdminDisableUser'
+  | 'AdminUserGlobalSignOut'
+  | 'AdminSetUserPassword'
+  | 'AdminUpdateUserAttributes';
 
 /** Item-level table actions, without the `dynamodb:` prefix. */
 export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';

@@ -84,6 +84,8 @@ describe('SES feedback', () => {
       details: { email: 'ann@example.com', bounceType: 'Permanent', bounceSubType: 'General', messageId: 'msg-1', feedbackId: 'fb-1' },
     });
     expect(String(audit?.sk)).toMatch(/^2026-11-22T08:15:00.000Z#/);
+    // One data point of the bounce rate's numerator, as an EMF line.
+    expect(capture.metrics('InvitationsBounced')).toEqual([1]);
   });
 
   it('a complaint marks the contact complained', async () => {
@@ -96,6 +98,8 @@ describe('SES feedback', () => {
     const [items] = transactions();
     expect(items?.[0]?.Update?.ExpressionAttributeValues?.[':delivery']).toBe('complained');
     expect(items?.[1]?.Put?.Item).toMatchObject({ action: 'invitation.complained', actor: 'event:aws.ses', contactId: 'c-bob', details: { complaintType: 'abuse' } });
+    expect(capture.metrics('InvitationsComplained')).toEqual([1]);
+    expect(capture.metrics('InvitationsBounced')).toEqual([]);
   });
 
   it('without named recipients, the message destination is used', async () => {
@@ -129,6 +133,8 @@ describe('SES feedback', () => {
     );
     await expect(handler()(bounce('Permanent'))).resolves.toBeUndefined();
     expect(logged).toContainEqual(expect.objectContaining({ message: 'event consumed', outcomes: [{ contactId: 'c-ann', outcome: 'unchanged' }] }));
+    // Counted once, by the notification that marked it.
+    expect(capture.metrics('InvitationsBounced')).toEqual([]);
   });
 
   it('a throttled write is thrown again, to be retried', async () => {

@@ -149,7 +149,9 @@ describe('DynamoAccessStore', () => {
     const audit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
     expect(await store.revoke(contact, '2026-03-01T00:00:00.000Z', audit, true)).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Update?.ConditionExpression).toBe('#portal.#status = :read');
+    expect(items[0]?.Update?.ConditionExpression).toBe('#portal.#status = :read AND #archived = :archived');
+    // The contacts' status listing follows: an archived contact into the archived partition.
+    expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':statusPartition': 'PORTAL#revoked#ARCHIVED', ':archived': true });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: 'AUDIT#c1', entity: 'audit', action: 'portal.revoked', actor: 'staff:alice' });
     expect(String(items[1]?.Put?.Item?.sk)).toMatch(/^2026-03-01T00:00:00.000Z#[0-9a-f]{12}$/);
     expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([

@@ -5,7 +5,7 @@
  * Every multi-item change is one TransactWriteItems whose conditions are the domain's preconditions;
  * a refused condition is answered as `false` (or which condition refused), never decided here.
  */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access/ports';
@@ -41,6 +41,10 @@ async function transact(db: DynamoDBDocumentClient, items: TransactItems): Promi
 }
 
 export class DynamoAccessStore extends TableStore implements AccessStore {
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: auditItem(entry) }));
+  }
+
   async loginHolder(email: string): Promise<string | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.loginEmail(email), ConsistentRead: true }));
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
@@ -56,9 +60,11 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     const previous = contact.login;
     const sameLogin = previous?.email === email;
     const read = contact.portal.status;
-    const sets = ['#portal = :portal', '#updatedAt = :at'];
+    // The status partition of the listings (gsi4) moves with the status; the contact is not archived (a condition).
+    const sets = ['#portal = :portal', '#updatedAt = :at', 'gsi4pk = :statusPartition'];
     const values: Record<string, unknown> = {
       ':portal': { status: 'invited', invitedAt: at },
+      ':statusPartition': keys.contactStatusPartition('invited'),
       ':at': at,
       ':one': 1,
       ':read': read,
@@ -223,10 +229,18 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: 'SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at REMOVE #invitation ADD #version :one',
-          ConditionExpression: '#portal.#status = :read',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
-          ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at, ':read': contact.portal.status, ':one': 1 },
+          UpdateExpression: 'SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          // Archived as read, so that the status partition (archived ones apart) is the right one.
+          ConditionExpression: '#portal.#status = :read AND #archived = :archived',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ExpressionAttributeValues: {
+            ':revoked': 'revoked',
+            ':at': at,
+            ':read': contact.portal.status,
+            ':one': 1,
+            ':archived': contact.archived,
+            ':statusPartition': keys.contactStatusPartition('revoked', contact.archived),
+          },
         },
       },
       { Put: { TableName: this.table, Item: auditItem(audit) } },
@@ -293,10 +307,11 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contactId),
-          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at REMOVE #invitation ADD #version :one',
-          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
-          ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1 },
+          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          // An archived contact's invitation is dead even before the archive's revocation deletes it.
+          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND #archived = :false',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1, ':false': false, ':statusPartition': keys.contactStatusPartition('active') },
         },
       },
       {
