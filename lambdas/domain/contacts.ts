@@ -31,11 +31,13 @@ export interface ContactQuery {
  * A contact's login moving to its new email (a PATCH of a contact with portal access), written with
  * the contact in one transaction: the login email guard moves from `from` to `to` (taken over from
  * `takeOverFrom`, a holder that no longer uses it), a pending invitation dies (its link went to the
- * old address), and the audit entry is written.
+ * old address), the login's earlier sessions end, and the audit entry is written.
  */
 export interface LoginEmailMove {
   from: string;
   to: string;
+  /** The moment of the move: tokens issued before it are refused from then on (`login.signedOutAt`). */
+  at: string;
   takeOverFrom?: string;
   audit: AuditEntry;
 }
@@ -201,8 +203,12 @@ export async function updateContact(
     try {
       if (change === 'moves-login' && deps.loginEmails && current.login) {
         // The access stays; its login follows the email (the user pool, the guard, the audit entry).
-        await deps.loginEmails.moveLoginEmail(current, next, actor, (move) => deps.store.update(current, next, move));
-        next.login = { ...current.login, email: next.email as string };
+        let movedAt = next.updatedAt;
+        await deps.loginEmails.moveLoginEmail(current, next, actor, (move) => {
+          movedAt = move.at;
+          return deps.store.update(current, next, move);
+        });
+        next.login = { ...current.login, email: next.email as string, signedOutAt: movedAt };
         delete next.invitation;
       } else {
         await deps.store.update(current, next);

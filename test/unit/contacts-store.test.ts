@@ -263,7 +263,7 @@ describe('restore', () => {
 describe('update moving a live login to the new email', () => {
   const live: ContactRecord = { ...ada, portal: { status: 'active' }, login: { email: 'ada@example.com', username: 'u', sub: 's' }, invitation: { tokenHash: 'h1', expiresAt: 'x' } };
   const moved = { ...live, email: 'ada@new.example', version: 4 };
-  const move = { from: 'ada@example.com', to: 'ada@new.example', audit: { at: 't', actor: 'staff:admin', action: 'portal.login-email-changed' as const, contactId: 'ada', details: {} } };
+  const move = { from: 'ada@example.com', to: 'ada@new.example', at: '2026-06-01T00:00:00.000Z', audit: { at: 't', actor: 'staff:admin', action: 'portal.login-email-changed' as const, contactId: 'ada', details: {} } };
 
   test('one transaction: the contact and its login, the new guard, the old guard gone, the pending invitation dead, the audit entry', async () => {
     ddb.on(TransactWriteCommand).resolves({});
@@ -272,7 +272,7 @@ describe('update moving a live login to the new email', () => {
     expect(items.map((item) => Object.keys(item)[0])).toEqual(['Update', 'Put', 'Delete', 'Put', 'Delete']);
     const update = items[0]!.Update;
     expect(update.ConditionExpression).toBe('#version = :expected AND #archived = :false AND #login.#loginEmail = :from AND #portal.#status = :status');
-    expect(update.UpdateExpression).toContain('#login.#loginEmail = :to');
+    expect(update.UpdateExpression).toContain('#login.#loginEmail = :to, #login.#signedOutAt = :movedAt');
     expect(update.UpdateExpression).toMatch(/REMOVE #invitation/);
     expect(update.ExpressionAttributeValues).toMatchObject({ ':email': 'ada@new.example', ':gsi3sk': 'ada@new.example#ada', ':from': 'ada@example.com', ':to': 'ada@new.example', ':status': 'active' });
     expect(items[1]!.Put).toMatchObject({ Item: { pk: 'LOGIN#ada@new.example', contactId: 'ada' }, ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me' });

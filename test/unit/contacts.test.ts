@@ -298,7 +298,7 @@ describe('updateContact', () => {
             seen.push(`${current.login?.email} → ${next.email} by ${actor}`);
             const holder = store.guards.get(next.email as string);
             if (holder !== undefined && holder !== current.id) throw new EmailInUse("another contact's login");
-            await write({ from: current.login!.email, to: next.email as string, audit: { at: 'now', actor, action: 'portal.login-email-changed', contactId: current.id, details: {} } });
+            await write({ from: current.login!.email, to: next.email as string, at: 'now', audit: { at: 'now', actor, action: 'portal.login-email-changed', contactId: current.id, details: {} } });
           },
         };
       }

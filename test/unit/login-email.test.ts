@@ -50,7 +50,7 @@ describe('moving a live login to a new email', () => {
     const { deps, ada, next, write, moves, logins } = setup();
     await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
     expect(moves).toEqual([
-      expect.objectContaining({ from: 'ada@old.example', to: 'ada@new.example', audit: expect.objectContaining({ action: 'portal.login-email-changed', actor: 'staff:admin', details: { from: 'ada@old.example', to: 'ada@new.example', previousVersion: 1 } }) }),
+      expect.objectContaining({ from: 'ada@old.example', to: 'ada@new.example', at: '2026-05-01T00:00:00.000Z', audit: expect.objectContaining({ action: 'portal.login-email-changed', actor: 'staff:admin', details: { from: 'ada@old.example', to: 'ada@new.example', previousVersion: 1 } }) }),
     ]);
     expect(logins.emails.get('u1')).toBe('ada@new.example');
     expect(logins.calls.at(-1)).toBe('signOut u1');

@@ -333,8 +333,9 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
     if (move) {
       // The login moves with the email (its guard in the same transaction); a pending invitation went to the old address.
       Object.assign(names, { '#login': 'login', '#loginEmail': 'email', '#invitation': 'invitation', '#portal': 'portal', '#status': 'status' });
-      Object.assign(values, { ':from': move.from, ':to': move.to, ':status': before.portal.status });
-      set.push('#login.#loginEmail = :to');
+      Object.assign(names, { '#signedOutAt': 'signedOutAt' });
+      Object.assign(values, { ':from': move.from, ':to': move.to, ':status': before.portal.status, ':movedAt': move.at });
+      set.push('#login.#loginEmail = :to', '#login.#signedOutAt = :movedAt');
       remove.push('#invitation');
       conditions.push('#login.#loginEmail = :from', '#portal.#status = :status');
     } else if (before.email !== after.email) {

@@ -6,7 +6,8 @@
  *   the address (a login linked to another contact, or an orphan: `409` either way);
  * - the old address stops signing in: the pool's user gets the new email (verified, so Cognito
  *   sends nothing and applies it at once), and the user's sessions end — whoever read the old
- *   mailbox may have started one;
+ *   mailbox may have started one: the pool signs it out, and the portal refuses every token issued
+ *   before the move (`login.signedOutAt`), as it refuses tokens from before an activation;
  * - a pending invitation dies (its link went to the old address): re-invite, or apply the line again;
  * - the contact, its login's email, the guard and the audit entry are one write (the contacts store).
  * The login follows the record: after the pool's user is changed, the contact is read again and the
@@ -42,9 +43,10 @@ export async function moveLoginEmail(
     if (found && found.username !== username) throw new EmailInUse(IN_USE);
     await deps.logins.changeEmail(username, to);
   }
-  const audit = auditEntry('portal.login-email-changed', current.id, actor, deps.now().toISOString(), { from, to, previousVersion: current.version });
+  const at = deps.now().toISOString();
+  const audit = auditEntry('portal.login-email-changed', current.id, actor, at, { from, to, previousVersion: current.version });
   try {
-    await write({ from, to, audit, ...(takeOverFrom === undefined ? {} : { takeOverFrom }) });
+    await write({ from, to, at, audit, ...(takeOverFrom === undefined ? {} : { takeOverFrom }) });
   } catch (error) {
     // Whatever happened to the write (refused, or its answer lost), the login follows the record.
     if (username && (await settleLoginEmail(deps, current.id, username)) === to) return signOut(deps, username);
