@@ -8,6 +8,7 @@ import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
+import { Observability } from './constructs/observability';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -39,6 +40,7 @@ const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword',
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
   readonly eventsFunction: PortalFunction;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
     super(scope, id, props);
@@ -53,10 +55,11 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
     const staffPool = identity.staff.pool;
 
-    const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
+    const defaults = { logRetention, stage: config.stage, logLevel: config.logLevel };
+    const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, ...defaults });
     /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
     const publicFn = (id: string, entry: string, description: string) =>
-      new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
+      new PortalFunction(this, id, { entry, description, ...defaults, publicConcurrency: config.publicFunctionConcurrency });
     // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
     const withAccess = (f: PortalFunction, logins: readonly CustomerPoolAction[]) =>
       f.bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
@@ -81,7 +84,6 @@ export class PortalStack extends Stack {
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
-    alarms.notify(events.alarms);
 
     const http = new HttpApi(this, 'Http', {
       functions: this.functions,
@@ -90,6 +92,16 @@ export class PortalStack extends Stack {
       adminOrigins: config.adminOrigins,
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
+    });
+
+    // Every alarm of the stack (these, and the dead-letter queues') notifies the one topic; one dashboard.
+    this.observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      api: http.api,
+      functions: { ...this.functions, events: this.eventsFunction },
+      deadLetterQueues: events.deadLetterQueues,
+      otherAlarms: events.alarms,
+      topic: alarms,
     });
 
     acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction] });
@@ -105,6 +117,7 @@ export class PortalStack extends Stack {
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
       AlarmTopicArn: alarms.topic.topicArn,
+      DashboardName: this.observability.dashboard.dashboardName,
     };
     mail.dkimRecords.forEach((record, i) => (outputs[`SesDkimCname${i + 1}`] = record));
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });

@@ -224,7 +224,7 @@ describe('HTTP API', () => {
       CorsConfiguration: {
         AllowOrigins: [...TEST_CONFIG.adminOrigins],
         AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
+        ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After', 'X-Request-Id'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
       },
     });
@@ -354,15 +354,17 @@ describe('functions', () => {
 
   it('each function gets the environment its bindings need, and nothing more', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
-    expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
-    expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    // Every function: the source maps, and the stage (the business metrics' dimension).
+    const every = ['NODE_OPTIONS', 'PORTAL_STAGE'];
+    expect(variables(functionId('system'))).toEqual(every);
+    expect(variables(functionId('portal'))).toEqual([...every, 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual([...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
-    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
-    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', ...every, 'TABLE_NAME']);
+    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
-      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
+      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', ...every, 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7' }) },
@@ -432,14 +434,14 @@ describe('events', () => {
 });
 
 describe('alarms', () => {
-  it('every dead-letter alarm notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
+  it('every alarm (the dead letters and observability.test.ts\'s) notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
     const [topicId, topic] = only('AWS::SNS::Topic');
     const keyId = (topic.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(template.toJSON().Resources[keyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
     const keyPolicy = JSON.stringify((template.toJSON().Resources[keyId] as Resource).Properties.KeyPolicy);
     expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
     const alarms = resources('AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(EVENT_RULES.length + 1);
+    expect(alarms.filter(([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(EVENT_RULES.length + 1);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
@@ -470,6 +472,7 @@ describe('outputs', () => {
         'ApiUrl',
         'CustomerClientId',
         'CustomerUserPoolId',
+        'DashboardName',
         'EventBusName',
         'HostedUiBaseUrl',
         'SesConfigurationSet',
