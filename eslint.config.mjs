@@ -31,7 +31,7 @@ const NO_RUNTIME_SDK = { group: ['@aws-sdk/*', '@middy/*', 'aws-cdk-lib', 'aws-c
 const ENV_IN_WIRING_ONLY = { group: ['**/contract/env'], message: 'Only lambdas/wiring/ reads the environment.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', '**/*.cjs', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'web/dist/', 'web/shared/generated/', '**/*.cjs', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,4 +9,8 @@ import { keys } from '../lambdas/contract/keys';
 export const ITEM_SCOPES = {
   /** Accepting an invitation (public): the invitation, its contact, the contact's audit trail. */
   invitations: [keys.invitation('').pk, keys.contact('').pk, keys.auditPartition('')],
+  /** A share link's holder (public) reads the link, its document (`DOC#<type>#<id>`: every type) and its recipient… */
+  sharedReads: [keys.shareLink('').pk, `${keys.document('invoice', '').pk.split('#')[0]}#`, keys.contact('').pk],
+  /** …and writes nothing but the link's view count. */
+  sharedWrites: [keys.shareLink('').pk],
 } as const;

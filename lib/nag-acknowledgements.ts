@@ -2,23 +2,30 @@
  * The cdk-nag (AwsSolutions) findings this stack keeps on purpose, each acknowledged on the narrowest
  * construct it concerns, with the reason. cdk-nag 3 reads CDK's own `Validations.acknowledge`.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { EventRouting } from './constructs/event-routing';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
 import type { PortalFunction } from './constructs/portal-function';
+import type { WebApp } from './constructs/web-app';
+import type { WebLogs } from './constructs/web-logs';
 
 export interface NagScope {
   readonly identity: Identity;
   readonly http: HttpApi;
   readonly events: EventRouting;
   readonly functions: readonly PortalFunction[];
+  readonly webApps: readonly WebApp[];
+  readonly webLogs: WebLogs;
 }
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, events, functions }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, events, functions, webApps, webLogs }: NagScope): void {
+  acknowledgeWebFindings(webApps, webLogs);
+
   for (const fn of functions) {
     acknowledge(
       fn.role!,
@@ -49,7 +56,7 @@ export function acknowledgeNagFindings({ identity, http, events, functions }: Na
     acknowledge(
       route,
       'AwsSolutions-APIG4',
-      'Public by the API contract (GET /health, GET /openapi.json, POST /invitations/accept, which is authenticated by its single-use invitation token), or a fallback route whose function only answers 404/405 problem+json and reads no data.',
+      'Public by the API contract (GET /health, GET /openapi.json, POST /invitations/accept, authenticated by its single-use invitation token, and GET /shared/…, authenticated by the share link\'s token and throttled per route), or a fallback route whose function only answers 404/405 problem+json and reads no data.',
     );
   }
 
@@ -59,5 +66,42 @@ export function acknowledgeNagFindings({ identity, http, events, functions }: Na
       'AwsSolutions-SQS3',
       'This queue IS a dead-letter queue (an EventBridge target DLQ or the events function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
     );
+  }
+}
+
+function acknowledgeWebFindings(webApps: readonly WebApp[], webLogs: WebLogs): void {
+  acknowledge(webLogs.bucket, 'AwsSolutions-S1', 'This bucket IS the access-log bucket of the web apps (CloudFront and S3 server access logs); logging it into itself would loop.');
+  for (const app of webApps) {
+    acknowledge(
+      app.distribution,
+      'AwsSolutions-CFR1',
+      'The portal serves customers wherever they are; who may see what is decided by sign-in and the per-request access check, not by country.',
+    );
+    acknowledge(
+      app.distribution,
+      'AwsSolutions-CFR2',
+      'No WAF web ACL by default (a per-month and per-request cost): the distribution serves static files and forwards /api/* to the HTTP API, which has its own throttling. Attach a web ACL per stage when wanted.',
+    );
+    acknowledge(
+      app.distribution,
+      'AwsSolutions-CFR4',
+      'The default *.cloudfront.net certificate: CloudFront fixes its security policy (TLSv1 minimum) and it cannot be changed without a certificate of your own; pass a custom domain and certificate to enforce TLSv1.2_2021.',
+    );
+  }
+  // BucketDeployment's singleton custom-resource function (one per stack, made by aws-s3-deployment, run at deploy time only).
+  // Its findings are named by what CDK grants it (bucket logical ids, the asset bucket): they are computed with cdk-nag's own rules.
+  for (const construct of webApps[0] ? Stack.of(webApps[0]).node.children : []) {
+    if (!construct.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
+    const role = construct.node.tryFindChild('ServiceRole');
+    const findings = (result: unknown) => (Array.isArray(result) ? (result as string[]) : []);
+    for (const finding of findings(rules.iam.IAMNoManagedPolicies(role?.node.defaultChild as CfnResource)))
+      acknowledge(construct, `AwsSolutions-IAM4[${finding}]`, "CDK's BucketDeployment function writes its own logs with AWSLambdaBasicExecutionRole.");
+    for (const finding of findings(rules.iam.IAMNoWildcardPermissions(role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource)))
+      acknowledge(
+        construct,
+        `AwsSolutions-IAM5[${finding}]`,
+        "CDK's BucketDeployment function copies the build from the CDK asset bucket into the app's bucket and invalidates the distribution: CDK scopes its object wildcards to those two buckets (CloudFront invalidations have no resource-level permissions).",
+      );
+    acknowledge(construct, 'AwsSolutions-L1', "CDK's BucketDeployment function's runtime is chosen by aws-cdk-lib and moves with it.");
   }
 }

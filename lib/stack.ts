@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../lambdas/contract/routes';
@@ -9,6 +9,10 @@ import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
 import { Observability } from './constructs/observability';
+import { WebLogs } from './constructs/web-logs';
+import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
+import { webAppConfig } from './web-app-config';
+import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -39,6 +43,8 @@ const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword',
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
+  /** The customer portal's hosting (bucket, distribution) and its deployed configuration. */
+  readonly portal: WebApp;
   readonly eventsFunction: PortalFunction;
   readonly observability: Observability;
 
@@ -49,7 +55,22 @@ export class PortalStack extends Stack {
     if (!Object.values(RetentionDays).includes(logRetention)) throw new Error(`logRetentionDays ${config.logRetentionDays} is not a CloudWatch Logs retention`);
 
     const table = new DataTable(this, 'Data').table;
-    const identity = new Identity(this, 'Identity', config);
+    // The portal first: its URL is where invitations link and the hosted UI returns. Its distribution
+    // names the API and the hosted UI, which are made below (hence the lazy values).
+    const late: { identity?: Identity; http?: HttpApi } = {};
+    const webLogs = new WebLogs(this, 'WebLogs');
+    const portal = (this.portal = new WebApp(this, 'Portal', {
+      app: 'portal',
+      apiDomain: Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) }),
+      hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
+      logBucket: webLogs.bucket,
+    }));
+    const portalUrl = config.portalUrl ?? portal.url;
+    const identity = (late.identity = new Identity(this, 'Identity', {
+      ...config,
+      callbackUrls: [`${portalUrl}/callback`, ...config.callbackUrls],
+      logoutUrls: [`${portalUrl}/`, ...config.logoutUrls],
+    }));
     const mail = new Mail(this, 'Mail', config);
     const events = new EventRouting(this, 'Events', { busName: `portal-access-${config.stage}` });
     const customerPool = identity.customer.pool;
@@ -70,29 +91,37 @@ export class PortalStack extends Stack {
         staffPool,
       ),
       'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
-        .setEnv('portalUrl', config.portalUrl)
+        .setEnv('portalUrl', portalUrl)
         .setEnv('invitationTtlDays', String(config.invitationTtlDays))
         .bindMail(mail)
         .bindStaffPool(staffPool),
-      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents and grants (staff)').bindTable(table, 'readWrite').bindStaffPool(staffPool),
+      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants and share links (staff)')
+        .bindTable(table, 'readWrite')
+        .setEnv('portalUrl', portalUrl)
+        .bindStaffPool(staffPool),
       portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
       // Reachable by anyone: its items only (the invitation, its contact, the audit trail), no index, no Query.
       invitations: publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
         .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
         .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
+      // Reachable by anyone holding a link: reads its link, document and recipient by key; writes only the link's view count.
+      shared: publicFn('SharedFunction', 'lambdas/http/shared.ts', 'Share links: the shared document (public, by token)')
+        .bindTableItems(table, ['GetItem'], ITEM_SCOPES.sharedReads)
+        .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites),
     };
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
 
-    const http = new HttpApi(this, 'Http', {
+    const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
       staff: identity.staff,
       customer: identity.customer,
-      adminOrigins: config.adminOrigins,
+      // The portal calls the API on its own origin (/api/*): no CORS for it (lambdas/contract/cors.ts).
+      origins: { admin: config.adminOrigins, portal: [] },
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
-    });
+    }));
 
     // Every alarm of the stack (these, and the dead-letter queues') notifies the one topic; one dashboard.
     this.observability = new Observability(this, 'Observability', {
@@ -104,7 +133,19 @@ export class PortalStack extends Stack {
       topic: alarms,
     });
 
-    acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction] });
+    portal.deploy(
+      webAppConfig({
+        apiUrl: `${portalUrl}${API_PATH_PREFIX}`,
+        region: this.region,
+        userPoolId: customerPool.userPoolId,
+        clientId: identity.customer.client.userPoolClientId,
+        authority: identity.customer.issuerUrl,
+        hostedUiUrl: identity.hostedUiDomain.baseUrl(),
+        passwordPolicy: PASSWORD_POLICY,
+      }),
+    );
+
+    acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction], webApps: [portal], webLogs });
 
     const outputs: Record<string, string> = {
       ApiUrl: http.url,
@@ -114,6 +155,7 @@ export class PortalStack extends Stack {
       CustomerUserPoolId: customerPool.userPoolId,
       CustomerClientId: identity.customer.client.userPoolClientId,
       HostedUiBaseUrl: identity.hostedUiDomain.baseUrl(),
+      PortalUrl: portalUrl,
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
       AlarmTopicArn: alarms.topic.topicArn,

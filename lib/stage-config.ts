@@ -13,11 +13,14 @@ export interface StageConfig {
   readonly replyToEmail: string;
   /** The SES identity invitations are sent from: a domain or one email address. */
   readonly sesIdentity: string;
-  /** The customer portal's base URL: invitation links are `<portalUrl>/invitation?token=...`. */
-  readonly portalUrl: string;
+  /**
+   * The customer portal's base URL (invitation links are `<portalUrl>/invitation?token=...`), when it
+   * is not the portal's own CloudFront URL (the default): e.g. a domain of your own in front of it.
+   */
+  readonly portalUrl?: string;
   /** Browser origins of the admin frontend, allowed by CORS. */
   readonly adminOrigins: readonly string[];
-  /** Where the hosted UI may send customers after sign-in and sign-out. */
+  /** Where else (besides the portal itself) the hosted UI may send customers after sign-in and sign-out. */
   readonly callbackUrls: readonly string[];
   readonly logoutUrls: readonly string[];
   /** `<prefix>.auth.<region>.amazoncognito.com`; unique per region across all AWS accounts. */
@@ -86,10 +89,10 @@ export function stageConfigFromContext(node: Node): StageConfig {
     senderEmail: text('senderEmail'),
     replyToEmail: text('replyToEmail'),
     sesIdentity: text('sesIdentity'),
-    portalUrl: text('portalUrl'),
+    ...(node.tryGetContext('portalUrl') ? { portalUrl: text('portalUrl') } : {}),
     adminOrigins: [...list('adminOrigins'), ...local('devAdminOrigins')],
-    callbackUrls: [...list('callbackUrls'), ...local('devCallbackUrls')],
-    logoutUrls: [...list('logoutUrls'), ...local('devLogoutUrls')],
+    callbackUrls: [...optionalList('callbackUrls'), ...local('devCallbackUrls')],
+    logoutUrls: [...optionalList('logoutUrls'), ...local('devLogoutUrls')],
     hostedUiDomainPrefix: text('hostedUiDomainPrefix'),
     invitationTtlDays: count('invitationTtlDays'),
     apiRateLimit: count('apiRateLimit'),
@@ -116,7 +119,7 @@ export function checked(config: StageConfig): StageConfig {
   if (identity.includes('@') ? sender !== identity : !sender.endsWith(`@${identity}`)) {
     throw new Error(`senderEmail ${config.senderEmail} is not sent from the SES identity ${config.sesIdentity}`);
   }
-  for (const url of [config.portalUrl, ...config.callbackUrls, ...config.logoutUrls, ...config.adminOrigins]) {
+  for (const url of [...(config.portalUrl === undefined ? [] : [config.portalUrl]), ...config.callbackUrls, ...config.logoutUrls, ...config.adminOrigins]) {
     if (!/^https?:\/\/[^\s/]+/.test(url)) throw new Error(`${url}: not an http(s) URL`);
   }
   if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.hostedUiDomainPrefix) || /aws|amazon|cognito/.test(config.hostedUiDomainPrefix)) {

@@ -13,6 +13,10 @@ export interface LocalOptions {
   readonly cognitoPort: number;
   readonly sesPort: number;
   readonly eventsPort: number;
+  /** The customer portal's own origin, the admin console's, and the hosted-UI stand-in's. */
+  readonly portalPort: number;
+  readonly adminPort: number;
+  readonly hostedUiPort: number;
   /** Where DynamoDB, cognito-local and state.json keep their data. */
   readonly dataDir: string;
   /** Where stack.json is written. */
@@ -39,11 +43,14 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'COGNITO_PORT', option: '--cognito-port <n>', fallback: '9229', what: 'cognito-local, both user pools' },
   { name: 'SES_PORT', option: '--ses-port <n>', fallback: '8005', what: 'aws-ses-v2-local: the mail viewer, and sent mail as JSON at /store' },
   { name: 'EVENTS_PORT', option: '--events-port <n>', fallback: '4010', what: 'the EventBridge PutEvents endpoint (/events, /dlq)' },
+  { name: 'PORTAL_PORT', option: '--portal-port <n>', fallback: '5174', what: 'the customer portal (web/portal, built by npm run web:build)' },
+  { name: 'ADMIN_PORT', option: '--admin-port <n>', fallback: '5173', what: 'the admin console, once web/admin exists' },
+  { name: 'HOSTED_UI_PORT', option: '--hosted-ui-port <n>', fallback: '9230', what: "the stand-in of Cognito's hosted UI (sign-in for both pools)" },
   { name: 'LOCAL_DATA_DIR', option: '--data-dir <dir>', fallback: '.local/data', what: 'tables, pools and users; with another directory, its stack.json goes there too' },
-  { name: 'PORTAL_URL', fallback: "the API's URL", what: 'the base of invitation links (<PORTAL_URL>/invitation?token=…)' },
+  { name: 'PORTAL_URL', fallback: "the customer portal's URL", what: 'the base of invitation and share links (<PORTAL_URL>/invitation?token=…, <PORTAL_URL>/s/<token>); also signs in' },
   { name: 'INVITATION_TTL_SECONDS', fallback: '(7 days)', what: 'how long an invitation link is valid, in seconds (wins over INVITATION_TTL_DAYS)' },
   { name: 'INVITATION_TTL_DAYS', fallback: '7', what: 'the same, in days' },
-  { name: 'ADMIN_ORIGINS', fallback: 'http://localhost:5173', what: 'CORS origins of the admin frontend, comma-separated' },
+  { name: 'ADMIN_ORIGINS', fallback: 'http://localhost:5173', what: "CORS origins of an admin frontend besides the console's own, comma-separated" },
   { name: 'SENDER_EMAIL', fallback: 'portal@example.com', what: "invitations' From" },
   { name: 'REPLY_TO_EMAIL', fallback: 'support@example.com', what: "invitations' Reply-To" },
   { name: 'SES_CONFIGURATION_SET', fallback: 'portal-access-local', what: "invitations' configuration set (the emulator ignores it)" },
@@ -96,6 +103,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'cognito-port': { type: 'string' },
       'ses-port': { type: 'string' },
       'events-port': { type: 'string' },
+      'portal-port': { type: 'string' },
+      'admin-port': { type: 'string' },
+      'hosted-ui-port': { type: 'string' },
       'data-dir': { type: 'string' },
       fresh: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -116,6 +126,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     cognitoPort: port(values['cognito-port'] ?? env.COGNITO_PORT, 9229, '--cognito-port'),
     sesPort: port(values['ses-port'] ?? env.SES_PORT, 8005, '--ses-port'),
     eventsPort: port(values['events-port'] ?? env.EVENTS_PORT, 4010, '--events-port'),
+    portalPort: port(values['portal-port'] ?? env.PORTAL_PORT, 5174, '--portal-port'),
+    adminPort: port(values['admin-port'] ?? env.ADMIN_PORT, 5173, '--admin-port'),
+    hostedUiPort: port(values['hosted-ui-port'] ?? env.HOSTED_UI_PORT, 9230, '--hosted-ui-port'),
     dataDir,
     // `.local/stack.json` as API.md says; a stack with its own data directory writes its own file there.
     stackFile: customDataDir === undefined ? path.join(ROOT, '.local', 'stack.json') : path.join(dataDir, 'stack.json'),

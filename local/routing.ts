@@ -69,3 +69,19 @@ export function matchRoute(method: string, path: string): Match {
   if (!route) return { routeKey: `ANY ${found.template.path}`, ...(pathParameters ? { pathParameters } : {}) };
   return { routeKey: routeKey(route), route, ...(pathParameters ? { pathParameters } : {}) };
 }
+
+/** Path parameters that are secrets (a share link's token): never written to a log line. */
+const SECRET_PARAMS: readonly string[] = ['token'];
+
+/** The request's path and query as a log line may show it: each secret path parameter replaced by its name. */
+export function loggablePath(rawUrl: string): string {
+  const url = new URL(rawUrl, 'http://localhost');
+  const found = matchTemplate(url.pathname);
+  if (!found || !found.template.names.some((name) => SECRET_PARAMS.includes(name))) return rawUrl;
+  const segments = url.pathname.split('/');
+  found.template.path.split('/').forEach((segment, i) => {
+    const param = /^\{([^}]+)\}$/.exec(segment)?.[1];
+    if (param && SECRET_PARAMS.includes(param)) segments[i] = `{${param}}`;
+  });
+  return segments.join('/') + url.search;
+}

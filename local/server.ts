@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { CORS } from '../lambdas/contract/cors';
+import { allowedOrigin, CORS, type CorsOrigins } from '../lambdas/contract/cors';
 import { REQUEST_ID_HEADER } from '../lambdas/contract/problem-types';
 import { scopesOf, type Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
@@ -14,18 +14,19 @@ import { log, withLogContext } from '../lambdas/platform/log';
 import { apiEvent, lambdaContext } from './api-event';
 import { handlerOf } from './handlers';
 import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './authorizer';
-import { matchRoute } from './routing';
+import { loggablePath, matchRoute } from './routing';
+import { ClientBuckets } from './throttle';
 
 /** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 export interface ServerConfig {
   readonly authorizers: { readonly staff: PoolAuthorizer; readonly customer: PoolAuthorizer };
-  readonly adminOrigins: readonly string[];
+  /** Browser origins allowed by CORS: exactly, per path (lambdas/contract/cors.ts). */
+  readonly origins: CorsOrigins;
   readonly functionPrefix: string;
   readonly quiet: boolean;
 }
-
 
 /** Beyond this the connection is cut instead of drained: nobody sends that much to this API in good faith. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -69,9 +70,10 @@ function send(res: ServerResponse, result: HttpResult | string | object, extraHe
   return status;
 }
 
-function corsHeaders(origin: string | undefined, config: ServerConfig): Record<string, string> {
-  if (!origin || !config.adminOrigins.includes(origin)) return {};
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
+function corsHeaders(origin: string | undefined, path: string, config: ServerConfig): Record<string, string> {
+  const allowed = allowedOrigin(config.origins, origin, path);
+  if (!allowed) return { vary: 'Origin' };
+  return { 'access-control-allow-origin': allowed, vary: 'Origin', 'access-control-expose-headers': CORS.exposeHeaders.join(',') };
 }
 
 async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
@@ -85,24 +87,26 @@ interface Answered {
   byHandler: boolean;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig, requestId: string): Promise<Answered> {
+/** The buckets of each throttled route (route key → per-client buckets), per server. */
+type Throttles = Map<string, ClientBuckets>;
+
+async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig, throttles: Throttles, requestId: string): Promise<Answered> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  // Every answer names its request, also those API Gateway would make itself (preflight, authorizer).
-  const cors = { ...corsHeaders(req.headers.origin, config), [REQUEST_ID_HEADER]: requestId };
+  // Every answer names its request, also those API Gateway would make itself (preflight, authorizer, throttle).
+  const cors: Record<string, string> = { ...corsHeaders(req.headers.origin, url.pathname, config), [REQUEST_ID_HEADER]: requestId };
   const own = (status: number): Answered => ({ status, byHandler: false });
 
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
-    const preflight =
-      Object.keys(corsHeaders(req.headers.origin, config)).length === 0
-        ? {}
-        : {
-            ...cors,
-            'access-control-allow-methods': CORS.allowMethods.join(','),
-            'access-control-allow-headers': CORS.allowHeaders.join(','),
-            'access-control-max-age': String(CORS.maxAgeSeconds),
-          };
-    return own(send(res, { statusCode: 204, headers: { ...preflight, [REQUEST_ID_HEADER]: requestId } }, {}));
+    const preflight = !cors['access-control-allow-origin']
+      ? cors
+      : {
+          ...cors,
+          'access-control-allow-methods': CORS.allowMethods.join(','),
+          'access-control-allow-headers': CORS.allowHeaders.join(','),
+          'access-control-max-age': String(CORS.maxAgeSeconds),
+        };
+    return own(send(res, { statusCode: 204, headers: preflight }, {}));
   }
 
   let body: Buffer;
@@ -115,6 +119,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
 
   const match = matchRoute(method, url.pathname);
   if (!match.route) return own(send(res, fallback(apiEvent(req, url, match, body, undefined), requestId), cors));
+
+  if (match.route.throttle) {
+    // API Gateway throttles before the authorizer and the function: so does this.
+    let buckets = throttles.get(match.routeKey);
+    if (!buckets) throttles.set(match.routeKey, (buckets = new ClientBuckets(match.route.throttle)));
+    const verdict = buckets.take(req.socket.remoteAddress ?? 'unknown');
+    if (!verdict.allowed)
+      return own(send(res, problemResult(new HttpError('throttled', 'Too many requests; please retry later.', { 'retry-after': String(verdict.retryAfterSeconds) }), requestId), cors));
+  }
 
   let claims: Record<string, string> | undefined;
   try {
@@ -136,18 +149,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
 }
 
 export function createApiServer(config: ServerConfig): http.Server {
+  const throttles: Throttles = new Map();
   return http.createServer((req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
     withLogContext({ requestId, function: `${config.functionPrefix}-api` }, () =>
-      handle(req, res, config, requestId)
+      handle(req, res, config, throttles, requestId)
         .catch((error: unknown): Answered => {
           // What API Gateway answers when a Lambda crashes; the details go to the log, never to the client.
           log.error('local api: handler failed', { error });
           return { status: res.headersSent ? 500 : send(res, problemResult(new HttpError('internal', 'An unexpected error occurred.'), requestId), {}), byHandler: false };
         })
         .then(({ status, byHandler }) => {
-          if (!byHandler && !config.quiet) log.info('request', { method: req.method, path: new URL(req.url ?? '/', 'http://localhost').pathname, status, durationMs: Date.now() - started });
+          if (!byHandler && !config.quiet) log.info('request', { method: req.method, path: loggablePath(req.url ?? '/'), status, durationMs: Date.now() - started });
         }),
     );
   });

@@ -16,6 +16,10 @@ export interface StackInfo {
   customerUserPoolId: string;
   customerClientId: string;
   admin: { username: string; password: string };
+  /** The customer portal, the admin console (only when web/admin exists), the hosted-UI stand-in. */
+  portalUrl: string;
+  adminUrl?: string;
+  hostedUiUrl: string;
 }
 
 /** Where `npm start` writes it (another data directory: `<dir>/stack.json`). */

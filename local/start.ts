@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole stack on loopback — DynamoDB Local, cognito-local, aws-ses-v2-local, the
- * PutEvents endpoint and the API server running the real Lambda handlers — then `.local/stack.json`
- * and a banner. Ctrl-C (SIGINT/SIGTERM) stops every child process. `--help` lists the options.
+ * PutEvents endpoint, the API server running the real Lambda handlers, the web apps (built if
+ * needed) each on its own origin, and the hosted-UI stand-in — then `.local/stack.json` and a banner. Ctrl-C (SIGINT/SIGTERM) stops every child process. `--help` lists the options.
  */
 import fs from 'node:fs';
 import type http from 'node:http';
@@ -11,6 +11,7 @@ import { ENV } from '../lambdas/contract/env';
 import { FUNCTIONS } from '../lambdas/contract/routes';
 import { ensurePools, type Pools } from './cognito';
 import { ensureTable } from './dynamodb';
+import { startWeb, type Web } from './web';
 import { assertPortFree, startEmulators, type Emulators } from './emulators';
 import { parseOptions, type LocalOptions } from './options';
 import { removeStackFile, writeStackFile, type StackInfo } from './stack-file';
@@ -20,7 +21,7 @@ const NAME = 'portal-access-local';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** The environment the handlers read (set before any handler is imported), as the CDK stack sets it in AWS. */
-function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, eventsEndpoint: string, apiUrl: string, pools: Pools): void {
+function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, eventsEndpoint: string, portalUrl: string, pools: Pools): void {
   const env = process.env;
   Object.assign(env, {
     AWS_REGION: options.region,
@@ -38,7 +39,7 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     [ENV.senderEmail]: env[ENV.senderEmail] || 'portal@example.com',
     [ENV.replyToEmail]: env[ENV.replyToEmail] || 'support@example.com',
     [ENV.sesConfigurationSet]: env[ENV.sesConfigurationSet] || NAME,
-    [ENV.portalUrl]: env[ENV.portalUrl] || apiUrl,
+    [ENV.portalUrl]: env[ENV.portalUrl] || portalUrl,
     [ENV.eventBusName]: NAME,
     [ENV.invitationTtlDays]: env[ENV.invitationTtlDays] || '7',
   });
@@ -60,6 +61,9 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string): string
   const rows: [string, string][] = [
     ['API', info.apiUrl],
     ['OpenAPI', `${info.apiUrl}/openapi.json`],
+    ['Customer portal', info.portalUrl],
+    ...(info.adminUrl ? [['Admin console', info.adminUrl] as [string, string]] : []),
+    ['Hosted UI (local)', `${info.hostedUiUrl}  (sign-in for both pools)`],
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
     ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
@@ -85,6 +89,9 @@ async function main(): Promise<void> {
       [options.dynamodbPort, 'DynamoDB Local'],
       [options.cognitoPort, 'cognito-local'],
       [options.sesPort, 'aws-ses-v2-local'],
+      [options.portalPort, 'customer portal'],
+      [options.adminPort, 'admin console'],
+      [options.hostedUiPort, 'hosted UI stand-in'],
     ] as const)
       await assertPortFree(options.host, port, what);
   } catch (error) {
@@ -97,8 +104,14 @@ async function main(): Promise<void> {
 
   const apiUrl = `http://${options.host}:${options.apiPort}`;
   const eventsEndpoint = `http://${options.host}:${options.eventsPort}`;
+  const portalUrl = `http://${options.host}:${options.portalPort}`;
+  // The web apps build (when their inputs changed) while the emulators start.
+  const { buildApps } = await import('../web/build/build');
+  const builds = buildApps({ ifNeeded: true, quiet: true });
+  builds.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const servers: http.Server[] = [];
   let emulators: Emulators | undefined;
+  let web: Web | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -106,6 +119,7 @@ async function main(): Promise<void> {
     removeStackFile(options.stackFile);
     servers.forEach((s) => s.closeAllConnections?.());
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await web?.stop();
     await emulators?.stop();
     process.exit(code);
   };
@@ -123,19 +137,26 @@ async function main(): Promise<void> {
     const [, pools] = await Promise.all([ensureTable(dynamodb, NAME), ensurePools(cognito, state)]);
     const { admin, ...ids } = pools;
     writeState(options.dataDir, { ...ids, adminPassword: admin.password });
-    setHandlerEnvironment(options, emulators, eventsEndpoint, apiUrl, pools);
+    setHandlerEnvironment(options, emulators, eventsEndpoint, portalUrl, pools);
     const seeded = Date.now();
 
     // Imported only now: the handlers they load read the environment set above.
     const { createApiServer } = await import('./server');
     const { createEventsServer } = await import('./events-endpoint');
     const { poolAuthorizer } = await import('./jwt');
+    let built;
+    try {
+      built = await builds;
+    } catch (error) {
+      throw new Error(`the web apps did not build (npm run web:build shows why): ${error instanceof Error ? error.message : String(error)}`);
+    }
+    web = await startWeb({ options, apiUrl, portalUrl, cognitoEndpoint: emulators.cognito.url, pools, apps: built.map((b) => b.app) });
     const api = createApiServer({
       authorizers: {
         staff: poolAuthorizer(emulators.cognito.url, pools.staffUserPoolId, [pools.staffClientId]),
         customer: poolAuthorizer(emulators.cognito.url, pools.customerUserPoolId, [pools.customerClientId]),
       },
-      adminOrigins: options.adminOrigins,
+      origins: web.corsOrigins,
       functionPrefix: NAME,
       quiet: options.quiet,
     });
@@ -158,6 +179,9 @@ async function main(): Promise<void> {
       customerUserPoolId: pools.customerUserPoolId,
       customerClientId: pools.customerClientId,
       admin: pools.admin,
+      portalUrl,
+      ...(web.adminUrl ? { adminUrl: web.adminUrl } : {}),
+      hostedUiUrl: web.hostedUiUrl,
     };
     writeStackFile(options.stackFile, info);
     const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);

@@ -30,6 +30,9 @@ export class IdempotencyConflict extends Conflict {}
 /** An invitation token that cannot be used; deliberately says nothing about why. */
 export class Gone extends DomainError {}
 
+/** A share link that cannot be used (unknown, expired, revoked, used up, its document or recipient gone); says nothing about why either. */
+export class LinkGone extends Gone {}
+
 /** A value the domain refuses although it passed the schema (a company that is not a company, a weak password). */
 export class Invalid extends DomainError {
   constructor(
@@ -47,8 +50,9 @@ export class NoEmail extends Invalid {}
 export class Unauthenticated extends DomainError {}
 
 /**
- * A valid portal token whose access is not active: a 401 the portal page can tell from an expired
- * session (its title is "Portal access ended"), since signing in again cannot help.
+ * A valid portal token whose access is not active (revoked, archived, never accepted, no record): a
+ * 401 the portal page can tell from an expired session, so it says the access ended instead of
+ * asking for a sign-in that cannot help.
  */
 export class AccessEnded extends Unauthenticated {}
 

@@ -84,6 +84,14 @@ export const keys = {
   /** Per-type document counts of a customer, kept in the same transactions as the documents. */
   documentCount: (customerId: string, type: DocumentType) => ({ pk: `COUNTS#${customerId}`, sk: `COUNT#${type}` }),
   documentCountPartition: (customerId: string) => `COUNTS#${customerId}`,
+
+  /** A share link, by the SHA-256 of its token (the token itself is never stored): everything the link's holder needs. TTL'd. */
+  shareLink: (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' }),
+  /** A share link in its document's item collection, by id: how staff list and revoke it. TTL'd with the link. */
+  documentLink: (type: DocumentType, id: string, linkId: string) => ({ pk: `DOC#${type}#${id}`, sk: `LINK#${linkId}` }),
+  documentLinkPrefix: 'LINK#',
+  /** One per document: its version serialises link creations, so the cap on links holds under concurrency. */
+  documentLinkGuard: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'LINKS' }),
 } as const;
 
 /** The `entity` attribute on every item. */
@@ -97,4 +105,7 @@ export const ENTITY = {
   document: 'document',
   grant: 'grant',
   documentCount: 'document-count',
+  shareLink: 'share-link',
+  documentLink: 'document-link',
+  documentLinkGuard: 'document-link-guard',
 } as const;

@@ -18,6 +18,7 @@ const TAGS: Record<FunctionName, string> = {
   documents: 'Documents published into the portal, and their explicit grants (staff)',
   portal: 'What a portal user sees (read only)',
   invitations: 'Accepting an invitation (public, by its token)',
+  shared: "A shared document, by its share link's token (public)",
 };
 
 const ERROR_STATUSES: Record<number, string> = {
@@ -27,7 +28,7 @@ const ERROR_STATUSES: Record<number, string> = {
   404: 'Unknown resource (or one the portal user may not see)',
   405: 'The path does not support the method used (every write under /portal among them); `Allow` lists those it does',
   409: 'Conflict: email in use, stale If-Match version, Idempotency-Key reused with another body, or the state changed',
-  410: 'Invitation token cannot be used',
+  410: 'Invitation token or share link cannot be used',
   413: 'Body over 256 KiB',
   415: 'Body is not application/json',
   429: 'Throttled',
@@ -44,7 +45,7 @@ function errorsOf(route: Route): number[] {
   if (route.params || route.path.startsWith('/portal/')) statuses.add(404);
   if (route.body) [413, 415].forEach((s) => statuses.add(s));
   if (WRITES.has(route.method) && route.fn !== 'invitations') statuses.add(409);
-  if (route.fn === 'invitations') statuses.add(410);
+  if (route.fn === 'invitations' || route.fn === 'shared') statuses.add(410);
   return [...statuses].sort();
 }
 
@@ -59,6 +60,7 @@ function kindsOf(route: Route, status: number): ProblemKindName[] {
     'stale-version': (route.headers ?? []).includes('If-Match'),
     'idempotency-conflict': (route.headers ?? []).includes('Idempotency-Key'),
     'invitation-unusable': route.fn === 'invitations',
+    'link-unusable': route.fn === 'shared',
   };
   return kindsOfStatus(status).filter((kind) => applies[kind] ?? true);
 }
@@ -68,7 +70,7 @@ const header = (description: string, schema: Json = { type: 'string' }) => ({ de
 const HEADERS = {
   XRequestId: header('The request id: also the `instance` of a problem (`urn:request:<id>`) and the `requestId` of its log lines.', { type: 'string', examples: ['6f1c2c1e-8d7a-4a39-9a4e-3b8f0e3c2d11'] }),
   ETag: header("The contact's version, quoted (`\"3\"`): send it back as `If-Match`.", { type: 'string', examples: ['"3"'] }),
-  Location: header('The path of the resource created.', { type: 'string', examples: ['/contacts/0b7c6a52-5d1e-4a8e-9f3e-2f4c9d6b1a10'] }),
+  Location: header('The path of the resource created (201), or the URL a redirect leads to (302).', { type: 'string', examples: ['/contacts/0b7c6a52-5d1e-4a8e-9f3e-2f4c9d6b1a10'] }),
   RetryAfter: header('Seconds to wait before repeating the request.', { type: 'integer', minimum: 0, examples: [1] }),
   Allow: header('The methods the path supports.', { type: 'string', examples: ['GET, PATCH, DELETE'] }),
   WWWAuthenticate: header('`Bearer`: an access token is required.', { type: 'string', examples: ['Bearer'] }),
@@ -104,10 +106,10 @@ function errorResponse(route: Route, status: number): Json {
 
 function successResponse(route: Route, status: number, convert: (s: z.ZodType, io: 'output') => Json): Json {
   const headers: Json = { 'X-Request-Id': ref('XRequestId') };
-  for (const name of route.success.headers ?? []) if (name !== 'Location' || status === 201) headers[name] = ref(name);
+  for (const name of route.success.headers ?? []) if (name !== 'Location' || status === 201 || status === 302) headers[name] = ref(name);
   const body = route.success.body;
   return {
-    description: status === 201 ? 'Created' : status === 202 ? 'Accepted' : status === 204 ? 'Done, no content' : 'Success',
+    description: status === 201 ? 'Created' : status === 202 ? 'Accepted' : status === 204 ? 'Done, no content' : status === 302 ? 'Found: a redirect to `Location`' : 'Success',
     headers,
     ...(body ? { content: { 'application/json': { schema: convert(body, 'output') } } } : {}),
   };
@@ -154,7 +156,7 @@ export function buildOpenApi(): Json {
       title: 'Portal Access API',
       version: '1.0.0',
       description:
-        "Read-only customer portal access to a business's documents: contacts, the grant-portal-access wizard, documents and grants, the portal, invitations. " +
+        "Read-only customer portal access to a business's documents: contacts, the grant-portal-access wizard, documents, grants and share links, the portal, invitations. " +
         'Every answer carries `X-Request-Id`; every error is `application/problem+json` whose `type` is one of the stable URIs of `Problem.type`.',
       license: { name: 'Proprietary (UNLICENSED)', identifier: 'LicenseRef-Proprietary' },
     },

@@ -9,6 +9,8 @@ import { pageQuery } from './schemas/common';
 import * as contacts from './schemas/contacts';
 import * as access from './schemas/portal-access';
 import * as documents from './schemas/documents';
+import * as links from './schemas/share-links';
+import { SHARED_THROTTLE } from './share-links';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -29,7 +31,7 @@ export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 export const scopesOf = (principal: Principal): readonly string[] => (principal === 'public' ? [] : [ACCESS_TOKEN_SCOPE]);
 
 /** One Lambda function per area; each serves all of the area's routes. */
-export const FUNCTIONS = ['system', 'contacts', 'portal-access', 'documents', 'portal', 'invitations'] as const;
+export const FUNCTIONS = ['system', 'contacts', 'portal-access', 'documents', 'portal', 'invitations', 'shared'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export interface Route {
@@ -47,9 +49,11 @@ export interface Route {
   readonly success: { readonly status: number; readonly body?: z.ZodType; readonly headers?: readonly SuccessHeader[] };
   /** Request headers the route reads, for the documentation. */
   readonly headers?: readonly string[];
+  /** A rate limit of its own (API Gateway's route throttling in AWS; per client IP locally). */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
-/** Headers of a success answer: the contact's version (`ETag`), the created resource (`Location`). */
+/** Headers of a success answer: the contact's version (`ETag`), the created resource or a redirect's target (`Location`). */
 export type SuccessHeader = 'ETag' | 'Location';
 
 const idempotencyKey = 'Idempotency-Key';
@@ -81,6 +85,13 @@ export const ROUTES: readonly Route[] = [
   { operationId: 'getPortalMe', method: 'GET', path: '/portal/me', fn: 'portal', principal: 'customer', summary: 'The signed-in portal user, its company and document counts', success: { status: 200, body: documents.portalMe } },
   { operationId: 'listPortalDocuments', method: 'GET', path: '/portal/documents', fn: 'portal', principal: 'customer', summary: 'Documents the portal user may see, newest date first', query: documents.portalDocumentsQuery, success: { status: 200, body: documents.documentPage } },
   { operationId: 'getPortalDocument', method: 'GET', path: '/portal/documents/{type}/{id}', fn: 'portal', principal: 'customer', summary: 'One document the portal user may see', params: documents.documentPath, success: { status: 200, body: documents.document } },
+
+  // Share links (w2): staff manage them with the documents; the link's holder reads through a function of its own.
+  { operationId: 'createLink', method: 'POST', path: '/documents/{type}/{id}/links', fn: 'documents', principal: 'staff', summary: 'Create a share link (its URL is shown only in this answer)', params: documents.documentPath, body: links.createLinkBody, success: { status: 201, body: links.createdLink } },
+  { operationId: 'listLinks', method: 'GET', path: '/documents/{type}/{id}/links', fn: 'documents', principal: 'staff', summary: "A document's share links, newest first (no tokens)", params: documents.documentPath, success: { status: 200, body: links.linkList } },
+  { operationId: 'revokeLink', method: 'DELETE', path: '/documents/{type}/{id}/links/{linkId}', fn: 'documents', principal: 'staff', summary: 'Revoke a share link at once', params: links.linkPath, success: { status: 204 } },
+  { operationId: 'getShared', method: 'GET', path: '/shared/{token}', fn: 'shared', principal: 'public', summary: 'The document of a share link (one view counted)', params: links.sharedPath, throttle: SHARED_THROTTLE, success: { status: 200, body: documents.document } },
+  { operationId: 'getSharedAttachment', method: 'GET', path: '/shared/{token}/attachments/{attachmentId}', fn: 'shared', principal: 'public', summary: "A redirect to the download of the shared document's attachment (no view counted)", params: links.sharedAttachmentPath, throttle: SHARED_THROTTLE, success: { status: 302, headers: ['Location'] } },
 
   { operationId: 'acceptInvitation', method: 'POST', path: '/invitations/accept', fn: 'invitations', principal: 'public', summary: 'Accept an invitation: set the password, activate the access', body: access.acceptInvitationBody, success: { status: 204 } },
 ];

@@ -16,6 +16,9 @@ export type AuditAction =
   /** SES feedback about an invitation email (lambdas/domain/mail-feedback.ts). */
   | 'invitation.bounced'
   | 'invitation.complained'
+  /** A document's share link, on the document's customer (lambdas/domain/share-links/). */
+  | 'link.created'
+  | 'link.revoked'
   /** The email of a contact with portal access changed, and its login's with it (domain/portal-access/login-email.ts). */
   | 'portal.login-email-changed'
   /** One apply of a company's wizard, on the company: who applied what to which persons (domain/portal-access/apply.ts). */

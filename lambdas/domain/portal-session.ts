@@ -17,10 +17,10 @@ export interface PortalSessionStore {
 }
 
 /**
- * The portal user behind a token's subject, or `AccessEnded` (401, "Portal access ended") unless its
- * access is active now. A token issued (`iat`, epoch seconds) before the access became active is refused as well: it
+ * The portal user behind a token's subject, or `AccessEnded` (401) unless its access is active
+ * now. A token issued (`iat`, epoch seconds) before the access became active is refused as well: it
  * predates a revocation that a re-grant has since lifted, or belongs to the archived contact whose
- * login a new contact took over.
+ * login a new contact took over: plain `Unauthenticated`, since signing in again may help.
  */
 export async function portalUser(store: PortalSessionStore, sub: string, issuedAt?: number): Promise<ContactRecord> {
   const attempt = async (fresh: boolean) => {

@@ -39,6 +39,8 @@ export interface HttpFunctionOptions {
    * before `authorize` and before any input is parsed. Required of every function with staff routes.
    */
   readonly staffRights?: (username: string, sub: string) => Promise<void>;
+  /** Headers on every answer of the function, success or problem alike (a share link's no-referrer, noindex). */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface HttpResponse {
@@ -139,13 +141,20 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
     return json(requestId, response.status, response.body, response.headers);
   };
 
-  const handler = middy<HttpEvent, HttpResult>({
+  const { responseHeaders } = options;
+  const withHeaders = (request: { response?: HttpResult | null }) => {
+    if (request.response) request.response = { ...request.response, headers: { ...request.response.headers, ...responseHeaders } };
+  };
+
+  const middleware = middy<HttpEvent, HttpResult>({
     timeoutEarlyInMillis: LAMBDA_TIMEOUT_SECONDS * 1000 - HANDLER_TIMEOUT_MS,
     timeoutEarlyResponse: () => {
       throw Object.assign(new Error('handler timed out'), { name: 'TimeoutError' });
     },
-  })
-    .use(httpHeaderNormalizer())
+  }).use(httpHeaderNormalizer());
+  // Runs after the problem mapping below: middy runs `after` and `onError` in the reverse order of `use`.
+  if (responseHeaders) middleware.use({ after: withHeaders, onError: withHeaders });
+  const handler = middleware
     .use({
       onError: (request) => {
         request.response = problemResult(request.error, requestIdOf(request.event, request.context));

@@ -9,6 +9,7 @@ import {
   Gone,
   IdempotencyConflict,
   Invalid,
+  LinkGone,
   NoEmail,
   NotFound,
   OutOfScope,
@@ -33,6 +34,9 @@ export class HttpError extends Error {
     return PROBLEM_KINDS[this.kind].status;
   }
 }
+
+/** The title of the 401 for a valid portal token whose access ended (API.md, "The pages"): pages tell it from an expired session by it. */
+export const ACCESS_ENDED_TITLE = PROBLEM_KINDS['access-ended'].title;
 
 export interface ProblemResponse {
   status: number;
@@ -90,6 +94,7 @@ function kindOf(error: DomainError): ProblemKindName | undefined {
   if (error instanceof StaleVersion) return 'stale-version';
   if (error instanceof IdempotencyConflict) return 'idempotency-conflict';
   if (error instanceof Conflict) return 'conflict';
+  if (error instanceof LinkGone) return 'link-unusable';
   if (error instanceof Gone) return 'invitation-unusable';
   return undefined;
 }

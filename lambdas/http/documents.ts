@@ -1,13 +1,17 @@
 import type { DocumentType } from '../contract/document-types';
 import type { ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
+import type { CreateLinkInput } from '../contract/schemas/share-links';
 import { addGrant, deleteDocument, getDocument, listDocuments, listGrants, putDocument, removeGrant } from '../domain/documents';
+import { createLink, listLinks, revokeLink } from '../domain/share-links/staff';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
+import { actorOf } from '../http-kit/principal';
 import { documentsDeps } from '../wiring/documents';
 import { verifyStaffRights } from '../wiring/staff-rights';
 
-/** The staff's documents and grants routes. */
+/** The staff's documents, grants and share-links routes. */
 type DocumentParams = { type: DocumentType; id: string };
 type GrantParams = DocumentParams & { contactId: string };
+type LinkParams = DocumentParams & { linkId: string };
 
 export const handler = httpFunction('documents', {
   putDocument: async (req: HttpRequest<PutDocumentInput, unknown, DocumentParams>) => {
@@ -38,4 +42,16 @@ export const handler = httpFunction('documents', {
     status: 200,
     body: { items: await listGrants(documentsDeps(), req.params.type, req.params.id) },
   }),
+  createLink: async (req: HttpRequest<CreateLinkInput, unknown, DocumentParams>) => ({
+    status: 201,
+    body: await createLink(documentsDeps().links, req.params.type, req.params.id, req.body, actorOf(req.principal)),
+  }),
+  listLinks: async (req: HttpRequest<unknown, unknown, DocumentParams>) => ({
+    status: 200,
+    body: { items: await listLinks(documentsDeps().links, req.params.type, req.params.id) },
+  }),
+  revokeLink: async (req: HttpRequest<unknown, unknown, LinkParams>) => {
+    await revokeLink(documentsDeps().links, req.params.type, req.params.id, req.params.linkId, actorOf(req.principal));
+    return { status: 204 };
+  },
 }, { staffRights: verifyStaffRights });

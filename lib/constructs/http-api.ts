@@ -6,16 +6,16 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CORS } from '../../lambdas/contract/cors';
-import { allowedMethods, READ_ONLY_PREFIX, ROUTES, scopesOf, type FunctionName, type Principal } from '../../lambdas/contract/routes';
+import { apiWideOrigins, CORS, type CorsOrigins } from '../../lambdas/contract/cors';
+import { allowedMethods, READ_ONLY_PREFIX, ROUTES, routeKey, scopesOf, type FunctionName, type Principal } from '../../lambdas/contract/routes';
 import type { TokenIssuer } from './identity';
 
 export interface HttpApiProps {
   readonly functions: Readonly<Record<FunctionName, IFunction>>;
   readonly staff: TokenIssuer;
   readonly customer: TokenIssuer;
-  /** The admin frontend's origins (CORS). */
-  readonly adminOrigins: readonly string[];
+  /** The admin console's and the customer portal's origins (CORS, lambdas/contract/cors.ts). */
+  readonly origins: CorsOrigins;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: logs.RetentionDays;
 }
@@ -29,7 +29,7 @@ const ACCESS_LOG_FIELDS = {
   ip: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
   method: '$context.httpMethod',
-  path: '$context.path',
+  // No `$context.path`: a share link's path is its secret (`/shared/<token>`). The route key names the route.
   routeKey: '$context.routeKey',
   status: '$context.status',
   protocol: '$context.protocol',
@@ -57,8 +57,9 @@ export class HttpApi extends Construct {
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Portal Access: contacts, portal access, documents and the customer portal',
       createDefaultStage: false,
+      // One CORS configuration for the whole API: both origin lists, API-wide (why that is safe: lambdas/contract/cors.ts).
       corsPreflight: {
-        allowOrigins: [...props.adminOrigins],
+        allowOrigins: apiWideOrigins(props.origins),
         allowMethods: CORS.allowMethods.map((method) => apigw.CorsHttpMethod[method]),
         allowHeaders: [...CORS.allowHeaders],
         exposeHeaders: [...CORS.exposeHeaders],
@@ -90,6 +91,7 @@ export class HttpApi extends Construct {
       return found;
     };
 
+    const routeThrottles: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of ROUTES) {
       const added = new apigw.HttpRoute(this, route.operationId, {
         httpApi: this.api,
@@ -100,7 +102,14 @@ export class HttpApi extends Construct {
         ...(route.principal === 'public' ? {} : { authorizationScopes: [...scopesOf(route.principal)] }),
       });
       if (route.principal === 'public') this.unauthenticatedRoutes.push(added);
+      if (route.throttle) {
+        routeThrottles[routeKey(route)] = { ThrottlingRateLimit: route.throttle.rateLimit, ThrottlingBurstLimit: route.throttle.burstLimit };
+        // CloudFormation refuses route settings for a route that does not exist yet.
+        this.stage.node.addDependency(added);
+      }
     }
+    // A route's own throttling (the share links' public routes): route settings of the stage, beside its default.
+    if (Object.keys(routeThrottles).length > 0) (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = routeThrottles;
 
     const fallbacks: [string, apigw.HttpRouteKey][] = [
       ...[...allowedMethods().keys()].map((path): [string, apigw.HttpRouteKey] => [`AnyMethod${path.replace(/\//g, '.')}`, apigw.HttpRouteKey.with(path, apigw.HttpMethod.ANY)]),

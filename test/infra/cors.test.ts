@@ -31,7 +31,7 @@ beforeAll(async () => {
   const apis = Object.values(synthTemplate().template.findResources('AWS::ApiGatewayV2::Api'));
   expect(apis).toHaveLength(1);
   cors = (apis[0] as { Properties: { CorsConfiguration: CorsConfiguration } }).Properties.CorsConfiguration;
-  server = createApiServer({ authorizers: { staff: refuseAll, customer: refuseAll }, adminOrigins: TEST_CONFIG.adminOrigins, functionPrefix: 'cors-test', quiet: true });
+  server = createApiServer({ authorizers: { staff: refuseAll, customer: refuseAll }, origins: { admin: TEST_CONFIG.adminOrigins, portal: [] }, functionPrefix: 'cors-test', quiet: true });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

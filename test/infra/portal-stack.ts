@@ -14,10 +14,10 @@ export const TEST_CONFIG: StageConfig = checked({
   senderEmail: 'no-reply@portal.example.com',
   replyToEmail: 'support@example.com',
   sesIdentity: 'portal.example.com',
-  portalUrl: 'https://portal.example.com',
+  // No portalUrl: the portal's own CloudFront URL is the default (invitation links, hosted-UI redirects).
   adminOrigins: ['https://admin.example.com'],
-  callbackUrls: ['https://portal.example.com/callback'],
-  logoutUrls: ['https://portal.example.com/'],
+  callbackUrls: [],
+  logoutUrls: [],
   hostedUiDomainPrefix: 'portal-access-test',
   invitationTtlDays: 7,
   apiRateLimit: 50,

@@ -5,8 +5,10 @@ import { STAFF_GROUP } from '../../lambdas/contract/identity';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import { EVENT_RULES } from '../../lambdas/contract/event-rules';
 import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
+import { SHARED_THROTTLE } from '../../lambdas/contract/share-links';
 import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lambdas/contract/table-schema';
+import { CORS } from '../../lambdas/contract/cors';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -28,6 +30,8 @@ const logicalId = (construct: { node: { defaultChild?: unknown } } | object): st
   stack.getLogicalId(((construct as { node: { defaultChild: unknown } }).node.defaultChild ?? construct) as never);
 const functionId = (fn: FunctionName) => logicalId(stack.functions[fn]);
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+/** `https://<the portal's distribution>` + suffix, as CloudFormation writes it. */
+const portalUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logicalId(stack.portal.distribution), 'DomainName'), ...(suffix ? [suffix] : [])]] });
 
 /** The statements of a function's role policy (the role holds no other policy). */
 function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
@@ -124,8 +128,9 @@ describe('user pools', () => {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: Match.arrayWith(['openid']),
-      CallbackURLs: [...TEST_CONFIG.callbackUrls],
-      LogoutURLs: [...TEST_CONFIG.logoutUrls],
+      // The portal's own URL by default (no portalUrl in the context).
+      CallbackURLs: [portalUrl('/callback')],
+      LogoutURLs: [portalUrl('/')],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       AccessTokenValidity: 60,
@@ -218,7 +223,7 @@ describe('HTTP API', () => {
     expect(routes.size).toBe(ROUTES.length + fallbacks.length);
   });
 
-  it('allows the admin origins with the contract’s headers (CORS)', () => {
+  it('allows the admin origins with the contract’s headers (CORS); the portal needs none (it calls /api/* on its own origin)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
@@ -226,6 +231,7 @@ describe('HTTP API', () => {
         AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
         ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After', 'X-Request-Id'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+        MaxAge: CORS.maxAgeSeconds,
       },
     });
   });
@@ -240,14 +246,32 @@ describe('HTTP API', () => {
     const logs = stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
     expect(template.toJSON().Resources[logs.DestinationArn['Fn::GetAtt'][0]].Type).toBe('AWS::Logs::LogGroup');
     expect(JSON.parse(logs.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+    // A share link's path is its secret: no access log line holds a request's path.
+    expect(logs.Format).not.toMatch(/\$context\.(path|http\.path|resourcePath)/);
+  });
+
+  it('throttles each route the route table throttles (the share links), with the table’s numbers, and no other route', () => {
+    const [, stage] = only('AWS::ApiGatewayV2::Stage');
+    const throttled = ROUTES.filter((route) => route.throttle);
+    expect(throttled.map(routeKey).sort()).toEqual(['GET /shared/{token}', 'GET /shared/{token}/attachments/{attachmentId}']);
+    expect(stage.Properties.RouteSettings).toEqual(
+      Object.fromEntries(throttled.map((route) => [routeKey(route), { ThrottlingRateLimit: SHARED_THROTTLE.rateLimit, ThrottlingBurstLimit: SHARED_THROTTLE.burstLimit }])),
+    );
+    // Route settings name routes that must exist first.
+    const [stageId] = only('AWS::ApiGatewayV2::Stage');
+    const dependsOn = (template.toJSON().Resources[stageId] as { DependsOn?: string[] }).DependsOn ?? [];
+    const routeIds = new Map(resources('AWS::ApiGatewayV2::Route').map(([id, r]) => [r.Properties.RouteKey as string, id]));
+    for (const route of throttled) expect(dependsOn).toContain(routeIds.get(routeKey(route)));
   });
 });
 
 describe('functions', () => {
   it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
-    const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
-    for (const [, fn] of functions) {
+    const functions = [...Object.values(stack.functions), stack.eventsFunction].map((f) => template.toJSON().Resources[logicalId(f)] as Resource);
+    expect(functions).toHaveLength(8);
+    // The only other function is CDK's BucketDeployment (deploy time only).
+    expect(resources('AWS::Lambda::Function')).toHaveLength(9);
+    for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -264,19 +288,20 @@ describe('functions', () => {
 
   it('the functions reachable without a token have reserved (capped) concurrency; the others draw on the account', () => {
     const reserved = (id: string) => (template.toJSON().Resources[id] as Resource).Properties.ReservedConcurrentExecutions;
-    const publicFunctions = new Set<FunctionName>(['invitations', 'system']);
+    const publicFunctions = new Set<FunctionName>(['invitations', 'system', 'shared']);
     for (const route of ROUTES.filter((r) => r.principal === 'public')) expect(publicFunctions.has(route.fn)).toBe(true);
     for (const fn of Object.keys(stack.functions) as FunctionName[])
       expect({ fn, reserved: reserved(functionId(fn)) }).toEqual({ fn, reserved: publicFunctions.has(fn) ? TEST_CONFIG.publicFunctionConcurrency : undefined });
     expect(reserved(logicalId(stack.eventsFunction))).toBeUndefined();
   });
 
-  it('no IAM statement grants a DynamoDB action on "*"', () => {
+  it('no IAM statement grants a DynamoDB action on "*"; "*" is only X-Ray and (for the deployment) CloudFront invalidations', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         if (actions.some((a) => a.startsWith('dynamodb:'))) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
-        if (JSON.stringify(statement.Resource) === '"*"') expect(actions.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        if (JSON.stringify(statement.Resource) === '"*"')
+          expect([['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']]).toContainEqual(actions.sort());
       }
     }
   });
@@ -297,6 +322,7 @@ describe('functions', () => {
     documents: [...BASE, ...WRITE, ...STAFF],
     portal: [...BASE, ...READ],
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
+    shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
     events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
 
@@ -333,6 +359,15 @@ describe('functions', () => {
     expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INVITATION#*', 'CONTACT#*', 'AUDIT#*'] } });
   });
 
+  it('the public share-link function reads its link, the document and the recipient by key, and writes nothing but link items (LeadingKeys), no index', () => {
+    const tableId = only('AWS::DynamoDB::Table')[0];
+    const statements = statementsOf(functionId('shared')).filter((s) => JSON.stringify(s.Action).includes('dynamodb:')) as { Action: string; Resource: unknown; Condition?: unknown }[];
+    expect(statements.map((s) => ({ ...s, Effect: undefined }))).toEqual([
+      { Action: 'dynamodb:GetItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*', 'DOC#*', 'CONTACT#*'] } } },
+      { Action: 'dynamodb:UpdateItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*'] } } },
+    ]);
+  });
+
   it('nothing holds an action no code uses: attribute writes (a login moving to its new email) in contacts only, no login creation or password outside their functions', () => {
     const all = (name: FunctionName | 'events') => actionsOf(name === 'events' ? logicalId(stack.eventsFunction) : functionId(name));
     for (const name of Object.keys(expected) as (FunctionName | 'events')[]) {
@@ -358,7 +393,8 @@ describe('functions', () => {
     const every = ['NODE_OPTIONS', 'PORTAL_STAGE'];
     expect(variables(functionId('system'))).toEqual(every);
     expect(variables(functionId('portal'))).toEqual([...every, 'TABLE_NAME']);
-    expect(variables(functionId('documents'))).toEqual([...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual([...every, 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('shared'))).toEqual([...every, 'TABLE_NAME']);
     // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', ...every, 'TABLE_NAME']);
@@ -367,7 +403,8 @@ describe('functions', () => {
       ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', ...every, 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: TEST_CONFIG.portalUrl, INVITATION_TTL_DAYS: '7' }) },
+      // Invitation links point at the portal's own URL by default.
+      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: portalUrl(), INVITATION_TTL_DAYS: '7' }) },
     });
   });
 });
@@ -475,6 +512,7 @@ describe('outputs', () => {
         'DashboardName',
         'EventBusName',
         'HostedUiBaseUrl',
+        'PortalUrl',
         'SesConfigurationSet',
         'SesDkimCname1',
         'SesDkimCname2',

@@ -26,7 +26,8 @@ describe('stage configuration from the CDK context', () => {
   it('allows localhost origins and redirects in the dev stage only, unless a stage is configured with them', () => {
     const dev = configWith({});
     expect(dev.adminOrigins).toEqual(['https://admin.example.com', 'http://localhost:5173']);
-    expect(dev.callbackUrls).toEqual(['https://portal.example.com/callback', 'http://localhost:5174/callback']);
+    // The portal's own URL is added by the stack (its CloudFront URL unless portalUrl is given): the context adds only others.
+    expect(dev.callbackUrls).toEqual(['http://localhost:5174/callback']);
     for (const stage of ['prod', 'staging', 'test']) expect(urlsOf(configWith({ stage })).filter((url) => /localhost|127\.0\.0\.1/.test(url))).toEqual([]);
     expect(configWith({ stage: 'prod', adminOrigins: 'https://admin.example.com,http://localhost:8080' }).adminOrigins).toContain('http://localhost:8080');
   });

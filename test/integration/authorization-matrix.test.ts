@@ -44,6 +44,9 @@ interface Targets {
   docA: string;
   docB: string;
   docToDelete: string;
+  /** A share link of docA (no view limit): its id, for the revocation, and its token. */
+  link: { id: string; token: string };
+  linkToRevoke: string;
 }
 let t: Targets;
 
@@ -78,6 +81,16 @@ function cases(): Record<string, Case> {
     'POST /documents/{type}/{id}/grants': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/grants`, body: { contactId: t.grantee.id } }) },
     'DELETE /documents/{type}/{id}/grants/{contactId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/grants/${t.scratch.id}` }) },
     'GET /documents/{type}/{id}/grants': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/grants` }) },
+    'POST /documents/{type}/{id}/links': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/links`, body: { maxViews: 2 } }) },
+    'GET /documents/{type}/{id}/links': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/links` }) },
+    'DELETE /documents/{type}/{id}/links/{linkId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/links/${t.linkToRevoke}` }) },
+    // Public, authenticated by the link's token only: whatever else the caller sends, the link decides.
+    'GET /shared/{token}': { request: () => ({ method: 'GET', path: `/shared/${t.link.token}` }) },
+    // No document has an attachment until the attachments feature lands: 404 for every caller of a live link.
+    'GET /shared/{token}/attachments/{attachmentId}': {
+      request: () => ({ method: 'GET', path: `/shared/${t.link.token}/attachments/${uniq('att')}` }),
+      expect: Object.fromEntries((['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked'] as const).map((k) => [k, 404])),
+    },
     'GET /portal/me': { request: () => ({ method: 'GET', path: '/portal/me' }) },
     'GET /portal/documents': { request: () => ({ method: 'GET', path: '/portal/documents' }) },
     // Company A's document: B's portal user must not learn it exists.
@@ -138,8 +151,15 @@ beforeAll(async () => {
   await applyAccess(companyA.id, invited.id, true);
   const archived = await staff(`/contacts/${toRestore.id}`, { method: 'DELETE' });
   if (archived.status !== 204) throw new Error(`archive → ${archived.status} ${archived.text}`);
-  t = { scratch, toArchive, toRestore, invited, grantee, docA: docId(), docB: docId(), docToDelete: docId() };
-  await Promise.all([putDocument('invoice', t.docA, companyA.id), putDocument('invoice', t.docB, companyB.id), putDocument('invoice', t.docToDelete, companyA.id)]);
+  const [docA, docB, docToDelete] = [docId(), docId(), docId()];
+  await Promise.all([putDocument('invoice', docA, companyA.id), putDocument('invoice', docB, companyB.id), putDocument('invoice', docToDelete, companyA.id)]);
+  const newLink = async () => {
+    const res = await staff(`/documents/invoice/${docA}/links`, { method: 'POST', body: {} });
+    if (res.status !== 201) throw new Error(`link → ${res.status} ${res.text}`);
+    return { id: res.body.id as string, token: (res.body.url as string).split('/s/')[1]! };
+  };
+  const [link, linkToRevoke] = await Promise.all([newLink(), newLink()]);
+  t = { scratch, toArchive, toRestore, invited, grantee, docA, docB, docToDelete, link, linkToRevoke: linkToRevoke.id };
   const grant = await staff(`/documents/invoice/${t.docA}/grants`, { method: 'POST', body: { contactId: scratch.id } });
   if (grant.status !== 201) throw new Error(`grant → ${grant.status} ${grant.text}`);
 });

@@ -16,6 +16,7 @@ let world: World;
 let admin: string;
 let person: Contact;
 let docId: string;
+let shareToken: string;
 const every: { label: string; status: number }[] = [];
 
 /** A valid request of a route, and how the route refuses a bad value in each of its body's string fields. */
@@ -59,6 +60,16 @@ function targets(): Record<string, Target> {
     'GET /documents/{type}/{id}/grants': { path: () => `/documents/invoice/${docId}/grants` },
     'GET /portal/documents': { path: () => '/portal/documents', query: true },
     'GET /portal/documents/{type}/{id}': { path: () => `/portal/documents/invoice/${docId}` },
+    'POST /documents/{type}/{id}/links': {
+      path: () => `/documents/invoice/${docId}/links`,
+      body: () => ({ contactId: person.id, expiresAt: new Date(Date.now() + 10 * 24 * 3600 * 1000).toISOString(), maxViews: 5 }),
+      fields: { contactId: 400, expiresAt: 400 },
+    },
+    'GET /documents/{type}/{id}/links': { path: () => `/documents/invoice/${docId}/links` },
+    'DELETE /documents/{type}/{id}/links/{linkId}': { path: () => `/documents/invoice/${docId}/links/${uniq('link')}` },
+    // A share link's token, like an invitation's, is looked up, not parsed: any unusable value is the one 410.
+    'GET /shared/{token}': { path: () => `/shared/${shareToken}` },
+    'GET /shared/{token}/attachments/{attachmentId}': { path: () => `/shared/${shareToken}/attachments/att1` },
     // The token is looked up, not parsed: any unusable value is the one 410 (API.md, Invitations).
     'POST /invitations/accept': { path: () => '/invitations/accept', body: () => ({ token: 'a'.repeat(43), password: 'Hostile-Pw-1!' }), fields: { token: 410, password: 410 } },
   };
@@ -114,6 +125,9 @@ beforeAll(async () => {
   docId = uniq('hostile-doc');
   const put = await api(`/documents/invoice/${docId}`, { method: 'PUT', token: admin, body: { customerId: world.companyA.id, name: 'Invoice' } });
   expect(put.status).toBe(201);
+  const link = await api(`/documents/invoice/${docId}/links`, { method: 'POST', token: admin, body: {} });
+  expect(link.status).toBe(201);
+  shareToken = (link.body.url as string).split('/s/')[1]!;
 });
 
 afterAll(() => {
@@ -344,7 +358,8 @@ describe.each(ROUTES.filter((r) => r.params).map((r) => [routeKey(r), r] as cons
         parts[at] = value;
         const res = await send(route, parts.join('/'), `${name}=${label}`);
         // `__proto__` and `constructor` are valid ids (A-Za-z0-9_-) that name nothing; a type must be one of the list.
-        const expected = (label === 'prototype' || label === 'constructor') && name !== 'type' ? [404, 400] : [400];
+        // A share link's token names no link whatever it holds: 410, like every dead link.
+        const expected = name === 'token' ? [410] : (label === 'prototype' || label === 'constructor') && name !== 'type' ? [404, 400] : [400];
         expect({ key, name, label, status: expected.includes(res.status) }).toEqual({ key, name, label, status: true });
         expect({ key, name, label, type: res.headers['content-type'] }).toEqual({ key, name, label, type: expect.stringMatching(/^application\/problem\+json/) });
       }

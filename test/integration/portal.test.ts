@@ -206,22 +206,29 @@ describe('the access record decides on every request', () => {
       const res = await portal(user, path);
       expect(res.status).toBe(401);
       expect(res.headers['content-type']).toBe('application/problem+json');
+      // The title tells the page "your access ended" from "your session expired" (API.md, "The pages").
+      expect(res.body).toMatchObject({ status: 401, title: 'Portal access ended' });
     }
   });
 
   test('an invited (not yet accepted) or archived contact cannot use the portal', async () => {
     const invited = await createPortalUser({ name: 'Invited', email: `${uniq('inv')}@example.com` });
     await setPortalStatus(invited.contact.id, 'invited');
-    expect((await portal(invited, '/portal/me')).status).toBe(401);
+    expect(await portal(invited, '/portal/me')).toMatchObject({ status: 401, body: { title: 'Portal access ended' } });
 
     const archived = await createPortalUser({ name: 'Archived', email: `${uniq('arc')}@example.com` });
     await setArchived(archived.contact.id, true);
-    expect((await portal(archived, '/portal/documents')).status).toBe(401);
+    expect(await portal(archived, '/portal/documents')).toMatchObject({ status: 401, body: { title: 'Portal access ended' } });
   });
 
-  test('a staff token on /portal and no token are 401', async () => {
-    expect((await api('/portal/me', { token: staffToken })).status).toBe(401);
-    expect((await api('/portal/me', {})).status).toBe(401);
+  test('a staff token, a forged or expired-looking token and no token are a plain 401, not "access ended"', async () => {
+    const user = await createPortalUser({ name: 'Token owner', email: `${uniq('tok')}@example.com` });
+    const [header, payload] = user.token.split('.');
+    const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
+    for (const token of [staffToken, forged, undefined]) {
+      const res = await api('/portal/me', token === undefined ? {} : { token });
+      expect(res).toMatchObject({ status: 401, body: { title: 'Unauthorized' } });
+    }
   });
 });
 

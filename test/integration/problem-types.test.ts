@@ -1,8 +1,9 @@
 /**
  * Every kind of problem a client can provoke, over HTTP: its stable `type` URI, its status, and the
  * request id that names the answer (`x-request-id`, and the problem's `instance`). `unavailable` is
- * provoked by faults.test.ts (a failing dependency); `throttled` is API Gateway's own answer in AWS,
- * and `internal` and `not-implemented` are what no request of a client should ever meet.
+ * provoked by faults.test.ts (a failing dependency); `throttled` by share-links.test.ts (the local
+ * stack's per-client limit of /shared; API Gateway's own answer in AWS), and `internal` and
+ * `not-implemented` are what no request of a client should ever meet.
  */
 import { randomBytes } from 'node:crypto';
 import { PROBLEM_KINDS, problemTypeOf, type ProblemKindName } from '../../lambdas/contract/problem-types';
@@ -110,6 +111,12 @@ describe('each kind a client can provoke has its type', () => {
 
   test('invitation-unusable: an unknown token', async () => {
     expectKind(await api('/invitations/accept', { method: 'POST', body: { token: randomBytes(32).toString('base64url'), password: 'Whatever-Pw-1!' } }), 'invitation-unusable');
+  });
+
+  test('link-unusable: an unknown share link, its attachment too (throttled: share-links.test.ts)', async () => {
+    const token = randomBytes(32).toString('base64url');
+    expectKind(await api(`/shared/${token}`), 'link-unusable');
+    expectKind(await api(`/shared/${token}/attachments/a1`), 'link-unusable');
   });
 
   test('too-large and unsupported-media-type', async () => {

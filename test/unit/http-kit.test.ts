@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
 import { normaliseEmail } from '../../lambdas/contract/email';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
-import { AccessEnded, Conflict, EmailInUse, Forbidden, IdempotencyConflict, NoEmail, NotFound, OutOfScope, StaleVersion, Unauthenticated } from '../../lambdas/contract/errors';
+import { AccessEnded, Conflict, EmailInUse, Forbidden, Gone, IdempotencyConflict, LinkGone, NoEmail, NotFound, OutOfScope, StaleVersion, Unauthenticated } from '../../lambdas/contract/errors';
 import { PROBLEM_KINDS, PROBLEM_TYPES, problemTypeOf, type ProblemKindName } from '../../lambdas/contract/problem-types';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { captureLogs } from './log-capture';
@@ -260,6 +260,8 @@ describe('typed problems', () => {
     ['portal access that ended', new AccessEnded('ended'), 'access-ended'],
     ['an unknown token', new Unauthenticated('who'), 'unauthenticated'],
     ['a staff user out of the group', new Forbidden('no'), 'forbidden'],
+    ['an unusable invitation token', new Gone('gone'), 'invitation-unusable'],
+    ['a dead share link', new LinkGone('gone'), 'link-unusable'],
     ['a dependency down', Object.assign(new Error('x'), { name: 'ServiceUnavailableException' }), 'unavailable'],
     ['a bug', new TypeError('undefined is not a function'), 'internal'],
   ])('%s is %s', (_name, error, kind) => {
@@ -268,14 +270,15 @@ describe('typed problems', () => {
     expect(status).toBe(PROBLEM_KINDS[kind].status);
   });
 
-  test('access that ended has the title the pages look for; its 401 asks for a bearer token', () => {
-    const { problem, headers } = toProblem(new AccessEnded('Portal access is not active for this login.'));
-    expect(problem.title).toBe('Portal access ended');
-    expect(headers['www-authenticate']).toBe('Bearer');
-  });
-
   test('the type URIs are distinct and stable in form', () => {
     expect(new Set(PROBLEM_TYPES).size).toBe(Object.keys(PROBLEM_KINDS).length);
     for (const type of PROBLEM_TYPES) expect(type).toMatch(/^urn:portal-access:problem:[a-z-]+$/);
+  });
+});
+
+describe('the portal\'s two 401s', () => {
+  test('access that ended is titled "Portal access ended"; any other refusal keeps the plain title', () => {
+    expect(toProblem(new AccessEnded('not active'))).toMatchObject({ status: 401, problem: { title: 'Portal access ended', status: 401 }, headers: { 'www-authenticate': 'Bearer' } });
+    expect(toProblem(new Unauthenticated('sign in again'))).toMatchObject({ status: 401, problem: { title: 'Unauthorized' } });
   });
 });

@@ -209,15 +209,18 @@ describe('portalUser (the access check of every portal request)', () => {
     ['an archived contact', contact('p', { archived: true }), 'sub-p'],
     ['a contact whose login is another one now', contact('p', { login: { email: 'p@example.com', username: 'p2', sub: 'sub-other' } }), 'sub-p'],
     ['a deleted contact', undefined, 'sub-p'],
-  ])('refuses %s with Unauthenticated', async (_name, record, sub) => {
-    await expect(portalUser(session(record), sub)).rejects.toBeInstanceOf(Unauthenticated);
+  ])('refuses %s: access ended (a 401 the page tells from an expired session)', async (_name, record, sub) => {
+    await expect(portalUser(session(record), sub)).rejects.toBeInstanceOf(AccessEnded);
   });
 
   test('refuses a token issued before the access became active (a re-grant does not revive it), accepts a later one', async () => {
     const activatedAt = '2026-11-22T08:00:10.500Z';
     const record = contact('p', { portal: { status: 'active', activatedAt } });
     const activatedSeconds = Math.floor(Date.parse(activatedAt) / 1000);
-    await expect(portalUser(session(record), 'sub-p', activatedSeconds - 60)).rejects.toBeInstanceOf(Unauthenticated);
+    const early = portalUser(session(record), 'sub-p', activatedSeconds - 60);
+    await expect(early).rejects.toBeInstanceOf(Unauthenticated);
+    // Signing in again helps here: a plain 401, not "access ended".
+    await expect(early).rejects.not.toBeInstanceOf(AccessEnded);
     await expect(portalUser(session(record), 'sub-p', activatedSeconds)).resolves.toMatchObject({ id: 'p' });
     await expect(portalUser(session(record), 'sub-p', activatedSeconds + 5)).resolves.toMatchObject({ id: 'p' });
   });

@@ -6,11 +6,11 @@
  * the previous item, a revocation and an acceptance delete it, so a re-invited, revoked or used
  * token finds nothing. Every unusable token answers the same `Gone`.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { Conflict, Gone, Invalid } from '../../contract/errors';
 import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { auditEntry, INVITEE, type AuditEntry } from '../audit';
+import { hashToken, newToken } from '../tokens';
 import type { ContactRecord } from '../contact-record';
 import { invitationLink, invitationMail } from './invitation-mail';
 import type { AcceptDeps, LoginRecord, PortalAccessDeps } from './ports';
@@ -28,8 +28,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** The one answer to every unusable token: it says nothing about why. */
 export const GONE_DETAIL = 'This invitation cannot be used any more. Ask for a new one.';
 
-export const newToken = (): string => randomBytes(32).toString('base64url');
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export { hashToken, newToken };
 
 /**
  * Steps 3 and 4 of a grant (and a re-invite): a fresh invitation replaces the previous one (and

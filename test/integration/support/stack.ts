@@ -5,7 +5,7 @@
  *   stack()                          → the parsed stack.json: { apiUrl, region, tableName, dynamodbEndpoint,
  *                                      cognitoEndpoint, sesEndpoint, eventsEndpoint, eventBusName,
  *                                      staffUserPoolId, staffClientId, customerUserPoolId, customerClientId,
- *                                      admin: { username, password } }
+ *                                      admin: { username, password }, portalUrl, adminUrl?, hostedUiUrl }
  *   api(path, { method?, body?, token?, headers?, rawBody?, contentType? })
  *                                    → { status, headers (lower-case names), body (parsed JSON, or undefined), text }
  *                                      `body` is sent as JSON (content-type application/json unless

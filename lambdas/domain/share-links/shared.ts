@@ -1,0 +1,51 @@
+/**
+ * The holder of a share link: the document (one view counted) and its attachments (no view). A link
+ * that is unknown, expired, revoked or used up, whose document is deleted (or replaced by another
+ * under the same id), or whose recipient is archived is `LinkGone`, always with the same detail, after
+ * the same reads: the answer tells nothing about which it was, neither by its body nor by its time.
+ */
+import type { DocumentType } from '../../contract/document-types';
+import { LinkGone } from '../../contract/errors';
+import type { Document } from '../../contract/schemas/documents';
+import { hashToken } from '../tokens';
+import { isLive, type ShareLink } from './links';
+import type { SharedDeps } from './ports';
+
+/** The one answer to every dead link. */
+export const LINK_GONE_DETAIL = 'This link cannot be used any more. Ask the sender for a new one.';
+const gone = () => new LinkGone(LINK_GONE_DETAIL);
+
+/**
+ * Read in place of a link's document and recipient when the token names no link: keys no real
+ * document or contact can have (`~` is in neither id alphabet), so that an unknown token costs the
+ * same reads, and the same time, as a dead link.
+ */
+const DECOY = { type: 'invoice' as DocumentType, documentId: '~', contactId: '~' };
+
+/** The link and its document, if the link lives at this moment; `LinkGone` otherwise. */
+async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Promise<{ link: ShareLink; document: Document }> {
+  const link = await deps.links.get(hashToken(token));
+  const target = link ?? DECOY;
+  const [stored, recipient] = await Promise.all([deps.documents.get(target.type, target.documentId), deps.contacts.get(target.contactId ?? DECOY.contactId)]);
+  const alive =
+    link !== undefined &&
+    stored !== undefined &&
+    stored.document.createdAt === link.documentCreatedAt &&
+    isLive(link, deps.now()) &&
+    (link.contactId === undefined || (recipient !== undefined && !recipient.archived));
+  if (!alive) throw gone();
+  return { link, document: stored.document };
+}
+
+/** The shared document, counted as one view. The count is the only write: of concurrent views of a last view, one wins. */
+export async function viewShared(deps: Omit<SharedDeps, 'attachments'>, token: string): Promise<Document> {
+  const { link, document } = await resolve(deps, token);
+  if (!(await deps.links.countView(link.tokenHash, deps.now().toISOString()))) throw gone();
+  return document;
+}
+
+/** A download of one of the shared document's attachments while the link lives; counts no view. */
+export async function sharedAttachment(deps: SharedDeps, token: string, attachmentId: string): Promise<{ url: string; expiresAt: string }> {
+  const { link } = await resolve(deps, token);
+  return deps.attachments.download(link.type, link.documentId, attachmentId);
+}

@@ -1,0 +1,102 @@
+/**
+ * The staff's share links of a document: create one (its URL shown only in this answer), list them
+ * (never a token or a hash), revoke one at once. Creating and revoking are audited on the
+ * document's customer, in the same transaction as the change.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DocumentType } from '../../contract/document-types';
+import { Conflict, Invalid, NotFound } from '../../contract/errors';
+import { MAX_LINKS_PER_DOCUMENT } from '../../contract/share-links';
+import type { CreateLinkInput, ShareLinkView } from '../../contract/schemas/share-links';
+import { auditEntry } from '../audit';
+import type { StoredDocument } from '../documents';
+import { hashToken, newToken } from '../tokens';
+import { keptUntil, linkExpiry, onRecord, shareLinkUrl, toView, type ShareLink } from './links';
+import type { StaffLinkDeps } from './ports';
+
+/** Each round of a race for the document's link guard has one winner; the losers read again. */
+const ATTEMPTS = 10;
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(10 * attempt, 100)));
+
+export interface CreatedLink {
+  id: string;
+  url: string;
+  expiresAt: string;
+  maxViews?: number;
+  views: number;
+}
+
+async function existing(deps: Pick<StaffLinkDeps, 'documents'>, type: DocumentType, id: string): Promise<StoredDocument> {
+  const stored = await deps.documents.get(type, id);
+  if (!stored) throw new NotFound('No such document.');
+  return stored;
+}
+
+const linkDetails = (link: ShareLink) => ({ linkId: link.id, documentType: link.type, documentId: link.documentId });
+
+export async function createLink(deps: StaffLinkDeps, type: DocumentType, id: string, input: CreateLinkInput, actor: string): Promise<CreatedLink> {
+  for (let attempt = 1; ; attempt++) {
+    const { document } = await existing(deps, type, id);
+    const now = deps.now();
+    const expiresAt = linkExpiry(input.expiresAt, now);
+    if (input.contactId !== undefined) {
+      const recipient = await deps.contacts.get(input.contactId);
+      if (!recipient || recipient.archived) throw new Invalid(`No such contact: ${input.contactId}.`, 'contactId');
+    }
+    const { links, guardVersion } = await deps.links.ofDocument(type, id);
+    if (links.filter((link) => onRecord(link, document.createdAt, now)).length >= MAX_LINKS_PER_DOCUMENT)
+      throw new Conflict(`A document can have at most ${MAX_LINKS_PER_DOCUMENT} share links on record (ended ones are kept for a week); revoke or wait.`);
+
+    const token = newToken();
+    const at = now.toISOString();
+    const link: ShareLink = {
+      id: (deps.newId ?? randomUUID)(),
+      tokenHash: hashToken(token),
+      type,
+      documentId: id,
+      documentCreatedAt: document.createdAt,
+      ...(input.contactId === undefined ? {} : { contactId: input.contactId }),
+      createdBy: actor,
+      createdAt: at,
+      expiresAt,
+      ...(input.maxViews === undefined ? {} : { maxViews: input.maxViews }),
+      views: 0,
+    };
+    const audit = auditEntry('link.created', document.customerId, actor, at, {
+      ...linkDetails(link),
+      ...(link.contactId === undefined ? {} : { contactId: link.contactId }),
+      expiresAt,
+      ...(link.maxViews === undefined ? {} : { maxViews: link.maxViews }),
+    });
+    if (await deps.links.create(link, guardVersion, audit)) {
+      return { id: link.id, url: shareLinkUrl(deps.portalUrl, token), expiresAt, ...(link.maxViews === undefined ? {} : { maxViews: link.maxViews }), views: 0 };
+    }
+    // Another link was created, the document replaced by a new one, or the recipient archived meanwhile: read again.
+    if (attempt >= ATTEMPTS) throw new Conflict('The document’s share links are being changed concurrently; please retry.');
+    await pause(attempt);
+  }
+}
+
+/** The document's links on record, newest first. */
+export async function listLinks(deps: Pick<StaffLinkDeps, 'documents' | 'links' | 'now'>, type: DocumentType, id: string): Promise<ShareLinkView[]> {
+  const [{ document }, { links }] = await Promise.all([existing(deps, type, id), deps.links.ofDocument(type, id)]);
+  const now = deps.now();
+  return links
+    .filter((link) => onRecord(link, document.createdAt, now))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+    .map(toView);
+}
+
+/**
+ * Revokes one link: from now on it is 410 like any dead link, and the others live on. Revoking a
+ * revoked link changes nothing (no second audit entry) and is not an error.
+ */
+export async function revokeLink(deps: Pick<StaffLinkDeps, 'documents' | 'links' | 'now'>, type: DocumentType, id: string, linkId: string, actor: string): Promise<void> {
+  const [{ document }, link] = await Promise.all([existing(deps, type, id), deps.links.byId(type, id, linkId)]);
+  const now = deps.now();
+  if (!link || !onRecord(link, document.createdAt, now)) throw new NotFound('No such share link.');
+  if (link.revokedAt !== undefined) return;
+  const at = now.toISOString();
+  // A revocation that lost to a concurrent one is done all the same.
+  await deps.links.revoke(link, at, keptUntil({ ...link, revokedAt: at }), auditEntry('link.revoked', document.customerId, actor, at, linkDetails(link)));
+}

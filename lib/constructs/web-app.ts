@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as deployment from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { WEB_APP_CONFIG_FILE, type WebAppConfig } from '../web-app-config';
+import { contentSecurityPolicy, WEB_HEADERS } from '../web-headers';
+
+const WEB_ROOT = path.resolve(__dirname, '..', '..', 'web');
+const ROOT = path.resolve(WEB_ROOT, '..');
+
+/** Where a page reaches the API on its own origin: `<app>/api/...` → the HTTP API, prefix removed. */
+export const API_PATH_PREFIX = '/api';
+
+export interface WebAppProps {
+  /** The folder of web/ to build and serve (`portal`, `admin`). */
+  readonly app: string;
+  /** The HTTP API's domain (`<id>.execute-api.<region>.amazonaws.com`), served under `/api/*`. */
+  readonly apiDomain: string;
+  /** The hosted UI's origin (`https://<prefix>.auth.<region>.amazoncognito.com`), the only other origin the page may talk to. */
+  readonly hostedUiOrigin: string;
+  /** Where CloudFront's and S3's access logs go. */
+  readonly logBucket: s3.IBucket;
+}
+
+/**
+ * A web app of web/ in AWS: its build in a private S3 bucket (no public access, TLS only, encrypted)
+ * behind CloudFront with origin access control, HTTPS only. Every response carries the same security
+ * headers as locally (lib/web-headers.ts) plus HSTS. Paths that are not files of the app get
+ * `index.html` (the app's router decides). The API is served under `/api/*` of the same origin, so
+ * the page makes no cross-origin API call (no CORS for it, `connect-src 'self'`), and the
+ * distribution's settings name the API while the API's need not name the distribution.
+ * `deploy(config)` uploads the build and its `/config.json`.
+ */
+export class WebApp extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  readonly headers: cloudfront.ResponseHeadersPolicy;
+  /** `https://<distribution domain>`. */
+  readonly url: string;
+  /** What `deploy` wrote to `/config.json` (deploy-time values as tokens). */
+  config?: WebAppConfig;
+  private readonly app: string;
+
+  constructor(scope: Construct, id: string, props: WebAppProps) {
+    super(scope, id);
+    this.app = props.app;
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.logBucket,
+      serverAccessLogsPrefix: `s3/${props.app}/`,
+      // The build is redeployed from the repository at will: nothing in it needs keeping.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: false,
+    });
+
+    this.headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+      comment: `Security headers of the ${props.app} app`,
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ hostedUi: props.hostedUiOrigin }), override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.seconds(WEB_HEADERS.hstsMaxAgeSeconds), includeSubdomains: true, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      },
+    });
+
+    const spaFallback = new cloudfront.Function(this, 'PagesFunction', {
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'Any path that is not a file of the app is a page: index.html',
+      code: cloudfront.FunctionCode.fromInline(
+        `function handler(event) {
+  var request = event.request;
+  if (request.uri.indexOf('/assets/') !== 0 && request.uri !== '/${WEB_APP_CONFIG_FILE}') request.uri = '/index.html';
+  return request;
+}`,
+      ),
+    });
+    const apiPrefix = new cloudfront.Function(this, 'ApiFunction', {
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: `${API_PATH_PREFIX}/x on this origin is /x of the HTTP API`,
+      code: cloudfront.FunctionCode.fromInline(
+        `function handler(event) {
+  var request = event.request;
+  request.uri = request.uri.substring(${API_PATH_PREFIX.length}) || '/';
+  return request;
+}`,
+      ),
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Portal Access: the ${props.app} app`,
+      defaultRootObject: 'index.html',
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: `cloudfront/${props.app}/`,
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.headers,
+        compress: true,
+        functionAssociations: [{ function: spaFallback, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+      },
+      additionalBehaviors: {
+        [`${API_PATH_PREFIX}/*`]: {
+          origin: new origins.HttpOrigin(props.apiDomain, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY, originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2] }),
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          // Nothing of the API is cached; with caching off, the viewer's headers (Authorization too) reach the API.
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: this.headers,
+          functionAssociations: [{ function: apiPrefix, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        },
+      },
+    });
+    this.url = `https://${this.distribution.distributionDomainName}`;
+  }
+
+  /** Uploads the app (built now, by `cdk synth`) and its runtime configuration; CloudFront forgets the old index.html and config. */
+  deploy(config: WebAppConfig): deployment.BucketDeployment {
+    this.config = config;
+    return new deployment.BucketDeployment(this, 'Deployment', {
+      destinationBucket: this.bucket,
+      sources: [appBuild(this.app), deployment.Source.jsonData(WEB_APP_CONFIG_FILE, config)],
+      // Old hashed files stay: a page loaded before the deployment still finds its chunks.
+      prune: false,
+      distribution: this.distribution,
+      distributionPaths: ['/index.html', `/${WEB_APP_CONFIG_FILE}`],
+      memoryLimit: 512,
+    });
+  }
+}
+
+/** The app built by web/build/build.ts into the asset's output folder (locally, no Docker). Its hash is the output's. */
+function appBuild(app: string): deployment.ISource {
+  return deployment.Source.asset(WEB_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    exclude: ['dist', 'shared/generated', 'node_modules'],
+    bundling: {
+      // Never used: the local build below either succeeds or fails the synth.
+      image: DockerImage.fromRegistry('node:22-bookworm-slim'),
+      local: {
+        tryBundle(outputDir) {
+          const build = spawnSync(process.execPath, ['--import', 'tsx', path.join(WEB_ROOT, 'build', 'build.ts'), '--app', app, '--out', outputDir, '--quiet'], {
+            cwd: ROOT,
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          if (build.status !== 0) throw new Error(`The ${app} web app did not build (npm run web:build shows why).`);
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/** `<id>.execute-api.<region>.<suffix>` of an HTTP API, from its id (a deploy-time value). */
+export const apiDomainOf = (scope: Construct, apiId: string): string => `${apiId}.execute-api.${Stack.of(scope).region}.${Stack.of(scope).urlSuffix}`;

@@ -1,0 +1,123 @@
+/**
+ * The customer portal's hosting: a private bucket behind CloudFront (origin access control, HTTPS
+ * only), the security headers of lib/web-headers.ts plus HSTS, the SPA fallback, `/api/*` forwarded
+ * to the HTTP API, and the deployed `/config.json` pointing at the API and the customer pool.
+ */
+import { type Template } from 'aws-cdk-lib/assertions';
+import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
+import type { PortalStack } from '../../lib/stack';
+import { contentSecurityPolicy, WEB_HEADERS } from '../../lib/web-headers';
+import { synthTemplate, TEST_CONFIG } from './portal-stack';
+
+type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let stack: PortalStack;
+let template: Template;
+beforeAll(() => {
+  ({ stack, template } = synthTemplate());
+});
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const resource = (id: string) => template.toJSON().Resources[id] as Resource;
+
+/** A CloudFormation value as text: Fn::Join joined, Ref and GetAtt as `{Ref}` / `{Id.Attr}`. */
+function flat(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as unknown[]).map(flat).join(v['Fn::Join'][0] as string);
+  if (typeof v.Ref === 'string') return `{${v.Ref}}`;
+  if (Array.isArray(v['Fn::GetAtt'])) return `{${(v['Fn::GetAtt'] as string[]).join('.')}}`;
+  throw new Error(`unexpected ${JSON.stringify(value)}`);
+}
+
+const distribution = () => resource(logicalId(stack.portal.distribution)).Properties.DistributionConfig;
+const hostedUiDomainId = () => logicalId(stack.node.findChild('Identity').node.findChild('CustomerPool').node.findChild('HostedUi') as never);
+const distributionUrl = () => `https://{${logicalId(stack.portal.distribution)}.DomainName}`;
+
+describe('the portal bucket', () => {
+  it('is private: all public access blocked, objects owned by the bucket, encrypted, access logged', () => {
+    const bucket = resource(logicalId(stack.portal.bucket)).Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.LoggingConfiguration.DestinationBucketName).toBeDefined();
+    expect(bucket.WebsiteConfiguration).toBeUndefined();
+  });
+
+  it('refuses non-TLS access, and lets only this distribution read it (origin access control)', () => {
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')) as Resource[];
+    const policy = policies.find((p) => p.Properties.Bucket.Ref === logicalId(stack.portal.bucket))!;
+    const statements = policy.Properties.PolicyDocument.Statement as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }));
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' });
+    expect(flat(allows[0]!.Condition.StringEquals['AWS:SourceArn'])).toContain(`{${logicalId(stack.portal.distribution)}}`);
+    expect(distribution().Origins[0].OriginAccessControlId).toBeDefined();
+  });
+});
+
+describe('the portal distribution', () => {
+  it('serves HTTPS only, index.html at the root and for every page path (a viewer-request function, not error pages that would hide the API’s 403/404)', () => {
+    const config = distribution();
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
+    expect(config.CacheBehaviors.every((b: { ViewerProtocolPolicy: string }) => b.ViewerProtocolPolicy === 'https-only')).toBe(true);
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.CustomErrorResponses).toBeUndefined();
+    const fn = resource(config.DefaultCacheBehavior.FunctionAssociations[0].FunctionARN['Fn::GetAtt'][0]).Properties;
+    expect(fn.FunctionCode).toContain("request.uri = '/index.html'");
+    expect(fn.FunctionCode).toContain("'/config.json'");
+    expect(fn.FunctionCode).toContain("'/assets/'");
+    expect(config.Logging.Prefix).toBe('cloudfront/portal/');
+  });
+
+  it('answers with the strict CSP (the page, the hosted UI, nothing else), HSTS, no referrer, no framing, no sniffing', () => {
+    const policyId = distribution().DefaultCacheBehavior.ResponseHeadersPolicyId.Ref;
+    const headers = resource(policyId).Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const hostedUi = `https://{${hostedUiDomainId()}}.auth.${TEST_CONFIG.region}.amazoncognito.com`;
+    expect(flat(headers.ContentSecurityPolicy.ContentSecurityPolicy)).toBe(contentSecurityPolicy({ hostedUi }));
+    expect(headers.ContentSecurityPolicy.Override).toBe(true);
+    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: WEB_HEADERS.hstsMaxAgeSeconds, IncludeSubdomains: true, Override: true });
+    expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+    expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    expect(headers.ContentTypeOptions).toEqual({ Override: true });
+    // The API's answers through this origin get the same headers.
+    expect(distribution().CacheBehaviors[0].ResponseHeadersPolicyId.Ref).toBe(policyId);
+  });
+
+  it('forwards /api/* to the HTTP API over HTTPS, uncached, with the viewer’s headers, the prefix removed', () => {
+    const config = distribution();
+    const api = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/api/*');
+    const origin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
+    expect(flat(origin.DomainName)).toBe(`{${logicalId(stack.node.findChild('Http').node.findChild('Api') as never)}}.execute-api.${TEST_CONFIG.region}.{AWS::URLSuffix}`);
+    expect(origin.CustomOriginConfig).toEqual({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
+    expect(api.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
+    expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST']));
+    const fn = resource(api.FunctionAssociations[0].FunctionARN['Fn::GetAtt'][0]).Properties;
+    expect(fn.FunctionCode).toContain('request.uri.substring(4)');
+  });
+});
+
+describe('the deployed app', () => {
+  it('is the build plus a /config.json that points at the API (through /api/* of the portal) and the customer pool, client and hosted UI', () => {
+    const config = stack.resolve(stack.portal.config) as Record<string, unknown>;
+    const poolId = logicalId(stack.node.findChild('Identity').node.findChild('CustomerPool') as never);
+    expect(flat(config.apiUrl)).toBe(`${distributionUrl()}/api`);
+    expect(flat(config.userPoolId)).toBe(`{${poolId}}`);
+    expect(flat(config.clientId)).toBe(`{${logicalId(stack.node.findChild('Identity').node.findChild('CustomerPool').node.findChild('PortalClient') as never)}}`);
+    expect(flat(config.authority)).toBe(`https://cognito-idp.${TEST_CONFIG.region}.amazonaws.com/{${poolId}}`);
+    expect(flat(config.hostedUiUrl)).toBe(`https://{${hostedUiDomainId()}}.auth.${TEST_CONFIG.region}.amazoncognito.com`);
+    expect(config.passwordPolicy).toEqual(PASSWORD_POLICY);
+
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[];
+    expect(deployment!.Properties.DestinationBucketName).toEqual({ Ref: logicalId(stack.portal.bucket) });
+    expect(deployment!.Properties.SourceObjectKeys).toHaveLength(2); // the build and config.json
+    expect(deployment!.Properties.Prune).toBe(false);
+    expect(deployment!.Properties.DistributionPaths).toEqual(['/index.html', '/config.json']);
+  });
+
+  it('the portal URL is a stack output', () => {
+    expect(flat(template.findOutputs('PortalUrl').PortalUrl!.Value)).toBe(distributionUrl());
+  });
+});

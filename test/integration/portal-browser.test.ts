@@ -1,0 +1,263 @@
+/**
+ * The customer portal in a real (headless) Chromium: the whole story as a customer lives it. Staff
+ * publish documents and grant access through the API; the invitation is read from the SES emulator;
+ * its link is opened, the password chosen with the keyboard only, sign-in goes through the hosted-UI
+ * stand-in (authorization code + PKCE), the home page shows the name and the counters, a list pages
+ * through the API's cursor, a document opens at its own URL; staff revoke, and the next navigation
+ * (in-app, then a reload) says the access ended; sign-out ends the hosted UI's session too. Then the
+ * unusable links, and a share link opened without sign-in until staff revoke it. No console error
+ * anywhere (support/browser.ts); a screenshot of every page.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { distOf, firstLoadJs } from '../../web/build/dist';
+import { launchBrowser, screenshot, watch, type ConsoleWatch } from './support/browser';
+import { createContact } from './support/portal-users';
+import { adminToken, api, emails, eventually, stack, uniq } from './support/stack';
+
+// One browser and one stack for the file; a real browser on a shared 2-core machine needs time.
+jest.setTimeout(120_000);
+
+const PASSWORD = 'Portal-Browser-Pw-7!';
+const INVOICES = 21; // one more than a page (20): the list must page
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let console_: ConsoleWatch;
+let staffToken: string;
+let company: { id: string; name: string };
+let person: { id: string; name: string; email: string };
+let invitationLink: string;
+
+const portalUrl = () => stack().portalUrl;
+const staff = async (path: string, body: unknown, method = 'POST') => {
+  const res = await api(path, { method, body, token: staffToken });
+  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${res.text}`);
+  return res;
+};
+
+/** Presses Tab until the element with this id has the focus: the keyboard, nothing else. */
+async function tabTo(id: string): Promise<void> {
+  for (let i = 0; i < 15; i++) {
+    if ((await page.evaluate('document.activeElement && document.activeElement.id')) === id) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached #${id}`);
+}
+
+const heading = (name: string | RegExp, level = 1) => page.getByRole('heading', { level, name });
+
+beforeAll(async () => {
+  staffToken = await adminToken();
+  company = await createContact({ kind: 'company', name: `Azure Interior ${uniq('co')}` });
+  const email = `${uniq('deco')}@example.com`;
+  const created = await createContact({ kind: 'person', name: 'Deco Addict', email, companyId: company.id });
+  person = { id: created.id, name: created.name, email };
+  // The company's documents: invoices on consecutive days (newest last), two quotations, and one of another company.
+  for (let day = 1; day <= INVOICES; day++) {
+    await staff(`/documents/invoice/${uniq('INV')}`, {
+      customerId: company.id,
+      name: `Invoice ${String(day).padStart(2, '0')}`,
+      reference: `INV/2026/${String(day).padStart(4, '0')}`,
+      date: `2026-01-${String(day).padStart(2, '0')}`,
+      amount: 100 + day,
+      currency: 'EUR',
+      state: 'posted',
+      data: { lines: [{ product: 'Office chair', quantity: day }], note: '<b>not markup</b>' },
+    }, 'PUT');
+  }
+  for (const n of [1, 2]) await staff(`/documents/sale_order/${uniq('SO')}`, { customerId: company.id, name: `Quotation ${n}`, date: `2026-02-0${n}` }, 'PUT');
+  const other = await createContact({ kind: 'company', name: `Someone else ${uniq('co')}` });
+  await staff(`/documents/ticket/${uniq('T')}`, { customerId: other.id, name: 'Not yours' }, 'PUT');
+
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  page = await context.newPage();
+  console_ = watch(page, stack().apiUrl);
+});
+
+afterEach(() => {
+  expect(console_.errors).toEqual([]);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+describe('the customer portal in Chromium', () => {
+  test('staff grant access; the invitation arrives with a link to the portal', async () => {
+    const res = await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: person.id, inPortal: true }] });
+    expect(res.body.results).toEqual([expect.objectContaining({ contactId: person.id, outcome: 'granted' })]);
+    const mail = await eventually(async () => {
+      const found = (await emails()).find((m) => m.destination.to.includes(person.email));
+      if (!found) throw new Error('no invitation yet');
+      return found;
+    });
+    const link = /https?:\/\/\S+\/invitation\?token=[A-Za-z0-9_-]+/.exec(mail.body.text ?? '')?.[0];
+    expect(link?.startsWith(`${portalUrl()}/invitation?token=`)).toBe(true);
+    invitationLink = link!;
+  });
+
+  test('the invitation page, with the keyboard only: a refused password is explained, then "Password set"', async () => {
+    await page.goto(invitationLink);
+    await heading('Choose your password').waitFor();
+    await page.getByText('At least 12 characters').waitFor(); // the pool's policy, shown
+    await screenshot(page, '01-invitation');
+
+    await tabTo('password');
+    await page.keyboard.type('too-weak');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('too-weak');
+    console_.expectApiErrors(400);
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'at least 12 characters' }).waitFor();
+    await screenshot(page, '02-invitation-refused');
+
+    await tabTo('password');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await heading('Password set', 2).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+    await screenshot(page, '03-password-set');
+  });
+
+  test('sign-in through the hosted UI (code + PKCE) lands on the home page: the name and one counter per type', async () => {
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await screenshot(page, '04-hosted-ui-sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await heading(person.name).waitFor();
+    await page.getByRole('link', { name: `Invoices ${INVOICES}` }).waitFor();
+    await page.getByRole('link', { name: 'Sales orders 2' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    // Only the types it has, and nothing of another company.
+    expect(await page.getByRole('list').getByRole('link').allInnerTexts()).toHaveLength(2);
+    expect(await page.getByRole('link', { name: /^Tickets/ }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await screenshot(page, '05-home');
+  });
+
+  test('a list per type, newest first, paged with the API cursor; a document at its own URL', async () => {
+    await page.getByRole('link', { name: `Invoices ${INVOICES}` }).click();
+    await heading('Invoices').waitFor();
+    await page.locator('tbody tr').first().waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(20);
+    expect(await page.locator('tbody tr').first().getByRole('link').innerText()).toBe(`Invoice ${INVOICES}`);
+    await screenshot(page, '06-invoices');
+
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.waitForURL(/cursor=/);
+    await page.getByRole('link', { name: 'Invoice 01' }).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(INVOICES - 20);
+
+    await page.getByRole('link', { name: 'Invoice 01' }).click();
+    await heading('Invoice 01').waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/documents\/invoice\/[^/]+$/);
+    await page.getByText('INV/2026/0001').waitFor();
+    await page.getByText('Office chair').waitFor();
+    // Whatever the back office sent is text, never markup.
+    await page.getByText('<b>not markup</b>').waitFor();
+    await screenshot(page, '07-document');
+
+    // Its own URL: a reload shows it again.
+    await page.reload();
+    await heading('Invoice 01').waitFor();
+  });
+
+  test('revoked by staff: the next in-app navigation and a reload say the access ended, and show no document', async () => {
+    const res = await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: person.id, inPortal: false }] });
+    expect(res.body.results).toEqual([expect.objectContaining({ outcome: 'revoked' })]);
+
+    console_.expectApiErrors(401);
+    await page.getByRole('link', { name: 'Back to Invoices' }).click();
+    await heading('Your portal access has ended', 2).waitFor();
+    expect(await page.locator('table').count()).toBe(0);
+    await screenshot(page, '08-access-ended');
+
+    console_.expectApiErrors(401);
+    await page.goto(`${portalUrl()}/`);
+    await heading('Your portal access has ended', 2).waitFor();
+    expect(await page.getByRole('link', { name: /Invoices/ }).count()).toBe(0);
+    expect(await page.getByText(person.name).count()).toBe(0);
+  });
+
+  test('sign out ends the hosted UI session too: the next sign-in asks for the password again', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${portalUrl()}/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    await screenshot(page, '09-signed-out');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));
+    await page.getByLabel('Password').waitFor();
+  });
+
+  test('unusable links say "no longer valid": a used invitation, a made-up one, a dead share link', async () => {
+    for (const link of [invitationLink, `${portalUrl()}/invitation?token=${'A'.repeat(43)}`]) {
+      await page.goto(link);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Confirm password').fill(PASSWORD);
+      console_.expectApiErrors(410);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await page.getByText('no longer valid').first().waitFor();
+    }
+    await screenshot(page, '10-invitation-no-longer-valid');
+
+    console_.expectApiErrors(410);
+    await page.goto(`${portalUrl()}/s/${'B'.repeat(43)}`);
+    await page.getByText('no longer valid').first().waitFor();
+    await screenshot(page, '11-shared-no-longer-valid');
+  });
+
+  test('a share link: the document without sign-in; once staff revoke it, a reload says "no longer valid"', async () => {
+    const id = uniq('INV');
+    await staff(`/documents/invoice/${id}`, { customerId: company.id, name: 'Shared invoice', reference: 'INV/2026/SHARE', amount: 250, currency: 'EUR', date: '2026-03-01' }, 'PUT');
+    const created = await staff(`/documents/invoice/${id}/links`, { maxViews: 5 });
+    const url = created.body.url as string;
+    expect(url.startsWith(`${portalUrl()}/s/`)).toBe(true);
+
+    await page.goto(url);
+    await heading('Shared invoice').waitFor();
+    await page.getByText('INV/2026/SHARE').waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    await screenshot(page, '12-shared-document');
+    const listed = await api(`/documents/invoice/${id}/links`, { token: staffToken });
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: created.body.id, views: 1 })]);
+
+    await staff(`/documents/invoice/${id}/links/${created.body.id}`, undefined, 'DELETE');
+    console_.expectApiErrors(410);
+    await page.reload();
+    await page.getByText('no longer valid').first().waitFor();
+    expect(await page.getByText('INV/2026/SHARE').count()).toBe(0);
+    await screenshot(page, '13-shared-revoked');
+  });
+
+  test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 60 KB of JavaScript (gzip)', async () => {
+    for (const path of ['/', '/invitation?token=x', '/documents/invoice/x']) {
+      const res = await fetch(portalUrl() + path);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).toContain(`connect-src 'self' ${new URL(stack().apiUrl).origin} ${new URL(stack().hostedUiUrl).origin}`);
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      const html = await res.text();
+      expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    }
+    const config = (await (await fetch(`${portalUrl()}/config.json`)).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ apiUrl: stack().apiUrl, clientId: stack().customerClientId, userPoolId: stack().customerUserPoolId, hostedUiUrl: stack().hostedUiUrl });
+
+    const first = firstLoadJs(distOf('portal'));
+    console.log(`portal first load: ${(first.gzipBytes / 1024).toFixed(1)} KB of JavaScript (gzip) in ${first.files.length} file(s)`);
+    expect(first.files.length).toBeGreaterThan(0);
+    expect(first.gzipBytes).toBeLessThanOrEqual(60 * 1024);
+  });
+});

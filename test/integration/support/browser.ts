@@ -1,0 +1,67 @@
+/**
+ * The browser suites' harness: one headless Chromium (Debian's package, or CHROMIUM_PATH) driven by
+ * playwright-core, a fresh profile per context, and a guard that fails the test on any console
+ * error or uncaught page error. Chromium itself reports every HTTP error answer of a fetch as a
+ * console error ("Failed to load resource: … status of 410"); the contract makes some of those the
+ * point of a step (a dead link is 410, ended access 401), so a step names the API answers it
+ * expects (`expectApiErrors`) and exactly those are let through — anything else fails.
+ *
+ *   launchBrowser()                → the browser (close it in afterAll)
+ *   watch(page, apiUrl)            → { errors, expectApiErrors(...statuses), clearExpected() }
+ *   screenshot(page, name)         → .local/screenshots/<name>.png, for a person to look at
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const SCREENSHOTS = path.join(ROOT, '.local', 'screenshots');
+
+export function chromiumPath(): string {
+  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const found = candidates.find((p) => fs.existsSync(p));
+  // Never a skip: a browser suite that does not run has not passed.
+  if (!found) throw new Error('No Chromium: run `node test/ensure-chromium.cjs` (installs Debian\'s chromium as root) or set CHROMIUM_PATH.');
+  return found;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    // Without the background-networking switches Chromium keeps calling home, which this closed network refuses.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface ConsoleWatch {
+  /** What went wrong so far (a test asserts it is empty). */
+  readonly errors: string[];
+  /** The API answers (statuses) this step expects to see refused, and so lets through once each. */
+  expectApiErrors(...statuses: number[]): void;
+}
+
+export function watch(page: Page, apiUrl: string): ConsoleWatch {
+  const errors: string[] = [];
+  const expected: number[] = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const status = /^Failed to load resource: the server responded with a status of (\d{3})\b/.exec(message.text());
+    const at = expected.indexOf(Number(status?.[1]));
+    if (status && message.location().url.startsWith(apiUrl) && at >= 0) {
+      expected.splice(at, 1);
+      return;
+    }
+    errors.push(`console error: ${message.text()} (${message.location().url})`);
+  });
+  return {
+    errors,
+    expectApiErrors: (...statuses) => expected.push(...statuses),
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,6 @@
+import '../shared/styles.css';
+import { boot } from '../shared/boot';
+import { App } from './app';
+import { strings } from './strings';
+
+void boot(App, strings.unavailable);

@@ -1,0 +1,39 @@
+/** `/documents/<type>/<id>`: one document the user may see (a 404 says it is not there for them, nothing more). */
+import { useLocation } from 'preact-iso/router';
+import { ApiError, ok, type DocumentType } from '../../shared/api';
+import { Notice } from '../../shared/layout';
+import { useLoad } from '../../shared/load';
+import { DocumentView } from '../document-view';
+import { useSession } from '../session';
+import { Failure, Loading, SignedIn, useTitle } from './common';
+import { NotFound } from './not-found';
+
+function Shown({ type, id }: { type: DocumentType; id: string }) {
+  const { t, api, refused } = useSession();
+  const doc = useLoad(`${type}/${id}`, () => ok(api.GET('/portal/documents/{type}/{id}', { params: { path: { type, id } } })), refused);
+  useTitle(doc.state === 'done' ? doc.data.name : doc.state === 'failed' ? t.document.notFoundTitle : undefined);
+  return (
+    <>
+      <p>
+        <a href={`/documents/${type}`}>{t.document.backTo(t.types[type])}</a>
+      </p>
+      {doc.state === 'loading' && <Loading />}
+      {doc.state === 'failed' &&
+        (doc.error instanceof ApiError && doc.error.status === 404 ? (
+          <Notice title={t.document.notFoundTitle}>
+            <p>{t.document.notFound}</p>
+          </Notice>
+        ) : (
+          <Failure error={doc.error} />
+        ))}
+      {doc.state === 'done' && <DocumentView doc={doc.data} t={t} />}
+    </>
+  );
+}
+
+export function DocumentPage({ params }: { params: { type: string; id: string } }) {
+  const { t } = useSession();
+  const { url } = useLocation();
+  if (!(params.type in t.types)) return <NotFound />;
+  return <SignedIn returnTo={url}>{() => <Shown type={params.type as DocumentType} id={params.id} />}</SignedIn>;
+}

@@ -1,0 +1,135 @@
+/**
+ * Every English string of the customer portal, in one place. A second language (Dutch, the seed's
+ * other one) is a second object of the same type and a choice in `strings` below. The accessible
+ * names the browser tests use (API.md, "The pages") are fixed: `Sign in`, `Sign out`, `Password`,
+ * `Confirm password`, `Set password`, the type labels.
+ */
+import type { DocumentType } from '../shared/api';
+import type { AppConfig } from '../shared/config';
+
+const en = {
+  appName: 'Customer portal',
+  skipToContent: 'Skip to content',
+  unavailable: 'The portal is not available right now. Please try again later.',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  loading: 'Loading…',
+  home: {
+    signedOutTitle: 'Welcome to the customer portal',
+    signedOutText: 'Sign in to see your quotations, orders, invoices and other documents.',
+    sessionExpired: 'Your session has ended. Please sign in again.',
+    yourDocuments: 'Your documents',
+    noDocuments: 'There are no documents for you yet.',
+    company: (name: string) => `Company: ${name}`,
+  },
+  types: {
+    lead: 'Leads',
+    sale_order: 'Sales orders',
+    purchase_order: 'Purchase orders',
+    invoice: 'Invoices',
+    project: 'Projects',
+    task: 'Tasks',
+    timesheet: 'Timesheets',
+    ticket: 'Tickets',
+    signature: 'Signature requests',
+    subscription: 'Subscriptions',
+  } satisfies Record<DocumentType, string>,
+  /** One document's type, on its page. */
+  type: {
+    lead: 'Lead',
+    sale_order: 'Sales order',
+    purchase_order: 'Purchase order',
+    invoice: 'Invoice',
+    project: 'Project',
+    task: 'Task',
+    timesheet: 'Timesheet',
+    ticket: 'Ticket',
+    signature: 'Signature request',
+    subscription: 'Subscription',
+  } satisfies Record<DocumentType, string>,
+  list: {
+    empty: 'There is nothing here.',
+    name: 'Name',
+    reference: 'Reference',
+    date: 'Date',
+    state: 'Status',
+    amount: 'Amount',
+    nextPage: 'Next page',
+    firstPage: 'First page',
+    allDocuments: 'All documents',
+  },
+  document: {
+    details: 'Details',
+    type: 'Type',
+    reference: 'Reference',
+    date: 'Date',
+    state: 'Status',
+    amount: 'Amount',
+    more: 'More information',
+    updated: 'Last updated',
+    backTo: (label: string) => `Back to ${label}`,
+    notFoundTitle: 'Document not found',
+    notFound: 'This document does not exist, or it is not shared with you.',
+  },
+  invitation: {
+    title: 'Choose your password',
+    intro: 'Choose the password you will sign in with.',
+    password: 'Password',
+    confirm: 'Confirm password',
+    submit: 'Set password',
+    submitting: 'Setting your password…',
+    policy: (p: AppConfig['passwordPolicy']) =>
+      [
+        `At least ${p.minLength} characters`,
+        p.requireLowercase && 'a lower-case letter',
+        p.requireUppercase && 'an upper-case letter',
+        p.requireDigits && 'a digit',
+        p.requireSymbols && 'a symbol',
+      ]
+        .filter(Boolean)
+        .join(', ') + '.',
+    mismatch: 'The two passwords are not the same.',
+    refused: 'This password cannot be used',
+    doneTitle: 'Password set',
+    done: 'Your password is set. You can now sign in with your email address and this password.',
+    invalidTitle: 'This link is no longer valid',
+    invalid: 'This invitation link is no longer valid: it was used, replaced by a newer one, or it expired. Ask us for a new invitation.',
+  },
+  shared: {
+    invalidTitle: 'This link is no longer valid',
+    invalid: 'This link is no longer valid: it expired or was withdrawn. Ask the sender for a new one.',
+  },
+  ended: {
+    title: 'Your portal access has ended',
+    text: 'You can no longer see documents here. If you think this is a mistake, please contact us.',
+  },
+  signInFailed: {
+    title: 'Sign-in did not complete',
+    text: 'Please try again.',
+  },
+  error: {
+    title: 'Something went wrong',
+    text: 'Please try again in a moment.',
+    unreachable: 'The service cannot be reached. Check your connection and try again.',
+  },
+  notFound: {
+    title: 'Page not found',
+    text: 'There is no page at this address.',
+    home: 'Go to the start page',
+  },
+  date: (iso: string) => {
+    const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+    return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString('en-GB', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  },
+  amount: (amount: number, currency?: string) => {
+    try {
+      return currency ? new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(amount) : new Intl.NumberFormat('en-GB').format(amount);
+    } catch {
+      return `${amount} ${currency ?? ''}`.trim();
+    }
+  },
+};
+
+export type Strings = typeof en;
+
+export const strings: Strings = en;

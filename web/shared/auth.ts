@@ -1,0 +1,82 @@
+/**
+ * Sign-in with the authorization code flow and PKCE through the hosted UI (Cognito's in AWS, the
+ * local stand-in otherwise), by oidc-client-ts. The endpoints are given, not discovered: the page
+ * then talks to the API and the hosted UI only, which is all its Content-Security-Policy allows.
+ * Tokens stay in sessionStorage (this tab, until it closes); signing out also ends the hosted UI's
+ * session, else the next `Sign in` would come straight back signed in.
+ */
+import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
+import type { AppConfig } from './config';
+import { safeReturnPath } from './return-path';
+
+export const CALLBACK_PATH = '/callback';
+
+export interface Auth {
+  /** Off to the hosted UI; back at `returnTo` (a path of this app) once signed in. */
+  signIn(returnTo?: string): Promise<void>;
+  /** On the callback page: trades the code for tokens; the path to go back to. */
+  completeSignIn(): Promise<string>;
+  /** The signed-in user, if any and not expired (renewed with the refresh token when it can be). */
+  user(): Promise<User | undefined>;
+  accessToken(): Promise<string | undefined>;
+  /** Forgets the tokens here and ends the hosted UI's session (a redirect). */
+  signOut(): Promise<void>;
+  /** Forgets the tokens here only (an expired session). */
+  forget(): Promise<void>;
+}
+
+
+export function createAuth(config: AppConfig): Auth {
+  const origin = window.location.origin;
+  const manager = new UserManager({
+    authority: config.authority,
+    client_id: config.clientId,
+    redirect_uri: origin + CALLBACK_PATH,
+    post_logout_redirect_uri: origin + '/',
+    response_type: 'code',
+    // aws.cognito.signin.user.admin: the scope API Gateway's authorizers require of an access token.
+    scope: 'openid email profile aws.cognito.signin.user.admin',
+    metadata: {
+      issuer: config.authority,
+      authorization_endpoint: `${config.hostedUiUrl}/oauth2/authorize`,
+      token_endpoint: `${config.hostedUiUrl}/oauth2/token`,
+    },
+    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    stateStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    loadUserInfo: false,
+    monitorSession: false,
+    // Renewal by refresh token, on demand (below): no hidden iframe, which the CSP would refuse.
+    automaticSilentRenew: false,
+  });
+
+  const user = async (): Promise<User | undefined> => {
+    const current = await manager.getUser();
+    if (!current) return undefined;
+    if (!current.expired) return current;
+    if (!current.refresh_token) return undefined;
+    try {
+      return (await manager.signinSilent()) ?? undefined;
+    } catch {
+      await manager.removeUser();
+      return undefined;
+    }
+  };
+
+  return {
+    signIn: (returnTo = '/') => manager.signinRedirect({ state: safeReturnPath(returnTo) }),
+    async completeSignIn() {
+      const signedIn = await manager.signinRedirectCallback();
+      return safeReturnPath(signedIn.state);
+    },
+    user,
+    accessToken: async () => (await user())?.access_token,
+    async signOut() {
+      await manager.removeUser();
+      const logout = new URL(`${config.hostedUiUrl}/logout`);
+      logout.searchParams.set('client_id', config.clientId);
+      logout.searchParams.set('logout_uri', origin + '/');
+      window.location.assign(logout.toString());
+    },
+    forget: () => manager.removeUser(),
+  };
+}
