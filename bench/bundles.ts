@@ -17,6 +17,7 @@ import { median } from './stats';
 export const ENTRIES: readonly { name: string; entry: string }[] = [
   ...FUNCTIONS.map((fn) => ({ name: fn, entry: `lambdas/http/${fn}.ts` })),
   { name: 'events', entry: 'lambdas/events/handler.ts' },
+  { name: 'schedule', entry: 'lambdas/schedule/handler.ts' },
 ];
 
 const IMPORT_RUNS = 7;

@@ -5,7 +5,7 @@
 import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { EventRouting } from './constructs/event-routing';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
 import type { PortalFunction } from './constructs/portal-function';
@@ -15,7 +15,8 @@ import type { WebLogs } from './constructs/web-logs';
 export interface NagScope {
   readonly identity: Identity;
   readonly http: HttpApi;
-  readonly events: EventRouting;
+  /** Every dead-letter queue: the event rules', the events function's, the scheduled job's. */
+  readonly deadLetterQueues: readonly sqs.Queue[];
   readonly functions: readonly PortalFunction[];
   readonly webApps: readonly WebApp[];
   readonly webLogs: WebLogs;
@@ -23,7 +24,7 @@ export interface NagScope {
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, events, functions, webApps, webLogs }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, deadLetterQueues, functions, webApps, webLogs }: NagScope): void {
   acknowledgeWebFindings(webApps, webLogs);
 
   for (const fn of functions) {
@@ -60,11 +61,11 @@ export function acknowledgeNagFindings({ identity, http, events, functions, webA
     );
   }
 
-  for (const queue of events.deadLetterQueues) {
+  for (const queue of deadLetterQueues) {
     acknowledge(
       queue,
       'AwsSolutions-SQS3',
-      'This queue IS a dead-letter queue (an EventBridge target DLQ or the events function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
+      'This queue IS a dead-letter queue (an EventBridge target DLQ or a function\'s on-failure destination), which cdk-nag only recognises for SQS redrive and Lambda DeadLetterConfig; an alarm fires on its first message.',
     );
   }
 }
@@ -75,7 +76,7 @@ function acknowledgeWebFindings(webApps: readonly WebApp[], webLogs: WebLogs): v
     acknowledge(
       app.distribution,
       'AwsSolutions-CFR1',
-      'The portal serves customers wherever they are; who may see what is decided by sign-in and the per-request access check, not by country.',
+      'The portal serves customers and the console serves staff wherever they are; who may see what is decided by sign-in (staff: with MFA) and the per-request checks, not by country.',
     );
     acknowledge(
       app.distribution,

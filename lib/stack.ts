@@ -2,6 +2,7 @@ import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../lambdas/contract/routes';
+import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
@@ -14,6 +15,7 @@ import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
 import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
+import { ScheduledJob } from './constructs/scheduled-job';
 import { ITEM_SCOPES } from './item-scopes';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import type { StageConfig } from './stage-config';
@@ -45,8 +47,11 @@ export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
   /** The customer portal's hosting (bucket, distribution) and its deployed configuration. */
   readonly portal: WebApp;
+  /** The admin console's, the same way (staff pool, staff hosted UI). */
+  readonly admin: WebApp;
   readonly eventsFunction: PortalFunction;
   readonly observability: Observability;
+  readonly scheduleFunction: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
     super(scope, id, props);
@@ -55,21 +60,34 @@ export class PortalStack extends Stack {
     if (!Object.values(RetentionDays).includes(logRetention)) throw new Error(`logRetentionDays ${config.logRetentionDays} is not a CloudWatch Logs retention`);
 
     const table = new DataTable(this, 'Data').table;
-    // The portal first: its URL is where invitations link and the hosted UI returns. Its distribution
-    // names the API and the hosted UI, which are made below (hence the lazy values).
+    // The web apps first: the portal's URL is where invitations link and the customer hosted UI
+    // returns, the console's where the staff hosted UI returns. Their distributions name the API and
+    // the hosted UIs, which are made below (hence the lazy values). Each calls the API under /api/* of
+    // its own origin, so the API's CORS never has to name a distribution (which would be a cycle).
     const late: { identity?: Identity; http?: HttpApi } = {};
     const webLogs = new WebLogs(this, 'WebLogs');
+    const apiDomain = Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) });
     const portal = (this.portal = new WebApp(this, 'Portal', {
       app: 'portal',
-      apiDomain: Lazy.string({ produce: () => apiDomainOf(this, late.http!.api.apiId) }),
+      apiDomain,
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
     }));
+    const admin = (this.admin = new WebApp(this, 'Admin', {
+      app: 'admin',
+      apiDomain,
+      hostedUiOrigin: Lazy.string({ produce: () => late.identity!.staffHostedUiDomain.baseUrl() }),
+      logBucket: webLogs.bucket,
+    }));
     const portalUrl = config.portalUrl ?? portal.url;
+    const adminUrl = config.adminUrl ?? admin.url;
     const identity = (late.identity = new Identity(this, 'Identity', {
       ...config,
       callbackUrls: [`${portalUrl}/callback`, ...config.callbackUrls],
       logoutUrls: [`${portalUrl}/`, ...config.logoutUrls],
+      // The console, and any other admin frontend the stage names (the same origins CORS allows).
+      staffCallbackUrls: [adminUrl, ...config.adminOrigins].map((origin) => `${origin}/callback`),
+      staffLogoutUrls: [adminUrl, ...config.adminOrigins].map((origin) => `${origin}/`),
     }));
     const mail = new Mail(this, 'Mail', config);
     const events = new EventRouting(this, 'Events', { busName: `portal-access-${config.stage}` });
@@ -111,13 +129,18 @@ export class PortalStack extends Stack {
     };
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
+    // Expiries (accesses and grants past their `until`): the table and the bus, no Cognito (the portal refuses by the record).
+    this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses and grants')
+      .bindTable(table, 'readWrite')
+      .bindEventBus(events.bus);
+    const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
 
     const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
       staff: identity.staff,
       customer: identity.customer,
-      // The portal calls the API on its own origin (/api/*): no CORS for it (lambdas/contract/cors.ts).
+      // The portal and the console call the API on their own origins (/api/*): no CORS for them (lambdas/contract/cors.ts).
       origins: { admin: config.adminOrigins, portal: [] },
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
@@ -127,9 +150,9 @@ export class PortalStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       stage: config.stage,
       api: http.api,
-      functions: { ...this.functions, events: this.eventsFunction },
-      deadLetterQueues: events.deadLetterQueues,
-      otherAlarms: events.alarms,
+      functions: { ...this.functions, events: this.eventsFunction, schedule: this.scheduleFunction },
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
+      otherAlarms: [...events.alarms, ...schedule.alarms],
       topic: alarms,
     });
 
@@ -145,7 +168,26 @@ export class PortalStack extends Stack {
       }),
     );
 
-    acknowledgeNagFindings({ identity, http, events, functions: [...Object.values(this.functions), this.eventsFunction], webApps: [portal], webLogs });
+    admin.deploy(
+      webAppConfig({
+        apiUrl: `${adminUrl}${API_PATH_PREFIX}`,
+        region: this.region,
+        userPoolId: staffPool.userPoolId,
+        clientId: identity.staff.client.userPoolClientId,
+        authority: identity.staff.issuerUrl,
+        hostedUiUrl: identity.staffHostedUiDomain.baseUrl(),
+        passwordPolicy: PASSWORD_POLICY,
+      }),
+    );
+
+    acknowledgeNagFindings({
+      identity,
+      http,
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
+      functions: [...Object.values(this.functions), this.eventsFunction, this.scheduleFunction],
+      webApps: [portal, admin],
+      webLogs,
+    });
 
     const outputs: Record<string, string> = {
       ApiUrl: http.url,
@@ -155,7 +197,9 @@ export class PortalStack extends Stack {
       CustomerUserPoolId: customerPool.userPoolId,
       CustomerClientId: identity.customer.client.userPoolClientId,
       HostedUiBaseUrl: identity.hostedUiDomain.baseUrl(),
+      StaffHostedUiBaseUrl: identity.staffHostedUiDomain.baseUrl(),
       PortalUrl: portalUrl,
+      AdminUrl: adminUrl,
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
       AlarmTopicArn: alarms.topic.topicArn,

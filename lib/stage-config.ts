@@ -18,13 +18,24 @@ export interface StageConfig {
    * is not the portal's own CloudFront URL (the default): e.g. a domain of your own in front of it.
    */
   readonly portalUrl?: string;
-  /** Browser origins of the admin frontend, allowed by CORS. */
+  /**
+   * The admin console's base URL, when it is not the console's own CloudFront URL (the default): e.g.
+   * a domain of your own in front of it. The staff hosted UI returns there.
+   */
+  readonly adminUrl?: string;
+  /**
+   * Other browser origins of admin frontends (a developer's dev server, an intranet tool): allowed by
+   * CORS, and as redirects of the staff hosted UI (`<origin>/callback`, `<origin>/`). The console
+   * itself needs none: it calls the API under `/api/*` of its own origin.
+   */
   readonly adminOrigins: readonly string[];
   /** Where else (besides the portal itself) the hosted UI may send customers after sign-in and sign-out. */
   readonly callbackUrls: readonly string[];
   readonly logoutUrls: readonly string[];
   /** `<prefix>.auth.<region>.amazoncognito.com`; unique per region across all AWS accounts. */
   readonly hostedUiDomainPrefix: string;
+  /** The staff pool's hosted UI (a domain per pool): `<hostedUiDomainPrefix>-staff` unless given. */
+  readonly staffHostedUiDomainPrefix: string;
   readonly invitationTtlDays: number;
   /** API Gateway default-stage throttling (requests per second, and burst). */
   readonly apiRateLimit: number;
@@ -90,10 +101,12 @@ export function stageConfigFromContext(node: Node): StageConfig {
     replyToEmail: text('replyToEmail'),
     sesIdentity: text('sesIdentity'),
     ...(node.tryGetContext('portalUrl') ? { portalUrl: text('portalUrl') } : {}),
-    adminOrigins: [...list('adminOrigins'), ...local('devAdminOrigins')],
+    ...(node.tryGetContext('adminUrl') ? { adminUrl: text('adminUrl') } : {}),
+    adminOrigins: [...optionalList('adminOrigins'), ...local('devAdminOrigins')],
     callbackUrls: [...optionalList('callbackUrls'), ...local('devCallbackUrls')],
     logoutUrls: [...optionalList('logoutUrls'), ...local('devLogoutUrls')],
     hostedUiDomainPrefix: text('hostedUiDomainPrefix'),
+    staffHostedUiDomainPrefix: optionalText('staffHostedUiDomainPrefix') ?? `${text('hostedUiDomainPrefix')}-staff`,
     invitationTtlDays: count('invitationTtlDays'),
     apiRateLimit: count('apiRateLimit'),
     apiBurstLimit: count('apiBurstLimit'),
@@ -119,11 +132,14 @@ export function checked(config: StageConfig): StageConfig {
   if (identity.includes('@') ? sender !== identity : !sender.endsWith(`@${identity}`)) {
     throw new Error(`senderEmail ${config.senderEmail} is not sent from the SES identity ${config.sesIdentity}`);
   }
-  for (const url of [...(config.portalUrl === undefined ? [] : [config.portalUrl]), ...config.callbackUrls, ...config.logoutUrls, ...config.adminOrigins]) {
+  for (const url of [...(config.portalUrl === undefined ? [] : [config.portalUrl]), ...(config.adminUrl === undefined ? [] : [config.adminUrl]), ...config.callbackUrls, ...config.logoutUrls, ...config.adminOrigins]) {
     if (!/^https?:\/\/[^\s/]+/.test(url)) throw new Error(`${url}: not an http(s) URL`);
   }
-  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.hostedUiDomainPrefix) || /aws|amazon|cognito/.test(config.hostedUiDomainPrefix)) {
-    throw new Error('hostedUiDomainPrefix: lower-case letters, digits and dashes, without aws, amazon or cognito');
+  for (const key of ['hostedUiDomainPrefix', 'staffHostedUiDomainPrefix'] as const) {
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config[key]) || /aws|amazon|cognito/.test(config[key])) {
+      throw new Error(`${key}: lower-case letters, digits and dashes, without aws, amazon or cognito`);
+    }
   }
+  if (config.hostedUiDomainPrefix === config.staffHostedUiDomainPrefix) throw new Error('staffHostedUiDomainPrefix: each pool needs a domain of its own');
   return config;
 }

@@ -9,6 +9,8 @@ export interface CspOrigins {
   readonly api?: string;
   /** The hosted UI's origin (Cognito's domain, or the local stand-in). */
   readonly hostedUi: string;
+  /** Further origins the page sends to: the admin console's presigned uploads (the attachments bucket). */
+  readonly uploads?: readonly string[];
 }
 
 export function contentSecurityPolicy(origins: CspOrigins): string {
@@ -18,7 +20,7 @@ export function contentSecurityPolicy(origins: CspOrigins): string {
     "style-src 'self'",
     "img-src 'self'",
     "font-src 'self'",
-    ['connect-src', "'self'", origins.api, origins.hostedUi].filter(Boolean).join(' '),
+    ['connect-src', "'self'", origins.api, origins.hostedUi, ...(origins.uploads ?? [])].filter(Boolean).join(' '),
     "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",

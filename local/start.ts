@@ -57,15 +57,16 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
-function banner(info: StackInfo, options: LocalOptions, seconds: string): string {
+function banner(info: StackInfo, options: LocalOptions, seconds: string, scheduleSeconds: number): string {
   const rows: [string, string][] = [
     ['API', info.apiUrl],
     ['OpenAPI', `${info.apiUrl}/openapi.json`],
     ['Customer portal', info.portalUrl],
-    ...(info.adminUrl ? [['Admin console', info.adminUrl] as [string, string]] : []),
+    ...(info.adminUrl ? [['Admin console', `${info.adminUrl}  (sign in as ${info.admin.username} / ${info.admin.password})`] as [string, string]] : []),
     ['Hosted UI (local)', `${info.hostedUiUrl}  (sign-in for both pools)`],
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
     ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
+    ['Scheduled job', `every ${scheduleSeconds} s (expiries; SCHEDULE_EVERY_SECONDS)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
     ['Cognito (local)', `${info.cognitoEndpoint}  staff ${info.staffUserPoolId} / ${info.staffClientId}, customers ${info.customerUserPoolId} / ${info.customerClientId}`],
     ['Staff admin', `${info.admin.username} / ${info.admin.password}`],
@@ -111,12 +112,14 @@ async function main(): Promise<void> {
   builds.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const servers: http.Server[] = [];
   let emulators: Emulators | undefined;
+  let stopSchedule: (() => Promise<void>) | undefined;
   let web: Web | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     removeStackFile(options.stackFile);
+    await stopSchedule?.().catch(() => undefined);
     servers.forEach((s) => s.closeAllConnections?.());
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await web?.stop();
@@ -164,6 +167,10 @@ async function main(): Promise<void> {
     servers.push(api, events);
     await listen(events, options.eventsPort, options.host);
     await listen(api, options.apiPort, options.host);
+    // The scheduled job (expiries), as EventBridge's rate rule runs it in AWS, but every few seconds.
+    const { startScheduleRunner, scheduleEverySeconds } = await import('./schedule-runner');
+    const schedule = startScheduleRunner({ region: options.region, functionName: `${NAME}-schedule`, everySeconds: scheduleEverySeconds() });
+    stopSchedule = () => schedule.stop();
 
     const info: StackInfo = {
       apiUrl,
@@ -185,7 +192,7 @@ async function main(): Promise<void> {
     };
     writeStackFile(options.stackFile, info);
     const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
-    console.log(banner(info, options, seconds(started, Date.now())));
+    console.log(banner(info, options, seconds(started, Date.now()), scheduleEverySeconds()));
     console.log(`  (emulators ${seconds(started, emulatorsUp)} s, table and pools ${seconds(emulatorsUp, seeded)} s, API ${seconds(seeded, Date.now())} s)\n`);
     // Compile the handlers now rather than on their first request (a missing one is simply skipped).
     const { handlerOf } = await import('./handlers');

@@ -1,8 +1,9 @@
 /**
  * The web side of the local stack: each built app (web/dist/<app>) on its own origin with its
  * `/config.json`, and the hosted-UI stand-in both pools sign in through. The customer portal at
- * `PORTAL_PORT`; the admin console at `ADMIN_PORT` once `web/admin` exists; the stand-in at
- * `HOSTED_UI_PORT`. The CORS origins of the API follow from these (lambdas/contract/cors.ts).
+ * `PORTAL_PORT`; the admin console at `ADMIN_PORT` (customers' pool and staff pool respectively);
+ * the stand-in at `HOSTED_UI_PORT`. The CORS origins of the API follow from these
+ * (lambdas/contract/cors.ts).
  */
 import type http from 'node:http';
 import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
@@ -30,6 +31,8 @@ export interface WebInput {
   readonly pools: Pools;
   /** The apps that were built. */
   readonly apps: readonly string[];
+  /** Where the admin console's uploads go besides the API (the S3 emulator of the attachments issue): its CSP allows them. */
+  readonly uploadOrigins?: readonly string[];
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
@@ -39,7 +42,7 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
-export async function startWeb({ options, apiUrl, portalUrl, cognitoEndpoint, pools, apps }: WebInput): Promise<Web> {
+export async function startWeb({ options, apiUrl, portalUrl, cognitoEndpoint, pools, apps, uploadOrigins = [] }: WebInput): Promise<Web> {
   const { host } = options;
   const hostedUiUrl = `http://${host}:${options.hostedUiPort}`;
   const adminUrl = apps.includes('admin') ? `http://${host}:${options.adminPort}` : undefined;
@@ -67,15 +70,15 @@ export async function startWeb({ options, apiUrl, portalUrl, cognitoEndpoint, po
   ];
   const servers: http.Server[] = [createHostedUi({ url: hostedUiUrl, cognitoEndpoint, region: options.region, clients, quiet: options.quiet })];
   const csp = { api: originOf(apiUrl), hostedUi: originOf(hostedUiUrl) };
-  const site = (app: string, userPoolId: string, clientId: string) =>
+  const site = (app: string, userPoolId: string, clientId: string, uploads: readonly string[] = []) =>
     createWebServer({
       root: distOf(app),
-      csp,
+      csp: uploads.length ? { ...csp, uploads: uploads.map(originOf) } : csp,
       quiet: options.quiet,
       config: webAppConfig({ apiUrl, region: options.region, userPoolId, clientId, authority: `${cognitoEndpoint}/${userPoolId}`, hostedUiUrl, passwordPolicy: PASSWORD_POLICY }),
     });
   servers.push(site('portal', pools.customerUserPoolId, pools.customerClientId));
-  if (adminUrl) servers.push(site('admin', pools.staffUserPoolId, pools.staffClientId));
+  if (adminUrl) servers.push(site('admin', pools.staffUserPoolId, pools.staffClientId, uploadOrigins));
 
   const [hostedUi, portal, admin] = servers;
   await listen(hostedUi!, options.hostedUiPort, host);

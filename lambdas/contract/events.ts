@@ -13,10 +13,12 @@ export const DETAIL_TYPES = {
   accessGranted: 'PortalAccessGranted',
   accessRevoked: 'PortalAccessRevoked',
   invitationSent: 'PortalInvitationSent',
+  /** An access reached its `until` (emitted by the scheduled job within minutes; `at` is the `until`). */
+  accessExpired: 'PortalAccessExpired',
 } as const;
 
 /** The events this stack emits (`source: EMITTED_SOURCE`), each with an `AccessEventDetail`. */
-export type AccessEventType = (typeof DETAIL_TYPES)['accessGranted' | 'accessRevoked' | 'invitationSent'];
+export type AccessEventType = (typeof DETAIL_TYPES)['accessGranted' | 'accessRevoked' | 'invitationSent' | 'accessExpired'];
 export interface AccessEventDetail {
   contactId: string;
   email: string;

@@ -24,6 +24,10 @@ export function dateKey(date: string | undefined): string {
 const ARCHIVED = '#ARCHIVED';
 const archivedOr = (partition: string, archived: boolean) => (archived ? `${partition}${ARCHIVED}` : partition);
 
+/** The hour bucket of an instant: `2026-11-22T09` (ISO, UTC). */
+export const dueHour = (at: string): string => at.slice(0, 13);
+const dueBucket = (task: string, hour: string) => `DUE#${task}#${hour}`;
+
 export const keys = {
   contact: (id: string) => ({ pk: `CONTACT#${id}`, sk: 'CONTACT' }),
   /** gsi1: the persons of a company by name (archived ones in a partition of their own). */
@@ -85,6 +89,21 @@ export const keys = {
   documentCount: (customerId: string, type: DocumentType) => ({ pk: `COUNTS#${customerId}`, sk: `COUNT#${type}` }),
   documentCountPartition: (customerId: string) => `COUNTS#${customerId}`,
 
+  /** gsi3 of a grant with an `until`: the grantee's time-bound grants by end, to leave out those past it before the job removes them. */
+  grantUntil: (contactId: string, until: string, type: DocumentType, id: string) => ({ gsi3pk: `GRANT_UNTIL#${contactId}`, gsi3sk: `${until}#${type}#${id}` }),
+  grantUntilPartition: (contactId: string) => `GRANT_UNTIL#${contactId}`,
+  /** The explicit grants a contact holds, per document type and customer, kept in the grants' own transactions. */
+  grantCount: (contactId: string, type: DocumentType, customerId: string) => ({ pk: `GRANTS#${contactId}`, sk: `COUNT#${type}#${customerId}` }),
+  grantCountPartition: (contactId: string) => `GRANTS#${contactId}`,
+
+  /**
+   * The `due` index: an item that a scheduled task must handle at `at` (ISO, UTC), in the partition
+   * of the task and the hour of `at`; `ref` names the item (the job reads it from the key anyway).
+   */
+  due: (task: string, at: string, ref: string) => ({ duepk: dueBucket(task, dueHour(at)), duesk: `${at}#${ref}` }),
+  dueBucket: (task: string, hour: string) => dueBucket(task, hour),
+  /** How far a scheduled task has looked: every hour bucket before `hour` is empty. */
+  scheduleWatermark: (task: string) => ({ pk: `SCHEDULE#${task}`, sk: 'WATERMARK' }),
   /** A share link, by the SHA-256 of its token (the token itself is never stored): everything the link's holder needs. TTL'd. */
   shareLink: (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' }),
   /** A share link in its document's item collection, by id: how staff list and revoke it. TTL'd with the link. */
@@ -93,6 +112,31 @@ export const keys = {
   /** One per document: its version serialises link creations, so the cap on links holds under concurrency. */
   documentLinkGuard: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'LINKS' }),
 } as const;
+
+
+/** What the key formats above encode, read back (the `due` index projects keys only). */
+export const keyParts = {
+  contactId: (pk: string): string | undefined => (pk.startsWith('CONTACT#') ? pk.slice('CONTACT#'.length) : undefined),
+  document: (pk: string): { type: string; id: string } | undefined => {
+    const match = /^DOC#([a-z_]+)#(.+)$/.exec(pk);
+    return match ? { type: match[1]!, id: match[2]! } : undefined;
+  },
+  grantee: (sk: string): string | undefined => (sk.startsWith('GRANT#') ? sk.slice('GRANT#'.length) : undefined),
+  /** The instant a due entry's sort key starts with (`<ISO>#…`). */
+  dueAt: (duesk: string): string => duesk.slice(0, 24),
+};
+
+/** The due-index attributes, removed when the item is no longer due. */
+export const DUE_ATTRIBUTES = ['duepk', 'duesk'] as const;
+
+/**
+ * Counters on a contact's own item, kept in the same transactions as the documents and grants they
+ * count, so the portal's access check (which reads the item anyway) knows when the contact's own
+ * streams are empty and need not be queried. A new contact starts at 0; on an item written before
+ * they existed, the first change starts them far below zero: negative means "unknown, query".
+ */
+export const HOLDINGS = { documents: 'documentsAsCustomer', grants: 'grantsReceived' } as const;
+export const HOLDINGS_UNKNOWN = -1_000_000_000;
 
 /** The `entity` attribute on every item. */
 export const ENTITY = {
@@ -105,6 +149,8 @@ export const ENTITY = {
   document: 'document',
   grant: 'grant',
   documentCount: 'document-count',
+  grantCount: 'grant-count',
+  schedule: 'schedule',
   shareLink: 'share-link',
   documentLink: 'document-link',
   documentLinkGuard: 'document-link-guard',

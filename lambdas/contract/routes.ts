@@ -9,6 +9,8 @@ import { pageQuery } from './schemas/common';
 import * as contacts from './schemas/contacts';
 import * as access from './schemas/portal-access';
 import * as documents from './schemas/documents';
+import { explainQuery, explanation } from './schemas/access';
+import { documentAccessPage } from './schemas/document-access';
 import * as links from './schemas/share-links';
 import { SHARED_THROTTLE } from './share-links';
 
@@ -72,6 +74,7 @@ export const ROUTES: readonly Route[] = [
   { operationId: 'getPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'The grant-portal-access wizard: its lines', params: contacts.contactPath, success: { status: 200, body: access.wizard } },
   { operationId: 'applyPortalAccess', method: 'POST', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'Apply the wizard: grant, re-grant or revoke each line', params: contacts.contactPath, body: access.applyBody, headers: [idempotencyKey], success: { status: 200, body: access.applyResponse } },
   { operationId: 'reinvite', method: 'POST', path: '/contacts/{id}/portal-access/reinvite', fn: 'portal-access', principal: 'staff', summary: 'Send a fresh invitation (the old link dies)', params: contacts.contactPath, body: access.reinviteBody, headers: [idempotencyKey], success: { status: 202 } },
+  { operationId: 'explainPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access/explain', fn: 'portal-access', principal: 'staff', summary: 'Whether the contact would see a document if it signed in now: every reason and every blocker', params: contacts.contactPath, query: explainQuery, success: { status: 200, body: explanation } },
   { operationId: 'listAudit', method: 'GET', path: '/contacts/{id}/audit', fn: 'portal-access', principal: 'staff', summary: "A contact's audit trail, newest first", params: contacts.contactPath, query: pageQuery, success: { status: 200, body: access.auditPage } },
 
   { operationId: 'putDocument', method: 'PUT', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) a document', params: documents.documentPath, body: documents.putDocumentBody, success: { status: 200, body: documents.document, headers: ['Location'] } },
@@ -80,6 +83,7 @@ export const ROUTES: readonly Route[] = [
   { operationId: 'listDocuments', method: 'GET', path: '/documents', fn: 'documents', principal: 'staff', summary: 'List documents, by customer and type', query: documents.listDocumentsQuery, success: { status: 200, body: documents.documentPage } },
   { operationId: 'addGrant', method: 'POST', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: 'Share a document with one more contact', params: documents.documentPath, body: documents.grantBody, success: { status: 201 } },
   { operationId: 'removeGrant', method: 'DELETE', path: '/documents/{type}/{id}/grants/{contactId}', fn: 'documents', principal: 'staff', summary: 'Stop sharing a document with a contact', params: documents.grantPath, success: { status: 204 } },
+  { operationId: 'listDocumentAccess', method: 'GET', path: '/documents/{type}/{id}/access', fn: 'documents', principal: 'staff', summary: 'Every invited or active contact who sees the document now, with every reason', params: documents.documentPath, query: pageQuery, success: { status: 200, body: documentAccessPage } },
   { operationId: 'listGrants', method: 'GET', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: "A document's grants", params: documents.documentPath, success: { status: 200, body: documents.grantList } },
 
   { operationId: 'getPortalMe', method: 'GET', path: '/portal/me', fn: 'portal', principal: 'customer', summary: 'The signed-in portal user, its company and document counts', success: { status: 200, body: documents.portalMe } },

@@ -9,11 +9,18 @@ export const TABLE = {
   ttlAttribute: 'ttl',
   entityAttribute: 'entity',
   indexes: [
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-    { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'ALL' },
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'ALL' },
+    { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: 'ALL' },
+    /**
+     * Sparse: only items that something must happen to at a time (an access's or a grant's
+     * `until`), by task and hour, so the scheduled job finds what is due with a Query of one
+     * partition per hour, never a Scan. Keys only: the job reads each item itself.
+     */
+    { name: 'due', partitionKey: 'duepk', sortKey: 'duesk', projection: 'KEYS_ONLY' },
   ],
 } as const;
 
 export type IndexName = (typeof TABLE.indexes)[number]['name'];
+export type IndexProjection = (typeof TABLE.indexes)[number]['projection'];

@@ -13,6 +13,12 @@ export type AuditAction =
   | 'portal.revoked'
   | 'portal.reinvited'
   | 'invitation.accepted'
+  /** Only the scope, types or end of an access changed (a wizard line, outcome `updated`). */
+  | 'portal.updated'
+  /** The access reached its `until` (written by the scheduled job). */
+  | 'portal.expired'
+  /** An explicit grant of a document reached its `until` and was removed (the scheduled job; on the grantee). */
+  | 'grant.expired'
   /** SES feedback about an invitation email (lambdas/domain/mail-feedback.ts). */
   | 'invitation.bounced'
   | 'invitation.complained'
@@ -40,6 +46,9 @@ export interface AuditStore {
 
 /** The actor of changes that no person asked for directly (an event from another system). */
 export const eventActor = (source: string): string => `event:${source}`;
+
+/** The actor of what the scheduled job does (expiries). */
+export const SCHEDULE_ACTOR = 'schedule';
 
 /** The actor of an accepted invitation: whoever held the token. */
 export const INVITEE = 'invitee';

@@ -1,4 +1,5 @@
 import type { Contact, PortalStatus } from '../contract/schemas/contacts';
+import { accessSettings, portalStatusAt } from './access-policy';
 
 /**
  * A contact as the domain holds it: the public `Contact` plus what the portal-access lifecycle
@@ -24,15 +25,34 @@ export interface ContactRecord extends Contact {
   };
   /** The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out. */
   invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string };
+  /** How many documents name this contact as their customer (negative: unknown); see keys.ts, HOLDINGS. */
+  documentsAsCustomer?: number;
+  /** How many explicit grants this contact holds (negative: unknown). */
+  grantsReceived?: number;
+  /** When the scheduled job took on announcing this access's expiry (cleared once announced). */
+  expiryClaim?: string;
+  /** The `until` whose expiry the scheduled job has announced (`PortalAccessExpired` went out). */
+  expiryAnnounced?: string;
 }
 
 export type { PortalStatus };
 
-/** The commercial entity whose documents a contact sees: its company, or itself. */
-export const commercialEntityOf = (contact: Pick<Contact, 'id' | 'companyId'>): string => contact.companyId ?? contact.id;
 
-/** The public view of a record: what `GET /contacts/{id}` answers. */
-export function toContact(record: ContactRecord): Contact {
-  const { login: _login, invitation: _invitation, ...contact } = record;
-  return contact;
+/**
+ * The public view of a record at `now`: what `GET /contacts/{id}` answers. The status is the one
+ * the portal enforces now (`expired` from `until` on); once the contact has had access, its scope
+ * and types are shown with their defaults filled in.
+ */
+export function toContact(record: ContactRecord, now: Date): Contact {
+  const { login: _login, invitation: _invitation, documentsAsCustomer: _documents, grantsReceived: _grants, expiryClaim: _claim, expiryAnnounced: _announced, ...contact } = record;
+  return { ...contact, portal: portalView(record.portal, now) };
+}
+
+/** `Contact.portal` (and the wizard line's status and settings) as the API shows them at `now`. */
+export function portalView(portal: Contact['portal'], now: Date): Contact['portal'] {
+  const status = portalStatusAt(portal, now);
+  const { scope: _scope, types: _types, until: _until, ...rest } = portal;
+  if (portal.status === 'none') return { ...rest, status };
+  const settings = accessSettings(portal);
+  return { ...rest, status, scope: settings.scope, types: [...settings.types], ...(settings.until === undefined ? {} : { until: settings.until }) };
 }

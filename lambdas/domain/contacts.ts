@@ -103,12 +103,13 @@ const LIVE_PORTAL = new Set(['invited', 'active']);
 /** Without `If-Match`, a PATCH that loses a version race is re-applied to the fresh contact; each round one writer wins. */
 const MAX_ATTEMPTS = 20;
 
-const nowIso = (deps: ContactsDeps) => (deps.now ?? (() => new Date()))().toISOString();
+const clock = (deps: ContactsDeps) => (deps.now ?? (() => new Date()))();
+const nowIso = (deps: ContactsDeps) => clock(deps).toISOString();
 
 export async function getContact(deps: ContactsDeps, id: string): Promise<Contact> {
   const record = await deps.store.get(id);
   if (!record) throw new NotFound('No such contact.');
-  return toContact(record);
+  return toContact(record, clock(deps));
 }
 
 /** The company a person is put into must be a non-archived company. */
@@ -145,7 +146,7 @@ export async function createContact(deps: ContactsDeps, input: CreateContactInpu
     if (error instanceof CompanyUnavailable) throw companyGone();
     throw error;
   }
-  return toContact(record);
+  return toContact(record, clock(deps));
 }
 
 /** The contact after a patch: `null` clears an optional field, an absent field stays as it is. */
@@ -197,7 +198,7 @@ export async function updateContact(
       throw new StaleVersion(`The contact is at version ${current.version}, not ${ifMatch}.`);
     const next = patched(current, patch);
     const change = await checkChange(deps, current, next);
-    if (!differs(current, next)) return toContact(current);
+    if (!differs(current, next)) return toContact(current, clock(deps));
     next.version = current.version + 1;
     next.updatedAt = nowIso(deps);
     try {
@@ -213,7 +214,7 @@ export async function updateContact(
       } else {
         await deps.store.update(current, next);
       }
-      return toContact(next);
+      return toContact(next, clock(deps));
     } catch (error) {
       if (error instanceof CompanyUnavailable) throw companyGone();
       // A failed condition: re-read and decide again (stale If-Match, archived, a login appeared, or just retry);
@@ -256,7 +257,7 @@ export async function restoreContact(deps: ContactsDeps, id: string, actor: stri
   for (let attempt = 1; ; attempt++) {
     const current = await deps.store.get(id);
     if (!current) throw new NotFound('No such contact.');
-    if (!current.archived) return toContact(current);
+    if (!current.archived) return toContact(current, clock(deps));
     if (LIVE_PORTAL.has(current.portal.status))
       throw new Conflict("The archive has not finished revoking this contact's portal access: repeat DELETE /contacts/{id}, then restore.");
     const at = nowIso(deps);
@@ -265,7 +266,7 @@ export async function restoreContact(deps: ContactsDeps, id: string, actor: stri
     delete next.invitation;
     try {
       await deps.store.restore(current, next, auditEntry('contact.restored', id, actor, at, { portalStatus: current.portal.status }));
-      return toContact(next);
+      return toContact(next, clock(deps));
     } catch (error) {
       if (!(error instanceof Conflict) || attempt >= 5) throw error;
     }
@@ -296,5 +297,11 @@ export async function listContacts(
     else query.namePrefix = input.q;
   }
   const page = await deps.store.list(query);
-  return { items: page.items.map(toContact), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  const now = clock(deps);
+  const items = page.items.map((record) => toContact(record, now));
+  // The store finds the stored status. The scheduled job stores `expired` within a minute of an
+  // access's `until` (expire.ts); until it has, the access reads `expired` already and is left out of
+  // the `invited`/`active` listings rather than shown there with another status (a shorter page).
+  const shown = input.portalStatus === undefined ? items : items.filter((contact) => contact.portal.status === input.portalStatus);
+  return { items: shown, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

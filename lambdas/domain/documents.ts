@@ -4,11 +4,13 @@
  * document, its explicit grants, its customer's counts) is one transaction guarded by the document's
  * `version`, so concurrent changes serialise: the loser re-reads and tries again.
  */
+import { hasEnded } from './access-policy';
+import { auditEntry, SCHEDULE_ACTOR, type AuditEntry } from './audit';
 import type { ContactRecord } from './contact-record';
 import { listingScope, withCursor, type OrderCursors } from './listing';
 import type { DocumentType } from '../contract/document-types';
 import { Conflict, DomainError, Invalid, NotFound } from '../contract/errors';
-import type { Document, PutDocumentInput } from '../contract/schemas/documents';
+import type { Document, Grant, PutDocumentInput } from '../contract/schemas/documents';
 
 /**
  * At most this many explicit grants per document: a change rewrites every grant's copy in one
@@ -26,6 +28,14 @@ export interface StoredDocument {
   version: number;
 }
 
+/** An explicit grant as stored: to whom, until when, by whom and when it was given. */
+export interface StoredGrant {
+  contactId: string;
+  until?: string;
+  grantedBy?: string;
+  grantedAt?: string;
+}
+
 /** One page of a listing, newest first; `last` is the order key to continue after. */
 export interface DocumentPage {
   items: Document[];
@@ -35,23 +45,27 @@ export interface DocumentPage {
 /**
  * A change of one document's item collection; the store writes it in one transaction or throws
  * `StaleVersion`. A create, a replace and a grant also check, in the same transaction, that the
- * document's customer (or the grantee) is still a non-archived contact.
+ * document's customer (or the grantee) is still a non-archived contact. The counters that depend on
+ * the collection (the customer's per-type counts, the grantees' grant counts, the holdings on the
+ * customer's and grantees' contact items) change in the same transaction.
  */
 export type DocumentChange =
   | { kind: 'create'; document: Document }
-  /** `grantees` keep their copies (rewritten); `dropGrants` are removed (the new customer's explicit grant, now implicit). */
-  | { kind: 'replace'; previous: StoredDocument; document: Document; grantees: string[]; dropGrants: string[] }
-  | { kind: 'delete'; previous: StoredDocument; grantees: string[] }
-  | { kind: 'grant'; current: StoredDocument; contactId: string }
-  | { kind: 'ungrant'; current: StoredDocument; contactId: string };
+  /** `grants` keep their copies (rewritten); `dropGrants` are removed (the new customer's explicit grant, now implicit). */
+  | { kind: 'replace'; previous: StoredDocument; document: Document; grants: StoredGrant[]; dropGrants: StoredGrant[] }
+  | { kind: 'delete'; previous: StoredDocument; grants: StoredGrant[] }
+  /** A new grant, or (`replaces`) another `until` for an existing one. */
+  | { kind: 'grant'; current: StoredDocument; grant: StoredGrant; replaces?: StoredGrant }
+  /** `expiry`: the scheduled job removes a grant past its `until` (only if that is still its `until`), with the grantee's audit entry. */
+  | { kind: 'ungrant'; current: StoredDocument; grant: StoredGrant; expiry?: { audit: AuditEntry } };
 
 /** The document changed (or appeared) since it was read: read again and retry. */
 export class StaleVersion extends DomainError {}
 
 export interface DocumentStore {
   get(type: DocumentType, id: string): Promise<StoredDocument | undefined>;
-  /** The contacts the document is explicitly granted to (not its customer). */
-  grantees(type: DocumentType, id: string): Promise<string[]>;
+  /** The document's explicit grants (never to its customer), strongly consistent. */
+  grants(type: DocumentType, id: string): Promise<StoredGrant[]>;
   write(change: DocumentChange): Promise<void>;
   /** Staff listing: a customer's documents, or all of them; newest date first, after the order key `after`. */
   list(filter: { customerId?: string; type?: DocumentType }, after: string | undefined, limit: number): Promise<DocumentPage>;
@@ -109,10 +123,10 @@ export async function putDocument(
       await deps.store.write({ kind: 'create', document });
       return { document, created: true };
     }
-    const all = await deps.store.grantees(type, id);
-    const grantees = all.filter((contactId) => contactId !== document.customerId);
-    const dropGrants = all.filter((contactId) => contactId === document.customerId);
-    await deps.store.write({ kind: 'replace', previous, document, grantees, dropGrants });
+    const all = await deps.store.grants(type, id);
+    const grants = all.filter((grant) => grant.contactId !== document.customerId);
+    const dropGrants = all.filter((grant) => grant.contactId === document.customerId);
+    await deps.store.write({ kind: 'replace', previous, document, grants, dropGrants });
     return { document, created: false };
   });
 }
@@ -125,21 +139,29 @@ export async function getDocument(deps: Pick<DocumentDeps, 'store'>, type: Docum
 export async function deleteDocument(deps: Pick<DocumentDeps, 'store'>, type: DocumentType, id: string): Promise<void> {
   await retrying(async () => {
     const previous = await existing(deps.store, type, id);
-    await deps.store.write({ kind: 'delete', previous, grantees: await deps.store.grantees(type, id) });
+    await deps.store.write({ kind: 'delete', previous, grants: await deps.store.grants(type, id) });
   });
 }
 
-/** Shares a document with one more contact; granting its customer or an existing grantee changes nothing. */
-export async function addGrant(deps: DocumentDeps, type: DocumentType, id: string, contactId: string): Promise<void> {
+/**
+ * Shares a document with one more contact, until `until` if given (a future instant). Granting its
+ * customer changes nothing (it sees it anyway); granting an existing grantee again sets the grant's
+ * end to what this request says (the grant's giver and time are then this request's).
+ */
+export async function addGrant(deps: DocumentDeps, type: DocumentType, id: string, input: { contactId: string; until?: string }, actor: string): Promise<void> {
+  const { contactId, until } = input;
+  if (until !== undefined && hasEnded(until, deps.now())) throw new Invalid('until must be in the future.', 'until');
   await retrying(async () => {
     const current = await existing(deps.store, type, id);
     await liveContact(deps, contactId, 'contactId');
     if (current.document.customerId === contactId) return;
-    const grantees = await deps.store.grantees(type, id);
-    if (grantees.includes(contactId)) return;
-    if (grantees.length >= MAX_EXPLICIT_GRANTS)
+    const grants = await deps.store.grants(type, id);
+    const previous = grants.find((grant) => grant.contactId === contactId);
+    if (previous && previous.until === until) return;
+    if (!previous && grants.length >= MAX_EXPLICIT_GRANTS)
       throw new Conflict(`A document can be shared explicitly with at most ${MAX_EXPLICIT_GRANTS} contacts.`);
-    await deps.store.write({ kind: 'grant', current, contactId });
+    const grant: StoredGrant = { contactId, ...(until === undefined ? {} : { until }), grantedBy: actor, grantedAt: deps.now().toISOString() };
+    await deps.store.write({ kind: 'grant', current, grant, ...(previous ? { replaces: previous } : {}) });
   });
 }
 
@@ -148,21 +170,46 @@ export async function removeGrant(deps: Pick<DocumentDeps, 'store'>, type: Docum
     const current = await existing(deps.store, type, id);
     if (current.document.customerId === contactId)
       throw new Conflict("This is the document's customer (an implicit grant); move the document to another customer instead.");
-    if (!(await deps.store.grantees(type, id)).includes(contactId)) throw new NotFound('No such grant.');
-    await deps.store.write({ kind: 'ungrant', current, contactId });
+    const grant = (await deps.store.grants(type, id)).find((g) => g.contactId === contactId);
+    if (!grant) throw new NotFound('No such grant.');
+    await deps.store.write({ kind: 'ungrant', current, grant });
   });
 }
 
-export async function listGrants(
-  deps: Pick<DocumentDeps, 'store'>,
-  type: DocumentType,
-  id: string,
-): Promise<{ contactId: string; implicit: boolean }[]> {
+/**
+ * The scheduled job's part: a grant that reached its `until` is removed (with an audit entry on the
+ * grantee), unless its `until` changed meanwhile. The portal stopped counting it at `until` already.
+ * Idempotent: a grant already gone, or given again with another end, is left alone.
+ */
+export async function expireGrant(deps: DocumentDeps, type: DocumentType, id: string, contactId: string, until: string): Promise<'removed' | 'unchanged'> {
+  return retrying(async () => {
+    const current = await deps.store.get(type, id);
+    if (!current) return 'unchanged';
+    const grant = (await deps.store.grants(type, id)).find((g) => g.contactId === contactId);
+    const now = deps.now();
+    if (!grant || grant.until !== until || !hasEnded(until, now)) return 'unchanged';
+    const audit = auditEntry('grant.expired', contactId, SCHEDULE_ACTOR, now.toISOString(), { type, id, until, ...(grant.grantedBy ? { grantedBy: grant.grantedBy } : {}) });
+    await deps.store.write({ kind: 'ungrant', current, grant, expiry: { audit } });
+    return 'removed';
+  });
+}
+
+/** The customer's implicit grant, then each explicit one: its end, whether it has passed, who gave it and when. */
+export async function listGrants(deps: Pick<DocumentDeps, 'store' | 'now'>, type: DocumentType, id: string): Promise<Grant[]> {
   const { document } = await existing(deps.store, type, id);
-  const explicit = await deps.store.grantees(type, id);
+  const explicit = await deps.store.grants(type, id);
+  const now = deps.now();
   return [
     { contactId: document.customerId, implicit: true },
-    ...explicit.filter((contactId) => contactId !== document.customerId).map((contactId) => ({ contactId, implicit: false })),
+    ...explicit
+      .filter((grant) => grant.contactId !== document.customerId)
+      .map((grant) => ({
+        contactId: grant.contactId,
+        implicit: false,
+        ...(grant.until === undefined ? {} : { until: grant.until, expired: hasEnded(grant.until, now) }),
+        ...(grant.grantedBy === undefined ? {} : { grantedBy: grant.grantedBy }),
+        ...(grant.grantedAt === undefined ? {} : { grantedAt: grant.grantedAt }),
+      })),
   ];
 }
 

@@ -1,47 +1,70 @@
 /**
- * Who sees what (API.md, Portal): a portal user P whose commercial entity is E sees a document D when
- * D's customer is E or P, or D is explicitly granted to P. Nothing else.
+ * What a portal user sees, as pages, one document, and counts — by the rule of access-policy.ts.
  *
- * The listing merges up to three streams, each newest first by the documents' order key (unique per
- * document): the documents of customer E, of customer P (when P is not E), and those granted to P.
- * Each stream is read from just after the cursor's order key, `limit + 1` items at most, so a page
- * costs O(limit) whatever the table holds, and is never empty while more documents exist.
+ * The listing merges streams, each newest first by the documents' order key (unique per document):
+ * the documents of each customer the viewer's scope names (E and P, or only P), all types in one
+ * stream (gsi1) or — when the access allows fewer types, or the query asks for one — one stream per
+ * allowed type (gsi2), and the documents explicitly granted to P. Each stream is read from just after
+ * the cursor's order key, `limit + 1` items at most, so a page costs O(k × limit) for k streams
+ * whatever the table holds: a company of 10,000 documents seen by a person limited to one type is
+ * one per-type stream, never 10,000 items read and thrown away. The viewer's own streams are skipped
+ * while the counters on its contact item (read by the access check anyway) say they are empty.
+ * Every document a stream yields is shown only if `explain` says the viewer sees it (a grant past its
+ * `until` is skipped while reading; the job removes it within minutes).
  */
-import { commercialEntityOf, type ContactRecord } from './contact-record';
+import { accessSettings, hasEnded, implicitCustomers, implicitRoute, restrictsTypes, sees, type GrantInfo } from './access-policy';
+import type { ContactRecord } from './contact-record';
 import { DOCUMENT_TYPES, type DocumentType } from '../contract/document-types';
 import type { DocumentPage } from './documents';
+import { EarlyReads } from './early-reads';
 import { NotFound } from '../contract/errors';
 import { listingScope, withCursor, type OrderCursors } from './listing';
+import type { PortalCaller } from './portal-session';
 import type { Document } from '../contract/schemas/documents';
 
-/** A document with the key it is listed by (`<date>#<type>#<id>`). */
+/** A document with the key it is listed by (`<date>#<type>#<id>`), and the viewer's grant when it came from the grantee's stream. */
 export interface OrderedDocument {
   order: string;
   document: Document;
+  grant?: GrantInfo;
 }
 
-export type Stream = { customerId: string } | { granteeId: string };
+/** One index partition of documents, newest first: a customer's or a grantee's, all types or one. */
+export type Stream = ({ customerId: string } | { granteeId: string }) & { type?: DocumentType };
 
 export type Counts = Partial<Record<DocumentType, number>>;
 
 export interface VisibilityStore {
-  /** Up to `limit` documents of the stream, newest first, strictly after the order key `after`. */
-  stream(stream: Stream, type: DocumentType | undefined, after: string | undefined, limit: number): Promise<OrderedDocument[]>;
+  /**
+   * Up to `limit` entries of the stream that `keep` keeps (all, without it), newest first, strictly
+   * after the order key `after`; reads on past the ones it drops.
+   */
+  stream(stream: Stream, after: string | undefined, limit: number, keep?: (entry: OrderedDocument) => boolean): Promise<OrderedDocument[]>;
+  /** Strongly consistent. */
   document(type: DocumentType, id: string): Promise<Document | undefined>;
-  isGranted(type: DocumentType, id: string, contactId: string): Promise<boolean>;
+  /** The contact's explicit grant of the document, strongly consistent. */
+  grant(type: DocumentType, id: string, contactId: string): Promise<GrantInfo | undefined>;
   /** The per-type counts of a customer's documents. */
   counts(customerId: string): Promise<Counts>;
-  /** Every explicit grant to a contact: its document's type and customer. */
-  grantsTo(contactId: string): Promise<{ type: DocumentType; customerId: string }[]>;
+  /** How many explicit grants the contact holds, per document type and customer. */
+  grantCounts(contactId: string): Promise<{ type: DocumentType; customerId: string; n: number }[]>;
+  /** The contact's grants whose `until` is at or before `now` (ISO) and that are still stored: the job's backlog. */
+  endedGrants(contactId: string, now: string): Promise<{ type: DocumentType; customerId: string }[]>;
 }
 
-/** The customers whose documents a portal user sees implicitly: its commercial entity and itself. */
-export function visibleCustomers(viewer: Pick<ContactRecord, 'id' | 'companyId'>): string[] {
-  return [...new Set([commercialEntityOf(viewer), viewer.id])];
-}
-
-export function streamsOf(viewer: Pick<ContactRecord, 'id' | 'companyId'>): Stream[] {
-  return [...visibleCustomers(viewer).map((customerId) => ({ customerId })), { granteeId: viewer.id }];
+/** The streams that can hold what the viewer sees (of one type, or all), by its scope, types and counters. */
+export function streamsOf(viewer: ContactRecord, type: DocumentType | undefined): Stream[] {
+  const allowed = accessSettings(viewer.portal).types;
+  const types = type === undefined ? allowed : allowed.includes(type) ? [type] : [];
+  const perType = type !== undefined || restrictsTypes(allowed);
+  const streams: Stream[] = [];
+  for (const customerId of implicitCustomers(viewer)) {
+    if (customerId === viewer.id && viewer.documentsAsCustomer === 0) continue;
+    if (perType) for (const t of types) streams.push({ customerId, type: t });
+    else streams.push({ customerId });
+  }
+  if (viewer.grantsReceived !== 0) streams.push({ granteeId: viewer.id, ...(type === undefined ? {} : { type }) });
+  return streams;
 }
 
 /**
@@ -74,48 +97,69 @@ export function mergeNewestFirst(streams: readonly OrderedDocument[][], limit: n
   return { items: page.map((entry) => entry.document), ...(last === undefined ? {} : { last }) };
 }
 
-/** One page of the documents a portal user sees, newest date first, after the order key `after`. */
-export async function listVisible(
-  store: VisibilityStore,
-  viewer: ContactRecord,
-  type: DocumentType | undefined,
-  after: string | undefined,
-  limit: number,
-): Promise<DocumentPage> {
-  const streams = await Promise.all(streamsOf(viewer).map((stream) => store.stream(stream, type, after, limit + 1)));
-  return mergeNewestFirst(streams, limit);
-}
+const streamKey = (stream: Stream, after: string | undefined, limit: number) => `stream:${JSON.stringify([stream, after ?? null, limit])}`;
 
 /** `GET /portal/documents`: a page of what the portal user sees; its cursor is bound to the user and the type. */
 export async function portalDocuments(
   deps: { documents: VisibilityStore; cursors: OrderCursors },
-  viewer: ContactRecord,
+  caller: PortalCaller,
   query: { type?: DocumentType; cursor?: string; limit: number },
 ): Promise<{ items: Document[]; nextCursor?: string }> {
-  const scope = listingScope('portal', viewer.id, query.type);
-  const page = await listVisible(deps.documents, viewer, query.type, deps.cursors.decode(query.cursor, scope), query.limit);
-  return withCursor(page, scope, deps.cursors);
+  const { now } = caller;
+  const reads = new EarlyReads();
+  const scopeOf = (viewer: ContactRecord) => listingScope('portal', viewer.id, query.type);
+  // A grant past its `until` no longer counts: read on past it (the job removes it within minutes).
+  const keep = (stream: Stream) => ('granteeId' in stream ? (entry: OrderedDocument) => !hasEnded(entry.grant?.until, now) : undefined);
+  const read = (viewer: ContactRecord, after: string | undefined) =>
+    streamsOf(viewer, query.type).map((stream) =>
+      reads.read(streamKey(stream, after, query.limit + 1), () => deps.documents.stream(stream, after, query.limit + 1, keep(stream))),
+    );
+  if (caller.guess) {
+    let after: string | undefined;
+    let usable = true;
+    try {
+      after = deps.cursors.decode(query.cursor, scopeOf(caller.guess));
+    } catch {
+      usable = false; // the checked viewer's decode answers for it
+    }
+    if (usable) read(caller.guess, after);
+  }
+  const viewer = await caller.viewer;
+  const scope = scopeOf(viewer);
+  const streams = await Promise.all(read(viewer, deps.cursors.decode(query.cursor, scope)));
+  const shown = streams.map((entries) => entries.filter((entry) => sees({ viewer, document: entry.document, grant: entry.grant, now })));
+  return withCursor(mergeNewestFirst(shown, query.limit), scope, deps.cursors);
 }
 
-/** A document the portal user sees, or `NotFound` whether or not it exists. */
-export async function getVisible(store: VisibilityStore, viewer: ContactRecord, type: DocumentType, id: string): Promise<Document> {
-  const [document, granted] = await Promise.all([store.document(type, id), store.isGranted(type, id, viewer.id)]);
-  if (document && (visibleCustomers(viewer).includes(document.customerId) || granted)) return document;
+/** `GET /portal/documents/{type}/{id}`: a document the portal user sees, or `NotFound` whether or not it exists. */
+export async function portalDocument(store: VisibilityStore, caller: PortalCaller, type: DocumentType, id: string): Promise<Document> {
+  const reads = new EarlyReads();
+  const document = reads.read('document', () => store.document(type, id));
+  const grantOf = (viewer: ContactRecord) => reads.read(`grant:${viewer.id}`, () => store.grant(type, id, viewer.id));
+  if (caller.guess) void grantOf(caller.guess);
+  const viewer = await caller.viewer;
+  const [found, grant] = await Promise.all([document, grantOf(viewer)]);
+  if (found && sees({ viewer, document: found, grant, now: caller.now })) return found;
   throw new NotFound('No such document.');
 }
 
 /**
- * Per-type counts of what the user sees: the counters of its customers, plus the explicit grants of
- * documents whose customer is neither (those are already counted in the customers' counters).
+ * Per-type counts of what the user sees: the counters of the customers its scope names, for the
+ * types it may see, plus its explicit grants of documents it does not see otherwise, less those past
+ * their `until` that the job has not removed yet.
  */
 export function portalCounts(
-  customers: readonly string[],
+  viewer: ContactRecord,
   customerCounts: readonly Counts[],
-  grants: readonly { type: DocumentType; customerId: string }[],
+  grants: readonly { type: DocumentType; customerId: string; n: number }[],
+  ended: readonly { type: DocumentType; customerId: string }[],
 ): Record<DocumentType, number> {
   const counts = Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, 0])) as Record<DocumentType, number>;
-  for (const c of customerCounts) for (const type of DOCUMENT_TYPES) counts[type] += c[type] ?? 0;
-  for (const grant of grants) if (!customers.includes(grant.customerId)) counts[grant.type] += 1;
+  const allowed = accessSettings(viewer.portal).types;
+  for (const c of customerCounts) for (const type of allowed) counts[type] += c[type] ?? 0;
+  const onlyByGrant = (g: { type: DocumentType; customerId: string }) => implicitRoute(viewer, g.customerId, g.type).reason === undefined;
+  for (const grant of grants) if (onlyByGrant(grant)) counts[grant.type] += grant.n;
+  for (const grant of ended) if (onlyByGrant(grant)) counts[grant.type] = Math.max(0, counts[grant.type] - 1);
   return counts;
 }
 
@@ -126,20 +170,28 @@ export interface PortalMe {
 }
 
 export async function portalMe(
-  store: VisibilityStore,
-  contacts: { get(id: string): Promise<ContactRecord | undefined> },
-  viewer: ContactRecord,
+  deps: { documents: VisibilityStore; contacts: { get(id: string): Promise<ContactRecord | undefined> } },
+  caller: PortalCaller,
 ): Promise<PortalMe> {
-  const customers = visibleCustomers(viewer);
-  const [company, grants, customerCounts] = await Promise.all([
-    viewer.companyId ? contacts.get(viewer.companyId) : Promise.resolve(undefined),
-    store.grantsTo(viewer.id),
-    Promise.all(customers.map((customerId) => store.counts(customerId))),
-  ]);
+  const reads = new EarlyReads();
+  const nowIso = caller.now.toISOString();
+  const read = (viewer: ContactRecord) => {
+    const customers = implicitCustomers(viewer).filter((c) => !(c === viewer.id && viewer.documentsAsCustomer === 0));
+    const grantsHeld = viewer.grantsReceived !== 0;
+    return Promise.all([
+      viewer.companyId ? reads.read(`contact:${viewer.companyId}`, () => deps.contacts.get(viewer.companyId as string)) : undefined,
+      Promise.all(customers.map((customerId) => reads.read(`counts:${customerId}`, () => deps.documents.counts(customerId)))),
+      grantsHeld ? reads.read(`grants:${viewer.id}`, () => deps.documents.grantCounts(viewer.id)) : [],
+      grantsHeld ? reads.read(`ended:${viewer.id}`, () => deps.documents.endedGrants(viewer.id, nowIso)) : [],
+    ]);
+  };
+  if (caller.guess) read(caller.guess).catch(() => undefined);
+  const viewer = await caller.viewer;
+  const [company, customerCounts, grants, ended] = await read(viewer);
   const email = viewer.email ?? viewer.login?.email;
   return {
     contact: { id: viewer.id, name: viewer.name, ...(email === undefined ? {} : { email }) },
     ...(company ? { company: { id: company.id, name: company.name } } : {}),
-    counts: portalCounts(customers, customerCounts, grants),
+    counts: portalCounts(viewer, customerCounts, grants, ended),
   };
 }

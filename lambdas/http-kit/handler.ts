@@ -28,10 +28,22 @@ export interface HttpRequest<B = unknown, Q = unknown, P = unknown> {
   readonly caller: unknown;
 }
 
+/**
+ * What `authorize` may answer when its check is still running (so that the request's own reads can
+ * start beside it): the kit awaits `checked` before it answers a bad parameter, so a refusal still wins.
+ */
+export interface PendingCheck {
+  readonly checked: Promise<unknown>;
+}
+
+const pendingCheckOf = (caller: unknown): Promise<unknown> | undefined =>
+  typeof caller === 'object' && caller !== null && 'checked' in caller ? (caller as PendingCheck).checked : undefined;
+
 export interface HttpFunctionOptions {
   /**
    * Runs right after the token's principal is known and before any input is parsed: a refusal here
-   * (the portal's revoked access) wins over a bad parameter.
+   * (the portal's revoked access) wins over a bad parameter. It may answer a `PendingCheck` before
+   * its check is done; the operation then awaits the check itself before it answers anything.
    */
   readonly authorize?: (principal: Principal) => Promise<unknown>;
   /**
@@ -124,14 +136,21 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
     const principal = principalOf(route.principal, event.requestContext.authorizer?.jwt?.claims);
     if (principal.kind === 'staff') await staffRights?.(principal.username, principal.userId);
     const caller = options.authorize ? await options.authorize(principal) : undefined;
+    let input: Pick<HttpRequest, 'params' | 'query' | 'body'>;
+    try {
+      input = {
+        params: parseWith(route.params, event.pathParameters, 'params'),
+        query: parseWith(route.query, event.queryStringParameters, 'query'),
+        body: route.body ? parseWith(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type']), 'body') : undefined,
+      };
+    } catch (error) {
+      await pendingCheckOf(caller);
+      throw error;
+    }
     const request: HttpRequest = {
       route,
       principal,
-      params: parseWith(route.params, event.pathParameters, 'params'),
-      query: parseWith(route.query, event.queryStringParameters, 'query'),
-      body: route.body
-        ? parseWith(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type']), 'body')
-        : undefined,
+      ...input,
       headers,
       requestId,
       signal,

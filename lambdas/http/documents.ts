@@ -1,6 +1,7 @@
 import type { DocumentType } from '../contract/document-types';
-import type { ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
+import type { GrantInput, ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
 import type { CreateLinkInput } from '../contract/schemas/share-links';
+import { documentAccess } from '../domain/access-report';
 import { addGrant, deleteDocument, getDocument, listDocuments, listGrants, putDocument, removeGrant } from '../domain/documents';
 import { createLink, listLinks, revokeLink } from '../domain/share-links/staff';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
@@ -30,14 +31,18 @@ export const handler = httpFunction('documents', {
     status: 200,
     body: await listDocuments(documentsDeps(), req.query),
   }),
-  addGrant: async (req: HttpRequest<{ contactId: string }, unknown, DocumentParams>) => {
-    await addGrant(documentsDeps(), req.params.type, req.params.id, req.body.contactId);
-    return { status: 201, body: { contactId: req.body.contactId, implicit: false } };
+  addGrant: async (req: HttpRequest<GrantInput, unknown, DocumentParams>) => {
+    await addGrant(documentsDeps(), req.params.type, req.params.id, req.body, actorOf(req.principal));
+    return { status: 201, body: { contactId: req.body.contactId, implicit: false, ...(req.body.until === undefined ? {} : { until: req.body.until }) } };
   },
   removeGrant: async (req: HttpRequest<unknown, unknown, GrantParams>) => {
     await removeGrant(documentsDeps(), req.params.type, req.params.id, req.params.contactId);
     return { status: 204 };
   },
+  listDocumentAccess: async (req: HttpRequest<unknown, { cursor?: string; limit: number }, DocumentParams>) => ({
+    status: 200,
+    body: await documentAccess(documentsDeps().access, req.params.type, req.params.id, req.query),
+  }),
   listGrants: async (req: HttpRequest<unknown, unknown, DocumentParams>) => ({
     status: 200,
     body: { items: await listGrants(documentsDeps(), req.params.type, req.params.id) },

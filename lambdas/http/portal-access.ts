@@ -1,4 +1,6 @@
+import type { ExplainQuery } from '../contract/schemas/access';
 import type { ApplyInput, ApplyResult, ReinviteInput } from '../contract/schemas/portal-access';
+import { explainAccess } from '../domain/access-report';
 import { listAudit } from '../domain/audit';
 import { idempotencyKeyOf, idempotencyScope, idempotent } from '../domain/idempotency';
 import { applyPortalAccess } from '../domain/portal-access/apply';
@@ -56,6 +58,11 @@ export const handler = httpFunction('portal-access', {
       await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal));
       return { status: 202 };
     }),
+
+  explainPortalAccess: async (req: HttpRequest<unknown, ExplainQuery, IdParams>) => ({
+    status: 200,
+    body: await explainAccess(portalAccessDeps().report, req.params.id, req.query.type, req.query.id),
+  }),
 
   listAudit: async (req: HttpRequest<unknown, { cursor?: string; limit: number }, IdParams>) => ({
     status: 200,

@@ -1,35 +1,39 @@
 import type { DocumentType } from '../contract/document-types';
 import { Unauthenticated } from '../contract/errors';
 import type { PortalDocumentsQuery } from '../contract/schemas/documents';
-import type { ContactRecord } from '../domain/contact-record';
-import { portalUser } from '../domain/portal-session';
-import { getVisible, portalDocuments, portalMe } from '../domain/visibility';
+import { startPortalRequest, type PortalCaller } from '../domain/portal-session';
+import { portalDocument, portalDocuments, portalMe } from '../domain/visibility';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import type { Principal } from '../http-kit/principal';
 import { portalDeps } from '../wiring/portal';
 
 /** The portal's read-only routes; writes under /portal never reach here (the kit answers 405). */
 
-/** Every portal request starts here: the access record, not the token, decides. */
-async function viewer(principal: Principal): Promise<ContactRecord> {
+/**
+ * Every portal request starts here: the access record, not the token, decides — read on every
+ * request, against the request's clock. The check runs while the request's own reads start; the
+ * domain uses their results only once it has passed.
+ */
+async function viewer(principal: Principal): Promise<PortalCaller> {
   if (principal.kind !== 'customer') throw new Unauthenticated('A portal login is required.');
-  return portalUser(portalDeps().session, principal.sub, principal.issuedAt);
+  const deps = portalDeps();
+  return startPortalRequest(deps.session, principal.sub, principal.issuedAt, deps.now());
 }
 
-/** The caller's contact: `viewer` established it before the request's input was parsed. */
-const callerOf = (req: HttpRequest): ContactRecord => req.caller as ContactRecord;
+/** The request's portal caller, as `viewer` started it. */
+const callerOf = (req: HttpRequest): PortalCaller => req.caller as PortalCaller;
 
 export const handler = httpFunction(
   'portal',
   {
-    getPortalMe: async (req: HttpRequest) => ({ status: 200, body: await portalMe(portalDeps().documents, portalDeps().contacts, callerOf(req)) }),
+    getPortalMe: async (req: HttpRequest) => ({ status: 200, body: await portalMe(portalDeps(), callerOf(req)) }),
     listPortalDocuments: async (req: HttpRequest<unknown, PortalDocumentsQuery>) => ({
       status: 200,
       body: await portalDocuments(portalDeps(), callerOf(req), req.query),
     }),
     getPortalDocument: async (req: HttpRequest<unknown, unknown, { type: DocumentType; id: string }>) => ({
       status: 200,
-      body: await getVisible(portalDeps().documents, callerOf(req), req.params.type, req.params.id),
+      body: await portalDocument(portalDeps().documents, callerOf(req), req.params.type, req.params.id),
     }),
   },
   { authorize: viewer },

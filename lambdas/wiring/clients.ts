@@ -10,6 +10,14 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env } from '../contract/env';
 
+/**
+ * The clients' logger has no `info`: the SDK's logger middleware then skips building a redacted
+ * copy of every request and response (its default no-op logger has an `info`, so the copy is made
+ * and thrown away: ~0.15 ms of CPU per call, 2 calls a portal page). Its own `debug`, `warn` and
+ * `error` calls are not ours to log either (our code logs what a failure means).
+ */
+const SDK_LOGGER = { trace() {}, debug() {}, warn() {}, error() {} } as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
+
 let dynamo: DynamoDBDocumentClient | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
 let ses: SESv2Client | undefined;
@@ -17,12 +25,12 @@ let eventBridge: EventBridgeClient | undefined;
 
 /** The single table: its document client and its name (`TABLE_NAME`). */
 export function table(): { db: DynamoDBDocumentClient; name: string } {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
+  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, logger: SDK_LOGGER }), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   return { db: dynamo, name: env('tableName') };
 }
 
-export const cognitoClient = (): CognitoIdentityProviderClient => (cognito ??= new CognitoIdentityProviderClient({ maxAttempts: 3 }));
-export const sesClient = (): SESv2Client => (ses ??= new SESv2Client({ maxAttempts: 3 }));
-export const eventBridgeClient = (): EventBridgeClient => (eventBridge ??= new EventBridgeClient({ maxAttempts: 3 }));
+export const cognitoClient = (): CognitoIdentityProviderClient => (cognito ??= new CognitoIdentityProviderClient({ maxAttempts: 3, logger: SDK_LOGGER }));
+export const sesClient = (): SESv2Client => (ses ??= new SESv2Client({ maxAttempts: 3, logger: SDK_LOGGER }));
+export const eventBridgeClient = (): EventBridgeClient => (eventBridge ??= new EventBridgeClient({ maxAttempts: 3, logger: SDK_LOGGER }));

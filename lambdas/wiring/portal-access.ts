@@ -5,10 +5,12 @@
  * SENDER_EMAIL, REPLY_TO_EMAIL (optional), SES_CONFIGURATION_SET (optional).
  */
 import { env, envOr } from '../contract/env';
+import type { AccessReportDeps } from '../domain/access-report';
 import type { AuditStore } from '../domain/audit';
 import type { IdempotencyStore } from '../domain/idempotency';
 import type { PortalAccessDeps } from '../domain/portal-access/ports';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit-store';
+import { DynamoDocumentStore, positionCursor } from '../adapters/dynamodb/documents-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { SesInvitationMailer, type Sender } from '../adapters/ses/invitation-mailer';
 import { sesClient, table } from './clients';
@@ -21,6 +23,8 @@ export interface PortalAccessFunctionDeps {
   access: PortalAccessDeps;
   audit: AuditStore;
   idempotency: IdempotencyStore;
+  /** Explain: the contact and the document, by the portal's rule. */
+  report: AccessReportDeps;
 }
 
 function sender(): Sender {
@@ -30,9 +34,11 @@ function sender(): Sender {
 
 export const portalAccessDeps = perContainer((): PortalAccessFunctionDeps => {
   const { db, name } = table();
+  const revocation = revocationDeps();
   return {
-    access: { ...revocationDeps(), mailer: countingMailer(new SesInvitationMailer(sesClient(), sender())), config: accessConfig() },
+    access: { ...revocation, mailer: countingMailer(new SesInvitationMailer(sesClient(), sender())), config: accessConfig() },
     audit: new DynamoAuditStore(db, name),
     idempotency: new DynamoIdempotencyStore(db, name),
+    report: { contacts: revocation.contacts, documents: new DynamoDocumentStore(db, name), cursors: positionCursor, now: revocation.now },
   };
 });

@@ -14,6 +14,8 @@ export interface PortalFunctionDeps {
   documents: VisibilityStore;
   contacts: ContactReader;
   cursors: OrderCursors;
+  /** The clock every portal decision is taken against (one reading per request). */
+  now: () => Date;
 }
 
 export const portalDeps = perContainer((): PortalFunctionDeps => {
@@ -23,5 +25,6 @@ export const portalDeps = perContainer((): PortalFunctionDeps => {
     documents: new DynamoDocumentStore(db, name),
     contacts: new DynamoContactReader(db, name),
     cursors: orderCursor,
+    now: () => new Date(),
   };
 });

@@ -55,16 +55,21 @@ export class HttpApi extends Construct {
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
     this.api = new apigw.HttpApi(this, 'Api', {
-      description: 'Portal Access: contacts, portal access, documents and the customer portal',
+      description: 'Portal Access: contacts, portal access, documents, the customer portal and the admin console',
       createDefaultStage: false,
-      // One CORS configuration for the whole API: both origin lists, API-wide (why that is safe: lambdas/contract/cors.ts).
-      corsPreflight: {
-        allowOrigins: apiWideOrigins(props.origins),
-        allowMethods: CORS.allowMethods.map((method) => apigw.CorsHttpMethod[method]),
-        allowHeaders: [...CORS.allowHeaders],
-        exposeHeaders: [...CORS.exposeHeaders],
-        maxAge: Duration.seconds(CORS.maxAgeSeconds),
-      },
+      // One CORS configuration for the whole API: both origin lists, API-wide (why that is safe:
+      // lambdas/contract/cors.ts); none at all when no origin needs it (the apps use /api/* of their own).
+      ...(apiWideOrigins(props.origins).length === 0
+        ? {}
+        : {
+            corsPreflight: {
+              allowOrigins: apiWideOrigins(props.origins),
+              allowMethods: CORS.allowMethods.map((method) => apigw.CorsHttpMethod[method]),
+              allowHeaders: [...CORS.allowHeaders],
+              exposeHeaders: [...CORS.exposeHeaders],
+              maxAge: Duration.seconds(CORS.maxAgeSeconds),
+            },
+          }),
     });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.stage = new apigw.HttpStage(this, 'DefaultStage', {

@@ -5,9 +5,14 @@ import { STAFF_GROUP } from '../../lambdas/contract/identity';
 import { PASSWORD_POLICY, TEMPORARY_PASSWORD_DAYS } from '../../lambdas/contract/password-policy';
 
 export interface IdentityProps {
+  /** The customer pool's hosted UI and where it may send customers back (the portal). */
   readonly hostedUiDomainPrefix: string;
   readonly callbackUrls: readonly string[];
   readonly logoutUrls: readonly string[];
+  /** The staff pool's hosted UI and where it may send staff back (the admin console). */
+  readonly staffHostedUiDomainPrefix: string;
+  readonly staffCallbackUrls: readonly string[];
+  readonly staffLogoutUrls: readonly string[];
 }
 
 /** What an HTTP API JWT authorizer needs to trust a pool's access tokens. */
@@ -22,15 +27,26 @@ const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswor
 /** The only attributes portal users may change themselves (their display preferences). */
 export const CUSTOMER_WRITABLE: cognito.StandardAttributesMask = { locale: true, timezone: true };
 
+/** What a browser app signs in with: authorization code + PKCE, and the scope the API requires of an access token. */
+const browserOAuth = (callbackUrls: readonly string[], logoutUrls: readonly string[]): cognito.OAuthSettings => ({
+  flows: { authorizationCodeGrant: true },
+  // COGNITO_ADMIN (`aws.cognito.signin.user.admin`) is the scope every API route requires (lambdas/contract/routes.ts).
+  scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE, cognito.OAuthScope.COGNITO_ADMIN],
+  callbackUrls: [...callbackUrls],
+  logoutUrls: [...logoutUrls],
+});
+
 /**
  * The two user pools. Customers: portal logins that only the backend creates (no self sign-up),
- * signing in by email through the hosted UI with a public PKCE client. Staff: the admin frontend's
- * users, `portal-admins` being the group the API requires.
+ * signing in by email through the hosted UI with a public PKCE client. Staff: the admin console's
+ * users (and back-office integrations), `portal-admins` being the group the API requires, signing in
+ * through the staff pool's own hosted UI (a domain per pool) with MFA.
  */
 export class Identity extends Construct {
   readonly customer: TokenIssuer;
   readonly staff: TokenIssuer;
   readonly hostedUiDomain: cognito.UserPoolDomain;
+  readonly staffHostedUiDomain: cognito.UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
@@ -54,13 +70,7 @@ export class Identity extends Construct {
       // A browser app: no secret, authorization code with PKCE through the hosted UI.
       generateSecret: false,
       authFlows: { userSrp: true },
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        // COGNITO_ADMIN (`aws.cognito.signin.user.admin`) is the scope every API route requires (lib/routes.ts).
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE, cognito.OAuthScope.COGNITO_ADMIN],
-        callbackUrls: [...props.callbackUrls],
-        logoutUrls: [...props.logoutUrls],
-      },
+      oAuth: browserOAuth(props.callbackUrls, props.logoutUrls),
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       // Not `email`: a login's email is its contact's, set by the backend only (a user who could
       // write it could point its login at another contact's address). Never empty, which would mean "all".
@@ -87,10 +97,14 @@ export class Identity extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     staffPool.addGroup('PortalAdmins', { groupName: STAFF_GROUP, description: 'Staff who manage contacts, portal access and documents' });
+    this.staffHostedUiDomain = staffPool.addDomain('StaffHostedUi', { cognitoDomain: { domainPrefix: props.staffHostedUiDomainPrefix } });
     const staffClient = staffPool.addClient('AdminClient', {
+      // The admin console (a browser app: no secret, code + PKCE through the staff hosted UI, which
+      // asks for the second factor); back-office integrations sign in with SRP or a password.
       generateSecret: false,
       authFlows: { userPassword: true, userSrp: true },
-      disableOAuth: true,
+      oAuth: browserOAuth(props.staffCallbackUrls, props.staffLogoutUrls),
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       // Short-lived: the API re-checks staff rights every 30 s, but a token is what other clients trust.

@@ -22,6 +22,8 @@ export interface WebAppProps {
   readonly apiDomain: string;
   /** The hosted UI's origin (`https://<prefix>.auth.<region>.amazoncognito.com`), the only other origin the page may talk to. */
   readonly hostedUiOrigin: string;
+  /** Other origins the page sends to (the admin console's presigned uploads: the attachments bucket's origin). */
+  readonly uploadOrigins?: readonly string[];
   /** Where CloudFront's and S3's access logs go. */
   readonly logBucket: s3.IBucket;
 }
@@ -63,7 +65,7 @@ export class WebApp extends Construct {
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: `Security headers of the ${props.app} app`,
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ hostedUi: props.hostedUiOrigin }), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ hostedUi: props.hostedUiOrigin, ...(props.uploadOrigins ? { uploads: props.uploadOrigins } : {}) }), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.seconds(WEB_HEADERS.hstsMaxAgeSeconds), includeSubdomains: true, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
         contentTypeOptions: { override: true },

@@ -20,15 +20,15 @@ const alarms = () => resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Proper
 const topicRef = () => ({ Ref: resources('AWS::SNS::Topic')[0]![0] });
 
 describe('logs', () => {
-  /** The product's functions: those of the route table and the events one (not CDK's deploy-time BucketDeployment handler). */
+  /** The product's functions: the route table's, the events one and the scheduled job (not CDK's deploy-time BucketDeployment handler). */
   const ours = (t: Template, s: PortalStack) => {
-    const ids = [...Object.values(s.functions), s.eventsFunction].map((f) => s.getLogicalId(f.node.defaultChild as never));
+    const ids = [...Object.values(s.functions), s.eventsFunction, s.scheduleFunction].map((f) => s.getLogicalId(f.node.defaultChild as never));
     return Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => ids.includes(id)) as [string, Resource][];
   };
 
   it("every function logs in Lambda's JSON format, at the stage's level, with its system lines", () => {
     const functions = ours(template, stack);
-    expect(functions).toHaveLength(FUNCTIONS.length + 1);
+    expect(functions).toHaveLength(FUNCTIONS.length + 2);
     for (const [, fn] of functions) {
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' });
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -40,7 +40,7 @@ describe('logs', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const debug = new PortalStack(app, 'PortalAccess-debug', { config: { ...TEST_CONFIG, logLevel: 'DEBUG' }, env: { account: '123456789012', region: TEST_CONFIG.region } });
     const functions = ours(Template.fromStack(debug), debug);
-    expect(functions).toHaveLength(FUNCTIONS.length + 1);
+    expect(functions).toHaveLength(FUNCTIONS.length + 2);
     for (const [, fn] of functions) expect(fn.Properties.LoggingConfig.ApplicationLogLevel).toBe('DEBUG');
   });
 
@@ -52,7 +52,7 @@ describe('logs', () => {
 
 describe('alarms, all to the one topic', () => {
   it('each function: errors and throttles', () => {
-    for (const fn of [...Object.values(stack.functions), stack.eventsFunction]) {
+    for (const fn of [...Object.values(stack.functions), stack.eventsFunction, stack.scheduleFunction]) {
       const id = logicalId(fn);
       for (const metricName of ['Errors', 'Throttles']) {
         expect(alarms()).toContainEqual(

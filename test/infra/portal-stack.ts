@@ -19,6 +19,7 @@ export const TEST_CONFIG: StageConfig = checked({
   callbackUrls: [],
   logoutUrls: [],
   hostedUiDomainPrefix: 'portal-access-test',
+  staffHostedUiDomainPrefix: 'portal-access-test-staff',
   invitationTtlDays: 7,
   apiRateLimit: 50,
   apiBurstLimit: 100,

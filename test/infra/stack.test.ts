@@ -8,6 +8,7 @@ import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type Fu
 import { SHARED_THROTTLE } from '../../lambdas/contract/share-links';
 import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lambdas/contract/table-schema';
+import { SCHEDULE_RATE_MINUTES } from '../../lambdas/contract/schedule';
 import { CORS } from '../../lambdas/contract/cors';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
@@ -32,6 +33,8 @@ const functionId = (fn: FunctionName) => logicalId(stack.functions[fn]);
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 /** `https://<the portal's distribution>` + suffix, as CloudFormation writes it. */
 const portalUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logicalId(stack.portal.distribution), 'DomainName'), ...(suffix ? [suffix] : [])]] });
+/** The same for the admin console's distribution. */
+const adminUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logicalId(stack.admin.distribution), 'DomainName'), ...(suffix ? [suffix] : [])]] });
 
 /** The statements of a function's role policy (the role holds no other policy). */
 function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
@@ -66,7 +69,7 @@ describe('table', () => {
     });
   });
 
-  it('has the four GSIs of the table schema, projecting ALL', () => {
+  it('has the GSIs of the table schema, each with its projection (the due index: keys only)', () => {
     const [, table] = only('AWS::DynamoDB::Table');
     expect(table.Properties.GlobalSecondaryIndexes).toEqual(
       TABLE.indexes.map((index) => ({
@@ -75,9 +78,10 @@ describe('table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: index.projection },
       })),
     );
+    expect(TABLE.indexes.find((index) => index.name === 'due')).toMatchObject({ partitionKey: 'duepk', sortKey: 'duesk', projection: 'KEYS_ONLY' });
   });
 });
 
@@ -136,6 +140,22 @@ describe('user pools', () => {
       AccessTokenValidity: 60,
       TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes' }),
     });
+  });
+
+  it('staff hosted UI: a domain of its own (from the context); the staff client signs the console in with code + PKCE, the API’s scope, back to the console only', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: TEST_CONFIG.staffHostedUiDomainPrefix, UserPoolId: { Ref: staffPoolId() } });
+    const [, client] = resources('AWS::Cognito::UserPoolClient').find(([, c]) => (c.Properties.UserPoolId as { Ref: string }).Ref === staffPoolId())!;
+    expect(client.Properties).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      SupportedIdentityProviders: ['COGNITO'],
+      // The console's own URL (no adminUrl in the context), then the stage's other admin origins.
+      CallbackURLs: [adminUrl('/callback'), ...TEST_CONFIG.adminOrigins.map((o) => `${o}/callback`)],
+      LogoutURLs: [adminUrl('/'), ...TEST_CONFIG.adminOrigins.map((o) => `${o}/`)],
+    });
+    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', ACCESS_TOKEN_SCOPE]));
+    expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
   });
 
   it('staff pool requires MFA, has the portal-admins group and a password + SRP client', () => {
@@ -223,7 +243,16 @@ describe('HTTP API', () => {
     expect(routes.size).toBe(ROUTES.length + fallbacks.length);
   });
 
-  it('allows the admin origins with the contract’s headers (CORS); the portal needs none (it calls /api/* on its own origin)', () => {
+  it('has no CORS at all when the stage names no other admin origin (the portal and the console call /api/* on their own origins)', () => {
+    const bare = new PortalStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'PortalAccess-bare', {
+      config: { ...TEST_CONFIG, adminOrigins: [] },
+      env: { account: '123456789012', region: TEST_CONFIG.region },
+    });
+    const [api] = Object.values(Template.fromStack(bare).findResources('AWS::ApiGatewayV2::Api')) as Resource[];
+    expect(api!.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('allows the stage’s other admin origins with the contract’s headers (CORS); the portal and the console need none (they call /api/* on their own origins)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
@@ -267,10 +296,10 @@ describe('HTTP API', () => {
 
 describe('functions', () => {
   it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
-    const functions = [...Object.values(stack.functions), stack.eventsFunction].map((f) => template.toJSON().Resources[logicalId(f)] as Resource);
-    expect(functions).toHaveLength(8);
+    const functions = [...Object.values(stack.functions), stack.eventsFunction, stack.scheduleFunction].map((f) => template.toJSON().Resources[logicalId(f)] as Resource);
+    expect(functions).toHaveLength(9);
     // The only other function is CDK's BucketDeployment (deploy time only).
-    expect(resources('AWS::Lambda::Function')).toHaveLength(9);
+    expect(resources('AWS::Lambda::Function')).toHaveLength(10);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -293,6 +322,7 @@ describe('functions', () => {
     for (const fn of Object.keys(stack.functions) as FunctionName[])
       expect({ fn, reserved: reserved(functionId(fn)) }).toEqual({ fn, reserved: publicFunctions.has(fn) ? TEST_CONFIG.publicFunctionConcurrency : undefined });
     expect(reserved(logicalId(stack.eventsFunction))).toBeUndefined();
+    expect(reserved(logicalId(stack.scheduleFunction))).toBeUndefined();
   });
 
   it('no IAM statement grants a DynamoDB action on "*"; "*" is only X-Ray and (for the deployment) CloudFront invalidations', () => {
@@ -315,7 +345,7 @@ describe('functions', () => {
   const LIFECYCLE = [...REVOCATION, ...pool('AdminGetUser', 'AdminCreateUser')];
   /** The staff-rights re-check, on the staff pool. */
   const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
-  const expected: Record<FunctionName | 'events', string[]> = {
+  const expected: Record<FunctionName | 'events' | 'schedule', string[]> = {
     system: BASE,
     contacts: [...BASE, ...WRITE, ...STAFF, ...REVOCATION, ...pool('AdminGetUser', 'AdminUpdateUserAttributes'), 'events:PutEvents'],
     'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
@@ -324,10 +354,14 @@ describe('functions', () => {
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
     shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
     events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    // The scheduled job: the table and the bus (expiries); no Cognito — the portal refuses by the record.
+    schedule: [...BASE, ...WRITE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
+  const idOf = (name: FunctionName | 'events' | 'schedule') =>
+    name === 'events' ? logicalId(stack.eventsFunction) : name === 'schedule' ? logicalId(stack.scheduleFunction) : functionId(name);
 
-  it.each(Object.keys(expected) as (FunctionName | 'events')[])('%s holds exactly the actions its area needs', (name) => {
-    const id = name === 'events' ? logicalId(stack.eventsFunction) : functionId(name);
+  it.each(Object.keys(expected) as (FunctionName | 'events' | 'schedule')[])('%s holds exactly the actions its area needs', (name) => {
+    const id = idOf(name);
     expect(actionsOf(id)).toEqual([...expected[name]].sort());
   });
 
@@ -369,8 +403,8 @@ describe('functions', () => {
   });
 
   it('nothing holds an action no code uses: attribute writes (a login moving to its new email) in contacts only, no login creation or password outside their functions', () => {
-    const all = (name: FunctionName | 'events') => actionsOf(name === 'events' ? logicalId(stack.eventsFunction) : functionId(name));
-    for (const name of Object.keys(expected) as (FunctionName | 'events')[]) {
+    const all = (name: FunctionName | 'events' | 'schedule') => actionsOf(idOf(name));
+    for (const name of Object.keys(expected) as (FunctionName | 'events' | 'schedule')[]) {
       if (name !== 'contacts') expect({ name, writes: all(name).includes('cognito-idp:AdminUpdateUserAttributes') }).toEqual({ name, writes: false });
       if (name !== 'portal-access') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
       if (name !== 'invitations') expect({ name, sets: all(name).includes('cognito-idp:AdminSetUserPassword') }).toEqual({ name, sets: false });
@@ -399,6 +433,7 @@ describe('functions', () => {
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', ...every, 'TABLE_NAME']);
     expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'TABLE_NAME']);
+    expect(variables(logicalId(stack.scheduleFunction))).toEqual(['EVENT_BUS_NAME', ...every, 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
       ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', ...every, 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
@@ -444,16 +479,19 @@ describe('events', () => {
     expect(template.toJSON().Resources[queueId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true } });
   });
 
-  it('the events function sends what it keeps failing on to an on-failure queue', () => {
-    const [, config] = only('AWS::Lambda::EventInvokeConfig');
-    expect(config.Properties.FunctionName).toEqual({ Ref: logicalId(stack.eventsFunction) });
-    const destination = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination;
-    expect(template.toJSON().Resources[destination['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+  it('the events function and the scheduled job send what they keep failing on to an on-failure queue', () => {
+    const configs = resources('AWS::Lambda::EventInvokeConfig');
+    expect(configs.map(([, c]) => c.Properties.FunctionName)).toEqual([{ Ref: logicalId(stack.eventsFunction) }, { Ref: logicalId(stack.scheduleFunction) }]);
+    for (const [, config] of configs) {
+      const destination = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination;
+      expect(template.toJSON().Resources[destination['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+    }
   });
 
   it('every dead-letter queue refuses non-TLS access and raises an alarm on its first message', () => {
     const queues = resources('AWS::SQS::Queue');
-    expect(queues).toHaveLength(EVENT_RULES.length + 1);
+    // The rules' and the events function's, and the scheduled job's two (undelivered runs, failed runs).
+    expect(queues).toHaveLength(EVENT_RULES.length + 1 + 2);
     for (const [queueId] of queues) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -470,6 +508,26 @@ describe('events', () => {
   });
 });
 
+describe('the scheduled job', () => {
+  it('a rate rule on the default bus runs the job function every SCHEDULE_RATE_MINUTES, with retries and a dead-letter queue', () => {
+    const rules = resources('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+    expect(rules).toHaveLength(1);
+    const properties = rules[0]![1].Properties;
+    expect(properties.ScheduleExpression).toBe(SCHEDULE_RATE_MINUTES === 1 ? 'rate(1 minute)' : `rate(${SCHEDULE_RATE_MINUTES} minutes)`);
+    expect(properties.EventBusName).toBeUndefined();
+    const targets = properties.Targets as { Arn: unknown; RetryPolicy: object; DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string, string] } } }[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.Arn).toEqual(getAtt(logicalId(stack.scheduleFunction)));
+    expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 });
+    expect(template.toJSON().Resources[targets[0]!.DeadLetterConfig.Arn['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('may Query the due index (the IAM statement names every index of the schema)', () => {
+    const statement = statementsOf(logicalId(stack.scheduleFunction)).find((s) => JSON.stringify(s.Action).includes('dynamodb:Query'))!;
+    expect(JSON.stringify(statement.Resource)).toContain('/index/due');
+  });
+});
+
 describe('alarms', () => {
   it('every alarm (the dead letters and observability.test.ts\'s) notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
     const [topicId, topic] = only('AWS::SNS::Topic');
@@ -478,7 +536,8 @@ describe('alarms', () => {
     const keyPolicy = JSON.stringify((template.toJSON().Resources[keyId] as Resource).Properties.KeyPolicy);
     expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
     const alarms = resources('AWS::CloudWatch::Alarm');
-    expect(alarms.filter(([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(EVENT_RULES.length + 1);
+    // The dead letters' alarms: one per event rule, the events function's own, the scheduled job's two.
+    expect(alarms.filter(([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(EVENT_RULES.length + 1 + 2);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
@@ -501,7 +560,7 @@ describe('alarms', () => {
 });
 
 describe('outputs', () => {
-  it('tell a client and an operator what they need: API URL, pools and clients, bus, and the SES domain’s DKIM records', () => {
+  it('tell a client and an operator what they need: API URL, the apps and hosted UIs, pools and clients, bus, and the SES domain’s DKIM records', () => {
     const outputs = Object.keys(template.findOutputs('*')).sort();
     expect(outputs).toEqual(
       [
@@ -512,7 +571,9 @@ describe('outputs', () => {
         'DashboardName',
         'EventBusName',
         'HostedUiBaseUrl',
+        'StaffHostedUiBaseUrl',
         'PortalUrl',
+        'AdminUrl',
         'SesConfigurationSet',
         'SesDkimCname1',
         'SesDkimCname2',

@@ -25,11 +25,20 @@ describe('stage configuration from the CDK context', () => {
 
   it('allows localhost origins and redirects in the dev stage only, unless a stage is configured with them', () => {
     const dev = configWith({});
-    expect(dev.adminOrigins).toEqual(['https://admin.example.com', 'http://localhost:5173']);
+    // The console is served by the stack (its own URL is added there): the context names only other admin frontends.
+    expect(dev.adminOrigins).toEqual(['http://localhost:5173']);
+    expect(configWith({ stage: 'prod' }).adminOrigins).toEqual([]);
     // The portal's own URL is added by the stack (its CloudFront URL unless portalUrl is given): the context adds only others.
     expect(dev.callbackUrls).toEqual(['http://localhost:5174/callback']);
     for (const stage of ['prod', 'staging', 'test']) expect(urlsOf(configWith({ stage })).filter((url) => /localhost|127\.0\.0\.1/.test(url))).toEqual([]);
     expect(configWith({ stage: 'prod', adminOrigins: 'https://admin.example.com,http://localhost:8080' }).adminOrigins).toContain('http://localhost:8080');
+  });
+
+  it('gives the staff pool a hosted-UI domain of its own: <hostedUiDomainPrefix>-staff unless named', () => {
+    expect(configWith({}).staffHostedUiDomainPrefix).toBe('portal-access-dev-example-staff');
+    expect(configWith({ staffHostedUiDomainPrefix: 'example-admin' }).staffHostedUiDomainPrefix).toBe('example-admin');
+    expect(configWith({}).adminUrl).toBeUndefined();
+    expect(configWith({ adminUrl: 'https://admin.example.com' }).adminUrl).toBe('https://admin.example.com');
   });
 
   it('takes an optional alarm email, which must be an address', () => {
@@ -58,6 +67,9 @@ describe('stage configuration from the CDK context', () => {
     [{ adminOrigins: [] }, /non-empty list/],
     [{ invitationTtlDays: 0 }, /positive integer/],
     [{ hostedUiDomainPrefix: 'my-cognito-login' }, /hostedUiDomainPrefix/],
+    [{ staffHostedUiDomainPrefix: 'staff-aws' }, /staffHostedUiDomainPrefix/],
+    [{ staffHostedUiDomainPrefix: 'portal-access-dev-example' }, /a domain of its own/],
+    [{ adminUrl: 'admin.example.com' }, /not an http\(s\) URL/],
     [{ stage: 'Prod' }, /stage/],
   ])('refuses %j', (overrides, message) => {
     expect(() => configWith(overrides)).toThrow(message);

@@ -1,11 +1,13 @@
 /**
- * The customer portal's hosting: a private bucket behind CloudFront (origin access control, HTTPS
- * only), the security headers of lib/web-headers.ts plus HSTS, the SPA fallback, `/api/*` forwarded
- * to the HTTP API, and the deployed `/config.json` pointing at the API and the customer pool.
+ * The web apps' hosting, the customer portal's and the admin console's alike: a private bucket
+ * behind CloudFront (origin access control, HTTPS only), the security headers of lib/web-headers.ts
+ * plus HSTS, the SPA fallback, `/api/*` forwarded to the HTTP API, and the deployed `/config.json`
+ * pointing at the API (on the app's own origin) and the app's pool, client and hosted UI.
  */
 import { type Template } from 'aws-cdk-lib/assertions';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import type { PortalStack } from '../../lib/stack';
+import type { WebApp } from '../../lib/constructs/web-app';
 import { contentSecurityPolicy, WEB_HEADERS } from '../../lib/web-headers';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
@@ -30,35 +32,42 @@ function flat(value: unknown): string {
   throw new Error(`unexpected ${JSON.stringify(value)}`);
 }
 
-const distribution = () => resource(logicalId(stack.portal.distribution)).Properties.DistributionConfig;
-const hostedUiDomainId = () => logicalId(stack.node.findChild('Identity').node.findChild('CustomerPool').node.findChild('HostedUi') as never);
-const distributionUrl = () => `https://{${logicalId(stack.portal.distribution)}.DomainName}`;
+/** Each app: its construct, its pool, its client, its hosted UI domain, its URL output. */
+const APPS = [
+  { app: 'portal', web: () => stack.portal, pool: 'CustomerPool', client: 'PortalClient', domain: 'HostedUi', domainPrefix: TEST_CONFIG.hostedUiDomainPrefix, output: 'PortalUrl' },
+  { app: 'admin', web: () => stack.admin, pool: 'StaffPool', client: 'AdminClient', domain: 'StaffHostedUi', domainPrefix: TEST_CONFIG.staffHostedUiDomainPrefix, output: 'AdminUrl' },
+] as const;
 
-describe('the portal bucket', () => {
-  it('is private: all public access blocked, objects owned by the bucket, encrypted, access logged', () => {
-    const bucket = resource(logicalId(stack.portal.bucket)).Properties;
+describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPrefix, output }) => {
+  const webApp = (): WebApp => web();
+  const identity = () => stack.node.findChild('Identity');
+  const distribution = () => resource(logicalId(webApp().distribution)).Properties.DistributionConfig;
+  const hostedUiDomainId = () => logicalId(identity().node.findChild(pool).node.findChild(domain) as never);
+  const distributionUrl = () => `https://{${logicalId(webApp().distribution)}.DomainName}`;
+
+  it('bucket: private, all public access blocked, objects owned by the bucket, encrypted, access logged', () => {
+    const bucket = resource(logicalId(webApp().bucket)).Properties;
     expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     expect(bucket.LoggingConfiguration.DestinationBucketName).toBeDefined();
+    expect(bucket.LoggingConfiguration.LogFilePrefix).toBe(`s3/${app}/`);
     expect(bucket.WebsiteConfiguration).toBeUndefined();
   });
 
-  it('refuses non-TLS access, and lets only this distribution read it (origin access control)', () => {
+  it('bucket: refuses non-TLS access, and lets only this distribution read it (origin access control)', () => {
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')) as Resource[];
-    const policy = policies.find((p) => p.Properties.Bucket.Ref === logicalId(stack.portal.bucket))!;
+    const policy = policies.find((p) => p.Properties.Bucket.Ref === logicalId(webApp().bucket))!;
     const statements = policy.Properties.PolicyDocument.Statement as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }));
     const allows = statements.filter((s) => s.Effect === 'Allow');
     expect(allows).toHaveLength(1);
     expect(allows[0]).toMatchObject({ Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' });
-    expect(flat(allows[0]!.Condition.StringEquals['AWS:SourceArn'])).toContain(`{${logicalId(stack.portal.distribution)}}`);
+    expect(flat(allows[0]!.Condition.StringEquals['AWS:SourceArn'])).toContain(`{${logicalId(webApp().distribution)}}`);
     expect(distribution().Origins[0].OriginAccessControlId).toBeDefined();
   });
-});
 
-describe('the portal distribution', () => {
-  it('serves HTTPS only, index.html at the root and for every page path (a viewer-request function, not error pages that would hide the API’s 403/404)', () => {
+  it('distribution: HTTPS only, index.html at the root and for every page path (a viewer-request function, not error pages that would hide the API’s 403/404)', () => {
     const config = distribution();
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
     expect(config.CacheBehaviors.every((b: { ViewerProtocolPolicy: string }) => b.ViewerProtocolPolicy === 'https-only')).toBe(true);
@@ -68,10 +77,10 @@ describe('the portal distribution', () => {
     expect(fn.FunctionCode).toContain("request.uri = '/index.html'");
     expect(fn.FunctionCode).toContain("'/config.json'");
     expect(fn.FunctionCode).toContain("'/assets/'");
-    expect(config.Logging.Prefix).toBe('cloudfront/portal/');
+    expect(config.Logging.Prefix).toBe(`cloudfront/${app}/`);
   });
 
-  it('answers with the strict CSP (the page, the hosted UI, nothing else), HSTS, no referrer, no framing, no sniffing', () => {
+  it('distribution: the strict CSP (the page, its pool’s hosted UI, nothing else), HSTS, no referrer, no framing, no sniffing', () => {
     const policyId = distribution().DefaultCacheBehavior.ResponseHeadersPolicyId.Ref;
     const headers = resource(policyId).Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     const hostedUi = `https://{${hostedUiDomainId()}}.auth.${TEST_CONFIG.region}.amazoncognito.com`;
@@ -85,7 +94,7 @@ describe('the portal distribution', () => {
     expect(distribution().CacheBehaviors[0].ResponseHeadersPolicyId.Ref).toBe(policyId);
   });
 
-  it('forwards /api/* to the HTTP API over HTTPS, uncached, with the viewer’s headers, the prefix removed', () => {
+  it('distribution: /api/* goes to the HTTP API over HTTPS, uncached, with the viewer’s headers, the prefix removed', () => {
     const config = distribution();
     const api = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/api/*');
     const origin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
@@ -93,31 +102,38 @@ describe('the portal distribution', () => {
     expect(origin.CustomOriginConfig).toEqual({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
     expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
     expect(api.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
-    expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']));
     const fn = resource(api.FunctionAssociations[0].FunctionARN['Fn::GetAtt'][0]).Properties;
     expect(fn.FunctionCode).toContain('request.uri.substring(4)');
   });
-});
 
-describe('the deployed app', () => {
-  it('is the build plus a /config.json that points at the API (through /api/* of the portal) and the customer pool, client and hosted UI', () => {
-    const config = stack.resolve(stack.portal.config) as Record<string, unknown>;
-    const poolId = logicalId(stack.node.findChild('Identity').node.findChild('CustomerPool') as never);
+  it('deployed: the build plus a /config.json that points at the API (through /api/* of the app’s own origin) and its pool, client and hosted UI', () => {
+    const config = stack.resolve(webApp().config) as Record<string, unknown>;
+    const poolId = logicalId(identity().node.findChild(pool) as never);
     expect(flat(config.apiUrl)).toBe(`${distributionUrl()}/api`);
     expect(flat(config.userPoolId)).toBe(`{${poolId}}`);
-    expect(flat(config.clientId)).toBe(`{${logicalId(stack.node.findChild('Identity').node.findChild('CustomerPool').node.findChild('PortalClient') as never)}}`);
+    expect(flat(config.clientId)).toBe(`{${logicalId(identity().node.findChild(pool).node.findChild(client) as never)}}`);
     expect(flat(config.authority)).toBe(`https://cognito-idp.${TEST_CONFIG.region}.amazonaws.com/{${poolId}}`);
     expect(flat(config.hostedUiUrl)).toBe(`https://{${hostedUiDomainId()}}.auth.${TEST_CONFIG.region}.amazoncognito.com`);
     expect(config.passwordPolicy).toEqual(PASSWORD_POLICY);
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: domainPrefix, UserPoolId: { Ref: poolId } });
 
-    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[];
-    expect(deployment!.Properties.DestinationBucketName).toEqual({ Ref: logicalId(stack.portal.bucket) });
-    expect(deployment!.Properties.SourceObjectKeys).toHaveLength(2); // the build and config.json
-    expect(deployment!.Properties.Prune).toBe(false);
-    expect(deployment!.Properties.DistributionPaths).toEqual(['/index.html', '/config.json']);
+    const deployments = (Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[]).filter(
+      (d) => d.Properties.DestinationBucketName.Ref === logicalId(webApp().bucket),
+    );
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0]!.Properties.SourceObjectKeys).toHaveLength(2); // the build and config.json
+    expect(deployments[0]!.Properties.Prune).toBe(false);
+    expect(deployments[0]!.Properties.DistributionPaths).toEqual(['/index.html', '/config.json']);
   });
 
-  it('the portal URL is a stack output', () => {
-    expect(flat(template.findOutputs('PortalUrl').PortalUrl!.Value)).toBe(distributionUrl());
+  it('its URL is a stack output', () => {
+    expect(flat(template.findOutputs(output)[output]!.Value)).toBe(distributionUrl());
   });
+});
+
+it('the two apps are two distributions and two buckets, neither serving the other’s files', () => {
+  expect(logicalId(stack.portal.distribution)).not.toBe(logicalId(stack.admin.distribution));
+  expect(logicalId(stack.portal.bucket)).not.toBe(logicalId(stack.admin.bucket));
+  expect(Object.keys(template.findResources('AWS::CloudFront::Distribution'))).toHaveLength(2);
 });

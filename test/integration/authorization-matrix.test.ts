@@ -71,6 +71,7 @@ function cases(): Record<string, Case> {
       request: () => ({ method: 'POST', path: `/contacts/${companyA.id}/portal-access/reinvite`, body: { contactId: t.invited.id } }),
     },
     'GET /contacts/{id}/audit': { request: () => ({ method: 'GET', path: `/contacts/${userA.contact.id}/audit` }) },
+    'GET /contacts/{id}/portal-access/explain': { request: () => ({ method: 'GET', path: `/contacts/${userA.contact.id}/portal-access/explain?type=invoice&id=${t.docA}` }) },
     // The document exists already: publishing it again replaces it (200).
     'PUT /documents/{type}/{id}': {
       request: () => ({ method: 'PUT', path: `/documents/invoice/${t.docA}`, body: { customerId: companyA.id, name: `Doc ${t.docA}`, date: '2026-01-01' } }),
@@ -81,6 +82,7 @@ function cases(): Record<string, Case> {
     'POST /documents/{type}/{id}/grants': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/grants`, body: { contactId: t.grantee.id } }) },
     'DELETE /documents/{type}/{id}/grants/{contactId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/grants/${t.scratch.id}` }) },
     'GET /documents/{type}/{id}/grants': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/grants` }) },
+    'GET /documents/{type}/{id}/access': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/access` }) },
     'POST /documents/{type}/{id}/links': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/links`, body: { maxViews: 2 } }) },
     'GET /documents/{type}/{id}/links': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/links` }) },
     'DELETE /documents/{type}/{id}/links/{linkId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/links/${t.linkToRevoke}` }) },

@@ -162,7 +162,8 @@ describe('grants', () => {
     expect(await grants()).toEqual({
       items: [
         { contactId: customer.id, implicit: true },
-        { contactId: friend.id, implicit: false },
+        // An explicit grant names who gave it and when.
+        { contactId: friend.id, implicit: false, grantedBy: 'staff:admin', grantedAt: expect.any(String) },
       ],
     });
 
@@ -191,7 +192,7 @@ describe('grants', () => {
     expect((await staff(`/documents/subscription/${id}/grants`)).body).toEqual({
       items: [
         { contactId: second.id, implicit: true },
-        { contactId: friend.id, implicit: false },
+        { contactId: friend.id, implicit: false, grantedBy: 'staff:admin', grantedAt: expect.any(String) },
       ],
     });
     const list = async (customerId: string) => ((await staff(`/documents?customerId=${customerId}`)).body as { items: { id: string }[] }).items.map((d) => d.id);

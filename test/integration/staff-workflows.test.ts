@@ -80,9 +80,42 @@ describe('GET /contacts?portalStatus=', () => {
     expect(ids((await staff(`/contacts?q=${q}&portalStatus=active`)).body)).toEqual([]);
   });
 
-  test('a status not in the list is 400; expired is accepted (a stored status until scoped access lands)', async () => {
+  test('a status not in the list is 400; expired is one of the list', async () => {
     expect((await staff('/contacts?portalStatus=gone')).body).toMatchObject({ status: 400, type: 'urn:portal-access:problem:validation', errors: [{ path: 'portalStatus' }] });
     expect((await staff(`/contacts?portalStatus=expired&q=${encodeURIComponent(tag)}`)).body).toEqual({ items: [] });
+  });
+
+  test('expired: past its until an access leaves the active listings at once, and is listed expired once the scheduled job marked it', async () => {
+    const ending = uniq('Ending');
+    const co = await createContact({ kind: 'company', name: `${ending} company` });
+    const person = await createContact({ kind: 'person', name: `${ending} person`, email: `${uniq('ending')}@example.com`, companyId: co.id });
+    await applyAccess(co.id, person.id, true);
+    await accept(person.email!);
+    const until = new Date(Date.now() + 3000).toISOString();
+    const set = await staff(`/contacts/${co.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: person.id, inPortal: true, until }] } });
+    expect(set.body.results[0]).toMatchObject({ outcome: 'updated', status: 'active' });
+    const byName = (status: string) => listAll(`portalStatus=${status}&q=${encodeURIComponent(ending)}`);
+    const inCompany = async (status: string) => ids((await staff(`/contacts?companyId=${co.id}&portalStatus=${status}`)).body);
+    expect((await byName('active')).map((c) => c.id)).toEqual([person.id]);
+    expect(await inCompany('active')).toEqual([person.id]);
+
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(until) - Date.now() + 20));
+    // From until on it reads expired, job or no job, and no listing shows it under another status.
+    expect((await staff(`/contacts/${person.id}`)).body.portal.status).toBe('expired');
+    expect(await byName('active')).toEqual([]);
+    expect(await inCompany('active')).toEqual([]);
+    // The job (every 2 s locally, every minute in AWS) stores `expired`: from then on it is listed so.
+    const listed = await eventually(
+      async () => {
+        const found = await byName('expired');
+        if (found.length === 0) throw new Error('not listed as expired yet');
+        return found;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(listed.map((c) => [c.id, c.portal.status])).toEqual([[person.id, 'expired']]);
+    expect(await inCompany('expired')).toEqual([person.id]);
+    expect(await byName('active')).toEqual([]);
   });
 
   test("a cursor of one status's listing is refused by another", async () => {

@@ -77,6 +77,9 @@ describe('create', () => {
         gsi3sk: 'ada@example.com#ada',
         gsi4pk: 'PORTAL#none',
         gsi4sk: 'ada lovelace#ada',
+        // Its holdings start at zero: the documents' and grants' transactions count from there.
+        documentsAsCustomer: 0,
+        grantsReceived: 0,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });

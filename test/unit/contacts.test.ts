@@ -97,7 +97,9 @@ class MemoryStore implements ContactStore {
 
   async list(query: ContactQuery) {
     this.calls.push(`list ${JSON.stringify(query)}`);
-    return { items: [...this.items.values()].filter((c) => !c.archived).slice(0, query.limit) };
+    // By the stored status, as the status index finds it.
+    const found = [...this.items.values()].filter((c) => !c.archived && (query.portalStatus === undefined || c.portal.status === query.portalStatus));
+    return { items: found.slice(0, query.limit) };
   }
 
   listCompanyPersons(companyId: string, cursor?: string, limit = 100) {
@@ -461,6 +463,19 @@ describe('listContacts', () => {
     expect(store.calls).toEqual([
       `list ${JSON.stringify({ limit: 5, portalStatus: 'active', archived: true })}`,
       `list ${JSON.stringify({ limit: 5, portalStatus: 'none' })}`,
+    ]);
+  });
+
+  test('an access past its until that the job has not marked yet is expired in the listing, and left out of the active one', async () => {
+    const { deps, store } = setup();
+    const ended = await createContact(deps, { kind: 'person', name: 'Ended' });
+    const going = await createContact(deps, { kind: 'person', name: 'Going' });
+    store.items.set(ended.id, { ...store.items.get(ended.id)!, portal: { status: 'active', until: '2025-12-31T00:00:00.000Z' } });
+    store.items.set(going.id, { ...store.items.get(going.id)!, portal: { status: 'active', until: '2027-01-01T00:00:00.000Z' } });
+    expect((await listContacts(deps, { portalStatus: 'active', limit: 10 })).items.map((c) => c.id)).toEqual([going.id]);
+    expect((await listContacts(deps, { limit: 10 })).items.map((c) => [c.id, c.portal.status])).toEqual([
+      [ended.id, 'expired'],
+      [going.id, 'active'],
     ]);
   });
 

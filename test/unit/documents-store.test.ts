@@ -39,11 +39,17 @@ beforeEach(() => {
 });
 
 describe('document transactions', () => {
-  test('create: the document if it does not exist, with its customer and all-documents keys, and +1 on the count', async () => {
+  test('create: the document if it does not exist, with its customer and all-documents keys, +1 on the count and on the live customer\'s holdings', async () => {
     await store().write({ kind: 'create', document: invoice('c1') });
     const [put, count, customer, ...rest] = written();
     expect(rest).toEqual([]);
-    expect(customer!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#c1', sk: 'CONTACT' }, ConditionExpression: 'attribute_exists(pk) AND #archived = :false' });
+    expect(customer!.Update).toMatchObject({
+      Key: { pk: 'CONTACT#c1', sk: 'CONTACT' },
+      UpdateExpression: 'SET #documents = if_not_exists(#documents, :unknown) + :documents',
+      ConditionExpression: 'attribute_exists(#pk) AND #archived = :false',
+      ExpressionAttributeNames: { '#documents': 'documentsAsCustomer' },
+      ExpressionAttributeValues: { ':documents': 1, ':unknown': -1_000_000_000 },
+    });
     expect(put!.Put).toMatchObject({
       TableName: TABLE,
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -68,7 +74,7 @@ describe('document transactions', () => {
   });
 
   test('replace: conditioned on the version read, rewrites each grant copy, no count change', async () => {
-    await store().write({ kind: 'replace', previous: { document: invoice('c1'), version: 4 }, document: invoice('c1', { name: 'New' }), grantees: ['g1'], dropGrants: [] });
+    await store().write({ kind: 'replace', previous: { document: invoice('c1'), version: 4 }, document: invoice('c1', { name: 'New' }), grants: [{ contactId: 'g1', until: '2027-01-01T00:00:00.000Z', grantedBy: 'staff:ann', grantedAt: AT }], dropGrants: [] });
     const [put, grant, customer, ...rest] = written();
     expect(rest).toEqual([]);
     expect(customer!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#c1' } });
@@ -83,56 +89,117 @@ describe('document transactions', () => {
       contactId: 'g1',
       customerId: 'c1',
       name: 'New',
+      // The grant's own fields survive the rewrite, with the keys of its end.
+      until: '2027-01-01T00:00:00.000Z',
+      grantedBy: 'staff:ann',
+      grantedAt: AT,
+      gsi3pk: 'GRANT_UNTIL#g1',
+      gsi3sk: '2027-01-01T00:00:00.000Z#invoice#INV-1',
+      duepk: 'DUE#grant-expiry#2027-01-01T00',
+      duesk: '2027-01-01T00:00:00.000Z#g1',
     });
     expect(grant!.Put!.Item).not.toHaveProperty('version');
   });
 
-  test('move: the customer keys change, the old count goes −1, the new +1, a grant to the new customer is dropped', async () => {
-    await store().write({ kind: 'replace', previous: { document: invoice('c1'), version: 1 }, document: invoice('c2'), grantees: ['g1'], dropGrants: ['c2'] });
+  test('move: the customer keys change, the counts, the grant counts and both customers\' holdings move, a grant to the new customer is dropped', async () => {
+    await store().write({
+      kind: 'replace',
+      previous: { document: invoice('c1'), version: 1 },
+      document: invoice('c2'),
+      grants: [{ contactId: 'g1' }],
+      dropGrants: [{ contactId: 'c2' }],
+    });
     const items = written();
     expect(items[0]!.Put!.Item).toMatchObject({ gsi1pk: 'CUSTOMER#c2', gsi2pk: 'CUSTOMER#c2#invoice', customerId: 'c2' });
     expect(items[1]!.Put!.Item).toMatchObject({ sk: 'GRANT#g1', customerId: 'c2' });
-    expect(items[2]!.Delete).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'GRANT#c2' } });
-    expect(items.slice(3, 5).map((i) => [i.Update!.Key, i.Update!.ExpressionAttributeValues![':delta']])).toEqual([
+    expect(items[1]!.Put!.Item).not.toHaveProperty('duepk');
+    const delta = (i: (typeof items)[number]) => i.Update!.ExpressionAttributeValues![':delta'];
+    expect(items.slice(2, 4).map((i) => [i.Update!.Key, delta(i)])).toEqual([
+      [{ pk: 'GRANTS#g1', sk: 'COUNT#invoice#c1' }, -1],
+      [{ pk: 'GRANTS#g1', sk: 'COUNT#invoice#c2' }, 1],
+    ]);
+    expect(items[4]!.Delete).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'GRANT#c2' } });
+    expect([items[5]!.Update!.Key, delta(items[5]!)]).toEqual([{ pk: 'GRANTS#c2', sk: 'COUNT#invoice#c1' }, -1]);
+    expect(items.slice(6, 8).map((i) => [i.Update!.Key, delta(i)])).toEqual([
       [{ pk: 'COUNTS#c1', sk: 'COUNT#invoice' }, -1],
       [{ pk: 'COUNTS#c2', sk: 'COUNT#invoice' }, 1],
     ]);
-    expect(items[5]!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#c2' } });
-    expect(items).toHaveLength(6);
+    expect(items[8]!.Update).toMatchObject({ Key: { pk: 'CONTACT#c1' }, ExpressionAttributeValues: { ':documents': -1 }, ConditionExpression: 'attribute_exists(#pk)' });
+    // The new customer: one document more, one explicit grant less (now implicit), and it must be live.
+    expect(items[9]!.Update).toMatchObject({
+      Key: { pk: 'CONTACT#c2' },
+      ExpressionAttributeValues: { ':documents': 1, ':grants': -1 },
+      ConditionExpression: 'attribute_exists(#pk) AND #archived = :false',
+    });
+    expect(items).toHaveLength(10);
   });
 
   test('a new date moves the document in every listing: its order keys change', async () => {
-    await store().write({ kind: 'replace', previous: { document: invoice('c1'), version: 1 }, document: invoice('c1', { date: '2026-12-01T09:30:00+01:00' }), grantees: ['g1'], dropGrants: [] });
+    await store().write({ kind: 'replace', previous: { document: invoice('c1'), version: 1 }, document: invoice('c1', { date: '2026-12-01T09:30:00+01:00' }), grants: [{ contactId: 'g1' }], dropGrants: [] });
     const [put, grant] = written();
     const order = '2026-12-01T08:30:00.000Z#invoice#INV-1';
     expect(put!.Put!.Item).toMatchObject({ gsi1sk: order, gsi2sk: order, gsi3sk: order, gsi4sk: order });
     expect(grant!.Put!.Item).toMatchObject({ gsi1sk: order, gsi2sk: order });
   });
 
-  test('delete: the document at its version, every grant, and −1 on the count', async () => {
-    await store().write({ kind: 'delete', previous: { document: invoice('c1'), version: 2 }, grantees: ['g1', 'g2'] });
+  test('delete: the document at its version, every grant with its grant count and its grantee\'s holdings, −1 on the count and the customer\'s holdings', async () => {
+    await store().write({ kind: 'delete', previous: { document: invoice('c1'), version: 2 }, grants: [{ contactId: 'g1' }, { contactId: 'g2' }] });
     const items = written();
     expect(items[0]!.Delete).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 2 } });
-    expect(items.slice(1, 3).map((i) => i.Delete!.Key)).toEqual([
-      { pk: 'DOC#invoice#INV-1', sk: 'GRANT#g1' },
-      { pk: 'DOC#invoice#INV-1', sk: 'GRANT#g2' },
-    ]);
-    expect(items[3]!.Update).toMatchObject({ Key: { pk: 'COUNTS#c1', sk: 'COUNT#invoice' }, ExpressionAttributeValues: { ':delta': -1 } });
-    expect(items).toHaveLength(4);
+    for (const [i, g] of [[1, 'g1'], [4, 'g2']] as const) {
+      expect(items[i]!.Delete!.Key).toEqual({ pk: 'DOC#invoice#INV-1', sk: `GRANT#${g}` });
+      expect(items[i + 1]!.Update).toMatchObject({ Key: { pk: `GRANTS#${g}`, sk: 'COUNT#invoice#c1' }, ExpressionAttributeValues: { ':delta': -1 } });
+      expect(items[i + 2]!.Update).toMatchObject({ Key: { pk: `CONTACT#${g}` }, ExpressionAttributeValues: { ':grants': -1 } });
+    }
+    expect(items[7]!.Update).toMatchObject({ Key: { pk: 'COUNTS#c1', sk: 'COUNT#invoice' }, ExpressionAttributeValues: { ':delta': -1 } });
+    expect(items[8]!.Update).toMatchObject({ Key: { pk: 'CONTACT#c1' }, ExpressionAttributeValues: { ':documents': -1 } });
+    expect(items).toHaveLength(9);
   });
 
-  test('grant and ungrant: bump the document version (serialising with replaces) and put/delete the grant', async () => {
-    await store().write({ kind: 'grant', current: { document: invoice('c1'), version: 7 }, contactId: 'g1' });
-    const [bump, grant, grantee] = written();
-    expect(grantee!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#g1', sk: 'CONTACT' } });
+  test('grant and ungrant: bump the document version (serialising with replaces), put/delete the grant, and count it for the grantee', async () => {
+    await store().write({ kind: 'grant', current: { document: invoice('c1'), version: 7 }, grant: { contactId: 'g1', until: '2027-03-01T12:00:00.000Z', grantedBy: 'staff:ann', grantedAt: AT } });
+    const [bump, grant, grantee, counted, ...rest] = written();
+    expect(rest).toEqual([]);
+    expect(grantee!.Update).toMatchObject({ Key: { pk: 'CONTACT#g1', sk: 'CONTACT' }, ExpressionAttributeValues: { ':grants': 1 }, ConditionExpression: 'attribute_exists(#pk) AND #archived = :false' });
+    expect(counted!.Update).toMatchObject({ Key: { pk: 'GRANTS#g1', sk: 'COUNT#invoice#c1' }, ExpressionAttributeValues: { ':delta': 1 } });
     expect(bump!.Update).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 7, ':next': 8 } });
-    expect(grant!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)', Item: { sk: 'GRANT#g1', name: 'Invoice 1', customerId: 'c1' } });
+    expect(grant!.Put).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: { sk: 'GRANT#g1', name: 'Invoice 1', customerId: 'c1', until: '2027-03-01T12:00:00.000Z', grantedBy: 'staff:ann', duepk: 'DUE#grant-expiry#2027-03-01T12' },
+    });
 
     ddb.resetHistory();
-    await store().write({ kind: 'ungrant', current: { document: invoice('c1'), version: 8 }, contactId: 'g1' });
-    const [bump2, remove] = written();
+    await store().write({ kind: 'ungrant', current: { document: invoice('c1'), version: 8 }, grant: { contactId: 'g1' } });
+    const [bump2, remove, holdings, uncounted, ...none] = written();
+    expect(none).toEqual([]);
     expect(bump2!.Update!.ExpressionAttributeValues).toEqual({ ':version': 8, ':next': 9 });
     expect(remove!.Delete).toMatchObject({ Key: { sk: 'GRANT#g1' }, ConditionExpression: 'attribute_exists(pk)' });
+    expect(holdings!.Update).toMatchObject({ Key: { pk: 'CONTACT#g1' }, ExpressionAttributeValues: { ':grants': -1 }, ConditionExpression: 'attribute_exists(#pk)' });
+    expect(uncounted!.Update).toMatchObject({ Key: { pk: 'GRANTS#g1' }, ExpressionAttributeValues: { ':delta': -1 } });
+  });
+
+  test('another end for an existing grant rewrites it in place: no count changes', async () => {
+    await store().write({ kind: 'grant', current: { document: invoice('c1'), version: 3 }, grant: { contactId: 'g1' }, replaces: { contactId: 'g1', until: '2027-01-01T00:00:00.000Z' } });
+    const [bump, grant, live, ...rest] = written();
+    expect(rest).toEqual([]);
+    expect(bump!.Update).toMatchObject({ ExpressionAttributeValues: { ':version': 3, ':next': 4 } });
+    expect(grant!.Put).toMatchObject({ ConditionExpression: 'attribute_exists(pk)', Item: { sk: 'GRANT#g1' } });
+    expect(grant!.Put!.Item).not.toHaveProperty('until');
+    expect(grant!.Put!.Item).not.toHaveProperty('duepk');
+    expect(live!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#g1' } });
+  });
+
+  test("the job's removal of an expired grant holds only while the grant still ends then, and writes the grantee's audit entry", async () => {
+    const audit = { at: AT, actor: 'schedule', action: 'grant.expired' as const, contactId: 'g1', details: {} };
+    await store().write({ kind: 'ungrant', current: { document: invoice('c1'), version: 2 }, grant: { contactId: 'g1', until: '2026-10-01T00:00:00.000Z' }, expiry: { audit } });
+    const items = written();
+    expect(items[1]!.Delete).toMatchObject({
+      Key: { sk: 'GRANT#g1' },
+      ConditionExpression: 'attribute_exists(pk) AND #until = :until',
+      ExpressionAttributeValues: { ':until': '2026-10-01T00:00:00.000Z' },
+    });
+    expect(items[4]!.Put!.Item).toMatchObject({ pk: 'AUDIT#g1', action: 'grant.expired' });
+    expect(items).toHaveLength(5);
   });
 
   test.each([['ConditionalCheckFailed'], ['TransactionConflict']])('a cancellation for %s is a StaleVersion', async (code) => {
@@ -153,13 +220,15 @@ describe('reads', () => {
     expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConsistentRead: true });
   });
 
-  test('a stream is one Query, newest first, strictly after the cursor position, continued only across 1 MB pages', async () => {
+  test('a stream is one Query of the public fields, newest first, strictly after the cursor position, continued across 1 MB pages', async () => {
     ddb
       .on(QueryCommand)
-      .resolvesOnce({ Items: [{ ...invoice('c1'), gsi2sk: ORDER }], LastEvaluatedKey: { pk: 'x' } })
-      .resolvesOnce({ Items: [{ ...invoice('c1', { id: 'INV-0' }), gsi2sk: 'o2' }] });
-    const found = await store().stream({ granteeId: 'p1' }, 'invoice', '2027-01-01T00:00:00.000Z#lead#z', 2);
-    expect(found.map((f) => f.order)).toEqual([ORDER, 'o2']);
+      .resolvesOnce({ Items: [{ ...invoice('c1'), until: '2027-01-01T00:00:00.000Z' }], LastEvaluatedKey: { pk: 'x' } })
+      .resolvesOnce({ Items: [{ ...invoice('c1', { id: 'INV-0' }) }] });
+    const found = await store().stream({ granteeId: 'p1', type: 'invoice' }, '2027-01-01T00:00:00.000Z#lead#z', 2);
+    // The order key is computed from the fields, as the writes computed the sort key.
+    expect(found.map((f) => f.order)).toEqual([ORDER, '2026-10-31T00:00:00.000Z#invoice#INV-0']);
+    expect(found.map((f) => f.grant)).toEqual([{ until: '2027-01-01T00:00:00.000Z' }, {}]);
     const [first, second] = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(first).toMatchObject({
       IndexName: 'gsi2',
@@ -169,7 +238,19 @@ describe('reads', () => {
       ScanIndexForward: false,
       Limit: 2,
     });
+    const projected = Object.values(first!.ExpressionAttributeNames!).filter((name) => !['gsi2pk', 'gsi2sk'].includes(name));
+    expect(projected.sort()).toEqual(['amount', 'createdAt', 'currency', 'customerId', 'data', 'date', 'grantedAt', 'grantedBy', 'id', 'name', 'reference', 'state', 'type', 'until', 'updatedAt'].sort());
     expect(second).toMatchObject({ Limit: 1, ExclusiveStartKey: { pk: 'x' } });
+  });
+
+  test('a stream reads on past the entries it is told to drop (a grant past its end), until it has its limit', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ ...invoice('c1', { id: 'A' }), until: '2026-01-01T00:00:00.000Z' }, { ...invoice('c1', { id: 'B' }) }], LastEvaluatedKey: { pk: 'x' } })
+      .resolvesOnce({ Items: [{ ...invoice('c1', { id: 'C' }) }], LastEvaluatedKey: { pk: 'more' } });
+    const found = await store().stream({ granteeId: 'p1' }, undefined, 2, (entry) => entry.grant?.until === undefined);
+    expect(found.map((f) => f.document.id)).toEqual(['B', 'C']);
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.Limit)).toEqual([2, 1]);
   });
 
   test.each([

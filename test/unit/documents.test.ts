@@ -2,6 +2,7 @@ import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import {
   addGrant,
   deleteDocument,
+  expireGrant,
   listGrants,
   MAX_EXPLICIT_GRANTS,
   putDocument,
@@ -11,6 +12,7 @@ import {
   type DocumentDeps,
   type DocumentStore,
   type StoredDocument,
+  type StoredGrant,
 } from '../../lambdas/domain/documents';
 import { Conflict, Invalid, NotFound } from '../../lambdas/contract/errors';
 import type { Document } from '../../lambdas/contract/schemas/documents';
@@ -30,14 +32,14 @@ const contact = (id: string, archived = false): ContactRecord => ({
 });
 
 /** A store that keeps one document and its grants, applies changes as the transaction would, and can lose races on demand. */
-function fakeStore(initial?: StoredDocument, grants: string[] = []) {
+function fakeStore(initial?: StoredDocument, grants: (string | StoredGrant)[] = []) {
   let stored = initial;
-  let granted = [...grants];
+  let granted: StoredGrant[] = grants.map((g) => (typeof g === 'string' ? { contactId: g } : g));
   const writes: DocumentChange[] = [];
   let racesToLose = 0;
   const store: DocumentStore = {
     get: async () => stored,
-    grantees: async () => [...granted],
+    grants: async () => granted.map((g) => ({ ...g })),
     async write(change) {
       writes.push(change);
       if (racesToLose > 0) {
@@ -50,18 +52,18 @@ function fakeStore(initial?: StoredDocument, grants: string[] = []) {
           break;
         case 'replace':
           stored = { document: change.document, version: change.previous.version + 1 };
-          granted = granted.filter((id) => !change.dropGrants.includes(id));
+          granted = granted.filter((g) => !change.dropGrants.some((d) => d.contactId === g.contactId));
           break;
         case 'delete':
           stored = undefined;
           granted = [];
           break;
         case 'grant':
-          granted.push(change.contactId);
+          granted = [...granted.filter((g) => g.contactId !== change.grant.contactId), change.grant];
           stored = { ...change.current, version: change.current.version + 1 };
           break;
         case 'ungrant':
-          granted = granted.filter((id) => id !== change.contactId);
+          granted = granted.filter((g) => g.contactId !== change.grant.contactId);
           stored = { ...change.current, version: change.current.version + 1 };
           break;
       }
@@ -73,7 +75,7 @@ function fakeStore(initial?: StoredDocument, grants: string[] = []) {
     writes,
     loseRaces: (n: number) => (racesToLose = n),
     current: () => stored,
-    granted: () => granted,
+    granted: () => granted.map((g) => g.contactId),
   };
 }
 
@@ -102,13 +104,13 @@ describe('putDocument', () => {
     const fake = fakeStore({ document: invoice('c1'), version: 3 }, ['g1', 'g2']);
     const result = await putDocument(deps(fake.store), 'invoice', 'INV-1', { customerId: 'c1', name: 'Renamed' });
     expect(result).toEqual({ created: false, document: { ...invoice('c1'), name: 'Renamed', updatedAt: T1.toISOString() } });
-    expect(fake.writes[0]).toMatchObject({ kind: 'replace', previous: { version: 3 }, grantees: ['g1', 'g2'], dropGrants: [] });
+    expect(fake.writes[0]).toMatchObject({ kind: 'replace', previous: { version: 3 }, grants: [{ contactId: 'g1' }, { contactId: 'g2' }], dropGrants: [] });
   });
 
   test("moving a document to a contact it was shared with turns that explicit grant into the implicit one", async () => {
     const fake = fakeStore({ document: invoice('c1'), version: 1 }, ['g1', 'c2']);
     await putDocument(deps(fake.store), 'invoice', 'INV-1', { customerId: 'c2', name: 'Invoice 1' });
-    expect(fake.writes[0]).toMatchObject({ kind: 'replace', grantees: ['g1'], dropGrants: ['c2'] });
+    expect(fake.writes[0]).toMatchObject({ kind: 'replace', grants: [{ contactId: 'g1' }], dropGrants: [{ contactId: 'c2' }] });
   });
 
   test.each(['nobody-1', 'archived-1'])('refuses a customer that is %s with a 400 on customerId', async (customerId) => {
@@ -145,7 +147,7 @@ describe('deleteDocument', () => {
   test('deletes the document with every explicit grant', async () => {
     const fake = fakeStore({ document: invoice('c1'), version: 2 }, ['g1']);
     await deleteDocument(deps(fake.store), 'invoice', 'INV-1');
-    expect(fake.writes).toEqual([{ kind: 'delete', previous: { document: invoice('c1'), version: 2 }, grantees: ['g1'] }]);
+    expect(fake.writes).toEqual([{ kind: 'delete', previous: { document: invoice('c1'), version: 2 }, grants: [{ contactId: 'g1' }] }]);
   });
 
   test('is NotFound for an unknown document', async () => {
@@ -154,32 +156,69 @@ describe('deleteDocument', () => {
 });
 
 describe('grants', () => {
-  test('adds an explicit grant once; granting again or granting the customer changes nothing', async () => {
+  const STAFF = 'staff:ann';
+  const grantTo = (fake: ReturnType<typeof fakeStore>, contactId: string, until?: string, now = T1) =>
+    addGrant(deps(fake.store, now), 'invoice', 'INV-1', { contactId, ...(until === undefined ? {} : { until }) }, STAFF);
+
+  test('adds an explicit grant once, with who gave it and when; granting again or granting the customer changes nothing', async () => {
     const fake = fakeStore({ document: invoice('c1'), version: 1 });
-    await addGrant(deps(fake.store), 'invoice', 'INV-1', 'g1');
-    await addGrant(deps(fake.store), 'invoice', 'INV-1', 'g1');
-    await addGrant(deps(fake.store), 'invoice', 'INV-1', 'c1');
+    await grantTo(fake, 'g1');
+    await grantTo(fake, 'g1');
+    await grantTo(fake, 'c1');
     expect(fake.writes.map((w) => w.kind)).toEqual(['grant']);
     await expect(listGrants(deps(fake.store), 'invoice', 'INV-1')).resolves.toEqual([
       { contactId: 'c1', implicit: true },
-      { contactId: 'g1', implicit: false },
+      { contactId: 'g1', implicit: false, grantedBy: STAFF, grantedAt: T1.toISOString() },
     ]);
   });
 
+  test('a grant with an end: listed with it, `expired` from that instant on (until − 1 ms not yet)', async () => {
+    const until = '2026-11-05T00:00:00.000Z';
+    const fake = fakeStore({ document: invoice('c1'), version: 1 });
+    await grantTo(fake, 'g1', until);
+    const listedAt = async (at: string) => (await listGrants(deps(fake.store, new Date(at)), 'invoice', 'INV-1'))[1];
+    expect(await listedAt('2026-11-04T23:59:59.999Z')).toEqual({ contactId: 'g1', implicit: false, until, expired: false, grantedBy: STAFF, grantedAt: T1.toISOString() });
+    expect(await listedAt(until)).toMatchObject({ until, expired: true });
+  });
+
+  test('granting an existing grantee with another end replaces the grant (no second one); the same end changes nothing', async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 1 });
+    await grantTo(fake, 'g1', '2026-12-01T00:00:00.000Z');
+    await grantTo(fake, 'g1', '2026-12-01T00:00:00.000Z');
+    await grantTo(fake, 'g1');
+    expect(fake.writes.map((w) => [w.kind, 'replaces' in w && w.replaces !== undefined])).toEqual([
+      ['grant', false],
+      ['grant', true],
+    ]);
+    expect(fake.granted()).toEqual(['g1']);
+    expect((await listGrants(deps(fake.store), 'invoice', 'INV-1'))[1]).not.toHaveProperty('until');
+  });
+
+  test('an end that is not in the future is a 400 on until', async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 1 });
+    for (const until of [T1.toISOString(), '2026-01-01T00:00:00.000Z']) {
+      const error = await grantTo(fake, 'g1', until).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Invalid);
+      expect((error as Invalid).path).toBe('until');
+    }
+    await expect(grantTo(fake, 'g1', new Date(T1.getTime() + 1).toISOString())).resolves.toBeUndefined();
+  });
+
   test('refuses an unknown document (404) and an unknown or archived contact (400 on contactId)', async () => {
-    await expect(addGrant(deps(fakeStore().store), 'invoice', 'INV-1', 'g1')).rejects.toBeInstanceOf(NotFound);
+    await expect(grantTo(fakeStore(), 'g1')).rejects.toBeInstanceOf(NotFound);
     const fake = fakeStore({ document: invoice('c1'), version: 1 });
     for (const contactId of ['nobody-2', 'archived-2']) {
-      const error = await addGrant(deps(fake.store), 'invoice', 'INV-1', contactId).catch((e: unknown) => e);
+      const error = await grantTo(fake, contactId).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Invalid);
       expect((error as Invalid).path).toBe('contactId');
     }
   });
 
-  test(`refuses a grant beyond ${MAX_EXPLICIT_GRANTS} explicit ones with a Conflict`, async () => {
+  test(`refuses a grant beyond ${MAX_EXPLICIT_GRANTS} explicit ones with a Conflict (a new end for one of them is fine)`, async () => {
     const many = Array.from({ length: MAX_EXPLICIT_GRANTS }, (_, i) => `g${i}`);
     const fake = fakeStore({ document: invoice('c1'), version: 1 }, many);
-    await expect(addGrant(deps(fake.store), 'invoice', 'INV-1', 'one-more')).rejects.toBeInstanceOf(Conflict);
+    await expect(grantTo(fake, 'one-more')).rejects.toBeInstanceOf(Conflict);
+    await expect(grantTo(fake, 'g0', '2027-01-01T00:00:00.000Z')).resolves.toBeUndefined();
   });
 
   test('removes an explicit grant; the implicit one is a Conflict, a missing one NotFound', async () => {
@@ -189,5 +228,31 @@ describe('grants', () => {
     await removeGrant(deps(fake.store), 'invoice', 'INV-1', 'g1');
     expect(fake.granted()).toEqual([]);
     await expect(removeGrant(deps(fakeStore().store), 'invoice', 'INV-1', 'g1')).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('expireGrant (the scheduled job)', () => {
+  const until = '2026-11-05T00:00:00.000Z';
+  const ended = new Date(until);
+
+  test('removes a grant at its end, with the audit entry on the grantee; a repeat changes nothing', async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 1 }, [{ contactId: 'g1', until, grantedBy: 'staff:ann' }]);
+    await expect(expireGrant(deps(fake.store, ended), 'invoice', 'INV-1', 'g1', until)).resolves.toBe('removed');
+    expect(fake.writes[0]).toMatchObject({
+      kind: 'ungrant',
+      grant: { contactId: 'g1', until },
+      expiry: { audit: { action: 'grant.expired', actor: 'schedule', contactId: 'g1', details: { type: 'invoice', id: 'INV-1', until, grantedBy: 'staff:ann' } } },
+    });
+    expect(fake.granted()).toEqual([]);
+    await expect(expireGrant(deps(fake.store, ended), 'invoice', 'INV-1', 'g1', until)).resolves.toBe('unchanged');
+    expect(fake.writes).toHaveLength(1);
+  });
+
+  test('leaves a grant that is not yet at its end, one given another end meanwhile, and a gone document', async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 1 }, [{ contactId: 'g1', until }]);
+    await expect(expireGrant(deps(fake.store, new Date(ended.getTime() - 1)), 'invoice', 'INV-1', 'g1', until)).resolves.toBe('unchanged');
+    await expect(expireGrant(deps(fake.store, ended), 'invoice', 'INV-1', 'g1', '2026-11-04T00:00:00.000Z')).resolves.toBe('unchanged');
+    await expect(expireGrant(deps(fakeStore().store, ended), 'invoice', 'INV-1', 'g1', until)).resolves.toBe('unchanged');
+    expect(fake.writes).toHaveLength(0);
   });
 });

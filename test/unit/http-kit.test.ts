@@ -276,6 +276,39 @@ describe('typed problems', () => {
   });
 });
 
+describe('httpFunction with an authorize hook that answers before its check is done', () => {
+  const customer = (sub: string) => ({ sub, username: sub, token_use: 'access' });
+  const handler = httpFunction(
+    'portal',
+    {
+      getPortalDocument: async (request) => {
+        const caller = request.caller as { checked: Promise<unknown> };
+        return { status: 200, body: { viewer: await caller.checked } };
+      },
+    },
+    {
+      authorize: async (principal) => {
+        const sub = principal.kind === 'customer' ? principal.sub : '';
+        const checked = new Promise((resolve, reject) => setTimeout(() => (sub === 'user-1' ? resolve('c-1') : reject(new Unauthenticated('revoked'))), 5));
+        checked.catch(() => undefined);
+        return { checked };
+      },
+    },
+  );
+  const get = (sub: string, params: Record<string, string>) => handler(event('GET /portal/documents/{type}/{id}', { claims: customer(sub), params }), context);
+
+  test('the operation awaits the check itself', async () => {
+    const result = await get('user-1', { type: 'invoice', id: 'INV-1' });
+    expect(JSON.parse(result.body ?? '{}')).toEqual({ viewer: 'c-1' });
+  });
+
+  test('a bad parameter waits for the check: refused is 401, not 400; let in, the 400 stands', async () => {
+    expect((await get('user-2', { type: 'nonsense', id: '../x' })).statusCode).toBe(401);
+    expect((await get('user-1', { type: 'nonsense', id: '../x' })).statusCode).toBe(400);
+    expect((await get('user-2', { type: 'invoice', id: 'INV-1' })).statusCode).toBe(401);
+  });
+});
+
 describe('the portal\'s two 401s', () => {
   test('access that ended is titled "Portal access ended"; any other refusal keeps the plain title', () => {
     expect(toProblem(new AccessEnded('not active'))).toMatchObject({ status: 401, problem: { title: 'Portal access ended', status: 401 }, headers: { 'www-authenticate': 'Bearer' } });

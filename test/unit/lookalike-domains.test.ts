@@ -15,7 +15,7 @@ describe('look-alike email domains', () => {
 
   it('the wizard line carries the warning; nothing else changes', () => {
     const contact = { id: 'p1', kind: 'person' as const, name: 'Ann', archived: false, portal: { status: 'none' as const }, version: 1, createdAt: 'x', updatedAt: 'x' };
-    expect(wizardLineOf({ ...contact, email: normalised('ann@pаypal.com') })).toEqual({
+    expect(wizardLineOf({ ...contact, email: normalised('ann@pаypal.com') }, new Date())).toEqual({
       contactId: 'p1',
       name: 'Ann',
       email: 'ann@xn--pypal-4ve.com',
@@ -23,6 +23,6 @@ describe('look-alike email domains', () => {
       status: 'none',
       warning: LOOKALIKE_WARNING,
     });
-    expect(wizardLineOf({ ...contact, email: 'ann@example.com' })).not.toHaveProperty('warning');
+    expect(wizardLineOf({ ...contact, email: 'ann@example.com' }, new Date())).not.toHaveProperty('warning');
   });
 });

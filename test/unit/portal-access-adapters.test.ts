@@ -53,7 +53,7 @@ describe('DynamoAccessStore', () => {
 
   it('claims a login email: the guard and the contact in one transaction, each under its condition', async () => {
     db.on(TransactWriteCommand).resolves({});
-    expect(await store.claimLogin({ contact: person(), email: 'pat@example.com', storeEmail: true, at: '2026-03-01T00:00:00.000Z' })).toBe('claimed');
+    expect(await store.claimLogin({ contact: person(), email: 'pat@example.com', storeEmail: true, at: '2026-03-01T00:00:00.000Z', settings: {} })).toBe('claimed');
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items).toHaveLength(2);
     expect(items[0]?.Put).toMatchObject({
@@ -73,7 +73,7 @@ describe('DynamoAccessStore', () => {
   });
 
   it('answers which condition refused the claim, retries a mere collision, takes over with the holder condition', async () => {
-    const claim = { contact: person(), email: 'pat@example.com', storeEmail: false, at: 'now' };
+    const claim = { contact: person(), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} };
     db.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None')).rejectsOnce(cancelled('None', 'ConditionalCheckFailed'));
     expect(await store.claimLogin(claim)).toBe('email-taken');
     expect(await store.claimLogin(claim)).toBe('contact-changed');
@@ -87,22 +87,22 @@ describe('DynamoAccessStore', () => {
 
   it("a person's claim checks, in the same transaction, that its company is not archived", async () => {
     db.on(TransactWriteCommand).resolves({});
-    await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' });
+    await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} });
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[2]?.ConditionCheck).toMatchObject({
       Key: { pk: 'CONTACT#co9', sk: 'CONTACT' },
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
     });
     db.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
-    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' })).toBe('company-archived');
+    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} })).toBe('company-archived');
     db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
-    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now' })).toBe('contact-changed');
+    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} })).toBe('contact-changed');
   });
 
   it('a re-grant with another email drops the old guard and subject pointer, if still ours', async () => {
     db.on(TransactWriteCommand).resolves({});
     const revoked = person({ portal: { status: 'revoked' }, login: { email: 'old@example.com', username: 'u', sub: 's' } });
-    await store.claimLogin({ contact: revoked, email: 'new@example.com', storeEmail: true, at: 'now' });
+    await store.claimLogin({ contact: revoked, email: 'new@example.com', storeEmail: true, at: 'now', settings: {} });
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([
       { pk: 'LOGIN#old@example.com', sk: 'LOGIN' },
@@ -267,5 +267,96 @@ describe('EventBridgeAccessEvents', () => {
     ]);
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
     await expect(new EventBridgeAccessEvents(new EventBridgeClient({ region: 'eu-west-1' }), 'bus-1').emit('PortalAccessRevoked', { contactId: 'c1', email: '', at: 't' })).rejects.toThrow('InternalFailure');
+  });
+});
+
+describe('DynamoAccessStore: scoped and time-bound access', () => {
+  const store = new DynamoAccessStore(dynamo(), 'portal');
+  const UNTIL = '2026-12-24T18:00:00.000Z';
+  const audit = auditEntry('portal.updated', 'c1', 'staff:ann', '2026-03-01T00:00:00.000Z');
+  const update = () => db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
+
+  it('a grant with an end stores the settings on `portal` and files the end in the due index of its hour', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await store.claimLogin({ contact: person(), email: 'pat@example.com', storeEmail: false, at: '2026-03-01T00:00:00.000Z', settings: { scope: 'own', types: ['invoice'], until: UNTIL } });
+    const contact = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Update;
+    expect(contact?.UpdateExpression).toContain('duepk = :duepk, duesk = :duesk');
+    expect(contact?.ExpressionAttributeValues).toMatchObject({
+      ':portal': { status: 'invited', invitedAt: '2026-03-01T00:00:00.000Z', scope: 'own', types: ['invoice'], until: UNTIL },
+      ':duepk': 'DUE#access-expiry#2026-12-24T18',
+      ':duesk': `${UNTIL}#c1`,
+    });
+  });
+
+  it('a grant without an end removes any due entry', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await store.claimLogin({ contact: person({ portal: { status: 'expired', until: UNTIL } }), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} });
+    const contact = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Update;
+    expect(contact?.UpdateExpression).toMatch(/REMOVE .*duepk, duesk/);
+    expect(contact?.ExpressionAttributeValues).toMatchObject({ ':read': 'expired', ':portal': { status: 'invited', invitedAt: 'now' } });
+  });
+
+  it('updateSettings: the settings (absent ones removed), the due entry, version and audit, if the status is still the one read', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    expect(await store.updateSettings(person({ portal: { status: 'active' } }), { types: ['ticket', 'task'], until: UNTIL }, 'now', audit)).toBe(true);
+    expect(update()).toMatchObject({
+      Key: { pk: 'CONTACT#c1', sk: 'CONTACT' },
+      UpdateExpression: 'SET #updatedAt = :at, duepk = :duepk, duesk = :duesk, #portal.#types = :types, #portal.#until = :until REMOVE #portal.#scope ADD #version :one',
+      ConditionExpression: '#portal.#status = :read AND #archived = :false',
+      ExpressionAttributeValues: expect.objectContaining({ ':read': 'active', ':types': ['ticket', 'task'], ':until': UNTIL }),
+    });
+    expect(db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put?.Item).toMatchObject({ pk: 'AUDIT#c1', action: 'portal.updated' });
+    // Every setting given: nothing to remove (an empty REMOVE clause is a syntax error to DynamoDB).
+    db.resetHistory();
+    await store.updateSettings(person({ portal: { status: 'active' } }), { scope: 'own', types: ['ticket'], until: UNTIL }, 'now', audit);
+    expect(update()?.UpdateExpression).toBe('SET #updatedAt = :at, duepk = :duepk, duesk = :duesk, #portal.#scope = :scope, #portal.#types = :types, #portal.#until = :until ADD #version :one');
+    db.reset();
+    db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+    expect(await store.updateSettings(person({ portal: { status: 'active' } }), {}, 'now', audit)).toBe(false);
+  });
+
+  it('markExpired: expired (and listed so: gsi4), the invitation gone, a claim, the audit entry — only while status, end and archive are the ones read; the due entry stays', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const invited = person({ portal: { status: 'invited', until: UNTIL }, invitation: { tokenHash: 'h1', expiresAt: 'x' } });
+    expect(await store.markExpired(invited, '2026-12-24T18:00:30.000Z', auditEntry('portal.expired', 'c1', 'schedule', 'now'))).toBe(true);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update).toMatchObject({
+      ConditionExpression: '#portal.#status = :read AND #portal.#until = :until AND #archived = :archived',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':expired': 'expired',
+        ':claim': '2026-12-24T18:00:30.000Z',
+        ':read': 'invited',
+        ':until': UNTIL,
+        ':archived': false,
+        ':statusPartition': 'PORTAL#expired',
+      }),
+    });
+    expect(items[0]?.Update?.UpdateExpression).toContain('gsi4pk = :statusPartition');
+    expect(items[0]?.Update?.UpdateExpression).not.toContain('duepk');
+    expect(items[1]?.Put?.Item).toMatchObject({ action: 'portal.expired' });
+    expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
+  });
+
+  it('claimExpiry takes over only the claim it saw; expiryAnnounced removes the due entry and the claim while still expired at that end', async () => {
+    db.on(UpdateCommand).resolves({});
+    expect(await store.claimExpiry('c1', UNTIL, 'old-claim', 'new-claim')).toBe(true);
+    expect(db.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      ConditionExpression: '#portal.#status = :expired AND #portal.#until = :until AND expiryClaim = :previous',
+      ExpressionAttributeValues: { ':claim': 'new-claim', ':previous': 'old-claim', ':until': UNTIL, ':expired': 'expired' },
+    });
+    await store.expiryAnnounced('c1', UNTIL);
+    expect(db.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({
+      UpdateExpression: 'SET expiryAnnounced = :until REMOVE expiryClaim, duepk, duesk',
+      ConditionExpression: '#portal.#status = :expired AND #portal.#until = :until',
+    });
+    db.reset();
+    db.on(UpdateCommand).rejects(Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' }));
+    expect(await store.claimExpiry('c1', UNTIL, undefined, 'mine')).toBe(false);
+  });
+
+  it('a revocation removes the due entry and any expiry claim', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await store.revoke(person({ portal: { status: 'active', until: UNTIL } }), 'now', auditEntry('portal.revoked', 'c1', 'staff:ann', 'now'), false);
+    expect(update()?.UpdateExpression).toContain('REMOVE #invitation, expiryClaim, duepk, duesk');
   });
 });

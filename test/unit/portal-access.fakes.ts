@@ -7,6 +7,7 @@ import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
 import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../lambdas/domain/portal-access/ports';
+import type { StoredSettings } from '../../lambdas/domain/portal-access/settings';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -64,7 +65,7 @@ export class MemoryAccess implements AccessStore {
     return this.subjects.get(sub);
   }
 
-  async claimLogin({ contact, email, storeEmail, at, takeOverFrom }: LoginClaim): Promise<ClaimResult> {
+  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, settings }: LoginClaim): Promise<ClaimResult> {
     const holder = this.guards.get(email);
     if (takeOverFrom === undefined ? holder !== undefined && holder !== contact.id : holder !== takeOverFrom) return 'email-taken';
     const stored = this.contacts.get(contact.id);
@@ -79,8 +80,9 @@ export class MemoryAccess implements AccessStore {
     else if (stored.login) delete stored.login.disabledAt;
     this.guards.set(email, contact.id);
     if (storeEmail) stored.email = email;
-    stored.portal = { status: 'invited', invitedAt: at };
+    stored.portal = { status: 'invited', invitedAt: at, ...settings };
     delete stored.invitation;
+    delete stored.expiryClaim;
     stored.version += 1;
     return 'claimed';
   }
@@ -120,6 +122,7 @@ export class MemoryAccess implements AccessStore {
     if (!stored || stored.portal.status !== contact.portal.status) return false;
     if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
     delete stored.invitation;
+    delete stored.expiryClaim;
     stored.portal = { ...stored.portal, status: 'revoked', revokedAt: at };
     if (releaseLogin && stored.login) this.release(stored.login, contact.id);
     this.audit.push(clone(audit));
@@ -161,11 +164,53 @@ export class MemoryAccess implements AccessStore {
     const stored = this.contacts.get(contactId);
     const invitation = this.invitations.get(tokenHash);
     if (!stored || stored.invitation?.tokenHash !== tokenHash || stored.portal.status !== 'invited' || invitation?.claimedAt !== claimedAt) return false;
+    if (stored.portal.until !== undefined && stored.portal.until <= at) return false;
     this.invitations.delete(tokenHash);
     delete stored.invitation;
     stored.portal = { ...stored.portal, status: 'active', activatedAt: at };
     this.audit.push(clone(audit));
     return true;
+  }
+
+  /** Settings updates, expiries and announcements, as the job and the wizard made them (for assertions). */
+  readonly announced: string[] = [];
+
+  async updateSettings(contact: ContactRecord, settings: StoredSettings, at: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    if (!stored || stored.archived || stored.portal.status !== contact.portal.status) return false;
+    const { scope: _s, types: _t, until: _u, ...portal } = stored.portal;
+    stored.portal = { ...portal, ...settings };
+    stored.version += 1;
+    stored.updatedAt = at;
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async markExpired(contact: ContactRecord, claim: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    if (!stored || stored.portal.status !== contact.portal.status || stored.portal.until !== contact.portal.until) return false;
+    if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
+    delete stored.invitation;
+    stored.portal = { ...stored.portal, status: 'expired' };
+    stored.expiryClaim = claim;
+    stored.version += 1;
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string) {
+    const stored = this.contacts.get(contactId);
+    if (!stored || stored.portal.status !== 'expired' || stored.portal.until !== until || stored.expiryClaim !== previous) return false;
+    stored.expiryClaim = claim;
+    return true;
+  }
+
+  async expiryAnnounced(contactId: string, until: string) {
+    const stored = this.contacts.get(contactId);
+    if (!stored || stored.portal.status !== 'expired' || stored.portal.until !== until) return;
+    delete stored.expiryClaim;
+    stored.expiryAnnounced = until;
+    this.announced.push(contactId);
   }
 }
 

@@ -14,6 +14,7 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
+import { DOCUMENT_TYPES } from '../../lambdas/contract/document-types';
 import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
 import { hashToken } from '../../lambdas/domain/portal-access/invitations';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
@@ -473,7 +474,8 @@ describe('grant', () => {
       contactId: 'co',
       lines: [
         { contactId: 'co', name: 'Co', email: 'co@example.com', inPortal: false, status: 'none' },
-        { contactId: 'p1', name: 'P1', email: 'login@example.com', inPortal: true, status: 'active', delivery: 'sent' },
+        // Once a contact has had access, its line shows its scope and types (the defaults here).
+        { contactId: 'p1', name: 'P1', email: 'login@example.com', inPortal: true, status: 'active', delivery: 'sent', scope: 'company', types: [...DOCUMENT_TYPES] },
       ],
     });
     await expect(getWizard(deps, 'ghost')).rejects.toBeInstanceOf(NotFound);

@@ -42,6 +42,12 @@ describe('Content-Security-Policy', () => {
     expect(csp).not.toMatch(/unsafe|\*|data:/);
     expect(contentSecurityPolicy({ hostedUi: 'https://auth.example.com' })).toContain("connect-src 'self' https://auth.example.com;");
   });
+
+  test('the console may also send its uploads to the attachments bucket, and to nothing else', () => {
+    const csp = contentSecurityPolicy({ hostedUi: 'https://auth.example.com', uploads: ['https://files.s3.eu-west-1.amazonaws.com'] });
+    expect(csp).toContain("connect-src 'self' https://auth.example.com https://files.s3.eu-west-1.amazonaws.com;");
+    expect(csp).not.toMatch(/unsafe|\*|data:/);
+  });
 });
 
 describe('the local static server', () => {

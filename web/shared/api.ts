@@ -58,18 +58,50 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   return answer.data as T;
 }
 
-/**
- * A GET of a route the generated types do not list yet (`GET /shared/{token}` lands with the
- * share-links issue): the same error handling, no token.
- */
-export async function getUntyped<T>(baseUrl: string, path: string): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(baseUrl + path, { headers: { accept: 'application/json' } });
-  } catch (error) {
-    throw new Unreachable(error instanceof Error ? error.message : String(error));
-  }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) throw new ApiError(response.status, asProblem(body));
-  return body as T;
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RawRequest {
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Empty and undefined values are left out. */
+  readonly query?: Query;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
 }
+
+/** A call of a route by path, its answer's JSON (undefined for 202/204), or the same `ApiError`/`Unreachable` as `ok`. */
+export type RawApi = <T>(path: string, request?: RawRequest) => Promise<T>;
+
+/**
+ * Calls of routes the generated types do not list yet: the contract's parts that other issues are
+ * building (`GET /shared/{token}`, share links, contact filters, …). The same token and errors as
+ * the typed client; once a route is in the route table, its page moves to the typed client.
+ */
+export function createRawApi(baseUrl: string, accessToken: () => Promise<string | undefined> = async () => undefined): RawApi {
+  return async <T,>(path: string, request: RawRequest = {}): Promise<T> => {
+    const url = new URL(baseUrl + path);
+    for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    const token = await accessToken();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(url, { method: request.method ?? 'GET', headers, ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }) });
+    } catch (error) {
+      throw new Unreachable(error instanceof Error ? error.message : String(error));
+    }
+    const text = await response.text().catch(() => '');
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (!response.ok) throw new ApiError(response.status, asProblem(body));
+    return body as T;
+  };
+}
+
+/** A GET without a token (`GET /shared/{token}`, which lands with the share-links issue). */
+export const getUntyped = <T,>(baseUrl: string, path: string): Promise<T> => createRawApi(baseUrl)<T>(path);

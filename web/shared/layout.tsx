@@ -8,10 +8,12 @@ export interface LayoutProps {
   readonly signedInAs?: string;
   readonly signOutLabel: string;
   readonly onSignOut?: () => void;
+  /** The app's main navigation (links), beside its name. */
+  readonly nav?: ComponentChildren;
   readonly children: ComponentChildren;
 }
 
-export function Layout({ appName, skipToContent, signedInAs, signOutLabel, onSignOut, children }: LayoutProps) {
+export function Layout({ appName, skipToContent, signedInAs, signOutLabel, onSignOut, nav, children }: LayoutProps) {
   return (
     <>
       <a class="skip" href="#main">
@@ -21,6 +23,7 @@ export function Layout({ appName, skipToContent, signedInAs, signOutLabel, onSig
         <a class="brand" href="/">
           {appName}
         </a>
+        {nav}
         {onSignOut && (
           <div class="who">
             {signedInAs && <span class="email">{signedInAs}</span>}

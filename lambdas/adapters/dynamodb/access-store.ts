@@ -9,15 +9,27 @@ import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClie
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access/ports';
+import type { StoredSettings } from '../../domain/portal-access/settings';
 import { auditItem } from './audit-store';
 import { cancellationReasons, deleteIf, updateIf } from './conditions';
-import { ENTITY, keys } from '../../contract/keys';
+import { DUE_ATTRIBUTES, ENTITY, keys } from '../../contract/keys';
+import { DUE_TASKS } from '../../contract/schedule';
 import { TableStore } from './table-store';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 type TransactItem = TransactItems[number];
 
 const CONFLICT_RETRIES = 6;
+
+/**
+ * The access's end as a due entry (the scheduled job's `access-expiry` partition of the hour), or
+ * its removal: `sets` and `removes` for an UpdateExpression, the values to add.
+ */
+function dueOf(contactId: string, until: string | undefined): { sets: string[]; removes: string[]; values: Record<string, unknown> } {
+  if (until === undefined) return { sets: [], removes: [...DUE_ATTRIBUTES], values: {} };
+  const due = keys.due(DUE_TASKS.accessExpiry, until, contactId);
+  return { sets: ['duepk = :duepk', 'duesk = :duesk'], removes: [], values: { ':duepk': due.duepk, ':duesk': due.duesk } };
+}
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -55,15 +67,17 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
   }
 
-  async claimLogin({ contact, email, storeEmail, at, takeOverFrom }: LoginClaim): Promise<ClaimResult> {
+  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, settings }: LoginClaim): Promise<ClaimResult> {
     const me = contact.id;
     const previous = contact.login;
     const sameLogin = previous?.email === email;
     const read = contact.portal.status;
+    const due = dueOf(me, settings.until);
     // The status partition of the listings (gsi4) moves with the status; the contact is not archived (a condition).
-    const sets = ['#portal = :portal', '#updatedAt = :at', 'gsi4pk = :statusPartition'];
+    const sets = ['#portal = :portal', '#updatedAt = :at', 'gsi4pk = :statusPartition', ...due.sets];
     const values: Record<string, unknown> = {
-      ':portal': { status: 'invited', invitedAt: at },
+      ...due.values,
+      ':portal': { status: 'invited', invitedAt: at, ...settings },
       ':statusPartition': keys.contactStatusPartition('invited'),
       ':at': at,
       ':one': 1,
@@ -81,7 +95,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     }
     const statusAsRead = read === 'none' ? '(attribute_not_exists(#portal) OR #portal.#status = :read)' : '#portal.#status = :read';
     // The same login, re-granted: the grant enables it next, so it is no longer "disabled by a revocation".
-    const removes = ['#invitation', ...(sameLogin ? ['#login.disabledAt'] : [])];
+    const removes = ['#invitation', 'expiryClaim', ...due.removes, ...(sameLogin ? ['#login.disabledAt'] : [])];
     const items: TransactItems = [
       {
         Put: {
@@ -229,7 +243,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: 'SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation, expiryClaim, ${DUE_ATTRIBUTES.join(', ')} ADD #version :one`,
           // Archived as read, so that the status partition (archived ones apart) is the right one.
           ConditionExpression: '#portal.#status = :read AND #archived = :archived',
           ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
@@ -308,9 +322,10 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
           TableName: this.table,
           Key: keys.contact(contactId),
           UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
-          // An archived contact's invitation is dead even before the archive's revocation deletes it.
-          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND #archived = :false',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          // An archived contact's invitation is dead even before the archive's revocation deletes it;
+          // an access whose end has come cannot be accepted any more (its status reads `expired`).
+          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND #archived = :false AND (attribute_not_exists(#portal.#until) OR #portal.#until > :at)',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
           ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1, ':false': false, ':statusPartition': keys.contactStatusPartition('active') },
         },
       },
@@ -325,5 +340,84 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
       { Put: { TableName: this.table, Item: auditItem(audit) } },
     ]);
     return result === true;
+  }
+
+  async updateSettings(contact: ContactRecord, settings: StoredSettings, at: string, audit: AuditEntry): Promise<boolean> {
+    const due = dueOf(contact.id, settings.until);
+    const names: Record<string, string> = { '#portal': 'portal', '#status': 'status', '#archived': 'archived', '#updatedAt': 'updatedAt', '#version': 'version' };
+    const values: Record<string, unknown> = { ...due.values, ':read': contact.portal.status, ':false': false, ':at': at, ':one': 1 };
+    const sets = ['#updatedAt = :at', ...due.sets];
+    const removes = [...due.removes];
+    for (const field of ['scope', 'types', 'until'] as const) {
+      names[`#${field}`] = field;
+      const value = settings[field];
+      if (value === undefined) removes.push(`#portal.#${field}`);
+      else {
+        values[`:${field}`] = value;
+        sets.push(`#portal.#${field} = :${field}`);
+      }
+    }
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contact.id),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''} ADD #version :one`,
+          ConditionExpression: '#portal.#status = :read AND #archived = :false',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ]);
+    return result === true;
+  }
+
+  async markExpired(contact: ContactRecord, claim: string, audit: AuditEntry): Promise<boolean> {
+    const items: TransactItems = [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contact.id),
+          UpdateExpression: 'SET #portal.#status = :expired, expiryClaim = :claim, #updatedAt = :claim, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          // Archived as read, so that the status partition of the listings (archived ones apart) is the right one.
+          ConditionExpression: '#portal.#status = :read AND #portal.#until = :until AND #archived = :archived',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ExpressionAttributeValues: {
+            ':expired': 'expired',
+            ':claim': claim,
+            ':read': contact.portal.status,
+            ':until': contact.portal.until,
+            ':one': 1,
+            ':archived': contact.archived,
+            ':statusPartition': keys.contactStatusPartition('expired', contact.archived),
+          },
+        },
+      },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ];
+    // The invitation link dies with the access (accept checks the contact too; this removes the item).
+    if (contact.invitation) items.push({ Delete: { TableName: this.table, Key: keys.invitation(contact.invitation.tokenHash) } });
+    return (await transact(this.db, items)) === true;
+  }
+
+  claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string): Promise<boolean> {
+    return updateIf(this, {
+      Key: keys.contact(contactId),
+      UpdateExpression: 'SET expiryClaim = :claim',
+      ConditionExpression: `#portal.#status = :expired AND #portal.#until = :until AND ${previous === undefined ? 'attribute_not_exists(expiryClaim)' : 'expiryClaim = :previous'}`,
+      ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until' },
+      ExpressionAttributeValues: { ':claim': claim, ':expired': 'expired', ':until': until, ...(previous === undefined ? {} : { ':previous': previous }) },
+    });
+  }
+
+  async expiryAnnounced(contactId: string, until: string): Promise<void> {
+    await updateIf(this, {
+      Key: keys.contact(contactId),
+      UpdateExpression: `SET expiryAnnounced = :until REMOVE expiryClaim, ${DUE_ATTRIBUTES.join(', ')}`,
+      ConditionExpression: '#portal.#status = :expired AND #portal.#until = :until',
+      ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until' },
+      ExpressionAttributeValues: { ':expired': 'expired', ':until': until },
+    });
   }
 }

@@ -5,7 +5,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { ContactReader } from '../../domain/documents';
-import { ENTITY, keys } from '../../contract/keys';
+import { ENTITY, HOLDINGS, keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 const RECORD_FIELDS = [
@@ -22,11 +22,15 @@ const RECORD_FIELDS = [
   'updatedAt',
   'login',
   'invitation',
+  'expiryClaim',
+  'expiryAnnounced',
 ] as const;
 
 export function toRecord(item: Record<string, unknown>): ContactRecord {
   const record: Record<string, unknown> = {};
   for (const field of RECORD_FIELDS) if (item[field] !== undefined) record[field] = item[field];
+  if (typeof item[HOLDINGS.documents] === 'number') record.documentsAsCustomer = item[HOLDINGS.documents];
+  if (typeof item[HOLDINGS.grants] === 'number') record.grantsReceived = item[HOLDINGS.grants];
   return record as unknown as ContactRecord;
 }
 

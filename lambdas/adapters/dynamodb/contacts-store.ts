@@ -19,7 +19,7 @@ import { Conflict, EmailInUse, Invalid, NotFound, Unavailable } from '../../cont
 import { auditItem } from './audit-store';
 import { cancellationReasons, isConditionFailure, isTransactionCancelled } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, keys, nameKey } from '../../contract/keys';
+import { ENTITY, HOLDINGS, keys, nameKey } from '../../contract/keys';
 import { DynamoContactReader, toRecord } from './contact-reader';
 
 type Item = Record<string, unknown>;
@@ -117,7 +117,8 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
   async create(record: ContactRecord): Promise<void> {
     const put = {
       TableName: this.table,
-      Item: { ...keys.contact(record.id), entity: ENTITY.contact, ...record, ...contactIndexKeys(record) },
+      // The holdings start at 0: the documents' and grants' transactions keep them (keys.ts, HOLDINGS).
+      Item: { ...keys.contact(record.id), entity: ENTITY.contact, ...record, ...contactIndexKeys(record), [HOLDINGS.documents]: 0, [HOLDINGS.grants]: 0 },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
     if (record.companyId === undefined) {

@@ -1,26 +1,46 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DOCUMENT_TYPES, type DocumentType } from '../../contract/document-types';
 import { Invalid } from '../../contract/errors';
-import { StaleVersion, type DocumentChange, type DocumentPage, type DocumentStore, type StoredDocument } from '../../domain/documents';
+import type { GrantInfo } from '../../domain/access-policy';
+import type { PositionCursors } from '../../domain/access-report';
+import { StaleVersion, type DocumentChange, type DocumentPage, type DocumentStore, type StoredDocument, type StoredGrant } from '../../domain/documents';
 import type { Counts, OrderedDocument, Stream, VisibilityStore } from '../../domain/visibility';
 import { mergeNewestFirst } from '../../domain/visibility';
 import type { Document } from '../../contract/schemas/documents';
+import { auditItem } from './audit-store';
 import { cancellationReasons } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, keys } from '../../contract/keys';
+import { ENTITY, HOLDINGS, HOLDINGS_UNKNOWN, keys } from '../../contract/keys';
+import { DUE_TASKS } from '../../contract/schedule';
 import { TableStore } from './table-store';
 
 /**
  * Documents on the single table (see contract/keys.ts): the document item `DOC#<type>#<id> / DOC` carries the
  * customer's listing keys (gsi1/gsi2) and the all-documents keys (gsi3/gsi4); each explicit grant
  * `DOC#<type>#<id> / GRANT#<contactId>` carries the grantee's listing keys and a copy of the document,
- * so every listing is one Query per stream. Counts per customer and type are kept in the same
- * transactions. Every listing's sort key is the document's order key, read backwards.
+ * so every listing is one Query per stream. Counts per customer and type, grant counts per grantee,
+ * type and customer, and the holdings on the contact items are kept in the same transactions.
+ * Every listing's sort key is the document's order key, read backwards.
  */
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 const FIELDS = ['type', 'id', 'customerId', 'name', 'reference', 'state', 'date', 'amount', 'currency', 'data', 'createdAt', 'updatedAt'] as const;
+const GRANT_FIELDS = ['until', 'grantedBy', 'grantedAt'] as const;
+
+/**
+ * A ProjectionExpression of these attributes (most are reserved words): the portal's reads fetch
+ * what the client receives, not the stored item's key attributes.
+ */
+function projection(attributes: readonly string[]): Pick<QueryCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'> {
+  return {
+    ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
+  };
+}
+const DOCUMENT_PROJECTION = projection(FIELDS);
+const GRANT_STREAM_PROJECTION = projection([...FIELDS, ...GRANT_FIELDS]);
+const GRANT_PROJECTION = projection(['contactId', ...GRANT_FIELDS]);
 
 export function toDocument(item: Item): Document {
   const document: Item = {};
@@ -28,7 +48,18 @@ export function toDocument(item: Item): Document {
   return document as Document;
 }
 
-const orderOf = (document: Document) => keys.documentOrder(document.type, document.id, document.date);
+function toGrant(item: Item): StoredGrant {
+  const grant: StoredGrant = { contactId: String(item.contactId) };
+  for (const field of GRANT_FIELDS) if (typeof item[field] === 'string') grant[field] = item[field] as string;
+  return grant;
+}
+
+const grantInfoOf = (item: Item): GrantInfo => {
+  const { contactId: _contactId, ...info } = toGrant({ ...item, contactId: '' });
+  return info;
+};
+
+const orderOf = (document: Pick<Document, 'type' | 'id' | 'date'>) => keys.documentOrder(document.type, document.id, document.date);
 
 // dateKey is ISO: a 4-digit year, or ±6 digits at the edges that a time-zone offset can push a date to.
 const ORDER = new RegExp(`^(\\d{4}|[+-]\\d{6})-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z#(${DOCUMENT_TYPES.join('|')})#[A-Za-z0-9._:-]{1,128}$`);
@@ -49,6 +80,12 @@ export const orderCursor = {
   },
 };
 
+/** Cursors of positions with named parts (who has access: the phase, the persons' own cursor, the last grantee). */
+export const positionCursor: PositionCursors = {
+  encode: (scope, position) => encodeCursor(scope, position),
+  decode: (cursor, scope, parts) => decodeCursor(cursor, scope, parts),
+};
+
 /** The document's item as this store writes it (exported for the integration tests' bulk seeding). */
 export function documentItem(document: Document, version: number): Item {
   const order = orderOf(document);
@@ -67,12 +104,16 @@ export function documentCountItem(customerId: string, type: DocumentType, n: num
   return { ...keys.documentCount(customerId, type), entity: ENTITY.documentCount, customerId, type, n };
 }
 
-function grantItem(document: Document, contactId: string): Item {
+/** A grant's item: the grantee's listing keys, a copy of the document, and for a grant with an end its end's keys (gsi3, due). */
+function grantItem(document: Document, grant: StoredGrant): Item {
   return {
-    ...keys.grant(document.type, document.id, contactId),
+    ...keys.grant(document.type, document.id, grant.contactId),
     entity: ENTITY.grant,
-    ...keys.grantByGrantee(contactId, document.type, orderOf(document)),
-    contactId,
+    ...keys.grantByGrantee(grant.contactId, document.type, orderOf(document)),
+    ...(grant.until === undefined
+      ? {}
+      : { ...keys.grantUntil(grant.contactId, grant.until, document.type, document.id), ...keys.due(DUE_TASKS.grantExpiry, grant.until, grant.contactId) }),
+    ...grant,
     ...document,
   };
 }
@@ -96,11 +137,14 @@ function staffListing(filter: { customerId?: string; type?: DocumentType }): { i
   return type ? { index: 'gsi4', partition: k.gsi4pk } : { index: 'gsi3', partition: k.gsi3pk };
 }
 
-function streamListing(stream: Stream, type: DocumentType | undefined): { index: string; partition: string } {
-  if ('customerId' in stream) return staffListing({ customerId: stream.customerId, ...(type ? { type } : {}) });
-  const k = keys.grantByGrantee(stream.granteeId, type ?? DOCUMENT_TYPES[0], '');
-  return type ? { index: 'gsi2', partition: k.gsi2pk } : { index: 'gsi1', partition: k.gsi1pk };
+function streamListing(stream: Stream): { index: string; partition: string } {
+  if ('customerId' in stream) return staffListing(stream);
+  const k = keys.grantByGrantee(stream.granteeId, stream.type ?? DOCUMENT_TYPES[0], '');
+  return stream.type ? { index: 'gsi2', partition: k.gsi2pk } : { index: 'gsi1', partition: k.gsi1pk };
 }
+
+/** Changes of a contact's holdings: an absent counter (an item from before them) starts far below zero, i.e. unknown. */
+type HoldingsDelta = { documents?: number; grants?: number };
 
 export class DynamoDocumentStore extends TableStore implements DocumentStore, VisibilityStore {
   async get(type: DocumentType, id: string): Promise<StoredDocument | undefined> {
@@ -108,14 +152,14 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     return Item ? { document: toDocument(Item), version: Number(Item.version) } : undefined;
   }
 
-  async grantees(type: DocumentType, id: string): Promise<string[]> {
+  async grants(type: DocumentType, id: string): Promise<StoredGrant[]> {
     const items = await this.#queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :grant)',
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :grant)',
       ExpressionAttributeValues: { ':pk': keys.document(type, id).pk, ':grant': keys.grantPrefix },
-      ProjectionExpression: 'contactId',
+      ...withNames(GRANT_PROJECTION, { '#pk': 'pk', '#sk': 'sk' }),
       ConsistentRead: true,
     });
-    return items.map((item) => String(item.contactId));
+    return items.map(toGrant);
   }
 
   async write(change: DocumentChange): Promise<void> {
@@ -127,22 +171,24 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
   }
 
   async list(filter: { customerId?: string; type?: DocumentType }, after: string | undefined, limit: number): Promise<DocumentPage> {
-    return mergeNewestFirst([await this.#query(staffListing(filter), after, limit + 1)], limit);
+    return mergeNewestFirst([await this.#query(staffListing(filter), after, limit + 1, false)], limit);
   }
 
-  stream(stream: Stream, type: DocumentType | undefined, after: string | undefined, limit: number): Promise<OrderedDocument[]> {
-    return this.#query(streamListing(stream, type), after, limit);
+  stream(stream: Stream, after: string | undefined, limit: number, keep?: (entry: OrderedDocument) => boolean): Promise<OrderedDocument[]> {
+    return this.#query(streamListing(stream), after, limit, 'granteeId' in stream, keep);
   }
 
   // Strongly consistent: once staff deleted or moved a document, no portal read may still show it.
   async document(type: DocumentType, id: string): Promise<Document | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.document(type, id), ConsistentRead: true }));
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.document(type, id), ConsistentRead: true, ...DOCUMENT_PROJECTION }));
     return Item ? toDocument(Item) : undefined;
   }
 
-  async isGranted(type: DocumentType, id: string, contactId: string): Promise<boolean> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.grant(type, id, contactId), ProjectionExpression: 'pk', ConsistentRead: true }));
-    return Item !== undefined;
+  async grant(type: DocumentType, id: string, contactId: string): Promise<GrantInfo | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.grant(type, id, contactId), ConsistentRead: true, ...GRANT_PROJECTION }),
+    );
+    return Item ? grantInfoOf(Item) : undefined;
   }
 
   async counts(customerId: string): Promise<Counts> {
@@ -160,11 +206,22 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     return counts;
   }
 
-  async grantsTo(contactId: string): Promise<{ type: DocumentType; customerId: string }[]> {
+  async grantCounts(contactId: string): Promise<{ type: DocumentType; customerId: string; n: number }[]> {
     const items = await this.#queryAll({
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.grantByGrantee(contactId, DOCUMENT_TYPES[0], '').gsi1pk },
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.grantCountPartition(contactId) },
+      ProjectionExpression: '#type, customerId, #n',
+      ExpressionAttributeNames: { '#type': 'type', '#n': 'n' },
+    });
+    return items.filter((item) => Number(item.n) > 0).map((item) => ({ type: item.type as DocumentType, customerId: String(item.customerId), n: Number(item.n) }));
+  }
+
+  async endedGrants(contactId: string, now: string): Promise<{ type: DocumentType; customerId: string }[]> {
+    // The sort key is `<until>#<type>#<id>`: `until ≤ now` exactly when it sorts below `<now>$` ('$' follows '#').
+    const items = await this.#queryAll({
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :bound',
+      ExpressionAttributeValues: { ':pk': keys.grantUntilPartition(contactId), ':bound': `${now}$` },
       ProjectionExpression: '#type, customerId',
       ExpressionAttributeNames: { '#type': 'type' },
     });
@@ -183,8 +240,18 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     return items;
   }
 
-  /** Up to `limit` items of one index partition, newest first, strictly after `after` (a 1 MB page may end a Query early). */
-  async #query(listing: { index: string; partition: string }, after: string | undefined, limit: number): Promise<OrderedDocument[]> {
+  /**
+   * Up to `limit` entries of one index partition that `keep` keeps, newest first, strictly after
+   * `after` (a 1 MB page, or dropped entries, continue the Query). Only the public fields (and a
+   * grant's own) are fetched; the order key is computed from them, as the writes computed the sort key.
+   */
+  async #query(
+    listing: { index: string; partition: string },
+    after: string | undefined,
+    limit: number,
+    grants: boolean,
+    keep?: (entry: OrderedDocument) => boolean,
+  ): Promise<OrderedDocument[]> {
     const pk = `${listing.index}pk`;
     const sk = `${listing.index}sk`;
     const found: OrderedDocument[] = [];
@@ -195,14 +262,18 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
           TableName: this.table,
           IndexName: listing.index,
           KeyConditionExpression: after === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :after',
-          ExpressionAttributeNames: { '#pk': pk, ...(after === undefined ? {} : { '#sk': sk }) },
+          ...withNames(grants ? GRANT_STREAM_PROJECTION : DOCUMENT_PROJECTION, { '#pk': pk, ...(after === undefined ? {} : { '#sk': sk }) }),
           ExpressionAttributeValues: { ':pk': listing.partition, ...(after === undefined ? {} : { ':after': after }) },
           ScanIndexForward: false,
           Limit: limit - found.length,
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of out.Items ?? []) found.push({ order: String(item[sk]), document: toDocument(item) });
+      for (const item of out.Items ?? []) {
+        const document = toDocument(item);
+        const entry: OrderedDocument = { order: orderOf(document), document, ...(grants ? { grant: grantInfoOf(item) } : {}) };
+        if (!keep || keep(entry)) found.push(entry);
+      }
       start = out.LastEvaluatedKey;
     } while (start && found.length < limit);
     return found;
@@ -220,15 +291,64 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     };
   }
 
-  #putGrant(document: Document, contactId: string, condition?: string): TransactItem {
+  #grantCount(contactId: string, type: DocumentType, customerId: string, delta: number): TransactItem {
     return {
-      Put: { TableName: this.table, Item: grantItem(document, contactId), ...(condition ? { ConditionExpression: condition } : {}) },
+      Update: {
+        TableName: this.table,
+        Key: keys.grantCount(contactId, type, customerId),
+        UpdateExpression: 'SET #entity = :entity, #contactId = :contactId, #customerId = :customerId, #type = :type ADD #n :delta',
+        ExpressionAttributeNames: { '#entity': 'entity', '#contactId': 'contactId', '#customerId': 'customerId', '#type': 'type', '#n': 'n' },
+        ExpressionAttributeValues: { ':entity': ENTITY.grantCount, ':contactId': contactId, ':customerId': customerId, ':type': type, ':delta': delta },
+      },
     };
   }
 
-  #deleteGrant(document: Document, contactId: string, condition?: string): TransactItem {
+  /**
+   * A contact's holdings change, on its own item. `live`: the contact must exist and not be archived
+   * (a new document's customer, a new grantee — checked before, and it may have changed since).
+   */
+  #holdings(contactId: string, delta: HoldingsDelta, live: boolean): TransactItem {
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, unknown> = { ':unknown': HOLDINGS_UNKNOWN };
+    const sets: string[] = [];
+    for (const [field, attribute] of [['documents', HOLDINGS.documents], ['grants', HOLDINGS.grants]] as const) {
+      const d = delta[field];
+      if (d === undefined || d === 0) continue;
+      names[`#${field}`] = attribute;
+      values[`:${field}`] = d;
+      sets.push(`#${field} = if_not_exists(#${field}, :unknown) + :${field}`);
+    }
+    if (live) {
+      names['#archived'] = 'archived';
+      values[':false'] = false;
+    }
     return {
-      Delete: { TableName: this.table, Key: keys.grant(document.type, document.id, contactId), ...(condition ? { ConditionExpression: condition } : {}) },
+      Update: {
+        TableName: this.table,
+        Key: keys.contact(contactId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: live ? 'attribute_exists(#pk) AND #archived = :false' : 'attribute_exists(#pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  #putGrant(document: Document, grant: StoredGrant, condition?: string): TransactItem {
+    return {
+      Put: { TableName: this.table, Item: grantItem(document, grant), ...(condition ? { ConditionExpression: condition } : {}) },
+    };
+  }
+
+  #deleteGrant(document: Document, grant: StoredGrant, untilStill?: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.table,
+        Key: keys.grant(document.type, document.id, grant.contactId),
+        ...(untilStill === undefined
+          ? {}
+          : { ConditionExpression: 'attribute_exists(pk) AND #until = :until', ExpressionAttributeNames: { '#until': 'until' }, ExpressionAttributeValues: { ':until': untilStill } }),
+      },
     };
   }
 
@@ -265,25 +385,34 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
         return [
           { Put: { TableName: this.table, Item: documentItem(change.document, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
           this.#count(change.document.customerId, change.document.type, 1),
-          this.#liveContact(change.document.customerId),
+          this.#holdings(change.document.customerId, { documents: 1 }, true),
         ];
       case 'replace': {
         const { previous, document } = change;
-        const moved = previous.document.customerId !== document.customerId;
-        return [
-          {
-            Put: {
-              TableName: this.table,
-              Item: documentItem(document, previous.version + 1),
-              ConditionExpression: '#version = :version',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':version': previous.version },
-            },
+        const before = previous.document.customerId;
+        const moved = before !== document.customerId;
+        const put: TransactItem = {
+          Put: {
+            TableName: this.table,
+            Item: documentItem(document, previous.version + 1),
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': previous.version },
           },
-          ...change.grantees.map((contactId) => this.#putGrant(document, contactId)),
-          ...change.dropGrants.map((contactId) => this.#deleteGrant(document, contactId)),
-          ...(moved ? [this.#count(previous.document.customerId, document.type, -1), this.#count(document.customerId, document.type, 1)] : []),
-          this.#liveContact(document.customerId),
+        };
+        const copies = change.grants.map((grant) => this.#putGrant(document, grant));
+        if (!moved) return [put, ...copies, this.#liveContact(document.customerId)];
+        // Moved to another customer (at most 1 + 30 copies + 60 grant counts + 2 counts + 2 holdings = 95 of DynamoDB's 100 items).
+        return [
+          put,
+          ...copies,
+          ...change.grants.flatMap((grant) => [this.#grantCount(grant.contactId, document.type, before, -1), this.#grantCount(grant.contactId, document.type, document.customerId, 1)]),
+          ...change.dropGrants.flatMap((grant) => [this.#deleteGrant(document, grant), this.#grantCount(grant.contactId, document.type, before, -1)]),
+          this.#count(before, document.type, -1),
+          this.#count(document.customerId, document.type, 1),
+          this.#holdings(before, { documents: -1 }, false),
+          // The new customer's own explicit grant (now implicit) goes: it holds one grant less.
+          this.#holdings(document.customerId, { documents: 1, grants: -change.dropGrants.length }, true),
         ];
       }
       case 'delete': {
@@ -298,14 +427,43 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
               ExpressionAttributeValues: { ':version': version },
             },
           },
-          ...change.grantees.map((contactId) => this.#deleteGrant(document, contactId)),
+          ...change.grants.flatMap((grant) => [
+            this.#deleteGrant(document, grant),
+            this.#grantCount(grant.contactId, document.type, document.customerId, -1),
+            this.#holdings(grant.contactId, { grants: -1 }, false),
+          ]),
           this.#count(document.customerId, document.type, -1),
+          this.#holdings(document.customerId, { documents: -1 }, false),
         ];
       }
-      case 'grant':
-        return [this.#bumpVersion(change.current), this.#putGrant(change.current.document, change.contactId, 'attribute_not_exists(pk)'), this.#liveContact(change.contactId)];
-      case 'ungrant':
-        return [this.#bumpVersion(change.current), this.#deleteGrant(change.current.document, change.contactId, 'attribute_exists(pk)')];
+      case 'grant': {
+        const { current, grant, replaces } = change;
+        const { document } = current;
+        // Another end for an existing grant: the counts stay.
+        if (replaces) return [this.#bumpVersion(current), this.#putGrant(document, grant, 'attribute_exists(pk)'), this.#liveContact(grant.contactId)];
+        return [
+          this.#bumpVersion(current),
+          this.#putGrant(document, grant, 'attribute_not_exists(pk)'),
+          this.#holdings(grant.contactId, { grants: 1 }, true),
+          this.#grantCount(grant.contactId, document.type, document.customerId, 1),
+        ];
+      }
+      case 'ungrant': {
+        const { current, grant, expiry } = change;
+        const { document } = current;
+        return [
+          this.#bumpVersion(current),
+          expiry ? this.#deleteGrant(document, grant, grant.until) : { Delete: { ...this.#deleteGrant(document, grant).Delete!, ConditionExpression: 'attribute_exists(pk)' } },
+          this.#holdings(grant.contactId, { grants: -1 }, false),
+          this.#grantCount(grant.contactId, document.type, document.customerId, -1),
+          ...(expiry ? [{ Put: { TableName: this.table, Item: auditItem(expiry.audit) } }] : []),
+        ];
+      }
     }
   }
+}
+
+/** A projection's names merged with the query's own (`#pk`, `#sk`). */
+function withNames(p: Pick<QueryCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'>, names: Record<string, string>) {
+  return { ProjectionExpression: p.ProjectionExpression, ExpressionAttributeNames: { ...p.ExpressionAttributeNames, ...names } };
 }

@@ -74,3 +74,17 @@ export const problem = z
 export type Problem = z.infer<typeof problem>;
 
 export const isoDateTime = z.string().meta({ format: 'date-time' });
+
+/**
+ * A point in time a client sets (an access's or a grant's end): ISO 8601 with an offset, at most
+ * year 9999 in UTC (so that every stored instant is one 24-character `toISOString()`, which sorts
+ * as it compares). Stored normalised to UTC with milliseconds. Whether it lies in the future is the
+ * domain's check (it has the clock).
+ */
+export const instant = z
+  .iso.datetime({ offset: true })
+  .refine((value) => {
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) && ms < Date.UTC(10000, 0, 1) && ms >= 0;
+  }, 'must be a date-time between 1970 and 9999 (UTC)')
+  .transform((value) => new Date(value).toISOString());

@@ -1,10 +1,8 @@
 import * as z from 'zod';
+import { accessSettingsOutput } from './access';
 import { cursor, email, id, isoDateTime, limit, page, text } from './common';
 
-/**
- * A contact's portal status. `expired` (w2): access whose `until` has passed; until the scoped
- * access lands it is a stored status like the others.
- */
+/** `expired`: the access reached its `until` (read so from that instant on, before any job marked it). */
 export const portalStatus = z.enum(['none', 'invited', 'active', 'revoked', 'expired']);
 export type PortalStatus = z.infer<typeof portalStatus>;
 
@@ -23,6 +21,7 @@ export const contact = z
       activatedAt: isoDateTime.optional(),
       revokedAt: isoDateTime.optional(),
       delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+      ...accessSettingsOutput,
     }),
     version: z.number().int(),
     createdAt: isoDateTime,

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { DOCUMENT_TYPES, type DocumentType } from '../document-types';
-import { cursor, id, isoDateTime, limit, page, text } from './common';
+import { cursor, id, instant, isoDateTime, limit, page, text } from './common';
 
 export const documentType = z.enum(DOCUMENT_TYPES);
 export const documentId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 of A-Za-z0-9._:-');
@@ -104,7 +104,9 @@ export type PutDocumentInput = z.infer<typeof putDocumentBody>;
 
 export const documentPath = z.strictObject({ type: documentType, id: documentId });
 export const grantPath = z.strictObject({ type: documentType, id: documentId, contactId: id });
-export const grantBody = z.strictObject({ contactId: id });
+/** `until`: the grant ends then (a date-time in the future). */
+export const grantBody = z.strictObject({ contactId: id, until: instant.optional() });
+export type GrantInput = z.infer<typeof grantBody>;
 
 export const listDocumentsQuery = z.strictObject({
   customerId: id.optional(),
@@ -115,7 +117,19 @@ export const listDocumentsQuery = z.strictObject({
 export type ListDocumentsQuery = z.infer<typeof listDocumentsQuery>;
 
 export const documentPage = page(document);
-export const grantList = z.object({ items: z.array(z.object({ contactId: id, implicit: z.boolean() })) });
+export const grant = z
+  .object({
+    contactId: id,
+    implicit: z.boolean(),
+    until: isoDateTime.optional(),
+    /** The grant reached its `until` (it no longer counts; the scheduled job removes it within minutes). */
+    expired: z.boolean().optional(),
+    grantedBy: z.string().optional(),
+    grantedAt: isoDateTime.optional(),
+  })
+  .meta({ id: 'Grant' });
+export type Grant = z.infer<typeof grant>;
+export const grantList = z.object({ items: z.array(grant) });
 
 export const portalDocumentsQuery = z.strictObject({ type: documentType.optional(), cursor: cursor.optional(), limit });
 export type PortalDocumentsQuery = z.infer<typeof portalDocumentsQuery>;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { accessSettingsInput, accessSettingsOutput } from './access';
 import { email, id, isoDateTime, multilineText, page, problem } from './common';
 import { portalStatus } from './contacts';
 
@@ -10,6 +11,7 @@ export const wizardLine = z
     inPortal: z.boolean(),
     status: portalStatus,
     delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+    ...accessSettingsOutput,
     /** A look-alike email domain (mixed alphabets): a hint for the staff, never a refusal. */
     warning: z.string().optional(),
   })
@@ -23,6 +25,7 @@ export const applyLine = z.strictObject({
   contactId: z.string().max(128),
   email: z.string().max(254).optional(),
   inPortal: z.boolean(),
+  ...accessSettingsInput,
 });
 export type ApplyLine = z.infer<typeof applyLine>;
 
@@ -32,7 +35,8 @@ export const applyBody = z.strictObject({
 });
 export type ApplyInput = z.infer<typeof applyBody>;
 
-export const outcome = z.enum(['granted', 'regranted', 'revoked', 'unchanged', 'failed']);
+/** `updated`: only the scope, types or end of an access changed (no new invitation). */
+export const outcome = z.enum(['granted', 'regranted', 'updated', 'revoked', 'unchanged', 'failed']);
 export type Outcome = z.infer<typeof outcome>;
 
 export const applyResult = z

@@ -7,12 +7,14 @@ import { Invalid, Unavailable } from '../../contract/errors';
 import { normaliseEmail } from '../../contract/email';
 import type { ApplyInput, ApplyLine } from '../../contract/schemas/portal-access';
 import { HANDLER_TIMEOUT_MS } from '../../contract/runtime';
+import { hasEnded, portalStatusAt } from '../access-policy';
 import type { ContactRecord } from '../contact-record';
 import { auditCompanyApply } from './apply-audit';
 import { grant } from './grant';
 import { LineFailure, mapBounded, type LineResult } from './lines';
 import type { PortalAccessDeps } from './ports';
 import { revokeContact } from './revoke';
+import type { SettingsChange } from './settings';
 import { wizardContacts, wizardMember } from './wizard';
 
 /**
@@ -47,7 +49,7 @@ export async function applyPortalAccess(
       try {
         return await applyLine(deps, contact, line, index, input.message, actor, signal);
       } catch (error) {
-        throw error instanceof LineFailure ? error : new LineFailure(error, contact.portal.status);
+        throw error instanceof LineFailure ? error : new LineFailure(error, portalStatusAt(contact.portal, deps.now()));
       }
     } catch (error) {
       if (error instanceof LineFailure) return { contactId: line.contactId, outcome: 'failed', status: error.status, error: error.error };
@@ -67,7 +69,8 @@ async function applyLine(
   actor: string,
   signal: AbortSignal,
 ): Promise<LineResult> {
-  const status = contact.portal.status;
+  const now = deps.now();
+  const status = portalStatusAt(contact.portal, now);
   let email: string | undefined;
   if (line.email !== undefined) {
     email = normaliseEmail(line.email);
@@ -77,5 +80,12 @@ async function applyLine(
     const outcome = await revokeContact(deps, contact, actor);
     return { contactId: contact.id, outcome, status: outcome === 'unchanged' ? status : 'revoked' };
   }
-  return grant(deps, contact, email, message, actor, index, signal);
+  if (typeof line.until === 'string' && hasEnded(line.until, now))
+    throw new LineFailure(new Invalid('until must be in the future (or null for no end).', `lines.${index}.until`), status);
+  const settings: SettingsChange = {
+    ...(line.scope === undefined ? {} : { scope: line.scope }),
+    ...(line.types === undefined ? {} : { types: line.types }),
+    ...(line.until === undefined ? {} : { until: line.until }),
+  };
+  return grant(deps, contact, { email, settings }, message, actor, index, signal);
 }

@@ -9,11 +9,14 @@
  *   3. a fresh invitation token (only its hash is stored; the previous invitation dies);
  *   4. the email; then the invitation is marked sent, with the audit entry, in one transaction;
  *   5. the events (a lost event is logged, never fails the line).
+ * A line on a contact in the portal that changes only its scope, types or end is `updated`: one
+ * write, no invitation.
  * An `invited` contact whose invitation was never sent is such an unfinished grant: a repeat goes
  * on from step 2 (each step is idempotent), and a finished one is `unchanged`.
  */
-import { Conflict, EmailInUse, NoEmail, OutOfScope, Unavailable } from '../../contract/errors';
+import { Conflict, EmailInUse, Invalid, NoEmail, OutOfScope, Unavailable } from '../../contract/errors';
 import type { Outcome } from '../../contract/schemas/portal-access';
+import { hasEnded, portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import type { ContactRecord, PortalStatus } from '../contact-record';
 import { emitAccessEvent } from './access-events';
@@ -21,22 +24,26 @@ import { SENDING_WINDOW_MS, sendInvitation } from './invitations';
 import { LineFailure, type LineResult } from './lines';
 import { settleLogin } from './login-state';
 import type { ClaimResult, CognitoLogin, LoginClaim, LoginRecord, PortalAccessDeps } from './ports';
+import { changedSettings, describeSettings, sameSettings, storedSettings, type SettingsChange, type StoredSettings } from './settings';
 import { inPortal, NOT_IN_WIZARD } from './wizard';
 
 export async function grant(
   deps: PortalAccessDeps,
   contact: ContactRecord,
-  lineEmail: string | undefined,
+  line: { email: string | undefined; settings: SettingsChange },
   message: string | undefined,
   actor: string,
   index: number,
   signal?: AbortSignal,
 ): Promise<LineResult> {
-  const status = contact.portal.status;
+  const lineEmail = line.email;
+  const now = deps.now();
+  const status = portalStatusAt(contact.portal, now);
   const fail = (error: unknown, current: PortalStatus = status): never => {
     throw new LineFailure(error, current);
   };
   if (contact.archived) fail(new Conflict('The contact is archived.'));
+  const settings = changedSettings(storedSettings(contact.portal), line.settings);
 
   let current = contact;
   let outcome: Outcome;
@@ -44,21 +51,26 @@ export async function grant(
     const loginEmail = current.login?.email;
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
       fail(new Conflict("The contact's portal login has another email; change the contact's email (PATCH) to move the login."));
+    const updated = !sameSettings(settings, storedSettings(current.portal));
+    if (updated) current = await updateSettings(deps, current, settings, actor, status);
     if (status !== 'active') current = await awaitInvitationInFlight(deps, current, signal);
     if (current.portal.status !== 'invited' || isGrantComplete(current)) {
       // Nothing to do in the record; but the login must really be enabled (a repeat repairs any divergence).
       await ensureLoginEnabled(deps, current);
-      return { contactId: contact.id, outcome: 'unchanged', status: current.portal.status };
+      return { contactId: contact.id, outcome: updated ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
     }
     outcome = 'granted'; // an unfinished grant: go on where it stopped
   } else {
     const email = lineEmail ?? contact.email;
     if (!email) return fail(new NoEmail('The contact has no email; give one on the line.', `lines.${index}.email`));
+    // An access that ended keeps its settings unless the line changes them: an end already past cannot be granted again.
+    if (hasEnded(settings.until, now))
+      fail(new Invalid(`The access ended at ${settings.until}; give a new until in the future, or null for none.`, `lines.${index}.until`));
     // A login of the pool under this email that is not this contact's own: before anything is
     // written, make sure it is no other contact's (then this line fails and the contact stays as it is).
     if (!(contact.login?.email === email && contact.login.username)) await adoptableLogin(deps, contact.id, email);
-    const at = deps.now().toISOString();
-    const claimed = await claimLoginEmail(deps, contact, email, lineEmail !== undefined && lineEmail !== contact.email, at);
+    const at = now.toISOString();
+    const claimed = await claimLoginEmail(deps, contact, email, lineEmail !== undefined && lineEmail !== contact.email, at, settings);
     if (claimed === 'email-taken') fail(new EmailInUse(EMAIL_IN_USE));
     if (claimed === 'company-archived') fail(new Conflict("The contact's company is archived."));
     if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
@@ -66,16 +78,19 @@ export async function grant(
     current = {
       ...contact,
       ...(lineEmail === undefined ? {} : { email }),
-      portal: { status: 'invited', invitedAt: at },
+      portal: { status: 'invited', invitedAt: at, ...settings },
       login: sameLogin && contact.login ? contact.login : { email },
     };
     delete current.invitation;
-    outcome = status === 'revoked' ? 'regranted' : 'granted';
+    outcome = status === 'revoked' || status === 'expired' ? 'regranted' : 'granted';
   }
 
   try {
     const login = await ensureLogin(deps, current);
-    const audit = auditEntry(outcome === 'regranted' ? 'portal.regranted' : 'portal.granted', current.id, actor, deps.now().toISOString(), { email: login.email });
+    const audit = auditEntry(outcome === 'regranted' ? 'portal.regranted' : 'portal.granted', current.id, actor, deps.now().toISOString(), {
+      email: login.email,
+      ...describeSettings(storedSettings(current.portal)),
+    });
     await sendInvitation(deps, current, message, audit, login);
   } catch (error) {
     return fail(error, 'invited');
@@ -84,6 +99,20 @@ export async function grant(
   await emitAccessEvent(deps, 'PortalInvitationSent', detail);
   await emitAccessEvent(deps, 'PortalAccessGranted', detail);
   return { contactId: current.id, outcome, status: 'invited' };
+}
+
+/**
+ * Only the scope, types or end of a live access change: one conditional write with its audit entry,
+ * effective on the contact's next portal request (the portal reads the record on every request).
+ * No invitation, no login change.
+ */
+async function updateSettings(deps: PortalAccessDeps, contact: ContactRecord, settings: StoredSettings, actor: string, status: PortalStatus): Promise<ContactRecord> {
+  const at = deps.now().toISOString();
+  const audit = auditEntry('portal.updated', contact.id, actor, at, { from: describeSettings(storedSettings(contact.portal)), to: describeSettings(settings) });
+  if (!(await deps.store.updateSettings(contact, settings, at, audit)))
+    throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+  const { scope: _scope, types: _types, until: _until, ...portal } = contact.portal;
+  return { ...contact, portal: { ...portal, ...settings }, version: contact.version + 1, updatedAt: at };
 }
 
 /**
@@ -115,8 +144,15 @@ const isGrantComplete = (contact: ContactRecord) =>
   Boolean(contact.login?.sub && !contact.login.disabledAt && contact.invitation?.sentAt);
 
 /** Step 1, with the takeover of a stale guard (its holder archived, or no longer using that email). */
-async function claimLoginEmail(deps: PortalAccessDeps, contact: ContactRecord, email: string, storeEmail: boolean, at: string): Promise<ClaimResult> {
-  const claim: LoginClaim = { contact, email, storeEmail, at };
+async function claimLoginEmail(
+  deps: PortalAccessDeps,
+  contact: ContactRecord,
+  email: string,
+  storeEmail: boolean,
+  at: string,
+  settings: StoredSettings,
+): Promise<ClaimResult> {
+  const claim: LoginClaim = { contact, email, storeEmail, at, settings };
   const result = await deps.store.claimLogin(claim);
   if (result !== 'email-taken') return result;
   const holderId = await deps.store.loginHolder(email);

@@ -9,6 +9,7 @@
 import { Conflict, Gone, Invalid } from '../../contract/errors';
 import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
+import { portalStatusAt } from '../access-policy';
 import { auditEntry, INVITEE, type AuditEntry } from '../audit';
 import { hashToken, newToken } from '../tokens';
 import type { ContactRecord } from '../contact-record';
@@ -95,7 +96,9 @@ export async function acceptInvitation(
   try {
     const contact = await deps.contacts.get(invitation.contactId);
     const username = contact?.login?.username;
-    if (!contact || contact.archived || contact.portal.status !== 'invited' || contact.invitation?.tokenHash !== tokenHash || !username) throw gone();
+    // An invitation whose access ended (`until`) is as dead as a revoked one.
+    if (!contact || contact.archived || portalStatusAt(contact.portal, deps.now()) !== 'invited' || contact.invitation?.tokenHash !== tokenHash || !username)
+      throw gone();
     await deps.logins.setPassword(username, password);
     // Sessions from before (an adopted login's earlier user) end with the invitation's acceptance.
     await deps.logins.signOut(username);

@@ -6,6 +6,7 @@ import type { AccessEventDetail, AccessEventType } from '../../contract/events';
 import type { AuditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import type { ContactStore } from '../contacts';
+import type { StoredSettings } from './settings';
 
 export type { AccessEventDetail, AccessEventType };
 
@@ -28,6 +29,8 @@ export interface LoginClaim {
   at: string;
   /** Take the guard over from this contact id (archived, or no longer using that email). */
   takeOverFrom?: string;
+  /** The access's scope, types and end from now on (the due entry of the end with them). */
+  settings: StoredSettings;
 }
 
 /** A portal login as recorded on the contact once its Cognito user exists. */
@@ -73,8 +76,19 @@ export interface AccessStore {
   /** Sets `claimedAt` unless claimed after `staleBefore` (a dead accept), or gone, or expired at `at`. */
   claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean>;
   releaseInvitation(tokenHash: string, claimedAt: string): Promise<void>;
-  /** `active` + the invitation deleted + audit, if the contact still waits for this invitation. */
+  /** `active` + the invitation deleted + audit, if the contact still waits for this invitation and its access has not ended at `at`. */
   activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean>;
+  /** New scope, types and end (and the end's due entry) + audit, if the status is still the one read and the contact not archived. */
+  updateSettings(contact: ContactRecord, settings: StoredSettings, at: string, audit: AuditEntry): Promise<boolean>;
+  /**
+   * The scheduled job: `expired` + the pending invitation deleted + audit + `expiryClaim`, if the
+   * status and `until` are still the ones read. The due entry stays until `expiryAnnounced`.
+   */
+  markExpired(contact: ContactRecord, claim: string, audit: AuditEntry): Promise<boolean>;
+  /** Takes over announcing an expiry: `expiryClaim = claim` if it is still `previous` (or none) and the access expired at `until`. */
+  claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string): Promise<boolean>;
+  /** The expiry's event went out: `expiryAnnounced = until`, the due entry and the claim go, if the access is still expired at `until`. */
+  expiryAnnounced(contactId: string, until: string): Promise<void>;
 }
 
 export interface CognitoLogin {

@@ -1,5 +1,6 @@
 /** Re-inviting: a fresh invitation to an `invited` contact of the wizard; the old link dies. */
 import { Conflict } from '../../contract/errors';
+import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import { emitAccessEvent } from './access-events';
 import { ensureLogin } from './grant';
@@ -15,7 +16,7 @@ export async function reinvite(
 ): Promise<void> {
   const members = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
   const read = await wizardMember(deps, wizardId, members, input.contactId ?? wizardId);
-  if (read.portal.status !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
+  if (portalStatusAt(read.portal, deps.now()) !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
   const login = await ensureLogin(deps, read);
   const at = deps.now().toISOString();
   await sendInvitation(deps, read, input.message, auditEntry('portal.reinvited', read.id, actor, at, { email: login.email }), login);

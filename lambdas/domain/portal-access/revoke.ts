@@ -9,6 +9,7 @@
  * login becomes an orphan that a later grant may adopt).
  */
 import { Conflict, NotFound } from '../../contract/errors';
+import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import { emitAccessEvent } from './access-events';
@@ -17,11 +18,23 @@ import { settleLogin } from './login-state';
 import type { RevocationDeps } from './ports';
 import { companyPersons, inPortal } from './wizard';
 
-export async function revokeContact(deps: RevocationDeps, contact: ContactRecord, actor: string, reason?: string): Promise<'revoked' | 'unchanged'> {
+/**
+ * Revokes one contact. The wizard's `inPortal: false` leaves an access that has ended (`expired`)
+ * as it is, like a revoked one; an archive or a revocation event (`ended: 'revoke'`) revokes it too,
+ * so that its login is disabled as well.
+ */
+export async function revokeContact(
+  deps: RevocationDeps,
+  contact: ContactRecord,
+  actor: string,
+  reason?: string,
+  ended: 'keep' | 'revoke' = 'keep',
+): Promise<'revoked' | 'unchanged'> {
   const status = contact.portal.status;
   const email = contact.login?.email;
   let outcome: 'revoked' | 'unchanged' = 'unchanged';
-  if (inPortal(status)) {
+  const live = ended === 'revoke' ? inPortal(status) || status === 'expired' : inPortal(portalStatusAt(contact.portal, deps.now()));
+  if (live) {
     const at = deps.now().toISOString();
     const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
     if (!(await deps.store.revoke(contact, at, audit, contact.archived)))
@@ -60,7 +73,7 @@ export async function revokeAccess(deps: RevocationDeps, contactId: string, acto
   const contact = await deps.contacts.get(contactId);
   if (!contact) throw new NotFound('No such contact.');
   try {
-    return await revokeContact(deps, contact, actor, reason);
+    return await revokeContact(deps, contact, actor, reason, 'revoke');
   } catch (error) {
     throw unwrapLine(error);
   }
@@ -90,7 +103,7 @@ async function revokeEach(deps: RevocationDeps, contacts: ContactRecord[], actor
   const failures: unknown[] = [];
   await mapBounded(contacts, deps.config.applyConcurrency, async (contact) => {
     try {
-      await revokeContact(deps, contact, actor, reasonOf(contact));
+      await revokeContact(deps, contact, actor, reasonOf(contact), 'revoke');
     } catch (error) {
       failures.push(unwrapLine(error));
     }

@@ -4,7 +4,7 @@
  */
 import { NotFound, OutOfScope } from '../../contract/errors';
 import type { WizardLine } from '../../contract/schemas/portal-access';
-import type { ContactRecord, PortalStatus } from '../contact-record';
+import { portalView, type ContactRecord, type PortalStatus } from '../contact-record';
 import { isLookalikeDomain, LOOKALIKE_WARNING } from '../lookalike-domains';
 import type { PortalAccessDeps } from './ports';
 
@@ -13,15 +13,20 @@ type ContactsDeps = Pick<PortalAccessDeps, 'contacts'>;
 /** Whether a status means the contact is in the portal (its line's `inPortal`). */
 export const inPortal = (status: PortalStatus) => status === 'invited' || status === 'active';
 
-export function wizardLineOf(contact: ContactRecord): WizardLine {
+/** A contact's line at `now`: the status the portal enforces, and once it has had access its scope, types and end. */
+export function wizardLineOf(contact: ContactRecord, now: Date): WizardLine {
   const email = contact.login?.email ?? contact.email;
+  const portal = portalView(contact.portal, now);
   return {
     contactId: contact.id,
     name: contact.name,
     ...(email === undefined ? {} : { email }),
-    inPortal: inPortal(contact.portal.status),
-    status: contact.portal.status,
-    ...(contact.portal.delivery === undefined ? {} : { delivery: contact.portal.delivery }),
+    inPortal: inPortal(portal.status),
+    status: portal.status,
+    ...(portal.delivery === undefined ? {} : { delivery: portal.delivery }),
+    ...(portal.scope === undefined ? {} : { scope: portal.scope }),
+    ...(portal.types === undefined ? {} : { types: portal.types }),
+    ...(portal.until === undefined ? {} : { until: portal.until }),
     ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
   };
 }
@@ -46,8 +51,10 @@ export async function wizardContacts(deps: ContactsDeps, contactId: string): Pro
   return [contact, ...(await companyPersons(deps, contact.id))];
 }
 
-export async function getWizard(deps: ContactsDeps, contactId: string): Promise<{ contactId: string; lines: WizardLine[] }> {
-  return { contactId, lines: (await wizardContacts(deps, contactId)).map(wizardLineOf) };
+export async function getWizard(deps: ContactsDeps & Pick<PortalAccessDeps, 'now'>, contactId: string): Promise<{ contactId: string; lines: WizardLine[] }> {
+  const contacts = await wizardContacts(deps, contactId);
+  const now = deps.now();
+  return { contactId, lines: contacts.map((contact) => wizardLineOf(contact, now)) };
 }
 
 export const NOT_IN_WIZARD = 'The contact is not in this wizard.';

@@ -1,18 +1,21 @@
 /**
  * The browser suites' harness: one headless Chromium (Debian's package, or CHROMIUM_PATH) driven by
- * playwright-core, a fresh profile per context, and a guard that fails the test on any console
- * error or uncaught page error. Chromium itself reports every HTTP error answer of a fetch as a
+ * playwright-core — one browser for the whole integration run (global-setup starts it as a server,
+ * each suite connects: a suite's fresh context is a fresh profile), or a browser of its own when a
+ * suite runs without that server — and a guard that fails the test on any console error or uncaught
+ * page error. Chromium itself reports every HTTP error answer of a fetch as a
  * console error ("Failed to load resource: … status of 410"); the contract makes some of those the
  * point of a step (a dead link is 410, ended access 401), so a step names the API answers it
  * expects (`expectApiErrors`) and exactly those are let through — anything else fails.
  *
- *   launchBrowser()                → the browser (close it in afterAll)
+ *   launchBrowser()                → the browser (close it in afterAll: a shared one is only disconnected)
+ *   startBrowserServer()           → the shared browser (global-setup), its endpoint in BROWSER_WS_ENV
  *   watch(page, apiUrl)            → { errors, expectApiErrors(...statuses), clearExpected() }
  *   screenshot(page, name)         → .local/screenshots/<name>.png, for a person to look at
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SCREENSHOTS = path.join(ROOT, '.local', 'screenshots');
@@ -25,13 +28,25 @@ export function chromiumPath(): string {
   return found;
 }
 
+/** Where the shared browser listens (set by global-setup for the suites). */
+export const BROWSER_WS_ENV = 'PORTAL_BROWSER_WS';
+
+const launchOptions = () => ({
+  executablePath: chromiumPath(),
+  headless: true,
+  // Without the background-networking switches Chromium keeps calling home, which this closed network refuses.
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+/** The run's shared browser, if global-setup started one; else a browser of the suite's own. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    // Without the background-networking switches Chromium keeps calling home, which this closed network refuses.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const shared = process.env[BROWSER_WS_ENV];
+  return shared ? chromium.connect(shared) : chromium.launch(launchOptions());
+}
+
+/** One Chromium for every browser suite of a run: started once, beside the stack. */
+export async function startBrowserServer(): Promise<BrowserServer> {
+  return chromium.launchServer(launchOptions());
 }
 
 export interface ConsoleWatch {

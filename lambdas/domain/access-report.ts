@@ -1,0 +1,112 @@
+/**
+ * Staff's two questions about access, answered by the portal's own rule (access-policy.ts, `explain`):
+ * "why does (or doesn't) X see Y" and "who sees Y now".
+ */
+import { explain, portalStatusAt, type GrantInfo } from './access-policy';
+import type { ContactRecord } from './contact-record';
+import type { ContactStore } from './contacts';
+import type { StoredGrant } from './documents';
+import { listingScope } from './listing';
+import type { DocumentType } from '../contract/document-types';
+import { Invalid, NotFound } from '../contract/errors';
+import type { Explanation } from '../contract/schemas/access';
+import type { DocumentAccessEntry } from '../contract/schemas/document-access';
+import type { Document } from '../contract/schemas/documents';
+
+/** Cursors that hold a position of named parts (strings), bound to one listing. */
+export interface PositionCursors {
+  encode(scope: string, position: Record<string, string>): string;
+  /** The position, or `Invalid` (400) for a cursor of another listing or with other parts. */
+  decode(cursor: string | undefined, scope: string, parts: readonly string[]): Record<string, string> | undefined;
+}
+
+export interface AccessReportDeps {
+  contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'>;
+  documents: {
+    /** Strongly consistent. */
+    document(type: DocumentType, id: string): Promise<Document | undefined>;
+    /** The document's explicit grants, strongly consistent. */
+    grants(type: DocumentType, id: string): Promise<StoredGrant[]>;
+  };
+  cursors: PositionCursors;
+  now: () => Date;
+}
+
+const grantInfo = (grant: StoredGrant | undefined): GrantInfo | undefined => {
+  if (!grant) return undefined;
+  const { contactId: _contactId, ...info } = grant;
+  return info;
+};
+
+/** `GET /contacts/{id}/portal-access/explain?type=&id=`: what the portal would answer the contact for this document now, and why. */
+export async function explainAccess(deps: AccessReportDeps, contactId: string, type: DocumentType, id: string): Promise<Explanation> {
+  const [viewer, document, grants] = await Promise.all([deps.contacts.get(contactId), deps.documents.document(type, id), deps.documents.grants(type, id)]);
+  if (!viewer) throw new NotFound('No such contact.');
+  return explain({ viewer, document, grant: grantInfo(grants.find((g) => g.contactId === contactId)), now: deps.now() });
+}
+
+/**
+ * `GET /documents/{type}/{id}/access`: every contact whose access is invited or active and for whom
+ * the rule opens a route to the document, each with every reason. The candidates are found without
+ * scanning: the document's customer X, X's persons when X is a company (a Query of X's gsi1
+ * partition, page by page), and the document's explicit grantees (at most 30). Listed in that
+ * order — X, X's persons by name, the other grantees by id — each once, `limit` a page.
+ * Worst case of a page: X's persons (the company's size, never the table's) and 30 grantees.
+ */
+export async function documentAccess(
+  deps: AccessReportDeps,
+  type: DocumentType,
+  id: string,
+  query: { cursor?: string; limit: number },
+): Promise<{ items: DocumentAccessEntry[]; nextCursor?: string }> {
+  const [document, grants] = await Promise.all([deps.documents.document(type, id), deps.documents.grants(type, id)]);
+  if (!document) throw new NotFound('No such document.');
+  const scope = listingScope('access', type, id);
+  const position = deps.cursors.decode(query.cursor, scope, ['phase', 'persons', 'after']) ?? { phase: 'customer' };
+  const now = deps.now();
+  const grantOf = new Map(grants.map((grant) => [grant.contactId, grant]));
+  const items: DocumentAccessEntry[] = [];
+  const consider = (contact: ContactRecord | undefined) => {
+    if (!contact) return;
+    const status = portalStatusAt(contact.portal, now);
+    if (contact.archived || (status !== 'invited' && status !== 'active')) return;
+    const { reasons } = explain({ viewer: contact, document, grant: grantInfo(grantOf.get(contact.id)), now });
+    if (reasons.length > 0) items.push({ contactId: contact.id, name: contact.name, status, reasons });
+  };
+  const page = (next?: Record<string, string>) => ({ items, ...(next ? { nextCursor: deps.cursors.encode(scope, next) } : {}) });
+
+  const customer = await deps.contacts.get(document.customerId);
+  let phase = position.phase;
+  if (phase === 'customer') {
+    consider(customer);
+    phase = 'persons';
+  }
+  if (phase === 'persons') {
+    if (customer?.kind === 'company') {
+      let cursor = position.persons;
+      let done = false;
+      while (!done && items.length < query.limit) {
+        const persons = await deps.contacts.listCompanyPersons(customer.id, cursor, Math.min(100, query.limit - items.length));
+        persons.items.forEach(consider);
+        cursor = persons.nextCursor;
+        done = cursor === undefined;
+      }
+      if (!done) return page({ phase: 'persons', ...(cursor === undefined ? {} : { persons: cursor }) });
+    }
+    phase = 'grantees';
+  }
+  if (phase !== 'grantees') throw new Invalid('The cursor is not valid for this listing.', 'cursor');
+  const after = position.after ?? '';
+  const grantees = (await Promise.all(grants.filter((g) => g.contactId > after).map((g) => deps.contacts.get(g.contactId))))
+    // X and its persons were considered above.
+    .filter((c): c is ContactRecord => c !== undefined && c.id !== document.customerId && !(c.companyId === document.customerId && c.kind === 'person' && !c.archived))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const [index, contact] of grantees.entries()) {
+    if (items.length === query.limit) {
+      const last = grantees[index - 1]?.id ?? after;
+      return page({ phase: 'grantees', ...(last === '' ? {} : { after: last }) });
+    }
+    consider(contact);
+  }
+  return page();
+}

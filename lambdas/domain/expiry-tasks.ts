@@ -1,0 +1,29 @@
+/**
+ * The scheduled job's expiry tasks: accesses and explicit grants whose `until` has come. The portal
+ * stopped honouring them at that instant; these bring the records in line (schedule.ts runs them).
+ */
+import type { DocumentType } from '../contract/document-types';
+import { DUE_TASKS } from '../contract/schedule';
+import { expireGrant, type DocumentDeps } from './documents';
+import { expireAccess, type ExpiryDeps } from './portal-access/expire';
+import type { DueItem, ScheduledTask } from './schedule';
+
+/** Where the due accesses and grants of an hour are found (the `due` index). */
+export interface DueStore {
+  dueAccesses(hour: string, now: string): Promise<DueItem<{ contactId: string }>[]>;
+  dueGrants(hour: string, now: string): Promise<DueItem<{ type: DocumentType; id: string; contactId: string }>[]>;
+}
+
+export function expiryTasks(deps: { due: DueStore; access: ExpiryDeps; documents: DocumentDeps }): ScheduledTask[] {
+  const accessExpiry: ScheduledTask<{ contactId: string }> = {
+    name: DUE_TASKS.accessExpiry,
+    due: (hour, now) => deps.due.dueAccesses(hour, now),
+    handle: (item) => expireAccess(deps.access, item.ref.contactId, item.at),
+  };
+  const grantExpiry: ScheduledTask<{ type: DocumentType; id: string; contactId: string }> = {
+    name: DUE_TASKS.grantExpiry,
+    due: (hour, now) => deps.due.dueGrants(hour, now),
+    handle: (item) => expireGrant(deps.documents, item.ref.type, item.ref.id, item.ref.contactId, item.at),
+  };
+  return [accessExpiry, grantExpiry] as ScheduledTask[];
+}

@@ -1,0 +1,283 @@
+/**
+ * The admin console in a real (headless) Chromium: staff's story. Sign in through the staff hosted
+ * UI (code + PKCE), find a company with `Search`, open it, open the wizard (`Grant portal access`),
+ * tick two lines (`In Portal <name>`), type a `Message`, `Apply`, see both outcomes; the invitations
+ * arrive in the SES emulator with the message escaped in the HTML part; revoke one line and see it;
+ * `History` shows the grant and the revocation with the acting user; a stale edit shows the
+ * conflict; a staff user outside `portal-admins` sees "not allowed"; a document's page with its
+ * grants, who has access, share links and an attachment upload. No console error anywhere
+ * (support/browser.ts); a screenshot of every page. The browser and the stack are the run's shared ones.
+ */
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { distOf, firstLoadJs } from '../../web/build/dist';
+import { launchBrowser, screenshot, watch, type ConsoleWatch } from './support/browser';
+import { createContact } from './support/portal-users';
+import { adminToken, api, createStaffUser, emails, eventually, stack, uniq, type Email } from './support/stack';
+
+jest.setTimeout(120_000);
+
+const MESSAGE = 'Welcome <b>aboard</b> & "see you"';
+/** How long the invitations may take (sending moves to a stream worker with the outbox issue). */
+const MAIL_DEADLINE_MS = 30_000;
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let console_: ConsoleWatch;
+let staffToken: string;
+let company: { id: string; name: string };
+let deco: { id: string; name: string; email: string };
+let brandon: { id: string; name: string; email: string };
+let invoice: { type: 'invoice'; id: string; name: string };
+
+const adminUrl = () => stack().adminUrl!;
+const heading = (name: string | RegExp, level = 1) => page.getByRole('heading', { level, name });
+/** Waits until the locator finds exactly `count` elements (a list being read again shows none meanwhile). */
+async function untilCount(locator: Locator, count: number): Promise<void> {
+  await eventually(async () => expect(await locator.count()).toBe(count), { timeoutMs: 15_000 });
+}
+const row = (name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+
+/** Signs in through the staff hosted UI stand-in from a page that shows `Sign in`. */
+async function signIn(on: Page, username: string, password: string): Promise<void> {
+  await on.getByRole('button', { name: 'Sign in' }).click();
+  await on.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));
+  await on.getByLabel('Username').fill(username);
+  await on.getByLabel('Password').fill(password);
+  await on.getByRole('button', { name: 'Sign in' }).click();
+  await on.waitForURL((url) => url.toString().startsWith(adminUrl()));
+}
+
+beforeAll(async () => {
+  staffToken = await adminToken();
+  const tag = uniq('co');
+  company = await createContact({ kind: 'company', name: `Azure Interior ${tag}` });
+  const person = async (name: string) => {
+    const email = `${uniq(name.split(' ')[0]!)}@example.com`;
+    const created = await createContact({ kind: 'person', name, email, companyId: company.id });
+    return { id: created.id, name, email };
+  };
+  deco = await person('Deco Addict');
+  brandon = await person('Brandon Freeman');
+  invoice = { type: 'invoice', id: uniq('INV'), name: 'Invoice INV/2026/0042' };
+  const put = await api(`/documents/invoice/${invoice.id}`, { method: 'PUT', token: staffToken, body: { customerId: company.id, name: invoice.name, reference: 'INV/2026/0042', amount: 1250, currency: 'EUR' } });
+  expect(put.status).toBe(201);
+
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1200, height: 850 } });
+  // `Copy` writes the clipboard; the test reads it back.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack().adminUrl! });
+  page = await context.newPage();
+  console_ = watch(page, stack().apiUrl);
+});
+
+afterEach(() => {
+  expect(console_.errors).toEqual([]);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+describe('the admin console in Chromium', () => {
+  test('sign-in through the staff hosted UI (code + PKCE) lands on the contacts, signed in as the admin', async () => {
+    await page.goto(adminUrl());
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await screenshot(page, 'admin-01-signed-out');
+    await signIn(page, stack().admin.username, stack().admin.password);
+    await heading('Contacts').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('banner').getByText(stack().admin.username, { exact: true }).waitFor();
+  });
+
+  test('Search finds the company by the start of its name; its page shows its persons and their portal status', async () => {
+    await page.getByLabel('Search').fill(company.name);
+    // The search follows the typing: the URL carries it, and the list is that search's answer.
+    await page.waitForURL((url) => url.searchParams.get('q') === company.name);
+    await untilCount(page.locator('tbody tr'), 1);
+    await page.getByRole('link', { name: company.name }).waitFor();
+    await screenshot(page, 'admin-02-search');
+    await page.getByRole('link', { name: company.name }).click();
+    await heading(company.name).waitFor();
+    for (const person of [deco, brandon]) await page.getByRole('link', { name: person.name }).waitFor();
+    expect(await page.getByText('No access').count()).toBeGreaterThanOrEqual(3); // the company and its two persons
+    await screenshot(page, 'admin-03-company');
+  });
+
+  test('the wizard: tick two lines, type a message, Apply — each line shows its outcome', async () => {
+    await page.getByRole('button', { name: 'Grant portal access' }).click();
+    await heading(`Grant portal access: ${company.name}`).waitFor();
+    for (const column of ['Contact', 'Email', 'In Portal']) await page.getByRole('columnheader', { name: column, exact: true }).waitFor();
+    // The company and each of its persons, a line each, the email editable on the line.
+    expect(await page.getByRole('checkbox', { name: /^In Portal / }).count()).toBe(3);
+    expect(await page.getByLabel(`Email ${deco.name}`).inputValue()).toBe(deco.email);
+
+    await page.getByRole('checkbox', { name: `In Portal ${deco.name}` }).check();
+    await page.getByRole('checkbox', { name: `In Portal ${brandon.name}` }).check();
+    await page.getByLabel('Message').fill(MESSAGE);
+    await screenshot(page, 'admin-04-wizard');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('status').filter({ hasText: 'Applied 2 lines.' }).waitFor();
+    for (const person of [deco, brandon]) await row(person.name).getByText('Granted', { exact: true }).waitFor();
+    // The line the staff left alone was not sent: no outcome beside it.
+    expect(await row(company.name).locator('.outcome').count()).toBe(0);
+    // The lines are read again: both invited now.
+    await row(deco.name).getByText('Invited', { exact: true }).waitFor();
+    await screenshot(page, 'admin-05-wizard-applied');
+  });
+
+  test('the invitations arrive in the SES emulator, the message escaped in the HTML part', async () => {
+    for (const person of [deco, brandon]) {
+      const mail = await eventually<Email>(
+        async () => {
+          const found = (await emails()).find((m) => m.destination.to.includes(person.email));
+          if (!found) throw new Error(`no invitation to ${person.email} yet`);
+          return found;
+        },
+        { timeoutMs: MAIL_DEADLINE_MS, intervalMs: 250 },
+      );
+      expect(mail.body.text).toContain(MESSAGE);
+      expect(mail.body.html).toContain('Welcome &lt;b&gt;aboard&lt;/b&gt; &amp; &quot;see you&quot;');
+      expect(mail.body.html).not.toContain('<b>aboard</b>');
+    }
+  });
+
+  test('a pending invitation can be sent again from its line', async () => {
+    await row(deco.name).getByRole('button', { name: `Re-invite ${deco.name}` }).click();
+    await row(deco.name).getByText('A fresh invitation was sent', { exact: false }).waitFor();
+  });
+
+  test('revoking one line: untick it, Apply, and it says revoked', async () => {
+    await page.getByRole('checkbox', { name: `In Portal ${brandon.name}` }).uncheck();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('status').filter({ hasText: 'Applied 1 line.' }).waitFor();
+    await row(brandon.name).getByText('Revoked', { exact: true }).first().waitFor();
+    expect(await page.getByRole('checkbox', { name: `In Portal ${brandon.name}` }).isChecked()).toBe(false);
+    await screenshot(page, 'admin-06-wizard-revoked');
+  });
+
+  test('History: the grant and the revocation, newest first, with the acting staff user', async () => {
+    await page.goto(`${adminUrl()}/contacts/${brandon.id}`);
+    await heading(brandon.name).waitFor();
+    await page.getByRole('link', { name: 'History' }).click();
+    await heading(`History: ${brandon.name}`).waitFor();
+    const rows = page.locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2);
+    await expect(rows.nth(0).innerText()).resolves.toMatch(new RegExp(`${stack().admin.username}[\\s\\S]*Portal access revoked`));
+    await expect(rows.nth(1).innerText()).resolves.toMatch(new RegExp(`${stack().admin.username}[\\s\\S]*Portal access granted`));
+    await screenshot(page, 'admin-07-history');
+  });
+
+  test('a stale edit says someone else changed the contact, and offers the current version', async () => {
+    await page.goto(`${adminUrl()}/contacts/${deco.id}/edit`);
+    await heading(`Edit ${deco.name}`).waitFor();
+    // Meanwhile someone else changes it.
+    const other = await api(`/contacts/${deco.id}`, { method: 'PATCH', token: staffToken, body: { phone: '+31 20 555 0101' } });
+    expect(other.status).toBe(200);
+
+    await page.getByLabel('Name').fill('Deco Addict B.V.');
+    console_.expectApiErrors(409);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Changed by someone else' }).waitFor();
+    await screenshot(page, 'admin-08-stale-edit');
+    expect((await api(`/contacts/${deco.id}`, { token: staffToken })).body.name).toBe(deco.name); // nothing overwritten
+
+    await page.getByRole('button', { name: 'Load the current version' }).click();
+    expect(await page.getByLabel('Phone').inputValue()).toBe('+31 20 555 0101');
+    await page.getByLabel('Name').fill('Deco Addict B.V.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await heading('Deco Addict B.V.').waitFor();
+    deco.name = 'Deco Addict B.V.';
+  });
+
+  test('a document: its grants (add and remove), who has access, a share link (create, copy, revoke), and an attachment upload', async () => {
+    await page.goto(`${adminUrl()}/documents?customerId=${company.id}`);
+    await page.getByRole('link', { name: invoice.name }).click();
+    await heading(invoice.name).waitFor();
+    for (const name of ['Grants', 'Who has access', 'Share links', 'Attachments']) await heading(name, 2).waitFor();
+
+    // Shared with one more contact, then no longer.
+    const outsider = await createContact({ kind: 'person', name: `Outsider ${uniq('o')}` });
+    await page.getByLabel('Share with').fill(outsider.name);
+    await page.getByRole('button', { name: `Share with ${outsider.name}` }).click();
+    await page.getByRole('button', { name: `Remove ${outsider.name}` }).waitFor();
+    await screenshot(page, 'admin-09-document');
+    await page.getByRole('button', { name: `Remove ${outsider.name}` }).click();
+    await page.getByRole('button', { name: `Remove ${outsider.name}` }).waitFor({ state: 'detached' });
+
+    // A share link with a maximum of views: its URL shown once and copied, then revoked — dead at once.
+    const links = page.getByRole('region', { name: 'Share links' });
+    await links.getByLabel('Maximum views (optional)').fill('3');
+    await links.getByRole('button', { name: 'Create share link' }).click();
+    const url = await links.getByLabel('The new link (shown only now)').inputValue();
+    expect(url).toMatch(new RegExp(`^${stack().portalUrl}/s/[A-Za-z0-9_-]{43,}$`));
+    await links.getByRole('button', { name: 'Copy', exact: true }).click();
+    await links.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(url);
+    await links.getByRole('cell', { name: '0 / 3', exact: true }).waitFor();
+    await screenshot(page, 'admin-10-share-link');
+    await links.getByRole('button', { name: 'Revoke link 1' }).click();
+    await links.getByText(/^revoked /).waitFor();
+    const token = url.split('/s/')[1]!;
+    expect((await api(`/shared/${token}`)).status).toBe(410);
+
+    // Attachments, when the API offers them (the attachments issue): a PDF through the presigned PUT, with progress, then completed.
+    const openApi = (await api('/openapi.json')).body as { paths: Record<string, unknown> };
+    const attachments = page.getByRole('region', { name: 'Attachments' });
+    if (openApi.paths['/documents/{type}/{id}/attachments']) {
+      await page.getByLabel('File').setInputFiles({ name: 'invoice-0042.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% the invoice\n%%EOF\n') });
+      await attachments.getByRole('button', { name: 'Upload' }).click();
+      await attachments.getByText('invoice-0042.pdf is attached.').waitFor();
+      await attachments.getByRole('button', { name: 'Delete invoice-0042.pdf' }).waitFor();
+      const listed = await api(`/documents/invoice/${invoice.id}/attachments`, { token: staffToken });
+      expect(listed.body.items).toEqual([expect.objectContaining({ fileName: 'invoice-0042.pdf', contentType: 'application/pdf' })]);
+    } else {
+      await attachments.getByText('This API does not offer this yet.').waitFor();
+    }
+    await screenshot(page, 'admin-11-document-attachments');
+  });
+
+  test('a staff user outside portal-admins sees "not allowed", not a broken page', async () => {
+    const username = uniq('clerk');
+    const password = 'Clerk-Browser-Pw-7!';
+    await createStaffUser(username, password, { admin: false });
+    const own = await browser.newContext({ viewport: { width: 1200, height: 700 } });
+    try {
+      const clerk = await own.newPage();
+      const clerkConsole = watch(clerk, stack().apiUrl);
+      await clerk.goto(adminUrl());
+      clerkConsole.expectApiErrors(403);
+      await signIn(clerk, username, password);
+      await clerk.getByRole('heading', { name: 'Not allowed', level: 2 }).waitFor();
+      await clerk.getByText('not a portal admin').waitFor();
+      expect(await clerk.getByRole('table').count()).toBe(0);
+      await clerk.getByRole('button', { name: 'Sign out' }).waitFor();
+      await screenshot(clerk, 'admin-12-not-allowed');
+      expect(clerkConsole.errors).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 100 KB of JavaScript (gzip)', async () => {
+    for (const path of ['/', '/contacts/x', '/contacts/x/portal-access', '/documents/invoice/x']) {
+      const res = await fetch(adminUrl() + path);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).toContain(`connect-src 'self' ${new URL(stack().apiUrl).origin} ${new URL(stack().hostedUiUrl).origin}`);
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(await res.text()).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    }
+    const config = (await (await fetch(`${adminUrl()}/config.json`)).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ apiUrl: stack().apiUrl, clientId: stack().staffClientId, userPoolId: stack().staffUserPoolId, hostedUiUrl: stack().hostedUiUrl });
+
+    const first = firstLoadJs(distOf('admin'));
+    console.log(`admin first load: ${(first.gzipBytes / 1024).toFixed(1)} KB of JavaScript (gzip) in ${first.files.length} file(s)`);
+    expect(first.files.length).toBeGreaterThan(0);
+    expect(first.gzipBytes).toBeLessThanOrEqual(100 * 1024);
+  });
+});

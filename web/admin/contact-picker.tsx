@@ -1,0 +1,79 @@
+/**
+ * A contact chosen by the start of its name or email (the API's `q`): results as buttons, each
+ * named by what choosing it does (`Choose Azure Interior`, `Share with Deco Addict`).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Contact } from './model';
+import { useSession } from './session';
+
+const SEARCH_DELAY_MS = 250;
+const SHOWN = 8;
+
+export interface ContactPickerProps {
+  readonly id: string;
+  readonly hint: string;
+  readonly none: string;
+  /** Which contacts may be chosen. */
+  readonly accept: (contact: Contact) => boolean;
+  /** The accessible name of a result's button. */
+  readonly choose: (contact: Contact) => string;
+  readonly onChoose: (contact: Contact) => void;
+  readonly disabled?: boolean;
+}
+
+export function ContactPicker({ id, hint, none, accept, choose, onChoose, disabled }: ContactPickerProps) {
+  const { calls, refused } = useSession();
+  const [typed, setTyped] = useState('');
+  const [found, setFound] = useState<Contact[] | undefined>(undefined);
+  useEffect(() => {
+    const q = typed.trim();
+    if (!q) {
+      setFound(undefined);
+      return;
+    }
+    let current = true;
+    const timer = setTimeout(() => {
+      calls.contacts.list({ q, limit: 25 }).then(
+        (page) => current && setFound(page.items.filter((c) => !c.archived && accept(c)).slice(0, SHOWN)),
+        (error: unknown) => {
+          refused(error);
+          if (current) setFound([]);
+        },
+      );
+    }, SEARCH_DELAY_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [typed]);
+  return (
+    <div class="picker">
+      <input id={id} type="search" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} aria-describedby={`${id}-hint`} autocomplete="off" maxLength={200} disabled={disabled} />
+      <p id={`${id}-hint`} class="hint">
+        {hint}
+      </p>
+      {found && found.length === 0 && <p class="hint">{none}</p>}
+      {found && found.length > 0 && (
+        <ul class="choices">
+          {found.map((contact) => (
+            <li key={contact.id}>
+              <button
+                type="button"
+                class="secondary"
+                aria-label={choose(contact)}
+                disabled={disabled}
+                onClick={() => {
+                  setTyped('');
+                  onChoose(contact);
+                }}
+              >
+                {contact.name}
+                {contact.email ? <span class="muted"> {contact.email}</span> : null}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

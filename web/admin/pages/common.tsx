@@ -1,0 +1,123 @@
+/** What many console pages show: the title, loading, a failure as the API explained it, the gate of signed-in pages, a pager. */
+import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { ApiError, Unreachable } from '../../shared/api';
+import { Notice } from '../../shared/layout';
+import { UploadFailed } from '../upload';
+import { useSession } from '../session';
+
+export function useTitle(title: string | undefined): void {
+  const { t } = useSession();
+  useEffect(() => {
+    document.title = title ? `${title} – ${t.appName}` : t.appName;
+  }, [title, t]);
+}
+
+export function Loading({ label }: { label?: string }) {
+  const { t } = useSession();
+  return (
+    <p class="loading" role="status">
+      {label ?? t.loading}
+    </p>
+  );
+}
+
+/**
+ * A failure as the API explained it: the problem's title and detail, each invalid field with its
+ * message, the request's reference for support. Never a blank page, never a stack trace.
+ */
+export function Failure({ error, title }: { error: unknown; title?: string }) {
+  const { t } = useSession();
+  if (error instanceof Unreachable)
+    return (
+      <Notice title={title ?? t.error.unreachableTitle}>
+        <p>{t.error.unreachable}</p>
+      </Notice>
+    );
+  if (error instanceof UploadFailed)
+    return (
+      <Notice title={title ?? t.error.uploadTitle}>
+        <p>{t.error.upload}</p>
+      </Notice>
+    );
+  if (!(error instanceof ApiError))
+    return (
+      <Notice title={title ?? t.error.title}>
+        <p>{t.error.text}</p>
+      </Notice>
+    );
+  const problem = error.problem;
+  const reference = (problem as { instance?: unknown } | undefined)?.instance;
+  return (
+    <Notice title={title ?? problem?.title ?? t.error.status(error.status)}>
+      {problem?.detail && <p>{problem.detail}</p>}
+      {!problem?.detail && !problem?.errors?.length && <p>{error.status >= 500 ? t.error.text : t.error.status(error.status)}</p>}
+      {problem?.errors && problem.errors.length > 0 && (
+        <ul>
+          {problem.errors.map((e, i) => (
+            <li key={i}>
+              {e.path ? <code>{e.path}</code> : null} {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {typeof reference === 'string' && <p class="hint">{t.error.reference(reference)}</p>}
+    </Notice>
+  );
+}
+
+export function SignInButton({ returnTo }: { returnTo: string }) {
+  const { t, auth } = useSession();
+  return (
+    <button type="button" onClick={() => void auth.signIn(returnTo)}>
+      {t.signIn}
+    </button>
+  );
+}
+
+export function NotAllowed() {
+  const { t } = useSession();
+  useTitle(t.notAllowed.title);
+  return (
+    <Notice title={t.notAllowed.title}>
+      <p>{t.notAllowed.text}</p>
+    </Notice>
+  );
+}
+
+/** The gate of every page: signed out → `Sign in` (back here afterwards); not a portal admin → "not allowed", and nothing of the page. */
+export function SignedIn({ returnTo, children }: { returnTo: string; children: () => ComponentChildren }) {
+  const { t, user, forbidden, expired } = useSession();
+  if (user === null) return <Loading />;
+  if (forbidden) return <NotAllowed />;
+  if (!user)
+    return (
+      <section>
+        <h1>{t.signedOut.title}</h1>
+        {expired && <p role="status">{t.signedOut.expired}</p>}
+        <p>{t.signedOut.text}</p>
+        <SignInButton returnTo={returnTo} />
+      </section>
+    );
+  return <>{children()}</>;
+}
+
+/** `First page` / `Next page` links: the API's cursor goes into the URL, so a page has an address. */
+export function Pager({ label, first, next }: { label: string; first?: string; next?: string }) {
+  const { t } = useSession();
+  if (!first && !next) return null;
+  return (
+    <nav class="pager" aria-label={label}>
+      {first && <a href={first}>{t.firstPage}</a>}
+      {next && <a href={next}>{t.nextPage}</a>}
+    </nav>
+  );
+}
+
+/** A URL of this app with a query, empty values left out. */
+export function withQuery(path: string, query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}

@@ -1,0 +1,192 @@
+/**
+ * `/contacts/<id>`: a contact — its details, its company or its persons, its portal access — and
+ * what staff do with it: `Grant portal access` (the wizard), `Edit`, `Archive` / `Restore`,
+ * `History`, its `Documents`.
+ */
+import type { ComponentChildren } from 'preact';
+import { useLocation } from 'preact-iso/router';
+import { useState } from 'preact/hooks';
+import { ApiError } from '../../shared/api';
+import { Notice } from '../../shared/layout';
+import { useLoad } from '../../shared/load';
+import type { Contact } from '../model';
+import { forgetName, useNames } from '../names';
+import { useSession } from '../session';
+import { Failure, Loading, SignedIn, useTitle, withQuery } from './common';
+
+export function PortalSummary({ contact }: { contact: Contact }) {
+  const { t } = useSession();
+  const p = contact.portal;
+  const notes = [
+    p.invitedAt && p.status === 'invited' ? t.contact.invitedAt(p.invitedAt) : undefined,
+    p.activatedAt && p.status === 'active' ? t.contact.activatedAt(p.activatedAt) : undefined,
+    p.revokedAt && p.status === 'revoked' ? t.contact.revokedAt(p.revokedAt) : undefined,
+    p.delivery ? t.delivery[p.delivery] : undefined,
+    p.scope && p.status !== 'none' ? t.scope[p.scope] : undefined,
+    p.types?.length ? t.contact.types(p.types.map((type) => t.types[type])) : undefined,
+    p.until ? t.contact.until(p.until) : undefined,
+  ].filter(Boolean);
+  return (
+    <span>
+      <span class={`status status-${p.status}`}>{t.status[p.status]}</span>
+      {notes.length > 0 && <span class="muted"> — {notes.join('; ')}</span>}
+    </span>
+  );
+}
+
+function Persons({ company }: { company: Contact }) {
+  const { t, calls, refused } = useSession();
+  const persons = useLoad(`persons:${company.id}:${company.version}`, () => calls.contacts.list({ companyId: company.id, limit: 50 }), refused);
+  return (
+    <section aria-labelledby="persons">
+      <h2 id="persons">{t.contact.persons}</h2>
+      {persons.state === 'loading' && <Loading />}
+      {persons.state === 'failed' && <Failure error={persons.error} />}
+      {persons.state === 'done' && persons.data.items.length === 0 && <p>{t.contact.noPersons}</p>}
+      {persons.state === 'done' && persons.data.items.length > 0 && (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.contacts.name}</th>
+                <th scope="col">{t.contacts.email}</th>
+                <th scope="col">{t.contacts.portal}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {persons.data.items.map((person) => (
+                <tr key={person.id}>
+                  <td>
+                    <a href={`/contacts/${encodeURIComponent(person.id)}`}>{person.name}</a>
+                    {person.archived && <span class="tag">{t.contacts.archived}</span>}
+                  </td>
+                  <td class="wrap">{person.email ?? ''}</td>
+                  <td>
+                    <PortalSummary contact={person} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p class="actions">
+        {!company.archived && <a href={withQuery('/contacts/new', { kind: 'person', companyId: company.id })}>{t.contact.addPerson}</a>}
+        {persons.state === 'done' && persons.data.nextCursor && <a href={withQuery('/contacts', { companyId: company.id })}>{t.contact.morePersons}</a>}
+      </p>
+    </section>
+  );
+}
+
+type Step = { kind: 'idle' } | { kind: 'confirm' } | { kind: 'busy' } | { kind: 'done'; text: string } | { kind: 'failed'; error: unknown };
+
+function Shown({ id }: { id: string }) {
+  const { t, calls, refused, features } = useSession();
+  const { route } = useLocation();
+  const [version, setVersion] = useState(0);
+  const [step, setStep] = useState<Step>({ kind: 'idle' });
+  const loaded = useLoad(`${id}:${version}`, () => calls.contacts.get(id), refused);
+  const contact = loaded.state === 'done' ? loaded.data : undefined;
+  const names = useNames(calls, [contact?.companyId]);
+  useTitle(contact?.name ?? (loaded.state === 'failed' ? t.contact.notFoundTitle : undefined));
+
+  if (loaded.state === 'loading' && !contact) return <Loading />;
+  if (loaded.state === 'failed')
+    return loaded.error instanceof ApiError && loaded.error.status === 404 ? (
+      <Notice title={t.contact.notFoundTitle}>
+        <p>{t.contact.notFound}</p>
+      </Notice>
+    ) : (
+      <Failure error={loaded.error} />
+    );
+  const c = contact!;
+
+  const act = async (action: () => Promise<unknown>, done: string) => {
+    setStep({ kind: 'busy' });
+    try {
+      await action();
+      forgetName(c.id);
+      setStep({ kind: 'done', text: done });
+      setVersion((v) => v + 1);
+    } catch (error) {
+      refused(error);
+      setStep({ kind: 'failed', error });
+    }
+  };
+
+  const rows: [string, ComponentChildren][] = [
+    [t.contact.kind, t.kind[c.kind]],
+    [t.contact.email, c.email],
+    [t.contact.phone, c.phone],
+    [t.contact.company, c.companyId ? <a href={`/contacts/${encodeURIComponent(c.companyId)}`}>{names.get(c.companyId) ?? c.companyId}</a> : undefined],
+    [t.contact.state, c.archived ? t.contact.archived : t.contact.current],
+    [t.contact.portal, <PortalSummary contact={c} />],
+  ];
+  return (
+    <>
+      <h1>{c.name}</h1>
+      <div class="actions">
+        {!c.archived && (
+          <button type="button" onClick={() => route(`/contacts/${encodeURIComponent(c.id)}/portal-access`)}>
+            {t.contact.grant}
+          </button>
+        )}
+        {!c.archived && (
+          <a class="button secondary" href={`/contacts/${encodeURIComponent(c.id)}/edit`}>
+            {t.contact.edit}
+          </a>
+        )}
+        <a class="button secondary" href={`/contacts/${encodeURIComponent(c.id)}/history`}>
+          {t.contact.history}
+        </a>
+        <a class="button secondary" href={withQuery('/documents', { customerId: c.id })}>
+          {t.contact.documents}
+        </a>
+        {!c.archived && step.kind !== 'confirm' && (
+          <button type="button" class="secondary danger" onClick={() => setStep({ kind: 'confirm' })} disabled={step.kind === 'busy'}>
+            {t.contact.archive}
+          </button>
+        )}
+        {c.archived && features?.restore && (
+          <button type="button" class="secondary" onClick={() => void act(() => calls.contacts.restore(c.id), t.contact.restoredDone)} disabled={step.kind === 'busy'}>
+            {t.contact.restore}
+          </button>
+        )}
+      </div>
+      {step.kind === 'confirm' && (
+        <div class="confirm" role="alertdialog" aria-labelledby="archive-question">
+          <p id="archive-question">{t.contact.archiveConfirm(c.name, c.kind === 'company')}</p>
+          <button type="button" class="danger" onClick={() => void act(() => calls.contacts.archive(c.id), t.contact.archivedDone)}>
+            {t.contact.archiveYes}
+          </button>
+          <button type="button" class="secondary" onClick={() => setStep({ kind: 'idle' })}>
+            {t.cancel}
+          </button>
+        </div>
+      )}
+      {step.kind === 'done' && (
+        <p role="status" class="done">
+          {step.text}
+        </p>
+      )}
+      {step.kind === 'failed' && <Failure error={step.error} />}
+      <h2 class="visually-hidden">{t.contact.details}</h2>
+      <dl class="fields">
+        {rows
+          .filter(([, value]) => value !== undefined && value !== '')
+          .map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+      </dl>
+      {c.kind === 'company' && <Persons company={c} />}
+    </>
+  );
+}
+
+export function ContactPage({ params }: { params: { id: string } }) {
+  const { url } = useLocation();
+  return <SignedIn returnTo={url}>{() => <Shown id={params.id} />}</SignedIn>;
+}

@@ -1,0 +1,151 @@
+/** A document's `Grants` (its customer, implicitly; up to 30 contacts more, each removable) and `Who has access` now, with the reasons. */
+import { useState } from 'preact/hooks';
+import { useLoad } from '../../shared/load';
+import { ContactPicker } from '../contact-picker';
+import type { Contact, Document } from '../model';
+import { useNames } from '../names';
+import { useSession } from '../session';
+import { Failure, Loading } from './common';
+
+/** An ISO instant for the end of a chosen day (a date input), local time. */
+const endOfDay = (date: string) => (date ? new Date(`${date}T23:59:59`).toISOString() : undefined);
+
+export function Grants({ doc, onChange }: { doc: Document; onChange: () => void }) {
+  const { t, calls, refused, features } = useSession();
+  const [reload, setReload] = useState(0);
+  const [until, setUntil] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const grants = useLoad(`grants:${doc.type}/${doc.id}:${reload}`, () => calls.documents.grants(doc.type, doc.id), refused);
+  const items = grants.state === 'done' ? grants.data.items : [];
+  const names = useNames(calls, items.map((g) => g.contactId));
+
+  const change = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      setReload((n) => n + 1);
+      onChange();
+    } catch (failure) {
+      refused(failure);
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const share = (contact: Contact) => change(() => calls.documents.addGrant(doc.type, doc.id, contact.id, features?.grantUntil ? endOfDay(until) : undefined));
+
+  return (
+    <section aria-labelledby="grants">
+      <h2 id="grants">{t.document.grants}</h2>
+      <p class="hint">{t.document.grantsIntro}</p>
+      {grants.state === 'loading' && <Loading />}
+      {grants.state === 'failed' && <Failure error={grants.error} />}
+      {items.length > 0 && (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.wizard.contact}</th>
+                <th scope="col">{t.document.grantKind}</th>
+                <th scope="col">
+                  <span class="visually-hidden">{t.document.remove}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((grant) => {
+                const name = names.get(grant.contactId) ?? grant.contactId;
+                return (
+                  <tr key={grant.contactId}>
+                    <td>
+                      <a href={`/contacts/${encodeURIComponent(grant.contactId)}`}>{name}</a>
+                    </td>
+                    <td>
+                      {grant.implicit ? t.document.implicit : t.document.explicit}
+                      {grant.until && <span class="muted"> — {grant.expired ? t.document.grantExpired : t.document.grantedUntil(grant.until)}</span>}
+                    </td>
+                    <td>
+                      {!grant.implicit && (
+                        <button type="button" class="secondary small" aria-label={t.document.removeOf(name)} disabled={busy} onClick={() => void change(() => calls.documents.removeGrant(doc.type, doc.id, grant.contactId))}>
+                          {t.document.remove}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {error !== undefined && <Failure error={error} />}
+      <div class="stack">
+        <label for="share-with">{t.document.shareWith}</label>
+        <ContactPicker
+          id="share-with"
+          hint={t.document.shareWithHint}
+          none={t.document.noContactFound}
+          accept={(c) => c.id !== doc.customerId && !items.some((g) => g.contactId === c.id)}
+          choose={(c) => t.document.chooseContact(c.name)}
+          onChoose={(c) => void share(c)}
+          disabled={busy}
+        />
+        {features?.grantUntil && (
+          <>
+            <label for="grant-until">{t.document.grantUntil}</label>
+            <input id="grant-until" type="date" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+export function WhoHasAccess({ doc, revision }: { doc: Document; revision: number }) {
+  const { t, calls, refused, features } = useSession();
+  const offered = features?.whoHasAccess ?? false;
+  const access = useLoad(`access:${doc.type}/${doc.id}:${revision}:${offered}`, () => (offered ? calls.documents.access(doc.type, doc.id) : Promise.resolve(undefined)), refused);
+  return (
+    <section aria-labelledby="who-has-access">
+      <h2 id="who-has-access">{t.document.whoHasAccess}</h2>
+      {!features && <Loading />}
+      {features && !offered && <p class="muted">{t.notOffered}</p>}
+      {offered && <p class="hint">{t.document.whoIntro}</p>}
+      {access.state === 'loading' && offered && <Loading />}
+      {access.state === 'failed' && <Failure error={access.error} />}
+      {access.state === 'done' && access.data && access.data.items.length === 0 && <p>{t.document.nobody}</p>}
+      {access.state === 'done' && access.data && access.data.items.length > 0 && (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.wizard.contact}</th>
+                <th scope="col">{t.wizard.status}</th>
+                <th scope="col">{t.document.whoHasAccess}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {access.data.items.map((entry) => (
+                <tr key={entry.contactId}>
+                  <td>
+                    <a href={`/contacts/${encodeURIComponent(entry.contactId)}`}>{entry.name}</a>
+                  </td>
+                  <td>{t.status[entry.status]}</td>
+                  <td>
+                    <ul class="reasons">
+                      {entry.reasons.map((reason, i) => (
+                        <li key={i}>{t.document.reason(reason)}</li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+/** `/contacts/<id>/history`: the contact's audit trail, newest first, a page at a time, each entry with who acted (a staff user, an event's source, the invitee). */
+import { useLocation } from 'preact-iso/router';
+import { useLoad } from '../../shared/load';
+import { useSession } from '../session';
+import { Failure, Loading, Pager, SignedIn, useTitle, withQuery } from './common';
+
+function detailsText(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .filter(([, value]) => value !== undefined && value !== null && value !== '')
+    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join('; ');
+}
+
+function Trail({ id, cursor }: { id: string; cursor?: string }) {
+  const { t, calls, refused } = useSession();
+  const contact = useLoad(`contact:${id}`, () => calls.contacts.get(id), refused);
+  const page = useLoad(`audit:${id}:${cursor ?? ''}`, () => calls.access.audit(id, cursor), refused);
+  const name = contact.state === 'done' ? contact.data.name : id;
+  useTitle(t.history.title(name));
+  const here = `/contacts/${encodeURIComponent(id)}/history`;
+  return (
+    <>
+      <p>
+        <a href={`/contacts/${encodeURIComponent(id)}`}>{t.wizard.back(name)}</a>
+      </p>
+      <h1>{t.history.title(name)}</h1>
+      {page.state === 'loading' && <Loading />}
+      {page.state === 'failed' && <Failure error={page.error} />}
+      {page.state === 'done' && page.data.items.length === 0 && <p>{t.history.empty}</p>}
+      {page.state === 'done' && page.data.items.length > 0 && (
+        <div class="scroll">
+          <table class="history">
+            <thead>
+              <tr>
+                <th scope="col">{t.history.when}</th>
+                <th scope="col">{t.history.who}</th>
+                <th scope="col">{t.history.what}</th>
+                <th scope="col">{t.history.details}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.items.map((entry, i) => (
+                <tr key={`${entry.at}:${i}`}>
+                  <td class="nowrap">
+                    <time dateTime={entry.at}>{t.dateTime(entry.at)}</time>
+                  </td>
+                  <td>
+                    {t.history.actor(entry.actor)}
+                    {t.history.actorKind(entry.actor) && <span class="muted"> ({t.history.actorKind(entry.actor)})</span>}
+                  </td>
+                  <td>{t.history.actions[entry.action] ?? entry.action}</td>
+                  <td class="wrap">{detailsText(entry.details)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {page.state === 'done' && (
+        <Pager label={t.history.pages} first={cursor ? here : undefined} next={page.data.nextCursor ? withQuery(here, { cursor: page.data.nextCursor }) : undefined} />
+      )}
+    </>
+  );
+}
+
+export function HistoryPage({ params }: { params: { id: string } }) {
+  const { url, query } = useLocation();
+  return <SignedIn returnTo={url}>{() => <Trail id={params.id} cursor={query.cursor} />}</SignedIn>;
+}

@@ -1,0 +1,344 @@
+/**
+ * `/contacts/<id>/portal-access`: the "Grant portal access" wizard as the contract names it — a
+ * table `Contact` / `Email` / `In Portal` (a checkbox `In Portal <name>` per line, the email editable
+ * on the line), a `Message`, `Apply` — then each line's outcome beside it, its delivery, and for a
+ * pending invitation `Re-invite` (or a link to pass on, when the API offers it). Only the lines
+ * that changed are sent; an apply of many lines shows that it is under way. A repeat of a request
+ * that failed on the way (network, 5xx) carries the same Idempotency-Key: nothing happens twice.
+ */
+import { useLocation } from 'preact-iso/router';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, type DocumentType } from '../../shared/api';
+import { useLoad } from '../../shared/load';
+import { newIdempotencyKey } from '../calls';
+import { copyText } from '../clipboard';
+import type { ApplyLine, ApplyResult, Scope, WizardLine } from '../model';
+import { useSession } from '../session';
+import { Failure, Loading, SignedIn, useTitle } from './common';
+
+/** What the staff changed on a line. */
+interface Edit {
+  inPortal?: boolean;
+  email?: string;
+  scope?: Scope;
+  /** `[]` means all types. */
+  types?: DocumentType[];
+  /** `''` clears an end date. */
+  until?: string;
+}
+
+type LineNote = { kind: 'reinvited' } | { kind: 'link'; url: string; expiresAt: string; copied: boolean } | { kind: 'failed'; error: unknown } | { kind: 'busy' };
+
+type Phase = { kind: 'idle' } | { kind: 'applying'; count: number } | { kind: 'applied'; count: number; failed: number } | { kind: 'nothing' } | { kind: 'failed'; error: unknown };
+
+/** A local date-time input's value for an ISO instant, and back. */
+const toLocalInput = (iso: string | undefined) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+const fromLocalInput = (value: string) => (value ? new Date(value).toISOString() : '');
+
+function applyLineOf(line: WizardLine, edit: Edit | undefined, limitsOffered: boolean, allTypes: readonly DocumentType[]): ApplyLine | undefined {
+  const inPortal = edit?.inPortal ?? line.inPortal;
+  const email = edit?.email?.trim();
+  const out: ApplyLine = { contactId: line.contactId, inPortal };
+  let changed = inPortal !== line.inPortal;
+  if (email && email !== (line.email ?? '')) {
+    out.email = email;
+    changed = true;
+  }
+  if (limitsOffered && edit) {
+    if (edit.scope !== undefined && edit.scope !== (line.scope ?? 'company')) out.scope = edit.scope;
+    // No type ticked means every type (the contract's default; `types` must not be empty).
+    if (edit.types !== undefined) out.types = edit.types.length ? edit.types : [...allTypes];
+    // An emptied end date clears it (`until: null`).
+    if (edit.until !== undefined && edit.until !== (line.until ?? '')) out.until = edit.until || null;
+    changed ||= out.scope !== undefined || out.types !== undefined || out.until !== undefined;
+  }
+  return changed ? out : undefined;
+}
+
+function Limits({ line, edit, onEdit, disabled }: { line: WizardLine; edit: Edit | undefined; onEdit: (e: Edit) => void; disabled: boolean }) {
+  const { t } = useSession();
+  const [open, setOpen] = useState(false);
+  const allTypes = Object.keys(t.types) as DocumentType[];
+  const scope = edit?.scope ?? line.scope ?? 'company';
+  const types = edit?.types ?? [...(line.types ?? [])];
+  const until = edit?.until ?? line.until ?? '';
+  const summary = [t.scope[scope], types.length ? types.map((type) => t.types[type]).join(', ') : t.wizard.allTypes, until ? t.contact.until(until) : t.wizard.noEnd].join('; ');
+  return (
+    <div class="limits">
+      <button type="button" class="link" aria-expanded={open} aria-label={t.wizard.accessOf(line.name)} onClick={() => setOpen(!open)} disabled={disabled}>
+        {summary}
+      </button>
+      {open && (
+        <div class="limits-editor">
+          <label>
+            <span class="visually-hidden">{t.wizard.scopeOf(line.name)}</span>
+            <select value={scope} onChange={(e) => onEdit({ scope: e.currentTarget.value as Scope })} aria-label={t.wizard.scopeOf(line.name)}>
+              {(Object.keys(t.scope) as Scope[]).map((s) => (
+                <option key={s} value={s}>
+                  {t.scope[s]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <fieldset>
+            <legend>{t.wizard.typesOf(line.name)}</legend>
+            {allTypes.map((type) => (
+              <label key={type} class="inline">
+                <input
+                  type="checkbox"
+                  checked={types.includes(type)}
+                  onChange={(e) => onEdit({ types: e.currentTarget.checked ? [...types, type] : types.filter((x) => x !== type) })}
+                />{' '}
+                {t.types[type]}
+              </label>
+            ))}
+          </fieldset>
+          <label>
+            {t.wizard.untilOf(line.name)}{' '}
+            <input type="datetime-local" value={toLocalInput(until)} onChange={(e) => onEdit({ until: fromLocalInput(e.currentTarget.value) })} />
+          </label>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Outcome({ result, note }: { result?: ApplyResult; note?: LineNote }) {
+  const { t } = useSession();
+  return (
+    <>
+      {result && (
+        <span class={`outcome outcome-${result.outcome}`}>
+          {t.wizard.outcomes[result.outcome]}
+          {result.outcome === 'failed' && result.error ? `: ${result.error.detail ?? result.error.title}` : ''}
+        </span>
+      )}
+      {note?.kind === 'failed' && <Failure error={note.error} />}
+    </>
+  );
+}
+
+function Wizard({ id }: { id: string }) {
+  const { t, calls, refused, features } = useSession();
+  const [reload, setReload] = useState(0);
+  const contact = useLoad(`contact:${id}`, () => calls.contacts.get(id), refused);
+  const wizard = useLoad(`wizard:${id}:${reload}`, () => calls.access.wizard(id), refused);
+  const [edits, setEdits] = useState<Record<string, Edit>>({});
+  const [message, setMessage] = useState('');
+  const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const [results, setResults] = useState<Record<string, ApplyResult>>({});
+  const [notes, setNotes] = useState<Record<string, LineNote>>({});
+  const retry = useRef<{ body: string; key: string } | undefined>(undefined);
+  const news = useRef<HTMLDivElement>(null);
+  const name = contact.state === 'done' ? contact.data.name : '';
+  const limitsOffered = features?.accessLimits ?? false;
+  useTitle(name ? t.wizard.title(name) : undefined);
+  useEffect(() => {
+    if (phase.kind !== 'idle' && phase.kind !== 'applying') news.current?.focus();
+  }, [phase]);
+
+  // Keep the lines on screen while they are read again after an apply, and the applied edits with them
+  // until the fresh lines arrive: cleared earlier, an unticked line would show ticked again for a moment.
+  const [lines, setLines] = useState<WizardLine[] | undefined>(undefined);
+  const appliedEdits = useRef(false);
+  useEffect(() => {
+    if (wizard.state !== 'done') return;
+    setLines(wizard.data.lines);
+    if (appliedEdits.current) {
+      appliedEdits.current = false;
+      setEdits({});
+    }
+  }, [wizard]);
+
+  if (contact.state === 'failed') return <Failure error={contact.error} />;
+  if (!lines) return wizard.state === 'failed' ? <Failure error={wizard.error} /> : <Loading />;
+
+  const edit = (contactId: string, change: Edit) => setEdits((all) => ({ ...all, [contactId]: { ...all[contactId], ...change } }));
+  const busy = phase.kind === 'applying';
+
+  const apply = async (event: Event) => {
+    event.preventDefault();
+    const changed = lines.map((line) => applyLineOf(line, edits[line.contactId], limitsOffered, Object.keys(t.types) as DocumentType[])).filter((l): l is ApplyLine => l !== undefined);
+    if (changed.length === 0) return setPhase({ kind: 'nothing' });
+    const body = { ...(message.trim() ? { message } : {}), lines: changed };
+    const text = JSON.stringify(body);
+    const key = retry.current?.body === text ? retry.current.key : newIdempotencyKey();
+    retry.current = { body: text, key };
+    setPhase({ kind: 'applying', count: changed.length });
+    try {
+      const answer = await calls.access.apply(id, body, key);
+      retry.current = undefined;
+      setResults(Object.fromEntries(answer.results.map((r) => [r.contactId, r])));
+      setNotes({});
+      appliedEdits.current = true;
+      setPhase({ kind: 'applied', count: answer.results.length, failed: answer.results.filter((r) => r.outcome === 'failed').length });
+      setReload((n) => n + 1);
+    } catch (error) {
+      refused(error);
+      // Only a request that may have been done half-way is repeated with its key: a refusal (4xx) is final.
+      if (error instanceof ApiError && error.status < 500) retry.current = undefined;
+      setPhase({ kind: 'failed', error });
+    }
+  };
+
+  const note = (contactId: string, value: LineNote) => setNotes((all) => ({ ...all, [contactId]: value }));
+  const reinvite = async (line: WizardLine) => {
+    note(line.contactId, { kind: 'busy' });
+    try {
+      await calls.access.reinvite(id, line.contactId, newIdempotencyKey());
+      note(line.contactId, { kind: 'reinvited' });
+      setReload((n) => n + 1);
+    } catch (error) {
+      refused(error);
+      note(line.contactId, { kind: 'failed', error });
+    }
+  };
+  const inviteLink = async (line: WizardLine) => {
+    note(line.contactId, { kind: 'busy' });
+    try {
+      const link = await calls.access.inviteLink(id, line.contactId);
+      const copied = await copyText(link.url);
+      note(line.contactId, { kind: 'link', ...link, copied });
+      setReload((n) => n + 1);
+    } catch (error) {
+      refused(error);
+      note(line.contactId, { kind: 'failed', error });
+    }
+  };
+
+  return (
+    <>
+      <p>
+        <a href={`/contacts/${encodeURIComponent(id)}`}>{t.wizard.back(name || id)}</a>
+      </p>
+      <h1>{name ? t.wizard.title(name) : t.contact.grant}</h1>
+      <p>{t.wizard.intro}</p>
+      <form onSubmit={apply}>
+        <fieldset class="plain" disabled={busy} aria-busy={busy}>
+          <div class="scroll">
+            <table class="wizard">
+              <thead>
+                <tr>
+                  <th scope="col">{t.wizard.contact}</th>
+                  <th scope="col">{t.wizard.email}</th>
+                  <th scope="col">{t.wizard.inPortal}</th>
+                  <th scope="col">{t.wizard.status}</th>
+                  {limitsOffered && <th scope="col">{t.wizard.access}</th>}
+                  <th scope="col">{t.wizard.outcome}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {lines.map((line) => {
+                  const e = edits[line.contactId];
+                  const n = notes[line.contactId];
+                  const pending = line.status === 'invited';
+                  return (
+                    <tr key={line.contactId}>
+                      <th scope="row">{line.name}</th>
+                      <td>
+                        <input
+                          type="email"
+                          class="line-email"
+                          aria-label={t.wizard.emailOf(line.name)}
+                          value={e?.email ?? line.email ?? ''}
+                          onInput={(ev) => edit(line.contactId, { email: ev.currentTarget.value })}
+                          maxLength={254}
+                          autocomplete="off"
+                        />
+                        {line.warning && <p class="hint warning">{line.warning}</p>}
+                      </td>
+                      <td class="center">
+                        <input
+                          type="checkbox"
+                          aria-label={t.wizard.inPortalOf(line.name)}
+                          checked={e?.inPortal ?? line.inPortal}
+                          onChange={(ev) => edit(line.contactId, { inPortal: ev.currentTarget.checked })}
+                        />
+                      </td>
+                      <td>
+                        <span class={`status status-${line.status}`}>{t.status[line.status]}</span>
+                        {line.delivery && <span class="muted"> — {t.delivery[line.delivery]}</span>}
+                        {line.invitation && (
+                          <span class="muted">
+                            {' '}
+                            — {t.wizard.invitation[line.invitation.status]}
+                            {line.invitation.status === 'pending' && line.invitation.expiresAt ? `, ${t.wizard.expires(line.invitation.expiresAt)}` : ''}
+                          </span>
+                        )}
+                        {pending && (
+                          <div class="line-actions">
+                            <button type="button" class="secondary small" aria-label={t.wizard.reinviteOf(line.name)} disabled={n?.kind === 'busy'} onClick={() => void reinvite(line)}>
+                              {t.wizard.reinvite}
+                            </button>
+                            {features?.inviteLink && (
+                              <button type="button" class="secondary small" aria-label={t.wizard.copyLinkOf(line.name)} disabled={n?.kind === 'busy'} onClick={() => void inviteLink(line)}>
+                                {t.wizard.copyLink}
+                              </button>
+                            )}
+                          </div>
+                        )}
+                      </td>
+                      {limitsOffered && (
+                        <td>
+                          <Limits line={line} edit={e} onEdit={(change) => edit(line.contactId, change)} disabled={busy} />
+                        </td>
+                      )}
+                      <td aria-live="polite">
+                        <Outcome result={results[line.contactId]} note={n} />
+                        {n?.kind === 'reinvited' && <span class="outcome">{t.wizard.reinvited(line.name)}</span>}
+                        {n?.kind === 'link' && (
+                          <div class="link-box">
+                            <label>
+                              {t.wizard.linkFor(line.name)}
+                              <input type="text" readOnly value={n.url} onFocus={(ev) => ev.currentTarget.select()} />
+                            </label>
+                            <p class="hint">
+                              {n.copied ? `${t.copied} ` : `${t.copyFailed} `}
+                              {t.wizard.linkHint(n.expiresAt)}
+                            </p>
+                          </div>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div class="stack">
+            <label for="message">{t.wizard.message}</label>
+            <textarea id="message" rows={4} maxLength={2000} value={message} onInput={(ev) => setMessage(ev.currentTarget.value)} aria-describedby="message-hint" />
+            <p id="message-hint" class="hint">
+              {t.wizard.messageHint}
+            </p>
+            <button type="submit">{t.wizard.apply}</button>
+          </div>
+        </fieldset>
+      </form>
+      <div ref={news} tabIndex={-1}>
+        {phase.kind === 'applying' && (
+          <div class="progress" role="status">
+            <progress aria-label={t.wizard.applying(phase.count)} />
+            <span>{t.wizard.applying(phase.count)}</span>
+          </div>
+        )}
+        {phase.kind === 'applied' && (
+          <p class="done" role="status">
+            {t.wizard.applied(phase.count, phase.failed)}
+          </p>
+        )}
+        {phase.kind === 'nothing' && <p role="status">{t.wizard.nothingChanged}</p>}
+        {phase.kind === 'failed' && <Failure error={phase.error} />}
+      </div>
+    </>
+  );
+}
+
+export function WizardPage({ params }: { params: { id: string } }) {
+  const { url } = useLocation();
+  return <SignedIn returnTo={url}>{() => <Wizard id={params.id} />}</SignedIn>;
+}
