@@ -94,14 +94,13 @@ export async function putEvent(info: StackInfo, detailType: string, detail: stri
 }
 
 function urlOf(info: StackInfo, which: string): string {
-  const extra = info as StackInfo & { portalUrl?: string; adminUrl?: string };
   const urls: Record<string, string | undefined> = {
     api: info.apiUrl,
     openapi: `${info.apiUrl}/openapi.json`,
     mail: `${info.sesEndpoint}/`,
     events: info.eventsEndpoint,
-    portal: extra.portalUrl,
-    admin: extra.adminUrl,
+    portal: info.portalUrl,
+    admin: info.adminUrl,
   };
   if (!(which in urls)) throw new CliError(`No URL called ${which}: one of ${Object.keys(urls).join(', ')}.`);
   const url = urls[which];

@@ -125,10 +125,9 @@ async function mailedSince(info: StackInfo, since: number): Promise<boolean> {
 }
 
 export function demoBanner(info: StackInfo, result: DemoResult): string {
-  const extra = info as StackInfo & { portalUrl?: string; adminUrl?: string };
   const rows: [string, string][] = [
-    ...(extra.portalUrl ? ([['Customer portal', extra.portalUrl]] as [string, string][]) : []),
-    ...(extra.adminUrl ? ([['Admin console', extra.adminUrl]] as [string, string][]) : []),
+    ['Customer portal', info.portalUrl],
+    ...(info.adminUrl ? ([['Admin console', info.adminUrl]] as [string, string][]) : []),
     ['API', `${info.apiUrl}  (OpenAPI: ${info.apiUrl}/openapi.json)`],
     ['Mail viewer', `${info.sesEndpoint}/`],
     ['Company', `${result.company.name}  ${result.company.id}  (${result.persons.map((p) => p.name).join(', ')})`],
