@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
 import { normaliseEmail } from '../../lambdas/contract/email';
@@ -273,6 +275,12 @@ describe('typed problems', () => {
   test('the type URIs are distinct and stable in form', () => {
     expect(new Set(PROBLEM_TYPES).size).toBe(Object.keys(PROBLEM_KINDS).length);
     for (const type of PROBLEM_TYPES) expect(type).toMatch(/^urn:portal-access:problem:[a-z-]+$/);
+  });
+
+  test('docs/api.md lists each kind as the table has it (type, status, title, when)', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8');
+    const listed = [...doc.matchAll(/^\| `(urn:portal-access:problem:[a-z-]+)` \| (\d+) \| ([^|]+) \| (.+) \|$/gm)].map((m) => [m[1], Number(m[2]), m[3]!.trim(), m[4]!.trim()]);
+    expect(listed).toEqual((Object.keys(PROBLEM_KINDS) as ProblemKindName[]).map((kind) => [problemTypeOf(kind), PROBLEM_KINDS[kind].status, PROBLEM_KINDS[kind].title, PROBLEM_KINDS[kind].when]));
   });
 });
 
