@@ -10,6 +10,7 @@ import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
+import { Observability } from './constructs/observability';
 import { WebLogs } from './constructs/web-logs';
 import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
@@ -31,6 +32,11 @@ export interface PortalStackProps extends StackProps {
 const LOGIN_REVOCATION: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'];
 /** A grant besides: look the email up in the pool, create the login (or adopt and sign out an orphan). */
 const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminCreateUser'];
+/**
+ * The contacts function besides revoking: a contact with portal access whose email changes moves its
+ * login — is the new address another user's (get), the login's email (update, verified), its sessions end.
+ */
+const LOGIN_EMAIL_CHANGE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminUpdateUserAttributes'];
 /** Accepting an invitation: the password, and the end of the login's earlier sessions. */
 const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
 /** CloudFront's default domains (one wildcard, as S3's CORS allows): the console's origin when it has no domain of its own. */
@@ -48,6 +54,7 @@ export class PortalStack extends Stack {
   /** The admin console's, the same way (staff pool, staff hosted UI). */
   readonly admin: WebApp;
   readonly eventsFunction: PortalFunction;
+  readonly observability: Observability;
   readonly scheduleFunction: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
@@ -98,17 +105,18 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
     const staffPool = identity.staff.pool;
 
-    const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
+    const defaults = { logRetention, stage: config.stage, logLevel: config.logLevel };
+    const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, ...defaults });
     /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
     const publicFn = (id: string, entry: string, description: string) =>
-      new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
+      new PortalFunction(this, id, { entry, description, ...defaults, publicConcurrency: config.publicFunctionConcurrency });
     // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
     const withAccess = (f: PortalFunction, logins: readonly CustomerPoolAction[]) =>
       f.bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
 
     this.functions = {
       system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'), LOGIN_REVOCATION).bindStaffPool(
+      contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access, a new email moves the login'), LOGIN_EMAIL_CHANGE).bindStaffPool(
         staffPool,
       ),
       'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
@@ -141,7 +149,6 @@ export class PortalStack extends Stack {
       .bindEventBus(events.bus);
     const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
-    alarms.notify([...events.alarms, ...schedule.alarms]);
 
     const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
@@ -152,6 +159,16 @@ export class PortalStack extends Stack {
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
     }));
+
+    // Every alarm of the stack (these, and the dead-letter queues') notifies the one topic; one dashboard.
+    this.observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      api: http.api,
+      functions: { ...this.functions, events: this.eventsFunction, schedule: this.scheduleFunction },
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
+      otherAlarms: [...events.alarms, ...schedule.alarms],
+      topic: alarms,
+    });
 
     portal.deploy(
       webAppConfig({
@@ -203,6 +220,7 @@ export class PortalStack extends Stack {
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
       AlarmTopicArn: alarms.topic.topicArn,
+      DashboardName: this.observability.dashboard.dashboardName,
     };
     mail.dkimRecords.forEach((record, i) => (outputs[`SesDkimCname${i + 1}`] = record));
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });

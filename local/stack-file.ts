@@ -29,6 +29,18 @@ export interface StackInfo {
   hostedUiUrl: string;
 }
 
+/** Where `npm start` writes it (another data directory: `<dir>/stack.json`). */
+export const DEFAULT_STACK_FILE = path.resolve(__dirname, '..', '.local', 'stack.json');
+
+/** The stack file's content, or `undefined` when there is none (the stack is not running). */
+export function readStackFile(file: string): StackInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as StackInfo;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Written atomically (rename), so a reader polling for it never sees half a file. */
 export function writeStackFile(file: string, info: StackInfo): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -46,6 +46,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     [ENV.eventBusName]: NAME,
     [ENV.invitationTtlDays]: env[ENV.invitationTtlDays] || '7',
   });
+  // --quiet: no line per request from the handlers either (a LOG_LEVEL of the caller's wins).
+  if (options.quiet) env.LOG_LEVEL ??= 'WARN';
   // Never a real AWS profile or session against the emulators.
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
@@ -205,6 +207,14 @@ async function main(): Promise<void> {
     // Compile the handlers now rather than on their first request (a missing one is simply skipped).
     const { handlerOf } = await import('./handlers');
     for (const fn of FUNCTIONS) await handlerOf(fn).catch((error: unknown) => console.error(`local api: the ${fn} handlers do not load`, error));
+    if (options.demo) {
+      const { runDemo, demoBanner } = await import('./demo');
+      // The stack stays up even if the demo fails: say why in one line.
+      await runDemo(info).then(
+        (result) => console.log(demoBanner(info, result)),
+        (error: unknown) => console.error(`The demo data could not be made: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
   } catch (error) {
     console.error(`The local stack could not start: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);

@@ -15,8 +15,8 @@
 export const CORS = {
   allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-  /** What the apps read: the version (`ETag`), a created resource (`Location`), a 405's `Allow`, a 503's `Retry-After`. */
-  exposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
+  /** What the apps read: the version (`ETag`), a created resource (`Location`), a 405's `Allow`, a 503's `Retry-After`, the request id for support. */
+  exposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After', 'X-Request-Id'],
   /** How long a browser may reuse a preflight answer. */
   maxAgeSeconds: 3600,
 } as const;

@@ -12,6 +12,10 @@ export const ENV = {
   portalUrl: 'PORTAL_URL',
   eventBusName: 'EVENT_BUS_NAME',
   invitationTtlDays: 'INVITATION_TTL_DAYS',
+  /** Overrides INVITATION_TTL_DAYS in seconds (the local stack, to see an invitation expire). */
+  invitationTtlSeconds: 'INVITATION_TTL_SECONDS',
+  /** The stage (`dev`, `prod`; `local` on a laptop): the dimension of the business metrics. */
+  stage: 'PORTAL_STAGE',
   /** Concurrency of the wizard's apply: how many lines talk to Cognito and SES at once. */
   applyConcurrency: 'APPLY_CONCURRENCY',
   /** How long a container uses the staff pool's answer about a staff user (seconds, ≤ 60; default 30). */

@@ -12,7 +12,7 @@ import type { PortalAccessConfig } from '../domain/portal-access/ports';
 const DEFAULT_APPLY_CONCURRENCY = '8';
 const DEFAULT_INVITATION_TTL_DAYS = '7';
 
-type NumericSetting = 'applyConcurrency' | 'invitationTtlDays' | 'attachmentUploadUrlSeconds' | 'attachmentDownloadUrlSeconds';
+type NumericSetting = 'applyConcurrency' | 'invitationTtlDays' | 'invitationTtlSeconds' | 'attachmentUploadUrlSeconds' | 'attachmentDownloadUrlSeconds';
 
 function positive(key: NumericSetting, fallback: string): number {
   const number = Number(envOr(key, fallback));
@@ -23,10 +23,11 @@ function positive(key: NumericSetting, fallback: string): number {
 /** `APPLY_CONCURRENCY` (optional). */
 export const applyConcurrency = (): number => Math.floor(positive('applyConcurrency', DEFAULT_APPLY_CONCURRENCY));
 
-/** `PORTAL_URL`, `INVITATION_TTL_DAYS` (optional) and `APPLY_CONCURRENCY`: what granting needs beyond revoking. */
+/** `PORTAL_URL`, `INVITATION_TTL_DAYS` or `INVITATION_TTL_SECONDS` (optional) and `APPLY_CONCURRENCY`: what granting needs beyond revoking. */
 export const accessConfig = (): PortalAccessConfig => ({
   portalUrl: env('portalUrl'),
-  invitationTtlDays: positive('invitationTtlDays', DEFAULT_INVITATION_TTL_DAYS),
+  // INVITATION_TTL_SECONDS (the local stack) wins over INVITATION_TTL_DAYS.
+  invitationTtlDays: envOr('invitationTtlSeconds', '') === '' ? positive('invitationTtlDays', DEFAULT_INVITATION_TTL_DAYS) : positive('invitationTtlSeconds', '') / 86_400,
   applyConcurrency: applyConcurrency(),
 });
 

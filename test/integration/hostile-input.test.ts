@@ -39,6 +39,7 @@ function targets(): Record<string, Target> {
     'GET /contacts/{id}': { path: () => `/contacts/${person.id}` },
     'PATCH /contacts/{id}': { path: () => `/contacts/${person.id}`, body: () => ({ name: 'Renamed' }), fields: { name: 400 } },
     'DELETE /contacts/{id}': { path: () => `/contacts/${person.id}` },
+    'POST /contacts/{id}/restore': { path: () => `/contacts/${person.id}/restore` },
     'GET /contacts/{id}/portal-access': { path: () => `/contacts/${c}/portal-access` },
     'POST /contacts/{id}/portal-access': {
       path: () => `/contacts/${c}/portal-access`,

@@ -4,7 +4,7 @@
  * millisecond, views and maxViews, revocation, the cap, a document published again under the same
  * id, an archived recipient, and the one Gone for every dead link.
  */
-import { Conflict, Gone, Invalid, NotFound } from '../../lambdas/contract/errors';
+import { Conflict, Gone, Invalid, LinkGone, NotFound } from '../../lambdas/contract/errors';
 import { DEFAULT_LINK_DAYS, ENDED_LINK_KEPT_DAYS, MAX_LINK_DAYS, MAX_LINKS_PER_DOCUMENT } from '../../lambdas/contract/share-links';
 import type { Document } from '../../lambdas/contract/schemas/documents';
 import type { AuditEntry } from '../../lambdas/domain/audit';
@@ -325,7 +325,8 @@ describe('the holder', () => {
   }
   const gone = async (promise: Promise<unknown>) => {
     const error = await promise.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Gone);
+    // A link's own kind (410 link-unusable), not an invitation's.
+    expect(error).toBeInstanceOf(LinkGone);
     expect((error as Gone).message).toBe(LINK_GONE_DETAIL);
   };
 

@@ -13,6 +13,7 @@ import { hashToken, newToken } from '../../lambdas/domain/tokens';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
 import { handler } from '../../lambdas/http/shared';
 import { ITEM_SCOPES } from '../../lib/item-scopes';
+import { captureLogs } from './log-capture';
 
 const db = mockClient(DynamoDBDocumentClient);
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
@@ -129,12 +130,26 @@ it.each([
   expect(seen.indexed).toBe(false);
 });
 
+// One request id for every call here (the context's): the answers may then not differ by a byte.
 it('every dead link answers byte for byte the same, with the same headers', async () => {
   const answers = await Promise.all([view(revoked), view(newToken()), view('x'), attachment(revoked), attachment(newToken())]);
   expect(new Set(answers.map((a) => a.statusCode))).toEqual(new Set([410]));
   expect(new Set(answers.map((a) => a.body)).size).toBe(1);
   expect(new Set(answers.map((a) => JSON.stringify(Object.entries(a.headers ?? {}).sort()))).size).toBe(1);
-  expect(JSON.parse(answers[0]!.body!)).toEqual({ type: 'about:blank', title: 'Gone', status: 410, detail: expect.any(String) });
+  expect(JSON.parse(answers[0]!.body!)).toEqual({ type: 'urn:portal-access:problem:link-unusable', title: 'Link unusable', status: 410, detail: expect.any(String), instance: 'urn:request:req-1' });
+});
+
+it('a view counts one ShareLinkViews (EMF) with its request id; a dead link, an attachment count none', async () => {
+  const logs = captureLogs();
+  try {
+    expect((await view(live)).statusCode).toBe(200);
+    expect(logs.metrics('ShareLinkViews')).toEqual([1]);
+    expect(logs.lines.find((l) => 'ShareLinkViews' in l)).toMatchObject({ requestId: 'req-1' });
+    await Promise.all([view(revoked), view(newToken()), attachment(live), attachment(revoked)]);
+    expect(logs.metrics('ShareLinkViews')).toEqual([1]);
+  } finally {
+    logs.restore();
+  }
 });
 
 it('the view is one conditional UpdateItem that only adds one to views', async () => {

@@ -1,11 +1,11 @@
 /**
  * The holder of a share link: the document (one view counted) and its attachments (no view). A link
  * that is unknown, expired, revoked or used up, whose document is deleted (or replaced by another
- * under the same id), or whose recipient is archived is `Gone`, always with the same detail, after
+ * under the same id), or whose recipient is archived is `LinkGone`, always with the same detail, after
  * the same reads: the answer tells nothing about which it was, neither by its body nor by its time.
  */
 import type { DocumentType } from '../../contract/document-types';
-import { Gone } from '../../contract/errors';
+import { LinkGone } from '../../contract/errors';
 import type { PortalDocument } from '../../contract/schemas/attachments';
 import type { Document } from '../../contract/schemas/documents';
 import { hashToken } from '../tokens';
@@ -14,7 +14,7 @@ import type { SharedDeps } from './ports';
 
 /** The one answer to every dead link. */
 export const LINK_GONE_DETAIL = 'This link cannot be used any more. Ask the sender for a new one.';
-const gone = () => new Gone(LINK_GONE_DETAIL);
+const gone = () => new LinkGone(LINK_GONE_DETAIL);
 
 /**
  * Read in place of a link's document and recipient when the token names no link: keys no real
@@ -23,7 +23,7 @@ const gone = () => new Gone(LINK_GONE_DETAIL);
  */
 const DECOY = { type: 'invoice' as DocumentType, documentId: '~', contactId: '~' };
 
-/** The link and its document, if the link lives at this moment; `Gone` otherwise. */
+/** The link and its document, if the link lives at this moment; `LinkGone` otherwise. */
 async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Promise<{ link: ShareLink; document: Document }> {
   const link = await deps.links.get(hashToken(token));
   const target = link ?? DECOY;

@@ -20,6 +20,7 @@
  *                                      (EventBridge shape: { id, source, 'detail-type', time, detail, … })
  *   deadLetters()                    → what the local rules' targets finally failed on: [{ rule, event, attempts, error, at }]
  *   eventually(check, { timeoutMs }) → retries `check` until it stops throwing (default 10 s), for async effects
+ *   withoutInstance(problem)         → the problem without `instance` (its request), to compare two answers' substance
  *   uniq(prefix)                     → a string unique to this call in this run: `${uniq('alice')}@example.com`
  *   cognito()                        → a CognitoIdentityProviderClient on the local Cognito endpoint
  */
@@ -154,6 +155,13 @@ export function events(): Promise<ReceivedEvent[]> {
 
 export function deadLetters(): Promise<DeadLetter[]> {
   return getJson<DeadLetter[]>(`${stack().eventsEndpoint}/dlq`);
+}
+
+/** A problem without its `instance` (the request it answers): to compare two answers' substance. */
+export function withoutInstance<T>(problem: T): T {
+  if (typeof problem !== 'object' || problem === null) return problem;
+  const { instance: _instance, ...rest } = problem as Record<string, unknown>;
+  return rest as T;
 }
 
 export async function eventually<T>(check: () => Promise<T> | T, { timeoutMs = 10_000, intervalMs = 100 } = {}): Promise<T> {
