@@ -13,7 +13,7 @@ const source = (dir: string) =>
 
 /** Set by the stack itself for its handlers, or the process's own business (not the user's to set). */
 const NOT_SETTINGS = new Set(['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'JAVA_TOOL_OPTIONS', 'PORTAL_STACK_FILE']);
-const SET_BY_THE_STACK = new Set<string>([ENV.tableName, ENV.customerUserPoolId, ENV.staffUserPoolId, ENV.eventBusName]);
+const SET_BY_THE_STACK = new Set<string>([ENV.tableName, ENV.customerUserPoolId, ENV.staffUserPoolId, ENV.eventBusName, ENV.attachmentsBucket]);
 
 describe('npm start -- --help', () => {
   test('lists every variable the local stack reads, and every optional setting its handlers read', () => {
