@@ -3,9 +3,12 @@
  * construct it concerns, with the reason. cdk-nag 3 reads CDK's own `Validations.acknowledge`.
  */
 import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { attachmentObjectKeys } from '../lambdas/contract/attachments-bucket';
+import type { AttachmentsStorage } from './constructs/attachments-storage';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
 import type { OutboxFeed } from './constructs/outbox-feed';
@@ -17,6 +20,9 @@ export interface NagScope {
   readonly identity: Identity;
   readonly http: HttpApi;
   readonly outbox: OutboxFeed;
+  readonly attachments: AttachmentsStorage;
+  /** The functions bound to the attachments bucket (by prefix). */
+  readonly attachmentFunctions: readonly PortalFunction[];
   /** Every dead-letter queue but the outbox's (`outbox.failures`): the event rules', the events function's, the scheduled job's. */
   readonly deadLetterQueues: readonly sqs.Queue[];
   /** The HTTP, events and scheduled functions; the outbox worker is `outbox.worker`. */
@@ -27,7 +33,7 @@ export interface NagScope {
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, deadLetterQueues, outbox, functions, webApps, webLogs }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, attachments, attachmentFunctions, deadLetterQueues, outbox, functions, webApps, webLogs }: NagScope): void {
   acknowledgeWebFindings(webApps, webLogs);
 
   acknowledge(
@@ -75,6 +81,25 @@ export function acknowledgeNagFindings({ identity, http, deadLetterQueues, outbo
     'AwsSolutions-SQS3',
     "This queue IS a dead-letter queue: the on-failure destination of the outbox worker's stream event source (it receives where the failed records were), which cdk-nag only recognises for SQS redrive; an alarm fires on its first message.",
   );
+
+  const bucketId = Stack.of(attachments.bucket).getLogicalId(attachments.bucket.node.defaultChild as CfnBucket);
+  const prefixes = Object.values(attachmentObjectKeys('*'));
+  for (const fn of attachmentFunctions) {
+    for (const objects of prefixes) {
+      acknowledge(
+        fn.role!,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${objects}]`,
+        'Object keys are random attachment ids under a fixed prefix (pending/ for uploads, files/ for completed ones); the grant names the bucket and the prefix, and the actions are the few each function needs (PortalFunction.bindAttachments).',
+      );
+    }
+  }
+
+  acknowledge(
+    attachments.accessLogs,
+    'AwsSolutions-S1',
+    'This is the server-access-log bucket of the attachments bucket; logging its own accesses into itself would loop, and into a third bucket would only move the question.',
+  );
+
   for (const queue of deadLetterQueues) {
     acknowledge(
       queue,

@@ -5,11 +5,13 @@ import { OUTBOX_STREAM } from '../lambdas/contract/outbox';
 import type { FunctionName } from '../lambdas/contract/routes';
 import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
 import { AlarmTopic } from './constructs/alarm-topic';
+import { AttachmentsStorage } from './constructs/attachments-storage';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
+import { Observability } from './constructs/observability';
 import { OutboxFeed } from './constructs/outbox-feed';
 import { WebLogs } from './constructs/web-logs';
 import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
@@ -31,14 +33,23 @@ export interface PortalStackProps extends StackProps {
  * a re-grant won meanwhile: the login follows the record).
  */
 const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser', 'AdminGetUser', 'AdminCreateUser'];
+/**
+ * The contacts function: a contact with portal access whose email changes moves its login in the
+ * request — is the new address another user's (get), the login's email (update, verified), its
+ * sessions end. Revoking is the worker's.
+ */
+const LOGIN_EMAIL_CHANGE: readonly CustomerPoolAction[] = ['AdminGetUser', 'AdminUpdateUserAttributes', 'AdminUserGlobalSignOut'];
 /** Accepting an invitation: the password, and the end of the login's earlier sessions. */
 const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
+/** CloudFront's default domains (one wildcard, as S3's CORS allows): the console's origin when it has no domain of its own. */
+const CLOUDFRONT_DEFAULT_ORIGINS = 'https://*.cloudfront.net';
 
 /**
- * Portal Access: one table, two user pools, invitation mail, an event bus, the HTTP API whose
- * routes come from `lambdas/contract/routes.ts`, and the outbox worker the table's stream feeds.
- * Each function holds only the grants its area needs: the HTTP functions and the events function
- * write records and outbox items; Cognito logins, SES and the emitted events are the worker's.
+ * Portal Access: one table, two user pools, invitation mail, an event bus, the attachments bucket,
+ * the HTTP API whose routes come from `lambdas/contract/routes.ts`, and the outbox worker the
+ * table's stream feeds. Each function holds only the grants its area needs: the HTTP functions and
+ * the events function write records and outbox items (the contacts function also moves a login's
+ * email); Cognito logins, SES and the lifecycle's events are the worker's.
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
@@ -48,6 +59,7 @@ export class PortalStack extends Stack {
   readonly admin: WebApp;
   readonly eventsFunction: PortalFunction;
   readonly outboxWorker: PortalFunction;
+  readonly observability: Observability;
   readonly scheduleFunction: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
@@ -70,11 +82,18 @@ export class PortalStack extends Stack {
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
     }));
+    // The console uploads from its own origin straight to the bucket (a presigned PUT): its CSP names
+    // the bucket's origin, and the bucket's CORS the console. CORS cannot name the console's own
+    // distribution (distribution → CSP → bucket → distribution is a cycle), so without a domain of
+    // its own (`adminUrl`) it allows CloudFront's default domains: the presigned URL's signature,
+    // not CORS, is what guards an upload.
+    const attachments = new AttachmentsStorage(this, 'Attachments', { adminOrigins: [config.adminUrl ?? CLOUDFRONT_DEFAULT_ORIGINS, ...config.adminOrigins] });
     const admin = (this.admin = new WebApp(this, 'Admin', {
       app: 'admin',
       apiDomain,
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.staffHostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
+      uploadOrigins: [`https://${attachments.bucket.bucketRegionalDomainName}`],
     }));
     const portalUrl = config.portalUrl ?? portal.url;
     const adminUrl = config.adminUrl ?? admin.url;
@@ -91,30 +110,37 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
     const staffPool = identity.staff.pool;
 
-    const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
+    const defaults = { logRetention, stage: config.stage, logLevel: config.logLevel };
+    const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, ...defaults });
     /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
     const publicFn = (id: string, entry: string, description: string) =>
-      new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
+      new PortalFunction(this, id, { entry, description, ...defaults, publicConcurrency: config.publicFunctionConcurrency });
     // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
     this.functions = {
       system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access').bindTable(table, 'readWrite').bindStaffPool(staffPool),
+      contacts: fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access, a new email moves the login')
+        .bindTable(table, 'readWrite')
+        .bindCustomerPool(customerPool, LOGIN_EMAIL_CHANGE)
+        .bindStaffPool(staffPool),
       'portal-access': fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')
         .bindTable(table, 'readWrite')
         .bindStaffPool(staffPool),
-      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants and share links (staff)')
+      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants, attachments and share links (staff)')
         .bindTable(table, 'readWrite')
         .setEnv('portalUrl', portalUrl)
-        .bindStaffPool(staffPool),
-      portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
+        .bindStaffPool(staffPool)
+        .bindAttachments(attachments.bucket, 'staff'),
+      portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read').bindAttachments(attachments.bucket, 'download'),
       // Reachable by anyone: its items only (the invitation, its contact, the audit trail), no index, no Query.
       invitations: publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
         .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
         .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
-      // Reachable by anyone holding a link: reads its link, document and recipient by key; writes only the link's view count.
+      // Reachable by anyone holding a link: reads its link, document, recipient and attachment records by key, and queries a document's attachments; writes only the link's view count; signs downloads of completed files.
       shared: publicFn('SharedFunction', 'lambdas/http/shared.ts', 'Share links: the shared document (public, by token)')
         .bindTableItems(table, ['GetItem'], ITEM_SCOPES.sharedReads)
-        .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites),
+        .bindTableItems(table, ['Query'], ITEM_SCOPES.sharedQueries)
+        .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites)
+        .bindAttachments(attachments.bucket, 'download'),
     };
     this.eventsFunction = fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback').bindTable(table, 'readWrite');
     events.deliverTo(this.eventsFunction);
@@ -126,7 +152,7 @@ export class PortalStack extends Stack {
     this.outboxWorker = new PortalFunction(this, 'OutboxWorker', {
       entry: 'lambdas/worker/outbox.ts',
       description: 'The outbox: Cognito logins, invitation emails (paced), revocations, the PortalAccess* events',
-      logRetention,
+      ...defaults,
       timeoutSeconds: OUTBOX_STREAM.workerTimeoutSeconds,
     })
       .bindTable(table, 'readWrite')
@@ -138,7 +164,6 @@ export class PortalStack extends Stack {
       .setEnv('mailRatePerSecond', String(config.mailRatePerSecond));
     const outbox = new OutboxFeed(this, 'Outbox', { table, worker: this.outboxWorker });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
-    alarms.notify([...events.alarms, ...schedule.alarms, outbox.alarm]);
 
     const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
@@ -149,6 +174,16 @@ export class PortalStack extends Stack {
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
     }));
+
+    // Every alarm of the stack (these, and the dead-letter queues') notifies the one topic; one dashboard.
+    this.observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      api: http.api,
+      functions: { ...this.functions, events: this.eventsFunction, schedule: this.scheduleFunction, outbox: this.outboxWorker },
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues, outbox.failures],
+      otherAlarms: [...events.alarms, ...schedule.alarms, outbox.alarm],
+      topic: alarms,
+    });
 
     portal.deploy(
       webAppConfig({
@@ -177,6 +212,8 @@ export class PortalStack extends Stack {
     acknowledgeNagFindings({
       identity,
       http,
+      attachments,
+      attachmentFunctions: [this.functions.documents, this.functions.portal, this.functions.shared],
       deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
       outbox,
       functions: [...Object.values(this.functions), this.eventsFunction, this.scheduleFunction],
@@ -187,6 +224,7 @@ export class PortalStack extends Stack {
     const outputs: Record<string, string> = {
       ApiUrl: http.url,
       TableName: table.tableName,
+      AttachmentsBucketName: attachments.bucket.bucketName,
       StaffUserPoolId: identity.staff.pool.userPoolId,
       StaffClientId: identity.staff.client.userPoolClientId,
       CustomerUserPoolId: customerPool.userPoolId,
@@ -198,6 +236,7 @@ export class PortalStack extends Stack {
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
       AlarmTopicArn: alarms.topic.topicArn,
+      DashboardName: this.observability.dashboard.dashboardName,
     };
     mail.dkimRecords.forEach((record, i) => (outputs[`SesDkimCname${i + 1}`] = record));
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });

@@ -1,15 +1,18 @@
 /**
- * The AWS clients: the only place that builds them. One of each per container, on first use; the
- * endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (the local stack points them at
- * its emulators). A bundle carries only the clients its wiring uses: the HTTP functions the table
- * and the light Cognito client, the outbox worker SES and EventBridge too.
+ * The AWS clients (the SDK's, and our light Cognito and S3 ones): the only place that builds them.
+ * One of each per container, on first use, with standard retries; the endpoints come from the
+ * SDK's own AWS_ENDPOINT_URL_* variables (the local stack points them at its emulators). A bundle
+ * carries only the clients its wiring uses: the HTTP functions the table, the light Cognito client
+ * and S3; the outbox worker and the scheduled job SES and EventBridge too (worker-clients.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env } from '../contract/env';
 import { cognitoApi, type CognitoApi } from '../adapters/cognito/cognito-api';
+import { S3Presigner, S3Requests, type S3Config } from '../adapters/s3/s3-client';
 import { perContainer } from './container';
+import { defaultProvider } from './lambda-credentials';
 
 /**
  * The clients' logger has no `info`: the SDK's logger middleware then skips building a redacted
@@ -20,6 +23,8 @@ import { perContainer } from './container';
 export const SDK_LOGGER = { trace() {}, debug() {}, warn() {}, error() {} } as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
 
 let dynamo: DynamoDBDocumentClient | undefined;
+let s3: S3Requests | undefined;
+let s3Signer: S3Presigner | undefined;
 
 /** The single table: its document client and its name (`TABLE_NAME`). */
 export function table(): { db: DynamoDBDocumentClient; name: string } {
@@ -35,3 +40,16 @@ export const cognitoClient = perContainer((): CognitoApi => {
   const endpoint = process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || process.env.AWS_ENDPOINT_URL || undefined;
   return cognitoApi({ region: process.env.AWS_REGION ?? 'eu-west-1', credentials: fromEnv(), ...(endpoint ? { endpoint } : {}) });
 });
+
+/**
+ * Our S3 client (adapters/s3/s3-client.ts, not the SDK's: see there): the region Lambda sets, the
+ * endpoint from the SDK's own AWS_ENDPOINT_URL_S3 (set only locally), credentials from the environment.
+ */
+function s3Config(): S3Config {
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3;
+  return { region: process.env.AWS_REGION ?? 'us-east-1', credentials: defaultProvider(), maxAttempts: 3, ...(endpoint ? { endpoint } : {}) };
+}
+/** Signed requests and presigned URLs (the documents function). */
+export const s3Requests = (): S3Requests => (s3 ??= new S3Requests(s3Config()));
+/** Presigned URLs only (the portal): a bundle without the requests. */
+export const s3Presigner = (): S3Presigner => (s3Signer ??= new S3Presigner(s3Config()));

@@ -19,6 +19,7 @@ import { EventBridgeAccessEvents } from '../adapters/eventbridge/access-events';
 import { SesInvitationMailer, type Sender } from '../adapters/ses/invitation-mailer';
 import { cognitoClient, table } from './clients';
 import { perContainer } from './container';
+import { countingEvents, countingMailer } from './metrics';
 import { invitationConfig, mailRatePerSecond } from './settings';
 import { eventBridgeClient, sesClient } from './worker-clients';
 
@@ -46,9 +47,9 @@ export const outboxDeps = perContainer((): OutboxDeps => {
     store: new DynamoDeliveryStore(db, name),
     outbox,
     logins: new CognitoCustomerLogins(cognitoClient(), env('customerUserPoolId')),
-    mailer: new SesInvitationMailer(sesClient(), sender()),
+    mailer: countingMailer(new SesInvitationMailer(sesClient(), sender())),
     pacer: new DynamoMailPacer(db, name, mailRatePerSecond()),
-    events: new EventBridgeAccessEvents(eventBridgeClient(), env('eventBusName')),
+    events: countingEvents(new EventBridgeAccessEvents(eventBridgeClient(), env('eventBusName'))),
     now: () => new Date(),
     config: invitationConfig(),
     warn: log.warn,

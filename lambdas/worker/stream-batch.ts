@@ -29,6 +29,15 @@ export function entryOf(record: DynamoDBRecord): StreamEntry | undefined {
   return id && contactId ? { id, contactId, sequenceNumber } : undefined;
 }
 
+/**
+ * How long the oldest record of a batch waited in the stream, in seconds (its item was written
+ * then): the outbox's lag, which the worker reports as a metric. `undefined` without a creation time.
+ */
+export function oldestAgeSeconds(records: readonly DynamoDBRecord[], nowMs: number): number | undefined {
+  const created = records.map((r) => r.dynamodb?.ApproximateCreationDateTime).filter((t): t is number => typeof t === 'number');
+  return created.length === 0 ? undefined : Math.max(0, nowMs / 1000 - Math.min(...created));
+}
+
 /** Time kept back at the end of an invocation: the last writes and the answer. */
 const RESERVE_MS = 10_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -150,7 +150,8 @@ const accept = (link: string | undefined) => fault.api('/invitations/accept', { 
 function expectProblem(res: ApiResponse, status: number): void {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, title: expect.any(String) });
+  expect(res.body).toMatchObject({ status, title: expect.any(String), instance: `urn:request:${res.headers['x-request-id']}` });
+  if (status === 503) expect(res.body.type).toBe('urn:portal-access:problem:unavailable');
 }
 
 beforeAll(async () => {

@@ -158,8 +158,10 @@ describe('DynamoAccessStore (the requests)', () => {
     const revokeAudit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
     expect(await store.revoke(contact, '2026-03-01T00:00:00.000Z', revokeAudit, true, revocationItem)).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Update?.ConditionExpression).toBe('#portal.#status = :read');
+    expect(items[0]?.Update?.ConditionExpression).toBe('#portal.#status = :read AND #archived = :archived');
     expect(items[0]?.Update?.ExpressionAttributeValues?.[':outbox']).toEqual({ id: 'o2', kind: 'revocation', at: '2026-03-01T00:00:00.000Z' });
+    // The contacts' status listing follows: an archived contact into the archived partition.
+    expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':statusPartition': 'PORTAL#revoked#ARCHIVED', ':archived': true });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: 'AUDIT#c1', entity: 'audit', action: 'portal.revoked', actor: 'staff:alice' });
     expect(String(items[1]?.Put?.Item?.sk)).toMatch(/^2026-03-01T00:00:00.000Z#[0-9a-f]{12}$/);
     expect(items[2]?.Put?.Item).toMatchObject({ pk: 'OUTBOX#o2', kind: 'revocation', email: 'pat@example.com' });
@@ -228,8 +230,9 @@ describe('DynamoDeliveryStore (the outbox worker)', () => {
     expect(await store.withdrawGrant(contact, 'o1', 'none', error, audit)).toBe(true);
     const withdrawn = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(withdrawn[0]?.Update).toMatchObject({
-      ConditionExpression: '#outbox.#id = :outbox AND #portal.#status = :invited AND attribute_not_exists(#login.#username)',
-      ExpressionAttributeValues: expect.objectContaining({ ':portal': { status: 'none', delivery: 'failed' }, ':error': error }),
+      ConditionExpression: '#outbox.#id = :outbox AND #portal.#status = :invited AND attribute_not_exists(#login.#username) AND #archived = :false',
+      // The contacts' status listing follows the status back.
+      ExpressionAttributeValues: expect.objectContaining({ ':portal': { status: 'none', delivery: 'failed' }, ':error': error, ':statusPartition': 'PORTAL#none' }),
     });
     expect(withdrawn[2]?.Delete).toMatchObject({ Key: { pk: 'LOGIN#pat@example.com', sk: 'LOGIN' }, ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me' });
     expect(await store.markDeliveryFailed(contact, 'o1', { ...error, code: 'recipient_rejected' }, audit)).toBe(true);
@@ -441,15 +444,23 @@ describe('DynamoAccessStore: scoped and time-bound access', () => {
     expect(await store.updateSettings(person({ portal: { status: 'active' } }), {}, 'now', audit)).toBe(false);
   });
 
-  it('markExpired: expired, the invitation gone, a claim, the audit entry — only while status and end are the ones read; the due entry stays', async () => {
+  it('markExpired: expired (and listed so: gsi4), the invitation gone, a claim, the audit entry — only while status, end and archive are the ones read; the due entry stays', async () => {
     db.on(TransactWriteCommand).resolves({});
     const invited = person({ portal: { status: 'invited', until: UNTIL }, invitation: { tokenHash: 'h1', expiresAt: 'x' } });
     expect(await store.markExpired(invited, '2026-12-24T18:00:30.000Z', auditEntry('portal.expired', 'c1', 'schedule', 'now'))).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[0]?.Update).toMatchObject({
-      ConditionExpression: '#portal.#status = :read AND #portal.#until = :until',
-      ExpressionAttributeValues: expect.objectContaining({ ':expired': 'expired', ':claim': '2026-12-24T18:00:30.000Z', ':read': 'invited', ':until': UNTIL }),
+      ConditionExpression: '#portal.#status = :read AND #portal.#until = :until AND #archived = :archived',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':expired': 'expired',
+        ':claim': '2026-12-24T18:00:30.000Z',
+        ':read': 'invited',
+        ':until': UNTIL,
+        ':archived': false,
+        ':statusPartition': 'PORTAL#expired',
+      }),
     });
+    expect(items[0]?.Update?.UpdateExpression).toContain('gsi4pk = :statusPartition');
     expect(items[0]?.Update?.UpdateExpression).not.toContain('duepk');
     expect(items[1]?.Put?.Item).toMatchObject({ action: 'portal.expired' });
     expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });

@@ -76,6 +76,10 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     },
   };
 
+  async recordAudit(entry: AuditEntry) {
+    this.audit.push(clone(entry));
+  }
+
   async loginHolder(email: string) {
     return this.guards.get(email);
   }

@@ -21,6 +21,7 @@ import { MailDeferred, MailRefused, type AccessEventType, type DeliveryDeps, typ
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
 import { revokeAccess, revokeCompany, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { getWizard } from '../../lambdas/domain/portal-access/wizard';
+import { problemTypeOf } from '../../lambdas/contract/problem-types';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { cognitoError, fakeCognito } from './cognito-fake';
 import { MemoryAccess } from './portal-access.fakes';
@@ -331,10 +332,10 @@ describe('grant: the request writes, the outbox worker does the rest', () => {
     const results = await apply('co', [grantLine('p1'), grantLine('p2'), grantLine('p3', 'not an email'), grantLine('other'), grantLine('ghost'), grantLine('p2')]);
 
     expect(results.map((r) => r.outcome)).toEqual(['failed', 'granted', 'failed', 'failed', 'failed', 'failed']);
-    expect(problemOf(results[0])).toMatchObject({ status: 400, errors: [{ path: 'lines.0.email' }] });
-    expect(problemOf(results[2])).toMatchObject({ status: 400, errors: [{ path: 'lines.2.email' }] });
-    expect(problemOf(results[3])?.status).toBe(404);
-    expect(problemOf(results[4])?.status).toBe(404);
+    expect(problemOf(results[0])).toMatchObject({ status: 400, type: problemTypeOf('no-email'), errors: [{ path: 'lines.0.email' }] });
+    expect(problemOf(results[2])).toMatchObject({ status: 400, type: problemTypeOf('validation'), errors: [{ path: 'lines.2.email' }] });
+    expect(problemOf(results[3])).toMatchObject({ status: 404, type: problemTypeOf('out-of-scope') });
+    expect(problemOf(results[4])).toMatchObject({ status: 404, type: problemTypeOf('out-of-scope') });
     expect(problemOf(results[5])?.status).toBe(400);
     expect(results[0]?.status).toBe('none');
     expect(access.contact('other').portal.status).toBe('none');
@@ -435,6 +436,32 @@ describe('grant: the request writes, the outbox worker does the rest', () => {
     await drain();
     expect(delivered).toHaveLength(1);
     expect(access.outboxItems.get('o-1')?.outcome).toBe('superseded');
+  });
+
+  it("a company's apply is one entry in the company's history: who applied what to which persons, each line's outcome", async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co' });
+    access.add({ id: 'p1', companyId: 'co', email: 'p1@example.com' });
+    access.add({ id: 'p2', companyId: 'co' });
+    await apply('co', [grantLine('p1'), grantLine('p2')], 'Welcome');
+    const entries = access.audit.filter((a) => a.action === 'portal.applied');
+    expect(entries).toEqual([
+      expect.objectContaining({
+        contactId: 'co',
+        actor: 'staff:alice',
+        details: {
+          lines: [
+            { contactId: 'p1', outcome: 'granted', status: 'invited' },
+            { contactId: 'p2', outcome: 'failed', status: 'none', reason: 'The contact has no email; give one on the line.' },
+          ],
+          withMessage: true,
+        },
+      }),
+    ]);
+    // An apply that changes nothing is not history; a person's own wizard has its own entries only.
+    await apply('co', [grantLine('p1')]);
+    access.add({ id: 'solo', email: 'solo@example.com' });
+    await apply('solo', [grantLine('solo')]);
+    expect(access.audit.filter((a) => a.action === 'portal.applied')).toHaveLength(1);
   });
 
   it('a revoke line with an invalid email fails alone', async () => {
@@ -784,7 +811,7 @@ describe('re-invite', () => {
     expect(access.invitations.has(first)).toBe(false);
     expect(delivered).toHaveLength(2);
     expect(sentEmails()[1]?.Content?.Simple?.Body?.Text?.Data).toContain('Again');
-    expect(access.audit.map((a) => a.action)).toEqual(['portal.granted', 'portal.reinvited']);
+    expect(access.audit.map((a) => a.action)).toEqual(['portal.granted', 'portal.applied', 'portal.reinvited']);
     expect(events.map((e) => e.type).sort()).toEqual(['PortalAccessGranted', 'PortalInvitationSent', 'PortalInvitationSent']);
     await expect(reinvite(deps, 'co', { contactId: 'p2' }, 'staff:bob')).rejects.toBeInstanceOf(NotFound);
     await expect(reinvite(deps, 'co', {}, 'staff:bob')).rejects.toBeInstanceOf(Conflict);

@@ -1,6 +1,7 @@
 /**
  * The few Cognito user-pool calls the functions make (AdminGetUser, AdminListGroupsForUser,
- * AdminCreateUser, AdminEnable/DisableUser, AdminUserGlobalSignOut, AdminSetUserPassword), as AWS
+ * AdminCreateUser, AdminEnable/DisableUser, AdminUserGlobalSignOut, AdminSetUserPassword,
+ * AdminUpdateUserAttributes), as AWS
  * JSON 1.1 requests signed with the SDK's own SigV4 signer and sent with `fetch`. Why not
  * `@aws-sdk/client-cognito-identity-provider`: its error classes and schemas add ~35 KB to every
  * staff function's minified bundle (each re-checks staff rights), and an HTTP function should carry
@@ -68,7 +69,8 @@ export type CognitoOperation =
   | 'AdminEnableUser'
   | 'AdminDisableUser'
   | 'AdminUserGlobalSignOut'
-  | 'AdminSetUserPassword';
+  | 'AdminSetUserPassword'
+  | 'AdminUpdateUserAttributes';
 
 export interface CognitoApi {
   call<T = Record<string, unknown>>(operation: CognitoOperation, input: Record<string, unknown>): Promise<T>;

@@ -2,7 +2,7 @@
  * Portal logins in the customer user pool. The pool signs in by email: a user is created with its
  * email as `Username`, and Cognito answers the real user name (the `sub`), which is what we keep.
  */
-import { Invalid } from '../../contract/errors';
+import { EmailInUse, Invalid } from '../../contract/errors';
 import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access/ports';
 import { PASSWORD_REFUSED } from '../../contract/password-policy';
 import type { CognitoApi } from './cognito-api';
@@ -75,6 +75,23 @@ export class CognitoCustomerLogins implements CustomerLogins {
       await this.#cognito.call('AdminUserGlobalSignOut', { UserPoolId: this.#poolId, Username: username });
     } catch (error) {
       if (!isEmulatorGap(error)) throw error;
+    }
+  }
+
+  async changeEmail(username: string, email: string): Promise<void> {
+    try {
+      await this.#cognito.call('AdminUpdateUserAttributes', {
+        UserPoolId: this.#poolId,
+        Username: username,
+        // Verified in the same call: the pool keeps the original until a new email is verified, so this applies it at once and sends nothing.
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      });
+    } catch (error) {
+      if (nameOf(error) === 'AliasExistsException') throw new EmailInUse("The email is another user's portal login.");
+      throw error;
     }
   }
 

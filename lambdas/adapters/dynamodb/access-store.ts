@@ -7,7 +7,7 @@
  * answered as `false` (or which condition refused), never decided here. The worker's writes are
  * delivery-store.ts's, the acceptance's invitation-store.ts's.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { InvitationItem, RevocationItem } from '../../domain/outbox';
@@ -32,6 +32,10 @@ function dueOf(contactId: string, until: string | undefined): { sets: string[]; 
 }
 
 export class DynamoAccessStore extends TableStore implements AccessStore {
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: auditItem(entry) }));
+  }
+
   async loginHolder(email: string): Promise<string | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.loginEmail(email), ConsistentRead: true }));
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
@@ -43,11 +47,13 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     const sameLogin = previous?.email === email;
     const read = contact.portal.status;
     const due = dueOf(me, settings.until);
-    const sets = ['#portal = :portal', '#updatedAt = :at', '#outbox = :outbox', ...due.sets];
+    // The status partition of the listings (gsi4) moves with the status; the contact is not archived (a condition).
+    const sets = ['#portal = :portal', '#updatedAt = :at', '#outbox = :outbox', 'gsi4pk = :statusPartition', ...due.sets];
     const values: Record<string, unknown> = {
       ...due.values,
       ':portal': { status: 'invited', invitedAt: at, delivery: 'queued', ...settings },
       ':outbox': outboxPointer(outbox),
+      ':statusPartition': keys.contactStatusPartition('invited'),
       ':at': at,
       ':one': 1,
       ':read': read,
@@ -176,10 +182,27 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, #outbox = :outbox REMOVE #invitation, expiryClaim, ${DUE_ATTRIBUTES.join(', ')} ADD #version :one`,
-          ConditionExpression: '#portal.#status = :read',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#outbox': 'outbox' },
-          ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at, ':read': contact.portal.status, ':one': 1, ':outbox': outboxPointer(outbox) },
+          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, #outbox = :outbox, gsi4pk = :statusPartition REMOVE #invitation, expiryClaim, ${DUE_ATTRIBUTES.join(', ')} ADD #version :one`,
+          // Archived as read, so that the status partition (archived ones apart) is the right one.
+          ConditionExpression: '#portal.#status = :read AND #archived = :archived',
+          ExpressionAttributeNames: {
+            '#portal': 'portal',
+            '#status': 'status',
+            '#updatedAt': 'updatedAt',
+            '#invitation': 'invitation',
+            '#version': 'version',
+            '#archived': 'archived',
+            '#outbox': 'outbox',
+          },
+          ExpressionAttributeValues: {
+            ':revoked': 'revoked',
+            ':at': at,
+            ':read': contact.portal.status,
+            ':one': 1,
+            ':archived': contact.archived,
+            ':statusPartition': keys.contactStatusPartition('revoked', contact.archived),
+            ':outbox': outboxPointer(outbox),
+          },
         },
       },
       { Put: { TableName: this.table, Item: auditItem(audit) } },
@@ -238,10 +261,19 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: 'SET #portal.#status = :expired, expiryClaim = :claim, #updatedAt = :claim REMOVE #invitation ADD #version :one',
-          ConditionExpression: '#portal.#status = :read AND #portal.#until = :until',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
-          ExpressionAttributeValues: { ':expired': 'expired', ':claim': claim, ':read': contact.portal.status, ':until': contact.portal.until, ':one': 1 },
+          UpdateExpression: 'SET #portal.#status = :expired, expiryClaim = :claim, #updatedAt = :claim, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          // Archived as read, so that the status partition of the listings (archived ones apart) is the right one.
+          ConditionExpression: '#portal.#status = :read AND #portal.#until = :until AND #archived = :archived',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ExpressionAttributeValues: {
+            ':expired': 'expired',
+            ':claim': claim,
+            ':read': contact.portal.status,
+            ':until': contact.portal.until,
+            ':one': 1,
+            ':archived': contact.archived,
+            ':statusPartition': keys.contactStatusPartition('expired', contact.archived),
+          },
         },
       },
       { Put: { TableName: this.table, Item: auditItem(audit) } },

@@ -150,8 +150,9 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: 'SET #portal = :portal, #deliveryError = :error, #updatedAt = :at REMOVE #login, #invitation ADD #version :one',
-          ConditionExpression: '#outbox.#id = :outbox AND #portal.#status = :invited AND attribute_not_exists(#login.#username)',
+          // The status partition of the listings (gsi4) moves with the status; the contact is not archived (a condition).
+          UpdateExpression: 'SET #portal = :portal, #deliveryError = :error, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #login, #invitation ADD #version :one',
+          ConditionExpression: '#outbox.#id = :outbox AND #portal.#status = :invited AND attribute_not_exists(#login.#username) AND #archived = :false',
           ExpressionAttributeNames: {
             '#portal': 'portal',
             '#status': 'status',
@@ -163,8 +164,18 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
             '#version': 'version',
             '#outbox': 'outbox',
             '#id': 'id',
+            '#archived': 'archived',
           },
-          ExpressionAttributeValues: { ':portal': portal, ':error': error, ':at': error.at, ':one': 1, ':outbox': outboxId, ':invited': 'invited' },
+          ExpressionAttributeValues: {
+            ':portal': portal,
+            ':error': error,
+            ':at': error.at,
+            ':one': 1,
+            ':outbox': outboxId,
+            ':invited': 'invited',
+            ':false': false,
+            ':statusPartition': keys.contactStatusPartition(fallback),
+          },
         },
       },
       { Put: { TableName: this.table, Item: auditItem(audit) } },

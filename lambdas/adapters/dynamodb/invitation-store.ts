@@ -44,11 +44,12 @@ export class DynamoInvitationStore extends TableStore implements InvitationStore
         Update: {
           TableName: this.table,
           Key: keys.contact(contactId),
-          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at REMOVE #invitation ADD #version :one',
-          // An access whose end has come cannot be accepted any more (its status reads `expired`).
-          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND (attribute_not_exists(#portal.#until) OR #portal.#until > :at)',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
-          ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1 },
+          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          // An archived contact's invitation is dead even before the archive's revocation deletes it;
+          // an access whose end has come cannot be accepted any more (its status reads `expired`).
+          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND #archived = :false AND (attribute_not_exists(#portal.#until) OR #portal.#until > :at)',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1, ':false': false, ':statusPartition': keys.contactStatusPartition('active') },
         },
       },
       {

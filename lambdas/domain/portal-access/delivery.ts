@@ -20,7 +20,7 @@
  * The item acts only while the contact names it (`outbox.id`): once revoked, re-granted or re-invited
  * meanwhile, a newer item follows the record and this one is `superseded`.
  */
-import { Conflict, Unavailable } from '../../contract/errors';
+import { EmailInUse, Unavailable } from '../../contract/errors';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
@@ -47,7 +47,7 @@ export async function deliverInvitation(deps: DeliveryDeps, item: InvitationItem
     try {
       login = await ensureLogin(deps, contact, item.id);
     } catch (error) {
-      if (error instanceof Conflict) return withdraw(deps, contact, item, error.message);
+      if (error instanceof EmailInUse) return withdraw(deps, contact, item, error.message);
       throw error;
     }
     await run.afterStep?.('login', item);
@@ -148,13 +148,13 @@ async function adoptableLogin(deps: DeliveryDeps, contactId: string, email: stri
   const found = await deps.logins.find(email);
   if (!found) return undefined;
   const holder = await deps.store.subjectHolder(found.sub);
-  if (holder !== undefined && holder !== contactId) throw new Conflict(EMAIL_IN_USE);
+  if (holder !== undefined && holder !== contactId) throw new EmailInUse(EMAIL_IN_USE);
   return found;
 }
 
 /**
  * Step 2: the Cognito user exists and is enabled, and the contact records it (with `SUB#<sub>`).
- * Throws `Conflict` when the pool's user under the email belongs to another contact.
+ * Throws `EmailInUse` when the pool's user under the email belongs to another contact.
  */
 export async function ensureLogin(deps: DeliveryDeps, contact: ContactRecord, outboxId: string): Promise<LoginRecord> {
   const login = contact.login;
@@ -180,7 +180,7 @@ export async function ensureLogin(deps: DeliveryDeps, contact: ContactRecord, ou
   }
   const recorded = { email: login.email, ...found };
   const result = await deps.store.recordLogin(contact.id, outboxId, recorded);
-  if (result === 'subject-taken') throw new Conflict(EMAIL_IN_USE);
+  if (result === 'subject-taken') throw new EmailInUse(EMAIL_IN_USE);
   if (result === 'superseded') throw new Unavailable('The contact changed while its login was made; it will be tried again.');
   // A revocation may have landed between the enable and the record: the login follows the record.
   await settleLogin(deps, contact.id, found.username, 'enabled');

@@ -10,7 +10,7 @@
  * the portal is otherwise `unchanged`, unless its invitation never went out (refused, or its outbox
  * item abandoned): then it is queued again (`granted`).
  */
-import { Conflict, Invalid } from '../../contract/errors';
+import { Conflict, EmailInUse, Invalid, NoEmail } from '../../contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../contract/outbox';
 import type { Outcome } from '../../contract/schemas/portal-access';
 import { hasEnded, portalStatusAt } from '../access-policy';
@@ -42,7 +42,7 @@ export async function grant(
   if (inPortal(status)) {
     const loginEmail = contact.login?.email;
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
-      fail(new Conflict('The contact already has a portal login with another email; revoke it first to change the email.'));
+      fail(new Conflict("The contact's portal login has another email; change the contact's email (PATCH) to move the login."));
     const updated = !sameSettings(settings, storedSettings(contact.portal));
     const current = updated ? await updateSettings(deps, contact, settings, actor, status) : contact;
     if (!undelivered(current, now)) return { contactId: contact.id, outcome: updated ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
@@ -53,7 +53,7 @@ export async function grant(
   }
 
   const email = lineEmail ?? contact.email;
-  if (!email) return fail(new Invalid('The contact has no email; give one on the line.', `lines.${index}.email`));
+  if (!email) return fail(new NoEmail('The contact has no email; give one on the line.', `lines.${index}.email`));
   // An access that ended keeps its settings unless the line changes them: an end already past cannot be granted again.
   if (hasEnded(settings.until, now))
     fail(new Invalid(`The access ended at ${settings.until}; give a new until in the future, or null for none.`, `lines.${index}.until`));
@@ -63,7 +63,7 @@ export async function grant(
   const audit = auditEntry(outcome === 'regranted' ? 'portal.regranted' : 'portal.granted', contact.id, actor, at, { email, ...describeSettings(settings) });
   const storeEmail = lineEmail !== undefined && lineEmail !== contact.email;
   const claimed = await claimLoginEmail(deps, { contact, email, storeEmail, at, outbox: item, audit, settings });
-  if (claimed === 'email-taken') fail(new Conflict(EMAIL_IN_USE));
+  if (claimed === 'email-taken') fail(new EmailInUse(EMAIL_IN_USE));
   if (claimed === 'company-archived') fail(new Conflict("The contact's company is archived."));
   if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
   return { contactId: contact.id, outcome, status: 'invited' };

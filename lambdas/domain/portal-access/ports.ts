@@ -60,6 +60,8 @@ export type RecordLoginResult = 'recorded' | 'superseded' | 'subject-taken';
  * entries), as the requests change them: grants, re-invitations, revocations.
  */
 export interface AccessStore {
+  /** An audit entry that records no change of its own (a company's wizard apply). */
+  recordAudit(entry: AuditEntry): Promise<void>;
   loginHolder(email: string): Promise<string | undefined>;
   /** Step 1 of a grant: the email's guard, the contact `invited` and `delivery: queued`, the outbox item and the audit entry, in one transaction. */
   claimLogin(claim: LoginClaim): Promise<ClaimResult>;
@@ -145,6 +147,8 @@ export interface CustomerLogins {
   signOut(username: string): Promise<void>;
   /** Permanent password; `Invalid` (path `password`) when the pool's policy refuses it. */
   setPassword(username: string, password: string): Promise<void>;
+  /** The user's email, verified (applied at once, nothing sent); `EmailInUse` when another user of the pool has it. */
+  changeEmail(username: string, email: string): Promise<void>;
 }
 
 export interface InvitationMail {
