@@ -5,7 +5,7 @@
  */
 import type { DocumentType } from '../../lambdas/contract/document-types';
 import { createContact, createPortalUser, setArchived, type PortalUser } from './support/portal-users';
-import { adminToken, api, uniq } from './support/stack';
+import { adminToken, api, uniq, withoutInstance } from './support/stack';
 
 let token: string;
 const staff = async (path: string, init: { method?: string; body?: unknown } = {}) => api(path, { ...init, token });
@@ -13,7 +13,7 @@ const batch = (documents: unknown[]) => staff('/documents/batch', { method: 'POS
 const put = (type: string, id: string, body: Record<string, unknown>) => staff(`/documents/${type}/${id}`, { method: 'PUT', body });
 const portal = (user: PortalUser, path: string) => api(path, { token: user.token });
 const counts = async (user: PortalUser) => ((await portal(user, '/portal/me')).body as { counts: Record<DocumentType, number> }).counts;
-type Result = { type: string; id: string; outcome: string; error?: { status: number; errors?: { path: string }[] } };
+type Result = { type: string; id: string; outcome: string; error?: { status: number; errors?: { path: string }[]; instance?: string } };
 
 beforeAll(async () => {
   token = await adminToken();
@@ -69,11 +69,12 @@ describe('POST /documents/batch', () => {
       [400, ['documents.7.id']],
       undefined,
     ]);
-    // A failed line's problem is the PUT's problem (type, title, status), its path on the batch line.
-    expect(results[3]!.error).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
+    // A failed line's problem is the PUT's problem (type, title, status, detail), its path on the batch line;
+    // its instance names the batch's request.
+    expect(results[3]!.error).toMatchObject({ type: 'urn:portal-access:problem:validation', status: 400, instance: `urn:request:${res.headers['x-request-id']}` });
     const single = await put('invoice', bad!, { customerId: owner.contact.id, name: 'Bad', amount: 1e20 });
     expect(single.status).toBe(400);
-    expect(results[3]!.error).toEqual({ ...single.body, errors: [{ ...single.body.errors[0], path: 'documents.3.amount' }] });
+    expect(withoutInstance(results[3]!.error)).toEqual(withoutInstance({ ...single.body, errors: [{ ...single.body.errors[0], path: 'documents.3.amount' }] }));
 
     const created = (await staff(`/documents/invoice/${fresh1}`)).body as Record<string, unknown>;
     expect(created).toEqual({
