@@ -218,10 +218,14 @@ describe('20 concurrent applies of the same company', () => {
         if (line.outcome === 'failed') expect({ status: line.error?.status, ok: [409, 503].includes(line.error?.status ?? 0) }).toEqual({ status: line.error?.status, ok: true });
       }
     }
-    // Exactly one apply granted each person (one claim wins its transaction); the others saw it done.
-    for (const person of persons) {
-      const outcomes = answers.map((a) => a.body.results.find((r) => r.contactId === person.id)?.outcome);
-      expect({ person: person.id, granted: outcomes.filter((o) => o === 'granted').length }).toEqual({ person: person.id, granted: 1 });
+    // At most one apply granted each person (one claim wins its transaction); the others saw it done, lost
+    // the race (409) or did not start the line (503). A person none of them granted is granted by a repeat.
+    const grantedBy = (person: Contact) => answers.filter((a) => a.body.results.find((r) => r.contactId === person.id)?.outcome === 'granted').length;
+    for (const person of persons) expect({ person: person.id, granted: grantedBy(person) <= 1 }).toEqual({ person: person.id, granted: true });
+    const missed = persons.filter((person) => grantedBy(person) === 0);
+    if (missed.length > 0) {
+      const { results } = await grantAllStarted(c.id, missed);
+      expect(missed.map((p) => results.get(p.id)?.outcome)).toEqual(missed.map(() => 'granted'));
     }
 
     const lines = await settled(c.id);
