@@ -10,12 +10,13 @@
  *
  * Each step is idempotent and recorded (the login on the contact, the mail and the events as step
  * markers on the item), so a record delivered again — after a crash, a timeout, a retry — goes on
- * after the last recorded step: one login, one live invitation, one email. The exception is the
- * moment between SES accepting the mail and the marker's write: a worker that dies exactly there
- * cannot know the mail went out, and the repeat sends it again with a fresh link (the first link
- * dies). That is at least once, not exactly once; SES has no idempotency key that would close it.
- * The marker's write itself is retried in-process until the invocation ends, so only a worker that
- * dies (or a table down for longer than an invocation) hits it.
+ * after the last recorded step: one login, one live invitation, one email. The exceptions are
+ * around SES accepting the mail: a worker that dies between SES's answer and the marker's write cannot
+ * know the mail went out, and the repeat sends it again with a fresh link (the first link dies); and
+ * an answer of SES's that is lost (a timeout, a dropped connection) reads as SES unavailable, so the
+ * same mail is tried again. That is at least once, not exactly once; SES has no idempotency key that
+ * would close it. The marker's write itself is retried in-process until the invocation ends, so only a
+ * worker that dies (or a table down for longer than an invocation) hits the first.
  *
  * The item acts only while the contact names it (`outbox.id`): once revoked, re-granted or re-invited
  * meanwhile, a newer item follows the record and this one is `superseded`.
