@@ -1,11 +1,12 @@
 /**
  * Contacts and portal users the way staff and customers make them, over HTTP: contacts through
  * POST /contacts, access through the wizard (POST /contacts/{companyId}/portal-access), which
- * creates the logins and sends the invitations through the emulators; each invitation accepted
+ * queues the grants (the outbox worker creates the logins and mails the invitations through the
+ * emulators); each invitation accepted, once mailed,
  * through POST /invitations/accept with the token from its email, then a sign-in.
  */
 import type { Contact } from '../lambdas/contract/schemas/contacts';
-import { adminToken, api, emails, signIn } from '../test/integration/support/stack';
+import { adminToken, api, mailsTo, signIn } from '../test/integration/support/stack';
 
 export const PASSWORD = 'Bench-Portal-Passw0rd!';
 
@@ -52,9 +53,9 @@ export async function grantAll(companyId: string, persons: readonly Contact[]): 
   return results;
 }
 
-/** Accepts the invitation emailed to `email` and signs in: the portal user's access token. */
+/** Accepts the invitation emailed to `email` (once the outbox has sent it) and signs in: the portal user's access token. */
 export async function acceptAndSignIn(email: string): Promise<string> {
-  const mail = (await emails()).find((m) => m.destination.to.includes(email));
+  const [mail] = await mailsTo(email);
   const token = /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
   if (!token) throw new Error(`no invitation mailed to ${email}`);
   const accepted = await api('/invitations/accept', { method: 'POST', body: { token, password: PASSWORD } });
