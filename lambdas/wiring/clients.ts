@@ -10,6 +10,7 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env } from '../contract/env';
 import { cognitoApi, type CognitoApi } from '../adapters/cognito/cognito-api';
+import { LightReads, withLightReads } from '../adapters/dynamodb/light-reads';
 import { S3Presigner, S3Requests, type S3Config } from '../adapters/s3/s3-client';
 import { perContainer } from './container';
 import { defaultProvider } from './lambda-credentials';
@@ -23,15 +24,31 @@ import { defaultProvider } from './lambda-credentials';
 export const SDK_LOGGER = { trace() {}, debug() {}, warn() {}, error() {} } as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
 
 let dynamo: DynamoDBDocumentClient | undefined;
+let dynamoReads: DynamoDBDocumentClient | undefined;
 let s3: S3Requests | undefined;
 let s3Signer: S3Presigner | undefined;
 
+const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
+
 /** The single table: its document client and its name (`TABLE_NAME`). */
 export function table(): { db: DynamoDBDocumentClient; name: string } {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, logger: SDK_LOGGER }), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, logger: SDK_LOGGER }), { marshallOptions: MARSHALL });
   return { db: dynamo, name: env('tableName') };
+}
+
+/**
+ * The single table for a function on the hot read path (the portal): the same document client, its
+ * GetItem and Query sent without the SDK's per-call CPU (adapters/dynamodb/light-reads.ts), to the
+ * same endpoint (the SDK's AWS_ENDPOINT_URL_DYNAMODB, set only locally) with the same credentials.
+ */
+export function readTable(): { db: DynamoDBDocumentClient; name: string } {
+  const { db, name } = table();
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL || undefined;
+  dynamoReads ??= withLightReads(
+    db,
+    new LightReads({ region: process.env.AWS_REGION ?? 'us-east-1', credentials: defaultProvider(), maxAttempts: 3, marshallOptions: MARSHALL, ...(endpoint ? { endpoint } : {}) }),
+  );
+  return { db: dynamoReads, name };
 }
 
 /** The user pools' admin API (both pools: the staff-rights check and the customer logins); tests `use` a fake. */

@@ -1,0 +1,145 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { LightReads, withLightReads } from '../../lambdas/adapters/dynamodb/light-reads';
+import { isTransient } from '../../lambdas/platform/transient';
+
+/** A stand-in DynamoDB endpoint: records each request, answers from a queue of canned answers. */
+interface Seen {
+  target: string | undefined;
+  contentType: string | undefined;
+  authorization: string | undefined;
+  amzDate: string | undefined;
+  body: Record<string, unknown>;
+}
+type Answer = { status: number; body: unknown; errorType?: string };
+
+let server: http.Server;
+let endpoint: string;
+const seen: Seen[] = [];
+let answers: Answer[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({
+        target: req.headers['x-amz-target'] as string | undefined,
+        contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
+        amzDate: req.headers['x-amz-date'] as string | undefined,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      });
+      const answer = answers.shift() ?? { status: 200, body: {} };
+      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0', ...(answer.errorType ? { 'x-amzn-errortype': answer.errorType } : {}) });
+      res.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  seen.length = 0;
+  answers = [];
+});
+
+const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
+const reads = () => new LightReads({ region: 'eu-west-1', credentials, endpoint, marshallOptions: { removeUndefinedValues: true } });
+
+test('GetItem: the key marshalled, signed for dynamodb, the item unmarshalled as the document client does', async () => {
+  answers = [{ status: 200, body: { Item: { pk: { S: 'CONTACT#c1' }, n: { N: '3' }, portal: { M: { types: { L: [{ S: 'invoice' }] }, on: { BOOL: true } } }, gone: { NULL: true }, tags: { SS: ['a', 'b'] } } } }];
+  const out = await reads().get({ TableName: 't', Key: { pk: 'CONTACT#c1', sk: 'CONTACT' }, ConsistentRead: true });
+  expect(seen[0]).toMatchObject({
+    target: 'DynamoDB_20120810.GetItem',
+    contentType: 'application/x-amz-json-1.0',
+    body: { TableName: 't', Key: { pk: { S: 'CONTACT#c1' }, sk: { S: 'CONTACT' } }, ConsistentRead: true },
+  });
+  expect(seen[0]!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=.*x-amz-target.*, Signature=[0-9a-f]{64}$/);
+  expect(out.Item).toEqual({ pk: 'CONTACT#c1', n: 3, portal: { types: ['invoice'], on: true }, gone: null, tags: new Set(['a', 'b']) });
+  expect(out.$metadata.httpStatusCode).toBe(200);
+});
+
+test('GetItem of nothing: no Item', async () => {
+  answers = [{ status: 200, body: {} }];
+  const out = await reads().get({ TableName: 't', Key: { pk: 'x', sk: 'y' } });
+  expect(out).not.toHaveProperty('Item');
+});
+
+test('Query: values and the start key marshalled, items and the last key unmarshalled, counts passed on', async () => {
+  answers = [{ status: 200, body: { Items: [{ id: { S: 'd1' }, amount: { N: '12.5' }, blob: { B: Buffer.from('hi').toString('base64') } }], Count: 1, ScannedCount: 1, LastEvaluatedKey: { gsi1pk: { S: 'P' }, gsi1sk: { S: 'S' } } } }];
+  const out = await reads().query({
+    TableName: 't',
+    IndexName: 'gsi1',
+    KeyConditionExpression: '#pk = :pk AND #sk < :after',
+    ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
+    ExpressionAttributeValues: { ':pk': 'P', ':after': 'Z', ':gone': undefined },
+    ExclusiveStartKey: { gsi1pk: 'P', gsi1sk: 'T' },
+    ScanIndexForward: false,
+    Limit: 51,
+  });
+  expect(seen[0]).toMatchObject({
+    target: 'DynamoDB_20120810.Query',
+    body: {
+      IndexName: 'gsi1',
+      ExpressionAttributeValues: { ':pk': { S: 'P' }, ':after': { S: 'Z' } },
+      ExclusiveStartKey: { gsi1pk: { S: 'P' }, gsi1sk: { S: 'T' } },
+      ScanIndexForward: false,
+      Limit: 51,
+    },
+  });
+  expect(out.Items).toEqual([{ id: 'd1', amount: 12.5, blob: new Uint8Array(Buffer.from('hi')) }]);
+  expect(out.LastEvaluatedKey).toEqual({ gsi1pk: 'P', gsi1sk: 'S' });
+  expect(out).toMatchObject({ Count: 1, ScannedCount: 1 });
+});
+
+test('a client error is thrown at once, named as the SDK names it, and is not transient', async () => {
+  answers = [{ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: 'bad key' } }];
+  const error = await reads().get({ TableName: 't', Key: { pk: 'x' } }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ name: 'ValidationException', message: 'bad key', $metadata: { httpStatusCode: 400 } });
+  expect(isTransient(error)).toBe(false);
+  expect(seen).toHaveLength(1);
+});
+
+test('a throttle and a 5xx are tried again (3 attempts in all), then thrown as transient', async () => {
+  answers = [
+    { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'slow down' } },
+    { status: 500, body: { message: 'oops' }, errorType: 'InternalServerError:http://internal' },
+    { status: 200, body: { Item: { a: { S: 'b' } } } },
+  ];
+  await expect(reads().get({ TableName: 't', Key: { pk: 'x' } })).resolves.toMatchObject({ Item: { a: 'b' }, $metadata: { attempts: 3 } });
+  answers = [
+    { status: 503, body: {} },
+    { status: 503, body: {} },
+    { status: 503, body: {} },
+  ];
+  const error = await reads().get({ TableName: 't', Key: { pk: 'x' } }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ $metadata: { httpStatusCode: 503 } });
+  expect(isTransient(error)).toBe(true);
+  expect(seen).toHaveLength(6);
+});
+
+test('the wrapped document client sends Get and Query here and every other command through the SDK', async () => {
+  // The same options object for both, as wiring/clients.ts has it: the document client writes into it.
+  const marshallOptions = { removeUndefinedValues: true };
+  const sdk = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint, credentials, maxAttempts: 1 }), { marshallOptions });
+  const db = withLightReads(sdk, new LightReads({ region: 'eu-west-1', credentials, endpoint, marshallOptions }));
+  answers = [
+    { status: 200, body: { Item: { a: { S: 'b' } } } },
+    { status: 200, body: { Items: [], Count: 0 } },
+    { status: 200, body: {} },
+  ];
+  await expect(db.send(new GetCommand({ TableName: 't', Key: { pk: 'x' } }))).resolves.toMatchObject({ Item: { a: 'b' } });
+  await expect(db.send(new QueryCommand({ TableName: 't', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'x' } }))).resolves.toMatchObject({ Items: [] });
+  await db.send(new PutCommand({ TableName: 't', Item: { pk: 'x' } }));
+  answers = [{ status: 200, body: {} }];
+  await db.send(new GetCommand({ TableName: 't', Key: { pk: 'y' } }));
+  expect(seen.map((s) => s.target)).toEqual(['DynamoDB_20120810.GetItem', 'DynamoDB_20120810.Query', 'DynamoDB_20120810.PutItem', 'DynamoDB_20120810.GetItem']);
+  expect(seen[2]!.body).toMatchObject({ Item: { pk: { S: 'x' } } });
+  expect(seen[3]!.body).toMatchObject({ Key: { pk: { S: 'y' } } });
+  // The SDK's own request (the PutItem) and ours look alike to DynamoDB.
+  expect(seen[2]!.contentType).toBe(seen[0]!.contentType);
+  sdk.destroy();
+});
