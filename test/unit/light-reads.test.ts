@@ -2,7 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash, createHmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { LightReads, withLightReads } from '../../lambdas/adapters/dynamodb/light-reads';
+import { PostSigner } from '../../lambdas/adapters/dynamodb/sigv4-post';
 import { isTransient } from '../../lambdas/platform/transient';
 
 /** A stand-in DynamoDB endpoint: records each request, answers from a queue of canned answers. */
@@ -142,4 +145,37 @@ test('the wrapped document client sends Get and Query here and every other comma
   // The SDK's own request (the PutItem) and ours look alike to DynamoDB.
   expect(seen[2]!.contentType).toBe(seen[0]!.contentType);
   sdk.destroy();
+});
+
+/** SHA-256 (or its HMAC) for the SDK's signer, from node:crypto. */
+class Sha256 {
+  #hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));
+  }
+  update(data: Uint8Array): void {
+    this.#hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.#hash.digest());
+  }
+}
+
+test.each([
+  ['with a session token (Lambda)', { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjE//token==' }],
+  ['without one (local)', { accessKeyId: 'local', secretAccessKey: 'local' }],
+])('the request signature is the SDK signer\'s own, %s', async (_, credentials) => {
+  const body = JSON.stringify({ TableName: 'portal', Key: { pk: { S: 'CONTACT#c1' }, sk: { S: 'CONTACT' } }, ConsistentRead: true });
+  const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.GetItem', 'content-length': String(Buffer.byteLength(body)) };
+  const signer = new PostSigner('eu-west-1', 'dynamodb');
+  for (const when of [new Date('2026-12-02T05:15:30.123Z'), new Date('2026-12-03T00:00:00.000Z'), new Date('2026-12-02T23:59:59.999Z')]) {
+    const ours = signer.sign('dynamodb.eu-west-1.amazonaws.com', '/', headers, body, credentials, when);
+    // As the SDK's DynamoDB client has it: no x-amz-content-sha256 header (S3's), the payload hash in the canonical request.
+    const sdk = await new SignatureV4({ credentials, region: 'eu-west-1', service: 'dynamodb', sha256: Sha256, applyChecksum: false }).sign(
+      { method: 'POST', protocol: 'https:', hostname: 'dynamodb.eu-west-1.amazonaws.com', path: '/', query: {}, headers: { ...headers, host: 'dynamodb.eu-west-1.amazonaws.com' }, body },
+      { signingDate: when },
+    );
+    const { host: _host, ...sdkHeaders } = sdk.headers;
+    expect(ours).toEqual(sdkHeaders);
+  }
 });

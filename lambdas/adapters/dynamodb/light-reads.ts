@@ -1,5 +1,5 @@
 /**
- * GetItem and Query as plain AWS JSON 1.0 requests, signed with the SDK's own SigV4 signer and sent
+ * GetItem and Query as plain AWS JSON 1.0 requests, signed with SigV4 (sigv4-post.ts) and sent
  * over a keep-alive agent, for the hot read path (the portal: a consistent GetItem of the contact and
  * a Query per stream on every page). Why not the SDK's client there: its middleware stack, schema
  * serde and per-call endpoint/auth resolution cost ~1 ms of CPU per call (profiled on the portal
@@ -12,37 +12,14 @@
  * retries: 3 attempts, a throttle, a 5xx or a network error tried again after a jittered backoff);
  * any other command, or a Query with the legacy `KeyConditions`/`QueryFilter`, goes to the SDK.
  */
-import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type GetCommandOutput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { PostSigner } from './sigv4-post';
 
 type Wire = Record<string, unknown>;
-
-const bytesOf = (data: SourceData): Uint8Array =>
-  typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-/** SHA-256 (or its HMAC) for the signer, from node:crypto. */
-class Sha256 implements Checksum {
-  #hash;
-  readonly #secret: Uint8Array | undefined;
-  constructor(secret?: SourceData) {
-    this.#secret = secret === undefined ? undefined : bytesOf(secret);
-    this.#hash = this.#secret === undefined ? createHash('sha256') : createHmac('sha256', this.#secret);
-  }
-  update(data: Uint8Array): void {
-    this.#hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-  reset(): void {
-    this.#hash = this.#secret === undefined ? createHash('sha256') : createHmac('sha256', this.#secret);
-  }
-}
 
 export interface LightReadsConfig {
   region: string;
@@ -90,7 +67,8 @@ const partitionDomain = (region: string) => (region.startsWith('cn-') ? 'amazona
 
 export class LightReads {
   readonly #url: URL;
-  readonly #signer: SignatureV4;
+  readonly #signer: PostSigner;
+  readonly #credentials: AwsCredentialIdentityProvider;
   readonly #agent: http.Agent;
   readonly #attempts: number;
   readonly #timeoutMs: number;
@@ -98,7 +76,8 @@ export class LightReads {
 
   constructor(config: LightReadsConfig) {
     this.#url = new URL(config.endpoint ?? `https://dynamodb.${config.region}.${partitionDomain(config.region)}/`);
-    this.#signer = new SignatureV4({ credentials: config.credentials, region: config.region, service: 'dynamodb', sha256: Sha256 });
+    this.#signer = new PostSigner(config.region, 'dynamodb');
+    this.#credentials = config.credentials;
     const Agent = this.#url.protocol === 'http:' ? http.Agent : https.Agent;
     this.#agent = new Agent({ keepAlive: true, maxSockets: 50 });
     this.#attempts = config.maxAttempts ?? 3;
@@ -152,23 +131,14 @@ export class LightReads {
   }
 
   async #once(operation: string, body: string): Promise<{ status: number; body: Wire }> {
-    const url = this.#url;
-    const signed = await this.#signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: {},
-      headers: {
-        host: url.host,
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': `DynamoDB_20120810.${operation}`,
-        'content-length': String(Buffer.byteLength(body)),
-      },
+    const headers = this.#signer.sign(
+      this.#url.host,
+      this.#url.pathname,
+      { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}`, 'content-length': String(Buffer.byteLength(body)) },
       body,
-    });
-    const { status, text, errorType } = await this.#send(signed.headers, body);
+      await this.#credentials(),
+    );
+    const { status, text, errorType } = await this.#send(headers, body);
     let parsed: Wire = {};
     try {
       parsed = text ? (JSON.parse(text) as Wire) : {};
