@@ -1,7 +1,8 @@
 /**
  * Batch publishing (issue 12 part 2): documents a second through `PUT /documents/{type}/{id}` one by
  * one against `POST /documents/batch` with 100 documents a request, each with 8 concurrent clients
- * over HTTP, new documents of one customer each. Every answer must be what the route promises (`201`;
+ * over HTTP, new documents (all ten types) spread over 50 customers, as a back office's initial sync
+ * sends them (ordered by date, not by customer), the same for both. Every answer must be what the route promises (`201`;
  * `200` with every result `created`). The two are measured in turns — PUT, batch, PUT, batch — and
  * each rate is the total documents over the total time of its turns, so a change in the machine's
  * load lands on both.
@@ -19,6 +20,7 @@ const PUTS_PER_TURN = CLIENTS * 40;
 const BATCHES_PER_TURN = CLIENTS * 3;
 const TURNS = 2;
 const TARGET = 5;
+const CUSTOMERS = 50;
 
 const body = (customerId: string, i: number) => ({
   customerId,
@@ -29,24 +31,25 @@ const body = (customerId: string, i: number) => ({
   amount: (i % 10_000) / 100,
   currency: 'EUR',
 });
-const typeOf = (i: number) => DOCUMENT_TYPES[i % DOCUMENT_TYPES.length]!;
+const typeOf = (i: number) => DOCUMENT_TYPES[Math.floor(i / CUSTOMERS) % DOCUMENT_TYPES.length]!;
 
 export const publishingFigures: FigureGroup = {
   name: 'publishing',
   needs: 'stack',
   async run() {
-    const customer = await createContact({ kind: 'company', name: 'Bench publishing' });
+    const customers = await inParallel(Array.from({ length: CUSTOMERS }, (_, i) => i), CLIENTS, (i) => createContact({ kind: 'company', name: `Bench publishing ${i}` }));
+    const customerOf = (i: number) => customers[i % CUSTOMERS]!.id;
     const token = await adminToken();
     let next = 0;
     const single = async () => {
       const i = next++;
-      const res = await api(`/documents/${typeOf(i)}/single-${process.pid}-${i}`, { method: 'PUT', token, body: body(customer.id, i) });
+      const res = await api(`/documents/${typeOf(i)}/single-${process.pid}-${i}`, { method: 'PUT', token, body: body(customerOf(i), i) });
       if (res.status !== 201) throw new Error(`PUT /documents → ${res.status} ${res.text}`);
     };
     const batch = async () => {
       const documents = Array.from({ length: BATCH }, () => {
         const i = next++;
-        return { type: typeOf(i), id: `batch-${process.pid}-${i}`, ...body(customer.id, i) };
+        return { type: typeOf(i), id: `batch-${process.pid}-${i}`, ...body(customerOf(i), i) };
       });
       const res = await api('/documents/batch', { method: 'POST', token, body: { documents } });
       const results = (res.body?.results ?? []) as { outcome: string }[];
