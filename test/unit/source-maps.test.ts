@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SourceMap } from 'node:module';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { buildSync } from 'esbuild';
 import { LAMBDA_BUNDLING } from '../../lib/bundling';
 import { ownSourceMap } from '../../lib/source-maps';
@@ -29,7 +29,7 @@ describe('ownSourceMap', () => {
   const { js, map } = bundleWithMap();
   const trimmed = ownSourceMap(map);
   const full = new SourceMap(map);
-  const own = new SourceMap(trimmed);
+  const own = new SourceMap(trimmed as unknown as SourceMapPayload);
   const lines = js.split('\n');
 
   it('keeps only the sources outside node_modules, and far fewer mappings', () => {
