@@ -1,7 +1,9 @@
 /**
  * A Lambda bundle's source map reduced to the project's own code. With `--enable-source-maps` Node
- * parses a bundle's whole map when it loads it, and the mappings of node_modules (the SDK, zod, middy:
- * four fifths of the segments) cost 20–50 ms of a cold start here, for stack frames nobody debugs.
+ * reads and parses a bundle's whole map when it loads the bundle, and decodes all its mappings on the
+ * first stack trace through it; node_modules (the SDK, zod, middy) are four fifths of the map: here
+ * ~30 ms more CPU for the `require` and ~100 ms more for the first error's stack (documents bundle,
+ * docs/benchmark.md), for frames nobody debugs.
  * Every segment whose source is under node_modules becomes an unmapped one (a segment of one field:
  * "no source here", so a frame in the SDK shows its bundle position instead of borrowing the previous
  * own line), runs of them collapse into one, and those sources and names leave the map.
