@@ -58,6 +58,11 @@ export function buildOpenApi(): Json {
         : { description: 'Success' },
     };
     if (route.operationId === 'putDocument') responses['201'] = { ...(responses['200'] as Json), description: 'Created' };
+    const also = route.alsoSuccess;
+    if (also)
+      responses[also.status] = also.body
+        ? { description: `Success with ${also.when}`, content: { 'application/json': { schema: convert(also.body, 'output') } } }
+        : { description: `Success with ${also.when}` };
     for (const status of errorsOf(route)) {
       responses[status] = {
         description: ERROR_STATUSES[status],

@@ -21,8 +21,8 @@ export interface ContactRecord extends Contact {
     /** When the Cognito user was disabled and signed out (a revocation that completed); absent while enabled. */
     disabledAt?: string;
   };
-  /** The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out. */
-  invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string };
+  /** The contact's invitation (pending, then accepted or expired): only the SHA-256 of its token is stored. */
+  invitation?: ContactInvitation;
   /** How many documents name this contact as their customer (negative: unknown); see keys.ts, HOLDINGS. */
   documentsAsCustomer?: number;
   /** How many explicit grants this contact holds (negative: unknown). */
@@ -34,6 +34,31 @@ export interface ContactRecord extends Contact {
 }
 
 export type { PortalStatus };
+
+/**
+ * An invitation as the contact keeps it. Its link works while the contact names its `tokenHash`, it
+ * is neither accepted nor expired, and `expiresAt` has not come. A fresh link (a re-invite, the
+ * reminder) replaces the token; the reminder's keeps the invitation's dates and sender.
+ */
+export interface ContactInvitation {
+  tokenHash: string;
+  expiresAt: string;
+  issuedAt?: string;
+  /** When its email first went out (the reminder's fresh link keeps it). */
+  sentAt?: string;
+  /** When its link was handed to staff instead (a re-invite with `delivery: "link"`): out, without an email. */
+  sharedAt?: string;
+  /** Who sent it (the audit actor): the inviter its mails name, told of the reminder. */
+  invitedBy?: string;
+  /** When its one reminder is due (absent: none, e.g. a validity shorter than REMINDER_AFTER). */
+  remindAt?: string;
+  /** When the reminder (a fresh link) went out, and when the inviter's notice was done (sent, or none to send). */
+  remindedAt?: string;
+  noticedAt?: string;
+  acceptedAt?: string;
+  /** When the scheduled job recorded its expiry (audited, `PortalInvitationExpired`). */
+  expiredAt?: string;
+}
 
 
 /**

@@ -1,10 +1,8 @@
 /**
  * The portal-access function (the wizard, re-invitations, the audit trail): the whole lifecycle —
- * revocation's dependencies, plus the mailer and the invitation settings — and the audit and
- * idempotency stores. Env: those of revocation.ts, PORTAL_URL, INVITATION_TTL_DAYS (optional),
- * SENDER_EMAIL, REPLY_TO_EMAIL (optional), SES_CONFIGURATION_SET (optional).
+ * revocation's dependencies, plus the mailer, the staff pool and the invitation settings — and the
+ * audit and idempotency stores. Env: those of revocation.ts, mail.ts and settings.ts.
  */
-import { env, envOr } from '../contract/env';
 import type { AccessReportDeps } from '../domain/access-report';
 import type { AuditStore } from '../domain/audit';
 import type { IdempotencyStore } from '../domain/idempotency';
@@ -12,9 +10,9 @@ import type { PortalAccessDeps } from '../domain/portal-access/ports';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit-store';
 import { DynamoDocumentStore, positionCursor } from '../adapters/dynamodb/documents-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
-import { SesInvitationMailer, type Sender } from '../adapters/ses/invitation-mailer';
-import { sesClient, table } from './clients';
+import { table } from './clients';
 import { perContainer } from './container';
+import { invitationMailer, staffProfiles } from './mail';
 import { revocationDeps } from './revocation';
 import { accessConfig } from './settings';
 
@@ -26,16 +24,12 @@ export interface PortalAccessFunctionDeps {
   report: AccessReportDeps;
 }
 
-function sender(): Sender {
-  const from = env('senderEmail');
-  return { from, replyTo: envOr('replyToEmail', from), configurationSet: envOr('sesConfigurationSet', '') };
-}
-
 export const portalAccessDeps = perContainer((): PortalAccessFunctionDeps => {
   const { db, name } = table();
   const revocation = revocationDeps();
+  const config = accessConfig();
   return {
-    access: { ...revocation, mailer: new SesInvitationMailer(sesClient(), sender()), config: accessConfig() },
+    access: { ...revocation, mailer: invitationMailer(config.businessName), staff: staffProfiles(), config },
     audit: new DynamoAuditStore(db, name),
     idempotency: new DynamoIdempotencyStore(db, name),
     report: { contacts: revocation.contacts, documents: new DynamoDocumentStore(db, name), cursors: positionCursor, now: revocation.now },

@@ -1,9 +1,15 @@
 /**
- * The scheduled job's function: its tasks (today the expiries; each a named task of the same run)
- * bound to the table and the bus. Env: TABLE_NAME, EVENT_BUS_NAME.
+ * The scheduled job's function: its tasks — the expiries of accesses and grants, and the invitation
+ * lifecycle (the one reminder, the expiry) — bound to the table, the bus, and for the reminders SES
+ * and the staff pool. Env: TABLE_NAME, EVENT_BUS_NAME, those of mail.ts and settings.ts.
+ *
+ * Until the mail outbox: the reminder's mails go out from this run (the `ReminderDispatch` below);
+ * with it, the dispatch queues an outbox item instead.
  */
 import { env } from '../contract/env';
 import { expiryTasks } from '../domain/expiry-tasks';
+import { invitationTasks, type ReminderDispatch } from '../domain/invitation-tasks';
+import { deliverReminder } from '../domain/portal-access/reminder';
 import type { ScheduleDeps, ScheduledTask } from '../domain/schedule';
 import { log } from '../platform/log';
 import { DynamoAccessStore } from '../adapters/dynamodb/access-store';
@@ -13,6 +19,8 @@ import { DynamoScheduleStore } from '../adapters/dynamodb/schedule-store';
 import { EventBridgeAccessEvents } from '../adapters/eventbridge/access-events';
 import { eventBridgeClient, table } from './clients';
 import { perContainer } from './container';
+import { invitationMailer, staffProfiles } from './mail';
+import { accessConfig } from './settings';
 
 export interface ScheduleFunctionDeps {
   schedule: ScheduleDeps;
@@ -24,14 +32,21 @@ export const scheduleDeps = perContainer((): ScheduleFunctionDeps => {
   const now = () => new Date();
   const schedule = new DynamoScheduleStore(db, name);
   const contacts = new DynamoContactStore(db, name);
+  const store = new DynamoAccessStore(db, name);
   const events = new EventBridgeAccessEvents(eventBridgeClient(), env('eventBusName'));
+  const config = accessConfig();
+  const reminderDeps = { contacts, store, mailer: invitationMailer(config.businessName), staff: staffProfiles(), now, config, warn: log.warn };
+  const reminders: ReminderDispatch = { remind: (contactId, at) => deliverReminder(reminderDeps, contactId, at) };
   return {
     schedule: { watermarks: schedule, now, warn: log.warn },
-    tasks: expiryTasks({
-      due: schedule,
-      access: { contacts, store: new DynamoAccessStore(db, name), events, now },
-      documents: { store: new DynamoDocumentStore(db, name), contacts, now },
-    }),
+    tasks: [
+      ...expiryTasks({
+        due: schedule,
+        access: { contacts, store, events, now },
+        documents: { store: new DynamoDocumentStore(db, name), contacts, now },
+      }),
+      ...invitationTasks({ due: schedule, claims: schedule, reminders, expiry: { contacts, store, events, now }, now }),
+    ],
   };
 });
 

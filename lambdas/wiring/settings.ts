@@ -1,5 +1,6 @@
 /** The portal-access settings a Lambda reads from its environment (names: lambdas/contract/env.ts), checked. */
-import { ENV, env, envOr } from '../contract/env';
+import { ENV, env, envOr, type EnvKey } from '../contract/env';
+import { DEFAULT_INVITATION_TTL_DAYS, DEFAULT_REMINDER_AFTER_HOURS } from '../contract/schedule';
 import type { PortalAccessConfig } from '../domain/portal-access/ports';
 
 /**
@@ -10,9 +11,9 @@ import type { PortalAccessConfig } from '../domain/portal-access/ports';
  * of mostly unchanged contacts still finish well inside the handler's timeout.
  */
 const DEFAULT_APPLY_CONCURRENCY = '8';
-const DEFAULT_INVITATION_TTL_DAYS = '7';
+const DAY_SECONDS = 24 * 60 * 60;
 
-function positive(key: 'applyConcurrency' | 'invitationTtlDays', fallback: string): number {
+function positive(key: EnvKey, fallback: string): number {
   const number = Number(envOr(key, fallback));
   if (!Number.isFinite(number) || number <= 0) throw new Error(`${ENV[key]} must be a positive number`);
   return number;
@@ -21,9 +22,28 @@ function positive(key: 'applyConcurrency' | 'invitationTtlDays', fallback: strin
 /** `APPLY_CONCURRENCY` (optional). */
 export const applyConcurrency = (): number => Math.floor(positive('applyConcurrency', DEFAULT_APPLY_CONCURRENCY));
 
-/** `PORTAL_URL`, `INVITATION_TTL_DAYS` (optional) and `APPLY_CONCURRENCY`: what granting needs beyond revoking. */
+/** `INVITATION_TTL_SECONDS`, else `INVITATION_TTL_DAYS`, else 7 days. */
+const invitationTtlSeconds = (): number =>
+  envOr('invitationTtlSeconds', '') !== ''
+    ? positive('invitationTtlSeconds', '')
+    : positive('invitationTtlDays', String(DEFAULT_INVITATION_TTL_DAYS)) * DAY_SECONDS;
+
+/** `BUSINESS_NAME`: required of the stack (a mail names who invites), one line. */
+function businessName(): string {
+  const name = env('businessName').trim();
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new Error(`${ENV.businessName} must be one line of text`);
+  return name;
+}
+
+/**
+ * `PORTAL_URL`, `BUSINESS_NAME`, `INVITATION_TTL_SECONDS` (or `INVITATION_TTL_DAYS`),
+ * `REMINDER_AFTER_SECONDS` and `APPLY_CONCURRENCY` (each optional but the first two): what issuing
+ * invitations needs beyond revoking.
+ */
 export const accessConfig = (): PortalAccessConfig => ({
   portalUrl: env('portalUrl'),
-  invitationTtlDays: positive('invitationTtlDays', DEFAULT_INVITATION_TTL_DAYS),
+  invitationTtlSeconds: invitationTtlSeconds(),
+  reminderAfterSeconds: positive('reminderAfterSeconds', String(DEFAULT_REMINDER_AFTER_HOURS * 60 * 60)),
+  businessName: businessName(),
   applyConcurrency: applyConcurrency(),
 });

@@ -39,7 +39,8 @@ function world() {
     mailer: { send: unused },
     events: { emit: async (type, detail) => void emitted.push([type, detail.contactId]) },
     now: () => new Date('2026-11-22T08:30:00.000Z'),
-    config: { portalUrl: 'https://portal.example', invitationTtlDays: 7, applyConcurrency: 4 },
+    config: { portalUrl: 'https://portal.example', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business', applyConcurrency: 4 },
+    staff: { profile: async () => undefined },
     warn: () => undefined,
   };
   const contactStore: ContactStore = {

@@ -114,7 +114,7 @@ describe('DynamoAccessStore', () => {
   it('stores a fresh invitation, deleting the previous one, with the Cognito login when it is new', async () => {
     db.on(TransactWriteCommand).resolves({});
     const login = { email: 'pat@example.com', username: 'u1', sub: 's1' };
-    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z' }, 'h1', login)).toBe(true);
+    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z' }, 'h1', login, { schedule: false })).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[0]?.Put).toMatchObject({
       Item: { pk: 'INVITATION#h2', sk: 'INVITATION', entity: 'invitation', contactId: 'c1', ttl: 1772964000 },
@@ -179,7 +179,7 @@ describe('DynamoAccessStore', () => {
     expect(await store.loginHolder('a@example.com')).toBe('c9');
     expect(db.commandCalls(GetCommand).every((c) => c.args[0].input.ConsistentRead)).toBe(true);
     db.on(TransactWriteCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }));
-    await expect(store.replaceInvitation('c1', { tokenHash: 'h', expiresAt: 'x', issuedAt: 'y' }, undefined)).rejects.toThrow('down');
+    await expect(store.replaceInvitation('c1', { tokenHash: 'h', expiresAt: 'x', issuedAt: 'y' }, undefined, undefined, { schedule: false })).rejects.toThrow('down');
   });
 });
 

@@ -54,7 +54,8 @@ beforeEach(() => {
     mailer: { send: async (mail) => void mails.push(mail.to) },
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
     now: () => clock,
-    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 4 },
+    config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business', applyConcurrency: 4 },
+    staff: { profile: async () => undefined },
     warn: () => undefined,
     sleep: async (ms) => void (clock = new Date(clock.getTime() + ms)),
   };

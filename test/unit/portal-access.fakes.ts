@@ -6,13 +6,25 @@ import type { AuditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
-import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../lambdas/domain/portal-access/ports';
+import { DUE_TASKS, type InvitationTask } from '../../lambdas/contract/schedule';
+import type { AccessStore, ClaimResult, DueClaims, Invitation, InvitationRecord, LoginClaim, LoginRecord, ReplaceOptions } from '../../lambdas/domain/portal-access/ports';
+import type { DueItem } from '../../lambdas/domain/schedule';
 import type { StoredSettings } from '../../lambdas/domain/portal-access/settings';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-export class MemoryAccess implements AccessStore {
+/** An invitation's due entry, as the table keeps it (`CONTACT#<id> / DUE#<task>`). */
+export interface MemoryDueEntry {
+  task: InvitationTask;
+  contactId: string;
+  at: string;
+  claimedAt?: string;
+}
+
+export class MemoryAccess implements AccessStore, DueClaims {
   readonly contacts = new Map<string, ContactRecord>();
+  /** The invitations' due entries, by `<task>#<contactId>`. */
+  readonly due = new Map<string, MemoryDueEntry>();
   readonly guards = new Map<string, string>();
   readonly subjects = new Map<string, string>();
   readonly invitations = new Map<string, InvitationRecord>();
@@ -83,7 +95,7 @@ export class MemoryAccess implements AccessStore {
     return 'claimed';
   }
 
-  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord) {
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login: LoginRecord | undefined, options: ReplaceOptions) {
     const stored = this.contacts.get(contactId);
     if (!stored || stored.portal.status !== 'invited' || stored.invitation?.tokenHash !== previousHash) return false;
     if (login && stored.login?.email !== login.email) return false;
@@ -95,6 +107,59 @@ export class MemoryAccess implements AccessStore {
     if (previousHash) this.invitations.delete(previousHash);
     this.invitations.set(invitation.tokenHash, { contactId, expiresAt: invitation.expiresAt });
     stored.invitation = { ...invitation };
+    if (options.schedule) {
+      this.putDue(DUE_TASKS.invitationExpiry, contactId, invitation.expiresAt);
+      if (invitation.remindAt) this.putDue(DUE_TASKS.invitationReminder, contactId, invitation.remindAt);
+    }
+    if (options.audit) this.audit.push(clone(options.audit));
+    return true;
+  }
+
+  private putDue(task: InvitationTask, contactId: string, at: string) {
+    this.due.set(`${task}#${contactId}`, { task, contactId, at });
+  }
+
+  /** The `due` index: entries of `task` due in `hour` up to `now`. */
+  async dueInvitations(task: InvitationTask, hour: string, now: string): Promise<DueItem<{ contactId: string }>[]> {
+    return [...this.due.values()]
+      .filter((d) => d.task === task && d.at.slice(0, 13) === hour && d.at <= now)
+      .sort((a, b) => (a.at < b.at ? -1 : 1))
+      .map((d) => ({ ref: { contactId: d.contactId }, at: d.at }));
+  }
+
+  async claim(task: string, contactId: string, at: string, claimedAt: string, staleBefore: string) {
+    const entry = this.due.get(`${task}#${contactId}`);
+    if (!entry || entry.at !== at || (entry.claimedAt !== undefined && entry.claimedAt >= staleBefore)) return false;
+    entry.claimedAt = claimedAt;
+    return true;
+  }
+
+  async finish(task: string, contactId: string, at: string, claimedAt: string) {
+    const entry = this.due.get(`${task}#${contactId}`);
+    if (entry?.at === at && entry.claimedAt === claimedAt) this.due.delete(`${task}#${contactId}`);
+  }
+
+  async markReminded(contactId: string, tokenHash: string, at: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contactId);
+    if (stored?.invitation?.tokenHash !== tokenHash) return false;
+    stored.invitation.remindedAt = at;
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async markNoticed(contactId: string, tokenHash: string, at: string) {
+    const stored = this.contacts.get(contactId);
+    if (stored?.invitation?.tokenHash === tokenHash) stored.invitation.noticedAt = at;
+  }
+
+  async markInvitationExpired(contact: ContactRecord, at: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    const invitation = stored?.invitation;
+    if (!stored || !invitation || stored.portal.status !== 'invited' || invitation.tokenHash !== contact.invitation?.tokenHash || invitation.acceptedAt || invitation.expiredAt) return false;
+    invitation.expiredAt = at;
+    this.invitations.delete(invitation.tokenHash);
+    stored.version += 1;
+    this.audit.push(clone(audit));
     return true;
   }
 
@@ -162,7 +227,7 @@ export class MemoryAccess implements AccessStore {
     if (!stored || stored.invitation?.tokenHash !== tokenHash || stored.portal.status !== 'invited' || invitation?.claimedAt !== claimedAt) return false;
     if (stored.portal.until !== undefined && stored.portal.until <= at) return false;
     this.invitations.delete(tokenHash);
-    delete stored.invitation;
+    stored.invitation.acceptedAt = at;
     stored.portal = { ...stored.portal, status: 'active', activatedAt: at };
     this.audit.push(clone(audit));
     return true;

@@ -84,7 +84,8 @@ beforeEach(() => {
     mailer: sesMailer(),
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
     now: () => clock,
-    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 4 },
+    config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business', applyConcurrency: 4 },
+    staff: { profile: async () => undefined },
     warn: () => undefined,
     sleep: async (ms) => {
       clock = new Date(clock.getTime() + ms);
@@ -272,7 +273,7 @@ describe('grant', () => {
     expect(mail?.Destination).toEqual({ ToAddresses: ['p1@example.com'] });
     expect(mail?.FromEmailAddress).toBe('Portal <portal@example.com>');
     expect(mail?.ReplyToAddresses).toEqual(['help@example.com']);
-    expect(mail?.Content?.Simple?.Subject?.Data).toBe('Your invitation to the customer portal');
+    expect(mail?.Content?.Simple?.Subject?.Data).toBe('Your invitation to the Example Business customer portal');
     expect(mail?.Content?.Simple?.Headers).toBeUndefined();
     const html = mail?.Content?.Simple?.Body?.Html?.Data ?? '';
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;<br>Bcc: x@evil.test');

@@ -8,12 +8,12 @@
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
-import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access/ports';
+import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord, ReplaceOptions } from '../../domain/portal-access/ports';
 import type { StoredSettings } from '../../domain/portal-access/settings';
 import { auditItem } from './audit-store';
 import { cancellationReasons, deleteIf, updateIf } from './conditions';
 import { DUE_ATTRIBUTES, ENTITY, keys } from '../../contract/keys';
-import { DUE_TASKS } from '../../contract/schedule';
+import { DUE_ENTRY_TTL_SECONDS, DUE_TASKS, type InvitationTask } from '../../contract/schedule';
 import { TableStore } from './table-store';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -29,6 +29,17 @@ function dueOf(contactId: string, until: string | undefined): { sets: string[]; 
   if (until === undefined) return { sets: [], removes: [...DUE_ATTRIBUTES], values: {} };
   const due = keys.due(DUE_TASKS.accessExpiry, until, contactId);
   return { sets: ['duepk = :duepk', 'duesk = :duesk'], removes: [], values: { ':duepk': due.duepk, ':duesk': due.duesk } };
+}
+/** An invitation's due entry for `task` at `at` (replacing the previous invitation's). */
+export function invitationDueItem(contactId: string, task: InvitationTask, at: string): Record<string, unknown> {
+  return {
+    ...keys.invitationDue(contactId, task),
+    ...keys.due(task, at, contactId),
+    entity: ENTITY.invitationDue,
+    contactId,
+    at,
+    ttl: Math.ceil(Date.parse(at) / 1000) + DUE_ENTRY_TTL_SECONDS,
+  };
 }
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -152,7 +163,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     };
   }
 
-  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord): Promise<boolean> {
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login: LoginRecord | undefined, options: ReplaceOptions): Promise<boolean> {
     const names: Record<string, string> = { '#invitation': 'invitation', '#portal': 'portal', '#status': 'status' };
     const values: Record<string, unknown> = { ':invitation': invitation, ':invited': 'invited', ...(previousHash ? { ':previous': previousHash } : {}) };
     const conditions = ['#portal.#status = :invited', previousHash ? '#invitation.tokenHash = :previous' : 'attribute_not_exists(#invitation)'];
@@ -189,6 +200,11 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
       },
     ];
     if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
+    if (options.schedule) {
+      items.push({ Put: { TableName: this.table, Item: invitationDueItem(contactId, DUE_TASKS.invitationExpiry, invitation.expiresAt) } });
+      if (invitation.remindAt) items.push({ Put: { TableName: this.table, Item: invitationDueItem(contactId, DUE_TASKS.invitationReminder, invitation.remindAt) } });
+    }
+    if (options.audit) items.push({ Put: { TableName: this.table, Item: auditItem(options.audit) } });
     // We hold the email's guard and this Cognito user has that email; but a subject another contact links stays theirs.
     if (login)
       items.push({
@@ -307,7 +323,8 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contactId),
-          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at REMOVE #invitation ADD #version :one',
+          // The invitation stays on record, accepted (the wizard line shows it); its link item goes below.
+          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at, #invitation.acceptedAt = :at ADD #version :one',
           // An access whose end has come cannot be accepted any more (its status reads `expired`).
           ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND (attribute_not_exists(#portal.#until) OR #portal.#until > :at)',
           ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
@@ -353,6 +370,55 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
           ExpressionAttributeValues: values,
         },
       },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ]);
+    return result === true;
+  }
+
+  async markReminded(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean> {
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'SET #invitation.remindedAt = :at',
+          ConditionExpression: '#invitation.tokenHash = :hash',
+          ExpressionAttributeNames: { '#invitation': 'invitation' },
+          ExpressionAttributeValues: { ':at': at, ':hash': tokenHash },
+        },
+      },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ]);
+    return result === true;
+  }
+
+  async markNoticed(contactId: string, tokenHash: string, at: string): Promise<void> {
+    await updateIf(this, {
+      Key: keys.contact(contactId),
+      UpdateExpression: 'SET #invitation.noticedAt = :at',
+      ConditionExpression: '#invitation.tokenHash = :hash',
+      ExpressionAttributeNames: { '#invitation': 'invitation' },
+      ExpressionAttributeValues: { ':at': at, ':hash': tokenHash },
+    });
+  }
+
+  async markInvitationExpired(contact: ContactRecord, at: string, audit: AuditEntry): Promise<boolean> {
+    const invitation = contact.invitation;
+    if (!invitation) return false;
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contact.id),
+          UpdateExpression: 'SET #invitation.expiredAt = :at, #updatedAt = :at ADD #version :one',
+          ConditionExpression:
+            '#portal.#status = :invited AND #invitation.tokenHash = :hash AND attribute_not_exists(#invitation.acceptedAt) AND attribute_not_exists(#invitation.expiredAt)',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#invitation': 'invitation', '#updatedAt': 'updatedAt', '#version': 'version' },
+          ExpressionAttributeValues: { ':at': at, ':invited': 'invited', ':hash': invitation.tokenHash, ':one': 1 },
+        },
+      },
+      // The link dies with it (accept checks the expiry too; this removes the item before its TTL).
+      { Delete: { TableName: this.table, Key: keys.invitation(invitation.tokenHash) } },
       { Put: { TableName: this.table, Item: auditItem(audit) } },
     ]);
     return result === true;

@@ -24,7 +24,7 @@ type Item = Record<string, unknown>;
 
 const INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
 /** The fields a PATCH may change; everything else on the item belongs to its own writer. */
-const PATCHABLE = ['name', 'email', 'phone', 'companyId'] as const;
+const PATCHABLE = ['name', 'email', 'phone', 'companyId', 'lang'] as const;
 const LIVE_PORTAL = [':invited', ':active'];
 
 /** The index keys a contact carries: none once archived. Writers of `name`, `email` or `companyId` set them too. */

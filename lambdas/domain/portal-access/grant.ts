@@ -127,7 +127,7 @@ async function awaitInvitationInFlight(deps: PortalAccessDeps, contact: ContactR
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (;;) {
     const pending = current.invitation;
-    if (!pending || pending.sentAt || current.portal.status !== 'invited' || !pending.issuedAt) return current;
+    if (!pending || pending.sentAt || pending.sharedAt || current.portal.status !== 'invited' || !pending.issuedAt) return current;
     const age = deps.now().getTime() - Date.parse(pending.issuedAt);
     if (!(age >= 0 && age < SENDING_WINDOW_MS)) return current;
     // The request's own time is up: say so rather than outlive the handler (the repeat decides).
@@ -139,9 +139,9 @@ async function awaitInvitationInFlight(deps: PortalAccessDeps, contact: ContactR
   }
 }
 
-/** A grant whose every step is done: the login exists and is enabled, and the invitation email went out. */
+/** A grant whose every step is done: the login exists and is enabled, and the invitation went out (mailed, or a link handed to staff). */
 const isGrantComplete = (contact: ContactRecord) =>
-  Boolean(contact.login?.sub && !contact.login.disabledAt && contact.invitation?.sentAt);
+  Boolean(contact.login?.sub && !contact.login.disabledAt && (contact.invitation?.sentAt || contact.invitation?.sharedAt));
 
 /** Step 1, with the takeover of a stale guard (its holder archived, or no longer using that email). */
 async function claimLoginEmail(

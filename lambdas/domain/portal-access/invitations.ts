@@ -10,11 +10,12 @@ import { Conflict, Gone, Invalid } from '../../contract/errors';
 import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { portalStatusAt } from '../access-policy';
+import { staffUsernameOf } from '../../contract/identity';
 import { auditEntry, INVITEE, type AuditEntry } from '../audit';
 import { hashToken, newToken } from '../tokens';
-import type { ContactRecord } from '../contact-record';
+import type { ContactInvitation, ContactRecord } from '../contact-record';
 import { invitationLink, invitationMail } from './invitation-mail';
-import type { AcceptDeps, LoginRecord, PortalAccessDeps } from './ports';
+import type { AcceptDeps, Invitation, LoginRecord, PortalAccessConfig, PortalAccessDeps } from './ports';
 
 /**
  * How long an unsent invitation may still be on its way through another live request: longer than
@@ -23,7 +24,6 @@ import type { AcceptDeps, LoginRecord, PortalAccessDeps } from './ports';
 export const MAIL_DEADLINE_MS = 8_000;
 export const SENDING_WINDOW_MS = 15_000;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The one answer to every unusable token: it says nothing about why. */
@@ -32,32 +32,63 @@ export const GONE_DETAIL = 'This invitation cannot be used any more. Ask for a n
 export { hashToken, newToken };
 
 /**
+ * A fresh invitation sent by `actor` at `now`: its link works INVITATION_TTL, and its one reminder
+ * is due REMINDER_AFTER later — none when that is not before the link expires. Only the token's
+ * hash is kept; the token goes into the link, once.
+ */
+export function freshInvitation(config: Pick<PortalAccessConfig, 'invitationTtlSeconds' | 'reminderAfterSeconds'>, now: Date, actor: string): { token: string; invitation: Invitation } {
+  const token = newToken();
+  const expires = now.getTime() + config.invitationTtlSeconds * 1000;
+  const remind = now.getTime() + config.reminderAfterSeconds * 1000;
+  const invitation: Invitation = {
+    tokenHash: hashToken(token),
+    expiresAt: new Date(expires).toISOString(),
+    issuedAt: now.toISOString(),
+    invitedBy: actor,
+    ...(remind < expires ? { remindAt: new Date(remind).toISOString() } : {}),
+  };
+  return { token, invitation };
+}
+
+/** Whether an invitation's link still opens the way in at `now`: neither accepted, nor expired. */
+export const isOpen = (invitation: ContactInvitation | undefined, now: Date): invitation is ContactInvitation =>
+  invitation !== undefined && !invitation.acceptedAt && !invitation.expiredAt && Date.parse(invitation.expiresAt) > now.getTime();
+
+/** The inviter, as the mails name it: the staff user's name in the staff pool, else its username. */
+export async function inviterName(deps: Pick<PortalAccessDeps, 'staff' | 'config' | 'warn'>, actor: string | undefined): Promise<string> {
+  const username = staffUsernameOf(actor);
+  if (username === undefined) return deps.config.businessName;
+  try {
+    return (await deps.staff.profile(username))?.name?.trim() || username;
+  } catch (error) {
+    // The mail goes out all the same, with the username.
+    deps.warn('staff profile not read; the mail names the username', { error });
+    return username;
+  }
+}
+
+/**
  * Steps 3 and 4 of a grant (and a re-invite): a fresh invitation replaces the previous one (and
  * the Cognito login is recorded with it, if it is not yet), the email goes out, and only then is
- * the invitation marked sent, with the audit entry. A crash before the mark leaves an unsent
- * invitation, which a repeat replaces and sends: one email.
+ * the invitation marked sent, with the audit entry (its actor is the inviter). A crash before the
+ * mark leaves an unsent invitation, which a repeat replaces and sends: one email.
  */
 export async function sendInvitation(
-  deps: Pick<PortalAccessDeps, 'store' | 'mailer' | 'now' | 'config'>,
+  deps: Pick<PortalAccessDeps, 'store' | 'mailer' | 'staff' | 'now' | 'config' | 'warn'>,
   contact: ContactRecord,
   message: string | undefined,
   audit: AuditEntry,
   login: LoginRecord,
 ): Promise<void> {
-  const email = login.email;
-  const token = newToken();
-  const now = deps.now();
-  const invitation = {
-    tokenHash: hashToken(token),
-    expiresAt: new Date(now.getTime() + deps.config.invitationTtlDays * DAY_MS).toISOString(),
-    issuedAt: now.toISOString(),
-  };
-  const unrecorded = contact.login?.sub === login.sub && contact.login.username === login.username && !contact.login.disabledAt ? undefined : login;
-  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, unrecorded)))
+  const { token, invitation } = freshInvitation(deps.config, deps.now(), audit.actor);
+  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, unrecordedLogin(contact, login), { schedule: true })))
     throw new Conflict('The contact changed meanwhile; repeat the request.');
   const mail = invitationMail({
-    to: email,
+    to: login.email,
     name: contact.name,
+    ...(contact.lang === undefined ? {} : { lang: contact.lang }),
+    business: deps.config.businessName,
+    inviter: await inviterName(deps, audit.actor),
     link: invitationLink(deps.config.portalUrl, token),
     expiresAt: invitation.expiresAt,
     ...(message === undefined ? {} : { message }),
@@ -72,6 +103,30 @@ export async function sendInvitation(
   if (!(await deps.store.markInvitationSent(contact.id, invitation.tokenHash, deps.now().toISOString(), audit)))
     throw new Conflict('The contact changed while its invitation was sent; repeat the request.');
 }
+
+/**
+ * A re-invite with `delivery: "link"`: a fresh invitation whose link goes back to the staff user
+ * (to pass on themselves) instead of into an email. The previous link dies; the invitation is out
+ * from this moment (`sharedAt`), audited in the same write, and gets its reminder like a mailed one.
+ * The token is in the answer only: it is stored nowhere, idempotency records included.
+ */
+export async function shareInvitation(
+  deps: Pick<PortalAccessDeps, 'store' | 'now' | 'config'>,
+  contact: ContactRecord,
+  audit: AuditEntry,
+  login: LoginRecord,
+): Promise<{ url: string; expiresAt: string }> {
+  const now = deps.now();
+  const { token, invitation } = freshInvitation(deps.config, now, audit.actor);
+  const shared = { ...invitation, sharedAt: now.toISOString() };
+  if (!(await deps.store.replaceInvitation(contact.id, shared, contact.invitation?.tokenHash, unrecordedLogin(contact, login), { schedule: true, audit })))
+    throw new Conflict('The contact changed meanwhile; repeat the request.');
+  return { url: invitationLink(deps.config.portalUrl, token), expiresAt: invitation.expiresAt };
+}
+
+/** The login to record with the invitation: none when the contact records this very one (enabled) already. */
+const unrecordedLogin = (contact: ContactRecord, login: LoginRecord): LoginRecord | undefined =>
+  contact.login?.sub === login.sub && contact.login.username === login.username && !contact.login.disabledAt ? undefined : login;
 
 /**
  * Accepts an invitation: claims it (one of two concurrent accepts wins), sets the password, then

@@ -4,17 +4,24 @@
  */
 import type { AccessEventDetail, AccessEventType } from '../../contract/events';
 import type { AuditEntry } from '../audit';
-import type { ContactRecord } from '../contact-record';
+import type { ContactInvitation, ContactRecord } from '../contact-record';
 import type { ContactStore } from '../contacts';
 import type { StoredSettings } from './settings';
 
 export type { AccessEventDetail, AccessEventType };
 
-/** A pending invitation as stored: only the SHA-256 of its token. */
-export interface Invitation {
-  tokenHash: string;
-  expiresAt: string;
-  issuedAt: string;
+/** An invitation as a fresh link stores it on the contact: only the SHA-256 of its token. */
+export type Invitation = ContactInvitation & { issuedAt: string };
+
+/** What replacing an invitation writes besides it. */
+export interface ReplaceOptions {
+  /**
+   * Write the invitation's due entries (its expiry, and its reminder if `remindAt`): every fresh
+   * invitation staff send; not the reminder's own fresh link, which keeps those of its invitation.
+   */
+  schedule: boolean;
+  /** An audit entry in the same transaction (a link handed to staff is audited as it is issued). */
+  audit?: AuditEntry;
 }
 
 /** `company-archived`: the person's company was archived (checked in the claim's own transaction). */
@@ -58,7 +65,7 @@ export interface AccessStore {
    * `disabledAt`), in the same transaction, if the contact's login email is still that one and no
    * other contact links that subject meanwhile.
    */
-  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord): Promise<boolean>;
+  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login: LoginRecord | undefined, options: ReplaceOptions): Promise<boolean>;
   /** Drops an invitation whose email could not be sent (so a repeat need not wait for it). */
   dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void>;
   markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
@@ -83,6 +90,15 @@ export interface AccessStore {
    * status and `until` are still the ones read. The due entry stays until `expiryAnnounced`.
    */
   markExpired(contact: ContactRecord, claim: string, audit: AuditEntry): Promise<boolean>;
+  /** The reminder (a fresh link) went out: `remindedAt` + audit, if the contact still names this token. */
+  markReminded(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
+  /** The inviter's notice is done (sent, or there was no one to send it to), if the contact still names this token. */
+  markNoticed(contactId: string, tokenHash: string, at: string): Promise<void>;
+  /**
+   * The invitation's expiry recorded: `expiredAt` + its link item deleted + audit, if the contact is
+   * still `invited` with this token, neither accepted nor recorded expired yet.
+   */
+  markInvitationExpired(contact: ContactRecord, at: string, audit: AuditEntry): Promise<boolean>;
   /** Takes over announcing an expiry: `expiryClaim = claim` if it is still `previous` (or none) and the access expired at `until`. */
   claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string): Promise<boolean>;
   /** The expiry's event went out: `expiryAnnounced = until`, the due entry and the claim go, if the access is still expired at `until`. */
@@ -122,6 +138,33 @@ export interface InvitationMailer {
   send(mail: InvitationMail): Promise<void>;
 }
 
+/** A staff user as the staff pool describes it: what mails about it need. */
+export interface StaffProfile {
+  /** Its `name` attribute, if set. */
+  name?: string;
+  /** Its `email` attribute, if set (where its notices go). */
+  email?: string;
+  /** Its `locale` attribute, if set (the language of its notices). */
+  locale?: string;
+}
+
+/** The staff pool, read by username (`AdminGetUser`). */
+export interface StaffProfiles {
+  /** `undefined` when the pool has no such user. */
+  profile(username: string): Promise<StaffProfile | undefined>;
+}
+
+/**
+ * The scheduled job's due entries of invitations (a reminder, an expiry), one per contact and task:
+ * a run claims an entry before handling it, so two runs at once handle it once; a claim older than
+ * `staleBefore` is a run that died, and is taken over.
+ */
+export interface DueClaims {
+  claim(task: string, contactId: string, at: string, claimedAt: string, staleBefore: string): Promise<boolean>;
+  /** Deletes the entry, if it is still the one due at `at` and this claim still holds it. */
+  finish(task: string, contactId: string, at: string, claimedAt: string): Promise<void>;
+}
+
 export interface AccessEvents {
   emit(type: AccessEventType, detail: AccessEventDetail): Promise<void>;
 }
@@ -129,7 +172,12 @@ export interface AccessEvents {
 export interface PortalAccessConfig {
   /** The base of invitation links: `<portalUrl>/invitation?token=…`. */
   portalUrl: string;
-  invitationTtlDays: number;
+  /** How long an invitation's link works (7 days by default). */
+  invitationTtlSeconds: number;
+  /** When a pending invitation gets its one reminder, after it was sent (72 hours by default). */
+  reminderAfterSeconds: number;
+  /** The business's name, in every mail and as the sender's display name. */
+  businessName: string;
   /** How many lines (or a company's contacts) talk to Cognito and SES at once. */
   applyConcurrency: number;
 }
@@ -151,6 +199,8 @@ export interface RevocationDeps {
 export interface PortalAccessDeps extends RevocationDeps {
   logins: CustomerLogins;
   mailer: InvitationMailer;
+  /** The staff pool: the inviter's name in the mails. */
+  staff: StaffProfiles;
   config: PortalAccessConfig;
   /** Waits (tests pass one that moves their clock); a timer by default. */
   sleep?: (ms: number) => Promise<void>;
