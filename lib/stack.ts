@@ -33,6 +33,9 @@ const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'Ad
 /** Accepting an invitation: the password, and the end of the login's earlier sessions. */
 const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
 
+const HOUR_SECONDS = 60 * 60;
+const DAY_SECONDS = 24 * HOUR_SECONDS;
+
 /**
  * Portal Access: one table, two user pools, invitation mail, an event bus, and the HTTP API whose
  * routes come from `lambdas/contract/routes.ts`. Each function holds only the grants its area needs.
@@ -87,6 +90,13 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
     const staffPool = identity.staff.pool;
 
+    /** The invitation settings of a function that issues invitations (lambdas/wiring/settings.ts). */
+    const issuesInvitations = (f: PortalFunction) =>
+      f
+        .setEnv('portalUrl', portalUrl)
+        .setEnv('invitationTtlSeconds', String(config.invitationTtlDays * DAY_SECONDS))
+        .setEnv('reminderAfterSeconds', String(config.reminderAfterHours * HOUR_SECONDS))
+        .bindMail(mail);
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
     /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
     const publicFn = (id: string, entry: string, description: string) =>
@@ -100,11 +110,9 @@ export class PortalStack extends Stack {
       contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'), LOGIN_REVOCATION).bindStaffPool(
         staffPool,
       ),
-      'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
-        .setEnv('portalUrl', portalUrl)
-        .setEnv('invitationTtlDays', String(config.invitationTtlDays))
-        .bindMail(mail)
-        .bindStaffPool(staffPool),
+      'portal-access': issuesInvitations(
+        withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE),
+      ).bindStaffPool(staffPool),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants and share links (staff)')
         .bindTable(table, 'readWrite')
         .setEnv('portalUrl', portalUrl)
@@ -121,10 +129,14 @@ export class PortalStack extends Stack {
     };
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
-    // Expiries (accesses and grants past their `until`): the table and the bus, no Cognito (the portal refuses by the record).
-    this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses and grants')
-      .bindTable(table, 'readWrite')
-      .bindEventBus(events.bus);
+    // Expiries (accesses and grants past their `until`; invitations' links), and the invitations' one
+    // reminder: the table, the bus, SES and the staff pool's names and emails (the inviter's notice);
+    // no customer pool (the portal refuses by the record, and a reminder's login exists already).
+    this.scheduleFunction = issuesInvitations(
+      fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses, grants and invitations; invitation reminders')
+        .bindTable(table, 'readWrite')
+        .bindEventBus(events.bus),
+    ).bindStaffProfiles(staffPool);
     const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
     alarms.notify([...events.alarms, ...schedule.alarms]);

@@ -354,8 +354,9 @@ describe('functions', () => {
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
     shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
     events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-    // The scheduled job: the table and the bus (expiries); no Cognito — the portal refuses by the record.
-    schedule: [...BASE, ...WRITE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    // The scheduled job: the table and the bus (expiries), SES and the staff users' names and emails
+    // (the invitations' reminders and the inviter's notice); no customer pool — the portal refuses by the record.
+    schedule: [...BASE, ...WRITE, 'events:PutEvents', 'ses:SendEmail', 'cognito-idp:AdminGetUser', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
   const idOf = (name: FunctionName | 'events' | 'schedule') =>
     name === 'events' ? logicalId(stack.eventsFunction) : name === 'schedule' ? logicalId(stack.scheduleFunction) : functionId(name);
@@ -431,14 +432,19 @@ describe('functions', () => {
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
     expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(logicalId(stack.scheduleFunction))).toEqual(['EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('portal-access'))).toEqual(
-      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
-    );
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      // Invitation links point at the portal's own URL by default.
-      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: portalUrl(), INVITATION_TTL_DAYS: '7' }) },
-    });
+    const invitationSettings = ['BUSINESS_NAME', 'INVITATION_TTL_SECONDS', 'PORTAL_URL', 'REMINDER_AFTER_SECONDS', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET'];
+    // The scheduled job sends the reminders (and reads the inviter's name and email); no customer pool.
+    expect(variables(logicalId(stack.scheduleFunction))).toEqual(['EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME', ...invitationSettings].sort());
+    expect(variables(functionId('portal-access'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME', ...invitationSettings].sort());
+    for (const id of [functionId('portal-access'), logicalId(stack.scheduleFunction)])
+      expect((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).toMatchObject({
+        // Invitation links point at the portal's own URL by default; the durations in seconds, from the context's days and hours.
+        SENDER_EMAIL: TEST_CONFIG.senderEmail,
+        PORTAL_URL: portalUrl(),
+        INVITATION_TTL_SECONDS: String(7 * 24 * 3600),
+        REMINDER_AFTER_SECONDS: String(72 * 3600),
+        BUSINESS_NAME: TEST_CONFIG.businessName,
+      });
   });
 });
 
@@ -518,6 +524,17 @@ describe('the scheduled job', () => {
     expect(targets[0]!.Arn).toEqual(getAtt(logicalId(stack.scheduleFunction)));
     expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 });
     expect(template.toJSON().Resources[targets[0]!.DeadLetterConfig.Arn['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('sends the reminders through SES (the identity and configuration set only) and reads only AdminGetUser of the staff pool', () => {
+    const statements = statementsOf(logicalId(stack.scheduleFunction));
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toContain('ses:SendEmail');
+    const staff = statements.filter((s) => JSON.stringify(s.Action).includes('cognito-idp'));
+    expect(staff).toHaveLength(1);
+    expect(staff[0]!.Action).toBe('cognito-idp:AdminGetUser');
+    const [staffPoolId] = resources('AWS::Cognito::UserPool').find(([id]) => id.includes('StaffPool'))!;
+    expect(staff[0]!.Resource).toEqual(getAtt(staffPoolId));
   });
 
   it('may Query the due index (the IAM statement names every index of the schema)', () => {
