@@ -43,7 +43,11 @@ const HELP = `Usage: npm start -- [options]
   --data-dir <dir>      data directory (env LOCAL_DATA_DIR, default .local/data, stack.json in .local;
                         with this option, stack.json goes into <dir>
   --fresh               start with empty data
-  --quiet               no per-request log lines`;
+  --quiet               no per-request log lines
+Invitations (environment):
+  BUSINESS_NAME           who invitations come from (default Example Business)
+  INVITATION_TTL_SECONDS  how long an invitation link works (default 7 days; wins over INVITATION_TTL_DAYS)
+  REMINDER_AFTER_SECONDS  when a pending invitation gets its one reminder (default 72 hours)`;
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;

@@ -18,6 +18,8 @@ import { removeStackFile, writeStackFile, type StackInfo } from './stack-file';
 import { readState, writeState } from './state';
 
 const NAME = 'portal-access-local';
+/** Who the local invitations come from (`BUSINESS_NAME`), as cdk.json's `businessName`. */
+const LOCAL_BUSINESS_NAME = 'Example Business';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** The environment the handlers read (set before any handler is imported), as the CDK stack sets it in AWS. */
@@ -42,6 +44,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     [ENV.portalUrl]: env[ENV.portalUrl] || portalUrl,
     [ENV.eventBusName]: NAME,
     [ENV.invitationTtlDays]: env[ENV.invitationTtlDays] || '7',
+    // INVITATION_TTL_SECONDS and REMINDER_AFTER_SECONDS, when set, are read as they are (seconds: the lifecycle in real time).
+    [ENV.businessName]: env[ENV.businessName] || LOCAL_BUSINESS_NAME,
   });
   // Never a real AWS profile or session against the emulators.
   delete env.AWS_PROFILE;
@@ -64,7 +68,7 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string, schedul
     ['Hosted UI (local)', `${info.hostedUiUrl}  (sign-in for both pools)`],
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
     ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
-    ['Scheduled job', `every ${scheduleSeconds} s (expiries; SCHEDULE_EVERY_SECONDS)`],
+    ['Scheduled job', `every ${scheduleSeconds} s (expiries, invitation reminders; SCHEDULE_EVERY_SECONDS)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
     ['Cognito (local)', `${info.cognitoEndpoint}  staff ${info.staffUserPoolId} / ${info.staffClientId}, customers ${info.customerUserPoolId} / ${info.customerClientId}`],
     ['Staff admin', `${info.admin.username} / ${info.admin.password}`],
@@ -139,6 +143,8 @@ async function main(): Promise<void> {
     const { admin, ...ids } = pools;
     writeState(options.dataDir, { ...ids, adminPassword: admin.password });
     setHandlerEnvironment(options, emulators, eventsEndpoint, portalUrl, pools);
+    // A bad INVITATION_TTL_SECONDS, REMINDER_AFTER_SECONDS or BUSINESS_NAME says so now, not at the first grant.
+    (await import('../lambdas/wiring/settings')).accessConfig();
     const seeded = Date.now();
 
     // Imported only now: the handlers they load read the environment set above.
