@@ -200,6 +200,19 @@ describe('the invitation lifecycle, in real time', () => {
     expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(0);
   });
 
+  it.concurrent('lang on a contact: set on create and by PATCH, cleared by null (English then), only a language we write', async () => {
+    const contact = await person({ lang: 'nl' });
+    expect((await staff(`/contacts/${contact.id}`)).body.lang).toBe('nl');
+    const cleared = await staff(`/contacts/${contact.id}`, { method: 'PATCH', body: { lang: null } });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.lang).toBeUndefined();
+    expect((await staff(`/contacts/${contact.id}`, { method: 'PATCH', body: { lang: 'en' } })).body.lang).toBe('en');
+    const refused = await staff(`/contacts/${contact.id}`, { method: 'PATCH', body: { lang: 'de' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'lang' })]);
+    expect((await staff('/contacts', { method: 'POST', body: { kind: 'person', name: 'X', lang: 'EN' } })).status).toBe(400);
+  });
+
   it.concurrent('two scheduled runs at once (and the stack’s own runner) send one reminder and one notice', async () => {
     const job = await scheduleJobOf(lifecycle);
     const contact = await person();
