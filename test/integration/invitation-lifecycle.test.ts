@@ -167,6 +167,7 @@ describe('the invitation lifecycle, in real time', () => {
         UserAttributes: [
           { Name: 'name', Value: 'Mia <Staff>' },
           { Name: 'email', Value: mia },
+          { Name: 'email_verified', Value: 'true' },
           { Name: 'locale', Value: 'nl-NL' },
         ],
       }),

@@ -133,8 +133,12 @@ describe('DynamoScheduleStore: the invitations’ due entries', () => {
 });
 
 describe('CognitoStaffProfiles', () => {
-  it('reads the name, email and locale of a staff user, remembers them a minute, and says so when there is no such user', async () => {
-    cognito.on(AdminGetUserCommand, { Username: 'mia' }).resolves({ Username: 'mia', UserAttributes: [{ Name: 'name', Value: ' Mia ' }, { Name: 'email', Value: 'mia@example.com' }, { Name: 'sub', Value: 's' }] });
+  it('reads the name, verified email and locale of a staff user, remembers them a minute, and says so when there is no such user', async () => {
+    cognito.on(AdminGetUserCommand, { Username: 'mia' }).resolves({
+      Username: 'mia',
+      UserAttributes: [{ Name: 'name', Value: ' Mia ' }, { Name: 'email', Value: 'mia@example.com' }, { Name: 'email_verified', Value: 'true' }, { Name: 'sub', Value: 's' }],
+    });
+    cognito.on(AdminGetUserCommand, { Username: 'unverified' }).resolves({ UserAttributes: [{ Name: 'email', Value: 'typo@example.con' }, { Name: 'locale', Value: 'nl' }] });
     cognito.on(AdminGetUserCommand, { Username: 'gone' }).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
     const profiles = new CognitoStaffProfiles(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool');
     expect(await profiles.profile('mia')).toEqual({ name: 'Mia', email: 'mia@example.com' });
@@ -142,10 +146,15 @@ describe('CognitoStaffProfiles', () => {
     expect(cognito.commandCalls(AdminGetUserCommand, { Username: 'mia' })).toHaveLength(1);
     expect(cognito.commandCalls(AdminGetUserCommand)[0]!.args[0].input.UserPoolId).toBe('staff-pool');
     expect(await profiles.profile('gone')).toBeUndefined();
+    // An address the pool has not verified is no place to send customers' names.
+    expect(await profiles.profile('unverified')).toEqual({ locale: 'nl' });
   });
 
   it('does not remember a failed look-up', async () => {
-    cognito.on(AdminGetUserCommand).rejectsOnce(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' })).resolves({ UserAttributes: [{ Name: 'email', Value: 'a@example.com' }] });
+    cognito
+      .on(AdminGetUserCommand)
+      .rejectsOnce(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }))
+      .resolves({ UserAttributes: [{ Name: 'email', Value: 'a@example.com' }, { Name: 'email_verified', Value: 'true' }] });
     const profiles = new CognitoStaffProfiles(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool');
     await expect(profiles.profile('a')).rejects.toThrow('throttled');
     expect(await profiles.profile('a')).toEqual({ email: 'a@example.com' });

@@ -45,7 +45,7 @@ export class CognitoStaffDirectory implements StaffDirectory {
 const PROFILE_FOR_MS = 60_000;
 const MAX_PROFILES = 1_000;
 
-/** The staff pool as the invitation mails read it: a user's name, email and locale (`AdminGetUser`), briefly remembered. */
+/** The staff pool as the invitation mails read it: a user's name, verified email and locale (`AdminGetUser`), briefly remembered. */
 export class CognitoStaffProfiles implements StaffProfiles {
   readonly #cognito: CognitoIdentityProviderClient;
   readonly #poolId: string;
@@ -75,7 +75,9 @@ export class CognitoStaffProfiles implements StaffProfiles {
       throw error;
     }
     const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value?.trim() || undefined;
-    const [name, email, locale] = [attribute('name'), attribute('email'), attribute('locale')];
+    // Only a verified address: an unverified one may be a typo, or anyone's (notices name customers).
+    const [name, locale] = [attribute('name'), attribute('locale')];
+    const email = attribute('email_verified') === 'true' ? attribute('email') : undefined;
     return { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(locale ? { locale } : {}) };
   }
 }

@@ -142,7 +142,7 @@ export interface InvitationMailer {
 export interface StaffProfile {
   /** Its `name` attribute, if set. */
   name?: string;
-  /** Its `email` attribute, if set (where its notices go). */
+  /** Its `email` attribute, if set and verified (where its notices go). */
   email?: string;
   /** Its `locale` attribute, if set (the language of its notices). */
   locale?: string;
