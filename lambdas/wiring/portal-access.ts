@@ -13,6 +13,7 @@ import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { table } from './clients';
 import { perContainer } from './container';
 import { invitationMailer, staffProfiles } from './mail';
+import { countingMailer } from './metrics';
 import { revocationDeps } from './revocation';
 import { accessConfig } from './settings';
 
@@ -29,7 +30,7 @@ export const portalAccessDeps = perContainer((): PortalAccessFunctionDeps => {
   const revocation = revocationDeps();
   const config = accessConfig();
   return {
-    access: { ...revocation, mailer: invitationMailer(config.businessName), staff: staffProfiles(), config },
+    access: { ...revocation, mailer: countingMailer(invitationMailer(config.businessName)), staff: staffProfiles(), config },
     audit: new DynamoAuditStore(db, name),
     idempotency: new DynamoIdempotencyStore(db, name),
     report: { contacts: revocation.contacts, documents: new DynamoDocumentStore(db, name), cursors: positionCursor, now: revocation.now },

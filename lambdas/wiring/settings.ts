@@ -1,4 +1,4 @@
-/** The portal-access settings a Lambda reads from its environment (names: lambdas/contract/env.ts), checked. */
+/** The settings a Lambda reads from its environment (names: lambdas/contract/env.ts), checked: a bad value stops the function at its start. */
 import { ENV, env, envOr, type EnvKey } from '../contract/env';
 import { DEFAULT_INVITATION_TTL_DAYS, DEFAULT_REMINDER_AFTER_HOURS } from '../contract/schedule';
 import type { PortalAccessConfig } from '../domain/portal-access/ports';
@@ -47,3 +47,7 @@ export const accessConfig = (): PortalAccessConfig => ({
   businessName: businessName(),
   applyConcurrency: applyConcurrency(),
 });
+
+/** `ATTACHMENT_UPLOAD_URL_SECONDS`, `ATTACHMENT_DOWNLOAD_URL_SECONDS` (optional): unset, the production lifetime; the domain never goes beyond it. */
+export const urlSeconds = (key: 'attachmentUploadUrlSeconds' | 'attachmentDownloadUrlSeconds'): number | undefined =>
+  envOr(key, '') === '' ? undefined : positive(key, '');

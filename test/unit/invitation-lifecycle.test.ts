@@ -40,6 +40,7 @@ const logins: CustomerLogins = {
   disable: async () => undefined,
   signOut: async () => undefined,
   setPassword: async () => undefined,
+  changeEmail: async () => undefined,
 };
 
 beforeEach(() => {

@@ -65,6 +65,10 @@ export class MemoryAccess implements AccessStore, DueClaims {
     },
   };
 
+  async recordAudit(entry: AuditEntry) {
+    this.audit.push(clone(entry));
+  }
+
   async loginHolder(email: string) {
     return this.guards.get(email);
   }
