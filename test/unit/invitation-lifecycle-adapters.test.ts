@@ -58,6 +58,15 @@ describe('DynamoAccessStore: the invitation lifecycle', () => {
     expect(items.find((i) => i.Update)?.Update?.ExpressionAttributeValues?.[':invitation']).toEqual(invitation);
   });
 
+  it('a mailed invitation gets its due entries when it is marked sent, in the same transaction', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const sent = { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: 'x', remindAt: '2026-03-04T10:00:00.000Z' };
+    expect(await store.markInvitationSent('c1', 'h2', 'now', auditEntry('portal.granted', 'c1', 'staff:mia', 'now'), sent)).toBe(true);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update?.ConditionExpression).toBe('#invitation.tokenHash = :hash');
+    expect(items.flatMap((i) => (i.Put?.Item?.sk ? [i.Put.Item.sk] : []))).toEqual([expect.stringMatching(/^now#/), 'DUE#invitation-expiry', 'DUE#invitation-reminder']);
+  });
+
   it('the reminder’s fresh link keeps the due entries as they are', async () => {
     db.on(TransactWriteCommand).resolves({});
     await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: 'now', remindAt: '2026-03-04T10:00:00.000Z' }, 'h1', undefined, { schedule: false });

@@ -173,9 +173,11 @@ export class MemoryAccess implements AccessStore, DueClaims {
     delete stored.invitation; // the item stays, dead: no contact names it
   }
 
-  async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry) {
+  async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry, sent: Invitation) {
     const stored = this.contacts.get(contactId);
     if (!stored?.invitation || stored.invitation.tokenHash !== tokenHash) return false;
+    this.putDue(DUE_TASKS.invitationExpiry, contactId, sent.expiresAt);
+    if (sent.remindAt) this.putDue(DUE_TASKS.invitationReminder, contactId, sent.remindAt);
     stored.invitation.sentAt = at;
     stored.portal.delivery = 'sent';
     this.audit.push(clone(audit));

@@ -41,6 +41,13 @@ export function invitationDueItem(contactId: string, task: InvitationTask, at: s
     ttl: Math.ceil(Date.parse(at) / 1000) + DUE_ENTRY_TTL_SECONDS,
   };
 }
+/** The Puts of an invitation's due entries: its expiry, and its reminder if it has one. */
+function invitationDuePuts(table: string, contactId: string, invitation: Invitation): TransactItems {
+  return [
+    { Put: { TableName: table, Item: invitationDueItem(contactId, DUE_TASKS.invitationExpiry, invitation.expiresAt) } },
+    ...(invitation.remindAt ? [{ Put: { TableName: table, Item: invitationDueItem(contactId, DUE_TASKS.invitationReminder, invitation.remindAt) } }] : []),
+  ];
+}
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -206,10 +213,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
       },
     ];
     if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
-    if (options.schedule) {
-      items.push({ Put: { TableName: this.table, Item: invitationDueItem(contactId, DUE_TASKS.invitationExpiry, invitation.expiresAt) } });
-      if (invitation.remindAt) items.push({ Put: { TableName: this.table, Item: invitationDueItem(contactId, DUE_TASKS.invitationReminder, invitation.remindAt) } });
-    }
+    if (options.schedule) items.push(...invitationDuePuts(this.table, contactId, invitation));
     if (options.audit) items.push({ Put: { TableName: this.table, Item: auditItem(options.audit) } });
     // We hold the email's guard and this Cognito user has that email; but a subject another contact links stays theirs.
     if (login)
@@ -236,7 +240,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     });
   }
 
-  async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean> {
+  async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry, sent: Invitation): Promise<boolean> {
     const result = await transact(this.db, [
       {
         Update: {
@@ -249,6 +253,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         },
       },
       { Put: { TableName: this.table, Item: auditItem(audit) } },
+      ...invitationDuePuts(this.table, contactId, sent),
     ]);
     return result === true;
   }

@@ -70,8 +70,9 @@ export async function inviterName(deps: Pick<PortalAccessDeps, 'staff' | 'config
 /**
  * Steps 3 and 4 of a grant (and a re-invite): a fresh invitation replaces the previous one (and
  * the Cognito login is recorded with it, if it is not yet), the email goes out, and only then is
- * the invitation marked sent, with the audit entry (its actor is the inviter). A crash before the
- * mark leaves an unsent invitation, which a repeat replaces and sends: one email.
+ * the invitation marked sent, with the audit entry (its actor is the inviter) and its due entries
+ * (an invitation that never went out is neither reminded of nor announced expired). A crash before
+ * the mark leaves an unsent invitation, which a repeat replaces and sends: one email.
  */
 export async function sendInvitation(
   deps: Pick<PortalAccessDeps, 'store' | 'mailer' | 'staff' | 'now' | 'config' | 'warn'>,
@@ -81,7 +82,7 @@ export async function sendInvitation(
   login: LoginRecord,
 ): Promise<void> {
   const { token, invitation } = freshInvitation(deps.config, deps.now(), audit.actor);
-  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, unrecordedLogin(contact, login), { schedule: true })))
+  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, unrecordedLogin(contact, login), { schedule: false })))
     throw new Conflict('The contact changed meanwhile; repeat the request.');
   const mail = invitationMail({
     to: login.email,
@@ -100,7 +101,7 @@ export async function sendInvitation(
     await deps.store.dropUnsentInvitation(contact.id, invitation.tokenHash).catch(() => undefined);
     throw error;
   }
-  if (!(await deps.store.markInvitationSent(contact.id, invitation.tokenHash, deps.now().toISOString(), audit)))
+  if (!(await deps.store.markInvitationSent(contact.id, invitation.tokenHash, deps.now().toISOString(), audit, invitation)))
     throw new Conflict('The contact changed while its invitation was sent; repeat the request.');
 }
 

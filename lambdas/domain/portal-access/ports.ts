@@ -16,8 +16,9 @@ export type Invitation = ContactInvitation & { issuedAt: string };
 /** What replacing an invitation writes besides it. */
 export interface ReplaceOptions {
   /**
-   * Write the invitation's due entries (its expiry, and its reminder if `remindAt`): every fresh
-   * invitation staff send; not the reminder's own fresh link, which keeps those of its invitation.
+   * Write the invitation's due entries (its expiry, and its reminder if `remindAt`) at once: a link
+   * handed to staff is out as it is issued (a mailed invitation gets them when it is marked sent;
+   * the reminder's own fresh link keeps those of its invitation).
    */
   schedule: boolean;
   /** An audit entry in the same transaction (a link handed to staff is audited as it is issued). */
@@ -70,7 +71,12 @@ export interface AccessStore {
   replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login: LoginRecord | undefined, options: ReplaceOptions): Promise<boolean>;
   /** Drops an invitation whose email could not be sent (so a repeat need not wait for it). */
   dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void>;
-  markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
+  /**
+   * The invitation's email went out: `sentAt`, the audit entry, and — from then on it is out — its
+   * due entries (its expiry, its reminder if `remindAt`), in one transaction; if the contact still
+   * names this token.
+   */
+  markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry, sent: Invitation): Promise<boolean>;
   /**
    * `revoked` + the pending invitation deleted + audit, if the status is still the one read; with
    * `releaseLogin` (an archived contact) also its login's guard and subject pointer, if they are its own.
