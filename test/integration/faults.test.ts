@@ -167,8 +167,10 @@ describe('20 concurrent applies of the same company', () => {
       expect(answer.status).toBe(200);
       for (const line of answer.body.results) {
         expect(['granted', 'unchanged', 'failed']).toContain(line.outcome);
-        // A line that lost the race is told so (409), never a 5xx.
-        if (line.outcome === 'failed') expect(line.error?.status).toBe(409);
+        // A line that lost the race is told so (409); one not started before the request's time was up
+        // is 503 (docs/api.md: repeat it) — on a loaded machine 20 applies of 12 lines share DynamoDB
+        // Local's one transaction lane. Never any other failure; and every person is granted (below).
+        if (line.outcome === 'failed') expect({ status: line.error?.status, ok: [409, 503].includes(line.error?.status ?? 0) }).toEqual({ status: line.error?.status, ok: true });
       }
     }
     // Every person is granted by at least one of the applies (two may share the work of one grant: an
