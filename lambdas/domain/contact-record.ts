@@ -1,4 +1,6 @@
+import type { OutboxKind } from '../contract/outbox';
 import type { Contact, PortalStatus } from '../contract/schemas/contacts';
+import type { DeliveryError } from '../contract/schemas/portal-access';
 import { accessSettings, portalStatusAt } from './access-policy';
 
 /**
@@ -25,6 +27,13 @@ export interface ContactRecord extends Contact {
   };
   /** The contact's invitation (pending, then accepted or expired): only the SHA-256 of its token is stored. */
   invitation?: ContactInvitation;
+  /**
+   * The outbox item that follows the record's last change (a grant's login and mail, a revocation's
+   * login state). The worker acts on the item the record names and on no older one.
+   */
+  outbox?: { id: string; kind: OutboxKind; at: string };
+  /** Why the last invitation could not be delivered for good (with `portal.delivery: failed`). */
+  deliveryError?: DeliveryError;
   /** How many documents name this contact as their customer (negative: unknown); see keys.ts, HOLDINGS. */
   documentsAsCustomer?: number;
   /** How many explicit grants this contact holds (negative: unknown). */
@@ -48,20 +57,20 @@ export interface ContactInvitation {
   issuedAt?: string;
   /** When its email first went out (the reminder's fresh link keeps it). */
   sentAt?: string;
+  /** The outbox item that issued it. */
+  outboxId?: string;
   /** When its link was handed to staff instead (a re-invite with `delivery: "link"`): out, without an email. */
   sharedAt?: string;
   /** Who sent it (the audit actor): the inviter its mails name, told of the reminder. */
   invitedBy?: string;
   /** When its one reminder is due (absent: none, e.g. a validity shorter than REMINDER_AFTER). */
   remindAt?: string;
-  /** When the reminder (a fresh link) went out, and when the inviter's notice was done (sent, or none to send). */
+  /** When the reminder (a fresh link) went out. */
   remindedAt?: string;
-  noticedAt?: string;
   acceptedAt?: string;
   /** When the scheduled job recorded its expiry (audited, `PortalInvitationExpired`). */
   expiredAt?: string;
 }
-
 
 /**
  * The public view of a record at `now`: what `GET /contacts/{id}` answers. The status is the one
@@ -69,7 +78,17 @@ export interface ContactInvitation {
  * and types are shown with their defaults filled in.
  */
 export function toContact(record: ContactRecord, now: Date): Contact {
-  const { login: _login, invitation: _invitation, documentsAsCustomer: _documents, grantsReceived: _grants, expiryClaim: _claim, expiryAnnounced: _announced, ...contact } = record;
+  const {
+    login: _login,
+    invitation: _invitation,
+    outbox: _outbox,
+    deliveryError: _deliveryError,
+    documentsAsCustomer: _documents,
+    grantsReceived: _grants,
+    expiryClaim: _claim,
+    expiryAnnounced: _announced,
+    ...contact
+  } = record;
   return { ...contact, portal: portalView(record.portal, now) };
 }
 

@@ -1,15 +1,14 @@
 /**
  * The scheduled job's function: its tasks — the expiries of accesses and grants, and the invitation
- * lifecycle (the one reminder, the expiry) — bound to the table, the bus, and for the reminders SES
- * and the staff pool. Env: TABLE_NAME, EVENT_BUS_NAME, those of mail.ts and settings.ts.
- *
- * Until the mail outbox: the reminder's mails go out from this run (the `ReminderDispatch` below);
- * with it, the dispatch queues an outbox item instead.
+ * lifecycle (the one reminder, the expiry) — bound to the table and the bus. A reminder is queued
+ * as an outbox item (`ReminderDispatch`): the outbox worker mails it, paced. Env: TABLE_NAME,
+ * EVENT_BUS_NAME.
  */
+import { randomUUID } from 'node:crypto';
 import { env } from '../contract/env';
 import { expiryTasks } from '../domain/expiry-tasks';
 import { invitationTasks, type ReminderDispatch } from '../domain/invitation-tasks';
-import { deliverReminder } from '../domain/portal-access/reminder';
+import { queueReminder } from '../domain/portal-access/reminder';
 import type { ScheduleDeps, ScheduledTask } from '../domain/schedule';
 import { log } from '../platform/log';
 import { DynamoAccessStore } from '../adapters/dynamodb/access-store';
@@ -17,10 +16,9 @@ import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { DynamoDocumentStore } from '../adapters/dynamodb/documents-store';
 import { DynamoScheduleStore } from '../adapters/dynamodb/schedule-store';
 import { EventBridgeAccessEvents } from '../adapters/eventbridge/access-events';
-import { eventBridgeClient, table } from './clients';
+import { table } from './clients';
 import { perContainer } from './container';
-import { invitationMailer, staffProfiles } from './mail';
-import { accessConfig } from './settings';
+import { eventBridgeClient } from './worker-clients';
 
 export interface ScheduleFunctionDeps {
   schedule: ScheduleDeps;
@@ -34,9 +32,7 @@ export const scheduleDeps = perContainer((): ScheduleFunctionDeps => {
   const contacts = new DynamoContactStore(db, name);
   const store = new DynamoAccessStore(db, name);
   const events = new EventBridgeAccessEvents(eventBridgeClient(), env('eventBusName'));
-  const config = accessConfig();
-  const reminderDeps = { contacts, store, mailer: invitationMailer(config.businessName), staff: staffProfiles(), now, config, warn: log.warn };
-  const reminders: ReminderDispatch = { remind: (contactId, at) => deliverReminder(reminderDeps, contactId, at) };
+  const reminders: ReminderDispatch = { remind: (contactId, at) => queueReminder({ contacts, store, now, newId: randomUUID }, contactId, at) };
   return {
     schedule: { watermarks: schedule, now, warn: log.warn },
     tasks: [

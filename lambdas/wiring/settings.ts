@@ -1,14 +1,12 @@
 /** The settings a Lambda reads from its environment (names: lambdas/contract/env.ts), checked: a bad value stops the function at its start. */
 import { ENV, env, envOr, type EnvKey } from '../contract/env';
+import { DEFAULT_MAIL_RATE_PER_SECOND } from '../contract/outbox';
 import { DEFAULT_INVITATION_TTL_DAYS, DEFAULT_REMINDER_AFTER_HOURS } from '../contract/schedule';
-import type { PortalAccessConfig } from '../domain/portal-access/ports';
+import type { DeliveryDeps, InvitationConfig } from '../domain/portal-access/ports';
 
 /**
- * How many wizard lines talk to Cognito and SES at once. A grant is ~4 Cognito/SES calls in a row
- * (~50–150 ms each), so 8 lines in flight make at most ~15–25 AdminCreateUser and SendEmail calls
- * a second: under Cognito's default AdminCreateUser quota (50 RPS, shared by the account) and close
- * to SES's usual production send rate (14+/s) — a throttle is retried, not failed — while 500 lines
- * of mostly unchanged contacts still finish well inside the handler's timeout.
+ * How many wizard lines are written at once: each is one transaction (the Cognito and SES work
+ * follows from the outbox), so this bounds the table's write concurrency of one apply.
  */
 const DEFAULT_APPLY_CONCURRENCY = '8';
 const DAY_SECONDS = 24 * 60 * 60;
@@ -28,25 +26,32 @@ const invitationTtlSeconds = (): number =>
     ? positive('invitationTtlSeconds', '')
     : positive('invitationTtlDays', String(DEFAULT_INVITATION_TTL_DAYS)) * DAY_SECONDS;
 
-/** `BUSINESS_NAME`: required of the stack (a mail names who invites), one line. */
+/**
+ * `PORTAL_URL`, `INVITATION_TTL_SECONDS` (or `INVITATION_TTL_DAYS`), `REMINDER_AFTER_SECONDS` (both
+ * optional): what issuing an invitation needs — the outbox worker's, and a link handed to staff.
+ */
+export const invitationConfig = (): InvitationConfig => ({
+  portalUrl: env('portalUrl'),
+  invitationTtlSeconds: invitationTtlSeconds(),
+  reminderAfterSeconds: positive('reminderAfterSeconds', String(DEFAULT_REMINDER_AFTER_HOURS * 60 * 60)),
+});
+
+/** `BUSINESS_NAME`: required where mails are written (a mail names who invites), one line. */
 function businessName(): string {
   const name = env('businessName').trim();
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new Error(`${ENV.businessName} must be one line of text`);
   return name;
 }
 
-/**
- * `PORTAL_URL`, `BUSINESS_NAME`, `INVITATION_TTL_SECONDS` (or `INVITATION_TTL_DAYS`),
- * `REMINDER_AFTER_SECONDS` and `APPLY_CONCURRENCY` (each optional but the first two): what issuing
- * invitations needs beyond revoking.
- */
-export const accessConfig = (): PortalAccessConfig => ({
-  portalUrl: env('portalUrl'),
-  invitationTtlSeconds: invitationTtlSeconds(),
-  reminderAfterSeconds: positive('reminderAfterSeconds', String(DEFAULT_REMINDER_AFTER_HOURS * 60 * 60)),
-  businessName: businessName(),
-  applyConcurrency: applyConcurrency(),
-});
+/** What the outbox worker writes its mails with: the invitation settings and `BUSINESS_NAME`. */
+export const mailConfig = (): DeliveryDeps['config'] => ({ ...invitationConfig(), businessName: businessName() });
+
+/** `MAIL_RATE_PER_SECOND` (optional): the outbox worker's sending rate across all its instances. */
+export const mailRatePerSecond = (): number => {
+  const rate = positive('mailRatePerSecond', String(DEFAULT_MAIL_RATE_PER_SECOND));
+  if (!Number.isInteger(rate)) throw new Error(`${ENV.mailRatePerSecond} must be a whole number`);
+  return rate;
+};
 
 /** `ATTACHMENT_UPLOAD_URL_SECONDS`, `ATTACHMENT_DOWNLOAD_URL_SECONDS` (optional): unset, the production lifetime; the domain never goes beyond it. */
 export const urlSeconds = (key: 'attachmentUploadUrlSeconds' | 'attachmentDownloadUrlSeconds'): number | undefined =>

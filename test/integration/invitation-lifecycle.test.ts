@@ -10,7 +10,7 @@ import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswor
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import type { StackProcess } from '../../local/stack-process';
 import { LIFECYCLE, scheduleJobOf, startLifecycleStack } from './support/lifecycle-stack';
-import { api, cognito, emails, events, eventually, signIn, stack, uniq, type Email, type ReceivedEvent } from './support/stack';
+import { api, cognito, emails, events, eventually, mailsTo as mailsArrived, outboxDone, signIn, stack, uniq, type Email, type ReceivedEvent } from './support/stack';
 
 jest.setTimeout(120_000);
 
@@ -31,9 +31,13 @@ async function person(extra: { lang?: 'en' | 'nl' } = {}): Promise<Contact & { e
   return res.body as Contact & { email: string };
 }
 
-async function grant(contact: Contact, token = admin): Promise<void> {
+/** Grants, and waits for the outbox worker to mail the invitation: answers it. */
+async function grant(contact: Contact & { email: string }, token = admin): Promise<Email> {
   const res = await staff(`/contacts/${contact.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: contact.id, inPortal: true }] } }, token);
   if (res.status !== 200 || res.body.results[0].outcome !== 'granted') throw new Error(`grant → ${res.status} ${res.text}`);
+  const [invitation] = await mailsArrived(contact.email);
+  await outboxDone([contact.id]);
+  return invitation!;
 }
 
 async function lineOf(contact: Contact) {
@@ -58,8 +62,7 @@ afterAll(async () => {
 describe('the invitation lifecycle, in real time', () => {
   it.concurrent('one reminder after REMINDER_AFTER: a fresh link (the old one 410), the inviter told; never a second one; the new link works', async () => {
     const contact = await person();
-    await grant(contact);
-    const [first] = await mailsTo(contact.email);
+    const first = await grant(contact);
     expect((await lineOf(contact)).invitation).toEqual({ status: 'pending', sentAt: expect.any(String), expiresAt: expect.any(String) });
 
     const [, reminder] = await eventually(
@@ -92,6 +95,7 @@ describe('the invitation lifecycle, in real time', () => {
     ]);
 
     // Several more runs: still one reminder and one notice.
+    await outboxDone([contact.id]);
     await sleep(5_000);
     expect(await mailsTo(contact.email)).toHaveLength(2);
     expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(1);
@@ -101,8 +105,7 @@ describe('the invitation lifecycle, in real time', () => {
 
   it.concurrent('no reminder once accepted', async () => {
     const contact = await person();
-    await grant(contact);
-    const [invitation] = await mailsTo(contact.email);
+    const invitation = await grant(contact);
     expect((await accept(tokenIn(invitation))).status).toBe(204);
     await sleep((LIFECYCLE.reminderAfterSeconds + 5) * 1000);
     expect(await mailsTo(contact.email)).toHaveLength(1);
@@ -131,6 +134,8 @@ describe('the invitation lifecycle, in real time', () => {
 
     const revived = await staff(`/contacts/${contact.id}/portal-access/reinvite`, { method: 'POST', body: { contactId: contact.id } });
     expect(revived.status).toBe(202);
+    await mailsArrived(contact.email, { count: 3 });
+    await outboxDone([contact.id]);
     const after = await lineOf(contact);
     expect(after.invitation).toEqual({ status: 'pending', sentAt: expect.any(String), expiresAt: expect.any(String) });
     expect(Date.parse(after.invitation!.expiresAt)).toBeGreaterThan(Date.parse(expiresAt));
@@ -142,8 +147,7 @@ describe('the invitation lifecycle, in real time', () => {
 
   it.concurrent('re-invite with delivery "link": 200 with the URL, no email; the previous link dies, the URL works; audited', async () => {
     const contact = await person();
-    await grant(contact);
-    const [first] = await mailsTo(contact.email);
+    const first = await grant(contact);
     const res = await staff(`/contacts/${contact.id}/portal-access/reinvite`, { method: 'POST', body: { contactId: contact.id, delivery: 'link' } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ url: expect.stringMatching(new RegExp(`^${stack().portalUrl}/invitation\\?token=[A-Za-z0-9_-]{43}$`)), expiresAt: expect.any(String) });
@@ -178,8 +182,7 @@ describe('the invitation lifecycle, in real time', () => {
 
     const contact = await person({ lang: 'nl' });
     expect(contact.lang).toBe('nl');
-    await grant(contact, token);
-    const [invitation] = await mailsTo(contact.email);
+    const invitation = await grant(contact, token);
     expect(invitation!.from).toBe('"Example Business" <portal@example.com>');
     expect(invitation!.subject).toBe('Uw uitnodiging voor het klantenportaal van Example Business');
     expect(invitation!.body.text).toContain('Mia <Staff> heeft u uitgenodigd voor het klantenportaal van Example Business.');
@@ -196,7 +199,7 @@ describe('the invitation lifecycle, in real time', () => {
       { timeoutMs: (LIFECYCLE.reminderAfterSeconds + 10) * 1000 },
     );
     expect(notice.subject).toBe(`Herinnering verstuurd: ${contact.name} heeft de portaaluitnodiging nog niet geaccepteerd`);
-    const reminder = (await mailsTo(contact.email))[1];
+    const reminder = (await mailsArrived(contact.email, { count: 2 }))[1];
     expect(reminder?.subject).toBe('Herinnering: uw uitnodiging voor het klantenportaal van Example Business');
     expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(0);
   });
@@ -226,6 +229,8 @@ describe('the invitation lifecycle, in real time', () => {
       for (const run of runs) expect(run.reports.every((r) => r.failed === 0)).toBe(true);
       await sleep(150);
     }
+    await mailsArrived(contact.email, { count: 2 });
+    await outboxDone([contact.id]);
     await sleep(2_500);
     expect(await mailsTo(contact.email)).toHaveLength(2);
     expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(1);

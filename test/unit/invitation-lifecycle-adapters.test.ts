@@ -1,18 +1,20 @@
 /** The invitation lifecycle's adapters against mocked SDK clients: the exact requests, and how refusals are answered. */
-import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoStaffProfiles } from '../../lambdas/adapters/cognito/staff-directory';
 import { DynamoAccessStore } from '../../lambdas/adapters/dynamodb/access-store';
+import { DynamoDeliveryStore } from '../../lambdas/adapters/dynamodb/delivery-store';
+import { DynamoInvitationStore } from '../../lambdas/adapters/dynamodb/invitation-store';
 import { DynamoScheduleStore } from '../../lambdas/adapters/dynamodb/schedule-store';
 import { DUE_TASKS } from '../../lambdas/contract/schedule';
 import { auditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import { cognitoError, fakeCognito } from './cognito-fake';
 
 const db = mockClient(DynamoDBDocumentClient);
 const dynamo = () => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
-const cognito = mockClient(CognitoIdentityProviderClient);
+const cognito = fakeCognito();
 
 beforeEach(() => {
   db.reset();
@@ -31,16 +33,17 @@ const invited: ContactRecord = {
   createdAt: 'x',
   updatedAt: 'x',
   invitation: { tokenHash: 'h1', expiresAt: '2026-03-08T10:00:00.000Z', sentAt: '2026-03-01T10:00:00.000Z' },
+  login: { email: 'pat@example.com', username: 'u1', sub: 's1' },
+  outbox: { id: 'o1', kind: 'invitation', at: '2026-03-01T10:00:00.000Z' },
 };
+const invitation = { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z', remindAt: '2026-03-04T10:00:00.000Z' };
 
-describe('DynamoAccessStore: the invitation lifecycle', () => {
-  const store = new DynamoAccessStore(dynamo(), 'portal');
+describe('DynamoDeliveryStore: the invitation lifecycle', () => {
+  const store = new DynamoDeliveryStore(dynamo(), 'portal');
 
-  it('a fresh invitation staff send writes its expiry and reminder due entries (and an audit entry, when given) in the same transaction', async () => {
+  it('a fresh invitation the worker sends writes its expiry and reminder due entries in the same transaction', async () => {
     db.on(TransactWriteCommand).resolves({});
-    const invitation = { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z', remindAt: '2026-03-04T10:00:00.000Z', sharedAt: '2026-03-01T10:00:00.000Z' };
-    const audit = auditEntry('portal.reinvited', 'c1', 'staff:mia', '2026-03-01T10:00:00.000Z', { delivery: 'link' });
-    expect(await store.replaceInvitation('c1', invitation, 'h1', undefined, { schedule: true, audit })).toBe(true);
+    expect(await store.replaceInvitation('c1', invitation, 'h1', 'o1', { schedule: true })).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     const puts = items.flatMap((i) => (i.Put ? [i.Put.Item] : []));
     expect(puts).toContainEqual({
@@ -54,33 +57,67 @@ describe('DynamoAccessStore: the invitation lifecycle', () => {
       ttl: Date.parse('2026-03-08T10:00:00.000Z') / 1000 + 30 * 24 * 3600,
     });
     expect(puts).toContainEqual(expect.objectContaining({ pk: 'CONTACT#c1', sk: 'DUE#invitation-reminder', duepk: 'DUE#invitation-reminder#2026-03-04T10', duesk: '2026-03-04T10:00:00.000Z#c1' }));
-    expect(puts).toContainEqual(expect.objectContaining({ pk: 'AUDIT#c1', action: 'portal.reinvited' }));
-    expect(items.find((i) => i.Update)?.Update?.ExpressionAttributeValues?.[':invitation']).toEqual(invitation);
-  });
-
-  it('a mailed invitation gets its due entries when it is marked sent, in the same transaction', async () => {
-    db.on(TransactWriteCommand).resolves({});
-    const sent = { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: 'x', remindAt: '2026-03-04T10:00:00.000Z' };
-    expect(await store.markInvitationSent('c1', 'h2', 'now', auditEntry('portal.granted', 'c1', 'staff:mia', 'now'), sent)).toBe(true);
-    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Update?.ConditionExpression).toBe('#invitation.tokenHash = :hash');
-    expect(items.flatMap((i) => (i.Put?.Item?.sk ? [i.Put.Item.sk] : []))).toEqual([expect.stringMatching(/^now#/), 'DUE#invitation-expiry', 'DUE#invitation-reminder']);
+    expect(items.find((i) => i.Update)?.Update?.ExpressionAttributeValues?.[':invitation']).toEqual({ ...invitation, outboxId: 'o1' });
   });
 
   it('the reminder’s fresh link keeps the due entries as they are', async () => {
     db.on(TransactWriteCommand).resolves({});
-    await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: 'now', remindAt: '2026-03-04T10:00:00.000Z' }, 'h1', undefined, { schedule: false });
+    await store.replaceInvitation('c1', invitation, 'h1', 'o2', { schedule: false });
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items.map((i) => i.Put?.Item?.pk ?? i.Update?.Key?.pk ?? i.Delete?.Key?.pk)).toEqual(['INVITATION#h2', 'CONTACT#c1', 'INVITATION#h1']);
   });
 
-  it('marks the reminder sent with its audit entry, only while the contact names that token', async () => {
-    db.on(TransactWriteCommand).resolvesOnce({}).rejectsOnce(cancelled('ConditionalCheckFailed', 'None'));
+  it('marks the reminder sent — remindedAt, the audit entry and the item’s marker in one write — only while the contact names that token and item', async () => {
+    db.on(TransactWriteCommand).resolvesOnce({}).rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None'));
     const audit = auditEntry('invitation.reminded', 'c1', 'schedule', 'now');
-    expect(await store.markReminded('c1', 'h2', 'now', audit)).toBe(true);
-    expect(await store.markReminded('c1', 'h2', 'now', audit)).toBe(false);
-    const update = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
-    expect(update).toMatchObject({ UpdateExpression: 'SET #invitation.remindedAt = :at', ConditionExpression: '#invitation.tokenHash = :hash', ExpressionAttributeValues: { ':hash': 'h2' } });
+    expect(await store.markReminded('c1', 'h2', 'o2', 'now', audit)).toBe(true);
+    expect(await store.markReminded('c1', 'h2', 'o2', 'now', audit)).toBe(false);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update).toMatchObject({
+      UpdateExpression: 'SET #invitation.remindedAt = :at',
+      ConditionExpression: '#invitation.tokenHash = :hash AND #outbox.#id = :outbox',
+      ExpressionAttributeValues: { ':hash': 'h2', ':outbox': 'o2' },
+    });
+    expect(items[1]?.Put?.Item).toMatchObject({ action: 'invitation.reminded' });
+    expect(items[2]?.Update).toMatchObject({ Key: { pk: 'OUTBOX#o2', sk: 'OUTBOX' }, UpdateExpression: 'SET #steps.#mail = :at' });
+  });
+
+  it('an accepted invitation stays on record with acceptedAt; its link item goes', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await new DynamoInvitationStore(dynamo(), 'portal').activate('c1', 'h1', 'claimed', 'now', auditEntry('invitation.accepted', 'c1', 'invitee', 'now'));
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update?.UpdateExpression).toContain('#invitation.acceptedAt = :at');
+    expect(items[0]?.Update?.UpdateExpression).not.toContain('REMOVE #invitation');
+    expect(items[1]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
+  });
+});
+
+describe('DynamoAccessStore: the invitation lifecycle', () => {
+  const store = new DynamoAccessStore(dynamo(), 'portal');
+
+  it('a link for staff: the invitation, its due entries and the audit entry in one write; the record then names no outbox item', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const audit = auditEntry('portal.reinvited', 'c1', 'staff:mia', 'now', { delivery: 'link' });
+    expect(await store.shareInvitation(invited, { ...invitation, sharedAt: 'now' }, audit)).toBe(true);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items.map((i) => i.Put?.Item?.sk ?? i.Update?.Key?.sk ?? i.Delete?.Key?.pk)).toEqual(['INVITATION', 'CONTACT', 'INVITATION#h1', 'DUE#invitation-expiry', 'DUE#invitation-reminder', expect.stringMatching(/^now#/)]);
+    const update = items[1]!.Update!;
+    expect(update.UpdateExpression).toBe('SET #invitation = :invitation, #updatedAt = :at REMOVE #outbox, #portal.#delivery, #deliveryError ADD #version :one');
+    expect(update.ConditionExpression).toContain('attribute_exists(#login.#sub)');
+    expect(update.ConditionExpression).toContain('#invitation.tokenHash = :previous');
+    expect(update.ConditionExpression).toContain('#outbox.#id = :outbox');
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':previous': 'h1', ':outbox': 'o1' });
+  });
+
+  it('queues a reminder: the contact names the item, if still invited with the invitation read and not reminded', async () => {
+    db.on(TransactWriteCommand).resolvesOnce({}).rejectsOnce(cancelled('ConditionalCheckFailed', 'None'));
+    const item = { id: 'o9', kind: 'reminder' as const, contactId: 'c1', actor: 'schedule', at: 'now', remindAt: '2026-03-04T10:00:00.000Z' };
+    expect(await store.queueReminder(invited, item)).toBe(true);
+    expect(await store.queueReminder(invited, item)).toBe(false);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update?.ConditionExpression).toMatch(/#outbox\.#id = :previous AND #invitation\.tokenHash = :hash AND attribute_not_exists\(#invitation\.remindedAt\)$/);
+    expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':outbox': { id: 'o9', kind: 'reminder', at: 'now' }, ':previous': 'o1', ':hash': 'h1' });
+    expect(items[1]?.Put?.Item).toMatchObject({ pk: 'OUTBOX#o9', kind: 'reminder', remindAt: '2026-03-04T10:00:00.000Z', steps: {} });
   });
 
   it('records an expiry once: conditioned on the status, the token, neither accepted nor recorded; the link item deleted; audited', async () => {
@@ -96,14 +133,6 @@ describe('DynamoAccessStore: the invitation lifecycle', () => {
     expect(items[2]?.Put?.Item).toMatchObject({ action: 'invitation.expired' });
   });
 
-  it('an accepted invitation stays on record with acceptedAt; its link item goes', async () => {
-    db.on(TransactWriteCommand).resolves({});
-    await store.activate('c1', 'h1', 'claimed', 'now', auditEntry('invitation.accepted', 'c1', 'invitee', 'now'));
-    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Update?.UpdateExpression).toContain('#invitation.acceptedAt = :at');
-    expect(items[0]?.Update?.UpdateExpression).not.toContain('REMOVE #invitation');
-    expect(items[1]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
-  });
 });
 
 describe('DynamoScheduleStore: the invitations’ due entries', () => {
@@ -143,17 +172,17 @@ describe('DynamoScheduleStore: the invitations’ due entries', () => {
 
 describe('CognitoStaffProfiles', () => {
   it('reads the name, verified email and locale of a staff user, remembers them a minute, and says so when there is no such user', async () => {
-    cognito.on(AdminGetUserCommand, { Username: 'mia' }).resolves({
-      Username: 'mia',
-      UserAttributes: [{ Name: 'name', Value: ' Mia ' }, { Name: 'email', Value: 'mia@example.com' }, { Name: 'email_verified', Value: 'true' }, { Name: 'sub', Value: 's' }],
+    cognito.on('AdminGetUser', (input) => {
+      if (input.Username === 'mia')
+        return { Username: 'mia', UserAttributes: [{ Name: 'name', Value: ' Mia ' }, { Name: 'email', Value: 'mia@example.com' }, { Name: 'email_verified', Value: 'true' }, { Name: 'sub', Value: 's' }] };
+      if (input.Username === 'unverified') return { UserAttributes: [{ Name: 'email', Value: 'typo@example.con' }, { Name: 'locale', Value: 'nl' }] };
+      throw cognitoError('UserNotFoundException', 'User does not exist.');
     });
-    cognito.on(AdminGetUserCommand, { Username: 'unverified' }).resolves({ UserAttributes: [{ Name: 'email', Value: 'typo@example.con' }, { Name: 'locale', Value: 'nl' }] });
-    cognito.on(AdminGetUserCommand, { Username: 'gone' }).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
-    const profiles = new CognitoStaffProfiles(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool');
+    const profiles = new CognitoStaffProfiles(cognito, 'staff-pool');
     expect(await profiles.profile('mia')).toEqual({ name: 'Mia', email: 'mia@example.com' });
     expect(await profiles.profile('mia')).toEqual({ name: 'Mia', email: 'mia@example.com' });
-    expect(cognito.commandCalls(AdminGetUserCommand, { Username: 'mia' })).toHaveLength(1);
-    expect(cognito.commandCalls(AdminGetUserCommand)[0]!.args[0].input.UserPoolId).toBe('staff-pool');
+    expect(cognito.calls('AdminGetUser').filter((c) => c.Username === 'mia')).toHaveLength(1);
+    expect(cognito.calls('AdminGetUser')[0]!.UserPoolId).toBe('staff-pool');
     expect(await profiles.profile('gone')).toBeUndefined();
     // An address the pool has not verified is no place to send customers' names.
     expect(await profiles.profile('unverified')).toEqual({ locale: 'nl' });
@@ -161,10 +190,11 @@ describe('CognitoStaffProfiles', () => {
 
   it('does not remember a failed look-up', async () => {
     cognito
-      .on(AdminGetUserCommand)
-      .rejectsOnce(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }))
-      .resolves({ UserAttributes: [{ Name: 'email', Value: 'a@example.com' }, { Name: 'email_verified', Value: 'true' }] });
-    const profiles = new CognitoStaffProfiles(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool');
+      .once('AdminGetUser', () => {
+        throw cognitoError('TooManyRequestsException', 'throttled');
+      })
+      .on('AdminGetUser', { UserAttributes: [{ Name: 'email', Value: 'a@example.com' }, { Name: 'email_verified', Value: 'true' }] });
+    const profiles = new CognitoStaffProfiles(cognito, 'staff-pool');
     await expect(profiles.profile('a')).rejects.toThrow('throttled');
     expect(await profiles.profile('a')).toEqual({ email: 'a@example.com' });
   });

@@ -23,6 +23,8 @@ const RECORD_FIELDS = [
   'updatedAt',
   'login',
   'invitation',
+  'outbox',
+  'deliveryError',
   'expiryClaim',
   'expiryAnnounced',
 ] as const;

@@ -9,6 +9,12 @@ export type PortalStatus = z.infer<typeof portalStatus>;
 
 /** The language of the mails the contact receives (its invitation, the reminder); none: English. */
 export const lang = z.enum(LANGUAGES).describe('The language of the mails the contact receives (none: English).');
+/**
+ * The invitation email's way: `queued` in the outbox, `sent` (SES accepted it), `failed` (refused for
+ * good: see the line's `deliveryError`), then SES's feedback `bounced` / `complained`.
+ */
+export const delivery = z.enum(['queued', 'sent', 'failed', 'bounced', 'complained']);
+export type Delivery = z.infer<typeof delivery>;
 
 export const contact = z
   .object({
@@ -25,7 +31,7 @@ export const contact = z
       invitedAt: isoDateTime.optional(),
       activatedAt: isoDateTime.optional(),
       revokedAt: isoDateTime.optional(),
-      delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+      delivery: delivery.optional(),
       ...accessSettingsOutput,
     }),
     version: z.number().int(),

@@ -1,7 +1,17 @@
 import * as z from 'zod';
 import { accessSettingsInput, accessSettingsOutput } from './access';
 import { email, id, isoDateTime, multilineText, page, problem } from './common';
-import { portalStatus } from './contacts';
+import { delivery, portalStatus } from './contacts';
+
+/** Why an invitation could not be delivered for good: what staff can act on (a wrong address, a login in use). */
+export const deliveryError = z
+  .object({
+    code: z.enum(['recipient_rejected', 'login_in_use']),
+    detail: z.string(),
+    at: isoDateTime,
+  })
+  .meta({ id: 'DeliveryError' });
+export type DeliveryError = z.infer<typeof deliveryError>;
 
 /**
  * The line's invitation, once one was issued: `pending` until accepted or expired (read so at its
@@ -25,7 +35,9 @@ export const wizardLine = z
     email: z.string().optional(),
     inPortal: z.boolean(),
     status: portalStatus,
-    delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+    delivery: delivery.optional(),
+    /** With `delivery: failed`: why. */
+    deliveryError: deliveryError.optional(),
     ...accessSettingsOutput,
     invitation: lineInvitation.optional(),
     /** A look-alike email domain (mixed alphabets): a hint for the staff, never a refusal. */
@@ -63,7 +75,7 @@ export type ApplyResult = z.infer<typeof applyResult>;
 export const applyResponse = z.object({ results: z.array(applyResult) });
 
 /**
- * `delivery: "email"` (the default): a fresh invitation mailed, answered 202. `"link"`: a fresh link
+ * `delivery: "email"` (the default): a fresh invitation through the outbox, answered 202. `"link"`: a fresh link
  * answered to the staff user (200), who passes it on; no email. The previous link dies either way.
  */
 export const reinviteBody = z.strictObject({

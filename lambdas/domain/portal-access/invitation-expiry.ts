@@ -9,9 +9,10 @@
  * one, once its claim is stale): at least once, twice only when a claim went stale while its holder lived.
  */
 import { auditEntry, SCHEDULE_ACTOR } from '../audit';
-import type { PortalAccessDeps } from './ports';
+import type { AccessEvents, AccessStore, PortalAccessDeps } from './ports';
 
-export type InvitationExpiryDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'events' | 'now'>;
+/** The job records and announces it itself (with the bus): no login changes, no mail, so no outbox item. */
+export type InvitationExpiryDeps = Pick<PortalAccessDeps, 'contacts' | 'now'> & { store: Pick<AccessStore, 'markInvitationExpired'>; events: AccessEvents };
 
 export async function expireInvitation(deps: InvitationExpiryDeps, contactId: string, at: string): Promise<'expired' | 'announced' | 'unchanged'> {
   const contact = await deps.contacts.get(contactId);

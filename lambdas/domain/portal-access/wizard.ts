@@ -46,6 +46,7 @@ export function wizardLineOf(contact: ContactRecord, now: Date): WizardLine {
     ...(portal.types === undefined ? {} : { types: portal.types }),
     ...(portal.until === undefined ? {} : { until: portal.until }),
     ...(invitation === undefined ? {} : { invitation }),
+    ...(portal.delivery === 'failed' && contact.deliveryError ? { deliveryError: contact.deliveryError } : {}),
     ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
   };
 }
