@@ -4,7 +4,8 @@
  * every 2 s): exactly one reminder with a fresh link (the old one 410) and the inviter's notice;
  * none after acceptance; the expiry (line, audit, event) and a re-invite that revives it; a link
  * handed to staff instead of a mail; the mails in the contact's language with the business and the
- * inviter named; and two scheduled runs at once sending one reminder.
+ * inviter named; a worker dying mid-reminder sending no mail twice; and two scheduled runs at once
+ * sending one reminder.
  */
 import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
@@ -48,6 +49,12 @@ async function lineOf(contact: Contact) {
 const auditOf = async (contact: Contact) => (await staff(`/contacts/${contact.id}/audit?limit=50`)).body.items as { action: string; actor: string; details: Record<string, unknown> }[];
 const expiredEvents = async (contact: Contact): Promise<ReceivedEvent[]> =>
   (await events()).filter((e) => e['detail-type'] === 'PortalInvitationExpired' && e.detail.contactId === contact.id);
+/** Arms the lifecycle stack's outbox switch: the worker dies right after `step` of an item of `contactId`, once. */
+async function crashAfter(step: string, contactId: string): Promise<void> {
+  const res = await fetch(`${stack().eventsEndpoint}/outbox/faults`, { method: 'POST', body: JSON.stringify({ step, contactId, times: 1 }) });
+  if (res.status !== 201) throw new Error(`arming the outbox fault: ${res.status}`);
+}
+const faultsArmed = async () => (await (await fetch(`${stack().eventsEndpoint}/outbox/faults`)).json()) as { step: string; contactId?: string; times: number }[];
 const noticesAbout = async (to: string, contact: Contact) => (await mailsTo(to)).filter((m) => m.subject.includes(contact.name));
 
 beforeAll(async () => {
@@ -215,6 +222,29 @@ describe('the invitation lifecycle, in real time', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'lang' })]);
     expect((await staff('/contacts', { method: 'POST', body: { kind: 'person', name: 'X', lang: 'EN' } })).status).toBe(400);
+  });
+
+  it.concurrent('a worker that dies mid-reminder (after the fresh link, after its record, after the notice) mails no reminder or notice twice', async () => {
+    const contact = await person();
+    // The reminder's own steps (the invitation's are named otherwise): armed before the grant, they wait for the reminder.
+    for (const step of ['reminder-link', 'reminder-marked', 'notice']) await crashAfter(step, contact.id);
+    const first = await grant(contact);
+    const [, reminder] = await mailsArrived(contact.email, { count: 2, timeoutMs: (LIFECYCLE.reminderAfterSeconds + 20) * 1000 });
+    await eventually(async () => expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(1), { timeoutMs: 20_000 });
+    await outboxDone([contact.id]);
+    // Every switch fired: the worker died three times, and the stream brought the item back each time.
+    expect((await faultsArmed()).filter((f) => f.contactId === contact.id)).toEqual([
+      { step: 'reminder-link', contactId: contact.id, times: 0 },
+      { step: 'reminder-marked', contactId: contact.id, times: 0 },
+      { step: 'notice', contactId: contact.id, times: 0 },
+    ]);
+    await sleep(3_000);
+    expect(await mailsTo(contact.email)).toHaveLength(2);
+    expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(1);
+    expect((await auditOf(contact)).filter((a) => a.action === 'invitation.reminded')).toHaveLength(1);
+    // The first fresh link (made before the first crash) was never mailed; the invitation's is dead; the reminder's works.
+    expect((await accept(tokenIn(first))).status).toBe(410);
+    expect((await accept(tokenIn(reminder))).status).toBe(204);
   });
 
   it.concurrent('two scheduled runs at once (and the stack’s own runner) send one reminder and one notice', async () => {

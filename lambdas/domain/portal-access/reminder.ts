@@ -93,7 +93,7 @@ async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: R
   const fresh: Invitation = { ...rest, tokenHash: hashToken(token), issuedAt: deps.now().toISOString() };
   // Conditioned on the contact naming this item, `invited`, with the old token: accepted or revoked meanwhile, no reminder.
   if (!(await deps.store.replaceInvitation(contact.id, fresh, invitation.tokenHash, item.id, { schedule: false }))) return 'superseded';
-  await run.afterStep?.('invitation', item);
+  await run.afterStep?.('reminder-link', item);
   const mail = reminderMail({
     to: email,
     name: contact.name,
@@ -113,13 +113,13 @@ async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: R
     const audit = auditEntry('invitation.failed', contact.id, item.actor, failure.at, { email, code: failure.code, reminder: true });
     return (await deps.store.markDeliveryFailed(contact, item.id, failure, audit)) ? 'failed' : 'superseded';
   }
-  await run.afterStep?.('mail', item);
+  await run.afterStep?.('reminder-mail', item);
   const at = deps.now().toISOString();
   const audit = auditEntry('invitation.reminded', contact.id, SCHEDULE_ACTOR, at, { email, ...(invitation.invitedBy ? { invitedBy: invitation.invitedBy } : {}) });
   // SES has the mail: the record (and the item's marker, in the same write) is insisted on.
   const marked = await insist(deps, run.signal, () => deps.store.markReminded(contact.id, fresh.tokenHash, item.id, at, audit));
   item.steps = { ...item.steps, mail: at };
-  await run.afterStep?.('marked', item);
+  await run.afterStep?.('reminder-marked', item);
   return marked ? 'sent' : 'superseded';
 }
 

@@ -4,7 +4,8 @@
  * time; the shared stack of the other test files keeps the defaults (a week, three days), so their
  * mail counts never meet a reminder. The test file points `support/stack.ts` at it (PORTAL_STACK_FILE
  * is per test file), and can run the scheduled job's own handler in its process against the stack's
- * emulators — several runs at once, which the stack's runner never does.
+ * emulators — several runs at once, which the stack's runner never does. Its outbox worker can be
+ * made to die after a step of an item (`LOCAL_FAULTS=1`, `<eventsEndpoint>/outbox/faults`).
  */
 import path from 'node:path';
 import { startStackProcess, type StackProcess } from '../../../local/stack-process';
@@ -20,7 +21,8 @@ export async function startLifecycleStack(): Promise<StackProcess> {
   const stack = await startStackProcess({
     dataDir,
     logFile: `${dataDir}.log`,
-    env: { INVITATION_TTL_SECONDS: String(LIFECYCLE.invitationTtlSeconds), REMINDER_AFTER_SECONDS: String(LIFECYCLE.reminderAfterSeconds), SENDER_EMAIL, BUSINESS_NAME },
+    // LOCAL_FAULTS: the outbox worker's switches (local/outbox.ts), for the reminder's crash test; unarmed they do nothing.
+    env: { INVITATION_TTL_SECONDS: String(LIFECYCLE.invitationTtlSeconds), REMINDER_AFTER_SECONDS: String(LIFECYCLE.reminderAfterSeconds), SENDER_EMAIL, BUSINESS_NAME, LOCAL_FAULTS: '1' },
   });
   process.env[STACK_FILE_ENV] = stack.stackFile;
   return stack;
