@@ -230,6 +230,20 @@ describe('the reminder', () => {
     expect(access.contact('p1').portal.status).toBe('active');
   });
 
+  it('not when the access’s until passes between queueing and sending', async () => {
+    const until = at(REMIND_SECONDS * 1000 + 2000).toISOString();
+    const [granted] = await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: true, until }] }, 'staff:mia');
+    expect(granted).toMatchObject({ outcome: 'granted' });
+    expect(await drain()).toEqual([]);
+    clock = at(REMIND_SECONDS * 1000 + 1000);
+    await job();
+    expect(access.contact('p1').outbox).toMatchObject({ kind: 'reminder' });
+    clock = at(REMIND_SECONDS * 1000 + 2000);
+    expect(await drain()).toEqual([]);
+    expect(mails).toHaveLength(1);
+    expect(reminded()).toEqual([]);
+  });
+
   it('a reminder the worker could not hand over comes back with the stream: one reminder delivered, one notice', async () => {
     await grant();
     failingMail.add('ann@example.com');

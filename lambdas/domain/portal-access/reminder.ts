@@ -53,14 +53,14 @@ export async function queueReminder(deps: ReminderQueueDeps, contactId: string, 
 
 export type ReminderDeps = Pick<DeliveryDeps, 'contacts' | 'store' | 'outbox' | 'mailer' | 'pacer' | 'staff' | 'now' | 'config' | 'warn' | 'sleep'>;
 
-/** The contact still names this item and waits (invited, not archived). */
-const current = (contact: ContactRecord | undefined, item: ReminderItem): contact is ContactRecord =>
-  contact !== undefined && !contact.archived && contact.outbox?.id === item.id && contact.portal.status === 'invited';
+/** The contact still names this item and waits (invited — its access's `until` not reached meanwhile — not archived). */
+const current = (contact: ContactRecord | undefined, item: ReminderItem, now: Date): contact is ContactRecord =>
+  contact !== undefined && !contact.archived && contact.outbox?.id === item.id && portalStatusAt(contact.portal, now) === 'invited';
 
 /** The outbox worker's part: the reminder, then the notice, each once. */
 export async function deliverReminder(deps: ReminderDeps, item: ReminderItem, run: OutboxRun): Promise<OutboxOutcome> {
   const contact = await deps.contacts.get(item.contactId);
-  if (!current(contact, item)) return 'superseded';
+  if (!current(contact, item, deps.now())) return 'superseded';
   let invitation = contact.invitation;
   if (!item.steps?.mail) {
     const sent = await remindInvitee(deps, contact, item, run);
