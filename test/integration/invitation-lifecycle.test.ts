@@ -1,6 +1,6 @@
 /**
  * The invitation lifecycle in real time, on a stack of this file's own started with short durations
- * (support/lifecycle-stack.ts: the reminder after 8 s, links valid 20 s; the stack's schedule runner
+ * (support/lifecycle-stack.ts: the reminder after 8 s, links valid 30 s; the stack's schedule runner
  * every 2 s): exactly one reminder with a fresh link (the old one 410) and the inviter's notice;
  * none after acceptance; the expiry (line, audit, event) and a re-invite that revives it; a link
  * handed to staff instead of a mail; the mails in the contact's language with the business and the

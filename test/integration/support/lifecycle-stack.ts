@@ -11,7 +11,8 @@ import path from 'node:path';
 import { startStackProcess, type StackProcess } from '../../../local/stack-process';
 import { ROOT, STACK_FILE_ENV } from './local-stack-process';
 
-export const LIFECYCLE = { reminderAfterSeconds: 8, invitationTtlSeconds: 20 } as const;
+/** Links live 30 s: the first test accepts the reminder's link after the reminder, its notice and several more runs (about 20 s of a busy machine). */
+export const LIFECYCLE = { reminderAfterSeconds: 8, invitationTtlSeconds: 30 } as const;
 /** The local stack's defaults that the in-process job must share with it. */
 const SENDER_EMAIL = 'portal@example.com';
 const BUSINESS_NAME = 'Example Business';
