@@ -44,6 +44,9 @@ const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword',
 /** CloudFront's default domains (one wildcard, as S3's CORS allows): the console's origin when it has no domain of its own. */
 const CLOUDFRONT_DEFAULT_ORIGINS = 'https://*.cloudfront.net';
 
+const HOUR_SECONDS = 60 * 60;
+const DAY_SECONDS = 24 * HOUR_SECONDS;
+
 /**
  * Portal Access: one table, two user pools, invitation mail, an event bus, the attachments bucket,
  * the HTTP API whose routes come from `lambdas/contract/routes.ts`, and the outbox worker the
@@ -110,6 +113,12 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
     const staffPool = identity.staff.pool;
 
+    /** The invitation settings of a function that issues invitations (lambdas/wiring/settings.ts, `invitationConfig`). */
+    const issuesInvitations = (f: PortalFunction) =>
+      f
+        .setEnv('portalUrl', portalUrl)
+        .setEnv('invitationTtlSeconds', String(config.invitationTtlDays * DAY_SECONDS))
+        .setEnv('reminderAfterSeconds', String(config.reminderAfterHours * HOUR_SECONDS));
     const defaults = { logRetention, stage: config.stage, logLevel: config.logLevel };
     const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, ...defaults });
     /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
@@ -122,7 +131,8 @@ export class PortalStack extends Stack {
         .bindTable(table, 'readWrite')
         .bindCustomerPool(customerPool, LOGIN_EMAIL_CHANGE)
         .bindStaffPool(staffPool),
-      'portal-access': fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')
+      // A re-invite's link for staff is issued here (no mail): the invitation settings.
+      'portal-access': issuesInvitations(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'))
         .bindTable(table, 'readWrite')
         .bindStaffPool(staffPool),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants, attachments and share links (staff)')
@@ -144,23 +154,26 @@ export class PortalStack extends Stack {
     };
     this.eventsFunction = fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback').bindTable(table, 'readWrite');
     events.deliverTo(this.eventsFunction);
-    // Expiries (accesses and grants past their `until`): the table and the bus, no Cognito (the portal refuses by the record).
-    this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses and grants')
+    // Expiries (accesses and grants past their `until`; invitations' links) and the invitations' one
+    // reminder, queued for the outbox worker: the table and the bus, no Cognito, no mail.
+    this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses, grants and invitations; invitation reminders (queued)')
       .bindTable(table, 'readWrite')
       .bindEventBus(events.bus);
     const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
-    this.outboxWorker = new PortalFunction(this, 'OutboxWorker', {
-      entry: 'lambdas/worker/outbox.ts',
-      description: 'The outbox: Cognito logins, invitation emails (paced), revocations, the PortalAccess* events',
-      ...defaults,
-      timeoutSeconds: OUTBOX_STREAM.workerTimeoutSeconds,
-    })
+    this.outboxWorker = issuesInvitations(
+      new PortalFunction(this, 'OutboxWorker', {
+        entry: 'lambdas/worker/outbox.ts',
+        description: 'The outbox: Cognito logins, invitation emails and reminders (paced), revocations, the PortalAccess* events',
+        ...defaults,
+        timeoutSeconds: OUTBOX_STREAM.workerTimeoutSeconds,
+      }),
+    )
       .bindTable(table, 'readWrite')
       .bindCustomerPool(customerPool, LOGIN_LIFECYCLE)
       .bindMail(mail)
+      // The mails name the inviter, and a reminder's notice goes to its email: AdminGetUser of the staff pool.
+      .bindStaffProfiles(staffPool)
       .bindEventBus(events.bus)
-      .setEnv('portalUrl', portalUrl)
-      .setEnv('invitationTtlDays', String(config.invitationTtlDays))
       .setEnv('mailRatePerSecond', String(config.mailRatePerSecond));
     const outbox = new OutboxFeed(this, 'Outbox', { table, worker: this.outboxWorker });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });

@@ -38,6 +38,10 @@ export interface StageConfig {
   /** The staff pool's hosted UI (a domain per pool): `<hostedUiDomainPrefix>-staff` unless given. */
   readonly staffHostedUiDomainPrefix: string;
   readonly invitationTtlDays: number;
+  /** When a pending invitation gets its one reminder (a fresh link, and a notice to the inviter), in hours after it went out. */
+  readonly reminderAfterHours: number;
+  /** The business's name: in every invitation mail and as the sender's display name (`"<name>" <senderEmail>`). */
+  readonly businessName: string;
   /** API Gateway default-stage throttling (requests per second, and burst). */
   readonly apiRateLimit: number;
   readonly apiBurstLimit: number;
@@ -114,6 +118,8 @@ export function stageConfigFromContext(node: Node): StageConfig {
     hostedUiDomainPrefix: text('hostedUiDomainPrefix'),
     staffHostedUiDomainPrefix: optionalText('staffHostedUiDomainPrefix') ?? `${text('hostedUiDomainPrefix')}-staff`,
     invitationTtlDays: count('invitationTtlDays'),
+    reminderAfterHours: count('reminderAfterHours'),
+    businessName: text('businessName'),
     apiRateLimit: count('apiRateLimit'),
     apiBurstLimit: count('apiBurstLimit'),
     logRetentionDays: count('logRetentionDays'),
@@ -147,6 +153,9 @@ export function checked(config: StageConfig): StageConfig {
       throw new Error(`${key}: lower-case letters, digits and dashes, without aws, amazon or cognito`);
     }
   }
+  // A mail header carries it (the sender's display name): one line of at most 100 characters.
+  if (config.businessName.length > 100 || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(config.businessName))
+    throw new Error('businessName: one line of at most 100 characters');
   if (config.hostedUiDomainPrefix === config.staffHostedUiDomainPrefix) throw new Error('staffHostedUiDomainPrefix: each pool needs a domain of its own');
   return config;
 }

@@ -8,6 +8,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
@@ -21,6 +22,9 @@ import { PASSWORD_POLICY, TEMPORARY_PASSWORD_DAYS } from '../lambdas/contract/pa
 import type { LocalState } from './state';
 
 export const ADMIN_USERNAME = 'admin';
+/** The seeded admin's email and name in the staff pool: invitations name it, and its reminder notices go to that address (the SES emulator). */
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_NAME = 'Portal Admin';
 
 // The CDK pools' policy (lambdas/contract/password-policy.ts): an invitation's password meets the same rule locally and in AWS.
 const POOL_PASSWORD_POLICY: PasswordPolicyType = {
@@ -37,7 +41,7 @@ export interface Pools {
   readonly staffClientId: string;
   readonly customerUserPoolId: string;
   readonly customerClientId: string;
-  readonly admin: { readonly username: string; readonly password: string };
+  readonly admin: { readonly username: string; readonly password: string; readonly email: string };
 }
 
 /** A password that meets the policy: upper, lower, digit, symbol, well over 12 characters. */
@@ -86,13 +90,25 @@ async function createPool(client: CognitoIdentityProviderClient, name: string, s
   return { userPoolId, clientId };
 }
 
-/** Creates the user or leaves it; (re)sets its permanent password and group either way, so state.json stays the truth. */
-export async function ensureStaffUser(client: CognitoIdentityProviderClient, userPoolId: string, username: string, password: string, admin: boolean): Promise<void> {
+/**
+ * Creates the user or leaves it; (re)sets its permanent password, attributes and group either way, so
+ * state.json (and the constants above) stay the truth.
+ */
+export async function ensureStaffUser(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  username: string,
+  password: string,
+  admin: boolean,
+  attributes: Record<string, string> = {},
+): Promise<void> {
   try {
     await client.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'SUPPRESS' }));
   } catch (error) {
     if (!(error instanceof UsernameExistsException)) throw error;
   }
+  const UserAttributes = Object.entries(attributes).map(([Name, Value]) => ({ Name, Value }));
+  if (UserAttributes.length > 0) await client.send(new AdminUpdateUserAttributesCommand({ UserPoolId: userPoolId, Username: username, UserAttributes }));
   await client.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: password, Permanent: true }));
   if (admin) await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: STAFF_GROUP }));
 }
@@ -108,8 +124,8 @@ export async function ensurePools(client: CognitoIdentityProviderClient, state: 
   await client.send(new CreateGroupCommand({ UserPoolId: staffUserPoolId, GroupName: STAFF_GROUP, Description: 'May use the staff API' })).catch((error: unknown) => {
     if ((error as { name?: string }).name !== 'GroupExistsException') throw error;
   });
-  const admin = { username: ADMIN_USERNAME, password: state.adminPassword ?? generatePassword() };
-  await ensureStaffUser(client, staffUserPoolId, admin.username, admin.password, true);
+  const admin = { username: ADMIN_USERNAME, password: state.adminPassword ?? generatePassword(), email: ADMIN_EMAIL };
+  await ensureStaffUser(client, staffUserPoolId, admin.username, admin.password, true, { email: ADMIN_EMAIL, email_verified: 'true', name: ADMIN_NAME });
   return {
     staffUserPoolId,
     staffClientId: staff.clientId as string,

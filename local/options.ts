@@ -55,6 +55,8 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'PORTAL_URL', fallback: "the customer portal's URL", what: 'the base of invitation and share links (<PORTAL_URL>/invitation?token=…, <PORTAL_URL>/s/<token>); also signs in' },
   { name: 'INVITATION_TTL_SECONDS', fallback: '(7 days)', what: 'how long an invitation link is valid, in seconds (wins over INVITATION_TTL_DAYS)' },
   { name: 'INVITATION_TTL_DAYS', fallback: '7', what: 'the same, in days' },
+  { name: 'REMINDER_AFTER_SECONDS', fallback: '(72 hours)', what: "when a pending invitation gets its one reminder (a fresh link; the inviter is told), in seconds after it went out" },
+  { name: 'BUSINESS_NAME', fallback: 'Example Business', what: 'who invitations come from: named in every mail, and the sender\'s display name' },
   { name: 'ADMIN_ORIGINS', fallback: 'http://localhost:5173', what: "CORS origins of an admin frontend besides the console's own, comma-separated" },
   { name: 'SENDER_EMAIL', fallback: 'portal@example.com', what: "invitations' From" },
   { name: 'REPLY_TO_EMAIL', fallback: 'support@example.com', what: "invitations' Reply-To" },

@@ -3,7 +3,8 @@
  * its DLQ at `<eventsEndpoint>/outbox/dlq`, and — only when the stack is started with
  * `LOCAL_FAULTS=1` (the fault tests' stacks) — switches that make the worker die between two of an
  * item's steps: `POST <eventsEndpoint>/outbox/faults {"step": "mail", "contactId"?: "...", "times"?: 1}`
- * (steps: login, invitation, mail, marked, events, and those of other kinds), `GET` lists them,
+ * (steps: login, invitation, mail, marked, events; a reminder's reminder-link, reminder-mail,
+ * reminder-marked, notice; and those of other kinds), `GET` lists them,
  * `DELETE` clears them. The switch is a hook of the worker's dependencies (`OutboxDeps.afterStep`),
  * installed here and nowhere in AWS; when it fires, that invocation fails as a crashed one would.
  */

@@ -22,7 +22,8 @@ export interface StackInfo {
   staffClientId: string;
   customerUserPoolId: string;
   customerClientId: string;
-  admin: { username: string; password: string };
+  /** The seeded staff admin; its email receives the reminders' notices of what it invited. */
+  admin: { username: string; password: string; email: string };
   /** The customer portal, the admin console (only when web/admin exists), the hosted-UI stand-in. */
   portalUrl: string;
   adminUrl?: string;

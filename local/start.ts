@@ -19,6 +19,8 @@ import { removeStackFile, writeStackFile, type StackInfo } from './stack-file';
 import { readState, writeState } from './state';
 
 const NAME = 'portal-access-local';
+/** Who the local invitations come from (`BUSINESS_NAME`), as cdk.json's `businessName`. */
+const LOCAL_BUSINESS_NAME = 'Example Business';
 const ATTACHMENTS_BUCKET_NAME = `${NAME}-attachments`;
 const CREDENTIALS = LOCAL_CREDENTIALS;
 
@@ -47,6 +49,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     [ENV.eventBusName]: NAME,
     [ENV.invitationTtlDays]: env[ENV.invitationTtlDays] || '7',
     [ENV.mailRatePerSecond]: env[ENV.mailRatePerSecond] || String(DEFAULT_MAIL_RATE_PER_SECOND),
+    // INVITATION_TTL_SECONDS and REMINDER_AFTER_SECONDS, when set, are read as they are (seconds: the lifecycle in real time).
+    [ENV.businessName]: env[ENV.businessName] || LOCAL_BUSINESS_NAME,
   });
   // --quiet: no line per request from the handlers either (a LOG_LEVEL of the caller's wins).
   if (options.quiet) env.LOG_LEVEL ??= 'WARN';
@@ -71,7 +75,7 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string, schedul
     ['Hosted UI (local)', `${info.hostedUiUrl}  (sign-in for both pools)`],
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
     ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq, outbox dead letters: /outbox/dlq)`],
-    ['Scheduled job', `every ${scheduleSeconds} s (expiries; SCHEDULE_EVERY_SECONDS)`],
+    ['Scheduled job', `every ${scheduleSeconds} s (expiries, invitation reminders; SCHEDULE_EVERY_SECONDS)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
     ['S3 (attachments)', `${info.s3Endpoint}  bucket ${info.attachmentsBucket}`],
     ['Cognito (local)', `${info.cognitoEndpoint}  staff ${info.staffUserPoolId} / ${info.staffClientId}, customers ${info.customerUserPoolId} / ${info.customerClientId}`],
@@ -150,6 +154,8 @@ async function main(): Promise<void> {
     const { admin, ...ids } = pools;
     writeState(options.dataDir, { ...ids, adminPassword: admin.password });
     setHandlerEnvironment(options, emulators, eventsEndpoint, portalUrl, pools);
+    // A bad INVITATION_TTL_SECONDS, REMINDER_AFTER_SECONDS or BUSINESS_NAME says so now, not at the first grant.
+    (await import('../lambdas/wiring/settings')).mailConfig();
     const seeded = Date.now();
 
     // Imported only now: the handlers they load read the environment set above.

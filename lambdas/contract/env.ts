@@ -11,9 +11,14 @@ export const ENV = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   portalUrl: 'PORTAL_URL',
   eventBusName: 'EVENT_BUS_NAME',
-  invitationTtlDays: 'INVITATION_TTL_DAYS',
-  /** Overrides INVITATION_TTL_DAYS in seconds (the local stack, to see an invitation expire). */
+  /** How long an invitation's link works, in seconds (the stack sets it; locally it wins over INVITATION_TTL_DAYS). */
   invitationTtlSeconds: 'INVITATION_TTL_SECONDS',
+  /** The same in days: the local stack's older setting, read when INVITATION_TTL_SECONDS is not set. */
+  invitationTtlDays: 'INVITATION_TTL_DAYS',
+  /** When a pending invitation gets its one reminder, in seconds after it was sent. */
+  reminderAfterSeconds: 'REMINDER_AFTER_SECONDS',
+  /** The business's name: in every invitation mail and as the sender's display name. */
+  businessName: 'BUSINESS_NAME',
   /** The stage (`dev`, `prod`; `local` on a laptop): the dimension of the business metrics. */
   stage: 'PORTAL_STAGE',
   /** Concurrency of the wizard's apply: how many lines talk to Cognito and SES at once. */

@@ -15,10 +15,12 @@ export const DETAIL_TYPES = {
   invitationSent: 'PortalInvitationSent',
   /** An access reached its `until` (emitted by the scheduled job within minutes; `at` is the `until`). */
   accessExpired: 'PortalAccessExpired',
+  /** A pending invitation's link expired unused (the scheduled job; `at` is its `expiresAt`); the contact stays invited. */
+  invitationExpired: 'PortalInvitationExpired',
 } as const;
 
 /** The events this stack emits (`source: EMITTED_SOURCE`), each with an `AccessEventDetail`. */
-export type AccessEventType = (typeof DETAIL_TYPES)['accessGranted' | 'accessRevoked' | 'invitationSent' | 'accessExpired'];
+export type AccessEventType = (typeof DETAIL_TYPES)['accessGranted' | 'accessRevoked' | 'invitationSent' | 'accessExpired' | 'invitationExpired'];
 export interface AccessEventDetail {
   contactId: string;
   email: string;

@@ -116,6 +116,12 @@ export const keys = {
    */
   due: (task: string, at: string, ref: string) => ({ duepk: dueBucket(task, dueHour(at)), duesk: `${at}#${ref}` }),
   dueBucket: (task: string, hour: string) => dueBucket(task, hour),
+  /**
+   * An invitation's due entry for one task (its reminder, its expiry), in the contact's item
+   * collection: one per contact and task, replaced by the next invitation's; it carries the `due`
+   * index keys and, while a run handles it, that run's claim.
+   */
+  invitationDue: (contactId: string, task: string) => ({ pk: `CONTACT#${contactId}`, sk: `DUE#${task}` }),
   /** How far a scheduled task has looked: every hour bucket before `hour` is empty. */
   scheduleWatermark: (task: string) => ({ pk: `SCHEDULE#${task}`, sk: 'WATERMARK' }),
   /** A share link, by the SHA-256 of its token (the token itself is never stored): everything the link's holder needs. TTL'd. */
@@ -170,6 +176,7 @@ export const ENTITY = {
 
   grantCount: 'grant-count',
   schedule: 'schedule',
+  invitationDue: 'invitation-due',
   shareLink: 'share-link',
   documentLink: 'document-link',
   documentLinkGuard: 'document-link-guard',

@@ -136,6 +136,12 @@ export function buildOpenApi(): Json {
     // An upsert: 200 replaced, 201 created.
     if (route.method === 'PUT') responses['201'] = successResponse(route, 201, convert);
     for (const status of errorsOf(route)) responses[status] = errorResponse(route, status);
+    const also = route.alsoSuccess;
+    if (also) {
+      // The route's headers, the other answer's own body.
+      const { content: _content, ...answer } = successResponse(route, also.status, convert);
+      responses[also.status] = { ...answer, description: `Success with ${also.when}`, ...(also.body ? { content: { 'application/json': { schema: convert(also.body, 'output') } } } : {}) };
+    }
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       operationId: route.operationId,

@@ -7,10 +7,11 @@
 import { ENTITY } from './keys';
 
 /**
- * What an outbox item asks for. A new kind (a reminder, a notice to the inviter) is a new name here,
+ * What an outbox item asks for (`reminder`: a pending invitation's one reminder and the notice to its
+ * inviter, queued by the scheduled job). A new kind is a new name here,
  * its item shape in `domain/outbox.ts` and one handler registered with the worker.
  */
-export const OUTBOX_KINDS = ['invitation', 'revocation'] as const;
+export const OUTBOX_KINDS = ['invitation', 'revocation', 'reminder'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 /**

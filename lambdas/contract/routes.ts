@@ -50,6 +50,8 @@ export interface Route {
   readonly body?: z.ZodType;
   /** The success status, its body schema (none for 202/204) and the headers it carries besides the request id. */
   readonly success: { readonly status: number; readonly body?: z.ZodType; readonly headers?: readonly SuccessHeader[] };
+  /** Another success, when the request asks for it (a re-invite's link instead of its email). */
+  readonly alsoSuccess?: { readonly status: number; readonly body?: z.ZodType; readonly when: string };
   /** Request headers the route reads, for the documentation. */
   readonly headers?: readonly string[];
   /** A rate limit of its own (API Gateway's route throttling in AWS; per client IP locally). */
@@ -74,7 +76,7 @@ export const ROUTES: readonly Route[] = [
 
   { operationId: 'getPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'The grant-portal-access wizard: its lines', params: contacts.contactPath, success: { status: 200, body: access.wizard } },
   { operationId: 'applyPortalAccess', method: 'POST', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'Apply the wizard: grant, re-grant or revoke each line', params: contacts.contactPath, body: access.applyBody, headers: [idempotencyKey], success: { status: 200, body: access.applyResponse } },
-  { operationId: 'reinvite', method: 'POST', path: '/contacts/{id}/portal-access/reinvite', fn: 'portal-access', principal: 'staff', summary: 'Send a fresh invitation (the old link dies)', params: contacts.contactPath, body: access.reinviteBody, headers: [idempotencyKey], success: { status: 202 } },
+  { operationId: 'reinvite', method: 'POST', path: '/contacts/{id}/portal-access/reinvite', fn: 'portal-access', principal: 'staff', summary: 'A fresh invitation, mailed (202) or as a link for staff to pass on (200); the old link dies', params: contacts.contactPath, body: access.reinviteBody, headers: [idempotencyKey], success: { status: 202 }, alsoSuccess: { status: 200, body: access.reinviteLink, when: 'delivery: "link" — the link, shown this once; no email (Idempotency-Key does not apply: the link is never stored)' } },
   { operationId: 'explainPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access/explain', fn: 'portal-access', principal: 'staff', summary: 'Whether the contact would see a document if it signed in now: every reason and every blocker', params: contacts.contactPath, query: explainQuery, success: { status: 200, body: explanation } },
   { operationId: 'listAudit', method: 'GET', path: '/contacts/{id}/audit', fn: 'portal-access', principal: 'staff', summary: "A contact's audit trail, newest first", params: contacts.contactPath, query: pageQuery, success: { status: 200, body: access.auditPage } },
 

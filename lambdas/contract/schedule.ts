@@ -8,7 +8,24 @@ export const DUE_TASKS = {
   accessExpiry: 'access-expiry',
   /** Explicit grants whose `until` has come: removed, audited on the grantee. */
   grantExpiry: 'grant-expiry',
+  /** Pending invitations REMINDER_AFTER after they were sent: one reminder (a fresh link) and a notice to the inviter. */
+  invitationReminder: 'invitation-reminder',
+  /** Pending invitations whose link expired: recorded `expired`, audited, `PortalInvitationExpired`. */
+  invitationExpiry: 'invitation-expiry',
 } as const;
+
+/** The tasks whose due entries are invitation items (keys.ts `invitationDue`). */
+export type InvitationTask = (typeof DUE_TASKS)['invitationReminder' | 'invitationExpiry'];
+
+/** A run that claimed an invitation's due entry and did not finish it within this long died: another run takes it over. */
+export const DUE_CLAIM_STALE_MS = 60_000;
+
+/** A due entry left behind (its contact deleted, say) goes by TTL this long after it came due. */
+export const DUE_ENTRY_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+/** The defaults of the invitation's validity and of its reminder (context keys `invitationTtlDays`, `reminderAfterHours`). */
+export const DEFAULT_INVITATION_TTL_DAYS = 7;
+export const DEFAULT_REMINDER_AFTER_HOURS = 72;
 export type DueTask = (typeof DUE_TASKS)[keyof typeof DUE_TASKS];
 
 /** In AWS: one run a minute ("within minutes" of an `until`). */

@@ -23,6 +23,10 @@ export type AuditAction =
   | 'portal.expired'
   /** An explicit grant of a document reached its `until` and was removed (the scheduled job; on the grantee). */
   | 'grant.expired'
+  /** The invitation's one reminder went out (a fresh link; the scheduled job). */
+  | 'invitation.reminded'
+  /** A pending invitation's link expired unused (the scheduled job); the contact stays invited. */
+  | 'invitation.expired'
   /** SES feedback about an invitation email (lambdas/domain/mail-feedback.ts). */
   | 'invitation.bounced'
   | 'invitation.complained'
@@ -51,7 +55,7 @@ export interface AuditStore {
 /** The actor of changes that no person asked for directly (an event from another system). */
 export const eventActor = (source: string): string => `event:${source}`;
 
-/** The actor of what the scheduled job does (expiries). */
+/** The actor of what the scheduled job does (expiries, reminders). */
 export const SCHEDULE_ACTOR = 'schedule';
 
 /** The actor of an accepted invitation: whoever held the token. */

@@ -25,11 +25,8 @@ export interface ContactRecord extends Contact {
     /** Tokens issued before this are refused (the login moved to a new email: sessions begun under the old one end). */
     signedOutAt?: string;
   };
-  /**
-   * The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out;
-   * `outboxId`: the outbox item that issued it.
-   */
-  invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string; outboxId?: string };
+  /** The contact's invitation (pending, then accepted or expired): only the SHA-256 of its token is stored. */
+  invitation?: ContactInvitation;
   /**
    * The outbox item that follows the record's last change (a grant's login and mail, a revocation's
    * login state). The worker acts on the item the record names and on no older one.
@@ -48,6 +45,32 @@ export interface ContactRecord extends Contact {
 }
 
 export type { PortalStatus };
+
+/**
+ * An invitation as the contact keeps it. Its link works while the contact names its `tokenHash`, it
+ * is neither accepted nor expired, and `expiresAt` has not come. A fresh link (a re-invite, the
+ * reminder) replaces the token; the reminder's keeps the invitation's dates and sender.
+ */
+export interface ContactInvitation {
+  tokenHash: string;
+  expiresAt: string;
+  issuedAt?: string;
+  /** When its email first went out (the reminder's fresh link keeps it). */
+  sentAt?: string;
+  /** The outbox item that issued it. */
+  outboxId?: string;
+  /** When its link was handed to staff instead (a re-invite with `delivery: "link"`): out, without an email. */
+  sharedAt?: string;
+  /** Who sent it (the audit actor): the inviter its mails name, told of the reminder. */
+  invitedBy?: string;
+  /** When its one reminder is due (absent: none, e.g. a validity shorter than REMINDER_AFTER). */
+  remindAt?: string;
+  /** When the reminder (a fresh link) went out. */
+  remindedAt?: string;
+  acceptedAt?: string;
+  /** When the scheduled job recorded its expiry (audited, `PortalInvitationExpired`). */
+  expiredAt?: string;
+}
 
 /**
  * The public view of a record at `now`: what `GET /contacts/{id}` answers. The status is the one

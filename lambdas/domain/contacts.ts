@@ -134,6 +134,7 @@ export async function createContact(deps: ContactsDeps, input: CreateContactInpu
     ...(input.email === undefined ? {} : { email: input.email }),
     ...(input.phone === undefined ? {} : { phone: input.phone }),
     ...(input.companyId === undefined ? {} : { companyId: input.companyId }),
+    ...(input.lang === undefined ? {} : { lang: input.lang }),
     archived: false,
     portal: { status: 'none' },
     version: 1,
@@ -158,11 +159,13 @@ function patched(current: ContactRecord, patch: UpdateContactInput): ContactReco
     if (value === null) delete next[field];
     else if (value !== undefined) next[field] = value;
   }
+  if (patch.lang === null) delete next.lang;
+  else if (patch.lang !== undefined) next.lang = patch.lang;
   return next;
 }
 
 const differs = (a: ContactRecord, b: ContactRecord) =>
-  a.name !== b.name || a.email !== b.email || a.phone !== b.phone || a.companyId !== b.companyId;
+  a.name !== b.name || a.email !== b.email || a.phone !== b.phone || a.companyId !== b.companyId || a.lang !== b.lang;
 
 /** The rules of a change, checked against the current contact: whether it moves the contact's portal login. */
 async function checkChange(deps: ContactsDeps, current: ContactRecord, next: ContactRecord): Promise<'moves-login' | 'plain'> {

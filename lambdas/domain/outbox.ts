@@ -6,8 +6,8 @@
  * and a repeat goes on after the last recorded step. The item the worker reads is always the
  * table's (strongly consistent), never the stream's copy, which does not carry the markers.
  *
- * Adding a kind (a reminder, a notice to the inviter): its name in `contract/outbox.ts`, its item
- * shape below, and its handler in the `OutboxHandlers` the worker's wiring builds.
+ * Adding a kind: its name in `contract/outbox.ts`, its item shape below, and its handler in the
+ * `OutboxHandlers` the worker's wiring builds.
  */
 import type { OutboxKind } from '../contract/outbox';
 
@@ -41,7 +41,17 @@ export interface RevocationItem extends OutboxItemBase {
   email?: string;
 }
 
-export type OutboxItem = InvitationItem | RevocationItem;
+/**
+ * A pending invitation's one reminder (queued by the scheduled job): a fresh link mailed to the
+ * invitee, then a notice to the staff user who sent the invitation.
+ */
+export interface ReminderItem extends OutboxItemBase {
+  kind: 'reminder';
+  /** When the reminder came due (the invitation's `remindAt`): the item acts only on that invitation. */
+  remindAt: string;
+}
+
+export type OutboxItem = InvitationItem | RevocationItem | ReminderItem;
 
 /**
  * How an item ended: its work `done`; `superseded` (the record moved on: a newer item follows it);

@@ -9,6 +9,9 @@
  */
 import { mapBounded } from './portal-access/lines';
 
+/** What `handle` answers for an item another run is handling right now: the next run looks again. */
+export const PENDING = Symbol('pending');
+
 /** One item a task found due: what it names, and when it came due (ISO). */
 export interface DueItem<T> {
   ref: T;
@@ -20,7 +23,10 @@ export interface ScheduledTask<T = unknown> {
   readonly name: string;
   /** The items of one hour bucket due at or before `now` (ISO). */
   due(hour: string, now: string): Promise<DueItem<T>[]>;
-  /** Handles one item; throws when the next run must try it again. */
+  /**
+   * Handles one item; throws when the next run must try it again. `PENDING`: not done, and no
+   * failure either (another run is handling it): the next run looks at it again, without a warning.
+   */
   handle(item: DueItem<T>): Promise<unknown>;
 }
 
@@ -73,19 +79,18 @@ async function runTask<T>(deps: ScheduleDeps, task: ScheduledTask<T>, deadline: 
       break;
     }
     const items = await task.due(hour, now.toISOString());
-    const results = await mapBounded(items, deps.concurrency ?? 8, async (item) => {
+    const results = await mapBounded(items, deps.concurrency ?? 8, async (item): Promise<'done' | 'pending' | 'failed'> => {
       try {
-        await task.handle(item);
-        return true;
+        return (await task.handle(item)) === PENDING ? 'pending' : 'done';
       } catch (error) {
         deps.warn('scheduled item failed; the next run tries it again', { task: task.name, at: item.at, error });
-        return false;
+        return 'failed';
       }
     });
-    report.handled += results.filter(Boolean).length;
-    const failed = results.filter((ok) => !ok).length;
+    report.handled += results.filter((r) => r === 'done').length;
+    const failed = results.filter((r) => r === 'failed').length;
     report.failed += failed;
-    if (failed > 0) firstPending ??= hour;
+    if (failed > 0 || results.includes('pending')) firstPending ??= hour;
   }
   const to = firstPending ?? current;
   if (to > from) await deps.watermarks.advanceWatermark(task.name, to);

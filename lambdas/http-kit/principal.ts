@@ -1,5 +1,5 @@
 import type { Principal as PrincipalKind } from '../contract/routes';
-import { STAFF_GROUP } from '../contract/identity';
+import { STAFF_GROUP, staffActor } from '../contract/identity';
 import { HttpError } from './problem';
 
 /** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
@@ -45,7 +45,7 @@ export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Pr
 export function actorOf(principal: Principal): string {
   switch (principal.kind) {
     case 'staff':
-      return `staff:${principal.username}`;
+      return staffActor(principal.username);
     case 'customer':
       return `customer:${principal.sub}`;
     case 'public':

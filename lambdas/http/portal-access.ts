@@ -53,11 +53,14 @@ export const handler = httpFunction('portal-access', {
     );
   },
 
-  reinvite: async (req: HttpRequest<ReinviteInput, unknown, IdParams>) =>
-    idempotent(idempotencyDeps(), idempotencyOf(req), async () => {
+  reinvite: async (req: HttpRequest<ReinviteInput, unknown, IdParams>) => {
+    // The link is the credential: answered once, never kept (not in an idempotency record either).
+    if (req.body.delivery === 'link') return { status: 200, body: await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal)) };
+    return idempotent(idempotencyDeps(), idempotencyOf(req), async () => {
       await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal));
       return { status: 202 };
-    }),
+    });
+  },
 
   explainPortalAccess: async (req: HttpRequest<unknown, ExplainQuery, IdParams>) => ({
     status: 200,

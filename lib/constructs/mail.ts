@@ -8,6 +8,8 @@ export interface MailProps {
   readonly sesIdentity: string;
   readonly senderEmail: string;
   readonly replyToEmail: string;
+  /** The sender's display name (and the business every mail names). */
+  readonly businessName: string;
 }
 
 /**
@@ -21,6 +23,7 @@ export class Mail extends Construct {
   readonly configurationSetArn: string;
   readonly senderEmail: string;
   readonly replyToEmail: string;
+  readonly businessName: string;
   /** For a domain identity: the three Easy DKIM CNAME records (`name CNAME value`) that verify it. */
   readonly dkimRecords: string[];
 
@@ -28,6 +31,7 @@ export class Mail extends Construct {
     super(scope, id);
     this.senderEmail = props.senderEmail;
     this.replyToEmail = props.replyToEmail;
+    this.businessName = props.businessName;
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       reputationMetrics: true,
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,

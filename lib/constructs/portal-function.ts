@@ -163,9 +163,17 @@ export class PortalFunction extends NodejsFunction {
     return this;
   }
 
+  /** Reads staff users' names and emails (`AdminGetUser` only): the invitation mails name the inviter and notify it. */
+  bindStaffProfiles(pool: IUserPool): this {
+    this.setEnv('staffUserPoolId', pool.userPoolId);
+    pool.grant(this, 'cognito-idp:AdminGetUser');
+    return this;
+  }
+
   /** SES v2 SendEmail, allowed only from the stack's identity and through its configuration set. */
   bindMail(mail: Mail): this {
     this.setEnv('senderEmail', mail.senderEmail);
+    this.setEnv('businessName', mail.businessName);
     this.setEnv('replyToEmail', mail.replyToEmail);
     this.setEnv('sesConfigurationSet', mail.configurationSet.configurationSetName);
     this.addToRolePolicy(

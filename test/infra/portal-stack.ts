@@ -21,6 +21,8 @@ export const TEST_CONFIG: StageConfig = checked({
   hostedUiDomainPrefix: 'portal-access-test',
   staffHostedUiDomainPrefix: 'portal-access-test-staff',
   invitationTtlDays: 7,
+  reminderAfterHours: 72,
+  businessName: 'Azure "Interior" & Co',
   apiRateLimit: 50,
   apiBurstLimit: 100,
   logRetentionDays: 30,

@@ -367,8 +367,9 @@ describe('functions', () => {
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
     shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject'],
     events: [...BASE, ...WRITE, ...QUEUE],
-    outbox: [...BASE, ...WRITE, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', ...QUEUE],
-    // The scheduled job: the table and the bus (expiries); no Cognito — the portal refuses by the record.
+    // The worker also reads staff users' names and emails (the mails name the inviter; a reminder's notice goes to its email).
+    outbox: [...BASE, ...WRITE, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', 'cognito-idp:AdminGetUser', ...QUEUE],
+    // The scheduled job: the table and the bus (expiries; reminders are queued for the worker); no Cognito, no mail.
     schedule: [...BASE, ...WRITE, 'events:PutEvents', ...QUEUE],
   };
   const idOf = (name: Holder) =>
@@ -446,16 +447,24 @@ describe('functions', () => {
     // contacts (archive revokes), portal-access and events write records and outbox items: the table (lambdas/wiring/revocation.ts);
     // contacts also moves a login's email (the customer pool).
     expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', ...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
-    expect(variables(functionId('portal-access'))).toEqual([...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    // portal-access issues a re-invite's link for staff: the invitation settings, no mail.
+    expect(variables(functionId('portal-access'))).toEqual(['INVITATION_TTL_SECONDS', ...every, 'PORTAL_URL', 'REMINDER_AFTER_SECONDS', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort());
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', ...every, 'TABLE_NAME']);
     expect(variables(logicalId(stack.eventsFunction))).toEqual([...every, 'TABLE_NAME']);
     expect(variables(logicalId(stack.scheduleFunction))).toEqual(['EVENT_BUS_NAME', ...every, 'TABLE_NAME']);
+    const invitationSettings = ['INVITATION_TTL_SECONDS', 'PORTAL_URL', 'REMINDER_AFTER_SECONDS'];
     expect(variables(logicalId(stack.outboxWorker))).toEqual(
-      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'MAIL_RATE_PER_SECOND', ...every, 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'TABLE_NAME'].sort(),
+      ['BUSINESS_NAME', 'CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'MAIL_RATE_PER_SECOND', ...every, 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME', ...invitationSettings].sort(),
     );
+    for (const id of [functionId('portal-access'), logicalId(stack.outboxWorker)])
+      expect((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).toMatchObject({
+        // Invitation links point at the portal's own URL by default; the durations in seconds, from the context's days and hours.
+        PORTAL_URL: portalUrl(),
+        INVITATION_TTL_SECONDS: String(7 * 24 * 3600),
+        REMINDER_AFTER_SECONDS: String(72 * 3600),
+      });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      // Invitation links point at the portal's own URL by default.
-      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: portalUrl(), INVITATION_TTL_DAYS: '7', MAIL_RATE_PER_SECOND: '10' }) },
+      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, BUSINESS_NAME: TEST_CONFIG.businessName, MAIL_RATE_PER_SECOND: '10' }) },
     });
   });
 });
@@ -558,6 +567,14 @@ describe('the scheduled job', () => {
     expect(targets[0]!.Arn).toEqual(getAtt(logicalId(stack.scheduleFunction)));
     expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 });
     expect(template.toJSON().Resources[targets[0]!.DeadLetterConfig.Arn['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('queues the reminders (no SES, no pool); the outbox worker reads only AdminGetUser of the staff pool', () => {
+    const actions = statementsOf(logicalId(stack.scheduleFunction)).flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a.startsWith('ses:') || a.startsWith('cognito-idp:'))).toEqual([]);
+    const [staffPoolId] = resources('AWS::Cognito::UserPool').find(([id]) => id.includes('StaffPool'))!;
+    const onStaffPool = statementsOf(logicalId(stack.outboxWorker)).filter((s) => JSON.stringify(s.Resource) === JSON.stringify(getAtt(staffPoolId)));
+    expect(onStaffPool.flatMap((s) => [s.Action].flat())).toEqual(['cognito-idp:AdminGetUser']);
   });
 
   it('may Query the due index (the IAM statement names every index of the schema)', () => {

@@ -9,7 +9,7 @@ const configWith = (overrides: Record<string, unknown>) => stageConfigFromContex
 describe('stage configuration from the CDK context', () => {
   it('cdk.json runs the app with tsx and its defaults make a valid dev stage', () => {
     expect(cdkJson.app).toBe('npx tsx bin/portal.ts');
-    expect(configWith({})).toMatchObject({ stage: 'dev', region: 'eu-west-1', invitationTtlDays: 7 });
+    expect(configWith({})).toMatchObject({ stage: 'dev', region: 'eu-west-1', invitationTtlDays: 7, reminderAfterHours: 72, businessName: 'Example Business' });
   });
 
   it('takes lists from the command line as JSON or comma-separated', () => {
@@ -66,6 +66,10 @@ describe('stage configuration from the CDK context', () => {
     [{ portalUrl: 'portal.example.com' }, /not an http\(s\) URL/],
     [{ adminOrigins: [] }, /non-empty list/],
     [{ invitationTtlDays: 0 }, /positive integer/],
+    [{ reminderAfterHours: 1.5 }, /positive integer/],
+    [{ businessName: '' }, /businessName/],
+    [{ businessName: 'Shop\r\nBcc: x@evil.example' }, /businessName: one line/],
+    [{ businessName: 'x'.repeat(101) }, /businessName: one line/],
     [{ hostedUiDomainPrefix: 'my-cognito-login' }, /hostedUiDomainPrefix/],
     [{ staffHostedUiDomainPrefix: 'staff-aws' }, /staffHostedUiDomainPrefix/],
     [{ staffHostedUiDomainPrefix: 'portal-access-dev-example' }, /a domain of its own/],

@@ -201,8 +201,9 @@ describe('revoke and re-grant', () => {
     expect((await accept(tokenIn(second))).status).toBe(204);
     const refused = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: {} });
     expect(refused.status).toBe(409);
-    // `delivery: "link"` is the invitation lifecycle's (not yet): refused by the schema.
-    expect((await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { delivery: 'link' } })).status).toBe(400);
+    // A link for staff (the invitation lifecycle's `delivery: "link"`) only while invited too; any other delivery is no request.
+    expect((await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { delivery: 'link' } })).status).toBe(409);
+    expect((await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { delivery: 'sms' } })).status).toBe(400);
   });
 
   it('answers 404 for an unknown wizard or audit, 400 for a forged cursor or a bad body', async () => {

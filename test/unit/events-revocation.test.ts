@@ -46,11 +46,12 @@ function world() {
     pacer: { acquire: unused },
     events: { emit: async (type, detail) => void emitted.push([type, detail.contactId]) },
     now,
-    config: { portalUrl: 'https://portal.example', invitationTtlDays: 7 },
+    config: { portalUrl: 'https://portal.example', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },
+    staff: { profile: async () => undefined },
     warn: () => undefined,
     sleep: async () => undefined,
   };
-  const worker: OutboxDeps = { outbox: mem, now, handlers: { invitation: unused, revocation: (item, run) => settleRevocation(delivery, item, run) } };
+  const worker: OutboxDeps = { outbox: mem, now, handlers: { invitation: unused, revocation: (item, run) => settleRevocation(delivery, item, run), reminder: unused } };
   /** The stream: every outbox item written so far, to the worker; one that fails stays for the next drain. */
   const drain = async () => {
     while (mem.pending.length > 0) {

@@ -58,7 +58,8 @@ describe('accept', () => {
     expect(cognito.calls('AdminUserGlobalSignOut')).toEqual([{ UserPoolId: 'pool-1', Username: 'user-p1' }]);
     const contact = access.contact('p1');
     expect(contact.portal).toMatchObject({ status: 'active', activatedAt: '2026-03-01T10:00:00.000Z' });
-    expect(contact.invitation).toBeUndefined();
+    // The invitation stays on record, accepted (the wizard line shows it); its link item is gone.
+    expect(contact.invitation?.acceptedAt).toBe('2026-03-01T10:00:00.000Z');
     expect(access.invitations.size).toBe(0);
     expect(access.audit).toEqual([expect.objectContaining({ action: 'invitation.accepted', actor: 'invitee', contactId: 'p1' })]);
 
@@ -129,7 +130,7 @@ describe('accept', () => {
 
 describe('invitation mail', () => {
   it('escapes the name and message in HTML only, normalises line breaks, links to the portal', () => {
-    const mail = invitationMail({ to: 'a@example.com', name: 'A & B', link: 'https://p.example/invitation?token=abc', expiresAt: '2026-03-08T10:00:00.000Z', message: 'Hi "you"\r\n<i>' });
+    const mail = invitationMail({ to: 'a@example.com', name: 'A & B', business: 'Shop', inviter: 'Mia', link: 'https://p.example/invitation?token=abc', expiresAt: '2026-03-08T10:00:00.000Z', message: 'Hi "you"\r\n<i>' });
     expect(mail.html).toContain('Hi &quot;you&quot;<br>&lt;i&gt;');
     expect(mail.html).toContain('A &amp; B');
     expect(mail.text).toContain('Hi "you"\n<i>');

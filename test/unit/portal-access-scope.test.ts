@@ -8,6 +8,7 @@ import { Gone } from '../../lambdas/contract/errors';
 import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
+import { deliverReminder } from '../../lambdas/domain/portal-access/reminder';
 import { EXPIRY_CLAIM_STALE_MS, expireAccess, type ExpiryDeps } from '../../lambdas/domain/portal-access/expire';
 import { acceptInvitation, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
 import type { AcceptDeps, AccessEvents, AccessEventType, DeliveryDeps, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
@@ -62,7 +63,8 @@ beforeEach(() => {
     pacer: { acquire: async () => undefined },
     events: emitter,
     now,
-    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7 },
+    config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },
+    staff: { profile: async () => undefined },
     warn: () => undefined,
     sleep: async (ms) => void (clock = new Date(clock.getTime() + ms)),
   };
@@ -70,7 +72,11 @@ beforeEach(() => {
   worker = {
     outbox: access,
     now,
-    handlers: { invitation: (item, run) => deliverInvitation(delivery, item, run), revocation: (item, run) => settleRevocation(delivery, item, run) },
+    handlers: {
+      invitation: (item, run) => deliverInvitation(delivery, item, run),
+      revocation: (item, run) => settleRevocation(delivery, item, run),
+      reminder: (item, run) => deliverReminder(delivery, item, run),
+    },
   };
 });
 

@@ -9,25 +9,39 @@ import type { AuditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
-import type { InvitationItem, OutboxItem, OutboxOutcome, OutboxStore, RevocationItem } from '../../lambdas/domain/outbox';
+import { DUE_TASKS, type InvitationTask } from '../../lambdas/contract/schedule';
+import type { InvitationItem, OutboxItem, OutboxOutcome, OutboxStore, ReminderItem, RevocationItem } from '../../lambdas/domain/outbox';
 import type {
   AccessStore,
   ClaimResult,
   DeliveryStore,
+  DueClaims,
   Invitation,
   InvitationRecord,
   InvitationStore,
   LoginClaim,
   LoginRecord,
   RecordLoginResult,
+  ReplaceOptions,
 } from '../../lambdas/domain/portal-access/ports';
+import type { DueItem } from '../../lambdas/domain/schedule';
 import type { StoredSettings } from '../../lambdas/domain/portal-access/settings';
 
 const clone = <T>(value: T): T => structuredClone(value);
 const pointer = (item: OutboxItem) => ({ id: item.id, kind: item.kind, at: item.at });
 
+/** An invitation's due entry, as the table keeps it (`CONTACT#<id> / DUE#<task>`). */
+export interface MemoryDueEntry {
+  task: InvitationTask;
+  contactId: string;
+  at: string;
+  claimedAt?: string;
+}
+
 export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore, OutboxStore {
   readonly contacts = new Map<string, ContactRecord>();
+  /** The invitations' due entries, by `<task>#<contactId>` (claimed and removed through `MemoryDueClaims`). */
+  readonly due = new Map<string, MemoryDueEntry>();
   readonly guards = new Map<string, string>();
   readonly subjects = new Map<string, string>();
   readonly invitations = new Map<string, InvitationRecord>();
@@ -146,12 +160,63 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     return 'recorded';
   }
 
-  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string) {
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions) {
     const stored = this.contacts.get(contactId);
     if (!stored || stored.portal.status !== 'invited' || stored.outbox?.id !== outboxId || stored.invitation?.tokenHash !== previousHash) return false;
     if (previousHash) this.invitations.delete(previousHash);
     this.invitations.set(invitation.tokenHash, { contactId, expiresAt: invitation.expiresAt });
     stored.invitation = { ...invitation, outboxId };
+    if (options.schedule) this.#schedule(contactId, invitation);
+    return true;
+  }
+
+  #schedule(contactId: string, invitation: Invitation) {
+    const put = (task: InvitationTask, at: string) => this.due.set(`${task}#${contactId}`, { task, contactId, at });
+    put(DUE_TASKS.invitationExpiry, invitation.expiresAt);
+    if (invitation.remindAt) put(DUE_TASKS.invitationReminder, invitation.remindAt);
+  }
+
+  async markReminded(contactId: string, tokenHash: string, outboxId: string, at: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contactId);
+    if (stored?.invitation?.tokenHash !== tokenHash || stored.outbox?.id !== outboxId) return false;
+    stored.invitation.remindedAt = at;
+    this.audit.push(clone(audit));
+    const item = this.outboxItems.get(outboxId);
+    if (item) item.steps = { ...item.steps, mail: at };
+    return true;
+  }
+
+  async shareInvitation(contact: ContactRecord, invitation: Invitation, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    if (!this.#names(stored, contact) || stored!.portal.status !== 'invited' || !stored!.login?.sub || stored!.invitation?.tokenHash !== contact.invitation?.tokenHash) return false;
+    if (contact.invitation) this.invitations.delete(contact.invitation.tokenHash);
+    this.invitations.set(invitation.tokenHash, { contactId: contact.id, expiresAt: invitation.expiresAt });
+    stored!.invitation = { ...invitation };
+    delete stored!.outbox;
+    delete stored!.portal.delivery;
+    delete stored!.deliveryError;
+    this.#schedule(contact.id, invitation);
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async queueReminder(contact: ContactRecord, item: ReminderItem) {
+    const stored = this.contacts.get(contact.id);
+    if (!this.#names(stored, contact) || stored!.portal.status !== 'invited') return false;
+    if (!contact.invitation || stored!.invitation?.tokenHash !== contact.invitation.tokenHash || stored!.invitation.remindedAt) return false;
+    stored!.outbox = pointer(item);
+    this.#enqueue(item);
+    return true;
+  }
+
+  async markInvitationExpired(contact: ContactRecord, at: string, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    const invitation = stored?.invitation;
+    if (!stored || !invitation || stored.portal.status !== 'invited' || invitation.tokenHash !== contact.invitation?.tokenHash || invitation.acceptedAt || invitation.expiredAt) return false;
+    invitation.expiredAt = at;
+    this.invitations.delete(invitation.tokenHash);
+    stored.version += 1;
+    this.audit.push(clone(audit));
     return true;
   }
 
@@ -255,7 +320,7 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     if (!stored || stored.invitation?.tokenHash !== tokenHash || stored.portal.status !== 'invited' || invitation?.claimedAt !== claimedAt) return false;
     if (stored.portal.until !== undefined && stored.portal.until <= at) return false;
     this.invitations.delete(tokenHash);
-    delete stored.invitation;
+    stored.invitation.acceptedAt = at;
     stored.portal = { ...stored.portal, status: 'active', activatedAt: at };
     this.audit.push(clone(audit));
     return true;
@@ -322,5 +387,29 @@ export class MemoryIdempotency implements IdempotencyStore {
   async release(id: IdempotencyId, startedAt: string) {
     const existing = this.records.get(this.keyOf(id));
     if (existing?.state === 'in-progress' && existing.startedAt === startedAt) this.records.delete(this.keyOf(id));
+  }
+}
+
+/** The scheduled job's view of the invitations' due entries that `MemoryAccess` writes: the `due` index and the claims. */
+export class MemoryDueClaims implements DueClaims {
+  constructor(private readonly access: MemoryAccess) {}
+
+  async dueInvitations(task: InvitationTask, hour: string, now: string): Promise<DueItem<{ contactId: string }>[]> {
+    return [...this.access.due.values()]
+      .filter((d) => d.task === task && d.at.slice(0, 13) === hour && d.at <= now)
+      .sort((a, b) => (a.at < b.at ? -1 : 1))
+      .map((d) => ({ ref: { contactId: d.contactId }, at: d.at }));
+  }
+
+  async claim(task: string, contactId: string, at: string, claimedAt: string, staleBefore: string) {
+    const entry = this.access.due.get(`${task}#${contactId}`);
+    if (!entry || entry.at !== at || (entry.claimedAt !== undefined && entry.claimedAt >= staleBefore)) return false;
+    entry.claimedAt = claimedAt;
+    return true;
+  }
+
+  async finish(task: string, contactId: string, at: string, claimedAt: string) {
+    const entry = this.access.due.get(`${task}#${contactId}`);
+    if (entry?.at === at && entry.claimedAt === claimedAt) this.access.due.delete(`${task}#${contactId}`);
   }
 }

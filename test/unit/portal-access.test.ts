@@ -15,9 +15,10 @@ import { OUTBOX_ABANDONED_AFTER_MS } from '../../lambdas/contract/outbox';
 import { processOutboxItem, type OutboxDeps, type StepHook } from '../../lambdas/domain/outbox';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
+import { deliverReminder } from '../../lambdas/domain/portal-access/reminder';
 import { hashToken } from '../../lambdas/domain/portal-access/invitations';
 import type { LineResult } from '../../lambdas/domain/portal-access/lines';
-import { MailDeferred, MailRefused, type AccessEventType, type DeliveryDeps, type PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { MailDeferred, MailRefused, type AccessEventType, type DeliveryDeps, type ReinviteDeps } from '../../lambdas/domain/portal-access/ports';
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
 import { revokeAccess, revokeCompany, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { getWizard } from '../../lambdas/domain/portal-access/wizard';
@@ -37,7 +38,7 @@ const exists = () => cognitoError('UsernameExistsException', 'User account alrea
 
 let access: MemoryAccess;
 let events: { type: AccessEventType; detail: { contactId: string; email: string; at: string } }[];
-let deps: PortalAccessDeps;
+let deps: ReinviteDeps;
 let delivery: DeliveryDeps;
 let worker: OutboxDeps;
 let clock: Date;
@@ -81,7 +82,14 @@ beforeEach(() => {
   events = [];
   clock = new Date('2026-03-01T10:00:00.000Z');
   const now = () => clock;
-  deps = { contacts: access.contactStore, store: access, now, config: { applyConcurrency: 4 }, newId: () => `o-${++ids}`, warn: () => undefined };
+  deps = {
+    contacts: access.contactStore,
+    store: access,
+    now,
+    config: { applyConcurrency: 4, portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400 },
+    newId: () => `o-${++ids}`,
+    warn: () => undefined,
+  };
   delivery = {
     contacts: access.contactStore,
     store: access,
@@ -91,14 +99,19 @@ beforeEach(() => {
     pacer: { acquire: async () => void (slots += 1) },
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
     now,
-    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7 },
+    config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },
+    staff: { profile: async () => undefined },
     warn: () => undefined,
     sleep: async (ms) => void (clock = new Date(clock.getTime() + ms)),
   };
   worker = {
     outbox: access,
     now,
-    handlers: { invitation: (item, run) => deliverInvitation(delivery, item, run), revocation: (item, run) => settleRevocation(delivery, item, run) },
+    handlers: {
+      invitation: (item, run) => deliverInvitation(delivery, item, run),
+      revocation: (item, run) => settleRevocation(delivery, item, run),
+      reminder: (item, run) => deliverReminder(delivery, item, run),
+    },
   };
 });
 
@@ -310,7 +323,7 @@ describe('grant: the request writes, the outbox worker does the rest', () => {
     expect(mail?.Destination).toEqual({ ToAddresses: ['p1@example.com'] });
     expect(mail?.FromEmailAddress).toBe('Portal <portal@example.com>');
     expect(mail?.ReplyToAddresses).toEqual(['help@example.com']);
-    expect(mail?.Content?.Simple?.Subject?.Data).toBe('Your invitation to the customer portal');
+    expect(mail?.Content?.Simple?.Subject?.Data).toBe('Your invitation to the Example Business customer portal');
     expect(mail?.Content?.Simple?.Headers).toBeUndefined();
     const html = mail?.Content?.Simple?.Body?.Html?.Data ?? '';
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;<br>Bcc: x@evil.test');

@@ -1,7 +1,8 @@
 /**
- * The staff pool as the staff-rights check reads it: whether a user exists and is enabled (with its
- * `sub`), and its groups.
+ * The staff pool as the staff-rights check reads it — whether a user exists and is enabled (with its
+ * `sub`), and its groups — and as the invitation mails read it: a user's name and email.
  */
+import type { StaffProfile, StaffProfiles } from '../../domain/portal-access/ports';
 import type { StaffAccount, StaffDirectory } from '../../domain/staff-rights';
 import type { CognitoApi } from './cognito-api';
 
@@ -41,5 +42,46 @@ export class CognitoStaffDirectory implements StaffDirectory {
       if (!NextToken) break;
     }
     return { sub, enabled: user.Enabled !== false, groups };
+  }
+}
+
+/** How long a staff user's name and email are reused: an apply of 500 lines asks the pool once. */
+const PROFILE_FOR_MS = 60_000;
+const MAX_PROFILES = 1_000;
+
+/** The staff pool as the invitation mails read it: a user's name, verified email and locale (`AdminGetUser`), briefly remembered. */
+export class CognitoStaffProfiles implements StaffProfiles {
+  readonly #cognito: CognitoApi;
+  readonly #poolId: string;
+  readonly #seen = new Map<string, { at: number; profile: Promise<StaffProfile | undefined> }>();
+
+  constructor(cognito: CognitoApi, poolId: string) {
+    [this.#cognito, this.#poolId] = [cognito, poolId];
+  }
+
+  profile(username: string): Promise<StaffProfile | undefined> {
+    const seen = this.#seen.get(username);
+    if (seen && Date.now() - seen.at < PROFILE_FOR_MS) return seen.profile;
+    if (this.#seen.size >= MAX_PROFILES) this.#seen.clear();
+    const profile = this.#read(username);
+    this.#seen.set(username, { at: Date.now(), profile });
+    // A failed look-up is not remembered: the next mail asks again.
+    profile.catch(() => this.#seen.delete(username));
+    return profile;
+  }
+
+  async #read(username: string): Promise<StaffProfile | undefined> {
+    let user: { UserAttributes?: { Name?: string; Value?: string }[] };
+    try {
+      user = await this.#cognito.call('AdminGetUser', { UserPoolId: this.#poolId, Username: username });
+    } catch (error) {
+      if (nameOf(error) === 'UserNotFoundException') return undefined;
+      throw error;
+    }
+    const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value?.trim() || undefined;
+    // Only a verified address: an unverified one may be a typo, or anyone's (notices name customers).
+    const [name, locale] = [attribute('name'), attribute('locale')];
+    const email = attribute('email_verified') === 'true' ? attribute('email') : undefined;
+    return { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(locale ? { locale } : {}) };
   }
 }

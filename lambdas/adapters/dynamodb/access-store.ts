@@ -10,13 +10,14 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
-import type { InvitationItem, RevocationItem } from '../../domain/outbox';
-import type { AccessStore, ClaimResult, LoginClaim } from '../../domain/portal-access/ports';
+import type { InvitationItem, OutboxItem, ReminderItem, RevocationItem } from '../../domain/outbox';
+import type { AccessStore, ClaimResult, Invitation, LoginClaim } from '../../domain/portal-access/ports';
 import type { StoredSettings } from '../../domain/portal-access/settings';
 import { auditItem } from './audit-store';
 import { deleteIf, updateIf } from './conditions';
 import { DUE_ATTRIBUTES, ENTITY, keys } from '../../contract/keys';
 import { DUE_TASKS } from '../../contract/schedule';
+import { invitationDuePuts } from './invitation-due';
 import { outboxPointer, outboxPut } from './outbox-store';
 import { TableStore } from './table-store';
 import { deleteIfMine, transact, type TransactItem, type TransactItems } from './transact';
@@ -143,7 +144,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
    * The contact names `item` as its outbox item now (and `sets`, `#path: :value` pairs), if it is
    * not archived, has the status `status`, and still names the outbox item it was read with (or none).
    */
-  #pointAt(contact: ContactRecord, item: InvitationItem | RevocationItem, status: 'invited' | 'revoked', sets: Record<string, string> = {}, setValues: Record<string, unknown> = {}): TransactItem {
+  #pointAt(contact: ContactRecord, item: OutboxItem, status: 'invited' | 'revoked', sets: Record<string, string> = {}, setValues: Record<string, unknown> = {}): TransactItem {
     const previous = contact.outbox?.id;
     const assignments = ['#outbox = :outbox', '#updatedAt = :at', ...Object.entries(sets).map(([path, value]) => `${path} = ${value}`)];
     return {
@@ -174,6 +175,99 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         },
       },
     };
+  }
+
+  async shareInvitation(contact: ContactRecord, invitation: Invitation, audit: AuditEntry): Promise<boolean> {
+    const previous = contact.invitation?.tokenHash;
+    const outbox = contact.outbox?.id;
+    const names: Record<string, string> = {
+      '#invitation': 'invitation',
+      '#portal': 'portal',
+      '#status': 'status',
+      '#delivery': 'delivery',
+      '#outbox': 'outbox',
+      '#login': 'login',
+      '#sub': 'sub',
+      '#archived': 'archived',
+      '#updatedAt': 'updatedAt',
+      '#version': 'version',
+      '#deliveryError': 'deliveryError',
+      ...(outbox ? { '#id': 'id' } : {}),
+    };
+    const values: Record<string, unknown> = {
+      ':invitation': invitation,
+      ':invited': 'invited',
+      ':false': false,
+      ':at': audit.at,
+      ':one': 1,
+      ...(previous ? { ':previous': previous } : {}),
+      ...(outbox ? { ':outbox': outbox } : {}),
+    };
+    const conditions = [
+      'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND #portal.#status = :invited',
+      // The Cognito user is recorded (the worker made it): the link can be accepted.
+      'attribute_exists(#login.#sub)',
+      previous ? '#invitation.tokenHash = :previous' : 'attribute_not_exists(#invitation)',
+      outbox ? '#outbox.#id = :outbox' : 'attribute_not_exists(#outbox)',
+    ];
+    const items: TransactItems = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...keys.invitation(invitation.tokenHash), entity: ENTITY.invitation, contactId: contact.id, expiresAt: invitation.expiresAt, ttl: Math.ceil(Date.parse(invitation.expiresAt) / 1000) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contact.id),
+          // No outbox item follows the record now (one on its way is superseded); no email, so no delivery to show.
+          UpdateExpression: 'SET #invitation = :invitation, #updatedAt = :at REMOVE #outbox, #portal.#delivery, #deliveryError ADD #version :one',
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      ...(previous ? [{ Delete: { TableName: this.table, Key: keys.invitation(previous) } }] : []),
+      ...invitationDuePuts(this.table, contact.id, invitation),
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ];
+    return (await transact(this.db, items)) === true;
+  }
+
+  async queueReminder(contact: ContactRecord, item: ReminderItem): Promise<boolean> {
+    const hash = contact.invitation?.tokenHash;
+    if (!hash) return false;
+    const pointer = this.#pointAt(contact, item, 'invited');
+    const update = pointer.Update!;
+    // And still the invitation it was read with, not reminded yet.
+    update.ConditionExpression = `${update.ConditionExpression} AND #invitation.tokenHash = :hash AND attribute_not_exists(#invitation.remindedAt)`;
+    update.ExpressionAttributeNames = { ...update.ExpressionAttributeNames, '#invitation': 'invitation' };
+    update.ExpressionAttributeValues = { ...update.ExpressionAttributeValues, ':hash': hash };
+    return (await transact(this.db, [pointer, outboxPut(this.table, item)])) === true;
+  }
+
+  async markInvitationExpired(contact: ContactRecord, at: string, audit: AuditEntry): Promise<boolean> {
+    const invitation = contact.invitation;
+    if (!invitation) return false;
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contact.id),
+          UpdateExpression: 'SET #invitation.expiredAt = :at, #updatedAt = :at ADD #version :one',
+          ConditionExpression:
+            '#portal.#status = :invited AND #invitation.tokenHash = :hash AND attribute_not_exists(#invitation.acceptedAt) AND attribute_not_exists(#invitation.expiredAt)',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#invitation': 'invitation', '#updatedAt': 'updatedAt', '#version': 'version' },
+          ExpressionAttributeValues: { ':at': at, ':invited': 'invited', ':hash': invitation.tokenHash, ':one': 1 },
+        },
+      },
+      // The link dies with it (accept checks the expiry too; this removes the item before its TTL).
+      { Delete: { TableName: this.table, Key: keys.invitation(invitation.tokenHash) } },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+    ]);
+    return result === true;
   }
 
   async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem): Promise<boolean> {

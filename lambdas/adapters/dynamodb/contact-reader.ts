@@ -15,6 +15,7 @@ const RECORD_FIELDS = [
   'email',
   'phone',
   'companyId',
+  'lang',
   'archived',
   'portal',
   'version',

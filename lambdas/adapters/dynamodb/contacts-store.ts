@@ -26,7 +26,7 @@ type Item = Record<string, unknown>;
 
 const INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;
 /** The fields a PATCH may change; everything else on the item belongs to its own writer. */
-const PATCHABLE = ['name', 'email', 'phone', 'companyId'] as const;
+const PATCHABLE = ['name', 'email', 'phone', 'companyId', 'lang'] as const;
 const LIVE_PORTAL = [':invited', ':active'];
 
 /**

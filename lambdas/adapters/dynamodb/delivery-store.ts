@@ -9,10 +9,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
-import type { DeliveryStore, Invitation, LoginRecord, RecordLoginResult } from '../../domain/portal-access/ports';
+import type { DeliveryStore, Invitation, LoginRecord, RecordLoginResult, ReplaceOptions } from '../../domain/portal-access/ports';
 import { auditItem } from './audit-store';
 import { updateIf } from './conditions';
 import { ENTITY, keys } from '../../contract/keys';
+import { invitationDuePuts } from './invitation-due';
 import { TableStore } from './table-store';
 import { deleteIfMine, transact, type TransactItems } from './transact';
 
@@ -48,7 +49,7 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
     return result === 1 ? 'subject-taken' : 'superseded';
   }
 
-  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string): Promise<boolean> {
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions): Promise<boolean> {
     const items: TransactItems = [
       {
         Put: {
@@ -80,7 +81,34 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
       },
     ];
     if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
+    if (options.schedule) items.push(...invitationDuePuts(this.table, contactId, invitation));
     return (await transact(this.db, items)) === true;
+  }
+
+  async markReminded(contactId: string, tokenHash: string, outboxId: string, at: string, audit: AuditEntry): Promise<boolean> {
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'SET #invitation.remindedAt = :at',
+          ConditionExpression: '#invitation.tokenHash = :hash AND #outbox.#id = :outbox',
+          ExpressionAttributeNames: { '#invitation': 'invitation', '#outbox': 'outbox', '#id': 'id' },
+          ExpressionAttributeValues: { ':at': at, ':hash': tokenHash, ':outbox': outboxId },
+        },
+      },
+      { Put: { TableName: this.table, Item: auditItem(audit) } },
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.outbox(outboxId),
+          UpdateExpression: 'SET #steps.#mail = :at',
+          ExpressionAttributeNames: { '#steps': 'steps', '#mail': 'mail' },
+          ExpressionAttributeValues: { ':at': at },
+        },
+      },
+    ]);
+    return result === true;
   }
 
   async markInvitationSent(contactId: string, tokenHash: string, outboxId: string, at: string): Promise<boolean> {

@@ -44,7 +44,8 @@ export class DynamoInvitationStore extends TableStore implements InvitationStore
         Update: {
           TableName: this.table,
           Key: keys.contact(contactId),
-          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          // The invitation stays on record, accepted (the wizard line shows it); its link item goes below.
+          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition, #invitation.acceptedAt = :at ADD #version :one',
           // An archived contact's invitation is dead even before the archive's revocation deletes it;
           // an access whose end has come cannot be accepted any more (its status reads `expired`).
           ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND #archived = :false AND (attribute_not_exists(#portal.#until) OR #portal.#until > :at)',

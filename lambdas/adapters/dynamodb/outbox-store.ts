@@ -10,7 +10,7 @@ import { ENTITY, keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 const KEEP_DONE_SECONDS = 7 * 24 * 60 * 60;
-const ITEM_FIELDS = ['id', 'kind', 'contactId', 'actor', 'at', 'reason', 'message', 'email', 'steps', 'doneAt', 'outcome'] as const;
+const ITEM_FIELDS = ['id', 'kind', 'contactId', 'actor', 'at', 'reason', 'message', 'email', 'remindAt', 'steps', 'doneAt', 'outcome'] as const;
 
 /** The `Put` of a new outbox item, for the transaction of the change it follows. Its step markers start empty. */
 export function outboxPut(table: string, item: OutboxItem) {

@@ -1,11 +1,14 @@
 import * as z from 'zod';
 import { accessSettingsOutput } from './access';
+import { LANGUAGES } from '../languages';
 import { cursor, email, id, isoDateTime, limit, page, text } from './common';
 
 /** `expired`: the access reached its `until` (read so from that instant on, before any job marked it). */
 export const portalStatus = z.enum(['none', 'invited', 'active', 'revoked', 'expired']);
 export type PortalStatus = z.infer<typeof portalStatus>;
 
+/** The language of the mails the contact receives (its invitation, the reminder); none: English. */
+export const lang = z.enum(LANGUAGES).describe('The language of the mails the contact receives (none: English).');
 /**
  * The invitation email's way: `queued` in the outbox, `sent` (SES accepted it), `failed` (refused for
  * good: see the line's `deliveryError`), then SES's feedback `bounced` / `complained`.
@@ -21,6 +24,7 @@ export const contact = z
     email: z.string().optional(),
     phone: z.string().optional(),
     companyId: id.optional(),
+    lang: lang.optional(),
     archived: z.boolean(),
     portal: z.object({
       status: portalStatus,
@@ -61,6 +65,7 @@ export const createContactBody = z.strictObject({
   email: email.optional(),
   phone: phone.optional(),
   companyId: id.optional(),
+  lang: lang.optional(),
 });
 export type CreateContactInput = z.infer<typeof createContactBody>;
 
@@ -69,6 +74,7 @@ export const updateContactBody = z.strictObject({
   email: email.nullable().optional(),
   phone: phone.nullable().optional(),
   companyId: id.nullable().optional(),
+  lang: lang.nullable().optional(),
 });
 export type UpdateContactInput = z.infer<typeof updateContactBody>;
 

@@ -13,6 +13,21 @@ export const deliveryError = z
   .meta({ id: 'DeliveryError' });
 export type DeliveryError = z.infer<typeof deliveryError>;
 
+/**
+ * The line's invitation, once one was issued: `pending` until accepted or expired (read so at its
+ * `expiresAt`, before the scheduled job records it); `sentAt` when it was first mailed, `remindedAt`
+ * when its one reminder (a fresh link, the same expiry) went out.
+ */
+export const lineInvitation = z
+  .object({
+    status: z.enum(['pending', 'accepted', 'expired']),
+    sentAt: isoDateTime.optional(),
+    expiresAt: isoDateTime,
+    remindedAt: isoDateTime.optional(),
+  })
+  .meta({ id: 'PortalInvitation' });
+export type LineInvitation = z.infer<typeof lineInvitation>;
+
 export const wizardLine = z
   .object({
     contactId: id,
@@ -24,6 +39,7 @@ export const wizardLine = z
     /** With `delivery: failed`: why. */
     deliveryError: deliveryError.optional(),
     ...accessSettingsOutput,
+    invitation: lineInvitation.optional(),
     /** A look-alike email domain (mixed alphabets): a hint for the staff, never a refusal. */
     warning: z.string().optional(),
   })
@@ -58,9 +74,20 @@ export type ApplyResult = z.infer<typeof applyResult>;
 
 export const applyResponse = z.object({ results: z.array(applyResult) });
 
-/** `delivery: "email"` (the default): a fresh invitation through the outbox, answered 202. */
-export const reinviteBody = z.strictObject({ contactId: id.optional(), message: multilineText(2000).optional(), delivery: z.enum(['email']).optional() });
+/**
+ * `delivery: "email"` (the default): a fresh invitation through the outbox, answered 202. `"link"`: a fresh link
+ * answered to the staff user (200), who passes it on; no email. The previous link dies either way.
+ */
+export const reinviteBody = z.strictObject({
+  contactId: id.optional(),
+  message: multilineText(2000).optional(),
+  delivery: z.enum(['email', 'link']).optional(),
+});
 export type ReinviteInput = z.infer<typeof reinviteBody>;
+
+/** The answer to a re-invite with `delivery: "link"`: the only time the link is shown. */
+export const reinviteLink = z.object({ url: z.string(), expiresAt: isoDateTime }).meta({ id: 'InvitationLink' });
+export type ReinviteLink = z.infer<typeof reinviteLink>;
 
 export const auditEvent = z
   .object({

@@ -28,11 +28,10 @@ import type { ContactRecord } from '../contact-record';
 import { once, type InvitationItem, type OutboxOutcome, type OutboxRun } from '../outbox';
 import { EMAIL_IN_USE } from './grant';
 import { invitationLink, invitationMail } from './invitation-mail';
-import { hashToken, newToken } from './invitations';
+import { freshInvitation, inviterName } from './invitations';
 import { settleLogin } from './login-state';
 import { MailDeferred, MailRefused, type CognitoLogin, type DeliveryDeps, type InvitationMail, type LoginRecord } from './ports';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const MARK_BACKOFF_MAX_MS = 2_000;
 
 /** The item is the contact's current follow-up, and the contact still waits for an invitation. */
@@ -68,20 +67,20 @@ export async function deliverInvitation(deps: DeliveryDeps, item: InvitationItem
   return 'done';
 }
 
-/** Steps 3 and 4: a fresh invitation, its email (paced), then `sent` on the contact and the item. */
+/**
+ * Steps 3 and 4: a fresh invitation (sent by the item's actor: its expiry and its one reminder
+ * scheduled with it), its email (paced), then `sent` on the contact and the item.
+ */
 async function sendInvitation(deps: DeliveryDeps, contact: ContactRecord, item: InvitationItem, login: LoginRecord, run: OutboxRun): Promise<'sent' | OutboxOutcome> {
-  const token = newToken();
-  const now = deps.now();
-  const invitation = {
-    tokenHash: hashToken(token),
-    expiresAt: new Date(now.getTime() + deps.config.invitationTtlDays * DAY_MS).toISOString(),
-    issuedAt: now.toISOString(),
-  };
-  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, item.id))) return 'superseded';
+  const { token, invitation } = freshInvitation(deps.config, deps.now(), item.actor);
+  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, item.id, { schedule: true }))) return 'superseded';
   await run.afterStep?.('invitation', item);
   const mail = invitationMail({
     to: login.email,
     name: contact.name,
+    ...(contact.lang === undefined ? {} : { lang: contact.lang }),
+    business: deps.config.businessName,
+    inviter: await inviterName(deps, item.actor),
     link: invitationLink(deps.config.portalUrl, token),
     expiresAt: invitation.expiresAt,
     ...(item.message === undefined ? {} : { message: item.message }),
@@ -109,7 +108,7 @@ async function sendInvitation(deps: DeliveryDeps, contact: ContactRecord, item: 
  * with a fresh slot, so retries never push the rate above the configured one. When the invocation's
  * time is up the last error goes up, and the stream brings the item back later.
  */
-async function sendPaced(deps: DeliveryDeps, mail: InvitationMail, signal: AbortSignal): Promise<void> {
+export async function sendPaced(deps: Pick<DeliveryDeps, 'pacer' | 'mailer' | 'warn' | 'sleep'>, mail: InvitationMail, signal: AbortSignal): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await deps.pacer.acquire(signal);
     try {
@@ -127,7 +126,7 @@ async function sendPaced(deps: DeliveryDeps, mail: InvitationMail, signal: Abort
  * Retries a write in-process (a throttle, a table unavailable for a while) for as long as the
  * invocation lasts: giving up here is what would turn one mail into two.
  */
-async function insist<T>(deps: Pick<DeliveryDeps, 'sleep'>, signal: AbortSignal, write: () => Promise<T>): Promise<T> {
+export async function insist<T>(deps: Pick<DeliveryDeps, 'sleep'>, signal: AbortSignal, write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();

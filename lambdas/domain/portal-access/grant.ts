@@ -101,7 +101,8 @@ async function updateSettings(deps: PortalAccessDeps, contact: ContactRecord, se
  * left unsent before the outbox existed).
  */
 function undelivered(contact: ContactRecord, now: Date): boolean {
-  if (contact.portal.status !== 'invited' || contact.invitation?.sentAt) return false;
+  // Mailed, or its link handed to staff (no outbox item then): out.
+  if (contact.portal.status !== 'invited' || contact.invitation?.sentAt || contact.invitation?.sharedAt) return false;
   if (contact.portal.delivery === 'failed') return true;
   if (!contact.outbox) return true;
   return now.getTime() - Date.parse(contact.outbox.at) > OUTBOX_ABANDONED_AFTER_MS;

@@ -1,39 +1,106 @@
-/** The invitation email's text, and its link: plain functions of their input. */
+/**
+ * The mails of the invitation lifecycle — the invitation, its one reminder, and the notice to the
+ * staff user who invited — in the recipient's language (English when it has none we write), from
+ * one typed template each (mail/). Plain functions of their input: the caller knows the facts.
+ */
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../contract/languages';
+import type { Copy } from './mail/copy';
+import { en } from './mail/en';
+import { nl } from './mail/nl';
+import { oneLine, render } from './mail/template';
 import type { InvitationMail } from './ports';
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const COPY: Record<Language, Copy> = { en, nl };
 
-export const INVITATION_SUBJECT = 'Your invitation to the customer portal';
+/** What a name that cleans up to nothing is shown as (the stack's settings never give one). */
+const PRODUCT = 'Portal Access';
 
-/**
- * The invitation email. The staff's message is plain text in both parts (escaped in the HTML one);
- * it never reaches a header: the subject is fixed and the recipient is a validated address.
- */
-export function invitationMail(input: { to: string; name: string; link: string; expiresAt: string; message?: string }): InvitationMail {
-  const message = input.message?.replace(/\r\n?/g, '\n').trim();
-  const until = new Date(input.expiresAt).toUTCString();
-  const text = [
-    `Hello ${input.name},`,
-    '',
-    'You have been given access to our customer portal, where you can follow your documents.',
-    ...(message ? ['', message] : []),
-    '',
-    `To accept the invitation and choose your password, open this link (valid until ${until}):`,
-    input.link,
-    '',
-    'If you did not expect this invitation, you can ignore this email.',
-  ].join('\n');
-  const html = [
-    '<!doctype html><html><body>',
-    `<p>Hello ${escapeHtml(input.name)},</p>`,
-    '<p>You have been given access to our customer portal, where you can follow your documents.</p>',
-    ...(message ? [`<p>${escapeHtml(message).replace(/\n/g, '<br>')}</p>`] : []),
-    `<p><a href="${escapeHtml(input.link)}">Accept the invitation and choose your password</a> (valid until ${escapeHtml(until)}).</p>`,
-    '<p>If you did not expect this invitation, you can ignore this email.</p>',
-    '</body></html>',
-  ].join('\n');
-  return { to: input.to, subject: INVITATION_SUBJECT, text, html };
+/** How each language writes an instant: its own month names and word order, always in UTC. */
+const LOCALE: Record<Language, string> = { en: 'en-GB', nl: 'nl-NL' };
+
+/** A language tag (`nl`, `nl-BE`, `NL_nl`) as one of ours, else English. */
+export function languageOf(tag: string | undefined): Language {
+  const primary = tag?.trim().toLowerCase().split(/[-_]/)[0];
+  return isLanguage(primary) ? primary : DEFAULT_LANGUAGE;
+}
+
+/** `25 November 2026 at 09:05 UTC` / `25 november 2026 om 09:05 UTC`: the recipient reads the zone it is in. */
+export function formatInstant(iso: string, lang: Language): string {
+  const format = new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+  return `${format.format(new Date(iso))} UTC`;
+}
+
+/** A name shown in a mail (the business's, a staff user's): one line, at most 100 characters, never empty. */
+export function displayName(name: string | undefined, fallback: string): string {
+  const line = oneLine(name ?? '').slice(0, 100).trim();
+  return line === '' ? fallback : line;
+}
+
+export interface InvitationMailInput {
+  to: string;
+  /** The invitee's name and `lang` (a contact's). */
+  name: string;
+  lang?: string;
+  /** The business's name (the stack's setting). */
+  business: string;
+  /** The staff user who invited: its name, or its username. */
+  inviter: string;
+  link: string;
+  expiresAt: string;
+  /** The staff's message (plain text; the invitation only). */
+  message?: string;
+}
+
+export function invitationMail(input: InvitationMailInput): InvitationMail {
+  const lang = languageOf(input.lang);
+  const template = COPY[lang].invitation({
+    name: input.name,
+    business: displayName(input.business, PRODUCT),
+    inviter: displayName(input.inviter, input.business),
+    link: input.link,
+    expires: formatInstant(input.expiresAt, lang),
+    ...(input.message === undefined ? {} : { message: input.message }),
+  });
+  return { to: input.to, ...render(template, lang) };
+}
+
+/** The one reminder: a fresh link; `sentAt` is when the invitation it reminds of went out. */
+export function reminderMail(input: Omit<InvitationMailInput, 'message'> & { sentAt: string }): InvitationMail {
+  const lang = languageOf(input.lang);
+  const template = COPY[lang].reminder({
+    name: input.name,
+    business: displayName(input.business, PRODUCT),
+    inviter: displayName(input.inviter, input.business),
+    link: input.link,
+    expires: formatInstant(input.expiresAt, lang),
+    sentOn: formatInstant(input.sentAt, lang),
+  });
+  return { to: input.to, ...render(template, lang) };
+}
+
+export interface StaffNoticeInput {
+  to: string;
+  /** The staff user's name (or username) and `locale` (Cognito's attribute, if any). */
+  staffName: string;
+  lang?: string;
+  business: string;
+  contact: { name: string; email: string };
+  sentAt: string;
+  expiresAt: string;
+}
+
+/** To the staff user who invited: the reminder went out, the invitation is still open. */
+export function staffNoticeMail(input: StaffNoticeInput): InvitationMail {
+  const lang = languageOf(input.lang);
+  const template = COPY[lang].staffNotice({
+    staffName: displayName(input.staffName, PRODUCT),
+    business: displayName(input.business, PRODUCT),
+    contactName: input.contact.name,
+    contactEmail: input.contact.email,
+    sentOn: formatInstant(input.sentAt, lang),
+    expires: formatInstant(input.expiresAt, lang),
+  });
+  return { to: input.to, ...render(template, lang) };
 }
 
 export const invitationLink = (portalUrl: string, token: string): string =>

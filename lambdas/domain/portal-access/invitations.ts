@@ -1,19 +1,22 @@
 /**
  * Invitations: the single-use link of the invitation email (issued and sent by the outbox worker,
- * delivery.ts), and its acceptance.
+ * delivery.ts, or handed to staff by a re-invite with `delivery: "link"`), and its acceptance.
  *
  * A token is 32 random bytes (256 bits), base64url; only its SHA-256 is stored, on an invitation
  * item (TTL'd) and on the contact. A contact has at most one live invitation: a fresh one deletes
  * the previous item, a revocation and an acceptance delete it, so a re-invited, revoked or used
  * token finds nothing. Every unusable token answers the same `Gone`.
  */
-import { Gone, Invalid } from '../../contract/errors';
+import { Conflict, Gone, Invalid } from '../../contract/errors';
 import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { portalStatusAt } from '../access-policy';
-import { auditEntry, INVITEE } from '../audit';
+import { staffUsernameOf } from '../../contract/identity';
+import { auditEntry, INVITEE, type AuditEntry } from '../audit';
 import { hashToken, newToken } from '../tokens';
-import type { AcceptDeps } from './ports';
+import type { ContactInvitation, ContactRecord } from '../contact-record';
+import { invitationLink } from './invitation-mail';
+import type { AcceptDeps, DeliveryDeps, Invitation, InvitationConfig, ReinviteDeps } from './ports';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -21,6 +24,60 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export const GONE_DETAIL = 'This invitation cannot be used any more. Ask for a new one.';
 
 export { hashToken, newToken };
+
+/**
+ * A fresh invitation sent by `actor` at `now`: its link works INVITATION_TTL, and its one reminder
+ * is due REMINDER_AFTER later — none when that is not before the link expires. Only the token's
+ * hash is kept; the token goes into the link, once.
+ */
+export function freshInvitation(config: Pick<InvitationConfig, 'invitationTtlSeconds' | 'reminderAfterSeconds'>, now: Date, actor: string): { token: string; invitation: Invitation } {
+  const token = newToken();
+  const expires = now.getTime() + config.invitationTtlSeconds * 1000;
+  const remind = now.getTime() + config.reminderAfterSeconds * 1000;
+  const invitation: Invitation = {
+    tokenHash: hashToken(token),
+    expiresAt: new Date(expires).toISOString(),
+    issuedAt: now.toISOString(),
+    invitedBy: actor,
+    ...(remind < expires ? { remindAt: new Date(remind).toISOString() } : {}),
+  };
+  return { token, invitation };
+}
+
+/** Whether an invitation's link still opens the way in at `now`: neither accepted, nor expired. */
+export const isOpen = (invitation: ContactInvitation | undefined, now: Date): invitation is ContactInvitation =>
+  invitation !== undefined && !invitation.acceptedAt && !invitation.expiredAt && Date.parse(invitation.expiresAt) > now.getTime();
+
+/** The inviter, as the mails name it: the staff user's name in the staff pool, else its username. */
+export async function inviterName(deps: Pick<DeliveryDeps, 'staff' | 'config' | 'warn'>, actor: string | undefined): Promise<string> {
+  const username = staffUsernameOf(actor);
+  if (username === undefined) return deps.config.businessName;
+  try {
+    return (await deps.staff.profile(username))?.name?.trim() || username;
+  } catch (error) {
+    // The mail goes out all the same, with the username.
+    deps.warn('staff profile not read; the mail names the username', { error });
+    return username;
+  }
+}
+
+/**
+ * A re-invite with `delivery: "link"`: a fresh invitation whose link goes back to the staff user
+ * (to pass on themselves) instead of into an email. The previous link dies; the invitation is out
+ * from this moment (`sharedAt`), audited in the same write, and gets its reminder like a mailed one;
+ * an invitation item still on its way is superseded (its mail would kill this link). The token is in
+ * the answer only: it is stored nowhere, idempotency records included. The contact's login must
+ * exist (the outbox worker makes it): a link nobody can accept is no answer.
+ */
+export async function shareInvitation(deps: Pick<ReinviteDeps, 'store' | 'now' | 'config'>, contact: ContactRecord, audit: AuditEntry): Promise<{ url: string; expiresAt: string }> {
+  if (!contact.login?.username || !contact.login.sub)
+    throw new Conflict('The invitation is still being prepared (its portal login comes from the outbox within seconds); try again in a moment.');
+  const now = deps.now();
+  const { token, invitation } = freshInvitation(deps.config, now, audit.actor);
+  const shared = { ...invitation, sharedAt: now.toISOString() };
+  if (!(await deps.store.shareInvitation(contact, shared, audit))) throw new Conflict('The contact changed meanwhile; repeat the request.');
+  return { url: invitationLink(deps.config.portalUrl, token), expiresAt: invitation.expiresAt };
+}
 
 /**
  * Accepts an invitation: claims it (one of two concurrent accepts wins), sets the password, then

@@ -6,18 +6,23 @@
 import type { AccessEventDetail, AccessEventType } from '../../contract/events';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
 import type { AuditEntry } from '../audit';
-import type { ContactRecord } from '../contact-record';
+import type { ContactInvitation, ContactRecord } from '../contact-record';
 import type { ContactStore } from '../contacts';
-import type { InvitationItem, OutboxStore, RevocationItem } from '../outbox';
+import type { InvitationItem, OutboxStore, ReminderItem, RevocationItem } from '../outbox';
 import type { StoredSettings } from './settings';
 
 export type { AccessEventDetail, AccessEventType };
 
-/** A pending invitation as stored: only the SHA-256 of its token. */
-export interface Invitation {
-  tokenHash: string;
-  expiresAt: string;
-  issuedAt: string;
+/** An invitation as a fresh link stores it on the contact: only the SHA-256 of its token. */
+export type Invitation = ContactInvitation & { issuedAt: string };
+
+/** What replacing an invitation writes besides it. */
+export interface ReplaceOptions {
+  /**
+   * Write the invitation's due entries (its expiry, and its reminder if `remindAt`): every fresh
+   * invitation staff send; not the reminder's own fresh link, which keeps those of its invitation.
+   */
+  schedule: boolean;
 }
 
 /** `company-archived`: the person's company was archived (checked in the claim's own transaction). */
@@ -88,6 +93,25 @@ export interface AccessStore {
    * status and `until` are still the ones read. The due entry stays until `expiryAnnounced`.
    */
   markExpired(contact: ContactRecord, claim: string, audit: AuditEntry): Promise<boolean>;
+  /**
+   * A link handed to staff (a re-invite with `delivery: "link"`): the fresh invitation (`sharedAt`)
+   * replaces the previous one, its due entries, the audit entry, and the contact names no outbox
+   * item any more (one still on its way finds itself superseded: no mail kills the link); if the
+   * contact is still `invited`, names the outbox item and invitation it was read with, and has its
+   * Cognito user recorded.
+   */
+  shareInvitation(contact: ContactRecord, invitation: Invitation, audit: AuditEntry): Promise<boolean>;
+  /**
+   * The scheduled job queues an invitation's one reminder: the outbox item, named by the contact, in
+   * one transaction with it — if the contact is still `invited` with the invitation it was read with
+   * and names the outbox item it was read with.
+   */
+  queueReminder(contact: ContactRecord, item: ReminderItem): Promise<boolean>;
+  /**
+   * The invitation's expiry recorded: `expiredAt` + its link item deleted + audit, if the contact is
+   * still `invited` with this token, neither accepted nor recorded expired yet.
+   */
+  markInvitationExpired(contact: ContactRecord, at: string, audit: AuditEntry): Promise<boolean>;
   /** Takes over announcing an expiry: `expiryClaim = claim` if it is still `previous` (or none) and the access expired at `until`. */
   claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string): Promise<boolean>;
   /** The expiry's event went out: `expiryAnnounced = until`, the due entry and the claim go, if the access is still expired at `until`. */
@@ -103,8 +127,11 @@ export interface DeliveryStore {
    * names this outbox item and its login email is still that one, and no other contact links that subject.
    */
   recordLogin(contactId: string, outboxId: string, login: LoginRecord): Promise<RecordLoginResult>;
-  /** A fresh invitation replaces `previousHash` (deleted), if the contact still names this outbox item and is `invited`. */
-  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string): Promise<boolean>;
+  /**
+   * A fresh invitation replaces `previousHash` (deleted), with its due entries if `schedule`, if the
+   * contact still names this outbox item and is `invited`.
+   */
+  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions): Promise<boolean>;
   /** The invitation's email went out: `sentAt`, `delivery: sent` on the contact and the step marker on the outbox item, in one transaction. */
   markInvitationSent(contactId: string, tokenHash: string, outboxId: string, at: string): Promise<boolean>;
   /** The email was refused for good: `delivery: failed` with the reason, the invitation dropped, the audit entry; if the contact still names this item. */
@@ -116,6 +143,11 @@ export interface DeliveryStore {
    */
   withdrawGrant(contact: ContactRecord, outboxId: string, fallback: 'none' | 'revoked', error: DeliveryError, audit: AuditEntry): Promise<boolean>;
   markLoginDisabled(contactId: string, at: string): Promise<void>;
+  /**
+   * The reminder (a fresh link) went out: `remindedAt` and the audit entry on the contact, the step
+   * marker on the outbox item, in one transaction; if the contact still names this token and item.
+   */
+  markReminded(contactId: string, tokenHash: string, outboxId: string, at: string, audit: AuditEntry): Promise<boolean>;
 }
 
 /** Invitations as their acceptance uses them. */
@@ -188,6 +220,33 @@ export interface MailPacer {
   acquire(signal: AbortSignal): Promise<void>;
 }
 
+/** A staff user as the staff pool describes it: what mails about it need. */
+export interface StaffProfile {
+  /** Its `name` attribute, if set. */
+  name?: string;
+  /** Its `email` attribute, if set and verified (where its notices go). */
+  email?: string;
+  /** Its `locale` attribute, if set (the language of its notices). */
+  locale?: string;
+}
+
+/** The staff pool, read by username (`AdminGetUser`). */
+export interface StaffProfiles {
+  /** `undefined` when the pool has no such user. */
+  profile(username: string): Promise<StaffProfile | undefined>;
+}
+
+/**
+ * The scheduled job's due entries of invitations (a reminder, an expiry), one per contact and task:
+ * a run claims an entry before handling it, so two runs at once handle it once; a claim older than
+ * `staleBefore` is a run that died, and is taken over.
+ */
+export interface DueClaims {
+  claim(task: string, contactId: string, at: string, claimedAt: string, staleBefore: string): Promise<boolean>;
+  /** Deletes the entry, if it is still the one due at `at` and this claim still holds it. */
+  finish(task: string, contactId: string, at: string, claimedAt: string): Promise<void>;
+}
+
 export interface AccessEvents {
   emit(type: AccessEventType, detail: AccessEventDetail): Promise<void>;
 }
@@ -195,10 +254,18 @@ export interface AccessEvents {
 export interface PortalAccessConfig {
   /** The base of invitation links: `<portalUrl>/invitation?token=…`. */
   portalUrl: string;
-  invitationTtlDays: number;
+  /** How long an invitation's link works (7 days by default). */
+  invitationTtlSeconds: number;
+  /** When a pending invitation gets its one reminder, after it was sent (72 hours by default). */
+  reminderAfterSeconds: number;
+  /** The business's name, in every mail and as the sender's display name. */
+  businessName: string;
   /** How many lines of an apply (or a company's contacts) are written at once. */
   applyConcurrency: number;
 }
+
+/** What issuing an invitation needs (the worker's, and a link handed to staff). */
+export type InvitationConfig = Pick<PortalAccessConfig, 'portalUrl' | 'invitationTtlSeconds' | 'reminderAfterSeconds'>;
 
 /**
  * What the HTTP side of portal access needs — the wizard, apply, re-invite, revoke (also for the
@@ -229,11 +296,16 @@ export interface DeliveryDeps {
   pacer: MailPacer;
   events: AccessEvents;
   now: () => Date;
-  config: Pick<PortalAccessConfig, 'portalUrl' | 'invitationTtlDays'>;
+  /** The staff pool: the inviter's name in the mails, and where its notice of a reminder goes. */
+  staff: StaffProfiles;
+  config: InvitationConfig & Pick<PortalAccessConfig, 'businessName'>;
   warn: (message: string, fields?: Record<string, unknown>) => void;
   /** Waits (ends early when the signal aborts); tests pass one that moves their clock. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+/** A re-invite: the HTTP side, and for a link handed to staff the invitation settings. */
+export type ReinviteDeps = Omit<PortalAccessDeps, 'config'> & { config: Pick<PortalAccessConfig, 'applyConcurrency'> & InvitationConfig };
 
 /** Accepting an invitation: the token's contact, its access record, its login. */
 export interface AcceptDeps {

@@ -1,25 +1,31 @@
 /**
- * Re-inviting (`delivery: "email"`): a fresh invitation to an `invited` contact of the wizard,
- * through the outbox — the request queues it (with the audit entry) and is answered 202; the
- * worker sends it, and the previous link dies when the new one is issued.
+ * Re-inviting: a fresh invitation to an `invited` contact of the wizard — through the outbox
+ * (`delivery: "email"`, the default: the request queues it with the audit entry and is answered
+ * 202; the worker sends it, and the previous link dies when the new one is issued), or answered as
+ * a link for staff to pass on (`"link"`: no email; the previous link dies at once). An expired
+ * invitation lives again either way (a new expiry, a new reminder).
  */
 import { Conflict } from '../../contract/errors';
 import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import { invitationItem } from './grant';
-import type { PortalAccessDeps } from './ports';
+import { shareInvitation } from './invitations';
+import type { ReinviteDeps } from './ports';
 import { wizardContacts, wizardMember } from './wizard';
 
 export async function reinvite(
-  deps: PortalAccessDeps,
+  deps: ReinviteDeps,
   wizardId: string,
-  input: { contactId?: string; message?: string },
+  input: { contactId?: string; message?: string; delivery?: 'email' | 'link' },
   actor: string,
-): Promise<void> {
+): Promise<{ url: string; expiresAt: string } | undefined> {
   const members = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
   const read = await wizardMember(deps, wizardId, members, input.contactId ?? wizardId);
   if (portalStatusAt(read.portal, deps.now()) !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
+  if (input.delivery === 'link')
+    return shareInvitation(deps, read, auditEntry('portal.reinvited', read.id, actor, deps.now().toISOString(), { email: read.login?.email, delivery: 'link' }));
   const item = invitationItem(deps, read.id, actor, 'reinvited', input.message);
   const audit = auditEntry('portal.reinvited', read.id, actor, item.at, { email: read.login?.email });
   if (!(await deps.store.requeueInvitation(read, item, audit))) throw new Conflict('The contact changed meanwhile; repeat the request.');
+  return undefined;
 }

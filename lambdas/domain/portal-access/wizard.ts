@@ -3,9 +3,10 @@
  * its non-archived persons), and which contacts belong to it.
  */
 import { NotFound, OutOfScope } from '../../contract/errors';
-import type { WizardLine } from '../../contract/schemas/portal-access';
+import type { LineInvitation, WizardLine } from '../../contract/schemas/portal-access';
 import { portalView, type ContactRecord, type PortalStatus } from '../contact-record';
 import { isLookalikeDomain, LOOKALIKE_WARNING } from '../lookalike-domains';
+import { isOpen } from './invitations';
 import type { PortalAccessDeps } from './ports';
 
 type ContactsDeps = Pick<PortalAccessDeps, 'contacts'>;
@@ -13,10 +14,27 @@ type ContactsDeps = Pick<PortalAccessDeps, 'contacts'>;
 /** Whether a status means the contact is in the portal (its line's `inPortal`). */
 export const inPortal = (status: PortalStatus) => status === 'invited' || status === 'active';
 
+/**
+ * The line's invitation while the contact is in the portal: `pending` while its link works,
+ * `expired` from its `expiresAt` (before the job records it), `accepted` once used.
+ */
+export function invitationOf(contact: ContactRecord, status: PortalStatus, now: Date): LineInvitation | undefined {
+  const invitation = contact.invitation;
+  if (!invitation || !inPortal(status)) return undefined;
+  const state = invitation.acceptedAt ? 'accepted' : isOpen(invitation, now) ? 'pending' : 'expired';
+  return {
+    status: state,
+    ...(invitation.sentAt === undefined ? {} : { sentAt: invitation.sentAt }),
+    expiresAt: invitation.expiresAt,
+    ...(invitation.remindedAt === undefined ? {} : { remindedAt: invitation.remindedAt }),
+  };
+}
+
 /** A contact's line at `now`: the status the portal enforces, and once it has had access its scope, types and end. */
 export function wizardLineOf(contact: ContactRecord, now: Date): WizardLine {
   const email = contact.login?.email ?? contact.email;
   const portal = portalView(contact.portal, now);
+  const invitation = invitationOf(contact, portal.status, now);
   return {
     contactId: contact.id,
     name: contact.name,
@@ -27,6 +45,7 @@ export function wizardLineOf(contact: ContactRecord, now: Date): WizardLine {
     ...(portal.scope === undefined ? {} : { scope: portal.scope }),
     ...(portal.types === undefined ? {} : { types: portal.types }),
     ...(portal.until === undefined ? {} : { until: portal.until }),
+    ...(invitation === undefined ? {} : { invitation }),
     ...(portal.delivery === 'failed' && contact.deliveryError ? { deliveryError: contact.deliveryError } : {}),
     ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
   };
