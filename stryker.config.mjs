@@ -1,0 +1,31 @@
+// Mutation testing of the domain (docs/testing.md, "Mutation"): `npm run mutation`, never part of
+// `npm test`. The unit project only; results are kept in reports/mutation/ (git-ignored) and reused
+// (`incremental`), so a run re-tests only the mutants whose code or covering tests changed.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: 'test/jest.unit.config.js', enableFindRelatedTests: true },
+  coverageAnalysis: 'perTest',
+  mutate: [
+    'lambdas/domain/**/*.ts',
+    // The rule the domain checks and the emulator does not (invitations.ts).
+    'lambdas/contract/password-policy.ts',
+    // The DynamoDB adapters' key and cursor code.
+    'lambdas/contract/keys.ts',
+    'lambdas/adapters/dynamodb/cursor.ts',
+  ],
+  // The machine is shared: two workers (`--concurrency 1` when others are testing too).
+  concurrency: 2,
+  // A loaded machine makes runs slow, not wrong: a generous margin before a mutant counts as a timeout.
+  timeoutMS: 10000,
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+  // Not copied into the sandbox: build output and local emulator data.
+  ignorePatterns: ['cdk.out', '.local', '.cognito', 'coverage', 'web/dist'],
+};
