@@ -3,7 +3,9 @@
 // (`incremental`), so a run re-tests only the mutants whose code or covering tests changed.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  testRunner: 'jest',
+  // The jest runner, loading only the test files that cover each mutant (test/mutation/covering-files-runner.mjs).
+  testRunner: 'jest-covering-files',
+  appendPlugins: ['./test/mutation/covering-files-runner.mjs'],
   jest: { projectType: 'custom', configFile: 'test/jest.unit.config.js', enableFindRelatedTests: true },
   coverageAnalysis: 'perTest',
   mutate: [
