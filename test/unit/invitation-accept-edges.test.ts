@@ -1,0 +1,157 @@
+/**
+ * Accepting an invitation at its edges, over the in-memory stores and pool: the token at its exact
+ * expiry instant, the password policy at each of its boundaries (the local Cognito emulator does not
+ * enforce it, so this check is the only one there), and an access revoked or re-invited while the
+ * password was being set.
+ */
+import { Gone, Invalid } from '../../lambdas/contract/errors';
+import { PASSWORD_REFUSED } from '../../lambdas/contract/password-policy';
+import { acceptInvitation, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
+import type { AcceptDeps, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
+import { revokeAccess } from '../../lambdas/domain/portal-access/revoke';
+import { toProblem } from '../../lambdas/http-kit/problem';
+import { MemoryPool } from './customer-pool.fakes';
+import { MemoryAccess } from './portal-access.fakes';
+
+const EXPIRES = '2026-03-08T10:00:00.000Z';
+const GOOD = 'Abcdefgh1!xy'; // 12 characters, one of each class
+
+let access: MemoryAccess;
+let pool: MemoryPool;
+let clock: Date;
+let deps: AcceptDeps;
+
+beforeEach(() => {
+  access = new MemoryAccess();
+  pool = new MemoryPool();
+  clock = new Date('2026-03-01T10:00:00.000Z');
+  deps = { contacts: access.contactStore, store: access, logins: pool, now: () => clock };
+});
+
+/** An invited contact whose invitation email went out; answers its token. */
+function invited(id = 'p1'): string {
+  const token = newToken();
+  const tokenHash = hashToken(token);
+  access.add({
+    id,
+    email: `${id}@example.com`,
+    portal: { status: 'invited', invitedAt: '2026-03-01T09:00:00.000Z', delivery: 'sent' },
+    login: { email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` },
+    invitation: { tokenHash, expiresAt: EXPIRES, issuedAt: '2026-03-01T09:00:00.000Z', sentAt: '2026-03-01T09:00:01.000Z' },
+  });
+  access.guards.set(`${id}@example.com`, id);
+  access.subjects.set(`sub-${id}`, id);
+  access.invitations.set(tokenHash, { contactId: id, expiresAt: EXPIRES });
+  pool.seed(`user-${id}`, `${id}@example.com`, `sub-${id}`);
+  return token;
+}
+
+const outcomeOf = (promise: Promise<void>) => promise.then(() => 'accepted' as const, (error: unknown) => error);
+/** What an unknown token answers: every unusable token must answer exactly this. */
+const goneProblem = async () => toProblem(await outcomeOf(acceptInvitation(deps, newToken(), GOOD)));
+
+describe('the token at its exact expiry instant', () => {
+  it('is gone, whatever the password: a weak one answers the same 410 as an unknown token, not a 400', async () => {
+    const token = invited();
+    clock = new Date(EXPIRES);
+
+    const weak = await outcomeOf(acceptInvitation(deps, token, 'weak'));
+    const good = await outcomeOf(acceptInvitation(deps, token, GOOD));
+
+    expect(weak).toBeInstanceOf(Gone);
+    expect(good).toBeInstanceOf(Gone);
+    expect(toProblem(weak)).toEqual(await goneProblem());
+    expect(pool.calls).toEqual([]);
+    expect(access.contact('p1').portal.status).toBe('invited');
+  });
+
+  it('a millisecond before it, the password is checked (400) and a good one is accepted', async () => {
+    const token = invited();
+    clock = new Date(Date.parse(EXPIRES) - 1);
+
+    const weak = await outcomeOf(acceptInvitation(deps, token, 'weak'));
+    expect(weak).toEqual(new Invalid(PASSWORD_REFUSED, 'password'));
+    expect(toProblem(weak).status).toBe(400);
+
+    await acceptInvitation(deps, token, GOOD);
+    expect(access.contact('p1').portal).toMatchObject({ status: 'active', activatedAt: clock.toISOString() });
+    expect(pool.user('user-p1').password).toBe(GOOD);
+  });
+});
+
+describe('the password policy: at least 12 characters, a lower-case and an upper-case letter, a digit and a symbol', () => {
+  const refused = {
+    '11 characters': 'Abcdefg1!xy',
+    'no lower-case letter': 'ABCDEFGH1!XY',
+    'no upper-case letter': 'abcdefgh1!xy',
+    'no digit': 'Abcdefghi!xy',
+    'no symbol': 'Abcdefgh12xy',
+  };
+
+  it.each(Object.entries(refused))('%s: 400 on password, nothing set, and the same link then works with a good one', async (_, password) => {
+    const token = invited();
+
+    const error = await outcomeOf(acceptInvitation(deps, token, password));
+
+    expect(error).toEqual(new Invalid(PASSWORD_REFUSED, 'password'));
+    expect(toProblem(error)).toMatchObject({ status: 400, problem: { errors: [{ path: 'password', message: PASSWORD_REFUSED }] } });
+    expect(pool.calls).toEqual([]);
+    expect(access.contact('p1').portal.status).toBe('invited');
+    await acceptInvitation(deps, token, GOOD);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+
+  it.each([
+    ['exactly 12 characters', GOOD],
+    ['a long passphrase', 'correct Horse battery staple 7'],
+    ['any symbol, a space included', 'Abcdefgh1 xy'],
+  ])('%s: accepted', async (_, password) => {
+    const token = invited();
+    await acceptInvitation(deps, token, password);
+    expect(pool.user('user-p1').password).toBe(password);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+});
+
+describe('the access changed while the password was being set', () => {
+  const revocationDeps = (): PortalAccessDeps => ({
+    contacts: access.contactStore,
+    store: access,
+    logins: pool,
+    mailer: { send: async () => undefined },
+    events: { emit: async () => undefined },
+    now: () => clock,
+    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 2 },
+    warn: () => undefined,
+  });
+
+  it('revoked meanwhile: 410, the access stays revoked and its login disabled, the link is dead', async () => {
+    const token = invited();
+    pool.during.set('setPassword', () => revokeAccess(revocationDeps(), 'p1', 'staff:alice'));
+
+    const outcome = await outcomeOf(acceptInvitation(deps, token, GOOD));
+
+    expect(outcome).toBeInstanceOf(Gone);
+    expect(toProblem(outcome)).toEqual(await goneProblem());
+    expect(access.contact('p1').portal.status).toBe('revoked');
+    expect(pool.user('user-p1').enabled).toBe(false);
+    expect(access.audit.map((a) => a.action)).toEqual(['portal.revoked']);
+    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toBeInstanceOf(Gone);
+  });
+
+  it('re-invited meanwhile: 410 for the old link, the contact still invited, and the new link works', async () => {
+    const token = invited();
+    let mailed = '';
+    pool.during.set('setPassword', () =>
+      reinvite({ ...revocationDeps(), mailer: { send: async (mail) => void (mailed = mail.text) } }, 'p1', {}, 'staff:alice'),
+    );
+
+    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toBeInstanceOf(Gone);
+    expect(access.contact('p1').portal.status).toBe('invited');
+
+    const fresh = /token=([A-Za-z0-9_-]{43})/.exec(mailed)?.[1] ?? '';
+    await acceptInvitation(deps, fresh, GOOD);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+});
