@@ -9,8 +9,8 @@ module.exports = {
   // A global option: jest ignores it inside a project. Integration tests talk to real emulators.
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], setupFiles: ['<rootDir>/test/quiet-logs.cjs'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'], setupFiles: ['<rootDir>/test/quiet-logs.cjs'] },
     {
       ...common,
       displayName: 'integration',

@@ -11,6 +11,8 @@ export const ITEM_SCOPES = {
   invitations: [keys.invitation('').pk, keys.contact('').pk, keys.auditPartition('')],
   /** A share link's holder (public) reads the link, its document (`DOC#<type>#<id>`: every type) and its recipient… */
   sharedReads: [keys.shareLink('').pk, `${keys.document('invoice', '').pk.split('#')[0]}#`, keys.contact('').pk],
+  /** …queries only a document's item collection (its attachments)… */
+  sharedQueries: [`${keys.document('invoice', '').pk.split('#')[0]}#`],
   /** …and writes nothing but the link's view count. */
   sharedWrites: [keys.shareLink('').pk],
 } as const;

@@ -3,9 +3,12 @@
  * construct it concerns, with the reason. cdk-nag 3 reads CDK's own `Validations.acknowledge`.
  */
 import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { attachmentObjectKeys } from '../lambdas/contract/attachments-bucket';
+import type { AttachmentsStorage } from './constructs/attachments-storage';
 import type { HttpApi } from './constructs/http-api';
 import type { Identity } from './constructs/identity';
 import type { PortalFunction } from './constructs/portal-function';
@@ -15,6 +18,9 @@ import type { WebLogs } from './constructs/web-logs';
 export interface NagScope {
   readonly identity: Identity;
   readonly http: HttpApi;
+  readonly attachments: AttachmentsStorage;
+  /** The functions bound to the attachments bucket (by prefix). */
+  readonly attachmentFunctions: readonly PortalFunction[];
   /** Every dead-letter queue: the event rules', the events function's, the scheduled job's. */
   readonly deadLetterQueues: readonly sqs.Queue[];
   readonly functions: readonly PortalFunction[];
@@ -24,7 +30,7 @@ export interface NagScope {
 
 const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id, reason });
 
-export function acknowledgeNagFindings({ identity, http, deadLetterQueues, functions, webApps, webLogs }: NagScope): void {
+export function acknowledgeNagFindings({ identity, http, attachments, attachmentFunctions, deadLetterQueues, functions, webApps, webLogs }: NagScope): void {
   acknowledgeWebFindings(webApps, webLogs);
 
   for (const fn of functions) {
@@ -60,6 +66,24 @@ export function acknowledgeNagFindings({ identity, http, deadLetterQueues, funct
       'Public by the API contract (GET /health, GET /openapi.json, POST /invitations/accept, authenticated by its single-use invitation token, and GET /shared/…, authenticated by the share link\'s token and throttled per route), or a fallback route whose function only answers 404/405 problem+json and reads no data.',
     );
   }
+
+  const bucketId = Stack.of(attachments.bucket).getLogicalId(attachments.bucket.node.defaultChild as CfnBucket);
+  const prefixes = Object.values(attachmentObjectKeys('*'));
+  for (const fn of attachmentFunctions) {
+    for (const objects of prefixes) {
+      acknowledge(
+        fn.role!,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${objects}]`,
+        'Object keys are random attachment ids under a fixed prefix (pending/ for uploads, files/ for completed ones); the grant names the bucket and the prefix, and the actions are the few each function needs (PortalFunction.bindAttachments).',
+      );
+    }
+  }
+
+  acknowledge(
+    attachments.accessLogs,
+    'AwsSolutions-S1',
+    'This is the server-access-log bucket of the attachments bucket; logging its own accesses into itself would loop, and into a third bucket would only move the question.',
+  );
 
   for (const queue of deadLetterQueues) {
     acknowledge(

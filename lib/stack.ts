@@ -4,11 +4,13 @@ import type { Construct } from 'constructs';
 import type { FunctionName } from '../lambdas/contract/routes';
 import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
 import { AlarmTopic } from './constructs/alarm-topic';
+import { AttachmentsStorage } from './constructs/attachments-storage';
 import { DataTable } from './constructs/data-table';
 import { EventRouting } from './constructs/event-routing';
 import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
+import { Observability } from './constructs/observability';
 import { WebLogs } from './constructs/web-logs';
 import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
@@ -30,12 +32,20 @@ export interface PortalStackProps extends StackProps {
 const LOGIN_REVOCATION: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'];
 /** A grant besides: look the email up in the pool, create the login (or adopt and sign out an orphan). */
 const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminCreateUser'];
+/**
+ * The contacts function besides revoking: a contact with portal access whose email changes moves its
+ * login — is the new address another user's (get), the login's email (update, verified), its sessions end.
+ */
+const LOGIN_EMAIL_CHANGE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminUpdateUserAttributes'];
 /** Accepting an invitation: the password, and the end of the login's earlier sessions. */
 const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
+/** CloudFront's default domains (one wildcard, as S3's CORS allows): the console's origin when it has no domain of its own. */
+const CLOUDFRONT_DEFAULT_ORIGINS = 'https://*.cloudfront.net';
 
 /**
- * Portal Access: one table, two user pools, invitation mail, an event bus, and the HTTP API whose
- * routes come from `lambdas/contract/routes.ts`. Each function holds only the grants its area needs.
+ * Portal Access: one table, two user pools, invitation mail, an event bus, the attachments bucket,
+ * and the HTTP API whose routes come from `lambdas/contract/routes.ts`. Each function holds only the
+ * grants its area needs.
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
@@ -44,6 +54,7 @@ export class PortalStack extends Stack {
   /** The admin console's, the same way (staff pool, staff hosted UI). */
   readonly admin: WebApp;
   readonly eventsFunction: PortalFunction;
+  readonly observability: Observability;
   readonly scheduleFunction: PortalFunction;
 
   constructor(scope: Construct, id: string, props: PortalStackProps) {
@@ -66,11 +77,18 @@ export class PortalStack extends Stack {
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
     }));
+    // The console uploads from its own origin straight to the bucket (a presigned PUT): its CSP names
+    // the bucket's origin, and the bucket's CORS the console. CORS cannot name the console's own
+    // distribution (distribution → CSP → bucket → distribution is a cycle), so without a domain of
+    // its own (`adminUrl`) it allows CloudFront's default domains: the presigned URL's signature,
+    // not CORS, is what guards an upload.
+    const attachments = new AttachmentsStorage(this, 'Attachments', { adminOrigins: [config.adminUrl ?? CLOUDFRONT_DEFAULT_ORIGINS, ...config.adminOrigins] });
     const admin = (this.admin = new WebApp(this, 'Admin', {
       app: 'admin',
       apiDomain,
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.staffHostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
+      uploadOrigins: [`https://${attachments.bucket.bucketRegionalDomainName}`],
     }));
     const portalUrl = config.portalUrl ?? portal.url;
     const adminUrl = config.adminUrl ?? admin.url;
@@ -87,17 +105,18 @@ export class PortalStack extends Stack {
     const customerPool = identity.customer.pool;
     const staffPool = identity.staff.pool;
 
-    const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, logRetention });
+    const defaults = { logRetention, stage: config.stage, logLevel: config.logLevel };
+    const fn = (id: string, entry: string, description: string) => new PortalFunction(this, id, { entry, description, ...defaults });
     /** A function the API invokes for requests without a token: its concurrency is reserved and capped. */
     const publicFn = (id: string, entry: string, description: string) =>
-      new PortalFunction(this, id, { entry, description, logRetention, publicConcurrency: config.publicFunctionConcurrency });
+      new PortalFunction(this, id, { entry, description, ...defaults, publicConcurrency: config.publicFunctionConcurrency });
     // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
     const withAccess = (f: PortalFunction, logins: readonly CustomerPoolAction[]) =>
       f.bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
 
     this.functions = {
       system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access'), LOGIN_REVOCATION).bindStaffPool(
+      contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access, a new email moves the login'), LOGIN_EMAIL_CHANGE).bindStaffPool(
         staffPool,
       ),
       'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
@@ -105,19 +124,22 @@ export class PortalStack extends Stack {
         .setEnv('invitationTtlDays', String(config.invitationTtlDays))
         .bindMail(mail)
         .bindStaffPool(staffPool),
-      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants and share links (staff)')
+      documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants, attachments and share links (staff)')
         .bindTable(table, 'readWrite')
         .setEnv('portalUrl', portalUrl)
-        .bindStaffPool(staffPool),
-      portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read'),
+        .bindStaffPool(staffPool)
+        .bindAttachments(attachments.bucket, 'staff'),
+      portal: fn('PortalFunction', 'lambdas/http/portal.ts', 'The read-only customer portal').bindTable(table, 'read').bindAttachments(attachments.bucket, 'download'),
       // Reachable by anyone: its items only (the invitation, its contact, the audit trail), no index, no Query.
       invitations: publicFn('InvitationsFunction', 'lambdas/http/invitations.ts', 'Accepting an invitation (public, by token)')
         .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ITEM_SCOPES.invitations)
         .bindCustomerPool(customerPool, LOGIN_ACCEPTANCE),
-      // Reachable by anyone holding a link: reads its link, document and recipient by key; writes only the link's view count.
+      // Reachable by anyone holding a link: reads its link, document, recipient and attachment records by key, and queries a document's attachments; writes only the link's view count; signs downloads of completed files.
       shared: publicFn('SharedFunction', 'lambdas/http/shared.ts', 'Share links: the shared document (public, by token)')
         .bindTableItems(table, ['GetItem'], ITEM_SCOPES.sharedReads)
-        .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites),
+        .bindTableItems(table, ['Query'], ITEM_SCOPES.sharedQueries)
+        .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites)
+        .bindAttachments(attachments.bucket, 'download'),
     };
     this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
     events.deliverTo(this.eventsFunction);
@@ -127,7 +149,6 @@ export class PortalStack extends Stack {
       .bindEventBus(events.bus);
     const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
-    alarms.notify([...events.alarms, ...schedule.alarms]);
 
     const http = (late.http = new HttpApi(this, 'Http', {
       functions: this.functions,
@@ -138,6 +159,16 @@ export class PortalStack extends Stack {
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       logRetention,
     }));
+
+    // Every alarm of the stack (these, and the dead-letter queues') notifies the one topic; one dashboard.
+    this.observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      api: http.api,
+      functions: { ...this.functions, events: this.eventsFunction, schedule: this.scheduleFunction },
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
+      otherAlarms: [...events.alarms, ...schedule.alarms],
+      topic: alarms,
+    });
 
     portal.deploy(
       webAppConfig({
@@ -166,6 +197,8 @@ export class PortalStack extends Stack {
     acknowledgeNagFindings({
       identity,
       http,
+      attachments,
+      attachmentFunctions: [this.functions.documents, this.functions.portal, this.functions.shared],
       deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
       functions: [...Object.values(this.functions), this.eventsFunction, this.scheduleFunction],
       webApps: [portal, admin],
@@ -175,6 +208,7 @@ export class PortalStack extends Stack {
     const outputs: Record<string, string> = {
       ApiUrl: http.url,
       TableName: table.tableName,
+      AttachmentsBucketName: attachments.bucket.bucketName,
       StaffUserPoolId: identity.staff.pool.userPoolId,
       StaffClientId: identity.staff.client.userPoolClientId,
       CustomerUserPoolId: customerPool.userPoolId,
@@ -186,6 +220,7 @@ export class PortalStack extends Stack {
       EventBusName: events.bus.eventBusName,
       SesConfigurationSet: mail.configurationSet.configurationSetName,
       AlarmTopicArn: alarms.topic.topicArn,
+      DashboardName: this.observability.dashboard.dashboardName,
     };
     mail.dkimRecords.forEach((record, i) => (outputs[`SesDkimCname${i + 1}`] = record));
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });

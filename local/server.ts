@@ -3,12 +3,16 @@
  * CORS preflight, the JWT authorizer of each route's principal, the payload 2.0 event, one handler per
  * area (the very Lambda handlers), and the `405`/`404` fallbacks. One log line per request.
  */
+import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { allowedOrigin, CORS, type CorsOrigins } from '../lambdas/contract/cors';
+import { REQUEST_ID_HEADER } from '../lambdas/contract/problem-types';
 import { scopesOf, type Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
+import { log, withLogContext } from '../lambdas/platform/log';
 import { apiEvent, lambdaContext } from './api-event';
+import { readBody, TooLarge } from './body';
 import { handlerOf } from './handlers';
 import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './authorizer';
 import { loggablePath, matchRoute } from './routing';
@@ -23,31 +27,6 @@ export interface ServerConfig {
   readonly origins: CorsOrigins;
   readonly functionPrefix: string;
   readonly quiet: boolean;
-}
-
-/** Beyond this the connection is cut instead of drained: nobody sends that much to this API in good faith. */
-const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
-
-class TooLarge extends Error {}
-
-/**
- * The body, up to MAX_REQUEST_BYTES. A larger one is read to its end and thrown away before the
- * `413` (a client still writing would otherwise see a broken pipe instead of the answer).
- */
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-      else if (size > DRAIN_LIMIT_BYTES) req.destroy();
-    });
-    req.on('end', () => (size > MAX_REQUEST_BYTES ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
-    // Cut off (above) or aborted by the client: nothing to answer, but the request must still settle.
-    req.on('close', () => req.complete || reject(new TooLarge()));
-  });
 }
 
 function send(res: ServerResponse, result: HttpResult | string | object, extraHeaders: Record<string, string>): number {
@@ -78,13 +57,21 @@ async function authorize(route: Route, req: IncomingMessage, config: ServerConfi
   return config.authorizers[route.principal].verify(req.headers.authorization, scopesOf(route.principal));
 }
 
+/** How a request was answered: its status, and whether a Lambda handler answered it (and logged it). */
+interface Answered {
+  status: number;
+  byHandler: boolean;
+}
+
 /** The buckets of each throttled route (route key → per-client buckets), per server. */
 type Throttles = Map<string, ClientBuckets>;
 
-async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig, throttles: Throttles): Promise<number> {
+async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig, throttles: Throttles, requestId: string): Promise<Answered> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  const cors = corsHeaders(req.headers.origin, url.pathname, config);
+  // Every answer names its request, also those API Gateway would make itself (preflight, authorizer, throttle).
+  const cors: Record<string, string> = { ...corsHeaders(req.headers.origin, url.pathname, config), [REQUEST_ID_HEADER]: requestId };
+  const own = (status: number): Answered => ({ status, byHandler: false });
 
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
     const preflight = !cors['access-control-allow-origin']
@@ -95,19 +82,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
           'access-control-allow-headers': CORS.allowHeaders.join(','),
           'access-control-max-age': String(CORS.maxAgeSeconds),
         };
-    return send(res, { statusCode: 204, headers: preflight }, {});
+    return own(send(res, { statusCode: 204, headers: preflight }, {}));
   }
 
   let body: Buffer;
   try {
-    body = await readBody(req);
+    body = await readBody(req, MAX_REQUEST_BYTES);
   } catch (error) {
     if (!(error instanceof TooLarge)) throw error;
-    return send(res, problemResult(new HttpError(413, 'Content Too Large', `The request body must be at most ${MAX_REQUEST_BYTES} bytes.`)), { ...cors, connection: 'close' });
+    return own(send(res, problemResult(new HttpError('too-large', `The request body must be at most ${MAX_REQUEST_BYTES} bytes.`), requestId), { ...cors, connection: 'close' }));
   }
 
   const match = matchRoute(method, url.pathname);
-  if (!match.route) return send(res, fallback(apiEvent(req, url, match, body, undefined)), cors);
+  if (!match.route) return own(send(res, fallback(apiEvent(req, url, match, body, undefined), requestId), cors));
 
   if (match.route.throttle) {
     // API Gateway throttles before the authorizer and the function: so does this.
@@ -115,7 +102,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
     if (!buckets) throttles.set(match.routeKey, (buckets = new ClientBuckets(match.route.throttle)));
     const verdict = buckets.take(req.socket.remoteAddress ?? 'unknown');
     if (!verdict.allowed)
-      return send(res, problemResult(new HttpError(429, 'Too Many Requests', 'Too many requests; please retry later.', { 'retry-after': String(verdict.retryAfterSeconds) })), cors);
+      return own(send(res, problemResult(new HttpError('throttled', 'Too many requests; please retry later.', { 'retry-after': String(verdict.retryAfterSeconds) }), requestId), cors));
   }
 
   let claims: Record<string, string> | undefined;
@@ -123,30 +110,35 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
     claims = await authorize(match.route, req, config);
   } catch (error) {
     if (error instanceof InsufficientScope)
-      return send(res, problemResult(new HttpError(403, 'Forbidden', error.message, { 'www-authenticate': 'Bearer error="insufficient_scope"' })), cors);
+      return own(send(res, problemResult(new HttpError('forbidden', error.message, { 'www-authenticate': 'Bearer error="insufficient_scope"' }), requestId), cors));
     if (!(error instanceof Unauthorized)) throw error;
-    return send(res, problemResult(new HttpError(401, 'Unauthorized', error.message, { 'www-authenticate': 'Bearer' })), cors);
+    return own(send(res, problemResult(new HttpError('unauthenticated', error.message), requestId), cors));
   }
 
   const handler = await handlerOf(match.route.fn);
-  if (!handler) return send(res, problemResult(new HttpError(501, 'Not Implemented', `The ${match.route.fn} handlers are not written yet.`)), cors);
+  if (!handler) return own(send(res, problemResult(new HttpError('not-implemented', `The ${match.route.fn} handlers are not written yet.`), requestId), cors));
   const event = apiEvent(req, url, match, body, claims);
+  // The handler's answer names the handler's own request id (its Lambda's); the server's is only for its own answers.
+  const { [REQUEST_ID_HEADER]: _ours, ...corsOnly } = cors;
   const result = await handler(event, lambdaContext(`${config.functionPrefix}-${match.route.fn}`));
-  return send(res, result, cors);
+  return { status: send(res, result, corsOnly), byHandler: true };
 }
 
 export function createApiServer(config: ServerConfig): http.Server {
   const throttles: Throttles = new Map();
   return http.createServer((req, res) => {
     const started = Date.now();
-    handle(req, res, config, throttles)
-      .catch((error: unknown) => {
-        // What API Gateway answers when a Lambda crashes; the details go to the log, never to the client.
-        console.error('local api: handler failed', error);
-        return res.headersSent ? 500 : send(res, problemResult(new HttpError(500, 'Internal Server Error', 'An unexpected error occurred.')), {});
-      })
-      .then((status) => {
-        if (!config.quiet) console.log(`${req.method} ${loggablePath(req.url ?? '/')} → ${status} ${Date.now() - started} ms`);
-      });
+    const requestId = randomUUID();
+    withLogContext({ requestId, function: `${config.functionPrefix}-api` }, () =>
+      handle(req, res, config, throttles, requestId)
+        .catch((error: unknown): Answered => {
+          // What API Gateway answers when a Lambda crashes; the details go to the log, never to the client.
+          log.error('local api: handler failed', { error });
+          return { status: res.headersSent ? 500 : send(res, problemResult(new HttpError('internal', 'An unexpected error occurred.'), requestId), {}), byHandler: false };
+        })
+        .then(({ status, byHandler }) => {
+          if (!byHandler && !config.quiet) log.info('request', { method: req.method, path: loggablePath(req.url ?? '/'), status, durationMs: Date.now() - started });
+        }),
+    );
   });
 }

@@ -1,4 +1,8 @@
-/** `.local/stack.json`: what a client of the local stack needs, exactly as API.md's "The local stack" lists it. */
+/**
+ * `.local/stack.json`: what a client of the local stack needs, as API.md's "The local stack" lists
+ * it, and the origins a browser app may call it from (`adminOrigins`: the API's and the attachments
+ * bucket's CORS, `ADMIN_ORIGINS`).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -11,6 +15,9 @@ export interface StackInfo {
   sesEndpoint: string;
   eventsEndpoint: string;
   eventBusName: string;
+  s3Endpoint: string;
+  attachmentsBucket: string;
+  adminOrigins: readonly string[];
   staffUserPoolId: string;
   staffClientId: string;
   customerUserPoolId: string;
@@ -20,6 +27,18 @@ export interface StackInfo {
   portalUrl: string;
   adminUrl?: string;
   hostedUiUrl: string;
+}
+
+/** Where `npm start` writes it (another data directory: `<dir>/stack.json`). */
+export const DEFAULT_STACK_FILE = path.resolve(__dirname, '..', '.local', 'stack.json');
+
+/** The stack file's content, or `undefined` when there is none (the stack is not running). */
+export function readStackFile(file: string): StackInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as StackInfo;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Written atomically (rename), so a reader polling for it never sees half a file. */

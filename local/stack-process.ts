@@ -54,7 +54,7 @@ export async function startStackProcess(options: StackProcessOptions, onChild?: 
 async function startOnce(options: StackProcessOptions, onChild?: (child: ChildProcess) => void): Promise<StackProcess> {
   const stackFile = path.join(options.dataDir, 'stack.json');
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
-  const [api, dynamodb, cognito, ses, events, portal, admin, hostedUi] = await Promise.all(Array.from({ length: 8 }, freePort));
+  const [api, dynamodb, cognito, ses, events, portal, admin, hostedUi, s3] = await Promise.all(Array.from({ length: 9 }, freePort));
   const log = fs.createWriteStream(options.logFile);
   const child = spawn(
     process.execPath,
@@ -66,6 +66,7 @@ async function startOnce(options: StackProcessOptions, onChild?: (child: ChildPr
       '--cognito-port', String(cognito),
       '--ses-port', String(ses),
       '--events-port', String(events),
+      '--s3-port', String(s3),
       '--portal-port', String(portal),
       '--admin-port', String(admin),
       '--hosted-ui-port', String(hostedUi),

@@ -13,12 +13,13 @@ import { ensurePools, type Pools } from './cognito';
 import { ensureTable } from './dynamodb';
 import { startWeb, type Web } from './web';
 import { assertPortFree, startEmulators, type Emulators } from './emulators';
-import { parseOptions, type LocalOptions } from './options';
+import { LOCAL_CREDENTIALS, parseOptions, type LocalOptions } from './options';
 import { removeStackFile, writeStackFile, type StackInfo } from './stack-file';
 import { readState, writeState } from './state';
 
 const NAME = 'portal-access-local';
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const ATTACHMENTS_BUCKET_NAME = `${NAME}-attachments`;
+const CREDENTIALS = LOCAL_CREDENTIALS;
 
 /** The environment the handlers read (set before any handler is imported), as the CDK stack sets it in AWS. */
 function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, eventsEndpoint: string, portalUrl: string, pools: Pools): void {
@@ -33,6 +34,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     // LOCAL_SES_ENDPOINT: the handlers' mail goes there instead (the fault tests put a failing proxy in front of the emulator).
     AWS_ENDPOINT_URL_SESV2: env.LOCAL_SES_ENDPOINT || emulators.ses.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventsEndpoint,
+    AWS_ENDPOINT_URL_S3: emulators.s3.url,
+    [ENV.attachmentsBucket]: emulators.s3.bucket,
     [ENV.tableName]: NAME,
     [ENV.customerUserPoolId]: pools.customerUserPoolId,
     [ENV.staffUserPoolId]: pools.staffUserPoolId,
@@ -43,6 +46,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     [ENV.eventBusName]: NAME,
     [ENV.invitationTtlDays]: env[ENV.invitationTtlDays] || '7',
   });
+  // --quiet: no line per request from the handlers either (a LOG_LEVEL of the caller's wins).
+  if (options.quiet) env.LOG_LEVEL ??= 'WARN';
   // Never a real AWS profile or session against the emulators.
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
@@ -66,6 +71,7 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string, schedul
     ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
     ['Scheduled job', `every ${scheduleSeconds} s (expiries; SCHEDULE_EVERY_SECONDS)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
+    ['S3 (attachments)', `${info.s3Endpoint}  bucket ${info.attachmentsBucket}`],
     ['Cognito (local)', `${info.cognitoEndpoint}  staff ${info.staffUserPoolId} / ${info.staffClientId}, customers ${info.customerUserPoolId} / ${info.customerClientId}`],
     ['Staff admin', `${info.admin.username} / ${info.admin.password}`],
     ['Stack file', options.stackFile],
@@ -88,6 +94,7 @@ async function main(): Promise<void> {
       [options.dynamodbPort, 'DynamoDB Local'],
       [options.cognitoPort, 'cognito-local'],
       [options.sesPort, 'aws-ses-v2-local'],
+      [options.s3Port, 'S3 emulator'],
       [options.portalPort, 'customer portal'],
       [options.adminPort, 'admin console'],
       [options.hostedUiPort, 'hosted UI stand-in'],
@@ -130,7 +137,7 @@ async function main(): Promise<void> {
   setInterval(() => process.ppid !== parent && void stop(0), 1000).unref();
 
   try {
-    emulators = await startEmulators(options);
+    emulators = await startEmulators(options, ATTACHMENTS_BUCKET_NAME);
     const emulatorsUp = Date.now();
     const dynamodb = new DynamoDBClient({ region: options.region, endpoint: emulators.dynamodb.url, credentials: CREDENTIALS });
     const cognito = new CognitoIdentityProviderClient({ region: options.region, endpoint: emulators.cognito.url, credentials: CREDENTIALS });
@@ -151,7 +158,9 @@ async function main(): Promise<void> {
     } catch (error) {
       throw new Error(`the web apps did not build (npm run web:build shows why): ${error instanceof Error ? error.message : String(error)}`);
     }
-    web = await startWeb({ options, apiUrl, portalUrl, cognitoEndpoint: emulators.cognito.url, pools, apps: built.map((b) => b.app) });
+    // The console's presigned uploads go to the S3 emulator (its CSP names it), which lets the console's origin in (CORS), as the API's admin routes do.
+    web = await startWeb({ options, apiUrl, portalUrl, cognitoEndpoint: emulators.cognito.url, pools, apps: built.map((b) => b.app), uploadOrigins: [emulators.s3.url] });
+    emulators.s3.allowOrigins(web.corsOrigins.admin);
     const api = createApiServer({
       authorizers: {
         staff: poolAuthorizer(emulators.cognito.url, pools.staffUserPoolId, [pools.staffClientId]),
@@ -179,6 +188,9 @@ async function main(): Promise<void> {
       sesEndpoint: emulators.ses.url,
       eventsEndpoint,
       eventBusName: NAME,
+      s3Endpoint: emulators.s3.url,
+      attachmentsBucket: emulators.s3.bucket,
+      adminOrigins: web.corsOrigins.admin,
       staffUserPoolId: pools.staffUserPoolId,
       staffClientId: pools.staffClientId,
       customerUserPoolId: pools.customerUserPoolId,
@@ -195,6 +207,14 @@ async function main(): Promise<void> {
     // Compile the handlers now rather than on their first request (a missing one is simply skipped).
     const { handlerOf } = await import('./handlers');
     for (const fn of FUNCTIONS) await handlerOf(fn).catch((error: unknown) => console.error(`local api: the ${fn} handlers do not load`, error));
+    if (options.demo) {
+      const { runDemo, demoBanner } = await import('./demo');
+      // The stack stays up even if the demo fails: say why in one line.
+      await runDemo(info).then(
+        (result) => console.log(demoBanner(info, result)),
+        (error: unknown) => console.error(`The demo data could not be made: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
   } catch (error) {
     console.error(`The local stack could not start: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);

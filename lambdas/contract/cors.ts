@@ -1,7 +1,9 @@
 /**
- * CORS of the HTTP API, one definition for API Gateway (lib/constructs/http-api.ts) and the local
- * server (local/server.ts): which methods and request headers a browser app may use, and which
- * response headers it may read; and which origins may call which paths.
+ * CORS, one definition for AWS and the local stack: the HTTP API's (API Gateway in
+ * lib/constructs/http-api.ts, the local server in local/server.ts) and the attachments bucket's (the
+ * bucket in lib/constructs/attachments-storage.ts, the local S3 emulator). Which methods and request
+ * headers a browser app may use, and which response headers it may read; and which origins may call
+ * which paths.
  *
  * The admin console's origins may call every route; the customer portal's origins only the routes a
  * portal page calls. API Gateway's HTTP API has one CORS configuration for the whole API, so there
@@ -13,8 +15,8 @@
 export const CORS = {
   allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-  /** What the apps read: the version (`ETag`), a created resource (`Location`), a 405's `Allow`, a 503's `Retry-After`. */
-  exposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
+  /** What the apps read: the version (`ETag`), a created resource (`Location`), a 405's `Allow`, a 503's `Retry-After`, the request id for support. */
+  exposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After', 'X-Request-Id'],
   /** How long a browser may reuse a preflight answer. */
   maxAgeSeconds: 3600,
 } as const;
@@ -43,3 +45,15 @@ export function allowedOrigin(origins: CorsOrigins, origin: string | undefined, 
 
 /** API Gateway's one list for the whole API (see above). */
 export const apiWideOrigins = (origins: CorsOrigins): string[] => [...new Set([...origins.admin, ...origins.portal])];
+
+/**
+ * The attachments bucket: the admin console's origins may PUT an upload to its presigned URL — only
+ * that method, only that header. Downloads are plain navigations to a presigned URL and need no CORS,
+ * so the portal's origins get nothing here.
+ */
+export const UPLOAD_CORS = {
+  allowMethods: ['PUT'],
+  allowHeaders: ['Content-Type'],
+  exposeHeaders: ['ETag'],
+  maxAgeSeconds: 3000,
+} as const;

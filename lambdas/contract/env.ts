@@ -12,10 +12,19 @@ export const ENV = {
   portalUrl: 'PORTAL_URL',
   eventBusName: 'EVENT_BUS_NAME',
   invitationTtlDays: 'INVITATION_TTL_DAYS',
+  /** Overrides INVITATION_TTL_DAYS in seconds (the local stack, to see an invitation expire). */
+  invitationTtlSeconds: 'INVITATION_TTL_SECONDS',
+  /** The stage (`dev`, `prod`; `local` on a laptop): the dimension of the business metrics. */
+  stage: 'PORTAL_STAGE',
   /** Concurrency of the wizard's apply: how many lines talk to Cognito and SES at once. */
   applyConcurrency: 'APPLY_CONCURRENCY',
   /** How long a container uses the staff pool's answer about a staff user (seconds, ≤ 60; default 30). */
   staffRecheckSeconds: 'STAFF_RECHECK_SECONDS',
+  /** The attachments bucket (documents: upload, check, delete; portal: presigned downloads). */
+  attachmentsBucket: 'ATTACHMENTS_BUCKET',
+  /** Lifetimes of the presigned URLs in seconds: unset in AWS (15 min, 60 s); the local stack may shorten them for tests. */
+  attachmentUploadUrlSeconds: 'ATTACHMENT_UPLOAD_URL_SECONDS',
+  attachmentDownloadUrlSeconds: 'ATTACHMENT_DOWNLOAD_URL_SECONDS',
 } as const;
 
 export type EnvKey = keyof typeof ENV;

@@ -12,11 +12,26 @@ export class DomainError extends Error {
 /** The resource does not exist, or the caller may not know that it does. */
 export class NotFound extends DomainError {}
 
+/** A wizard line names a contact that is not (or no longer) one of the wizard's. */
+export class OutOfScope extends NotFound {}
+
 /** The request conflicts with the current state (an email in use, a stale version, a reused key). */
 export class Conflict extends DomainError {}
 
+/** The email is another contact's portal login. */
+export class EmailInUse extends Conflict {}
+
+/** `If-Match` names a version the resource is no longer at. */
+export class StaleVersion extends Conflict {}
+
+/** An `Idempotency-Key` reused with another body, or whose first request is still running. */
+export class IdempotencyConflict extends Conflict {}
+
 /** An invitation token that cannot be used; deliberately says nothing about why. */
 export class Gone extends DomainError {}
+
+/** A share link that cannot be used (unknown, expired, revoked, used up, its document or recipient gone); says nothing about why either. */
+export class LinkGone extends Gone {}
 
 /** A value the domain refuses although it passed the schema (a company that is not a company, a weak password). */
 export class Invalid extends DomainError {
@@ -27,6 +42,9 @@ export class Invalid extends DomainError {
     super(message);
   }
 }
+
+/** Granting portal access to a contact without an email (and none on the wizard's line). */
+export class NoEmail extends Invalid {}
 
 /** The portal caller's access is missing, revoked or not yet accepted; the staff user is disabled or gone. */
 export class Unauthenticated extends DomainError {}

@@ -20,18 +20,34 @@ export function dateKey(date: string | undefined): string {
   return new Date(date.length === 10 ? `${date}T00:00:00.000Z` : date).toISOString();
 }
 
+/** Archived contacts are listed apart: each contact index's partition of an archived contact ends in this. */
+const ARCHIVED = '#ARCHIVED';
+const archivedOr = (partition: string, archived: boolean) => (archived ? `${partition}${ARCHIVED}` : partition);
+
 /** The hour bucket of an instant: `2026-11-22T09` (ISO, UTC). */
 export const dueHour = (at: string): string => at.slice(0, 13);
 const dueBucket = (task: string, hour: string) => `DUE#${task}#${hour}`;
 
 export const keys = {
   contact: (id: string) => ({ pk: `CONTACT#${id}`, sk: 'CONTACT' }),
-  /** gsi1: the persons of a company by name. */
-  contactByCompany: (companyId: string, name: string, id: string) => ({ gsi1pk: `COMPANY#${companyId}`, gsi1sk: `${nameKey(name)}#${id}` }),
-  /** gsi2: every non-archived contact by name. */
-  contactByName: (name: string, id: string) => ({ gsi2pk: 'CONTACTS', gsi2sk: `${nameKey(name)}#${id}` }),
-  /** gsi3: every non-archived contact by email. */
-  contactByEmail: (email: string, id: string) => ({ gsi3pk: 'CONTACTS_BY_EMAIL', gsi3sk: `${email}#${id}` }),
+  /** gsi1: the persons of a company by name (archived ones in a partition of their own). */
+  contactByCompany: (companyId: string, name: string, id: string, archived = false) => ({
+    gsi1pk: archivedOr(`COMPANY#${companyId}`, archived),
+    gsi1sk: `${nameKey(name)}#${id}`,
+  }),
+  /** gsi2: every contact by name (archived ones apart). */
+  contactByName: (name: string, id: string, archived = false) => ({ gsi2pk: archivedOr('CONTACTS', archived), gsi2sk: `${nameKey(name)}#${id}` }),
+  /** gsi3: every contact with an email, by email (archived ones apart). */
+  contactByEmail: (email: string, id: string, archived = false) => ({ gsi3pk: archivedOr('CONTACTS_BY_EMAIL', archived), gsi3sk: `${email}#${id}` }),
+  /**
+   * gsi4: every contact by portal status, then name (archived ones apart). Every writer of
+   * `portal.status` sets `gsi4pk` in the same write (`contactStatusPartition`); the sort key follows the name.
+   */
+  contactByPortalStatus: (status: string, name: string, id: string, archived = false) => ({
+    gsi4pk: keys.contactStatusPartition(status, archived),
+    gsi4sk: `${nameKey(name)}#${id}`,
+  }),
+  contactStatusPartition: (status: string, archived = false): string => archivedOr(`PORTAL#${status}`, archived),
 
   /** The uniqueness guard of a portal login's email; written in the same transaction as the access. */
   loginEmail: (email: string) => ({ pk: `LOGIN#${email}`, sk: 'LOGIN' }),
@@ -72,6 +88,12 @@ export const keys = {
   /** Per-type document counts of a customer, kept in the same transactions as the documents. */
   documentCount: (customerId: string, type: DocumentType) => ({ pk: `COUNTS#${customerId}`, sk: `COUNT#${type}` }),
   documentCountPartition: (customerId: string) => `COUNTS#${customerId}`,
+
+  /** An attachment of a document: in the document's item collection (the id is random; the object key derives from it). */
+  attachment: (type: DocumentType, id: string, attachmentId: string) => ({ pk: `DOC#${type}#${id}`, sk: `ATTACHMENT#${attachmentId}` }),
+  attachmentPrefix: 'ATTACHMENT#',
+  /** The count of a document's completed attachments, the guard of their maximum. */
+  attachmentCount: (type: DocumentType, id: string) => ({ pk: `DOC#${type}#${id}`, sk: 'ATTACHMENTS' }),
 
   /** gsi3 of a grant with an `until`: the grantee's time-bound grants by end, to leave out those past it before the job removes them. */
   grantUntil: (contactId: string, until: string, type: DocumentType, id: string) => ({ gsi3pk: `GRANT_UNTIL#${contactId}`, gsi3sk: `${until}#${type}#${id}` }),
@@ -133,6 +155,9 @@ export const ENTITY = {
   document: 'document',
   grant: 'grant',
   documentCount: 'document-count',
+  attachment: 'attachment',
+  attachmentCount: 'attachment-count',
+
   grantCount: 'grant-count',
   schedule: 'schedule',
   shareLink: 'share-link',

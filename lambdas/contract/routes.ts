@@ -9,6 +9,7 @@ import { pageQuery } from './schemas/common';
 import * as contacts from './schemas/contacts';
 import * as access from './schemas/portal-access';
 import * as documents from './schemas/documents';
+import * as attachments from './schemas/attachments';
 import { explainQuery, explanation } from './schemas/access';
 import { documentAccessPage } from './schemas/document-access';
 import * as links from './schemas/share-links';
@@ -47,13 +48,16 @@ export interface Route {
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
-  /** The success status and its body schema (none for 202/204). */
-  readonly success: { readonly status: number; readonly body?: z.ZodType };
+  /** The success status, its body schema (none for 202/204) and the headers it carries besides the request id. */
+  readonly success: { readonly status: number; readonly body?: z.ZodType; readonly headers?: readonly SuccessHeader[] };
   /** Request headers the route reads, for the documentation. */
   readonly headers?: readonly string[];
   /** A rate limit of its own (API Gateway's route throttling in AWS; per client IP locally). */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
+
+/** Headers of a success answer: the contact's version (`ETag`), the created resource or a redirect's target (`Location`). */
+export type SuccessHeader = 'ETag' | 'Location';
 
 const idempotencyKey = 'Idempotency-Key';
 
@@ -61,11 +65,12 @@ export const ROUTES: readonly Route[] = [
   { operationId: 'getHealth', method: 'GET', path: '/health', fn: 'system', principal: 'public', summary: 'Liveness', success: { status: 200, body: z.object({ status: z.literal('ok') }) } },
   { operationId: 'getOpenApi', method: 'GET', path: '/openapi.json', fn: 'system', principal: 'public', summary: 'This document', success: { status: 200, body: z.record(z.string(), z.unknown()) } },
 
-  { operationId: 'createContact', method: 'POST', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'Create a person or company', body: contacts.createContactBody, success: { status: 201, body: contacts.contact } },
-  { operationId: 'listContacts', method: 'GET', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'List contacts, by company or by a name/email prefix', query: contacts.listContactsQuery, success: { status: 200, body: contacts.contactPage } },
-  { operationId: 'getContact', method: 'GET', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Get a contact', params: contacts.contactPath, success: { status: 200, body: contacts.contact } },
-  { operationId: 'updateContact', method: 'PATCH', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Change a contact (optionally If-Match: <version>)', params: contacts.contactPath, body: contacts.updateContactBody, headers: ['If-Match'], success: { status: 200, body: contacts.contact } },
+  { operationId: 'createContact', method: 'POST', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'Create a person or company', body: contacts.createContactBody, success: { status: 201, body: contacts.contact, headers: ['ETag', 'Location'] } },
+  { operationId: 'listContacts', method: 'GET', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'List contacts: by company, name or email prefix, portal status; archived ones apart', query: contacts.listContactsQuery, success: { status: 200, body: contacts.contactPage } },
+  { operationId: 'getContact', method: 'GET', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Get a contact', params: contacts.contactPath, success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
+  { operationId: 'updateContact', method: 'PATCH', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Change a contact (optionally If-Match: <version>); a new email moves its portal login', params: contacts.contactPath, body: contacts.updateContactBody, headers: ['If-Match'], success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
   { operationId: 'archiveContact', method: 'DELETE', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Archive a contact and revoke its portal access', params: contacts.contactPath, success: { status: 204 } },
+  { operationId: 'restoreContact', method: 'POST', path: '/contacts/{id}/restore', fn: 'contacts', principal: 'staff', summary: 'Restore an archived contact (its portal access stays revoked)', params: contacts.contactPath, success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
 
   { operationId: 'getPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'The grant-portal-access wizard: its lines', params: contacts.contactPath, success: { status: 200, body: access.wizard } },
   { operationId: 'applyPortalAccess', method: 'POST', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'Apply the wizard: grant, re-grant or revoke each line', params: contacts.contactPath, body: access.applyBody, headers: [idempotencyKey], success: { status: 200, body: access.applyResponse } },
@@ -73,7 +78,7 @@ export const ROUTES: readonly Route[] = [
   { operationId: 'explainPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access/explain', fn: 'portal-access', principal: 'staff', summary: 'Whether the contact would see a document if it signed in now: every reason and every blocker', params: contacts.contactPath, query: explainQuery, success: { status: 200, body: explanation } },
   { operationId: 'listAudit', method: 'GET', path: '/contacts/{id}/audit', fn: 'portal-access', principal: 'staff', summary: "A contact's audit trail, newest first", params: contacts.contactPath, query: pageQuery, success: { status: 200, body: access.auditPage } },
 
-  { operationId: 'putDocument', method: 'PUT', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) a document', params: documents.documentPath, body: documents.putDocumentBody, success: { status: 200, body: documents.document } },
+  { operationId: 'putDocument', method: 'PUT', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) a document', params: documents.documentPath, body: documents.putDocumentBody, success: { status: 200, body: documents.document, headers: ['Location'] } },
   { operationId: 'getDocument', method: 'GET', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Get a document', params: documents.documentPath, success: { status: 200, body: documents.document } },
   { operationId: 'deleteDocument', method: 'DELETE', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Withdraw a document from the portal', params: documents.documentPath, success: { status: 204 } },
   { operationId: 'listDocuments', method: 'GET', path: '/documents', fn: 'documents', principal: 'staff', summary: 'List documents, by customer and type', query: documents.listDocumentsQuery, success: { status: 200, body: documents.documentPage } },
@@ -82,16 +87,23 @@ export const ROUTES: readonly Route[] = [
   { operationId: 'listDocumentAccess', method: 'GET', path: '/documents/{type}/{id}/access', fn: 'documents', principal: 'staff', summary: 'Every invited or active contact who sees the document now, with every reason', params: documents.documentPath, query: pageQuery, success: { status: 200, body: documentAccessPage } },
   { operationId: 'listGrants', method: 'GET', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: "A document's grants", params: documents.documentPath, success: { status: 200, body: documents.grantList } },
 
+  // Attachments: a presigned PUT per file, checked on `complete` before it shows in the portal.
+  { operationId: 'createAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: 'Announce an attachment: a presigned PUT for its file (15 min)', params: documents.documentPath, body: attachments.createAttachmentBody, success: { status: 201, body: attachments.uploadTicket } },
+  { operationId: 'completeAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments/{attachmentId}/complete', fn: 'documents', principal: 'staff', summary: 'Check the upload, then show it in the portal', params: attachments.attachmentPath, success: { status: 200, body: attachments.attachment } },
+  { operationId: 'listAttachments', method: 'GET', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: "A document's attachments and uploads under way", params: documents.documentPath, success: { status: 200, body: attachments.attachmentList } },
+  { operationId: 'deleteAttachment', method: 'DELETE', path: '/documents/{type}/{id}/attachments/{attachmentId}', fn: 'documents', principal: 'staff', summary: 'Delete an attachment and its file', params: attachments.attachmentPath, success: { status: 204 } },
+
   { operationId: 'getPortalMe', method: 'GET', path: '/portal/me', fn: 'portal', principal: 'customer', summary: 'The signed-in portal user, its company and document counts', success: { status: 200, body: documents.portalMe } },
   { operationId: 'listPortalDocuments', method: 'GET', path: '/portal/documents', fn: 'portal', principal: 'customer', summary: 'Documents the portal user may see, newest date first', query: documents.portalDocumentsQuery, success: { status: 200, body: documents.documentPage } },
-  { operationId: 'getPortalDocument', method: 'GET', path: '/portal/documents/{type}/{id}', fn: 'portal', principal: 'customer', summary: 'One document the portal user may see', params: documents.documentPath, success: { status: 200, body: documents.document } },
+  { operationId: 'getPortalDocument', method: 'GET', path: '/portal/documents/{type}/{id}', fn: 'portal', principal: 'customer', summary: 'One document the portal user may see, with its attachments', params: documents.documentPath, success: { status: 200, body: attachments.portalDocument } },
+  { operationId: 'downloadPortalAttachment', method: 'GET', path: '/portal/documents/{type}/{id}/attachments/{attachmentId}', fn: 'portal', principal: 'customer', summary: 'A short-lived download link of an attachment', params: attachments.attachmentPath, success: { status: 200, body: attachments.download } },
 
   // Share links (w2): staff manage them with the documents; the link's holder reads through a function of its own.
   { operationId: 'createLink', method: 'POST', path: '/documents/{type}/{id}/links', fn: 'documents', principal: 'staff', summary: 'Create a share link (its URL is shown only in this answer)', params: documents.documentPath, body: links.createLinkBody, success: { status: 201, body: links.createdLink } },
   { operationId: 'listLinks', method: 'GET', path: '/documents/{type}/{id}/links', fn: 'documents', principal: 'staff', summary: "A document's share links, newest first (no tokens)", params: documents.documentPath, success: { status: 200, body: links.linkList } },
   { operationId: 'revokeLink', method: 'DELETE', path: '/documents/{type}/{id}/links/{linkId}', fn: 'documents', principal: 'staff', summary: 'Revoke a share link at once', params: links.linkPath, success: { status: 204 } },
-  { operationId: 'getShared', method: 'GET', path: '/shared/{token}', fn: 'shared', principal: 'public', summary: 'The document of a share link (one view counted)', params: links.sharedPath, throttle: SHARED_THROTTLE, success: { status: 200, body: documents.document } },
-  { operationId: 'getSharedAttachment', method: 'GET', path: '/shared/{token}/attachments/{attachmentId}', fn: 'shared', principal: 'public', summary: "A redirect to the download of the shared document's attachment (no view counted)", params: links.sharedAttachmentPath, throttle: SHARED_THROTTLE, success: { status: 302 } },
+  { operationId: 'getShared', method: 'GET', path: '/shared/{token}', fn: 'shared', principal: 'public', summary: 'The document of a share link, with its attachments (one view counted)', params: links.sharedPath, throttle: SHARED_THROTTLE, success: { status: 200, body: attachments.portalDocument } },
+  { operationId: 'getSharedAttachment', method: 'GET', path: '/shared/{token}/attachments/{attachmentId}', fn: 'shared', principal: 'public', summary: "A redirect to the download of the shared document's attachment (no view counted)", params: links.sharedAttachmentPath, throttle: SHARED_THROTTLE, success: { status: 302, headers: ['Location'] } },
 
   { operationId: 'acceptInvitation', method: 'POST', path: '/invitations/accept', fn: 'invitations', principal: 'public', summary: 'Accept an invitation: set the password, activate the access', body: access.acceptInvitationBody, success: { status: 204 } },
 ];

@@ -1,8 +1,8 @@
 /**
  * The audit trail of a contact's portal access: who granted, re-granted, revoked, re-invited, and
- * when an invitation was accepted. Entries are written in the same transaction as the change they
- * record (see AccessStore), so a change is never without its entry and a repeated request that
- * changes nothing writes nothing.
+ * when an invitation was accepted; a company's wizard applies, login email changes, restores.
+ * Entries are written in the same transaction as the change they record (see AccessStore), so a
+ * change is never without its entry and a repeated request that changes nothing writes nothing.
  */
 import type { AuditEvent } from '../contract/schemas/portal-access';
 import { NotFound } from '../contract/errors';
@@ -24,7 +24,13 @@ export type AuditAction =
   | 'invitation.complained'
   /** A document's share link, on the document's customer (lambdas/domain/share-links/). */
   | 'link.created'
-  | 'link.revoked';
+  | 'link.revoked'
+  /** The email of a contact with portal access changed, and its login's with it (domain/portal-access/login-email.ts). */
+  | 'portal.login-email-changed'
+  /** One apply of a company's wizard, on the company: who applied what to which persons (domain/portal-access/apply.ts). */
+  | 'portal.applied'
+  /** An archived contact restored (its portal access stays revoked). */
+  | 'contact.restored';
 
 export type AuditEntry = AuditEvent & { action: AuditAction };
 

@@ -20,6 +20,8 @@ export interface ContactRecord extends Contact {
     sub?: string;
     /** When the Cognito user was disabled and signed out (a revocation that completed); absent while enabled. */
     disabledAt?: string;
+    /** Tokens issued before this are refused (the login moved to a new email: sessions begun under the old one end). */
+    signedOutAt?: string;
   };
   /** The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out. */
   invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string };

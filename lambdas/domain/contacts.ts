@@ -2,25 +2,44 @@
  * Contacts: persons and companies, the people portal access is given to. The rules live here; the
  * store (DynamoDB in production) and the portal-access revocation are ports.
  */
-import type { Contact, CreateContactInput, UpdateContactInput } from '../contract/schemas/contacts';
+import type { Contact, CreateContactInput, PortalStatus, UpdateContactInput } from '../contract/schemas/contacts';
+import { auditEntry, type AuditEntry } from './audit';
 import { toContact, type ContactRecord } from './contact-record';
 import { emailPrefixOf } from '../contract/email';
-import { Conflict, DomainError, Invalid, NotFound } from '../contract/errors';
+import { Conflict, DomainError, EmailInUse, Invalid, NotFound, StaleVersion } from '../contract/errors';
 
 export interface ContactPage {
   items: ContactRecord[];
   nextCursor?: string;
 }
 
-/** One listing of non-archived contacts: all of them, or a company's persons, optionally narrowed by a prefix. */
+/** One listing of contacts: all of them, or a company's persons, optionally narrowed by a prefix and a portal status. */
 export interface ContactQuery {
   companyId?: string;
   /** A case- and accent-insensitive prefix of the name. */
   namePrefix?: string;
   /** A prefix of the (normalised, lower-case) email. */
   emailPrefix?: string;
+  portalStatus?: PortalStatus;
+  /** Archived contacts only (else non-archived ones only). */
+  archived?: boolean;
   cursor?: string;
   limit: number;
+}
+
+/**
+ * A contact's login moving to its new email (a PATCH of a contact with portal access), written with
+ * the contact in one transaction: the login email guard moves from `from` to `to` (taken over from
+ * `takeOverFrom`, a holder that no longer uses it), a pending invitation dies (its link went to the
+ * old address), the login's earlier sessions end, and the audit entry is written.
+ */
+export interface LoginEmailMove {
+  from: string;
+  to: string;
+  /** The moment of the move: tokens issued before it are refused from then on (`login.signedOutAt`). */
+  at: string;
+  takeOverFrom?: string;
+  audit: AuditEntry;
 }
 
 /**
@@ -41,11 +60,18 @@ export interface ContactStore {
   /**
    * Writes what differs between `before` and `after`, only if the stored contact is still at
    * `before.version` and not archived; when the email changes, only if no live portal login
-   * (invited/active) holds another address; a new `companyId` is checked as in `create`.
+   * (invited/active) holds another address — unless `move` moves that login with it (then only if
+   * the login still has `move.from`, and the guard of `move.to` is free, ours or `takeOverFrom`'s:
+   * else `EmailInUse`); a new `companyId` is checked as in `create`.
    */
-  update(before: ContactRecord, after: ContactRecord): Promise<void>;
-  /** Archives a non-archived contact in one conditional write: leaves every listing, version + 1. */
-  archive(id: string, at: string): Promise<void>;
+  update(before: ContactRecord, after: ContactRecord, move?: LoginEmailMove): Promise<void>;
+  /** Archives the contact if it is still at `before.version` and not archived: it moves to the archived listings, version + 1. */
+  archive(before: ContactRecord, at: string): Promise<void>;
+  /**
+   * Restores an archived contact still at `before.version` whose portal access is not live: back in
+   * the listings, without its former login (`after` has none), with the audit entry.
+   */
+  restore(before: ContactRecord, after: ContactRecord, audit: AuditEntry): Promise<void>;
 }
 
 /** A write named a company that is missing, archived or not a company (the store checked it in the same write). */
@@ -56,9 +82,19 @@ export interface PortalAccessRevoker {
   revokeForArchive(contactId: string, actor: string): Promise<void>;
 }
 
+/**
+ * Moves a live portal login to a contact's new email; portal access implements it (the user pool,
+ * the guard, the audit entry), calling `write` for the contact's own change with the move.
+ */
+export interface LoginEmailMover {
+  moveLoginEmail(current: ContactRecord, next: ContactRecord, actor: string, write: (move: LoginEmailMove) => Promise<void>): Promise<void>;
+}
+
 export interface ContactsDeps {
   store: ContactStore;
   revoker: PortalAccessRevoker;
+  /** Without it (the events function), a live login's email cannot change: `409`. */
+  loginEmails?: LoginEmailMover;
   now?: () => Date;
   newId?: () => string;
 }
@@ -128,18 +164,20 @@ function patched(current: ContactRecord, patch: UpdateContactInput): ContactReco
 const differs = (a: ContactRecord, b: ContactRecord) =>
   a.name !== b.name || a.email !== b.email || a.phone !== b.phone || a.companyId !== b.companyId;
 
-/** The rules of a change, checked against the current contact. */
-async function checkChange(deps: ContactsDeps, current: ContactRecord, next: ContactRecord): Promise<void> {
+/** The rules of a change, checked against the current contact: whether it moves the contact's portal login. */
+async function checkChange(deps: ContactsDeps, current: ContactRecord, next: ContactRecord): Promise<'moves-login' | 'plain'> {
   if (current.archived) throw new Conflict('An archived contact cannot be changed.');
   if (next.companyId !== current.companyId && next.companyId !== undefined) {
     if (current.kind === 'company') throw new Invalid('A company cannot belong to a company.', 'companyId');
     await assertCompany(deps, next.companyId);
   }
   const loginEmail = current.login?.email ?? current.email;
-  if (next.email !== current.email && LIVE_PORTAL.has(current.portal.status) && next.email !== loginEmail)
-    throw new Conflict(
-      'This contact has a portal login under its current email; revoke its portal access first, then change the email.',
-    );
+  if (next.email === current.email || !LIVE_PORTAL.has(current.portal.status) || next.email === loginEmail) return 'plain';
+  if (next.email === undefined)
+    throw new Conflict('The email of a contact with portal access is its login: it can be changed, not removed (revoke the access first).');
+  if (!current.login || !deps.loginEmails)
+    throw new Conflict('This contact has a portal login under its current email; revoke its portal access first, then change the email.');
+  return 'moves-login';
 }
 
 /**
@@ -150,25 +188,38 @@ export async function updateContact(
   deps: ContactsDeps,
   id: string,
   patch: UpdateContactInput,
-  ifMatch?: number,
+  ifMatch: number | undefined,
+  actor: string,
 ): Promise<Contact> {
   for (let attempt = 1; ; attempt++) {
     const current = await deps.store.get(id);
     if (!current) throw new NotFound('No such contact.');
     if (ifMatch !== undefined && current.version !== ifMatch)
-      throw new Conflict(`The contact is at version ${current.version}, not ${ifMatch}.`);
+      throw new StaleVersion(`The contact is at version ${current.version}, not ${ifMatch}.`);
     const next = patched(current, patch);
-    await checkChange(deps, current, next);
+    const change = await checkChange(deps, current, next);
     if (!differs(current, next)) return toContact(current, clock(deps));
     next.version = current.version + 1;
     next.updatedAt = nowIso(deps);
     try {
-      await deps.store.update(current, next);
+      if (change === 'moves-login' && deps.loginEmails && current.login) {
+        // The access stays; its login follows the email (the user pool, the guard, the audit entry).
+        let movedAt = next.updatedAt;
+        await deps.loginEmails.moveLoginEmail(current, next, actor, (move) => {
+          movedAt = move.at;
+          return deps.store.update(current, next, move);
+        });
+        next.login = { ...current.login, email: next.email as string, signedOutAt: movedAt };
+        delete next.invitation;
+      } else {
+        await deps.store.update(current, next);
+      }
       return toContact(next, clock(deps));
     } catch (error) {
       if (error instanceof CompanyUnavailable) throw companyGone();
-      // A failed condition: re-read and decide again (stale If-Match, archived, a login appeared, or just retry).
-      if (!(error instanceof Conflict) || attempt >= MAX_ATTEMPTS) throw error;
+      // A failed condition: re-read and decide again (stale If-Match, archived, a login appeared, or just retry);
+      // another contact's login under the new email stays so however often we look.
+      if (!(error instanceof Conflict) || error instanceof EmailInUse || attempt >= MAX_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }
@@ -184,18 +235,49 @@ export async function archiveContact(deps: ContactsDeps, id: string, actor: stri
     if (!current) throw new NotFound('No such contact.');
     if (current.archived) break;
     try {
-      await deps.store.archive(id, nowIso(deps));
+      await deps.store.archive(current, nowIso(deps));
       break;
     } catch (error) {
-      if (!(error instanceof Conflict) || attempt >= 3) throw error;
+      if (!(error instanceof Conflict) || attempt >= 5) throw error;
     }
   }
   await deps.revoker.revokeForArchive(id, actor);
 }
 
+/**
+ * `POST /contacts/{id}/restore`: an archived contact back in the listings, at a new version, its
+ * portal access still revoked (grant it again). Its former login is forgotten: the archive released
+ * its guard and subject, so another contact may have adopted it since; a new grant finds (and
+ * adopts, if nobody else's) whatever login the pool has under the email. A person whose company is
+ * still archived is restored as a person of that company, as its siblings that were never archived
+ * are: it cannot be granted access until the company is restored or the person moved (PATCH
+ * `companyId`). Restoring a contact that is not archived changes nothing.
+ */
+export async function restoreContact(deps: ContactsDeps, id: string, actor: string): Promise<Contact> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.store.get(id);
+    if (!current) throw new NotFound('No such contact.');
+    if (!current.archived) return toContact(current, clock(deps));
+    if (LIVE_PORTAL.has(current.portal.status))
+      throw new Conflict("The archive has not finished revoking this contact's portal access: repeat DELETE /contacts/{id}, then restore.");
+    const at = nowIso(deps);
+    const next: ContactRecord = { ...current, archived: false, version: current.version + 1, updatedAt: at };
+    delete next.login;
+    delete next.invitation;
+    try {
+      await deps.store.restore(current, next, auditEntry('contact.restored', id, actor, at, { portalStatus: current.portal.status }));
+      return toContact(next, clock(deps));
+    } catch (error) {
+      if (!(error instanceof Conflict) || attempt >= 5) throw error;
+    }
+  }
+}
+
 export interface ListContactsInput {
   companyId?: string;
   q?: string;
+  portalStatus?: PortalStatus;
+  archived?: boolean;
   cursor?: string;
   limit: number;
 }
@@ -207,6 +289,8 @@ export async function listContacts(
 ): Promise<{ items: Contact[]; nextCursor?: string }> {
   const query: ContactQuery = { limit: input.limit };
   if (input.companyId !== undefined) query.companyId = input.companyId;
+  if (input.portalStatus !== undefined) query.portalStatus = input.portalStatus;
+  if (input.archived) query.archived = true;
   if (input.cursor !== undefined) query.cursor = input.cursor;
   if (input.q !== undefined) {
     if (input.q.includes('@')) query.emailPrefix = emailPrefixOf(input.q);
@@ -214,5 +298,10 @@ export async function listContacts(
   }
   const page = await deps.store.list(query);
   const now = clock(deps);
-  return { items: page.items.map((record) => toContact(record, now)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  const items = page.items.map((record) => toContact(record, now));
+  // The store finds the stored status. The scheduled job stores `expired` within a minute of an
+  // access's `until` (expire.ts); until it has, the access reads `expired` already and is left out of
+  // the `invited`/`active` listings rather than shown there with another status (a shorter page).
+  const shown = input.portalStatus === undefined ? items : items.filter((contact) => contact.portal.status === input.portalStatus);
+  return { items: shown, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ABANDONED_AFTER_MS } from '../contract/runtime';
-import { Conflict, Invalid } from '../contract/errors';
+import { IdempotencyConflict, Invalid } from '../contract/errors';
 
 /** The first answer, as its caller chose to keep it (plain JSON), replayed to every repeat. */
 export type StoredResponse = unknown;
@@ -86,9 +86,9 @@ export async function idempotent<T>(
     new Date(now.getTime() + RETENTION_MS),
   );
   if (existing) {
-    if (existing.bodyHash !== record.bodyHash) throw new Conflict('This Idempotency-Key was used with a different body.');
+    if (existing.bodyHash !== record.bodyHash) throw new IdempotencyConflict('This Idempotency-Key was used with a different body.');
     if (existing.state === 'in-progress' || !existing.response)
-      throw new Conflict('A request with this Idempotency-Key is still in progress; repeat it later.');
+      throw new IdempotencyConflict('A request with this Idempotency-Key is still in progress; repeat it later.');
     return existing.response as T;
   }
   let response: T;

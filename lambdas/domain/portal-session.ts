@@ -45,6 +45,11 @@ export async function portalUser(store: PortalSessionStore, sub: string, issuedA
   const activatedAt = contact.portal.activatedAt ? Math.floor(Date.parse(contact.portal.activatedAt) / 1000) : undefined;
   if (issuedAt !== undefined && activatedAt !== undefined && issuedAt < activatedAt)
     throw new Unauthenticated('This token was issued before the portal access was granted; sign in again.');
+  // The login moved to a new email: sessions begun under the old one end (the access itself stays).
+  // `iat` counts whole seconds: a token of the move's own second may predate it, so it is refused too.
+  const signedOutAt = contact.login?.signedOutAt ? Math.floor(Date.parse(contact.login.signedOutAt) / 1000) + 1 : undefined;
+  if (issuedAt !== undefined && signedOutAt !== undefined && issuedAt < signedOutAt)
+    throw new Unauthenticated("This token was issued before the login's email changed; sign in again.");
   store.remember(sub, contact);
   return contact;
 }

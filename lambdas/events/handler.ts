@@ -10,8 +10,11 @@
 import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from '../contract/events';
 import { eventActor } from '../domain/audit';
 import { Invalid, NotFound } from '../contract/errors';
-import { log } from '../platform/log';
+import type { Context } from 'aws-lambda';
+import { METRIC } from '../contract/metrics';
+import { log, withLogContext } from '../platform/log';
 import { eventDeps, type EventDeps } from '../wiring/events';
+import { metrics } from '../wiring/metrics';
 import { mailFeedbackOf } from './mail-feedback';
 import { parseOrReject, RejectedEvent } from './rejected';
 import { contactArchived, eventEnvelope, revocationRequested, type EventEnvelope } from '../contract/schemas/event-details';
@@ -39,6 +42,9 @@ async function consume(deps: EventDeps, event: EventEnvelope): Promise<Record<st
       if (event.source !== SES_SOURCE) break;
       const feedback = mailFeedbackOf(type, event.detail);
       const outcomes = (await deps.recordMailFeedback(feedback)).map(({ contactId, outcome }) => ({ contactId, outcome }));
+      // The bounce rate's numerator: each invitation now marked bounced (or complained about), once.
+      const marked = outcomes.filter((o) => o.outcome === 'marked').length;
+      if (marked > 0) metrics.count(feedback.kind === 'bounce' ? METRIC.invitationsBounced : METRIC.invitationsComplained, marked);
       if (outcomes.some((o) => o.outcome === 'unknown')) log.warn('mail feedback about an address no portal login uses', { detailType: type });
       // A transient bounce is logged here and nothing else: SES may still deliver the invitation.
       return { bounceType: feedback.kind === 'bounce' ? feedback.bounceType : undefined, outcomes };
@@ -48,29 +54,33 @@ async function consume(deps: EventDeps, event: EventEnvelope): Promise<Record<st
 }
 
 export function eventHandler(deps: () => EventDeps) {
-  return async (event: unknown): Promise<void> => {
-    const context: Record<string, unknown> = {};
-    try {
-      const envelope = parseOrReject(eventEnvelope, event, 'EventBridge event');
-      Object.assign(context, { eventId: envelope.id, source: envelope.source, detailType: envelope['detail-type'] });
-      if (envelope.source === EMITTED_SOURCE) {
-        log.info('own event ignored', context);
-        return;
-      }
-      log.info('event consumed', { ...context, ...(await consume(deps(), envelope)) });
-    } catch (error) {
-      if (error instanceof NotFound) {
-        log.warn('event dropped: unknown contact or company', { ...context, error });
-        return;
-      }
-      if (error instanceof RejectedEvent || error instanceof Invalid) {
-        log.error('event rejected', { ...context, error });
-        throw error instanceof RejectedEvent ? error : new RejectedEvent(`Refused: ${error.message}`);
-      }
-      log.error('event failed, to be retried', { ...context, error });
-      throw error;
+  // Every log line of the invocation carries its request id, cold start and trace id.
+  return (event: unknown, lambda?: Context): Promise<void> =>
+    withLogContext({ requestId: lambda?.awsRequestId || 'event', ...(lambda?.functionName ? { function: lambda.functionName } : {}) }, () => consumeOne(deps, event));
+}
+
+async function consumeOne(deps: () => EventDeps, event: unknown): Promise<void> {
+  const context: Record<string, unknown> = {};
+  try {
+    const envelope = parseOrReject(eventEnvelope, event, 'EventBridge event');
+    Object.assign(context, { eventId: envelope.id, source: envelope.source, detailType: envelope['detail-type'] });
+    if (envelope.source === EMITTED_SOURCE) {
+      log.info('own event ignored', context);
+      return;
     }
-  };
+    log.info('event consumed', { ...context, ...(await consume(deps(), envelope)) });
+  } catch (error) {
+    if (error instanceof NotFound) {
+      log.warn('event dropped: unknown contact or company', { ...context, error });
+      return;
+    }
+    if (error instanceof RejectedEvent || error instanceof Invalid) {
+      log.error('event rejected', { ...context, error });
+      throw error instanceof RejectedEvent ? error : new RejectedEvent(`Refused: ${error.message}`);
+    }
+    log.error('event failed, to be retried', { ...context, error });
+    throw error;
+  }
 }
 
 export const handler = eventHandler(eventDeps);

@@ -3,11 +3,12 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { allowedMethods, findRoute, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Route } from '../contract/routes';
+import { REQUEST_ID_HEADER } from '../contract/problem-types';
 import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../contract/runtime';
 import { parseJsonBody } from './body';
 import { HttpError, toProblem, ValidationFailed } from './problem';
 import { principalOf, type Principal } from './principal';
-import { log } from '../platform/log';
+import { log, withLogContext } from '../platform/log';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -66,18 +67,20 @@ export type Operation = (request: HttpRequest<any, any, any>) => Promise<HttpRes
 
 const SECURITY_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json'): HttpResult {
+function json(requestId: string, status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json'): HttpResult {
   return {
     statusCode: status,
-    headers: { ...SECURITY_HEADERS, ...(body === undefined ? {} : { 'content-type': type }), ...headers },
+    headers: { ...SECURITY_HEADERS, ...(body === undefined ? {} : { 'content-type': type }), ...headers, [REQUEST_ID_HEADER]: requestId },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   };
 }
 
-export function problemResult(error: unknown, requestId?: string): HttpResult {
-  const { status, problem, headers } = toProblem(error);
-  if (status >= 500) log.error('request failed', { requestId, error });
-  return json(status, problem, headers, 'application/problem+json');
+/** Any error as problem+json, with the request id in the body (`instance`) and the `x-request-id` header. */
+export function problemResult(error: unknown, requestId: string): HttpResult {
+  const { status, problem, headers } = toProblem(error, requestId);
+  // The cause goes to the log (with the request id on the line), never to the client.
+  if (status >= 500) log.error('request failed', { error });
+  return json(requestId, status, problem, headers, 'application/problem+json');
 }
 
 function parseWith(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
@@ -88,13 +91,29 @@ function parseWith(schema: z.ZodType | undefined, value: unknown, where: string)
 }
 
 /** `405` for a method a path of the table does not support (and any write under `/portal`), `404` for an unknown path. */
-export function fallback(event: HttpEvent): HttpResult {
+export function fallback(event: HttpEvent, requestId: string): HttpResult {
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.routeKey.replace(/^ANY /, '');
   const allowed = allowedMethods().get(path) ?? (path.startsWith(READ_ONLY_PREFIX) ? ['GET'] : undefined);
   if (!allowed || event.routeKey === '$default' || (method === 'GET' && allowed.includes('GET')))
-    return problemResult(new HttpError(404, 'Not Found', 'No such resource.'));
-  return problemResult(new HttpError(405, 'Method Not Allowed', `${method} is not supported here.`, { allow: allowed.join(', ') }));
+    return problemResult(new HttpError('not-found', 'No such resource.'), requestId);
+  return problemResult(new HttpError('method-not-allowed', `${method} is not supported here.`, { allow: allowed.join(', ') }), requestId);
+}
+
+/** The request id of an invocation: the Lambda's (the one on its every log line), else API Gateway's. */
+export const requestIdOf = (event: HttpEvent, context: Context): string => context.awsRequestId || event.requestContext.requestId;
+
+/** One log line per request: what was asked, what was answered (the problem's type), how long it took. */
+function logRequest(event: HttpEvent, result: HttpResult, started: number): void {
+  let type: string | undefined;
+  if (result.headers?.['content-type'] === 'application/problem+json' && typeof result.body === 'string') {
+    try {
+      type = (JSON.parse(result.body) as { type?: string }).type;
+    } catch {
+      type = undefined;
+    }
+  }
+  log.info('request', { routeKey: event.routeKey, method: event.requestContext.http.method, status: result.statusCode, ...(type ? { problem: type } : {}), durationMs: Date.now() - started });
 }
 
 /**
@@ -108,10 +127,11 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
   if (!staffRights && ROUTES.some((route) => route.fn === fn && route.principal === 'staff'))
     throw new Error(`The ${fn} function serves staff routes: it needs the staffRights option`);
   const core = async (event: HttpEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<HttpResult> => {
+    const requestId = requestIdOf(event, context);
     const route = findRoute(event.routeKey);
-    if (!route || route.fn !== fn) return fallback(event);
+    if (!route || route.fn !== fn) return fallback(event, requestId);
     const operation = operations[route.operationId];
-    if (!operation) return problemResult(new HttpError(501, 'Not Implemented', `${route.operationId} is not implemented yet.`));
+    if (!operation) return problemResult(new HttpError('not-implemented', `${route.operationId} is not implemented yet.`), requestId);
     const headers = event.headers ?? {};
     const principal = principalOf(route.principal, event.requestContext.authorizer?.jwt?.claims);
     if (principal.kind === 'staff') await staffRights?.(principal.username, principal.userId);
@@ -132,12 +152,12 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
       principal,
       ...input,
       headers,
-      requestId: context.awsRequestId ?? event.requestContext.requestId,
+      requestId,
       signal,
       caller,
     };
     const response = await operation(request);
-    return json(response.status, response.body, response.headers);
+    return json(requestId, response.status, response.body, response.headers);
   };
 
   const { responseHeaders } = options;
@@ -145,19 +165,31 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
     if (request.response) request.response = { ...request.response, headers: { ...request.response.headers, ...responseHeaders } };
   };
 
-  const handler = middy<HttpEvent, HttpResult>({
+  const middleware = middy<HttpEvent, HttpResult>({
     timeoutEarlyInMillis: LAMBDA_TIMEOUT_SECONDS * 1000 - HANDLER_TIMEOUT_MS,
     timeoutEarlyResponse: () => {
       throw Object.assign(new Error('handler timed out'), { name: 'TimeoutError' });
     },
   }).use(httpHeaderNormalizer());
   // Runs after the problem mapping below: middy runs `after` and `onError` in the reverse order of `use`.
-  if (responseHeaders) handler.use({ after: withHeaders, onError: withHeaders });
-  return handler
+  if (responseHeaders) middleware.use({ after: withHeaders, onError: withHeaders });
+  const handler = middleware
     .use({
       onError: (request) => {
-        request.response = problemResult(request.error, request.context.awsRequestId);
+        request.response = problemResult(request.error, requestIdOf(request.event, request.context));
       },
     })
     .handler(core);
+
+  // Every line of the invocation carries its ids, cold start and trace; one line sums the request up.
+  return (event: HttpEvent, context: Context): Promise<HttpResult> =>
+    withLogContext(
+      { requestId: requestIdOf(event, context), apiRequestId: event.requestContext.requestId, function: context.functionName, traceHeader: event.headers?.['x-amzn-trace-id'] },
+      async () => {
+        const started = Date.now();
+        const result = await handler(event, context);
+        logRequest(event, result, started);
+        return result;
+      },
+    );
 }

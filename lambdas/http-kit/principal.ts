@@ -24,7 +24,7 @@ export function groupsOf(claims: Claims): string[] {
   return list.split(/\s+/).filter(Boolean);
 }
 
-const unauthorized = (detail: string) => new HttpError(401, 'Unauthorized', detail, { 'www-authenticate': 'Bearer' });
+const unauthorized = (detail: string) => new HttpError('unauthenticated', detail);
 
 export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Principal {
   if (kind === 'public') return { kind: 'public' };
@@ -37,7 +37,7 @@ export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Pr
     const iat = Number(claims.iat);
     return { kind: 'customer', sub, username, ...(Number.isFinite(iat) ? { issuedAt: iat } : {}) };
   }
-  if (!groupsOf(claims).includes(STAFF_GROUP)) throw new HttpError(403, 'Forbidden', `Staff must be in the ${STAFF_GROUP} group.`);
+  if (!groupsOf(claims).includes(STAFF_GROUP)) throw new HttpError('forbidden', `Staff must be in the ${STAFF_GROUP} group.`);
   return { kind: 'staff', userId: sub, username };
 }
 

@@ -1,39 +1,42 @@
 import { ZodError } from 'zod';
 import type { Problem } from '../contract/schemas/common';
-import { AccessEnded, Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthenticated } from '../contract/errors';
+import {
+  AccessEnded,
+  Conflict,
+  DomainError,
+  EmailInUse,
+  Forbidden,
+  Gone,
+  IdempotencyConflict,
+  Invalid,
+  LinkGone,
+  NoEmail,
+  NotFound,
+  OutOfScope,
+  StaleVersion,
+  Unauthenticated,
+} from '../contract/errors';
+import { PROBLEM_KINDS, problemTypeOf, requestInstance, type ProblemKindName } from '../contract/problem-types';
 import { isTransient } from '../platform/transient';
 
 /** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
 export class HttpError extends Error {
   constructor(
-    readonly status: number,
-    readonly title: string,
+    readonly kind: ProblemKindName,
     readonly detail?: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(detail ?? title);
+    super(detail ?? PROBLEM_KINDS[kind].title);
     this.name = 'HttpError';
+  }
+
+  get status(): number {
+    return PROBLEM_KINDS[this.kind].status;
   }
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  503: 'Service Unavailable',
-};
-
 /** The title of the 401 for a valid portal token whose access ended (API.md, "The pages"): pages tell it from an expired session by it. */
-export const ACCESS_ENDED_TITLE = 'Portal access ended';
+export const ACCESS_ENDED_TITLE = PROBLEM_KINDS['access-ended'].title;
 
 export interface ProblemResponse {
   status: number;
@@ -41,10 +44,12 @@ export interface ProblemResponse {
   headers: Record<string, string>;
 }
 
-export function problemOf(status: number, detail?: string, errors?: Problem['errors']): Problem {
+/** The problem of a kind: its type URI, title and status from the one table (contract/problem-types.ts). */
+export function problemOf(kind: ProblemKindName, detail?: string, errors?: Problem['errors']): Problem {
+  const { status, title } = PROBLEM_KINDS[kind];
   return {
-    type: 'about:blank',
-    title: TITLES[status] ?? 'Error',
+    type: problemTypeOf(kind),
+    title,
     status,
     ...(detail === undefined ? {} : { detail }),
     ...(errors === undefined ? {} : { errors }),
@@ -64,8 +69,8 @@ export function validationProblem(error: ZodError): Problem {
       ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: 'is not a known field' }))
       : [{ path: issuePath(issue.path), message: issue.message }],
   );
-  if (errors.length <= MAX_REPORTED_ISSUES) return problemOf(400, 'The request is not valid.', errors);
-  return problemOf(400, `The request is not valid (the first ${MAX_REPORTED_ISSUES} of ${errors.length} problems).`, errors.slice(0, MAX_REPORTED_ISSUES));
+  if (errors.length <= MAX_REPORTED_ISSUES) return problemOf('validation', 'The request is not valid.', errors);
+  return problemOf('validation', `The request is not valid (the first ${MAX_REPORTED_ISSUES} of ${errors.length} problems).`, errors.slice(0, MAX_REPORTED_ISSUES));
 }
 
 /** A request part that its route's schema refused. */
@@ -76,26 +81,54 @@ export class ValidationFailed extends Error {
   }
 }
 
-/** The one mapping from anything thrown to the problem the client sees. A 500 says nothing internal. */
-export function toProblem(error: unknown): ProblemResponse {
-  const plain = (status: number, detail?: string, headers: Record<string, string> = {}, errors?: Problem['errors']) => ({
-    status,
-    problem: problemOf(status, detail, errors),
-    headers,
-  });
-  if (error instanceof HttpError) return { status: error.status, problem: problemOf(error.status, error.detail), headers: error.headers };
-  if (error instanceof ZodError) return { status: 400, problem: validationProblem(error), headers: {} };
-  if (error instanceof ValidationFailed) return { status: 400, problem: validationProblem(error.zodError), headers: {} };
-  if (error instanceof NotFound) return plain(404, error.message);
-  if (error instanceof Conflict) return plain(409, error.message);
-  if (error instanceof Gone) return plain(410, error.message);
-  if (error instanceof Invalid)
-    return plain(400, error.message, {}, error.path === undefined ? undefined : [{ path: error.path, message: error.message }]);
-  if (error instanceof AccessEnded)
-    return { status: 401, problem: { ...problemOf(401, error.message), title: ACCESS_ENDED_TITLE }, headers: { 'www-authenticate': 'Bearer' } };
-  if (error instanceof Unauthenticated) return plain(401, error.message, { 'www-authenticate': 'Bearer' });
-  if (error instanceof Forbidden) return plain(403, error.message);
-  if (isTransient(error)) return plain(503, 'A dependency is unavailable; please retry.', { 'retry-after': '1' });
-  if (error instanceof DomainError) return plain(400, error.message);
-  return plain(500, 'An unexpected error occurred.');
+/** The kind of a domain error: the most specific class first. */
+function kindOf(error: DomainError): ProblemKindName | undefined {
+  if (error instanceof NoEmail) return 'no-email';
+  if (error instanceof Invalid) return 'validation';
+  if (error instanceof AccessEnded) return 'access-ended';
+  if (error instanceof Unauthenticated) return 'unauthenticated';
+  if (error instanceof Forbidden) return 'forbidden';
+  if (error instanceof OutOfScope) return 'out-of-scope';
+  if (error instanceof NotFound) return 'not-found';
+  if (error instanceof EmailInUse) return 'email-in-use';
+  if (error instanceof StaleVersion) return 'stale-version';
+  if (error instanceof IdempotencyConflict) return 'idempotency-conflict';
+  if (error instanceof Conflict) return 'conflict';
+  if (error instanceof LinkGone) return 'link-unusable';
+  if (error instanceof Gone) return 'invitation-unusable';
+  return undefined;
 }
+
+/** Headers a kind always carries. */
+const KIND_HEADERS: Partial<Record<ProblemKindName, Record<string, string>>> = {
+  unauthenticated: { 'www-authenticate': 'Bearer' },
+  'access-ended': { 'www-authenticate': 'Bearer' },
+  unavailable: { 'retry-after': '1' },
+};
+
+/**
+ * The one mapping from anything thrown to the problem the client sees, with the request it answers
+ * as `instance` (`urn:request:<id>`, the id of the `x-request-id` header and of the log lines). A
+ * 500 says nothing internal.
+ */
+export function toProblem(error: unknown, requestId?: string): ProblemResponse {
+  const answer = (kind: ProblemKindName, detail?: string, errors?: Problem['errors'], headers: Record<string, string> = {}): ProblemResponse => ({
+    status: PROBLEM_KINDS[kind].status,
+    problem: { ...problemOf(kind, detail, errors), ...(requestId === undefined ? {} : { instance: requestInstance(requestId) }) },
+    headers: { ...KIND_HEADERS[kind], ...headers },
+  });
+  if (error instanceof HttpError) return answer(error.kind, error.detail, undefined, error.headers);
+  if (error instanceof ZodError) return { ...answer('validation'), problem: { ...validationProblem(error), ...instanceOf(requestId) } };
+  if (error instanceof ValidationFailed) return { ...answer('validation'), problem: { ...validationProblem(error.zodError), ...instanceOf(requestId) } };
+  if (error instanceof Invalid) {
+    const kind = kindOf(error) ?? 'validation';
+    return answer(kind, error.message, error.path === undefined ? undefined : [{ path: error.path, message: error.message }]);
+  }
+  const kind = error instanceof DomainError ? kindOf(error) : undefined;
+  if (kind && error instanceof Error) return answer(kind, error.message);
+  if (isTransient(error)) return answer('unavailable', 'A dependency is unavailable; please retry.');
+  if (error instanceof DomainError) return answer('validation', error.message);
+  return answer('internal', 'An unexpected error occurred.');
+}
+
+const instanceOf = (requestId: string | undefined) => (requestId === undefined ? {} : { instance: requestInstance(requestId) });

@@ -1,17 +1,21 @@
 import type { DocumentType } from '../contract/document-types';
+import type { CreateAttachmentInput } from '../contract/schemas/attachments';
 import type { GrantInput, ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
 import type { CreateLinkInput } from '../contract/schemas/share-links';
 import { documentAccess } from '../domain/access-report';
-import { addGrant, deleteDocument, getDocument, listDocuments, listGrants, putDocument, removeGrant } from '../domain/documents';
+import { deleteAttachment, deleteDocumentAndAttachments } from '../domain/attachments/removal';
+import { announceUpload, completeUpload, listAttachments } from '../domain/attachments/upload';
+import { addGrant, getDocument, listDocuments, listGrants, putDocument, removeGrant } from '../domain/documents';
 import { createLink, listLinks, revokeLink } from '../domain/share-links/staff';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { actorOf } from '../http-kit/principal';
-import { documentsDeps } from '../wiring/documents';
+import { attachmentDeps, documentsDeps } from '../wiring/documents';
 import { verifyStaffRights } from '../wiring/staff-rights';
 
-/** The staff's documents, grants and share-links routes. */
+/** The staff's documents, grants, attachments and share-links routes. */
 type DocumentParams = { type: DocumentType; id: string };
 type GrantParams = DocumentParams & { contactId: string };
+type AttachmentParams = DocumentParams & { attachmentId: string };
 type LinkParams = DocumentParams & { linkId: string };
 
 export const handler = httpFunction('documents', {
@@ -23,8 +27,9 @@ export const handler = httpFunction('documents', {
     status: 200,
     body: await getDocument(documentsDeps(), req.params.type, req.params.id),
   }),
+  // The document's attachments go with it (their files too).
   deleteDocument: async (req: HttpRequest<unknown, unknown, DocumentParams>) => {
-    await deleteDocument(documentsDeps(), req.params.type, req.params.id);
+    await deleteDocumentAndAttachments(attachmentDeps(), req.params.type, req.params.id);
     return { status: 204 };
   },
   listDocuments: async (req: HttpRequest<unknown, ListDocumentsQuery>) => ({
@@ -47,6 +52,22 @@ export const handler = httpFunction('documents', {
     status: 200,
     body: { items: await listGrants(documentsDeps(), req.params.type, req.params.id) },
   }),
+  createAttachment: async (req: HttpRequest<CreateAttachmentInput, unknown, DocumentParams>) => ({
+    status: 201,
+    body: await announceUpload(attachmentDeps(), req.params.type, req.params.id, req.body),
+  }),
+  completeAttachment: async (req: HttpRequest<unknown, unknown, AttachmentParams>) => ({
+    status: 200,
+    body: await completeUpload(attachmentDeps(), req.params.type, req.params.id, req.params.attachmentId),
+  }),
+  listAttachments: async (req: HttpRequest<unknown, unknown, DocumentParams>) => ({
+    status: 200,
+    body: await listAttachments(attachmentDeps(), req.params.type, req.params.id),
+  }),
+  deleteAttachment: async (req: HttpRequest<unknown, unknown, AttachmentParams>) => {
+    await deleteAttachment(attachmentDeps(), req.params.type, req.params.id, req.params.attachmentId);
+    return { status: 204 };
+  },
   createLink: async (req: HttpRequest<CreateLinkInput, unknown, DocumentParams>) => ({
     status: 201,
     body: await createLink(documentsDeps().links, req.params.type, req.params.id, req.body, actorOf(req.principal)),

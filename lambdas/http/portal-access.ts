@@ -20,7 +20,7 @@ type IdParams = { id: string };
 /** A failed line carries its error as the problem the client would get for it alone (the one error mapping). */
 function resultOf(line: LineResult, requestId: string): ApplyResult {
   if (line.error === undefined) return { contactId: line.contactId, outcome: line.outcome, status: line.status };
-  const { problem } = toProblem(line.error);
+  const { problem } = toProblem(line.error, requestId);
   if (problem.status >= 500) log.error('wizard line failed', { requestId, contactId: line.contactId, error: line.error });
   return { contactId: line.contactId, outcome: line.outcome, status: line.status, error: problem };
 }

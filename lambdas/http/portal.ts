@@ -1,13 +1,15 @@
 import type { DocumentType } from '../contract/document-types';
 import { Unauthenticated } from '../contract/errors';
 import type { PortalDocumentsQuery } from '../contract/schemas/documents';
+import { downloadVisibleAttachment, visibleDocument } from '../domain/attachments/download';
 import { startPortalRequest, type PortalCaller } from '../domain/portal-session';
-import { portalDocument, portalDocuments, portalMe } from '../domain/visibility';
+import { portalDocuments, portalMe } from '../domain/visibility';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import type { Principal } from '../http-kit/principal';
 import { portalDeps } from '../wiring/portal';
 
 /** The portal's read-only routes; writes under /portal never reach here (the kit answers 405). */
+type DocumentParams = { type: DocumentType; id: string };
 
 /**
  * Every portal request starts here: the access record, not the token, decides — read on every
@@ -31,9 +33,13 @@ export const handler = httpFunction(
       status: 200,
       body: await portalDocuments(portalDeps(), callerOf(req), req.query),
     }),
-    getPortalDocument: async (req: HttpRequest<unknown, unknown, { type: DocumentType; id: string }>) => ({
+    getPortalDocument: async (req: HttpRequest<unknown, unknown, DocumentParams>) => ({
       status: 200,
-      body: await portalDocument(portalDeps().documents, callerOf(req), req.params.type, req.params.id),
+      body: await visibleDocument(portalDeps(), callerOf(req), req.params.type, req.params.id),
+    }),
+    downloadPortalAttachment: async (req: HttpRequest<unknown, unknown, DocumentParams & { attachmentId: string }>) => ({
+      status: 200,
+      body: await downloadVisibleAttachment(portalDeps(), callerOf(req), req.params.type, req.params.id, req.params.attachmentId),
     }),
   },
   { authorize: viewer },

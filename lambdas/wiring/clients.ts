@@ -1,7 +1,8 @@
 /**
- * The AWS SDK clients: the only place that builds them. One of each per container, on first use,
- * with standard retries; the endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (the
- * local stack points them at its emulators). A bundle carries only the clients its wiring uses.
+ * The AWS SDK clients (and our S3 client): the only place that builds them. One of each per
+ * container, on first use, with standard retries; the endpoints come from the SDK's own
+ * AWS_ENDPOINT_URL_* variables (the local stack points them at its emulators). A bundle carries
+ * only the clients its wiring uses.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,6 +10,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env } from '../contract/env';
+import { S3Presigner, S3Requests, type S3Config } from '../adapters/s3/s3-client';
+import { defaultProvider } from './lambda-credentials';
 
 /**
  * The clients' logger has no `info`: the SDK's logger middleware then skips building a redacted
@@ -22,6 +25,8 @@ let dynamo: DynamoDBDocumentClient | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
 let ses: SESv2Client | undefined;
 let eventBridge: EventBridgeClient | undefined;
+let s3: S3Requests | undefined;
+let s3Signer: S3Presigner | undefined;
 
 /** The single table: its document client and its name (`TABLE_NAME`). */
 export function table(): { db: DynamoDBDocumentClient; name: string } {
@@ -34,3 +39,16 @@ export function table(): { db: DynamoDBDocumentClient; name: string } {
 export const cognitoClient = (): CognitoIdentityProviderClient => (cognito ??= new CognitoIdentityProviderClient({ maxAttempts: 3, logger: SDK_LOGGER }));
 export const sesClient = (): SESv2Client => (ses ??= new SESv2Client({ maxAttempts: 3, logger: SDK_LOGGER }));
 export const eventBridgeClient = (): EventBridgeClient => (eventBridge ??= new EventBridgeClient({ maxAttempts: 3, logger: SDK_LOGGER }));
+
+/**
+ * Our S3 client (adapters/s3/s3-client.ts, not the SDK's: see there): the region Lambda sets, the
+ * endpoint from the SDK's own AWS_ENDPOINT_URL_S3 (set only locally), credentials from the environment.
+ */
+function s3Config(): S3Config {
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3;
+  return { region: process.env.AWS_REGION ?? 'us-east-1', credentials: defaultProvider(), maxAttempts: 3, ...(endpoint ? { endpoint } : {}) };
+}
+/** Signed requests and presigned URLs (the documents function). */
+export const s3Requests = (): S3Requests => (s3 ??= new S3Requests(s3Config()));
+/** Presigned URLs only (the portal): a bundle without the requests. */
+export const s3Presigner = (): S3Presigner => (s3Signer ??= new S3Presigner(s3Config()));

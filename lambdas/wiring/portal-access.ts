@@ -15,6 +15,7 @@ import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { SesInvitationMailer, type Sender } from '../adapters/ses/invitation-mailer';
 import { sesClient, table } from './clients';
 import { perContainer } from './container';
+import { countingMailer } from './metrics';
 import { revocationDeps } from './revocation';
 import { accessConfig } from './settings';
 
@@ -35,7 +36,7 @@ export const portalAccessDeps = perContainer((): PortalAccessFunctionDeps => {
   const { db, name } = table();
   const revocation = revocationDeps();
   return {
-    access: { ...revocation, mailer: new SesInvitationMailer(sesClient(), sender()), config: accessConfig() },
+    access: { ...revocation, mailer: countingMailer(new SesInvitationMailer(sesClient(), sender())), config: accessConfig() },
     audit: new DynamoAuditStore(db, name),
     idempotency: new DynamoIdempotencyStore(db, name),
     report: { contacts: revocation.contacts, documents: new DynamoDocumentStore(db, name), cursors: positionCursor, now: revocation.now },

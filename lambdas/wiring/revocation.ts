@@ -12,6 +12,7 @@ import { DynamoAccessStore } from '../adapters/dynamodb/access-store';
 import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { EventBridgeAccessEvents } from '../adapters/eventbridge/access-events';
 import { cognitoClient, eventBridgeClient, table } from './clients';
+import { countingEvents } from './metrics';
 import { applyConcurrency } from './settings';
 
 export const customerLogins = (): CognitoCustomerLogins => new CognitoCustomerLogins(cognitoClient(), env('customerUserPoolId'));
@@ -22,7 +23,7 @@ export function revocationDeps(): RevocationDeps & { contacts: DynamoContactStor
     contacts: new DynamoContactStore(db, name),
     store: new DynamoAccessStore(db, name),
     logins: customerLogins(),
-    events: new EventBridgeAccessEvents(eventBridgeClient(), env('eventBusName')),
+    events: countingEvents(new EventBridgeAccessEvents(eventBridgeClient(), env('eventBusName'))),
     now: () => new Date(),
     config: { applyConcurrency: applyConcurrency() },
     warn: log.warn,

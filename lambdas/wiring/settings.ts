@@ -1,4 +1,4 @@
-/** The portal-access settings a Lambda reads from its environment (names: lambdas/contract/env.ts), checked. */
+/** The settings a Lambda reads from its environment (names: lambdas/contract/env.ts), checked: a bad value stops the function at its start. */
 import { ENV, env, envOr } from '../contract/env';
 import type { PortalAccessConfig } from '../domain/portal-access/ports';
 
@@ -12,7 +12,9 @@ import type { PortalAccessConfig } from '../domain/portal-access/ports';
 const DEFAULT_APPLY_CONCURRENCY = '8';
 const DEFAULT_INVITATION_TTL_DAYS = '7';
 
-function positive(key: 'applyConcurrency' | 'invitationTtlDays', fallback: string): number {
+type NumericSetting = 'applyConcurrency' | 'invitationTtlDays' | 'invitationTtlSeconds' | 'attachmentUploadUrlSeconds' | 'attachmentDownloadUrlSeconds';
+
+function positive(key: NumericSetting, fallback: string): number {
   const number = Number(envOr(key, fallback));
   if (!Number.isFinite(number) || number <= 0) throw new Error(`${ENV[key]} must be a positive number`);
   return number;
@@ -21,9 +23,14 @@ function positive(key: 'applyConcurrency' | 'invitationTtlDays', fallback: strin
 /** `APPLY_CONCURRENCY` (optional). */
 export const applyConcurrency = (): number => Math.floor(positive('applyConcurrency', DEFAULT_APPLY_CONCURRENCY));
 
-/** `PORTAL_URL`, `INVITATION_TTL_DAYS` (optional) and `APPLY_CONCURRENCY`: what granting needs beyond revoking. */
+/** `PORTAL_URL`, `INVITATION_TTL_DAYS` or `INVITATION_TTL_SECONDS` (optional) and `APPLY_CONCURRENCY`: what granting needs beyond revoking. */
 export const accessConfig = (): PortalAccessConfig => ({
   portalUrl: env('portalUrl'),
-  invitationTtlDays: positive('invitationTtlDays', DEFAULT_INVITATION_TTL_DAYS),
+  // INVITATION_TTL_SECONDS (the local stack) wins over INVITATION_TTL_DAYS.
+  invitationTtlDays: envOr('invitationTtlSeconds', '') === '' ? positive('invitationTtlDays', DEFAULT_INVITATION_TTL_DAYS) : positive('invitationTtlSeconds', '') / 86_400,
   applyConcurrency: applyConcurrency(),
 });
+
+/** `ATTACHMENT_UPLOAD_URL_SECONDS`, `ATTACHMENT_DOWNLOAD_URL_SECONDS` (optional): unset, the production lifetime; the domain never goes beyond it. */
+export const urlSeconds = (key: 'attachmentUploadUrlSeconds' | 'attachmentDownloadUrlSeconds'): number | undefined =>
+  envOr(key, '') === '' ? undefined : positive(key, '');

@@ -1,24 +1,20 @@
 /**
  * The public share-link function (the holder of a link): the link items, the documents and the
- * contacts, read by key only. Env: TABLE_NAME.
+ * contacts read by key, a document's attachment records (by key, or its collection's `ATTACHMENT#`
+ * items), and presigned downloads of completed files.
+ * Env: TABLE_NAME, ATTACHMENTS_BUCKET, ATTACHMENT_DOWNLOAD_URL_SECONDS (optional).
  */
-import { NotFound } from '../contract/errors';
-import type { SharedAttachments, SharedDeps } from '../domain/share-links/ports';
+import { env } from '../contract/env';
+import { sharedAttachments } from '../domain/attachments/download';
+import type { SharedDeps } from '../domain/share-links/ports';
+import { DynamoAttachmentReader } from '../adapters/dynamodb/attachments-store';
 import { DynamoContactReader } from '../adapters/dynamodb/contact-reader';
 import { DynamoDocumentStore } from '../adapters/dynamodb/documents-store';
 import { DynamoShareLinkStore } from '../adapters/dynamodb/share-links-store';
-import { table } from './clients';
+import { S3AttachmentDownloads } from '../adapters/s3/attachment-objects';
+import { s3Presigner, table } from './clients';
 import { perContainer } from './container';
-
-/**
- * The attachments feature (issue 18) is not on this branch: no document has an attachment yet, so
- * every attachment of a live link is unknown (404). Its download port replaces this.
- */
-const noAttachments: SharedAttachments = {
-  download: async () => {
-    throw new NotFound('No such attachment.');
-  },
-};
+import { urlSeconds } from './settings';
 
 export const sharedDeps = perContainer((): SharedDeps => {
   const { db, name } = table();
@@ -26,7 +22,12 @@ export const sharedDeps = perContainer((): SharedDeps => {
     links: new DynamoShareLinkStore(db, name),
     documents: new DynamoDocumentStore(db, name),
     contacts: new DynamoContactReader(db, name),
-    attachments: noAttachments,
+    attachments: sharedAttachments({
+      attachments: new DynamoAttachmentReader(db, name),
+      objects: new S3AttachmentDownloads(s3Presigner(), env('attachmentsBucket')),
+      now: () => new Date(),
+      downloadUrlSeconds: urlSeconds('attachmentDownloadUrlSeconds'),
+    }),
     now: () => new Date(),
   };
 });

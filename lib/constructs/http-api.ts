@@ -23,6 +23,8 @@ export interface HttpApiProps {
 /** One line of JSON per request in the access log. */
 const ACCESS_LOG_FIELDS = {
   requestId: '$context.requestId',
+  // The invoked function's request id: the answer's `x-request-id`, and `requestId` on the function's log lines.
+  functionRequestId: '$context.awsEndpointRequestId',
   time: '$context.requestTime',
   ip: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',

@@ -3,11 +3,13 @@ import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { attachmentObjectKeys } from '../../lambdas/contract/attachments-bucket';
 import { ENV, type EnvKey } from '../../lambdas/contract/env';
 import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
 import { LAMBDA_BUNDLING } from '../bundling';
@@ -23,15 +25,26 @@ const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
 
 /** The admin actions a function may take on the customer pool's logins, without the `cognito-idp:` prefix. */
-export type CustomerPoolAction = 'AdminCreateUser' | 'AdminGetUser' | 'AdminEnableUser' | 'AdminDisableUser' | 'AdminUserGlobalSignOut' | 'AdminSetUserPassword';
+export type CustomerPoolAction =
+  | 'AdminCreateUser'
+  | 'AdminGetUser'
+  | 'AdminEnableUser'
+  | 'AdminDisableUser'
+  | 'AdminUserGlobalSignOut'
+  | 'AdminSetUserPassword'
+  | 'AdminUpdateUserAttributes';
 
 /** Item-level table actions, without the `dynamodb:` prefix. */
-export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+export type TableItemAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'description' | 'memorySize'> {
   /** The entry file, relative to the repository root (`lambdas/http/contacts.ts`). */
   readonly entry: string;
   readonly logRetention: logs.RetentionDays;
+  /** The stage: the dimension of the business metrics (`PORTAL_STAGE`). */
+  readonly stage: string;
+  /** The application log level (Lambda's JSON log format filters by it, and the code reads it). */
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /**
    * For a function that anyone can invoke without a token (accepting an invitation, a share link):
    * its concurrency is reserved at this number, which is also its ceiling. Unauthenticated floods
@@ -43,8 +56,8 @@ export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'descript
 
 /**
  * One Lambda function with the house defaults: Node.js 22 on ARM64, X-Ray, a minified bundle with
- * source maps (built by the local esbuild, never Docker), its own log group and a role that holds
- * nothing but what the `bind*` methods add. Each `bind*` sets the environment variable AND grants
+ * source maps (built by the local esbuild, never Docker), its own log group, Lambda's JSON log
+ * format at the stage's level, and a role that holds nothing but what the `bind*` methods add. Each `bind*` sets the environment variable AND grants
  * the access in one call, so the two cannot drift apart.
  */
 export class PortalFunction extends NodejsFunction {
@@ -67,10 +80,15 @@ export class PortalFunction extends NodejsFunction {
       timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       logGroup,
+      // Lambda's own JSON lines (START, REPORT with the cold start's init duration) and the code's
+      // (platform/log.ts writes the same shape, with request, trace and cold start) in one format.
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[props.logLevel],
+      systemLogLevelV2: SystemLogLevel.INFO,
       role,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      environment: { NODE_OPTIONS: '--enable-source-maps', [ENV.stage]: props.stage },
       bundling: {
         // Shared with the benchmark (lib/bundling.ts), so what is measured is what is deployed.
         minify: LAMBDA_BUNDLING.minify,
@@ -150,6 +168,28 @@ export class PortalFunction extends NodejsFunction {
         resources: [mail.identity.emailIdentityArn, mail.configurationSetArn],
       }),
     );
+    return this;
+  }
+
+  /**
+   * The attachments bucket, by prefix. `staff` (the documents function): PUT of uploads (the
+   * presigned PUT is signed with its role) and of completed files (the server-side copy), GET and
+   * HEAD of both (the checks; the copy's source; a completion that stored the file and must finish),
+   * DELETE of both, and ListBucket so that a missing key is a 404 rather than a 403. `download`
+   * (the portal, share links): GET of completed files only (the presigned downloads are signed with
+   * its role).
+   */
+  bindAttachments(bucket: IBucket, access: 'staff' | 'download'): this {
+    this.setEnv('attachmentsBucket', bucket.bucketName);
+    const { pending, file } = attachmentObjectKeys('*');
+    const [uploads, files] = [bucket.arnForObjects(pending), bucket.arnForObjects(file)];
+    const allow = (actions: string[], resources: string[]) => this.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    if (access === 'download') {
+      allow(['s3:GetObject'], [files]);
+      return this;
+    }
+    allow(['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], [uploads, files]);
+    allow(['s3:ListBucket'], [bucket.bucketArn]);
     return this;
   }
 

@@ -62,8 +62,8 @@ describe('CORS: API Gateway and the local server answer alike', () => {
     }
   });
 
-  it('lets the browser apps read what they need: the version, a location, Allow and Retry-After', () => {
-    expect(list(cors.ExposeHeaders.join(','), true)).toEqual(['allow', 'etag', 'location', 'retry-after']);
+  it('lets the browser apps read what they need: the version, a location, Allow, Retry-After and the request id', () => {
+    expect(list(cors.ExposeHeaders.join(','), true)).toEqual(['allow', 'etag', 'location', 'retry-after', 'x-request-id']);
   });
 
   it('answers an origin that is not configured without any CORS header, as API Gateway does', async () => {

@@ -25,20 +25,23 @@ export const TEST_CONFIG: StageConfig = checked({
   apiBurstLimit: 100,
   logRetentionDays: 30,
   publicFunctionConcurrency: 10,
+  logLevel: 'INFO',
 });
 
 /**
  * `aws:cdk:bundling-stacks: []` skips esbuild for every function. CloudFormation's own template
  * validation (slow: a WASM linter) is left to the nag test, which synthesizes the app for real.
  */
-export function buildStack(options: { validate?: boolean } = {}): { app: App; stack: PortalStack } {
+export function buildStack(options: { validate?: boolean; config?: StageConfig } = {}): { app: App; stack: PortalStack } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: options.validate ?? false });
-  const stack = new PortalStack(app, 'PortalAccess-test', { config: TEST_CONFIG, env: { account: '123456789012', region: TEST_CONFIG.region } });
+  const config = options.config ?? TEST_CONFIG;
+  const stack = new PortalStack(app, 'PortalAccess-test', { config, env: { account: '123456789012', region: config.region } });
   return { app, stack };
 }
 
-export function synthTemplate(): { stack: PortalStack; template: Template } {
-  const { stack } = buildStack();
+/** The test stage's stack (or one with `config` instead). */
+export function synthTemplate(config?: StageConfig): { stack: PortalStack; template: Template } {
+  const { stack } = buildStack(config ? { config } : {});
   return { stack, template: Template.fromStack(stack) };
 }
 

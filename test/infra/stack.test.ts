@@ -258,7 +258,7 @@ describe('HTTP API', () => {
       CorsConfiguration: {
         AllowOrigins: [...TEST_CONFIG.adminOrigins],
         AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After'],
+        ExposeHeaders: ['ETag', 'Location', 'Allow', 'Retry-After', 'X-Request-Id'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
         MaxAge: CORS.maxAgeSeconds,
       },
@@ -347,12 +347,12 @@ describe('functions', () => {
   const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
   const expected: Record<FunctionName | 'events' | 'schedule', string[]> = {
     system: BASE,
-    contacts: [...BASE, ...WRITE, ...STAFF, ...REVOCATION, 'events:PutEvents'],
+    contacts: [...BASE, ...WRITE, ...STAFF, ...REVOCATION, ...pool('AdminGetUser', 'AdminUpdateUserAttributes'), 'events:PutEvents'],
     'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
-    documents: [...BASE, ...WRITE, ...STAFF],
-    portal: [...BASE, ...READ],
+    documents: [...BASE, ...WRITE, ...STAFF, 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+    portal: [...BASE, ...READ, 's3:GetObject'],
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
-    shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject'],
     events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
     // The scheduled job: the table and the bus (expiries); no Cognito — the portal refuses by the record.
     schedule: [...BASE, ...WRITE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
@@ -393,19 +393,20 @@ describe('functions', () => {
     expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INVITATION#*', 'CONTACT#*', 'AUDIT#*'] } });
   });
 
-  it('the public share-link function reads its link, the document and the recipient by key, and writes nothing but link items (LeadingKeys), no index', () => {
+  it('the public share-link function reads its link, the document, the recipient and attachment records by key, queries only document collections, and writes nothing but link items (LeadingKeys), no index', () => {
     const tableId = only('AWS::DynamoDB::Table')[0];
     const statements = statementsOf(functionId('shared')).filter((s) => JSON.stringify(s.Action).includes('dynamodb:')) as { Action: string; Resource: unknown; Condition?: unknown }[];
     expect(statements.map((s) => ({ ...s, Effect: undefined }))).toEqual([
       { Action: 'dynamodb:GetItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*', 'DOC#*', 'CONTACT#*'] } } },
+      { Action: 'dynamodb:Query', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOC#*'] } } },
       { Action: 'dynamodb:UpdateItem', Resource: getAtt(tableId), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*'] } } },
     ]);
   });
 
-  it('nothing holds an action no code uses: no attribute writes anywhere, no login creation or password outside their functions', () => {
+  it('nothing holds an action no code uses: attribute writes (a login moving to its new email) in contacts only, no login creation or password outside their functions', () => {
     const all = (name: FunctionName | 'events' | 'schedule') => actionsOf(idOf(name));
     for (const name of Object.keys(expected) as (FunctionName | 'events' | 'schedule')[]) {
-      expect(all(name)).not.toContain('cognito-idp:AdminUpdateUserAttributes');
+      if (name !== 'contacts') expect({ name, writes: all(name).includes('cognito-idp:AdminUpdateUserAttributes') }).toEqual({ name, writes: false });
       if (name !== 'portal-access') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
       if (name !== 'invitations') expect({ name, sets: all(name).includes('cognito-idp:AdminSetUserPassword') }).toEqual({ name, sets: false });
     }
@@ -423,17 +424,19 @@ describe('functions', () => {
 
   it('each function gets the environment its bindings need, and nothing more', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
-    expect(variables(functionId('system'))).toEqual(['NODE_OPTIONS']);
-    expect(variables(functionId('portal'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(functionId('documents'))).toEqual(['NODE_OPTIONS', 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
-    expect(variables(functionId('shared'))).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    // Every function: the source maps, and the stage (the business metrics' dimension).
+    const every = ['NODE_OPTIONS', 'PORTAL_STAGE'];
+    expect(variables(functionId('system'))).toEqual(every);
+    expect(variables(functionId('portal'))).toEqual(['ATTACHMENTS_BUCKET', ...every, 'TABLE_NAME']);
+    expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', ...every, 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('shared'))).toEqual(['ATTACHMENTS_BUCKET', ...every, 'TABLE_NAME']);
     // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
-    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
-    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(variables(logicalId(stack.scheduleFunction))).toEqual(['EVENT_BUS_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', ...every, 'TABLE_NAME']);
+    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'TABLE_NAME']);
+    expect(variables(logicalId(stack.scheduleFunction))).toEqual(['EVENT_BUS_NAME', ...every, 'TABLE_NAME']);
     expect(variables(functionId('portal-access'))).toEqual(
-      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'NODE_OPTIONS', 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
+      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', ...every, 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
       // Invitation links point at the portal's own URL by default.
@@ -527,14 +530,15 @@ describe('the scheduled job', () => {
 });
 
 describe('alarms', () => {
-  it('every dead-letter alarm notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
+  it('every alarm (the dead letters and observability.test.ts\'s) notifies one SNS topic, encrypted with a rotated key CloudWatch may use, reachable over TLS only', () => {
     const [topicId, topic] = only('AWS::SNS::Topic');
     const keyId = (topic.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(template.toJSON().Resources[keyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
     const keyPolicy = JSON.stringify((template.toJSON().Resources[keyId] as Resource).Properties.KeyPolicy);
     expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
     const alarms = resources('AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(EVENT_RULES.length + 1 + 2);
+    // The dead letters' alarms: one per event rule, the events function's own, the scheduled job's two.
+    expect(alarms.filter(([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(EVENT_RULES.length + 1 + 2);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
@@ -563,8 +567,10 @@ describe('outputs', () => {
       [
         'AlarmTopicArn',
         'ApiUrl',
+        'AttachmentsBucketName',
         'CustomerClientId',
         'CustomerUserPoolId',
+        'DashboardName',
         'EventBusName',
         'HostedUiBaseUrl',
         'StaffHostedUiBaseUrl',
@@ -579,5 +585,87 @@ describe('outputs', () => {
         'TableName',
       ].sort(),
     );
+  });
+});
+
+describe('attachments bucket', () => {
+  const bucketId = () => logicalId(stack.node.findChild('Attachments').node.findChild('Bucket'));
+  const logsId = () => logicalId(stack.node.findChild('Attachments').node.findChild('AccessLogs'));
+  const bucket = () => template.toJSON().Resources[bucketId()] as Resource;
+  const objects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(bucketId()), `/${prefix}*`]] });
+  const s3Statements = (fn: FunctionName | 'events') =>
+    statementsOf(fn === 'events' ? logicalId(stack.eventsFunction) : functionId(fn))
+      .filter((s) => JSON.stringify(s.Action).includes('s3:'))
+      .map((s) => ({ actions: (Array.isArray(s.Action) ? s.Action : [s.Action]).sort(), resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource] }));
+
+  it('is private: all public access blocked, ACLs disabled, S3-managed encryption, retained', () => {
+    // The attachments' buckets: the files and their access logs (the portal's web hosting has its own).
+    expect(resources('AWS::S3::Bucket').map(([id]) => id).filter((id) => id.startsWith('Attachments')).sort()).toEqual([bucketId(), logsId()].sort());
+    for (const id of [bucketId(), logsId()]) {
+      const b = template.toJSON().Resources[id] as Resource;
+      expect(b.DeletionPolicy).toBe('Retain');
+      expect(b.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+    }
+  });
+
+  it('refuses every request without TLS (and below TLS 1.2), by bucket policy', () => {
+    const policy = resources('AWS::S3::BucketPolicy').find(([, p]) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: bucketId() }))![1];
+    const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+      ]),
+    );
+  });
+
+  it('is versioned, logs its accesses to the log bucket, and its lifecycle removes leftovers', () => {
+    expect(bucket().Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsId() }, LogFilePrefix: 'attachments/' },
+    });
+    const rules = (bucket().Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+        expect.objectContaining({ Prefix: 'pending/', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true, Status: 'Enabled' }),
+      ]),
+    );
+    // No rule expires completed files: `files/` objects live as long as their document.
+    expect(rules.filter((r) => r.ExpirationInDays !== undefined).map((r) => r.Prefix)).toEqual(['pending/']);
+  });
+
+  it('allows only the upload from the console and the admin origins by CORS: PUT with Content-Type', () => {
+    // The console on its default CloudFront domain (no adminUrl in the test stage): CloudFront's domains, not its distribution (a cycle).
+    expect(bucket().Properties.CorsConfiguration).toEqual({
+      CorsRules: [{ AllowedOrigins: ['https://*.cloudfront.net', ...TEST_CONFIG.adminOrigins], AllowedMethods: ['PUT'], AllowedHeaders: ['Content-Type'], ExposedHeaders: ['ETag'], MaxAge: 3000 }],
+    });
+  });
+
+  it('names the console exactly when it has a domain of its own (adminUrl)', () => {
+    const own = synthTemplate({ ...TEST_CONFIG, adminUrl: 'https://console.example.com' }).template;
+    const withCors = Object.values(own.findResources('AWS::S3::Bucket')).map((b) => (b as Resource).Properties.CorsConfiguration as { CorsRules: { AllowedOrigins: string[] }[] } | undefined);
+    expect(withCors.flatMap((cors) => cors?.CorsRules.map((rule) => rule.AllowedOrigins) ?? [])).toEqual([['https://console.example.com', ...TEST_CONFIG.adminOrigins]]);
+  });
+
+  it('the documents function may put, read and delete uploads and completed files, and list (404s); nothing else', () => {
+    expect(s3Statements('documents')).toEqual(
+      expect.arrayContaining([
+        { actions: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], resources: [objects('pending/'), objects('files/')] },
+        { actions: ['s3:ListBucket'], resources: [getAtt(bucketId())] },
+      ]),
+    );
+    expect(s3Statements('documents')).toHaveLength(2);
+  });
+
+  it('the portal and share-link functions may only read completed files (they sign the downloads); no other function touches the bucket', () => {
+    expect(s3Statements('portal')).toEqual([{ actions: ['s3:GetObject'], resources: [objects('files/')] }]);
+    expect(s3Statements('shared')).toEqual([{ actions: ['s3:GetObject'], resources: [objects('files/')] }]);
+    for (const fn of ['system', 'contacts', 'portal-access', 'invitations', 'events'] as const) expect(s3Statements(fn)).toEqual([]);
   });
 });

@@ -80,11 +80,14 @@ describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPre
     expect(config.Logging.Prefix).toBe(`cloudfront/${app}/`);
   });
 
-  it('distribution: the strict CSP (the page, its pool’s hosted UI, nothing else), HSTS, no referrer, no framing, no sniffing', () => {
+  it('distribution: the strict CSP (the page, its pool’s hosted UI, the console the attachments bucket, nothing else), HSTS, no referrer, no framing, no sniffing', () => {
     const policyId = distribution().DefaultCacheBehavior.ResponseHeadersPolicyId.Ref;
     const headers = resource(policyId).Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     const hostedUi = `https://{${hostedUiDomainId()}}.auth.${TEST_CONFIG.region}.amazoncognito.com`;
-    expect(flat(headers.ContentSecurityPolicy.ContentSecurityPolicy)).toBe(contentSecurityPolicy({ hostedUi }));
+    // The console sends its presigned uploads to the attachments bucket's own origin (that bucket, not S3 at large).
+    const attachmentsBucket = logicalId(stack.node.findChild('Attachments').node.findChild('Bucket') as never);
+    const uploads = app === 'admin' ? { uploads: [`https://{${attachmentsBucket}.RegionalDomainName}`] } : {};
+    expect(flat(headers.ContentSecurityPolicy.ContentSecurityPolicy)).toBe(contentSecurityPolicy({ hostedUi, ...uploads }));
     expect(headers.ContentSecurityPolicy.Override).toBe(true);
     expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: WEB_HEADERS.hstsMaxAgeSeconds, IncludeSubdomains: true, Override: true });
     expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ROUTES, routeKey, type Route } from '../../lambdas/contract/routes';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { buildWorld, createContact, applyAccess, resigned, type Principal, type PrincipalClass, type World } from './support/principals';
-import { adminToken, api, uniq, type ApiResponse } from './support/stack';
+import { adminToken, api, uniq, withoutInstance, type ApiResponse } from './support/stack';
 
 jest.setTimeout(120_000);
 
@@ -37,11 +37,16 @@ async function putDocument(type: string, id: string, customerId: string, extra: 
 interface Targets {
   scratch: Contact;
   toArchive: Contact;
+  /** Archived before the matrix runs: the staff admin restores it. */
+  toRestore: Contact;
   invited: Contact;
   grantee: Contact;
   docA: string;
   docB: string;
   docToDelete: string;
+  /** Attachments of docA: one completed, one announced only (deleted by the matrix). */
+  attachment: string;
+  attachmentToDelete: string;
   /** A share link of docA (no view limit): its id, for the revocation, and its token. */
   link: { id: string; token: string };
   linkToRevoke: string;
@@ -49,6 +54,22 @@ interface Targets {
 let t: Targets;
 
 const docId = () => uniq('doc');
+
+async function announce(doc: string, size: number): Promise<{ id: string; uploadUrl: string }> {
+  const res = await staff(`/documents/invoice/${doc}/attachments`, { method: 'POST', body: { fileName: 'matrix.pdf', contentType: 'application/pdf', size } });
+  if (res.status !== 201) throw new Error(`announce → ${res.status} ${res.text}`);
+  return res.body as { id: string; uploadUrl: string };
+}
+
+async function completedAttachment(doc: string): Promise<string> {
+  const bytes = Buffer.from('%PDF-1.7 matrix');
+  const { id, uploadUrl } = await announce(doc, bytes.length);
+  const put = await fetch(uploadUrl, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/pdf' } });
+  if (put.status !== 200) throw new Error(`upload → ${put.status}`);
+  const done = await staff(`/documents/invoice/${doc}/attachments/${id}/complete`, { method: 'POST' });
+  if (done.status !== 200) throw new Error(`complete → ${done.status} ${done.text}`);
+  return id;
+}
 
 function cases(): Record<string, Case> {
   const { companyA, userA } = world;
@@ -60,6 +81,7 @@ function cases(): Record<string, Case> {
     'GET /contacts/{id}': { request: () => ({ method: 'GET', path: `/contacts/${userA.contact.id}` }) },
     'PATCH /contacts/{id}': { request: () => ({ method: 'PATCH', path: `/contacts/${t.scratch.id}`, body: { name: 'Renamed by the matrix' } }) },
     'DELETE /contacts/{id}': { request: () => ({ method: 'DELETE', path: `/contacts/${t.toArchive.id}` }) },
+    'POST /contacts/{id}/restore': { request: () => ({ method: 'POST', path: `/contacts/${t.toRestore.id}/restore` }) },
     'GET /contacts/{id}/portal-access': { request: () => ({ method: 'GET', path: `/contacts/${companyA.id}/portal-access` }) },
     'POST /contacts/{id}/portal-access': {
       request: () => ({ method: 'POST', path: `/contacts/${companyA.id}/portal-access`, body: { lines: [{ contactId: t.scratch.id, inPortal: false }] } }),
@@ -79,17 +101,26 @@ function cases(): Record<string, Case> {
     'POST /documents/{type}/{id}/grants': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/grants`, body: { contactId: t.grantee.id } }) },
     'DELETE /documents/{type}/{id}/grants/{contactId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/grants/${t.scratch.id}` }) },
     'GET /documents/{type}/{id}/grants': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/grants` }) },
+    'POST /documents/{type}/{id}/attachments': {
+      request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/attachments`, body: { fileName: 'matrix.pdf', contentType: 'application/pdf', size: 10 } }),
+    },
+    // Completing a completed attachment answers it again (200).
+    'POST /documents/{type}/{id}/attachments/{attachmentId}/complete': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/attachments/${t.attachment}/complete` }) },
+    'GET /documents/{type}/{id}/attachments': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/attachments` }) },
+    'DELETE /documents/{type}/{id}/attachments/{attachmentId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/attachments/${t.attachmentToDelete}` }) },
+    // Company A's attachment: B's portal user gets the document's 404.
+    'GET /portal/documents/{type}/{id}/attachments/{attachmentId}': {
+      request: () => ({ method: 'GET', path: `/portal/documents/invoice/${t.docA}/attachments/${t.attachment}` }),
+      expect: { 'customer-b': 404 },
+    },
     'GET /documents/{type}/{id}/access': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/access` }) },
     'POST /documents/{type}/{id}/links': { request: () => ({ method: 'POST', path: `/documents/invoice/${t.docA}/links`, body: { maxViews: 2 } }) },
     'GET /documents/{type}/{id}/links': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}/links` }) },
     'DELETE /documents/{type}/{id}/links/{linkId}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docA}/links/${t.linkToRevoke}` }) },
     // Public, authenticated by the link's token only: whatever else the caller sends, the link decides.
     'GET /shared/{token}': { request: () => ({ method: 'GET', path: `/shared/${t.link.token}` }) },
-    // No document has an attachment until the attachments feature lands: 404 for every caller of a live link.
-    'GET /shared/{token}/attachments/{attachmentId}': {
-      request: () => ({ method: 'GET', path: `/shared/${t.link.token}/attachments/${uniq('att')}` }),
-      expect: Object.fromEntries((['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked'] as const).map((k) => [k, 404])),
-    },
+    // docA's completed attachment through docA's live link: the redirect to its download, whoever else the caller is.
+    'GET /shared/{token}/attachments/{attachmentId}': { request: () => ({ method: 'GET', path: `/shared/${t.link.token}/attachments/${t.attachment}` }) },
     'GET /portal/me': { request: () => ({ method: 'GET', path: '/portal/me' }) },
     'GET /portal/documents': { request: () => ({ method: 'GET', path: '/portal/documents' }) },
     // Company A's document: B's portal user must not learn it exists.
@@ -97,7 +128,9 @@ function cases(): Record<string, Case> {
     // Public, authenticated by the invitation token only: an unknown token is 410 whoever sends it.
     'POST /invitations/accept': {
       request: () => ({ method: 'POST', path: '/invitations/accept', body: { token: randomBytes(32).toString('base64url'), password: 'Whatever-Pw-1!' } }),
-      expect: Object.fromEntries((['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked'] as const).map((k) => [k, 410])),
+      expect: Object.fromEntries(
+        (['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked', 'staff-no-scope', 'customer-no-scope'] as const).map((k) => [k, 410]),
+      ),
     },
   };
 }
@@ -110,10 +143,12 @@ function expectedStatus(route: Route, who: Principal, routeCase: Case): number {
     case 'public':
       return route.success.status;
     case 'staff':
-      // A customer token on a staff route is "issued by the other pool": 401, like no token at all.
-      return who.kind === 'staff-admin' ? route.success.status : who.kind === 'staff-member' ? 403 : 401;
+      // A customer token on a staff route is "issued by the other pool": 401, like no token at all;
+      // the pool's own token without the required scope is 403 (insufficient scope), as API Gateway answers.
+      return who.kind === 'staff-admin' ? route.success.status : who.kind === 'staff-member' || who.kind === 'staff-no-scope' ? 403 : 401;
     case 'customer':
       // Staff tokens are the other pool's; a revoked user's still-valid token is refused by the access record.
+      if (who.kind === 'customer-no-scope') return 403;
       return who.kind === 'customer-a' || who.kind === 'customer-b' ? route.success.status : 401;
   }
 }
@@ -140,13 +175,16 @@ beforeAll(async () => {
   admin = await adminToken();
   world = await buildWorld();
   const { companyA, companyB } = world;
-  const [scratch, toArchive, invited, grantee] = await Promise.all([
+  const [scratch, toArchive, toRestore, invited, grantee] = await Promise.all([
     createContact({ kind: 'person', name: 'Scratch', companyId: companyA.id }),
     createContact({ kind: 'person', name: 'To archive', companyId: companyA.id }),
+    createContact({ kind: 'person', name: 'To restore', companyId: companyA.id }),
     createContact({ kind: 'person', name: 'Invited', email: `${uniq('invited')}@example.com`, companyId: companyA.id }),
     createContact({ kind: 'person', name: 'Grantee', companyId: companyA.id }),
   ]);
   await applyAccess(companyA.id, invited.id, true);
+  const archived = await staff(`/contacts/${toRestore.id}`, { method: 'DELETE' });
+  if (archived.status !== 204) throw new Error(`archive → ${archived.status} ${archived.text}`);
   const [docA, docB, docToDelete] = [docId(), docId(), docId()];
   await Promise.all([putDocument('invoice', docA, companyA.id), putDocument('invoice', docB, companyB.id), putDocument('invoice', docToDelete, companyA.id)]);
   const newLink = async () => {
@@ -155,7 +193,10 @@ beforeAll(async () => {
     return { id: res.body.id as string, token: (res.body.url as string).split('/s/')[1]! };
   };
   const [link, linkToRevoke] = await Promise.all([newLink(), newLink()]);
-  t = { scratch, toArchive, invited, grantee, docA, docB, docToDelete, link, linkToRevoke: linkToRevoke.id };
+  t = {
+    scratch, toArchive, toRestore, invited, grantee, docA, docB, docToDelete, link, linkToRevoke: linkToRevoke.id,
+    attachment: await completedAttachment(docA), attachmentToDelete: (await announce(docA, 10)).id,
+  };
   const grant = await staff(`/documents/invoice/${t.docA}/grants`, { method: 'POST', body: { contactId: scratch.id } });
   if (grant.status !== 201) throw new Error(`grant → ${grant.status} ${grant.text}`);
 });
@@ -167,7 +208,7 @@ describe('the matrix', () => {
 
   it('knows every kind of caller', () => {
     expect(new Set(world.principals.map((p) => p.kind))).toEqual(
-      new Set(['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked']),
+      new Set(['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked', 'staff-no-scope', 'customer-no-scope']),
     );
   });
 
@@ -220,7 +261,8 @@ describe('object level: company A’s portal user and company B’s data', () =>
       const res = await asA(path);
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toEqual(missing.body);
+      // The same problem but for the request it answers (`instance`): nothing about the document.
+      expect(withoutInstance(res.body)).toEqual(withoutInstance(missing.body));
       expect(leaks(res, world.companyB.id, world.userB.contact.id, `Doc ${t.docB}`)).toEqual([]);
     }
     // A's own document under another type is another document: 404 too.

@@ -359,11 +359,14 @@ describe('archiving a contact with portal access revokes it (needs the portal-ac
     expect((await call(`/contacts/${person.id}`)).body).toMatchObject({ archived: true, portal: { status: 'revoked' } });
   });
 
-  test('the email of a contact with a live portal login cannot be changed (409, revoke first)', async () => {
+  test('the email of a contact with a live portal login moves its login (staff-workflows.test.ts); it cannot be removed (409)', async () => {
     const person = await withPortalAccess();
-    const res = await call(`/contacts/${person.id}`, { method: 'PATCH', body: { email: 'someone.else@example.com' } });
-    expect(res.status).toBe(409);
-    expect((res.body as { detail?: string }).detail).toMatch(/revoke/i);
+    const moved = `${uniq('moved')}@example.com`;
+    const res = await call(`/contacts/${person.id}`, { method: 'PATCH', body: { email: moved } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ email: moved, portal: { status: 'invited' } });
+    const cleared = await call(`/contacts/${person.id}`, { method: 'PATCH', body: { email: null } });
+    expect(cleared.body).toMatchObject({ status: 409, type: 'urn:portal-access:problem:conflict' });
     expect((await call(`/contacts/${person.id}`, { method: 'PATCH', body: { name: 'Renamed' } })).status).toBe(200);
   });
 });

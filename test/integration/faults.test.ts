@@ -96,7 +96,8 @@ async function repeatUntilDone(companyId: string, persons: Contact[]): Promise<S
 function expectProblem(res: ApiResponse, status: number): void {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, title: expect.any(String) });
+  expect(res.body).toMatchObject({ status, title: expect.any(String), instance: `urn:request:${res.headers['x-request-id']}` });
+  if (status === 503) expect(res.body.type).toBe('urn:portal-access:problem:unavailable');
 }
 
 beforeAll(async () => {
@@ -128,7 +129,7 @@ describe('SES failing from the 50th mail of a 200-line apply', () => {
     for (const line of failed) {
       // Either the grant got as far as the mail (invited; the mail is what failed), or the request ran out of
       // time before the line started (none): a 503 problem either way, with nothing internal in it.
-      expect(line).toMatchObject({ status: expect.stringMatching(/^(invited|none)$/), error: { type: expect.any(String), title: expect.any(String), status: 503 } });
+      expect(line).toMatchObject({ status: expect.stringMatching(/^(invited|none)$/), error: { type: 'urn:portal-access:problem:unavailable', title: 'Service unavailable', status: 503 } });
       expect(JSON.stringify(line.error)).not.toMatch(/ServiceUnavailable|injected|amazonaws|stack/i);
     }
     expect(failed.filter((l) => l.status === 'invited').length).toBeGreaterThan(0);
@@ -166,8 +167,10 @@ describe('20 concurrent applies of the same company', () => {
       expect(answer.status).toBe(200);
       for (const line of answer.body.results) {
         expect(['granted', 'unchanged', 'failed']).toContain(line.outcome);
-        // A line that lost the race is told so (409), never a 5xx.
-        if (line.outcome === 'failed') expect(line.error?.status).toBe(409);
+        // A line that lost the race is told so (409); one not started before the request's time was up
+        // is 503 (docs/api.md: repeat it) — on a loaded machine 20 applies of 12 lines share DynamoDB
+        // Local's one transaction lane. Never any other failure; and every person is granted (below).
+        if (line.outcome === 'failed') expect({ status: line.error?.status, ok: [409, 503].includes(line.error?.status ?? 0) }).toEqual({ status: line.error?.status, ok: true });
       }
     }
     // Every person is granted by at least one of the applies (two may share the work of one grant: an

@@ -17,6 +17,8 @@ let admin: string;
 let person: Contact;
 let docId: string;
 let shareToken: string;
+/** A completed attachment of the document: the share link's valid download, whose parameters are then attacked. */
+let sharedAttachmentId: string;
 const every: { label: string; status: number }[] = [];
 
 /** A valid request of a route, and how the route refuses a bad value in each of its body's string fields. */
@@ -37,6 +39,7 @@ function targets(): Record<string, Target> {
     'GET /contacts/{id}': { path: () => `/contacts/${person.id}` },
     'PATCH /contacts/{id}': { path: () => `/contacts/${person.id}`, body: () => ({ name: 'Renamed' }), fields: { name: 400 } },
     'DELETE /contacts/{id}': { path: () => `/contacts/${person.id}` },
+    'POST /contacts/{id}/restore': { path: () => `/contacts/${person.id}/restore` },
     'GET /contacts/{id}/portal-access': { path: () => `/contacts/${c}/portal-access` },
     'POST /contacts/{id}/portal-access': {
       path: () => `/contacts/${c}/portal-access`,
@@ -59,6 +62,15 @@ function targets(): Record<string, Target> {
     'POST /documents/{type}/{id}/grants': { path: () => `/documents/invoice/${docId}/grants`, body: () => ({ contactId: person.id }), fields: { contactId: 400 } },
     'DELETE /documents/{type}/{id}/grants/{contactId}': { path: () => `/documents/invoice/${docId}/grants/${person.id}` },
     'GET /documents/{type}/{id}/grants': { path: () => `/documents/invoice/${docId}/grants` },
+    'POST /documents/{type}/{id}/attachments': {
+      path: () => `/documents/invoice/${docId}/attachments`,
+      body: () => ({ fileName: 'hostile.pdf', contentType: 'application/pdf', size: 10 }),
+      fields: { fileName: 400, contentType: 400 },
+    },
+    'POST /documents/{type}/{id}/attachments/{attachmentId}/complete': { path: () => `/documents/invoice/${docId}/attachments/${person.id}/complete` },
+    'GET /documents/{type}/{id}/attachments': { path: () => `/documents/invoice/${docId}/attachments` },
+    'DELETE /documents/{type}/{id}/attachments/{attachmentId}': { path: () => `/documents/invoice/${docId}/attachments/${person.id}` },
+    'GET /portal/documents/{type}/{id}/attachments/{attachmentId}': { path: () => `/portal/documents/invoice/${docId}/attachments/${person.id}` },
     'GET /documents/{type}/{id}/access': { path: () => `/documents/invoice/${docId}/access`, query: true },
     'GET /portal/documents': { path: () => '/portal/documents', query: true },
     'GET /portal/documents/{type}/{id}': { path: () => `/portal/documents/invoice/${docId}` },
@@ -71,7 +83,7 @@ function targets(): Record<string, Target> {
     'DELETE /documents/{type}/{id}/links/{linkId}': { path: () => `/documents/invoice/${docId}/links/${uniq('link')}` },
     // A share link's token, like an invitation's, is looked up, not parsed: any unusable value is the one 410.
     'GET /shared/{token}': { path: () => `/shared/${shareToken}` },
-    'GET /shared/{token}/attachments/{attachmentId}': { path: () => `/shared/${shareToken}/attachments/att1` },
+    'GET /shared/{token}/attachments/{attachmentId}': { path: () => `/shared/${shareToken}/attachments/${sharedAttachmentId}` },
     // The token is looked up, not parsed: any unusable value is the one 410 (API.md, Invitations).
     'POST /invitations/accept': { path: () => '/invitations/accept', body: () => ({ token: 'a'.repeat(43), password: 'Hostile-Pw-1!' }), fields: { token: 410, password: 410 } },
   };
@@ -99,7 +111,7 @@ async function send(route: Route, path: string, label: string, init: { rawBody?:
   if (init.contentType) headers['content-type'] = init.contentType;
   // fetch adds no content type to a Uint8Array body: `contentType: null` sends none at all.
   const body = init.rawBody === undefined ? undefined : typeof init.rawBody === 'string' && init.contentType === null ? new TextEncoder().encode(init.rawBody) : init.rawBody;
-  const response = await fetch(stack().apiUrl + path, { method: route.method, headers, ...(body === undefined ? {} : { body }) });
+  const response = await fetch(stack().apiUrl + path, { method: route.method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -130,6 +142,14 @@ beforeAll(async () => {
   const link = await api(`/documents/invoice/${docId}/links`, { method: 'POST', token: admin, body: {} });
   expect(link.status).toBe(201);
   shareToken = (link.body.url as string).split('/s/')[1]!;
+  const bytes = Buffer.from('%PDF-1.7 hostile');
+  const ticket = await api(`/documents/invoice/${docId}/attachments`, { method: 'POST', token: admin, body: { fileName: 'hostile.pdf', contentType: 'application/pdf', size: bytes.length } });
+  expect(ticket.status).toBe(201);
+  expect((await fetch(ticket.body.uploadUrl as string, { method: 'PUT', body: bytes, headers: ticket.body.uploadHeaders as Record<string, string> })).status).toBe(200);
+  sharedAttachmentId = ticket.body.id as string;
+  expect((await api(`/documents/invoice/${docId}/attachments/${sharedAttachmentId}/complete`, { method: 'POST', token: admin })).status).toBe(200);
+  // The valid request the parameters' attacks start from is the download's redirect.
+  expect((await api(`/shared/${shareToken}/attachments/${sharedAttachmentId}`)).status).toBe(302);
 });
 
 afterAll(() => {

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/contract/keys';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
-import { adminToken, api, emails, signIn, stack, uniq } from './support/stack';
+import { adminToken, api, emails, signIn, stack, uniq, withoutInstance } from './support/stack';
 
 const PASSWORD = 'Invitee-Passw0rd!';
 let token: string;
@@ -85,9 +85,11 @@ describe('POST /invitations/accept', () => {
       [used.invitation, 'A'.repeat(43), 'not a token', expired.invitation, reinvited.invitation, revoked.invitation].map((t) => accept(t)),
     );
     expect(answers.map((a) => a.status)).toEqual([410, 410, 410, 410, 410, 410]);
-    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    // One and the same problem, but for the request each answers (`instance`, the request id).
+    expect(new Set(answers.map((a) => JSON.stringify(withoutInstance(a.body)))).size).toBe(1);
+    expect(answers.map((a) => a.body.instance)).toEqual(answers.map((a) => `urn:request:${a.headers['x-request-id']}`));
     expect(answers[0]!.headers['content-type']).toContain('application/problem+json');
-    expect(answers[0]!.body).toMatchObject({ status: 410, title: 'Gone' });
+    expect(answers[0]!.body).toMatchObject({ status: 410, type: 'urn:portal-access:problem:invitation-unusable', title: 'Invitation unusable' });
     expect((await api(`/contacts/${expired.person.id}`, { token })).body.portal.status).toBe('invited');
   });
 

@@ -126,7 +126,7 @@ describe('a company of three persons', () => {
     ]);
     expect(results[0]!.error?.errors).toEqual([expect.objectContaining({ path: 'lines.0.email' })]);
     expect(results[1]!.error?.errors).toEqual([expect.objectContaining({ path: 'lines.1.email' })]);
-    expect(results[2]).toMatchObject({ status: 'none', error: { type: 'about:blank', title: 'Conflict' } });
+    expect(results[2]).toMatchObject({ status: 'none', error: { type: 'urn:portal-access:problem:email-in-use', title: 'Email in use' } });
     expect((await staff(`/contacts/${outsider.id}`)).body.portal.status).toBe('none');
     expect(await mailsTo(good.email!)).toHaveLength(1);
   });

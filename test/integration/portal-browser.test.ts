@@ -5,9 +5,13 @@
  * stand-in (authorization code + PKCE), the home page shows the name and the counters, a list pages
  * through the API's cursor, a document opens at its own URL; staff revoke, and the next navigation
  * (in-app, then a reload) says the access ended; sign-out ends the hosted UI's session too. Then the
- * unusable links, and a share link opened without sign-in until staff revoke it. No console error
- * anywhere (support/browser.ts); a screenshot of every page.
+ * unusable links, and a share link opened without sign-in until staff revoke it. A document's file
+ * downloads with its button (Playwright's download event: the bytes staff uploaded, under their file
+ * name). No console error anywhere (support/browser.ts); a screenshot of every page.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
 import { launchBrowser, screenshot, watch, type ConsoleWatch } from './support/browser';
@@ -28,6 +32,8 @@ let staffToken: string;
 let company: { id: string; name: string };
 let person: { id: string; name: string; email: string };
 let invitationLink: string;
+/** The PDF staff attach to "Invoice 01" (a name outside ASCII: the download must keep it). */
+const PDF = { fileName: 'Facture été 0001.pdf', bytes: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('portal browser test '.repeat(50))]) };
 
 const portalUrl = () => stack().portalUrl;
 const staff = async (path: string, body: unknown, method = 'POST') => {
@@ -47,6 +53,14 @@ async function tabTo(id: string): Promise<void> {
 
 const heading = (name: string | RegExp, level = 1) => page.getByRole('heading', { level, name });
 
+/** Staff attach the PDF: announce, the presigned PUT, complete. */
+async function attach(document: string): Promise<void> {
+  const ticket = (await staff(`${document}/attachments`, { fileName: PDF.fileName, contentType: 'application/pdf', size: PDF.bytes.length })).body as { id: string; uploadUrl: string };
+  const put = await fetch(ticket.uploadUrl, { method: 'PUT', body: PDF.bytes, headers: { 'content-type': 'application/pdf' } });
+  if (put.status !== 200) throw new Error(`upload → ${put.status}`);
+  await staff(`${document}/attachments/${ticket.id}/complete`, {});
+}
+
 beforeAll(async () => {
   staffToken = await adminToken();
   company = await createContact({ kind: 'company', name: `Azure Interior ${uniq('co')}` });
@@ -55,7 +69,8 @@ beforeAll(async () => {
   person = { id: created.id, name: created.name, email };
   // The company's documents: invoices on consecutive days (newest last), two quotations, and one of another company.
   for (let day = 1; day <= INVOICES; day++) {
-    await staff(`/documents/invoice/${uniq('INV')}`, {
+    const id = uniq('INV');
+    await staff(`/documents/invoice/${id}`, {
       customerId: company.id,
       name: `Invoice ${String(day).padStart(2, '0')}`,
       reference: `INV/2026/${String(day).padStart(4, '0')}`,
@@ -65,6 +80,7 @@ beforeAll(async () => {
       state: 'posted',
       data: { lines: [{ product: 'Office chair', quantity: day }], note: '<b>not markup</b>' },
     }, 'PUT');
+    if (day === 1) await attach(`/documents/invoice/${id}`);
   }
   for (const n of [1, 2]) await staff(`/documents/sale_order/${uniq('SO')}`, { customerId: company.id, name: `Quotation ${n}`, date: `2026-02-0${n}` }, 'PUT');
   const other = await createContact({ kind: 'company', name: `Someone else ${uniq('co')}` });
@@ -165,7 +181,19 @@ describe('the customer portal in Chromium', () => {
     await page.getByText('Office chair').waitFor();
     // Whatever the back office sent is text, never markup.
     await page.getByText('<b>not markup</b>').waitFor();
+    await heading('Files', 2).waitFor();
     await screenshot(page, '07-document');
+
+    // Its file: the button fetches a short-lived link, the browser saves what staff uploaded, under its name.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${PDF.fileName}` }).click()]);
+    expect(download.suggestedFilename()).toBe(PDF.fileName);
+    // The browser runs apart (one Chromium server for the run): the file is copied here to be read.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-download-'));
+    await download.saveAs(path.join(dir, 'file'));
+    const bytes = fs.readFileSync(path.join(dir, 'file'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(bytes).toEqual(PDF.bytes);
+    expect(new URL(page.url()).pathname).toMatch(/^\/documents\/invoice\/[^/]+$/);
 
     // Its own URL: a reload shows it again.
     await page.reload();

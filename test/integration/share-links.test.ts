@@ -2,8 +2,9 @@
  * Share links in real time against the local stack (API.md, "Share links"): created by staff (the URL
  * once), opened without sign-in (each view counted), `maxViews` under concurrency, expiry, revocation
  * of one link among several, a deleted document, an archived recipient — every dead link the same
- * 410, byte for byte — the three headers, the per-client rate limit, the audit trail, and no token
- * in any listing. Each test opens links from a client address of its own (support/shared-links.ts),
+ * 410, byte for byte, for the document and its attachments — the three headers, the attachments'
+ * downloads (a 302 to the S3 emulator's presigned GET: the uploaded bytes), the per-client rate
+ * limit, the audit trail, and no token in any listing. Each test opens links from a client address of its own (support/shared-links.ts),
  * so that the rate limit of one test never touches another.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -28,6 +29,22 @@ async function publish(type = 'invoice', id = uniq('INV')): Promise<{ type: stri
   return { type, id, body: res.body };
 }
 
+const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)]);
+type Attachment = { id: string; fileName: string; contentType: string; size: number };
+
+/** Announce an upload of a PDF (`bytes`) on a document; completed unless told otherwise: the attachment as staff see it. */
+async function attach(doc: { type: string; id: string }, fileName: string, bytes: Buffer, complete = true): Promise<Attachment> {
+  const base = `/documents/${doc.type}/${doc.id}/attachments`;
+  const ticket = await staff(base, { method: 'POST', body: { fileName, contentType: 'application/pdf', size: bytes.length } });
+  expect(ticket.status).toBe(201);
+  const put = await fetch(ticket.body.uploadUrl as string, { method: 'PUT', body: bytes, headers: ticket.body.uploadHeaders as Record<string, string> });
+  expect(put.status).toBe(200);
+  if (!complete) return { id: ticket.body.id as string, fileName, contentType: 'application/pdf', size: bytes.length };
+  const done = await staff(`${base}/${ticket.body.id as string}/complete`, { method: 'POST' });
+  expect(done.status).toBe(200);
+  return done.body as Attachment;
+}
+
 const linksOf = async (type: string, id: string) => {
   const res = await staff(`/documents/${type}/${id}/links`);
   expect(res.status).toBe(200);
@@ -40,6 +57,18 @@ function expectSharedHeaders(res: ApiResponse, label: string): void {
 
 /** The headers of an answer that can differ between two identical answers: the date and the connection's. */
 const stableHeaders = (res: ApiResponse) => Object.entries(res.headers).filter(([name]) => !['date', 'keep-alive', 'connection'].includes(name)).sort();
+
+/**
+ * An answer with its request id (the `x-request-id` header, and the problem's `instance`
+ * `urn:request:<id>`) replaced by a placeholder wherever it occurs: the one part two answers to
+ * different requests may not share. Everything else — every byte of the body, every header — stays.
+ */
+function withoutRequestId(res: ApiResponse): { text: string; headers: [string, string][] } {
+  const id = res.headers['x-request-id'];
+  expect(id).toMatch(/^[\w-]{8,}$/);
+  const blank = (value: string) => value.replaceAll(id!, '<request-id>');
+  return { text: blank(res.text), headers: stableHeaders(res).map(([name, value]) => [name, blank(value)]) };
+}
 
 beforeAll(async () => {
   token = await adminToken();
@@ -64,7 +93,7 @@ describe('creating and opening a link', () => {
       const res = await client.get(`/shared/${link.token}`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
-      expect(res.body).toEqual(staffView);
+      expect(res.body).toEqual({ ...staffView, attachments: [] });
       expectSharedHeaders(res, 'a view');
     }
     const listed = await linksOf(doc.type, doc.id);
@@ -184,8 +213,9 @@ describe('dead links', () => {
     expect((await linksOf(doc.type, doc.id)).body.items.find((l: { id: string }) => l.id === toRecipient.id)).toMatchObject({ contactId: recipient.id, views: 1 });
   });
 
-  test('every dead link answers the same 410, byte for byte, with the same headers — and the three headers', async () => {
+  test('every dead link answers the same 410, byte for byte, with the same headers — and the three headers; for its attachments too', async () => {
     const doc = await publish();
+    const file = await attach(doc, 'dead.pdf', pdf(512));
     const [usedUp, expiring, revoked, deleted, toArchived] = await Promise.all([
       createLink(doc.type, doc.id, { maxViews: 1 }),
       createLink(doc.type, doc.id, { expiresAt: new Date(Date.now() + 5000).toISOString() }),
@@ -217,30 +247,83 @@ describe('dead links', () => {
       expect({ label, type: res.headers['content-type'] }).toEqual({ label, type: 'application/problem+json' });
       expectSharedHeaders(res, label);
     }
+    // Byte for byte the same body and headers, but for the request each answers: its id, in
+    // `x-request-id` and in the problem's `instance` (compared with the id blanked out, nothing else).
     const [first] = answers;
+    const reference = withoutRequestId(first![1]);
+    expect(reference.text).toContain('"instance":"urn:request:<request-id>"');
     for (const [label, res] of answers) {
-      expect({ label, text: res.text }).toEqual({ label, text: first![1].text });
-      expect({ label, headers: stableHeaders(res) }).toEqual({ label, headers: stableHeaders(first![1]) });
+      expect({ label, instance: res.body.instance }).toEqual({ label, instance: `urn:request:${res.headers['x-request-id']}` });
+      expect({ label, answer: withoutRequestId(res) }).toEqual({ label, answer: reference });
     }
-    expect(first![1].body).toEqual({ type: 'about:blank', title: 'Gone', status: 410, detail: expect.any(String) });
-    // A dead link's attachment is the same 410 too.
-    const attachment = await client.get(`/shared/${revoked!.token}/attachments/a1`);
-    expect(attachment.status).toBe(410);
-    expect(attachment.text).toBe(first![1].text);
+    expect(new Set(answers.map(([, res]) => res.headers['x-request-id'])).size).toBe(answers.length);
+    expect(first![1].body).toEqual({ type: 'urn:portal-access:problem:link-unusable', title: 'Link unusable', status: 410, detail: expect.any(String), instance: expect.any(String) });
+    // A dead link's attachment is the same 410 too, before any lookup of the attachment (an existing one, an unknown one).
+    for (const [label, t] of dead) {
+      for (const attachmentId of [file.id, 'a1']) {
+        const res = await client.get(`/shared/${t}/attachments/${attachmentId}`);
+        expect({ label, attachmentId, status: res.status, answer: withoutRequestId(res) }).toEqual({ label, attachmentId, status: 410, answer: reference });
+        expectSharedHeaders(res, `${label}: attachment`);
+      }
+    }
   });
 });
 
 describe('attachments of a shared document', () => {
-  test('a live link: an unknown attachment is 404 (with the headers) and counts no view', async () => {
+  test('the view lists the completed ones; each is a 302 to a presigned GET (≤ 60 s, attachment) of exactly the uploaded bytes, counted as no view; revoked: 410', async () => {
     const doc = await publish();
+    const other = await publish();
+    const bytes = pdf(200 * 1024);
+    const file = await attach(doc, 'Facture été №7.pdf', bytes);
+    const pending = await attach(doc, 'pending.pdf', pdf(64), false);
+    const foreign = await attach(other, 'other.pdf', pdf(64));
+    const link = await createLink(doc.type, doc.id);
+    const client = viewer();
+
+    const view = await client.get(`/shared/${link.token}`);
+    expect(view.status).toBe(200);
+    expect(view.body.attachments).toEqual([file]);
+
+    const res = await client.get(`/shared/${link.token}/attachments/${file.id}`);
+    expect(res.status).toBe(302);
+    expectSharedHeaders(res, 'the redirect');
+    const location = new URL(res.headers.location!);
+    expect(location.origin).toBe(new URL(stack().s3Endpoint).origin);
+    expect(Number(location.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(60);
+    // The key is opaque (the attachment's id), the name only in the signed Content-Disposition.
+    expect(location.pathname).toBe(`/${stack().attachmentsBucket}/files/${file.id}`);
+    const download = await fetch(location);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="Facture ete No7.pdf"; filename*=UTF-8''Facture%20%C3%A9t%C3%A9%20%E2%84%967.pdf`);
+    // Downloads count no view: the view above is the only one.
+    expect((await linksOf(doc.type, doc.id)).body.items[0]).toMatchObject({ id: link.id, views: 1 });
+
+    // Only the link's own document, only completed files: the same 404 for another document's attachment, a pending one, an unknown one.
+    const missing = await Promise.all([foreign.id, pending.id, uniq('att')].map((id) => client.get(`/shared/${link.token}/attachments/${id}`)));
+    for (const miss of missing) {
+      expect(miss.status).toBe(404);
+      expect(miss.headers['content-type']).toBe('application/problem+json');
+      expectSharedHeaders(miss, 'attachment 404');
+    }
+    expect(new Set(missing.map((m) => withoutRequestId(m).text)).size).toBe(1);
+
+    expect((await staff(`/documents/${doc.type}/${doc.id}/links/${link.id}`, { method: 'DELETE' })).status).toBe(204);
+    const revoked = await client.get(`/shared/${link.token}/attachments/${file.id}`);
+    expect(revoked.status).toBe(410);
+    expect(withoutRequestId(revoked)).toEqual(withoutRequestId(await client.get(`/shared/${link.token}`)));
+  });
+
+  test('a live link: an unknown attachment is 404 and counts no view; a used-up link (maxViews) is 410 for its attachments too', async () => {
+    const doc = await publish();
+    const file = await attach(doc, 'used.pdf', pdf(64));
     const link = await createLink(doc.type, doc.id, { maxViews: 1 });
     const client = viewer();
-    const res = await client.get(`/shared/${link.token}/attachments/${uniq('att')}`);
-    expect(res.status).toBe(404);
-    expect(res.headers['content-type']).toBe('application/problem+json');
-    expectSharedHeaders(res, 'attachment 404');
+    expect((await client.get(`/shared/${link.token}/attachments/${uniq('att')}`)).status).toBe(404);
+    expect((await client.get(`/shared/${link.token}/attachments/${file.id}`)).status).toBe(302);
     expect((await linksOf(doc.type, doc.id)).body.items[0]).toMatchObject({ views: 0 });
     expect((await client.get(`/shared/${link.token}`)).status).toBe(200);
+    expect((await client.get(`/shared/${link.token}/attachments/${file.id}`)).status).toBe(410);
   });
 });
 
@@ -256,7 +339,8 @@ describe('rate limit', () => {
     expect(throttled.length).toBeGreaterThan(0);
     for (const res of throttled) {
       expect(res.headers['content-type']).toBe('application/problem+json');
-      expect(res.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
+      // The local stack's answer (API Gateway's own 429 in AWS has no problem body: problem-types.ts).
+      expect(res.body).toMatchObject({ type: 'urn:portal-access:problem:throttled', status: 429, title: 'Too many requests', instance: `urn:request:${res.headers['x-request-id']}` });
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
     expect((await viewer().get(path)).status).toBe(410);

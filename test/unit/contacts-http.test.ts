@@ -36,7 +36,8 @@ const store: ContactStore = {
   get: async (id) => records.get(id),
   create: async (r) => void records.set(r.id, r),
   update: async (_before, after) => void records.set(after.id, after),
-  archive: async (id) => void records.set(id, { ...records.get(id)!, archived: true, version: records.get(id)!.version + 1 }),
+  archive: async ({ id }) => void records.set(id, { ...records.get(id)!, archived: true, version: records.get(id)!.version + 1 }),
+  restore: async (_before, after) => void records.set(after.id, after),
   list: async () => ({ items: [...records.values()], nextCursor: 'next' }),
   listCompanyPersons: async () => ({ items: [] }),
 };

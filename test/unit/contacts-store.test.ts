@@ -12,7 +12,7 @@ import { DynamoContactStore, contactIndexKeys } from '../../lambdas/adapters/dyn
 import { encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
 import { CompanyUnavailable } from '../../lambdas/domain/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
+import { Conflict, EmailInUse, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const ddb = mockClient(db);
@@ -75,6 +75,8 @@ describe('create', () => {
         gsi2sk: 'ada lovelace#ada',
         gsi3pk: 'CONTACTS_BY_EMAIL',
         gsi3sk: 'ada@example.com#ada',
+        gsi4pk: 'PORTAL#none',
+        gsi4sk: 'ada lovelace#ada',
         // Its holdings start at zero: the documents' and grants' transactions count from there.
         documentsAsCustomer: 0,
         grantsReceived: 0,
@@ -126,7 +128,7 @@ describe('update', () => {
       TableName: 'portal',
       Key: { pk: 'CONTACT#ada', sk: 'CONTACT' },
       UpdateExpression:
-        'SET #name = :name, #phone = :phone, #gsi1sk = :gsi1sk, #gsi2sk = :gsi2sk, #version = :version, #updatedAt = :updatedAt',
+        'SET #name = :name, #phone = :phone, #gsi1sk = :gsi1sk, #gsi2sk = :gsi2sk, #gsi4sk = :gsi4sk, #version = :version, #updatedAt = :updatedAt',
       ConditionExpression: '#version = :expected AND #archived = :false',
       ExpressionAttributeNames: {
         '#version': 'version',
@@ -135,6 +137,7 @@ describe('update', () => {
         '#phone': 'phone',
         '#gsi1sk': 'gsi1sk',
         '#gsi2sk': 'gsi2sk',
+        '#gsi4sk': 'gsi4sk',
         '#updatedAt': 'updatedAt',
       },
       ExpressionAttributeValues: {
@@ -144,6 +147,7 @@ describe('update', () => {
         ':phone': '+44 1',
         ':gsi1sk': 'ada king#ada',
         ':gsi2sk': 'ada king#ada',
+        ':gsi4sk': 'ada king#ada',
         ':version': 4,
         ':updatedAt': '2026-01-02T00:00:00.000Z',
       },
@@ -209,31 +213,97 @@ describe('update', () => {
 });
 
 describe('archive', () => {
-  test('one conditional update: archived, version + 1, every index key removed', async () => {
+  test('one conditional update at the version read: archived, version + 1, every index key in its archived partition', async () => {
     ddb.on(UpdateCommand).resolves({});
-    await store.archive('ada', '2026-01-03T00:00:00.000Z');
-    expect(input(UpdateCommand)).toEqual({
+    await store.archive(ada, '2026-01-03T00:00:00.000Z');
+    const update = input(UpdateCommand);
+    expect(update).toMatchObject({
       TableName: 'portal',
       Key: { pk: 'CONTACT#ada', sk: 'CONTACT' },
-      UpdateExpression:
-        'SET archived = :true, version = version + :one, updatedAt = :at REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk',
-      ConditionExpression: 'attribute_exists(pk) AND archived = :false',
-      ExpressionAttributeValues: { ':true': true, ':false': false, ':one': 1, ':at': '2026-01-03T00:00:00.000Z' },
+      ConditionExpression: 'attribute_exists(pk) AND archived = :false AND version = :read',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
+    expect(update.ExpressionAttributeValues).toMatchObject({
+      ':read': 3,
+      ':next': 4,
+      ':gsi1pk': 'COMPANY#acme#ARCHIVED',
+      ':gsi2pk': 'CONTACTS#ARCHIVED',
+      ':gsi3pk': 'CONTACTS_BY_EMAIL#ARCHIVED',
+      ':gsi4pk': 'PORTAL#none#ARCHIVED',
+    });
+    expect(update.UpdateExpression).toMatch(/^SET archived = :true, version = :next, updatedAt = :at, #gsi2pk = :gsi2pk, /);
   });
 
-  test('already archived is a Conflict, unknown is NotFound', async () => {
+  test('already archived or changed meanwhile is a Conflict, unknown is NotFound', async () => {
     ddb.on(UpdateCommand).rejectsOnce(ccf({ archived: { BOOL: true } })).rejectsOnce(ccf());
-    await expect(store.archive('ada', 'x')).rejects.toBeInstanceOf(Conflict);
-    await expect(store.archive('nope', 'x')).rejects.toBeInstanceOf(NotFound);
+    await expect(store.archive(ada, 'x')).rejects.toBeInstanceOf(Conflict);
+    await expect(store.archive({ ...ada, id: 'nope' }, 'x')).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('restore', () => {
+  const archived: ContactRecord = { ...ada, archived: true, version: 5, portal: { status: 'revoked' }, login: { email: 'ada@example.com', username: 'u', sub: 's' } };
+  const audit = { at: 't', actor: 'staff:admin', action: 'contact.restored' as const, contactId: 'ada', details: {} };
+
+  test('one transaction: back in the live partitions, without its login, if still archived at the version read and not live; with the audit entry', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const after = { ...archived, archived: false, version: 6, updatedAt: 'u' };
+    delete after.login;
+    await store.restore(archived, after, audit);
+    const [update, put] = input(TransactWriteCommand).TransactItems as { Update?: Record<string, any>; Put?: Record<string, any> }[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(update?.Update?.ConditionExpression).toBe('attribute_exists(pk) AND archived = :true AND version = :read AND NOT (#portal.#status IN (:invited, :active))');
+    expect(update?.Update?.UpdateExpression).toMatch(/ REMOVE #login, #invitation$/);
+    expect(update?.Update?.ExpressionAttributeValues).toMatchObject({ ':gsi2pk': 'CONTACTS', ':gsi1pk': 'COMPANY#acme', ':gsi4pk': 'PORTAL#revoked', ':read': 5, ':next': 6 });
+    expect(put?.Put?.Item).toMatchObject({ pk: 'AUDIT#ada', action: 'contact.restored' });
+  });
+
+  test('a refused condition is a Conflict', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled({ Code: 'ConditionalCheckFailed', Item: { pk: { S: 'CONTACT#ada' } } }, 'None'));
+    await expect(store.restore(archived, { ...archived, archived: false }, audit)).rejects.toBeInstanceOf(Conflict);
+  });
+});
+
+describe('update moving a live login to the new email', () => {
+  const live: ContactRecord = { ...ada, portal: { status: 'active' }, login: { email: 'ada@example.com', username: 'u', sub: 's' }, invitation: { tokenHash: 'h1', expiresAt: 'x' } };
+  const moved = { ...live, email: 'ada@new.example', version: 4 };
+  const move = { from: 'ada@example.com', to: 'ada@new.example', at: '2026-06-01T00:00:00.000Z', audit: { at: 't', actor: 'staff:admin', action: 'portal.login-email-changed' as const, contactId: 'ada', details: {} } };
+
+  test('one transaction: the contact and its login, the new guard, the old guard gone, the pending invitation dead, the audit entry', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.update(live, moved, move);
+    const items = input(TransactWriteCommand).TransactItems as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(items.map((item) => Object.keys(item)[0])).toEqual(['Update', 'Put', 'Delete', 'Put', 'Delete']);
+    const update = items[0]!.Update;
+    expect(update.ConditionExpression).toBe('#version = :expected AND #archived = :false AND #login.#loginEmail = :from AND #portal.#status = :status');
+    expect(update.UpdateExpression).toContain('#login.#loginEmail = :to, #login.#signedOutAt = :movedAt');
+    expect(update.UpdateExpression).toMatch(/REMOVE #invitation/);
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':email': 'ada@new.example', ':gsi3sk': 'ada@new.example#ada', ':from': 'ada@example.com', ':to': 'ada@new.example', ':status': 'active' });
+    expect(items[1]!.Put).toMatchObject({ Item: { pk: 'LOGIN#ada@new.example', contactId: 'ada' }, ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me' });
+    expect(items[2]!.Delete).toMatchObject({ Key: { pk: 'LOGIN#ada@example.com', sk: 'LOGIN' }, ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me' });
+    expect(items[3]!.Put.Item).toMatchObject({ pk: 'AUDIT#ada', action: 'portal.login-email-changed' });
+    expect(items[4]!.Delete).toEqual({ TableName: 'portal', Key: { pk: 'INVITATION#h1', sk: 'INVITATION' } });
+  });
+
+  test("the new email's guard held by another contact is EmailInUse; a changed contact a Conflict", async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None', 'None', 'None'));
+    await expect(store.update(live, moved, move)).rejects.toBeInstanceOf(EmailInUse);
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled({ Code: 'ConditionalCheckFailed', Item: { pk: { S: 'CONTACT#ada' } } }, 'None', 'None', 'None', 'None'));
+    await expect(store.update(live, moved, move)).rejects.toBeInstanceOf(Conflict);
+  });
+
+  test('a stale guard is taken over from its holder only', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.update(live, moved, { ...move, takeOverFrom: 'old-holder' });
+    const put = (input(TransactWriteCommand).TransactItems as Record<string, any>[])[1]!.Put; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(put).toMatchObject({ ConditionExpression: 'contactId = :holder', ExpressionAttributeValues: { ':holder': 'old-holder' } });
   });
 });
 
 const row = (name: string, id: string, extra: Record<string, unknown> = {}) => ({
   pk: `CONTACT#${id}`,
   sk: 'CONTACT',
-  ...contactIndexKeys({ id, name, archived: false, ...extra }),
+  ...contactIndexKeys({ id, name, archived: false, portal: { status: 'none' }, ...extra }),
   ...ada,
   id,
   name,
@@ -273,6 +343,42 @@ describe('list', () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     await store.list({ emailPrefix: 'ada@', limit: 10 });
     expect(input(QueryCommand)).toMatchObject({ IndexName: 'gsi3', ExpressionAttributeValues: { ':pk': 'CONTACTS_BY_EMAIL', ':prefix': 'ada@' } });
+  });
+
+  test('a portal status: gsi4 in its partition, by name; with a name prefix, begins_with', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await store.list({ portalStatus: 'active', namePrefix: 'Ad', limit: 10 });
+    expect(input(QueryCommand)).toMatchObject({ IndexName: 'gsi4', ExpressionAttributeValues: { ':pk': 'PORTAL#active', ':prefix': 'ad' }, Limit: 11 });
+  });
+
+  test('archived contacts: the archived partition of the same index, whatever the filter', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await store.list({ archived: true, limit: 10 });
+    await store.list({ archived: true, portalStatus: 'revoked', limit: 10 });
+    await store.list({ archived: true, companyId: 'acme', limit: 10 });
+    await store.list({ archived: true, emailPrefix: 'ada@', limit: 10 });
+    expect([0, 1, 2, 3].map((n) => [input(QueryCommand, n).IndexName, (input(QueryCommand, n).ExpressionAttributeValues as Record<string, string>)[':pk']])).toEqual([
+      ['gsi2', 'CONTACTS#ARCHIVED'],
+      ['gsi4', 'PORTAL#revoked#ARCHIVED'],
+      ['gsi1', 'COMPANY#acme#ARCHIVED'],
+      ['gsi3', 'CONTACTS_BY_EMAIL#ARCHIVED'],
+    ]);
+  });
+
+  test("a portal status within a company reads the company's persons and keeps those with the status", async () => {
+    ddb.on(QueryCommand).resolves({ Items: [row('A', 'a', { portal: { status: 'active' } }), row('B', 'b', { portal: { status: 'none' } }), row('C', 'c', { portal: { status: 'active' } })] });
+    const page = await store.list({ companyId: 'acme', portalStatus: 'active', limit: 10 });
+    expect(page.items.map((c) => c.id)).toEqual(['a', 'c']);
+    expect(input(QueryCommand)).toMatchObject({ IndexName: 'gsi1', ExpressionAttributeValues: { ':pk': 'COMPANY#acme' } });
+    expect(input(QueryCommand)).not.toHaveProperty('Limit');
+  });
+
+  test('a cursor of one status is refused by another', async () => {
+    const key = { pk: 'CONTACT#b', sk: 'CONTACT', gsi4pk: 'PORTAL#active', gsi4sk: 'b#b' };
+    ddb.on(QueryCommand).resolves({ Items: [row('B', 'b'), row('Bb', 'bb')], LastEvaluatedKey: key });
+    const { nextCursor } = await store.list({ portalStatus: 'active', limit: 1 });
+    await expect(store.list({ portalStatus: 'invited', limit: 1, cursor: nextCursor })).rejects.toBeInstanceOf(Invalid);
+    await expect(store.list({ portalStatus: 'active', archived: true, limit: 1, cursor: nextCursor })).rejects.toBeInstanceOf(Invalid);
   });
 
   test('a company: gsi1 in its partition; listCompanyPersons is the same listing', async () => {

@@ -1,6 +1,7 @@
 import { Conflict, Invalid, NotFound } from '../../lambdas/contract/errors';
 import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler, RejectedEvent } from '../../lambdas/events/handler';
+import { captureLogs, type Captured } from './log-capture';
 
 type Call = [name: string, ...args: unknown[]];
 
@@ -39,14 +40,12 @@ const event = (detailType: string, detail: unknown, source = 'crm.example') => (
   detail,
 });
 
-let logged: string[];
+let logged: Captured;
 beforeEach(() => {
-  logged = [];
-  jest.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line));
-  jest.spyOn(console, 'error').mockImplementation((line: string) => void logged.push(line));
+  logged = captureLogs();
 });
-afterEach(() => jest.restoreAllMocks());
-const lines = (level: string) => logged.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === level);
+afterEach(() => logged.restore());
+const lines = (level: string) => logged.level(level.toUpperCase());
 
 describe('revocation events', () => {
   it('revokes one contact, with the event source as the actor and the reason', async () => {

@@ -5,6 +5,7 @@ import { DynamoMailFeedbackStore } from '../../lambdas/adapters/dynamodb/mail-fe
 import { recordMailFeedback } from '../../lambdas/domain/mail-feedback';
 import type { EventDeps } from '../../lambdas/wiring/events';
 import { eventHandler, RejectedEvent } from '../../lambdas/events/handler';
+import { captureLogs, type Captured } from './log-capture';
 
 const TABLE = 'portal-test';
 const NOW = new Date('2026-11-22T08:15:00.000Z');
@@ -48,16 +49,15 @@ const guard = (email: string, contactId: string) =>
 const transactions = () => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems ?? []);
 
 let logged: Array<Record<string, unknown>>;
+let capture: Captured;
 beforeEach(() => {
   ddb.reset();
   ddb.on(GetCommand).resolves({});
   ddb.on(TransactWriteCommand).resolves({});
-  logged = [];
-  const keep = (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>);
-  jest.spyOn(console, 'log').mockImplementation(keep);
-  jest.spyOn(console, 'error').mockImplementation(keep);
+  capture = captureLogs();
+  logged = capture.lines;
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => capture.restore());
 
 describe('SES feedback', () => {
   it('a hard bounce marks the contact bounced and writes the audit entry, in one transaction', async () => {
@@ -84,6 +84,8 @@ describe('SES feedback', () => {
       details: { email: 'ann@example.com', bounceType: 'Permanent', bounceSubType: 'General', messageId: 'msg-1', feedbackId: 'fb-1' },
     });
     expect(String(audit?.sk)).toMatch(/^2026-11-22T08:15:00.000Z#/);
+    // One data point of the bounce rate's numerator, as an EMF line.
+    expect(capture.metrics('InvitationsBounced')).toEqual([1]);
   });
 
   it('a complaint marks the contact complained', async () => {
@@ -96,6 +98,8 @@ describe('SES feedback', () => {
     const [items] = transactions();
     expect(items?.[0]?.Update?.ExpressionAttributeValues?.[':delivery']).toBe('complained');
     expect(items?.[1]?.Put?.Item).toMatchObject({ action: 'invitation.complained', actor: 'event:aws.ses', contactId: 'c-bob', details: { complaintType: 'abuse' } });
+    expect(capture.metrics('InvitationsComplained')).toEqual([1]);
+    expect(capture.metrics('InvitationsBounced')).toEqual([]);
   });
 
   it('without named recipients, the message destination is used', async () => {
@@ -115,7 +119,7 @@ describe('SES feedback', () => {
     await expect(handler()(bounce('Permanent', 'stranger@example.com'))).resolves.toBeUndefined();
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
     expect(transactions()).toHaveLength(0);
-    expect(logged.filter((l) => l.level === 'warn')).toHaveLength(1);
+    expect(logged.filter((l) => l.level === 'WARN')).toHaveLength(1);
   });
 
   it('a repeated notification writes nothing the second time (the condition holds the contact as it is)', async () => {
@@ -129,6 +133,8 @@ describe('SES feedback', () => {
     );
     await expect(handler()(bounce('Permanent'))).resolves.toBeUndefined();
     expect(logged).toContainEqual(expect.objectContaining({ message: 'event consumed', outcomes: [{ contactId: 'c-ann', outcome: 'unchanged' }] }));
+    // Counted once, by the notification that marked it.
+    expect(capture.metrics('InvitationsBounced')).toEqual([]);
   });
 
   it('a throttled write is thrown again, to be retried', async () => {

@@ -32,7 +32,7 @@ function world() {
   const access: PortalAccessDeps = {
     contacts: mem.contactStore,
     store: mem,
-    logins: { create: unused, find: unused, enable: unused, isEnabled: unused, setPassword: unused, signOut: unused, disable: async (username) => {
+    logins: { create: unused, find: unused, enable: unused, isEnabled: unused, setPassword: unused, signOut: unused, changeEmail: unused, disable: async (username) => {
         if (failingOnce.delete(username)) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
         disabled.push(username);
       } },
@@ -47,11 +47,12 @@ function world() {
     list: unused,
     create: unused,
     update: unused,
-    archive: async (id) => {
+    archive: async ({ id }) => {
       const stored = mem.contact(id);
       stored.archived = true;
       stored.version += 1;
     },
+    restore: unused,
   };
   const contacts = { store: contactStore, revoker: { revokeForArchive: (id: string, actor: string) => revokeForArchive(access, id, actor) } };
   const deps: EventDeps = {
@@ -67,7 +68,7 @@ function world() {
 
 const event = (detailType: string, detail: unknown) => ({ id: 'e-1', 'detail-type': detailType, source: 'billing.example', time: '2026-11-22T08:29:00Z', detail });
 
-beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+
 afterEach(() => jest.restoreAllMocks());
 
 describe('PortalAccessRevocationRequested { companyId }', () => {

@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { httpFunction, type HttpEvent } from '../../lambdas/http-kit/handler';
 import { normaliseEmail } from '../../lambdas/contract/email';
 import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
-import { AccessEnded, Conflict, Forbidden, NotFound, Unauthenticated } from '../../lambdas/contract/errors';
+import { AccessEnded, Conflict, EmailInUse, Forbidden, Gone, IdempotencyConflict, LinkGone, NoEmail, NotFound, OutOfScope, StaleVersion, Unauthenticated } from '../../lambdas/contract/errors';
+import { PROBLEM_KINDS, PROBLEM_TYPES, problemTypeOf, type ProblemKindName } from '../../lambdas/contract/problem-types';
 import { toProblem } from '../../lambdas/http-kit/problem';
+import { captureLogs } from './log-capture';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
@@ -142,9 +146,32 @@ describe('httpFunction', () => {
     expect(result.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['kind', 'name']);
   });
 
-  test('maps domain errors once: 404, 409', async () => {
-    expect((await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'gone' } }))).statusCode).toBe(404);
-    expect((await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'busy' } }))).statusCode).toBe(409);
+  test('maps domain errors once: 404, 409, each with its type', async () => {
+    const gone = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'gone' } }));
+    expect(gone.json).toMatchObject({ status: 404, type: problemTypeOf('not-found') });
+    const busy = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'busy' } }));
+    expect(busy.json).toMatchObject({ status: 409, type: problemTypeOf('conflict') });
+  });
+
+  test('every answer names its request: the x-request-id header, a problem\'s instance, and the log line', async () => {
+    const logs = captureLogs();
+    try {
+      const ok = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'a' } }));
+      expect(ok.headers?.['x-request-id']).toBe('req-1');
+      const crash = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'boom' }, headers: { 'x-amzn-trace-id': 'Root=1-67891233-abcdef012345678912345678;Sampled=1' } }));
+      expect(crash.headers?.['x-request-id']).toBe('req-1');
+      expect(crash.json).toEqual({ type: problemTypeOf('internal'), title: 'Internal error', status: 500, detail: 'An unexpected error occurred.', instance: 'urn:request:req-1' });
+      const failed = logs.level('ERROR');
+      expect(failed).toEqual([expect.objectContaining({ message: 'request failed', requestId: 'req-1', apiRequestId: 'r', traceId: '1-67891233-abcdef012345678912345678', coldStart: false })]);
+      // The cause is in the log line, not in the answer.
+      expect(JSON.stringify(failed[0])).toMatch(/exploded/);
+      expect(logs.level('INFO').map((l) => [l.message, l.requestId, l.status])).toEqual([
+        ['request', 'req-1', 200],
+        ['request', 'req-1', 500],
+      ]);
+    } finally {
+      logs.restore();
+    }
   });
 
   test('a 500 says nothing internal; a throttled dependency is 503 with Retry-After', async () => {
@@ -220,6 +247,40 @@ describe('httpFunction with an authorize hook', () => {
   test('refuses before the input is parsed: a refused caller with a bad parameter is 401, not 400', async () => {
     const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: { sub: 'user-2', token_use: 'access' }, params: { type: 'nonsense', id: '../x' } }), context);
     expect(result.statusCode).toBe(401);
+  });
+});
+
+describe('typed problems', () => {
+  test.each<[string, unknown, ProblemKindName]>([
+    ['a missing email', new NoEmail('no email', 'lines.0.email'), 'no-email'],
+    ['another contact\'s login', new EmailInUse('in use'), 'email-in-use'],
+    ['a stale If-Match', new StaleVersion('stale'), 'stale-version'],
+    ['a reused Idempotency-Key', new IdempotencyConflict('reused'), 'idempotency-conflict'],
+    ['any other conflict', new Conflict('changed'), 'conflict'],
+    ['a contact outside the wizard', new OutOfScope('not here'), 'out-of-scope'],
+    ['an unknown resource', new NotFound('none'), 'not-found'],
+    ['portal access that ended', new AccessEnded('ended'), 'access-ended'],
+    ['an unknown token', new Unauthenticated('who'), 'unauthenticated'],
+    ['a staff user out of the group', new Forbidden('no'), 'forbidden'],
+    ['an unusable invitation token', new Gone('gone'), 'invitation-unusable'],
+    ['a dead share link', new LinkGone('gone'), 'link-unusable'],
+    ['a dependency down', Object.assign(new Error('x'), { name: 'ServiceUnavailableException' }), 'unavailable'],
+    ['a bug', new TypeError('undefined is not a function'), 'internal'],
+  ])('%s is %s', (_name, error, kind) => {
+    const { status, problem } = toProblem(error, 'id-1');
+    expect(problem).toMatchObject({ type: problemTypeOf(kind), title: PROBLEM_KINDS[kind].title, status: PROBLEM_KINDS[kind].status, instance: 'urn:request:id-1' });
+    expect(status).toBe(PROBLEM_KINDS[kind].status);
+  });
+
+  test('the type URIs are distinct and stable in form', () => {
+    expect(new Set(PROBLEM_TYPES).size).toBe(Object.keys(PROBLEM_KINDS).length);
+    for (const type of PROBLEM_TYPES) expect(type).toMatch(/^urn:portal-access:problem:[a-z-]+$/);
+  });
+
+  test('docs/api.md lists each kind as the table has it (type, status, title, when)', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8');
+    const listed = [...doc.matchAll(/^\| `(urn:portal-access:problem:[a-z-]+)` \| (\d+) \| ([^|]+) \| (.+) \|$/gm)].map((m) => [m[1], Number(m[2]), m[3]!.trim(), m[4]!.trim()]);
+    expect(listed).toEqual((Object.keys(PROBLEM_KINDS) as ProblemKindName[]).map((kind) => [problemTypeOf(kind), PROBLEM_KINDS[kind].status, PROBLEM_KINDS[kind].title, PROBLEM_KINDS[kind].when]));
   });
 });
 

@@ -149,7 +149,9 @@ describe('DynamoAccessStore', () => {
     const audit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
     expect(await store.revoke(contact, '2026-03-01T00:00:00.000Z', audit, true)).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Update?.ConditionExpression).toBe('#portal.#status = :read');
+    expect(items[0]?.Update?.ConditionExpression).toBe('#portal.#status = :read AND #archived = :archived');
+    // The contacts' status listing follows: an archived contact into the archived partition.
+    expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':statusPartition': 'PORTAL#revoked#ARCHIVED', ':archived': true });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: 'AUDIT#c1', entity: 'audit', action: 'portal.revoked', actor: 'staff:alice' });
     expect(String(items[1]?.Put?.Item?.sk)).toMatch(/^2026-03-01T00:00:00.000Z#[0-9a-f]{12}$/);
     expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([
@@ -313,15 +315,23 @@ describe('DynamoAccessStore: scoped and time-bound access', () => {
     expect(await store.updateSettings(person({ portal: { status: 'active' } }), {}, 'now', audit)).toBe(false);
   });
 
-  it('markExpired: expired, the invitation gone, a claim, the audit entry — only while status and end are the ones read; the due entry stays', async () => {
+  it('markExpired: expired (and listed so: gsi4), the invitation gone, a claim, the audit entry — only while status, end and archive are the ones read; the due entry stays', async () => {
     db.on(TransactWriteCommand).resolves({});
     const invited = person({ portal: { status: 'invited', until: UNTIL }, invitation: { tokenHash: 'h1', expiresAt: 'x' } });
     expect(await store.markExpired(invited, '2026-12-24T18:00:30.000Z', auditEntry('portal.expired', 'c1', 'schedule', 'now'))).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[0]?.Update).toMatchObject({
-      ConditionExpression: '#portal.#status = :read AND #portal.#until = :until',
-      ExpressionAttributeValues: expect.objectContaining({ ':expired': 'expired', ':claim': '2026-12-24T18:00:30.000Z', ':read': 'invited', ':until': UNTIL }),
+      ConditionExpression: '#portal.#status = :read AND #portal.#until = :until AND #archived = :archived',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':expired': 'expired',
+        ':claim': '2026-12-24T18:00:30.000Z',
+        ':read': 'invited',
+        ':until': UNTIL,
+        ':archived': false,
+        ':statusPartition': 'PORTAL#expired',
+      }),
     });
+    expect(items[0]?.Update?.UpdateExpression).toContain('gsi4pk = :statusPartition');
     expect(items[0]?.Update?.UpdateExpression).not.toContain('duepk');
     expect(items[1]?.Put?.Item).toMatchObject({ action: 'portal.expired' });
     expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });

@@ -53,6 +53,10 @@ export class MemoryAccess implements AccessStore {
     },
   };
 
+  async recordAudit(entry: AuditEntry) {
+    this.audit.push(clone(entry));
+  }
+
   async loginHolder(email: string) {
     return this.guards.get(email);
   }

@@ -23,6 +23,7 @@ import type { AccessEventType, PortalAccessDeps } from '../../lambdas/domain/por
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
 import { revokeAccess, revokeCompany } from '../../lambdas/domain/portal-access/revoke';
 import { getWizard } from '../../lambdas/domain/portal-access/wizard';
+import { problemTypeOf } from '../../lambdas/contract/problem-types';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryAccess } from './portal-access.fakes';
 
@@ -301,10 +302,10 @@ describe('grant', () => {
     ]);
 
     expect(results.map((r) => r.outcome)).toEqual(['failed', 'granted', 'failed', 'failed', 'failed', 'failed']);
-    expect(problemOf(results[0])).toMatchObject({ status: 400, errors: [{ path: 'lines.0.email' }] });
-    expect(problemOf(results[2])).toMatchObject({ status: 400, errors: [{ path: 'lines.2.email' }] });
-    expect(problemOf(results[3])?.status).toBe(404);
-    expect(problemOf(results[4])?.status).toBe(404);
+    expect(problemOf(results[0])).toMatchObject({ status: 400, type: problemTypeOf('no-email'), errors: [{ path: 'lines.0.email' }] });
+    expect(problemOf(results[2])).toMatchObject({ status: 400, type: problemTypeOf('validation'), errors: [{ path: 'lines.2.email' }] });
+    expect(problemOf(results[3])).toMatchObject({ status: 404, type: problemTypeOf('out-of-scope') });
+    expect(problemOf(results[4])).toMatchObject({ status: 404, type: problemTypeOf('out-of-scope') });
     expect(problemOf(results[5])?.status).toBe(400);
     expect(results[0]?.status).toBe('none');
     expect(access.contact('other').portal.status).toBe('none');
@@ -409,6 +410,32 @@ describe('grant', () => {
     await apply('p1', [grantLine('p1')]);
     expect(clock.getTime()).toBe(start);
     expect(delivered).toHaveLength(1);
+  });
+
+  it("a company's apply is one entry in the company's history: who applied what to which persons, each line's outcome", async () => {
+    access.add({ id: 'co', kind: 'company', name: 'Co' });
+    access.add({ id: 'p1', companyId: 'co', email: 'p1@example.com' });
+    access.add({ id: 'p2', companyId: 'co' });
+    await apply('co', [grantLine('p1'), grantLine('p2')], 'Welcome');
+    const entries = access.audit.filter((a) => a.action === 'portal.applied');
+    expect(entries).toEqual([
+      expect.objectContaining({
+        contactId: 'co',
+        actor: 'staff:alice',
+        details: {
+          lines: [
+            { contactId: 'p1', outcome: 'granted', status: 'invited' },
+            { contactId: 'p2', outcome: 'failed', status: 'none', reason: 'The contact has no email; give one on the line.' },
+          ],
+          withMessage: true,
+        },
+      }),
+    ]);
+    // An apply that changes nothing is not history; a person's own wizard has its own entries only.
+    await apply('co', [grantLine('p1')]);
+    access.add({ id: 'solo', email: 'solo@example.com' });
+    await apply('solo', [grantLine('solo')]);
+    expect(access.audit.filter((a) => a.action === 'portal.applied')).toHaveLength(1);
   });
 
   it('a revoke line with an invalid email fails alone', async () => {
@@ -689,7 +716,7 @@ describe('re-invite', () => {
     expect(second).not.toBe(first);
     expect(access.invitations.has(first)).toBe(false);
     expect(successfulSends()).toHaveLength(2);
-    expect(access.audit.map((a) => a.action)).toEqual(['portal.granted', 'portal.reinvited']);
+    expect(access.audit.map((a) => a.action)).toEqual(['portal.granted', 'portal.applied', 'portal.reinvited']);
     await expect(reinvite(deps, 'co', { contactId: 'p2' }, 'staff:bob')).rejects.toBeInstanceOf(NotFound);
     await expect(reinvite(deps, 'co', {}, 'staff:bob')).rejects.toBeInstanceOf(Conflict);
   });

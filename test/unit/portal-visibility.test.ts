@@ -425,6 +425,24 @@ describe('portalUser (the access check of every portal request)', () => {
     await expect(portalUser(session(record), 'sub-p', activatedSeconds + 5, NOW)).resolves.toMatchObject({ id: 'p' });
   });
 
+  test('refuses, as access that ended, a revoked or archived contact; as a session to renew, a token from before the activation', async () => {
+    await expect(portalUser(session(contact('p', { portal: { status: 'revoked' } })), 'sub-p', undefined, NOW)).rejects.toBeInstanceOf(AccessEnded);
+    const record = contact('p', { portal: { status: 'active', activatedAt: '2026-11-22T08:00:10.000Z' } });
+    const error = await portalUser(session(record), 'sub-p', Date.parse('2026-11-22T08:00:00.000Z') / 1000, NOW).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Unauthenticated);
+    expect(error).not.toBeInstanceOf(AccessEnded);
+  });
+
+  test("refuses a token issued before the login's email changed (its sessions ended); a later one passes", async () => {
+    const signedOutAt = '2026-11-23T09:00:00.400Z';
+    const record = contact('p', { login: { email: 'p@new.example', username: 'p', sub: 'sub-p', signedOutAt } });
+    const second = Math.floor(Date.parse(signedOutAt) / 1000);
+    await expect(portalUser(session(record), 'sub-p', second - 1, NOW)).rejects.toThrow(/email changed/);
+    // A token of the move's own second may be older than the move: refused too.
+    await expect(portalUser(session(record), 'sub-p', second, NOW)).rejects.toThrow(/email changed/);
+    await expect(portalUser(session(record), 'sub-p', second + 1, NOW)).resolves.toMatchObject({ id: 'p' });
+  });
+
   test('confirms a refusal against a fresh pointer: a cached one that moved to another contact does not lock the login out', async () => {
     const asked: boolean[] = [];
     const store: PortalSessionStore = {

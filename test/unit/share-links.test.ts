@@ -4,7 +4,7 @@
  * millisecond, views and maxViews, revocation, the cap, a document published again under the same
  * id, an archived recipient, and the one Gone for every dead link.
  */
-import { Conflict, Gone, Invalid, NotFound } from '../../lambdas/contract/errors';
+import { Conflict, Gone, Invalid, LinkGone, NotFound } from '../../lambdas/contract/errors';
 import { DEFAULT_LINK_DAYS, ENDED_LINK_KEPT_DAYS, MAX_LINK_DAYS, MAX_LINKS_PER_DOCUMENT } from '../../lambdas/contract/share-links';
 import type { Document } from '../../lambdas/contract/schemas/documents';
 import type { AuditEntry } from '../../lambdas/domain/audit';
@@ -19,6 +19,8 @@ import { hashToken } from '../../lambdas/domain/tokens';
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = new Date('2026-11-01T10:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
+/** The one completed attachment of INV-1 the fake attachments port knows. */
+const ATTACHMENT = { id: 'att-1', fileName: 'invoice.pdf', contentType: 'application/pdf' as const, size: 1234 };
 
 /** A world of one table: documents, contacts, links; every write checks its conditions like the real store. */
 function world() {
@@ -113,6 +115,10 @@ function world() {
     contacts: contactReader,
     now: () => clock,
     attachments: {
+      async list(type, id) {
+        reads.push('attachments');
+        return type === 'invoice' && id === 'INV-1' ? [ATTACHMENT] : [];
+      },
       async download(type, id, attachmentId) {
         downloads.push(`${type}/${id}/${attachmentId}`);
         if (attachmentId !== 'att-1') throw new NotFound('No such attachment.');
@@ -319,15 +325,16 @@ describe('the holder', () => {
   }
   const gone = async (promise: Promise<unknown>) => {
     const error = await promise.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Gone);
+    // A link's own kind (410 link-unusable), not an invitation's.
+    expect(error).toBeInstanceOf(LinkGone);
     expect((error as Gone).message).toBe(LINK_GONE_DETAIL);
   };
 
-  test('sees the document, each view counted; nothing else changes', async () => {
+  test('sees the document with its completed attachments, each view counted; nothing else changes', async () => {
     const w = world();
     const token = await linkTo(w);
     const before = JSON.stringify([...w.documents.values()]);
-    await expect(viewShared(w.shared, token)).resolves.toEqual(w.documents.get('invoice/INV-1')!.document);
+    await expect(viewShared(w.shared, token)).resolves.toEqual({ ...w.documents.get('invoice/INV-1')!.document, attachments: [ATTACHMENT] });
     await viewShared(w.shared, token);
     expect([...w.links.values()][0]!.views).toBe(2);
     expect(JSON.stringify([...w.documents.values()])).toBe(before);

@@ -4,7 +4,7 @@
  * names the browser tests use (API.md, "The pages") are fixed: `Sign in`, `Sign out`, `Password`,
  * `Confirm password`, `Set password`, the type labels.
  */
-import type { DocumentType } from '../shared/api';
+import type { Attachment, DocumentType } from '../shared/api';
 import type { AppConfig } from '../shared/config';
 
 const en = {
@@ -70,6 +70,19 @@ const en = {
     backTo: (label: string) => `Back to ${label}`,
     notFoundTitle: 'Document not found',
     notFound: 'This document does not exist, or it is not shared with you.',
+  },
+  attachments: {
+    title: 'Files',
+    /** The button's visible text; its accessible name names the file. */
+    downloadButton: 'Download',
+    download: (fileName: string) => `Download ${fileName}`,
+    describe: (contentType: Attachment['contentType'], size: number) => {
+      const kind = { 'application/pdf': 'PDF', 'image/png': 'PNG image', 'image/jpeg': 'JPEG image', 'text/plain': 'Text', 'text/csv': 'CSV' }[contentType];
+      const amount = size < 1024 ? `${size} bytes` : size < 1024 * 1024 ? `${Math.round(size / 1024)} KB` : `${(size / (1024 * 1024)).toFixed(1)} MB`;
+      return `(${kind}, ${amount})`;
+    },
+    failedTitle: 'The file could not be downloaded',
+    failed: (fileName: string) => `${fileName} is not available right now. Reload the page and try again.`,
   },
   invitation: {
     title: 'Choose your password',

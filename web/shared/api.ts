@@ -8,6 +8,7 @@ import type { components, paths } from './generated/openapi';
 
 export type Problem = components['schemas']['Problem'];
 export type Document = components['schemas']['Document'];
+export type Attachment = components['schemas']['Attachment'];
 export type DocumentType = Document['type'];
 export type Api = Client<paths>;
 

@@ -8,11 +8,12 @@ import {
   AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   AdminUserGlobalSignOutCommand,
   type AttributeType,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { Invalid } from '../../contract/errors';
+import { EmailInUse, Invalid } from '../../contract/errors';
 import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access/ports';
 import { PASSWORD_REFUSED } from '../../contract/password-policy';
 
@@ -94,6 +95,25 @@ export class CognitoCustomerLogins implements CustomerLogins {
       await this.#cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.#poolId, Username: username }));
     } catch (error) {
       if (!isEmulatorGap(error)) throw error;
+    }
+  }
+
+  async changeEmail(username: string, email: string): Promise<void> {
+    try {
+      await this.#cognito.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: this.#poolId,
+          Username: username,
+          // Verified in the same call: the pool keeps the original until a new email is verified, so this applies it at once and sends nothing.
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (nameOf(error) === 'AliasExistsException') throw new EmailInUse("The email is another user's portal login.");
+      throw error;
     }
   }
 

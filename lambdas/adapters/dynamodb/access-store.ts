@@ -5,7 +5,7 @@
  * Every multi-item change is one TransactWriteItems whose conditions are the domain's preconditions;
  * a refused condition is answered as `false` (or which condition refused), never decided here.
  */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../domain/portal-access/ports';
@@ -53,6 +53,10 @@ async function transact(db: DynamoDBDocumentClient, items: TransactItems): Promi
 }
 
 export class DynamoAccessStore extends TableStore implements AccessStore {
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: auditItem(entry) }));
+  }
+
   async loginHolder(email: string): Promise<string | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.loginEmail(email), ConsistentRead: true }));
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
@@ -69,10 +73,12 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     const sameLogin = previous?.email === email;
     const read = contact.portal.status;
     const due = dueOf(me, settings.until);
-    const sets = ['#portal = :portal', '#updatedAt = :at', ...due.sets];
+    // The status partition of the listings (gsi4) moves with the status; the contact is not archived (a condition).
+    const sets = ['#portal = :portal', '#updatedAt = :at', 'gsi4pk = :statusPartition', ...due.sets];
     const values: Record<string, unknown> = {
       ...due.values,
       ':portal': { status: 'invited', invitedAt: at, ...settings },
+      ':statusPartition': keys.contactStatusPartition('invited'),
       ':at': at,
       ':one': 1,
       ':read': read,
@@ -237,10 +243,18 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at REMOVE #invitation, expiryClaim, ${DUE_ATTRIBUTES.join(', ')} ADD #version :one`,
-          ConditionExpression: '#portal.#status = :read',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
-          ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at, ':read': contact.portal.status, ':one': 1 },
+          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation, expiryClaim, ${DUE_ATTRIBUTES.join(', ')} ADD #version :one`,
+          // Archived as read, so that the status partition (archived ones apart) is the right one.
+          ConditionExpression: '#portal.#status = :read AND #archived = :archived',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ExpressionAttributeValues: {
+            ':revoked': 'revoked',
+            ':at': at,
+            ':read': contact.portal.status,
+            ':one': 1,
+            ':archived': contact.archived,
+            ':statusPartition': keys.contactStatusPartition('revoked', contact.archived),
+          },
         },
       },
       { Put: { TableName: this.table, Item: auditItem(audit) } },
@@ -307,11 +321,12 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contactId),
-          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at REMOVE #invitation ADD #version :one',
-          // An access whose end has come cannot be accepted any more (its status reads `expired`).
-          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND (attribute_not_exists(#portal.#until) OR #portal.#until > :at)',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
-          ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1 },
+          UpdateExpression: 'SET #portal.#status = :active, #portal.activatedAt = :at, #updatedAt = :at, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          // An archived contact's invitation is dead even before the archive's revocation deletes it;
+          // an access whose end has come cannot be accepted any more (its status reads `expired`).
+          ConditionExpression: '#invitation.tokenHash = :hash AND #portal.#status = :invited AND #archived = :false AND (attribute_not_exists(#portal.#until) OR #portal.#until > :at)',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':at': at, ':hash': tokenHash, ':one': 1, ':false': false, ':statusPartition': keys.contactStatusPartition('active') },
         },
       },
       {
@@ -364,10 +379,19 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: 'SET #portal.#status = :expired, expiryClaim = :claim, #updatedAt = :claim REMOVE #invitation ADD #version :one',
-          ConditionExpression: '#portal.#status = :read AND #portal.#until = :until',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version' },
-          ExpressionAttributeValues: { ':expired': 'expired', ':claim': claim, ':read': contact.portal.status, ':until': contact.portal.until, ':one': 1 },
+          UpdateExpression: 'SET #portal.#status = :expired, expiryClaim = :claim, #updatedAt = :claim, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          // Archived as read, so that the status partition of the listings (archived ones apart) is the right one.
+          ConditionExpression: '#portal.#status = :read AND #portal.#until = :until AND #archived = :archived',
+          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ExpressionAttributeValues: {
+            ':expired': 'expired',
+            ':claim': claim,
+            ':read': contact.portal.status,
+            ':until': contact.portal.until,
+            ':one': 1,
+            ':archived': contact.archived,
+            ':statusPartition': keys.contactStatusPartition('expired', contact.archived),
+          },
         },
       },
       { Put: { TableName: this.table, Item: auditItem(audit) } },

@@ -11,10 +11,12 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import { listingScope } from '../../domain/listing';
-import { CompanyUnavailable, type ContactPage, type ContactQuery, type ContactStore } from '../../domain/contacts';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../contract/errors';
+import { CompanyUnavailable, type ContactPage, type ContactQuery, type ContactStore, type LoginEmailMove } from '../../domain/contacts';
+import { Conflict, EmailInUse, Invalid, NotFound, Unavailable } from '../../contract/errors';
+import { auditItem } from './audit-store';
 import { cancellationReasons, isConditionFailure, isTransactionCancelled } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ENTITY, HOLDINGS, keys, nameKey } from '../../contract/keys';
@@ -22,18 +24,22 @@ import { DynamoContactReader, toRecord } from './contact-reader';
 
 type Item = Record<string, unknown>;
 
-const INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
+const INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;
 /** The fields a PATCH may change; everything else on the item belongs to its own writer. */
 const PATCHABLE = ['name', 'email', 'phone', 'companyId'] as const;
 const LIVE_PORTAL = [':invited', ':active'];
 
-/** The index keys a contact carries: none once archived. Writers of `name`, `email` or `companyId` set them too. */
-export function contactIndexKeys(record: Pick<ContactRecord, 'id' | 'name' | 'email' | 'companyId' | 'archived'>): Record<string, string> {
-  if (record.archived) return {};
+/**
+ * The index keys a contact carries (archived ones in the archived partitions). Writers of `name`,
+ * `email`, `companyId` or `archived` set them too; writers of `portal.status` set `gsi4pk`.
+ */
+export function contactIndexKeys(record: Pick<ContactRecord, 'id' | 'name' | 'email' | 'companyId' | 'archived' | 'portal'>): Record<string, string> {
+  const archived = record.archived;
   return {
-    ...keys.contactByName(record.name, record.id),
-    ...(record.companyId === undefined ? {} : keys.contactByCompany(record.companyId, record.name, record.id)),
-    ...(record.email === undefined ? {} : keys.contactByEmail(record.email, record.id)),
+    ...keys.contactByName(record.name, record.id, archived),
+    ...(record.companyId === undefined ? {} : keys.contactByCompany(record.companyId, record.name, record.id, archived)),
+    ...(record.email === undefined ? {} : keys.contactByEmail(record.email, record.id, archived)),
+    ...keys.contactByPortalStatus(record.portal.status, record.name, record.id, archived),
   };
 }
 
@@ -43,7 +49,7 @@ const conditionFailed = (item: unknown) =>
 
 /** One listing: the index, its partition, the sort-key prefix, and the exact test of each row. */
 interface Listing {
-  index: 'gsi1' | 'gsi2' | 'gsi3';
+  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
   partition: string;
   prefix: string;
   matches: (item: Item) => boolean;
@@ -51,30 +57,56 @@ interface Listing {
   sparse: boolean;
 }
 
+/**
+ * The index that serves a query. Each of a company, an email prefix and a portal status has its
+ * own index, name prefixes are every index's sort key, archived contacts have partitions of their
+ * own: one filter is a `Query` of exactly its rows. Two of them at once read the narrower
+ * partition and test each row for the other (a company's persons, or the contacts of an email
+ * prefix), so such a page costs at most that partition, never the table.
+ */
 function listingOf(query: ContactQuery): Listing {
   const namePrefix = query.namePrefix === undefined ? '' : nameKey(query.namePrefix);
   const emailPrefix = query.emailPrefix ?? '';
+  const archived = query.archived === true;
+  const status = query.portalStatus;
   // The sort keys are `<nameKey or email>#<id>`: a prefix holding '#' could match into the id, so each row is tested too.
   const byName = (item: Item) => nameKey(String(item.name)).startsWith(namePrefix);
-  const byEmail = (item: Item) => typeof item.email === 'string' && item.email.startsWith(emailPrefix);
+  const byEmail = (item: Item) => emailPrefix === '' || (typeof item.email === 'string' && item.email.startsWith(emailPrefix));
+  const byStatus = (item: Item) => status === undefined || (item.portal as { status?: string } | undefined)?.status === status;
   if (query.companyId !== undefined)
     return {
       index: 'gsi1',
-      partition: keys.contactByCompany(query.companyId, '', '').gsi1pk,
+      partition: keys.contactByCompany(query.companyId, '', '', archived).gsi1pk,
       prefix: namePrefix,
-      // An email search within a company reads the company's persons in name order and keeps the matching ones.
-      matches: (item) => byName(item) && (emailPrefix === '' || byEmail(item)),
-      sparse: emailPrefix !== '',
+      // An email or status filter within a company reads the company's persons in name order and keeps the matching ones.
+      matches: (item) => byName(item) && byEmail(item) && byStatus(item),
+      sparse: emailPrefix !== '' || status !== undefined,
     };
   if (emailPrefix !== '')
-    return { index: 'gsi3', partition: keys.contactByEmail('', '').gsi3pk, prefix: emailPrefix, matches: byEmail, sparse: false };
-  return { index: 'gsi2', partition: keys.contactByName('', '').gsi2pk, prefix: namePrefix, matches: byName, sparse: false };
+    return {
+      index: 'gsi3',
+      partition: keys.contactByEmail('', '', archived).gsi3pk,
+      prefix: emailPrefix,
+      matches: (item) => byEmail(item) && byStatus(item),
+      sparse: status !== undefined,
+    };
+  if (status !== undefined)
+    return { index: 'gsi4', partition: keys.contactStatusPartition(status, archived), prefix: namePrefix, matches: byName, sparse: false };
+  return { index: 'gsi2', partition: keys.contactByName('', '', archived).gsi2pk, prefix: namePrefix, matches: byName, sparse: false };
 }
 
 /** A cursor is valid for one listing only: its index, partition and search. */
 function scopeOf(listing: Listing, query: ContactQuery): string {
   const search = createHash('sha256')
-    .update(JSON.stringify([query.companyId ?? '', query.namePrefix === undefined ? '' : nameKey(query.namePrefix), query.emailPrefix ?? '']))
+    .update(
+      JSON.stringify([
+        query.companyId ?? '',
+        query.namePrefix === undefined ? '' : nameKey(query.namePrefix),
+        query.emailPrefix ?? '',
+        query.portalStatus ?? '',
+        query.archived === true,
+      ]),
+    )
     .digest('base64url')
     .slice(0, 22);
   return listingScope('contacts', listing.index, search);
@@ -106,7 +138,8 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
     });
   }
 
-  async update(before: ContactRecord, after: ContactRecord): Promise<void> {
+  async update(before: ContactRecord, after: ContactRecord, move?: LoginEmailMove): Promise<void> {
+    if (move) return this.#updateMovingLogin(before, after, move);
     const update = this.#updateOf(before, after);
     if (after.companyId === undefined || after.companyId === before.companyId) {
       try {
@@ -128,15 +161,20 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
     );
   }
 
-  async archive(id: string, at: string): Promise<void> {
+  async archive(before: ContactRecord, at: string): Promise<void> {
+    // The index keys move to the archived partitions; they depend on the contact as read, hence its version.
+    const archivedKeys = contactIndexKeys({ ...before, archived: true });
+    const names = Object.fromEntries(Object.keys(archivedKeys).map((name) => [`#${name}`, name]));
+    const values = Object.fromEntries(Object.entries(archivedKeys).map(([name, value]) => [`:${name}`, value]));
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: keys.contact(id),
-          UpdateExpression: `SET archived = :true, version = version + :one, updatedAt = :at REMOVE ${INDEX_ATTRIBUTES.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND archived = :false',
-          ExpressionAttributeValues: { ':true': true, ':false': false, ':one': 1, ':at': at },
+          Key: keys.contact(before.id),
+          UpdateExpression: `SET archived = :true, version = :next, updatedAt = :at, ${Object.keys(archivedKeys).map((name) => `#${name} = :${name}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND archived = :false AND version = :read',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':true': true, ':false': false, ':read': before.version, ':next': before.version + 1, ':at': at },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -144,6 +182,80 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
       if (isConditionFailure(error)) throw conditionFailed((error as { Item?: unknown }).Item);
       throw error;
     }
+  }
+
+  async restore(before: ContactRecord, after: ContactRecord, audit: AuditEntry): Promise<void> {
+    const liveKeys = contactIndexKeys(after);
+    const names: Record<string, string> = { '#login': 'login', '#invitation': 'invitation', '#portal': 'portal', '#status': 'status' };
+    const values: Record<string, unknown> = { ':false': false, ':true': true, ':read': before.version, ':next': after.version, ':at': after.updatedAt, ':invited': 'invited', ':active': 'active' };
+    for (const [name, value] of Object.entries(liveKeys)) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+    }
+    await this.#transact(
+      {
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.contact(before.id),
+              UpdateExpression: `SET archived = :false, version = :next, updatedAt = :at, ${Object.keys(liveKeys).map((name) => `#${name} = :${name}`).join(', ')} REMOVE #login, #invitation`,
+              // Its access must be revoked already (the archive's revocation finished): restoring never restores access.
+              ConditionExpression: `attribute_exists(pk) AND archived = :true AND version = :read AND NOT (#portal.#status IN (${LIVE_PORTAL.join(', ')}))`,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          { Put: { TableName: this.table, Item: auditItem(audit) } },
+        ],
+      },
+      (error) => {
+        const [contact] = cancellationReasons(error);
+        return contact?.Code === 'ConditionalCheckFailed' ? conditionFailed(contact.Item) : undefined;
+      },
+    );
+  }
+
+  /**
+   * A change of a contact with a live portal login whose email changes: the contact (its email and
+   * its login's), the guard moved from the old address to the new one, the pending invitation dead,
+   * the audit entry — one transaction, conditioned on the version read and the login's old email.
+   */
+  async #updateMovingLogin(before: ContactRecord, after: ContactRecord, move: LoginEmailMove): Promise<void> {
+    const update = this.#updateOf(before, after, move);
+    const me = before.id;
+    const items: TransactWriteCommandInput['TransactItems'] = [
+      { Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...keys.loginEmail(move.to), entity: ENTITY.loginEmail, email: move.to, contactId: me, at: after.updatedAt },
+          ConditionExpression: move.takeOverFrom === undefined ? 'attribute_not_exists(pk) OR contactId = :me' : 'contactId = :holder',
+          ExpressionAttributeValues: move.takeOverFrom === undefined ? { ':me': me } : { ':holder': move.takeOverFrom },
+        },
+      },
+      {
+        Delete: {
+          TableName: this.table,
+          Key: keys.loginEmail(move.from),
+          ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me',
+          ExpressionAttributeValues: { ':me': me },
+        },
+      },
+      { Put: { TableName: this.table, Item: auditItem(move.audit) } },
+    ];
+    if (before.invitation) items.push({ Delete: { TableName: this.table, Key: keys.invitation(before.invitation.tokenHash) } });
+    const companyCheck = after.companyId !== undefined && after.companyId !== before.companyId ? items.length : undefined;
+    if (companyCheck !== undefined) items.push({ ConditionCheck: this.#companyCheck(after.companyId as string) });
+    await this.#transact({ TransactItems: items }, (error) => {
+      const reasons = cancellationReasons(error);
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return conditionFailed(reasons[0].Item);
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') return new EmailInUse("The email is another contact's portal login.");
+      if (companyCheck !== undefined && reasons[companyCheck]?.Code === 'ConditionalCheckFailed') return new CompanyUnavailable('The company is missing or archived.');
+      if (reasons[2]?.Code === 'ConditionalCheckFailed') return new Conflict('The login email guard changed meanwhile; repeat the request.');
+      return undefined;
+    });
   }
 
   listCompanyPersons(companyId: string, cursor?: string, limit = 100): Promise<ContactPage> {
@@ -200,7 +312,7 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
   }
 
   /** The update of the fields that differ, their index keys, the version and the time, under the optimistic conditions. */
-  #updateOf(before: ContactRecord, after: ContactRecord) {
+  #updateOf(before: ContactRecord, after: ContactRecord, move?: LoginEmailMove) {
     const names: Record<string, string> = { '#version': 'version', '#archived': 'archived' };
     const values: Record<string, unknown> = { ':expected': before.version, ':false': false };
     const set: string[] = [];
@@ -219,7 +331,15 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
     write('version', after.version);
     write('updatedAt', after.updatedAt);
     const conditions = ['#version = :expected', '#archived = :false'];
-    if (before.email !== after.email) {
+    if (move) {
+      // The login moves with the email (its guard in the same transaction); a pending invitation went to the old address.
+      Object.assign(names, { '#login': 'login', '#loginEmail': 'email', '#invitation': 'invitation', '#portal': 'portal', '#status': 'status' });
+      Object.assign(names, { '#signedOutAt': 'signedOutAt' });
+      Object.assign(values, { ':from': move.from, ':to': move.to, ':status': before.portal.status, ':movedAt': move.at });
+      set.push('#login.#loginEmail = :to', '#login.#signedOutAt = :movedAt');
+      remove.push('#invitation');
+      conditions.push('#login.#loginEmail = :from', '#portal.#status = :status');
+    } else if (before.email !== after.email) {
       // The email of a live portal login is guarded by the login's own uniqueness item: it cannot move here.
       Object.assign(names, { '#portal': 'portal', '#status': 'status' });
       Object.assign(values, { ':invited': 'invited', ':active': 'active' });

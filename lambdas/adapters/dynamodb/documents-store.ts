@@ -153,7 +153,7 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
   }
 
   async grants(type: DocumentType, id: string): Promise<StoredGrant[]> {
-    const items = await this.#queryAll({
+    const items = await this.queryAll({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :grant)',
       ExpressionAttributeValues: { ':pk': keys.document(type, id).pk, ':grant': keys.grantPrefix },
       ...withNames(GRANT_PROJECTION, { '#pk': 'pk', '#sk': 'sk' }),
@@ -207,7 +207,7 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
   }
 
   async grantCounts(contactId: string): Promise<{ type: DocumentType; customerId: string; n: number }[]> {
-    const items = await this.#queryAll({
+    const items = await this.queryAll({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.grantCountPartition(contactId) },
       ProjectionExpression: '#type, customerId, #n',
@@ -218,7 +218,7 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
 
   async endedGrants(contactId: string, now: string): Promise<{ type: DocumentType; customerId: string }[]> {
     // The sort key is `<until>#<type>#<id>`: `until ≤ now` exactly when it sorts below `<now>$` ('$' follows '#').
-    const items = await this.#queryAll({
+    const items = await this.queryAll({
       IndexName: 'gsi3',
       KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :bound',
       ExpressionAttributeValues: { ':pk': keys.grantUntilPartition(contactId), ':bound': `${now}$` },
@@ -226,18 +226,6 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
       ExpressionAttributeNames: { '#type': 'type' },
     });
     return items.map((item) => ({ type: item.type as DocumentType, customerId: String(item.customerId) }));
-  }
-
-  /** Every item a Query finds, page after page. */
-  async #queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.db.send(new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey: start }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
   }
 
   /**

@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { normaliseEmail } from '../email';
+import { PROBLEM_TYPES, problemTypeOf } from '../problem-types';
 
 /** Printable text: no control characters (tab excepted), no lone surrogates. */
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** A UTF-16 surrogate without its other half: not valid Unicode (names, file names). */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Bidirectional embeddings, overrides and isolates: they make `txt.exe` read as `exe.txt` (names, mail text). */
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
@@ -54,13 +56,19 @@ export const pageQuery = z.strictObject({ cursor: cursor.optional(), limit });
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });
 
+/** RFC 9457 problem details; `type` is one of the stable URIs of contract/problem-types.ts. */
 export const problem = z
   .object({
-    type: z.string(),
-    title: z.string(),
+    type: z.string().meta({
+      description: 'The kind of problem, a stable URI (see the list): tell problems apart by it, not by title or detail.',
+      enum: [...PROBLEM_TYPES],
+      example: problemTypeOf('email-in-use'),
+    }),
+    title: z.string().meta({ description: 'A short summary of the kind, the same for every occurrence.' }),
     status: z.number().int(),
-    detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    detail: z.string().optional().meta({ description: 'What went wrong this time, for a person.' }),
+    instance: z.string().optional().meta({ description: 'The request this answers, `urn:request:<id>`: the `x-request-id` header and the id in the logs.', example: 'urn:request:6f1c2c1e-8d7a-4a39-9a4e-3b8f0e3c2d11' }),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'Validation only: each refused field by its path (`lines.0.email`).' }),
   })
   .meta({ id: 'Problem' });
 

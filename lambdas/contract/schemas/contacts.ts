@@ -27,7 +27,23 @@ export const contact = z
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })
-  .meta({ id: 'Contact' });
+  .meta({
+    id: 'Contact',
+    examples: [
+      {
+        id: '0b7c6a52-5d1e-4a8e-9f3e-2f4c9d6b1a10',
+        kind: 'person',
+        name: 'Brandon Freeman',
+        email: 'brandon.freeman@azure-interior.example',
+        companyId: '4f1d2e3c-7a6b-4c5d-8e9f-0a1b2c3d4e5f',
+        archived: false,
+        portal: { status: 'active', invitedAt: '2026-11-20T09:12:00.000Z', activatedAt: '2026-11-20T10:03:00.000Z', delivery: 'sent' },
+        version: 4,
+        createdAt: '2026-11-20T09:00:00.000Z',
+        updatedAt: '2026-11-20T10:03:00.000Z',
+      },
+    ],
+  });
 export type Contact = z.infer<typeof contact>;
 
 const phone = text(50).refine((s) => /^[0-9+()./ -]{1,50}$/.test(s), 'must be a phone number');
@@ -52,6 +68,12 @@ export type UpdateContactInput = z.infer<typeof updateContactBody>;
 export const listContactsQuery = z.strictObject({
   companyId: id.optional(),
   q: text(200).optional(),
+  portalStatus: portalStatus.optional().describe('Only contacts with this portal status; combinable with companyId, q and archived.'),
+  archived: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('true: archived contacts only; false (the default): the others.'),
   cursor: cursor.optional(),
   limit,
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DOCUMENT_TYPES } from '../document-types';
+import { DOCUMENT_TYPES, type DocumentType } from '../document-types';
 import { cursor, id, instant, isoDateTime, limit, page, text } from './common';
 
 export const documentType = z.enum(DOCUMENT_TYPES);
@@ -134,8 +134,13 @@ export const grantList = z.object({ items: z.array(grant) });
 export const portalDocumentsQuery = z.strictObject({ type: documentType.optional(), cursor: cursor.optional(), limit });
 export type PortalDocumentsQuery = z.infer<typeof portalDocumentsQuery>;
 
+/** A count per document type, every type present (0 when none): an object with ten properties, so that generated clients type each. */
+const countsByType = z
+  .object(Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, z.number().int().min(0)])) as Record<DocumentType, z.ZodNumber>)
+  .meta({ id: 'DocumentCounts', description: 'How many documents of each type the portal user sees.' });
+
 export const portalMe = z.object({
   contact: z.object({ id, name: z.string(), email: z.string().optional() }),
   company: z.object({ id, name: z.string() }).optional(),
-  counts: z.record(documentType, z.number().int()),
+  counts: countsByType,
 });

@@ -9,6 +9,7 @@ import type { ApplyInput, ApplyLine } from '../../contract/schemas/portal-access
 import { HANDLER_TIMEOUT_MS } from '../../contract/runtime';
 import { hasEnded, portalStatusAt } from '../access-policy';
 import type { ContactRecord } from '../contact-record';
+import { auditCompanyApply } from './apply-audit';
 import { grant } from './grant';
 import { LineFailure, mapBounded, type LineResult } from './lines';
 import type { PortalAccessDeps } from './ports';
@@ -33,11 +34,12 @@ export async function applyPortalAccess(
   requestSignal?: AbortSignal,
 ): Promise<LineResult[]> {
   const signal = AbortSignal.any([AbortSignal.timeout(APPLY_STARTS_LINES_FOR_MS), ...(requestSignal ? [requestSignal] : [])]);
-  const members = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
+  const contacts = await wizardContacts(deps, wizardId);
+  const members = new Set(contacts.map((c) => c.id));
   const firstIndex = new Map<string, number>();
   input.lines.forEach((line, index) => firstIndex.has(line.contactId) || firstIndex.set(line.contactId, index));
 
-  return mapBounded(input.lines, deps.config.applyConcurrency, async (line, index) => {
+  const results = await mapBounded(input.lines, deps.config.applyConcurrency, async (line, index): Promise<LineResult> => {
     try {
       if (signal.aborted) throw new LineFailure(new Unavailable('The request ran out of time before this line; repeat it.'), 'none');
       if (firstIndex.get(line.contactId) !== index)
@@ -54,6 +56,8 @@ export async function applyPortalAccess(
       return { contactId: line.contactId, outcome: 'failed', status: 'none', error };
     }
   });
+  await auditCompanyApply(deps, contacts[0] as ContactRecord, results, actor, input.message !== undefined);
+  return results;
 }
 
 async function applyLine(

@@ -14,7 +14,7 @@
  * An `invited` contact whose invitation was never sent is such an unfinished grant: a repeat goes
  * on from step 2 (each step is idempotent), and a finished one is `unchanged`.
  */
-import { Conflict, Invalid, NotFound, Unavailable } from '../../contract/errors';
+import { Conflict, EmailInUse, Invalid, NoEmail, OutOfScope, Unavailable } from '../../contract/errors';
 import type { Outcome } from '../../contract/schemas/portal-access';
 import { hasEnded, portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
@@ -50,7 +50,7 @@ export async function grant(
   if (inPortal(status)) {
     const loginEmail = current.login?.email;
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
-      fail(new Conflict('The contact already has a portal login with another email; revoke it first to change the email.'));
+      fail(new Conflict("The contact's portal login has another email; change the contact's email (PATCH) to move the login."));
     const updated = !sameSettings(settings, storedSettings(current.portal));
     if (updated) current = await updateSettings(deps, current, settings, actor, status);
     if (status !== 'active') current = await awaitInvitationInFlight(deps, current, signal);
@@ -62,7 +62,7 @@ export async function grant(
     outcome = 'granted'; // an unfinished grant: go on where it stopped
   } else {
     const email = lineEmail ?? contact.email;
-    if (!email) return fail(new Invalid('The contact has no email; give one on the line.', `lines.${index}.email`));
+    if (!email) return fail(new NoEmail('The contact has no email; give one on the line.', `lines.${index}.email`));
     // An access that ended keeps its settings unless the line changes them: an end already past cannot be granted again.
     if (hasEnded(settings.until, now))
       fail(new Invalid(`The access ended at ${settings.until}; give a new until in the future, or null for none.`, `lines.${index}.until`));
@@ -71,7 +71,7 @@ export async function grant(
     if (!(contact.login?.email === email && contact.login.username)) await adoptableLogin(deps, contact.id, email);
     const at = now.toISOString();
     const claimed = await claimLoginEmail(deps, contact, email, lineEmail !== undefined && lineEmail !== contact.email, at, settings);
-    if (claimed === 'email-taken') fail(new Conflict(EMAIL_IN_USE));
+    if (claimed === 'email-taken') fail(new EmailInUse(EMAIL_IN_USE));
     if (claimed === 'company-archived') fail(new Conflict("The contact's company is archived."));
     if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
     const sameLogin = contact.login?.email === email;
@@ -134,7 +134,7 @@ async function awaitInvitationInFlight(deps: PortalAccessDeps, contact: ContactR
     if (signal?.aborted) throw new LineFailure(new Unavailable('Another request is sending this invitation; repeat the request.'), 'invited');
     await sleep(Math.min(250, SENDING_WINDOW_MS - age));
     const fresh = await deps.contacts.get(current.id);
-    if (!fresh) throw new NotFound(NOT_IN_WIZARD);
+    if (!fresh) throw new OutOfScope(NOT_IN_WIZARD);
     current = fresh;
   }
 }
@@ -175,7 +175,7 @@ async function adoptableLogin(deps: PortalAccessDeps, contactId: string, email: 
   const found = await deps.logins.find(email);
   if (!found) return undefined;
   const holder = await deps.store.subjectHolder(found.sub);
-  if (holder !== undefined && holder !== contactId) throw new Conflict(EMAIL_IN_USE);
+  if (holder !== undefined && holder !== contactId) throw new EmailInUse(EMAIL_IN_USE);
   return found;
 }
 

@@ -48,6 +48,8 @@ export interface InvitationRecord {
 
 /** The contact item's portal-access fields and the items beside it (guards, invitations). */
 export interface AccessStore {
+  /** An audit entry that records no change of its own (a company's wizard apply). */
+  recordAudit(entry: AuditEntry): Promise<void>;
   loginHolder(email: string): Promise<string | undefined>;
   /** The contact whose access record links this Cognito subject (`SUB#<sub>`), if any. */
   subjectHolder(sub: string): Promise<string | undefined>;
@@ -108,6 +110,8 @@ export interface CustomerLogins {
   signOut(username: string): Promise<void>;
   /** Permanent password; `Invalid` (path `password`) when the pool's policy refuses it. */
   setPassword(username: string, password: string): Promise<void>;
+  /** The user's email, verified (applied at once, nothing sent); `EmailInUse` when another user of the pool has it. */
+  changeEmail(username: string, email: string): Promise<void>;
 }
 
 export interface InvitationMail {

@@ -2,7 +2,7 @@
  * The "Grant portal access" wizard of a contact: its lines (the contact, and for a company each of
  * its non-archived persons), and which contacts belong to it.
  */
-import { NotFound } from '../../contract/errors';
+import { NotFound, OutOfScope } from '../../contract/errors';
 import type { WizardLine } from '../../contract/schemas/portal-access';
 import { portalView, type ContactRecord, type PortalStatus } from '../contact-record';
 import { isLookalikeDomain, LOOKALIKE_WARNING } from '../lookalike-domains';
@@ -64,9 +64,9 @@ export const NOT_IN_WIZARD = 'The contact is not in this wizard.';
  * request began (`members`), and still belongs to it — itself, or a non-archived person of that company.
  */
 export async function wizardMember(deps: ContactsDeps, wizardId: string, members: ReadonlySet<string>, contactId: string): Promise<ContactRecord> {
-  if (!members.has(contactId)) throw new NotFound(NOT_IN_WIZARD);
+  if (!members.has(contactId)) throw new OutOfScope(NOT_IN_WIZARD);
   const contact = await deps.contacts.get(contactId);
   const stillMember = contact && (contact.id === wizardId || (contact.companyId === wizardId && contact.kind === 'person' && !contact.archived));
-  if (!contact || !stillMember) throw new NotFound(NOT_IN_WIZARD);
+  if (!contact || !stillMember) throw new OutOfScope(NOT_IN_WIZARD);
   return contact;
 }

@@ -1,5 +1,6 @@
-/** What share links ask of the table, the documents, the contacts and (later) the attachments. */
+/** What share links ask of the table, the documents, the contacts and the attachments. */
 import type { DocumentType } from '../../contract/document-types';
+import type { Attachment } from '../../contract/schemas/attachments';
 import type { AuditEntry } from '../audit';
 import type { ContactReader, StoredDocument } from '../documents';
 import type { ShareLink } from './links';
@@ -41,10 +42,12 @@ export interface LinkedDocuments {
 }
 
 /**
- * The download of a document's attachment, for a caller whose own check passed (the attachments
- * feature, issue 18, provides it). Throws `NotFound` when the document has no such completed attachment.
+ * A document's attachments, for a caller whose own check passed (domain/attachments/download.ts
+ * provides it): the completed ones, and the download of one of them. `download` throws `NotFound`
+ * when the document has no such completed attachment.
  */
 export interface SharedAttachments {
+  list(type: DocumentType, id: string): Promise<Attachment[]>;
   download(type: DocumentType, id: string, attachmentId: string): Promise<{ url: string; expiresAt: string }>;
 }
 

@@ -1,11 +1,12 @@
 /**
  * The holder of a share link: the document (one view counted) and its attachments (no view). A link
  * that is unknown, expired, revoked or used up, whose document is deleted (or replaced by another
- * under the same id), or whose recipient is archived is `Gone`, always with the same detail, after
+ * under the same id), or whose recipient is archived is `LinkGone`, always with the same detail, after
  * the same reads: the answer tells nothing about which it was, neither by its body nor by its time.
  */
 import type { DocumentType } from '../../contract/document-types';
-import { Gone } from '../../contract/errors';
+import { LinkGone } from '../../contract/errors';
+import type { PortalDocument } from '../../contract/schemas/attachments';
 import type { Document } from '../../contract/schemas/documents';
 import { hashToken } from '../tokens';
 import { isLive, type ShareLink } from './links';
@@ -13,7 +14,7 @@ import type { SharedDeps } from './ports';
 
 /** The one answer to every dead link. */
 export const LINK_GONE_DETAIL = 'This link cannot be used any more. Ask the sender for a new one.';
-const gone = () => new Gone(LINK_GONE_DETAIL);
+const gone = () => new LinkGone(LINK_GONE_DETAIL);
 
 /**
  * Read in place of a link's document and recipient when the token names no link: keys no real
@@ -22,7 +23,7 @@ const gone = () => new Gone(LINK_GONE_DETAIL);
  */
 const DECOY = { type: 'invoice' as DocumentType, documentId: '~', contactId: '~' };
 
-/** The link and its document, if the link lives at this moment; `Gone` otherwise. */
+/** The link and its document, if the link lives at this moment; `LinkGone` otherwise. */
 async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Promise<{ link: ShareLink; document: Document }> {
   const link = await deps.links.get(hashToken(token));
   const target = link ?? DECOY;
@@ -37,11 +38,16 @@ async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Pr
   return { link, document: stored.document };
 }
 
-/** The shared document, counted as one view. The count is the only write: of concurrent views of a last view, one wins. */
-export async function viewShared(deps: Omit<SharedDeps, 'attachments'>, token: string): Promise<Document> {
+/**
+ * The shared document with its completed attachments (what the holder may download), counted as one
+ * view. The count is the only write: of concurrent views of a last view, one wins. The attachments
+ * are read beside the count, only for a link that lives, so a dead link's answer costs the same reads.
+ */
+export async function viewShared(deps: SharedDeps, token: string): Promise<PortalDocument> {
   const { link, document } = await resolve(deps, token);
-  if (!(await deps.links.countView(link.tokenHash, deps.now().toISOString()))) throw gone();
-  return document;
+  const [counted, attachments] = await Promise.all([deps.links.countView(link.tokenHash, deps.now().toISOString()), deps.attachments.list(link.type, link.documentId)]);
+  if (!counted) throw gone();
+  return { ...document, attachments };
 }
 
 /** A download of one of the shared document's attachments while the link lives; counts no view. */

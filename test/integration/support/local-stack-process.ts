@@ -22,10 +22,16 @@ const holder = globalThis as typeof globalThis & { __portalLocalStack?: StackPro
 
 /** The staff-rights window of the test stack: short, so that a removed staff user is refused within the test's patience. */
 export const TEST_STAFF_RECHECK_SECONDS = '2';
+/** Download URLs live 5 s instead of 60 s, so that a test can see one expire. */
+export const TEST_DOWNLOAD_URL_SECONDS = '5';
 
 export async function startTestStack(): Promise<string> {
   const stack = await startStackProcess(
-    { dataDir: TEST_DATA_DIR, logFile: TEST_STACK_LOG, env: { STAFF_RECHECK_SECONDS: process.env.STAFF_RECHECK_SECONDS || TEST_STAFF_RECHECK_SECONDS } },
+    {
+      dataDir: TEST_DATA_DIR,
+      logFile: TEST_STACK_LOG,
+      env: { STAFF_RECHECK_SECONDS: process.env.STAFF_RECHECK_SECONDS || TEST_STAFF_RECHECK_SECONDS, ATTACHMENT_DOWNLOAD_URL_SECONDS: TEST_DOWNLOAD_URL_SECONDS },
+    },
     (child) => (holder.__portalLocalStack = child),
   );
   holder.__portalStackProcess = stack;

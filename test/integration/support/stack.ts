@@ -3,7 +3,7 @@
  * every area's tests are written against it.
  *
  *   stack()                          → the parsed stack.json: { apiUrl, region, tableName, dynamodbEndpoint,
- *                                      cognitoEndpoint, sesEndpoint, eventsEndpoint, eventBusName,
+ *                                      cognitoEndpoint, sesEndpoint, eventsEndpoint, eventBusName, s3Endpoint, attachmentsBucket,
  *                                      staffUserPoolId, staffClientId, customerUserPoolId, customerClientId,
  *                                      admin: { username, password }, portalUrl, adminUrl?, hostedUiUrl }
  *   api(path, { method?, body?, token?, headers?, rawBody?, contentType? })
@@ -20,6 +20,7 @@
  *                                      (EventBridge shape: { id, source, 'detail-type', time, detail, … })
  *   deadLetters()                    → what the local rules' targets finally failed on: [{ rule, event, attempts, error, at }]
  *   eventually(check, { timeoutMs }) → retries `check` until it stops throwing (default 10 s), for async effects
+ *   withoutInstance(problem)         → the problem without `instance` (its request), to compare two answers' substance
  *   uniq(prefix)                     → a string unique to this call in this run: `${uniq('alice')}@example.com`
  *   cognito()                        → a CognitoIdentityProviderClient on the local Cognito endpoint
  */
@@ -101,7 +102,8 @@ export async function api<T = any>(path: string, options: ApiOptions = {}): Prom
     headers['content-type'] = options.contentType ?? (options.rawBody !== undefined ? 'application/octet-stream' : 'application/json');
   }
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(stack().apiUrl + path, { method: options.method ?? 'GET', headers, body: payload });
+  // The API's own answer: a redirect (a share link's download) is returned, not followed.
+  const response = await fetch(stack().apiUrl + path, { method: options.method ?? 'GET', headers, body: payload, redirect: 'manual' });
   const text = await response.text();
   let body: unknown;
   if (text !== '' && /json/i.test(response.headers.get('content-type') ?? '')) {
@@ -153,6 +155,13 @@ export function events(): Promise<ReceivedEvent[]> {
 
 export function deadLetters(): Promise<DeadLetter[]> {
   return getJson<DeadLetter[]>(`${stack().eventsEndpoint}/dlq`);
+}
+
+/** A problem without its `instance` (the request it answers): to compare two answers' substance. */
+export function withoutInstance<T>(problem: T): T {
+  if (typeof problem !== 'object' || problem === null) return problem;
+  const { instance: _instance, ...rest } = problem as Record<string, unknown>;
+  return rest as T;
 }
 
 export async function eventually<T>(check: () => Promise<T> | T, { timeoutMs = 10_000, intervalMs = 100 } = {}): Promise<T> {

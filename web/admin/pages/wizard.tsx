@@ -141,10 +141,17 @@ function Wizard({ id }: { id: string }) {
     if (phase.kind !== 'idle' && phase.kind !== 'applying') news.current?.focus();
   }, [phase]);
 
-  // Keep the lines on screen while they are read again after an apply.
+  // Keep the lines on screen while they are read again after an apply, and the applied edits with them
+  // until the fresh lines arrive: cleared earlier, an unticked line would show ticked again for a moment.
   const [lines, setLines] = useState<WizardLine[] | undefined>(undefined);
+  const appliedEdits = useRef(false);
   useEffect(() => {
-    if (wizard.state === 'done') setLines(wizard.data.lines);
+    if (wizard.state !== 'done') return;
+    setLines(wizard.data.lines);
+    if (appliedEdits.current) {
+      appliedEdits.current = false;
+      setEdits({});
+    }
   }, [wizard]);
 
   if (contact.state === 'failed') return <Failure error={contact.error} />;
@@ -167,7 +174,7 @@ function Wizard({ id }: { id: string }) {
       retry.current = undefined;
       setResults(Object.fromEntries(answer.results.map((r) => [r.contactId, r])));
       setNotes({});
-      setEdits({});
+      appliedEdits.current = true;
       setPhase({ kind: 'applied', count: answer.results.length, failed: answer.results.filter((r) => r.outcome === 'failed').length });
       setReload((n) => n + 1);
     } catch (error) {

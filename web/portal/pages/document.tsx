@@ -1,8 +1,9 @@
-/** `/documents/<type>/<id>`: one document the user may see (a 404 says it is not there for them, nothing more). */
+/** `/documents/<type>/<id>`: one document the user may see, with its files (a 404 says it is not there for them, nothing more). */
 import { useLocation } from 'preact-iso/router';
 import { ApiError, ok, type DocumentType } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { useLoad } from '../../shared/load';
+import { Attachments } from '../attachments';
 import { DocumentView } from '../document-view';
 import { useSession } from '../session';
 import { Failure, Loading, SignedIn, useTitle } from './common';
@@ -26,7 +27,12 @@ function Shown({ type, id }: { type: DocumentType; id: string }) {
         ) : (
           <Failure error={doc.error} />
         ))}
-      {doc.state === 'done' && <DocumentView doc={doc.data} t={t} />}
+      {doc.state === 'done' && (
+        <>
+          <DocumentView doc={doc.data} t={t} />
+          <Attachments type={type} id={id} items={doc.data.attachments} />
+        </>
+      )}
     </>
   );
 }

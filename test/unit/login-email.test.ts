@@ -1,0 +1,126 @@
+import { EmailInUse } from '../../lambdas/contract/errors';
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import type { LoginEmailMove } from '../../lambdas/domain/contacts';
+import { moveLoginEmail, type LoginEmailDeps } from '../../lambdas/domain/portal-access/login-email';
+import { MemoryAccess } from './portal-access.fakes';
+
+/** A user pool: username → email, and what was asked of it. */
+function pool(users: Record<string, string>) {
+  const emails = new Map(Object.entries(users));
+  const calls: string[] = [];
+  return {
+    emails,
+    calls,
+    find: async (email: string) => {
+      const username = [...emails].find(([, e]) => e === email)?.[0];
+      return username ? { username, sub: `sub-${username}` } : undefined;
+    },
+    changeEmail: async (username: string, email: string) => {
+      calls.push(`email ${username} ${email}`);
+      const other = [...emails].find(([u, e]) => e === email && u !== username);
+      if (other) throw new EmailInUse('alias exists');
+      emails.set(username, email);
+    },
+    signOut: async (username: string) => void calls.push(`signOut ${username}`),
+  };
+}
+
+function setup(users: Record<string, string> = { u1: 'ada@old.example' }) {
+  const mem = new MemoryAccess();
+  const logins = pool(users);
+  const deps: LoginEmailDeps = { contacts: mem.contactStore, store: mem, logins, now: () => new Date('2026-05-01T00:00:00.000Z'), warn: () => undefined };
+  const ada = mem.add({ id: 'ada', email: 'ada@old.example', portal: { status: 'active' }, login: { email: 'ada@old.example', username: 'u1', sub: 'sub-u1' } });
+  mem.guards.set('ada@old.example', 'ada');
+  const moves: LoginEmailMove[] = [];
+  /** The contacts store's write: applies the move to the record, as the transaction would. */
+  const write = async (move: LoginEmailMove) => {
+    moves.push(move);
+    const stored = mem.contact('ada');
+    stored.email = move.to;
+    stored.login = { ...stored.login!, email: move.to };
+    mem.guards.delete(move.from);
+    mem.guards.set(move.to, 'ada');
+  };
+  const next = (email: string): ContactRecord => ({ ...ada, email });
+  return { mem, logins, deps, ada, moves, write, next };
+}
+
+describe('moving a live login to a new email', () => {
+  test('the pool user gets the new email, the record is written with the move, the sessions end', async () => {
+    const { deps, ada, next, write, moves, logins } = setup();
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
+    expect(moves).toEqual([
+      expect.objectContaining({ from: 'ada@old.example', to: 'ada@new.example', at: '2026-05-01T00:00:00.000Z', audit: expect.objectContaining({ action: 'portal.login-email-changed', actor: 'staff:admin', details: { from: 'ada@old.example', to: 'ada@new.example', previousVersion: 1 } }) }),
+    ]);
+    expect(logins.emails.get('u1')).toBe('ada@new.example');
+    expect(logins.calls.at(-1)).toBe('signOut u1');
+    // The old address is no user's any more: it cannot sign in.
+    expect(await logins.find('ada@old.example')).toBeUndefined();
+  });
+
+  test("another contact's login (its guard) under the new email: EmailInUse before anything changes", async () => {
+    const { deps, ada, next, write, moves, logins, mem } = setup({ u1: 'ada@old.example', u2: 'bob@example.com' });
+    mem.add({ id: 'bob', portal: { status: 'active' }, login: { email: 'bob@example.com', username: 'u2', sub: 'sub-u2' } });
+    mem.guards.set('bob@example.com', 'bob');
+    await expect(moveLoginEmail(deps, ada, next('bob@example.com'), 'staff:admin', write)).rejects.toBeInstanceOf(EmailInUse);
+    expect(moves).toEqual([]);
+    expect(logins.calls).toEqual([]);
+    expect(logins.emails.get('u2')).toBe('bob@example.com');
+  });
+
+  test('a user of the pool under the new email that no contact links (an orphan) is not shared either', async () => {
+    const { deps, ada, next, write, moves, logins } = setup({ u1: 'ada@old.example', orphan: 'free@example.com' });
+    await expect(moveLoginEmail(deps, ada, next('free@example.com'), 'staff:admin', write)).rejects.toBeInstanceOf(EmailInUse);
+    expect(moves).toEqual([]);
+    expect(logins.calls).toEqual([]);
+  });
+
+  test('a stale guard (its holder archived) is taken over', async () => {
+    const { deps, ada, next, write, moves, mem } = setup();
+    mem.add({ id: 'gone', archived: true, login: { email: 'ada@new.example' } });
+    mem.guards.set('ada@new.example', 'gone');
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
+    expect(moves[0]?.takeOverFrom).toBe('gone');
+  });
+
+  test('a refused write sets the pool user back to what the record says (the login follows the record), and fails', async () => {
+    const { deps, ada, next, logins } = setup();
+    const refused = async () => Promise.reject(new EmailInUse('taken meanwhile'));
+    await expect(moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', refused)).rejects.toBeInstanceOf(EmailInUse);
+    expect(logins.emails.get('u1')).toBe('ada@old.example');
+    expect(logins.calls).toEqual(['email u1 ada@new.example', 'email u1 ada@old.example']);
+  });
+
+  test('a write whose answer was lost but that landed counts as done', async () => {
+    const { deps, ada, next, write, logins } = setup();
+    const lost = async (move: LoginEmailMove) => {
+      await write(move);
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    };
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', lost);
+    expect(logins.emails.get('u1')).toBe('ada@new.example');
+    expect(logins.calls.at(-1)).toBe('signOut u1');
+  });
+
+  test('two changes at once end with the pool user on the email the record kept', async () => {
+    const { deps, ada, next, write, logins, mem } = setup();
+    // The first change wins the record; the second one's Cognito call lands after it, then its write is refused.
+    let secondWrite: Promise<void> | undefined;
+    const racing = async (move: LoginEmailMove) => {
+      secondWrite = moveLoginEmail(deps, ada, next('ada@third.example'), 'staff:bob', async () => Promise.reject(new Error('version changed')));
+      await write(move);
+    };
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', racing);
+    await expect(secondWrite).rejects.toThrow('version changed');
+    expect(mem.contact('ada').login?.email).toBe('ada@new.example');
+    expect(logins.emails.get('u1')).toBe('ada@new.example');
+  });
+
+  test('an invited contact whose login is not created yet moves its record only', async () => {
+    const { deps, mem, moves, logins } = setup();
+    const pending = mem.add({ id: 'pat', email: 'pat@old.example', portal: { status: 'invited' }, login: { email: 'pat@old.example' } });
+    await moveLoginEmail(deps, pending, { ...pending, email: 'pat@new.example' }, 'staff:admin', async (move) => void moves.push(move));
+    expect(moves.map((m) => [m.from, m.to])).toEqual([['pat@old.example', 'pat@new.example']]);
+    expect(logins.calls).toEqual([]);
+  });
+});
