@@ -3,6 +3,7 @@
  * passwords and sign-outs, so a test reads what the pool was left with. `during` runs a test's step
  * inside a call (what another request does while this one waits on Cognito).
  */
+import { EmailInUse } from '../../lambdas/contract/errors';
 import type { CognitoLogin, CustomerLogins } from '../../lambdas/domain/portal-access/ports';
 
 interface PoolUser {
@@ -13,7 +14,7 @@ interface PoolUser {
   signOuts: number;
 }
 
-type Operation = 'create' | 'enable' | 'disable' | 'signOut' | 'setPassword';
+type Operation = 'create' | 'enable' | 'disable' | 'signOut' | 'setPassword' | 'changeEmail';
 
 export class MemoryPool implements CustomerLogins {
   readonly users = new Map<string, PoolUser>();
@@ -83,5 +84,11 @@ export class MemoryPool implements CustomerLogins {
   async setPassword(username: string, password: string): Promise<void> {
     await this.step('setPassword', username);
     this.user(username).password = password;
+  }
+
+  async changeEmail(username: string, email: string): Promise<void> {
+    await this.step('changeEmail', username);
+    if ([...this.users.entries()].some(([name, u]) => name !== username && u.email === email)) throw new EmailInUse('Another user of the pool has this email.');
+    this.user(username).email = email;
   }
 }

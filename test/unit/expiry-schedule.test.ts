@@ -25,7 +25,7 @@ const GRANT_UNTIL = '2026-11-10T12:30:00.000Z';
 
 /** A `due` index entry as its writer keys it (keys only: the index projects nothing else). */
 const accessEntry = (contactId: string, at: string) => ({ ...keys.contact(contactId), ...keys.due(DUE_TASKS.accessExpiry, at, contactId) });
-const grantEntry = (type: 'invoice' | 'order', id: string, contactId: string, at: string) => ({
+const grantEntry = (type: 'invoice' | 'sale_order', id: string, contactId: string, at: string) => ({
   ...keys.grant(type, id, contactId),
   ...keys.due(DUE_TASKS.grantExpiry, at, `${type}#${id}#${contactId}`),
 });
@@ -59,10 +59,10 @@ describe('reading the due index back', () => {
   });
 
   it('a grant entry names its document (type and id, an id holding # included), its grantee and the instant', async () => {
-    dueIndex([grantEntry('invoice', 'INV#7', 'g-1', GRANT_UNTIL), grantEntry('order', 'ORD-1', 'g-2', ACCESS_UNTIL)]);
+    dueIndex([grantEntry('invoice', 'INV#7', 'g-1', GRANT_UNTIL), grantEntry('sale_order', 'ORD-1', 'g-2', ACCESS_UNTIL)]);
     await expect(store().dueGrants('2026-11-10T12', NOW.toISOString())).resolves.toEqual([
       { ref: { type: 'invoice', id: 'INV#7', contactId: 'g-1' }, at: GRANT_UNTIL },
-      { ref: { type: 'order', id: 'ORD-1', contactId: 'g-2' }, at: ACCESS_UNTIL },
+      { ref: { type: 'sale_order', id: 'ORD-1', contactId: 'g-2' }, at: ACCESS_UNTIL },
     ]);
   });
 
