@@ -21,7 +21,7 @@ const LAYERS = [
   // The wiring builds adapters for the domain: everything below the entry points.
   { target: './lambdas/wiring', from: ['./lambdas', './lib', './local'], except: ['./contract', './platform', './domain', './adapters', './wiring'], message: 'lambdas/wiring/ imports no entry point and no HTTP kit.' },
   // Entry points: the domain through the wiring; never an adapter directly.
-  { target: ['./lambdas/http', './lambdas/events', './lambdas/schedule'], from: ['./lambdas', './lib', './local'], except: ['./contract', './platform', './domain', './http-kit', './wiring', './http', './events', './schedule'], message: 'Entry points import the domain, contract, http-kit and wiring, never an adapter.' },
+  { target: ['./lambdas/http', './lambdas/events', './lambdas/schedule', './lambdas/worker'], from: ['./lambdas', './lib', './local'], except: ['./contract', './platform', './domain', './http-kit', './wiring', './http', './events', './schedule', './worker'], message: 'Entry points import the domain, contract, http-kit and wiring, never an adapter.' },
   // Infrastructure: the contract floor only (the entry points it bundles are named by path).
   { target: './lib', from: ['./lambdas', './local'], except: ['./contract'], message: 'lib/ imports only lambdas/contract/.' },
 ];
@@ -54,5 +54,5 @@ export default tseslint.config(
     },
   },
   { files: ['lambdas/contract/**/*.ts', 'lambdas/domain/**/*.ts', 'lambdas/platform/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [NO_RUNTIME_SDK, ENV_IN_WIRING_ONLY] }] } },
-  { files: ['lambdas/adapters/**/*.ts', 'lambdas/http-kit/**/*.ts', 'lambdas/http/**/*.ts', 'lambdas/events/**/*.ts', 'lambdas/schedule/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [ENV_IN_WIRING_ONLY] }] } },
+  { files: ['lambdas/adapters/**/*.ts', 'lambdas/http-kit/**/*.ts', 'lambdas/http/**/*.ts', 'lambdas/events/**/*.ts', 'lambdas/schedule/**/*.ts', 'lambdas/worker/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [ENV_IN_WIRING_ONLY] }] } },
 );

@@ -11,6 +11,10 @@ export const LAMBDA_BUNDLING = {
   minify: true,
   /** The SDK's ES module builds, which esbuild can tree-shake (its CommonJS builds carry every command). */
   mainFields: ['module', 'main'],
-  /** Credentials come from the environment in Lambda: see lambdas/wiring/lambda-credentials.ts. */
-  alias: { '@aws-sdk/credential-provider-node': path.join(REPO_ROOT, 'lambdas', 'wiring', 'lambda-credentials.ts') },
+  alias: {
+    /** Credentials come from the environment in Lambda: see lambdas/wiring/lambda-credentials.ts. */
+    '@aws-sdk/credential-provider-node': path.join(REPO_ROOT, 'lambdas', 'wiring', 'lambda-credentials.ts'),
+    /** No operation the functions call streams events: see lambdas/wiring/no-event-streams.ts. */
+    '@smithy/core/event-streams': path.join(REPO_ROOT, 'lambdas', 'wiring', 'no-event-streams.ts'),
+  },
 } as const;

@@ -1,6 +1,7 @@
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { OUTBOX_STREAM } from '../lambdas/contract/outbox';
 import type { FunctionName } from '../lambdas/contract/routes';
 import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
 import { AlarmTopic } from './constructs/alarm-topic';
@@ -11,6 +12,7 @@ import { HttpApi } from './constructs/http-api';
 import { Identity } from './constructs/identity';
 import { Mail } from './constructs/mail';
 import { Observability } from './constructs/observability';
+import { OutboxFeed } from './constructs/outbox-feed';
 import { WebLogs } from './constructs/web-logs';
 import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
@@ -26,17 +28,17 @@ export interface PortalStackProps extends StackProps {
 }
 
 /**
- * What a revocation does to a login (the wizard's `inPortal: false`, the archive, the events): disable
- * and sign out, and enable it again when a re-grant won meanwhile (the login follows the record).
+ * The outbox worker's actions on the customer pool: look the email up, create the login (or adopt
+ * and sign out an orphan), enable it; disable and sign out a revoked one (and enable it again when
+ * a re-grant won meanwhile: the login follows the record).
  */
-const LOGIN_REVOCATION: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'];
-/** A grant besides: look the email up in the pool, create the login (or adopt and sign out an orphan). */
-const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminCreateUser'];
+const LOGIN_LIFECYCLE: readonly CustomerPoolAction[] = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser', 'AdminGetUser', 'AdminCreateUser'];
 /**
- * The contacts function besides revoking: a contact with portal access whose email changes moves its
- * login — is the new address another user's (get), the login's email (update, verified), its sessions end.
+ * The contacts function: a contact with portal access whose email changes moves its login in the
+ * request — is the new address another user's (get), the login's email (update, verified), its
+ * sessions end. Revoking is the worker's.
  */
-const LOGIN_EMAIL_CHANGE: readonly CustomerPoolAction[] = [...LOGIN_REVOCATION, 'AdminGetUser', 'AdminUpdateUserAttributes'];
+const LOGIN_EMAIL_CHANGE: readonly CustomerPoolAction[] = ['AdminGetUser', 'AdminUpdateUserAttributes', 'AdminUserGlobalSignOut'];
 /** Accepting an invitation: the password, and the end of the login's earlier sessions. */
 const LOGIN_ACCEPTANCE: readonly CustomerPoolAction[] = ['AdminSetUserPassword', 'AdminUserGlobalSignOut'];
 /** CloudFront's default domains (one wildcard, as S3's CORS allows): the console's origin when it has no domain of its own. */
@@ -44,8 +46,10 @@ const CLOUDFRONT_DEFAULT_ORIGINS = 'https://*.cloudfront.net';
 
 /**
  * Portal Access: one table, two user pools, invitation mail, an event bus, the attachments bucket,
- * and the HTTP API whose routes come from `lambdas/contract/routes.ts`. Each function holds only the
- * grants its area needs.
+ * the HTTP API whose routes come from `lambdas/contract/routes.ts`, and the outbox worker the
+ * table's stream feeds. Each function holds only the grants its area needs: the HTTP functions and
+ * the events function write records and outbox items (the contacts function also moves a login's
+ * email); Cognito logins, SES and the lifecycle's events are the worker's.
  */
 export class PortalStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PortalFunction>>;
@@ -54,6 +58,7 @@ export class PortalStack extends Stack {
   /** The admin console's, the same way (staff pool, staff hosted UI). */
   readonly admin: WebApp;
   readonly eventsFunction: PortalFunction;
+  readonly outboxWorker: PortalFunction;
   readonly observability: Observability;
   readonly scheduleFunction: PortalFunction;
 
@@ -111,18 +116,14 @@ export class PortalStack extends Stack {
     const publicFn = (id: string, entry: string, description: string) =>
       new PortalFunction(this, id, { entry, description, ...defaults, publicConcurrency: config.publicFunctionConcurrency });
     // Each function gets the environment its wiring (lambdas/wiring/<function>.ts) reads, and the grants that go with it.
-    const withAccess = (f: PortalFunction, logins: readonly CustomerPoolAction[]) =>
-      f.bindTable(table, 'readWrite').bindCustomerPool(customerPool, logins).bindEventBus(events.bus);
-
     this.functions = {
       system: publicFn('SystemFunction', 'lambdas/http/system.ts', 'Health, OpenAPI, and the 404/405 answers'),
-      contacts: withAccess(fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access, a new email moves the login'), LOGIN_EMAIL_CHANGE).bindStaffPool(
-        staffPool,
-      ),
-      'portal-access': withAccess(fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit'), LOGIN_LIFECYCLE)
-        .setEnv('portalUrl', portalUrl)
-        .setEnv('invitationTtlDays', String(config.invitationTtlDays))
-        .bindMail(mail)
+      contacts: fn('ContactsFunction', 'lambdas/http/contacts.ts', 'Contacts (staff); archiving revokes portal access, a new email moves the login')
+        .bindTable(table, 'readWrite')
+        .bindCustomerPool(customerPool, LOGIN_EMAIL_CHANGE)
+        .bindStaffPool(staffPool),
+      'portal-access': fn('PortalAccessFunction', 'lambdas/http/portal-access.ts', 'The grant-portal-access wizard, re-invitations, audit')
+        .bindTable(table, 'readWrite')
         .bindStaffPool(staffPool),
       documents: fn('DocumentsFunction', 'lambdas/http/documents.ts', 'Documents, grants, attachments and share links (staff)')
         .bindTable(table, 'readWrite')
@@ -141,13 +142,27 @@ export class PortalStack extends Stack {
         .bindTableItems(table, ['UpdateItem'], ITEM_SCOPES.sharedWrites)
         .bindAttachments(attachments.bucket, 'download'),
     };
-    this.eventsFunction = withAccess(fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback'), LOGIN_REVOCATION);
+    this.eventsFunction = fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback').bindTable(table, 'readWrite');
     events.deliverTo(this.eventsFunction);
     // Expiries (accesses and grants past their `until`): the table and the bus, no Cognito (the portal refuses by the record).
     this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses and grants')
       .bindTable(table, 'readWrite')
       .bindEventBus(events.bus);
     const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
+    this.outboxWorker = new PortalFunction(this, 'OutboxWorker', {
+      entry: 'lambdas/worker/outbox.ts',
+      description: 'The outbox: Cognito logins, invitation emails (paced), revocations, the PortalAccess* events',
+      ...defaults,
+      timeoutSeconds: OUTBOX_STREAM.workerTimeoutSeconds,
+    })
+      .bindTable(table, 'readWrite')
+      .bindCustomerPool(customerPool, LOGIN_LIFECYCLE)
+      .bindMail(mail)
+      .bindEventBus(events.bus)
+      .setEnv('portalUrl', portalUrl)
+      .setEnv('invitationTtlDays', String(config.invitationTtlDays))
+      .setEnv('mailRatePerSecond', String(config.mailRatePerSecond));
+    const outbox = new OutboxFeed(this, 'Outbox', { table, worker: this.outboxWorker });
     const alarms = new AlarmTopic(this, 'Alarms', { ...(config.alarmEmail ? { email: config.alarmEmail } : {}) });
 
     const http = (late.http = new HttpApi(this, 'Http', {
@@ -164,9 +179,9 @@ export class PortalStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       stage: config.stage,
       api: http.api,
-      functions: { ...this.functions, events: this.eventsFunction, schedule: this.scheduleFunction },
-      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
-      otherAlarms: [...events.alarms, ...schedule.alarms],
+      functions: { ...this.functions, events: this.eventsFunction, schedule: this.scheduleFunction, outbox: this.outboxWorker },
+      deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues, outbox.failures],
+      otherAlarms: [...events.alarms, ...schedule.alarms, outbox.alarm],
       topic: alarms,
     });
 
@@ -200,6 +215,7 @@ export class PortalStack extends Stack {
       attachments,
       attachmentFunctions: [this.functions.documents, this.functions.portal, this.functions.shared],
       deadLetterQueues: [...events.deadLetterQueues, ...schedule.deadLetterQueues],
+      outbox,
       functions: [...Object.values(this.functions), this.eventsFunction, this.scheduleFunction],
       webApps: [portal, admin],
       webLogs,

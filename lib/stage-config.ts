@@ -3,6 +3,7 @@
  * has a working default in cdk.json; this module checks them so a typo fails the synth, not a deploy.
  */
 import type { Node } from 'constructs';
+import { DEFAULT_MAIL_RATE_PER_SECOND } from '../lambdas/contract/outbox';
 
 export interface StageConfig {
   /** Names the stack and its event bus: `dev`, `prod`. */
@@ -47,6 +48,11 @@ export interface StageConfig {
    * invitation acceptance): a flood of those can never take the concurrency the others need.
    */
   readonly publicFunctionConcurrency: number;
+  /**
+   * Invitation emails a second, across every outbox worker (the SES account's maximum send rate, or
+   * less: SES's sandbox allows 1/s). Default 10.
+   */
+  readonly mailRatePerSecond: number;
   /** Where every alarm (errors, throttles, 5xx, dead letters, outbox lag, bounce rate) is mailed, by an SNS subscription; optional. */
   readonly alarmEmail?: string;
   /** The functions' application log level (Lambda's JSON log format): DEBUG, INFO, WARN or ERROR. */
@@ -112,6 +118,7 @@ export function stageConfigFromContext(node: Node): StageConfig {
     apiBurstLimit: count('apiBurstLimit'),
     logRetentionDays: count('logRetentionDays'),
     publicFunctionConcurrency: count('publicFunctionConcurrency'),
+    mailRatePerSecond: node.tryGetContext('mailRatePerSecond') === undefined ? DEFAULT_MAIL_RATE_PER_SECOND : count('mailRatePerSecond'),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     logLevel: logLevel as LogLevel,
   });

@@ -88,8 +88,8 @@ export function apiEvent(req: IncomingMessage, url: URL, match: Match, body: Buf
 }
 
 /** A Lambda context whose clock runs down from the function's timeout, like the real one. */
-export function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + LAMBDA_TIMEOUT_SECONDS * 1000;
+export function lambdaContext(functionName: string, timeoutSeconds: number = LAMBDA_TIMEOUT_SECONDS): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   const awsRequestId = randomUUID();
   const unsupported = () => {
     throw new Error('callback-style completion is not used by these handlers');

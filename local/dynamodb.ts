@@ -1,7 +1,9 @@
 /**
  * The local table: created from `lambdas/contract/table-schema.ts` (the same shape the CDK stack
- * deploys) when absent; an existing one (`.local/data` is kept between runs) gets the indexes the
- * schema has gained since, one at a time, as DynamoDB (and CloudFormation) add them.
+ * deploys) when absent, with its stream on (new images, as the CDK table has it: the outbox worker
+ * reads it); an existing one (`.local/data` is kept between runs) gets the indexes the schema has
+ * gained since, one at a time, as DynamoDB (and CloudFormation) add them, and its stream turned on
+ * if it was made before the stream existed.
  */
 import {
   CreateTableCommand,
@@ -16,6 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../lambdas/contract/table-schema';
 
+const STREAM = { StreamEnabled: true, StreamViewType: TABLE.streamView } as const;
 const KEY_ATTRIBUTES = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
 const attributeDefinitions = () => KEY_ATTRIBUTES.map((name) => ({ AttributeName: name, AttributeType: 'S' as const }));
 
@@ -39,6 +42,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   }
   if (existing) {
     await addMissingIndexes(client, tableName, existing);
+    if (!existing.StreamSpecification?.StreamEnabled) await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
     return 'reused';
   }
   await client.send(
@@ -51,11 +55,19 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
       ],
       GlobalSecondaryIndexes: TABLE.indexes.map(indexOf),
+      StreamSpecification: STREAM,
     }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
   await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true } }));
   return 'created';
+}
+
+/** The table's stream (its ARN changes when the stream is turned off and on). */
+export async function streamArnOf(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!Table?.LatestStreamArn) throw new Error(`The table ${tableName} has no stream`);
+  return Table.LatestStreamArn;
 }
 
 async function addMissingIndexes(client: DynamoDBClient, tableName: string, table: TableDescription): Promise<void> {

@@ -49,6 +49,8 @@ export interface EventsConfig {
   readonly functionName: string;
   /** Delays before each retry: three attempts in all by default. */
   readonly retryDelaysMs?: readonly number[];
+  /** More local-only routes on this server (the outbox's DLQ and fault switches): `undefined` when not theirs. */
+  readonly extraRoutes?: (method: string, url: URL, body: () => Promise<unknown>) => Promise<{ status: number; body: unknown } | undefined>;
 }
 
 const KEEP = 500;
@@ -160,6 +162,13 @@ export function createEventsServer(config: EventsConfig): http.Server {
     if (req.method === 'GET' && url.pathname === '/events') return reply(res, 200, received);
     if (req.method === 'GET' && url.pathname === '/dlq') return reply(res, 200, deadLetters);
     if (req.method === 'GET' && url.pathname === '/health') return reply(res, 200, { status: 'ok' });
+    if (config.extraRoutes && url.pathname !== '/') {
+      void config
+        .extraRoutes(req.method ?? 'GET', url, () => readJson(req))
+        .then((answer) => (answer ? reply(res, answer.status, answer.body) : reply(res, 404, { message: 'Not found' })))
+        .catch(() => reply(res, 400, { message: 'Bad request' }));
+      return;
+    }
     if (req.method !== 'POST' || url.pathname !== '/') return reply(res, 404, { message: 'Not found' });
     const target = String(req.headers['x-amz-target'] ?? '');
     readJson(req)

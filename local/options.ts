@@ -62,6 +62,7 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'ATTACHMENT_UPLOAD_URL_SECONDS', fallback: '900', what: "an attachment's presigned upload URL lifetime (tests shorten it; never longer than 15 min)" },
   { name: 'ATTACHMENT_DOWNLOAD_URL_SECONDS', fallback: '60', what: "an attachment's presigned download URL lifetime (never longer than 60 s)" },
   { name: 'APPLY_CONCURRENCY', fallback: '8', what: "how many of a wizard apply's lines run at once" },
+  { name: 'MAIL_RATE_PER_SECOND', fallback: '10', what: 'invitation emails a second across the outbox worker (a whole number; in AWS the context key mailRatePerSecond)' },
   { name: 'SCHEDULE_EVERY_SECONDS', fallback: '2', what: 'how often the scheduled job (expiries) runs locally, in seconds (at most 5; every minute in AWS)' },
   { name: 'STAFF_RECHECK_SECONDS', fallback: '30', what: "how long a staff user's rights are trusted before the staff pool is asked again (≤ 60)" },
   { name: 'LOG_LEVEL', fallback: 'INFO', what: "the handlers' log level: DEBUG, INFO (a line per request), WARN, ERROR, or silent" },
@@ -69,6 +70,7 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'AWS_REGION', fallback: 'eu-west-1', what: "the emulators' region" },
   { name: 'DYNAMODB_JAVA_OPTIONS', fallback: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC', what: "DynamoDB Local's JVM options" },
   { name: 'LOCAL_SES_ENDPOINT', fallback: 'the SES emulator', what: "where the handlers send mail instead (the fault tests' failing proxy)" },
+  { name: 'LOCAL_FAULTS', fallback: '0', what: "1: the outbox worker's fault switches at <events>/outbox/faults (the fault tests' stacks only)" },
 ];
 
 const FLAGS: readonly [string, string][] = [

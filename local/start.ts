@@ -8,9 +8,10 @@ import type http from 'node:http';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../lambdas/contract/env';
+import { DEFAULT_MAIL_RATE_PER_SECOND } from '../lambdas/contract/outbox';
 import { FUNCTIONS } from '../lambdas/contract/routes';
 import { ensurePools, type Pools } from './cognito';
-import { ensureTable } from './dynamodb';
+import { ensureTable, streamArnOf } from './dynamodb';
 import { startWeb, type Web } from './web';
 import { assertPortFree, startEmulators, type Emulators } from './emulators';
 import { LOCAL_CREDENTIALS, parseOptions, type LocalOptions } from './options';
@@ -45,6 +46,7 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     [ENV.portalUrl]: env[ENV.portalUrl] || portalUrl,
     [ENV.eventBusName]: NAME,
     [ENV.invitationTtlDays]: env[ENV.invitationTtlDays] || '7',
+    [ENV.mailRatePerSecond]: env[ENV.mailRatePerSecond] || String(DEFAULT_MAIL_RATE_PER_SECOND),
   });
   // --quiet: no line per request from the handlers either (a LOG_LEVEL of the caller's wins).
   if (options.quiet) env.LOG_LEVEL ??= 'WARN';
@@ -68,7 +70,7 @@ function banner(info: StackInfo, options: LocalOptions, seconds: string, schedul
     ...(info.adminUrl ? [['Admin console', `${info.adminUrl}  (sign in as ${info.admin.username} / ${info.admin.password})`] as [string, string]] : []),
     ['Hosted UI (local)', `${info.hostedUiUrl}  (sign-in for both pools)`],
     ['Mail (SES viewer)', `${info.sesEndpoint}/  (JSON: ${info.sesEndpoint}/store)`],
-    ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq)`],
+    ['Events (PutEvents)', `${info.eventsEndpoint}  (received: /events, dead letters: /dlq, outbox dead letters: /outbox/dlq)`],
     ['Scheduled job', `every ${scheduleSeconds} s (expiries; SCHEDULE_EVERY_SECONDS)`],
     ['DynamoDB Local', `${info.dynamodbEndpoint}  table ${info.tableName}`],
     ['S3 (attachments)', `${info.s3Endpoint}  bucket ${info.attachmentsBucket}`],
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
   builds.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const servers: http.Server[] = [];
   let emulators: Emulators | undefined;
+  let outbox: { stop(): Promise<void> } | undefined;
   let stopSchedule: (() => Promise<void>) | undefined;
   let web: Web | undefined;
   let stopping = false;
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
     await stopSchedule?.().catch(() => undefined);
     servers.forEach((s) => s.closeAllConnections?.());
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await outbox?.stop();
     await web?.stop();
     await emulators?.stop();
     process.exit(code);
@@ -152,6 +156,18 @@ async function main(): Promise<void> {
     const { createApiServer } = await import('./server');
     const { createEventsServer } = await import('./events-endpoint');
     const { poolAuthorizer } = await import('./jwt');
+    // The outbox worker, fed by the table's stream as in AWS (LOCAL_FAULTS=1: the fault tests' switches).
+    const { startLocalOutbox } = await import('./outbox');
+    const localOutbox = await startLocalOutbox({
+      endpoint: emulators.dynamodb.url,
+      region: options.region,
+      credentials: CREDENTIALS,
+      streamArn: await streamArnOf(dynamodb, NAME),
+      dataDir: options.dataDir,
+      functionName: `${NAME}-outbox`,
+      faults: process.env.LOCAL_FAULTS === '1',
+    });
+    outbox = localOutbox;
     let built;
     try {
       built = await builds;
@@ -170,7 +186,7 @@ async function main(): Promise<void> {
       functionPrefix: NAME,
       quiet: options.quiet,
     });
-    const events = createEventsServer({ eventBusName: NAME, region: options.region, functionName: `${NAME}-events` });
+    const events = createEventsServer({ eventBusName: NAME, region: options.region, functionName: `${NAME}-events`, extraRoutes: localOutbox.routes });
     servers.push(api, events);
     await listen(events, options.eventsPort, options.host);
     await listen(api, options.apiPort, options.host);

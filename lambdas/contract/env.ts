@@ -18,6 +18,8 @@ export const ENV = {
   stage: 'PORTAL_STAGE',
   /** Concurrency of the wizard's apply: how many lines talk to Cognito and SES at once. */
   applyConcurrency: 'APPLY_CONCURRENCY',
+  /** The outbox worker's sending rate, across all its instances (mails a second; default 10). */
+  mailRatePerSecond: 'MAIL_RATE_PER_SECOND',
   /** How long a container uses the staff pool's answer about a staff user (seconds, ≤ 60; default 30). */
   staffRecheckSeconds: 'STAFF_RECHECK_SECONDS',
   /** The attachments bucket (documents: upload, check, delete; portal: presigned downloads). */

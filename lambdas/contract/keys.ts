@@ -61,6 +61,14 @@ export const keys = {
   audit: (contactId: string, at: string, unique: string) => ({ pk: `AUDIT#${contactId}`, sk: `${at}#${unique}` }),
   auditPartition: (contactId: string) => `AUDIT#${contactId}`,
 
+  /**
+   * An outbox item: work that follows a change (the login, the invitation email, the events), written
+   * in the same transaction as the change; the table's stream hands it to the outbox worker. TTL'd once done.
+   */
+  outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'OUTBOX' }),
+  /** The mail pacer's counter of one wall-clock second (epoch seconds): at most MAIL_RATE_PER_SECOND sends in it. TTL'd. */
+  mailSecond: (second: number) => ({ pk: `PACE#mail#${second}`, sk: 'PACE' }),
+
   /** An `Idempotency-Key` record, per caller and route. TTL'd. */
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
 
@@ -153,6 +161,8 @@ export const ENTITY = {
   invitation: 'invitation',
   audit: 'audit',
   idempotency: 'idempotency',
+  outbox: 'outbox',
+  pace: 'pace',
   document: 'document',
   grant: 'grant',
   documentCount: 'document-count',

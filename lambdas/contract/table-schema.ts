@@ -8,6 +8,8 @@ export const TABLE = {
   sortKey: 'sk',
   ttlAttribute: 'ttl',
   entityAttribute: 'entity',
+  /** The table's stream carries each item's new image: the outbox worker reads new outbox items from it. */
+  streamView: 'NEW_IMAGE',
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'ALL' },

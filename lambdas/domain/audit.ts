@@ -13,6 +13,10 @@ export type AuditAction =
   | 'portal.revoked'
   | 'portal.reinvited'
   | 'invitation.accepted'
+  /** The invitation email was refused for good (a bad recipient): the line says `delivery: failed`. */
+  | 'invitation.failed'
+  /** A grant taken back by the outbox worker: its login email is another contact's login. */
+  | 'portal.withdrawn'
   /** Only the scope, types or end of an access changed (a wizard line, outcome `updated`). */
   | 'portal.updated'
   /** The access reached its `until` (written by the scheduled job). */

@@ -1,4 +1,6 @@
+import type { OutboxKind } from '../contract/outbox';
 import type { Contact, PortalStatus } from '../contract/schemas/contacts';
+import type { DeliveryError } from '../contract/schemas/portal-access';
 import { accessSettings, portalStatusAt } from './access-policy';
 
 /**
@@ -23,8 +25,18 @@ export interface ContactRecord extends Contact {
     /** Tokens issued before this are refused (the login moved to a new email: sessions begun under the old one end). */
     signedOutAt?: string;
   };
-  /** The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out. */
-  invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string };
+  /**
+   * The pending invitation: only the SHA-256 of its token is stored. `sentAt` once its email went out;
+   * `outboxId`: the outbox item that issued it.
+   */
+  invitation?: { tokenHash: string; expiresAt: string; issuedAt?: string; sentAt?: string; outboxId?: string };
+  /**
+   * The outbox item that follows the record's last change (a grant's login and mail, a revocation's
+   * login state). The worker acts on the item the record names and on no older one.
+   */
+  outbox?: { id: string; kind: OutboxKind; at: string };
+  /** Why the last invitation could not be delivered for good (with `portal.delivery: failed`). */
+  deliveryError?: DeliveryError;
   /** How many documents name this contact as their customer (negative: unknown); see keys.ts, HOLDINGS. */
   documentsAsCustomer?: number;
   /** How many explicit grants this contact holds (negative: unknown). */
@@ -37,14 +49,23 @@ export interface ContactRecord extends Contact {
 
 export type { PortalStatus };
 
-
 /**
  * The public view of a record at `now`: what `GET /contacts/{id}` answers. The status is the one
  * the portal enforces now (`expired` from `until` on); once the contact has had access, its scope
  * and types are shown with their defaults filled in.
  */
 export function toContact(record: ContactRecord, now: Date): Contact {
-  const { login: _login, invitation: _invitation, documentsAsCustomer: _documents, grantsReceived: _grants, expiryClaim: _claim, expiryAnnounced: _announced, ...contact } = record;
+  const {
+    login: _login,
+    invitation: _invitation,
+    outbox: _outbox,
+    deliveryError: _deliveryError,
+    documentsAsCustomer: _documents,
+    grantsReceived: _grants,
+    expiryClaim: _claim,
+    expiryAnnounced: _announced,
+    ...contact
+  } = record;
   return { ...contact, portal: portalView(record.portal, now) };
 }
 

@@ -1,14 +1,17 @@
 import type { DocumentType } from '../contract/document-types';
 import type { CreateAttachmentInput } from '../contract/schemas/attachments';
-import type { GrantInput, ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
+import type { BatchInput, BatchResult, GrantInput, ListDocumentsQuery, PutDocumentInput } from '../contract/schemas/documents';
 import type { CreateLinkInput } from '../contract/schemas/share-links';
 import { documentAccess } from '../domain/access-report';
 import { deleteAttachment, deleteDocumentAndAttachments } from '../domain/attachments/removal';
 import { announceUpload, completeUpload, listAttachments } from '../domain/attachments/upload';
 import { addGrant, getDocument, listDocuments, listGrants, putDocument, removeGrant } from '../domain/documents';
+import { publishDocuments, type BatchOutcome } from '../domain/documents-batch';
 import { createLink, listLinks, revokeLink } from '../domain/share-links/staff';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
 import { actorOf } from '../http-kit/principal';
+import { toProblem } from '../http-kit/problem';
+import { log } from '../platform/log';
 import { attachmentDeps, documentsDeps } from '../wiring/documents';
 import { verifyStaffRights } from '../wiring/staff-rights';
 
@@ -18,11 +21,23 @@ type GrantParams = DocumentParams & { contactId: string };
 type AttachmentParams = DocumentParams & { attachmentId: string };
 type LinkParams = DocumentParams & { linkId: string };
 
+/** A failed document carries the problem its own PUT would have answered (the one error mapping). */
+function batchResultOf(line: BatchOutcome, requestId: string): BatchResult {
+  if (line.outcome !== 'failed') return line;
+  const { problem } = toProblem(line.error, requestId);
+  if (problem.status >= 500) log.error('batch document failed', { requestId, type: line.type, id: line.id, error: line.error });
+  return { type: line.type, id: line.id, outcome: 'failed', error: problem };
+}
+
 export const handler = httpFunction('documents', {
   putDocument: async (req: HttpRequest<PutDocumentInput, unknown, DocumentParams>) => {
     const { document, created } = await putDocument(documentsDeps(), req.params.type, req.params.id, req.body);
     return { status: created ? 201 : 200, body: document, ...(created ? { headers: { location: `/documents/${document.type}/${document.id}` } } : {}) };
   },
+  publishDocuments: async (req: HttpRequest<BatchInput>) => ({
+    status: 200,
+    body: { results: (await publishDocuments(documentsDeps(), req.body.documents)).map((line) => batchResultOf(line, req.requestId)) },
+  }),
   getDocument: async (req: HttpRequest<unknown, unknown, DocumentParams>) => ({
     status: 200,
     body: await getDocument(documentsDeps(), req.params.type, req.params.id),

@@ -1,16 +1,17 @@
 /**
- * The AWS SDK clients (and our S3 client): the only place that builds them. One of each per
- * container, on first use, with standard retries; the endpoints come from the SDK's own
- * AWS_ENDPOINT_URL_* variables (the local stack points them at its emulators). A bundle carries
- * only the clients its wiring uses.
+ * The AWS clients (the SDK's, and our light Cognito and S3 ones): the only place that builds them.
+ * One of each per container, on first use, with standard retries; the endpoints come from the
+ * SDK's own AWS_ENDPOINT_URL_* variables (the local stack points them at its emulators). A bundle
+ * carries only the clients its wiring uses: the HTTP functions the table, the light Cognito client
+ * and S3; the outbox worker and the scheduled job SES and EventBridge too (worker-clients.ts).
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env } from '../contract/env';
+import { cognitoApi, type CognitoApi } from '../adapters/cognito/cognito-api';
 import { S3Presigner, S3Requests, type S3Config } from '../adapters/s3/s3-client';
+import { perContainer } from './container';
 import { defaultProvider } from './lambda-credentials';
 
 /**
@@ -19,12 +20,9 @@ import { defaultProvider } from './lambda-credentials';
  * and thrown away: ~0.15 ms of CPU per call, 2 calls a portal page). Its own `debug`, `warn` and
  * `error` calls are not ours to log either (our code logs what a failure means).
  */
-const SDK_LOGGER = { trace() {}, debug() {}, warn() {}, error() {} } as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
+export const SDK_LOGGER = { trace() {}, debug() {}, warn() {}, error() {} } as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
 
 let dynamo: DynamoDBDocumentClient | undefined;
-let cognito: CognitoIdentityProviderClient | undefined;
-let ses: SESv2Client | undefined;
-let eventBridge: EventBridgeClient | undefined;
 let s3: S3Requests | undefined;
 let s3Signer: S3Presigner | undefined;
 
@@ -36,9 +34,12 @@ export function table(): { db: DynamoDBDocumentClient; name: string } {
   return { db: dynamo, name: env('tableName') };
 }
 
-export const cognitoClient = (): CognitoIdentityProviderClient => (cognito ??= new CognitoIdentityProviderClient({ maxAttempts: 3, logger: SDK_LOGGER }));
-export const sesClient = (): SESv2Client => (ses ??= new SESv2Client({ maxAttempts: 3, logger: SDK_LOGGER }));
-export const eventBridgeClient = (): EventBridgeClient => (eventBridge ??= new EventBridgeClient({ maxAttempts: 3, logger: SDK_LOGGER }));
+/** The user pools' admin API (both pools: the staff-rights check and the customer logins); tests `use` a fake. */
+export const cognitoClient = perContainer((): CognitoApi => {
+  // The SDK's own variables, read as the SDK would: the region, and an endpoint override (the local emulator).
+  const endpoint = process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || process.env.AWS_ENDPOINT_URL || undefined;
+  return cognitoApi({ region: process.env.AWS_REGION ?? 'eu-west-1', credentials: fromEnv(), ...(endpoint ? { endpoint } : {}) });
+});
 
 /**
  * Our S3 client (adapters/s3/s3-client.ts, not the SDK's: see there): the region Lambda sets, the

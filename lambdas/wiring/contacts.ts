@@ -1,20 +1,25 @@
 /**
- * The contacts function: the contact store, the archive's revocation of portal access (no mail, no
- * invitation settings: see revocation.ts), and the move of a live login to a contact's new email
- * (the customer pool's user, its guard). Env: TABLE_NAME, CUSTOMER_USER_POOL_ID, EVENT_BUS_NAME.
+ * The contacts function: the contact store, the archive's revocation of portal access (the records
+ * and their outbox items: see revocation.ts), and the move of a live login to a contact's new email
+ * (the customer pool's user, in the request: its new email, its sessions). Env: TABLE_NAME,
+ * CUSTOMER_USER_POOL_ID.
  */
+import { env } from '../contract/env';
 import type { ContactsDeps } from '../domain/contacts';
 import { moveLoginEmail } from '../domain/portal-access/login-email';
 import { archiveRevoker } from '../domain/portal-access/revoke';
+import { CognitoCustomerLogins } from '../adapters/cognito/customer-logins';
+import { cognitoClient } from './clients';
 import { perContainer } from './container';
 import { revocationDeps } from './revocation';
 
 export const contactsDeps = perContainer((): ContactsDeps => {
   const revocation = revocationDeps();
+  const logins = new CognitoCustomerLogins(cognitoClient(), env('customerUserPoolId'));
   return {
     store: revocation.contacts,
     revoker: archiveRevoker(revocation),
-    loginEmails: { moveLoginEmail: (current, next, actor, write) => moveLoginEmail(revocation, current, next, actor, write) },
+    loginEmails: { moveLoginEmail: (current, next, actor, write) => moveLoginEmail({ ...revocation, logins }, current, next, actor, write) },
   };
 });
 

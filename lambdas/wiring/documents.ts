@@ -6,11 +6,12 @@
 import { env } from '../contract/env';
 import type { AccessReportDeps } from '../domain/access-report';
 import type { AttachmentDeps } from '../domain/attachments/ports';
-import type { DocumentDeps } from '../domain/documents';
+import type { DocumentBatchDeps } from '../domain/documents-batch';
 import type { OrderCursors } from '../domain/listing';
 import type { StaffLinkDeps } from '../domain/share-links/ports';
 import { DynamoAttachmentStore } from '../adapters/dynamodb/attachments-store';
 import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
+import { DynamoDocumentBatchStore } from '../adapters/dynamodb/documents-batch-store';
 import { DynamoDocumentStore, orderCursor, positionCursor } from '../adapters/dynamodb/documents-store';
 import { DynamoShareLinkStore } from '../adapters/dynamodb/share-links-store';
 import { S3AttachmentObjects } from '../adapters/s3/attachment-objects';
@@ -18,7 +19,7 @@ import { s3Requests, table } from './clients';
 import { perContainer } from './container';
 import { urlSeconds } from './settings';
 
-export interface DocumentsFunctionDeps extends DocumentDeps {
+export interface DocumentsFunctionDeps extends DocumentBatchDeps {
   cursors: OrderCursors;
   /** "Who has access": the contacts (a company's persons) and the documents, by the portal's rule. */
   access: AccessReportDeps;
@@ -32,6 +33,7 @@ export const documentsDeps = perContainer((): DocumentsFunctionDeps => {
   const now = () => new Date();
   return {
     store,
+    batch: new DynamoDocumentBatchStore(db, name),
     contacts,
     now,
     cursors: orderCursor,

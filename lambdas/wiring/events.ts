@@ -1,7 +1,7 @@
 /**
  * The events function (revocation requests, archived contacts, SES feedback): the same domain
- * functions as the HTTP API, bound to their adapters. Env: those of revocation.ts — no mail and
- * no invitation settings.
+ * functions as the HTTP API, bound to their adapters. Env: those of revocation.ts (the table
+ * only: a revocation's Cognito part and event follow from the outbox).
  */
 import { archiveContact } from '../domain/contacts';
 import { recordMailFeedback, type FeedbackOutcome, type MailFeedback } from '../domain/mail-feedback';

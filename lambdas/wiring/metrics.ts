@@ -34,9 +34,9 @@ export function countingEvents(events: AccessEvents): AccessEvents {
 /** The mailer port, counting each invitation SES did not take. */
 export function countingMailer(mailer: InvitationMailer): InvitationMailer {
   return {
-    send: async (mail) => {
+    send: async (mail, signal) => {
       try {
-        await mailer.send(mail);
+        await mailer.send(mail, signal);
       } catch (error) {
         metrics.count(METRIC.invitationsFailed);
         throw error;

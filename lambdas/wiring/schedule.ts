@@ -11,8 +11,9 @@ import { DynamoContactStore } from '../adapters/dynamodb/contacts-store';
 import { DynamoDocumentStore } from '../adapters/dynamodb/documents-store';
 import { DynamoScheduleStore } from '../adapters/dynamodb/schedule-store';
 import { EventBridgeAccessEvents } from '../adapters/eventbridge/access-events';
-import { eventBridgeClient, table } from './clients';
+import { table } from './clients';
 import { perContainer } from './container';
+import { eventBridgeClient } from './worker-clients';
 
 export interface ScheduleFunctionDeps {
   schedule: ScheduleDeps;

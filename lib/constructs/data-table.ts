@@ -7,7 +7,8 @@ const string = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.Att
 
 /**
  * The single table, shaped by `lambdas/contract/table-schema.ts` (the local stack creates the same one). It holds
- * customers' data: on-demand, point-in-time recovery, deletion protection, kept when the stack goes.
+ * customers' data: on-demand, point-in-time recovery, deletion protection, kept when the stack goes;
+ * its stream feeds the outbox worker.
  */
 export class DataTable extends Construct {
   readonly table: dynamodb.Table;
@@ -23,6 +24,8 @@ export class DataTable extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // New images: the outbox worker reads new outbox items from the stream (lambdas/contract/outbox.ts).
+      stream: dynamodb.StreamViewType[TABLE.streamView],
     });
     for (const index of TABLE.indexes) {
       this.table.addGlobalSecondaryIndex({

@@ -52,6 +52,8 @@ export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'descript
    * get throttled there instead of taking the account's concurrency from every other function.
    */
   readonly publicConcurrency?: number;
+  /** Seconds; the HTTP functions' LAMBDA_TIMEOUT_SECONDS unless said otherwise (the outbox worker runs longer). */
+  readonly timeoutSeconds?: number;
 }
 
 /**
@@ -77,7 +79,7 @@ export class PortalFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       ...(props.publicConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.publicConcurrency }),
-      timeout: Duration.seconds(LAMBDA_TIMEOUT_SECONDS),
+      timeout: Duration.seconds(props.timeoutSeconds ?? LAMBDA_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       logGroup,
       // Lambda's own JSON lines (START, REPORT with the cold start's init duration) and the code's

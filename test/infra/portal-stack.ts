@@ -25,6 +25,7 @@ export const TEST_CONFIG: StageConfig = checked({
   apiBurstLimit: 100,
   logRetentionDays: 30,
   publicFunctionConcurrency: 10,
+  mailRatePerSecond: 10,
   logLevel: 'INFO',
 });
 

@@ -4,6 +4,7 @@ import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
 import { STAFF_GROUP } from '../../lambdas/contract/identity';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import { EVENT_RULES } from '../../lambdas/contract/event-rules';
+import { OUTBOX_STREAM, OUTBOX_STREAM_FILTER } from '../../lambdas/contract/outbox';
 import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
 import { SHARED_THROTTLE } from '../../lambdas/contract/share-links';
 import { PortalStack } from '../../lib/stack';
@@ -295,17 +296,18 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('every function: Node.js 22, ARM64, X-Ray, the shared timeout, source maps, its own log group with retention', () => {
-    const functions = [...Object.values(stack.functions), stack.eventsFunction, stack.scheduleFunction].map((f) => template.toJSON().Resources[logicalId(f)] as Resource);
-    expect(functions).toHaveLength(9);
+  it('every function: Node.js 22, ARM64, X-Ray, the shared timeout (the outbox worker its own), source maps, its own log group with retention', () => {
+    const ours = [...Object.values(stack.functions), stack.eventsFunction, stack.scheduleFunction, stack.outboxWorker].map((f) => logicalId(f));
+    const functions = ours.map((id) => [id, template.toJSON().Resources[id] as Resource] as const);
+    expect(functions).toHaveLength(10);
     // The only other function is CDK's BucketDeployment (deploy time only).
-    expect(resources('AWS::Lambda::Function')).toHaveLength(10);
-    for (const fn of functions) {
+    expect(resources('AWS::Lambda::Function')).toHaveLength(11);
+    for (const [id, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
-        Timeout: LAMBDA_TIMEOUT_SECONDS,
+        Timeout: id === logicalId(stack.outboxWorker) ? OUTBOX_STREAM.workerTimeoutSeconds : LAMBDA_TIMEOUT_SECONDS,
         Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
       });
       const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -325,13 +327,14 @@ describe('functions', () => {
     expect(reserved(logicalId(stack.scheduleFunction))).toBeUndefined();
   });
 
-  it('no IAM statement grants a DynamoDB action on "*"; "*" is only X-Ray and (for the deployment) CloudFront invalidations', () => {
+  it('no IAM statement grants a DynamoDB action on "*" but ListStreams (which reads no item and has no resource to name); "*" is otherwise only X-Ray and (for the deployment) CloudFront invalidations', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-        if (actions.some((a) => a.startsWith('dynamodb:'))) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
+        if (actions.some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams')) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
+        // X-Ray, the stream's ListStreams (which names no stream: CDK's grantStreamRead adds it so), the deployment's invalidations.
         if (JSON.stringify(statement.Resource) === '"*"')
-          expect([['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']]).toContainEqual(actions.sort());
+          expect([['dynamodb:ListStreams'], ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']]).toContainEqual(actions.sort());
       }
     }
   });
@@ -340,29 +343,33 @@ describe('functions', () => {
   const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
   const WRITE = [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
   const pool = (...actions: string[]) => actions.map((a) => `cognito-idp:${a}`);
-  /** Revoking: disable and sign out, enable again when a re-grant won meanwhile. No create, no password, no attribute writes. */
-  const REVOCATION = pool('AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser');
-  const LIFECYCLE = [...REVOCATION, ...pool('AdminGetUser', 'AdminCreateUser')];
+  /** The outbox worker's logins: create (or adopt) and enable, disable and sign out a revoked one. No password, no attribute writes. */
+  const LIFECYCLE = pool('AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser', 'AdminGetUser', 'AdminCreateUser');
   /** The staff-rights re-check, on the staff pool. */
   const STAFF = pool('AdminGetUser', 'AdminListGroupsForUser');
-  const expected: Record<FunctionName | 'events' | 'schedule', string[]> = {
+  /** Reading the table's stream (the event source mapping's). */
+  const STREAM = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+  const QUEUE = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+  type Holder = FunctionName | 'events' | 'schedule' | 'outbox';
+  // The HTTP functions and the events function write records and outbox items only: no customer pool, no SES, no bus.
+  const expected: Record<Holder, string[]> = {
     system: BASE,
-    contacts: [...BASE, ...WRITE, ...STAFF, ...REVOCATION, ...pool('AdminGetUser', 'AdminUpdateUserAttributes'), 'events:PutEvents'],
-    'portal-access': [...BASE, ...WRITE, ...STAFF, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents'],
+    contacts: [...BASE, ...WRITE, ...STAFF, ...pool('AdminGetUser', 'AdminUpdateUserAttributes', 'AdminUserGlobalSignOut')],
+    'portal-access': [...BASE, ...WRITE, ...STAFF],
     documents: [...BASE, ...WRITE, ...STAFF, 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
     portal: [...BASE, ...READ, 's3:GetObject'],
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
     shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject'],
-    events: [...BASE, ...WRITE, ...REVOCATION, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    events: [...BASE, ...WRITE, ...QUEUE],
+    outbox: [...BASE, ...WRITE, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', ...QUEUE],
     // The scheduled job: the table and the bus (expiries); no Cognito — the portal refuses by the record.
-    schedule: [...BASE, ...WRITE, 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    schedule: [...BASE, ...WRITE, 'events:PutEvents', ...QUEUE],
   };
-  const idOf = (name: FunctionName | 'events' | 'schedule') =>
-    name === 'events' ? logicalId(stack.eventsFunction) : name === 'schedule' ? logicalId(stack.scheduleFunction) : functionId(name);
+  const idOf = (name: Holder) =>
+    name === 'events' ? logicalId(stack.eventsFunction) : name === 'schedule' ? logicalId(stack.scheduleFunction) : name === 'outbox' ? logicalId(stack.outboxWorker) : functionId(name);
 
-  it.each(Object.keys(expected) as (FunctionName | 'events' | 'schedule')[])('%s holds exactly the actions its area needs', (name) => {
-    const id = idOf(name);
-    expect(actionsOf(id)).toEqual([...expected[name]].sort());
+  it.each(Object.keys(expected) as Holder[])('%s holds exactly the actions its area needs', (name) => {
+    expect(actionsOf(idOf(name))).toEqual([...expected[name]].sort());
   });
 
   it('the staff pool is read by the functions with staff routes only, and only the staff pool', () => {
@@ -404,16 +411,16 @@ describe('functions', () => {
   });
 
   it('nothing holds an action no code uses: attribute writes (a login moving to its new email) in contacts only, no login creation or password outside their functions', () => {
-    const all = (name: FunctionName | 'events' | 'schedule') => actionsOf(idOf(name));
-    for (const name of Object.keys(expected) as (FunctionName | 'events' | 'schedule')[]) {
+    const all = (name: Holder) => actionsOf(idOf(name));
+    for (const name of Object.keys(expected) as Holder[]) {
       if (name !== 'contacts') expect({ name, writes: all(name).includes('cognito-idp:AdminUpdateUserAttributes') }).toEqual({ name, writes: false });
-      if (name !== 'portal-access') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
+      if (name !== 'outbox') expect({ name, creates: all(name).includes('cognito-idp:AdminCreateUser') }).toEqual({ name, creates: false });
       if (name !== 'invitations') expect({ name, sets: all(name).includes('cognito-idp:AdminSetUserPassword') }).toEqual({ name, sets: false });
     }
   });
 
   it('SES sending is limited to the identity and the configuration set', () => {
-    const statement = statementsOf(functionId('portal-access')).find((s) => s.Action === 'ses:SendEmail')!;
+    const statement = statementsOf(logicalId(stack.outboxWorker)).find((s) => s.Action === 'ses:SendEmail')!;
     const identityId = only('AWS::SES::EmailIdentity')[0];
     const configSetId = only('AWS::SES::ConfigurationSet')[0];
     const resourcesText = JSON.stringify(statement.Resource);
@@ -430,17 +437,19 @@ describe('functions', () => {
     expect(variables(functionId('portal'))).toEqual(['ATTACHMENTS_BUCKET', ...every, 'TABLE_NAME']);
     expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', ...every, 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('shared'))).toEqual(['ATTACHMENTS_BUCKET', ...every, 'TABLE_NAME']);
-    // contacts (archive revokes) and events revoke: no mail and no invitation settings (lambdas/wiring/revocation.ts).
-    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    // contacts (archive revokes), portal-access and events write records and outbox items: the table (lambdas/wiring/revocation.ts);
+    // contacts also moves a login's email (the customer pool).
+    expect(variables(functionId('contacts'))).toEqual(['CUSTOMER_USER_POOL_ID', ...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
+    expect(variables(functionId('portal-access'))).toEqual([...every, 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
     expect(variables(functionId('invitations'))).toEqual(['CUSTOMER_USER_POOL_ID', ...every, 'TABLE_NAME']);
-    expect(variables(logicalId(stack.eventsFunction))).toEqual(['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', ...every, 'TABLE_NAME']);
+    expect(variables(logicalId(stack.eventsFunction))).toEqual([...every, 'TABLE_NAME']);
     expect(variables(logicalId(stack.scheduleFunction))).toEqual(['EVENT_BUS_NAME', ...every, 'TABLE_NAME']);
-    expect(variables(functionId('portal-access'))).toEqual(
-      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', ...every, 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'STAFF_USER_POOL_ID', 'TABLE_NAME'].sort(),
+    expect(variables(logicalId(stack.outboxWorker))).toEqual(
+      ['CUSTOMER_USER_POOL_ID', 'EVENT_BUS_NAME', 'INVITATION_TTL_DAYS', 'MAIL_RATE_PER_SECOND', ...every, 'PORTAL_URL', 'REPLY_TO_EMAIL', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'TABLE_NAME'].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
       // Invitation links point at the portal's own URL by default.
-      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: portalUrl(), INVITATION_TTL_DAYS: '7' }) },
+      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: TEST_CONFIG.senderEmail, PORTAL_URL: portalUrl(), INVITATION_TTL_DAYS: '7', MAIL_RATE_PER_SECOND: '10' }) },
     });
   });
 });
@@ -491,8 +500,8 @@ describe('events', () => {
 
   it('every dead-letter queue refuses non-TLS access and raises an alarm on its first message', () => {
     const queues = resources('AWS::SQS::Queue');
-    // The rules' and the events function's, and the scheduled job's two (undelivered runs, failed runs).
-    expect(queues).toHaveLength(EVENT_RULES.length + 1 + 2);
+    // The rules' DLQs, the events function's failures, the scheduled job's two (undelivered runs, failed runs), the outbox stream's failures.
+    expect(queues).toHaveLength(EVENT_RULES.length + 1 + 2 + 1);
     for (const [queueId] of queues) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -506,6 +515,28 @@ describe('events', () => {
         Threshold: 0,
       });
     }
+  });
+});
+
+describe('outbox', () => {
+  it('the table streams new images to the outbox worker: filtered to new outbox items, batched, bisected, bounded, with an on-failure queue', () => {
+    const [tableId, table] = only('AWS::DynamoDB::Table');
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    const [, mapping] = only('AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: logicalId(stack.outboxWorker) },
+      EventSourceArn: getAtt(tableId, 'StreamArn'),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: OUTBOX_STREAM.batchSize,
+      ParallelizationFactor: OUTBOX_STREAM.parallelizationFactor,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: OUTBOX_STREAM.retryAttempts,
+      MaximumRecordAgeInSeconds: OUTBOX_STREAM.maxRecordAgeSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(OUTBOX_STREAM_FILTER) }] },
+    });
+    const queueId = (mapping.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[queueId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true } });
   });
 });
 
@@ -537,8 +568,8 @@ describe('alarms', () => {
     const keyPolicy = JSON.stringify((template.toJSON().Resources[keyId] as Resource).Properties.KeyPolicy);
     expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
     const alarms = resources('AWS::CloudWatch::Alarm');
-    // The dead letters' alarms: one per event rule, the events function's own, the scheduled job's two.
-    expect(alarms.filter(([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(EVENT_RULES.length + 1 + 2);
+    // The dead letters' alarms: one per event rule, the events function's own, the scheduled job's two, the outbox stream's failures.
+    expect(alarms.filter(([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(EVENT_RULES.length + 1 + 2 + 1);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],

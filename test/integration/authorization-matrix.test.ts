@@ -95,6 +95,9 @@ function cases(): Record<string, Case> {
     'PUT /documents/{type}/{id}': {
       request: () => ({ method: 'PUT', path: `/documents/invoice/${t.docA}`, body: { customerId: companyA.id, name: `Doc ${t.docA}`, date: '2026-01-01' } }),
     },
+    'POST /documents/batch': {
+      request: () => ({ method: 'POST', path: '/documents/batch', body: { documents: [{ type: 'invoice', id: docId(), customerId: companyA.id, name: 'Batch doc' }] } }),
+    },
     'GET /documents/{type}/{id}': { request: () => ({ method: 'GET', path: `/documents/invoice/${t.docA}` }) },
     'DELETE /documents/{type}/{id}': { request: () => ({ method: 'DELETE', path: `/documents/invoice/${t.docToDelete}` }) },
     'GET /documents': { request: () => ({ method: 'GET', path: `/documents?customerId=${companyA.id}` }) },

@@ -6,7 +6,7 @@
  * again changes nothing.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { adminToken, api, deadLetters, emails, eventually, signIn, stack, uniq } from './support/stack';
+import { adminToken, api, deadLetters, emails, eventually, settled, signIn, stack, uniq } from './support/stack';
 
 // Grants, invitations and sign-ins against the emulators take seconds (the project's testTimeout is not applied per project).
 jest.setTimeout(60_000);
@@ -68,7 +68,8 @@ async function audit(contactId: string): Promise<AuditItem[]> {
 
 /** The invitation link's token from the newest email the SES emulator holds for `email`. */
 async function invitationToken(email: string): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+  // The outbox sends it within seconds of the grant.
+  for (let attempt = 0; attempt < 300; attempt++) {
     const mail = (await emails()).filter((m) => m.destination.to.some((to) => to.toLowerCase().includes(email))).at(-1);
     const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? mail?.body.html ?? '')?.[1];
     if (token) return token;
@@ -190,6 +191,8 @@ describe('SES feedback on the default bus', () => {
     const contact = await create({ kind: 'person', name: `${name} ${tag}`, email });
     const res = await api(`/contacts/${contact.id}/portal-access`, { method: 'POST', token: staff, body: { lines: [{ contactId: contact.id, inPortal: true }] } });
     expect(res.status).toBe(200);
+    // SES reports on a mail it sent: the outbox sends it first.
+    await settled(contact.id);
     return { contact, email };
   }
 

@@ -1,16 +1,18 @@
 /**
- * Faults, on a stack of this file's own (support/fault-stack.ts): SES failing from the 50th mail of
- * a 200-line apply, 20 concurrent applies of one company, and DynamoDB Local stopped in the middle
- * of an apply and started again. Whatever breaks: no 500, every line's outcome reported, nothing
- * half-done that a repeat does not complete, one login and one email per contact in the end.
+ * Faults, on a stack of this file's own (support/fault-stack.ts), in the outbox world: the apply
+ * answers once the records are written, and the login, the invitation and the email follow from the
+ * outbox. SES failing from the 50th mail of a 200-line apply, 20 concurrent applies of one company,
+ * DynamoDB Local stopped while the outbox sends, a worker that dies between two steps of a grant,
+ * SES throttling, a recipient SES refuses. Whatever breaks: no 500, every line's outcome reported,
+ * nothing half-done that the outbox does not complete, one login and one email per contact in the end.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../lambdas/contract/keys';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ENTITY, keys } from '../../lambdas/contract/keys';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
-import type { ApiResponse, Email } from './support/stack';
+import type { ApiResponse, Email, WizardLine } from './support/stack';
 
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
 let fault: FaultStack;
 let token: string;
@@ -26,6 +28,19 @@ async function call<T = any>(what: string, p: string, options: { method?: string
 }
 
 const name = (label: string) => `${label}-${process.pid}-${++run}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function eventually<T>(check: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(200);
+    }
+  }
+}
 
 async function company(persons: number): Promise<{ company: Contact; persons: Contact[] }> {
   const created = await call<Contact>('create company', '/contacts', { method: 'POST', body: { kind: 'company', name: name('Company') } });
@@ -50,6 +65,40 @@ async function company(persons: number): Promise<{ company: Contact; persons: Co
 const grantAll = (companyId: string, persons: Contact[]) =>
   call<{ results: Result[] }>('apply', `/contacts/${companyId}/portal-access`, { method: 'POST', body: { lines: persons.map((p) => ({ contactId: p.id, inPortal: true })) } });
 
+/**
+ * An apply of every person, repeated for the lines that answered `503` — as API.md tells a client: a
+ * line not started before the request's time is up (or met a dependency down) fails `503`, and the
+ * repeat completes it. How many lines one request starts in time is a speed (the benchmark's
+ * business, and DynamoDB Local runs transactions one at a time, the outbox worker's among them); what
+ * is checked here is that no line fails for any other reason and that a `503` line wrote nothing.
+ * Answers every line's final result.
+ */
+async function grantAllStarted(companyId: string, persons: Contact[]): Promise<{ results: Map<string, Result> }> {
+  const first = await grantAll(companyId, persons);
+  expect({ status: first.status, text: first.status === 200 ? '' : first.text }).toEqual({ status: 200, text: '' });
+  const results = new Map(first.body.results.map((r) => [r.contactId, r]));
+  for (let round = 0; round < 5; round++) {
+    const unstarted = [...results.values()].filter((r) => r.outcome === 'failed' && r.error?.status === 503);
+    if (unstarted.length === 0) break;
+    // Nothing of a 503 line was written: its contact is still without access.
+    expect(unstarted.map((r) => r.status)).toEqual(unstarted.map(() => 'none'));
+    const again = await grantAll(companyId, persons.filter((p) => unstarted.some((r) => r.contactId === p.id)));
+    expect(again.status).toBe(200);
+    for (const r of again.body.results) results.set(r.contactId, r);
+  }
+  return { results };
+}
+
+/** The wizard's lines once the outbox is done with all of them (none `queued`). */
+const settled = (wizardId: string, timeoutMs = 180_000) =>
+  eventually(async () => {
+    const res = await call<{ lines: WizardLine[] }>('wizard', `/contacts/${wizardId}/portal-access`);
+    expect(res.status).toBe(200);
+    const queued = res.body.lines.filter((l) => l.delivery === 'queued');
+    if (queued.length > 0) throw new Error(`${queued.length} lines still queued`);
+    return res.body.lines;
+  }, timeoutMs);
+
 /** Mails per recipient address. */
 async function mailCounts(): Promise<Map<string, Email[]>> {
   const byAddress = new Map<string, Email[]>();
@@ -66,32 +115,41 @@ async function loginCounts(): Promise<Map<string, number>> {
   return counts;
 }
 
-/**
- * Repeats an apply of every person until no line fails, as a client told "503, retry" does: on a busy
- * machine one repeat of 150 grants may itself run out of time for some lines (they fail with 503 and
- * the next repeat completes them). Each answer is 200 with every line, or a 503 problem with
- * Retry-After. Returns the contacts that the repeats reported `granted`.
- */
-async function repeatUntilDone(companyId: string, persons: Contact[]): Promise<Set<string>> {
-  const granted = new Set<string>();
-  for (let round = 1; ; round++) {
-    const res = await grantAll(companyId, persons);
-    if (res.status === 503) {
-      expectProblem(res, 503);
-      expect(res.headers['retry-after']).toMatch(/^\d+$/);
-    } else {
-      expect(res.status).toBe(200);
-      expect(res.body.results.map((r) => r.contactId)).toEqual(persons.map((p) => p.id));
-      for (const line of res.body.results) {
-        if (line.outcome === 'granted') granted.add(line.contactId);
-        if (line.outcome === 'failed') expect(line.error?.status).toBe(503);
-        else expect([line.contactId, line.outcome, line.status]).toEqual([line.contactId, expect.stringMatching(/^(granted|unchanged)$/), 'invited']);
-      }
-      if (res.body.results.every((r) => r.outcome !== 'failed')) return granted;
-    }
-    expect(round).toBeLessThan(4);
-  }
+/** Every invitation item that names the contact, read straight from DynamoDB Local (a test may scan). */
+async function invitationItems(contactId: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await fault.db.send(
+      new ScanCommand({
+        TableName: fault.info.tableName,
+        FilterExpression: 'entity = :entity AND contactId = :contact',
+        ExpressionAttributeValues: { ':entity': ENTITY.invitation, ':contact': contactId },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
+
+async function expectOneLoginAndOneMailEach(persons: Contact[]): Promise<Map<string, Email[]>> {
+  const mails = await mailCounts();
+  const logins = await loginCounts();
+  for (const person of persons) {
+    const got = mails.get(person.email!) ?? [];
+    // When it is not one, when each came and which link it carried tell the two apart: the same link twice
+    // (SES took it but its answer was lost, so the worker tried again) or a fresh one (the worker died before recording it).
+    const seen = got.length === 1 ? {} : { seen: got.map((m) => ({ at: m.at, link: linkIn(m) })) };
+    expect({ email: person.email, mails: got.length, ...seen }).toEqual({ email: person.email, mails: 1 });
+    expect({ email: person.email, logins: logins.get(person.email!) }).toEqual({ email: person.email, logins: 1 });
+  }
+  return mails;
+}
+
+const linkIn = (mail: Email | undefined) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
+const accept = (link: string | undefined) => fault.api('/invitations/accept', { method: 'POST', body: { token: link, password: 'Fault-Passw0rd!' } });
 
 function expectProblem(res: ApiResponse, status: number): void {
   expect(res.status).toBe(status);
@@ -107,54 +165,41 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  const deadLetters = await fault?.outbox.deadLetters().catch(() => []);
   await fault?.stop();
-  // Whatever broke, the API never answered 500 (nor any other 5xx than 503).
+  // Whatever broke, the API never answered 500 (nor any other 5xx than 503), and the outbox gave up on nothing.
   expect(every.filter((r) => r.status >= 500 && r.status !== 503)).toEqual([]);
+  expect(deadLetters).toEqual([]);
 });
 
 describe('SES failing from the 50th mail of a 200-line apply', () => {
-  it('reports every line, and a repeat sends only what is missing: one login and one email per contact', async () => {
+  it('the apply answers every line at once; the mail waits for SES and then goes out: one login and one email per contact', async () => {
     const { company: c, persons } = await company(200);
     fault.mail.failAfter(49);
-    const first = await grantAll(c.id, persons);
-    fault.mail.failAfter(undefined);
+    const { results } = await grantAllStarted(c.id, persons);
+    // Every line granted — none failed because SES does (the request never touches it).
+    expect(persons.map((p) => results.get(p.id))).toEqual(persons.map((p) => ({ contactId: p.id, outcome: 'granted', status: 'invited' })));
 
-    expect({ status: first.status, text: first.status === 200 ? '' : first.text }).toEqual({ status: 200, text: '' });
-    const results = first.body.results;
-    expect(results.map((r) => r.contactId)).toEqual(persons.map((p) => p.id));
-    const granted = results.filter((r) => r.outcome === 'granted');
-    const failed = results.filter((r) => r.outcome === 'failed');
-    expect(granted).toHaveLength(49);
-    expect(failed).toHaveLength(151);
-    for (const line of failed) {
-      // Either the grant got as far as the mail (invited; the mail is what failed), or the request ran out of
-      // time before the line started (none): a 503 problem either way, with nothing internal in it.
-      expect(line).toMatchObject({ status: expect.stringMatching(/^(invited|none)$/), error: { type: 'urn:portal-access:problem:unavailable', title: 'Service unavailable', status: 503 } });
-      expect(JSON.stringify(line.error)).not.toMatch(/ServiceUnavailable|injected|amazonaws|stack/i);
-    }
-    expect(failed.filter((l) => l.status === 'invited').length).toBeGreaterThan(0);
+    // SES refuses from the 50th mail on: the outbox keeps trying, nothing else gets through, no line fails.
+    await eventually(async () => expect(fault.mail.refused).toBeGreaterThan(3), 120_000);
     expect(fault.mail.sent).toBe(49);
-    // Every line that got as far as the mail was refused by SES (a line not started never tried).
-    expect(fault.mail.refused).toBeGreaterThanOrEqual(failed.filter((l) => l.status === 'invited').length);
+    const during = await call<{ lines: WizardLine[] }>('wizard during', `/contacts/${c.id}/portal-access`);
+    const ofPersons = during.body.lines.filter((l) => persons.some((p) => p.id === l.contactId));
+    expect(ofPersons.filter((l) => l.delivery === 'sent')).toHaveLength(49);
+    expect(ofPersons.filter((l) => l.delivery === 'queued')).toHaveLength(151);
+    // A repeat while it waits changes nothing: the lines are queued, not abandoned.
+    const repeat = await grantAll(c.id, persons);
+    expect(repeat.body.results.every((r) => r.outcome === 'unchanged')).toBe(true);
 
-    const grantedFirst = new Set(granted.map((r) => r.contactId));
-    const grantedLater = await repeatUntilDone(c.id, persons);
-    // The repeats granted exactly the lines that had failed, nothing the first apply had done.
-    expect([...grantedLater].sort()).toEqual(persons.filter((p) => !grantedFirst.has(p.id)).map((p) => p.id).sort());
+    fault.mail.failAfter(undefined);
+    const lines = await settled(c.id);
+    expect(lines.filter((l) => persons.some((p) => p.id === l.contactId)).every((l) => l.delivery === 'sent')).toBe(true);
     expect(fault.mail.sent).toBe(200);
+    const mails = await expectOneLoginAndOneMailEach(persons);
 
-    const mails = await mailCounts();
-    const logins = await loginCounts();
-    for (const person of persons) {
-      expect({ email: person.email, mails: mails.get(person.email!)?.length }).toEqual({ email: person.email, mails: 1 });
-      expect({ email: person.email, logins: logins.get(person.email!) }).toEqual({ email: person.email, logins: 1 });
-    }
-
-    // The mail that finally went out carries the link that works.
-    const late = persons.find((p) => !grantedFirst.has(p.id))!;
-    const link = /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mails.get(late.email!)?.[0]?.body.text ?? '')?.[1];
-    const accepted = await fault.api('/invitations/accept', { method: 'POST', body: { token: link, password: 'Fault-Passw0rd!' } });
-    expect(accepted.status).toBe(204);
+    // A mail that went out late carries the link that works.
+    const late = persons.find((p) => (mails.get(p.email!)?.[0]?.at ?? 0) * 1000 >= (fault.mail.sentAt[49] ?? Infinity) - 1000) ?? persons[199]!;
+    expect((await accept(linkIn(mails.get(late.email!)?.[0]))).status).toBe(204);
   });
 });
 
@@ -173,50 +218,38 @@ describe('20 concurrent applies of the same company', () => {
         if (line.outcome === 'failed') expect({ status: line.error?.status, ok: [409, 503].includes(line.error?.status ?? 0) }).toEqual({ status: line.error?.status, ok: true });
       }
     }
-    // Every person is granted by at least one of the applies (two may share the work of one grant: an
-    // apply meeting an unfinished grant goes on with it, docs/portal-access.md); what counts is below.
-    for (const person of persons) {
-      const outcomes = answers.map((a) => a.body.results.find((r) => r.contactId === person.id)?.outcome);
-      expect({ person: person.id, granted: outcomes.filter((o) => o === 'granted').length >= 1 }).toEqual({ person: person.id, granted: true });
+    // At most one apply granted each person (one claim wins its transaction); the others saw it done, lost
+    // the race (409) or did not start the line (503). A person none of them granted is granted by a repeat.
+    const grantedBy = (person: Contact) => answers.filter((a) => a.body.results.find((r) => r.contactId === person.id)?.outcome === 'granted').length;
+    for (const person of persons) expect({ person: person.id, granted: grantedBy(person) <= 1 }).toEqual({ person: person.id, granted: true });
+    const missed = persons.filter((person) => grantedBy(person) === 0);
+    if (missed.length > 0) {
+      const { results } = await grantAllStarted(c.id, missed);
+      expect(missed.map((p) => results.get(p.id)?.outcome)).toEqual(missed.map(() => 'granted'));
     }
 
-    const mails = await mailCounts();
-    const logins = await loginCounts();
-    for (const person of persons) {
-      expect({ email: person.email, mails: mails.get(person.email!)?.length }).toEqual({ email: person.email, mails: 1 });
-      expect({ email: person.email, logins: logins.get(person.email!) }).toEqual({ email: person.email, logins: 1 });
-    }
-    const wizard = await call('wizard', `/contacts/${c.id}/portal-access`);
-    for (const person of persons) expect(wizard.body.lines).toContainEqual(expect.objectContaining({ contactId: person.id, status: 'invited' }));
+    const lines = await settled(c.id);
+    await expectOneLoginAndOneMailEach(persons);
+    for (const person of persons) expect(lines).toContainEqual(expect.objectContaining({ contactId: person.id, status: 'invited', delivery: 'sent' }));
   });
 });
 
-describe('DynamoDB Local stopped in the middle of an apply', () => {
-  it('answers 503 with Retry-After while it is down, and leaves nothing half-done that a repeat does not complete', async () => {
+describe('DynamoDB Local stopped while the outbox sends', () => {
+  it('answers 503 with Retry-After while it is down, leaves nothing half-done, and the outbox completes every grant once it is back', async () => {
     const { company: c, persons } = await company(40);
     const byId = new Map(persons.map((p) => [p.id, p]));
 
-    // Stop the database once the apply is well under way: when its 10th mail went out.
+    // Stop the database once the outbox is well under way: when its 10th mail of these went out.
     const sentBefore = fault.mail.sent;
     let stopping: Promise<void> | undefined;
     fault.mail.onSent((n) => {
       if (n === sentBefore + 10) stopping = fault.dynamodb.stop();
     });
-    const first = await grantAll(c.id, persons);
+    const { results } = await grantAllStarted(c.id, persons);
+    expect([...results.values()].every((r) => r.outcome === 'granted')).toBe(true);
+    await eventually(async () => expect(stopping).toBeDefined(), 120_000);
     fault.mail.onSent(undefined);
-    expect(stopping).toBeDefined();
     await stopping;
-    // The apply itself may have been cut before it began a line's transaction; either answer says what happened.
-    expect([200, 503]).toContain(first.status);
-    if (first.status === 503) {
-      expectProblem(first, 503);
-      expect(first.headers['retry-after']).toMatch(/^\d+$/);
-    } else {
-      const failed = first.body.results.filter((r) => r.outcome === 'failed');
-      expect(failed.length).toBeGreaterThan(0);
-      for (const line of failed) expect(line.error?.status).toBe(503);
-    }
-    const reportedGranted = new Set(first.status === 200 ? first.body.results.filter((r) => r.outcome === 'granted').map((r) => r.contactId) : []);
 
     // While it is down: every route that needs the table is 503 problem+json with Retry-After, none is 500.
     const downName = name('Created while down');
@@ -243,36 +276,82 @@ describe('DynamoDB Local stopped in the middle of an apply', () => {
     expect((await call('create again', '/contacts', { method: 'POST', body: { kind: 'person', name: downName } })).status).toBe(201);
     expect((await search()).body.items).toHaveLength(1);
 
-    // Each grant's first step is one transaction: a contact is invited exactly when it holds its login email guard.
-    const wizard = await call<{ lines: { contactId: string; status: string }[] }>('wizard after', `/contacts/${c.id}/portal-access`);
-    for (const line of wizard.body.lines.filter((l) => byId.has(l.contactId))) {
+    // The outbox goes on where it stopped (the stream and each item's steps are in the table): every grant completed.
+    const lines = await settled(c.id);
+    for (const line of lines.filter((l) => byId.has(l.contactId))) {
+      expect({ contact: line.contactId, status: line.status, delivery: line.delivery }).toEqual({ contact: line.contactId, status: 'invited', delivery: 'sent' });
       const email = byId.get(line.contactId)!.email!;
       const guard = await fault.db.send(new GetCommand({ TableName: fault.info.tableName, Key: keys.loginEmail(email), ConsistentRead: true }));
-      expect({ contact: line.contactId, status: line.status, guard: guard.Item?.contactId }).toEqual({
-        contact: line.contactId,
-        status: line.status,
-        guard: line.status === 'none' ? undefined : line.contactId,
-      });
-      expect(['none', 'invited']).toContain(line.status);
+      expect({ contact: line.contactId, guard: guard.Item?.contactId }).toEqual({ contact: line.contactId, guard: line.contactId });
     }
+    // The marker's write after SES took a mail is insisted on while the table is away: no mail twice.
+    const mails = await expectOneLoginAndOneMailEach(persons);
+    const last = persons.at(-1)!;
+    expect((await accept(linkIn(mails.get(last.email!)?.[0]))).status).toBe(204);
+  });
+});
 
-    // The repeat completes every line; what the first answer called granted is not done twice.
-    const grantedLater = await repeatUntilDone(c.id, persons);
-    expect([...grantedLater].sort()).toEqual(persons.filter((p) => !reportedGranted.has(p.id)).map((p) => p.id).sort());
-    const mails = await mailCounts();
-    const logins = await loginCounts();
-    for (const person of persons) {
-      const count = mails.get(person.email!)?.length ?? 0;
-      // A grant done in the first run is never mailed again; one cut between SES and the write of `sentAt`
-      // may be mailed twice (docs/portal-access.md: at-least-once by nature), never more.
-      if (reportedGranted.has(person.id)) expect({ email: person.email, mails: count }).toEqual({ email: person.email, mails: 1 });
-      else expect({ email: person.email, mails: count >= 1 && count <= 2 }).toEqual({ email: person.email, mails: true });
-      expect({ email: person.email, logins: logins.get(person.email!) }).toEqual({ email: person.email, logins: 1 });
-    }
-    // The last mail of a line that failed carries the link that works.
-    const cut = persons.find((p) => !reportedGranted.has(p.id))!;
-    const last = mails.get(cut.email!)!.at(-1);
-    const link = /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(last?.body.text ?? '')?.[1];
-    expect((await fault.api('/invitations/accept', { method: 'POST', body: { token: link, password: 'Fault-Passw0rd!' } })).status).toBe(204);
+describe('a worker that dies between two steps of a grant', () => {
+  it.each(['login', 'invitation', 'marked', 'events'])('after %s: the stream retries it — one login, one invitation, one email', async (step) => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    await fault.outbox.crashAfter(step, { contactId: person.id });
+    expect((await grantAll(c.id, persons)).body.results[0]).toMatchObject({ outcome: 'granted' });
+
+    await settled(c.id);
+    const mails = await expectOneLoginAndOneMailEach(persons);
+    expect(await invitationItems(person.id)).toHaveLength(1);
+    expect((await accept(linkIn(mails.get(person.email!)?.[0]))).status).toBe(204);
+  });
+
+  it('after SES took the mail, before it was recorded: at least once — a second mail with a fresh link, the first one dead; still one login', async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    await fault.outbox.crashAfter('mail', { contactId: person.id });
+    await grantAll(c.id, persons);
+
+    await settled(c.id);
+    const mails = (await mailCounts()).get(person.email!) ?? [];
+    expect(mails).toHaveLength(2);
+    expect((await loginCounts()).get(person.email!)).toBe(1);
+    expect(await invitationItems(person.id)).toHaveLength(1);
+    expect((await accept(linkIn(mails[0]))).status).toBe(410);
+    expect((await accept(linkIn(mails[1]))).status).toBe(204);
+  });
+});
+
+describe('SES throttling', () => {
+  it('delays the mail but loses none, and fails no line', async () => {
+    const { company: c, persons } = await company(8);
+    const throttledBefore = fault.mail.throttled;
+    fault.mail.throttle(15);
+    const applied = await grantAll(c.id, persons);
+    expect(applied.body.results.every((r) => r.outcome === 'granted')).toBe(true);
+
+    const lines = await settled(c.id);
+    expect(fault.mail.throttled - throttledBefore).toBe(15);
+    expect(lines.filter((l) => persons.some((p) => p.id === l.contactId)).map((l) => l.delivery)).toEqual(persons.map(() => 'sent'));
+    await expectOneLoginAndOneMailEach(persons);
+  });
+});
+
+describe('a recipient SES refuses for good', () => {
+  it('ends that line `failed` with the reason (audited); the others are sent', async () => {
+    const { company: c, persons } = await company(3);
+    const refused = persons[1]!;
+    fault.mail.reject(refused.email!);
+    await grantAll(c.id, persons);
+
+    const lines = await settled(c.id);
+    expect(lines.find((l) => l.contactId === refused.id)).toMatchObject({
+      status: 'invited',
+      delivery: 'failed',
+      deliveryError: { code: 'recipient_rejected', detail: expect.stringContaining(refused.email!) },
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/injected|not verified/);
+    for (const other of [persons[0]!, persons[2]!]) expect(lines.find((l) => l.contactId === other.id)).toMatchObject({ delivery: 'sent' });
+    expect((await mailCounts()).get(refused.email!)).toBeUndefined();
+    const trail = await call<{ items: { action: string }[] }>('audit', `/contacts/${refused.id}/audit`);
+    expect(trail.body.items.map((i) => i.action)).toEqual(['invitation.failed', 'portal.granted']);
   });
 });

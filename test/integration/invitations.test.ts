@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/contract/keys';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
-import { adminToken, api, emails, signIn, stack, uniq, withoutInstance } from './support/stack';
+import { adminToken, api, mailsTo, signIn, stack, uniq, withoutInstance } from './support/stack';
 
 const PASSWORD = 'Invitee-Passw0rd!';
 let token: string;
@@ -20,7 +20,7 @@ async function invitedPerson(): Promise<{ person: Contact; email: string; invita
   const person = created.body as Contact;
   const applied = await api(`/contacts/${person.id}/portal-access`, { method: 'POST', token, body: { lines: [{ contactId: person.id, inPortal: true }] } });
   expect(applied.body.results[0].outcome).toBe('granted');
-  const mail = (await emails()).find((m) => m.destination.to.includes(email));
+  const [mail] = await mailsTo(email);
   const invitation = /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
   if (!invitation) throw new Error('no invitation link in the email');
   return { person, email, invitation };

@@ -7,13 +7,15 @@
  *    original until the new address is verified (keepOriginal, mirrored by the local pool; in AWS
  *    the app client may not even write `email`), so V's grant creates V's own login.
  * 2. The login's email is changed some other way (an administrator, AdminUpdateUserAttributes,
- *    which cognito-local applies at once): V's grant finds U's login under that email, linked to
- *    U's access record, and fails that line with 409 — V stays as it was, nothing is mailed.
+ *    which cognito-local applies at once): V's grant is written (the apply asks no Cognito), and
+ *    its outbox worker finds U's login under that email, linked to U's access record: the grant is
+ *    taken back — V as it was (no access, no login, its email guard released), the line says why
+ *    (`delivery: failed`, `login_in_use`), nothing is mailed.
  */
 import { AdminGetUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { createContact, invitationTokenIn, portalUser, type PortalUser } from './support/principals';
-import { adminToken, api, cognito, emails, stack, uniq } from './support/stack';
+import { adminToken, api, cognito, emails, mailsTo, settled, stack, uniq } from './support/stack';
 
 jest.setTimeout(90_000);
 
@@ -78,12 +80,13 @@ it('a portal user that changes its own email to another contact’s does not get
   const applied = await grantV(v);
   expect(applied.status).toBe(200);
   expect(applied.body.results).toEqual([expect.objectContaining({ contactId: v.id, outcome: 'granted' })]);
+  expect((await settled(companyB.id)).find((l) => l.contactId === v.id)).toMatchObject({ status: 'invited', delivery: 'sent' });
   const vLogin = await poolUser(victim);
   expect(vLogin?.sub).toBeDefined();
   expect(vLogin?.sub).not.toBe(before?.sub);
 
   // V accepts its own invitation; U, signed in again, is still only U.
-  const mail = (await emails()).find((m) => m.destination.to.includes(victim));
+  const [mail] = await mailsTo(victim);
   const accepted = await api('/invitations/accept', { method: 'POST', body: { token: invitationTokenIn(mail), password: 'Victim-Own-Pw-1!' } });
   expect(accepted.status).toBe(204);
   await expectStillOnlyU(u);
@@ -102,14 +105,18 @@ it('a grant never adopts a login that another contact’s access record links: t
   const v = await createContact({ kind: 'person', name: 'Victim V2', email: victim, companyId: companyB.id });
   const applied = await grantV(v);
   expect(applied.status).toBe(200);
-  expect(applied.body.results).toEqual([
-    expect.objectContaining({ contactId: v.id, outcome: 'failed', status: 'none', error: expect.objectContaining({ status: 409 }) }),
-  ]);
-  const wizard = await api(`/contacts/${companyB.id}/portal-access`, { token: await adminToken() });
-  expect(wizard.body.lines.find((l: { contactId: string }) => l.contactId === v.id)).toMatchObject({ status: 'none', inPortal: false });
+  // The apply only writes; the outbox worker is the one that looks at the pool, and refuses.
+  expect(applied.body.results).toEqual([expect.objectContaining({ contactId: v.id, outcome: 'granted', status: 'invited' })]);
+  const line = (await settled(companyB.id)).find((l) => l.contactId === v.id);
+  expect(line).toMatchObject({ status: 'none', inPortal: false, delivery: 'failed', deliveryError: { code: 'login_in_use', detail: expect.stringContaining("another contact's portal login") } });
   expect((await emails()).filter((m) => m.destination.to.includes(victim))).toEqual([]);
+  expect((await poolUser(victim))?.sub).toBe(uLogin?.sub);
+  const trail = await api(`/contacts/${v.id}/audit`, { token: await adminToken() });
+  expect(trail.body.items.map((i: { action: string }) => i.action)).toEqual(['portal.withdrawn', 'portal.granted']);
   // A repeat is refused the same way.
-  expect((await grantV(v)).body.results[0]).toMatchObject({ outcome: 'failed', error: { status: 409 } });
+  expect((await grantV(v)).body.results[0]).toMatchObject({ outcome: 'granted' });
+  expect((await settled(companyB.id)).find((l) => l.contactId === v.id)).toMatchObject({ status: 'none', delivery: 'failed', deliveryError: { code: 'login_in_use' } });
+  expect((await emails()).filter((m) => m.destination.to.includes(victim))).toEqual([]);
   await expectStillOnlyU(u);
 });
 
@@ -124,9 +131,10 @@ it('the login of an archived contact is released with it: a new contact with tha
   const fresh = await createContact({ kind: 'person', name: 'Same mailbox', email: old.email, companyId: companyB.id });
   const applied = await grantV(fresh);
   expect(applied.body.results).toEqual([expect.objectContaining({ contactId: fresh.id, outcome: 'granted' })]);
+  await settled(companyB.id);
   // The pool's user under that email was adopted (no second one), enabled again for the new contact.
   expect((await poolUser(old.email))?.sub).toBe(oldLogin?.sub);
-  const mail = (await emails()).filter((m) => m.destination.to.includes(old.email)).at(-1);
+  const mail = (await mailsTo(old.email, { count: 2 })).at(-1);
   expect((await api('/invitations/accept', { method: 'POST', body: { token: invitationTokenIn(mail), password: 'Fresh-Contact-Pw-1!' } })).status).toBe(204);
 
   // The archived contact's token (issued before the new access began) is refused; the new contact's own works.

@@ -1,10 +1,12 @@
 /**
  * The "Grant portal access" wizard over HTTP against the local stack: real DynamoDB Local,
- * cognito-local, the SES emulator and the local EventBridge endpoint.
+ * cognito-local, the SES emulator and the local EventBridge endpoint. Apply answers once the records
+ * are written; the login, the invitation email and the events follow from the outbox within seconds,
+ * so the tests wait for them (`mailsTo`, `settled`, `eventually`) — and then count them exactly.
  */
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
-import { adminToken, api, cognito, emails, events, signIn, stack, uniq, type Email } from './support/stack';
+import { adminToken, api, cognito, emails, events, eventually, mailsTo, settled, signIn, stack, uniq, type Email } from './support/stack';
 
 let token: string;
 const staff = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) => api(path, { ...init, token });
@@ -23,7 +25,7 @@ const applyLines = (wizardId: string, lines: Line[], extra: { message?: string; 
     ...(extra.headers ? { headers: extra.headers } : {}),
   });
 
-const mailsTo = async (address: string): Promise<Email[]> => (await emails()).filter((m) => m.destination.to.includes(address));
+const enabledInPool = async (email: string) => (await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }))).Enabled;
 const tokenIn = (mail: Email | undefined) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
 const PASSWORD = 'Portal-Passw0rd!';
 
@@ -64,6 +66,11 @@ describe('a company of three persons', () => {
       { contactId: company.id, outcome: 'unchanged', status: 'none' },
       ...persons.map((p) => ({ contactId: p.id, outcome: 'granted', status: 'invited' })),
     ]);
+    // The answer came before the mail: the lines say so, then the outbox delivers.
+    const queued = await staff(`/contacts/${company.id}/portal-access`);
+    for (const person of persons) expect(queued.body.lines).toContainEqual(expect.objectContaining({ contactId: person.id, status: 'invited', delivery: expect.stringMatching(/^(queued|sent)$/) }));
+    const lines = await settled(company.id);
+    for (const person of persons) expect(lines).toContainEqual(expect.objectContaining({ contactId: person.id, status: 'invited', delivery: 'sent' }));
 
     for (const person of persons) {
       const mails = await mailsTo(person.email!);
@@ -84,12 +91,14 @@ describe('a company of three persons', () => {
       expect(me.body.contact.id).toBe(person.id);
     }
 
-    const received = (await events()).filter((e) => e.source === 'portal.access' && persons.some((p) => p.id === e.detail.contactId));
-    for (const person of persons)
-      for (const type of ['PortalAccessGranted', 'PortalInvitationSent'])
-        expect(received.filter((e) => e['detail-type'] === type && e.detail.contactId === person.id)).toEqual([
-          expect.objectContaining({ detail: { contactId: person.id, email: person.email, at: expect.any(String) } }),
-        ]);
+    await eventually(async () => {
+      const received = (await events()).filter((e) => e.source === 'portal.access' && persons.some((p) => p.id === e.detail.contactId));
+      for (const person of persons)
+        for (const type of ['PortalAccessGranted', 'PortalInvitationSent'])
+          expect(received.filter((e) => e['detail-type'] === type && e.detail.contactId === person.id)).toEqual([
+            expect.objectContaining({ detail: { contactId: person.id, email: person.email, at: expect.any(String) } }),
+          ]);
+    });
 
     const wizard = await staff(`/contacts/${company.id}/portal-access`);
     for (const person of persons) expect(wizard.body.lines).toContainEqual(expect.objectContaining({ contactId: person.id, inPortal: true, status: 'active' }));
@@ -128,6 +137,7 @@ describe('a company of three persons', () => {
     expect(results[1]!.error?.errors).toEqual([expect.objectContaining({ path: 'lines.1.email' })]);
     expect(results[2]).toMatchObject({ status: 'none', error: { type: 'urn:portal-access:problem:email-in-use', title: 'Email in use' } });
     expect((await staff(`/contacts/${outsider.id}`)).body.portal.status).toBe('none');
+    await settled(company.id);
     expect(await mailsTo(good.email!)).toHaveLength(1);
   });
 });
@@ -143,19 +153,21 @@ describe('revoke and re-grant', () => {
 
     const revoked = await applyLines(person.id, [{ contactId: person.id, inPortal: false }]);
     expect(revoked.body.results).toEqual([{ contactId: person.id, outcome: 'revoked', status: 'revoked' }]);
+    // The record decides at once; the login follows from the outbox.
     expect((await api('/portal/me', { token: before.accessToken })).status).toBe(401);
+    await eventually(async () => expect(await enabledInPool(email)).toBe(false), { timeoutMs: 30_000 });
     const user = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
-    expect(user.Enabled).toBe(false);
     const again = await applyLines(person.id, [{ contactId: person.id, inPortal: false }]);
     expect(again.body.results[0]).toMatchObject({ outcome: 'unchanged', status: 'revoked' });
 
     const regranted = await applyLines(person.id, [{ contactId: person.id, inPortal: true }]);
     expect(regranted.body.results).toEqual([{ contactId: person.id, outcome: 'regranted', status: 'invited' }]);
+    const mails = await mailsTo(email, { count: 2 });
+    await settled(person.id);
     const reEnabled = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
     expect(reEnabled.Enabled).toBe(true);
     expect(reEnabled.Username).toBe(user.Username);
-    const mails = await mailsTo(email);
-    expect(mails).toHaveLength(2);
+    expect(await mailsTo(email)).toHaveLength(2);
     expect((await api('/portal/me', { token: before.accessToken })).status).toBe(401);
     // Token times are whole seconds: make sure the re-activation is in a later second than `before`.
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -170,22 +182,27 @@ describe('revoke and re-grant', () => {
     const next = await staff(`/contacts/${person.id}/audit?limit=10&cursor=${encodeURIComponent(audit.body.nextCursor)}`);
     expect(next.body.items.map((i: { action: string }) => i.action)).toEqual(['portal.revoked', 'invitation.accepted', 'portal.granted']);
     expect(next.body.nextCursor).toBeUndefined();
-    const kinds = (await events()).filter((e) => e.detail?.contactId === person.id).map((e) => e['detail-type']);
-    expect(kinds.filter((k) => k === 'PortalAccessRevoked')).toHaveLength(1);
+    await eventually(async () => {
+      const kinds = (await events()).filter((e) => e.detail?.contactId === person.id).map((e) => e['detail-type']);
+      expect(kinds.filter((k) => k === 'PortalAccessRevoked')).toHaveLength(1);
+    });
   });
 
   it('re-invite sends a fresh link and kills the old one; only while invited', async () => {
     const email = `${uniq('reinv')}@example.com`;
     const person = await contact({ email });
     await applyLines(person.id, [{ contactId: person.id, inPortal: true }]);
-    const res = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { message: 'Here is a new link' } });
+    await settled(person.id);
+    const res = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { message: 'Here is a new link', delivery: 'email' } });
     expect(res.status).toBe(202);
-    const [first, second] = await mailsTo(email);
+    const [first, second] = await mailsTo(email, { count: 2 });
     expect(second?.body.text).toContain('Here is a new link');
     expect((await accept(tokenIn(first))).status).toBe(410);
     expect((await accept(tokenIn(second))).status).toBe(204);
     const refused = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: {} });
     expect(refused.status).toBe(409);
+    // `delivery: "link"` is the invitation lifecycle's (not yet): refused by the schema.
+    expect((await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { delivery: 'link' } })).status).toBe(400);
   });
 
   it('answers 404 for an unknown wizard or audit, 400 for a forged cursor or a bad body', async () => {
@@ -209,11 +226,13 @@ describe('safety', () => {
     const key = uniq('key');
     const lines = [{ contactId: person.id, inPortal: true }];
     const first = await applyLines(person.id, lines, { headers: { 'Idempotency-Key': key } });
+    await settled(person.id);
     const user = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
     const second = await applyLines(person.id, lines, { headers: { 'Idempotency-Key': key } });
     expect(second.status).toBe(first.status);
     expect(second.body).toEqual(first.body);
     expect(first.body.results[0].outcome).toBe('granted');
+    await settled(person.id);
     expect(await mailsTo(email)).toHaveLength(1);
     const still = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
     expect(still.Username).toBe(user.Username);
@@ -232,6 +251,7 @@ describe('safety', () => {
     const res = await applyLines(person.id, [{ contactId: person.id, inPortal: true }], { message: '<script>alert(1)</script>\r\nBcc: x@evil.test' });
     expect(res.body.results[0].outcome).toBe('granted');
     const [mail] = await mailsTo(email);
+    await settled(person.id);
     expect(mail!.destination).toEqual({ to: [email], cc: [], bcc: [] });
     expect(mail!.headers ?? []).toEqual([]);
     expect(mail!.subject).not.toContain('evil');
@@ -248,6 +268,7 @@ describe('safety', () => {
     const res = await applyLines(company.id, lines);
     expect(res.status).toBe(200);
     expect(res.body.results.map((r: { contactId: string; outcome: string }) => [r.contactId, r.outcome])).toEqual(people.map((p) => [p.id, 'granted']));
+    await settled(company.id);
     const all = await emails();
     for (const p of people) expect(all.filter((m) => m.destination.to.includes(p.email!))).toHaveLength(1);
   });
@@ -259,8 +280,9 @@ describe('safety', () => {
     const results = answers.map((a) => a.body.results[0] as { outcome: string; error?: { status: number } });
     expect(results.filter((r) => r.outcome === 'granted')).toHaveLength(1);
     expect(results.filter((r) => r.outcome === 'failed' && r.error?.status === 409)).toHaveLength(19);
-    expect(await mailsTo(email)).toHaveLength(1);
     const winner = people[results.findIndex((r) => r.outcome === 'granted')]!;
+    await settled(winner.id);
+    expect(await mailsTo(email)).toHaveLength(1);
     const user = await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: email }));
     expect(user.Username).toBeTruthy();
     expect((await staff(`/contacts/${winner.id}`)).body.email).toBe(email);

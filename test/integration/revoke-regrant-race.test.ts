@@ -1,14 +1,15 @@
 /**
  * Concurrent revoke and re-grant of one contact (issue 10, finding 5): `{inPortal:false}` and
- * `{inPortal:true}` for the same contact at the same moment, as two applies. Whatever order their
- * steps interleave in, the Cognito login must end in the state the access record says — enabled
- * when the contact is invited or active, disabled when it is revoked — and a repeated apply must
- * find nothing to repair.
+ * `{inPortal:true}` for the same contact at the same moment, as two applies. Each writes the record
+ * and an outbox item; the outbox worker then calls Cognito. Whatever order their steps interleave
+ * in, once the outbox is done with them the Cognito login must be in the state the access record
+ * says — enabled when the contact is invited or active, disabled when it is revoked — and a
+ * repeated apply must find nothing to repair.
  */
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { createContact } from './support/principals';
-import { adminToken, api, cognito, stack, uniq } from './support/stack';
+import { adminToken, api, cognito, outboxDone, settled, stack, uniq } from './support/stack';
 
 jest.setTimeout(180_000);
 
@@ -48,6 +49,8 @@ beforeAll(async () => {
   );
   const granted = await apply(persons.map((p) => ({ contactId: p.id, inPortal: true })));
   expect(granted.body.results.every((r: { outcome: string }) => r.outcome === 'granted')).toBe(true);
+  // The logins exist once the outbox has sent the invitations.
+  await settled(company.id, { timeoutMs: 120_000 });
 });
 
 it(`${PAIRS} interleaved revoke/re-grant pairs, three rounds: every login ends as its record says, and a repeat changes nothing`, async () => {
@@ -71,12 +74,15 @@ it(`${PAIRS} interleaved revoke/re-grant pairs, three rounds: every login ends a
     );
   }
 
+  // The outbox done with every contact's last change: then, and from then on, the pool agrees with the records.
+  await outboxDone(persons.map((p) => p.id), { timeoutMs: 120_000 });
   const after = await states();
   expect(after.map((s) => ({ contactId: s.contactId, ...converged(s) }))).toEqual(after.map((s) => ({ contactId: s.contactId, status: s.status, enabled: s.enabled })));
 
   // Repeating each contact's current state changes nothing (and the pool agrees still).
   const repeat = await apply(after.map((s) => ({ contactId: s.contactId, inPortal: s.status === 'invited' || s.status === 'active' })));
   expect(repeat.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(after.map(() => 'unchanged'));
+  await outboxDone(persons.map((p) => p.id));
   const again = await states();
   expect(again.map((s) => ({ contactId: s.contactId, ...converged(s) }))).toEqual(again.map((s) => ({ contactId: s.contactId, status: s.status, enabled: s.enabled })));
 });

@@ -5,7 +5,7 @@
  */
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { applyAccess, createContact, invitationTokenIn, PORTAL_PASSWORD, portalUser } from './support/principals';
-import { adminToken, api, cognito, emails, eventually, signIn, stack, uniq } from './support/stack';
+import { adminToken, api, cognito, eventually, mailsTo, signIn, stack, uniq } from './support/stack';
 import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 
 let admin: string;
@@ -14,15 +14,12 @@ beforeAll(async () => {
 });
 
 const staff = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) => api(path, { ...init, token: admin });
-const mailsTo = async (address: string) => (await emails()).filter((m) => m.destination.to.includes(address));
 const ids = (page: { items: Contact[] }) => page.items.map((c) => c.id);
 
-async function accept(email: string, password = PORTAL_PASSWORD): Promise<void> {
-  const token = await eventually(async () => {
-    const found = invitationTokenIn((await mailsTo(email)).at(-1));
-    if (!found) throw new Error(`no invitation to ${email}`);
-    return found;
-  });
+/** Accepts the `mails`-th invitation mailed to `email` (the outbox sends it within seconds: waited for). */
+async function accept(email: string, password = PORTAL_PASSWORD, { mails = 1 } = {}): Promise<void> {
+  const token = invitationTokenIn((await mailsTo(email, { count: mails })).at(-1));
+  if (!token) throw new Error(`no invitation to ${email}`);
   const res = await api('/invitations/accept', { method: 'POST', body: { token, password } });
   if (res.status !== 204) throw new Error(`accept → ${res.status} ${res.text}`);
 }
@@ -171,9 +168,9 @@ describe('archived contacts: listed apart, restored', () => {
     await staff(`/contacts/${user.contact.id}`, { method: 'DELETE' });
     expect((await staff(`/contacts/${user.contact.id}/restore`, { method: 'POST' })).status).toBe(200);
     await applyAccess(company.id, user.contact.id, true);
-    expect(await mailsTo(user.email)).toHaveLength(2);
+    expect(await mailsTo(user.email, { count: 2 })).toHaveLength(2);
     const password = 'Restored-Portal-Pw-2!';
-    await accept(user.email, password);
+    await accept(user.email, password, { mails: 2 });
     const tokens = await signIn('customer', user.email, password);
     expect((await api('/portal/me', { token: tokens.accessToken })).body.contact).toMatchObject({ id: user.contact.id });
   });
@@ -247,7 +244,8 @@ describe("PATCH of a portal user's email moves its login", () => {
     expect(patched.status).toBe(200);
     const second = await createContact({ kind: 'person', name: 'Second', email: first.email, companyId: company.id });
     await applyAccess(company.id, second.id, true);
-    await accept(first.email, 'Second-Person-Pw-3!');
+    // The first mail to that address was the first contact's (accepted long ago); the second is the new contact's.
+    await accept(first.email, 'Second-Person-Pw-3!', { mails: 2 });
     const secondTokens = await signIn('customer', first.email, 'Second-Person-Pw-3!');
     expect((await api('/portal/me', { token: secondTokens.accessToken })).body.contact.id).toBe(second.id);
     // The first contact's login is untouched: its password, its contact.
@@ -262,6 +260,7 @@ describe("PATCH of a portal user's email moves its login", () => {
     const person = await createContact({ kind: 'person', name: 'Pending', email, companyId: company.id });
     await applyAccess(company.id, person.id, true);
     const oldToken = invitationTokenIn((await mailsTo(email))[0]);
+    expect(oldToken).toBeDefined();
     const newEmail = `${uniq('pending-new')}@example.com`;
     expect((await staff(`/contacts/${person.id}`, { method: 'PATCH', body: { email: newEmail } })).body).toMatchObject({ email: newEmail, portal: { status: 'invited' } });
     expect((await api('/invitations/accept', { method: 'POST', body: { token: oldToken, password: PORTAL_PASSWORD } })).status).toBe(410);

@@ -1,12 +1,12 @@
-import { AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
 import { handler, parseIfMatch } from '../../lambdas/http/contacts';
 import { useContactsDeps } from '../../lambdas/wiring/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactStore } from '../../lambdas/domain/contacts';
 import { Invalid } from '../../lambdas/contract/errors';
+import { cognitoClient } from '../../lambdas/wiring/clients';
+import { fakeCognito } from './cognito-fake';
 
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 const admin = { sub: 'staff-1', username: 'admin', token_use: 'access', 'cognito:groups': '[portal-admins]' };
@@ -43,13 +43,14 @@ const store: ContactStore = {
 };
 
 // The staff pool the handler re-checks the admin against: enabled, in portal-admins.
-const staffPool = mockClient(CognitoIdentityProviderClient);
+const staffPool = fakeCognito();
 beforeAll(() => {
   process.env.STAFF_USER_POOL_ID = 'staff-pool';
-  staffPool.on(AdminGetUserCommand).resolves({ Username: 'admin', Enabled: true, UserAttributes: [{ Name: 'sub', Value: 'staff-1' }] });
-  staffPool.on(AdminListGroupsForUserCommand).resolves({ Groups: [{ GroupName: 'portal-admins' }] });
+  staffPool.on('AdminGetUser', { Username: 'admin', Enabled: true, UserAttributes: [{ Name: 'sub', Value: 'staff-1' }] });
+  staffPool.on('AdminListGroupsForUser', { Groups: [{ GroupName: 'portal-admins' }] });
+  cognitoClient.use(staffPool);
 });
-afterAll(() => staffPool.restore());
+afterAll(() => cognitoClient.use(undefined));
 
 beforeAll(() => useContactsDeps({ store, revoker: { revokeForArchive: async (id, actor) => void revoked.push(`${id}:${actor}`) }, newId: () => 'c1' }));
 afterAll(() => useContactsDeps(undefined));

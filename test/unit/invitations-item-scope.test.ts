@@ -4,17 +4,18 @@
  * DynamoDB stores over a mocked client — an accepted invitation, a refused password, an unusable
  * token — and checks every key it reads or writes.
  */
-import { AdminSetUserPasswordCommand, AdminUserGlobalSignOutCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
 import { handler } from '../../lambdas/http/invitations';
+import { cognitoClient } from '../../lambdas/wiring/clients';
 import { ITEM_SCOPES } from '../../lib/item-scopes';
+import { fakeCognito } from './cognito-fake';
 
 const db = mockClient(DynamoDBDocumentClient);
-const cognito = mockClient(CognitoIdentityProviderClient);
+const cognito = fakeCognito();
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
 const token = newToken();
@@ -41,12 +42,11 @@ beforeEach(() => {
   });
   db.on(UpdateCommand).resolves({});
   db.on(TransactWriteCommand).resolves({});
-  cognito.on(AdminSetUserPasswordCommand).resolves({});
-  cognito.on(AdminUserGlobalSignOutCommand).resolves({});
+  cognitoClient.use(cognito);
 });
 afterAll(() => {
   db.restore();
-  cognito.restore();
+  cognitoClient.use(undefined);
 });
 
 const accept = (body: unknown) =>

@@ -55,9 +55,10 @@ describe('metrics (CloudWatch Embedded Metric Format)', () => {
     let fail = true;
     const mailer = countingMailer({ send: async () => (fail ? Promise.reject(new Error('throttled')) : undefined) });
     const mail = { to: 'a@example.com', subject: 's', text: 't', html: 'h' };
-    await expect(mailer.send(mail)).rejects.toThrow('throttled');
+    const signal = new AbortController().signal;
+    await expect(mailer.send(mail, signal)).rejects.toThrow('throttled');
     fail = false;
-    await mailer.send(mail);
+    await mailer.send(mail, signal);
     expect(logs.metrics('InvitationsFailed')).toEqual([1]);
   });
 });

@@ -1,11 +1,4 @@
-/** The portal-access adapters against mocked SDK clients: the exact requests, and how refusals are answered. */
-import {
-  AdminCreateUserCommand,
-  AdminDisableUserCommand,
-  AdminSetUserPasswordCommand,
-  AdminUserGlobalSignOutCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
+/** The portal-access adapters against mocked SDK clients (and a fake Cognito API): the exact requests, and how refusals are answered. */
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,15 +6,21 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { DynamoAccessStore } from '../../lambdas/adapters/dynamodb/access-store';
 import { DynamoAuditStore } from '../../lambdas/adapters/dynamodb/audit-store';
+import { DynamoDeliveryStore } from '../../lambdas/adapters/dynamodb/delivery-store';
 import { DynamoIdempotencyStore } from '../../lambdas/adapters/dynamodb/idempotency-store';
+import { DynamoInvitationStore } from '../../lambdas/adapters/dynamodb/invitation-store';
+import { DynamoMailPacer } from '../../lambdas/adapters/dynamodb/mail-pacer';
+import { DynamoOutboxStore } from '../../lambdas/adapters/dynamodb/outbox-store';
 import { EventBridgeAccessEvents } from '../../lambdas/adapters/eventbridge/access-events';
 import { auditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import type { InvitationItem, RevocationItem } from '../../lambdas/domain/outbox';
 import { Invalid } from '../../lambdas/contract/errors';
+import { cognitoError, fakeCognito } from './cognito-fake';
 
 const db = mockClient(DynamoDBDocumentClient);
 const dynamo = () => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
-const cognito = mockClient(CognitoIdentityProviderClient);
+const cognito = fakeCognito();
 const eventBridge = mockClient(EventBridgeClient);
 
 beforeAll(() => {
@@ -47,39 +46,59 @@ const person = (patch: Partial<ContactRecord> = {}): ContactRecord => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...patch,
 });
+const grantItem: InvitationItem = { id: 'o1', kind: 'invitation', contactId: 'c1', actor: 'staff:alice', at: '2026-03-01T00:00:00.000Z', reason: 'granted' };
+const revocationItem: RevocationItem = { id: 'o2', kind: 'revocation', contactId: 'c1', actor: 'staff:alice', at: '2026-03-01T00:00:00.000Z', email: 'pat@example.com' };
+const audit = auditEntry('portal.granted', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
+const claimOf = (contact: ContactRecord, patch: Partial<Parameters<DynamoAccessStore['claimLogin']>[0]> = {}) => ({
+  contact,
+  email: 'pat@example.com',
+  storeEmail: false,
+  at: '2026-03-01T00:00:00.000Z',
+  outbox: grantItem,
+  audit,
+  settings: {},
+  ...patch,
+});
 
-describe('DynamoAccessStore', () => {
+describe('DynamoAccessStore (the requests)', () => {
   const store = new DynamoAccessStore(dynamo(), 'portal');
 
-  it('claims a login email: the guard and the contact in one transaction, each under its condition', async () => {
+  it('claims a login email: the guard, the contact (queued, naming its outbox item), the outbox item and the audit entry in one transaction', async () => {
     db.on(TransactWriteCommand).resolves({});
-    expect(await store.claimLogin({ contact: person(), email: 'pat@example.com', storeEmail: true, at: '2026-03-01T00:00:00.000Z', settings: {} })).toBe('claimed');
+    expect(await store.claimLogin(claimOf(person(), { storeEmail: true }))).toBe('claimed');
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items).toHaveLength(2);
+    expect(items).toHaveLength(4);
     expect(items[0]?.Put).toMatchObject({
       Item: { pk: 'LOGIN#pat@example.com', sk: 'LOGIN', entity: 'login-email', contactId: 'c1' },
       ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me',
     });
     expect(items[1]?.Update?.Key).toEqual({ pk: 'CONTACT#c1', sk: 'CONTACT' });
     expect(items[1]?.Update?.ConditionExpression).toContain('(attribute_not_exists(#portal) OR #portal.#status = :read)');
+    expect(items[1]?.Update?.UpdateExpression).toContain('REMOVE #invitation, #deliveryError');
     expect(items[1]?.Update?.ExpressionAttributeValues).toMatchObject({
       ':read': 'none',
-      ':portal': { status: 'invited', invitedAt: '2026-03-01T00:00:00.000Z' },
+      ':portal': { status: 'invited', invitedAt: '2026-03-01T00:00:00.000Z', delivery: 'queued' },
+      ':outbox': { id: 'o1', kind: 'invitation', at: '2026-03-01T00:00:00.000Z' },
       ':login': { email: 'pat@example.com' },
       ':email': 'pat@example.com',
       ':gsi3pk': 'CONTACTS_BY_EMAIL',
       ':gsi3sk': 'pat@example.com#c1',
     });
+    expect(items[2]?.Put).toEqual({
+      TableName: 'portal',
+      Item: { pk: 'OUTBOX#o1', sk: 'OUTBOX', entity: 'outbox', ...grantItem, steps: {} },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(items[3]?.Put?.Item).toMatchObject({ pk: 'AUDIT#c1', entity: 'audit', action: 'portal.granted' });
   });
 
   it('answers which condition refused the claim, retries a mere collision, takes over with the holder condition', async () => {
-    const claim = { contact: person(), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} };
-    db.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None')).rejectsOnce(cancelled('None', 'ConditionalCheckFailed'));
-    expect(await store.claimLogin(claim)).toBe('email-taken');
-    expect(await store.claimLogin(claim)).toBe('contact-changed');
+    db.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None', 'None')).rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'));
+    expect(await store.claimLogin(claimOf(person()))).toBe('email-taken');
+    expect(await store.claimLogin(claimOf(person()))).toBe('contact-changed');
     db.reset();
-    db.on(TransactWriteCommand).rejectsOnce(cancelled('TransactionConflict', 'None')).resolves({});
-    expect(await store.claimLogin({ ...claim, takeOverFrom: 'old' })).toBe('claimed');
+    db.on(TransactWriteCommand).rejectsOnce(cancelled('TransactionConflict', 'None', 'None', 'None')).resolves({});
+    expect(await store.claimLogin(claimOf(person(), { takeOverFrom: 'old' }))).toBe('claimed');
     const calls = db.commandCalls(TransactWriteCommand);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.args[0].input.TransactItems?.[0]?.Put).toMatchObject({ ConditionExpression: 'contactId = :holder', ExpressionAttributeValues: { ':holder': 'old' } });
@@ -87,58 +106,48 @@ describe('DynamoAccessStore', () => {
 
   it("a person's claim checks, in the same transaction, that its company is not archived", async () => {
     db.on(TransactWriteCommand).resolves({});
-    await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} });
+    await store.claimLogin(claimOf(person({ companyId: 'co9' })));
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[2]?.ConditionCheck).toMatchObject({
       Key: { pk: 'CONTACT#co9', sk: 'CONTACT' },
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
     });
-    db.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
-    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} })).toBe('company-archived');
-    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
-    expect(await store.claimLogin({ contact: person({ companyId: 'co9' }), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} })).toBe('contact-changed');
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None', 'None'));
+    expect(await store.claimLogin(claimOf(person({ companyId: 'co9' })))).toBe('company-archived');
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None', 'None', 'None'));
+    expect(await store.claimLogin(claimOf(person({ companyId: 'co9' })))).toBe('contact-changed');
   });
 
   it('a re-grant with another email drops the old guard and subject pointer, if still ours', async () => {
     db.on(TransactWriteCommand).resolves({});
     const revoked = person({ portal: { status: 'revoked' }, login: { email: 'old@example.com', username: 'u', sub: 's' } });
-    await store.claimLogin({ contact: revoked, email: 'new@example.com', storeEmail: true, at: 'now', settings: {} });
+    await store.claimLogin(claimOf(revoked, { email: 'new@example.com', storeEmail: true }));
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([
+    expect(items.slice(2, 4).map((i) => i.Delete?.Key)).toEqual([
       { pk: 'LOGIN#old@example.com', sk: 'LOGIN' },
       { pk: 'SUB#s', sk: 'SUB' },
     ]);
     expect(items[2]?.Delete?.ConditionExpression).toBe('attribute_not_exists(pk) OR contactId = :me');
   });
 
-  it('stores a fresh invitation, deleting the previous one, with the Cognito login when it is new', async () => {
+  it('queues another invitation only while the contact is invited and still names the item it was read with', async () => {
     db.on(TransactWriteCommand).resolves({});
-    const login = { email: 'pat@example.com', username: 'u1', sub: 's1' };
-    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z' }, 'h1', login)).toBe(true);
+    const contact = person({ portal: { status: 'invited', delivery: 'failed' }, outbox: { id: 'o0', kind: 'invitation', at: 'earlier' } });
+    expect(await store.requeueInvitation(contact, grantItem, audit)).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Put).toMatchObject({
-      Item: { pk: 'INVITATION#h2', sk: 'INVITATION', entity: 'invitation', contactId: 'c1', ttl: 1772964000 },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    });
-    expect(items[1]?.Update).toMatchObject({
-      UpdateExpression: 'SET #invitation = :invitation, #login = :login',
-      ConditionExpression: '#portal.#status = :invited AND #invitation.tokenHash = :previous AND #login.email = :loginEmail',
-    });
-    expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
-    expect(items[3]?.Put?.Item).toEqual({ pk: 'SUB#s1', sk: 'SUB', entity: 'login-subject', contactId: 'c1', sub: 's1' });
-    // A subject another contact's access record links is never taken over.
-    expect(items[3]?.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me', ExpressionAttributeValues: { ':me': 'c1' } });
+    expect(items).toHaveLength(3);
+    expect(items[0]?.Update?.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND #portal.#status = :status AND #outbox.#id = :previous');
+    expect(items[0]?.Update?.UpdateExpression).toBe('SET #outbox = :outbox, #updatedAt = :at, #portal.#delivery = :queued REMOVE #deliveryError ADD #version :one');
+    expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':status': 'invited', ':previous': 'o0', ':queued': 'queued', ':outbox': { id: 'o1', kind: 'invitation' } });
+    expect(items[1]?.Put?.Item).toMatchObject({ pk: 'OUTBOX#o1', entity: 'outbox' });
+    db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+    expect(await store.requeueRevocation(person({ portal: { status: 'revoked' } }), revocationItem)).toBe(false);
+    const revocation = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems?.[0]?.Update;
+    expect(revocation?.ConditionExpression).toContain('attribute_not_exists(#outbox)');
+    expect(revocation?.ExpressionAttributeNames).not.toHaveProperty('#delivery');
   });
 
-  it('reads which contact links a subject, consistently', async () => {
-    db.on(GetCommand, { Key: { pk: 'SUB#s1', sk: 'SUB' } }).resolves({ Item: { pk: 'SUB#s1', sk: 'SUB', contactId: 'c9' } });
-    expect(await store.subjectHolder('s1')).toBe('c9');
-    expect(db.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
-    db.on(GetCommand, { Key: { pk: 'SUB#s2', sk: 'SUB' } }).resolves({});
-    expect(await store.subjectHolder('s2')).toBeUndefined();
-  });
-
-  it('revokes with the audit entry, deletes the pending invitation, releases an archived contact’s guard and subject', async () => {
+  it('revokes with the audit entry and its outbox item, deletes the pending invitation, releases an archived contact’s guard and subject', async () => {
     db.on(TransactWriteCommand).resolves({});
     const contact = person({
       archived: true,
@@ -146,23 +155,142 @@ describe('DynamoAccessStore', () => {
       login: { email: 'pat@example.com', username: 'u1', sub: 's1' },
       invitation: { tokenHash: 'h1', expiresAt: 'later' },
     });
-    const audit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
-    expect(await store.revoke(contact, '2026-03-01T00:00:00.000Z', audit, true)).toBe(true);
+    const revokeAudit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
+    expect(await store.revoke(contact, '2026-03-01T00:00:00.000Z', revokeAudit, true, revocationItem)).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[0]?.Update?.ConditionExpression).toBe('#portal.#status = :read AND #archived = :archived');
+    expect(items[0]?.Update?.ExpressionAttributeValues?.[':outbox']).toEqual({ id: 'o2', kind: 'revocation', at: '2026-03-01T00:00:00.000Z' });
     // The contacts' status listing follows: an archived contact into the archived partition.
     expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':statusPartition': 'PORTAL#revoked#ARCHIVED', ':archived': true });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: 'AUDIT#c1', entity: 'audit', action: 'portal.revoked', actor: 'staff:alice' });
     expect(String(items[1]?.Put?.Item?.sk)).toMatch(/^2026-03-01T00:00:00.000Z#[0-9a-f]{12}$/);
-    expect(items.slice(2).map((i) => i.Delete?.Key)).toEqual([
+    expect(items[2]?.Put?.Item).toMatchObject({ pk: 'OUTBOX#o2', kind: 'revocation', email: 'pat@example.com' });
+    expect(items.slice(3).map((i) => i.Delete?.Key)).toEqual([
       { pk: 'INVITATION#h1', sk: 'INVITATION' },
       { pk: 'LOGIN#pat@example.com', sk: 'LOGIN' },
       { pk: 'SUB#s1', sk: 'SUB' },
     ]);
-    expect(items[4]?.Delete?.ConditionExpression).toBe('attribute_not_exists(pk) OR contactId = :me');
+    expect(items[5]?.Delete?.ConditionExpression).toBe('attribute_not_exists(pk) OR contactId = :me');
     db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
-    expect(await store.revoke(contact, 'now', audit, true)).toBe(false);
+    expect(await store.revoke(contact, 'now', revokeAudit, true, revocationItem)).toBe(false);
   });
+
+  it('reads the guard consistently', async () => {
+    db.on(GetCommand, { Key: { pk: 'LOGIN#a@example.com', sk: 'LOGIN' } }).resolves({ Item: { contactId: 'c9' } });
+    expect(await store.loginHolder('a@example.com')).toBe('c9');
+    expect(db.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+  });
+});
+
+describe('DynamoDeliveryStore (the outbox worker)', () => {
+  const store = new DynamoDeliveryStore(dynamo(), 'portal');
+
+  it('records the Cognito login and its subject pointer, only for the item the contact names; a subject another contact links is not taken', async () => {
+    db.on(TransactWriteCommand).resolvesOnce({}).rejectsOnce(cancelled('None', 'ConditionalCheckFailed')).rejectsOnce(cancelled('ConditionalCheckFailed', 'None'));
+    const login = { email: 'pat@example.com', username: 'u1', sub: 's1' };
+    expect(await store.recordLogin('c1', 'o1', login)).toBe('recorded');
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update).toMatchObject({ UpdateExpression: 'SET #login = :login', ConditionExpression: '#outbox.#id = :outbox AND #portal.#status = :invited AND #login.#email = :email' });
+    expect(items[1]?.Put).toMatchObject({
+      Item: { pk: 'SUB#s1', sk: 'SUB', entity: 'login-subject', contactId: 'c1', sub: 's1' },
+      ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me',
+    });
+    expect(await store.recordLogin('c1', 'o1', login)).toBe('subject-taken');
+    expect(await store.recordLogin('c1', 'o1', login)).toBe('superseded');
+  });
+
+  it('stores a fresh invitation for the item the contact names, deleting the previous one', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z' }, 'h1', 'o1')).toBe(true);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Put).toMatchObject({
+      Item: { pk: 'INVITATION#h2', sk: 'INVITATION', entity: 'invitation', contactId: 'c1', ttl: 1772964000 },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(items[1]?.Update).toMatchObject({
+      UpdateExpression: 'SET #invitation = :invitation',
+      ConditionExpression: '#portal.#status = :invited AND #outbox.#id = :outbox AND #invitation.tokenHash = :previous',
+    });
+    expect(items[1]?.Update?.ExpressionAttributeValues?.[':invitation']).toMatchObject({ tokenHash: 'h2', outboxId: 'o1' });
+    expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
+  });
+
+  it('marks the mail sent on the contact and the step on the outbox item, in one transaction', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    expect(await store.markInvitationSent('c1', 'h2', 'o1', '2026-03-01T10:00:01.000Z')).toBe(true);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update).toMatchObject({ ConditionExpression: '#invitation.tokenHash = :hash', ExpressionAttributeValues: expect.objectContaining({ ':sent': 'sent', ':hash': 'h2' }) });
+    expect(items[1]?.Update).toMatchObject({ Key: { pk: 'OUTBOX#o1', sk: 'OUTBOX' }, UpdateExpression: 'SET #steps.#mail = :at' });
+  });
+
+  it('a refused mail and a withdrawn grant: conditioned on the item, with the reason and the audit entry; the withdrawal releases the guard if ours', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const contact = person({ portal: { status: 'invited' }, login: { email: 'pat@example.com' }, outbox: { id: 'o1', kind: 'invitation', at: 'x' } });
+    const error = { code: 'login_in_use' as const, detail: 'in use', at: '2026-03-01T10:00:00.000Z' };
+    expect(await store.withdrawGrant(contact, 'o1', 'none', error, audit)).toBe(true);
+    const withdrawn = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(withdrawn[0]?.Update).toMatchObject({
+      ConditionExpression: '#outbox.#id = :outbox AND #portal.#status = :invited AND attribute_not_exists(#login.#username) AND #archived = :false',
+      // The contacts' status listing follows the status back.
+      ExpressionAttributeValues: expect.objectContaining({ ':portal': { status: 'none', delivery: 'failed' }, ':error': error, ':statusPartition': 'PORTAL#none' }),
+    });
+    expect(withdrawn[2]?.Delete).toMatchObject({ Key: { pk: 'LOGIN#pat@example.com', sk: 'LOGIN' }, ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me' });
+    expect(await store.markDeliveryFailed(contact, 'o1', { ...error, code: 'recipient_rejected' }, audit)).toBe(true);
+    const failed = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems ?? [];
+    expect(failed[0]?.Update?.UpdateExpression).toContain('REMOVE #invitation');
+    expect(failed[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':failed': 'failed', ':outbox': 'o1' });
+  });
+
+  it('reads which contact links a subject, consistently; other DynamoDB errors pass through', async () => {
+    db.on(GetCommand, { Key: { pk: 'SUB#s1', sk: 'SUB' } }).resolves({ Item: { pk: 'SUB#s1', sk: 'SUB', contactId: 'c9' } });
+    expect(await store.subjectHolder('s1')).toBe('c9');
+    expect(db.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+    db.on(GetCommand, { Key: { pk: 'SUB#s2', sk: 'SUB' } }).resolves({});
+    expect(await store.subjectHolder('s2')).toBeUndefined();
+    db.on(TransactWriteCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }));
+    await expect(store.replaceInvitation('c1', { tokenHash: 'h', expiresAt: 'x', issuedAt: 'y' }, undefined, 'o1')).rejects.toThrow('down');
+  });
+});
+
+describe('DynamoOutboxStore and the mail pacer', () => {
+  it('reads an item consistently (a kind it does not know is none), records steps, finishes with a TTL', async () => {
+    const outbox = new DynamoOutboxStore(dynamo(), 'portal');
+    db.on(GetCommand, { Key: { pk: 'OUTBOX#o1', sk: 'OUTBOX' } }).resolves({ Item: { pk: 'OUTBOX#o1', sk: 'OUTBOX', entity: 'outbox', ...grantItem, steps: {} } });
+    db.on(GetCommand, { Key: { pk: 'OUTBOX#o9', sk: 'OUTBOX' } }).resolves({ Item: { pk: 'OUTBOX#o9', entity: 'outbox', id: 'o9', kind: 'teleport' } });
+    expect(await outbox.get('o1')).toEqual({ ...grantItem, steps: {} });
+    expect(await outbox.get('o9')).toBeUndefined();
+    expect(db.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+    db.on(UpdateCommand).resolves({});
+    await outbox.markStep('o1', 'events', '2026-03-01T00:00:01.000Z');
+    await outbox.finish('o1', 'done', '2026-03-01T00:00:02.000Z');
+    const [step, finish] = db.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(step).toMatchObject({ UpdateExpression: 'SET #steps.#step = :at', ExpressionAttributeNames: { '#steps': 'steps', '#step': 'events' } });
+    expect(finish).toMatchObject({ ExpressionAttributeValues: { ':outcome': 'done', ':ttl': Date.parse('2026-03-01T00:00:02.000Z') / 1000 + 7 * 86400 } });
+  });
+
+  it('paces: a slot of the current second while its counter is below the rate, else the next second', async () => {
+    // The pacer's clock: 100 ms into a second when the test starts, moving with real time.
+    const base = Date.parse('2026-03-01T10:00:00.100Z');
+    const started = Date.now();
+    const pacer = new DynamoMailPacer(dynamo(), 'portal', 2, () => base + (Date.now() - started));
+    db.on(UpdateCommand).resolvesOnce({}).rejectsOnce(Object.assign(new Error('full'), { name: 'ConditionalCheckFailedException' })).resolves({});
+    const signal = new AbortController().signal;
+    await pacer.acquire(signal);
+    expect(db.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: { pk: 'PACE#mail#1772359200', sk: 'PACE' },
+      ConditionExpression: 'attribute_not_exists(#n) OR #n < :rate',
+      ExpressionAttributeValues: expect.objectContaining({ ':rate': 2, ':one': 1, ':ttl': 1772359200 + 3600 }),
+    });
+    // The second is full: the pacer waits for the next one.
+    await pacer.acquire(signal);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    expect(db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key?.pk)).toEqual(['PACE#mail#1772359200', 'PACE#mail#1772359200', 'PACE#mail#1772359201']);
+    await expect(pacer.acquire(AbortSignal.abort())).rejects.toThrow(/No mail slot/);
+  });
+});
+
+describe('DynamoInvitationStore (the acceptance)', () => {
+  const store = new DynamoInvitationStore(dynamo(), 'portal');
 
   it('claims an invitation conditionally: unexpired, unclaimed or abandoned', async () => {
     db.on(UpdateCommand).resolvesOnce({}).rejectsOnce(Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' }));
@@ -174,14 +302,10 @@ describe('DynamoAccessStore', () => {
     });
   });
 
-  it('reads the invitation and the guard consistently; other DynamoDB errors pass through', async () => {
+  it('reads the invitation consistently', async () => {
     db.on(GetCommand, { Key: { pk: 'INVITATION#h1', sk: 'INVITATION' } }).resolves({ Item: { entity: 'invitation', contactId: 'c1', expiresAt: 'x' } });
-    db.on(GetCommand, { Key: { pk: 'LOGIN#a@example.com', sk: 'LOGIN' } }).resolves({ Item: { contactId: 'c9' } });
     expect(await store.getInvitation('h1')).toEqual({ contactId: 'c1', expiresAt: 'x' });
-    expect(await store.loginHolder('a@example.com')).toBe('c9');
-    expect(db.commandCalls(GetCommand).every((c) => c.args[0].input.ConsistentRead)).toBe(true);
-    db.on(TransactWriteCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }));
-    await expect(store.replaceInvitation('c1', { tokenHash: 'h', expiresAt: 'x', issuedAt: 'y' }, undefined)).rejects.toThrow('down');
+    expect(db.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
   });
 });
 
@@ -218,12 +342,12 @@ describe('DynamoAuditStore', () => {
 });
 
 describe('CognitoCustomerLogins', () => {
-  const logins = new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1');
+  const logins = new CognitoCustomerLogins(cognito, 'pool-1');
 
   it('creates a verified-email user with SUPPRESS and answers its user name and sub; an existing one is `exists`', async () => {
-    cognito.on(AdminCreateUserCommand).resolvesOnce({ User: { Username: 'uuid-1', Attributes: [{ Name: 'sub', Value: 'uuid-1' }] } });
+    cognito.once('AdminCreateUser', { User: { Username: 'uuid-1', Attributes: [{ Name: 'sub', Value: 'uuid-1' }] } });
     expect(await logins.create('a@example.com')).toEqual({ username: 'uuid-1', sub: 'uuid-1' });
-    expect(cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input).toEqual({
+    expect(cognito.calls('AdminCreateUser')[0]).toEqual({
       UserPoolId: 'pool-1',
       Username: 'a@example.com',
       MessageAction: 'SUPPRESS',
@@ -232,25 +356,30 @@ describe('CognitoCustomerLogins', () => {
         { Name: 'email_verified', Value: 'true' },
       ],
     });
-    cognito.on(AdminCreateUserCommand).rejects(Object.assign(new Error('exists'), { name: 'UsernameExistsException' }));
+    cognito.on('AdminCreateUser', () => {
+      throw cognitoError('UsernameExistsException', 'exists');
+    });
     expect(await logins.create('a@example.com')).toBe('exists');
   });
 
   it('disables and signs out; only the emulator’s missing global sign-out is tolerated', async () => {
-    cognito.on(AdminDisableUserCommand).resolves({});
+    const rejecting = (name: string, message: string) => () => {
+      throw cognitoError(name, message, 500);
+    };
     cognito
-      .on(AdminUserGlobalSignOutCommand)
-      .rejectsOnce(Object.assign(new Error('Cognito Local unsupported feature: Unsupported x-amz-target header "AdminUserGlobalSignOut"'), { name: 'Unsupported' }))
-      .rejectsOnce(Object.assign(new Error('Cognito Local unsupported feature: other'), { name: 'Unsupported' }))
-      .rejectsOnce(Object.assign(new Error('no'), { name: 'UserNotFoundException' }));
+      .once('AdminUserGlobalSignOut', rejecting('Unsupported', 'Cognito Local unsupported feature: Unsupported x-amz-target header "AdminUserGlobalSignOut"'))
+      .once('AdminUserGlobalSignOut', rejecting('Unsupported', 'Cognito Local unsupported feature: other'))
+      .once('AdminUserGlobalSignOut', rejecting('UserNotFoundException', 'no'));
     await logins.disable('u1');
-    expect(cognito.commandCalls(AdminDisableUserCommand)[0]?.args[0].input).toEqual({ UserPoolId: 'pool-1', Username: 'u1' });
+    expect(cognito.calls('AdminDisableUser')[0]).toEqual({ UserPoolId: 'pool-1', Username: 'u1' });
     await expect(logins.disable('u1')).rejects.toThrow('other');
     await expect(logins.disable('u1')).rejects.toThrow('no');
   });
 
   it('maps a refused password to Invalid on `password` without Cognito’s text', async () => {
-    cognito.on(AdminSetUserPasswordCommand).rejects(Object.assign(new Error('Password does not conform to policy'), { name: 'InvalidPasswordException' }));
+    cognito.on('AdminSetUserPassword', () => {
+      throw cognitoError('InvalidPasswordException', 'Password does not conform to policy');
+    });
     const error = await logins.setPassword('u1', 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Invalid);
     expect(error).toMatchObject({ path: 'password' });
@@ -278,11 +407,11 @@ describe('DynamoAccessStore: scoped and time-bound access', () => {
 
   it('a grant with an end stores the settings on `portal` and files the end in the due index of its hour', async () => {
     db.on(TransactWriteCommand).resolves({});
-    await store.claimLogin({ contact: person(), email: 'pat@example.com', storeEmail: false, at: '2026-03-01T00:00:00.000Z', settings: { scope: 'own', types: ['invoice'], until: UNTIL } });
+    await store.claimLogin(claimOf(person(), { settings: { scope: 'own', types: ['invoice'], until: UNTIL } }));
     const contact = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Update;
     expect(contact?.UpdateExpression).toContain('duepk = :duepk, duesk = :duesk');
     expect(contact?.ExpressionAttributeValues).toMatchObject({
-      ':portal': { status: 'invited', invitedAt: '2026-03-01T00:00:00.000Z', scope: 'own', types: ['invoice'], until: UNTIL },
+      ':portal': { status: 'invited', invitedAt: '2026-03-01T00:00:00.000Z', delivery: 'queued', scope: 'own', types: ['invoice'], until: UNTIL },
       ':duepk': 'DUE#access-expiry#2026-12-24T18',
       ':duesk': `${UNTIL}#c1`,
     });
@@ -290,10 +419,10 @@ describe('DynamoAccessStore: scoped and time-bound access', () => {
 
   it('a grant without an end removes any due entry', async () => {
     db.on(TransactWriteCommand).resolves({});
-    await store.claimLogin({ contact: person({ portal: { status: 'expired', until: UNTIL } }), email: 'pat@example.com', storeEmail: false, at: 'now', settings: {} });
+    await store.claimLogin(claimOf(person({ portal: { status: 'expired', until: UNTIL } }), { at: 'now' }));
     const contact = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Update;
     expect(contact?.UpdateExpression).toMatch(/REMOVE .*duepk, duesk/);
-    expect(contact?.ExpressionAttributeValues).toMatchObject({ ':read': 'expired', ':portal': { status: 'invited', invitedAt: 'now' } });
+    expect(contact?.ExpressionAttributeValues).toMatchObject({ ':read': 'expired', ':portal': { status: 'invited', invitedAt: 'now', delivery: 'queued' } });
   });
 
   it('updateSettings: the settings (absent ones removed), the due entry, version and audit, if the status is still the one read', async () => {
@@ -356,7 +485,7 @@ describe('DynamoAccessStore: scoped and time-bound access', () => {
 
   it('a revocation removes the due entry and any expiry claim', async () => {
     db.on(TransactWriteCommand).resolves({});
-    await store.revoke(person({ portal: { status: 'active', until: UNTIL } }), 'now', auditEntry('portal.revoked', 'c1', 'staff:ann', 'now'), false);
+    await store.revoke(person({ portal: { status: 'active', until: UNTIL } }), 'now', auditEntry('portal.revoked', 'c1', 'staff:ann', 'now'), false, revocationItem);
     expect(update()?.UpdateExpression).toContain('REMOVE #invitation, expiryClaim, duepk, duesk');
   });
 });

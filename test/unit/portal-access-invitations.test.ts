@@ -1,22 +1,21 @@
 /** Accepting invitations, and `Idempotency-Key`, over in-memory stores and a mocked Cognito. */
-import { AdminSetUserPasswordCommand, AdminUserGlobalSignOutCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { Conflict, Gone, Invalid } from '../../lambdas/contract/errors';
 import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
 import { bodyHashOf, idempotencyKeyOf, idempotent } from '../../lambdas/domain/idempotency';
 import { invitationMail } from '../../lambdas/domain/portal-access/invitation-mail';
 import { acceptInvitation, GONE_DETAIL, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
-import type { PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import type { AcceptDeps } from '../../lambdas/domain/portal-access/ports';
 import { toProblem } from '../../lambdas/http-kit/problem';
+import { cognitoError, fakeCognito } from './cognito-fake';
 import { MemoryAccess, MemoryIdempotency } from './portal-access.fakes';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
+const cognito = fakeCognito();
 const GOOD = 'Correct-Horse-7-battery';
 
 let access: MemoryAccess;
 let clock: Date;
-let deps: Pick<PortalAccessDeps, 'contacts' | 'store' | 'logins' | 'now'>;
+let deps: AcceptDeps;
 
 beforeAll(() => {
   process.env.CUSTOMER_USER_POOL_ID = 'pool-1';
@@ -24,11 +23,9 @@ beforeAll(() => {
 
 beforeEach(() => {
   cognito.reset();
-  cognito.on(AdminSetUserPasswordCommand).resolves({});
-  cognito.on(AdminUserGlobalSignOutCommand).resolves({});
   access = new MemoryAccess();
   clock = new Date('2026-03-01T10:00:00.000Z');
-  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1'), now: () => clock };
+  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(cognito, 'pool-1'), now: () => clock };
 });
 
 /** An invited contact with a live invitation; answers its token. */
@@ -51,14 +48,14 @@ describe('accept', () => {
     const token = invited();
     await acceptInvitation(deps, token, GOOD);
 
-    expect(cognito.commandCalls(AdminSetUserPasswordCommand)[0]?.args[0].input).toEqual({
+    expect(cognito.calls('AdminSetUserPassword')[0]).toEqual({
       UserPoolId: 'pool-1',
       Username: 'user-p1',
       Password: GOOD,
       Permanent: true,
     });
     // Whatever sessions the login had before (an adopted login's earlier user) end with the acceptance.
-    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input)).toEqual([{ UserPoolId: 'pool-1', Username: 'user-p1' }]);
+    expect(cognito.calls('AdminUserGlobalSignOut')).toEqual([{ UserPoolId: 'pool-1', Username: 'user-p1' }]);
     const contact = access.contact('p1');
     expect(contact.portal).toMatchObject({ status: 'active', activatedAt: '2026-03-01T10:00:00.000Z' });
     expect(contact.invitation).toBeUndefined();
@@ -80,7 +77,7 @@ describe('accept', () => {
     }
     expect(new Set(problems.map((p) => JSON.stringify(p))).size).toBe(1);
     expect(problems[0]?.status).toBe(410);
-    expect(cognito.commandCalls(AdminSetUserPasswordCommand)).toHaveLength(0);
+    expect(cognito.calls('AdminSetUserPassword')).toHaveLength(0);
   });
 
   it('two concurrent accepts of one token: exactly one succeeds', async () => {
@@ -88,15 +85,17 @@ describe('accept', () => {
     const outcomes = await Promise.allSettled([acceptInvitation(deps, token, GOOD), acceptInvitation(deps, token, GOOD)]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: expect.any(Gone) });
-    expect(cognito.commandCalls(AdminSetUserPasswordCommand)).toHaveLength(1);
+    expect(cognito.calls('AdminSetUserPassword')).toHaveLength(1);
   });
 
   it("a password below the policy is 400 on `password`, and the token still works afterwards", async () => {
     const token = invited();
     await expect(acceptInvitation(deps, token, 'weak')).rejects.toMatchObject({ path: 'password' });
-    expect(cognito.commandCalls(AdminSetUserPasswordCommand)).toHaveLength(0);
+    expect(cognito.calls('AdminSetUserPassword')).toHaveLength(0);
 
-    cognito.on(AdminSetUserPasswordCommand).rejectsOnce(Object.assign(new Error('Password does not conform to policy'), { name: 'InvalidPasswordException' }));
+    cognito.once('AdminSetUserPassword', () => {
+      throw cognitoError('InvalidPasswordException', 'Password does not conform to policy');
+    });
     const refused = await acceptInvitation(deps, token, GOOD).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Invalid);
     expect(toProblem(refused).problem).toMatchObject({ status: 400, errors: [{ path: 'password' }] });

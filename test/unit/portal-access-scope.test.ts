@@ -3,62 +3,81 @@
  * `updated`, kept, cleared), re-granting an access that ended, accepting one whose end came, and
  * the scheduled job's expiry (mark, audit, event; idempotent and safe when runs overlap).
  */
-import {
-  AdminCreateUserCommand,
-  AdminDisableUserCommand,
-  AdminEnableUserCommand,
-  AdminGetUserCommand,
-  AdminSetUserPasswordCommand,
-  AdminUserGlobalSignOutCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { Gone } from '../../lambdas/contract/errors';
+import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
+import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import { EXPIRY_CLAIM_STALE_MS, expireAccess, type ExpiryDeps } from '../../lambdas/domain/portal-access/expire';
 import { acceptInvitation, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
-import type { AccessEventType, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
-import { revokeAccess } from '../../lambdas/domain/portal-access/revoke';
+import type { AcceptDeps, AccessEvents, AccessEventType, DeliveryDeps, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { revokeAccess, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { getWizard } from '../../lambdas/domain/portal-access/wizard';
 import { toProblem } from '../../lambdas/http-kit/problem';
+import { cognitoError, fakeCognito } from './cognito-fake';
 import { MemoryAccess } from './portal-access.fakes';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
+const cognito = fakeCognito();
 
 let access: MemoryAccess;
 let events: { type: AccessEventType; detail: { contactId: string; email: string; at: string } }[];
+/** The requests' side (the table only) and the outbox worker's (the pool, the mail, the bus). */
 let deps: PortalAccessDeps;
+let delivery: DeliveryDeps;
+let accept: AcceptDeps;
+let worker: OutboxDeps;
+let emitter: AccessEvents;
 let clock: Date;
+let ids: number;
 const mails: string[] = [];
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const later = (ms: number) => new Date(T0.getTime() + ms).toISOString();
 
+beforeAll(() => {
+  process.env.LOG_LEVEL = 'silent';
+});
+
 beforeEach(() => {
   cognito.reset();
   mails.length = 0;
-  cognito.on(AdminCreateUserCommand).resolves({ User: { Username: 'user-1', Attributes: [{ Name: 'sub', Value: 'sub-1' }] } });
-  cognito.on(AdminGetUserCommand).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
-  cognito.on(AdminEnableUserCommand).resolves({});
-  cognito.on(AdminDisableUserCommand).resolves({});
-  cognito.on(AdminUserGlobalSignOutCommand).resolves({});
-  cognito.on(AdminSetUserPasswordCommand).resolves({});
+  ids = 0;
+  cognito.on('AdminCreateUser', { User: { Username: 'user-1', Attributes: [{ Name: 'sub', Value: 'sub-1' }] } });
+  cognito.on('AdminGetUser', () => {
+    throw cognitoError('UserNotFoundException', 'User does not exist.');
+  });
   access = new MemoryAccess();
   events = [];
   clock = T0;
-  deps = {
+  const now = () => clock;
+  emitter = { emit: async (type, detail) => void events.push({ type, detail }) };
+  const logins = new CognitoCustomerLogins(cognito, 'pool-1');
+  deps = { contacts: access.contactStore, store: access, now, config: { applyConcurrency: 4 }, newId: () => `o-${++ids}`, warn: () => undefined };
+  delivery = {
     contacts: access.contactStore,
     store: access,
-    logins: new CognitoCustomerLogins(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'pool-1'),
+    outbox: access,
+    logins,
     mailer: { send: async (mail) => void mails.push(mail.to) },
-    events: { emit: async (type, detail) => void events.push({ type, detail }) },
-    now: () => clock,
-    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 4 },
+    pacer: { acquire: async () => undefined },
+    events: emitter,
+    now,
+    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7 },
     warn: () => undefined,
     sleep: async (ms) => void (clock = new Date(clock.getTime() + ms)),
   };
+  accept = { contacts: access.contactStore, store: access, logins, now };
+  worker = {
+    outbox: access,
+    now,
+    handlers: { invitation: (item, run) => deliverInvitation(delivery, item, run), revocation: (item, run) => settleRevocation(delivery, item, run) },
+  };
 });
+
+/** Hands every pending outbox item to the worker, oldest first, as the table's stream would. */
+async function drain(): Promise<void> {
+  for (let id = access.pending.shift(); id; id = access.pending.shift()) await processOutboxItem(worker, id, new AbortController().signal);
+}
 
 type Line = Parameters<typeof applyPortalAccess>[2]['lines'][number];
 const apply = async (lines: Line[]) => applyPortalAccess(deps, 'p1', { lines }, 'staff:alice');
@@ -98,7 +117,8 @@ describe('a line with scope, types and until', () => {
     });
     expect(mails).toEqual([]);
     expect(access.invitations.size).toBe(0);
-    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+    await drain();
+    expect(cognito.calls('AdminCreateUser')).toHaveLength(0);
     expect(events).toEqual([]);
   });
 
@@ -152,6 +172,7 @@ describe('an access that ended', () => {
     const [regranted] = await apply([{ contactId: 'p1', inPortal: true, until: later(86_400_000) }]);
     expect(regranted).toEqual({ contactId: 'p1', outcome: 'regranted', status: 'invited' });
     expect(access.contact('p1').portal).toMatchObject({ status: 'invited', until: later(86_400_000) });
+    await drain();
     expect(mails).toEqual(['p1@example.com']);
   });
 
@@ -160,7 +181,8 @@ describe('an access that ended', () => {
     clock = new Date(T0.getTime() + 5000);
     await expect(revokeAccess(deps, 'p1', 'event:crm')).resolves.toBe('revoked');
     expect(access.contact('p1').portal.status).toBe('revoked');
-    expect(cognito.commandCalls(AdminDisableUserCommand)).toHaveLength(1);
+    await drain();
+    expect(cognito.calls('AdminDisableUser')).toHaveLength(1);
   });
 
   it('an invitation whose access ended cannot be accepted (410), a millisecond before it can', async () => {
@@ -175,15 +197,15 @@ describe('an access that ended', () => {
       access.invitations.set(hashToken(token), { contactId: 'p9', expiresAt: later(7 * 86_400_000) });
       return token;
     };
-    await expect(acceptInvitation(deps, invite(T0.toISOString()), 'Correct-Horse-7-battery')).rejects.toBeInstanceOf(Gone);
-    await expect(acceptInvitation(deps, invite(later(1)), 'Correct-Horse-7-battery')).resolves.toBeUndefined();
+    await expect(acceptInvitation(accept, invite(T0.toISOString()), 'Correct-Horse-7-battery')).rejects.toBeInstanceOf(Gone);
+    await expect(acceptInvitation(accept, invite(later(1)), 'Correct-Horse-7-battery')).resolves.toBeUndefined();
     expect(access.contact('p9').portal.status).toBe('active');
   });
 });
 
 describe('the scheduled expiry of an access', () => {
   const UNTIL = later(1000);
-  const job = (): ExpiryDeps => ({ contacts: access.contactStore, store: access, events: deps.events, now: () => clock });
+  const job = (): ExpiryDeps => ({ contacts: access.contactStore, store: access, events: emitter, now: () => clock });
 
   it('marks it expired with the audit entry, drops its invitation, emits PortalAccessExpired (at = until), and is done', async () => {
     activeUser({ until: UNTIL });

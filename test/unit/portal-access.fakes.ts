@@ -1,22 +1,45 @@
 /**
- * In-memory stand-ins for the portal-access stores, with the same conditions as the DynamoDB
- * adapter (access-store.ts), so the domain's failure paths can be driven step by step.
+ * In-memory stand-ins for the portal-access stores — the requests' (access-store.ts), the outbox
+ * worker's (delivery-store.ts, outbox-store.ts) and the acceptance's (invitation-store.ts) — with
+ * the same conditions as the DynamoDB adapters, so the domain's failure paths can be driven step by
+ * step. New outbox items queue up in `pending`, as the table's stream would deliver them.
  */
+import type { DeliveryError } from '../../lambdas/contract/schemas/portal-access';
 import type { AuditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
-import type { AccessStore, ClaimResult, Invitation, InvitationRecord, LoginClaim, LoginRecord } from '../../lambdas/domain/portal-access/ports';
+import type { InvitationItem, OutboxItem, OutboxOutcome, OutboxStore, RevocationItem } from '../../lambdas/domain/outbox';
+import type {
+  AccessStore,
+  ClaimResult,
+  DeliveryStore,
+  Invitation,
+  InvitationRecord,
+  InvitationStore,
+  LoginClaim,
+  LoginRecord,
+  RecordLoginResult,
+} from '../../lambdas/domain/portal-access/ports';
 import type { StoredSettings } from '../../lambdas/domain/portal-access/settings';
 
 const clone = <T>(value: T): T => structuredClone(value);
+const pointer = (item: OutboxItem) => ({ id: item.id, kind: item.kind, at: item.at });
 
-export class MemoryAccess implements AccessStore {
+export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore, OutboxStore {
   readonly contacts = new Map<string, ContactRecord>();
   readonly guards = new Map<string, string>();
   readonly subjects = new Map<string, string>();
   readonly invitations = new Map<string, InvitationRecord>();
   readonly audit: AuditEntry[] = [];
+  readonly outboxItems = new Map<string, OutboxItem>();
+  /** Ids of outbox items written and not yet handed to the worker (the stream's records). */
+  readonly pending: string[] = [];
+
+  #enqueue(item: OutboxItem): void {
+    this.outboxItems.set(item.id, { ...clone(item), steps: {} });
+    this.pending.push(item.id);
+  }
 
   add(record: Partial<ContactRecord> & { id: string }): ContactRecord {
     const full: ContactRecord = {
@@ -65,7 +88,7 @@ export class MemoryAccess implements AccessStore {
     return this.subjects.get(sub);
   }
 
-  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, settings }: LoginClaim): Promise<ClaimResult> {
+  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings }: LoginClaim): Promise<ClaimResult> {
     const holder = this.guards.get(email);
     if (takeOverFrom === undefined ? holder !== undefined && holder !== contact.id : holder !== takeOverFrom) return 'email-taken';
     const stored = this.contacts.get(contact.id);
@@ -80,53 +103,119 @@ export class MemoryAccess implements AccessStore {
     else if (stored.login) delete stored.login.disabledAt;
     this.guards.set(email, contact.id);
     if (storeEmail) stored.email = email;
-    stored.portal = { status: 'invited', invitedAt: at, ...settings };
+    stored.portal = { status: 'invited', invitedAt: at, delivery: 'queued', ...settings };
+    stored.outbox = pointer(outbox);
     delete stored.invitation;
+    delete stored.deliveryError;
     delete stored.expiryClaim;
     stored.version += 1;
+    this.#enqueue(outbox);
+    this.audit.push(clone(audit));
     return 'claimed';
   }
 
-  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord) {
-    const stored = this.contacts.get(contactId);
-    if (!stored || stored.portal.status !== 'invited' || stored.invitation?.tokenHash !== previousHash) return false;
-    if (login && stored.login?.email !== login.email) return false;
-    if (login && this.subjects.has(login.sub) && this.subjects.get(login.sub) !== contactId) return false;
-    if (login) {
-      stored.login = { ...login };
-      this.subjects.set(login.sub, contactId);
-    }
-    if (previousHash) this.invitations.delete(previousHash);
-    this.invitations.set(invitation.tokenHash, { contactId, expiresAt: invitation.expiresAt });
-    stored.invitation = { ...invitation };
+  #names(stored: ContactRecord | undefined, read: ContactRecord): boolean {
+    return stored !== undefined && !stored.archived && stored.outbox?.id === read.outbox?.id;
+  }
+
+  async requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined) {
+    const stored = this.contacts.get(contact.id);
+    if (!this.#names(stored, contact) || stored!.portal.status !== 'invited') return false;
+    stored!.outbox = pointer(item);
+    stored!.portal.delivery = 'queued';
+    delete stored!.deliveryError;
+    this.#enqueue(item);
+    if (audit) this.audit.push(clone(audit));
     return true;
   }
 
-  async dropUnsentInvitation(contactId: string, tokenHash: string) {
-    const stored = this.contacts.get(contactId);
-    if (stored?.invitation?.tokenHash !== tokenHash || stored.invitation.sentAt) return;
-    delete stored.invitation; // the item stays, dead: no contact names it
+  async requeueRevocation(contact: ContactRecord, item: RevocationItem) {
+    const stored = this.contacts.get(contact.id);
+    if (!this.#names(stored, contact) || stored!.portal.status !== 'revoked') return false;
+    stored!.outbox = pointer(item);
+    this.#enqueue(item);
+    return true;
   }
 
-  async markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry) {
+  async recordLogin(contactId: string, outboxId: string, login: LoginRecord): Promise<RecordLoginResult> {
+    const stored = this.contacts.get(contactId);
+    if (!stored || stored.outbox?.id !== outboxId || stored.portal.status !== 'invited' || stored.login?.email !== login.email) return 'superseded';
+    if (this.subjects.has(login.sub) && this.subjects.get(login.sub) !== contactId) return 'subject-taken';
+    stored.login = { ...login };
+    this.subjects.set(login.sub, contactId);
+    return 'recorded';
+  }
+
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string) {
+    const stored = this.contacts.get(contactId);
+    if (!stored || stored.portal.status !== 'invited' || stored.outbox?.id !== outboxId || stored.invitation?.tokenHash !== previousHash) return false;
+    if (previousHash) this.invitations.delete(previousHash);
+    this.invitations.set(invitation.tokenHash, { contactId, expiresAt: invitation.expiresAt });
+    stored.invitation = { ...invitation, outboxId };
+    return true;
+  }
+
+  async markInvitationSent(contactId: string, tokenHash: string, outboxId: string, at: string) {
     const stored = this.contacts.get(contactId);
     if (!stored?.invitation || stored.invitation.tokenHash !== tokenHash) return false;
     stored.invitation.sentAt = at;
     stored.portal.delivery = 'sent';
+    delete stored.deliveryError;
+    const item = this.outboxItems.get(outboxId);
+    if (item) item.steps = { ...item.steps, mail: at };
+    return true;
+  }
+
+  async markDeliveryFailed(contact: ContactRecord, outboxId: string, error: DeliveryError, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    if (!stored || stored.outbox?.id !== outboxId || stored.portal.status !== 'invited') return false;
+    stored.portal.delivery = 'failed';
+    stored.deliveryError = clone(error);
+    delete stored.invitation; // the item stays, dead: no contact names it
     this.audit.push(clone(audit));
     return true;
   }
 
-  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean) {
+  async withdrawGrant(contact: ContactRecord, outboxId: string, fallback: 'none' | 'revoked', error: DeliveryError, audit: AuditEntry) {
+    const stored = this.contacts.get(contact.id);
+    if (!stored || stored.outbox?.id !== outboxId || stored.portal.status !== 'invited' || stored.login?.username) return false;
+    stored.portal = { status: fallback, ...(fallback === 'revoked' ? { revokedAt: error.at } : {}), delivery: 'failed' };
+    stored.deliveryError = clone(error);
+    if (contact.login && this.guards.get(contact.login.email) === contact.id) this.guards.delete(contact.login.email);
+    delete stored.login;
+    delete stored.invitation;
+    this.audit.push(clone(audit));
+    return true;
+  }
+
+  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem) {
     const stored = this.contacts.get(contact.id);
     if (!stored || stored.portal.status !== contact.portal.status) return false;
     if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
     delete stored.invitation;
     delete stored.expiryClaim;
     stored.portal = { ...stored.portal, status: 'revoked', revokedAt: at };
+    stored.outbox = pointer(outbox);
     if (releaseLogin && stored.login) this.release(stored.login, contact.id);
     this.audit.push(clone(audit));
+    this.#enqueue(outbox);
     return true;
+  }
+
+  // The outbox store.
+  async get(id: string) {
+    const item = this.outboxItems.get(id);
+    return item ? clone(item) : undefined;
+  }
+
+  async markStep(id: string, step: string, at: string) {
+    const item = this.outboxItems.get(id);
+    if (item) item.steps = { ...item.steps, [step]: at };
+  }
+
+  async finish(id: string, outcome: OutboxOutcome, at: string) {
+    const item = this.outboxItems.get(id);
+    if (item) Object.assign(item, { doneAt: at, outcome });
   }
 
   async markLoginDisabled(contactId: string, at: string) {

@@ -2,12 +2,7 @@
  * Staff rights re-checked against the staff pool: how often the pool is asked, what each of its
  * answers means, and what happens when it does not answer. Also the Cognito adapter behind it.
  */
-import {
-  AdminGetUserCommand,
-  AdminListGroupsForUserCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
+import { cognitoError, fakeCognito } from './cognito-fake';
 import { CognitoStaffDirectory } from '../../lambdas/adapters/cognito/staff-directory';
 import { Forbidden, Unauthenticated } from '../../lambdas/contract/errors';
 import { staffRights, type StaffAccount } from '../../lambdas/domain/staff-rights';
@@ -93,26 +88,25 @@ it('when the pool does not answer, a "yes" younger than the grace period holds; 
 });
 
 describe('the Cognito staff directory', () => {
-  const cognito = mockClient(CognitoIdentityProviderClient);
-  beforeAll(() => (process.env.STAFF_USER_POOL_ID = 'staff-pool'));
+  const cognito = fakeCognito();
   beforeEach(() => cognito.reset());
-  afterAll(() => cognito.restore());
 
   it('reads the user (enabled, sub) and every page of its groups from the staff pool', async () => {
-    cognito.on(AdminGetUserCommand).resolves({ Username: 'ann', Enabled: false, UserAttributes: [{ Name: 'sub', Value: 'sub-ann' }] });
-    cognito
-      .on(AdminListGroupsForUserCommand)
-      .resolvesOnce({ Groups: [{ GroupName: 'readers' }], NextToken: 'more' })
-      .resolves({ Groups: [{ GroupName: 'portal-admins' }] });
-    expect(await new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool').account('ann')).toEqual({ sub: 'sub-ann', enabled: false, groups: ['readers', 'portal-admins'] });
-    expect(cognito.commandCalls(AdminGetUserCommand)[0]?.args[0].input).toEqual({ UserPoolId: 'staff-pool', Username: 'ann' });
-    expect(cognito.commandCalls(AdminListGroupsForUserCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'more']);
+    cognito.on('AdminGetUser', { Username: 'ann', Enabled: false, UserAttributes: [{ Name: 'sub', Value: 'sub-ann' }] });
+    cognito.once('AdminListGroupsForUser', { Groups: [{ GroupName: 'readers' }], NextToken: 'more' }).on('AdminListGroupsForUser', { Groups: [{ GroupName: 'portal-admins' }] });
+    expect(await new CognitoStaffDirectory(cognito, 'staff-pool').account('ann')).toEqual({ sub: 'sub-ann', enabled: false, groups: ['readers', 'portal-admins'] });
+    expect(cognito.calls('AdminGetUser')[0]).toEqual({ UserPoolId: 'staff-pool', Username: 'ann' });
+    expect(cognito.calls('AdminListGroupsForUser').map((c) => c.NextToken)).toEqual([undefined, 'more']);
   });
 
   it('a user that does not exist is no account; any other failure is thrown', async () => {
-    cognito.on(AdminGetUserCommand).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
-    expect(await new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool').account('gone')).toBeUndefined();
-    cognito.on(AdminGetUserCommand).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
-    await expect(new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), 'staff-pool').account('ann')).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    cognito.on('AdminGetUser', () => {
+      throw cognitoError('UserNotFoundException', 'User does not exist.');
+    });
+    expect(await new CognitoStaffDirectory(cognito, 'staff-pool').account('gone')).toBeUndefined();
+    cognito.on('AdminGetUser', () => {
+      throw cognitoError('TooManyRequestsException', 'slow down', 429);
+    });
+    await expect(new CognitoStaffDirectory(cognito, 'staff-pool').account('ann')).rejects.toMatchObject({ name: 'TooManyRequestsException' });
   });
 });

@@ -2,24 +2,16 @@
  * Portal logins in the customer user pool. The pool signs in by email: a user is created with its
  * email as `Username`, and Cognito answers the real user name (the `sub`), which is what we keep.
  */
-import {
-  AdminCreateUserCommand,
-  AdminDisableUserCommand,
-  AdminEnableUserCommand,
-  AdminGetUserCommand,
-  AdminSetUserPasswordCommand,
-  AdminUpdateUserAttributesCommand,
-  AdminUserGlobalSignOutCommand,
-  type AttributeType,
-  type CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { EmailInUse, Invalid } from '../../contract/errors';
 import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access/ports';
 import { PASSWORD_REFUSED } from '../../contract/password-policy';
+import type { CognitoApi } from './cognito-api';
 
 const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
 
-function loginOf(username: string | undefined, attributes: AttributeType[] | undefined): CognitoLogin {
+type Attribute = { Name?: string; Value?: string };
+
+function loginOf(username: string | undefined, attributes: Attribute[] | undefined): CognitoLogin {
   const sub = attributes?.find((a) => a.Name === 'sub')?.Value;
   if (!username || !sub) throw new Error('Cognito answered a user without a name or sub');
   return { username, sub };
@@ -34,26 +26,24 @@ const isEmulatorGap = (error: unknown) =>
   nameOf(error) === 'Unsupported' && /AdminUserGlobalSignOut/.test((error as Error).message ?? '');
 
 export class CognitoCustomerLogins implements CustomerLogins {
-  readonly #cognito: CognitoIdentityProviderClient;
+  readonly #cognito: CognitoApi;
   readonly #poolId: string;
 
-  constructor(cognito: CognitoIdentityProviderClient, poolId: string) {
+  constructor(cognito: CognitoApi, poolId: string) {
     [this.#cognito, this.#poolId] = [cognito, poolId];
   }
 
   async create(email: string): Promise<CognitoLogin | 'exists'> {
     try {
-      const out = await this.#cognito.send(
-        new AdminCreateUserCommand({
-          UserPoolId: this.#poolId,
-          Username: email,
-          MessageAction: 'SUPPRESS',
-          UserAttributes: [
-            { Name: 'email', Value: email },
-            { Name: 'email_verified', Value: 'true' },
-          ],
-        }),
-      );
+      const out = await this.#cognito.call<{ User?: { Username?: string; Attributes?: Attribute[] } }>('AdminCreateUser', {
+        UserPoolId: this.#poolId,
+        Username: email,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      });
       return loginOf(out.User?.Username, out.User?.Attributes);
     } catch (error) {
       if (nameOf(error) === 'UsernameExistsException') return 'exists';
@@ -62,37 +52,27 @@ export class CognitoCustomerLogins implements CustomerLogins {
   }
 
   async find(email: string): Promise<CognitoLogin | undefined> {
-    try {
-      const out = await this.#cognito.send(new AdminGetUserCommand({ UserPoolId: this.#poolId, Username: email }));
-      return loginOf(out.Username, out.UserAttributes);
-    } catch (error) {
-      if (nameOf(error) === 'UserNotFoundException') return undefined;
-      throw error;
-    }
+    const user = await this.#user(email);
+    return user ? loginOf(user.Username, user.UserAttributes) : undefined;
   }
 
   async enable(username: string): Promise<void> {
-    await this.#cognito.send(new AdminEnableUserCommand({ UserPoolId: this.#poolId, Username: username }));
+    await this.#cognito.call('AdminEnableUser', { UserPoolId: this.#poolId, Username: username });
   }
 
   async isEnabled(username: string): Promise<boolean | undefined> {
-    try {
-      const out = await this.#cognito.send(new AdminGetUserCommand({ UserPoolId: this.#poolId, Username: username }));
-      return out.Enabled !== false;
-    } catch (error) {
-      if (nameOf(error) === 'UserNotFoundException') return undefined;
-      throw error;
-    }
+    const user = await this.#user(username);
+    return user ? user.Enabled !== false : undefined;
   }
 
   async disable(username: string): Promise<void> {
-    await this.#cognito.send(new AdminDisableUserCommand({ UserPoolId: this.#poolId, Username: username }));
+    await this.#cognito.call('AdminDisableUser', { UserPoolId: this.#poolId, Username: username });
     await this.signOut(username);
   }
 
   async signOut(username: string): Promise<void> {
     try {
-      await this.#cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.#poolId, Username: username }));
+      await this.#cognito.call('AdminUserGlobalSignOut', { UserPoolId: this.#poolId, Username: username });
     } catch (error) {
       if (!isEmulatorGap(error)) throw error;
     }
@@ -100,17 +80,15 @@ export class CognitoCustomerLogins implements CustomerLogins {
 
   async changeEmail(username: string, email: string): Promise<void> {
     try {
-      await this.#cognito.send(
-        new AdminUpdateUserAttributesCommand({
-          UserPoolId: this.#poolId,
-          Username: username,
-          // Verified in the same call: the pool keeps the original until a new email is verified, so this applies it at once and sends nothing.
-          UserAttributes: [
-            { Name: 'email', Value: email },
-            { Name: 'email_verified', Value: 'true' },
-          ],
-        }),
-      );
+      await this.#cognito.call('AdminUpdateUserAttributes', {
+        UserPoolId: this.#poolId,
+        Username: username,
+        // Verified in the same call: the pool keeps the original until a new email is verified, so this applies it at once and sends nothing.
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      });
     } catch (error) {
       if (nameOf(error) === 'AliasExistsException') throw new EmailInUse("The email is another user's portal login.");
       throw error;
@@ -119,9 +97,18 @@ export class CognitoCustomerLogins implements CustomerLogins {
 
   async setPassword(username: string, password: string): Promise<void> {
     try {
-      await this.#cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: this.#poolId, Username: username, Password: password, Permanent: true }));
+      await this.#cognito.call('AdminSetUserPassword', { UserPoolId: this.#poolId, Username: username, Password: password, Permanent: true });
     } catch (error) {
       if (nameOf(error) === 'InvalidPasswordException') throw new Invalid(PASSWORD_REFUSED, 'password');
+      throw error;
+    }
+  }
+
+  async #user(username: string): Promise<{ Username?: string; Enabled?: boolean; UserAttributes?: Attribute[] } | undefined> {
+    try {
+      return await this.#cognito.call('AdminGetUser', { UserPoolId: this.#poolId, Username: username });
+    } catch (error) {
+      if (nameOf(error) === 'UserNotFoundException') return undefined;
       throw error;
     }
   }

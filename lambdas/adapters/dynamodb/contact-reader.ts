@@ -22,6 +22,8 @@ const RECORD_FIELDS = [
   'updatedAt',
   'login',
   'invitation',
+  'outbox',
+  'deliveryError',
   'expiryClaim',
   'expiryAnnounced',
 ] as const;

@@ -3,6 +3,7 @@ import { DOCUMENT_TYPES, type DocumentType } from '../../contract/document-types
 import { Invalid } from '../../contract/errors';
 import type { GrantInfo } from '../../domain/access-policy';
 import type { PositionCursors } from '../../domain/access-report';
+import type { Publication } from '../../domain/documents-batch';
 import { StaleVersion, type DocumentChange, type DocumentPage, type DocumentStore, type StoredDocument, type StoredGrant } from '../../domain/documents';
 import type { Counts, OrderedDocument, Stream, VisibilityStore } from '../../domain/visibility';
 import { mergeNewestFirst } from '../../domain/visibility';
@@ -23,7 +24,7 @@ import { TableStore } from './table-store';
  * Every listing's sort key is the document's order key, read backwards.
  */
 type Item = Record<string, unknown>;
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 const FIELDS = ['type', 'id', 'customerId', 'name', 'reference', 'state', 'date', 'amount', 'currency', 'data', 'createdAt', 'updatedAt'] as const;
 const GRANT_FIELDS = ['until', 'grantedBy', 'grantedAt'] as const;
@@ -146,6 +147,14 @@ function streamListing(stream: Stream): { index: string; partition: string } {
 /** Changes of a contact's holdings: an absent counter (an item from before them) starts far below zero, i.e. unknown. */
 type HoldingsDelta = { documents?: number; grants?: number };
 
+/** A part of a publication's transaction: an item of its own, or a counter it moves (merged with others' in a batch). */
+type PublicationPart =
+  | { kind: 'item'; item: TransactItem }
+  | { kind: 'count'; customerId: string; type: DocumentType; delta: number }
+  | { kind: 'grantCount'; contactId: string; type: DocumentType; customerId: string; delta: number }
+  | { kind: 'holdings'; contactId: string; delta: HoldingsDelta; live: boolean }
+  | { kind: 'live'; contactId: string };
+
 export class DynamoDocumentStore extends TableStore implements DocumentStore, VisibilityStore {
   async get(type: DocumentType, id: string): Promise<StoredDocument | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.document(type, id), ConsistentRead: true }));
@@ -160,6 +169,59 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
       ConsistentRead: true,
     });
     return items.map(toGrant);
+  }
+
+  /**
+   * The items of several publications (creates and replaces of distinct documents) as one
+   * transaction, for documents-batch-store.ts: each document's own items exactly as its own
+   * transaction has them, and the counters they move merged — a transaction may touch an item only
+   * once — into one update per item of their summed deltas (a contact's holdings update carries the
+   * "exists and not archived" condition when any of them needed it, or that check alone when the
+   * deltas cancel out). A count whose deltas cancel out is left alone.
+   */
+  publicationItems(changes: readonly Publication[]): TransactItem[] {
+    const own: TransactItem[] = [];
+    const counts = new Map<string, { customerId: string; type: DocumentType; delta: number }>();
+    const grantCounts = new Map<string, { contactId: string; type: DocumentType; customerId: string; delta: number }>();
+    const contacts = new Map<string, { documents: number; grants: number; live: boolean }>();
+    const contact = (id: string) => contacts.get(id) ?? contacts.set(id, { documents: 0, grants: 0, live: false }).get(id)!;
+    for (const part of changes.flatMap((change) => this.#publication(change))) {
+      switch (part.kind) {
+        case 'item':
+          own.push(part.item);
+          break;
+        case 'count': {
+          const key = `${part.customerId}#${part.type}`;
+          const sum = counts.get(key) ?? counts.set(key, { ...part, delta: 0 }).get(key)!;
+          sum.delta += part.delta;
+          break;
+        }
+        case 'grantCount': {
+          const key = `${part.contactId}#${part.type}#${part.customerId}`;
+          const sum = grantCounts.get(key) ?? grantCounts.set(key, { ...part, delta: 0 }).get(key)!;
+          sum.delta += part.delta;
+          break;
+        }
+        case 'holdings': {
+          const sum = contact(part.contactId);
+          sum.documents += part.delta.documents ?? 0;
+          sum.grants += part.delta.grants ?? 0;
+          sum.live ||= part.live;
+          break;
+        }
+        case 'live':
+          contact(part.contactId).live = true;
+          break;
+      }
+    }
+    return [
+      ...own,
+      ...[...counts.values()].filter((c) => c.delta !== 0).map((c) => this.#count(c.customerId, c.type, c.delta)),
+      ...[...grantCounts.values()].filter((c) => c.delta !== 0).map((c) => this.#grantCount(c.contactId, c.type, c.customerId, c.delta)),
+      ...[...contacts].flatMap(([id, c]) =>
+        c.documents !== 0 || c.grants !== 0 ? [this.#holdings(id, { documents: c.documents, grants: c.grants }, c.live)] : c.live ? [this.#liveContact(id)] : [],
+      ),
+    ];
   }
 
   async write(change: DocumentChange): Promise<void> {
@@ -367,42 +429,72 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     };
   }
 
+  /** A create's or a replace's transaction, part by part: its own items and the counters it moves, in order. */
+  #publication(change: Publication): PublicationPart[] {
+    const item = (transactItem: TransactItem): PublicationPart => ({ kind: 'item', item: transactItem });
+    if (change.kind === 'create') {
+      const { document } = change;
+      return [
+        item({ Put: { TableName: this.table, Item: documentItem(document, 1), ConditionExpression: 'attribute_not_exists(pk)' } }),
+        { kind: 'count', customerId: document.customerId, type: document.type, delta: 1 },
+        { kind: 'holdings', contactId: document.customerId, delta: { documents: 1 }, live: true },
+      ];
+    }
+    const { previous, document } = change;
+    const { type } = document;
+    const before = previous.document.customerId;
+    const moved = before !== document.customerId;
+    const put = item({
+      Put: {
+        TableName: this.table,
+        Item: documentItem(document, previous.version + 1),
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': previous.version },
+      },
+    });
+    const copies = change.grants.map((grant) => item(this.#putGrant(document, grant)));
+    if (!moved) return [put, ...copies, { kind: 'live', contactId: document.customerId }];
+    // Moved to another customer (at most 1 + 30 copies + 60 grant counts + 2 counts + 2 holdings = 95 of DynamoDB's 100 items).
+    return [
+      put,
+      ...copies,
+      ...change.grants.flatMap((grant): PublicationPart[] => [
+        { kind: 'grantCount', contactId: grant.contactId, type, customerId: before, delta: -1 },
+        { kind: 'grantCount', contactId: grant.contactId, type, customerId: document.customerId, delta: 1 },
+      ]),
+      ...change.dropGrants.flatMap((grant): PublicationPart[] => [
+        item(this.#deleteGrant(document, grant)),
+        { kind: 'grantCount', contactId: grant.contactId, type, customerId: before, delta: -1 },
+      ]),
+      { kind: 'count', customerId: before, type, delta: -1 },
+      { kind: 'count', customerId: document.customerId, type, delta: 1 },
+      { kind: 'holdings', contactId: before, delta: { documents: -1 }, live: false },
+      // The new customer's own explicit grant (now implicit) goes: it holds one grant less.
+      { kind: 'holdings', contactId: document.customerId, delta: { documents: 1, grants: -change.dropGrants.length }, live: true },
+    ];
+  }
+
+  #partItem(part: PublicationPart): TransactItem {
+    switch (part.kind) {
+      case 'item':
+        return part.item;
+      case 'count':
+        return this.#count(part.customerId, part.type, part.delta);
+      case 'grantCount':
+        return this.#grantCount(part.contactId, part.type, part.customerId, part.delta);
+      case 'holdings':
+        return this.#holdings(part.contactId, part.delta, part.live);
+      case 'live':
+        return this.#liveContact(part.contactId);
+    }
+  }
+
   #transaction(change: DocumentChange): TransactItem[] {
     switch (change.kind) {
       case 'create':
-        return [
-          { Put: { TableName: this.table, Item: documentItem(change.document, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
-          this.#count(change.document.customerId, change.document.type, 1),
-          this.#holdings(change.document.customerId, { documents: 1 }, true),
-        ];
-      case 'replace': {
-        const { previous, document } = change;
-        const before = previous.document.customerId;
-        const moved = before !== document.customerId;
-        const put: TransactItem = {
-          Put: {
-            TableName: this.table,
-            Item: documentItem(document, previous.version + 1),
-            ConditionExpression: '#version = :version',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':version': previous.version },
-          },
-        };
-        const copies = change.grants.map((grant) => this.#putGrant(document, grant));
-        if (!moved) return [put, ...copies, this.#liveContact(document.customerId)];
-        // Moved to another customer (at most 1 + 30 copies + 60 grant counts + 2 counts + 2 holdings = 95 of DynamoDB's 100 items).
-        return [
-          put,
-          ...copies,
-          ...change.grants.flatMap((grant) => [this.#grantCount(grant.contactId, document.type, before, -1), this.#grantCount(grant.contactId, document.type, document.customerId, 1)]),
-          ...change.dropGrants.flatMap((grant) => [this.#deleteGrant(document, grant), this.#grantCount(grant.contactId, document.type, before, -1)]),
-          this.#count(before, document.type, -1),
-          this.#count(document.customerId, document.type, 1),
-          this.#holdings(before, { documents: -1 }, false),
-          // The new customer's own explicit grant (now implicit) goes: it holds one grant less.
-          this.#holdings(document.customerId, { documents: 1, grants: -change.dropGrants.length }, true),
-        ];
-      }
+      case 'replace':
+        return this.#publication(change).map((part) => this.#partItem(part));
       case 'delete': {
         const { document, version } = change.previous;
         return [

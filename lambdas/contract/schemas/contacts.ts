@@ -6,6 +6,13 @@ import { cursor, email, id, isoDateTime, limit, page, text } from './common';
 export const portalStatus = z.enum(['none', 'invited', 'active', 'revoked', 'expired']);
 export type PortalStatus = z.infer<typeof portalStatus>;
 
+/**
+ * The invitation email's way: `queued` in the outbox, `sent` (SES accepted it), `failed` (refused for
+ * good: see the line's `deliveryError`), then SES's feedback `bounced` / `complained`.
+ */
+export const delivery = z.enum(['queued', 'sent', 'failed', 'bounced', 'complained']);
+export type Delivery = z.infer<typeof delivery>;
+
 export const contact = z
   .object({
     id,
@@ -20,7 +27,7 @@ export const contact = z
       invitedAt: isoDateTime.optional(),
       activatedAt: isoDateTime.optional(),
       revokedAt: isoDateTime.optional(),
-      delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+      delivery: delivery.optional(),
       ...accessSettingsOutput,
     }),
     version: z.number().int(),

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { DOCUMENT_TYPES, type DocumentType } from '../document-types';
-import { cursor, id, instant, isoDateTime, limit, page, text } from './common';
+import { cursor, id, instant, isoDateTime, limit, page, problem, text } from './common';
 
 export const documentType = z.enum(DOCUMENT_TYPES);
 export const documentId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 of A-Za-z0-9._:-');
@@ -144,3 +144,30 @@ export const portalMe = z.object({
   company: z.object({ id, name: z.string() }).optional(),
   counts: countsByType,
 });
+
+/** `POST /documents/batch`: up to 100 documents; each one is checked on its own (a bad one fails alone). */
+export const BATCH_MAX_DOCUMENTS = 100;
+export const batchBody = z.strictObject({ documents: z.array(z.unknown()).min(1).max(BATCH_MAX_DOCUMENTS) });
+export type BatchInput = z.infer<typeof batchBody>;
+
+/** One document of a batch: its `PUT`'s path parameters and body, together. */
+export const batchDocument = putDocumentBody.extend({ type: documentType, id: documentId });
+export type BatchDocument = z.infer<typeof batchDocument>;
+
+/** A batch line as its `PUT` would validate it, its problems at `documents.<index>.<field>`. */
+export function parseBatchDocument(value: unknown, index: number): { success: true; data: BatchDocument } | { success: false; error: z.ZodError } {
+  const result = batchDocument.safeParse(value);
+  if (result.success) return { success: true, data: result.data };
+  return { success: false, error: new z.ZodError(result.error.issues.map((issue) => ({ ...issue, path: ['documents', index, ...issue.path] }))) };
+}
+
+export const batchResult = z
+  .object({
+    type: z.string(),
+    id: z.string(),
+    outcome: z.enum(['created', 'replaced', 'failed']),
+    error: problem.optional(),
+  })
+  .meta({ id: 'BatchResult' });
+export type BatchResult = z.infer<typeof batchResult>;
+export const batchResponse = z.object({ results: z.array(batchResult) });

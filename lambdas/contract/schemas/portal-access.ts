@@ -1,7 +1,17 @@
 import * as z from 'zod';
 import { accessSettingsInput, accessSettingsOutput } from './access';
 import { email, id, isoDateTime, multilineText, page, problem } from './common';
-import { portalStatus } from './contacts';
+import { delivery, portalStatus } from './contacts';
+
+/** Why an invitation could not be delivered for good: what staff can act on (a wrong address, a login in use). */
+export const deliveryError = z
+  .object({
+    code: z.enum(['recipient_rejected', 'login_in_use']),
+    detail: z.string(),
+    at: isoDateTime,
+  })
+  .meta({ id: 'DeliveryError' });
+export type DeliveryError = z.infer<typeof deliveryError>;
 
 export const wizardLine = z
   .object({
@@ -10,7 +20,9 @@ export const wizardLine = z
     email: z.string().optional(),
     inPortal: z.boolean(),
     status: portalStatus,
-    delivery: z.enum(['sent', 'bounced', 'complained']).optional(),
+    delivery: delivery.optional(),
+    /** With `delivery: failed`: why. */
+    deliveryError: deliveryError.optional(),
     ...accessSettingsOutput,
     /** A look-alike email domain (mixed alphabets): a hint for the staff, never a refusal. */
     warning: z.string().optional(),
@@ -46,7 +58,8 @@ export type ApplyResult = z.infer<typeof applyResult>;
 
 export const applyResponse = z.object({ results: z.array(applyResult) });
 
-export const reinviteBody = z.strictObject({ contactId: id.optional(), message: multilineText(2000).optional() });
+/** `delivery: "email"` (the default): a fresh invitation through the outbox, answered 202. */
+export const reinviteBody = z.strictObject({ contactId: id.optional(), message: multilineText(2000).optional(), delivery: z.enum(['email']).optional() });
 export type ReinviteInput = z.infer<typeof reinviteBody>;
 
 export const auditEvent = z

@@ -1,7 +1,9 @@
 /**
  * Applying the wizard: each line on its own — grant, re-grant, revoke or nothing — with at most
- * `applyConcurrency` lines talking to Cognito and SES at once. A line that fails (out of the wizard,
- * a bad email, an email in use, a dependency down) fails alone; the others go on.
+ * `applyConcurrency` lines written at once. Each line is one transaction (its record, its audit entry
+ * and its outbox item); Cognito and SES follow from the outbox, so no line waits for them. A line
+ * that fails (out of the wizard, a bad email, an email in use, the table unavailable) fails alone;
+ * the others go on.
  */
 import { Invalid, Unavailable } from '../../contract/errors';
 import { normaliseEmail } from '../../contract/email';
@@ -18,10 +20,9 @@ import type { SettingsChange } from './settings';
 import { wizardContacts, wizardMember } from './wizard';
 
 /**
- * Lines start only this long into the request: a line in flight then (a grant's Cognito and SES
- * calls with their retries take a few seconds when a dependency fails) still ends before the
- * handler's own timeout, so the answer reports every line (the ones not started fail with 503)
- * instead of the whole request timing out as one 503.
+ * Lines start only this long into the request: a line in flight then (its transaction, retried on
+ * a throttle or a conflict) still ends before the handler's own timeout, so the answer reports every
+ * line (the ones not started fail with 503) instead of the whole request timing out as one 503.
  */
 export const APPLY_STARTS_LINES_FOR_MS = HANDLER_TIMEOUT_MS - 10_000;
 
@@ -47,7 +48,7 @@ export async function applyPortalAccess(
       // Not (or no longer) in the wizard: NotFound, and the line fails with status `none` (below).
       const contact = await wizardMember(deps, wizardId, members, line.contactId);
       try {
-        return await applyLine(deps, contact, line, index, input.message, actor, signal);
+        return await applyLine(deps, contact, line, index, input.message, actor);
       } catch (error) {
         throw error instanceof LineFailure ? error : new LineFailure(error, portalStatusAt(contact.portal, deps.now()));
       }
@@ -67,7 +68,6 @@ async function applyLine(
   index: number,
   message: string | undefined,
   actor: string,
-  signal: AbortSignal,
 ): Promise<LineResult> {
   const now = deps.now();
   const status = portalStatusAt(contact.portal, now);
@@ -87,5 +87,5 @@ async function applyLine(
     ...(line.types === undefined ? {} : { types: line.types }),
     ...(line.until === undefined ? {} : { until: line.until }),
   };
-  return grant(deps, contact, { email, settings }, message, actor, index, signal);
+  return grant(deps, contact, { email, settings }, message, actor, index);
 }

@@ -9,12 +9,13 @@
  */
 import { hasEnded } from '../access-policy';
 import { auditEntry, SCHEDULE_ACTOR } from '../audit';
-import type { RevocationDeps } from './ports';
+import type { AccessEvents, AccessStore, PortalAccessDeps } from './ports';
 
 /** A run that claimed an announcement and did not finish it within this long died: another run takes it over. */
 export const EXPIRY_CLAIM_STALE_MS = 60_000;
 
-export type ExpiryDeps = Pick<RevocationDeps, 'contacts' | 'store' | 'events' | 'now'>;
+/** The job announces the expiry itself (a background function, with the bus): no login changes, so no outbox item. */
+export type ExpiryDeps = Pick<PortalAccessDeps, 'contacts' | 'now'> & { store: Pick<AccessStore, 'markExpired' | 'claimExpiry' | 'expiryAnnounced'>; events: AccessEvents };
 
 export async function expireAccess(deps: ExpiryDeps, contactId: string, until: string): Promise<'expired' | 'announced' | 'unchanged'> {
   const contact = await deps.contacts.get(contactId);

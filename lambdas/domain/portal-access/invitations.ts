@@ -1,77 +1,26 @@
 /**
- * Invitations: the single-use link of the invitation email, and its acceptance.
+ * Invitations: the single-use link of the invitation email (issued and sent by the outbox worker,
+ * delivery.ts), and its acceptance.
  *
  * A token is 32 random bytes (256 bits), base64url; only its SHA-256 is stored, on an invitation
  * item (TTL'd) and on the contact. A contact has at most one live invitation: a fresh one deletes
  * the previous item, a revocation and an acceptance delete it, so a re-invited, revoked or used
  * token finds nothing. Every unusable token answers the same `Gone`.
  */
-import { Conflict, Gone, Invalid } from '../../contract/errors';
+import { Gone, Invalid } from '../../contract/errors';
 import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { portalStatusAt } from '../access-policy';
-import { auditEntry, INVITEE, type AuditEntry } from '../audit';
+import { auditEntry, INVITEE } from '../audit';
 import { hashToken, newToken } from '../tokens';
-import type { ContactRecord } from '../contact-record';
-import { invitationLink, invitationMail } from './invitation-mail';
-import type { AcceptDeps, LoginRecord, PortalAccessDeps } from './ports';
+import type { AcceptDeps } from './ports';
 
-/**
- * How long an unsent invitation may still be on its way through another live request: longer than
- * the mailer may take (its deadline, MAIL_DEADLINE_MS) plus the write that marks it sent.
- */
-export const MAIL_DEADLINE_MS = 8_000;
-export const SENDING_WINDOW_MS = 15_000;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The one answer to every unusable token: it says nothing about why. */
 export const GONE_DETAIL = 'This invitation cannot be used any more. Ask for a new one.';
 
 export { hashToken, newToken };
-
-/**
- * Steps 3 and 4 of a grant (and a re-invite): a fresh invitation replaces the previous one (and
- * the Cognito login is recorded with it, if it is not yet), the email goes out, and only then is
- * the invitation marked sent, with the audit entry. A crash before the mark leaves an unsent
- * invitation, which a repeat replaces and sends: one email.
- */
-export async function sendInvitation(
-  deps: Pick<PortalAccessDeps, 'store' | 'mailer' | 'now' | 'config'>,
-  contact: ContactRecord,
-  message: string | undefined,
-  audit: AuditEntry,
-  login: LoginRecord,
-): Promise<void> {
-  const email = login.email;
-  const token = newToken();
-  const now = deps.now();
-  const invitation = {
-    tokenHash: hashToken(token),
-    expiresAt: new Date(now.getTime() + deps.config.invitationTtlDays * DAY_MS).toISOString(),
-    issuedAt: now.toISOString(),
-  };
-  const unrecorded = contact.login?.sub === login.sub && contact.login.username === login.username && !contact.login.disabledAt ? undefined : login;
-  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, unrecorded)))
-    throw new Conflict('The contact changed meanwhile; repeat the request.');
-  const mail = invitationMail({
-    to: email,
-    name: contact.name,
-    link: invitationLink(deps.config.portalUrl, token),
-    expiresAt: invitation.expiresAt,
-    ...(message === undefined ? {} : { message }),
-  });
-  try {
-    await deps.mailer.send(mail);
-  } catch (error) {
-    // Not sent: drop it, so that the repeat goes on at once instead of waiting for it (SENDING_WINDOW_MS).
-    await deps.store.dropUnsentInvitation(contact.id, invitation.tokenHash).catch(() => undefined);
-    throw error;
-  }
-  if (!(await deps.store.markInvitationSent(contact.id, invitation.tokenHash, deps.now().toISOString(), audit)))
-    throw new Conflict('The contact changed while its invitation was sent; repeat the request.');
-}
 
 /**
  * Accepts an invitation: claims it (one of two concurrent accepts wins), sets the password, then

@@ -17,10 +17,10 @@ import { EmailInUse } from '../../contract/errors';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import type { LoginEmailMove } from '../contacts';
-import type { PortalAccessDeps } from './ports';
+import type { CustomerLogins, PortalAccessDeps } from './ports';
 
 export type LoginEmailDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'now' | 'warn'> & {
-  logins: Pick<PortalAccessDeps['logins'], 'find' | 'changeEmail' | 'signOut'>;
+  logins: Pick<CustomerLogins, 'find' | 'changeEmail' | 'signOut'>;
 };
 
 const IN_USE = "The email is another contact's portal login.";

@@ -1,17 +1,18 @@
 /**
- * The login follows the record. A revoke and a re-grant running at the same time each write the
- * record, then call Cognito, and the later write may be followed by the earlier call. So after every
- * Cognito enable or disable of a contact's login the record is read again, and whoever made the last
- * call sees the record's last state and sets the login to match it (every change of the record is
- * followed by such a call, so the last call to land is always checked).
+ * The login follows the record. A revoke and a re-grant at nearly the same time each write the
+ * record and an outbox item, and their workers call Cognito after: the later write's call may land
+ * first. So after every Cognito enable or disable of a contact's login the record is read again,
+ * and whoever made the last call sees the record's last state and sets the login to match it. The
+ * record's last change has the last outbox item, whose worker always makes such a call (the
+ * contact names that item), so the last call to land is always checked.
  */
 import { Unavailable } from '../../contract/errors';
 import type { ContactRecord } from '../contact-record';
-import type { RevocationDeps } from './ports';
+import type { DeliveryDeps } from './ports';
 import { inPortal } from './wizard';
 
 type LoginState = 'enabled' | 'disabled';
-type LoginDeps = Pick<RevocationDeps, 'contacts' | 'logins'>;
+type LoginDeps = { contacts: Pick<DeliveryDeps['contacts'], 'get'>; logins: Pick<DeliveryDeps['logins'], 'enable' | 'disable'> };
 
 /** What the record says the login must be: enabled while in the portal, disabled once revoked. */
 function wantedLoginState(contact: ContactRecord | undefined, username: string): LoginState | undefined {
@@ -32,5 +33,5 @@ export async function settleLogin(deps: LoginDeps, contactId: string, username: 
     else await deps.logins.disable(username);
     state = wanted;
   }
-  throw new Unavailable('The portal login kept changing; repeat the request.');
+  throw new Unavailable('The portal login kept changing; it will be tried again.');
 }

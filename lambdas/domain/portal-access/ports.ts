@@ -1,11 +1,14 @@
 /**
  * The ports of portal access: what the lifecycle (the modules beside this one) needs from DynamoDB,
- * the customer user pool, SES and EventBridge. The adapters implement them; lambdas/wiring/ binds them.
+ * and — on the outbox worker's side only — the customer user pool, SES and EventBridge. The adapters
+ * implement them; lambdas/wiring/ binds them.
  */
 import type { AccessEventDetail, AccessEventType } from '../../contract/events';
+import type { DeliveryError } from '../../contract/schemas/portal-access';
 import type { AuditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import type { ContactStore } from '../contacts';
+import type { InvitationItem, OutboxStore, RevocationItem } from '../outbox';
 import type { StoredSettings } from './settings';
 
 export type { AccessEventDetail, AccessEventType };
@@ -29,6 +32,9 @@ export interface LoginClaim {
   at: string;
   /** Take the guard over from this contact id (archived, or no longer using that email). */
   takeOverFrom?: string;
+  /** The grant's follow-up (login, invitation, email, events), written in the same transaction. */
+  outbox: InvitationItem;
+  audit: AuditEntry;
   /** The access's scope, types and end from now on (the due entry of the end with them). */
   settings: StoredSettings;
 }
@@ -46,38 +52,35 @@ export interface InvitationRecord {
   claimedAt?: string;
 }
 
-/** The contact item's portal-access fields and the items beside it (guards, invitations). */
+/** `subject-taken`: another contact's access record links this Cognito user (`SUB#<sub>`). */
+export type RecordLoginResult = 'recorded' | 'superseded' | 'subject-taken';
+
+/**
+ * The contact item's portal-access fields and the items beside it (guards, outbox items, audit
+ * entries), as the requests change them: grants, re-invitations, revocations.
+ */
 export interface AccessStore {
   /** An audit entry that records no change of its own (a company's wizard apply). */
   recordAudit(entry: AuditEntry): Promise<void>;
   loginHolder(email: string): Promise<string | undefined>;
-  /** The contact whose access record links this Cognito subject (`SUB#<sub>`), if any. */
-  subjectHolder(sub: string): Promise<string | undefined>;
+  /** Step 1 of a grant: the email's guard, the contact `invited` and `delivery: queued`, the outbox item and the audit entry, in one transaction. */
   claimLogin(claim: LoginClaim): Promise<ClaimResult>;
   /**
-   * Stores a fresh invitation and deletes the previous one, if the contact is still `invited` with
-   * `previousHash`. With `login`: also records the Cognito user (and `SUB#<sub>`, clearing
-   * `disabledAt`), in the same transaction, if the contact's login email is still that one and no
-   * other contact links that subject meanwhile.
+   * Another invitation for an `invited` contact (a re-invitation, or a grant whose delivery failed or
+   * was abandoned): the outbox item (and audit entry) in one transaction with the contact, if it still
+   * names the outbox item it was read with and is `invited`.
    */
-  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, login?: LoginRecord): Promise<boolean>;
-  /** Drops an invitation whose email could not be sent (so a repeat need not wait for it). */
-  dropUnsentInvitation(contactId: string, tokenHash: string): Promise<void>;
-  markInvitationSent(contactId: string, tokenHash: string, at: string, audit: AuditEntry): Promise<boolean>;
+  requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined): Promise<boolean>;
   /**
-   * `revoked` + the pending invitation deleted + audit, if the status is still the one read; with
-   * `releaseLogin` (an archived contact) also its login's guard and subject pointer, if they are its own.
+   * `revoked` + the pending invitation deleted + audit + the outbox item (the login's state and the
+   * event), if the status is still the one read; with `releaseLogin` (an archived contact) also its
+   * login's guard and subject pointer, if they are its own.
    */
-  revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean): Promise<boolean>;
-  markLoginDisabled(contactId: string, at: string): Promise<void>;
+  revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem): Promise<boolean>;
+  /** Queues another revocation item (its Cognito part or event never finished), if the contact still names the item it was read with. */
+  requeueRevocation(contact: ContactRecord, item: RevocationItem): Promise<boolean>;
   /** Deletes the login's email guard and subject pointer, each if it names this contact. */
   releaseLogin(login: { email: string; sub?: string }, contactId: string): Promise<void>;
-  getInvitation(tokenHash: string): Promise<InvitationRecord | undefined>;
-  /** Sets `claimedAt` unless claimed after `staleBefore` (a dead accept), or gone, or expired at `at`. */
-  claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean>;
-  releaseInvitation(tokenHash: string, claimedAt: string): Promise<void>;
-  /** `active` + the invitation deleted + audit, if the contact still waits for this invitation and its access has not ended at `at`. */
-  activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean>;
   /** New scope, types and end (and the end's due entry) + audit, if the status is still the one read and the contact not archived. */
   updateSettings(contact: ContactRecord, settings: StoredSettings, at: string, audit: AuditEntry): Promise<boolean>;
   /**
@@ -89,6 +92,40 @@ export interface AccessStore {
   claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string): Promise<boolean>;
   /** The expiry's event went out: `expiryAnnounced = until`, the due entry and the claim go, if the access is still expired at `until`. */
   expiryAnnounced(contactId: string, until: string): Promise<void>;
+}
+
+/** What the outbox worker records of a grant's and a revocation's steps. */
+export interface DeliveryStore {
+  /** The contact whose access record links this Cognito subject (`SUB#<sub>`), if any. */
+  subjectHolder(sub: string): Promise<string | undefined>;
+  /**
+   * The Cognito user on the contact (and `SUB#<sub>`, clearing `disabledAt`), if the contact still
+   * names this outbox item and its login email is still that one, and no other contact links that subject.
+   */
+  recordLogin(contactId: string, outboxId: string, login: LoginRecord): Promise<RecordLoginResult>;
+  /** A fresh invitation replaces `previousHash` (deleted), if the contact still names this outbox item and is `invited`. */
+  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string): Promise<boolean>;
+  /** The invitation's email went out: `sentAt`, `delivery: sent` on the contact and the step marker on the outbox item, in one transaction. */
+  markInvitationSent(contactId: string, tokenHash: string, outboxId: string, at: string): Promise<boolean>;
+  /** The email was refused for good: `delivery: failed` with the reason, the invitation dropped, the audit entry; if the contact still names this item. */
+  markDeliveryFailed(contact: ContactRecord, outboxId: string, error: DeliveryError, audit: AuditEntry): Promise<boolean>;
+  /**
+   * A grant taken back (its login email belongs to another contact's login): the contact back to
+   * `fallback` without a login, its email guard released, `delivery: failed` with the reason, the
+   * audit entry; if the contact still names this item, is `invited` and has no Cognito user recorded.
+   */
+  withdrawGrant(contact: ContactRecord, outboxId: string, fallback: 'none' | 'revoked', error: DeliveryError, audit: AuditEntry): Promise<boolean>;
+  markLoginDisabled(contactId: string, at: string): Promise<void>;
+}
+
+/** Invitations as their acceptance uses them. */
+export interface InvitationStore {
+  getInvitation(tokenHash: string): Promise<InvitationRecord | undefined>;
+  /** Sets `claimedAt` unless claimed after `staleBefore` (a dead accept), or gone, or expired at `at`. */
+  claimInvitation(tokenHash: string, claimedAt: string, staleBefore: string): Promise<boolean>;
+  releaseInvitation(tokenHash: string, claimedAt: string): Promise<void>;
+  /** `active` + the invitation deleted + audit, if the contact still waits for this invitation and its access has not ended at `at`. */
+  activate(contactId: string, tokenHash: string, claimedAt: string, at: string, audit: AuditEntry): Promise<boolean>;
 }
 
 export interface CognitoLogin {
@@ -121,9 +158,34 @@ export interface InvitationMail {
   html: string;
 }
 
+/** The mail service refused this message for good (a bad recipient): retrying cannot help. */
+export class MailRefused extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'MailRefused';
+  }
+}
+
+/** The mail service cannot take the mail now (throttled, unavailable): another paced attempt later. */
+export class MailDeferred extends Error {
+  constructor(readonly reason: string) {
+    super(`mail deferred: ${reason}`);
+    this.name = 'MailDeferred';
+  }
+}
+
 export interface InvitationMailer {
-  /** Throws when the mail could not be handed over (after retrying throttles). */
-  send(mail: InvitationMail): Promise<void>;
+  /**
+   * Hands the mail over in one attempt (every attempt takes its own pacing slot). Throws `MailRefused`
+   * when refused for good, `MailDeferred` when it may work a little later, anything else otherwise.
+   */
+  send(mail: InvitationMail, signal: AbortSignal): Promise<void>;
+}
+
+/** Paces sending across every worker: at most the configured number of mails a second. */
+export interface MailPacer {
+  /** Resolves when this worker may send one mail now; throws (transient) when `signal` aborts first. */
+  acquire(signal: AbortSignal): Promise<void>;
 }
 
 export interface AccessEvents {
@@ -134,31 +196,49 @@ export interface PortalAccessConfig {
   /** The base of invitation links: `<portalUrl>/invitation?token=…`. */
   portalUrl: string;
   invitationTtlDays: number;
-  /** How many lines (or a company's contacts) talk to Cognito and SES at once. */
+  /** How many lines of an apply (or a company's contacts) are written at once. */
   applyConcurrency: number;
 }
 
-/** What revoking needs: no mail, no invitation settings (the archive of a contact and revocation events use this). */
-export interface RevocationDeps {
+/**
+ * What the HTTP side of portal access needs — the wizard, apply, re-invite, revoke (also for the
+ * archive of a contact and the revocation events): the table only. The login, the mail and the
+ * events follow through the outbox (delivery.ts, the worker).
+ */
+export interface PortalAccessDeps {
   /** The contacts module's store: the contact (consistent read) and a company's non-archived persons. */
   contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'>;
   store: AccessStore;
-  /** Disable, and enable again when a re-grant won meanwhile (login-state.ts: the login follows the record). */
-  logins: Pick<CustomerLogins, 'disable' | 'enable'>;
-  events: AccessEvents;
   now: () => Date;
   config: Pick<PortalAccessConfig, 'applyConcurrency'>;
+  /** Ids of new outbox items (random UUIDs; tests pass a counter). */
+  newId: () => string;
   warn: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** The whole lifecycle: the wizard, grants, re-invitations, revocations. */
-export interface PortalAccessDeps extends RevocationDeps {
-  logins: CustomerLogins;
+/** Revoking needs no more than the rest of the HTTP side. */
+export type RevocationDeps = PortalAccessDeps;
+
+/** The outbox worker's side: the customer pool, SES (paced), EventBridge, the invitation settings. */
+export interface DeliveryDeps {
+  contacts: Pick<ContactStore, 'get'>;
+  store: DeliveryStore;
+  outbox: OutboxStore;
+  logins: Omit<CustomerLogins, 'setPassword'>;
   mailer: InvitationMailer;
-  config: PortalAccessConfig;
-  /** Waits (tests pass one that moves their clock); a timer by default. */
-  sleep?: (ms: number) => Promise<void>;
+  pacer: MailPacer;
+  events: AccessEvents;
+  now: () => Date;
+  config: Pick<PortalAccessConfig, 'portalUrl' | 'invitationTtlDays'>;
+  warn: (message: string, fields?: Record<string, unknown>) => void;
+  /** Waits (ends early when the signal aborts); tests pass one that moves their clock. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** Accepting an invitation: the token's contact, its access record, its login. */
-export type AcceptDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'now'> & { logins: Pick<CustomerLogins, 'setPassword' | 'signOut'> };
+export interface AcceptDeps {
+  contacts: Pick<ContactStore, 'get'>;
+  store: InvitationStore;
+  logins: Pick<CustomerLogins, 'setPassword' | 'signOut'>;
+  now: () => Date;
+}

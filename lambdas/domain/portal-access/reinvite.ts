@@ -1,10 +1,12 @@
-/** Re-inviting: a fresh invitation to an `invited` contact of the wizard; the old link dies. */
+/**
+ * Re-inviting (`delivery: "email"`): a fresh invitation to an `invited` contact of the wizard,
+ * through the outbox — the request queues it (with the audit entry) and is answered 202; the
+ * worker sends it, and the previous link dies when the new one is issued.
+ */
 import { Conflict } from '../../contract/errors';
 import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
-import { emitAccessEvent } from './access-events';
-import { ensureLogin } from './grant';
-import { sendInvitation } from './invitations';
+import { invitationItem } from './grant';
 import type { PortalAccessDeps } from './ports';
 import { wizardContacts, wizardMember } from './wizard';
 
@@ -17,8 +19,7 @@ export async function reinvite(
   const members = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
   const read = await wizardMember(deps, wizardId, members, input.contactId ?? wizardId);
   if (portalStatusAt(read.portal, deps.now()) !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
-  const login = await ensureLogin(deps, read);
-  const at = deps.now().toISOString();
-  await sendInvitation(deps, read, input.message, auditEntry('portal.reinvited', read.id, actor, at, { email: login.email }), login);
-  await emitAccessEvent(deps, 'PortalInvitationSent', { contactId: read.id, email: login.email, at: deps.now().toISOString() });
+  const item = invitationItem(deps, read.id, actor, 'reinvited', input.message);
+  const audit = auditEntry('portal.reinvited', read.id, actor, item.at, { email: read.login?.email });
+  if (!(await deps.store.requeueInvitation(read, item, audit))) throw new Conflict('The contact changed meanwhile; repeat the request.');
 }

@@ -1,22 +1,33 @@
 /**
  * Revoking portal access: by a wizard line, by the archive of a contact, by a revocation event.
  *
- * The access record says `revoked` first (with the pending invitation deleted and the audit entry,
- * one transaction): from then on the portal refuses. Then the Cognito user is disabled and signed
- * out; should that fail, a repeat finishes it (`login.disabledAt` is set only once it is done). The
- * login email guard stays while the contact is not archived (the disabled login still exists, and a
- * re-grant reuses it); an archived contact's guard and subject pointer are released (its disabled
- * login becomes an orphan that a later grant may adopt).
+ * The access record says `revoked` first (with the pending invitation deleted, the audit entry and
+ * an outbox item, one transaction): from then on the portal refuses, on the very next request. The
+ * outbox worker then disables and signs out the Cognito login (as the record says by then: the
+ * login follows the record) and emits `PortalAccessRevoked` (`settleRevocation`). The login email
+ * guard stays while the contact is not archived (the disabled login still exists, and a re-grant
+ * reuses it); an archived contact's guard and subject pointer are released (its disabled login
+ * becomes an orphan that a later grant may adopt).
  */
 import { Conflict, NotFound } from '../../contract/errors';
+import { OUTBOX_ABANDONED_AFTER_MS } from '../../contract/outbox';
 import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
-import { emitAccessEvent } from './access-events';
+import { once, type OutboxOutcome, type OutboxRun, type RevocationItem } from '../outbox';
 import { LineFailure, mapBounded, unwrapLine } from './lines';
 import { settleLogin } from './login-state';
-import type { RevocationDeps } from './ports';
+import type { DeliveryDeps, RevocationDeps } from './ports';
 import { companyPersons, inPortal } from './wizard';
+
+const revocationItem = (deps: Pick<RevocationDeps, 'newId'>, contact: ContactRecord, actor: string, at: string): RevocationItem => ({
+  id: deps.newId(),
+  kind: 'revocation',
+  contactId: contact.id,
+  actor,
+  at,
+  ...(contact.login?.email ? { email: contact.login.email } : {}),
+});
 
 /**
  * Revokes one contact. The wizard's `inPortal: false` leaves an access that has ended (`expired`)
@@ -32,33 +43,46 @@ export async function revokeContact(
 ): Promise<'revoked' | 'unchanged'> {
   const status = contact.portal.status;
   const email = contact.login?.email;
-  let outcome: 'revoked' | 'unchanged' = 'unchanged';
   const live = ended === 'revoke' ? inPortal(status) || status === 'expired' : inPortal(portalStatusAt(contact.portal, deps.now()));
   if (live) {
     const at = deps.now().toISOString();
     const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
-    if (!(await deps.store.revoke(contact, at, audit, contact.archived)))
+    if (!(await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))))
       throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
-    outcome = 'revoked';
-  } else if (contact.archived && contact.login) {
-    await deps.store.releaseLogin(contact.login, contact.id);
+    return 'revoked';
   }
-  if ((outcome === 'revoked' || status === 'revoked') && contact.login?.username && !contact.login.disabledAt && (await stillOwnsLogin(deps, contact))) {
-    try {
-      await deps.logins.disable(contact.login.username);
-      // A re-grant at the same moment may have enabled it before this disable landed: follow the record.
-      if ((await settleLogin(deps, contact.id, contact.login.username, 'disabled')) === 'disabled')
-        await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
-    } catch (error) {
-      throw new LineFailure(error, 'revoked');
-    }
+  if (contact.archived && contact.login) await deps.store.releaseLogin(contact.login, contact.id);
+  // A revocation whose follow-up never finished (its outbox item abandoned): queue it again.
+  if (status === 'revoked' && contact.login?.username && !contact.login.disabledAt && abandoned(contact, deps.now())) {
+    if (!(await deps.store.requeueRevocation(contact, revocationItem(deps, contact, actor, deps.now().toISOString()))))
+      throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
   }
-  if (outcome === 'revoked') await emitAccessEvent(deps, 'PortalAccessRevoked', { contactId: contact.id, email: email ?? '', at: deps.now().toISOString() });
-  return outcome;
+  return 'unchanged';
+}
+
+const abandoned = (contact: ContactRecord, now: Date) => !contact.outbox || now.getTime() - Date.parse(contact.outbox.at) > OUTBOX_ABANDONED_AFTER_MS;
+
+/**
+ * The outbox worker's part of a revocation: the login disabled and signed out if the record still
+ * says revoked (a re-grant meanwhile wins: its own item enables it, and `settleLogin` makes the last
+ * Cognito call follow the record), then `PortalAccessRevoked` — for every revocation, also one a
+ * re-grant superseded, since it did happen.
+ */
+export async function settleRevocation(deps: DeliveryDeps, item: RevocationItem, run: OutboxRun): Promise<OutboxOutcome> {
+  const contact = await deps.contacts.get(item.contactId);
+  const isCurrent = contact !== undefined && contact.outbox?.id === item.id;
+  await once(deps, item, 'login', async () => {
+    const username = contact?.login?.username;
+    if (!isCurrent || contact.portal.status !== 'revoked' || !username || contact.login?.disabledAt || !(await stillOwnsLogin(deps, contact))) return;
+    await deps.logins.disable(username);
+    if ((await settleLogin(deps, contact.id, username, 'disabled')) === 'disabled') await deps.store.markLoginDisabled(contact.id, deps.now().toISOString());
+  }, run);
+  await once(deps, item, 'events', () => deps.events.emit('PortalAccessRevoked', { contactId: item.contactId, email: item.email ?? '', at: item.at }), run);
+  return isCurrent ? 'done' : 'superseded';
 }
 
 /** An archived contact's released login may since have been adopted by another contact: then it is not this contact's to disable. */
-async function stillOwnsLogin(deps: RevocationDeps, contact: ContactRecord): Promise<boolean> {
+async function stillOwnsLogin(deps: Pick<DeliveryDeps, 'store'>, contact: ContactRecord): Promise<boolean> {
   const sub = contact.login?.sub;
   if (!contact.archived || !sub) return true;
   const holder = await deps.store.subjectHolder(sub);

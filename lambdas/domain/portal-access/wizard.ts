@@ -27,6 +27,7 @@ export function wizardLineOf(contact: ContactRecord, now: Date): WizardLine {
     ...(portal.scope === undefined ? {} : { scope: portal.scope }),
     ...(portal.types === undefined ? {} : { types: portal.types }),
     ...(portal.until === undefined ? {} : { until: portal.until }),
+    ...(portal.delivery === 'failed' && contact.deliveryError ? { deliveryError: contact.deliveryError } : {}),
     ...(email !== undefined && isLookalikeDomain(email) ? { warning: LOOKALIKE_WARNING } : {}),
   };
 }

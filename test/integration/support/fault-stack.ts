@@ -1,13 +1,16 @@
 /**
  * A local stack of the fault tests' own (own ports, own data directory: the shared stack of the
- * other test files is never touched), with two handles to break it:
+ * other test files is never touched), with three handles to break it:
  *
- * - `mail`: the handlers send mail through a proxy in front of the SES emulator (the stack's
- *   `LOCAL_SES_ENDPOINT`), which forwards until told to fail every SendEmail from the n-th one on,
- *   answering `503 ServiceUnavailable` as SES does in an outage. The emulator's store (`/store`) holds
- *   exactly the mails that got through.
+ * - `mail`: the outbox worker sends mail through a proxy in front of the SES emulator (the stack's
+ *   `LOCAL_SES_ENDPOINT`), which forwards until told to fail every SendEmail from the n-th one on
+ *   (`503 ServiceUnavailable`, as SES in an outage), to throttle the next n (`429
+ *   TooManyRequestsException`, SES's "maximum sending rate exceeded"), or to refuse an address for
+ *   good (`400 MessageRejected`). The emulator's store (`/store`) holds exactly the mails that got through.
  * - `dynamodb`: DynamoDB Local itself, really stopped (SIGKILL of its Java process, a child of the
  *   stack we started) and started again on the same port and the same data files.
+ * - `outbox`: the stack runs with `LOCAL_FAULTS=1`, so the outbox worker can be made to die right
+ *   after a named step of an item (the local stack's fault switch, `local/outbox.ts`).
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -31,6 +34,14 @@ export interface MailProxy {
   readonly refused: number;
   /** From now on, let `n` more mails through in all, then fail every SendEmail (undefined: never fail). */
   failAfter(n: number | undefined): void;
+  /** Answer the next `n` SendEmail calls with SES's throttling error (429 TooManyRequestsException). */
+  throttle(n: number): void;
+  /** SendEmail calls answered with a throttle so far. */
+  readonly throttled: number;
+  /** Refuse every SendEmail to this address for good (400 MessageRejected, as SES does for a recipient it will not send to). */
+  reject(address: string): void;
+  /** When each mail got through (ms since the epoch), in order. */
+  readonly sentAt: readonly number[];
   /** Called after each mail that got through, with the count so far. */
   onSent(listener: ((count: number) => void) | undefined): void;
   close(): Promise<void>;
@@ -40,13 +51,31 @@ async function startMailProxy(): Promise<MailProxy & { target(url: string): void
   let target = '';
   let sent = 0;
   let refused = 0;
+  let throttled = 0;
+  let throttles = 0;
+  const rejected = new Set<string>();
+  const sentAt: number[] = [];
   let budget: number | undefined;
   let listener: ((count: number) => void) | undefined;
+  const answer = (res: http.ServerResponse, status: number, type: string, message: string) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+    res.end(JSON.stringify({ message }));
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const isSend = req.method === 'POST' && (req.url ?? '').includes('/outbound-emails');
+      const to: string[] = isSend ? ((JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? []) : [];
+      if (isSend && to.some((address) => rejected.has(address))) {
+        refused += 1;
+        return answer(res, 400, 'MessageRejected', 'Email address is not verified (injected by the fault test)');
+      }
+      if (isSend && throttles > 0) {
+        throttles -= 1;
+        throttled += 1;
+        return answer(res, 429, 'TooManyRequestsException', 'Maximum sending rate exceeded (injected by the fault test)');
+      }
       if (isSend && budget !== undefined && budget <= 0) {
         refused += 1;
         res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailable' });
@@ -56,15 +85,16 @@ async function startMailProxy(): Promise<MailProxy & { target(url: string): void
       if (isSend && budget !== undefined) budget -= 1;
       const headers = { ...req.headers };
       delete headers.host;
-      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers }, (answer) => {
+      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers }, (upstreamAnswer) => {
         const body: Buffer[] = [];
-        answer.on('data', (c: Buffer) => body.push(c));
-        answer.on('end', () => {
-          if (isSend && (answer.statusCode ?? 500) < 300) {
+        upstreamAnswer.on('data', (c: Buffer) => body.push(c));
+        upstreamAnswer.on('end', () => {
+          if (isSend && (upstreamAnswer.statusCode ?? 500) < 300) {
             sent += 1;
+            sentAt.push(Date.now());
             listener?.(sent);
           }
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
           res.end(Buffer.concat(body));
         });
       });
@@ -85,7 +115,13 @@ async function startMailProxy(): Promise<MailProxy & { target(url: string): void
     get refused() {
       return refused;
     },
+    get throttled() {
+      return throttled;
+    },
+    sentAt,
     failAfter: (n) => (budget = n),
+    throttle: (n) => (throttles = n),
+    reject: (address) => void rejected.add(address),
     onSent: (l) => (listener = l),
     target: (url) => (target = url),
     close: () =>
@@ -150,10 +186,20 @@ function dynamoDbControl(stack: StackProcess, dataDir: string): DynamoDbControl 
   };
 }
 
+/** The local stack's outbox fault switch (LOCAL_FAULTS=1): the worker dies right after a step of an item. */
+export interface OutboxFaults {
+  /** The next time an item (of `contactId`, or any) finishes `step`, its worker dies there; `times` times. */
+  crashAfter(step: string, options?: { contactId?: string; times?: number }): Promise<void>;
+  clear(): Promise<void>;
+  /** What the local stream poller gave up on. */
+  deadLetters(): Promise<unknown[]>;
+}
+
 export interface FaultStack {
   readonly info: StackProcess['info'];
   readonly mail: MailProxy;
   readonly dynamodb: DynamoDbControl;
+  readonly outbox: OutboxFaults;
   readonly db: DynamoDBDocumentClient;
   api<T = any>(path: string, options?: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   adminToken(): Promise<string>;
@@ -167,7 +213,7 @@ export interface FaultStack {
 export async function startFaultStack(): Promise<FaultStack> {
   const mail = await startMailProxy();
   const dataDir = path.join(ROOT, '.local', 'test', `faults-${process.pid}`);
-  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url } });
+  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_FAULTS: '1' } });
   mail.target(stack.info.sesEndpoint);
   const { info } = stack;
   const dynamodb = dynamoDbControl(stack, dataDir);
@@ -195,10 +241,22 @@ export async function startFaultStack(): Promise<FaultStack> {
       .send(new InitiateAuthCommand({ ClientId: info.staffClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: info.admin.username, PASSWORD: info.admin.password } }))
       .then((r) => r.AuthenticationResult?.AccessToken ?? ''));
 
+  const outbox: OutboxFaults = {
+    async crashAfter(step, options = {}) {
+      const res = await fetch(`${info.eventsEndpoint}/outbox/faults`, { method: 'POST', body: JSON.stringify({ step, ...options }) });
+      if (res.status !== 201) throw new Error(`arming the outbox fault: ${res.status}`);
+    },
+    async clear() {
+      await fetch(`${info.eventsEndpoint}/outbox/faults`, { method: 'DELETE' });
+    },
+    deadLetters: async () => (await (await fetch(`${info.eventsEndpoint}/outbox/dlq`)).json()) as unknown[],
+  };
+
   return {
     info,
     mail,
     dynamodb,
+    outbox,
     db,
     api,
     adminToken,

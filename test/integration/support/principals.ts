@@ -17,7 +17,7 @@
  */
 import { createPrivateKey, sign, type JsonWebKey } from 'node:crypto';
 import type { Contact } from '../../../lambdas/contract/schemas/contacts';
-import { adminToken, api, createStaffUser, emails, signIn, stack, uniq, type Email, type Tokens } from './stack';
+import { adminToken, api, createStaffUser, mailsTo, signIn, stack, uniq, type Email, type Tokens } from './stack';
 
 export const PORTAL_PASSWORD = 'Matrix-Portal-Pw-1!';
 
@@ -95,7 +95,6 @@ export function tampered(token: string): string {
   return `${header}.${b64url(JSON.stringify({ ...claims, 'cognito:groups': ['portal-admins'] }))}.${signature}`;
 }
 
-const mailsTo = async (address: string): Promise<Email[]> => (await emails()).filter((m) => m.destination.to.includes(address));
 export const invitationTokenIn = (mail: Email | undefined) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
 
 export async function createContact(body: { kind: 'person' | 'company'; name: string; email?: string; companyId?: string }): Promise<Contact> {
@@ -115,6 +114,7 @@ export async function portalUser(companyId: string, label: string): Promise<Port
   const email = `${uniq(label)}@example.com`;
   const contact = await createContact({ kind: 'person', name: `${label} person`, email, companyId });
   await applyAccess(companyId, contact.id, true);
+  // The invitation follows from the outbox within seconds.
   const invitation = invitationTokenIn((await mailsTo(email))[0]);
   if (!invitation) throw new Error(`no invitation mail to ${email}`);
   const accepted = await api('/invitations/accept', { method: 'POST', body: { token: invitation, password: PORTAL_PASSWORD } });

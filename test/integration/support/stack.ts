@@ -19,6 +19,12 @@
  *   events()                         → the events the local PutEvents endpoint received, oldest first
  *                                      (EventBridge shape: { id, source, 'detail-type', time, detail, … })
  *   deadLetters()                    → what the local rules' targets finally failed on: [{ rule, event, attempts, error, at }]
+ *   mailsTo(address, { count?, timeoutMs? }) → the mails to `address` once at least `count` (default 1) arrived:
+ *                                      the outbox worker sends them within seconds of the request (default wait 30 s)
+ *   settled(wizardId, { timeoutMs? }) → the wizard's lines once none says `delivery: queued` (the outbox is done with them)
+ *   outboxDone(contactIds, { timeoutMs? }) → waits until the outbox item each contact's record names last is
+ *                                      finished (read from DynamoDB Local): the worker is done with them
+ *   outboxDeadLetters()              → what the local stream poller finally gave up on (`<eventsEndpoint>/outbox/dlq`)
  *   eventually(check, { timeoutMs }) → retries `check` until it stops throwing (default 10 s), for async effects
  *   withoutInstance(problem)         → the problem without `instance` (its request), to compare two answers' substance
  *   uniq(prefix)                     → a string unique to this call in this run: `${uniq('alice')}@example.com`
@@ -33,6 +39,9 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../../lambdas/contract/keys';
 import type { DeadLetter as LocalDeadLetter, EventBridgeEvent } from '../../../local/events-endpoint';
 import type { StackInfo } from '../../../local/stack-file';
 import { STACK_FILE_ENV, TEST_STACK_FILE } from './local-stack-process';
@@ -155,6 +164,74 @@ export function events(): Promise<ReceivedEvent[]> {
 
 export function deadLetters(): Promise<DeadLetter[]> {
   return getJson<DeadLetter[]>(`${stack().eventsEndpoint}/dlq`);
+}
+
+/** How long the tests give the outbox: a whole test file's mail, paced at the stack's rate, on a busy machine. */
+const OUTBOX_PATIENCE_MS = 60_000;
+
+export async function mailsTo(address: string, { count = 1, timeoutMs = OUTBOX_PATIENCE_MS } = {}): Promise<Email[]> {
+  return eventually(
+    async () => {
+      const found = (await emails()).filter((m) => m.destination.to.includes(address));
+      if (found.length < count) throw new Error(`${found.length} of ${count} mails to ${address} after ${timeoutMs} ms`);
+      return found;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+export interface WizardLine {
+  contactId: string;
+  status: string;
+  inPortal: boolean;
+  email?: string;
+  delivery?: string;
+  deliveryError?: { code: string; detail: string; at: string };
+}
+
+/** The wizard's lines once the outbox has finished with every one of them (none `queued`). */
+export async function settled(wizardId: string, { timeoutMs = OUTBOX_PATIENCE_MS } = {}): Promise<WizardLine[]> {
+  return eventually(
+    async () => {
+      const res = await api(`/contacts/${wizardId}/portal-access`, { token: await adminToken() });
+      if (res.status !== 200) throw new Error(`wizard ${wizardId}: ${res.status}`);
+      const lines = res.body.lines as WizardLine[];
+      const queued = lines.filter((l) => l.delivery === 'queued');
+      if (queued.length > 0) throw new Error(`${queued.length} lines of ${wizardId} still queued after ${timeoutMs} ms`);
+      return lines;
+    },
+    { timeoutMs, intervalMs: 150 },
+  );
+}
+
+let db: DynamoDBDocumentClient | undefined;
+const table = () =>
+  (db ??= DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: stack().region, endpoint: stack().dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  ));
+
+/**
+ * Waits until, for each contact, the outbox item its record names (the follow-up of its last change)
+ * is finished. Locally the stream has one shard and the poller runs it in order, so every earlier
+ * item of the contact is finished by then too.
+ */
+export async function outboxDone(contactIds: readonly string[], { timeoutMs = OUTBOX_PATIENCE_MS } = {}): Promise<void> {
+  await eventually(
+    async () => {
+      for (const contactId of contactIds) {
+        const contact = (await table().send(new GetCommand({ TableName: stack().tableName, Key: keys.contact(contactId), ConsistentRead: true }))).Item;
+        const id = (contact?.outbox as { id?: string } | undefined)?.id;
+        if (!id) continue;
+        const item = (await table().send(new GetCommand({ TableName: stack().tableName, Key: keys.outbox(id), ConsistentRead: true }))).Item;
+        if (!item?.doneAt) throw new Error(`the outbox item ${id} of ${contactId} is not finished after ${timeoutMs} ms`);
+      }
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+}
+
+export function outboxDeadLetters(): Promise<unknown[]> {
+  return getJson<unknown[]>(`${stack().eventsEndpoint}/outbox/dlq`);
 }
 
 /** A problem without its `instance` (the request it answers): to compare two answers' substance. */

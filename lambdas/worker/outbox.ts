@@ -1,0 +1,16 @@
+/**
+ * The outbox worker: the target of the table's stream (filtered to new outbox items,
+ * `contract/outbox.ts`). Reports the outbox's lag (the age of the batch's oldest record) and answers
+ * the records it could not finish (`ReportBatchItemFailures`).
+ */
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { METRIC } from '../contract/metrics';
+import { metrics } from '../wiring/metrics';
+import { outboxDeps } from '../wiring/outbox';
+import { oldestAgeSeconds, runStreamBatch } from './stream-batch';
+
+export const handler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+  const lag = oldestAgeSeconds(event.Records, Date.now());
+  if (lag !== undefined) metrics.value(METRIC.outboxLagSeconds, lag, 'Seconds');
+  return runStreamBatch(outboxDeps(), event.Records, () => context.getRemainingTimeInMillis());
+};

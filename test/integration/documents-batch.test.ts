@@ -1,0 +1,175 @@
+/**
+ * `POST /documents/batch` over HTTP against the local stack: each document on its own, exactly as
+ * its `PUT` would be — outcome, validation paths, stored document, counts, grant copies — including
+ * when concurrent batches and PUTs race for the same documents.
+ */
+import type { DocumentType } from '../../lambdas/contract/document-types';
+import { createContact, createPortalUser, setArchived, type PortalUser } from './support/portal-users';
+import { adminToken, api, uniq, withoutInstance } from './support/stack';
+
+let token: string;
+const staff = async (path: string, init: { method?: string; body?: unknown } = {}) => api(path, { ...init, token });
+const batch = (documents: unknown[]) => staff('/documents/batch', { method: 'POST', body: { documents } });
+const put = (type: string, id: string, body: Record<string, unknown>) => staff(`/documents/${type}/${id}`, { method: 'PUT', body });
+const portal = (user: PortalUser, path: string) => api(path, { token: user.token });
+const counts = async (user: PortalUser) => ((await portal(user, '/portal/me')).body as { counts: Record<DocumentType, number> }).counts;
+type Result = { type: string; id: string; outcome: string; error?: { status: number; errors?: { path: string }[]; instance?: string } };
+
+beforeAll(async () => {
+  token = await adminToken();
+});
+
+describe('POST /documents/batch', () => {
+  test('created, replaced and failed lines, in order, each as its PUT; what was written reads back as the PUT writes it', async () => {
+    const owner = await createPortalUser({ name: uniq('Owner'), email: `${uniq('owner')}@example.com` });
+    const friend = await createPortalUser({ name: uniq('Friend'), email: `${uniq('friend')}@example.com` });
+    const other = await createContact({ kind: 'company', name: uniq('Other') });
+    const archived = await createContact({ kind: 'company', name: uniq('Archived') });
+    await setArchived(archived.id, true);
+
+    const [shared, moving, fresh1, fresh2, bad] = ['SHARED', 'MOVING', 'NEW1', 'NEW2', 'BAD'].map((p) => uniq(p));
+    expect((await put('invoice', shared!, { customerId: owner.contact.id, name: 'Shared v1', amount: 1 })).status).toBe(201);
+    expect((await staff(`/documents/invoice/${shared}/grants`, { method: 'POST', body: { contactId: friend.contact.id } })).status).toBe(201);
+    const before = (await staff(`/documents/invoice/${shared}`)).body as { createdAt: string };
+    expect((await put('ticket', moving!, { customerId: owner.contact.id, name: 'Moving' })).status).toBe(201);
+    expect(await counts(owner)).toMatchObject({ invoice: 1, ticket: 1 });
+
+    const res = await batch([
+      { type: 'invoice', id: fresh1, customerId: owner.contact.id, name: 'New one', date: '2026-10-01', amount: 12.5, currency: 'EUR', data: { lines: [{ qty: 2 }] } },
+      { type: 'invoice', id: shared, customerId: owner.contact.id, name: 'Shared v2', amount: 2 },
+      { type: 'ticket', id: moving, customerId: other.id, name: 'Moved' },
+      { type: 'invoice', id: bad, customerId: owner.contact.id, name: 'Bad', amount: 1e20 },
+      { type: 'invoice', id: uniq('ARCH'), customerId: archived.id, name: 'Archived customer' },
+      { type: 'invoice', id: fresh1, customerId: owner.contact.id, name: 'Named twice' },
+      { type: 'task', id: fresh2, customerId: owner.contact.id, name: 'Task', state: 'open', unknown: 1 },
+      { type: 'task', id: 'no spaces allowed', customerId: owner.contact.id, name: 'Bad id' },
+      { type: 'task', id: fresh2, customerId: owner.contact.id, name: 'Task' },
+    ]);
+    expect(res.status).toBe(200);
+    const results = (res.body as { results: Result[] }).results;
+    expect(results.map(({ type, id, outcome }) => [type, id, outcome])).toEqual([
+      ['invoice', fresh1, 'created'],
+      ['invoice', shared, 'replaced'],
+      ['ticket', moving, 'replaced'],
+      ['invoice', bad, 'failed'],
+      ['invoice', expect.any(String), 'failed'],
+      ['invoice', fresh1, 'failed'],
+      ['task', fresh2, 'failed'],
+      ['task', 'no spaces allowed', 'failed'],
+      ['task', fresh2, 'created'],
+    ]);
+    expect(results.map((r) => r.error && [r.error.status, r.error.errors?.map((e) => e.path)])).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      [400, ['documents.3.amount']],
+      [400, ['documents.4.customerId']],
+      [400, ['documents.5.id']],
+      [400, ['documents.6.unknown']],
+      [400, ['documents.7.id']],
+      undefined,
+    ]);
+    // A failed line's problem is the PUT's problem (type, title, status, detail), its path on the batch line;
+    // its instance names the batch's request.
+    expect(results[3]!.error).toMatchObject({ type: 'urn:portal-access:problem:validation', status: 400, instance: `urn:request:${res.headers['x-request-id']}` });
+    const single = await put('invoice', bad!, { customerId: owner.contact.id, name: 'Bad', amount: 1e20 });
+    expect(single.status).toBe(400);
+    expect(withoutInstance(results[3]!.error)).toEqual(withoutInstance({ ...single.body, errors: [{ ...single.body.errors[0], path: 'documents.3.amount' }] }));
+
+    const created = (await staff(`/documents/invoice/${fresh1}`)).body as Record<string, unknown>;
+    expect(created).toEqual({
+      type: 'invoice',
+      id: fresh1,
+      customerId: owner.contact.id,
+      name: 'New one',
+      date: '2026-10-01',
+      amount: 12.5,
+      currency: 'EUR',
+      data: { lines: [{ qty: 2 }] },
+      createdAt: expect.any(String),
+      updatedAt: created.createdAt,
+    });
+    expect((await staff(`/documents/invoice/${shared}`)).body).toMatchObject({ name: 'Shared v2', amount: 2, createdAt: before.createdAt });
+    expect((await staff(`/documents/invoice/${bad}`)).status).toBe(404);
+
+    // Counts follow (the move took one ticket from the owner), and the grantee's copy was rewritten.
+    expect(await counts(owner)).toMatchObject({ invoice: 2, ticket: 0, task: 1 });
+    expect((await portal(friend, `/portal/documents/invoice/${shared}`)).body).toMatchObject({ name: 'Shared v2', amount: 2 });
+    expect(((await portal(friend, '/portal/documents')).body as { items: { id: string; name: string }[] }).items).toEqual([
+      expect.objectContaining({ id: shared, name: 'Shared v2' }),
+    ]);
+    expect(((await staff(`/documents?customerId=${other.id}`)).body as { items: { id: string }[] }).items.map((d) => d.id)).toEqual([moving]);
+    expect((await portal(owner, `/portal/documents/ticket/${moving}`)).status).toBe(404);
+  });
+
+  test('a batch and the same documents PUT one by one store the same documents and the same counts', async () => {
+    const viaPut = await createPortalUser({ name: uniq('ViaPut'), email: `${uniq('viaput')}@example.com` });
+    const viaBatch = await createPortalUser({ name: uniq('ViaBatch'), email: `${uniq('viabatch')}@example.com` });
+    const types: DocumentType[] = ['invoice', 'sale_order', 'task', 'ticket', 'project'];
+    const docs = Array.from({ length: 30 }, (_, i) => ({
+      type: types[i % types.length]!,
+      suffix: `D${i}`,
+      body: { name: `Document ${i}`, ...(i % 2 ? { date: `2026-0${(i % 9) + 1}-15` } : {}), ...(i % 3 ? { amount: i * 1.25, currency: 'EUR' } : {}), data: { i } },
+    }));
+    const prefix = uniq('EQ');
+    for (const d of docs) expect((await put(d.type, `${prefix}-P-${d.suffix}`, { customerId: viaPut.contact.id, ...d.body })).status).toBe(201);
+    const res = await batch(docs.map((d) => ({ type: d.type, id: `${prefix}-B-${d.suffix}`, customerId: viaBatch.contact.id, ...d.body })));
+    expect(res.status).toBe(200);
+    expect((res.body as { results: Result[] }).results.every((r) => r.outcome === 'created')).toBe(true);
+
+    expect(await counts(viaBatch)).toEqual(await counts(viaPut));
+    const listing = async (user: PortalUser, marker: string) =>
+      ((await portal(user, '/portal/documents?limit=100')).body as { items: Record<string, unknown>[] }).items.map(
+        ({ id, customerId: _c, createdAt: _a, updatedAt: _u, ...rest }) => ({ id: String(id).replace(`-${marker}-`, '-'), ...rest }),
+      );
+    expect(await listing(viaBatch, 'B')).toEqual(await listing(viaPut, 'P'));
+  });
+
+  test('100 documents in one request are all written; 0 or 101 are a 400 for the whole request, nothing written', async () => {
+    const customer = await createPortalUser({ name: uniq('Hundred'), email: `${uniq('hundred')}@example.com` });
+    const prefix = uniq('H');
+    const hundred = Array.from({ length: 100 }, (_, i) => ({ type: 'timesheet', id: `${prefix}-${i}`, customerId: customer.contact.id, name: `Week ${i}`, data: { hours: i } }));
+    const res = await batch(hundred);
+    expect(res.status).toBe(200);
+    expect((res.body as { results: Result[] }).results.map((r) => r.outcome)).toEqual(Array(100).fill('created'));
+    expect((await counts(customer)).timesheet).toBe(100);
+
+    const tooMany = await batch([...hundred, { type: 'timesheet', id: `${prefix}-100`, customerId: customer.contact.id, name: 'One more' }]);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors).toEqual([expect.objectContaining({ path: 'documents' })]);
+    expect((await staff(`/documents/timesheet/${prefix}-100`)).status).toBe(404);
+    expect((await batch([])).status).toBe(400);
+    expect((await staff('/documents/batch', { method: 'POST', body: { documents: hundred.slice(0, 1), extra: true } })).status).toBe(400);
+
+    // Sent again: every line replaced, the count unchanged.
+    const again = await batch(hundred.map((d) => ({ ...d, name: `${d.name} (again)` })));
+    expect((again.body as { results: Result[] }).results.map((r) => r.outcome)).toEqual(Array(100).fill('replaced'));
+    expect((await counts(customer)).timesheet).toBe(100);
+  });
+
+  test('concurrent batches and PUTs of the same documents: every line created or replaced, each document created once, counts exact', async () => {
+    const customer = await createPortalUser({ name: uniq('Racer'), email: `${uniq('racer')}@example.com` });
+    const prefix = uniq('R');
+    const docs = Array.from({ length: 20 }, (_, i) => ({ type: 'ticket', id: `${prefix}-${i}`, customerId: customer.contact.id, name: `Ticket ${i}` }));
+    const answers = await Promise.all([
+      batch(docs.map((d) => ({ ...d, name: `${d.name} (batch A)` }))),
+      batch([...docs].reverse().map((d) => ({ ...d, name: `${d.name} (batch B)` }))),
+      ...docs.slice(0, 5).map((d) => put(d.type, d.id, { customerId: d.customerId, name: `${d.name} (PUT)` })),
+    ]);
+    const outcomes: Record<string, string[]> = {};
+    for (const res of answers.slice(0, 2)) {
+      expect(res.status).toBe(200);
+      for (const r of (res.body as { results: Result[] }).results) (outcomes[r.id] ??= []).push(r.outcome);
+    }
+    for (const res of answers.slice(2)) {
+      expect([200, 201]).toContain(res.status);
+      const id = (res.body as { id: string }).id;
+      (outcomes[id] ??= []).push(res.status === 201 ? 'created' : 'replaced');
+    }
+    for (const d of docs) expect(outcomes[d.id]!.filter((o) => o === 'created')).toHaveLength(1);
+    expect(Object.values(outcomes).flat().every((o) => o === 'created' || o === 'replaced')).toBe(true);
+    expect((await counts(customer)).ticket).toBe(20);
+    const listed = ((await staff(`/documents?customerId=${customer.contact.id}&limit=100`)).body as { items: { id: string }[] }).items;
+    expect(listed.map((d) => d.id).sort()).toEqual(docs.map((d) => d.id).sort());
+  });
+});

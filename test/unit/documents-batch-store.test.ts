@@ -1,0 +1,199 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDocumentBatchStore } from '../../lambdas/adapters/dynamodb/documents-batch-store';
+import { DynamoContactReader } from '../../lambdas/adapters/dynamodb/contact-reader';
+import { DynamoDocumentStore, documentItem } from '../../lambdas/adapters/dynamodb/documents-store';
+import { publishDocuments, type DocumentBatchDeps } from '../../lambdas/domain/documents-batch';
+import type { Document } from '../../lambdas/contract/schemas/documents';
+
+const TABLE = 'portal-test';
+const ddb = mockClient(DynamoDBDocumentClient);
+const client = () => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+const AT = '2026-11-01T10:00:00.000Z';
+
+type Key = { pk: string; sk: string };
+type Item = Record<string, unknown> & Key;
+
+/** A table of items behind BatchGetItem (answering some keys only on a second asking) and Query (grants). */
+function table(items: Item[], { unprocessedFirst = 0 } = {}) {
+  const byKey = new Map(items.map((item) => [`${item.pk}|${item.sk}`, item]));
+  let held = unprocessedFirst;
+  ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Key[]; ConsistentRead?: boolean }> }) => {
+    const { Keys } = input.RequestItems[TABLE]!;
+    const later = Keys.slice(0, held);
+    held = 0;
+    const now = Keys.slice(later.length);
+    return {
+      Responses: { [TABLE]: now.map((k) => byKey.get(`${k.pk}|${k.sk}`)).filter(Boolean) },
+      ...(later.length ? { UnprocessedKeys: { [TABLE]: { Keys: later } } } : {}),
+    };
+  });
+  ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: { ':pk': string } }) => ({
+    Items: items.filter((item) => item.pk === input.ExpressionAttributeValues[':pk'] && item.sk.startsWith('GRANT#')).map((item) => ({ contactId: item.contactId })),
+  }));
+}
+
+const contactItem = (id: string, archived = false): Item => ({ pk: `CONTACT#${id}`, sk: 'CONTACT', entity: 'contact', id, kind: 'person', name: id, archived, portal: { status: 'none' }, version: 1, createdAt: AT, updatedAt: AT });
+const doc = (id: string, customerId: string): Document => ({ type: 'invoice', id, customerId, name: id, createdAt: AT, updatedAt: AT });
+
+function deps(): DocumentBatchDeps {
+  const db = client();
+  return { store: new DynamoDocumentStore(db, TABLE), batch: new DynamoDocumentBatchStore(db, TABLE), contacts: new DynamoContactReader(db, TABLE), now: () => new Date(AT) };
+}
+
+const transactions = () => ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!);
+const keyOf = (item: ReturnType<typeof transactions>[number][number]) => {
+  const key = (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as Key;
+  return `${key.pk}|${key.sk}`;
+};
+/** The holdings deltas a set of transactions moves per contact (`documentsAsCustomer`, `grantsReceived`). */
+const holdings = (all: ReturnType<typeof transactions>) => {
+  const sums: Record<string, { documents: number; grants: number }> = {};
+  for (const item of all.flat()) {
+    if (!item.Update || !String(item.Update.Key!.pk).startsWith('CONTACT#')) continue;
+    const id = String(item.Update.Key!.pk).slice('CONTACT#'.length);
+    const values = item.Update.ExpressionAttributeValues!;
+    const sum = (sums[id] ??= { documents: 0, grants: 0 });
+    sum.documents += Number(values[':documents'] ?? 0);
+    sum.grants += Number(values[':grants'] ?? 0);
+  }
+  return sums;
+};
+/** The sum of the grant-count deltas per grant-count item. */
+const grantCountDeltas = (all: ReturnType<typeof transactions>) => {
+  const sums: Record<string, number> = {};
+  for (const item of all.flat()) if (item.Update && String(item.Update.Key!.pk).startsWith('GRANTS#')) sums[keyOf(item)] = (sums[keyOf(item)] ?? 0) + Number(item.Update.ExpressionAttributeValues![':delta']);
+  return sums;
+};
+/** The sum of the count deltas a set of transactions adds per count item. */
+const countDeltas = (all: ReturnType<typeof transactions>) => {
+  const sums: Record<string, number> = {};
+  for (const item of all.flat()) if (item.Update && String(item.Update.Key!.pk).startsWith('COUNTS#')) sums[keyOf(item)] = (sums[keyOf(item)] ?? 0) + Number(item.Update.ExpressionAttributeValues![':delta']);
+  return sums;
+};
+
+beforeEach(() => {
+  ddb.reset();
+  ddb.on(TransactWriteCommand).resolves({});
+});
+
+describe('DynamoDocumentBatchStore with publishDocuments', () => {
+  test('reads documents and customers with consistent BatchGetItems (unprocessed keys asked again), writes one transaction', async () => {
+    table([contactItem('c1'), contactItem('c2')], { unprocessedFirst: 2 });
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'A', customerId: 'c1', name: 'A' },
+      { type: 'invoice', id: 'B', customerId: 'c1', name: 'B' },
+      { type: 'ticket', id: 'C', customerId: 'c2', name: 'C' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'created', 'created']);
+    const gets = ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems![TABLE]!);
+    expect(gets.every((get) => get.ConsistentRead === true)).toBe(true);
+    // Two first reads (documents, customers), the held-back keys again.
+    expect(gets.length).toBe(3);
+
+    const [items, ...others] = transactions();
+    expect(others).toEqual([]);
+    expect(new Set(items!.map(keyOf)).size).toBe(items!.length);
+    // The two invoices of c1 count once, +2; each customer's holdings move once, under the "exists and not archived" condition.
+    expect(countDeltas([items!])).toEqual({ 'COUNTS#c1|COUNT#invoice': 2, 'COUNTS#c2|COUNT#ticket': 1 });
+    expect(holdings([items!])).toEqual({ c1: { documents: 2, grants: 0 }, c2: { documents: 1, grants: 0 } });
+    for (const item of items!.filter((i) => String(i.Update?.Key?.pk).startsWith('CONTACT#')))
+      expect(item.Update!.ConditionExpression).toBe('attribute_exists(#pk) AND #archived = :false');
+    expect(items!.filter((item) => item.Put).map((item) => [item.Put!.Item!.pk, item.Put!.ConditionExpression])).toEqual([
+      ['DOC#invoice#A', 'attribute_not_exists(pk)'],
+      ['DOC#invoice#B', 'attribute_not_exists(pk)'],
+      ['DOC#ticket#C', 'attribute_not_exists(pk)'],
+    ]);
+  });
+
+  test('counters that cancel out: no update of them, but a customer that must be live is still checked once', async () => {
+    // X moves from c1 to c2 and Y from c2 to c1: the counts and holdings cancel, both customers must still be live.
+    table([contactItem('c1'), contactItem('c2'), documentItem(doc('X', 'c1'), 1) as Item, documentItem(doc('Y', 'c2'), 1) as Item]);
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'X', customerId: 'c2', name: 'X' },
+      { type: 'invoice', id: 'Y', customerId: 'c1', name: 'Y' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['replaced', 'replaced']);
+    const [items, ...others] = transactions();
+    expect(others).toEqual([]);
+    expect(items!.map(keyOf).sort()).toEqual(['CONTACT#c1|CONTACT', 'CONTACT#c2|CONTACT', 'DOC#invoice#X|DOC', 'DOC#invoice#Y|DOC']);
+    for (const item of items!.filter((i) => keyOf(i).startsWith('CONTACT#')))
+      expect(item.ConditionCheck).toMatchObject({ ConditionExpression: 'attribute_exists(pk) AND #archived = :false' });
+  });
+
+  test('100 documents with grants and moves: every transaction within 100 distinct items, every change once, counts exact', async () => {
+    const customers = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const existing = Array.from({ length: 60 }, (_, i) => doc(`OLD-${i}`, customers[i % 40]!));
+    const grants: Item[] = existing.flatMap((d, i) =>
+      Array.from({ length: i % 4 }, (_, g) => ({ pk: `DOC#invoice#${d.id}`, sk: `GRANT#g${g}`, contactId: `g${g}` })),
+    );
+    table([...customers.map((c) => contactItem(c)), ...existing.map((d) => ({ ...documentItem(d, 3) }) as Item), ...grants]);
+    const lines = [
+      ...existing.map((d, i) => ({ type: 'invoice', id: d.id, customerId: customers[(i * 7) % 40], name: `${d.name} again` })),
+      ...Array.from({ length: 40 }, (_, i) => ({ type: 'invoice', id: `NEW-${i}`, customerId: customers[i % 3], name: 'new' })),
+    ];
+    const results = await publishDocuments(deps(), lines);
+    expect(results.map((r) => r.outcome)).toEqual([...Array(60).fill('replaced'), ...Array(40).fill('created')]);
+
+    const all = transactions();
+    expect(all.length).toBeGreaterThan(1);
+    for (const items of all) {
+      expect(items.length).toBeLessThanOrEqual(100);
+      expect(new Set(items.map(keyOf)).size).toBe(items.length);
+    }
+    const documentPuts = all.flat().filter((item) => item.Put?.Item?.sk === 'DOC');
+    expect(documentPuts.map((item) => item.Put!.Item!.id).sort()).toEqual(lines.map((l) => l.id).sort());
+    // Expected counts: +1 per new document, and per moved one −1 on the old customer, +1 on the new.
+    const expected: Record<string, number> = {};
+    const add = (customerId: string, delta: number) => (expected[`COUNTS#${customerId}|COUNT#invoice`] = (expected[`COUNTS#${customerId}|COUNT#invoice`] ?? 0) + delta);
+    lines.forEach((line, i) => {
+      if (i >= 60) return add(line.customerId!, 1);
+      if (existing[i]!.customerId !== line.customerId) {
+        add(existing[i]!.customerId, -1);
+        add(line.customerId!, 1);
+      }
+    });
+    const sums = countDeltas(all);
+    for (const key of new Set([...Object.keys(sums), ...Object.keys(expected)])) expect([key, sums[key] ?? 0]).toEqual([key, expected[key] ?? 0]);
+    // The customers' holdings follow the counts; a moved document's grantees' grant counts move from the old customer to the new.
+    const held = holdings(all);
+    for (const customer of customers) {
+      const delta = Object.entries(expected).filter(([key]) => key.startsWith(`COUNTS#${customer}|`)).reduce((sum, [, d]) => sum + d, 0);
+      expect([customer, held[customer]?.documents ?? 0]).toEqual([customer, delta]);
+    }
+    const expectedGrantCounts: Record<string, number> = {};
+    existing.forEach((d, i) => {
+      const to = lines[i]!.customerId!;
+      if (d.customerId === to) return;
+      for (const g of grants.filter((item) => item.pk === `DOC#invoice#${d.id}`).map((item) => String(item.contactId))) {
+        expectedGrantCounts[`GRANTS#${g}|COUNT#invoice#${d.customerId}`] = (expectedGrantCounts[`GRANTS#${g}|COUNT#invoice#${d.customerId}`] ?? 0) - 1;
+        expectedGrantCounts[`GRANTS#${g}|COUNT#invoice#${to}`] = (expectedGrantCounts[`GRANTS#${g}|COUNT#invoice#${to}`] ?? 0) + 1;
+      }
+    });
+    const grantSums = grantCountDeltas(all);
+    for (const key of new Set([...Object.keys(grantSums), ...Object.keys(expectedGrantCounts)]))
+      expect([key, grantSums[key] ?? 0]).toEqual([key, expectedGrantCounts[key] ?? 0]);
+    // Every grant copy rewritten once.
+    const copies = all.flat().filter((item) => (item.Put?.Item?.sk as string | undefined)?.startsWith('GRANT#') || (item.Delete?.Key?.sk as string | undefined)?.startsWith('GRANT#'));
+    expect(copies).toHaveLength(grants.length);
+  });
+
+  test('a refused transaction is `false` (nothing of it written); its documents then go one by one as their PUT', async () => {
+    table([contactItem('c1')]);
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }))
+      .resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const store = new DynamoDocumentBatchStore(client(), TABLE);
+    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([false]);
+    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([true]);
+  });
+
+  test('any other failure is thrown (the request answers it), not taken for a refusal', async () => {
+    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    const store = new DynamoDocumentBatchStore(client(), TABLE);
+    await expect(store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).rejects.toThrow('throttled');
+  });
+});

@@ -1,0 +1,235 @@
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
+import { StaleVersion, type DocumentChange, type DocumentStore, type StoredDocument, type StoredGrant } from '../../lambdas/domain/documents';
+import { publishDocuments, type BatchOutcome, type DocumentBatchDeps, type DocumentBatchStore, type Publication } from '../../lambdas/domain/documents-batch';
+import { Conflict, Invalid } from '../../lambdas/contract/errors';
+import type { DocumentType } from '../../lambdas/contract/document-types';
+import type { Document } from '../../lambdas/contract/schemas/documents';
+import { toProblem } from '../../lambdas/http-kit/problem';
+
+const T0 = new Date('2026-11-01T10:00:00.000Z');
+const T1 = new Date('2026-11-02T10:00:00.000Z');
+
+const contact = (id: string, archived = false): ContactRecord => ({
+  id,
+  kind: 'person',
+  name: id,
+  archived,
+  portal: { status: 'none' },
+  version: 1,
+  createdAt: T0.toISOString(),
+  updatedAt: T0.toISOString(),
+});
+
+const stored = (document: Partial<Document> & { id: string; customerId: string }, version = 1): StoredDocument => ({
+  document: { type: 'invoice', name: document.id, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...document },
+  version,
+});
+
+/**
+ * One table of documents, grants and contacts behind both ports: a change is refused (StaleVersion,
+ * or `false` for a batch) when a document's version or its customer moved since it was read, and a
+ * batch is written all or nothing — as the transactions do.
+ */
+function world(documents: StoredDocument[] = [], grants: Record<string, string[]> = {}, contacts: Record<string, boolean> = {}) {
+  const docs = new Map(documents.map((s) => [`${s.document.type}#${s.document.id}`, s]));
+  const granted = new Map(Object.entries(grants));
+  const archived = new Map(Object.entries(contacts));
+  const calls = { getMany: 0, liveContacts: 0, writeAll: [] as Publication[][], write: [] as DocumentChange[] };
+  /** Runs once, between the batch's reads and its first write (someone else's change). */
+  let meanwhile: (() => void) | undefined;
+
+  const keyOf = (d: Document) => `${d.type}#${d.id}`;
+  const isLive = (id: string) => archived.has(id) && archived.get(id) === false;
+  const refused = (change: DocumentChange): boolean => {
+    if (change.kind !== 'create' && change.kind !== 'replace') throw new Error(`a batch writes no ${change.kind}`);
+    const current = docs.get(keyOf(change.document));
+    if (change.kind === 'create' ? current !== undefined : current?.version !== change.previous.version) return true;
+    return !isLive(change.document.customerId);
+  };
+  const apply = (change: DocumentChange) => {
+    if (change.kind === 'create') docs.set(keyOf(change.document), { document: change.document, version: 1 });
+    if (change.kind === 'replace') {
+      const key = keyOf(change.document);
+      docs.set(key, { document: change.document, version: change.previous.version + 1 });
+      granted.set(key, (granted.get(key) ?? []).filter((id) => !change.dropGrants.some((grant) => grant.contactId === id)));
+    }
+  };
+  const happen = () => {
+    const once = meanwhile;
+    meanwhile = undefined;
+    once?.();
+  };
+
+  const store: DocumentStore = {
+    get: async (type, id) => docs.get(`${type}#${id}`),
+    grants: async (type, id) => (granted.get(`${type}#${id}`) ?? []).map((contactId): StoredGrant => ({ contactId })),
+    async write(change) {
+      happen();
+      calls.write.push(change);
+      if (refused(change)) throw new StaleVersion('changed');
+      apply(change);
+    },
+    list: async () => ({ items: [] }),
+  };
+  const batch: DocumentBatchStore = {
+    async getMany(keys) {
+      calls.getMany++;
+      const found = new Map<string, StoredDocument>();
+      for (const { type, id } of keys) if (docs.has(`${type}#${id}`)) found.set(`${type}#${id}`, docs.get(`${type}#${id}`)!);
+      return found;
+    },
+    async liveContacts(ids) {
+      calls.liveContacts++;
+      return new Set(ids.filter(isLive));
+    },
+    grants: store.grants,
+    // All in one transaction, as far as this fake goes: refused as a whole, or written as a whole.
+    async writeAll(changes) {
+      happen();
+      calls.writeAll.push([...changes]);
+      if (changes.some(refused)) return changes.map(() => false);
+      changes.forEach(apply);
+      return changes.map(() => true);
+    },
+  };
+  const deps: DocumentBatchDeps = {
+    store,
+    batch,
+    contacts: { get: async (id: string) => (archived.has(id) ? contact(id, archived.get(id)) : undefined) },
+    now: () => T1,
+  };
+  return {
+    deps,
+    calls,
+    document: (type: DocumentType, id: string) => docs.get(`${type}#${id}`),
+    archive: (id: string) => archived.set(id, true),
+    meanwhile: (fn: () => void) => (meanwhile = fn),
+    create: (s: StoredDocument) => docs.set(`${s.document.type}#${s.document.id}`, s),
+  };
+}
+
+/** A line's problem as the client sees it. */
+const problemOf = (line: BatchOutcome) => (line.outcome === 'failed' ? toProblem(line.error).problem : undefined);
+
+describe('publishDocuments', () => {
+  test('each line on its own, in order: created, replaced (createdAt kept), refused with its own path; one read each, one write', async () => {
+    const w = world([stored({ id: 'INV-2', customerId: 'c1' }, 4)], { 'invoice#INV-2': ['g1'] }, { c1: false, c2: false, gone: true });
+    const results = await publishDocuments(w.deps, [
+      { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'One', amount: 10 },
+      { type: 'invoice', id: 'INV-2', customerId: 'c1', name: 'Two, again' },
+      { type: 'invoice', id: 'INV-3', customerId: 'c2', name: 'Three', amount: 1e20 },
+      { type: 'sale_order', id: 'SO-1', customerId: 'gone', name: 'Archived customer' },
+      { type: 'sale_order', id: 'SO-2', customerId: 'nobody', name: 'Unknown customer' },
+      { type: 'invoice', id: 'INV-1', customerId: 'c2', name: 'One, named twice' },
+      { type: 'receipt', id: 'R-1', customerId: 'c2', name: 'Unknown type' },
+      { type: 'invoice', id: 'INV-4', customerId: 'c2', name: 'Four', admin: true },
+    ]);
+
+    expect(results.map(({ type, id, outcome }) => [type, id, outcome])).toEqual([
+      ['invoice', 'INV-1', 'created'],
+      ['invoice', 'INV-2', 'replaced'],
+      ['invoice', 'INV-3', 'failed'],
+      ['sale_order', 'SO-1', 'failed'],
+      ['sale_order', 'SO-2', 'failed'],
+      ['invoice', 'INV-1', 'failed'],
+      ['receipt', 'R-1', 'failed'],
+      ['invoice', 'INV-4', 'failed'],
+    ]);
+    expect(results.map((line) => problemOf(line)?.errors?.map((e) => e.path))).toEqual([
+      undefined,
+      undefined,
+      ['documents.2.amount'],
+      ['documents.3.customerId'],
+      ['documents.4.customerId'],
+      ['documents.5.id'],
+      ['documents.6.type'],
+      ['documents.7.admin'],
+    ]);
+    expect(results.filter((line) => line.outcome === 'failed').map((line) => problemOf(line)?.status)).toEqual([400, 400, 400, 400, 400, 400]);
+
+    expect(w.document('invoice', 'INV-1')).toEqual({
+      document: { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'One', amount: 10, createdAt: T1.toISOString(), updatedAt: T1.toISOString() },
+      version: 1,
+    });
+    expect(w.document('invoice', 'INV-2')).toMatchObject({ document: { name: 'Two, again', createdAt: T0.toISOString(), updatedAt: T1.toISOString() }, version: 5 });
+    expect(w.calls).toMatchObject({ getMany: 1, liveContacts: 1, write: [] });
+    expect(w.calls.writeAll).toHaveLength(1);
+    // The replace rewrites its grantee's copy, as its PUT would.
+    expect(w.calls.writeAll[0]!.find((c) => c.kind === 'replace')).toMatchObject({ previous: { version: 4 }, grants: [{ contactId: 'g1' }], dropGrants: [] });
+  });
+
+  test("moving a document to a contact it was shared with turns that grant into the implicit one, as the PUT does", async () => {
+    const w = world([stored({ id: 'INV-1', customerId: 'c1' })], { 'invoice#INV-1': ['g1', 'c2'] }, { c1: false, c2: false });
+    const results = await publishDocuments(w.deps, [{ type: 'invoice', id: 'INV-1', customerId: 'c2', name: 'Moved' }]);
+    expect(results).toEqual([{ type: 'invoice', id: 'INV-1', outcome: 'replaced' }]);
+    expect(w.calls.writeAll[0]).toEqual([expect.objectContaining({ kind: 'replace', grants: [{ contactId: 'g1' }], dropGrants: [{ contactId: 'c2' }] })]);
+  });
+
+  test('a line that names no valid document echoes what it can (strings, at most 128 characters) and fails alone', async () => {
+    const w = world([], {}, { c1: false });
+    const results = await publishDocuments(w.deps, [null, 'text', { type: 7, id: 'x'.repeat(500) }, { type: 'invoice', id: 'OK', customerId: 'c1', name: 'fine' }]);
+    expect(results.map(({ type, id, outcome }) => ({ type, id, outcome }))).toEqual([
+      { type: '', id: '', outcome: 'failed' },
+      { type: '', id: '', outcome: 'failed' },
+      { type: '', id: 'x'.repeat(128), outcome: 'failed' },
+      { type: 'invoice', id: 'OK', outcome: 'created' },
+    ]);
+    expect(problemOf(results[1]!)?.errors?.[0]?.path).toBe('documents.1');
+  });
+
+  test('nothing valid: nothing is read or written', async () => {
+    const w = world();
+    const results = await publishDocuments(w.deps, [{ type: 'invoice' }]);
+    expect(results[0]!.outcome).toBe('failed');
+    expect(w.calls).toMatchObject({ getMany: 0, liveContacts: 0, writeAll: [], write: [] });
+  });
+
+  test('a batch transaction refused (a document created meanwhile) → each of its documents as its own PUT, with the PUT’s outcome', async () => {
+    const w = world([], {}, { c1: false });
+    w.meanwhile(() => w.create(stored({ id: 'INV-2', customerId: 'c1' }, 7)));
+    const results = await publishDocuments(w.deps, [
+      { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'One' },
+      { type: 'invoice', id: 'INV-2', customerId: 'c1', name: 'Two' },
+    ]);
+    expect(results).toEqual([
+      { type: 'invoice', id: 'INV-1', outcome: 'created' },
+      { type: 'invoice', id: 'INV-2', outcome: 'replaced' },
+    ]);
+    expect(w.calls.writeAll).toHaveLength(1);
+    expect(w.calls.write.map((c) => c.kind)).toEqual(['create', 'replace']);
+    expect(w.document('invoice', 'INV-2')).toMatchObject({ version: 8, document: { name: 'Two', createdAt: T0.toISOString() } });
+  });
+
+  test('a customer archived meanwhile: its lines fail on documents.<i>.customerId (the PUT’s refusal), the others are written', async () => {
+    const w = world([], {}, { c1: false, c2: false });
+    w.meanwhile(() => w.archive('c2'));
+    const results = await publishDocuments(w.deps, [
+      { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'One' },
+      { type: 'invoice', id: 'INV-2', customerId: 'c2', name: 'Two' },
+    ]);
+    expect(results[0]).toEqual({ type: 'invoice', id: 'INV-1', outcome: 'created' });
+    expect(results[1]).toMatchObject({ type: 'invoice', id: 'INV-2', outcome: 'failed' });
+    expect(results[1]!.outcome === 'failed' && results[1]!.error).toBeInstanceOf(Invalid);
+    expect(problemOf(results[1]!)?.errors).toEqual([{ path: 'documents.1.customerId', message: 'No such contact: c2.' }]);
+    expect(w.document('invoice', 'INV-2')).toBeUndefined();
+  });
+
+  test('a document that keeps changing under its PUT fails its line with the PUT’s 409, and the rest stand', async () => {
+    const w = world([], {}, { c1: false });
+    w.meanwhile(() => w.create(stored({ id: 'INV-1', customerId: 'c1' })));
+    const store = w.deps.store;
+    // Every write of INV-1 loses its race; others go through.
+    const deps: DocumentBatchDeps = {
+      ...w.deps,
+      store: { ...store, write: async (change) => (change.kind !== 'delete' && 'document' in change && change.document.id === 'INV-1' ? Promise.reject(new StaleVersion('busy')) : store.write(change)) },
+    };
+    const results = await publishDocuments(deps, [
+      { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'Busy' },
+      { type: 'invoice', id: 'INV-2', customerId: 'c1', name: 'Calm' },
+    ]);
+    expect(results[0]).toMatchObject({ outcome: 'failed' });
+    expect(results[0]!.outcome === 'failed' && results[0]!.error).toBeInstanceOf(Conflict);
+    expect(problemOf(results[0]!)?.status).toBe(409);
+    expect(results[1]).toEqual({ type: 'invoice', id: 'INV-2', outcome: 'created' });
+  });
+});
