@@ -1,10 +1,6 @@
-/**
- * The audit trail as staff read it (`GET /contacts/{id}/portal-access/audit`), and a lifecycle event
- * that cannot be emitted: logged for the operator, never failing the change it reports.
- */
+/** The audit trail as staff read it (`GET /contacts/{id}/portal-access/audit`). */
 import { NotFound } from '../../lambdas/contract/errors';
 import { listAudit, type AuditPage } from '../../lambdas/domain/audit';
-import { emitAccessEvent } from '../../lambdas/domain/portal-access/access-events';
 import { toProblem } from '../../lambdas/http-kit/problem';
 
 describe('the audit trail', () => {
@@ -26,26 +22,5 @@ describe('the audit trail', () => {
     expect(error).toEqual(new NotFound('No such contact.'));
     expect(toProblem(error).status).toBe(404);
     expect(reads).toEqual([]);
-  });
-});
-
-describe('a lifecycle event', () => {
-  const detail = { contactId: 'p1', email: 'p1@example.com', at: '2026-11-10T12:00:00.000Z' };
-
-  it('that cannot be emitted is logged with its type, contact and error; the change still succeeds', async () => {
-    const warnings: [string, unknown][] = [];
-    const down = new Error('bus down');
-    await expect(
-      emitAccessEvent({ events: { emit: async () => Promise.reject(down) }, warn: (message, context) => void warnings.push([message, context]) }, 'PortalAccessRevoked', detail),
-    ).resolves.toBeUndefined();
-    expect(warnings).toEqual([['event not emitted', { type: 'PortalAccessRevoked', contactId: 'p1', error: down }]]);
-  });
-
-  it('that is emitted logs nothing', async () => {
-    const emitted: unknown[] = [];
-    const warnings: unknown[] = [];
-    await emitAccessEvent({ events: { emit: async (type, d) => void emitted.push([type, d]) }, warn: (m) => void warnings.push(m) }, 'PortalAccessGranted', detail);
-    expect(emitted).toEqual([['PortalAccessGranted', detail]]);
-    expect(warnings).toEqual([]);
   });
 });
