@@ -7,9 +7,11 @@
 import { Gone, Invalid } from '../../lambdas/contract/errors';
 import { PASSWORD_REFUSED } from '../../lambdas/contract/password-policy';
 import { acceptInvitation, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
-import type { AcceptDeps, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
+import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
+import type { AcceptDeps, DeliveryDeps, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
-import { revokeAccess } from '../../lambdas/domain/portal-access/revoke';
+import { revokeAccess, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryPool } from './customer-pool.fakes';
 import { MemoryAccess } from './portal-access.fakes';
@@ -115,22 +117,48 @@ describe('the password policy: at least 12 characters, a lower-case and an upper
 });
 
 describe('the access changed while the password was being set', () => {
-  const revocationDeps = (): PortalAccessDeps => ({
+  const requestDeps = (): PortalAccessDeps => ({
     contacts: access.contactStore,
     store: access,
-    logins: pool,
-    mailer: { send: async () => undefined },
-    events: { emit: async () => undefined },
     now: () => clock,
-    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 2 },
+    config: { applyConcurrency: 2 },
+    newId: () => `o-${access.outboxItems.size + 1}`,
     warn: () => undefined,
   });
+  let mailed: string[];
+  /** The outbox worker over the same stores and pool, run on what the requests queued (as the stream would). */
+  async function drain() {
+    mailed = [];
+    const delivery: DeliveryDeps = {
+      contacts: access.contactStore,
+      store: access,
+      outbox: access,
+      logins: pool,
+      mailer: { send: async (mail) => void mailed.push(mail.text) },
+      pacer: { acquire: async () => undefined },
+      events: { emit: async () => undefined },
+      now: () => clock,
+      config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7 },
+      warn: () => undefined,
+      sleep: async () => undefined,
+    };
+    const worker: OutboxDeps = {
+      outbox: access,
+      now: () => clock,
+      handlers: { invitation: (item, run) => deliverInvitation(delivery, item, run), revocation: (item, run) => settleRevocation(delivery, item, run) },
+    };
+    while (access.pending.length > 0) {
+      await processOutboxItem(worker, access.pending[0]!, new AbortController().signal);
+      access.pending.shift();
+    }
+  }
 
   it('revoked meanwhile: 410, the access stays revoked and its login disabled, the link is dead', async () => {
     const token = invited();
-    pool.during.set('setPassword', () => revokeAccess(revocationDeps(), 'p1', 'staff:alice'));
+    pool.during.set('setPassword', () => revokeAccess(requestDeps(), 'p1', 'staff:alice'));
 
     const outcome = await outcomeOf(acceptInvitation(deps, token, GOOD));
+    await drain();
 
     expect(outcome).toBeInstanceOf(Gone);
     expect(toProblem(outcome)).toEqual(await goneProblem());
@@ -140,17 +168,17 @@ describe('the access changed while the password was being set', () => {
     expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toBeInstanceOf(Gone);
   });
 
-  it('re-invited meanwhile: 410 for the old link, the contact still invited, and the new link works', async () => {
+  it('re-invited meanwhile (the new link sent, the old one replaced): 410 for the old link, the contact still invited, and the new link works', async () => {
     const token = invited();
-    let mailed = '';
-    pool.during.set('setPassword', () =>
-      reinvite({ ...revocationDeps(), mailer: { send: async (mail) => void (mailed = mail.text) } }, 'p1', {}, 'staff:alice'),
-    );
+    pool.during.set('setPassword', async () => {
+      await reinvite(requestDeps(), 'p1', {}, 'staff:alice');
+      await drain();
+    });
 
     expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toBeInstanceOf(Gone);
     expect(access.contact('p1').portal.status).toBe('invited');
-
-    const fresh = /token=([A-Za-z0-9_-]{43})/.exec(mailed)?.[1] ?? '';
+    expect(mailed).toHaveLength(1);
+    const fresh = /token=([A-Za-z0-9_-]{43})/.exec(mailed[0] ?? '')?.[1] ?? '';
     await acceptInvitation(deps, fresh, GOOD);
     expect(access.contact('p1').portal.status).toBe('active');
   });

@@ -2,13 +2,16 @@
  * The wizard and the revocations at their edges, over the in-memory stores and pool: the normal
  * re-submit of a contact already in the portal, lines the request had no time left for, contacts
  * that left the wizard between its listing and their line, a company revocation in which one
- * login cannot be disabled, and what the events and the audit trail say.
+ * login cannot be disabled, and what the events and the audit trail say. Requests write the record
+ * and an outbox item; `drain()` runs the outbox worker (login, email, events) as the stream would.
  */
 import { Conflict, NotFound } from '../../lambdas/contract/errors';
+import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
-import type { AccessEventDetail, AccessEventType, InvitationMail, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
+import type { AccessEventDetail, AccessEventType, DeliveryDeps, InvitationMail, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
-import { revokeAccess, revokeCompany } from '../../lambdas/domain/portal-access/revoke';
+import { revokeAccess, revokeCompany, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryPool } from './customer-pool.fakes';
 import { MemoryAccess } from './portal-access.fakes';
@@ -20,23 +23,50 @@ let pool: MemoryPool;
 let mails: InvitationMail[];
 let events: { type: AccessEventType; detail: AccessEventDetail }[];
 let deps: PortalAccessDeps;
+let worker: OutboxDeps;
 
 beforeEach(() => {
   access = new MemoryAccess();
   pool = new MemoryPool();
   mails = [];
   events = [];
-  deps = {
+  let ids = 0;
+  const now = () => new Date(NOW);
+  deps = { contacts: access.contactStore, store: access, now, config: { applyConcurrency: 4 }, newId: () => `o-${++ids}`, warn: () => undefined };
+  const delivery: DeliveryDeps = {
     contacts: access.contactStore,
     store: access,
+    outbox: access,
     logins: pool,
     mailer: { send: async (mail) => void mails.push(mail) },
+    pacer: { acquire: async () => undefined },
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
-    now: () => new Date(NOW),
-    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7, applyConcurrency: 4 },
+    now,
+    config: { portalUrl: 'https://portal.example.com', invitationTtlDays: 7 },
     warn: () => undefined,
+    sleep: async () => undefined,
+  };
+  worker = {
+    outbox: access,
+    now,
+    handlers: { invitation: (item, run) => deliverInvitation(delivery, item, run), revocation: (item, run) => settleRevocation(delivery, item, run) },
   };
 });
+
+/** Hands the outbox items written so far to the worker, oldest first, as the table's stream would; one that throws stays (the stream retries it). */
+async function drain(): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  while (access.pending.length > 0) {
+    try {
+      await processOutboxItem(worker, access.pending[0]!, new AbortController().signal);
+      access.pending.shift();
+    } catch (error) {
+      errors.push(error);
+      break;
+    }
+  }
+  return errors;
+}
 
 /** A contact that accepted its invitation: its login exists, enabled, and no invitation is pending. */
 function active(id: string, companyId?: string) {
@@ -63,10 +93,12 @@ describe('the wizard submitted again with a contact already in the portal ticked
     const results = await applyPortalAccess(deps, 'p1', { lines: [grantLine('p1')] }, 'staff:alice');
     // The same email as the login's, spelled otherwise, is the same line.
     const again = await applyPortalAccess(deps, 'p1', { lines: [grantLine('p1', ' P1@Example.com ')] }, 'staff:alice');
+    expect(await drain()).toEqual([]);
 
     expect(results).toEqual([{ contactId: 'p1', outcome: 'unchanged', status: 'active' }]);
     expect(again).toEqual([{ contactId: 'p1', outcome: 'unchanged', status: 'active' }]);
     expect(access.contact('p1')).toEqual(before);
+    expect(access.outboxItems.size).toBe(0);
     expect(access.invitations.size).toBe(0);
     expect(mails).toEqual([]);
     expect(access.audit).toEqual([]);
@@ -80,13 +112,15 @@ describe('the wizard submitted again with a contact already in the portal ticked
     active('p2', 'co');
 
     const results = await applyPortalAccess(deps, 'co', { lines: [grantLine('p1'), grantLine('p2')], message: 'Welcome back' }, 'staff:alice');
+    expect(await drain()).toEqual([]);
 
     expect(results.map((r) => [r.contactId, r.outcome, r.status])).toEqual([
       ['p1', 'unchanged', 'active'],
       ['p2', 'unchanged', 'active'],
     ]);
+    expect(access.outboxItems.size).toBe(0);
     expect(mails).toEqual([]);
-    expect(access.audit).toEqual([]);
+    expect(access.audit.filter((entry) => entry.contactId !== 'co')).toEqual([]);
   });
 });
 
@@ -98,11 +132,16 @@ describe('lines the request has no time left for', () => {
     access.add({ id: 'p3', companyId: 'co', email: 'p3@example.com' });
     const before = structuredClone([access.contact('p2'), access.contact('p3')]);
     deps.config.applyConcurrency = 1;
-    // The request's time runs out while its first line talks to Cognito.
+    // The request's time runs out while its first line is being written.
     const requestEnd = new AbortController();
-    pool.during.set('create', async () => requestEnd.abort());
+    const claim = access.claimLogin.bind(access);
+    access.claimLogin = async (c) => {
+      requestEnd.abort();
+      return claim(c);
+    };
 
     const results = await applyPortalAccess(deps, 'co', { lines: [grantLine('p1'), grantLine('p2'), grantLine('p3')] }, 'staff:alice', requestEnd.signal);
+    expect(await drain()).toEqual([]);
 
     expect(results.map((r) => [r.contactId, r.outcome, r.status])).toEqual([
       ['p1', 'granted', 'invited'],
@@ -123,6 +162,7 @@ describe('lines the request has no time left for', () => {
     expect(results).toMatchObject([{ contactId: 'p2', outcome: 'failed', status: 'none' }]);
     expect(access.contact('p2').portal.status).toBe('none');
     expect(access.guards.has('p2@example.com')).toBe(false);
+    expect(access.outboxItems.size).toBe(0);
   });
 });
 
@@ -153,6 +193,7 @@ describe('a contact that leaves the wizard between its listing and its line', ()
     });
 
     const results = await applyPortalAccess(deps, 'co', { lines: ['co', 'p1', 'p2', 'p3'].map((id) => grantLine(id)) }, 'staff:alice');
+    expect(await drain()).toEqual([]);
 
     expect(results.map((r) => [r.contactId, r.outcome, r.status])).toEqual([
       ['co', 'granted', 'invited'],
@@ -175,54 +216,81 @@ describe('a contact that leaves the wizard between its listing and its line', ()
 
   it('a person moved away is not re-invited from its former company', async () => {
     await applyPortalAccess(deps, 'co', { lines: [grantLine('p1')] }, 'staff:alice');
+    await drain();
     expect(mails).toHaveLength(1);
     changeAfterListing(() => {
       access.contact('p1').companyId = 'other';
     });
     await expect(reinvite(deps, 'co', { contactId: 'p1' }, 'staff:alice')).rejects.toEqual(new NotFound('The contact is not in this wizard.'));
+    expect(await drain()).toEqual([]);
     expect(mails).toHaveLength(1);
   });
 });
 
-describe('a company revocation in which one login cannot be disabled', () => {
+describe('a company revocation', () => {
   beforeEach(() => {
     access.add({ id: 'co', kind: 'company', name: 'Co' });
     active('p1', 'co');
     active('p2', 'co');
     active('p3', 'co');
-    pool.disableFailsOnce.add('user-p2');
   });
 
-  it('fails (so the event is retried) while revoking and disabling every other person', async () => {
+  it("one person's record changed meanwhile: the event fails (so it is retried) while every other person is revoked; the retry revokes it, once each", async () => {
+    const revoke = access.revoke.bind(access);
+    let lost = false;
+    access.revoke = async (contact, ...rest) => {
+      if (contact.id === 'p2' && !lost) {
+        lost = true;
+        return false; // another writer got there between the read and the write
+      }
+      return revoke(contact, ...rest);
+    };
+
     const failure = await revokeCompany(deps, 'co', 'event:crm', 'contract ended').catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(AggregateError);
-    expect((failure as AggregateError).errors).toEqual([expect.objectContaining({ name: 'TooManyRequestsException' })]);
     expect((failure as AggregateError).message).toBe('1 of 4 revocations failed');
-    // The portal refuses all three already; only p2's login is still enabled.
+    expect((failure as AggregateError).errors).toEqual([new Conflict('The contact changed meanwhile; repeat the request.')]);
+    expect(['p1', 'p2', 'p3'].map((id) => access.contact(id).portal.status)).toEqual(['revoked', 'active', 'revoked']);
+
+    await revokeCompany(deps, 'co', 'event:crm', 'contract ended');
+    expect(await drain()).toEqual([]);
     expect(['p1', 'p2', 'p3'].map((id) => access.contact(id).portal.status)).toEqual(['revoked', 'revoked', 'revoked']);
-    expect(['p1', 'p2', 'p3'].map((id) => pool.user(`user-${id}`).enabled)).toEqual([false, true, false]);
-    expect(access.contact('p2').login?.disabledAt).toBeUndefined();
-    expect(access.contact('p1').login?.disabledAt).toBe(NOW);
+    expect(['p1', 'p2', 'p3'].map((id) => pool.user(`user-${id}`).enabled)).toEqual([false, false, false]);
+    expect(access.audit.filter((a) => a.action === 'portal.revoked').map((a) => a.contactId).sort()).toEqual(['p1', 'p2', 'p3']);
+    expect(events.map((e) => e.detail.contactId).sort()).toEqual(['p1', 'p2', 'p3']);
   });
 
-  it('the retry disables the login left enabled, with no second audit entry or event', async () => {
-    await expect(revokeCompany(deps, 'co', 'event:crm')).rejects.toBeInstanceOf(AggregateError);
-    const audited = access.audit.length;
-    const emitted = events.length;
-
+  it('a login that cannot be disabled stays on the stream, its record already revoked; the retry disables it, with no second audit entry or event', async () => {
+    pool.disableFailsOnce.add('user-p2');
     await revokeCompany(deps, 'co', 'event:crm');
 
-    expect(pool.user('user-p2').enabled).toBe(false);
+    const errors: unknown[] = [];
+    for (let round = 0; round < 2 && access.pending.length > 0; round++) {
+      errors.push(...(await drain()));
+      if (round === 0) {
+        // The portal refuses all three already; only p2's login is still enabled, and its item is still pending.
+        expect(['p1', 'p2', 'p3'].map((id) => access.contact(id).portal.status)).toEqual(['revoked', 'revoked', 'revoked']);
+        expect(pool.user('user-p2').enabled).toBe(true);
+        expect(access.contact('p2').login?.disabledAt).toBeUndefined();
+        expect(access.pending).toHaveLength(2); // p2's item, and p3's behind it
+      }
+    }
+
+    expect(errors).toEqual([expect.objectContaining({ name: 'TooManyRequestsException' })]);
+    expect(['p1', 'p2', 'p3'].map((id) => pool.user(`user-${id}`).enabled)).toEqual([false, false, false]);
     expect(access.contact('p2').login?.disabledAt).toBe(NOW);
-    expect(access.audit).toHaveLength(audited);
-    expect(events).toHaveLength(emitted);
-    expect(pool.calls.filter(([op, user]) => op === 'disable' && user === 'user-p1')).toHaveLength(1);
+    expect(access.audit.filter((a) => a.action === 'portal.revoked')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'PortalAccessRevoked')).toHaveLength(3);
+    expect(pool.calls.filter(([op, user]) => op === 'disable' && user === 'user-p2')).toHaveLength(2);
   });
 
-  it('a single contact whose login cannot be disabled: the error itself, not a wrapper', async () => {
-    await expect(revokeAccess(deps, 'p2', 'event:crm')).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+  it('a single contact whose login cannot be disabled: revoked at once; disabled by the retry', async () => {
+    pool.disableFailsOnce.add('user-p2');
+    expect(await revokeAccess(deps, 'p2', 'event:crm')).toBe('revoked');
+    expect(await drain()).toEqual([expect.objectContaining({ name: 'TooManyRequestsException' })]);
     expect(await revokeAccess(deps, 'p2', 'event:crm')).toBe('unchanged');
+    expect(await drain()).toEqual([]);
     expect(pool.user('user-p2').enabled).toBe(false);
   });
 });
@@ -231,6 +299,7 @@ describe('what the events and the audit trail say', () => {
   it('a revocation: PortalAccessRevoked with the login email and the instant; the audit entry names the email and the status before', async () => {
     active('p1');
     await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: false }] }, 'staff:alice');
+    await drain();
 
     expect(events).toEqual([{ type: 'PortalAccessRevoked', detail: { contactId: 'p1', email: 'p1@example.com', at: NOW } }]);
     expect(access.audit).toEqual([
@@ -249,9 +318,11 @@ describe('what the events and the audit trail say', () => {
   it('a re-invitation: PortalInvitationSent with the login email; the audit entry names it', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
     await applyPortalAccess(deps, 'p1', { lines: [grantLine('p1', 'login@example.com')] }, 'staff:alice');
+    await drain();
     events.length = 0;
 
     await reinvite(deps, 'p1', {}, 'staff:bob');
+    await drain();
 
     expect(events).toEqual([{ type: 'PortalInvitationSent', detail: { contactId: 'p1', email: 'login@example.com', at: NOW } }]);
     expect(access.audit.at(-1)).toEqual({ action: 'portal.reinvited', contactId: 'p1', actor: 'staff:bob', at: NOW, details: { email: 'login@example.com' } });
@@ -261,6 +332,7 @@ describe('what the events and the audit trail say', () => {
   it('a grant: PortalInvitationSent and PortalAccessGranted with the login email; the audit entry names it and the settings', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
     await applyPortalAccess(deps, 'p1', { lines: [grantLine('p1')] }, 'staff:alice');
+    await drain();
 
     const detail = { contactId: 'p1', email: 'p1@example.com', at: NOW };
     expect(events).toEqual([
@@ -275,6 +347,7 @@ describe('what the events and the audit trail say', () => {
   it('only an invited contact can be re-invited: an active one is a conflict and gets no mail', async () => {
     active('p1');
     await expect(reinvite(deps, 'p1', {}, 'staff:bob')).rejects.toBeInstanceOf(Conflict);
+    expect(await drain()).toEqual([]);
     expect(mails).toEqual([]);
     expect(events).toEqual([]);
   });
