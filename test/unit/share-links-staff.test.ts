@@ -9,12 +9,14 @@ import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ShareLink } from '../../lambdas/domain/share-links/links';
 import type { ShareLinkStore, StaffLinkDeps } from '../../lambdas/domain/share-links/ports';
 import { createLink, listLinks, revokeLink } from '../../lambdas/domain/share-links/staff';
+import { linkExpiry } from '../../lambdas/domain/share-links/links';
 
 const T0 = new Date('2026-11-01T10:00:00.000Z');
 const DAY = 86_400_000;
 const DOC = { type: 'invoice' as const, id: 'INV-1', customerId: 'c1', name: 'Invoice', createdAt: T0.toISOString(), updatedAt: T0.toISOString() };
 
-function world(options: { loseEveryRace?: boolean } = {}) {
+function world(options: { loseEveryRace?: boolean; portalUrl?: string } = {}) {
+  let clock = T0;
   const links: ShareLink[] = [];
   const creates: unknown[] = [];
   const revocations: { at: string; kept: Date }[] = [];
@@ -40,11 +42,11 @@ function world(options: { loseEveryRace?: boolean } = {}) {
     links: store,
     documents: { get: async (type, id) => (type === 'invoice' && id === 'INV-1' ? { document: DOC, version: 1 } : undefined) },
     contacts: { get: async (id: string) => contacts.get(id) } as StaffLinkDeps['contacts'],
-    now: () => T0,
-    portalUrl: 'https://portal.example.com',
+    now: () => clock,
+    portalUrl: options.portalUrl ?? 'https://portal.example.com',
     newId: () => `link-${++n}`,
   };
-  return { deps, links, creates, revocations };
+  return { deps, links, creates, revocations, setClock: (at: Date) => void (clock = at), addContact: (c: ContactRecord) => void contacts.set(c.id, c) };
 }
 
 const outcome = (promise: Promise<unknown>) => promise.then(() => 'done', (error: unknown) => error);
@@ -89,4 +91,26 @@ it(`a revoked link stays on record ${ENDED_LINK_KEPT_DAYS} days after its revoca
   expect(revocations).toEqual([{ at: T0.toISOString(), kept: new Date(T0.getTime() + ENDED_LINK_KEPT_DAYS * DAY) }]);
   await revokeLink(deps, 'invoice', 'INV-1', id, 'staff:bob');
   expect(revocations).toHaveLength(1);
+});
+
+it('staff see a link with its recipient and limit, and without a token; it is listed until its keep period ends, not at that instant', async () => {
+  const { deps, addContact, setClock } = world({ portalUrl: 'https://portal.example.com//' });
+  addContact({ id: 'pat', kind: 'person', name: 'Pat', archived: false, portal: { status: 'none' }, version: 1, createdAt: DOC.createdAt, updatedAt: DOC.createdAt });
+  const expiresAt = new Date(T0.getTime() + DAY).toISOString();
+  const created = await createLink(deps, 'invoice', 'INV-1', { contactId: 'pat', maxViews: 3, expiresAt }, 'staff:ann');
+  expect(created.url).toMatch(/^https:\/\/portal\.example\.com\/s\/[A-Za-z0-9_-]+$/);
+  expect(created).toEqual({ id: 'link-1', url: created.url, expiresAt, maxViews: 3, views: 0 });
+  expect(await listLinks(deps, 'invoice', 'INV-1')).toEqual([
+    { id: 'link-1', contactId: 'pat', createdBy: 'staff:ann', createdAt: T0.toISOString(), expiresAt, maxViews: 3, views: 0 },
+  ]);
+  const keptUntil = Date.parse(expiresAt) + ENDED_LINK_KEPT_DAYS * DAY;
+  setClock(new Date(keptUntil - 1));
+  expect(await listLinks(deps, 'invoice', 'INV-1')).toHaveLength(1);
+  setClock(new Date(keptUntil));
+  expect(await listLinks(deps, 'invoice', 'INV-1')).toEqual([]);
+});
+
+it('an expiry refused says why, on expiresAt', () => {
+  expect(() => linkExpiry(T0.toISOString(), T0)).toThrow(new Invalid('must be in the future', 'expiresAt'));
+  expect(() => linkExpiry(new Date(T0.getTime() + 91 * DAY).toISOString(), T0)).toThrow(new Invalid('must be at most 90 days ahead', 'expiresAt'));
 });
