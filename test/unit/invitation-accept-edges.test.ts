@@ -6,7 +6,8 @@
  */
 import { Gone, Invalid } from '../../lambdas/contract/errors';
 import { PASSWORD_REFUSED } from '../../lambdas/contract/password-policy';
-import { acceptInvitation, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
+import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
+import { acceptInvitation, GONE_DETAIL, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
 import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import type { AcceptDeps, DeliveryDeps, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
@@ -180,6 +181,61 @@ describe('the access changed while the password was being set', () => {
     expect(mailed).toHaveLength(1);
     const fresh = /token=([A-Za-z0-9_-]{43})/.exec(mailed[0] ?? '')?.[1] ?? '';
     await acceptInvitation(deps, fresh, GOOD);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+});
+
+describe('a link that cannot be used, and one used again after a failure', () => {
+  it('a malformed token is gone at once: nothing is read', async () => {
+    invited();
+    const reads: string[] = [];
+    const store = { ...deps.store, getInvitation: async (hash: string) => (reads.push(hash), access.getInvitation(hash)) };
+    for (const token of ['', 'short', `${'a'.repeat(42)}!`, 'a'.repeat(44)])
+      expect(await outcomeOf(acceptInvitation({ ...deps, store }, token, GOOD))).toEqual(new Gone(GONE_DETAIL));
+    expect(reads).toEqual([]);
+  });
+
+  it.each([
+    ['its contact archived', (id: string) => void (access.contact(id).archived = true)],
+    ['its contact already active', (id: string) => void (access.contact(id).portal.status = 'active')],
+    ['another invitation on the contact', (id: string) => void (access.contact(id).invitation!.tokenHash = 'another')],
+    ["its contact's login not created yet", (id: string) => void delete access.contact(id).login],
+  ])('%s: gone (410), no password set, and the claim released', async (_, change) => {
+    const token = invited();
+    change('p1');
+    const outcome = await outcomeOf(acceptInvitation(deps, token, GOOD));
+    expect(outcome).toEqual(new Gone(GONE_DETAIL));
+    expect(toProblem(outcome).status).toBe(410);
+    expect(pool.calls).toEqual([]);
+    expect(access.invitations.get(hashToken(token))?.claimedAt).toBeUndefined();
+  });
+
+  it('a password the pool refuses (or a pool that fails) leaves the link usable at once; a good one then signs out earlier sessions', async () => {
+    const token = invited();
+    pool.during.set('setPassword', async () => {
+      throw new Invalid(PASSWORD_REFUSED, 'password');
+    });
+    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toEqual(new Invalid(PASSWORD_REFUSED, 'password'));
+    expect(access.contact('p1').portal.status).toBe('invited');
+
+    await acceptInvitation(deps, token, GOOD);
+    expect(access.contact('p1').portal).toMatchObject({ status: 'active', activatedAt: clock.toISOString() });
+    expect(pool.calls).toEqual([
+      ['setPassword', 'user-p1'],
+      ['setPassword', 'user-p1'],
+      ['signOut', 'user-p1'],
+    ]);
+    expect(access.audit).toEqual([{ at: clock.toISOString(), actor: 'invitee', action: 'invitation.accepted', contactId: 'p1', details: {} }]);
+  });
+
+  it('an accept that died holding the claim blocks the link until the claim is stale', async () => {
+    const token = invited();
+    const hash = hashToken(token);
+    access.invitations.get(hash)!.claimedAt = clock.toISOString();
+    clock = new Date(clock.getTime() + ABANDONED_AFTER_MS - 1);
+    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toEqual(new Gone(GONE_DETAIL));
+    clock = new Date(clock.getTime() + 2);
+    await acceptInvitation(deps, token, GOOD);
     expect(access.contact('p1').portal.status).toBe('active');
   });
 });
