@@ -20,6 +20,10 @@ export default {
   concurrency: 2,
   // A loaded machine makes runs slow, not wrong: a generous margin before a mutant counts as a timeout.
   timeoutMS: 10000,
+  // Static mutants (module-level constants, evaluated once at load) have no per-test coverage, so each
+  // runs every related test file: on this machine 62 of them took ~60 % of a whole run. Left out
+  // (reported as ignored, not counted in the score).
+  ignoreStatic: true,
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
