@@ -112,3 +112,17 @@ describe('a contact in the portal whose invitation has not gone out', () => {
     expect(access.contact('p1').portal.delivery).toBe('queued');
   });
 });
+
+describe('a contact in the portal, a line changing one setting only', () => {
+  it.each([
+    ['its end', { until: '2026-06-01T00:00:00.000Z' }, { scope: 'company', types: 'all', until: '2026-06-01T00:00:00.000Z' }],
+    ['its scope', { scope: 'own' as const }, { scope: 'own', types: 'all', until: null }],
+  ])('%s: updated, audited from and to', async (_, change, to) => {
+    access.add({ id: 'p1', email: 'p1@example.com', portal: { status: 'active', activatedAt: PAST }, login: { email: 'p1@example.com', username: 'u1', sub: 's1' } });
+    const [line] = await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: true, ...change }] }, 'staff:alice');
+    expect(line).toEqual({ contactId: 'p1', outcome: 'updated', status: 'active' });
+    expect(access.audit).toEqual([
+      { at: NOW.toISOString(), actor: 'staff:alice', action: 'portal.updated', contactId: 'p1', details: { from: { scope: 'company', types: 'all', until: null }, to } },
+    ]);
+  });
+});
