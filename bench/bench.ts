@@ -9,11 +9,12 @@ import { bundleFigures } from './figures/bundles';
 import type { FigureGroup } from './figures/group';
 import { hostileBodyFigures } from './figures/hostile';
 import { portalPageFigures } from './figures/portal-page';
+import { publishingFigures } from './figures/publishing';
 import { startBenchStack } from './stack';
 import { figure, machine, now, timed, verdicts, type Target } from './stats';
 
 /** In order: the stack's groups, then those that want the machine to themselves. */
-const ALL: readonly FigureGroup[] = [portalPageFigures, applyFigures, hostileBodyFigures, bundleFigures];
+const ALL: readonly FigureGroup[] = [portalPageFigures, applyFigures, publishingFigures, hostileBodyFigures, bundleFigures];
 /** `npm run bench -- portal apply`: only the groups whose names contain one of the words. */
 const only = process.argv.slice(2);
 const GROUPS = only.length === 0 ? ALL : ALL.filter((g) => only.some((word) => g.name.includes(word)));

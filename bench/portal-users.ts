@@ -13,6 +13,8 @@ export interface ApplyResult {
   contactId: string;
   outcome: string;
   status: string;
+  /** A failed line's problem (its HTTP status, as the request alone would have answered). */
+  error?: { status: number; title?: string };
 }
 
 export async function createContact(body: { kind: 'person' | 'company'; name: string; email?: string; companyId?: string }): Promise<Contact> {

@@ -38,3 +38,6 @@ export function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 }
+
+/** The 1-minute load average, for the figures of a shared machine: `load 3.2`. */
+export const load = (): string => `load ${os.loadavg()[0]?.toFixed(1) ?? '?'}`;

@@ -17,4 +17,17 @@ export const LAMBDA_BUNDLING = {
     /** No operation the functions call streams events: see lambdas/wiring/no-event-streams.ts. */
     '@smithy/core/event-streams': path.join(REPO_ROOT, 'lambdas', 'wiring', 'no-event-streams.ts'),
   },
+  /** Source maps without the sources' text: stack traces need the mappings only. */
+  sourcesContent: false,
+  /**
+   * After esbuild: the map keeps the project's own code only (lib/source-maps.ts): mapping
+   * node_modules too costs a cold start 20–50 ms. Shell commands, run from the repository root.
+   */
+  afterBundling: (outputDir: string): string[] => [
+    [path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), path.join(REPO_ROOT, 'lib', 'trim-source-map.ts'), path.join(outputDir, 'index.js.map')].map(shellQuote).join(' '),
+  ],
 } as const;
+
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -64,7 +64,7 @@ export function acknowledgeNagFindings({ identity, http, attachments, attachment
     acknowledge(
       pool,
       'AwsSolutions-COG8',
-      'Essentials tier: threat protection (Plus) is billed per monthly active user; the portal already re-checks every request against its own access record and staff use MFA. Switch featurePlan to PLUS per stage when the cost is agreed.',
+      'Lite (customers) and Essentials (staff) plans: threat protection (Plus) is billed per monthly active user; the portal already re-checks every request against its own access record and staff use MFA. Switch featurePlan to PLUS per stage when the cost is agreed (docs/cost.md).',
     );
   }
 

@@ -51,6 +51,9 @@ export class Identity extends Construct {
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
     const customerPool = new cognito.UserPool(this, 'CustomerPool', {
+      // Everything this pool uses (hosted UI, PKCE, TOTP, verified email changes, admin APIs) is in
+      // Lite; a pool without a plan gets Essentials, $0.0095 more per monthly active user (docs/cost.md).
+      featurePlan: cognito.FeaturePlan.LITE,
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       signInCaseSensitive: false,
@@ -83,6 +86,8 @@ export class Identity extends Construct {
     });
 
     const staffPool = new cognito.UserPool(this, 'StaffPool', {
+      // A few users; Essentials, said rather than defaulted.
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
       signInCaseSensitive: false,

@@ -98,8 +98,12 @@ export class PortalFunction extends NodejsFunction {
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         esbuildArgs: Object.fromEntries(Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to])),
         sourceMap: true,
-        // Stack traces need the mappings, not a copy of every source file inside the zip.
-        sourcesContent: false,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => LAMBDA_BUNDLING.afterBundling(outputDir),
+        },
         // The SDK versions the code was tested with, not whatever the runtime happens to carry.
         bundleAwsSDK: true,
         forceDockerBundling: false,

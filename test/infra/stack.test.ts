@@ -159,6 +159,12 @@ describe('user pools', () => {
     expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
   });
 
+  it('each pool names its feature plan: Lite for customers (all it uses is in Lite; docs/cost.md), Essentials for staff', () => {
+    const resources = template.toJSON().Resources;
+    expect((resources[customerPoolId()] as Resource).Properties.UserPoolTier).toBe('LITE');
+    expect((resources[staffPoolId()] as Resource).Properties.UserPoolTier).toBe('ESSENTIALS');
+  });
+
   it('staff pool requires MFA, has the portal-admins group and a password + SRP client', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
     const staffPool = template.toJSON().Resources[staffPoolId()] as Resource;

@@ -1,0 +1,81 @@
+/**
+ * Batch publishing (issue 12 part 2): documents a second through `PUT /documents/{type}/{id}` one by
+ * one against `POST /documents/batch` with 100 documents a request, each with 8 concurrent clients
+ * over HTTP, new documents (all ten types) spread over 50 customers, as a back office's initial sync
+ * sends them (ordered by date, not by customer), the same for both. Every answer must be what the route promises (`201`;
+ * `200` with every result `created`). The two are measured in turns — PUT, batch, PUT, batch — and
+ * each rate is the total documents over the total time of its turns, so a change in the machine's
+ * load lands on both.
+ */
+import { DOCUMENT_TYPES } from '../../lambdas/contract/document-types';
+import { adminToken, api } from '../../test/integration/support/stack';
+import { createContact, inParallel } from '../portal-users';
+import { figure, load, timed } from '../stats';
+import type { FigureGroup } from './group';
+
+const CLIENTS = 8;
+const BATCH = 100;
+/** Per turn: 8 clients × 40 PUTs; 8 clients × 3 batches of 100. */
+const PUTS_PER_TURN = CLIENTS * 40;
+const BATCHES_PER_TURN = CLIENTS * 3;
+const TURNS = 2;
+const TARGET = 5;
+const CUSTOMERS = 50;
+
+const body = (customerId: string, i: number) => ({
+  customerId,
+  name: `PUB/${String(i).padStart(7, '0')}`,
+  reference: `REF-${i}`,
+  state: 'posted',
+  date: '2026-11-30',
+  amount: (i % 10_000) / 100,
+  currency: 'EUR',
+});
+const typeOf = (i: number) => DOCUMENT_TYPES[Math.floor(i / CUSTOMERS) % DOCUMENT_TYPES.length]!;
+
+export const publishingFigures: FigureGroup = {
+  name: 'publishing',
+  needs: 'stack',
+  async run() {
+    const customers = await inParallel(Array.from({ length: CUSTOMERS }, (_, i) => i), CLIENTS, (i) => createContact({ kind: 'company', name: `Bench publishing ${i}` }));
+    const customerOf = (i: number) => customers[i % CUSTOMERS]!.id;
+    const token = await adminToken();
+    let next = 0;
+    const single = async () => {
+      const i = next++;
+      const res = await api(`/documents/${typeOf(i)}/single-${process.pid}-${i}`, { method: 'PUT', token, body: body(customerOf(i), i) });
+      if (res.status !== 201) throw new Error(`PUT /documents → ${res.status} ${res.text}`);
+    };
+    const batch = async () => {
+      const documents = Array.from({ length: BATCH }, () => {
+        const i = next++;
+        return { type: typeOf(i), id: `batch-${process.pid}-${i}`, ...body(customerOf(i), i) };
+      });
+      const res = await api('/documents/batch', { method: 'POST', token, body: { documents } });
+      const results = (res.body?.results ?? []) as { outcome: string }[];
+      if (res.status !== 200 || results.length !== BATCH || results.some((r) => r.outcome !== 'created')) {
+        throw new Error(`POST /documents/batch → ${res.status}, ${results.filter((r) => r.outcome === 'created').length}/${BATCH} created: ${res.text.slice(0, 300)}`);
+      }
+    };
+    // Warm-up: each function's container started and its clients connected before anything is timed.
+    await inParallel(Array.from({ length: CLIENTS }, (_, i) => i), CLIENTS, single);
+    await batch();
+
+    let [putMs, batchMs] = [0, 0];
+    for (let turn = 1; turn <= TURNS; turn++) {
+      const puts = await timed(() => inParallel(Array.from({ length: PUTS_PER_TURN }, (_, i) => i), CLIENTS, single));
+      putMs += puts.ms;
+      console.log(`publishing turn ${turn}: ${PUTS_PER_TURN} PUTs in ${(puts.ms / 1000).toFixed(2)} s (${load()})`);
+      const batches = await timed(() => inParallel(Array.from({ length: BATCHES_PER_TURN }, (_, i) => i), CLIENTS, batch));
+      batchMs += batches.ms;
+      console.log(`publishing turn ${turn}: ${BATCHES_PER_TURN * BATCH} documents in ${BATCHES_PER_TURN} batches in ${(batches.ms / 1000).toFixed(2)} s (${load()})`);
+    }
+    const putRate = (TURNS * PUTS_PER_TURN) / (putMs / 1000);
+    const batchRate = (TURNS * BATCHES_PER_TURN * BATCH) / (batchMs / 1000);
+    const ratio = batchRate / putRate;
+    figure(`publishing: PUT one by one, ${CLIENTS} clients`, putRate, 'documents/s', 1);
+    figure(`publishing: POST /documents/batch (${BATCH} a request), ${CLIENTS} clients`, batchRate, 'documents/s', 1);
+    figure('publishing: batch / PUT', ratio, 'x', 2);
+    return [{ name: `batch publishing ≥ ${TARGET}× PUT one by one (documents/s, ${CLIENTS} clients each)`, pass: ratio >= TARGET, detail: `${ratio.toFixed(2)}× (${batchRate.toFixed(1)} vs ${putRate.toFixed(1)} documents/s)` }];
+  },
+};
