@@ -31,7 +31,8 @@ const NO_RUNTIME_SDK = { group: ['@aws-sdk/*', '@middy/*', 'aws-cdk-lib', 'aws-c
 const ENV_IN_WIRING_ONLY = { group: ['**/contract/env'], message: 'Only lambdas/wiring/ reads the environment.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'web/dist/', 'web/shared/generated/', '**/*.cjs', '**/*.js', '**/*.mjs'] },
+  // .stryker-tmp/: the mutation run's sandboxes (instrumented copies); reports/: its reports.
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'web/dist/', 'web/shared/generated/', '.stryker-tmp/', 'reports/', '**/*.cjs', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -131,8 +131,11 @@ export async function createContact(deps: ContactsDeps, input: CreateContactInpu
     id: (deps.newId ?? (() => crypto.randomUUID()))(),
     kind: input.kind,
     name: input.name,
+    // Stryker disable next-line ConditionalExpression: a field set to undefined is the field absent (JSON drops it; the table client removes undefined values).
     ...(input.email === undefined ? {} : { email: input.email }),
+    // Stryker disable next-line ConditionalExpression: as above.
     ...(input.phone === undefined ? {} : { phone: input.phone }),
+    // Stryker disable next-line ConditionalExpression: as above.
     ...(input.companyId === undefined ? {} : { companyId: input.companyId }),
     ...(input.lang === undefined ? {} : { lang: input.lang }),
     archived: false,
@@ -223,6 +226,7 @@ export async function updateContact(
       // A failed condition: re-read and decide again (stale If-Match, archived, a login appeared, or just retry);
       // another contact's login under the new email stays so however often we look.
       if (!(error instanceof Conflict) || error instanceof EmailInUse || attempt >= MAX_ATTEMPTS) throw error;
+      // Stryker disable next-line ArithmeticOperator: the back-off's length is timing, not an outcome a test can tell apart.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }

@@ -21,6 +21,7 @@ import type { Document, Grant, PutDocumentInput } from '../contract/schemas/docu
 export const MAX_EXPLICIT_GRANTS = 30;
 /** Each round of a race has one winner; with jitter, a few concurrent writers of one document all get through. */
 const ATTEMPTS = 20;
+// Stryker disable next-line ArithmeticOperator,MethodExpression,ArrowFunction: the pause's length is timing, not an outcome a test can tell apart.
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(10 * attempt, 100)));
 
 export interface StoredDocument {

@@ -58,6 +58,7 @@ export function staffRights(options: StaffRightsOptions): (username: string, sub
 
   const lookUp = (username: string, sub: string, previous: Entry | undefined): Entry => {
     const at = now();
+    // Stryker disable next-line StringLiteral: a placeholder, replaced by the look-up's promise on the next line before anyone reads it.
     const entry: Entry = { at, verdict: Promise.resolve('no-account'), ...(previous?.confirmedAt === undefined ? {} : { confirmedAt: previous.confirmedAt }) };
     entry.verdict = options.directory.account(username).then(
       (account) => {
@@ -71,6 +72,7 @@ export function staffRights(options: StaffRightsOptions): (username: string, sub
         if (entry.confirmedAt !== undefined && at - entry.confirmedAt <= options.graceMs) {
           options.warn?.('staff pool unavailable; an earlier confirmation is used', { username, error });
           entry.at = Math.min(entry.at, at - options.windowMs + 1_000);
+          // Stryker disable next-line StringLiteral: any verdict other than the two refusals lets the request through; 'admin' names it.
           return 'admin';
         }
         cache.delete(`${username}\n${sub}`);

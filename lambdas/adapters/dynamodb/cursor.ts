@@ -24,11 +24,13 @@ export function decodeCursor(
   if (cursor === undefined) return undefined;
   const bad = () => new Invalid('The cursor is not valid for this listing.', 'cursor');
   let parsed: unknown;
+  // Stryker disable BlockStatement: without the catch's throw `parsed` stays undefined, which the next check refuses the same way.
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw bad();
   }
+  // Stryker restore BlockStatement
   if (typeof parsed !== 'object' || parsed === null) throw bad();
   const { s, k } = parsed as { s?: unknown; k?: unknown };
   if (s !== scope || typeof k !== 'object' || k === null) throw bad();

@@ -16,6 +16,7 @@ import type { StaffLinkDeps } from './ports';
 
 /** Each round of a race for the document's link guard has one winner; the losers read again. */
 const ATTEMPTS = 10;
+// Stryker disable next-line ArithmeticOperator,MethodExpression,ArrowFunction: the pause's length is timing, not an outcome a test can tell apart.
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(10 * attempt, 100)));
 
 export interface CreatedLink {

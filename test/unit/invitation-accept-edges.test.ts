@@ -1,0 +1,243 @@
+/**
+ * Accepting an invitation at its edges, over the in-memory stores and pool: the token at its exact
+ * expiry instant, the password policy at each of its boundaries (the local Cognito emulator does not
+ * enforce it, so this check is the only one there), and an access revoked or re-invited while the
+ * password was being set.
+ */
+import { Gone, Invalid } from '../../lambdas/contract/errors';
+import { PASSWORD_REFUSED } from '../../lambdas/contract/password-policy';
+import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
+import { acceptInvitation, GONE_DETAIL, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
+import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
+import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
+import type { AcceptDeps, DeliveryDeps, ReinviteDeps } from '../../lambdas/domain/portal-access/ports';
+import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
+import { revokeAccess, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
+import { toProblem } from '../../lambdas/http-kit/problem';
+import { MemoryPool } from './customer-pool.fakes';
+import { MemoryAccess } from './portal-access.fakes';
+import { deliverReminder } from '../../lambdas/domain/portal-access/reminder';
+
+const EXPIRES = '2026-03-08T10:00:00.000Z';
+const GOOD = 'Abcdefgh1!xy'; // 12 characters, one of each class
+
+let access: MemoryAccess;
+let pool: MemoryPool;
+let clock: Date;
+let deps: AcceptDeps;
+
+beforeEach(() => {
+  access = new MemoryAccess();
+  pool = new MemoryPool();
+  clock = new Date('2026-03-01T10:00:00.000Z');
+  deps = { contacts: access.contactStore, store: access, logins: pool, now: () => clock };
+});
+
+/** An invited contact whose invitation email went out; answers its token. */
+function invited(id = 'p1'): string {
+  const token = newToken();
+  const tokenHash = hashToken(token);
+  access.add({
+    id,
+    email: `${id}@example.com`,
+    portal: { status: 'invited', invitedAt: '2026-03-01T09:00:00.000Z', delivery: 'sent' },
+    login: { email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` },
+    invitation: { tokenHash, expiresAt: EXPIRES, issuedAt: '2026-03-01T09:00:00.000Z', sentAt: '2026-03-01T09:00:01.000Z' },
+  });
+  access.guards.set(`${id}@example.com`, id);
+  access.subjects.set(`sub-${id}`, id);
+  access.invitations.set(tokenHash, { contactId: id, expiresAt: EXPIRES });
+  pool.seed(`user-${id}`, `${id}@example.com`, `sub-${id}`);
+  return token;
+}
+
+const outcomeOf = (promise: Promise<void>) => promise.then(() => 'accepted' as const, (error: unknown) => error);
+/** What an unknown token answers: every unusable token must answer exactly this. */
+const goneProblem = async () => toProblem(await outcomeOf(acceptInvitation(deps, newToken(), GOOD)));
+
+describe('the token at its exact expiry instant', () => {
+  it('is gone, whatever the password: a weak one answers the same 410 as an unknown token, not a 400', async () => {
+    const token = invited();
+    clock = new Date(EXPIRES);
+
+    const weak = await outcomeOf(acceptInvitation(deps, token, 'weak'));
+    const good = await outcomeOf(acceptInvitation(deps, token, GOOD));
+
+    expect(weak).toBeInstanceOf(Gone);
+    expect(good).toBeInstanceOf(Gone);
+    expect(toProblem(weak)).toEqual(await goneProblem());
+    expect(pool.calls).toEqual([]);
+    expect(access.contact('p1').portal.status).toBe('invited');
+  });
+
+  it('a millisecond before it, the password is checked (400) and a good one is accepted', async () => {
+    const token = invited();
+    clock = new Date(Date.parse(EXPIRES) - 1);
+
+    const weak = await outcomeOf(acceptInvitation(deps, token, 'weak'));
+    expect(weak).toEqual(new Invalid(PASSWORD_REFUSED, 'password'));
+    expect(toProblem(weak).status).toBe(400);
+
+    await acceptInvitation(deps, token, GOOD);
+    expect(access.contact('p1').portal).toMatchObject({ status: 'active', activatedAt: clock.toISOString() });
+    expect(pool.user('user-p1').password).toBe(GOOD);
+  });
+});
+
+describe('the password policy: at least 12 characters, a lower-case and an upper-case letter, a digit and a symbol', () => {
+  const refused = {
+    '11 characters': 'Abcdefg1!xy',
+    'no lower-case letter': 'ABCDEFGH1!XY',
+    'no upper-case letter': 'abcdefgh1!xy',
+    'no digit': 'Abcdefghi!xy',
+    'no symbol': 'Abcdefgh12xy',
+  };
+
+  it.each(Object.entries(refused))('%s: 400 on password, nothing set, and the same link then works with a good one', async (_, password) => {
+    const token = invited();
+
+    const error = await outcomeOf(acceptInvitation(deps, token, password));
+
+    expect(error).toEqual(new Invalid(PASSWORD_REFUSED, 'password'));
+    expect(toProblem(error)).toMatchObject({ status: 400, problem: { errors: [{ path: 'password', message: PASSWORD_REFUSED }] } });
+    expect(pool.calls).toEqual([]);
+    expect(access.contact('p1').portal.status).toBe('invited');
+    await acceptInvitation(deps, token, GOOD);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+
+  it.each([
+    ['exactly 12 characters', GOOD],
+    ['a long passphrase', 'correct Horse battery staple 7'],
+    ['any symbol, a space included', 'Abcdefgh1 xy'],
+  ])('%s: accepted', async (_, password) => {
+    const token = invited();
+    await acceptInvitation(deps, token, password);
+    expect(pool.user('user-p1').password).toBe(password);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+});
+
+describe('the access changed while the password was being set', () => {
+  const requestDeps = (): ReinviteDeps => ({
+    contacts: access.contactStore,
+    store: access,
+    now: () => clock,
+    config: { applyConcurrency: 2, portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400 },
+    newId: () => `o-${access.outboxItems.size + 1}`,
+    warn: () => undefined,
+  });
+  let mailed: string[];
+  /** The outbox worker over the same stores and pool, run on what the requests queued (as the stream would). */
+  async function drain() {
+    mailed = [];
+    const delivery: DeliveryDeps = {
+      contacts: access.contactStore,
+      store: access,
+      outbox: access,
+      logins: pool,
+      mailer: { send: async (mail) => void mailed.push(mail.text) },
+      pacer: { acquire: async () => undefined },
+      events: { emit: async () => undefined },
+      now: () => clock,
+      config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },
+    staff: { profile: async () => undefined },
+      warn: () => undefined,
+      sleep: async () => undefined,
+    };
+    const worker: OutboxDeps = {
+      outbox: access,
+      now: () => clock,
+      handlers: { invitation: (item, run) => deliverInvitation(delivery, item, run), revocation: (item, run) => settleRevocation(delivery, item, run), reminder: (item, run) => deliverReminder(delivery, item, run) },
+    };
+    while (access.pending.length > 0) {
+      await processOutboxItem(worker, access.pending[0]!, new AbortController().signal);
+      access.pending.shift();
+    }
+  }
+
+  it('revoked meanwhile: 410, the access stays revoked and its login disabled, the link is dead', async () => {
+    const token = invited();
+    pool.during.set('setPassword', () => revokeAccess(requestDeps(), 'p1', 'staff:alice'));
+
+    const outcome = await outcomeOf(acceptInvitation(deps, token, GOOD));
+    await drain();
+
+    expect(outcome).toBeInstanceOf(Gone);
+    expect(toProblem(outcome)).toEqual(await goneProblem());
+    expect(access.contact('p1').portal.status).toBe('revoked');
+    expect(pool.user('user-p1').enabled).toBe(false);
+    expect(access.audit.map((a) => a.action)).toEqual(['portal.revoked']);
+    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toBeInstanceOf(Gone);
+  });
+
+  it('re-invited meanwhile (the new link sent, the old one replaced): 410 for the old link, the contact still invited, and the new link works', async () => {
+    const token = invited();
+    pool.during.set('setPassword', async () => {
+      await reinvite(requestDeps(), 'p1', {}, 'staff:alice');
+      await drain();
+    });
+
+    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toBeInstanceOf(Gone);
+    expect(access.contact('p1').portal.status).toBe('invited');
+    expect(mailed).toHaveLength(1);
+    const fresh = /token=([A-Za-z0-9_-]{43})/.exec(mailed[0] ?? '')?.[1] ?? '';
+    await acceptInvitation(deps, fresh, GOOD);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+});
+
+describe('a link that cannot be used, and one used again after a failure', () => {
+  it('a malformed token is gone at once: nothing is read', async () => {
+    invited();
+    const reads: string[] = [];
+    const store = { ...deps.store, getInvitation: async (hash: string) => (reads.push(hash), access.getInvitation(hash)) };
+    for (const token of ['', 'short', `${'a'.repeat(42)}!`, 'a'.repeat(44)])
+      expect(await outcomeOf(acceptInvitation({ ...deps, store }, token, GOOD))).toEqual(new Gone(GONE_DETAIL));
+    expect(reads).toEqual([]);
+  });
+
+  it.each([
+    ['its contact archived', (id: string) => void (access.contact(id).archived = true)],
+    ['its contact already active', (id: string) => void (access.contact(id).portal.status = 'active')],
+    ['another invitation on the contact', (id: string) => void (access.contact(id).invitation!.tokenHash = 'another')],
+    ["its contact's login not created yet", (id: string) => void delete access.contact(id).login],
+  ])('%s: gone (410), no password set, and the claim released', async (_, change) => {
+    const token = invited();
+    change('p1');
+    const outcome = await outcomeOf(acceptInvitation(deps, token, GOOD));
+    expect(outcome).toEqual(new Gone(GONE_DETAIL));
+    expect(toProblem(outcome).status).toBe(410);
+    expect(pool.calls).toEqual([]);
+    expect(access.invitations.get(hashToken(token))?.claimedAt).toBeUndefined();
+  });
+
+  it('a password the pool refuses (or a pool that fails) leaves the link usable at once; a good one then signs out earlier sessions', async () => {
+    const token = invited();
+    pool.during.set('setPassword', async () => {
+      throw new Invalid(PASSWORD_REFUSED, 'password');
+    });
+    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toEqual(new Invalid(PASSWORD_REFUSED, 'password'));
+    expect(access.contact('p1').portal.status).toBe('invited');
+
+    await acceptInvitation(deps, token, GOOD);
+    expect(access.contact('p1').portal).toMatchObject({ status: 'active', activatedAt: clock.toISOString() });
+    expect(pool.calls).toEqual([
+      ['setPassword', 'user-p1'],
+      ['setPassword', 'user-p1'],
+      ['signOut', 'user-p1'],
+    ]);
+    expect(access.audit).toEqual([{ at: clock.toISOString(), actor: 'invitee', action: 'invitation.accepted', contactId: 'p1', details: {} }]);
+  });
+
+  it('an accept that died holding the claim blocks the link until the claim is stale', async () => {
+    const token = invited();
+    const hash = hashToken(token);
+    access.invitations.get(hash)!.claimedAt = clock.toISOString();
+    clock = new Date(clock.getTime() + ABANDONED_AFTER_MS - 1);
+    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toEqual(new Gone(GONE_DETAIL));
+    clock = new Date(clock.getTime() + 2);
+    await acceptInvitation(deps, token, GOOD);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * The key material of the single table that a user's results depend on: names sort and match by
+ * prefix case-, accent- and space-insensitively within a bounded key, and a listing can page past
+ * an undated document (its order key is a valid cursor position).
+ */
+import { orderCursor } from '../../lambdas/adapters/dynamodb/documents-store';
+import { dateKey, keys, nameKey } from '../../lambdas/contract/keys';
+
+describe('a name as key material', () => {
+  it('is the same key however it is cased, accented or padded', () => {
+    expect(nameKey('  Émile Zöla ')).toBe('emile zola');
+    expect(nameKey('EMILE ZOLA')).toBe(nameKey('émile zola'));
+  });
+
+  it('is bounded: a very long name keys as its first 100 characters, so its item stays within the key size', () => {
+    const long = `${'Ab'.repeat(150)}`;
+    expect(nameKey(long)).toBe('ab'.repeat(50));
+    expect(keys.contactByName(long, 'c1').gsi2sk).toBe(`${'ab'.repeat(50)}#c1`);
+  });
+});
+
+describe('a document date as order key', () => {
+  it('a day and an instant of that day order by time, newest last', () => {
+    expect([dateKey('2026-11-01T08:00:00+01:00'), dateKey('2026-11-01'), dateKey(undefined)].sort()).toEqual([
+      dateKey(undefined),
+      '2026-11-01T00:00:00.000Z',
+      '2026-11-01T07:00:00.000Z',
+    ]);
+  });
+
+  it('an undated document sorts before every dated one, and a page ending on it can be continued', () => {
+    const undated = keys.documentOrder('invoice', 'INV-1', undefined);
+    expect(undated < keys.documentOrder('invoice', 'INV-0', '0001-01-01')).toBe(true);
+    const cursor = orderCursor.encode('CUSTOMER#c1', undated);
+    expect(orderCursor.decode(cursor, 'CUSTOMER#c1')).toBe(undated);
+  });
+});

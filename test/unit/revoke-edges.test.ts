@@ -1,0 +1,80 @@
+/**
+ * Revocations at the edges: an unknown contact, an access that already ended (the wizard leaves it,
+ * an archive or an event revokes it), the archive hook of the contacts module with its reasons, and
+ * an archived contact whose access was already revoked (its login released all the same).
+ */
+import { NotFound } from '../../lambdas/contract/errors';
+import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
+import type { PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { archiveRevoker, revokeAccess, revokeCompany } from '../../lambdas/domain/portal-access/revoke';
+import { MemoryAccess } from './portal-access.fakes';
+
+const NOW = '2026-03-01T10:00:00.000Z';
+const PAST = '2026-02-20T00:00:00.000Z';
+let access: MemoryAccess;
+let deps: PortalAccessDeps;
+
+beforeEach(() => {
+  access = new MemoryAccess();
+  let ids = 0;
+  deps = { contacts: access.contactStore, store: access, now: () => new Date(NOW), config: { applyConcurrency: 4 }, newId: () => `o-${++ids}`, warn: () => undefined };
+});
+
+function withLogin(id: string, portal: Parameters<MemoryAccess['add']>[0]['portal'], over: Partial<Parameters<MemoryAccess['add']>[0]> = {}) {
+  access.add({ id, email: `${id}@example.com`, portal, login: { email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` }, ...over });
+  access.guards.set(`${id}@example.com`, id);
+  access.subjects.set(`sub-${id}`, id);
+}
+
+it('an unknown contact is a 404 "No such contact." to revoke, to revoke as a company, or to archive', async () => {
+  for (const attempt of [revokeAccess(deps, 'nope', 'event:crm'), revokeCompany(deps, 'nope', 'event:crm'), archiveRevoker(deps).revokeForArchive('nope', 'staff:ann')])
+    await expect(attempt).rejects.toEqual(new NotFound('No such contact.'));
+});
+
+describe('an access that already ended (its until passed)', () => {
+  it('the wizard leaves it as it is: unchanged, nothing written', async () => {
+    withLogin('p1', { status: 'active', activatedAt: PAST, until: PAST });
+    const [line] = await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: false }] }, 'staff:alice');
+    expect(line).toMatchObject({ contactId: 'p1', outcome: 'unchanged', status: 'expired' });
+    expect(access.contact('p1').portal.status).toBe('active');
+    expect(access.audit).toEqual([]);
+    expect(access.outboxItems.size).toBe(0);
+  });
+
+  it.each([
+    ['not yet marked by the job', { status: 'active' as const, activatedAt: PAST, until: PAST }, 'active'],
+    ['marked expired by the job', { status: 'expired' as const, activatedAt: PAST, until: PAST }, 'expired'],
+  ])('%s: an event revokes it, so that its login is disabled too', async (_, portal, previousStatus) => {
+    withLogin('p1', portal);
+    await expect(revokeAccess(deps, 'p1', 'event:crm', 'contract ended')).resolves.toBe('revoked');
+    expect(access.contact('p1').portal.status).toBe('revoked');
+    expect(access.audit).toEqual([
+      { at: NOW, actor: 'event:crm', action: 'portal.revoked', contactId: 'p1', details: { email: 'p1@example.com', previousStatus, reason: 'contract ended' } },
+    ]);
+    expect([...access.outboxItems.values()]).toMatchObject([{ kind: 'revocation', contactId: 'p1', email: 'p1@example.com' }]);
+  });
+});
+
+describe("the contacts module's archive hook", () => {
+  it("a company's archive revokes it and each of its persons, saying which was archived", async () => {
+    withLogin('co', { status: 'active', activatedAt: PAST }, { kind: 'company' });
+    withLogin('p1', { status: 'invited', invitedAt: PAST }, { companyId: 'co' });
+    withLogin('p2', { status: 'active', activatedAt: PAST }, { companyId: 'co' });
+    await archiveRevoker(deps).revokeForArchive('co', 'staff:ann');
+    expect(access.audit.map((a) => [a.contactId, a.details.reason]).sort()).toEqual([
+      ['co', 'contact archived'],
+      ['p1', 'company archived'],
+      ['p2', 'company archived'],
+    ]);
+    expect(['co', 'p1', 'p2'].map((id) => access.contact(id).portal.status)).toEqual(['revoked', 'revoked', 'revoked']);
+  });
+
+  it("an archived person whose access was revoked before (its login disabled) releases the login's email and subject, for another contact to adopt", async () => {
+    withLogin('p1', { status: 'revoked', revokedAt: PAST }, { archived: true });
+    access.contact('p1').login!.disabledAt = PAST;
+    await archiveRevoker(deps).revokeForArchive('p1', 'staff:ann');
+    expect(access.guards.has('p1@example.com')).toBe(false);
+    expect(access.subjects.has('sub-p1')).toBe(false);
+    expect(access.audit).toEqual([]);
+  });
+});
