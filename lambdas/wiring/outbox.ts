@@ -23,17 +23,7 @@ import { invitationMailer, staffProfiles } from './mail';
 import { countingEvents, countingMailer } from './metrics';
 import { mailConfig, mailRatePerSecond } from './settings';
 import { eventBridgeClient } from './worker-clients';
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+import { sleep } from '../platform/sleep';
 
 export const outboxDeps = perContainer((): OutboxDeps => {
   const { db, name } = table();

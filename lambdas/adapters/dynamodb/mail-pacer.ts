@@ -16,6 +16,7 @@ import type { MailPacer } from '../../domain/portal-access/ports';
 import { ENTITY, keys } from '../../contract/keys';
 import { conditionalWrite } from './conditions';
 import { TableStore } from './table-store';
+import { sleep } from '../../platform/sleep';
 
 /** Slots of a second are handed out during its first 700 ms only: a mail sent then still lands in that second. */
 const HAND_OUT_MS = 700;
@@ -56,14 +57,3 @@ export class DynamoMailPacer extends TableStore implements MailPacer {
     );
   }
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
