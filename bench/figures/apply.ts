@@ -11,7 +11,7 @@
  * too, as a figure: the pacer hands out a second's slots early in that second, so such a window may
  * hold up to twice the rate — per second, what SES counts, never more than the rate.
  */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { emails, outboxDone } from '../../test/integration/support/stack';
@@ -19,6 +19,7 @@ import { applyAll, createContact, inParallel } from '../portal-users';
 import type { BenchStack } from '../stack';
 import { figure, load, now, timed, type Target } from '../stats';
 import type { FigureGroup } from './group';
+import { freshScratchTable } from '../scratch-table';
 
 const APPLY_LINES = 500;
 const CONCURRENCY = 8;
@@ -30,21 +31,7 @@ const QUIET_MS = 30_000;
 async function createFloorTable(bench: BenchStack): Promise<void> {
   const { region, dynamodbEndpoint: endpoint } = bench.info;
   const client = new DynamoDBClient({ region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await client.send(new DeleteTableCommand({ TableName: FLOOR_TABLE })).catch(() => undefined);
-  await client.send(
-    new CreateTableCommand({
-      TableName: FLOOR_TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await freshScratchTable(client, FLOOR_TABLE);
   client.destroy();
 }
 

@@ -10,7 +10,7 @@
  * in the 10,000 (types = invoice only: 1 of 10), each made through the real wizard, invitation and
  * sign-in; the scoped one's types set by a wizard line (`updated`).
  */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/contract/keys';
 import type { Document } from '../../lambdas/contract/schemas/documents';
@@ -20,6 +20,7 @@ import { documentsOf, seedDocuments } from '../seed';
 import type { BenchStack } from '../stack';
 import { figure, median, now, percentile, timed, type Target } from '../stats';
 import type { FigureGroup } from './group';
+import { freshScratchTable } from '../scratch-table';
 
 const PAGE = 50;
 const SAMPLES = 200;
@@ -31,21 +32,7 @@ const FLOOR_PK = 'FLOOR';
 
 /** The floor's items: the public fields of each document (what the page's client receives), under a plain key. */
 async function seedFloor(db: DynamoDBDocumentClient, client: DynamoDBClient, documents: readonly Document[]): Promise<void> {
-  await client.send(new DeleteTableCommand({ TableName: FLOOR_TABLE })).catch(() => undefined);
-  await client.send(
-    new CreateTableCommand({
-      TableName: FLOOR_TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await freshScratchTable(client, FLOOR_TABLE);
   const items = documents.map((d) => ({ pk: FLOOR_PK, sk: keys.documentOrder(d.type, d.id, d.date), ...d }));
   await inParallel(
     Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25)),
