@@ -16,6 +16,8 @@ export const LAMBDA_BUNDLING = {
     '@aws-sdk/credential-provider-node': path.join(REPO_ROOT, 'lambdas', 'wiring', 'lambda-credentials.ts'),
     /** No operation the functions call streams events: see lambdas/wiring/no-event-streams.ts. */
     '@smithy/core/event-streams': path.join(REPO_ROOT, 'lambdas', 'wiring', 'no-event-streams.ts'),
+    /** The table's commands without the SDK's DynamoDB client: see lambdas/wiring/document-commands.ts. */
+    '@aws-sdk/lib-dynamodb': path.join(REPO_ROOT, 'lambdas', 'wiring', 'document-commands.ts'),
   },
   /** Source maps without the sources' text: stack traces need the mappings only. */
   sourcesContent: false,

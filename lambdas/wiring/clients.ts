@@ -1,16 +1,15 @@
 /**
- * The AWS clients (the SDK's, and our light Cognito and S3 ones): the only place that builds them.
- * One of each per container, on first use, with standard retries; the endpoints come from the
- * SDK's own AWS_ENDPOINT_URL_* variables (the local stack points them at its emulators). A bundle
- * carries only the clients its wiring uses: the HTTP functions the table, the light Cognito client
- * and S3; the outbox worker and the scheduled job SES and EventBridge too (worker-clients.ts).
+ * The AWS clients (our light DynamoDB, Cognito and S3 ones, and the SDK's): the only place that builds
+ * them. One of each per container, with standard retries; the endpoints come from the SDK's own
+ * AWS_ENDPOINT_URL_* variables (the local stack points them at its emulators). A bundle carries only
+ * the clients its wiring uses: the HTTP functions the table, the light Cognito client and S3; the
+ * outbox worker and the scheduled job SES and EventBridge too (worker-clients.ts).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env } from '../contract/env';
 import { cognitoApi, type CognitoApi } from '../adapters/cognito/cognito-api';
-import { LightReads, withLightReads } from '../adapters/dynamodb/light-reads';
+import { LightDynamoDb, lightDocumentClient } from '../adapters/dynamodb/light-client';
 import { S3Presigner, S3Requests, type S3Config } from '../adapters/s3/s3-client';
 import { perContainer } from './container';
 import { defaultProvider } from './lambda-credentials';
@@ -23,39 +22,33 @@ import { defaultProvider } from './lambda-credentials';
  */
 export const SDK_LOGGER = { trace() {}, debug() {}, warn() {}, error() {} } as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
 
-let dynamo: DynamoDBDocumentClient | undefined;
-let dynamoReads: DynamoDBDocumentClient | undefined;
 let s3: S3Requests | undefined;
 let s3Signer: S3Presigner | undefined;
 
 const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
 
-/** The single table: its document client and its name (`TABLE_NAME`). */
-export function table(): { db: DynamoDBDocumentClient; name: string } {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, logger: SDK_LOGGER }), { marshallOptions: MARSHALL });
-  return { db: dynamo, name: env('tableName') };
-}
-
 /**
- * The single table for a function on the hot read path (the portal): the same document client, its
- * GetItem and Query sent without the SDK's per-call CPU (adapters/dynamodb/light-reads.ts), to the
- * same endpoint (the SDK's AWS_ENDPOINT_URL_DYNAMODB, set only locally) with the same credentials.
+ * The single table's client (adapters/dynamodb/light-client.ts: the document client's commands
+ * without the SDK's client), to the SDK's AWS_ENDPOINT_URL_DYNAMODB (set only locally) with the
+ * environment's credentials. Tests `use` a document client of the SDK's (mocked) instead.
  */
-export function readTable(): { db: DynamoDBDocumentClient; name: string } {
-  const { db, name } = table();
+export const tableClient = perContainer((): DynamoDBDocumentClient => {
   const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL || undefined;
-  dynamoReads ??= withLightReads(
-    db,
-    new LightReads({ region: process.env.AWS_REGION ?? 'us-east-1', credentials: defaultProvider(), maxAttempts: 3, marshallOptions: MARSHALL, ...(endpoint ? { endpoint } : {}) }),
+  return lightDocumentClient(
+    new LightDynamoDb({ region: process.env.AWS_REGION ?? 'us-east-1', credentials: defaultProvider(), maxAttempts: 3, marshallOptions: MARSHALL, ...(endpoint ? { endpoint } : {}) }),
   );
-  return { db: dynamoReads, name };
+});
+
+/** The single table: its client and its name (`TABLE_NAME`). */
+export function table(): { db: DynamoDBDocumentClient; name: string } {
+  return { db: tableClient(), name: env('tableName') };
 }
 
 /** The user pools' admin API (both pools: the staff-rights check and the customer logins); tests `use` a fake. */
 export const cognitoClient = perContainer((): CognitoApi => {
   // The SDK's own variables, read as the SDK would: the region, and an endpoint override (the local emulator).
   const endpoint = process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || process.env.AWS_ENDPOINT_URL || undefined;
-  return cognitoApi({ region: process.env.AWS_REGION ?? 'eu-west-1', credentials: fromEnv(), ...(endpoint ? { endpoint } : {}) });
+  return cognitoApi({ region: process.env.AWS_REGION ?? 'eu-west-1', credentials: defaultProvider(), ...(endpoint ? { endpoint } : {}) });
 });
 
 /**

@@ -14,7 +14,7 @@ import { DynamoContactReader } from '../adapters/dynamodb/contact-reader';
 import { DynamoDocumentStore, orderCursor } from '../adapters/dynamodb/documents-store';
 import { DynamoPortalSessionStore } from '../adapters/dynamodb/portal-session-store';
 import { S3AttachmentDownloads } from '../adapters/s3/attachment-objects';
-import { readTable, s3Presigner } from './clients';
+import { s3Presigner, table } from './clients';
 import { perContainer } from './container';
 import { urlSeconds } from './settings';
 
@@ -29,7 +29,7 @@ export interface PortalFunctionDeps extends PortalDownloadDeps {
 }
 
 export const portalDeps = perContainer((): PortalFunctionDeps => {
-  const { db, name } = readTable();
+  const { db, name } = table();
   return {
     session: new DynamoPortalSessionStore(db, name),
     documents: new DynamoDocumentStore(db, name),

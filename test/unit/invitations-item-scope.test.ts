@@ -4,13 +4,14 @@
  * DynamoDB stores over a mocked client — an accepted invitation, a refused password, an unusable
  * token — and checks every key it reads or writes.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
 import { handler } from '../../lambdas/http/invitations';
-import { cognitoClient } from '../../lambdas/wiring/clients';
+import { cognitoClient, tableClient } from '../../lambdas/wiring/clients';
 import { ITEM_SCOPES } from '../../lib/item-scopes';
 import { fakeCognito } from './cognito-fake';
 
@@ -22,6 +23,8 @@ const token = newToken();
 const hash = hashToken(token);
 
 beforeAll(() => {
+  // The wiring's table client is our light one (wiring/clients.ts): the SDK's document client instead, mocked above.
+  tableClient.use(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })));
   Object.assign(process.env, { TABLE_NAME: 'table', CUSTOMER_USER_POOL_ID: 'pool', PORTAL_URL: 'https://portal.example.com', LOG_LEVEL: 'silent' });
 });
 
@@ -47,6 +50,7 @@ beforeEach(() => {
 afterAll(() => {
   db.restore();
   cognitoClient.use(undefined);
+  tableClient.use(undefined);
 });
 
 const accept = (body: unknown) =>

@@ -5,6 +5,7 @@
  * store over a mocked client — a view, a dead link, an unknown token, an attachment — and checks
  * every key it reads, queries or writes, and every answer's headers.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,6 +13,7 @@ import { SHARED_RESPONSE_HEADERS } from '../../lambdas/contract/share-links';
 import { hashToken, newToken } from '../../lambdas/domain/tokens';
 import type { HttpEvent } from '../../lambdas/http-kit/handler';
 import { handler } from '../../lambdas/http/shared';
+import { tableClient } from '../../lambdas/wiring/clients';
 import { ITEM_SCOPES } from '../../lib/item-scopes';
 import { captureLogs } from './log-capture';
 
@@ -29,6 +31,8 @@ const linkItem = (token: string, over: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(() => {
+  // The wiring's table client is our light one (wiring/clients.ts): the SDK's document client instead, mocked above.
+  tableClient.use(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })));
   Object.assign(process.env, {
     TABLE_NAME: 'table',
     LOG_LEVEL: 'silent',
@@ -56,7 +60,10 @@ beforeEach(() => {
   db.on(UpdateCommand).resolves({});
   db.on(QueryCommand).resolves({ Items: [{ pk: 'DOC#invoice#INV-1', sk: 'ATTACHMENT#a1', entity: 'attachment', ...READY }] });
 });
-afterAll(() => db.restore());
+afterAll(() => {
+  db.restore();
+  tableClient.use(undefined);
+});
 
 const get = (path: string, routeKey: string, pathParameters: Record<string, string>) =>
   handler(

@@ -1,10 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { LightReads, withLightReads } from '../../lambdas/adapters/dynamodb/light-reads';
+import { LightDynamoDb, lightDocumentClient } from '../../lambdas/adapters/dynamodb/light-client';
 import { PostSigner } from '../../lambdas/adapters/dynamodb/sigv4-post';
 import { isTransient } from '../../lambdas/platform/transient';
 
@@ -50,7 +49,7 @@ beforeEach(() => {
 });
 
 const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
-const reads = () => new LightReads({ region: 'eu-west-1', credentials, endpoint, marshallOptions: { removeUndefinedValues: true } });
+const reads = () => new LightDynamoDb({ region: 'eu-west-1', credentials, endpoint, marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
 
 test('GetItem: the key marshalled, signed for dynamodb, the item unmarshalled as the document client does', async () => {
   answers = [{ status: 200, body: { Item: { pk: { S: 'CONTACT#c1' }, n: { N: '3' }, portal: { M: { types: { L: [{ S: 'invoice' }] }, on: { BOOL: true } } }, gone: { NULL: true }, tags: { SS: ['a', 'b'] } } } }];
@@ -124,27 +123,118 @@ test('a throttle and a 5xx are tried again (3 attempts in all), then thrown as t
   expect(seen).toHaveLength(6);
 });
 
-test('the wrapped document client sends Get and Query here and every other command through the SDK', async () => {
-  // The same options object for both, as wiring/clients.ts has it: the document client writes into it.
-  const marshallOptions = { removeUndefinedValues: true };
-  const sdk = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint, credentials, maxAttempts: 1 }), { marshallOptions });
-  const db = withLightReads(sdk, new LightReads({ region: 'eu-west-1', credentials, endpoint, marshallOptions }));
+test('PutItem and UpdateItem: the item, the key and the values marshalled, the returned attributes unmarshalled', async () => {
+  answers = [
+    { status: 200, body: {} },
+    { status: 200, body: { Attributes: { n: { N: '4' }, tags: { L: [{ S: 'a' }] } } } },
+  ];
+  const db = reads();
+  const put = await db.put({ TableName: 't', Item: { pk: 'x', sk: 'y', portal: { types: ['invoice'] }, gone: undefined, at: 3 }, ConditionExpression: 'attribute_not_exists(pk)' });
+  const update = await db.update({
+    TableName: 't',
+    Key: { pk: 'x', sk: 'y' },
+    UpdateExpression: 'SET n = n + :one, tags = :tags',
+    ExpressionAttributeValues: { ':one': 1, ':tags': ['a'] },
+    ReturnValues: 'ALL_NEW',
+  });
+  expect(seen.map((s) => s.target)).toEqual(['DynamoDB_20120810.PutItem', 'DynamoDB_20120810.UpdateItem']);
+  expect(seen[0]!.body).toEqual({ TableName: 't', Item: { pk: { S: 'x' }, sk: { S: 'y' }, portal: { M: { types: { L: [{ S: 'invoice' }] } } }, at: { N: '3' } }, ConditionExpression: 'attribute_not_exists(pk)' });
+  expect(seen[1]!.body).toEqual({
+    TableName: 't',
+    Key: { pk: { S: 'x' }, sk: { S: 'y' } },
+    UpdateExpression: 'SET n = n + :one, tags = :tags',
+    ExpressionAttributeValues: { ':one': { N: '1' }, ':tags': { L: [{ S: 'a' }] } },
+    ReturnValues: 'ALL_NEW',
+  });
+  expect(put).not.toHaveProperty('Attributes');
+  expect(update.Attributes).toEqual({ n: 4, tags: ['a'] });
+});
+
+test('a refused condition is the SDK\'s ConditionalCheckFailedException, with the old item as DynamoDB sent it, and is not tried again', async () => {
+  answers = [{ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed', Item: { pk: { S: 'x' }, v: { N: '2' } } } }];
+  const error = await reads().delete({ TableName: 't', Key: { pk: 'x' }, ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': 1 }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', message: 'The conditional request failed', Item: { pk: { S: 'x' }, v: { N: '2' } }, $metadata: { httpStatusCode: 400 } });
+  expect(error).not.toHaveProperty('__type');
+  expect(seen).toHaveLength(1);
+  expect(seen[0]).toMatchObject({ target: 'DynamoDB_20120810.DeleteItem', body: { Key: { pk: { S: 'x' } }, ExpressionAttributeValues: { ':v': { N: '1' } } } });
+});
+
+test('TransactWriteItems: each write marshalled, one idempotency token for all the attempts of a call, a new one for the next call', async () => {
+  answers = [{ status: 500, body: {} }, { status: 200, body: {} }, { status: 200, body: {} }];
+  const db = reads();
+  const items: NonNullable<TransactWriteCommand['input']['TransactItems']> = [
+    { ConditionCheck: { TableName: 't', Key: { pk: 'company' }, ConditionExpression: 'attribute_exists(pk)' } },
+    { Put: { TableName: 't', Item: { pk: 'a', n: 1 } } },
+    { Update: { TableName: 't', Key: { pk: 'b' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } } },
+    { Delete: { TableName: 't', Key: { pk: 'c' } } },
+  ];
+  await db.transactWrite({ TransactItems: items });
+  await db.transactWrite({ TransactItems: items });
+  expect(seen.map((s) => s.target)).toEqual(Array(3).fill('DynamoDB_20120810.TransactWriteItems'));
+  expect(seen[0]!.body.TransactItems).toEqual([
+    { ConditionCheck: { TableName: 't', Key: { pk: { S: 'company' } }, ConditionExpression: 'attribute_exists(pk)' } },
+    { Put: { TableName: 't', Item: { pk: { S: 'a' }, n: { N: '1' } } } },
+    { Update: { TableName: 't', Key: { pk: { S: 'b' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } } },
+    { Delete: { TableName: 't', Key: { pk: { S: 'c' } } } },
+  ]);
+  const tokens = seen.map((s) => s.body.ClientRequestToken);
+  expect(tokens[0]).toMatch(/^[0-9a-f-]{36}$/);
+  expect(tokens[1]).toBe(tokens[0]);
+  expect(tokens[2]).not.toBe(tokens[0]);
+});
+
+test('a cancelled transaction is the SDK\'s TransactionCanceledException with its reasons, and is not tried again', async () => {
+  const reasons = [{ Code: 'None' }, { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: { pk: { S: 'a' } } }];
+  answers = [{ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException', Message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]', CancellationReasons: reasons } }];
+  const error = await reads().transactWrite({ TransactItems: [{ Put: { TableName: 't', Item: { pk: 'b' } } }, { Put: { TableName: 't', Item: { pk: 'a' } } }] }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ name: 'TransactionCanceledException', message: expect.stringContaining('Transaction cancelled'), CancellationReasons: reasons });
+  expect(isTransient(error)).toBe(false);
+  expect(seen).toHaveLength(1);
+});
+
+test('BatchGetItem: the keys marshalled, the answers and the unprocessed keys unmarshalled', async () => {
+  answers = [{ status: 200, body: { Responses: { t: [{ pk: { S: 'a' }, n: { N: '1' } }] }, UnprocessedKeys: { t: { Keys: [{ pk: { S: 'b' } }], ConsistentRead: true } } } }];
+  const out = await reads().batchGet({ RequestItems: { t: { Keys: [{ pk: 'a' }, { pk: 'b' }], ConsistentRead: true, ProjectionExpression: 'pk, n' } } });
+  expect(seen[0]).toMatchObject({ target: 'DynamoDB_20120810.BatchGetItem', body: { RequestItems: { t: { Keys: [{ pk: { S: 'a' } }, { pk: { S: 'b' } }], ConsistentRead: true, ProjectionExpression: 'pk, n' } } } });
+  expect(out.Responses).toEqual({ t: [{ pk: 'a', n: 1 }] });
+  expect(out.UnprocessedKeys).toEqual({ t: { Keys: [{ pk: 'b' }], ConsistentRead: true } });
+});
+
+test('as a document client: each command sent as its operation, any other command and the legacy parameters refused', async () => {
+  const db = lightDocumentClient(reads());
   answers = [
     { status: 200, body: { Item: { a: { S: 'b' } } } },
     { status: 200, body: { Items: [], Count: 0 } },
-    { status: 200, body: {} },
+    ...Array(5).fill({ status: 200, body: {} }),
   ];
   await expect(db.send(new GetCommand({ TableName: 't', Key: { pk: 'x' } }))).resolves.toMatchObject({ Item: { a: 'b' } });
   await expect(db.send(new QueryCommand({ TableName: 't', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'x' } }))).resolves.toMatchObject({ Items: [] });
   await db.send(new PutCommand({ TableName: 't', Item: { pk: 'x' } }));
-  answers = [{ status: 200, body: {} }];
-  await db.send(new GetCommand({ TableName: 't', Key: { pk: 'y' } }));
-  expect(seen.map((s) => s.target)).toEqual(['DynamoDB_20120810.GetItem', 'DynamoDB_20120810.Query', 'DynamoDB_20120810.PutItem', 'DynamoDB_20120810.GetItem']);
-  expect(seen[2]!.body).toMatchObject({ Item: { pk: { S: 'x' } } });
-  expect(seen[3]!.body).toMatchObject({ Key: { pk: { S: 'y' } } });
-  // The SDK's own request (the PutItem) and ours look alike to DynamoDB.
-  expect(seen[2]!.contentType).toBe(seen[0]!.contentType);
-  sdk.destroy();
+  await db.send(new UpdateCommand({ TableName: 't', Key: { pk: 'x' }, UpdateExpression: 'REMOVE a' }));
+  await db.send(new DeleteCommand({ TableName: 't', Key: { pk: 'x' } }));
+  await db.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: 't', Key: { pk: 'x' } } }] }));
+  await db.send(new BatchGetCommand({ RequestItems: { t: { Keys: [{ pk: 'x' }] } } }));
+  expect(seen.map((s) => s.target?.split('.')[1])).toEqual(['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchGetItem']);
+  await expect(db.send(new ScanCommand({ TableName: 't' }))).rejects.toThrow(/does not send/);
+  await expect(db.send(new QueryCommand({ TableName: 't', KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: ['x'] } } }))).rejects.toThrow(/legacy parameter KeyConditions/);
+  expect(seen).toHaveLength(7);
+});
+
+test('a read that does not answer in time is abandoned and tried again; a write is waited for', async () => {
+  const slow = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => setTimeout(() => res.end('{}'), 300));
+  });
+  await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+  const db = new LightDynamoDb({ region: 'eu-west-1', credentials, endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, readTimeoutMs: 50, maxAttempts: 2 });
+  try {
+    await expect(db.get({ TableName: 't', Key: { pk: 'x' } })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(db.put({ TableName: 't', Item: { pk: 'x' } })).resolves.toMatchObject({ $metadata: { attempts: 1 } });
+  } finally {
+    db.destroy();
+    await new Promise<void>((resolve) => slow.close(() => resolve()));
+  }
 });
 
 /** SHA-256 (or its HMAC) for the SDK's signer, from node:crypto. */
