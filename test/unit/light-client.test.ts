@@ -4,7 +4,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, S
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { LightDynamoDb, lightDocumentClient } from '../../lambdas/adapters/dynamodb/light-client';
-import { PostSigner } from '../../lambdas/adapters/dynamodb/sigv4-post';
+import { PostSigner } from '../../lambdas/adapters/sigv4-post';
 import { isTransient } from '../../lambdas/platform/transient';
 
 /** A stand-in DynamoDB endpoint: records each request, answers from a queue of canned answers. */

@@ -2,7 +2,7 @@
  * The few Cognito user-pool calls the functions make (AdminGetUser, AdminListGroupsForUser,
  * AdminCreateUser, AdminEnable/DisableUser, AdminUserGlobalSignOut, AdminSetUserPassword,
  * AdminUpdateUserAttributes), as AWS
- * JSON 1.1 requests signed with the SDK's own SigV4 signer and sent with `fetch`. Why not
+ * JSON 1.1 requests signed with SigV4 (../sigv4-post.ts, checked against the SDK's signer) and sent with `fetch`. Why not
  * `@aws-sdk/client-cognito-identity-provider`: its error classes and schemas add ~35 KB to every
  * staff function's minified bundle (each re-checks staff rights), and an HTTP function should carry
  * only what it calls. Like the SDK's standard retry mode, a throttle, a 5xx or a network error is
@@ -10,31 +10,8 @@
  * (`UserNotFoundException`, …), `$metadata.httpStatusCode` and `$retryable`, so callers and the
  * transient check read them as they read the SDK's.
  */
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
-
-const bytesOf = (data: SourceData): Uint8Array =>
-  typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-/** SHA-256 (or its HMAC) for the signer, from node:crypto. */
-class Sha256 implements Checksum {
-  #hash;
-  readonly #secret: Uint8Array | undefined;
-  constructor(secret?: SourceData) {
-    this.#secret = secret === undefined ? undefined : bytesOf(secret);
-    this.#hash = this.#secret === undefined ? createHash('sha256') : createHmac('sha256', this.#secret);
-  }
-  update(data: Uint8Array): void {
-    this.#hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-  reset(): void {
-    this.#hash = this.#secret === undefined ? createHash('sha256') : createHmac('sha256', this.#secret);
-  }
-}
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { PostSigner } from '../sigv4-post';
 
 export interface CognitoApiConfig {
   region: string;
@@ -84,26 +61,18 @@ function errorName(header: string | null, body: Record<string, unknown>): string
 
 export function cognitoApi(config: CognitoApiConfig): CognitoApi {
   const url = new URL(config.endpoint ?? `https://cognito-idp.${config.region}.amazonaws.com/`);
-  const signer = new SignatureV4({ credentials: config.credentials, region: config.region, service: 'cognito-idp', sha256: Sha256 });
+  const signer = new PostSigner(config.region, 'cognito-idp');
   const attempts = config.maxAttempts ?? 3;
   const timeoutMs = config.timeoutMs ?? 5_000;
 
   async function once<T>(operation: CognitoOperation, body: string): Promise<T> {
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: {},
-      headers: {
-        host: url.host,
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
-      },
+    const headers = signer.sign(
+      url.host,
+      url.pathname,
+      { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
       body,
-    });
-    const { host: _host, ...headers } = signed.headers;
+      await config.credentials(),
+    );
     const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
     let parsed: Record<string, unknown> = {};

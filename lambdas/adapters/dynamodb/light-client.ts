@@ -1,7 +1,7 @@
 /**
  * The single table's client in every function: the document client's commands (Get, Query, Put,
  * Update, Delete, TransactWrite, BatchGet) sent as plain AWS JSON 1.0 requests, signed with SigV4
- * (sigv4-post.ts), over a keep-alive agent. Why not the SDK's client:
+ * (../sigv4-post.ts), over a keep-alive agent. Why not the SDK's client:
  * - its size: `@aws-sdk/client-dynamodb` with `lib-dynamodb`, `@smithy/core` and `@aws-sdk/core` are
  *   ~180 KB of each minified bundle, and V8 compiles all of it on every cold start (issue 12 §4);
  * - its CPU: its middleware stack, schema serde and per-call endpoint/auth resolution cost ~1 ms of
@@ -44,7 +44,7 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { PostSigner } from './sigv4-post';
+import { PostSigner } from '../sigv4-post';
 
 type Wire = Record<string, unknown>;
 type Doc = Record<string, unknown>;

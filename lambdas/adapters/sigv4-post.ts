@@ -1,6 +1,6 @@
 /**
- * SigV4 for the one request shape light-reads.ts sends: a POST of a JSON body to a fixed endpoint,
- * with a fixed set of headers. The SDK's signer (`@smithy/signature-v4`) normalises and sorts any
+ * SigV4 for the one request shape of the light DynamoDB and Cognito clients: a POST of a JSON body
+ * to a fixed endpoint, with a fixed set of headers. The SDK's signer (`@smithy/signature-v4`) normalises and sorts any
  * headers, hashes its credentials to find a cached key and walks a general path on every call:
  * ~0.3 ms of CPU a request on the portal page. Here the canonical request is assembled directly and
  * the signing key kept per day and credentials. The unit test checks it against the SDK's signer.
