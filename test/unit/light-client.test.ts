@@ -129,7 +129,11 @@ test('PutItem and UpdateItem: the item, the key and the values marshalled, the r
     { status: 200, body: { Attributes: { n: { N: '4' }, tags: { L: [{ S: 'a' }] } } } },
   ];
   const db = reads();
-  const put = await db.put({ TableName: 't', Item: { pk: 'x', sk: 'y', portal: { types: ['invoice'] }, gone: undefined, at: 3 }, ConditionExpression: 'attribute_not_exists(pk)' });
+  const put = await db.put({
+    TableName: 't',
+    Item: { pk: 'x', sk: 'y', portal: { types: ['invoice'] }, gone: undefined, at: 3, bytes: new Uint8Array([0, 255]), buf: Buffer.from('hi'), bin: new Set([new Uint8Array([1])]) },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  });
   const update = await db.update({
     TableName: 't',
     Key: { pk: 'x', sk: 'y' },
@@ -138,7 +142,12 @@ test('PutItem and UpdateItem: the item, the key and the values marshalled, the r
     ReturnValues: 'ALL_NEW',
   });
   expect(seen.map((s) => s.target)).toEqual(['DynamoDB_20120810.PutItem', 'DynamoDB_20120810.UpdateItem']);
-  expect(seen[0]!.body).toEqual({ TableName: 't', Item: { pk: { S: 'x' }, sk: { S: 'y' }, portal: { M: { types: { L: [{ S: 'invoice' }] } } }, at: { N: '3' } }, ConditionExpression: 'attribute_not_exists(pk)' });
+  // Bytes as base64, as the SDK sends them.
+  expect(seen[0]!.body).toEqual({
+    TableName: 't',
+    Item: { pk: { S: 'x' }, sk: { S: 'y' }, portal: { M: { types: { L: [{ S: 'invoice' }] } } }, at: { N: '3' }, bytes: { B: 'AP8=' }, buf: { B: 'aGk=' }, bin: { BS: ['AQ=='] } },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  });
   expect(seen[1]!.body).toEqual({
     TableName: 't',
     Key: { pk: { S: 'x' }, sk: { S: 'y' } },

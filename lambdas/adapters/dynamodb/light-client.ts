@@ -214,7 +214,7 @@ export class LightDynamoDb {
   }
 
   async #call(operation: Operation, input: Wire): Promise<{ body: Wire; $metadata: Metadata }> {
-    const body = JSON.stringify(input);
+    const body = JSON.stringify(input, binaryAsBase64);
     const timeoutMs = READS.has(operation) ? this.#readTimeoutMs : 0;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -273,6 +273,17 @@ export class LightDynamoDb {
 }
 
 const unmarshallItem = (item: Wire): Doc => unmarshall(item as Record<string, never>);
+
+/**
+ * Bytes (a marshalled `B`, each of a `BS`: `marshall` leaves them as given) travel as base64, as the
+ * SDK's serializer sends them; the original value is looked at, before a Buffer's own `toJSON`.
+ */
+function binaryAsBase64(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  if (ArrayBuffer.isView(raw)) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('base64');
+  return value;
+}
 
 const BINARY = /"BS?":/;
 
