@@ -130,8 +130,8 @@ test('UpdateItem and DeleteItem with returned values: the same attributes', asyn
       new UpdateCommand({
         TableName: TABLE,
         Key: { pk: `U#${side}`, sk: 'ITEM' },
-        UpdateExpression: 'SET n = n + :one, portal.#s = :s, list[0] = :bytes ADD tags :more REMOVE #none',
-        ExpressionAttributeNames: { '#s': 'status', '#none': 'none' },
+        UpdateExpression: 'SET n = n + :one, portal.#s = :s, #list[0] = :bytes ADD tags :more REMOVE #none',
+        ExpressionAttributeNames: { '#s': 'status', '#none': 'none', '#list': 'list' },
         ExpressionAttributeValues: { ':one': 1, ':s': 'revoked', ':bytes': new Uint8Array([9]), ':more': new Set(['c']) },
         ReturnValues: 'ALL_NEW',
       }),
