@@ -13,6 +13,7 @@ import { DUE_TASKS, type InvitationTask } from '../../lambdas/contract/schedule'
 import type { InvitationItem, OutboxItem, OutboxOutcome, OutboxStore, ReminderItem, RevocationItem } from '../../lambdas/domain/outbox';
 import type {
   AccessStore,
+  ClaimAnswer,
   ClaimResult,
   DeliveryStore,
   DueClaims,
@@ -82,6 +83,14 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
       const found = this.contacts.get(id);
       return found ? clone(found) : undefined;
     },
+    getMany: async (ids: readonly string[]) => {
+      const found = new Map<string, ContactRecord>();
+      for (const id of ids) {
+        const contact = this.contacts.get(id);
+        if (contact) found.set(id, clone(contact));
+      }
+      return found;
+    },
     listCompanyPersons: async (companyId: string, cursor?: string, limit = 100): Promise<ContactPage> => {
       const all = [...this.contacts.values()].filter((c) => c.companyId === companyId && !c.archived && c.kind === 'person');
       const start = cursor ? Number(cursor) : 0;
@@ -100,6 +109,13 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
 
   async subjectHolder(sub: string) {
     return this.subjects.get(sub);
+  }
+
+  /** Each claim alone, in order (what the DynamoDB adapter's shared transactions answer per claim). */
+  async claimLogins(claims: readonly LoginClaim[]): Promise<ClaimAnswer[]> {
+    const answers: ClaimAnswer[] = [];
+    for (const claim of claims) answers.push(await this.claimLogin(claim).catch((error: unknown) => ({ error })));
+    return answers;
   }
 
   async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings }: LoginClaim): Promise<ClaimResult> {

@@ -7,7 +7,7 @@ import type { AccessEventDetail, AccessEventType } from '../../contract/events';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
 import type { AuditEntry } from '../audit';
 import type { ContactInvitation, ContactRecord } from '../contact-record';
-import type { ContactStore } from '../contacts';
+import type { ContactBatchReader, ContactStore } from '../contacts';
 import type { InvitationItem, OutboxStore, ReminderItem, RevocationItem } from '../outbox';
 import type { StoredSettings } from './settings';
 
@@ -27,6 +27,9 @@ export interface ReplaceOptions {
 
 /** `company-archived`: the person's company was archived (checked in the claim's own transaction). */
 export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed' | 'company-archived';
+
+/** A claim's answer among several: its result, or what its own attempt threw (its line fails alone). */
+export type ClaimAnswer = ClaimResult | { error: unknown };
 
 export interface LoginClaim {
   /** The contact as read: its status is the transaction's condition. */
@@ -70,6 +73,11 @@ export interface AccessStore {
   loginHolder(email: string): Promise<string | undefined>;
   /** Step 1 of a grant: the email's guard, the contact `invited` and `delivery: queued`, the outbox item and the audit entry, in one transaction. */
   claimLogin(claim: LoginClaim): Promise<ClaimResult>;
+  /**
+   * Step 1 of several grants (an apply's lines), several to a transaction: each claim's answer is the
+   * one `claimLogin` would have given it alone (a claim a shared transaction refused is tried alone).
+   */
+  claimLogins(claims: readonly LoginClaim[]): Promise<ClaimAnswer[]>;
   /**
    * Another invitation for an `invited` contact (a re-invitation, or a grant whose delivery failed or
    * was abandoned): the outbox item (and audit entry) in one transaction with the contact, if it still
@@ -273,8 +281,8 @@ export type InvitationConfig = Pick<PortalAccessConfig, 'portalUrl' | 'invitatio
  * events follow through the outbox (delivery.ts, the worker).
  */
 export interface PortalAccessDeps {
-  /** The contacts module's store: the contact (consistent read) and a company's non-archived persons. */
-  contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'>;
+  /** The contacts module's store: the contact (consistent read), several at once, and a company's non-archived persons. */
+  contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'> & ContactBatchReader;
   store: AccessStore;
   now: () => Date;
   config: Pick<PortalAccessConfig, 'applyConcurrency'>;
