@@ -118,11 +118,12 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     return answers;
   }
 
-  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings }: LoginClaim): Promise<ClaimResult> {
+  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings, sameVersion }: LoginClaim): Promise<ClaimResult> {
     const holder = this.guards.get(email);
     if (takeOverFrom === undefined ? holder !== undefined && holder !== contact.id : holder !== takeOverFrom) return 'email-taken';
     const stored = this.contacts.get(contact.id);
     if (!stored || stored.archived || stored.portal.status !== contact.portal.status) return 'contact-changed';
+    if (sameVersion && stored.version !== contact.version) return 'contact-changed';
     if (contact.companyId !== undefined && (this.contacts.get(contact.companyId)?.archived ?? true)) return 'company-archived';
     const previous = stored.login;
     if (previous && previous.email !== email) {

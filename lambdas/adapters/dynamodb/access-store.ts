@@ -177,7 +177,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
   }
 
   /** A claim's items: the guard, the contact, what else it writes; its company (whose check it needs) apart. */
-  #claimParts({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings }: LoginClaim): ClaimParts {
+  #claimParts({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings, sameVersion }: LoginClaim): ClaimParts {
     const me = contact.id;
     const previous = contact.login;
     const sameLogin = previous?.email === email;
@@ -194,6 +194,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
       ':one': 1,
       ':read': read,
       ':false': false,
+      ...(sameVersion ? { ':version': contact.version } : {}),
     };
     if (!sameLogin) {
       sets.push('#login = :login');
@@ -228,7 +229,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
           TableName: this.table,
           Key: keys.contact(me),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')} ADD #version :one`,
-          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND ${statusAsRead}`,
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND ${statusAsRead}${sameVersion ? ' AND #version = :version' : ''}`,
           ExpressionAttributeNames: {
             '#portal': 'portal',
             '#status': 'status',

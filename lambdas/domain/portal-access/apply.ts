@@ -1,9 +1,11 @@
 /**
  * Applying the wizard: each line on its own — grant, re-grant, revoke or nothing — and answered as
- * if it had been alone, but read and written in groups: a group's contacts in one consistent read,
- * its grants' claims (each a line's record, guard, audit entry and outbox item) several to a
- * transaction (`AccessStore.claimLogins`: a claim DynamoDB refuses there is tried alone, so its
- * answer is its own), its other lines (revocations, changed settings) one transaction each. Cognito
+ * if it had been alone, but read and written together: every line's contact in one consistent read
+ * (BatchGetItem), then, group by group, the grants' claims (each a line's record, guard, audit entry
+ * and outbox item) several to a transaction (`AccessStore.claimLogins`), each refusing a contact
+ * changed in any way since that read. A line refused there (its contact changed, its email taken,
+ * its company archived) goes again alone, read again — as every line went before — so its answer is
+ * its own; so do the other lines (revocations, changed settings: rare in a large apply). Cognito
  * and SES follow from the outbox, so no line waits for them. A line that fails (out of the wizard, a
  * bad email, an email in use, the table unavailable) fails alone; the others go on.
  */
@@ -19,7 +21,7 @@ import { LineFailure, mapBounded, type LineResult } from './lines';
 import type { ClaimAnswer, PortalAccessDeps } from './ports';
 import { revokeContact } from './revoke';
 import type { SettingsChange } from './settings';
-import { wizardContacts, wizardMemberOf } from './wizard';
+import { wizardContacts, wizardMember, wizardMemberOf } from './wizard';
 
 /**
  * Lines start only this long into the request: a line in flight then (its transaction, retried on
@@ -29,7 +31,7 @@ import { wizardContacts, wizardMemberOf } from './wizard';
 export const APPLY_STARTS_LINES_FOR_MS = HANDLER_TIMEOUT_MS - 10_000;
 
 /**
- * Lines read and written together. A grant's claim is 4 items of a transaction (its record, guard,
+ * Lines claimed together. A grant's claim is 4 items of a transaction (its record, guard,
  * outbox item and audit entry) and its company's check is shared: 24 claims fill DynamoDB's 100.
  */
 export const APPLY_GROUP_LINES = 24;
@@ -38,8 +40,6 @@ export const APPLY_GROUP_LINES = 24;
  * refuses (`TransactionConflict`) a transaction that meets another on one item: few at once.
  */
 export const APPLY_GROUPS_AT_ONCE = 2;
-
-type Planned = { index: number; contact: ContactRecord; step: GrantStep };
 
 export async function applyPortalAccess(
   deps: PortalAccessDeps,
@@ -56,58 +56,92 @@ export async function applyPortalAccess(
   input.lines.forEach((line, index) => firstIndex.has(line.contactId) || firstIndex.set(line.contactId, index));
 
   const results: LineResult[] = new Array(input.lines.length);
+  const failed = (index: number, error: unknown): void => {
+    const line = input.lines[index] as ApplyLine;
+    results[index] = error instanceof LineFailure
+      ? { contactId: line.contactId, outcome: 'failed', status: error.status, error: error.error }
+      : { contactId: line.contactId, outcome: 'failed', status: 'none', error };
+  };
+  // Every line's contact at once (consistent); a grant's claim refuses a contact changed since (its version).
+  const wanted = input.lines.filter((line, index) => firstIndex.get(line.contactId) === index && members.has(line.contactId));
+  let read: Map<string, ContactRecord>;
+  try {
+    read = wanted.length === 0 ? new Map() : await deps.contacts.getMany(wanted.map((line) => line.contactId));
+  } catch (error) {
+    input.lines.forEach((_, index) => failed(index, error));
+    return results;
+  }
+
   const groups = Array.from({ length: Math.ceil(input.lines.length / APPLY_GROUP_LINES) }, (_, g) =>
     input.lines.slice(g * APPLY_GROUP_LINES, (g + 1) * APPLY_GROUP_LINES).map((line, n) => ({ line, index: g * APPLY_GROUP_LINES + n })),
   );
   await mapBounded(groups, APPLY_GROUPS_AT_ONCE, async (group) => {
-    const failed = (index: number, error: unknown): void => {
-      const line = input.lines[index] as ApplyLine;
-      results[index] = error instanceof LineFailure
-        ? { contactId: line.contactId, outcome: 'failed', status: error.status, error: error.error }
-        : { contactId: line.contactId, outcome: 'failed', status: 'none', error };
-    };
     if (signal.aborted) {
       for (const { index } of group) failed(index, new Unavailable('The request ran out of time before this line; repeat it.'));
       return;
     }
-    const wanted = group.filter(({ line, index }) => firstIndex.get(line.contactId) === index && members.has(line.contactId));
-    let read: Map<string, ContactRecord>;
-    try {
-      read = wanted.length === 0 ? new Map() : await deps.contacts.getMany(wanted.map(({ line }) => line.contactId));
-    } catch (error) {
-      for (const { index } of group) failed(index, error);
-      return;
-    }
-    const planned: Planned[] = [];
+    const claims: { line: ApplyLine; index: number; contact: ContactRecord; step: ClaimStep }[] = [];
+    const alone: { line: ApplyLine; index: number }[] = [];
     for (const { line, index } of group) {
       try {
         if (firstIndex.get(line.contactId) !== index) throw new LineFailure(new Invalid('This contact appears on an earlier line.', `lines.${index}.contactId`), 'none');
         // Not (or no longer) in the wizard: NotFound, and the line fails with status `none`.
         const contact = wizardMemberOf(wizardId, members, read, line.contactId);
-        planned.push({ index, contact, step: lineFailure(deps, contact, () => planLine(deps, contact, line, index, input.message, actor)) });
+        const step = lineFailure(deps, contact, () => planLine(deps, contact, line, index, input.message, actor));
+        if (step.kind === 'claim') claims.push({ line, index, contact, step: { ...step, claim: { ...step.claim, sameVersion: true } } });
+        else alone.push({ line, index });
       } catch (error) {
         failed(index, error);
       }
     }
-    const claims = planned.filter((p): p is Planned & { step: Extract<GrantStep, { kind: 'claim' }> } => p.step.kind === 'claim');
-    const others = planned.filter((p): p is Planned & { step: Extract<GrantStep, { kind: 'answer' }> } => p.step.kind === 'answer');
     const answers: ClaimAnswer[] =
       claims.length === 0 ? [] : await deps.store.claimLogins(claims.map(({ step }) => step.claim)).catch((error: unknown) => claims.map(() => ({ error })));
-    const settle = async ({ index, contact, step }: Planned, answer?: ClaimAnswer): Promise<void> => {
+    const settle = async (index: number, work: () => Promise<LineResult>): Promise<void> => {
       try {
-        results[index] = await lineFailureAsync(deps, contact, async () => {
-          if (step.kind === 'answer') return step.run();
-          if (typeof answer !== 'string') throw answer?.error;
-          return settleClaim(deps, step, answer);
-        });
+        results[index] = await work();
       } catch (error) {
         failed(index, error);
       }
     };
-    await mapBounded([...claims.map((p, n) => () => settle(p, answers[n])), ...others.map((p) => () => settle(p))], deps.config.applyConcurrency, (run) => run());
+    await mapBounded(
+      [
+        ...claims.map(({ line, index, contact, step }, n) => () =>
+          settle(index, async () => {
+            const answer = answers[n];
+            if (answer === 'claimed') return settleClaim(deps, step, answer);
+            if (typeof answer !== 'string') throw new LineFailure(answer?.error, portalStatusAt(contact.portal, deps.now()));
+            // Refused (the contact changed since it was read, its email taken, its company archived): the line alone, read again.
+            return applyAlone(deps, wizardId, members, line, index, input.message, actor);
+          }),
+        ),
+        // A revocation, changed settings, an invitation queued again: rare in a large apply, each read again and written alone.
+        ...alone.map(({ line, index }) => () => settle(index, () => applyAlone(deps, wizardId, members, line, index, input.message, actor))),
+      ],
+      deps.config.applyConcurrency,
+      (run) => run(),
+    );
   });
   await auditCompanyApply(deps, contacts[0] as ContactRecord, results, actor, input.message !== undefined);
   return results;
+}
+
+type ClaimStep = Extract<GrantStep, { kind: 'claim' }>;
+
+/** One line on its own: its contact read again (consistently) now, then its step. */
+async function applyAlone(
+  deps: PortalAccessDeps,
+  wizardId: string,
+  members: ReadonlySet<string>,
+  line: ApplyLine,
+  index: number,
+  message: string | undefined,
+  actor: string,
+): Promise<LineResult> {
+  const contact = await wizardMember(deps, wizardId, members, line.contactId);
+  return lineFailureAsync(deps, contact, async () => {
+    const step = planLine(deps, contact, line, index, message, actor);
+    return step.kind === 'answer' ? step.run() : settleClaim(deps, step, await deps.store.claimLogin(step.claim));
+  });
 }
 
 /** What a line's step threw, as the line's failure with the status its contact was read in. */

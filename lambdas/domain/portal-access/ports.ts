@@ -45,6 +45,11 @@ export interface LoginClaim {
   audit: AuditEntry;
   /** The access's scope, types and end from now on (the due entry of the end with them). */
   settings: StoredSettings;
+  /**
+   * Refuse (`contact-changed`) a contact changed in any way since it was read (its `version`), not
+   * only in its status: an apply's claims are made on contacts read together at its start.
+   */
+  sameVersion?: boolean;
 }
 
 /** A portal login as recorded on the contact once its Cognito user exists. */
