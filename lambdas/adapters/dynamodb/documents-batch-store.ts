@@ -3,7 +3,9 @@
  * documents and one for their customers (strongly consistent, unprocessed keys asked again), and
  * the publications of several documents in one TransactWriteItems — the very items each one's own
  * transaction would have (documents-store.ts), the counters they share merged — as many documents
- * to a transaction as DynamoDB's limits (100 items, 4 MB) allow.
+ * to a transaction as DynamoDB's limits (100 items, 4 MB) allow, a customer's documents together.
+ * A transaction its conditions refused says, per item, which refused (the cancellation's reasons):
+ * those documents are answered `false` (their PUT follows), the others written together again.
  */
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DocumentType } from '../../contract/document-types';
