@@ -70,7 +70,7 @@ const itemKey = (item: TransactItem): string => {
  * and no item twice (two claims of one email, one's old guard another's new one, a company's own
  * claim beside its persons' checks of it: different groups, in their order).
  */
-export function groupClaims(all: readonly ClaimParts[]): IndexedParts[][] {
+function groupClaims(all: readonly ClaimParts[]): IndexedParts[][] {
   const groups: IndexedParts[][] = [];
   let current: IndexedParts[] = [];
   let written = new Set<string>();
