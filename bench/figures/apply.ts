@@ -1,8 +1,8 @@
 /**
  * A 500-line apply through the outbox (issue 12 part 1). The answer's time is compared with its floor:
  * 500 bare 3-item `TransactWriteItems` (a conditional guard, a record, an outbox item: what one line's
- * transaction must write at least), 8 at a time (the apply's own concurrency, `APPLY_CONCURRENCY`),
- * on a scratch table of the same DynamoDB Local, measured in the same run just before and again after
+ * transaction must write at least), 8 at a time (the apply's `APPLY_CONCURRENCY`, from when each line
+ * was its own transaction; the floor stays as defined), on a scratch table of the same DynamoDB Local, measured in the same run just before and again after
  * the apply (the ratio takes their mean). Then the outbox must finish: every invitee gets exactly one
  * email (counted in the SES emulator's store), and the sending never goes over the worker's configured
  * `MAIL_RATE_PER_SECOND` in any second of the emulator's own stamps (what SES counts: its maximum send

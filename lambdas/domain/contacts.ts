@@ -74,6 +74,11 @@ export interface ContactStore {
   restore(before: ContactRecord, after: ContactRecord, audit: AuditEntry): Promise<void>;
 }
 
+/** Several contacts at once (an apply's lines), strongly consistent: those that exist, by id. */
+export interface ContactBatchReader {
+  getMany(ids: readonly string[]): Promise<Map<string, ContactRecord>>;
+}
+
 /** A write named a company that is missing, archived or not a company (the store checked it in the same write). */
 export class CompanyUnavailable extends DomainError {}
 

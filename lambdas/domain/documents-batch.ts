@@ -4,9 +4,10 @@
  * customer check, the same counts and grant copies, `created` or `replaced` — but read and written
  * in bulk: one read of all the documents, one of all their customers, then the changes of many
  * documents in one transaction (the counters they share moved once, by their sum). Should such a
- * transaction be refused (a document or a customer changed since it was read), its documents go
- * one by one through `putDocument`, the `PUT` itself, with its retries: the outcome of each is
- * then exactly the `PUT`'s. A document named twice fails on its later line.
+ * transaction be refused (a document or a customer changed since it was read), the documents whose
+ * conditions refused it go one by one through `putDocument`, the `PUT` itself, with its retries (the
+ * outcome of each is then exactly the `PUT`'s), and the others are written together again. A
+ * document named twice fails on its later line.
  */
 import type { DocumentType } from '../contract/document-types';
 import { Invalid } from '../contract/errors';
@@ -24,8 +25,8 @@ export interface DocumentBatchStore {
   grants(type: DocumentType, id: string): Promise<StoredGrant[]>;
   /**
    * Writes the publications, several to a transaction, as many transactions as DynamoDB's limits
-   * need; per publication whether it was written (`false`: its transaction was refused — a
-   * condition failed, or it met a concurrent one — and nothing of that transaction was written).
+   * need; per publication whether it was written (`false`: a condition of its own refused it, or its
+   * transaction met a concurrent one; nothing of it was written).
    */
   writeAll(changes: readonly Publication[]): Promise<boolean[]>;
 }

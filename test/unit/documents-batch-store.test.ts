@@ -191,6 +191,65 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([true]);
   });
 
+  test("a back office's sync (each customer's documents spread over the batch): grouped by customer, each customer's holdings once", async () => {
+    // As the bench sends them: document i of customer i mod 50, two types — 100 documents, 100 counts, 50 customers.
+    const customers = Array.from({ length: 50 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    table(customers.map((c) => contactItem(c)));
+    const lines = Array.from({ length: 100 }, (_, i) => ({ type: i < 50 ? 'invoice' : 'sale_order', id: `D-${i}`, customerId: customers[i % 50], name: `D-${i}` }));
+    const results = await publishDocuments(deps(), lines);
+    expect(results.every((r) => r.outcome === 'created')).toBe(true);
+    const all = transactions();
+    // 250 items (100 documents, 100 counts, 50 holdings) in 3 transactions; spread in the lines' order, each customer's holdings would be in each.
+    expect(all.map((items) => items.length)).toEqual([100, 100, 50]);
+    const contactUpdates = all.flat().filter((item) => String(item.Update?.Key?.pk).startsWith('CONTACT#'));
+    expect(contactUpdates).toHaveLength(50);
+    expect(holdings(all)).toEqual(Object.fromEntries(customers.map((c) => [c, { documents: 2, grants: 0 }])));
+  });
+
+  test("a shared transaction refused by one document's condition: only that one goes as its PUT, the others are written together again", async () => {
+    table([contactItem('c1'), contactItem('c2')]);
+    const store = new DynamoDocumentBatchStore(client(), TABLE);
+    const reasonsFor = (items: ReturnType<typeof transactions>[number], failing: string) =>
+      items.map((item) => ({ Code: keyOf(item) === failing ? 'ConditionalCheckFailed' : 'None' }));
+    ddb
+      .on(TransactWriteCommand)
+      .callsFakeOnce((input: { TransactItems: ReturnType<typeof transactions>[number] }) =>
+        Promise.reject(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: reasonsFor(input.TransactItems, 'DOC#invoice#B|DOC') })),
+      )
+      .resolves({});
+    const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 2 ? 'c2' : 'c1') }));
+    expect(await store.writeAll(changes)).toEqual([true, false, true]);
+    const [first, second] = transactions();
+    expect(transactions()).toHaveLength(2);
+    expect(first!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['A', 'B', 'C']);
+    expect(second!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['A', 'C']);
+    expect(holdings([second!])).toEqual({ c1: { documents: 1, grants: 0 }, c2: { documents: 1, grants: 0 } });
+  });
+
+  test("a customer's check refusing names all of that customer's documents; a conflict with another transaction sends them all to their PUT", async () => {
+    table([contactItem('c1'), contactItem('c2')]);
+    const store = new DynamoDocumentBatchStore(client(), TABLE);
+    ddb
+      .on(TransactWriteCommand)
+      .callsFakeOnce((input: { TransactItems: ReturnType<typeof transactions>[number] }) =>
+        Promise.reject(
+          new TransactionCanceledException({
+            message: 'cancelled',
+            $metadata: {},
+            CancellationReasons: input.TransactItems.map((item) => ({ Code: keyOf(item) === 'CONTACT#c1|CONTACT' ? 'ConditionalCheckFailed' : 'None' })),
+          }),
+        ),
+      )
+      .resolves({});
+    const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 1 ? 'c2' : 'c1') }));
+    expect(await store.writeAll(changes)).toEqual([false, true, false]);
+    ddb.reset();
+    table([contactItem('c1'), contactItem('c2')]);
+    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }] }));
+    expect(await store.writeAll(changes)).toEqual([false, false, false]);
+    expect(transactions()).toHaveLength(1);
+  });
+
   test('any other failure is thrown (the request answers it), not taken for a refusal', async () => {
     ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
     const store = new DynamoDocumentBatchStore(client(), TABLE);

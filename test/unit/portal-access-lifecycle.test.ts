@@ -7,7 +7,7 @@
  */
 import { Conflict, NotFound } from '../../lambdas/contract/errors';
 import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
-import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
+import { APPLY_GROUP_LINES, APPLY_GROUPS_AT_ONCE, applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import type { AccessEventDetail, AccessEventType, DeliveryDeps, InvitationMail, ReinviteDeps } from '../../lambdas/domain/portal-access/ports';
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
@@ -128,13 +128,14 @@ describe('the wizard submitted again with a contact already in the portal ticked
 
 describe('lines the request has no time left for', () => {
   it('fail with 503 and status none, and leave their contact as it was; the lines already started finish', async () => {
+    // Lines start in groups (claimed together), a few groups at once: the time runs out while the
+    // first group's first line is being written. Its group finishes; a group after the ones under
+    // way then cannot have started.
+    const ids = Array.from({ length: APPLY_GROUP_LINES * APPLY_GROUPS_AT_ONCE + 2 }, (_, i) => `p${i + 1}`);
     access.add({ id: 'co', kind: 'company', name: 'Co' });
-    access.add({ id: 'p1', companyId: 'co', email: 'p1@example.com' });
-    access.add({ id: 'p2', companyId: 'co', email: 'p2@example.com' });
-    access.add({ id: 'p3', companyId: 'co', email: 'p3@example.com' });
-    const before = structuredClone([access.contact('p2'), access.contact('p3')]);
+    for (const id of ids) access.add({ id, companyId: 'co', email: `${id}@example.com` });
+    const before = new Map(ids.map((id) => [id, structuredClone(access.contact(id))]));
     deps.config.applyConcurrency = 1;
-    // The request's time runs out while its first line is being written.
     const requestEnd = new AbortController();
     const claim = access.claimLogin.bind(access);
     access.claimLogin = async (c) => {
@@ -142,19 +143,21 @@ describe('lines the request has no time left for', () => {
       return claim(c);
     };
 
-    const results = await applyPortalAccess(deps, 'co', { lines: [grantLine('p1'), grantLine('p2'), grantLine('p3')] }, 'staff:alice', requestEnd.signal);
+    const results = await applyPortalAccess(deps, 'co', { lines: ids.map((id) => grantLine(id)) }, 'staff:alice', requestEnd.signal);
     expect(await drain()).toEqual([]);
 
-    expect(results.map((r) => [r.contactId, r.outcome, r.status])).toEqual([
-      ['p1', 'granted', 'invited'],
-      ['p2', 'failed', 'none'],
-      ['p3', 'failed', 'none'],
-    ]);
-    expect(problemOf(results[1]?.error)).toMatchObject({ status: 503 });
-    expect(problemOf(results[2]?.error)).toMatchObject({ status: 503 });
-    expect([access.contact('p2'), access.contact('p3')]).toEqual(before);
-    expect(mails.map((m) => m.to)).toEqual(['p1@example.com']);
-    expect(pool.calls).toEqual([['create', 'p1@example.com']]);
+    const granted = results.filter((r) => r.outcome === 'granted').map((r) => r.contactId);
+    expect(granted).toEqual(ids.slice(0, granted.length));
+    expect(granted.length).toBeGreaterThanOrEqual(APPLY_GROUP_LINES);
+    expect(granted.length).toBeLessThanOrEqual(APPLY_GROUP_LINES * APPLY_GROUPS_AT_ONCE);
+    for (const line of results.slice(granted.length)) {
+      expect([line.outcome, line.status]).toEqual(['failed', 'none']);
+      expect(problemOf(line.error)).toMatchObject({ status: 503 });
+      expect(access.contact(line.contactId)).toEqual(before.get(line.contactId));
+    }
+    expect(results.slice(-2).map((r) => r.outcome)).toEqual(['failed', 'failed']);
+    expect(mails.map((m) => m.to).sort()).toEqual(granted.map((id) => `${id}@example.com`).sort());
+    expect(pool.calls).toHaveLength(granted.length);
   });
 
   it('a request already out of time starts no line at all', async () => {

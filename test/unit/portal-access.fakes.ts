@@ -13,6 +13,7 @@ import { DUE_TASKS, type InvitationTask } from '../../lambdas/contract/schedule'
 import type { InvitationItem, OutboxItem, OutboxOutcome, OutboxStore, ReminderItem, RevocationItem } from '../../lambdas/domain/outbox';
 import type {
   AccessStore,
+  ClaimAnswer,
   ClaimResult,
   DeliveryStore,
   DueClaims,
@@ -82,6 +83,14 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
       const found = this.contacts.get(id);
       return found ? clone(found) : undefined;
     },
+    getMany: async (ids: readonly string[]) => {
+      const found = new Map<string, ContactRecord>();
+      for (const id of ids) {
+        const contact = this.contacts.get(id);
+        if (contact) found.set(id, clone(contact));
+      }
+      return found;
+    },
     listCompanyPersons: async (companyId: string, cursor?: string, limit = 100): Promise<ContactPage> => {
       const all = [...this.contacts.values()].filter((c) => c.companyId === companyId && !c.archived && c.kind === 'person');
       const start = cursor ? Number(cursor) : 0;
@@ -102,11 +111,19 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     return this.subjects.get(sub);
   }
 
-  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings }: LoginClaim): Promise<ClaimResult> {
+  /** Each claim alone, in order (what the DynamoDB adapter's shared transactions answer per claim). */
+  async claimLogins(claims: readonly LoginClaim[]): Promise<ClaimAnswer[]> {
+    const answers: ClaimAnswer[] = [];
+    for (const claim of claims) answers.push(await this.claimLogin(claim).catch((error: unknown) => ({ error })));
+    return answers;
+  }
+
+  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings, sameVersion }: LoginClaim): Promise<ClaimResult> {
     const holder = this.guards.get(email);
     if (takeOverFrom === undefined ? holder !== undefined && holder !== contact.id : holder !== takeOverFrom) return 'email-taken';
     const stored = this.contacts.get(contact.id);
     if (!stored || stored.archived || stored.portal.status !== contact.portal.status) return 'contact-changed';
+    if (sameVersion && stored.version !== contact.version) return 'contact-changed';
     if (contact.companyId !== undefined && (this.contacts.get(contact.companyId)?.archived ?? true)) return 'company-archived';
     const previous = stored.login;
     if (previous && previous.email !== email) {

@@ -7,14 +7,14 @@
  * answered as `false` (or which condition refused), never decided here. The worker's writes are
  * delivery-store.ts's, the acceptance's invitation-store.ts's.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { InvitationItem, OutboxItem, ReminderItem, RevocationItem } from '../../domain/outbox';
-import type { AccessStore, ClaimResult, Invitation, LoginClaim } from '../../domain/portal-access/ports';
+import type { AccessStore, ClaimAnswer, ClaimResult, Invitation, LoginClaim } from '../../domain/portal-access/ports';
 import type { StoredSettings } from '../../domain/portal-access/settings';
 import { auditItem } from './audit-store';
-import { deleteIf, updateIf } from './conditions';
+import { cancellationReasons, deleteIf, updateIf } from './conditions';
 import { DUE_ATTRIBUTES, ENTITY, keys } from '../../contract/keys';
 import { DUE_TASKS } from '../../contract/schedule';
 import { invitationDuePuts } from './invitation-due';
@@ -32,6 +32,66 @@ function dueOf(contactId: string, until: string | undefined): { sets: string[]; 
   return { sets: ['duepk = :duepk', 'duesk = :duesk'], removes: [], values: { ':duepk': due.duepk, ':duesk': due.duesk } };
 }
 
+/** A claim's transaction items: its own (the guard, the contact, the rest) and the company whose check it needs. */
+interface ClaimParts {
+  guard: TransactItem;
+  contact: TransactItem;
+  rest: TransactItems;
+  company?: string;
+}
+type IndexedParts = { index: number; parts: ClaimParts };
+
+/** DynamoDB's most items in one transaction. */
+const TRANSACTION_ITEMS = 100;
+/** Collisions with other transactions tried again, as `transact` does for one claim. */
+const CONFLICT_RETRIES = 6;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The company is there and not archived. */
+function companyCheck(table: string, companyId: string): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: table,
+      Key: keys.contact(companyId),
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
+      ExpressionAttributeNames: { '#archived': 'archived' },
+      ExpressionAttributeValues: { ':false': false },
+    },
+  };
+}
+
+const itemKey = (item: TransactItem): string => {
+  const key = (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as { pk: string; sk: string };
+  return `${key.pk}\u0000${key.sk}`;
+};
+
+/**
+ * Claims in order, in groups that fit one transaction: at most 100 items with one check per company,
+ * and no item twice (two claims of one email, one's old guard another's new one, a company's own
+ * claim beside its persons' checks of it: different groups, in their order).
+ */
+function groupClaims(all: readonly ClaimParts[]): IndexedParts[][] {
+  const groups: IndexedParts[][] = [];
+  let current: IndexedParts[] = [];
+  let written = new Set<string>();
+  let checked = new Set<string>();
+  all.forEach((parts, index) => {
+    const own = [parts.guard, parts.contact, ...parts.rest].map(itemKey);
+    const check = parts.company === undefined ? undefined : itemKey(companyCheck('', parts.company));
+    const collides = () => own.some((key) => written.has(key) || checked.has(key)) || (check !== undefined && written.has(check));
+    const size = () => written.size + checked.size + own.length + (check !== undefined && !checked.has(check) ? 1 : 0);
+    if (current.length > 0 && (collides() || size() > TRANSACTION_ITEMS)) {
+      groups.push(current);
+      [current, written, checked] = [[], new Set(), new Set()];
+    }
+    current.push({ index, parts });
+    for (const key of own) written.add(key);
+    if (check !== undefined) checked.add(check);
+  });
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
 export class DynamoAccessStore extends TableStore implements AccessStore {
   async recordAudit(entry: AuditEntry): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: auditItem(entry) }));
@@ -42,7 +102,82 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
   }
 
-  async claimLogin({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings }: LoginClaim): Promise<ClaimResult> {
+  async claimLogin(claim: LoginClaim): Promise<ClaimResult> {
+    const parts = this.#claimParts(claim);
+    const company = parts.company ? [companyCheck(this.table, parts.company)] : [];
+    // Its order: the guard (0), the contact (1), the company's check (2, a person's), the rest.
+    const result = await transact(this.db, [parts.guard, parts.contact, ...company, ...parts.rest]);
+    if (result === true) return 'claimed';
+    if (result === 0) return 'email-taken';
+    return company.length > 0 && result === 2 ? 'company-archived' : 'contact-changed';
+  }
+
+  /**
+   * Several claims, as many to a transaction as DynamoDB takes (100 items; a company's check once
+   * for all its persons there). A transaction DynamoDB cancels names, per item, the conditions that
+   * refused: the claims they belong to are tried alone (`claimLogin`: the answer each would have had
+   * alone), the others together again. A mere collision with another transaction is tried again a
+   * few times, then — as any other failure of a shared transaction — every claim of it alone.
+   */
+  async claimLogins(claims: readonly LoginClaim[]): Promise<ClaimAnswer[]> {
+    const answers: ClaimAnswer[] = new Array(claims.length);
+    const alone = async (index: number) => {
+      try {
+        answers[index] = await this.claimLogin(claims[index]!);
+      } catch (error) {
+        answers[index] = { error };
+      }
+    };
+    for (const group of groupClaims(claims.map((claim) => this.#claimParts(claim)))) {
+      let pending = group;
+      for (let attempt = 0; pending.length > 1; attempt++) {
+        const outcome = await this.#claimTogether(pending);
+        if (outcome === 'claimed') {
+          for (const { index } of pending) answers[index] = 'claimed';
+          pending = [];
+        } else if (outcome === 'collided' && attempt < CONFLICT_RETRIES) {
+          await pause(20 * 2 ** attempt + Math.random() * 50);
+        } else if (outcome === 'collided' || outcome === 'failed') {
+          break;
+        } else {
+          for (const index of outcome.refused) await alone(index);
+          pending = pending.filter(({ index }) => !outcome.refused.has(index));
+        }
+      }
+      for (const { index } of pending) await alone(index);
+    }
+    return answers;
+  }
+
+  /** One transaction of several claims' items: written, refused (by which claims), collided, or failed otherwise. */
+  async #claimTogether(group: readonly IndexedParts[]): Promise<'claimed' | 'collided' | 'failed' | { refused: Set<number> }> {
+    const companies = [...new Set(group.flatMap(({ parts }) => (parts.company ? [parts.company] : [])))];
+    const owners: number[][] = [];
+    const items: TransactItems = [];
+    for (const { index, parts } of group) {
+      for (const item of [parts.guard, parts.contact, ...parts.rest]) {
+        items.push(item);
+        owners.push([index]);
+      }
+    }
+    for (const company of companies) {
+      items.push(companyCheck(this.table, company));
+      owners.push(group.filter(({ parts }) => parts.company === company).map(({ index }) => index));
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'claimed';
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      const refused = new Set(reasons.flatMap((reason, i) => (reason.Code === 'ConditionalCheckFailed' ? (owners[i] ?? []) : [])));
+      if (refused.size > 0) return { refused };
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict') || (error as { name?: string }).name === 'TransactionConflictException') return 'collided';
+      return 'failed';
+    }
+  }
+
+  /** A claim's items: the guard, the contact, what else it writes; its company (whose check it needs) apart. */
+  #claimParts({ contact, email, storeEmail, at, takeOverFrom, outbox, audit, settings, sameVersion }: LoginClaim): ClaimParts {
     const me = contact.id;
     const previous = contact.login;
     const sameLogin = previous?.email === email;
@@ -59,6 +194,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
       ':one': 1,
       ':read': read,
       ':false': false,
+      ...(sameVersion ? { ':version': contact.version } : {}),
     };
     if (!sameLogin) {
       sets.push('#login = :login');
@@ -72,8 +208,15 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     const statusAsRead = read === 'none' ? '(attribute_not_exists(#portal) OR #portal.#status = :read)' : '#portal.#status = :read';
     // The same login, re-granted: the grant enables it next, so it is no longer "disabled by a revocation".
     const removes = ['#invitation', '#deliveryError', 'expiryClaim', ...due.removes, ...(sameLogin ? ['#login.disabledAt'] : [])];
-    const items: TransactItems = [
-      {
+    const rest: TransactItems = [];
+    // A re-grant with another email: the old login's guard and subject pointer no longer name this contact.
+    if (previous && !sameLogin) {
+      rest.push(deleteIfMine(this.table, keys.loginEmail(previous.email), me));
+      if (previous.sub) rest.push(deleteIfMine(this.table, keys.loginSubject(previous.sub), me));
+    }
+    rest.push(outboxPut(this.table, outbox), { Put: { TableName: this.table, Item: auditItem(audit) } });
+    return {
+      guard: {
         Put: {
           TableName: this.table,
           Item: { ...keys.loginEmail(email), entity: ENTITY.loginEmail, email, contactId: me, at },
@@ -81,12 +224,12 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
           ExpressionAttributeValues: takeOverFrom === undefined ? { ':me': me } : { ':holder': takeOverFrom },
         },
       },
-      {
+      contact: {
         Update: {
           TableName: this.table,
           Key: keys.contact(me),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')} ADD #version :one`,
-          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND ${statusAsRead}`,
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND ${statusAsRead}${sameVersion ? ' AND #version = :version' : ''}`,
           ExpressionAttributeNames: {
             '#portal': 'portal',
             '#status': 'status',
@@ -101,29 +244,10 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
           ExpressionAttributeValues: values,
         },
       },
-    ];
-    // A person of a company gets no access once the company is archived (its archive revokes them all).
-    const companyCheck = contact.companyId === undefined ? undefined : items.length;
-    if (contact.companyId !== undefined)
-      items.push({
-        ConditionCheck: {
-          TableName: this.table,
-          Key: keys.contact(contact.companyId),
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false)',
-          ExpressionAttributeNames: { '#archived': 'archived' },
-          ExpressionAttributeValues: { ':false': false },
-        },
-      });
-    // A re-grant with another email: the old login's guard and subject pointer no longer name this contact.
-    if (previous && !sameLogin) {
-      items.push(deleteIfMine(this.table, keys.loginEmail(previous.email), me));
-      if (previous.sub) items.push(deleteIfMine(this.table, keys.loginSubject(previous.sub), me));
-    }
-    items.push(outboxPut(this.table, outbox), { Put: { TableName: this.table, Item: auditItem(audit) } });
-    const result = await transact(this.db, items);
-    if (result === true) return 'claimed';
-    if (result === companyCheck) return 'company-archived';
-    return result === 0 ? 'email-taken' : 'contact-changed';
+      // A person of a company gets no access once the company is archived (its archive revokes them all).
+      ...(contact.companyId === undefined ? {} : { company: contact.companyId }),
+      rest,
+    };
   }
 
   async requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined): Promise<boolean> {

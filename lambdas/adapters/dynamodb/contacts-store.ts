@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  BatchGetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -14,7 +15,7 @@ import {
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import { listingScope } from '../../domain/listing';
-import { CompanyUnavailable, type ContactPage, type ContactQuery, type ContactStore, type LoginEmailMove } from '../../domain/contacts';
+import { CompanyUnavailable, type ContactBatchReader, type ContactPage, type ContactQuery, type ContactStore, type LoginEmailMove } from '../../domain/contacts';
 import { Conflict, EmailInUse, Invalid, NotFound, Unavailable } from '../../contract/errors';
 import { auditItem } from './audit-store';
 import { cancellationReasons, isConditionFailure, isTransactionCancelled } from './conditions';
@@ -112,8 +113,31 @@ function scopeOf(listing: Listing, query: ContactQuery): string {
   return listingScope('contacts', listing.index, search);
 }
 
+/** BatchGetItem's most keys a request. */
+const BATCH_KEYS = 100;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** The whole contact store: the reader's `get`, the listings and the writes. */
-export class DynamoContactStore extends DynamoContactReader implements ContactStore {
+export class DynamoContactStore extends DynamoContactReader implements ContactStore, ContactBatchReader {
+  /** BatchGetItem by 100 ids, consistent, the requests side by side; unprocessed keys asked again (with a little backoff). */
+  async getMany(ids: readonly string[]): Promise<Map<string, ContactRecord>> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, ContactRecord>();
+    const chunks = Array.from({ length: Math.ceil(unique.length / BATCH_KEYS) }, (_, i) => unique.slice(i * BATCH_KEYS, (i + 1) * BATCH_KEYS));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let pending: Record<string, unknown>[] = chunk.map((id) => keys.contact(id));
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt > 0) await pause(Math.min(1000, 20 * 2 ** attempt));
+          const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+          for (const item of out.Responses?.[this.table] ?? []) if (item.entity === ENTITY.contact) found.set(String(item.id), toRecord(item));
+          pending = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
+        }
+      }),
+    );
+    return found;
+  }
+
   async create(record: ContactRecord): Promise<void> {
     const put = {
       TableName: this.table,

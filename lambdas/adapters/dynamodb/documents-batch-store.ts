@@ -3,14 +3,16 @@
  * documents and one for their customers (strongly consistent, unprocessed keys asked again), and
  * the publications of several documents in one TransactWriteItems — the very items each one's own
  * transaction would have (documents-store.ts), the counters they share merged — as many documents
- * to a transaction as DynamoDB's limits (100 items, 4 MB) allow.
+ * to a transaction as DynamoDB's limits (100 items, 4 MB) allow, a customer's documents together.
+ * A transaction its conditions refused says, per item, which refused (the cancellation's reasons):
+ * those documents are answered `false` (their PUT follows), the others written together again.
  */
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DocumentType } from '../../contract/document-types';
 import type { DocumentBatchStore, Publication } from '../../domain/documents-batch';
 import type { StoredDocument, StoredGrant } from '../../domain/documents';
 import { ENTITY, keys } from '../../contract/keys';
-import { isTransactionCancelled } from './conditions';
+import { cancellationReasons, isTransactionCancelled } from './conditions';
 import { DynamoDocumentStore, toDocument, type TransactItem } from './documents-store';
 import { TableStore } from './table-store';
 
@@ -26,6 +28,38 @@ const TRANSACTION_BYTES = 3 * 1024 * 1024;
  * that in DynamoDB's encoding) plus the request's own overhead per item.
  */
 const bytesOf = (item: TransactItem) => 1.5 * JSON.stringify(item).length + 200;
+
+type Footprint = { keys: ReadonlySet<string>; bytes: number };
+const keyOfItem = (item: TransactItem) => (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as Key;
+
+/**
+ * The changes (by index) in groups whose merged transaction stays within the limits, each group's
+ * customers together (sorted by customer, so that a customer's counters and holdings merge into one
+ * update per group rather than one per group it is spread over). A group's items are at most the
+ * distinct keys of its publications' own transactions (counters merge, or cancel out); a change
+ * alone always fits (its PUT's transaction).
+ */
+function groups(changes: readonly Publication[], footprints: readonly Footprint[]): number[][] {
+  const order = changes.map((_, index) => index).sort((a, b) => {
+    const [x, y] = [changes[a]!.document.customerId, changes[b]!.document.customerId];
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  const all: number[][] = [];
+  let [current, keys, bytes] = [[] as number[], new Set<string>(), 0];
+  for (const index of order) {
+    const footprint = footprints[index]!;
+    const added = [...footprint.keys].filter((key) => !keys.has(key)).length;
+    if (current.length > 0 && (keys.size + added > TRANSACTION_ITEMS || bytes + footprint.bytes > TRANSACTION_BYTES)) {
+      all.push(current);
+      [current, keys, bytes] = [[], new Set(), 0];
+    }
+    current.push(index);
+    for (const key of footprint.keys) keys.add(key);
+    bytes += footprint.bytes;
+  }
+  if (current.length > 0) all.push(current);
+  return all;
+}
 
 export class DynamoDocumentBatchStore extends TableStore implements DocumentBatchStore {
   readonly #documents: DynamoDocumentStore;
@@ -56,45 +90,50 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
 
   async writeAll(changes: readonly Publication[]): Promise<boolean[]> {
     const written: boolean[] = new Array(changes.length).fill(false);
-    for (const group of this.#groups(changes)) {
-      const ok = await this.#writeTogether(group.map((index) => changes[index]!));
-      for (const index of group) written[index] = ok;
+    const footprints = changes.map((change) => this.#footprint(change));
+    for (const group of groups(changes, footprints)) {
+      let pending = group;
+      while (pending.length > 0) {
+        const outcome = await this.#writeTogether(pending.map((index) => changes[index]!), pending.map((index) => footprints[index]!.keys));
+        if (outcome === true) for (const index of pending) written[index] = true;
+        if (outcome === true || outcome === false) break;
+        // Refused by the conditions of some of them: those go one by one (their PUT, which says why), the others together again.
+        pending = pending.filter((_, n) => !outcome.has(n));
+      }
     }
     return written;
   }
 
-  /** The changes (by index, in order) in groups whose merged transaction stays within the limits; a change alone always fits (its PUT's transaction). */
-  #groups(changes: readonly Publication[]): number[][] {
-    const groups: number[][] = [];
-    let current: number[] = [];
-    let bytes = 0;
-    changes.forEach((change, index) => {
-      const size = this.#documents.publicationItems([change]).reduce((sum, item) => sum + bytesOf(item), 0);
-      const items = this.#documents.publicationItems([...current, index].map((i) => changes[i]!)).length;
-      if (current.length > 0 && (items > TRANSACTION_ITEMS || bytes + size > TRANSACTION_BYTES)) {
-        groups.push(current);
-        [current, bytes] = [[], 0];
-      }
-      current.push(index);
-      bytes += size;
-    });
-    if (current.length > 0) groups.push(current);
-    return groups;
+  /** A publication's items alone (its PUT's transaction): their keys, and their size. */
+  #footprint(change: Publication): Footprint {
+    const items = this.#documents.publicationItems([change]);
+    return { keys: new Set(items.map((item) => keyText(keyOfItem(item)))), bytes: items.reduce((sum, item) => sum + bytesOf(item), 0) };
   }
 
-  async #writeTogether(changes: readonly Publication[]): Promise<boolean> {
+  /**
+   * One transaction of several publications: `true` when written; `false` when it met a concurrent
+   * one or cannot be shared (nothing written: their PUTs follow); or which of them (by position) a
+   * condition refused, read from the cancellation's reasons (an item shared by several — a customer's
+   * holdings — names them all).
+   */
+  async #writeTogether(changes: readonly Publication[], keys: readonly ReadonlySet<string>[]): Promise<boolean | Set<number>> {
     const items = this.#documents.publicationItems(changes);
     // Two publications with an own item in common cannot share a transaction (a batch names each document once).
-    if (new Set(items.map((item) => keyText((item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as Key))).size !== items.length)
-      return false;
+    if (new Set(items.map((item) => keyText(keyOfItem(item)))).size !== items.length) return false;
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
-      // A condition refused, a concurrent transaction met, or an item refused: the documents go one by
-      // one (their PUT), which says which of them it was.
-      if (isTransactionCancelled(error) || (error as { name?: string }).name === 'TransactionConflictException') return false;
-      throw error;
+      if ((error as { name?: string }).name === 'TransactionConflictException') return false;
+      if (!isTransactionCancelled(error)) throw error;
+      const refused = new Set<number>();
+      cancellationReasons(error).forEach((reason, i) => {
+        if (reason.Code !== 'ConditionalCheckFailed' || !items[i]) return;
+        const key = keyText(keyOfItem(items[i]));
+        keys.forEach((own, n) => own.has(key) && refused.add(n));
+      });
+      // A concurrent transaction, or reasons that name no publication: all of them as their PUT.
+      return refused.size > 0 && refused.size < changes.length ? refused : false;
     }
   }
 

@@ -1,9 +1,10 @@
 /**
  * Granting (and re-granting) portal access to one contact of the wizard: the request's part.
  *
- * One transaction per line: the login email's guard (held by no one, or by this contact), the
- * contact `invited` with `delivery: queued` (and the line's scope, types and end), the audit entry,
- * and an outbox item — then the line is answered. The rest (the Cognito login, a fresh invitation,
+ * Per line, what one transaction writes: the login email's guard (held by no one, or by this
+ * contact), the contact `invited` with `delivery: queued` (and the line's scope, types and end), the
+ * audit entry, and an outbox item — then the line is answered. An apply writes several lines' claims
+ * in one transaction (apply.ts), each answered as if it had been alone. The rest (the Cognito login, a fresh invitation,
  * its email, the events) follows from the outbox (delivery.ts, the worker), paced and retried, so a
  * 500-line apply depends on neither Cognito's nor SES's rate. A line on a contact in the portal that
  * changes only its scope, types or end is `updated`: one write, no invitation. A contact already in
@@ -22,14 +23,24 @@ import type { ClaimResult, LoginClaim, PortalAccessDeps } from './ports';
 import { changedSettings, describeSettings, sameSettings, storedSettings, type SettingsChange, type StoredSettings } from './settings';
 import { inPortal } from './wizard';
 
-export async function grant(
+/**
+ * A line's grant up to its claim: answered without one (an update of its scope, types or end, a
+ * queued-again invitation, nothing to do), or the claim to make — the apply makes its lines' claims
+ * several at once (`AccessStore.claimLogins`), then `settleClaim` answers each. Throws `LineFailure`
+ * for a refusal that needs no write.
+ */
+export type GrantStep =
+  | { kind: 'answer'; run: () => Promise<LineResult> }
+  | { kind: 'claim'; claim: LoginClaim; outcome: Outcome; status: PortalStatus };
+
+export function planGrant(
   deps: PortalAccessDeps,
   contact: ContactRecord,
   line: { email: string | undefined; settings: SettingsChange },
   message: string | undefined,
   actor: string,
   index: number,
-): Promise<LineResult> {
+): GrantStep {
   const lineEmail = line.email;
   const now = deps.now();
   const status = portalStatusAt(contact.portal, now);
@@ -43,13 +54,7 @@ export async function grant(
     const loginEmail = contact.login?.email;
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
       fail(new Conflict("The contact's portal login has another email; change the contact's email (PATCH) to move the login."));
-    const updated = !sameSettings(settings, storedSettings(contact.portal));
-    const current = updated ? await updateSettings(deps, contact, settings, actor, status) : contact;
-    if (!undelivered(current, now)) return { contactId: contact.id, outcome: updated ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
-    // Its invitation never went out: queue it again (the earlier item is finished, or can no longer run).
-    const item = invitationItem(deps, contact.id, actor, 'granted', message);
-    if (!(await deps.store.requeueInvitation(current, item, undefined))) fail(new Conflict('The contact changed meanwhile; repeat the request.'));
-    return { contactId: contact.id, outcome: 'granted', status };
+    return { kind: 'answer', run: () => regrantLive(deps, contact, settings, message, actor, status) };
   }
 
   const email = lineEmail ?? contact.email;
@@ -62,11 +67,42 @@ export async function grant(
   const item = invitationItem(deps, contact.id, actor, outcome, message);
   const audit = auditEntry(outcome === 'regranted' ? 'portal.regranted' : 'portal.granted', contact.id, actor, at, { email, ...describeSettings(settings) });
   const storeEmail = lineEmail !== undefined && lineEmail !== contact.email;
-  const claimed = await claimLoginEmail(deps, { contact, email, storeEmail, at, outbox: item, audit, settings });
-  if (claimed === 'email-taken') fail(new EmailInUse(EMAIL_IN_USE));
-  if (claimed === 'company-archived') fail(new Conflict("The contact's company is archived."));
-  if (claimed === 'contact-changed') fail(new Conflict('The contact changed meanwhile; repeat the request.'));
-  return { contactId: contact.id, outcome, status: 'invited' };
+  return { kind: 'claim', claim: { contact, email, storeEmail, at, outbox: item, audit, settings }, outcome, status };
+}
+
+/**
+ * A claim's line answered from the claim's first result: a guard held by someone else is looked at
+ * (its holder archived, or no longer using that email: taken over), then the refusals.
+ */
+export async function settleClaim(deps: PortalAccessDeps, step: Extract<GrantStep, { kind: 'claim' }>, first: ClaimResult): Promise<LineResult> {
+  const { claim, outcome, status } = step;
+  const claimed = first === 'email-taken' ? await takeOverStaleGuard(deps, claim) : first;
+  if (claimed === 'email-taken') throw new LineFailure(new EmailInUse(EMAIL_IN_USE), status);
+  if (claimed === 'company-archived') throw new LineFailure(new Conflict("The contact's company is archived."), status);
+  if (claimed === 'contact-changed') throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+  return { contactId: claim.contact.id, outcome, status: 'invited' };
+}
+
+/**
+ * A contact already in the portal: its scope, types or end changed (`updated`), or nothing
+ * (`unchanged`) — unless its invitation never went out: then it is queued again (`granted`).
+ */
+async function regrantLive(
+  deps: PortalAccessDeps,
+  contact: ContactRecord,
+  settings: StoredSettings,
+  message: string | undefined,
+  actor: string,
+  status: PortalStatus,
+): Promise<LineResult> {
+  const now = deps.now();
+  const updated = !sameSettings(settings, storedSettings(contact.portal));
+  const current = updated ? await updateSettings(deps, contact, settings, actor, status) : contact;
+  if (!undelivered(current, now)) return { contactId: contact.id, outcome: updated ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
+  // Its invitation never went out: queue it again (the earlier item is finished, or can no longer run).
+  const item = invitationItem(deps, contact.id, actor, 'granted', message);
+  if (!(await deps.store.requeueInvitation(current, item, undefined))) throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+  return { contactId: contact.id, outcome: 'granted', status };
 }
 
 export const EMAIL_IN_USE = "The email is another contact's portal login.";
@@ -108,10 +144,8 @@ function undelivered(contact: ContactRecord, now: Date): boolean {
   return now.getTime() - Date.parse(contact.outbox.at) > OUTBOX_ABANDONED_AFTER_MS;
 }
 
-/** Step 1, with the takeover of a stale guard (its holder archived, or no longer using that email). */
-async function claimLoginEmail(deps: PortalAccessDeps, claim: LoginClaim): Promise<ClaimResult> {
-  const result = await deps.store.claimLogin(claim);
-  if (result !== 'email-taken') return result;
+/** The claim again after `email-taken`: the guard is free or ours by now, or its holder's is stale (archived, or no longer using that email). */
+async function takeOverStaleGuard(deps: PortalAccessDeps, claim: LoginClaim): Promise<ClaimResult> {
   const { contact, email } = claim;
   const holderId = await deps.store.loginHolder(email);
   if (holderId === undefined || holderId === contact.id) return deps.store.claimLogin(claim);

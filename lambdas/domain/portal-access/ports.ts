@@ -7,7 +7,7 @@ import type { AccessEventDetail, AccessEventType } from '../../contract/events';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
 import type { AuditEntry } from '../audit';
 import type { ContactInvitation, ContactRecord } from '../contact-record';
-import type { ContactStore } from '../contacts';
+import type { ContactBatchReader, ContactStore } from '../contacts';
 import type { InvitationItem, OutboxStore, ReminderItem, RevocationItem } from '../outbox';
 import type { StoredSettings } from './settings';
 
@@ -28,6 +28,9 @@ export interface ReplaceOptions {
 /** `company-archived`: the person's company was archived (checked in the claim's own transaction). */
 export type ClaimResult = 'claimed' | 'email-taken' | 'contact-changed' | 'company-archived';
 
+/** A claim's answer among several: its result, or what its own attempt threw (its line fails alone). */
+export type ClaimAnswer = ClaimResult | { error: unknown };
+
 export interface LoginClaim {
   /** The contact as read: its status is the transaction's condition. */
   contact: ContactRecord;
@@ -42,6 +45,11 @@ export interface LoginClaim {
   audit: AuditEntry;
   /** The access's scope, types and end from now on (the due entry of the end with them). */
   settings: StoredSettings;
+  /**
+   * Refuse (`contact-changed`) a contact changed in any way since it was read (its `version`), not
+   * only in its status: an apply's claims are made on contacts read together at its start.
+   */
+  sameVersion?: boolean;
 }
 
 /** A portal login as recorded on the contact once its Cognito user exists. */
@@ -70,6 +78,11 @@ export interface AccessStore {
   loginHolder(email: string): Promise<string | undefined>;
   /** Step 1 of a grant: the email's guard, the contact `invited` and `delivery: queued`, the outbox item and the audit entry, in one transaction. */
   claimLogin(claim: LoginClaim): Promise<ClaimResult>;
+  /**
+   * Step 1 of several grants (an apply's lines), several to a transaction: each claim's answer is the
+   * one `claimLogin` would have given it alone (a claim a shared transaction refused is tried alone).
+   */
+  claimLogins(claims: readonly LoginClaim[]): Promise<ClaimAnswer[]>;
   /**
    * Another invitation for an `invited` contact (a re-invitation, or a grant whose delivery failed or
    * was abandoned): the outbox item (and audit entry) in one transaction with the contact, if it still
@@ -273,8 +286,8 @@ export type InvitationConfig = Pick<PortalAccessConfig, 'portalUrl' | 'invitatio
  * events follow through the outbox (delivery.ts, the worker).
  */
 export interface PortalAccessDeps {
-  /** The contacts module's store: the contact (consistent read) and a company's non-archived persons. */
-  contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'>;
+  /** The contacts module's store: the contact (consistent read), several at once, and a company's non-archived persons. */
+  contacts: Pick<ContactStore, 'get' | 'listCompanyPersons'> & ContactBatchReader;
   store: AccessStore;
   now: () => Date;
   config: Pick<PortalAccessConfig, 'applyConcurrency'>;

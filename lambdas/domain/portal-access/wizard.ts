@@ -9,7 +9,8 @@ import { isLookalikeDomain, LOOKALIKE_WARNING } from '../lookalike-domains';
 import { isOpen } from './invitations';
 import type { PortalAccessDeps } from './ports';
 
-type ContactsDeps = Pick<PortalAccessDeps, 'contacts'>;
+/** What the wizard reads of contacts (one at a time; the apply reads its lines' contacts together). */
+type ContactsDeps = { contacts: Pick<PortalAccessDeps['contacts'], 'get' | 'listCompanyPersons'> };
 
 /** Whether a status means the contact is in the portal (its line's `inPortal`). */
 export const inPortal = (status: PortalStatus) => status === 'invited' || status === 'active';
@@ -85,8 +86,17 @@ export const NOT_IN_WIZARD = 'The contact is not in this wizard.';
  */
 export async function wizardMember(deps: ContactsDeps, wizardId: string, members: ReadonlySet<string>, contactId: string): Promise<ContactRecord> {
   if (!members.has(contactId)) throw new OutOfScope(NOT_IN_WIZARD);
-  const contact = await deps.contacts.get(contactId);
-  const stillMember = contact && (contact.id === wizardId || (contact.companyId === wizardId && contact.kind === 'person' && !contact.archived));
-  if (!contact || !stillMember) throw new OutOfScope(NOT_IN_WIZARD);
+  return stillMember(wizardId, await deps.contacts.get(contactId));
+}
+
+/** The same for several lines' contacts, read together (`read`: a consistent read of those `members` named). */
+export function wizardMemberOf(wizardId: string, members: ReadonlySet<string>, read: ReadonlyMap<string, ContactRecord>, contactId: string): ContactRecord {
+  if (!members.has(contactId)) throw new OutOfScope(NOT_IN_WIZARD);
+  return stillMember(wizardId, read.get(contactId));
+}
+
+function stillMember(wizardId: string, contact: ContactRecord | undefined): ContactRecord {
+  const member = contact && (contact.id === wizardId || (contact.companyId === wizardId && contact.kind === 'person' && !contact.archived));
+  if (!contact || !member) throw new OutOfScope(NOT_IN_WIZARD);
   return contact;
 }
