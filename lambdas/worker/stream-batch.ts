@@ -7,6 +7,7 @@
  * stream brings it back — and every later record of the batch — and the items already done answer
  * `already-done`.
  */
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { ENTITY } from '../contract/keys';
 import { processOutboxItem, type OutboxDeps } from '../domain/outbox';
@@ -68,11 +69,16 @@ export async function runStreamBatch(deps: OutboxDeps, records: readonly DynamoD
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-/** One item, retried while the failure is transient and time is left; `false` when it is left for the stream. */
+/**
+ * One item, retried while the failure is transient and time is left (another delivery holding the
+ * item is one: it finishes, or its lease runs out); `false` when it is left for the stream. One
+ * lease holder for all its attempts, so that a retry takes over its own lease.
+ */
 async function runOne(deps: OutboxDeps, entry: StreamEntry, signal: AbortSignal): Promise<boolean> {
+  const holder = randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
-      const outcome = await processOutboxItem(deps, entry.id, signal);
+      const outcome = await processOutboxItem(deps, entry.id, signal, holder);
       log.info('outbox item', { outboxId: entry.id, contactId: entry.contactId, outcome, attempt });
       return true;
     } catch (error) {

@@ -223,6 +223,30 @@ describe('DynamoDeliveryStore (the outbox worker)', () => {
     expect(items[1]?.Update).toMatchObject({ Key: { pk: 'OUTBOX#o1', sk: 'OUTBOX' }, UpdateExpression: 'SET #steps.#mail = :at' });
   });
 
+  it('records a mail about to be handed to SES on the outbox item: only the lease holder, once, while the contact has that invitation', async () => {
+    const lease = { holder: 'w1', untilMs: 1_772_359_230_000 };
+    db.on(TransactWriteCommand).resolves({});
+    expect(await store.markMailSending('c1', 'h2', 'o1', '2026-03-01T10:00:00.000Z', lease)).toBe('marked');
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update).toMatchObject({
+      Key: { pk: 'OUTBOX#o1', sk: 'OUTBOX' },
+      UpdateExpression: 'SET #sending = :sending, #lease.#until = :until',
+      ConditionExpression: '#lease.#holder = :holder AND attribute_not_exists(#sending) AND attribute_not_exists(doneAt)',
+      ExpressionAttributeValues: { ':sending': { tokenHash: 'h2', at: '2026-03-01T10:00:00.000Z' }, ':until': lease.untilMs, ':holder': 'w1' },
+    });
+    expect(items[1]?.ConditionCheck).toMatchObject({
+      Key: { pk: 'CONTACT#c1', sk: 'CONTACT' },
+      ConditionExpression: '#outbox.#id = :outbox AND #portal.#status = :invited AND #invitation.tokenHash = :hash',
+      ExpressionAttributeValues: { ':outbox': 'o1', ':invited': 'invited', ':hash': 'h2' },
+    });
+    const refusedBy = (index: number) =>
+      Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [0, 1].map((i) => ({ Code: i === index ? 'ConditionalCheckFailed' : 'None' })) });
+    db.on(TransactWriteCommand).rejects(refusedBy(0));
+    expect(await store.markMailSending('c1', 'h2', 'o1', '2026-03-01T10:00:00.000Z', lease)).toBe('lease-lost');
+    db.on(TransactWriteCommand).rejects(refusedBy(1));
+    expect(await store.markMailSending('c1', 'h2', 'o1', '2026-03-01T10:00:00.000Z', lease)).toBe('superseded');
+  });
+
   it('a refused mail and a withdrawn grant: conditioned on the item, with the reason and the audit entry; the withdrawal releases the guard if ours', async () => {
     db.on(TransactWriteCommand).resolves({});
     const contact = person({ portal: { status: 'invited' }, login: { email: 'pat@example.com' }, outbox: { id: 'o1', kind: 'invitation', at: 'x' } });
@@ -261,11 +285,41 @@ describe('DynamoOutboxStore and the mail pacer', () => {
     expect(await outbox.get('o9')).toBeUndefined();
     expect(db.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
     db.on(UpdateCommand).resolves({});
-    await outbox.markStep('o1', 'events', '2026-03-01T00:00:01.000Z');
-    await outbox.finish('o1', 'done', '2026-03-01T00:00:02.000Z');
+    const lease = { holder: 'w1', untilMs: 1_772_323_230_000 };
+    expect(await outbox.markStep('o1', 'events', '2026-03-01T00:00:01.000Z', lease)).toBe(true);
+    expect(await outbox.finish('o1', 'done', '2026-03-01T00:00:02.000Z', 'w1')).toBe(true);
     const [step, finish] = db.commandCalls(UpdateCommand).map((c) => c.args[0].input);
-    expect(step).toMatchObject({ UpdateExpression: 'SET #steps.#step = :at', ExpressionAttributeNames: { '#steps': 'steps', '#step': 'events' } });
-    expect(finish).toMatchObject({ ExpressionAttributeValues: { ':outcome': 'done', ':ttl': Date.parse('2026-03-01T00:00:02.000Z') / 1000 + 7 * 86400 } });
+    // Only the lease's holder records a step (renewing the lease) or finishes the item (dropping it).
+    expect(step).toMatchObject({
+      UpdateExpression: 'SET #steps.#step = :at, #lease.#until = :until',
+      ConditionExpression: '#lease.#holder = :holder',
+      ExpressionAttributeNames: { '#steps': 'steps', '#step': 'events', '#lease': 'lease', '#holder': 'holder' },
+      ExpressionAttributeValues: { ':until': lease.untilMs, ':holder': 'w1' },
+    });
+    expect(finish).toMatchObject({
+      UpdateExpression: expect.stringContaining('REMOVE #lease'),
+      ConditionExpression: '#lease.#holder = :holder',
+      ExpressionAttributeValues: { ':outcome': 'done', ':ttl': Date.parse('2026-03-01T00:00:02.000Z') / 1000 + 7 * 86400, ':holder': 'w1' },
+    });
+    db.on(UpdateCommand).rejects(Object.assign(new Error('held'), { name: 'ConditionalCheckFailedException' }));
+    expect(await outbox.finish('o1', 'done', '2026-03-01T00:00:02.000Z', 'w2')).toBe(false);
+  });
+
+  it('claims an item: unfinished, its lease free, expired or its own; answers the item as it is then, without its lease', async () => {
+    const outbox = new DynamoOutboxStore(dynamo(), 'portal');
+    db.on(UpdateCommand).resolves({ Attributes: { pk: 'OUTBOX#o1', sk: 'OUTBOX', entity: 'outbox', ...grantItem, steps: {}, lease: { holder: 'w1', until: 2000 } } });
+    expect(await outbox.claim('o1', { holder: 'w1', untilMs: 2000 }, 1000)).toEqual({ ...grantItem, steps: {} });
+    expect(db.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: { pk: 'OUTBOX#o1', sk: 'OUTBOX' },
+      UpdateExpression: 'SET #lease = :lease',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(doneAt) AND (attribute_not_exists(#lease) OR #lease.#until < :now OR #lease.#holder = :holder)',
+      ExpressionAttributeValues: { ':lease': { holder: 'w1', until: 2000 }, ':now': 1000, ':holder': 'w1' },
+      ReturnValues: 'ALL_NEW',
+    });
+    db.on(UpdateCommand).rejects(Object.assign(new Error('held'), { name: 'ConditionalCheckFailedException' }));
+    expect(await outbox.claim('o1', { holder: 'w2', untilMs: 2000 }, 1000)).toBeUndefined();
+    db.on(UpdateCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }));
+    await expect(outbox.claim('o1', { holder: 'w2', untilMs: 2000 }, 1000)).rejects.toThrow('down');
   });
 
   it('paces: a slot of the current second while its counter is below the rate, else the next second', async () => {

@@ -10,7 +10,7 @@ import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
 import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
 import { DUE_TASKS, type InvitationTask } from '../../lambdas/contract/schedule';
-import type { InvitationItem, OutboxItem, OutboxOutcome, OutboxStore, ReminderItem, RevocationItem } from '../../lambdas/domain/outbox';
+import type { InvitationItem, Lease, OutboxItem, OutboxOutcome, OutboxStore, ReminderItem, RevocationItem } from '../../lambdas/domain/outbox';
 import type {
   AccessStore,
   ClaimAnswer,
@@ -48,6 +48,8 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
   readonly invitations = new Map<string, InvitationRecord>();
   readonly audit: AuditEntry[] = [];
   readonly outboxItems = new Map<string, OutboxItem>();
+  /** The outbox items' leases (the table keeps them on the item, out of the domain's sight). */
+  readonly leases = new Map<string, Lease>();
   /** Ids of outbox items written and not yet handed to the worker (the stream's records). */
   readonly pending: string[] = [];
 
@@ -278,7 +280,7 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     delete stored.expiryClaim;
     stored.portal = { ...stored.portal, status: 'revoked', revokedAt: at };
     stored.outbox = pointer(outbox);
-    if (releaseLogin && stored.login) this.release(stored.login, contact.id);
+    if (releaseLogin && stored.login) this.releaseGuards(stored.login, contact.id);
     this.audit.push(clone(audit));
     this.#enqueue(outbox);
     return true;
@@ -290,14 +292,51 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     return item ? clone(item) : undefined;
   }
 
-  async markStep(id: string, step: string, at: string) {
+  async claim(id: string, lease: Lease, nowMs: number) {
     const item = this.outboxItems.get(id);
-    if (item) item.steps = { ...item.steps, [step]: at };
+    const held = this.leases.get(id);
+    if (!item || item.doneAt || (held && held.untilMs >= nowMs && held.holder !== lease.holder)) return undefined;
+    this.leases.set(id, { ...lease });
+    return clone(item);
   }
 
-  async finish(id: string, outcome: OutboxOutcome, at: string) {
+  #holds(id: string, holder: string): boolean {
+    return this.leases.get(id)?.holder === holder;
+  }
+
+  async markStep(id: string, step: string, at: string, lease: Lease) {
     const item = this.outboxItems.get(id);
-    if (item) Object.assign(item, { doneAt: at, outcome });
+    if (!item || !this.#holds(id, lease.holder)) return false;
+    item.steps = { ...item.steps, [step]: at };
+    this.leases.set(id, { ...lease });
+    return true;
+  }
+
+  async finish(id: string, outcome: OutboxOutcome, at: string, holder: string) {
+    const item = this.outboxItems.get(id);
+    if (!item || !this.#holds(id, holder)) return false;
+    Object.assign(item, { doneAt: at, outcome });
+    this.leases.delete(id);
+    return true;
+  }
+
+  async release(id: string, holder: string) {
+    if (this.#holds(id, holder)) this.leases.delete(id);
+  }
+
+  async markMailSending(contactId: string, tokenHash: string, outboxId: string, at: string, lease: Lease) {
+    const item = this.outboxItems.get(outboxId);
+    if (!item || !this.#holds(outboxId, lease.holder) || item.sending || item.doneAt) return 'lease-lost' as const;
+    const stored = this.contacts.get(contactId);
+    if (stored?.outbox?.id !== outboxId || stored.portal.status !== 'invited' || stored.invitation?.tokenHash !== tokenHash) return 'superseded' as const;
+    item.sending = { tokenHash, at };
+    this.leases.set(outboxId, { ...lease });
+    return 'marked' as const;
+  }
+
+  async clearMailSending(outboxId: string, holder: string) {
+    const item = this.outboxItems.get(outboxId);
+    if (item && this.#holds(outboxId, holder)) delete item.sending;
   }
 
   async markLoginDisabled(contactId: string, at: string) {
@@ -305,13 +344,13 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     if (stored?.login?.username && stored.portal.status === 'revoked') stored.login.disabledAt = at;
   }
 
-  private release(login: { email: string; sub?: string }, contactId: string) {
+  private releaseGuards(login: { email: string; sub?: string }, contactId: string) {
     if (this.guards.get(login.email) === contactId) this.guards.delete(login.email);
     if (login.sub && this.subjects.get(login.sub) === contactId) this.subjects.delete(login.sub);
   }
 
   async releaseLogin(login: { email: string; sub?: string }, contactId: string) {
-    this.release(login, contactId);
+    this.releaseGuards(login, contactId);
   }
 
   async getInvitation(tokenHash: string) {

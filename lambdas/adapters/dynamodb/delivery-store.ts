@@ -9,11 +9,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
+import type { Lease } from '../../domain/outbox';
 import type { DeliveryStore, Invitation, LoginRecord, RecordLoginResult, ReplaceOptions } from '../../domain/portal-access/ports';
 import { auditItem } from './audit-store';
 import { updateIf } from './conditions';
 import { ENTITY, keys } from '../../contract/keys';
 import { invitationDuePuts } from './invitation-due';
+import { LEASE_HELD, LEASE_NAMES } from './outbox-store';
 import { TableStore } from './table-store';
 import { deleteIfMine, transact, type TransactItems } from './transact';
 
@@ -109,6 +111,42 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
       },
     ]);
     return result === true;
+  }
+
+  async markMailSending(contactId: string, tokenHash: string, outboxId: string, at: string, lease: Lease): Promise<'marked' | 'lease-lost' | 'superseded'> {
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.outbox(outboxId),
+          UpdateExpression: 'SET #sending = :sending, #lease.#until = :until',
+          ConditionExpression: `${LEASE_HELD} AND attribute_not_exists(#sending) AND attribute_not_exists(doneAt)`,
+          ExpressionAttributeNames: { '#sending': 'sending', '#until': 'until', ...LEASE_NAMES },
+          ExpressionAttributeValues: { ':sending': { tokenHash, at }, ':until': lease.untilMs, ':holder': lease.holder },
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: this.table,
+          Key: keys.contact(contactId),
+          ConditionExpression: '#outbox.#id = :outbox AND #portal.#status = :invited AND #invitation.tokenHash = :hash',
+          ExpressionAttributeNames: { '#outbox': 'outbox', '#id': 'id', '#portal': 'portal', '#status': 'status', '#invitation': 'invitation' },
+          ExpressionAttributeValues: { ':outbox': outboxId, ':invited': 'invited', ':hash': tokenHash },
+        },
+      },
+    ]);
+    if (result === true) return 'marked';
+    return result === 0 ? 'lease-lost' : 'superseded';
+  }
+
+  async clearMailSending(outboxId: string, holder: string): Promise<void> {
+    await updateIf(this, {
+      Key: keys.outbox(outboxId),
+      UpdateExpression: 'REMOVE #sending',
+      ConditionExpression: LEASE_HELD,
+      ExpressionAttributeNames: { '#sending': 'sending', ...LEASE_NAMES },
+      ExpressionAttributeValues: { ':holder': holder },
+    });
   }
 
   async markInvitationSent(contactId: string, tokenHash: string, outboxId: string, at: string): Promise<boolean> {

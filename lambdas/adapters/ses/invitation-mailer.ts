@@ -20,6 +20,15 @@ const REFUSED: Record<string, string> = {
   BadRequestException: 'it is not an address the mail service can send to',
 };
 
+/**
+ * No answer came from SES although the request may have reached it (a timeout, a reset connection):
+ * it may have taken the mail. A refused connection never reached it.
+ */
+function unanswered(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$metadata?.httpStatusCode === undefined && e.code !== 'ECONNREFUSED' && e.name !== 'ECONNREFUSED';
+}
+
 /** Who invitations come from: the stack's settings, never a request's. */
 export interface Sender {
   from: string;
@@ -62,7 +71,7 @@ export class SesInvitationMailer implements InvitationMailer {
         log.warn('invitation email refused', { error: name });
         throw new MailRefused(refused);
       }
-      if (THROTTLED.has(name) || isTransient(error)) throw new MailDeferred(name);
+      if (THROTTLED.has(name) || isTransient(error)) throw new MailDeferred(name, unanswered(error));
       throw error;
     }
   }

@@ -10,13 +10,16 @@
  *
  * Each step is idempotent and recorded (the login on the contact, the mail and the events as step
  * markers on the item), so a record delivered again — after a crash, a timeout, a retry — goes on
- * after the last recorded step: one login, one live invitation, one email. The exceptions are
- * around SES accepting the mail: a worker that dies between SES's answer and the marker's write cannot
- * know the mail went out, and the repeat sends it again with a fresh link (the first link dies); and
- * an answer of SES's that is lost (a timeout, a dropped connection) reads as SES unavailable, so the
- * same mail is tried again. That is at least once, not exactly once; SES has no idempotency key that
- * would close it. The marker's write itself is retried in-process until the invocation ends, so only a
- * worker that dies (or a table down for longer than an invocation) hits the first.
+ * after the last recorded step: one login, one live invitation, one email. Two deliveries at once
+ * never both work: the item's lease (outbox.ts) lets one go on. The link is minted for one mail:
+ * right before SES is called the item records `sending` (with the link's hash), and a delivery
+ * that finds it mints and mails nothing more — it records the mail as sent. So a table down from
+ * SES's acceptance to the end of the invocation (the sent marker's write is insisted on until then)
+ * or a worker that dies after SES took the mail ends with one mail and one link. What is left is
+ * the other side of that (`handOver`): a worker that dies between `sending` and SES having the mail
+ * leaves the line `sent` with no mail out — never two mails with two links. SES has no idempotency
+ * key that would close it. An SES answer lost in-process (a timeout) is retried with the same mail
+ * (the same link) while the invocation lasts.
  *
  * The item acts only while the contact names it (`outbox.id`): once revoked, re-granted or re-invited
  * meanwhile, a newer item follows the record and this one is `superseded`.
@@ -25,7 +28,7 @@ import { EmailInUse, Unavailable } from '../../contract/errors';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
-import { once, type InvitationItem, type OutboxOutcome, type OutboxRun } from '../outbox';
+import { once, OutboxBusy, type InvitationItem, type OutboxItem, type OutboxOutcome, type OutboxRun } from '../outbox';
 import { EMAIL_IN_USE } from './grant';
 import { invitationLink, invitationMail } from './invitation-mail';
 import { freshInvitation, inviterName } from './invitations';
@@ -69,9 +72,13 @@ export async function deliverInvitation(deps: DeliveryDeps, item: InvitationItem
 
 /**
  * Steps 3 and 4: a fresh invitation (sent by the item's actor: its expiry and its one reminder
- * scheduled with it), its email (paced), then `sent` on the contact and the item.
+ * scheduled with it), its email (paced, handed over once: `handOver`), then `sent` on the contact
+ * and the item. An item that says a mail was handed over already (`sending`) mails nothing: its
+ * link is the contact's invitation, and only the record is left to write.
  */
 async function sendInvitation(deps: DeliveryDeps, contact: ContactRecord, item: InvitationItem, login: LoginRecord, run: OutboxRun): Promise<'sent' | OutboxOutcome> {
+  if (item.sending) return recordSent(deps, contact.id, item, item.sending.tokenHash, run);
+  // No mail of this item went out: a link minted by an earlier attempt was never mailed, and a fresh one replaces it.
   const { token, invitation } = freshInvitation(deps.config, deps.now(), item.actor);
   if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, item.id, { schedule: true }))) return 'superseded';
   await run.afterStep?.('invitation', item);
@@ -85,18 +92,22 @@ async function sendInvitation(deps: DeliveryDeps, contact: ContactRecord, item: 
     expiresAt: invitation.expiresAt,
     ...(item.message === undefined ? {} : { message: item.message }),
   });
-  try {
-    await sendPaced(deps, mail, run.signal);
-  } catch (error) {
-    if (!(error instanceof MailRefused)) throw error;
-    const failure: DeliveryError = { code: 'recipient_rejected', detail: `The mail service refused the address ${login.email}: ${error.detail}`, at: deps.now().toISOString() };
+  const handed = await handOver(deps, contact.id, item, invitation.tokenHash, mail, run);
+  if (handed === 'superseded') return 'superseded';
+  if (handed instanceof MailRefused) {
+    const failure: DeliveryError = { code: 'recipient_rejected', detail: `The mail service refused the address ${login.email}: ${handed.detail}`, at: deps.now().toISOString() };
     const audit = auditEntry('invitation.failed', contact.id, item.actor, failure.at, { email: login.email, code: failure.code });
-    return (await deps.store.markDeliveryFailed(contact, item.id, failure, audit)) ? 'failed' : 'superseded';
+    // Insisted on like the sent marker: a redelivery would take the handed-over mail for sent.
+    return (await insist(deps, run.signal, () => deps.store.markDeliveryFailed(contact, item.id, failure, audit))) ? 'failed' : 'superseded';
   }
   await run.afterStep?.('mail', item);
-  // SES has the mail: from here a dying worker means a second mail on the repeat, so the marker is written before anything else, and insisted on.
+  return recordSent(deps, contact.id, item, invitation.tokenHash, run);
+}
+
+/** `sent` on the contact and the item's marker, insisted on (SES has the mail, or may have). */
+async function recordSent(deps: DeliveryDeps, contactId: string, item: InvitationItem, tokenHash: string, run: OutboxRun): Promise<'sent' | OutboxOutcome> {
   const at = deps.now().toISOString();
-  const marked = await insist(deps, run.signal, () => deps.store.markInvitationSent(contact.id, invitation.tokenHash, item.id, at));
+  const marked = await insist(deps, run.signal, () => deps.store.markInvitationSent(contactId, tokenHash, item.id, at));
   item.steps = { ...item.steps, mail: at };
   await run.afterStep?.('marked', item);
   // Not marked: revoked or re-invited while it was sent; the record follows the newer item.
@@ -104,17 +115,76 @@ async function sendInvitation(deps: DeliveryDeps, contact: ContactRecord, item: 
 }
 
 /**
+ * Hands a mail with a link (the contact's invitation `tokenHash`) to SES once: after its pacing
+ * slot and right before the first attempt, the item records `sending` — only while this delivery
+ * holds the item and the contact still has that invitation — and from then on no delivery of the
+ * item mints or mails another link. Attempts SES refused or deferred are tried again with the same
+ * mail (the same link) while the invocation lasts; if every attempt surely failed (SES answered
+ * each with an error) the marker is withdrawn, so that the stream's retry mails a fresh link.
+ * Answers `handed` (SES took it), the refusal of a recipient, or `superseded`; throws the rest
+ * (`OutboxBusy` when another delivery took the item over).
+ *
+ * The one window left: SES has the mail and nothing can be written before the invocation ends (the
+ * table down), or the worker dies between `sending` and SES's answer. The redelivery then records
+ * the mail as sent without sending: one mail and one link, except if the worker died before SES
+ * had it (or SES's lost answer was a failure), when no mail went out although the line says `sent`
+ * (staff re-invite from the wizard). SES has no idempotency key that would close it.
+ */
+export async function handOver(
+  deps: Pick<DeliveryDeps, 'store' | 'pacer' | 'mailer' | 'warn' | 'sleep' | 'now'>,
+  contactId: string,
+  item: OutboxItem,
+  tokenHash: string,
+  mail: InvitationMail,
+  run: OutboxRun,
+): Promise<'handed' | 'superseded' | MailRefused> {
+  let maybeSent = false;
+  const beforeFirst = async () => {
+    const at = deps.now().toISOString();
+    const marked = await deps.store.markMailSending(contactId, tokenHash, item.id, at, run.renewal());
+    if (marked === 'lease-lost') throw new OutboxBusy(item.id);
+    if (marked === 'superseded') throw new Superseded();
+    item.sending = { tokenHash, at };
+  };
+  try {
+    await sendPaced(deps, mail, run.signal, { beforeFirst, deferred: (error) => (maybeSent ||= error.maybeSent) });
+    return 'handed';
+  } catch (error) {
+    if (error instanceof Superseded) return 'superseded';
+    if (error instanceof MailRefused) return error;
+    if (item.sending && !maybeSent) {
+      // SES surely has none of it: the next delivery may mint and mail a fresh link.
+      await deps.store.clearMailSending(item.id, run.holder).catch(() => undefined);
+      delete item.sending;
+    }
+    throw error;
+  }
+}
+
+/** The contact moved on (revoked, re-invited) before the mail was handed over. */
+class Superseded extends Error {}
+
+/**
  * One pacing slot per attempt: a throttled SES is tried again after a backoff (doubling, up to 10 s)
  * with a fresh slot, so retries never push the rate above the configured one. When the invocation's
- * time is up the last error goes up, and the stream brings the item back later.
+ * time is up the last error goes up, and the stream brings the item back later. `beforeFirst` runs
+ * once, after the first slot and before the first attempt; `deferred` hears of every deferral.
  */
-export async function sendPaced(deps: Pick<DeliveryDeps, 'pacer' | 'mailer' | 'warn' | 'sleep'>, mail: InvitationMail, signal: AbortSignal): Promise<void> {
+export async function sendPaced(
+  deps: Pick<DeliveryDeps, 'pacer' | 'mailer' | 'warn' | 'sleep'>,
+  mail: InvitationMail,
+  signal: AbortSignal,
+  hooks: { beforeFirst?: () => Promise<void>; deferred?: (error: MailDeferred) => void } = {},
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await deps.pacer.acquire(signal);
+    if (attempt === 1) await hooks.beforeFirst?.();
     try {
       return await deps.mailer.send(mail, signal);
     } catch (error) {
-      if (!(error instanceof MailDeferred) || signal.aborted) throw error;
+      if (!(error instanceof MailDeferred)) throw error;
+      hooks.deferred?.(error);
+      if (signal.aborted) throw error;
       deps.warn('invitation email deferred, trying again', { reason: error.reason, attempt });
       await deps.sleep(Math.min(10_000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), signal);
       if (signal.aborted) throw new Unavailable('The mail service kept deferring; the item comes back.');

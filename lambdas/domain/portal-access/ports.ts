@@ -8,7 +8,7 @@ import type { DeliveryError } from '../../contract/schemas/portal-access';
 import type { AuditEntry } from '../audit';
 import type { ContactInvitation, ContactRecord } from '../contact-record';
 import type { ContactBatchReader, ContactStore } from '../contacts';
-import type { InvitationItem, OutboxStore, ReminderItem, RevocationItem } from '../outbox';
+import type { InvitationItem, Lease, OutboxStore, ReminderItem, RevocationItem } from '../outbox';
 import type { StoredSettings } from './settings';
 
 export type { AccessEventDetail, AccessEventType };
@@ -145,6 +145,15 @@ export interface DeliveryStore {
    * contact still names this outbox item and is `invited`.
    */
   replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions): Promise<boolean>;
+  /**
+   * The mail with this link is about to go to the mail service: `sending` on the outbox item (the
+   * lease renewed), if this holder still holds the item, no mail was handed over for it yet, and
+   * the contact still names the item, is invited, and has this invitation. `lease-lost` and
+   * `superseded` say which condition refused it.
+   */
+  markMailSending(contactId: string, tokenHash: string, outboxId: string, at: string, lease: Lease): Promise<'marked' | 'lease-lost' | 'superseded'>;
+  /** The mail service surely has no mail of this item (it refused every attempt): `sending` dropped, if still this holder's. */
+  clearMailSending(outboxId: string, holder: string): Promise<void>;
   /** The invitation's email went out: `sentAt`, `delivery: sent` on the contact and the step marker on the outbox item, in one transaction. */
   markInvitationSent(contactId: string, tokenHash: string, outboxId: string, at: string): Promise<boolean>;
   /** The email was refused for good: `delivery: failed` with the reason, the invitation dropped, the audit entry; if the contact still names this item. */
@@ -211,9 +220,15 @@ export class MailRefused extends Error {
   }
 }
 
-/** The mail service cannot take the mail now (throttled, unavailable): another paced attempt later. */
+/**
+ * The mail service cannot take the mail now (throttled, unavailable): another paced attempt later.
+ * `maybeSent`: no answer came (a timeout, a dropped connection), so it may have taken the mail.
+ */
 export class MailDeferred extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    readonly maybeSent = false,
+  ) {
     super(`mail deferred: ${reason}`);
     this.name = 'MailDeferred';
   }

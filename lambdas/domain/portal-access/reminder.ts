@@ -7,8 +7,8 @@
  * which then names it), and the outbox worker sends it (`deliverReminder`), paced like every mail,
  * in two steps recorded on the item — the reminder (with `remindedAt` on the contact, in the same
  * write as the step's marker), then the notice — so a record delivered again goes on after the last
- * recorded step: one reminder, one notice (at least once: a worker that dies between SES accepting a
- * mail and its marker sends it again). Never after acceptance: the fresh link replaces the old one
+ * recorded step: one reminder, one notice (the reminder's link is handed to SES once, as the
+ * invitation's: delivery.ts `handOver`; the notice carries no link and is at least once). Never after acceptance: the fresh link replaces the old one
  * only while the contact still waits for it, and no notice says "not accepted" of an accepted one.
  * A re-invite or a revocation meanwhile names another outbox item: this one is then superseded.
  */
@@ -18,7 +18,7 @@ import type { ContactRecord } from '../contact-record';
 import { once, type OutboxOutcome, type OutboxRun, type ReminderItem } from '../outbox';
 import { staffUsernameOf } from '../../contract/identity';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
-import { insist, sendPaced } from './delivery';
+import { handOver, insist, sendPaced } from './delivery';
 import { invitationLink, reminderMail, staffNoticeMail } from './invitation-mail';
 import { hashToken, inviterName, isOpen, newToken } from './invitations';
 import { MailRefused, type DeliveryDeps, type Invitation, type PortalAccessDeps } from './ports';
@@ -83,10 +83,15 @@ export async function deliverReminder(deps: ReminderDeps, item: ReminderItem, ru
   return 'done';
 }
 
-/** Step 1: a fresh link replaces the old one (while the contact still waits), mailed (paced), then recorded. */
+/**
+ * Step 1: a fresh link replaces the old one (while the contact still waits), mailed (paced, handed
+ * over once: `handOver`), then recorded. An item that says its mail was handed over already
+ * (`sending`) mails nothing: only the record is left to write.
+ */
 async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: ReminderItem, run: OutboxRun): Promise<'sent' | OutboxOutcome> {
   const invitation = contact.invitation;
   const email = contact.login?.email;
+  if (item.sending && email) return recordReminded(deps, contact, item, item.sending.tokenHash, email, run);
   if (!isOpen(invitation, deps.now()) || invitation.remindAt !== item.remindAt || invitation.remindedAt || !email) return 'superseded';
   const token = newToken();
   const { remindedAt: _reminded, ...rest } = invitation;
@@ -104,20 +109,24 @@ async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: R
     expiresAt: fresh.expiresAt,
     sentAt: invitation.sentAt ?? invitation.sharedAt ?? invitation.issuedAt ?? fresh.issuedAt,
   });
-  try {
-    await sendPaced(deps, mail, run.signal);
-  } catch (error) {
-    if (!(error instanceof MailRefused)) throw error;
+  const handed = await handOver(deps, contact.id, item, fresh.tokenHash, mail, run);
+  if (handed === 'superseded') return 'superseded';
+  if (handed instanceof MailRefused) {
     // The old link is dead already: the contact has no working link, and staff must see why.
-    const failure: DeliveryError = { code: 'recipient_rejected', detail: `The mail service refused the address ${email}: ${error.detail}`, at: deps.now().toISOString() };
+    const failure: DeliveryError = { code: 'recipient_rejected', detail: `The mail service refused the address ${email}: ${handed.detail}`, at: deps.now().toISOString() };
     const audit = auditEntry('invitation.failed', contact.id, item.actor, failure.at, { email, code: failure.code, reminder: true });
-    return (await deps.store.markDeliveryFailed(contact, item.id, failure, audit)) ? 'failed' : 'superseded';
+    return (await insist(deps, run.signal, () => deps.store.markDeliveryFailed(contact, item.id, failure, audit))) ? 'failed' : 'superseded';
   }
   await run.afterStep?.('reminder-mail', item);
+  return recordReminded(deps, contact, item, fresh.tokenHash, email, run);
+}
+
+/** `remindedAt` on the contact, audited, with the item's marker: insisted on (SES has the mail, or may have). */
+async function recordReminded(deps: ReminderDeps, contact: ContactRecord, item: ReminderItem, tokenHash: string, email: string, run: OutboxRun): Promise<'sent' | OutboxOutcome> {
   const at = deps.now().toISOString();
-  const audit = auditEntry('invitation.reminded', contact.id, SCHEDULE_ACTOR, at, { email, ...(invitation.invitedBy ? { invitedBy: invitation.invitedBy } : {}) });
-  // SES has the mail: the record (and the item's marker, in the same write) is insisted on.
-  const marked = await insist(deps, run.signal, () => deps.store.markReminded(contact.id, fresh.tokenHash, item.id, at, audit));
+  const invitedBy = contact.invitation?.invitedBy;
+  const audit = auditEntry('invitation.reminded', contact.id, SCHEDULE_ACTOR, at, { email, ...(invitedBy ? { invitedBy } : {}) });
+  const marked = await insist(deps, run.signal, () => deps.store.markReminded(contact.id, tokenHash, item.id, at, audit));
   item.steps = { ...item.steps, mail: at };
   await run.afterStep?.('reminder-marked', item);
   return marked ? 'sent' : 'superseded';
