@@ -1,7 +1,12 @@
 /**
  * The Contacts routes of API.md, over HTTP, against the local stack (DynamoDB Local).
  */
-import { adminToken, api, stack, uniq } from './support/stack';
+import { AdminEnableUserCommand, AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../lambdas/contract/keys';
+import { OUTBOX_ABANDONED_AFTER_MS } from '../../lambdas/contract/outbox';
+import { adminToken, api, cognito, eventually, outboxDone, stack, uniq } from './support/stack';
 
 // Each test drives the stack over HTTP; some make hundreds of requests.
 jest.setTimeout(60_000);
@@ -355,6 +360,41 @@ describe('archiving a contact with portal access revokes it (needs the portal-ac
 
   test('DELETE → 204, then GET answers archived with portal status revoked', async () => {
     const person = await withPortalAccess();
+    expect((await call(`/contacts/${person.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(`/contacts/${person.id}`)).body).toMatchObject({ archived: true, portal: { status: 'revoked' } });
+  });
+
+  test('an archived contact whose revocation was abandoned: a repeated DELETE is 204 again and completes the revocation', async () => {
+    const person = await withPortalAccess();
+    await outboxDone([person.id]);
+    expect((await call(`/contacts/${person.id}`, { method: 'DELETE' })).status).toBe(204);
+    await outboxDone([person.id]);
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: stack().region, endpoint: stack().dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    );
+    const record = async () => (await db.send(new GetCommand({ TableName: stack().tableName, Key: keys.contact(person.id), ConsistentRead: true }))).Item!;
+    const username = ((await record()).login as { username: string }).username;
+    expect(username).toEqual(expect.any(String));
+    const loginEnabled = async () => (await cognito().send(new AdminGetUserCommand({ UserPoolId: stack().customerUserPoolId, Username: username }))).Enabled;
+    expect(await loginEnabled()).toBe(false);
+
+    // The revocation's follow-up never finished: its outbox item is older than any worker could still hold, the login still enabled.
+    await cognito().send(new AdminEnableUserCommand({ UserPoolId: stack().customerUserPoolId, Username: username }));
+    await db.send(
+      new UpdateCommand({
+        TableName: stack().tableName,
+        Key: keys.contact(person.id),
+        UpdateExpression: 'SET #outbox.#at = :at REMOVE #login.disabledAt',
+        ExpressionAttributeNames: { '#outbox': 'outbox', '#at': 'at', '#login': 'login' },
+        ExpressionAttributeValues: { ':at': new Date(Date.now() - OUTBOX_ABANDONED_AFTER_MS - 60_000).toISOString() },
+      }),
+    );
+
+    // A client repeating the DELETE gets the contract's answer, and the revocation is queued again and completes.
+    expect((await call(`/contacts/${person.id}`, { method: 'DELETE' })).status).toBe(204);
+    await eventually(async () => expect(await loginEnabled()).toBe(false), { timeoutMs: 60_000, intervalMs: 250 });
+    await outboxDone([person.id]);
+    expect(await record()).toMatchObject({ archived: true, portal: { status: 'revoked' }, login: { disabledAt: expect.any(String) } });
     expect((await call(`/contacts/${person.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await call(`/contacts/${person.id}`)).body).toMatchObject({ archived: true, portal: { status: 'revoked' } });
   });

@@ -145,6 +145,12 @@ describe('DynamoAccessStore (the requests)', () => {
     const revocation = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems?.[0]?.Update;
     expect(revocation?.ConditionExpression).toContain('attribute_not_exists(#outbox)');
     expect(revocation?.ExpressionAttributeNames).not.toHaveProperty('#delivery');
+    // An archived contact's abandoned revocation is queued again too (archived as read); an invitation never is.
+    db.on(TransactWriteCommand).resolves({});
+    expect(await store.requeueRevocation(person({ archived: true, portal: { status: 'revoked' } }), revocationItem)).toBe(true);
+    const archived = db.commandCalls(TransactWriteCommand)[2]?.args[0].input.TransactItems?.[0]?.Update;
+    expect(archived?.ConditionExpression).toBe('attribute_exists(pk) AND #archived = :true AND #portal.#status = :status AND attribute_not_exists(#outbox)');
+    expect(archived?.ExpressionAttributeValues).toMatchObject({ ':true': true, ':status': 'revoked' });
   });
 
   it('revokes with the audit entry and its outbox item, deletes the pending invitation, releases an archived contact’s guard and subject', async () => {

@@ -164,7 +164,8 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
 
   async requeueRevocation(contact: ContactRecord, item: RevocationItem) {
     const stored = this.contacts.get(contact.id);
-    if (!this.#names(stored, contact) || stored!.portal.status !== 'revoked') return false;
+    // Archived or not, as read.
+    if (!stored || stored.archived !== contact.archived || stored.outbox?.id !== contact.outbox?.id || stored.portal.status !== 'revoked') return false;
     stored!.outbox = pointer(item);
     this.#enqueue(item);
     return true;

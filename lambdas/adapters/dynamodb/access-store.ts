@@ -260,23 +260,36 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
   }
 
   async requeueRevocation(contact: ContactRecord, item: RevocationItem): Promise<boolean> {
-    const items: TransactItems = [this.#pointAt(contact, item, 'revoked'), outboxPut(this.table, item)];
+    // Archived or not, as read: the revocation of an archived contact must still complete.
+    const items: TransactItems = [this.#pointAt(contact, item, 'revoked', {}, {}, 'as-read'), outboxPut(this.table, item)];
     return (await transact(this.db, items)) === true;
   }
 
   /**
    * The contact names `item` as its outbox item now (and `sets`, `#path: :value` pairs), if it is
-   * not archived, has the status `status`, and still names the outbox item it was read with (or none).
+   * not archived (`archived: 'as-read'`: archived as it was read), has the status `status`, and
+   * still names the outbox item it was read with (or none).
    */
-  #pointAt(contact: ContactRecord, item: OutboxItem, status: 'invited' | 'revoked', sets: Record<string, string> = {}, setValues: Record<string, unknown> = {}): TransactItem {
+  #pointAt(
+    contact: ContactRecord,
+    item: OutboxItem,
+    status: 'invited' | 'revoked',
+    sets: Record<string, string> = {},
+    setValues: Record<string, unknown> = {},
+    archived: 'not' | 'as-read' = 'not',
+  ): TransactItem {
     const previous = contact.outbox?.id;
+    const archive =
+      archived === 'as-read' && contact.archived
+        ? { condition: '#archived = :true', values: { ':true': true } }
+        : { condition: '(attribute_not_exists(#archived) OR #archived = :false)', values: { ':false': false } };
     const assignments = ['#outbox = :outbox', '#updatedAt = :at', ...Object.entries(sets).map(([path, value]) => `${path} = ${value}`)];
     return {
       Update: {
         TableName: this.table,
         Key: keys.contact(contact.id),
         UpdateExpression: `SET ${assignments.join(', ')} REMOVE #deliveryError ADD #version :one`,
-        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND #portal.#status = :status AND ${previous ? '#outbox.#id = :previous' : 'attribute_not_exists(#outbox)'}`,
+        ConditionExpression: `attribute_exists(pk) AND ${archive.condition} AND #portal.#status = :status AND ${previous ? '#outbox.#id = :previous' : 'attribute_not_exists(#outbox)'}`,
         ExpressionAttributeNames: {
           '#outbox': 'outbox',
           '#id': 'id',
@@ -292,7 +305,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
           ':outbox': outboxPointer(item),
           ':at': item.at,
           ':one': 1,
-          ':false': false,
+          ...archive.values,
           ':status': status,
           ...(previous ? { ':previous': previous } : {}),
           ...setValues,
