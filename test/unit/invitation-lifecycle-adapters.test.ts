@@ -43,7 +43,7 @@ describe('DynamoDeliveryStore: the invitation lifecycle', () => {
 
   it('a fresh invitation the worker sends writes its expiry and reminder due entries in the same transaction', async () => {
     db.on(TransactWriteCommand).resolves({});
-    expect(await store.replaceInvitation('c1', invitation, 'h1', 'o1', { schedule: true })).toBe(true);
+    expect(await store.replaceInvitation('c1', invitation, 'h1', 'o1', { schedule: true, holder: 'w1' })).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     const puts = items.flatMap((i) => (i.Put ? [i.Put.Item] : []));
     expect(puts).toContainEqual({
@@ -62,7 +62,7 @@ describe('DynamoDeliveryStore: the invitation lifecycle', () => {
 
   it('the reminder’s fresh link keeps the due entries as they are', async () => {
     db.on(TransactWriteCommand).resolves({});
-    await store.replaceInvitation('c1', invitation, 'h1', 'o2', { schedule: false });
+    await store.replaceInvitation('c1', invitation, 'h1', 'o2', { schedule: false, holder: 'w1' });
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items.map((i) => i.Put?.Item?.pk ?? i.Update?.Key?.pk ?? i.Delete?.Key?.pk)).toEqual(['INVITATION#h2', 'CONTACT#c1', 'INVITATION#h1']);
   });

@@ -10,7 +10,7 @@ import { processOutboxItem, type OutboxDeps, type StepHook } from '../../lambdas
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import { hashToken } from '../../lambdas/domain/portal-access/invitations';
-import type { DeliveryDeps, InvitationMail, PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
+import { MailDeferred, type DeliveryDeps, type InvitationMail, type PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
 import { deliverReminder } from '../../lambdas/domain/portal-access/reminder';
 import { settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { isTransient } from '../../lambdas/platform/transient';
@@ -196,5 +196,79 @@ describe('two deliveries of one item at once (a stream retry while the first sti
     // Whether SES had it is unknowable: the redelivery does not send a second link; the line says sent.
     expect(mails).toHaveLength(0);
     expect(access.contact('p1').portal.delivery).toBe('sent');
+  });
+});
+
+describe('SES deferring until the invocation ends', () => {
+  /** The invocation ends after `waits` backoffs. */
+  const endingAfter = (waits: number) => {
+    const ending = new AbortController();
+    let n = 0;
+    delivery.sleep = async (ms) => {
+      clock = new Date(clock.getTime() + ms);
+      if (++n >= waits) ending.abort();
+    };
+    return ending.signal;
+  };
+
+  it('every attempt answered with an error: the item holds no handed-over mail, and the retry mails one fresh link', async () => {
+    const id = await granted();
+    const send = delivery.mailer.send;
+    delivery.mailer = { send: async () => Promise.reject(new MailDeferred('TooManyRequestsException')) };
+    await expectTransient(processOutboxItem(worker, id, endingAfter(3)));
+    expect(access.outboxItems.get(id)?.sending).toBeUndefined();
+
+    delivery.mailer = { send };
+    delivery.sleep = async () => undefined;
+    expect(await processOutboxItem(worker, id, new AbortController().signal)).toBe('done');
+    expectOneLiveMail(id);
+  });
+
+  it('an attempt without an answer (SES may have the mail): the retry mails nothing more and records it', async () => {
+    const id = await granted();
+    let attempts = 0;
+    delivery.mailer = {
+      send: async (mail) => {
+        attempts += 1;
+        // SES took it, but its answer was lost; the next attempts are throttled.
+        if (attempts === 1) {
+          mails.push(mail);
+          throw new MailDeferred('TimeoutError', true);
+        }
+        throw new MailDeferred('TooManyRequestsException');
+      },
+    };
+    await expectTransient(processOutboxItem(worker, id, endingAfter(3)));
+    expect(attempts).toBeGreaterThan(1);
+    expect(access.outboxItems.get(id)?.sending).toMatchObject({ tokenHash: hashToken(tokenOf(mails[0])) });
+
+    delivery.mailer = { send: async (mail) => void mails.push(mail) };
+    delivery.sleep = async () => undefined;
+    expect(await processOutboxItem(worker, id, new AbortController().signal)).toBe('done');
+    expectOneLiveMail(id);
+  });
+});
+
+describe('a holder whose lease ran out while it was still alive', () => {
+  it('cannot record a step or finish the item once another delivery took it over; one mail', async () => {
+    const id = await granted();
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => (resume = resolve));
+    let first = true;
+    worker.afterStep = (async (step) => {
+      if (step === 'login' && first) {
+        first = false;
+        await paused;
+      }
+    }) as StepHook;
+    const slow = processOutboxItem(worker, id, new AbortController().signal);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // The first stalls past its lease; a redelivery takes the item over and completes it.
+    clock = new Date(clock.getTime() + LATER_MS);
+    expect(await processOutboxItem(worker, id, new AbortController().signal)).toBe('done');
+    resume();
+    await expect(slow).rejects.toMatchObject({ name: 'OutboxBusy' });
+    expectOneLiveMail(id);
   });
 });

@@ -207,7 +207,7 @@ describe('DynamoDeliveryStore (the outbox worker)', () => {
 
   it('stores a fresh invitation for the item the contact names, deleting the previous one', async () => {
     db.on(TransactWriteCommand).resolves({});
-    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z' }, 'h1', 'o1', { schedule: false })).toBe(true);
+    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z' }, 'h1', 'o1', { schedule: false, holder: 'w1' })).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[0]?.Put).toMatchObject({
       Item: { pk: 'INVITATION#h2', sk: 'INVITATION', entity: 'invitation', contactId: 'c1', ttl: 1772964000 },
@@ -219,6 +219,12 @@ describe('DynamoDeliveryStore (the outbox worker)', () => {
     });
     expect(items[1]?.Update?.ExpressionAttributeValues?.[':invitation']).toMatchObject({ tokenHash: 'h2', outboxId: 'o1' });
     expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
+    // Only the item's lease holder mints, and never once a mail of the item was handed over.
+    expect(items[3]?.ConditionCheck).toMatchObject({
+      Key: { pk: 'OUTBOX#o1', sk: 'OUTBOX' },
+      ConditionExpression: '#lease.#holder = :holder AND attribute_not_exists(#sending) AND attribute_not_exists(doneAt)',
+      ExpressionAttributeValues: { ':holder': 'w1' },
+    });
   });
 
   it('marks the mail sent on the contact and the step on the outbox item, in one transaction', async () => {
@@ -278,7 +284,7 @@ describe('DynamoDeliveryStore (the outbox worker)', () => {
     db.on(GetCommand, { Key: { pk: 'SUB#s2', sk: 'SUB' } }).resolves({});
     expect(await store.subjectHolder('s2')).toBeUndefined();
     db.on(TransactWriteCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }));
-    await expect(store.replaceInvitation('c1', { tokenHash: 'h', expiresAt: 'x', issuedAt: 'y' }, undefined, 'o1', { schedule: false })).rejects.toThrow('down');
+    await expect(store.replaceInvitation('c1', { tokenHash: 'h', expiresAt: 'x', issuedAt: 'y' }, undefined, 'o1', { schedule: false, holder: 'w1' })).rejects.toThrow('down');
   });
 });
 

@@ -183,6 +183,8 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
   async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions) {
     const stored = this.contacts.get(contactId);
     if (!stored || stored.portal.status !== 'invited' || stored.outbox?.id !== outboxId || stored.invitation?.tokenHash !== previousHash) return false;
+    const item = this.outboxItems.get(outboxId);
+    if (!item || !this.#holds(outboxId, options.holder) || item.sending || item.doneAt) return false;
     if (previousHash) this.invitations.delete(previousHash);
     this.invitations.set(invitation.tokenHash, { contactId, expiresAt: invitation.expiresAt });
     stored.invitation = { ...invitation, outboxId };

@@ -851,6 +851,25 @@ describe('the mailer and the errors', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
   });
 
+  it('a deferral SES answered surely has not the mail; one without an answer (a timeout, a reset) may have it; a refused connection never reached it', async () => {
+    const mailer = new SesInvitationMailer(new SESv2Client({ region: 'eu-west-1' }), sender);
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(Object.assign(new Error('Socket timed out'), { name: 'TimeoutError' }))
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }))
+      .rejectsOnce(Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error', code: 'ECONNREFUSED' }));
+    const deferrals = [];
+    for (let i = 0; i < 4; i++) deferrals.push(await mailer.send(mail, signal).catch((e: unknown) => e));
+    expect(deferrals.map((d) => [d instanceof MailDeferred, (d as MailDeferred).maybeSent])).toEqual([
+      [true, false],
+      [true, true],
+      [true, true],
+      [true, false],
+    ]);
+  });
+
   it('an Invalid line keeps its path', () => {
     expect(toProblem(new Invalid('x', 'lines.3.email')).problem.errors).toEqual([{ path: 'lines.3.email', message: 'x' }]);
   });

@@ -84,6 +84,16 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
     ];
     if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
     if (options.schedule) items.push(...invitationDuePuts(this.table, contactId, invitation));
+    // Still this delivery's item, and no mail of it handed over: a link that went out is never replaced by its own item.
+    items.push({
+      ConditionCheck: {
+        TableName: this.table,
+        Key: keys.outbox(outboxId),
+        ConditionExpression: `${LEASE_HELD} AND attribute_not_exists(#sending) AND attribute_not_exists(doneAt)`,
+        ExpressionAttributeNames: { '#sending': 'sending', ...LEASE_NAMES },
+        ExpressionAttributeValues: { ':holder': options.holder },
+      },
+    });
     return (await transact(this.db, items)) === true;
   }
 

@@ -23,6 +23,11 @@ export interface ReplaceOptions {
    * invitation staff send; not the reminder's own fresh link, which keeps those of its invitation.
    */
   schedule: boolean;
+  /**
+   * The outbox delivery that mints it: it must still hold the item's lease, and no mail of the item
+   * may have been handed over yet (a mailed link is never replaced by its own item).
+   */
+  holder: string;
 }
 
 /** `company-archived`: the person's company was archived (checked in the claim's own transaction). */

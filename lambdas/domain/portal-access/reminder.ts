@@ -97,7 +97,7 @@ async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: R
   const { remindedAt: _reminded, ...rest } = invitation;
   const fresh: Invitation = { ...rest, tokenHash: hashToken(token), issuedAt: deps.now().toISOString() };
   // Conditioned on the contact naming this item, `invited`, with the old token: accepted or revoked meanwhile, no reminder.
-  if (!(await deps.store.replaceInvitation(contact.id, fresh, invitation.tokenHash, item.id, { schedule: false }))) return 'superseded';
+  if (!(await deps.store.replaceInvitation(contact.id, fresh, invitation.tokenHash, item.id, { schedule: false, holder: run.holder }))) return 'superseded';
   await run.afterStep?.('reminder-link', item);
   const mail = reminderMail({
     to: email,
