@@ -11,7 +11,7 @@ import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import { hashToken } from '../../lambdas/domain/portal-access/invitations';
 import { MailDeferred, type DeliveryDeps, type InvitationMail, type PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
-import { deliverReminder } from '../../lambdas/domain/portal-access/reminder';
+import { deliverReminder, queueReminder } from '../../lambdas/domain/portal-access/reminder';
 import { settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { isTransient } from '../../lambdas/platform/transient';
 import { MemoryAccess } from './portal-access.fakes';
@@ -270,5 +270,31 @@ describe('a holder whose lease ran out while it was still alive', () => {
     resume();
     await expect(slow).rejects.toMatchObject({ name: 'OutboxBusy' });
     expectOneLiveMail(id);
+  });
+});
+
+describe('the reminder: the worker dies after SES took its fresh link', () => {
+  it('the redelivery records that reminder and mails no second link', async () => {
+    const id = await granted();
+    expect(await processOutboxItem(worker, id, new AbortController().signal)).toBe('done');
+    const remindAt = access.contact('p1').invitation!.remindAt!;
+    clock = new Date(Date.parse(remindAt) + 1000);
+    expect(await queueReminder(deps, 'p1', remindAt)).toBe('queued');
+    const reminder = access.pending.shift()!;
+    worker.afterStep = (async (step) => {
+      if (step === 'reminder-mail') await never();
+    }) as StepHook;
+    void processOutboxItem(worker, reminder, new AbortController().signal);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(mails).toHaveLength(2);
+    worker.afterStep = undefined;
+
+    clock = new Date(clock.getTime() + LATER_MS);
+    expect(await processOutboxItem(worker, reminder, new AbortController().signal)).toBe('done');
+    expect(mails).toHaveLength(2);
+    const hash = hashToken(tokenOf(mails[1]));
+    expect(access.contact('p1').invitation).toMatchObject({ tokenHash: hash, remindedAt: expect.any(String) });
+    expect([...access.invitations.keys()]).toEqual([hash]);
+    expect(access.audit.filter((a) => a.action === 'invitation.reminded')).toHaveLength(1);
   });
 });
