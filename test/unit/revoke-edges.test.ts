@@ -3,7 +3,8 @@
  * an archive or an event revokes it), the archive hook of the contacts module with its reasons, and
  * an archived contact whose access was already revoked (its login released all the same).
  */
-import { NotFound } from '../../lambdas/contract/errors';
+import { OUTBOX_ABANDONED_AFTER_MS } from '../../lambdas/contract/outbox';
+import { Conflict, NotFound } from '../../lambdas/contract/errors';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import type { PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
 import { archiveRevoker, revokeAccess, revokeCompany } from '../../lambdas/domain/portal-access/revoke';
@@ -76,5 +77,24 @@ describe("the contacts module's archive hook", () => {
     expect(access.guards.has('p1@example.com')).toBe(false);
     expect(access.subjects.has('sub-p1')).toBe(false);
     expect(access.audit).toEqual([]);
+  });
+
+  it('an archived person whose revocation was abandoned (its login never disabled): a repeated archive queues the revocation again', async () => {
+    const abandonedAt = new Date(Date.parse(NOW) - OUTBOX_ABANDONED_AFTER_MS - 1).toISOString();
+    withLogin('p1', { status: 'revoked', revokedAt: abandonedAt }, { archived: true, outbox: { id: 'o-old', kind: 'revocation', at: abandonedAt } });
+    await archiveRevoker(deps).revokeForArchive('p1', 'staff:ann');
+    expect(access.contact('p1').outbox).toMatchObject({ id: 'o-1', kind: 'revocation' });
+    expect(access.pending).toEqual(['o-1']);
+    // Queued once: a repeat while it is on its way changes nothing.
+    await archiveRevoker(deps).revokeForArchive('p1', 'staff:ann');
+    expect(access.pending).toEqual(['o-1']);
+  });
+
+  it('a revocation refused because the record changed meanwhile is a 409 conflict to repeat, not an unexpected error', async () => {
+    withLogin('p1', { status: 'active', activatedAt: PAST }, { archived: true });
+    access.revoke = async () => false;
+    const failure = await archiveRevoker(deps).revokeForArchive('p1', 'staff:ann').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Conflict);
+    expect((failure as Conflict).message).toMatch(/^1 of 1 revocations failed: .*repeating the request completes/);
   });
 });

@@ -119,7 +119,14 @@ export async function revokeForArchive(deps: RevocationDeps, contactId: string, 
   const contact = await deps.contacts.get(contactId);
   if (!contact) throw new NotFound('No such contact.');
   const persons = contact.kind === 'company' ? await companyPersons(deps, contact.id) : [];
-  await revokeEach(deps, [contact, ...persons], actor, (c) => (c.id === contact.id ? 'contact archived' : 'company archived'));
+  try {
+    await revokeEach(deps, [contact, ...persons], actor, (c) => (c.id === contact.id ? 'contact archived' : 'company archived'));
+  } catch (error) {
+    // Only records that changed meanwhile: the DELETE is a 409 that its repeat completes (never a 500).
+    if (error instanceof AggregateError && error.errors.every((e) => e instanceof Conflict))
+      throw new Conflict(`${error.message}: the contact is archived, and repeating the request completes its revocation.`);
+    throw error;
+  }
 }
 
 /** Each contact revoked on its own (bounded concurrency); the failures, if any, together. */
