@@ -3,20 +3,22 @@
  * and SES adapters (a fake Cognito API, a mocked SES client): items overtaken by a newer request or
  * by the contact's acceptance, a sent marker that cannot be written at once, SES deferring past the
  * invocation's end, a login that vanished from the pool, a re-grant that cannot go on, and what the
- * item, the audit trail and the events say in each case.
+ * item, the audit trail and the events say in each case; and a revocation's follow-up: queued again
+ * once abandoned, overtaken by a re-grant, for an archived contact, for an access that already ended.
  */
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
-import { Unavailable } from '../../lambdas/contract/errors';
+import { Conflict, Unavailable } from '../../lambdas/contract/errors';
+import { OUTBOX_ABANDONED_AFTER_MS } from '../../lambdas/contract/outbox';
 import { processOutboxItem, type OutboxDeps, type StepHook } from '../../lambdas/domain/outbox';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import { acceptInvitation } from '../../lambdas/domain/portal-access/invitations';
 import type { AccessEventType, DeliveryDeps, ReinviteDeps } from '../../lambdas/domain/portal-access/ports';
 import { deliverReminder } from '../../lambdas/domain/portal-access/reminder';
-import { settleRevocation } from '../../lambdas/domain/portal-access/revoke';
+import { archiveRevoker, revokeAccess, revokeCompany, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { cognitoError, fakeCognito } from './cognito-fake';
 import { MemoryAccess } from './portal-access.fakes';
 
@@ -328,5 +330,93 @@ describe("a grant withdrawn because the email's login is another contact's", () 
     expect(outcomeOf(access.contact('v').outbox?.id ?? '')).toBe('withdrawn');
     expect(access.contact('v').portal).toMatchObject({ status: 'revoked', delivery: 'failed' });
     expect(access.contact('v').deliveryError?.code).toBe('login_in_use');
+  });
+});
+
+describe("a revocation's follow-up", () => {
+  const revokedWithLogin = (id: string, over: Parameters<MemoryAccess['add']>[0] = { id }) => {
+    access.add({ email: `${id}@example.com`, portal: { status: 'revoked', revokedAt: '2026-02-01T00:00:00.000Z' }, login: { email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` }, ...over });
+    access.guards.set(`${id}@example.com`, id);
+    access.subjects.set(`sub-${id}`, id);
+  };
+  const activeWithLogin = (id: string, over: Partial<Parameters<MemoryAccess['add']>[0]> = {}) => {
+    access.add({ id, email: `${id}@example.com`, portal: { status: 'active', activatedAt: '2026-02-01T00:00:00.000Z' }, login: { email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` }, ...over });
+    access.guards.set(`${id}@example.com`, id);
+    access.subjects.set(`sub-${id}`, id);
+  };
+  const disabled = () => cognito.calls('AdminDisableUser').map((c) => c.Username);
+
+  it('abandoned (its item older than any worker can hold, the login still enabled): a repeated revoke queues it again and the login is disabled; a younger one is not', async () => {
+    activeWithLogin('p1');
+    await revoke('p1');
+    access.pending.length = 0; // its record expired to the on-failure queue
+    clock = new Date(clock.getTime() + OUTBOX_ABANDONED_AFTER_MS);
+    expect((await revoke('p1'))[0]?.outcome).toBe('unchanged');
+    expect(access.pending).toEqual([]);
+    clock = new Date(clock.getTime() + 1);
+    expect((await revoke('p1'))[0]?.outcome).toBe('unchanged');
+    expect(access.pending).toEqual(['o-2']);
+    expect(access.contact('p1').outbox?.id).toBe('o-2');
+    expect(await drain()).toEqual([]);
+    expect(disabled()).toEqual(['user-p1']);
+    expect(access.contact('p1').login?.disabledAt).toEqual(expect.any(String));
+  });
+
+  it('a revoked record without any outbox item (written before the outbox) and an enabled login is queued too, also by an event', async () => {
+    revokedWithLogin('p1');
+    expect(await revokeAccess(deps, 'p1', 'event:crm')).toBe('unchanged');
+    expect(access.pending).toEqual(['o-1']);
+    expect(access.outboxItems.get('o-1')).toMatchObject({ kind: 'revocation', contactId: 'p1', actor: 'event:crm', email: 'p1@example.com' });
+    await drain();
+    expect(disabled()).toEqual(['user-p1']);
+  });
+
+  it('nothing is queued again for a login already disabled, for a contact without a login, or for an access that never was', async () => {
+    revokedWithLogin('p1', { id: 'p1', login: { email: 'p1@example.com', username: 'user-p1', sub: 'sub-p1', disabledAt: '2026-02-01T00:00:01.000Z' } });
+    revokedWithLogin('p2', { id: 'p2', login: { email: 'p2@example.com' } });
+    access.add({ id: 'p3', email: 'p3@example.com' });
+    for (const id of ['p1', 'p2', 'p3']) expect(await revokeAccess(deps, id, 'event:crm')).toBe('unchanged');
+    expect(access.pending).toEqual([]);
+  });
+
+  it('a contact changed while its revocation was queued again: 409, to be repeated', async () => {
+    revokedWithLogin('p1');
+    access.requeueRevocation = async () => false;
+    await expect(revokeAccess(deps, 'p1', 'event:crm')).rejects.toEqual(new Conflict('The contact changed meanwhile; repeat the request.'));
+  });
+
+  it('overtaken by a re-grant: the login stays enabled, the revocation is still announced with its email, the item is superseded', async () => {
+    activeWithLogin('p1');
+    await revoke('p1');
+    await grant('p1');
+    expect(await drain()).toEqual([]);
+    expect(outcomeOf('o-1')).toBe('superseded');
+    expect(disabled()).toEqual([]);
+    expect(events.filter((e) => e.type === 'PortalAccessRevoked').map((e) => e.detail)).toEqual([{ contactId: 'p1', email: 'p1@example.com', at: '2026-03-01T10:00:00.000Z' }]);
+    expect(access.contact('p1').portal.status).toBe('invited');
+  });
+
+  it("an archived person's login is disabled although its email and subject were released with the archive", async () => {
+    activeWithLogin('p1');
+    access.contacts.get('p1')!.archived = true;
+    await archiveRevoker(deps).revokeForArchive('p1', 'staff:ann');
+    expect(access.guards.has('p1@example.com')).toBe(false);
+    expect(access.subjects.has('sub-p1')).toBe(false);
+    expect(await drain()).toEqual([]);
+    expect(disabled()).toEqual(['user-p1']);
+    expect(outcomeOf('o-1')).toBe('done');
+  });
+
+  it('an access that already ended (expired) is revoked by an event and by a company revocation, its login disabled', async () => {
+    const ended = { status: 'active' as const, activatedAt: '2026-01-01T00:00:00.000Z', until: '2026-02-01T00:00:00.000Z' };
+    access.add({ id: 'c1', kind: 'company', name: 'Acme' });
+    activeWithLogin('p1', { portal: ended });
+    activeWithLogin('p2', { portal: ended, companyId: 'c1' });
+    expect(await revokeAccess(deps, 'p1', 'event:crm')).toBe('revoked');
+    await revokeCompany(deps, 'c1', 'event:crm');
+    expect(access.contact('p1').portal.status).toBe('revoked');
+    expect(access.contact('p2').portal.status).toBe('revoked');
+    expect(await drain()).toEqual([]);
+    expect(disabled().sort()).toEqual(['user-p1', 'user-p2']);
   });
 });
