@@ -170,6 +170,51 @@ describe('an invitation item overtaken before the worker ran', () => {
   });
 });
 
+describe('a contact archived while its revocation did not go through (the record still names the grant)', () => {
+  it('gets no login and no mail: the item is superseded', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    await grant('p1');
+    access.contacts.get('p1')!.archived = true;
+    expect(await drain()).toEqual([]);
+    expect(outcomeOf('o-1')).toBe('superseded');
+    expect(cognito.calls('AdminCreateUser')).toHaveLength(0);
+    expect(sentEmails()).toHaveLength(0);
+  });
+});
+
+describe('the login recorded on the contact', () => {
+  it("linked to another contact between the look-up and the record (the adopted user's sessions ended meanwhile): the grant is withdrawn, nothing mailed", async () => {
+    access.add({ id: 'u', email: 'u@example.com', portal: { status: 'active' }, login: { email: 'u@example.com', username: 'user-u', sub: 'sub-u' } });
+    access.add({ id: 'v', email: 'victim@example.com' });
+    cognito.on('AdminCreateUser', () => {
+      throw exists();
+    });
+    cognito.on('AdminGetUser', () => ({ Username: 'user-u', UserAttributes: [{ Name: 'sub', Value: 'sub-u' }] }));
+    cognito.on('AdminUserGlobalSignOut', () => void access.subjects.set('sub-u', 'u'));
+    await grant('v');
+    expect(await drain()).toEqual([]);
+    expect(outcomeOf('o-1')).toBe('withdrawn');
+    expect(access.contact('v')).toMatchObject({ portal: { status: 'none', delivery: 'failed' }, deliveryError: { code: 'login_in_use' } });
+    expect(access.subjects.get('sub-u')).toBe('u');
+    expect(sentEmails()).toHaveLength(0);
+  });
+
+  it('the contact changed while its login was made (revoked): the item fails for now and comes back, then is superseded; nothing mailed', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    await grant('p1');
+    cognito.once('AdminCreateUser', async () => {
+      await revoke('p1');
+      return { User: { Username: 'user-1', Attributes: [{ Name: 'sub', Value: 'sub-1' }] } };
+    });
+    const errors = await drain();
+    expect(errors).toEqual([expect.any(Unavailable)]);
+    expect((errors[0] as Error).message).toBe('The contact changed while its login was made; it will be tried again.');
+    expect(await drain()).toEqual([]);
+    expect(outcomeOf('o-1')).toBe('superseded');
+    expect(sentEmails()).toHaveLength(0);
+  });
+});
+
 describe('the sent marker', () => {
   it('a table that fails twice to record it: written on the third try in the same invocation, one mail, sent', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
@@ -229,12 +274,13 @@ describe('the sent marker', () => {
 });
 
 describe('SES deferring', () => {
-  it('is told to the operators with its reason and attempt', async () => {
+  it('is told to the operators with its reason and the attempt it was', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
-    ses.on(SendEmailCommand).rejectsOnce(throttled()).resolves({ MessageId: 'm-2' });
+    ses.on(SendEmailCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ MessageId: 'm-2' });
     await grant('p1');
     expect(await drain()).toEqual([]);
-    expect(warnings).toEqual([{ message: expect.stringContaining('deferred'), details: { reason: expect.any(String), attempt: 1 } }]);
+    expect(warnings).toEqual([1, 2].map((attempt) => ({ message: expect.stringContaining('deferred'), details: { reason: expect.any(String), attempt } })));
+    expect(sentEmails()).toHaveLength(3);
   });
 
   it('past the end of the invocation: Unavailable after the pause, no further attempt, the item comes back', async () => {
