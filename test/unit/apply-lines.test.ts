@@ -124,3 +124,14 @@ describe("a company's apply in its history", () => {
     expect(warnings).toEqual([['company apply not audited', { contactId: 'co', error: expect.objectContaining({ message: 'table unavailable' }) }]]);
   });
 });
+
+describe('a contact in the portal, a line changing its document types only', () => {
+  it('is updated and audited from and to; the same types again (in another order) are unchanged', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com', portal: { status: 'active', activatedAt: '2026-02-01T00:00:00.000Z', types: ['invoice'] }, login: { email: 'p1@example.com', username: 'u1', sub: 's1' } });
+    const change = (types: ('invoice' | 'ticket')[]) => applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: true, types }] }, 'staff:alice');
+    expect((await change(['invoice', 'ticket']))[0]).toEqual({ contactId: 'p1', outcome: 'updated', status: 'active' });
+    expect(access.audit.at(-1)).toMatchObject({ action: 'portal.updated', details: { from: { types: ['invoice'] }, to: { types: ['invoice', 'ticket'] } } });
+    expect((await change(['ticket', 'invoice']))[0]).toEqual({ contactId: 'p1', outcome: 'unchanged', status: 'active' });
+    expect(access.audit).toHaveLength(1);
+  });
+});
