@@ -285,6 +285,16 @@ describe('sending the reminder', () => {
     expect(mailsTo('mia@example.com')).toEqual([]);
   });
 
+  it('a contact archived after its reminder was queued (its revocation not through): no reminder, no notice, the item superseded', async () => {
+    await grant();
+    await due();
+    access.contacts.get('p1')!.archived = true;
+    expect(await drain()).toEqual([]);
+    expect(mailsTo('ann@example.com')).toHaveLength(1);
+    expect(mailsTo('mia@example.com')).toEqual([]);
+    expect([...access.outboxItems.values()].find((i) => i.kind === 'reminder')?.outcome).toBe('superseded');
+  });
+
   it("in the contact's language", async () => {
     await grant();
     access.contacts.get('p1')!.lang = 'nl';
