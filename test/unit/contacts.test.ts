@@ -109,7 +109,7 @@ class MemoryStore implements ContactStore {
 
 /** The contact-owned fields of a record (optional ones absent when cleared). */
 function pick(r: ContactRecord) {
-  return { name: r.name, email: r.email, phone: r.phone, companyId: r.companyId, version: r.version, updatedAt: r.updatedAt };
+  return { name: r.name, email: r.email, phone: r.phone, companyId: r.companyId, lang: r.lang, version: r.version, updatedAt: r.updatedAt };
 }
 
 const ACTOR = 'staff:admin';
@@ -502,4 +502,16 @@ test('emailPrefixOf lower-cases and punycodes an internationalised domain', () =
   expect(emailPrefixOf(' Bob@Example.COM ')).toBe('bob@example.com');
   expect(emailPrefixOf('bob@bücher.de')).toBe('bob@xn--bcher-kva.de');
   expect(emailPrefixOf('@')).toBe('@');
+});
+
+describe('fields changed alone', () => {
+  test('a language given at creation is kept; a phone or a language changed on its own is written', async () => {
+    const { deps, store } = setup();
+    const { id } = await createContact(deps, { kind: 'person', name: 'Ada', phone: '+31 20 000 0000', lang: 'nl' });
+    expect(store.items.get(id)).toMatchObject({ lang: 'nl' });
+    await updateContact(deps, id, { phone: '+31 20 111 1111' }, undefined, ACTOR);
+    expect(store.items.get(id)).toMatchObject({ phone: '+31 20 111 1111', version: 2 });
+    await updateContact(deps, id, { lang: 'en' }, undefined, ACTOR);
+    expect(store.items.get(id)).toMatchObject({ lang: 'en', version: 3 });
+  });
 });

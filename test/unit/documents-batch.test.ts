@@ -146,6 +146,9 @@ describe('publishDocuments', () => {
       ['documents.7.admin'],
     ]);
     expect(results.filter((line) => line.outcome === 'failed').map((line) => problemOf(line)?.status)).toEqual([400, 400, 400, 400, 400, 400]);
+    // The batch's own refusals, word for word.
+    expect(problemOf(results[4]!)?.errors).toEqual([{ path: 'documents.4.customerId', message: 'No such contact: nobody.' }]);
+    expect(problemOf(results[5]!)?.errors).toEqual([{ path: 'documents.5.id', message: 'This document appears on an earlier line.' }]);
 
     expect(w.document('invoice', 'INV-1')).toEqual({
       document: { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'One', amount: 10, createdAt: T1.toISOString(), updatedAt: T1.toISOString() },

@@ -4,7 +4,7 @@
  * an undated document (its order key is a valid cursor position).
  */
 import { orderCursor } from '../../lambdas/adapters/dynamodb/documents-store';
-import { dateKey, keys, nameKey } from '../../lambdas/contract/keys';
+import { dateKey, keyParts, keys, nameKey } from '../../lambdas/contract/keys';
 
 describe('a name as key material', () => {
   it('is the same key however it is cased, accented or padded', () => {
@@ -33,5 +33,18 @@ describe('a document date as order key', () => {
     expect(undated < keys.documentOrder('invoice', 'INV-0', '0001-01-01')).toBe(true);
     const cursor = orderCursor.encode('CUSTOMER#c1', undated);
     expect(orderCursor.decode(cursor, 'CUSTOMER#c1')).toBe(undated);
+  });
+});
+
+describe('keys read back (the due index projects keys only)', () => {
+  test('a contact, a document, a grantee and a due instant come back out of the keys that hold them; other keys are none of them', () => {
+    expect(keyParts.contactId(keys.contact('c-1#x').pk)).toBe('c-1#x');
+    expect(keyParts.contactId(keys.document('invoice', 'INV-1').pk)).toBeUndefined();
+    expect(keyParts.document(keys.document('sale_order', 'SO#1/2').pk)).toEqual({ type: 'sale_order', id: 'SO#1/2' });
+    expect(keyParts.document(keys.contact('c1').pk)).toBeUndefined();
+    expect(keyParts.grantee(keys.grant('invoice', 'INV-1', 'c-9').sk)).toBe('c-9');
+    expect(keyParts.grantee('DOC')).toBeUndefined();
+    const at = '2026-03-01T10:00:00.000Z';
+    expect(keyParts.dueAt(keys.due('invitation-expiry', at, 'c1').duesk)).toBe(at);
   });
 });

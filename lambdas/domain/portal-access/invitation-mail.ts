@@ -7,7 +7,7 @@ import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../contract/lang
 import type { Copy } from './mail/copy';
 import { en } from './mail/en';
 import { nl } from './mail/nl';
-import { oneLine, render } from './mail/template';
+import { isBlank, oneLine, render } from './mail/template';
 import type { InvitationMail } from './ports';
 
 const COPY: Record<Language, Copy> = { en, nl };
@@ -59,7 +59,8 @@ export function invitationMail(input: InvitationMailInput): InvitationMail {
     inviter: displayName(input.inviter, input.business),
     link: input.link,
     expires: formatInstant(input.expiresAt, lang),
-    ...(input.message === undefined ? {} : { message: input.message }),
+    // A message with nothing visible is none: no "… writes:" above an empty quote.
+    ...(input.message === undefined || isBlank(input.message) ? {} : { message: input.message }),
   });
   return { to: input.to, ...render(template, lang) };
 }

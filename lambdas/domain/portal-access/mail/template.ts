@@ -12,7 +12,7 @@ export type Inline = string | { strong: string };
 export type Block =
   /** A paragraph of running text. */
   | { paragraph: Inline[] }
-  /** Someone's own words (the staff's message), verbatim: line breaks kept, nothing interpreted. */
+  /** Someone's own words (the staff's message), verbatim: line breaks kept, nothing interpreted; never blank (see `isBlank`). */
   | { quote: string }
   /** The one thing to do: a link, as a button in HTML and on a line of its own in the text. */
   | { action: { label: string; href: string } };
@@ -33,6 +33,9 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ES
 
 /** Line breaks as `\n`, every other control character (and bidi control) gone. */
 const tidyLines = (s: string): string => s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '');
+
+/** Nothing a reader would see: a quote of this is left out together with the words that introduce it. */
+export const isBlank = (s: string): boolean => tidyLines(s).trim() === '';
 
 /** One line of text: any run of whitespace or control characters is one space (a subject is a header). */
 export const oneLine = (s: string): string =>
@@ -63,7 +66,7 @@ function blockHtml(block: Block): string {
 
 /** The mail's subject (one line), its text part and its HTML part, from the one template. */
 export function render(template: Template, lang: string): Rendered {
-  const blocks = template.blocks.filter((b) => !('quote' in b) || tidyLines(b.quote).trim() !== '');
+  const { blocks } = template;
   const subject = oneLine(template.subject);
   return {
     subject,
