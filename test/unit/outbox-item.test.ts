@@ -46,9 +46,16 @@ it('an item the table no longer has: missing, no handler', async () => {
 });
 
 it('a step runs once: recorded on the item, skipped in the same run and in a later one, told to the step hook when done', async () => {
-  const item = (await access.get('o1'))!;
+  // As a worker does: the item taken under this run's lease, which every step's marker renews.
+  const lease = { holder: 'worker-a', untilMs: Date.parse('2026-03-01T10:00:30.000Z') };
+  const item = (await access.claim('o1', lease, Date.parse('2026-03-01T10:00:00.000Z')))!;
   const told: string[] = [];
-  const run = { signal, afterStep: async (step: string, at: OutboxItem) => void told.push(`${step}:${Object.keys(at.steps ?? {}).join(',')}`) };
+  const run = {
+    signal,
+    holder: lease.holder,
+    renewal: () => lease,
+    afterStep: async (step: string, at: OutboxItem) => void told.push(`${step}:${Object.keys(at.steps ?? {}).join(',')}`),
+  };
   let runs = 0;
   const work = async () => void (runs += 1);
   await once(deps, item, 'login', work, run);
