@@ -19,7 +19,7 @@ import { applyAll, createContact, inParallel } from '../portal-users';
 import type { BenchStack } from '../stack';
 import { figure, load, now, timed, type Target } from '../stats';
 import type { FigureGroup } from './group';
-import { freshScratchTable } from '../scratch-table';
+import { freshScratchTable } from '../../test/integration/support/scratch-table';
 
 const APPLY_LINES = 500;
 const CONCURRENCY = 8;

@@ -20,7 +20,7 @@ import { documentsOf, seedDocuments } from '../seed';
 import type { BenchStack } from '../stack';
 import { figure, median, now, percentile, timed, type Target } from '../stats';
 import type { FigureGroup } from './group';
-import { freshScratchTable } from '../scratch-table';
+import { freshScratchTable } from '../../test/integration/support/scratch-table';
 
 const PAGE = 50;
 const SAMPLES = 200;

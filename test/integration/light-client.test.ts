@@ -5,7 +5,7 @@
  * answered alike. On a scratch table of its own, made afresh and dropped at the end.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -17,6 +17,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { LightDynamoDb, lightDocumentClient } from '../../lambdas/adapters/dynamodb/light-client';
+import { freshScratchTable } from './support/scratch-table';
 import { stack } from './support/stack';
 
 const TABLE = `light-client-${randomUUID().slice(0, 8)}`;
@@ -34,20 +35,7 @@ beforeAll(async () => {
   sdk = DynamoDBDocumentClient.from(raw, { marshallOptions: { ...MARSHALL } });
   light = new LightDynamoDb({ region, endpoint, credentials: async () => credentials, marshallOptions: MARSHALL });
   db = lightDocumentClient(light);
-  await raw.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await freshScratchTable(raw, TABLE);
 });
 
 afterAll(async () => {

@@ -110,17 +110,22 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
         },
       },
       { Put: { TableName: this.table, Item: auditItem(audit) } },
-      {
-        Update: {
-          TableName: this.table,
-          Key: keys.outbox(outboxId),
-          UpdateExpression: 'SET #steps.#mail = :at',
-          ExpressionAttributeNames: { '#steps': 'steps', '#mail': 'mail' },
-          ExpressionAttributeValues: { ':at': at },
-        },
-      },
+      this.#mailStep(outboxId, at),
     ]);
     return result === true;
+  }
+
+  /** The outbox item's `mail` step marker, written in the same transaction as the mail's record. */
+  #mailStep(outboxId: string, at: string) {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: keys.outbox(outboxId),
+        UpdateExpression: 'SET #steps.#mail = :at',
+        ExpressionAttributeNames: { '#steps': 'steps', '#mail': 'mail' },
+        ExpressionAttributeValues: { ':at': at },
+      },
+    };
   }
 
   async markMailSending(contactId: string, tokenHash: string, outboxId: string, at: string, lease: Lease): Promise<'marked' | 'lease-lost' | 'superseded'> {
@@ -178,15 +183,7 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
           ExpressionAttributeValues: { ':at': at, ':sent': 'sent', ':hash': tokenHash, ':one': 1 },
         },
       },
-      {
-        Update: {
-          TableName: this.table,
-          Key: keys.outbox(outboxId),
-          UpdateExpression: 'SET #steps.#mail = :at',
-          ExpressionAttributeNames: { '#steps': 'steps', '#mail': 'mail' },
-          ExpressionAttributeValues: { ':at': at },
-        },
-      },
+      this.#mailStep(outboxId, at),
     ]);
     return result === true;
   }

@@ -1,4 +1,4 @@
-/** A scratch table of the bench's emulator for a floor: `pk`/`sk` strings, on demand, made afresh. */
+/** A scratch table of the emulator (a bench floor, a test of its own): `pk`/`sk` strings, on demand, made afresh. */
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export async function freshScratchTable(client: DynamoDBClient, name: string): Promise<void> {
