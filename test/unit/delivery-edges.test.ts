@@ -76,7 +76,7 @@ beforeEach(() => {
     outbox: access,
     logins: new CognitoCustomerLogins(cognito, 'pool-1'),
     mailer: new SesInvitationMailer(new SESv2Client({ region: 'eu-west-1' }), sender),
-    pacer: { acquire: async () => undefined },
+    pacer: { acquire: async () => ({ usable: () => true }) },
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
     now,
     config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },

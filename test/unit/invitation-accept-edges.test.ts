@@ -137,7 +137,7 @@ describe('the access changed while the password was being set', () => {
       outbox: access,
       logins: pool,
       mailer: { send: async (mail) => void mailed.push(mail.text) },
-      pacer: { acquire: async () => undefined },
+      pacer: { acquire: async () => ({ usable: () => true }) },
       events: { emit: async () => undefined },
       now: () => clock,
       config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },

@@ -77,7 +77,7 @@ beforeEach(() => {
         mails.push(mail);
       },
     },
-    pacer: { acquire: async () => undefined },
+    pacer: { acquire: async () => ({ usable: () => true }) },
     staff: {
       profile: async (username) => {
         const found = profiles[username];

@@ -62,7 +62,7 @@ beforeEach(() => {
         await onSent(mail);
       },
     },
-    pacer: { acquire: async () => undefined },
+    pacer: { acquire: async () => ({ usable: () => true }) },
     events: { emit: async (type) => void events.push(type) },
     now,
     staff: { profile: async () => undefined },

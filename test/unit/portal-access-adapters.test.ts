@@ -353,6 +353,28 @@ describe('DynamoOutboxStore and the mail pacer', () => {
     expect(db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key?.pk)).toEqual(['PACE#mail#1772359200', 'PACE#mail#1772359200', 'PACE#mail#1772359201']);
     await expect(pacer.acquire(AbortSignal.abort())).rejects.toThrow(/No mail slot/);
   });
+
+  it('never hands out a slot late: a take answered past its second\'s first 700 ms is left unused, and a slot goes stale with its second', async () => {
+    const base = Date.parse('2026-03-01T10:00:00.100Z');
+    const started = Date.now();
+    let lag = 0;
+    const clock = () => base + (Date.now() - started) + lag;
+    const pacer = new DynamoMailPacer(dynamo(), 'portal', 10, clock);
+    // The table answers the first take 750 ms late: that second's count went up, but its slot is not used.
+    db.on(UpdateCommand)
+      .callsFakeOnce(() => {
+        lag += 750;
+        return {};
+      })
+      .resolves({});
+    const slot = await pacer.acquire(new AbortController().signal);
+    expect(db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key?.pk)).toEqual(['PACE#mail#1772359200', 'PACE#mail#1772359201']);
+    expect(clock() % 1000).toBeLessThan(700);
+    expect(slot.usable()).toBe(true);
+    // Time passes before the send: the slot is stale once its second's first 700 ms are over.
+    lag += 700;
+    expect(slot.usable()).toBe(false);
+  });
 });
 
 describe('DynamoInvitationStore (the acceptance)', () => {

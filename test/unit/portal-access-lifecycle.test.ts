@@ -40,7 +40,7 @@ beforeEach(() => {
     outbox: access,
     logins: pool,
     mailer: { send: async (mail) => void mails.push(mail) },
-    pacer: { acquire: async () => undefined },
+    pacer: { acquire: async () => ({ usable: () => true }) },
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
     now,
     config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },

@@ -60,7 +60,7 @@ beforeEach(() => {
     outbox: access,
     logins,
     mailer: { send: async (mail) => void mails.push(mail.to) },
-    pacer: { acquire: async () => undefined },
+    pacer: { acquire: async () => ({ usable: () => true }) },
     events: emitter,
     now,
     config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },

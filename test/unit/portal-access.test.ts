@@ -96,7 +96,7 @@ beforeEach(() => {
     outbox: access,
     logins: new CognitoCustomerLogins(cognito, 'pool-1'),
     mailer: new SesInvitationMailer(new SESv2Client({ region: 'eu-west-1' }), sender),
-    pacer: { acquire: async () => void (slots += 1) },
+    pacer: { acquire: async () => ((slots += 1), { usable: () => true }) },
     events: { emit: async (type, detail) => void events.push({ type, detail }) },
     now,
     config: { portalUrl: 'https://portal.example.com', invitationTtlSeconds: 7 * 86_400, reminderAfterSeconds: 3 * 86_400, businessName: 'Example Business' },
@@ -199,6 +199,31 @@ describe('grant: the request writes, the outbox worker does the rest', () => {
     expect(await drain()).toEqual([]);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
     expect(slots).toBe(3);
+    expect(delivered).toHaveLength(1);
+    expect(access.contact('p1').portal.delivery).toBe('sent');
+  });
+
+  it('a pacing slot gone stale before the send (the marker took the rest of its second) is left unused: the mail goes on a fresh one, once', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    // The first slot is stale by the time the mail is ready; every later one is usable.
+    const handed: boolean[] = [];
+    delivery.pacer = {
+      acquire: async () => {
+        const usable = handed.length > 0;
+        handed.push(usable);
+        return { usable: () => usable };
+      },
+    };
+    const slotsAtSend: number[] = [];
+    ses.on(SendEmailCommand).callsFake((input) => {
+      slotsAtSend.push(handed.length);
+      delivered.push(input);
+      return { MessageId: 'm-1' };
+    });
+    await apply('p1', [grantLine('p1')]);
+    expect(await drain()).toEqual([]);
+    expect(handed).toEqual([false, true]);
+    expect(slotsAtSend).toEqual([2]);
     expect(delivered).toHaveLength(1);
     expect(access.contact('p1').portal.delivery).toBe('sent');
   });

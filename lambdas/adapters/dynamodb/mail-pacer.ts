@@ -2,8 +2,9 @@
  * The mail pacer: a token bucket in the table, shared by every worker. Each wall-clock second has a
  * counter item (`PACE#mail#<epoch second>`, TTL'd after an hour); a worker may send when it adds one
  * to the current second's counter below the rate (a conditional update), else it waits for the
- * next second. Slots are handed out only early in their second, so that a mail leaves within the
- * second it was counted in (SES counts its maximum send rate per second).
+ * next second. A slot is used only early in its second — taken then, and still then when the mail
+ * is handed over (`MailSlot.usable`) — so that the mail lands within the second it was counted in
+ * (SES counts its maximum send rate per second); a slot that went stale on the way is left unused.
  *
  * Why not reserved concurrency 1 and pacing in one process: revocations and logins would queue
  * behind the mail, the stream's other shards would be throttled (and their records age), and one
@@ -12,14 +13,17 @@
  */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Unavailable } from '../../contract/errors';
-import type { MailPacer } from '../../domain/portal-access/ports';
+import type { MailPacer, MailSlot } from '../../domain/portal-access/ports';
 import { ENTITY, keys } from '../../contract/keys';
 import { conditionalWrite } from './conditions';
 import { TableStore } from './table-store';
 import { sleep } from '../../platform/sleep';
 
-/** Slots of a second are handed out during its first 700 ms only: a mail sent then still lands in that second. */
-const HAND_OUT_MS = 700;
+/**
+ * A second's slots are used during its first 700 ms only: a mail handed over then lands in that
+ * second (the rest is the send's own round trip).
+ */
+const USE_BY_MS = 700;
 
 export class DynamoMailPacer extends TableStore implements MailPacer {
   readonly #rate: number;
@@ -31,14 +35,17 @@ export class DynamoMailPacer extends TableStore implements MailPacer {
     [this.#rate, this.#clock] = [ratePerSecond, clock];
   }
 
-  async acquire(signal: AbortSignal): Promise<void> {
+  async acquire(signal: AbortSignal): Promise<MailSlot> {
     for (;;) {
       if (signal.aborted) throw new Unavailable('No mail slot before the invocation ends; the item comes back.');
       const now = this.#clock();
       const second = Math.floor(now / 1000);
-      if (now - second * 1000 < HAND_OUT_MS && (await this.#take(second))) return;
+      const slot: MailSlot = { usable: () => this.#clock() < second * 1000 + USE_BY_MS };
+      // A take that answered late (a slow table) is stale already: its second keeps the count unused.
+      if (slot.usable() && (await this.#take(second)) && slot.usable()) return slot;
       // The next second, with a little jitter so that the workers do not all ask at once.
-      await sleep(1000 - (now % 1000) + Math.random() * 50, signal);
+      const after = this.#clock();
+      await sleep(Math.max(0, (second + 1) * 1000 - after) + Math.random() * 50, signal);
     }
   }
 

@@ -166,7 +166,8 @@ class Superseded extends Error {}
 
 /**
  * One pacing slot per attempt: a throttled SES is tried again after a backoff (doubling, up to 10 s)
- * with a fresh slot, so retries never push the rate above the configured one. When the invocation's
+ * with a fresh slot, so retries never push the rate above the configured one; a slot gone stale before
+ * the send (see `MailSlot`) is replaced, never used late. When the invocation's
  * time is up the last error goes up, and the stream brings the item back later. `beforeFirst` runs
  * once, after the first slot and before the first attempt; `deferred` hears of every deferral.
  */
@@ -177,8 +178,10 @@ export async function sendPaced(
   hooks: { beforeFirst?: () => Promise<void>; deferred?: (error: MailDeferred) => void } = {},
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await deps.pacer.acquire(signal);
+    let slot = await deps.pacer.acquire(signal);
     if (attempt === 1) await hooks.beforeFirst?.();
+    // The hook's write (or a slow moment) may have taken the slot past its second.
+    while (!slot.usable()) slot = await deps.pacer.acquire(signal);
     try {
       return await deps.mailer.send(mail, signal);
     } catch (error) {

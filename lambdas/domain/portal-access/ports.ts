@@ -249,8 +249,18 @@ export interface InvitationMailer {
 
 /** Paces sending across every worker: at most the configured number of mails a second. */
 export interface MailPacer {
-  /** Resolves when this worker may send one mail now; throws (transient) when `signal` aborts first. */
-  acquire(signal: AbortSignal): Promise<void>;
+  /** Resolves with a slot when this worker may send one mail now; throws (transient) when `signal` aborts first. */
+  acquire(signal: AbortSignal): Promise<MailSlot>;
+}
+
+/** One mail's share of a second's rate. */
+export interface MailSlot {
+  /**
+   * Whether a mail handed over now still lands in the slot's second. Work between the slot and the
+   * send (a write, a slow moment) can make it stale: such a slot is left unused (its second then
+   * carries one mail fewer) and another taken, so that no second ever carries more than the rate.
+   */
+  usable(): boolean;
 }
 
 /** A staff user as the staff pool describes it: what mails about it need. */
