@@ -8,145 +8,36 @@
  */
 import { Conflict, Gone } from '../../lambdas/contract/errors';
 import { DUE_CLAIM_STALE_MS, DUE_TASKS } from '../../lambdas/contract/schedule';
-import type { AccessEventType } from '../../lambdas/contract/events';
-import { invitationTasks } from '../../lambdas/domain/invitation-tasks';
-import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
+import { processOutboxItem } from '../../lambdas/domain/outbox';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
-import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
-import { acceptInvitation } from '../../lambdas/domain/portal-access/invitations';
-import type { CustomerLogins, DeliveryDeps, InvitationMail, ReinviteDeps, StaffProfile } from '../../lambdas/domain/portal-access/ports';
-import { deliverReminder, queueReminder } from '../../lambdas/domain/portal-access/reminder';
+import { queueReminder } from '../../lambdas/domain/portal-access/reminder';
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
-import { settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { getWizard } from '../../lambdas/domain/portal-access/wizard';
-import { runSchedule } from '../../lambdas/domain/schedule';
-import { MemoryAccess, MemoryDueClaims } from './portal-access.fakes';
+import { HOUR, InvitationWorld, REMIND_SECONDS, T0, TTL_SECONDS, at, tokenOf } from './invitation-world';
 
-const T0 = Date.parse('2026-03-01T10:00:00.000Z');
-const HOUR = 3_600_000;
-const TTL_SECONDS = 7 * 24 * 3600;
-const REMIND_SECONDS = 72 * 3600;
-const PASSWORD = 'Correct-Horse-7-battery';
-
-let access: MemoryAccess;
-let due: MemoryDueClaims;
-let clock: Date;
-let ids: number;
-let mails: InvitationMail[];
-let events: { type: AccessEventType; detail: { contactId: string; email: string; at: string } }[];
-/** Mails to these addresses fail (once each), as an unreachable SES would. */
-let failingMail: Set<string>;
-let profiles: Record<string, StaffProfile | Error>;
-let deps: ReinviteDeps;
-let delivery: DeliveryDeps;
-let worker: OutboxDeps;
-let marks: Map<string, string>;
-
-const logins: Omit<CustomerLogins, 'setPassword'> = {
-  create: async (email) => ({ username: `u-${email}`, sub: `sub-${email}` }),
-  find: async () => undefined,
-  enable: async () => undefined,
-  isEnabled: async () => true,
-  disable: async () => undefined,
-  signOut: async () => undefined,
-  changeEmail: async () => undefined,
-};
+let world: InvitationWorld;
+let access: InvitationWorld['access'];
+let mails: InvitationWorld['mails'];
+let events: InvitationWorld['events'];
+let failingMail: InvitationWorld['failingMail'];
+let profiles: InvitationWorld['profiles'];
+let deps: InvitationWorld['deps'];
+let delivery: InvitationWorld['delivery'];
+let worker: InvitationWorld['worker'];
 
 beforeEach(() => {
-  access = new MemoryAccess();
-  due = new MemoryDueClaims(access);
-  clock = new Date(T0);
-  ids = 0;
-  mails = [];
-  events = [];
-  failingMail = new Set();
-  marks = new Map();
-  profiles = { mia: { name: 'Mia Staff', email: 'mia@example.com', locale: 'nl' } };
-  const now = () => clock;
-  const invitationConfig = { portalUrl: 'https://portal.example', invitationTtlSeconds: TTL_SECONDS, reminderAfterSeconds: REMIND_SECONDS };
-  deps = { contacts: access.contactStore, store: access, now, config: { applyConcurrency: 4, ...invitationConfig }, newId: () => `o-${++ids}`, warn: () => undefined };
-  delivery = {
-    contacts: access.contactStore,
-    store: access,
-    outbox: access,
-    logins,
-    mailer: {
-      send: async (mail) => {
-        await Promise.resolve(); // a real send yields: concurrent workers interleave here
-        if (failingMail.delete(mail.to)) throw new Error('SES unreachable');
-        mails.push(mail);
-      },
-    },
-    pacer: { acquire: async () => ({ usable: () => true }) },
-    staff: {
-      profile: async (username) => {
-        const found = profiles[username];
-        if (found instanceof Error) throw found;
-        return found;
-      },
-    },
-    events: { emit: async (type, detail) => void events.push({ type, detail }) },
-    now,
-    config: { ...invitationConfig, businessName: 'Azure Interior' },
-    warn: () => undefined,
-    sleep: async () => undefined,
-  };
-  worker = {
-    outbox: access,
-    now,
-    handlers: {
-      invitation: (item, run) => deliverInvitation(delivery, item, run),
-      revocation: (item, run) => settleRevocation(delivery, item, run),
-      reminder: (item, run) => deliverReminder(delivery, item, run),
-    },
-  };
-  access.add({ id: 'p1', name: 'Ann Smith', email: 'ann@example.com' });
+  world = new InvitationWorld();
+  ({ access, mails, events, failingMail, profiles, deps, delivery, worker } = world);
 });
 
-const at = (ms: number) => new Date(T0 + ms);
-const tokenOf = (mail: InvitationMail | undefined) => /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? '')?.[1] ?? '';
-const mailsTo = (to: string) => mails.filter((m) => m.to === to);
-const accept = (token: string) => acceptInvitation({ contacts: access.contactStore, store: access, logins: { setPassword: async () => undefined, signOut: async () => undefined }, now: () => clock }, token, PASSWORD);
-
-/** The outbox items written so far, to the worker, as the stream would; one that throws stays (the stream retries it). */
-async function drain(): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  while (access.pending.length > 0) {
-    const id = access.pending[0]!;
-    try {
-      await processOutboxItem(worker, id, new AbortController().signal);
-      access.pending.shift();
-    } catch (error) {
-      errors.push(error);
-      break;
-    }
-  }
-  return errors;
-}
-
-const grant = async (id = 'p1', actor = 'staff:mia') => {
-  const [line] = await applyPortalAccess(deps, id, { lines: [{ contactId: id, inPortal: true }] }, actor);
-  expect(line).toMatchObject({ outcome: 'granted' });
-  expect(await drain()).toEqual([]);
-};
-const tasks = () =>
-  invitationTasks({
-    due,
-    claims: due,
-    reminders: { remind: (id, dueAt) => queueReminder(deps, id, dueAt) },
-    expiry: { contacts: access.contactStore, store: access, events: delivery.events, now: () => clock },
-    now: () => clock,
-  });
-const watermarks = { watermark: async (task: string) => marks.get(task), advanceWatermark: async (task: string, hour: string) => void marks.set(task, hour) };
-/** One run of the job (without the drain that follows it). */
-const job = () => runSchedule({ watermarks, now: () => clock, warn: () => undefined }, tasks(), Number.MAX_SAFE_INTEGER);
-const run = async () => {
-  const reports = await job();
-  return { reports, errors: await drain() };
-};
+const mailsTo = (to: string) => world.mailsTo(to);
+const accept = (token: string) => world.accept(token);
+const drain = () => world.drain();
+const grant = (id?: string, actor?: string) => world.grant(id, actor);
+const job = () => world.job();
+const run = () => world.run();
+const reminded = () => world.reminded();
 const line = async (id = 'p1') => (await getWizard(deps, id)).lines.find((l) => l.contactId === id)!;
-const reminded = () => access.audit.filter((a) => a.action === 'invitation.reminded');
-
 describe('an invitation', () => {
   it('comes with its reminder REMINDER_AFTER after it was issued and its expiry at expiresAt; sent by who granted', async () => {
     await grant();
@@ -156,7 +47,7 @@ describe('an invitation', () => {
       [DUE_TASKS.invitationExpiry, invitation.expiresAt],
       [DUE_TASKS.invitationReminder, invitation.remindAt],
     ]);
-    expect(await line()).toMatchObject({ status: 'invited', invitation: { status: 'pending', sentAt: clock.toISOString(), expiresAt: invitation.expiresAt } });
+    expect(await line()).toMatchObject({ status: 'invited', invitation: { status: 'pending', sentAt: world.clock.toISOString(), expiresAt: invitation.expiresAt } });
   });
 
   it('has no reminder when REMINDER_AFTER is not before its link expires', async () => {
@@ -182,11 +73,11 @@ describe('the reminder', () => {
   it('REMINDER_AFTER on: queued by the job, sent by the worker — a fresh link (the old one dead), the inviter told; then nothing more', async () => {
     await grant();
     const first = tokenOf(mails[0]);
-    clock = at(REMIND_SECONDS * 1000 - 1);
+    world.clock = at(REMIND_SECONDS * 1000 - 1);
     await run();
     expect(mails).toHaveLength(1);
 
-    clock = at(REMIND_SECONDS * 1000 + 30_000);
+    world.clock = at(REMIND_SECONDS * 1000 + 30_000);
     const { reports } = await run();
     expect(reports[0]).toMatchObject({ task: DUE_TASKS.invitationReminder, handled: 1, failed: 0 });
     expect(access.contact('p1').outbox).toMatchObject({ kind: 'reminder' });
@@ -197,13 +88,13 @@ describe('the reminder', () => {
     const [notice] = mailsTo('mia@example.com');
     expect(notice?.subject).toBe('Herinnering verstuurd: Ann Smith heeft de portaaluitnodiging nog niet geaccepteerd');
     const invitation = access.contact('p1').invitation!;
-    expect(invitation).toMatchObject({ remindedAt: clock.toISOString(), sentAt: new Date(T0).toISOString(), expiresAt: at(TTL_SECONDS * 1000).toISOString() });
+    expect(invitation).toMatchObject({ remindedAt: world.clock.toISOString(), sentAt: new Date(T0).toISOString(), expiresAt: at(TTL_SECONDS * 1000).toISOString() });
     expect(reminded()).toEqual([expect.objectContaining({ actor: 'schedule', details: { email: 'ann@example.com', invitedBy: 'staff:mia' } })]);
     expect([...access.due.values()].map((d) => d.task)).toEqual([DUE_TASKS.invitationExpiry]);
-    expect((await line()).invitation).toEqual({ status: 'pending', sentAt: new Date(T0).toISOString(), expiresAt: invitation.expiresAt, remindedAt: clock.toISOString() });
+    expect((await line()).invitation).toEqual({ status: 'pending', sentAt: new Date(T0).toISOString(), expiresAt: invitation.expiresAt, remindedAt: world.clock.toISOString() });
 
     await expect(accept(first)).rejects.toBeInstanceOf(Gone);
-    clock = at(REMIND_SECONDS * 1000 + HOUR);
+    world.clock = at(REMIND_SECONDS * 1000 + HOUR);
     await run();
     expect(mails).toHaveLength(3);
     await accept(tokenOf(reminder));
@@ -213,7 +104,7 @@ describe('the reminder', () => {
   it('never after acceptance: the entry is dropped, nothing is queued', async () => {
     await grant();
     await accept(tokenOf(mails[0]));
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     await run();
     expect(mails).toHaveLength(1);
     expect(access.pending).toEqual([]);
@@ -222,7 +113,7 @@ describe('the reminder', () => {
 
   it('not when accepted between queueing and sending: the worker finds the contact no longer waiting', async () => {
     await grant();
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     await job();
     await accept(tokenOf(mails[0]));
     await drain();
@@ -235,10 +126,10 @@ describe('the reminder', () => {
     const [granted] = await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: true, until }] }, 'staff:mia');
     expect(granted).toMatchObject({ outcome: 'granted' });
     expect(await drain()).toEqual([]);
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     await job();
     expect(access.contact('p1').outbox).toMatchObject({ kind: 'reminder' });
-    clock = at(REMIND_SECONDS * 1000 + 2000);
+    world.clock = at(REMIND_SECONDS * 1000 + 2000);
     expect(await drain()).toEqual([]);
     expect(mails).toHaveLength(1);
     expect(reminded()).toEqual([]);
@@ -247,7 +138,7 @@ describe('the reminder', () => {
   it('a reminder the worker could not hand over comes back with the stream: one reminder delivered, one notice', async () => {
     await grant();
     failingMail.add('ann@example.com');
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     expect((await run()).errors).toHaveLength(1);
     expect(mails).toHaveLength(1);
     expect(await drain()).toEqual([]);
@@ -259,7 +150,7 @@ describe('the reminder', () => {
   it('a notice that could not be sent is tried again alone: the reminder is not sent twice', async () => {
     await grant();
     profiles.mia = new Error('staff pool down');
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     expect((await run()).errors).toHaveLength(1);
     expect(mailsTo('ann@example.com')).toHaveLength(2);
     profiles.mia = { name: 'Mia', email: 'mia@example.com' };
@@ -271,14 +162,14 @@ describe('the reminder', () => {
   it('tells nobody when the inviter has no (verified) email in the staff pool', async () => {
     profiles.mia = { name: 'Mia' };
     await grant();
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     await run();
     expect(mails.map((m) => m.to)).toEqual(['ann@example.com', 'ann@example.com']);
   });
 
   it('three runs of the job at once queue one reminder; the worker sends one reminder and one notice', async () => {
     await grant();
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     const reports = await Promise.all([job(), job(), job()]);
     expect(reports.map((r) => r[0]!.handled).reduce((a, b) => a + b)).toBe(1);
     expect(access.pending).toHaveLength(1);
@@ -289,7 +180,7 @@ describe('the reminder', () => {
 
   it('without the job’s claim, the queue’s own condition queues one; a reminder item delivered twice at once is held by one delivery and mails once', async () => {
     await grant();
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     const dueAt = access.contact('p1').invitation!.remindAt!;
     expect((await Promise.all([queueReminder(deps, 'p1', dueAt), queueReminder(deps, 'p1', dueAt)])).sort()).toEqual(['queued', 'unchanged']);
     const [id] = access.pending;
@@ -303,7 +194,7 @@ describe('the reminder', () => {
 
   it('a re-invite meanwhile supersedes the queued reminder (the fresh invitation has its own)', async () => {
     await grant();
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     await job();
     await reinvite(deps, 'p1', { contactId: 'p1' }, 'staff:ops');
     await drain();
@@ -311,7 +202,7 @@ describe('the reminder', () => {
       'Your invitation to the Azure Interior customer portal',
       'Your invitation to the Azure Interior customer portal',
     ]);
-    expect(access.contact('p1').invitation).toMatchObject({ invitedBy: 'staff:ops', remindAt: new Date(clock.getTime() + REMIND_SECONDS * 1000).toISOString() });
+    expect(access.contact('p1').invitation).toMatchObject({ invitedBy: 'staff:ops', remindAt: new Date(world.clock.getTime() + REMIND_SECONDS * 1000).toISOString() });
   });
 });
 
@@ -320,7 +211,7 @@ describe('the expiry', () => {
     await grant();
     await run(); // the job has been running all along (its watermarks start now)
     const expiresAt = access.contact('p1').invitation!.expiresAt;
-    clock = new Date(Date.parse(expiresAt));
+    world.clock = new Date(Date.parse(expiresAt));
     expect((await line()).invitation?.status).toBe('expired');
     expect((await line()).status).toBe('invited');
     await expect(accept(tokenOf(mails.at(-1)))).rejects.toBeInstanceOf(Gone);
@@ -328,11 +219,11 @@ describe('the expiry', () => {
     await run();
     expect(events.filter((e) => e.type === 'PortalInvitationExpired')).toEqual([{ type: 'PortalInvitationExpired', detail: { contactId: 'p1', email: 'ann@example.com', at: expiresAt } }]);
     expect(access.audit.filter((a) => a.action === 'invitation.expired')).toEqual([expect.objectContaining({ actor: 'schedule', details: expect.objectContaining({ expiresAt }) })]);
-    expect(access.contact('p1').invitation?.expiredAt).toBe(clock.toISOString());
+    expect(access.contact('p1').invitation?.expiredAt).toBe(world.clock.toISOString());
     // Both entries are gone: the reminder's (a run at expiry finds nothing to remind of) and the expiry's.
     expect(access.due.size).toBe(0);
     expect(mails).toHaveLength(1);
-    clock = new Date(clock.getTime() + HOUR);
+    world.clock = new Date(world.clock.getTime() + HOUR);
     await run();
     expect(events.filter((e) => e.type === 'PortalInvitationExpired')).toHaveLength(1);
   });
@@ -344,16 +235,16 @@ describe('the expiry', () => {
     delivery.events.emit = async () => {
       throw new Error('bus down');
     };
-    clock = new Date(Date.parse(expiresAt) + 1000);
+    world.clock = new Date(Date.parse(expiresAt) + 1000);
     expect((await run()).reports.find((r) => r.task === DUE_TASKS.invitationExpiry)).toMatchObject({ failed: 1 });
     expect(access.contact('p1').invitation?.expiredAt).toBeDefined();
     delivery.events.emit = emit;
-    clock = new Date(clock.getTime() + DUE_CLAIM_STALE_MS / 2);
+    world.clock = new Date(world.clock.getTime() + DUE_CLAIM_STALE_MS / 2);
     await run(); // still claimed by the failed run: left alone
     expect(events.filter((e) => e.type === 'PortalInvitationExpired')).toHaveLength(0);
-    clock = new Date(clock.getTime() + DUE_CLAIM_STALE_MS);
+    world.clock = new Date(world.clock.getTime() + DUE_CLAIM_STALE_MS);
     await run();
-    clock = new Date(clock.getTime() + HOUR);
+    world.clock = new Date(world.clock.getTime() + HOUR);
     await run();
     expect(events.filter((e) => e.type === 'PortalInvitationExpired').map((e) => e.detail.at)).toEqual([expiresAt]);
     expect(access.audit.filter((a) => a.action === 'invitation.expired')).toHaveLength(1);
@@ -361,12 +252,12 @@ describe('the expiry', () => {
 
   it('a re-invite revives it: pending with a new expiry and a new reminder', async () => {
     await grant();
-    clock = at(TTL_SECONDS * 1000 + 1000);
+    world.clock = at(TTL_SECONDS * 1000 + 1000);
     await run();
     await reinvite(deps, 'p1', { contactId: 'p1' }, 'staff:ops');
     await drain();
     const revived = access.contact('p1').invitation!;
-    expect(revived).toMatchObject({ invitedBy: 'staff:ops', expiresAt: new Date(clock.getTime() + TTL_SECONDS * 1000).toISOString() });
+    expect(revived).toMatchObject({ invitedBy: 'staff:ops', expiresAt: new Date(world.clock.getTime() + TTL_SECONDS * 1000).toISOString() });
     expect(revived.expiredAt).toBeUndefined();
     expect((await line()).invitation).toMatchObject({ status: 'pending' });
     expect([...access.due.values()].map((d) => d.at).sort()).toEqual([revived.remindAt, revived.expiresAt].sort());

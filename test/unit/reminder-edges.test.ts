@@ -7,143 +7,31 @@
  */
 import { Gone } from '../../lambdas/contract/errors';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
-import type { AccessEventType } from '../../lambdas/contract/events';
-import { invitationTasks } from '../../lambdas/domain/invitation-tasks';
-import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
-import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
-import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
-import { acceptInvitation } from '../../lambdas/domain/portal-access/invitations';
-import { MailRefused, type CustomerLogins, type DeliveryDeps, type InvitationMail, type ReinviteDeps, type StaffProfile } from '../../lambdas/domain/portal-access/ports';
-import { deliverReminder, queueReminder } from '../../lambdas/domain/portal-access/reminder';
+import { MailRefused } from '../../lambdas/domain/portal-access/ports';
+import { queueReminder } from '../../lambdas/domain/portal-access/reminder';
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
-import { settleRevocation } from '../../lambdas/domain/portal-access/revoke';
-import { runSchedule } from '../../lambdas/domain/schedule';
-import { MemoryAccess, MemoryDueClaims } from './portal-access.fakes';
+import { HOUR, InvitationWorld, REMIND_SECONDS, TTL_SECONDS, at, tokenOf } from './invitation-world';
 
-const T0 = Date.parse('2026-03-01T10:00:00.000Z');
-const HOUR = 3_600_000;
-const TTL_SECONDS = 7 * 24 * 3600;
-const REMIND_SECONDS = 72 * 3600;
-const PASSWORD = 'Correct-Horse-7-battery';
-
-let access: MemoryAccess;
-let due: MemoryDueClaims;
-let clock: Date;
-let ids: number;
-let mails: InvitationMail[];
-let events: { type: AccessEventType; detail: { contactId: string; email: string; at: string } }[];
-/** Mails to these addresses fail (once each), as an unreachable SES would. */
-let failingMail: Set<string>;
-let profiles: Record<string, StaffProfile | Error>;
-let deps: ReinviteDeps;
-let delivery: DeliveryDeps;
-let worker: OutboxDeps;
-let marks: Map<string, string>;
-
-const logins: Omit<CustomerLogins, 'setPassword'> = {
-  create: async (email) => ({ username: `u-${email}`, sub: `sub-${email}` }),
-  find: async () => undefined,
-  enable: async () => undefined,
-  isEnabled: async () => true,
-  disable: async () => undefined,
-  signOut: async () => undefined,
-  changeEmail: async () => undefined,
-};
+let world: InvitationWorld;
+let access: InvitationWorld['access'];
+let mails: InvitationWorld['mails'];
+let profiles: InvitationWorld['profiles'];
+let deps: InvitationWorld['deps'];
+let delivery: InvitationWorld['delivery'];
+let worker: InvitationWorld['worker'];
 
 beforeEach(() => {
-  access = new MemoryAccess();
-  due = new MemoryDueClaims(access);
-  clock = new Date(T0);
-  ids = 0;
-  mails = [];
-  events = [];
-  failingMail = new Set();
-  marks = new Map();
-  profiles = { mia: { name: 'Mia Staff', email: 'mia@example.com', locale: 'nl' } };
-  const now = () => clock;
-  const invitationConfig = { portalUrl: 'https://portal.example', invitationTtlSeconds: TTL_SECONDS, reminderAfterSeconds: REMIND_SECONDS };
-  deps = { contacts: access.contactStore, store: access, now, config: { applyConcurrency: 4, ...invitationConfig }, newId: () => `o-${++ids}`, warn: () => undefined };
-  delivery = {
-    contacts: access.contactStore,
-    store: access,
-    outbox: access,
-    logins,
-    mailer: {
-      send: async (mail) => {
-        await Promise.resolve(); // a real send yields: concurrent workers interleave here
-        if (failingMail.delete(mail.to)) throw new Error('SES unreachable');
-        mails.push(mail);
-      },
-    },
-    pacer: { acquire: async () => ({ usable: () => true }) },
-    staff: {
-      profile: async (username) => {
-        const found = profiles[username];
-        if (found instanceof Error) throw found;
-        return found;
-      },
-    },
-    events: { emit: async (type, detail) => void events.push({ type, detail }) },
-    now,
-    config: { ...invitationConfig, businessName: 'Azure Interior' },
-    warn: () => undefined,
-    sleep: async () => undefined,
-  };
-  worker = {
-    outbox: access,
-    now,
-    handlers: {
-      invitation: (item, run) => deliverInvitation(delivery, item, run),
-      revocation: (item, run) => settleRevocation(delivery, item, run),
-      reminder: (item, run) => deliverReminder(delivery, item, run),
-    },
-  };
-  access.add({ id: 'p1', name: 'Ann Smith', email: 'ann@example.com' });
+  world = new InvitationWorld();
+  ({ access, mails, profiles, deps, delivery, worker } = world);
 });
 
-const at = (ms: number) => new Date(T0 + ms);
-const tokenOf = (mail: InvitationMail | undefined) => /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? '')?.[1] ?? '';
-const mailsTo = (to: string) => mails.filter((m) => m.to === to);
-const accept = (token: string) => acceptInvitation({ contacts: access.contactStore, store: access, logins: { setPassword: async () => undefined, signOut: async () => undefined }, now: () => clock }, token, PASSWORD);
-
-/** The outbox items written so far, to the worker, as the stream would; one that throws stays (the stream retries it). */
-async function drain(): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  while (access.pending.length > 0) {
-    const id = access.pending[0]!;
-    try {
-      await processOutboxItem(worker, id, new AbortController().signal);
-      access.pending.shift();
-    } catch (error) {
-      errors.push(error);
-      break;
-    }
-  }
-  return errors;
-}
-
-const grant = async (id = 'p1', actor = 'staff:mia') => {
-  const [line] = await applyPortalAccess(deps, id, { lines: [{ contactId: id, inPortal: true }] }, actor);
-  expect(line).toMatchObject({ outcome: 'granted' });
-  expect(await drain()).toEqual([]);
-};
-const tasks = () =>
-  invitationTasks({
-    due,
-    claims: due,
-    reminders: { remind: (id, dueAt) => queueReminder(deps, id, dueAt) },
-    expiry: { contacts: access.contactStore, store: access, events: delivery.events, now: () => clock },
-    now: () => clock,
-  });
-const watermarks = { watermark: async (task: string) => marks.get(task), advanceWatermark: async (task: string, hour: string) => void marks.set(task, hour) };
-/** One run of the job (without the drain that follows it). */
-const job = () => runSchedule({ watermarks, now: () => clock, warn: () => undefined }, tasks(), Number.MAX_SAFE_INTEGER);
-const run = async () => {
-  const reports = await job();
-  return { reports, errors: await drain() };
-};
-const reminded = () => access.audit.filter((a) => a.action === 'invitation.reminded');
-
+const mailsTo = (to: string) => world.mailsTo(to);
+const accept = (token: string) => world.accept(token);
+const drain = () => world.drain();
+const grant = (id?: string, actor?: string) => world.grant(id, actor);
+const job = () => world.job();
+const run = () => world.run();
+const reminded = () => world.reminded();
 const REMIND_AT = at(REMIND_SECONDS * 1000).toISOString();
 const EXPIRES_AT = at(TTL_SECONDS * 1000).toISOString();
 
@@ -161,7 +49,7 @@ describe('when the job finds a reminder due', () => {
     });
     over(contact);
     access.contacts.set('p2', structuredClone(contact));
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
   };
 
   it('queues one reminder item for an invitation that went out and waits', async () => {
@@ -207,7 +95,7 @@ describe('when the job finds a reminder due', () => {
 
 describe('sending the reminder', () => {
   const due = async () => {
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     await job();
   };
 
@@ -226,7 +114,7 @@ describe('sending the reminder', () => {
     expect([...access.outboxItems.values()].find((i) => i.kind === 'reminder')?.outcome).toBe('failed');
     const contact = access.contact('p1');
     expect(contact.portal).toMatchObject({ status: 'invited', delivery: 'failed' });
-    expect(contact.deliveryError).toEqual({ code: 'recipient_rejected', detail: 'The mail service refused the address ann@example.com: Address blacklisted.', at: clock.toISOString() });
+    expect(contact.deliveryError).toEqual({ code: 'recipient_rejected', detail: 'The mail service refused the address ann@example.com: Address blacklisted.', at: world.clock.toISOString() });
     expect(access.audit.at(-1)).toEqual(expect.objectContaining({ action: 'invitation.failed', actor: 'schedule', contactId: 'p1', details: { email: 'ann@example.com', code: 'recipient_rejected', reminder: true } }));
     expect(mailsTo('mia@example.com')).toEqual([]);
     await expect(accept(first)).rejects.toBeInstanceOf(Gone);
@@ -271,7 +159,7 @@ describe('sending the reminder', () => {
     await grant();
     await due();
     worker.afterStep = async (name) => {
-      if (name === 'reminder-marked') clock = at(TTL_SECONDS * 1000 + 1);
+      if (name === 'reminder-marked') world.clock = at(TTL_SECONDS * 1000 + 1);
     };
     expect(await drain()).toEqual([]);
     expect(mailsTo('mia@example.com')).toEqual([]);
@@ -306,11 +194,11 @@ describe('sending the reminder', () => {
 
   it('a link handed to staff: reminded all the same, the reminder and the notice naming the day it was handed over', async () => {
     await grant();
-    clock = at(HOUR);
+    world.clock = at(HOUR);
     await reinvite(deps, 'p1', { contactId: 'p1', delivery: 'link' }, 'staff:mia');
     expect(access.contact('p1').invitation).toMatchObject({ sharedAt: at(HOUR).toISOString() });
     expect(access.contact('p1').invitation?.sentAt).toBeUndefined();
-    clock = at(HOUR + REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(HOUR + REMIND_SECONDS * 1000 + 1000);
     await job();
     expect(await drain()).toEqual([]);
     expect(mailsTo('ann@example.com').at(-1)?.text).toContain('On 1 March 2026 at 11:00 UTC, Mia Staff invited you');
@@ -320,7 +208,7 @@ describe('sending the reminder', () => {
 
 describe("the inviter's notice", () => {
   const remind = async () => {
-    clock = at(REMIND_SECONDS * 1000 + 1000);
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
     await run();
   };
 
