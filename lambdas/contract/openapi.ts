@@ -116,7 +116,7 @@ function successResponse(route: Route, status: number, convert: (s: z.ZodType, i
 }
 
 export function buildOpenApi(): Json {
-  const components: Record<string, unknown> = { Problem: toSchema(problem, 'output') };
+  const components: Record<string, unknown> = { Problem: toSchema(problem(), 'output') };
   const convert = (schema: z.ZodType, io: 'input' | 'output') => {
     const json = toSchema(schema, io) as Json & { $defs?: Record<string, unknown> };
     Object.assign(components, json.$defs ?? {});

@@ -13,6 +13,7 @@ import * as attachments from './schemas/attachments';
 import { explainQuery, explanation } from './schemas/access';
 import { documentAccessPage } from './schemas/document-access';
 import * as links from './schemas/share-links';
+import { lazy, type Lazy } from './schemas/lazy';
 import { SHARED_THROTTLE } from './share-links';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -63,52 +64,81 @@ export type SuccessHeader = 'ETag' | 'Location';
 
 const idempotencyKey = 'Idempotency-Key';
 
+/** A route as the table below writes it: its schemas as lazy ones (schemas/lazy.ts), built on first read. */
+type Schema = Lazy<z.ZodType>;
+interface RouteSpec extends Omit<Route, 'params' | 'query' | 'body' | 'success' | 'alsoSuccess'> {
+  readonly params?: Schema;
+  readonly query?: Schema;
+  readonly body?: Schema;
+  readonly success: Omit<Route['success'], 'body'> & { readonly body?: Schema };
+  readonly alsoSuccess?: Omit<NonNullable<Route['alsoSuccess']>, 'body'> & { readonly body?: Schema };
+}
+
+/** The schemas as getters that build them on first read (and keep them): a bundle builds only the schemas it reads. */
+function withSchemas<T extends object>(facts: T, schemas: Partial<Record<'params' | 'query' | 'body', Schema>>): T {
+  for (const [key, schema] of Object.entries(schemas)) if (schema) Object.defineProperty(facts, key, { enumerable: true, get: lazy(schema) });
+  return facts;
+}
+
+function route({ params, query, body, success, alsoSuccess, ...facts }: RouteSpec): Route {
+  const { body: successBody, ...successFacts } = success;
+  const answers: Pick<Route, 'success' | 'alsoSuccess'> = { success: withSchemas({ ...successFacts }, { body: successBody }) };
+  if (alsoSuccess) {
+    const { body: alsoBody, ...alsoFacts } = alsoSuccess;
+    Object.assign(answers, { alsoSuccess: withSchemas({ ...alsoFacts }, { body: alsoBody }) });
+  }
+  return withSchemas({ ...facts, ...answers }, { params, query, body });
+}
+
+/** A route's input schemas (path, query, body), built by this read: a function reads its own routes' in INIT (http-kit/handler.ts). */
+export const inputSchemasOf = (route: Route): (z.ZodType | undefined)[] => [route.params, route.query, route.body];
+
 export const ROUTES: readonly Route[] = [
-  { operationId: 'getHealth', method: 'GET', path: '/health', fn: 'system', principal: 'public', summary: 'Liveness', success: { status: 200, body: z.object({ status: z.literal('ok') }) } },
-  { operationId: 'getOpenApi', method: 'GET', path: '/openapi.json', fn: 'system', principal: 'public', summary: 'This document', success: { status: 200, body: z.record(z.string(), z.unknown()) } },
+  route({ operationId: 'getHealth', method: 'GET', path: '/health', fn: 'system', principal: 'public', summary: 'Liveness', success: { status: 200, body: () => z.object({ status: z.literal('ok') }) } }),
+  route({ operationId: 'getOpenApi', method: 'GET', path: '/openapi.json', fn: 'system', principal: 'public', summary: 'This document', success: { status: 200, body: () => z.record(z.string(), z.unknown()) } }),
 
-  { operationId: 'createContact', method: 'POST', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'Create a person or company', body: contacts.createContactBody, success: { status: 201, body: contacts.contact, headers: ['ETag', 'Location'] } },
-  { operationId: 'listContacts', method: 'GET', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'List contacts: by company, name or email prefix, portal status; archived ones apart', query: contacts.listContactsQuery, success: { status: 200, body: contacts.contactPage } },
-  { operationId: 'getContact', method: 'GET', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Get a contact', params: contacts.contactPath, success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
-  { operationId: 'updateContact', method: 'PATCH', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Change a contact (optionally If-Match: <version>); a new email moves its portal login', params: contacts.contactPath, body: contacts.updateContactBody, headers: ['If-Match'], success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
-  { operationId: 'archiveContact', method: 'DELETE', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Archive a contact and revoke its portal access', params: contacts.contactPath, success: { status: 204 } },
-  { operationId: 'restoreContact', method: 'POST', path: '/contacts/{id}/restore', fn: 'contacts', principal: 'staff', summary: 'Restore an archived contact (its portal access stays revoked)', params: contacts.contactPath, success: { status: 200, body: contacts.contact, headers: ['ETag'] } },
+  route({ operationId: 'createContact', method: 'POST', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'Create a person or company', body: contacts.createContactBody, success: { status: 201, body: contacts.contact, headers: ['ETag', 'Location'] } }),
+  route({ operationId: 'listContacts', method: 'GET', path: '/contacts', fn: 'contacts', principal: 'staff', summary: 'List contacts: by company, name or email prefix, portal status; archived ones apart', query: contacts.listContactsQuery, success: { status: 200, body: contacts.contactPage } }),
+  route({ operationId: 'getContact', method: 'GET', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Get a contact', params: contacts.contactPath, success: { status: 200, body: contacts.contact, headers: ['ETag'] } }),
+  route({ operationId: 'updateContact', method: 'PATCH', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Change a contact (optionally If-Match: <version>); a new email moves its portal login', params: contacts.contactPath, body: contacts.updateContactBody, headers: ['If-Match'], success: { status: 200, body: contacts.contact, headers: ['ETag'] } }),
+  route({ operationId: 'archiveContact', method: 'DELETE', path: '/contacts/{id}', fn: 'contacts', principal: 'staff', summary: 'Archive a contact and revoke its portal access', params: contacts.contactPath, success: { status: 204 } }),
+  route({ operationId: 'restoreContact', method: 'POST', path: '/contacts/{id}/restore', fn: 'contacts', principal: 'staff', summary: 'Restore an archived contact (its portal access stays revoked)', params: contacts.contactPath, success: { status: 200, body: contacts.contact, headers: ['ETag'] } }),
 
-  { operationId: 'getPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'The grant-portal-access wizard: its lines', params: contacts.contactPath, success: { status: 200, body: access.wizard } },
-  { operationId: 'applyPortalAccess', method: 'POST', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'Apply the wizard: grant, re-grant or revoke each line', params: contacts.contactPath, body: access.applyBody, headers: [idempotencyKey], success: { status: 200, body: access.applyResponse } },
-  { operationId: 'reinvite', method: 'POST', path: '/contacts/{id}/portal-access/reinvite', fn: 'portal-access', principal: 'staff', summary: 'A fresh invitation, mailed (202) or as a link for staff to pass on (200); the old link dies', params: contacts.contactPath, body: access.reinviteBody, headers: [idempotencyKey], success: { status: 202 }, alsoSuccess: { status: 200, body: access.reinviteLink, when: 'delivery: "link" — the link, shown this once; no email (Idempotency-Key does not apply: the link is never stored)' } },
-  { operationId: 'explainPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access/explain', fn: 'portal-access', principal: 'staff', summary: 'Whether the contact would see a document if it signed in now: every reason and every blocker', params: contacts.contactPath, query: explainQuery, success: { status: 200, body: explanation } },
-  { operationId: 'listAudit', method: 'GET', path: '/contacts/{id}/audit', fn: 'portal-access', principal: 'staff', summary: "A contact's audit trail, newest first", params: contacts.contactPath, query: pageQuery, success: { status: 200, body: access.auditPage } },
+  route({ operationId: 'getPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'The grant-portal-access wizard: its lines', params: contacts.contactPath, success: { status: 200, body: access.wizard } }),
+  route({ operationId: 'applyPortalAccess', method: 'POST', path: '/contacts/{id}/portal-access', fn: 'portal-access', principal: 'staff', summary: 'Apply the wizard: grant, re-grant or revoke each line', params: contacts.contactPath, body: access.applyBody, headers: [idempotencyKey], success: { status: 200, body: access.applyResponse } }),
+  route({ operationId: 'reinvite', method: 'POST', path: '/contacts/{id}/portal-access/reinvite', fn: 'portal-access', principal: 'staff', summary: 'A fresh invitation, mailed (202) or as a link for staff to pass on (200); the old link dies', params: contacts.contactPath, body: access.reinviteBody, headers: [idempotencyKey], success: { status: 202 }, alsoSuccess: { status: 200, body: access.reinviteLink, when: 'delivery: "link" — the link, shown this once; no email (Idempotency-Key does not apply: the link is never stored)' } }),
+  route({ operationId: 'explainPortalAccess', method: 'GET', path: '/contacts/{id}/portal-access/explain', fn: 'portal-access', principal: 'staff', summary: 'Whether the contact would see a document if it signed in now: every reason and every blocker', params: contacts.contactPath, query: explainQuery, success: { status: 200, body: explanation } }),
+  route({ operationId: 'listAudit', method: 'GET', path: '/contacts/{id}/audit', fn: 'portal-access', principal: 'staff', summary: "A contact's audit trail, newest first", params: contacts.contactPath, query: pageQuery, success: { status: 200, body: access.auditPage } }),
 
-  { operationId: 'putDocument', method: 'PUT', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) a document', params: documents.documentPath, body: documents.putDocumentBody, success: { status: 200, body: documents.document, headers: ['Location'] } },
-  { operationId: 'publishDocuments', method: 'POST', path: '/documents/batch', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) up to 100 documents, each on its own as its PUT would', body: documents.batchBody, success: { status: 200, body: documents.batchResponse } },
-  { operationId: 'getDocument', method: 'GET', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Get a document', params: documents.documentPath, success: { status: 200, body: documents.document } },
-  { operationId: 'deleteDocument', method: 'DELETE', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Withdraw a document from the portal', params: documents.documentPath, success: { status: 204 } },
-  { operationId: 'listDocuments', method: 'GET', path: '/documents', fn: 'documents', principal: 'staff', summary: 'List documents, by customer and type', query: documents.listDocumentsQuery, success: { status: 200, body: documents.documentPage } },
-  { operationId: 'addGrant', method: 'POST', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: 'Share a document with one more contact', params: documents.documentPath, body: documents.grantBody, success: { status: 201 } },
-  { operationId: 'removeGrant', method: 'DELETE', path: '/documents/{type}/{id}/grants/{contactId}', fn: 'documents', principal: 'staff', summary: 'Stop sharing a document with a contact', params: documents.grantPath, success: { status: 204 } },
-  { operationId: 'listDocumentAccess', method: 'GET', path: '/documents/{type}/{id}/access', fn: 'documents', principal: 'staff', summary: 'Every invited or active contact who sees the document now, with every reason', params: documents.documentPath, query: pageQuery, success: { status: 200, body: documentAccessPage } },
-  { operationId: 'listGrants', method: 'GET', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: "A document's grants", params: documents.documentPath, success: { status: 200, body: documents.grantList } },
+  route({ operationId: 'putDocument', method: 'PUT', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) a document', params: documents.documentPath, body: documents.putDocumentBody, success: { status: 200, body: documents.document, headers: ['Location'] } }),
+  route({ operationId: 'publishDocuments', method: 'POST', path: '/documents/batch', fn: 'documents', principal: 'staff', summary: 'Publish (upsert) up to 100 documents, each on its own as its PUT would', body: documents.batchBody, success: { status: 200, body: documents.batchResponse } }),
+  route({ operationId: 'getDocument', method: 'GET', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Get a document', params: documents.documentPath, success: { status: 200, body: documents.document } }),
+  route({ operationId: 'deleteDocument', method: 'DELETE', path: '/documents/{type}/{id}', fn: 'documents', principal: 'staff', summary: 'Withdraw a document from the portal', params: documents.documentPath, success: { status: 204 } }),
+  route({ operationId: 'listDocuments', method: 'GET', path: '/documents', fn: 'documents', principal: 'staff', summary: 'List documents, by customer and type', query: documents.listDocumentsQuery, success: { status: 200, body: documents.documentPage } }),
+  route({ operationId: 'addGrant', method: 'POST', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: 'Share a document with one more contact', params: documents.documentPath, body: documents.grantBody, success: { status: 201 } }),
+  route({ operationId: 'removeGrant', method: 'DELETE', path: '/documents/{type}/{id}/grants/{contactId}', fn: 'documents', principal: 'staff', summary: 'Stop sharing a document with a contact', params: documents.grantPath, success: { status: 204 } }),
+  route({ operationId: 'listDocumentAccess', method: 'GET', path: '/documents/{type}/{id}/access', fn: 'documents', principal: 'staff', summary: 'Every invited or active contact who sees the document now, with every reason', params: documents.documentPath, query: pageQuery, success: { status: 200, body: documentAccessPage } }),
+  route({ operationId: 'listGrants', method: 'GET', path: '/documents/{type}/{id}/grants', fn: 'documents', principal: 'staff', summary: "A document's grants", params: documents.documentPath, success: { status: 200, body: documents.grantList } }),
 
   // Attachments: a presigned PUT per file, checked on `complete` before it shows in the portal.
-  { operationId: 'createAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: 'Announce an attachment: a presigned PUT for its file (15 min)', params: documents.documentPath, body: attachments.createAttachmentBody, success: { status: 201, body: attachments.uploadTicket } },
-  { operationId: 'completeAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments/{attachmentId}/complete', fn: 'documents', principal: 'staff', summary: 'Check the upload, then show it in the portal', params: attachments.attachmentPath, success: { status: 200, body: attachments.attachment } },
-  { operationId: 'listAttachments', method: 'GET', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: "A document's attachments and uploads under way", params: documents.documentPath, success: { status: 200, body: attachments.attachmentList } },
-  { operationId: 'deleteAttachment', method: 'DELETE', path: '/documents/{type}/{id}/attachments/{attachmentId}', fn: 'documents', principal: 'staff', summary: 'Delete an attachment and its file', params: attachments.attachmentPath, success: { status: 204 } },
+  route({ operationId: 'createAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: 'Announce an attachment: a presigned PUT for its file (15 min)', params: documents.documentPath, body: attachments.createAttachmentBody, success: { status: 201, body: attachments.uploadTicket } }),
+  route({ operationId: 'completeAttachment', method: 'POST', path: '/documents/{type}/{id}/attachments/{attachmentId}/complete', fn: 'documents', principal: 'staff', summary: 'Check the upload, then show it in the portal', params: attachments.attachmentPath, success: { status: 200, body: attachments.attachment } }),
+  route({ operationId: 'listAttachments', method: 'GET', path: '/documents/{type}/{id}/attachments', fn: 'documents', principal: 'staff', summary: "A document's attachments and uploads under way", params: documents.documentPath, success: { status: 200, body: attachments.attachmentList } }),
+  route({ operationId: 'deleteAttachment', method: 'DELETE', path: '/documents/{type}/{id}/attachments/{attachmentId}', fn: 'documents', principal: 'staff', summary: 'Delete an attachment and its file', params: attachments.attachmentPath, success: { status: 204 } }),
 
-  { operationId: 'getPortalMe', method: 'GET', path: '/portal/me', fn: 'portal', principal: 'customer', summary: 'The signed-in portal user, its company and document counts', success: { status: 200, body: documents.portalMe } },
-  { operationId: 'listPortalDocuments', method: 'GET', path: '/portal/documents', fn: 'portal', principal: 'customer', summary: 'Documents the portal user may see, newest date first', query: documents.portalDocumentsQuery, success: { status: 200, body: documents.documentPage } },
-  { operationId: 'getPortalDocument', method: 'GET', path: '/portal/documents/{type}/{id}', fn: 'portal', principal: 'customer', summary: 'One document the portal user may see, with its attachments', params: documents.documentPath, success: { status: 200, body: attachments.portalDocument } },
-  { operationId: 'downloadPortalAttachment', method: 'GET', path: '/portal/documents/{type}/{id}/attachments/{attachmentId}', fn: 'portal', principal: 'customer', summary: 'A short-lived download link of an attachment', params: attachments.attachmentPath, success: { status: 200, body: attachments.download } },
+  route({ operationId: 'getPortalMe', method: 'GET', path: '/portal/me', fn: 'portal', principal: 'customer', summary: 'The signed-in portal user, its company and document counts', success: { status: 200, body: documents.portalMe } }),
+  route({ operationId: 'listPortalDocuments', method: 'GET', path: '/portal/documents', fn: 'portal', principal: 'customer', summary: 'Documents the portal user may see, newest date first', query: documents.portalDocumentsQuery, success: { status: 200, body: documents.documentPage } }),
+  route({ operationId: 'getPortalDocument', method: 'GET', path: '/portal/documents/{type}/{id}', fn: 'portal', principal: 'customer', summary: 'One document the portal user may see, with its attachments', params: documents.documentPath, success: { status: 200, body: attachments.portalDocument } }),
+  route({ operationId: 'downloadPortalAttachment', method: 'GET', path: '/portal/documents/{type}/{id}/attachments/{attachmentId}', fn: 'portal', principal: 'customer', summary: 'A short-lived download link of an attachment', params: attachments.attachmentPath, success: { status: 200, body: attachments.download } }),
 
   // Share links (w2): staff manage them with the documents; the link's holder reads through a function of its own.
-  { operationId: 'createLink', method: 'POST', path: '/documents/{type}/{id}/links', fn: 'documents', principal: 'staff', summary: 'Create a share link (its URL is shown only in this answer)', params: documents.documentPath, body: links.createLinkBody, success: { status: 201, body: links.createdLink } },
-  { operationId: 'listLinks', method: 'GET', path: '/documents/{type}/{id}/links', fn: 'documents', principal: 'staff', summary: "A document's share links, newest first (no tokens)", params: documents.documentPath, success: { status: 200, body: links.linkList } },
-  { operationId: 'revokeLink', method: 'DELETE', path: '/documents/{type}/{id}/links/{linkId}', fn: 'documents', principal: 'staff', summary: 'Revoke a share link at once', params: links.linkPath, success: { status: 204 } },
-  { operationId: 'getShared', method: 'GET', path: '/shared/{token}', fn: 'shared', principal: 'public', summary: 'The document of a share link, with its attachments (one view counted)', params: links.sharedPath, throttle: SHARED_THROTTLE, success: { status: 200, body: attachments.portalDocument } },
-  { operationId: 'getSharedAttachment', method: 'GET', path: '/shared/{token}/attachments/{attachmentId}', fn: 'shared', principal: 'public', summary: "A redirect to the download of the shared document's attachment (no view counted)", params: links.sharedAttachmentPath, throttle: SHARED_THROTTLE, success: { status: 302, headers: ['Location'] } },
+  route({ operationId: 'createLink', method: 'POST', path: '/documents/{type}/{id}/links', fn: 'documents', principal: 'staff', summary: 'Create a share link (its URL is shown only in this answer)', params: documents.documentPath, body: links.createLinkBody, success: { status: 201, body: links.createdLink } }),
+  route({ operationId: 'listLinks', method: 'GET', path: '/documents/{type}/{id}/links', fn: 'documents', principal: 'staff', summary: "A document's share links, newest first (no tokens)", params: documents.documentPath, success: { status: 200, body: links.linkList } }),
+  route({ operationId: 'revokeLink', method: 'DELETE', path: '/documents/{type}/{id}/links/{linkId}', fn: 'documents', principal: 'staff', summary: 'Revoke a share link at once', params: links.linkPath, success: { status: 204 } }),
+  route({ operationId: 'getShared', method: 'GET', path: '/shared/{token}', fn: 'shared', principal: 'public', summary: 'The document of a share link, with its attachments (one view counted)', params: links.sharedPath, throttle: SHARED_THROTTLE, success: { status: 200, body: attachments.portalDocument } }),
+  route({ operationId: 'getSharedAttachment', method: 'GET', path: '/shared/{token}/attachments/{attachmentId}', fn: 'shared', principal: 'public', summary: "A redirect to the download of the shared document's attachment (no view counted)", params: links.sharedAttachmentPath, throttle: SHARED_THROTTLE, success: { status: 302, headers: ['Location'] } }),
 
-  { operationId: 'acceptInvitation', method: 'POST', path: '/invitations/accept', fn: 'invitations', principal: 'public', summary: 'Accept an invitation: set the password, activate the access', body: access.acceptInvitationBody, success: { status: 204 } },
+  route({ operationId: 'acceptInvitation', method: 'POST', path: '/invitations/accept', fn: 'invitations', principal: 'public', summary: 'Accept an invitation: set the password, activate the access', body: access.acceptInvitationBody, success: { status: 204 } }),
 ];
 
 /** API Gateway's route key (`GET /contacts/{id}`) of a route. */

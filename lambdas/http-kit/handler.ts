@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { allowedMethods, findRoute, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Route } from '../contract/routes';
+import { allowedMethods, findRoute, inputSchemasOf, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Route } from '../contract/routes';
 import { REQUEST_ID_HEADER } from '../contract/problem-types';
 import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../contract/runtime';
 import { parseJsonBody } from './body';
@@ -126,6 +126,9 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
   const { staffRights } = options;
   if (!staffRights && ROUTES.some((route) => route.fn === fn && route.principal === 'staff'))
     throw new Error(`The ${fn} function serves staff routes: it needs the staffRights option`);
+  // The schemas that validate this function's requests are built here, in INIT, not by each route's first
+  // request; other areas' schemas and the answers' (only the OpenAPI document reads those) never are.
+  for (const route of ROUTES) if (route.fn === fn) inputSchemasOf(route);
   const core = async (event: HttpEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<HttpResult> => {
     const requestId = requestIdOf(event, context);
     const route = findRoute(event.routeKey);

@@ -46,7 +46,7 @@ describe('file names', () => {
   });
 
   test('the body schema reports a bad name at fileName, and unknown types and sizes at their own paths', () => {
-    const issues = (body: unknown) => (createAttachmentBody.safeParse(body).error?.issues ?? []).map((i) => i.path.join('.'));
+    const issues = (body: unknown) => (createAttachmentBody().safeParse(body).error?.issues ?? []).map((i) => i.path.join('.'));
     expect(issues({ fileName: 'a/b.pdf', contentType: 'application/pdf', size: 1 })).toEqual(['fileName']);
     expect(issues({ fileName: 'x'.repeat(201), contentType: 'application/pdf', size: 1 })).toEqual(['fileName']);
     expect(issues({ fileName: 'a.svg', contentType: 'image/svg+xml', size: 1 })).toEqual(['contentType']);

@@ -7,7 +7,7 @@ import { MAX_ATTRIBUTE_NESTING, putDocumentBody, unstorable } from '../../lambda
 
 const nested = (levels: number): unknown => (levels === 0 ? 'leaf' : [nested(levels - 1)]);
 const pathsOf = (body: Record<string, unknown>) => {
-  const result = putDocumentBody.safeParse({ customerId: 'c1', name: 'N', ...body });
+  const result = putDocumentBody().safeParse({ customerId: 'c1', name: 'N', ...body });
   return result.success ? [] : (validationProblem(result.error).errors ?? []).map((e) => e.path);
 };
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { normaliseEmail } from '../email';
 import { PROBLEM_TYPES, problemTypeOf } from '../problem-types';
+import { lazy, type Infer } from './lazy';
 
 /** Printable text: no control characters (tab excepted), no lone surrogates. */
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
@@ -26,55 +27,57 @@ export const multilineText = (max: number) =>
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
     .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
 
-export const id = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id (1–64 of A-Za-z0-9_-)');
+export const id = lazy(() => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id (1–64 of A-Za-z0-9_-)'));
 
 /**
  * An email address as SES can send to it: trimmed, lower-cased, ASCII local part, an
  * internationalised domain stored in punycode. ≤ 254 characters.
  */
-export const email = z
-  .string()
-  .trim()
-  .max(254)
-  .transform((value, ctx) => {
-    const normalised = normaliseEmail(value);
-    if (!normalised) {
-      ctx.addIssue({ code: 'custom', message: 'must be a valid email address with an ASCII local part' });
-      return z.NEVER;
-    }
-    return normalised;
-  })
-  .meta({ type: 'string', format: 'email', maxLength: 254 });
+export const email = lazy(() =>
+  z
+    .string()
+    .trim()
+    .max(254)
+    .transform((value, ctx) => {
+      const normalised = normaliseEmail(value);
+      if (!normalised) {
+        ctx.addIssue({ code: 'custom', message: 'must be a valid email address with an ASCII local part' });
+        return z.NEVER;
+      }
+      return normalised;
+    })
+    .meta({ type: 'string', format: 'email', maxLength: 254 }),
+);
 
-export const cursor = z.string().max(2048);
-export const limit = z.coerce.number().int().min(1).max(100).default(50);
+export const cursor = lazy(() => z.string().max(2048));
+export const limit = lazy(() => z.coerce.number().int().min(1).max(100).default(50));
 
-export const pageQuery = z.strictObject({ cursor: cursor.optional(), limit });
+export const pageQuery = lazy(() => z.strictObject({ cursor: cursor().optional(), limit: limit() }));
 
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });
 
 /** RFC 9457 problem details; `type` is one of the stable URIs of contract/problem-types.ts. */
-export const problem = z
-  .object({
-    type: z.string().meta({
-      description: 'The kind of problem, a stable URI (see the list): tell problems apart by it, not by title or detail.',
-      enum: [...PROBLEM_TYPES],
-      example: problemTypeOf('email-in-use'),
-    }),
-    title: z.string().meta({ description: 'A short summary of the kind, the same for every occurrence.' }),
-    status: z.number().int(),
-    detail: z.string().optional().meta({ description: 'What went wrong this time, for a person.' }),
-    instance: z.string().optional().meta({ description: 'The request this answers, `urn:request:<id>`: the `x-request-id` header and the id in the logs.', example: 'urn:request:6f1c2c1e-8d7a-4a39-9a4e-3b8f0e3c2d11' }),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'Validation only: each refused field by its path (`lines.0.email`).' }),
-  })
-  .meta({ id: 'Problem' });
+export const problem = lazy(() =>
+  z
+    .object({
+      type: z.string().meta({
+        description: 'The kind of problem, a stable URI (see the list): tell problems apart by it, not by title or detail.',
+        enum: [...PROBLEM_TYPES],
+        example: problemTypeOf('email-in-use'),
+      }),
+      title: z.string().meta({ description: 'A short summary of the kind, the same for every occurrence.' }),
+      status: z.number().int(),
+      detail: z.string().optional().meta({ description: 'What went wrong this time, for a person.' }),
+      instance: z.string().optional().meta({ description: 'The request this answers, `urn:request:<id>`: the `x-request-id` header and the id in the logs.', example: 'urn:request:6f1c2c1e-8d7a-4a39-9a4e-3b8f0e3c2d11' }),
+      errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'Validation only: each refused field by its path (`lines.0.email`).' }),
+    })
+    .meta({ id: 'Problem' }),
+);
 
-export type Problem = z.infer<typeof problem>;
+export type Problem = Infer<typeof problem>;
 
-export const isoDateTime = z.string().meta({ format: 'date-time' });
+export const isoDateTime = lazy(() => z.string().meta({ format: 'date-time' }));
 
 /**
  * A point in time a client sets (an access's or a grant's end): ISO 8601 with an offset, at most
@@ -82,10 +85,12 @@ export const isoDateTime = z.string().meta({ format: 'date-time' });
  * as it compares). Stored normalised to UTC with milliseconds. Whether it lies in the future is the
  * domain's check (it has the clock).
  */
-export const instant = z
-  .iso.datetime({ offset: true })
-  .refine((value) => {
-    const ms = Date.parse(value);
-    return Number.isFinite(ms) && ms < Date.UTC(10000, 0, 1) && ms >= 0;
-  }, 'must be a date-time between 1970 and 9999 (UTC)')
-  .transform((value) => new Date(value).toISOString());
+export const instant = lazy(() =>
+  z
+    .iso.datetime({ offset: true })
+    .refine((value) => {
+      const ms = Date.parse(value);
+      return Number.isFinite(ms) && ms < Date.UTC(10000, 0, 1) && ms >= 0;
+    }, 'must be a date-time between 1970 and 9999 (UTC)')
+    .transform((value) => new Date(value).toISOString()),
+);

@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { lazy, type Infer } from './lazy';
 import { DOCUMENT_TYPES, type DocumentType } from '../document-types';
 import { cursor, id, instant, isoDateTime, limit, page, problem, text } from './common';
 
-export const documentType = z.enum(DOCUMENT_TYPES);
-export const documentId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 of A-Za-z0-9._:-');
+export const documentType = lazy(() => z.enum(DOCUMENT_TYPES));
+export const documentId = lazy(() => z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 of A-Za-z0-9._:-'));
 
 /**
  * What DynamoDB (through lib-dynamodb's marshalling) stores exactly, so that a document that passes
@@ -67,107 +68,123 @@ const storable = <T extends z.ZodType>(schema: T) =>
   });
 
 /** Free-form JSON of the source system, at most 64 KiB serialised, all of it storable. */
-export const documentData = storable(
-  z.record(z.string(), z.unknown()).refine((d) => Buffer.byteLength(JSON.stringify(d)) <= 64 * 1024, 'must be at most 64 KiB of JSON'),
+export const documentData = lazy(() =>
+  storable(
+    z.record(z.string(), z.unknown()).refine((d) => Buffer.byteLength(JSON.stringify(d)) <= 64 * 1024, 'must be at most 64 KiB of JSON'),
+  ),
 );
 
-export const document = z
-  .object({
-    type: documentType,
-    id: documentId,
-    customerId: id,
-    name: z.string(),
-    reference: z.string().optional(),
-    state: z.string().optional(),
-    date: z.string().optional(),
-    amount: z.number().optional(),
-    currency: z.string().optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-    createdAt: isoDateTime,
-    updatedAt: isoDateTime,
-  })
-  .meta({ id: 'Document' });
-export type Document = z.infer<typeof document>;
+export const document = lazy(() =>
+  z
+    .object({
+      type: documentType(),
+      id: documentId(),
+      customerId: id(),
+      name: z.string(),
+      reference: z.string().optional(),
+      state: z.string().optional(),
+      date: z.string().optional(),
+      amount: z.number().optional(),
+      currency: z.string().optional(),
+      data: z.record(z.string(), z.unknown()).optional(),
+      createdAt: isoDateTime(),
+      updatedAt: isoDateTime(),
+    })
+    .meta({ id: 'Document' }),
+);
+export type Document = Infer<typeof document>;
 
-export const putDocumentBody = z.strictObject({
-  customerId: id,
-  name: text(500),
-  reference: text(200).optional(),
-  state: text(100).optional(),
-  /** ISO date or date-time; the portal lists newest first by it. */
-  date: z.iso.date().or(z.iso.datetime({ offset: true })).optional(),
-  amount: z.number().refine(isStorableNumber, NUMBER_RANGE).optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code').optional(),
-  data: documentData.optional(),
-});
-export type PutDocumentInput = z.infer<typeof putDocumentBody>;
+export const putDocumentBody = lazy(() =>
+  z.strictObject({
+    customerId: id(),
+    name: text(500),
+    reference: text(200).optional(),
+    state: text(100).optional(),
+    /** ISO date or date-time; the portal lists newest first by it. */
+    date: z.iso.date().or(z.iso.datetime({ offset: true })).optional(),
+    amount: z.number().refine(isStorableNumber, NUMBER_RANGE).optional(),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code').optional(),
+    data: documentData().optional(),
+  }),
+);
+export type PutDocumentInput = Infer<typeof putDocumentBody>;
 
-export const documentPath = z.strictObject({ type: documentType, id: documentId });
-export const grantPath = z.strictObject({ type: documentType, id: documentId, contactId: id });
+export const documentPath = lazy(() => z.strictObject({ type: documentType(), id: documentId() }));
+export const grantPath = lazy(() => z.strictObject({ type: documentType(), id: documentId(), contactId: id() }));
 /** `until`: the grant ends then (a date-time in the future). */
-export const grantBody = z.strictObject({ contactId: id, until: instant.optional() });
-export type GrantInput = z.infer<typeof grantBody>;
+export const grantBody = lazy(() => z.strictObject({ contactId: id(), until: instant().optional() }));
+export type GrantInput = Infer<typeof grantBody>;
 
-export const listDocumentsQuery = z.strictObject({
-  customerId: id.optional(),
-  type: documentType.optional(),
-  cursor: cursor.optional(),
-  limit,
-});
-export type ListDocumentsQuery = z.infer<typeof listDocumentsQuery>;
+export const listDocumentsQuery = lazy(() =>
+  z.strictObject({
+    customerId: id().optional(),
+    type: documentType().optional(),
+    cursor: cursor().optional(),
+    limit: limit(),
+  }),
+);
+export type ListDocumentsQuery = Infer<typeof listDocumentsQuery>;
 
-export const documentPage = page(document);
-export const grant = z
-  .object({
-    contactId: id,
-    implicit: z.boolean(),
-    until: isoDateTime.optional(),
-    /** The grant reached its `until` (it no longer counts; the scheduled job removes it within minutes). */
-    expired: z.boolean().optional(),
-    grantedBy: z.string().optional(),
-    grantedAt: isoDateTime.optional(),
-  })
-  .meta({ id: 'Grant' });
-export type Grant = z.infer<typeof grant>;
-export const grantList = z.object({ items: z.array(grant) });
+export const documentPage = lazy(() => page(document()));
+export const grant = lazy(() =>
+  z
+    .object({
+      contactId: id(),
+      implicit: z.boolean(),
+      until: isoDateTime().optional(),
+      /** The grant reached its `until` (it no longer counts; the scheduled job removes it within minutes). */
+      expired: z.boolean().optional(),
+      grantedBy: z.string().optional(),
+      grantedAt: isoDateTime().optional(),
+    })
+    .meta({ id: 'Grant' }),
+);
+export type Grant = Infer<typeof grant>;
+export const grantList = lazy(() => z.object({ items: z.array(grant()) }));
 
-export const portalDocumentsQuery = z.strictObject({ type: documentType.optional(), cursor: cursor.optional(), limit });
-export type PortalDocumentsQuery = z.infer<typeof portalDocumentsQuery>;
+export const portalDocumentsQuery = lazy(() => z.strictObject({ type: documentType().optional(), cursor: cursor().optional(), limit: limit() }));
+export type PortalDocumentsQuery = Infer<typeof portalDocumentsQuery>;
 
 /** A count per document type, every type present (0 when none): an object with ten properties, so that generated clients type each. */
-const countsByType = z
-  .object(Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, z.number().int().min(0)])) as Record<DocumentType, z.ZodNumber>)
-  .meta({ id: 'DocumentCounts', description: 'How many documents of each type the portal user sees.' });
+const countsByType = lazy(() =>
+  z
+    .object(Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, z.number().int().min(0)])) as Record<DocumentType, z.ZodNumber>)
+    .meta({ id: 'DocumentCounts', description: 'How many documents of each type the portal user sees.' }),
+);
 
-export const portalMe = z.object({
-  contact: z.object({ id, name: z.string(), email: z.string().optional() }),
-  company: z.object({ id, name: z.string() }).optional(),
-  counts: countsByType,
-});
+export const portalMe = lazy(() =>
+  z.object({
+    contact: z.object({ id: id(), name: z.string(), email: z.string().optional() }),
+    company: z.object({ id: id(), name: z.string() }).optional(),
+    counts: countsByType(),
+  }),
+);
 
 /** `POST /documents/batch`: up to 100 documents; each one is checked on its own (a bad one fails alone). */
 export const BATCH_MAX_DOCUMENTS = 100;
-export const batchBody = z.strictObject({ documents: z.array(z.unknown()).min(1).max(BATCH_MAX_DOCUMENTS) });
-export type BatchInput = z.infer<typeof batchBody>;
+export const batchBody = lazy(() => z.strictObject({ documents: z.array(z.unknown()).min(1).max(BATCH_MAX_DOCUMENTS) }));
+export type BatchInput = Infer<typeof batchBody>;
 
 /** One document of a batch: its `PUT`'s path parameters and body, together. */
-export const batchDocument = putDocumentBody.extend({ type: documentType, id: documentId });
-export type BatchDocument = z.infer<typeof batchDocument>;
+export const batchDocument = lazy(() => putDocumentBody().extend({ type: documentType(), id: documentId() }));
+export type BatchDocument = Infer<typeof batchDocument>;
 
 /** A batch line as its `PUT` would validate it, its problems at `documents.<index>.<field>`. */
 export function parseBatchDocument(value: unknown, index: number): { success: true; data: BatchDocument } | { success: false; error: z.ZodError } {
-  const result = batchDocument.safeParse(value);
+  const result = batchDocument().safeParse(value);
   if (result.success) return { success: true, data: result.data };
   return { success: false, error: new z.ZodError(result.error.issues.map((issue) => ({ ...issue, path: ['documents', index, ...issue.path] }))) };
 }
 
-export const batchResult = z
-  .object({
-    type: z.string(),
-    id: z.string(),
-    outcome: z.enum(['created', 'replaced', 'failed']),
-    error: problem.optional(),
-  })
-  .meta({ id: 'BatchResult' });
-export type BatchResult = z.infer<typeof batchResult>;
-export const batchResponse = z.object({ results: z.array(batchResult) });
+export const batchResult = lazy(() =>
+  z
+    .object({
+      type: z.string(),
+      id: z.string(),
+      outcome: z.enum(['created', 'replaced', 'failed']),
+      error: problem().optional(),
+    })
+    .meta({ id: 'BatchResult' }),
+);
+export type BatchResult = Infer<typeof batchResult>;
+export const batchResponse = lazy(() => z.object({ results: z.array(batchResult()) }));

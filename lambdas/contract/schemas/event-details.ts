@@ -20,12 +20,12 @@ const reason = text(1000).optional();
 
 /** `{ contactId } | { companyId }`, and an optional reason: exactly one of the two ids. */
 export const revocationRequested = z
-  .strictObject({ contactId: id.optional(), companyId: id.optional(), reason })
+  .strictObject({ contactId: id().optional(), companyId: id().optional(), reason })
   .refine((d) => (d.contactId === undefined) !== (d.companyId === undefined), 'must name exactly one of contactId and companyId')
   .transform((d): { contactId: string; reason?: string } | { companyId: string; reason?: string } => (d.contactId !== undefined ? { contactId: d.contactId, reason: d.reason } : { companyId: d.companyId as string, reason: d.reason }));
 export type RevocationRequested = z.infer<typeof revocationRequested>;
 
-export const contactArchived = z.strictObject({ contactId: id });
+export const contactArchived = z.strictObject({ contactId: id() });
 
 const address = z.string().max(512);
 const recipients = z.array(z.object({ emailAddress: address })).max(100).default([]);

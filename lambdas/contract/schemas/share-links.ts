@@ -1,44 +1,51 @@
 import * as z from 'zod';
+import { lazy, type Infer } from './lazy';
 import { MAX_LINK_VIEWS } from '../share-links';
 import { id, isoDateTime } from './common';
 import { documentId, documentType } from './documents';
 
 export const linkId = id;
 
-export const createLinkBody = z.strictObject({
-  /** The recipient: the link dies when that contact is archived. */
-  contactId: id.optional(),
-  /** In the future, at most 90 days ahead; 30 days by default. */
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
-  maxViews: z.number().int().min(1).max(MAX_LINK_VIEWS).optional(),
-});
-export type CreateLinkInput = z.infer<typeof createLinkBody>;
+export const createLinkBody = lazy(() =>
+  z.strictObject({
+    /** The recipient: the link dies when that contact is archived. */
+    contactId: id().optional(),
+    /** In the future, at most 90 days ahead; 30 days by default. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    maxViews: z.number().int().min(1).max(MAX_LINK_VIEWS).optional(),
+  }),
+);
+export type CreateLinkInput = Infer<typeof createLinkBody>;
 
-export const createdLink = z
-  .object({ id: linkId, url: z.string(), expiresAt: isoDateTime, maxViews: z.number().int().optional(), views: z.number().int() })
-  .meta({ id: 'CreatedShareLink' });
+export const createdLink = lazy(() =>
+  z
+    .object({ id: linkId(), url: z.string(), expiresAt: isoDateTime(), maxViews: z.number().int().optional(), views: z.number().int() })
+    .meta({ id: 'CreatedShareLink' }),
+);
 
-export const shareLink = z
-  .object({
-    id: linkId,
-    contactId: id.optional(),
-    createdBy: z.string(),
-    createdAt: isoDateTime,
-    expiresAt: isoDateTime,
-    maxViews: z.number().int().optional(),
-    views: z.number().int(),
-    revokedAt: isoDateTime.optional(),
-  })
-  .meta({ id: 'ShareLink' });
-export type ShareLinkView = z.infer<typeof shareLink>;
+export const shareLink = lazy(() =>
+  z
+    .object({
+      id: linkId(),
+      contactId: id().optional(),
+      createdBy: z.string(),
+      createdAt: isoDateTime(),
+      expiresAt: isoDateTime(),
+      maxViews: z.number().int().optional(),
+      views: z.number().int(),
+      revokedAt: isoDateTime().optional(),
+    })
+    .meta({ id: 'ShareLink' }),
+);
+export type ShareLinkView = Infer<typeof shareLink>;
 
-export const linkList = z.object({ items: z.array(shareLink) });
+export const linkList = lazy(() => z.object({ items: z.array(shareLink()) }));
 
-export const linkPath = z.strictObject({ type: documentType, id: documentId, linkId });
+export const linkPath = lazy(() => z.strictObject({ type: documentType(), id: documentId(), linkId: linkId() }));
 
 /**
  * The token is looked up, never parsed: any value (a malformed one too) that names no live link is
  * the one 410, so the answer says nothing about why.
  */
-export const sharedPath = z.strictObject({ token: z.string() });
-export const sharedAttachmentPath = z.strictObject({ token: z.string(), attachmentId: id });
+export const sharedPath = lazy(() => z.strictObject({ token: z.string() }));
+export const sharedAttachmentPath = lazy(() => z.strictObject({ token: z.string(), attachmentId: id() }));
