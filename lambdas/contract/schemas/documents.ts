@@ -162,11 +162,16 @@ export const portalMe = lazy(() =>
 
 /** `POST /documents/batch`: up to 100 documents; each one is checked on its own (a bad one fails alone). */
 export const BATCH_MAX_DOCUMENTS = 100;
-export const batchBody = lazy(() => z.strictObject({ documents: z.array(z.unknown()).min(1).max(BATCH_MAX_DOCUMENTS) }));
+export const batchBody = lazy(() => {
+  // Its documents are checked one by one with `batchDocument` (parseBatchDocument): built with the body's
+  // schema, so that the function that reads this one builds both in INIT (http-kit/handler.ts).
+  batchDocument();
+  return z.strictObject({ documents: z.array(z.unknown()).min(1).max(BATCH_MAX_DOCUMENTS) });
+});
 export type BatchInput = Infer<typeof batchBody>;
 
 /** One document of a batch: its `PUT`'s path parameters and body, together. */
-export const batchDocument = lazy(() => putDocumentBody().extend({ type: documentType(), id: documentId() }));
+const batchDocument = lazy(() => putDocumentBody().extend({ type: documentType(), id: documentId() }));
 export type BatchDocument = Infer<typeof batchDocument>;
 
 /** A batch line as its `PUT` would validate it, its problems at `documents.<index>.<field>`. */
