@@ -92,6 +92,8 @@ function route({ params, query, body, success, alsoSuccess, ...facts }: RouteSpe
 
 /** A route's input schemas (path, query, body), built by this read: a function reads its own routes' in INIT (http-kit/handler.ts). */
 export const inputSchemasOf = (route: Route): (z.ZodType | undefined)[] => [route.params, route.query, route.body];
+/** Every schema of a route, its answers' too, built by this read (the system function's INIT: the OpenAPI document reads them all). */
+export const schemasOf = (route: Route): (z.ZodType | undefined)[] => [...inputSchemasOf(route), route.success.body, route.alsoSuccess?.body];
 
 export const ROUTES: readonly Route[] = [
   route({ operationId: 'getHealth', method: 'GET', path: '/health', fn: 'system', principal: 'public', summary: 'Liveness', success: { status: 200, body: () => z.object({ status: z.literal('ok') }) } }),
