@@ -16,6 +16,8 @@ export const LAMBDA_BUNDLING = {
     '@aws-sdk/credential-provider-node': path.join(REPO_ROOT, 'lambdas', 'wiring', 'lambda-credentials.ts'),
     /** No operation the functions call streams events: see lambdas/wiring/no-event-streams.ts. */
     '@smithy/core/event-streams': path.join(REPO_ROOT, 'lambdas', 'wiring', 'no-event-streams.ts'),
+    /** Node's web streams only when middy's streamed responses (unused) ask: see lambdas/wiring/web-streams.cjs. */
+    'node:stream/web': path.join(REPO_ROOT, 'lambdas', 'wiring', 'web-streams.cjs'),
     /** The table's commands without the SDK's DynamoDB client: see lambdas/wiring/document-commands.ts. */
     '@aws-sdk/lib-dynamodb': path.join(REPO_ROOT, 'lambdas', 'wiring', 'document-commands.ts'),
   },
