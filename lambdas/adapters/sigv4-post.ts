@@ -13,11 +13,11 @@ export interface SigningCredentials {
   readonly sessionToken?: string;
 }
 
-const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+export const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+export const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** `20261202T051500Z` */
-const amzDateOf = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export const amzDateOf = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 export class PostSigner {
   readonly #region: string;

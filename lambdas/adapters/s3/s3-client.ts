@@ -1,7 +1,7 @@
 /**
- * The S3 client of the Lambdas: a few object requests, signed and presigned with the SDK's own SigV4 signer
- * (`@smithy/signature-v4`, as S3 wants it: paths not re-escaped, an unsigned payload for presigned
- * URLs — what `@aws-sdk/s3-request-presigner` does around the same signer), sent with `fetch`. Why
+ * The S3 client of the Lambdas: a few object requests, signed and presigned with SigV4 as S3 wants it
+ * (s3-signer.ts: the SDK's canonical requests, paths not re-escaped, an unsigned payload for presigned
+ * URLs — what `@aws-sdk/s3-request-presigner` does around the SDK's signer), sent with `fetch`. Why
  * not `@aws-sdk/client-s3`: it adds ~170 KB to a minified bundle (its operation schemas and XML
  * protocol are not tree-shaken), and the functions need only HEAD, a ranged GET, a copy, a DELETE and
  * presigned URLs. Idempotent requests are retried on a network error or a 5xx, as the SDK's standard
@@ -9,9 +9,8 @@
  * itself tested against the SDK's presigner. Built once per container by lambdas/wiring/clients.ts,
  * like the SDK's clients, and given to the adapters (attachment-objects.ts).
  */
-import { Sha256 } from '@smithy/core/checksum';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider, HttpRequest } from '@smithy/types';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { S3Signer, type S3SignedRequest } from './s3-signer';
 
 export interface S3Config {
   region: string;
@@ -47,13 +46,12 @@ const encodeKey = (key: string) => key.split('/').map((part) => encodeURICompone
 
 /** Presigned URLs only (the portal's downloads): no request of its own. */
 export class S3Presigner {
-  protected readonly signer: SignatureV4;
+  protected readonly signer: S3Signer;
   readonly #config: S3Config;
 
   constructor(config: S3Config) {
     this.#config = config;
-    // The SDK's own SHA-256 (node:crypto), already in every bundle through its clients.
-    this.signer = new SignatureV4({ credentials: config.credentials, region: config.region, service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: true });
+    this.signer = new S3Signer(config.region, config.credentials);
   }
 
   /** A presigned URL; `signed` headers (e.g. content-type, content-length) must then be sent exactly so. */
@@ -63,38 +61,24 @@ export class S3Presigner {
     key: string,
     options: { expiresIn: number; headers?: Record<string, string>; query?: Record<string, string> },
   ): Promise<string> {
-    const headers = options.headers ?? {};
-    // Hoisted into the query as X-Amz-Content-Sha256: the body of a presigned request is not signed.
-    const unsigned = { ...headers, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' };
-    const signed = await this.signer.presign(this.request(method, bucket, key, unsigned, options.query), {
-      expiresIn: options.expiresIn,
-      signableHeaders: new Set(Object.keys(headers).map((h) => h.toLowerCase())),
-    });
-    return this.urlOf(signed);
+    const request = this.request(method, bucket, key, options.headers, options.query);
+    return this.urlOf(request, await this.signer.presign(request, options.expiresIn));
   }
 
   /** Path-style on an endpoint of its own (the local emulator), AWS's virtual-hosted style otherwise. */
-  protected request(method: string, bucket: string, key: string, headers: Record<string, string> = {}, query: Record<string, string> = {}): HttpRequest {
+  protected request(method: string, bucket: string, key: string, headers: Record<string, string> = {}, query: Record<string, string> = {}): S3SignedRequest & { origin: string } {
     const { endpoint, region } = this.#config;
     const url = endpoint
       ? new URL(`${endpoint.replace(/\/+$/, '')}/${bucket}/${encodeKey(key)}`)
       : new URL(`https://${bucket}.s3.${region}.amazonaws.com/${encodeKey(key)}`);
-    return {
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query,
-      headers: { ...headers, host: url.host },
-    };
+    return { method, origin: url.origin, host: url.host, path: url.pathname, query, headers };
   }
 
-  protected urlOf(signed: HttpRequest): string {
-    const query = Object.entries(signed.query ?? {})
-      .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+  protected urlOf(request: { origin: string; path: string }, query: Readonly<Record<string, string>>): string {
+    const search = Object.entries(query)
+      .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
       .join('&');
-    return `${signed.protocol}//${signed.hostname}${signed.port ? `:${signed.port}` : ''}${signed.path}${query ? `?${query}` : ''}`;
+    return `${request.origin}${request.path}${search ? `?${search}` : ''}`;
   }
 }
 
@@ -111,9 +95,9 @@ export class S3Requests extends S3Presigner {
   async send(method: string, bucket: string, key: string, options: { headers?: Record<string, string>; expect: readonly number[] }): Promise<S3Answer> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const signed = await this.signer.sign(this.request(method, bucket, key, options.headers));
-        const { host: _host, ...headers } = signed.headers;
-        const response = await fetch(this.urlOf(signed), { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        const request = this.request(method, bucket, key, options.headers);
+        const headers = await this.signer.sign(request);
+        const response = await fetch(this.urlOf(request, request.query), { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
         const body = new Uint8Array(await response.arrayBuffer());
         if (options.expect.includes(response.status)) return { status: response.status, headers: response.headers, body };
         const code = /<Code>([^<]*)<\/Code>/.exec(new TextDecoder().decode(body))?.[1] ?? `HTTP${response.status}`;
