@@ -66,10 +66,24 @@ const grantCountDeltas = (all: ReturnType<typeof transactions>) => {
   for (const item of all.flat()) if (item.Update && String(item.Update.Key!.pk).startsWith('GRANTS#')) sums[keyOf(item)] = (sums[keyOf(item)] ?? 0) + Number(item.Update.ExpressionAttributeValues![':delta']);
   return sums;
 };
-/** The sum of the count deltas a set of transactions adds per count item. */
+/**
+ * The sum of the per-type count deltas a set of transactions adds on each customer's contact item
+ * (its `count#<type>` attributes, each `ADD`ed), as `<customer>|<type>`; there is no count item of its own.
+ */
 const countDeltas = (all: ReturnType<typeof transactions>) => {
   const sums: Record<string, number> = {};
-  for (const item of all.flat()) if (item.Update && String(item.Update.Key!.pk).startsWith('COUNTS#')) sums[keyOf(item)] = (sums[keyOf(item)] ?? 0) + Number(item.Update.ExpressionAttributeValues![':delta']);
+  for (const item of all.flat()) {
+    expect(String(item.Update?.Key?.pk ?? '')).not.toMatch(/^COUNTS#/);
+    if (!item.Update || !String(item.Update.Key!.pk).startsWith('CONTACT#')) continue;
+    const id = String(item.Update.Key!.pk).slice('CONTACT#'.length);
+    for (const [name, attribute] of Object.entries(item.Update.ExpressionAttributeNames ?? {})) {
+      if (!attribute.startsWith('count#')) continue;
+      const value = `:${name.slice(1)}`;
+      expect(item.Update.UpdateExpression).toMatch(new RegExp(`ADD (#count\\d+ :count\\d+, )*${name} ${value}\\b`));
+      const key = `${id}|${attribute.slice('count#'.length)}`;
+      sums[key] = (sums[key] ?? 0) + Number(item.Update.ExpressionAttributeValues![value]);
+    }
+  }
   return sums;
 };
 
@@ -95,8 +109,9 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     const [items, ...others] = transactions();
     expect(others).toEqual([]);
     expect(new Set(items!.map(keyOf)).size).toBe(items!.length);
-    // The two invoices of c1 count once, +2; each customer's holdings move once, under the "exists and not archived" condition.
-    expect(countDeltas([items!])).toEqual({ 'COUNTS#c1|COUNT#invoice': 2, 'COUNTS#c2|COUNT#ticket': 1 });
+    // The two invoices of c1 count once, +2, in c1's holdings update; each customer's holdings move once, under the "exists and not archived" condition.
+    expect(items).toHaveLength(5);
+    expect(countDeltas([items!])).toEqual({ 'c1|invoice': 2, 'c2|ticket': 1 });
     expect(holdings([items!])).toEqual({ c1: { documents: 2, grants: 0 }, c2: { documents: 1, grants: 0 } });
     for (const item of items!.filter((i) => String(i.Update?.Key?.pk).startsWith('CONTACT#')))
       expect(item.Update!.ConditionExpression).toBe('attribute_exists(#pk) AND #archived = :false');
@@ -120,6 +135,25 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(items!.map(keyOf).sort()).toEqual(['CONTACT#c1|CONTACT', 'CONTACT#c2|CONTACT', 'DOC#invoice#X|DOC', 'DOC#invoice#Y|DOC']);
     for (const item of items!.filter((i) => keyOf(i).startsWith('CONTACT#')))
       expect(item.ConditionCheck).toMatchObject({ ConditionExpression: 'attribute_exists(pk) AND #archived = :false' });
+  });
+
+  test('moves whose holdings cancel out but whose types differ: each customer\'s counts still move, in one update under the live condition', async () => {
+    // An invoice moves from c1 to c2 and a ticket from c2 to c1: each holds as many documents as before, but not of the same types.
+    const ticket = { ...doc('Y', 'c2'), type: 'ticket' as const };
+    table([contactItem('c1'), contactItem('c2'), documentItem(doc('X', 'c1'), 1) as Item, documentItem(ticket, 1) as Item]);
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'X', customerId: 'c2', name: 'X' },
+      { type: 'ticket', id: 'Y', customerId: 'c1', name: 'Y' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['replaced', 'replaced']);
+    const [items, ...others] = transactions();
+    expect(others).toEqual([]);
+    expect(countDeltas([items!])).toEqual({ 'c1|invoice': -1, 'c1|ticket': 1, 'c2|invoice': 1, 'c2|ticket': -1 });
+    expect(holdings([items!])).toEqual({ c1: { documents: 0, grants: 0 }, c2: { documents: 0, grants: 0 } });
+    for (const item of items!.filter((i) => keyOf(i).startsWith('CONTACT#'))) {
+      expect(item.Update!.UpdateExpression).toMatch(/^ADD /);
+      expect(item.Update!.ConditionExpression).toBe('attribute_exists(#pk) AND #archived = :false');
+    }
   });
 
   test('100 documents with grants and moves: every transaction within 100 distinct items, every change once, counts exact', async () => {
@@ -146,7 +180,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(documentPuts.map((item) => item.Put!.Item!.id).sort()).toEqual(lines.map((l) => l.id).sort());
     // Expected counts: +1 per new document, and per moved one −1 on the old customer, +1 on the new.
     const expected: Record<string, number> = {};
-    const add = (customerId: string, delta: number) => (expected[`COUNTS#${customerId}|COUNT#invoice`] = (expected[`COUNTS#${customerId}|COUNT#invoice`] ?? 0) + delta);
+    const add = (customerId: string, delta: number) => (expected[`${customerId}|invoice`] = (expected[`${customerId}|invoice`] ?? 0) + delta);
     lines.forEach((line, i) => {
       if (i >= 60) return add(line.customerId!, 1);
       if (existing[i]!.customerId !== line.customerId) {
@@ -159,7 +193,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     // The customers' holdings follow the counts; a moved document's grantees' grant counts move from the old customer to the new.
     const held = holdings(all);
     for (const customer of customers) {
-      const delta = Object.entries(expected).filter(([key]) => key.startsWith(`COUNTS#${customer}|`)).reduce((sum, [, d]) => sum + d, 0);
+      const delta = Object.entries(expected).filter(([key]) => key.startsWith(`${customer}|`)).reduce((sum, [, d]) => sum + d, 0);
       expect([customer, held[customer]?.documents ?? 0]).toEqual([customer, delta]);
     }
     const expectedGrantCounts: Record<string, number> = {};
@@ -192,18 +226,20 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
   });
 
   test("a back office's sync (each customer's documents spread over the batch): grouped by customer, each customer's holdings once", async () => {
-    // As the bench sends them: document i of customer i mod 50, two types — 100 documents, 100 counts, 50 customers.
+    // As the bench sends them: document i of customer i mod 50, two types — 100 documents, 50 customers, each with two counts to move.
     const customers = Array.from({ length: 50 }, (_, i) => `c${String(i).padStart(2, '0')}`);
     table(customers.map((c) => contactItem(c)));
     const lines = Array.from({ length: 100 }, (_, i) => ({ type: i < 50 ? 'invoice' : 'sale_order', id: `D-${i}`, customerId: customers[i % 50], name: `D-${i}` }));
     const results = await publishDocuments(deps(), lines);
     expect(results.every((r) => r.outcome === 'created')).toBe(true);
     const all = transactions();
-    // 250 items (100 documents, 100 counts, 50 holdings) in 3 transactions; spread in the lines' order, each customer's holdings would be in each.
-    expect(all.map((items) => items.length)).toEqual([100, 100, 50]);
+    // 150 items (100 documents, 50 holdings updates carrying the counts) in 2 transactions of whole customers (33 and 17);
+    // spread in the lines' order, each customer's update would be in each.
+    expect(all.map((items) => items.length)).toEqual([99, 51]);
     const contactUpdates = all.flat().filter((item) => String(item.Update?.Key?.pk).startsWith('CONTACT#'));
     expect(contactUpdates).toHaveLength(50);
     expect(holdings(all)).toEqual(Object.fromEntries(customers.map((c) => [c, { documents: 2, grants: 0 }])));
+    expect(countDeltas(all)).toEqual(Object.fromEntries(customers.flatMap((c) => [[`${c}|invoice`, 1], [`${c}|sale_order`, 1]])));
   });
 
   test("a shared transaction refused by one document's condition: only that one goes as its PUT, the others are written together again", async () => {
