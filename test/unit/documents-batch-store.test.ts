@@ -242,6 +242,22 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(countDeltas(all)).toEqual(Object.fromEntries(customers.flatMap((c) => [[`${c}|invoice`, 1], [`${c}|sale_order`, 1]])));
   });
 
+  test('the groups share no item, so their transactions are written at once', async () => {
+    const customers = Array.from({ length: 50 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    table(customers.map((c) => contactItem(c)));
+    let [inFlight, most] = [0, 0];
+    ddb.on(TransactWriteCommand).callsFake(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return {};
+    });
+    const lines = Array.from({ length: 100 }, (_, i) => ({ type: 'invoice', id: `D-${i}`, customerId: customers[i % 50], name: `D-${i}` }));
+    expect((await publishDocuments(deps(), lines)).every((r) => r.outcome === 'created')).toBe(true);
+    expect(transactions()).toHaveLength(2);
+    expect(most).toBe(2);
+  });
+
   test("a shared transaction refused by one document's condition: only that one goes as its PUT, the others are written together again", async () => {
     table([contactItem('c1'), contactItem('c2')]);
     const store = new DynamoDocumentBatchStore(client(), TABLE);

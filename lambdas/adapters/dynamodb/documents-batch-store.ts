@@ -91,16 +91,19 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
   async writeAll(changes: readonly Publication[]): Promise<boolean[]> {
     const written: boolean[] = new Array(changes.length).fill(false);
     const footprints = changes.map((change) => this.#footprint(change));
-    for (const group of groups(changes, footprints)) {
-      let pending = group;
-      while (pending.length > 0) {
-        const outcome = await this.#writeTogether(pending.map((index) => changes[index]!), pending.map((index) => footprints[index]!.keys));
-        if (outcome === true) for (const index of pending) written[index] = true;
-        if (outcome === true || outcome === false) break;
-        // Refused by the conditions of some of them: those go one by one (their PUT, which says why), the others together again.
-        pending = pending.filter((_, n) => !outcome.has(n));
-      }
-    }
+    // The groups share no item (a customer's documents are in one group), so they are written at once.
+    await Promise.all(
+      groups(changes, footprints).map(async (group) => {
+        let pending = group;
+        while (pending.length > 0) {
+          const outcome = await this.#writeTogether(pending.map((index) => changes[index]!), pending.map((index) => footprints[index]!.keys));
+          if (outcome === true) for (const index of pending) written[index] = true;
+          if (outcome === true || outcome === false) break;
+          // Refused by the conditions of some of them: those go one by one (their PUT, which says why), the others together again.
+          pending = pending.filter((_, n) => !outcome.has(n));
+        }
+      }),
+    );
     return written;
   }
 
