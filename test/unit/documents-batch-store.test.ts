@@ -1,11 +1,12 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDocumentBatchStore } from '../../lambdas/adapters/dynamodb/documents-batch-store';
 import { DynamoContactReader } from '../../lambdas/adapters/dynamodb/contact-reader';
 import { DynamoDocumentStore, documentItem } from '../../lambdas/adapters/dynamodb/documents-store';
 import { publishDocuments, type DocumentBatchDeps } from '../../lambdas/domain/documents-batch';
 import type { Document } from '../../lambdas/contract/schemas/documents';
+import type { Invalid } from '../../lambdas/contract/errors';
 
 const TABLE = 'portal-test';
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -15,9 +16,41 @@ const AT = '2026-11-01T10:00:00.000Z';
 type Key = { pk: string; sk: string };
 type Item = Record<string, unknown> & Key;
 
-/** A table of items behind BatchGetItem (answering some keys only on a second asking) and Query (grants). */
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+/** The TransactItems of the transactions that `table`'s conditions refused (nothing of them written). */
+const refusedCalls = new Set<TransactItems>();
+
+/**
+ * A table of items behind BatchGetItem (answering some keys only on a second asking), Query (grants)
+ * and TransactWriteItems, whose conditions it judges as DynamoDB would for these transactions: a
+ * create's document absent, a replace's version, a customer there and not archived — refused, the
+ * whole transaction is cancelled with a reason per item; written, the items change.
+ */
 function table(items: Item[], { unprocessedFirst = 0 } = {}) {
   const byKey = new Map(items.map((item) => [`${item.pk}|${item.sk}`, item]));
+  refusedCalls.clear();
+  ddb.on(GetCommand).callsFake((input: { Key: Key }) => ({ Item: byKey.get(`${input.Key.pk}|${input.Key.sk}`) }));
+  ddb.on(TransactWriteCommand).callsFake((input: { TransactItems: TransactItems }) => {
+    const refuses = (item: TransactItems[number]): boolean => {
+      const current = byKey.get(keyOf(item));
+      const condition = item.Put?.ConditionExpression ?? item.Update?.ConditionExpression ?? item.ConditionCheck?.ConditionExpression ?? item.Delete?.ConditionExpression;
+      if (condition === 'attribute_not_exists(pk)') return current !== undefined;
+      if (condition === '#version = :version') return current?.version !== (item.Put ?? item.Update ?? item.Delete)!.ExpressionAttributeValues![':version'];
+      if (condition?.includes('#archived = :false')) return current === undefined || current.archived !== false;
+      if (condition?.startsWith('attribute_exists')) return current === undefined;
+      return false;
+    };
+    const reasons = input.TransactItems.map((item) => ({ Code: refuses(item) ? 'ConditionalCheckFailed' : 'None' }));
+    if (reasons.some((reason) => reason.Code !== 'None')) {
+      refusedCalls.add(input.TransactItems);
+      return Promise.reject(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: reasons }));
+    }
+    for (const item of input.TransactItems) {
+      if (item.Put) byKey.set(keyOf(item), item.Put.Item as Item);
+      if (item.Delete) byKey.delete(keyOf(item));
+    }
+    return Promise.resolve({});
+  });
   let held = unprocessedFirst;
   ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Key[]; ConsistentRead?: boolean }> }) => {
     const { Keys } = input.RequestItems[TABLE]!;
@@ -43,6 +76,8 @@ function deps(): DocumentBatchDeps {
 }
 
 const transactions = () => ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!);
+/** The transactions written (not refused by `table`'s conditions). */
+const written = () => transactions().filter((items) => !refusedCalls.has(items));
 const keyOf = (item: ReturnType<typeof transactions>[number][number]) => {
   const key = (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as Key;
   return `${key.pk}|${key.sk}`;
@@ -93,18 +128,15 @@ beforeEach(() => {
 });
 
 describe('DynamoDocumentBatchStore with publishDocuments', () => {
-  test('reads documents and customers with consistent BatchGetItems (unprocessed keys asked again), writes one transaction', async () => {
-    table([contactItem('c1'), contactItem('c2')], { unprocessedFirst: 2 });
+  test('new documents: one transaction, nothing read; the counts and holdings merged per customer', async () => {
+    table([contactItem('c1'), contactItem('c2')]);
     const results = await publishDocuments(deps(), [
       { type: 'invoice', id: 'A', customerId: 'c1', name: 'A' },
       { type: 'invoice', id: 'B', customerId: 'c1', name: 'B' },
       { type: 'ticket', id: 'C', customerId: 'c2', name: 'C' },
     ]);
     expect(results.map((r) => r.outcome)).toEqual(['created', 'created', 'created']);
-    const gets = ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems![TABLE]!);
-    expect(gets.every((get) => get.ConsistentRead === true)).toBe(true);
-    // Two first reads (documents, customers), the held-back keys again.
-    expect(gets.length).toBe(3);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
 
     const [items, ...others] = transactions();
     expect(others).toEqual([]);
@@ -122,6 +154,41 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     ]);
   });
 
+  test('documents that exist: their creates refused by their own item alone, the others written; then they are read (consistent BatchGetItem, unprocessed keys asked again) and replaced', async () => {
+    table([contactItem('c1'), contactItem('c2'), documentItem(doc('B', 'c1'), 4) as Item], { unprocessedFirst: 1 });
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'A', customerId: 'c1', name: 'A' },
+      { type: 'invoice', id: 'B', customerId: 'c1', name: 'B again' },
+      { type: 'ticket', id: 'C', customerId: 'c2', name: 'C' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'replaced', 'created']);
+    const gets = ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems![TABLE]!);
+    expect(gets.every((get) => get.ConsistentRead === true)).toBe(true);
+    // Only B read: held back once, asked again.
+    expect(gets.map((get) => get.Keys)).toEqual([[{ pk: 'DOC#invoice#B', sk: 'DOC' }], [{ pk: 'DOC#invoice#B', sk: 'DOC' }]]);
+    const [creates, replace, ...others] = written();
+    expect(others).toEqual([]);
+    expect(transactions()).toHaveLength(3); // the first, refused by B's item
+    expect(creates!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['A', 'C']);
+    expect(replace!.map((item) => [keyOf(item), item.Put?.ConditionExpression ?? item.ConditionCheck?.ConditionExpression])).toEqual([
+      ['DOC#invoice#B|DOC', '#version = :version'],
+      ['CONTACT#c1|CONTACT', 'attribute_exists(pk) AND #archived = :false'],
+    ]);
+    expect(countDeltas(written())).toEqual({ 'c1|invoice': 1, 'c2|ticket': 1 });
+  });
+
+  test('a customer missing or archived refuses its documents alone (their PUT answers 400); the others are written', async () => {
+    table([contactItem('c1'), contactItem('gone', true)]);
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'A', customerId: 'c1', name: 'A' },
+      { type: 'invoice', id: 'B', customerId: 'gone', name: 'B' },
+      { type: 'invoice', id: 'C', customerId: 'nobody', name: 'C' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'failed', 'failed']);
+    expect(results.slice(1).map((r) => r.outcome === 'failed' && (r.error as Invalid).path)).toEqual(['documents.1.customerId', 'documents.2.customerId']);
+    expect(written().map((items) => items.filter((item) => item.Put).map((item) => item.Put!.Item!.id))).toEqual([['A']]);
+  });
+
   test('counters that cancel out: no update of them, but a customer that must be live is still checked once', async () => {
     // X moves from c1 to c2 and Y from c2 to c1: the counts and holdings cancel, both customers must still be live.
     table([contactItem('c1'), contactItem('c2'), documentItem(doc('X', 'c1'), 1) as Item, documentItem(doc('Y', 'c2'), 1) as Item]);
@@ -130,7 +197,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       { type: 'invoice', id: 'Y', customerId: 'c1', name: 'Y' },
     ]);
     expect(results.map((r) => r.outcome)).toEqual(['replaced', 'replaced']);
-    const [items, ...others] = transactions();
+    const [items, ...others] = written();
     expect(others).toEqual([]);
     expect(items!.map(keyOf).sort()).toEqual(['CONTACT#c1|CONTACT', 'CONTACT#c2|CONTACT', 'DOC#invoice#X|DOC', 'DOC#invoice#Y|DOC']);
     for (const item of items!.filter((i) => keyOf(i).startsWith('CONTACT#')))
@@ -146,7 +213,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       { type: 'ticket', id: 'Y', customerId: 'c1', name: 'Y' },
     ]);
     expect(results.map((r) => r.outcome)).toEqual(['replaced', 'replaced']);
-    const [items, ...others] = transactions();
+    const [items, ...others] = written();
     expect(others).toEqual([]);
     expect(countDeltas([items!])).toEqual({ 'c1|invoice': -1, 'c1|ticket': 1, 'c2|invoice': 1, 'c2|ticket': -1 });
     expect(holdings([items!])).toEqual({ c1: { documents: 0, grants: 0 }, c2: { documents: 0, grants: 0 } });
@@ -170,9 +237,9 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     const results = await publishDocuments(deps(), lines);
     expect(results.map((r) => r.outcome)).toEqual([...Array(60).fill('replaced'), ...Array(40).fill('created')]);
 
-    const all = transactions();
+    const all = written();
     expect(all.length).toBeGreaterThan(1);
-    for (const items of all) {
+    for (const items of transactions()) {
       expect(items.length).toBeLessThanOrEqual(100);
       expect(new Set(items.map(keyOf)).size).toBe(items.length);
     }
@@ -213,7 +280,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(copies).toHaveLength(grants.length);
   });
 
-  test('a refused transaction is `false` (nothing of it written); its documents then go one by one as their PUT', async () => {
+  test('a create refused by its document\'s item alone is `exists` (nothing of it written): the domain reads and replaces it', async () => {
     table([contactItem('c1')]);
     ddb
       .on(TransactWriteCommand)
@@ -221,8 +288,8 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       .resolves({});
     ddb.on(QueryCommand).resolves({ Items: [] });
     const store = new DynamoDocumentBatchStore(client(), TABLE);
-    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([false]);
-    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([true]);
+    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual(['exists']);
+    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual(['written']);
   });
 
   test("a back office's sync (each customer's documents spread over the batch): grouped by customer, each customer's holdings once", async () => {
@@ -232,6 +299,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     const lines = Array.from({ length: 100 }, (_, i) => ({ type: i < 50 ? 'invoice' : 'sale_order', id: `D-${i}`, customerId: customers[i % 50], name: `D-${i}` }));
     const results = await publishDocuments(deps(), lines);
     expect(results.every((r) => r.outcome === 'created')).toBe(true);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
     const all = transactions();
     // 150 items (100 documents, 50 holdings updates carrying the counts) in 2 transactions of whole customers (33 and 17);
     // spread in the lines' order, each customer's update would be in each.
@@ -270,7 +338,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       )
       .resolves({});
     const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 2 ? 'c2' : 'c1') }));
-    expect(await store.writeAll(changes)).toEqual([true, false, true]);
+    expect(await store.writeAll(changes)).toEqual(['written', 'exists', 'written']);
     const [first, second] = transactions();
     expect(transactions()).toHaveLength(2);
     expect(first!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['A', 'B', 'C']);
@@ -294,11 +362,11 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       )
       .resolves({});
     const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 1 ? 'c2' : 'c1') }));
-    expect(await store.writeAll(changes)).toEqual([false, true, false]);
+    expect(await store.writeAll(changes)).toEqual(['refused', 'written', 'refused']);
     ddb.reset();
     table([contactItem('c1'), contactItem('c2')]);
     ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }] }));
-    expect(await store.writeAll(changes)).toEqual([false, false, false]);
+    expect(await store.writeAll(changes)).toEqual(['refused', 'refused', 'refused']);
     expect(transactions()).toHaveLength(1);
   });
 
