@@ -1,12 +1,13 @@
 /**
  * Documents for the bench, as the product writes them: every item is built by the documents store's
- * own item builders (`documentItem`, `documentCountItem` — the same keys, listing keys and counters
- * the PUT route's `create` transaction leaves), but written with BatchWriteItem, many batches at
- * once. One transaction per document would measure DynamoDB Local's transaction path (tens per
- * second here), not the portal's reads.
+ * own builders (`documentItem`, `holdingsUpdate` — the same keys, listing keys, holdings and per-type
+ * counts on the customer's contact item that the PUT route's `create` transactions leave), but the
+ * documents written with BatchWriteItem, many batches at once, and each customer's counters moved
+ * once by their sum. One transaction per document would measure DynamoDB Local's transaction path
+ * (tens per second here), not the portal's reads.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentCountItem, documentItem } from '../lambdas/adapters/dynamodb/documents-store';
+import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentItem, holdingsUpdate, type HoldingsDelta } from '../lambdas/adapters/dynamodb/documents-store';
 import { DOCUMENT_TYPES, type DocumentType } from '../lambdas/contract/document-types';
 import type { Document } from '../lambdas/contract/schemas/documents';
 
@@ -33,21 +34,23 @@ export function documentsOf(customerId: string, tag: string, n: number): Documen
   }));
 }
 
-/** The count items of these documents (new customers only: the counts are written, not added to). */
-export function countItemsOf(documents: readonly Document[]): Record<string, unknown>[] {
-  const counts = new Map<string, { customerId: string; type: DocumentType; n: number }>();
+/** What these documents' creates move on each customer's contact item, summed: its holdings and its per-type counts. */
+export function holdingsOf(documents: readonly Document[]): Map<string, HoldingsDelta> {
+  const holdings = new Map<string, { documents: number; counts: Partial<Record<DocumentType, number>> }>();
   for (const d of documents) {
-    const key = `${d.customerId}#${d.type}`;
-    const entry = counts.get(key) ?? { customerId: d.customerId, type: d.type, n: 0 };
-    entry.n += 1;
-    counts.set(key, entry);
+    const entry = holdings.get(d.customerId) ?? holdings.set(d.customerId, { documents: 0, counts: {} }).get(d.customerId)!;
+    entry.documents += 1;
+    entry.counts[d.type] = (entry.counts[d.type] ?? 0) + 1;
   }
-  return [...counts.values()].map((c) => documentCountItem(c.customerId, c.type, c.n));
+  return holdings;
 }
 
-/** Every item in batches of 25, CONCURRENCY batches at a time, unprocessed items again. */
+/**
+ * Every document item in batches of 25, CONCURRENCY batches at a time, unprocessed items again; then
+ * each customer's holdings and counts, one update each (its creates' updates, summed).
+ */
 export async function seedDocuments(db: DynamoDBDocumentClient, table: string, documents: readonly Document[]): Promise<void> {
-  const items = [...documents.map((d) => documentItem(d, 1)), ...countItemsOf(documents)];
+  const items = documents.map((d) => documentItem(d, 1));
   let next = 0;
   const worker = async () => {
     for (let start = next; start < items.length; start = next) {
@@ -62,4 +65,5 @@ export async function seedDocuments(db: DynamoDBDocumentClient, table: string, d
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  for (const [customerId, delta] of holdingsOf(documents)) await db.send(new UpdateCommand(holdingsUpdate(table, customerId, delta, true)));
 }

@@ -94,7 +94,11 @@ export const keys = {
     gsi2pk: `GRANTEE#${contactId}#${type}`,
     gsi2sk: order,
   }),
-  /** Per-type document counts of a customer, kept in the same transactions as the documents. */
+  /**
+   * Per-type document counts of a customer as the documents' transactions kept them before the
+   * counts moved onto the contact item (`DOCUMENT_COUNTS`): no longer written, read only for a
+   * contact whose item is older than that move (its counts are these items plus the item's changes since).
+   */
   documentCount: (customerId: string, type: DocumentType) => ({ pk: `COUNTS#${customerId}`, sk: `COUNT#${type}` }),
   documentCountPartition: (customerId: string) => `COUNTS#${customerId}`,
 
@@ -158,6 +162,19 @@ export const DUE_ATTRIBUTES = ['duepk', 'duesk'] as const;
  */
 export const HOLDINGS = { documents: 'documentsAsCustomer', grants: 'grantsReceived' } as const;
 export const HOLDINGS_UNKNOWN = -1_000_000_000;
+
+/**
+ * The per-type counts of the documents naming a contact as their customer, on the contact's own
+ * item — one number attribute per type (`count#<type>`), moved by `ADD` in the documents' own
+ * transactions, in the holdings update they make anyway — so a publication touches one counter item
+ * (the contact) and `/portal/me` reads the counts from contact items it reads anyway. `kept` is set
+ * when the contact is created: an item without it is older than these counts, and its counts are
+ * its `COUNTS#<id>` items (`keys.documentCount`, frozen) plus these attributes (the changes since).
+ */
+export const DOCUMENT_COUNTS = {
+  attribute: (type: DocumentType) => `count#${type}`,
+  kept: 'countsKept',
+} as const;
 
 /** The `entity` attribute on every item. */
 export const ENTITY = {

@@ -1,3 +1,4 @@
+import type { DocumentType } from '../contract/document-types';
 import type { OutboxKind } from '../contract/outbox';
 import type { Contact, PortalStatus } from '../contract/schemas/contacts';
 import type { DeliveryError } from '../contract/schemas/portal-access';
@@ -38,6 +39,12 @@ export interface ContactRecord extends Contact {
   documentsAsCustomer?: number;
   /** How many explicit grants this contact holds (negative: unknown). */
   grantsReceived?: number;
+  /**
+   * How many documents of each type name this contact as their customer (a type absent: none), kept
+   * on its item by the documents' transactions; absent on an item older than these counts (the
+   * documents store then reads them elsewhere: keys.ts, DOCUMENT_COUNTS).
+   */
+  documentCounts?: Partial<Record<DocumentType, number>>;
   /** When the scheduled job took on announcing this access's expiry (cleared once announced). */
   expiryClaim?: string;
   /** The `until` whose expiry the scheduled job has announced (`PortalAccessExpired` went out). */
@@ -85,6 +92,7 @@ export function toContact(record: ContactRecord, now: Date): Contact {
     deliveryError: _deliveryError,
     documentsAsCustomer: _documents,
     grantsReceived: _grants,
+    documentCounts: _counts,
     expiryClaim: _claim,
     expiryAnnounced: _announced,
     ...contact

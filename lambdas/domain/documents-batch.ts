@@ -1,13 +1,15 @@
 /**
  * Publishing many documents at once (`POST /documents/batch`): each document on its own, exactly as
  * its `PUT` would be — the same validation (its problems at `documents.<i>.<field>`), the same
- * customer check, the same counts and grant copies, `created` or `replaced` — but read and written
- * in bulk: one read of all the documents, one of all their customers, then the changes of many
- * documents in one transaction (the counters they share moved once, by their sum). Should such a
- * transaction be refused (a document or a customer changed since it was read), the documents whose
- * conditions refused it go one by one through `putDocument`, the `PUT` itself, with its retries (the
- * outcome of each is then exactly the `PUT`'s), and the others are written together again. A
- * document named twice fails on its later line.
+ * customer check, the same counts and grant copies, `created` or `replaced` — but written in bulk:
+ * the changes of many documents in one transaction (the counters they share moved once, by their sum).
+ * Written first, read only where needed: every document is first written as new, under the very
+ * conditions of a `PUT`'s create (the document absent, its customer there and not archived); those
+ * found to exist are then read together and written as replaces. Whatever else refuses a document
+ * (its customer missing or archived, a change since it was read) sends it alone through
+ * `putDocument`, the `PUT` itself, with its reads and retries (its outcome — or its refusal, e.g. the
+ * customer's `400` — is then exactly the `PUT`'s); the others are written together. A document named
+ * twice fails on its later line.
  */
 import type { DocumentType } from '../contract/document-types';
 import { Invalid } from '../contract/errors';
@@ -19,17 +21,18 @@ import { mapBounded } from './portal-access/lines';
 export interface DocumentBatchStore {
   /** The documents that exist, by `type#id` (strongly consistent). */
   getMany(keys: readonly { type: DocumentType; id: string }[]): Promise<Map<string, StoredDocument>>;
-  /** The non-archived contacts among `ids` (strongly consistent). */
-  liveContacts(ids: readonly string[]): Promise<Set<string>>;
   /** The explicit grants of a document (its `PUT` rewrites their copies). */
   grants(type: DocumentType, id: string): Promise<StoredGrant[]>;
   /**
    * Writes the publications, several to a transaction, as many transactions as DynamoDB's limits
-   * need; per publication whether it was written (`false`: a condition of its own refused it, or its
-   * transaction met a concurrent one; nothing of it was written).
+   * need; per publication: `written`; `exists` (a create refused only because its document exists);
+   * or `refused` (any other condition of its own refused it, or its transaction met a concurrent
+   * one). Nothing of a publication that was not written was written.
    */
-  writeAll(changes: readonly Publication[]): Promise<boolean[]>;
+  writeAll(changes: readonly Publication[]): Promise<WriteOutcome[]>;
 }
+
+export type WriteOutcome = 'written' | 'exists' | 'refused';
 
 /** What a batch writes: creates and replaces (each of a distinct document). */
 export type Publication = Extract<DocumentChange, { kind: 'create' | 'replace' }>;
@@ -68,40 +71,45 @@ export async function publishDocuments(deps: DocumentBatchDeps, lines: readonly 
   });
   if (valid.length === 0) return results;
 
-  const [existing, live] = await Promise.all([
-    deps.batch.getMany(valid.map(({ document }) => ({ type: document.type, id: document.id }))),
-    deps.batch.liveContacts([...new Set(valid.map(({ document }) => document.customerId))]),
-  ]);
   const at = deps.now().toISOString();
-  // A replace rewrites its grantees' copies: their lists are read a few at a time.
-  const plans = await mapBounded(valid, GRANTEE_READS, async ({ index, document: input }) => {
-    const { type, id, ...body } = input;
-    if (!live.has(input.customerId)) {
-      results[index] = { type, id, outcome: 'failed', error: new Invalid(`No such contact: ${input.customerId}.`, `documents.${index}.customerId`) };
-      return undefined;
-    }
-    const previous = existing.get(keyOf(type, id));
-    const document: Document = { type, id, ...body, createdAt: previous?.document.createdAt ?? at, updatedAt: at };
-    if (!previous) return { index, input, change: { kind: 'create', document } satisfies Publication };
-    const all = await deps.batch.grants(type, id);
-    const change: Publication = {
-      kind: 'replace',
-      previous,
-      document,
-      grants: all.filter((grant) => grant.contactId !== document.customerId),
-      dropGrants: all.filter((grant) => grant.contactId === document.customerId),
-    };
-    return { index, input, change };
+  const documentOf = ({ type, id, ...body }: BatchDocument, previous?: StoredDocument): Document => ({ type, id, ...body, createdAt: previous?.document.createdAt ?? at, updatedAt: at });
+  const alone: Line[] = [];
+  // First as new documents: a back office's sync of new documents is written without a read.
+  const creates = await deps.batch.writeAll(valid.map(({ document }) => ({ kind: 'create', document: documentOf(document) })));
+  const existing: Line[] = [];
+  valid.forEach((line, n) => {
+    if (creates[n] === 'written') results[line.index] = { type: line.document.type, id: line.document.id, outcome: 'created' };
+    else (creates[n] === 'exists' ? existing : alone).push(line);
   });
-  const planned = plans.filter((plan) => plan !== undefined);
 
-  const written = await deps.batch.writeAll(planned.map((p) => p.change));
-  for (const [n, { index, input, change }] of planned.entries()) {
-    if (written[n]) {
-      results[index] = { type: input.type, id: input.id, outcome: change.kind === 'create' ? 'created' : 'replaced' };
-      continue;
-    }
-    // Something changed since it was read: this document as its own PUT.
+  if (existing.length > 0) {
+    // Those that exist, read together; a replace rewrites its grantees' copies: their lists are read a few at a time.
+    const stored = await deps.batch.getMany(existing.map(({ document }) => ({ type: document.type, id: document.id })));
+    const plans = await mapBounded(existing, GRANTEE_READS, async (line) => {
+      const previous = stored.get(keyOf(line.document.type, line.document.id));
+      if (!previous) return undefined; // gone again since: its PUT decides
+      const document = documentOf(line.document, previous);
+      const all = await deps.batch.grants(document.type, document.id);
+      const change: Publication = {
+        kind: 'replace',
+        previous,
+        document,
+        grants: all.filter((grant) => grant.contactId !== document.customerId),
+        dropGrants: all.filter((grant) => grant.contactId === document.customerId),
+      };
+      return { line, change };
+    });
+    const planned = plans.filter((plan) => plan !== undefined);
+    alone.push(...existing.filter((line) => !planned.some((plan) => plan.line === line)));
+    const replaces = planned.length > 0 ? await deps.batch.writeAll(planned.map((plan) => plan.change)) : [];
+    planned.forEach(({ line }, n) => {
+      if (replaces[n] === 'written') results[line.index] = { type: line.document.type, id: line.document.id, outcome: 'replaced' };
+      else alone.push(line);
+    });
+  }
+
+  // Refused for a reason of its own (its customer, or a change meanwhile): this document as its own PUT, in line order.
+  for (const { index, document: input } of alone.sort((a, b) => a.index - b.index)) {
     const { type, id, ...body } = input;
     try {
       const { created } = await putDocument(deps, type, id, body);
@@ -112,6 +120,8 @@ export async function publishDocuments(deps: DocumentBatchDeps, lines: readonly 
   }
   return results;
 }
+
+type Line = { index: number; document: BatchDocument };
 
 /** A `PUT`'s refusal, its path moved to the batch line (`customerId` → `documents.3.customerId`). */
 function atLine(error: unknown, index: number): unknown {

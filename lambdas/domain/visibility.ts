@@ -44,7 +44,10 @@ export interface VisibilityStore {
   document(type: DocumentType, id: string): Promise<Document | undefined>;
   /** The contact's explicit grant of the document, strongly consistent. */
   grant(type: DocumentType, id: string, contactId: string): Promise<GrantInfo | undefined>;
-  /** The per-type counts of a customer's documents. */
+  /**
+   * The per-type counts of a customer's documents, for a customer whose contact record does not
+   * carry them (`documentCounts`: an item older than those counts).
+   */
   counts(customerId: string): Promise<Counts>;
   /** How many explicit grants the contact holds, per document type and customer. */
   grantCounts(contactId: string): Promise<{ type: DocumentType; customerId: string; n: number }[]>;
@@ -178,9 +181,15 @@ export async function portalMe(
   const read = (viewer: ContactRecord) => {
     const customers = implicitCustomers(viewer).filter((c) => !(c === viewer.id && viewer.documentsAsCustomer === 0));
     const grantsHeld = viewer.grantsReceived !== 0;
+    const company = viewer.companyId ? reads.read(`contact:${viewer.companyId}`, () => deps.contacts.get(viewer.companyId as string)) : undefined;
+    // The customers are the viewer and its company (implicitCustomers): their records, read anyway, carry the counts.
+    const countsOf = async (customerId: string): Promise<Counts> => {
+      const holder = customerId === viewer.id ? viewer : customerId === viewer.companyId ? await company : undefined;
+      return holder?.documentCounts ?? reads.read(`counts:${customerId}`, () => deps.documents.counts(customerId));
+    };
     return Promise.all([
-      viewer.companyId ? reads.read(`contact:${viewer.companyId}`, () => deps.contacts.get(viewer.companyId as string)) : undefined,
-      Promise.all(customers.map((customerId) => reads.read(`counts:${customerId}`, () => deps.documents.counts(customerId)))),
+      company,
+      Promise.all(customers.map(countsOf)),
       grantsHeld ? reads.read(`grants:${viewer.id}`, () => deps.documents.grantCounts(viewer.id)) : [],
       grantsHeld ? reads.read(`ended:${viewer.id}`, () => deps.documents.endedGrants(viewer.id, nowIso)) : [],
     ]);

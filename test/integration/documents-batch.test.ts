@@ -4,7 +4,8 @@
  * when concurrent batches and PUTs race for the same documents.
  */
 import type { DocumentType } from '../../lambdas/contract/document-types';
-import { createContact, createPortalUser, setArchived, type PortalUser } from './support/portal-users';
+import type { Document } from '../../lambdas/contract/schemas/documents';
+import { createContact, createPortalUser, makeLegacyCustomer, setArchived, type PortalUser } from './support/portal-users';
 import { adminToken, api, uniq, withoutInstance } from './support/stack';
 
 let token: string;
@@ -171,5 +172,80 @@ describe('POST /documents/batch', () => {
     expect((await counts(customer)).ticket).toBe(20);
     const listed = ((await staff(`/documents?customerId=${customer.contact.id}&limit=100`)).body as { items: { id: string }[] }).items;
     expect(listed.map((d) => d.id).sort()).toEqual(docs.map((d) => d.id).sort());
+  });
+});
+
+describe('/portal/me counts, kept on the customers\' contact items', () => {
+  /** What the portal lists, counted per type: the counts must say the same. */
+  const listedCounts = async (user: PortalUser) => {
+    const res = await portal(user, '/portal/documents?limit=100');
+    expect(res.status).toBe(200);
+    const byType: Partial<Record<DocumentType, number>> = {};
+    for (const d of (res.body as { items: Document[] }).items) byType[d.type] = (byType[d.type] ?? 0) + 1;
+    return byType;
+  };
+  const nonZero = (counts: Record<DocumentType, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+  const expectCounts = async (user: PortalUser, expected: Partial<Record<DocumentType, number>>) => {
+    const seen = await counts(user);
+    expect(nonZero(seen)).toEqual(expected);
+    expect(await listedCounts(user)).toEqual(expected);
+  };
+
+  test('right after a mixed batch (new, replaced, moved to another customer), a delete and a grant: what each viewer sees', async () => {
+    const [a, b] = await Promise.all([createContact({ kind: 'company', name: uniq('Counts A') }), createContact({ kind: 'company', name: uniq('Counts B') })]);
+    const ann = await createPortalUser({ name: uniq('Ann'), email: `${uniq('ann')}@example.com`, companyId: a.id });
+    const sam = await createPortalUser({ name: uniq('Sam'), email: `${uniq('sam')}@example.com`, companyId: a.id });
+    const bob = await createPortalUser({ name: uniq('Bob'), email: `${uniq('bob')}@example.com`, companyId: b.id });
+    // Sam sees only invoices and tasks.
+    const scoped = await staff(`/contacts/${sam.contact.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: sam.contact.id, inPortal: true, types: ['invoice', 'task'] }] } });
+    expect(scoped.body.results).toEqual([{ contactId: sam.contact.id, outcome: 'updated', status: 'active' }]);
+
+    const [x, t, k, n1, n2, n3, n4] = ['X', 'T', 'K', 'N1', 'N2', 'N3', 'N4'].map((p) => uniq(`CNT-${p}`));
+    expect((await put('invoice', x!, { customerId: a.id, name: 'X' })).status).toBe(201);
+    expect((await put('ticket', t!, { customerId: a.id, name: 'T' })).status).toBe(201);
+    expect((await put('task', k!, { customerId: a.id, name: 'K' })).status).toBe(201);
+    await expectCounts(ann, { invoice: 1, ticket: 1, task: 1 });
+
+    const res = await batch([
+      { type: 'invoice', id: n1, customerId: a.id, name: 'N1' },
+      { type: 'ticket', id: t, customerId: a.id, name: 'T again' },
+      { type: 'invoice', id: x, customerId: b.id, name: 'X moved to B' },
+      { type: 'invoice', id: n2, customerId: a.id, name: 'N2' },
+      { type: 'task', id: n3, customerId: ann.contact.id, name: "N3, Ann's own" },
+      { type: 'lead', id: n4, customerId: b.id, name: 'N4' },
+    ]);
+    expect(res.status).toBe(200);
+    expect((res.body as { results: Result[] }).results.map((r) => r.outcome)).toEqual(['created', 'replaced', 'replaced', 'created', 'created', 'created']);
+    await expectCounts(ann, { invoice: 2, ticket: 1, task: 2 });
+    await expectCounts(sam, { invoice: 2, task: 1 });
+    await expectCounts(bob, { invoice: 1, lead: 1 });
+
+    // A delete through its own route, then the moved invoice granted to Ann.
+    expect((await staff(`/documents/task/${k}`, { method: 'DELETE' })).status).toBe(204);
+    await expectCounts(ann, { invoice: 2, ticket: 1, task: 1 });
+    await expectCounts(sam, { invoice: 2 });
+    expect((await staff(`/documents/invoice/${x}/grants`, { method: 'POST', body: { contactId: ann.contact.id } })).status).toBe(201);
+    await expectCounts(ann, { invoice: 3, ticket: 1, task: 1 });
+    await expectCounts(bob, { invoice: 1, lead: 1 });
+  });
+
+  test('a customer whose item is older than the kept counts: its former count items plus what changed since', async () => {
+    const company = await createContact({ kind: 'company', name: uniq('Legacy Co') });
+    const reader = await createPortalUser({ name: uniq('Lee'), email: `${uniq('lee')}@example.com`, companyId: company.id });
+    const at = new Date().toISOString();
+    const old: Document[] = [
+      { type: 'invoice', id: uniq('OLD-1'), customerId: company.id, name: 'Old 1', createdAt: at, updatedAt: at },
+      { type: 'invoice', id: uniq('OLD-2'), customerId: company.id, name: 'Old 2', createdAt: at, updatedAt: at },
+      { type: 'ticket', id: uniq('OLD-3'), customerId: company.id, name: 'Old 3', createdAt: at, updatedAt: at },
+    ];
+    await makeLegacyCustomer(company.id, old);
+    await expectCounts(reader, { invoice: 2, ticket: 1 });
+
+    expect((await put('invoice', uniq('NEW'), { customerId: company.id, name: 'New' })).status).toBe(201);
+    expect((await staff(`/documents/ticket/${old[2]!.id}`, { method: 'DELETE' })).status).toBe(204);
+    const res = await batch([{ type: 'task', id: uniq('NEW-T'), customerId: company.id, name: 'New task' }, { type: 'invoice', id: old[0]!.id, customerId: reader.contact.id, name: 'Old 1, now Lee\'s' }]);
+    expect((res.body as { results: Result[] }).results.map((r) => r.outcome)).toEqual(['created', 'replaced']);
+    // The company: Old 2 and New (Old 1 moved to Lee), the new task; Lee: Old 1.
+    await expectCounts(reader, { invoice: 3, task: 1 });
   });
 });

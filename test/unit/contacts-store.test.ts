@@ -80,6 +80,8 @@ describe('create', () => {
         // Its holdings start at zero: the documents' and grants' transactions count from there.
         documentsAsCustomer: 0,
         grantsReceived: 0,
+        // Its per-type counts are kept on the item from the start (none yet): no COUNTS# items to read.
+        countsKept: true,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });

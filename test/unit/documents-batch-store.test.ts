@@ -1,11 +1,12 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDocumentBatchStore } from '../../lambdas/adapters/dynamodb/documents-batch-store';
 import { DynamoContactReader } from '../../lambdas/adapters/dynamodb/contact-reader';
 import { DynamoDocumentStore, documentItem } from '../../lambdas/adapters/dynamodb/documents-store';
 import { publishDocuments, type DocumentBatchDeps } from '../../lambdas/domain/documents-batch';
 import type { Document } from '../../lambdas/contract/schemas/documents';
+import type { Invalid } from '../../lambdas/contract/errors';
 
 const TABLE = 'portal-test';
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -15,9 +16,41 @@ const AT = '2026-11-01T10:00:00.000Z';
 type Key = { pk: string; sk: string };
 type Item = Record<string, unknown> & Key;
 
-/** A table of items behind BatchGetItem (answering some keys only on a second asking) and Query (grants). */
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+/** The TransactItems of the transactions that `table`'s conditions refused (nothing of them written). */
+const refusedCalls = new Set<TransactItems>();
+
+/**
+ * A table of items behind BatchGetItem (answering some keys only on a second asking), Query (grants)
+ * and TransactWriteItems, whose conditions it judges as DynamoDB would for these transactions: a
+ * create's document absent, a replace's version, a customer there and not archived — refused, the
+ * whole transaction is cancelled with a reason per item; written, the items change.
+ */
 function table(items: Item[], { unprocessedFirst = 0 } = {}) {
   const byKey = new Map(items.map((item) => [`${item.pk}|${item.sk}`, item]));
+  refusedCalls.clear();
+  ddb.on(GetCommand).callsFake((input: { Key: Key }) => ({ Item: byKey.get(`${input.Key.pk}|${input.Key.sk}`) }));
+  ddb.on(TransactWriteCommand).callsFake((input: { TransactItems: TransactItems }) => {
+    const refuses = (item: TransactItems[number]): boolean => {
+      const current = byKey.get(keyOf(item));
+      const condition = item.Put?.ConditionExpression ?? item.Update?.ConditionExpression ?? item.ConditionCheck?.ConditionExpression ?? item.Delete?.ConditionExpression;
+      if (condition === 'attribute_not_exists(pk)') return current !== undefined;
+      if (condition === '#version = :version') return current?.version !== (item.Put ?? item.Update ?? item.Delete)!.ExpressionAttributeValues![':version'];
+      if (condition?.includes('#archived = :false')) return current === undefined || current.archived !== false;
+      if (condition?.startsWith('attribute_exists')) return current === undefined;
+      return false;
+    };
+    const reasons = input.TransactItems.map((item) => ({ Code: refuses(item) ? 'ConditionalCheckFailed' : 'None' }));
+    if (reasons.some((reason) => reason.Code !== 'None')) {
+      refusedCalls.add(input.TransactItems);
+      return Promise.reject(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: reasons }));
+    }
+    for (const item of input.TransactItems) {
+      if (item.Put) byKey.set(keyOf(item), item.Put.Item as Item);
+      if (item.Delete) byKey.delete(keyOf(item));
+    }
+    return Promise.resolve({});
+  });
   let held = unprocessedFirst;
   ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Key[]; ConsistentRead?: boolean }> }) => {
     const { Keys } = input.RequestItems[TABLE]!;
@@ -43,6 +76,8 @@ function deps(): DocumentBatchDeps {
 }
 
 const transactions = () => ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!);
+/** The transactions written (not refused by `table`'s conditions). */
+const written = () => transactions().filter((items) => !refusedCalls.has(items));
 const keyOf = (item: ReturnType<typeof transactions>[number][number]) => {
   const key = (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as Key;
   return `${key.pk}|${key.sk}`;
@@ -66,10 +101,24 @@ const grantCountDeltas = (all: ReturnType<typeof transactions>) => {
   for (const item of all.flat()) if (item.Update && String(item.Update.Key!.pk).startsWith('GRANTS#')) sums[keyOf(item)] = (sums[keyOf(item)] ?? 0) + Number(item.Update.ExpressionAttributeValues![':delta']);
   return sums;
 };
-/** The sum of the count deltas a set of transactions adds per count item. */
+/**
+ * The sum of the per-type count deltas a set of transactions adds on each customer's contact item
+ * (its `count#<type>` attributes, each `ADD`ed), as `<customer>|<type>`; there is no count item of its own.
+ */
 const countDeltas = (all: ReturnType<typeof transactions>) => {
   const sums: Record<string, number> = {};
-  for (const item of all.flat()) if (item.Update && String(item.Update.Key!.pk).startsWith('COUNTS#')) sums[keyOf(item)] = (sums[keyOf(item)] ?? 0) + Number(item.Update.ExpressionAttributeValues![':delta']);
+  for (const item of all.flat()) {
+    expect(String(item.Update?.Key?.pk ?? '')).not.toMatch(/^COUNTS#/);
+    if (!item.Update || !String(item.Update.Key!.pk).startsWith('CONTACT#')) continue;
+    const id = String(item.Update.Key!.pk).slice('CONTACT#'.length);
+    for (const [name, attribute] of Object.entries(item.Update.ExpressionAttributeNames ?? {})) {
+      if (!attribute.startsWith('count#')) continue;
+      const value = `:${name.slice(1)}`;
+      expect(item.Update.UpdateExpression).toMatch(new RegExp(`ADD (#count\\d+ :count\\d+, )*${name} ${value}\\b`));
+      const key = `${id}|${attribute.slice('count#'.length)}`;
+      sums[key] = (sums[key] ?? 0) + Number(item.Update.ExpressionAttributeValues![value]);
+    }
+  }
   return sums;
 };
 
@@ -79,24 +128,22 @@ beforeEach(() => {
 });
 
 describe('DynamoDocumentBatchStore with publishDocuments', () => {
-  test('reads documents and customers with consistent BatchGetItems (unprocessed keys asked again), writes one transaction', async () => {
-    table([contactItem('c1'), contactItem('c2')], { unprocessedFirst: 2 });
+  test('new documents: one transaction, nothing read; the counts and holdings merged per customer', async () => {
+    table([contactItem('c1'), contactItem('c2')]);
     const results = await publishDocuments(deps(), [
       { type: 'invoice', id: 'A', customerId: 'c1', name: 'A' },
       { type: 'invoice', id: 'B', customerId: 'c1', name: 'B' },
       { type: 'ticket', id: 'C', customerId: 'c2', name: 'C' },
     ]);
     expect(results.map((r) => r.outcome)).toEqual(['created', 'created', 'created']);
-    const gets = ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems![TABLE]!);
-    expect(gets.every((get) => get.ConsistentRead === true)).toBe(true);
-    // Two first reads (documents, customers), the held-back keys again.
-    expect(gets.length).toBe(3);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
 
     const [items, ...others] = transactions();
     expect(others).toEqual([]);
     expect(new Set(items!.map(keyOf)).size).toBe(items!.length);
-    // The two invoices of c1 count once, +2; each customer's holdings move once, under the "exists and not archived" condition.
-    expect(countDeltas([items!])).toEqual({ 'COUNTS#c1|COUNT#invoice': 2, 'COUNTS#c2|COUNT#ticket': 1 });
+    // The two invoices of c1 count once, +2, in c1's holdings update; each customer's holdings move once, under the "exists and not archived" condition.
+    expect(items).toHaveLength(5);
+    expect(countDeltas([items!])).toEqual({ 'c1|invoice': 2, 'c2|ticket': 1 });
     expect(holdings([items!])).toEqual({ c1: { documents: 2, grants: 0 }, c2: { documents: 1, grants: 0 } });
     for (const item of items!.filter((i) => String(i.Update?.Key?.pk).startsWith('CONTACT#')))
       expect(item.Update!.ConditionExpression).toBe('attribute_exists(#pk) AND #archived = :false');
@@ -107,6 +154,41 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     ]);
   });
 
+  test('documents that exist: their creates refused by their own item alone, the others written; then they are read (consistent BatchGetItem, unprocessed keys asked again) and replaced', async () => {
+    table([contactItem('c1'), contactItem('c2'), documentItem(doc('B', 'c1'), 4) as Item], { unprocessedFirst: 1 });
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'A', customerId: 'c1', name: 'A' },
+      { type: 'invoice', id: 'B', customerId: 'c1', name: 'B again' },
+      { type: 'ticket', id: 'C', customerId: 'c2', name: 'C' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'replaced', 'created']);
+    const gets = ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems![TABLE]!);
+    expect(gets.every((get) => get.ConsistentRead === true)).toBe(true);
+    // Only B read: held back once, asked again.
+    expect(gets.map((get) => get.Keys)).toEqual([[{ pk: 'DOC#invoice#B', sk: 'DOC' }], [{ pk: 'DOC#invoice#B', sk: 'DOC' }]]);
+    const [creates, replace, ...others] = written();
+    expect(others).toEqual([]);
+    expect(transactions()).toHaveLength(3); // the first, refused by B's item
+    expect(creates!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['A', 'C']);
+    expect(replace!.map((item) => [keyOf(item), item.Put?.ConditionExpression ?? item.ConditionCheck?.ConditionExpression])).toEqual([
+      ['DOC#invoice#B|DOC', '#version = :version'],
+      ['CONTACT#c1|CONTACT', 'attribute_exists(pk) AND #archived = :false'],
+    ]);
+    expect(countDeltas(written())).toEqual({ 'c1|invoice': 1, 'c2|ticket': 1 });
+  });
+
+  test('a customer missing or archived refuses its documents alone (their PUT answers 400); the others are written', async () => {
+    table([contactItem('c1'), contactItem('gone', true)]);
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'A', customerId: 'c1', name: 'A' },
+      { type: 'invoice', id: 'B', customerId: 'gone', name: 'B' },
+      { type: 'invoice', id: 'C', customerId: 'nobody', name: 'C' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'failed', 'failed']);
+    expect(results.slice(1).map((r) => r.outcome === 'failed' && (r.error as Invalid).path)).toEqual(['documents.1.customerId', 'documents.2.customerId']);
+    expect(written().map((items) => items.filter((item) => item.Put).map((item) => item.Put!.Item!.id))).toEqual([['A']]);
+  });
+
   test('counters that cancel out: no update of them, but a customer that must be live is still checked once', async () => {
     // X moves from c1 to c2 and Y from c2 to c1: the counts and holdings cancel, both customers must still be live.
     table([contactItem('c1'), contactItem('c2'), documentItem(doc('X', 'c1'), 1) as Item, documentItem(doc('Y', 'c2'), 1) as Item]);
@@ -115,11 +197,30 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       { type: 'invoice', id: 'Y', customerId: 'c1', name: 'Y' },
     ]);
     expect(results.map((r) => r.outcome)).toEqual(['replaced', 'replaced']);
-    const [items, ...others] = transactions();
+    const [items, ...others] = written();
     expect(others).toEqual([]);
     expect(items!.map(keyOf).sort()).toEqual(['CONTACT#c1|CONTACT', 'CONTACT#c2|CONTACT', 'DOC#invoice#X|DOC', 'DOC#invoice#Y|DOC']);
     for (const item of items!.filter((i) => keyOf(i).startsWith('CONTACT#')))
       expect(item.ConditionCheck).toMatchObject({ ConditionExpression: 'attribute_exists(pk) AND #archived = :false' });
+  });
+
+  test('moves whose holdings cancel out but whose types differ: each customer\'s counts still move, in one update under the live condition', async () => {
+    // An invoice moves from c1 to c2 and a ticket from c2 to c1: each holds as many documents as before, but not of the same types.
+    const ticket = { ...doc('Y', 'c2'), type: 'ticket' as const };
+    table([contactItem('c1'), contactItem('c2'), documentItem(doc('X', 'c1'), 1) as Item, documentItem(ticket, 1) as Item]);
+    const results = await publishDocuments(deps(), [
+      { type: 'invoice', id: 'X', customerId: 'c2', name: 'X' },
+      { type: 'ticket', id: 'Y', customerId: 'c1', name: 'Y' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['replaced', 'replaced']);
+    const [items, ...others] = written();
+    expect(others).toEqual([]);
+    expect(countDeltas([items!])).toEqual({ 'c1|invoice': -1, 'c1|ticket': 1, 'c2|invoice': 1, 'c2|ticket': -1 });
+    expect(holdings([items!])).toEqual({ c1: { documents: 0, grants: 0 }, c2: { documents: 0, grants: 0 } });
+    for (const item of items!.filter((i) => keyOf(i).startsWith('CONTACT#'))) {
+      expect(item.Update!.UpdateExpression).toMatch(/^ADD /);
+      expect(item.Update!.ConditionExpression).toBe('attribute_exists(#pk) AND #archived = :false');
+    }
   });
 
   test('100 documents with grants and moves: every transaction within 100 distinct items, every change once, counts exact', async () => {
@@ -136,9 +237,9 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     const results = await publishDocuments(deps(), lines);
     expect(results.map((r) => r.outcome)).toEqual([...Array(60).fill('replaced'), ...Array(40).fill('created')]);
 
-    const all = transactions();
+    const all = written();
     expect(all.length).toBeGreaterThan(1);
-    for (const items of all) {
+    for (const items of transactions()) {
       expect(items.length).toBeLessThanOrEqual(100);
       expect(new Set(items.map(keyOf)).size).toBe(items.length);
     }
@@ -146,7 +247,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(documentPuts.map((item) => item.Put!.Item!.id).sort()).toEqual(lines.map((l) => l.id).sort());
     // Expected counts: +1 per new document, and per moved one −1 on the old customer, +1 on the new.
     const expected: Record<string, number> = {};
-    const add = (customerId: string, delta: number) => (expected[`COUNTS#${customerId}|COUNT#invoice`] = (expected[`COUNTS#${customerId}|COUNT#invoice`] ?? 0) + delta);
+    const add = (customerId: string, delta: number) => (expected[`${customerId}|invoice`] = (expected[`${customerId}|invoice`] ?? 0) + delta);
     lines.forEach((line, i) => {
       if (i >= 60) return add(line.customerId!, 1);
       if (existing[i]!.customerId !== line.customerId) {
@@ -159,7 +260,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     // The customers' holdings follow the counts; a moved document's grantees' grant counts move from the old customer to the new.
     const held = holdings(all);
     for (const customer of customers) {
-      const delta = Object.entries(expected).filter(([key]) => key.startsWith(`COUNTS#${customer}|`)).reduce((sum, [, d]) => sum + d, 0);
+      const delta = Object.entries(expected).filter(([key]) => key.startsWith(`${customer}|`)).reduce((sum, [, d]) => sum + d, 0);
       expect([customer, held[customer]?.documents ?? 0]).toEqual([customer, delta]);
     }
     const expectedGrantCounts: Record<string, number> = {};
@@ -179,7 +280,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(copies).toHaveLength(grants.length);
   });
 
-  test('a refused transaction is `false` (nothing of it written); its documents then go one by one as their PUT', async () => {
+  test('a create refused by its document\'s item alone is `exists` (nothing of it written): the domain reads and replaces it', async () => {
     table([contactItem('c1')]);
     ddb
       .on(TransactWriteCommand)
@@ -187,23 +288,42 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       .resolves({});
     ddb.on(QueryCommand).resolves({ Items: [] });
     const store = new DynamoDocumentBatchStore(client(), TABLE);
-    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([false]);
-    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual([true]);
+    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual(['exists']);
+    expect(await store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).toEqual(['written']);
   });
 
   test("a back office's sync (each customer's documents spread over the batch): grouped by customer, each customer's holdings once", async () => {
-    // As the bench sends them: document i of customer i mod 50, two types — 100 documents, 100 counts, 50 customers.
+    // As the bench sends them: document i of customer i mod 50, two types — 100 documents, 50 customers, each with two counts to move.
     const customers = Array.from({ length: 50 }, (_, i) => `c${String(i).padStart(2, '0')}`);
     table(customers.map((c) => contactItem(c)));
     const lines = Array.from({ length: 100 }, (_, i) => ({ type: i < 50 ? 'invoice' : 'sale_order', id: `D-${i}`, customerId: customers[i % 50], name: `D-${i}` }));
     const results = await publishDocuments(deps(), lines);
     expect(results.every((r) => r.outcome === 'created')).toBe(true);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
     const all = transactions();
-    // 250 items (100 documents, 100 counts, 50 holdings) in 3 transactions; spread in the lines' order, each customer's holdings would be in each.
-    expect(all.map((items) => items.length)).toEqual([100, 100, 50]);
+    // 150 items (100 documents, 50 holdings updates carrying the counts) in 2 transactions of whole customers (33 and 17);
+    // spread in the lines' order, each customer's update would be in each.
+    expect(all.map((items) => items.length)).toEqual([99, 51]);
     const contactUpdates = all.flat().filter((item) => String(item.Update?.Key?.pk).startsWith('CONTACT#'));
     expect(contactUpdates).toHaveLength(50);
     expect(holdings(all)).toEqual(Object.fromEntries(customers.map((c) => [c, { documents: 2, grants: 0 }])));
+    expect(countDeltas(all)).toEqual(Object.fromEntries(customers.flatMap((c) => [[`${c}|invoice`, 1], [`${c}|sale_order`, 1]])));
+  });
+
+  test('the groups share no item, so their transactions are written at once', async () => {
+    const customers = Array.from({ length: 50 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    table(customers.map((c) => contactItem(c)));
+    let [inFlight, most] = [0, 0];
+    ddb.on(TransactWriteCommand).callsFake(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return {};
+    });
+    const lines = Array.from({ length: 100 }, (_, i) => ({ type: 'invoice', id: `D-${i}`, customerId: customers[i % 50], name: `D-${i}` }));
+    expect((await publishDocuments(deps(), lines)).every((r) => r.outcome === 'created')).toBe(true);
+    expect(transactions()).toHaveLength(2);
+    expect(most).toBe(2);
   });
 
   test("a shared transaction refused by one document's condition: only that one goes as its PUT, the others are written together again", async () => {
@@ -218,7 +338,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       )
       .resolves({});
     const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 2 ? 'c2' : 'c1') }));
-    expect(await store.writeAll(changes)).toEqual([true, false, true]);
+    expect(await store.writeAll(changes)).toEqual(['written', 'exists', 'written']);
     const [first, second] = transactions();
     expect(transactions()).toHaveLength(2);
     expect(first!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['A', 'B', 'C']);
@@ -242,11 +362,11 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
       )
       .resolves({});
     const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 1 ? 'c2' : 'c1') }));
-    expect(await store.writeAll(changes)).toEqual([false, true, false]);
+    expect(await store.writeAll(changes)).toEqual(['refused', 'written', 'refused']);
     ddb.reset();
     table([contactItem('c1'), contactItem('c2')]);
     ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }] }));
-    expect(await store.writeAll(changes)).toEqual([false, false, false]);
+    expect(await store.writeAll(changes)).toEqual(['refused', 'refused', 'refused']);
     expect(transactions()).toHaveLength(1);
   });
 

@@ -1,6 +1,6 @@
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import { StaleVersion, type DocumentChange, type DocumentStore, type StoredDocument, type StoredGrant } from '../../lambdas/domain/documents';
-import { publishDocuments, type BatchOutcome, type DocumentBatchDeps, type DocumentBatchStore, type Publication } from '../../lambdas/domain/documents-batch';
+import { publishDocuments, type BatchOutcome, type DocumentBatchDeps, type DocumentBatchStore, type Publication, type WriteOutcome } from '../../lambdas/domain/documents-batch';
 import { Conflict, Invalid } from '../../lambdas/contract/errors';
 import type { DocumentType } from '../../lambdas/contract/document-types';
 import type { Document } from '../../lambdas/contract/schemas/documents';
@@ -27,24 +27,29 @@ const stored = (document: Partial<Document> & { id: string; customerId: string }
 
 /**
  * One table of documents, grants and contacts behind both ports: a change is refused (StaleVersion,
- * or `false` for a batch) when a document's version or its customer moved since it was read, and a
- * batch is written all or nothing — as the transactions do.
+ * or `exists` / `refused` for a batch's publication) when its document exists (a create), its version
+ * moved since it was read, or its customer is missing or archived; a batch's other publications are
+ * written — as the adapter's transactions and their retries do.
  */
 function world(documents: StoredDocument[] = [], grants: Record<string, string[]> = {}, contacts: Record<string, boolean> = {}) {
   const docs = new Map(documents.map((s) => [`${s.document.type}#${s.document.id}`, s]));
   const granted = new Map(Object.entries(grants));
   const archived = new Map(Object.entries(contacts));
-  const calls = { getMany: 0, liveContacts: 0, writeAll: [] as Publication[][], write: [] as DocumentChange[] };
-  /** Runs once, between the batch's reads and its first write (someone else's change). */
-  let meanwhile: (() => void) | undefined;
+  const calls = { getMany: 0, writeAll: [] as Publication[][], write: [] as DocumentChange[] };
+  /** Runs once, just before the `at`-th write (1: the first), batch or single: someone else's change. */
+  let meanwhile: { at: number; fn: () => void } | undefined;
+  let writes = 0;
 
   const keyOf = (d: Document) => `${d.type}#${d.id}`;
   const isLive = (id: string) => archived.has(id) && archived.get(id) === false;
-  const refused = (change: DocumentChange): boolean => {
+  /** Why a publication is refused, if it is. */
+  const refusal = (change: DocumentChange): Exclude<WriteOutcome, 'written'> | undefined => {
     if (change.kind !== 'create' && change.kind !== 'replace') throw new Error(`a batch writes no ${change.kind}`);
     const current = docs.get(keyOf(change.document));
-    if (change.kind === 'create' ? current !== undefined : current?.version !== change.previous.version) return true;
-    return !isLive(change.document.customerId);
+    const live = isLive(change.document.customerId);
+    if (change.kind === 'create' && current !== undefined) return live ? 'exists' : 'refused';
+    if (change.kind === 'replace' && current?.version !== change.previous.version) return 'refused';
+    return live ? undefined : 'refused';
   };
   const apply = (change: DocumentChange) => {
     if (change.kind === 'create') docs.set(keyOf(change.document), { document: change.document, version: 1 });
@@ -55,9 +60,11 @@ function world(documents: StoredDocument[] = [], grants: Record<string, string[]
     }
   };
   const happen = () => {
-    const once = meanwhile;
+    writes++;
+    if (meanwhile?.at !== writes) return;
+    const { fn } = meanwhile;
     meanwhile = undefined;
-    once?.();
+    fn();
   };
 
   const store: DocumentStore = {
@@ -66,7 +73,7 @@ function world(documents: StoredDocument[] = [], grants: Record<string, string[]
     async write(change) {
       happen();
       calls.write.push(change);
-      if (refused(change)) throw new StaleVersion('changed');
+      if (refusal(change)) throw new StaleVersion('changed');
       apply(change);
     },
     list: async () => ({ items: [] }),
@@ -78,18 +85,17 @@ function world(documents: StoredDocument[] = [], grants: Record<string, string[]
       for (const { type, id } of keys) if (docs.has(`${type}#${id}`)) found.set(`${type}#${id}`, docs.get(`${type}#${id}`)!);
       return found;
     },
-    async liveContacts(ids) {
-      calls.liveContacts++;
-      return new Set(ids.filter(isLive));
-    },
     grants: store.grants,
-    // All in one transaction, as far as this fake goes: refused as a whole, or written as a whole.
+    // Each publication refused for its own reasons, the others written (as the transactions, refused ones dropped, end).
     async writeAll(changes) {
       happen();
       calls.writeAll.push([...changes]);
-      if (changes.some(refused)) return changes.map(() => false);
-      changes.forEach(apply);
-      return changes.map(() => true);
+      return changes.map((change) => {
+        const why = refusal(change);
+        if (why) return why;
+        apply(change);
+        return 'written';
+      });
     },
   };
   const deps: DocumentBatchDeps = {
@@ -103,7 +109,7 @@ function world(documents: StoredDocument[] = [], grants: Record<string, string[]
     calls,
     document: (type: DocumentType, id: string) => docs.get(`${type}#${id}`),
     archive: (id: string) => archived.set(id, true),
-    meanwhile: (fn: () => void) => (meanwhile = fn),
+    meanwhile: (fn: () => void, at = 1) => (meanwhile = { at, fn }),
     create: (s: StoredDocument) => docs.set(`${s.document.type}#${s.document.id}`, s),
   };
 }
@@ -112,7 +118,7 @@ function world(documents: StoredDocument[] = [], grants: Record<string, string[]
 const problemOf = (line: BatchOutcome) => (line.outcome === 'failed' ? toProblem(line.error).problem : undefined);
 
 describe('publishDocuments', () => {
-  test('each line on its own, in order: created, replaced (createdAt kept), refused with its own path; one read each, one write', async () => {
+  test('each line on its own, in order: created, replaced (createdAt kept), refused with its own path; written as new first, only the existing one read', async () => {
     const w = world([stored({ id: 'INV-2', customerId: 'c1' }, 4)], { 'invoice#INV-2': ['g1'] }, { c1: false, c2: false, gone: true });
     const results = await publishDocuments(w.deps, [
       { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'One', amount: 10 },
@@ -155,17 +161,22 @@ describe('publishDocuments', () => {
       version: 1,
     });
     expect(w.document('invoice', 'INV-2')).toMatchObject({ document: { name: 'Two, again', createdAt: T0.toISOString(), updatedAt: T1.toISOString() }, version: 5 });
-    expect(w.calls).toMatchObject({ getMany: 1, liveContacts: 1, write: [] });
-    expect(w.calls.writeAll).toHaveLength(1);
+    // Every valid line first as a create (the customers' refusals came from those writes, through their PUT, which wrote nothing);
+    // then only INV-2, which exists, read and replaced.
+    expect(w.calls).toMatchObject({ getMany: 1, write: [] });
+    expect(w.calls.writeAll.map((changes) => changes.map((c) => [c.kind, c.document.id]))).toEqual([
+      [['create', 'INV-1'], ['create', 'INV-2'], ['create', 'SO-1'], ['create', 'SO-2']],
+      [['replace', 'INV-2']],
+    ]);
     // The replace rewrites its grantee's copy, as its PUT would.
-    expect(w.calls.writeAll[0]!.find((c) => c.kind === 'replace')).toMatchObject({ previous: { version: 4 }, grants: [{ contactId: 'g1' }], dropGrants: [] });
+    expect(w.calls.writeAll[1]![0]).toMatchObject({ previous: { version: 4 }, grants: [{ contactId: 'g1' }], dropGrants: [] });
   });
 
   test("moving a document to a contact it was shared with turns that grant into the implicit one, as the PUT does", async () => {
     const w = world([stored({ id: 'INV-1', customerId: 'c1' })], { 'invoice#INV-1': ['g1', 'c2'] }, { c1: false, c2: false });
     const results = await publishDocuments(w.deps, [{ type: 'invoice', id: 'INV-1', customerId: 'c2', name: 'Moved' }]);
     expect(results).toEqual([{ type: 'invoice', id: 'INV-1', outcome: 'replaced' }]);
-    expect(w.calls.writeAll[0]).toEqual([expect.objectContaining({ kind: 'replace', grants: [{ contactId: 'g1' }], dropGrants: [{ contactId: 'c2' }] })]);
+    expect(w.calls.writeAll[1]).toEqual([expect.objectContaining({ kind: 'replace', grants: [{ contactId: 'g1' }], dropGrants: [{ contactId: 'c2' }] })]);
   });
 
   test('a line that names no valid document echoes what it can (strings, at most 128 characters) and fails alone', async () => {
@@ -184,10 +195,10 @@ describe('publishDocuments', () => {
     const w = world();
     const results = await publishDocuments(w.deps, [{ type: 'invoice' }]);
     expect(results[0]!.outcome).toBe('failed');
-    expect(w.calls).toMatchObject({ getMany: 0, liveContacts: 0, writeAll: [], write: [] });
+    expect(w.calls).toMatchObject({ getMany: 0, writeAll: [], write: [] });
   });
 
-  test('a batch transaction refused (a document created meanwhile) → each of its documents as its own PUT, with the PUT’s outcome', async () => {
+  test('a document created by someone else just before: found to exist by its create, read, and replaced (createdAt kept)', async () => {
     const w = world([], {}, { c1: false });
     w.meanwhile(() => w.create(stored({ id: 'INV-2', customerId: 'c1' }, 7)));
     const results = await publishDocuments(w.deps, [
@@ -198,9 +209,42 @@ describe('publishDocuments', () => {
       { type: 'invoice', id: 'INV-1', outcome: 'created' },
       { type: 'invoice', id: 'INV-2', outcome: 'replaced' },
     ]);
-    expect(w.calls.writeAll).toHaveLength(1);
-    expect(w.calls.write.map((c) => c.kind)).toEqual(['create', 'replace']);
+    expect(w.calls.writeAll.map((changes) => changes.map((c) => c.kind))).toEqual([['create', 'create'], ['replace']]);
+    expect(w.calls.write).toEqual([]);
     expect(w.document('invoice', 'INV-2')).toMatchObject({ version: 8, document: { name: 'Two', createdAt: T0.toISOString() } });
+  });
+
+  test('a replace refused (the document changed after it was read) → that document as its own PUT, with the PUT’s outcome', async () => {
+    const w = world([stored({ id: 'INV-2', customerId: 'c1' }, 7)], {}, { c1: false });
+    // Between the batch's read of INV-2 and its replace: someone else's change.
+    w.meanwhile(() => w.create(stored({ id: 'INV-2', customerId: 'c1', name: 'Theirs' }, 8)), 2);
+    const results = await publishDocuments(w.deps, [
+      { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'One' },
+      { type: 'invoice', id: 'INV-2', customerId: 'c1', name: 'Two' },
+    ]);
+    expect(results).toEqual([
+      { type: 'invoice', id: 'INV-1', outcome: 'created' },
+      { type: 'invoice', id: 'INV-2', outcome: 'replaced' },
+    ]);
+    expect(w.calls.writeAll.map((changes) => changes.map((c) => c.kind))).toEqual([['create', 'create'], ['replace']]);
+    expect(w.calls.write.map((c) => c.kind)).toEqual(['replace']);
+    expect(w.document('invoice', 'INV-2')).toMatchObject({ version: 9, document: { name: 'Two', createdAt: T0.toISOString() } });
+  });
+
+  test('a document gone by the time it is read (after its create was refused): its PUT decides', async () => {
+    const w = world([stored({ id: 'INV-1', customerId: 'c1' }, 3)], {}, { c1: false });
+    const deps: DocumentBatchDeps = {
+      ...w.deps,
+      batch: {
+        ...w.deps.batch,
+        getMany: async () => new Map(), // gone by the time it is read
+      },
+    };
+    const results = await publishDocuments(deps, [{ type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'One' }]);
+    // The fake still holds it, so the PUT replaces it: what matters is that the PUT decided.
+    expect(results).toEqual([{ type: 'invoice', id: 'INV-1', outcome: 'replaced' }]);
+    expect(w.calls.writeAll).toHaveLength(1);
+    expect(w.calls.write.map((c) => c.kind)).toEqual(['replace']);
   });
 
   test('a customer archived meanwhile: its lines fail on documents.<i>.customerId (the PUT’s refusal), the others are written', async () => {
@@ -222,9 +266,17 @@ describe('publishDocuments', () => {
     w.meanwhile(() => w.create(stored({ id: 'INV-1', customerId: 'c1' })));
     const store = w.deps.store;
     // Every write of INV-1 loses its race; others go through.
+    const busy = (change: DocumentChange) => change.kind !== 'delete' && 'document' in change && change.document.id === 'INV-1';
     const deps: DocumentBatchDeps = {
       ...w.deps,
-      store: { ...store, write: async (change) => (change.kind !== 'delete' && 'document' in change && change.document.id === 'INV-1' ? Promise.reject(new StaleVersion('busy')) : store.write(change)) },
+      store: { ...store, write: async (change) => (busy(change) ? Promise.reject(new StaleVersion('busy')) : store.write(change)) },
+      batch: {
+        ...w.deps.batch,
+        writeAll: async (changes) => {
+          const outcomes = await w.deps.batch.writeAll(changes.filter((change) => !busy(change)));
+          return changes.map((change) => (busy(change) ? 'refused' : outcomes.shift()!));
+        },
+      },
     };
     const results = await publishDocuments(deps, [
       { type: 'invoice', id: 'INV-1', customerId: 'c1', name: 'Busy' },

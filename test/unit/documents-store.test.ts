@@ -1,7 +1,8 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDocumentStore, orderCursor } from '../../lambdas/adapters/dynamodb/documents-store';
+import { toRecord } from '../../lambdas/adapters/dynamodb/contact-reader';
+import { DynamoDocumentStore, holdingsUpdate, orderCursor } from '../../lambdas/adapters/dynamodb/documents-store';
 import { StaleVersion } from '../../lambdas/domain/documents';
 import { Invalid } from '../../lambdas/contract/errors';
 import type { Document } from '../../lambdas/contract/schemas/documents';
@@ -39,16 +40,17 @@ beforeEach(() => {
 });
 
 describe('document transactions', () => {
-  test('create: the document if it does not exist, with its customer and all-documents keys, +1 on the count and on the live customer\'s holdings', async () => {
+  test('create: the document if it does not exist, with its customer and all-documents keys, +1 on the live customer\'s holdings and its count of the type, in one update', async () => {
     await store().write({ kind: 'create', document: invoice('c1') });
-    const [put, count, customer, ...rest] = written();
+    const [put, customer, ...rest] = written();
     expect(rest).toEqual([]);
-    expect(customer!.Update).toMatchObject({
+    expect(customer!.Update).toEqual({
+      TableName: TABLE,
       Key: { pk: 'CONTACT#c1', sk: 'CONTACT' },
-      UpdateExpression: 'SET #documents = if_not_exists(#documents, :unknown) + :documents',
+      UpdateExpression: 'SET #documents = if_not_exists(#documents, :unknown) + :documents ADD #count3 :count3',
       ConditionExpression: 'attribute_exists(#pk) AND #archived = :false',
-      ExpressionAttributeNames: { '#documents': 'documentsAsCustomer' },
-      ExpressionAttributeValues: { ':documents': 1, ':unknown': -1_000_000_000 },
+      ExpressionAttributeNames: { '#pk': 'pk', '#documents': 'documentsAsCustomer', '#count3': 'count#invoice', '#archived': 'archived' },
+      ExpressionAttributeValues: { ':documents': 1, ':unknown': -1_000_000_000, ':count3': 1, ':false': false },
     });
     expect(put!.Put).toMatchObject({
       TableName: TABLE,
@@ -70,7 +72,6 @@ describe('document transactions', () => {
         version: 1,
       },
     });
-    expect(count!.Update).toMatchObject({ Key: { pk: 'COUNTS#c1', sk: 'COUNT#invoice' }, ExpressionAttributeValues: { ':delta': 1 } });
   });
 
   test('replace: conditioned on the version read, rewrites each grant copy, no count change', async () => {
@@ -101,7 +102,7 @@ describe('document transactions', () => {
     expect(grant!.Put!.Item).not.toHaveProperty('version');
   });
 
-  test('move: the customer keys change, the counts, the grant counts and both customers\' holdings move, a grant to the new customer is dropped', async () => {
+  test('move: the customer keys change, the grant counts and both customers\' holdings and counts of the type move, a grant to the new customer is dropped', async () => {
     await store().write({
       kind: 'replace',
       previous: { document: invoice('c1'), version: 1 },
@@ -120,18 +121,23 @@ describe('document transactions', () => {
     ]);
     expect(items[4]!.Delete).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'GRANT#c2' } });
     expect([items[5]!.Update!.Key, delta(items[5]!)]).toEqual([{ pk: 'GRANTS#c2', sk: 'COUNT#invoice#c1' }, -1]);
-    expect(items.slice(6, 8).map((i) => [i.Update!.Key, delta(i)])).toEqual([
-      [{ pk: 'COUNTS#c1', sk: 'COUNT#invoice' }, -1],
-      [{ pk: 'COUNTS#c2', sk: 'COUNT#invoice' }, 1],
-    ]);
-    expect(items[8]!.Update).toMatchObject({ Key: { pk: 'CONTACT#c1' }, ExpressionAttributeValues: { ':documents': -1 }, ConditionExpression: 'attribute_exists(#pk)' });
-    // The new customer: one document more, one explicit grant less (now implicit), and it must be live.
-    expect(items[9]!.Update).toMatchObject({
+    expect(items[6]!.Update).toMatchObject({
+      Key: { pk: 'CONTACT#c1' },
+      UpdateExpression: 'SET #documents = if_not_exists(#documents, :unknown) + :documents ADD #count3 :count3',
+      ExpressionAttributeNames: { '#count3': 'count#invoice' },
+      ExpressionAttributeValues: { ':documents': -1, ':count3': -1 },
+      ConditionExpression: 'attribute_exists(#pk)',
+    });
+    // The new customer: one document more (and one invoice), one explicit grant less (now implicit), and it must be live.
+    expect(items[7]!.Update).toMatchObject({
       Key: { pk: 'CONTACT#c2' },
-      ExpressionAttributeValues: { ':documents': 1, ':grants': -1 },
+      ExpressionAttributeNames: { '#count3': 'count#invoice' },
+      ExpressionAttributeValues: { ':documents': 1, ':grants': -1, ':count3': 1 },
       ConditionExpression: 'attribute_exists(#pk) AND #archived = :false',
     });
-    expect(items).toHaveLength(10);
+    // No COUNTS# item any more: the counts are on the contact items.
+    expect(items.filter((i) => String(i.Update?.Key?.pk ?? '').startsWith('COUNTS#'))).toEqual([]);
+    expect(items).toHaveLength(8);
   });
 
   test('a new date moves the document in every listing: its order keys change', async () => {
@@ -142,7 +148,7 @@ describe('document transactions', () => {
     expect(grant!.Put!.Item).toMatchObject({ gsi1sk: order, gsi2sk: order });
   });
 
-  test('delete: the document at its version, every grant with its grant count and its grantee\'s holdings, −1 on the count and the customer\'s holdings', async () => {
+  test('delete: the document at its version, every grant with its grant count and its grantee\'s holdings, −1 on the customer\'s holdings and count of the type', async () => {
     await store().write({ kind: 'delete', previous: { document: invoice('c1'), version: 2 }, grants: [{ contactId: 'g1' }, { contactId: 'g2' }] });
     const items = written();
     expect(items[0]!.Delete).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 2 } });
@@ -151,9 +157,14 @@ describe('document transactions', () => {
       expect(items[i + 1]!.Update).toMatchObject({ Key: { pk: `GRANTS#${g}`, sk: 'COUNT#invoice#c1' }, ExpressionAttributeValues: { ':delta': -1 } });
       expect(items[i + 2]!.Update).toMatchObject({ Key: { pk: `CONTACT#${g}` }, ExpressionAttributeValues: { ':grants': -1 } });
     }
-    expect(items[7]!.Update).toMatchObject({ Key: { pk: 'COUNTS#c1', sk: 'COUNT#invoice' }, ExpressionAttributeValues: { ':delta': -1 } });
-    expect(items[8]!.Update).toMatchObject({ Key: { pk: 'CONTACT#c1' }, ExpressionAttributeValues: { ':documents': -1 } });
-    expect(items).toHaveLength(9);
+    expect(items[7]!.Update).toMatchObject({
+      Key: { pk: 'CONTACT#c1' },
+      UpdateExpression: 'SET #documents = if_not_exists(#documents, :unknown) + :documents ADD #count3 :count3',
+      ExpressionAttributeNames: { '#count3': 'count#invoice' },
+      ExpressionAttributeValues: { ':documents': -1, ':count3': -1 },
+      ConditionExpression: 'attribute_exists(#pk)',
+    });
+    expect(items).toHaveLength(8);
   });
 
   test('grant and ungrant: bump the document version (serialising with replaces), put/delete the grant, and count it for the grantee', async () => {
@@ -262,6 +273,35 @@ describe('reads', () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     await store().list(filter, undefined, 10);
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ IndexName: index, ExpressionAttributeValues: { ':pk': partition }, Limit: 11 });
+  });
+});
+
+describe('per-type counts on the contact item', () => {
+  test('an update that moves only counts (a batch\'s moves that cancel out in documents) is ADD alone, with no unused value', () => {
+    const update = holdingsUpdate(TABLE, 'c1', { documents: 0, counts: { invoice: -1, ticket: 1, task: 0 } }, true);
+    expect(update).toEqual({
+      TableName: TABLE,
+      Key: { pk: 'CONTACT#c1', sk: 'CONTACT' },
+      UpdateExpression: 'ADD #count3 :count3, #count7 :count7',
+      ConditionExpression: 'attribute_exists(#pk) AND #archived = :false',
+      ExpressionAttributeNames: { '#pk': 'pk', '#count3': 'count#invoice', '#count7': 'count#ticket', '#archived': 'archived' },
+      ExpressionAttributeValues: { ':count3': -1, ':count7': 1, ':false': false },
+    });
+  });
+
+  test('a contact item that keeps its counts is read as documentCounts; an older one has none (its counts are read elsewhere)', () => {
+    const item = { pk: 'CONTACT#c1', sk: 'CONTACT', entity: 'contact', id: 'c1', kind: 'company', name: 'C', archived: false, portal: { status: 'none' }, version: 1 };
+    expect(toRecord({ ...item, countsKept: true, 'count#invoice': 3, 'count#ticket': 0 }).documentCounts).toEqual({ invoice: 3, ticket: 0 });
+    expect(toRecord({ ...item, countsKept: true }).documentCounts).toEqual({});
+    expect(toRecord({ ...item, 'count#invoice': 3 })).not.toHaveProperty('documentCounts');
+  });
+
+  test('an older customer\'s counts: its former count items plus the changes its contact item took since, read consistently', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [{ type: 'invoice', n: 5 }, { type: 'task', n: 2 }] });
+    ddb.on(GetCommand).resolves({ Item: { 'count#invoice': -2, 'count#ticket': 1 } });
+    expect(await store().counts('c1')).toEqual({ invoice: 3, task: 2, ticket: 1 });
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'COUNTS#c1' } });
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'CONTACT#c1', sk: 'CONTACT' }, ConsistentRead: true });
   });
 });
 

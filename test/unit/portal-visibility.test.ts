@@ -274,6 +274,33 @@ describe('the listing, the document page and the counts', () => {
     }
   });
 
+  test('the counts come from the customers\' contact records when those keep them: the same numbers, no count read', async () => {
+    const countsOf = (customerId: string) => {
+      const counts: Partial<Record<DocumentType, number>> = {};
+      for (const d of documents) if (d.customerId === customerId) counts[d.type] = (counts[d.type] ?? 0) + 1;
+      return counts;
+    };
+    const company = contact('c', { kind: 'company', name: 'Company C', login: undefined, documentCounts: countsOf('c') });
+    for (const viewer of Object.values(viewers)) {
+      const { store, reads } = memoryStore(documents, grants);
+      const me = await portalMe({ documents: store, contacts: { get: async (id) => (id === 'c' ? company : undefined) } }, caller({ ...viewer, documentCounts: countsOf('p') }));
+      const want = expected(documents, grants, viewer);
+      expect(me.counts).toEqual(Object.fromEntries(DOCUMENT_TYPES.map((t) => [t, want.filter((ref) => ref.startsWith(`${t}/`)).length])));
+      expect(reads.filter((read) => read.startsWith('counts:'))).toEqual([]);
+    }
+  });
+
+  test('a customer whose record is older than the kept counts is read from the store; the other from its record', async () => {
+    const { store, reads } = memoryStore(documents, grants);
+    const company = contact('c', { kind: 'company', name: 'Company C', login: undefined });
+    const viewer = contact('p', { companyId: 'c', grantsReceived: 0, documentCounts: { task: 7 } });
+    const me = await portalMe({ documents: store, contacts: { get: async (id) => (id === 'c' ? company : undefined) } }, caller(viewer));
+    expect(reads).toEqual(['counts:c']);
+    const fromCompany = documents.filter((d) => d.customerId === 'c');
+    expect(me.counts.task).toBe(7 + fromCompany.filter((d) => d.type === 'task').length);
+    expect(me.counts.invoice).toBe(fromCompany.filter((d) => d.type === 'invoice').length);
+  });
+
   test('the counts read no grant counters while the viewer holds none, and not its own counters while it owns none', async () => {
     const { store, reads } = memoryStore(documents, grants);
     await portalMe({ documents: store, contacts: { get: async () => undefined } }, caller(contact('p', { companyId: 'c', documentsAsCustomer: 0, grantsReceived: 0 })));

@@ -5,7 +5,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '../../domain/contact-record';
 import type { ContactReader } from '../../domain/documents';
-import { ENTITY, HOLDINGS, keys } from '../../contract/keys';
+import { DOCUMENT_TYPES } from '../../contract/document-types';
+import { DOCUMENT_COUNTS, ENTITY, HOLDINGS, keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
 const RECORD_FIELDS = [
@@ -34,6 +35,12 @@ export function toRecord(item: Record<string, unknown>): ContactRecord {
   for (const field of RECORD_FIELDS) if (item[field] !== undefined) record[field] = item[field];
   if (typeof item[HOLDINGS.documents] === 'number') record.documentsAsCustomer = item[HOLDINGS.documents];
   if (typeof item[HOLDINGS.grants] === 'number') record.grantsReceived = item[HOLDINGS.grants];
+  // Only an item that has kept its counts from its creation knows them; an older one's are read elsewhere.
+  if (item[DOCUMENT_COUNTS.kept] === true) {
+    const counts: Record<string, number> = {};
+    for (const type of DOCUMENT_TYPES) if (typeof item[DOCUMENT_COUNTS.attribute(type)] === 'number') counts[type] = item[DOCUMENT_COUNTS.attribute(type)] as number;
+    record.documentCounts = counts;
+  }
   return record as unknown as ContactRecord;
 }
 

@@ -20,7 +20,7 @@ import { Conflict, EmailInUse, Invalid, NotFound, Unavailable } from '../../cont
 import { auditItem } from './audit-store';
 import { cancellationReasons, isConditionFailure, isTransactionCancelled } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, HOLDINGS, keys, nameKey } from '../../contract/keys';
+import { DOCUMENT_COUNTS, ENTITY, HOLDINGS, keys, nameKey } from '../../contract/keys';
 import { DynamoContactReader, toRecord } from './contact-reader';
 
 type Item = Record<string, unknown>;
@@ -141,8 +141,16 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
   async create(record: ContactRecord): Promise<void> {
     const put = {
       TableName: this.table,
-      // The holdings start at 0: the documents' and grants' transactions keep them (keys.ts, HOLDINGS).
-      Item: { ...keys.contact(record.id), entity: ENTITY.contact, ...record, ...contactIndexKeys(record), [HOLDINGS.documents]: 0, [HOLDINGS.grants]: 0 },
+      // The holdings start at 0 and the per-type counts at none: the documents' and grants' transactions keep them (keys.ts, HOLDINGS, DOCUMENT_COUNTS).
+      Item: {
+        ...keys.contact(record.id),
+        entity: ENTITY.contact,
+        ...record,
+        ...contactIndexKeys(record),
+        [HOLDINGS.documents]: 0,
+        [HOLDINGS.grants]: 0,
+        [DOCUMENT_COUNTS.kept]: true,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
     if (record.companyId === undefined) {

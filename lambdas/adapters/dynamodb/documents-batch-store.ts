@@ -1,15 +1,15 @@
 /**
- * Documents read and written in bulk for `POST /documents/batch`: one BatchGetItem for the
- * documents and one for their customers (strongly consistent, unprocessed keys asked again), and
- * the publications of several documents in one TransactWriteItems — the very items each one's own
- * transaction would have (documents-store.ts), the counters they share merged — as many documents
- * to a transaction as DynamoDB's limits (100 items, 4 MB) allow, a customer's documents together.
- * A transaction its conditions refused says, per item, which refused (the cancellation's reasons):
- * those documents are answered `false` (their PUT follows), the others written together again.
+ * Documents read and written in bulk for `POST /documents/batch`: the publications of several
+ * documents in one TransactWriteItems — the very items each one's own transaction would have
+ * (documents-store.ts), the counters they share merged — as many documents to a transaction as
+ * DynamoDB's limits (100 items, 4 MB) allow, a customer's documents together; and one BatchGetItem
+ * of the documents found to exist (strongly consistent, unprocessed keys asked again). A transaction
+ * its conditions refused says, per item, which refused (the cancellation's reasons): those documents
+ * are answered (`exists`, or `refused`: their PUT follows), the others written together again.
  */
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DocumentType } from '../../contract/document-types';
-import type { DocumentBatchStore, Publication } from '../../domain/documents-batch';
+import type { DocumentBatchStore, Publication, WriteOutcome } from '../../domain/documents-batch';
 import type { StoredDocument, StoredGrant } from '../../domain/documents';
 import { ENTITY, keys } from '../../contract/keys';
 import { cancellationReasons, isTransactionCancelled } from './conditions';
@@ -76,32 +76,29 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
     return found;
   }
 
-  async liveContacts(ids: readonly string[]): Promise<Set<string>> {
-    const items = await this.#getAll(
-      ids.map((id) => keys.contact(id)),
-      { ProjectionExpression: '#id, #entity, #archived', ExpressionAttributeNames: { '#id': 'id', '#entity': 'entity', '#archived': 'archived' } },
-    );
-    return new Set(items.filter((item) => item.entity === ENTITY.contact && item.archived === false).map((item) => String(item.id)));
-  }
-
   grants(type: DocumentType, id: string): Promise<StoredGrant[]> {
     return this.#documents.grants(type, id);
   }
 
-  async writeAll(changes: readonly Publication[]): Promise<boolean[]> {
-    const written: boolean[] = new Array(changes.length).fill(false);
+  async writeAll(changes: readonly Publication[]): Promise<WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = new Array<WriteOutcome>(changes.length).fill('refused');
     const footprints = changes.map((change) => this.#footprint(change));
-    for (const group of groups(changes, footprints)) {
-      let pending = group;
-      while (pending.length > 0) {
-        const outcome = await this.#writeTogether(pending.map((index) => changes[index]!), pending.map((index) => footprints[index]!.keys));
-        if (outcome === true) for (const index of pending) written[index] = true;
-        if (outcome === true || outcome === false) break;
-        // Refused by the conditions of some of them: those go one by one (their PUT, which says why), the others together again.
-        pending = pending.filter((_, n) => !outcome.has(n));
-      }
-    }
-    return written;
+    // The groups share no item (a customer's documents are in one group), so they are written at once.
+    await Promise.all(
+      groups(changes, footprints).map(async (group) => {
+        let pending = group;
+        while (pending.length > 0) {
+          const outcome = await this.#writeTogether(pending.map((index) => changes[index]!), pending.map((index) => footprints[index]!.keys));
+          if (outcome === true) for (const index of pending) outcomes[index] = 'written';
+          if (outcome === true || outcome === false) break;
+          // Refused by the conditions of some of them: those are answered (`exists`: the domain reads and replaces them;
+          // `refused`: their PUT, which says why), the others written together again.
+          for (const [n, why] of outcome) outcomes[pending[n]!] = why;
+          pending = pending.filter((_, n) => !outcome.has(n));
+        }
+      }),
+    );
+    return outcomes;
   }
 
   /** A publication's items alone (its PUT's transaction): their keys, and their size. */
@@ -113,10 +110,11 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
   /**
    * One transaction of several publications: `true` when written; `false` when it met a concurrent
    * one or cannot be shared (nothing written: their PUTs follow); or which of them (by position) a
-   * condition refused, read from the cancellation's reasons (an item shared by several — a customer's
-   * holdings — names them all).
+   * condition refused, and why, read from the cancellation's reasons (an item shared by several — a
+   * customer's holdings — names them all): `exists` for a create refused by its document's item
+   * alone, `refused` for anything else.
    */
-  async #writeTogether(changes: readonly Publication[], keys: readonly ReadonlySet<string>[]): Promise<boolean | Set<number>> {
+  async #writeTogether(changes: readonly Publication[], owned: readonly ReadonlySet<string>[]): Promise<boolean | Map<number, Exclude<WriteOutcome, 'written'>>> {
     const items = this.#documents.publicationItems(changes);
     // Two publications with an own item in common cannot share a transaction (a batch names each document once).
     if (new Set(items.map((item) => keyText(keyOfItem(item)))).size !== items.length) return false;
@@ -126,14 +124,19 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
     } catch (error) {
       if ((error as { name?: string }).name === 'TransactionConflictException') return false;
       if (!isTransactionCancelled(error)) throw error;
-      const refused = new Set<number>();
+      const refusedKeys = new Set<string>();
       cancellationReasons(error).forEach((reason, i) => {
-        if (reason.Code !== 'ConditionalCheckFailed' || !items[i]) return;
-        const key = keyText(keyOfItem(items[i]));
-        keys.forEach((own, n) => own.has(key) && refused.add(n));
+        if (reason.Code === 'ConditionalCheckFailed' && items[i]) refusedKeys.add(keyText(keyOfItem(items[i])));
+      });
+      const refused = new Map<number, Exclude<WriteOutcome, 'written'>>();
+      changes.forEach((change, n) => {
+        const own = [...owned[n]!].filter((key) => refusedKeys.has(key));
+        if (own.length === 0) return;
+        const onlyItsDocument = change.kind === 'create' && own.length === 1 && own[0] === keyText(keys.document(change.document.type, change.document.id));
+        refused.set(n, onlyItsDocument ? 'exists' : 'refused');
       });
       // A concurrent transaction, or reasons that name no publication: all of them as their PUT.
-      return refused.size > 0 && refused.size < changes.length ? refused : false;
+      return refused.size > 0 ? refused : false;
     }
   }
 

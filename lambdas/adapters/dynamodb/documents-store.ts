@@ -11,7 +11,7 @@ import type { Document } from '../../contract/schemas/documents';
 import { auditItem } from './audit-store';
 import { cancellationReasons } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ENTITY, HOLDINGS, HOLDINGS_UNKNOWN, keys } from '../../contract/keys';
+import { DOCUMENT_COUNTS, ENTITY, HOLDINGS, HOLDINGS_UNKNOWN, keys } from '../../contract/keys';
 import { DUE_TASKS } from '../../contract/schedule';
 import { TableStore } from './table-store';
 
@@ -19,8 +19,8 @@ import { TableStore } from './table-store';
  * Documents on the single table (see contract/keys.ts): the document item `DOC#<type>#<id> / DOC` carries the
  * customer's listing keys (gsi1/gsi2) and the all-documents keys (gsi3/gsi4); each explicit grant
  * `DOC#<type>#<id> / GRANT#<contactId>` carries the grantee's listing keys and a copy of the document,
- * so every listing is one Query per stream. Counts per customer and type, grant counts per grantee,
- * type and customer, and the holdings on the contact items are kept in the same transactions.
+ * so every listing is one Query per stream. The holdings and the per-type counts on the contact
+ * items, and the grant counts per grantee, type and customer, are kept in the same transactions.
  * Every listing's sort key is the document's order key, read backwards.
  */
 type Item = Record<string, unknown>;
@@ -100,9 +100,49 @@ export function documentItem(document: Document, version: number): Item {
   };
 }
 
-/** A customer's count of one type as the transactions leave it after `n` creates (exported for bulk seeding). */
-export function documentCountItem(customerId: string, type: DocumentType, n: number): Item {
-  return { ...keys.documentCount(customerId, type), entity: ENTITY.documentCount, customerId, type, n };
+/**
+ * Changes of a contact's holdings and per-type counts: an absent holdings counter (an item from
+ * before them) starts far below zero, i.e. unknown; an absent count at zero (keys.ts, DOCUMENT_COUNTS).
+ */
+export type HoldingsDelta = { documents?: number; grants?: number; counts?: Partial<Record<DocumentType, number>> };
+
+/**
+ * The update of a contact's holdings and counts, on its own item. `live`: the contact must exist and
+ * not be archived (a new document's customer, a new grantee — checked before, and it may have
+ * changed since). Exported for bulk seeding: the update a customer's creates leave, summed.
+ */
+export function holdingsUpdate(table: string, contactId: string, delta: HoldingsDelta, live: boolean): NonNullable<TransactItem['Update']> {
+  const names: Record<string, string> = { '#pk': 'pk' };
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const adds: string[] = [];
+  for (const [field, attribute] of [['documents', HOLDINGS.documents], ['grants', HOLDINGS.grants]] as const) {
+    const d = delta[field];
+    if (d === undefined || d === 0) continue;
+    names[`#${field}`] = attribute;
+    values[`:${field}`] = d;
+    values[':unknown'] = HOLDINGS_UNKNOWN;
+    sets.push(`#${field} = if_not_exists(#${field}, :unknown) + :${field}`);
+  }
+  DOCUMENT_TYPES.forEach((type, i) => {
+    const d = delta.counts?.[type];
+    if (d === undefined || d === 0) return;
+    names[`#count${i}`] = DOCUMENT_COUNTS.attribute(type);
+    values[`:count${i}`] = d;
+    adds.push(`#count${i} :count${i}`);
+  });
+  if (live) {
+    names['#archived'] = 'archived';
+    values[':false'] = false;
+  }
+  return {
+    TableName: table,
+    Key: keys.contact(contactId),
+    UpdateExpression: [sets.length > 0 ? `SET ${sets.join(', ')}` : '', adds.length > 0 ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' '),
+    ConditionExpression: live ? 'attribute_exists(#pk) AND #archived = :false' : 'attribute_exists(#pk)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /** A grant's item: the grantee's listing keys, a copy of the document, and for a grant with an end its end's keys (gsi3, due). */
@@ -144,13 +184,9 @@ function streamListing(stream: Stream): { index: string; partition: string } {
   return stream.type ? { index: 'gsi2', partition: k.gsi2pk } : { index: 'gsi1', partition: k.gsi1pk };
 }
 
-/** Changes of a contact's holdings: an absent counter (an item from before them) starts far below zero, i.e. unknown. */
-type HoldingsDelta = { documents?: number; grants?: number };
-
 /** A part of a publication's transaction: an item of its own, or a counter it moves (merged with others' in a batch). */
 type PublicationPart =
   | { kind: 'item'; item: TransactItem }
-  | { kind: 'count'; customerId: string; type: DocumentType; delta: number }
   | { kind: 'grantCount'; contactId: string; type: DocumentType; customerId: string; delta: number }
   | { kind: 'holdings'; contactId: string; delta: HoldingsDelta; live: boolean }
   | { kind: 'live'; contactId: string };
@@ -175,27 +211,20 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
    * The items of several publications (creates and replaces of distinct documents) as one
    * transaction, for documents-batch-store.ts: each document's own items exactly as its own
    * transaction has them, and the counters they move merged — a transaction may touch an item only
-   * once — into one update per item of their summed deltas (a contact's holdings update carries the
-   * "exists and not archived" condition when any of them needed it, or that check alone when the
-   * deltas cancel out). A count whose deltas cancel out is left alone.
+   * once — into one update per item of their summed deltas (a contact's holdings and per-type counts
+   * in one update, with the "exists and not archived" condition when any of them needed it, or that
+   * check alone when the deltas cancel out). A grant count whose deltas cancel out is left alone.
    */
   publicationItems(changes: readonly Publication[]): TransactItem[] {
     const own: TransactItem[] = [];
-    const counts = new Map<string, { customerId: string; type: DocumentType; delta: number }>();
     const grantCounts = new Map<string, { contactId: string; type: DocumentType; customerId: string; delta: number }>();
-    const contacts = new Map<string, { documents: number; grants: number; live: boolean }>();
-    const contact = (id: string) => contacts.get(id) ?? contacts.set(id, { documents: 0, grants: 0, live: false }).get(id)!;
+    const contacts = new Map<string, { documents: number; grants: number; counts: Partial<Record<DocumentType, number>>; live: boolean }>();
+    const contact = (id: string) => contacts.get(id) ?? contacts.set(id, { documents: 0, grants: 0, counts: {}, live: false }).get(id)!;
     for (const part of changes.flatMap((change) => this.#publication(change))) {
       switch (part.kind) {
         case 'item':
           own.push(part.item);
           break;
-        case 'count': {
-          const key = `${part.customerId}#${part.type}`;
-          const sum = counts.get(key) ?? counts.set(key, { ...part, delta: 0 }).get(key)!;
-          sum.delta += part.delta;
-          break;
-        }
         case 'grantCount': {
           const key = `${part.contactId}#${part.type}#${part.customerId}`;
           const sum = grantCounts.get(key) ?? grantCounts.set(key, { ...part, delta: 0 }).get(key)!;
@@ -206,6 +235,7 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
           const sum = contact(part.contactId);
           sum.documents += part.delta.documents ?? 0;
           sum.grants += part.delta.grants ?? 0;
+          for (const [type, d] of Object.entries(part.delta.counts ?? {}) as [DocumentType, number][]) sum.counts[type] = (sum.counts[type] ?? 0) + d;
           sum.live ||= part.live;
           break;
         }
@@ -216,10 +246,13 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     }
     return [
       ...own,
-      ...[...counts.values()].filter((c) => c.delta !== 0).map((c) => this.#count(c.customerId, c.type, c.delta)),
       ...[...grantCounts.values()].filter((c) => c.delta !== 0).map((c) => this.#grantCount(c.contactId, c.type, c.customerId, c.delta)),
       ...[...contacts].flatMap(([id, c]) =>
-        c.documents !== 0 || c.grants !== 0 ? [this.#holdings(id, { documents: c.documents, grants: c.grants }, c.live)] : c.live ? [this.#liveContact(id)] : [],
+        c.documents !== 0 || c.grants !== 0 || Object.values(c.counts).some((d) => d !== 0)
+          ? [this.#holdings(id, { documents: c.documents, grants: c.grants, counts: c.counts }, c.live)]
+          : c.live
+            ? [this.#liveContact(id)]
+            : [],
       ),
     ];
   }
@@ -253,18 +286,30 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     return Item ? grantInfoOf(Item) : undefined;
   }
 
+  /**
+   * The counts of a customer whose contact item is older than the counts kept on it (keys.ts,
+   * DOCUMENT_COUNTS): its former count items, frozen since, plus the changes its item took since.
+   */
   async counts(customerId: string): Promise<Counts> {
+    const attributes = DOCUMENT_TYPES.map((type) => DOCUMENT_COUNTS.attribute(type));
+    const [out, { Item }] = await Promise.all([
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.documentCountPartition(customerId) },
+          ProjectionExpression: '#type, #n',
+          ExpressionAttributeNames: { '#type': 'type', '#n': 'n' },
+        }),
+      ),
+      this.db.send(new GetCommand({ TableName: this.table, Key: keys.contact(customerId), ConsistentRead: true, ...projection(attributes) })),
+    ]);
     const counts: Counts = {};
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.documentCountPartition(customerId) },
-        ProjectionExpression: '#type, #n',
-        ExpressionAttributeNames: { '#type': 'type', '#n': 'n' },
-      }),
-    );
     for (const item of out.Items ?? []) counts[item.type as DocumentType] = Number(item.n);
+    for (const type of DOCUMENT_TYPES) {
+      const since = Item?.[DOCUMENT_COUNTS.attribute(type)];
+      if (typeof since === 'number') counts[type] = (counts[type] ?? 0) + since;
+    }
     return counts;
   }
 
@@ -329,18 +374,6 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     return found;
   }
 
-  #count(customerId: string, type: DocumentType, delta: number): TransactItem {
-    return {
-      Update: {
-        TableName: this.table,
-        Key: keys.documentCount(customerId, type),
-        UpdateExpression: 'SET #entity = :entity, #customerId = :customerId, #type = :type ADD #n :delta',
-        ExpressionAttributeNames: { '#entity': 'entity', '#customerId': 'customerId', '#type': 'type', '#n': 'n' },
-        ExpressionAttributeValues: { ':entity': ENTITY.documentCount, ':customerId': customerId, ':type': type, ':delta': delta },
-      },
-    };
-  }
-
   #grantCount(contactId: string, type: DocumentType, customerId: string, delta: number): TransactItem {
     return {
       Update: {
@@ -353,35 +386,9 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     };
   }
 
-  /**
-   * A contact's holdings change, on its own item. `live`: the contact must exist and not be archived
-   * (a new document's customer, a new grantee — checked before, and it may have changed since).
-   */
+  /** A contact's holdings and counts change, on its own item (`holdingsUpdate`). */
   #holdings(contactId: string, delta: HoldingsDelta, live: boolean): TransactItem {
-    const names: Record<string, string> = { '#pk': 'pk' };
-    const values: Record<string, unknown> = { ':unknown': HOLDINGS_UNKNOWN };
-    const sets: string[] = [];
-    for (const [field, attribute] of [['documents', HOLDINGS.documents], ['grants', HOLDINGS.grants]] as const) {
-      const d = delta[field];
-      if (d === undefined || d === 0) continue;
-      names[`#${field}`] = attribute;
-      values[`:${field}`] = d;
-      sets.push(`#${field} = if_not_exists(#${field}, :unknown) + :${field}`);
-    }
-    if (live) {
-      names['#archived'] = 'archived';
-      values[':false'] = false;
-    }
-    return {
-      Update: {
-        TableName: this.table,
-        Key: keys.contact(contactId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: live ? 'attribute_exists(#pk) AND #archived = :false' : 'attribute_exists(#pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    };
+    return { Update: holdingsUpdate(this.table, contactId, delta, live) };
   }
 
   #putGrant(document: Document, grant: StoredGrant, condition?: string): TransactItem {
@@ -436,8 +443,7 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
       const { document } = change;
       return [
         item({ Put: { TableName: this.table, Item: documentItem(document, 1), ConditionExpression: 'attribute_not_exists(pk)' } }),
-        { kind: 'count', customerId: document.customerId, type: document.type, delta: 1 },
-        { kind: 'holdings', contactId: document.customerId, delta: { documents: 1 }, live: true },
+        { kind: 'holdings', contactId: document.customerId, delta: { documents: 1, counts: { [document.type]: 1 } }, live: true },
       ];
     }
     const { previous, document } = change;
@@ -455,7 +461,7 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     });
     const copies = change.grants.map((grant) => item(this.#putGrant(document, grant)));
     if (!moved) return [put, ...copies, { kind: 'live', contactId: document.customerId }];
-    // Moved to another customer (at most 1 + 30 copies + 60 grant counts + 2 counts + 2 holdings = 95 of DynamoDB's 100 items).
+    // Moved to another customer (at most 1 + 30 copies + 60 grant counts + 2 holdings with their counts = 93 of DynamoDB's 100 items).
     return [
       put,
       ...copies,
@@ -467,11 +473,9 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
         item(this.#deleteGrant(document, grant)),
         { kind: 'grantCount', contactId: grant.contactId, type, customerId: before, delta: -1 },
       ]),
-      { kind: 'count', customerId: before, type, delta: -1 },
-      { kind: 'count', customerId: document.customerId, type, delta: 1 },
-      { kind: 'holdings', contactId: before, delta: { documents: -1 }, live: false },
+      { kind: 'holdings', contactId: before, delta: { documents: -1, counts: { [type]: -1 } }, live: false },
       // The new customer's own explicit grant (now implicit) goes: it holds one grant less.
-      { kind: 'holdings', contactId: document.customerId, delta: { documents: 1, grants: -change.dropGrants.length }, live: true },
+      { kind: 'holdings', contactId: document.customerId, delta: { documents: 1, grants: -change.dropGrants.length, counts: { [type]: 1 } }, live: true },
     ];
   }
 
@@ -479,8 +483,6 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
     switch (part.kind) {
       case 'item':
         return part.item;
-      case 'count':
-        return this.#count(part.customerId, part.type, part.delta);
       case 'grantCount':
         return this.#grantCount(part.contactId, part.type, part.customerId, part.delta);
       case 'holdings':
@@ -512,8 +514,7 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
             this.#grantCount(grant.contactId, document.type, document.customerId, -1),
             this.#holdings(grant.contactId, { grants: -1 }, false),
           ]),
-          this.#count(document.customerId, document.type, -1),
-          this.#holdings(document.customerId, { documents: -1 }, false),
+          this.#holdings(document.customerId, { documents: -1, counts: { [document.type]: -1 } }, false),
         ];
       }
       case 'grant': {

@@ -10,8 +10,10 @@
 import { AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ENTITY, keys } from '../../../lambdas/contract/keys';
+import { documentItem } from '../../../lambdas/adapters/dynamodb/documents-store';
+import { DOCUMENT_COUNTS, ENTITY, HOLDINGS, keys } from '../../../lambdas/contract/keys';
 import type { Contact } from '../../../lambdas/contract/schemas/contacts';
+import type { Document } from '../../../lambdas/contract/schemas/documents';
 import { adminToken, api, cognito, signIn, stack } from './stack';
 
 export interface PortalUser {
@@ -130,4 +132,28 @@ export async function seedDocuments(items: Record<string, unknown>[]): Promise<v
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+/**
+ * A customer as a table from before the per-type counts moved onto the contact item left it (keys.ts,
+ * DOCUMENT_COUNTS): its documents' items, its count items `COUNTS#<id>` / `COUNT#<type>` as the former
+ * transactions wrote them, its holdings counting the documents, and no `countsKept` on its item.
+ */
+export async function makeLegacyCustomer(contactId: string, documents: readonly Document[]): Promise<void> {
+  const { db, table } = fixtureClients();
+  const counts = new Map<string, number>();
+  for (const d of documents) counts.set(d.type, (counts.get(d.type) ?? 0) + 1);
+  await seedDocuments([
+    ...documents.map((d) => documentItem(d, 1)),
+    ...[...counts].map(([type, n]) => ({ ...keys.documentCount(contactId, type as Document['type']), entity: ENTITY.documentCount, customerId: contactId, type, n })),
+  ]);
+  await db.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: keys.contact(contactId),
+      UpdateExpression: 'SET #documents = :n REMOVE #kept',
+      ExpressionAttributeNames: { '#documents': HOLDINGS.documents, '#kept': DOCUMENT_COUNTS.kept },
+      ExpressionAttributeValues: { ':n': documents.length },
+    }),
+  );
 }
