@@ -4,8 +4,10 @@
  * module builds first (`mainFields`), the AWS SDK bundled — `bundleAwsSDK: true` leaves no externals —
  * with the aliases of lib/bundling.ts, then the map trimmed to the project's own code as the CDK's
  * `afterBundling` hook does), its minified size, its map's size, its cold import time — `require` of
- * the bundle in a fresh `node` process with `--enable-source-maps`, median of a few — and the time the
- * first mapped stack trace of a container costs (Node parses the bundle's map on first use).
+ * the bundle in a fresh `node` process with `--enable-source-maps`, median of 21 — and the time the
+ * first mapped stack trace of a container costs (Node parses the bundle's map on first use). Every
+ * bundle is built before any is timed (esbuild's work does not land on the first bundles' runs), and
+ * the runs go round the bundles, so a change in the machine's load lands on all of them alike.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,7 +27,8 @@ export const ENTRIES: readonly { name: string; entry: string; kind: 'http' | 'ba
   { name: 'schedule', entry: 'lambdas/schedule/handler.ts', kind: 'background' },
 ];
 
-const IMPORT_RUNS = 9;
+/** A bundle's median moved by 20–40 ms between runs of 9 a minute apart on an idle machine (2026-12-02). */
+const IMPORT_RUNS = 21;
 
 /**
  * Requires the bundle and prints the wall-clock and the CPU milliseconds it took, then how long the
@@ -70,22 +73,26 @@ export async function buildBundle(entry: string, outfile: string): Promise<void>
 }
 
 export async function measureBundles(outDir: string): Promise<BundleFigures[]> {
-  const figures: BundleFigures[] = [];
-  for (const { name, entry, kind } of ENTRIES) {
-    const outfile = path.join(outDir, name.replace(/\W+/g, '-'), 'index.js');
-    await buildBundle(entry, outfile);
-    const runs: number[] = [];
-    const cpu: number[] = [];
-    const mapping: number[] = [];
-    // The Lambda runs with NODE_OPTIONS=--enable-source-maps (portal-function.ts): so does the probe.
-    const env = { ...process.env, NODE_OPTIONS: '--enable-source-maps' };
-    for (let i = 0; i < IMPORT_RUNS; i++) {
+  const bundles = ENTRIES.map((entry) => ({ ...entry, outfile: path.join(outDir, entry.name.replace(/\W+/g, '-'), 'index.js') }));
+  for (const { entry, outfile } of bundles) await buildBundle(entry, outfile);
+  const runs = bundles.map(() => ({ wall: [] as number[], cpu: [] as number[], mapping: [] as number[] }));
+  // The Lambda runs with NODE_OPTIONS=--enable-source-maps (portal-function.ts): so does the probe.
+  const env = { ...process.env, NODE_OPTIONS: '--enable-source-maps' };
+  for (let i = 0; i < IMPORT_RUNS; i++) {
+    for (const [n, { outfile }] of bundles.entries()) {
       const [wall, used, mapped] = execFileSync(process.execPath, ['-e', PROBE, outfile], { env, encoding: 'utf8' }).split(' ').map(Number);
-      runs.push(wall ?? Number.NaN);
-      cpu.push(used ?? Number.NaN);
-      mapping.push(mapped ?? Number.NaN);
+      runs[n]!.wall.push(wall ?? Number.NaN);
+      runs[n]!.cpu.push(used ?? Number.NaN);
+      runs[n]!.mapping.push(mapped ?? Number.NaN);
     }
-    figures.push({ name, kind, bytes: fs.statSync(outfile).size, mapBytes: fs.statSync(`${outfile}.map`).size, importMs: median(runs), importCpuMs: median(cpu), firstMapMs: median(mapping) });
   }
-  return figures;
+  return bundles.map(({ name, kind, outfile }, n) => ({
+    name,
+    kind,
+    bytes: fs.statSync(outfile).size,
+    mapBytes: fs.statSync(`${outfile}.map`).size,
+    importMs: median(runs[n]!.wall),
+    importCpuMs: median(runs[n]!.cpu),
+    firstMapMs: median(runs[n]!.mapping),
+  }));
 }
