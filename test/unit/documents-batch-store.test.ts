@@ -82,6 +82,9 @@ const keyOf = (item: ReturnType<typeof transactions>[number][number]) => {
   const key = (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as Key;
   return `${key.pk}|${key.sk}`;
 };
+/** A transaction of `items` items cancelled because it met a concurrent one on one of them (DynamoDB names it, the rest `None`). */
+const conflict = (items: number) =>
+  new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: Array.from({ length: items }, (_, i) => ({ Code: i === items - 1 ? 'TransactionConflict' : 'None' })) });
 /** The holdings deltas a set of transactions moves per contact (`documentsAsCustomer`, `grantsReceived`). */
 const holdings = (all: ReturnType<typeof transactions>) => {
   const sums: Record<string, { documents: number; grants: number }> = {};
@@ -346,7 +349,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(holdings([second!])).toEqual({ c1: { documents: 1, grants: 0 }, c2: { documents: 1, grants: 0 } });
   });
 
-  test("a customer's check refusing names all of that customer's documents; a conflict with another transaction sends them all to their PUT", async () => {
+  test("a customer's check refusing names all of that customer's documents; conflicts with other transactions that outlast the retries send them all to their PUT", async () => {
     table([contactItem('c1'), contactItem('c2')]);
     const store = new DynamoDocumentBatchStore(client(), TABLE);
     ddb
@@ -365,9 +368,44 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(await store.writeAll(changes)).toEqual(['refused', 'written', 'refused']);
     ddb.reset();
     table([contactItem('c1'), contactItem('c2')]);
-    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }] }));
+    ddb.on(TransactWriteCommand).rejects(conflict(4));
     expect(await store.writeAll(changes)).toEqual(['refused', 'refused', 'refused']);
-    expect(transactions()).toHaveLength(1);
+    // The first try and three more, each the whole group.
+    expect(transactions()).toHaveLength(4);
+    for (const items of transactions()) expect(items.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['A', 'C', 'B']);
+  });
+
+  test('a transaction that met a concurrent one is written together again, not sent to 100 PUTs', async () => {
+    table([contactItem('c1'), contactItem('c2')]);
+    const store = new DynamoDocumentBatchStore(client(), TABLE);
+    const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 1 ? 'c2' : 'c1') }));
+    ddb.on(TransactWriteCommand).rejectsOnce(conflict(5)).rejectsOnce(Object.assign(new Error('conflict'), { name: 'TransactionConflictException' })).resolves({});
+    expect(await store.writeAll(changes)).toEqual(['written', 'written', 'written']);
+    expect(transactions()).toHaveLength(3);
+    expect(holdings([transactions()[2]!])).toEqual({ c1: { documents: 2, grants: 0 }, c2: { documents: 1, grants: 0 } });
+  });
+
+  test('a conflict beside a refused condition: the refused document is answered, the others written together again', async () => {
+    table([contactItem('c1'), contactItem('c2')]);
+    const store = new DynamoDocumentBatchStore(client(), TABLE);
+    const changes = ['A', 'B'].map((id) => ({ kind: 'create' as const, document: doc(id, 'c1') }));
+    ddb
+      .on(TransactWriteCommand)
+      .callsFakeOnce((input: { TransactItems: ReturnType<typeof transactions>[number] }) =>
+        Promise.reject(
+          new TransactionCanceledException({
+            message: 'cancelled',
+            $metadata: {},
+            CancellationReasons: input.TransactItems.map((item) =>
+              keyOf(item) === 'DOC#invoice#A|DOC' ? { Code: 'ConditionalCheckFailed' } : keyOf(item) === 'CONTACT#c1|CONTACT' ? { Code: 'TransactionConflict' } : { Code: 'None' },
+            ),
+          }),
+        ),
+      )
+      .resolves({});
+    expect(await store.writeAll(changes)).toEqual(['exists', 'written']);
+    expect(transactions()).toHaveLength(2);
+    expect(transactions()[1]!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['B']);
   });
 
   test('any other failure is thrown (the request answers it), not taken for a refusal', async () => {

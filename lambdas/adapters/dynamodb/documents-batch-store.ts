@@ -5,7 +5,10 @@
  * DynamoDB's limits (100 items, 4 MB) allow, a customer's documents together; and one BatchGetItem
  * of the documents found to exist (strongly consistent, unprocessed keys asked again). A transaction
  * its conditions refused says, per item, which refused (the cancellation's reasons): those documents
- * are answered (`exists`, or `refused`: their PUT follows), the others written together again.
+ * are answered (`exists`, or `refused`: their PUT follows), the others written together again. One
+ * that met a concurrent transaction on a shared item (a customer's holdings: several back offices
+ * publishing to the same customers at once) is tried again after a short random pause, a few times,
+ * before its documents go to their PUTs one by one.
  */
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DocumentType } from '../../contract/document-types';
@@ -29,7 +32,18 @@ const TRANSACTION_BYTES = 3 * 1024 * 1024;
  */
 const bytesOf = (item: TransactItem) => 1.5 * JSON.stringify(item).length + 200;
 
+/**
+ * A group that met concurrent transactions is written together again up to this many times, after
+ * a pause drawn between half and all of 25 ms × 2^attempt (at most ≈ 0.35 s in all): on DynamoDB the
+ * other transaction holds the shared item for milliseconds, and 100 PUTs cost far more than the wait.
+ */
+const CONFLICT_RETRIES = 3;
+// Stryker disable next-line ArithmeticOperator,MethodExpression: the pause's length is timing, not an outcome
+const conflictPause = (attempt: number) => 25 * 2 ** attempt * (0.5 + Math.random() / 2);
+
 type Footprint = { keys: ReadonlySet<string>; bytes: number };
+/** How writing a group together ended: see `#writeTogether`. */
+type Together = 'written' | 'conflict' | 'alone' | Map<number, Exclude<WriteOutcome, 'written'>>;
 const keyOfItem = (item: TransactItem) => (item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key ?? item.ConditionCheck?.Key) as Key;
 
 /**
@@ -87,10 +101,15 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
     await Promise.all(
       groups(changes, footprints).map(async (group) => {
         let pending = group;
+        let conflicts = 0;
         while (pending.length > 0) {
           const outcome = await this.#writeTogether(pending.map((index) => changes[index]!), pending.map((index) => footprints[index]!.keys));
-          if (outcome === true) for (const index of pending) outcomes[index] = 'written';
-          if (outcome === true || outcome === false) break;
+          if (outcome === 'written') for (const index of pending) outcomes[index] = 'written';
+          if (outcome === 'conflict' && conflicts < CONFLICT_RETRIES) {
+            await pause(conflictPause(conflicts++));
+            continue;
+          }
+          if (typeof outcome === 'string') break;
           // Refused by the conditions of some of them: those are answered (`exists`: the domain reads and replaces them;
           // `refused`: their PUT, which says why), the others written together again.
           for (const [n, why] of outcome) outcomes[pending[n]!] = why;
@@ -108,26 +127,29 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
   }
 
   /**
-   * One transaction of several publications: `true` when written; `false` when it met a concurrent
-   * one or cannot be shared (nothing written: their PUTs follow); or which of them (by position) a
-   * condition refused, and why, read from the cancellation's reasons (an item shared by several — a
-   * customer's holdings — names them all): `exists` for a create refused by its document's item
-   * alone, `refused` for anything else.
+   * One transaction of several publications (nothing of it is written unless it answers `written`):
+   * `conflict` when it met a concurrent transaction and no condition refused; `alone` when it cannot
+   * be shared or was cancelled for a reason that names no publication (their PUTs follow); or which
+   * of them (by position) a condition refused, and why, read from the cancellation's reasons (an item
+   * shared by several — a customer's holdings — names them all): `exists` for a create refused by its
+   * document's item alone, `refused` for anything else.
    */
-  async #writeTogether(changes: readonly Publication[], owned: readonly ReadonlySet<string>[]): Promise<boolean | Map<number, Exclude<WriteOutcome, 'written'>>> {
+  async #writeTogether(changes: readonly Publication[], owned: readonly ReadonlySet<string>[]): Promise<Together> {
     const items = this.#documents.publicationItems(changes);
     // Two publications with an own item in common cannot share a transaction (a batch names each document once).
-    if (new Set(items.map((item) => keyText(keyOfItem(item)))).size !== items.length) return false;
+    if (new Set(items.map((item) => keyText(keyOfItem(item)))).size !== items.length) return 'alone';
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
+      return 'written';
     } catch (error) {
-      if ((error as { name?: string }).name === 'TransactionConflictException') return false;
+      if ((error as { name?: string }).name === 'TransactionConflictException') return 'conflict';
       if (!isTransactionCancelled(error)) throw error;
+      const reasons = cancellationReasons(error);
       const refusedKeys = new Set<string>();
-      cancellationReasons(error).forEach((reason, i) => {
+      reasons.forEach((reason, i) => {
         if (reason.Code === 'ConditionalCheckFailed' && items[i]) refusedKeys.add(keyText(keyOfItem(items[i])));
       });
+      if (refusedKeys.size === 0 && reasons.some((reason) => reason.Code === 'TransactionConflict')) return 'conflict';
       const refused = new Map<number, Exclude<WriteOutcome, 'written'>>();
       changes.forEach((change, n) => {
         const own = [...owned[n]!].filter((key) => refusedKeys.has(key));
@@ -135,8 +157,8 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
         const onlyItsDocument = change.kind === 'create' && own.length === 1 && own[0] === keyText(keys.document(change.document.type, change.document.id));
         refused.set(n, onlyItsDocument ? 'exists' : 'refused');
       });
-      // A concurrent transaction, or reasons that name no publication: all of them as their PUT.
-      return refused.size > 0 ? refused : false;
+      // Reasons that name no publication: all of them as their PUT.
+      return refused.size > 0 ? refused : 'alone';
     }
   }
 
