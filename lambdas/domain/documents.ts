@@ -147,22 +147,24 @@ export async function deleteDocument(deps: Pick<DocumentDeps, 'store'>, type: Do
 /**
  * Shares a document with one more contact, until `until` if given (a future instant). Granting its
  * customer changes nothing (it sees it anyway); granting an existing grantee again sets the grant's
- * end to what this request says (the grant's giver and time are then this request's).
+ * end to what this request says (the grant's giver and time are then this request's). Answers the
+ * grant as `listGrants` shows it.
  */
-export async function addGrant(deps: DocumentDeps, type: DocumentType, id: string, input: { contactId: string; until?: string }, actor: string): Promise<void> {
+export async function addGrant(deps: DocumentDeps, type: DocumentType, id: string, input: { contactId: string; until?: string }, actor: string): Promise<Grant> {
   const { contactId, until } = input;
   if (until !== undefined && hasEnded(until, deps.now())) throw new Invalid('until must be in the future.', 'until');
-  await retrying(async () => {
+  return retrying(async () => {
     const current = await existing(deps.store, type, id);
     await liveContact(deps, contactId, 'contactId');
-    if (current.document.customerId === contactId) return;
+    if (current.document.customerId === contactId) return { contactId, implicit: true };
     const grants = await deps.store.grants(type, id);
     const previous = grants.find((grant) => grant.contactId === contactId);
-    if (previous && previous.until === until) return;
+    if (previous && previous.until === until) return explicitGrant(previous, deps.now());
     if (!previous && grants.length >= MAX_EXPLICIT_GRANTS)
       throw new Conflict(`A document can be shared explicitly with at most ${MAX_EXPLICIT_GRANTS} contacts.`);
     const grant: StoredGrant = { contactId, ...(until === undefined ? {} : { until }), grantedBy: actor, grantedAt: deps.now().toISOString() };
     await deps.store.write({ kind: 'grant', current, grant, ...(previous ? { replaces: previous } : {}) });
+    return explicitGrant(grant, deps.now());
   });
 }
 
@@ -204,15 +206,18 @@ export async function listGrants(deps: Pick<DocumentDeps, 'store' | 'now'>, type
     { contactId: document.customerId, implicit: true },
     ...explicit
       .filter((grant) => grant.contactId !== document.customerId)
-      .map((grant) => ({
-        contactId: grant.contactId,
-        implicit: false,
-        ...(grant.until === undefined ? {} : { until: grant.until, expired: hasEnded(grant.until, now) }),
-        ...(grant.grantedBy === undefined ? {} : { grantedBy: grant.grantedBy }),
-        ...(grant.grantedAt === undefined ? {} : { grantedAt: grant.grantedAt }),
-      })),
+      .map((grant) => explicitGrant(grant, now)),
   ];
 }
+
+/** A stored grant as staff see it: `expired` once its `until` has passed. */
+const explicitGrant = (grant: StoredGrant, now: Date): Grant => ({
+  contactId: grant.contactId,
+  implicit: false,
+  ...(grant.until === undefined ? {} : { until: grant.until, expired: hasEnded(grant.until, now) }),
+  ...(grant.grantedBy === undefined ? {} : { grantedBy: grant.grantedBy }),
+  ...(grant.grantedAt === undefined ? {} : { grantedAt: grant.grantedAt }),
+});
 
 /** The staff listing, newest date first; its cursor is bound to the filter (customer and type). */
 export async function listDocuments(

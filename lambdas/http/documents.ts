@@ -51,10 +51,10 @@ export const handler = httpFunction('documents', {
     status: 200,
     body: await listDocuments(documentsDeps(), req.query),
   }),
-  addGrant: async (req: HttpRequest<GrantInput, unknown, DocumentParams>) => {
-    await addGrant(documentsDeps(), req.params.type, req.params.id, req.body, actorOf(req.principal));
-    return { status: 201, body: { contactId: req.body.contactId, implicit: false, ...(req.body.until === undefined ? {} : { until: req.body.until }) } };
-  },
+  addGrant: async (req: HttpRequest<GrantInput, unknown, DocumentParams>) => ({
+    status: 201,
+    body: await addGrant(documentsDeps(), req.params.type, req.params.id, req.body, actorOf(req.principal)),
+  }),
   removeGrant: async (req: HttpRequest<unknown, unknown, GrantParams>) => {
     await removeGrant(documentsDeps(), req.params.type, req.params.id, req.params.contactId);
     return { status: 204 };

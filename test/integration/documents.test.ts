@@ -156,9 +156,18 @@ describe('grants', () => {
     const grants = async () => (await staff(`/documents/project/${id}/grants`)).body;
 
     expect(await grants()).toEqual({ items: [{ contactId: customer.id, implicit: true }] });
-    expect((await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: friend.id } })).status).toBe(201);
-    expect((await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: friend.id } })).status).toBe(201);
-    expect((await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: customer.id } })).status).toBe(201);
+    const shared = await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: friend.id } });
+    expect(shared.status).toBe(201);
+    const again = await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: friend.id } });
+    expect(again.status).toBe(201);
+    const toCustomer = await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: customer.id } });
+    expect(toCustomer.status).toBe(201);
+    // Each answer is the grant as the list shows it: the customer's stays the implicit one.
+    const listed = (await grants()) as { items: unknown[] };
+    expect([shared.body, again.body, toCustomer.body]).toEqual([listed.items[1], listed.items[1], listed.items[0]]);
+    // …and /openapi.json says so.
+    const openapi = (await api('/openapi.json')).body as { paths: Record<string, { post: { responses: Record<string, { content?: unknown }> } }> };
+    expect(openapi.paths['/documents/{type}/{id}/grants']!.post.responses['201']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Grant' } } });
     expect(await grants()).toEqual({
       items: [
         { contactId: customer.id, implicit: true },

@@ -166,6 +166,24 @@ describe('the invitation lifecycle, in real time', () => {
     expect((await auditOf(contact)).find((a) => a.action === 'portal.reinvited')).toMatchObject({ details: { email: contact.email, delivery: 'link' } });
   });
 
+  it.concurrent('a link handed to staff (delivery "link") gets its one reminder too: a fresh link mailed, the handed one 410', async () => {
+    const contact = await person();
+    await grant(contact);
+    const res = await staff(`/contacts/${contact.id}/portal-access/reinvite`, { method: 'POST', body: { contactId: contact.id, delivery: 'link' } });
+    expect(res.status).toBe(200);
+    const [, reminder] = await eventually(
+      async () => {
+        const mails = await mailsTo(contact.email);
+        if (mails.length < 2) throw new Error('no reminder yet');
+        return mails;
+      },
+      { timeoutMs: (LIFECYCLE.reminderAfterSeconds + 10) * 1000 },
+    );
+    expect(reminder!.subject).toBe('Reminder: your invitation to the Example Business customer portal');
+    expect((await accept(new URL(res.body.url).searchParams.get('token') ?? '')).status).toBe(410);
+    expect((await accept(tokenIn(reminder))).status).toBe(204);
+  });
+
   it.concurrent('writes in the contact’s language, names the business and the inviter (from the staff pool), and tells the inviter in theirs', async () => {
     const username = uniq('mia');
     const mia = `${username}@example.com`;

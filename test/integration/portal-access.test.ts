@@ -206,6 +206,21 @@ describe('revoke and re-grant', () => {
     expect((await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { delivery: 'sms' } })).status).toBe(400);
   });
 
+  it('a re-invite by email after one by link (delivery "link") mails a fresh link; the link handed to staff dies', async () => {
+    const email = `${uniq('relink')}@example.com`;
+    const person = await contact({ email });
+    await applyLines(person.id, [{ contactId: person.id, inPortal: true }]);
+    await settled(person.id);
+    const link = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { delivery: 'link' } });
+    expect(link.status).toBe(200);
+    // The link left no outbox item behind on the contact: the email's must not need one.
+    const res = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: {} });
+    expect(res.status).toBe(202);
+    const [, mailed] = await mailsTo(email, { count: 2 });
+    expect((await accept(new URL(link.body.url).searchParams.get('token') ?? '')).status).toBe(410);
+    expect((await accept(tokenIn(mailed))).status).toBe(204);
+  });
+
   it('answers 404 for an unknown wizard or audit, 400 for a forged cursor or a bad body', async () => {
     expect((await staff('/contacts/nope-unknown/audit')).status).toBe(404);
     expect((await staff('/contacts/nope-unknown/portal-access')).status).toBe(404);

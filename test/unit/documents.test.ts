@@ -201,7 +201,8 @@ describe('grants', () => {
       expect(error).toBeInstanceOf(Invalid);
       expect((error as Invalid).path).toBe('until');
     }
-    await expect(grantTo(fake, 'g1', new Date(T1.getTime() + 1).toISOString())).resolves.toBeUndefined();
+    const soon = new Date(T1.getTime() + 1).toISOString();
+    await expect(grantTo(fake, 'g1', soon)).resolves.toEqual({ contactId: 'g1', implicit: false, until: soon, expired: false, grantedBy: STAFF, grantedAt: T1.toISOString() });
   });
 
   test('refuses an unknown document (404) and an unknown or archived contact (400 on contactId)', async () => {
@@ -218,7 +219,7 @@ describe('grants', () => {
     const many = Array.from({ length: MAX_EXPLICIT_GRANTS }, (_, i) => `g${i}`);
     const fake = fakeStore({ document: invoice('c1'), version: 1 }, many);
     await expect(grantTo(fake, 'one-more')).rejects.toBeInstanceOf(Conflict);
-    await expect(grantTo(fake, 'g0', '2027-01-01T00:00:00.000Z')).resolves.toBeUndefined();
+    await expect(grantTo(fake, 'g0', '2027-01-01T00:00:00.000Z')).resolves.toMatchObject({ contactId: 'g0', until: '2027-01-01T00:00:00.000Z' });
   });
 
   test('removes an explicit grant; the implicit one is a Conflict, a missing one NotFound', async () => {

@@ -292,7 +292,8 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
         ConditionExpression: `attribute_exists(pk) AND ${archive.condition} AND #portal.#status = :status AND ${previous ? '#outbox.#id = :previous' : 'attribute_not_exists(#outbox)'}`,
         ExpressionAttributeNames: {
           '#outbox': 'outbox',
-          '#id': 'id',
+          // Only a condition on the previous item names its id, and DynamoDB refuses a name no expression uses.
+          ...(previous ? { '#id': 'id' } : {}),
           '#updatedAt': 'updatedAt',
           '#deliveryError': 'deliveryError',
           '#version': 'version',
