@@ -30,27 +30,37 @@ const revocationItem = (deps: Pick<RevocationDeps, 'newId'>, contact: ContactRec
 });
 
 /**
+ * A revocation's write is refused when the record changed since it was read; it is read again and
+ * tried again this many times in all before the caller is told to repeat the request.
+ */
+export const REVOKE_ATTEMPTS = 5;
+
+/**
  * Revokes one contact. The wizard's `inPortal: false` leaves an access that has ended (`expired`)
  * as it is, like a revoked one; an archive or a revocation event (`ended: 'revoke'`) revokes it too,
  * so that its login is disabled as well.
  */
 export async function revokeContact(
   deps: RevocationDeps,
-  contact: ContactRecord,
+  read: ContactRecord,
   actor: string,
   reason?: string,
   ended: 'keep' | 'revoke' = 'keep',
 ): Promise<'revoked' | 'unchanged'> {
-  const status = contact.portal.status;
-  const email = contact.login?.email;
-  const live = ended === 'revoke' ? inPortal(status) || status === 'expired' : inPortal(portalStatusAt(contact.portal, deps.now()));
-  if (live) {
+  let contact = read;
+  for (let attempt = 1; revocable(contact, ended, deps.now()); attempt++) {
+    const status = contact.portal.status;
+    const email = contact.login?.email;
     const at = deps.now().toISOString();
     const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
-    if (!(await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))))
-      throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
-    return 'revoked';
+    if (await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))) return 'revoked';
+    // Changed since the read — most often the invitee accepted meanwhile (invited → active): the
+    // access still has to end, so the revocation goes on from the record as it is now.
+    const now = attempt < REVOKE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
+    if (!now) throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+    contact = now;
   }
+  const status = contact.portal.status;
   if (contact.archived && contact.login) await deps.store.releaseLogin(contact.login, contact.id);
   // A revocation whose follow-up never finished (its outbox item abandoned): queue it again.
   if (status === 'revoked' && contact.login?.username && !contact.login.disabledAt && abandoned(contact, deps.now())) {
@@ -59,6 +69,10 @@ export async function revokeContact(
   }
   return 'unchanged';
 }
+
+/** Whether there is an access to revoke: an archive or an event also ends one that has expired. */
+const revocable = (contact: ContactRecord, ended: 'keep' | 'revoke', now: Date): boolean =>
+  ended === 'revoke' ? inPortal(contact.portal.status) || contact.portal.status === 'expired' : inPortal(portalStatusAt(contact.portal, now));
 
 const abandoned = (contact: ContactRecord, now: Date) => !contact.outbox || now.getTime() - Date.parse(contact.outbox.at) > OUTBOX_ABANDONED_AFTER_MS;
 
