@@ -11,7 +11,8 @@ import { APPLY_GROUP_LINES, APPLY_GROUPS_AT_ONCE, applyPortalAccess } from '../.
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import type { AccessEventDetail, AccessEventType, DeliveryDeps, InvitationMail, ReinviteDeps } from '../../lambdas/domain/portal-access/ports';
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
-import { REVOKE_ATTEMPTS, revokeAccess, revokeCompany, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
+import { WRITE_ATTEMPTS } from '../../lambdas/domain/portal-access/lines';
+import { revokeAccess, revokeCompany, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryPool } from './customer-pool.fakes';
 import { MemoryAccess } from './portal-access.fakes';
@@ -261,7 +262,7 @@ describe('a company revocation', () => {
     expect(events.map((e) => e.detail.contactId).sort()).toEqual(['p1', 'p2', 'p3']);
   });
 
-  it(`a record that keeps changing under the revocation: tried ${REVOKE_ATTEMPTS} times, then the event fails (so it is retried) while every other person is revoked`, async () => {
+  it(`a record that keeps changing under the revocation: tried ${WRITE_ATTEMPTS} times, then the event fails (so it is retried) while every other person is revoked`, async () => {
     const revoke = access.revoke.bind(access);
     let tries = 0;
     access.revoke = async (contact, ...rest) => {
@@ -272,7 +273,7 @@ describe('a company revocation', () => {
 
     const failure = await revokeCompany(deps, 'co', 'event:crm', 'contract ended').catch((error: unknown) => error);
 
-    expect(tries).toBe(REVOKE_ATTEMPTS);
+    expect(tries).toBe(WRITE_ATTEMPTS);
     expect(failure).toBeInstanceOf(AggregateError);
     expect((failure as AggregateError).errors).toEqual([new Conflict('The contact changed meanwhile; repeat the request.')]);
     expect(['p1', 'p2', 'p3'].map((id) => access.contact(id).portal.status)).toEqual(['revoked', 'active', 'revoked']);

@@ -56,20 +56,6 @@ describe('an access that already ended (its until passed)', () => {
   });
 });
 
-it('the wizard revokes an invitation accepted between its read and its write: the line says revoked, and the access has ended', async () => {
-  withLogin('p1', { status: 'invited', invitedAt: PAST });
-  const revoke = access.revoke.bind(access);
-  access.revoke = async (contact, ...rest) => {
-    // The invitee accepts at this very moment: the record is active before the revocation's write.
-    if (access.contact('p1').portal.status === 'invited') access.contact('p1').portal = { status: 'active', invitedAt: PAST, activatedAt: NOW };
-    return revoke(contact, ...rest);
-  };
-  const [line] = await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: false }] }, 'staff:alice');
-  expect(line).toEqual({ contactId: 'p1', outcome: 'revoked', status: 'revoked' });
-  expect(access.contact('p1').portal.status).toBe('revoked');
-  expect(access.audit.map((a) => [a.action, a.details.previousStatus])).toEqual([['portal.revoked', 'active']]);
-});
-
 describe("the contacts module's archive hook", () => {
   it("a company's archive revokes it and each of its persons, saying which was archived", async () => {
     withLogin('co', { status: 'active', activatedAt: PAST }, { kind: 'company' });

@@ -21,6 +21,13 @@ export class LineFailure extends Error {
   }
 }
 
+/**
+ * A write refused because the contact changed since it was read — most often its invitation
+ * accepted meanwhile (invited → active) — is read again and tried again, this many times in all,
+ * before the line fails with "repeat the request": what staff asked for still stands.
+ */
+export const WRITE_ATTEMPTS = 5;
+
 /** What a line-level step threw, without the line's wrapper (for the single-contact callers). */
 export const unwrapLine = (error: unknown): unknown => (error instanceof LineFailure ? error.error : error);
 

@@ -15,7 +15,7 @@ import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import { once, type OutboxOutcome, type OutboxRun, type RevocationItem } from '../outbox';
-import { LineFailure, mapBounded, unwrapLine } from './lines';
+import { LineFailure, mapBounded, unwrapLine, WRITE_ATTEMPTS } from './lines';
 import { settleLogin } from './login-state';
 import type { DeliveryDeps, RevocationDeps } from './ports';
 import { companyPersons, inPortal } from './wizard';
@@ -28,12 +28,6 @@ const revocationItem = (deps: Pick<RevocationDeps, 'newId'>, contact: ContactRec
   at,
   ...(contact.login?.email ? { email: contact.login.email } : {}),
 });
-
-/**
- * A revocation's write is refused when the record changed since it was read; it is read again and
- * tried again this many times in all before the caller is told to repeat the request.
- */
-export const REVOKE_ATTEMPTS = 5;
 
 /**
  * Revokes one contact. The wizard's `inPortal: false` leaves an access that has ended (`expired`)
@@ -54,9 +48,8 @@ export async function revokeContact(
     const at = deps.now().toISOString();
     const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
     if (await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))) return 'revoked';
-    // Changed since the read — most often the invitee accepted meanwhile (invited → active): the
-    // access still has to end, so the revocation goes on from the record as it is now.
-    const now = attempt < REVOKE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
+    // Changed since the read (lines.ts, WRITE_ATTEMPTS): the access still has to end.
+    const now = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
     if (!now) throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
     contact = now;
   }
