@@ -2,13 +2,15 @@
  * Wizard lines whose contact accepts its invitation between the wizard's read and its write
  * (invited → active): the write is refused by its condition, and the line goes on from the record
  * as it is now — a revocation still revokes, a narrower access is still put in force — instead of
- * failing with "repeat the request". A record that keeps changing fails after WRITE_ATTEMPTS.
+ * failing with "repeat the request". A record that keeps changing fails after WRITE_ATTEMPTS, and
+ * that failure is not kept for the request's Idempotency-Key: the repeat it asks for runs.
  */
 import { Conflict } from '../../lambdas/contract/errors';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
-import { WRITE_ATTEMPTS } from '../../lambdas/domain/portal-access/lines';
+import { idempotent } from '../../lambdas/domain/idempotency';
+import { replayable, WRITE_ATTEMPTS } from '../../lambdas/domain/portal-access/lines';
 import type { PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
-import { MemoryAccess } from './portal-access.fakes';
+import { MemoryAccess, MemoryIdempotency } from './portal-access.fakes';
 
 const NOW = '2026-03-01T10:00:00.000Z';
 const PAST = '2026-02-20T00:00:00.000Z';
@@ -67,5 +69,20 @@ it('a contact revoked meanwhile is not narrowed behind the revocation: the line 
   };
   const [line] = await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: true, scope: 'own' }] }, 'staff:alice');
   expect(line).toMatchObject({ outcome: 'failed', error: new Conflict('The contact changed meanwhile; repeat the request.') });
+  expect(access.contact('p1').portal.status).toBe('revoked');
+});
+
+it('a line that failed because the record kept changing is not replayed for its Idempotency-Key: the repeat it asks for runs, and revokes', async () => {
+  const idempotency = new MemoryIdempotency();
+  const revoke = access.revoke.bind(access);
+  access.revoke = async () => false;
+  const apply = () =>
+    idempotent({ idempotency, now: () => new Date(NOW) }, { scope: 'staff:alice#applyPortalAccess#p1', key: 'k-1', body: { lines: [{ contactId: 'p1', inPortal: false }] } }, () =>
+      applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: false }] }, 'staff:alice'), replayable);
+  const [first] = await apply();
+  expect(first).toMatchObject({ outcome: 'failed', error: new Conflict('The contact changed meanwhile; repeat the request.') });
+  access.revoke = revoke;
+  const [repeat] = await apply();
+  expect(repeat).toEqual({ contactId: 'p1', outcome: 'revoked', status: 'revoked' });
   expect(access.contact('p1').portal.status).toBe('revoked');
 });

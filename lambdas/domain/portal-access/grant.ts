@@ -11,7 +11,7 @@
  * the portal is otherwise `unchanged`, unless its invitation never went out (refused, or its outbox
  * item abandoned): then it is queued again (`granted`).
  */
-import { Conflict, EmailInUse, Invalid, NoEmail } from '../../contract/errors';
+import { ChangedMeanwhile, Conflict, EmailInUse, Invalid, NoEmail } from '../../contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../contract/outbox';
 import type { Outcome } from '../../contract/schemas/portal-access';
 import { hasEnded, portalStatusAt } from '../access-policy';
@@ -79,7 +79,7 @@ export async function settleClaim(deps: PortalAccessDeps, step: Extract<GrantSte
   const claimed = first === 'email-taken' ? await takeOverStaleGuard(deps, claim) : first;
   if (claimed === 'email-taken') throw new LineFailure(new EmailInUse(EMAIL_IN_USE), status);
   if (claimed === 'company-archived') throw new LineFailure(new Conflict("The contact's company is archived."), status);
-  if (claimed === 'contact-changed') throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+  if (claimed === 'contact-changed') throw new LineFailure(new ChangedMeanwhile(), status);
   return { contactId: claim.contact.id, outcome, status: 'invited' };
 }
 
@@ -101,7 +101,7 @@ async function regrantLive(
   if (!undelivered(current, now)) return { contactId: contact.id, outcome: updated ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
   // Its invitation never went out: queue it again (the earlier item is finished, or can no longer run).
   const item = invitationItem(deps, contact.id, actor, 'granted', message);
-  if (!(await deps.store.requeueInvitation(current, item, undefined))) throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+  if (!(await deps.store.requeueInvitation(current, item, undefined))) throw new LineFailure(new ChangedMeanwhile(), status);
   return { contactId: contact.id, outcome: 'granted', status };
 }
 
@@ -137,7 +137,7 @@ async function updateSettings(deps: PortalAccessDeps, read: ContactRecord, chang
     }
     const now = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
     if (!now || now.archived || !inPortal(portalStatusAt(now.portal, deps.now())))
-      throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+      throw new LineFailure(new ChangedMeanwhile(), status);
     contact = now;
   }
 }

@@ -9,7 +9,7 @@
  * reuses it); an archived contact's guard and subject pointer are released (its disabled login
  * becomes an orphan that a later grant may adopt).
  */
-import { Conflict, NotFound } from '../../contract/errors';
+import { ChangedMeanwhile, Conflict, NotFound } from '../../contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../contract/outbox';
 import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
@@ -50,7 +50,7 @@ export async function revokeContact(
     if (await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))) return 'revoked';
     // Changed since the read (lines.ts, WRITE_ATTEMPTS): the access still has to end.
     const now = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
-    if (!now) throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+    if (!now) throw new LineFailure(new ChangedMeanwhile(), status);
     contact = now;
   }
   const status = contact.portal.status;
@@ -58,7 +58,7 @@ export async function revokeContact(
   // A revocation whose follow-up never finished (its outbox item abandoned): queue it again.
   if (status === 'revoked' && contact.login?.username && !contact.login.disabledAt && abandoned(contact, deps.now())) {
     if (!(await deps.store.requeueRevocation(contact, revocationItem(deps, contact, actor, deps.now().toISOString()))))
-      throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+      throw new LineFailure(new ChangedMeanwhile(), status);
   }
   return 'unchanged';
 }
