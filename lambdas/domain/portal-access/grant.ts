@@ -135,10 +135,10 @@ async function updateSettings(deps: PortalAccessDeps, read: ContactRecord, chang
       const { scope: _scope, types: _types, until: _until, ...portal } = contact.portal;
       return { ...contact, portal: { ...portal, ...settings }, version: contact.version + 1, updatedAt: at };
     }
-    const now = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
-    if (!now || now.archived || !inPortal(portalStatusAt(now.portal, deps.now())))
+    const fresh = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
+    if (!fresh || fresh.archived || !inPortal(portalStatusAt(fresh.portal, deps.now())))
       throw new LineFailure(new ChangedMeanwhile(), status);
-    contact = now;
+    contact = fresh;
   }
 }
 

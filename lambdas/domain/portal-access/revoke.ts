@@ -49,9 +49,9 @@ export async function revokeContact(
     const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
     if (await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))) return 'revoked';
     // Changed since the read (lines.ts, WRITE_ATTEMPTS): the access still has to end.
-    const now = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
-    if (!now) throw new LineFailure(new ChangedMeanwhile(), status);
-    contact = now;
+    const fresh = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
+    if (!fresh) throw new LineFailure(new ChangedMeanwhile(), status);
+    contact = fresh;
   }
   const status = contact.portal.status;
   if (contact.archived && contact.login) await deps.store.releaseLogin(contact.login, contact.id);
