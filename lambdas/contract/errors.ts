@@ -18,6 +18,16 @@ export class OutOfScope extends NotFound {}
 /** The request conflicts with the current state (an email in use, a stale version, a reused key). */
 export class Conflict extends DomainError {}
 
+/**
+ * The record changed between its read and a conditional write, more often than the domain tries
+ * again: a race, not a refusal — the same request, repeated, goes through.
+ */
+export class ChangedMeanwhile extends Conflict {
+  constructor() {
+    super('The contact changed meanwhile; repeat the request.');
+  }
+}
+
 /** The email is another contact's portal login. */
 export class EmailInUse extends Conflict {}
 

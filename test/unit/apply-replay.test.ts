@@ -3,7 +3,7 @@
  * answer or run again: a line refused (a 4xx) is refused again, so the answer is replayed; a line
  * that failed otherwise (a 503, a dependency's error) is completed by running the repeat.
  */
-import { Conflict, Invalid, Unavailable } from '../../lambdas/contract/errors';
+import { ChangedMeanwhile, Conflict, Invalid, Unavailable } from '../../lambdas/contract/errors';
 import { idempotent } from '../../lambdas/domain/idempotency';
 import { mapBounded, replayable, type LineResult } from '../../lambdas/domain/portal-access/lines';
 import { MemoryIdempotency } from './portal-access.fakes';
@@ -28,6 +28,7 @@ it.each([
   ['every line succeeded', [granted], 1],
   ['a line refused (400)', [granted, failed(new Invalid('no email', 'lines.1.contactId'))], 1],
   ['a line refused (409)', [failed(new Conflict('changed'))], 1],
+  ['a line whose record kept changing under it (409, "repeat the request")', [granted, failed(new ChangedMeanwhile())], 2],
   ['a line unavailable (503)', [granted, failed(new Unavailable('out of time'))], 2],
   ['a line whose dependency failed', [granted, failed(new Error('pool down'))], 2],
   ['a refused line and a failed one', [failed(new Invalid('x', 'lines.0')), failed(new Error('pool down'))], 2],

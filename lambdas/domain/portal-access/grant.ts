@@ -11,16 +11,16 @@
  * the portal is otherwise `unchanged`, unless its invitation never went out (refused, or its outbox
  * item abandoned): then it is queued again (`granted`).
  */
-import { Conflict, EmailInUse, Invalid, NoEmail } from '../../contract/errors';
+import { ChangedMeanwhile, Conflict, EmailInUse, Invalid, NoEmail } from '../../contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../contract/outbox';
 import type { Outcome } from '../../contract/schemas/portal-access';
 import { hasEnded, portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import type { ContactRecord, PortalStatus } from '../contact-record';
 import type { InvitationItem } from '../outbox';
-import { LineFailure, type LineResult } from './lines';
+import { LineFailure, WRITE_ATTEMPTS, type LineResult } from './lines';
 import type { ClaimResult, LoginClaim, PortalAccessDeps } from './ports';
-import { changedSettings, describeSettings, sameSettings, storedSettings, type SettingsChange, type StoredSettings } from './settings';
+import { changedSettings, describeSettings, sameSettings, storedSettings, type SettingsChange } from './settings';
 import { inPortal } from './wizard';
 
 /**
@@ -54,7 +54,7 @@ export function planGrant(
     const loginEmail = contact.login?.email;
     if (lineEmail !== undefined && loginEmail !== undefined && lineEmail !== loginEmail)
       fail(new Conflict("The contact's portal login has another email; change the contact's email (PATCH) to move the login."));
-    return { kind: 'answer', run: () => regrantLive(deps, contact, settings, message, actor, status) };
+    return { kind: 'answer', run: () => regrantLive(deps, contact, line.settings, message, actor, status) };
   }
 
   const email = lineEmail ?? contact.email;
@@ -79,7 +79,7 @@ export async function settleClaim(deps: PortalAccessDeps, step: Extract<GrantSte
   const claimed = first === 'email-taken' ? await takeOverStaleGuard(deps, claim) : first;
   if (claimed === 'email-taken') throw new LineFailure(new EmailInUse(EMAIL_IN_USE), status);
   if (claimed === 'company-archived') throw new LineFailure(new Conflict("The contact's company is archived."), status);
-  if (claimed === 'contact-changed') throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+  if (claimed === 'contact-changed') throw new LineFailure(new ChangedMeanwhile(), status);
   return { contactId: claim.contact.id, outcome, status: 'invited' };
 }
 
@@ -90,18 +90,18 @@ export async function settleClaim(deps: PortalAccessDeps, step: Extract<GrantSte
 async function regrantLive(
   deps: PortalAccessDeps,
   contact: ContactRecord,
-  settings: StoredSettings,
+  change: SettingsChange,
   message: string | undefined,
   actor: string,
   status: PortalStatus,
 ): Promise<LineResult> {
   const now = deps.now();
-  const updated = !sameSettings(settings, storedSettings(contact.portal));
-  const current = updated ? await updateSettings(deps, contact, settings, actor, status) : contact;
+  const updated = !sameSettings(changedSettings(storedSettings(contact.portal), change), storedSettings(contact.portal));
+  const current = updated ? await updateSettings(deps, contact, change, actor, status) : contact;
   if (!undelivered(current, now)) return { contactId: contact.id, outcome: updated ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
   // Its invitation never went out: queue it again (the earlier item is finished, or can no longer run).
   const item = invitationItem(deps, contact.id, actor, 'granted', message);
-  if (!(await deps.store.requeueInvitation(current, item, undefined))) throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+  if (!(await deps.store.requeueInvitation(current, item, undefined))) throw new LineFailure(new ChangedMeanwhile(), status);
   return { contactId: contact.id, outcome: 'granted', status };
 }
 
@@ -120,15 +120,26 @@ export function invitationItem(
 /**
  * Only the scope, types or end of a live access change: one conditional write with its audit entry,
  * effective on the contact's next portal request (the portal reads the record on every request).
- * No invitation, no login change.
+ * No invitation, no login change. A write refused because the record changed meanwhile goes again
+ * from the record as it is now (lines.ts, WRITE_ATTEMPTS), while the access is still live.
  */
-async function updateSettings(deps: PortalAccessDeps, contact: ContactRecord, settings: StoredSettings, actor: string, status: PortalStatus): Promise<ContactRecord> {
-  const at = deps.now().toISOString();
-  const audit = auditEntry('portal.updated', contact.id, actor, at, { from: describeSettings(storedSettings(contact.portal)), to: describeSettings(settings) });
-  if (!(await deps.store.updateSettings(contact, settings, at, audit)))
-    throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
-  const { scope: _scope, types: _types, until: _until, ...portal } = contact.portal;
-  return { ...contact, portal: { ...portal, ...settings }, version: contact.version + 1, updatedAt: at };
+async function updateSettings(deps: PortalAccessDeps, read: ContactRecord, change: SettingsChange, actor: string, status: PortalStatus): Promise<ContactRecord> {
+  let contact = read;
+  for (let attempt = 1; ; attempt++) {
+    const settings = changedSettings(storedSettings(contact.portal), change);
+    // Someone else made the same change meanwhile: nothing left to write.
+    if (attempt > 1 && sameSettings(settings, storedSettings(contact.portal))) return contact;
+    const at = deps.now().toISOString();
+    const audit = auditEntry('portal.updated', contact.id, actor, at, { from: describeSettings(storedSettings(contact.portal)), to: describeSettings(settings) });
+    if (await deps.store.updateSettings(contact, settings, at, audit)) {
+      const { scope: _scope, types: _types, until: _until, ...portal } = contact.portal;
+      return { ...contact, portal: { ...portal, ...settings }, version: contact.version + 1, updatedAt: at };
+    }
+    const fresh = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
+    if (!fresh || fresh.archived || !inPortal(portalStatusAt(fresh.portal, deps.now())))
+      throw new LineFailure(new ChangedMeanwhile(), status);
+    contact = fresh;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 /** A wizard line's result, how lines fail one by one, and how many run at once. */
-import { DomainError, Unavailable } from '../../contract/errors';
+import { ChangedMeanwhile, DomainError, Unavailable } from '../../contract/errors';
 import type { Outcome } from '../../contract/schemas/portal-access';
 import type { PortalStatus } from '../contact-record';
 
@@ -21,11 +21,21 @@ export class LineFailure extends Error {
   }
 }
 
+/**
+ * A write refused because the contact changed since it was read — most often its invitation
+ * accepted meanwhile (invited → active) — is read again and tried again, this many times in all,
+ * before the line fails with "repeat the request": what staff asked for still stands.
+ */
+export const WRITE_ATTEMPTS = 5;
+
 /** What a line-level step threw, without the line's wrapper (for the single-contact callers). */
 export const unwrapLine = (error: unknown): unknown => (error instanceof LineFailure ? error.error : error);
 
-/** A refusal (a 4xx) stays a refusal when repeated; anything else (a dependency down, a bug) may not. */
-const isRefusal = (error: unknown) => error instanceof DomainError && !(error instanceof Unavailable);
+/**
+ * A refusal (a 4xx) stays a refusal when repeated; anything else (a dependency down, a bug, a race
+ * lost more often than tried again) may not.
+ */
+const isRefusal = (error: unknown) => error instanceof DomainError && !(error instanceof Unavailable) && !(error instanceof ChangedMeanwhile);
 
 /**
  * Whether an apply's answer may be replayed for its `Idempotency-Key`: not when a line failed for a

@@ -9,13 +9,13 @@
  * reuses it); an archived contact's guard and subject pointer are released (its disabled login
  * becomes an orphan that a later grant may adopt).
  */
-import { Conflict, NotFound } from '../../contract/errors';
+import { ChangedMeanwhile, Conflict, NotFound } from '../../contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../contract/outbox';
 import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import { once, type OutboxOutcome, type OutboxRun, type RevocationItem } from '../outbox';
-import { LineFailure, mapBounded, unwrapLine } from './lines';
+import { LineFailure, mapBounded, unwrapLine, WRITE_ATTEMPTS } from './lines';
 import { settleLogin } from './login-state';
 import type { DeliveryDeps, RevocationDeps } from './ports';
 import { companyPersons, inPortal } from './wizard';
@@ -36,29 +36,36 @@ const revocationItem = (deps: Pick<RevocationDeps, 'newId'>, contact: ContactRec
  */
 export async function revokeContact(
   deps: RevocationDeps,
-  contact: ContactRecord,
+  read: ContactRecord,
   actor: string,
   reason?: string,
   ended: 'keep' | 'revoke' = 'keep',
 ): Promise<'revoked' | 'unchanged'> {
-  const status = contact.portal.status;
-  const email = contact.login?.email;
-  const live = ended === 'revoke' ? inPortal(status) || status === 'expired' : inPortal(portalStatusAt(contact.portal, deps.now()));
-  if (live) {
+  let contact = read;
+  for (let attempt = 1; revocable(contact, ended, deps.now()); attempt++) {
+    const status = contact.portal.status;
+    const email = contact.login?.email;
     const at = deps.now().toISOString();
     const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
-    if (!(await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))))
-      throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
-    return 'revoked';
+    if (await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))) return 'revoked';
+    // Changed since the read (lines.ts, WRITE_ATTEMPTS): the access still has to end.
+    const fresh = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
+    if (!fresh) throw new LineFailure(new ChangedMeanwhile(), status);
+    contact = fresh;
   }
+  const status = contact.portal.status;
   if (contact.archived && contact.login) await deps.store.releaseLogin(contact.login, contact.id);
   // A revocation whose follow-up never finished (its outbox item abandoned): queue it again.
   if (status === 'revoked' && contact.login?.username && !contact.login.disabledAt && abandoned(contact, deps.now())) {
     if (!(await deps.store.requeueRevocation(contact, revocationItem(deps, contact, actor, deps.now().toISOString()))))
-      throw new LineFailure(new Conflict('The contact changed meanwhile; repeat the request.'), status);
+      throw new LineFailure(new ChangedMeanwhile(), status);
   }
   return 'unchanged';
 }
+
+/** Whether there is an access to revoke: an archive or an event also ends one that has expired. */
+const revocable = (contact: ContactRecord, ended: 'keep' | 'revoke', now: Date): boolean =>
+  ended === 'revoke' ? inPortal(contact.portal.status) || contact.portal.status === 'expired' : inPortal(portalStatusAt(contact.portal, now));
 
 const abandoned = (contact: ContactRecord, now: Date) => !contact.outbox || now.getTime() - Date.parse(contact.outbox.at) > OUTBOX_ABANDONED_AFTER_MS;
 
