@@ -93,6 +93,19 @@ describe('POST /invitations/accept', () => {
     expect((await api(`/contacts/${expired.person.id}`, { token })).body.portal.status).toBe('invited');
   });
 
+  it('a re-invite by email kills the previous link as it answers 202, before the worker mails the next; the next one works', async () => {
+    const { person, email, invitation } = await invitedPerson();
+    expect((await api(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', token, body: {} })).status).toBe(202);
+    // At once: the outbox worker has not issued the new invitation yet (it polls the stream).
+    expect((await accept(invitation)).status).toBe(410);
+    const links = (await mailsTo(email, { count: 2 })).map((mail) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail.body.text ?? '')?.[1]);
+    const next = links.find((link) => link !== invitation);
+    expect(links).toHaveLength(2);
+    expect(next).toBeDefined();
+    expect((await accept(next!)).status).toBe(204);
+    expect((await api(`/contacts/${person.id}`, { token })).body.portal.status).toBe('active');
+  });
+
   it('refuses a password below the policy with 400 on `password`; the same link then works', async () => {
     const { invitation } = await invitedPerson();
     const weak = await accept(invitation, 'weak');

@@ -140,15 +140,21 @@ describe('DynamoAccessStore (the requests)', () => {
     expect(items[0]?.Update?.UpdateExpression).toBe('SET #outbox = :outbox, #updatedAt = :at, #portal.#delivery = :queued REMOVE #deliveryError ADD #version :one');
     expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':status': 'invited', ':previous': 'o0', ':queued': 'queued', ':outbox': { id: 'o1', kind: 'invitation' } });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: 'OUTBOX#o1', entity: 'outbox' });
+    // A contact with an invitation: its link dies in the same transaction (the invitation item deleted).
+    const invited = person({ portal: { status: 'invited' }, outbox: { id: 'o0', kind: 'invitation', at: 'earlier' }, invitation: { tokenHash: 'h0', expiresAt: '2026-12-09T00:00:00.000Z', issuedAt: 'earlier' } });
+    expect(await store.requeueInvitation(invited, grantItem, audit)).toBe(true);
+    const withLink = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems ?? [];
+    expect(withLink).toHaveLength(4);
+    expect(withLink[3]?.Delete).toEqual({ TableName: expect.any(String), Key: { pk: 'INVITATION#h0', sk: 'INVITATION' } });
     db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
     expect(await store.requeueRevocation(person({ portal: { status: 'revoked' } }), revocationItem)).toBe(false);
-    const revocation = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems?.[0]?.Update;
+    const revocation = db.commandCalls(TransactWriteCommand)[2]?.args[0].input.TransactItems?.[0]?.Update;
     expect(revocation?.ConditionExpression).toContain('attribute_not_exists(#outbox)');
     expect(revocation?.ExpressionAttributeNames).not.toHaveProperty('#delivery');
     // An archived contact's abandoned revocation is queued again too (archived as read); an invitation never is.
     db.on(TransactWriteCommand).resolves({});
     expect(await store.requeueRevocation(person({ archived: true, portal: { status: 'revoked' } }), revocationItem)).toBe(true);
-    const archived = db.commandCalls(TransactWriteCommand)[2]?.args[0].input.TransactItems?.[0]?.Update;
+    const archived = db.commandCalls(TransactWriteCommand)[3]?.args[0].input.TransactItems?.[0]?.Update;
     expect(archived?.ConditionExpression).toBe('attribute_exists(pk) AND #archived = :true AND #portal.#status = :status AND attribute_not_exists(#outbox)');
     expect(archived?.ExpressionAttributeValues).toMatchObject({ ':true': true, ':status': 'revoked' });
   });

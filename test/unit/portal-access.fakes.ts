@@ -157,6 +157,7 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     stored!.outbox = pointer(item);
     stored!.portal.delivery = 'queued';
     delete stored!.deliveryError;
+    if (stored!.invitation) this.invitations.delete(stored!.invitation.tokenHash);
     this.#enqueue(item);
     if (audit) this.audit.push(clone(audit));
     return true;

@@ -255,6 +255,9 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
       this.#pointAt(contact, item, 'invited', { '#portal.#delivery': ':queued' }, { ':queued': 'queued' }),
       outboxPut(this.table, item),
       ...(audit ? [{ Put: { TableName: this.table, Item: auditItem(audit) } }] : []),
+      // The current link dies now, not when the worker issues the next one (the contact keeps the
+      // invitation's dates until then; an accept finds no invitation item and is refused).
+      ...(contact.invitation ? [{ Delete: { TableName: this.table, Key: keys.invitation(contact.invitation.tokenHash) } }] : []),
     ];
     return (await transact(this.db, items)) === true;
   }

@@ -91,7 +91,9 @@ export interface AccessStore {
   /**
    * Another invitation for an `invited` contact (a re-invitation, or a grant whose delivery failed or
    * was abandoned): the outbox item (and audit entry) in one transaction with the contact, if it still
-   * names the outbox item it was read with and is `invited`.
+   * names the outbox item it was read with and is `invited`. The link of the invitation it replaces
+   * dies in the same transaction (its invitation item deleted): the contract's "the previous link
+   * dies either way" holds from the answer on, not from when the worker mails the next one.
    */
   requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined): Promise<boolean>;
   /**

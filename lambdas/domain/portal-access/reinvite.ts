@@ -1,7 +1,7 @@
 /**
  * Re-inviting: a fresh invitation to an `invited` contact of the wizard — through the outbox
- * (`delivery: "email"`, the default: the request queues it with the audit entry and is answered
- * 202; the worker sends it, and the previous link dies when the new one is issued), or answered as
+ * (`delivery: "email"`, the default: the request queues it with the audit entry and ends the
+ * previous link in the same write, and is answered 202; the worker sends the new one), or answered as
  * a link for staff to pass on (`"link"`: no email; the previous link dies at once). An expired
  * invitation lives again either way (a new expiry, a new reminder).
  */
