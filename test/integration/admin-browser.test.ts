@@ -197,6 +197,9 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('link', { name: invoice.name }).click();
     await heading(invoice.name).waitFor();
     for (const name of ['Grants', 'Who has access', 'Share links', 'Attachments']) await heading(name, 2).waitFor();
+    // Who has access, with the reason; and found by its name as text too (a column must not repeat it).
+    await page.getByRole('region', { name: 'Who has access' }).getByRole('row').filter({ hasText: deco.name }).getByText('its company is the customer').waitFor();
+    await page.getByText('Who has access', { exact: true }).waitFor();
 
     // Shared with one more contact, then no longer.
     const outsider = await createContact({ kind: 'person', name: `Outsider ${uniq('o')}` });

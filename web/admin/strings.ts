@@ -269,6 +269,8 @@ const en = {
     whoHasAccess: 'Who has access',
     whoIntro: 'Every contact who sees this document in the portal now, and why.',
     nobody: 'Nobody sees this document in the portal now.',
+    /** The column of "who has access" with each contact's reasons (not the section's name again: that stays unique on the page). */
+    reasons: 'Reasons',
     reason: (r: Reason) =>
       ({ customer: 'it is the document’s customer', company: 'its company is the customer', grant: 'shared with it' })[r.kind] +
       (r.until ? `, until ${dateTime(r.until)}` : '') +

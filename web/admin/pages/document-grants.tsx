@@ -123,7 +123,7 @@ export function WhoHasAccess({ doc, revision }: { doc: Document; revision: numbe
               <tr>
                 <th scope="col">{t.wizard.contact}</th>
                 <th scope="col">{t.wizard.status}</th>
-                <th scope="col">{t.document.whoHasAccess}</th>
+                <th scope="col">{t.document.reasons}</th>
               </tr>
             </thead>
             <tbody>
