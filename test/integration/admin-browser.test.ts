@@ -192,7 +192,7 @@ describe('the admin console in Chromium', () => {
     deco.name = 'Deco Addict B.V.';
   });
 
-  test('a document: its grants (add and remove), who has access, a share link (create, copy, revoke), and an attachment upload', async () => {
+  test('a document: its grants (add and remove), who has access, why a contact sees it or not, a share link (create, copy, revoke), and an attachment upload', async () => {
     await page.goto(`${adminUrl()}/documents?customerId=${company.id}`);
     await page.getByRole('link', { name: invoice.name }).click();
     await heading(invoice.name).waitFor();
@@ -200,6 +200,14 @@ describe('the admin console in Chromium', () => {
     // Who has access, with the reason; and found by its name as text too (a column must not repeat it).
     await page.getByRole('region', { name: 'Who has access' }).getByRole('row').filter({ hasText: deco.name }).getByText('its company is the customer').waitFor();
     await page.getByText('Who has access', { exact: true }).waitFor();
+    // Why can Deco see it? Not yet: the company's reason counts, the pending invitation stops it.
+    const why = page.getByRole('region', { name: 'Why can a contact see this?' });
+    await why.getByLabel('Contact to explain').fill(deco.email);
+    await why.getByRole('button', { name: `Explain for ${deco.name}` }).click();
+    const explanation = why.getByRole('status');
+    await explanation.getByText(`${deco.name} does not see this document now.`).waitFor();
+    await explanation.getByText('its company is the customer').waitFor();
+    await explanation.getByText(/invitation/i).waitFor();
 
     // Shared with one more contact, then no longer.
     const outsider = await createContact({ kind: 'person', name: `Outsider ${uniq('o')}` });

@@ -17,6 +17,7 @@ import type {
   Document,
   DocumentPage,
   DocumentType,
+  Explanation,
   Grant,
   PortalStatus,
   ShareLink,
@@ -82,6 +83,8 @@ export function calls(api: Api, raw: RawApi) {
       /** w2 (`delivery: "link"`): a fresh link for the staff to pass on, no email. */
       inviteLink: (id: string, contactId: string) =>
         raw<{ url: string; expiresAt: string }>(`/contacts/${path(id)}/portal-access/reinvite`, { method: 'POST', body: { contactId, delivery: 'link' } }),
+      explain: (contactId: string, type: DocumentType, id: string) =>
+        ok(api.GET('/contacts/{id}/portal-access/explain', { params: { path: { id: contactId }, query: { type, id } } })) as Promise<Explanation>,
       audit: (id: string, cursor?: string) =>
         ok(api.GET('/contacts/{id}/audit', { params: { path: { id }, query: { limit: 20, ...(cursor ? { cursor } : {}) } } })) as Promise<AuditPage>,
     },

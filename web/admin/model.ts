@@ -74,6 +74,9 @@ export interface Reason {
   readonly grantedAt?: string;
 }
 
+/** Whether a contact would see a document if it signed in now, and why (or why not). */
+export type Explanation = Schemas['Explanation'];
+
 export interface AccessEntry {
   readonly contactId: string;
   readonly name: string;

@@ -275,6 +275,14 @@ const en = {
       ({ customer: 'it is the document’s customer', company: 'its company is the customer', grant: 'shared with it' })[r.kind] +
       (r.until ? `, until ${dateTime(r.until)}` : '') +
       (r.grantedBy ? `, by ${actorName(r.grantedBy)}` : ''),
+    explain: 'Why can a contact see this?',
+    explainIntro: 'Choose a contact: whether it would see this document if it signed in now, every reason, and what stops it.',
+    explainContact: 'Contact to explain',
+    explainFor: (name: string) => `Explain for ${name}`,
+    sees: (name: string) => `${name} sees this document now.`,
+    doesNotSee: (name: string) => `${name} does not see this document now.`,
+    because: 'Because',
+    blockedBy: 'What stops it',
     links: 'Share links',
     linksIntro: 'A link shows this document to whoever has it, without signing in, until it expires, is used up or is revoked.',
     noLinks: 'No share links.',

@@ -1,6 +1,6 @@
 /**
  * `/documents/<type>/<id>`: a published document — its details, its `Grants`, `Who has access`
- * (with the reasons), its `Share links` and `Attachments`. The sections the API does not offer yet
+ * (with the reasons), why a chosen contact sees it or not, its `Share links` and `Attachments`. The sections the API does not offer yet
  * say so. A change of the grants reads "who has access" again.
  */
 import type { ComponentChildren } from 'preact';
@@ -14,6 +14,7 @@ import { useNames } from '../names';
 import { useSession } from '../session';
 import { Failure, Loading, SignedIn, useTitle } from './common';
 import { Attachments } from './document-attachments';
+import { Explain } from './document-explain';
 import { Grants, WhoHasAccess } from './document-grants';
 import { ShareLinks } from './document-links';
 import { NotFound } from './not-found';
@@ -68,6 +69,7 @@ function Shown({ type, id }: { type: DocumentType; id: string }) {
       <Details doc={doc.data} />
       <Grants doc={doc.data} onChange={() => setRevision((n) => n + 1)} />
       <WhoHasAccess doc={doc.data} revision={revision} />
+      <Explain doc={doc.data} />
       <ShareLinks doc={doc.data} />
       <Attachments doc={doc.data} />
     </>
