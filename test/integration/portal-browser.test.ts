@@ -5,7 +5,7 @@
  * stand-in (authorization code + PKCE), the home page shows the name and the counters, a list pages
  * through the API's cursor, a document opens at its own URL; staff revoke, and the next navigation
  * (in-app, then a reload) says the access ended; sign-out ends the hosted UI's session too. Then the
- * unusable links, and a share link opened without sign-in until staff revoke it. A document's file
+ * unusable links, and a share link opened without sign-in (its file too) until staff revoke it. A document's file
  * downloads with its button (Playwright's download event: the bytes staff uploaded, under their file
  * name). No console error anywhere (support/browser.ts); a screenshot of every page.
  */
@@ -245,9 +245,10 @@ describe('the customer portal in Chromium', () => {
     await screenshot(page, '11-shared-no-longer-valid');
   });
 
-  test('a share link: the document without sign-in; once staff revoke it, a reload says "no longer valid"', async () => {
+  test('a share link: the document and its file without sign-in; once staff revoke it, a reload says "no longer valid"', async () => {
     const id = uniq('INV');
     await staff(`/documents/invoice/${id}`, { customerId: company.id, name: 'Shared invoice', reference: 'INV/2026/SHARE', amount: 250, currency: 'EUR', date: '2026-03-01' }, 'PUT');
+    await attach(`/documents/invoice/${id}`);
     const created = await staff(`/documents/invoice/${id}/links`, { maxViews: 5 });
     const url = created.body.url as string;
     expect(url.startsWith(`${portalUrl()}/s/`)).toBe(true);
@@ -259,6 +260,9 @@ describe('the customer portal in Chromium', () => {
     await screenshot(page, '12-shared-document');
     const listed = await api(`/documents/invoice/${id}/links`, { token: staffToken });
     expect(listed.body.items).toEqual([expect.objectContaining({ id: created.body.id, views: 1 })]);
+    // Its file, by a plain link: the browser saves it under its name.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `Download ${PDF.fileName}` }).click()]);
+    expect(download.suggestedFilename()).toBe(PDF.fileName);
 
     await staff(`/documents/invoice/${id}/links/${created.body.id}`, undefined, 'DELETE');
     console_.expectApiErrors(410);

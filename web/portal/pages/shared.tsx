@@ -1,9 +1,10 @@
 /**
- * `/s/<token>`: a document shared by link, without sign-in (`GET /shared/{token}`, one view counted).
- * A link that cannot be used (410, whatever the reason), or a path that names nothing (404), is
- * "no longer valid" and nothing more.
+ * `/s/<token>`: a document shared by link, without sign-in (`GET /shared/{token}`, one view counted),
+ * with its files as plain links (the API answers each with a redirect to a short-lived download and
+ * counts no view). A link that cannot be used (410, whatever the reason), or a path that names
+ * nothing (404), is "no longer valid" and nothing more.
  */
-import { ApiError, getUntyped, type Document } from '../../shared/api';
+import { ApiError, getUntyped, type Attachment, type Document } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { useLoad } from '../../shared/load';
 import { DocumentView } from '../document-view';
@@ -12,7 +13,8 @@ import { Failure, Loading, useTitle } from './common';
 
 export function SharedDocument({ params }: { params: { token: string } }) {
   const { t, config } = useSession();
-  const doc = useLoad(params.token, () => getUntyped<Document>(config.apiUrl, `/shared/${encodeURIComponent(params.token)}`));
+  const path = `/shared/${encodeURIComponent(params.token)}`;
+  const doc = useLoad(params.token, () => getUntyped<Document & { attachments?: Attachment[] }>(config.apiUrl, path));
   const dead = doc.state === 'failed' && doc.error instanceof ApiError && [404, 410].includes(doc.error.status);
   useTitle(doc.state === 'done' ? doc.data.name : dead ? t.shared.invalidTitle : undefined);
   if (doc.state === 'loading') return <Loading />;
@@ -23,5 +25,27 @@ export function SharedDocument({ params }: { params: { token: string } }) {
       </Notice>
     );
   if (doc.state === 'failed') return <Failure error={doc.error} />;
-  return <DocumentView doc={doc.data} t={t} />;
+  const files = doc.data.attachments ?? [];
+  return (
+    <>
+      <DocumentView doc={doc.data} t={t} />
+      {files.length > 0 && (
+        <section>
+          <h2>{t.attachments.title}</h2>
+          <ul class="files">
+            {files.map((attachment) => (
+              <li key={attachment.id}>
+                <span class="file">
+                  {attachment.fileName} <span class="muted">{t.attachments.describe(attachment.contentType, attachment.size)}</span>
+                </span>
+                <a href={`${config.apiUrl}${path}/attachments/${encodeURIComponent(attachment.id)}`} aria-label={t.attachments.download(attachment.fileName)}>
+                  {t.attachments.downloadButton}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
 }
