@@ -124,6 +124,8 @@ describe('the admin console in Chromium', () => {
     expect(await row(company.name).locator('.outcome').count()).toBe(0);
     // The lines are read again: both invited now.
     await row(deco.name).getByText('Invited', { exact: true }).waitFor();
+    // What the line's access is, in its button's name too (a screen reader hears the name only), every type as "All types".
+    await row(deco.name).getByRole('button', { name: `Access of ${deco.name}: Company documents and its own; All types; no end date`, exact: true }).waitFor();
     await screenshot(page, 'admin-05-wizard-applied');
   });
 

@@ -66,10 +66,12 @@ function Limits({ line, edit, onEdit, disabled }: { line: WizardLine; edit: Edit
   const scope = edit?.scope ?? line.scope ?? 'company';
   const types = edit?.types ?? [...(line.types ?? [])];
   const until = edit?.until ?? line.until ?? '';
-  const summary = [t.scope[scope], types.length ? types.map((type) => t.types[type]).join(', ') : t.wizard.allTypes, until ? t.contact.until(until) : t.wizard.noEnd].join('; ');
+  // Every type ticked is no limit at all: said as such, not as a list of ten.
+  const typesText = types.length && types.length < allTypes.length ? types.map((type) => t.types[type]).join(', ') : t.wizard.allTypes;
+  const summary = [t.scope[scope], typesText, until ? t.contact.until(until) : t.wizard.noEnd].join('; ');
   return (
     <div class="limits">
-      <button type="button" class="link" aria-expanded={open} aria-label={t.wizard.accessOf(line.name)} onClick={() => setOpen(!open)} disabled={disabled}>
+      <button type="button" class="link" aria-expanded={open} aria-label={`${t.wizard.accessOf(line.name)}: ${summary}`} onClick={() => setOpen(!open)} disabled={disabled}>
         {summary}
       </button>
       {open && (
