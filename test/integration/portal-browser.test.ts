@@ -136,8 +136,16 @@ describe('the customer portal in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type(PASSWORD);
+    // A slow answer: the wait is said (a status a screen reader reads), the button keeps its name.
+    await page.route(`${stack().apiUrl}/invitations/accept`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.continue();
+    });
     await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Setting your password' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Set password' }).isDisabled()).toBe(true);
     await heading('Password set', 2).waitFor();
+    await page.unrouteAll();
     expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
     await screenshot(page, '03-password-set');
   });

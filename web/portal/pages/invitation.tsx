@@ -87,9 +87,15 @@ export function Invitation() {
         <label for="confirm">{t.invitation.confirm}</label>
         <input id="confirm" name="confirm" type="password" autocomplete="new-password" required ref={confirm} />
         <button type="submit" disabled={state.step === 'sending'}>
-          {state.step === 'sending' ? t.invitation.submitting : t.invitation.submit}
+          {t.invitation.submit}
         </button>
       </form>
+      {/* The wait is read out; the button keeps its name. */}
+      {state.step === 'sending' && (
+        <p class="loading" role="status">
+          {t.invitation.submitting}
+        </p>
+      )}
     </section>
   );
 }
