@@ -49,6 +49,8 @@ export interface ContactRecord extends Contact {
   expiryClaim?: string;
   /** The `until` whose expiry the scheduled job has announced (`PortalAccessExpired` went out). */
   expiryAnnounced?: string;
+  /** When it was last restored from the archive: its share links made before then stay dead (the archive ended them). */
+  restoredAt?: string;
 }
 
 export type { PortalStatus };
@@ -95,6 +97,7 @@ export function toContact(record: ContactRecord, now: Date): Contact {
     documentCounts: _counts,
     expiryClaim: _claim,
     expiryAnnounced: _announced,
+    restoredAt: _restored,
     ...contact
   } = record;
   return { ...contact, portal: portalView(record.portal, now) };

@@ -273,7 +273,7 @@ export async function restoreContact(deps: ContactsDeps, id: string, actor: stri
     if (LIVE_PORTAL.has(current.portal.status))
       throw new Conflict("The archive has not finished revoking this contact's portal access: repeat DELETE /contacts/{id}, then restore.");
     const at = nowIso(deps);
-    const next: ContactRecord = { ...current, archived: false, version: current.version + 1, updatedAt: at };
+    const next: ContactRecord = { ...current, archived: false, version: current.version + 1, updatedAt: at, restoredAt: at };
     delete next.login;
     delete next.invitation;
     try {

@@ -128,6 +128,20 @@ describe('upload, complete, download', () => {
     expect(await objectKeys(ticket.id)).toEqual([`files/${ticket.id}`]);
   });
 
+  it('no cache may keep a downloaded file: the presigned GET answers Cache-Control: private, no-store', async () => {
+    // A shared proxy must not serve the file again, nor the browser keep a customer's invoice on disk after sign-out.
+    const doc = await publish(companyA);
+    const bytes = pdf(1024);
+    const ticket = await announce(doc, 'invoice.pdf', 'application/pdf', bytes.length);
+    expect((await upload(ticket.uploadUrl, bytes, 'application/pdf')).status).toBe(200);
+    expect((await staff(`${doc}/attachments/${ticket.id}/complete`, { method: 'POST' })).status).toBe(200);
+
+    const link = await portal(userA, `/portal${doc}/attachments/${ticket.id}`);
+    const file = await fetch(link.body.url);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('cache-control')).toBe('private, no-store');
+  });
+
   it('a portal user of another company gets 404 for the document and for its attachment, like for one that does not exist', async () => {
     const doc = await publish(companyA);
     const { id } = await attach(doc, 'a.pdf');

@@ -213,6 +213,22 @@ describe('dead links', () => {
     expect((await linksOf(doc.type, doc.id)).body.items.find((l: { id: string }) => l.id === toRecipient.id)).toMatchObject({ contactId: recipient.id, views: 1 });
   });
 
+  test('a link killed by archiving its recipient stays dead when the contact is restored; a link made after the restore lives', async () => {
+    const doc = await publish();
+    const file = await attach(doc, 'kept.pdf', pdf(512));
+    const recipient = await createContact({ kind: 'person', name: 'Restored recipient', email: `${uniq('restored')}@example.com` });
+    const before = await createLink(doc.type, doc.id, { contactId: recipient.id });
+    const client = viewer();
+    expect((await staff(`/contacts/${recipient.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await client.get(`/shared/${before.token}`)).status).toBe(410);
+    expect((await staff(`/contacts/${recipient.id}/restore`, { method: 'POST' })).status).toBe(200);
+    // Like its portal access, which a restore does not bring back: staff who archived the contact ended its links.
+    expect((await client.get(`/shared/${before.token}`)).status).toBe(410);
+    expect((await client.get(`/shared/${before.token}/attachments/${file.id}`)).status).toBe(410);
+    const after = await createLink(doc.type, doc.id, { contactId: recipient.id });
+    expect((await client.get(`/shared/${after.token}`)).status).toBe(200);
+  });
+
   test('every dead link answers the same 410, byte for byte, with the same headers — and the three headers; for its attachments too', async () => {
     const doc = await publish();
     const file = await attach(doc, 'dead.pdf', pdf(512));

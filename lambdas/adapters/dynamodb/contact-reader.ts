@@ -28,6 +28,7 @@ const RECORD_FIELDS = [
   'deliveryError',
   'expiryClaim',
   'expiryAnnounced',
+  'restoredAt',
 ] as const;
 
 export function toRecord(item: Record<string, unknown>): ContactRecord {

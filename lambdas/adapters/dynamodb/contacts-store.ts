@@ -231,7 +231,7 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
             Update: {
               TableName: this.table,
               Key: keys.contact(before.id),
-              UpdateExpression: `SET archived = :false, version = :next, updatedAt = :at, ${Object.keys(liveKeys).map((name) => `#${name} = :${name}`).join(', ')} REMOVE #login, #invitation`,
+              UpdateExpression: `SET archived = :false, version = :next, updatedAt = :at, restoredAt = :at, ${Object.keys(liveKeys).map((name) => `#${name} = :${name}`).join(', ')} REMOVE #login, #invitation`,
               // Its access must be revoked already (the archive's revocation finished): restoring never restores access.
               ConditionExpression: `attribute_exists(pk) AND archived = :true AND version = :read AND NOT (#portal.#status IN (${LIVE_PORTAL.join(', ')}))`,
               ExpressionAttributeNames: names,

@@ -2,7 +2,7 @@
  * The attachments bucket (contract/attachments-bucket.ts): an upload is `pending/<id>`, written only
  * through its presigned PUT; `storeUpload` copies exactly the checked version to `files/<id>`
  * (server-side, `x-amz-copy-source-if-match`) and deletes the upload; downloads are presigned GETs
- * of `files/<id>` that set `Content-Disposition` through `response-content-disposition`.
+ * of `files/<id>` that set `Content-Disposition` and `Cache-Control` through S3's `response-*` overrides.
  */
 import { attachmentObjectKeys } from '../../contract/attachments-bucket';
 import type { AttachmentContentType } from '../../contract/attachment-types';
@@ -22,7 +22,8 @@ export class S3AttachmentDownloads implements AttachmentDownloads {
   }
 
   downloadUrl(attachmentId: string, contentDisposition: string, expiresIn: number): Promise<string> {
-    const query = { 'response-content-disposition': contentDisposition };
+    // A customer's file: no shared cache may serve it again, and the browser keeps no copy after sign-out.
+    const query = { 'response-content-disposition': contentDisposition, 'response-cache-control': 'private, no-store' };
     return this.#s3.presign('GET', this.#bucket, attachmentObjectKeys(attachmentId).file, { expiresIn, query });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The holder of a share link: the document (one view counted) and its attachments (no view). A link
  * that is unknown, expired, revoked or used up, whose document is deleted (or replaced by another
- * under the same id), or whose recipient is archived is `LinkGone`, always with the same detail, after
+ * under the same id), or whose recipient is or was archived since is `LinkGone`, always with the same detail, after
  * the same reads: the answer tells nothing about which it was, neither by its body nor by its time.
  */
 import type { DocumentType } from '../../contract/document-types';
@@ -23,6 +23,12 @@ const gone = () => new LinkGone(LINK_GONE_DETAIL);
  */
 const DECOY = { type: 'invoice' as DocumentType, documentId: '~', contactId: '~' };
 
+/**
+ * Whether the recipient was restored from the archive after the link was made: it was archived in
+ * between, which ended the link for good, as it ends portal access that a restore does not bring back.
+ */
+const restoredSince = (restoredAt: string | undefined, linkCreatedAt: string): boolean => restoredAt !== undefined && restoredAt > linkCreatedAt;
+
 /** The link and its document, if the link lives at this moment; `LinkGone` otherwise. */
 async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Promise<{ link: ShareLink; document: Document }> {
   const link = await deps.links.get(hashToken(token));
@@ -33,7 +39,7 @@ async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Pr
     stored !== undefined &&
     stored.document.createdAt === link.documentCreatedAt &&
     isLive(link, deps.now()) &&
-    (link.contactId === undefined || (recipient !== undefined && !recipient.archived));
+    (link.contactId === undefined || (recipient !== undefined && !recipient.archived && !restoredSince(recipient.restoredAt, link.createdAt)));
   if (!alive) throw gone();
   return { link, document: stored.document };
 }
