@@ -204,9 +204,22 @@ describe('the admin console in Chromium', () => {
     await page.getByText('Who has access', { exact: true }).waitFor();
     // Why can Deco see it? Not yet: the company's reason counts, the pending invitation stops it.
     const why = page.getByRole('region', { name: 'Why can a contact see this?' });
+    // Brandon first, his answer slow; then Deco: Brandon's late answer must not replace Deco's.
+    await page.route(`${stack().apiUrl}/contacts/${brandon.id}/portal-access/explain**`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.continue();
+    });
+    const late = page.waitForResponse((response) => response.url().includes(`/contacts/${brandon.id}/portal-access/explain`));
+    await why.getByLabel('Contact to explain').fill(brandon.email);
+    await why.getByRole('button', { name: `Explain for ${brandon.name}` }).click();
     await why.getByLabel('Contact to explain').fill(deco.email);
     await why.getByRole('button', { name: `Explain for ${deco.name}` }).click();
     const explanation = why.getByRole('status');
+    await explanation.getByText(`${deco.name} does not see this document now.`).waitFor();
+    await late;
+    await page.unrouteAll();
+    await page.waitForTimeout(200);
+    expect(await explanation.textContent()).not.toContain(brandon.name);
     await explanation.getByText(`${deco.name} does not see this document now.`).waitFor();
     await explanation.getByText('its company is the customer').waitFor();
     await explanation.getByText(/invitation/i).waitFor();

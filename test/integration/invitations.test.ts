@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoAccessStore } from '../../lambdas/adapters/dynamodb/access-store';
+import { DynamoContactReader } from '../../lambdas/adapters/dynamodb/contact-reader';
 import { keys } from '../../lambdas/contract/keys';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { adminToken, api, mailsTo, signIn, stack, uniq, withoutInstance } from './support/stack';
@@ -28,16 +30,18 @@ async function invitedPerson(): Promise<{ person: Contact; email: string; invita
 
 const accept = (invitation: string, password = PASSWORD) => api('/invitations/accept', { method: 'POST', body: { token: invitation, password } });
 
+const tableClient = () => {
+  const s = stack();
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ region: s.region, endpoint: s.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+};
+
 /** Moves an invitation's expiry into the past, straight in DynamoDB Local (the TTL is days; the clock is not ours here). */
 async function expire(invitation: string): Promise<void> {
-  const s = stack();
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: s.region, endpoint: s.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
+  const db = tableClient();
   const hash = createHash('sha256').update(invitation, 'utf8').digest('hex');
   await db.send(
     new UpdateCommand({
-      TableName: s.tableName,
+      TableName: stack().tableName,
       Key: keys.invitation(hash),
       UpdateExpression: 'SET expiresAt = :past',
       ConditionExpression: 'attribute_exists(pk)',
@@ -104,6 +108,25 @@ describe('POST /invitations/accept', () => {
     expect(next).toBeDefined();
     expect((await accept(next!)).status).toBe(204);
     expect((await api(`/contacts/${person.id}`, { token })).body.portal.status).toBe('active');
+  });
+
+  it('a re-invite by email read before a link was shared refuses, not answering 202 while the shared link still works', async () => {
+    const { person } = await invitedPerson();
+    const link = async () => {
+      const res = await api(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', token, body: { delivery: 'link' } });
+      expect(res.status).toBe(200);
+      return new URL(res.body.url).searchParams.get('token') ?? '';
+    };
+    await link();
+    // The re-invite by email reads the contact (the first shared link, no outbox item) ...
+    const db = tableClient();
+    const read = await new DynamoContactReader(db, stack().tableName).get(person.id);
+    // ... staff share another link meanwhile ...
+    const shared = await link();
+    // ... and its write comes: it would kill the link it read (already dead), not the one shared meanwhile.
+    const item = { id: uniq('outbox'), kind: 'invitation' as const, reason: 'reinvited' as const, contactId: person.id, actor: 'test', at: new Date().toISOString() };
+    expect(await new DynamoAccessStore(db, stack().tableName).requeueInvitation(read!, item, undefined)).toBe(false);
+    expect((await accept(shared)).status).toBe(204);
   });
 
   it('refuses a password below the policy with 400 on `password`; the same link then works', async () => {

@@ -136,7 +136,7 @@ describe('DynamoAccessStore (the requests)', () => {
     expect(await store.requeueInvitation(contact, grantItem, audit)).toBe(true);
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items).toHaveLength(3);
-    expect(items[0]?.Update?.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND #portal.#status = :status AND #outbox.#id = :previous');
+    expect(items[0]?.Update?.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(#archived) OR #archived = :false) AND #portal.#status = :status AND #outbox.#id = :previous AND attribute_not_exists(#invitation)');
     expect(items[0]?.Update?.UpdateExpression).toBe('SET #outbox = :outbox, #updatedAt = :at, #portal.#delivery = :queued REMOVE #deliveryError ADD #version :one');
     expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':status': 'invited', ':previous': 'o0', ':queued': 'queued', ':outbox': { id: 'o1', kind: 'invitation' } });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: 'OUTBOX#o1', entity: 'outbox' });
@@ -146,6 +146,9 @@ describe('DynamoAccessStore (the requests)', () => {
     const withLink = db.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems ?? [];
     expect(withLink).toHaveLength(4);
     expect(withLink[3]?.Delete).toEqual({ TableName: expect.any(String), Key: { pk: 'INVITATION#h0', sk: 'INVITATION' } });
+    // Only while the contact still names that link (one shared meanwhile is not the one this Delete kills).
+    expect(withLink[0]?.Update?.ConditionExpression).toContain('#invitation.tokenHash = :hash');
+    expect(withLink[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':hash': 'h0' });
     db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
     expect(await store.requeueRevocation(person({ portal: { status: 'revoked' } }), revocationItem)).toBe(false);
     const revocation = db.commandCalls(TransactWriteCommand)[2]?.args[0].input.TransactItems?.[0]?.Update;

@@ -153,7 +153,7 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
 
   async requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined) {
     const stored = this.contacts.get(contact.id);
-    if (!this.#names(stored, contact) || stored!.portal.status !== 'invited') return false;
+    if (!this.#names(stored, contact) || stored!.portal.status !== 'invited' || stored!.invitation?.tokenHash !== contact.invitation?.tokenHash) return false;
     stored!.outbox = pointer(item);
     stored!.portal.delivery = 'queued';
     delete stored!.deliveryError;

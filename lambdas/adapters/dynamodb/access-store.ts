@@ -251,13 +251,21 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
   }
 
   async requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined): Promise<boolean> {
+    const hash = contact.invitation?.tokenHash;
+    const pointer = this.#pointAt(contact, item, 'invited', { '#portal.#delivery': ':queued' }, { ':queued': 'queued' });
+    const update = pointer.Update!;
+    // And still the link it was read with: one shared or issued meanwhile is the link to kill, and
+    // the Delete below names only the one read.
+    update.ConditionExpression = `${update.ConditionExpression} AND ${hash ? '#invitation.tokenHash = :hash' : 'attribute_not_exists(#invitation)'}`;
+    update.ExpressionAttributeNames = { ...update.ExpressionAttributeNames, '#invitation': 'invitation' };
+    if (hash) update.ExpressionAttributeValues = { ...update.ExpressionAttributeValues, ':hash': hash };
     const items: TransactItems = [
-      this.#pointAt(contact, item, 'invited', { '#portal.#delivery': ':queued' }, { ':queued': 'queued' }),
+      pointer,
       outboxPut(this.table, item),
       ...(audit ? [{ Put: { TableName: this.table, Item: auditItem(audit) } }] : []),
       // The current link dies now, not when the worker issues the next one (the contact keeps the
       // invitation's dates until then; an accept finds no invitation item and is refused).
-      ...(contact.invitation ? [{ Delete: { TableName: this.table, Key: keys.invitation(contact.invitation.tokenHash) } }] : []),
+      ...(hash ? [{ Delete: { TableName: this.table, Key: keys.invitation(hash) } }] : []),
     ];
     return (await transact(this.db, items)) === true;
   }

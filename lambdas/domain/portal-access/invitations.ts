@@ -7,7 +7,7 @@
  * the previous item, a revocation and an acceptance delete it, so a re-invited, revoked or used
  * token finds nothing. Every unusable token answers the same `Gone`.
  */
-import { Conflict, Gone, Invalid } from '../../contract/errors';
+import { ChangedMeanwhile, Conflict, Gone, Invalid } from '../../contract/errors';
 import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { portalStatusAt } from '../access-policy';
@@ -75,7 +75,7 @@ export async function shareInvitation(deps: Pick<ReinviteDeps, 'store' | 'now' |
   const now = deps.now();
   const { token, invitation } = freshInvitation(deps.config, now, audit.actor);
   const shared = { ...invitation, sharedAt: now.toISOString() };
-  if (!(await deps.store.shareInvitation(contact, shared, audit))) throw new Conflict('The contact changed meanwhile; repeat the request.');
+  if (!(await deps.store.shareInvitation(contact, shared, audit))) throw new ChangedMeanwhile();
   return { url: invitationLink(deps.config.portalUrl, token), expiresAt: invitation.expiresAt };
 }
 

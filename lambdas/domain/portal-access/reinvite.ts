@@ -5,7 +5,7 @@
  * a link for staff to pass on (`"link"`: no email; the previous link dies at once). An expired
  * invitation lives again either way (a new expiry, a new reminder).
  */
-import { Conflict } from '../../contract/errors';
+import { ChangedMeanwhile, Conflict } from '../../contract/errors';
 import { portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import { invitationItem } from './grant';
@@ -26,6 +26,6 @@ export async function reinvite(
     return shareInvitation(deps, read, auditEntry('portal.reinvited', read.id, actor, deps.now().toISOString(), { email: read.login?.email, delivery: 'link' }));
   const item = invitationItem(deps, read.id, actor, 'reinvited', input.message);
   const audit = auditEntry('portal.reinvited', read.id, actor, item.at, { email: read.login?.email });
-  if (!(await deps.store.requeueInvitation(read, item, audit))) throw new Conflict('The contact changed meanwhile; repeat the request.');
+  if (!(await deps.store.requeueInvitation(read, item, audit))) throw new ChangedMeanwhile();
   return undefined;
 }

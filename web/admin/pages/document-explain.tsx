@@ -1,5 +1,5 @@
 /** A document's "why can a contact see this?": a contact chosen by name, then the API's explanation — seen or not, every reason, every blocker. */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ContactPicker } from '../contact-picker';
 import type { Contact, Document, Explanation } from '../model';
 import { useSession } from '../session';
@@ -10,14 +10,18 @@ type Answer = { contact: Contact } & ({ state: 'loading' } | { state: 'done'; ex
 export function Explain({ doc }: { doc: Document }) {
   const { t, calls, refused } = useSession();
   const [answer, setAnswer] = useState<Answer | undefined>(undefined);
+  // The contact chosen last: an earlier choice's answer that arrives after it is not shown.
+  const latest = useRef<Contact | undefined>(undefined);
 
   const explain = async (contact: Contact) => {
+    latest.current = contact;
     setAnswer({ contact, state: 'loading' });
     try {
-      setAnswer({ contact, state: 'done', explanation: await calls.access.explain(contact.id, doc.type, doc.id) });
+      const explanation = await calls.access.explain(contact.id, doc.type, doc.id);
+      if (latest.current === contact) setAnswer({ contact, state: 'done', explanation });
     } catch (error) {
       refused(error);
-      setAnswer({ contact, state: 'failed', error });
+      if (latest.current === contact) setAnswer({ contact, state: 'failed', error });
     }
   };
 
