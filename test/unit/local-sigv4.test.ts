@@ -71,15 +71,16 @@ describe('the attachments adapter', () => {
     expect(verify(requestOf('PUT', url, { 'content-type': 'image/png', 'content-length': '1235' }))).toMatchObject({ ok: false });
   });
 
-  test('its download URL is a GET of the completed file that sets Content-Disposition', async () => {
+  test('its download URL is a GET of the completed file that sets Content-Disposition and forbids caching', async () => {
     const url = await objects.downloadUrl('abc', `attachment; filename="a.pdf"`, 60);
     const u = new URL(url);
     expect(u.pathname).toBe('/b/files/abc');
     expect(u.searchParams.get('response-content-disposition')).toBe('attachment; filename="a.pdf"');
+    expect(u.searchParams.get('response-cache-control')).toBe('private, no-store');
     expect(u.searchParams.get('X-Amz-Expires')).toBe('60');
     expect(verify(requestOf('GET', url))).toMatchObject({ ok: true });
     // The same query parameters as the SDK's S3 presigner puts in a GET (it adds its operation name, x-id).
-    const sdkUrl = await getSignedUrl(sdk, new GetObjectCommand({ Bucket: 'b', Key: 'files/abc', ResponseContentDisposition: 'attachment; filename="a.pdf"' }), { expiresIn: 60 });
+    const sdkUrl = await getSignedUrl(sdk, new GetObjectCommand({ Bucket: 'b', Key: 'files/abc', ResponseContentDisposition: 'attachment; filename="a.pdf"', ResponseCacheControl: 'private, no-store' }), { expiresIn: 60 });
     const names = (link: string) => [...new URL(link).searchParams.keys()].filter((n) => n !== 'x-id').sort();
     expect(names(url)).toEqual(names(sdkUrl));
     expect(u.searchParams.get('X-Amz-Content-Sha256')).toBe('UNSIGNED-PAYLOAD');
