@@ -85,6 +85,13 @@ const keyOf = (item: ReturnType<typeof transactions>[number][number]) => {
 /** A transaction of `items` items cancelled because it met a concurrent one on one of them (DynamoDB names it, the rest `None`). */
 const conflict = (items: number) =>
   new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: Array.from({ length: items }, (_, i) => ({ Code: i === items - 1 ? 'TransactionConflict' : 'None' })) });
+/** A fake TransactWriteItems that cancels its transaction: `codes` by item key (`pk|sk`), every other item `None`. */
+const cancelledBy =
+  (codes: Record<string, string>) =>
+  (input: { TransactItems: ReturnType<typeof transactions>[number] }) =>
+    Promise.reject(
+      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: input.TransactItems.map((item) => ({ Code: codes[keyOf(item)] ?? 'None' })) }),
+    );
 /** The holdings deltas a set of transactions moves per contact (`documentsAsCustomer`, `grantsReceived`). */
 const holdings = (all: ReturnType<typeof transactions>) => {
   const sums: Record<string, { documents: number; grants: number }> = {};
@@ -332,13 +339,9 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
   test("a shared transaction refused by one document's condition: only that one goes as its PUT, the others are written together again", async () => {
     table([contactItem('c1'), contactItem('c2')]);
     const store = new DynamoDocumentBatchStore(client(), TABLE);
-    const reasonsFor = (items: ReturnType<typeof transactions>[number], failing: string) =>
-      items.map((item) => ({ Code: keyOf(item) === failing ? 'ConditionalCheckFailed' : 'None' }));
     ddb
       .on(TransactWriteCommand)
-      .callsFakeOnce((input: { TransactItems: ReturnType<typeof transactions>[number] }) =>
-        Promise.reject(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: reasonsFor(input.TransactItems, 'DOC#invoice#B|DOC') })),
-      )
+      .callsFakeOnce(cancelledBy({ 'DOC#invoice#B|DOC': 'ConditionalCheckFailed' }))
       .resolves({});
     const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 2 ? 'c2' : 'c1') }));
     expect(await store.writeAll(changes)).toEqual(['written', 'exists', 'written']);
@@ -354,15 +357,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     const store = new DynamoDocumentBatchStore(client(), TABLE);
     ddb
       .on(TransactWriteCommand)
-      .callsFakeOnce((input: { TransactItems: ReturnType<typeof transactions>[number] }) =>
-        Promise.reject(
-          new TransactionCanceledException({
-            message: 'cancelled',
-            $metadata: {},
-            CancellationReasons: input.TransactItems.map((item) => ({ Code: keyOf(item) === 'CONTACT#c1|CONTACT' ? 'ConditionalCheckFailed' : 'None' })),
-          }),
-        ),
-      )
+      .callsFakeOnce(cancelledBy({ 'CONTACT#c1|CONTACT': 'ConditionalCheckFailed' }))
       .resolves({});
     const changes = ['A', 'B', 'C'].map((id, i) => ({ kind: 'create' as const, document: doc(id, i === 1 ? 'c2' : 'c1') }));
     expect(await store.writeAll(changes)).toEqual(['refused', 'written', 'refused']);
@@ -391,17 +386,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     const changes = ['A', 'B'].map((id) => ({ kind: 'create' as const, document: doc(id, 'c1') }));
     ddb
       .on(TransactWriteCommand)
-      .callsFakeOnce((input: { TransactItems: ReturnType<typeof transactions>[number] }) =>
-        Promise.reject(
-          new TransactionCanceledException({
-            message: 'cancelled',
-            $metadata: {},
-            CancellationReasons: input.TransactItems.map((item) =>
-              keyOf(item) === 'DOC#invoice#A|DOC' ? { Code: 'ConditionalCheckFailed' } : keyOf(item) === 'CONTACT#c1|CONTACT' ? { Code: 'TransactionConflict' } : { Code: 'None' },
-            ),
-          }),
-        ),
-      )
+      .callsFakeOnce(cancelledBy({ 'DOC#invoice#A|DOC': 'ConditionalCheckFailed', 'CONTACT#c1|CONTACT': 'TransactionConflict' }))
       .resolves({});
     expect(await store.writeAll(changes)).toEqual(['exists', 'written']);
     expect(transactions()).toHaveLength(2);
