@@ -55,6 +55,18 @@ async function crashAfter(step: string, contactId: string): Promise<void> {
   if (res.status !== 201) throw new Error(`arming the outbox fault: ${res.status}`);
 }
 const faultsArmed = async () => (await (await fetch(`${stack().eventsEndpoint}/outbox/faults`)).json()) as { step: string; contactId?: string; times: number }[];
+/** The second mail to the contact (its reminder), waited for up to REMINDER_AFTER and a margin. */
+const reminderTo = async (contact: { email: string }): Promise<Email | undefined> =>
+  (
+    await eventually(
+      async () => {
+        const mails = await mailsTo(contact.email);
+        if (mails.length < 2) throw new Error('no reminder yet');
+        return mails;
+      },
+      { timeoutMs: (LIFECYCLE.reminderAfterSeconds + 10) * 1000 },
+    )
+  )[1];
 const noticesAbout = async (to: string, contact: Contact) => (await mailsTo(to)).filter((m) => m.subject.includes(contact.name));
 
 beforeAll(async () => {
@@ -72,14 +84,7 @@ describe('the invitation lifecycle, in real time', () => {
     const first = await grant(contact);
     expect((await lineOf(contact)).invitation).toEqual({ status: 'pending', sentAt: expect.any(String), expiresAt: expect.any(String) });
 
-    const [, reminder] = await eventually(
-      async () => {
-        const mails = await mailsTo(contact.email);
-        if (mails.length < 2) throw new Error('no reminder yet');
-        return mails;
-      },
-      { timeoutMs: (LIFECYCLE.reminderAfterSeconds + 10) * 1000 },
-    );
+    const reminder = await reminderTo(contact);
     expect(reminder!.subject).toBe('Reminder: your invitation to the Example Business customer portal');
     expect(reminder!.body.text).toContain('The link in the earlier email no longer works.');
     expect(tokenIn(reminder)).not.toBe(tokenIn(first));
@@ -171,14 +176,7 @@ describe('the invitation lifecycle, in real time', () => {
     await grant(contact);
     const res = await staff(`/contacts/${contact.id}/portal-access/reinvite`, { method: 'POST', body: { contactId: contact.id, delivery: 'link' } });
     expect(res.status).toBe(200);
-    const [, reminder] = await eventually(
-      async () => {
-        const mails = await mailsTo(contact.email);
-        if (mails.length < 2) throw new Error('no reminder yet');
-        return mails;
-      },
-      { timeoutMs: (LIFECYCLE.reminderAfterSeconds + 10) * 1000 },
-    );
+    const reminder = await reminderTo(contact);
     expect(reminder!.subject).toBe('Reminder: your invitation to the Example Business customer portal');
     expect((await accept(new URL(res.body.url).searchParams.get('token') ?? '')).status).toBe(410);
     expect((await accept(tokenIn(reminder))).status).toBe(204);
