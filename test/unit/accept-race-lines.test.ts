@@ -51,6 +51,23 @@ it('a narrower access (own documents, invoices only): the line says updated, and
   expect(access.audit.map((a) => a.action)).toEqual(['portal.updated']);
 });
 
+it('the same narrowing made meanwhile by someone else: this line wrote nothing and says unchanged (the audit has the other actor only)', async () => {
+  access.contact('p1').portal = { status: 'active', invitedAt: PAST, activatedAt: PAST };
+  const write = access.updateSettings.bind(access);
+  let first = true;
+  access.updateSettings = async (contact, settings, at, audit) => {
+    if (!first) return write(contact, settings, at, audit);
+    first = false;
+    // staff:bob's identical line lands between this line's read and its write
+    await write(contact, settings, at, { ...audit, actor: 'staff:bob' });
+    return false;
+  };
+  const [line] = await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: true, scope: 'own' }] }, 'staff:alice');
+  expect(line).toEqual({ contactId: 'p1', outcome: 'unchanged', status: 'active' });
+  expect(access.contact('p1').portal).toMatchObject({ status: 'active', scope: 'own' });
+  expect(access.audit.map((a) => [a.action, a.actor])).toEqual([['portal.updated', 'staff:bob']]);
+});
+
 it(`a record that keeps changing: ${WRITE_ATTEMPTS} writes, then the line fails with "repeat the request"`, async () => {
   let writes = 0;
   access.updateSettings = async () => {

@@ -96,9 +96,10 @@ async function regrantLive(
   status: PortalStatus,
 ): Promise<LineResult> {
   const now = deps.now();
-  const updated = !sameSettings(changedSettings(storedSettings(contact.portal), change), storedSettings(contact.portal));
-  const current = updated ? await updateSettings(deps, contact, change, actor, status) : contact;
-  if (!undelivered(current, now)) return { contactId: contact.id, outcome: updated ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
+  const unchanged = sameSettings(changedSettings(storedSettings(contact.portal), change), storedSettings(contact.portal));
+  const { current, wrote } = unchanged ? { current: contact, wrote: false } : await updateSettings(deps, contact, change, actor, status);
+  // `updated` only for the line that wrote the change (and its audit entry): one made meanwhile by someone else leaves this line `unchanged`.
+  if (!undelivered(current, now)) return { contactId: contact.id, outcome: wrote ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
   // Its invitation never went out: queue it again (the earlier item is finished, or can no longer run).
   const item = invitationItem(deps, contact.id, actor, 'granted', message);
   if (!(await deps.store.requeueInvitation(current, item, undefined))) throw new LineFailure(new ChangedMeanwhile(), status);
@@ -123,17 +124,23 @@ export function invitationItem(
  * No invitation, no login change. A write refused because the record changed meanwhile goes again
  * from the record as it is now (lines.ts, WRITE_ATTEMPTS), while the access is still live.
  */
-async function updateSettings(deps: PortalAccessDeps, read: ContactRecord, change: SettingsChange, actor: string, status: PortalStatus): Promise<ContactRecord> {
+async function updateSettings(
+  deps: PortalAccessDeps,
+  read: ContactRecord,
+  change: SettingsChange,
+  actor: string,
+  status: PortalStatus,
+): Promise<{ current: ContactRecord; wrote: boolean }> {
   let contact = read;
   for (let attempt = 1; ; attempt++) {
     const settings = changedSettings(storedSettings(contact.portal), change);
     // Someone else made the same change meanwhile: nothing left to write.
-    if (attempt > 1 && sameSettings(settings, storedSettings(contact.portal))) return contact;
+    if (attempt > 1 && sameSettings(settings, storedSettings(contact.portal))) return { current: contact, wrote: false };
     const at = deps.now().toISOString();
     const audit = auditEntry('portal.updated', contact.id, actor, at, { from: describeSettings(storedSettings(contact.portal)), to: describeSettings(settings) });
     if (await deps.store.updateSettings(contact, settings, at, audit)) {
       const { scope: _scope, types: _types, until: _until, ...portal } = contact.portal;
-      return { ...contact, portal: { ...portal, ...settings }, version: contact.version + 1, updatedAt: at };
+      return { current: { ...contact, portal: { ...portal, ...settings }, version: contact.version + 1, updatedAt: at }, wrote: true };
     }
     const fresh = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
     if (!fresh || fresh.archived || !inPortal(portalStatusAt(fresh.portal, deps.now())))
