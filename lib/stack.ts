@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { OUTBOX_STREAM } from '../lambdas/contract/outbox';
 import type { FunctionName } from '../lambdas/contract/routes';
 import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
+import { TABLE } from '../lambdas/contract/table-schema';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { AttachmentsStorage } from './constructs/attachments-storage';
 import { DataTable } from './constructs/data-table';
@@ -157,7 +158,8 @@ export class PortalStack extends Stack {
     // Expiries (accesses and grants past their `until`; invitations' links) and the invitations' one
     // reminder, queued for the outbox worker: the table and the bus, no Cognito, no mail.
     this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses, grants and invitations; invitation reminders (queued)')
-      .bindTable(table, 'readWrite')
+      // The due index (what has come due) is its alone.
+      .bindTable(table, 'readWrite', TABLE.indexes.map((index) => index.name))
       .bindEventBus(events.bus);
     const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     this.outboxWorker = issuesInvitations(
@@ -168,7 +170,8 @@ export class PortalStack extends Stack {
         timeoutSeconds: OUTBOX_STREAM.workerTimeoutSeconds,
       }),
     )
-      .bindTable(table, 'readWrite')
+      // Items by key (the outbox item, the contact, its invitation and pointers, the pacing slots): no Query, no index.
+      .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'])
       .bindCustomerPool(customerPool, LOGIN_LIFECYCLE)
       .bindMail(mail)
       // The mails name the inviter, and a reminder's notice goes to its email: AdminGetUser of the staff pool.

@@ -347,7 +347,9 @@ describe('functions', () => {
 
   const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
   const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-  const WRITE = [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  // No BatchWriteItem: no code sends one (lambdas/adapters/dynamodb: every multi-item write is a transaction).
+  const BY_KEY = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const WRITE = [...new Set([...READ, ...BY_KEY])];
   const pool = (...actions: string[]) => actions.map((a) => `cognito-idp:${a}`);
   /** The outbox worker's logins: create (or adopt) and enable, disable and sign out a revoked one. No password, no attribute writes. */
   const LIFECYCLE = pool('AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser', 'AdminGetUser', 'AdminCreateUser');
@@ -368,7 +370,8 @@ describe('functions', () => {
     shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject'],
     events: [...BASE, ...WRITE, ...QUEUE],
     // The worker also reads staff users' names and emails (the mails name the inviter; a reminder's notice goes to its email).
-    outbox: [...BASE, ...WRITE, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', 'cognito-idp:AdminGetUser', ...QUEUE],
+    // Items by key only: the worker's stores (wiring/outbox.ts) neither query nor batch-read.
+    outbox: [...BASE, ...BY_KEY, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', 'cognito-idp:AdminGetUser', ...QUEUE],
     // The scheduled job: the table and the bus (expiries; reminders are queued for the worker); no Cognito, no mail.
     schedule: [...BASE, ...WRITE, 'events:PutEvents', ...QUEUE],
   };
@@ -388,13 +391,21 @@ describe('functions', () => {
     }
   });
 
-  it('DynamoDB access names the table and its four indexes, nothing wider', () => {
+  const indexArn = (tableId: string, name: string) => ({ 'Fn::Join': ['', [getAtt(tableId), `/index/${name}`]] });
+  const tableStatement = (id: string) => statementsOf(id).find((s) => JSON.stringify(s.Action).includes('dynamodb:') && !JSON.stringify(s.Action).includes('dynamodb:GetRecords'))!;
+
+  it('DynamoDB access names the table and the four listing indexes, nothing wider; the due index is the scheduled job’s alone', () => {
     const tableId = only('AWS::DynamoDB::Table')[0];
-    const statement = statementsOf(functionId('contacts')).find((s) => JSON.stringify(s.Action).includes('dynamodb:'))!;
-    expect(statement.Resource).toEqual([
-      getAtt(tableId),
-      ...TABLE.indexes.map((index) => ({ 'Fn::Join': ['', [getAtt(tableId), `/index/${index.name}`]] })),
-    ]);
+    const listings = ['gsi1', 'gsi2', 'gsi3', 'gsi4'].map((name) => indexArn(tableId, name));
+    for (const fn of ['contacts', 'portal-access', 'documents', 'portal'] as FunctionName[]) expect({ fn, resources: tableStatement(functionId(fn)).Resource }).toEqual({ fn, resources: [getAtt(tableId), ...listings] });
+    expect(tableStatement(logicalId(stack.eventsFunction)).Resource).toEqual([getAtt(tableId), ...listings]);
+    expect(tableStatement(logicalId(stack.scheduleFunction)).Resource).toEqual([getAtt(tableId), ...TABLE.indexes.map((index) => indexArn(tableId, index.name))]);
+  });
+
+  it('the outbox worker reaches the table’s items by key, no index (and, for its event source, the stream)', () => {
+    const tableId = only('AWS::DynamoDB::Table')[0];
+    expect(tableStatement(logicalId(stack.outboxWorker))).toMatchObject({ Resource: getAtt(tableId) });
+    expect(tableStatement(logicalId(stack.outboxWorker))).not.toHaveProperty('Condition');
   });
 
   it('the public invitation function reaches only its items: the invitation, its contact, its audit trail (LeadingKeys), no index', () => {
