@@ -15,7 +15,7 @@ import { Mail } from './constructs/mail';
 import { Observability } from './constructs/observability';
 import { OutboxFeed } from './constructs/outbox-feed';
 import { WebLogs } from './constructs/web-logs';
-import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
+import { API_PATH_PREFIX, apiDomainOf, narrowInvalidations, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
 import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
@@ -201,7 +201,7 @@ export class PortalStack extends Stack {
       topic: alarms,
     });
 
-    portal.deploy(
+    const portalDeployment = portal.deploy(
       webAppConfig({
         apiUrl: `${portalUrl}${API_PATH_PREFIX}`,
         region: this.region,
@@ -213,7 +213,7 @@ export class PortalStack extends Stack {
       }),
     );
 
-    admin.deploy(
+    const adminDeployment = admin.deploy(
       webAppConfig({
         apiUrl: `${adminUrl}${API_PATH_PREFIX}`,
         region: this.region,
@@ -224,6 +224,7 @@ export class PortalStack extends Stack {
         passwordPolicy: PASSWORD_POLICY,
       }),
     );
+    narrowInvalidations([portal, admin], [portalDeployment, adminDeployment]);
 
     acknowledgeNagFindings({
       identity,

@@ -333,16 +333,26 @@ describe('functions', () => {
     expect(reserved(logicalId(stack.scheduleFunction))).toBeUndefined();
   });
 
-  it('no IAM statement grants a DynamoDB action on "*" but ListStreams (which reads no item and has no resource to name); "*" is otherwise only X-Ray and (for the deployment) CloudFront invalidations', () => {
+  it('no IAM statement grants a DynamoDB action on "*" but ListStreams (which reads no item and has no resource to name); "*" is otherwise only X-Ray', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         if (actions.some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams')) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
-        // X-Ray, the stream's ListStreams (which names no stream: CDK's grantStreamRead adds it so), the deployment's invalidations.
-        if (JSON.stringify(statement.Resource) === '"*"')
-          expect([['dynamodb:ListStreams'], ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']]).toContainEqual(actions.sort());
+        // X-Ray and the stream's ListStreams (which names no stream: CDK's grantStreamRead adds it so) support no resource.
+        if (JSON.stringify(statement.Resource) === '"*"') expect([['dynamodb:ListStreams'], ['xray:PutTelemetryRecords', 'xray:PutTraceSegments']]).toContainEqual(actions.sort());
       }
     }
+  });
+
+  it('the web apps’ deployment may invalidate the two apps’ distributions, and no other', () => {
+    const invalidations = resources('AWS::IAM::Policy').flatMap(([, policy]) =>
+      (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.filter((s) => [s.Action].flat().includes('cloudfront:CreateInvalidation')),
+    );
+    expect(invalidations).toHaveLength(1);
+    const distributionArn = (app: typeof stack.portal) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::123456789012:distribution/', { Ref: logicalId(app.distribution) }]],
+    });
+    expect(invalidations[0]!.Resource).toEqual([distributionArn(stack.portal), distributionArn(stack.admin)]);
   });
 
   const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
