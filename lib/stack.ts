@@ -1,5 +1,5 @@
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { OUTBOX_STREAM } from '../lambdas/contract/outbox';
 import type { FunctionName } from '../lambdas/contract/routes';
@@ -201,6 +201,8 @@ export class PortalStack extends Stack {
       topic: alarms,
     });
 
+    // The web apps' deployment function (CDK's, one for both) logs with the stage's retention too.
+    const deploymentLogs = new LogGroup(this, 'WebDeploymentLogs', { retention: logRetention });
     const portalDeployment = portal.deploy(
       webAppConfig({
         apiUrl: `${portalUrl}${API_PATH_PREFIX}`,
@@ -211,6 +213,7 @@ export class PortalStack extends Stack {
         hostedUiUrl: identity.hostedUiDomain.baseUrl(),
         passwordPolicy: PASSWORD_POLICY,
       }),
+      deploymentLogs,
     );
 
     const adminDeployment = admin.deploy(
@@ -223,6 +226,7 @@ export class PortalStack extends Stack {
         hostedUiUrl: identity.staffHostedUiDomain.baseUrl(),
         passwordPolicy: PASSWORD_POLICY,
       }),
+      deploymentLogs,
     );
     narrowInvalidations([portal, admin], [portalDeployment, adminDeployment]);
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deployment from 'aws-cdk-lib/aws-s3-deployment';
@@ -130,8 +131,12 @@ export class WebApp extends Construct {
     this.url = `https://${this.distribution.distributionDomainName}`;
   }
 
-  /** Uploads the app (built now, by `cdk synth`) and its runtime configuration; CloudFront forgets the old index.html and config. */
-  deploy(config: WebAppConfig): deployment.BucketDeployment {
+  /**
+   * Uploads the app (built now, by `cdk synth`) and its runtime configuration; CloudFront forgets the
+   * old index.html and config. `logs` is the deployment function's log group (one function serves
+   * every app's deployment: give each the same group).
+   */
+  deploy(config: WebAppConfig, logs: ILogGroup): deployment.BucketDeployment {
     this.config = config;
     return new deployment.BucketDeployment(this, 'Deployment', {
       destinationBucket: this.bucket,
@@ -141,6 +146,7 @@ export class WebApp extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/index.html', `/${WEB_APP_CONFIG_FILE}`],
       memoryLimit: 512,
+      logGroup: logs,
     });
   }
 }

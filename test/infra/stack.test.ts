@@ -323,6 +323,13 @@ describe('functions', () => {
     }
   });
 
+  it('the web apps’ deployment function (CDK’s) logs to a group with the stage’s retention, not to a group kept forever', () => {
+    const [, deployer] = resources('AWS::Lambda::Function').find(([id]) => id.startsWith('CustomCDKBucketDeployment'))!;
+    const logGroupId = (deployer.Properties.LoggingConfig as { LogGroup: { Ref: string } } | undefined)?.LogGroup.Ref;
+    expect(logGroupId).toBeDefined();
+    expect(template.toJSON().Resources[logGroupId!]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: TEST_CONFIG.logRetentionDays } });
+  });
+
   it('the functions reachable without a token have reserved (capped) concurrency; the others draw on the account', () => {
     const reserved = (id: string) => (template.toJSON().Resources[id] as Resource).Properties.ReservedConcurrentExecutions;
     const publicFunctions = new Set<FunctionName>(['invitations', 'system', 'shared']);
