@@ -1,9 +1,10 @@
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { OUTBOX_STREAM } from '../lambdas/contract/outbox';
 import type { FunctionName } from '../lambdas/contract/routes';
 import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
+import { TABLE } from '../lambdas/contract/table-schema';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { AttachmentsStorage } from './constructs/attachments-storage';
 import { DataTable } from './constructs/data-table';
@@ -14,7 +15,7 @@ import { Mail } from './constructs/mail';
 import { Observability } from './constructs/observability';
 import { OutboxFeed } from './constructs/outbox-feed';
 import { WebLogs } from './constructs/web-logs';
-import { API_PATH_PREFIX, apiDomainOf, WebApp } from './constructs/web-app';
+import { API_PATH_PREFIX, apiDomainOf, narrowInvalidations, WebApp } from './constructs/web-app';
 import { webAppConfig } from './web-app-config';
 import { PASSWORD_POLICY } from '../lambdas/contract/password-policy';
 import { PortalFunction, type CustomerPoolAction } from './constructs/portal-function';
@@ -157,7 +158,8 @@ export class PortalStack extends Stack {
     // Expiries (accesses and grants past their `until`; invitations' links) and the invitations' one
     // reminder, queued for the outbox worker: the table and the bus, no Cognito, no mail.
     this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses, grants and invitations; invitation reminders (queued)')
-      .bindTable(table, 'readWrite')
+      // The due index (what has come due) is its alone.
+      .bindTable(table, 'readWrite', TABLE.indexes.map((index) => index.name))
       .bindEventBus(events.bus);
     const schedule = new ScheduledJob(this, 'Schedule', { job: this.scheduleFunction, rateMinutes: SCHEDULE_RATE_MINUTES });
     this.outboxWorker = issuesInvitations(
@@ -168,7 +170,8 @@ export class PortalStack extends Stack {
         timeoutSeconds: OUTBOX_STREAM.workerTimeoutSeconds,
       }),
     )
-      .bindTable(table, 'readWrite')
+      // Items by key (the outbox item, the contact, its invitation and pointers, the pacing slots): no Query, no index.
+      .bindTableItems(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'])
       .bindCustomerPool(customerPool, LOGIN_LIFECYCLE)
       .bindMail(mail)
       // The mails name the inviter, and a reminder's notice goes to its email: AdminGetUser of the staff pool.
@@ -198,7 +201,9 @@ export class PortalStack extends Stack {
       topic: alarms,
     });
 
-    portal.deploy(
+    // The web apps' deployment function (CDK's, one for both) logs with the stage's retention too.
+    const deploymentLogs = new LogGroup(this, 'WebDeploymentLogs', { retention: logRetention });
+    const portalDeployment = portal.deploy(
       webAppConfig({
         apiUrl: `${portalUrl}${API_PATH_PREFIX}`,
         region: this.region,
@@ -208,9 +213,10 @@ export class PortalStack extends Stack {
         hostedUiUrl: identity.hostedUiDomain.baseUrl(),
         passwordPolicy: PASSWORD_POLICY,
       }),
+      deploymentLogs,
     );
 
-    admin.deploy(
+    const adminDeployment = admin.deploy(
       webAppConfig({
         apiUrl: `${adminUrl}${API_PATH_PREFIX}`,
         region: this.region,
@@ -220,7 +226,9 @@ export class PortalStack extends Stack {
         hostedUiUrl: identity.staffHostedUiDomain.baseUrl(),
         passwordPolicy: PASSWORD_POLICY,
       }),
+      deploymentLogs,
     );
+    narrowInvalidations([portal, admin], [portalDeployment, adminDeployment]);
 
     acknowledgeNagFindings({
       identity,

@@ -26,6 +26,7 @@ const ACCESS_LOG_FIELDS = {
   // The invoked function's request id: the answer's `x-request-id`, and `requestId` on the function's log lines.
   functionRequestId: '$context.awsEndpointRequestId',
   time: '$context.requestTime',
+  // The connection's address: for the apps' requests (through their CloudFront, `/api/*`) a CloudFront edge's, not the browser's.
   ip: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
   method: '$context.httpMethod',

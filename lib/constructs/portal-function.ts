@@ -13,16 +13,19 @@ import { attachmentObjectKeys } from '../../lambdas/contract/attachments-bucket'
 import { ENV, type EnvKey } from '../../lambdas/contract/env';
 import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
 import { LAMBDA_BUNDLING } from '../bundling';
-import { TABLE } from '../../lambdas/contract/table-schema';
+import { TABLE, type IndexName } from '../../lambdas/contract/table-schema';
 import type { Mail } from './mail';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export type TableAccess = 'read' | 'readWrite';
 // Transactions need no action of their own: TransactGetItems is authorised as GetItem, and
-// TransactWriteItems per Put/Update/Delete/ConditionCheck.
+// TransactWriteItems per Put/Update/Delete/ConditionCheck. No BatchWriteItem: no code sends one.
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+
+/** The indexes the listings query (contacts, documents, the portal's streams); `due` is the scheduled job's alone. */
+export const LISTING_INDEXES: readonly IndexName[] = TABLE.indexes.map((index) => index.name).filter((name) => name !== 'due');
 
 /** The admin actions a function may take on the customer pool's logins, without the `cognito-idp:` prefix. */
 export type CustomerPoolAction =
@@ -117,31 +120,32 @@ export class PortalFunction extends NodejsFunction {
   }
 
   /**
-   * Item-level actions on the table and its named indexes, spelled out rather than CDK's
-   * `grantReadData` (which adds `index/*`, Scan and DescribeTable): no Scan, since no request path may scan.
+   * Item-level actions on the table and the named indexes (the listings' unless said otherwise),
+   * spelled out rather than CDK's `grantReadData` (which adds `index/*`, Scan and DescribeTable):
+   * no Scan, since no request path may scan.
    */
-  bindTable(table: ITable, access: TableAccess): this {
+  bindTable(table: ITable, access: TableAccess, indexes: readonly IndexName[] = LISTING_INDEXES): this {
     this.setEnv('tableName', table.tableName);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [...TABLE_READ, ...(access === 'readWrite' ? TABLE_WRITE : [])],
-        resources: [table.tableArn, ...TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+        resources: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index}`)],
       }),
     );
     return this;
   }
 
   /**
-   * Only these item actions, only on items whose partition key starts with one of `keyPrefixes`
-   * (`dynamodb:LeadingKeys`; transactions are authorised item by item), and no index.
+   * Only these item actions, on the table and no index; with `keyPrefixes`, only on items whose
+   * partition key starts with one of them (`dynamodb:LeadingKeys`; transactions are authorised item by item).
    */
-  bindTableItems(table: ITable, actions: readonly TableItemAction[], keyPrefixes: readonly string[]): this {
+  bindTableItems(table: ITable, actions: readonly TableItemAction[], keyPrefixes?: readonly string[]): this {
     this.setEnv('tableName', table.tableName);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: actions.map((action) => `dynamodb:${action}`),
         resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPrefixes.map((prefix) => `${prefix}*`) } },
+        ...(keyPrefixes ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPrefixes.map((prefix) => `${prefix}*`) } } } : {}),
       }),
     );
     return this;

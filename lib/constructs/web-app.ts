@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deployment from 'aws-cdk-lib/aws-s3-deployment';
@@ -129,8 +131,12 @@ export class WebApp extends Construct {
     this.url = `https://${this.distribution.distributionDomainName}`;
   }
 
-  /** Uploads the app (built now, by `cdk synth`) and its runtime configuration; CloudFront forgets the old index.html and config. */
-  deploy(config: WebAppConfig): deployment.BucketDeployment {
+  /**
+   * Uploads the app (built now, by `cdk synth`) and its runtime configuration; CloudFront forgets the
+   * old index.html and config. `logs` is the deployment function's log group (one function serves
+   * every app's deployment: give each the same group).
+   */
+  deploy(config: WebAppConfig, logs: ILogGroup): deployment.BucketDeployment {
     this.config = config;
     return new deployment.BucketDeployment(this, 'Deployment', {
       destinationBucket: this.bucket,
@@ -140,6 +146,7 @@ export class WebApp extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/index.html', `/${WEB_APP_CONFIG_FILE}`],
       memoryLimit: 512,
+      logGroup: logs,
     });
   }
 }
@@ -164,6 +171,25 @@ function appBuild(app: string): deployment.ISource {
       },
     },
   });
+}
+
+/**
+ * aws-s3-deployment grants its (one, shared) function `cloudfront:CreateInvalidation` and
+ * `GetInvalidation` on `*`, although both take a distribution's ARN: once every app is deployed,
+ * that statement is narrowed to the apps' own distributions.
+ */
+export function narrowInvalidations(apps: readonly WebApp[], deployments: readonly deployment.BucketDeployment[]): void {
+  const roles = new Set(deployments.map((d) => d.handlerRole));
+  for (const role of roles) {
+    const policy = role.node.findChild('DefaultPolicy') as iam.Policy;
+    const statements = (Stack.of(policy).resolve(policy.document) as { Statement: { Action: string | string[] }[] }).Statement;
+    const index = statements.findIndex((statement) => [statement.Action].flat().includes('cloudfront:CreateInvalidation'));
+    if (index < 0) throw new Error('BucketDeployment no longer grants cloudfront:CreateInvalidation where narrowInvalidations expects it');
+    (policy.node.defaultChild as iam.CfnPolicy).addPropertyOverride(
+      `PolicyDocument.Statement.${index}.Resource`,
+      apps.map((app) => app.distribution.distributionArn),
+    );
+  }
 }
 
 /** `<id>.execute-api.<region>.<suffix>` of an HTTP API, from its id (a deploy-time value). */

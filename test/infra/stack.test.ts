@@ -323,6 +323,13 @@ describe('functions', () => {
     }
   });
 
+  it('the web apps’ deployment function (CDK’s) logs to a group with the stage’s retention, not to a group kept forever', () => {
+    const [, deployer] = resources('AWS::Lambda::Function').find(([id]) => id.startsWith('CustomCDKBucketDeployment'))!;
+    const logGroupId = (deployer.Properties.LoggingConfig as { LogGroup: { Ref: string } } | undefined)?.LogGroup.Ref;
+    expect(logGroupId).toBeDefined();
+    expect(template.toJSON().Resources[logGroupId!]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: TEST_CONFIG.logRetentionDays } });
+  });
+
   it('the functions reachable without a token have reserved (capped) concurrency; the others draw on the account', () => {
     const reserved = (id: string) => (template.toJSON().Resources[id] as Resource).Properties.ReservedConcurrentExecutions;
     const publicFunctions = new Set<FunctionName>(['invitations', 'system', 'shared']);
@@ -333,21 +340,33 @@ describe('functions', () => {
     expect(reserved(logicalId(stack.scheduleFunction))).toBeUndefined();
   });
 
-  it('no IAM statement grants a DynamoDB action on "*" but ListStreams (which reads no item and has no resource to name); "*" is otherwise only X-Ray and (for the deployment) CloudFront invalidations', () => {
+  it('no IAM statement grants a DynamoDB action on "*" but ListStreams (which reads no item and has no resource to name); "*" is otherwise only X-Ray', () => {
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         if (actions.some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams')) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
-        // X-Ray, the stream's ListStreams (which names no stream: CDK's grantStreamRead adds it so), the deployment's invalidations.
-        if (JSON.stringify(statement.Resource) === '"*"')
-          expect([['dynamodb:ListStreams'], ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']]).toContainEqual(actions.sort());
+        // X-Ray and the stream's ListStreams (which names no stream: CDK's grantStreamRead adds it so) support no resource.
+        if (JSON.stringify(statement.Resource) === '"*"') expect([['dynamodb:ListStreams'], ['xray:PutTelemetryRecords', 'xray:PutTraceSegments']]).toContainEqual(actions.sort());
       }
     }
   });
 
+  it('the web apps’ deployment may invalidate the two apps’ distributions, and no other', () => {
+    const invalidations = resources('AWS::IAM::Policy').flatMap(([, policy]) =>
+      (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.filter((s) => [s.Action].flat().includes('cloudfront:CreateInvalidation')),
+    );
+    expect(invalidations).toHaveLength(1);
+    const distributionArn = (app: typeof stack.portal) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::123456789012:distribution/', { Ref: logicalId(app.distribution) }]],
+    });
+    expect(invalidations[0]!.Resource).toEqual([distributionArn(stack.portal), distributionArn(stack.admin)]);
+  });
+
   const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
   const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-  const WRITE = [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  // No BatchWriteItem: no code sends one (lambdas/adapters/dynamodb: every multi-item write is a transaction).
+  const BY_KEY = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const WRITE = [...new Set([...READ, ...BY_KEY])];
   const pool = (...actions: string[]) => actions.map((a) => `cognito-idp:${a}`);
   /** The outbox worker's logins: create (or adopt) and enable, disable and sign out a revoked one. No password, no attribute writes. */
   const LIFECYCLE = pool('AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser', 'AdminGetUser', 'AdminCreateUser');
@@ -368,7 +387,8 @@ describe('functions', () => {
     shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject'],
     events: [...BASE, ...WRITE, ...QUEUE],
     // The worker also reads staff users' names and emails (the mails name the inviter; a reminder's notice goes to its email).
-    outbox: [...BASE, ...WRITE, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', 'cognito-idp:AdminGetUser', ...QUEUE],
+    // Items by key only: the worker's stores (wiring/outbox.ts) neither query nor batch-read.
+    outbox: [...BASE, ...BY_KEY, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', 'cognito-idp:AdminGetUser', ...QUEUE],
     // The scheduled job: the table and the bus (expiries; reminders are queued for the worker); no Cognito, no mail.
     schedule: [...BASE, ...WRITE, 'events:PutEvents', ...QUEUE],
   };
@@ -388,13 +408,21 @@ describe('functions', () => {
     }
   });
 
-  it('DynamoDB access names the table and its four indexes, nothing wider', () => {
+  const indexArn = (tableId: string, name: string) => ({ 'Fn::Join': ['', [getAtt(tableId), `/index/${name}`]] });
+  const tableStatement = (id: string) => statementsOf(id).find((s) => JSON.stringify(s.Action).includes('dynamodb:') && !JSON.stringify(s.Action).includes('dynamodb:GetRecords'))!;
+
+  it('DynamoDB access names the table and the four listing indexes, nothing wider; the due index is the scheduled job’s alone', () => {
     const tableId = only('AWS::DynamoDB::Table')[0];
-    const statement = statementsOf(functionId('contacts')).find((s) => JSON.stringify(s.Action).includes('dynamodb:'))!;
-    expect(statement.Resource).toEqual([
-      getAtt(tableId),
-      ...TABLE.indexes.map((index) => ({ 'Fn::Join': ['', [getAtt(tableId), `/index/${index.name}`]] })),
-    ]);
+    const listings = ['gsi1', 'gsi2', 'gsi3', 'gsi4'].map((name) => indexArn(tableId, name));
+    for (const fn of ['contacts', 'portal-access', 'documents', 'portal'] as FunctionName[]) expect({ fn, resources: tableStatement(functionId(fn)).Resource }).toEqual({ fn, resources: [getAtt(tableId), ...listings] });
+    expect(tableStatement(logicalId(stack.eventsFunction)).Resource).toEqual([getAtt(tableId), ...listings]);
+    expect(tableStatement(logicalId(stack.scheduleFunction)).Resource).toEqual([getAtt(tableId), ...TABLE.indexes.map((index) => indexArn(tableId, index.name))]);
+  });
+
+  it('the outbox worker reaches the table’s items by key, no index (and, for its event source, the stream)', () => {
+    const tableId = only('AWS::DynamoDB::Table')[0];
+    expect(tableStatement(logicalId(stack.outboxWorker))).toMatchObject({ Resource: getAtt(tableId) });
+    expect(tableStatement(logicalId(stack.outboxWorker))).not.toHaveProperty('Condition');
   });
 
   it('the public invitation function reaches only its items: the invitation, its contact, its audit trail (LeadingKeys), no index', () => {
