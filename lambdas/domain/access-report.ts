@@ -46,12 +46,20 @@ export async function explainAccess(deps: AccessReportDeps, contactId: string, t
 }
 
 /**
+ * A company's persons are read this many at a time (the store's largest page), whatever the page's
+ * `limit`: most persons have no access, and reading `limit` of them a Query made a page of 1 over a
+ * company of 3,000 persons 3,000 Queries (15 s locally).
+ */
+const PERSONS_READ = 100;
+
+/**
  * `GET /documents/{type}/{id}/access`: every contact whose access is invited or active and for whom
  * the rule opens a route to the document, each with every reason. The candidates are found without
  * scanning: the document's customer X, X's persons when X is a company (a Query of X's gsi1
  * partition, page by page), and the document's explicit grantees (at most 30). Listed in that
  * order — X, X's persons by name, the other grantees by id — each once, `limit` a page.
- * Worst case of a page: X's persons (the company's size, never the table's) and 30 grantees.
+ * Worst case of a page: X's persons (the company's size, never the table's) in reads of
+ * PERSONS_READ, and 30 grantees.
  */
 export async function documentAccess(
   deps: AccessReportDeps,
@@ -84,14 +92,20 @@ export async function documentAccess(
   if (phase === 'persons') {
     if (customer?.kind === 'company') {
       let cursor = position.persons;
-      let done = false;
-      while (!done && items.length < query.limit) {
-        const persons = await deps.contacts.listCompanyPersons(customer.id, cursor, Math.min(100, query.limit - items.length));
-        persons.items.forEach(consider);
-        cursor = persons.nextCursor;
-        done = cursor === undefined;
-      }
-      if (!done) return page({ phase: 'persons', ...(cursor === undefined ? {} : { persons: cursor }) });
+      if (items.length === query.limit) return page({ phase: 'persons', ...(cursor === undefined ? {} : { persons: cursor }) });
+      reads: do {
+        const read = await deps.contacts.listCompanyPersons(customer.id, cursor, PERSONS_READ);
+        for (const [index, person] of read.items.entries()) {
+          consider(person);
+          const last = index === read.items.length - 1;
+          if (items.length < query.limit || (last && read.nextCursor === undefined)) continue;
+          // The page is full before the persons end: the next page starts right after this person.
+          const upTo = last ? read : await deps.contacts.listCompanyPersons(customer.id, cursor, index + 1);
+          if (upTo.nextCursor === undefined) break reads; // the persons after it have gone meanwhile
+          return page({ phase: 'persons', persons: upTo.nextCursor });
+        }
+        cursor = read.nextCursor;
+      } while (cursor !== undefined);
     }
     phase = 'grantees';
   }

@@ -6,7 +6,7 @@ import type { DocumentType } from '../contract/document-types';
 import { DUE_TASKS } from '../contract/schedule';
 import { expireGrant, type DocumentDeps } from './documents';
 import { expireAccess, type ExpiryDeps } from './portal-access/expire';
-import type { DueItem, ScheduledTask } from './schedule';
+import { PENDING, type DueItem, type ScheduledTask } from './schedule';
 
 /** Where the due accesses and grants of an hour are found (the `due` index). */
 export interface DueStore {
@@ -18,7 +18,10 @@ export function expiryTasks(deps: { due: DueStore; access: ExpiryDeps; documents
   const accessExpiry: ScheduledTask<{ contactId: string }> = {
     name: DUE_TASKS.accessExpiry,
     due: (hour, now) => deps.due.dueAccesses(hour, now),
-    handle: (item) => expireAccess(deps.access, item.ref.contactId, item.at),
+    handle: async (item) => {
+      const outcome = await expireAccess(deps.access, item.ref.contactId, item.at);
+      return outcome === 'pending' ? PENDING : outcome;
+    },
   };
   const grantExpiry: ScheduledTask<{ type: DocumentType; id: string; contactId: string }> = {
     name: DUE_TASKS.grantExpiry,

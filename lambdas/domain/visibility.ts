@@ -5,9 +5,10 @@
  * the documents of each customer the viewer's scope names (E and P, or only P), all types in one
  * stream (gsi1) or — when the access allows fewer types, or the query asks for one — one stream per
  * allowed type (gsi2), and the documents explicitly granted to P. Each stream is read from just after
- * the cursor's order key, `limit + 1` items at most, so a page costs O(k × limit) for k streams
- * whatever the table holds: a company of 10,000 documents seen by a person limited to one type is
- * one per-type stream, never 10,000 items read and thrown away. The viewer's own streams are skipped
+ * the cursor's order key, a share of three pages first and more only when the merge needs its next
+ * entry (`mergeStreams`), `limit + 1` items at most, so a page costs O(limit) reads plus a few
+ * rounds, whatever the table holds: a company of 10,000 documents seen by a person limited to one
+ * type is one per-type stream, never 10,000 items read and thrown away. The viewer's own streams are skipped
  * while the counters on its contact item (read by the access check anyway) say they are empty.
  * Every document a stream yields is shown only if `explain` says the viewer sees it (a grant past its
  * `until` is skipped while reading; the job removes it within minutes).
@@ -102,6 +103,82 @@ export function mergeNewestFirst(streams: readonly OrderedDocument[][], limit: n
 
 const streamKey = (stream: Stream, after: string | undefined, limit: number) => `stream:${JSON.stringify([stream, after ?? null, limit])}`;
 
+/**
+ * How many entries the first read of each of `k` streams asks for: three pages' worth (+1) shared
+ * out, a page's worth (+1) at most. Up to three streams (a customer's, the person's own, its
+ * grants) read `limit + 1` at once, as before, in one round; nineteen (nine types, of the company
+ * and of the person, and the grants) read 16 each, where they read 101 each: nine per-type
+ * streams of a company of large documents (64 KiB each at most) no longer read 9 × 101 to show 100.
+ */
+export const firstReadSize = (k: number, limit: number): number => Math.min(limit + 1, Math.ceil((3 * (limit + 1)) / Math.max(k, 1)));
+
+/** A stream being merged: what was read of it and not taken yet, and where its next read starts. */
+interface Merging {
+  stream: Stream;
+  entries: OrderedDocument[];
+  /** The order key of the last entry read (shown or not). */
+  last: string | undefined;
+  /** The last read answered fewer entries than it asked for: nothing is left after `last`. */
+  done: boolean;
+  /** The size of its last read (each next one doubles, up to what the page can still take). */
+  size: number;
+}
+
+/**
+ * One page of the streams merged newest first, as `mergeNewestFirst` would merge them read whole
+ * (`limit + 1` each), but reading each a little at a time: a stream is read on only when its next
+ * entry is needed — for the page, or to tell whether more exist. Each document once (a document in
+ * two streams has one order key), only those `shown` keeps, at most `limit` and `budget` bytes.
+ */
+export async function mergeStreams(
+  first: { stream: Stream; read: Promise<OrderedDocument[]>; size: number }[],
+  readOn: (stream: Stream, after: string | undefined, size: number) => Promise<OrderedDocument[]>,
+  shown: (entry: OrderedDocument) => boolean,
+  limit: number,
+  budget = PAGE_BUDGET_BYTES,
+): Promise<DocumentPage> {
+  const merging: Merging[] = await Promise.all(
+    first.map(async ({ stream, read, size }) => {
+      const entries = await read;
+      return { stream, entries: entries.filter(shown), last: entries.at(-1)?.order, done: entries.length < size, size };
+    }),
+  );
+  const taken = new Set<string>();
+  const page: OrderedDocument[] = [];
+  let bytes = 0;
+  const fill = (m: Merging, wanted: number) => async () => {
+    while (m.entries.length === 0 && !m.done) {
+      m.size = Math.min(m.size * 2, wanted);
+      const entries = await readOn(m.stream, m.last, m.size);
+      m.entries = entries.filter(shown);
+      m.last = entries.at(-1)?.order ?? m.last;
+      m.done = entries.length < m.size;
+    }
+  };
+  for (;;) {
+    for (const m of merging) while (m.entries[0] && taken.has(m.entries[0].order)) m.entries.shift();
+    // Whether more exist once the page is full: any entry read and not taken says so; else one more of each stream.
+    const wanted = page.length === limit ? 1 : limit - page.length + 1;
+    if (page.length < limit || merging.every((m) => m.entries.length === 0)) {
+      const empty = merging.filter((m) => m.entries.length === 0 && !m.done);
+      if (empty.length > 0) {
+        await Promise.all(empty.map((m) => fill(m, wanted)()));
+        continue;
+      }
+    }
+    let next: Merging | undefined;
+    for (const m of merging) if (m.entries[0] && (!next || m.entries[0].order > (next.entries[0] as OrderedDocument).order)) next = m;
+    const entry = next?.entries[0];
+    if (!next || !entry) return { items: page.map((e) => e.document) };
+    const size = Buffer.byteLength(JSON.stringify(entry.document));
+    if (page.length === limit || (page.length > 0 && bytes + size > budget)) return { items: page.map((e) => e.document), last: (page.at(-1) as OrderedDocument).order };
+    next.entries.shift();
+    taken.add(entry.order);
+    page.push(entry);
+    bytes += size;
+  }
+}
+
 /** `GET /portal/documents`: a page of what the portal user sees; its cursor is bound to the user and the type. */
 export async function portalDocuments(
   deps: { documents: VisibilityStore; cursors: OrderCursors },
@@ -113,10 +190,12 @@ export async function portalDocuments(
   const scopeOf = (viewer: ContactRecord) => listingScope('portal', viewer.id, query.type);
   // A grant past its `until` no longer counts: read on past it (the job removes it within minutes).
   const keep = (stream: Stream) => ('granteeId' in stream ? (entry: OrderedDocument) => !hasEnded(entry.grant?.until, now) : undefined);
-  const read = (viewer: ContactRecord, after: string | undefined) =>
-    streamsOf(viewer, query.type).map((stream) =>
-      reads.read(streamKey(stream, after, query.limit + 1), () => deps.documents.stream(stream, after, query.limit + 1, keep(stream))),
-    );
+  const readOn = (stream: Stream, after: string | undefined, size: number) => deps.documents.stream(stream, after, size, keep(stream));
+  const firstReads = (viewer: ContactRecord, after: string | undefined) => {
+    const streams = streamsOf(viewer, query.type);
+    const size = firstReadSize(streams.length, query.limit);
+    return streams.map((stream) => ({ stream, size, read: reads.read(streamKey(stream, after, size), () => readOn(stream, after, size)) }));
+  };
   if (caller.guess) {
     let after: string | undefined;
     let usable = true;
@@ -125,13 +204,13 @@ export async function portalDocuments(
     } catch {
       usable = false; // the checked viewer's decode answers for it
     }
-    if (usable) read(caller.guess, after);
+    if (usable) firstReads(caller.guess, after);
   }
   const viewer = await caller.viewer;
   const scope = scopeOf(viewer);
-  const streams = await Promise.all(read(viewer, deps.cursors.decode(query.cursor, scope)));
-  const shown = streams.map((entries) => entries.filter((entry) => sees({ viewer, document: entry.document, grant: entry.grant, now })));
-  return withCursor(mergeNewestFirst(shown, query.limit), scope, deps.cursors);
+  const shown = (entry: OrderedDocument) => sees({ viewer, document: entry.document, grant: entry.grant, now });
+  const page = await mergeStreams(firstReads(viewer, deps.cursors.decode(query.cursor, scope)), readOn, shown, query.limit);
+  return withCursor(page, scope, deps.cursors);
 }
 
 /** `GET /portal/documents/{type}/{id}`: a document the portal user sees, or `NotFound` whether or not it exists. */

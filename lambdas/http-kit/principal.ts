@@ -5,7 +5,7 @@ import { HttpError } from './problem';
 /** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
 export type Principal =
   | { kind: 'staff'; userId: string; username: string }
-  | { kind: 'customer'; sub: string; username: string; /** The token's `iat`, epoch seconds. */ issuedAt?: number }
+  | { kind: 'customer'; sub: string; username: string; /** The token's `iat`, epoch seconds. */ issuedAt: number }
   | { kind: 'public' };
 
 type Claims = Record<string, unknown>;
@@ -34,8 +34,10 @@ export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Pr
   if (claims.token_use !== 'access') throw unauthorized('An access token is required, not an ID token.');
   const username = typeof claims.username === 'string' ? claims.username : sub;
   if (kind === 'customer') {
-    const iat = Number(claims.iat);
-    return { kind: 'customer', sub, username, ...(Number.isFinite(iat) ? { issuedAt: iat } : {}) };
+    // The portal refuses tokens issued before a re-grant or an email change by their `iat`: one without it is refused outright.
+    const iat = typeof claims.iat === 'number' ? claims.iat : typeof claims.iat === 'string' && /^\d{1,12}$/.test(claims.iat) ? Number(claims.iat) : undefined;
+    if (iat === undefined || !Number.isFinite(iat)) throw unauthorized('The access token carries no issue time.');
+    return { kind: 'customer', sub, username, issuedAt: iat };
   }
   if (!groupsOf(claims).includes(STAFF_GROUP)) throw new HttpError('forbidden', `Staff must be in the ${STAFF_GROUP} group.`);
   return { kind: 'staff', userId: sub, username };

@@ -44,7 +44,7 @@ describe('an access whose until has passed', () => {
 
   it("recorded but not announced (a run that died): announced by the next run once the claim is stale, with the contact's email when it has no login", async () => {
     withAccess({ status: 'expired', until: UNTIL }, { login: undefined, expiryClaim: new Date(clock.getTime() - EXPIRY_CLAIM_STALE_MS + 1).toISOString() });
-    expect(await expireAccess(deps, 'p1', UNTIL)).toBe('unchanged');
+    expect(await expireAccess(deps, 'p1', UNTIL)).toBe('pending');
     expect(events).toEqual([]);
     clock = new Date(clock.getTime() + 1);
     expect(await expireAccess(deps, 'p1', UNTIL)).toBe('announced');
@@ -58,7 +58,7 @@ describe('an access whose until has passed', () => {
     expect(events).toHaveLength(1);
     access.contacts.get('p1')!.expiryAnnounced = undefined;
     access.claimExpiry = async () => false;
-    expect(await expireAccess(deps, 'p1', UNTIL)).toBe('unchanged');
+    expect(await expireAccess(deps, 'p1', UNTIL)).toBe('pending');
     expect(events).toHaveLength(1);
   });
 });

@@ -11,7 +11,7 @@ import { DynamoScheduleStore } from '../../lambdas/adapters/dynamodb/schedule-st
 import { keys } from '../../lambdas/contract/keys';
 import { DUE_TASKS } from '../../lambdas/contract/schedule';
 import type { DocumentChange, DocumentStore, StoredGrant } from '../../lambdas/domain/documents';
-import { expiryTasks } from '../../lambdas/domain/expiry-tasks';
+import { expiryTasks, type DueStore } from '../../lambdas/domain/expiry-tasks';
 import type { AccessEventType } from '../../lambdas/domain/portal-access/ports';
 import { runSchedule } from '../../lambdas/domain/schedule';
 import { MemoryAccess } from './portal-access.fakes';
@@ -127,5 +127,57 @@ describe('a run of the expiry tasks', () => {
     expect(events).toEqual([{ type: 'PortalAccessExpired', detail: { contactId: 'p1', email: 'p1@example.com', at: ACCESS_UNTIL } }]);
     expect(writes).toMatchObject([{ kind: 'ungrant', grant: { contactId: 'g1', until: GRANT_UNTIL }, current: { document: { type: 'invoice', id: 'INV-1' } } }]);
     expect(grants.map((g) => g.contactId)).toEqual(['g2']);
+  });
+
+  it('a run that died announcing, met by the next run in a later hour: that hour stays under the watermark, and a run after the claim went stale announces it, once', async () => {
+    const UNTIL = '2026-11-10T11:59:30.000Z';
+    const access = new MemoryAccess();
+    access.add({
+      id: 'p1',
+      email: 'p1@example.com',
+      portal: { status: 'active', activatedAt: '2026-11-01T00:00:00.000Z', until: UNTIL },
+      login: { email: 'p1@example.com', username: 'user-p1', sub: 'sub-p1' },
+    });
+    let clock = new Date('2026-11-10T11:59:45.000Z');
+    const events: { type: AccessEventType; detail: unknown }[] = [];
+    let dying = true;
+    let reachedEmit = () => undefined as void;
+    const died = new Promise<void>((resolve) => (reachedEmit = resolve));
+    const emit = async (type: AccessEventType, detail: unknown) => {
+      if (!dying) return void events.push({ type, detail });
+      reachedEmit();
+      return new Promise<never>(() => undefined); // the run's Lambda is gone: this never settles
+    };
+    // The due index lists the access from its `until` until its expiry is announced.
+    const due: DueStore = {
+      dueAccesses: async (hour, now) => (UNTIL.startsWith(hour) && UNTIL <= now && access.contact('p1').expiryAnnounced !== UNTIL ? [{ ref: { contactId: 'p1' }, at: UNTIL }] : []),
+      dueGrants: async () => [],
+    };
+    const watermarks = new Map<string, string>([DUE_TASKS.accessExpiry, DUE_TASKS.grantExpiry].map((task) => [task, '2026-11-10T11']));
+    const schedule = {
+      watermarks: { watermark: async (task: string) => watermarks.get(task), advanceWatermark: async (task: string, hour: string) => void watermarks.set(task, hour) },
+      now: () => clock,
+      warn: () => undefined,
+    };
+    const tasks = expiryTasks({
+      due,
+      access: { contacts: access.contactStore, store: access, events: { emit }, now: () => clock },
+      documents: { store: {} as DocumentStore, contacts: access.contactStore, now: () => clock },
+    });
+    const run = () => runSchedule(schedule, tasks, Number.MAX_SAFE_INTEGER);
+
+    void run(); // marks the access expired, claims its announcement, and dies announcing it
+    await died;
+    dying = false;
+    expect(access.contact('p1').portal.status).toBe('expired');
+    clock = new Date('2026-11-10T12:00:10.000Z'); // the next run, in the next hour: the claim is 25 s old
+    await run();
+    expect(events).toEqual([]);
+    for (const at of ['2026-11-10T12:01:10.000Z', '2026-11-10T12:02:10.000Z']) {
+      clock = new Date(at);
+      await run();
+    }
+    expect(events).toEqual([{ type: 'PortalAccessExpired', detail: { contactId: 'p1', email: 'p1@example.com', at: UNTIL } }]);
+    expect(watermarks.get(DUE_TASKS.accessExpiry)).toBe('2026-11-10T12');
   });
 });

@@ -226,7 +226,7 @@ describe('cursors', () => {
 });
 
 describe('httpFunction with an authorize hook', () => {
-  const customer = { sub: 'user-1', username: 'user-1', token_use: 'access' };
+  const customer = { sub: 'user-1', username: 'user-1', token_use: 'access', iat: '1796229057' };
   const handler = httpFunction(
     'portal',
     { getPortalDocument: async (request) => ({ status: 200, body: { caller: request.caller } }) },
@@ -242,6 +242,16 @@ describe('httpFunction with an authorize hook', () => {
     const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: customer, params: { type: 'invoice', id: 'INV-1' } }), context);
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body ?? '{}')).toEqual({ caller: { contactId: 'c-1' } });
+  });
+
+  test.each([
+    ['no iat', {}],
+    ['an empty one', { iat: '' }],
+    ['one that is no number', { iat: 'soon' }],
+  ])('a portal token with %s is 401: the portal refuses tokens issued before a re-grant or an email change by it', async (_name, iat) => {
+    const { iat: _iat, ...rest } = customer;
+    const result = await handler(event('GET /portal/documents/{type}/{id}', { claims: { ...rest, ...iat }, params: { type: 'invoice', id: 'INV-1' } }), context);
+    expect(result.statusCode).toBe(401);
   });
 
   test('refuses before the input is parsed: a refused caller with a bad parameter is 401, not 400', async () => {
@@ -285,7 +295,7 @@ describe('typed problems', () => {
 });
 
 describe('httpFunction with an authorize hook that answers before its check is done', () => {
-  const customer = (sub: string) => ({ sub, username: sub, token_use: 'access' });
+  const customer = (sub: string) => ({ sub, username: sub, token_use: 'access', iat: '1796229057' });
   const handler = httpFunction(
     'portal',
     {

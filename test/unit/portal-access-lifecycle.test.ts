@@ -172,16 +172,20 @@ describe('lines the request has no time left for', () => {
   });
 });
 
-describe('a contact that leaves the wizard between its listing and its line', () => {
-  /** Lists the company's persons as they are, then lets `change` happen before the lines run. */
+describe('a contact that leaves the wizard between the read of the wizard and its line', () => {
+  /** Reads the wizard's contact as it is, then lets `change` happen before the lines are read. */
   function changeAfterListing(change: () => void) {
-    const list = deps.contacts.listCompanyPersons;
+    const get = deps.contacts.get;
+    let changed = false;
     deps.contacts = {
       ...deps.contacts,
-      listCompanyPersons: async (...args) => {
-        const page = await list(...args);
-        change();
-        return page;
+      get: async (id) => {
+        const contact = await get(id);
+        if (id === 'co' && !changed) {
+          changed = true;
+          change();
+        }
+        return contact;
       },
     };
   }

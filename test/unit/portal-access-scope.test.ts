@@ -227,11 +227,11 @@ describe('the scheduled expiry of an access', () => {
     expect(access.audit).toHaveLength(1);
   });
 
-  it('two runs at once: one marks and announces, the other does nothing', async () => {
+  it('two runs at once: one marks and announces, the other does nothing and leaves the entry pending', async () => {
     activeUser({ until: UNTIL });
     clock = new Date(T0.getTime() + 30_000);
     const outcomes = await Promise.all([expireAccess(job(), 'p1', UNTIL), expireAccess(job(), 'p1', UNTIL)]);
-    expect(outcomes.sort()).toEqual(['expired', 'unchanged']);
+    expect(outcomes.sort()).toEqual(['expired', 'pending']);
     expect(events).toHaveLength(1);
     expect(access.audit).toHaveLength(1);
   });
@@ -242,7 +242,7 @@ describe('the scheduled expiry of an access', () => {
     const failing: ExpiryDeps = { ...job(), events: { emit: async () => Promise.reject(new Error('bus down')) } };
     await expect(expireAccess(failing, 'p1', UNTIL)).rejects.toThrow('bus down');
     expect(access.contact('p1').portal.status).toBe('expired');
-    await expect(expireAccess(job(), 'p1', UNTIL)).resolves.toBe('unchanged'); // its claim is fresh: someone may still be on it
+    await expect(expireAccess(job(), 'p1', UNTIL)).resolves.toBe('pending'); // its claim is fresh: someone may still be on it
     expect(events).toEqual([]);
     clock = new Date(clock.getTime() + EXPIRY_CLAIM_STALE_MS);
     await expect(expireAccess(job(), 'p1', UNTIL)).resolves.toBe('announced');

@@ -1,9 +1,11 @@
 /**
  * The wizard's contacts at the edges: an unknown contact, a company of more persons than a page, and
- * a person who joined the company after the wizard was listed (not one of its lines).
+ * a person who joined the company after the wizard was listed (one of its lines: its record decides),
+ * and the cost of a line, the same whatever the company's size.
  */
 import { NotFound } from '../../lambdas/contract/errors';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
+import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
 import type { PortalAccessDeps } from '../../lambdas/domain/portal-access/ports';
 import { getWizard, NOT_IN_WIZARD } from '../../lambdas/domain/portal-access/wizard';
 import { toProblem } from '../../lambdas/http-kit/problem';
@@ -32,23 +34,42 @@ it("a company's wizard lists every one of its persons, over several pages", asyn
   expect(lines.at(-1)?.contactId).toBe('p149');
 });
 
-it('a person who joined the company after the wizard was listed is not one of its lines: 404, not granted', async () => {
+it('a person who joined the company a moment ago is one of its lines (its own record decides, not the lagging listing)', async () => {
   access.add({ id: 'co', kind: 'company', name: 'Co' });
   access.add({ id: 'p1', companyId: 'co', email: 'p1@example.com' });
+  access.add({ id: 'late', companyId: 'co', email: 'late@example.com' });
+  // The company's index has not caught up with the newcomer yet (a GSI is eventually consistent).
   const list = deps.contacts.listCompanyPersons;
   deps.contacts = {
     ...deps.contacts,
     listCompanyPersons: async (...args) => {
       const page = await list(...args);
-      access.add({ id: 'late', companyId: 'co', email: 'late@example.com' });
-      return page;
+      return { ...page, items: page.items.filter((c) => c.id !== 'late') };
     },
   };
   const results = await applyPortalAccess(deps, 'co', { lines: [{ contactId: 'p1', inPortal: true }, { contactId: 'late', inPortal: true }] }, 'staff:alice');
   expect(results.map((r) => [r.contactId, r.outcome, r.status])).toEqual([
     ['p1', 'granted', 'invited'],
-    ['late', 'failed', 'none'],
+    ['late', 'granted', 'invited'],
+  ]);
+});
+
+it("an apply and a re-invite read their lines' contacts, never the company's persons: a line costs the same in a company of 3,000", async () => {
+  access.add({ id: 'co', kind: 'company', name: 'Co' });
+  for (let i = 0; i < 3000; i++) access.add({ id: `p${String(i).padStart(4, '0')}`, companyId: 'co', email: `p${i}@example.com` });
+  access.add({ id: 'stranger', email: 'stranger@example.com' });
+  let listed = 0;
+  const list = deps.contacts.listCompanyPersons;
+  deps.contacts = { ...deps.contacts, listCompanyPersons: (...args) => (listed++, list(...args)) };
+
+  const results = await applyPortalAccess(deps, 'co', { lines: [{ contactId: 'p1234', inPortal: true }, { contactId: 'stranger', inPortal: true }] }, 'staff:alice');
+  expect(results.map((r) => [r.contactId, r.outcome])).toEqual([
+    ['p1234', 'granted'],
+    ['stranger', 'failed'],
   ]);
   expect(toProblem(results[1]?.error)).toMatchObject({ status: 404, problem: { detail: NOT_IN_WIZARD } });
-  expect(access.contact('late').portal.status).toBe('none');
+  const reinviteDeps = { ...deps, config: { applyConcurrency: 4, portalUrl: 'https://portal.example.com', invitationTtlSeconds: 604_800, reminderAfterSeconds: 259_200 } };
+  await reinvite(reinviteDeps, 'co', { contactId: 'p1234' }, 'staff:alice');
+  await expect(reinvite(reinviteDeps, 'co', { contactId: 'stranger' }, 'staff:alice')).rejects.toEqual(new NotFound(NOT_IN_WIZARD));
+  expect(listed).toBe(0);
 });

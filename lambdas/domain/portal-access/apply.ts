@@ -21,7 +21,7 @@ import { LineFailure, mapBounded, type LineResult } from './lines';
 import type { ClaimAnswer, PortalAccessDeps } from './ports';
 import { revokeContact } from './revoke';
 import type { SettingsChange } from './settings';
-import { wizardContacts, wizardMember, wizardMemberOf } from './wizard';
+import { wizardMember, wizardMemberOf, wizardOwner } from './wizard';
 
 /**
  * Lines start only this long into the request: a line in flight then (its transaction, retried on
@@ -50,8 +50,7 @@ export async function applyPortalAccess(
   requestSignal?: AbortSignal,
 ): Promise<LineResult[]> {
   const signal = AbortSignal.any([AbortSignal.timeout(APPLY_STARTS_LINES_FOR_MS), ...(requestSignal ? [requestSignal] : [])]);
-  const contacts = await wizardContacts(deps, wizardId);
-  const members = new Set(contacts.map((c) => c.id));
+  const owner = await wizardOwner(deps, wizardId);
   const firstIndex = new Map<string, number>();
   input.lines.forEach((line, index) => firstIndex.has(line.contactId) || firstIndex.set(line.contactId, index));
 
@@ -63,7 +62,7 @@ export async function applyPortalAccess(
       : { contactId: line.contactId, outcome: 'failed', status: 'none', error };
   };
   // Every line's contact at once (consistent); a grant's claim refuses a contact changed since (its version).
-  const wanted = input.lines.filter((line, index) => firstIndex.get(line.contactId) === index && members.has(line.contactId));
+  const wanted = input.lines.filter((line, index) => firstIndex.get(line.contactId) === index);
   let read: Map<string, ContactRecord>;
   try {
     read = wanted.length === 0 ? new Map() : await deps.contacts.getMany(wanted.map((line) => line.contactId));
@@ -86,7 +85,7 @@ export async function applyPortalAccess(
       try {
         if (firstIndex.get(line.contactId) !== index) throw new LineFailure(new Invalid('This contact appears on an earlier line.', `lines.${index}.contactId`), 'none');
         // Not (or no longer) in the wizard: NotFound, and the line fails with status `none`.
-        const contact = wizardMemberOf(wizardId, members, read, line.contactId);
+        const contact = wizardMemberOf(wizardId, read, line.contactId);
         const step = lineFailure(deps, contact, () => planLine(deps, contact, line, index, input.message, actor));
         if (step.kind === 'claim') claims.push({ line, index, contact, step: { ...step, claim: { ...step.claim, sameVersion: true } } });
         else alone.push({ line, index });
@@ -111,17 +110,17 @@ export async function applyPortalAccess(
             if (answer === 'claimed') return settleClaim(deps, step, answer);
             if (typeof answer !== 'string') throw new LineFailure(answer?.error, portalStatusAt(contact.portal, deps.now()));
             // Refused (the contact changed since it was read, its email taken, its company archived): the line alone, read again.
-            return applyAlone(deps, wizardId, members, line, index, input.message, actor);
+            return applyAlone(deps, wizardId, line, index, input.message, actor);
           }),
         ),
         // A revocation, changed settings, an invitation queued again: rare in a large apply, each read again and written alone.
-        ...alone.map(({ line, index }) => () => settle(index, () => applyAlone(deps, wizardId, members, line, index, input.message, actor))),
+        ...alone.map(({ line, index }) => () => settle(index, () => applyAlone(deps, wizardId, line, index, input.message, actor))),
       ],
       deps.config.applyConcurrency,
       (run) => run(),
     );
   });
-  await auditCompanyApply(deps, contacts[0] as ContactRecord, results, actor, input.message !== undefined);
+  await auditCompanyApply(deps, owner, results, actor, input.message !== undefined);
   return results;
 }
 
@@ -131,13 +130,12 @@ type ClaimStep = Extract<GrantStep, { kind: 'claim' }>;
 async function applyAlone(
   deps: PortalAccessDeps,
   wizardId: string,
-  members: ReadonlySet<string>,
   line: ApplyLine,
   index: number,
   message: string | undefined,
   actor: string,
 ): Promise<LineResult> {
-  const contact = await wizardMember(deps, wizardId, members, line.contactId);
+  const contact = await wizardMember(deps, wizardId, line.contactId);
   return lineFailureAsync(deps, contact, async () => {
     const step = planLine(deps, contact, line, index, message, actor);
     return step.kind === 'answer' ? step.run() : settleClaim(deps, step, await deps.store.claimLogin(step.claim));

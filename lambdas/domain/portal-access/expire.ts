@@ -6,6 +6,8 @@
  * transaction (one run wins), the event is announced by whoever holds the claim (taken over once
  * stale, so a run that died before announcing is made up for), and the due entry goes only once the
  * event went out — at least once, and twice only when a claim went stale while its holder still lived.
+ * A run that finds another one on it answers `pending`, not done: the job then keeps the entry's hour
+ * under its watermark, so that a later run still finds the entry if that other run dies.
  */
 import { hasEnded } from '../access-policy';
 import { auditEntry, SCHEDULE_ACTOR } from '../audit';
@@ -17,7 +19,7 @@ export const EXPIRY_CLAIM_STALE_MS = 60_000;
 /** The job announces the expiry itself (a background function, with the bus): no login changes, so no outbox item. */
 export type ExpiryDeps = Pick<PortalAccessDeps, 'contacts' | 'now'> & { store: Pick<AccessStore, 'markExpired' | 'claimExpiry' | 'expiryAnnounced'>; events: AccessEvents };
 
-export async function expireAccess(deps: ExpiryDeps, contactId: string, until: string): Promise<'expired' | 'announced' | 'unchanged'> {
+export async function expireAccess(deps: ExpiryDeps, contactId: string, until: string): Promise<'expired' | 'announced' | 'unchanged' | 'pending'> {
   const contact = await deps.contacts.get(contactId);
   const now = deps.now();
   // Not this end any more (given another, revoked meanwhile) or not yet: nothing to do.
@@ -26,14 +28,14 @@ export async function expireAccess(deps: ExpiryDeps, contactId: string, until: s
   let outcome: 'expired' | 'announced';
   if (contact.portal.status === 'invited' || contact.portal.status === 'active') {
     const audit = auditEntry('portal.expired', contact.id, SCHEDULE_ACTOR, claim, { until, previousStatus: contact.portal.status });
-    if (!(await deps.store.markExpired(contact, claim, audit))) return 'unchanged'; // changed meanwhile: the next run sees it as it is
+    if (!(await deps.store.markExpired(contact, claim, audit))) return 'pending'; // changed meanwhile (another run marked it?): the next run sees it as it is
     outcome = 'expired';
   } else if (contact.portal.status === 'expired') {
     // Announced already (a run that listed it before another finished it must not announce it again).
     if (contact.expiryAnnounced === until) return 'unchanged';
     const previous = contact.expiryClaim;
-    if (previous !== undefined && now.getTime() - Date.parse(previous) < EXPIRY_CLAIM_STALE_MS) return 'unchanged'; // another run is announcing it
-    if (!(await deps.store.claimExpiry(contact.id, until, previous, claim))) return 'unchanged';
+    if (previous !== undefined && now.getTime() - Date.parse(previous) < EXPIRY_CLAIM_STALE_MS) return 'pending'; // another run is announcing it
+    if (!(await deps.store.claimExpiry(contact.id, until, previous, claim))) return 'pending';
     outcome = 'announced';
   } else return 'unchanged';
   // A failure here leaves the due entry: a later run announces it (once the claim is stale).

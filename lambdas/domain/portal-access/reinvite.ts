@@ -11,7 +11,7 @@ import { auditEntry } from '../audit';
 import { invitationItem } from './grant';
 import { shareInvitation } from './invitations';
 import type { ReinviteDeps } from './ports';
-import { wizardContacts, wizardMember } from './wizard';
+import { wizardMember, wizardOwner } from './wizard';
 
 export async function reinvite(
   deps: ReinviteDeps,
@@ -19,8 +19,8 @@ export async function reinvite(
   input: { contactId?: string; message?: string; delivery?: 'email' | 'link' },
   actor: string,
 ): Promise<{ url: string; expiresAt: string } | undefined> {
-  const members = new Set((await wizardContacts(deps, wizardId)).map((c) => c.id));
-  const read = await wizardMember(deps, wizardId, members, input.contactId ?? wizardId);
+  await wizardOwner(deps, wizardId);
+  const read = await wizardMember(deps, wizardId, input.contactId ?? wizardId);
   if (portalStatusAt(read.portal, deps.now()) !== 'invited' || read.archived) throw new Conflict('Only a contact whose invitation is pending can be re-invited.');
   if (input.delivery === 'link')
     return shareInvitation(deps, read, auditEntry('portal.reinvited', read.id, actor, deps.now().toISOString(), { email: read.login?.email, delivery: 'link' }));

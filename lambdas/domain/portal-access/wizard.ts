@@ -80,22 +80,30 @@ export async function getWizard(deps: ContactsDeps & Pick<PortalAccessDeps, 'now
 
 export const NOT_IN_WIZARD = 'The contact is not in this wizard.';
 
+/** The contact whose wizard it is, or `NotFound` (the whole request's 404). */
+export async function wizardOwner(deps: ContactsDeps, wizardId: string): Promise<ContactRecord> {
+  const contact = await deps.contacts.get(wizardId);
+  if (!contact) throw new NotFound('No such contact.');
+  return contact;
+}
+
 /**
- * A contact of the wizard of `wizardId`, read again (consistently) now: it was listed when the
- * request began (`members`), and still belongs to it — itself, or a non-archived person of that company.
+ * A contact of the wizard of `wizardId`, read (consistently) now: itself, or a non-archived person
+ * of that company. Decided on the contact's own record, never by listing the company's persons: a
+ * line costs one read whatever the company's size (a one-line apply or a re-invite in a company of
+ * 3,000 persons read all 3,000 before), and a person who has just joined is not missed by the
+ * listing's index, which lags behind.
  */
-export async function wizardMember(deps: ContactsDeps, wizardId: string, members: ReadonlySet<string>, contactId: string): Promise<ContactRecord> {
-  if (!members.has(contactId)) throw new OutOfScope(NOT_IN_WIZARD);
-  return stillMember(wizardId, await deps.contacts.get(contactId));
+export async function wizardMember(deps: ContactsDeps, wizardId: string, contactId: string): Promise<ContactRecord> {
+  return memberOf(wizardId, await deps.contacts.get(contactId));
 }
 
-/** The same for several lines' contacts, read together (`read`: a consistent read of those `members` named). */
-export function wizardMemberOf(wizardId: string, members: ReadonlySet<string>, read: ReadonlyMap<string, ContactRecord>, contactId: string): ContactRecord {
-  if (!members.has(contactId)) throw new OutOfScope(NOT_IN_WIZARD);
-  return stillMember(wizardId, read.get(contactId));
+/** The same for several lines' contacts, read together (`read`: a consistent read of them). */
+export function wizardMemberOf(wizardId: string, read: ReadonlyMap<string, ContactRecord>, contactId: string): ContactRecord {
+  return memberOf(wizardId, read.get(contactId));
 }
 
-function stillMember(wizardId: string, contact: ContactRecord | undefined): ContactRecord {
+function memberOf(wizardId: string, contact: ContactRecord | undefined): ContactRecord {
   const member = contact && (contact.id === wizardId || (contact.companyId === wizardId && contact.kind === 'person' && !contact.archived));
   if (!contact || !member) throw new OutOfScope(NOT_IN_WIZARD);
   return contact;
