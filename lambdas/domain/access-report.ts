@@ -45,12 +45,17 @@ export async function explainAccess(deps: AccessReportDeps, contactId: string, t
   return explain({ viewer, document, grant: grantInfo(grants.find((g) => g.contactId === contactId)), now: deps.now() });
 }
 
+/** Where a page of "who has access" starts: the customer, its persons (after their listing's cursor), or the other grantees (after an id). */
+type Position = Record<string, string>;
+
 /**
  * `GET /documents/{type}/{id}/access`: every contact whose access is invited or active and for whom
  * the rule opens a route to the document, each with every reason. The candidates are found without
  * scanning: the document's customer X, X's persons when X is a company (a Query of X's gsi1
  * partition, page by page), and the document's explicit grantees (at most 30). Listed in that
- * order — X, X's persons by name, the other grantees by id — each once, `limit` a page.
+ * order — X, X's persons by name, the other grantees by id — each once, `limit` a page. A page
+ * carries a cursor only when another contact follows it: after a full page the rest is looked
+ * through (persons 100 at a time) until one is found or none is left.
  * Worst case of a page: X's persons (the company's size, never the table's) and 30 grantees.
  */
 export async function documentAccess(
@@ -62,51 +67,70 @@ export async function documentAccess(
   const [document, grants] = await Promise.all([deps.documents.document(type, id), deps.documents.grants(type, id)]);
   if (!document) throw new NotFound('No such document.');
   const scope = listingScope('access', type, id);
-  const position = deps.cursors.decode(query.cursor, scope, ['phase', 'persons', 'after']) ?? { phase: 'customer' };
+  const start = deps.cursors.decode(query.cursor, scope, ['phase', 'persons', 'after']) ?? { phase: 'customer' };
+  const candidates = await accessCandidates(deps, document, grants);
+  const page = await candidates.from(start, query.limit, 'exact');
+  const next = page.next && (await candidates.from(page.next, 1, 'any')).items.length > 0 ? page.next : undefined;
+  return { items: page.items, ...(next ? { nextCursor: deps.cursors.encode(scope, next) } : {}) };
+}
+
+/**
+ * The listing's walk from a position: up to `limit` entries and the position right after the last
+ * (none when the walk reached the end). `exact` reads no more persons than the page still needs, so
+ * that the persons' cursor falls right after its last entry; `any` (a look-ahead, whose position
+ * nobody keeps) reads them 100 at a time and may answer more than `limit`.
+ */
+async function accessCandidates(deps: AccessReportDeps, document: Document, grants: StoredGrant[]) {
   const now = deps.now();
   const grantOf = new Map(grants.map((grant) => [grant.contactId, grant]));
-  const items: DocumentAccessEntry[] = [];
-  const consider = (contact: ContactRecord | undefined) => {
-    if (!contact) return;
-    const status = portalStatusAt(contact.portal, now);
-    if (contact.archived || (status !== 'invited' && status !== 'active')) return;
-    const { reasons } = explain({ viewer: contact, document, grant: grantInfo(grantOf.get(contact.id)), now });
-    if (reasons.length > 0) items.push({ contactId: contact.id, name: contact.name, status, reasons });
-  };
-  const page = (next?: Record<string, string>) => ({ items, ...(next ? { nextCursor: deps.cursors.encode(scope, next) } : {}) });
-
   const customer = await deps.contacts.get(document.customerId);
-  let phase = position.phase;
-  if (phase === 'customer') {
-    consider(customer);
-    phase = 'persons';
-  }
-  if (phase === 'persons') {
-    if (customer?.kind === 'company') {
-      let cursor = position.persons;
-      let done = false;
-      while (!done && items.length < query.limit) {
-        const persons = await deps.contacts.listCompanyPersons(customer.id, cursor, Math.min(100, query.limit - items.length));
-        persons.items.forEach(consider);
-        cursor = persons.nextCursor;
-        done = cursor === undefined;
+  let grantees: Promise<ContactRecord[]> | undefined;
+  const granteesById = () =>
+    (grantees ??= Promise.all(grants.map((g) => deps.contacts.get(g.contactId))).then((found) =>
+      found
+        // X and its persons are listed before.
+        .filter((c): c is ContactRecord => c !== undefined && c.id !== document.customerId && !(c.companyId === document.customerId && c.kind === 'person' && !c.archived))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    ));
+
+  const from = async (position: Position, limit: number, reads: 'exact' | 'any'): Promise<{ items: DocumentAccessEntry[]; next?: Position }> => {
+    const items: DocumentAccessEntry[] = [];
+    const consider = (contact: ContactRecord | undefined) => {
+      if (!contact) return;
+      const status = portalStatusAt(contact.portal, now);
+      if (contact.archived || (status !== 'invited' && status !== 'active')) return;
+      const { reasons } = explain({ viewer: contact, document, grant: grantInfo(grantOf.get(contact.id)), now });
+      if (reasons.length > 0) items.push({ contactId: contact.id, name: contact.name, status, reasons });
+    };
+    let phase = position.phase;
+    if (phase === 'customer') {
+      consider(customer);
+      phase = 'persons';
+    }
+    if (phase === 'persons') {
+      if (customer?.kind === 'company') {
+        let cursor = position.persons;
+        let done = false;
+        while (!done && items.length < limit) {
+          const size = reads === 'exact' ? Math.min(100, limit - items.length) : 100;
+          const persons = await deps.contacts.listCompanyPersons(customer.id, cursor, size);
+          persons.items.forEach(consider);
+          cursor = persons.nextCursor;
+          done = cursor === undefined;
+        }
+        if (!done) return { items, next: { phase: 'persons', ...(cursor === undefined ? {} : { persons: cursor }) } };
       }
-      if (!done) return page({ phase: 'persons', ...(cursor === undefined ? {} : { persons: cursor }) });
+      phase = 'grantees';
     }
-    phase = 'grantees';
-  }
-  if (phase !== 'grantees') throw new Invalid('The cursor is not valid for this listing.', 'cursor');
-  const after = position.after ?? '';
-  const grantees = (await Promise.all(grants.filter((g) => g.contactId > after).map((g) => deps.contacts.get(g.contactId))))
-    // X and its persons were considered above.
-    .filter((c): c is ContactRecord => c !== undefined && c.id !== document.customerId && !(c.companyId === document.customerId && c.kind === 'person' && !c.archived))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const [index, contact] of grantees.entries()) {
-    if (items.length === query.limit) {
-      const last = grantees[index - 1]?.id ?? after;
-      return page({ phase: 'grantees', ...(last === '' ? {} : { after: last }) });
+    if (phase !== 'grantees') throw new Invalid('The cursor is not valid for this listing.', 'cursor');
+    const after = position.after ?? '';
+    let last = after;
+    for (const contact of (await granteesById()).filter((c) => c.id > after)) {
+      if (items.length >= limit) return { items, next: { phase: 'grantees', ...(last === '' ? {} : { after: last }) } };
+      consider(contact);
+      last = contact.id;
     }
-    consider(contact);
-  }
-  return page();
+    return { items };
+  };
+  return { from };
 }

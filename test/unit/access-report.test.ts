@@ -114,12 +114,34 @@ describe('documentAccess', () => {
     expect(listed).toEqual([]); // a person has no persons to read
   });
 
-  test('a company’s persons are read a page at a time, never more than the page needs', async () => {
+  test('a company’s persons are read a page at a time, never more than the page needs; after a full page, 100 at a time until one more is found', async () => {
     const many = Array.from({ length: 250 }, (_, i) => contact(`p${String(i).padStart(3, '0')}`, { companyId: 'E' }, i % 50 === 0 ? {} : { status: 'none' }));
     const { deps, listed } = world([E, ...many], invoice, []);
     const items = await all(deps, 2);
     expect(items.map((i) => i.contactId)).toEqual(['p000', 'p050', 'p100', 'p150', 'p200']);
-    expect(listed.every((l) => (l.limit ?? 0) <= 2)).toBe(true);
+    const lookAheads = listed.filter((l) => l.limit === 100);
+    expect(listed.filter((l) => l.limit !== 100).every((l) => (l.limit ?? 0) <= 2)).toBe(true);
+    // After the first two pages (each full); the third is the last one, and short.
+    expect(lookAheads).toHaveLength(2);
+  });
+
+  test.each([1, 2, 3, 4])('a cursor always leads to at least one more contact (pages of %i)', async (limit) => {
+    const { deps } = world([E, ...people], invoice, grants);
+    let cursor: string | undefined;
+    const sizes: number[] = [];
+    do {
+      const page = await documentAccess(deps, 'invoice', 'INV-1', { limit, ...(cursor ? { cursor } : {}) });
+      sizes.push(page.items.length);
+      cursor = page.nextCursor;
+    } while (cursor && sizes.length < 10);
+    expect(sizes.every((n) => n > 0)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b)).toBe(4);
+  });
+
+  test('limit=1 on a company with access and nobody else: one page, no cursor', async () => {
+    const company = contact('E', { kind: 'company' });
+    const { deps } = world([company, contact('n', { companyId: 'E' }, { status: 'none' }), contact('z', {}, { status: 'none' })], invoice, [{ contactId: 'z' }]);
+    expect(await documentAccess(deps, 'invoice', 'INV-1', { limit: 1 })).toEqual({ items: [{ contactId: 'E', name: 'E', status: 'active', reasons: [{ kind: 'customer' }] }] });
   });
 
   test('an unknown document is NotFound', async () => {
