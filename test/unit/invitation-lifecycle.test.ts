@@ -204,6 +204,22 @@ describe('the reminder', () => {
     ]);
     expect(access.contact('p1').invitation).toMatchObject({ invitedBy: 'staff:ops', remindAt: new Date(world.clock.getTime() + REMIND_SECONDS * 1000).toISOString() });
   });
+
+  it('a re-invite still on its way when its predecessor\'s reminder comes due: no reminder; the re-invite is mailed, and the line says sent, then accepted', async () => {
+    await grant();
+    world.clock = at(REMIND_SECONDS * 1000 - 1000);
+    await job();
+    await reinvite(deps, 'p1', { contactId: 'p1', message: 'Here is a fresh link.' }, 'staff:ops');
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
+    await job();
+    expect(await drain()).toEqual([]);
+    expect(reminded()).toEqual([]);
+    const [, fresh] = mailsTo('ann@example.com');
+    expect(fresh).toMatchObject({ subject: 'Your invitation to the Azure Interior customer portal', text: expect.stringContaining('Here is a fresh link.') });
+    expect((await line()).delivery).toBe('sent');
+    await accept(tokenOf(fresh));
+    expect(await line()).toMatchObject({ status: 'active', delivery: 'sent', invitation: { status: 'accepted' } });
+  });
 });
 
 describe('the expiry', () => {
