@@ -125,17 +125,18 @@ describe('documentAccess', () => {
     expect(lookAheads).toHaveLength(2);
   });
 
-  test.each([1, 2, 3, 4])('a cursor always leads to at least one more contact (pages of %i)', async (limit) => {
+  test('a cursor always leads to at least one more contact (pages of 1 to 4)', async () => {
     const { deps } = world([E, ...people], invoice, grants);
-    let cursor: string | undefined;
-    const sizes: number[] = [];
-    do {
-      const page = await documentAccess(deps, 'invoice', 'INV-1', { limit, ...(cursor ? { cursor } : {}) });
-      sizes.push(page.items.length);
-      cursor = page.nextCursor;
-    } while (cursor && sizes.length < 10);
-    expect(sizes.every((n) => n > 0)).toBe(true);
-    expect(sizes.reduce((a, b) => a + b)).toBe(4);
+    for (const limit of [1, 2, 3, 4]) {
+      let cursor: string | undefined;
+      const sizes: number[] = [];
+      do {
+        const page = await documentAccess(deps, 'invoice', 'INV-1', { limit, ...(cursor ? { cursor } : {}) });
+        sizes.push(page.items.length);
+        cursor = page.nextCursor;
+      } while (cursor && sizes.length < 10);
+      expect({ limit, empty: sizes.filter((n) => n === 0).length, total: sizes.reduce((a, b) => a + b) }).toEqual({ limit, empty: 0, total: 4 });
+    }
   });
 
   test('limit=1 on a company with access and nobody else: one page, no cursor', async () => {

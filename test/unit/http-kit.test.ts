@@ -145,14 +145,21 @@ describe('httpFunction', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  test.each([
-    ['no body and no Content-Type', {}],
-    ['an empty JSON body', { headers: json, body: '' }],
-    ['an empty form body (curl -d "")', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }],
-  ])('%s is `{}` where the body has no required field (PATCH)', async (_name, init) => {
-    const result = await call(event('PATCH /contacts/{id}', { claims: admin, params: { id: 'a' }, ...init }));
-    expect(result.statusCode).toBe(200);
-    expect(calls).toEqual([{}]);
+  test('no body, or an empty one whatever its Content-Type, is `{}` where the body has no required field (PATCH); what is not JSON is still refused', async () => {
+    for (const init of [{}, { headers: json, body: '' }, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }]) {
+      const result = await call(event('PATCH /contacts/{id}', { claims: admin, params: { id: 'a' }, ...init }));
+      expect({ init, status: result.statusCode }).toEqual({ init, status: 200 });
+    }
+    expect(calls).toEqual([{}, {}, {}]);
+    for (const [status, init] of [
+      [415, { headers: { 'content-type': 'text/plain' }, body: 'x' }],
+      [400, { headers: json, body: 'null' }],
+      [400, { headers: json, body: ' ' }],
+    ] as const) {
+      const result = await call(event('PATCH /contacts/{id}', { claims: admin, params: { id: 'a' }, ...init }));
+      expect({ init, status: result.statusCode }).toEqual({ init, status });
+    }
+    expect(calls).toHaveLength(3);
   });
 
   test('no body where fields are required is 400 naming the missing body and each required field', async () => {
@@ -160,16 +167,6 @@ describe('httpFunction', () => {
     expect(result.statusCode).toBe(400);
     expect(result.json).toMatchObject({ detail: 'The request needs a JSON body.' });
     expect(result.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['kind', 'name']);
-    expect(calls).toHaveLength(0);
-  });
-
-  test.each([
-    ['a body that is not JSON', 415, { headers: { 'content-type': 'text/plain' }, body: 'x' }],
-    ['JSON null', 400, { headers: json, body: 'null' }],
-    ['white space only', 400, { headers: json, body: ' ' }],
-  ])('a route whose body has no required field still refuses %s (%i)', async (_name, status, init) => {
-    const result = await call(event('PATCH /contacts/{id}', { claims: admin, params: { id: 'a' }, ...init }));
-    expect(result.statusCode).toBe(status);
     expect(calls).toHaveLength(0);
   });
 
