@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { createContact } from './support/portal-users';
-import { adminToken, api, settled, stack, uniq } from './support/stack';
+import { adminToken, api, emails, outboxDone, settled, stack, uniq } from './support/stack';
 
 jest.setTimeout(60_000);
 
@@ -66,15 +66,14 @@ describe('limit', () => {
     person = await createContact({ kind: 'person', name: uniq('Limit'), email: `${uniq('limit')}@example.com` });
   });
 
-  test.each(['0x10', '1e1', '%2B5', '%205', '5.0', '0', '101', '', '5&limit=6'])('limit=%s is 400 on limit, on each list route', async (limit) => {
-    for (const path of ['/contacts', '/documents', `/contacts/${person.id}/audit`]) {
-      const res = await staff(`${path}?limit=${limit}`);
-      expect({ path, status: res.status, errors: res.body.errors }).toEqual({ path, status: 400, errors: [{ path: 'limit', message: 'must be a whole number from 1 to 100' }] });
-    }
-  });
-
-  test('plain digits are the page size', async () => {
+  test('on each list route, limit is plain digits (05 is 5); 0x10, 1e1, +5, " 5", 5.0, 0, 101, an empty one or a repeated one are 400 on limit', async () => {
     expect((await staff(`/contacts?limit=05&q=${encodeURIComponent(person.name)}`)).body.items).toHaveLength(1);
+    for (const limit of ['0x10', '1e1', '%2B5', '%205', '5.0', '0', '101', '', '5&limit=6']) {
+      for (const path of ['/contacts', '/documents', `/contacts/${person.id}/audit`]) {
+        const res = await staff(`${path}?limit=${limit}`);
+        expect({ path, limit, status: res.status, errors: res.body.errors }).toEqual({ path, limit, status: 400, errors: [{ path: 'limit', message: 'must be a whole number from 1 to 100' }] });
+      }
+    }
   });
 });
 
@@ -97,6 +96,19 @@ describe('a cursor leads to at least one more item', () => {
     const page = await staff(`/contacts/${person.id}/audit?limit=${all.length}`);
     expect(page.body.items).toHaveLength(all.length);
     expect(page.body.nextCursor).toBeUndefined();
+  });
+});
+
+describe('delivery says what became of the invitation email', () => {
+  test('a grant revoked at once: once the outbox is done, the line says sent if a mail went out, and nothing (not queued) if none did', async () => {
+    const person = await createContact({ kind: 'person', name: uniq('Revoked at once'), email: `${uniq('revoked')}@example.com` });
+    const apply = (inPortal: boolean) => staff(`/contacts/${person.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: person.id, inPortal }] } });
+    expect((await apply(true)).body.results[0].outcome).toBe('granted');
+    expect((await apply(false)).body.results[0].outcome).toBe('revoked');
+    await outboxDone([person.id]);
+    const [line] = (await staff(`/contacts/${person.id}/portal-access`)).body.lines as { status: string; delivery?: string }[];
+    const mailed = (await emails()).some((mail) => mail.destination.to.includes(person.email!));
+    expect({ status: line?.status, delivery: line?.delivery }).toEqual({ status: 'revoked', delivery: mailed ? 'sent' : undefined });
   });
 });
 

@@ -222,6 +222,24 @@ describe('the reminder', () => {
   });
 });
 
+describe('delivery on a revoked line', () => {
+  it('revoked before the worker mailed the invitation: no mail, and the line no longer says queued; revoked after: it still says sent', async () => {
+    await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: true }] }, 'staff:mia');
+    expect((await line()).delivery).toBe('queued');
+    await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: false }] }, 'staff:mia');
+    expect(await drain()).toEqual([]);
+    expect(mails).toEqual([]);
+    expect(await line()).toMatchObject({ status: 'revoked', inPortal: false });
+    expect((await line()).delivery).toBeUndefined();
+
+    access.add({ id: 'p2', name: 'Bo Smith', email: 'bo@example.com' });
+    await grant('p2');
+    await applyPortalAccess(deps, 'p2', { lines: [{ contactId: 'p2', inPortal: false }] }, 'staff:mia');
+    expect(await drain()).toEqual([]);
+    expect(await line('p2')).toMatchObject({ status: 'revoked', delivery: 'sent' });
+  });
+});
+
 describe('the expiry', () => {
   it('the line reads expired from expiresAt; the job records it once, audited, with PortalInvitationExpired; the contact stays invited', async () => {
     await grant();

@@ -190,6 +190,19 @@ describe('DynamoAccessStore (the requests)', () => {
     expect(await store.revoke(contact, 'now', revokeAudit, true, revocationItem)).toBe(false);
   });
 
+  it('a revocation drops a delivery still queued (that mail is never sent), on the condition that it is still queued; a sent one stays', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const revokeAudit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
+    await store.revoke(person({ portal: { status: 'invited', delivery: 'queued' } }), '2026-03-01T00:00:00.000Z', revokeAudit, false, revocationItem);
+    await store.revoke(person({ portal: { status: 'invited', delivery: 'sent' } }), '2026-03-01T00:00:00.000Z', revokeAudit, false, revocationItem);
+    const [queued, sent] = db.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems?.[0]?.Update);
+    expect(queued?.UpdateExpression).toMatch(/REMOVE [^=]*#portal\.#delivery ADD/);
+    expect(queued?.ConditionExpression).toBe('#portal.#status = :read AND #archived = :archived AND #portal.#delivery = :queued');
+    expect(queued?.ExpressionAttributeValues).toMatchObject({ ':queued': 'queued' });
+    expect(sent?.UpdateExpression).not.toMatch(/#delivery/);
+    expect(sent?.ConditionExpression).toBe('#portal.#status = :read AND #archived = :archived');
+  });
+
   it('reads the guard consistently', async () => {
     db.on(GetCommand, { Key: { pk: 'LOGIN#a@example.com', sk: 'LOGIN' } }).resolves({ Item: { contactId: 'c9' } });
     expect(await store.loginHolder('a@example.com')).toBe('c9');
