@@ -421,7 +421,8 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
 
   async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem): Promise<boolean> {
     // An invitation still queued is never sent now (its item is superseded): the line must not say
-    // `queued` for good. As read, so that a mail the worker marked sent meanwhile stays said.
+    // `queued` for good. Conditioned on `queued` as read: had the worker marked it `sent` meanwhile,
+    // the revocation reads again (revoke.ts) and `sent` stays.
     const unsent = contact.portal.delivery === 'queued';
     const items: TransactItems = [
       {
