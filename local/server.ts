@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { allowedOrigin, CORS, type CorsOrigins } from '../lambdas/contract/cors';
-import { REQUEST_ID_HEADER } from '../lambdas/contract/problem-types';
+import { REQUEST_ID_HEADER, requestInstance } from '../lambdas/contract/problem-types';
 import { scopesOf, type Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
@@ -124,9 +125,43 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
   return { status: send(res, result, corsOnly), byHandler: true };
 }
 
+/** Node's parser's refusals, with the status Node itself would answer (anything else is a 400). */
+const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, detail: `The request's headers are larger than the ${http.maxHeaderSize / 1024} KiB the server reads.` },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, detail: 'The chunk extensions of the request are too large.' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request did not arrive in time.' },
+};
+
+/**
+ * A request Node cannot read as HTTP (a malformed request line, headers over its limit, …) never
+ * reaches a handler; it is answered like every other error all the same — problem+json with a
+ * request id — instead of Node's empty answer. `about:blank`: the status says it all (RFC 9457
+ * §4.2.1). The connection closes: its parser cannot go on.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): { status: number; requestId: string } | undefined {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return undefined;
+  }
+  const { status, detail } = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, detail: 'The request is not valid HTTP.' };
+  const title = http.STATUS_CODES[status] ?? 'Bad Request';
+  const requestId = randomUUID();
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail, instance: requestInstance(requestId) });
+  const headers = {
+    'content-type': 'application/problem+json',
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    [REQUEST_ID_HEADER]: requestId,
+    connection: 'close',
+  };
+  socket.end(`HTTP/1.1 ${status} ${title}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
+  return { status, requestId };
+}
+
 export function createApiServer(config: ServerConfig): http.Server {
   const throttles: Throttles = new Map();
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
     withLogContext({ requestId, function: `${config.functionPrefix}-api` }, () =>
@@ -141,4 +176,10 @@ export function createApiServer(config: ServerConfig): http.Server {
         }),
     );
   });
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+    const answered = answerClientError(error, socket);
+    if (answered && !config.quiet)
+      withLogContext({ requestId: answered.requestId, function: `${config.functionPrefix}-api` }, () => log.info('request', { status: answered.status, clientError: error.code }));
+  });
+  return server;
 }

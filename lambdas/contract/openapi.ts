@@ -149,8 +149,9 @@ export function buildOpenApi(): Json {
       tags: [route.fn],
       security: route.principal === 'public' ? [] : [{ [route.principal === 'staff' ? 'staffPool' : 'customerPool']: [] }],
       ...(parameters.length ? { parameters } : {}),
+      // A body without required fields may be left out (it means `{}`: http-kit/handler.ts).
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: convert(route.body, 'input') } } } }
+        ? { requestBody: { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: convert(route.body, 'input') } } } }
         : {}),
       responses,
     };

@@ -52,12 +52,18 @@ export async function explainAccess(deps: AccessReportDeps, contactId: string, t
  */
 const PERSONS_READ = 100;
 
+/** Where a page of "who has access" starts: the customer, its persons (after their listing's cursor), or the other grantees (after an id). */
+type Position = Record<string, string>;
+
 /**
  * `GET /documents/{type}/{id}/access`: every contact whose access is invited or active and for whom
  * the rule opens a route to the document, each with every reason. The candidates are found without
  * scanning: the document's customer X, X's persons when X is a company (a Query of X's gsi1
  * partition, page by page), and the document's explicit grantees (at most 30). Listed in that
- * order — X, X's persons by name, the other grantees by id — each once, `limit` a page.
+ * order — X, X's persons by name, the other grantees by id — each once, `limit` a page. A page
+ * carries a cursor only when another contact follows it: after a full page the rest is looked
+ * through until one is found or none is left, and the cursor then starts right before the one
+ * found (the persons passed over on the way are not read again).
  * Worst case of a page: X's persons (the company's size, never the table's) in reads of
  * PERSONS_READ, and 30 grantees.
  */
@@ -70,57 +76,84 @@ export async function documentAccess(
   const [document, grants] = await Promise.all([deps.documents.document(type, id), deps.documents.grants(type, id)]);
   if (!document) throw new NotFound('No such document.');
   const scope = listingScope('access', type, id);
-  const position = deps.cursors.decode(query.cursor, scope, ['phase', 'persons', 'after']) ?? { phase: 'customer' };
+  const start = deps.cursors.decode(query.cursor, scope, ['phase', 'persons', 'after']) ?? { phase: 'customer' };
+  const candidates = await accessCandidates(deps, document, grants);
+  const page = await candidates.from(start, query.limit, 'page');
+  const ahead = page.next && (await candidates.from(page.next, 1, 'peek'));
+  const next = ahead && ahead.items.length > 0 ? (ahead.next ?? page.next) : undefined;
+  return { items: page.items, ...(next ? { nextCursor: deps.cursors.encode(scope, next) } : {}) };
+}
+
+/**
+ * The listing's walk from a position, persons read PERSONS_READ at a time. `page`: up to `limit`
+ * entries and the position right after the last (none when the walk reached the end; the persons'
+ * cursor placed by a read of the persons up to it). `peek` (a look-ahead, `limit` 1): the first
+ * entry and the position right before it (none if that position could not be placed).
+ */
+async function accessCandidates(deps: AccessReportDeps, document: Document, grants: StoredGrant[]) {
   const now = deps.now();
   const grantOf = new Map(grants.map((grant) => [grant.contactId, grant]));
-  const items: DocumentAccessEntry[] = [];
-  const consider = (contact: ContactRecord | undefined) => {
-    if (!contact) return;
-    const status = portalStatusAt(contact.portal, now);
-    if (contact.archived || (status !== 'invited' && status !== 'active')) return;
-    const { reasons } = explain({ viewer: contact, document, grant: grantInfo(grantOf.get(contact.id)), now });
-    if (reasons.length > 0) items.push({ contactId: contact.id, name: contact.name, status, reasons });
-  };
-  const page = (next?: Record<string, string>) => ({ items, ...(next ? { nextCursor: deps.cursors.encode(scope, next) } : {}) });
-
   const customer = await deps.contacts.get(document.customerId);
-  let phase = position.phase;
-  if (phase === 'customer') {
-    consider(customer);
-    phase = 'persons';
-  }
-  if (phase === 'persons') {
-    if (customer?.kind === 'company') {
-      let cursor = position.persons;
-      if (items.length === query.limit) return page({ phase: 'persons', ...(cursor === undefined ? {} : { persons: cursor }) });
-      reads: do {
-        const read = await deps.contacts.listCompanyPersons(customer.id, cursor, PERSONS_READ);
-        for (const [index, person] of read.items.entries()) {
-          consider(person);
-          const last = index === read.items.length - 1;
-          if (items.length < query.limit || (last && read.nextCursor === undefined)) continue;
-          // The page is full before the persons end: the next page starts right after this person.
-          const upTo = last ? read : await deps.contacts.listCompanyPersons(customer.id, cursor, index + 1);
-          if (upTo.nextCursor === undefined) break reads; // the persons after it have gone meanwhile
-          return page({ phase: 'persons', persons: upTo.nextCursor });
-        }
-        cursor = read.nextCursor;
-      } while (cursor !== undefined);
+  let grantees: Promise<ContactRecord[]> | undefined;
+  const granteesById = () =>
+    (grantees ??= Promise.all(grants.map((g) => deps.contacts.get(g.contactId))).then((found) =>
+      found
+        // X and its persons are listed before.
+        .filter((c): c is ContactRecord => c !== undefined && c.id !== document.customerId && !(c.companyId === document.customerId && c.kind === 'person' && !c.archived))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    ));
+
+  const from = async (position: Position, limit: number, mode: 'page' | 'peek'): Promise<{ items: DocumentAccessEntry[]; next?: Position }> => {
+    const items: DocumentAccessEntry[] = [];
+    const consider = (contact: ContactRecord | undefined) => {
+      if (!contact) return;
+      const status = portalStatusAt(contact.portal, now);
+      if (contact.archived || (status !== 'invited' && status !== 'active')) return;
+      const { reasons } = explain({ viewer: contact, document, grant: grantInfo(grantOf.get(contact.id)), now });
+      if (reasons.length > 0) items.push({ contactId: contact.id, name: contact.name, status, reasons });
+    };
+    let phase = position.phase;
+    if (phase === 'customer') {
+      consider(customer);
+      if (mode === 'peek' && items.length > 0) return { items, next: position };
+      phase = 'persons';
     }
-    phase = 'grantees';
-  }
-  if (phase !== 'grantees') throw new Invalid('The cursor is not valid for this listing.', 'cursor');
-  const after = position.after ?? '';
-  const grantees = (await Promise.all(grants.filter((g) => g.contactId > after).map((g) => deps.contacts.get(g.contactId))))
-    // X and its persons were considered above.
-    .filter((c): c is ContactRecord => c !== undefined && c.id !== document.customerId && !(c.companyId === document.customerId && c.kind === 'person' && !c.archived))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const [index, contact] of grantees.entries()) {
-    if (items.length === query.limit) {
-      const last = grantees[index - 1]?.id ?? after;
-      return page({ phase: 'grantees', ...(last === '' ? {} : { after: last }) });
+    if (phase === 'persons') {
+      if (customer?.kind === 'company') {
+        let cursor = position.persons;
+        if (items.length >= limit) return { items, next: { phase: 'persons', ...(cursor === undefined ? {} : { persons: cursor }) } };
+        persons: do {
+          const read = await deps.contacts.listCompanyPersons(customer.id, cursor, PERSONS_READ);
+          for (const [index, person] of read.items.entries()) {
+            consider(person);
+            if (mode === 'peek' && items.length > 0) {
+              // The persons before this one have no access: the next page may start right at it.
+              if (index === 0) return { items, next: { phase: 'persons', ...(cursor === undefined ? {} : { persons: cursor }) } };
+              const before = (await deps.contacts.listCompanyPersons(customer.id, cursor, index)).nextCursor;
+              return before === undefined ? { items } : { items, next: { phase: 'persons', persons: before } };
+            }
+            const last = index === read.items.length - 1;
+            if (items.length < limit || (last && read.nextCursor === undefined)) continue;
+            // The page is full before the persons end: the next page starts right after this person.
+            const upTo = last ? read : await deps.contacts.listCompanyPersons(customer.id, cursor, index + 1);
+            if (upTo.nextCursor === undefined) break persons; // the persons after it have gone meanwhile
+            return { items, next: { phase: 'persons', persons: upTo.nextCursor } };
+          }
+          cursor = read.nextCursor;
+        } while (cursor !== undefined);
+      }
+      phase = 'grantees';
     }
-    consider(contact);
-  }
-  return page();
+    if (phase !== 'grantees') throw new Invalid('The cursor is not valid for this listing.', 'cursor');
+    const after = position.after ?? '';
+    let last = after;
+    for (const contact of (await granteesById()).filter((c) => c.id > after)) {
+      if (items.length >= limit) return { items, next: { phase: 'grantees', ...(last === '' ? {} : { after: last }) } };
+      consider(contact);
+      if (mode === 'peek' && items.length > 0) return { items, next: { phase: 'grantees', ...(last === '' ? {} : { after: last }) } };
+      last = contact.id;
+    }
+    return { items };
+  };
+  return { from };
 }

@@ -83,11 +83,22 @@ export function problemResult(error: unknown, requestId: string): HttpResult {
   return json(requestId, status, problem, headers, 'application/problem+json');
 }
 
-function parseWith(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+function parseWith(schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return value;
-  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  const result = schema.safeParse(value ?? {});
   if (!result.success) throw new ValidationFailed(result.error);
   return result.data;
+}
+
+/**
+ * No body at all, or an empty one, is `{}` where the route's body has no required field (a
+ * re-invite, a share link, a PATCH): a client that sends nothing gets the defaults. Elsewhere it is
+ * a 400 that names each required field.
+ */
+function parseBody(schema: z.ZodType, value: unknown): unknown {
+  const result = schema.safeParse(value === undefined ? {} : value);
+  if (result.success) return result.data;
+  throw new ValidationFailed(result.error, value === undefined ? 'The request needs a JSON body.' : undefined);
 }
 
 /** `405` for a method a path of the table does not support (and any write under `/portal`), `404` for an unknown path. */
@@ -142,9 +153,9 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
     let input: Pick<HttpRequest, 'params' | 'query' | 'body'>;
     try {
       input = {
-        params: parseWith(route.params, event.pathParameters, 'params'),
-        query: parseWith(route.query, event.queryStringParameters, 'query'),
-        body: route.body ? parseWith(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type']), 'body') : undefined,
+        params: parseWith(route.params, event.pathParameters),
+        query: parseWith(route.query, event.queryStringParameters),
+        body: route.body ? parseBody(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type'])) : undefined,
       };
     } catch (error) {
       await pendingCheckOf(caller);

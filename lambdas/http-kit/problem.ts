@@ -62,20 +62,23 @@ export const issuePath = (path: readonly PropertyKey[]): string => path.map(Stri
 /** A 400 lists at most this many issues: a body of 20,000 unknown keys must not be answered with a megabyte. */
 export const MAX_REPORTED_ISSUES = 100;
 
-export function validationProblem(error: ZodError): Problem {
+export function validationProblem(error: ZodError, detail = 'The request is not valid.'): Problem {
   // An unknown field is reported at its own path (`lines.0.admin`), not at its parent object's.
   const errors = error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: 'is not a known field' }))
       : [{ path: issuePath(issue.path), message: issue.message }],
   );
-  if (errors.length <= MAX_REPORTED_ISSUES) return problemOf('validation', 'The request is not valid.', errors);
-  return problemOf('validation', `The request is not valid (the first ${MAX_REPORTED_ISSUES} of ${errors.length} problems).`, errors.slice(0, MAX_REPORTED_ISSUES));
+  if (errors.length <= MAX_REPORTED_ISSUES) return problemOf('validation', detail, errors);
+  return problemOf('validation', `${detail.replace(/\.$/, '')} (the first ${MAX_REPORTED_ISSUES} of ${errors.length} problems).`, errors.slice(0, MAX_REPORTED_ISSUES));
 }
 
-/** A request part that its route's schema refused. */
+/** A request part that its route's schema refused; `detail` says what was wrong with it as a whole (no body at all). */
 export class ValidationFailed extends Error {
-  constructor(readonly zodError: ZodError) {
+  constructor(
+    readonly zodError: ZodError,
+    readonly detail?: string,
+  ) {
     super('validation failed');
     this.name = 'ValidationFailed';
   }
@@ -119,7 +122,7 @@ export function toProblem(error: unknown, requestId?: string): ProblemResponse {
   });
   if (error instanceof HttpError) return answer(error.kind, error.detail, undefined, error.headers);
   if (error instanceof ZodError) return { ...answer('validation'), problem: { ...validationProblem(error), ...instanceOf(requestId) } };
-  if (error instanceof ValidationFailed) return { ...answer('validation'), problem: { ...validationProblem(error.zodError), ...instanceOf(requestId) } };
+  if (error instanceof ValidationFailed) return { ...answer('validation'), problem: { ...validationProblem(error.zodError, error.detail), ...instanceOf(requestId) } };
   if (error instanceof Invalid) {
     const kind = kindOf(error) ?? 'validation';
     return answer(kind, error.message, error.path === undefined ? undefined : [{ path: error.path, message: error.message }]);

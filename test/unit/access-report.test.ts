@@ -124,8 +124,29 @@ describe('documentAccess', () => {
     const many = Array.from({ length: 3000 }, (_, i) => contact(`p${String(i).padStart(4, '0')}`, { companyId: 'E' }, [0, 1500, 2999].includes(i) ? {} : { status: 'none' }));
     const { deps, listed } = world([E, ...many], invoice, []);
     expect((await all(deps, 1)).map((i) => i.contactId)).toEqual(['p0000', 'p1500', 'p2999']);
-    // 30 reads of 100, and one short read at each page that filled before its read's end.
-    expect(listed.length).toBeLessThanOrEqual(33);
+    // The company walked once in reads of 100 (30, and one more at each of the 3 pages' starts), plus two
+    // short reads for each page followed by another: where the page ends, and right before the next one found.
+    expect(listed.length).toBeLessThanOrEqual(30 + 3 + 2 * 2);
+  });
+
+  test('a cursor always leads to at least one more contact (pages of 1 to 4)', async () => {
+    const { deps } = world([E, ...people], invoice, grants);
+    for (const limit of [1, 2, 3, 4]) {
+      let cursor: string | undefined;
+      const sizes: number[] = [];
+      do {
+        const page = await documentAccess(deps, 'invoice', 'INV-1', { limit, ...(cursor ? { cursor } : {}) });
+        sizes.push(page.items.length);
+        cursor = page.nextCursor;
+      } while (cursor && sizes.length < 10);
+      expect({ limit, empty: sizes.filter((n) => n === 0).length, total: sizes.reduce((a, b) => a + b) }).toEqual({ limit, empty: 0, total: 4 });
+    }
+  });
+
+  test('limit=1 on a company with access and nobody else: one page, no cursor', async () => {
+    const company = contact('E', { kind: 'company' });
+    const { deps } = world([company, contact('n', { companyId: 'E' }, { status: 'none' }), contact('z', {}, { status: 'none' })], invoice, [{ contactId: 'z' }]);
+    expect(await documentAccess(deps, 'invoice', 'INV-1', { limit: 1 })).toEqual({ items: [{ contactId: 'E', name: 'E', status: 'active', reasons: [{ kind: 'customer' }] }] });
   });
 
   test('an unknown document is NotFound', async () => {

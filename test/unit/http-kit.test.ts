@@ -46,6 +46,10 @@ describe('httpFunction', () => {
         calls.push(request.body);
         return { status: 201, body: { ok: true } };
       },
+      updateContact: async (request) => {
+        calls.push(request.body);
+        return { status: 200, body: { ok: true } };
+      },
       getContact: async (request) => {
         if (request.params.id === 'gone') throw new NotFound('No such contact.');
         if (request.params.id === 'busy') throw new Conflict('Stale version.');
@@ -139,6 +143,31 @@ describe('httpFunction', () => {
     expect(result.json.status).toBe(status);
     expect(calls).toHaveLength(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('no body, or an empty one whatever its Content-Type, is `{}` where the body has no required field (PATCH); what is not JSON is still refused', async () => {
+    for (const init of [{}, { headers: json, body: '' }, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }]) {
+      const result = await call(event('PATCH /contacts/{id}', { claims: admin, params: { id: 'a' }, ...init }));
+      expect({ init, status: result.statusCode }).toEqual({ init, status: 200 });
+    }
+    expect(calls).toEqual([{}, {}, {}]);
+    for (const [status, init] of [
+      [415, { headers: { 'content-type': 'text/plain' }, body: 'x' }],
+      [400, { headers: json, body: 'null' }],
+      [400, { headers: json, body: ' ' }],
+    ] as const) {
+      const result = await call(event('PATCH /contacts/{id}', { claims: admin, params: { id: 'a' }, ...init }));
+      expect({ init, status: result.statusCode }).toEqual({ init, status });
+    }
+    expect(calls).toHaveLength(3);
+  });
+
+  test('no body where fields are required is 400 naming the missing body and each required field', async () => {
+    const result = await call(event('POST /contacts', { claims: admin }));
+    expect(result.statusCode).toBe(400);
+    expect(result.json).toMatchObject({ detail: 'The request needs a JSON body.' });
+    expect(result.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['kind', 'name']);
+    expect(calls).toHaveLength(0);
   });
 
   test('reports the path of each invalid field', async () => {

@@ -204,6 +204,40 @@ describe('the reminder', () => {
     ]);
     expect(access.contact('p1').invitation).toMatchObject({ invitedBy: 'staff:ops', remindAt: new Date(world.clock.getTime() + REMIND_SECONDS * 1000).toISOString() });
   });
+
+  it('a re-invite still on its way when its predecessor\'s reminder comes due: no reminder; the re-invite is mailed, and the line says sent, then accepted', async () => {
+    await grant();
+    world.clock = at(REMIND_SECONDS * 1000 - 1000);
+    await job();
+    await reinvite(deps, 'p1', { contactId: 'p1', message: 'Here is a fresh link.' }, 'staff:ops');
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
+    await job();
+    expect(await drain()).toEqual([]);
+    expect(reminded()).toEqual([]);
+    const [, fresh] = mailsTo('ann@example.com');
+    expect(fresh).toMatchObject({ subject: 'Your invitation to the Azure Interior customer portal', text: expect.stringContaining('Here is a fresh link.') });
+    expect((await line()).delivery).toBe('sent');
+    await accept(tokenOf(fresh));
+    expect(await line()).toMatchObject({ status: 'active', delivery: 'sent', invitation: { status: 'accepted' } });
+  });
+});
+
+describe('delivery on a revoked line', () => {
+  it('revoked before the worker mailed the invitation: no mail, and the line no longer says queued; revoked after: it still says sent', async () => {
+    await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: true }] }, 'staff:mia');
+    expect((await line()).delivery).toBe('queued');
+    await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: false }] }, 'staff:mia');
+    expect(await drain()).toEqual([]);
+    expect(mails).toEqual([]);
+    expect(await line()).toMatchObject({ status: 'revoked', inPortal: false });
+    expect((await line()).delivery).toBeUndefined();
+
+    access.add({ id: 'p2', name: 'Bo Smith', email: 'bo@example.com' });
+    await grant('p2');
+    await applyPortalAccess(deps, 'p2', { lines: [{ contactId: 'p2', inPortal: false }] }, 'staff:mia');
+    expect(await drain()).toEqual([]);
+    expect(await line('p2')).toMatchObject({ status: 'revoked', delivery: 'sent' });
+  });
 });
 
 describe('the expiry', () => {

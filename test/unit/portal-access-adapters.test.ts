@@ -190,6 +190,19 @@ describe('DynamoAccessStore (the requests)', () => {
     expect(await store.revoke(contact, 'now', revokeAudit, true, revocationItem)).toBe(false);
   });
 
+  it('a revocation drops a delivery still queued (that mail is never sent), on the condition that it is still queued; a sent one stays', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const revokeAudit = auditEntry('portal.revoked', 'c1', 'staff:alice', '2026-03-01T00:00:00.000Z');
+    await store.revoke(person({ portal: { status: 'invited', delivery: 'queued' } }), '2026-03-01T00:00:00.000Z', revokeAudit, false, revocationItem);
+    await store.revoke(person({ portal: { status: 'invited', delivery: 'sent' } }), '2026-03-01T00:00:00.000Z', revokeAudit, false, revocationItem);
+    const [queued, sent] = db.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems?.[0]?.Update);
+    expect(queued?.UpdateExpression).toMatch(/REMOVE [^=]*#portal\.#delivery ADD/);
+    expect(queued?.ConditionExpression).toBe('#portal.#status = :read AND #archived = :archived AND #portal.#delivery = :queued');
+    expect(queued?.ExpressionAttributeValues).toMatchObject({ ':queued': 'queued' });
+    expect(sent?.UpdateExpression).not.toMatch(/#delivery/);
+    expect(sent?.ConditionExpression).toBe('#portal.#status = :read AND #archived = :archived');
+  });
+
   it('reads the guard consistently', async () => {
     db.on(GetCommand, { Key: { pk: 'LOGIN#a@example.com', sk: 'LOGIN' } }).resolves({ Item: { contactId: 'c9' } });
     expect(await store.loginHolder('a@example.com')).toBe('c9');
@@ -423,17 +436,22 @@ describe('DynamoIdempotencyStore', () => {
 });
 
 describe('DynamoAuditStore', () => {
-  it('lists newest first with a cursor bound to the contact', async () => {
+  it('lists newest first with a cursor bound to the contact, only while an entry follows (it reads one ahead)', async () => {
     const store = new DynamoAuditStore(dynamo(), 'portal');
-    db.on(QueryCommand).resolves({
-      Items: [{ pk: 'AUDIT#c1', sk: 's2', at: 'a2', actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } }],
-      LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's2' },
-    });
+    const entry = (sk: string) => ({ pk: 'AUDIT#c1', sk, at: `at-${sk}`, actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } });
+    // DynamoDB names a LastEvaluatedKey whenever it stopped at Limit, also when nothing follows.
+    db.on(QueryCommand)
+      .resolvesOnce({ Items: [entry('s2'), entry('s1')], LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's1' } })
+      .resolvesOnce({ Items: [entry('s1')] })
+      .resolvesOnce({ Items: [entry('s2')], LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's2' } });
     const page = await store.list('c1', undefined, 1);
-    expect(page.items).toEqual([{ at: 'a2', actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } }]);
-    expect(db.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 1, ExpressionAttributeValues: { ':pk': 'AUDIT#c1' } });
-    await store.list('c1', page.nextCursor, 1);
+    expect(page.items).toEqual([{ at: 'at-s2', actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } }]);
+    expect(db.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 2, ExpressionAttributeValues: { ':pk': 'AUDIT#c1' } });
+    const last = await store.list('c1', page.nextCursor, 1);
     expect(db.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({ pk: 'AUDIT#c1', sk: 's2' });
+    expect(last).toEqual({ items: [expect.objectContaining({ at: 'at-s1' })] });
+    // A page that took the last entries, LastEvaluatedKey or not: no cursor to an empty page.
+    expect((await store.list('c1', undefined, 1)).nextCursor).toBeUndefined();
     await expect(store.list('c2', page.nextCursor, 1)).rejects.toBeInstanceOf(Invalid);
   });
 });

@@ -278,11 +278,13 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
 
   async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem) {
     const stored = this.contacts.get(contact.id);
-    if (!stored || stored.portal.status !== contact.portal.status) return false;
+    const unsent = contact.portal.delivery === 'queued';
+    if (!stored || stored.portal.status !== contact.portal.status || (unsent && stored.portal.delivery !== 'queued')) return false;
     if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
     delete stored.invitation;
     delete stored.expiryClaim;
     stored.portal = { ...stored.portal, status: 'revoked', revokedAt: at };
+    if (unsent) delete stored.portal.delivery;
     stored.outbox = pointer(outbox);
     if (releaseLogin && stored.login) this.releaseGuards(stored.login, contact.id);
     this.audit.push(clone(audit));

@@ -420,14 +420,18 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
   }
 
   async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem): Promise<boolean> {
+    // An invitation still queued is never sent now (its item is superseded): the line must not say
+    // `queued` for good. Conditioned on `queued` as read: had the worker marked it `sent` meanwhile,
+    // the revocation reads again (revoke.ts) and `sent` stays.
+    const unsent = contact.portal.delivery === 'queued';
     const items: TransactItems = [
       {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, #outbox = :outbox, gsi4pk = :statusPartition REMOVE #invitation, expiryClaim, ${DUE_ATTRIBUTES.join(', ')} ADD #version :one`,
+          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, #outbox = :outbox, gsi4pk = :statusPartition REMOVE #invitation, expiryClaim, ${DUE_ATTRIBUTES.join(', ')}${unsent ? ', #portal.#delivery' : ''} ADD #version :one`,
           // Archived as read, so that the status partition (archived ones apart) is the right one.
-          ConditionExpression: '#portal.#status = :read AND #archived = :archived',
+          ConditionExpression: `#portal.#status = :read AND #archived = :archived${unsent ? ' AND #portal.#delivery = :queued' : ''}`,
           ExpressionAttributeNames: {
             '#portal': 'portal',
             '#status': 'status',
@@ -436,6 +440,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
             '#version': 'version',
             '#archived': 'archived',
             '#outbox': 'outbox',
+            ...(unsent ? { '#delivery': 'delivery' } : {}),
           },
           ExpressionAttributeValues: {
             ':revoked': 'revoked',
@@ -445,6 +450,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
             ':archived': contact.archived,
             ':statusPartition': keys.contactStatusPartition('revoked', contact.archived),
             ':outbox': outboxPointer(outbox),
+            ...(unsent ? { ':queued': 'queued' } : {}),
           },
         },
       },

@@ -15,6 +15,10 @@ export function auditItem(entry: AuditEntry): Record<string, unknown> {
 const scopeOf = (contactId: string) => listingScope('audit', contactId);
 
 export class DynamoAuditStore extends TableStore implements AuditStore {
+  /**
+   * One page, newest first. Reads one entry more than it answers: a page of the last `limit` entries
+   * carries no cursor (DynamoDB's LastEvaluatedKey would name one, and its page would be empty).
+   */
   async list(contactId: string, cursor: string | undefined, limit: number): Promise<AuditPage> {
     const pk = keys.auditPartition(contactId);
     const start = decodeCursor(cursor, scopeOf(contactId), ['pk', 'sk'], { pk });
@@ -24,11 +28,14 @@ export class DynamoAuditStore extends TableStore implements AuditStore {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk },
         ScanIndexForward: false,
-        Limit: limit,
+        Limit: limit + 1,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    const items = (out.Items ?? []).map(
+    const found = out.Items ?? [];
+    const shown = found.slice(0, limit);
+    const last = found.length > limit ? shown[shown.length - 1] : undefined;
+    const items = shown.map(
       (item): AuditEvent => ({
         at: String(item.at),
         actor: String(item.actor),
@@ -37,7 +44,6 @@ export class DynamoAuditStore extends TableStore implements AuditStore {
         details: (item.details as Record<string, unknown> | undefined) ?? {},
       }),
     );
-    const last = out.LastEvaluatedKey;
     return {
       items,
       ...(last ? { nextCursor: encodeCursor(scopeOf(contactId), { pk: String(last.pk), sk: String(last.sk) }) } : {}),

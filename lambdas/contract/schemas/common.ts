@@ -50,7 +50,20 @@ export const email = lazy(() =>
 );
 
 export const cursor = lazy(() => z.string().max(2048));
-export const limit = lazy(() => z.coerce.number().int().min(1).max(100).default(50));
+const LIMIT_RANGE = 'must be a whole number from 1 to 100';
+/**
+ * A page size as a query string carries it: plain decimal digits, 1–100, 50 when absent. Not a bare
+ * number coercion, which would also take `0x10`, `1e1`, `+5`, ` 5` or `5.0`. Documented as the
+ * integer it is (the digits' pattern is this parser's business).
+ */
+export const limit = lazy(() =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, LIMIT_RANGE)
+    .pipe(z.coerce.number<string>({ error: LIMIT_RANGE }).min(1, LIMIT_RANGE).max(100, LIMIT_RANGE))
+    .meta({ type: 'integer', minimum: 1, maximum: 100, pattern: undefined })
+    .default(50),
+);
 
 export const pageQuery = lazy(() => z.strictObject({ cursor: cursor().optional(), limit: limit() }));
 

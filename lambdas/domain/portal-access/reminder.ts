@@ -25,7 +25,10 @@ import { MailRefused, type DeliveryDeps, type Invitation, type PortalAccessDeps 
 
 /**
  * Whether the contact's invitation is the one whose reminder came due at `at`, and still waits for
- * it: out (mailed or handed over), open, its contact still invited, no reminder sent or queued yet.
+ * it: out (mailed or handed over), open, its contact still invited, no reminder sent or queued yet,
+ * and no re-invite on its way (`delivery: queued`): that one brings a fresh invitation with its own
+ * reminder, and a reminder queued now would supersede it — the re-invite's mail never sent, its
+ * line `queued` for good.
  */
 export function reminderDue(contact: ContactRecord, at: string, now: Date): boolean {
   const invitation = contact.invitation;
@@ -36,7 +39,8 @@ export function reminderDue(contact: ContactRecord, at: string, now: Date): bool
     invitation.remindAt === at &&
     Boolean(invitation.sentAt || invitation.sharedAt) &&
     !invitation.remindedAt &&
-    contact.outbox?.kind !== 'reminder'
+    contact.outbox?.kind !== 'reminder' &&
+    contact.portal.delivery !== 'queued'
   );
 }
 
