@@ -92,7 +92,10 @@ describe('the admin console in Chromium', () => {
   });
 
   test('Search finds the company by the start of its name; its page shows its persons and their portal status', async () => {
-    await page.getByLabel('Search').fill(company.name);
+    // API.md's `Search` field: an ordinary text field (a textbox), in the page's search landmark.
+    const search = page.getByRole('search').getByRole('textbox', { name: 'Search', exact: true });
+    expect(await search.count()).toBe(1);
+    await search.fill(company.name);
     // The search follows the typing: the URL carries it, and the list is that search's answer.
     await page.waitForURL((url) => url.searchParams.get('q') === company.name);
     await untilCount(page.locator('tbody tr'), 1);

@@ -68,7 +68,8 @@ function Listing({ query }: { query: Query }) {
       >
         <div class="field">
           <label for="search">{t.contacts.search}</label>
-          <input id="search" type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} aria-describedby="search-hint" autocomplete="off" maxLength={200} />
+          {/* A text field (role textbox, as API.md's "a `Search` field" is found); the form's search landmark says what it is for. */}
+          <input id="search" type="text" enterKeyHint="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} aria-describedby="search-hint" autocomplete="off" maxLength={200} />
           <p id="search-hint" class="hint">
             {t.contacts.searchHint}
           </p>
