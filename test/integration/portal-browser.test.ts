@@ -243,13 +243,13 @@ describe('the customer portal in Chromium', () => {
       await page.getByLabel('Confirm password').fill(PASSWORD);
       console_.expectApiErrors(410);
       await page.getByRole('button', { name: 'Set password' }).click();
-      await page.getByText('no longer valid').first().waitFor();
+      await page.getByText('no longer valid').waitFor(); // said once (a strict-mode locator finds it)
     }
     await screenshot(page, '10-invitation-no-longer-valid');
 
     console_.expectApiErrors(410);
     await page.goto(`${portalUrl()}/s/${'B'.repeat(43)}`);
-    await page.getByText('no longer valid').first().waitFor();
+    await page.getByText('no longer valid').waitFor(); // said once (a strict-mode locator finds it)
     await screenshot(page, '11-shared-no-longer-valid');
   });
 
@@ -275,7 +275,7 @@ describe('the customer portal in Chromium', () => {
     await staff(`/documents/invoice/${id}/links/${created.body.id}`, undefined, 'DELETE');
     console_.expectApiErrors(410);
     await page.reload();
-    await page.getByText('no longer valid').first().waitFor();
+    await page.getByText('no longer valid').waitFor(); // said once (a strict-mode locator finds it)
     expect(await page.getByText('INV/2026/SHARE').count()).toBe(0);
     await screenshot(page, '13-shared-revoked');
   });

@@ -106,11 +106,12 @@ const en = {
     doneTitle: 'Password set',
     done: 'Your password is set. You can now sign in with your email address and this password.',
     invalidTitle: 'This link is no longer valid',
-    invalid: 'This invitation link is no longer valid: it was used, replaced by a newer one, or it expired. Ask us for a new invitation.',
+    /** Under the title, without its words again: "no longer valid" is said once on the page. */
+    invalid: 'It was used, replaced by a newer invitation, or it expired. Ask us for a new invitation.',
   },
   shared: {
     invalidTitle: 'This link is no longer valid',
-    invalid: 'This link is no longer valid: it expired or was withdrawn. Ask the sender for a new one.',
+    invalid: 'It expired or was withdrawn. Ask the sender for a new one.',
   },
   ended: {
     title: 'Your portal access has ended',
