@@ -81,6 +81,7 @@ const en = {
       const amount = size < 1024 ? `${size} bytes` : size < 1024 * 1024 ? `${Math.round(size / 1024)} KB` : `${(size / (1024 * 1024)).toFixed(1)} MB`;
       return `(${kind}, ${amount})`;
     },
+    preparing: (fileName: string) => `Preparing the download of ${fileName}…`,
     failedTitle: 'The file could not be downloaded',
     failed: (fileName: string) => `${fileName} is not available right now. Reload the page and try again.`,
   },
