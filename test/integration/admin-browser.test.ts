@@ -37,6 +37,19 @@ async function untilCount(locator: Locator, count: number): Promise<void> {
   await eventually(async () => expect(await locator.count()).toBe(count), { timeoutMs: 15_000 });
 }
 const row = (name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+const status = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
+/** The API answers these requests late, so that the page's wait can be seen. */
+async function slowly(url: string, method: string): Promise<void> {
+  await page.route(url, async (route) => {
+    if (route.request().method() === method) await new Promise((resolve) => setTimeout(resolve, 600));
+    await route.fallback();
+  });
+}
+/** The focused element, as `<tag> <aria-label or id>` (the keyboard's place; `BODY` when it was lost). */
+const focused = async () =>
+  ((await page.evaluate("(() => { const el = document.activeElement; return el ? el.tagName + ' ' + (el.getAttribute('aria-label') ?? el.id) : ''; })()")) as string).trim();
+/** The focused element's text. */
+const focusedText = async () => (await page.evaluate('document.activeElement && document.activeElement.textContent')) as string;
 
 /** Signs in through the staff hosted UI stand-in from a page that shows `Sign in`. */
 async function signIn(on: Page, username: string, password: string): Promise<void> {
@@ -148,9 +161,15 @@ describe('the admin console in Chromium', () => {
     }
   });
 
-  test('a pending invitation can be sent again from its line', async () => {
-    await row(deco.name).getByRole('button', { name: `Re-invite ${deco.name}` }).click();
-    await row(deco.name).getByText('A fresh invitation was sent', { exact: false }).waitFor();
+  test('a pending invitation can be sent again from its line, which says so while it waits and after', async () => {
+    // With the keyboard, the API slow: the wait is said, then the outcome, and the focus is back on the button.
+    await slowly(`${stack().apiUrl}/contacts/${company.id}/portal-access/reinvite`, 'POST');
+    await row(deco.name).getByRole('button', { name: `Re-invite ${deco.name}` }).focus();
+    await page.keyboard.press('Enter');
+    await row(deco.name).getByRole('status').filter({ hasText: `Re-inviting ${deco.name}…` }).waitFor();
+    await row(deco.name).getByRole('status').filter({ hasText: 'A fresh invitation was sent' }).waitFor();
+    await page.unrouteAll();
+    await eventually(async () => expect(await focused()).toBe(`BUTTON Re-invite ${deco.name}`), { timeoutMs: 5_000 });
   });
 
   test('revoking one line: untick it, Apply, and it says revoked', async () => {
@@ -227,19 +246,45 @@ describe('the admin console in Chromium', () => {
     await explanation.getByText('its company is the customer').waitFor();
     await explanation.getByText(/invitation/i).waitFor();
 
-    // Shared with one more contact, then no longer.
+    // A search that fails says so (as the API explained it), not "no contact starts like this".
     const outsider = await createContact({ kind: 'person', name: `Outsider ${uniq('o')}` });
-    await page.getByLabel('Share with').fill(outsider.name);
-    await page.getByRole('button', { name: `Share with ${outsider.name}` }).click();
+    const grants = page.getByRole('region', { name: 'Grants' });
+    await page.route((url) => url.origin === new URL(stack().apiUrl).origin && url.pathname === '/contacts' && url.searchParams.has('q'), (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Try again in a moment.' }) }),
+    );
+    console_.expectApiErrors(503);
+    await grants.getByLabel('Share with').fill(outsider.name);
+    await grants.getByRole('alert').filter({ hasText: 'Service Unavailable' }).getByText('Try again in a moment.').waitFor();
+    expect(await grants.getByText('No contact starts like this.').count()).toBe(0);
+    await page.unrouteAll();
+
+    // Shared with one more contact, with the keyboard, then no longer: each step says what it does, then
+    // what came of it, and the focus stays on the page (back in the field; on the news when the row is gone).
+    await grants.getByLabel('Share with').fill('');
+    await grants.getByLabel('Share with').fill(outsider.name);
+    await slowly(`${stack().apiUrl}/documents/invoice/${invoice.id}/grants**`, 'POST');
+    await page.getByRole('button', { name: `Share with ${outsider.name}` }).focus();
+    await page.keyboard.press('Enter');
+    await status(`Sharing with ${outsider.name}…`).waitFor();
+    await status(`Shared with ${outsider.name}.`).waitFor();
     await page.getByRole('button', { name: `Remove ${outsider.name}` }).waitFor();
+    await eventually(async () => expect(await focused()).toBe('INPUT share-with'), { timeoutMs: 5_000 });
     await screenshot(page, 'admin-09-document');
-    await page.getByRole('button', { name: `Remove ${outsider.name}` }).click();
+    await page.getByRole('button', { name: `Remove ${outsider.name}` }).focus();
+    await page.keyboard.press('Enter');
+    await status(`No longer shared with ${outsider.name}.`).waitFor();
     await page.getByRole('button', { name: `Remove ${outsider.name}` }).waitFor({ state: 'detached' });
+    await page.unrouteAll();
+    await eventually(async () => expect(await focused()).toBe('DIV'), { timeoutMs: 5_000 }); // the news: `No longer shared with …`
 
     // A share link with a maximum of views: its URL shown once and copied, then revoked — dead at once.
     const links = page.getByRole('region', { name: 'Share links' });
     await links.getByLabel('Maximum views (optional)').fill('3');
+    await slowly(`${stack().apiUrl}/documents/invoice/${invoice.id}/links`, 'POST');
     await links.getByRole('button', { name: 'Create share link' }).click();
+    await links.getByRole('status').filter({ hasText: 'Creating the link…' }).waitFor();
+    await links.getByRole('status').filter({ hasText: 'The link is made' }).waitFor();
+    await page.unrouteAll();
     const url = await links.getByLabel('The new link (shown only now)').inputValue();
     expect(url).toMatch(new RegExp(`^${stack().portalUrl}/s/[A-Za-z0-9_-]{43,}$`));
     await links.getByRole('button', { name: 'Copy', exact: true }).click();
@@ -248,6 +293,7 @@ describe('the admin console in Chromium', () => {
     await links.getByRole('cell', { name: '0 / 3', exact: true }).waitFor();
     await screenshot(page, 'admin-10-share-link');
     await links.getByRole('button', { name: 'Revoke link 1' }).click();
+    await links.getByRole('status').filter({ hasText: 'Link 1 is revoked' }).waitFor();
     await links.getByText(/^revoked /).waitFor();
     const token = url.split('/s/')[1]!;
     expect((await api(`/shared/${token}`)).status).toBe(410);
@@ -266,6 +312,31 @@ describe('the admin console in Chromium', () => {
       await attachments.getByText('This API does not offer this yet.').waitFor();
     }
     await screenshot(page, 'admin-11-document-attachments');
+  });
+
+  test('archiving with the keyboard: the question takes the focus, Escape gives it back to Archive, and the outcome is said', async () => {
+    const leaving = await createContact({ kind: 'company', name: `Leaving ${uniq('co')}` });
+    await page.goto(`${adminUrl()}/contacts/${leaving.id}`);
+    await heading(leaving.name).waitFor();
+    await page.getByRole('button', { name: 'Archive', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('alertdialog').waitFor();
+    await eventually(async () => expect(await focusedText()).toBe('Cancel'), { timeoutMs: 5_000 });
+    await page.keyboard.press('Escape');
+    await page.getByRole('alertdialog').waitFor({ state: 'detached' });
+    await eventually(async () => expect(await focusedText()).toBe('Archive'), { timeoutMs: 5_000 });
+
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedText()).toBe('Yes, archive');
+    await slowly(`${stack().apiUrl}/contacts/${leaving.id}`, 'DELETE');
+    await page.keyboard.press('Enter');
+    await status('Archiving…').waitFor();
+    await status('Archived. Its portal access is revoked.').waitFor();
+    await page.unrouteAll();
+    await page.getByRole('button', { name: 'Restore' }).waitFor();
+    // The Archive button is gone with the archiving: the focus is on the news, not lost.
+    await eventually(async () => expect(await focused()).toBe('DIV'), { timeoutMs: 5_000 });
   });
 
   test('a staff user outside portal-admins sees "not allowed", not a broken page', async () => {

@@ -8,7 +8,7 @@ import { useLoad } from '../../shared/load';
 import type { Attachment, Document } from '../model';
 import { useSession } from '../session';
 import { putFile } from '../upload';
-import { Failure, Loading } from './common';
+import { ActionStatus, Failure, Loading, useAction } from './common';
 
 /** What the API accepts, by extension when the browser names no type. */
 const TYPES_BY_EXTENSION: Record<string, string> = {
@@ -32,18 +32,16 @@ function Files({ doc }: { doc: Document }) {
   const [done, setDone] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const input = useRef<HTMLInputElement>(null);
+  const removal = useAction();
   const list = useLoad(`attachments:${doc.type}/${doc.id}:${reload}`, () => calls.documents.attachments(doc.type, doc.id), refused);
 
-  const fail = (failure: unknown) => {
-    refused(failure);
-    setError(failure);
-  };
   const send = async (event: Event) => {
     event.preventDefault();
     const file = input.current?.files?.[0];
     if (!file) return;
     setError(undefined);
     setDone(undefined);
+    removal.clear();
     setUpload({ name: file.name, fraction: 0 });
     try {
       const ticket = await calls.documents.announceAttachment(doc.type, doc.id, { fileName: file.name, contentType: contentTypeOf(file), size: file.size });
@@ -52,7 +50,8 @@ function Files({ doc }: { doc: Document }) {
       setDone(t.document.uploaded(attached.fileName));
       if (input.current) input.current.value = '';
     } catch (failure) {
-      fail(failure);
+      refused(failure);
+      setError(failure);
     } finally {
       setUpload(undefined);
       setReload((n) => n + 1);
@@ -61,11 +60,7 @@ function Files({ doc }: { doc: Document }) {
   const remove = async (attachment: Attachment) => {
     setError(undefined);
     setDone(undefined);
-    try {
-      await calls.documents.deleteAttachment(doc.type, doc.id, attachment.id);
-    } catch (failure) {
-      fail(failure);
-    }
+    await removal.run(t.document.deleting(attachment.fileName), () => calls.documents.deleteAttachment(doc.type, doc.id, attachment.id), () => t.document.deleted(attachment.fileName), { focus: 'news' });
     setReload((n) => n + 1);
   };
 
@@ -81,7 +76,7 @@ function Files({ doc }: { doc: Document }) {
             <li key={a.id}>
               <span class="wrap">{a.fileName}</span> <span class="muted">{a.contentType}, {t.document.size(a.size)}</span>
               {a.pending && <span class="tag">{t.document.pendingUpload}</span>}{' '}
-              <button type="button" class="secondary small" aria-label={t.document.deleteAttachment(a.fileName)} disabled={upload !== undefined} onClick={() => void remove(a)}>
+              <button type="button" class="secondary small" aria-label={t.document.deleteAttachment(a.fileName)} disabled={upload !== undefined || removal.busy} onClick={() => void remove(a)}>
                 {t.document.remove}
               </button>
             </li>
@@ -113,6 +108,7 @@ function Files({ doc }: { doc: Document }) {
         </p>
       )}
       {error !== undefined && <Failure error={error} />}
+      <ActionStatus runner={removal} />
     </>
   );
 }
