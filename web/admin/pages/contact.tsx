@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso/router';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { useLoad } from '../../shared/load';
@@ -87,8 +87,9 @@ function Shown({ id }: { id: string }) {
   const archiveButton = useRef<HTMLButtonElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
   const asked = useRef(false);
-  // The question takes the focus (on its safe answer); a `Cancel` gives it back to `Archive`.
-  useEffect(() => {
+  // The question takes the focus (on its safe answer); a `Cancel` gives it back to `Archive`. Done at
+  // once with the change (a layout effect), so that the next key pressed already goes there.
+  useLayoutEffect(() => {
     if (confirming) cancelButton.current?.focus();
     else if (asked.current && !runner.busy) archiveButton.current?.focus();
     asked.current = confirming;
