@@ -303,15 +303,22 @@ describe('the admin console in Chromium', () => {
     const attachments = page.getByRole('region', { name: 'Attachments' });
     if (openApi.paths['/documents/{type}/{id}/attachments']) {
       await page.getByLabel('File').setInputFiles({ name: 'invoice-0042.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% the invoice\n%%EOF\n') });
-      await attachments.getByRole('button', { name: 'Upload' }).click();
-      await attachments.getByText('invoice-0042.pdf is attached.').waitFor();
+      // With the keyboard: the outcome is said, and the focus is back on `Upload`, not lost with its disabling.
+      await attachments.getByRole('button', { name: 'Upload' }).focus();
+      await page.keyboard.press('Enter');
+      await attachments.getByRole('status').filter({ hasText: 'invoice-0042.pdf is attached.' }).waitFor();
+      await eventually(async () => expect(await focusedText()).toBe('Upload'), { timeoutMs: 5_000 });
       await attachments.getByRole('button', { name: 'Delete invoice-0042.pdf' }).waitFor();
       const listed = await api(`/documents/invoice/${invoice.id}/attachments`, { token: staffToken });
       expect(listed.body.items).toEqual([expect.objectContaining({ fileName: 'invoice-0042.pdf', contentType: 'application/pdf' })]);
+      await screenshot(page, 'admin-11-document-attachments');
+      await attachments.getByRole('button', { name: 'Delete invoice-0042.pdf' }).click();
+      await attachments.getByRole('status').filter({ hasText: 'invoice-0042.pdf is deleted.' }).waitFor();
+      await attachments.getByText('No attachments.').waitFor();
     } else {
       await attachments.getByText('This API does not offer this yet.').waitFor();
+      await screenshot(page, 'admin-11-document-attachments');
     }
-    await screenshot(page, 'admin-11-document-attachments');
   });
 
   test('archiving with the keyboard: the question takes the focus, Escape gives it back to Archive, and the outcome is said', async () => {
@@ -327,6 +334,7 @@ describe('the admin console in Chromium', () => {
     await eventually(async () => expect(await focusedText()).toBe('Archive'), { timeoutMs: 5_000 });
 
     await page.keyboard.press('Enter');
+    await eventually(async () => expect(await focusedText()).toBe('Cancel'), { timeoutMs: 5_000 });
     await page.keyboard.press('Shift+Tab');
     expect(await focusedText()).toBe('Yes, archive');
     await slowly(`${stack().apiUrl}/contacts/${leaving.id}`, 'DELETE');

@@ -318,7 +318,7 @@ const en = {
     noAttachments: 'No attachments.',
     file: 'File',
     upload: 'Upload',
-    uploading: (name: string) => `Uploading ${name}`,
+    uploading: (name: string) => `Uploading ${name}…`,
     uploaded: (name: string) => `${name} is attached.`,
     pendingUpload: 'upload not completed',
     deleteAttachment: (name: string) => `Delete ${name}`,
