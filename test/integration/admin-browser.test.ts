@@ -109,11 +109,22 @@ describe('the admin console in Chromium', () => {
     const search = page.getByRole('search').getByRole('textbox', { name: 'Search', exact: true });
     expect(await search.count()).toBe(1);
     await search.fill(company.name);
+    // Until the search answers, the list says it is searching, and the previous list is gone: a link
+    // of the unfiltered list (a person's company) is never there to be found, or clicked, by mistake.
+    await status('Searching…').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(0);
     // The search follows the typing: the URL carries it, and the list is that search's answer.
     await page.waitForURL((url) => url.searchParams.get('q') === company.name);
     await untilCount(page.locator('tbody tr'), 1);
     await page.getByRole('link', { name: company.name }).waitFor();
     await screenshot(page, 'admin-02-search');
+    // The `Contacts` link is the list without a search: the field says so too. Back is the search again.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.waitForURL((url) => !url.searchParams.has('q'));
+    await eventually(async () => expect(await search.inputValue()).toBe(''), { timeoutMs: 5_000 });
+    await page.goBack();
+    await eventually(async () => expect(await search.inputValue()).toBe(company.name), { timeoutMs: 5_000 });
+    await untilCount(page.locator('tbody tr'), 1);
     await page.getByRole('link', { name: company.name }).click();
     await heading(company.name).waitFor();
     for (const person of [deco, brandon]) await page.getByRole('link', { name: person.name }).waitFor();
