@@ -192,7 +192,7 @@ describe('the admin console in Chromium', () => {
     await screenshot(page, 'admin-06-wizard-revoked');
   });
 
-  test('History: the grant and the revocation, newest first, with the acting staff user', async () => {
+  test('History: the grant and the revocation, newest first, with the acting staff user; a company\'s wizard applies in words', async () => {
     await page.goto(`${adminUrl()}/contacts/${brandon.id}`);
     await heading(brandon.name).waitFor();
     await page.getByRole('link', { name: 'History' }).click();
@@ -203,6 +203,17 @@ describe('the admin console in Chromium', () => {
     await expect(rows.nth(0).innerText()).resolves.toMatch(new RegExp(`${stack().admin.username}[\\s\\S]*Portal access revoked`));
     await expect(rows.nth(1).innerText()).resolves.toMatch(new RegExp(`${stack().admin.username}[\\s\\S]*Portal access granted`));
     await screenshot(page, 'admin-07-history');
+
+    // The company's history: each apply of its wizard, said in words, with each line's contact and outcome.
+    await page.goto(`${adminUrl()}/contacts/${company.id}/history`);
+    await heading(`History: ${company.name}`).waitFor();
+    const applied = page.locator('tbody tr').filter({ hasText: 'Portal access applied in the wizard' });
+    await untilCount(applied, 2);
+    await applied.nth(0).getByText(`${brandon.name}: Revoked`).waitFor();
+    await applied.nth(1).getByText(`${deco.name}: Granted`).waitFor();
+    await applied.nth(1).getByText(`${brandon.name}: Granted`).waitFor();
+    await applied.nth(1).getByText('with a message').waitFor();
+    await screenshot(page, 'admin-07-company-history');
   });
 
   test('a stale edit says someone else changed the contact, and offers the current version', async () => {
