@@ -243,6 +243,10 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('link', { name: invoice.name }).click();
     await heading(invoice.name).waitFor();
     for (const name of ['Grants', 'Who has access', 'Share links', 'Attachments']) await heading(name, 2).waitFor();
+    // Each section is found by its name as text too, once: an empty section's sentence does not repeat it.
+    await page.getByRole('region', { name: 'Share links' }).getByText('No link has been made for this document yet.').waitFor();
+    await page.getByRole('region', { name: 'Attachments' }).getByText('No file is attached yet.').waitFor();
+    for (const name of ['Share links', 'Attachments']) await page.getByText(name).waitFor();
     // Who has access, with the reason; and found by its name as text too (a column must not repeat it).
     await page.getByRole('region', { name: 'Who has access' }).getByRole('row').filter({ hasText: deco.name }).getByText('its company is the customer').waitFor();
     await page.getByText('Who has access', { exact: true }).waitFor();
@@ -336,7 +340,7 @@ describe('the admin console in Chromium', () => {
       await screenshot(page, 'admin-11-document-attachments');
       await attachments.getByRole('button', { name: 'Delete invoice-0042.pdf' }).click();
       await attachments.getByRole('status').filter({ hasText: 'invoice-0042.pdf is deleted.' }).waitFor();
-      await attachments.getByText('No attachments.').waitFor();
+      await attachments.getByText('No file is attached yet.').waitFor();
     } else {
       await attachments.getByText('This API does not offer this yet.').waitFor();
       await screenshot(page, 'admin-11-document-attachments');

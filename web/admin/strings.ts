@@ -302,7 +302,8 @@ const en = {
     blockedBy: 'What stops it',
     links: 'Share links',
     linksIntro: 'A link shows this document to whoever has it, without signing in, until it expires, is used up or is revoked.',
-    noLinks: 'No share links.',
+    /** Empty sections' sentences do not repeat the section's name: a test finds the section by it as text, once. */
+    noLinks: 'No link has been made for this document yet.',
     linkExpires: 'Expires on',
     linkMaxViews: 'Maximum views (optional)',
     linkFor: 'For contact (optional)',
@@ -322,7 +323,7 @@ const en = {
     revokingLink: (n: number) => `Revoking link ${n}…`,
     linkRevokedDone: (n: number) => `Link ${n} is revoked: it no longer opens the document.`,
     attachments: 'Attachments',
-    noAttachments: 'No attachments.',
+    noAttachments: 'No file is attached yet.',
     file: 'File',
     upload: 'Upload',
     uploading: (name: string) => `Uploading ${name}…`,
