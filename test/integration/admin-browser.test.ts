@@ -225,8 +225,13 @@ describe('the admin console in Chromium', () => {
 
     await page.getByLabel('Name').fill('Deco Addict B.V.');
     console_.expectApiErrors(409);
+    // A slow answer: the wait is said in a status, and the button keeps its name.
+    await slowly(`${stack().apiUrl}/contacts/${deco.id}`, 'PATCH');
     await page.getByRole('button', { name: 'Save' }).click();
+    await status('Saving…').waitFor();
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
     await page.getByRole('alert').filter({ hasText: 'Changed by someone else' }).waitFor();
+    await page.unrouteAll();
     await screenshot(page, 'admin-08-stale-edit');
     expect((await api(`/contacts/${deco.id}`, { token: staffToken })).body.name).toBe(deco.name); // nothing overwritten
 
