@@ -37,6 +37,19 @@ async function untilCount(locator: Locator, count: number): Promise<void> {
   await eventually(async () => expect(await locator.count()).toBe(count), { timeoutMs: 15_000 });
 }
 const row = (name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+const status = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
+/** The API answers these requests late, so that the page's wait can be seen. */
+async function slowly(url: string, method: string): Promise<void> {
+  await page.route(url, async (route) => {
+    if (route.request().method() === method) await new Promise((resolve) => setTimeout(resolve, 600));
+    await route.fallback();
+  });
+}
+/** The focused element, as `<tag> <aria-label or id>` (the keyboard's place; `BODY` when it was lost). */
+const focused = async () =>
+  ((await page.evaluate("(() => { const el = document.activeElement; return el ? el.tagName + ' ' + (el.getAttribute('aria-label') ?? el.id) : ''; })()")) as string).trim();
+/** The focused element's text. */
+const focusedText = async () => (await page.evaluate('document.activeElement && document.activeElement.textContent')) as string;
 
 /** Signs in through the staff hosted UI stand-in from a page that shows `Sign in`. */
 async function signIn(on: Page, username: string, password: string): Promise<void> {
@@ -92,12 +105,26 @@ describe('the admin console in Chromium', () => {
   });
 
   test('Search finds the company by the start of its name; its page shows its persons and their portal status', async () => {
-    await page.getByLabel('Search').fill(company.name);
+    // API.md's `Search` field: an ordinary text field (a textbox), in the page's search landmark.
+    const search = page.getByRole('search').getByRole('textbox', { name: 'Search', exact: true });
+    expect(await search.count()).toBe(1);
+    await search.fill(company.name);
+    // Until the search answers, the list says it is searching, and the previous list is gone: a link
+    // of the unfiltered list (a person's company) is never there to be found, or clicked, by mistake.
+    await status('Searching…').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(0);
     // The search follows the typing: the URL carries it, and the list is that search's answer.
     await page.waitForURL((url) => url.searchParams.get('q') === company.name);
     await untilCount(page.locator('tbody tr'), 1);
     await page.getByRole('link', { name: company.name }).waitFor();
     await screenshot(page, 'admin-02-search');
+    // The `Contacts` link is the list without a search: the field says so too. Back is the search again.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.waitForURL((url) => !url.searchParams.has('q'));
+    await eventually(async () => expect(await search.inputValue()).toBe(''), { timeoutMs: 5_000 });
+    await page.goBack();
+    await eventually(async () => expect(await search.inputValue()).toBe(company.name), { timeoutMs: 5_000 });
+    await untilCount(page.locator('tbody tr'), 1);
     await page.getByRole('link', { name: company.name }).click();
     await heading(company.name).waitFor();
     for (const person of [deco, brandon]) await page.getByRole('link', { name: person.name }).waitFor();
@@ -145,9 +172,15 @@ describe('the admin console in Chromium', () => {
     }
   });
 
-  test('a pending invitation can be sent again from its line', async () => {
-    await row(deco.name).getByRole('button', { name: `Re-invite ${deco.name}` }).click();
-    await row(deco.name).getByText('A fresh invitation was sent', { exact: false }).waitFor();
+  test('a pending invitation can be sent again from its line, which says so while it waits and after', async () => {
+    // With the keyboard, the API slow: the wait is said, then the outcome, and the focus is back on the button.
+    await slowly(`${stack().apiUrl}/contacts/${company.id}/portal-access/reinvite`, 'POST');
+    await row(deco.name).getByRole('button', { name: `Re-invite ${deco.name}` }).focus();
+    await page.keyboard.press('Enter');
+    await row(deco.name).getByRole('status').filter({ hasText: `Re-inviting ${deco.name}…` }).waitFor();
+    await row(deco.name).getByRole('status').filter({ hasText: 'A fresh invitation was sent' }).waitFor();
+    await page.unrouteAll();
+    await eventually(async () => expect(await focused()).toBe(`BUTTON Re-invite ${deco.name}`), { timeoutMs: 5_000 });
   });
 
   test('revoking one line: untick it, Apply, and it says revoked', async () => {
@@ -159,7 +192,7 @@ describe('the admin console in Chromium', () => {
     await screenshot(page, 'admin-06-wizard-revoked');
   });
 
-  test('History: the grant and the revocation, newest first, with the acting staff user', async () => {
+  test('History: the grant and the revocation, newest first, with the acting staff user; a company\'s wizard applies in words', async () => {
     await page.goto(`${adminUrl()}/contacts/${brandon.id}`);
     await heading(brandon.name).waitFor();
     await page.getByRole('link', { name: 'History' }).click();
@@ -170,6 +203,17 @@ describe('the admin console in Chromium', () => {
     await expect(rows.nth(0).innerText()).resolves.toMatch(new RegExp(`${stack().admin.username}[\\s\\S]*Portal access revoked`));
     await expect(rows.nth(1).innerText()).resolves.toMatch(new RegExp(`${stack().admin.username}[\\s\\S]*Portal access granted`));
     await screenshot(page, 'admin-07-history');
+
+    // The company's history: each apply of its wizard, said in words, with each line's contact and outcome.
+    await page.goto(`${adminUrl()}/contacts/${company.id}/history`);
+    await heading(`History: ${company.name}`).waitFor();
+    const applied = page.locator('tbody tr').filter({ hasText: 'Portal access applied in the wizard' });
+    await untilCount(applied, 2);
+    await applied.nth(0).getByText(`${brandon.name}: Revoked`).waitFor();
+    await applied.nth(1).getByText(`${deco.name}: Granted`).waitFor();
+    await applied.nth(1).getByText(`${brandon.name}: Granted`).waitFor();
+    await applied.nth(1).getByText('with a message').waitFor();
+    await screenshot(page, 'admin-07-company-history');
   });
 
   test('a stale edit says someone else changed the contact, and offers the current version', async () => {
@@ -181,8 +225,13 @@ describe('the admin console in Chromium', () => {
 
     await page.getByLabel('Name').fill('Deco Addict B.V.');
     console_.expectApiErrors(409);
+    // A slow answer: the wait is said in a status, and the button keeps its name.
+    await slowly(`${stack().apiUrl}/contacts/${deco.id}`, 'PATCH');
     await page.getByRole('button', { name: 'Save' }).click();
+    await status('Saving…').waitFor();
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
     await page.getByRole('alert').filter({ hasText: 'Changed by someone else' }).waitFor();
+    await page.unrouteAll();
     await screenshot(page, 'admin-08-stale-edit');
     expect((await api(`/contacts/${deco.id}`, { token: staffToken })).body.name).toBe(deco.name); // nothing overwritten
 
@@ -199,6 +248,10 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('link', { name: invoice.name }).click();
     await heading(invoice.name).waitFor();
     for (const name of ['Grants', 'Who has access', 'Share links', 'Attachments']) await heading(name, 2).waitFor();
+    // Each section is found by its name as text too, once: an empty section's sentence does not repeat it.
+    await page.getByRole('region', { name: 'Share links' }).getByText('No link has been made for this document yet.').waitFor();
+    await page.getByRole('region', { name: 'Attachments' }).getByText('No file is attached yet.').waitFor();
+    for (const name of ['Share links', 'Attachments']) await page.getByText(name).waitFor();
     // Who has access, with the reason; and found by its name as text too (a column must not repeat it).
     await page.getByRole('region', { name: 'Who has access' }).getByRole('row').filter({ hasText: deco.name }).getByText('its company is the customer').waitFor();
     await page.getByText('Who has access', { exact: true }).waitFor();
@@ -224,19 +277,45 @@ describe('the admin console in Chromium', () => {
     await explanation.getByText('its company is the customer').waitFor();
     await explanation.getByText(/invitation/i).waitFor();
 
-    // Shared with one more contact, then no longer.
+    // A search that fails says so (as the API explained it), not "no contact starts like this".
     const outsider = await createContact({ kind: 'person', name: `Outsider ${uniq('o')}` });
-    await page.getByLabel('Share with').fill(outsider.name);
-    await page.getByRole('button', { name: `Share with ${outsider.name}` }).click();
+    const grants = page.getByRole('region', { name: 'Grants' });
+    await page.route((url) => url.origin === new URL(stack().apiUrl).origin && url.pathname === '/contacts' && url.searchParams.has('q'), (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Try again in a moment.' }) }),
+    );
+    console_.expectApiErrors(503);
+    await grants.getByLabel('Share with').fill(outsider.name);
+    await grants.getByRole('alert').filter({ hasText: 'Service Unavailable' }).getByText('Try again in a moment.').waitFor();
+    expect(await grants.getByText('No contact starts like this.').count()).toBe(0);
+    await page.unrouteAll();
+
+    // Shared with one more contact, with the keyboard, then no longer: each step says what it does, then
+    // what came of it, and the focus stays on the page (back in the field; on the news when the row is gone).
+    await grants.getByLabel('Share with').fill('');
+    await grants.getByLabel('Share with').fill(outsider.name);
+    await slowly(`${stack().apiUrl}/documents/invoice/${invoice.id}/grants**`, 'POST');
+    await page.getByRole('button', { name: `Share with ${outsider.name}` }).focus();
+    await page.keyboard.press('Enter');
+    await status(`Sharing with ${outsider.name}…`).waitFor();
+    await status(`Shared with ${outsider.name}.`).waitFor();
     await page.getByRole('button', { name: `Remove ${outsider.name}` }).waitFor();
+    await eventually(async () => expect(await focused()).toBe('INPUT share-with'), { timeoutMs: 5_000 });
     await screenshot(page, 'admin-09-document');
-    await page.getByRole('button', { name: `Remove ${outsider.name}` }).click();
+    await page.getByRole('button', { name: `Remove ${outsider.name}` }).focus();
+    await page.keyboard.press('Enter');
+    await status(`No longer shared with ${outsider.name}.`).waitFor();
     await page.getByRole('button', { name: `Remove ${outsider.name}` }).waitFor({ state: 'detached' });
+    await page.unrouteAll();
+    await eventually(async () => expect(await focused()).toBe('DIV'), { timeoutMs: 5_000 }); // the news: `No longer shared with …`
 
     // A share link with a maximum of views: its URL shown once and copied, then revoked — dead at once.
     const links = page.getByRole('region', { name: 'Share links' });
     await links.getByLabel('Maximum views (optional)').fill('3');
+    await slowly(`${stack().apiUrl}/documents/invoice/${invoice.id}/links`, 'POST');
     await links.getByRole('button', { name: 'Create share link' }).click();
+    await links.getByRole('status').filter({ hasText: 'Creating the link…' }).waitFor();
+    await links.getByRole('status').filter({ hasText: 'The link is made' }).waitFor();
+    await page.unrouteAll();
     const url = await links.getByLabel('The new link (shown only now)').inputValue();
     expect(url).toMatch(new RegExp(`^${stack().portalUrl}/s/[A-Za-z0-9_-]{43,}$`));
     await links.getByRole('button', { name: 'Copy', exact: true }).click();
@@ -245,6 +324,7 @@ describe('the admin console in Chromium', () => {
     await links.getByRole('cell', { name: '0 / 3', exact: true }).waitFor();
     await screenshot(page, 'admin-10-share-link');
     await links.getByRole('button', { name: 'Revoke link 1' }).click();
+    await links.getByRole('status').filter({ hasText: 'Link 1 is revoked' }).waitFor();
     await links.getByText(/^revoked /).waitFor();
     const token = url.split('/s/')[1]!;
     expect((await api(`/shared/${token}`)).status).toBe(410);
@@ -254,15 +334,48 @@ describe('the admin console in Chromium', () => {
     const attachments = page.getByRole('region', { name: 'Attachments' });
     if (openApi.paths['/documents/{type}/{id}/attachments']) {
       await page.getByLabel('File').setInputFiles({ name: 'invoice-0042.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% the invoice\n%%EOF\n') });
-      await attachments.getByRole('button', { name: 'Upload' }).click();
-      await attachments.getByText('invoice-0042.pdf is attached.').waitFor();
+      // With the keyboard: the outcome is said, and the focus is back on `Upload`, not lost with its disabling.
+      await attachments.getByRole('button', { name: 'Upload' }).focus();
+      await page.keyboard.press('Enter');
+      await attachments.getByRole('status').filter({ hasText: 'invoice-0042.pdf is attached.' }).waitFor();
+      await eventually(async () => expect(await focusedText()).toBe('Upload'), { timeoutMs: 5_000 });
       await attachments.getByRole('button', { name: 'Delete invoice-0042.pdf' }).waitFor();
       const listed = await api(`/documents/invoice/${invoice.id}/attachments`, { token: staffToken });
       expect(listed.body.items).toEqual([expect.objectContaining({ fileName: 'invoice-0042.pdf', contentType: 'application/pdf' })]);
+      await screenshot(page, 'admin-11-document-attachments');
+      await attachments.getByRole('button', { name: 'Delete invoice-0042.pdf' }).click();
+      await attachments.getByRole('status').filter({ hasText: 'invoice-0042.pdf is deleted.' }).waitFor();
+      await attachments.getByText('No file is attached yet.').waitFor();
     } else {
       await attachments.getByText('This API does not offer this yet.').waitFor();
+      await screenshot(page, 'admin-11-document-attachments');
     }
-    await screenshot(page, 'admin-11-document-attachments');
+  });
+
+  test('archiving with the keyboard: the question takes the focus, Escape gives it back to Archive, and the outcome is said', async () => {
+    const leaving = await createContact({ kind: 'company', name: `Leaving ${uniq('co')}` });
+    await page.goto(`${adminUrl()}/contacts/${leaving.id}`);
+    await heading(leaving.name).waitFor();
+    await page.getByRole('button', { name: 'Archive', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('alertdialog').waitFor();
+    await eventually(async () => expect(await focusedText()).toBe('Cancel'), { timeoutMs: 5_000 });
+    await page.keyboard.press('Escape');
+    await page.getByRole('alertdialog').waitFor({ state: 'detached' });
+    await eventually(async () => expect(await focusedText()).toBe('Archive'), { timeoutMs: 5_000 });
+
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect(await focusedText()).toBe('Cancel'), { timeoutMs: 5_000 });
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedText()).toBe('Yes, archive');
+    await slowly(`${stack().apiUrl}/contacts/${leaving.id}`, 'DELETE');
+    await page.keyboard.press('Enter');
+    await status('Archiving…').waitFor();
+    await status('Archived. Its portal access is revoked.').waitFor();
+    await page.unrouteAll();
+    await page.getByRole('button', { name: 'Restore' }).waitFor();
+    // The Archive button is gone with the archiving: the focus is on the news, not lost.
+    await eventually(async () => expect(await focused()).toBe('DIV'), { timeoutMs: 5_000 });
   });
 
   test('a staff user outside portal-admins sees "not allowed", not a broken page', async () => {

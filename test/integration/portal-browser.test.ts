@@ -193,8 +193,22 @@ describe('the customer portal in Chromium', () => {
     await screenshot(page, '07-document');
 
     // Its file: the button fetches a short-lived link, the browser saves what staff uploaded, under its name.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${PDF.fileName}` }).click()]);
+    // With the keyboard and a slow answer: the wait is said, and the focus is back on the button after.
+    await page.route(`${stack().apiUrl}/portal/documents/invoice/*/attachments/*`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await route.fallback();
+    });
+    await page.getByRole('button', { name: `Download ${PDF.fileName}` }).focus();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      (async () => {
+        await page.keyboard.press('Enter');
+        await page.getByRole('status').filter({ hasText: `Preparing the download of ${PDF.fileName}…` }).waitFor();
+      })(),
+    ]);
+    await page.unrouteAll();
     expect(download.suggestedFilename()).toBe(PDF.fileName);
+    await eventually(async () => expect(await page.evaluate("document.activeElement && document.activeElement.getAttribute('aria-label')")).toBe(`Download ${PDF.fileName}`), { timeoutMs: 5_000 });
     // The browser runs apart (one Chromium server for the run): the file is copied here to be read.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-download-'));
     await download.saveAs(path.join(dir, 'file'));
@@ -243,13 +257,13 @@ describe('the customer portal in Chromium', () => {
       await page.getByLabel('Confirm password').fill(PASSWORD);
       console_.expectApiErrors(410);
       await page.getByRole('button', { name: 'Set password' }).click();
-      await page.getByText('no longer valid').first().waitFor();
+      await page.getByText('no longer valid').waitFor(); // said once (a strict-mode locator finds it)
     }
     await screenshot(page, '10-invitation-no-longer-valid');
 
     console_.expectApiErrors(410);
     await page.goto(`${portalUrl()}/s/${'B'.repeat(43)}`);
-    await page.getByText('no longer valid').first().waitFor();
+    await page.getByText('no longer valid').waitFor(); // said once (a strict-mode locator finds it)
     await screenshot(page, '11-shared-no-longer-valid');
   });
 
@@ -275,7 +289,7 @@ describe('the customer portal in Chromium', () => {
     await staff(`/documents/invoice/${id}/links/${created.body.id}`, undefined, 'DELETE');
     console_.expectApiErrors(410);
     await page.reload();
-    await page.getByText('no longer valid').first().waitFor();
+    await page.getByText('no longer valid').waitFor(); // said once (a strict-mode locator finds it)
     expect(await page.getByText('INV/2026/SHARE').count()).toBe(0);
     await screenshot(page, '13-shared-revoked');
   });

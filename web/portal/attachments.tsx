@@ -10,12 +10,12 @@ import { useSession } from './session';
 
 export function Attachments({ type, id, items }: { type: DocumentType; id: string; items: readonly Attachment[] }) {
   const { t, api, refused } = useSession();
-  const [busy, setBusy] = useState<string>();
+  const [busy, setBusy] = useState<Attachment>();
   const [failed, setFailed] = useState<Attachment>();
   if (items.length === 0) return null;
 
-  async function download(attachment: Attachment) {
-    setBusy(attachment.id);
+  async function download(attachment: Attachment, button: HTMLButtonElement) {
+    setBusy(attachment);
     setFailed(undefined);
     try {
       const link = await ok(api.GET('/portal/documents/{type}/{id}/attachments/{attachmentId}', { params: { path: { type, id, attachmentId: attachment.id } } }));
@@ -25,6 +25,10 @@ export function Attachments({ type, id, items }: { type: DocumentType; id: strin
       setFailed(attachment);
     } finally {
       setBusy(undefined);
+      // Disabled meanwhile, the button lost the focus: it gets it back once it is enabled again.
+      setTimeout(() => {
+        if (document.activeElement === document.body) button.focus();
+      });
     }
   }
 
@@ -37,12 +41,17 @@ export function Attachments({ type, id, items }: { type: DocumentType; id: strin
             <span class="file">
               {attachment.fileName} <span class="muted">{t.attachments.describe(attachment.contentType, attachment.size)}</span>
             </span>
-            <button type="button" class="secondary" aria-label={t.attachments.download(attachment.fileName)} disabled={busy === attachment.id} onClick={() => void download(attachment)}>
+            <button type="button" class="secondary" aria-label={t.attachments.download(attachment.fileName)} disabled={busy?.id === attachment.id} onClick={(e) => void download(attachment, e.currentTarget)}>
               {t.attachments.downloadButton}
             </button>
           </li>
         ))}
       </ul>
+      {busy && (
+        <p class="loading" role="status">
+          {t.attachments.preparing(busy.fileName)}
+        </p>
+      )}
       {failed && (
         <Notice title={t.attachments.failedTitle}>
           <p>{t.attachments.failed(failed.fileName)}</p>

@@ -81,6 +81,7 @@ const en = {
       const amount = size < 1024 ? `${size} bytes` : size < 1024 * 1024 ? `${Math.round(size / 1024)} KB` : `${(size / (1024 * 1024)).toFixed(1)} MB`;
       return `(${kind}, ${amount})`;
     },
+    preparing: (fileName: string) => `Preparing the download of ${fileName}…`,
     failedTitle: 'The file could not be downloaded',
     failed: (fileName: string) => `${fileName} is not available right now. Reload the page and try again.`,
   },
@@ -106,11 +107,12 @@ const en = {
     doneTitle: 'Password set',
     done: 'Your password is set. You can now sign in with your email address and this password.',
     invalidTitle: 'This link is no longer valid',
-    invalid: 'This invitation link is no longer valid: it was used, replaced by a newer one, or it expired. Ask us for a new invitation.',
+    /** Under the title, without its words again: "no longer valid" is said once on the page. */
+    invalid: 'It was used, replaced by a newer invitation, or it expired. Ask us for a new invitation.',
   },
   shared: {
     invalidTitle: 'This link is no longer valid',
-    invalid: 'This link is no longer valid: it expired or was withdrawn. Ask the sender for a new one.',
+    invalid: 'It expired or was withdrawn. Ask the sender for a new one.',
   },
   ended: {
     title: 'Your portal access has ended',

@@ -1,6 +1,6 @@
-/** What many console pages show: the title, loading, a failure as the API explained it, the gate of signed-in pages, a pager. */
+/** What many console pages show: the title, loading, a failure as the API explained it, an action's progress and outcome, the gate of signed-in pages, a pager. */
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, Unreachable } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { UploadFailed } from '../upload';
@@ -63,6 +63,78 @@ export function Failure({ error, title }: { error: unknown; title?: string }) {
       )}
       {typeof reference === 'string' && <p class="hint">{t.error.reference(reference)}</p>}
     </Notice>
+  );
+}
+
+/** An action that waits on the API (re-invite, share, revoke, delete, …): what it is doing, then what came of it. */
+export type Action = { kind: 'idle' } | { kind: 'busy'; text: string } | { kind: 'done'; text: string } | { kind: 'failed'; error: unknown };
+
+export interface ActionRunner {
+  readonly action: Action;
+  readonly busy: boolean;
+  /**
+   * Runs `work`, saying `busy` meanwhile and `done(result)` after, a failure as the API explained it:
+   * whether it succeeded. `focus: 'news'` for an action that takes its own button away (a removed
+   * row, a revoked link): the focus then goes to what it says, not back to the button.
+   */
+  run<T>(busy: string, work: () => Promise<T>, done: (result: T) => string, options?: { focus?: 'trigger' | 'news' }): Promise<boolean>;
+  clear(): void;
+  /** Where the focus goes back to when the action ends (its button, usually), if it is there. */
+  readonly trigger: { current: HTMLElement | null };
+}
+
+export function useAction(): ActionRunner {
+  const { refused } = useSession();
+  const [action, setAction] = useState<Action>({ kind: 'idle' });
+  const trigger = useRef<HTMLElement | null>(null);
+  return {
+    action,
+    busy: action.kind === 'busy',
+    trigger,
+    clear: () => setAction({ kind: 'idle' }),
+    async run(busy, work, done, options) {
+      const focused = document.activeElement;
+      trigger.current = options?.focus !== 'news' && focused instanceof HTMLElement && focused !== document.body ? focused : null;
+      setAction({ kind: 'busy', text: busy });
+      try {
+        const result = await work();
+        setAction({ kind: 'done', text: done(result) });
+        return true;
+      } catch (error) {
+        refused(error);
+        setAction({ kind: 'failed', error });
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * An action's progress and outcome, read out as they happen (a status, as the wizard's `Apply` has),
+ * a failure as the API explained it. A button disabled while its action runs loses the focus: once
+ * the action ends, the focus goes back to that button, or here when it is gone — never left on the
+ * page's body.
+ */
+export function ActionStatus({ runner }: { runner: ActionRunner }) {
+  const here = useRef<HTMLDivElement>(null);
+  const { action, trigger } = runner;
+  useEffect(() => {
+    if (action.kind !== 'done' && action.kind !== 'failed') return;
+    const focused = document.activeElement;
+    if (focused && focused !== document.body) return;
+    const back = trigger.current;
+    if (back?.isConnected && !(back as HTMLButtonElement).disabled) back.focus();
+    else here.current?.focus();
+  }, [action]);
+  return (
+    <div ref={here} tabIndex={-1} class="action-status">
+      {(action.kind === 'busy' || action.kind === 'done') && (
+        <p role="status" class={action.kind === 'done' ? 'done' : 'loading'}>
+          {action.text}
+        </p>
+      )}
+      {action.kind === 'failed' && <Failure error={action.error} />}
+    </div>
   );
 }
 

@@ -146,14 +146,16 @@ function Form({ original, initial }: { original?: Contact; initial: Fields }) {
           </>
         )}
         <div class="actions">
+          {/* The button keeps its name while the API works; the wait is said in a status. */}
           <button type="submit" disabled={state.step === 'saving'}>
-            {state.step === 'saving' ? t.saving : base ? t.save : t.form.create}
+            {base ? t.save : t.form.create}
           </button>
           <a class="button secondary" href={base ? `/contacts/${encodeURIComponent(base.id)}` : '/contacts'}>
             {t.cancel}
           </a>
         </div>
       </form>
+      {state.step === 'saving' && <Loading label={t.saving} />}
     </section>
   );
 }

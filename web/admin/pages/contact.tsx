@@ -5,14 +5,14 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso/router';
-import { useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { useLoad } from '../../shared/load';
 import type { Contact } from '../model';
 import { forgetName, useNames } from '../names';
 import { useSession } from '../session';
-import { Failure, Loading, SignedIn, useTitle, withQuery } from './common';
+import { ActionStatus, Failure, Loading, SignedIn, useAction, useTitle, withQuery } from './common';
 
 export function PortalSummary({ contact }: { contact: Contact }) {
   const { t } = useSession();
@@ -78,13 +78,22 @@ function Persons({ company }: { company: Contact }) {
   );
 }
 
-type Step = { kind: 'idle' } | { kind: 'confirm' } | { kind: 'busy' } | { kind: 'done'; text: string } | { kind: 'failed'; error: unknown };
-
 function Shown({ id }: { id: string }) {
   const { t, calls, refused, features } = useSession();
   const { route } = useLocation();
   const [version, setVersion] = useState(0);
-  const [step, setStep] = useState<Step>({ kind: 'idle' });
+  const [confirming, setConfirming] = useState(false);
+  const runner = useAction();
+  const archiveButton = useRef<HTMLButtonElement>(null);
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // The question takes the focus (on its safe answer); a `Cancel` gives it back to `Archive`. Done at
+  // once with the change (a layout effect), so that the next key pressed already goes there.
+  useLayoutEffect(() => {
+    if (confirming) cancelButton.current?.focus();
+    else if (asked.current && !runner.busy) archiveButton.current?.focus();
+    asked.current = confirming;
+  }, [confirming]);
   const loaded = useLoad(`${id}:${version}`, () => calls.contacts.get(id), refused);
   const contact = loaded.state === 'done' ? loaded.data : undefined;
   const names = useNames(calls, [contact?.companyId]);
@@ -101,19 +110,14 @@ function Shown({ id }: { id: string }) {
     );
   const c = contact!;
 
-  const act = async (action: () => Promise<unknown>, done: string) => {
-    setStep({ kind: 'busy' });
-    try {
-      await action();
+  const act = async (busy: string, action: () => Promise<unknown>, done: string) => {
+    setConfirming(false);
+    // Its button goes with the change (Archive ↔ Restore): the focus goes to what it says.
+    if (await runner.run(busy, action, () => done, { focus: 'news' })) {
       forgetName(c.id);
-      setStep({ kind: 'done', text: done });
       setVersion((v) => v + 1);
-    } catch (error) {
-      refused(error);
-      setStep({ kind: 'failed', error });
     }
   };
-
   const rows: [string, ComponentChildren][] = [
     [t.contact.kind, t.kind[c.kind]],
     [t.contact.email, c.email],
@@ -142,34 +146,36 @@ function Shown({ id }: { id: string }) {
         <a class="button secondary" href={withQuery('/documents', { customerId: c.id })}>
           {t.contact.documents}
         </a>
-        {!c.archived && step.kind !== 'confirm' && (
-          <button type="button" class="secondary danger" onClick={() => setStep({ kind: 'confirm' })} disabled={step.kind === 'busy'}>
+        {!c.archived && (
+          <button type="button" class="secondary danger" ref={archiveButton} aria-expanded={confirming} onClick={() => setConfirming(true)} disabled={runner.busy}>
             {t.contact.archive}
           </button>
         )}
         {c.archived && features?.restore && (
-          <button type="button" class="secondary" onClick={() => void act(() => calls.contacts.restore(c.id), t.contact.restoredDone)} disabled={step.kind === 'busy'}>
+          <button type="button" class="secondary" onClick={() => void act(t.contact.restoring, () => calls.contacts.restore(c.id), t.contact.restoredDone)} disabled={runner.busy}>
             {t.contact.restore}
           </button>
         )}
       </div>
-      {step.kind === 'confirm' && (
-        <div class="confirm" role="alertdialog" aria-labelledby="archive-question">
+      {confirming && (
+        <div
+          class="confirm"
+          role="alertdialog"
+          aria-labelledby="archive-question"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setConfirming(false);
+          }}
+        >
           <p id="archive-question">{t.contact.archiveConfirm(c.name, c.kind === 'company')}</p>
-          <button type="button" class="danger" onClick={() => void act(() => calls.contacts.archive(c.id), t.contact.archivedDone)}>
+          <button type="button" class="danger" onClick={() => void act(t.contact.archiving, () => calls.contacts.archive(c.id), t.contact.archivedDone)}>
             {t.contact.archiveYes}
           </button>
-          <button type="button" class="secondary" onClick={() => setStep({ kind: 'idle' })}>
+          <button type="button" class="secondary" ref={cancelButton} onClick={() => setConfirming(false)}>
             {t.cancel}
           </button>
         </div>
       )}
-      {step.kind === 'done' && (
-        <p role="status" class="done">
-          {step.text}
-        </p>
-      )}
-      {step.kind === 'failed' && <Failure error={step.error} />}
+      <ActionStatus runner={runner} />
       <h2 class="visually-hidden">{t.contact.details}</h2>
       <dl class="fields">
         {rows

@@ -4,7 +4,7 @@
  * status and archived filters. The filters and the API's cursor live in the URL.
  */
 import { useLocation } from 'preact-iso/router';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLoad } from '../../shared/load';
 import type { ContactFilter } from '../calls';
 import { ContactPicker } from '../contact-picker';
@@ -37,14 +37,27 @@ function Listing({ query }: { query: Query }) {
   const companyName = query.companyId ? (names.get(query.companyId) ?? query.companyId) : undefined;
   useTitle(companyName ? t.contacts.company(companyName) : t.contacts.title);
 
-  // The search follows the typing (after a pause), and the URL follows the search.
+  // The search follows the typing (after a pause), and the URL follows the search; an address
+  // reached otherwise (the `Contacts` link, Back) sets the field.
   const [search, setSearch] = useState(query.q ?? '');
+  const sent = useRef(query.q ?? '');
+  const typing = search !== (query.q ?? '');
   const go = (changes: Query) => route(withQuery('/contacts', { ...query, cursor: undefined, ...changes }), true);
+  const searchNow = () => {
+    sent.current = search;
+    go({ q: search || undefined });
+  };
   useEffect(() => {
     if (search === (query.q ?? '')) return;
-    const timer = setTimeout(() => go({ q: search || undefined }), SEARCH_DELAY_MS);
+    const timer = setTimeout(searchNow, SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
   }, [search]);
+  useEffect(() => {
+    const q = query.q ?? '';
+    if (q === sent.current) return;
+    sent.current = q;
+    setSearch(q);
+  }, [query.q]);
 
   return (
     <>
@@ -63,12 +76,13 @@ function Listing({ query }: { query: Query }) {
         aria-label={t.contacts.filters}
         onSubmit={(event) => {
           event.preventDefault();
-          go({ q: search || undefined });
+          searchNow();
         }}
       >
         <div class="field">
           <label for="search">{t.contacts.search}</label>
-          <input id="search" type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} aria-describedby="search-hint" autocomplete="off" maxLength={200} />
+          {/* A text field (role textbox, as API.md's "a `Search` field" is found); the form's search landmark says what it is for. */}
+          <input id="search" type="text" enterKeyHint="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} aria-describedby="search-hint" autocomplete="off" maxLength={200} />
           <p id="search-hint" class="hint">
             {t.contacts.searchHint}
           </p>
@@ -116,10 +130,12 @@ function Listing({ query }: { query: Query }) {
           )}
         </div>
       </form>
-      {page.state === 'loading' && <Loading />}
-      {page.state === 'failed' && <Failure error={page.error} />}
-      {page.state === 'done' && items.length === 0 && <p role="status">{t.contacts.empty}</p>}
-      {page.state === 'done' && items.length > 0 && (
+      {/* While the typing waits for its search, the previous list is not shown as if it answered it. */}
+      {typing && <Loading label={t.searching} />}
+      {!typing && page.state === 'loading' && <Loading />}
+      {!typing && page.state === 'failed' && <Failure error={page.error} />}
+      {!typing && page.state === 'done' && items.length === 0 && <p role="status">{t.contacts.empty}</p>}
+      {!typing && page.state === 'done' && items.length > 0 && (
         <div class="scroll">
           <table>
             <thead>
@@ -150,7 +166,7 @@ function Listing({ query }: { query: Query }) {
           </table>
         </div>
       )}
-      {page.state === 'done' && (
+      {!typing && page.state === 'done' && (
         <Pager
           label={t.contacts.pages}
           first={query.cursor ? withQuery('/contacts', { ...query, cursor: undefined }) : undefined}

@@ -8,7 +8,7 @@ import { useLoad } from '../../shared/load';
 import type { Attachment, Document } from '../model';
 import { useSession } from '../session';
 import { putFile } from '../upload';
-import { Failure, Loading } from './common';
+import { ActionStatus, Failure, Loading, useAction } from './common';
 
 /** What the API accepts, by extension when the browser names no type. */
 const TYPES_BY_EXTENSION: Record<string, string> = {
@@ -29,43 +29,31 @@ function Files({ doc }: { doc: Document }) {
   const { t, calls, refused } = useSession();
   const [reload, setReload] = useState(0);
   const [upload, setUpload] = useState<Upload>(undefined);
-  const [done, setDone] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
   const input = useRef<HTMLInputElement>(null);
+  const files = useAction();
   const list = useLoad(`attachments:${doc.type}/${doc.id}:${reload}`, () => calls.documents.attachments(doc.type, doc.id), refused);
 
-  const fail = (failure: unknown) => {
-    refused(failure);
-    setError(failure);
-  };
   const send = async (event: Event) => {
     event.preventDefault();
     const file = input.current?.files?.[0];
     if (!file) return;
-    setError(undefined);
-    setDone(undefined);
     setUpload({ name: file.name, fraction: 0 });
-    try {
-      const ticket = await calls.documents.announceAttachment(doc.type, doc.id, { fileName: file.name, contentType: contentTypeOf(file), size: file.size });
-      await putFile(ticket, file, (fraction) => setUpload({ name: file.name, fraction }));
-      const attached = await calls.documents.completeAttachment(doc.type, doc.id, ticket.id);
-      setDone(t.document.uploaded(attached.fileName));
-      if (input.current) input.current.value = '';
-    } catch (failure) {
-      fail(failure);
-    } finally {
-      setUpload(undefined);
-      setReload((n) => n + 1);
-    }
+    await files.run(
+      t.document.uploading(file.name),
+      async () => {
+        const ticket = await calls.documents.announceAttachment(doc.type, doc.id, { fileName: file.name, contentType: contentTypeOf(file), size: file.size });
+        await putFile(ticket, file, (fraction) => setUpload({ name: file.name, fraction }));
+        const attached = await calls.documents.completeAttachment(doc.type, doc.id, ticket.id);
+        if (input.current) input.current.value = '';
+        return attached;
+      },
+      (attached) => t.document.uploaded(attached.fileName),
+    );
+    setUpload(undefined);
+    setReload((n) => n + 1);
   };
   const remove = async (attachment: Attachment) => {
-    setError(undefined);
-    setDone(undefined);
-    try {
-      await calls.documents.deleteAttachment(doc.type, doc.id, attachment.id);
-    } catch (failure) {
-      fail(failure);
-    }
+    await files.run(t.document.deleting(attachment.fileName), () => calls.documents.deleteAttachment(doc.type, doc.id, attachment.id), () => t.document.deleted(attachment.fileName), { focus: 'news' });
     setReload((n) => n + 1);
   };
 
@@ -81,7 +69,7 @@ function Files({ doc }: { doc: Document }) {
             <li key={a.id}>
               <span class="wrap">{a.fileName}</span> <span class="muted">{a.contentType}, {t.document.size(a.size)}</span>
               {a.pending && <span class="tag">{t.document.pendingUpload}</span>}{' '}
-              <button type="button" class="secondary small" aria-label={t.document.deleteAttachment(a.fileName)} disabled={upload !== undefined} onClick={() => void remove(a)}>
+              <button type="button" class="secondary small" aria-label={t.document.deleteAttachment(a.fileName)} disabled={files.busy} onClick={() => void remove(a)}>
                 {t.document.remove}
               </button>
             </li>
@@ -91,28 +79,21 @@ function Files({ doc }: { doc: Document }) {
       <form class="filters" onSubmit={send}>
         <div class="field">
           <label for="attachment-file">{t.document.file}</label>
-          <input id="attachment-file" type="file" ref={input} accept=".pdf,.png,.jpg,.jpeg,.txt,.csv,application/pdf,image/png,image/jpeg,text/plain,text/csv" required disabled={upload !== undefined} />
+          <input id="attachment-file" type="file" ref={input} accept=".pdf,.png,.jpg,.jpeg,.txt,.csv,application/pdf,image/png,image/jpeg,text/plain,text/csv" required disabled={files.busy} />
         </div>
         <div class="field">
-          <button type="submit" disabled={upload !== undefined}>
+          <button type="submit" disabled={files.busy}>
             {t.document.upload}
           </button>
         </div>
       </form>
       {upload && (
-        <div class="progress" role="status">
+        <div class="progress">
           <progress value={upload.fraction} max={1} aria-label={t.document.uploading(upload.name)} />
-          <span>
-            {t.document.uploading(upload.name)} {Math.round(upload.fraction * 100)} %
-          </span>
+          <span aria-hidden="true">{Math.round(upload.fraction * 100)} %</span>
         </div>
       )}
-      {done && (
-        <p role="status" class="done">
-          {done}
-        </p>
-      )}
-      {error !== undefined && <Failure error={error} />}
+      <ActionStatus runner={files} />
     </>
   );
 }

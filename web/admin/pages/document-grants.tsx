@@ -5,7 +5,7 @@ import { ContactPicker } from '../contact-picker';
 import type { Contact, Document } from '../model';
 import { useNames } from '../names';
 import { useSession } from '../session';
-import { Failure, Loading } from './common';
+import { ActionStatus, Failure, Loading, useAction } from './common';
 
 /** An ISO instant for the end of a chosen day (a date input), local time. */
 const endOfDay = (date: string) => (date ? new Date(`${date}T23:59:59`).toISOString() : undefined);
@@ -14,27 +14,21 @@ export function Grants({ doc, onChange }: { doc: Document; onChange: () => void 
   const { t, calls, refused, features } = useSession();
   const [reload, setReload] = useState(0);
   const [until, setUntil] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const runner = useAction();
+  const busy = runner.busy;
   const grants = useLoad(`grants:${doc.type}/${doc.id}:${reload}`, () => calls.documents.grants(doc.type, doc.id), refused);
   const items = grants.state === 'done' ? grants.data.items : [];
   const names = useNames(calls, items.map((g) => g.contactId));
 
-  const change = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
+  const change = async (busyText: string, action: () => Promise<unknown>, doneText: string, focus?: 'news') => {
+    if (await runner.run(busyText, action, () => doneText, { focus })) {
       setReload((n) => n + 1);
       onChange();
-    } catch (failure) {
-      refused(failure);
-      setError(failure);
-    } finally {
-      setBusy(false);
     }
   };
-  const share = (contact: Contact) => change(() => calls.documents.addGrant(doc.type, doc.id, contact.id, features?.grantUntil ? endOfDay(until) : undefined));
+  const share = (contact: Contact) =>
+    change(t.document.sharing(contact.name), () => calls.documents.addGrant(doc.type, doc.id, contact.id, features?.grantUntil ? endOfDay(until) : undefined), t.document.shared(contact.name));
+  const remove = (contactId: string, name: string) => change(t.document.removing(name), () => calls.documents.removeGrant(doc.type, doc.id, contactId), t.document.removed(name), 'news');
 
   return (
     <section aria-labelledby="grants">
@@ -68,7 +62,7 @@ export function Grants({ doc, onChange }: { doc: Document; onChange: () => void 
                     </td>
                     <td>
                       {!grant.implicit && (
-                        <button type="button" class="secondary small" aria-label={t.document.removeOf(name)} disabled={busy} onClick={() => void change(() => calls.documents.removeGrant(doc.type, doc.id, grant.contactId))}>
+                        <button type="button" class="secondary small" aria-label={t.document.removeOf(name)} disabled={busy} onClick={() => void remove(grant.contactId, name)}>
                           {t.document.remove}
                         </button>
                       )}
@@ -80,7 +74,8 @@ export function Grants({ doc, onChange }: { doc: Document; onChange: () => void 
           </table>
         </div>
       )}
-      {error !== undefined && <Failure error={error} />}
+      {grants.state === 'done' && items.length === 0 && <p>{t.document.noGrants}</p>}
+      <ActionStatus runner={runner} />
       <div class="stack">
         <label for="share-with">{t.document.shareWith}</label>
         <ContactPicker

@@ -8,7 +8,7 @@ import { useLoad } from '../../shared/load';
 import { copyText } from '../clipboard';
 import type { CreatedLink, Document, ShareLink } from '../model';
 import { useSession } from '../session';
-import { Failure, Loading } from './common';
+import { ActionStatus, Failure, Loading, useAction } from './common';
 
 const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_DAYS = 30;
@@ -26,36 +26,31 @@ function Links({ doc }: { doc: Document }) {
   const [reload, setReload] = useState(0);
   const [expires, setExpires] = useState(() => dateInput(Date.now() + DEFAULT_DAYS * DAY_MS));
   const [maxViews, setMaxViews] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const runner = useAction();
+  const busy = runner.busy;
   const [created, setCreated] = useState<CreatedLink | undefined>(undefined);
   const [copied, setCopied] = useState<boolean | undefined>(undefined);
   const links = useLoad(`links:${doc.type}/${doc.id}:${reload}`, () => calls.documents.links(doc.type, doc.id), refused);
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-      setReload((n) => n + 1);
-    } catch (failure) {
-      refused(failure);
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+  const run = async (busyText: string, action: () => Promise<void>, doneText: string, focus?: 'news') => {
+    if (await runner.run(busyText, action, () => doneText, { focus })) setReload((n) => n + 1);
   };
   const create = (event: Event) => {
     event.preventDefault();
-    void run(async () => {
-      const views = Number.parseInt(maxViews, 10);
-      const link = await calls.documents.createLink(doc.type, doc.id, {
-        expiresAt: new Date(`${expires}T23:59:59`).toISOString(),
-        ...(Number.isFinite(views) && views > 0 ? { maxViews: views } : {}),
-      });
-      setCreated(link);
-      setCopied(undefined);
-    });
+    setCreated(undefined);
+    void run(
+      t.document.creatingLink,
+      async () => {
+        const views = Number.parseInt(maxViews, 10);
+        const link = await calls.documents.createLink(doc.type, doc.id, {
+          expiresAt: new Date(`${expires}T23:59:59`).toISOString(),
+          ...(Number.isFinite(views) && views > 0 ? { maxViews: views } : {}),
+        });
+        setCreated(link);
+        setCopied(undefined);
+      },
+      t.document.linkCreated,
+    );
   };
   const copy = async (url: string) => setCopied(await copyText(url));
 
@@ -92,7 +87,7 @@ function Links({ doc }: { doc: Document }) {
                   <td>{stateOf(link, t)}</td>
                   <td>
                     {!link.revokedAt && (
-                      <button type="button" class="secondary small" aria-label={t.document.revokeLink(i + 1)} disabled={busy} onClick={() => void run(() => calls.documents.revokeLink(doc.type, doc.id, link.id))}>
+                      <button type="button" class="secondary small" aria-label={t.document.revokeLink(i + 1)} disabled={busy} onClick={() => void run(t.document.revokingLink(i + 1), () => calls.documents.revokeLink(doc.type, doc.id, link.id), t.document.linkRevokedDone(i + 1), 'news')}>
                         {t.document.revoke}
                       </button>
                     )}
@@ -103,9 +98,9 @@ function Links({ doc }: { doc: Document }) {
           </table>
         </div>
       )}
-      {error !== undefined && <Failure error={error} />}
+      <ActionStatus runner={runner} />
       {created && (
-        <div class="link-box" role="status">
+        <div class="link-box">
           <label>
             {t.document.newLink}
             <input type="text" readOnly value={created.url} onFocus={(e) => e.currentTarget.select()} />
@@ -113,7 +108,11 @@ function Links({ doc }: { doc: Document }) {
           <button type="button" class="secondary small" onClick={() => void copy(created.url)}>
             {t.copy}
           </button>
-          {copied !== undefined && <p class="hint">{copied ? t.copied : t.copyFailed}</p>}
+          {copied !== undefined && (
+            <p class="hint" role="status">
+              {copied ? t.copied : t.copyFailed}
+            </p>
+          )}
         </div>
       )}
       <form class="filters" onSubmit={create}>

@@ -1,6 +1,8 @@
 /** `/contacts/<id>/history`: the contact's audit trail, newest first, a page at a time, each entry with who acted (a staff user, an event's source, the invitee). */
 import { useLocation } from 'preact-iso/router';
 import { useLoad } from '../../shared/load';
+import type { AuditEvent, Outcome } from '../model';
+import { useNames } from '../names';
 import { useSession } from '../session';
 import { Failure, Loading, Pager, SignedIn, useTitle, withQuery } from './common';
 
@@ -11,11 +13,21 @@ function detailsText(details: Record<string, unknown>): string {
     .join('; ');
 }
 
+/** A company's wizard apply (`portal.applied`): each line's contact and outcome, as the wizard showed them. */
+interface AppliedLine {
+  readonly contactId: string;
+  readonly outcome: Outcome;
+  readonly reason?: string;
+}
+const appliedLines = (entry: AuditEvent): AppliedLine[] | undefined =>
+  entry.action === 'portal.applied' && Array.isArray(entry.details.lines) ? (entry.details.lines as AppliedLine[]) : undefined;
+
 function Trail({ id, cursor }: { id: string; cursor?: string }) {
   const { t, calls, refused } = useSession();
   const contact = useLoad(`contact:${id}`, () => calls.contacts.get(id), refused);
   const page = useLoad(`audit:${id}:${cursor ?? ''}`, () => calls.access.audit(id, cursor), refused);
   const name = contact.state === 'done' ? contact.data.name : id;
+  const names = useNames(calls, page.state === 'done' ? page.data.items.flatMap((entry) => appliedLines(entry)?.map((line) => line.contactId) ?? []) : []);
   useTitle(t.history.title(name));
   const here = `/contacts/${encodeURIComponent(id)}/history`;
   return (
@@ -49,7 +61,21 @@ function Trail({ id, cursor }: { id: string; cursor?: string }) {
                     {t.history.actorKind(entry.actor) && <span class="muted"> ({t.history.actorKind(entry.actor)})</span>}
                   </td>
                   <td>{t.history.actions[entry.action] ?? entry.action}</td>
-                  <td class="wrap">{detailsText(entry.details)}</td>
+                  <td class="wrap">
+                    {appliedLines(entry) ? (
+                      <ul class="reasons">
+                        {appliedLines(entry)!.map((line) => (
+                          <li key={line.contactId}>
+                            {names.get(line.contactId) ?? line.contactId}: {t.wizard.outcomes[line.outcome] ?? line.outcome}
+                            {line.reason ? ` — ${line.reason}` : ''}
+                          </li>
+                        ))}
+                        {entry.details.withMessage === true && <li>{t.history.withMessage}</li>}
+                      </ul>
+                    ) : (
+                      detailsText(entry.details)
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

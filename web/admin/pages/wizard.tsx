@@ -14,7 +14,7 @@ import { newIdempotencyKey } from '../calls';
 import { copyText } from '../clipboard';
 import type { ApplyLine, ApplyResult, Scope, WizardLine } from '../model';
 import { useSession } from '../session';
-import { Failure, Loading, SignedIn, useTitle } from './common';
+import { ActionStatus, Failure, Loading, SignedIn, useAction, useTitle } from './common';
 
 /** What the staff changed on a line. */
 interface Edit {
@@ -26,8 +26,6 @@ interface Edit {
   /** `''` clears an end date. */
   until?: string;
 }
-
-type LineNote = { kind: 'reinvited' } | { kind: 'link'; url: string; expiresAt: string; copied: boolean } | { kind: 'failed'; error: unknown } | { kind: 'busy' };
 
 type Phase = { kind: 'idle' } | { kind: 'applying'; count: number } | { kind: 'applied'; count: number; failed: number } | { kind: 'nothing' } | { kind: 'failed'; error: unknown };
 
@@ -109,17 +107,70 @@ function Limits({ line, edit, onEdit, disabled }: { line: WizardLine; edit: Edit
   );
 }
 
-function Outcome({ result, note }: { result?: ApplyResult; note?: LineNote }) {
+function Outcome({ result }: { result?: ApplyResult }) {
   const { t } = useSession();
+  if (!result) return null;
+  return (
+    <span class={`outcome outcome-${result.outcome}`}>
+      {t.wizard.outcomes[result.outcome]}
+      {result.outcome === 'failed' && result.error ? `: ${result.error.detail ?? result.error.title}` : ''}
+    </span>
+  );
+}
+
+/**
+ * A pending invitation's own actions, on its line: `Re-invite`, and a link to pass on when the API
+ * offers it — each says what it is doing, then what came of it. An apply starts the lines afresh.
+ */
+function LineActions({ wizardId, line, results, onChange }: { wizardId: string; line: WizardLine; results: Record<string, ApplyResult>; onChange: () => void }) {
+  const { t, calls, features } = useSession();
+  const runner = useAction();
+  const [link, setLink] = useState<{ url: string; expiresAt: string } | undefined>(undefined);
+  useEffect(() => {
+    runner.clear();
+    setLink(undefined);
+  }, [results]);
+
+  const reinvite = async () => {
+    setLink(undefined);
+    const sent = await runner.run(t.wizard.reinviting(line.name), () => calls.access.reinvite(wizardId, line.contactId, newIdempotencyKey()), () => t.wizard.reinvited(line.name));
+    if (sent) onChange();
+  };
+  const inviteLink = async () => {
+    setLink(undefined);
+    const made = await runner.run(
+      t.wizard.makingLink(line.name),
+      async () => {
+        const made = await calls.access.inviteLink(wizardId, line.contactId);
+        setLink(made);
+        return { copied: await copyText(made.url), expiresAt: made.expiresAt };
+      },
+      ({ copied, expiresAt }) => `${copied ? t.copied : t.copyFailed} ${t.wizard.linkHint(expiresAt)}`,
+    );
+    if (made) onChange();
+  };
+
   return (
     <>
-      {result && (
-        <span class={`outcome outcome-${result.outcome}`}>
-          {t.wizard.outcomes[result.outcome]}
-          {result.outcome === 'failed' && result.error ? `: ${result.error.detail ?? result.error.title}` : ''}
-        </span>
+      <div class="line-actions">
+        <button type="button" class="secondary small" aria-label={t.wizard.reinviteOf(line.name)} disabled={runner.busy} onClick={() => void reinvite()}>
+          {t.wizard.reinvite}
+        </button>
+        {features?.inviteLink && (
+          <button type="button" class="secondary small" aria-label={t.wizard.copyLinkOf(line.name)} disabled={runner.busy} onClick={() => void inviteLink()}>
+            {t.wizard.copyLink}
+          </button>
+        )}
+      </div>
+      {link && (
+        <div class="link-box">
+          <label>
+            {t.wizard.linkFor(line.name)}
+            <input type="text" readOnly value={link.url} onFocus={(ev) => ev.currentTarget.select()} />
+          </label>
+        </div>
       )}
-      {note?.kind === 'failed' && <Failure error={note.error} />}
+      <ActionStatus runner={runner} />
     </>
   );
 }
@@ -133,7 +184,6 @@ function Wizard({ id }: { id: string }) {
   const [message, setMessage] = useState('');
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [results, setResults] = useState<Record<string, ApplyResult>>({});
-  const [notes, setNotes] = useState<Record<string, LineNote>>({});
   const retry = useRef<{ body: string; key: string } | undefined>(undefined);
   const news = useRef<HTMLDivElement>(null);
   const name = contact.state === 'done' ? contact.data.name : '';
@@ -175,7 +225,6 @@ function Wizard({ id }: { id: string }) {
       const answer = await calls.access.apply(id, body, key);
       retry.current = undefined;
       setResults(Object.fromEntries(answer.results.map((r) => [r.contactId, r])));
-      setNotes({});
       appliedEdits.current = true;
       setPhase({ kind: 'applied', count: answer.results.length, failed: answer.results.filter((r) => r.outcome === 'failed').length });
       setReload((n) => n + 1);
@@ -184,31 +233,6 @@ function Wizard({ id }: { id: string }) {
       // Only a request that may have been done half-way is repeated with its key: a refusal (4xx) is final.
       if (error instanceof ApiError && error.status < 500) retry.current = undefined;
       setPhase({ kind: 'failed', error });
-    }
-  };
-
-  const note = (contactId: string, value: LineNote) => setNotes((all) => ({ ...all, [contactId]: value }));
-  const reinvite = async (line: WizardLine) => {
-    note(line.contactId, { kind: 'busy' });
-    try {
-      await calls.access.reinvite(id, line.contactId, newIdempotencyKey());
-      note(line.contactId, { kind: 'reinvited' });
-      setReload((n) => n + 1);
-    } catch (error) {
-      refused(error);
-      note(line.contactId, { kind: 'failed', error });
-    }
-  };
-  const inviteLink = async (line: WizardLine) => {
-    note(line.contactId, { kind: 'busy' });
-    try {
-      const link = await calls.access.inviteLink(id, line.contactId);
-      const copied = await copyText(link.url);
-      note(line.contactId, { kind: 'link', ...link, copied });
-      setReload((n) => n + 1);
-    } catch (error) {
-      refused(error);
-      note(line.contactId, { kind: 'failed', error });
     }
   };
 
@@ -236,7 +260,6 @@ function Wizard({ id }: { id: string }) {
               <tbody>
                 {lines.map((line) => {
                   const e = edits[line.contactId];
-                  const n = notes[line.contactId];
                   const pending = line.status === 'invited';
                   return (
                     <tr key={line.contactId}>
@@ -271,18 +294,7 @@ function Wizard({ id }: { id: string }) {
                             {line.invitation.status === 'pending' && line.invitation.expiresAt ? `, ${t.wizard.expires(line.invitation.expiresAt)}` : ''}
                           </span>
                         )}
-                        {pending && (
-                          <div class="line-actions">
-                            <button type="button" class="secondary small" aria-label={t.wizard.reinviteOf(line.name)} disabled={n?.kind === 'busy'} onClick={() => void reinvite(line)}>
-                              {t.wizard.reinvite}
-                            </button>
-                            {features?.inviteLink && (
-                              <button type="button" class="secondary small" aria-label={t.wizard.copyLinkOf(line.name)} disabled={n?.kind === 'busy'} onClick={() => void inviteLink(line)}>
-                                {t.wizard.copyLink}
-                              </button>
-                            )}
-                          </div>
-                        )}
+                        {pending && <LineActions wizardId={id} line={line} results={results} onChange={() => setReload((n) => n + 1)} />}
                       </td>
                       {limitsOffered && (
                         <td>
@@ -290,20 +302,7 @@ function Wizard({ id }: { id: string }) {
                         </td>
                       )}
                       <td aria-live="polite">
-                        <Outcome result={results[line.contactId]} note={n} />
-                        {n?.kind === 'reinvited' && <span class="outcome">{t.wizard.reinvited(line.name)}</span>}
-                        {n?.kind === 'link' && (
-                          <div class="link-box">
-                            <label>
-                              {t.wizard.linkFor(line.name)}
-                              <input type="text" readOnly value={n.url} onFocus={(ev) => ev.currentTarget.select()} />
-                            </label>
-                            <p class="hint">
-                              {n.copied ? `${t.copied} ` : `${t.copyFailed} `}
-                              {t.wizard.linkHint(n.expiresAt)}
-                            </p>
-                          </div>
-                        )}
+                        <Outcome result={results[line.contactId]} />
                       </td>
                     </tr>
                   );
