@@ -378,6 +378,28 @@ describe('the admin console in Chromium', () => {
     await eventually(async () => expect(await focused()).toBe('DIV'), { timeoutMs: 5_000 });
   });
 
+  test('who has access past its first page: a company of 52 persons with access lists 50, and `More contacts with access` shows the rest', async () => {
+    const big = await createContact({ kind: 'company', name: `Gemini Furniture ${uniq('co')}` });
+    const persons = await Promise.all(
+      Array.from({ length: 52 }, (_, i) => createContact({ kind: 'person', name: `Person ${String(i).padStart(2, '0')}`, email: `${uniq('p')}@example.com`, companyId: big.id })),
+    );
+    const apply = await api(`/contacts/${big.id}/portal-access`, { method: 'POST', token: staffToken, body: { lines: persons.map((p) => ({ contactId: p.id, inPortal: true })) } });
+    expect(apply.status).toBe(200);
+    const doc = { id: uniq('INV'), name: `Invoice ${uniq('big')}` };
+    expect((await api(`/documents/invoice/${doc.id}`, { method: 'PUT', token: staffToken, body: { customerId: big.id, name: doc.name } })).status).toBe(201);
+
+    await page.goto(`${adminUrl()}/documents/invoice/${encodeURIComponent(doc.id)}`);
+    const who = page.getByRole('region', { name: 'Who has access' });
+    const rows = who.getByRole('row').filter({ hasText: 'its company is the customer' });
+    await who.getByRole('row').filter({ hasText: 'Person 49' }).waitFor();
+    expect(await rows.count()).toBe(50);
+    await who.getByRole('button', { name: 'More contacts with access' }).click();
+    await status('2 more contacts shown.').waitFor();
+    expect(await rows.count()).toBe(52);
+    await who.getByRole('row').filter({ hasText: 'Person 51' }).waitFor();
+    await expect(who.getByRole('button', { name: 'More contacts with access' }).count()).resolves.toBe(0);
+  });
+
   test('a staff user outside portal-admins sees "not allowed", not a broken page', async () => {
     const username = uniq('clerk');
     const password = 'Clerk-Browser-Pw-7!';

@@ -286,6 +286,9 @@ const en = {
     whoHasAccess: 'Who has access',
     whoIntro: 'Every contact who sees this document in the portal now, and why.',
     nobody: 'Nobody sees this document in the portal now.',
+    moreWithAccess: 'More contacts with access',
+    loadingMoreWithAccess: 'Loading more contacts with access…',
+    moreWithAccessShown: (n: number) => `${n} more ${n === 1 ? 'contact' : 'contacts'} shown.`,
     /** The column of "who has access" with each contact's reasons (not the section's name again: that stays unique on the page). */
     reasons: 'Reasons',
     reason: (r: Reason) =>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { useLoad } from '../../shared/load';
 import { ContactPicker } from '../contact-picker';
-import type { Contact, Document } from '../model';
+import type { AccessEntry, Contact, Document } from '../model';
 import { useNames } from '../names';
 import { useSession } from '../session';
 import { ActionStatus, Failure, Loading, useAction } from './common';
@@ -101,7 +101,25 @@ export function Grants({ doc, onChange }: { doc: Document; onChange: () => void 
 export function WhoHasAccess({ doc, revision }: { doc: Document; revision: number }) {
   const { t, calls, refused, features } = useSession();
   const offered = features?.whoHasAccess ?? false;
-  const access = useLoad(`access:${doc.type}/${doc.id}:${revision}:${offered}`, () => (offered ? calls.documents.access(doc.type, doc.id) : Promise.resolve(undefined)), refused);
+  const key = `access:${doc.type}/${doc.id}:${revision}:${offered}`;
+  const access = useLoad(key, () => (offered ? calls.documents.access(doc.type, doc.id) : Promise.resolve(undefined)), refused);
+  // The pages after the first, appended as asked for (`More contacts with access`); forgotten when the first page is loaded again.
+  const [more, setMore] = useState<{ key: string; items: AccessEntry[]; nextCursor?: string }>();
+  const runner = useAction();
+  const later = more?.key === key ? more : undefined;
+  const first = access.state === 'done' ? access.data : undefined;
+  const items = first ? [...first.items, ...(later?.items ?? [])] : [];
+  const nextCursor = later ? later.nextCursor : first?.nextCursor;
+  const showMore = (cursor: string) =>
+    runner.run(
+      t.document.loadingMoreWithAccess,
+      async () => {
+        const page = await calls.documents.access(doc.type, doc.id, cursor);
+        setMore({ key, items: [...(later?.items ?? []), ...page.items], ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+        return page.items.length;
+      },
+      t.document.moreWithAccessShown,
+    );
   return (
     <section aria-labelledby="who-has-access">
       <h2 id="who-has-access">{t.document.whoHasAccess}</h2>
@@ -110,8 +128,8 @@ export function WhoHasAccess({ doc, revision }: { doc: Document; revision: numbe
       {offered && <p class="hint">{t.document.whoIntro}</p>}
       {access.state === 'loading' && offered && <Loading />}
       {access.state === 'failed' && <Failure error={access.error} />}
-      {access.state === 'done' && access.data && access.data.items.length === 0 && <p>{t.document.nobody}</p>}
-      {access.state === 'done' && access.data && access.data.items.length > 0 && (
+      {first && items.length === 0 && <p>{t.document.nobody}</p>}
+      {items.length > 0 && (
         <div class="scroll">
           <table>
             <thead>
@@ -122,7 +140,7 @@ export function WhoHasAccess({ doc, revision }: { doc: Document; revision: numbe
               </tr>
             </thead>
             <tbody>
-              {access.data.items.map((entry) => (
+              {items.map((entry) => (
                 <tr key={entry.contactId}>
                   <td>
                     <a href={`/contacts/${encodeURIComponent(entry.contactId)}`}>{entry.name}</a>
@@ -141,6 +159,12 @@ export function WhoHasAccess({ doc, revision }: { doc: Document; revision: numbe
           </table>
         </div>
       )}
+      {nextCursor && (
+        <button type="button" disabled={runner.busy} onClick={() => void showMore(nextCursor)}>
+          {t.document.moreWithAccess}
+        </button>
+      )}
+      <ActionStatus runner={runner} />
     </section>
   );
 }
