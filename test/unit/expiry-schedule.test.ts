@@ -83,15 +83,21 @@ describe('reading the due index back', () => {
   });
 });
 
+/** The access world with p1's access active until `until`. */
+function activeUntil(until: string): MemoryAccess {
+  const access = new MemoryAccess();
+  access.add({
+    id: 'p1',
+    email: 'p1@example.com',
+    portal: { status: 'active', activatedAt: '2026-11-01T00:00:00.000Z', until },
+    login: { email: 'p1@example.com', username: 'user-p1', sub: 'sub-p1' },
+  });
+  return access;
+}
+
 describe('a run of the expiry tasks', () => {
   it('expires the due access (audited, announced) and removes the due grant; what is not yet due stays', async () => {
-    const access = new MemoryAccess();
-    access.add({
-      id: 'p1',
-      email: 'p1@example.com',
-      portal: { status: 'active', activatedAt: '2026-11-01T00:00:00.000Z', until: ACCESS_UNTIL },
-      login: { email: 'p1@example.com', username: 'user-p1', sub: 'sub-p1' },
-    });
+    const access = activeUntil(ACCESS_UNTIL);
     const events: { type: AccessEventType; detail: unknown }[] = [];
     let grants: StoredGrant[] = [
       { contactId: 'g1', until: GRANT_UNTIL },
@@ -131,13 +137,7 @@ describe('a run of the expiry tasks', () => {
 
   it('a run that died announcing, met by the next run in a later hour: that hour stays under the watermark, and a run after the claim went stale announces it, once', async () => {
     const UNTIL = '2026-11-10T11:59:30.000Z';
-    const access = new MemoryAccess();
-    access.add({
-      id: 'p1',
-      email: 'p1@example.com',
-      portal: { status: 'active', activatedAt: '2026-11-01T00:00:00.000Z', until: UNTIL },
-      login: { email: 'p1@example.com', username: 'user-p1', sub: 'sub-p1' },
-    });
+    const access = activeUntil(UNTIL);
     let clock = new Date('2026-11-10T11:59:45.000Z');
     const events: { type: AccessEventType; detail: unknown }[] = [];
     let dying = true;
