@@ -443,7 +443,9 @@ describe('DynamoAuditStore', () => {
     db.on(QueryCommand)
       .resolvesOnce({ Items: [entry('s2'), entry('s1')], LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's1' } })
       .resolvesOnce({ Items: [entry('s1')] })
-      .resolvesOnce({ Items: [entry('s2')], LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's2' } });
+      .resolvesOnce({ Items: [entry('s2')], LastEvaluatedKey: { pk: 'AUDIT#c1', sk: 's2' } })
+      // Fewer than asked, with a LastEvaluatedKey (a Query stopped at 1 MB): one more read finds nothing after it.
+      .resolvesOnce({ Items: [] });
     const page = await store.list('c1', undefined, 1);
     expect(page.items).toEqual([{ at: 'at-s2', actor: 'x', action: 'portal.revoked', contactId: 'c1', details: { reason: 'r' } }]);
     expect(db.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 2, ExpressionAttributeValues: { ':pk': 'AUDIT#c1' } });

@@ -404,10 +404,12 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
 
   async markExpired(contact: ContactRecord, claim: string, audit: AuditEntry) {
     const stored = this.contacts.get(contact.id);
-    if (!stored || stored.portal.status !== contact.portal.status || stored.portal.until !== contact.portal.until) return false;
+    const unsent = contact.portal.delivery === 'queued';
+    if (!stored || stored.portal.status !== contact.portal.status || stored.portal.until !== contact.portal.until || (unsent && stored.portal.delivery !== 'queued')) return false;
     if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
     delete stored.invitation;
     stored.portal = { ...stored.portal, status: 'expired' };
+    if (unsent) delete stored.portal.delivery;
     stored.expiryClaim = claim;
     stored.version += 1;
     this.audit.push(clone(audit));

@@ -505,16 +505,30 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
   }
 
   async markExpired(contact: ContactRecord, claim: string, audit: AuditEntry): Promise<boolean> {
+    // As a revocation does: an invitation still queued is never sent now (the worker finds the contact
+    // no longer invited), so the line must not say `queued` for good. Conditioned on `queued` as read:
+    // had the worker marked it `sent` meanwhile, this run answers pending and the next one reads again.
+    const unsent = contact.portal.delivery === 'queued';
     const items: TransactItems = [
       {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: 'SET #portal.#status = :expired, expiryClaim = :claim, #updatedAt = :claim, gsi4pk = :statusPartition REMOVE #invitation ADD #version :one',
+          UpdateExpression: `SET #portal.#status = :expired, expiryClaim = :claim, #updatedAt = :claim, gsi4pk = :statusPartition REMOVE #invitation${unsent ? ', #portal.#delivery' : ''} ADD #version :one`,
           // Archived as read, so that the status partition of the listings (archived ones apart) is the right one.
-          ConditionExpression: '#portal.#status = :read AND #portal.#until = :until AND #archived = :archived',
-          ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until', '#updatedAt': 'updatedAt', '#invitation': 'invitation', '#version': 'version', '#archived': 'archived' },
+          ConditionExpression: `#portal.#status = :read AND #portal.#until = :until AND #archived = :archived${unsent ? ' AND #portal.#delivery = :queued' : ''}`,
+          ExpressionAttributeNames: {
+            '#portal': 'portal',
+            '#status': 'status',
+            '#until': 'until',
+            '#updatedAt': 'updatedAt',
+            '#invitation': 'invitation',
+            '#version': 'version',
+            '#archived': 'archived',
+            ...(unsent ? { '#delivery': 'delivery' } : {}),
+          },
           ExpressionAttributeValues: {
+            ...(unsent ? { ':queued': 'queued' } : {}),
             ':expired': 'expired',
             ':claim': claim,
             ':read': contact.portal.status,

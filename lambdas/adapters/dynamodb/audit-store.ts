@@ -17,24 +17,29 @@ const scopeOf = (contactId: string) => listingScope('audit', contactId);
 export class DynamoAuditStore extends TableStore implements AuditStore {
   /**
    * One page, newest first. Reads one entry more than it answers: a page of the last `limit` entries
-   * carries no cursor (DynamoDB's LastEvaluatedKey would name one, and its page would be empty).
+   * carries no cursor (DynamoDB's LastEvaluatedKey would name one, and its page would be empty). A
+   * Query answers 1 MB at most — some 17 entries of a 500-line company apply — so a page may hold
+   * fewer entries than asked: then one more entry is read to tell whether older ones follow.
    */
   async list(contactId: string, cursor: string | undefined, limit: number): Promise<AuditPage> {
     const pk = keys.auditPartition(contactId);
     const start = decodeCursor(cursor, scopeOf(contactId), ['pk', 'sk'], { pk });
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ScanIndexForward: false,
-        Limit: limit + 1,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
+    const query = (from: Record<string, unknown> | undefined, n: number) =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ScanIndexForward: false,
+          Limit: n,
+          ...(from ? { ExclusiveStartKey: from } : {}),
+        }),
+      );
+    const out = await query(start, limit + 1);
     const found = out.Items ?? [];
     const shown = found.slice(0, limit);
-    const last = found.length > limit ? shown[shown.length - 1] : undefined;
+    const more = found.length > limit || (out.LastEvaluatedKey !== undefined && ((await query(out.LastEvaluatedKey, 1)).Items ?? []).length > 0);
+    const last = more ? shown[shown.length - 1] : undefined;
     const items = shown.map(
       (item): AuditEvent => ({
         at: String(item.at),
