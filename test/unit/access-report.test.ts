@@ -1,6 +1,7 @@
 /** Explain and "who has access": the portal's own rule, asked by staff; the candidates found without a scan, paged. */
 import { NotFound } from '../../lambdas/contract/errors';
-import { documentAccess, explainAccess, type AccessReportDeps, type PositionCursors } from '../../lambdas/domain/access-report';
+import { documentAccess, explainAccess, type AccessReportDeps } from '../../lambdas/domain/access-report';
+import { jsonCursors } from './position-cursors.fakes';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { StoredGrant } from '../../lambdas/domain/documents';
 import type { Document } from '../../lambdas/contract/schemas/documents';
@@ -13,15 +14,7 @@ function contact(id: string, over: Partial<ContactRecord> = {}, portal: Partial<
   return { id, kind: 'person', name: id.toUpperCase(), archived: false, portal: { status: 'active', ...portal }, version: 1, createdAt: AT, updatedAt: AT, ...over };
 }
 
-const cursors: PositionCursors = {
-  encode: (scope, position) => JSON.stringify({ scope, position }),
-  decode(cursor, scope, parts) {
-    if (cursor === undefined) return undefined;
-    const parsed = JSON.parse(cursor) as { scope: string; position: Record<string, string> };
-    if (parsed.scope !== scope || Object.keys(parsed.position).some((k) => !parts.includes(k))) throw new Error('bad cursor');
-    return parsed.position;
-  },
-};
+const cursors = jsonCursors;
 
 function world(contacts: ContactRecord[], document: Document | undefined, grants: StoredGrant[]) {
   const listed: { cursor?: string; limit?: number }[] = [];

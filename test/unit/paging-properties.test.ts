@@ -5,7 +5,8 @@
  * to an empty page.
  */
 import fc from 'fast-check';
-import { documentAccess, type AccessReportDeps, type PositionCursors } from '../../lambdas/domain/access-report';
+import { documentAccess, type AccessReportDeps } from '../../lambdas/domain/access-report';
+import { jsonCursors } from './position-cursors.fakes';
 import { explain, portalStatusAt } from '../../lambdas/domain/access-policy';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { StoredGrant } from '../../lambdas/domain/documents';
@@ -68,15 +69,7 @@ describe('documentAccess, page by page', () => {
   const contact = (id: string, name: string, portal: number, over: Partial<ContactRecord> = {}): ContactRecord => ({
     id, kind: 'person', name, archived: false, portal: PORTALS[portal] as ContactRecord['portal'], version: 1, createdAt: AT, updatedAt: AT, ...over,
   });
-  const cursors: PositionCursors = {
-    encode: (scope, position) => JSON.stringify({ scope, position }),
-    decode(cursor, scope, parts) {
-      if (cursor === undefined) return undefined;
-      const parsed = JSON.parse(cursor) as { scope: string; position: Record<string, string> };
-      if (parsed.scope !== scope || Object.keys(parsed.position).some((k) => !parts.includes(k))) throw new Error('bad cursor');
-      return parsed.position;
-    },
-  };
+  const cursors = jsonCursors;
   // As the store lists a company's persons: by name (then id), the cursor the last one's key, and only when more follow.
   const keyOf = (c: ContactRecord) => `${c.name}\u0000${c.id}`;
   function deps(contacts: ContactRecord[], grants: StoredGrant[], customerId: string): AccessReportDeps {
