@@ -241,6 +241,10 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await heading('Deco Addict B.V.').waitFor();
     deco.name = 'Deco Addict B.V.';
+    // Its access has every type (the wizard's default): said as the wizard says it, not as "only" a list of all ten.
+    const access = page.locator('dl div').filter({ has: page.getByRole('term').filter({ hasText: 'Portal access' }) }).getByRole('definition');
+    await expect(access.innerText()).resolves.toMatch(/^Invited\b.*All types/);
+    expect(await access.innerText()).not.toContain('only');
   });
 
   test('a document: its grants (add and remove), who has access, why a contact sees it or not, a share link (create, copy, revoke), and an attachment upload', async () => {
