@@ -222,6 +222,15 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
     showForm(res, client, url.searchParams);
   }
 
+  async function passwordSignIn(client: HostedUiClient, username: string, password: string): Promise<AuthenticationResultType | undefined> {
+    try {
+      const answer = await cognito.send(new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
+      return answer.AuthenticationResult;
+    } catch {
+      return undefined; // a wrong password and an unknown user read the same
+    }
+  }
+
   async function authorizePost(req: IncomingMessage, res: ServerResponse) {
     const form = await readForm(req);
     if (!form) return html(res, 400, errorPage('A sign-in form was expected.'), [], undefined);
@@ -231,12 +240,13 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
     if (!csrf || !sameText(csrf, form.get('csrf') ?? '')) return showForm(res, client, form, { error: 'The sign-in form expired. Please try again.' });
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
+    // Both pools sign in case-insensitively in AWS (`signInCaseSensitive: false`); cognito-local
+    // matches the username exactly, so the name as typed is tried, then in lower case (how the
+    // backend stores a login's email).
     let tokens: AuthenticationResultType | undefined;
-    try {
-      const answer = await cognito.send(new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
-      tokens = answer.AuthenticationResult;
-    } catch {
-      tokens = undefined; // a wrong password and an unknown user read the same
+    for (const name of new Set([username, username.toLowerCase()])) {
+      tokens = await passwordSignIn(client, name, password);
+      if (tokens) break;
     }
     if (!tokens?.AccessToken || !tokens.IdToken || !tokens.RefreshToken) return showForm(res, client, form, { error: WRONG_CREDENTIALS, username });
     if (!(await enabled(client, tokens.AccessToken))) return showForm(res, client, form, { error: 'This user is disabled.', username });

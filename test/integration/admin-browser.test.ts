@@ -108,6 +108,16 @@ describe('the admin console in Chromium', () => {
     // API.md's `Search` field: an ordinary text field (a textbox), in the page's search landmark.
     const search = page.getByRole('search').getByRole('textbox', { name: 'Search', exact: true });
     expect(await search.count()).toBe(1);
+    // Every list the page shows while the URL carries the search, noted as it is drawn (a list shown
+    // for one frame is enough for a test that clicks a link by name to find two, or the wrong one).
+    await page.evaluate(`(() => {
+      window.__shownForSearch = [];
+      new MutationObserver(() => {
+        const q = new URLSearchParams(location.search).get('q');
+        const rows = [...document.querySelectorAll('tbody tr th, tbody tr td:first-child')].map((cell) => cell.textContent.trim());
+        if (q && rows.length) window.__shownForSearch.push(rows.join(' | '));
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
     await search.fill(company.name);
     // Until the search answers, the list says it is searching, and the previous list is gone: a link
     // of the unfiltered list (a person's company) is never there to be found, or clicked, by mistake.
@@ -117,6 +127,8 @@ describe('the admin console in Chromium', () => {
     await page.waitForURL((url) => url.searchParams.get('q') === company.name);
     await untilCount(page.locator('tbody tr'), 1);
     await page.getByRole('link', { name: company.name }).waitFor();
+    // Never the unfiltered list (the persons too) under the search's URL, not even for a frame.
+    expect(new Set((await page.evaluate('window.__shownForSearch')) as string[])).toEqual(new Set([company.name]));
     await screenshot(page, 'admin-02-search');
     // The `Contacts` link is the list without a search: the field says so too. Back is the search again.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
@@ -241,6 +253,10 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await heading('Deco Addict B.V.').waitFor();
     deco.name = 'Deco Addict B.V.';
+    // Its access has every type (the wizard's default): said as the wizard says it, not as "only" a list of all ten.
+    const access = page.locator('dl div').filter({ has: page.getByRole('term').filter({ hasText: 'Portal access' }) }).getByRole('definition');
+    await expect(access.innerText()).resolves.toMatch(/^Invited\b.*All types/);
+    expect(await access.innerText()).not.toContain('only');
   });
 
   test('a document: its grants (add and remove), who has access, why a contact sees it or not, a share link (create, copy, revoke), and an attachment upload', async () => {

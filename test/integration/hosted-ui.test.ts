@@ -123,6 +123,22 @@ describe('the hosted-UI stand-in', () => {
     }
   });
 
+  test('an email or username typed in another case signs in, as both pools do in AWS (signInCaseSensitive: false)', async () => {
+    const customerPkce = pkce();
+    const customerSignIn = await signIn(customer(), `  ${email.toUpperCase()} `, PASSWORD, customerPkce.challenge);
+    expect(customerSignIn.status).toBe(302);
+    const customerTokens = (await (await exchange(customer(), codeOf(customerSignIn), customerPkce.verifier)).json()) as { access_token: string };
+    expect((await api('/portal/me', { token: customerTokens.access_token })).status).toBe(200);
+
+    const staffPkce = pkce();
+    const staffSignIn = await signIn(staffClient(), stack().admin.username.toUpperCase(), stack().admin.password, staffPkce.challenge);
+    expect(staffSignIn.status).toBe(302);
+    const staffTokens = (await (await exchange(staffClient(), codeOf(staffSignIn), staffPkce.verifier)).json()) as { access_token: string };
+    expect((await api('/contacts?limit=1', { token: staffTokens.access_token })).status).toBe(200);
+    // Only the case is forgiven: the password is still checked.
+    expect(await (await signIn(customer(), email.toUpperCase(), 'Wrong-Password-1!', pkce().challenge)).text()).toContain('Incorrect username or password.');
+  });
+
   test('a code is single-use and bound to its PKCE verifier, client and redirect URI; its tokens are the API’s', async () => {
     const { verifier, challenge } = pkce();
     // A wrong verifier burns the code: the right one cannot use it afterwards.

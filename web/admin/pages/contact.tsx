@@ -23,7 +23,8 @@ export function PortalSummary({ contact }: { contact: Contact }) {
     p.revokedAt && p.status === 'revoked' ? t.contact.revokedAt(p.revokedAt) : undefined,
     p.delivery ? t.delivery[p.delivery] : undefined,
     p.scope && p.status !== 'none' ? t.scope[p.scope] : undefined,
-    p.types?.length ? t.contact.types(p.types.map((type) => t.types[type])) : undefined,
+    // Every type is "All types", as the wizard says it; fewer are "only" those.
+    p.types?.length ? (p.types.length < Object.keys(t.types).length ? t.contact.types(p.types.map((type) => t.types[type])) : t.wizard.allTypes) : undefined,
     p.until ? t.contact.until(p.until) : undefined,
   ].filter(Boolean);
   return (
