@@ -97,6 +97,8 @@ describe('the admin console in Chromium', () => {
   test('sign-in through the staff hosted UI (code + PKCE) lands on the contacts, signed in as the admin', async () => {
     await page.goto(adminUrl());
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    // The name alone finds it (Playwright's text match is a case-blind substring): no sentence around it says "sign in".
+    expect(await page.getByText('Sign in').count()).toBe(1);
     await screenshot(page, 'admin-01-signed-out');
     await signIn(page, stack().admin.username, stack().admin.password);
     await heading('Contacts').waitFor();

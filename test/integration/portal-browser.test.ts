@@ -147,6 +147,8 @@ describe('the customer portal in Chromium', () => {
     await heading('Password set', 2).waitFor();
     await page.unrouteAll();
     expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+    // The name alone finds it (Playwright's text match is a case-blind substring): no sentence around it says "sign in".
+    expect(await page.getByText('Sign in').count()).toBe(1);
     await screenshot(page, '03-password-set');
   });
 
@@ -244,6 +246,7 @@ describe('the customer portal in Chromium', () => {
     await page.waitForURL(`${portalUrl()}/`);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    expect(await page.getByText('Sign in').count()).toBe(1);
     await screenshot(page, '09-signed-out');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));

@@ -46,13 +46,13 @@ const en = {
   nav: { label: 'Main', contacts: 'Contacts', documents: 'Documents' },
   signedOut: {
     title: 'Portal admin',
-    text: 'Sign in with your staff account to manage contacts, their portal access and the documents they see.',
-    expired: 'Your session was not accepted. Please sign in again.',
+    text: 'With your staff account you manage contacts, their portal access and the documents they see.',
+    expired: 'Your session was not accepted. You need to be signed in again to go on.',
   },
   signInFailed: { title: 'Sign-in did not complete', text: 'Please try again.' },
   notAllowed: {
     title: 'Not allowed',
-    text: 'You are signed in, but your user is not a portal admin (the group portal-admins), so you are not allowed to use this console. Ask an administrator to add you, then sign in again.',
+    text: 'You are signed in, but your user is not a portal admin (the group portal-admins), so you are not allowed to use this console. Ask an administrator to add you to that group.',
   },
   error: {
     title: 'Something went wrong',

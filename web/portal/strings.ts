@@ -16,8 +16,8 @@ const en = {
   loading: 'Loading…',
   home: {
     signedOutTitle: 'Welcome to the customer portal',
-    signedOutText: 'Sign in to see your quotations, orders, invoices and other documents.',
-    sessionExpired: 'Your session has ended. Please sign in again.',
+    signedOutText: 'Your quotations, orders, invoices and other documents are shown here once you are signed in.',
+    sessionExpired: 'Your session has ended. You need to be signed in again to go on.',
     yourDocuments: 'Your documents',
     noDocuments: 'There are no documents for you yet.',
     company: (name: string) => `Company: ${name}`,
@@ -87,7 +87,7 @@ const en = {
   },
   invitation: {
     title: 'Choose your password',
-    intro: 'Choose the password you will sign in with.',
+    intro: 'Choose the password for your portal.',
     password: 'Password',
     confirm: 'Confirm password',
     submit: 'Set password',
@@ -105,7 +105,7 @@ const en = {
     mismatch: 'The two passwords are not the same.',
     refused: 'This password cannot be used',
     doneTitle: 'Password set',
-    done: 'Your password is set. You can now sign in with your email address and this password.',
+    done: 'Your password is set. From now on, your email address and this password open your portal.',
     invalidTitle: 'This link is no longer valid',
     /** Under the title, without its words again: "no longer valid" is said once on the page. */
     invalid: 'It was used, replaced by a newer invitation, or it expired. Ask us for a new invitation.',
