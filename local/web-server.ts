@@ -41,7 +41,12 @@ function fileFor(root: string, pathname: string): string | undefined {
   if (decoded.includes('\0')) return undefined;
   const file = path.resolve(root, '.' + path.posix.normalize(decoded));
   if (!file.startsWith(root + path.sep)) return undefined;
-  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ? file : undefined;
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ? file : undefined;
+  } catch {
+    // ENAMETOOLONG (a share link's page with a hostile token), ENOTDIR (`/index.html/x`): no such file.
+    return undefined;
+  }
 }
 
 export function createWebServer(options: WebServerConfig): http.Server {

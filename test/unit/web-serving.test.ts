@@ -107,6 +107,17 @@ describe('the local static server', () => {
     }
   });
 
+  test('a path the file system refuses (a name too long, a file taken for a folder) is the app’s index.html, and the server goes on', async () => {
+    // A share link's page with a hostile token: a path segment longer than any file name (ENAMETOOLONG), and
+    // a path below a file (ENOTDIR). Both once threw out of the request handler and stopped the whole stack.
+    for (const p of [`/s/${'a'.repeat(300)}`, '/index.html/x', '/assets/app.js/x']) {
+      const res = await fetch(base + p);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<title>app</title>');
+    }
+    expect((await fetch(`${base}/assets/app.js`)).status).toBe(200);
+  });
+
   test('/config.json is the runtime configuration, never cached; writes are refused', async () => {
     const res = await fetch(`${base}/config.json`);
     expect(res.headers.get('cache-control')).toBe('no-store');
