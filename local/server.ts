@@ -74,6 +74,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
   const cors: Record<string, string> = { ...corsHeaders(req.headers.origin, url.pathname, config), [REQUEST_ID_HEADER]: requestId };
   const own = (status: number): Answered => ({ status, byHandler: false });
 
+  // HTTP/1.1 requires a Host header (RFC 9112 §3.2); API Gateway always has one.
+  if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+    return own(send(res, protocolProblem(400, 'An HTTP/1.1 request needs a Host header.', requestId), { connection: 'close' }));
+  }
+
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
     const preflight = !cors['access-control-allow-origin']
       ? cors
@@ -133,35 +138,54 @@ const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
 };
 
 /**
- * A request Node cannot read as HTTP (a malformed request line, headers over its limit, …) never
- * reaches a handler; it is answered like every other error all the same — problem+json with a
- * request id — instead of Node's empty answer. `about:blank`: the status says it all (RFC 9457
- * §4.2.1). The connection closes: its parser cannot go on.
+ * An answer the server makes outside its request handling (Node's parser refused the request, or Node
+ * would answer it by itself with an empty body): problem+json with a request id like every other
+ * error. `about:blank`: the status says it all (RFC 9457 §4.2.1).
  */
+function protocolProblem(status: number, detail: string, requestId: string = randomUUID()): { statusCode: number; headers: Record<string, string>; body: string } {
+  const title = http.STATUS_CODES[status] ?? 'Bad Request';
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail, instance: requestInstance(requestId) });
+  const headers = { 'content-type': 'application/problem+json', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', [REQUEST_ID_HEADER]: requestId };
+  return { statusCode: status, headers, body };
+}
+
+/** An answer written straight to the socket, which then closes: its parser cannot go on, or there is nothing to go on to. */
+function writeRaw(socket: Duplex, result: HttpResult): { status: number; requestId: string } {
+  const status = result.statusCode ?? 500;
+  const body = result.body ?? '';
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  headers['content-length'] = String(Buffer.byteLength(body));
+  headers.connection = 'close';
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
+  return { status, requestId: headers[REQUEST_ID_HEADER] ?? '' };
+}
+
+/** A request Node cannot read as HTTP (a malformed request line, headers over its limit, …) never reaches a handler. */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex): { status: number; requestId: string } | undefined {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return undefined;
   }
   const { status, detail } = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, detail: 'The request is not valid HTTP.' };
-  const title = http.STATUS_CODES[status] ?? 'Bad Request';
-  const requestId = randomUUID();
-  const body = JSON.stringify({ type: 'about:blank', title, status, detail, instance: requestInstance(requestId) });
-  const headers = {
-    'content-type': 'application/problem+json',
-    'content-length': String(Buffer.byteLength(body)),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    [REQUEST_ID_HEADER]: requestId,
-    connection: 'close',
-  };
-  socket.end(`HTTP/1.1 ${status} ${title}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
-  return { status, requestId };
+  return writeRaw(socket, protocolProblem(status, detail));
+}
+
+/**
+ * `CONNECT`, which Node hands to an event of its own instead of the request handler (and, unheard,
+ * answers by closing the connection): the API tunnels nothing, so it is answered as any other method
+ * the target does not support — `405` with `Allow` on a path of the table, `404` elsewhere.
+ */
+function answerConnect(req: IncomingMessage, socket: Duplex): { status: number; requestId: string } {
+  const target = req.url ?? '/';
+  const url = new URL(target.startsWith('/') ? target : `/${target}`, 'http://localhost');
+  return writeRaw(socket, fallback(apiEvent(req, url, matchRoute('CONNECT', url.pathname), Buffer.alloc(0), undefined), randomUUID()));
 }
 
 export function createApiServer(config: ServerConfig): http.Server {
   const throttles: Throttles = new Map();
-  const server = http.createServer((req, res) => {
+  // Node's own refusals of a request without Host and of an unknown Expect have no body: these answer them as problem+json.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
     withLogContext({ requestId, function: `${config.functionPrefix}-api` }, () =>
@@ -176,10 +200,16 @@ export function createApiServer(config: ServerConfig): http.Server {
         }),
     );
   });
-  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
-    const answered = answerClientError(error, socket);
-    if (answered && !config.quiet)
-      withLogContext({ requestId: answered.requestId, function: `${config.functionPrefix}-api` }, () => log.info('request', { status: answered.status, clientError: error.code }));
+  const logProtocol = (answered: { status: number; requestId: string } | undefined, fields: Record<string, unknown>) => {
+    if (answered && !config.quiet) withLogContext({ requestId: answered.requestId, function: `${config.functionPrefix}-api` }, () => log.info('request', { status: answered.status, ...fields }));
+  };
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => logProtocol(answerClientError(error, socket), { clientError: error.code }));
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => logProtocol(answerConnect(req, socket), { method: 'CONNECT' }));
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID();
+    const { headers, body } = protocolProblem(417, 'The only expectation the server meets is 100-continue.', requestId);
+    res.writeHead(417, { ...headers, connection: 'close' }).end(body);
+    logProtocol({ status: 417, requestId }, { method: req.method, expect: req.headers.expect });
   });
   return server;
 }

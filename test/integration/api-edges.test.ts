@@ -145,4 +145,23 @@ describe('a request Node cannot read as HTTP is problem+json too', () => {
   test('headers over 16 KiB: 431', async () => {
     expectProblem(await raw(`GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`), 431, 'Request Header Fields Too Large');
   });
+
+  // Requests Node would answer by itself: with an empty 400 or 417, or by closing the connection.
+  test('an HTTP/1.1 request without a Host header: 400', async () => {
+    expectProblem(await raw('GET /health HTTP/1.1\r\nConnection: close\r\n\r\n'), 400, 'Bad Request');
+  });
+
+  test('an Expect other than 100-continue: 417', async () => {
+    const accept = 'POST /invitations/accept HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n';
+    expectProblem(await raw(`${accept}Expect: something-else\r\n\r\n{}`), 417, 'Expectation Failed');
+  });
+
+  test('CONNECT: 405 with Allow on a path of the table, 404 elsewhere, problem+json either way', async () => {
+    const onPath = await raw('CONNECT /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    expect({ status: onPath.status, allow: onPath.headers.allow, type: onPath.headers['content-type'] }).toEqual({ status: 405, allow: 'GET', type: 'application/problem+json' });
+    expect(onPath.body).toMatchObject({ status: 405, title: expect.any(String), type: expect.stringMatching(/method-not-allowed$/) });
+    const tunnel = await raw('CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n');
+    expect({ status: tunnel.status, type: tunnel.headers['content-type'] }).toEqual({ status: 404, type: 'application/problem+json' });
+    expect(tunnel.body).toMatchObject({ status: 404 });
+  });
 });
