@@ -51,6 +51,8 @@ describe('PUT/GET/DELETE /documents/{type}/{id}', () => {
       ['amount 1e126', '"amount":1e126', 'amount'],
       ['amount 1e-131', '"amount":1e-131', 'amount'],
       ['amount 5e-324', '"amount":5e-324', 'amount'],
+      ['amount 1e-400 (JSON.parse makes it 0)', '"amount":1e-400', 'amount'],
+      ['data.n with 22 significant digits (JSON.parse makes it 0.1)', '"data":{"n":0.1000000000000000000001}', 'data.n'],
       ['data.n 1e20', '"data":{"n":1e20}', 'data.n'],
       ['a number deep in data', '"data":{"lines":[{"qty":1},{"qty":1e-200}]}', 'data.lines.1.qty'],
       ['an empty key in data', '"data":{"":1}', 'data.'],

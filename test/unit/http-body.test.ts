@@ -58,6 +58,41 @@ describe('JSON nesting', () => {
   });
 });
 
+describe('numbers JSON.parse cannot hold exactly', () => {
+  const refusedAt = (text: string) => refusal(text).errors?.map((e) => e.path);
+
+  it.each([
+    ['1e-400 (would be 0)', '{"amount":1e-400}', 'amount'],
+    ['-1E-400 (would be -0)', '{"data":{"n":-1E-400}}', 'data.n'],
+    ['1e400 (would be Infinity)', '{"amount":1e400}', 'amount'],
+    ['22 significant digits (would be 0.1)', '{"data":{"list":[1,0.1000000000000000000001]}}', 'data.list.1'],
+    ['2^53 + 1 (would be 2^53)', '{"amount":9007199254740993}', 'amount'],
+    ['250,000 digits (would be Infinity)', `{"amount":${'9'.repeat(250_000)}}`, 'amount'],
+  ])('%s: 400 with its path', (_label, text, path) => {
+    expect(refusal(text)).toEqual({ status: 400, errors: [{ path, message: 'The number cannot be stored exactly (send it as a string).' }] });
+  });
+
+  it.each(['0', '-0', '1.50', '15e-1', '1E2', '0.30000000000000004', '5e-324', '1e-130', '100000000000000000000000', '-9007199254740991', '0.000e999', '1.000000000000000000000000000000'])(
+    '%s is kept: accepted as the same decimal',
+    (token) => {
+      expect(parse(`{"n":${token}}`)).toEqual({ n: Number(token) });
+    },
+  );
+
+  it('a digit inside a string or a key is no number', () => {
+    expect(parse('{"1e-400":"0.1000000000000000000001"}')).toEqual({ '1e-400': '0.1000000000000000000001' });
+  });
+
+  it('the longest numbers a body can hold cost milliseconds, with zeros where a pattern would backtrack', () => {
+    for (const text of [`{"n":0.1${'0'.repeat(250_000)}1}`, `{"n":1${'0'.repeat(250_000)}1e-250001}`, `[${Array(85_000).fill('1e-400').join(',').slice(0, 250_000)}]`, `[${Array(60_000).fill('0.125').join(',')}]`]) {
+      const started = performance.now();
+      const path = refusedAt(text) ?? [];
+      expect(performance.now() - started).toBeLessThan(100);
+      expect(path.length).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
 describe('prototype keys', () => {
   it('are refused at any depth, with their path', () => {
     const deep = `{"data":{"list":[0,{"inner":{"__proto__":{"polluted":1}}}]}}`;
