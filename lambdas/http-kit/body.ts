@@ -11,8 +11,9 @@ const isJson = (contentType: string | undefined) =>
 
 /**
  * The JSON body of a request: 413 over 256 KiB, 415 when it is not JSON, 400 when it is nested
- * deeper than MAX_JSON_DEPTH, does not parse or carries a key that could pollute prototypes.
- * `undefined` when there is no body at all. Every step is one linear pass without recursion, so
+ * deeper than MAX_JSON_DEPTH, does not parse or carries a key that could pollute prototypes; a
+ * number JSON.parse would change comes back as NaN (see `poison`), for the schema to refuse where
+ * it is. `undefined` when there is no body at all. Every step is one linear pass without recursion, so
  * no body of the allowed size costs more than a few milliseconds, however it is shaped.
  */
 export function parseJsonBody(raw: string | undefined, isBase64: boolean, contentType: string | undefined): unknown {
@@ -29,7 +30,7 @@ export function parseJsonBody(raw: string | undefined, isBase64: boolean, conten
   }
   // Before JSON.parse: parsing 100,000 levels costs V8 a few hundred milliseconds by itself; and only
   // the text still says which number the client meant.
-  scanJsonText(text, MAX_JSON_DEPTH);
+  const inexact = scanJsonText(text, MAX_JSON_DEPTH);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -37,7 +38,23 @@ export function parseJsonBody(raw: string | undefined, isBase64: boolean, conten
     throw new HttpError('validation', 'The body is not valid JSON.');
   }
   assertNoForbiddenKeys(value);
-  return value;
+  return poison(value, inexact);
+}
+
+/**
+ * Each number JSON.parse did not keep as sent becomes NaN, which no schema takes (a number field
+ * refuses it, a document's `data` too): the field fails where it is, with its path — in a batch,
+ * that document alone, as its PUT would.
+ */
+function poison(root: unknown, paths: readonly (readonly (string | number)[])[]): unknown {
+  for (const path of paths) {
+    if (path.length === 0) return NaN;
+    let parent: unknown = root;
+    for (const part of path.slice(0, -1)) parent = typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>)[part] : undefined;
+    const last = path[path.length - 1]!;
+    if (typeof parent === 'object' && parent !== null && Object.hasOwn(parent, last)) (parent as Record<string | number, unknown>)[last] = NaN;
+  }
+  return root;
 }
 
 const QUOTE = 0x22;
@@ -83,6 +100,8 @@ function decimalOf(token: string): { digits: string; exponent: number } {
  * client sent. `-0` is 0, and `1.50` or `15e-1` are 1.5, exactly.
  */
 export function isExactNumber(token: string): boolean {
+  // At most 15 digits and no exponent (so neither overflow nor underflow): every such decimal survives a double.
+  if (token.length <= 15 && !/[eE]/.test(token)) return true;
   const value = Number(token);
   if (!Number.isFinite(value)) return false;
   const sent = decimalOf(token);
@@ -90,14 +109,18 @@ export function isExactNumber(token: string): boolean {
   return sent.digits === kept.digits && sent.exponent === kept.exponent;
 }
 
+/** More numbers than this that JSON.parse would change, and the body is refused as a whole. */
+export const MAX_INEXACT_NUMBERS = 100;
+
 /**
- * Refuses JSON text whose containers nest deeper than `max`, or with a number JSON.parse cannot hold
- * exactly (isExactNumber), in one pass over the characters that counts brackets outside strings
- * (whether the text is valid JSON is JSON.parse's business). For the answer's `path` it keeps, per
- * open level, the position of the current key or the array index; a key is decoded only for the
- * refusal.
+ * Refuses JSON text whose containers nest deeper than `max`, in one pass over the characters that
+ * counts brackets outside strings (whether the text is valid JSON is JSON.parse's business), and
+ * answers the paths of the numbers JSON.parse would not keep as sent (isExactNumber). For a path it
+ * keeps, per open level, the position of the current key or the array index; a key is decoded only
+ * for a path it answers.
  */
-export function scanJsonText(text: string, max: number): void {
+export function scanJsonText(text: string, max: number): (string | number)[][] {
+  const inexact: (string | number)[][] = [];
   const isObject = new Uint8Array(max + 2);
   const index = new Uint32Array(max + 2);
   const keyStart = new Int32Array(max + 2).fill(-1);
@@ -125,7 +148,7 @@ export function scanJsonText(text: string, max: number): void {
         break;
       case OPEN_OBJECT:
       case OPEN_ARRAY:
-        if (depth === max) throw new Invalid(`The JSON is nested deeper than ${max} levels.`, pathAt(text, depth, isObject, index, keyStart, keyEnd));
+        if (depth === max) throw new Invalid(`The JSON is nested deeper than ${max} levels.`, partsAt(text, depth, isObject, index, keyStart, keyEnd).join('.'));
         depth++;
         isObject[depth] = c === OPEN_OBJECT ? 1 : 0;
         index[depth] = 0;
@@ -144,24 +167,34 @@ export function scanJsonText(text: string, max: number): void {
       default: {
         if (c !== MINUS && (c < DIGIT_0 || c > DIGIT_9)) break;
         let end = i + 1;
-        while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
+        let exponent = false;
+        for (let n = text.charCodeAt(end); end < text.length && isNumberChar(n); n = text.charCodeAt(++end)) exponent ||= n === 0x65 || n === 0x45;
+        // The common case, decided without a string: at most 15 characters and no exponent (see isExactNumber).
+        if (end - i <= 15 && !exponent) {
+          i = end - 1;
+          break;
+        }
         const token = text.slice(i, end);
         // Not a JSON number at all: JSON.parse refuses it.
-        if (NUMBER_TOKEN.test(token) && !isExactNumber(token))
-          throw new Invalid('The number cannot be stored exactly (send it as a string).', pathAt(text, depth, isObject, index, keyStart, keyEnd));
+        if (NUMBER_TOKEN.test(token) && !isExactNumber(token)) {
+          const path = partsAt(text, depth, isObject, index, keyStart, keyEnd);
+          if (inexact.length === MAX_INEXACT_NUMBERS) throw new Invalid(`More than ${MAX_INEXACT_NUMBERS} numbers cannot be stored exactly (send them as strings).`, path.join('.'));
+          inexact.push(path);
+        }
         i = end - 1;
       }
     }
   }
+  return inexact;
 }
 
-function pathAt(text: string, depth: number, isObject: Uint8Array, index: Uint32Array, keyStart: Int32Array, keyEnd: Int32Array): string {
-  const parts: string[] = [];
+function partsAt(text: string, depth: number, isObject: Uint8Array, index: Uint32Array, keyStart: Int32Array, keyEnd: Int32Array): (string | number)[] {
+  const parts: (string | number)[] = [];
   for (let level = 1; level <= depth; level++) {
-    if (isObject[level] !== 1) parts.push(String(index[level]));
+    if (isObject[level] !== 1) parts.push(index[level] ?? 0);
     else parts.push(decodeKey(text, keyStart[level] ?? -1, keyEnd[level] ?? -1));
   }
-  return parts.join('.');
+  return parts;
 }
 
 function decodeKey(text: string, start: number, end: number): string {

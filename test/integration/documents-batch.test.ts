@@ -126,6 +126,24 @@ describe('POST /documents/batch', () => {
     expect(await listing(viaBatch, 'B')).toEqual(await listing(viaPut, 'P'));
   });
 
+  test('a number JSON.parse would change (1e400, 1e-400, 22 digits) fails its document alone, with its path; the others are written', async () => {
+    const customer = await createContact({ kind: 'company', name: uniq('Exact') });
+    const ids = ['OK', 'HUGE', 'TINY', 'LONG'].map((p) => uniq(p));
+    const line = (id: string, amount: string) => `{"type":"invoice","id":"${id}","customerId":"${customer.id}","name":"N","amount":${amount}}`;
+    const rawBody = `{"documents":[${line(ids[0]!, '1.25')},${line(ids[1]!, '1e400')},${line(ids[2]!, '1e-400')},${line(ids[3]!, '0.1000000000000000000001')}]}`;
+    const res = await api('/documents/batch', { method: 'POST', token, rawBody, contentType: 'application/json' });
+    expect(res.status).toBe(200);
+    const results = (res.body as { results: Result[] }).results;
+    expect(results.map((r) => [r.outcome, r.error?.errors?.map((e) => e.path)])).toEqual([
+      ['created', undefined],
+      ['failed', ['documents.1.amount']],
+      ['failed', ['documents.2.amount']],
+      ['failed', ['documents.3.amount']],
+    ]);
+    expect((await staff(`/documents/invoice/${ids[0]}`)).body).toMatchObject({ amount: 1.25 });
+    for (const id of ids.slice(1)) expect((await staff(`/documents/invoice/${id}`)).status).toBe(404);
+  });
+
   test('100 documents in one request are all written; 0 or 101 are a 400 for the whole request, nothing written', async () => {
     const customer = await createPortalUser({ name: uniq('Hundred'), email: `${uniq('hundred')}@example.com` });
     const prefix = uniq('H');

@@ -16,6 +16,10 @@ export const documentId = lazy(() => z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/
 export const STORABLE_NUMBER = { maxMagnitude: Number.MAX_SAFE_INTEGER, minMagnitude: 1e-130 } as const;
 const NUMBER_RANGE = `must be 0 or of magnitude 1e-130 to ${Number.MAX_SAFE_INTEGER} (larger integers cannot be stored exactly; send them as strings)`;
 
+/** A number the body's text held but JSON.parse would have changed (1e-400, 22 digits): http-kit/body.ts makes it NaN. */
+export const INEXACT_NUMBER = 'cannot be stored exactly as sent (send it as a string)';
+const amountNumber = () => z.number({ error: (issue) => (typeof issue.input === 'number' && Number.isNaN(issue.input) ? INEXACT_NUMBER : undefined) });
+
 export const isStorableNumber = (n: number): boolean =>
   Number.isFinite(n) && (n === 0 || (Math.abs(n) >= STORABLE_NUMBER.minMagnitude && Math.abs(n) <= STORABLE_NUMBER.maxMagnitude));
 
@@ -41,7 +45,7 @@ export function unstorable(root: unknown): { path: (string | number)[]; message:
   const stack: Frame[] = [{ value: root, depth: 0 }];
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
     const { value } = frame;
-    if (typeof value === 'number' && !isStorableNumber(value)) return { path: pathOf(frame), message: NUMBER_RANGE };
+    if (typeof value === 'number' && !isStorableNumber(value)) return { path: pathOf(frame), message: Number.isNaN(value) ? INEXACT_NUMBER : NUMBER_RANGE };
     if (typeof value !== 'object' || value === null) continue;
     if (frame.depth >= MAX_ATTRIBUTE_NESTING) return { path: pathOf(frame), message: `must be nested at most ${MAX_ATTRIBUTE_NESTING} levels deep` };
     const depth = frame.depth + 1;
@@ -102,7 +106,7 @@ export const putDocumentBody = lazy(() =>
     state: text(100).optional(),
     /** ISO date or date-time; the portal lists newest first by it. */
     date: z.iso.date().or(z.iso.datetime({ offset: true })).optional(),
-    amount: z.number().refine(isStorableNumber, NUMBER_RANGE).optional(),
+    amount: amountNumber().refine(isStorableNumber, NUMBER_RANGE).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code').optional(),
     data: documentData().optional(),
   }),
