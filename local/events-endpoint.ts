@@ -43,6 +43,27 @@ interface PutEventsEntry {
   Time?: string | number;
 }
 
+/** A request body EventBridge could not deserialise into PutEvents' shape: its `SerializationException` (400). */
+class Unreadable extends Error {}
+
+const STRING_FIELDS = ['Source', 'DetailType', 'Detail', 'EventBusName'] as const;
+
+/** The entries of a PutEvents body, each an object whose fields have PutEvents' types (absent `Entries`: none). */
+function readableEntries(body: unknown): PutEventsEntry[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Unreadable('The request body must be a JSON object.');
+  const { Entries: entries } = body as { Entries?: unknown };
+  if (entries === undefined) return [];
+  if (!Array.isArray(entries)) throw new Unreadable('Entries must be a list.');
+  entries.forEach((entry: unknown, i) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Unreadable(`Entries.${i} must be an object.`);
+    const fields = entry as Record<string, unknown>;
+    for (const name of STRING_FIELDS) if (fields[name] !== undefined && typeof fields[name] !== 'string') throw new Unreadable(`Entries.${i}.${name} must be a string.`);
+    if (fields.Resources !== undefined && !(Array.isArray(fields.Resources) && fields.Resources.every((r) => typeof r === 'string'))) throw new Unreadable(`Entries.${i}.Resources must be a list of strings.`);
+    if (fields.Time !== undefined && typeof fields.Time !== 'string' && typeof fields.Time !== 'number') throw new Unreadable(`Entries.${i}.Time must be a timestamp.`);
+  });
+  return entries as PutEventsEntry[];
+}
+
 export interface EventsConfig {
   readonly eventBusName: string;
   readonly region: string;
@@ -124,7 +145,7 @@ export function createEventsServer(config: EventsConfig): http.Server {
   }
 
   function putEvents(body: { Entries?: PutEventsEntry[] }) {
-    const entries = Array.isArray(body.Entries) ? body.Entries : [];
+    const entries = readableEntries(body);
     const results = entries.map((entry) => {
       const bus = busOf(entry.EventBusName, config);
       if (!bus) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName} does not exist.` };
@@ -179,8 +200,9 @@ export function createEventsServer(config: EventsConfig): http.Server {
         reply(res, 200, putEvents(body as { Entries?: PutEventsEntry[] }), 'application/x-amz-json-1.1');
       })
       .catch((error: unknown) => {
-        const invalid = error instanceof SyntaxError;
-        reply(res, invalid ? 400 : 500, { __type: invalid ? 'SerializationException' : 'InternalException', message: invalid ? 'Malformed JSON' : 'Internal error' }, 'application/x-amz-json-1.1');
+        const invalid = error instanceof SyntaxError || error instanceof Unreadable;
+        const message = error instanceof Unreadable ? error.message : 'Malformed JSON';
+        reply(res, invalid ? 400 : 500, { __type: invalid ? 'SerializationException' : 'InternalException', message: invalid ? message : 'Internal error' }, 'application/x-amz-json-1.1');
       });
   });
 }

@@ -6,7 +6,7 @@
  * again changes nothing.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { adminToken, api, deadLetters, emails, eventually, settled, signIn, stack, uniq } from './support/stack';
+import { adminToken, api, deadLetters, emails, events, eventually, settled, signIn, stack, uniq } from './support/stack';
 
 // Grants, invitations and sign-ins against the emulators take seconds (the project's testTimeout is not applied per project).
 jest.setTimeout(60_000);
@@ -267,3 +267,20 @@ describe('events the handler cannot use', () => {
   });
 });
 
+describe('a PutEvents request the bus cannot read', () => {
+  it('is a 400 SerializationException, never a 500, and puts nothing on the bus', async () => {
+    const s = stack();
+    const put = async (body: string) => {
+      const res = await fetch(s.eventsEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' }, body });
+      return { status: res.status, type: ((await res.json()) as { __type?: string }).__type };
+    };
+    const entry = { Source: SOURCE, DetailType: 'PortalAccessRevocationRequested', Detail: JSON.stringify({ contactId: uniq('nobody') }), EventBusName: s.eventBusName };
+    // A good entry beside the bad one: the request is refused as a whole, as EventBridge refuses it.
+    const beside = (bad: Record<string, unknown>) => JSON.stringify({ Entries: [entry, { ...entry, ...bad }] });
+    for (const body of ['null', '[]', '"x"', '{"Entries":{}}', JSON.stringify({ Entries: [entry, null] }), JSON.stringify({ Entries: [entry, 1] }), beside({ Source: 1 }), beside({ Detail: { contactId: 'x' } }), beside({ Resources: 'arn' })])
+      expect({ body, ...(await put(body)) }).toEqual({ body, status: 400, type: 'SerializationException' });
+    expect((await events()).filter((e) => e.source === SOURCE && JSON.stringify(e.detail) === entry.Detail)).toEqual([]);
+    expect(await put(JSON.stringify({ Entries: [entry] }))).toEqual({ status: 200, type: undefined });
+    expect((await events()).filter((e) => e.source === SOURCE && JSON.stringify(e.detail) === entry.Detail)).toHaveLength(1);
+  });
+});
