@@ -48,11 +48,12 @@ export function parseJsonBody(raw: string | undefined, isBase64: boolean, conten
  */
 function poison(root: unknown, paths: readonly (readonly (string | number)[])[]): unknown {
   for (const path of paths) {
-    if (path.length === 0) return NaN;
+    if (path.length === 0) return typeof root === 'number' ? NaN : root;
     let parent: unknown = root;
     for (const part of path.slice(0, -1)) parent = typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>)[part] : undefined;
     const last = path[path.length - 1]!;
-    if (typeof parent === 'object' && parent !== null && Object.hasOwn(parent, last)) (parent as Record<string | number, unknown>)[last] = NaN;
+    // With a key given twice JSON.parse kept the last value: where that is no number, nothing to mark.
+    if (typeof parent === 'object' && parent !== null && Object.hasOwn(parent, last) && typeof (parent as Record<string | number, unknown>)[last] === 'number') (parent as Record<string | number, unknown>)[last] = NaN;
   }
   return root;
 }

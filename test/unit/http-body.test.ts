@@ -5,6 +5,10 @@
  */
 import * as z from 'zod';
 import { Invalid } from '../../lambdas/contract/errors';
+import { createAttachmentBody } from '../../lambdas/contract/schemas/attachments';
+import { INEXACT_NUMBER } from '../../lambdas/contract/schemas/common';
+import { parseBatchDocument, putDocumentBody } from '../../lambdas/contract/schemas/documents';
+import { createLinkBody } from '../../lambdas/contract/schemas/share-links';
 import { MAX_BODY_BYTES, MAX_INEXACT_NUMBERS, MAX_JSON_DEPTH, parseJsonBody } from '../../lambdas/http-kit/body';
 import { MAX_REPORTED_ISSUES, toProblem, validationProblem } from '../../lambdas/http-kit/problem';
 
@@ -88,6 +92,24 @@ describe('numbers JSON.parse cannot hold exactly', () => {
       expect(parse(`{"n":${token}}`)).toEqual({ n: Number(token) });
     },
   );
+
+  it('the schemas refuse such a number in words, at its path: a document, a batch line alone, an attachment size, a link maxViews', () => {
+    const errorsOf = (result: { success: boolean; error?: z.ZodError }) => (result.success ? [] : validationProblem(result.error!).errors);
+    expect(errorsOf(putDocumentBody().safeParse(parse('{"customerId":"c","name":"n","amount":-123456789.123456789123}')))).toEqual([{ path: 'amount', message: INEXACT_NUMBER }]);
+    expect(errorsOf(putDocumentBody().safeParse(parse('{"customerId":"c","name":"1e-400 [{","data":{"lines":[1,{"k\\u00e9y":[0.5,1e-999]}]}}')))).toEqual([{ path: 'data.lines.1.kéy.1', message: INEXACT_NUMBER }]);
+    const batch = parse('{"documents":[{"type":"invoice","id":"a","customerId":"c","name":"n","amount":1},{"type":"invoice","id":"b","customerId":"c","name":"n","amount":1e-400}]}') as { documents: unknown[] };
+    expect(parseBatchDocument(batch.documents[0], 0).success).toBe(true);
+    expect(errorsOf(parseBatchDocument(batch.documents[1], 1))).toEqual([{ path: 'documents.1.amount', message: INEXACT_NUMBER }]);
+    expect(errorsOf(createAttachmentBody().safeParse(parse('{"fileName":"a.pdf","contentType":"application/pdf","size":1e-400}')))).toEqual([{ path: 'size', message: INEXACT_NUMBER }]);
+    expect(errorsOf(createLinkBody().safeParse(parse('{"maxViews":2.0000000000000000000001}')))).toEqual([{ path: 'maxViews', message: INEXACT_NUMBER }]);
+  });
+
+  it('with a key given twice, marks only a number that JSON.parse kept', () => {
+    expect(parse('{"a":{"b":1e-400},"a":5}')).toEqual({ a: 5 });
+    expect(parse('{"a":1e-400,"a":{"b":1}}')).toEqual({ a: { b: 1 } });
+    expect(parse('{"a":1e-400,"a":"x"}')).toEqual({ a: 'x' });
+    expect(parse('1e-400')).toBeNaN();
+  });
 
   it('a digit inside a string or a key is no number', () => {
     expect(parse('{"1e-400":"0.1000000000000000000001"}')).toEqual({ '1e-400': '0.1000000000000000000001' });

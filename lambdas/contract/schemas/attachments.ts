@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { lazy, type Infer } from './lazy';
 import { ATTACHMENT_CONTENT_TYPES, fileNameProblem, MAX_ATTACHMENT_BYTES, MAX_FILE_NAME_LENGTH, MIN_ATTACHMENT_BYTES } from '../attachment-types';
-import { id, isoDateTime } from './common';
+import { id, isoDateTime, jsonNumber } from './common';
 import { document, documentId, documentType } from './documents';
 
 export const attachmentContentType = lazy(() => z.enum(ATTACHMENT_CONTENT_TYPES));
@@ -12,7 +12,7 @@ export const createAttachmentBody = lazy(() =>
       // Checked against the content type below (its extension, its characters).
       fileName: z.string().max(MAX_FILE_NAME_LENGTH).meta({ description: 'No control or bidirectional characters, no / or \\, an extension that fits contentType' }),
       contentType: attachmentContentType(),
-      size: z.number().int().min(MIN_ATTACHMENT_BYTES).max(MAX_ATTACHMENT_BYTES),
+      size: jsonNumber().int().min(MIN_ATTACHMENT_BYTES).max(MAX_ATTACHMENT_BYTES),
     })
     .superRefine((body, ctx) => {
       if (body.fileName.length > MAX_FILE_NAME_LENGTH) return; // already refused by its max, once is enough
@@ -26,7 +26,7 @@ export const attachmentPath = lazy(() => z.strictObject({ type: documentType(), 
 
 export const attachment = lazy(() =>
   z
-    .object({ id: id(), fileName: z.string(), contentType: attachmentContentType(), size: z.number().int() })
+    .object({ id: id(), fileName: z.string(), contentType: attachmentContentType(), size: jsonNumber().int() })
     .meta({ id: 'Attachment' }),
 );
 export type Attachment = Infer<typeof attachment>;

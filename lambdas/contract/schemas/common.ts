@@ -27,6 +27,12 @@ export const multilineText = (max: number) =>
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
     .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
 
+/** Why a body's number reads NaN: its literal would be stored as another number (http-kit/body.ts, `isExactNumber`). */
+export const INEXACT_NUMBER = 'cannot be stored exactly: a double would change it (too many digits, or beyond its range); send it as a string';
+
+/** A number of a request body: one its literal would not survive (NaN, see INEXACT_NUMBER) is refused in those words. */
+export const jsonNumber = () => z.number({ error: (issue) => (typeof issue.input === 'number' && Number.isNaN(issue.input) ? INEXACT_NUMBER : undefined) });
+
 export const id = lazy(() => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id (1–64 of A-Za-z0-9_-)'));
 
 /**

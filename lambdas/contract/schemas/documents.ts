@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { lazy, type Infer } from './lazy';
 import { DOCUMENT_TYPES, type DocumentType } from '../document-types';
-import { cursor, id, instant, isoDateTime, limit, page, problem, text } from './common';
+import { cursor, id, INEXACT_NUMBER, instant, isoDateTime, jsonNumber, limit, page, problem, text } from './common';
 
 export const documentType = lazy(() => z.enum(DOCUMENT_TYPES));
 export const documentId = lazy(() => z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 of A-Za-z0-9._:-'));
@@ -16,9 +16,6 @@ export const documentId = lazy(() => z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/
 export const STORABLE_NUMBER = { maxMagnitude: Number.MAX_SAFE_INTEGER, minMagnitude: 1e-130 } as const;
 const NUMBER_RANGE = `must be 0 or of magnitude 1e-130 to ${Number.MAX_SAFE_INTEGER} (larger integers cannot be stored exactly; send them as strings)`;
 
-/** A number the body's text held but JSON.parse would have changed (1e-400, 22 digits): http-kit/body.ts makes it NaN. */
-export const INEXACT_NUMBER = 'cannot be stored exactly as sent (send it as a string)';
-const amountNumber = () => z.number({ error: (issue) => (typeof issue.input === 'number' && Number.isNaN(issue.input) ? INEXACT_NUMBER : undefined) });
 
 export const isStorableNumber = (n: number): boolean =>
   Number.isFinite(n) && (n === 0 || (Math.abs(n) >= STORABLE_NUMBER.minMagnitude && Math.abs(n) <= STORABLE_NUMBER.maxMagnitude));
@@ -106,7 +103,7 @@ export const putDocumentBody = lazy(() =>
     state: text(100).optional(),
     /** ISO date or date-time; the portal lists newest first by it. */
     date: z.iso.date().or(z.iso.datetime({ offset: true })).optional(),
-    amount: amountNumber().refine(isStorableNumber, NUMBER_RANGE).optional(),
+    amount: jsonNumber().refine(isStorableNumber, NUMBER_RANGE).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code').optional(),
     data: documentData().optional(),
   }),

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { lazy, type Infer } from './lazy';
 import { MAX_LINK_VIEWS } from '../share-links';
-import { id, isoDateTime } from './common';
+import { id, isoDateTime, jsonNumber } from './common';
 import { documentId, documentType } from './documents';
 
 export const linkId = id;
@@ -12,14 +12,14 @@ export const createLinkBody = lazy(() =>
     contactId: id().optional(),
     /** In the future, at most 90 days ahead; 30 days by default. */
     expiresAt: z.iso.datetime({ offset: true }).optional(),
-    maxViews: z.number().int().min(1).max(MAX_LINK_VIEWS).optional(),
+    maxViews: jsonNumber().int().min(1).max(MAX_LINK_VIEWS).optional(),
   }),
 );
 export type CreateLinkInput = Infer<typeof createLinkBody>;
 
 export const createdLink = lazy(() =>
   z
-    .object({ id: linkId(), url: z.string(), expiresAt: isoDateTime(), maxViews: z.number().int().optional(), views: z.number().int() })
+    .object({ id: linkId(), url: z.string(), expiresAt: isoDateTime(), maxViews: jsonNumber().int().optional(), views: z.number().int() })
     .meta({ id: 'CreatedShareLink' }),
 );
 
@@ -31,7 +31,7 @@ export const shareLink = lazy(() =>
       createdBy: z.string(),
       createdAt: isoDateTime(),
       expiresAt: isoDateTime(),
-      maxViews: z.number().int().optional(),
+      maxViews: jsonNumber().int().optional(),
       views: z.number().int(),
       revokedAt: isoDateTime().optional(),
     })
