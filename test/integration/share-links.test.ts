@@ -200,6 +200,23 @@ describe('dead links', () => {
     expect((await linksOf(doc.type, doc.id)).body.items).toEqual([]);
   });
 
+  test('a document moved to another customer kills its links (what was shared was the first customer’s); a replace for the same customer does not, nor does moving it back', async () => {
+    const doc = await publish();
+    const link = await createLink(doc.type, doc.id);
+    const client = viewer();
+    const replaced = await staff(`/documents/${doc.type}/${doc.id}`, { method: 'PUT', body: { customerId: customer.id, name: 'Renamed' } });
+    expect(replaced.status).toBe(200);
+    expect((await client.get(`/shared/${link.token}`)).body).toMatchObject({ id: doc.id, name: 'Renamed' });
+    const other = await createContact({ kind: 'company', name: uniq('Other customer') });
+    expect((await staff(`/documents/${doc.type}/${doc.id}`, { method: 'PUT', body: { customerId: other.id, name: 'Now another customer’s' } })).status).toBe(200);
+    const after = await client.get(`/shared/${link.token}`);
+    expect(after.status).toBe(410);
+    expect(after.text).not.toContain('another customer');
+    // Moved back (a correction undone): the link opens the document while it is the first customer's.
+    expect((await staff(`/documents/${doc.type}/${doc.id}`, { method: 'PUT', body: { customerId: customer.id, name: 'Back' } })).status).toBe(200);
+    expect((await client.get(`/shared/${link.token}`)).body).toMatchObject({ id: doc.id, name: 'Back' });
+  });
+
   test('an archived recipient kills the link; the link without recipient lives on', async () => {
     const doc = await publish();
     const recipient = await createContact({ kind: 'person', name: 'Recipient', email: `${uniq('recipient')}@example.com` });

@@ -33,7 +33,7 @@ beforeEach(() => ddb.reset());
 describe('create', () => {
   test('one transaction: the link and its entry (new), the guard at the read version, the same document, a live recipient, the audit entry', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    expect(await store().create(link({ contactId: 'bob', maxViews: 2 }), 3, audit)).toBe(true);
+    expect(await store().create(link({ contactId: 'bob', maxViews: 2, documentCustomerId: 'company-1' }), 3, audit)).toBe(true);
     const [put, entry, guard, document, recipient, auditPut, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(rest).toEqual([]);
     expect(put!.Put).toMatchObject({
@@ -46,7 +46,13 @@ describe('create', () => {
       Item: { pk: 'DOC#invoice#INV-1', sk: 'LINK#l1', entity: 'document-link', linkId: 'l1', tokenHash: 'abc', ttl: TTL },
     });
     expect(guard!.Update).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'LINKS' }, ConditionExpression: '#version = :read', ExpressionAttributeValues: { ':read': 3, ':next': 4 } });
-    expect(document!.ConditionCheck).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: 'attribute_exists(pk) AND #createdAt = :createdAt', ExpressionAttributeValues: { ':createdAt': AT } });
+    expect(document!.ConditionCheck).toMatchObject({
+      Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' },
+      ConditionExpression: 'attribute_exists(pk) AND #createdAt = :createdAt AND #customerId = :customerId',
+      ExpressionAttributeNames: { '#createdAt': 'createdAt', '#customerId': 'customerId' },
+      ExpressionAttributeValues: { ':createdAt': AT, ':customerId': 'company-1' },
+    });
+    expect(put!.Put!.Item).toMatchObject({ documentCustomerId: 'company-1' });
     expect(recipient!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#bob', sk: 'CONTACT' }, ConditionExpression: 'attribute_exists(pk) AND #archived = :false' });
     expect(auditPut!.Put!.Item).toMatchObject({ pk: 'AUDIT#company-1', action: 'link.created' });
   });

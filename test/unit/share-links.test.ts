@@ -81,7 +81,7 @@ function world() {
       beforeCreate?.();
       const current = documents.get(`${link.type}/${link.documentId}`);
       const recipient = link.contactId === undefined ? undefined : contacts.get(link.contactId);
-      if (guard !== guardVersion || current?.document.createdAt !== link.documentCreatedAt || (link.contactId !== undefined && (!recipient || recipient.archived))) return false;
+      if (guard !== guardVersion || current?.document.createdAt !== link.documentCreatedAt || (link.documentCustomerId !== undefined && current.document.customerId !== link.documentCustomerId) || (link.contactId !== undefined && (!recipient || recipient.archived))) return false;
       guard += 1;
       links.set(link.tokenHash, { ...link });
       audit.push(entry);
@@ -360,7 +360,7 @@ describe('the holder', () => {
     await gone(viewShared(w.shared, token));
   });
 
-  test('unknown, malformed, revoked, deleted or republished document, archived recipient: the same Gone, after the same reads', async () => {
+  test('unknown, malformed, revoked, deleted, republished or moved document, archived recipient: the same Gone, after the same reads', async () => {
     const cases: [string, (w: ReturnType<typeof world>) => Promise<string>][] = [
       ['unknown', async () => 'x'.repeat(43)],
       ['malformed', async () => '../%00'],
@@ -379,6 +379,12 @@ describe('the holder', () => {
         const token = await linkTo(w);
         w.setClock(at(1));
         w.publish();
+        return token;
+      }],
+      ['document moved to another customer', async (w) => {
+        const token = await linkTo(w);
+        const stored = w.documents.get('invoice/INV-1')!;
+        w.documents.set('invoice/INV-1', { document: { ...stored.document, customerId: 'another-customer', updatedAt: at(1).toISOString() }, version: stored.version + 1 });
         return token;
       }],
       ['recipient archived', async (w) => {
@@ -400,6 +406,18 @@ describe('the holder', () => {
       await gone(viewShared(w.shared, token));
       expect({ label, reads: [...w.reads].sort() }).toEqual({ label, reads: ['contact', 'document', 'link'] });
     }
+  });
+
+  test('a document replaced for the same customer keeps its links; a link recorded before links knew the customer follows its document', async () => {
+    const w = world();
+    const token = await linkTo(w);
+    const stored = w.documents.get('invoice/INV-1')!;
+    expect([...w.links.values()][0]).toMatchObject({ documentCustomerId: stored.document.customerId });
+    w.documents.set('invoice/INV-1', { document: { ...stored.document, name: 'Renamed', updatedAt: at(1).toISOString() }, version: stored.version + 1 });
+    await expect(viewShared(w.shared, token)).resolves.toMatchObject({ id: 'INV-1', name: 'Renamed' });
+    delete [...w.links.values()][0]!.documentCustomerId;
+    w.documents.set('invoice/INV-1', { document: { ...stored.document, customerId: 'another-customer' }, version: stored.version + 2 });
+    await expect(viewShared(w.shared, token)).resolves.toMatchObject({ id: 'INV-1', customerId: 'another-customer' });
   });
 
   test('a recipient that is back (not archived) opens the link again', async () => {

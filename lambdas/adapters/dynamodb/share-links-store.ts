@@ -18,7 +18,7 @@ import { TableStore } from './table-store';
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const FIELDS = ['id', 'tokenHash', 'type', 'documentId', 'documentCreatedAt', 'contactId', 'createdBy', 'createdAt', 'expiresAt', 'maxViews', 'views', 'revokedAt'] as const;
+const FIELDS = ['id', 'tokenHash', 'type', 'documentId', 'documentCreatedAt', 'documentCustomerId', 'contactId', 'createdBy', 'createdAt', 'expiresAt', 'maxViews', 'views', 'revokedAt'] as const;
 /** BatchGetItem takes at most 100 keys. */
 const BATCH = 100;
 
@@ -108,14 +108,14 @@ export class DynamoShareLinkStore extends TableStore implements ShareLinkStore, 
           ExpressionAttributeValues: { ':entity': ENTITY.documentLinkGuard, ':next': guardVersion + 1, ...(guardVersion === 0 ? {} : { ':read': guardVersion }) },
         },
       },
-      // Still the document the link was made for (not deleted, not deleted and published again).
+      // Still the document the link was made for (not deleted, not deleted and published again, not moved to another customer).
       {
         ConditionCheck: {
           TableName: this.table,
           Key: keys.document(link.type, link.documentId),
-          ConditionExpression: 'attribute_exists(pk) AND #createdAt = :createdAt',
-          ExpressionAttributeNames: { '#createdAt': 'createdAt' },
-          ExpressionAttributeValues: { ':createdAt': link.documentCreatedAt },
+          ConditionExpression: link.documentCustomerId === undefined ? 'attribute_exists(pk) AND #createdAt = :createdAt' : 'attribute_exists(pk) AND #createdAt = :createdAt AND #customerId = :customerId',
+          ExpressionAttributeNames: { '#createdAt': 'createdAt', ...(link.documentCustomerId === undefined ? {} : { '#customerId': 'customerId' }) },
+          ExpressionAttributeValues: { ':createdAt': link.documentCreatedAt, ...(link.documentCustomerId === undefined ? {} : { ':customerId': link.documentCustomerId }) },
         },
       },
       ...(link.contactId === undefined

@@ -23,6 +23,12 @@ export interface ShareLink {
    * under the same id is another document: the old links stay dead and are no longer listed.
    */
   documentCreatedAt: string;
+  /**
+   * The document's customer when the link was made. A document moved to another customer since is
+   * no longer what was shared: the link dies, as for a deleted one (absent on links made before
+   * this field: those follow the document).
+   */
+  documentCustomerId?: string;
   /** The recipient: the link dies while that contact is archived. */
   contactId?: string;
   createdBy: string;

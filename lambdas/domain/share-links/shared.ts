@@ -1,7 +1,7 @@
 /**
  * The holder of a share link: the document (one view counted) and its attachments (no view). A link
  * that is unknown, expired, revoked or used up, whose document is deleted (or replaced by another
- * under the same id), or whose recipient is or was archived since is `LinkGone`, always with the same detail, after
+ * under the same id) or moved to another customer, or whose recipient is or was archived since is `LinkGone`, always with the same detail, after
  * the same reads: the answer tells nothing about which it was, neither by its body nor by its time.
  */
 import type { DocumentType } from '../../contract/document-types';
@@ -38,6 +38,7 @@ async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Pr
     link !== undefined &&
     stored !== undefined &&
     stored.document.createdAt === link.documentCreatedAt &&
+    (link.documentCustomerId === undefined || stored.document.customerId === link.documentCustomerId) &&
     isLive(link, deps.now()) &&
     (link.contactId === undefined || (recipient !== undefined && !recipient.archived && !restoredSince(recipient.restoredAt, link.createdAt)));
   if (!alive) throw gone();

@@ -56,6 +56,7 @@ export async function createLink(deps: StaffLinkDeps, type: DocumentType, id: st
       type,
       documentId: id,
       documentCreatedAt: document.createdAt,
+      documentCustomerId: document.customerId,
       ...(input.contactId === undefined ? {} : { contactId: input.contactId }),
       createdBy: actor,
       createdAt: at,
