@@ -297,6 +297,32 @@ describe('the customer portal in Chromium', () => {
     await screenshot(page, '13-shared-revoked');
   });
 
+  test('what the back office sent stays in view: a long key of `data` wraps, and every value is on the page, not pushed past its right edge', async () => {
+    const id = uniq('SO');
+    const longKey = `Delivery address for the goods of this quotation as agreed with the customer's purchasing department`;
+    await staff(`/documents/sale_order/${id}`, {
+      customerId: company.id,
+      name: 'Quotation with long labels',
+      data: { [longKey]: 'Dock 4, Rotterdam', [`${'Unbroken'.repeat(12)}`]: 'second value', note: 'short key' },
+    }, 'PUT');
+    const created = await staff(`/documents/sale_order/${id}/links`, {});
+    await page.goto(created.body.url as string);
+    await page.getByText('Dock 4, Rotterdam').waitFor();
+    await screenshot(page, '14-shared-long-data-keys');
+    const layout = (await page.evaluate(`({
+      pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+      values: [...document.querySelectorAll('dl.data dd')].map((dd) => ({ text: dd.textContent, right: Math.round(dd.getBoundingClientRect().right), width: Math.round(dd.getBoundingClientRect().width) })),
+      viewport: window.innerWidth,
+    })`)) as { pageOverflow: number; values: { text: string; right: number; width: number }[]; viewport: number };
+    expect(layout.pageOverflow).toBeLessThanOrEqual(0);
+    expect(layout.values).toHaveLength(3);
+    for (const value of layout.values) {
+      expect(value.right).toBeLessThanOrEqual(layout.viewport);
+      // Room to read the value, not a sliver beside a key that took the whole line.
+      expect(value.width).toBeGreaterThanOrEqual(layout.viewport / 3);
+    }
+  });
+
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 60 KB of JavaScript (gzip)', async () => {
     for (const path of ['/', '/invitation?token=x', '/documents/invoice/x']) {
       const res = await fetch(portalUrl() + path);
