@@ -418,6 +418,21 @@ describe('the admin console in Chromium', () => {
     await expect(who.getByRole('button', { name: 'More contacts with access' }).count()).resolves.toBe(0);
   });
 
+  test('the wizard of a contact with a long unbroken name still fits the page: its `In Portal` checkbox and `Outcome` are in view', async () => {
+    const long = await createContact({ kind: 'company', name: `Holding${'International'.repeat(12)}BV` });
+    await page.goto(`${adminUrl()}/contacts/${long.id}/portal-access`);
+    const box = page.getByRole('checkbox', { name: `In Portal ${long.name}` });
+    await box.waitFor();
+    await screenshot(page, 'admin-13-wizard-long-name');
+    const viewport = page.viewportSize()!.width;
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    const checkbox = (await box.boundingBox())!;
+    expect(checkbox.x + checkbox.width).toBeLessThanOrEqual(viewport);
+    const outcome = (await page.getByRole('columnheader', { name: 'Outcome' }).boundingBox())!;
+    expect(outcome.x + outcome.width).toBeLessThanOrEqual(viewport);
+  });
+
   test('a staff user outside portal-admins sees "not allowed", not a broken page', async () => {
     const username = uniq('clerk');
     const password = 'Clerk-Browser-Pw-7!';
