@@ -36,5 +36,15 @@ export const WEB_HEADERS = {
   hstsMaxAgeSeconds: 2 * 365 * 24 * 3600,
 } as const;
 
+/**
+ * How long a browser keeps what it loaded: a page (`index.html`) is checked again on every load, so a
+ * deployment reaches everyone at once; the hashed files it names (`/assets/…`) never change under their
+ * names and are kept for good. `/config.json` is fetched with `no-store` by the page itself.
+ */
+export const WEB_CACHE_CONTROL = {
+  page: 'no-cache',
+  hashedAsset: 'public, max-age=31536000, immutable',
+} as const;
+
 /** The origin (scheme, host, port) of a URL: what CSP source lists and CORS compare. */
 export const originOf = (url: string): string => new URL(url).origin;

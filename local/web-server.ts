@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { contentSecurityPolicy, WEB_HEADERS, type CspOrigins } from '../lib/web-headers';
+import { contentSecurityPolicy, WEB_CACHE_CONTROL, WEB_HEADERS, type CspOrigins } from '../lib/web-headers';
 import { WEB_APP_CONFIG_FILE, type WebAppConfig } from '../lib/web-app-config';
 import { SHARE_LINK_PAGE } from '../lambdas/contract/share-links';
 
@@ -77,7 +77,7 @@ export function createWebServer(options: WebServerConfig): http.Server {
       return send(503, { 'content-type': 'text/plain' }, 'The app is not built (npm run web:build).');
     }
     // Hashed file names never change: cache them for good; anything else (index.html) is checked every time.
-    const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    const cache = file.includes(`${path.sep}assets${path.sep}`) ? WEB_CACHE_CONTROL.hashedAsset : WEB_CACHE_CONTROL.page;
     return send(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': cache }, body);
   });
 }

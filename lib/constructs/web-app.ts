@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deployment from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { WEB_APP_CONFIG_FILE, type WebAppConfig } from '../web-app-config';
-import { contentSecurityPolicy, WEB_HEADERS } from '../web-headers';
+import { contentSecurityPolicy, WEB_CACHE_CONTROL, WEB_HEADERS } from '../web-headers';
 
 const WEB_ROOT = path.resolve(__dirname, '..', '..', 'web');
 const ROOT = path.resolve(WEB_ROOT, '..');
@@ -132,22 +132,41 @@ export class WebApp extends Construct {
   }
 
   /**
-   * Uploads the app (built now, by `cdk synth`) and its runtime configuration; CloudFront forgets the
-   * old index.html and config. `logs` is the deployment function's log group (one function serves
-   * every app's deployment: give each the same group).
+   * Uploads the app (built now, by `cdk synth`) and its runtime configuration, with the cache headers
+   * the local server sends (S3 sends none of its own, and a browser would then keep an old
+   * index.html as long as it likes): first the hashed files, kept for good, then index.html and
+   * config.json, checked on every load; CloudFront forgets the old ones. `logs` is the deployment
+   * function's log group (one function serves every app's deployment: give each the same group).
+   * Returns the deployment that invalidates (`narrowInvalidations`).
    */
   deploy(config: WebAppConfig, logs: ILogGroup): deployment.BucketDeployment {
     this.config = config;
-    return new deployment.BucketDeployment(this, 'Deployment', {
+    const build = appBuild(this.app);
+    const assets = new deployment.BucketDeployment(this, 'AssetsDeployment', {
       destinationBucket: this.bucket,
-      sources: [appBuild(this.app), deployment.Source.jsonData(WEB_APP_CONFIG_FILE, config)],
+      sources: [build],
+      exclude: ['*'],
+      include: ['assets/*'],
       // Old hashed files stay: a page loaded before the deployment still finds its chunks.
       prune: false,
+      cacheControl: [deployment.CacheControl.fromString(WEB_CACHE_CONTROL.hashedAsset)],
+      memoryLimit: 512,
+      logGroup: logs,
+    });
+    const pages = new deployment.BucketDeployment(this, 'Deployment', {
+      destinationBucket: this.bucket,
+      sources: [build, deployment.Source.jsonData(WEB_APP_CONFIG_FILE, config)],
+      exclude: ['assets/*'],
+      prune: false,
+      cacheControl: [deployment.CacheControl.fromString(WEB_CACHE_CONTROL.page)],
       distribution: this.distribution,
       distributionPaths: ['/index.html', `/${WEB_APP_CONFIG_FILE}`],
       memoryLimit: 512,
       logGroup: logs,
     });
+    // A new index.html only once the files it names are there.
+    pages.node.addDependency(assets);
+    return pages;
   }
 }
 

@@ -8,7 +8,7 @@ import { type Template } from 'aws-cdk-lib/assertions';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import type { PortalStack } from '../../lib/stack';
 import type { WebApp } from '../../lib/constructs/web-app';
-import { contentSecurityPolicy, WEB_HEADERS } from '../../lib/web-headers';
+import { contentSecurityPolicy, WEB_CACHE_CONTROL, WEB_HEADERS } from '../../lib/web-headers';
 import { synthTemplate, TEST_CONFIG } from './portal-stack';
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -44,6 +44,8 @@ describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPre
   const distribution = () => resource(logicalId(webApp().distribution)).Properties.DistributionConfig;
   const hostedUiDomainId = () => logicalId(identity().node.findChild(pool).node.findChild(domain) as never);
   const distributionUrl = () => `https://{${logicalId(webApp().distribution)}.DomainName}`;
+  const deploymentsOf = () =>
+    (Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[]).filter((d) => d.Properties.DestinationBucketName.Ref === logicalId(webApp().bucket));
 
   it('bucket: private, all public access blocked, objects owned by the bucket, encrypted, access logged', () => {
     const bucket = resource(logicalId(webApp().bucket)).Properties;
@@ -121,13 +123,28 @@ describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPre
     expect(config.passwordPolicy).toEqual(PASSWORD_POLICY);
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: domainPrefix, UserPoolId: { Ref: poolId } });
 
-    const deployments = (Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[]).filter(
-      (d) => d.Properties.DestinationBucketName.Ref === logicalId(webApp().bucket),
-    );
-    expect(deployments).toHaveLength(1);
-    expect(deployments[0]!.Properties.SourceObjectKeys).toHaveLength(2); // the build and config.json
-    expect(deployments[0]!.Properties.Prune).toBe(false);
-    expect(deployments[0]!.Properties.DistributionPaths).toEqual(['/index.html', '/config.json']);
+    const pages = deploymentsOf().find((d) => d.Properties.DistributionPaths);
+    expect(pages).toBeDefined();
+    expect(pages!.Properties.SourceObjectKeys).toHaveLength(2); // the build and config.json
+    expect(pages!.Properties.Prune).toBe(false);
+    expect(pages!.Properties.DistributionPaths).toEqual(['/index.html', '/config.json']);
+  });
+
+  it('deployed with the cache headers the local server sends: index.html and config.json checked on every load, the hashed assets kept for good', () => {
+    const deployments = deploymentsOf();
+    expect(deployments).toHaveLength(2);
+    const [pages, assets] = [deployments.find((d) => d.Properties.DistributionPaths)!, deployments.find((d) => !d.Properties.DistributionPaths)!];
+    // Without a Cache-Control, S3 sends none and a browser may keep an old index.html for hours after a deployment.
+    expect(pages.Properties.SystemMetadata).toEqual({ 'cache-control': WEB_CACHE_CONTROL.page });
+    expect(pages.Properties.Exclude).toEqual(['assets/*']);
+    expect(assets.Properties.SystemMetadata).toEqual({ 'cache-control': WEB_CACHE_CONTROL.hashedAsset });
+    expect(assets.Properties.Exclude).toEqual(['*']);
+    expect(assets.Properties.Include).toEqual(['assets/*']);
+    expect(assets.Properties.Prune).toBe(false);
+    // The files a page names are there before the page that names them.
+    const assetsId = Object.entries(template.toJSON().Resources as Record<string, Resource>).find(([, r]) => r === assets)![0];
+    const pagesEntry = Object.values(template.toJSON().Resources as Record<string, Resource & { DependsOn?: string[] }>).find((r) => r === pages)!;
+    expect(pagesEntry.DependsOn).toContain(assetsId);
   });
 
   it('its URL is a stack output', () => {
