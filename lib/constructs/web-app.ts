@@ -178,6 +178,9 @@ function appBuild(app: string): deployment.ISource {
     bundling: {
       // Never used: the local build below either succeeds or fails the synth.
       image: DockerImage.fromRegistry('node:22-bookworm-slim'),
+      // CDK reuses a bundling whose options (serialised: the function below is not) are the same, so
+      // without the app's name here every app would get the first app's build.
+      environment: { WEB_APP: app },
       local: {
         tryBundle(outputDir) {
           const build = spawnSync(process.execPath, ['--import', 'tsx', path.join(WEB_ROOT, 'build', 'build.ts'), '--app', app, '--out', outputDir, '--quiet'], {

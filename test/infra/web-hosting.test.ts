@@ -156,4 +156,14 @@ it('the two apps are two distributions and two buckets, neither serving the othe
   expect(logicalId(stack.portal.distribution)).not.toBe(logicalId(stack.admin.distribution));
   expect(logicalId(stack.portal.bucket)).not.toBe(logicalId(stack.admin.bucket));
   expect(Object.keys(template.findResources('AWS::CloudFront::Distribution'))).toHaveLength(2);
+  // Each bucket gets its own app's build: CDK caches a bundling by its options, and the build
+  // function is no option it can tell apart, so both apps once shipped the first app's build.
+  const buildOf = (web: WebApp) =>
+    (Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[])
+      .filter((d) => d.Properties.DestinationBucketName.Ref === logicalId(web.bucket))
+      .map((d) => d.Properties.SourceObjectKeys[0] as string);
+  const [portalBuild, adminBuild] = [new Set(buildOf(stack.portal)), new Set(buildOf(stack.admin))];
+  expect(portalBuild.size).toBe(1); // one build per app, whatever its deployments
+  expect(adminBuild.size).toBe(1);
+  expect([...portalBuild][0]).not.toBe([...adminBuild][0]);
 });
