@@ -119,6 +119,7 @@ describe('the customer portal in Chromium', () => {
     await page.goto(invitationLink);
     await heading('Choose your password').waitFor();
     await page.getByText('At least 12 characters').waitFor(); // the pool's policy, shown
+    expect(await page.evaluate(`document.querySelector('meta[name="robots"]')?.content`)).toBe('noindex, nofollow'); // its URL holds the token
     await screenshot(page, '01-invitation');
 
     await tabTo('password');
@@ -282,6 +283,9 @@ describe('the customer portal in Chromium', () => {
     await heading('Shared invoice').waitFor();
     await page.getByText('INV/2026/SHARE').waitFor();
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    // A crawler that renders the page (the document is fetched by script) is told not to index it,
+    // as the API's own answer says (X-Robots-Tag): a share link posted somewhere public stays unlisted.
+    expect(await page.evaluate(`document.querySelector('meta[name="robots"]')?.content`)).toBe('noindex, nofollow');
     await screenshot(page, '12-shared-document');
     const listed = await api(`/documents/invoice/${id}/links`, { token: staffToken });
     expect(listed.body.items).toEqual([expect.objectContaining({ id: created.body.id, views: 1 })]);

@@ -12,6 +12,21 @@ export function useTitle(title: string | undefined): void {
   }, [title, t]);
 }
 
+/**
+ * For a page whose URL is a credential (a share link, an invitation): a crawler that renders it is
+ * told not to index it nor follow its links, as the API's answers to it say (`X-Robots-Tag`). A
+ * link posted somewhere public then stays out of search results.
+ */
+export function useNoIndex(): void {
+  useEffect(() => {
+    const meta = document.createElement('meta');
+    meta.name = 'robots';
+    meta.content = 'noindex, nofollow';
+    document.head.append(meta);
+    return () => meta.remove();
+  }, []);
+}
+
 export function Loading() {
   const { t } = useSession();
   return (

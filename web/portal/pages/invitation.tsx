@@ -8,12 +8,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, ok } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { useSession } from '../session';
-import { Failure, SignInButton, useTitle } from './common';
+import { Failure, SignInButton, useNoIndex, useTitle } from './common';
 
 type State = { step: 'form'; problem?: string; error?: unknown } | { step: 'sending' } | { step: 'done' } | { step: 'invalid' };
 
 export function Invitation() {
   const { t, api, config } = useSession();
+  useNoIndex();
   const { query } = useLocation();
   const [token] = useState(() => query.token ?? '');
   const [state, setState] = useState<State>(token ? { step: 'form' } : { step: 'invalid' });

@@ -9,10 +9,11 @@ import { Notice } from '../../shared/layout';
 import { useLoad } from '../../shared/load';
 import { DocumentView } from '../document-view';
 import { useSession } from '../session';
-import { Failure, Loading, useTitle } from './common';
+import { Failure, Loading, useNoIndex, useTitle } from './common';
 
 export function SharedDocument({ params }: { params: { token: string } }) {
   const { t, config } = useSession();
+  useNoIndex();
   const path = `/shared/${encodeURIComponent(params.token)}`;
   const doc = useLoad(params.token, () => getUntyped<Document & { attachments?: Attachment[] }>(config.apiUrl, path));
   const dead = doc.state === 'failed' && doc.error instanceof ApiError && [404, 410].includes(doc.error.status);
