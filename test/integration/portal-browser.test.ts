@@ -301,6 +301,40 @@ describe('the customer portal in Chromium', () => {
     await screenshot(page, '13-shared-revoked');
   });
 
+  test('with the API on the page’s own origin (`/api/*`, as CloudFront serves it in AWS), a share link’s file still downloads — the router leaves its link to the browser', async () => {
+    const id = uniq('INV');
+    await staff(`/documents/invoice/${id}`, { customerId: company.id, name: 'Shared through /api' }, 'PUT');
+    await attach(`/documents/invoice/${id}`);
+    const url = (await staff(`/documents/invoice/${id}/links`, {})).body.url as string;
+    const own = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    try {
+      const aws = await own.newPage();
+      const awsConsole = watch(aws, `${portalUrl()}/api`);
+      // The deployed layout: config.json names `<portal>/api`, and `/api/*` reaches the API with the prefix removed.
+      await aws.route(`${portalUrl()}/config.json`, async (route) => {
+        const config = (await (await route.fetch()).json()) as Record<string, unknown>;
+        await route.fulfill({ json: { ...config, apiUrl: `${portalUrl()}/api` } });
+      });
+      await aws.route(`${portalUrl()}/api/**`, async (route) => {
+        const target = stack().apiUrl + route.request().url().slice(`${portalUrl()}/api`.length);
+        await route.fulfill({ response: await route.fetch({ url: target, maxRedirects: 0 }) });
+      });
+      await aws.goto(url);
+      await aws.getByRole('heading', { level: 1, name: 'Shared through /api' }).waitFor();
+      const [download] = await Promise.all([aws.waitForEvent('download', { timeout: 10_000 }), aws.getByRole('link', { name: `Download ${PDF.fileName}` }).click()]);
+      expect(download.suggestedFilename()).toBe(PDF.fileName);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-download-'));
+      await download.saveAs(path.join(dir, 'file'));
+      const bytes = fs.readFileSync(path.join(dir, 'file'));
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(bytes).toEqual(PDF.bytes);
+      expect(new URL(aws.url()).pathname.startsWith('/s/')).toBe(true); // still on the document
+      expect(awsConsole.errors).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
   test('what the back office sent stays in view: a long key of `data` wraps, and every value is on the page, not pushed past its right edge', async () => {
     const id = uniq('SO');
     const longKey = `Delivery address for the goods of this quotation as agreed with the customer's purchasing department`;

@@ -39,7 +39,9 @@ export function SharedDocument({ params }: { params: { token: string } }) {
                 <span class="file">
                   {attachment.fileName} <span class="muted">{t.attachments.describe(attachment.contentType, attachment.size)}</span>
                 </span>
-                <a href={`${config.apiUrl}${path}/attachments/${encodeURIComponent(attachment.id)}`} aria-label={t.attachments.download(attachment.fileName)}>
+                {/* In AWS the API is on the page's own origin (`/api/*`): the router would take the click for one of its own pages
+                    (and show "not found"); it leaves a link with a target to the browser. `_top` is this very window. */}
+                <a href={`${config.apiUrl}${path}/attachments/${encodeURIComponent(attachment.id)}`} target="_top" aria-label={t.attachments.download(attachment.fileName)}>
                   {t.attachments.downloadButton}
                 </a>
               </li>
