@@ -5,6 +5,8 @@
  * (`/<poolId>/.well-known/openid-configuration`). It hands out cognito-local's own tokens, so the
  * pages run the same sign-in code as against Cognito in AWS.
  *
+ * `/oauth2/revoke` ends a refresh token (the pages revoke theirs on sign-out).
+ *
  * What it holds to, as Cognito does: redirect and logout URIs must be among the client's configured
  * ones, exactly (an unknown one is an error page, never a redirect); a code is single-use, lives
  * 60 s, and is bound to its client, redirect URI and PKCE challenge; a disabled user cannot sign in.
@@ -17,6 +19,7 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
+  RevokeTokenCommand,
   type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { errorPage, HOSTED_UI_CSS, signInPage } from './hosted-ui-page';
@@ -294,6 +297,30 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
     return answer(400, { error: 'unsupported_grant_type' });
   }
 
+  /**
+   * `/oauth2/revoke`: a refresh token (and what it issued) ends, as Cognito's endpoint does for a
+   * client with token revocation on; an unknown token is no error (RFC 7009), a wrong client is.
+   */
+  async function revoke(req: IncomingMessage, res: ServerResponse) {
+    const origin = req.headers.origin;
+    const cors: Record<string, string> = origin && allowedOrigins.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+    const answer = (status: number, body?: object) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...cors });
+      res.end(body ? JSON.stringify(body) : undefined);
+    };
+    const form = await readForm(req);
+    if (!form || !form.get('token')) return answer(400, { error: 'invalid_request' });
+    const client = clientOf(form.get('client_id'));
+    if (!client) return answer(400, { error: 'invalid_client' });
+    try {
+      await cognito.send(new RevokeTokenCommand({ ClientId: client.clientId, Token: form.get('token')! }));
+    } catch {
+      // Unknown, already revoked, another client's: nothing to end.
+    }
+    for (const [id, session] of sessions) if (session.refreshToken === form.get('token')) sessions.delete(id);
+    return answer(200);
+  }
+
   function logout(req: IncomingMessage, res: ServerResponse, url: URL) {
     const client = clientOf(url.searchParams.get('client_id'));
     const target = url.searchParams.get('logout_uri') ?? '';
@@ -313,6 +340,7 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
         authorization_endpoint: `${config.url}/oauth2/authorize`,
         token_endpoint: `${config.url}/oauth2/token`,
         end_session_endpoint: `${config.url}/logout`,
+        revocation_endpoint: `${config.url}/oauth2/revoke`,
         jwks_uri: `${issuerOf(client)}/.well-known/jwks.json`,
         response_types_supported: ['code'],
         grant_types_supported: ['authorization_code', 'refresh_token'],
@@ -332,7 +360,8 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
     if (route === 'GET /oauth2/authorize') return authorizeGet(req, res, url);
     if (route === 'POST /oauth2/authorize') return authorizePost(req, res);
     if (route === 'POST /oauth2/token') return token(req, res);
-    if (route === 'OPTIONS /oauth2/token') {
+    if (route === 'POST /oauth2/revoke') return revoke(req, res);
+    if (route === 'OPTIONS /oauth2/token' || route === 'OPTIONS /oauth2/revoke') {
       const origin = req.headers.origin;
       res.writeHead(204, origin && allowedOrigins.has(origin) ? { 'access-control-allow-origin': origin, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, authorization', vary: 'Origin' } : { vary: 'Origin' });
       return void res.end();

@@ -455,6 +455,26 @@ describe('the admin console in Chromium', () => {
     }
   });
 
+  test('Sign out drops the tokens here and revokes the refresh token: a copy taken before renews nothing', async () => {
+    await page.goto(`${adminUrl()}/contacts`);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const stored = (await page.evaluate(`Object.keys(sessionStorage).filter((k) => k.startsWith('oidc.user:')).map((k) => JSON.parse(sessionStorage.getItem(k)).refresh_token)`)) as string[];
+    expect(stored).toEqual([expect.any(String)]);
+    const renew = () =>
+      fetch(`${stack().hostedUiUrl}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', client_id: stack().staffClientId, refresh_token: stored[0]! }).toString(),
+      });
+    expect((await renew()).status).toBe(200); // it works while signed in
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(`Object.keys(sessionStorage).filter((k) => k.startsWith('oidc.user:')).length`)).toBe(0);
+    const after = await renew();
+    expect(after.status).toBe(400);
+    expect(await after.json()).toEqual({ error: 'invalid_grant' });
+  });
+
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 100 KB of JavaScript (gzip)', async () => {
     for (const path of ['/', '/contacts/x', '/contacts/x/portal-access', '/documents/invoice/x']) {
       const res = await fetch(adminUrl() + path);

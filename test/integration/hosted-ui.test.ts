@@ -167,6 +167,28 @@ describe('the hosted-UI stand-in', () => {
     expect((await api('/portal/me', { token: renewed.access_token })).status).toBe(200);
   });
 
+  test('/oauth2/revoke ends a refresh token, for the page’s origin (CORS); an unknown token is no error, an unknown client is', async () => {
+    const { verifier, challenge } = pkce();
+    const tokens = (await (await exchange(customer(), codeOf(await signIn(customer(), email, PASSWORD, challenge)), verifier)).json()) as { refresh_token: string };
+    const renew = () => hostedUi('/oauth2/token', form({ grant_type: 'refresh_token', client_id: customer().clientId, refresh_token: tokens.refresh_token }));
+    expect((await renew()).status).toBe(200);
+    const origin = new URL(stack().portalUrl).origin;
+    const preflight = await hostedUi('/oauth2/revoke', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+    const revoked = await hostedUi('/oauth2/revoke', { ...form({ token: tokens.refresh_token, token_type_hint: 'refresh_token', client_id: customer().clientId }), headers: { 'content-type': 'application/x-www-form-urlencoded', origin } });
+    expect(revoked.status).toBe(200);
+    expect(revoked.headers.get('access-control-allow-origin')).toBe(origin);
+    const refused = await renew();
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: 'invalid_grant' });
+    // Again, or a made-up token: 200 (RFC 7009). An unknown client: 400.
+    expect((await hostedUi('/oauth2/revoke', form({ token: tokens.refresh_token, client_id: customer().clientId }))).status).toBe(200);
+    expect((await hostedUi('/oauth2/revoke', form({ token: 'made-up', client_id: customer().clientId }))).status).toBe(200);
+    const unknown = await hostedUi('/oauth2/revoke', form({ token: 'made-up', client_id: 'nobody' }));
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ error: 'invalid_client' });
+  });
+
   test('a sign-in leaves a session that signs the next authorization in without the form, until /logout ends it', async () => {
     const signedIn = await signIn(customer(), email, PASSWORD, pkce().challenge);
     const session = cookieOf(signedIn, `hosted_ui_session_${stack().customerUserPoolId}`)!;

@@ -2,8 +2,8 @@
  * Sign-in with the authorization code flow and PKCE through the hosted UI (Cognito's in AWS, the
  * local stand-in otherwise), by oidc-client-ts. The endpoints are given, not discovered: the page
  * then talks to the API and the hosted UI only, which is all its Content-Security-Policy allows.
- * Tokens stay in sessionStorage (this tab, until it closes); signing out also ends the hosted UI's
- * session, else the next `Sign in` would come straight back signed in.
+ * Tokens stay in sessionStorage (this tab, until it closes); signing out revokes the refresh token
+ * and ends the hosted UI's session, else the next `Sign in` would come straight back signed in.
  */
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import type { AppConfig } from './config';
@@ -19,7 +19,7 @@ export interface Auth {
   /** The signed-in user, if any and not expired (renewed with the refresh token when it can be). */
   user(): Promise<User | undefined>;
   accessToken(): Promise<string | undefined>;
-  /** Forgets the tokens here and ends the hosted UI's session (a redirect). */
+  /** Revokes the refresh token, forgets the tokens here and ends the hosted UI's session (a redirect). */
   signOut(): Promise<void>;
   /** Forgets the tokens here only (an expired session). */
   forget(): Promise<void>;
@@ -40,6 +40,7 @@ export function createAuth(config: AppConfig): Auth {
       issuer: config.authority,
       authorization_endpoint: `${config.hostedUiUrl}/oauth2/authorize`,
       token_endpoint: `${config.hostedUiUrl}/oauth2/token`,
+      revocation_endpoint: `${config.hostedUiUrl}/oauth2/revoke`,
     },
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
     stateStore: new WebStorageStateStore({ store: window.sessionStorage }),
@@ -71,6 +72,9 @@ export function createAuth(config: AppConfig): Auth {
     user,
     accessToken: async () => (await user())?.access_token,
     async signOut() {
+      // The hosted UI's logout ends its session, not the refresh token (30 days for a customer): revoked
+      // here, a copy of it renews nothing. A failed revocation does not keep anyone signed in.
+      await manager.revokeTokens(['refresh_token']).catch(() => undefined);
       await manager.removeUser();
       const logout = new URL(`${config.hostedUiUrl}/logout`);
       logout.searchParams.set('client_id', config.clientId);
