@@ -15,6 +15,7 @@ import { OUTBOX_ABANDONED_AFTER_MS } from '../../lambdas/contract/outbox';
 import { processOutboxItem, type OutboxDeps, type StepHook } from '../../lambdas/domain/outbox';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
+import { expireAccess, type ExpiryDeps } from '../../lambdas/domain/portal-access/expire';
 import { acceptInvitation } from '../../lambdas/domain/portal-access/invitations';
 import type { AccessEventType, DeliveryDeps, ReinviteDeps } from '../../lambdas/domain/portal-access/ports';
 import { deliverReminder } from '../../lambdas/domain/portal-access/reminder';
@@ -464,5 +465,34 @@ describe("a revocation's follow-up", () => {
     expect(access.contact('p2').portal.status).toBe('revoked');
     expect(await drain()).toEqual([]);
     expect(disabled().sort()).toEqual(['user-p1', 'user-p2']);
+  });
+
+  it('an end revoked before the job recorded it is still announced and audited by the job, once; one revoked before its end is not', async () => {
+    const job = (): ExpiryDeps => ({ contacts: access.contactStore, store: access, now: () => clock, events: { emit: async (type, detail) => void events.push({ type, detail }) } });
+    const until = '2026-03-01T09:00:00.000Z';
+    activeWithLogin('p1', { portal: { status: 'active', activatedAt: '2026-01-01T00:00:00.000Z', until } });
+    activeWithLogin('p2', { portal: { status: 'active', activatedAt: '2026-01-01T00:00:00.000Z', until: '2026-03-02T00:00:00.000Z' } });
+    expect(await revokeAccess(deps, 'p1', 'event:crm')).toBe('revoked');
+    expect(await revokeAccess(deps, 'p2', 'event:crm')).toBe('revoked');
+    expect(await expireAccess(job(), 'p1', until)).toBe('expired');
+    expect(await expireAccess(job(), 'p1', until)).toBe('unchanged');
+    clock = new Date('2026-03-02T00:00:01.000Z');
+    expect(await expireAccess(job(), 'p2', '2026-03-02T00:00:00.000Z')).toBe('unchanged');
+    expect(events.filter((e) => e.type === 'PortalAccessExpired').map((e) => e.detail)).toEqual([{ contactId: 'p1', email: 'p1@example.com', at: until }]);
+    expect(access.audit.filter((a) => a.action === 'portal.expired')).toEqual([
+      expect.objectContaining({ contactId: 'p1', actor: 'schedule', details: { until, revokedAt: '2026-03-01T10:00:00.000Z' } }),
+    ]);
+    expect(access.contact('p1')).toMatchObject({ portal: expect.objectContaining({ status: 'revoked' }), expiryAnnounced: until });
+  });
+
+  it('an end recorded (expired) but not yet announced, then revoked: the claim stays, and the job announces it once without a second audit entry', async () => {
+    const job = (): ExpiryDeps => ({ contacts: access.contactStore, store: access, now: () => clock, events: { emit: async (type, detail) => void events.push({ type, detail }) } });
+    const until = '2026-03-01T09:00:00.000Z';
+    activeWithLogin('p1', { portal: { status: 'expired', activatedAt: '2026-01-01T00:00:00.000Z', until }, expiryClaim: '2026-03-01T09:00:30.000Z' });
+    expect(await revokeAccess(deps, 'p1', 'event:crm')).toBe('revoked');
+    expect(access.contact('p1').expiryClaim).toBe('2026-03-01T09:00:30.000Z');
+    expect(await expireAccess(job(), 'p1', until)).toBe('announced');
+    expect(events.filter((e) => e.type === 'PortalAccessExpired')).toHaveLength(1);
+    expect(access.audit.filter((a) => a.action === 'portal.expired')).toEqual([]);
   });
 });

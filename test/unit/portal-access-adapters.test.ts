@@ -583,26 +583,43 @@ describe('DynamoAccessStore: scoped and time-bound access', () => {
     expect(items[2]?.Delete?.Key).toEqual({ pk: 'INVITATION#h1', sk: 'INVITATION' });
   });
 
-  it('claimExpiry takes over only the claim it saw; expiryAnnounced removes the due entry and the claim while still expired at that end', async () => {
+  it('claimExpiry takes over only the claim it saw; expiryAnnounced removes the due entry and the claim while the access still ended at that end (expired, or revoked since)', async () => {
     db.on(UpdateCommand).resolves({});
     expect(await store.claimExpiry('c1', UNTIL, 'old-claim', 'new-claim')).toBe(true);
     expect(db.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
-      ConditionExpression: '#portal.#status = :expired AND #portal.#until = :until AND expiryClaim = :previous',
-      ExpressionAttributeValues: { ':claim': 'new-claim', ':previous': 'old-claim', ':until': UNTIL, ':expired': 'expired' },
+      ConditionExpression: '#portal.#status IN (:expired, :revoked) AND #portal.#until = :until AND expiryClaim = :previous',
+      ExpressionAttributeValues: { ':claim': 'new-claim', ':previous': 'old-claim', ':until': UNTIL, ':expired': 'expired', ':revoked': 'revoked' },
     });
     await store.expiryAnnounced('c1', UNTIL);
     expect(db.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({
       UpdateExpression: 'SET expiryAnnounced = :until REMOVE expiryClaim, duepk, duesk',
-      ConditionExpression: '#portal.#status = :expired AND #portal.#until = :until',
+      ConditionExpression: '#portal.#status IN (:expired, :revoked) AND #portal.#until = :until',
     });
     db.reset();
     db.on(UpdateCommand).rejects(Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' }));
     expect(await store.claimExpiry('c1', UNTIL, undefined, 'mine')).toBe(false);
   });
 
-  it('a revocation removes the due entry and any expiry claim', async () => {
+  it('a revocation removes the due entry and any expiry claim — unless an end is still to be announced', async () => {
     db.on(TransactWriteCommand).resolves({});
     await store.revoke(person({ portal: { status: 'active', until: UNTIL } }), 'now', auditEntry('portal.revoked', 'c1', 'staff:ann', 'now'), false, revocationItem);
     expect(update()?.UpdateExpression).toContain('REMOVE #invitation, expiryClaim, duepk, duesk');
+    db.reset();
+    db.on(TransactWriteCommand).resolves({});
+    await store.revoke(person({ portal: { status: 'active', until: UNTIL } }), 'now', auditEntry('portal.revoked', 'c1', 'staff:ann', 'now'), false, revocationItem, true);
+    expect(update()?.UpdateExpression).toContain('REMOVE #invitation ADD');
+    expect(update()?.UpdateExpression).not.toMatch(/expiryClaim|duepk|duesk/);
+  });
+
+  it('claimExpiry with an audit entry (an end revoked before it was recorded): the claim and the entry in one transaction', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    const audit = auditEntry('portal.expired', 'c1', 'schedule', 'now', { until: UNTIL });
+    expect(await store.claimExpiry('c1', UNTIL, undefined, 'mine', audit)).toBe(true);
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems;
+    expect(items?.[0]?.Update).toMatchObject({ UpdateExpression: 'SET expiryClaim = :claim', ConditionExpression: expect.stringContaining('attribute_not_exists(expiryClaim)') });
+    expect(items?.[1]?.Put?.Item).toMatchObject({ action: 'portal.expired' });
+    db.reset();
+    db.on(TransactWriteCommand).rejects(Object.assign(new Error('no'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }));
+    expect(await store.claimExpiry('c1', UNTIL, undefined, 'mine', audit)).toBe(false);
   });
 });

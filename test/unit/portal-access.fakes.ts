@@ -276,13 +276,13 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     return true;
   }
 
-  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem) {
+  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem, keepExpiry = false) {
     const stored = this.contacts.get(contact.id);
     const unsent = contact.portal.delivery === 'queued';
     if (!stored || stored.portal.status !== contact.portal.status || (unsent && stored.portal.delivery !== 'queued')) return false;
     if (stored.invitation) this.invitations.delete(stored.invitation.tokenHash);
     delete stored.invitation;
-    delete stored.expiryClaim;
+    if (!keepExpiry) delete stored.expiryClaim;
     stored.portal = { ...stored.portal, status: 'revoked', revokedAt: at };
     if (unsent) delete stored.portal.delivery;
     stored.outbox = pointer(outbox);
@@ -416,16 +416,17 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     return true;
   }
 
-  async claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string) {
+  async claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string, audit?: AuditEntry) {
     const stored = this.contacts.get(contactId);
-    if (!stored || stored.portal.status !== 'expired' || stored.portal.until !== until || stored.expiryClaim !== previous) return false;
+    if (!stored || !['expired', 'revoked'].includes(stored.portal.status) || stored.portal.until !== until || stored.expiryClaim !== previous) return false;
     stored.expiryClaim = claim;
+    if (audit) this.audit.push(clone(audit));
     return true;
   }
 
   async expiryAnnounced(contactId: string, until: string) {
     const stored = this.contacts.get(contactId);
-    if (!stored || stored.portal.status !== 'expired' || stored.portal.until !== until) return;
+    if (!stored || !['expired', 'revoked'].includes(stored.portal.status) || stored.portal.until !== until) return;
     delete stored.expiryClaim;
     stored.expiryAnnounced = until;
     this.announced.push(contactId);

@@ -419,17 +419,19 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     return result === true;
   }
 
-  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem): Promise<boolean> {
+  async revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem, keepExpiry = false): Promise<boolean> {
     // An invitation still queued is never sent now (its item is superseded): the line must not say
     // `queued` for good. Conditioned on `queued` as read: had the worker marked it `sent` meanwhile,
     // the revocation reads again (revoke.ts) and `sent` stays.
     const unsent = contact.portal.delivery === 'queued';
+    // An end still to be announced keeps its due entry and claim: the scheduled job announces it.
+    const expiry = keepExpiry ? '' : `, expiryClaim, ${DUE_ATTRIBUTES.join(', ')}`;
     const items: TransactItems = [
       {
         Update: {
           TableName: this.table,
           Key: keys.contact(contact.id),
-          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, #outbox = :outbox, gsi4pk = :statusPartition REMOVE #invitation, expiryClaim, ${DUE_ATTRIBUTES.join(', ')}${unsent ? ', #portal.#delivery' : ''} ADD #version :one`,
+          UpdateExpression: `SET #portal.#status = :revoked, #portal.revokedAt = :at, #updatedAt = :at, #outbox = :outbox, gsi4pk = :statusPartition REMOVE #invitation${expiry}${unsent ? ', #portal.#delivery' : ''} ADD #version :one`,
           // Archived as read, so that the status partition (archived ones apart) is the right one.
           ConditionExpression: `#portal.#status = :read AND #archived = :archived${unsent ? ' AND #portal.#delivery = :queued' : ''}`,
           ExpressionAttributeNames: {
@@ -546,23 +548,26 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     return (await transact(this.db, items)) === true;
   }
 
-  claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string): Promise<boolean> {
-    return updateIf(this, {
+  async claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string, audit?: AuditEntry): Promise<boolean> {
+    const claimed = {
       Key: keys.contact(contactId),
       UpdateExpression: 'SET expiryClaim = :claim',
-      ConditionExpression: `#portal.#status = :expired AND #portal.#until = :until AND ${previous === undefined ? 'attribute_not_exists(expiryClaim)' : 'expiryClaim = :previous'}`,
+      // Expired, or revoked since its end (revoke keeps the due entry of an end not yet announced).
+      ConditionExpression: `#portal.#status IN (:expired, :revoked) AND #portal.#until = :until AND ${previous === undefined ? 'attribute_not_exists(expiryClaim)' : 'expiryClaim = :previous'}`,
       ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until' },
-      ExpressionAttributeValues: { ':claim': claim, ':expired': 'expired', ':until': until, ...(previous === undefined ? {} : { ':previous': previous }) },
-    });
+      ExpressionAttributeValues: { ':claim': claim, ':expired': 'expired', ':revoked': 'revoked', ':until': until, ...(previous === undefined ? {} : { ':previous': previous }) },
+    };
+    if (!audit) return updateIf(this, claimed);
+    return (await transact(this.db, [{ Update: { TableName: this.table, ...claimed } }, { Put: { TableName: this.table, Item: auditItem(audit) } }])) === true;
   }
 
   async expiryAnnounced(contactId: string, until: string): Promise<void> {
     await updateIf(this, {
       Key: keys.contact(contactId),
       UpdateExpression: `SET expiryAnnounced = :until REMOVE expiryClaim, ${DUE_ATTRIBUTES.join(', ')}`,
-      ConditionExpression: '#portal.#status = :expired AND #portal.#until = :until',
+      ConditionExpression: '#portal.#status IN (:expired, :revoked) AND #portal.#until = :until',
       ExpressionAttributeNames: { '#portal': 'portal', '#status': 'status', '#until': 'until' },
-      ExpressionAttributeValues: { ':expired': 'expired', ':until': until },
+      ExpressionAttributeValues: { ':expired': 'expired', ':revoked': 'revoked', ':until': until },
     });
   }
 }

@@ -99,9 +99,10 @@ export interface AccessStore {
   /**
    * `revoked` + the pending invitation deleted + audit + the outbox item (the login's state and the
    * event), if the status is still the one read; with `releaseLogin` (an archived contact) also its
-   * login's guard and subject pointer, if they are its own.
+   * login's guard and subject pointer, if they are its own. The access's due entry and expiry claim
+   * go too — unless `keepExpiry`: its end came before and the job has not announced it yet.
    */
-  revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem): Promise<boolean>;
+  revoke(contact: ContactRecord, at: string, audit: AuditEntry, releaseLogin: boolean, outbox: RevocationItem, keepExpiry?: boolean): Promise<boolean>;
   /** Queues another revocation item (its Cognito part or event never finished), if the contact still names the item it was read with. */
   requeueRevocation(contact: ContactRecord, item: RevocationItem): Promise<boolean>;
   /** Deletes the login's email guard and subject pointer, each if it names this contact. */
@@ -132,9 +133,13 @@ export interface AccessStore {
    * still `invited` with this token, neither accepted nor recorded expired yet.
    */
   markInvitationExpired(contact: ContactRecord, at: string, audit: AuditEntry): Promise<boolean>;
-  /** Takes over announcing an expiry: `expiryClaim = claim` if it is still `previous` (or none) and the access expired at `until`. */
-  claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string): Promise<boolean>;
-  /** The expiry's event went out: `expiryAnnounced = until`, the due entry and the claim go, if the access is still expired at `until`. */
+  /**
+   * Takes over announcing an expiry: `expiryClaim = claim` if it is still `previous` (or none) and the
+   * access ended at `until` (`expired`, or `revoked` since); with `audit` (an end revoked before the
+   * job recorded it) that entry too, in the same write.
+   */
+  claimExpiry(contactId: string, until: string, previous: string | undefined, claim: string, audit?: AuditEntry): Promise<boolean>;
+  /** The expiry's event went out: `expiryAnnounced = until`, the due entry and the claim go, if the access still ended at `until` (expired, or revoked since). */
   expiryAnnounced(contactId: string, until: string): Promise<void>;
 }
 

@@ -11,7 +11,7 @@
  */
 import { ChangedMeanwhile, Conflict, NotFound } from '../../contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../contract/outbox';
-import { portalStatusAt } from '../access-policy';
+import { hasEnded, portalStatusAt } from '../access-policy';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import { once, type OutboxOutcome, type OutboxRun, type RevocationItem } from '../outbox';
@@ -47,7 +47,7 @@ export async function revokeContact(
     const email = contact.login?.email;
     const at = deps.now().toISOString();
     const audit = auditEntry('portal.revoked', contact.id, actor, at, { email, previousStatus: status, ...(reason ? { reason } : {}) });
-    if (await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at))) return 'revoked';
+    if (await deps.store.revoke(contact, at, audit, contact.archived, revocationItem(deps, contact, actor, at), endUnannounced(contact, new Date(at)))) return 'revoked';
     // Changed since the read (lines.ts, WRITE_ATTEMPTS): the access still has to end.
     const fresh = attempt < WRITE_ATTEMPTS ? await deps.contacts.get(contact.id) : undefined;
     if (!fresh) throw new LineFailure(new ChangedMeanwhile(), status);
@@ -66,6 +66,14 @@ export async function revokeContact(
 /** Whether there is an access to revoke: an archive or an event also ends one that has expired. */
 const revocable = (contact: ContactRecord, ended: 'keep' | 'revoke', now: Date): boolean =>
   ended === 'revoke' ? inPortal(contact.portal.status) || contact.portal.status === 'expired' : inPortal(portalStatusAt(contact.portal, now));
+
+/**
+ * The access reached its `until` before this revocation and the scheduled job has not announced
+ * that yet (it may not even have recorded it): the job still must (`PortalAccessExpired`, audited),
+ * so the revocation keeps the end's due entry and claim (expire.ts).
+ */
+const endUnannounced = (contact: ContactRecord, at: Date): boolean =>
+  contact.portal.until !== undefined && hasEnded(contact.portal.until, at) && contact.expiryAnnounced !== contact.portal.until;
 
 const abandoned = (contact: ContactRecord, now: Date) => !contact.outbox || now.getTime() - Date.parse(contact.outbox.at) > OUTBOX_ABANDONED_AFTER_MS;
 
