@@ -17,6 +17,15 @@ const ROOT = path.resolve(WEB_ROOT, '..');
 /** Where a page reaches the API on its own origin: `<app>/api/...` → the HTTP API, prefix removed. */
 export const API_PATH_PREFIX = '/api';
 
+/**
+ * The error statuses CloudFront keeps in its cache (10 s unless told otherwise) for GET and HEAD,
+ * whatever the cache policy, and — but for 404, 414 and 501 — whatever the answer's
+ * `Cache-Control: no-store` (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages-expiration.html).
+ * Under `/api/*` the cache key is the path alone (CachingDisabled names no header nor query string),
+ * so one caller's 400, 403 or 503 would be every caller's answer on that path for those seconds.
+ */
+export const CLOUDFRONT_CACHED_ERRORS = [400, 403, 404, 405, 414, 500, 501, 502, 503, 504] as const;
+
 export interface WebAppProps {
   /** The folder of web/ to build and serve (`portal`, `admin`). */
   readonly app: string;
@@ -36,8 +45,8 @@ export interface WebAppProps {
  * headers as locally (lib/web-headers.ts) plus HSTS. Paths that are not files of the app get
  * `index.html` (the app's router decides). The API is served under `/api/*` of the same origin, so
  * the page makes no cross-origin API call (no CORS for it, `connect-src 'self'`), and the
- * distribution's settings name the API while the API's need not name the distribution.
- * `deploy(config)` uploads the build and its `/config.json`.
+ * distribution's settings name the API while the API's need not name the distribution. No error
+ * answer is cached (`CLOUDFRONT_CACHED_ERRORS`). `deploy(config)` uploads the build and its `/config.json`.
  */
 export class WebApp extends Construct {
   readonly bucket: s3.Bucket;
@@ -106,6 +115,8 @@ export class WebApp extends Construct {
       enableLogging: true,
       logBucket: props.logBucket,
       logFilePrefix: `cloudfront/${props.app}/`,
+      // No error is kept: an error-caching TTL of 0 for each, and no page of ours (the API's problem+json, S3's 403, pass as they are).
+      errorResponses: CLOUDFRONT_CACHED_ERRORS.map((httpStatus) => ({ httpStatus, ttl: Duration.seconds(0) })),
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,

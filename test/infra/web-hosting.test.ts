@@ -74,7 +74,11 @@ describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPre
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
     expect(config.CacheBehaviors.every((b: { ViewerProtocolPolicy: string }) => b.ViewerProtocolPolicy === 'https-only')).toBe(true);
     expect(config.DefaultRootObject).toBe('index.html');
-    expect(config.CustomErrorResponses).toBeUndefined();
+    // No error page of our own: the API's problem+json (and S3's 403) pass unchanged.
+    for (const response of config.CustomErrorResponses ?? []) {
+      expect(response.ResponsePagePath).toBeUndefined();
+      expect(response.ResponseCode).toBeUndefined();
+    }
     const fn = resource(config.DefaultCacheBehavior.FunctionAssociations[0].FunctionARN['Fn::GetAtt'][0]).Properties;
     expect(fn.FunctionCode).toContain("request.uri = '/index.html'");
     expect(fn.FunctionCode).toContain("'/config.json'");
@@ -110,6 +114,14 @@ describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPre
     expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']));
     const fn = resource(api.FunctionAssociations[0].FunctionARN['Fn::GetAtt'][0]).Properties;
     expect(fn.FunctionCode).toContain('request.uri.substring(4)');
+  });
+
+  it('distribution: keeps no error answer — one caller’s 400, 403 or 503 under /api/* (cached by path alone) is nobody else’s answer', () => {
+    // What CloudFront caches for 10 s unless told otherwise, ignoring the API's `no-store` but for 404, 414 and 501
+    // (AWS: "Control how long CloudFront caches errors"); CachingDisabled keys /api/* by the path, not the query nor the token.
+    const cachedByCloudFront = [400, 403, 404, 405, 414, 500, 501, 502, 503, 504];
+    const errorTtls = Object.fromEntries((distribution().CustomErrorResponses ?? []).map((r: { ErrorCode: number; ErrorCachingMinTTL?: number }) => [r.ErrorCode, r.ErrorCachingMinTTL]));
+    expect(errorTtls).toEqual(Object.fromEntries(cachedByCloudFront.map((status) => [status, 0])));
   });
 
   it('deployed: the build plus a /config.json that points at the API (through /api/* of the app’s own origin) and its pool, client and hosted UI', () => {
