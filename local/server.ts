@@ -8,14 +8,14 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { allowedOrigin, CORS, type CorsOrigins } from '../lambdas/contract/cors';
 import { REQUEST_ID_HEADER, requestInstance } from '../lambdas/contract/problem-types';
-import { scopesOf, type Route } from '../lambdas/contract/routes';
+import type { Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
 import { log, withLogContext } from '../lambdas/platform/log';
 import { apiEvent, lambdaContext } from './api-event';
 import { readBody, TooLarge } from './body';
 import { handlerOf } from './handlers';
-import { InsufficientScope, Unauthorized, type PoolAuthorizer } from './authorizer';
+import { Unauthorized, type PoolAuthorizer } from './authorizer';
 import { loggablePath, matchRoute } from './routing';
 import { ClientBuckets } from './throttle';
 
@@ -55,7 +55,7 @@ function corsHeaders(origin: string | undefined, path: string, config: ServerCon
 
 async function authorize(route: Route, req: IncomingMessage, config: ServerConfig): Promise<Record<string, string> | undefined> {
   if (route.principal === 'public') return undefined;
-  return config.authorizers[route.principal].verify(req.headers.authorization, scopesOf(route.principal));
+  return config.authorizers[route.principal].verify(req.headers.authorization);
 }
 
 /** How a request was answered: its status, and whether a Lambda handler answered it (and logged it). */
@@ -115,8 +115,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
   try {
     claims = await authorize(match.route, req, config);
   } catch (error) {
-    if (error instanceof InsufficientScope)
-      return own(send(res, problemResult(new HttpError('forbidden', error.message, { 'www-authenticate': 'Bearer error="insufficient_scope"' }), requestId), cors));
     if (!(error instanceof Unauthorized)) throw error;
     return own(send(res, problemResult(new HttpError('unauthenticated', error.message), requestId), cors));
   }

@@ -22,18 +22,12 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Principal = 'staff' | 'customer' | 'public';
 
 /**
- * The OAuth scope every authenticated route requires of its token (API Gateway's JWT authorizer in
- * AWS, `local/jwt.ts` locally). An ID token carries no `scope` claim, so this is what keeps ID tokens
- * out. `aws.cognito.signin.user.admin` rather than a resource server's custom scope: Cognito puts it
- * into every access token of these clients — InitiateAuth and SRP always, the hosted UI because the
- * customer client allows it — and cognito-local into its tokens too, while custom scopes exist
- * only in hosted-UI tokens, so the same rule would not hold for staff (no OAuth) nor locally.
+ * No route requires an OAuth scope of its token. API.md: an ID token is `401`, also in AWS. API
+ * Gateway's JWT authorizer checks the signature, issuer, expiry and audience (`aud`, else
+ * `client_id`), which a Cognito ID token passes (its `aud` is the client id); a route scope would then
+ * make it answer `403` (an ID token has no `scope`). So the function's own check answers it `401`
+ * (http-kit/principal.ts: `token_use` must be `access`).
  */
-export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
-
-/** The scopes a route's token must carry (any one of them): none for public routes. */
-export const scopesOf = (principal: Principal): readonly string[] => (principal === 'public' ? [] : [ACCESS_TOKEN_SCOPE]);
-
 /** One Lambda function per area; each serves all of the area's routes. */
 export const FUNCTIONS = ['system', 'contacts', 'portal-access', 'documents', 'portal', 'invitations', 'shared'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];

@@ -30,7 +30,7 @@ export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Pr
   if (kind === 'public') return { kind: 'public' };
   const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
   if (!claims || !sub) throw unauthorized('A valid access token is required.');
-  // The authorizer's scope check already keeps ID tokens out; this holds whatever passes it.
+  // API Gateway's authorizer lets an ID token through (its `aud` is the client id): here it is 401 (contract/routes.ts).
   if (claims.token_use !== 'access') throw unauthorized('An access token is required, not an ID token.');
   const username = typeof claims.username === 'string' ? claims.username : sub;
   if (kind === 'customer') {

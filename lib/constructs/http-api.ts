@@ -7,7 +7,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiWideOrigins, CORS, type CorsOrigins } from '../../lambdas/contract/cors';
-import { allowedMethods, READ_ONLY_PREFIX, ROUTES, routeKey, scopesOf, type FunctionName, type Principal } from '../../lambdas/contract/routes';
+import { allowedMethods, READ_ONLY_PREFIX, ROUTES, routeKey, type FunctionName, type Principal } from '../../lambdas/contract/routes';
 import type { TokenIssuer } from './identity';
 
 export interface HttpApiProps {
@@ -104,8 +104,8 @@ export class HttpApi extends Construct {
         routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
         integration: integration(route.fn),
         authorizer: authorizers[route.principal],
-        // Access tokens only: an ID token has no scope (its `aud` is the client id, so the audience alone lets it pass).
-        ...(route.principal === 'public' ? {} : { authorizationScopes: [...scopesOf(route.principal)] }),
+        // No authorizationScopes: an ID token (its `aud` is the client id) passes the authorizer and the function answers
+        // it 401 (API.md); with a scope, API Gateway would answer it 403 itself (lambdas/contract/routes.ts).
       });
       if (route.principal === 'public') this.unauthenticatedRoutes.push(added);
       if (route.throttle) {

@@ -30,7 +30,7 @@ export const CUSTOMER_WRITABLE: cognito.StandardAttributesMask = { locale: true,
 /** What a browser app signs in with: authorization code + PKCE, and the scope the API requires of an access token. */
 const browserOAuth = (callbackUrls: readonly string[], logoutUrls: readonly string[]): cognito.OAuthSettings => ({
   flows: { authorizationCodeGrant: true },
-  // COGNITO_ADMIN (`aws.cognito.signin.user.admin`) is the scope every API route requires (lambdas/contract/routes.ts).
+  // COGNITO_ADMIN (`aws.cognito.signin.user.admin`): the apps ask for it; no API route requires a scope (lambdas/contract/routes.ts).
   scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE, cognito.OAuthScope.COGNITO_ADMIN],
   callbackUrls: [...callbackUrls],
   logoutUrls: [...logoutUrls],

@@ -5,7 +5,7 @@ import { STAFF_GROUP } from '../../lambdas/contract/identity';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
 import { EVENT_RULES } from '../../lambdas/contract/event-rules';
 import { OUTBOX_STREAM, OUTBOX_STREAM_FILTER } from '../../lambdas/contract/outbox';
-import { ACCESS_TOKEN_SCOPE, allowedMethods, ROUTES, routeKey, scopesOf, type FunctionName } from '../../lambdas/contract/routes';
+import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lambdas/contract/routes';
 import { SHARED_THROTTLE } from '../../lambdas/contract/share-links';
 import { PortalStack } from '../../lib/stack';
 import { TABLE } from '../../lambdas/contract/table-schema';
@@ -155,7 +155,7 @@ describe('user pools', () => {
       CallbackURLs: [adminUrl('/callback'), ...TEST_CONFIG.adminOrigins.map((o) => `${o}/callback`)],
       LogoutURLs: [adminUrl('/'), ...TEST_CONFIG.adminOrigins.map((o) => `${o}/`)],
     });
-    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', ACCESS_TOKEN_SCOPE]));
+    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', 'aws.cognito.signin.user.admin']));
     expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
   });
 
@@ -231,16 +231,10 @@ describe('HTTP API', () => {
     }
   });
 
-  it('requires an access token’s scope on every authenticated route (an ID token has none), and no scope elsewhere', () => {
-    const scopes = new Map(resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties.AuthorizationScopes]));
-    for (const route of ROUTES) {
-      const expected = route.principal === 'public' ? undefined : [ACCESS_TOKEN_SCOPE];
-      expect({ key: routeKey(route), scopes: scopes.get(routeKey(route)) }).toEqual({ key: routeKey(route), scopes: expected });
-      expect(scopesOf(route.principal)).toEqual(expected ?? []);
-    }
-    // The customers' hosted-UI tokens can carry that scope: the client allows it.
-    const client = template.toJSON().Resources[clientOf('CustomerPool')] as Resource;
-    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining([ACCESS_TOKEN_SCOPE]));
+  it('requires no scope on any route: an ID token passes the authorizer (its aud is the client id) and the function answers 401 — a scope would make API Gateway answer 403 (API.md: 401, also in AWS)', () => {
+    const routes = resources('AWS::ApiGatewayV2::Route');
+    expect(routes.length).toBeGreaterThan(ROUTES.length);
+    for (const [, route] of routes) expect({ key: route.Properties.RouteKey, scopes: route.Properties.AuthorizationScopes }).toEqual({ key: route.Properties.RouteKey, scopes: undefined });
   });
 
   it('sends every other method on known paths, anything else under /portal, and unknown paths to the system function, without authorizer', () => {

@@ -34,7 +34,7 @@ export function createAuth(config: AppConfig): Auth {
     redirect_uri: origin + CALLBACK_PATH,
     post_logout_redirect_uri: origin + '/',
     response_type: 'code',
-    // aws.cognito.signin.user.admin: the scope API Gateway's authorizers require of an access token.
+    // aws.cognito.signin.user.admin: no route requires it (contract/routes.ts); the token Cognito's own sign-in gives has it too.
     scope: 'openid email profile aws.cognito.signin.user.admin',
     metadata: {
       issuer: config.authority,
