@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from './routes';
 import { PROBLEM_KINDS, kindsOfStatus, problemTypeOf, requestInstance, type ProblemKindName } from './problem-types';
 import { problem } from './schemas/common';
+import { SHARED_RESPONSE_HEADERS } from './share-links';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and the very schemas the handlers
@@ -74,7 +75,14 @@ const HEADERS = {
   RetryAfter: header('Seconds to wait before repeating the request.', { type: 'integer', minimum: 0, examples: [1] }),
   Allow: header('The methods the path supports.', { type: 'string', examples: ['GET, PATCH, DELETE'] }),
   WWWAuthenticate: header('`Bearer`: an access token is required.', { type: 'string', examples: ['Bearer'] }),
+  // On every answer to a share link's holder, 200 or not (contract/share-links.ts).
+  CacheControl: header('Never stored by any cache: the document must not outlive its link.', { type: 'string', const: SHARED_RESPONSE_HEADERS['cache-control'] }),
+  ReferrerPolicy: header('The link is never sent on as a Referer.', { type: 'string', const: SHARED_RESPONSE_HEADERS['referrer-policy'] }),
+  XRobotsTag: header('Never indexed.', { type: 'string', const: SHARED_RESPONSE_HEADERS['x-robots-tag'] }),
 } as const;
+
+/** The headers of every answer of a share link's route, by their names in the answer. */
+const SHARED_HEADERS = { 'Cache-Control': 'CacheControl', 'Referrer-Policy': 'ReferrerPolicy', 'X-Robots-Tag': 'XRobotsTag' } as const;
 
 const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
 
@@ -142,6 +150,9 @@ export function buildOpenApi(): Json {
       const { content: _content, ...answer } = successResponse(route, also.status, convert);
       responses[also.status] = { ...answer, description: `Success with ${also.when}`, ...(also.body ? { content: { 'application/json': { schema: convert(also.body, 'output') } } } : {}) };
     }
+    if (route.fn === 'shared')
+      for (const answer of Object.values(responses) as { headers: Json }[])
+        for (const [name, component] of Object.entries(SHARED_HEADERS)) answer.headers[name] = ref(component);
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       operationId: route.operationId,
