@@ -132,7 +132,7 @@ function cases(): Record<string, Case> {
     'POST /invitations/accept': {
       request: () => ({ method: 'POST', path: '/invitations/accept', body: { token: randomBytes(32).toString('base64url'), password: 'Whatever-Pw-1!' } }),
       expect: Object.fromEntries(
-        (['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked', 'staff-no-scope', 'customer-no-scope'] as const).map((k) => [k, 410]),
+        (['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked'] as const).map((k) => [k, 410]),
       ),
     },
   };
@@ -146,12 +146,10 @@ function expectedStatus(route: Route, who: Principal, routeCase: Case): number {
     case 'public':
       return route.success.status;
     case 'staff':
-      // A customer token on a staff route is "issued by the other pool": 401, like no token at all;
-      // the pool's own token without the required scope is 403 (insufficient scope), as API Gateway answers.
-      return who.kind === 'staff-admin' ? route.success.status : who.kind === 'staff-member' || who.kind === 'staff-no-scope' ? 403 : 401;
+      // A customer token on a staff route is "issued by the other pool": 401, like no token at all.
+      return who.kind === 'staff-admin' ? route.success.status : who.kind === 'staff-member' ? 403 : 401;
     case 'customer':
       // Staff tokens are the other pool's; a revoked user's still-valid token is refused by the access record.
-      if (who.kind === 'customer-no-scope') return 403;
       return who.kind === 'customer-a' || who.kind === 'customer-b' ? route.success.status : 401;
   }
 }
@@ -211,7 +209,7 @@ describe('the matrix', () => {
 
   it('knows every kind of caller', () => {
     expect(new Set(world.principals.map((p) => p.kind))).toEqual(
-      new Set(['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked', 'staff-no-scope', 'customer-no-scope']),
+      new Set(['unauthenticated', 'staff-admin', 'staff-member', 'customer-a', 'customer-b', 'customer-revoked']),
     );
   });
 
