@@ -1,6 +1,7 @@
 /**
  * API Gateway's JWT authorizer, locally: one verifier per pool. A token passes when it is an RS256
- * JWT signed by a key of the pool's JWKS, issued by that pool (`iss`), not expired (`exp`, `nbf`), and
+ * JWT signed by the key of the pool's JWKS its header names (`kid`), issued by that pool (`iss`), not
+ * expired (`exp`, `nbf`) nor issued in the future (`iat`), and
  * issued to one of the pool's app clients: its `aud`, or without one its `client_id` (API Gateway's
  * audience rule). Like API Gateway it lets an ID token through (its `aud` is the client id): the
  * function answers it 401 (lambdas/contract/routes.ts, http-kit/principal.ts). cognito-local signs every pool with
@@ -31,11 +32,14 @@ export function poolAuthorizer(cognitoEndpoint: string, userPoolId: string, clie
       const match = /^Bearer +([A-Za-z0-9_.~+/=-]+)\s*$/i.exec(authorization ?? '');
       if (!match?.[1]) throw new Unauthorized('A bearer access token is required.');
       let payload: JWTPayload;
+      let kid: unknown;
       try {
-        ({ payload } = await jwtVerify(match[1], keys, { issuer, algorithms: ['RS256'], clockTolerance: 0 }));
+        ({ payload, protectedHeader: { kid } } = await jwtVerify(match[1], keys, { issuer, algorithms: ['RS256'], clockTolerance: 0 }));
       } catch {
         throw new Unauthorized('The access token is not valid.');
       }
+      // API Gateway also wants the header to name its key (jose would try the only key there is) and `iat` not to be in the future.
+      if (typeof kid !== 'string' || (typeof payload.iat === 'number' && payload.iat * 1000 > Date.now())) throw new Unauthorized('The access token is not valid.');
       // API Gateway: `aud` when the token has one (an ID token), else `client_id` (an access token).
       const audiences = payload.aud === undefined ? [payload.client_id] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
       if (!audiences.some((audience) => typeof audience === 'string' && clientIds.includes(audience))) throw new Unauthorized('The token was issued to another client.');

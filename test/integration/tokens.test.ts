@@ -1,6 +1,6 @@
 /**
  * What a token must be, over HTTP against the local stack (whose authorizer checks what API Gateway's
- * JWT authorizer checks in AWS: signature, issuer, expiry, audience — no route scope): an access token,
+ * JWT authorizer checks in AWS: signature and `kid`, issuer, expiry and `iat`, audience — no route scope): an access token,
  * an ID token being 401 from the function itself (API.md: also in AWS, where API Gateway lets it
  * through), and a staff group matched exactly. Tokens are cognito-local's own, some with claims
  * changed and signed again by its key, as it would issue them.
@@ -66,6 +66,21 @@ describe('access tokens only', () => {
     ] as const) {
       const res = await api(path, { token });
       expect({ path, status: res.status, detail: res.body?.detail }).toEqual({ path, status: 401, detail: 'The token was issued to another client.' });
+    }
+  });
+
+  it('a token whose header names no key (`kid`), or issued in the future (`iat`), is 401 before the function, as API Gateway checks both; issued now, it passes', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [path, token] of [
+      [staffRoute, admin.accessToken],
+      [portalRoute, customer.accessToken],
+    ] as const) {
+      const noKid = await api(path, { token: reissued(token, {}, { kid: undefined }) });
+      expect({ path, status: noKid.status, detail: noKid.body?.detail }).toEqual({ path, status: 401, detail: 'The access token is not valid.' });
+      const future = await api(path, { token: reissued(token, { iat: now + 600, auth_time: now + 600 }) });
+      expect({ path, status: future.status, detail: future.body?.detail }).toEqual({ path, status: 401, detail: 'The access token is not valid.' });
+      const current = await api(path, { token: reissued(token, { iat: now, auth_time: now }) });
+      expect({ path, status: current.status }).toEqual({ path, status: 200 });
     }
   });
 });

@@ -71,12 +71,19 @@ export function resigned(token: string, { expiresInSeconds }: { expiresInSeconds
 
 export const expired = (token: string): string => resigned(token, { expiresInSeconds: -3600 });
 
-/** A real token's claims changed (`undefined` drops a claim) and signed again by cognito-local's own key: what it would issue. */
-export function reissued(token: string, changes: Record<string, unknown>): string {
+/**
+ * A real token's claims changed (`undefined` drops a claim) and signed again by cognito-local's own key: what it would issue.
+ * `headerChanges` change its header the same way (none: the header as it was).
+ */
+export function reissued(token: string, changes: Record<string, unknown>, headerChanges: Record<string, unknown> = {}): string {
   const [header, payload] = token.split('.');
-  const claims: Record<string, unknown> = { ...decodePart(payload), ...changes };
-  for (const [name, value] of Object.entries(changes)) if (value === undefined) delete claims[name];
-  const signed = `${header}.${b64url(JSON.stringify(claims))}`;
+  const drop = (fields: Record<string, unknown>, changed: Record<string, unknown>) => {
+    for (const [name, value] of Object.entries(changed)) if (value === undefined) delete fields[name];
+    return fields;
+  };
+  const claims = drop({ ...decodePart(payload), ...changes }, changes);
+  const head = Object.keys(headerChanges).length === 0 ? header : b64url(JSON.stringify(drop({ ...decodePart(header), ...headerChanges }, headerChanges)));
+  const signed = `${head}.${b64url(JSON.stringify(claims))}`;
   return `${signed}.${b64url(sign('RSA-SHA256', Buffer.from(signed), cognitoLocalKey()))}`;
 }
 
