@@ -27,7 +27,7 @@ const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswor
 /** The only attributes portal users may change themselves (their display preferences). */
 export const CUSTOMER_WRITABLE: cognito.StandardAttributesMask = { locale: true, timezone: true };
 
-/** What a browser app signs in with: authorization code + PKCE, and the scope the API requires of an access token. */
+/** What a browser app signs in with: authorization code + PKCE, and the scopes the apps ask for (no route requires one). */
 const browserOAuth = (callbackUrls: readonly string[], logoutUrls: readonly string[]): cognito.OAuthSettings => ({
   flows: { authorizationCodeGrant: true },
   // COGNITO_ADMIN (`aws.cognito.signin.user.admin`): the apps ask for it; no API route requires a scope (lambdas/contract/routes.ts).
