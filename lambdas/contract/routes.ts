@@ -21,13 +21,12 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Who may call a route: staff of the `portal-admins` group, a portal user, or anyone. */
 export type Principal = 'staff' | 'customer' | 'public';
 
-/**
- * No route requires an OAuth scope of its token. API.md: an ID token is `401`, also in AWS. API
- * Gateway's JWT authorizer checks the signature, issuer, expiry and audience (`aud`, else
- * `client_id`), which a Cognito ID token passes (its `aud` is the client id); a route scope would then
- * make it answer `403` (an ID token has no `scope`). So the function's own check answers it `401`
- * (http-kit/principal.ts: `token_use` must be `access`).
- */
+// No route requires an OAuth scope of its token. API.md: an ID token is `401`, also in AWS. API
+// Gateway's JWT authorizer checks the signature, issuer, expiry and audience (`aud`, else
+// `client_id`), which a Cognito ID token passes (its `aud` is the client id); a route scope would then
+// make it answer `403` (an ID token has no `scope`). So the function's own check answers it `401`
+// (http-kit/principal.ts: `token_use` must be `access`).
+
 /** One Lambda function per area; each serves all of the area's routes. */
 export const FUNCTIONS = ['system', 'contacts', 'portal-access', 'documents', 'portal', 'invitations', 'shared'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
