@@ -27,11 +27,15 @@ const passwordPolicy: cognito.PasswordPolicy = { ...PASSWORD_POLICY, tempPasswor
 /** The only attributes portal users may change themselves (their display preferences). */
 export const CUSTOMER_WRITABLE: cognito.StandardAttributesMask = { locale: true, timezone: true };
 
-/** What a browser app signs in with: authorization code + PKCE, and the scopes the apps ask for (the API requires none). */
+/**
+ * What a browser app signs in with: authorization code + PKCE, and the scopes the apps ask for (the
+ * API requires none: lambdas/contract/routes.ts). Not COGNITO_ADMIN (`aws.cognito.signin.user.admin`):
+ * the apps call no Cognito user API, and a token with it may — delete its own user, change its
+ * password or attributes, set up MFA — behind the product's back.
+ */
 const browserOAuth = (callbackUrls: readonly string[], logoutUrls: readonly string[]): cognito.OAuthSettings => ({
   flows: { authorizationCodeGrant: true },
-  // COGNITO_ADMIN (`aws.cognito.signin.user.admin`): the apps ask for it; no API route requires a scope (lambdas/contract/routes.ts).
-  scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE, cognito.OAuthScope.COGNITO_ADMIN],
+  scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
   callbackUrls: [...callbackUrls],
   logoutUrls: [...logoutUrls],
 });
@@ -70,9 +74,9 @@ export class Identity extends Construct {
     });
     this.hostedUiDomain = customerPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.hostedUiDomainPrefix } });
     const customerClient = customerPool.addClient('PortalClient', {
-      // A browser app: no secret, authorization code with PKCE through the hosted UI.
+      // A browser app: no secret, authorization code with PKCE through the hosted UI, and nothing
+      // else (below: no SRP, whose tokens always carry `aws.cognito.signin.user.admin`).
       generateSecret: false,
-      authFlows: { userSrp: true },
       oAuth: browserOAuth(props.callbackUrls, props.logoutUrls),
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       // Not `email`: a login's email is its contact's, set by the backend only (a user who could
@@ -84,6 +88,9 @@ export class Identity extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
     });
+
+    // CDK leaves ExplicitAuthFlows out when no flow is chosen, and Cognito then allows SRP and custom auth.
+    (customerClient.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
 
     const staffPool = new cognito.UserPool(this, 'StaffPool', {
       // A few users; Essentials, said rather than defaulted.

@@ -143,7 +143,14 @@ describe('user pools', () => {
     });
   });
 
-  it('staff hosted UI: a domain of its own (from the context); the staff client signs the console in with code + PKCE, the API’s scope, back to the console only', () => {
+  it('customer app client: the hosted UI only — no SRP, password or custom auth, no aws.cognito.signin.user.admin (a portal user cannot delete or change its own login)', () => {
+    const [, client] = resources('AWS::Cognito::UserPoolClient').find(([, c]) => (c.Properties.UserPoolId as { Ref: string }).Ref === customerPoolId())!;
+    // Absent, Cognito would allow SRP and custom auth.
+    expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(client.Properties.AllowedOAuthScopes).toEqual(['openid', 'email', 'profile']);
+  });
+
+  it('staff hosted UI: a domain of its own (from the context); the staff client signs the console in with code + PKCE, no Cognito user-API scope, back to the console only', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: TEST_CONFIG.staffHostedUiDomainPrefix, UserPoolId: { Ref: staffPoolId() } });
     const [, client] = resources('AWS::Cognito::UserPoolClient').find(([, c]) => (c.Properties.UserPoolId as { Ref: string }).Ref === staffPoolId())!;
     expect(client.Properties).toMatchObject({
@@ -155,7 +162,8 @@ describe('user pools', () => {
       CallbackURLs: [adminUrl('/callback'), ...TEST_CONFIG.adminOrigins.map((o) => `${o}/callback`)],
       LogoutURLs: [adminUrl('/'), ...TEST_CONFIG.adminOrigins.map((o) => `${o}/`)],
     });
-    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', 'aws.cognito.signin.user.admin']));
+    // No aws.cognito.signin.user.admin: the console calls no Cognito user API.
+    expect(client.Properties.AllowedOAuthScopes).toEqual(['openid', 'email', 'profile']);
     expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
   });
 

@@ -10,13 +10,13 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { SesInvitationMailer } from '../../lambdas/adapters/ses/invitation-mailer';
-import { Conflict, Unavailable } from '../../lambdas/contract/errors';
+import { Conflict, Gone, Unavailable } from '../../lambdas/contract/errors';
 import { OUTBOX_ABANDONED_AFTER_MS } from '../../lambdas/contract/outbox';
 import { processOutboxItem, type OutboxDeps, type StepHook } from '../../lambdas/domain/outbox';
 import { applyPortalAccess } from '../../lambdas/domain/portal-access/apply';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import { expireAccess, type ExpiryDeps } from '../../lambdas/domain/portal-access/expire';
-import { acceptInvitation } from '../../lambdas/domain/portal-access/invitations';
+import { acceptInvitation, GONE_DETAIL } from '../../lambdas/domain/portal-access/invitations';
 import type { AccessEventType, DeliveryDeps, ReinviteDeps } from '../../lambdas/domain/portal-access/ports';
 import { deliverReminder } from '../../lambdas/domain/portal-access/reminder';
 import { archiveRevoker, revokeAccess, revokeCompany, settleRevocation } from '../../lambdas/domain/portal-access/revoke';
@@ -310,6 +310,51 @@ describe('the login', () => {
     expect((errors[0] as Error).message).toMatch(/could not be found/);
     expect(sentEmails()).toHaveLength(0);
     expect(access.pending).toEqual(['o-1']);
+  });
+});
+
+describe('a login deleted from the pool while the record names it (an operator, a clean-up, the user itself)', () => {
+  const withLogin = (id: string, portal: Parameters<MemoryAccess['add']>[0]['portal']) => {
+    access.add({ id, email: `${id}@example.com`, portal, login: { email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` } });
+    access.guards.set(`${id}@example.com`, id);
+    access.subjects.set(`sub-${id}`, id);
+  };
+  const gone = () => {
+    throw notFound();
+  };
+
+  it('revoked: the revocation is done (nothing to disable or sign out) and PortalAccessRevoked is emitted', async () => {
+    withLogin('p1', { status: 'active', activatedAt: '2026-02-01T00:00:00.000Z' });
+    cognito.on('AdminDisableUser', gone).on('AdminUserGlobalSignOut', gone);
+    await revoke('p1');
+    expect(await drain()).toEqual([]);
+    expect(outcomeOf('o-1')).toBe('done');
+    expect(events.map((e) => e.type)).toEqual(['PortalAccessRevoked']);
+    expect(cognito.calls('AdminUserGlobalSignOut')).toEqual([]);
+  });
+
+  it('granted again: a new login is made and recorded, the old subject no longer points at the contact, one mail', async () => {
+    withLogin('p1', { status: 'revoked', revokedAt: '2026-02-01T00:00:00.000Z' });
+    cognito.on('AdminEnableUser', gone);
+    await grant('p1');
+    expect(await drain()).toEqual([]);
+    expect(cognito.calls('AdminCreateUser').map((c) => c.Username)).toEqual(['p1@example.com']);
+    expect(access.contact('p1').login).toMatchObject({ email: 'p1@example.com', username: 'user-1', sub: 'sub-1' });
+    expect(access.subjects.get('sub-1')).toBe('p1');
+    expect(access.subjects.has('sub-p1')).toBe(false);
+    expect(sentEmails()).toHaveLength(1);
+    expect(outcomeOf('o-1')).toBe('done');
+  });
+
+  it('deleted after the invitation was mailed: accepting it is Gone, and the invitee may not retry into a failure', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    await grant('p1');
+    expect(await drain()).toEqual([]);
+    cognito.on('AdminSetUserPassword', gone);
+    const accept = () => acceptInvitation({ contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(cognito, 'pool-1'), now: () => clock }, tokenOf(0), GOOD_PASSWORD);
+    await expect(accept()).rejects.toEqual(new Gone(GONE_DETAIL));
+    await expect(accept()).rejects.toEqual(new Gone(GONE_DETAIL));
+    expect(access.contact('p1').portal.status).toBe('invited');
   });
 });
 

@@ -15,6 +15,7 @@ import { EventBridgeAccessEvents } from '../../lambdas/adapters/eventbridge/acce
 import { auditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { InvitationItem, RevocationItem } from '../../lambdas/domain/outbox';
+import { LoginGone } from '../../lambdas/domain/portal-access/ports';
 import { Invalid } from '../../lambdas/contract/errors';
 import { cognitoError, fakeCognito } from './cognito-fake';
 
@@ -225,6 +226,16 @@ describe('DynamoDeliveryStore (the outbox worker)', () => {
     });
     expect(await store.recordLogin('c1', 'o1', login)).toBe('subject-taken');
     expect(await store.recordLogin('c1', 'o1', login)).toBe('superseded');
+  });
+
+  it('records a login that replaces one deleted from the pool: the old subject’s pointer goes, if it is the contact’s', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await store.recordLogin('c1', 'o1', { email: 'pat@example.com', username: 'u2', sub: 's2' }, 's1');
+    await store.recordLogin('c1', 'o1', { email: 'pat@example.com', username: 'u2', sub: 's2' }, 's2');
+    const [replacing, same] = db.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems ?? []);
+    expect(replacing).toHaveLength(3);
+    expect(replacing?.[2]?.Delete).toMatchObject({ Key: { pk: 'SUB#s1', sk: 'SUB' }, ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me', ExpressionAttributeValues: { ':me': 'c1' } });
+    expect(same).toHaveLength(2);
   });
 
   it('stores a fresh invitation for the item the contact names, deleting the previous one', async () => {
@@ -479,18 +490,47 @@ describe('CognitoCustomerLogins', () => {
     expect(await logins.create('a@example.com')).toBe('exists');
   });
 
-  it('disables and signs out; only the emulator’s missing global sign-out is tolerated', async () => {
+  it('disables and signs out; only the emulator’s missing global sign-out (and a user the pool no longer has) is tolerated', async () => {
     const rejecting = (name: string, message: string) => () => {
       throw cognitoError(name, message, 500);
     };
     cognito
       .once('AdminUserGlobalSignOut', rejecting('Unsupported', 'Cognito Local unsupported feature: Unsupported x-amz-target header "AdminUserGlobalSignOut"'))
       .once('AdminUserGlobalSignOut', rejecting('Unsupported', 'Cognito Local unsupported feature: other'))
+      .once('AdminUserGlobalSignOut', rejecting('InternalErrorException', 'internal'))
       .once('AdminUserGlobalSignOut', rejecting('UserNotFoundException', 'no'));
     await logins.disable('u1');
     expect(cognito.calls('AdminDisableUser')[0]).toEqual({ UserPoolId: 'pool-1', Username: 'u1' });
     await expect(logins.disable('u1')).rejects.toThrow('other');
-    await expect(logins.disable('u1')).rejects.toThrow('no');
+    await expect(logins.disable('u1')).rejects.toThrow('internal');
+    await expect(logins.disable('u1')).resolves.toBeUndefined();
+  });
+
+  it('a user the pool no longer has: nothing to disable or sign out; enable, password and email are LoginGone', async () => {
+    const gone = () => {
+      throw cognitoError('UserNotFoundException', 'User does not exist.');
+    };
+    for (const operation of ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser', 'AdminSetUserPassword', 'AdminUpdateUserAttributes'] as const) cognito.on(operation, gone);
+    await expect(logins.disable('u1')).resolves.toBeUndefined();
+    expect(cognito.calls('AdminUserGlobalSignOut')).toEqual([]);
+    await expect(logins.signOut('u1')).resolves.toBeUndefined();
+    await expect(logins.enable('u1')).rejects.toEqual(new LoginGone('u1'));
+    await expect(logins.setPassword('u1', 'Abcdefgh1!xy')).rejects.toEqual(new LoginGone('u1'));
+    await expect(logins.changeEmail('u1', 'b@example.com')).rejects.toEqual(new LoginGone('u1'));
+    cognito.on('AdminEnableUser', () => {
+      throw cognitoError('TooManyRequestsException', 'Rate exceeded', 429);
+    });
+    await expect(logins.enable('u1')).rejects.toThrow('Rate exceeded');
+    // cognito-local's answer for a missing user on AdminUpdateUserAttributes: gone only if the pool indeed has no such user.
+    cognito.on('AdminUpdateUserAttributes', () => {
+      throw cognitoError('NotAuthorizedException', 'User not authorized');
+    });
+    cognito.on('AdminGetUser', () => {
+      throw cognitoError('UserNotFoundException', 'User does not exist.');
+    });
+    await expect(logins.changeEmail('u1', 'b@example.com')).rejects.toEqual(new LoginGone('u1'));
+    cognito.on('AdminGetUser', { Username: 'u1', UserAttributes: [{ Name: 'sub', Value: 's1' }] });
+    await expect(logins.changeEmail('u1', 'b@example.com')).rejects.toThrow('User not authorized');
   });
 
   it('maps a refused password to Invalid on `password` without Cognito’s text', async () => {

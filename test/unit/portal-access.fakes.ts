@@ -172,12 +172,13 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
     return true;
   }
 
-  async recordLogin(contactId: string, outboxId: string, login: LoginRecord): Promise<RecordLoginResult> {
+  async recordLogin(contactId: string, outboxId: string, login: LoginRecord, replacedSub?: string): Promise<RecordLoginResult> {
     const stored = this.contacts.get(contactId);
     if (!stored || stored.outbox?.id !== outboxId || stored.portal.status !== 'invited' || stored.login?.email !== login.email) return 'superseded';
     if (this.subjects.has(login.sub) && this.subjects.get(login.sub) !== contactId) return 'subject-taken';
     stored.login = { ...login };
     this.subjects.set(login.sub, contactId);
+    if (replacedSub !== undefined && replacedSub !== login.sub && this.subjects.get(replacedSub) === contactId) this.subjects.delete(replacedSub);
     return 'recorded';
   }
 

@@ -34,8 +34,8 @@ export function createAuth(config: AppConfig): Auth {
     redirect_uri: origin + CALLBACK_PATH,
     post_logout_redirect_uri: origin + '/',
     response_type: 'code',
-    // aws.cognito.signin.user.admin: no route requires it (contract/routes.ts); the token Cognito's own sign-in gives has it too.
-    scope: 'openid email profile aws.cognito.signin.user.admin',
+    // Not aws.cognito.signin.user.admin: no route requires a scope (contract/routes.ts), and the app calls no Cognito user API.
+    scope: 'openid email profile',
     metadata: {
       issuer: config.authority,
       authorization_endpoint: `${config.hostedUiUrl}/oauth2/authorize`,

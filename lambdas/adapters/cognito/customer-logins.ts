@@ -3,11 +3,22 @@
  * email as `Username`, and Cognito answers the real user name (the `sub`), which is what we keep.
  */
 import { EmailInUse, Invalid } from '../../contract/errors';
-import type { CognitoLogin, CustomerLogins } from '../../domain/portal-access/ports';
+import { LoginGone, type CognitoLogin, type CustomerLogins } from '../../domain/portal-access/ports';
 import { PASSWORD_REFUSED } from '../../contract/password-policy';
 import type { CognitoApi } from './cognito-api';
 
 const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
+
+const isGone = (error: unknown) => nameOf(error) === 'UserNotFoundException';
+
+/** The call, with the pool's "no such user" as `LoginGone`. */
+async function onUser<T>(username: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw isGone(error) ? new LoginGone(username) : error;
+  }
+}
 
 type Attribute = { Name?: string; Value?: string };
 
@@ -57,7 +68,7 @@ export class CognitoCustomerLogins implements CustomerLogins {
   }
 
   async enable(username: string): Promise<void> {
-    await this.#cognito.call('AdminEnableUser', { UserPoolId: this.#poolId, Username: username });
+    await onUser(username, () => this.#cognito.call('AdminEnableUser', { UserPoolId: this.#poolId, Username: username }));
   }
 
   async isEnabled(username: string): Promise<boolean | undefined> {
@@ -66,7 +77,13 @@ export class CognitoCustomerLogins implements CustomerLogins {
   }
 
   async disable(username: string): Promise<void> {
-    await this.#cognito.call('AdminDisableUser', { UserPoolId: this.#poolId, Username: username });
+    try {
+      await this.#cognito.call('AdminDisableUser', { UserPoolId: this.#poolId, Username: username });
+    } catch (error) {
+      // A user the pool no longer has signs nobody in: disabled, and signed out, already.
+      if (isGone(error)) return;
+      throw error;
+    }
     await this.signOut(username);
   }
 
@@ -74,13 +91,13 @@ export class CognitoCustomerLogins implements CustomerLogins {
     try {
       await this.#cognito.call('AdminUserGlobalSignOut', { UserPoolId: this.#poolId, Username: username });
     } catch (error) {
-      if (!isEmulatorGap(error)) throw error;
+      if (!isEmulatorGap(error) && !isGone(error)) throw error;
     }
   }
 
   async changeEmail(username: string, email: string): Promise<void> {
     try {
-      await this.#cognito.call('AdminUpdateUserAttributes', {
+      await onUser(username, () => this.#cognito.call('AdminUpdateUserAttributes', {
         UserPoolId: this.#poolId,
         Username: username,
         // Verified in the same call: the pool keeps the original until a new email is verified, so this applies it at once and sends nothing.
@@ -88,16 +105,18 @@ export class CognitoCustomerLogins implements CustomerLogins {
           { Name: 'email', Value: email },
           { Name: 'email_verified', Value: 'true' },
         ],
-      });
+      }));
     } catch (error) {
       if (nameOf(error) === 'AliasExistsException') throw new EmailInUse("The email is another user's portal login.");
+      // cognito-local answers a user it does not have with NotAuthorizedException here (Cognito: UserNotFoundException).
+      if (nameOf(error) === 'NotAuthorizedException' && (await this.#user(username)) === undefined) throw new LoginGone(username);
       throw error;
     }
   }
 
   async setPassword(username: string, password: string): Promise<void> {
     try {
-      await this.#cognito.call('AdminSetUserPassword', { UserPoolId: this.#poolId, Username: username, Password: password, Permanent: true });
+      await onUser(username, () => this.#cognito.call('AdminSetUserPassword', { UserPoolId: this.#poolId, Username: username, Password: password, Permanent: true }));
     } catch (error) {
       if (nameOf(error) === 'InvalidPasswordException') throw new Invalid(PASSWORD_REFUSED, 'password');
       throw error;
@@ -108,7 +127,7 @@ export class CognitoCustomerLogins implements CustomerLogins {
     try {
       return await this.#cognito.call('AdminGetUser', { UserPoolId: this.#poolId, Username: username });
     } catch (error) {
-      if (nameOf(error) === 'UserNotFoundException') return undefined;
+      if (isGone(error)) return undefined;
       throw error;
     }
   }

@@ -25,8 +25,8 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
     return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined;
   }
 
-  async recordLogin(contactId: string, outboxId: string, login: LoginRecord): Promise<RecordLoginResult> {
-    const result = await transact(this.db, [
+  async recordLogin(contactId: string, outboxId: string, login: LoginRecord, replacedSub?: string): Promise<RecordLoginResult> {
+    const items: TransactItems = [
       {
         Update: {
           TableName: this.table,
@@ -46,7 +46,10 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
           ExpressionAttributeValues: { ':me': contactId },
         },
       },
-    ]);
+    ];
+    // A login deleted from the pool: its subject's pointer goes (a subject is never handed out again).
+    if (replacedSub !== undefined && replacedSub !== login.sub) items.push(deleteIfMine(this.table, keys.loginSubject(replacedSub), contactId));
+    const result = await transact(this.db, items);
     if (result === true) return 'recorded';
     return result === 1 ? 'subject-taken' : 'superseded';
   }

@@ -33,7 +33,7 @@ import { EMAIL_IN_USE } from './grant';
 import { invitationLink, invitationMail } from './invitation-mail';
 import { freshInvitation, inviterName } from './invitations';
 import { settleLogin } from './login-state';
-import { MailDeferred, MailRefused, type CognitoLogin, type DeliveryDeps, type InvitationMail, type LoginRecord } from './ports';
+import { LoginGone, MailDeferred, MailRefused, type CognitoLogin, type DeliveryDeps, type InvitationMail, type LoginRecord } from './ports';
 
 const MARK_BACKOFF_MAX_MS = 2_000;
 
@@ -238,11 +238,16 @@ export async function ensureLogin(deps: DeliveryDeps, contact: ContactRecord, ou
   if (!login) throw new Error('ensureLogin needs a claimed login email');
   // Stryker disable next-line LogicalOperator: a login is recorded with its username and sub together (recordLogin), never one alone
   if (login.username && login.sub) {
-    // Always, not only when the record says disabled: a revocation's worker may have disabled it
-    // after this grant's record was written (settleLogin puts it right either way).
-    await deps.logins.enable(login.username);
-    await settleLogin(deps, contact.id, login.username, 'enabled');
-    return { email: login.email, username: login.username, sub: login.sub };
+    try {
+      // Always, not only when the record says disabled: a revocation's worker may have disabled it
+      // after this grant's record was written (settleLogin puts it right either way).
+      await deps.logins.enable(login.username);
+      await settleLogin(deps, contact.id, login.username, 'enabled');
+      return { email: login.email, username: login.username, sub: login.sub };
+    } catch (error) {
+      // Deleted from the pool since it was recorded: made again below, as for a first grant.
+      if (!(error instanceof LoginGone)) throw error;
+    }
   }
   let found: CognitoLogin;
   const created = await deps.logins.create(login.email);
@@ -257,7 +262,8 @@ export async function ensureLogin(deps: DeliveryDeps, contact: ContactRecord, ou
     found = orphan;
   }
   const recorded = { email: login.email, ...found };
-  const result = await deps.store.recordLogin(contact.id, outboxId, recorded);
+  const replaced = login.sub !== undefined && login.sub !== found.sub ? login.sub : undefined;
+  const result = await deps.store.recordLogin(contact.id, outboxId, recorded, replaced);
   if (result === 'subject-taken') throw new EmailInUse(EMAIL_IN_USE);
   if (result === 'superseded') throw new Unavailable('The contact changed while its login was made; it will be tried again.');
   // A revocation may have landed between the enable and the record: the login follows the record.

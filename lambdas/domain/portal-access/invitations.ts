@@ -16,7 +16,7 @@ import { auditEntry, INVITEE, type AuditEntry } from '../audit';
 import { hashToken, newToken } from '../tokens';
 import type { ContactInvitation, ContactRecord } from '../contact-record';
 import { invitationLink } from './invitation-mail';
-import type { AcceptDeps, DeliveryDeps, Invitation, InvitationConfig, ReinviteDeps } from './ports';
+import { LoginGone, type AcceptDeps, type DeliveryDeps, type Invitation, type InvitationConfig, type ReinviteDeps } from './ports';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -113,7 +113,8 @@ export async function acceptInvitation(
   } catch (error) {
     // A refused password or an unavailable dependency: the invitee may try again at once.
     await deps.store.releaseInvitation(tokenHash, claimedAt).catch(() => undefined);
-    throw error;
+    // The login was deleted from the pool since the link was mailed: this link cannot sign anyone in (staff re-invite).
+    throw error instanceof LoginGone ? gone() : error;
   }
   // Revoked or re-invited while we set the password: that invitation is dead.
   if (!activated) throw gone();

@@ -17,7 +17,7 @@ import { EmailInUse } from '../../contract/errors';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import type { LoginEmailMove } from '../contacts';
-import type { CustomerLogins, PortalAccessDeps } from './ports';
+import { LoginGone, type CustomerLogins, type PortalAccessDeps } from './ports';
 
 export type LoginEmailDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'now' | 'warn'> & {
   logins: Pick<CustomerLogins, 'find' | 'changeEmail' | 'signOut'>;
@@ -36,12 +36,13 @@ export async function moveLoginEmail(
   const to = next.email;
   if (!from || !to) throw new Error('moveLoginEmail needs a login and a new email');
   const takeOverFrom = await staleHolderOf(deps, current.id, to);
-  const username = current.login?.username;
+  let username = current.login?.username;
   if (username) {
     const found = await deps.logins.find(to);
     // Another user of the pool has it: another contact's login, or an orphan the pool would not let us share.
     if (found && found.username !== username) throw new EmailInUse(IN_USE);
-    await deps.logins.changeEmail(username, to);
+    // A login deleted from the pool has no email to move: the record moves, and the next grant or re-invitation makes the login again.
+    if (!(await changedUnlessGone(deps, username, to))) username = undefined;
   }
   const at = deps.now().toISOString();
   const audit = auditEntry('portal.login-email-changed', current.id, actor, at, { from, to, previousVersion: current.version });
@@ -71,8 +72,19 @@ async function staleHolderOf(deps: LoginEmailDeps, me: string, email: string): P
 async function settleLoginEmail(deps: LoginEmailDeps, contactId: string, username: string): Promise<string | undefined> {
   const fresh = await deps.contacts.get(contactId);
   const email = fresh?.login?.username === username ? fresh.login.email : undefined;
-  if (email) await deps.logins.changeEmail(username, email);
+  if (email) await changedUnlessGone(deps, username, email);
   return email;
+}
+
+/** The pool's user gets the email; `false` when the pool no longer has that user (`LoginGone`). */
+async function changedUnlessGone(deps: LoginEmailDeps, username: string, email: string): Promise<boolean> {
+  try {
+    await deps.logins.changeEmail(username, email);
+    return true;
+  } catch (error) {
+    if (error instanceof LoginGone) return false;
+    throw error;
+  }
 }
 
 /** Sessions that began under the old address end; the access itself stays. A failure here is logged: the email moved. */

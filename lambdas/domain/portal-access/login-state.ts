@@ -8,7 +8,7 @@
  */
 import { Unavailable } from '../../contract/errors';
 import type { ContactRecord } from '../contact-record';
-import type { DeliveryDeps } from './ports';
+import { LoginGone, type DeliveryDeps } from './ports';
 import { inPortal } from './wizard';
 
 type LoginState = 'enabled' | 'disabled';
@@ -29,8 +29,16 @@ export async function settleLogin(deps: LoginDeps, contactId: string, username: 
   for (let round = 0; round < SETTLE_ROUNDS; round++) {
     const wanted = wantedLoginState(await deps.contacts.get(contactId), username);
     if (wanted === undefined || wanted === state) return state;
-    if (wanted === 'enabled') await deps.logins.enable(username);
-    else await deps.logins.disable(username);
+    if (wanted === 'disabled') await deps.logins.disable(username);
+    else {
+      try {
+        await deps.logins.enable(username);
+      } catch (error) {
+        // Deleted from the pool: nothing to enable; the grant's own worker makes the login again.
+        if (error instanceof LoginGone) return state;
+        throw error;
+      }
+    }
     state = wanted;
   }
   throw new Unavailable('The portal login kept changing; it will be tried again.');

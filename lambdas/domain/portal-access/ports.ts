@@ -150,8 +150,9 @@ export interface DeliveryStore {
   /**
    * The Cognito user on the contact (and `SUB#<sub>`, clearing `disabledAt`), if the contact still
    * names this outbox item and its login email is still that one, and no other contact links that subject.
+   * `replacedSub`: the subject of the login this one replaces (deleted from the pool); its pointer goes.
    */
-  recordLogin(contactId: string, outboxId: string, login: LoginRecord): Promise<RecordLoginResult>;
+  recordLogin(contactId: string, outboxId: string, login: LoginRecord, replacedSub?: string): Promise<RecordLoginResult>;
   /**
    * A fresh invitation replaces `previousHash` (deleted), with its due entries if `schedule`, if the
    * contact still names this outbox item and is `invited`.
@@ -204,17 +205,31 @@ export interface CustomerLogins {
   /** Creates the user (email verified, Cognito sends nothing); `exists` when the email has one already. */
   create(email: string): Promise<CognitoLogin | 'exists'>;
   find(email: string): Promise<CognitoLogin | undefined>;
+  /** `LoginGone` when the pool has no such user. */
   enable(username: string): Promise<void>;
   /** Whether the user is enabled now; `undefined` when the pool has no such user. */
   isEnabled(username: string): Promise<boolean | undefined>;
-  /** Disables the user and signs it out everywhere. */
+  /** Disables the user and signs it out everywhere; a user the pool no longer has is done already. */
   disable(username: string): Promise<void>;
-  /** Ends every session of the user (its refresh tokens are revoked). */
+  /** Ends every session of the user (its refresh tokens are revoked); a user the pool no longer has has none. */
   signOut(username: string): Promise<void>;
-  /** Permanent password; `Invalid` (path `password`) when the pool's policy refuses it. */
+  /** Permanent password; `Invalid` (path `password`) when the pool's policy refuses it; `LoginGone`. */
   setPassword(username: string, password: string): Promise<void>;
-  /** The user's email, verified (applied at once, nothing sent); `EmailInUse` when another user of the pool has it. */
+  /** The user's email, verified (applied at once, nothing sent); `EmailInUse` when another user of the pool has it; `LoginGone`. */
   changeEmail(username: string, email: string): Promise<void>;
+}
+
+/**
+ * The pool has no user of that name any more, although a contact's record names it: deleted in
+ * Cognito behind the product's back (an operator answering an erasure request, a clean-up script,
+ * the user itself). What needs the login makes it again (a grant's worker) or says the link is dead
+ * (an invitation); what ends it (a revocation) has nothing left to do.
+ */
+export class LoginGone extends Error {
+  constructor(readonly username: string) {
+    super(`The customer pool has no user ${username}.`);
+    this.name = 'LoginGone';
+  }
 }
 
 export interface InvitationMail {
