@@ -14,11 +14,23 @@ export function nameKey(name: string): string {
     .slice(0, 100);
 }
 
-/** A document date as a sortable key: ISO UTC with milliseconds; undated documents sort last (oldest). */
+/** The order keys of no date, and of dates beyond either end of the four-digit years in UTC (see dateKey). */
+const UNDATED = '0000-00-00T00:00:00.000Z';
+const BEFORE_YEAR_0 = '0000-00-01T00:00:00.000Z';
+const AFTER_YEAR_9999 = '9999-99-99T99:99:99.999Z';
+
+/**
+ * A document date as a sortable key: ISO UTC with milliseconds; undated documents sort last (oldest).
+ * An offset can take a date of year 9999 or 0 beyond the four-digit years in UTC, where ISO writes a
+ * signed six-digit year (`+010000-…`) that would sort below every other key: such a date keys just
+ * above every other date, or just below every other date and above the undated ones.
+ */
 export function dateKey(date: string | undefined): string {
-  if (!date) return '0000-00-00T00:00:00.000Z';
+  if (!date) return UNDATED;
   // Stryker disable next-line ConditionalExpression: a date-only string parses as UTC midnight anyway (ECMAScript Date.parse); the branch only says so.
-  return new Date(date.length === 10 ? `${date}T00:00:00.000Z` : date).toISOString();
+  const iso = new Date(date.length === 10 ? `${date}T00:00:00.000Z` : date).toISOString();
+  if (iso.startsWith('+')) return AFTER_YEAR_9999;
+  return iso.startsWith('-') ? BEFORE_YEAR_0 : iso;
 }
 
 /** Archived contacts are listed apart: each contact index's partition of an archived contact ends in this. */

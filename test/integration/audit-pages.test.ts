@@ -50,3 +50,15 @@ it.each([100, 50, 20])('pages of %i reach every entry once, newest first, and no
   } while (cursor && pages < 20);
   expect(seen).toEqual([...written].reverse());
 });
+
+it('a cursor forged with a part of the key missing, empty or too long is a 400 on cursor, never a 500', async () => {
+  const first = await api(`/contacts/${company.id}/audit?limit=1`, { token });
+  const issued = JSON.parse(Buffer.from(first.body.nextCursor as string, 'base64url').toString('utf8')) as { s: string; k: { pk: string; sk: string } };
+  const forged = (k: Record<string, string>) => Buffer.from(JSON.stringify({ s: issued.s, k }), 'utf8').toString('base64url');
+  // The issued cursor's key, re-encoded, still continues the trail: the forgeries below differ only in its sort key.
+  expect((await api(`/contacts/${company.id}/audit?limit=1&cursor=${forged(issued.k)}`, { token })).body.items).toEqual([expect.objectContaining({ at: written.at(-2) })]);
+  for (const k of [{ pk: issued.k.pk }, { pk: issued.k.pk, sk: '' }, { pk: issued.k.pk, sk: 'é'.repeat(513) }] as Record<string, string>[]) {
+    const res = await api(`/contacts/${company.id}/audit?cursor=${forged(k)}`, { token });
+    expect({ k, status: res.status, body: res.body }).toEqual({ k, status: 400, body: expect.objectContaining({ type: expect.stringMatching(/validation$/), errors: [{ path: 'cursor', message: 'The cursor is not valid for this listing.' }] }) });
+  }
+});

@@ -131,6 +131,18 @@ describe('two companies in the portal', () => {
     expect(withoutInstance(other.body)).toEqual(withoutInstance(missing.body));
   });
 
+  test('newest date first also for dates whose offset takes them past year 9999 or before year 0 in UTC; undated last', async () => {
+    const company = (await createContact({ kind: 'company', name: uniq('Edge dates') })).id;
+    const viewer = await createPortalUser({ name: 'Eve Edge', email: `${uniq('edge')}@e.example.com`, companyId: company });
+    // Published in an order that their type and id alone would not put right (ids grow).
+    const dates = ['0000-01-01', '2026-03-01', '9999-12-31T23:00:00-02:00', undefined, '0000-01-01T00:30:00+01:00', '9999-12-31T23:59:59.999Z'];
+    for (const date of dates) await publish('invoice', company, `dated ${date ?? 'never'}`, date);
+    const expected = ['9999-12-31T23:00:00-02:00', '9999-12-31T23:59:59.999Z', '2026-03-01', '0000-01-01', '0000-01-01T00:30:00+01:00', undefined];
+    expect((await listAll(viewer, '', 1)).map((d) => d.date)).toEqual(expected);
+    const listed = await staff(`/documents?customerId=${company}`);
+    expect((listed.body as Page).items.map((d) => d.date)).toEqual(expected);
+  });
+
   test('a forged cursor cannot reach another company’s documents', async () => {
     const first = (await portal(a1, '/portal/documents?limit=1')).body as Page;
     const decoded = JSON.parse(Buffer.from(first.nextCursor!, 'base64url').toString('utf8')) as { s: string; k: Record<string, string> };

@@ -28,6 +28,20 @@ describe('a document date as order key', () => {
     ]);
   });
 
+  it('a date that its offset takes past year 9999 or before year 0 in UTC still sorts among the dated ones, beyond each end', () => {
+    // As ISO, such an instant has a six-digit signed year (`+010000-…`, `-000001-…`), which sorted below every four-digit year and below undated documents.
+    const latest = dateKey('9999-12-31T23:00:00-02:00');
+    const earliest = dateKey('0000-01-01T00:30:00+01:00');
+    const edges = ['9999-12-31T23:59:59.999Z', '9999-12-31', '2026-11-01', '0000-01-01', '0000-01-01T00:00:00.000Z'].map(dateKey);
+    expect([...edges, dateKey(undefined), latest, earliest].sort()).toEqual([dateKey(undefined), earliest, ...[...edges].sort(), latest]);
+    expect(new Set([...edges, dateKey(undefined), latest, earliest]).size).toBe(7);
+    const order = keys.documentOrder('invoice', 'INV-1', '9999-12-31T23:00:00-02:00');
+    expect(orderCursor.decode(orderCursor.encode('CUSTOMER#c1', order), 'CUSTOMER#c1')).toBe(order);
+    expect(orderCursor.decode(orderCursor.encode('CUSTOMER#c1', keys.documentOrder('invoice', 'INV-1', '0000-01-01T00:30:00+01:00')), 'CUSTOMER#c1')).toBe(
+      keys.documentOrder('invoice', 'INV-1', '0000-01-01T00:30:00+01:00'),
+    );
+  });
+
   it('an undated document sorts before every dated one, and a page ending on it can be continued', () => {
     const undated = keys.documentOrder('invoice', 'INV-1', undefined);
     expect(undated < keys.documentOrder('invoice', 'INV-0', '0001-01-01')).toBe(true);

@@ -467,6 +467,21 @@ describe('DynamoAuditStore', () => {
     expect((await store.list('c1', undefined, 1)).nextCursor).toBeUndefined();
     await expect(store.list('c2', page.nextCursor, 1)).rejects.toBeInstanceOf(Invalid);
   });
+
+  it('refuses a cursor whose key lacks its sort key, or has one DynamoDB cannot hold, before asking DynamoDB', async () => {
+    const store = new DynamoAuditStore(dynamo(), 'portal');
+    const forge = (k: Record<string, string>) => Buffer.from(JSON.stringify({ s: 'audit:c1', k }), 'utf8').toString('base64url');
+    db.on(QueryCommand).resolves({ Items: [] });
+    for (const k of [{ pk: 'AUDIT#c1' }, { pk: 'AUDIT#c1', sk: '' }, { pk: 'AUDIT#c1', sk: `${'x'.repeat(1023)}é` }] as Record<string, string>[]) {
+      const error = await store.list('c1', forge(k), 1).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Invalid);
+      expect((error as Invalid).path).toBe('cursor');
+    }
+    expect(db.commandCalls(QueryCommand)).toHaveLength(0);
+    // 1024 bytes is still a key (`é` is two).
+    await store.list('c1', forge({ pk: 'AUDIT#c1', sk: `${'x'.repeat(1022)}é` }), 1);
+    expect(db.commandCalls(QueryCommand).map((call) => call.args[0].input.ExclusiveStartKey)).toEqual([{ pk: 'AUDIT#c1', sk: `${'x'.repeat(1022)}é` }]);
+  });
 });
 
 describe('CognitoCustomerLogins', () => {

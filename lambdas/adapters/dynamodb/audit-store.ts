@@ -4,6 +4,7 @@ import type { AuditEntry, AuditPage, AuditStore } from '../../domain/audit';
 import { listingScope } from '../../domain/listing';
 import type { AuditEvent } from '../../contract/schemas/portal-access';
 import { decodeCursor, encodeCursor } from './cursor';
+import { Invalid } from '../../contract/errors';
 import { ENTITY, keys } from '../../contract/keys';
 import { TableStore } from './table-store';
 
@@ -24,6 +25,9 @@ export class DynamoAuditStore extends TableStore implements AuditStore {
   async list(contactId: string, cursor: string | undefined, limit: number): Promise<AuditPage> {
     const pk = keys.auditPartition(contactId);
     const start = decodeCursor(cursor, scopeOf(contactId), ['pk', 'sk'], { pk });
+    // A start key without its sort key, or with one DynamoDB could never hold, is refused there as a ValidationException (a 500).
+    if (start !== undefined && !(start.sk !== undefined && start.sk !== '' && Buffer.byteLength(start.sk) <= 1024))
+      throw new Invalid('The cursor is not valid for this listing.', 'cursor');
     const query = (from: Record<string, unknown> | undefined, n: number) =>
       this.db.send(
         new QueryCommand({

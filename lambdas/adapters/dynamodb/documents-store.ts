@@ -62,7 +62,7 @@ const grantInfoOf = (item: Item): GrantInfo => {
 
 const orderOf = (document: Pick<Document, 'type' | 'id' | 'date'>) => keys.documentOrder(document.type, document.id, document.date);
 
-// dateKey is ISO: a 4-digit year, or ±6 digits at the edges that a time-zone offset can push a date to.
+// dateKey is ISO with a 4-digit year; ±6 digits in the keys of documents stored before it kept the edge years (keys.ts, dateKey).
 const ORDER = new RegExp(`^(\\d{4}|[+-]\\d{6})-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z#(${DOCUMENT_TYPES.join('|')})#[A-Za-z0-9._:-]{1,128}$`);
 
 /**
