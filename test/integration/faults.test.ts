@@ -3,8 +3,10 @@
  * answers once the records are written, and the login, the invitation and the email follow from the
  * outbox. SES failing from the 50th mail of a 200-line apply, 20 concurrent applies of one company,
  * DynamoDB Local stopped while the outbox sends, a worker that dies between two steps of a grant,
- * SES throttling, a recipient SES refuses. Whatever breaks: no 500, every line's outcome reported,
- * nothing half-done that the outbox does not complete, one login and one email per contact in the end.
+ * SES throttling, a recipient SES refuses, an SES or an EventBridge call that never answers (the
+ * worker's and the scheduled job's). Whatever breaks: no 500, every line's outcome reported, nothing
+ * half-done that the outbox does not complete, one login and one email per contact in the end, and
+ * every event announced.
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTITY, keys } from '../../lambdas/contract/keys';
@@ -357,5 +359,65 @@ describe('a recipient SES refuses for good', () => {
     expect((await mailCounts()).get(refused.email!)).toBeUndefined();
     const trail = await call<{ items: { action: string }[] }>('audit', `/contacts/${refused.id}/audit`);
     expect(trail.body.items.map((i) => i.action)).toEqual(['invitation.failed', 'portal.granted']);
+  });
+});
+
+/** The events the stack's endpoint received for a contact, by detail-type. */
+async function eventsOf(contactId: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const event of await fault.receivedEvents()) if (event.detail.contactId === contactId) counts.set(event['detail-type'], (counts.get(event['detail-type']) ?? 0) + 1);
+  return counts;
+}
+
+describe('an SES that takes the connection and never answers', () => {
+  it('the call is given up and the same mail tried again: the line is sent, one mail, its link works', async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    const hungBefore = fault.mail.hung;
+    fault.mail.hang(1);
+    expect((await grantAll(c.id, persons)).body.results[0]).toMatchObject({ outcome: 'granted' });
+
+    // The SES client's request timeout (10 s) ends the held call; the retry, with the same link, gets through.
+    const lines = await settled(c.id, 60_000);
+    expect(fault.mail.hung - hungBefore).toBe(1);
+    expect(lines.find((l) => l.contactId === person.id)).toMatchObject({ status: 'invited', delivery: 'sent' });
+    const mails = await expectOneLoginAndOneMailEach(persons);
+    expect(await invitationItems(person.id)).toHaveLength(1);
+    expect((await accept(linkIn(mails.get(person.email!)?.[0]))).status).toBe(204);
+  });
+});
+
+describe('EventBridge not answering, or down', () => {
+  it('a PutEvents that never answers is given up and tried again: the grant is announced, the item finishes', async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    fault.events.hang(1);
+    expect((await grantAll(c.id, persons)).body.results[0]).toMatchObject({ outcome: 'granted' });
+
+    const announced = await eventually(async () => {
+      const seen = await eventsOf(person.id);
+      expect({ granted: seen.has('PortalAccessGranted'), sent: seen.has('PortalInvitationSent') }).toEqual({ granted: true, sent: true });
+      return seen;
+    }, 90_000);
+    expect(announced.get('PortalAccessGranted')).toBe(1);
+    await expectOneLoginAndOneMailEach(persons);
+  });
+
+  it("the scheduled job's PutEvents that never answers is given up: the access's end is still announced, once", async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    const until = new Date(Date.now() + 8_000).toISOString();
+    const applied = await call<{ results: Result[] }>('apply until', `/contacts/${c.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: person.id, inPortal: true, until }] } });
+    expect(applied.body.results[0]).toMatchObject({ outcome: 'granted' });
+    // The grant's own events first, so that the held call is the job's.
+    await eventually(async () => expect((await eventsOf(person.id)).get('PortalAccessGranted')).toBe(1), 60_000);
+    const refusedBefore = fault.events.refused;
+    fault.events.hang(1);
+
+    // The job marks the record at `until`, its PutEvents is held, cut off, and a later run announces it (once the claim is stale).
+    await eventually(async () => expect((await eventsOf(person.id)).get('PortalAccessExpired')).toBe(1), 180_000);
+    expect(fault.events.refused - refusedBefore).toBe(1);
+    const contact = await call<Contact>('contact', `/contacts/${person.id}`);
+    expect(contact.body.portal.status).toBe('expired');
   });
 });

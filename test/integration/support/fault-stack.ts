@@ -6,7 +6,11 @@
  *   `LOCAL_SES_ENDPOINT`), which forwards until told to fail every SendEmail from the n-th one on
  *   (`503 ServiceUnavailable`, as SES in an outage), to throttle the next n (`429
  *   TooManyRequestsException`, SES's "maximum sending rate exceeded"), or to refuse an address for
- *   good (`400 MessageRejected`). The emulator's store (`/store`) holds exactly the mails that got through.
+ *   good (`400 MessageRejected`), or to hold the next n without ever answering (an SES that does not
+ *   answer: a black-holed connection). The emulator's store (`/store`) holds exactly the mails that got through.
+ * - `events`: the handlers' PutEvents go through a proxy in front of the stack's events endpoint (the
+ *   stack's `LOCAL_EVENTS_ENDPOINT`), which forwards until told to answer every PutEvents `503`
+ *   (EventBridge down) or to hold the next n without answering.
  * - `dynamodb`: DynamoDB Local itself, really stopped (SIGKILL of its Java process, a child of the
  *   stack we started) and started again on the same port and the same data files.
  * - `outbox`: the stack runs with `LOCAL_FAULTS=1`, so the outbox worker can be made to die right
@@ -40,6 +44,10 @@ export interface MailProxy {
   readonly throttled: number;
   /** Refuse every SendEmail to this address for good (400 MessageRejected, as SES does for a recipient it will not send to). */
   reject(address: string): void;
+  /** Hold the next `n` SendEmail calls without forwarding or answering them (until the proxy closes). */
+  hang(n: number): void;
+  /** SendEmail calls held so far. */
+  readonly hung: number;
   /** When each mail got through (ms since the epoch), in order. */
   readonly sentAt: readonly number[];
   /** Called after each mail that got through, with the count so far. */
@@ -54,6 +62,8 @@ export async function startMailProxy(): Promise<MailProxy & { target(url: string
   let refused = 0;
   let throttled = 0;
   let throttles = 0;
+  let hangs = 0;
+  let hung = 0;
   const rejected = new Set<string>();
   const sentAt: number[] = [];
   let budget: number | undefined;
@@ -68,6 +78,11 @@ export async function startMailProxy(): Promise<MailProxy & { target(url: string
     req.on('end', () => {
       const isSend = req.method === 'POST' && (req.url ?? '').includes('/outbound-emails');
       const to: string[] = isSend ? ((JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? []) : [];
+      if (isSend && hangs > 0) {
+        hangs -= 1;
+        hung += 1;
+        return; // no answer, ever: the caller's own timeout is all that ends it
+      }
       if (isSend && to.some((address) => rejected.has(address))) {
         refused += 1;
         return answer(res, 400, 'MessageRejected', 'Email address is not verified (injected by the fault test)');
@@ -119,11 +134,91 @@ export async function startMailProxy(): Promise<MailProxy & { target(url: string
     get throttled() {
       return throttled;
     },
+    get hung() {
+      return hung;
+    },
     sentAt,
     failAfter: (n) => (budget = n),
     throttle: (n) => (throttles = n),
     reject: (address) => void rejected.add(address),
+    hang: (n) => (hangs = n),
     onSent: (l) => (listener = l),
+    target: (url) => (target = url),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A proxy in front of the stack's PutEvents endpoint: EventBridge down, or not answering. */
+export interface EventsProxy {
+  readonly url: string;
+  /** PutEvents calls forwarded and answered by the endpoint. */
+  readonly forwarded: number;
+  /** PutEvents calls answered `503` or held. */
+  readonly refused: number;
+  /** While `true`, every PutEvents is answered `503 ServiceUnavailable` (EventBridge in an outage). */
+  down(on: boolean): void;
+  /** Hold the next `n` PutEvents calls without forwarding or answering them (until the proxy closes). */
+  hang(n: number): void;
+  target(url: string): void;
+  close(): Promise<void>;
+}
+
+export async function startEventsProxy(): Promise<EventsProxy> {
+  let target = '';
+  let forwarded = 0;
+  let refused = 0;
+  let isDown = false;
+  let hangs = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const isPut = req.method === 'POST' && req.headers['x-amz-target'] === 'AWSEvents.PutEvents';
+      if (isPut && hangs > 0) {
+        hangs -= 1;
+        refused += 1;
+        return; // no answer, ever
+      }
+      if (isPut && isDown) {
+        refused += 1;
+        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ServiceUnavailable' });
+        res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
+        return;
+      }
+      const headers = { ...req.headers };
+      delete headers.host;
+      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers }, (upstreamAnswer) => {
+        const body: Buffer[] = [];
+        upstreamAnswer.on('data', (c: Buffer) => body.push(c));
+        upstreamAnswer.on('end', () => {
+          if (isPut) forwarded += 1;
+          res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+          res.end(Buffer.concat(body));
+        });
+      });
+      upstream.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get forwarded() {
+      return forwarded;
+    },
+    get refused() {
+      return refused;
+    },
+    down: (on) => (isDown = on),
+    hang: (n) => (hangs = n),
     target: (url) => (target = url),
     close: () =>
       new Promise((resolve) => {
@@ -199,6 +294,9 @@ export interface OutboxFaults {
 export interface FaultStack {
   readonly info: StackProcess['info'];
   readonly mail: MailProxy;
+  readonly events: EventsProxy;
+  /** Every event the stack's PutEvents endpoint received (the last 500). */
+  receivedEvents(): Promise<{ 'detail-type': string; source: string; detail: Record<string, unknown> }[]>;
   readonly dynamodb: DynamoDbControl;
   readonly outbox: OutboxFaults;
   readonly db: DynamoDBDocumentClient;
@@ -213,9 +311,11 @@ export interface FaultStack {
 
 export async function startFaultStack(): Promise<FaultStack> {
   const mail = await startMailProxy();
+  const events = await startEventsProxy();
   const dataDir = path.join(ROOT, '.local', 'test', `faults-${process.pid}`);
-  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_FAULTS: '1' } });
+  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_FAULTS: '1' } });
   mail.target(stack.info.sesEndpoint);
+  events.target(stack.info.eventsEndpoint);
   const { info } = stack;
   const dynamodb = dynamoDbControl(stack, dataDir);
   const cognito = new CognitoIdentityProviderClient({ region: info.region, endpoint: info.cognitoEndpoint, credentials });
@@ -256,6 +356,8 @@ export async function startFaultStack(): Promise<FaultStack> {
   return {
     info,
     mail,
+    events,
+    receivedEvents: async () => (await (await fetch(`${info.eventsEndpoint}/events`)).json()) as never,
     dynamodb,
     outbox,
     db,
@@ -276,6 +378,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       await dynamodb.close();
       await stack.stop();
       await mail.close();
+      await events.close();
       cognito.destroy();
       db.destroy();
     },
