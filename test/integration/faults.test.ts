@@ -4,9 +4,9 @@
  * outbox. SES failing from the 50th mail of a 200-line apply, 20 concurrent applies of one company,
  * DynamoDB Local stopped while the outbox sends, a worker that dies between two steps of a grant,
  * SES throttling, a recipient SES refuses, an SES or an EventBridge call that never answers (the
- * worker's and the scheduled job's). Whatever breaks: no 500, every line's outcome reported, nothing
- * half-done that the outbox does not complete, one login and one email per contact in the end, and
- * every event announced.
+ * worker's and the scheduled job's), EventBridge down while a grant is revoked. Whatever breaks: no
+ * 500, every line's outcome reported, nothing half-done that the outbox does not complete, one login
+ * and one email per contact in the end, and every event announced.
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTITY, keys } from '../../lambdas/contract/keys';
@@ -419,5 +419,31 @@ describe('EventBridge not answering, or down', () => {
     expect(fault.events.refused - refusedBefore).toBe(1);
     const contact = await call<Contact>('contact', `/contacts/${person.id}`);
     expect(contact.body.portal.status).toBe('expired');
+  });
+
+  it('down for a while: the grant and the revocation are announced once it is back, none lost', async () => {
+    const { company: c, persons } = await company(2);
+    const [kept, revoked] = persons as [Contact, Contact];
+    const refusedBefore = fault.events.refused;
+    fault.events.down(true);
+    expect((await grantAll(c.id, persons)).body.results.map((r) => r.outcome)).toEqual(['granted', 'granted']);
+    // The mail does not wait for the bus: both lines are sent while it is down.
+    const lines = await settled(c.id, 60_000);
+    for (const person of persons) expect(lines.find((l) => l.contactId === person.id)).toMatchObject({ delivery: 'sent' });
+    const revoke = await call<{ results: Result[] }>('revoke', `/contacts/${c.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: revoked.id, inPortal: false }] } });
+    expect(revoke.body.results[0]).toMatchObject({ outcome: 'revoked', status: 'revoked' });
+    await eventually(async () => expect(fault.events.refused - refusedBefore).toBeGreaterThan(6), 60_000);
+    expect((await eventsOf(kept.id)).size).toBe(0);
+
+    fault.events.down(false);
+    await eventually(async () => {
+      const a = await eventsOf(kept.id);
+      const b = await eventsOf(revoked.id);
+      expect({ kept: a.has('PortalAccessGranted') && a.has('PortalInvitationSent'), revoked: b.has('PortalAccessGranted') && b.has('PortalAccessRevoked') }).toEqual({ kept: true, revoked: true });
+    }, 120_000);
+    // The grant was announced before its revocation: per contact, the outbox keeps the order.
+    const order = (await fault.receivedEvents()).filter((e) => e.detail.contactId === revoked.id).map((e) => e['detail-type']);
+    expect(order.indexOf('PortalAccessGranted')).toBeLessThan(order.indexOf('PortalAccessRevoked'));
+    await expectOneLoginAndOneMailEach(persons);
   });
 });
