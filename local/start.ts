@@ -32,7 +32,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     AWS_DEFAULT_REGION: options.region,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodb.url,
+    // LOCAL_DYNAMODB_ENDPOINT: the handlers' table calls go there instead (the fault tests' proxy; the stream poller reads DynamoDB Local itself).
+    AWS_ENDPOINT_URL_DYNAMODB: env.LOCAL_DYNAMODB_ENDPOINT || emulators.dynamodb.url,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: emulators.cognito.url,
     // LOCAL_SES_ENDPOINT: the handlers' mail goes there instead (the fault tests put a failing proxy in front of the emulator).
     AWS_ENDPOINT_URL_SESV2: env.LOCAL_SES_ENDPOINT || emulators.ses.url,

@@ -4,9 +4,10 @@
  * outbox. SES failing from the 50th mail of a 200-line apply, 20 concurrent applies of one company,
  * DynamoDB Local stopped while the outbox sends, a worker that dies between two steps of a grant,
  * SES throttling, a recipient SES refuses, an SES or an EventBridge call that never answers (the
- * worker's and the scheduled job's), EventBridge down while a grant is revoked. Whatever breaks: no
- * 500, every line's outcome reported, nothing half-done that the outbox does not complete, one login
- * and one email per contact in the end, and every event announced.
+ * worker's and the scheduled job's), EventBridge down while a grant is revoked, one DynamoDB read
+ * failing under a share link's view. Whatever breaks: no 500, every line's outcome reported, nothing
+ * half-done that the outbox does not complete, one login and one email per contact in the end, every
+ * event announced, no view counted that was not shown.
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTITY, keys } from '../../lambdas/contract/keys';
@@ -445,5 +446,33 @@ describe('EventBridge not answering, or down', () => {
     const order = (await fault.receivedEvents()).filter((e) => e.detail.contactId === revoked.id).map((e) => e['detail-type']);
     expect(order.indexOf('PortalAccessGranted')).toBeLessThan(order.indexOf('PortalAccessRevoked'));
     await expectOneLoginAndOneMailEach(persons);
+  });
+});
+
+describe('DynamoDB failing a read of a share-link view', () => {
+  it('answers 503 and counts no view: a one-view link still shows its document afterwards, once', async () => {
+    const { company: c } = await company(0);
+    const docId = name('INV');
+    expect((await call('publish', `/documents/invoice/${docId}`, { method: 'PUT', body: { customerId: c.id, name: 'Invoice' } })).status).toBe(201);
+    const link = await call<{ id: string; url: string }>('link', `/documents/invoice/${docId}/links`, { method: 'POST', body: { maxViews: 1 } });
+    expect(link.status).toBe(201);
+    const token = new URL(link.body.url).pathname.replace(/^\/s\//, '');
+    const view = () => fault.api(`/shared/${token}`);
+
+    // The document's attachments Query fails (every attempt); the link, the document and the count go through.
+    fault.table.failMatching('"ATTACHMENT#"');
+    const failedBefore = fault.table.failed;
+    const during = await view();
+    fault.table.failMatching(undefined);
+    every.push({ what: 'shared view while a read fails', status: during.status });
+    expectProblem(during, 503);
+    expect(during.headers['retry-after']).toMatch(/^\d+$/);
+    expect(fault.table.failed - failedBefore).toBeGreaterThan(0);
+
+    const after = await view();
+    expect({ status: after.status, id: after.body?.id, attachments: after.body?.attachments }).toEqual({ status: 200, id: docId, attachments: [] });
+    expect((await view()).status).toBe(410);
+    const links = await call<{ items: { id: string; views: number }[] }>('links', `/documents/invoice/${docId}/links`);
+    expect(links.body.items.find((l) => l.id === link.body.id)?.views).toBe(1);
   });
 });

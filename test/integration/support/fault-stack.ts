@@ -11,6 +11,10 @@
  * - `events`: the handlers' PutEvents go through a proxy in front of the stack's events endpoint (the
  *   stack's `LOCAL_EVENTS_ENDPOINT`), which forwards until told to answer every PutEvents `503`
  *   (EventBridge down) or to hold the next n without answering.
+ * - `table`: the handlers' DynamoDB calls go through a proxy in front of DynamoDB Local (the stack's
+ *   `LOCAL_DYNAMODB_ENDPOINT`; the stream poller reads DynamoDB Local directly), which can answer
+ *   every request whose body holds a given text with `500 InternalServerError` (one read failing
+ *   while the others go through).
  * - `dynamodb`: DynamoDB Local itself, really stopped (SIGKILL of its Java process, a child of the
  *   stack we started) and started again on the same port and the same data files.
  * - `outbox`: the stack runs with `LOCAL_FAULTS=1`, so the outbox worker can be made to die right
@@ -228,6 +232,62 @@ export async function startEventsProxy(): Promise<EventsProxy> {
   };
 }
 
+/** A proxy in front of DynamoDB Local for the handlers' calls: one kind of request failing, the rest forwarded. */
+export interface TableProxy {
+  readonly url: string;
+  /** While set, every request whose body contains `text` is answered `500 InternalServerError`; undefined: none. */
+  failMatching(text: string | undefined): void;
+  /** Requests answered with the injected failure so far. */
+  readonly failed: number;
+  target(url: string): void;
+  close(): Promise<void>;
+}
+
+export async function startTableProxy(): Promise<TableProxy> {
+  let target = '';
+  let matching: string | undefined;
+  let failed = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (matching !== undefined && body.toString('utf8').includes(matching)) {
+        failed += 1;
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'InternalServerError' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected by the fault test)' }));
+        return;
+      }
+      const headers = { ...req.headers };
+      delete headers.host;
+      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers, agent }, (upstreamAnswer) => {
+        res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+        upstreamAnswer.pipe(res);
+      });
+      // DynamoDB Local stopped: the connection fails, as it would without the proxy (the client sees it reset).
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    failMatching: (text) => (matching = text),
+    get failed() {
+      return failed;
+    },
+    target: (url) => (target = url),
+    close: () =>
+      new Promise((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** DynamoDB Local of the fault stack, to stop and start for real. */
 export interface DynamoDbControl {
   stop(): Promise<void>;
@@ -295,6 +355,7 @@ export interface FaultStack {
   readonly info: StackProcess['info'];
   readonly mail: MailProxy;
   readonly events: EventsProxy;
+  readonly table: TableProxy;
   /** Every event the stack's PutEvents endpoint received (the last 500). */
   receivedEvents(): Promise<{ 'detail-type': string; source: string; detail: Record<string, unknown> }[]>;
   readonly dynamodb: DynamoDbControl;
@@ -312,10 +373,12 @@ export interface FaultStack {
 export async function startFaultStack(): Promise<FaultStack> {
   const mail = await startMailProxy();
   const events = await startEventsProxy();
+  const table = await startTableProxy();
   const dataDir = path.join(ROOT, '.local', 'test', `faults-${process.pid}`);
-  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_FAULTS: '1' } });
+  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_DYNAMODB_ENDPOINT: table.url, LOCAL_FAULTS: '1' } });
   mail.target(stack.info.sesEndpoint);
   events.target(stack.info.eventsEndpoint);
+  table.target(stack.info.dynamodbEndpoint);
   const { info } = stack;
   const dynamodb = dynamoDbControl(stack, dataDir);
   const cognito = new CognitoIdentityProviderClient({ region: info.region, endpoint: info.cognitoEndpoint, credentials });
@@ -357,6 +420,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     info,
     mail,
     events,
+    table,
     receivedEvents: async () => (await (await fetch(`${info.eventsEndpoint}/events`)).json()) as never,
     dynamodb,
     outbox,
@@ -379,6 +443,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       await stack.stop();
       await mail.close();
       await events.close();
+      await table.close();
       cognito.destroy();
       db.destroy();
     },
