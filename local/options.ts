@@ -72,6 +72,8 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'AWS_REGION', fallback: 'eu-west-1', what: "the emulators' region" },
   { name: 'DYNAMODB_JAVA_OPTIONS', fallback: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC', what: "DynamoDB Local's JVM options" },
   { name: 'LOCAL_SES_ENDPOINT', fallback: 'the SES emulator', what: "where the handlers send mail instead (the fault tests' failing proxy)" },
+  { name: 'LOCAL_DYNAMODB_ENDPOINT', fallback: 'DynamoDB Local', what: "where the handlers send their table calls instead (the fault tests' failing proxy)" },
+  { name: 'LOCAL_EVENTS_ENDPOINT', fallback: 'the PutEvents endpoint', what: "where the handlers send their events instead (the fault tests' failing proxy)" },
   { name: 'LOCAL_FAULTS', fallback: '0', what: "1: the outbox worker's fault switches at <events>/outbox/faults (the fault tests' stacks only)" },
 ];
 

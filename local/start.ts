@@ -32,11 +32,13 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     AWS_DEFAULT_REGION: options.region,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodb.url,
+    // LOCAL_DYNAMODB_ENDPOINT: the handlers' table calls go there instead (the fault tests' proxy; the stream poller reads DynamoDB Local itself).
+    AWS_ENDPOINT_URL_DYNAMODB: env.LOCAL_DYNAMODB_ENDPOINT || emulators.dynamodb.url,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: emulators.cognito.url,
     // LOCAL_SES_ENDPOINT: the handlers' mail goes there instead (the fault tests put a failing proxy in front of the emulator).
     AWS_ENDPOINT_URL_SESV2: env.LOCAL_SES_ENDPOINT || emulators.ses.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: eventsEndpoint,
+    // LOCAL_EVENTS_ENDPOINT: the handlers' PutEvents go there instead (the fault tests' proxy in front of the endpoint).
+    AWS_ENDPOINT_URL_EVENTBRIDGE: env.LOCAL_EVENTS_ENDPOINT || eventsEndpoint,
     AWS_ENDPOINT_URL_S3: emulators.s3.url,
     [ENV.attachmentsBucket]: emulators.s3.bucket,
     [ENV.tableName]: NAME,

@@ -3,8 +3,11 @@
  * answers once the records are written, and the login, the invitation and the email follow from the
  * outbox. SES failing from the 50th mail of a 200-line apply, 20 concurrent applies of one company,
  * DynamoDB Local stopped while the outbox sends, a worker that dies between two steps of a grant,
- * SES throttling, a recipient SES refuses. Whatever breaks: no 500, every line's outcome reported,
- * nothing half-done that the outbox does not complete, one login and one email per contact in the end.
+ * SES throttling, a recipient SES refuses, an SES or an EventBridge call that never answers (the
+ * worker's and the scheduled job's), EventBridge down while a grant is revoked, one DynamoDB read
+ * failing under a share link's view. Whatever breaks: no 500, every line's outcome reported, nothing
+ * half-done that the outbox does not complete, one login and one email per contact in the end, every
+ * event announced, no view counted that was not shown.
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTITY, keys } from '../../lambdas/contract/keys';
@@ -357,5 +360,119 @@ describe('a recipient SES refuses for good', () => {
     expect((await mailCounts()).get(refused.email!)).toBeUndefined();
     const trail = await call<{ items: { action: string }[] }>('audit', `/contacts/${refused.id}/audit`);
     expect(trail.body.items.map((i) => i.action)).toEqual(['invitation.failed', 'portal.granted']);
+  });
+});
+
+/** The events the stack's endpoint received for a contact, by detail-type. */
+async function eventsOf(contactId: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const event of await fault.receivedEvents()) if (event.detail.contactId === contactId) counts.set(event['detail-type'], (counts.get(event['detail-type']) ?? 0) + 1);
+  return counts;
+}
+
+describe('an SES that takes the connection and never answers', () => {
+  it('the call is given up and the same mail tried again: the line is sent, one mail, its link works', async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    const hungBefore = fault.mail.hung;
+    fault.mail.hang(1);
+    expect((await grantAll(c.id, persons)).body.results[0]).toMatchObject({ outcome: 'granted' });
+
+    // The SES client's request timeout (10 s) ends the held call; the retry, with the same link, gets through.
+    const lines = await settled(c.id, 60_000);
+    expect(fault.mail.hung - hungBefore).toBe(1);
+    expect(lines.find((l) => l.contactId === person.id)).toMatchObject({ status: 'invited', delivery: 'sent' });
+    const mails = await expectOneLoginAndOneMailEach(persons);
+    expect(await invitationItems(person.id)).toHaveLength(1);
+    expect((await accept(linkIn(mails.get(person.email!)?.[0]))).status).toBe(204);
+  });
+});
+
+describe('EventBridge not answering, or down', () => {
+  it('a PutEvents that never answers is given up and tried again: the grant is announced, the item finishes', async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    fault.events.hang(1);
+    expect((await grantAll(c.id, persons)).body.results[0]).toMatchObject({ outcome: 'granted' });
+
+    const announced = await eventually(async () => {
+      const seen = await eventsOf(person.id);
+      expect({ granted: seen.has('PortalAccessGranted'), sent: seen.has('PortalInvitationSent') }).toEqual({ granted: true, sent: true });
+      return seen;
+    }, 90_000);
+    expect(announced.get('PortalAccessGranted')).toBe(1);
+    await expectOneLoginAndOneMailEach(persons);
+  });
+
+  it("the scheduled job's PutEvents that never answers is given up: the access's end is still announced, once", async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    const until = new Date(Date.now() + 8_000).toISOString();
+    const applied = await call<{ results: Result[] }>('apply until', `/contacts/${c.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: person.id, inPortal: true, until }] } });
+    expect(applied.body.results[0]).toMatchObject({ outcome: 'granted' });
+    // The grant's own events first, so that the held call is the job's.
+    await eventually(async () => expect((await eventsOf(person.id)).get('PortalAccessGranted')).toBe(1), 60_000);
+    const refusedBefore = fault.events.refused;
+    fault.events.hang(1);
+
+    // The job marks the record at `until`, its PutEvents is held, cut off, and a later run announces it (once the claim is stale).
+    await eventually(async () => expect((await eventsOf(person.id)).get('PortalAccessExpired')).toBe(1), 180_000);
+    expect(fault.events.refused - refusedBefore).toBe(1);
+    const contact = await call<Contact>('contact', `/contacts/${person.id}`);
+    expect(contact.body.portal.status).toBe('expired');
+  });
+
+  it('down for a while: the grant and the revocation are announced once it is back, none lost', async () => {
+    const { company: c, persons } = await company(2);
+    const [kept, revoked] = persons as [Contact, Contact];
+    const refusedBefore = fault.events.refused;
+    fault.events.down(true);
+    expect((await grantAll(c.id, persons)).body.results.map((r) => r.outcome)).toEqual(['granted', 'granted']);
+    // The mail does not wait for the bus: both lines are sent while it is down.
+    const lines = await settled(c.id, 60_000);
+    for (const person of persons) expect(lines.find((l) => l.contactId === person.id)).toMatchObject({ delivery: 'sent' });
+    const revoke = await call<{ results: Result[] }>('revoke', `/contacts/${c.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: revoked.id, inPortal: false }] } });
+    expect(revoke.body.results[0]).toMatchObject({ outcome: 'revoked', status: 'revoked' });
+    await eventually(async () => expect(fault.events.refused - refusedBefore).toBeGreaterThan(6), 60_000);
+    expect((await eventsOf(kept.id)).size).toBe(0);
+
+    fault.events.down(false);
+    await eventually(async () => {
+      const a = await eventsOf(kept.id);
+      const b = await eventsOf(revoked.id);
+      expect({ kept: a.has('PortalAccessGranted') && a.has('PortalInvitationSent'), revoked: b.has('PortalAccessGranted') && b.has('PortalAccessRevoked') }).toEqual({ kept: true, revoked: true });
+    }, 120_000);
+    // The grant was announced before its revocation: per contact, the outbox keeps the order.
+    const order = (await fault.receivedEvents()).filter((e) => e.detail.contactId === revoked.id).map((e) => e['detail-type']);
+    expect(order.indexOf('PortalAccessGranted')).toBeLessThan(order.indexOf('PortalAccessRevoked'));
+    await expectOneLoginAndOneMailEach(persons);
+  });
+});
+
+describe('DynamoDB failing a read of a share-link view', () => {
+  it('answers 503 and counts no view: a one-view link still shows its document afterwards, once', async () => {
+    const { company: c } = await company(0);
+    const docId = name('INV');
+    expect((await call('publish', `/documents/invoice/${docId}`, { method: 'PUT', body: { customerId: c.id, name: 'Invoice' } })).status).toBe(201);
+    const link = await call<{ id: string; url: string }>('link', `/documents/invoice/${docId}/links`, { method: 'POST', body: { maxViews: 1 } });
+    expect(link.status).toBe(201);
+    const token = new URL(link.body.url).pathname.replace(/^\/s\//, '');
+    const view = () => fault.api(`/shared/${token}`);
+
+    // The document's attachments Query fails (every attempt); the link, the document and the count go through.
+    fault.table.failMatching('"ATTACHMENT#"');
+    const failedBefore = fault.table.failed;
+    const during = await view();
+    fault.table.failMatching(undefined);
+    every.push({ what: 'shared view while a read fails', status: during.status });
+    expectProblem(during, 503);
+    expect(during.headers['retry-after']).toMatch(/^\d+$/);
+    expect(fault.table.failed - failedBefore).toBeGreaterThan(0);
+
+    const after = await view();
+    expect({ status: after.status, id: after.body?.id, attachments: after.body?.attachments }).toEqual({ status: 200, id: docId, attachments: [] });
+    expect((await view()).status).toBe(410);
+    const links = await call<{ items: { id: string; views: number }[] }>('links', `/documents/invoice/${docId}/links`);
+    expect(links.body.items.find((l) => l.id === link.body.id)?.views).toBe(1);
   });
 });

@@ -298,3 +298,26 @@ describe('the reminder: the worker dies after SES took its fresh link', () => {
     expect(access.audit.filter((a) => a.action === 'invitation.reminded')).toHaveLength(1);
   });
 });
+
+describe('the bus down after the mail was recorded, the contact revoked before the redelivery', () => {
+  it("the grant's events still go out (it did happen), then the revocation's", async () => {
+    const id = await granted();
+    const emit = delivery.events.emit;
+    delivery.events.emit = async () => {
+      throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+    };
+    await expectTransient(processOutboxItem(worker, id, new AbortController().signal));
+    expect({ mails: mails.length, events }).toEqual({ mails: 1, events: [] });
+
+    const [line] = await applyPortalAccess(deps, 'p1', { lines: [{ contactId: 'p1', inPortal: false }] }, 'staff:alice');
+    expect(line).toMatchObject({ outcome: 'revoked' });
+    const revocation = access.pending.shift()!;
+
+    // The bus is back; the stream brings the grant's record again, then the revocation's.
+    delivery.events.emit = emit;
+    expect(await processOutboxItem(worker, id, new AbortController().signal)).toBe('superseded');
+    expect(await processOutboxItem(worker, revocation, new AbortController().signal)).toBe('done');
+    expect(events).toEqual(['PortalInvitationSent', 'PortalAccessGranted', 'PortalAccessRevoked']);
+    expect(mails).toHaveLength(1);
+  });
+});

@@ -351,6 +351,20 @@ describe('the holder', () => {
     expect([...w.links.values()][0]!.views).toBe(2);
   });
 
+  test('a read that fails (the table unavailable) counts no view: a one-view link still shows its document after the 503', async () => {
+    const w = world();
+    const token = await linkTo(w, { maxViews: 1 });
+    const list = w.shared.attachments.list;
+    w.shared.attachments.list = async () => {
+      throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+    };
+    await expect(viewShared(w.shared, token)).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+    expect([...w.links.values()][0]!.views).toBe(0);
+    w.shared.attachments.list = list;
+    await expect(viewShared(w.shared, token)).resolves.toMatchObject({ id: 'INV-1', attachments: [ATTACHMENT] });
+    expect([...w.links.values()][0]!.views).toBe(1);
+  });
+
   test('at expiresAt − 1 ms it is served, at expiresAt it is Gone', async () => {
     const w = world();
     const token = await linkTo(w, { expiresAt: at(60_000).toISOString() });
@@ -404,7 +418,7 @@ describe('the holder', () => {
       const token = await make(w);
       w.reads.length = 0;
       await gone(viewShared(w.shared, token));
-      expect({ label, reads: [...w.reads].sort() }).toEqual({ label, reads: ['contact', 'document', 'link'] });
+      expect({ label, reads: [...w.reads].sort() }).toEqual({ label, reads: ['attachments', 'contact', 'document', 'link'] });
     }
   });
 

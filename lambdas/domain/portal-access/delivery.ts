@@ -22,7 +22,9 @@
  * (the same link) while the invocation lasts.
  *
  * The item acts only while the contact names it (`outbox.id`): once revoked, re-granted or re-invited
- * meanwhile, a newer item follows the record and this one is `superseded`.
+ * meanwhile, a newer item follows the record and this one is `superseded` — but an item whose mail
+ * is recorded still emits its events (the grant and its mail did happen), as a superseded
+ * revocation emits its own.
  */
 import { EmailInUse, Unavailable } from '../../contract/errors';
 import type { DeliveryError } from '../../contract/schemas/portal-access';
@@ -43,9 +45,11 @@ const current = (contact: ContactRecord | undefined, item: InvitationItem): cont
 
 export async function deliverInvitation(deps: DeliveryDeps, item: InvitationItem, run: OutboxRun): Promise<OutboxOutcome> {
   let contact = await deps.contacts.get(item.contactId);
-  if (!current(contact, item)) return 'superseded';
-
-  if (!item.steps?.mail) {
+  // Once its mail is recorded the grant has happened: its events go out even if the contact has moved
+  // on since (revoked, re-invited) — as a revocation's do — or subscribers would see it revoked, never granted.
+  const mailed = item.steps?.mail !== undefined;
+  if (!mailed) {
+    if (!current(contact, item)) return 'superseded';
     let login: LoginRecord;
     try {
       login = await ensureLogin(deps, contact, item.id);
@@ -67,7 +71,7 @@ export async function deliverInvitation(deps: DeliveryDeps, item: InvitationItem
     await deps.events.emit('PortalInvitationSent', { contactId: item.contactId, email, at });
     if (item.reason !== 'reinvited') await deps.events.emit('PortalAccessGranted', { contactId: item.contactId, email, at: item.at });
   }, run);
-  return 'done';
+  return !mailed || current(contact, item) ? 'done' : 'superseded';
 }
 
 /**

@@ -29,11 +29,23 @@ const DECOY = { type: 'invoice' as DocumentType, documentId: '~', contactId: '~'
  */
 const restoredSince = (restoredAt: string | undefined, linkCreatedAt: string): boolean => restoredAt !== undefined && restoredAt > linkCreatedAt;
 
-/** The link and its document, if the link lives at this moment; `LinkGone` otherwise. */
-async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Promise<{ link: ShareLink; document: Document }> {
+/**
+ * The link and its document, if the link lives at this moment; `LinkGone` otherwise. `alongside`
+ * reads more of the target (the link's document, or the decoy's) beside the document and the
+ * recipient: the same reads whether the link lives or not.
+ */
+async function resolve<T = undefined>(
+  deps: Omit<SharedDeps, 'attachments'>,
+  token: string,
+  alongside?: (type: DocumentType, documentId: string) => Promise<T>,
+): Promise<{ link: ShareLink; document: Document; more: T }> {
   const link = await deps.links.get(hashToken(token));
   const target = link ?? DECOY;
-  const [stored, recipient] = await Promise.all([deps.documents.get(target.type, target.documentId), deps.contacts.get(target.contactId ?? DECOY.contactId)]);
+  const [stored, recipient, more] = await Promise.all([
+    deps.documents.get(target.type, target.documentId),
+    deps.contacts.get(target.contactId ?? DECOY.contactId),
+    alongside?.(target.type, target.documentId) as Promise<T>,
+  ]);
   const alive =
     link !== undefined &&
     stored !== undefined &&
@@ -42,18 +54,19 @@ async function resolve(deps: Omit<SharedDeps, 'attachments'>, token: string): Pr
     isLive(link, deps.now()) &&
     (link.contactId === undefined || (recipient !== undefined && !recipient.archived && !restoredSince(recipient.restoredAt, link.createdAt)));
   if (!alive) throw gone();
-  return { link, document: stored.document };
+  return { link, document: stored.document, more };
 }
 
 /**
  * The shared document with its completed attachments (what the holder may download), counted as one
- * view. The count is the only write: of concurrent views of a last view, one wins. The attachments
- * are read beside the count, only for a link that lives, so a dead link's answer costs the same reads.
+ * view. The count is the only write, and the last step: a view is counted only once everything it
+ * shows has been read, so a read that fails (a `503`) never uses up a view the holder did not get.
+ * Of concurrent views of a last view, one wins. The attachments are read beside the document, the
+ * decoy's for an unknown token, so a dead link's answer costs the same reads.
  */
 export async function viewShared(deps: SharedDeps, token: string): Promise<PortalDocument> {
-  const { link, document } = await resolve(deps, token);
-  const [counted, attachments] = await Promise.all([deps.links.countView(link.tokenHash, deps.now().toISOString()), deps.attachments.list(link.type, link.documentId)]);
-  if (!counted) throw gone();
+  const { link, document, more: attachments } = await resolve(deps, token, (type, documentId) => deps.attachments.list(type, documentId));
+  if (!(await deps.links.countView(link.tokenHash, deps.now().toISOString()))) throw gone();
   return { ...document, attachments };
 }
 

@@ -6,7 +6,15 @@
  *   `LOCAL_SES_ENDPOINT`), which forwards until told to fail every SendEmail from the n-th one on
  *   (`503 ServiceUnavailable`, as SES in an outage), to throttle the next n (`429
  *   TooManyRequestsException`, SES's "maximum sending rate exceeded"), or to refuse an address for
- *   good (`400 MessageRejected`). The emulator's store (`/store`) holds exactly the mails that got through.
+ *   good (`400 MessageRejected`), or to hold the next n without ever answering (an SES that does not
+ *   answer: a black-holed connection). The emulator's store (`/store`) holds exactly the mails that got through.
+ * - `events`: the handlers' PutEvents go through a proxy in front of the stack's events endpoint (the
+ *   stack's `LOCAL_EVENTS_ENDPOINT`), which forwards until told to answer every PutEvents `503`
+ *   (EventBridge down) or to hold the next n without answering.
+ * - `table`: the handlers' DynamoDB calls go through a proxy in front of DynamoDB Local (the stack's
+ *   `LOCAL_DYNAMODB_ENDPOINT`; the stream poller reads DynamoDB Local directly), which can answer
+ *   every request whose body holds a given text with `500 InternalServerError` (one read failing
+ *   while the others go through).
  * - `dynamodb`: DynamoDB Local itself, really stopped (SIGKILL of its Java process, a child of the
  *   stack we started) and started again on the same port and the same data files.
  * - `outbox`: the stack runs with `LOCAL_FAULTS=1`, so the outbox worker can be made to die right
@@ -40,6 +48,10 @@ export interface MailProxy {
   readonly throttled: number;
   /** Refuse every SendEmail to this address for good (400 MessageRejected, as SES does for a recipient it will not send to). */
   reject(address: string): void;
+  /** Hold the next `n` SendEmail calls without forwarding or answering them (until the proxy closes). */
+  hang(n: number): void;
+  /** SendEmail calls held so far. */
+  readonly hung: number;
   /** When each mail got through (ms since the epoch), in order. */
   readonly sentAt: readonly number[];
   /** Called after each mail that got through, with the count so far. */
@@ -54,6 +66,8 @@ export async function startMailProxy(): Promise<MailProxy & { target(url: string
   let refused = 0;
   let throttled = 0;
   let throttles = 0;
+  let hangs = 0;
+  let hung = 0;
   const rejected = new Set<string>();
   const sentAt: number[] = [];
   let budget: number | undefined;
@@ -68,6 +82,11 @@ export async function startMailProxy(): Promise<MailProxy & { target(url: string
     req.on('end', () => {
       const isSend = req.method === 'POST' && (req.url ?? '').includes('/outbound-emails');
       const to: string[] = isSend ? ((JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? []) : [];
+      if (isSend && hangs > 0) {
+        hangs -= 1;
+        hung += 1;
+        return; // no answer, ever: the caller's own timeout is all that ends it
+      }
       if (isSend && to.some((address) => rejected.has(address))) {
         refused += 1;
         return answer(res, 400, 'MessageRejected', 'Email address is not verified (injected by the fault test)');
@@ -119,14 +138,150 @@ export async function startMailProxy(): Promise<MailProxy & { target(url: string
     get throttled() {
       return throttled;
     },
+    get hung() {
+      return hung;
+    },
     sentAt,
     failAfter: (n) => (budget = n),
     throttle: (n) => (throttles = n),
     reject: (address) => void rejected.add(address),
+    hang: (n) => (hangs = n),
     onSent: (l) => (listener = l),
     target: (url) => (target = url),
     close: () =>
       new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A proxy in front of the stack's PutEvents endpoint: EventBridge down, or not answering. */
+export interface EventsProxy {
+  readonly url: string;
+  /** PutEvents calls forwarded and answered by the endpoint. */
+  readonly forwarded: number;
+  /** PutEvents calls answered `503` or held. */
+  readonly refused: number;
+  /** While `true`, every PutEvents is answered `503 ServiceUnavailable` (EventBridge in an outage). */
+  down(on: boolean): void;
+  /** Hold the next `n` PutEvents calls without forwarding or answering them (until the proxy closes). */
+  hang(n: number): void;
+  target(url: string): void;
+  close(): Promise<void>;
+}
+
+export async function startEventsProxy(): Promise<EventsProxy> {
+  let target = '';
+  let forwarded = 0;
+  let refused = 0;
+  let isDown = false;
+  let hangs = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const isPut = req.method === 'POST' && req.headers['x-amz-target'] === 'AWSEvents.PutEvents';
+      if (isPut && hangs > 0) {
+        hangs -= 1;
+        refused += 1;
+        return; // no answer, ever
+      }
+      if (isPut && isDown) {
+        refused += 1;
+        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ServiceUnavailable' });
+        res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
+        return;
+      }
+      const headers = { ...req.headers };
+      delete headers.host;
+      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers }, (upstreamAnswer) => {
+        const body: Buffer[] = [];
+        upstreamAnswer.on('data', (c: Buffer) => body.push(c));
+        upstreamAnswer.on('end', () => {
+          if (isPut) forwarded += 1;
+          res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+          res.end(Buffer.concat(body));
+        });
+      });
+      upstream.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get forwarded() {
+      return forwarded;
+    },
+    get refused() {
+      return refused;
+    },
+    down: (on) => (isDown = on),
+    hang: (n) => (hangs = n),
+    target: (url) => (target = url),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A proxy in front of DynamoDB Local for the handlers' calls: one kind of request failing, the rest forwarded. */
+export interface TableProxy {
+  readonly url: string;
+  /** While set, every request whose body contains `text` is answered `500 InternalServerError`; undefined: none. */
+  failMatching(text: string | undefined): void;
+  /** Requests answered with the injected failure so far. */
+  readonly failed: number;
+  target(url: string): void;
+  close(): Promise<void>;
+}
+
+export async function startTableProxy(): Promise<TableProxy> {
+  let target = '';
+  let matching: string | undefined;
+  let failed = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (matching !== undefined && body.toString('utf8').includes(matching)) {
+        failed += 1;
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'InternalServerError' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected by the fault test)' }));
+        return;
+      }
+      const headers = { ...req.headers };
+      delete headers.host;
+      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers, agent }, (upstreamAnswer) => {
+        res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+        upstreamAnswer.pipe(res);
+      });
+      // DynamoDB Local stopped: the connection fails, as it would without the proxy (the client sees it reset).
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    failMatching: (text) => (matching = text),
+    get failed() {
+      return failed;
+    },
+    target: (url) => (target = url),
+    close: () =>
+      new Promise((resolve) => {
+        agent.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -199,6 +354,10 @@ export interface OutboxFaults {
 export interface FaultStack {
   readonly info: StackProcess['info'];
   readonly mail: MailProxy;
+  readonly events: EventsProxy;
+  readonly table: TableProxy;
+  /** Every event the stack's PutEvents endpoint received (the last 500). */
+  receivedEvents(): Promise<{ 'detail-type': string; source: string; detail: Record<string, unknown> }[]>;
   readonly dynamodb: DynamoDbControl;
   readonly outbox: OutboxFaults;
   readonly db: DynamoDBDocumentClient;
@@ -213,9 +372,13 @@ export interface FaultStack {
 
 export async function startFaultStack(): Promise<FaultStack> {
   const mail = await startMailProxy();
+  const events = await startEventsProxy();
+  const table = await startTableProxy();
   const dataDir = path.join(ROOT, '.local', 'test', `faults-${process.pid}`);
-  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_FAULTS: '1' } });
+  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_DYNAMODB_ENDPOINT: table.url, LOCAL_FAULTS: '1' } });
   mail.target(stack.info.sesEndpoint);
+  events.target(stack.info.eventsEndpoint);
+  table.target(stack.info.dynamodbEndpoint);
   const { info } = stack;
   const dynamodb = dynamoDbControl(stack, dataDir);
   const cognito = new CognitoIdentityProviderClient({ region: info.region, endpoint: info.cognitoEndpoint, credentials });
@@ -256,6 +419,9 @@ export async function startFaultStack(): Promise<FaultStack> {
   return {
     info,
     mail,
+    events,
+    table,
+    receivedEvents: async () => (await (await fetch(`${info.eventsEndpoint}/events`)).json()) as never,
     dynamodb,
     outbox,
     db,
@@ -276,6 +442,8 @@ export async function startFaultStack(): Promise<FaultStack> {
       await dynamodb.close();
       await stack.stop();
       await mail.close();
+      await events.close();
+      await table.close();
       cognito.destroy();
       db.destroy();
     },
