@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod';
 import { allowedMethods, findRoute, inputSchemasOf, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Route } from '../contract/routes';
 import { REQUEST_ID_HEADER } from '../contract/problem-types';
 import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../contract/runtime';
@@ -83,6 +83,9 @@ export function problemResult(error: unknown, requestId: string): HttpResult {
   return json(requestId, status, problem, headers, 'application/problem+json');
 }
 
+/** The query of a route that declares none. */
+const NO_QUERY = z.strictObject({});
+
 function parseWith(schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return value;
   const result = schema.safeParse(value ?? {});
@@ -154,7 +157,8 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
     try {
       input = {
         params: parseWith(route.params, event.pathParameters),
-        query: parseWith(route.query, event.queryStringParameters),
+        // A route without a query takes none: an unknown query field is refused as anywhere else.
+        query: parseWith(route.query ?? NO_QUERY, event.queryStringParameters),
         body: route.body ? parseBody(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type'])) : undefined,
       };
     } catch (error) {

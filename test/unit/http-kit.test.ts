@@ -90,6 +90,15 @@ describe('httpFunction', () => {
     expect(refused.json).toMatchObject({ status: 403, title: 'Forbidden' });
   });
 
+  test('a route that declares no query refuses any query field, as a route with one refuses an unknown one (400, the field named)', async () => {
+    const refused = await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'a' }, query: { limit: '1' } }));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers?.['content-type']).toBe('application/problem+json');
+    expect(JSON.stringify(refused.json.errors)).toContain('limit');
+    expect((await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'a' }, query: {} }))).statusCode).toBe(200);
+    expect((await call(event('GET /contacts/{id}', { claims: admin, params: { id: 'a' } }))).statusCode).toBe(200);
+  });
+
   test('passes a valid, authorised request to the operation', async () => {
     const result = await call(event('POST /contacts', { claims: admin, headers: json, body: '{"kind":"person","name":" Ada "}' }));
     expect(result.statusCode).toBe(201);
