@@ -35,7 +35,10 @@ function table(items: Item[], { unprocessedFirst = 0 } = {}) {
       const current = byKey.get(keyOf(item));
       const condition = item.Put?.ConditionExpression ?? item.Update?.ConditionExpression ?? item.ConditionCheck?.ConditionExpression ?? item.Delete?.ConditionExpression;
       if (condition === 'attribute_not_exists(pk)') return current !== undefined;
-      if (condition === '#version = :version') return current?.version !== (item.Put ?? item.Update ?? item.Delete)!.ExpressionAttributeValues![':version'];
+      if (condition === '#version = :version AND #createdAt = :createdAt') {
+        const values = (item.Put ?? item.Update ?? item.Delete)!.ExpressionAttributeValues!;
+        return current?.version !== values[':version'] || current?.createdAt !== values[':createdAt'];
+      }
       if (condition?.includes('#archived = :false')) return current === undefined || current.archived !== false;
       if (condition?.startsWith('attribute_exists')) return current === undefined;
       return false;
@@ -181,7 +184,7 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(transactions()).toHaveLength(3); // the first, refused by B's item
     expect(creates!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['A', 'C']);
     expect(replace!.map((item) => [keyOf(item), item.Put?.ConditionExpression ?? item.ConditionCheck?.ConditionExpression])).toEqual([
-      ['DOC#invoice#B|DOC', '#version = :version'],
+      ['DOC#invoice#B|DOC', '#version = :version AND #createdAt = :createdAt'],
       ['CONTACT#c1|CONTACT', 'attribute_exists(pk) AND #archived = :false'],
     ]);
     expect(countDeltas(written())).toEqual({ 'c1|invoice': 1, 'c2|ticket': 1 });

@@ -74,12 +74,12 @@ describe('document transactions', () => {
     });
   });
 
-  test('replace: conditioned on the version read, rewrites each grant copy, no count change', async () => {
+  test('replace: conditioned on the version and the createdAt read (the publication: a version restarts at 1 when the id is published again), rewrites each grant copy, no count change', async () => {
     await store().write({ kind: 'replace', previous: { document: invoice('c1'), version: 4 }, document: invoice('c1', { name: 'New' }), grants: [{ contactId: 'g1', until: '2027-01-01T00:00:00.000Z', grantedBy: 'staff:ann', grantedAt: AT }], dropGrants: [] });
     const [put, grant, customer, ...rest] = written();
     expect(rest).toEqual([]);
     expect(customer!.ConditionCheck).toMatchObject({ Key: { pk: 'CONTACT#c1' } });
-    expect(put!.Put).toMatchObject({ ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 4 }, Item: { version: 5, name: 'New' } });
+    expect(put!.Put).toMatchObject({ ConditionExpression: '#version = :version AND #createdAt = :createdAt', ExpressionAttributeValues: { ':version': 4, ':createdAt': invoice('c1').createdAt }, Item: { version: 5, name: 'New' } });
     expect(grant!.Put!.Item).toMatchObject({
       pk: 'DOC#invoice#INV-1',
       sk: 'GRANT#g1',
@@ -151,7 +151,7 @@ describe('document transactions', () => {
   test('delete: the document at its version, every grant with its grant count and its grantee\'s holdings, −1 on the customer\'s holdings and count of the type', async () => {
     await store().write({ kind: 'delete', previous: { document: invoice('c1'), version: 2 }, grants: [{ contactId: 'g1' }, { contactId: 'g2' }] });
     const items = written();
-    expect(items[0]!.Delete).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 2 } });
+    expect(items[0]!.Delete).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version AND #createdAt = :createdAt', ExpressionAttributeValues: { ':version': 2, ':createdAt': invoice('c1').createdAt } });
     for (const [i, g] of [[1, 'g1'], [4, 'g2']] as const) {
       expect(items[i]!.Delete!.Key).toEqual({ pk: 'DOC#invoice#INV-1', sk: `GRANT#${g}` });
       expect(items[i + 1]!.Update).toMatchObject({ Key: { pk: `GRANTS#${g}`, sk: 'COUNT#invoice#c1' }, ExpressionAttributeValues: { ':delta': -1 } });
@@ -173,7 +173,7 @@ describe('document transactions', () => {
     expect(rest).toEqual([]);
     expect(grantee!.Update).toMatchObject({ Key: { pk: 'CONTACT#g1', sk: 'CONTACT' }, ExpressionAttributeValues: { ':grants': 1 }, ConditionExpression: 'attribute_exists(#pk) AND #archived = :false' });
     expect(counted!.Update).toMatchObject({ Key: { pk: 'GRANTS#g1', sk: 'COUNT#invoice#c1' }, ExpressionAttributeValues: { ':delta': 1 } });
-    expect(bump!.Update).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 7, ':next': 8 } });
+    expect(bump!.Update).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version AND #createdAt = :createdAt', ExpressionAttributeValues: { ':version': 7, ':next': 8, ':createdAt': invoice('c1').createdAt } });
     expect(grant!.Put).toMatchObject({
       ConditionExpression: 'attribute_not_exists(pk)',
       Item: { sk: 'GRANT#g1', name: 'Invoice 1', customerId: 'c1', until: '2027-03-01T12:00:00.000Z', grantedBy: 'staff:ann', duepk: 'DUE#grant-expiry#2027-03-01T12' },
@@ -183,7 +183,7 @@ describe('document transactions', () => {
     await store().write({ kind: 'ungrant', current: { document: invoice('c1'), version: 8 }, grant: { contactId: 'g1' } });
     const [bump2, remove, holdings, uncounted, ...none] = written();
     expect(none).toEqual([]);
-    expect(bump2!.Update!.ExpressionAttributeValues).toEqual({ ':version': 8, ':next': 9 });
+    expect(bump2!.Update!.ExpressionAttributeValues).toEqual({ ':version': 8, ':next': 9, ':createdAt': AT });
     expect(remove!.Delete).toMatchObject({ Key: { sk: 'GRANT#g1' }, ConditionExpression: 'attribute_exists(pk)' });
     expect(holdings!.Update).toMatchObject({ Key: { pk: 'CONTACT#g1' }, ExpressionAttributeValues: { ':grants': -1 }, ConditionExpression: 'attribute_exists(#pk)' });
     expect(uncounted!.Update).toMatchObject({ Key: { pk: 'GRANTS#g1' }, ExpressionAttributeValues: { ':delta': -1 } });

@@ -159,6 +159,20 @@ function grantItem(document: Document, grant: StoredGrant): Item {
   };
 }
 
+/**
+ * The condition of every change of a document's item collection: the document is still the one that
+ * was read — its version, and its `createdAt`, which tells one publication of the id from the next.
+ * The version alone restarts at 1 when a deleted document is published again, so a change read
+ * before a delete would pass on the new document and move the counts of the customer it read.
+ */
+function sameDocument(read: StoredDocument): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
+  return {
+    ConditionExpression: '#version = :version AND #createdAt = :createdAt',
+    ExpressionAttributeNames: { '#version': 'version', '#createdAt': 'createdAt' },
+    ExpressionAttributeValues: { ':version': read.version, ':createdAt': read.document.createdAt },
+  };
+}
+
 /** A transaction that failed its conditions (or met a concurrent one) is a stale read: the domain retries. */
 function staleOrRethrow(error: unknown): never {
   const codes = cancellationReasons(error).map((reason) => reason.Code);
@@ -410,15 +424,15 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
   }
 
   /** Grant changes only bump the document's version: every change of its item collection is serialised by it. */
-  #bumpVersion(current: { document: Document; version: number }): TransactItem {
+  #bumpVersion(current: StoredDocument): TransactItem {
+    const same = sameDocument(current);
     return {
       Update: {
         TableName: this.table,
         Key: keys.document(current.document.type, current.document.id),
         UpdateExpression: 'SET #version = :next',
-        ConditionExpression: '#version = :version',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':version': current.version, ':next': current.version + 1 },
+        ...same,
+        ExpressionAttributeValues: { ...same.ExpressionAttributeValues, ':next': current.version + 1 },
       },
     };
   }
@@ -454,9 +468,7 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
       Put: {
         TableName: this.table,
         Item: documentItem(document, previous.version + 1),
-        ConditionExpression: '#version = :version',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':version': previous.version },
+        ...sameDocument(previous),
       },
     });
     const copies = change.grants.map((grant) => item(this.#putGrant(document, grant)));
@@ -498,15 +510,13 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
       case 'replace':
         return this.#publication(change).map((part) => this.#partItem(part));
       case 'delete': {
-        const { document, version } = change.previous;
+        const { document } = change.previous;
         return [
           {
             Delete: {
               TableName: this.table,
               Key: keys.document(document.type, document.id),
-              ConditionExpression: '#version = :version',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':version': version },
+              ...sameDocument(change.previous),
             },
           },
           ...change.grants.flatMap((grant) => [

@@ -122,7 +122,23 @@ export async function revokeAccess(deps: RevocationDeps, contactId: string, acto
 export async function revokeCompany(deps: RevocationDeps, companyId: string, actor: string, reason?: string): Promise<void> {
   const company = await deps.contacts.get(companyId);
   if (!company) throw new NotFound('No such contact.');
-  await revokeEach(deps, [company, ...(await companyPersons(deps, companyId))], actor, () => reason);
+  await revokeEach(deps, [company, ...(await personsNow(deps, companyId))], actor, () => reason);
+}
+
+/**
+ * A company's persons as they are now. The listing comes from an index, which DynamoDB keeps
+ * eventually consistent: a person granted access just before the company's revocation may still be
+ * listed without it, and would be left in the portal. So each listed person is read again
+ * (consistently, 100 to a request); one that moved to another company since is not this company's.
+ */
+async function personsNow(deps: RevocationDeps, companyId: string): Promise<ContactRecord[]> {
+  const listed = await companyPersons(deps, companyId);
+  if (listed.length === 0) return [];
+  const fresh = await deps.contacts.getMany(listed.map((person) => person.id));
+  return listed.flatMap((person) => {
+    const now = fresh.get(person.id);
+    return now && now.companyId === companyId ? [now] : [];
+  });
 }
 
 /**
@@ -133,7 +149,7 @@ export async function revokeCompany(deps: RevocationDeps, companyId: string, act
 export async function revokeForArchive(deps: RevocationDeps, contactId: string, actor: string): Promise<void> {
   const contact = await deps.contacts.get(contactId);
   if (!contact) throw new NotFound('No such contact.');
-  const persons = contact.kind === 'company' ? await companyPersons(deps, contact.id) : [];
+  const persons = contact.kind === 'company' ? await personsNow(deps, contact.id) : [];
   try {
     await revokeEach(deps, [contact, ...persons], actor, (c) => (c.id === contact.id ? 'contact archived' : 'company archived'));
   } catch (error) {
