@@ -387,6 +387,33 @@ describe('DynamoOutboxStore and the mail pacer', () => {
     await expect(pacer.acquire(AbortSignal.abort())).rejects.toThrow(/No mail slot/);
   });
 
+  it('queues a process\'s waiting mails: only the head asks the table (the rate\'s takes a second and one refused), served in order; one that gives up leaves its turn', async () => {
+    let now = Date.parse('2026-03-01T10:00:00.100Z');
+    const pacer = new DynamoMailPacer(dynamo(), 'portal', 10, () => now, async (ms) => void (now += ms));
+    const counts = new Map<string, number>();
+    db.on(UpdateCommand).callsFake((input: { Key: { pk: string } }) => {
+      const n = counts.get(input.Key.pk) ?? 0;
+      if (n >= 10) throw Object.assign(new Error('full'), { name: 'ConditionalCheckFailedException' });
+      counts.set(input.Key.pk, n + 1);
+      return {};
+    });
+    const served: number[] = [];
+    const quitter = new AbortController();
+    const waiting = Array.from({ length: 26 }, (_, i) =>
+      pacer.acquire(i === 3 ? quitter.signal : new AbortController().signal).then(
+        () => void served.push(i),
+        (error: unknown) => error,
+      ),
+    );
+    quitter.abort();
+    const outcomes = await Promise.all(waiting);
+    expect((outcomes[3] as Error).message).toMatch(/No mail slot/);
+    expect(served).toEqual(Array.from({ length: 26 }, (_, i) => i).filter((i) => i !== 3));
+    expect([...counts.values()]).toEqual([10, 10, 5]);
+    // 25 slots over three seconds: 25 takes and one refused take for each full second — not one per waiting mail every second (45).
+    expect(db.commandCalls(UpdateCommand)).toHaveLength(27);
+  }, 10_000);
+
   it('never hands out a slot late: a take answered past its second\'s first 700 ms is left unused, and a slot goes stale with its second', async () => {
     const base = Date.parse('2026-03-01T10:00:00.100Z');
     const started = Date.now();
