@@ -1,9 +1,10 @@
 /**
  * AWS Signature Version 4 as S3 checks it, for the local S3 emulator (`local/s3.ts`): the
  * `Authorization` header and presigned query strings, the credential scope (date, region, `s3`),
- * the clock (15 minutes of skew; a presigned URL's `X-Amz-Expires`), and the signature itself over
- * the canonical request — so a wrong key, a changed signed header (content type, content length),
- * an edited URL or an expired one is refused here as in AWS.
+ * the clock (15 minutes of skew; a presigned URL's `X-Amz-Expires`), the signature itself over
+ * the canonical request, and that every `x-amz-*` header sent is signed — so a wrong key, a changed
+ * signed header (content type, content length), an added unsigned one (metadata, a checksum), an
+ * edited URL or an expired one is refused here as in AWS.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -140,6 +141,10 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   const given = Buffer.from(signature!, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return refuse(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+  // S3 refuses any x-amz-* header the signature does not cover (x-amz-content-sha256 aside): a presigned
+  // PUT cannot be stretched to set metadata, tags, a checksum or an ACL that its signer did not sign.
+  const unsigned = Object.keys(request.headers).filter((name) => name.toLowerCase().startsWith('x-amz-') && name.toLowerCase() !== 'x-amz-content-sha256' && !signedHeaders.includes(name.toLowerCase()));
+  if (unsigned.length > 0) return refuse(403, 'AccessDenied', 'There were headers present in the request which were not signed');
   return { ok: true, accessKeyId, payloadHash };
 }
 

@@ -39,7 +39,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     AWS_ENDPOINT_URL_SESV2: env.LOCAL_SES_ENDPOINT || emulators.ses.url,
     // LOCAL_EVENTS_ENDPOINT: the handlers' PutEvents go there instead (the fault tests' proxy in front of the endpoint).
     AWS_ENDPOINT_URL_EVENTBRIDGE: env.LOCAL_EVENTS_ENDPOINT || eventsEndpoint,
-    AWS_ENDPOINT_URL_S3: emulators.s3.url,
+    // LOCAL_S3_ENDPOINT: the handlers' S3 requests and presigned URLs go there instead (the fault tests' proxy in front of the emulator).
+    AWS_ENDPOINT_URL_S3: env.LOCAL_S3_ENDPOINT || emulators.s3.url,
     [ENV.attachmentsBucket]: emulators.s3.bucket,
     [ENV.tableName]: NAME,
     [ENV.customerUserPoolId]: pools.customerUserPoolId,

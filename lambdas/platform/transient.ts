@@ -19,6 +19,12 @@ const TRANSIENT = new Set([
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
+  // fetch (undici; our S3 and Cognito clients): a connection dropped or timed out, the cause of its `TypeError`.
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 
 /**

@@ -197,6 +197,22 @@ describe('upload, complete, download', () => {
   });
 });
 
+describe('completing at once', () => {
+  it('several completes of one upload at once all answer the attachment (a retry racing the first is no 409); one file, one record', async () => {
+    const doc = await publish(companyA);
+    const bytes = pdf(64 * 1024);
+    const ticket = await announce(doc, 'twice.pdf', 'application/pdf', bytes.length);
+    expect((await upload(ticket.uploadUrl, bytes, 'application/pdf')).status).toBe(200);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => staff(`${doc}/attachments/${ticket.id}/complete`, { method: 'POST' })));
+    const attachment = { id: ticket.id, fileName: 'twice.pdf', contentType: 'application/pdf', size: bytes.length };
+    expect(answers.map((a) => ({ status: a.status, body: a.body }))).toEqual(answers.map(() => ({ status: 200, body: attachment })));
+    expect((await staff(`${doc}/attachments`)).body).toEqual({ items: [attachment], pending: [] });
+    expect(await objectKeys(ticket.id)).toEqual([`files/${ticket.id}`]);
+    const link = await portal(userA, `/portal${doc}/attachments/${ticket.id}`);
+    expect(Buffer.from(await (await fetch(link.body.url)).arrayBuffer()).equals(bytes)).toBe(true);
+  });
+});
+
 describe('what complete refuses', () => {
   it('a declared PDF that is not one is 409 at complete and never shows; the right file to the same URL then completes', async () => {
     const doc = await publish(companyA);

@@ -108,4 +108,10 @@ describe('Content-Disposition', () => {
     expect(asciiFallback("it's *(fine)*.pdf")).toBe("it's *(fine)*.pdf");
     expect(contentDisposition("it's.pdf")).toContain(`filename*=UTF-8''it%27s.pdf`);
   });
+
+  test('a name that only looks like a path (fullwidth solidus, which NFKD turns into /) has no path separator in its ASCII fallback', () => {
+    // `／` (U+FF0F) and `＼` (U+FF3C) pass the file-name rule (no / or \), but NFKD folds them into / and \.
+    expect(contentDisposition('a／..／b.pdf')).toBe(`attachment; filename="a_.._b.pdf"; filename*=UTF-8''a%EF%BC%8F..%EF%BC%8Fb.pdf`);
+    expect(asciiFallback('＼server＼share／x.pdf')).toBe('_server_share_x.pdf');
+  });
 });

@@ -180,6 +180,32 @@ describe('completing an upload', () => {
     expect(records.get(id)?.status).toBe('pending');
   });
 
+  test('two completions at once, both past the checks: both answer the attachment, which is completed once (the loser finds its checked version stored)', async () => {
+    const { deps, uploads, records, files } = world();
+    const { id } = await announce(deps);
+    uploads.set(id, uploaded());
+    // Both have inspected the upload before either copies it: the second copy finds no upload left.
+    let arrived = 0;
+    let release!: () => void;
+    const bothInspected = new Promise<void>((resolve) => (release = resolve));
+    const inspect = deps.objects.inspectUpload;
+    deps.objects.inspectUpload = async (...args) => {
+      const found = await inspect(...args);
+      if (++arrived === 2) release();
+      await bothInspected;
+      return found;
+    };
+    const answers = await Promise.allSettled([completeUpload(deps, 'invoice', 'INV-1', id), completeUpload(deps, 'invoice', 'INV-1', id)]);
+    const attachment = { id, fileName: 'a.pdf', contentType: 'application/pdf', size: 8 };
+    expect(answers).toEqual([
+      { status: 'fulfilled', value: attachment },
+      { status: 'fulfilled', value: attachment },
+    ]);
+    expect(records.get(id)?.status).toBe('ready');
+    expect([files.has(id), uploads.has(id)]).toEqual([true, false]);
+    expect((await listAttachments(deps, 'invoice', 'INV-1')).items).toEqual([attachment]);
+  });
+
   test(`the ${MAX_ATTACHMENTS + 1}th completed attachment is a 409`, async () => {
     const { deps, uploads, records } = world();
     for (let i = 0; i < MAX_ATTACHMENTS; i++) {

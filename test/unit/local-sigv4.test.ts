@@ -37,6 +37,18 @@ describe('presigned URLs of the SDK', () => {
     expect(verify(requestOf('PUT', url.replace('pending/x', 'files/x'), { 'content-type': 'application/pdf', 'content-length': '5' }))).toMatchObject({ ok: false });
   });
 
+  test('an x-amz-* header the URL does not sign (metadata, tags, a checksum, an ACL) is refused, as S3 refuses it; x-amz-content-sha256 aside', async () => {
+    const url = await getSignedUrl(sdk, new PutObjectCommand({ Bucket: 'b', Key: 'pending/x', ContentType: 'application/pdf', ContentLength: 5 }), {
+      expiresIn: 900,
+      signableHeaders: new Set(['content-type', 'content-length']),
+    });
+    const signed = { 'content-type': 'application/pdf', 'content-length': '5' };
+    const extras: [string, string][] = [['x-amz-meta-owner', 'x'], ['x-amz-tagging', 'a=b'], ['x-amz-checksum-crc32', 'AAAAAA=='], ['x-amz-acl', 'public-read'], ['x-amz-website-redirect-location', '/evil']];
+    for (const [name, value] of extras)
+      expect(verify(requestOf('PUT', url, { ...signed, [name]: value }))).toEqual({ ok: false, status: 403, code: 'AccessDenied', message: 'There were headers present in the request which were not signed' });
+    expect(verify(requestOf('PUT', url, { ...signed, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amzn-trace-id': 'Root=1', 'cache-control': 'no-cache' }))).toMatchObject({ ok: true });
+  });
+
   test('a GET with response overrides expires, and cannot be stretched, re-targeted or used by another key', async () => {
     const url = await getSignedUrl(sdk, new GetObjectCommand({ Bucket: 'b', Key: 'files/x', ResponseContentDisposition: `attachment; filename*=UTF-8''%C3%A9.pdf` }), { expiresIn: 60 });
     const signedAt = new Date();

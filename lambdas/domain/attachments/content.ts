@@ -48,12 +48,15 @@ function trimPartialUtf8(bytes: Uint8Array): Uint8Array {
 /** RFC 5987 `attr-char`: everything else is percent-encoded (encodeURIComponent leaves `'()*` alone). */
 const encodeRfc5987 = (value: string) => encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/** An ASCII stand-in for old clients: accents dropped, anything else outside printable ASCII (and `"`, `\`, `%`) as `_`. */
+/**
+ * An ASCII stand-in for old clients: accents dropped, anything else outside printable ASCII (and `"`,
+ * `\`, `%`, `/`) as `_` — after NFKD, which folds a fullwidth `／` or `＼` into a path separator.
+ */
 export function asciiFallback(fileName: string): string {
   return fileName
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e]|["\\%]/g, '_');
+    .replace(/[^\x20-\x7e]|["\\%/]/g, '_');
 }
 
 /** `attachment; filename="<ASCII>"; filename*=UTF-8''<UTF-8, percent-encoded>` (RFC 6266). */

@@ -54,6 +54,15 @@ export async function announceUpload(deps: AttachmentDeps, type: DocumentType, i
 }
 
 /**
+ * Whether the version checked (`etag`) is the stored file already: a concurrent completion of the same
+ * upload copied it first (a copy keeps a single-part object's ETag, its MD5), so this one finishes as
+ * that one does rather than calling the upload changed.
+ */
+async function storedMeanwhile(deps: AttachmentDeps, attachmentId: string, etag: string): Promise<boolean> {
+  return (await deps.objects.inspectStored(attachmentId, SNIFF_BYTES))?.etag === etag;
+}
+
+/**
  * Makes an uploaded attachment visible once the object is there and is what was announced: the
  * same size and type, and leading bytes that fit the type. Completing a completed one answers it
  * again. The checked version of the object is the one stored (a second PUT meanwhile is a 409).
@@ -76,7 +85,7 @@ export async function completeUpload(deps: AttachmentDeps, type: DocumentType, i
   const problem = contentProblem(upload.head, record.contentType);
   if (problem) throw new Conflict(`${problem} Upload the right file again to the same uploadUrl, or delete this attachment.`);
 
-  if (waiting && !(await deps.objects.storeUpload(attachmentId, upload.etag)))
+  if (waiting && !(await deps.objects.storeUpload(attachmentId, upload.etag)) && !(await storedMeanwhile(deps, attachmentId, upload.etag)))
     throw new Conflict('The upload changed while it was being checked; complete it again.');
   const outcome = await deps.attachments.markReady(type, id, attachmentId, deps.now().toISOString(), MAX_ATTACHMENTS);
   switch (outcome) {

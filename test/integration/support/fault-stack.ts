@@ -15,6 +15,9 @@
  *   `LOCAL_DYNAMODB_ENDPOINT`; the stream poller reads DynamoDB Local directly), which can answer
  *   every request whose body holds a given text with `500 InternalServerError` (one read failing
  *   while the others go through).
+ * - `s3`: the handlers' S3 requests, and the presigned URLs they sign, go through a proxy in front of
+ *   the S3 emulator (the stack's `LOCAL_S3_ENDPOINT`), which can drop the connection of every request
+ *   of a kind without an answer, or answer it `503 SlowDown` (S3 shedding load).
  * - `dynamodb`: DynamoDB Local itself, really stopped (SIGKILL of its Java process, a child of the
  *   stack we started) and started again on the same port and the same data files.
  * - `outbox`: the stack runs with `LOCAL_FAULTS=1`, so the outbox worker can be made to die right
@@ -288,6 +291,62 @@ export async function startTableProxy(): Promise<TableProxy> {
   };
 }
 
+/** A proxy in front of the S3 emulator: requests of one kind failing, the rest forwarded. */
+export interface S3Proxy {
+  readonly url: string;
+  /**
+   * While set, every request whose `<METHOD> <path>` (a server-side copy: `COPY <path>`) contains
+   * `match` fails: `drop` closes its connection without an answer, `503` answers S3's `SlowDown`.
+   */
+  fail(how: 'drop' | '503' | undefined, match?: string): void;
+  /** Requests failed so far. */
+  readonly failed: number;
+  target(url: string): void;
+  close(): Promise<void>;
+}
+
+export async function startS3Proxy(): Promise<S3Proxy> {
+  let target = '';
+  let how: 'drop' | '503' | undefined;
+  let match = '';
+  let failed = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const kind = req.headers['x-amz-copy-source'] === undefined ? req.method : 'COPY';
+      if (how && `${kind} ${(req.url ?? '/').split('?')[0]}`.includes(match)) {
+        failed += 1;
+        if (how === 'drop') return void req.socket.destroy();
+        res.writeHead(503, { 'content-type': 'application/xml' });
+        return void res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate (injected by the fault test).</Message></Error>');
+      }
+      // The Host header goes on as it came: the requests and the presigned URLs are signed for the proxy's host.
+      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers: req.headers }, (upstreamAnswer) => {
+        res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+        upstreamAnswer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    fail: (kind, text = '') => ([how, match] = [kind, text]),
+    get failed() {
+      return failed;
+    },
+    target: (url) => (target = url),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** DynamoDB Local of the fault stack, to stop and start for real. */
 export interface DynamoDbControl {
   stop(): Promise<void>;
@@ -356,6 +415,7 @@ export interface FaultStack {
   readonly mail: MailProxy;
   readonly events: EventsProxy;
   readonly table: TableProxy;
+  readonly s3: S3Proxy;
   /** Every event the stack's PutEvents endpoint received (the last 500). */
   receivedEvents(): Promise<{ 'detail-type': string; source: string; detail: Record<string, unknown> }[]>;
   readonly dynamodb: DynamoDbControl;
@@ -374,11 +434,13 @@ export async function startFaultStack(): Promise<FaultStack> {
   const mail = await startMailProxy();
   const events = await startEventsProxy();
   const table = await startTableProxy();
+  const s3 = await startS3Proxy();
   const dataDir = path.join(ROOT, '.local', 'test', `faults-${process.pid}`);
-  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_DYNAMODB_ENDPOINT: table.url, LOCAL_FAULTS: '1' } });
+  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_DYNAMODB_ENDPOINT: table.url, LOCAL_S3_ENDPOINT: s3.url, LOCAL_FAULTS: '1' } });
   mail.target(stack.info.sesEndpoint);
   events.target(stack.info.eventsEndpoint);
   table.target(stack.info.dynamodbEndpoint);
+  s3.target(stack.info.s3Endpoint);
   const { info } = stack;
   const dynamodb = dynamoDbControl(stack, dataDir);
   const cognito = new CognitoIdentityProviderClient({ region: info.region, endpoint: info.cognitoEndpoint, credentials });
@@ -421,6 +483,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     mail,
     events,
     table,
+    s3,
     receivedEvents: async () => (await (await fetch(`${info.eventsEndpoint}/events`)).json()) as never,
     dynamodb,
     outbox,
@@ -444,6 +507,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       await mail.close();
       await events.close();
       await table.close();
+      await s3.close();
       cognito.destroy();
       db.destroy();
     },
