@@ -262,19 +262,27 @@ describe("a revocation request's reason is the sender's free text", () => {
     return { contact, token };
   }
 
-  it('a reason over several lines, or an empty one, still revokes: refused by the portal, audited, announced once', async () => {
+  it('a reason over several lines, an empty or a null one, still revokes: refused by the portal, audited, announced once', async () => {
     const multiline = await portalUser(uniq('reason-lines'));
     const empty = await portalUser(uniq('reason-empty'));
+    const none = await portalUser(uniq('reason-null'));
     const reason = 'Contract terminated.\r\nSee ticket 4711.\n\tCustomer informed.';
-    const ids = [await putRevocation({ contactId: multiline.contact.id, reason }), await putRevocation({ contactId: empty.contact.id, reason: '' })];
+    const ids = [
+      await putRevocation({ contactId: multiline.contact.id, reason }),
+      await putRevocation({ contactId: empty.contact.id, reason: '' }),
+      await putRevocation({ contactId: none.contact.id, reason: null }),
+    ];
 
-    expect(await statusesWithin([multiline.token, empty.token], 5000)).toEqual([401, 401]);
+    expect(await statusesWithin([multiline.token, empty.token, none.token], 5000)).toEqual([401, 401, 401]);
     const revoked = async (contactId: string) => (await audit(contactId)).filter((a) => a.action === 'portal.revoked');
     expect(await revoked(multiline.contact.id)).toEqual([expect.objectContaining({ actor: `event:${SOURCE}`, details: expect.objectContaining({ reason }) })]);
-    const [entry] = await revoked(empty.contact.id);
-    expect(entry).toMatchObject({ actor: `event:${SOURCE}` });
-    expect(entry?.details).not.toHaveProperty('reason');
-    for (const user of [multiline, empty]) {
+    for (const user of [empty, none]) {
+      const [entry, ...more] = await revoked(user.contact.id);
+      expect(more).toEqual([]);
+      expect(entry).toMatchObject({ actor: `event:${SOURCE}` });
+      expect(entry?.details).not.toHaveProperty('reason');
+    }
+    for (const user of [multiline, empty, none]) {
       const announced = await eventually(async () => {
         const found = (await events()).filter((e) => e.source === 'portal.access' && e['detail-type'] === 'PortalAccessRevoked' && e.detail.contactId === user.contact.id);
         if (found.length === 0) throw new Error('not announced yet');

@@ -65,6 +65,7 @@ describe('revocation events', () => {
     ['padded', '  unpaid  ', 'unpaid'],
     ['empty', '', undefined],
     ['blank', ' \n ', undefined],
+    ['null', null, undefined],
   ])('revokes with a reason %s (free text: it annotates the revocation, never blocks it)', async (_name, reason, recorded) => {
     const { calls, handler } = fakeDeps();
     await handler(event('PortalAccessRevocationRequested', { contactId: 'c-1', reason }));

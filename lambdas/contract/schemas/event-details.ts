@@ -18,11 +18,13 @@ export type EventEnvelope = z.infer<typeof eventEnvelope>;
 
 /**
  * The sender's note for the audit trail: free text over any number of lines. It only annotates the
- * revocation, so an empty (or blank) one is no reason, not a reason to leave the access in place.
+ * revocation, so an empty, blank or null one (a serialiser's "no value") is no reason, not a reason
+ * to leave the access in place.
  */
 const reason = multilineText(1000)
   .transform((s) => s.trim() || undefined)
-  .optional();
+  .nullish()
+  .transform((s) => s ?? undefined);
 
 /** `{ contactId } | { companyId }`, and an optional reason: exactly one of the two ids. */
 export const revocationRequested = z
