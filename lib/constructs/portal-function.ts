@@ -167,10 +167,13 @@ export class PortalFunction extends NodejsFunction {
     return this;
   }
 
-  /** Reads staff users' names and emails (`AdminGetUser` only): the invitation mails name the inviter and notify it. */
+  /**
+   * Reads staff users' names, emails and groups (`AdminGetUser`, `AdminListGroupsForUser`): the
+   * invitation mails name the inviter, and a reminder's notice goes to it while it is a portal admin.
+   */
   bindStaffProfiles(pool: IUserPool): this {
     this.setEnv('staffUserPoolId', pool.userPoolId);
-    pool.grant(this, 'cognito-idp:AdminGetUser');
+    pool.grant(this, 'cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser');
     return this;
   }
 

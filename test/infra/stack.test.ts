@@ -388,9 +388,9 @@ describe('functions', () => {
     invitations: [...BASE, 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...pool('AdminSetUserPassword', 'AdminUserGlobalSignOut')],
     shared: [...BASE, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject'],
     events: [...BASE, ...WRITE, ...QUEUE],
-    // The worker also reads staff users' names and emails (the mails name the inviter; a reminder's notice goes to its email).
+    // The worker also reads staff users' names, emails and groups (the mails name the inviter; a reminder's notice goes to it while it is a portal admin).
     // Items by key only: the worker's stores (wiring/outbox.ts) neither query nor batch-read.
-    outbox: [...BASE, ...BY_KEY, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', 'cognito-idp:AdminGetUser', ...QUEUE],
+    outbox: [...BASE, ...BY_KEY, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', ...STAFF, ...QUEUE],
     // The scheduled job: the table and the bus (expiries; reminders are queued for the worker); no Cognito, no mail.
     schedule: [...BASE, ...WRITE, 'events:PutEvents', ...QUEUE],
   };
@@ -599,12 +599,12 @@ describe('the scheduled job', () => {
     expect(template.toJSON().Resources[targets[0]!.DeadLetterConfig.Arn['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
   });
 
-  it('queues the reminders (no SES, no pool); the outbox worker reads only AdminGetUser of the staff pool', () => {
+  it('queues the reminders (no SES, no pool); the outbox worker only reads users and their groups in the staff pool', () => {
     const actions = statementsOf(logicalId(stack.scheduleFunction)).flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => a.startsWith('ses:') || a.startsWith('cognito-idp:'))).toEqual([]);
     const [staffPoolId] = resources('AWS::Cognito::UserPool').find(([id]) => id.includes('StaffPool'))!;
     const onStaffPool = statementsOf(logicalId(stack.outboxWorker)).filter((s) => JSON.stringify(s.Resource) === JSON.stringify(getAtt(staffPoolId)));
-    expect(onStaffPool.flatMap((s) => [s.Action].flat())).toEqual(['cognito-idp:AdminGetUser']);
+    expect(onStaffPool.flatMap((s) => [s.Action].flat()).sort()).toEqual(['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser']);
   });
 
   it('may Query the due index (the IAM statement names every index of the schema)', () => {

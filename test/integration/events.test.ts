@@ -248,6 +248,52 @@ describe('SES feedback on the default bus', () => {
   });
 });
 
+describe("a revocation request's reason is the sender's free text", () => {
+  /** A person of its own, granted through the wizard, invitation accepted, signed in. */
+  async function portalUser(tag: string): Promise<{ contact: Contact; token: string }> {
+    const email = `${tag}@example.com`;
+    const contact = await create({ kind: 'person', name: `Reason ${tag}`, email });
+    const res = await api(`/contacts/${contact.id}/portal-access`, { method: 'POST', token: staff, body: { lines: [{ contactId: contact.id, inPortal: true }] } });
+    expect(res.status).toBe(200);
+    const accepted = await api('/invitations/accept', { method: 'POST', body: { token: await invitationToken(email), password: PASSWORD } });
+    expect(accepted.status).toBe(204);
+    const { accessToken: token } = await signIn('customer', email, PASSWORD);
+    expect((await portalMe(token)).status).toBe(200);
+    return { contact, token };
+  }
+
+  it('a reason over several lines, an empty or a null one, still revokes: refused by the portal, audited, announced once', async () => {
+    const multiline = await portalUser(uniq('reason-lines'));
+    const empty = await portalUser(uniq('reason-empty'));
+    const none = await portalUser(uniq('reason-null'));
+    const reason = 'Contract terminated.\r\nSee ticket 4711.\n\tCustomer informed.';
+    const ids = [
+      await putRevocation({ contactId: multiline.contact.id, reason }),
+      await putRevocation({ contactId: empty.contact.id, reason: '' }),
+      await putRevocation({ contactId: none.contact.id, reason: null }),
+    ];
+
+    expect(await statusesWithin([multiline.token, empty.token, none.token], 5000)).toEqual([401, 401, 401]);
+    const revoked = async (contactId: string) => (await audit(contactId)).filter((a) => a.action === 'portal.revoked');
+    expect(await revoked(multiline.contact.id)).toEqual([expect.objectContaining({ actor: `event:${SOURCE}`, details: expect.objectContaining({ reason }) })]);
+    for (const user of [empty, none]) {
+      const [entry, ...more] = await revoked(user.contact.id);
+      expect(more).toEqual([]);
+      expect(entry).toMatchObject({ actor: `event:${SOURCE}` });
+      expect(entry?.details).not.toHaveProperty('reason');
+    }
+    for (const user of [multiline, empty, none]) {
+      const announced = await eventually(async () => {
+        const found = (await events()).filter((e) => e.source === 'portal.access' && e['detail-type'] === 'PortalAccessRevoked' && e.detail.contactId === user.contact.id);
+        if (found.length === 0) throw new Error('not announced yet');
+        return found;
+      });
+      expect(announced).toHaveLength(1);
+    }
+    expect((await deadLetters()).map((d) => d.event.id).filter((id) => ids.includes(id))).toEqual([]);
+  });
+});
+
 describe('events the handler cannot use', () => {
   it('a malformed event ends in the dead-letter list with a clear error; one about an unknown contact is dropped', async () => {
     const malformed = await putRevocation({ contactId: 'c-1', companyId: 'co-1' });

@@ -7,7 +7,13 @@
  * inviter named; a worker dying mid-reminder sending no mail twice; and two scheduled runs at once
  * sending one reminder.
  */
-import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminSetUserPasswordCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import type { StackProcess } from '../../local/stack-process';
 import { LIFECYCLE, scheduleJobOf, startLifecycleStack } from './support/lifecycle-stack';
@@ -225,6 +231,37 @@ describe('the invitation lifecycle, in real time', () => {
     const reminder = (await mailsArrived(contact.email, { count: 2 }))[1];
     expect(reminder?.subject).toBe('Herinnering: uw uitnodiging voor het klantenportaal van Example Business');
     expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(0);
+  });
+
+  it.concurrent('an inviter removed from portal-admins, or disabled, since the grant hears nothing of the reminder; the contact gets it all the same', async () => {
+    const UserPoolId = stack().staffUserPoolId;
+    const inviters = await Promise.all(
+      ['removed', 'disabled'].map(async (what) => {
+        const username = uniq(`inviter-${what}`);
+        const address = `${username}@staff.example.com`;
+        await cognito().send(
+          new AdminCreateUserCommand({
+            UserPoolId,
+            Username: username,
+            MessageAction: 'SUPPRESS',
+            UserAttributes: [{ Name: 'email', Value: address }, { Name: 'email_verified', Value: 'true' }],
+          }),
+        );
+        await cognito().send(new AdminSetUserPasswordCommand({ UserPoolId, Username: username, Password: PASSWORD, Permanent: true }));
+        await cognito().send(new AdminAddUserToGroupCommand({ UserPoolId, Username: username, GroupName: 'portal-admins' }));
+        const contact = await person();
+        await grant(contact, (await signIn('staff', username, PASSWORD)).accessToken);
+        // Gone from the staff side before the reminder is due.
+        if (what === 'removed') await cognito().send(new AdminRemoveUserFromGroupCommand({ UserPoolId, Username: username, GroupName: 'portal-admins' }));
+        else await cognito().send(new AdminDisableUserCommand({ UserPoolId, Username: username }));
+        return { address, contact };
+      }),
+    );
+    for (const { address, contact } of inviters) {
+      expect(await reminderTo(contact)).toBeDefined();
+      await outboxDone([contact.id]);
+      expect(await noticesAbout(address, contact)).toEqual([]);
+    }
   });
 
   it.concurrent('lang on a contact: set on create and by PATCH, cleared by null (English then), only a language we write', async () => {

@@ -60,6 +60,18 @@ describe('revocation events', () => {
     expect(calls).toEqual([['revokeCompany', 'co-1', 'event:billing', undefined]]);
   });
 
+  it.each([
+    ['over several lines', 'Contract ended.\r\nSee ticket 4711.\n\tInformed.', 'Contract ended.\r\nSee ticket 4711.\n\tInformed.'],
+    ['padded', '  unpaid  ', 'unpaid'],
+    ['empty', '', undefined],
+    ['blank', ' \n ', undefined],
+    ['null', null, undefined],
+  ])('revokes with a reason %s (free text: it annotates the revocation, never blocks it)', async (_name, reason, recorded) => {
+    const { calls, handler } = fakeDeps();
+    await handler(event('PortalAccessRevocationRequested', { contactId: 'c-1', reason }));
+    expect(calls).toEqual([['revokeAccess', 'c-1', 'event:crm.example', recorded]]);
+  });
+
   it('archives an archived contact the way DELETE /contacts/{id} does', async () => {
     const { calls, handler } = fakeDeps();
     await handler(event('ContactArchived', { contactId: 'c-2' }));
@@ -82,6 +94,9 @@ describe('malformed events go to the dead-letter path, untouched', () => {
     ['neither id', event('PortalAccessRevocationRequested', { reason: 'x' }), /Malformed/],
     ['a bad id', event('PortalAccessRevocationRequested', { contactId: '../etc/passwd' }), /contactId/],
     ['an unknown field', event('ContactArchived', { contactId: 'c-1', deleted: true }), /Malformed ContactArchived detail/],
+    ['a reason with a control character', event('PortalAccessRevocationRequested', { contactId: 'c-1', reason: 'a\u0000b' }), /reason: must not contain control characters/],
+    ['a reason over 1000 characters', event('PortalAccessRevocationRequested', { contactId: 'c-1', reason: 'x'.repeat(1001) }), /reason/],
+    ['a reason that is not text', event('PortalAccessRevocationRequested', { contactId: 'c-1', reason: 42 }), /reason/],
     ['no detail', event('ContactArchived', undefined), /Malformed/],
     ['an unknown detail-type', event('CustomerDeleted', { contactId: 'c-1' }), /No consumer for CustomerDeleted/],
     ['SES detail-type from another source', event('Email Bounced', { mail: {}, bounce: { bounceType: 'Permanent' } }, 'spoofer'), /No consumer/],

@@ -178,14 +178,36 @@ describe('CognitoStaffProfiles', () => {
       if (input.Username === 'unverified') return { UserAttributes: [{ Name: 'email', Value: 'typo@example.con' }, { Name: 'locale', Value: 'nl' }] };
       throw cognitoError('UserNotFoundException', 'User does not exist.');
     });
+    cognito.on('AdminListGroupsForUser', (input) => ({ Groups: input.Username === 'mia' ? [{ GroupName: 'portal-admins' }] : [{ GroupName: 'sales' }] }));
     const profiles = new CognitoStaffProfiles(cognito, 'staff-pool');
-    expect(await profiles.profile('mia')).toEqual({ name: 'Mia', email: 'mia@example.com' });
-    expect(await profiles.profile('mia')).toEqual({ name: 'Mia', email: 'mia@example.com' });
+    expect(await profiles.profile('mia')).toEqual({ name: 'Mia', email: 'mia@example.com', portalAdmin: true });
+    expect(await profiles.profile('mia')).toEqual({ name: 'Mia', email: 'mia@example.com', portalAdmin: true });
     expect(cognito.calls('AdminGetUser').filter((c) => c.Username === 'mia')).toHaveLength(1);
     expect(cognito.calls('AdminGetUser')[0]!.UserPoolId).toBe('staff-pool');
     expect(await profiles.profile('gone')).toBeUndefined();
     // An address the pool has not verified is no place to send customers' names.
-    expect(await profiles.profile('unverified')).toEqual({ locale: 'nl' });
+    expect(await profiles.profile('unverified')).toEqual({ locale: 'nl', portalAdmin: false });
+  });
+
+  it('a user disabled, or outside portal-admins, is no portal admin (its notices stop)', async () => {
+    cognito.on('AdminGetUser', (input) => ({ Enabled: input.Username !== 'disabled', UserAttributes: [{ Name: 'email', Value: `${String(input.Username)}@example.com` }, { Name: 'email_verified', Value: 'true' }] }));
+    cognito.on('AdminListGroupsForUser', (input) => ({ Groups: input.Username === 'outside' ? [{ GroupName: 'portal-admins,x' }] : [{ GroupName: 'portal-admins' }] }));
+    const profiles = new CognitoStaffProfiles(cognito, 'staff-pool');
+    expect(await profiles.profile('admin')).toMatchObject({ email: 'admin@example.com', portalAdmin: true });
+    expect(await profiles.profile('disabled')).toMatchObject({ email: 'disabled@example.com', portalAdmin: false });
+    expect(await profiles.profile('outside')).toMatchObject({ email: 'outside@example.com', portalAdmin: false });
+  });
+
+  it('a fresh look-up asks the pool again: a user removed from portal-admins a moment ago is no portal admin', async () => {
+    let groups = [{ GroupName: 'portal-admins' }];
+    cognito.on('AdminGetUser', { UserAttributes: [{ Name: 'email', Value: 'mia@example.com' }, { Name: 'email_verified', Value: 'true' }] });
+    cognito.on('AdminListGroupsForUser', () => ({ Groups: groups }));
+    const profiles = new CognitoStaffProfiles(cognito, 'staff-pool');
+    expect(await profiles.profile('mia')).toMatchObject({ portalAdmin: true });
+    groups = [];
+    expect(await profiles.profile('mia')).toMatchObject({ portalAdmin: true });
+    expect(await profiles.profile('mia', { fresh: true })).toMatchObject({ portalAdmin: false });
+    expect(await profiles.profile('mia')).toMatchObject({ portalAdmin: false });
   });
 
   it('does not remember a failed look-up', async () => {
@@ -193,9 +215,10 @@ describe('CognitoStaffProfiles', () => {
       .once('AdminGetUser', () => {
         throw cognitoError('TooManyRequestsException', 'throttled');
       })
-      .on('AdminGetUser', { UserAttributes: [{ Name: 'email', Value: 'a@example.com' }, { Name: 'email_verified', Value: 'true' }] });
+      .on('AdminGetUser', { UserAttributes: [{ Name: 'email', Value: 'a@example.com' }, { Name: 'email_verified', Value: 'true' }] })
+      .on('AdminListGroupsForUser', { Groups: [{ GroupName: 'portal-admins' }] });
     const profiles = new CognitoStaffProfiles(cognito, 'staff-pool');
     await expect(profiles.profile('a')).rejects.toThrow('throttled');
-    expect(await profiles.profile('a')).toEqual({ email: 'a@example.com' });
+    expect(await profiles.profile('a')).toEqual({ email: 'a@example.com', portalAdmin: true });
   });
 });

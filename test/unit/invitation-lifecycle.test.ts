@@ -153,17 +153,26 @@ describe('the reminder', () => {
     world.clock = at(REMIND_SECONDS * 1000 + 1000);
     expect((await run()).errors).toHaveLength(1);
     expect(mailsTo('ann@example.com')).toHaveLength(2);
-    profiles.mia = { name: 'Mia', email: 'mia@example.com' };
+    profiles.mia = { name: 'Mia', email: 'mia@example.com', portalAdmin: true };
     expect(await drain()).toEqual([]);
     expect(mailsTo('ann@example.com')).toHaveLength(2);
     expect(mailsTo('mia@example.com').map((m) => m.subject)).toEqual(['Reminder sent: Ann Smith has not accepted the portal invitation yet']);
   });
 
   it('tells nobody when the inviter has no (verified) email in the staff pool', async () => {
-    profiles.mia = { name: 'Mia' };
+    profiles.mia = { name: 'Mia', portalAdmin: true };
     await grant();
     world.clock = at(REMIND_SECONDS * 1000 + 1000);
     await run();
+    expect(mails.map((m) => m.to)).toEqual(['ann@example.com', 'ann@example.com']);
+  });
+
+  it('tells nobody when the inviter is no portal admin any more (removed from the group, disabled, deleted): the reminder goes out all the same', async () => {
+    await grant();
+    profiles.mia = { name: 'Mia', email: 'mia@example.com', portalAdmin: false };
+    world.clock = at(REMIND_SECONDS * 1000 + 1000);
+    await run();
+    expect(await drain()).toEqual([]);
     expect(mails.map((m) => m.to)).toEqual(['ann@example.com', 'ann@example.com']);
   });
 

@@ -44,7 +44,7 @@ export class InvitationWorld {
   readonly events: { type: AccessEventType; detail: { contactId: string; email: string; at: string } }[] = [];
   /** Mails to these addresses fail (once each), as an unreachable SES would. */
   readonly failingMail = new Set<string>();
-  readonly profiles: Record<string, StaffProfile | Error> = { mia: { name: 'Mia Staff', email: 'mia@example.com', locale: 'nl' } };
+  readonly profiles: Record<string, StaffProfile | Error> = { mia: { name: 'Mia Staff', email: 'mia@example.com', locale: 'nl', portalAdmin: true } };
   /** The scheduled job's watermarks, by task. */
   readonly marks = new Map<string, string>();
   readonly deps: ReinviteDeps;

@@ -213,7 +213,7 @@ describe("the inviter's notice", () => {
   };
 
   it('greets the staff user by username when the pool has no name (or a blank one), in English without a locale; names the contact by its login email', async () => {
-    profiles.mia = { name: '   ', email: 'mia@example.com' };
+    profiles.mia = { name: '   ', email: 'mia@example.com', portalAdmin: true };
     await grant();
     await remind();
     const [notice] = mailsTo('mia@example.com');

@@ -5,7 +5,7 @@
  * SES's notifications are AWS's shape: we read the few fields we need and tolerate the rest.
  */
 import * as z from 'zod';
-import { id, text } from './common';
+import { id, multilineText } from './common';
 
 export const eventEnvelope = z.object({
   id: z.string().max(256).optional(),
@@ -16,7 +16,15 @@ export const eventEnvelope = z.object({
 });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;
 
-const reason = text(1000).optional();
+/**
+ * The sender's note for the audit trail: free text over any number of lines. It only annotates the
+ * revocation, so an empty, blank or null one (a serialiser's "no value") is no reason, not a reason
+ * to leave the access in place.
+ */
+const reason = multilineText(1000)
+  .transform((s) => s.trim() || undefined)
+  .nullish()
+  .transform((s) => s ?? undefined);
 
 /** `{ contactId } | { companyId }`, and an optional reason: exactly one of the two ids. */
 export const revocationRequested = z

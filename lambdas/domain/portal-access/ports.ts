@@ -293,12 +293,14 @@ export interface StaffProfile {
   email?: string;
   /** Its `locale` attribute, if set (the language of its notices). */
   locale?: string;
+  /** Enabled and in `portal-admins` now: a staff user no longer so hears nothing more about customers. */
+  portalAdmin: boolean;
 }
 
 /** The staff pool, read by username (`AdminGetUser`). */
 export interface StaffProfiles {
-  /** `undefined` when the pool has no such user. */
-  profile(username: string): Promise<StaffProfile | undefined>;
+  /** `undefined` when the pool has no such user. `fresh`: asked now, not answered from a recent look-up. */
+  profile(username: string, options?: { fresh?: boolean }): Promise<StaffProfile | undefined>;
 }
 
 /**

@@ -136,13 +136,18 @@ async function recordReminded(deps: ReminderDeps, contact: ContactRecord, item: 
   return marked ? 'sent' : 'superseded';
 }
 
-/** Step 2: the staff user who sent the invitation hears of the reminder — if the staff pool has a verified email for it. */
+/**
+ * Step 2: the staff user who sent the invitation hears of the reminder — if the staff pool has a
+ * verified email for it, and it is a portal admin still: one removed from the group, disabled or
+ * deleted (its name perhaps someone else's by now) is told nothing about customers any more.
+ */
 async function noticeInviter(deps: ReminderDeps, contact: ContactRecord, invitation: ContactRecord['invitation'] & object, run: OutboxRun): Promise<void> {
   const username = staffUsernameOf(invitation.invitedBy);
   if (username === undefined) return;
   // A failing pool fails the step: the item comes back and tries the notice again (the reminder stays sent).
-  const profile = await deps.staff.profile(username);
-  if (!profile?.email) return;
+  // Asked afresh: whether the inviter is a portal admin still is what it is now, not a minute ago.
+  const profile = await deps.staff.profile(username, { fresh: true });
+  if (!profile?.email || !profile.portalAdmin) return;
   await sendPaced(
     deps,
     staffNoticeMail({
