@@ -36,6 +36,57 @@ import { ROOT } from './local-stack-process';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** A proxy's server: each request read whole, then `handle` answers it (or forwards it). */
+async function proxyServer(handle: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void, onClose?: () => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        onClose?.();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface Forwarding {
+  /** The Host header goes on as it came (requests signed for the proxy's host); else it is the target's. */
+  keepHost?: boolean;
+  agent?: http.Agent;
+  /** The target unreachable: `502` (a proxy's answer), or the connection reset (as without the proxy). */
+  unreachable: '502' | 'reset';
+  /** The target's status, once its whole answer is in and before it goes back. */
+  answered?: (status: number) => void;
+}
+
+/** Forwards a request to `target` and its answer back. */
+function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, target: string, how: Forwarding): void {
+  const headers = { ...req.headers };
+  if (!how.keepHost) delete headers.host;
+  const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers, ...(how.agent ? { agent: how.agent } : {}) }, (upstreamAnswer) => {
+    const chunks: Buffer[] = [];
+    upstreamAnswer.on('data', (c: Buffer) => chunks.push(c));
+    upstreamAnswer.on('end', () => {
+      how.answered?.(upstreamAnswer.statusCode ?? 502);
+      res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+      res.end(Buffer.concat(chunks));
+    });
+  });
+  upstream.on('error', () => {
+    if (how.unreachable === 'reset') return void res.destroy();
+    res.writeHead(502);
+    res.end();
+  });
+  upstream.end(body);
+}
+
 /** A proxy in front of the SES emulator that can fail every SendEmail from a given count of sent mails on. */
 export interface MailProxy {
   readonly url: string;
@@ -79,59 +130,40 @@ export async function startMailProxy(): Promise<MailProxy & { target(url: string
     res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
     res.end(JSON.stringify({ message }));
   };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const isSend = req.method === 'POST' && (req.url ?? '').includes('/outbound-emails');
-      const to: string[] = isSend ? ((JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? []) : [];
-      if (isSend && hangs > 0) {
-        hangs -= 1;
-        hung += 1;
-        return; // no answer, ever: the caller's own timeout is all that ends it
-      }
-      if (isSend && to.some((address) => rejected.has(address))) {
-        refused += 1;
-        return answer(res, 400, 'MessageRejected', 'Email address is not verified (injected by the fault test)');
-      }
-      if (isSend && throttles > 0) {
-        throttles -= 1;
-        throttled += 1;
-        return answer(res, 429, 'TooManyRequestsException', 'Maximum sending rate exceeded (injected by the fault test)');
-      }
-      if (isSend && budget !== undefined && budget <= 0) {
-        refused += 1;
-        res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailable' });
-        res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
-        return;
-      }
-      if (isSend && budget !== undefined) budget -= 1;
-      const headers = { ...req.headers };
-      delete headers.host;
-      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers }, (upstreamAnswer) => {
-        const body: Buffer[] = [];
-        upstreamAnswer.on('data', (c: Buffer) => body.push(c));
-        upstreamAnswer.on('end', () => {
-          if (isSend && (upstreamAnswer.statusCode ?? 500) < 300) {
-            sent += 1;
-            sentAt.push(Date.now());
-            listener?.(sent);
-          }
-          res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
-          res.end(Buffer.concat(body));
-        });
-      });
-      upstream.on('error', () => {
-        res.writeHead(502);
-        res.end();
-      });
-      upstream.end(Buffer.concat(chunks));
+  const proxy = await proxyServer((req, res, body) => {
+    const isSend = req.method === 'POST' && (req.url ?? '').includes('/outbound-emails');
+    const to: string[] = isSend ? ((JSON.parse(body.toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? []) : [];
+    if (isSend && hangs > 0) {
+      hangs -= 1;
+      hung += 1;
+      return; // no answer, ever: the caller's own timeout is all that ends it
+    }
+    if (isSend && to.some((address) => rejected.has(address))) {
+      refused += 1;
+      return answer(res, 400, 'MessageRejected', 'Email address is not verified (injected by the fault test)');
+    }
+    if (isSend && throttles > 0) {
+      throttles -= 1;
+      throttled += 1;
+      return answer(res, 429, 'TooManyRequestsException', 'Maximum sending rate exceeded (injected by the fault test)');
+    }
+    if (isSend && budget !== undefined && budget <= 0) {
+      refused += 1;
+      return answer(res, 503, 'ServiceUnavailable', 'Service unavailable (injected by the fault test)');
+    }
+    if (isSend && budget !== undefined) budget -= 1;
+    forward(req, res, body, target, {
+      unreachable: '502',
+      answered: (status) => {
+        if (!isSend || status >= 300) return;
+        sent += 1;
+        sentAt.push(Date.now());
+        listener?.(sent);
+      },
     });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxy.url,
     get sent() {
       return sent;
     },
@@ -151,11 +183,7 @@ export async function startMailProxy(): Promise<MailProxy & { target(url: string
     hang: (n) => (hangs = n),
     onSent: (l) => (listener = l),
     target: (url) => (target = url),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: proxy.close,
   };
 }
 
@@ -180,44 +208,23 @@ export async function startEventsProxy(): Promise<EventsProxy> {
   let refused = 0;
   let isDown = false;
   let hangs = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const isPut = req.method === 'POST' && req.headers['x-amz-target'] === 'AWSEvents.PutEvents';
-      if (isPut && hangs > 0) {
-        hangs -= 1;
-        refused += 1;
-        return; // no answer, ever
-      }
-      if (isPut && isDown) {
-        refused += 1;
-        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ServiceUnavailable' });
-        res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
-        return;
-      }
-      const headers = { ...req.headers };
-      delete headers.host;
-      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers }, (upstreamAnswer) => {
-        const body: Buffer[] = [];
-        upstreamAnswer.on('data', (c: Buffer) => body.push(c));
-        upstreamAnswer.on('end', () => {
-          if (isPut) forwarded += 1;
-          res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
-          res.end(Buffer.concat(body));
-        });
-      });
-      upstream.on('error', () => {
-        res.writeHead(502);
-        res.end();
-      });
-      upstream.end(Buffer.concat(chunks));
-    });
+  const proxy = await proxyServer((req, res, body) => {
+    const isPut = req.method === 'POST' && req.headers['x-amz-target'] === 'AWSEvents.PutEvents';
+    if (isPut && hangs > 0) {
+      hangs -= 1;
+      refused += 1;
+      return; // no answer, ever
+    }
+    if (isPut && isDown) {
+      refused += 1;
+      res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ServiceUnavailable' });
+      res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
+      return;
+    }
+    forward(req, res, body, target, { unreachable: '502', answered: () => void (isPut && (forwarded += 1)) });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxy.url,
     get forwarded() {
       return forwarded;
     },
@@ -227,11 +234,7 @@ export async function startEventsProxy(): Promise<EventsProxy> {
     down: (on) => (isDown = on),
     hang: (n) => (hangs = n),
     target: (url) => (target = url),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: proxy.close,
   };
 }
 
@@ -251,43 +254,24 @@ export async function startTableProxy(): Promise<TableProxy> {
   let matching: string | undefined;
   let failed = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (matching !== undefined && body.toString('utf8').includes(matching)) {
-        failed += 1;
-        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'InternalServerError' });
-        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected by the fault test)' }));
-        return;
-      }
-      const headers = { ...req.headers };
-      delete headers.host;
-      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers, agent }, (upstreamAnswer) => {
-        res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
-        upstreamAnswer.pipe(res);
-      });
-      // DynamoDB Local stopped: the connection fails, as it would without the proxy (the client sees it reset).
-      upstream.on('error', () => res.destroy());
-      upstream.end(body);
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const proxy = await proxyServer((req, res, body) => {
+    if (matching !== undefined && body.toString('utf8').includes(matching)) {
+      failed += 1;
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'InternalServerError' });
+      res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected by the fault test)' }));
+      return;
+    }
+    // DynamoDB Local stopped: the connection fails, as it would without the proxy (the client sees it reset).
+    forward(req, res, body, target, { agent, unreachable: 'reset' });
+  }, () => agent.destroy());
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxy.url,
     failMatching: (text) => (matching = text),
     get failed() {
       return failed;
     },
     target: (url) => (target = url),
-    close: () =>
-      new Promise((resolve) => {
-        agent.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: proxy.close,
   };
 }
 
@@ -310,40 +294,25 @@ export async function startS3Proxy(): Promise<S3Proxy> {
   let how: 'drop' | '503' | undefined;
   let match = '';
   let failed = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const kind = req.headers['x-amz-copy-source'] === undefined ? req.method : 'COPY';
-      if (how && `${kind} ${(req.url ?? '/').split('?')[0]}`.includes(match)) {
-        failed += 1;
-        if (how === 'drop') return void req.socket.destroy();
-        res.writeHead(503, { 'content-type': 'application/xml' });
-        return void res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate (injected by the fault test).</Message></Error>');
-      }
-      // The Host header goes on as it came: the requests and the presigned URLs are signed for the proxy's host.
-      const upstream = http.request(target + (req.url ?? '/'), { method: req.method, headers: req.headers }, (upstreamAnswer) => {
-        res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
-        upstreamAnswer.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      upstream.end(Buffer.concat(chunks));
-    });
+  const proxy = await proxyServer((req, res, body) => {
+    const kind = req.headers['x-amz-copy-source'] === undefined ? req.method : 'COPY';
+    if (how && `${kind} ${(req.url ?? '/').split('?')[0]}`.includes(match)) {
+      failed += 1;
+      if (how === 'drop') return void req.socket.destroy();
+      res.writeHead(503, { 'content-type': 'application/xml' });
+      return void res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate (injected by the fault test).</Message></Error>');
+    }
+    // The Host header goes on as it came: the requests and the presigned URLs are signed for the proxy's host.
+    forward(req, res, body, target, { keepHost: true, unreachable: 'reset' });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxy.url,
     fail: (kind, text = '') => ([how, match] = [kind, text]),
     get failed() {
       return failed;
     },
     target: (url) => (target = url),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: proxy.close,
   };
 }
 
