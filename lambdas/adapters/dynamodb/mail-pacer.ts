@@ -36,7 +36,6 @@ const USE_BY_MS = 700;
 interface Waiter {
   resolve: (slot: MailSlot) => void;
   reject: (error: unknown) => void;
-  signal: AbortSignal;
   /** Stops listening to the waiter's signal (once it is served or gone). */
   done: () => void;
 }
@@ -65,7 +64,7 @@ export class DynamoMailPacer extends TableStore implements MailPacer {
         if (at >= 0) this.#queue.splice(at, 1);
         reject(noSlot());
       };
-      const waiter: Waiter = { resolve, reject, signal, done: () => signal.removeEventListener('abort', leave) };
+      const waiter: Waiter = { resolve, reject, done: () => signal.removeEventListener('abort', leave) };
       signal.addEventListener('abort', leave, { once: true });
       this.#queue.push(waiter);
       void this.#pump();
