@@ -154,6 +154,21 @@ describe('what the staff and the stack supply', () => {
     expect(invitationMail({ ...base, inviter: 'Mia\r\nBcc: x@evil.example' }).text).toContain('\nMia Bcc: x@evil.example has invited you');
   });
 
+  it('a long name is cut between two characters as a reader sees them: never inside an emoji or before its combining mark', () => {
+    const inviterLine = (inviter: string) => invitationMail({ ...base, inviter }).text.split('\n')[2]!;
+    // The 100th UTF-16 unit is the first half of an emoji: the emoji goes whole, no lone surrogate is left.
+    expect(inviterLine(`${'a'.repeat(99)}😀 tail`)).toBe(`${'a'.repeat(99)} has invited you to the customer portal of Azure Interior, where you can follow the documents that concern you: quotations and orders, invoices, projects, tickets and more.`);
+    // A combining accent past the 100th unit goes with its letter, not without it.
+    expect(inviterLine(`${'e'.repeat(99)}e\u0301 tail`)).toMatch(new RegExp(`^${'e'.repeat(99)} has invited you`));
+    // A family emoji (one character, eight units) that would not fit goes whole; one that fits stays whole.
+    expect(inviterLine(`${'f'.repeat(95)}👩‍👩‍👧 tail`)).toMatch(new RegExp(`^${'f'.repeat(95)} has invited you`));
+    expect(inviterLine(`${'f'.repeat(92)}👩‍👩‍👧 tail`)).toMatch(new RegExp(`^${'f'.repeat(92)}👩‍👩‍👧 has invited you`));
+    // One character longer than the bound (a letter under 200 accents) is cut by code points, not dropped.
+    expect(inviterLine(`e${'\u0301'.repeat(200)}`)).toMatch(new RegExp(`^e${'\u0301'.repeat(99)} has invited you`));
+    // The business name in the subject, alike.
+    expect(invitationMail({ ...base, business: `${'b'.repeat(99)}😀` }).subject).toBe(`Your invitation to the ${'b'.repeat(99)} customer portal`);
+  });
+
   it("the link is the portal's invitation page, whatever trailing slashes the setting has, with the token encoded", () => {
     expect(invitationLink('https://portal.example//', 'a b')).toBe('https://portal.example/invitation?token=a%20b');
     expect(invitationLink('https://portal.example', 'AbC-123_xyz')).toBe('https://portal.example/invitation?token=AbC-123_xyz');

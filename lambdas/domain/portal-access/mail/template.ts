@@ -44,6 +44,29 @@ export const oneLine = (s: string): string =>
     .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
     .trim();
 
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * At most `max` UTF-16 units of `s`, cut between two characters as a reader sees them: never inside
+ * a surrogate pair (a lone half is no character at all, and arrives as "\ufffd"), an emoji sequence,
+ * or before a combining mark. Only a single character longer than `max` is cut by code points.
+ */
+export function cutText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = 0;
+  for (const { index, segment } of GRAPHEMES.segment(s)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  if (end > 0) return s.slice(0, end);
+  let points = '';
+  for (const point of s) {
+    if (points.length + point.length > max) break;
+    points += point;
+  }
+  return points;
+}
+
 const inlineText = (parts: Inline[]) => parts.map((p) => (typeof p === 'string' ? p : p.strong)).join('');
 const inlineHtml = (parts: Inline[]) => parts.map((p) => (typeof p === 'string' ? escapeHtml(p) : `<strong>${escapeHtml(p.strong)}</strong>`)).join('');
 
