@@ -130,14 +130,20 @@ describe('the HTML part', () => {
   });
 });
 describe('what the staff and the stack supply', () => {
-  it('a message with nothing visible (blanks, line breaks, separators) is left out, "… writes:" too', () => {
-    for (const message of [' \r\n \t ', '\u2028\u0085']) {
+  it('a message with nothing visible (blanks, line breaks, separators, zero-width characters) is left out, "… writes:" too', () => {
+    // Zero-width spaces, joiners, a word joiner, a soft hyphen (what a paste from a word processor or chat can leave): no glyph.
+    for (const message of [' \r\n \t ', '\u2028\u0085', '\u200b', ' \u200b\n\u2060 \u00ad\u200c\u200d\u180e ']) {
       const mail = invitationMail({ ...base, message });
       expect(mail.text).not.toContain('writes:');
       expect(mail.html).not.toContain('writes:');
       expect(mail.html).not.toContain('<blockquote');
       expect(mail.text).toBe(invitationMail(base).text);
     }
+  });
+
+  it('a message with words and zero-width characters around them is kept as written', () => {
+    const mail = invitationMail({ ...base, message: '\u200bWelcome\u200b' });
+    expect(mail.text).toContain('Mia Staff writes:\n\n\u200bWelcome\u200b\n\nAccept');
   });
 
   it("a message's line breaks are kept (CRLF and CR as one), its other control and bidi characters dropped, its edges trimmed", () => {

@@ -34,8 +34,12 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ES
 /** Line breaks as `\n`, every other control character (and bidi control) gone. */
 const tidyLines = (s: string): string => s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '');
 
-/** Nothing a reader would see: a quote of this is left out together with the words that introduce it. */
-export const isBlank = (s: string): boolean => tidyLines(s).trim() === '';
+/**
+ * Nothing a reader would see (blanks, line breaks, and format characters, which have no glyph: zero-width
+ * spaces and joiners, a soft hyphen, all of \p{Cf}): a quote of this is left out together with the
+ * words that introduce it.
+ */
+export const isBlank = (s: string): boolean => tidyLines(s).replace(/\p{Cf}/gu, '').trim() === '';
 
 /** One line of text: any run of whitespace or control characters is one space (a subject is a header). */
 export const oneLine = (s: string): string =>
