@@ -44,6 +44,23 @@ describe('logs', () => {
     for (const [, fn] of functions) expect(fn.Properties.LoggingConfig.ApplicationLogLevel).toBe('DEBUG');
   });
 
+  it('at logLevel WARN or ERROR the business metrics still reach CloudWatch: Lambda filters at INFO, the code at the level', () => {
+    // An EMF line has no `level`; Lambda counts such a line as INFO and would drop it under a WARN
+    // filter — and with it every business metric, and the alarms on them (outbox lag, bounce rate).
+    for (const logLevel of ['WARN', 'ERROR'] as const) {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const quiet = new PortalStack(app, `PortalAccess-${logLevel.toLowerCase()}`, { config: { ...TEST_CONFIG, logLevel }, env: { account: '123456789012', region: TEST_CONFIG.region } });
+      const t = Template.fromStack(quiet);
+      const functions = ours(t, quiet);
+      functions.push([quiet.getLogicalId(quiet.outboxWorker.node.defaultChild as never), t.toJSON().Resources[quiet.getLogicalId(quiet.outboxWorker.node.defaultChild as never)]]);
+      expect(functions).toHaveLength(FUNCTIONS.length + 3);
+      for (const [, fn] of functions) {
+        expect(fn.Properties.LoggingConfig.ApplicationLogLevel).toBe('INFO');
+        expect(fn.Properties.Environment.Variables.LOG_LEVEL).toBe(logLevel);
+      }
+    }
+  });
+
   it("the API's access log names the function's request id (the answers' x-request-id)", () => {
     const [, stage] = resources('AWS::ApiGatewayV2::Stage')[0]!;
     expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({ requestId: '$context.requestId', functionRequestId: '$context.awsEndpointRequestId' });
