@@ -45,3 +45,15 @@ test("the scheduled job's lines name the invocation", async () => {
   const run = logs.level('INFO').find((l) => l.message === 'scheduled run');
   expect(run).toMatchObject({ requestId: 'schedule-req-1', function: 'PortalAccess-prod-Schedule', coldStart: expect.any(Boolean) });
 });
+
+test('an outbox item left to the stream names its contact, so the on-call knows whose grant or revocation waits', async () => {
+  const refused = Object.assign(new Error('refused'), { name: 'ValidationException' });
+  useOutboxDeps({ outbox: { claim: async () => Promise.reject(refused) }, now: () => new Date(), handlers: {} } as unknown as OutboxDeps);
+  const record: DynamoDBRecord = {
+    eventName: 'INSERT',
+    dynamodb: { SequenceNumber: '7', NewImage: { entity: { S: 'outbox' }, id: { S: 'o-1' }, contactId: { S: 'c-1' } } },
+  };
+  const answer = await outboxHandler({ Records: [record] }, context('worker-req-2', 'PortalAccess-prod-OutboxWorker'));
+  expect(answer.batchItemFailures).toEqual([{ itemIdentifier: '7' }]);
+  expect(logs.level('ERROR')).toEqual([expect.objectContaining({ message: 'outbox item failed, left to the stream', outboxId: 'o-1', contactId: 'c-1', requestId: 'worker-req-2' })]);
+});
