@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../lambdas/contract/metrics';
@@ -116,6 +118,28 @@ describe('alarms, all to the one topic', () => {
   it('the dead-letter queues, and nothing that notifies no one', () => {
     expect(alarms().filter((a) => a.Namespace === 'AWS/SQS').length).toBeGreaterThan(0);
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([topicRef()]);
+  });
+});
+
+describe('the runbook', () => {
+  it('docs/operations.md explains every alarm of the template, and no alarm that is not there', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
+    // The alarms table: its first column names each alarm (`<function>Errors` stands for one per function it lists).
+    const firstCells = doc
+      .slice(doc.indexOf('## The alarms'))
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => [...line.split(' | ')[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+    const functions = firstCells.find((cell) => cell[0]!.startsWith('<function>') && cell.length > 1)!.slice(1);
+    const names = firstCells.flatMap((cell) =>
+      cell[0]!.startsWith('<function>') ? functions.map((fn) => `${fn.replace(/-/g, '')}${cell[0]!.slice('<function>'.length)}`) : cell.filter((name) => !functions.includes(name)),
+    );
+    // CDK's logical id: the construct's path (Observability/, Events/, Schedule/, Outbox…), the alarm's id, a hash.
+    const ids = resources('AWS::CloudWatch::Alarm').map(([id]) => id);
+    const explained = (id: string) => names.some((name) => new RegExp(`^(Observability|Events|Schedule)?${name}Alarm[0-9A-F]{8}$`).test(id));
+    expect(ids.filter((id) => !explained(id))).toEqual([]);
+    expect(names.filter((name) => !ids.some((id) => new RegExp(`^(Observability|Events|Schedule)?${name}Alarm[0-9A-F]{8}$`).test(id)))).toEqual([]);
+    expect(ids).toHaveLength(names.length);
   });
 });
 
