@@ -141,6 +141,10 @@ describe('the runbook', () => {
     expect(names.filter((name) => !ids.some((id) => new RegExp(`^(Observability|Events|Schedule)?${name}Alarm[0-9A-F]{8}$`).test(id)))).toEqual([]);
     expect(ids).toHaveLength(names.length);
   });
+
+  it("every alarm's notification says where the runbook is", () => {
+    for (const alarm of alarms()) expect(alarm.AlarmDescription).toMatch(/^Portal access: .+\. What to do: docs\/operations\.md\.$/);
+  });
 });
 
 describe('dashboard', () => {
