@@ -100,6 +100,13 @@ describe('the admin console in Chromium', () => {
     // The name alone finds it (Playwright's text match is a case-blind substring): no sentence around it says "sign in".
     expect(await page.getByText('Sign in').count()).toBe(1);
     await screenshot(page, 'admin-01-signed-out');
+    // The staff hosted UI too: `Sign in` is the button alone, by text as by role (no heading above it says "sign in").
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));
+    expect(await page.getByText('Sign in').count()).toBe(1);
+    expect(await page.getByLabel('Username').count()).toBe(1);
+    await page.goBack();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await signIn(page, stack().admin.username, stack().admin.password);
     await heading('Contacts').waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();

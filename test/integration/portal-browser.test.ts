@@ -156,6 +156,9 @@ describe('the customer portal in Chromium', () => {
   test('sign-in through the hosted UI (code + PKCE) lands on the home page: the name and one counter per type', async () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));
+    // The hosted UI's names, each found once, by text as by role: no heading above the button says "sign in".
+    expect(await page.getByText('Sign in').count()).toBe(1);
+    expect(await page.getByLabel('Email').count()).toBe(1);
     await page.getByLabel('Email').fill(person.email);
     await page.getByLabel('Password').fill(PASSWORD);
     await screenshot(page, '04-hosted-ui-sign-in');
