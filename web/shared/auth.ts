@@ -79,6 +79,13 @@ export function createAuth(config: AppConfig): Auth {
       const logout = new URL(`${config.hostedUiUrl}/logout`);
       logout.searchParams.set('client_id', config.clientId);
       logout.searchParams.set('logout_uri', origin + '/');
+      // The browser's back/forward cache keeps this page whole as it is left: Back would show the
+      // signed-out user's documents (or contacts) again, without loading anything. It is emptied as it
+      // is put away, and loaded afresh — signed out — if it ever comes back.
+      window.addEventListener('pagehide', () => document.body.replaceChildren(), { once: true });
+      window.addEventListener('pageshow', (event) => {
+        if (event.persisted) window.location.reload();
+      });
       window.location.assign(logout.toString());
     },
     forget: () => manager.removeUser(),
