@@ -386,17 +386,25 @@ describe('the customer portal in Chromium', () => {
       await tab.getByRole('link', { name: /^Invoices \d+$/ }).click();
       await tab.getByRole('link', { name: 'Invoice 21' }).click();
       await tab.getByText('INV/2026/0021').waitFor();
+      // An address typed in the same tab: the page before it is kept too, signed in.
+      await tab.goto(`${portalUrl()}/documents/invoice`);
+      await tab.getByRole('link', { name: 'Invoice 20' }).click();
+      await tab.getByText('INV/2026/0020').waitFor();
 
       await tab.getByRole('button', { name: 'Sign out' }).click();
       await tab.waitForURL(`${portalUrl()}/`);
       await tab.getByRole('button', { name: 'Sign in' }).waitFor();
-      // Back: the document's page, as the browser kept it, would say who was signed in and what they saw.
-      await tab.goBack({ waitUntil: 'commit' });
-      await tab.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 10_000 });
-      expect(new URL(tab.url()).pathname).toMatch(/^\/documents\/invoice\/[^/]+$/); // Back went to the document's address
-      expect(await tab.getByText('INV/2026/0021').count()).toBe(0);
-      expect(await tab.getByText(email).count()).toBe(0);
-      expect(await tab.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      // Back, page after page: each as the browser kept it would say who was signed in and what they saw.
+      const addresses: string[] = [];
+      for (let back = 1; back <= 3; back++) {
+        await tab.goBack({ waitUntil: 'commit' });
+        await tab.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 10_000 });
+        addresses.push(new URL(tab.url()).pathname);
+        for (const reference of ['INV/2026/0021', 'INV/2026/0020', email]) expect(await tab.getByText(reference).count()).toBe(0);
+        expect(await tab.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      }
+      // Back went through both documents' addresses (the second one kept from before the typed address).
+      expect(addresses).toEqual([expect.stringMatching(/^\/documents\/invoice\/[^/]+$/), '/documents/invoice', expect.stringMatching(/^\/documents\/invoice\/[^/]+$/)]);
       expect(tabConsole.errors).toEqual([]);
     } finally {
       await cached.close();
