@@ -48,9 +48,11 @@ export function signInPage(input: SignInPage): string {
     .map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`)
     .join('\n');
   const email = input.usernameLabel === 'Email';
+  // The heading is not "Sign in": Playwright's getByText('Sign in') (a case-blind substring) would find
+  // it beside the button, which is the page's one `Sign in` (API.md), as on the apps' own pages.
   return page(
     'Sign in',
-    `<h1>Sign in</h1>
+    `<h1>Your account</h1>
 <p class="note">Local stand-in of the hosted UI (${escape(input.poolName)}).</p>
 ${input.error ? `<p class="error" role="alert">${escape(input.error)}</p>` : ''}
 <form method="post" action="/oauth2/authorize">

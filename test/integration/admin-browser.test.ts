@@ -10,7 +10,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
-import { launchBrowser, screenshot, watch, type ConsoleWatch } from './support/browser';
+import { launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
 import { createContact } from './support/portal-users';
 import { adminToken, api, createStaffUser, emails, eventually, stack, uniq, type Email } from './support/stack';
 
@@ -100,6 +100,13 @@ describe('the admin console in Chromium', () => {
     // The name alone finds it (Playwright's text match is a case-blind substring): no sentence around it says "sign in".
     expect(await page.getByText('Sign in').count()).toBe(1);
     await screenshot(page, 'admin-01-signed-out');
+    // The staff hosted UI too: `Sign in` is the button alone, by text as by role (no heading above it says "sign in").
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));
+    expect(await page.getByText('Sign in').count()).toBe(1);
+    expect(await page.getByLabel('Username').count()).toBe(1);
+    await page.goBack();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await signIn(page, stack().admin.username, stack().admin.password);
     await heading('Contacts').waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -473,6 +480,34 @@ describe('the admin console in Chromium', () => {
     const after = await renew();
     expect(after.status).toBe(400);
     expect(await after.json()).toEqual({ error: 'invalid_grant' });
+  });
+
+  test('after Sign out, Back shows nothing of the contacts, not even the page a real Chrome keeps in its back/forward cache', async () => {
+    const cached = await launchBrowserWithBackForwardCache();
+    try {
+      const own = await cached.newContext({ viewport: { width: 1200, height: 700 } });
+      const tab = await own.newPage();
+      const tabConsole = watch(tab, stack().apiUrl);
+      await tab.goto(adminUrl());
+      await signIn(tab, stack().admin.username, stack().admin.password);
+      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+      await tab.goto(`${adminUrl()}/contacts/${deco.id}`);
+      await tab.getByRole('heading', { level: 1, name: deco.name }).waitFor();
+      await tab.getByText(deco.email).waitFor();
+
+      await tab.getByRole('button', { name: 'Sign out' }).click();
+      await tab.waitForURL(`${adminUrl()}/`);
+      await tab.getByRole('button', { name: 'Sign in' }).waitFor();
+      // Back: the contact's page, as the browser kept it, would show the contact to whoever sits down next.
+      await tab.goBack({ waitUntil: 'commit' });
+      await tab.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 10_000 });
+      expect(new URL(tab.url()).pathname).toBe(`/contacts/${deco.id}`); // Back went to the contact's address
+      expect(await tab.getByText(deco.email).count()).toBe(0);
+      expect(await tab.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      expect(tabConsole.errors).toEqual([]);
+    } finally {
+      await cached.close();
+    }
   });
 
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 100 KB of JavaScript (gzip)', async () => {

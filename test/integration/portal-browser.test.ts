@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
-import { launchBrowser, screenshot, watch, type ConsoleWatch } from './support/browser';
+import { launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
 import { createContact } from './support/portal-users';
-import { adminToken, api, emails, eventually, stack, uniq } from './support/stack';
+import { adminToken, api, emails, eventually, mailsTo, stack, uniq } from './support/stack';
 
 // One browser and one stack for the file; a real browser on a shared 2-core machine needs time.
 jest.setTimeout(120_000);
@@ -156,6 +156,9 @@ describe('the customer portal in Chromium', () => {
   test('sign-in through the hosted UI (code + PKCE) lands on the home page: the name and one counter per type', async () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));
+    // The hosted UI's names, each found once, by text as by role: no heading above the button says "sign in".
+    expect(await page.getByText('Sign in').count()).toBe(1);
+    expect(await page.getByLabel('Email').count()).toBe(1);
     await page.getByLabel('Email').fill(person.email);
     await page.getByLabel('Password').fill(PASSWORD);
     await screenshot(page, '04-hosted-ui-sign-in');
@@ -358,6 +361,53 @@ describe('the customer portal in Chromium', () => {
       expect(value.right).toBeLessThanOrEqual(layout.viewport);
       // Room to read the value, not a sliver beside a key that took the whole line.
       expect(value.width).toBeGreaterThanOrEqual(layout.viewport / 3);
+    }
+  });
+
+  test('after Sign out, Back shows nothing of the signed-out user, not even the page a real Chrome keeps in its back/forward cache', async () => {
+    // Another person of the company, with access through the real flow: granted, the invitation accepted.
+    const email = `${uniq('back')}@example.com`;
+    const other = await createContact({ kind: 'person', name: 'Joel Willis', email, companyId: company.id });
+    await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: other.id, inPortal: true }] });
+    const [mail] = await mailsTo(email);
+    const token = /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail!.body.text ?? '')![1];
+    expect((await api('/invitations/accept', { method: 'POST', body: { token, password: PASSWORD } })).status).toBe(204);
+
+    const cached = await launchBrowserWithBackForwardCache();
+    try {
+      const own = await cached.newContext({ viewport: { width: 1100, height: 800 } });
+      const tab = await own.newPage();
+      const tabConsole = watch(tab, stack().apiUrl);
+      await tab.goto(`${portalUrl()}/`);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByLabel('Email').fill(email);
+      await tab.getByLabel('Password').fill(PASSWORD);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('link', { name: /^Invoices \d+$/ }).click();
+      await tab.getByRole('link', { name: 'Invoice 21' }).click();
+      await tab.getByText('INV/2026/0021').waitFor();
+      // An address typed in the same tab: the page before it is kept too, signed in.
+      await tab.goto(`${portalUrl()}/documents/invoice`);
+      await tab.getByRole('link', { name: 'Invoice 20' }).click();
+      await tab.getByText('INV/2026/0020').waitFor();
+
+      await tab.getByRole('button', { name: 'Sign out' }).click();
+      await tab.waitForURL(`${portalUrl()}/`);
+      await tab.getByRole('button', { name: 'Sign in' }).waitFor();
+      // Back, page after page: each as the browser kept it would say who was signed in and what they saw.
+      const addresses: string[] = [];
+      for (let back = 1; back <= 3; back++) {
+        await tab.goBack({ waitUntil: 'commit' });
+        await tab.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 10_000 });
+        addresses.push(new URL(tab.url()).pathname);
+        for (const reference of ['INV/2026/0021', 'INV/2026/0020', email]) expect(await tab.getByText(reference).count()).toBe(0);
+        expect(await tab.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      }
+      // Back went through both documents' addresses (the second one kept from before the typed address).
+      expect(addresses).toEqual([expect.stringMatching(/^\/documents\/invoice\/[^/]+$/), '/documents/invoice', expect.stringMatching(/^\/documents\/invoice\/[^/]+$/)]);
+      expect(tabConsole.errors).toEqual([]);
+    } finally {
+      await cached.close();
     }
   });
 

@@ -50,9 +50,23 @@ export function createAuth(config: AppConfig): Auth {
     automaticSilentRenew: false,
   });
 
+  // A page the back/forward cache kept comes back as it was left, with what a signed-in user saw,
+  // also after a sign-out (in it or in a later page of this tab, whose sessionStorage it shares):
+  // hidden at once, it is loaded afresh, signed out, unless the user is still signed in.
+  let shownSignedIn = false;
+  window.addEventListener('pageshow', (event) => {
+    if (!event.persisted || !shownSignedIn) return;
+    document.body.hidden = true;
+    void manager.getUser().then((stored) => {
+      if (stored) document.body.hidden = false;
+      else window.location.reload();
+    });
+  });
+
   const user = async (): Promise<User | undefined> => {
     const current = await manager.getUser();
     if (!current) return undefined;
+    shownSignedIn = true;
     if (!current.expired) return current;
     if (!current.refresh_token) return undefined;
     try {
@@ -79,6 +93,9 @@ export function createAuth(config: AppConfig): Auth {
       const logout = new URL(`${config.hostedUiUrl}/logout`);
       logout.searchParams.set('client_id', config.clientId);
       logout.searchParams.set('logout_uri', origin + '/');
+      // The browser's back/forward cache keeps this page whole as it is left: emptied, Back shows
+      // nothing of it for the moment it takes to load it afresh, signed out (above).
+      window.addEventListener('pagehide', () => document.body.replaceChildren(), { once: true });
       window.location.assign(logout.toString());
     },
     forget: () => manager.removeUser(),

@@ -9,6 +9,8 @@
  * expects (`expectApiErrors`) and exactly those are let through — anything else fails.
  *
  *   launchBrowser()                → the browser (close it in afterAll: a shared one is only disconnected)
+ *   launchBrowserWithBackForwardCache() → a browser of its own with the back/forward cache a real Chrome
+ *                                    has (Playwright turns it off by default): Back may show a kept page
  *   startBrowserServer()           → the shared browser (global-setup), its endpoint in BROWSER_WS_ENV
  *   watch(page, apiUrl)            → { errors, expectApiErrors(...statuses), clearExpected() }
  *   screenshot(page, name)         → .local/screenshots/<name>.png, for a person to look at
@@ -42,6 +44,14 @@ const launchOptions = () => ({
 export function launchBrowser(): Promise<Browser> {
   const shared = process.env[BROWSER_WS_ENV];
   return shared ? chromium.connect(shared) : chromium.launch(launchOptions());
+}
+
+/**
+ * Playwright starts Chromium with --disable-back-forward-cache; a person's Chrome keeps recent pages
+ * whole, and Back shows them again without loading them. What Back shows after a sign-out is tested here.
+ */
+export function launchBrowserWithBackForwardCache(): Promise<Browser> {
+  return chromium.launch({ ...launchOptions(), ignoreDefaultArgs: ['--disable-back-forward-cache'] });
 }
 
 /** One Chromium for every browser suite of a run: started once, beside the stack. */
