@@ -179,4 +179,11 @@ describe('the From header', () => {
     }
     expect(decode(header)).toBe(name.replace(/\s+/g, ' ').slice(0, 100).trim());
   });
+
+  it('cuts a long name at 100 characters between two characters, never inside an emoji or before its combining mark', () => {
+    const header = mailbox(`${'a'.repeat(99)}😀 tail`, 'a@b.example');
+    expect(header).toBe(`"${'a'.repeat(99)}" <a@b.example>`);
+    expect(decode(mailbox(`${'ö'.repeat(99)}😀 tail`, 'a@b.example'))).toBe('ö'.repeat(99));
+    expect(decode(mailbox(`${'ö'.repeat(99)}e\u0301`, 'a@b.example'))).toBe('ö'.repeat(99));
+  });
 });

@@ -130,14 +130,20 @@ describe('the HTML part', () => {
   });
 });
 describe('what the staff and the stack supply', () => {
-  it('a message with nothing visible (blanks, line breaks, separators) is left out, "… writes:" too', () => {
-    for (const message of [' \r\n \t ', '\u2028\u0085']) {
+  it('a message with nothing visible (blanks, line breaks, separators, zero-width characters) is left out, "… writes:" too', () => {
+    // Zero-width spaces, joiners, a word joiner, a soft hyphen (what a paste from a word processor or chat can leave): no glyph.
+    for (const message of [' \r\n \t ', '\u2028\u0085', '\u200b', ' \u200b\n\u2060 \u00ad\u200c\u200d\u180e ']) {
       const mail = invitationMail({ ...base, message });
       expect(mail.text).not.toContain('writes:');
       expect(mail.html).not.toContain('writes:');
       expect(mail.html).not.toContain('<blockquote');
       expect(mail.text).toBe(invitationMail(base).text);
     }
+  });
+
+  it('a message with words and zero-width characters around them is kept as written', () => {
+    const mail = invitationMail({ ...base, message: '\u200bWelcome\u200b' });
+    expect(mail.text).toContain('Mia Staff writes:\n\n\u200bWelcome\u200b\n\nAccept');
   });
 
   it("a message's line breaks are kept (CRLF and CR as one), its other control and bidi characters dropped, its edges trimmed", () => {
@@ -152,6 +158,21 @@ describe('what the staff and the stack supply', () => {
     const long = `\u202eMia${'y'.repeat(96)} \n tail`;
     expect(invitationMail({ ...base, inviter: long }).text).toContain(`\nMia${'y'.repeat(96)} has invited you`);
     expect(invitationMail({ ...base, inviter: 'Mia\r\nBcc: x@evil.example' }).text).toContain('\nMia Bcc: x@evil.example has invited you');
+  });
+
+  it('a long name is cut between two characters as a reader sees them: never inside an emoji or before its combining mark', () => {
+    const inviterLine = (inviter: string) => invitationMail({ ...base, inviter }).text.split('\n')[2]!;
+    // The 100th UTF-16 unit is the first half of an emoji: the emoji goes whole, no lone surrogate is left.
+    expect(inviterLine(`${'a'.repeat(99)}😀 tail`)).toBe(`${'a'.repeat(99)} has invited you to the customer portal of Azure Interior, where you can follow the documents that concern you: quotations and orders, invoices, projects, tickets and more.`);
+    // A combining accent past the 100th unit goes with its letter, not without it.
+    expect(inviterLine(`${'e'.repeat(99)}e\u0301 tail`)).toMatch(new RegExp(`^${'e'.repeat(99)} has invited you`));
+    // A family emoji (one character, eight units) that would not fit goes whole; one that fits stays whole.
+    expect(inviterLine(`${'f'.repeat(95)}👩‍👩‍👧 tail`)).toMatch(new RegExp(`^${'f'.repeat(95)} has invited you`));
+    expect(inviterLine(`${'f'.repeat(92)}👩‍👩‍👧 tail`)).toMatch(new RegExp(`^${'f'.repeat(92)}👩‍👩‍👧 has invited you`));
+    // One character longer than the bound (a letter under 200 accents) is cut by code points, not dropped.
+    expect(inviterLine(`e${'\u0301'.repeat(200)}`)).toMatch(new RegExp(`^e${'\u0301'.repeat(99)} has invited you`));
+    // The business name in the subject, alike.
+    expect(invitationMail({ ...base, business: `${'b'.repeat(99)}😀` }).subject).toBe(`Your invitation to the ${'b'.repeat(99)} customer portal`);
   });
 
   it("the link is the portal's invitation page, whatever trailing slashes the setting has, with the token encoded", () => {

@@ -5,6 +5,7 @@
  * Whatever the name holds (a business name from the stack's settings), no line break, control
  * character or quote can leave the display name: no header can be injected through it.
  */
+import { cutText } from '../../domain/portal-access/mail/template';
 
 /** Control characters (line breaks included), Unicode line separators and bidi controls: never in a header. */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
@@ -31,7 +32,7 @@ function chunks(name: string): Buffer[] {
 }
 
 export function mailbox(displayName: string, address: string): string {
-  const name = displayName.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim().slice(0, 100).trim();
+  const name = cutText(displayName.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim(), 100).trim();
   if (name === '') return address;
   if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}" <${address}>`;
   return `${chunks(name).map((bytes) => `=?UTF-8?B?${bytes.toString('base64')}?=`).join(' ')} <${address}>`;

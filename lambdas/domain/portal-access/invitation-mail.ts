@@ -7,7 +7,7 @@ import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../contract/lang
 import type { Copy } from './mail/copy';
 import { en } from './mail/en';
 import { nl } from './mail/nl';
-import { isBlank, oneLine, render } from './mail/template';
+import { cutText, isBlank, oneLine, render } from './mail/template';
 import type { InvitationMail } from './ports';
 
 const COPY: Record<Language, Copy> = { en, nl };
@@ -32,7 +32,7 @@ export function formatInstant(iso: string, lang: Language): string {
 
 /** A name shown in a mail (the business's, a staff user's): one line, at most 100 characters, never empty. */
 export function displayName(name: string | undefined, fallback: string): string {
-  const line = oneLine(name ?? '').slice(0, 100).trim();
+  const line = cutText(oneLine(name ?? ''), 100).trim();
   return line === '' ? fallback : line;
 }
 

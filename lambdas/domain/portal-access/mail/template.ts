@@ -34,8 +34,12 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ES
 /** Line breaks as `\n`, every other control character (and bidi control) gone. */
 const tidyLines = (s: string): string => s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '');
 
-/** Nothing a reader would see: a quote of this is left out together with the words that introduce it. */
-export const isBlank = (s: string): boolean => tidyLines(s).trim() === '';
+/**
+ * Nothing a reader would see (blanks, line breaks, and format characters, which have no glyph: zero-width
+ * spaces and joiners, a soft hyphen, all of \p{Cf}): a quote of this is left out together with the
+ * words that introduce it.
+ */
+export const isBlank = (s: string): boolean => tidyLines(s).replace(/\p{Cf}/gu, '').trim() === '';
 
 /** One line of text: any run of whitespace or control characters is one space (a subject is a header). */
 export const oneLine = (s: string): string =>
@@ -43,6 +47,29 @@ export const oneLine = (s: string): string =>
     .replace(/[\s\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ')
     .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
     .trim();
+
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * At most `max` UTF-16 units of `s`, cut between two characters as a reader sees them: never inside
+ * a surrogate pair (a lone half is no character at all, and arrives as "\ufffd"), an emoji sequence,
+ * or before a combining mark. Only a single character longer than `max` is cut by code points.
+ */
+export function cutText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = 0;
+  for (const { index, segment } of GRAPHEMES.segment(s)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  if (end > 0) return s.slice(0, end);
+  let points = '';
+  for (const point of s) {
+    if (points.length + point.length > max) break;
+    points += point;
+  }
+  return points;
+}
 
 const inlineText = (parts: Inline[]) => parts.map((p) => (typeof p === 'string' ? p : p.strong)).join('');
 const inlineHtml = (parts: Inline[]) => parts.map((p) => (typeof p === 'string' ? escapeHtml(p) : `<strong>${escapeHtml(p.strong)}</strong>`)).join('');
