@@ -27,6 +27,13 @@ export interface PortalSessionStore {
 }
 
 /**
+ * The first second (epoch seconds, as a token's `iat`) whose tokens outlive a login's move to a new
+ * email at `movedAt`: `iat` counts whole seconds, so a token of the move's own second may predate it
+ * and is refused too.
+ */
+export const firstSecondAfterMove = (movedAt: string): number => Math.floor(Date.parse(movedAt) / 1000) + 1;
+
+/**
  * The portal user behind a token's subject, or `AccessEnded` (401) unless its access is active at
  * `now` (an access past its `until` has ended like a revoked one). A token issued (`iat`, epoch
  * seconds) before the access became active is refused as well: it predates a revocation that a
@@ -46,8 +53,7 @@ export async function portalUser(store: PortalSessionStore, sub: string, issuedA
   if (issuedAt !== undefined && activatedAt !== undefined && issuedAt < activatedAt)
     throw new Unauthenticated('This token was issued before the portal access was granted; sign in again.');
   // The login moved to a new email: sessions begun under the old one end (the access itself stays).
-  // `iat` counts whole seconds: a token of the move's own second may predate it, so it is refused too.
-  const signedOutAt = contact.login?.signedOutAt ? Math.floor(Date.parse(contact.login.signedOutAt) / 1000) + 1 : undefined;
+  const signedOutAt = contact.login?.signedOutAt ? firstSecondAfterMove(contact.login.signedOutAt) : undefined;
   if (issuedAt !== undefined && signedOutAt !== undefined && issuedAt < signedOutAt)
     throw new Unauthenticated("This token was issued before the login's email changed; sign in again.");
   store.remember(sub, contact);

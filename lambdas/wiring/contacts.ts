@@ -13,13 +13,15 @@ import { cognitoClient } from './clients';
 import { perContainer } from './container';
 import { revocationDeps } from './revocation';
 
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export const contactsDeps = perContainer((): ContactsDeps => {
   const revocation = revocationDeps();
   const logins = new CognitoCustomerLogins(cognitoClient(), env('customerUserPoolId'));
   return {
     store: revocation.contacts,
     revoker: archiveRevoker(revocation),
-    loginEmails: { moveLoginEmail: (current, next, actor, write) => moveLoginEmail({ ...revocation, logins }, current, next, actor, write) },
+    loginEmails: { moveLoginEmail: (current, next, actor, write) => moveLoginEmail({ ...revocation, logins, sleep: pause }, current, next, actor, write) },
   };
 });
 

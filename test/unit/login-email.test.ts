@@ -2,6 +2,7 @@ import { EmailInUse } from '../../lambdas/contract/errors';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { LoginEmailMove } from '../../lambdas/domain/contacts';
 import { moveLoginEmail, type LoginEmailDeps } from '../../lambdas/domain/portal-access/login-email';
+import { firstSecondAfterMove } from '../../lambdas/domain/portal-session';
 import { MemoryAccess } from './portal-access.fakes';
 
 /** A user pool: username → email, and what was asked of it. */
@@ -25,10 +26,15 @@ function pool(users: Record<string, string>) {
   };
 }
 
-function setup(users: Record<string, string> = { u1: 'ada@old.example' }) {
+function setup(users: Record<string, string> = { u1: 'ada@old.example' }, start = '2026-05-01T00:00:00.000Z') {
   const mem = new MemoryAccess();
   const logins = pool(users);
-  const deps: LoginEmailDeps = { contacts: mem.contactStore, store: mem, logins, now: () => new Date('2026-05-01T00:00:00.000Z'), warn: () => undefined };
+  const clock = { at: Date.parse(start), sleeps: [] as number[] };
+  const sleep = async (ms: number) => {
+    clock.sleeps.push(ms);
+    clock.at += ms;
+  };
+  const deps: LoginEmailDeps = { contacts: mem.contactStore, store: mem, logins, now: () => new Date(clock.at), warn: () => undefined, sleep };
   const ada = mem.add({ id: 'ada', email: 'ada@old.example', portal: { status: 'active' }, login: { email: 'ada@old.example', username: 'u1', sub: 'sub-u1' } });
   mem.guards.set('ada@old.example', 'ada');
   const moves: LoginEmailMove[] = [];
@@ -42,7 +48,7 @@ function setup(users: Record<string, string> = { u1: 'ada@old.example' }) {
     mem.guards.set(move.to, 'ada');
   };
   const next = (email: string): ContactRecord => ({ ...ada, email });
-  return { mem, logins, deps, ada, moves, write, next };
+  return { mem, logins, deps, ada, moves, write, next, clock };
 }
 
 describe('moving a live login to a new email', () => {
@@ -56,6 +62,35 @@ describe('moving a live login to a new email', () => {
     expect(logins.calls.at(-1)).toBe('signOut u1');
     // The old address is no user's any more: it cannot sign in.
     expect(await logins.find('ada@old.example')).toBeUndefined();
+  });
+
+  test("the answer waits out the move's second: a token issued right after it is not one the portal refuses as older than the move", async () => {
+    const { deps, ada, next, write, moves, clock } = setup(undefined, '2026-05-01T00:00:07.400Z');
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
+    expect(moves[0]?.at).toBe('2026-05-01T00:00:07.400Z');
+    expect(clock.sleeps).toEqual([600]);
+    // A sign-in once the PATCH has answered: its `iat`, whole seconds, is the portal's first accepted one.
+    const iat = Math.floor(clock.at / 1000);
+    expect(iat).toBeGreaterThanOrEqual(firstSecondAfterMove(moves[0]!.at));
+  });
+
+  test('a move whose write answer was lost but landed waits out its second as well', async () => {
+    const { deps, ada, next, moves, clock, write } = setup(undefined, '2026-05-01T00:00:07.950Z');
+    const lost = async (move: LoginEmailMove) => {
+      await write(move);
+      throw new Error('socket hang up');
+    };
+    await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', lost);
+    expect(clock.sleeps).toEqual([50]);
+    expect(Math.floor(clock.at / 1000)).toBeGreaterThanOrEqual(firstSecondAfterMove(moves[0]!.at));
+  });
+
+  test("a move refused (another contact's login) answers at once: nothing to wait for", async () => {
+    const { deps, ada, next, write, clock, mem } = setup({ u1: 'ada@old.example', u2: 'bob@example.com' }, '2026-05-01T00:00:07.400Z');
+    mem.add({ id: 'bob', portal: { status: 'active' }, login: { email: 'bob@example.com', username: 'u2', sub: 'sub-u2' } });
+    mem.guards.set('bob@example.com', 'bob');
+    await expect(moveLoginEmail(deps, ada, next('bob@example.com'), 'staff:admin', write)).rejects.toBeInstanceOf(EmailInUse);
+    expect(clock.sleeps).toEqual([]);
   });
 
   test("another contact's login (its guard) under the new email: EmailInUse before anything changes", async () => {

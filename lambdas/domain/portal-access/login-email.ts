@@ -9,7 +9,8 @@
  *   mailbox may have started one: the pool signs it out, and the portal refuses every token issued
  *   before the move (`login.signedOutAt`), as it refuses tokens from before an activation;
  * - a pending invitation dies (its link went to the old address): re-invite, or apply the line again;
- * - the contact, its login's email, the guard and the audit entry are one write (the contacts store).
+ * - the contact, its login's email, the guard and the audit entry are one write (the contacts store);
+ * - the answer comes once the move's second is over, so the new address signs in at once after it.
  * The login follows the record: after the pool's user is changed, the contact is read again and the
  * user set to what the record says, so a failed write, or two changes at once, leave them agreeing.
  */
@@ -17,10 +18,13 @@ import { EmailInUse } from '../../contract/errors';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import type { LoginEmailMove } from '../contacts';
+import { firstSecondAfterMove } from '../portal-session';
 import { LoginGone, type CustomerLogins, type PortalAccessDeps } from './ports';
 
 export type LoginEmailDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'now' | 'warn'> & {
   logins: Pick<CustomerLogins, 'find' | 'changeEmail' | 'signOut'>;
+  /** Waits `ms` (tests pass one that moves their clock). */
+  sleep: (ms: number) => Promise<void>;
 };
 
 const IN_USE = "The email is another contact's portal login.";
@@ -50,13 +54,26 @@ export async function moveLoginEmail(
     await write({ from, to, at, audit, ...(takeOverFrom === undefined ? {} : { takeOverFrom }) });
   } catch (error) {
     // Whatever happened to the write (refused, or its answer lost), the login follows the record.
-    if (username && (await settleLoginEmail(deps, current.id, username)) === to) return signOut(deps, username);
+    if (username && (await settleLoginEmail(deps, current.id, username)) === to) {
+      await signOut(deps, username);
+      return untilTheMoveSecondEnds(deps, at);
+    }
     throw error;
   }
   if (username) {
     await settleLoginEmail(deps, current.id, username);
     await signOut(deps, username);
   }
+  await untilTheMoveSecondEnds(deps, at);
+}
+
+/**
+ * The portal refuses tokens of the move's own second (`iat` counts whole seconds): the answer waits
+ * until that second is over (at most 1 s), so a sign-in under the new address after it works at once.
+ */
+async function untilTheMoveSecondEnds(deps: LoginEmailDeps, at: string): Promise<void> {
+  const wait = firstSecondAfterMove(at) * 1000 - deps.now().getTime();
+  if (wait > 0) await deps.sleep(wait);
 }
 
 /** The holder of the new address's guard, if it is a contact that no longer uses it (to take it over); `EmailInUse` if it does. */
