@@ -11,5 +11,5 @@ const customerLogins = (): CognitoCustomerLogins => new CognitoCustomerLogins(co
 
 export const invitationsDeps = perContainer((): AcceptDeps => {
   const { db, name } = table();
-  return { contacts: new DynamoContactReader(db, name), store: new DynamoInvitationStore(db, name), logins: customerLogins(), now: () => new Date() };
+  return { contacts: new DynamoContactReader(db, name), store: new DynamoInvitationStore(db, name), logins: customerLogins(), now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 });

@@ -11,11 +11,14 @@
  *    its outbox worker finds U's login under that email, linked to U's access record: the grant is
  *    taken back — V as it was (no access, no login, its email guard released), the line says why
  *    (`delivery: failed`, `login_in_use`), nothing is mailed.
+ * 3. An archived contact's login is adopted by a new contact of its email: whoever knew its former
+ *    password signs in while the new contact accepts. Token times are whole seconds, so the new
+ *    access must begin in a later second than the password was replaced in (invitations.ts).
  */
 import { AdminGetUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
-import { createContact, invitationTokenIn, portalUser, type PortalUser } from './support/principals';
-import { adminToken, api, cognito, emails, mailsTo, settled, stack, uniq } from './support/stack';
+import { createContact, invitationTokenIn, PORTAL_PASSWORD, portalUser, type PortalUser } from './support/principals';
+import { adminToken, api, cognito, emails, mailsTo, settled, signIn, stack, uniq } from './support/stack';
 
 jest.setTimeout(90_000);
 
@@ -143,6 +146,47 @@ it('the login of an archived contact is released with it: a new contact with tha
     new InitiateAuthCommand({ ClientId: stack().customerClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: old.email, PASSWORD: 'Fresh-Contact-Pw-1!' } }),
   );
   const me = await api('/portal/me', { token: signedIn.AuthenticationResult?.AccessToken ?? '' });
+  expect(me.status).toBe(200);
+  expect(me.body.contact.id).toBe(fresh.id);
+});
+
+it("an adopted login's former password signs no one in to the new contact: not even with a token of the second the invitee accepted in", async () => {
+  const old = await portalUser(companyA.id, 'takeover-race');
+  expect((await api(`/contacts/${old.contact.id}`, { method: 'DELETE', token: await adminToken() })).status).toBe(204);
+  const fresh = await createContact({ kind: 'person', name: 'Same mailbox, racing', email: old.email, companyId: companyB.id });
+  expect((await grantV(fresh)).body.results).toEqual([expect.objectContaining({ contactId: fresh.id, outcome: 'granted' })]);
+  await settled(companyB.id);
+  const invitation = invitationTokenIn((await mailsTo(old.email, { count: 2 })).at(-1));
+
+  // The archived contact's user signs in with the password it knows, again and again, while the new contact accepts:
+  // token times are whole seconds, so some of its tokens are of the very second the new access begins in.
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let accepting = true;
+  const formerTokens: string[] = [];
+  const former = async () => {
+    while (accepting) {
+      try {
+        formerTokens.push((await signIn('customer', old.email, PORTAL_PASSWORD)).accessToken);
+      } catch {
+        await sleep(5); // the password was replaced
+      }
+    }
+  };
+  while (Date.now() % 1000 > 200) await sleep(10); // early in a second: the acceptance's second holds former tokens
+  const signingIn = [former(), former()];
+  await sleep(100);
+  const accepted = await api('/invitations/accept', { method: 'POST', body: { token: invitation, password: 'Fresh-Racing-Pw-1!' } });
+  accepting = false;
+  await Promise.all(signingIn);
+  expect(accepted.status).toBe(204);
+  expect(formerTokens.length).toBeGreaterThan(0);
+
+  const answers = await Promise.all(formerTokens.map(async (token) => (await api('/portal/me', { token })).status));
+  expect(answers).toEqual(formerTokens.map(() => 401));
+  expect((await api(`/portal/documents/invoice/${docB}`, { token: formerTokens.at(-1) })).status).toBe(401);
+  // The new contact's own sign-in, right after the answer, is let in.
+  const own = await signIn('customer', old.email, 'Fresh-Racing-Pw-1!');
+  const me = await api('/portal/me', { token: own.accessToken });
   expect(me.status).toBe(200);
   expect(me.body.contact.id).toBe(fresh.id);
 });

@@ -144,7 +144,7 @@ describe('an invitation item overtaken before the worker ran', () => {
     await grant('p1');
     worker.afterStep = dyingAfter('mail');
     expect(await drain()).toEqual([expect.objectContaining({ message: 'died after mail' })]);
-    await acceptInvitation({ contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(cognito, 'pool-1'), now: () => clock }, tokenOf(0), GOOD_PASSWORD);
+    await acceptInvitation({ contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(cognito, 'pool-1'), now: () => clock, sleep: async (ms: number) => void (clock = new Date(clock.getTime() + ms)) }, tokenOf(0), GOOD_PASSWORD);
     expect(access.contact('p1').portal.status).toBe('active');
     const cognitoCalls = () => ['AdminEnableUser', 'AdminCreateUser', 'AdminDisableUser'].map((op) => cognito.calls(op as never).length);
     const before = cognitoCalls();
@@ -351,7 +351,7 @@ describe('a login deleted from the pool while the record names it (an operator, 
     await grant('p1');
     expect(await drain()).toEqual([]);
     cognito.on('AdminSetUserPassword', gone);
-    const accept = () => acceptInvitation({ contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(cognito, 'pool-1'), now: () => clock }, tokenOf(0), GOOD_PASSWORD);
+    const accept = () => acceptInvitation({ contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(cognito, 'pool-1'), now: () => clock, sleep: async (ms: number) => void (clock = new Date(clock.getTime() + ms)) }, tokenOf(0), GOOD_PASSWORD);
     await expect(accept()).rejects.toEqual(new Gone(GONE_DETAIL));
     await expect(accept()).rejects.toEqual(new Gone(GONE_DETAIL));
     expect(access.contact('p1').portal.status).toBe('invited');

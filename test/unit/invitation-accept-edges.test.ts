@@ -8,6 +8,8 @@ import { Gone, Invalid } from '../../lambdas/contract/errors';
 import { PASSWORD_REFUSED } from '../../lambdas/contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
 import { acceptInvitation, GONE_DETAIL, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
+import { portalUser, type PortalSessionStore } from '../../lambdas/domain/portal-session';
+import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import { processOutboxItem, type OutboxDeps } from '../../lambdas/domain/outbox';
 import { deliverInvitation } from '../../lambdas/domain/portal-access/delivery';
 import type { AcceptDeps, DeliveryDeps, ReinviteDeps } from '../../lambdas/domain/portal-access/ports';
@@ -30,7 +32,8 @@ beforeEach(() => {
   access = new MemoryAccess();
   pool = new MemoryPool();
   clock = new Date('2026-03-01T10:00:00.000Z');
-  deps = { contacts: access.contactStore, store: access, logins: pool, now: () => clock };
+  // The pause moves the test's clock, as time passes for a real one.
+  deps = { contacts: access.contactStore, store: access, logins: pool, now: () => clock, sleep: async (ms) => void (clock = new Date(clock.getTime() + ms)) };
 });
 
 /** An invited contact whose invitation email went out; answers its token. */
@@ -239,5 +242,55 @@ describe('a link that cannot be used, and one used again after a failure', () =>
     clock = new Date(clock.getTime() + 2);
     await acceptInvitation(deps, token, GOOD);
     expect(access.contact('p1').portal.status).toBe('active');
+  });
+});
+
+describe("a token of the login's former password, issued while the invitee accepts", () => {
+  // Token times (`iat`) are whole seconds, and the portal lets in a token of the access's own second.
+  const sessionOf = (record: ContactRecord): PortalSessionStore => ({
+    contactIdOfSubject: async () => record.id,
+    contact: async () => record,
+    recall: () => undefined,
+    remember: () => undefined,
+  });
+  const seconds = (at: Date | string) => Math.floor(new Date(at).getTime() / 1000);
+
+  it('is refused: the access begins in a later second than the password was replaced in, and the answer waits for it', async () => {
+    // An adopted login's earlier user signs in with the password it knows until the pool replaces it, 550 ms into a second.
+    const token = invited();
+    clock = new Date('2026-03-01T10:00:00.400Z');
+    let replacedAt: Date | undefined;
+    pool.during.set('setPassword', async () => {
+      clock = new Date(clock.getTime() + 150);
+      replacedAt = clock;
+    });
+
+    await acceptInvitation(deps, token, GOOD);
+
+    const record = access.contact('p1');
+    expect(record.portal).toMatchObject({ status: 'active', activatedAt: '2026-03-01T10:00:01.000Z' });
+    // The invitee's 204 comes once that second has begun: its own sign-in, after it, is let in.
+    expect(clock.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-03-01T10:00:01.000Z'));
+    const lastFormerToken = seconds(new Date(replacedAt!.getTime() - 1));
+    await expect(portalUser(sessionOf(record), 'sub-p1', lastFormerToken, clock)).rejects.toThrow(/before the portal access was granted/);
+    await expect(portalUser(sessionOf(record), 'sub-p1', seconds(clock), clock)).resolves.toMatchObject({ id: 'p1' });
+  });
+
+  it('is refused even when the pause ends early (a timer is not a clock): the access still begins in the next second', async () => {
+    const token = invited();
+    clock = new Date('2026-03-01T10:00:00.999Z');
+    await acceptInvitation({ ...deps, sleep: async () => undefined }, token, GOOD);
+    expect(access.contact('p1').portal.activatedAt).toBe('2026-03-01T10:00:01.000Z');
+    expect(access.audit.at(-1)?.at).toBe('2026-03-01T10:00:01.000Z');
+  });
+
+  it('costs no pause when the password was replaced in an earlier second than the activation is written in', async () => {
+    const token = invited();
+    clock = new Date('2026-03-01T10:00:00.900Z');
+    let paused = 0;
+    pool.during.set('signOut', async () => void (clock = new Date('2026-03-01T10:00:01.200Z')));
+    await acceptInvitation({ ...deps, sleep: async (ms) => void (paused += ms) }, token, GOOD);
+    expect(paused).toBe(0);
+    expect(access.contact('p1').portal.activatedAt).toBe('2026-03-01T10:00:01.200Z');
   });
 });

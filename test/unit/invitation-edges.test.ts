@@ -33,7 +33,7 @@ beforeEach(() => {
     return get(hash);
   };
   const now = () => new Date('2026-03-01T10:00:00.000Z');
-  deps = { contacts: access.contactStore, store: access, logins: pool, now };
+  deps = { contacts: access.contactStore, store: access, logins: pool, now, sleep: async () => undefined };
   let ids = 0;
   reinviteDeps = {
     contacts: access.contactStore,

@@ -99,7 +99,7 @@ export class InvitationWorld {
   }
 
   accept(token: string) {
-    return acceptInvitation({ contacts: this.access.contactStore, store: this.access, logins: { setPassword: async () => undefined, signOut: async () => undefined }, now: () => this.clock }, token, PASSWORD);
+    return acceptInvitation({ contacts: this.access.contactStore, store: this.access, logins: { setPassword: async () => undefined, signOut: async () => undefined }, now: () => this.clock, sleep: async (ms) => void (this.clock = new Date(this.clock.getTime() + ms)) }, token, PASSWORD);
   }
 
   /** The outbox items written so far, to the worker, as the stream would; one that throws stays (the stream retries it). */

@@ -25,7 +25,7 @@ beforeEach(() => {
   cognito.reset();
   access = new MemoryAccess();
   clock = new Date('2026-03-01T10:00:00.000Z');
-  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(cognito, 'pool-1'), now: () => clock };
+  deps = { contacts: access.contactStore, store: access, logins: new CognitoCustomerLogins(cognito, 'pool-1'), now: () => clock, sleep: async (ms: number) => void (clock = new Date(clock.getTime() + ms)) };
 });
 
 /** An invited contact with a live invitation; answers its token. */
@@ -57,9 +57,10 @@ describe('accept', () => {
     // Whatever sessions the login had before (an adopted login's earlier user) end with the acceptance.
     expect(cognito.calls('AdminUserGlobalSignOut')).toEqual([{ UserPoolId: 'pool-1', Username: 'user-p1' }]);
     const contact = access.contact('p1');
-    expect(contact.portal).toMatchObject({ status: 'active', activatedAt: '2026-03-01T10:00:00.000Z' });
+    // The access begins in the second after the password was replaced (10:00:00.000): a token its former password gave is of that second at the latest.
+    expect(contact.portal).toMatchObject({ status: 'active', activatedAt: '2026-03-01T10:00:01.000Z' });
     // The invitation stays on record, accepted (the wizard line shows it); its link item is gone.
-    expect(contact.invitation?.acceptedAt).toBe('2026-03-01T10:00:00.000Z');
+    expect(contact.invitation?.acceptedAt).toBe('2026-03-01T10:00:01.000Z');
     expect(access.invitations.size).toBe(0);
     expect(access.audit).toEqual([expect.objectContaining({ action: 'invitation.accepted', actor: 'invitee', contactId: 'p1' })]);
 

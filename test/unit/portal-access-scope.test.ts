@@ -68,7 +68,7 @@ beforeEach(() => {
     warn: () => undefined,
     sleep: async (ms) => void (clock = new Date(clock.getTime() + ms)),
   };
-  accept = { contacts: access.contactStore, store: access, logins, now };
+  accept = { contacts: access.contactStore, store: access, logins, now, sleep: async (ms: number) => void (clock = new Date(clock.getTime() + ms)) };
   worker = {
     outbox: access,
     now,
@@ -191,7 +191,7 @@ describe('an access that ended', () => {
     expect(cognito.calls('AdminDisableUser')).toHaveLength(1);
   });
 
-  it('an invitation whose access ended cannot be accepted (410), a millisecond before it can', async () => {
+  it('an invitation whose access ended cannot be accepted (410), nor one whose access ends before the activation\'s second (invitations.ts); a millisecond later it can', async () => {
     const invite = (until: string) => {
       const token = newToken();
       access.add({
@@ -204,7 +204,11 @@ describe('an access that ended', () => {
       return token;
     };
     await expect(acceptInvitation(accept, invite(T0.toISOString()), 'Correct-Horse-7-battery')).rejects.toBeInstanceOf(Gone);
-    await expect(acceptInvitation(accept, invite(later(1)), 'Correct-Horse-7-battery')).resolves.toBeUndefined();
+    // Accepted at T0, the access begins at T0 + 1 s (the next whole second): one ending then never began.
+    clock = T0;
+    await expect(acceptInvitation(accept, invite(later(1000)), 'Correct-Horse-7-battery')).rejects.toBeInstanceOf(Gone);
+    clock = T0;
+    await expect(acceptInvitation(accept, invite(later(1001)), 'Correct-Horse-7-battery')).resolves.toBeUndefined();
     expect(access.contact('p9').portal.status).toBe('active');
   });
 });

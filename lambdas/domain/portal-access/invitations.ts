@@ -80,6 +80,22 @@ export async function shareInvitation(deps: Pick<ReinviteDeps, 'store' | 'now' |
 }
 
 /**
+ * When an accepted access begins: in a later whole second than the one its login's password was
+ * replaced in. Token times (`iat`) are whole seconds, and the portal lets in a token of the access's
+ * own second (portal-session.ts); whoever still knew the login's former password (an adopted login's
+ * earlier user, or the contact before its re-grant) could sign in up to the moment it was replaced —
+ * a token of that second must stay refused. The answer waits for that second (at most one), so that
+ * the invitee's own sign-in, after it, is let in.
+ */
+async function activationTime(deps: Pick<AcceptDeps, 'now' | 'sleep'>, passwordReplacedAt: Date): Promise<string> {
+  const nextSecond = (Math.floor(passwordReplacedAt.getTime() / 1000) + 1) * 1000;
+  const wait = nextSecond - deps.now().getTime();
+  if (wait > 0) await deps.sleep(wait);
+  // A timer may end a little early: the record never says an earlier second.
+  return new Date(Math.max(deps.now().getTime(), nextSecond)).toISOString();
+}
+
+/**
  * Accepts an invitation: claims it (one of two concurrent accepts wins), sets the password, then
  * activates the access and deletes the invitation in one transaction. A refused password releases
  * the claim so that the invitee can try another one.
@@ -106,9 +122,10 @@ export async function acceptInvitation(
     if (!contact || contact.archived || portalStatusAt(contact.portal, deps.now()) !== 'invited' || contact.invitation?.tokenHash !== tokenHash || !username)
       throw gone();
     await deps.logins.setPassword(username, password);
+    const passwordReplacedAt = deps.now();
     // Sessions from before (an adopted login's earlier user) end with the invitation's acceptance.
     await deps.logins.signOut(username);
-    const at = deps.now().toISOString();
+    const at = await activationTime(deps, passwordReplacedAt);
     activated = await deps.store.activate(invitation.contactId, tokenHash, claimedAt, at, auditEntry('invitation.accepted', invitation.contactId, INVITEE, at));
   } catch (error) {
     // A refused password or an unavailable dependency: the invitee may try again at once.

@@ -380,4 +380,6 @@ export interface AcceptDeps {
   store: InvitationStore;
   logins: Pick<CustomerLogins, 'setPassword' | 'signOut'>;
   now: () => Date;
+  /** Waits (at most a second here: until the activation's second begins); tests pass one that moves their clock. */
+  sleep: (ms: number) => Promise<void>;
 }
