@@ -59,7 +59,7 @@ export interface StageConfig {
   readonly mailRatePerSecond: number;
   /** Where every alarm (errors, throttles, 5xx, dead letters, outbox lag, bounce rate) is mailed, by an SNS subscription; optional. */
   readonly alarmEmail?: string;
-  /** The functions' application log level (Lambda's JSON log format): DEBUG, INFO, WARN or ERROR. */
+  /** The functions' application log level (`LOG_LEVEL`, which the code filters by; Lambda's own filter stays at INFO): DEBUG, INFO, WARN or ERROR. */
   readonly logLevel: LogLevel;
 }
 

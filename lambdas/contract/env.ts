@@ -23,6 +23,8 @@ export const ENV = {
   businessName: 'BUSINESS_NAME',
   /** The stage (`dev`, `prod`; `local` on a laptop): the dimension of the business metrics. */
   stage: 'PORTAL_STAGE',
+  /** The code's log level (DEBUG, INFO, WARN, ERROR; locally also `silent`): platform/log.ts filters its lines by it. */
+  logLevel: 'LOG_LEVEL',
   /** Concurrency of the wizard's apply: how many lines talk to Cognito and SES at once. */
   applyConcurrency: 'APPLY_CONCURRENCY',
   /** The outbox worker's sending rate, across all its instances (mails a second; default 10). */

@@ -4,7 +4,9 @@
  * also the answer's `x-request-id`), API Gateway's request id, cold start, the X-Ray trace id and
  * the function. Written straight to stdout/stderr, not through `console`: in Lambda's JSON format the
  * runtime would wrap a console line into the `message` of a line of its own. The level follows
- * Lambda's `applicationLogLevel` (`AWS_LAMBDA_LOG_LEVEL`), locally `LOG_LEVEL` (`silent` for none).
+ * `LOG_LEVEL` (the stage's `logLevel` in AWS, where Lambda's own filter stays at INFO so that the
+ * metric lines, which carry no level, always pass it; locally `silent` for none), else Lambda's
+ * `applicationLogLevel` (`AWS_LAMBDA_LOG_LEVEL`).
  * Errors keep their name, message and stack, never their body.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -57,7 +59,7 @@ export function withLogContext<T>(context: { requestId: string; apiRequestId?: s
 export const logContext = (): LogContext | undefined => invocation.getStore();
 
 function threshold(): number {
-  const configured = (process.env.AWS_LAMBDA_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'INFO').toUpperCase();
+  const configured = (process.env.LOG_LEVEL || process.env.AWS_LAMBDA_LOG_LEVEL || 'INFO').toUpperCase();
   if (configured === 'SILENT') return Infinity;
   if (configured === 'TRACE') return RANK.DEBUG;
   if (configured === 'FATAL') return RANK.ERROR;

@@ -7,13 +7,24 @@
  */
 import { SCHEDULE_RUN_BUDGET_MS } from '../contract/schedule';
 import { runSchedule } from '../domain/schedule';
-import { log } from '../platform/log';
+import { log, withLogContext } from '../platform/log';
 import { scheduleDeps } from '../wiring/schedule';
 
 /** What the run must leave of the invocation's time, to write its last changes and answer. */
 const MARGIN_MS = 5_000;
 
-export async function handler(_event: unknown, context?: { getRemainingTimeInMillis?: () => number }) {
+export interface ScheduleContext {
+  readonly awsRequestId?: string;
+  readonly functionName?: string;
+  readonly getRemainingTimeInMillis?: () => number;
+}
+
+// Every line of the run carries its invocation's request id, cold start and function.
+export function handler(_event: unknown, context?: ScheduleContext) {
+  return withLogContext({ requestId: context?.awsRequestId || 'schedule', ...(context?.functionName ? { function: context.functionName } : {}) }, () => run(context));
+}
+
+async function run(context?: ScheduleContext) {
   const { schedule, tasks } = scheduleDeps();
   const started = schedule.now().getTime();
   const remaining = context?.getRemainingTimeInMillis?.() ?? SCHEDULE_RUN_BUDGET_MS + MARGIN_MS;

@@ -5,12 +5,15 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { METRIC } from '../contract/metrics';
+import { withLogContext } from '../platform/log';
 import { metrics } from '../wiring/metrics';
 import { outboxDeps } from '../wiring/outbox';
 import { oldestAgeSeconds, runStreamBatch } from './stream-batch';
 
-export const handler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
-  const lag = oldestAgeSeconds(event.Records, Date.now());
-  if (lag !== undefined) metrics.value(METRIC.outboxLagSeconds, lag, 'Seconds');
-  return runStreamBatch(outboxDeps(), event.Records, () => context.getRemainingTimeInMillis());
-};
+// Every line of the invocation (and its lag) carries its request id, cold start and function.
+export const handler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> =>
+  withLogContext({ requestId: context.awsRequestId, function: context.functionName }, () => {
+    const lag = oldestAgeSeconds(event.Records, Date.now());
+    if (lag !== undefined) metrics.value(METRIC.outboxLagSeconds, lag, 'Seconds');
+    return runStreamBatch(outboxDeps(), event.Records, () => context.getRemainingTimeInMillis());
+  });

@@ -83,7 +83,7 @@ async function runOne(deps: OutboxDeps, entry: StreamEntry, signal: AbortSignal)
       return true;
     } catch (error) {
       const again = isTransient(error) && !signal.aborted;
-      log[again ? 'warn' : 'error'](again ? 'outbox item failed, trying again' : 'outbox item failed, left to the stream', { outboxId: entry.id, attempt, error });
+      log[again ? 'warn' : 'error'](again ? 'outbox item failed, trying again' : 'outbox item failed, left to the stream', { outboxId: entry.id, contactId: entry.contactId, attempt, error });
       if (!again) return false;
       await sleep(Math.min(5_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
     }

@@ -5,6 +5,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE, type MetricName } from '../../lambdas/contract/metrics';
 import type { AlarmTopic } from './alarm-topic';
+import { RUNBOOK } from './dead-letters';
 import type { PortalFunction } from './portal-function';
 
 export interface ObservabilityProps {
@@ -112,7 +113,7 @@ export class Observability extends Construct {
   /** An alarm when `metric` exceeds `threshold`; no data (nothing happened) is fine. */
   private alarm(id: string, what: string, metric: cloudwatch.IMetric, threshold: number, evaluationPeriods = 1): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
-      alarmDescription: `Portal access: ${what}`,
+      alarmDescription: `Portal access: ${what}. ${RUNBOOK}`,
       metric,
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

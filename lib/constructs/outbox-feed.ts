@@ -6,6 +6,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OUTBOX_STREAM, OUTBOX_STREAM_FILTER } from '../../lambdas/contract/outbox';
+import { RUNBOOK } from './dead-letters';
 import type { PortalFunction } from './portal-function';
 
 /**
@@ -24,7 +25,7 @@ export class OutboxFeed extends Construct {
     this.worker = props.worker;
     this.failures = new sqs.Queue(this, 'Failures', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     this.alarm = new cloudwatch.Alarm(this, 'FailuresAlarm', {
-      alarmDescription: 'Portal access: outbox records the worker could not finish (logins, invitation emails, revocations) are waiting in the outbox failure queue',
+      alarmDescription: `Portal access: outbox records the worker could not finish (logins, invitation emails, revocations) are waiting in the outbox failure queue. ${RUNBOOK}`,
       metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

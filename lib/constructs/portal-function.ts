@@ -46,7 +46,11 @@ export interface PortalFunctionProps extends Pick<NodejsFunctionProps, 'descript
   readonly logRetention: logs.RetentionDays;
   /** The stage: the dimension of the business metrics (`PORTAL_STAGE`). */
   readonly stage: string;
-  /** The application log level (Lambda's JSON log format filters by it, and the code reads it). */
+  /**
+   * The application log level: the code filters its own lines by it (`LOG_LEVEL`). Lambda's filter
+   * stays at INFO (DEBUG for DEBUG): it counts a line without a `level` — every EMF metric line —
+   * as INFO, so a WARN filter there would drop every business metric and blind the alarms on them.
+   */
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /**
    * For a function that anyone can invoke without a token (accepting an invitation, a share link):
@@ -88,12 +92,12 @@ export class PortalFunction extends NodejsFunction {
       // Lambda's own JSON lines (START, REPORT with the cold start's init duration) and the code's
       // (platform/log.ts writes the same shape, with request, trace and cold start) in one format.
       loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel[props.logLevel],
+      applicationLogLevelV2: props.logLevel === 'DEBUG' ? ApplicationLogLevel.DEBUG : ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.INFO,
       role,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps', [ENV.stage]: props.stage },
+      environment: { NODE_OPTIONS: '--enable-source-maps', [ENV.stage]: props.stage, [ENV.logLevel]: props.logLevel },
       bundling: {
         // Shared with the benchmark (lib/bundling.ts), so what is measured is what is deployed.
         minify: LAMBDA_BUNDLING.minify,

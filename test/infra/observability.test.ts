@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../lambdas/contract/metrics';
@@ -42,6 +44,23 @@ describe('logs', () => {
     const functions = ours(Template.fromStack(debug), debug);
     expect(functions).toHaveLength(FUNCTIONS.length + 2);
     for (const [, fn] of functions) expect(fn.Properties.LoggingConfig.ApplicationLogLevel).toBe('DEBUG');
+  });
+
+  it('at logLevel WARN or ERROR the business metrics still reach CloudWatch: Lambda filters at INFO, the code at the level', () => {
+    // An EMF line has no `level`; Lambda counts such a line as INFO and would drop it under a WARN
+    // filter — and with it every business metric, and the alarms on them (outbox lag, bounce rate).
+    for (const logLevel of ['WARN', 'ERROR'] as const) {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const quiet = new PortalStack(app, `PortalAccess-${logLevel.toLowerCase()}`, { config: { ...TEST_CONFIG, logLevel }, env: { account: '123456789012', region: TEST_CONFIG.region } });
+      const t = Template.fromStack(quiet);
+      const functions = ours(t, quiet);
+      functions.push([quiet.getLogicalId(quiet.outboxWorker.node.defaultChild as never), t.toJSON().Resources[quiet.getLogicalId(quiet.outboxWorker.node.defaultChild as never)]]);
+      expect(functions).toHaveLength(FUNCTIONS.length + 3);
+      for (const [, fn] of functions) {
+        expect(fn.Properties.LoggingConfig.ApplicationLogLevel).toBe('INFO');
+        expect(fn.Properties.Environment.Variables.LOG_LEVEL).toBe(logLevel);
+      }
+    }
   });
 
   it("the API's access log names the function's request id (the answers' x-request-id)", () => {
@@ -99,6 +118,32 @@ describe('alarms, all to the one topic', () => {
   it('the dead-letter queues, and nothing that notifies no one', () => {
     expect(alarms().filter((a) => a.Namespace === 'AWS/SQS').length).toBeGreaterThan(0);
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([topicRef()]);
+  });
+});
+
+describe('the runbook', () => {
+  it('docs/operations.md explains every alarm of the template, and no alarm that is not there', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
+    // The alarms table: its first column names each alarm (`<function>Errors` stands for one per function it lists).
+    const firstCells = doc
+      .slice(doc.indexOf('## The alarms'))
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => [...line.split(' | ')[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+    const functions = firstCells.find((cell) => cell[0]!.startsWith('<function>') && cell.length > 1)!.slice(1);
+    const names = firstCells.flatMap((cell) =>
+      cell[0]!.startsWith('<function>') ? functions.map((fn) => `${fn.replace(/-/g, '')}${cell[0]!.slice('<function>'.length)}`) : cell.filter((name) => !functions.includes(name)),
+    );
+    // CDK's logical id: the construct's path (Observability/, Events/, Schedule/, Outbox…), the alarm's id, a hash.
+    const ids = resources('AWS::CloudWatch::Alarm').map(([id]) => id);
+    const explained = (id: string) => names.some((name) => new RegExp(`^(Observability|Events|Schedule)?${name}Alarm[0-9A-F]{8}$`).test(id));
+    expect(ids.filter((id) => !explained(id))).toEqual([]);
+    expect(names.filter((name) => !ids.some((id) => new RegExp(`^(Observability|Events|Schedule)?${name}Alarm[0-9A-F]{8}$`).test(id)))).toEqual([]);
+    expect(ids).toHaveLength(names.length);
+  });
+
+  it("every alarm's notification says where the runbook is", () => {
+    for (const alarm of alarms()) expect(alarm.AlarmDescription).toMatch(/^Portal access: .+\. What to do: docs\/operations\.md\.$/);
   });
 });
 

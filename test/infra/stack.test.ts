@@ -468,8 +468,8 @@ describe('functions', () => {
 
   it('each function gets the environment its bindings need, and nothing more', () => {
     const variables = (id: string) => Object.keys((template.toJSON().Resources[id].Properties.Environment as { Variables: object }).Variables).sort();
-    // Every function: the source maps, and the stage (the business metrics' dimension).
-    const every = ['NODE_OPTIONS', 'PORTAL_STAGE'];
+    // Every function: its log level, the source maps, and the stage (the business metrics' dimension).
+    const every = ['LOG_LEVEL', 'NODE_OPTIONS', 'PORTAL_STAGE'];
     expect(variables(functionId('system'))).toEqual(every);
     expect(variables(functionId('portal'))).toEqual(['ATTACHMENTS_BUCKET', ...every, 'TABLE_NAME']);
     expect(variables(functionId('documents'))).toEqual(['ATTACHMENTS_BUCKET', ...every, 'PORTAL_URL', 'STAFF_USER_POOL_ID', 'TABLE_NAME']);
