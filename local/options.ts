@@ -66,6 +66,7 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'APPLY_CONCURRENCY', fallback: '8', what: "how many of a wizard apply's lines run at once" },
   { name: 'MAIL_RATE_PER_SECOND', fallback: '10', what: 'invitation emails a second across the outbox worker (a whole number; in AWS the context key mailRatePerSecond)' },
   { name: 'SCHEDULE_EVERY_SECONDS', fallback: '2', what: 'how often the scheduled job (expiries) runs locally, in seconds (at most 5; every minute in AWS)' },
+  { name: 'EXPIRED_GRANT_KEPT_SECONDS', fallback: '(1 hour)', what: "how long a document's ended grant stays listed (expired: true; explain's grant_expired) before the job removes it, in seconds (0: at once)" },
   { name: 'STAFF_RECHECK_SECONDS', fallback: '30', what: "how long a staff user's rights are trusted before the staff pool is asked again (≤ 60)" },
   { name: 'LOG_LEVEL', fallback: 'INFO', what: "the handlers' log level: DEBUG, INFO (a line per request), WARN, ERROR, or silent" },
   { name: 'PORTAL_STAGE', fallback: 'local', what: 'the stage named in the business metrics (EMF lines on stdout)' },

@@ -157,8 +157,10 @@ async function main(): Promise<void> {
     const { admin, ...ids } = pools;
     writeState(options.dataDir, { ...ids, adminPassword: admin.password });
     setHandlerEnvironment(options, emulators, eventsEndpoint, portalUrl, pools);
-    // A bad INVITATION_TTL_SECONDS, REMINDER_AFTER_SECONDS or BUSINESS_NAME says so now, not at the first grant.
-    (await import('../lambdas/wiring/settings')).mailConfig();
+    // A bad INVITATION_TTL_SECONDS, REMINDER_AFTER_SECONDS, BUSINESS_NAME or EXPIRED_GRANT_KEPT_SECONDS says so now, not at the first grant.
+    const settings = await import('../lambdas/wiring/settings');
+    settings.mailConfig();
+    settings.expiredGrantKeptSeconds();
     const seeded = Date.now();
 
     // Imported only now: the handlers they load read the environment set above.

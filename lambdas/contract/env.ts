@@ -17,6 +17,8 @@ export const ENV = {
   invitationTtlDays: 'INVITATION_TTL_DAYS',
   /** When a pending invitation gets its one reminder, in seconds after it was sent. */
   reminderAfterSeconds: 'REMINDER_AFTER_SECONDS',
+  /** How long an ended explicit grant stays listed (`expired: true`) before the job removes it, in seconds (default 1 h; 0: at once). */
+  expiredGrantKeptSeconds: 'EXPIRED_GRANT_KEPT_SECONDS',
   /** The business's name: in every invitation mail and as the sender's display name. */
   businessName: 'BUSINESS_NAME',
   /** The stage (`dev`, `prod`; `local` on a laptop): the dimension of the business metrics. */

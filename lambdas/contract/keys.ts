@@ -4,14 +4,18 @@
  */
 import type { DocumentType } from './document-types';
 
-/** Sort key material for names: case- and accent-insensitive, bounded, so `begins_with` finds prefixes. */
+/**
+ * Sort key material for names: case- and accent-insensitive, bounded, so `begins_with` finds prefixes.
+ * The bound never keeps half a surrogate pair: a key is UTF-8 in DynamoDB, where a lone half has no encoding.
+ */
 export function nameKey(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .trim()
-    .slice(0, 100);
+    .slice(0, 100)
+    .replace(/[\ud800-\udbff]$/, '');
 }
 
 /** The order keys of no date, and of dates beyond either end of the four-digit years in UTC (see dateKey). */

@@ -6,7 +6,10 @@
 export const DUE_TASKS = {
   /** Accesses whose `until` has come: marked `expired`, audited, `PortalAccessExpired`. */
   accessExpiry: 'access-expiry',
-  /** Explicit grants whose `until` has come: removed, audited on the grantee. */
+  /**
+   * Explicit grants whose `until` has come: removed, audited on the grantee — DEFAULT_EXPIRED_GRANT_KEPT_HOURS
+   * after it, so that staff see the ended grant (`expired: true`, explain's `grant_expired`) meanwhile.
+   */
   grantExpiry: 'grant-expiry',
   /** Pending invitations REMINDER_AFTER after they were sent: one reminder (a fresh link) and a notice to the inviter. */
   invitationReminder: 'invitation-reminder',
@@ -26,6 +29,15 @@ export const DUE_ENTRY_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** The defaults of the invitation's validity and of its reminder (context keys `invitationTtlDays`, `reminderAfterHours`). */
 export const DEFAULT_INVITATION_TTL_DAYS = 7;
 export const DEFAULT_REMINDER_AFTER_HOURS = 72;
+
+/**
+ * How long an explicit grant whose `until` has passed stays on its document (`GET …/grants` lists it
+ * `expired: true`; explain names `grant_expired`) before the job removes it: the portal stopped
+ * honouring it at `until` itself; this is the time staff (and a client checking right after `until`)
+ * see it ended. Short, because until the job removes it the grantee's portal reads skip it (at
+ * most the grants ended within this long: docs/data-model.md). `EXPIRED_GRANT_KEPT_SECONDS` overrides it.
+ */
+export const DEFAULT_EXPIRED_GRANT_KEPT_HOURS = 1;
 export type DueTask = (typeof DUE_TASKS)[keyof typeof DUE_TASKS];
 
 /** In AWS: one run a minute ("within minutes" of an `until`). */

@@ -46,8 +46,8 @@ export type BatchOutcome = { type: string; id: string } & ({ outcome: 'created' 
 const keyOf = (type: string, id: string) => `${type}#${id}`;
 /** Grantee lists read at once while planning (a Query each, only for documents that exist). */
 const GRANTEE_READS = 8;
-/** What a result echoes of a line that named no valid document: a string as given, bounded. */
-const echo = (value: unknown) => (typeof value === 'string' ? value.slice(0, 128) : '');
+/** What a result echoes of a line that named no valid document: a string as given, bounded (never half a surrogate pair at the cut). */
+const echo = (value: unknown) => (typeof value === 'string' ? value.slice(0, 128).replace(/[\ud800-\udbff]$/, '') : '');
 
 export async function publishDocuments(deps: DocumentBatchDeps, lines: readonly unknown[]): Promise<BatchOutcome[]> {
   // Stryker disable next-line ArrayDeclaration: every index is written before the array is returned; its initial length is only a size hint

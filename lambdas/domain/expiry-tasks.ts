@@ -14,7 +14,11 @@ export interface DueStore {
   dueGrants(hour: string, now: string): Promise<DueItem<{ type: DocumentType; id: string; contactId: string }>[]>;
 }
 
-export function expiryTasks(deps: { due: DueStore; access: ExpiryDeps; documents: DocumentDeps }): ScheduledTask[] {
+/**
+ * `grantKeptMs`: how long an ended grant stays on its document before it is removed (contract/schedule.ts,
+ * DEFAULT_EXPIRED_GRANT_KEPT_HOURS); an access's end is recorded within minutes of it, always.
+ */
+export function expiryTasks(deps: { due: DueStore; access: ExpiryDeps; documents: DocumentDeps; grantKeptMs?: number }): ScheduledTask[] {
   const accessExpiry: ScheduledTask<{ contactId: string }> = {
     name: DUE_TASKS.accessExpiry,
     due: (hour, now) => deps.due.dueAccesses(hour, now),
@@ -26,6 +30,7 @@ export function expiryTasks(deps: { due: DueStore; access: ExpiryDeps; documents
   const grantExpiry: ScheduledTask<{ type: DocumentType; id: string; contactId: string }> = {
     name: DUE_TASKS.grantExpiry,
     due: (hour, now) => deps.due.dueGrants(hour, now),
+    lagMs: deps.grantKeptMs ?? 0,
     handle: (item) => expireGrant(deps.documents, item.ref.type, item.ref.id, item.ref.contactId, item.at),
   };
   return [accessExpiry, grantExpiry] as ScheduledTask[];

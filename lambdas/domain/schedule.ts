@@ -24,6 +24,11 @@ export interface ScheduledTask<T = unknown> {
   /** The items of one hour bucket due at or before `now` (ISO). */
   due(hour: string, now: string): Promise<DueItem<T>[]>;
   /**
+   * How long after its time an item comes due for this task (ms; default 0): the run reads the
+   * hours and items due up to `now` minus this, as if it ran that much earlier.
+   */
+  readonly lagMs?: number;
+  /**
    * Handles one item; throws when the next run must try it again. `PENDING`: not done, and no
    * failure either (another run is handling it): the next run looks at it again, without a warning.
    */
@@ -67,7 +72,7 @@ export async function runSchedule(deps: ScheduleDeps, tasks: readonly ScheduledT
 }
 
 async function runTask<T>(deps: ScheduleDeps, task: ScheduledTask<T>, deadline: number): Promise<TaskReport> {
-  const now = deps.now();
+  const now = new Date(deps.now().getTime() - (task.lagMs ?? 0));
   const current = hourOf(now);
   const from = (await deps.watermarks.watermark(task.name)) ?? hourOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * HOUR_MS));
   const report: TaskReport = { task: task.name, handled: 0, failed: 0, unfinished: false };

@@ -2,8 +2,9 @@
  * The Lambda target of the stack's event rules: one EventBridge event per invocation (EventBridge
  * invokes asynchronously). What happens to an event:
  * - our own events (`source: portal.access`) are ignored;
- * - a malformed event, or one the domain refuses, throws `RejectedEvent`: Lambda's async retries,
- *   then its on-failure destination (the dead-letter queue), keep it for a human;
+ * - a malformed event (one it cannot act on without guessing), or one the domain refuses, throws
+ *   `RejectedEvent`: Lambda's async retries, then its on-failure destination (the dead-letter
+ *   queue), keep it for a human; an unknown field or an unstorable reason is not malformed (logged);
  * - an event about an unknown contact or company is logged and dropped (retrying cannot help);
  * - any other error (DynamoDB or Cognito throttling, a timeout) is thrown again, to be retried.
  */
@@ -29,12 +30,14 @@ async function consume(deps: EventDeps, event: EventEnvelope): Promise<Record<st
   switch (type) {
     case DETAIL_TYPES.revocationRequested: {
       const detail = parseOrReject(revocationRequested, event.detail, what);
+      adjustedWarning(detail.adjusted, type);
       return 'contactId' in detail
         ? { contactId: detail.contactId, result: await deps.revokeAccess(detail.contactId, actor, detail.reason) }
         : { companyId: detail.companyId, result: await deps.revokeCompany(detail.companyId, actor, detail.reason) };
     }
     case DETAIL_TYPES.contactArchived: {
       const detail = parseOrReject(contactArchived, event.detail, what);
+      adjustedWarning(detail.adjusted, type);
       return { contactId: detail.contactId, result: await deps.archiveContact(detail.contactId, actor) };
     }
     case SES_DETAIL_TYPES.bounce:
@@ -51,6 +54,11 @@ async function consume(deps: EventDeps, event: EventEnvelope): Promise<Record<st
     }
   }
   throw new RejectedEvent(`No consumer for ${type} from ${event.source}`);
+}
+
+/** A detail read tolerantly (event-details.ts): what was ignored or cleaned, named — never a value. */
+function adjustedWarning(adjusted: readonly string[], detailType: string): void {
+  if (adjusted.length > 0) log.warn('event detail adjusted', { detailType, adjusted });
 }
 
 export function eventHandler(deps: () => EventDeps) {

@@ -18,6 +18,7 @@ import { DynamoScheduleStore } from '../adapters/dynamodb/schedule-store';
 import { EventBridgeAccessEvents } from '../adapters/eventbridge/access-events';
 import { table } from './clients';
 import { perContainer } from './container';
+import { expiredGrantKeptSeconds } from './settings';
 import { eventBridgeClient } from './worker-clients';
 
 export interface ScheduleFunctionDeps {
@@ -40,6 +41,7 @@ export const scheduleDeps = perContainer((): ScheduleFunctionDeps => {
         due: schedule,
         access: { contacts, store, events, now },
         documents: { store: new DynamoDocumentStore(db, name), contacts, now },
+        grantKeptMs: expiredGrantKeptSeconds() * 1000,
       }),
       ...invitationTasks({ due: schedule, claims: schedule, reminders, expiry: { contacts, store, events, now }, now }),
     ],

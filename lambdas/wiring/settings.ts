@@ -1,7 +1,7 @@
 /** The settings a Lambda reads from its environment (names: lambdas/contract/env.ts), checked: a bad value stops the function at its start. */
 import { ENV, env, envOr, type EnvKey } from '../contract/env';
 import { DEFAULT_MAIL_RATE_PER_SECOND } from '../contract/outbox';
-import { DEFAULT_INVITATION_TTL_DAYS, DEFAULT_REMINDER_AFTER_HOURS } from '../contract/schedule';
+import { DEFAULT_EXPIRED_GRANT_KEPT_HOURS, DEFAULT_INVITATION_TTL_DAYS, DEFAULT_REMINDER_AFTER_HOURS } from '../contract/schedule';
 import type { DeliveryDeps, InvitationConfig } from '../domain/portal-access/ports';
 
 /**
@@ -35,6 +35,13 @@ export const invitationConfig = (): InvitationConfig => ({
   invitationTtlSeconds: invitationTtlSeconds(),
   reminderAfterSeconds: positive('reminderAfterSeconds', String(DEFAULT_REMINDER_AFTER_HOURS * 60 * 60)),
 });
+
+/** `EXPIRED_GRANT_KEPT_SECONDS` (optional; 0 allowed): how long an ended grant stays listed before the job removes it. */
+export const expiredGrantKeptSeconds = (): number => {
+  const seconds = Number(envOr('expiredGrantKeptSeconds', String(DEFAULT_EXPIRED_GRANT_KEPT_HOURS * 60 * 60)));
+  if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`${ENV.expiredGrantKeptSeconds} must be a number of seconds, 0 or more`);
+  return seconds;
+};
 
 /** `BUSINESS_NAME`: required where mails are written (a mail names who invites), one line. */
 function businessName(): string {

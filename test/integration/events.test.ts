@@ -292,6 +292,21 @@ describe("a revocation request's reason is the sender's free text", () => {
     }
     expect((await deadLetters()).map((d) => d.event.id).filter((id) => ids.includes(id))).toEqual([]);
   });
+
+  it('a reason over 1000 characters or with control characters, and fields it does not read, still revoke: the reason cut and cleaned', async () => {
+    const long = await portalUser(uniq('reason-long'));
+    const odd = await portalUser(uniq('reason-odd'));
+    const ids = [
+      await putRevocation({ contactId: long.contact.id, reason: `Contract ended. ${'x'.repeat(5000)}`, requestedBy: 'crm-user-7' }),
+      await putRevocation({ contactId: odd.contact.id, reason: 'unpaid\u0000\u001b invoices', ticket: 4711 }),
+    ];
+
+    expect(await statusesWithin([long.token, odd.token], 5000)).toEqual([401, 401]);
+    const reasonOf = async (contactId: string) => (await audit(contactId)).filter((a) => a.action === 'portal.revoked').map((a) => a.details.reason);
+    expect(await reasonOf(long.contact.id)).toEqual([`Contract ended. ${'x'.repeat(1000 - 17)}…`]);
+    expect(await reasonOf(odd.contact.id)).toEqual(['unpaid   invoices']);
+    expect((await deadLetters()).map((d) => d.event.id).filter((id) => ids.includes(id))).toEqual([]);
+  });
 });
 
 describe('events the handler cannot use', () => {

@@ -174,12 +174,17 @@ describe('a grant ends at its until, in real time', () => {
 
     await sleepUntil(until);
     expect((await portal(user, `/portal/documents/ticket/${shared.id}`)).status).toBe(404);
+    // Ended, and kept a while for staff to see (EXPIRED_GRANT_KEPT_SECONDS: 6 s on the test stack, 1 h by default).
+    expect((await staff(`/documents/ticket/${shared.id}/grants`)).body.items).toEqual([
+      { contactId: other, implicit: true },
+      { contactId: user.contact.id, implicit: false, until, expired: true, grantedBy: 'staff:admin', grantedAt: expect.any(String) },
+    ]);
     expect(await listed(user)).toEqual(ids([forever]));
     expect(await counts(user)).toMatchObject({ ticket: 0, project: 1 });
     expect(await explainFor(user, shared)).toMatchObject({ visible: false, blockers: expect.arrayContaining([{ kind: 'grant_expired', detail: expect.any(String) }]) });
     expect((await staff(`/documents/ticket/${shared.id}/access`)).body.items).toEqual([]);
 
-    // The job removes it within seconds here (minutes in AWS): no longer listed among the grants, audited on the grantee.
+    // Then the job removes it (6 s after its end here, 1 h by default): no longer listed among the grants, audited on the grantee.
     await eventually(
       async () => {
         const items = (await staff(`/documents/ticket/${shared.id}/grants`)).body.items as { contactId: string }[];

@@ -181,12 +181,20 @@ describe('publishDocuments', () => {
 
   test('a line that names no valid document echoes what it can (strings, at most 128 characters) and fails alone', async () => {
     const w = world([], {}, { c1: false });
-    const results = await publishDocuments(w.deps, [null, 'text', { type: 7, id: 'x'.repeat(500) }, { type: 'invoice', id: 'OK', customerId: 'c1', name: 'fine' }]);
+    const results = await publishDocuments(w.deps, [
+      null,
+      'text',
+      { type: 7, id: 'x'.repeat(500) },
+      { type: 'invoice', id: 'OK', customerId: 'c1', name: 'fine' },
+      { type: `${'t'.repeat(127)}😀`, id: 'emoji across the bound' },
+    ]);
     expect(results.map(({ type, id, outcome }) => ({ type, id, outcome }))).toEqual([
       { type: '', id: '', outcome: 'failed' },
       { type: '', id: '', outcome: 'failed' },
       { type: '', id: 'x'.repeat(128), outcome: 'failed' },
       { type: 'invoice', id: 'OK', outcome: 'created' },
+      // Never half a surrogate pair: the emoji across the bound goes whole.
+      { type: 't'.repeat(127), id: 'emoji across the bound', outcome: 'failed' },
     ]);
     expect(problemOf(results[1]!)?.errors?.[0]?.path).toBe('documents.1');
   });

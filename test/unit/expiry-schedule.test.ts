@@ -135,6 +135,34 @@ describe('a run of the expiry tasks', () => {
     expect(grants.map((g) => g.contactId)).toEqual(['g2']);
   });
 
+  it('an ended grant is kept grantKeptMs after its until (staff see it expired), then removed; the access is expired at once all the same', async () => {
+    const run = async (now: Date) => {
+      const access = activeUntil(ACCESS_UNTIL);
+      let grants: StoredGrant[] = [{ contactId: 'g1', until: GRANT_UNTIL }];
+      const documents: DocumentStore = {
+        get: async (type, id) => ({ document: { type, id, customerId: 'c1', createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z' } as never, version: 1 }),
+        grants: async () => grants.map((g) => ({ ...g })),
+        write: async (change) => {
+          if (change.kind === 'ungrant') grants = grants.filter((g) => g.contactId !== change.grant.contactId);
+        },
+        list: async () => ({ items: [] }),
+      };
+      dueIndex([accessEntry('p1', ACCESS_UNTIL), grantEntry('invoice', 'INV-1', 'g1', GRANT_UNTIL)]);
+      const tasks = expiryTasks({
+        due: store(),
+        access: { contacts: access.contactStore, store: access, events: { emit: async () => undefined }, now: () => now },
+        documents: { store: documents, contacts: access.contactStore, now: () => now },
+        grantKeptMs: 60 * 60_000,
+      });
+      await runSchedule({ watermarks: { watermark: async () => '2026-11-10T12', advanceWatermark: async () => undefined }, now: () => now, warn: () => undefined }, tasks, Number.MAX_SAFE_INTEGER);
+      return { status: access.contact('p1').portal.status, grants: grants.map((g) => g.contactId) };
+    };
+    // 12:34:56: the grant ended at 12:30, kept an hour; the access (12:00) is recorded now.
+    await expect(run(NOW)).resolves.toEqual({ status: 'expired', grants: ['g1'] });
+    await expect(run(new Date('2026-11-10T13:29:59.000Z'))).resolves.toEqual({ status: 'expired', grants: ['g1'] });
+    await expect(run(new Date('2026-11-10T13:30:01.000Z'))).resolves.toEqual({ status: 'expired', grants: [] });
+  });
+
   it('a run that died announcing, met by the next run in a later hour: that hour stays under the watermark, and a run after the claim went stale announces it, once', async () => {
     const UNTIL = '2026-11-10T11:59:30.000Z';
     const access = activeUntil(UNTIL);

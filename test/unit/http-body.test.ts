@@ -115,7 +115,7 @@ describe('numbers JSON.parse cannot hold exactly', () => {
     expect(parse('{"1e-400":"0.1000000000000000000001"}')).toEqual({ '1e-400': '0.1000000000000000000001' });
   });
 
-  it('the longest numbers a body can hold cost milliseconds, with zeros where a pattern would backtrack', () => {
+  it('the longest numbers a body can hold are read in linear time, with zeros where a pattern would backtrack', () => {
     for (const text of [`{"n":0.1${'0'.repeat(250_000)}1}`, `{"n":1${'0'.repeat(250_000)}1e-250001}`, `[${Array(85_000).fill('1e-400').join(',').slice(0, 250_000)}]`, `[${Array(43_000).fill('0.125').join(',')}]`]) {
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_BODY_BYTES);
       const started = performance.now();
@@ -124,7 +124,10 @@ describe('numbers JSON.parse cannot hold exactly', () => {
       } catch (error) {
         expect(error).toBeInstanceOf(Invalid);
       }
-      expect(performance.now() - started).toBeLessThan(100);
+      // Linear is a few milliseconds here; a pattern that backtracks over 250,000 digits takes minutes.
+      // The bound is loose on purpose (a busy 2-core machine ran this at 100–230 ms): the speed
+      // target itself is the benchmark's (`npm run bench`, hostile bodies ≤ 500 ms over HTTP).
+      expect(performance.now() - started).toBeLessThan(1000);
     }
   });
 });

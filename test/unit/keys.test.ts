@@ -17,6 +17,14 @@ describe('a name as key material', () => {
     expect(nameKey(long)).toBe('ab'.repeat(50));
     expect(keys.contactByName(long, 'c1').gsi2sk).toBe(`${'ab'.repeat(50)}#c1`);
   });
+
+  it('is cut between characters: an emoji across the bound goes whole, never half a surrogate pair', () => {
+    const name = `${'a'.repeat(99)}😀 and more`;
+    expect(nameKey(name)).toBe('a'.repeat(99));
+    // A search for the name's start still finds it: the prefix is cut the same way.
+    expect(nameKey(name).startsWith(nameKey(`${'a'.repeat(99)}😀`))).toBe(true);
+    expect(nameKey(`${'a'.repeat(98)}😀x`)).toBe(`${'a'.repeat(98)}😀`);
+  });
 });
 
 describe('a document date as order key', () => {

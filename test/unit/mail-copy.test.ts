@@ -108,10 +108,25 @@ Wij sturen of vragen nooit wachtwoorden per e-mail. Had u deze uitnodiging niet 
 
 Ann Smith (ann@example.com) heeft de uitnodiging voor het klantenportaal van Azure Interior die u op 18 november 2026 om 09:05 UTC verstuurde nog niet geaccepteerd.
 
-Wij hebben Ann Smith één herinnering gestuurd met een nieuwe link, geldig tot 25 november 2026 om 09:05 UTC. Er volgt geen verdere herinnering: daarna verloopt de uitnodiging, en kunt u het contact opnieuw uitnodigen via de wizard Portaaltoegang verlenen.
+Wij hebben Ann Smith één herinnering gestuurd met een nieuwe link, geldig tot 25 november 2026 om 09:05 UTC. Er volgt geen verdere herinnering: daarna verloopt de uitnodiging, en kunt u het contact opnieuw uitnodigen via de wizard ‘Grant portal access’ (de beheerconsole is in het Engels).
 `);
   });
 
+});
+
+describe('a link staff handed over (a re-invite with delivery "link"), never mailed', () => {
+  it.each([
+    ['en', 'The link you were given earlier no longer works.', 'that you shared on 18 November 2026 at 09:05 UTC.'],
+    ['nl', 'De link die u eerder kreeg werkt niet meer.', 'die u op 18 november 2026 om 09:05 UTC deelde nog niet geaccepteerd.'],
+  ])('%s: the reminder speaks of the link given, not of an email; the notice says shared, not sent', (lang, reminderSays, noticeSays) => {
+    const reminder = reminderMail({ ...base, lang, sentAt: SENT, handedOver: true });
+    expect(reminder.text).toContain(reminderSays);
+    expect(reminder.html).toContain(reminderSays);
+    expect(reminder.text).not.toMatch(/earlier email|eerdere e-mail/);
+    const told = staffNoticeMail({ to: 'mia@example.com', staffName: 'Mia Staff', lang, business: 'Azure Interior', contact: { name: 'Ann Smith', email: 'ann@example.com' }, sentAt: SENT, expiresAt: base.expiresAt, handedOver: true });
+    expect(told.text).toContain(noticeSays);
+    expect(told.text).not.toMatch(/you sent|verstuurde/);
+  });
 });
 
 describe('the HTML part', () => {

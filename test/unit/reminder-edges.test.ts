@@ -202,7 +202,10 @@ describe('sending the reminder', () => {
     await job();
     expect(await drain()).toEqual([]);
     expect(mailsTo('ann@example.com').at(-1)?.text).toContain('On 1 March 2026 at 11:00 UTC, Mia Staff invited you');
-    expect(mailsTo('mia@example.com').at(-1)?.text).toContain('die u op 1 maart 2026 om 11:00 UTC verstuurde');
+    // The link was handed over, never mailed: neither mail speaks of an earlier email or of sending it.
+    expect(mailsTo('ann@example.com').at(-1)?.text).toContain('The link you were given earlier no longer works.');
+    expect(mailsTo('ann@example.com').at(-1)?.text).not.toContain('email no longer works');
+    expect(mailsTo('mia@example.com').at(-1)?.text).toContain('die u op 1 maart 2026 om 11:00 UTC deelde');
   });
 });
 

@@ -86,3 +86,24 @@ test('every task runs, each with its own watermark', async () => {
     ['other-task', 1],
   ]);
 });
+
+test("a task's lag: it reads the hours and items due up to now minus the lag, and its watermark stays behind by as much", async () => {
+  const store = watermarks('2026-11-10T09');
+  const asked: [string, string][] = [];
+  const lagged: ScheduledTask<string> = {
+    name: 'lagged',
+    lagMs: 2 * 3_600_000 + 30 * 60_000,
+    async due(hour, now) {
+      asked.push([hour, now]);
+      return [];
+    },
+    handle: async () => undefined,
+  };
+  await runSchedule(deps(store), [lagged as ScheduledTask], Number.MAX_SAFE_INTEGER);
+  // 12:34:56 less 2 h 30 min is 10:04:56: hours 09 and 10, each asked for items due by then.
+  expect(asked).toEqual([
+    ['2026-11-10T09', '2026-11-10T10:04:56.000Z'],
+    ['2026-11-10T10', '2026-11-10T10:04:56.000Z'],
+  ]);
+  expect(store.value).toBe('2026-11-10T10');
+});

@@ -66,7 +66,7 @@ export function invitationMail(input: InvitationMailInput): InvitationMail {
 }
 
 /** The one reminder: a fresh link; `sentAt` is when the invitation it reminds of went out. */
-export function reminderMail(input: Omit<InvitationMailInput, 'message'> & { sentAt: string }): InvitationMail {
+export function reminderMail(input: Omit<InvitationMailInput, 'message'> & { sentAt: string; handedOver?: boolean }): InvitationMail {
   const lang = languageOf(input.lang);
   const template = COPY[lang].reminder({
     name: input.name,
@@ -75,6 +75,7 @@ export function reminderMail(input: Omit<InvitationMailInput, 'message'> & { sen
     link: input.link,
     expires: formatInstant(input.expiresAt, lang),
     sentOn: formatInstant(input.sentAt, lang),
+    ...(input.handedOver ? { handedOver: true } : {}),
   });
   return { to: input.to, ...render(template, lang) };
 }
@@ -88,6 +89,8 @@ export interface StaffNoticeInput {
   contact: { name: string; email: string };
   sentAt: string;
   expiresAt: string;
+  /** The staff user handed the link over (`delivery: "link"`): the notice does not say it was sent. */
+  handedOver?: boolean;
 }
 
 /** To the staff user who invited: the reminder went out, the invitation is still open. */
@@ -100,6 +103,7 @@ export function staffNoticeMail(input: StaffNoticeInput): InvitationMail {
     contactEmail: input.contact.email,
     sentOn: formatInstant(input.sentAt, lang),
     expires: formatInstant(input.expiresAt, lang),
+    ...(input.handedOver ? { handedOver: true } : {}),
   });
   return { to: input.to, ...render(template, lang) };
 }

@@ -58,6 +58,9 @@ export async function queueReminder(deps: ReminderQueueDeps, contactId: string, 
 export type ReminderDeps = Pick<DeliveryDeps, 'contacts' | 'store' | 'outbox' | 'mailer' | 'pacer' | 'staff' | 'now' | 'config' | 'warn' | 'sleep'>;
 
 /** The contact still names this item and waits (invited — its access's `until` not reached meanwhile — not archived). */
+/** The link staff handed over (a re-invite with `delivery: "link"`): never mailed, so no mail speaks of an earlier email. */
+const handedOver = (invitation: { sentAt?: string; sharedAt?: string }): boolean => invitation.sentAt === undefined && invitation.sharedAt !== undefined;
+
 const current = (contact: ContactRecord | undefined, item: ReminderItem, now: Date): contact is ContactRecord =>
   contact !== undefined && !contact.archived && contact.outbox?.id === item.id && portalStatusAt(contact.portal, now) === 'invited';
 
@@ -112,6 +115,7 @@ async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: R
     link: invitationLink(deps.config.portalUrl, token),
     expiresAt: fresh.expiresAt,
     sentAt: invitation.sentAt ?? invitation.sharedAt ?? invitation.issuedAt ?? fresh.issuedAt,
+    handedOver: handedOver(invitation),
   });
   const handed = await handOver(deps, contact.id, item, fresh.tokenHash, mail, run);
   if (handed === 'superseded') return 'superseded';
@@ -158,6 +162,7 @@ async function noticeInviter(deps: ReminderDeps, contact: ContactRecord, invitat
       contact: { name: contact.name, email: contact.login?.email ?? contact.email ?? '' },
       sentAt: invitation.sentAt ?? invitation.sharedAt ?? invitation.issuedAt ?? deps.now().toISOString(),
       expiresAt: invitation.expiresAt,
+      handedOver: handedOver(invitation),
     }),
     run.signal,
   );

@@ -24,13 +24,15 @@ const holder = globalThis as typeof globalThis & { __portalLocalStack?: StackPro
 export const TEST_STAFF_RECHECK_SECONDS = '2';
 /** Download URLs live 5 s instead of 60 s, so that a test can see one expire. */
 export const TEST_DOWNLOAD_URL_SECONDS = '5';
+/** An ended grant stays listed (`expired: true`) this long before the job removes it (1 h by default): the tests see both. */
+export const TEST_EXPIRED_GRANT_KEPT_SECONDS = '6';
 
 export async function startTestStack(): Promise<string> {
   const stack = await startStackProcess(
     {
       dataDir: TEST_DATA_DIR,
       logFile: TEST_STACK_LOG,
-      env: { STAFF_RECHECK_SECONDS: process.env.STAFF_RECHECK_SECONDS || TEST_STAFF_RECHECK_SECONDS, ATTACHMENT_DOWNLOAD_URL_SECONDS: TEST_DOWNLOAD_URL_SECONDS },
+      env: { STAFF_RECHECK_SECONDS: process.env.STAFF_RECHECK_SECONDS || TEST_STAFF_RECHECK_SECONDS, ATTACHMENT_DOWNLOAD_URL_SECONDS: TEST_DOWNLOAD_URL_SECONDS, EXPIRED_GRANT_KEPT_SECONDS: TEST_EXPIRED_GRANT_KEPT_SECONDS },
     },
     (child) => (holder.__portalLocalStack = child),
   );

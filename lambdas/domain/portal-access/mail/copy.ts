@@ -18,6 +18,8 @@ export interface InvitationFacts {
   message?: string;
   /** When the first invitation went out, formatted (the reminder only). */
   sentOn?: string;
+  /** The reminder of a link staff handed over (a re-invite with `delivery: "link"`), not an emailed one. */
+  handedOver?: boolean;
 }
 
 export interface NoticeFacts {
@@ -28,6 +30,8 @@ export interface NoticeFacts {
   contactEmail: string;
   sentOn: string;
   expires: string;
+  /** The staff user handed the link over (a re-invite with `delivery: "link"`) instead of having it emailed. */
+  handedOver?: boolean;
 }
 
 export interface Copy {

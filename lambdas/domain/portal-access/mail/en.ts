@@ -30,7 +30,7 @@ export const en: Copy = {
           { strong: f.inviter },
           ' invited you to the customer portal of ',
           { strong: f.business },
-          '. You have not accepted the invitation yet, so here is a fresh link. The link in the earlier email no longer works.',
+          `. You have not accepted the invitation yet, so here is a fresh link. ${f.handedOver ? 'The link you were given earlier' : 'The link in the earlier email'} no longer works.`,
         ],
       },
       { action: { label: 'Accept the invitation and choose your password', href: f.link } },
@@ -45,7 +45,7 @@ export const en: Copy = {
       {
         paragraph: [
           { strong: f.contactName },
-          ` (${f.contactEmail}) has not yet accepted the invitation to the customer portal of ${f.business} that you sent on ${f.sentOn}.`,
+          ` (${f.contactEmail}) has not yet accepted the invitation to the customer portal of ${f.business} that you ${f.handedOver ? 'shared' : 'sent'} on ${f.sentOn}.`,
         ],
       },
       {

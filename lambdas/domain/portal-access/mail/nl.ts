@@ -30,7 +30,7 @@ export const nl: Copy = {
           { strong: f.inviter },
           ' u uitgenodigd voor het klantenportaal van ',
           { strong: f.business },
-          '. U hebt de uitnodiging nog niet geaccepteerd; daarom ontvangt u hierbij een nieuwe link. De link in de eerdere e-mail werkt niet meer.',
+          `. U hebt de uitnodiging nog niet geaccepteerd; daarom ontvangt u hierbij een nieuwe link. ${f.handedOver ? 'De link die u eerder kreeg' : 'De link in de eerdere e-mail'} werkt niet meer.`,
         ],
       },
       { action: { label: 'Uitnodiging accepteren en wachtwoord kiezen', href: f.link } },
@@ -45,14 +45,14 @@ export const nl: Copy = {
       {
         paragraph: [
           { strong: f.contactName },
-          ` (${f.contactEmail}) heeft de uitnodiging voor het klantenportaal van ${f.business} die u op ${f.sentOn} verstuurde nog niet geaccepteerd.`,
+          ` (${f.contactEmail}) heeft de uitnodiging voor het klantenportaal van ${f.business} die u op ${f.sentOn} ${f.handedOver ? 'deelde' : 'verstuurde'} nog niet geaccepteerd.`,
         ],
       },
       {
         paragraph: [
           `Wij hebben ${f.contactName} één herinnering gestuurd met een nieuwe link, geldig tot `,
           { strong: f.expires },
-          '. Er volgt geen verdere herinnering: daarna verloopt de uitnodiging, en kunt u het contact opnieuw uitnodigen via de wizard Portaaltoegang verlenen.',
+          '. Er volgt geen verdere herinnering: daarna verloopt de uitnodiging, en kunt u het contact opnieuw uitnodigen via de wizard ‘Grant portal access’ (de beheerconsole is in het Engels).',
         ],
       },
     ],
