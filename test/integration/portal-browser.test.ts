@@ -269,6 +269,13 @@ describe('the customer portal in Chromium', () => {
     await page.goto(`${portalUrl()}/s/${'B'.repeat(43)}`);
     await page.getByText('no longer valid').waitFor(); // said once (a strict-mode locator finds it)
     await screenshot(page, '11-shared-no-longer-valid');
+
+    // A token that is no valid percent-encoding (which the router cannot decode) is as dead as any other.
+    for (const token of ['%', '%ED%A0%80', '%E0%A4%A', 'a%2Fb%zz']) {
+      console_.expectApiErrors(410);
+      await page.goto(`${portalUrl()}/s/${token}`);
+      await page.getByText('no longer valid').waitFor();
+    }
   });
 
   test('a share link: the document and its file without sign-in; once staff revoke it, a reload says "no longer valid"', async () => {
