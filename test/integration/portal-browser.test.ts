@@ -223,6 +223,13 @@ describe('the customer portal in Chromium', () => {
     // Its own URL: a reload shows it again.
     await page.reload();
     await heading('Invoice 01').waitFor();
+
+    // A mangled address (an id no document can have: the API's 400) is a document not found, like any other.
+    console_.expectApiErrors(400);
+    await page.goto(`${portalUrl()}/documents/invoice/${encodeURIComponent('INV 01 <b>!')}`);
+    await page.getByText('This document does not exist, or it is not shared with you.').waitFor();
+    await page.goBack();
+    await heading('Invoice 01').waitFor();
   });
 
   test('revoked by staff: the next in-app navigation and a reload say the access ended, and show no document', async () => {
