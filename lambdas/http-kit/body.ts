@@ -9,18 +9,25 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const isJson = (contentType: string | undefined) =>
   contentType !== undefined && /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType.trim());
 
+/** No content coding at all, or only `identity`: the handlers decode none (RFC 9110 §8.4). */
+const isUncoded = (contentEncoding: string | undefined) =>
+  contentEncoding === undefined || contentEncoding.split(',').every((coding) => /^\s*(identity)?\s*$/i.test(coding));
+
 /**
- * The JSON body of a request: 413 over 256 KiB, 415 when it is not JSON, 400 when it is nested
+ * The JSON body of a request: 413 over 256 KiB, 415 when it is not JSON or comes content-coded
+ * (`Content-Encoding: gzip`: neither decoded nor read as if it were plain), 400 when it is nested
  * deeper than MAX_JSON_DEPTH, does not parse or carries a key that could pollute prototypes; a
  * number JSON.parse would change comes back as NaN (see `poison`), for the schema to refuse where
  * it is. `undefined` when there is no body at all. Every step is one linear pass without recursion, so
  * no body of the allowed size costs more than a few milliseconds, however it is shaped.
  */
-export function parseJsonBody(raw: string | undefined, isBase64: boolean, contentType: string | undefined): unknown {
+export function parseJsonBody(raw: string | undefined, isBase64: boolean, contentType: string | undefined, contentEncoding?: string): unknown {
   if (raw === undefined || raw === '') return undefined;
   const bytes = isBase64 ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES) throw new HttpError('too-large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
   if (!isJson(contentType)) throw new HttpError('unsupported-media-type', 'The body must be application/json.', { 'accept-post': 'application/json' });
+  // RFC 9110 §15.5.16: a content coding the server does not apply is 415, with the codings it takes (§12.5.3).
+  if (!isUncoded(contentEncoding)) throw new HttpError('unsupported-media-type', 'The body must not be content-coded (no Content-Encoding): send plain application/json.', { 'accept-encoding': 'identity' });
   let text: string;
   try {
     // Strict UTF-8 (RFC 8259 §8.1): a lossy decode would turn invalid bytes into U+FFFD and accept them.

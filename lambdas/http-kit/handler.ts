@@ -159,7 +159,7 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
         params: parseWith(route.params, event.pathParameters),
         // A route without a query takes none: an unknown query field is refused as anywhere else.
         query: parseWith(route.query ?? NO_QUERY, event.queryStringParameters),
-        body: route.body ? parseBody(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type'])) : undefined,
+        body: route.body ? parseBody(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type'], headers['content-encoding'])) : undefined,
       };
     } catch (error) {
       await pendingCheckOf(caller);

@@ -5,6 +5,7 @@
  * and hostile emails. Each answer must be the right 4xx as application/problem+json; no answer of the
  * whole suite may be a 5xx.
  */
+import { deflateSync, gzipSync } from 'node:zlib';
 import { ROUTES, routeKey, type Route } from '../../lambdas/contract/routes';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { buildWorld, createContact, type World } from './support/principals';
@@ -113,11 +114,12 @@ function expectProblem(res: ApiResponse, status: number, label: string): void {
   expect({ label, problem: res.body?.status }).toEqual({ label, problem: status });
 }
 
-async function send(route: Route, path: string, label: string, init: { rawBody?: string | Buffer; contentType?: string | null } = {}): Promise<ApiResponse> {
+async function send(route: Route, path: string, label: string, init: { rawBody?: string | Buffer; contentType?: string | null; contentEncoding?: string } = {}): Promise<ApiResponse> {
   const token = tokenFor(route);
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (init.contentType) headers['content-type'] = init.contentType;
+  if (init.contentEncoding) headers['content-encoding'] = init.contentEncoding;
   // fetch adds no content type to a Uint8Array body: `contentType: null` sends none at all.
   const body = init.rawBody === undefined ? undefined : typeof init.rawBody === 'string' && init.contentType === null ? new TextEncoder().encode(init.rawBody) : init.rawBody;
   const response = await fetch(stack().apiUrl + path, { method: route.method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
@@ -200,6 +202,18 @@ describe.each(ROUTES.filter((r) => r.body).map((r) => [routeKey(r), r] as const)
   it('a body that is not application/json is 415, with or without a content type', async () => {
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json', null])
       expectProblem(await send(route, target().path(), `content-type ${contentType}`, { rawBody: valid(), contentType }), 415, `${key} content-type ${contentType}`);
+  });
+
+  it('a content-coded body is 415 with Accept-Encoding: identity: gzip is not decoded, nor plain JSON labelled gzip read as plain', async () => {
+    for (const [label, rawBody, contentEncoding] of [
+      ['gzip', gzipSync(valid()), 'gzip'],
+      ['plain JSON labelled gzip', valid(), 'gzip'],
+      ['deflate', deflateSync(valid()), 'deflate'],
+    ] as const) {
+      const answer = await send(route, target().path(), label, { rawBody, contentType: json, contentEncoding });
+      expectProblem(answer, 415, `${key} ${label}`);
+      expect({ label, acceptEncoding: answer.headers['accept-encoding'] }).toEqual({ label, acceptEncoding: 'identity' });
+    }
   });
 
   it('a 300 KiB and a 7 MiB body are 413', async () => {

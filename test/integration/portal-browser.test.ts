@@ -226,6 +226,13 @@ describe('the customer portal in Chromium', () => {
     // Its own URL: a reload shows it again.
     await page.reload();
     await heading('Invoice 01').waitFor();
+
+    // A mangled address (an id no document can have: the API's 400) is a document not found, like any other.
+    console_.expectApiErrors(400);
+    await page.goto(`${portalUrl()}/documents/invoice/${encodeURIComponent('INV 01 <b>!')}`);
+    await page.getByText('This document does not exist, or it is not shared with you.').waitFor();
+    await page.goBack();
+    await heading('Invoice 01').waitFor();
   });
 
   test('revoked by staff: the next in-app navigation and a reload say the access ended, and show no document', async () => {
@@ -268,10 +275,25 @@ describe('the customer portal in Chromium', () => {
     }
     await screenshot(page, '10-invitation-no-longer-valid');
 
+    // A token longer than any the API takes (400 at `token`, not the password's fault) is an unusable link all the same.
+    await page.goto(`${portalUrl()}/invitation?token=${'A'.repeat(600)}`);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirm password').fill(PASSWORD);
+    console_.expectApiErrors(400);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText('no longer valid').waitFor();
+
     console_.expectApiErrors(410);
     await page.goto(`${portalUrl()}/s/${'B'.repeat(43)}`);
     await page.getByText('no longer valid').waitFor(); // said once (a strict-mode locator finds it)
     await screenshot(page, '11-shared-no-longer-valid');
+
+    // A token that is no valid percent-encoding (which the router cannot decode) is as dead as any other.
+    for (const token of ['%', '%ED%A0%80', '%E0%A4%A', 'a%2Fb%zz']) {
+      console_.expectApiErrors(410);
+      await page.goto(`${portalUrl()}/s/${token}`);
+      await page.getByText('no longer valid').waitFor();
+    }
   });
 
   test('a share link: the document and its file without sign-in; once staff revoke it, a reload says "no longer valid"', async () => {

@@ -145,6 +145,8 @@ describe('httpFunction', () => {
     ['an unknown field', 400, { headers: json, body: '{"kind":"person","name":"A","admin":true}' }],
     ['a __proto__ key', 400, { headers: json, body: '{"kind":"person","name":"A","__proto__":{"polluted":1}}' }],
     ['a missing body', 400, { headers: json }],
+    ['a gzip-coded body (sent plain: neither decoded nor read as plain)', 415, { headers: { ...json, 'content-encoding': 'gzip' }, body: '{"kind":"person","name":"A"}' }],
+    ['a body coded twice', 415, { headers: { ...json, 'content-encoding': 'identity, br' }, body: '{"kind":"person","name":"A"}' }],
   ])('answers %s with %i problem+json, never reaching the operation', async (_name, status, init) => {
     const result = await call(event('POST /contacts', { claims: admin, ...init }));
     expect(result.statusCode).toBe(status);
@@ -169,6 +171,16 @@ describe('httpFunction', () => {
       expect({ init, status: result.statusCode }).toEqual({ init, status });
     }
     expect(calls).toHaveLength(3);
+  });
+
+  test('a content-coded body is 415 with the one coding taken (Accept-Encoding: identity); `identity` itself is no coding', async () => {
+    const coded = await call(event('POST /contacts', { claims: admin, headers: { ...json, 'content-encoding': 'gzip' }, body: '{"kind":"person","name":"A"}' }));
+    expect(coded.statusCode).toBe(415);
+    expect(coded.headers?.['accept-encoding']).toBe('identity');
+    expect(calls).toHaveLength(0);
+    const plain = await call(event('POST /contacts', { claims: admin, headers: { ...json, 'content-encoding': 'Identity' }, body: '{"kind":"person","name":"A"}' }));
+    expect(plain.statusCode).toBe(201);
+    expect(calls).toHaveLength(1);
   });
 
   test('no body where fields are required is 400 naming the missing body and each required field', async () => {

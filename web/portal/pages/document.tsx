@@ -1,4 +1,4 @@
-/** `/documents/<type>/<id>`: one document the user may see, with its files (a 404 says it is not there for them, nothing more). */
+/** `/documents/<type>/<id>`: one document the user may see, with its files (a 404, or the 400 of an id no document can have, says it is not there for them, nothing more). */
 import { useLocation } from 'preact-iso/router';
 import { ApiError, ok, type DocumentType } from '../../shared/api';
 import { Notice } from '../../shared/layout';
@@ -20,7 +20,8 @@ function Shown({ type, id }: { type: DocumentType; id: string }) {
       </p>
       {doc.state === 'loading' && <Loading />}
       {doc.state === 'failed' &&
-        (doc.error instanceof ApiError && doc.error.status === 404 ? (
+        // 400: an id no document can have (a mangled address) is as absent as any other.
+        (doc.error instanceof ApiError && (doc.error.status === 404 || doc.error.status === 400) ? (
           <Notice title={t.document.notFoundTitle}>
             <p>{t.document.notFound}</p>
           </Notice>

@@ -1,7 +1,7 @@
 /**
  * `/invitation?token=…`: the invitee chooses a password (the pool's policy shown beside it). Any
- * unusable link (410) has one message; a refused password (400) says why; success says "Password
- * set" and offers `Sign in`.
+ * unusable link (410, or a token the API refuses outright) has one message; a refused password
+ * (400) says why; success says "Password set" and offers `Sign in`.
  */
 import { useLocation } from 'preact-iso/router';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -41,7 +41,8 @@ export function Invitation() {
       await ok(api.POST('/invitations/accept', { body: { token, password: chosen } }));
       setState({ step: 'done' });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 410) setState({ step: 'invalid' });
+      // 410, or a token the API refuses to even look up (400 at `token`, longer than any it issues): the link is unusable.
+      if (error instanceof ApiError && (error.status === 410 || (error.status === 400 && error.problem?.errors?.some((e) => e.path === 'token')))) setState({ step: 'invalid' });
       else if (error instanceof ApiError && error.status === 400)
         setState({ step: 'form', problem: error.problem?.errors?.find((e) => e.path === 'password')?.message ?? error.problem?.detail ?? t.invitation.refused });
       else setState({ step: 'form', error });
