@@ -57,10 +57,10 @@ export async function queueReminder(deps: ReminderQueueDeps, contactId: string, 
 
 export type ReminderDeps = Pick<DeliveryDeps, 'contacts' | 'store' | 'outbox' | 'mailer' | 'pacer' | 'staff' | 'now' | 'config' | 'warn' | 'sleep'>;
 
-/** The contact still names this item and waits (invited — its access's `until` not reached meanwhile — not archived). */
 /** The link staff handed over (a re-invite with `delivery: "link"`): never mailed, so no mail speaks of an earlier email. */
 const handedOver = (invitation: { sentAt?: string; sharedAt?: string }): boolean => invitation.sentAt === undefined && invitation.sharedAt !== undefined;
 
+/** The contact still names this item and waits (invited — its access's `until` not reached meanwhile — not archived). */
 const current = (contact: ContactRecord | undefined, item: ReminderItem, now: Date): contact is ContactRecord =>
   contact !== undefined && !contact.archived && contact.outbox?.id === item.id && portalStatusAt(contact.portal, now) === 'invited';
 
