@@ -46,7 +46,7 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'DYNAMODB_PORT', option: '--dynamodb-port <n>', fallback: '8000', what: 'DynamoDB Local (needs Java 17+)' },
   { name: 'COGNITO_PORT', option: '--cognito-port <n>', fallback: '9229', what: 'cognito-local, both user pools' },
   { name: 'SES_PORT', option: '--ses-port <n>', fallback: '8005', what: 'aws-ses-v2-local: the mail viewer, and sent mail as JSON at /store' },
-  { name: 'EVENTS_PORT', option: '--events-port <n>', fallback: '4010', what: 'the EventBridge PutEvents endpoint (/events, /dlq)' },
+  { name: 'EVENTS_PORT', option: '--events-port <n>', fallback: '4010', what: 'the EventBridge PutEvents endpoint (/events, /dlq, /outbox/dlq)' },
   { name: 'PORTAL_PORT', option: '--portal-port <n>', fallback: '5174', what: 'the customer portal (web/portal, built by npm run web:build)' },
   { name: 'ADMIN_PORT', option: '--admin-port <n>', fallback: '5173', what: 'the admin console (web/admin)' },
   { name: 'S3_PORT', option: '--s3-port <n>', fallback: '4569', what: 'the S3 emulator: the attachments bucket (presigned PUT and GET, SigV4 checked)' },

@@ -28,7 +28,7 @@ export class ScheduledJob extends Construct {
     super(scope, id);
     const undelivered = deadLetterQueue(this, 'RunDeadLetters', 'scheduled runs EventBridge could not deliver');
     new events.Rule(this, 'Rate', {
-      description: 'Runs the portal-access scheduled job (expiries of accesses and grants)',
+      description: 'Runs the portal-access scheduled job (expiries of accesses and grants, invitation reminders and expiries)',
       schedule: events.Schedule.rate(Duration.minutes(props.rateMinutes)),
       targets: [new targets.LambdaFunction(props.job, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: undelivered.queue })],
     });
