@@ -3,19 +3,21 @@
  * pattern next to the request that serves it. Keys are built only here.
  */
 import type { DocumentType } from './document-types';
+import { sliceWhole } from './text';
 
 /**
  * Sort key material for names: case- and accent-insensitive, bounded, so `begins_with` finds prefixes.
  * The bound never keeps half a surrogate pair: a key is UTF-8 in DynamoDB, where a lone half has no encoding.
  */
 export function nameKey(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .trim()
-    .slice(0, 100)
-    .replace(/[\ud800-\udbff]$/, '');
+  return sliceWhole(
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .trim(),
+    100,
+  );
 }
 
 /** The order keys of no date, and of dates beyond either end of the four-digit years in UTC (see dateKey). */

@@ -9,6 +9,7 @@
  * SES's notifications are AWS's shape: we read the few fields we need and tolerate the rest.
  */
 import * as z from 'zod';
+import { sliceWhole } from '../text';
 import { id, LONE_SURROGATE } from './common';
 
 export const eventEnvelope = z.object({
@@ -44,7 +45,7 @@ function reasonOf(value: unknown, adjusted: string[]): string | undefined {
   if (trimmed.length <= REASON_MAX) return trimmed || undefined;
   adjusted.push(`reason cut to ${REASON_MAX} characters`);
   // Never half a surrogate pair at the cut.
-  const head = trimmed.slice(0, REASON_MAX - 1).replace(/[\ud800-\udbff]$/, '');
+  const head = sliceWhole(trimmed, REASON_MAX - 1);
   return `${head.trimEnd()}…`;
 }
 
