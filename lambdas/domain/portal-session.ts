@@ -34,6 +34,18 @@ export interface PortalSessionStore {
 export const firstSecondAfterMove = (movedAt: string): number => Math.floor(Date.parse(movedAt) / 1000) + 1;
 
 /**
+ * Waits until the whole second after `instant` has begun (at most a second) and answers that moment:
+ * a token issued from then on (`iat`, whole seconds) is of a later second than `instant`'s. A timer may
+ * end a little early: the answer is never before that second.
+ */
+export async function untilTheNextSecond(deps: { now: () => Date; sleep: (ms: number) => Promise<void> }, instant: string): Promise<string> {
+  const nextSecond = firstSecondAfterMove(instant) * 1000;
+  const wait = nextSecond - deps.now().getTime();
+  if (wait > 0) await deps.sleep(wait);
+  return new Date(Math.max(deps.now().getTime(), nextSecond)).toISOString();
+}
+
+/**
  * The portal user behind a token's subject, or `AccessEnded` (401) unless its access is active at
  * `now` (an access past its `until` has ended like a revoked one). A token issued (`iat`, epoch
  * seconds) before the access became active is refused as well: it predates a revocation that a

@@ -13,6 +13,7 @@ import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { portalStatusAt } from '../access-policy';
 import { staffUsernameOf } from '../../contract/identity';
 import { auditEntry, INVITEE, type AuditEntry } from '../audit';
+import { untilTheNextSecond } from '../portal-session';
 import { hashToken, newToken } from '../tokens';
 import type { ContactInvitation, ContactRecord } from '../contact-record';
 import { invitationLink } from './invitation-mail';
@@ -87,12 +88,8 @@ export async function shareInvitation(deps: Pick<ReinviteDeps, 'store' | 'now' |
  * a token of that second must stay refused. The answer waits for that second (at most one), so that
  * the invitee's own sign-in, after it, is let in.
  */
-async function activationTime(deps: Pick<AcceptDeps, 'now' | 'sleep'>, passwordReplacedAt: Date): Promise<string> {
-  const nextSecond = (Math.floor(passwordReplacedAt.getTime() / 1000) + 1) * 1000;
-  const wait = nextSecond - deps.now().getTime();
-  if (wait > 0) await deps.sleep(wait);
-  // A timer may end a little early: the record never says an earlier second.
-  return new Date(Math.max(deps.now().getTime(), nextSecond)).toISOString();
+function activationTime(deps: Pick<AcceptDeps, 'now' | 'sleep'>, passwordReplacedAt: Date): Promise<string> {
+  return untilTheNextSecond(deps, passwordReplacedAt.toISOString());
 }
 
 /**

@@ -18,7 +18,7 @@ import { EmailInUse } from '../../contract/errors';
 import { auditEntry } from '../audit';
 import type { ContactRecord } from '../contact-record';
 import type { LoginEmailMove } from '../contacts';
-import { firstSecondAfterMove } from '../portal-session';
+import { untilTheNextSecond } from '../portal-session';
 import { LoginGone, type CustomerLogins, type PortalAccessDeps } from './ports';
 
 export type LoginEmailDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'now' | 'warn'> & {
@@ -72,8 +72,7 @@ export async function moveLoginEmail(
  * until that second is over (at most 1 s), so a sign-in under the new address after it works at once.
  */
 async function untilTheMoveSecondEnds(deps: LoginEmailDeps, at: string): Promise<void> {
-  const wait = firstSecondAfterMove(at) * 1000 - deps.now().getTime();
-  if (wait > 0) await deps.sleep(wait);
+  await untilTheNextSecond(deps, at);
 }
 
 /** The holder of the new address's guard, if it is a contact that no longer uses it (to take it over); `EmailInUse` if it does. */
