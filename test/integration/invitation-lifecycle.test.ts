@@ -15,6 +15,7 @@ import {
   AdminSetUserPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/contract/keys';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
@@ -53,7 +54,7 @@ async function grant(contact: Contact & { email: string }, token = admin): Promi
 
 async function lineOf(contact: Contact) {
   const res = await staff(`/contacts/${contact.id}/portal-access`);
-  return (res.body.lines as { contactId: string; status: string; invitation?: { status: string; sentAt?: string; expiresAt: string; remindedAt?: string } }[]).find((l) => l.contactId === contact.id)!;
+  return (res.body.lines as { contactId: string; status: string; delivery?: string; invitation?: { status: string; sentAt?: string; expiresAt: string; remindedAt?: string } }[]).find((l) => l.contactId === contact.id)!;
 }
 
 const auditOf = async (contact: Contact) => (await staff(`/contacts/${contact.id}/audit?limit=50`)).body.items as { action: string; actor: string; details: Record<string, unknown> }[];
@@ -123,6 +124,32 @@ describe('the invitation lifecycle, in real time', () => {
     expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(1);
     expect((await accept(tokenIn(reminder))).status).toBe(204);
     expect((await lineOf(contact)).invitation?.status).toBe('accepted');
+  });
+
+  it.concurrent('no reminder to an address that hard-bounced or complained (SES feedback): one mail, nothing for the inviter', async () => {
+    const bounced = await person();
+    const complained = await person();
+    await Promise.all([grant(bounced), grant(complained)]);
+    const s = stack();
+    const ses = new EventBridgeClient({ region: s.region, endpoint: s.eventsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const feedback = (DetailType: string, detail: Record<string, unknown>) => ses.send(new PutEventsCommand({ Entries: [{ Source: 'aws.ses', DetailType, Detail: JSON.stringify(detail) }] }));
+    await feedback('Email Bounced', {
+      eventType: 'Bounce',
+      mail: { messageId: uniq('msg'), destination: [bounced.email] },
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: bounced.email }] },
+    });
+    await feedback('Email Complaint Received', {
+      eventType: 'Complaint',
+      mail: { messageId: uniq('msg'), destination: [complained.email] },
+      complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: complained.email }] },
+    });
+    await eventually(async () => expect([(await lineOf(bounced)).delivery, (await lineOf(complained)).delivery]).toEqual(['bounced', 'complained']));
+    await sleep((LIFECYCLE.reminderAfterSeconds + 6) * 1000);
+    for (const contact of [bounced, complained]) {
+      expect(await mailsTo(contact.email)).toHaveLength(1);
+      expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(0);
+      expect((await lineOf(contact)).invitation).not.toHaveProperty('remindedAt');
+    }
   });
 
   it.concurrent('no reminder once accepted', async () => {

@@ -83,6 +83,8 @@ describe('when the job finds a reminder due', () => {
     ['already reminded', (c) => void (c.invitation!.remindedAt = at(REMIND_SECONDS * 1000).toISOString())],
     ['whose reminder is queued already', (c) => void (c.outbox = { id: 'o-r', kind: 'reminder', at: at(REMIND_SECONDS * 1000).toISOString() })],
     ['whose invitation is a newer one, due at another time', (c) => void (c.invitation!.remindAt = at(REMIND_SECONDS * 1000 + 500).toISOString())],
+    ['whose invitation hard-bounced', (c) => void (c.portal.delivery = 'bounced')],
+    ['who complained about the invitation (marked it as spam)', (c) => void (c.portal.delivery = 'complained')],
   ])('queues nothing for a contact %s', async (_, change) => {
     waiting(change);
     expect(await queueReminder(deps, 'p2', REMIND_AT)).toBe('unchanged');
@@ -143,6 +145,18 @@ describe('sending the reminder', () => {
     expect(reminded()).toHaveLength(1);
     const token = tokenOf(mailsTo('ann@example.com').at(-1));
     await accept(token);
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+
+  it.each(['bounced', 'complained'] as const)('a %s notice that comes in after the reminder was queued: no reminder, no notice, the old link still works', async (delivery) => {
+    await grant();
+    await due();
+    access.contacts.get('p1')!.portal.delivery = delivery;
+    expect(await drain()).toEqual([]);
+    expect(mailsTo('ann@example.com')).toHaveLength(1);
+    expect(mailsTo('mia@example.com')).toEqual([]);
+    expect([...access.outboxItems.values()].find((i) => i.kind === 'reminder')?.outcome).toBe('superseded');
+    await accept(tokenOf(mails[0]));
     expect(access.contact('p1').portal.status).toBe('active');
   });
 

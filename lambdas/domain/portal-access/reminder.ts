@@ -31,7 +31,7 @@ import { MailRefused, type DeliveryDeps, type Invitation, type PortalAccessDeps 
  * it: out (mailed or handed over), open, its contact still invited, no reminder sent or queued yet,
  * and no re-invite on its way (`delivery: queued`): that one brings a fresh invitation with its own
  * reminder, and a reminder queued now would supersede it — the re-invite's mail never sent, its
- * line `queued` for good.
+ * line `queued` for good. Nor to an address that bounced or complained (`unmailable`).
  */
 export function reminderDue(contact: ContactRecord, at: string, now: Date): boolean {
   const invitation = contact.invitation;
@@ -43,9 +43,17 @@ export function reminderDue(contact: ContactRecord, at: string, now: Date): bool
     Boolean(invitation.sentAt || invitation.sharedAt) &&
     !invitation.remindedAt &&
     contact.outbox?.kind !== 'reminder' &&
-    contact.portal.delivery !== 'queued'
+    contact.portal.delivery !== 'queued' &&
+    !unmailable(contact)
   );
 }
+
+/**
+ * The address hard-bounced, or its owner marked our mail as spam (SES's feedback, mail-feedback.ts):
+ * a reminder would bounce again, or go to someone who asked for no more — both count against the
+ * account's sending reputation. Staff see `delivery` on the line and correct the email (a re-invite).
+ */
+const unmailable = (contact: ContactRecord): boolean => contact.portal.delivery === 'bounced' || contact.portal.delivery === 'complained';
 
 export type ReminderQueueDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'now' | 'newId'>;
 
@@ -102,7 +110,8 @@ async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: R
   const invitation = contact.invitation;
   const email = contact.login?.email;
   if (item.sending && email) return recordReminded(deps, contact, item, item.sending.tokenHash, email, run);
-  if (!isOpen(invitation, deps.now()) || invitation.remindAt !== item.remindAt || invitation.remindedAt || !email) return 'superseded';
+  // A bounce or complaint that came in since the job queued it counts too.
+  if (!isOpen(invitation, deps.now()) || invitation.remindAt !== item.remindAt || invitation.remindedAt || !email || unmailable(contact)) return 'superseded';
   const token = newToken();
   const { remindedAt: _reminded, ...rest } = invitation;
   const fresh: Invitation = { ...rest, tokenHash: hashToken(token), issuedAt: deps.now().toISOString() };
