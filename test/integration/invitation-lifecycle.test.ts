@@ -5,7 +5,7 @@
  * none after acceptance; the expiry (line, audit, event) and a re-invite that revives it; a link
  * handed to staff instead of a mail; the mails in the contact's language with the business and the
  * inviter named; a worker dying mid-reminder sending no mail twice; and two scheduled runs at once
- * sending one reminder.
+ * sending one reminder; and a reminder that waits for an acceptance under way.
  */
 import {
   AdminAddUserToGroupCommand,
@@ -14,7 +14,12 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../lambdas/contract/keys';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
+import { hashToken } from '../../lambdas/domain/tokens';
 import type { StackProcess } from '../../local/stack-process';
 import { LIFECYCLE, scheduleJobOf, startLifecycleStack } from './support/lifecycle-stack';
 import { api, cognito, emails, events, eventually, mailsTo as mailsArrived, outboxDone, signIn, stack, uniq, type Email, type ReceivedEvent } from './support/stack';
@@ -49,7 +54,7 @@ async function grant(contact: Contact & { email: string }, token = admin): Promi
 
 async function lineOf(contact: Contact) {
   const res = await staff(`/contacts/${contact.id}/portal-access`);
-  return (res.body.lines as { contactId: string; status: string; invitation?: { status: string; sentAt?: string; expiresAt: string; remindedAt?: string } }[]).find((l) => l.contactId === contact.id)!;
+  return (res.body.lines as { contactId: string; status: string; delivery?: string; invitation?: { status: string; sentAt?: string; expiresAt: string; remindedAt?: string } }[]).find((l) => l.contactId === contact.id)!;
 }
 
 const auditOf = async (contact: Contact) => (await staff(`/contacts/${contact.id}/audit?limit=50`)).body.items as { action: string; actor: string; details: Record<string, unknown> }[];
@@ -119,6 +124,32 @@ describe('the invitation lifecycle, in real time', () => {
     expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(1);
     expect((await accept(tokenIn(reminder))).status).toBe(204);
     expect((await lineOf(contact)).invitation?.status).toBe('accepted');
+  });
+
+  it.concurrent('no reminder to an address that hard-bounced or complained (SES feedback): one mail, nothing for the inviter', async () => {
+    const bounced = await person();
+    const complained = await person();
+    await Promise.all([grant(bounced), grant(complained)]);
+    const s = stack();
+    const ses = new EventBridgeClient({ region: s.region, endpoint: s.eventsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const feedback = (DetailType: string, detail: Record<string, unknown>) => ses.send(new PutEventsCommand({ Entries: [{ Source: 'aws.ses', DetailType, Detail: JSON.stringify(detail) }] }));
+    await feedback('Email Bounced', {
+      eventType: 'Bounce',
+      mail: { messageId: uniq('msg'), destination: [bounced.email] },
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: bounced.email }] },
+    });
+    await feedback('Email Complaint Received', {
+      eventType: 'Complaint',
+      mail: { messageId: uniq('msg'), destination: [complained.email] },
+      complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: complained.email }] },
+    });
+    await eventually(async () => expect([(await lineOf(bounced)).delivery, (await lineOf(complained)).delivery]).toEqual(['bounced', 'complained']));
+    await sleep((LIFECYCLE.reminderAfterSeconds + 6) * 1000);
+    for (const contact of [bounced, complained]) {
+      expect(await mailsTo(contact.email)).toHaveLength(1);
+      expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(0);
+      expect((await lineOf(contact)).invitation).not.toHaveProperty('remindedAt');
+    }
   });
 
   it.concurrent('no reminder once accepted', async () => {
@@ -319,4 +350,33 @@ describe('the invitation lifecycle, in real time', () => {
     expect(await noticesAbout(stack().admin.email, contact)).toHaveLength(1);
     expect((await auditOf(contact)).filter((a) => a.action === 'invitation.reminded')).toHaveLength(1);
   });
+});
+
+// Alone, after the concurrent ones: the held claim keeps the stack's outbox worker on this reminder for seconds.
+it('an invitee accepting the link when its reminder comes due: the reminder waits (the link stays) until the acceptance is answered, then goes', async () => {
+  const contact = await person();
+  const first = tokenIn(await grant(contact))!;
+  const s = stack();
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: s.region, endpoint: s.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const link = { TableName: s.tableName, Key: keys.invitation(hashToken(first)) };
+  // What an acceptance writes first (invitation-store.ts claimInvitation), held as if its password were being set.
+  await db.send(new UpdateCommand({ ...link, UpdateExpression: 'SET claimedAt = :now', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':now': new Date().toISOString() } }));
+  const reminderItem = await eventually(
+    async () => {
+      const item = (await db.send(new GetCommand({ TableName: s.tableName, Key: keys.contact(contact.id), ConsistentRead: true }))).Item;
+      if (item?.outbox?.kind !== 'reminder') throw new Error('no reminder queued yet');
+      return item.outbox.id as string;
+    },
+    { timeoutMs: (LIFECYCLE.reminderAfterSeconds + 10) * 1000 },
+  );
+  await sleep(3_000);
+  expect((await db.send(new GetCommand({ TableName: s.tableName, Key: keys.outbox(reminderItem), ConsistentRead: true }))).Item).not.toHaveProperty('doneAt');
+  expect(await mailsTo(contact.email)).toHaveLength(1);
+  expect((await db.send(new GetCommand({ ...link, ConsistentRead: true }))).Item).toHaveProperty('claimedAt');
+  // The acceptance fails and releases its claim (as a password the pool refuses does): the reminder goes now.
+  await db.send(new UpdateCommand({ ...link, UpdateExpression: 'REMOVE claimedAt' }));
+  const reminder = await reminderTo(contact);
+  expect(tokenIn(reminder)).not.toBe(first);
+  expect((await accept(first)).status).toBe(410);
+  expect((await accept(tokenIn(reminder))).status).toBe(204);
 });

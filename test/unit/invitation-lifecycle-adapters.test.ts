@@ -43,7 +43,7 @@ describe('DynamoDeliveryStore: the invitation lifecycle', () => {
 
   it('a fresh invitation the worker sends writes its expiry and reminder due entries in the same transaction', async () => {
     db.on(TransactWriteCommand).resolves({});
-    expect(await store.replaceInvitation('c1', invitation, 'h1', 'o1', { schedule: true, holder: 'w1' })).toBe(true);
+    expect(await store.replaceInvitation('c1', invitation, 'h1', 'o1', { schedule: true, holder: 'w1' })).toBe('replaced');
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     const puts = items.flatMap((i) => (i.Put ? [i.Put.Item] : []));
     expect(puts).toContainEqual({
@@ -65,6 +65,27 @@ describe('DynamoDeliveryStore: the invitation lifecycle', () => {
     await store.replaceInvitation('c1', invitation, 'h1', 'o2', { schedule: false, holder: 'w1' });
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items.map((i) => i.Put?.Item?.pk ?? i.Update?.Key?.pk ?? i.Delete?.Key?.pk)).toEqual(['INVITATION#h2', 'CONTACT#c1', 'INVITATION#h1']);
+  });
+
+  it('the reminder’s fresh link refuses an old link being accepted (a live claim): claimed, told from the contact having moved on', async () => {
+    db.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'None', 'ConditionalCheckFailed', 'None')).rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'));
+    const options = { schedule: false, holder: 'w1', unlessClaimedSince: '2026-03-04T09:59:02.000Z' };
+    expect(await store.replaceInvitation('c1', invitation, 'h1', 'o2', options)).toBe('claimed');
+    expect(await store.replaceInvitation('c1', invitation, 'h1', 'o2', options)).toBe('superseded');
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[2]?.Delete).toEqual({
+      TableName: 'portal',
+      Key: { pk: 'INVITATION#h1', sk: 'INVITATION' },
+      ConditionExpression: 'attribute_not_exists(claimedAt) OR claimedAt < :stale',
+      ExpressionAttributeValues: { ':stale': '2026-03-04T09:59:02.000Z' },
+    });
+  });
+
+  it('a re-invite’s fresh link replaces the old one whatever claims it (staff chose to end it)', async () => {
+    db.on(TransactWriteCommand).resolves({});
+    await store.replaceInvitation('c1', invitation, 'h1', 'o2', { schedule: true, holder: 'w1' });
+    const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[2]?.Delete).toEqual({ TableName: 'portal', Key: { pk: 'INVITATION#h1', sk: 'INVITATION' } });
   });
 
   it('marks the reminder sent — remindedAt, the audit entry and the item’s marker in one write — only while the contact names that token and item', async () => {

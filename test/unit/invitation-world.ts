@@ -98,8 +98,9 @@ export class InvitationWorld {
     return this.mails.filter((m) => m.to === to);
   }
 
-  accept(token: string) {
-    return acceptInvitation({ contacts: this.access.contactStore, store: this.access, logins: { setPassword: async () => undefined, signOut: async () => undefined }, now: () => this.clock, sleep: async (ms) => void (this.clock = new Date(this.clock.getTime() + ms)) }, token, PASSWORD);
+  /** Accepts `token`; `setPassword` stands for the pool's call (what happens while the password is being set). */
+  accept(token: string, setPassword: () => Promise<void> = async () => undefined) {
+    return acceptInvitation({ contacts: this.access.contactStore, store: this.access, logins: { setPassword, signOut: async () => undefined }, now: () => this.clock, sleep: async (ms) => void (this.clock = new Date(this.clock.getTime() + ms)) }, token, PASSWORD);
   }
 
   /** The outbox items written so far, to the worker, as the stream would; one that throws stays (the stream retries it). */

@@ -240,7 +240,7 @@ describe('DynamoDeliveryStore (the outbox worker)', () => {
 
   it('stores a fresh invitation for the item the contact names, deleting the previous one', async () => {
     db.on(TransactWriteCommand).resolves({});
-    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z' }, 'h1', 'o1', { schedule: false, holder: 'w1' })).toBe(true);
+    expect(await store.replaceInvitation('c1', { tokenHash: 'h2', expiresAt: '2026-03-08T10:00:00.000Z', issuedAt: '2026-03-01T10:00:00.000Z' }, 'h1', 'o1', { schedule: false, holder: 'w1' })).toBe('replaced');
     const items = db.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[0]?.Put).toMatchObject({
       Item: { pk: 'INVITATION#h2', sk: 'INVITATION', entity: 'invitation', contactId: 'c1', ttl: 1772964000 },

@@ -184,14 +184,16 @@ export class MemoryAccess implements AccessStore, DeliveryStore, InvitationStore
 
   async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions) {
     const stored = this.contacts.get(contactId);
-    if (!stored || stored.portal.status !== 'invited' || stored.outbox?.id !== outboxId || stored.invitation?.tokenHash !== previousHash) return false;
+    if (!stored || stored.portal.status !== 'invited' || stored.outbox?.id !== outboxId || stored.invitation?.tokenHash !== previousHash) return 'superseded';
     const item = this.outboxItems.get(outboxId);
-    if (!item || !this.#holds(outboxId, options.holder) || item.sending || item.doneAt) return false;
+    if (!item || !this.#holds(outboxId, options.holder) || item.sending || item.doneAt) return 'superseded';
+    const claimedAt = previousHash === undefined ? undefined : this.invitations.get(previousHash)?.claimedAt;
+    if (options.unlessClaimedSince !== undefined && claimedAt !== undefined && claimedAt >= options.unlessClaimedSince) return 'claimed';
     if (previousHash) this.invitations.delete(previousHash);
     this.invitations.set(invitation.tokenHash, { contactId, expiresAt: invitation.expiresAt });
     stored.invitation = { ...invitation, outboxId };
     if (options.schedule) this.#schedule(contactId, invitation);
-    return true;
+    return 'replaced';
   }
 
   #schedule(contactId: string, invitation: Invitation) {

@@ -8,7 +8,9 @@
 import { Gone } from '../../lambdas/contract/errors';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import { MailRefused } from '../../lambdas/domain/portal-access/ports';
-import { queueReminder } from '../../lambdas/domain/portal-access/reminder';
+import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
+import { hashToken } from '../../lambdas/domain/tokens';
+import { AcceptanceUnderWay, queueReminder } from '../../lambdas/domain/portal-access/reminder';
 import { reinvite } from '../../lambdas/domain/portal-access/reinvite';
 import { HOUR, InvitationWorld, REMIND_SECONDS, TTL_SECONDS, at, tokenOf } from './invitation-world';
 
@@ -81,6 +83,8 @@ describe('when the job finds a reminder due', () => {
     ['already reminded', (c) => void (c.invitation!.remindedAt = at(REMIND_SECONDS * 1000).toISOString())],
     ['whose reminder is queued already', (c) => void (c.outbox = { id: 'o-r', kind: 'reminder', at: at(REMIND_SECONDS * 1000).toISOString() })],
     ['whose invitation is a newer one, due at another time', (c) => void (c.invitation!.remindAt = at(REMIND_SECONDS * 1000 + 500).toISOString())],
+    ['whose invitation hard-bounced', (c) => void (c.portal.delivery = 'bounced')],
+    ['who complained about the invitation (marked it as spam)', (c) => void (c.portal.delivery = 'complained')],
   ])('queues nothing for a contact %s', async (_, change) => {
     waiting(change);
     expect(await queueReminder(deps, 'p2', REMIND_AT)).toBe('unchanged');
@@ -142,6 +146,67 @@ describe('sending the reminder', () => {
     const token = tokenOf(mailsTo('ann@example.com').at(-1));
     await accept(token);
     expect(access.contact('p1').portal.status).toBe('active');
+  });
+
+  it.each(['bounced', 'complained'] as const)('a %s notice that comes in after the reminder was queued: no reminder, no notice, the old link still works', async (delivery) => {
+    await grant();
+    await due();
+    access.contacts.get('p1')!.portal.delivery = delivery;
+    expect(await drain()).toEqual([]);
+    expect(mailsTo('ann@example.com')).toHaveLength(1);
+    expect(mailsTo('mia@example.com')).toEqual([]);
+    expect([...access.outboxItems.values()].find((i) => i.kind === 'reminder')?.outcome).toBe('superseded');
+    await accept(tokenOf(mails[0]));
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+
+  it('the invitee is accepting the link when the reminder goes: the reminder waits; the acceptance answers 204, and no reminder and no notice go', async () => {
+    await grant();
+    await due();
+    let during: unknown[] = [];
+    await world.accept(tokenOf(mails[0]), async () => {
+      during = await drain();
+    });
+    expect(during).toEqual([expect.any(AcceptanceUnderWay)]);
+    expect(access.contact('p1').portal.status).toBe('active');
+    expect(await drain()).toEqual([]);
+    expect([...access.outboxItems.values()].find((i) => i.kind === 'reminder')?.outcome).toBe('superseded');
+    expect(mailsTo('ann@example.com')).toHaveLength(1);
+    expect(mailsTo('mia@example.com')).toEqual([]);
+    expect(reminded()).toEqual([]);
+  });
+
+  it('an acceptance under way that fails (the pool refuses the password): the reminder waits, then goes once the claim is released; its fresh link works', async () => {
+    await grant();
+    await due();
+    const first = tokenOf(mails[0]);
+    let during: unknown[] = [];
+    await expect(
+      world.accept(first, async () => {
+        during = await drain();
+        throw new Error('password refused by the pool');
+      }),
+    ).rejects.toThrow('password refused by the pool');
+    expect(during).toEqual([expect.any(AcceptanceUnderWay)]);
+    expect(await drain()).toEqual([]);
+    expect(mailsTo('ann@example.com')).toHaveLength(2);
+    expect(mailsTo('mia@example.com')).toHaveLength(1);
+    await expect(accept(first)).rejects.toBeInstanceOf(Gone);
+    await accept(tokenOf(mailsTo('ann@example.com').at(-1)));
+    expect(access.contact('p1').portal.status).toBe('active');
+  });
+
+  it('a claim its acceptance abandoned (the request died) holds the reminder back only until ABANDONED_AFTER_MS', async () => {
+    await grant();
+    await due();
+    const claimedAt = world.clock.toISOString();
+    expect(await access.claimInvitation(hashToken(tokenOf(mails[0])), claimedAt, claimedAt)).toBe(true);
+    expect(await drain()).toEqual([expect.any(AcceptanceUnderWay)]);
+    expect(mailsTo('ann@example.com')).toHaveLength(1);
+    world.clock = new Date(world.clock.getTime() + ABANDONED_AFTER_MS + 1);
+    expect(await drain()).toEqual([]);
+    expect(mailsTo('ann@example.com')).toHaveLength(2);
+    expect(reminded()).toHaveLength(1);
   });
 
   it('the contact accepts the fresh link before the notice: the inviter is not told "not accepted"', async () => {

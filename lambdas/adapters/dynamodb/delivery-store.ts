@@ -54,7 +54,7 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
     return result === 1 ? 'subject-taken' : 'superseded';
   }
 
-  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions): Promise<boolean> {
+  async replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions): Promise<'replaced' | 'claimed' | 'superseded'> {
     const items: TransactItems = [
       {
         Put: {
@@ -85,7 +85,10 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
         },
       },
     ];
-    if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash) } });
+    // An acceptance under way holds the old link's item (its claim): the reminder waits for it.
+    const unclaimed = options.unlessClaimedSince === undefined ? {} : { ConditionExpression: 'attribute_not_exists(claimedAt) OR claimedAt < :stale', ExpressionAttributeValues: { ':stale': options.unlessClaimedSince } };
+    const previousAt = items.length;
+    if (previousHash) items.push({ Delete: { TableName: this.table, Key: keys.invitation(previousHash), ...unclaimed } });
     if (options.schedule) items.push(...invitationDuePuts(this.table, contactId, invitation));
     // Still this delivery's item, and no mail of it handed over: a link that went out is never replaced by its own item.
     items.push({
@@ -97,7 +100,9 @@ export class DynamoDeliveryStore extends TableStore implements DeliveryStore {
         ExpressionAttributeValues: { ':holder': options.holder },
       },
     });
-    return (await transact(this.db, items)) === true;
+    const result = await transact(this.db, items);
+    if (result === true) return 'replaced';
+    return previousHash !== undefined && result === previousAt ? 'claimed' : 'superseded';
   }
 
   async markReminded(contactId: string, tokenHash: string, outboxId: string, at: string, audit: AuditEntry): Promise<boolean> {

@@ -84,7 +84,7 @@ async function sendInvitation(deps: DeliveryDeps, contact: ContactRecord, item: 
   if (item.sending) return recordSent(deps, contact.id, item, item.sending.tokenHash, run);
   // No mail of this item went out: a link minted by an earlier attempt was never mailed, and a fresh one replaces it.
   const { token, invitation } = freshInvitation(deps.config, deps.now(), item.actor);
-  if (!(await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, item.id, { schedule: true, holder: run.holder }))) return 'superseded';
+  if ((await deps.store.replaceInvitation(contact.id, invitation, contact.invitation?.tokenHash, item.id, { schedule: true, holder: run.holder })) !== 'replaced') return 'superseded';
   await run.afterStep?.('invitation', item);
   const mail = invitationMail({
     to: login.email,

@@ -28,6 +28,13 @@ export interface ReplaceOptions {
    * may have been handed over yet (a mailed link is never replaced by its own item).
    */
   holder: string;
+  /**
+   * Only the reminder's fresh link: a claim on the link it replaces made at or after this moment (an
+   * acceptance under way, not yet abandoned) refuses the replacement with `claimed`, so that the
+   * invitee who is setting a password is not handed a dead link; the reminder waits for it. A
+   * re-invite replaces regardless: staff chose to end that link.
+   */
+  unlessClaimedSince?: string;
 }
 
 /** `company-archived`: the person's company was archived (checked in the claim's own transaction). */
@@ -157,7 +164,7 @@ export interface DeliveryStore {
    * A fresh invitation replaces `previousHash` (deleted), with its due entries if `schedule`, if the
    * contact still names this outbox item and is `invited`.
    */
-  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions): Promise<boolean>;
+  replaceInvitation(contactId: string, invitation: Invitation, previousHash: string | undefined, outboxId: string, options: ReplaceOptions): Promise<'replaced' | 'claimed' | 'superseded'>;
   /**
    * The mail with this link is about to go to the mail service: `sending` on the outbox item (the
    * lease renewed), if this holder still holds the item, no mail was handed over for it yet, and

@@ -9,9 +9,12 @@
  * write as the step's marker), then the notice — so a record delivered again goes on after the last
  * recorded step: one reminder, one notice (the reminder's link is handed to SES once, as the
  * invitation's: delivery.ts `handOver`; the notice carries no link and is at least once). Never after acceptance: the fresh link replaces the old one
- * only while the contact still waits for it, and no notice says "not accepted" of an accepted one.
+ * only while the contact still waits for it, and no notice says "not accepted" of an accepted one;
+ * nor during one: while the old link is being accepted, the reminder waits (`AcceptanceUnderWay`).
  * A re-invite or a revocation meanwhile names another outbox item: this one is then superseded.
  */
+import { Unavailable } from '../../contract/errors';
+import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { portalStatusAt } from '../access-policy';
 import { auditEntry, SCHEDULE_ACTOR } from '../audit';
 import type { ContactRecord } from '../contact-record';
@@ -28,7 +31,7 @@ import { MailRefused, type DeliveryDeps, type Invitation, type PortalAccessDeps 
  * it: out (mailed or handed over), open, its contact still invited, no reminder sent or queued yet,
  * and no re-invite on its way (`delivery: queued`): that one brings a fresh invitation with its own
  * reminder, and a reminder queued now would supersede it — the re-invite's mail never sent, its
- * line `queued` for good.
+ * line `queued` for good. Nor to an address that bounced or complained (`unmailable`).
  */
 export function reminderDue(contact: ContactRecord, at: string, now: Date): boolean {
   const invitation = contact.invitation;
@@ -40,9 +43,17 @@ export function reminderDue(contact: ContactRecord, at: string, now: Date): bool
     Boolean(invitation.sentAt || invitation.sharedAt) &&
     !invitation.remindedAt &&
     contact.outbox?.kind !== 'reminder' &&
-    contact.portal.delivery !== 'queued'
+    contact.portal.delivery !== 'queued' &&
+    !unmailable(contact)
   );
 }
+
+/**
+ * The address hard-bounced, or its owner marked our mail as spam (SES's feedback, mail-feedback.ts):
+ * a reminder would bounce again, or go to someone who asked for no more — both count against the
+ * account's sending reputation. Staff see `delivery` on the line and correct the email (a re-invite).
+ */
+const unmailable = (contact: ContactRecord): boolean => contact.portal.delivery === 'bounced' || contact.portal.delivery === 'complained';
 
 export type ReminderQueueDeps = Pick<PortalAccessDeps, 'contacts' | 'store' | 'now' | 'newId'>;
 
@@ -99,12 +110,16 @@ async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: R
   const invitation = contact.invitation;
   const email = contact.login?.email;
   if (item.sending && email) return recordReminded(deps, contact, item, item.sending.tokenHash, email, run);
-  if (!isOpen(invitation, deps.now()) || invitation.remindAt !== item.remindAt || invitation.remindedAt || !email) return 'superseded';
+  // A bounce or complaint that came in since the job queued it counts too.
+  if (!isOpen(invitation, deps.now()) || invitation.remindAt !== item.remindAt || invitation.remindedAt || !email || unmailable(contact)) return 'superseded';
   const token = newToken();
   const { remindedAt: _reminded, ...rest } = invitation;
   const fresh: Invitation = { ...rest, tokenHash: hashToken(token), issuedAt: deps.now().toISOString() };
   // Conditioned on the contact naming this item, `invited`, with the old token: accepted or revoked meanwhile, no reminder.
-  if (!(await deps.store.replaceInvitation(contact.id, fresh, invitation.tokenHash, item.id, { schedule: false, holder: run.holder }))) return 'superseded';
+  const unlessClaimedSince = new Date(deps.now().getTime() - ABANDONED_AFTER_MS).toISOString();
+  const replaced = await deps.store.replaceInvitation(contact.id, fresh, invitation.tokenHash, item.id, { schedule: false, holder: run.holder, unlessClaimedSince });
+  if (replaced === 'claimed') throw new AcceptanceUnderWay(contact.id);
+  if (replaced === 'superseded') return 'superseded';
   await run.afterStep?.('reminder-link', item);
   const mail = reminderMail({
     to: email,
@@ -127,6 +142,19 @@ async function remindInvitee(deps: ReminderDeps, contact: ContactRecord, item: R
   }
   await run.afterStep?.('reminder-mail', item);
   return recordReminded(deps, contact, item, fresh.tokenHash, email, run);
+}
+
+/**
+ * The invitee is accepting the link the reminder would replace (its claim is live): replacing it now
+ * would answer that acceptance 410 after its password was set, and mail a link to someone who just
+ * signed up. Transient: the worker tries the item again shortly (the acceptance takes a second or
+ * two) — then the contact is active and no reminder goes, or the acceptance failed and released its
+ * claim and the reminder goes; a claim its request abandoned counts no more after ABANDONED_AFTER_MS.
+ */
+export class AcceptanceUnderWay extends Unavailable {
+  constructor(contactId: string) {
+    super(`The invitation of contact ${contactId} is being accepted; its reminder waits for the answer.`);
+  }
 }
 
 /** `remindedAt` on the contact, audited, with the item's marker: insisted on (SES has the mail, or may have). */
