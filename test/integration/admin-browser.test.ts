@@ -397,6 +397,18 @@ describe('the admin console in Chromium', () => {
     expect(await grants.getByRole('row').filter({ hasText: returning.name }).getByText('ended').count()).toBe(0);
   });
 
+  test('a share link until the last date its expiry field offers (90 days ahead) is made, ending no later than the API allows', async () => {
+    await page.goto(`${adminUrl()}/documents/invoice/${invoice.id}`);
+    const links = page.getByRole('region', { name: 'Share links' });
+    const field = links.getByLabel('Expires on');
+    await field.fill((await field.getAttribute('max'))!);
+    await links.getByRole('button', { name: 'Create share link' }).click();
+    await links.getByRole('status').filter({ hasText: 'The link is made' }).waitFor();
+    const made = (await api(`/documents/invoice/${invoice.id}/links`, { token: staffToken })).body.items[0] as { expiresAt: string };
+    expect(Date.parse(made.expiresAt)).toBeGreaterThan(Date.now() + 89 * 24 * 3600 * 1000);
+    expect(Date.parse(made.expiresAt)).toBeLessThanOrEqual(Date.now() + 90 * 24 * 3600 * 1000);
+  });
+
   test('archiving with the keyboard: the question takes the focus, Escape gives it back to Archive, and the outcome is said', async () => {
     const leaving = await createContact({ kind: 'company', name: `Leaving ${uniq('co')}` });
     await page.goto(`${adminUrl()}/contacts/${leaving.id}`);
