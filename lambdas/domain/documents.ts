@@ -160,12 +160,25 @@ export async function addGrant(deps: DocumentDeps, type: DocumentType, id: strin
     const grants = await deps.store.grants(type, id);
     const previous = grants.find((grant) => grant.contactId === contactId);
     if (previous && previous.until === until) return explicitGrant(previous, deps.now());
-    if (!previous && grants.length >= MAX_EXPLICIT_GRANTS)
-      throw new Conflict(`A document can be shared explicitly with at most ${MAX_EXPLICIT_GRANTS} contacts.`);
+    if (!previous && grants.length >= MAX_EXPLICIT_GRANTS) throw fullDocument(type, id, grants, deps.now());
     const grant: StoredGrant = { contactId, ...(until === undefined ? {} : { until }), grantedBy: actor, grantedAt: deps.now().toISOString() };
     await deps.store.write({ kind: 'grant', current, grant, ...(previous ? { replaces: previous } : {}) });
     return explicitGrant(grant, deps.now());
   });
+}
+
+/**
+ * The refusal of one grantee more than MAX_EXPLICIT_GRANTS. Ended grants count until the job removes
+ * them (listed `expired` meanwhile): the answer says how many of them ended and how to free a place
+ * now, or a client that sees only ended grants listed cannot tell why it is refused.
+ */
+function fullDocument(type: DocumentType, id: string, grants: readonly StoredGrant[], now: Date): Conflict {
+  const limit = `A document can be shared explicitly with at most ${MAX_EXPLICIT_GRANTS} contacts`;
+  const ended = grants.filter((grant) => hasEnded(grant.until, now)).length;
+  if (ended === 0) return new Conflict(`${limit}.`);
+  return new Conflict(
+    `${limit}; ${ended} of this document's grants have ended and still count until the scheduled job removes them (DELETE /documents/${type}/${id}/grants/{contactId} removes one now).`,
+  );
 }
 
 export async function removeGrant(deps: Pick<DocumentDeps, 'store'>, type: DocumentType, id: string, contactId: string): Promise<void> {

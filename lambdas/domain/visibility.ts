@@ -11,7 +11,7 @@
  * type is one per-type stream, never 10,000 items read and thrown away. The viewer's own streams are skipped
  * while the counters on its contact item (read by the access check anyway) say they are empty.
  * Every document a stream yields is shown only if `explain` says the viewer sees it (a grant past its
- * `until` is skipped while reading; the job removes it within minutes).
+ * `until` is skipped while reading; the job removes it an hour later).
  */
 import { accessSettings, hasEnded, implicitCustomers, implicitRoute, restrictsTypes, sees, type GrantInfo } from './access-policy';
 import type { ContactRecord } from './contact-record';
@@ -188,7 +188,7 @@ export async function portalDocuments(
   const { now } = caller;
   const reads = new EarlyReads();
   const scopeOf = (viewer: ContactRecord) => listingScope('portal', viewer.id, query.type);
-  // A grant past its `until` no longer counts: read on past it (the job removes it within minutes).
+  // A grant past its `until` no longer counts: read on past it (the job removes it an hour later).
   const keep = (stream: Stream) => ('granteeId' in stream ? (entry: OrderedDocument) => !hasEnded(entry.grant?.until, now) : undefined);
   const readOn = (stream: Stream, after: string | undefined, size: number) => deps.documents.stream(stream, after, size, keep(stream));
   const firstReads = (viewer: ContactRecord, after: string | undefined) => {

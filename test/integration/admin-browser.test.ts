@@ -377,6 +377,38 @@ describe('the admin console in Chromium', () => {
     }
   });
 
+  test('a grant that ended is listed "ended" for its kept while, and its contact can be given it again from `Share with`', async () => {
+    // The ended grant stays listed (expired: true) for EXPIRED_GRANT_KEPT_SECONDS (the test stack: 6 s) after its end.
+    const returning = await createContact({ kind: 'person', name: `Returning ${uniq('r')}` });
+    const until = new Date(Date.now() + 1_500).toISOString();
+    const given = await api(`/documents/invoice/${invoice.id}/grants`, { method: 'POST', token: staffToken, body: { contactId: returning.id, until } });
+    expect(given.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(until) - Date.now() + 100));
+    await page.goto(`${adminUrl()}/documents/invoice/${invoice.id}`);
+    const grants = page.getByRole('region', { name: 'Grants' });
+    await grants.getByRole('row').filter({ hasText: returning.name }).getByText('ended').waitFor();
+    // Given again (no end): the picker offers the contact, the API answers the grant as current.
+    await grants.getByLabel('Share with').fill(returning.name);
+    await page.getByRole('button', { name: `Share with ${returning.name}` }).click();
+    await status(`Shared with ${returning.name}.`).waitFor();
+    const listed = await api(`/documents/invoice/${invoice.id}/grants`, { token: staffToken });
+    expect(listed.body.items.find((g: { contactId: string }) => g.contactId === returning.id)).toEqual({ contactId: returning.id, implicit: false, grantedBy: `staff:${stack().admin.username}`, grantedAt: expect.any(String) });
+    await page.getByRole('button', { name: `Remove ${returning.name}` }).waitFor();
+    expect(await grants.getByRole('row').filter({ hasText: returning.name }).getByText('ended').count()).toBe(0);
+  });
+
+  test('a share link until the last date its expiry field offers (90 days ahead) is made, ending no later than the API allows', async () => {
+    await page.goto(`${adminUrl()}/documents/invoice/${invoice.id}`);
+    const links = page.getByRole('region', { name: 'Share links' });
+    const field = links.getByLabel('Expires on');
+    await field.fill((await field.getAttribute('max'))!);
+    await links.getByRole('button', { name: 'Create share link' }).click();
+    await links.getByRole('status').filter({ hasText: 'The link is made' }).waitFor();
+    const made = (await api(`/documents/invoice/${invoice.id}/links`, { token: staffToken })).body.items[0] as { expiresAt: string };
+    expect(Date.parse(made.expiresAt)).toBeGreaterThan(Date.now() + 89 * 24 * 3600 * 1000);
+    expect(Date.parse(made.expiresAt)).toBeLessThanOrEqual(Date.now() + 90 * 24 * 3600 * 1000);
+  });
+
   test('archiving with the keyboard: the question takes the focus, Escape gives it back to Archive, and the outcome is said', async () => {
     const leaving = await createContact({ kind: 'company', name: `Leaving ${uniq('co')}` });
     await page.goto(`${adminUrl()}/contacts/${leaving.id}`);

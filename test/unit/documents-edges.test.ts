@@ -102,6 +102,19 @@ describe('refusals, word for word', () => {
       new Conflict(`A document can be shared explicitly with at most ${MAX_EXPLICIT_GRANTS} contacts.`),
     );
   });
+
+  it('the cap reached with ended grants (listed expired until the job removes them): 409 saying how many ended and how to free a place', async () => {
+    const ended = new Date(NOW.getTime() - 1000).toISOString();
+    const full = Array.from({ length: MAX_EXPLICIT_GRANTS }, (_, i) => ({ contactId: `g${i}`, ...(i < 3 ? { until: ended } : {}) }));
+    const { deps } = world({ document: invoice(), version: 1 }, full);
+    expect(await outcome(addGrant(deps, 'invoice', 'INV-1', { contactId: 'one-more' }, 'staff:ann'))).toEqual(
+      new Conflict(
+        `A document can be shared explicitly with at most ${MAX_EXPLICIT_GRANTS} contacts; 3 of this document's grants have ended and still count until the scheduled job removes them (DELETE /documents/invoice/INV-1/grants/{contactId} removes one now).`,
+      ),
+    );
+    // An ended grantee itself may be given the grant again: it holds its place.
+    expect(await addGrant(deps, 'invoice', 'INV-1', { contactId: 'g0' }, 'staff:ann')).toMatchObject({ contactId: 'g0', implicit: false, grantedBy: 'staff:ann' });
+  });
 });
 
 describe("a grant's end", () => {

@@ -133,7 +133,7 @@ export const grant = lazy(() =>
       contactId: id(),
       implicit: z.boolean(),
       until: isoDateTime().optional(),
-      /** The grant reached its `until` (it no longer counts; the scheduled job removes it within minutes). */
+      /** The grant reached its `until` (it no longer counts; the scheduled job removes it an hour later, EXPIRED_GRANT_KEPT_SECONDS). */
       expired: z.boolean().optional(),
       grantedBy: z.string().optional(),
       grantedAt: isoDateTime().optional(),

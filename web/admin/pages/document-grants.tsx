@@ -28,6 +28,8 @@ export function Grants({ doc, onChange }: { doc: Document; onChange: () => void 
   };
   const share = (contact: Contact) =>
     change(t.document.sharing(contact.name), () => calls.documents.addGrant(doc.type, doc.id, contact.id, features?.grantUntil ? endOfDay(until) : undefined), t.document.shared(contact.name));
+  // A grant that ended is listed (`ended`) until the job removes it, an hour later; its contact can be given it again meanwhile.
+  const sharedNow = (contactId: string) => items.some((g) => g.contactId === contactId && !g.expired);
   const remove = (contactId: string, name: string) => change(t.document.removing(name), () => calls.documents.removeGrant(doc.type, doc.id, contactId), t.document.removed(name), 'news');
 
   return (
@@ -82,7 +84,7 @@ export function Grants({ doc, onChange }: { doc: Document; onChange: () => void 
           id="share-with"
           hint={t.document.shareWithHint}
           none={t.document.noContactFound}
-          accept={(c) => c.id !== doc.customerId && !items.some((g) => g.contactId === c.id)}
+          accept={(c) => c.id !== doc.customerId && !sharedNow(c.id)}
           choose={(c) => t.document.chooseContact(c.name)}
           onChoose={(c) => void share(c)}
           disabled={busy}

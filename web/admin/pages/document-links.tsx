@@ -14,6 +14,12 @@ const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_DAYS = 30;
 const MAX_DAYS = 90;
 const dateInput = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/**
+ * The end of the chosen day (local time), but never past what the API allows: the field's last
+ * date, 90 days ahead, ends later that day than 90 days from now, which the API refuses (400). A
+ * minute short of the limit, for a browser clock a little ahead of the API's.
+ */
+const linkEnd = (date: string) => new Date(Math.min(new Date(`${date}T23:59:59`).getTime(), Date.now() + MAX_DAYS * DAY_MS - 60_000)).toISOString();
 
 function stateOf(link: ShareLink, t: ReturnType<typeof useSession>['t']): string {
   if (link.revokedAt) return t.document.linkRevoked(link.revokedAt);
@@ -43,7 +49,7 @@ function Links({ doc }: { doc: Document }) {
       async () => {
         const views = Number.parseInt(maxViews, 10);
         const link = await calls.documents.createLink(doc.type, doc.id, {
-          expiresAt: new Date(`${expires}T23:59:59`).toISOString(),
+          expiresAt: linkEnd(expires),
           ...(Number.isFinite(views) && views > 0 ? { maxViews: views } : {}),
         });
         setCreated(link);
