@@ -21,6 +21,9 @@ export type AuditAction =
   | 'portal.updated'
   /** The access reached its `until` (written by the scheduled job). */
   | 'portal.expired'
+  /** An explicit grant of a document given (or given another end) and removed by staff (on the grantee; lambdas/domain/documents.ts). */
+  | 'grant.given'
+  | 'grant.removed'
   /** An explicit grant of a document reached its `until` and was removed (the scheduled job; on the grantee). */
   | 'grant.expired'
   /** The invitation's one reminder went out (a fresh link; the scheduled job). */

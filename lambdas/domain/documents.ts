@@ -55,10 +55,13 @@ export type DocumentChange =
   /** `grants` keep their copies (rewritten); `dropGrants` are removed (the new customer's explicit grant, now implicit). */
   | { kind: 'replace'; previous: StoredDocument; document: Document; grants: StoredGrant[]; dropGrants: StoredGrant[] }
   | { kind: 'delete'; previous: StoredDocument; grants: StoredGrant[] }
-  /** A new grant, or (`replaces`) another `until` for an existing one. */
-  | { kind: 'grant'; current: StoredDocument; grant: StoredGrant; replaces?: StoredGrant }
-  /** `expiry`: the scheduled job removes a grant past its `until` (only if that is still its `until`), with the grantee's audit entry. */
-  | { kind: 'ungrant'; current: StoredDocument; grant: StoredGrant; expiry?: { audit: AuditEntry } };
+  /** A new grant, or (`replaces`) another `until` for an existing one; `audit`: the grantee's entry (`grant.given`). */
+  | { kind: 'grant'; current: StoredDocument; grant: StoredGrant; replaces?: StoredGrant; audit: AuditEntry }
+  /**
+   * A grant removed, with the grantee's audit entry (`grant.removed` by staff, `grant.expired` by the job);
+   * `expired`: the scheduled job removes a grant past its `until` (only if that is still its `until`).
+   */
+  | { kind: 'ungrant'; current: StoredDocument; grant: StoredGrant; audit: AuditEntry; expired?: boolean };
 
 /** The document changed (or appeared) since it was read: read again and retry. */
 export class StaleVersion extends DomainError {}
@@ -161,8 +164,11 @@ export async function addGrant(deps: DocumentDeps, type: DocumentType, id: strin
     const previous = grants.find((grant) => grant.contactId === contactId);
     if (previous && previous.until === until) return explicitGrant(previous, deps.now());
     if (!previous && grants.length >= MAX_EXPLICIT_GRANTS) throw fullDocument(type, id, grants, deps.now());
-    const grant: StoredGrant = { contactId, ...(until === undefined ? {} : { until }), grantedBy: actor, grantedAt: deps.now().toISOString() };
-    await deps.store.write({ kind: 'grant', current, grant, ...(previous ? { replaces: previous } : {}) });
+    const at = deps.now().toISOString();
+    const grant: StoredGrant = { contactId, ...(until === undefined ? {} : { until }), grantedBy: actor, grantedAt: at };
+    // On the grantee, whose history then says who shared which document with it, and until when.
+    const audit = auditEntry('grant.given', contactId, actor, at, { type, id, ...(until === undefined ? {} : { until }), ...(previous ? { previousUntil: previous.until ?? null } : {}) });
+    await deps.store.write({ kind: 'grant', current, grant, audit, ...(previous ? { replaces: previous } : {}) });
     return explicitGrant(grant, deps.now());
   });
 }
@@ -181,14 +187,15 @@ function fullDocument(type: DocumentType, id: string, grants: readonly StoredGra
   );
 }
 
-export async function removeGrant(deps: Pick<DocumentDeps, 'store'>, type: DocumentType, id: string, contactId: string): Promise<void> {
+export async function removeGrant(deps: Pick<DocumentDeps, 'store' | 'now'>, type: DocumentType, id: string, contactId: string, actor: string): Promise<void> {
   await retrying(async () => {
     const current = await existing(deps.store, type, id);
     if (current.document.customerId === contactId)
       throw new Conflict("This is the document's customer (an implicit grant); move the document to another customer instead.");
     const grant = (await deps.store.grants(type, id)).find((g) => g.contactId === contactId);
     if (!grant) throw new NotFound('No such grant.');
-    await deps.store.write({ kind: 'ungrant', current, grant });
+    const audit = auditEntry('grant.removed', contactId, actor, deps.now().toISOString(), { type, id, ...(grant.until === undefined ? {} : { until: grant.until }), ...(grant.grantedBy ? { grantedBy: grant.grantedBy } : {}) });
+    await deps.store.write({ kind: 'ungrant', current, grant, audit });
   });
 }
 
@@ -205,7 +212,7 @@ export async function expireGrant(deps: DocumentDeps, type: DocumentType, id: st
     const now = deps.now();
     if (!grant || grant.until !== until || !hasEnded(until, now)) return 'unchanged';
     const audit = auditEntry('grant.expired', contactId, SCHEDULE_ACTOR, now.toISOString(), { type, id, until, ...(grant.grantedBy ? { grantedBy: grant.grantedBy } : {}) });
-    await deps.store.write({ kind: 'ungrant', current, grant, expiry: { audit } });
+    await deps.store.write({ kind: 'ungrant', current, grant, audit, expired: true });
     return 'removed';
   });
 }

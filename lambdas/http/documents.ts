@@ -56,7 +56,7 @@ export const handler = httpFunction('documents', {
     body: await addGrant(documentsDeps(), req.params.type, req.params.id, req.body, actorOf(req.principal)),
   }),
   removeGrant: async (req: HttpRequest<unknown, unknown, GrantParams>) => {
-    await removeGrant(documentsDeps(), req.params.type, req.params.id, req.params.contactId);
+    await removeGrant(documentsDeps(), req.params.type, req.params.id, req.params.contactId, actorOf(req.principal));
     return { status: 204 };
   },
   listDocumentAccess: async (req: HttpRequest<unknown, { cursor?: string; limit: number }, DocumentParams>) => ({

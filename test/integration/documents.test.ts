@@ -183,6 +183,13 @@ describe('grants', () => {
     expect((await staff(`/documents/project/${id}/grants/${friend.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await staff(`/documents/project/${id}/grants/${friend.id}`, { method: 'DELETE' })).status).toBe(404);
     expect(await grants()).toEqual({ items: [{ contactId: customer.id, implicit: true }] });
+    // The friend's history: shared once (the repeat changed nothing, the customer's is no grant), then removed.
+    const history = (await staff(`/contacts/${friend.id}/audit`)).body.items as { action: string; actor: string; details: Record<string, unknown> }[];
+    expect(history.filter((a) => a.action.startsWith('grant.'))).toEqual([
+      expect.objectContaining({ action: 'grant.removed', actor: 'staff:admin', details: { type: 'project', id, grantedBy: 'staff:admin' } }),
+      expect.objectContaining({ action: 'grant.given', actor: 'staff:admin', details: { type: 'project', id } }),
+    ]);
+    expect((await staff(`/contacts/${customer.id}/audit`)).body.items.filter((a: { action: string }) => a.action.startsWith('grant.'))).toEqual([]);
 
     const unknownContact = await staff(`/documents/project/${id}/grants`, { method: 'POST', body: { contactId: uniq('nobody') } });
     expect(unknownContact.status).toBe(400);

@@ -194,6 +194,9 @@ describe('a grant ends at its until, in real time', () => {
     );
     const audit = (await staff(`/contacts/${user.contact.id}/audit`)).body.items as { action: string; details: Record<string, unknown> }[];
     expect(audit).toContainEqual(expect.objectContaining({ action: 'grant.expired', actor: 'schedule', details: expect.objectContaining({ type: 'ticket', id: shared.id, until }) }));
+    // Given by staff, audited on the grantee too (with who gave it, and until when).
+    expect(audit).toContainEqual(expect.objectContaining({ action: 'grant.given', actor: 'staff:admin', details: { type: 'ticket', id: shared.id, until } }));
+    expect(audit).toContainEqual(expect.objectContaining({ action: 'grant.given', actor: 'staff:admin', details: { type: 'project', id: forever.id } }));
     // Counts after the job: the same.
     expect(await counts(user)).toMatchObject({ ticket: 0, project: 1 });
     expect(await listed(user)).toEqual(ids([forever]));

@@ -82,17 +82,17 @@ describe('refusals, word for word', () => {
       getDocument(deps, 'invoice', 'nope'),
       deleteDocument(deps, 'invoice', 'nope'),
       addGrant(deps, 'invoice', 'nope', { contactId: 'g1' }, 'staff:ann'),
-      removeGrant(deps, 'invoice', 'nope', 'g1'),
+      removeGrant(deps, 'invoice', 'nope', 'g1', 'staff:ann'),
     ])
       expect(await outcome(attempt)).toEqual(new NotFound('No such document.'));
   });
 
   it('unsharing the customer is a 409 saying to move the document; unsharing a non-grantee a 404', async () => {
     const { deps } = world({ document: invoice('c1'), version: 1 }, [{ contactId: 'g1' }]);
-    expect(await outcome(removeGrant(deps, 'invoice', 'INV-1', 'c1'))).toEqual(
+    expect(await outcome(removeGrant(deps, 'invoice', 'INV-1', 'c1', 'staff:ann'))).toEqual(
       new Conflict("This is the document's customer (an implicit grant); move the document to another customer instead."),
     );
-    expect(await outcome(removeGrant(deps, 'invoice', 'INV-1', 'g2'))).toEqual(new NotFound('No such grant.'));
+    expect(await outcome(removeGrant(deps, 'invoice', 'INV-1', 'g2', 'staff:ann'))).toEqual(new NotFound('No such grant.'));
   });
 
   it('one grantee more than the cap: 409 naming the cap', async () => {

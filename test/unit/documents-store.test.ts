@@ -167,10 +167,14 @@ describe('document transactions', () => {
     expect(items).toHaveLength(8);
   });
 
-  test('grant and ungrant: bump the document version (serialising with replaces), put/delete the grant, and count it for the grantee', async () => {
-    await store().write({ kind: 'grant', current: { document: invoice('c1'), version: 7 }, grant: { contactId: 'g1', until: '2027-03-01T12:00:00.000Z', grantedBy: 'staff:ann', grantedAt: AT } });
-    const [bump, grant, grantee, counted, ...rest] = written();
+  const given = { at: AT, actor: 'staff:ann', action: 'grant.given' as const, contactId: 'g1', details: { type: 'invoice', id: 'INV-1' } };
+  const removed = { ...given, action: 'grant.removed' as const };
+
+  test("grant and ungrant: bump the document version (serialising with replaces), put/delete the grant, count it for the grantee, and write the grantee's audit entry", async () => {
+    await store().write({ kind: 'grant', current: { document: invoice('c1'), version: 7 }, grant: { contactId: 'g1', until: '2027-03-01T12:00:00.000Z', grantedBy: 'staff:ann', grantedAt: AT }, audit: given });
+    const [bump, grant, grantee, counted, audited, ...rest] = written();
     expect(rest).toEqual([]);
+    expect(audited!.Put!.Item).toMatchObject({ pk: 'AUDIT#g1', action: 'grant.given', actor: 'staff:ann', details: { type: 'invoice', id: 'INV-1' } });
     expect(grantee!.Update).toMatchObject({ Key: { pk: 'CONTACT#g1', sk: 'CONTACT' }, ExpressionAttributeValues: { ':grants': 1 }, ConditionExpression: 'attribute_exists(#pk) AND #archived = :false' });
     expect(counted!.Update).toMatchObject({ Key: { pk: 'GRANTS#g1', sk: 'COUNT#invoice#c1' }, ExpressionAttributeValues: { ':delta': 1 } });
     expect(bump!.Update).toMatchObject({ Key: { pk: 'DOC#invoice#INV-1', sk: 'DOC' }, ConditionExpression: '#version = :version AND #createdAt = :createdAt', ExpressionAttributeValues: { ':version': 7, ':next': 8, ':createdAt': invoice('c1').createdAt } });
@@ -180,9 +184,10 @@ describe('document transactions', () => {
     });
 
     ddb.resetHistory();
-    await store().write({ kind: 'ungrant', current: { document: invoice('c1'), version: 8 }, grant: { contactId: 'g1' } });
-    const [bump2, remove, holdings, uncounted, ...none] = written();
+    await store().write({ kind: 'ungrant', current: { document: invoice('c1'), version: 8 }, grant: { contactId: 'g1' }, audit: removed });
+    const [bump2, remove, holdings, uncounted, audited2, ...none] = written();
     expect(none).toEqual([]);
+    expect(audited2!.Put!.Item).toMatchObject({ pk: 'AUDIT#g1', action: 'grant.removed' });
     expect(bump2!.Update!.ExpressionAttributeValues).toEqual({ ':version': 8, ':next': 9, ':createdAt': AT });
     expect(remove!.Delete).toMatchObject({ Key: { sk: 'GRANT#g1' }, ConditionExpression: 'attribute_exists(pk)' });
     expect(holdings!.Update).toMatchObject({ Key: { pk: 'CONTACT#g1' }, ExpressionAttributeValues: { ':grants': -1 }, ConditionExpression: 'attribute_exists(#pk)' });
@@ -190,9 +195,10 @@ describe('document transactions', () => {
   });
 
   test('another end for an existing grant rewrites it in place: no count changes', async () => {
-    await store().write({ kind: 'grant', current: { document: invoice('c1'), version: 3 }, grant: { contactId: 'g1' }, replaces: { contactId: 'g1', until: '2027-01-01T00:00:00.000Z' } });
-    const [bump, grant, live, ...rest] = written();
+    await store().write({ kind: 'grant', current: { document: invoice('c1'), version: 3 }, grant: { contactId: 'g1' }, replaces: { contactId: 'g1', until: '2027-01-01T00:00:00.000Z' }, audit: given });
+    const [bump, grant, live, audited, ...rest] = written();
     expect(rest).toEqual([]);
+    expect(audited!.Put!.Item).toMatchObject({ pk: 'AUDIT#g1', action: 'grant.given' });
     expect(bump!.Update).toMatchObject({ ExpressionAttributeValues: { ':version': 3, ':next': 4 } });
     expect(grant!.Put).toMatchObject({ ConditionExpression: 'attribute_exists(pk)', Item: { sk: 'GRANT#g1' } });
     expect(grant!.Put!.Item).not.toHaveProperty('until');
@@ -202,7 +208,7 @@ describe('document transactions', () => {
 
   test("the job's removal of an expired grant holds only while the grant still ends then, and writes the grantee's audit entry", async () => {
     const audit = { at: AT, actor: 'schedule', action: 'grant.expired' as const, contactId: 'g1', details: {} };
-    await store().write({ kind: 'ungrant', current: { document: invoice('c1'), version: 2 }, grant: { contactId: 'g1', until: '2026-10-01T00:00:00.000Z' }, expiry: { audit } });
+    await store().write({ kind: 'ungrant', current: { document: invoice('c1'), version: 2 }, grant: { contactId: 'g1', until: '2026-10-01T00:00:00.000Z' }, audit, expired: true });
     const items = written();
     expect(items[1]!.Delete).toMatchObject({
       Key: { sk: 'GRANT#g1' },

@@ -19,6 +19,7 @@ import type { Document } from '../../lambdas/contract/schemas/documents';
 
 const T0 = new Date('2026-11-01T10:00:00.000Z');
 const T1 = new Date('2026-11-02T10:00:00.000Z');
+const T2 = new Date('2026-11-03T10:00:00.000Z');
 
 const contact = (id: string, archived = false): ContactRecord => ({
   id,
@@ -224,11 +225,24 @@ describe('grants', () => {
 
   test('removes an explicit grant; the implicit one is a Conflict, a missing one NotFound', async () => {
     const fake = fakeStore({ document: invoice('c1'), version: 1 }, ['g1']);
-    await expect(removeGrant(deps(fake.store), 'invoice', 'INV-1', 'c1')).rejects.toBeInstanceOf(Conflict);
-    await expect(removeGrant(deps(fake.store), 'invoice', 'INV-1', 'g2')).rejects.toBeInstanceOf(NotFound);
-    await removeGrant(deps(fake.store), 'invoice', 'INV-1', 'g1');
+    await expect(removeGrant(deps(fake.store), 'invoice', 'INV-1', 'c1', STAFF)).rejects.toBeInstanceOf(Conflict);
+    await expect(removeGrant(deps(fake.store), 'invoice', 'INV-1', 'g2', STAFF)).rejects.toBeInstanceOf(NotFound);
+    await removeGrant(deps(fake.store), 'invoice', 'INV-1', 'g1', STAFF);
     expect(fake.granted()).toEqual([]);
-    await expect(removeGrant(deps(fakeStore().store), 'invoice', 'INV-1', 'g1')).rejects.toBeInstanceOf(NotFound);
+    await expect(removeGrant(deps(fakeStore().store), 'invoice', 'INV-1', 'g1', STAFF)).rejects.toBeInstanceOf(NotFound);
+  });
+
+  test("the grantee's history: who shared which document with it, until when (and the end it replaced), and who removed it", async () => {
+    const fake = fakeStore({ document: invoice('c1'), version: 1 });
+    const until = '2027-01-01T00:00:00.000Z';
+    await grantTo(fake, 'g1');
+    await grantTo(fake, 'g1', until, T2);
+    await removeGrant(deps(fake.store, T2), 'invoice', 'INV-1', 'g1', 'staff:bob');
+    expect(fake.writes.map((w) => (w.kind === 'grant' || w.kind === 'ungrant' ? w.audit : undefined))).toEqual([
+      { at: T1.toISOString(), actor: STAFF, action: 'grant.given', contactId: 'g1', details: { type: 'invoice', id: 'INV-1' } },
+      { at: T2.toISOString(), actor: STAFF, action: 'grant.given', contactId: 'g1', details: { type: 'invoice', id: 'INV-1', until, previousUntil: null } },
+      { at: T2.toISOString(), actor: 'staff:bob', action: 'grant.removed', contactId: 'g1', details: { type: 'invoice', id: 'INV-1', until, grantedBy: STAFF } },
+    ]);
   });
 });
 
@@ -242,7 +256,8 @@ describe('expireGrant (the scheduled job)', () => {
     expect(fake.writes[0]).toMatchObject({
       kind: 'ungrant',
       grant: { contactId: 'g1', until },
-      expiry: { audit: { action: 'grant.expired', actor: 'schedule', contactId: 'g1', details: { type: 'invoice', id: 'INV-1', until, grantedBy: 'staff:ann' } } },
+      expired: true,
+      audit: { action: 'grant.expired', actor: 'schedule', contactId: 'g1', details: { type: 'invoice', id: 'INV-1', until, grantedBy: 'staff:ann' } },
     });
     expect(fake.granted()).toEqual([]);
     await expect(expireGrant(deps(fake.store, ended), 'invoice', 'INV-1', 'g1', until)).resolves.toBe('unchanged');

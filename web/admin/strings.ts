@@ -233,6 +233,8 @@ const en = {
       'portal.withdrawn': 'Portal access withdrawn: its email is another contact’s login',
       'portal.login-email-changed': 'Portal login email changed',
       'invitation.failed': 'Invitation could not be sent',
+      'grant.given': 'Document shared',
+      'grant.removed': 'Document grant removed',
       'grant.expired': 'Document grant ended',
       'contact.restored': 'Contact restored',
     } as Record<string, string>,

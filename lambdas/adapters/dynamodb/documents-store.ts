@@ -528,26 +528,28 @@ export class DynamoDocumentStore extends TableStore implements DocumentStore, Vi
         ];
       }
       case 'grant': {
-        const { current, grant, replaces } = change;
+        const { current, grant, replaces, audit } = change;
         const { document } = current;
+        const audited = { Put: { TableName: this.table, Item: auditItem(audit) } };
         // Another end for an existing grant: the counts stay.
-        if (replaces) return [this.#bumpVersion(current), this.#putGrant(document, grant, 'attribute_exists(pk)'), this.#liveContact(grant.contactId)];
+        if (replaces) return [this.#bumpVersion(current), this.#putGrant(document, grant, 'attribute_exists(pk)'), this.#liveContact(grant.contactId), audited];
         return [
           this.#bumpVersion(current),
           this.#putGrant(document, grant, 'attribute_not_exists(pk)'),
           this.#holdings(grant.contactId, { grants: 1 }, true),
           this.#grantCount(grant.contactId, document.type, document.customerId, 1),
+          audited,
         ];
       }
       case 'ungrant': {
-        const { current, grant, expiry } = change;
+        const { current, grant, audit, expired } = change;
         const { document } = current;
         return [
           this.#bumpVersion(current),
-          expiry ? this.#deleteGrant(document, grant, grant.until) : { Delete: { ...this.#deleteGrant(document, grant).Delete!, ConditionExpression: 'attribute_exists(pk)' } },
+          expired ? this.#deleteGrant(document, grant, grant.until) : { Delete: { ...this.#deleteGrant(document, grant).Delete!, ConditionExpression: 'attribute_exists(pk)' } },
           this.#holdings(grant.contactId, { grants: -1 }, false),
           this.#grantCount(grant.contactId, document.type, document.customerId, -1),
-          ...(expiry ? [{ Put: { TableName: this.table, Item: auditItem(expiry.audit) } }] : []),
+          { Put: { TableName: this.table, Item: auditItem(audit) } },
         ];
       }
     }
