@@ -1,6 +1,7 @@
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { eventRules } from '../lambdas/contract/event-rules';
 import { OUTBOX_STREAM } from '../lambdas/contract/outbox';
 import type { FunctionName } from '../lambdas/contract/routes';
 import { SCHEDULE_RATE_MINUTES } from '../lambdas/contract/schedule';
@@ -154,7 +155,7 @@ export class PortalStack extends Stack {
         .bindAttachments(attachments.bucket, 'download'),
     };
     this.eventsFunction = fn('EventsFunction', 'lambdas/events/handler.ts', 'Revocation requests, archived contacts, SES feedback').bindTable(table, 'readWrite');
-    events.deliverTo(this.eventsFunction);
+    events.deliverTo(this.eventsFunction, eventRules({ mailConfigurationSet: mail.configurationSet.configurationSetName }));
     // Expiries (accesses and grants past their `until`; invitations' links) and the invitations' one
     // reminder, queued for the outbox worker: the table and the bus, no Cognito, no mail.
     this.scheduleFunction = fn('ScheduleFunction', 'lambdas/schedule/handler.ts', 'The scheduled job: expiries of accesses, grants and invitations; invitation reminders (queued)')

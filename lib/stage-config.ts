@@ -110,9 +110,9 @@ export function stageConfigFromContext(node: Node): StageConfig {
     senderEmail: text('senderEmail'),
     replyToEmail: text('replyToEmail'),
     sesIdentity: text('sesIdentity'),
-    ...(node.tryGetContext('portalUrl') ? { portalUrl: text('portalUrl') } : {}),
-    ...(node.tryGetContext('adminUrl') ? { adminUrl: text('adminUrl') } : {}),
-    adminOrigins: [...optionalList('adminOrigins'), ...local('devAdminOrigins')],
+    ...(node.tryGetContext('portalUrl') ? { portalUrl: originOf('portalUrl', text('portalUrl')) } : {}),
+    ...(node.tryGetContext('adminUrl') ? { adminUrl: originOf('adminUrl', text('adminUrl')) } : {}),
+    adminOrigins: [...optionalList('adminOrigins'), ...local('devAdminOrigins')].map((origin) => originOf('adminOrigins', origin)),
     callbackUrls: [...optionalList('callbackUrls'), ...local('devCallbackUrls')],
     logoutUrls: [...optionalList('logoutUrls'), ...local('devLogoutUrls')],
     hostedUiDomainPrefix: text('hostedUiDomainPrefix'),
@@ -131,6 +131,27 @@ export function stageConfigFromContext(node: Node): StageConfig {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The origin a URL of the context names, as a browser writes it (`location.origin`, the `Origin`
+ * header): the hosted UI's redirects and CORS compare exact strings, and the apps, served at the root
+ * of their origin, return to `<origin>/callback` — `https://portal.example.com/` would make that
+ * `https://portal.example.com//callback`, which Cognito refuses. A path (or query) is refused.
+ * Not a URL at all: left to `checked`, which says so.
+ */
+function originOf(key: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return value;
+  }
+  if (!/^https?:$/.test(url.protocol)) return value;
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new Error(`${key}: ${value} is not an origin (scheme, host and port only): the apps are served at the root of their origin`);
+  }
+  return url.origin;
+}
 
 /** Rules a deploy would otherwise break on, later and less clearly. */
 export function checked(config: StageConfig): StageConfig {

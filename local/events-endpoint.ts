@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { EVENT_RULES, type EventRule } from '../lambdas/contract/event-rules';
+import { eventRules, type EventRule } from '../lambdas/contract/event-rules';
 import { lambdaContext } from './api-event';
 import { matchesPattern } from './event-pattern';
 import { ROOT } from './options';
@@ -68,6 +68,8 @@ export interface EventsConfig {
   readonly eventBusName: string;
   readonly region: string;
   readonly functionName: string;
+  /** The invitations' configuration set: SES feedback counts only when it names it, as in AWS. */
+  readonly mailConfigurationSet: string;
   /** Delays before each retry: three attempts in all by default. */
   readonly retryDelaysMs?: readonly number[];
   /** More local-only routes on this server (the outbox's DLQ and fault switches): `undefined` when not theirs. */
@@ -124,6 +126,7 @@ export function createEventsServer(config: EventsConfig): http.Server {
   const received: EventBridgeEvent[] = [];
   const deadLetters: DeadLetter[] = [];
   const delays = config.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const rules = eventRules({ mailConfigurationSet: config.mailConfigurationSet });
 
   async function deliver(rule: EventRule, event: EventBridgeEvent): Promise<void> {
     let lastError: unknown;
@@ -170,7 +173,7 @@ export function createEventsServer(config: EventsConfig): http.Server {
       };
       received.push(event);
       if (received.length > KEEP) received.shift();
-      const matched = EVENT_RULES.filter((rule) => rule.bus === bus && matchesPattern(rule.pattern, event as unknown as Record<string, unknown>));
+      const matched = rules.filter((rule) => rule.bus === bus && matchesPattern(rule.pattern, event as unknown as Record<string, unknown>));
       // After the answer, as EventBridge delivers asynchronously.
       for (const rule of matched) setImmediate(() => void deliver(rule, event));
       return { EventId: event.id };

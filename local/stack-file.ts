@@ -15,6 +15,8 @@ export interface StackInfo {
   sesEndpoint: string;
   eventsEndpoint: string;
   eventBusName: string;
+  /** The invitations' configuration set: SES feedback put on the events endpoint counts only when its `mail.tags` name it, as in AWS. */
+  sesConfigurationSet: string;
   s3Endpoint: string;
   attachmentsBucket: string;
   adminOrigins: readonly string[];

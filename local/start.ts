@@ -197,7 +197,14 @@ async function main(): Promise<void> {
       functionPrefix: NAME,
       quiet: options.quiet,
     });
-    const events = createEventsServer({ eventBusName: NAME, region: options.region, functionName: `${NAME}-events`, extraRoutes: localOutbox.routes });
+    const events = createEventsServer({
+      eventBusName: NAME,
+      region: options.region,
+      functionName: `${NAME}-events`,
+      // The one the handlers send through (set above): SES feedback naming another set is not ours.
+      mailConfigurationSet: process.env[ENV.sesConfigurationSet] ?? NAME,
+      extraRoutes: localOutbox.routes,
+    });
     servers.push(api, events);
     await listen(events, options.eventsPort, options.host);
     await listen(api, options.apiPort, options.host);
@@ -215,6 +222,7 @@ async function main(): Promise<void> {
       sesEndpoint: emulators.ses.url,
       eventsEndpoint,
       eventBusName: NAME,
+      sesConfigurationSet: process.env[ENV.sesConfigurationSet] ?? NAME,
       s3Endpoint: emulators.s3.url,
       attachmentsBucket: emulators.s3.bucket,
       adminOrigins: web.corsOrigins.admin,

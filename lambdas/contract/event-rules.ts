@@ -19,7 +19,21 @@ export interface EventRule {
   readonly pattern: EventPattern;
 }
 
-export const EVENT_RULES: readonly EventRule[] = [
+/** The tag SES puts on every event it publishes through a configuration set: that set's name. */
+export const SES_CONFIGURATION_SET_TAG = 'ses:configuration-set';
+
+export interface EventRulesOf {
+  /** The configuration set the invitations go out through (`SES_CONFIGURATION_SET`). */
+  readonly mailConfigurationSet: string;
+}
+
+/**
+ * The rules of a stack. SES publishes only to the default bus, which every configuration set of the
+ * account and region shares (another stage's, another application's): a bounce there is this stack's
+ * only when it names this stack's configuration set, else a mail bounced in one stage would mark the
+ * same address bounced in another (and stop its reminders).
+ */
+export const eventRules = ({ mailConfigurationSet }: EventRulesOf): readonly EventRule[] => [
   {
     id: 'AccessRequests',
     bus: 'portal',
@@ -36,6 +50,7 @@ export const EVENT_RULES: readonly EventRule[] = [
     pattern: {
       source: [SES_SOURCE],
       'detail-type': [SES_DETAIL_TYPES.bounce, SES_DETAIL_TYPES.complaint],
+      detail: { mail: { tags: { [SES_CONFIGURATION_SET_TAG]: [mailConfigurationSet] } } },
     },
   },
 ];

@@ -7,7 +7,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letters';
-import { EVENT_RULES, type EventPattern } from '../../lambdas/contract/event-rules';
+import type { EventPattern, EventRule } from '../../lambdas/contract/event-rules';
 
 export interface EventRoutingProps {
   readonly busName: string;
@@ -31,10 +31,10 @@ export class EventRouting extends Construct {
     });
   }
 
-  /** Wires every rule to the consumer; call once. */
-  deliverTo(consumer: IFunction): void {
+  /** Wires every rule (`eventRules` of the stack's configuration set) to the consumer; call once. */
+  deliverTo(consumer: IFunction, rules: readonly EventRule[]): void {
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    for (const rule of EVENT_RULES) {
+    for (const rule of rules) {
       const deadLetters = this.deadLetterQueue(`${rule.id}DeadLetters`, `${rule.id} events EventBridge could not deliver`);
       new events.Rule(this, rule.id, {
         eventBus: rule.bus === 'portal' ? this.bus : defaultBus,

@@ -1,11 +1,16 @@
 import { ACCESS_EVENT_SOURCE } from '../../lambdas/adapters/eventbridge/access-events';
 import { matchesPattern } from '../../local/event-pattern';
-import { EVENT_RULES } from '../../lambdas/contract/event-rules';
+import { eventRules, SES_CONFIGURATION_SET_TAG } from '../../lambdas/contract/event-rules';
 import { DETAIL_TYPES, EMITTED_SOURCE, SES_DETAIL_TYPES, SES_SOURCE } from '../../lambdas/contract/events';
 
+const CONFIGURATION_SET = 'portal-access-test';
+const EVENT_RULES = eventRules({ mailConfigurationSet: CONFIGURATION_SET });
+/** SES's detail of a mail sent through a configuration set (SES tags each event with the set's name). */
+const sentThrough = (configurationSet: string) => ({ mail: { messageId: 'm-1', destination: ['a@example.com'], tags: { [SES_CONFIGURATION_SET_TAG]: [configurationSet] } } });
+
 /** Which rules (by id) an event on a bus triggers, with the local stack's EventBridge matcher. */
-const triggered = (bus: 'portal' | 'default', source: string, detailType: string) =>
-  EVENT_RULES.filter((rule) => rule.bus === bus && matchesPattern(rule.pattern as Record<string, unknown>, { source, 'detail-type': detailType, detail: {} })).map(
+const triggered = (bus: 'portal' | 'default', source: string, detailType: string, detail: object = sentThrough(CONFIGURATION_SET)) =>
+  EVENT_RULES.filter((rule) => rule.bus === bus && matchesPattern(rule.pattern as Record<string, unknown>, { source, 'detail-type': detailType, detail })).map(
     (rule) => rule.id,
   );
 
@@ -32,6 +37,12 @@ describe('event rules', () => {
     expect(triggered('default', SES_SOURCE, 'Email Delivered')).toEqual([]);
     expect(triggered('default', 'spoofer', SES_DETAIL_TYPES.bounce)).toEqual([]);
     expect(triggered('portal', SES_SOURCE, SES_DETAIL_TYPES.bounce)).toEqual([]);
+  });
+
+  it("takes only the feedback on mail sent through the stack's own configuration set: another stage's or application's bounce on the shared default bus is not its", () => {
+    expect(triggered('default', SES_SOURCE, SES_DETAIL_TYPES.bounce, sentThrough('portal-access-prod'))).toEqual([]);
+    expect(triggered('default', SES_SOURCE, SES_DETAIL_TYPES.complaint, sentThrough('newsletter'))).toEqual([]);
+    expect(triggered('default', SES_SOURCE, SES_DETAIL_TYPES.bounce, { mail: { messageId: 'm-1', destination: ['a@example.com'] } })).toEqual([]);
   });
 
   it('rule ids are unique (they name CDK constructs and local rules)', () => {

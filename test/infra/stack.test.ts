@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LAMBDA_TIMEOUT_SECONDS } from '../../lambdas/contract/runtime';
 import { STAFF_GROUP } from '../../lambdas/contract/identity';
 import { PASSWORD_POLICY } from '../../lambdas/contract/password-policy';
-import { EVENT_RULES } from '../../lambdas/contract/event-rules';
+import { eventRules } from '../../lambdas/contract/event-rules';
 import { OUTBOX_STREAM, OUTBOX_STREAM_FILTER } from '../../lambdas/contract/outbox';
 import { allowedMethods, ROUTES, routeKey, type FunctionName } from '../../lambdas/contract/routes';
 import { SHARED_THROTTLE } from '../../lambdas/contract/share-links';
@@ -513,7 +513,19 @@ describe('mail', () => {
     expect([...config.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint']);
     expect(JSON.stringify(config.EventBridgeDestination.EventBusArn)).toMatch(/:event-bus\/default"/);
   });
+
+  it('takes back the feedback of its own configuration set only: the default bus carries every stage’s and every application’s SES events', () => {
+    const [, rule] = resources('AWS::Events::Rule').find(([, r]) => r.Properties.EventBusName === 'default')!;
+    expect(rule.Properties.EventPattern).toMatchObject({
+      source: ['aws.ses'],
+      detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: only('AWS::SES::ConfigurationSet')[0] }] } } },
+    });
+  });
 });
+
+/** The rules as the contract writes them, with a stand-in for the configuration set's name. */
+const CONFIGURATION_SET = 'the-configuration-set';
+const EVENT_RULES = eventRules({ mailConfigurationSet: CONFIGURATION_SET });
 
 describe('events', () => {
   it('has the stage’s own bus', () => {
@@ -524,7 +536,9 @@ describe('events', () => {
     const matching = resources('AWS::Events::Rule').filter(([, r]) => r.Properties.Description === rule.description);
     expect(matching).toHaveLength(1);
     const properties = matching[0]![1].Properties;
-    expect(properties.EventPattern).toEqual(rule.pattern);
+    // The configuration set's name is a deploy-time value: its Ref where the rules name it.
+    const configurationSet = JSON.stringify({ Ref: only('AWS::SES::ConfigurationSet')[0] });
+    expect(properties.EventPattern).toEqual(JSON.parse(JSON.stringify(rule.pattern).replaceAll(JSON.stringify(CONFIGURATION_SET), configurationSet)));
     expect(properties.EventBusName).toEqual(rule.bus === 'default' ? 'default' : { Ref: only('AWS::Events::EventBus')[0] });
     const targets = properties.Targets as { Arn: unknown; RetryPolicy: object; DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string, string] } } }[];
     expect(targets).toHaveLength(1);

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PortalStack } from '../../lib/stack';
 import { stageConfigFromContext } from '../../lib/stage-config';
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
@@ -58,6 +60,30 @@ describe('stage configuration from the CDK context', () => {
       if (saved === undefined) delete process.env.CDK_DEFAULT_REGION;
       else process.env.CDK_DEFAULT_REGION = saved;
     }
+  });
+
+  it('takes the apps’ URLs and the admin origins with a trailing slash as the origins they are: the hosted UI’s redirects and CORS compare exact strings', () => {
+    // The apps return from the hosted UI to `location.origin + '/callback'` and send `Origin: <origin>`; `https://x/` + `/callback` would be `https://x//callback`.
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], stage: 'prod', portalUrl: 'https://portal.example.com/', adminUrl: 'https://Admin.Example.com/', adminOrigins: 'https://intranet.example.com/' } });
+    const config = stageConfigFromContext(app.node);
+    const stack = new PortalStack(app, 'PortalAccess-prod', { config, env: { account: '123456789012', region: config.region } });
+    const template = Template.fromStack(stack);
+    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')).map((c) => c.Properties as { CallbackURLs: unknown[]; LogoutURLs: unknown[] });
+    expect(clients.map((c) => c.CallbackURLs)).toEqual(
+      expect.arrayContaining([['https://portal.example.com/callback'], ['https://admin.example.com/callback', 'https://intranet.example.com/callback']]),
+    );
+    expect(clients.map((c) => c.LogoutURLs)).toEqual(expect.arrayContaining([['https://portal.example.com/'], ['https://admin.example.com/', 'https://intranet.example.com/']]));
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://intranet.example.com'] } });
+    template.hasResourceProperties('AWS::S3::Bucket', { CorsConfiguration: { CorsRules: [{ AllowedOrigins: ['https://admin.example.com', 'https://intranet.example.com'] }] } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { PORTAL_URL: 'https://portal.example.com' } } });
+  });
+
+  it.each([
+    [{ portalUrl: 'https://example.com/portal' }, /portalUrl: https:\/\/example.com\/portal is not an origin/],
+    [{ adminUrl: 'https://example.com/?admin' }, /adminUrl: .* is not an origin/],
+    [{ adminOrigins: 'https://intranet.example.com/tools' }, /adminOrigins: .* is not an origin/],
+  ])('refuses app URLs and admin origins with a path (the apps are served at the root of their origin): %j', (overrides, message) => {
+    expect(() => configWith(overrides)).toThrow(message);
   });
 
   it.each([

@@ -186,6 +186,13 @@ describe('SES feedback on the default bus', () => {
     expect(out.FailedEntryCount).toBe(0);
   }
 
+  /** SES's `mail` of an invitation: SES tags each event with the configuration set it was sent through. */
+  const sentMail = (messageId: string, to: string, configurationSet = stack().sesConfigurationSet) => ({
+    messageId,
+    destination: [to],
+    tags: { 'ses:configuration-set': [configurationSet] },
+  });
+
   async function invited(tag: string, name: string): Promise<{ contact: Contact; email: string }> {
     const email = `${name}.${tag}@example.com`;
     const contact = await create({ kind: 'person', name: `${name} ${tag}`, email });
@@ -212,7 +219,7 @@ describe('SES feedback on the default bus', () => {
     const tag = uniq('ses');
     const bounced = await invited(tag, 'bounce');
     const complained = await invited(tag, 'complaint');
-    const mail = (to: string) => ({ messageId: `msg-${tag}`, destination: [to] });
+    const mail = (to: string) => sentMail(`msg-${tag}`, to);
 
     await putSes('Email Bounced', {
       eventType: 'Bounce',
@@ -239,12 +246,26 @@ describe('SES feedback on the default bus', () => {
     const before = { line: await lineWithin(soft.contact.id, 'sent', 0), trail: await audit(soft.contact.id) };
     await putSes('Email Bounced', {
       eventType: 'Bounce',
-      mail: { messageId: `msg-${tag}`, destination: [soft.email] },
+      mail: sentMail(`msg-${tag}`, soft.email),
       bounce: { bounceType: 'Transient', bounceSubType: 'MailboxFull', bouncedRecipients: [{ emailAddress: soft.email }] },
     });
     await sleep(1500);
     expect(await lineWithin(soft.contact.id, 'sent', 0)).toEqual(before.line);
     expect(await audit(soft.contact.id)).toEqual(before.trail);
+  });
+
+  it("a hard bounce of mail sent through another configuration set (another stage's, another application's) changes nothing", async () => {
+    const tag = uniq('other');
+    const other = await invited(tag, 'other');
+    const before = { line: await lineWithin(other.contact.id, 'sent', 0), trail: await audit(other.contact.id) };
+    await putSes('Email Bounced', {
+      eventType: 'Bounce',
+      mail: sentMail(`msg-${tag}`, other.email, `${stack().sesConfigurationSet}-elsewhere`),
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: other.email }] },
+    });
+    await sleep(1500);
+    expect(await lineWithin(other.contact.id, 'sent', 0)).toEqual(before.line);
+    expect(await audit(other.contact.id)).toEqual(before.trail);
   });
 });
 

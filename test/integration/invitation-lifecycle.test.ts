@@ -135,12 +135,12 @@ describe('the invitation lifecycle, in real time', () => {
     const feedback = (DetailType: string, detail: Record<string, unknown>) => ses.send(new PutEventsCommand({ Entries: [{ Source: 'aws.ses', DetailType, Detail: JSON.stringify(detail) }] }));
     await feedback('Email Bounced', {
       eventType: 'Bounce',
-      mail: { messageId: uniq('msg'), destination: [bounced.email] },
+      mail: { messageId: uniq('msg'), destination: [bounced.email], tags: { 'ses:configuration-set': [s.sesConfigurationSet] } },
       bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: bounced.email }] },
     });
     await feedback('Email Complaint Received', {
       eventType: 'Complaint',
-      mail: { messageId: uniq('msg'), destination: [complained.email] },
+      mail: { messageId: uniq('msg'), destination: [complained.email], tags: { 'ses:configuration-set': [s.sesConfigurationSet] } },
       complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: complained.email }] },
     });
     await eventually(async () => expect([(await lineOf(bounced)).delivery, (await lineOf(complained)).delivery]).toEqual(['bounced', 'complained']));
