@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { eventRules, type EventRule } from '../lambdas/contract/event-rules';
+import { eventRules, SES_CONFIGURATION_SET_TAG, type EventRule } from '../lambdas/contract/event-rules';
+import { SES_SOURCE } from '../lambdas/contract/events';
 import { lambdaContext } from './api-event';
 import { matchesPattern } from './event-pattern';
 import { ROOT } from './options';
@@ -122,6 +123,22 @@ function reply(res: ServerResponse, status: number, body: unknown, type = 'appli
   res.end(JSON.stringify(body));
 }
 
+/**
+ * The local SES (aws-ses-v2-local) publishes no events: an `aws.ses` event put here stands in for one
+ * SES would publish about our mail, and SES tags every such event with the configuration set the mail
+ * went through. A stand-in that names no set gets ours (so a hand-made bounce works as it would in
+ * AWS); one that names another set keeps it, and the rule ignores it as in AWS.
+ */
+function sentThroughOurSet(detail: Record<string, unknown>, configurationSet: string): Record<string, unknown> {
+  const mail = detail.mail;
+  if (typeof mail !== 'object' || mail === null || Array.isArray(mail)) return detail;
+  const tags = (mail as { tags?: unknown }).tags;
+  const named = typeof tags === 'object' && tags !== null && !Array.isArray(tags) && SES_CONFIGURATION_SET_TAG in tags;
+  if (named) return detail;
+  const kept = typeof tags === 'object' && tags !== null && !Array.isArray(tags) ? tags : {};
+  return { ...detail, mail: { ...mail, tags: { ...kept, [SES_CONFIGURATION_SET_TAG]: [configurationSet] } } };
+}
+
 export function createEventsServer(config: EventsConfig): http.Server {
   const received: EventBridgeEvent[] = [];
   const deadLetters: DeadLetter[] = [];
@@ -169,7 +186,7 @@ export function createEventsServer(config: EventsConfig): http.Server {
         time: timeOf(entry.Time),
         region: config.region,
         resources: entry.Resources ?? [],
-        detail,
+        detail: entry.Source === SES_SOURCE ? sentThroughOurSet(detail as Record<string, unknown>, config.mailConfigurationSet) : detail,
       };
       received.push(event);
       if (received.length > KEEP) received.shift();

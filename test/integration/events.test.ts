@@ -254,6 +254,19 @@ describe('SES feedback on the default bus', () => {
     expect(await audit(soft.contact.id)).toEqual(before.trail);
   });
 
+  it('locally, a hand-made bounce that names no configuration set stands for one of ours (the local SES publishes none; SES tags each)', async () => {
+    const tag = uniq('untagged');
+    const plain = await invited(tag, 'plain');
+    await putSes('Email Bounced', {
+      eventType: 'Bounce',
+      mail: { messageId: `msg-${tag}`, destination: [plain.email] },
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: plain.email }] },
+    });
+    expect(await lineWithin(plain.contact.id, 'bounced')).toMatchObject({ delivery: 'bounced' });
+    const received = (await events()).find((e) => e.source === 'aws.ses' && e.detail.mail?.messageId === `msg-${tag}`);
+    expect(received?.detail.mail.tags).toEqual({ 'ses:configuration-set': [stack().sesConfigurationSet] });
+  });
+
   it("a hard bounce of mail sent through another configuration set (another stage's, another application's) changes nothing", async () => {
     const tag = uniq('other');
     const other = await invited(tag, 'other');
