@@ -399,13 +399,13 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-export async function startFaultStack(): Promise<FaultStack> {
+export async function startFaultStack(options: { env?: Record<string, string> } = {}): Promise<FaultStack> {
   const mail = await startMailProxy();
   const events = await startEventsProxy();
   const table = await startTableProxy();
   const s3 = await startS3Proxy();
   const dataDir = path.join(ROOT, '.local', 'test', `faults-${process.pid}`);
-  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_DYNAMODB_ENDPOINT: table.url, LOCAL_S3_ENDPOINT: s3.url, LOCAL_FAULTS: '1' } });
+  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_DYNAMODB_ENDPOINT: table.url, LOCAL_S3_ENDPOINT: s3.url, LOCAL_FAULTS: '1', ...options.env } });
   mail.target(stack.info.sesEndpoint);
   events.target(stack.info.eventsEndpoint);
   table.target(stack.info.dynamodbEndpoint);
