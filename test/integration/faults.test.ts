@@ -422,6 +422,31 @@ describe('EventBridge not answering, or down', () => {
     expect(contact.body.portal.status).toBe('expired');
   });
 
+  it('refusing each entry for a while (FailedEntryCount, InternalFailure): the worker tries again in place, as for a 503, and announces the grant once, soon after', async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    const refusedBefore = fault.events.refused;
+    fault.events.failEntries('InternalFailure');
+    expect((await grantAll(c.id, persons)).body.results[0]).toMatchObject({ outcome: 'granted' });
+    // The mail does not wait for the bus; its events are refused for half a minute.
+    await settled(c.id, 60_000);
+    await sleep(30_000);
+    expect(fault.events.refused - refusedBefore).toBeGreaterThan(3);
+    expect((await eventsOf(person.id)).size).toBe(0);
+
+    // EventBridge is well again: the item, retried in place every few seconds (a refused entry is worth
+    // another try, as AWS says), announces the grant within seconds — not at the stream's next retry,
+    // which by now is half a minute away and, in AWS, one of a budget of 50 that immediate retries use up.
+    fault.events.failEntries(undefined);
+    const announced = await eventually(async () => {
+      const seen = await eventsOf(person.id);
+      expect({ granted: seen.get('PortalAccessGranted'), sent: seen.get('PortalInvitationSent') }).toEqual({ granted: 1, sent: 1 });
+      return seen;
+    }, 10_000);
+    expect(announced.size).toBe(2);
+    await expectOneLoginAndOneMailEach(persons);
+  });
+
   it('down for a while: the grant and the revocation are announced once it is back, none lost', async () => {
     const { company: c, persons } = await company(2);
     const [kept, revoked] = persons as [Contact, Contact];

@@ -10,7 +10,8 @@
  *   answer: a black-holed connection). The emulator's store (`/store`) holds exactly the mails that got through.
  * - `events`: the handlers' PutEvents go through a proxy in front of the stack's events endpoint (the
  *   stack's `LOCAL_EVENTS_ENDPOINT`), which forwards until told to answer every PutEvents `503`
- *   (EventBridge down) or to hold the next n without answering.
+ *   (EventBridge down), to fail each entry of every PutEvents (`FailedEntryCount`), or to hold the
+ *   next n without answering.
  * - `table`: the handlers' DynamoDB calls go through a proxy in front of DynamoDB Local (the stack's
  *   `LOCAL_DYNAMODB_ENDPOINT`; the stream poller reads DynamoDB Local directly), which can answer
  *   every request whose body holds a given text with `500 InternalServerError` (one read failing
@@ -196,6 +197,11 @@ export interface EventsProxy {
   readonly refused: number;
   /** While `true`, every PutEvents is answered `503 ServiceUnavailable` (EventBridge in an outage). */
   down(on: boolean): void;
+  /**
+   * While set, every PutEvents is answered `200` with each entry failed with this code
+   * (`FailedEntryCount`: how EventBridge reports an `InternalFailure` or a `ThrottlingException` of an entry).
+   */
+  failEntries(errorCode: string | undefined): void;
   /** Hold the next `n` PutEvents calls without forwarding or answering them (until the proxy closes). */
   hang(n: number): void;
   target(url: string): void;
@@ -207,6 +213,7 @@ export async function startEventsProxy(): Promise<EventsProxy> {
   let forwarded = 0;
   let refused = 0;
   let isDown = false;
+  let entryError: string | undefined;
   let hangs = 0;
   const proxy = await proxyServer((req, res, body) => {
     const isPut = req.method === 'POST' && req.headers['x-amz-target'] === 'AWSEvents.PutEvents';
@@ -221,6 +228,13 @@ export async function startEventsProxy(): Promise<EventsProxy> {
       res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
       return;
     }
+    if (isPut && entryError !== undefined) {
+      refused += 1;
+      const entries = (JSON.parse(body.toString('utf8') || '{}') as { Entries?: unknown[] }).Entries ?? [];
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: entryError, ErrorMessage: 'Injected by the fault test' })) }));
+      return;
+    }
     forward(req, res, body, target, { unreachable: '502', answered: () => void (isPut && (forwarded += 1)) });
   });
   return {
@@ -232,6 +246,7 @@ export async function startEventsProxy(): Promise<EventsProxy> {
       return refused;
     },
     down: (on) => (isDown = on),
+    failEntries: (code) => (entryError = code),
     hang: (n) => (hangs = n),
     target: (url) => (target = url),
     close: proxy.close,
