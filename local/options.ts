@@ -74,6 +74,7 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'DYNAMODB_JAVA_OPTIONS', fallback: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC', what: "DynamoDB Local's JVM options" },
   { name: 'LOCAL_SES_ENDPOINT', fallback: 'the SES emulator', what: "where the handlers send mail instead (the fault tests' failing proxy)" },
   { name: 'LOCAL_DYNAMODB_ENDPOINT', fallback: 'DynamoDB Local', what: "where the handlers send their table calls instead (the fault tests' failing proxy)" },
+  { name: 'LOCAL_COGNITO_ENDPOINT', fallback: 'cognito-local', what: "where the handlers send their user-pool calls instead (the fault tests' failing proxy)" },
   { name: 'LOCAL_EVENTS_ENDPOINT', fallback: 'the PutEvents endpoint', what: "where the handlers send their events instead (the fault tests' failing proxy)" },
   { name: 'LOCAL_S3_ENDPOINT', fallback: 'the S3 emulator', what: "where the handlers send their S3 requests and point their presigned URLs instead (the fault tests' failing proxy)" },
   { name: 'LOCAL_FAULTS', fallback: '0', what: "1: the outbox worker's fault switches at <events>/outbox/faults (the fault tests' stacks only)" },

@@ -34,7 +34,8 @@ function setHandlerEnvironment(options: LocalOptions, emulators: Emulators, even
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     // LOCAL_DYNAMODB_ENDPOINT: the handlers' table calls go there instead (the fault tests' proxy; the stream poller reads DynamoDB Local itself).
     AWS_ENDPOINT_URL_DYNAMODB: env.LOCAL_DYNAMODB_ENDPOINT || emulators.dynamodb.url,
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: emulators.cognito.url,
+    // LOCAL_COGNITO_ENDPOINT: the handlers' user-pool calls go there instead (the fault tests' proxy; tokens are still verified against the emulator, as API Gateway keeps its keys).
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: env.LOCAL_COGNITO_ENDPOINT || emulators.cognito.url,
     // LOCAL_SES_ENDPOINT: the handlers' mail goes there instead (the fault tests put a failing proxy in front of the emulator).
     AWS_ENDPOINT_URL_SESV2: env.LOCAL_SES_ENDPOINT || emulators.ses.url,
     // LOCAL_EVENTS_ENDPOINT: the handlers' PutEvents go there instead (the fault tests' proxy in front of the endpoint).

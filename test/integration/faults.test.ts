@@ -4,8 +4,9 @@
  * outbox. SES failing from the 50th mail of a 200-line apply, 20 concurrent applies of one company,
  * DynamoDB Local stopped while the outbox sends, a worker that dies between two steps of a grant,
  * SES throttling, a recipient SES refuses, an SES or an EventBridge call that never answers (the
- * worker's and the scheduled job's), EventBridge down while a grant is revoked, one DynamoDB read
- * failing under a share link's view. Whatever breaks: no 500, every line's outcome reported, nothing
+ * worker's and the scheduled job's), EventBridge down while a grant is revoked or refusing its entries,
+ * one DynamoDB read failing under a share link's view, Cognito down during an accept, a revoke and a
+ * grant. Whatever breaks: no 500, every line's outcome reported, nothing
  * half-done that the outbox does not complete, one login and one email per contact in the end, every
  * event announced, no view counted that was not shown.
  */
@@ -24,7 +25,7 @@ const every: { what: string; status: number }[] = [];
 
 type Result = { contactId: string; outcome: string; status: string; error?: { status: number; title: string } };
 
-async function call<T = any>(what: string, p: string, options: { method?: string; body?: unknown } = {}): Promise<ApiResponse<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function call<T = any>(what: string, p: string, options: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fault.api<T>(p, { ...options, token });
   every.push({ what, status: res.status });
   return res;
@@ -422,6 +423,31 @@ describe('EventBridge not answering, or down', () => {
     expect(contact.body.portal.status).toBe('expired');
   });
 
+  it('refusing each entry for a while (FailedEntryCount, InternalFailure): the worker tries again in place, as for a 503, and announces the grant once, soon after', async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    const refusedBefore = fault.events.refused;
+    fault.events.failEntries('InternalFailure');
+    expect((await grantAll(c.id, persons)).body.results[0]).toMatchObject({ outcome: 'granted' });
+    // The mail does not wait for the bus; its events are refused for half a minute.
+    await settled(c.id, 60_000);
+    await sleep(30_000);
+    expect(fault.events.refused - refusedBefore).toBeGreaterThan(3);
+    expect((await eventsOf(person.id)).size).toBe(0);
+
+    // EventBridge is well again: the item, retried in place every few seconds (a refused entry is worth
+    // another try, as AWS says), announces the grant within seconds — not at the stream's next retry,
+    // which by now is half a minute away and, in AWS, one of a budget of 50 that immediate retries use up.
+    fault.events.failEntries(undefined);
+    const announced = await eventually(async () => {
+      const seen = await eventsOf(person.id);
+      expect({ granted: seen.get('PortalAccessGranted'), sent: seen.get('PortalInvitationSent') }).toEqual({ granted: 1, sent: 1 });
+      return seen;
+    }, 10_000);
+    expect(announced.size).toBe(2);
+    await expectOneLoginAndOneMailEach(persons);
+  });
+
   it('down for a while: the grant and the revocation are announced once it is back, none lost', async () => {
     const { company: c, persons } = await company(2);
     const [kept, revoked] = persons as [Contact, Contact];
@@ -474,5 +500,86 @@ describe('DynamoDB failing a read of a share-link view', () => {
     expect((await view()).status).toBe(410);
     const links = await call<{ items: { id: string; views: number }[] }>('links', `/documents/invoice/${docId}/links`);
     expect(links.body.items.find((l) => l.id === link.body.id)?.views).toBe(1);
+  });
+});
+
+describe('Cognito down (every user-pool call of the handlers failing)', () => {
+  const password = 'Fault-Passw0rd!';
+  const acceptWith = (link: string | undefined) => fault.api('/invitations/accept', { method: 'POST', body: { token: link, password } });
+  const auditOf = async (contactId: string) => (await call<{ items: { action: string }[] }>('audit', `/contacts/${contactId}/audit`)).body.items.map((i) => i.action);
+  const loginOf = async (email: string) => (await fault.customerUsers()).filter((u) => u.Attributes?.some((a) => a.Name === 'email' && a.Value === email));
+
+  /** A person granted access, its invitation mailed (Cognito up); answers its link. */
+  async function invited(): Promise<{ person: Contact; link: string | undefined }> {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    expect((await grantAll(c.id, persons)).body.results[0]).toMatchObject({ outcome: 'granted' });
+    await settled(c.id, 60_000);
+    return { person, link: linkIn((await mailCounts()).get(person.email!)?.[0]) };
+  }
+
+  afterEach(() => fault.cognito.down(undefined));
+
+  it('accept: 503 with Retry-After while the pool is down, and while only its sign-out fails after the password was set; the same link then works, once', async () => {
+    const { person, link } = await invited();
+    fault.cognito.down('*');
+    const down = await acceptWith(link);
+    every.push({ what: 'accept while Cognito is down', status: down.status });
+    expectProblem(down, 503);
+    expect(down.headers['retry-after']).toMatch(/^\d+$/);
+    // The password is set, the sessions' sign-out fails: still not accepted, the link still good.
+    fault.cognito.down(['AdminUserGlobalSignOut']);
+    const halfway = await acceptWith(link);
+    every.push({ what: 'accept while the sign-out fails', status: halfway.status });
+    expectProblem(halfway, 503);
+    expect((await call<Contact>('contact', `/contacts/${person.id}`)).body.portal.status).toBe('invited');
+
+    fault.cognito.down(undefined);
+    expect((await acceptWith(link)).status).toBe(204);
+    expect((await acceptWith(link)).status).toBe(410);
+    expect(await auditOf(person.id)).toEqual(['invitation.accepted', 'portal.granted']);
+    expect((await fault.api('/portal/me', { token: await fault.customerToken(person.email!, password) })).status).toBe(200);
+  });
+
+  it('revoke: answered at once and refused on the very next portal request; the login is disabled and the revocation announced, once, when the pool is back', async () => {
+    const { person, link } = await invited();
+    expect((await acceptWith(link)).status).toBe(204);
+    const customer = await fault.customerToken(person.email!, password);
+    expect((await fault.api('/portal/me', { token: customer })).status).toBe(200);
+
+    fault.cognito.down('*');
+    const refusedBefore = fault.cognito.refused;
+    const revoke = await call<{ results: Result[] }>('revoke while Cognito is down', `/contacts/${person.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: person.id, inPortal: false }] } });
+    expect(revoke.body.results[0]).toMatchObject({ outcome: 'revoked', status: 'revoked' });
+    const refused = await fault.api('/portal/me', { token: customer });
+    expect({ status: refused.status, title: refused.body?.title }).toEqual({ status: 401, title: 'Portal access ended' });
+    // The worker keeps at the login meanwhile: it is still enabled, the revocation not yet announced.
+    await eventually(async () => expect(fault.cognito.refused - refusedBefore).toBeGreaterThan(3), 60_000);
+    expect((await loginOf(person.email!)).map((u) => u.Enabled)).toEqual([true]);
+    expect((await eventsOf(person.id)).has('PortalAccessRevoked')).toBe(false);
+
+    fault.cognito.down(undefined);
+    await eventually(async () => expect((await loginOf(person.email!)).map((u) => u.Enabled)).toEqual([false]), 120_000);
+    await eventually(async () => expect((await eventsOf(person.id)).get('PortalAccessRevoked')).toBe(1), 60_000);
+    expect(await auditOf(person.id)).toEqual(['portal.revoked', 'invitation.accepted', 'portal.granted']);
+    expect((await fault.api('/portal/me', { token: customer })).status).toBe(401);
+  });
+
+  it('grant with an Idempotency-Key: answered at once, replayed as it was; the login and the one email follow once the pool is back', async () => {
+    const { company: c, persons } = await company(1);
+    const person = persons[0]!;
+    fault.cognito.down('*');
+    const apply = () => call<{ results: Result[] }>('apply while Cognito is down', `/contacts/${c.id}/portal-access`, { method: 'POST', headers: { 'idempotency-key': `cognito-${person.id}` }, body: { lines: [{ contactId: person.id, inPortal: true }] } });
+    const first = await apply();
+    expect(first.body.results).toEqual([{ contactId: person.id, outcome: 'granted', status: 'invited' }]);
+    await eventually(async () => expect(fault.cognito.refused).toBeGreaterThan(0), 30_000);
+    expect((await apply()).body).toEqual(first.body);
+    expect((await mailCounts()).get(person.email!)).toBeUndefined();
+
+    fault.cognito.down(undefined);
+    const lines = await settled(c.id, 120_000);
+    expect(lines.find((l) => l.contactId === person.id)).toMatchObject({ status: 'invited', delivery: 'sent' });
+    const mails = await expectOneLoginAndOneMailEach(persons);
+    expect((await accept(linkIn(mails.get(person.email!)?.[0]))).status).toBe(204);
   });
 });

@@ -17,6 +17,7 @@ import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { InvitationItem, RevocationItem } from '../../lambdas/domain/outbox';
 import { LoginGone } from '../../lambdas/domain/portal-access/ports';
 import { Invalid } from '../../lambdas/contract/errors';
+import { isTransient } from '../../lambdas/platform/transient';
 import { cognitoError, fakeCognito } from './cognito-fake';
 
 const db = mockClient(DynamoDBDocumentClient);
@@ -595,6 +596,18 @@ describe('EventBridgeAccessEvents', () => {
     ]);
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
     await expect(new EventBridgeAccessEvents(new EventBridgeClient({ region: 'eu-west-1' }), 'bus-1').emit('PortalAccessRevoked', { contactId: 'c1', email: '', at: 't' })).rejects.toThrow('InternalFailure');
+  });
+
+  it.each([
+    ['InternalFailure', true],
+    ['ThrottlingException', true],
+    ['MalformedDetail', false],
+    ['AccessDeniedException', false],
+  ])('an entry refused with %s is transient: %s (AWS: InternalFailure and ThrottlingException are worth another try)', async (code, transient) => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: code }] });
+    const error = await new EventBridgeAccessEvents(new EventBridgeClient({ region: 'eu-west-1' }), 'bus-1').emit('PortalAccessGranted', { contactId: 'c1', email: '', at: 't' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'EventRefused', errorCode: code });
+    expect(isTransient(error)).toBe(transient);
   });
 });
 

@@ -180,18 +180,23 @@ async function noticeInviter(deps: ReminderDeps, contact: ContactRecord, invitat
   // Asked afresh: whether the inviter is a portal admin still is what it is now, not a minute ago.
   const profile = await deps.staff.profile(username, { fresh: true });
   if (!profile?.email || !profile.portalAdmin) return;
-  await sendPaced(
-    deps,
-    staffNoticeMail({
-      to: profile.email,
-      staffName: profile.name?.trim() || username,
-      ...(profile.locale === undefined ? {} : { lang: profile.locale }),
-      business: deps.config.businessName,
-      contact: { name: contact.name, email: contact.login?.email ?? contact.email ?? '' },
-      sentAt: invitation.sentAt ?? invitation.sharedAt ?? invitation.issuedAt ?? deps.now().toISOString(),
-      expiresAt: invitation.expiresAt,
-      handedOver: handedOver(invitation),
-    }),
-    run.signal,
-  );
+  const notice = staffNoticeMail({
+    to: profile.email,
+    staffName: profile.name?.trim() || username,
+    ...(profile.locale === undefined ? {} : { lang: profile.locale }),
+    business: deps.config.businessName,
+    contact: { name: contact.name, email: contact.login?.email ?? contact.email ?? '' },
+    sentAt: invitation.sentAt ?? invitation.sharedAt ?? invitation.issuedAt ?? deps.now().toISOString(),
+    expiresAt: invitation.expiresAt,
+    handedOver: handedOver(invitation),
+  });
+  try {
+    await sendPaced(deps, notice, run.signal);
+  } catch (error) {
+    // SES refuses the staff address for good (suppressed, unverified in the sandbox): asking again
+    // changes nothing, and a failing item would hold up every later item of its stream shard — other
+    // contacts' invitations among them — until its retries ran out. The reminder itself went out.
+    if (!(error instanceof MailRefused)) throw error;
+    deps.warn('the inviter notice of a reminder was refused by the mail service; not sent', { contactId: contact.id, inviter: username, detail: error.detail });
+  }
 }

@@ -10,7 +10,8 @@
  *   answer: a black-holed connection). The emulator's store (`/store`) holds exactly the mails that got through.
  * - `events`: the handlers' PutEvents go through a proxy in front of the stack's events endpoint (the
  *   stack's `LOCAL_EVENTS_ENDPOINT`), which forwards until told to answer every PutEvents `503`
- *   (EventBridge down) or to hold the next n without answering.
+ *   (EventBridge down), to fail each entry of every PutEvents (`FailedEntryCount`), or to hold the
+ *   next n without answering.
  * - `table`: the handlers' DynamoDB calls go through a proxy in front of DynamoDB Local (the stack's
  *   `LOCAL_DYNAMODB_ENDPOINT`; the stream poller reads DynamoDB Local directly), which can answer
  *   every request whose body holds a given text with `500 InternalServerError` (one read failing
@@ -18,6 +19,10 @@
  * - `s3`: the handlers' S3 requests, and the presigned URLs they sign, go through a proxy in front of
  *   the S3 emulator (the stack's `LOCAL_S3_ENDPOINT`), which can drop the connection of every request
  *   of a kind without an answer, or answer it `503 SlowDown` (S3 shedding load).
+ * - `cognito`: the handlers' user-pool calls go through a proxy in front of cognito-local (the stack's
+ *   `LOCAL_COGNITO_ENDPOINT`; tokens are still verified against the emulator, as API Gateway keeps the
+ *   pool's keys), which can answer every call of some operations (or all) `500 InternalErrorException`
+ *   (Cognito in an outage), or hold the next n calls of an operation without answering.
  * - `dynamodb`: DynamoDB Local itself, really stopped (SIGKILL of its Java process, a child of the
  *   stack we started) and started again on the same port and the same data files.
  * - `outbox`: the stack runs with `LOCAL_FAULTS=1`, so the outbox worker can be made to die right
@@ -196,6 +201,11 @@ export interface EventsProxy {
   readonly refused: number;
   /** While `true`, every PutEvents is answered `503 ServiceUnavailable` (EventBridge in an outage). */
   down(on: boolean): void;
+  /**
+   * While set, every PutEvents is answered `200` with each entry failed with this code
+   * (`FailedEntryCount`: how EventBridge reports an `InternalFailure` or a `ThrottlingException` of an entry).
+   */
+  failEntries(errorCode: string | undefined): void;
   /** Hold the next `n` PutEvents calls without forwarding or answering them (until the proxy closes). */
   hang(n: number): void;
   target(url: string): void;
@@ -207,6 +217,7 @@ export async function startEventsProxy(): Promise<EventsProxy> {
   let forwarded = 0;
   let refused = 0;
   let isDown = false;
+  let entryError: string | undefined;
   let hangs = 0;
   const proxy = await proxyServer((req, res, body) => {
     const isPut = req.method === 'POST' && req.headers['x-amz-target'] === 'AWSEvents.PutEvents';
@@ -221,6 +232,13 @@ export async function startEventsProxy(): Promise<EventsProxy> {
       res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
       return;
     }
+    if (isPut && entryError !== undefined) {
+      refused += 1;
+      const entries = (JSON.parse(body.toString('utf8') || '{}') as { Entries?: unknown[] }).Entries ?? [];
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: entryError, ErrorMessage: 'Injected by the fault test' })) }));
+      return;
+    }
     forward(req, res, body, target, { unreachable: '502', answered: () => void (isPut && (forwarded += 1)) });
   });
   return {
@@ -232,7 +250,56 @@ export async function startEventsProxy(): Promise<EventsProxy> {
       return refused;
     },
     down: (on) => (isDown = on),
+    failEntries: (code) => (entryError = code),
     hang: (n) => (hangs = n),
+    target: (url) => (target = url),
+    close: proxy.close,
+  };
+}
+
+/** A proxy in front of cognito-local for the handlers' user-pool calls: the pool down, or not answering. */
+export interface CognitoProxy {
+  readonly url: string;
+  /** Calls forwarded and answered by the emulator, by operation (`AdminSetUserPassword`, …). */
+  readonly forwarded: Readonly<Record<string, number>>;
+  /** Calls answered with the injected failure, or held. */
+  readonly refused: number;
+  /** While set, every call of these operations (all: `'*'`) is answered `500 InternalErrorException` (Cognito in an outage). */
+  down(operations: readonly string[] | '*' | undefined): void;
+  /** Hold the next `n` calls of `operation` without forwarding or answering them (until the proxy closes). */
+  hang(operation: string, n: number): void;
+  target(url: string): void;
+  close(): Promise<void>;
+}
+
+export async function startCognitoProxy(): Promise<CognitoProxy> {
+  let target = '';
+  let failing: readonly string[] | '*' | undefined;
+  const hangs = new Map<string, number>();
+  const forwarded: Record<string, number> = {};
+  let refused = 0;
+  const proxy = await proxyServer((req, res, body) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    if ((hangs.get(operation) ?? 0) > 0) {
+      hangs.set(operation, hangs.get(operation)! - 1);
+      refused += 1;
+      return; // no answer, ever
+    }
+    if (failing === '*' || failing?.includes(operation)) {
+      refused += 1;
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'InternalErrorException' });
+      return void res.end(JSON.stringify({ __type: 'InternalErrorException', message: 'Internal error (injected by the fault test)' }));
+    }
+    forward(req, res, body, target, { unreachable: '502', answered: (status) => void (status < 300 && (forwarded[operation] = (forwarded[operation] ?? 0) + 1)) });
+  });
+  return {
+    url: proxy.url,
+    forwarded,
+    get refused() {
+      return refused;
+    },
+    down: (operations) => (failing = operations),
+    hang: (operation, n) => void hangs.set(operation, n),
     target: (url) => (target = url),
     close: proxy.close,
   };
@@ -385,6 +452,7 @@ export interface FaultStack {
   readonly events: EventsProxy;
   readonly table: TableProxy;
   readonly s3: S3Proxy;
+  readonly cognito: CognitoProxy;
   /** Every event the stack's PutEvents endpoint received (the last 500). */
   receivedEvents(): Promise<{ 'detail-type': string; source: string; detail: Record<string, unknown> }[]>;
   readonly dynamodb: DynamoDbControl;
@@ -392,6 +460,8 @@ export interface FaultStack {
   readonly db: DynamoDBDocumentClient;
   api<T = any>(path: string, options?: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   adminToken(): Promise<string>;
+  /** A customer's access token, signed in straight at the emulator (as the hosted UI would, whatever the proxy does). */
+  customerToken(email: string, password: string): Promise<string>;
   /** Every mail the SES emulator received. */
   emails(): Promise<Email[]>;
   /** Every user of the customer pool. */
@@ -399,17 +469,19 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-export async function startFaultStack(): Promise<FaultStack> {
+export async function startFaultStack(options: { env?: Record<string, string> } = {}): Promise<FaultStack> {
   const mail = await startMailProxy();
   const events = await startEventsProxy();
   const table = await startTableProxy();
   const s3 = await startS3Proxy();
+  const cognitoProxy = await startCognitoProxy();
   const dataDir = path.join(ROOT, '.local', 'test', `faults-${process.pid}`);
-  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_DYNAMODB_ENDPOINT: table.url, LOCAL_S3_ENDPOINT: s3.url, LOCAL_FAULTS: '1' } });
+  const stack = await startStackProcess({ dataDir, logFile: `${dataDir}.log`, env: { LOCAL_SES_ENDPOINT: mail.url, LOCAL_EVENTS_ENDPOINT: events.url, LOCAL_DYNAMODB_ENDPOINT: table.url, LOCAL_S3_ENDPOINT: s3.url, LOCAL_COGNITO_ENDPOINT: cognitoProxy.url, LOCAL_FAULTS: '1', ...options.env } });
   mail.target(stack.info.sesEndpoint);
   events.target(stack.info.eventsEndpoint);
   table.target(stack.info.dynamodbEndpoint);
   s3.target(stack.info.s3Endpoint);
+  cognitoProxy.target(stack.info.cognitoEndpoint);
   const { info } = stack;
   const dynamodb = dynamoDbControl(stack, dataDir);
   const cognito = new CognitoIdentityProviderClient({ region: info.region, endpoint: info.cognitoEndpoint, credentials });
@@ -436,6 +508,9 @@ export async function startFaultStack(): Promise<FaultStack> {
       .send(new InitiateAuthCommand({ ClientId: info.staffClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: info.admin.username, PASSWORD: info.admin.password } }))
       .then((r) => r.AuthenticationResult?.AccessToken ?? ''));
 
+  const customerToken = async (email: string, password: string) =>
+    (await cognito.send(new InitiateAuthCommand({ ClientId: info.customerClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }))).AuthenticationResult?.AccessToken ?? '';
+
   const outbox: OutboxFaults = {
     async crashAfter(step, options = {}) {
       const res = await fetch(`${info.eventsEndpoint}/outbox/faults`, { method: 'POST', body: JSON.stringify({ step, ...options }) });
@@ -453,12 +528,14 @@ export async function startFaultStack(): Promise<FaultStack> {
     events,
     table,
     s3,
+    cognito: cognitoProxy,
     receivedEvents: async () => (await (await fetch(`${info.eventsEndpoint}/events`)).json()) as never,
     dynamodb,
     outbox,
     db,
     api,
     adminToken,
+    customerToken,
     emails: async () => ((await (await fetch(`${info.sesEndpoint}/store`)).json()) as { emails: Email[] }).emails,
     async customerUsers() {
       const users: UserType[] = [];
@@ -477,6 +554,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       await events.close();
       await table.close();
       await s3.close();
+      await cognitoProxy.close();
       cognito.destroy();
       db.destroy();
     },
