@@ -99,7 +99,8 @@ function errorResponse(route: Route, status: number): Json {
   const headers: Json = { 'X-Request-Id': ref('XRequestId') };
   if (status === 401) headers['WWW-Authenticate'] = ref('WWWAuthenticate');
   if (status === 405) headers.Allow = ref('Allow');
-  if (status === 503) headers['Retry-After'] = ref('RetryAfter');
+  // A route with a rate limit of its own is throttled by the local server with `Retry-After` (API Gateway's own 429 in AWS carries none).
+  if (status === 503 || (status === 429 && route.throttle)) headers['Retry-After'] = ref('RetryAfter');
   return {
     description: `${ERROR_STATUSES[status]}. Types: ${kinds.map((kind) => `\`${problemTypeOf(kind)}\``).join(', ')}`,
     headers,

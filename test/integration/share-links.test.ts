@@ -376,6 +376,9 @@ describe('rate limit', () => {
       expect(res.body).toMatchObject({ type: 'urn:portal-access:problem:throttled', status: 429, title: 'Too many requests', instance: `urn:request:${res.headers['x-request-id']}` });
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
+    // The published OpenAPI document declares the header the answer carries, so a client generated from it knows to wait.
+    const openapi = (await api('/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>> };
+    expect(Object.keys(openapi.paths['/shared/{token}']!.get!.responses['429']!.headers ?? {})).toContain('Retry-After');
     expect((await viewer().get(path)).status).toBe(410);
     // The staff's own routes are not throttled per client.
     expect((await staff('/health')).status).toBe(200);
