@@ -21,6 +21,8 @@ export interface ContactQuery {
   /** A prefix of the (normalised, lower-case) email. */
   emailPrefix?: string;
   portalStatus?: PortalStatus;
+  /** When `portalStatus` is judged, where a listing tests its rows: an access whose `until` has passed reads `expired` from then on. */
+  at?: Date;
   /** Archived contacts only (else non-archived ones only). */
   archived?: boolean;
   cursor?: string;
@@ -299,9 +301,10 @@ export async function listContacts(
   deps: ContactsDeps,
   input: ListContactsInput,
 ): Promise<{ items: Contact[]; nextCursor?: string }> {
+  const now = clock(deps);
   const query: ContactQuery = { limit: input.limit };
   if (input.companyId !== undefined) query.companyId = input.companyId;
-  if (input.portalStatus !== undefined) query.portalStatus = input.portalStatus;
+  if (input.portalStatus !== undefined) Object.assign(query, { portalStatus: input.portalStatus, at: now });
   if (input.archived) query.archived = true;
   if (input.cursor !== undefined) query.cursor = input.cursor;
   if (input.q !== undefined) {
@@ -309,11 +312,12 @@ export async function listContacts(
     else query.namePrefix = input.q;
   }
   const page = await deps.store.list(query);
-  const now = clock(deps);
   const items = page.items.map((record) => toContact(record, now));
-  // The store finds the stored status. The scheduled job stores `expired` within a minute of an
-  // access's `until` (expire.ts); until it has, the access reads `expired` already and is left out of
-  // the `invited`/`active` listings rather than shown there with another status (a shorter page).
+  // The scheduled job stores `expired` within a minute of an access's `until` (expire.ts); until it
+  // has, the access reads `expired` already. A company's or an email prefix's listing tests each row
+  // at `at`, so it lists it `expired` at once; the listing by status alone reads the stored status's
+  // partition: it leaves such an access out of `invited`/`active` (a shorter page) and finds it under
+  // `expired` once the job has stored it.
   const shown = input.portalStatus === undefined ? items : items.filter((contact) => contact.portal.status === input.portalStatus);
   return { items: shown, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

@@ -131,6 +131,10 @@ describe('an access ends at its until, in real time', () => {
     expect((await staff(`/contacts/${user.contact.id}`)).body.portal.status).toBe('expired');
     expect((await staff(`/contacts/${user.contact.id}/portal-access`)).body.lines[0]).toMatchObject({ status: 'expired', inPortal: false });
     expect(await explainFor(user, doc)).toMatchObject({ visible: false, reasons: [{ kind: 'company' }], blockers: [{ kind: 'expired' }] });
+    // The company's listing by status says so too, before the job has stored it.
+    const listed = async (status: string) => ((await staff(`/contacts?companyId=${company}&portalStatus=${status}`)).body.items as { id: string }[]).map((c) => c.id);
+    expect(await listed('expired')).toEqual([user.contact.id]);
+    expect(await listed('active')).toEqual([]);
 
     const event = await eventually(
       async () => {

@@ -375,6 +375,21 @@ describe('list', () => {
     expect(input(QueryCommand)).not.toHaveProperty('Limit');
   });
 
+  test("within a company, a status is judged at the query's moment: an access whose until has passed is expired before the job stores it", async () => {
+    const at = new Date('2026-06-01T12:00:00.000Z');
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        row('A', 'a', { portal: { status: 'active', until: '2026-06-01T11:59:59.999Z' } }),
+        row('B', 'b', { portal: { status: 'active', until: '2026-06-01T12:00:00.001Z' } }),
+        row('C', 'c', { portal: { status: 'invited', until: '2026-06-01T12:00:00.000Z' } }),
+        row('D', 'd', { portal: { status: 'expired', until: '2026-05-01T00:00:00.000Z' } }),
+      ],
+    });
+    expect((await store.list({ companyId: 'acme', portalStatus: 'expired', at, limit: 10 })).items.map((c) => c.id)).toEqual(['a', 'c', 'd']);
+    expect((await store.list({ companyId: 'acme', portalStatus: 'active', at, limit: 10 })).items.map((c) => c.id)).toEqual(['b']);
+    expect((await store.list({ emailPrefix: 'ada@', portalStatus: 'expired', at, limit: 10 })).items.map((c) => c.id)).toEqual(['a', 'c', 'd']);
+  });
+
   test('a cursor of one status is refused by another', async () => {
     const key = { pk: 'CONTACT#b', sk: 'CONTACT', gsi4pk: 'PORTAL#active', gsi4sk: 'b#b' };
     ddb.on(QueryCommand).resolves({ Items: [row('B', 'b'), row('Bb', 'bb')], LastEvaluatedKey: key });

@@ -460,9 +460,10 @@ describe('listContacts', () => {
     const { deps, store } = setup();
     await listContacts(deps, { portalStatus: 'active', archived: true, limit: 5 });
     await listContacts(deps, { portalStatus: 'none', archived: false, limit: 5 });
+    // Each listing judges the status at its own moment (the test clock moves a second a reading).
     expect(store.calls).toEqual([
-      `list ${JSON.stringify({ limit: 5, portalStatus: 'active', archived: true })}`,
-      `list ${JSON.stringify({ limit: 5, portalStatus: 'none' })}`,
+      `list ${JSON.stringify({ limit: 5, portalStatus: 'active', at: '2026-01-01T00:00:01.000Z', archived: true })}`,
+      `list ${JSON.stringify({ limit: 5, portalStatus: 'none', at: '2026-01-01T00:00:02.000Z' })}`,
     ]);
   });
 

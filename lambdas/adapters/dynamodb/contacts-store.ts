@@ -12,6 +12,7 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { portalStatusAt } from '../../domain/access-policy';
 import type { AuditEntry } from '../../domain/audit';
 import type { ContactRecord } from '../../domain/contact-record';
 import { listingScope } from '../../domain/listing';
@@ -73,7 +74,9 @@ function listingOf(query: ContactQuery): Listing {
   // The sort keys are `<nameKey or email>#<id>`: a prefix holding '#' could match into the id, so each row is tested too.
   const byName = (item: Item) => nameKey(String(item.name)).startsWith(namePrefix);
   const byEmail = (item: Item) => emailPrefix === '' || (typeof item.email === 'string' && item.email.startsWith(emailPrefix));
-  const byStatus = (item: Item) => status === undefined || (item.portal as { status?: string } | undefined)?.status === status;
+  // The status as it reads at the query's moment (an ended `until` is `expired` before the job stores it).
+  const at = query.at ?? new Date();
+  const byStatus = (item: Item) => status === undefined || (item.portal !== undefined && portalStatusAt(item.portal as ContactRecord['portal'], at) === status);
   if (query.companyId !== undefined)
     return {
       index: 'gsi1',
