@@ -433,6 +433,44 @@ describe('the customer portal in Chromium', () => {
     }
   });
 
+  test('revoked by staff while signed in: Back to a page a real Chrome kept in its back/forward cache says the access ended, and shows no document', async () => {
+    const email = `${uniq('kept')}@example.com`;
+    const other = await createContact({ kind: 'person', name: 'Ready Mat', email, companyId: company.id });
+    await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: other.id, inPortal: true }] });
+    const [mail] = await mailsTo(email);
+    const token = /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail!.body.text ?? '')![1];
+    expect((await api('/invitations/accept', { method: 'POST', body: { token, password: PASSWORD } })).status).toBe(204);
+
+    const cached = await launchBrowserWithBackForwardCache();
+    try {
+      const own = await cached.newContext({ viewport: { width: 1100, height: 800 } });
+      const tab = await own.newPage();
+      const tabConsole = watch(tab, stack().apiUrl);
+      await tab.goto(`${portalUrl()}/`);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByLabel('Email').fill(email);
+      await tab.getByLabel('Password').fill(PASSWORD);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('link', { name: /^Invoices \d+$/ }).click();
+      await tab.getByRole('link', { name: 'Invoice 21' }).waitFor();
+      // An address typed in the tab: the list stays in the back/forward cache, as it was shown.
+      await tab.goto(`${portalUrl()}/documents/sale_order`);
+      await tab.getByRole('link', { name: 'Quotation 2' }).waitFor();
+
+      const res = await staff(`/contacts/${other.id}/portal-access`, { lines: [{ contactId: other.id, inPortal: false }] });
+      expect(res.body.results).toEqual([expect.objectContaining({ outcome: 'revoked' })]);
+      // The list, asked for again, is the API's 401 "Portal access ended" (a console error Chromium writes).
+      tabConsole.expectApiErrors(401);
+      await tab.goBack({ waitUntil: 'commit' });
+      await tab.getByText('Your portal access has ended').waitFor({ timeout: 10_000 });
+      expect(new URL(tab.url()).pathname).toBe('/documents/invoice');
+      for (const name of ['Invoice 21', 'Invoice 20', 'Quotation 2']) expect(await tab.getByText(name).count()).toBe(0);
+      expect(tabConsole.errors).toEqual([]);
+    } finally {
+      await cached.close();
+    }
+  });
+
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 60 KB of JavaScript (gzip)', async () => {
     for (const path of ['/', '/invitation?token=x', '/documents/invoice/x']) {
       const res = await fetch(portalUrl() + path);

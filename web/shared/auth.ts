@@ -50,17 +50,15 @@ export function createAuth(config: AppConfig): Auth {
     automaticSilentRenew: false,
   });
 
-  // A page the back/forward cache kept comes back as it was left, with what a signed-in user saw,
-  // also after a sign-out (in it or in a later page of this tab, whose sessionStorage it shares):
-  // hidden at once, it is loaded afresh, signed out, unless the user is still signed in.
+  // A page the back/forward cache kept comes back as it was left, with what a signed-in user saw and
+  // without asking anyone: also after a sign-out (in it or in a later page of this tab, whose
+  // sessionStorage it shares), or after the access was revoked or the staff rights withdrawn. Hidden
+  // at once, it is loaded afresh: signed out, or with what the API answers now.
   let shownSignedIn = false;
   window.addEventListener('pageshow', (event) => {
     if (!event.persisted || !shownSignedIn) return;
     document.body.hidden = true;
-    void manager.getUser().then((stored) => {
-      if (stored) document.body.hidden = false;
-      else window.location.reload();
-    });
+    window.location.reload();
   });
 
   const user = async (): Promise<User | undefined> => {
