@@ -1,7 +1,7 @@
 /**
  * API Gateway's JWT authorizer, locally: one verifier per pool. A token passes when it is an RS256
  * JWT signed by the key of the pool's JWKS its header names (`kid`), issued by that pool (`iss`), not
- * expired (`exp`, `nbf`) nor issued in the future (`iat`), and
+ * expired (`exp`, which it must carry; `nbf`) nor issued in the future (`iat`), and
  * issued to one of the pool's app clients: its `aud`, or without one its `client_id` (API Gateway's
  * audience rule). Like API Gateway it lets an ID token through (its `aud` is the client id): the
  * function answers it 401 (lambdas/contract/routes.ts, http-kit/principal.ts). cognito-local signs every pool with
@@ -34,7 +34,7 @@ export function poolAuthorizer(cognitoEndpoint: string, userPoolId: string, clie
       let payload: JWTPayload;
       let kid: unknown;
       try {
-        ({ payload, protectedHeader: { kid } } = await jwtVerify(match[1], keys, { issuer, algorithms: ['RS256'], clockTolerance: 0 }));
+        ({ payload, protectedHeader: { kid } } = await jwtVerify(match[1], keys, { issuer, algorithms: ['RS256'], clockTolerance: 0, requiredClaims: ['exp'] }));
       } catch {
         throw new Unauthorized('The access token is not valid.');
       }

@@ -83,6 +83,16 @@ describe('access tokens only', () => {
       expect({ path, status: current.status }).toEqual({ path, status: 200 });
     }
   });
+
+  it('a token without an expiry (`exp`) is 401 before the function: API Gateway wants `exp` after the current time, which a missing one is not', async () => {
+    for (const [path, token] of [
+      [staffRoute, admin.accessToken],
+      [portalRoute, customer.accessToken],
+    ] as const) {
+      const noExpiry = await api(path, { token: reissued(token, { exp: undefined }) });
+      expect({ path, status: noExpiry.status, detail: noExpiry.body?.detail }).toEqual({ path, status: 401, detail: 'The access token is not valid.' });
+    }
+  });
 });
 
 describe('the staff group is matched exactly', () => {
