@@ -3,7 +3,7 @@
  * table `Contact` / `Email` / `In Portal` (a checkbox `In Portal <name>` per line, the email editable
  * on the line), a `Message`, `Apply` — then each line's outcome beside it, its delivery, and for a
  * pending invitation `Re-invite` (or a link to pass on, when the API offers it). Only the lines
- * that changed are sent; an apply of many lines shows that it is under way. A repeat of a request
+ * that changed are sent (the others then say `Unchanged`); an apply of many lines shows that it is under way. A repeat of a request
  * that failed on the way (network, 5xx) carries the same Idempotency-Key: nothing happens twice.
  */
 import { useLocation } from 'preact-iso/router';
@@ -224,7 +224,11 @@ function Wizard({ id }: { id: string }) {
     try {
       const answer = await calls.access.apply(id, body, key);
       retry.current = undefined;
-      setResults(Object.fromEntries(answer.results.map((r) => [r.contactId, r])));
+      // Every line says what came of it: a line left as it was is not sent (a stale view must not undo a
+      // colleague's change), and nothing was done to it — `Unchanged`, as the API says of such a line.
+      const sent = new Set(changed.map((l) => l.contactId));
+      const untouched = lines.filter((l) => !sent.has(l.contactId)).map((l): ApplyResult => ({ contactId: l.contactId, outcome: 'unchanged', status: l.status }));
+      setResults(Object.fromEntries([...untouched, ...answer.results].map((r) => [r.contactId, r])));
       appliedEdits.current = true;
       setPhase({ kind: 'applied', count: answer.results.length, failed: answer.results.filter((r) => r.outcome === 'failed').length });
       setReload((n) => n + 1);
