@@ -353,6 +353,20 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
     );
   }
 
+  /** Its root, which the stack's banner prints: what it is and where sign-in starts (the apps send you here). */
+  function about(res: ServerResponse) {
+    const apps = [...new Set(config.clients.flatMap((c) => c.callbackUrls.map((u) => `  ${c.poolName}: ${new URL(u).origin}`)))];
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(
+      [
+        "The local stand-in for Cognito's hosted UI (both pools). Sign in from an app, which sends you to /oauth2/authorize:",
+        ...apps,
+        `Discovery: ${config.url}/<userPoolId>/.well-known/openid-configuration`,
+        '',
+      ].join('\n'),
+    );
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     sweep();
     const url = new URL(req.url ?? '/', config.url);
@@ -371,6 +385,7 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
       res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' });
       return void res.end(HOSTED_UI_CSS);
     }
+    if (route === 'GET /') return about(res);
     const pool = /^\/([^/]+)\/\.well-known\/openid-configuration$/.exec(url.pathname);
     const client = pool && req.method === 'GET' ? config.clients.find((c) => c.userPoolId === pool[1]) : undefined;
     if (client) return discovery(res, client);

@@ -60,7 +60,7 @@ export const VARIABLES: readonly { name: string; option?: string; fallback: stri
   { name: 'ADMIN_ORIGINS', fallback: 'http://localhost:5173', what: "CORS origins of an admin frontend besides the console's own, comma-separated" },
   { name: 'SENDER_EMAIL', fallback: 'portal@example.com', what: "invitations' From" },
   { name: 'REPLY_TO_EMAIL', fallback: 'support@example.com', what: "invitations' Reply-To" },
-  { name: 'SES_CONFIGURATION_SET', fallback: 'portal-access-local', what: "invitations' configuration set (the emulator ignores it)" },
+  { name: 'SES_CONFIGURATION_SET', fallback: 'portal-access-local', what: "invitations' configuration set (the SES emulator ignores it; the events endpoint takes SES feedback only for it)" },
   { name: 'ATTACHMENT_UPLOAD_URL_SECONDS', fallback: '900', what: "an attachment's presigned upload URL lifetime (tests shorten it; never longer than 15 min)" },
   { name: 'ATTACHMENT_DOWNLOAD_URL_SECONDS', fallback: '60', what: "an attachment's presigned download URL lifetime (never longer than 60 s)" },
   { name: 'APPLY_CONCURRENCY', fallback: '8', what: "how many of a wizard apply's lines run at once" },

@@ -70,6 +70,15 @@ describe('the hosted-UI stand-in', () => {
     expect((await hostedUi('/local_unknown/.well-known/openid-configuration')).status).toBe(404);
   });
 
+  test('its root (the address the stack prints) says what it is and where sign-in starts, not 404', async () => {
+    const res = await hostedUi('/');
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('/oauth2/authorize');
+    expect(text).toContain(new URL(stack().portalUrl!).origin);
+    expect(text).toContain(new URL(stack().adminUrl!).origin);
+  });
+
   test('never redirects to a URI that is not one of the client’s: an error page instead', async () => {
     const { challenge } = pkce();
     for (const query of [

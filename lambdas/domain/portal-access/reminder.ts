@@ -193,7 +193,7 @@ async function noticeInviter(deps: ReminderDeps, contact: ContactRecord, invitat
   try {
     await sendPaced(deps, notice, run.signal);
   } catch (error) {
-    // SES refuses the staff address for good (suppressed, unverified in the sandbox): asking again
+    // SES refuses the staff address for good (unverified in the sandbox, malformed): asking again
     // changes nothing, and a failing item would hold up every later item of its stream shard — other
     // contacts' invitations among them — until its retries ran out. The reminder itself went out.
     if (!(error instanceof MailRefused)) throw error;
