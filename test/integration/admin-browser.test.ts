@@ -472,6 +472,26 @@ describe('the admin console in Chromium', () => {
     expect(outcome.x + outcome.width).toBeLessThanOrEqual(viewport);
   });
 
+  test("the access editor shows what the line's contact sees: every type ticked without a limit; narrowed to one, which cannot be unticked", async () => {
+    const narrow = await createContact({ kind: 'company', name: `Narrow Types ${uniq('co')}` });
+    const granted = await api(`/contacts/${narrow.id}/portal-access`, { method: 'POST', token: await adminToken(), body: { lines: [{ contactId: narrow.id, inPortal: true, email: `${uniq('narrow')}@example.com` }] } });
+    expect(granted.body.results[0].outcome).toBe('granted');
+    await page.goto(`${adminUrl()}/contacts/${narrow.id}/portal-access`);
+    const access = (summary: string) => row(narrow.name).getByRole('button', { name: `Access of ${narrow.name}: ${summary}`, exact: true });
+    await access('Company documents and its own; All types; no end date').click();
+    const types = row(narrow.name).getByRole('group', { name: `Document types ${narrow.name}` }).getByRole('checkbox');
+    expect(await types.count()).toBe(10);
+    for (const box of await types.all()) expect(await box.isChecked()).toBe(true);
+    const invoices = row(narrow.name).getByRole('checkbox', { name: 'Invoices', exact: true });
+    for (const box of await types.all()) if (!(await box.evaluate((el, other) => el === other, await invoices.elementHandle()))) await box.uncheck();
+    expect(await invoices.isChecked()).toBe(true);
+    expect(await invoices.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('status').filter({ hasText: 'Applied 1 line.' }).waitFor();
+    await row(narrow.name).getByText('Updated', { exact: true }).waitFor();
+    await access('Company documents and its own; Invoices; no end date').waitFor();
+  });
+
   test('a staff user outside portal-admins sees "not allowed", not a broken page', async () => {
     const username = uniq('clerk');
     const password = 'Clerk-Browser-Pw-7!';

@@ -48,8 +48,9 @@ function applyLineOf(line: WizardLine, edit: Edit | undefined, limitsOffered: bo
   }
   if (limitsOffered && edit) {
     if (edit.scope !== undefined && edit.scope !== (line.scope ?? 'company')) out.scope = edit.scope;
-    // No type ticked means every type (the contract's default; `types` must not be empty).
-    if (edit.types !== undefined) out.types = edit.types.length ? edit.types : [...allTypes];
+    // Every type ticked on a line without a limit is no change (the editor shows such a line all ticked).
+    const unlimited = line.types === undefined && edit.types !== undefined && allTypes.every((type) => edit.types!.includes(type));
+    if (edit.types !== undefined && !unlimited) out.types = edit.types.length ? edit.types : [...allTypes];
     // An emptied end date clears it (`until: null`).
     if (edit.until !== undefined && edit.until !== (line.until ?? '')) out.until = edit.until || null;
     changed ||= out.scope !== undefined || out.types !== undefined || out.until !== undefined;
@@ -62,7 +63,8 @@ function Limits({ line, edit, onEdit, disabled }: { line: WizardLine; edit: Edit
   const [open, setOpen] = useState(false);
   const allTypes = Object.keys(t.types) as DocumentType[];
   const scope = edit?.scope ?? line.scope ?? 'company';
-  const types = edit?.types ?? [...(line.types ?? [])];
+  // A line without a limit sees every type: all ticked (what is ticked is what the contact sees).
+  const types = edit?.types ?? [...(line.types ?? allTypes)];
   const until = edit?.until ?? line.until ?? '';
   // Every type ticked is no limit at all: said as such, not as a list of ten.
   const typesText = types.length && types.length < allTypes.length ? types.map((type) => t.types[type]).join(', ') : t.wizard.allTypes;
@@ -91,6 +93,8 @@ function Limits({ line, edit, onEdit, disabled }: { line: WizardLine; edit: Edit
                 <input
                   type="checkbox"
                   checked={types.includes(type)}
+                  // At least one type: the last one ticked cannot be unticked (no type at all is no access; untick In Portal for that).
+                  disabled={types.length === 1 && types.includes(type)}
                   onChange={(e) => onEdit({ types: e.currentTarget.checked ? [...types, type] : types.filter((x) => x !== type) })}
                 />{' '}
                 {t.types[type]}
