@@ -386,26 +386,36 @@ describe('the customer portal in Chromium', () => {
     }
   });
 
-  test('after Sign out, Back shows nothing of the signed-out user, not even the page a real Chrome keeps in its back/forward cache', async () => {
-    // Another person of the company, with access through the real flow: granted, the invitation accepted.
-    const email = `${uniq('back')}@example.com`;
-    const other = await createContact({ kind: 'person', name: 'Joel Willis', email, companyId: company.id });
+  /** Another person of the company, with access through the real flow: granted, the invitation accepted. */
+  async function personWithAccess(name: string, tag: string) {
+    const email = `${uniq(tag)}@example.com`;
+    const other = await createContact({ kind: 'person', name, email, companyId: company.id });
     await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: other.id, inPortal: true }] });
     const [mail] = await mailsTo(email);
     const token = /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail!.body.text ?? '')![1];
     expect((await api('/invitations/accept', { method: 'POST', body: { token, password: PASSWORD } })).status).toBe(204);
+    return { email, other };
+  }
 
+  /** A tab of `browser` signed in as `email` through the hosted UI, on its invoices: the tab and its console. */
+  async function invoicesOf(browser: Browser, email: string) {
+    const own = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const tab = await own.newPage();
+    const tabConsole = watch(tab, stack().apiUrl);
+    await tab.goto(`${portalUrl()}/`);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByLabel('Email').fill(email);
+    await tab.getByLabel('Password').fill(PASSWORD);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByRole('link', { name: /^Invoices \d+$/ }).click();
+    return { tab, tabConsole };
+  }
+
+  test('after Sign out, Back shows nothing of the signed-out user, not even the page a real Chrome keeps in its back/forward cache', async () => {
+    const { email } = await personWithAccess('Joel Willis', 'back');
     const cached = await launchBrowserWithBackForwardCache();
     try {
-      const own = await cached.newContext({ viewport: { width: 1100, height: 800 } });
-      const tab = await own.newPage();
-      const tabConsole = watch(tab, stack().apiUrl);
-      await tab.goto(`${portalUrl()}/`);
-      await tab.getByRole('button', { name: 'Sign in' }).click();
-      await tab.getByLabel('Email').fill(email);
-      await tab.getByLabel('Password').fill(PASSWORD);
-      await tab.getByRole('button', { name: 'Sign in' }).click();
-      await tab.getByRole('link', { name: /^Invoices \d+$/ }).click();
+      const { tab, tabConsole } = await invoicesOf(cached, email);
       await tab.getByRole('link', { name: 'Invoice 21' }).click();
       await tab.getByText('INV/2026/0021').waitFor();
       // An address typed in the same tab: the page before it is kept too, signed in.
@@ -434,24 +444,10 @@ describe('the customer portal in Chromium', () => {
   });
 
   test('revoked by staff while signed in: Back to a page a real Chrome kept in its back/forward cache says the access ended, and shows no document', async () => {
-    const email = `${uniq('kept')}@example.com`;
-    const other = await createContact({ kind: 'person', name: 'Ready Mat', email, companyId: company.id });
-    await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: other.id, inPortal: true }] });
-    const [mail] = await mailsTo(email);
-    const token = /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail!.body.text ?? '')![1];
-    expect((await api('/invitations/accept', { method: 'POST', body: { token, password: PASSWORD } })).status).toBe(204);
-
+    const { email, other } = await personWithAccess('Ready Mat', 'kept');
     const cached = await launchBrowserWithBackForwardCache();
     try {
-      const own = await cached.newContext({ viewport: { width: 1100, height: 800 } });
-      const tab = await own.newPage();
-      const tabConsole = watch(tab, stack().apiUrl);
-      await tab.goto(`${portalUrl()}/`);
-      await tab.getByRole('button', { name: 'Sign in' }).click();
-      await tab.getByLabel('Email').fill(email);
-      await tab.getByLabel('Password').fill(PASSWORD);
-      await tab.getByRole('button', { name: 'Sign in' }).click();
-      await tab.getByRole('link', { name: /^Invoices \d+$/ }).click();
+      const { tab, tabConsole } = await invoicesOf(cached, email);
       await tab.getByRole('link', { name: 'Invoice 21' }).waitFor();
       // An address typed in the tab: the list stays in the back/forward cache, as it was shown.
       await tab.goto(`${portalUrl()}/documents/sale_order`);

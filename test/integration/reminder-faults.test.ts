@@ -8,7 +8,7 @@
  */
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
-import type { Email, WizardLine } from './support/stack';
+import { eventually, type Email, type WizardLine } from './support/stack';
 
 jest.setTimeout(180_000);
 
@@ -18,17 +18,6 @@ let run = 0;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually<T>(check: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(250);
-    }
-  }
-}
 
 async function grantedPerson(): Promise<Contact> {
   const label = `reminded-${process.pid}-${++run}`;
@@ -56,19 +45,19 @@ describe("SES refusing the inviter's address for good", () => {
     fault.mail.reject(fault.info.admin.email);
     const first = await grantedPerson();
     // The invitation, then (4 s later) the reminder with a fresh link; the notice to the inviter is refused.
-    await eventually(async () => expect((await mailsTo(first.email!)).length).toBe(2), 60_000);
-    await eventually(async () => expect(fault.mail.refused).toBe(1), 30_000);
+    await eventually(async () => expect((await mailsTo(first.email!)).length).toBe(2), { timeoutMs: 60_000, intervalMs: 250 });
+    await eventually(async () => expect(fault.mail.refused).toBe(1), { timeoutMs: 30_000, intervalMs: 250 });
     const trail = await fault.api<{ items: { action: string }[] }>(`/contacts/${first.id}/audit`, { token });
     expect(trail.body.items.map((i) => i.action)).toEqual(['invitation.reminded', 'portal.granted']);
 
     // Another grant after it: its invitation goes out within seconds, not behind a notice retried for good.
     const second = await grantedPerson();
-    await eventually(async () => expect(await lineOf(second)).toMatchObject({ status: 'invited', delivery: 'sent' }), 20_000);
+    await eventually(async () => expect(await lineOf(second)).toMatchObject({ status: 'invited', delivery: 'sent' }), { timeoutMs: 20_000, intervalMs: 250 });
     expect(await mailsTo(second.email!)).toHaveLength(1);
 
     // Its own reminder's notice is refused once too; neither notice is asked of SES again, and nothing is given up on.
-    await eventually(async () => expect((await mailsTo(second.email!)).length).toBe(2), 60_000);
-    await eventually(async () => expect(fault.mail.refused).toBe(2), 30_000);
+    await eventually(async () => expect((await mailsTo(second.email!)).length).toBe(2), { timeoutMs: 60_000, intervalMs: 250 });
+    await eventually(async () => expect(fault.mail.refused).toBe(2), { timeoutMs: 30_000, intervalMs: 250 });
     await sleep(5_000);
     expect(fault.mail.refused).toBe(2);
     expect(await fault.outbox.deadLetters()).toEqual([]);
