@@ -130,13 +130,13 @@ function reply(res: ServerResponse, status: number, body: unknown, type = 'appli
  * AWS); one that names another set keeps it, and the rule ignores it as in AWS.
  */
 function sentThroughOurSet(detail: Record<string, unknown>, configurationSet: string): Record<string, unknown> {
-  const mail = detail.mail;
-  if (typeof mail !== 'object' || mail === null || Array.isArray(mail)) return detail;
-  const tags = (mail as { tags?: unknown }).tags;
-  const named = typeof tags === 'object' && tags !== null && !Array.isArray(tags) && SES_CONFIGURATION_SET_TAG in tags;
-  if (named) return detail;
-  const kept = typeof tags === 'object' && tags !== null && !Array.isArray(tags) ? tags : {};
-  return { ...detail, mail: { ...mail, tags: { ...kept, [SES_CONFIGURATION_SET_TAG]: [configurationSet] } } };
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  // A stand-in without `mail` (the recipients in `bounce`/`complaint` alone) is still about our mail.
+  const mail = detail.mail === undefined ? {} : detail.mail;
+  if (!isObject(mail)) return detail;
+  const tags = isObject(mail.tags) ? mail.tags : {};
+  if (SES_CONFIGURATION_SET_TAG in tags) return detail;
+  return { ...detail, mail: { ...mail, tags: { ...tags, [SES_CONFIGURATION_SET_TAG]: [configurationSet] } } };
 }
 
 export function createEventsServer(config: EventsConfig): http.Server {

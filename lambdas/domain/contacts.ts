@@ -304,7 +304,10 @@ export async function listContacts(
   const now = clock(deps);
   const query: ContactQuery = { limit: input.limit };
   if (input.companyId !== undefined) query.companyId = input.companyId;
-  if (input.portalStatus !== undefined) Object.assign(query, { portalStatus: input.portalStatus, at: now });
+  if (input.portalStatus !== undefined) {
+    query.portalStatus = input.portalStatus;
+    query.at = now;
+  }
   if (input.archived) query.archived = true;
   if (input.cursor !== undefined) query.cursor = input.cursor;
   if (input.q !== undefined) {

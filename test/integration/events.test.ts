@@ -265,6 +265,10 @@ describe('SES feedback on the default bus', () => {
     expect(await lineWithin(plain.contact.id, 'bounced')).toMatchObject({ delivery: 'bounced' });
     const received = (await events()).find((e) => e.source === 'aws.ses' && e.detail.mail?.messageId === `msg-${tag}`);
     expect(received?.detail.mail.tags).toEqual({ 'ses:configuration-set': [stack().sesConfigurationSet] });
+    // Nor does one without `mail` at all, its recipients in the complaint alone.
+    const bare = await invited(tag, 'bare');
+    await putSes('Email Complaint Received', { eventType: 'Complaint', complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: bare.email }] } });
+    expect(await lineWithin(bare.contact.id, 'complained')).toMatchObject({ delivery: 'complained' });
   });
 
   it("a hard bounce of mail sent through another configuration set (another stage's, another application's) changes nothing", async () => {
