@@ -9,7 +9,8 @@
  * (its customer missing or archived, a change since it was read) sends it alone through
  * `putDocument`, the `PUT` itself, with its reads and retries (its outcome — or its refusal, e.g. the
  * customer's `400` — is then exactly the `PUT`'s); the others are written together. A document named
- * twice fails on its later line.
+ * twice fails on its later line. A write or read the table fails (throttled, unavailable) fails the
+ * lines that needed it with that error (their `503`), and the others stand.
  */
 import type { DocumentType } from '../contract/document-types';
 import { Invalid } from '../contract/errors';
@@ -27,13 +28,14 @@ export interface DocumentBatchStore {
   /**
    * Writes the publications, several to a transaction, as many transactions as DynamoDB's limits
    * need; per publication: `written`; `exists` (a create refused only because its document exists);
-   * or `refused` (any other condition of its own refused it, or its transaction met a concurrent
-   * one). Nothing of a publication that was not written was written.
+   * `refused` (any other condition of its own refused it, or its transaction met a concurrent
+   * one); or `{ error }` (the table failed its transaction: throttled, unavailable). Nothing of a
+   * publication that was not written was written.
    */
   writeAll(changes: readonly Publication[]): Promise<WriteOutcome[]>;
 }
 
-export type WriteOutcome = 'written' | 'exists' | 'refused';
+export type WriteOutcome = 'written' | 'exists' | 'refused' | { error: unknown };
 
 /** What a batch writes: creates and replaces (each of a distinct document). */
 export type Publication = Extract<DocumentChange, { kind: 'create' | 'replace' }>;
@@ -78,33 +80,50 @@ export async function publishDocuments(deps: DocumentBatchDeps, lines: readonly 
   // First as new documents: a back office's sync of new documents is written without a read.
   const creates = await deps.batch.writeAll(valid.map(({ document }) => ({ kind: 'create', document: documentOf(document) })));
   const existing: Line[] = [];
+  const fail = (line: Line, error: unknown) => (results[line.index] = { type: line.document.type, id: line.document.id, outcome: 'failed', error });
   valid.forEach((line, n) => {
-    if (creates[n] === 'written') results[line.index] = { type: line.document.type, id: line.document.id, outcome: 'created' };
-    else (creates[n] === 'exists' ? existing : alone).push(line);
+    const outcome = creates[n]!;
+    if (outcome === 'written') results[line.index] = { type: line.document.type, id: line.document.id, outcome: 'created' };
+    else if (typeof outcome === 'object') fail(line, outcome.error);
+    else (outcome === 'exists' ? existing : alone).push(line);
   });
 
   if (existing.length > 0) {
     // Those that exist, read together; a replace rewrites its grantees' copies: their lists are read a few at a time.
-    const stored = await deps.batch.getMany(existing.map(({ document }) => ({ type: document.type, id: document.id })));
-    const plans = await mapBounded(existing, GRANTEE_READS, async (line) => {
-      const previous = stored.get(keyOf(line.document.type, line.document.id));
-      if (!previous) return undefined; // gone again since: its PUT decides
-      const document = documentOf(line.document, previous);
-      const all = await deps.batch.grants(document.type, document.id);
-      const change: Publication = {
-        kind: 'replace',
-        previous,
-        document,
-        grants: all.filter((grant) => grant.contactId !== document.customerId),
-        dropGrants: all.filter((grant) => grant.contactId === document.customerId),
-      };
-      return { line, change };
+    // A read the table fails fails the lines that needed it (each says so), not the batch.
+    const stored = await deps.batch.getMany(existing.map(({ document }) => ({ type: document.type, id: document.id }))).catch((error: unknown) => {
+      for (const line of existing) fail(line, error);
+      return undefined;
     });
-    const planned = plans.filter((plan) => plan !== undefined);
-    alone.push(...existing.filter((line) => !planned.some((plan) => plan.line === line)));
+    const plans = !stored
+      ? []
+      : await mapBounded(existing, GRANTEE_READS, async (line) => {
+          const previous = stored.get(keyOf(line.document.type, line.document.id));
+          if (!previous) return 'alone' as const; // gone again since: its PUT decides
+          const document = documentOf(line.document, previous);
+          let all: StoredGrant[];
+          try {
+            all = await deps.batch.grants(document.type, document.id);
+          } catch (error) {
+            fail(line, error);
+            return undefined;
+          }
+          const change: Publication = {
+            kind: 'replace',
+            previous,
+            document,
+            grants: all.filter((grant) => grant.contactId !== document.customerId),
+            dropGrants: all.filter((grant) => grant.contactId === document.customerId),
+          };
+          return { line, change };
+        });
+    const planned = plans.filter((plan) => typeof plan === 'object');
+    alone.push(...existing.filter((_, n) => plans[n] === 'alone'));
     const replaces = planned.length > 0 ? await deps.batch.writeAll(planned.map((plan) => plan.change)) : [];
     planned.forEach(({ line }, n) => {
-      if (replaces[n] === 'written') results[line.index] = { type: line.document.type, id: line.document.id, outcome: 'replaced' };
+      const outcome = replaces[n]!;
+      if (outcome === 'written') results[line.index] = { type: line.document.type, id: line.document.id, outcome: 'replaced' };
+      else if (typeof outcome === 'object') fail(line, outcome.error);
       else alone.push(line);
     });
   }

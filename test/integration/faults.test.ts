@@ -5,9 +5,9 @@
  * DynamoDB Local stopped while the outbox sends, a worker that dies between two steps of a grant,
  * SES throttling, a recipient SES refuses, an SES or an EventBridge call that never answers (the
  * worker's and the scheduled job's), EventBridge down while a grant is revoked or refusing its entries,
- * one DynamoDB read failing under a share link's view, Cognito down during an accept, a revoke and a
- * grant. Whatever breaks: no 500, every line's outcome reported, nothing
- * half-done that the outbox does not complete, one login and one email per contact in the end, every
+ * one DynamoDB read failing under a share link's view, one transaction of a batch publish failing,
+ * Cognito down during an accept, a revoke and a grant. Whatever breaks: no 500, every line's outcome
+ * reported, nothing half-done that the outbox does not complete, one login and one email per contact in the end, every
  * event announced, no view counted that was not shown.
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -500,6 +500,37 @@ describe('DynamoDB failing a read of a share-link view', () => {
     expect((await view()).status).toBe(410);
     const links = await call<{ items: { id: string; views: number }[] }>('links', `/documents/invoice/${docId}/links`);
     expect(links.body.items.find((l) => l.id === link.body.id)?.views).toBe(1);
+  });
+});
+
+describe('DynamoDB failing one transaction of a batch publish', () => {
+  it('the lines of that transaction fail with 503, the others are written; sent again, each line says what it is now', async () => {
+    const { company: a } = await company(0);
+    const { company: b } = await company(0);
+    // 98 documents of A fill one transaction (with A's counts, 99 items); B's 2 documents and its counts are the second.
+    const documents = [
+      ...Array.from({ length: 98 }, (_, i) => ({ type: 'invoice', id: name(`BA${i}`), customerId: a.id, name: `A ${i}` })),
+      ...Array.from({ length: 2 }, (_, i) => ({ type: 'invoice', id: name(`BB${i}`), customerId: b.id, name: `B ${i}` })),
+    ];
+    fault.table.failMatching(`CONTACT#${b.id}`);
+    const failedBefore = fault.table.failed;
+    let res: ApiResponse<{ results: { id: string; outcome: string; error?: { status: number; type: string; title: string } }[] }>;
+    try {
+      res = await call('batch while one transaction fails', '/documents/batch', { method: 'POST', body: { documents } });
+    } finally {
+      fault.table.failMatching(undefined);
+    }
+    expect(fault.table.failed - failedBefore).toBeGreaterThan(0);
+    expect(res.status).toBe(200);
+    const outcomes = res.body.results.map((r) => (r.outcome === 'failed' ? `failed ${r.error?.status} ${r.error?.type}` : r.outcome));
+    expect(outcomes).toEqual([...Array<string>(98).fill('created'), ...Array<string>(2).fill('failed 503 urn:portal-access:problem:unavailable')]);
+    // Nothing of the failed lines was written; the written ones are there.
+    expect((await call('get failed line', `/documents/invoice/${documents[98]!.id}`)).status).toBe(404);
+    expect((await call('get written line', `/documents/invoice/${documents[0]!.id}`)).status).toBe(200);
+
+    const again = await call<{ results: { outcome: string }[] }>('batch again', '/documents/batch', { method: 'POST', body: { documents } });
+    expect(again.status).toBe(200);
+    expect(again.body.results.map((r) => r.outcome)).toEqual([...Array<string>(98).fill('replaced'), 'created', 'created']);
   });
 });
 

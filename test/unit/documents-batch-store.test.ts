@@ -396,9 +396,51 @@ describe('DynamoDocumentBatchStore with publishDocuments', () => {
     expect(transactions()[1]!.filter((item) => item.Put).map((item) => item.Put!.Item!.id)).toEqual(['B']);
   });
 
-  test('any other failure is thrown (the request answers it), not taken for a refusal', async () => {
-    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+  test('any other failure of a transaction fails its documents with that error (not a refusal, no PUT), and the other transactions stand', async () => {
+    const customers = Array.from({ length: 50 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    table(customers.map((c) => contactItem(c)));
+    const throttled = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    let failedIds: unknown[] = [];
+    ddb.on(TransactWriteCommand).callsFakeOnce((input: { TransactItems: TransactItems }) => {
+      failedIds = input.TransactItems.filter((item) => item.Put).map((item) => item.Put!.Item!.id);
+      return Promise.reject(throttled);
+    }).resolves({});
     const store = new DynamoDocumentBatchStore(client(), TABLE);
-    await expect(store.writeAll([{ kind: 'create', document: doc('A', 'c1') }])).rejects.toThrow('throttled');
+    const changes = Array.from({ length: 100 }, (_, i) => ({ kind: 'create' as const, document: doc(`D-${i}`, customers[i % 50]!) }));
+    const outcomes = await store.writeAll(changes);
+    expect(transactions()).toHaveLength(2);
+    expect(failedIds.length).toBeGreaterThan(0);
+    expect(failedIds.length).toBeLessThan(100);
+    expect(outcomes).toEqual(changes.map(({ document }) => (failedIds.includes(document.id) ? { error: throttled } : 'written')));
+  });
+});
+
+describe('publishDocuments when the table fails a read', () => {
+  const lines = [
+    { type: 'invoice', id: 'A', customerId: 'c1', name: 'A again' },
+    { type: 'invoice', id: 'B', customerId: 'c1', name: 'B' },
+  ];
+  const throttled = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+
+  test('reading the documents that exist: those lines fail with the error, the new ones are created', async () => {
+    table([contactItem('c1'), documentItem(doc('A', 'c1'), 2) as Item]);
+    ddb.on(BatchGetCommand).rejects(throttled);
+    const results = await publishDocuments(deps(), lines);
+    expect(results).toEqual([
+      { type: 'invoice', id: 'A', outcome: 'failed', error: throttled },
+      { type: 'invoice', id: 'B', outcome: 'created' },
+    ]);
+    expect(written().map((items) => items.filter((item) => item.Put).map((item) => item.Put!.Item!.id))).toEqual([['B']]);
+  });
+
+  test("reading a document's grants: that line fails with the error, the others are written", async () => {
+    table([contactItem('c1'), documentItem(doc('A', 'c1'), 2) as Item, documentItem(doc('C', 'c1'), 2) as Item]);
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'DOC#invoice#A' } }).rejects(throttled);
+    const results = await publishDocuments(deps(), [...lines, { type: 'invoice', id: 'C', customerId: 'c1', name: 'C again' }]);
+    expect(results).toEqual([
+      { type: 'invoice', id: 'A', outcome: 'failed', error: throttled },
+      { type: 'invoice', id: 'B', outcome: 'created' },
+      { type: 'invoice', id: 'C', outcome: 'replaced' },
+    ]);
   });
 });

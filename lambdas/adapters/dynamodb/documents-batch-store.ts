@@ -8,7 +8,9 @@
  * are answered (`exists`, or `refused`: their PUT follows), the others written together again. One
  * that met a concurrent transaction on a shared item (a customer's holdings: several back offices
  * publishing to the same customers at once) is tried again after a short random pause, a few times,
- * before its documents go to their PUTs one by one.
+ * before its documents go to their PUTs one by one. A transaction the table fails otherwise (throttled
+ * beyond the SDK's retries, unavailable) fails its documents with that error; the other transactions
+ * stand, and each line says what became of it.
  */
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DocumentType } from '../../contract/document-types';
@@ -103,7 +105,14 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
         let pending = group;
         let conflicts = 0;
         while (pending.length > 0) {
-          const outcome = await this.#writeTogether(pending.map((index) => changes[index]!), pending.map((index) => footprints[index]!.keys));
+          let outcome: Together;
+          try {
+            outcome = await this.#writeTogether(pending.map((index) => changes[index]!), pending.map((index) => footprints[index]!.keys));
+          } catch (error) {
+            // The table failed this transaction (throttled, unavailable): its documents fail with that error, the other groups stand.
+            for (const index of pending) outcomes[index] = { error };
+            break;
+          }
           if (outcome === 'written') for (const index of pending) outcomes[index] = 'written';
           if (outcome === 'conflict' && conflicts < CONFLICT_RETRIES) {
             await pause(conflictPause(conflicts++));
