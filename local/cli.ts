@@ -39,18 +39,27 @@ export async function runningStack(file: string): Promise<StackInfo> {
   return info;
 }
 
-export async function accessToken(info: StackInfo, pool: 'staff' | 'customer', username: string, password: string | undefined): Promise<string> {
+export async function accessToken(info: StackInfo, pool: 'staff' | 'customer', typed: string, password: string | undefined): Promise<string> {
+  const username = typed.trim();
   const secret = password ?? (pool === 'staff' && username === info.admin.username ? info.admin.password : undefined);
   if (secret === undefined) throw new CliError(`--password is required for ${pool === 'staff' ? `staff user ${username}` : username}.`);
   const cognito = new CognitoIdentityProviderClient({ region: info.region, endpoint: info.cognitoEndpoint, credentials: LOCAL_CREDENTIALS });
-  try {
-    const answer = await cognito.send(
+  const signIn = (name: string) =>
+    cognito.send(
       new InitiateAuthCommand({
         ClientId: pool === 'staff' ? info.staffClientId : info.customerClientId,
         AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: username, PASSWORD: secret },
+        AuthParameters: { USERNAME: name, PASSWORD: secret },
       }),
     );
+  try {
+    // Both pools sign in whatever the case in AWS (`signInCaseSensitive: false`); cognito-local matches
+    // the name exactly, so, as the hosted-UI stand-in does, the name as typed, then in lower case (how
+    // the backend stores a login's email).
+    const answer = await signIn(username).catch((error: unknown) => {
+      if (username === username.toLowerCase()) throw error;
+      return signIn(username.toLowerCase());
+    });
     const token = answer.AuthenticationResult?.AccessToken;
     if (!token) throw new CliError(`No token for ${username}: Cognito asks for ${answer.ChallengeName ?? 'something else'} first.`);
     return token;

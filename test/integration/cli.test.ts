@@ -68,6 +68,15 @@ describe('npm run -s portal --', () => {
     expect(missing.stderr.trim()).toBe(`--password is required for ${user.email}.`);
   });
 
+  test('token customer: the email as a person types it, in capitals, signs in as in AWS (the pools ignore its case)', async () => {
+    const company = await createContact({ kind: 'company', name: uniq('Cli case co') });
+    const user = await portalUser(company.id, 'cli-case');
+    const typed = ` ${user.email.toUpperCase()} `;
+    const result = await portal('token', 'customer', typed, '--password', PORTAL_PASSWORD);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect((await api('/portal/me', { token: result.stdout.trim() })).body.contact.id).toBe(user.contact.id);
+  });
+
   test('invitation: the latest link mailed to the address, which accepts the invitation', async () => {
     const email = `${uniq('cli-invite')}@example.com`;
     const company = await createContact({ kind: 'company', name: uniq('Cli invite co') });
