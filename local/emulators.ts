@@ -108,7 +108,8 @@ function startCognito(options: LocalOptions, logDir: string): Emulator {
     // Its built-in default makes every pool sign in by email; the staff pool must not (username `admin`).
     JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] }, TokenConfig: { IssuerDomain: url } }, null, 2),
   );
-  const child = spawn(process.execPath, [require.resolve('cognito-local/lib/bin/start.js')], {
+  // cognito-local with AdminUserGlobalSignOut added (local/cognito-local.cjs).
+  const child = spawn(process.execPath, [path.join(__dirname, 'cognito-local.cjs')], {
     cwd,
     env: { ...process.env, HOST: options.host, PORT: String(options.cognitoPort), NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

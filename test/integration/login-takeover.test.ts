@@ -12,7 +12,8 @@
  *    taken back — V as it was (no access, no login, its email guard released), the line says why
  *    (`delivery: failed`, `login_in_use`), nothing is mailed.
  * 3. An archived contact's login is adopted by a new contact of its email: whoever knew its former
- *    password signs in while the new contact accepts. Token times are whole seconds, so the new
+ *    password signs in while the new contact accepts, or refreshes a session it kept (the acceptance
+ *    signs the login out everywhere; locally too, local/cognito-local.cjs). Token times are whole seconds, so the new
  *    access must begin in a later second than the password was replaced in (invitations.ts).
  */
 import { AdminGetUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
@@ -146,6 +147,25 @@ it('the login of an archived contact is released with it: a new contact with tha
     new InitiateAuthCommand({ ClientId: stack().customerClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: old.email, PASSWORD: 'Fresh-Contact-Pw-1!' } }),
   );
   const me = await api('/portal/me', { token: signedIn.AuthenticationResult?.AccessToken ?? '' });
+  expect(me.status).toBe(200);
+  expect(me.body.contact.id).toBe(fresh.id);
+});
+
+it("an adopted login's former refresh token signs no one in: the acceptance ends the login's earlier sessions, locally as in Cognito", async () => {
+  const old = await portalUser(companyA.id, 'takeover-refresh');
+  expect(old.tokens.refreshToken).toBeDefined();
+  expect((await api(`/contacts/${old.contact.id}`, { method: 'DELETE', token: await adminToken() })).status).toBe(204);
+  const fresh = await createContact({ kind: 'person', name: 'Same mailbox, refreshing', email: old.email, companyId: companyB.id });
+  expect((await grantV(fresh)).body.results).toEqual([expect.objectContaining({ contactId: fresh.id, outcome: 'granted' })]);
+  await settled(companyB.id);
+  const mail = (await mailsTo(old.email, { count: 2 })).at(-1);
+  expect((await api('/invitations/accept', { method: 'POST', body: { token: invitationTokenIn(mail), password: 'Fresh-Refresh-Pw-1!' } })).status).toBe(204);
+
+  // Whoever kept the archived contact's session asks the pool for fresh tokens: refused, so nothing of company B can be read.
+  await expect(refreshed(old)).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+  // The new contact's own session refreshes.
+  const own = await signIn('customer', old.email, 'Fresh-Refresh-Pw-1!');
+  const me = await api('/portal/me', { token: await refreshed({ ...old, tokens: own }) });
   expect(me.status).toBe(200);
   expect(me.body.contact.id).toBe(fresh.id);
 });

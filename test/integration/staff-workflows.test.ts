@@ -6,7 +6,7 @@
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { applyAccess, createContact, invitationTokenIn, PORTAL_PASSWORD, portalUser } from './support/principals';
 import { adminToken, api, cognito, eventually, mailsTo, signIn, stack, uniq } from './support/stack';
-import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminCreateUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 
 let admin: string;
 beforeAll(async () => {
@@ -203,6 +203,9 @@ describe("PATCH of a portal user's email moves its login", () => {
     await expect(signIn('customer', user.email, PORTAL_PASSWORD)).rejects.toThrow();
     // Sessions begun under the old address end (the pool signs them out; the portal refuses their tokens).
     expect((await api('/portal/me', { token: user.tokens.accessToken })).body).toMatchObject({ status: 401, type: 'urn:portal-access:problem:unauthenticated' });
+    // Nor can such a session renew itself: its refresh token mints no fresh token (locally as in Cognito, local/cognito-local.cjs).
+    const renew = { ClientId: stack().customerClientId, AuthFlow: 'REFRESH_TOKEN_AUTH' as const, AuthParameters: { REFRESH_TOKEN: user.tokens.refreshToken ?? '' } };
+    await expect(cognito().send(new InitiateAuthCommand(renew))).rejects.toMatchObject({ name: 'NotAuthorizedException' });
 
     const [entry] = (await staff(`/contacts/${user.contact.id}/audit`)).body.items;
     expect(entry).toMatchObject({ action: 'portal.login-email-changed', actor: 'staff:admin', details: { from: user.email, to: newEmail } });

@@ -29,9 +29,10 @@ function loginOf(username: string | undefined, attributes: Attribute[] | undefin
 }
 
 /**
- * cognito-local (the local stack's emulator) has no AdminUserGlobalSignOut and answers it with a
- * 500 `Unsupported`. Exactly that gap is tolerated: the portal's access-record check is what
- * refuses a revoked login's tokens anyway. Any other failure is a failure.
+ * cognito-local has no AdminUserGlobalSignOut and answers it with a 500 `Unsupported` (the local
+ * stack starts it with the call added, local/cognito-local.cjs; a plain cognito-local lacks it).
+ * Exactly that gap is tolerated: the portal's access-record check is what refuses a revoked login's
+ * tokens anyway. Any other failure is a failure.
  */
 const isEmulatorGap = (error: unknown) =>
   nameOf(error) === 'Unsupported' && /AdminUserGlobalSignOut/.test((error as Error).message ?? '');
