@@ -108,7 +108,7 @@ function startCognito(options: LocalOptions, logDir: string): Emulator {
     // Its built-in default makes every pool sign in by email; the staff pool must not (username `admin`).
     JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] }, TokenConfig: { IssuerDomain: url } }, null, 2),
   );
-  // cognito-local with AdminUserGlobalSignOut added (local/cognito-local.cjs).
+  // cognito-local with AdminUserGlobalSignOut added and names found whatever their case (local/cognito-local.cjs).
   const child = spawn(process.execPath, [path.join(__dirname, 'cognito-local.cjs')], {
     cwd,
     env: { ...process.env, HOST: options.host, PORT: String(options.cognitoPort), NODE_NO_WARNINGS: '1' },

@@ -75,6 +75,17 @@ describe('POST /invitations/accept', () => {
     expect((await accept(invitation)).status).toBe(410);
   });
 
+  it('the customer then signs in with its email in any case, as in AWS (both pools ignore the case); another email signs no one in', async () => {
+    const { person, email, invitation } = await invitedPerson();
+    expect((await accept(invitation)).status).toBe(204);
+    for (const typed of [email.toUpperCase(), `${email[0]!.toUpperCase()}${email.slice(1, -4)}.COM`]) {
+      const me = await api('/portal/me', { token: (await signIn('customer', typed, PASSWORD)).accessToken });
+      expect({ typed, status: me.status, id: me.body.contact?.id }).toEqual({ typed, status: 200, id: person.id });
+    }
+    await expect(signIn('customer', `X${email}`, PASSWORD)).rejects.toThrow();
+    await expect(signIn('customer', email.toUpperCase(), 'Wrong-Passw0rd!')).rejects.toThrow();
+  });
+
   it('answers the same 410 for used, unknown, malformed, expired, re-invited and revoked tokens', async () => {
     const used = await invitedPerson();
     expect((await accept(used.invitation)).status).toBe(204);
