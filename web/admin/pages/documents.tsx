@@ -67,7 +67,7 @@ function Listing({ query }: { query: Record<string, string | undefined> }) {
                   <td>
                     <a href={`/contacts/${encodeURIComponent(d.customerId)}`}>{names.get(d.customerId) ?? d.customerId}</a>
                   </td>
-                  <td>{d.reference ?? ''}</td>
+                  <td class="wrap">{d.reference ?? ''}</td>
                   <td class="nowrap">{d.date ? t.date(d.date) : ''}</td>
                   <td class="number">{d.amount === undefined ? '' : t.amount(d.amount, d.currency)}</td>
                 </tr>

@@ -42,9 +42,9 @@ function Listing({ type, cursor }: { type: DocumentType; cursor?: string }) {
                   <td>
                     <a href={`/documents/${doc.type}/${encodeURIComponent(doc.id)}`}>{doc.name}</a>
                   </td>
-                  <td>{doc.reference ?? ''}</td>
+                  <td class="wrap">{doc.reference ?? ''}</td>
                   <td>{doc.date ? t.date(doc.date) : ''}</td>
-                  <td>{doc.state ?? ''}</td>
+                  <td class="wrap">{doc.state ?? ''}</td>
                   <td class="number">{doc.amount === undefined ? '' : t.amount(doc.amount, doc.currency)}</td>
                 </tr>
               ))}
