@@ -511,6 +511,18 @@ describe('the admin console in Chromium', () => {
     await inView();
   });
 
+  test('an address naming no document type or portal status is treated as unknown, also one named like what every JavaScript object has', async () => {
+    for (const type of ['bogus', 'constructor', 'toString']) {
+      await page.goto(`${adminUrl()}/documents/${type}/${invoice.id}`);
+      await heading('Page not found').waitFor();
+      // A filter of no known type lists every document, as the filter's `Any type` says.
+      await page.goto(`${adminUrl()}/documents?customerId=${company.id}&type=${type}`);
+      await page.getByRole('link', { name: invoice.name }).waitFor();
+      await page.goto(`${adminUrl()}/contacts?companyId=${company.id}&portalStatus=${type}`);
+      await page.getByRole('link', { name: deco.name }).waitFor();
+    }
+  });
+
   test("the access editor shows what the line's contact sees: every type ticked without a limit; narrowed to one, which cannot be unticked", async () => {
     const narrow = await createContact({ kind: 'company', name: `Narrow Types ${uniq('co')}` });
     const granted = await api(`/contacts/${narrow.id}/portal-access`, { method: 'POST', token: await adminToken(), body: { lines: [{ contactId: narrow.id, inPortal: true, email: `${uniq('narrow')}@example.com` }] } });

@@ -263,6 +263,17 @@ describe('the customer portal in Chromium', () => {
     await heading('Invoice 01').waitFor();
   });
 
+  test('an address naming no document type is "Page not found", also one named like what every JavaScript object has', async () => {
+    const back = page.url();
+    for (const path of ['/documents/bogus', '/documents/constructor', '/documents/toString', '/documents/__proto__', '/documents/valueOf/INV1']) {
+      await page.goto(`${portalUrl()}${path}`);
+      await heading('Page not found').waitFor();
+      expect(await page.title()).toBe('Page not found – Customer portal');
+    }
+    await page.goto(back);
+    await heading('Invoice 01').waitFor();
+  });
+
   test('revoked by staff: the next in-app navigation and a reload say the access ended, and show no document', async () => {
     const res = await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: person.id, inPortal: false }] });
     expect(res.body.results).toEqual([expect.objectContaining({ outcome: 'revoked' })]);

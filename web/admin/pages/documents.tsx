@@ -9,7 +9,7 @@ import { Failure, Loading, Pager, SignedIn, useTitle, withQuery } from './common
 function Listing({ query }: { query: Record<string, string | undefined> }) {
   const { t, calls, refused } = useSession();
   const { route } = useLocation();
-  const type = query.type && query.type in t.types ? (query.type as DocumentType) : undefined;
+  const type = query.type && Object.hasOwn(t.types, query.type) ? (query.type as DocumentType) : undefined;
   const filter = { customerId: query.customerId, type, cursor: query.cursor };
   const page = useLoad(JSON.stringify(filter), () => calls.documents.list(filter), refused);
   const items = page.state === 'done' ? page.data.items : [];

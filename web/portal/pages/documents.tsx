@@ -65,7 +65,7 @@ function Listing({ type, cursor }: { type: DocumentType; cursor?: string }) {
 export function DocumentList({ params }: { params: { type: string } }) {
   const { t } = useSession();
   const { query, url } = useLocation();
-  if (!(params.type in t.types)) return <NotFound />;
+  if (!Object.hasOwn(t.types, params.type)) return <NotFound />;
   const type = params.type as DocumentType;
   return <SignedIn returnTo={url}>{() => <Listing type={type} cursor={query.cursor} />}</SignedIn>;
 }
