@@ -472,6 +472,57 @@ describe('the admin console in Chromium', () => {
     expect(outcome.x + outcome.width).toBeLessThanOrEqual(viewport);
   });
 
+  test('long unbroken names keep every column in view: the contacts and documents lists, and a grant’s `Remove`', async () => {
+    const long = await createContact({ kind: 'company', name: `Trading${'Consolidated'.repeat(14)}Ltd` });
+    const person = await createContact({ kind: 'person', name: `Anna${'Maria'.repeat(30)}Smith`, email: `${uniq('anna')}@example.com`, companyId: long.id });
+    const id = uniq('INV');
+    const doc = { customerId: long.id, name: `Invoice${'Quarterly'.repeat(20)}`, reference: `INV/${'0123456789'.repeat(15)}`, date: '2026-03-01', amount: 990, currency: 'EUR' };
+    expect((await api(`/documents/invoice/${id}`, { method: 'PUT', token: staffToken, body: doc })).status).toBe(201);
+    expect((await api(`/documents/invoice/${id}/grants`, { method: 'POST', token: staffToken, body: { contactId: person.id } })).status).toBe(201);
+    const viewport = page.viewportSize()!.width;
+    /** The right edge of every cell of the page's tables, and how far each table's box scrolls sideways. */
+    const layout = async () =>
+      (await page.evaluate(`({
+        overflow: Math.max(0, ...[...document.querySelectorAll('.scroll')].map((box) => box.scrollWidth - box.clientWidth)),
+        rights: [...document.querySelectorAll('tbody td, tbody th')].map((cell) => Math.round(cell.getBoundingClientRect().right)),
+      })`)) as { overflow: number; rights: number[] };
+    const inView = async () => {
+      const { overflow, rights } = await layout();
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(rights.length).toBeGreaterThan(0);
+      for (const right of rights) expect(right).toBeLessThanOrEqual(viewport);
+    };
+
+    await page.goto(`${adminUrl()}/contacts?companyId=${long.id}`);
+    await page.getByRole('link', { name: person.name }).waitFor();
+    await screenshot(page, 'admin-14-contacts-long-names');
+    await inView();
+
+    await page.goto(`${adminUrl()}/documents?customerId=${long.id}`);
+    await page.getByRole('link', { name: doc.name }).waitFor();
+    await inView();
+
+    await page.goto(`${adminUrl()}/documents/invoice/${id}`);
+    const remove = page.getByRole('button', { name: `Remove ${person.name}` });
+    await remove.waitFor();
+    await screenshot(page, 'admin-15-document-long-names');
+    const box = (await remove.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(viewport);
+    await inView();
+  });
+
+  test('an address naming no document type or portal status is treated as unknown, also one named like what every JavaScript object has', async () => {
+    for (const type of ['bogus', 'constructor', 'toString']) {
+      await page.goto(`${adminUrl()}/documents/${type}/${invoice.id}`);
+      await heading('Page not found').waitFor();
+      // A filter of no known type lists every document, as the filter's `Any type` says.
+      await page.goto(`${adminUrl()}/documents?customerId=${company.id}&type=${type}`);
+      await page.getByRole('link', { name: invoice.name }).waitFor();
+      await page.goto(`${adminUrl()}/contacts?companyId=${company.id}&portalStatus=${type}`);
+      await page.getByRole('link', { name: deco.name }).waitFor();
+    }
+  });
+
   test("the access editor shows what the line's contact sees: every type ticked without a limit; narrowed to one, which cannot be unticked", async () => {
     const narrow = await createContact({ kind: 'company', name: `Narrow Types ${uniq('co')}` });
     const granted = await api(`/contacts/${narrow.id}/portal-access`, { method: 'POST', token: await adminToken(), body: { lines: [{ contactId: narrow.id, inPortal: true, email: `${uniq('narrow')}@example.com` }] } });

@@ -235,6 +235,45 @@ describe('the customer portal in Chromium', () => {
     await heading('Invoice 01').waitFor();
   });
 
+  test('a list keeps every column in view when the back office sends a long unbroken name, reference and state', async () => {
+    const name = `Refurbishment${'Warehouse'.repeat(20)}`;
+    await staff(`/documents/project/${uniq('PRJ')}`, {
+      customerId: company.id,
+      name,
+      reference: `PRJ/${'0123456789'.repeat(15)}`,
+      state: `in_progress_${'awaiting'.repeat(10)}`,
+      date: '2026-03-01',
+      amount: 4250,
+      currency: 'EUR',
+    }, 'PUT');
+    await page.goto(`${portalUrl()}/documents/project`);
+    await page.getByRole('link', { name }).waitFor();
+    await screenshot(page, '07-long-names-list');
+    const layout = (await page.evaluate(`({
+      viewport: window.innerWidth,
+      tableOverflow: (() => { const box = document.querySelector('.scroll'); return box.scrollWidth - box.clientWidth; })(),
+      cells: [...document.querySelectorAll('tbody td')].map((td) => Math.round(td.getBoundingClientRect().right)),
+    })`)) as { viewport: number; tableOverflow: number; cells: number[] };
+    // Date, state and amount beside the name, not past the right edge behind a sideways scroll.
+    expect(layout.tableOverflow).toBeLessThanOrEqual(0);
+    expect(layout.cells).toHaveLength(5);
+    for (const right of layout.cells) expect(right).toBeLessThanOrEqual(layout.viewport);
+    // Back where the story goes on.
+    await page.goBack();
+    await heading('Invoice 01').waitFor();
+  });
+
+  test('an address naming no document type is "Page not found", also one named like what every JavaScript object has', async () => {
+    const back = page.url();
+    for (const path of ['/documents/bogus', '/documents/constructor', '/documents/toString', '/documents/__proto__', '/documents/valueOf/INV1']) {
+      await page.goto(`${portalUrl()}${path}`);
+      await heading('Page not found').waitFor();
+      expect(await page.title()).toBe('Page not found – Customer portal');
+    }
+    await page.goto(back);
+    await heading('Invoice 01').waitFor();
+  });
+
   test('revoked by staff: the next in-app navigation and a reload say the access ended, and show no document', async () => {
     const res = await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: person.id, inPortal: false }] });
     expect(res.body.results).toEqual([expect.objectContaining({ outcome: 'revoked' })]);

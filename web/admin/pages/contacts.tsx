@@ -22,7 +22,7 @@ function Listing({ query }: { query: Query }) {
   const { t, calls, refused, features } = useSession();
   const { route } = useLocation();
   const filtersOffered = features!.contactFilters;
-  const status = filtersOffered && query.portalStatus && query.portalStatus in t.status ? (query.portalStatus as PortalStatus) : undefined;
+  const status = filtersOffered && query.portalStatus && Object.hasOwn(t.status, query.portalStatus) ? (query.portalStatus as PortalStatus) : undefined;
   const filter: ContactFilter = {
     q: query.q?.trim() || undefined,
     companyId: query.companyId,

@@ -9,7 +9,7 @@ import { Failure, Loading, Pager, SignedIn, useTitle, withQuery } from './common
 function Listing({ query }: { query: Record<string, string | undefined> }) {
   const { t, calls, refused } = useSession();
   const { route } = useLocation();
-  const type = query.type && query.type in t.types ? (query.type as DocumentType) : undefined;
+  const type = query.type && Object.hasOwn(t.types, query.type) ? (query.type as DocumentType) : undefined;
   const filter = { customerId: query.customerId, type, cursor: query.cursor };
   const page = useLoad(JSON.stringify(filter), () => calls.documents.list(filter), refused);
   const items = page.state === 'done' ? page.data.items : [];
@@ -67,7 +67,7 @@ function Listing({ query }: { query: Record<string, string | undefined> }) {
                   <td>
                     <a href={`/contacts/${encodeURIComponent(d.customerId)}`}>{names.get(d.customerId) ?? d.customerId}</a>
                   </td>
-                  <td>{d.reference ?? ''}</td>
+                  <td class="wrap">{d.reference ?? ''}</td>
                   <td class="nowrap">{d.date ? t.date(d.date) : ''}</td>
                   <td class="number">{d.amount === undefined ? '' : t.amount(d.amount, d.currency)}</td>
                 </tr>

@@ -41,6 +41,6 @@ function Shown({ type, id }: { type: DocumentType; id: string }) {
 export function DocumentPage({ params }: { params: { type: string; id: string } }) {
   const { t } = useSession();
   const { url } = useLocation();
-  if (!(params.type in t.types)) return <NotFound />;
+  if (!Object.hasOwn(t.types, params.type)) return <NotFound />;
   return <SignedIn returnTo={url}>{() => <Shown type={params.type as DocumentType} id={params.id} />}</SignedIn>;
 }

@@ -42,9 +42,9 @@ function Listing({ type, cursor }: { type: DocumentType; cursor?: string }) {
                   <td>
                     <a href={`/documents/${doc.type}/${encodeURIComponent(doc.id)}`}>{doc.name}</a>
                   </td>
-                  <td>{doc.reference ?? ''}</td>
+                  <td class="wrap">{doc.reference ?? ''}</td>
                   <td>{doc.date ? t.date(doc.date) : ''}</td>
-                  <td>{doc.state ?? ''}</td>
+                  <td class="wrap">{doc.state ?? ''}</td>
                   <td class="number">{doc.amount === undefined ? '' : t.amount(doc.amount, doc.currency)}</td>
                 </tr>
               ))}
@@ -65,7 +65,7 @@ function Listing({ type, cursor }: { type: DocumentType; cursor?: string }) {
 export function DocumentList({ params }: { params: { type: string } }) {
   const { t } = useSession();
   const { query, url } = useLocation();
-  if (!(params.type in t.types)) return <NotFound />;
+  if (!Object.hasOwn(t.types, params.type)) return <NotFound />;
   const type = params.type as DocumentType;
   return <SignedIn returnTo={url}>{() => <Listing type={type} cursor={query.cursor} />}</SignedIn>;
 }
