@@ -613,6 +613,26 @@ describe('the admin console in Chromium', () => {
     }
   });
 
+  test('Back right after signing in (the staff hosted UI, its session still on, answers at once with a new code for the used-up sign-in) stays signed in on the contacts, not "Sign-in did not complete"', async () => {
+    const own = await browser.newContext({ viewport: { width: 1200, height: 850 } });
+    try {
+      const tab = await own.newPage();
+      const tabConsole = watch(tab, stack().apiUrl);
+      await tab.goto(adminUrl());
+      await signIn(tab, stack().admin.username, stack().admin.password);
+      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+
+      await tab.goBack();
+      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor({ timeout: 10_000 });
+      expect(new URL(tab.url()).pathname).toBe('/');
+      await tab.getByRole('button', { name: 'Sign out' }).waitFor();
+      expect(await tab.getByText('Sign-in did not complete').count()).toBe(0);
+      expect(tabConsole.errors).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 100 KB of JavaScript (gzip)', async () => {
     for (const path of ['/', '/contacts/x', '/contacts/x/portal-access', '/documents/invoice/x']) {
       const res = await fetch(adminUrl() + path);

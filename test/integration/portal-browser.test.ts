@@ -506,6 +506,30 @@ describe('the customer portal in Chromium', () => {
     }
   });
 
+  test('Back right after signing in (the hosted UI, its session still on, answers at once with a new code for the used-up sign-in) keeps the customer signed in at the start page, not "Sign-in did not complete"', async () => {
+    const { email } = await personWithAccess('Wood Corner', 'backin');
+    const own = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    try {
+      const tab = await own.newPage();
+      const tabConsole = watch(tab, stack().apiUrl);
+      await tab.goto(`${portalUrl()}/`);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByLabel('Email').fill(email);
+      await tab.getByLabel('Password').fill(PASSWORD);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('heading', { level: 1, name: 'Wood Corner' }).waitFor();
+
+      await tab.goBack();
+      await tab.getByRole('heading', { level: 1, name: 'Wood Corner' }).waitFor({ timeout: 10_000 });
+      expect(new URL(tab.url()).pathname).toBe('/');
+      await tab.getByRole('link', { name: /^Invoices \d+$/ }).waitFor();
+      expect(await tab.getByText('Sign-in did not complete').count()).toBe(0);
+      expect(tabConsole.errors).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 60 KB of JavaScript (gzip)', async () => {
     for (const path of ['/', '/invitation?token=x', '/documents/invoice/x']) {
       const res = await fetch(portalUrl() + path);

@@ -78,8 +78,16 @@ export function createAuth(config: AppConfig): Auth {
   return {
     signIn: (returnTo = '/') => manager.signinRedirect({ state: safeReturnPath(returnTo) }),
     async completeSignIn() {
-      const signedIn = await manager.signinRedirectCallback();
-      return safeReturnPath(signedIn.state);
+      try {
+        const signedIn = await manager.signinRedirectCallback();
+        return safeReturnPath(signedIn.state);
+      } catch (error) {
+        // Back right after a sign-in goes to the hosted UI's address again; its session still on, it
+        // answers at once with a new code for the sign-in already completed, whose state is used up.
+        // Whoever is signed in here stays so, at the start, rather than "Sign-in did not complete".
+        if (await user()) return '/';
+        throw error;
+      }
     },
     user,
     accessToken: async () => (await user())?.access_token,
