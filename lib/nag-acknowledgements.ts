@@ -122,6 +122,12 @@ function acknowledgeWebFindings(webApps: readonly WebApp[], webLogs: WebLogs): v
       'AwsSolutions-CFR2',
       'No WAF web ACL by default (a per-month and per-request cost): the distribution serves static files and forwards /api/* to the HTTP API, which has its own throttling. Attach a web ACL per stage when wanted.',
     );
+    if (!app.viewerLogs)
+      acknowledge(
+        app.distribution,
+        'AwsSolutions-CFR3',
+        "This app's URLs carry bearer secrets (invitation links' tokens, share links' tokens), which CloudFront's standard logs would keep in full for as long as the bucket keeps them: no log may hold them. CloudFront's metrics still count requests and errors; the HTTP API's access log (path left out) records each API call.",
+      );
     acknowledge(
       app.distribution,
       'AwsSolutions-CFR4',

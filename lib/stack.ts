@@ -86,6 +86,8 @@ export class PortalStack extends Stack {
       apiDomain,
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.hostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
+      // Its URLs carry invitation and share-link tokens: no log may keep them.
+      viewerLogs: false,
     }));
     // The console uploads from its own origin straight to the bucket (a presigned PUT): its CSP names
     // the bucket's origin, and the bucket's CORS the console. CORS cannot name the console's own
@@ -98,6 +100,8 @@ export class PortalStack extends Stack {
       apiDomain,
       hostedUiOrigin: Lazy.string({ produce: () => late.identity!.staffHostedUiDomain.baseUrl() }),
       logBucket: webLogs.bucket,
+      // Its URLs carry no secret (the sign-in's `code` is bound to the page's PKCE verifier and used once).
+      viewerLogs: true,
       uploadOrigins: [`https://${attachments.bucket.bucketRegionalDomainName}`],
     }));
     const portalUrl = config.portalUrl ?? portal.url;

@@ -37,6 +37,15 @@ export interface WebAppProps {
   readonly uploadOrigins?: readonly string[];
   /** Where CloudFront's and S3's access logs go. */
   readonly logBucket: s3.IBucket;
+  /**
+   * Whether CloudFront keeps its standard logs of the viewers' requests, which record every URL in full
+   * (path and query string) for as long as the log bucket keeps them. Off for an app whose URLs carry
+   * bearer secrets — the portal's invitation links (`/invitation?token=`) and share links (`/s/<token>`,
+   * `/api/shared/<token>`): anyone able to read the logs could accept a pending invitation and so take
+   * the customer's login, or open a shared document. The HTTP API's own access log leaves the path out
+   * for the same reason; CloudFront's metrics still count the requests and errors.
+   */
+  readonly viewerLogs: boolean;
 }
 
 /**
@@ -56,11 +65,14 @@ export class WebApp extends Construct {
   readonly url: string;
   /** What `deploy` wrote to `/config.json` (deploy-time values as tokens). */
   config?: WebAppConfig;
+  /** Whether CloudFront logs the viewers' requests (`WebAppProps.viewerLogs`). */
+  readonly viewerLogs: boolean;
   private readonly app: string;
 
   constructor(scope: Construct, id: string, props: WebAppProps) {
     super(scope, id);
     this.app = props.app;
+    this.viewerLogs = props.viewerLogs;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -112,9 +124,7 @@ export class WebApp extends Construct {
       defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-      enableLogging: true,
-      logBucket: props.logBucket,
-      logFilePrefix: `cloudfront/${props.app}/`,
+      ...(props.viewerLogs ? { enableLogging: true, logBucket: props.logBucket, logFilePrefix: `cloudfront/${props.app}/` } : {}),
       // No error is kept: an error-caching TTL of 0 for each, and no page of ours (the API's problem+json, S3's 403, pass as they are).
       errorResponses: CLOUDFRONT_CACHED_ERRORS.map((httpStatus) => ({ httpStatus, ttl: Duration.seconds(0) })),
       defaultBehavior: {

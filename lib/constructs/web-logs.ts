@@ -3,8 +3,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 /**
- * Where the web apps' access logs go: CloudFront's standard logs and the app buckets' server access
- * logs. Private, TLS only, encrypted, kept 90 days. CloudFront's standard logging writes with ACLs,
+ * Where the web apps' access logs go: CloudFront's standard logs (the console's only: the portal's URLs
+ * carry tokens, `WebAppProps.viewerLogs`) and the app buckets' server access logs. Private, TLS only, encrypted, kept 90 days. CloudFront's standard logging writes with ACLs,
  * so this one bucket lets the object writer own what it writes.
  */
 export class WebLogs extends Construct {

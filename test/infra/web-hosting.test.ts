@@ -83,7 +83,12 @@ describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPre
     expect(fn.FunctionCode).toContain("request.uri = '/index.html'");
     expect(fn.FunctionCode).toContain("'/config.json'");
     expect(fn.FunctionCode).toContain("'/assets/'");
-    expect(config.Logging.Prefix).toBe(`cloudfront/${app}/`);
+  });
+
+  it(app === 'portal' ? 'distribution: no standard log of the viewers’ URLs (they carry invitation and share-link tokens)' : 'distribution: standard logs of the viewers’ requests in the web log bucket', () => {
+    const config = distribution();
+    if (app === 'portal') expect(config.Logging).toBeUndefined();
+    else expect(config.Logging).toMatchObject({ Prefix: `cloudfront/${app}/`, Bucket: expect.anything() });
   });
 
   it('distribution: the strict CSP (the page, its pool’s hosted UI, the console the attachments bucket, nothing else), HSTS, no referrer, no framing, no sniffing', () => {
