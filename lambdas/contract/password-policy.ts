@@ -8,7 +8,17 @@ export const PASSWORD_POLICY = { minLength: 12, requireLowercase: true, requireU
 export const TEMPORARY_PASSWORD_DAYS = 7;
 
 export const PASSWORD_REFUSED =
-  `The password must have at least ${PASSWORD_POLICY.minLength} characters, with a lower-case and an upper-case letter, a digit and a symbol.`;
+  `The password must have at least ${PASSWORD_POLICY.minLength} characters, with a lower-case and an upper-case letter, a digit and a symbol (such as ! ? # - or a space inside), and no space at either end.`;
+
+/** Cognito's symbols: only these (and a space that is neither first nor last) count as the policy's symbol. */
+const SYMBOL = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/;
+/** Cognito refuses white space at either end and a line break anywhere (its pattern `^[\S]+.*[\S]+$`, `\s` and `.` as Java reads them). */
+const UNSETTABLE = /^[ \t\n\v\f\r]|[ \t\n\v\f\r]$|[\n\r]/;
 
 export const meetsPasswordPolicy = (password: string): boolean =>
-  password.length >= PASSWORD_POLICY.minLength && /[a-z]/.test(password) && /[A-Z]/.test(password) && /[0-9]/.test(password) && /[^A-Za-z0-9]/.test(password);
+  password.length >= PASSWORD_POLICY.minLength &&
+  !UNSETTABLE.test(password) &&
+  /[a-z]/.test(password) &&
+  /[A-Z]/.test(password) &&
+  /[0-9]/.test(password) &&
+  SYMBOL.test(password);

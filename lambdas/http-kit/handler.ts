@@ -85,6 +85,12 @@ export function problemResult(error: unknown, requestId: string): HttpResult {
 
 /** The query of a route that declares none. */
 const NO_QUERY = z.strictObject({});
+/**
+ * The body of a route that declares none (a restore, a delete, a read): nothing, or `{}`. Any other
+ * body is refused as it would be where one is due — 413, 415, 400 for what does not parse or a field
+ * it does not know — rather than ignored while the route acts.
+ */
+const NO_BODY = z.strictObject({});
 
 function parseWith(schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return value;
@@ -102,6 +108,13 @@ function parseBody(schema: z.ZodType, value: unknown): unknown {
   const result = schema.safeParse(value === undefined ? {} : value);
   if (result.success) return result.data;
   throw new ValidationFailed(result.error, value === undefined ? 'The request needs a JSON body.' : undefined);
+}
+
+/** The request's body as its route reads it: `undefined` for a route that takes none (and got none, or `{}`). */
+function bodyOf(route: Route, value: unknown): unknown {
+  if (route.body) return parseBody(route.body, value);
+  parseBody(NO_BODY, value);
+  return undefined;
 }
 
 /** `405` for a method a path of the table does not support (and any write under `/portal`), `404` for an unknown path. */
@@ -159,7 +172,7 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
         params: parseWith(route.params, event.pathParameters),
         // A route without a query takes none: an unknown query field is refused as anywhere else.
         query: parseWith(route.query ?? NO_QUERY, event.queryStringParameters),
-        body: route.body ? parseBody(route.body, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type'], headers['content-encoding'])) : undefined,
+        body: bodyOf(route, parseJsonBody(event.body, event.isBase64Encoded, headers['content-type'], headers['content-encoding'])),
       };
     } catch (error) {
       await pendingCheckOf(caller);

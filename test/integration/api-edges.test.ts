@@ -60,6 +60,31 @@ describe('a body of optional fields may be left out', () => {
   });
 });
 
+describe('a route that takes no body takes none', () => {
+  test('a restore or a delete sent a body is refused as any body is (400 on what it does not know or cannot parse, 415, 413), and does nothing; none, or {}, is fine', async () => {
+    const company = await createContact({ kind: 'company', name: uniq('No body') });
+    const archived = async () => ((await staff(`/contacts/${company.id}`)).body as Contact).archived;
+    for (const [status, init] of [
+      [400, { body: { force: true } }],
+      [400, { rawBody: '{"force":', contentType: 'application/json' }],
+      [415, { rawBody: 'archive it', contentType: 'text/plain' }],
+      [413, { body: { pad: 'x'.repeat(300 * 1024) } }],
+    ] as const) {
+      const res = await staff(`/contacts/${company.id}`, { method: 'DELETE', ...init });
+      expect({ init: Object.keys(init), status: res.status, type: res.headers['content-type'] }).toEqual({ init: Object.keys(init), status, type: expect.stringMatching(/^application\/problem\+json/) });
+    }
+    expect(await archived()).toBe(false);
+    expect((await staff(`/contacts/${company.id}`, { method: 'DELETE', body: {} })).status).toBe(204);
+    expect(await archived()).toBe(true);
+
+    const restore = await staff(`/contacts/${company.id}/restore`, { method: 'POST', body: { andPortalAccess: true } });
+    expect([restore.status, restore.body.errors]).toEqual([400, [expect.objectContaining({ path: 'andPortalAccess' })]]);
+    expect(await archived()).toBe(true);
+    expect((await bare(`/contacts/${company.id}/restore`, 'POST')).status).toBe(200);
+    expect(await archived()).toBe(false);
+  });
+});
+
 describe('limit', () => {
   let person: Contact;
   beforeAll(async () => {

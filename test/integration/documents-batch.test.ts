@@ -144,6 +144,24 @@ describe('POST /documents/batch', () => {
     for (const id of ids.slice(1)) expect((await staff(`/documents/invoice/${id}`)).status).toBe(404);
   });
 
+  test('an id that is a dot segment (`.`, `..`) fails its document alone, as nothing could read or withdraw it; other dotted ids are written and read back', async () => {
+    const customer = await createContact({ kind: 'company', name: uniq('Dots') });
+    const [dots, dotted] = [uniq('...'), uniq('v1.2')];
+    const res = await batch(['.', '..', dots, dotted].map((id) => ({ type: 'ticket', id, customerId: customer.id, name: `Ticket ${id}` })));
+    expect(res.status).toBe(200);
+    const results = (res.body as { results: Result[] }).results;
+    expect(results.map((r) => [r.id, r.outcome, r.error?.status, r.error?.errors?.map((e) => e.path)])).toEqual([
+      ['.', 'failed', 400, ['documents.0.id']],
+      ['..', 'failed', 400, ['documents.1.id']],
+      [dots, 'created', undefined, undefined],
+      [dotted, 'created', undefined, undefined],
+    ]);
+    // Nothing unreachable was listed: what the customer has can each be read by its own URL.
+    const listed = (await staff(`/documents?customerId=${customer.id}&type=ticket`)).body as { items: Document[] };
+    expect(listed.items.map((d) => d.id).sort()).toEqual([dots, dotted].sort());
+    for (const id of [dots, dotted]) expect((await staff(`/documents/ticket/${encodeURIComponent(id)}`)).body).toMatchObject({ id });
+  });
+
   test('100 documents in one request are all written; 0 or 101 are a 400 for the whole request, nothing written', async () => {
     const customer = await createPortalUser({ name: uniq('Hundred'), email: `${uniq('hundred')}@example.com` });
     const prefix = uniq('H');

@@ -148,6 +148,15 @@ describe('POST /invitations/accept', () => {
     expect((await accept(invitation)).status).toBe(204);
   });
 
+  it('refuses with 400 what the pool in AWS refuses although the local emulator would not: a space at either end, a line break, no symbol of its set', async () => {
+    const { invitation } = await invitedPerson();
+    for (const password of [' Leading-Space-Pw-1', 'Trailing-Space-Pw-1 ', 'Line-Break-Pw-1\nx', 'NoCognitoSymbol12é€']) {
+      const refused = await accept(invitation, password);
+      expect({ password, status: refused.status, errors: refused.body.errors }).toEqual({ password, status: 400, errors: [expect.objectContaining({ path: 'password' })] });
+    }
+    expect((await accept(invitation, 'Inner Space-Pw-1')).status).toBe(204);
+  });
+
   it('two concurrent accepts of one token: exactly one 204', async () => {
     const { invitation } = await invitedPerson();
     const answers = await Promise.all([accept(invitation), accept(invitation)]);

@@ -3,7 +3,7 @@
  * the path of the first such value; what it accepts, the store writes as is.
  */
 import { validationProblem } from '../../lambdas/http-kit/problem';
-import { MAX_ATTRIBUTE_NESTING, putDocumentBody, unstorable } from '../../lambdas/contract/schemas/documents';
+import { documentId, MAX_ATTRIBUTE_NESTING, putDocumentBody, unstorable } from '../../lambdas/contract/schemas/documents';
 
 const nested = (levels: number): unknown => (levels === 0 ? 'leaf' : [nested(levels - 1)]);
 const pathsOf = (body: Record<string, unknown>) => {
@@ -41,5 +41,16 @@ describe('what a document may carry', () => {
   it('walks a wide value without recursion and reports the first problem in document order', () => {
     const wide = Array.from({ length: 100_000 }, (_, i) => (i === 70_000 || i === 90_000 ? 1e300 : i));
     expect(unstorable({ wide })).toEqual({ path: ['wide', 70_000], message: expect.stringContaining('magnitude') });
+  });
+});
+
+describe('a document id', () => {
+  // A URL client drops a `.` or `..` path segment (RFC 3986 §5.2.4): such a document could never be read or withdrawn.
+  it.each(['.', '..', '', 'a/b', 'x'.repeat(129)])('refuses %j', (value) => {
+    expect(documentId().safeParse(value).success).toBe(false);
+  });
+
+  it.each(['...', '.a', 'a.', 'a..b', '..a', 'INV:1', 'x'.repeat(128)])('accepts %j', (value) => {
+    expect(documentId().safeParse(value).success).toBe(true);
   });
 });

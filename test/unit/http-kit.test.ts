@@ -50,6 +50,10 @@ describe('httpFunction', () => {
         calls.push(request.body);
         return { status: 200, body: { ok: true } };
       },
+      restoreContact: async (request) => {
+        calls.push(`restored ${request.params.id}`);
+        return { status: 200, body: { id: request.params.id } };
+      },
       getContact: async (request) => {
         if (request.params.id === 'gone') throw new NotFound('No such contact.');
         if (request.params.id === 'busy') throw new Conflict('Stale version.');
@@ -171,6 +175,30 @@ describe('httpFunction', () => {
       expect({ init, status: result.statusCode }).toEqual({ init, status });
     }
     expect(calls).toHaveLength(3);
+  });
+
+  test('a route that takes no body (restore, a GET) takes none, or `{}`: anything else is refused as any body is, and nothing is done', async () => {
+    for (const init of [{}, { headers: json, body: '' }, { headers: json, body: '{}' }, { headers: json, body: ' { } ' }]) {
+      expect({ init, status: (await call(event('POST /contacts/{id}/restore', { claims: admin, params: { id: 'a' }, ...init }))).statusCode }).toEqual({ init, status: 200 });
+    }
+    expect(calls).toEqual(['restored a', 'restored a', 'restored a', 'restored a']);
+    for (const [status, path, init] of [
+      [400, 'force', { headers: json, body: '{"force":true}' }],
+      [400, undefined, { headers: json, body: '{"force":' }],
+      [400, undefined, { headers: json, body: 'null' }],
+      [400, undefined, { headers: json, body: '[]' }],
+      [400, '__proto__', { headers: json, body: '{"__proto__":{"x":1}}' }],
+      [415, undefined, { headers: { 'content-type': 'text/plain' }, body: 'restore please' }],
+      [415, undefined, { body: '{}' }],
+      [413, undefined, { headers: json, body: `{"pad":"${'x'.repeat(300 * 1024)}"}` }],
+    ] as const) {
+      for (const [routeKey, params] of [['POST /contacts/{id}/restore', { id: 'a' }], ['GET /contacts/{id}', { id: 'b' }]] as const) {
+        const result = await call(event(routeKey, { claims: admin, params, ...init }));
+        expect({ routeKey, init: init.body.slice(0, 30), status: result.statusCode, type: result.headers?.['content-type'] }).toEqual({ routeKey, init: init.body.slice(0, 30), status, type: 'application/problem+json' });
+        if (path) expect(result.json.errors).toEqual([expect.objectContaining({ path })]);
+      }
+    }
+    expect(calls).toHaveLength(4);
   });
 
   test('a content-coded body is 415 with the one coding taken (Accept-Encoding: identity); `identity` itself is no coding', async () => {

@@ -94,6 +94,12 @@ describe('the password policy: at least 12 characters, a lower-case and an upper
     'no upper-case letter': 'abcdefgh1!xy',
     'no digit': 'Abcdefghi!xy',
     'no symbol': 'Abcdefgh12xy',
+    // Cognito's own rules, which the local emulator does not apply: its symbols are a set, and no white space at either end.
+    'no symbol of Cognito\'s set (é, ü, € are none)': 'Abcdefgh12éü€',
+    'a leading space': ' Abcdefgh1!xy',
+    'a trailing space': 'Abcdefgh1!xy ',
+    'a trailing tab': 'Abcdefgh1!xy\t',
+    'a line break inside': 'Abcdefgh1!\nxy',
   };
 
   it.each(Object.entries(refused))('%s: 400 on password, nothing set, and the same link then works with a good one', async (_, password) => {
@@ -113,6 +119,8 @@ describe('the password policy: at least 12 characters, a lower-case and an upper
     ['exactly 12 characters', GOOD],
     ['a long passphrase', 'correct Horse battery staple 7'],
     ['any symbol, a space included', 'Abcdefgh1 xy'],
+    ['each of Cognito\'s symbols', 'Abcdefgh1^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+-'],
+    ['letters beyond ASCII beside a symbol', 'Zoë-Ñúñez-2026'],
   ])('%s: accepted', async (_, password) => {
     const token = invited();
     await acceptInvitation(deps, token, password);

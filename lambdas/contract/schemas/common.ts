@@ -3,8 +3,10 @@ import { normaliseEmail } from '../email';
 import { PROBLEM_TYPES, problemTypeOf } from '../problem-types';
 import { lazy, type Infer } from './lazy';
 
-/** Printable text: no control characters (tab excepted), no lone surrogates. */
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/** Printable single-line text: no control characters (C0 but tab, DEL, C1 such as NEL or CSI), no line or paragraph separator. */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+/** Multi-line text: the same, but CR and LF are its line breaks. */
+const MULTILINE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 /** A UTF-16 surrogate without its other half: not valid Unicode (names, file names). */
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Bidirectional embeddings, overrides and isolates: they make `txt.exe` read as `exe.txt` (names, mail text). */
@@ -24,7 +26,7 @@ export const multilineText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
+    .refine((s) => !MULTILINE_CONTROL.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
     .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
 
 /** Why a body's number reads NaN: its literal would be stored as another number (http-kit/body.ts, `isExactNumber`). */

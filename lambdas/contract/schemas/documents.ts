@@ -4,7 +4,12 @@ import { DOCUMENT_TYPES, type DocumentType } from '../document-types';
 import { cursor, id, INEXACT_NUMBER, instant, isoDateTime, jsonNumber, limit, page, problem, text } from './common';
 
 export const documentType = lazy(() => z.enum(DOCUMENT_TYPES));
-export const documentId = lazy(() => z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 of A-Za-z0-9._:-'));
+/**
+ * The source system's id, 1–128 of A-Za-z0-9._:-, but not `.` or `..`: every URL client drops such a
+ * path segment (RFC 3986 §5.2.4), so a document by that id could be published (in a batch) but never
+ * read, shared or withdrawn again.
+ */
+export const documentId = lazy(() => z.string().regex(/^(?!\.{1,2}$)[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 of A-Za-z0-9._:-, and not . or ..'));
 
 /**
  * What DynamoDB (through lib-dynamodb's marshalling) stores exactly, so that a document that passes
