@@ -41,6 +41,16 @@ export function acknowledgeNagFindings({ identity, http, attachments, attachment
     'AwsSolutions-IAM5[Resource::*]',
     "Two statements name no resource because their actions support none: X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords, added by Tracing.ACTIVE) and dynamodb:ListStreams (added by the stream event source; it lists stream ARNs and reads no item — the stream's own actions are scoped to the table's stream).",
   );
+  // The account's SES identities as recipients (the sandbox authorizes each recipient's identity), only with the stack's sender as From.
+  const workerPolicy = outbox.worker.role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource | undefined;
+  const wildcards = workerPolicy ? rules.iam.IAMNoWildcardPermissions(workerPolicy) : [];
+  for (const finding of Array.isArray(wildcards) ? (wildcards as string[]) : [])
+    if (/^Resource::arn:.*:ses:.*:identity\/\*$/.test(finding))
+      acknowledge(
+        outbox.worker.role!,
+        `AwsSolutions-IAM5[${finding}]`,
+        "ses:SendEmail on the account's identities, conditioned on `ses:FromAddress` being the stack's sender: while the account is in the SES sandbox every recipient is a verified identity on which SES authorizes the call too; the sender itself stays the stack's identity.",
+      );
   for (const fn of [...functions, outbox.worker]) {
     if (fn !== outbox.worker)
       acknowledge(

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -181,7 +181,13 @@ export class PortalFunction extends NodejsFunction {
     return this;
   }
 
-  /** SES v2 SendEmail, allowed only from the stack's identity and through its configuration set. */
+  /**
+   * SES v2 SendEmail, allowed only from the stack's identity and through its configuration set. While
+   * the account is in the SES sandbox, every recipient is itself a verified identity of the account,
+   * and SES authorizes the call on each recipient's identity too (`… is not authorized to perform
+   * ses:SendEmail on resource …:identity/<recipient>`): so the account's identities are allowed as
+   * recipients — only for a mail whose From is the stack's sender address (`ses:FromAddress`).
+   */
   bindMail(mail: Mail): this {
     this.setEnv('senderEmail', mail.senderEmail);
     this.setEnv('businessName', mail.businessName);
@@ -191,6 +197,13 @@ export class PortalFunction extends NodejsFunction {
       new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
         resources: [mail.identity.emailIdentityArn, mail.configurationSetArn],
+      }),
+    );
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+        conditions: { StringEquals: { 'ses:FromAddress': mail.senderEmail } },
       }),
     );
     return this;

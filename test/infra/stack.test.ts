@@ -390,7 +390,8 @@ describe('functions', () => {
     events: [...BASE, ...WRITE, ...QUEUE],
     // The worker also reads staff users' names, emails and groups (the mails name the inviter; a reminder's notice goes to it while it is a portal admin).
     // Items by key only: the worker's stores (wiring/outbox.ts) neither query nor batch-read.
-    outbox: [...BASE, ...BY_KEY, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'events:PutEvents', ...STAFF, ...QUEUE],
+    // ses:SendEmail twice: the stack's identity and configuration set; the account's identities as (sandbox) recipients.
+    outbox: [...BASE, ...BY_KEY, ...STREAM, ...LIFECYCLE, 'ses:SendEmail', 'ses:SendEmail', 'events:PutEvents', ...STAFF, ...QUEUE],
     // The scheduled job: the table and the bus (expiries; reminders are queued for the worker); no Cognito, no mail.
     schedule: [...BASE, ...WRITE, 'events:PutEvents', ...QUEUE],
   };
@@ -456,14 +457,18 @@ describe('functions', () => {
     }
   });
 
-  it('SES sending is limited to the identity and the configuration set', () => {
-    const statement = statementsOf(logicalId(stack.outboxWorker)).find((s) => s.Action === 'ses:SendEmail')!;
+  it("SES sending is limited to the identity and the configuration set; the account's identities only as recipients of the stack's sender (the sandbox)", () => {
+    const [statement, recipients, ...more] = statementsOf(logicalId(stack.outboxWorker)).filter((s) => s.Action === 'ses:SendEmail');
+    expect(more).toEqual([]);
     const identityId = only('AWS::SES::EmailIdentity')[0];
     const configSetId = only('AWS::SES::ConfigurationSet')[0];
-    const resourcesText = JSON.stringify(statement.Resource);
-    expect(statement.Resource).toHaveLength(2);
+    const resourcesText = JSON.stringify(statement!.Resource);
+    expect(statement!.Resource).toHaveLength(2);
+    expect(statement!.Condition).toBeUndefined();
     expect(resourcesText).toContain(`:identity/",{"Ref":"${identityId}"}`);
     expect(resourcesText).toContain(`:configuration-set/",{"Ref":"${configSetId}"}`);
+    expect(JSON.stringify(recipients!.Resource)).toMatch(/:ses:[^"]*:identity\/\*"\]\]\}$/);
+    expect(recipients!.Condition).toEqual({ StringEquals: { 'ses:FromAddress': TEST_CONFIG.senderEmail } });
   });
 
   it('each function gets the environment its bindings need, and nothing more', () => {
