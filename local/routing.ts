@@ -73,15 +73,30 @@ export function matchRoute(method: string, path: string): Match {
 /** Path parameters that are secrets (a share link's token): never written to a log line. */
 const SECRET_PARAMS: readonly string[] = ['token'];
 
-/** The request's path and query as a log line may show it: each secret path parameter replaced by its name. */
+/** A template's parameter name, if the segment is one (`{token}` → `token`). */
+const paramOf = (segment: string): string | undefined => /^\{([^}]+)\}$/.exec(segment)?.[1];
+
+/** The templates that carry a secret, as segments (`['', 'shared', '{token}']`). */
+const SECRET_TEMPLATES: readonly (readonly string[])[] = TEMPLATES.filter((t) => t.names.some((name) => SECRET_PARAMS.includes(name))).map((t) => t.path.split('/'));
+
+/**
+ * The request's path and query as a log line may show it: each secret path parameter replaced by
+ * its name — also on a path that matches no route but lines up with a secret's template up to the
+ * secret (`/shared/<token>/`, `/shared/<token>/x`: a 404 whose path still holds a live token).
+ */
 export function loggablePath(rawUrl: string): string {
   const url = new URL(rawUrl, 'http://localhost');
-  const found = matchTemplate(url.pathname);
-  if (!found || !found.template.names.some((name) => SECRET_PARAMS.includes(name))) return rawUrl;
   const segments = url.pathname.split('/');
-  found.template.path.split('/').forEach((segment, i) => {
-    const param = /^\{([^}]+)\}$/.exec(segment)?.[1];
-    if (param && SECRET_PARAMS.includes(param)) segments[i] = `{${param}}`;
-  });
-  return segments.join('/') + url.search;
+  let redacted = false;
+  for (const template of SECRET_TEMPLATES) {
+    template.forEach((part, i) => {
+      const param = paramOf(part);
+      if (!param || !SECRET_PARAMS.includes(param) || !segments[i]) return;
+      const linesUp = template.slice(0, i).every((before, j) => (paramOf(before) ? segments[j] !== '' : before === segments[j]));
+      if (!linesUp) return;
+      segments[i] = `{${param}}`;
+      redacted = true;
+    });
+  }
+  return redacted ? segments.join('/') + url.search : rawUrl;
 }

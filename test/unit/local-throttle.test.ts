@@ -45,6 +45,14 @@ describe('log lines', () => {
     expect(loggablePath(`/shared/${token}`)).toBe('/shared/{token}');
     expect(loggablePath(`/shared/${token}/attachments/a1`)).toBe('/shared/{token}/attachments/a1');
   });
+  test('so is a token under /shared/ on a path that matches no route (a trailing slash, a wrong segment): the answer is a 404, the line holds no token', () => {
+    const token = 'Zm9vYmFyYmF6cXV4cXV1eHh5enp5eHh5enp5eHh5enp5';
+    expect(loggablePath(`/shared/${token}/`)).toBe('/shared/{token}/');
+    expect(loggablePath(`/shared/${token}/zzz`)).toBe('/shared/{token}/zzz');
+    expect(loggablePath(`/shared/${token}/attachments/a1/`)).toBe('/shared/{token}/attachments/a1/');
+    expect(loggablePath(`/shared/${token}/attachments/a1/x?y=1`)).toBe('/shared/{token}/attachments/a1/x?y=1');
+    for (const path of ['/shared', '/shared/', '/sharedx/abc']) expect(loggablePath(path)).toBe(path);
+  });
   test('other paths are logged as they are', () => {
     for (const path of ['/contacts/c1?q=x', '/documents/invoice/INV-1/links', '/nowhere/x', '/']) expect(loggablePath(path)).toBe(path);
   });
