@@ -12,8 +12,11 @@ export const PASSWORD_REFUSED =
 
 /** Cognito's symbols: only these (and a space that is neither first nor last) count as the policy's symbol. */
 const SYMBOL = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/;
-/** Cognito refuses white space at either end and a line break anywhere (its pattern `^[\S]+.*[\S]+$`, `\s` and `.` as Java reads them). */
-const UNSETTABLE = /^[ \t\n\v\f\r]|[ \t\n\v\f\r]$|[\n\r]/;
+/**
+ * Cognito refuses white space at either end and a line break anywhere (its pattern `^[\S]+.*[\S]+$`,
+ * `\s` and `.` as Java reads them: `.` stops at U+0085, U+2028 and U+2029 too, refused here anywhere).
+ */
+const UNSETTABLE = /^[ \t\n\v\f\r]|[ \t\n\v\f\r]$|[\n\r\u0085\u2028\u2029]/;
 
 export const meetsPasswordPolicy = (password: string): boolean =>
   password.length >= PASSWORD_POLICY.minLength &&

@@ -38,7 +38,7 @@ const portalUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logic
 const adminUrl = (suffix = '') => ({ 'Fn::Join': ['', ['https://', getAtt(logicalId(stack.admin.distribution), 'DomainName'), ...(suffix ? [suffix] : [])]] });
 
 /** The statements of a function's role policy (the role holds no other policy). */
-function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
+function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
   const fn = template.toJSON().Resources[functionLogicalId] as Resource;
   const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   const policies = resources('AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId));

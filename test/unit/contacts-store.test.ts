@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -13,6 +14,7 @@ import { encodeCursor } from '../../lambdas/adapters/dynamodb/cursor';
 import { CompanyUnavailable } from '../../lambdas/domain/contacts';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import { Conflict, EmailInUse, Invalid, NotFound, Unavailable } from '../../lambdas/contract/errors';
+import { toProblem } from '../../lambdas/http-kit/problem';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const ddb = mockClient(db);
@@ -55,6 +57,27 @@ describe('get', () => {
   test('a missing item is undefined', async () => {
     ddb.on(GetCommand).resolves({});
     expect(await store.get('nope')).toBeUndefined();
+  });
+});
+
+describe('getMany', () => {
+  it('keys left unprocessed are asked again; still unprocessed after 6 rounds, the read gives up with a throttling error (a 503), never looping', async () => {
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: unknown[] }> }) => ({ Responses: { portal: [] }, UnprocessedKeys: input.RequestItems }));
+    const error = await store.getMany(['ada', 'bob']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ name: 'ThrottlingException' });
+    expect(toProblem(error).status).toBe(503);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(6);
+  });
+
+  it('keys answered on a later round are found', async () => {
+    ddb.on(BatchGetCommand)
+      .resolvesOnce({ Responses: { portal: [] }, UnprocessedKeys: { portal: { Keys: [{ pk: 'CONTACT#ada', sk: 'CONTACT' }] } } })
+      .resolves({ Responses: { portal: [{ entity: 'contact', ...ada, pk: 'CONTACT#ada', sk: 'CONTACT' }] } });
+    expect([...(await store.getMany(['ada'])).keys()]).toEqual(['ada']);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(2);
   });
 });
 

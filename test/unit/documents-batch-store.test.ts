@@ -7,6 +7,7 @@ import { DynamoDocumentStore, documentItem } from '../../lambdas/adapters/dynamo
 import { publishDocuments, type DocumentBatchDeps } from '../../lambdas/domain/documents-batch';
 import type { Document } from '../../lambdas/contract/schemas/documents';
 import type { Invalid } from '../../lambdas/contract/errors';
+import { toProblem } from '../../lambdas/http-kit/problem';
 
 const TABLE = 'portal-test';
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -431,6 +432,14 @@ describe('publishDocuments when the table fails a read', () => {
       { type: 'invoice', id: 'B', outcome: 'created' },
     ]);
     expect(written().map((items) => items.filter((item) => item.Put).map((item) => item.Put!.Item!.id))).toEqual([['B']]);
+  });
+
+  test('keys the table keeps leaving unprocessed: after 6 rounds those lines fail with a throttling error (a 503), the new ones are created', async () => {
+    table([contactItem('c1'), documentItem(doc('A', 'c1'), 2) as Item]);
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Key[] }> }) => ({ Responses: { [TABLE]: [] }, UnprocessedKeys: input.RequestItems }));
+    const results = await publishDocuments(deps(), lines);
+    expect(results.map((r) => (r.outcome === 'failed' ? `failed ${toProblem(r.error).status}` : r.outcome))).toEqual(['failed 503', 'created']);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(6);
   });
 
   test("reading a document's grants: that line fails with the error, the others are written", async () => {

@@ -78,6 +78,7 @@ describe('revocation events', () => {
     ['over 1000 characters: cut, ending in …', 'x'.repeat(5000), `${'x'.repeat(999)}…`, ['reason cut to 1000 characters']],
     ['cut between the halves of a surrogate pair: the pair goes', `${'x'.repeat(998)}😀tail`, `${'x'.repeat(998)}…`, ['reason cut to 1000 characters']],
     ['with control characters: spaces', 'a\u0000b\u001bc\u202ed', 'a b c d', ['reason: control characters or lone surrogates replaced']],
+    ['with C1 control characters (NEL, CSI): spaces', 'a\u0085b\u009bc\u0080d', 'a b c d', ['reason: control characters or lone surrogates replaced']],
     ['with a lone surrogate: U+FFFD', 'a\ud800b', 'a\ufffdb', ['reason: control characters or lone surrogates replaced']],
     ['that is not text: no reason', { text: 'unpaid' }, undefined, ['reason ignored: not text']],
     ['a number: no reason', 42, undefined, ['reason ignored: not text']],

@@ -100,6 +100,10 @@ describe('the password policy: at least 12 characters, a lower-case and an upper
     'a trailing space': 'Abcdefgh1!xy ',
     'a trailing tab': 'Abcdefgh1!xy\t',
     'a line break inside': 'Abcdefgh1!\nxy',
+    // Java's `.` (Cognito's pattern) stops at these line terminators too.
+    'a next-line character inside': 'Abcdefgh1! \u0085 xy',
+    'a line separator inside': 'Abcdefgh1! \u2028 xy',
+    'a paragraph separator inside': 'Abcdefgh1!\u2029xy',
   };
 
   it.each(Object.entries(refused))('%s: 400 on password, nothing set, and the same link then works with a good one', async (_, password) => {

@@ -23,6 +23,7 @@ import { cancellationReasons, isConditionFailure, isTransactionCancelled } from 
 import { decodeCursor, encodeCursor } from './cursor';
 import { DOCUMENT_COUNTS, ENTITY, HOLDINGS, keys, nameKey } from '../../contract/keys';
 import { DynamoContactReader, toRecord } from './contact-reader';
+import { keysLeftUnprocessed, UNPROCESSED_ROUNDS, unprocessedPause } from './unprocessed';
 
 type Item = Record<string, unknown>;
 
@@ -118,11 +119,10 @@ function scopeOf(listing: Listing, query: ContactQuery): string {
 
 /** BatchGetItem's most keys a request. */
 const BATCH_KEYS = 100;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The whole contact store: the reader's `get`, the listings and the writes. */
 export class DynamoContactStore extends DynamoContactReader implements ContactStore, ContactBatchReader {
-  /** BatchGetItem by 100 ids, consistent, the requests side by side; unprocessed keys asked again (with a little backoff). */
+  /** BatchGetItem by 100 ids, consistent, the requests side by side; unprocessed keys asked again a few rounds (unprocessed.ts). */
   async getMany(ids: readonly string[]): Promise<Map<string, ContactRecord>> {
     const unique = [...new Set(ids)];
     const found = new Map<string, ContactRecord>();
@@ -130,8 +130,9 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
     await Promise.all(
       chunks.map(async (chunk) => {
         let pending: Record<string, unknown>[] = chunk.map((id) => keys.contact(id));
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt > 0) await pause(Math.min(1000, 20 * 2 ** attempt));
+        for (let round = 0; pending.length > 0; round++) {
+          if (round === UNPROCESSED_ROUNDS) throw keysLeftUnprocessed();
+          if (round > 0) await unprocessedPause(round);
           const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
           for (const item of out.Responses?.[this.table] ?? []) if (item.entity === ENTITY.contact) found.set(String(item.id), toRecord(item));
           pending = out.UnprocessedKeys?.[this.table]?.Keys ?? [];

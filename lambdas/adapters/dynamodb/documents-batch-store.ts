@@ -20,6 +20,7 @@ import { ENTITY, keys } from '../../contract/keys';
 import { cancellationReasons, isTransactionCancelled } from './conditions';
 import { DynamoDocumentStore, toDocument, type TransactItem } from './documents-store';
 import { TableStore } from './table-store';
+import { keysLeftUnprocessed, UNPROCESSED_ROUNDS, unprocessedPause } from './unprocessed';
 
 type Key = { pk: string; sk: string };
 const keyText = (key: Key) => `${key.pk}\u0000${key.sk}`;
@@ -171,14 +172,15 @@ export class DynamoDocumentBatchStore extends TableStore implements DocumentBatc
     }
   }
 
-  /** BatchGetItem by 100 keys, consistent; unprocessed keys asked again (with a little backoff). */
+  /** BatchGetItem by 100 keys, consistent; unprocessed keys asked again a few rounds (unprocessed.ts). */
   async #getAll(wanted: readonly Key[], projection: { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> } = {}): Promise<Record<string, unknown>[]> {
     const unique = [...new Map(wanted.map((key) => [keyText(key), key])).values()];
     const found: Record<string, unknown>[] = [];
     for (let start = 0; start < unique.length; start += 100) {
       let pending: Key[] = unique.slice(start, start + 100);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await pause(Math.min(1000, 20 * 2 ** attempt));
+      for (let round = 0; pending.length > 0; round++) {
+        if (round === UNPROCESSED_ROUNDS) throw keysLeftUnprocessed();
+        if (round > 0) await unprocessedPause(round);
         const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true, ...projection } } }));
         found.push(...(out.Responses?.[this.table] ?? []));
         pending = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as Key[];

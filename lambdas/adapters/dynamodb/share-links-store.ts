@@ -14,6 +14,7 @@ import type { SharedLinkReader, ShareLinkStore } from '../../domain/share-links/
 import { auditItem } from './audit-store';
 import { cancellationReasons, updateIf } from './conditions';
 import { TableStore } from './table-store';
+import { keysLeftUnprocessed, UNPROCESSED_ROUNDS, unprocessedPause } from './unprocessed';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -180,8 +181,8 @@ export class DynamoShareLinkStore extends TableStore implements ShareLinkStore, 
       let pending: Item[] | undefined = hashes.slice(i, i + BATCH).map((hash) => keys.shareLink(hash));
       for (let round = 0; pending && pending.length > 0; round++) {
         // Keys left unprocessed are throttled reads: tried again a few times, then a 503.
-        if (round > 5) throw Object.assign(new Error('BatchGetItem left keys unprocessed'), { name: 'ThrottlingException' });
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** round, 1000)));
+        if (round === UNPROCESSED_ROUNDS) throw keysLeftUnprocessed();
+        if (round > 0) await unprocessedPause(round);
         const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
         for (const item of out.Responses?.[this.table] ?? []) if (item.entity === ENTITY.shareLink) found.push(toLink(item));
         pending = out.UnprocessedKeys?.[this.table]?.Keys as Item[] | undefined;

@@ -24,7 +24,7 @@ export type EventEnvelope = z.infer<typeof eventEnvelope>;
 /** The longest reason kept (the audit entry's `details.reason`); a longer one is cut to it, ending in `…`. */
 export const REASON_MAX = 1000;
 /** Control characters other than tab and line breaks, and bidi controls: each kept as a space. */
-const REASON_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+const REASON_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 /**
