@@ -436,8 +436,8 @@ describe('the customer portal in Chromium', () => {
     return { email, other };
   }
 
-  /** A tab of `browser` signed in as `email` through the hosted UI, on its invoices: the tab and its console. */
-  async function invoicesOf(browser: Browser, email: string) {
+  /** A tab in a context of its own of `browser`, signed in as `email` through the hosted UI (the sign-in sent, not awaited): the context, the tab and its console. */
+  async function signingIn(browser: Browser, email: string) {
     const own = await browser.newContext({ viewport: { width: 1100, height: 800 } });
     const tab = await own.newPage();
     const tabConsole = watch(tab, stack().apiUrl);
@@ -446,6 +446,12 @@ describe('the customer portal in Chromium', () => {
     await tab.getByLabel('Email').fill(email);
     await tab.getByLabel('Password').fill(PASSWORD);
     await tab.getByRole('button', { name: 'Sign in' }).click();
+    return { own, tab, tabConsole };
+  }
+
+  /** A tab of `browser` signed in as `email` through the hosted UI, on its invoices: the tab and its console. */
+  async function invoicesOf(browser: Browser, email: string) {
+    const { tab, tabConsole } = await signingIn(browser, email);
     await tab.getByRole('link', { name: /^Invoices \d+$/ }).click();
     return { tab, tabConsole };
   }
@@ -508,15 +514,8 @@ describe('the customer portal in Chromium', () => {
 
   test('Back right after signing in (the hosted UI, its session still on, answers at once with a new code for the used-up sign-in) keeps the customer signed in at the start page, not "Sign-in did not complete"', async () => {
     const { email } = await personWithAccess('Wood Corner', 'backin');
-    const own = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const { own, tab, tabConsole } = await signingIn(browser, email);
     try {
-      const tab = await own.newPage();
-      const tabConsole = watch(tab, stack().apiUrl);
-      await tab.goto(`${portalUrl()}/`);
-      await tab.getByRole('button', { name: 'Sign in' }).click();
-      await tab.getByLabel('Email').fill(email);
-      await tab.getByLabel('Password').fill(PASSWORD);
-      await tab.getByRole('button', { name: 'Sign in' }).click();
       await tab.getByRole('heading', { level: 1, name: 'Wood Corner' }).waitFor();
 
       await tab.goBack();
