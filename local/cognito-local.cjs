@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // cognito-local (`cognito-local/lib/bin/start.js`) with two differences that bring it closer to Cognito.
 //
-// 1. The one admin call it lacks and the handlers rely on: `AdminUserGlobalSignOut`. cognito-local answers it `Unsupported`, so locally a login's
-// refresh tokens outlived every sign-out — and an archived contact's refresh token, used after a new
+// 1. The one admin call it lacks and the handlers rely on: `AdminUserGlobalSignOut`. cognito-local
+// answers it `Unsupported`, so locally a login's refresh tokens outlived every sign-out — and an
+// archived contact's refresh token, used after a new
 // contact of another company adopted its login and accepted, minted tokens that the portal took for
 // the new contact (their `iat` is fresh). As in Cognito, the call ends every refresh token of the
 // user (cognito-local finds a refresh token's user by the user's `RefreshTokens` list); access tokens
