@@ -33,6 +33,8 @@ export const WEB_HEADERS = {
   referrerPolicy: 'no-referrer',
   contentTypeOptions: 'nosniff',
   frameOptions: 'DENY',
+  /** `X-Robots-Tag`: the apps are private, and an invitation's or a share link's page holds its token in its URL. */
+  robots: 'noindex, nofollow',
   hstsMaxAgeSeconds: 2 * 365 * 24 * 3600,
 } as const;
 

@@ -57,6 +57,7 @@ export function createWebServer(options: WebServerConfig): http.Server {
     'referrer-policy': WEB_HEADERS.referrerPolicy,
     'x-content-type-options': WEB_HEADERS.contentTypeOptions,
     'x-frame-options': WEB_HEADERS.frameOptions,
+    'x-robots-tag': WEB_HEADERS.robots,
   };
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

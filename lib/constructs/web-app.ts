@@ -94,6 +94,7 @@ export class WebApp extends Construct {
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
       },
+      customHeadersBehavior: { customHeaders: [{ header: 'X-Robots-Tag', value: WEB_HEADERS.robots, override: true }] },
     });
 
     const spaFallback = new cloudfront.Function(this, 'PagesFunction', {

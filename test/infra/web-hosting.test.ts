@@ -91,7 +91,7 @@ describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPre
     else expect(config.Logging).toMatchObject({ Prefix: `cloudfront/${app}/`, Bucket: expect.anything() });
   });
 
-  it('distribution: the strict CSP (the page, its pool’s hosted UI, the console the attachments bucket, nothing else), HSTS, no referrer, no framing, no sniffing', () => {
+  it('distribution: the strict CSP (the page, its pool’s hosted UI, the console the attachments bucket, nothing else), HSTS, no referrer, no framing, no sniffing, no search index', () => {
     const policyId = distribution().DefaultCacheBehavior.ResponseHeadersPolicyId.Ref;
     const headers = resource(policyId).Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     const hostedUi = `https://{${hostedUiDomainId()}}.auth.${TEST_CONFIG.region}.amazoncognito.com`;
@@ -104,6 +104,8 @@ describe.each(APPS)('the $app app', ({ app, web, pool, client, domain, domainPre
     expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(headers.ContentTypeOptions).toEqual({ Override: true });
+    // Nothing of the apps (nor the API's answers through them) is for a search index: some URLs hold tokens.
+    expect(resource(policyId).Properties.ResponseHeadersPolicyConfig.CustomHeadersConfig.Items).toEqual([{ Header: 'X-Robots-Tag', Value: 'noindex, nofollow', Override: true }]);
     // The API's answers through this origin get the same headers.
     expect(distribution().CacheBehaviors[0].ResponseHeadersPolicyId.Ref).toBe(policyId);
   });

@@ -92,6 +92,13 @@ describe('the local static server', () => {
     expect(res.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  test('no page of the apps is for a search engine: an invitation’s or a share link’s page holds its token in its URL', async () => {
+    for (const p of ['/', '/invitation?token=abc', '/s/abcdef', '/config.json', '/nothing.js']) {
+      const res = await fetch(base + p);
+      expect(res.headers.get('x-robots-tag')).toBe('noindex, nofollow');
+    }
+  });
+
   test('every other path is the app’s index.html (its router decides)', async () => {
     for (const p of ['/', '/invitation?token=abc', '/documents/invoice/INV.2026.1', '/nothing.js']) {
       const res = await fetch(base + p);
