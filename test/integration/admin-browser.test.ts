@@ -633,6 +633,31 @@ describe('the admin console in Chromium', () => {
     }
   });
 
+  test('Back past the staff hosted UI to the start page a real Chrome kept from before the sign-in shows the contacts, signed in, not `Sign in`', async () => {
+    const cached = await launchBrowserWithBackForwardCache();
+    try {
+      const own = await cached.newContext({ viewport: { width: 1200, height: 700 } });
+      const tab = await own.newPage();
+      const tabConsole = watch(tab, stack().apiUrl);
+      await tab.goto(adminUrl());
+      await signIn(tab, stack().admin.username, stack().admin.password);
+      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+
+      // Back goes to the hosted UI, which answers at once (its session on) and lands on the contacts;
+      // Back once more reaches the start page as it was kept, signed out, before the sign-in.
+      await tab.goBack({ waitUntil: 'commit' });
+      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor({ timeout: 10_000 });
+      await tab.goBack({ waitUntil: 'commit' });
+      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor({ timeout: 10_000 });
+      expect(new URL(tab.url()).pathname).toBe('/');
+      await tab.getByRole('button', { name: 'Sign out' }).waitFor();
+      expect(await tab.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+      expect(tabConsole.errors).toEqual([]);
+    } finally {
+      await cached.close();
+    }
+  });
+
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 100 KB of JavaScript (gzip)', async () => {
     for (const path of ['/', '/contacts/x', '/contacts/x/portal-access', '/documents/invoice/x']) {
       const res = await fetch(adminUrl() + path);

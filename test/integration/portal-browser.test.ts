@@ -529,6 +529,28 @@ describe('the customer portal in Chromium', () => {
     }
   });
 
+  test('Back past the hosted UI to the start page a real Chrome kept from before the sign-in shows the customer signed in, not `Sign in`', async () => {
+    const { email } = await personWithAccess('Lumber Inc', 'backout');
+    const cached = await launchBrowserWithBackForwardCache();
+    try {
+      const { tab, tabConsole } = await signingIn(cached, email);
+      await tab.getByRole('heading', { level: 1, name: 'Lumber Inc' }).waitFor();
+
+      // Back goes to the hosted UI, which answers at once (its session on) and lands on the start page signed in;
+      // Back once more reaches the start page as it was kept, signed out, before the sign-in.
+      await tab.goBack({ waitUntil: 'commit' });
+      await tab.getByRole('heading', { level: 1, name: 'Lumber Inc' }).waitFor({ timeout: 10_000 });
+      await tab.goBack({ waitUntil: 'commit' });
+      await tab.getByRole('heading', { level: 1, name: 'Lumber Inc' }).waitFor({ timeout: 10_000 });
+      expect(new URL(tab.url()).pathname).toBe('/');
+      await tab.getByRole('button', { name: 'Sign out' }).waitFor();
+      expect(await tab.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+      expect(tabConsole.errors).toEqual([]);
+    } finally {
+      await cached.close();
+    }
+  });
+
   test('every page is served with a strict Content-Security-Policy and no inline script; the first load is at most 60 KB of JavaScript (gzip)', async () => {
     for (const path of ['/', '/invitation?token=x', '/documents/invoice/x']) {
       const res = await fetch(portalUrl() + path);

@@ -53,17 +53,29 @@ export function createAuth(config: AppConfig): Auth {
   // A page the back/forward cache kept comes back as it was left, with what a signed-in user saw and
   // without asking anyone: also after a sign-out (in it or in a later page of this tab, whose
   // sessionStorage it shares), or after the access was revoked or the staff rights withdrawn. Hidden
-  // at once, it is loaded afresh: signed out, or with what the API answers now.
+  // at once, it is loaded afresh: signed out, or with what the API answers now. A page kept signed
+  // out, from before a sign-in in this tab (Back past the hosted UI), would offer `Sign in` to someone
+  // signed in: it is loaded afresh too, once the tokens say so.
   let shownSignedIn = false;
-  window.addEventListener('pageshow', (event) => {
-    if (!event.persisted || !shownSignedIn) return;
+  let shownSignedOut = false;
+  const loadAfresh = () => {
     document.body.hidden = true;
     window.location.reload();
+  };
+  window.addEventListener('pageshow', (event) => {
+    if (!event.persisted) return;
+    if (shownSignedIn) loadAfresh();
+    else if (shownSignedOut) void manager.getUser().then((now) => {
+      if (now) loadAfresh();
+    });
   });
 
   const user = async (): Promise<User | undefined> => {
     const current = await manager.getUser();
-    if (!current) return undefined;
+    if (!current) {
+      shownSignedOut = true;
+      return undefined;
+    }
     shownSignedIn = true;
     if (!current.expired) return current;
     if (!current.refresh_token) return undefined;
