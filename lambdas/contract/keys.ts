@@ -5,19 +5,21 @@
 import type { DocumentType } from './document-types';
 import { sliceWhole } from './text';
 
+/** A name as names are compared: NFKD, accents stripped, lower-case, trimmed (whole, unlike its key). */
+export function nameFold(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim();
+}
+
 /**
  * Sort key material for names: case- and accent-insensitive, bounded, so `begins_with` finds prefixes.
  * The bound never keeps half a surrogate pair: a key is UTF-8 in DynamoDB, where a lone half has no encoding.
  */
 export function nameKey(name: string): string {
-  return sliceWhole(
-    name
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .trim(),
-    100,
-  );
+  return sliceWhole(nameFold(name), 100);
 }
 
 /** The order keys of no date, and of dates beyond either end of the four-digit years in UTC (see dateKey). */

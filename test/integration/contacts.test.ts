@@ -297,6 +297,20 @@ describe('GET /contacts', () => {
     expect(await ids({ companyId: 'no-such-company' })).toEqual([]);
   });
 
+  test('a q longer than the 100 characters of the name key finds the names that start with all of it, no others', async () => {
+    const tag = uniq('Long').toLowerCase();
+    const stem = `${tag} ${'Lo'.repeat(60)}`.slice(0, 110);
+    const acme = await create({ kind: 'company', name: `${tag} Co` });
+    const alpha = await create({ kind: 'person', name: `${stem} Alpha`, companyId: acme.id });
+    const beta = await create({ kind: 'person', name: `${stem} Beta`, companyId: acme.id });
+    for (const query of [{}, { companyId: acme.id }, { portalStatus: 'none' }] as Record<string, string>[]) {
+      const alphas = await list({ ...query, q: `${stem} ALPHA` });
+      expect(alphas.status).toBe(200);
+      expect(alphas.body.items.map((c) => c.id)).toEqual([alpha.id]);
+      expect((await list({ ...query, q: stem })).body.items.map((c) => c.id)).toEqual([alpha.id, beta.id]);
+    }
+  });
+
   test('limit must be 1–100; a bad cursor is 400', async () => {
     for (const limit of ['0', '101', 'x', '1.5']) expect((await list({ limit })).status).toBe(400);
     expect((await list({ cursor: 'garbage!!' })).status).toBe(400);

@@ -364,6 +364,23 @@ describe('list', () => {
     expect(page.items.map((c) => c.id)).toEqual(['x1']);
   });
 
+  test('a name prefix longer than the name key (100 characters) is matched whole: a name that differs after it is not found', async () => {
+    const common = 'Lo'.repeat(55);
+    ddb.on(QueryCommand).resolves({ Items: [row(`${common} Alpha`, 'a'), row(`${common} Beta`, 'b'), row(`${common} Al`, 'c')] });
+    const page = await store.list({ namePrefix: `${common} ALPHA`, limit: 10 });
+    expect(input(QueryCommand).ExpressionAttributeValues).toEqual({ ':pk': 'CONTACTS', ':prefix': common.toLowerCase().slice(0, 100) });
+    expect(page.items.map((c) => c.id)).toEqual(['a']);
+  });
+
+  test('two searches that differ only after the name key have cursors of their own', async () => {
+    const common = 'Lo'.repeat(55);
+    ddb.on(QueryCommand).resolves({ Items: [row(`${common} Alpha`, 'a'), row(`${common} Alpha2`, 'a2')], LastEvaluatedKey: { x: 'y' } });
+    const page = await store.list({ namePrefix: `${common} Alpha`, limit: 1 });
+    ddb.reset();
+    await expect(store.list({ namePrefix: `${common} Beta`, limit: 1, cursor: page.nextCursor! })).rejects.toBeInstanceOf(Invalid);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
   test('an email prefix without company: gsi3', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     await store.list({ emailPrefix: 'ada@', limit: 10 });

@@ -21,7 +21,7 @@ import { Conflict, EmailInUse, Invalid, NotFound, Unavailable } from '../../cont
 import { auditItem } from './audit-store';
 import { cancellationReasons, isConditionFailure, isTransactionCancelled } from './conditions';
 import { decodeCursor, encodeCursor } from './cursor';
-import { DOCUMENT_COUNTS, ENTITY, HOLDINGS, keys, nameKey } from '../../contract/keys';
+import { DOCUMENT_COUNTS, ENTITY, HOLDINGS, keys, nameFold, nameKey } from '../../contract/keys';
 import { DynamoContactReader, toRecord } from './contact-reader';
 import { keysLeftUnprocessed, UNPROCESSED_ROUNDS, unprocessedPause } from './unprocessed';
 
@@ -69,11 +69,13 @@ interface Listing {
  */
 function listingOf(query: ContactQuery): Listing {
   const namePrefix = query.namePrefix === undefined ? '' : nameKey(query.namePrefix);
+  // The key keeps 100 characters of a name: a longer search narrows the Query by its key and is tested whole on each row.
+  const nameSearch = query.namePrefix === undefined ? '' : nameFold(query.namePrefix);
   const emailPrefix = query.emailPrefix ?? '';
   const archived = query.archived === true;
   const status = query.portalStatus;
   // The sort keys are `<nameKey or email>#<id>`: a prefix holding '#' could match into the id, so each row is tested too.
-  const byName = (item: Item) => nameKey(String(item.name)).startsWith(namePrefix);
+  const byName = (item: Item) => nameFold(String(item.name)).startsWith(nameSearch);
   const byEmail = (item: Item) => emailPrefix === '' || (typeof item.email === 'string' && item.email.startsWith(emailPrefix));
   // The status as it reads at the query's moment (an ended `until` is `expired` before the job stores it).
   const at = query.at ?? new Date();
@@ -106,7 +108,7 @@ function scopeOf(listing: Listing, query: ContactQuery): string {
     .update(
       JSON.stringify([
         query.companyId ?? '',
-        query.namePrefix === undefined ? '' : nameKey(query.namePrefix),
+        query.namePrefix === undefined ? '' : nameFold(query.namePrefix),
         query.emailPrefix ?? '',
         query.portalStatus ?? '',
         query.archived === true,
