@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentType } from '../../contract/document-types';
 import { Conflict, Invalid, NotFound } from '../../contract/errors';
-import { MAX_LINKS_PER_DOCUMENT } from '../../contract/share-links';
+import { ENDED_LINK_KEPT_DAYS, MAX_LINKS_PER_DOCUMENT } from '../../contract/share-links';
 import type { CreateLinkInput, ShareLinkView } from '../../contract/schemas/share-links';
 import { auditEntry } from '../audit';
 import type { StoredDocument } from '../documents';
@@ -45,8 +45,8 @@ export async function createLink(deps: StaffLinkDeps, type: DocumentType, id: st
       if (!recipient || recipient.archived) throw new Invalid(`No such contact: ${input.contactId}.`, 'contactId');
     }
     const { links, guardVersion } = await deps.links.ofDocument(type, id);
-    if (links.filter((link) => onRecord(link, document.createdAt, now)).length >= MAX_LINKS_PER_DOCUMENT)
-      throw new Conflict(`A document can have at most ${MAX_LINKS_PER_DOCUMENT} share links on record (ended ones are kept for a week); revoke or wait.`);
+    const onRecordNow = links.filter((link) => onRecord(link, document.createdAt, now));
+    if (onRecordNow.length >= MAX_LINKS_PER_DOCUMENT) throw fullDocument(onRecordNow);
 
     const token = newToken();
     const at = now.toISOString();
@@ -77,6 +77,17 @@ export async function createLink(deps: StaffLinkDeps, type: DocumentType, id: st
     if (attempt >= ATTEMPTS) throw new Conflict('The document’s share links are being changed concurrently; please retry.');
     await pause(attempt);
   }
+}
+
+/**
+ * The refusal of one link more than MAX_LINKS_PER_DOCUMENT. Revoking frees no place now (a revoked
+ * link stays on record a week, as an expired one), so the answer says so, and when the first place frees.
+ */
+function fullDocument(onRecordNow: readonly ShareLink[]): Conflict {
+  const nextPlace = Math.min(...onRecordNow.map((link) => keptUntil(link).getTime()));
+  return new Conflict(
+    `A document can have at most ${MAX_LINKS_PER_DOCUMENT} share links on record: its live links, and its expired or revoked ones for ${ENDED_LINK_KEPT_DAYS} days after they ended (a link revoked now frees its place only ${ENDED_LINK_KEPT_DAYS} days from now). The next place frees at ${new Date(nextPlace).toISOString()}.`,
+  );
 }
 
 /** The document's links on record, newest first. */
