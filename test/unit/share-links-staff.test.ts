@@ -113,11 +113,11 @@ it('staff see a link with its recipient and limit, and without a token; it is li
   expect(created.url).toMatch(/^https:\/\/portal\.example\.com\/s\/[A-Za-z0-9_-]+$/);
   expect(created).toEqual({ id: 'link-1', url: created.url, expiresAt, maxViews: 3, views: 0 });
   expect(await listLinks(deps, 'invoice', 'INV-1')).toEqual([
-    { id: 'link-1', contactId: 'pat', createdBy: 'staff:ann', createdAt: T0.toISOString(), expiresAt, maxViews: 3, views: 0 },
+    { id: 'link-1', contactId: 'pat', createdBy: 'staff:ann', createdAt: T0.toISOString(), expiresAt, maxViews: 3, views: 0, live: true },
   ]);
   const keptUntil = Date.parse(expiresAt) + ENDED_LINK_KEPT_DAYS * DAY;
   setClock(new Date(keptUntil - 1));
-  expect(await listLinks(deps, 'invoice', 'INV-1')).toHaveLength(1);
+  expect(await listLinks(deps, 'invoice', 'INV-1')).toMatchObject([{ id: 'link-1', live: false }]);
   setClock(new Date(keptUntil));
   expect(await listLinks(deps, 'invoice', 'INV-1')).toEqual([]);
 });

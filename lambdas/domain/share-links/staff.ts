@@ -11,7 +11,7 @@ import type { CreateLinkInput, ShareLinkView } from '../../contract/schemas/shar
 import { auditEntry } from '../audit';
 import type { StoredDocument } from '../documents';
 import { hashToken, newToken } from '../tokens';
-import { keptUntil, linkExpiry, onRecord, shareLinkUrl, toView, type ShareLink } from './links';
+import { keptUntil, linkExpiry, onRecord, opens, shareLinkUrl, toView, type ShareLink } from './links';
 import type { StaffLinkDeps } from './ports';
 
 /** Each round of a race for the document's link guard has one winner; the losers read again. */
@@ -90,14 +90,21 @@ function fullDocument(onRecordNow: readonly ShareLink[]): Conflict {
   );
 }
 
-/** The document's links on record, newest first. */
-export async function listLinks(deps: Pick<StaffLinkDeps, 'documents' | 'links' | 'now'>, type: DocumentType, id: string): Promise<ShareLinkView[]> {
-  const [{ document }, { links }] = await Promise.all([existing(deps, type, id), deps.links.ofDocument(type, id)]);
+/**
+ * The document's links on record, newest first, each saying whether it opens the document now by the
+ * holder's own rule (`opens`): a link of a document moved to another customer, or of an archived
+ * recipient, is listed as no longer live although nothing on the link itself changed. The
+ * recipients are read once each (at most MAX_LINKS_PER_DOCUMENT).
+ */
+export async function listLinks(deps: Pick<StaffLinkDeps, 'documents' | 'links' | 'contacts' | 'now'>, type: DocumentType, id: string): Promise<ShareLinkView[]> {
+  const [stored, { links }] = await Promise.all([existing(deps, type, id), deps.links.ofDocument(type, id)]);
   const now = deps.now();
-  return links
-    .filter((link) => onRecord(link, document.createdAt, now))
+  const shown = links.filter((link) => onRecord(link, stored.document.createdAt, now));
+  const recipientIds = [...new Set(shown.flatMap((link) => (link.contactId === undefined ? [] : [link.contactId])))];
+  const recipients = new Map(await Promise.all(recipientIds.map(async (contactId) => [contactId, await deps.contacts.get(contactId)] as const)));
+  return shown
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
-    .map(toView);
+    .map((link) => toView(link, opens(link, stored, link.contactId === undefined ? undefined : recipients.get(link.contactId), now)));
 }
 
 /**
