@@ -409,6 +409,21 @@ describe('the admin console in Chromium', () => {
     expect(Date.parse(made.expiresAt)).toBeLessThanOrEqual(Date.now() + 90 * 24 * 3600 * 1000);
   });
 
+  test('a link whose recipient was archived since reads as no longer opening the document, not `live`', async () => {
+    const id = uniq('INV');
+    expect((await api(`/documents/invoice/${id}`, { method: 'PUT', token: staffToken, body: { customerId: company.id, name: 'Invoice shared by link' } })).status).toBe(201);
+    const recipient = await createContact({ kind: 'person', name: `Link recipient ${uniq('p')}` });
+    expect((await api(`/documents/invoice/${id}/links`, { method: 'POST', token: staffToken, body: { contactId: recipient.id } })).status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // listed newest first, by creation time
+    expect((await api(`/documents/invoice/${id}/links`, { method: 'POST', token: staffToken, body: {} })).status).toBe(201);
+    expect((await api(`/contacts/${recipient.id}`, { method: 'DELETE', token: staffToken })).status).toBe(204);
+    await page.goto(`${adminUrl()}/documents/invoice/${id}`);
+    const rows = page.getByRole('region', { name: 'Share links' }).getByRole('row');
+    await rows.nth(1).getByRole('cell', { name: 'live', exact: true }).waitFor();
+    await rows.nth(2).getByRole('cell', { name: /^no longer opens/ }).waitFor();
+    expect(await rows.nth(2).getByRole('cell', { name: 'live', exact: true }).count()).toBe(0);
+  });
+
   test('archiving with the keyboard: the question takes the focus, Escape gives it back to Archive, and the outcome is said', async () => {
     const leaving = await createContact({ kind: 'company', name: `Leaving ${uniq('co')}` });
     await page.goto(`${adminUrl()}/contacts/${leaving.id}`);

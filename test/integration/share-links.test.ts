@@ -97,7 +97,7 @@ describe('creating and opening a link', () => {
       expectSharedHeaders(res, 'a view');
     }
     const listed = await linksOf(doc.type, doc.id);
-    expect(listed.body.items).toEqual([{ id: link.id, createdBy: 'staff:admin', createdAt: expect.any(String), expiresAt: link.expiresAt, views: 3 }]);
+    expect(listed.body.items).toEqual([{ id: link.id, createdBy: 'staff:admin', createdAt: expect.any(String), expiresAt: link.expiresAt, views: 3, live: true }]);
     // The document itself did not change: a GET only counts.
     expect((await staff(`/documents/${doc.type}/${doc.id}`)).body).toEqual(staffView);
   });
@@ -212,9 +212,12 @@ describe('dead links', () => {
     const after = await client.get(`/shared/${link.token}`);
     expect(after.status).toBe(410);
     expect(after.text).not.toContain('another customer');
+    // Staff's listing says so: nothing on the link changed, yet it no longer opens the document.
+    expect((await linksOf(doc.type, doc.id)).body.items).toMatchObject([{ id: link.id, live: false }]);
     // Moved back (a correction undone): the link opens the document while it is the first customer's.
     expect((await staff(`/documents/${doc.type}/${doc.id}`, { method: 'PUT', body: { customerId: customer.id, name: 'Back' } })).status).toBe(200);
     expect((await client.get(`/shared/${link.token}`)).body).toMatchObject({ id: doc.id, name: 'Back' });
+    expect((await linksOf(doc.type, doc.id)).body.items).toMatchObject([{ id: link.id, live: true }]);
   });
 
   test('an archived recipient kills the link; the link without recipient lives on', async () => {
@@ -227,7 +230,9 @@ describe('dead links', () => {
     expect((await staff(`/contacts/${recipient.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await client.get(`/shared/${toRecipient.token}`)).status).toBe(410);
     expect((await client.get(`/shared/${open.token}`)).status).toBe(200);
-    expect((await linksOf(doc.type, doc.id)).body.items.find((l: { id: string }) => l.id === toRecipient.id)).toMatchObject({ contactId: recipient.id, views: 1 });
+    const listed = (await linksOf(doc.type, doc.id)).body.items;
+    expect(listed.find((l: { id: string }) => l.id === toRecipient.id)).toMatchObject({ contactId: recipient.id, views: 1, live: false });
+    expect(listed.find((l: { id: string }) => l.id === open.id)).toMatchObject({ live: true });
   });
 
   test('a link killed by archiving its recipient stays dead when the contact is restored; a link made after the restore lives', async () => {
@@ -241,6 +246,7 @@ describe('dead links', () => {
     expect((await staff(`/contacts/${recipient.id}/restore`, { method: 'POST' })).status).toBe(200);
     // Like its portal access, which a restore does not bring back: staff who archived the contact ended its links.
     expect((await client.get(`/shared/${before.token}`)).status).toBe(410);
+    expect((await linksOf(doc.type, doc.id)).body.items).toMatchObject([{ id: before.id, live: false }]);
     expect((await client.get(`/shared/${before.token}/attachments/${file.id}`)).status).toBe(410);
     const after = await createLink(doc.type, doc.id, { contactId: recipient.id });
     expect((await client.get(`/shared/${after.token}`)).status).toBe(200);

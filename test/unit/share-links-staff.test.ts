@@ -61,12 +61,24 @@ describe('refusals, word for word', () => {
       expect(await outcome(createLink(deps, 'invoice', 'INV-1', { contactId }, 'staff:ann'))).toEqual(new Invalid(`No such contact: ${contactId}.`, 'contactId'));
   });
 
-  it('one link more than the cap: 409 naming the cap and saying what to do', async () => {
-    const { deps } = world();
-    for (let i = 0; i < MAX_LINKS_PER_DOCUMENT; i++) await createLink(deps, 'invoice', 'INV-1', {}, 'staff:ann');
-    expect(await outcome(createLink(deps, 'invoice', 'INV-1', {}, 'staff:ann'))).toEqual(
-      new Conflict(`A document can have at most ${MAX_LINKS_PER_DOCUMENT} share links on record (ended ones are kept for a week); revoke or wait.`),
-    );
+  it('one link more than the cap: 409 naming the cap, that revoking frees no place, and when the next place frees', async () => {
+    const { deps, setClock } = world();
+    for (let i = 0; i < MAX_LINKS_PER_DOCUMENT; i++) {
+      setClock(new Date(T0.getTime() + i * 1000));
+      await createLink(deps, 'invoice', 'INV-1', {}, 'staff:ann');
+    }
+    const capped = (nextPlace: Date) =>
+      new Conflict(
+        `A document can have at most ${MAX_LINKS_PER_DOCUMENT} share links on record: its live links, and its expired or revoked ones for ${ENDED_LINK_KEPT_DAYS} days after they ended (a link revoked now frees its place only ${ENDED_LINK_KEPT_DAYS} days from now). The next place frees at ${nextPlace.toISOString()}.`,
+      );
+    // The first link (30 days by default) is the first to leave the record, a week after it expires.
+    expect(await outcome(createLink(deps, 'invoice', 'INV-1', {}, 'staff:ann'))).toEqual(capped(new Date(T0.getTime() + (30 + ENDED_LINK_KEPT_DAYS) * DAY)));
+    // A client that revokes a link as told is refused all the same; the answer says when a place frees: a week after that revocation.
+    const revokedAt = new Date(T0.getTime() + DAY);
+    setClock(revokedAt);
+    const last = (await listLinks(deps, 'invoice', 'INV-1'))[0]!;
+    await revokeLink(deps, 'invoice', 'INV-1', last.id, 'staff:ann');
+    expect(await outcome(createLink(deps, 'invoice', 'INV-1', {}, 'staff:ann'))).toEqual(capped(new Date(revokedAt.getTime() + ENDED_LINK_KEPT_DAYS * DAY)));
   });
 
   it('a creation that loses its race every time gives up after 10 attempts: 409 saying to retry', async () => {
@@ -101,11 +113,11 @@ it('staff see a link with its recipient and limit, and without a token; it is li
   expect(created.url).toMatch(/^https:\/\/portal\.example\.com\/s\/[A-Za-z0-9_-]+$/);
   expect(created).toEqual({ id: 'link-1', url: created.url, expiresAt, maxViews: 3, views: 0 });
   expect(await listLinks(deps, 'invoice', 'INV-1')).toEqual([
-    { id: 'link-1', contactId: 'pat', createdBy: 'staff:ann', createdAt: T0.toISOString(), expiresAt, maxViews: 3, views: 0 },
+    { id: 'link-1', contactId: 'pat', createdBy: 'staff:ann', createdAt: T0.toISOString(), expiresAt, maxViews: 3, views: 0, live: true },
   ]);
   const keptUntil = Date.parse(expiresAt) + ENDED_LINK_KEPT_DAYS * DAY;
   setClock(new Date(keptUntil - 1));
-  expect(await listLinks(deps, 'invoice', 'INV-1')).toHaveLength(1);
+  expect(await listLinks(deps, 'invoice', 'INV-1')).toMatchObject([{ id: 'link-1', live: false }]);
   setClock(new Date(keptUntil));
   expect(await listLinks(deps, 'invoice', 'INV-1')).toEqual([]);
 });

@@ -289,7 +289,7 @@ describe('listing and revoking', () => {
     const b = await createLink(w.staff, 'invoice', 'INV-1', {}, STAFF);
     const listed = await listLinks(w.staff, 'invoice', 'INV-1');
     expect(listed.map((l) => l.id)).toEqual([b.id, a.id]);
-    expect(listed[1]).toEqual({ id: a.id, createdBy: STAFF, createdAt: at(1000).toISOString(), expiresAt: a.expiresAt, maxViews: 2, views: 0 });
+    expect(listed[1]).toEqual({ id: a.id, createdBy: STAFF, createdAt: at(1000).toISOString(), expiresAt: a.expiresAt, maxViews: 2, views: 0, live: true });
     expect(JSON.stringify(listed)).not.toMatch(new RegExp([old, a, b].flatMap((l) => [tokenOf(l.url), hashToken(tokenOf(l.url))]).join('|')));
     await expect(revokeLink(w.staff, 'invoice', 'INV-1', old.id, STAFF)).rejects.toBeInstanceOf(NotFound);
   });
@@ -432,6 +432,60 @@ describe('the holder', () => {
     delete [...w.links.values()][0]!.documentCustomerId;
     w.documents.set('invoice/INV-1', { document: { ...stored.document, customerId: 'another-customer' }, version: stored.version + 2 });
     await expect(viewShared(w.shared, token)).resolves.toMatchObject({ id: 'INV-1', customerId: 'another-customer' });
+  });
+
+  test("staff's listing says of each link whether it opens its document now (`live`), as the holder finds it", async () => {
+    const cases: [string, (w: ReturnType<typeof world>) => Promise<string>][] = [
+      ['live', async (w) => linkTo(w)],
+      ['live, for a recipient', async (w) => {
+        w.addContact('bob');
+        return linkTo(w, { contactId: 'bob' });
+      }],
+      ['revoked', async (w) => {
+        const token = await linkTo(w);
+        await revokeLink(w.staff, 'invoice', 'INV-1', [...w.links.values()][0]!.id, STAFF);
+        return token;
+      }],
+      ['expired', async (w) => {
+        const token = await linkTo(w, { expiresAt: at(60_000).toISOString() });
+        w.setClock(at(60_000));
+        return token;
+      }],
+      ['used up', async (w) => {
+        const token = await linkTo(w, { maxViews: 1 });
+        await viewShared(w.shared, token);
+        return token;
+      }],
+      ['document moved to another customer', async (w) => {
+        const token = await linkTo(w);
+        const stored = w.documents.get('invoice/INV-1')!;
+        w.documents.set('invoice/INV-1', { document: { ...stored.document, customerId: 'another-customer', updatedAt: at(1).toISOString() }, version: stored.version + 1 });
+        return token;
+      }],
+      ['recipient archived', async (w) => {
+        w.addContact('bob');
+        const token = await linkTo(w, { contactId: 'bob' });
+        w.addContact('bob', true);
+        return token;
+      }],
+      ['recipient archived and restored', async (w) => {
+        w.addContact('bob');
+        const token = await linkTo(w, { contactId: 'bob' });
+        w.setClock(at(1));
+        w.contacts.set('bob', { ...w.contacts.get('bob')!, restoredAt: at(1).toISOString() });
+        return token;
+      }],
+    ];
+    const seen: Record<string, { listed: boolean | undefined; opens: boolean }> = {};
+    for (const [label, make] of cases) {
+      const w = world();
+      const token = await make(w);
+      const [listed] = await listLinks(w.staff, 'invoice', 'INV-1');
+      const opens = await viewShared(w.shared, token).then(() => true, () => false);
+      seen[label] = { listed: listed?.live, opens };
+    }
+    for (const [label] of cases) expect({ label, listed: seen[label]!.listed }).toEqual({ label, listed: seen[label]!.opens });
+    expect(Object.entries(seen).filter(([, s]) => s.opens).map(([label]) => label)).toEqual(['live', 'live, for a recipient']);
   });
 
   test('a recipient that is back (not archived) opens the link again', async () => {

@@ -93,6 +93,8 @@ export interface ShareLink {
   readonly maxViews?: number;
   readonly views: number;
   readonly revokedAt?: string;
+  /** Listed links only: whether the link opens its document now (false also when its document moved or its contact was archived). */
+  readonly live?: boolean;
 }
 
 /** The answer to a link's creation: the only time its URL is shown. */

@@ -321,6 +321,7 @@ const en = {
     linkLive: 'live',
     linkRevoked: (at: string) => `revoked ${dateTime(at)}`,
     linkExpired: 'expired',
+    linkDead: 'no longer opens: the document moved to another customer, or the contact was archived',
     revoke: 'Revoke',
     revokeLink: (n: number) => `Revoke link ${n}`,
     creatingLink: 'Creating the link…',

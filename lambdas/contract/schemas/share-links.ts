@@ -34,6 +34,7 @@ export const shareLink = lazy(() =>
       maxViews: jsonNumber().int().optional(),
       views: z.number().int(),
       revokedAt: isoDateTime().optional(),
+      live: z.boolean().meta({ description: "Whether the link opens its document now: not revoked, expired or used up, its document still the customer's it was made for, and its recipient not archived since." }),
     })
     .meta({ id: 'ShareLink' }),
 );

@@ -9,6 +9,8 @@ import type { DocumentType } from '../../contract/document-types';
 import { DEFAULT_LINK_DAYS, ENDED_LINK_KEPT_DAYS, MAX_LINK_DAYS, SHARE_LINK_PAGE } from '../../contract/share-links';
 import { Invalid } from '../../contract/errors';
 import type { ShareLinkView } from '../../contract/schemas/share-links';
+import type { Document } from '../../contract/schemas/documents';
+import type { ContactRecord } from '../contact-record';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -65,8 +67,34 @@ export const keptUntil = (link: Pick<ShareLink, 'expiresAt' | 'revokedAt'>): Dat
 export const onRecord = (link: ShareLink, documentCreatedAt: string, now: Date): boolean =>
   link.documentCreatedAt === documentCreatedAt && now.getTime() < keptUntil(link).getTime();
 
-/** What staff see of a link: no token, no hash. */
-export function toView(link: ShareLink): ShareLinkView {
+/**
+ * Whether the recipient was restored from the archive after the link was made: it was archived in
+ * between, which ended the link for good, as it ends portal access that a restore does not bring back.
+ */
+const restoredSince = (restoredAt: string | undefined, linkCreatedAt: string): boolean => restoredAt !== undefined && restoredAt > linkCreatedAt;
+
+/**
+ * Whether the link opens its document at `now` (`GET /shared/{token}` answers it): the link lives,
+ * its document is still the one it was made for and still the customer's of that moment, and its
+ * recipient, if it names one, is a contact that is not archived and was not archived since.
+ */
+export function opens(
+  link: ShareLink,
+  stored: { document: Pick<Document, 'createdAt' | 'customerId'> } | undefined,
+  recipient: Pick<ContactRecord, 'archived' | 'restoredAt'> | undefined,
+  now: Date,
+): boolean {
+  return (
+    stored !== undefined &&
+    stored.document.createdAt === link.documentCreatedAt &&
+    (link.documentCustomerId === undefined || stored.document.customerId === link.documentCustomerId) &&
+    isLive(link, now) &&
+    (link.contactId === undefined || (recipient !== undefined && !recipient.archived && !restoredSince(recipient.restoredAt, link.createdAt)))
+  );
+}
+
+/** What staff see of a link: no token, no hash; `live`: whether it opens its document now (`opens`). */
+export function toView(link: ShareLink, live: boolean): ShareLinkView {
   return {
     id: link.id,
     ...(link.contactId === undefined ? {} : { contactId: link.contactId }),
@@ -76,6 +104,7 @@ export function toView(link: ShareLink): ShareLinkView {
     ...(link.maxViews === undefined ? {} : { maxViews: link.maxViews }),
     views: link.views,
     ...(link.revokedAt === undefined ? {} : { revokedAt: link.revokedAt }),
+    live,
   };
 }
 

@@ -9,7 +9,7 @@ import { LinkGone } from '../../contract/errors';
 import type { PortalDocument } from '../../contract/schemas/attachments';
 import type { Document } from '../../contract/schemas/documents';
 import { hashToken } from '../tokens';
-import { isLive, type ShareLink } from './links';
+import { opens, type ShareLink } from './links';
 import type { SharedDeps } from './ports';
 
 /** The one answer to every dead link. */
@@ -22,12 +22,6 @@ const gone = () => new LinkGone(LINK_GONE_DETAIL);
  * same reads, and the same time, as a dead link.
  */
 const DECOY = { type: 'invoice' as DocumentType, documentId: '~', contactId: '~' };
-
-/**
- * Whether the recipient was restored from the archive after the link was made: it was archived in
- * between, which ended the link for good, as it ends portal access that a restore does not bring back.
- */
-const restoredSince = (restoredAt: string | undefined, linkCreatedAt: string): boolean => restoredAt !== undefined && restoredAt > linkCreatedAt;
 
 /**
  * The link and its document, if the link lives at this moment; `LinkGone` otherwise. `alongside`
@@ -46,14 +40,7 @@ async function resolve<T = undefined>(
     deps.contacts.get(target.contactId ?? DECOY.contactId),
     alongside?.(target.type, target.documentId) as Promise<T>,
   ]);
-  const alive =
-    link !== undefined &&
-    stored !== undefined &&
-    stored.document.createdAt === link.documentCreatedAt &&
-    (link.documentCustomerId === undefined || stored.document.customerId === link.documentCustomerId) &&
-    isLive(link, deps.now()) &&
-    (link.contactId === undefined || (recipient !== undefined && !recipient.archived && !restoredSince(recipient.restoredAt, link.createdAt)));
-  if (!alive) throw gone();
+  if (link === undefined || stored === undefined || !opens(link, stored, recipient, deps.now())) throw gone();
   return { link, document: stored.document, more };
 }
 

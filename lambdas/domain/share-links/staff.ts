@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentType } from '../../contract/document-types';
 import { Conflict, Invalid, NotFound } from '../../contract/errors';
-import { MAX_LINKS_PER_DOCUMENT } from '../../contract/share-links';
+import { ENDED_LINK_KEPT_DAYS, MAX_LINKS_PER_DOCUMENT } from '../../contract/share-links';
 import type { CreateLinkInput, ShareLinkView } from '../../contract/schemas/share-links';
 import { auditEntry } from '../audit';
 import type { StoredDocument } from '../documents';
 import { hashToken, newToken } from '../tokens';
-import { keptUntil, linkExpiry, onRecord, shareLinkUrl, toView, type ShareLink } from './links';
+import { keptUntil, linkExpiry, onRecord, opens, shareLinkUrl, toView, type ShareLink } from './links';
 import type { StaffLinkDeps } from './ports';
 
 /** Each round of a race for the document's link guard has one winner; the losers read again. */
@@ -45,8 +45,8 @@ export async function createLink(deps: StaffLinkDeps, type: DocumentType, id: st
       if (!recipient || recipient.archived) throw new Invalid(`No such contact: ${input.contactId}.`, 'contactId');
     }
     const { links, guardVersion } = await deps.links.ofDocument(type, id);
-    if (links.filter((link) => onRecord(link, document.createdAt, now)).length >= MAX_LINKS_PER_DOCUMENT)
-      throw new Conflict(`A document can have at most ${MAX_LINKS_PER_DOCUMENT} share links on record (ended ones are kept for a week); revoke or wait.`);
+    const onRecordNow = links.filter((link) => onRecord(link, document.createdAt, now));
+    if (onRecordNow.length >= MAX_LINKS_PER_DOCUMENT) throw fullDocument(onRecordNow);
 
     const token = newToken();
     const at = now.toISOString();
@@ -79,14 +79,32 @@ export async function createLink(deps: StaffLinkDeps, type: DocumentType, id: st
   }
 }
 
-/** The document's links on record, newest first. */
-export async function listLinks(deps: Pick<StaffLinkDeps, 'documents' | 'links' | 'now'>, type: DocumentType, id: string): Promise<ShareLinkView[]> {
-  const [{ document }, { links }] = await Promise.all([existing(deps, type, id), deps.links.ofDocument(type, id)]);
+/**
+ * The refusal of one link more than MAX_LINKS_PER_DOCUMENT. Revoking frees no place now (a revoked
+ * link stays on record a week, as an expired one), so the answer says so, and when the first place frees.
+ */
+function fullDocument(onRecordNow: readonly ShareLink[]): Conflict {
+  const nextPlace = Math.min(...onRecordNow.map((link) => keptUntil(link).getTime()));
+  return new Conflict(
+    `A document can have at most ${MAX_LINKS_PER_DOCUMENT} share links on record: its live links, and its expired or revoked ones for ${ENDED_LINK_KEPT_DAYS} days after they ended (a link revoked now frees its place only ${ENDED_LINK_KEPT_DAYS} days from now). The next place frees at ${new Date(nextPlace).toISOString()}.`,
+  );
+}
+
+/**
+ * The document's links on record, newest first, each saying whether it opens the document now by the
+ * holder's own rule (`opens`): a link of a document moved to another customer, or of an archived
+ * recipient, is listed as no longer live although nothing on the link itself changed. The
+ * recipients are read once each (at most MAX_LINKS_PER_DOCUMENT).
+ */
+export async function listLinks(deps: Pick<StaffLinkDeps, 'documents' | 'links' | 'contacts' | 'now'>, type: DocumentType, id: string): Promise<ShareLinkView[]> {
+  const [stored, { links }] = await Promise.all([existing(deps, type, id), deps.links.ofDocument(type, id)]);
   const now = deps.now();
-  return links
-    .filter((link) => onRecord(link, document.createdAt, now))
+  const shown = links.filter((link) => onRecord(link, stored.document.createdAt, now));
+  const recipientIds = [...new Set(shown.flatMap((link) => (link.contactId === undefined ? [] : [link.contactId])))];
+  const recipients = new Map(await Promise.all(recipientIds.map(async (contactId) => [contactId, await deps.contacts.get(contactId)] as const)));
+  return shown
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
-    .map(toView);
+    .map((link) => toView(link, opens(link, stored, link.contactId === undefined ? undefined : recipients.get(link.contactId), now)));
 }
 
 /**

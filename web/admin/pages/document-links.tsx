@@ -24,6 +24,8 @@ const linkEnd = (date: string) => new Date(Math.min(new Date(`${date}T23:59:59`)
 function stateOf(link: ShareLink, t: ReturnType<typeof useSession>['t']): string {
   if (link.revokedAt) return t.document.linkRevoked(link.revokedAt);
   if (new Date(link.expiresAt).getTime() <= Date.now() || (link.maxViews !== undefined && link.views >= link.maxViews)) return t.document.linkExpired;
+  // Dead although nothing on the link says so: the API judges it by the holder's own rule.
+  if (link.live === false) return t.document.linkDead;
   return t.document.linkLive;
 }
 
