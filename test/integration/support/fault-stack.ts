@@ -308,8 +308,8 @@ export async function startCognitoProxy(): Promise<CognitoProxy> {
 /** A proxy in front of DynamoDB Local for the handlers' calls: one kind of request failing, the rest forwarded. */
 export interface TableProxy {
   readonly url: string;
-  /** While set, every request whose body contains `text` is answered `500 InternalServerError`; undefined: none. */
-  failMatching(text: string | undefined): void;
+  /** While set, every request whose body contains `text` (or one of the texts) is answered `500 InternalServerError`; undefined: none. */
+  failMatching(text: string | readonly string[] | undefined): void;
   /** Requests answered with the injected failure so far. */
   readonly failed: number;
   target(url: string): void;
@@ -318,11 +318,12 @@ export interface TableProxy {
 
 export async function startTableProxy(): Promise<TableProxy> {
   let target = '';
-  let matching: string | undefined;
+  let matching: readonly string[] = [];
   let failed = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const proxy = await proxyServer((req, res, body) => {
-    if (matching !== undefined && body.toString('utf8').includes(matching)) {
+    const text = matching.length > 0 ? body.toString('utf8') : '';
+    if (matching.some((m) => text.includes(m))) {
       failed += 1;
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'InternalServerError' });
       res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected by the fault test)' }));
@@ -333,7 +334,7 @@ export async function startTableProxy(): Promise<TableProxy> {
   }, () => agent.destroy());
   return {
     url: proxy.url,
-    failMatching: (text) => (matching = text),
+    failMatching: (text) => (matching = text === undefined ? [] : typeof text === 'string' ? [text] : text),
     get failed() {
       return failed;
     },
