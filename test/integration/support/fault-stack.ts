@@ -203,9 +203,10 @@ export interface EventsProxy {
   down(on: boolean): void;
   /**
    * While set, every PutEvents is answered `200` with each entry failed with this code
-   * (`FailedEntryCount`: how EventBridge reports an `InternalFailure` or a `ThrottlingException` of an entry).
+   * (`FailedEntryCount`: how EventBridge reports an `InternalFailure` or a `ThrottlingException` of an entry);
+   * with `detailType`, only a PutEvents that holds an entry of that detail-type (the others are forwarded).
    */
-  failEntries(errorCode: string | undefined): void;
+  failEntries(errorCode: string | undefined, detailType?: string): void;
   /** Hold the next `n` PutEvents calls without forwarding or answering them (until the proxy closes). */
   hang(n: number): void;
   target(url: string): void;
@@ -218,6 +219,7 @@ export async function startEventsProxy(): Promise<EventsProxy> {
   let refused = 0;
   let isDown = false;
   let entryError: string | undefined;
+  let entryType: string | undefined;
   let hangs = 0;
   const proxy = await proxyServer((req, res, body) => {
     const isPut = req.method === 'POST' && req.headers['x-amz-target'] === 'AWSEvents.PutEvents';
@@ -232,9 +234,9 @@ export async function startEventsProxy(): Promise<EventsProxy> {
       res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
       return;
     }
-    if (isPut && entryError !== undefined) {
+    const entries = isPut && entryError !== undefined ? ((JSON.parse(body.toString('utf8') || '{}') as { Entries?: { DetailType?: string }[] }).Entries ?? []) : [];
+    if (isPut && entryError !== undefined && (entryType === undefined || entries.some((e) => e.DetailType === entryType))) {
       refused += 1;
-      const entries = (JSON.parse(body.toString('utf8') || '{}') as { Entries?: unknown[] }).Entries ?? [];
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify({ FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: entryError, ErrorMessage: 'Injected by the fault test' })) }));
       return;
@@ -250,7 +252,7 @@ export async function startEventsProxy(): Promise<EventsProxy> {
       return refused;
     },
     down: (on) => (isDown = on),
-    failEntries: (code) => (entryError = code),
+    failEntries: (code, detailType) => ([entryError, entryType] = [code, detailType]),
     hang: (n) => (hangs = n),
     target: (url) => (target = url),
     close: proxy.close,
