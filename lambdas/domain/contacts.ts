@@ -240,12 +240,18 @@ export async function updateContact(
 }
 
 /**
- * DELETE: archive (idempotent; never destroys), then revoke the contact's portal access. A failed
- * revocation leaves the contact archived, and repeating the DELETE completes it.
+ * DELETE: revoke the contact's portal access (a company's persons' too), archive (idempotent; never
+ * destroys), then revoke again: whoever got access between the two (the archive's own write is the
+ * last word). The access ends before the archive is written, so a failure half-way (the table gone)
+ * leaves access revoked on a contact not yet archived — still offered for archiving, and the repeat
+ * completes it — never an archived company whose persons still see its documents.
  */
 export async function archiveContact(deps: ContactsDeps, id: string, actor: string): Promise<void> {
+  const before = await deps.store.get(id);
+  if (!before) throw new NotFound('No such contact.');
+  if (!before.archived) await deps.revoker.revokeForArchive(id, actor);
   for (let attempt = 1; ; attempt++) {
-    const current = await deps.store.get(id);
+    const current = attempt === 1 && before.archived ? before : await deps.store.get(id);
     if (!current) throw new NotFound('No such contact.');
     if (current.archived) break;
     try {

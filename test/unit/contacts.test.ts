@@ -382,13 +382,13 @@ describe('updateContact', () => {
 });
 
 describe('archiveContact', () => {
-  test('archives, then revokes portal access with the actor', async () => {
+  test('revokes portal access, archives, then revokes again (whoever got access meanwhile), with the actor', async () => {
     const { deps, store, revoked } = setup();
     const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
     await archiveContact(deps, id, 'staff:admin');
     expect(store.items.get(id)).toMatchObject({ archived: true, version: 2 });
-    expect(revoked).toEqual([`${id} by staff:admin`]);
-    expect(store.calls.slice(-2)).toEqual(['archive', 'revoke']);
+    expect(revoked).toEqual([`${id} by staff:admin`, `${id} by staff:admin`]);
+    expect(store.calls.slice(-3)).toEqual(['revoke', 'archive', 'revoke']);
   });
 
   test('is idempotent: an archived contact is not written again, but the revocation is repeated (it may have failed)', async () => {
@@ -398,7 +398,8 @@ describe('archiveContact', () => {
     await archiveContact(deps, id, 'staff:a');
     expect(store.calls.filter((c) => c === 'archive')).toHaveLength(1);
     expect(store.items.get(id)?.version).toBe(2);
-    expect(revoked).toHaveLength(2);
+    expect(store.calls.slice(-1)).toEqual(['revoke']);
+    expect(revoked).toHaveLength(3);
   });
 
   test('an unknown contact is NotFound and revokes nothing', async () => {
@@ -407,12 +408,16 @@ describe('archiveContact', () => {
     expect(revoked).toEqual([]);
   });
 
-  test('a revocation that fails fails the archive call (the contact stays archived; a repeat completes it)', async () => {
-    const { deps, store } = setup();
+  test('a revocation that fails fails the call before the archive is written: the contact is not archived (still offered for archiving), and a repeat completes it', async () => {
+    const { deps, store, revoked } = setup();
     const { id } = await createContact(deps, { kind: 'person', name: 'Ada' });
-    const failing = { ...deps, revoker: { revokeForArchive: async () => Promise.reject(new Error('cognito down')) } };
-    await expect(archiveContact(failing, id, 'staff:a')).rejects.toThrow('cognito down');
+    const failing = { ...deps, revoker: { revokeForArchive: async () => Promise.reject(new Error('table down')) } };
+    await expect(archiveContact(failing, id, 'staff:a')).rejects.toThrow('table down');
+    expect(store.items.get(id)?.archived).toBe(false);
+    expect(store.calls).not.toContain('archive');
+    await archiveContact(deps, id, 'staff:a');
     expect(store.items.get(id)?.archived).toBe(true);
+    expect(revoked).toHaveLength(2);
   });
 });
 

@@ -263,6 +263,22 @@ describe('the sent marker', () => {
     expect(events.find((e) => e.type === 'PortalInvitationSent')?.detail).toEqual({ contactId: 'p1', email: 'p1@example.com', at: sentAt });
   });
 
+  it("a grant's second event refused a while: each event emitted once, the first not again with every try", async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    await grant('p1');
+    let refusals = 3;
+    delivery.events = {
+      emit: async (type, detail) => {
+        if (type === 'PortalAccessGranted' && refusals-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+        events.push({ type, detail });
+      },
+    };
+    for (let tries = 0; tries < 10 && access.pending.length > 0; tries++) await drain();
+    expect(access.pending).toEqual([]);
+    expect(events.map((e) => e.type)).toEqual(['PortalInvitationSent', 'PortalAccessGranted']);
+    expect(Object.keys(access.outboxItems.get('o-1')?.steps ?? {})).toEqual(expect.arrayContaining(['invitation-event', 'events']));
+  });
+
   it('the events carry the mail time when the clock moves on within one run too', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
     await grant('p1');

@@ -4,7 +4,7 @@
  * enforce it, so this check is the only one there), and an access revoked or re-invited while the
  * password was being set.
  */
-import { Gone, Invalid } from '../../lambdas/contract/errors';
+import { Gone, Invalid, Unavailable } from '../../lambdas/contract/errors';
 import { PASSWORD_REFUSED } from '../../lambdas/contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
 import { acceptInvitation, GONE_DETAIL, hashToken, newToken } from '../../lambdas/domain/portal-access/invitations';
@@ -245,15 +245,43 @@ describe('a link that cannot be used, and one used again after a failure', () =>
     expect(access.audit).toEqual([{ at: clock.toISOString(), actor: 'invitee', action: 'invitation.accepted', contactId: 'p1', details: {} }]);
   });
 
-  it('an accept that died holding the claim blocks the link until the claim is stale', async () => {
+  it('an accept that failed holding the claim (its release failed too): the link is not dead — 503 after a short wait, and usable once the claim is abandoned', async () => {
     const token = invited();
     const hash = hashToken(token);
     access.invitations.get(hash)!.claimedAt = clock.toISOString();
-    clock = new Date(clock.getTime() + ABANDONED_AFTER_MS - 1);
-    expect(await outcomeOf(acceptInvitation(deps, token, GOOD))).toEqual(new Gone(GONE_DETAIL));
-    clock = new Date(clock.getTime() + 2);
+    const started = clock.getTime();
+    const outcome = await outcomeOf(acceptInvitation(deps, token, GOOD));
+    expect(outcome).toBeInstanceOf(Unavailable);
+    expect(toProblem(outcome)).toMatchObject({ status: 503, headers: { 'retry-after': expect.stringMatching(/^\d+$/) } });
+    // It waited a few seconds for the claim to end, not until the claim is abandoned.
+    expect(clock.getTime() - started).toBeGreaterThanOrEqual(3_000);
+    expect(clock.getTime() - started).toBeLessThanOrEqual(10_000);
+    expect(pool.calls).toEqual([]);
+    clock = new Date(started + ABANDONED_AFTER_MS - 1);
+    // Still live just before then (a wait that moves no clock): try again, still not gone.
+    expect(await outcomeOf(acceptInvitation({ ...deps, sleep: async () => undefined }, token, GOOD))).toBeInstanceOf(Unavailable);
+    clock = new Date(started + ABANDONED_AFTER_MS + 1);
     await acceptInvitation(deps, token, GOOD);
     expect(access.contact('p1').portal.status).toBe('active');
+  });
+
+  it('another attempt holding the claim while this one waits: its link used meanwhile is gone (410); released meanwhile, this one accepts', async () => {
+    const used = invited('p1');
+    access.invitations.get(hashToken(used))!.claimedAt = clock.toISOString();
+    // The other attempt finishes during the wait: its transaction deleted the link.
+    const outcome = await outcomeOf(acceptInvitation({ ...deps, sleep: async () => void access.invitations.delete(hashToken(used)) }, used, GOOD));
+    expect(outcome).toEqual(new Gone(GONE_DETAIL));
+
+    const released = invited('p2');
+    access.invitations.get(hashToken(released))!.claimedAt = clock.toISOString();
+    // The other attempt's password was refused: it released the claim during the (first) wait.
+    let waits = 0;
+    const releasing = async (ms: number) => {
+      if (waits++ === 0) delete access.invitations.get(hashToken(released))!.claimedAt;
+      await deps.sleep(ms);
+    };
+    await acceptInvitation({ ...deps, sleep: releasing }, released, GOOD);
+    expect(access.contact('p2').portal.status).toBe('active');
   });
 });
 

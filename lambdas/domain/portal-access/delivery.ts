@@ -64,13 +64,18 @@ export async function deliverInvitation(deps: DeliveryDeps, item: InvitationItem
     if (sent !== 'sent') return sent;
   }
 
-  await once(deps, item, 'events', async () => {
-    const email = (await deps.contacts.get(item.contactId))?.login?.email ?? '';
-    const at = item.steps?.mail ?? deps.now().toISOString();
-    // Emitted at least once: a worker that dies between these and the marker emits them again.
-    await deps.events.emit('PortalInvitationSent', { contactId: item.contactId, email, at });
-    if (item.reason !== 'reinvited') await deps.events.emit('PortalAccessGranted', { contactId: item.contactId, email, at: item.at });
-  }, run);
+  // Each announcement is a step of its own: one refused for a while (throttled) is tried again
+  // without the other being announced again with every try. Emitted at least once: a worker that
+  // dies between an emit and its marker emits it again. `events` is the last step, as for every item
+  // (an item that has it, from before the split, announced both).
+  let address: Promise<string> | undefined;
+  const email = () => (address ??= deps.contacts.get(item.contactId).then((c) => c?.login?.email ?? ''));
+  const invitationSent = async () => deps.events.emit('PortalInvitationSent', { contactId: item.contactId, email: await email(), at: item.steps?.mail ?? deps.now().toISOString() });
+  if (item.reason === 'reinvited') await once(deps, item, 'events', invitationSent, run);
+  else {
+    if (!item.steps?.events) await once(deps, item, 'invitation-event', invitationSent, run);
+    await once(deps, item, 'events', async () => deps.events.emit('PortalAccessGranted', { contactId: item.contactId, email: await email(), at: item.at }), run);
+  }
   return !mailed || current(contact, item) ? 'done' : 'superseded';
 }
 

@@ -7,7 +7,7 @@
  * the previous item, a revocation and an acceptance delete it, so a re-invited, revoked or used
  * token finds nothing. Every unusable token answers the same `Gone`.
  */
-import { ChangedMeanwhile, Conflict, Gone, Invalid } from '../../contract/errors';
+import { ChangedMeanwhile, Conflict, Gone, Invalid, Unavailable } from '../../contract/errors';
 import { meetsPasswordPolicy, PASSWORD_REFUSED } from '../../contract/password-policy';
 import { ABANDONED_AFTER_MS } from '../../contract/runtime';
 import { portalStatusAt } from '../access-policy';
@@ -92,6 +92,31 @@ function activationTime(deps: Pick<AcceptDeps, 'now' | 'sleep'>, passwordReplace
   return untilTheNextSecond(deps, passwordReplacedAt.toISOString());
 }
 
+/** How often, and how long in all, an accept waits for another attempt's live claim on its link to end. */
+const CLAIM_POLL_MS = 200;
+const CLAIM_POLLS = 25;
+
+/**
+ * Claims the invitation for this attempt; answers the claim's time. Another attempt's claim that is
+ * still live is a second submit of the link, over within a second or two (the link is used then, or
+ * released), or an attempt that failed and could not release its claim (the table went away after
+ * the password was set): that link is not dead, so once the wait is over the answer is "try again"
+ * (`Unavailable`, 503), never `Gone` — until the claim is abandoned (ABANDONED_AFTER_MS) and taken over.
+ */
+async function claim(deps: Pick<AcceptDeps, 'store' | 'now' | 'sleep'>, tokenHash: string): Promise<string> {
+  for (let poll = 0; ; poll++) {
+    const now = deps.now();
+    const claimedAt = now.toISOString();
+    if (await deps.store.claimInvitation(tokenHash, claimedAt, new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString())) return claimedAt;
+    const invitation = await deps.store.getInvitation(tokenHash);
+    // Used, re-invited, revoked or expired meanwhile.
+    if (!invitation || invitation.expiresAt <= claimedAt) throw new Gone(GONE_DETAIL);
+    if (poll >= CLAIM_POLLS) throw new Unavailable('This invitation is being accepted by another request; try again in a moment.');
+    // Released meanwhile: claim it at once; else wait for the other attempt.
+    if (invitation.claimedAt !== undefined) await deps.sleep(CLAIM_POLL_MS);
+  }
+}
+
 /**
  * Accepts an invitation: claims it (one of two concurrent accepts wins), sets the password, then
  * activates the access and deletes the invitation in one transaction. A refused password releases
@@ -105,12 +130,10 @@ export async function acceptInvitation(
   const gone = () => new Gone(GONE_DETAIL);
   if (!TOKEN.test(token)) throw gone();
   const tokenHash = hashToken(token);
-  const now = deps.now();
-  const claimedAt = now.toISOString();
   const invitation = await deps.store.getInvitation(tokenHash);
-  if (!invitation || invitation.expiresAt <= claimedAt) throw gone();
+  if (!invitation || invitation.expiresAt <= deps.now().toISOString()) throw gone();
   if (!meetsPasswordPolicy(password)) throw new Invalid(PASSWORD_REFUSED, 'password');
-  if (!(await deps.store.claimInvitation(tokenHash, claimedAt, new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString()))) throw gone();
+  const claimedAt = await claim(deps, tokenHash);
   let activated: boolean;
   try {
     const contact = await deps.contacts.get(invitation.contactId);
@@ -125,7 +148,8 @@ export async function acceptInvitation(
     const at = await activationTime(deps, passwordReplacedAt);
     activated = await deps.store.activate(invitation.contactId, tokenHash, claimedAt, at, auditEntry('invitation.accepted', invitation.contactId, INVITEE, at));
   } catch (error) {
-    // A refused password or an unavailable dependency: the invitee may try again at once.
+    // A refused password or an unavailable dependency: the invitee may try again at once (should the
+    // release fail too, the retry is told to try again until the claim is abandoned: claim()).
     await deps.store.releaseInvitation(tokenHash, claimedAt).catch(() => undefined);
     // The login was deleted from the pool since the link was mailed: this link cannot sign anyone in (staff re-invite).
     throw error instanceof LoginGone ? gone() : error;

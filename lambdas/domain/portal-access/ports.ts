@@ -387,6 +387,6 @@ export interface AcceptDeps {
   store: InvitationStore;
   logins: Pick<CustomerLogins, 'setPassword' | 'signOut'>;
   now: () => Date;
-  /** Waits (at most a second here: until the activation's second begins); tests pass one that moves their clock. */
+  /** Waits: until the activation's second begins (at most a second), or for another attempt's claim on the link (a few seconds); tests pass one that moves their clock. */
   sleep: (ms: number) => Promise<void>;
 }

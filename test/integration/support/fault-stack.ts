@@ -203,9 +203,10 @@ export interface EventsProxy {
   down(on: boolean): void;
   /**
    * While set, every PutEvents is answered `200` with each entry failed with this code
-   * (`FailedEntryCount`: how EventBridge reports an `InternalFailure` or a `ThrottlingException` of an entry).
+   * (`FailedEntryCount`: how EventBridge reports an `InternalFailure` or a `ThrottlingException` of an entry);
+   * with `detailType`, only a PutEvents that holds an entry of that detail-type (the others are forwarded).
    */
-  failEntries(errorCode: string | undefined): void;
+  failEntries(errorCode: string | undefined, detailType?: string): void;
   /** Hold the next `n` PutEvents calls without forwarding or answering them (until the proxy closes). */
   hang(n: number): void;
   target(url: string): void;
@@ -218,6 +219,7 @@ export async function startEventsProxy(): Promise<EventsProxy> {
   let refused = 0;
   let isDown = false;
   let entryError: string | undefined;
+  let entryType: string | undefined;
   let hangs = 0;
   const proxy = await proxyServer((req, res, body) => {
     const isPut = req.method === 'POST' && req.headers['x-amz-target'] === 'AWSEvents.PutEvents';
@@ -232,9 +234,9 @@ export async function startEventsProxy(): Promise<EventsProxy> {
       res.end(JSON.stringify({ message: 'Service unavailable (injected by the fault test)' }));
       return;
     }
-    if (isPut && entryError !== undefined) {
+    const entries = isPut && entryError !== undefined ? ((JSON.parse(body.toString('utf8') || '{}') as { Entries?: { DetailType?: string }[] }).Entries ?? []) : [];
+    if (isPut && entryError !== undefined && (entryType === undefined || entries.some((e) => e.DetailType === entryType))) {
       refused += 1;
-      const entries = (JSON.parse(body.toString('utf8') || '{}') as { Entries?: unknown[] }).Entries ?? [];
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify({ FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: entryError, ErrorMessage: 'Injected by the fault test' })) }));
       return;
@@ -250,7 +252,7 @@ export async function startEventsProxy(): Promise<EventsProxy> {
       return refused;
     },
     down: (on) => (isDown = on),
-    failEntries: (code) => (entryError = code),
+    failEntries: (code, detailType) => ([entryError, entryType] = [code, detailType]),
     hang: (n) => (hangs = n),
     target: (url) => (target = url),
     close: proxy.close,
@@ -308,8 +310,8 @@ export async function startCognitoProxy(): Promise<CognitoProxy> {
 /** A proxy in front of DynamoDB Local for the handlers' calls: one kind of request failing, the rest forwarded. */
 export interface TableProxy {
   readonly url: string;
-  /** While set, every request whose body contains `text` is answered `500 InternalServerError`; undefined: none. */
-  failMatching(text: string | undefined): void;
+  /** While set, every request whose body contains `text` (or one of the texts) is answered `500 InternalServerError`; undefined: none. */
+  failMatching(text: string | readonly string[] | undefined): void;
   /** Requests answered with the injected failure so far. */
   readonly failed: number;
   target(url: string): void;
@@ -318,11 +320,12 @@ export interface TableProxy {
 
 export async function startTableProxy(): Promise<TableProxy> {
   let target = '';
-  let matching: string | undefined;
+  let matching: readonly string[] = [];
   let failed = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const proxy = await proxyServer((req, res, body) => {
-    if (matching !== undefined && body.toString('utf8').includes(matching)) {
+    const text = matching.length > 0 ? body.toString('utf8') : '';
+    if (matching.some((m) => text.includes(m))) {
       failed += 1;
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'InternalServerError' });
       res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected by the fault test)' }));
@@ -333,7 +336,7 @@ export async function startTableProxy(): Promise<TableProxy> {
   }, () => agent.destroy());
   return {
     url: proxy.url,
-    failMatching: (text) => (matching = text),
+    failMatching: (text) => (matching = text === undefined ? [] : typeof text === 'string' ? [text] : text),
     get failed() {
       return failed;
     },
