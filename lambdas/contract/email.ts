@@ -12,6 +12,8 @@ export function normaliseEmail(raw: string): string | undefined {
   const value = raw.trim();
   const at = value.lastIndexOf('@');
   if (at <= 0 || value.indexOf('@') !== at) return undefined;
+  // ASCII before the case changes: the Kelvin sign (U+212A) lower-cases to `k`.
+  if (!/^[\x00-\x7f]*$/.test(value.slice(0, at))) return undefined;
   const local = value.slice(0, at).toLowerCase();
   const domain = domainToASCII(value.slice(at + 1).toLowerCase());
   if (local.length > 64 || !LOCAL_PART.test(local)) return undefined;

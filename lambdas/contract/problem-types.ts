@@ -28,7 +28,7 @@ export const PROBLEM_KINDS = {
   'email-in-use': { status: 409, title: 'Email in use', when: "The email is another contact's portal login" },
   'stale-version': { status: 409, title: 'Stale version', when: '`If-Match` names a version the contact is no longer at: read it again' },
   'idempotency-conflict': { status: 409, title: 'Idempotency-Key conflict', when: 'An `Idempotency-Key` reused with another body, or whose first request is still in progress' },
-  conflict: { status: 409, title: 'Conflict', when: 'The request conflicts with the current state (an archived contact or company, a contact changed meanwhile, a login under another email): read, then decide again' },
+  conflict: { status: 409, title: 'Conflict', when: 'The request conflicts with the current state (an archived contact or company, a contact changed meanwhile, a login under another email; a document, its grants, share links or attachments changed by many requests at once, each refused after a few tries: "…being changed concurrently; please retry"): read, then decide again' },
   'invitation-unusable': { status: 410, title: 'Invitation unusable', when: "An invitation token that is unknown, used, expired, re-invited or revoked (one body for all but the request's `instance`)" },
   'link-unusable': { status: 410, title: 'Link unusable', when: "A share link that is unknown, malformed, expired, revoked or used up, whose document was deleted or now belongs to another customer than when the link was made, or whose recipient archived (one body for all but the request's `instance`)" },
   'too-large': { status: 413, title: 'Content too large', when: 'A body over 256 KiB' },

@@ -280,7 +280,8 @@ describe('normaliseEmail', () => {
     ['jan@bücher.de', 'jan@xn--bcher-kva.de'],
   ])('%s → %s', (raw, expected) => expect(normaliseEmail(raw)).toBe(expected));
 
-  test.each(['josé@example.com', 'a@b@example.com', 'a@example.com\r\nBcc: x@evil.test', 'no-at-sign', 'a@localhost', `${'a'.repeat(65)}@example.com`])(
+  test.each(['josé@example.com', '\u212aelvin@example.com', 'a@b@example.com', 'a@example.com\r\nBcc: x@evil.test', 'no-at-sign', 'a@localhost', `${'a'.repeat(65)}@example.com`])(
+    // The Kelvin sign (U+212A) lower-cases to an ASCII `k`: the local part is ASCII before any case is changed, or it is refused.
     'refuses %j',
     (raw) => expect(normaliseEmail(raw)).toBeUndefined(),
   );
