@@ -7,8 +7,8 @@
  * of the failed attempt has lapsed.
  */
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
-import { startFaultStack, type FaultStack } from './support/fault-stack';
-import { eventually, type ApiResponse, type Email } from './support/stack';
+import { expectUnavailable, startFaultStack, type FaultStack } from './support/fault-stack';
+import { eventually, type Email } from './support/stack';
 
 jest.setTimeout(240_000);
 
@@ -20,15 +20,6 @@ const label = `accept-fault-${process.pid}`;
 const mailsTo = async (address: string): Promise<Email[]> => (await fault.emails()).filter((m) => m.destination.to.includes(address));
 const linkIn = (mail: Email | undefined) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
 const accept = (link: string | undefined) => fault.api('/invitations/accept', { method: 'POST', body: { token: link, password: PASSWORD } });
-
-function expectUnavailable(res: ApiResponse): void {
-  expect({ status: res.status, type: res.body?.type, contentType: res.headers['content-type'] }).toEqual({
-    status: 503,
-    type: 'urn:portal-access:problem:unavailable',
-    contentType: expect.stringMatching(/^application\/problem\+json/),
-  });
-  expect(res.headers['retry-after']).toMatch(/^\d+$/);
-}
 
 beforeAll(async () => {
   fault = await startFaultStack();

@@ -10,7 +10,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
-import { launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
+import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
 import { createContact } from './support/portal-users';
 import { adminToken, api, createStaffUser, emails, eventually, stack, uniq, type Email } from './support/stack';
 
@@ -600,15 +600,20 @@ describe('the admin console in Chromium', () => {
     expect(await after.json()).toEqual({ error: 'invalid_grant' });
   });
 
+  /** A tab of `chrome` (a context of its own) signed in as the stack's admin, on the contacts: the tab and its console. */
+  async function staffSignedIn(chrome: Browser) {
+    const tab = await (await chrome.newContext({ viewport: { width: 1200, height: 700 } })).newPage();
+    const tabConsole = watch(tab, stack().apiUrl);
+    await tab.goto(adminUrl());
+    await signIn(tab, stack().admin.username, stack().admin.password);
+    await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+    return { tab, tabConsole };
+  }
+
   test('after Sign out, Back shows nothing of the contacts, not even the page a real Chrome keeps in its back/forward cache', async () => {
     const cached = await launchBrowserWithBackForwardCache();
     try {
-      const own = await cached.newContext({ viewport: { width: 1200, height: 700 } });
-      const tab = await own.newPage();
-      const tabConsole = watch(tab, stack().apiUrl);
-      await tab.goto(adminUrl());
-      await signIn(tab, stack().admin.username, stack().admin.password);
-      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+      const { tab, tabConsole } = await staffSignedIn(cached);
       await tab.goto(`${adminUrl()}/contacts/${deco.id}`);
       await tab.getByRole('heading', { level: 1, name: deco.name }).waitFor();
       await tab.getByText(deco.email).waitFor();
@@ -651,22 +656,9 @@ describe('the admin console in Chromium', () => {
   test('Back past the staff hosted UI to the start page a real Chrome kept from before the sign-in shows the contacts, signed in, not `Sign in`', async () => {
     const cached = await launchBrowserWithBackForwardCache();
     try {
-      const own = await cached.newContext({ viewport: { width: 1200, height: 700 } });
-      const tab = await own.newPage();
-      const tabConsole = watch(tab, stack().apiUrl);
-      await tab.goto(adminUrl());
-      await signIn(tab, stack().admin.username, stack().admin.password);
-      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+      const { tab, tabConsole } = await staffSignedIn(cached);
 
-      // Back goes to the hosted UI, which answers at once (its session on) and lands on the contacts;
-      // Back once more reaches the start page as it was kept, signed out, before the sign-in.
-      await tab.goBack({ waitUntil: 'commit' });
-      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor({ timeout: 10_000 });
-      await tab.goBack({ waitUntil: 'commit' });
-      await tab.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor({ timeout: 10_000 });
-      expect(new URL(tab.url()).pathname).toBe('/');
-      await tab.getByRole('button', { name: 'Sign out' }).waitFor();
-      expect(await tab.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+      await backTwicePastHostedUi(tab, 'Contacts');
       expect(tabConsole.errors).toEqual([]);
     } finally {
       await cached.close();

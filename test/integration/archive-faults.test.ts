@@ -6,8 +6,8 @@
  * The repeat completes it: every person revoked once, audited once, announced once.
  */
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
-import { startFaultStack, type FaultStack } from './support/fault-stack';
-import { eventually, type ApiResponse, type Email } from './support/stack';
+import { expectUnavailable, startFaultStack, type FaultStack } from './support/fault-stack';
+import { eventually, type Email } from './support/stack';
 
 jest.setTimeout(240_000);
 
@@ -29,15 +29,6 @@ async function activePerson(companyId: string, n: number): Promise<{ person: Con
   const accepted = await fault.api('/invitations/accept', { method: 'POST', body: { token: linkIn((await mailsTo(email))[0]), password: PASSWORD } });
   expect(accepted.status).toBe(204);
   return { person, portalToken: await fault.customerToken(email, PASSWORD) };
-}
-
-function expectUnavailable(res: ApiResponse): void {
-  expect({ status: res.status, type: res.body?.type, contentType: res.headers['content-type'] }).toEqual({
-    status: 503,
-    type: 'urn:portal-access:problem:unavailable',
-    contentType: expect.stringMatching(/^application\/problem\+json/),
-  });
-  expect(res.headers['retry-after']).toMatch(/^\d+$/);
 }
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
-import { launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
+import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
 import { createContact } from './support/portal-users';
 import { adminToken, api, emails, eventually, mailsTo, stack, uniq } from './support/stack';
 
@@ -536,15 +536,7 @@ describe('the customer portal in Chromium', () => {
       const { tab, tabConsole } = await signingIn(cached, email);
       await tab.getByRole('heading', { level: 1, name: 'Lumber Inc' }).waitFor();
 
-      // Back goes to the hosted UI, which answers at once (its session on) and lands on the start page signed in;
-      // Back once more reaches the start page as it was kept, signed out, before the sign-in.
-      await tab.goBack({ waitUntil: 'commit' });
-      await tab.getByRole('heading', { level: 1, name: 'Lumber Inc' }).waitFor({ timeout: 10_000 });
-      await tab.goBack({ waitUntil: 'commit' });
-      await tab.getByRole('heading', { level: 1, name: 'Lumber Inc' }).waitFor({ timeout: 10_000 });
-      expect(new URL(tab.url()).pathname).toBe('/');
-      await tab.getByRole('button', { name: 'Sign out' }).waitFor();
-      expect(await tab.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+      await backTwicePastHostedUi(tab, 'Lumber Inc');
       expect(tabConsole.errors).toEqual([]);
     } finally {
       await cached.close();

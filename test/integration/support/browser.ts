@@ -14,6 +14,8 @@
  *   startBrowserServer()           → the shared browser (global-setup), its endpoint in BROWSER_WS_ENV
  *   watch(page, apiUrl)            → { errors, expectApiErrors(...statuses), clearExpected() }
  *   screenshot(page, name)         → .local/screenshots/<name>.png, for a person to look at
+ *   backTwicePastHostedUi(tab, heading) → Back to the hosted UI and Back again to the start page kept from
+ *                                    before the sign-in: it must show `heading`, signed in
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -89,4 +91,19 @@ export function watch(page: Page, apiUrl: string): ConsoleWatch {
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Right after a sign-in on the start page: Back goes to the hosted UI, which answers at once (its
+ * session on) and lands on the start page signed in; Back once more reaches the start page as the
+ * back/forward cache kept it, signed out, from before the sign-in. Both must show `heading` signed in.
+ */
+export async function backTwicePastHostedUi(tab: Page, heading: string): Promise<void> {
+  for (let back = 0; back < 2; back++) {
+    await tab.goBack({ waitUntil: 'commit' });
+    await tab.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 10_000 });
+  }
+  expect(new URL(tab.url()).pathname).toBe('/');
+  await tab.getByRole('button', { name: 'Sign out' }).waitFor();
+  expect(await tab.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
 }

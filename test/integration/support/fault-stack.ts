@@ -563,3 +563,13 @@ export async function startFaultStack(options: { env?: Record<string, string> } 
     },
   };
 }
+
+/** The answer of a dependency that is down: 503 `unavailable` as problem+json, with `Retry-After` in seconds. */
+export function expectUnavailable(res: ApiResponse): void {
+  expect({ status: res.status, type: res.body?.type, contentType: res.headers['content-type'] }).toEqual({
+    status: 503,
+    type: 'urn:portal-access:problem:unavailable',
+    contentType: expect.stringMatching(/^application\/problem\+json/),
+  });
+  expect(res.headers['retry-after']).toMatch(/^\d+$/);
+}
