@@ -6,10 +6,11 @@
  * SES throttling, a recipient SES refuses, an SES or an EventBridge call that never answers (the
  * worker's and the scheduled job's), EventBridge down while a grant is revoked or refusing its entries,
  * one DynamoDB read failing under a share link's view, one transaction of a batch publish failing,
- * Cognito down during an accept, a revoke and a grant. Whatever breaks: no 500, every line's outcome
+ * Cognito down during an accept, a revoke, a grant and an email move. Whatever breaks: no 500, every line's outcome
  * reported, nothing half-done that the outbox does not complete, one login and one email per contact in the end, every
  * event announced, no view counted that was not shown.
  */
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTITY, keys } from '../../lambdas/contract/keys';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
@@ -600,6 +601,30 @@ describe('Cognito down (every user-pool call of the handlers failing)', () => {
     await eventually(async () => expect((await eventsOf(person.id)).get('PortalAccessRevoked')).toBe(1), 60_000);
     expect(await auditOf(person.id)).toEqual(['portal.revoked', 'invitation.accepted', 'portal.granted']);
     expect((await fault.api('/portal/me', { token: customer })).status).toBe(401);
+  });
+
+  it("email move while only the sign-out fails: 503 and nothing moves — no move stands while the old address's session lives on; once the pool is back the move ends it", async () => {
+    const { person, link } = await invited();
+    expect((await acceptWith(link)).status).toBe(204);
+    // Whoever reads the old mailbox signed in: a session that renews itself with its refresh token.
+    const pool = new CognitoIdentityProviderClient({ region: fault.info.region, endpoint: fault.info.cognitoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const session = await pool.send(new InitiateAuthCommand({ ClientId: fault.info.customerClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: person.email!, PASSWORD: password } }));
+    const renewed = async () =>
+      (await pool.send(new InitiateAuthCommand({ ClientId: fault.info.customerClientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: session.AuthenticationResult!.RefreshToken! } }))).AuthenticationResult!.AccessToken!;
+    const newEmail = `${name('moved')}@example.com`;
+
+    fault.cognito.down(['AdminUserGlobalSignOut']);
+    const move = await call<Contact>('email move while the sign-out fails', `/contacts/${person.id}`, { method: 'PATCH', body: { email: newEmail } });
+    expectProblem(move, 503);
+    expect(move.headers['retry-after']).toMatch(/^\d+$/);
+    expect((await call<Contact>('contact', `/contacts/${person.id}`)).body.email).toBe(person.email);
+    expect((await loginOf(person.email!)).length).toBe(1);
+
+    fault.cognito.down(undefined);
+    expect((await call<Contact>('email move', `/contacts/${person.id}`, { method: 'PATCH', body: { email: newEmail } })).status).toBe(200);
+    // The old session renews nothing any more; had it, the portal would take its token as newer than the move.
+    await expect(renewed()).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    expect((await fault.api('/portal/me', { token: await fault.customerToken(newEmail, password) })).status).toBe(200);
   });
 
   it('grant with an Idempotency-Key: answered at once, replayed as it was; the login and the one email follow once the pool is back', async () => {

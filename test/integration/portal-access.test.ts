@@ -6,7 +6,7 @@
  */
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
-import { adminToken, api, cognito, emails, events, eventually, mailsTo, settled, signIn, stack, uniq, type Email } from './support/stack';
+import { adminToken, api, cognito, createStaffUser, emails, events, eventually, mailsTo, settled, signIn, stack, uniq, type Email } from './support/stack';
 
 let token: string;
 const staff = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) => api(path, { ...init, token });
@@ -259,6 +259,32 @@ describe('safety', () => {
     expect((await applyLines(person.id, lines, { headers: { 'Idempotency-Key': 'k'.repeat(129) } })).status).toBe(400);
     // Without a key the same body is simply applied again: nothing to do.
     expect((await applyLines(person.id, lines)).body.results[0].outcome).toBe('unchanged');
+  });
+
+  it("an Idempotency-Key is the caller's own: another staff user's same key is neither answered from the first answer nor a 409", async () => {
+    const [one, two] = await Promise.all([contact({ email: `${uniq('idem-one')}@example.com` }), contact({ email: `${uniq('idem-two')}@example.com` })]);
+    const grant = (person: Contact) => [{ contactId: person.id, inPortal: true }];
+    const [keyOne, keyTwo] = [uniq('shared-key'), uniq('shared-key')];
+    const first = await applyLines(one.id, grant(one), { headers: { 'Idempotency-Key': keyOne } });
+    expect(first.body.results[0].outcome).toBe('granted');
+    expect((await applyLines(two.id, grant(two), { headers: { 'Idempotency-Key': keyTwo } })).body.results[0].outcome).toBe('granted');
+
+    const username = uniq('second-staff');
+    const password = 'Second-Staff-Pw-1!';
+    await createStaffUser(username, password, { admin: true });
+    const other = (await signIn('staff', username, password)).accessToken;
+    const asOther = (person: Contact, key: string, lines: Line[]) =>
+      api(`/contacts/${person.id}/portal-access`, { method: 'POST', token: other, body: { lines }, headers: { 'Idempotency-Key': key } });
+    // The same body under the same key runs for this caller: the contact is invited already, so nothing to do (not the first caller's `granted`).
+    const same = await asOther(one, keyOne, grant(one));
+    expect(same.status).toBe(200);
+    expect(same.body.results[0].outcome).toBe('unchanged');
+    // Another body under the first caller's key is no conflict of this caller's: it runs.
+    const revoke = await asOther(two, keyTwo, [{ contactId: two.id, inPortal: false }]);
+    expect(revoke.status).toBe(200);
+    expect(revoke.body.results[0].outcome).toBe('revoked');
+    // The first caller's repeat still answers its own first answer.
+    expect((await applyLines(one.id, grant(one), { headers: { 'Idempotency-Key': keyOne } })).body).toEqual(first.body);
   });
 
   it('the hostile message arrives escaped, with no extra header or recipient', async () => {

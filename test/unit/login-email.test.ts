@@ -123,7 +123,8 @@ describe('moving a live login to a new email', () => {
     const refused = async () => Promise.reject(new EmailInUse('taken meanwhile'));
     await expect(moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', refused)).rejects.toBeInstanceOf(EmailInUse);
     expect(logins.emails.get('u1')).toBe('ada@old.example');
-    expect(logins.calls).toEqual(['email u1 ada@new.example', 'email u1 ada@old.example']);
+    // The sessions were signed out before the write: a refused move ends them all the same (they sign in again).
+    expect(logins.calls).toEqual(['email u1 ada@new.example', 'signOut u1', 'email u1 ada@old.example']);
   });
 
   test('a write whose answer was lost but that landed counts as done', async () => {
@@ -194,12 +195,24 @@ describe('moving a login: the guard and the pool at their edges', () => {
     expect(logins.calls.at(-1)).toBe('signOut u1');
   });
 
-  test('a sign-out that fails is logged, and the move stands', async () => {
+  test("a sign-out that fails before the write fails the move: nothing is written, the pool user gets its old email back — the old address's sessions would outlive the move", async () => {
+    const { deps, ada, next, write, logins, mem, moves } = setup();
+    const down = new Error('Cognito unavailable');
+    logins.signOut = async () => Promise.reject(down);
+    await expect(moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write)).rejects.toBe(down);
+    expect(moves).toEqual([]);
+    expect(mem.contact('ada').login?.email).toBe('ada@old.example');
+    expect(logins.emails.get('u1')).toBe('ada@old.example');
+  });
+
+  test('a sign-out after the write that fails is logged, and the move stands: the sessions from before it were ended before it', async () => {
     const { deps, ada, next, write, logins, mem } = setup();
     const warnings: unknown[][] = [];
     deps.warn = (...args: unknown[]) => void warnings.push(args);
-    logins.signOut = async () => Promise.reject(new Error('Cognito unavailable'));
+    let signOuts = 0;
+    logins.signOut = async () => (++signOuts === 1 ? undefined : Promise.reject(new Error('Cognito unavailable')));
     await moveLoginEmail(deps, ada, next('ada@new.example'), 'staff:admin', write);
+    expect(signOuts).toBe(2);
     expect(mem.contact('ada').login?.email).toBe('ada@new.example');
     expect(logins.emails.get('u1')).toBe('ada@new.example');
     expect(warnings).toEqual([[expect.stringContaining('not signed out'), { error: expect.objectContaining({ message: 'Cognito unavailable' }) }]]);

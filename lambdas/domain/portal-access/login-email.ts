@@ -6,8 +6,9 @@
  *   the address (a login linked to another contact, or an orphan: `409` either way);
  * - the old address stops signing in: the pool's user gets the new email (verified, so Cognito
  *   sends nothing and applies it at once), and the user's sessions end — whoever read the old
- *   mailbox may have started one: the pool signs it out, and the portal refuses every token issued
- *   before the move (`login.signedOutAt`), as it refuses tokens from before an activation;
+ *   mailbox may have started one: the pool signs it out before the move is written (a sign-out that
+ *   fails fails the move: its refresh token would outlive it), and the portal refuses every token
+ *   issued before the move (`login.signedOutAt`), as it refuses tokens from before an activation;
  * - a pending invitation dies (its link went to the old address): re-invite, or apply the line again;
  * - the contact, its login's email, the guard and the audit entry are one write (the contacts store);
  * - the answer comes once the move's second is over, so the new address signs in at once after it.
@@ -51,6 +52,10 @@ export async function moveLoginEmail(
   const at = deps.now().toISOString();
   const audit = auditEntry('portal.login-email-changed', current.id, actor, at, { from, to, previousVersion: current.version });
   try {
+    // Before the write, and failing it: a session begun under the old address renews itself with its
+    // refresh token into tokens newer than the move, which the portal would let in — so no move
+    // stands unless those sessions have ended. (The sign-out after the write is for a sign-in in between.)
+    if (username) await deps.logins.signOut(username);
     await write({ from, to, at, audit, ...(takeOverFrom === undefined ? {} : { takeOverFrom }) });
   } catch (error) {
     // Whatever happened to the write (refused, or its answer lost), the login follows the record.
@@ -103,7 +108,7 @@ async function changedUnlessGone(deps: LoginEmailDeps, username: string, email: 
   }
 }
 
-/** Sessions that began under the old address end; the access itself stays. A failure here is logged: the email moved. */
+/** Sessions begun between the sign-out before the write and the write end too; a failure here is logged: the email moved, and the sessions from before it ended. */
 async function signOut(deps: LoginEmailDeps, username: string): Promise<void> {
   try {
     await deps.logins.signOut(username);
