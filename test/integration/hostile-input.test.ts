@@ -446,6 +446,47 @@ describe.each(ROUTES.filter((r) => r.query).map((r) => [routeKey(r), r] as const
   });
 });
 
+describe("a document's data: kept as sent, so only valid Unicode", () => {
+  const put = (id: string, data: string) =>
+    send(ROUTES.find((r) => routeKey(r) === 'PUT /documents/{type}/{id}')!, `/documents/invoice/${id}`, 'data', {
+      rawBody: `{"customerId":"${world.companyA.id}","name":"Data","data":${data}}`,
+      contentType: json,
+    });
+
+  it('half a surrogate pair in a key or a string is 400 at its path, and nothing is stored', async () => {
+    for (const [data, path, message] of [
+      ['{"ok":1,"\\ud800":1}', 'data', 'must not have a key that is not valid Unicode'],
+      ['{"outer":{"a\\udc00b":"x"}}', 'data.outer', 'must not have a key that is not valid Unicode'],
+      ['{"note":"a\\ud800b"}', 'data.note', 'must be valid Unicode'],
+      ['{"lines":[{"text":"ok"},{"text":"\\udfff"}]}', 'data.lines.1.text', 'must be valid Unicode'],
+    ] as const) {
+      const id = uniq('surrogate');
+      const res = await put(id, data);
+      expectProblem(res, 400, data);
+      expect({ data, errors: res.body.errors }).toEqual({ data, errors: [{ path, message }] });
+      expect((await api(`/documents/invoice/${id}`, { token: admin })).status).toBe(404);
+    }
+  });
+
+  it('a whole pair, escaped or not, a NUL and a bidi control are kept as sent', async () => {
+    const id = uniq('pairs');
+    const res = await put(id, '{"\\ud83d\\ude00":"\\ud83d\\ude00 😀","nul":"a\\u0000b","rlo":"a\\u202eb"}');
+    expect(res.status).toBe(201);
+    expect((await api(`/documents/invoice/${id}`, { token: admin })).body.data).toEqual({ '😀': '😀 😀', nul: 'a\u0000b', rlo: 'a\u202eb' });
+  });
+
+  it('in a batch, the document with it fails alone, as its PUT would', async () => {
+    const [bad, good] = [uniq('batch-surrogate'), uniq('batch-fine')];
+    const raw = `{"documents":[{"type":"invoice","id":"${bad}","customerId":"${world.companyA.id}","name":"Bad","data":{"\\ud800":1}},{"type":"invoice","id":"${good}","customerId":"${world.companyA.id}","name":"Good"}]}`;
+    const res = await send(ROUTES.find((r) => routeKey(r) === 'POST /documents/batch')!, '/documents/batch', 'batch data surrogate', { rawBody: raw, contentType: json });
+    expect(res.status).toBe(200);
+    expect(res.body.results).toEqual([
+      expect.objectContaining({ id: bad, outcome: 'failed', error: expect.objectContaining({ status: 400, errors: [{ path: 'documents.0.data', message: 'must not have a key that is not valid Unicode' }] }) }),
+      { type: 'invoice', id: good, outcome: 'created' },
+    ]);
+  });
+});
+
 describe('the server after all of it', () => {
   it('still answers, and a normal request still works', async () => {
     expect((await api('/health')).status).toBe(200);
