@@ -446,6 +446,33 @@ describe.each(ROUTES.filter((r) => r.query).map((r) => [routeKey(r), r] as const
   });
 });
 
+describe('a name that shows nothing', () => {
+  const invisible = ['\u200b', ' \u200b\u200d ', '\u3164', '\u{E0041}\u{E0042}', '\u00ad', '\u0301', '\ufe0f', '\u2800'];
+
+  it('is 400 on name, for a contact, a renamed one, a document and a search, and nothing is stored', async () => {
+    const before = (await api(`/contacts/${person.id}`, { token: admin })).body;
+    for (const name of invisible) {
+      const label = JSON.stringify(name);
+      const created = record(await api('/contacts', { method: 'POST', token: admin, body: { kind: 'company', name } }), 'POST /contacts invisible name');
+      expectProblem(created, 400, `create ${label}`);
+      expect({ label, errors: created.body.errors }).toEqual({ label, errors: [{ path: 'name', message: 'must contain a visible character' }] });
+      expectProblem(record(await api(`/contacts/${person.id}`, { method: 'PATCH', token: admin, body: { name } }), 'PATCH invisible name'), 400, `rename ${label}`);
+      const id = uniq('invisible');
+      expectProblem(record(await api(`/documents/invoice/${id}`, { method: 'PUT', token: admin, body: { customerId: world.companyA.id, name } }), 'PUT invisible name'), 400, `document ${label}`);
+      expect((await api(`/documents/invoice/${id}`, { token: admin })).status).toBe(404);
+      expectProblem(record(await api(`/contacts?q=${encodeURIComponent(name)}`, { token: admin }), 'GET /contacts invisible q'), 400, `search ${label}`);
+    }
+    expect((await api(`/contacts/${person.id}`, { token: admin })).body).toMatchObject({ name: before.name, version: before.version });
+  });
+
+  it('with one visible character beside them it is taken as sent', async () => {
+    for (const name of [`${uniq('Acme')}\u200b`, 'می\u200cخواهم', '👩\u200d💻']) {
+      const res = record(await api('/contacts', { method: 'POST', token: admin, body: { kind: 'company', name } }), 'POST /contacts visible name');
+      expect({ name, status: res.status, stored: res.body.name }).toEqual({ name, status: 201, stored: name });
+    }
+  });
+});
+
 describe("a document's data: kept as sent, so only valid Unicode", () => {
   const put = (id: string, data: string) =>
     send(ROUTES.find((r) => routeKey(r) === 'PUT /documents/{type}/{id}')!, `/documents/invoice/${id}`, 'data', {
