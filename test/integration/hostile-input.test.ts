@@ -446,6 +446,74 @@ describe.each(ROUTES.filter((r) => r.query).map((r) => [routeKey(r), r] as const
   });
 });
 
+describe('a name that shows nothing', () => {
+  const invisible = ['\u200b', ' \u200b\u200d ', '\u3164', '\u{E0041}\u{E0042}', '\u00ad', '\u0301', '\ufe0f', '\u2800'];
+
+  it('is 400 on name, for a contact, a renamed one, a document and a search, and nothing is stored', async () => {
+    const before = (await api(`/contacts/${person.id}`, { token: admin })).body;
+    for (const name of invisible) {
+      const label = JSON.stringify(name);
+      const created = record(await api('/contacts', { method: 'POST', token: admin, body: { kind: 'company', name } }), 'POST /contacts invisible name');
+      expectProblem(created, 400, `create ${label}`);
+      expect({ label, errors: created.body.errors }).toEqual({ label, errors: [{ path: 'name', message: 'must contain a visible character' }] });
+      expectProblem(record(await api(`/contacts/${person.id}`, { method: 'PATCH', token: admin, body: { name } }), 'PATCH invisible name'), 400, `rename ${label}`);
+      const id = uniq('invisible');
+      expectProblem(record(await api(`/documents/invoice/${id}`, { method: 'PUT', token: admin, body: { customerId: world.companyA.id, name } }), 'PUT invisible name'), 400, `document ${label}`);
+      expect((await api(`/documents/invoice/${id}`, { token: admin })).status).toBe(404);
+      expectProblem(record(await api(`/contacts?q=${encodeURIComponent(name)}`, { token: admin }), 'GET /contacts invisible q'), 400, `search ${label}`);
+    }
+    expect((await api(`/contacts/${person.id}`, { token: admin })).body).toMatchObject({ name: before.name, version: before.version });
+  });
+
+  it('with one visible character beside them it is taken as sent', async () => {
+    for (const name of [`${uniq('Acme')}\u200b`, 'می\u200cخواهم', '👩\u200d💻']) {
+      const res = record(await api('/contacts', { method: 'POST', token: admin, body: { kind: 'company', name } }), 'POST /contacts visible name');
+      expect({ name, status: res.status, stored: res.body.name }).toEqual({ name, status: 201, stored: name });
+    }
+  });
+});
+
+describe("a document's data: kept as sent, so only valid Unicode", () => {
+  const put = (id: string, data: string) =>
+    send(ROUTES.find((r) => routeKey(r) === 'PUT /documents/{type}/{id}')!, `/documents/invoice/${id}`, 'data', {
+      rawBody: `{"customerId":"${world.companyA.id}","name":"Data","data":${data}}`,
+      contentType: json,
+    });
+
+  it('half a surrogate pair in a key or a string is 400 at its path, and nothing is stored', async () => {
+    for (const [data, path, message] of [
+      ['{"ok":1,"\\ud800":1}', 'data', 'must not have a key that is not valid Unicode'],
+      ['{"outer":{"a\\udc00b":"x"}}', 'data.outer', 'must not have a key that is not valid Unicode'],
+      ['{"note":"a\\ud800b"}', 'data.note', 'must be valid Unicode'],
+      ['{"lines":[{"text":"ok"},{"text":"\\udfff"}]}', 'data.lines.1.text', 'must be valid Unicode'],
+    ] as const) {
+      const id = uniq('surrogate');
+      const res = await put(id, data);
+      expectProblem(res, 400, data);
+      expect({ data, errors: res.body.errors }).toEqual({ data, errors: [{ path, message }] });
+      expect((await api(`/documents/invoice/${id}`, { token: admin })).status).toBe(404);
+    }
+  });
+
+  it('a whole pair, escaped or not, a NUL and a bidi control are kept as sent', async () => {
+    const id = uniq('pairs');
+    const res = await put(id, '{"\\ud83d\\ude00":"\\ud83d\\ude00 😀","nul":"a\\u0000b","rlo":"a\\u202eb"}');
+    expect(res.status).toBe(201);
+    expect((await api(`/documents/invoice/${id}`, { token: admin })).body.data).toEqual({ '😀': '😀 😀', nul: 'a\u0000b', rlo: 'a\u202eb' });
+  });
+
+  it('in a batch, the document with it fails alone, as its PUT would', async () => {
+    const [bad, good] = [uniq('batch-surrogate'), uniq('batch-fine')];
+    const raw = `{"documents":[{"type":"invoice","id":"${bad}","customerId":"${world.companyA.id}","name":"Bad","data":{"\\ud800":1}},{"type":"invoice","id":"${good}","customerId":"${world.companyA.id}","name":"Good"}]}`;
+    const res = await send(ROUTES.find((r) => routeKey(r) === 'POST /documents/batch')!, '/documents/batch', 'batch data surrogate', { rawBody: raw, contentType: json });
+    expect(res.status).toBe(200);
+    expect(res.body.results).toEqual([
+      expect.objectContaining({ id: bad, outcome: 'failed', error: expect.objectContaining({ status: 400, errors: [{ path: 'documents.0.data', message: 'must not have a key that is not valid Unicode' }] }) }),
+      { type: 'invoice', id: good, outcome: 'created' },
+    ]);
+  });
+});
+
 describe('the server after all of it', () => {
   it('still answers, and a normal request still works', async () => {
     expect((await api('/health')).status).toBe(200);

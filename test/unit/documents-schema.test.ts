@@ -21,6 +21,10 @@ describe('what a document may carry', () => {
     [{ data: { n: 1e20 } }, ['data.n']],
     [{ data: { a: [1, 2, { b: Number.MIN_VALUE }] } }, ['data.a.2.b']],
     [{ data: { ok: 1, '': 2 } }, ['data.']],
+    // Half a surrogate pair has no UTF-8: DynamoDB cannot store it as sent (as a key, the write fails).
+    [{ data: { note: 'a\ud800b' } }, ['data.note']],
+    [{ data: { list: ['ok', '\udc00'] } }, ['data.list.1']],
+    [{ data: { outer: { '\ud800': 1 } } }, ['data.outer']],
     [{ data: { deep: nested(MAX_ATTRIBUTE_NESTING) } }, [`data.deep.${Array(MAX_ATTRIBUTE_NESTING - 1).fill('0').join('.')}`]],
   ])('refuses %j at %j', (body, paths) => {
     expect(pathsOf(body)).toEqual(paths);
@@ -34,6 +38,7 @@ describe('what a document may carry', () => {
     [{ amount: -0 }],
     [{ amount: 0.1 + 0.2 }],
     [{ data: { deep: nested(MAX_ATTRIBUTE_NESTING - 1), empty: '', nothing: null, list: [], map: {} } }],
+    [{ data: { '\ud83d\ude00': '\ud83d\ude00', nul: 'a\u0000b' } }],
   ])('accepts %j', (body) => {
     expect(pathsOf(body)).toEqual([]);
   });

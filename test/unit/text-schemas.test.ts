@@ -37,6 +37,37 @@ describe('a single-line text field', () => {
   });
 });
 
+describe('a single-line text field shows something', () => {
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['zero-width spaces and joiners between spaces', ' \u200b\u200d\u2060 '],
+    ['a Hangul filler', '\u3164'],
+    ['halfwidth and choseong fillers', '\uffa0\u115f\u1160'],
+    ['tag characters', '\u{E0041}\u{E0042}'],
+    ['a soft hyphen', '\u00ad'],
+    ['combining marks with no letter', '\u0301\u0301'],
+    ['a variation selector', '\ufe0f'],
+    ['the blank Braille pattern', '\u2800'],
+  ])('refuses %s alone', (_label, value) => {
+    expect(refusal(createContactBody().safeParse({ kind: 'person', name: value }))).toEqual([['name', 'must contain a visible character']]);
+    expect(refusal(putDocumentBody().safeParse({ customerId: 'c1', name: 'Invoice', state: value }))).toEqual([['state', 'must contain a visible character']]);
+  });
+
+  it.each([
+    ['a letter beside a zero-width space', 'Acme\u200b'],
+    ['an emoji', '😀'],
+    ['Persian with a zero-width non-joiner', 'می\u200cخواهم'],
+    ['Devanagari with a vowel sign', 'कि'],
+    ['a decomposed accent on its letter', 'e\u0301'],
+  ])('takes %s', (_label, value) => {
+    expect(text(200).safeParse(value).success).toBe(true);
+  });
+
+  it('says only "too small" of an empty one', () => {
+    expect(refusal(createContactBody().safeParse({ kind: 'person', name: '  ' }))).toEqual([['name', expect.stringContaining('Too small')]]);
+  });
+});
+
 describe('a multi-line text field (the invitation message)', () => {
   it('takes CR, LF and tabs, and refuses C0, DEL and C1 controls', () => {
     expect(multilineText(2000).safeParse('Hello,\r\n\tsee you\nsoon').success).toBe(true);

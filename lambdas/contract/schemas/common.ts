@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { normaliseEmail } from '../email';
+import { showsSomething } from '../text';
 import { PROBLEM_TYPES, problemTypeOf } from '../problem-types';
 import { lazy, type Infer } from './lazy';
 
@@ -19,7 +20,9 @@ export const text = (max: number) =>
     .min(1)
     .max(max)
     .refine((s) => !CONTROL.test(s) && !BIDI_CONTROL.test(s), 'must not contain control characters')
-    .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode')
+    // An empty one is already refused (too small): one message is enough.
+    .refine((s) => s === '' || showsSomething(s), 'must contain a visible character');
 
 /** Multi-line free text (an invitation message): line breaks allowed, other control characters not. */
 export const multilineText = (max: number) =>

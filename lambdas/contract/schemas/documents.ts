@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { lazy, type Infer } from './lazy';
 import { DOCUMENT_TYPES, type DocumentType } from '../document-types';
-import { cursor, id, INEXACT_NUMBER, instant, isoDateTime, jsonNumber, limit, page, problem, text } from './common';
+import { cursor, id, INEXACT_NUMBER, instant, isoDateTime, jsonNumber, limit, LONE_SURROGATE, page, problem, text } from './common';
 
 export const documentType = lazy(() => z.enum(DOCUMENT_TYPES));
 /**
@@ -31,7 +31,12 @@ export const isStorableNumber = (n: number): boolean =>
  */
 export const MAX_ATTRIBUTE_NESTING = 31;
 
-/** The first value under `root` that DynamoDB could not store exactly, with its path; iterative, linear. */
+/**
+ * The first value under `root` that DynamoDB could not store exactly, with its path; iterative, linear.
+ * A string or key holding half a surrogate pair has no UTF-8, which is what DynamoDB stores: as a key
+ * the write fails (DynamoDB Local: InternalFailure, answered 503 as if a retry could help), as a value
+ * it could not come back as sent, and strict JSON clients refuse the `\ud800` escape it is answered as.
+ */
 export function unstorable(root: unknown): { path: (string | number)[]; message: string } | undefined {
   interface Frame {
     value: unknown;
@@ -48,6 +53,7 @@ export function unstorable(root: unknown): { path: (string | number)[]; message:
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
     const { value } = frame;
     if (typeof value === 'number' && !isStorableNumber(value)) return { path: pathOf(frame), message: Number.isNaN(value) ? INEXACT_NUMBER : NUMBER_RANGE };
+    if (typeof value === 'string' && LONE_SURROGATE.test(value)) return { path: pathOf(frame), message: 'must be valid Unicode' };
     if (typeof value !== 'object' || value === null) continue;
     if (frame.depth >= MAX_ATTRIBUTE_NESTING) return { path: pathOf(frame), message: `must be nested at most ${MAX_ATTRIBUTE_NESTING} levels deep` };
     const depth = frame.depth + 1;
@@ -61,6 +67,8 @@ export function unstorable(root: unknown): { path: (string | number)[]; message:
       const key = keys[i]!;
       const child = { value: (value as Record<string, unknown>)[key], key, parent: frame, depth };
       if (key === '') return { path: pathOf(child), message: 'must not have an empty key' };
+      // At the object's path: the key itself, echoed in the problem's path, would carry the lone half back.
+      if (LONE_SURROGATE.test(key)) return { path: pathOf(frame), message: 'must not have a key that is not valid Unicode' };
       stack.push(child);
     }
   }

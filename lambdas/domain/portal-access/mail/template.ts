@@ -5,6 +5,7 @@
  * could open a tag, an attribute or an entity, whoever supplied it (a contact's name, the staff's
  * message, the business name).
  */
+import { showsSomething } from '../../../contract/text';
 
 /** Running text: plain, or emphasised (bold in HTML). */
 export type Inline = string | { strong: string };
@@ -35,11 +36,10 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ES
 const tidyLines = (s: string): string => s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '');
 
 /**
- * Nothing a reader would see (blanks, line breaks, and format characters, which have no glyph: zero-width
- * spaces and joiners, a soft hyphen, all of \p{Cf}): a quote of this is left out together with the
- * words that introduce it.
+ * Nothing a reader would see (blanks, line breaks, characters with no glyph: see `showsSomething`, the
+ * rule of the single-line text fields): a quote of this is left out together with the words that introduce it.
  */
-export const isBlank = (s: string): boolean => tidyLines(s).replace(/\p{Cf}/gu, '').trim() === '';
+export const isBlank = (s: string): boolean => !showsSomething(tidyLines(s));
 
 /** One line of text: any run of whitespace or control characters is one space (a subject is a header). */
 export const oneLine = (s: string): string =>
