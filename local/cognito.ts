@@ -14,6 +14,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
+  ListGroupsCommand,
   UsernameExistsException,
   type PasswordPolicyType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -113,6 +114,17 @@ export async function ensureStaffUser(
   if (admin) await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: STAFF_GROUP }));
 }
 
+/** Whether the pool has the group: ListGroups, as cognito-local's GetGroup fails (500) in a pool that has no group yet. */
+async function groupExists(client: CognitoIdentityProviderClient, UserPoolId: string, GroupName: string): Promise<boolean> {
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListGroupsCommand({ UserPoolId, ...(NextToken ? { NextToken } : {}) }));
+    if (page.Groups?.some((group) => group.GroupName === GroupName)) return true;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return false;
+}
+
 export async function ensurePools(client: CognitoIdentityProviderClient, state: LocalState): Promise<Pools> {
   let staff = { userPoolId: state.staffUserPoolId, clientId: state.staffClientId };
   if (!(await poolExists(client, staff.userPoolId, staff.clientId))) staff = await createPool(client, 'portal-staff', false);
@@ -120,10 +132,13 @@ export async function ensurePools(client: CognitoIdentityProviderClient, state: 
   if (!(await poolExists(client, customer.userPoolId, customer.clientId))) customer = await createPool(client, 'portal-customers', true);
 
   const staffUserPoolId = staff.userPoolId as string;
-  // cognito-local answers a second CreateGroup without complaint; AWS would say GroupExistsException.
-  await client.send(new CreateGroupCommand({ UserPoolId: staffUserPoolId, GroupName: STAFF_GROUP, Description: 'May use the staff API' })).catch((error: unknown) => {
-    if ((error as { name?: string }).name !== 'GroupExistsException') throw error;
-  });
+  // Only a missing group is created: cognito-local answers a second CreateGroup by replacing the group,
+  // its members too (AWS would say GroupExistsException), so a restart would drop every staff user
+  // but the admin from portal-admins.
+  if (!(await groupExists(client, staffUserPoolId, STAFF_GROUP)))
+    await client.send(new CreateGroupCommand({ UserPoolId: staffUserPoolId, GroupName: STAFF_GROUP, Description: 'May use the staff API' })).catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'GroupExistsException') throw error;
+    });
   const admin = { username: ADMIN_USERNAME, password: state.adminPassword ?? generatePassword(), email: ADMIN_EMAIL };
   await ensureStaffUser(client, staffUserPoolId, admin.username, admin.password, true, { email: ADMIN_EMAIL, email_verified: 'true', name: ADMIN_NAME });
   return {

@@ -8,7 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { allowedOrigin, CORS, type CorsOrigins } from '../lambdas/contract/cors';
 import { REQUEST_ID_HEADER, requestInstance } from '../lambdas/contract/problem-types';
-import type { Route } from '../lambdas/contract/routes';
+import { responseHeadersOf, type Route } from '../lambdas/contract/routes';
 import { fallback, problemResult, type HttpResult } from '../lambdas/http-kit/handler';
 import { HttpError } from '../lambdas/http-kit/problem';
 import { log, withLogContext } from '../lambdas/platform/log';
@@ -108,7 +108,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ServerC
     if (!buckets) throttles.set(match.routeKey, (buckets = new ClientBuckets(match.route.throttle)));
     const verdict = buckets.take(req.socket.remoteAddress ?? 'unknown');
     if (!verdict.allowed)
-      return own(send(res, problemResult(new HttpError('throttled', 'Too many requests; please retry later.', { 'retry-after': String(verdict.retryAfterSeconds) }), requestId), cors));
+      return own(send(res, problemResult(new HttpError('throttled', 'Too many requests; please retry later.', { ...responseHeadersOf(match.route.path), 'retry-after': String(verdict.retryAfterSeconds) }), requestId), cors));
   }
 
   let claims: Record<string, string> | undefined;

@@ -14,7 +14,7 @@ import { explainQuery, explanation } from './schemas/access';
 import { documentAccessPage } from './schemas/document-access';
 import * as links from './schemas/share-links';
 import { lazy, type Lazy } from './schemas/lazy';
-import { SHARED_THROTTLE } from './share-links';
+import { SHARED_RESPONSE_HEADERS, SHARED_THROTTLE } from './share-links';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -149,6 +149,14 @@ export function allowedMethods(): Map<string, Method[]> {
   for (const route of ROUTES) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.method]);
   return byPath;
 }
+
+/**
+ * Headers on every answer to a path of the table, success or problem, whoever makes it: the route's
+ * function, the `405` fallback, the local server's throttle (a share link's no-store, no-referrer,
+ * noindex, as the OpenAPI document declares them on each of its answers).
+ */
+export const responseHeadersOf = (path: string): Readonly<Record<string, string>> =>
+  ROUTES.some((route) => route.path === path && route.fn === 'shared') ? SHARED_RESPONSE_HEADERS : {};
 
 /** Paths under which every method not in the table is refused (`405`), not only the table's own paths. */
 export const READ_ONLY_PREFIX = '/portal';

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { allowedMethods, findRoute, inputSchemasOf, READ_ONLY_PREFIX, ROUTES, type FunctionName, type Route } from '../contract/routes';
+import { allowedMethods, findRoute, inputSchemasOf, READ_ONLY_PREFIX, responseHeadersOf, ROUTES, type FunctionName, type Route } from '../contract/routes';
 import { REQUEST_ID_HEADER } from '../contract/problem-types';
 import { HANDLER_TIMEOUT_MS, LAMBDA_TIMEOUT_SECONDS } from '../contract/runtime';
 import { parseJsonBody } from './body';
@@ -124,7 +124,7 @@ export function fallback(event: HttpEvent, requestId: string): HttpResult {
   const allowed = allowedMethods().get(path) ?? (path.startsWith(READ_ONLY_PREFIX) ? ['GET'] : undefined);
   if (!allowed || event.routeKey === '$default' || (method === 'GET' && allowed.includes('GET')))
     return problemResult(new HttpError('not-found', 'No such resource.'), requestId);
-  return problemResult(new HttpError('method-not-allowed', `${method} is not supported here.`, { allow: allowed.join(', ') }), requestId);
+  return problemResult(new HttpError('method-not-allowed', `${method} is not supported here.`, { ...responseHeadersOf(path), allow: allowed.join(', ') }), requestId);
 }
 
 /** The request id of an invocation: the Lambda's (the one on its every log line), else API Gateway's. */

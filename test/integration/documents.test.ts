@@ -80,6 +80,28 @@ describe('PUT/GET/DELETE /documents/{type}/{id}', () => {
       const read = await staff(`/documents/invoice/${id}`);
       expect(read.body).toMatchObject(body);
     });
+
+    test('the message says to send a string only where a string is taken instead (data): taking its advice works', async () => {
+      const customer = await createContact({ kind: 'company', name: uniq('Advice') });
+      const doc = { type: 'invoice', id: uniq('INV') };
+      expect((await put(doc.type, doc.id, { customerId: customer.id, name: 'Advice' })).status).toBe(201);
+      const refusals = [
+        { label: 'amount 1e20', path: `/documents/${doc.type}/${doc.id}`, method: 'PUT', raw: raw(customer.id, '"amount":1e20'), field: 'amount' },
+        { label: 'amount with 22 digits', path: `/documents/${doc.type}/${doc.id}`, method: 'PUT', raw: raw(customer.id, '"amount":0.1000000000000000000001'), field: 'amount' },
+        { label: 'data.n 1e20', path: `/documents/${doc.type}/${doc.id}`, method: 'PUT', raw: raw(customer.id, '"data":{"n":1e20}'), field: 'data.n' },
+        { label: 'data.n with 22 digits', path: `/documents/${doc.type}/${doc.id}`, method: 'PUT', raw: raw(customer.id, '"data":{"n":0.1000000000000000000001}'), field: 'data.n' },
+        { label: 'a link’s maxViews', path: `/documents/${doc.type}/${doc.id}/links`, method: 'POST', raw: '{"maxViews":2.0000000000000000000001}', field: 'maxViews' },
+        { label: 'an attachment’s size', path: `/documents/${doc.type}/${doc.id}/attachments`, method: 'POST', raw: '{"fileName":"a.pdf","contentType":"application/pdf","size":1e-400}', field: 'size' },
+      ];
+      for (const { label, path, method, raw: rawBody, field } of refusals) {
+        const res = await api(path, { method, token, rawBody, contentType: 'application/json' });
+        expect({ label, status: res.status, paths: (res.body.errors as { path: string }[]).map((e) => e.path) }).toEqual({ label, status: 400, paths: [field] });
+        const { message } = (res.body.errors as { message: string }[])[0]!;
+        // The same request with the number as a string: taken where the message advises it, and only there.
+        const asString = await api(path, { method, token, rawBody: rawBody.replace(/(:)(-?[\d.e+-]+)(}+)$/i, '$1"$2"$3'), contentType: 'application/json' });
+        expect({ label, advisesString: /string/.test(message), stringTaken: asString.status < 300 }).toEqual({ label, advisesString: field.startsWith('data.'), stringTaken: field.startsWith('data.') });
+      }
+    });
   });
 
   test('refuses an unknown or archived customer with 400 on customerId, and bad input with 400', async () => {

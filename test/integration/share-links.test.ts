@@ -381,6 +381,8 @@ describe('rate limit', () => {
       // The local stack's answer (API Gateway's own 429 in AWS has no problem body: problem-types.ts).
       expect(res.body).toMatchObject({ type: 'urn:portal-access:problem:throttled', status: 429, title: 'Too many requests', instance: `urn:request:${res.headers['x-request-id']}` });
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      // The OpenAPI document declares the three headers on the 429 too: the local stack's throttle sends them.
+      expectSharedHeaders(res, '429');
     }
     // The published OpenAPI document declares the header the answer carries, so a client generated from it knows to wait.
     const openapi = (await api('/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>> };
@@ -391,6 +393,17 @@ describe('rate limit', () => {
     // Waiting as told is enough.
     await new Promise((resolve) => setTimeout(resolve, Number(throttled[0]!.headers['retry-after']) * 1000));
     expect((await greedy.get(path)).status).toBe(410);
+  });
+});
+
+describe('answers made before the function', () => {
+  test('a method the routes do not support is 405 with Allow and the three headers (the OpenAPI document declares them on every answer)', async () => {
+    const token = randomBytes(32).toString('base64url');
+    for (const [method, path] of [['POST', `/shared/${token}`], ['DELETE', `/shared/${token}`], ['PUT', `/shared/${token}/attachments/${uniq('att')}`]] as const) {
+      const res = await api(path, { method });
+      expect({ method, path, status: res.status, allow: res.headers.allow, type: res.body?.type }).toEqual({ method, path, status: 405, allow: 'GET', type: 'urn:portal-access:problem:method-not-allowed' });
+      expectSharedHeaders(res, `${method} ${path}`);
+    }
   });
 });
 

@@ -33,7 +33,9 @@ export const multilineText = (max: number) =>
     .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode');
 
 /** Why a body's number reads NaN: its literal would be stored as another number (http-kit/body.ts, `isExactNumber`). */
-export const INEXACT_NUMBER = 'cannot be stored exactly: a double would change it (too many digits, or beyond its range); send it as a string';
+export const INEXACT_NUMBER = 'cannot be stored exactly: a double would change it (too many digits, or beyond its range)';
+/** The same where a string may stand instead (a document's `data`); a field that takes only a number gives no such advice. */
+export const INEXACT_DATA_NUMBER = `${INEXACT_NUMBER}; send it as a string`;
 
 /** A number of a request body: one its literal would not survive (NaN, see INEXACT_NUMBER) is refused in those words. */
 export const jsonNumber = () => z.number({ error: (issue) => (typeof issue.input === 'number' && Number.isNaN(issue.input) ? INEXACT_NUMBER : undefined) });

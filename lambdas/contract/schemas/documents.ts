@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { lazy, type Infer } from './lazy';
 import { DOCUMENT_TYPES, type DocumentType } from '../document-types';
-import { cursor, id, INEXACT_NUMBER, instant, isoDateTime, jsonNumber, limit, LONE_SURROGATE, page, problem, text } from './common';
+import { cursor, id, INEXACT_DATA_NUMBER, instant, isoDateTime, jsonNumber, limit, LONE_SURROGATE, page, problem, text } from './common';
 
 export const documentType = lazy(() => z.enum(DOCUMENT_TYPES));
 /**
@@ -19,8 +19,9 @@ export const documentId = lazy(() => z.string().regex(/^(?!\.{1,2}$)[A-Za-z0-9._
  * hold any double's shortest form, which is what JavaScript writes.
  */
 export const STORABLE_NUMBER = { maxMagnitude: Number.MAX_SAFE_INTEGER, minMagnitude: 1e-130 } as const;
-const NUMBER_RANGE = `must be 0 or of magnitude 1e-130 to ${Number.MAX_SAFE_INTEGER} (larger integers cannot be stored exactly; send them as strings)`;
-
+const NUMBER_RANGE = `must be 0 or of magnitude 1e-130 to ${Number.MAX_SAFE_INTEGER} (larger integers cannot be stored exactly)`;
+/** The same in `data`, where a string may stand instead. */
+const DATA_NUMBER_RANGE = `must be 0 or of magnitude 1e-130 to ${Number.MAX_SAFE_INTEGER} (larger integers cannot be stored exactly; send them as strings)`;
 
 export const isStorableNumber = (n: number): boolean =>
   Number.isFinite(n) && (n === 0 || (Math.abs(n) >= STORABLE_NUMBER.minMagnitude && Math.abs(n) <= STORABLE_NUMBER.maxMagnitude));
@@ -52,7 +53,7 @@ export function unstorable(root: unknown): { path: (string | number)[]; message:
   const stack: Frame[] = [{ value: root, depth: 0 }];
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
     const { value } = frame;
-    if (typeof value === 'number' && !isStorableNumber(value)) return { path: pathOf(frame), message: Number.isNaN(value) ? INEXACT_NUMBER : NUMBER_RANGE };
+    if (typeof value === 'number' && !isStorableNumber(value)) return { path: pathOf(frame), message: Number.isNaN(value) ? INEXACT_DATA_NUMBER : DATA_NUMBER_RANGE };
     if (typeof value === 'string' && LONE_SURROGATE.test(value)) return { path: pathOf(frame), message: 'must be valid Unicode' };
     if (typeof value !== 'object' || value === null) continue;
     if (frame.depth >= MAX_ATTRIBUTE_NESTING) return { path: pathOf(frame), message: `must be nested at most ${MAX_ATTRIBUTE_NESTING} levels deep` };
