@@ -526,6 +526,22 @@ describe('the admin console in Chromium', () => {
     await inView();
   });
 
+  test('on a phone-wide screen a document with a share link does not scroll sideways: the links table scrolls in its own box', async () => {
+    const id = uniq('INV');
+    expect((await api(`/documents/invoice/${id}`, { method: 'PUT', token: staffToken, body: { customerId: company.id, name: 'Invoice on a phone' } })).status).toBe(201);
+    expect((await api(`/documents/invoice/${id}/links`, { method: 'POST', token: staffToken, body: {} })).status).toBe(201);
+    const before = page.viewportSize()!;
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      await page.goto(`${adminUrl()}/documents/invoice/${id}`);
+      await page.getByRole('region', { name: 'Share links' }).getByRole('button', { name: 'Revoke link 1' }).waitFor();
+      await screenshot(page, 'admin-16-document-phone');
+      expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize(before);
+    }
+  });
+
   test('an address naming no document type or portal status is treated as unknown, also one named like what every JavaScript object has', async () => {
     for (const type of ['bogus', 'constructor', 'toString']) {
       await page.goto(`${adminUrl()}/documents/${type}/${invoice.id}`);
