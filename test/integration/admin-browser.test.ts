@@ -113,6 +113,22 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('banner').getByText(stack().admin.username, { exact: true }).waitFor();
   });
 
+  test('Search on the start page, typed with a pause: the URL follows the first part, and the rest of the typing still lands in the field', async () => {
+    expect(new URL(page.url()).pathname).toBe('/');
+    const search = page.getByRole('search').getByRole('textbox', { name: 'Search', exact: true });
+    await search.click();
+    await page.keyboard.type('Azure');
+    // The pause: the search goes out and the address becomes `/contacts?q=Azure` (a new path: `/` was the start page).
+    await page.waitForURL((url) => url.searchParams.get('q') === 'Azure');
+    await page.getByRole('link', { name: company.name }).waitFor();
+    await page.keyboard.type(' Interior');
+    await page.waitForURL((url) => url.searchParams.get('q') === 'Azure Interior');
+    expect(await search.inputValue()).toBe('Azure Interior');
+    expect(await focused()).toBe('INPUT search');
+    await page.goto(`${adminUrl()}/`);
+    await heading('Contacts').waitFor();
+  });
+
   test('Search finds the company by the start of its name; its page shows its persons and their portal status', async () => {
     // API.md's `Search` field: an ordinary text field (a textbox), in the page's search landmark.
     const search = page.getByRole('search').getByRole('textbox', { name: 'Search', exact: true });
@@ -470,6 +486,15 @@ describe('the admin console in Chromium', () => {
     expect(await rows.count()).toBe(52);
     await who.getByRole('row').filter({ hasText: 'Person 51' }).waitFor();
     await expect(who.getByRole('button', { name: 'More contacts with access' }).count()).resolves.toBe(0);
+
+    // The company's persons, 25 a page: `Next page` with the keyboard takes the focus to the next page's content, not to nothing.
+    await page.goto(`${adminUrl()}/contacts?companyId=${big.id}`);
+    await page.getByRole('link', { name: 'Person 24' }).waitFor();
+    await page.getByRole('link', { name: 'Next page' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/cursor=/);
+    await page.getByRole('link', { name: 'Person 49' }).waitFor();
+    expect(await focused()).toBe('MAIN main');
   });
 
   test('the wizard of a contact with a long unbroken name still fits the page: its `In Portal` checkbox and `Outcome` are in view', async () => {
