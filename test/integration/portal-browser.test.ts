@@ -296,6 +296,12 @@ describe('the customer portal in Chromium', () => {
     await heading('Your portal access has ended', 2).waitFor();
     expect(await page.locator('table').count()).toBe(0);
     await screenshot(page, '08-access-ended');
+    expect(await page.title()).toBe('Your portal access has ended – Customer portal');
+    // In the app, to the start page: it says so too, in the tab's title as on the page (nothing is asked of the API: it is known).
+    await page.getByRole('banner').getByRole('link', { name: 'Customer portal' }).click();
+    await page.waitForURL(`${portalUrl()}/`);
+    await heading('Your portal access has ended', 2).waitFor();
+    expect(await page.title()).toBe('Your portal access has ended – Customer portal');
 
     console_.expectApiErrors(401);
     await page.goto(`${portalUrl()}/`);
