@@ -579,6 +579,35 @@ describe('the admin console in Chromium', () => {
     }
   });
 
+  test('a contact or a document whose id the address mangled is "not found"; a failing API is named in the tab’s title as on the page, not "not found"', async () => {
+    for (const [path, title] of [
+      [`/contacts/${encodeURIComponent(' ')}`, 'Contact not found'],
+      [`/documents/invoice/${encodeURIComponent('a<b')}`, 'Document not found'],
+    ] as const) {
+      console_.expectApiErrors(400); // the API refuses to look such an id up
+      await page.goto(`${adminUrl()}${path}`);
+      await heading(title, 2).waitFor();
+      expect(await page.title()).toBe(`${title} – Portal admin`);
+      expect(await page.getByText('Invalid request').count()).toBe(0);
+    }
+    // The API fails (a 500): the page says what the API said, and so does the tab.
+    await page.route(`${stack().apiUrl}/contacts/${deco.id}`, (route) =>
+      route.request().method() === 'GET'
+        ? route.fulfill({
+            status: 500,
+            contentType: 'application/problem+json',
+            headers: { 'access-control-allow-origin': new URL(adminUrl()).origin },
+            body: JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Please try again later.' }),
+          })
+        : route.fallback(),
+    );
+    console_.expectApiErrors(500);
+    await page.goto(`${adminUrl()}/contacts/${deco.id}`);
+    await heading('Internal Server Error', 2).waitFor();
+    expect(await page.title()).toBe('Internal Server Error – Portal admin');
+    await page.unrouteAll();
+  });
+
   test("the access editor shows what the line's contact sees: every type ticked without a limit; narrowed to one, which cannot be unticked", async () => {
     const narrow = await createContact({ kind: 'company', name: `Narrow Types ${uniq('co')}` });
     const granted = await api(`/contacts/${narrow.id}/portal-access`, { method: 'POST', token: await adminToken(), body: { lines: [{ contactId: narrow.id, inPortal: true, email: `${uniq('narrow')}@example.com` }] } });
