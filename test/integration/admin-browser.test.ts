@@ -113,6 +113,22 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('banner').getByText(stack().admin.username, { exact: true }).waitFor();
   });
 
+  test('Search on the start page, typed with a pause: the URL follows the first part, and the rest of the typing still lands in the field', async () => {
+    expect(new URL(page.url()).pathname).toBe('/');
+    const search = page.getByRole('search').getByRole('textbox', { name: 'Search', exact: true });
+    await search.click();
+    await page.keyboard.type('Azure');
+    // The pause: the search goes out and the address becomes `/contacts?q=Azure` (a new path: `/` was the start page).
+    await page.waitForURL((url) => url.searchParams.get('q') === 'Azure');
+    await page.getByRole('link', { name: company.name }).waitFor();
+    await page.keyboard.type(' Interior');
+    await page.waitForURL((url) => url.searchParams.get('q') === 'Azure Interior');
+    expect(await search.inputValue()).toBe('Azure Interior');
+    expect(await focused()).toBe('INPUT search');
+    await page.goto(`${adminUrl()}/`);
+    await heading('Contacts').waitFor();
+  });
+
   test('Search finds the company by the start of its name; its page shows its persons and their portal status', async () => {
     // API.md's `Search` field: an ordinary text field (a textbox), in the page's search landmark.
     const search = page.getByRole('search').getByRole('textbox', { name: 'Search', exact: true });
@@ -470,6 +486,15 @@ describe('the admin console in Chromium', () => {
     expect(await rows.count()).toBe(52);
     await who.getByRole('row').filter({ hasText: 'Person 51' }).waitFor();
     await expect(who.getByRole('button', { name: 'More contacts with access' }).count()).resolves.toBe(0);
+
+    // The company's persons, 25 a page: `Next page` with the keyboard takes the focus to the next page's content, not to nothing.
+    await page.goto(`${adminUrl()}/contacts?companyId=${big.id}`);
+    await page.getByRole('link', { name: 'Person 24' }).waitFor();
+    await page.getByRole('link', { name: 'Next page' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/cursor=/);
+    await page.getByRole('link', { name: 'Person 49' }).waitFor();
+    expect(await focused()).toBe('MAIN main');
   });
 
   test('the wizard of a contact with a long unbroken name still fits the page: its `In Portal` checkbox and `Outcome` are in view', async () => {
@@ -526,6 +551,22 @@ describe('the admin console in Chromium', () => {
     await inView();
   });
 
+  test('on a phone-wide screen a document with a share link does not scroll sideways: the links table scrolls in its own box', async () => {
+    const id = uniq('INV');
+    expect((await api(`/documents/invoice/${id}`, { method: 'PUT', token: staffToken, body: { customerId: company.id, name: 'Invoice on a phone' } })).status).toBe(201);
+    expect((await api(`/documents/invoice/${id}/links`, { method: 'POST', token: staffToken, body: {} })).status).toBe(201);
+    const before = page.viewportSize()!;
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      await page.goto(`${adminUrl()}/documents/invoice/${id}`);
+      await page.getByRole('region', { name: 'Share links' }).getByRole('button', { name: 'Revoke link 1' }).waitFor();
+      await screenshot(page, 'admin-16-document-phone');
+      expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize(before);
+    }
+  });
+
   test('an address naming no document type or portal status is treated as unknown, also one named like what every JavaScript object has', async () => {
     for (const type of ['bogus', 'constructor', 'toString']) {
       await page.goto(`${adminUrl()}/documents/${type}/${invoice.id}`);
@@ -536,6 +577,35 @@ describe('the admin console in Chromium', () => {
       await page.goto(`${adminUrl()}/contacts?companyId=${company.id}&portalStatus=${type}`);
       await page.getByRole('link', { name: deco.name }).waitFor();
     }
+  });
+
+  test('a contact or a document whose id the address mangled is "not found"; a failing API is named in the tab’s title as on the page, not "not found"', async () => {
+    for (const [path, title] of [
+      [`/contacts/${encodeURIComponent(' ')}`, 'Contact not found'],
+      [`/documents/invoice/${encodeURIComponent('a<b')}`, 'Document not found'],
+    ] as const) {
+      console_.expectApiErrors(400); // the API refuses to look such an id up
+      await page.goto(`${adminUrl()}${path}`);
+      await heading(title, 2).waitFor();
+      expect(await page.title()).toBe(`${title} – Portal admin`);
+      expect(await page.getByText('Invalid request').count()).toBe(0);
+    }
+    // The API fails (a 500): the page says what the API said, and so does the tab.
+    await page.route(`${stack().apiUrl}/contacts/${deco.id}`, (route) =>
+      route.request().method() === 'GET'
+        ? route.fulfill({
+            status: 500,
+            contentType: 'application/problem+json',
+            headers: { 'access-control-allow-origin': new URL(adminUrl()).origin },
+            body: JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Please try again later.' }),
+          })
+        : route.fallback(),
+    );
+    console_.expectApiErrors(500);
+    await page.goto(`${adminUrl()}/contacts/${deco.id}`);
+    await heading('Internal Server Error', 2).waitFor();
+    expect(await page.title()).toBe('Internal Server Error – Portal admin');
+    await page.unrouteAll();
   });
 
   test("the access editor shows what the line's contact sees: every type ticked without a limit; narrowed to one, which cannot be unticked", async () => {

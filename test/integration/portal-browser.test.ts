@@ -52,6 +52,8 @@ async function tabTo(id: string): Promise<void> {
 }
 
 const heading = (name: string | RegExp, level = 1) => page.getByRole('heading', { level, name });
+/** The id of the element with the focus (`main`: the page's content; '' when the focus was lost to the body). */
+const focusedId = async () => (await page.evaluate('document.activeElement ? document.activeElement.id : ""')) as string;
 
 /** Staff attach the PDF: announce, the presigned PUT, complete. */
 async function attach(document: string): Promise<void> {
@@ -183,10 +185,21 @@ describe('the customer portal in Chromium', () => {
     expect(await page.locator('tbody tr').first().getByRole('link').innerText()).toBe(`Invoice ${INVOICES}`);
     await screenshot(page, '06-invoices');
 
-    await page.getByRole('link', { name: 'Next page' }).click();
+    // With the keyboard: the link that had the focus goes with the page it was on; the focus moves to the
+    // new page's content (as on any in-app navigation), not to nothing — also on Back and Forward between the pages.
+    await page.getByRole('link', { name: 'Next page' }).focus();
+    await page.keyboard.press('Enter');
     await page.waitForURL(/cursor=/);
     await page.getByRole('link', { name: 'Invoice 01' }).waitFor();
     expect(await page.locator('tbody tr').count()).toBe(INVOICES - 20);
+    expect(await focusedId()).toBe('main');
+    await page.getByRole('link', { name: 'First page' }).focus();
+    await page.goBack();
+    await page.getByRole('link', { name: `Invoice ${INVOICES}` }).waitFor();
+    expect(await focusedId()).toBe('main');
+    await page.goForward();
+    await page.getByRole('link', { name: 'Invoice 01' }).waitFor();
+    expect(await focusedId()).toBe('main');
 
     await page.getByRole('link', { name: 'Invoice 01' }).click();
     await heading('Invoice 01').waitFor();
@@ -283,6 +296,12 @@ describe('the customer portal in Chromium', () => {
     await heading('Your portal access has ended', 2).waitFor();
     expect(await page.locator('table').count()).toBe(0);
     await screenshot(page, '08-access-ended');
+    expect(await page.title()).toBe('Your portal access has ended – Customer portal');
+    // In the app, to the start page: it says so too, in the tab's title as on the page (nothing is asked of the API: it is known).
+    await page.getByRole('banner').getByRole('link', { name: 'Customer portal' }).click();
+    await page.waitForURL(`${portalUrl()}/`);
+    await heading('Your portal access has ended', 2).waitFor();
+    expect(await page.title()).toBe('Your portal access has ended – Customer portal');
 
     console_.expectApiErrors(401);
     await page.goto(`${portalUrl()}/`);

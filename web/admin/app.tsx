@@ -2,6 +2,7 @@
 import { LocationProvider, Route, Router } from 'preact-iso/router';
 import type { AppConfig } from '../shared/config';
 import { Layout } from '../shared/layout';
+import { useFocusAfterNavigation } from '../shared/navigation-focus';
 import { Callback } from './pages/callback';
 import { ContactPage } from './pages/contact';
 import { EditContact, NewContact } from './pages/contact-form';
@@ -14,6 +15,7 @@ import { WizardPage } from './pages/wizard';
 import { displayName, SessionProvider, useSession } from './session';
 
 function Frame() {
+  useFocusAfterNavigation();
   const { t, user, auth, forbidden } = useSession();
   const nav =
     user && !forbidden ? (
@@ -24,8 +26,7 @@ function Frame() {
     ) : undefined;
   return (
     <Layout appName={t.appName} skipToContent={t.skipToContent} signOutLabel={t.signOut} signedInAs={displayName(user)} onSignOut={user ? () => void auth.signOut() : undefined} nav={nav}>
-      {/* After an in-app navigation, reading goes on at the new page's content. */}
-      <Router onRouteChange={() => document.getElementById('main')?.focus()}>
+      <Router>
         <Route path="/" component={ContactList} />
         <Route path="/callback" component={Callback} />
         <Route path="/contacts" component={ContactList} />

@@ -2,6 +2,7 @@
 import { LocationProvider, Route, Router } from 'preact-iso/router';
 import type { AppConfig } from '../shared/config';
 import { Layout } from '../shared/layout';
+import { useFocusAfterNavigation } from '../shared/navigation-focus';
 import { Callback } from './pages/callback';
 import { DocumentPage } from './pages/document';
 import { DocumentList } from './pages/documents';
@@ -12,12 +13,12 @@ import { SharedDocument } from './pages/shared';
 import { SessionProvider, useSession } from './session';
 
 function Frame() {
+  useFocusAfterNavigation();
   const { t, user, auth } = useSession();
   const email = user?.profile.email;
   return (
     <Layout appName={t.appName} skipToContent={t.skipToContent} signOutLabel={t.signOut} signedInAs={email} onSignOut={user ? () => void auth.signOut() : undefined}>
-      {/* After an in-app navigation, reading goes on at the new page's content. */}
-      <Router onRouteChange={() => document.getElementById('main')?.focus()}>
+      <Router>
         <Route path="/" component={Home} />
         <Route path="/callback" component={Callback} />
         <Route path="/invitation" component={Invitation} />

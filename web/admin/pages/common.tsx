@@ -5,6 +5,7 @@ import { ApiError, Unreachable } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { UploadFailed } from '../upload';
 import { useSession } from '../session';
+import type { Strings } from '../strings';
 
 export function useTitle(title: string | undefined): void {
   const { t } = useSession();
@@ -22,34 +23,51 @@ export function Loading({ label }: { label?: string }) {
   );
 }
 
+/** The heading `Failure` gives a failure: also the page's title when the failure is all the page shows. */
+export function failureTitle(t: Strings, error: unknown): string {
+  if (error instanceof Unreachable) return t.error.unreachableTitle;
+  if (error instanceof UploadFailed) return t.error.uploadTitle;
+  if (!(error instanceof ApiError)) return t.error.title;
+  return error.problem?.title ?? t.error.status(error.status);
+}
+
+/**
+ * Whether a page's one thing (a contact, a document) is not there: a 404, or the 400 of an id the API
+ * refuses to look up (a mangled address) — as absent as any other, and said so, not as an invalid request.
+ */
+export function isMissing(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 404 || (error.status === 400 && (error.problem?.errors ?? []).some((e) => e.path === 'id')));
+}
+
 /**
  * A failure as the API explained it: the problem's title and detail, each invalid field with its
  * message, the request's reference for support. Never a blank page, never a stack trace.
  */
 export function Failure({ error, title }: { error: unknown; title?: string }) {
   const { t } = useSession();
+  const heading = title ?? failureTitle(t, error);
   if (error instanceof Unreachable)
     return (
-      <Notice title={title ?? t.error.unreachableTitle}>
+      <Notice title={heading}>
         <p>{t.error.unreachable}</p>
       </Notice>
     );
   if (error instanceof UploadFailed)
     return (
-      <Notice title={title ?? t.error.uploadTitle}>
+      <Notice title={heading}>
         <p>{t.error.upload}</p>
       </Notice>
     );
   if (!(error instanceof ApiError))
     return (
-      <Notice title={title ?? t.error.title}>
+      <Notice title={heading}>
         <p>{t.error.text}</p>
       </Notice>
     );
   const problem = error.problem;
   const reference = (problem as { instance?: unknown } | undefined)?.instance;
   return (
-    <Notice title={title ?? problem?.title ?? t.error.status(error.status)}>
+    <Notice title={heading}>
       {problem?.detail && <p>{problem.detail}</p>}
       {!problem?.detail && !problem?.errors?.length && <p>{error.status >= 500 ? t.error.text : t.error.status(error.status)}</p>}
       {problem?.errors && problem.errors.length > 0 && (

@@ -6,13 +6,12 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso/router';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { useLoad } from '../../shared/load';
 import type { Contact } from '../model';
 import { forgetName, useNames } from '../names';
 import { useSession } from '../session';
-import { ActionStatus, Failure, Loading, SignedIn, useAction, useTitle, withQuery } from './common';
+import { ActionStatus, Failure, failureTitle, isMissing, Loading, SignedIn, useAction, useTitle, withQuery } from './common';
 
 export function PortalSummary({ contact }: { contact: Contact }) {
   const { t } = useSession();
@@ -98,11 +97,11 @@ function Shown({ id }: { id: string }) {
   const loaded = useLoad(`${id}:${version}`, () => calls.contacts.get(id), refused);
   const contact = loaded.state === 'done' ? loaded.data : undefined;
   const names = useNames(calls, [contact?.companyId]);
-  useTitle(contact?.name ?? (loaded.state === 'failed' ? t.contact.notFoundTitle : undefined));
+  useTitle(contact?.name ?? (loaded.state === 'failed' ? (isMissing(loaded.error) ? t.contact.notFoundTitle : failureTitle(t, loaded.error)) : undefined));
 
   if (loaded.state === 'loading' && !contact) return <Loading />;
   if (loaded.state === 'failed')
-    return loaded.error instanceof ApiError && loaded.error.status === 404 ? (
+    return isMissing(loaded.error) ? (
       <Notice title={t.contact.notFoundTitle}>
         <p>{t.contact.notFound}</p>
       </Notice>

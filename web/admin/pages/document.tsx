@@ -6,13 +6,13 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso/router';
 import { useState } from 'preact/hooks';
-import { ApiError, type DocumentType } from '../../shared/api';
+import type { DocumentType } from '../../shared/api';
 import { Notice } from '../../shared/layout';
 import { useLoad } from '../../shared/load';
 import type { Document } from '../model';
 import { useNames } from '../names';
 import { useSession } from '../session';
-import { Failure, Loading, SignedIn, useTitle } from './common';
+import { Failure, failureTitle, isMissing, Loading, SignedIn, useTitle } from './common';
 import { Attachments } from './document-attachments';
 import { Explain } from './document-explain';
 import { Grants, WhoHasAccess } from './document-grants';
@@ -54,10 +54,10 @@ function Shown({ type, id }: { type: DocumentType; id: string }) {
   const { t, calls, refused } = useSession();
   const doc = useLoad(`${type}/${id}`, () => calls.documents.get(type, id), refused);
   const [revision, setRevision] = useState(0);
-  useTitle(doc.state === 'done' ? doc.data.name : doc.state === 'failed' ? t.document.notFoundTitle : undefined);
+  useTitle(doc.state === 'done' ? doc.data.name : doc.state === 'failed' ? (isMissing(doc.error) ? t.document.notFoundTitle : failureTitle(t, doc.error)) : undefined);
   if (doc.state === 'loading') return <Loading />;
   if (doc.state === 'failed')
-    return doc.error instanceof ApiError && doc.error.status === 404 ? (
+    return isMissing(doc.error) ? (
       <Notice title={t.document.notFoundTitle}>
         <p>{t.document.notFound}</p>
       </Notice>

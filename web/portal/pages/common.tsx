@@ -72,17 +72,23 @@ export function Failure({ error }: { error: unknown }) {
  * that, and nothing of the page.
  */
 export function SignedIn({ returnTo, children }: { returnTo: string; children: () => ComponentChildren }) {
-  const { t, user, ended, expired } = useSession();
+  const { user, ended, expired } = useSession();
   if (user === null) return <Loading />;
   if (ended) return <AccessEnded />;
-  if (!user)
-    return (
-      <section>
-        <h1>{t.home.signedOutTitle}</h1>
-        {expired && <p role="status">{t.home.sessionExpired}</p>}
-        <p>{t.home.signedOutText}</p>
-        <SignInButton returnTo={returnTo} />
-      </section>
-    );
+  if (!user) return <SignedOut returnTo={returnTo} expired={expired} />;
   return <>{children()}</>;
+}
+
+function SignedOut({ returnTo, expired }: { returnTo: string; expired: boolean }) {
+  const { t } = useSession();
+  // The tab's title is the app's, not that of the page the session ended on.
+  useTitle(undefined);
+  return (
+    <section>
+      <h1>{t.home.signedOutTitle}</h1>
+      {expired && <p role="status">{t.home.sessionExpired}</p>}
+      <p>{t.home.signedOutText}</p>
+      <SignInButton returnTo={returnTo} />
+    </section>
+  );
 }

@@ -35,6 +35,6 @@ function MyDocuments() {
 }
 
 export function Home() {
-  useTitle(undefined);
+  // Each state sets the tab's title itself (the name, "Your portal access has ended", the app's while signed out or loading).
   return <SignedIn returnTo="/">{() => <MyDocuments />}</SignedIn>;
 }
