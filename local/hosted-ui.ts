@@ -11,7 +11,8 @@
  * ones, exactly (an unknown one is an error page, never a redirect); a code is single-use, lives
  * 60 s, and is bound to its client, redirect URI and PKCE challenge; a disabled user cannot sign in.
  * A sign-in leaves a session (an HttpOnly cookie per pool, 1 hour) that signs the next authorization
- * in without the form, until `/logout` ends it.
+ * in without the form, until `/logout` ends it — unless the request asks `prompt=login` (OpenID
+ * Connect; Cognito's managed login too): then the form, whatever session there is.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -217,7 +218,9 @@ export function createHostedUi(config: HostedUiConfig): http.Server {
     const name = sessionCookie(client.userPoolId);
     const sessionId = cookies(req)[name];
     const session = sessionId ? sessions.get(sessionId) : undefined;
-    if (session && session.userPoolId === client.userPoolId && session.expiresAt > Date.now()) {
+    // `prompt=login`: the page wants a sign-in of now (the API refused a session begun before), not the session's tokens.
+    const reauthenticate = (url.searchParams.get('prompt') ?? '').split(' ').includes('login');
+    if (session && !reauthenticate && session.userPoolId === client.userPoolId && session.expiresAt > Date.now()) {
       const tokens = await refresh(client, session.refreshToken);
       if (tokens) return redirectWithCode(res, client, url.searchParams, tokens);
       sessions.delete(sessionId!);

@@ -47,12 +47,13 @@ export async function untilTheNextSecond(deps: { now: () => Date; sleep: (ms: nu
 
 /**
  * The portal user behind a token's subject, or `AccessEnded` (401) unless its access is active at
- * `now` (an access past its `until` has ended like a revoked one). A token issued (`iat`, epoch
- * seconds) before the access became active is refused as well: it predates a revocation that a
- * re-grant has since lifted, or belongs to the archived contact whose login a new contact took
- * over: plain `Unauthenticated`, since signing in again may help.
+ * `now` (an access past its `until` has ended like a revoked one). A token of a session begun
+ * (`sessionBegan`, epoch seconds: the token's `iat`, or its sign-in's `auth_time` when earlier —
+ * http-kit/principal.ts `sessionBeganAt`) before the access became active is refused as well: it
+ * predates a revocation that a re-grant has since lifted, or belongs to the archived contact whose
+ * login a new contact took over: plain `Unauthenticated`, since signing in again may help.
  */
-export async function portalUser(store: PortalSessionStore, sub: string, issuedAt: number | undefined, now: Date): Promise<ContactRecord> {
+export async function portalUser(store: PortalSessionStore, sub: string, sessionBegan: number | undefined, now: Date): Promise<ContactRecord> {
   const attempt = async (fresh: boolean) => {
     const contactId = await store.contactIdOfSubject(sub, fresh);
     const contact = contactId === undefined ? undefined : await store.contact(contactId);
@@ -62,11 +63,11 @@ export async function portalUser(store: PortalSessionStore, sub: string, issuedA
   const contact = (await attempt(false)) ?? (await attempt(true));
   if (!contact) throw new AccessEnded('Portal access is not active for this login.');
   const activatedAt = contact.portal.activatedAt ? Math.floor(Date.parse(contact.portal.activatedAt) / 1000) : undefined;
-  if (issuedAt !== undefined && activatedAt !== undefined && issuedAt < activatedAt)
+  if (sessionBegan !== undefined && activatedAt !== undefined && sessionBegan < activatedAt)
     throw new Unauthenticated('This token was issued before the portal access was granted; sign in again.');
   // The login moved to a new email: sessions begun under the old one end (the access itself stays).
   const signedOutAt = contact.login?.signedOutAt ? firstSecondAfterMove(contact.login.signedOutAt) : undefined;
-  if (issuedAt !== undefined && signedOutAt !== undefined && issuedAt < signedOutAt)
+  if (sessionBegan !== undefined && signedOutAt !== undefined && sessionBegan < signedOutAt)
     throw new Unauthenticated("This token was issued before the login's email changed; sign in again.");
   store.remember(sub, contact);
   return contact;
@@ -84,9 +85,9 @@ export interface PortalCaller {
 }
 
 /** Starts the access check of a request and answers at once, so the request's reads can start beside it. */
-export function startPortalRequest(store: PortalSessionStore, sub: string, issuedAt: number | undefined, now: Date): PortalCaller {
+export function startPortalRequest(store: PortalSessionStore, sub: string, sessionBegan: number | undefined, now: Date): PortalCaller {
   const guess = store.recall(sub);
-  const viewer = portalUser(store, sub, issuedAt, now);
+  const viewer = portalUser(store, sub, sessionBegan, now);
   // Whoever awaits it handles a refusal; until then it must not count as an unhandled rejection.
   viewer.catch(() => undefined);
   return { now, guess, viewer, checked: viewer };

@@ -5,7 +5,15 @@ import { HttpError } from './problem';
 /** Who is calling, from the claims that API Gateway's JWT authorizer (or the local stack) verified. */
 export type Principal =
   | { kind: 'staff'; userId: string; username: string }
-  | { kind: 'customer'; sub: string; username: string; /** The token's `iat`, epoch seconds. */ issuedAt: number }
+  | {
+      kind: 'customer';
+      sub: string;
+      username: string;
+      /** The token's `iat`, epoch seconds. */
+      issuedAt: number;
+      /** The token's `auth_time`, epoch seconds: when the sign-in its session began with took place (kept across refreshes and hosted-UI sessions). */
+      authTime?: number;
+    }
   | { kind: 'public' };
 
 type Claims = Record<string, unknown>;
@@ -26,6 +34,22 @@ export function groupsOf(claims: Claims): string[] {
 
 const unauthorized = (detail: string) => new HttpError('unauthenticated', detail);
 
+/** A time claim (`iat`, `auth_time`): a number, or API Gateway's string rendering of one. */
+function epochSecondsOf(claim: unknown): number | undefined {
+  const value = typeof claim === 'number' ? claim : typeof claim === 'string' && /^\d{1,12}$/.test(claim) ? Number(claim) : undefined;
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * When the session a portal token belongs to began: its `auth_time` — the sign-in it descends from —
+ * when that is earlier than its `iat`. Cognito's hosted UI keeps a session cookie that outlives the
+ * sign-outs the backend makes (AdminUserGlobalSignOut ends refresh tokens, not that cookie): a
+ * browser signed in before a login's email moved, or before another contact adopted the login,
+ * gets fresh tokens from it — a later `iat`, but the `auth_time` of that earlier sign-in.
+ */
+export const sessionBeganAt = (principal: { issuedAt: number; authTime?: number }): number =>
+  principal.authTime === undefined ? principal.issuedAt : Math.min(principal.issuedAt, principal.authTime);
+
 export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Principal {
   if (kind === 'public') return { kind: 'public' };
   const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
@@ -35,9 +59,10 @@ export function principalOf(kind: PrincipalKind, claims: Claims | undefined): Pr
   const username = typeof claims.username === 'string' ? claims.username : sub;
   if (kind === 'customer') {
     // The portal refuses tokens issued before a re-grant or an email change by their `iat`: one without it is refused outright.
-    const iat = typeof claims.iat === 'number' ? claims.iat : typeof claims.iat === 'string' && /^\d{1,12}$/.test(claims.iat) ? Number(claims.iat) : undefined;
-    if (iat === undefined || !Number.isFinite(iat)) throw unauthorized('The access token carries no issue time.');
-    return { kind: 'customer', sub, username, issuedAt: iat };
+    const iat = epochSecondsOf(claims.iat);
+    if (iat === undefined) throw unauthorized('The access token carries no issue time.');
+    const authTime = epochSecondsOf(claims.auth_time);
+    return { kind: 'customer', sub, username, issuedAt: iat, ...(authTime === undefined ? {} : { authTime }) };
   }
   if (!groupsOf(claims).includes(STAFF_GROUP)) throw new HttpError('forbidden', `Staff must be in the ${STAFF_GROUP} group.`);
   return { kind: 'staff', userId: sub, username };

@@ -5,7 +5,7 @@ import { downloadVisibleAttachment, visibleDocument } from '../domain/attachment
 import { startPortalRequest, type PortalCaller } from '../domain/portal-session';
 import { portalDocuments, portalMe } from '../domain/visibility';
 import { httpFunction, type HttpRequest } from '../http-kit/handler';
-import type { Principal } from '../http-kit/principal';
+import { sessionBeganAt, type Principal } from '../http-kit/principal';
 import { portalDeps } from '../wiring/portal';
 
 /** The portal's read-only routes; writes under /portal never reach here (the kit answers 405). */
@@ -19,7 +19,7 @@ type DocumentParams = { type: DocumentType; id: string };
 async function viewer(principal: Principal): Promise<PortalCaller> {
   if (principal.kind !== 'customer') throw new Unauthenticated('A portal login is required.');
   const deps = portalDeps();
-  return startPortalRequest(deps.session, principal.sub, principal.issuedAt, deps.now());
+  return startPortalRequest(deps.session, principal.sub, sessionBeganAt(principal), deps.now());
 }
 
 /** The request's portal caller, as `viewer` started it. */

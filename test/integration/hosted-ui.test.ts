@@ -213,6 +213,17 @@ describe('the hosted-UI stand-in', () => {
     expect(afterwards.status).toBe(200);
   });
 
+  test('prompt=login asks for the password although a session is on; signed in again, the session signs in as before', async () => {
+    const signedIn = await signIn(customer(), email, PASSWORD, pkce().challenge);
+    const session = cookieOf(signedIn, `hosted_ui_session_${stack().customerUserPoolId}`)!;
+    const forced = await hostedUi(`/oauth2/authorize?${authorizeQuery(customer(), pkce().challenge, { prompt: 'login' })}`, { headers: { cookie: session } });
+    expect(forced.status).toBe(200);
+    expect(await forced.text()).toContain('<label for="password">Password</label>');
+    const silent = await hostedUi(`/oauth2/authorize?${authorizeQuery(customer(), pkce().challenge)}`, { headers: { cookie: session } });
+    expect(silent.status).toBe(302);
+    expect(codeOf(silent)).toBeTruthy();
+  });
+
   test('the staff pool signs in by username through its own client; its token is a staff token', async () => {
     const { verifier, challenge } = pkce();
     const page = await hostedUi(`/oauth2/authorize?${authorizeQuery(staffClient(), challenge)}`);

@@ -15,10 +15,14 @@
  *    password signs in while the new contact accepts, or refreshes a session it kept (the acceptance
  *    signs the login out everywhere; locally too, local/cognito-local.cjs). Token times are whole seconds, so the new
  *    access must begin in a later second than the password was replaced in (invitations.ts).
+ * 4. A browser signed in before the adoption (or before the login's email moved) keeps Cognito's
+ *    hosted-UI session cookie, which no sign-out ends: it gets fresh tokens — a later `iat`, the
+ *    `auth_time` of its own sign-in. Such tokens are made here as Cognito would issue them: a real
+ *    token of that session, re-signed by cognito-local's key with a fresh `iat` (support/principals.ts).
  */
 import { AdminGetUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
-import { createContact, invitationTokenIn, PORTAL_PASSWORD, portalUser, type PortalUser } from './support/principals';
+import { createContact, invitationTokenIn, PORTAL_PASSWORD, portalUser, reissued, type PortalUser } from './support/principals';
 import { adminToken, api, cognito, emails, mailsTo, settled, signIn, stack, uniq } from './support/stack';
 
 jest.setTimeout(90_000);
@@ -209,4 +213,45 @@ it("an adopted login's former password signs no one in to the new contact: not e
   const me = await api('/portal/me', { token: own.accessToken });
   expect(me.status).toBe(200);
   expect(me.body.contact.id).toBe(fresh.id);
+});
+
+describe('a session begun before the login changed hands, renewed by the hosted UI (a fresh `iat`, its own `auth_time`), is refused', () => {
+  const epochSeconds = () => Math.floor(Date.now() / 1000);
+  /** What the hosted UI's session cookie hands the browser now: the same sign-in (`auth_time`), issued now. */
+  const renewed = (token: string) => reissued(token, { iat: epochSeconds(), exp: epochSeconds() + 600 });
+  /** The same token, of a sign-in made now: let in, so the refusal above is for its `auth_time` alone. */
+  const signedInNow = (token: string) => reissued(token, { iat: epochSeconds(), auth_time: epochSeconds(), exp: epochSeconds() + 600 });
+
+  it('an archived contact’s browser session reads nothing of the contact that adopted its login', async () => {
+    const old = await portalUser(companyA.id, 'takeover-cookie');
+    // Token times are whole seconds: the old sign-in's must be strictly before the new access begins.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await api(`/contacts/${old.contact.id}`, { method: 'DELETE', token: await adminToken() })).status).toBe(204);
+    const fresh = await createContact({ kind: 'person', name: 'Same mailbox, cookie', email: old.email, companyId: companyB.id });
+    expect((await grantV(fresh)).body.results).toEqual([expect.objectContaining({ contactId: fresh.id, outcome: 'granted' })]);
+    await settled(companyB.id);
+    const mail = (await mailsTo(old.email, { count: 2 })).at(-1);
+    expect((await api('/invitations/accept', { method: 'POST', body: { token: invitationTokenIn(mail), password: 'Fresh-Cookie-Pw-1!' } })).status).toBe(204);
+
+    const stale = renewed(old.tokens.accessToken);
+    const me = await api('/portal/me', { token: stale });
+    expect(me.status).toBe(401);
+    // Not "Portal access ended": the access lives; signing in again (with the password) helps.
+    expect(me.body.title).not.toBe('Portal access ended');
+    expect((await api(`/portal/documents/invoice/${docB}`, { token: stale })).status).toBe(401);
+    const own = await api('/portal/me', { token: signedInNow(old.tokens.accessToken) });
+    expect(own.status).toBe(200);
+    expect(own.body.contact.id).toBe(fresh.id);
+  });
+
+  it('a browser session begun under the address a login moved away from ends with the move', async () => {
+    const user = await portalUser(companyA.id, 'moved-cookie');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const moved = await api(`/contacts/${user.contact.id}`, { method: 'PATCH', token: await adminToken(), body: { email: `${uniq('moved-cookie-new')}@example.com` } });
+    expect(moved.status).toBe(200);
+
+    expect((await api('/portal/me', { token: renewed(user.tokens.accessToken) })).status).toBe(401);
+    expect((await api('/portal/documents?limit=5', { token: renewed(user.tokens.accessToken) })).status).toBe(401);
+    expect((await api('/portal/me', { token: signedInNow(user.tokens.accessToken) })).status).toBe(200);
+  });
 });

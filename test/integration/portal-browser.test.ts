@@ -15,8 +15,10 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
 import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
-import { createContact } from './support/portal-users';
-import { adminToken, api, emails, eventually, mailsTo, stack, uniq } from './support/stack';
+import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { reissued } from './support/principals';
+import { createContact, createPortalUser } from './support/portal-users';
+import { adminToken, api, cognito, emails, eventually, mailsTo, stack, uniq } from './support/stack';
 
 // One browser and one stack for the file; a real browser on a shared 2-core machine needs time.
 jest.setTimeout(120_000);
@@ -581,5 +583,56 @@ describe('the customer portal in Chromium', () => {
     console.log(`portal first load: ${(first.gzipBytes / 1024).toFixed(1)} KB of JavaScript (gzip) in ${first.files.length} file(s)`);
     expect(first.files.length).toBeGreaterThan(0);
     expect(first.gzipBytes).toBeLessThanOrEqual(60 * 1024);
+  });
+});
+
+describe('a session the API refuses while the hosted UI’s own session lives on', () => {
+  // In AWS, Cognito's hosted-UI session cookie outlives the backend's sign-outs: after a login's email
+  // moved, or another contact adopted it, that cookie would sign the browser straight back in with
+  // tokens of the same, refused, sign-in (their `auth_time`). The local stand-in's session ends with
+  // those sign-outs, so the refusal is made here the API's way: the tab's access token replaced by one
+  // of the same login from before its access began (a real token re-signed: support/principals.ts).
+  test('after the API refused its tokens, `Sign in` asks for the password again, then the customer is in', async () => {
+    const email = `${uniq('reauth')}@example.com`;
+    const user = await createPortalUser({ name: 'Reauth Customer', email });
+    await cognito().send(new AdminSetUserPasswordCommand({ UserPoolId: stack().customerUserPoolId, Username: email, Password: PASSWORD, Permanent: true }));
+    const own = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const tab = await own.newPage();
+    const watched = watch(tab, stack().apiUrl);
+    const signInWithPassword = async () => {
+      await tab.waitForURL((url) => url.toString().startsWith(`${stack().hostedUiUrl}/oauth2/authorize`));
+      await tab.getByLabel('Email').fill(email);
+      await tab.getByLabel('Password').fill(PASSWORD);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('heading', { level: 1, name: user.contact.name }).waitFor();
+    };
+    try {
+      await tab.goto(`${portalUrl()}/`);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await signInWithPassword();
+
+      // The tab's token becomes one the API refuses as a sign-in from before the access began (not "access ended").
+      const activatedAt = Math.floor(Date.parse(user.contact.portal.activatedAt ?? '') / 1000);
+      // As the file's other page reads, a string the page evaluates (this project's tests have no DOM types).
+      const stored = (await tab.evaluate(
+        "(() => { const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:')); return key ? { key, value: sessionStorage.getItem(key) } : undefined; })()",
+      )) as { key: string; value: string } | undefined;
+      expect(stored).toBeDefined();
+      const session = JSON.parse(stored!.value) as { access_token: string };
+      const refused = reissued(session.access_token, { iat: activatedAt - 5, auth_time: activatedAt - 5 });
+      expect((await api('/portal/me', { token: refused })).status).toBe(401);
+      await tab.evaluate(`sessionStorage.setItem(${JSON.stringify(stored!.key)}, ${JSON.stringify(JSON.stringify({ ...session, access_token: refused }))})`);
+
+      watched.expectApiErrors(401);
+      await tab.reload();
+      await tab.getByText('Your session has ended').waitFor();
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      // The hosted UI's session is still on: without `prompt=login` it would answer at once, with no password asked.
+      await signInWithPassword();
+      expect(new URL(tab.url()).pathname).toBe('/');
+      expect(watched.errors).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -4,12 +4,20 @@
  * then talks to the API and the hosted UI only, which is all its Content-Security-Policy allows.
  * Tokens stay in sessionStorage (this tab, until it closes); signing out revokes the refresh token
  * and ends the hosted UI's session, else the next `Sign in` would come straight back signed in.
+ *
+ * Tokens the API refused (`forget`) may descend from a sign-in the API no longer accepts — one from
+ * before the login's email moved, or before the login changed hands — and the hosted UI's session
+ * cookie, which no sign-out of the backend ends, would hand out more of the same (the API judges a
+ * token by its `auth_time`). So the next sign-in of this tab asks for the password (`prompt=login`).
  */
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import type { AppConfig } from './config';
 import { safeReturnPath } from './return-path';
 
 export const CALLBACK_PATH = '/callback';
+
+/** Set in this tab once the API refused its tokens: the next sign-in asks for the password (above). */
+const REAUTHENTICATE = 'auth.reauthenticate';
 
 export interface Auth {
   /** Off to the hosted UI; back at `returnTo` (a path of this app) once signed in. */
@@ -21,7 +29,7 @@ export interface Auth {
   accessToken(): Promise<string | undefined>;
   /** Revokes the refresh token, forgets the tokens here and ends the hosted UI's session (a redirect). */
   signOut(): Promise<void>;
-  /** Forgets the tokens here only (an expired session). */
+  /** Forgets the tokens here only (an expired or refused session); the next sign-in asks for the password. */
   forget(): Promise<void>;
 }
 
@@ -88,10 +96,12 @@ export function createAuth(config: AppConfig): Auth {
   };
 
   return {
-    signIn: (returnTo = '/') => manager.signinRedirect({ state: safeReturnPath(returnTo) }),
+    signIn: (returnTo = '/') =>
+      manager.signinRedirect({ state: safeReturnPath(returnTo), ...(sessionStorage.getItem(REAUTHENTICATE) ? { prompt: 'login' } : {}) }),
     async completeSignIn() {
       try {
         const signedIn = await manager.signinRedirectCallback();
+        sessionStorage.removeItem(REAUTHENTICATE);
         return safeReturnPath(signedIn.state);
       } catch (error) {
         // Back right after a sign-in goes to the hosted UI's address again; its session still on, it
@@ -116,6 +126,9 @@ export function createAuth(config: AppConfig): Auth {
       window.addEventListener('pagehide', () => document.body.replaceChildren(), { once: true });
       window.location.assign(logout.toString());
     },
-    forget: () => manager.removeUser(),
+    async forget() {
+      sessionStorage.setItem(REAUTHENTICATE, '1');
+      await manager.removeUser();
+    },
   };
 }
