@@ -1,3 +1,13 @@
+/**
+ * A text's length in characters (code points), as the schemas' `max` and JSON Schema's `maxLength`
+ * count it — not in UTF-16 units, where `😀` is two.
+ */
+export function characterCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
 /** Text cut to a length in UTF-16 units, never keeping half a surrogate pair at the cut (a lone half is no character, and has no UTF-8). */
 export const sliceWhole = (s: string, max: number): string => s.slice(0, max).replace(/[\ud800-\udbff]$/, '');
 
