@@ -175,6 +175,18 @@ describe('validation answers', () => {
     expect(JSON.stringify(problem).length).toBeLessThan(10_000);
   });
 
+  it('name a key sent with half a surrogate pair with U+FFFD in its place, never as a lone \\ud800 a strict JSON parser refuses', () => {
+    const unknown = putDocumentBody().safeParse(parse('{"customerId":"c","name":"n","\\ud800":1,"a\\udc00b":2}'));
+    if (unknown.success) throw new Error('accepted');
+    expect(validationProblem(unknown.error).errors).toEqual([
+      { path: '\ufffd', message: 'is not a known field' },
+      { path: 'a\ufffdb', message: 'is not a known field' },
+    ]);
+    const deep = refusal(`{"a\\udc00":${nestedArrays(40)}}`);
+    expect(deep.errors?.[0]?.path).toBe(['a\ufffd', ...Array(MAX_JSON_DEPTH - 1).fill('0')].join('.'));
+    for (const errors of [validationProblem(unknown.error).errors, deep.errors]) expect(JSON.stringify(errors)).not.toMatch(/\\ud[89a-f]/);
+  });
+
   it('a depth refusal is an Invalid with its path, mapped once like any other', () => {
     expect(() => parse(nestedArrays(40))).toThrow(Invalid);
   });
