@@ -4,6 +4,7 @@
  * checks of what arrived, and the presigned PUT's bounds.
  */
 import { LONE_SURROGATE } from './schemas/common';
+import { characterCount } from './text';
 
 /** The content types staff may attach, each with the file-name extensions that go with it. */
 export const ATTACHMENT_TYPES = {
@@ -19,7 +20,7 @@ export const ATTACHMENT_CONTENT_TYPES = Object.keys(ATTACHMENT_TYPES) as [Attach
 
 export const MIN_ATTACHMENT_BYTES = 1;
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
-/** In characters; a name is shown and sent in a header, never used as a path. */
+/** In characters (code points, as the schema's `max` counts them); a name is shown and sent in a header, never used as a path. */
 export const MAX_FILE_NAME_LENGTH = 200;
 
 /** Control characters (C0, DEL, C1) and bidirectional controls that make `txt.exe` read as `exe.txt`. */
@@ -27,7 +28,8 @@ const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u
 
 /** Why a file name is refused, or `undefined` when it is fine for that content type. */
 export function fileNameProblem(fileName: string, contentType: AttachmentContentType): string | undefined {
-  if (fileName.length === 0 || fileName.length > MAX_FILE_NAME_LENGTH) return `must be 1–${MAX_FILE_NAME_LENGTH} characters`;
+  const length = characterCount(fileName);
+  if (length === 0 || length > MAX_FILE_NAME_LENGTH) return `must be 1–${MAX_FILE_NAME_LENGTH} characters`;
   if (fileName !== fileName.trim()) return 'must not start or end with white space';
   if (UNSAFE_CHARACTER.test(fileName)) return 'must not contain control or bidirectional characters';
   if (LONE_SURROGATE.test(fileName)) return 'must be valid Unicode';

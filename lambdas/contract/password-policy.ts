@@ -2,6 +2,8 @@
  * The customer pool's password policy: the CDK pools and the local pools are created with it, and
  * the domain checks it too, because the local Cognito emulator does not enforce it.
  */
+import { wellFormed } from './text';
+
 export const PASSWORD_POLICY = { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true } as const;
 
 /** How long a temporary password (set by an admin) stays valid. */
@@ -21,6 +23,8 @@ const UNSETTABLE = /^[ \t\n\v\f\r]|[ \t\n\v\f\r]$|[\n\r\u0085\u2028\u2029]/;
 export const meetsPasswordPolicy = (password: string): boolean =>
   password.length >= PASSWORD_POLICY.minLength &&
   !UNSETTABLE.test(password) &&
+  // Half a surrogate pair has no UTF-8: no keyboard, nor the hosted UI's form, can send it again to sign in.
+  password === wellFormed(password) &&
   /[a-z]/.test(password) &&
   /[A-Z]/.test(password) &&
   /[0-9]/.test(password) &&

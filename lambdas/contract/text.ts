@@ -1,3 +1,21 @@
+/**
+ * A text's length in characters (code points), as the schemas' `max` and JSON Schema's `maxLength`
+ * count it — not in UTF-16 units, where `😀` is two.
+ */
+export function characterCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
+ * Text as it may be echoed or stored: each half of a surrogate pair without its other half becomes
+ * U+FFFD. A lone half has no UTF-8 (DynamoDB stores UTF-8) and is answered as a `\ud800` escape,
+ * which strict JSON parsers refuse — so one bad value would make a whole answer, or every later
+ * page that shows it, unreadable to them.
+ */
+export const wellFormed = (s: string): string => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
 /** Text cut to a length in UTF-16 units, never keeping half a surrogate pair at the cut (a lone half is no character, and has no UTF-8). */
 export const sliceWhole = (s: string, max: number): string => s.slice(0, max).replace(/[\ud800-\udbff]$/, '');
 

@@ -14,7 +14,7 @@
  */
 import type { DocumentType } from '../contract/document-types';
 import { Invalid } from '../contract/errors';
-import { sliceWhole } from '../contract/text';
+import { sliceWhole, wellFormed } from '../contract/text';
 import { parseBatchDocument, type BatchDocument } from '../contract/schemas/documents';
 import { putDocument, type DocumentChange, type DocumentDeps, type StoredDocument, type StoredGrant } from './documents';
 import type { Document } from '../contract/schemas/documents';
@@ -49,8 +49,8 @@ export type BatchOutcome = { type: string; id: string } & ({ outcome: 'created' 
 const keyOf = (type: string, id: string) => `${type}#${id}`;
 /** Grantee lists read at once while planning (a Query each, only for documents that exist). */
 const GRANTEE_READS = 8;
-/** What a result echoes of a line that named no valid document: a string as given, bounded (never half a surrogate pair at the cut). */
-const echo = (value: unknown) => (typeof value === 'string' ? sliceWhole(value, 128) : '');
+/** What a result echoes of a line that named no valid document: a string as given, bounded, never half a surrogate pair (at the cut or in it). */
+const echo = (value: unknown) => (typeof value === 'string' ? wellFormed(sliceWhole(value, 128)) : '');
 
 export async function publishDocuments(deps: DocumentBatchDeps, lines: readonly unknown[]): Promise<BatchOutcome[]> {
   // Stryker disable next-line ArrayDeclaration: every index is written before the array is returned; its initial length is only a size hint

@@ -133,6 +133,7 @@ export function scanJsonText(text: string, max: number): (string | number)[][] {
   const index = new Uint32Array(max + 2);
   const keyStart = new Int32Array(max + 2).fill(-1);
   const keyEnd = new Int32Array(max + 2);
+  const keys: Keys = { start: keyStart, end: keyEnd, decodedFrom: new Int32Array(max + 2).fill(-1), decoded: new Array<string>(max + 2) };
   let depth = 0;
   let inString = false;
   let stringIsKey = false;
@@ -156,7 +157,7 @@ export function scanJsonText(text: string, max: number): (string | number)[][] {
         break;
       case OPEN_OBJECT:
       case OPEN_ARRAY:
-        if (depth === max) throw new Invalid(`The JSON is nested deeper than ${max} levels.`, partsAt(text, depth, isObject, index, keyStart, keyEnd).join('.'));
+        if (depth === max) throw new Invalid(`The JSON is nested deeper than ${max} levels.`, partsAt(text, depth, isObject, index, keys).join('.'));
         depth++;
         isObject[depth] = c === OPEN_OBJECT ? 1 : 0;
         index[depth] = 0;
@@ -185,7 +186,7 @@ export function scanJsonText(text: string, max: number): (string | number)[][] {
         const token = text.slice(i, end);
         // Not a JSON number at all: JSON.parse refuses it.
         if (NUMBER_TOKEN.test(token) && !isExactNumber(token)) {
-          const path = partsAt(text, depth, isObject, index, keyStart, keyEnd);
+          const path = partsAt(text, depth, isObject, index, keys);
           if (inexact.length === MAX_INEXACT_NUMBERS) throw new Invalid(`More than ${MAX_INEXACT_NUMBERS} numbers cannot be stored exactly (send them as strings).`, path.join('.'));
           inexact.push(path);
         }
@@ -196,11 +197,33 @@ export function scanJsonText(text: string, max: number): (string | number)[][] {
   return inexact;
 }
 
-function partsAt(text: string, depth: number, isObject: Uint8Array, index: Uint32Array, keyStart: Int32Array, keyEnd: Int32Array): (string | number)[] {
+/**
+ * The keys of the open levels: where each one's text starts and ends, and the last one decoded there
+ * (by its start), so that a key is decoded once however many paths under it are answered — a
+ * 250 KiB key above 100 inexact numbers would otherwise be decoded 100 times.
+ */
+interface Keys {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly decodedFrom: Int32Array;
+  readonly decoded: string[];
+}
+
+function partsAt(text: string, depth: number, isObject: Uint8Array, index: Uint32Array, keys: Keys): (string | number)[] {
   const parts: (string | number)[] = [];
   for (let level = 1; level <= depth; level++) {
-    if (isObject[level] !== 1) parts.push(index[level] ?? 0);
-    else parts.push(decodeKey(text, keyStart[level] ?? -1, keyEnd[level] ?? -1));
+    if (isObject[level] !== 1) {
+      parts.push(index[level] ?? 0);
+      continue;
+    }
+    const start = keys.start[level] ?? -1;
+    let key = keys.decodedFrom[level] === start ? keys.decoded[level] : undefined;
+    if (key === undefined) {
+      key = decodeKey(text, start, keys.end[level] ?? -1);
+      keys.decoded[level] = key;
+      keys.decodedFrom[level] = start;
+    }
+    parts.push(key);
   }
   return parts;
 }

@@ -18,6 +18,7 @@ import {
 } from '../contract/errors';
 import { PROBLEM_KINDS, problemTypeOf, requestInstance, type ProblemKindName } from '../contract/problem-types';
 import { isTransient } from '../platform/transient';
+import { wellFormed } from '../contract/text';
 
 /** An HTTP-level refusal raised by the kit itself (auth, content type, size, method). */
 export class HttpError extends Error {
@@ -56,8 +57,12 @@ export function problemOf(kind: ProblemKindName, detail?: string, errors?: Probl
   };
 }
 
-/** The path of a validation issue as API.md writes it: `lines.0.email`. */
-export const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
+/**
+ * The path of a validation issue as API.md writes it: `lines.0.email`. A key sent with half a
+ * surrogate pair is named with U+FFFD in its place: echoed as `\ud800`, it would make the whole
+ * problem unreadable to strict JSON parsers.
+ */
+export const issuePath = (path: readonly PropertyKey[]): string => wellFormed(path.map(String).join('.'));
 
 /** A 400 lists at most this many issues: a body of 20,000 unknown keys must not be answered with a megabyte. */
 export const MAX_REPORTED_ISSUES = 100;
@@ -125,7 +130,7 @@ export function toProblem(error: unknown, requestId?: string): ProblemResponse {
   if (error instanceof ValidationFailed) return { ...answer('validation'), problem: { ...validationProblem(error.zodError, error.detail), ...instanceOf(requestId) } };
   if (error instanceof Invalid) {
     const kind = kindOf(error) ?? 'validation';
-    return answer(kind, error.message, error.path === undefined ? undefined : [{ path: error.path, message: error.message }]);
+    return answer(kind, error.message, error.path === undefined ? undefined : [{ path: wellFormed(error.path), message: error.message }]);
   }
   const kind = error instanceof DomainError ? kindOf(error) : undefined;
   if (kind && error instanceof Error) return answer(kind, error.message);

@@ -81,6 +81,29 @@ describe("a company's apply in its history", () => {
     access.add({ id: 'p2', companyId: 'co', email: 'p2@example.com' });
   });
 
+  it('a line naming its contact with half a surrogate pair fails alone, and neither its answer nor the history echoes the lone half', async () => {
+    const results = await apply('co', [
+      { contactId: 'p\ud800', inPortal: true },
+      { contactId: '\udc00', inPortal: true },
+      { contactId: 'p1', inPortal: true },
+    ]);
+    expect(results.map((r) => [r?.contactId, r?.outcome])).toEqual([
+      ['p\ufffd', 'failed'],
+      ['\ufffd', 'failed'],
+      ['p1', 'granted'],
+    ]);
+    expect(refusal(results[0]).status).toBe(404);
+    // Stored in DynamoDB (UTF-8) and answered to every reader of the company's page, so never `\ud800`.
+    expect(applied()[0]?.details).toEqual({
+      lines: [
+        { contactId: 'p\ufffd', outcome: 'failed', status: 'none', reason: 'The contact is not in this wizard.' },
+        { contactId: '\ufffd', outcome: 'failed', status: 'none', reason: 'The contact is not in this wizard.' },
+        { contactId: 'p1', outcome: 'granted', status: 'invited' },
+      ],
+      withMessage: false,
+    });
+  });
+
   it('says whether a message went with it', async () => {
     await apply('co', [{ contactId: 'p1', inPortal: true }]);
     expect(applied()).toEqual([expect.objectContaining({ details: expect.objectContaining({ withMessage: false }) })]);

@@ -40,6 +40,21 @@ describe('file names', () => {
     expect(fileNameProblem(name, 'application/pdf')).toContain(why);
   });
 
+  test('a name is measured in characters, as the schema counts them: 200 emoji-wide is no way past the checks', () => {
+    const emoji = '\u{1F600}';
+    // 196 emoji and `.pdf`: 200 characters (396 UTF-16 units), a fine name.
+    expect(fileNameProblem(emoji.repeat(196) + '.pdf', 'application/pdf')).toBeUndefined();
+    expect(fileNameProblem(emoji.repeat(197) + '.pdf', 'application/pdf')).toContain('must be 1–200');
+    const issues = (fileName: string) => (createAttachmentBody().safeParse({ fileName, contentType: 'application/pdf', size: 1 }).error?.issues ?? []).map((i) => [i.path.join('.'), i.message]);
+    // Over 200 UTF-16 units but at most 200 characters: each rule still applies.
+    expect(issues(emoji.repeat(100) + '\u202Efdp.exe')).toEqual([['fileName', 'must not contain control or bidirectional characters']]);
+    expect(issues(emoji.repeat(100) + '/../x.pdf')).toEqual([['fileName', 'must not contain a path separator']]);
+    expect(issues(emoji.repeat(100) + '\r\n.pdf')).toEqual([['fileName', 'must not contain control or bidirectional characters']]);
+    expect(issues(emoji.repeat(101))).toEqual([['fileName', 'must end with .pdf for application/pdf']]);
+    expect(issues(emoji.repeat(196) + '.pdf')).toEqual([]);
+    expect(issues(emoji.repeat(197) + '.pdf').map(([path]) => path)).toEqual(['fileName']);
+  });
+
   test('the extension must fit the declared type', () => {
     expect(fileNameProblem('photo.png', 'image/jpeg')).toBe('must end with .jpg or .jpeg for image/jpeg');
     expect(fileNameProblem('data.csv', 'text/plain')).toBe('must end with .txt or .text or .log for text/plain');

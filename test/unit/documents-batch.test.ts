@@ -199,6 +199,15 @@ describe('publishDocuments', () => {
     expect(problemOf(results[1]!)?.errors?.[0]?.path).toBe('documents.1');
   });
 
+  test('nor half a surrogate pair sent inside a value: the echo has U+FFFD in its place', async () => {
+    const w = world([], {}, { c1: false });
+    const results = await publishDocuments(w.deps, [{ type: 'inv\ud800oice', id: 'A\udc00' }, { type: 'invoice', id: 'OK', customerId: 'c1', name: 'fine' }]);
+    expect(results.map(({ type, id, outcome }) => ({ type, id, outcome }))).toEqual([
+      { type: 'inv\ufffdoice', id: 'A\ufffd', outcome: 'failed' },
+      { type: 'invoice', id: 'OK', outcome: 'created' },
+    ]);
+  });
+
   test('nothing valid: nothing is read or written', async () => {
     const w = world();
     const results = await publishDocuments(w.deps, [{ type: 'invoice' }]);

@@ -2,7 +2,8 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { toRecord } from '../../lambdas/adapters/dynamodb/contact-reader';
-import { DynamoDocumentStore, holdingsUpdate, orderCursor } from '../../lambdas/adapters/dynamodb/documents-store';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDocumentStore, holdingsUpdate, orderCursor, toDocument } from '../../lambdas/adapters/dynamodb/documents-store';
 import { StaleVersion } from '../../lambdas/domain/documents';
 import { Invalid } from '../../lambdas/contract/errors';
 import type { Document } from '../../lambdas/contract/schemas/documents';
@@ -231,6 +232,27 @@ describe('document transactions', () => {
 });
 
 describe('reads', () => {
+  test("a replace with 30 grant copies of 64 KiB of data (32,000 small numbers) is 2 MB of DynamoDB JSON, not 10: data is kept as its JSON text", async () => {
+    const data = { lines: Array<number>(32_000).fill(1) };
+    expect(Buffer.byteLength(JSON.stringify(data))).toBeLessThanOrEqual(64 * 1024);
+    const grants = Array.from({ length: 30 }, (_, i) => ({ contactId: `g${i}` }));
+    await store().write({ kind: 'replace', previous: { document: invoice('c1'), version: 1 }, document: invoice('c1', { data }), grants, dropGrants: [] });
+    const items = written().flatMap((t) => (t.Put ? [t.Put.Item!] : []));
+    expect(items).toHaveLength(31);
+    // What the client sends DynamoDB for them (as a map, 32,000 typed values of ~10 bytes each copy: 9.9 MB, seconds of CPU).
+    const wire = items.reduce((sum, item) => sum + JSON.stringify(marshall(item, { removeUndefinedValues: true })).length, 0);
+    expect(wire).toBeLessThan(31 * 70 * 1024);
+    // Each copy reads back as it was published, on every path that reads items.
+    const sent = JSON.stringify(data);
+    expect(items.filter((item) => JSON.stringify(toDocument(item).data) !== sent)).toEqual([]);
+  });
+
+  test('an item written with data as a map (before it was kept as JSON text) reads as before', async () => {
+    const data = { note: 'x', n: [1, 2.5] };
+    ddb.on(GetCommand).resolves({ Item: { pk: 'DOC#invoice#INV-1', sk: 'DOC', entity: 'document', ...invoice('c1'), data, version: 2 } });
+    await expect(store().get('invoice', 'INV-1')).resolves.toEqual({ document: invoice('c1', { data }), version: 2 });
+  });
+
   test('get strips the keys and returns the version', async () => {
     ddb.on(GetCommand).resolves({ Item: { pk: 'DOC#invoice#INV-1', sk: 'DOC', gsi1pk: 'CUSTOMER#c1', entity: 'document', ...invoice('c1'), version: 3 } });
     await expect(store().get('invoice', 'INV-1')).resolves.toEqual({ document: invoice('c1'), version: 3 });
@@ -256,7 +278,7 @@ describe('reads', () => {
       Limit: 2,
     });
     const projected = Object.values(first!.ExpressionAttributeNames!).filter((name) => !['gsi2pk', 'gsi2sk'].includes(name));
-    expect(projected.sort()).toEqual(['amount', 'createdAt', 'currency', 'customerId', 'data', 'date', 'grantedAt', 'grantedBy', 'id', 'name', 'reference', 'state', 'type', 'until', 'updatedAt'].sort());
+    expect(projected.sort()).toEqual(['amount', 'createdAt', 'currency', 'customerId', 'data', 'dataJson', 'date', 'grantedAt', 'grantedBy', 'id', 'name', 'reference', 'state', 'type', 'until', 'updatedAt'].sort());
     expect(second).toMatchObject({ Limit: 1, ExclusiveStartKey: { pk: 'x' } });
   });
 

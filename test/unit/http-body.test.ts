@@ -111,6 +111,23 @@ describe('numbers JSON.parse cannot hold exactly', () => {
     expect(parse('1e-400')).toBeNaN();
   });
 
+  it(`a long key above ${MAX_INEXACT_NUMBERS} of them is decoded once, not once per number under it`, () => {
+    // Decoded per number, this 240 KiB key was 24 MB of JSON.parse: some 150–250 ms a request.
+    const key = 'k'.repeat(240 * 1024);
+    const text = `{"data":{"${key}":[${Array(MAX_INEXACT_NUMBERS).fill('1e-400').join(',')}]}}`;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    const jsonParse = jest.spyOn(JSON, 'parse');
+    try {
+      const value = parse(text) as { data: Record<string, number[]> };
+      expect(value.data[key]).toHaveLength(MAX_INEXACT_NUMBERS);
+      expect(value.data[key]!.every(Number.isNaN)).toBe(true);
+      const parsed = jsonParse.mock.calls.reduce((sum, [input]) => sum + String(input).length, 0);
+      expect(parsed).toBeLessThan(3 * text.length);
+    } finally {
+      jsonParse.mockRestore();
+    }
+  });
+
   it('a digit inside a string or a key is no number', () => {
     expect(parse('{"1e-400":"0.1000000000000000000001"}')).toEqual({ '1e-400': '0.1000000000000000000001' });
   });
@@ -156,6 +173,18 @@ describe('validation answers', () => {
     expect(problem.errors).toHaveLength(MAX_REPORTED_ISSUES);
     expect(problem.detail).toBe(`The request is not valid (the first ${MAX_REPORTED_ISSUES} of 20001 problems).`);
     expect(JSON.stringify(problem).length).toBeLessThan(10_000);
+  });
+
+  it('name a key sent with half a surrogate pair with U+FFFD in its place, never as a lone \\ud800 a strict JSON parser refuses', () => {
+    const unknown = putDocumentBody().safeParse(parse('{"customerId":"c","name":"n","\\ud800":1,"a\\udc00b":2}'));
+    if (unknown.success) throw new Error('accepted');
+    expect(validationProblem(unknown.error).errors).toEqual([
+      { path: '\ufffd', message: 'is not a known field' },
+      { path: 'a\ufffdb', message: 'is not a known field' },
+    ]);
+    const deep = refusal(`{"a\\udc00":${nestedArrays(40)}}`);
+    expect(deep.errors?.[0]?.path).toBe(['a\ufffd', ...Array(MAX_JSON_DEPTH - 1).fill('0')].join('.'));
+    for (const errors of [validationProblem(unknown.error).errors, deep.errors]) expect(JSON.stringify(errors)).not.toMatch(/\\ud[89a-f]/);
   });
 
   it('a depth refusal is an Invalid with its path, mapped once like any other', () => {

@@ -39,14 +39,30 @@ function projection(attributes: readonly string[]): Pick<QueryCommandInput, 'Pro
     ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
   };
 }
-const DOCUMENT_PROJECTION = projection(FIELDS);
-const GRANT_STREAM_PROJECTION = projection([...FIELDS, ...GRANT_FIELDS]);
+/**
+ * A document's `data` is stored as its JSON text, in this attribute, not as a DynamoDB map: the back
+ * office's JSON is only kept and shown, never queried, and as a map 64 KiB of small numbers is 32,000
+ * typed values — some 320 KB of DynamoDB JSON to marshal, send and parse for each copy, and a replace
+ * writes one copy per grant (31: ~10 MB, seconds of CPU). Items written before keep a `data` map,
+ * read as before.
+ */
+const DATA_JSON = 'dataJson';
+const STORED_FIELDS = [...FIELDS, DATA_JSON];
+const DOCUMENT_PROJECTION = projection(STORED_FIELDS);
+const GRANT_STREAM_PROJECTION = projection([...STORED_FIELDS, ...GRANT_FIELDS]);
 const GRANT_PROJECTION = projection(['contactId', ...GRANT_FIELDS]);
 
 export function toDocument(item: Item): Document {
   const document: Item = {};
   for (const field of FIELDS) if (item[field] !== undefined) document[field] = item[field];
+  if (typeof item[DATA_JSON] === 'string') document.data = JSON.parse(item[DATA_JSON]) as unknown;
   return document as Document;
+}
+
+/** The document's fields as an item stores them: `data` as its JSON text (DATA_JSON). */
+function storedFields(document: Document): Item {
+  const { data, ...fields } = document;
+  return data === undefined ? fields : { ...fields, [DATA_JSON]: JSON.stringify(data) };
 }
 
 function toGrant(item: Item): StoredGrant {
@@ -95,7 +111,7 @@ export function documentItem(document: Document, version: number): Item {
     entity: ENTITY.document,
     ...keys.documentByCustomer(document.customerId, document.type, order),
     ...keys.documentInAll(document.type, order),
-    ...document,
+    ...storedFields(document),
     version,
   };
 }
@@ -155,7 +171,7 @@ function grantItem(document: Document, grant: StoredGrant): Item {
       ? {}
       : { ...keys.grantUntil(grant.contactId, grant.until, document.type, document.id), ...keys.due(DUE_TASKS.grantExpiry, grant.until, grant.contactId) }),
     ...grant,
-    ...document,
+    ...storedFields(document),
   };
 }
 

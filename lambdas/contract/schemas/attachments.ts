@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { lazy, type Infer } from './lazy';
 import { ATTACHMENT_CONTENT_TYPES, fileNameProblem, MAX_ATTACHMENT_BYTES, MAX_FILE_NAME_LENGTH, MIN_ATTACHMENT_BYTES } from '../attachment-types';
 import { id, isoDateTime, jsonNumber } from './common';
+import { characterCount } from '../text';
 import { document, documentId, documentType } from './documents';
 
 export const attachmentContentType = lazy(() => z.enum(ATTACHMENT_CONTENT_TYPES));
@@ -15,7 +16,9 @@ export const createAttachmentBody = lazy(() =>
       size: jsonNumber().int().min(MIN_ATTACHMENT_BYTES).max(MAX_ATTACHMENT_BYTES),
     })
     .superRefine((body, ctx) => {
-      if (body.fileName.length > MAX_FILE_NAME_LENGTH) return; // already refused by its max, once is enough
+      // Already refused by its max, once is enough; counted as the max counts (characters, not UTF-16 units),
+      // or a name of 101–200 characters such as emoji would skip every check below.
+      if (characterCount(body.fileName) > MAX_FILE_NAME_LENGTH) return;
       const problem = fileNameProblem(body.fileName, body.contentType);
       if (problem) ctx.addIssue({ code: 'custom', path: ['fileName'], message: problem });
     }),

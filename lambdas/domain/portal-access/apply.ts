@@ -13,6 +13,7 @@ import { Invalid, Unavailable } from '../../contract/errors';
 import { normaliseEmail } from '../../contract/email';
 import type { ApplyInput, ApplyLine } from '../../contract/schemas/portal-access';
 import { HANDLER_TIMEOUT_MS } from '../../contract/runtime';
+import { wellFormed } from '../../contract/text';
 import { hasEnded, portalStatusAt } from '../access-policy';
 import type { ContactRecord } from '../contact-record';
 import { auditCompanyApply } from './apply-audit';
@@ -56,10 +57,11 @@ export async function applyPortalAccess(
 
   const results: LineResult[] = new Array(input.lines.length);
   const failed = (index: number, error: unknown): void => {
-    const line = input.lines[index] as ApplyLine;
+    // The line's contactId as sent (any string up to 128): echoed in the answer and the company's history, so never half a surrogate pair.
+    const contactId = wellFormed((input.lines[index] as ApplyLine).contactId);
     results[index] = error instanceof LineFailure
-      ? { contactId: line.contactId, outcome: 'failed', status: error.status, error: error.error }
-      : { contactId: line.contactId, outcome: 'failed', status: 'none', error };
+      ? { contactId, outcome: 'failed', status: error.status, error: error.error }
+      : { contactId, outcome: 'failed', status: 'none', error };
   };
   // Every line's contact at once (consistent); a grant's claim refuses a contact changed since (its version).
   const wanted = input.lines.filter((line, index) => firstIndex.get(line.contactId) === index);
