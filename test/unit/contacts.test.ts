@@ -272,7 +272,7 @@ describe('updateContact', () => {
   });
 
   describe('the email of a contact with a portal login', () => {
-    async function withLogin(status: 'invited' | 'active' | 'revoked') {
+    async function withLogin(status: 'invited' | 'active' | 'revoked' | 'expired') {
       const s = setup();
       const { id } = await createContact(s.deps, { kind: 'person', name: 'Ada', email: 'ada@a.co' });
       s.store.items.set(id, { ...s.store.items.get(id)!, portal: { status }, login: { email: 'ada@a.co', username: 'u', sub: 's' } });
@@ -319,6 +319,20 @@ describe('updateContact', () => {
         expect(stored.invitation).toBeUndefined();
         expect([...s.store.guards]).toEqual([['new@a.co', s.id]]);
         expect(s.store.audits.map((a) => a.action)).toEqual(['portal.login-email-changed']);
+      });
+
+      test.each(['revoked', 'expired'] as const)('while %s, the login kept for a re-grant moves with the email (the old address is freed); removing the email leaves it', async (status) => {
+        const s = await withLogin(status);
+        s.store.guards.set('ada@a.co', s.id);
+        const seen: string[] = [];
+        const updated = await updateContact({ ...s.deps, loginEmails: mover(s.store, seen) }, s.id, { email: 'new@a.co' }, undefined, ACTOR);
+        expect(updated).toMatchObject({ email: 'new@a.co', portal: { status } });
+        expect(seen).toEqual(['ada@a.co → new@a.co by staff:admin']);
+        expect(s.store.items.get(s.id)!.login).toEqual({ email: 'new@a.co', username: 'u', sub: 's' });
+        expect([...s.store.guards]).toEqual([['new@a.co', s.id]]);
+        const removed = await withLogin(status);
+        expect((await updateContact({ ...removed.deps, loginEmails: mover(removed.store, []) }, removed.id, { email: null }, undefined, ACTOR)).email).toBeUndefined();
+        expect(removed.store.calls.filter((c) => c.startsWith('update moving'))).toEqual([]);
       });
 
       test("another contact's login under the new email is 409 email-in-use, at once, and nothing changes", async () => {
