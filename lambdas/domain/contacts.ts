@@ -67,8 +67,8 @@ export interface ContactStore {
    * else `EmailInUse`); a new `companyId` is checked as in `create`.
    */
   update(before: ContactRecord, after: ContactRecord, move?: LoginEmailMove): Promise<void>;
-  /** Archives the contact if it is still at `before.version` and not archived: it moves to the archived listings, version + 1. */
-  archive(before: ContactRecord, at: string): Promise<void>;
+  /** Archives the contact if it is still at `before.version` and not archived: it moves to the archived listings, version + 1, with the audit entry. */
+  archive(before: ContactRecord, at: string, audit: AuditEntry): Promise<void>;
   /**
    * Restores an archived contact still at `before.version` whose portal access is not live: back in
    * the listings, without its former login (`after` has none), with the audit entry.
@@ -259,7 +259,8 @@ export async function archiveContact(deps: ContactsDeps, id: string, actor: stri
     if (!current) throw new NotFound('No such contact.');
     if (current.archived) break;
     try {
-      await deps.store.archive(current, nowIso(deps));
+      const at = nowIso(deps);
+      await deps.store.archive(current, at, auditEntry('contact.archived', id, actor, at, { portalStatus: current.portal.status }));
       break;
     } catch (error) {
       if (!(error instanceof Conflict) || attempt >= 5) throw error;

@@ -135,6 +135,18 @@ describe('archived contacts: listed apart, restored', () => {
     expect((await staff('/contacts?archived=yes')).body).toMatchObject({ status: 400, errors: [{ path: 'archived' }] });
   });
 
+  // The history says who archived a contact and when, as it says who restored it: a company without
+  // portal access of its own would otherwise show a restore out of nowhere.
+  test('archiving is audited on the contact, once (a repeat writes nothing), before its restore', async () => {
+    const company = await createContact({ kind: 'company', name: uniq('Archived history co') });
+    expect((await staff(`/contacts/${company.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await staff(`/contacts/${company.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await staff(`/contacts/${company.id}/restore`, { method: 'POST' })).status).toBe(200);
+    const history = (await staff(`/contacts/${company.id}/audit`)).body.items;
+    expect(history.map((entry: { action: string }) => entry.action)).toEqual(['contact.restored', 'contact.archived']);
+    expect(history[1]).toMatchObject({ actor: 'staff:admin', contactId: company.id, details: { portalStatus: 'none' } });
+  });
+
   test('restore: 200, not archived, back in the listings, portal access still revoked; audited; a repeat changes nothing', async () => {
     const tag = uniq('Restore');
     const company = await createContact({ kind: 'company', name: `${tag} co` });

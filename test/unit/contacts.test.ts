@@ -76,13 +76,14 @@ class MemoryStore implements ContactStore {
     this.items.set(before.id, next);
   }
 
-  async archive(before: ContactRecord, at: string) {
+  async archive(before: ContactRecord, at: string, audit: AuditEntry) {
     this.calls.push('archive');
     this.race();
     const stored = this.items.get(before.id);
     if (!stored) throw new NotFound('none');
     if (stored.archived || stored.version !== before.version) throw new Conflict('changed');
     this.items.set(before.id, { ...stored, archived: true, version: stored.version + 1, updatedAt: at });
+    this.audits.push(audit);
   }
 
   async restore(before: ContactRecord, after: ContactRecord, audit: AuditEntry) {
@@ -444,7 +445,10 @@ describe('restoreContact', () => {
     const restored = await restoreContact(deps, id, ACTOR);
     expect(restored).toMatchObject({ id, archived: false, email: 'ada@a.co', portal: { status: 'revoked' }, version: 3 });
     expect(store.items.get(id)?.login).toBeUndefined();
-    expect(store.audits).toEqual([expect.objectContaining({ action: 'contact.restored', contactId: id, actor: ACTOR, details: { portalStatus: 'revoked' } })]);
+    expect(store.audits).toEqual([
+      expect.objectContaining({ action: 'contact.archived', contactId: id, actor: ACTOR, details: { portalStatus: 'none' } }),
+      expect.objectContaining({ action: 'contact.restored', contactId: id, actor: ACTOR, details: { portalStatus: 'revoked' } }),
+    ]);
   });
 
   test('a contact that is not archived is answered as it is; an unknown one is NotFound', async () => {
