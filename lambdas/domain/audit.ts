@@ -40,6 +40,8 @@ export type AuditAction =
   | 'portal.login-email-changed'
   /** One apply of a company's wizard, on the company: who applied what to which persons (domain/portal-access/apply.ts). */
   | 'portal.applied'
+  /** A contact archived (`DELETE /contacts/{id}`, `ContactArchived`), after its portal access was revoked. */
+  | 'contact.archived'
   /** An archived contact restored (its portal access stays revoked). */
   | 'contact.restored';
 

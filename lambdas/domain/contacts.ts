@@ -67,8 +67,8 @@ export interface ContactStore {
    * else `EmailInUse`); a new `companyId` is checked as in `create`.
    */
   update(before: ContactRecord, after: ContactRecord, move?: LoginEmailMove): Promise<void>;
-  /** Archives the contact if it is still at `before.version` and not archived: it moves to the archived listings, version + 1. */
-  archive(before: ContactRecord, at: string): Promise<void>;
+  /** Archives the contact if it is still at `before.version` and not archived: it moves to the archived listings, version + 1, with the audit entry. */
+  archive(before: ContactRecord, at: string, audit: AuditEntry): Promise<void>;
   /**
    * Restores an archived contact still at `before.version` whose portal access is not live: back in
    * the listings, without its former login (`after` has none), with the audit entry.
@@ -90,8 +90,9 @@ export interface PortalAccessRevoker {
 }
 
 /**
- * Moves a live portal login to a contact's new email; portal access implements it (the user pool,
- * the guard, the audit entry), calling `write` for the contact's own change with the move.
+ * Moves a portal login (live, or kept by an ended access for its re-grant) to a contact's new email;
+ * portal access implements it (the user pool, the guard, the audit entry), calling `write` for the
+ * contact's own change with the move.
  */
 export interface LoginEmailMover {
   moveLoginEmail(current: ContactRecord, next: ContactRecord, actor: string, write: (move: LoginEmailMove) => Promise<void>): Promise<void>;
@@ -185,7 +186,10 @@ async function checkChange(deps: ContactsDeps, current: ContactRecord, next: Con
     await assertCompany(deps, next.companyId);
   }
   const loginEmail = current.login?.email ?? current.email;
-  if (next.email === current.email || !LIVE_PORTAL.has(current.portal.status) || next.email === loginEmail) return 'plain';
+  if (next.email === current.email || next.email === loginEmail) return 'plain';
+  // An ended access (revoked, expired) keeps its login for a re-grant: a new email takes it along when
+  // it can (the contacts function), or the old address would stay locked by a login no contact shows.
+  if (!LIVE_PORTAL.has(current.portal.status)) return current.login && next.email !== undefined && deps.loginEmails ? 'moves-login' : 'plain';
   if (next.email === undefined)
     throw new Conflict('The email of a contact with portal access is its login: it can be changed, not removed (revoke the access first).');
   if (!current.login || !deps.loginEmails)
@@ -255,7 +259,8 @@ export async function archiveContact(deps: ContactsDeps, id: string, actor: stri
     if (!current) throw new NotFound('No such contact.');
     if (current.archived) break;
     try {
-      await deps.store.archive(current, nowIso(deps));
+      const at = nowIso(deps);
+      await deps.store.archive(current, at, auditEntry('contact.archived', id, actor, at, { portalStatus: current.portal.status }));
       break;
     } catch (error) {
       if (!(error instanceof Conflict) || attempt >= 5) throw error;

@@ -135,6 +135,18 @@ describe('archived contacts: listed apart, restored', () => {
     expect((await staff('/contacts?archived=yes')).body).toMatchObject({ status: 400, errors: [{ path: 'archived' }] });
   });
 
+  // The history says who archived a contact and when, as it says who restored it: a company without
+  // portal access of its own would otherwise show a restore out of nowhere.
+  test('archiving is audited on the contact, once (a repeat writes nothing), before its restore', async () => {
+    const company = await createContact({ kind: 'company', name: uniq('Archived history co') });
+    expect((await staff(`/contacts/${company.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await staff(`/contacts/${company.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await staff(`/contacts/${company.id}/restore`, { method: 'POST' })).status).toBe(200);
+    const history = (await staff(`/contacts/${company.id}/audit`)).body.items;
+    expect(history.map((entry: { action: string }) => entry.action)).toEqual(['contact.restored', 'contact.archived']);
+    expect(history[1]).toMatchObject({ actor: 'staff:admin', contactId: company.id, details: { portalStatus: 'none' } });
+  });
+
   test('restore: 200, not archived, back in the listings, portal access still revoked; audited; a repeat changes nothing', async () => {
     const tag = uniq('Restore');
     const company = await createContact({ kind: 'company', name: `${tag} co` });
@@ -248,6 +260,42 @@ describe("PATCH of a portal user's email moves its login", () => {
     // The first contact's login is untouched: its password, its contact.
     const firstTokens = await signIn('customer', moved, PORTAL_PASSWORD);
     expect((await api('/portal/me', { token: firstTokens.accessToken })).body.contact.id).toBe(first.contact.id);
+  });
+
+  // A revoked or expired contact keeps its login (disabled, or enabled but refused) for a re-grant: a
+  // new email must take that login along, as for a live one, or the old address stays locked by a login
+  // no contact shows any more ("another contact's portal login", which staff cannot find).
+  test.each(['revoked', 'expired'] as const)('a %s contact: its login moves too, so the old address is free for another contact; its re-grant signs in at the new one', async (status) => {
+    const company = await createContact({ kind: 'company', name: uniq(`Ended ${status} co`) });
+    const first = await portalUser(company.id, `ended-${status}`);
+    if (status === 'revoked') await applyAccess(company.id, first.contact.id, false);
+    else {
+      const until = new Date(Date.now() + 1500).toISOString();
+      const set = await staff(`/contacts/${company.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: first.contact.id, inPortal: true, until }] } });
+      expect(set.body.results[0]).toMatchObject({ outcome: 'updated' });
+      // The scheduled job has recorded the end (the record says `expired`, not only the clock).
+      await eventually(async () => expect((await staff(`/contacts/${first.contact.id}/audit`)).body.items[0]).toMatchObject({ action: 'portal.expired' }), { timeoutMs: 15_000 });
+    }
+    const moved = `${uniq(`ended-${status}-moved`)}@example.com`;
+    const patched = await staff(`/contacts/${first.contact.id}`, { method: 'PATCH', body: { email: moved } });
+    expect(patched.body).toMatchObject({ email: moved, portal: { status } });
+    const [entry] = (await staff(`/contacts/${first.contact.id}/audit`)).body.items;
+    expect(entry).toMatchObject({ action: 'portal.login-email-changed', actor: 'staff:admin', details: { from: first.email, to: moved } });
+
+    // The old address: no contact shows it any more, and another contact is granted under it, with a login of its own.
+    const second = await createContact({ kind: 'person', name: 'Successor', email: first.email, companyId: company.id });
+    const granted = await staff(`/contacts/${company.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: second.id, inPortal: true }] } });
+    expect(granted.body.results[0]).toMatchObject({ outcome: 'granted', status: 'invited' });
+    await accept(first.email, 'Successor-Portal-Pw-4!', { mails: 2 });
+    const secondTokens = await signIn('customer', first.email, 'Successor-Portal-Pw-4!');
+    expect((await api('/portal/me', { token: secondTokens.accessToken })).body.contact.id).toBe(second.id);
+
+    // The first contact, granted again: invited at the new address, its login signs in there.
+    const regranted = await staff(`/contacts/${company.id}/portal-access`, { method: 'POST', body: { lines: [{ contactId: first.contact.id, inPortal: true, until: null }] } });
+    expect(regranted.body.results[0]).toMatchObject({ outcome: 'regranted', status: 'invited' });
+    await accept(moved, 'Returning-Portal-Pw-5!');
+    const firstTokens = await signIn('customer', moved, 'Returning-Portal-Pw-5!');
+    expect((await api('/portal/me', { token: firstTokens.accessToken })).body.contact).toMatchObject({ id: first.contact.id, email: moved });
   });
 
   test('an invited contact: the pending link (sent to the old address) dies; re-inviting mails the new one', async () => {

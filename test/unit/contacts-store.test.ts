@@ -238,17 +238,20 @@ describe('update', () => {
 });
 
 describe('archive', () => {
-  test('one conditional update at the version read: archived, version + 1, every index key in its archived partition', async () => {
-    ddb.on(UpdateCommand).resolves({});
-    await store.archive(ada, '2026-01-03T00:00:00.000Z');
-    const update = input(UpdateCommand);
+  const audit = { at: 't', actor: 'staff:admin', action: 'contact.archived' as const, contactId: 'ada', details: { portalStatus: 'none' } };
+
+  test('one transaction: a conditional update at the version read (archived, version + 1, every index key in its archived partition) and the audit entry', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.archive(ada, '2026-01-03T00:00:00.000Z', audit);
+    const [item, put] = input(TransactWriteCommand).TransactItems as { Update?: Record<string, any>; Put?: Record<string, any> }[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const update = item?.Update;
     expect(update).toMatchObject({
       TableName: 'portal',
       Key: { pk: 'CONTACT#ada', sk: 'CONTACT' },
       ConditionExpression: 'attribute_exists(pk) AND archived = :false AND version = :read',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    expect(update.ExpressionAttributeValues).toMatchObject({
+    expect(update?.ExpressionAttributeValues).toMatchObject({
       ':read': 3,
       ':next': 4,
       ':gsi1pk': 'COMPANY#acme#ARCHIVED',
@@ -256,13 +259,18 @@ describe('archive', () => {
       ':gsi3pk': 'CONTACTS_BY_EMAIL#ARCHIVED',
       ':gsi4pk': 'PORTAL#none#ARCHIVED',
     });
-    expect(update.UpdateExpression).toMatch(/^SET archived = :true, version = :next, updatedAt = :at, #gsi2pk = :gsi2pk, /);
+    expect(update?.UpdateExpression).toMatch(/^SET archived = :true, version = :next, updatedAt = :at, #gsi2pk = :gsi2pk, /);
+    expect(put?.Put?.Item).toMatchObject({ pk: 'AUDIT#ada', action: 'contact.archived', actor: 'staff:admin' });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
   test('already archived or changed meanwhile is a Conflict, unknown is NotFound', async () => {
-    ddb.on(UpdateCommand).rejectsOnce(ccf({ archived: { BOOL: true } })).rejectsOnce(ccf());
-    await expect(store.archive(ada, 'x')).rejects.toBeInstanceOf(Conflict);
-    await expect(store.archive({ ...ada, id: 'nope' }, 'x')).rejects.toBeInstanceOf(NotFound);
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled({ Code: 'ConditionalCheckFailed', Item: { pk: { S: 'CONTACT#ada' }, archived: { BOOL: true } } }, 'None'))
+      .rejectsOnce(cancelled({ Code: 'ConditionalCheckFailed' }, 'None'));
+    await expect(store.archive(ada, 'x', audit)).rejects.toBeInstanceOf(Conflict);
+    await expect(store.archive({ ...ada, id: 'nope' }, 'x', audit)).rejects.toBeInstanceOf(NotFound);
   });
 });
 

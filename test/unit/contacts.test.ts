@@ -76,13 +76,14 @@ class MemoryStore implements ContactStore {
     this.items.set(before.id, next);
   }
 
-  async archive(before: ContactRecord, at: string) {
+  async archive(before: ContactRecord, at: string, audit: AuditEntry) {
     this.calls.push('archive');
     this.race();
     const stored = this.items.get(before.id);
     if (!stored) throw new NotFound('none');
     if (stored.archived || stored.version !== before.version) throw new Conflict('changed');
     this.items.set(before.id, { ...stored, archived: true, version: stored.version + 1, updatedAt: at });
+    this.audits.push(audit);
   }
 
   async restore(before: ContactRecord, after: ContactRecord, audit: AuditEntry) {
@@ -272,7 +273,7 @@ describe('updateContact', () => {
   });
 
   describe('the email of a contact with a portal login', () => {
-    async function withLogin(status: 'invited' | 'active' | 'revoked') {
+    async function withLogin(status: 'invited' | 'active' | 'revoked' | 'expired') {
       const s = setup();
       const { id } = await createContact(s.deps, { kind: 'person', name: 'Ada', email: 'ada@a.co' });
       s.store.items.set(id, { ...s.store.items.get(id)!, portal: { status }, login: { email: 'ada@a.co', username: 'u', sub: 's' } });
@@ -319,6 +320,20 @@ describe('updateContact', () => {
         expect(stored.invitation).toBeUndefined();
         expect([...s.store.guards]).toEqual([['new@a.co', s.id]]);
         expect(s.store.audits.map((a) => a.action)).toEqual(['portal.login-email-changed']);
+      });
+
+      test.each(['revoked', 'expired'] as const)('while %s, the login kept for a re-grant moves with the email (the old address is freed); removing the email leaves it', async (status) => {
+        const s = await withLogin(status);
+        s.store.guards.set('ada@a.co', s.id);
+        const seen: string[] = [];
+        const updated = await updateContact({ ...s.deps, loginEmails: mover(s.store, seen) }, s.id, { email: 'new@a.co' }, undefined, ACTOR);
+        expect(updated).toMatchObject({ email: 'new@a.co', portal: { status } });
+        expect(seen).toEqual(['ada@a.co → new@a.co by staff:admin']);
+        expect(s.store.items.get(s.id)!.login).toEqual({ email: 'new@a.co', username: 'u', sub: 's' });
+        expect([...s.store.guards]).toEqual([['new@a.co', s.id]]);
+        const removed = await withLogin(status);
+        expect((await updateContact({ ...removed.deps, loginEmails: mover(removed.store, []) }, removed.id, { email: null }, undefined, ACTOR)).email).toBeUndefined();
+        expect(removed.store.calls.filter((c) => c.startsWith('update moving'))).toEqual([]);
       });
 
       test("another contact's login under the new email is 409 email-in-use, at once, and nothing changes", async () => {
@@ -430,7 +445,10 @@ describe('restoreContact', () => {
     const restored = await restoreContact(deps, id, ACTOR);
     expect(restored).toMatchObject({ id, archived: false, email: 'ada@a.co', portal: { status: 'revoked' }, version: 3 });
     expect(store.items.get(id)?.login).toBeUndefined();
-    expect(store.audits).toEqual([expect.objectContaining({ action: 'contact.restored', contactId: id, actor: ACTOR, details: { portalStatus: 'revoked' } })]);
+    expect(store.audits).toEqual([
+      expect.objectContaining({ action: 'contact.archived', contactId: id, actor: ACTOR, details: { portalStatus: 'none' } }),
+      expect.objectContaining({ action: 'contact.restored', contactId: id, actor: ACTOR, details: { portalStatus: 'revoked' } }),
+    ]);
   });
 
   test('a contact that is not archived is answered as it is; an unknown one is NotFound', async () => {

@@ -236,6 +236,7 @@ const en = {
       'grant.given': 'Document shared',
       'grant.removed': 'Document grant removed',
       'grant.expired': 'Document grant ended',
+      'contact.archived': 'Contact archived',
       'contact.restored': 'Contact restored',
     } as Record<string, string>,
     actor: actorName,

@@ -199,27 +199,33 @@ export class DynamoContactStore extends DynamoContactReader implements ContactSt
     );
   }
 
-  async archive(before: ContactRecord, at: string): Promise<void> {
+  async archive(before: ContactRecord, at: string, audit: AuditEntry): Promise<void> {
     // The index keys move to the archived partitions; they depend on the contact as read, hence its version.
     const archivedKeys = contactIndexKeys({ ...before, archived: true });
     const names = Object.fromEntries(Object.keys(archivedKeys).map((name) => [`#${name}`, name]));
     const values = Object.fromEntries(Object.entries(archivedKeys).map(([name, value]) => [`:${name}`, value]));
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.contact(before.id),
-          UpdateExpression: `SET archived = :true, version = :next, updatedAt = :at, ${Object.keys(archivedKeys).map((name) => `#${name} = :${name}`).join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND archived = :false AND version = :read',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ':true': true, ':false': false, ':read': before.version, ':next': before.version + 1, ':at': at },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw conditionFailed((error as { Item?: unknown }).Item);
-      throw error;
-    }
+    await this.#transact(
+      {
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.contact(before.id),
+              UpdateExpression: `SET archived = :true, version = :next, updatedAt = :at, ${Object.keys(archivedKeys).map((name) => `#${name} = :${name}`).join(', ')}`,
+              ConditionExpression: 'attribute_exists(pk) AND archived = :false AND version = :read',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ...values, ':true': true, ':false': false, ':read': before.version, ':next': before.version + 1, ':at': at },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          { Put: { TableName: this.table, Item: auditItem(audit) } },
+        ],
+      },
+      (error) => {
+        const [contact] = cancellationReasons(error);
+        return contact?.Code === 'ConditionalCheckFailed' ? conditionFailed(contact.Item) : undefined;
+      },
+    );
   }
 
   async restore(before: ContactRecord, after: ContactRecord, audit: AuditEntry): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * A new email for a contact with portal access (`invited` or `active`): its login moves with it and
- * the access stays. What must hold, whoever asks:
+ * A new email for a contact with portal access (`invited` or `active`), or with the login an ended
+ * access (`revoked`, `expired`) keeps for its re-grant: its login moves with it and the access stays
+ * as it is. What must hold, whoever asks:
  * - no other contact's login is taken: the new address's guard must be free, ours, or held by a
  *   contact that no longer uses it (archived, or moved on), and no other user of the pool may have
  *   the address (a login linked to another contact, or an orphan: `409` either way);
