@@ -608,6 +608,20 @@ describe('the admin console in Chromium', () => {
     await page.unrouteAll();
   });
 
+  test('the wizard, the edit form and the history of a contact that does not exist say "Contact not found", as its page does — not a history titled with the address’s id', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    // [page, the API's 404s it meets: the contact, and the wizard's lines or the trail]
+    for (const [path, refusals] of [['portal-access', 2], ['edit', 1], ['history', 2]] as const) {
+      console_.expectApiErrors(...Array<number>(refusals).fill(404));
+      await page.goto(`${adminUrl()}/contacts/${unknown}/${path}`);
+      await heading('Contact not found', 2).waitFor();
+      await page.getByText('There is no contact with this id.').waitFor();
+      expect(await page.title()).toBe('Contact not found – Portal admin');
+      expect(await page.getByText(unknown).count()).toBe(0);
+      expect(await page.getByText('No such contact.').count()).toBe(0);
+    }
+  });
+
   test("the access editor shows what the line's contact sees: every type ticked without a limit; narrowed to one, which cannot be unticked", async () => {
     const narrow = await createContact({ kind: 'company', name: `Narrow Types ${uniq('co')}` });
     const granted = await api(`/contacts/${narrow.id}/portal-access`, { method: 'POST', token: await adminToken(), body: { lines: [{ contactId: narrow.id, inPortal: true, email: `${uniq('narrow')}@example.com` }] } });

@@ -14,7 +14,7 @@ import { newIdempotencyKey } from '../calls';
 import { copyText } from '../clipboard';
 import type { ApplyLine, ApplyResult, Scope, WizardLine } from '../model';
 import { useSession } from '../session';
-import { ActionStatus, Failure, Loading, SignedIn, useAction, useTitle } from './common';
+import { ActionStatus, ContactFailure, contactFailureTitle, Failure, Loading, SignedIn, useAction, useTitle } from './common';
 
 /** What the staff changed on a line. */
 interface Edit {
@@ -192,7 +192,6 @@ function Wizard({ id }: { id: string }) {
   const news = useRef<HTMLDivElement>(null);
   const name = contact.state === 'done' ? contact.data.name : '';
   const limitsOffered = features?.accessLimits ?? false;
-  useTitle(name ? t.wizard.title(name) : undefined);
   useEffect(() => {
     if (phase.kind !== 'idle' && phase.kind !== 'applying') news.current?.focus();
   }, [phase]);
@@ -210,8 +209,12 @@ function Wizard({ id }: { id: string }) {
     }
   }, [wizard]);
 
-  if (contact.state === 'failed') return <Failure error={contact.error} />;
-  if (!lines) return wizard.state === 'failed' ? <Failure error={wizard.error} /> : <Loading />;
+  // The contact or its lines cannot be read (either 404 says there is no such contact): said as on its page.
+  const failed = contact.state === 'failed' ? { error: contact.error } : !lines && wizard.state === 'failed' ? { error: wizard.error } : undefined;
+  useTitle(name ? t.wizard.title(name) : failed ? contactFailureTitle(t, failed.error) : undefined);
+
+  if (failed) return <ContactFailure error={failed.error} />;
+  if (!lines) return <Loading />;
 
   const edit = (contactId: string, change: Edit) => setEdits((all) => ({ ...all, [contactId]: { ...all[contactId], ...change } }));
   const busy = phase.kind === 'applying';
