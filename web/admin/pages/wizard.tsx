@@ -198,14 +198,17 @@ function Wizard({ id }: { id: string }) {
 
   // Keep the lines on screen while they are read again after an apply, and the applied edits with them
   // until the fresh lines arrive: cleared earlier, an unticked line would show ticked again for a moment.
+  // A line that failed keeps its edit (the tick, the email typed): nothing was done to it, and it is
+  // there to be corrected and applied again, beside the problem that says why.
   const [lines, setLines] = useState<WizardLine[] | undefined>(undefined);
-  const appliedEdits = useRef(false);
+  const appliedEdits = useRef<{ keep: ReadonlySet<string> } | undefined>(undefined);
   useEffect(() => {
     if (wizard.state !== 'done') return;
     setLines(wizard.data.lines);
-    if (appliedEdits.current) {
-      appliedEdits.current = false;
-      setEdits({});
+    const applied = appliedEdits.current;
+    if (applied) {
+      appliedEdits.current = undefined;
+      setEdits((all) => Object.fromEntries(Object.entries(all).filter(([contactId]) => applied.keep.has(contactId))));
     }
   }, [wizard]);
 
@@ -236,7 +239,7 @@ function Wizard({ id }: { id: string }) {
       const sent = new Set(changed.map((l) => l.contactId));
       const untouched = lines.filter((l) => !sent.has(l.contactId)).map((l): ApplyResult => ({ contactId: l.contactId, outcome: 'unchanged', status: l.status }));
       setResults(Object.fromEntries([...untouched, ...answer.results].map((r) => [r.contactId, r])));
-      appliedEdits.current = true;
+      appliedEdits.current = { keep: new Set(answer.results.filter((r) => r.outcome === 'failed').map((r) => r.contactId)) };
       setPhase({ kind: 'applied', count: answer.results.length, failed: answer.results.filter((r) => r.outcome === 'failed').length });
       setReload((n) => n + 1);
     } catch (error) {
