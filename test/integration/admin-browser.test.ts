@@ -483,6 +483,21 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Restore' }).waitFor();
     // The Archive button is gone with the archiving: the focus is on the news, not lost.
     await eventually(async () => expect(await focused()).toBe('DIV'), { timeoutMs: 5_000 });
+    // Listed as archived: its name and the tag are two words, also to a screen reader (not "…archived" run together).
+    await page.goto(`${adminUrl()}/contacts?archived=true&q=${encodeURIComponent(leaving.name)}`);
+    await page.getByRole('cell', { name: `${leaving.name} archived`, exact: true }).waitFor({ timeout: 10_000 });
+  });
+
+  test('a file whose upload was not completed is listed with its tag as words of their own, not run into its size', async () => {
+    const id = uniq('INV');
+    expect((await api(`/documents/invoice/${id}`, { method: 'PUT', token: staffToken, body: { customerId: company.id, name: 'Invoice with a pending file' } })).status).toBe(201);
+    // Announced, never uploaded: the console lists it as not completed.
+    expect((await api(`/documents/invoice/${id}/attachments`, { method: 'POST', token: staffToken, body: { fileName: 'half.pdf', contentType: 'application/pdf', size: 2048 } })).status).toBe(201);
+    await page.goto(`${adminUrl()}/documents/invoice/${id}`);
+    const files = page.getByRole('region', { name: 'Attachments' }).getByRole('listitem');
+    await files.filter({ hasText: 'half.pdf' }).waitFor();
+    // The text a screen reader reads (the layout's line breaks aside).
+    expect(((await files.filter({ hasText: 'half.pdf' }).textContent()) ?? '').replace(/\s+/g, ' ')).toContain('2.0 KB upload not completed');
   });
 
   test('who has access past its first page: a company of 52 persons with access lists 50, and `More contacts with access` shows the rest', async () => {
