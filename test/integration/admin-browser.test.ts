@@ -284,6 +284,25 @@ describe('the admin console in Chromium', () => {
     expect(await access.innerText()).not.toContain('only');
   });
 
+  test('a line that fails keeps what was ticked and typed on it once the lines are read again, to be corrected', async () => {
+    await page.goto(`${adminUrl()}/contacts/${company.id}/portal-access`);
+    await heading(`Grant portal access: ${company.name}`).waitFor();
+    // The company itself, with the email of Deco's portal login: that line fails alone.
+    await page.getByLabel(`Email ${company.name}`).fill(deco.email);
+    await page.getByRole('checkbox', { name: `In Portal ${company.name}` }).check();
+    const reread = page.waitForResponse((res) => res.request().method() === 'GET' && new URL(res.url()).pathname === `/contacts/${company.id}/portal-access`);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('status').filter({ hasText: 'Applied 1 line, 1 failed.' }).waitFor();
+    await row(company.name).getByText(/^Failed: /).waitFor();
+    await reread;
+    // The fresh lines have arrived and are shown (the edits of a line that went through are dropped then).
+    await page.waitForTimeout(500);
+    expect(await page.getByRole('checkbox', { name: `In Portal ${company.name}` }).isChecked()).toBe(true);
+    expect(await page.getByLabel(`Email ${company.name}`).inputValue()).toBe(deco.email);
+    await row(company.name).getByText(/^Failed: /).waitFor();
+    expect((await api(`/contacts/${company.id}`, { token: staffToken })).body.portal.status).toBe('none'); // nothing was done
+  });
+
   test('a document: its grants (add and remove), who has access, why a contact sees it or not, a share link (create, copy, revoke), and an attachment upload', async () => {
     await page.goto(`${adminUrl()}/documents?customerId=${company.id}`);
     await page.getByRole('link', { name: invoice.name }).click();
@@ -464,6 +483,21 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Restore' }).waitFor();
     // The Archive button is gone with the archiving: the focus is on the news, not lost.
     await eventually(async () => expect(await focused()).toBe('DIV'), { timeoutMs: 5_000 });
+    // Listed as archived: its name and the tag are two words, also to a screen reader (not "…archived" run together).
+    await page.goto(`${adminUrl()}/contacts?archived=true&q=${encodeURIComponent(leaving.name)}`);
+    await page.getByRole('cell', { name: `${leaving.name} archived`, exact: true }).waitFor({ timeout: 10_000 });
+  });
+
+  test('a file whose upload was not completed is listed with its tag as words of their own, not run into its size', async () => {
+    const id = uniq('INV');
+    expect((await api(`/documents/invoice/${id}`, { method: 'PUT', token: staffToken, body: { customerId: company.id, name: 'Invoice with a pending file' } })).status).toBe(201);
+    // Announced, never uploaded: the console lists it as not completed.
+    expect((await api(`/documents/invoice/${id}/attachments`, { method: 'POST', token: staffToken, body: { fileName: 'half.pdf', contentType: 'application/pdf', size: 2048 } })).status).toBe(201);
+    await page.goto(`${adminUrl()}/documents/invoice/${id}`);
+    const files = page.getByRole('region', { name: 'Attachments' }).getByRole('listitem');
+    await files.filter({ hasText: 'half.pdf' }).waitFor();
+    // The text a screen reader reads (the layout's line breaks aside).
+    expect(((await files.filter({ hasText: 'half.pdf' }).textContent()) ?? '').replace(/\s+/g, ' ')).toContain('2.0 KB upload not completed');
   });
 
   test('who has access past its first page: a company of 52 persons with access lists 50, and `More contacts with access` shows the rest', async () => {
@@ -606,6 +640,20 @@ describe('the admin console in Chromium', () => {
     await heading('Internal Server Error', 2).waitFor();
     expect(await page.title()).toBe('Internal Server Error – Portal admin');
     await page.unrouteAll();
+  });
+
+  test('the wizard, the edit form and the history of a contact that does not exist say "Contact not found", as its page does — not a history titled with the address’s id', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    // [page, the API's 404s it meets: the contact, and the wizard's lines or the trail]
+    for (const [path, refusals] of [['portal-access', 2], ['edit', 1], ['history', 2]] as const) {
+      console_.expectApiErrors(...Array<number>(refusals).fill(404));
+      await page.goto(`${adminUrl()}/contacts/${unknown}/${path}`);
+      await heading('Contact not found', 2).waitFor();
+      await page.getByText('There is no contact with this id.').waitFor();
+      expect(await page.title()).toBe('Contact not found – Portal admin');
+      expect(await page.getByText(unknown).count()).toBe(0);
+      expect(await page.getByText('No such contact.').count()).toBe(0);
+    }
   });
 
   test("the access editor shows what the line's contact sees: every type ticked without a limit; narrowed to one, which cannot be unticked", async () => {

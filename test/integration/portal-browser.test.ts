@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
 import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
 import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
@@ -285,6 +285,33 @@ describe('the customer portal in Chromium', () => {
       await heading('Page not found').waitFor();
       expect(await page.title()).toBe('Page not found – Customer portal');
     }
+    await page.goto(back);
+    await heading('Invoice 01').waitFor();
+  });
+
+  test('a failing API is named in the tab’s title as on the page: a document that fails to load is not "not found", nor a throttled share link the app', async () => {
+    const back = page.url();
+    const problem = (status: number, title: string) => (route: Route) =>
+      route.fulfill({
+        status,
+        contentType: 'application/problem+json',
+        headers: { 'access-control-allow-origin': portalUrl(), 'retry-after': '5' },
+        body: JSON.stringify({ type: 'about:blank', title, status, detail: 'Please try again later.' }),
+      });
+    await page.route(`${stack().apiUrl}/portal/documents/invoice/*`, problem(503, 'Service Unavailable'));
+    console_.expectApiErrors(503);
+    await page.reload();
+    await heading('Something went wrong', 2).waitFor();
+    expect(await page.title()).toBe('Something went wrong – Customer portal');
+    expect(await page.getByText('Document not found').count()).toBe(0);
+    await page.unrouteAll();
+    // The share links' route is rate-limited: a 429 is a failure to try again, not a dead link, and the tab says so.
+    await page.route(`${stack().apiUrl}/shared/*`, problem(429, 'Too Many Requests'));
+    console_.expectApiErrors(429);
+    await page.goto(`${portalUrl()}/s/${'A'.repeat(43)}`);
+    await heading('Something went wrong', 2).waitFor();
+    expect(await page.title()).toBe('Something went wrong – Customer portal');
+    await page.unrouteAll();
     await page.goto(back);
     await heading('Invoice 01').waitFor();
   });

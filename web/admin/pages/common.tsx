@@ -40,6 +40,25 @@ export function isMissing(error: unknown): boolean {
 }
 
 /**
+ * A contact's page (its details, wizard, edit form, history) whose contact could not be loaded: a
+ * missing one is "Contact not found" on every one of them, anything else as the API explained it.
+ */
+export function contactFailureTitle(t: Strings, error: unknown): string {
+  return isMissing(error) ? t.contact.notFoundTitle : failureTitle(t, error);
+}
+
+export function ContactFailure({ error }: { error: unknown }) {
+  const { t } = useSession();
+  return isMissing(error) ? (
+    <Notice title={t.contact.notFoundTitle}>
+      <p>{t.contact.notFound}</p>
+    </Notice>
+  ) : (
+    <Failure error={error} />
+  );
+}
+
+/**
  * A failure as the API explained it: the problem's title and detail, each invalid field with its
  * message, the request's reference for support. Never a blank page, never a stack trace.
  */

@@ -14,7 +14,7 @@ import { ContactPicker } from '../contact-picker';
 import type { Contact } from '../model';
 import { forgetName, useNames } from '../names';
 import { useSession } from '../session';
-import { Failure, Loading, SignedIn, useTitle } from './common';
+import { ContactFailure, contactFailureTitle, Failure, Loading, SignedIn, useTitle } from './common';
 
 /** A person's company, chosen by the start of its name. */
 function CompanyPicker({ value, onChange }: { value: string | undefined; onChange: (id: string | undefined) => void }) {
@@ -163,9 +163,9 @@ function Form({ original, initial }: { original?: Contact; initial: Fields }) {
 function Edit({ id }: { id: string }) {
   const { t, calls, refused } = useSession();
   const loaded = useLoad(`edit:${id}`, () => calls.contacts.get(id), refused);
-  useTitle(loaded.state === 'done' ? t.form.editTitle(loaded.data.name) : undefined);
+  useTitle(loaded.state === 'done' ? t.form.editTitle(loaded.data.name) : loaded.state === 'failed' ? contactFailureTitle(t, loaded.error) : undefined);
   if (loaded.state === 'loading') return <Loading />;
-  if (loaded.state === 'failed') return <Failure error={loaded.error} />;
+  if (loaded.state === 'failed') return <ContactFailure error={loaded.error} />;
   return <Form original={loaded.data} initial={fieldsOf(loaded.data)} />;
 }
 

@@ -6,12 +6,11 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso/router';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { Notice } from '../../shared/layout';
 import { useLoad } from '../../shared/load';
 import type { Contact } from '../model';
 import { forgetName, useNames } from '../names';
 import { useSession } from '../session';
-import { ActionStatus, Failure, failureTitle, isMissing, Loading, SignedIn, useAction, useTitle, withQuery } from './common';
+import { ActionStatus, ContactFailure, contactFailureTitle, Failure, Loading, SignedIn, useAction, useTitle, withQuery } from './common';
 
 export function PortalSummary({ contact }: { contact: Contact }) {
   const { t } = useSession();
@@ -97,17 +96,10 @@ function Shown({ id }: { id: string }) {
   const loaded = useLoad(`${id}:${version}`, () => calls.contacts.get(id), refused);
   const contact = loaded.state === 'done' ? loaded.data : undefined;
   const names = useNames(calls, [contact?.companyId]);
-  useTitle(contact?.name ?? (loaded.state === 'failed' ? (isMissing(loaded.error) ? t.contact.notFoundTitle : failureTitle(t, loaded.error)) : undefined));
+  useTitle(contact?.name ?? (loaded.state === 'failed' ? contactFailureTitle(t, loaded.error) : undefined));
 
   if (loaded.state === 'loading' && !contact) return <Loading />;
-  if (loaded.state === 'failed')
-    return isMissing(loaded.error) ? (
-      <Notice title={t.contact.notFoundTitle}>
-        <p>{t.contact.notFound}</p>
-      </Notice>
-    ) : (
-      <Failure error={loaded.error} />
-    );
+  if (loaded.state === 'failed') return <ContactFailure error={loaded.error} />;
   const c = contact!;
 
   const act = async (busy: string, action: () => Promise<unknown>, done: string) => {

@@ -152,7 +152,8 @@ function Listing({ query }: { query: Query }) {
                 <tr key={c.id}>
                   <td>
                     <a href={`/contacts/${encodeURIComponent(c.id)}`}>{c.name}</a>
-                    {c.archived && <span class="tag">{t.contacts.archived}</span>}
+                    {/* A space, not only the tag's margin: the cell reads "<name> archived", not the two run together. */}
+                    {c.archived && <> <span class="tag">{t.contacts.archived}</span></>}
                   </td>
                   <td>{t.kind[c.kind]}</td>
                   <td class="wrap">{c.email ?? ''}</td>

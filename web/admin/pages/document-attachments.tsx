@@ -68,7 +68,7 @@ function Files({ doc }: { doc: Document }) {
           {rows.map((a) => (
             <li key={a.id}>
               <span class="wrap">{a.fileName}</span> <span class="muted">{a.contentType}, {t.document.size(a.size)}</span>
-              {a.pending && <span class="tag">{t.document.pendingUpload}</span>}{' '}
+              {a.pending && <> <span class="tag">{t.document.pendingUpload}</span></>}{' '}
               <button type="button" class="secondary small" aria-label={t.document.deleteAttachment(a.fileName)} disabled={files.busy} onClick={() => void remove(a)}>
                 {t.document.remove}
               </button>

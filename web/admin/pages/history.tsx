@@ -4,7 +4,7 @@ import { useLoad } from '../../shared/load';
 import type { AuditEvent, Outcome } from '../model';
 import { useNames } from '../names';
 import { useSession } from '../session';
-import { Failure, Loading, Pager, SignedIn, useTitle, withQuery } from './common';
+import { ContactFailure, Failure, isMissing, Loading, Pager, SignedIn, useTitle, withQuery } from './common';
 
 function detailsText(details: Record<string, unknown>): string {
   return Object.entries(details)
@@ -28,8 +28,11 @@ function Trail({ id, cursor }: { id: string; cursor?: string }) {
   const page = useLoad(`audit:${id}:${cursor ?? ''}`, () => calls.access.audit(id, cursor), refused);
   const name = contact.state === 'done' ? contact.data.name : id;
   const names = useNames(calls, page.state === 'done' ? page.data.items.flatMap((entry) => appliedLines(entry)?.map((line) => line.contactId) ?? []) : []);
-  useTitle(t.history.title(name));
+  // No such contact (its 404, or its trail's): said as on its page, not as a history titled with the address's id.
+  const missing = contact.state === 'failed' && isMissing(contact.error) ? contact : page.state === 'failed' && isMissing(page.error) ? page : undefined;
+  useTitle(missing ? t.contact.notFoundTitle : t.history.title(name));
   const here = `/contacts/${encodeURIComponent(id)}/history`;
+  if (missing) return <ContactFailure error={missing.error} />;
   return (
     <>
       <p>

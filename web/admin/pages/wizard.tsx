@@ -14,7 +14,7 @@ import { newIdempotencyKey } from '../calls';
 import { copyText } from '../clipboard';
 import type { ApplyLine, ApplyResult, Scope, WizardLine } from '../model';
 import { useSession } from '../session';
-import { ActionStatus, Failure, Loading, SignedIn, useAction, useTitle } from './common';
+import { ActionStatus, ContactFailure, contactFailureTitle, Failure, Loading, SignedIn, useAction, useTitle } from './common';
 
 /** What the staff changed on a line. */
 interface Edit {
@@ -192,26 +192,32 @@ function Wizard({ id }: { id: string }) {
   const news = useRef<HTMLDivElement>(null);
   const name = contact.state === 'done' ? contact.data.name : '';
   const limitsOffered = features?.accessLimits ?? false;
-  useTitle(name ? t.wizard.title(name) : undefined);
   useEffect(() => {
     if (phase.kind !== 'idle' && phase.kind !== 'applying') news.current?.focus();
   }, [phase]);
 
   // Keep the lines on screen while they are read again after an apply, and the applied edits with them
   // until the fresh lines arrive: cleared earlier, an unticked line would show ticked again for a moment.
+  // A line that failed keeps its edit (the tick, the email typed): nothing was done to it, and it is
+  // there to be corrected and applied again, beside the problem that says why.
   const [lines, setLines] = useState<WizardLine[] | undefined>(undefined);
-  const appliedEdits = useRef(false);
+  const appliedEdits = useRef<{ keep: ReadonlySet<string> } | undefined>(undefined);
   useEffect(() => {
     if (wizard.state !== 'done') return;
     setLines(wizard.data.lines);
-    if (appliedEdits.current) {
-      appliedEdits.current = false;
-      setEdits({});
+    const applied = appliedEdits.current;
+    if (applied) {
+      appliedEdits.current = undefined;
+      setEdits((all) => Object.fromEntries(Object.entries(all).filter(([contactId]) => applied.keep.has(contactId))));
     }
   }, [wizard]);
 
-  if (contact.state === 'failed') return <Failure error={contact.error} />;
-  if (!lines) return wizard.state === 'failed' ? <Failure error={wizard.error} /> : <Loading />;
+  // The contact or its lines cannot be read (either 404 says there is no such contact): said as on its page.
+  const failed = contact.state === 'failed' ? { error: contact.error } : !lines && wizard.state === 'failed' ? { error: wizard.error } : undefined;
+  useTitle(name ? t.wizard.title(name) : failed ? contactFailureTitle(t, failed.error) : undefined);
+
+  if (failed) return <ContactFailure error={failed.error} />;
+  if (!lines) return <Loading />;
 
   const edit = (contactId: string, change: Edit) => setEdits((all) => ({ ...all, [contactId]: { ...all[contactId], ...change } }));
   const busy = phase.kind === 'applying';
@@ -233,7 +239,7 @@ function Wizard({ id }: { id: string }) {
       const sent = new Set(changed.map((l) => l.contactId));
       const untouched = lines.filter((l) => !sent.has(l.contactId)).map((l): ApplyResult => ({ contactId: l.contactId, outcome: 'unchanged', status: l.status }));
       setResults(Object.fromEntries([...untouched, ...answer.results].map((r) => [r.contactId, r])));
-      appliedEdits.current = true;
+      appliedEdits.current = { keep: new Set(answer.results.filter((r) => r.outcome === 'failed').map((r) => r.contactId)) };
       setPhase({ kind: 'applied', count: answer.results.length, failed: answer.results.filter((r) => r.outcome === 'failed').length });
       setReload((n) => n + 1);
     } catch (error) {

@@ -12,7 +12,10 @@ import { NotFound } from './not-found';
 function Shown({ type, id }: { type: DocumentType; id: string }) {
   const { t, api, refused } = useSession();
   const doc = useLoad(`${type}/${id}`, () => ok(api.GET('/portal/documents/{type}/{id}', { params: { path: { type, id } } })), refused);
-  useTitle(doc.state === 'done' ? doc.data.name : doc.state === 'failed' ? t.document.notFoundTitle : undefined);
+  // 400: an id no document can have (a mangled address) is as absent as any other.
+  const missing = doc.state === 'failed' && doc.error instanceof ApiError && (doc.error.status === 404 || doc.error.status === 400);
+  // The tab says what the page says: "Document not found" only when it is not there, else the failure's title.
+  useTitle(doc.state === 'done' ? doc.data.name : missing ? t.document.notFoundTitle : doc.state === 'failed' ? t.error.title : undefined);
   return (
     <>
       <p>
@@ -20,8 +23,7 @@ function Shown({ type, id }: { type: DocumentType; id: string }) {
       </p>
       {doc.state === 'loading' && <Loading />}
       {doc.state === 'failed' &&
-        // 400: an id no document can have (a mangled address) is as absent as any other.
-        (doc.error instanceof ApiError && (doc.error.status === 404 || doc.error.status === 400) ? (
+        (missing ? (
           <Notice title={t.document.notFoundTitle}>
             <p>{t.document.notFound}</p>
           </Notice>

@@ -17,7 +17,8 @@ export function SharedDocument({ params }: { params: { token: string } }) {
   const path = `/shared/${encodeURIComponent(params.token)}`;
   const doc = useLoad(params.token, () => getUntyped<Document & { attachments?: Attachment[] }>(config.apiUrl, path));
   const dead = doc.state === 'failed' && doc.error instanceof ApiError && [404, 410].includes(doc.error.status);
-  useTitle(doc.state === 'done' ? doc.data.name : dead ? t.shared.invalidTitle : undefined);
+  // Any other failure (the route is rate-limited: a 429) is named in the tab as on the page.
+  useTitle(doc.state === 'done' ? doc.data.name : dead ? t.shared.invalidTitle : doc.state === 'failed' ? t.error.title : undefined);
   if (doc.state === 'loading') return <Loading />;
   if (dead)
     return (
