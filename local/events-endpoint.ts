@@ -47,13 +47,19 @@ interface PutEventsEntry {
 /** A request body EventBridge could not deserialise into PutEvents' shape: its `SerializationException` (400). */
 class Unreadable extends Error {}
 
+/** A readable request that breaks one of PutEvents' constraints: EventBridge's `ValidationException` (400), nothing put. */
+class Invalid extends Error {}
+
+/** PutEvents takes 1 to 10 entries a request (its API reference, `Entries`: required, 1–10 items). */
+const MAX_ENTRIES = 10;
+
 const STRING_FIELDS = ['Source', 'DetailType', 'Detail', 'EventBusName'] as const;
 
-/** The entries of a PutEvents body, each an object whose fields have PutEvents' types (absent `Entries`: none). */
+/** The entries of a PutEvents body, 1 to 10 objects whose fields have PutEvents' types. */
 function readableEntries(body: unknown): PutEventsEntry[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Unreadable('The request body must be a JSON object.');
   const { Entries: entries } = body as { Entries?: unknown };
-  if (entries === undefined) return [];
+  if (entries === undefined || entries === null) throw new Invalid("1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null");
   if (!Array.isArray(entries)) throw new Unreadable('Entries must be a list.');
   entries.forEach((entry: unknown, i) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Unreadable(`Entries.${i} must be an object.`);
@@ -62,6 +68,9 @@ function readableEntries(body: unknown): PutEventsEntry[] {
     if (fields.Resources !== undefined && !(Array.isArray(fields.Resources) && fields.Resources.every((r) => typeof r === 'string'))) throw new Unreadable(`Entries.${i}.Resources must be a list of strings.`);
     if (fields.Time !== undefined && typeof fields.Time !== 'string' && typeof fields.Time !== 'number') throw new Unreadable(`Entries.${i}.Time must be a timestamp.`);
   });
+  // Checked once the request reads as PutEvents, as AWS checks constraints after deserialising.
+  if (entries.length < 1 || entries.length > MAX_ENTRIES)
+    throw new Invalid(`1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${MAX_ENTRIES}`}`);
   return entries as PutEventsEntry[];
 }
 
@@ -220,6 +229,7 @@ export function createEventsServer(config: EventsConfig): http.Server {
         reply(res, 200, putEvents(body as { Entries?: PutEventsEntry[] }), 'application/x-amz-json-1.1');
       })
       .catch((error: unknown) => {
+        if (error instanceof Invalid) return reply(res, 400, { __type: 'ValidationException', message: error.message }, 'application/x-amz-json-1.1');
         const invalid = error instanceof SyntaxError || error instanceof Unreadable;
         const message = error instanceof Unreadable ? error.message : 'Malformed JSON';
         reply(res, invalid ? 400 : 500, { __type: invalid ? 'SerializationException' : 'InternalException', message: invalid ? message : 'Internal error' }, 'application/x-amz-json-1.1');

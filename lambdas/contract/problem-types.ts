@@ -27,7 +27,7 @@ export const PROBLEM_KINDS = {
   'method-not-allowed': { status: 405, title: 'Method not allowed', when: 'A method the path does not support, any write under /portal; `Allow` lists the methods' },
   'email-in-use': { status: 409, title: 'Email in use', when: "The email is another contact's portal login" },
   'stale-version': { status: 409, title: 'Stale version', when: '`If-Match` names a version the contact is no longer at: read it again' },
-  'idempotency-conflict': { status: 409, title: 'Idempotency-Key conflict', when: 'An `Idempotency-Key` reused with another body, or whose first request is still in progress' },
+  'idempotency-conflict': { status: 409, title: 'Idempotency-Key conflict', when: 'An `Idempotency-Key` reused with another body, or whose first request is still in progress, or that already issued an invitation link (shown only once)' },
   conflict: { status: 409, title: 'Conflict', when: 'The request conflicts with the current state (an archived contact or company, a contact changed meanwhile, a login under another email; a document, its grants, share links or attachments changed by many requests at once, each refused after a few tries: "…being changed concurrently; please retry"): read, then decide again' },
   'invitation-unusable': { status: 410, title: 'Invitation unusable', when: "An invitation token that is unknown, used, expired, re-invited or revoked (one body for all but the request's `instance`)" },
   'link-unusable': { status: 410, title: 'Link unusable', when: "A share link that is unknown, malformed, expired, revoked or used up, whose document was deleted or now belongs to another customer than when the link was made, or whose recipient archived (one body for all but the request's `instance`)" },

@@ -86,9 +86,13 @@ export interface DocumentDeps {
   now: () => Date;
 }
 
+/** An archived contact is there (staff can restore it): saying it does not exist would send them looking. */
+export const archivedContact = (id: string): string => `Contact ${id} is archived: restore it first.`;
+
 async function liveContact(deps: DocumentDeps, id: string, path: string): Promise<ContactRecord> {
   const contact = await deps.contacts.get(id);
-  if (!contact || contact.archived) throw new Invalid(`No such contact: ${id}.`, path);
+  if (!contact) throw new Invalid(`No such contact: ${id}.`, path);
+  if (contact.archived) throw new Invalid(archivedContact(id), path);
   return contact;
 }
 

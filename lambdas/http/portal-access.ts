@@ -1,3 +1,4 @@
+import { IdempotencyConflict } from '../contract/errors';
 import type { ExplainQuery } from '../contract/schemas/access';
 import type { ApplyInput, ApplyResult, ReinviteInput } from '../contract/schemas/portal-access';
 import { explainAccess } from '../domain/access-report';
@@ -31,6 +32,9 @@ function idempotencyOf(req: HttpRequest<unknown, unknown, IdParams>) {
   return { scope: idempotencyScope(who, req.route.operationId, req.params.id), key: idempotencyKeyOf(req.headers['idempotency-key']), body: req.body };
 }
 
+const LINK_SHOWN_ONCE =
+  'This Idempotency-Key already issued a link, which is shown only once and still works; to issue another (the earlier one then dies), send another key.';
+
 const idempotencyDeps = () => ({ idempotency: portalAccessDeps().idempotency, now: portalAccessDeps().access.now });
 
 export const handler = httpFunction('portal-access', {
@@ -54,8 +58,18 @@ export const handler = httpFunction('portal-access', {
   },
 
   reinvite: async (req: HttpRequest<ReinviteInput, unknown, IdParams>) => {
-    // The link is the credential: answered once, never kept (not in an idempotency record either).
-    if (req.body.delivery === 'link') return { status: 200, body: await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal)) };
+    if (req.body.delivery === 'link') {
+      // The link is the credential: answered once, never kept (not in an idempotency record either).
+      // A repeat of its key cannot answer it again, so it issues nothing: another link would kill the
+      // one already handed out.
+      let issued: { link: Awaited<ReturnType<typeof reinvite>> } | undefined;
+      await idempotent(idempotencyDeps(), idempotencyOf(req), async () => {
+        issued = { link: await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal)) };
+        return { issued: true };
+      });
+      if (issued === undefined) throw new IdempotencyConflict(LINK_SHOWN_ONCE);
+      return { status: 200, body: issued.link };
+    }
     return idempotent(idempotencyDeps(), idempotencyOf(req), async () => {
       await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal));
       return { status: 202 };

@@ -247,3 +247,27 @@ describe('grants', () => {
     expect((await staff(`/documents/subscription/${id}/grants`)).body).toEqual({ items: [{ contactId: second.id, implicit: true }] });
   });
 });
+
+describe('an archived contact named by a document, a grant or a share link', () => {
+  test('is 400 on its field saying it is archived (restore it first), not that it does not exist', async () => {
+    const archived = await createContact({ kind: 'person', name: uniq('Archived') });
+    const owner = await createContact({ kind: 'company', name: uniq('Owner') });
+    expect((await staff(`/contacts/${archived.id}`, { method: 'DELETE' })).status).toBe(204);
+    // The contact is there, archived: staff see it in the archived listing and can restore it.
+    expect((await staff(`/contacts/${archived.id}`)).body).toMatchObject({ id: archived.id, archived: true });
+    const id = uniq('INV');
+    await put('invoice', id, { customerId: owner.id, name: 'Invoice' });
+    const refusals = [
+      [await put('invoice', uniq('INV'), { customerId: archived.id, name: 'Invoice' }), 'customerId'],
+      [await staff(`/documents/invoice/${id}/grants`, { method: 'POST', body: { contactId: archived.id } }), 'contactId'],
+      [await staff(`/documents/invoice/${id}/links`, { method: 'POST', body: { contactId: archived.id } }), 'contactId'],
+    ] as const;
+    for (const [res, path] of refusals) {
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ path, message: `Contact ${archived.id} is archived: restore it first.` }]);
+    }
+    // One that never existed still says so.
+    const unknown = await put('invoice', uniq('INV'), { customerId: 'no-such-contact', name: 'Invoice' });
+    expect(unknown.body.errors).toEqual([{ path: 'customerId', message: 'No such contact: no-such-contact.' }]);
+  });
+});

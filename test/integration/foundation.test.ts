@@ -178,6 +178,30 @@ describe('the local PutEvents endpoint', () => {
     expect(answer.Entries?.map((e) => (e.EventId ? 'ok' : e.ErrorCode))).toEqual(['ResourceNotFoundException', 'MalformedDetail', 'ok']);
   });
 
+  it('takes 1 to 10 entries a request, as PutEvents in AWS: none or 11 is a ValidationException and puts nothing', async () => {
+    const marker = uniq('batch');
+    const entry = (i: number) => ({ EventBusName: stack().eventBusName, Source: 'test.foundation', DetailType: 'BatchProbe', Detail: JSON.stringify({ marker, i }) });
+    const refusal = (Entries: ReturnType<typeof entry>[] | undefined) =>
+      client()
+        .send(new PutEventsCommand({ Entries }))
+        .then(
+          (answer) => ({ answered: answer.Entries?.length }),
+          (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => ({ name: error.name, status: error.$metadata?.httpStatusCode }),
+        );
+    const eleven = Array.from({ length: 11 }, (_, i) => entry(i));
+    expect(await refusal(eleven)).toEqual({ name: 'ValidationException', status: 400 });
+    expect(await refusal([])).toEqual({ name: 'ValidationException', status: 400 });
+    expect(await refusal(undefined)).toEqual({ name: 'ValidationException', status: 400 });
+    // Ten is the most a request holds, and each of them is put.
+    expect(await refusal(eleven.slice(0, 10))).toEqual({ answered: 10 });
+    const received = await eventually(async () => {
+      const found = (await events()).filter((e) => (e.detail as { marker?: string }).marker === marker);
+      if (found.length < 10) throw new Error('not yet');
+      return found;
+    });
+    expect(received.map((e) => (e.detail as { i: number }).i).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('delivers a matching event to the events handler and keeps what it finally refused in the local DLQ', async () => {
     // Both ids at once is refused by the handler's strict schema, on every retry.
     const answer = await client().send(

@@ -221,6 +221,23 @@ describe('revoke and re-grant', () => {
     expect((await accept(tokenIn(mailed))).status).toBe(204);
   });
 
+  it('a link (delivery "link") repeated with its Idempotency-Key issues nothing twice: 409, and the link already handed out still works', async () => {
+    const email = `${uniq('linkkey')}@example.com`;
+    const person = await contact({ email });
+    await applyLines(person.id, [{ contactId: person.id, inPortal: true }]);
+    await settled(person.id);
+    const key = uniq('link-key');
+    const link = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { delivery: 'link' }, headers: { 'Idempotency-Key': key } });
+    expect(link.status).toBe(200);
+    // A double submit: the URL is stored nowhere, so it cannot be answered again — and must not be replaced.
+    const repeat = await staff(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', body: { delivery: 'link' }, headers: { 'Idempotency-Key': key } });
+    expect(repeat.status).toBe(409);
+    expect(repeat.body).toMatchObject({ type: 'urn:portal-access:problem:idempotency-conflict', detail: expect.stringContaining('shown only once') });
+    const reinvited = (await staff(`/contacts/${person.id}/audit`)).body.items.filter((a: { action: string }) => a.action === 'portal.reinvited');
+    expect(reinvited).toHaveLength(1);
+    expect((await accept(new URL(link.body.url).searchParams.get('token') ?? '')).status).toBe(204);
+  });
+
   it('answers 404 for an unknown wizard or audit, 400 for a forged cursor or a bad body', async () => {
     expect((await staff('/contacts/nope-unknown/audit')).status).toBe(404);
     expect((await staff('/contacts/nope-unknown/portal-access')).status).toBe(404);

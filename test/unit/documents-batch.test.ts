@@ -274,7 +274,7 @@ describe('publishDocuments', () => {
     expect(results[0]).toEqual({ type: 'invoice', id: 'INV-1', outcome: 'created' });
     expect(results[1]).toMatchObject({ type: 'invoice', id: 'INV-2', outcome: 'failed' });
     expect(results[1]!.outcome === 'failed' && results[1]!.error).toBeInstanceOf(Invalid);
-    expect(problemOf(results[1]!)?.errors).toEqual([{ path: 'documents.1.customerId', message: 'No such contact: c2.' }]);
+    expect(problemOf(results[1]!)?.errors).toEqual([{ path: 'documents.1.customerId', message: 'Contact c2 is archived: restore it first.' }]);
     expect(w.document('invoice', 'INV-2')).toBeUndefined();
   });
 

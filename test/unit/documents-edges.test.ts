@@ -66,13 +66,13 @@ function world(stored?: StoredDocument, grants: StoredGrant[] = [], loseEveryRac
 const outcome = (promise: Promise<unknown>) => promise.then(() => 'done', (error: unknown) => error);
 
 describe('refusals, word for word', () => {
-  it('a customer or grantee that is gone or archived: 400 naming the contact, on its field', async () => {
+  it('a customer or grantee that is gone or archived: 400 naming the contact, on its field (an archived one said archived)', async () => {
     const { deps } = world({ document: invoice(), version: 1 });
-    for (const id of ['gone', 'archived']) {
+    for (const [id, message] of [['gone', 'No such contact: gone.'], ['archived', 'Contact archived is archived: restore it first.']] as const) {
       const put = await outcome(putDocument(deps, 'invoice', 'INV-2', { customerId: id, name: 'X' }));
-      expect(put).toEqual(new Invalid(`No such contact: ${id}.`, 'customerId'));
-      expect(toProblem(put)).toMatchObject({ status: 400, problem: { errors: [{ path: 'customerId', message: `No such contact: ${id}.` }] } });
-      expect(await outcome(addGrant(deps, 'invoice', 'INV-1', { contactId: id }, 'staff:ann'))).toEqual(new Invalid(`No such contact: ${id}.`, 'contactId'));
+      expect(put).toEqual(new Invalid(message, 'customerId'));
+      expect(toProblem(put)).toMatchObject({ status: 400, problem: { errors: [{ path: 'customerId', message }] } });
+      expect(await outcome(addGrant(deps, 'invoice', 'INV-1', { contactId: id }, 'staff:ann'))).toEqual(new Invalid(message, 'contactId'));
     }
   });
 

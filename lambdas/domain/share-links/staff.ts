@@ -9,7 +9,7 @@ import { Conflict, Invalid, NotFound } from '../../contract/errors';
 import { ENDED_LINK_KEPT_DAYS, MAX_LINKS_PER_DOCUMENT } from '../../contract/share-links';
 import type { CreateLinkInput, ShareLinkView } from '../../contract/schemas/share-links';
 import { auditEntry } from '../audit';
-import type { StoredDocument } from '../documents';
+import { archivedContact, type StoredDocument } from '../documents';
 import { hashToken, newToken } from '../tokens';
 import { keptUntil, linkExpiry, onRecord, opens, shareLinkUrl, toView, type ShareLink } from './links';
 import type { StaffLinkDeps } from './ports';
@@ -42,7 +42,8 @@ export async function createLink(deps: StaffLinkDeps, type: DocumentType, id: st
     const expiresAt = linkExpiry(input.expiresAt, now);
     if (input.contactId !== undefined) {
       const recipient = await deps.contacts.get(input.contactId);
-      if (!recipient || recipient.archived) throw new Invalid(`No such contact: ${input.contactId}.`, 'contactId');
+      if (!recipient) throw new Invalid(`No such contact: ${input.contactId}.`, 'contactId');
+      if (recipient.archived) throw new Invalid(archivedContact(input.contactId), 'contactId');
     }
     const { links, guardVersion } = await deps.links.ofDocument(type, id);
     const onRecordNow = links.filter((link) => onRecord(link, document.createdAt, now));
