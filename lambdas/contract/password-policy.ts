@@ -2,7 +2,7 @@
  * The customer pool's password policy: the CDK pools and the local pools are created with it, and
  * the domain checks it too, because the local Cognito emulator does not enforce it.
  */
-import { wellFormed } from './text';
+import { LONE_SURROGATE } from './text';
 
 export const PASSWORD_POLICY = { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true } as const;
 
@@ -24,7 +24,7 @@ export const meetsPasswordPolicy = (password: string): boolean =>
   password.length >= PASSWORD_POLICY.minLength &&
   !UNSETTABLE.test(password) &&
   // Half a surrogate pair has no UTF-8: no keyboard, nor the hosted UI's form, can send it again to sign in.
-  password === wellFormed(password) &&
+  !LONE_SURROGATE.test(password) &&
   /[a-z]/.test(password) &&
   /[A-Z]/.test(password) &&
   /[0-9]/.test(password) &&

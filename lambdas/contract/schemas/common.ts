@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { normaliseEmail } from '../email';
-import { showsSomething } from '../text';
+import { LONE_SURROGATE, showsSomething } from '../text';
 import { PROBLEM_TYPES, problemTypeOf } from '../problem-types';
 import { lazy, type Infer } from './lazy';
 
@@ -8,8 +8,7 @@ import { lazy, type Infer } from './lazy';
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
 /** Multi-line text: the same, but CR and LF are its line breaks. */
 const MULTILINE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-/** A UTF-16 surrogate without its other half: not valid Unicode (names, file names). */
-export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export { LONE_SURROGATE };
 /** Bidirectional embeddings, overrides and isolates: they make `txt.exe` read as `exe.txt` (names, mail text). */
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
