@@ -36,14 +36,14 @@ beforeEach(() => {
   deps = { contacts: access.contactStore, store: access, logins: pool, now: () => clock, sleep: async (ms) => void (clock = new Date(clock.getTime() + ms)) };
 });
 
-/** An invited contact whose invitation email went out; answers its token. */
-function invited(id = 'p1'): string {
+/** An invited contact whose invitation email went out (its access ending at `until`, if given); answers its token. */
+function invited(id = 'p1', until?: string): string {
   const token = newToken();
   const tokenHash = hashToken(token);
   access.add({
     id,
     email: `${id}@example.com`,
-    portal: { status: 'invited', invitedAt: '2026-03-01T09:00:00.000Z', delivery: 'sent' },
+    portal: { status: 'invited', invitedAt: '2026-03-01T09:00:00.000Z', delivery: 'sent', ...(until === undefined ? {} : { until }) },
     login: { email: `${id}@example.com`, username: `user-${id}`, sub: `sub-${id}` },
     invitation: { tokenHash, expiresAt: EXPIRES, issuedAt: '2026-03-01T09:00:00.000Z', sentAt: '2026-03-01T09:00:01.000Z' },
   });
@@ -84,6 +84,27 @@ describe('the token at its exact expiry instant', () => {
     await acceptInvitation(deps, token, GOOD);
     expect(access.contact('p1').portal).toMatchObject({ status: 'active', activatedAt: clock.toISOString() });
     expect(pool.user('user-p1').password).toBe(GOOD);
+  });
+});
+
+describe('an invitation whose access ended (`until`) before the scheduled job dropped it', () => {
+  it('is gone, whatever the password: a weak one answers the same 410 as an unknown token, not a 400', async () => {
+    const token = invited('p1', clock.toISOString());
+
+    const weak = await outcomeOf(acceptInvitation(deps, token, 'weak'));
+    const good = await outcomeOf(acceptInvitation(deps, token, GOOD));
+
+    expect(weak).toBeInstanceOf(Gone);
+    expect(good).toBeInstanceOf(Gone);
+    expect(toProblem(weak)).toEqual(await goneProblem());
+    expect(pool.calls).toEqual([]);
+    expect(access.contact('p1').portal.status).toBe('invited');
+  });
+
+  it('a millisecond before its end, the password is checked (400)', async () => {
+    const token = invited('p1', new Date(clock.getTime() + 1).toISOString());
+    const weak = await outcomeOf(acceptInvitation(deps, token, 'weak'));
+    expect(weak).toEqual(new Invalid(PASSWORD_REFUSED, 'password'));
   });
 });
 

@@ -117,6 +117,14 @@ async function claim(deps: Pick<AcceptDeps, 'store' | 'now' | 'sleep'>, tokenHas
   }
 }
 
+/** Whether the contact's pending invitation is this link's: not archived, still invited at `now` (an access past its `until` is not), with a login. */
+const usableBy = (contact: ContactRecord | undefined, tokenHash: string, now: Date): boolean =>
+  contact !== undefined &&
+  !contact.archived &&
+  portalStatusAt(contact.portal, now) === 'invited' &&
+  contact.invitation?.tokenHash === tokenHash &&
+  Boolean(contact.login?.username);
+
 /**
  * Accepts an invitation: claims it (one of two concurrent accepts wins), sets the password, then
  * activates the access and deletes the invitation in one transaction. A refused password releases
@@ -132,15 +140,17 @@ export async function acceptInvitation(
   const tokenHash = hashToken(token);
   const invitation = await deps.store.getInvitation(tokenHash);
   if (!invitation || invitation.expiresAt <= deps.now().toISOString()) throw gone();
+  // A link still stored whose access has ended (`until`) before the job dropped it is dead too: 410
+  // whatever the password, like every other dead link (a weak one must not tell it apart by a 400).
+  if (!usableBy(await deps.contacts.get(invitation.contactId), tokenHash, deps.now())) throw gone();
   if (!meetsPasswordPolicy(password)) throw new Invalid(PASSWORD_REFUSED, 'password');
   const claimedAt = await claim(deps, tokenHash);
   let activated: boolean;
   try {
+    // Read again under the claim: revoked or re-invited meanwhile, it is gone.
     const contact = await deps.contacts.get(invitation.contactId);
-    const username = contact?.login?.username;
-    // An invitation whose access ended (`until`) is as dead as a revoked one.
-    if (!contact || contact.archived || portalStatusAt(contact.portal, deps.now()) !== 'invited' || contact.invitation?.tokenHash !== tokenHash || !username)
-      throw gone();
+    const username = usableBy(contact, tokenHash, deps.now()) ? contact?.login?.username : undefined;
+    if (!username) throw gone();
     await deps.logins.setPassword(username, password);
     const passwordReplacedAt = deps.now();
     // Sessions from before (an adopted login's earlier user) end with the invitation's acceptance.
