@@ -32,7 +32,7 @@ export const PROBLEM_KINDS = {
   'invitation-unusable': { status: 410, title: 'Invitation unusable', when: "An invitation token that is unknown, used, expired, re-invited or revoked (one body for all but the request's `instance`)" },
   'link-unusable': { status: 410, title: 'Link unusable', when: "A share link that is unknown, malformed, expired, revoked or used up, whose document was deleted or now belongs to another customer than when the link was made, or whose recipient archived (one body for all but the request's `instance`)" },
   'too-large': { status: 413, title: 'Content too large', when: 'A body over 256 KiB' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type', when: 'A body that is not application/json, or that is content-coded (`Content-Encoding`: answered with `Accept-Encoding: identity`)' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', when: 'A body that is not application/json, that is labelled in a charset other than UTF-8, or that is content-coded (`Content-Encoding`: answered with `Accept-Encoding: identity`)' },
   throttled: { status: 429, title: 'Too many requests', when: 'The API is throttling the caller (in AWS, API Gateway answers this itself, without a problem body)' },
   internal: { status: 500, title: 'Internal error', when: 'An unexpected error; the body says nothing more, the request id finds it in the logs' },
   'not-implemented': { status: 501, title: 'Not implemented', when: 'A route of the contract whose handler is not built yet' },

@@ -6,26 +6,41 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_JSON_DEPTH = 32;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const isJson = (contentType: string | undefined) =>
+const isJson = (contentType: string | undefined): contentType is string =>
   contentType !== undefined && /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType.trim());
+
+/**
+ * Whether every `charset` parameter of the media type names UTF-8 (none at all is UTF-8 too): JSON
+ * is UTF-8 (RFC 8259 §8.1), and a body labelled ISO-8859-1 or UTF-16 would otherwise be read as
+ * UTF-8 — silently as other text than the client sent (`Ã©` stored as `é`), or refused as malformed.
+ */
+const isUtf8Labelled = (contentType: string) =>
+  contentType
+    .split(';')
+    .slice(1)
+    .map((parameter) => parameter.split('='))
+    .filter(([name]) => name?.trim().toLowerCase() === 'charset')
+    .every(([, value = '']) => /^(utf-8|"utf-8")$/i.test(value.trim()));
 
 /** No content coding at all, or only `identity`: the handlers decode none (RFC 9110 §8.4). */
 const isUncoded = (contentEncoding: string | undefined) =>
   contentEncoding === undefined || contentEncoding.split(',').every((coding) => /^\s*(identity)?\s*$/i.test(coding));
 
 /**
- * The JSON body of a request: 413 over 256 KiB, 415 when it is not JSON or comes content-coded
- * (`Content-Encoding: gzip`: neither decoded nor read as if it were plain), 400 when it is nested
- * deeper than MAX_JSON_DEPTH, does not parse or carries a key that could pollute prototypes; a
- * number JSON.parse would change comes back as NaN (see `poison`), for the schema to refuse where
- * it is. `undefined` when there is no body at all. Every step is one linear pass without recursion, so
- * no body of the allowed size costs more than a few milliseconds, however it is shaped.
+ * The JSON body of a request: 413 over 256 KiB, 415 when it is not JSON, is labelled in a charset
+ * other than UTF-8, or comes content-coded (`Content-Encoding: gzip`: neither decoded nor read as
+ * if it were plain), 400 when it is nested deeper than MAX_JSON_DEPTH, does not parse or carries a
+ * key that could pollute prototypes; a number JSON.parse would change comes back as NaN (see
+ * `poison`), for the schema to refuse where it is. `undefined` when there is no body at all. Every
+ * step is one linear pass without recursion, so no body of the allowed size costs more than a few
+ * milliseconds, however it is shaped.
  */
 export function parseJsonBody(raw: string | undefined, isBase64: boolean, contentType: string | undefined, contentEncoding?: string): unknown {
   if (raw === undefined || raw === '') return undefined;
   const bytes = isBase64 ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES) throw new HttpError('too-large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
   if (!isJson(contentType)) throw new HttpError('unsupported-media-type', 'The body must be application/json.', { 'accept-post': 'application/json' });
+  if (!isUtf8Labelled(contentType)) throw new HttpError('unsupported-media-type', 'The body must be UTF-8: send charset=utf-8, or no charset.', { 'accept-post': 'application/json' });
   // RFC 9110 §15.5.16: a content coding the server does not apply is 415, with the codings it takes (§12.5.3).
   if (!isUncoded(contentEncoding)) throw new HttpError('unsupported-media-type', 'The body must not be content-coded (no Content-Encoding): send plain application/json.', { 'accept-encoding': 'identity' });
   let text: string;

@@ -199,8 +199,9 @@ describe.each(ROUTES.filter((r) => r.body).map((r) => [routeKey(r), r] as const)
       expectProblem(await send(route, target().path(), label, { rawBody: raw, contentType: json }), 400, `${key} ${label}`);
   });
 
-  it('a body that is not application/json is 415, with or without a content type', async () => {
-    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json', null])
+  it('a body that is not application/json, or is labelled in a charset other than UTF-8, is 415, with or without a content type', async () => {
+    // The JSON text is ASCII, the same bytes in either charset: the label is refused, not overruled.
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json', 'application/json; charset=iso-8859-1', 'application/json; charset="utf-16"', null])
       expectProblem(await send(route, target().path(), `content-type ${contentType}`, { rawBody: valid(), contentType }), 415, `${key} content-type ${contentType}`);
   });
 

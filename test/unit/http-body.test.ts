@@ -175,6 +175,26 @@ describe('validation answers', () => {
     expect(JSON.stringify(problem).length).toBeLessThan(10_000);
   });
 
+  it(`build only the ${MAX_REPORTED_ISSUES} problems they list, however many they count (30,000 unknown keys fit in 256 KiB)`, () => {
+    const beyond = () => {
+      throw new Error('built a problem the answer does not list');
+    };
+    // Unknown keys of one object, and issues of their own: reading a key or a path past the report throws.
+    const keys = Array.from({ length: 30_000 }, (_, i) => `k${i}`);
+    Object.defineProperty(keys, MAX_REPORTED_ISSUES + 50, { get: beyond });
+    const typeIssue = (i: number) => ({ code: 'invalid_type', expected: 'string', input: i, path: ['lines', i, 'email'], message: 'Invalid input' }) as z.core.$ZodIssue;
+    const issues = Array.from({ length: 30_000 }, (_, i) => typeIssue(i));
+    for (let i = MAX_REPORTED_ISSUES; i < issues.length; i++) Object.defineProperty(issues[i], 'path', { get: beyond });
+    const manyKeys = validationProblem(new z.ZodError([{ code: 'unrecognized_keys', keys, input: {}, path: ['lines', 0], message: '' } as z.core.$ZodIssue]));
+    expect(manyKeys.errors).toHaveLength(MAX_REPORTED_ISSUES);
+    expect(manyKeys.errors![0]).toEqual({ path: 'lines.0.k0', message: 'is not a known field' });
+    expect(manyKeys.detail).toBe(`The request is not valid (the first ${MAX_REPORTED_ISSUES} of 30000 problems).`);
+    const manyIssues = validationProblem(new z.ZodError(issues));
+    expect(manyIssues.errors).toHaveLength(MAX_REPORTED_ISSUES);
+    expect(manyIssues.errors![MAX_REPORTED_ISSUES - 1]).toEqual({ path: `lines.${MAX_REPORTED_ISSUES - 1}.email`, message: 'Invalid input' });
+    expect(manyIssues.detail).toBe(`The request is not valid (the first ${MAX_REPORTED_ISSUES} of 30000 problems).`);
+  });
+
   it('name a key sent with half a surrogate pair with U+FFFD in its place, never as a lone \\ud800 a strict JSON parser refuses', () => {
     const unknown = putDocumentBody().safeParse(parse('{"customerId":"c","name":"n","\\ud800":1,"a\\udc00b":2}'));
     if (unknown.success) throw new Error('accepted');

@@ -151,6 +151,10 @@ describe('httpFunction', () => {
     ['a missing body', 400, { headers: json }],
     ['a gzip-coded body (sent plain: neither decoded nor read as plain)', 415, { headers: { ...json, 'content-encoding': 'gzip' }, body: '{"kind":"person","name":"A"}' }],
     ['a body coded twice', 415, { headers: { ...json, 'content-encoding': 'identity, br' }, body: '{"kind":"person","name":"A"}' }],
+    // Bytes that read the same in either charset: a label other than UTF-8 is refused, not overruled.
+    ['a body labelled ISO-8859-1', 415, { headers: { 'content-type': 'application/json; charset=iso-8859-1' }, body: '{"kind":"person","name":"A"}' }],
+    ['a body labelled UTF-16 (quoted)', 415, { headers: { 'content-type': 'application/json;charset="UTF-16"' }, body: '{"kind":"person","name":"A"}' }],
+    ['a body labelled twice, UTF-8 then Latin-1', 415, { headers: { 'content-type': 'application/json; charset=utf-8; charset=latin1' }, body: '{"kind":"person","name":"A"}' }],
   ])('answers %s with %i problem+json, never reaching the operation', async (_name, status, init) => {
     const result = await call(event('POST /contacts', { claims: admin, ...init }));
     expect(result.statusCode).toBe(status);
@@ -199,6 +203,14 @@ describe('httpFunction', () => {
       }
     }
     expect(calls).toHaveLength(4);
+  });
+
+  test('a body labelled UTF-8, in any case, quoted or not, or with no charset, is read', async () => {
+    for (const contentType of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json ; charset = utf-8', 'application/json; version=1', 'application/merge-patch+json']) {
+      const result = await call(event('POST /contacts', { claims: admin, headers: { 'content-type': contentType }, body: '{"kind":"person","name":"Zoë"}' }));
+      expect({ contentType, status: result.statusCode }).toEqual({ contentType, status: 201 });
+    }
+    expect(calls).toHaveLength(5);
   });
 
   test('a content-coded body is 415 with the one coding taken (Accept-Encoding: identity); `identity` itself is no coding', async () => {
