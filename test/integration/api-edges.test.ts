@@ -102,6 +102,33 @@ describe('limit', () => {
   });
 });
 
+describe('what docs/api.md says of an empty query parameter, HEAD and an attachment type', () => {
+  test('an empty filter, cursor or limit is 400 on that field (not "no filter"); leaving it out lists', async () => {
+    for (const field of ['q', 'companyId', 'portalStatus', 'archived', 'cursor', 'limit']) {
+      const res = await staff(`/contacts?${field}=`);
+      expect({ field, status: res.status, paths: (res.body.errors as { path: string }[]).map((e) => e.path) }).toEqual({ field, status: 400, paths: [field] });
+    }
+    expect((await staff('/contacts?limit=1')).status).toBe(200);
+  });
+
+  test('HEAD on a path the table serves with GET is 405, its Allow naming the methods served', async () => {
+    const res = await bare('/contacts', 'HEAD');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'POST']);
+  });
+
+  test("an attachment's contentType is one of the five spelled exactly: another case or a parameter is 400 on contentType", async () => {
+    const customer = await createContact({ kind: 'company', name: uniq('Attachment type') });
+    const id = uniq('INV');
+    expect((await staff(`/documents/invoice/${id}`, { method: 'PUT', body: { customerId: customer.id, name: id } })).status).toBe(201);
+    for (const [fileName, contentType] of [['a.pdf', 'Application/PDF'], ['a.txt', 'text/plain; charset=utf-8']]) {
+      const res = await staff(`/documents/invoice/${id}/attachments`, { method: 'POST', body: { fileName, contentType, size: 5 } });
+      expect({ contentType, status: res.status, paths: (res.body.errors as { path: string }[]).map((e) => e.path) }).toEqual({ contentType, status: 400, paths: ['contentType'] });
+    }
+    expect((await staff(`/documents/invoice/${id}/attachments`, { method: 'POST', body: { fileName: 'a.txt', contentType: 'text/plain', size: 5 } })).status).toBe(201);
+  });
+});
+
 describe('a cursor leads to at least one more item', () => {
   test('who has access, limit=1, to the document of a company with access and nobody else: one page, no cursor', async () => {
     const company = await createContact({ kind: 'company', name: uniq('Alone co'), email: `${uniq('alone')}@example.com` });
