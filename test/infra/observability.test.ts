@@ -115,6 +115,22 @@ describe('alarms, all to the one topic', () => {
     ]);
   });
 
+  it('the complaint rate: complaints per sent invitations, with a minimum volume (SES reviews an account at 0.1 %)', () => {
+    const rate = alarms().find((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression?.includes('complained')));
+    expect(rate).toMatchObject({ Threshold: THRESHOLDS.complaintRatePercent, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching', AlarmActions: [topicRef()] });
+    expect(THRESHOLDS.complaintRatePercent).toBeLessThanOrEqual(0.1);
+    const expression = rate!.Metrics.find((m: { Expression?: string }) => m.Expression).Expression as string;
+    expect(expression).toBe(`IF(sent >= ${THRESHOLDS.complaintRateMinimumSent}, 100 * complained / sent, 0)`);
+    const stats = rate!.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map(
+      (m: { Id: string; MetricStat: { Metric: { MetricName: string; Namespace: string; Dimensions: unknown }; Period: number; Stat: string } }) => [m.Id, m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions, m.MetricStat.Period, m.MetricStat.Stat],
+    );
+    const dimensions = [{ Name: METRICS_DIMENSION, Value: TEST_CONFIG.stage }];
+    expect(stats.sort()).toEqual([
+      ['complained', METRICS_NAMESPACE, METRIC.invitationsComplained, dimensions, 6 * 60 * 60, 'Sum'],
+      ['sent', METRICS_NAMESPACE, METRIC.invitationsSent, dimensions, 6 * 60 * 60, 'Sum'],
+    ]);
+  });
+
   it('the dead-letter queues, and nothing that notifies no one', () => {
     expect(alarms().filter((a) => a.Namespace === 'AWS/SQS').length).toBeGreaterThan(0);
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([topicRef()]);
