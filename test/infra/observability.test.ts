@@ -103,6 +103,25 @@ describe('alarms, all to the one topic', () => {
     );
   });
 
+  it("the scheduled job's items failing run after run, from the business metric of this stage", () => {
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: METRIC.scheduledItemsFailed,
+        Dimensions: [{ Name: METRICS_DIMENSION, Value: TEST_CONFIG.stage }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: THRESHOLDS.scheduledItemsFailingPeriods,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef()],
+      }),
+    );
+    // More than one period: a blip that the next run's retry clears does not page anyone.
+    expect(THRESHOLDS.scheduledItemsFailingPeriods).toBeGreaterThan(1);
+  });
+
   it('the bounce rate: bounced per sent invitations, with a minimum volume', () => {
     const rate = alarms().find((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression?.includes('bounced')));
     expect(rate).toMatchObject({ Threshold: THRESHOLDS.bounceRatePercent, AlarmActions: [topicRef()] });
