@@ -57,7 +57,7 @@ export interface StageConfig {
    * less: SES's sandbox allows 1/s). Default 10.
    */
   readonly mailRatePerSecond: number;
-  /** Where every alarm (errors, throttles, 5xx, dead letters, outbox lag, bounce rate) is mailed, by an SNS subscription; optional. */
+  /** Where every alarm (errors, throttles, 5xx, dead letters, outbox lag, failing scheduled items, bounce and complaint rates) is mailed, by an SNS subscription; optional. */
   readonly alarmEmail?: string;
   /** The functions' application log level (`LOG_LEVEL`, which the code filters by; Lambda's own filter stays at INFO): DEBUG, INFO, WARN or ERROR. */
   readonly logLevel: LogLevel;

@@ -25,6 +25,8 @@ export const METRIC = {
   shareLinkViews: 'ShareLinkViews',
   /** Age of the oldest outbox item when the worker takes it, in seconds. */
   outboxLagSeconds: 'OutboxLagSeconds',
+  /** Items of the scheduled job (expiries, reminders) that failed in a run and stay due for the next. */
+  scheduledItemsFailed: 'ScheduledItemsFailed',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -30,11 +30,24 @@ export const THRESHOLDS = {
   bounceRatePercent: 5,
   /** Below this many invitations sent in the 6 hours, a rate says nothing: no alarm. */
   bounceRateMinimumSent: 20,
+  /**
+   * Complaints ("this is spam") per invitation sent, in percent, over 6 hours: SES reviews an account
+   * at 0.1 % (and may pause its sending at 0.5 %). Below a thousand sent, that is any one complaint.
+   */
+  complaintRatePercent: 0.1,
+  /** As for bounces: below this many invitations sent in the 6 hours, no alarm. */
+  complaintRateMinimumSent: 20,
+  /**
+   * 5-minute periods running in which items of the scheduled job failed: each run (every minute)
+   * tries them again, so a blip (a throttled write) clears within a period, and an item failing run
+   * after run — an expiry, reminder or invitation expiry that never happens — fires after 15 minutes.
+   */
+  scheduledItemsFailingPeriods: 3,
 } as const;
 
 /**
  * What the people who run the stack watch: an alarm for each function's errors and throttles, the
- * API's 5xx answers, the outbox's lag and the invitations' bounce rate — each, and the dead-letter
+ * API's 5xx answers, the outbox's lag, the scheduled job's failing items and the invitations' bounce and complaint rates — each, and the dead-letter
  * alarms, notifying the stack's one alarm topic (`alarmEmail`) — and a dashboard of the API, the
  * functions, the business metrics (`lambdas/contract/metrics.ts`) and the dead-letter queues.
  */
@@ -52,15 +65,27 @@ export class Observability extends Construct {
       this.alarm(`${name}Throttles`, `the ${name} function was throttled (its concurrency is used up)`, fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }), 0);
     }
     this.alarm('Api5xx', `the API answered 5xx more than ${THRESHOLDS.api5xxPer5Minutes - 1} times in 5 minutes`, props.api.metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }), THRESHOLDS.api5xxPer5Minutes - 1);
+    this.alarm(
+      'ScheduledItemsFailing',
+      `items of the scheduled job (expiries, reminders) failed in every 5 minutes for ${THRESHOLDS.scheduledItemsFailingPeriods * 5} minutes`,
+      business(METRIC.scheduledItemsFailed),
+      0,
+      THRESHOLDS.scheduledItemsFailingPeriods,
+    );
     this.alarm('OutboxLag', `the oldest outbox item waited more than ${THRESHOLDS.outboxLagSeconds} s`, business(METRIC.outboxLagSeconds, cloudwatch.Stats.MAXIMUM), THRESHOLDS.outboxLagSeconds, 2);
     const sixHours = Duration.hours(6);
-    const bounceRate = new cloudwatch.MathExpression({
-      expression: `IF(sent >= ${THRESHOLDS.bounceRateMinimumSent}, 100 * bounced / sent, 0)`,
-      usingMetrics: { sent: business(METRIC.invitationsSent, cloudwatch.Stats.SUM, sixHours), bounced: business(METRIC.invitationsBounced, cloudwatch.Stats.SUM, sixHours) },
-      period: sixHours,
-      label: 'Invitation bounce rate (%)',
-    });
+    /** Invitations that came back as `what` per invitation sent, in percent over 6 hours; 0 below `minimumSent`. */
+    const perSent = (id: 'bounced' | 'complained', metric: MetricName, minimumSent: number, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `IF(sent >= ${minimumSent}, 100 * ${id} / sent, 0)`,
+        usingMetrics: { sent: business(METRIC.invitationsSent, cloudwatch.Stats.SUM, sixHours), [id]: business(metric, cloudwatch.Stats.SUM, sixHours) },
+        period: sixHours,
+        label,
+      });
+    const bounceRate = perSent('bounced', METRIC.invitationsBounced, THRESHOLDS.bounceRateMinimumSent, 'Invitation bounce rate (%)');
     this.alarm('BounceRate', `more than ${THRESHOLDS.bounceRatePercent} % of the invitations sent in 6 hours bounced`, bounceRate, THRESHOLDS.bounceRatePercent);
+    const complaintRate = perSent('complained', METRIC.invitationsComplained, THRESHOLDS.complaintRateMinimumSent, 'Invitation complaint rate (%)');
+    this.alarm('ComplaintRate', `more than ${THRESHOLDS.complaintRatePercent} % of the invitations sent in 6 hours were reported as spam`, complaintRate, THRESHOLDS.complaintRatePercent);
     props.topic.notify([...this.alarms, ...props.otherAlarms]);
 
     const fns = Object.entries(props.functions);
@@ -90,12 +115,12 @@ export class Observability extends Construct {
             title: 'Invitation emails',
             width: 8,
             left: [METRIC.invitationsSent, METRIC.invitationsFailed, METRIC.invitationsBounced, METRIC.invitationsComplained].map((name) => business(name).with({ label: name })),
-            right: [bounceRate],
+            right: [bounceRate, complaintRate],
           }),
           new cloudwatch.GraphWidget({
-            title: 'Share links and outbox',
+            title: 'Share links, outbox and scheduled job',
             width: 8,
-            left: [business(METRIC.shareLinkViews).with({ label: METRIC.shareLinkViews })],
+            left: [METRIC.shareLinkViews, METRIC.scheduledItemsFailed].map((name) => business(name).with({ label: name })),
             right: [business(METRIC.outboxLagSeconds, cloudwatch.Stats.MAXIMUM).with({ label: 'outbox lag (s, max)' })],
           }),
         ],

@@ -103,6 +103,25 @@ describe('alarms, all to the one topic', () => {
     );
   });
 
+  it("the scheduled job's items failing run after run, from the business metric of this stage", () => {
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: METRIC.scheduledItemsFailed,
+        Dimensions: [{ Name: METRICS_DIMENSION, Value: TEST_CONFIG.stage }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: THRESHOLDS.scheduledItemsFailingPeriods,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef()],
+      }),
+    );
+    // More than one period: a blip that the next run's retry clears does not page anyone.
+    expect(THRESHOLDS.scheduledItemsFailingPeriods).toBeGreaterThan(1);
+  });
+
   it('the bounce rate: bounced per sent invitations, with a minimum volume', () => {
     const rate = alarms().find((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression?.includes('bounced')));
     expect(rate).toMatchObject({ Threshold: THRESHOLDS.bounceRatePercent, AlarmActions: [topicRef()] });
@@ -112,6 +131,22 @@ describe('alarms, all to the one topic', () => {
     expect(names.sort()).toEqual([
       ['bounced', METRICS_NAMESPACE, METRIC.invitationsBounced],
       ['sent', METRICS_NAMESPACE, METRIC.invitationsSent],
+    ]);
+  });
+
+  it('the complaint rate: complaints per sent invitations, with a minimum volume (SES reviews an account at 0.1 %)', () => {
+    const rate = alarms().find((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression?.includes('complained')));
+    expect(rate).toMatchObject({ Threshold: THRESHOLDS.complaintRatePercent, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching', AlarmActions: [topicRef()] });
+    expect(THRESHOLDS.complaintRatePercent).toBeLessThanOrEqual(0.1);
+    const expression = rate!.Metrics.find((m: { Expression?: string }) => m.Expression).Expression as string;
+    expect(expression).toBe(`IF(sent >= ${THRESHOLDS.complaintRateMinimumSent}, 100 * complained / sent, 0)`);
+    const stats = rate!.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map(
+      (m: { Id: string; MetricStat: { Metric: { MetricName: string; Namespace: string; Dimensions: unknown }; Period: number; Stat: string } }) => [m.Id, m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions, m.MetricStat.Period, m.MetricStat.Stat],
+    );
+    const dimensions = [{ Name: METRICS_DIMENSION, Value: TEST_CONFIG.stage }];
+    expect(stats.sort()).toEqual([
+      ['complained', METRICS_NAMESPACE, METRIC.invitationsComplained, dimensions, 6 * 60 * 60, 'Sum'],
+      ['sent', METRICS_NAMESPACE, METRIC.invitationsSent, dimensions, 6 * 60 * 60, 'Sum'],
     ]);
   });
 

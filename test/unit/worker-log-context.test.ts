@@ -46,6 +46,29 @@ test("the scheduled job's lines name the invocation", async () => {
   expect(run).toMatchObject({ requestId: 'schedule-req-1', function: 'PortalAccess-prod-Schedule', coldStart: expect.any(Boolean) });
 });
 
+test("the scheduled job counts the items that failed in its run (ScheduledItemsFailed, the alarm's metric), and nothing when none did", async () => {
+  const now = new Date('2026-12-03T10:00:00.000Z');
+  const refused = Object.assign(new Error('refused'), { name: 'ValidationException' });
+  const items = [
+    { ref: 'a', at: '2026-12-03T09:00:00.000Z' },
+    { ref: 'b', at: '2026-12-03T09:10:00.000Z' },
+    { ref: 'c', at: '2026-12-03T09:20:00.000Z' },
+  ];
+  const failing = new Set(['a', 'c']);
+  useScheduleDeps({
+    schedule: { watermarks: { watermark: async () => undefined, advanceWatermark: async () => undefined }, now: () => now, warn: () => undefined },
+    // The items are due in their hour (each run looks back over the hours since its watermark).
+    tasks: [{ name: 'test-task', due: async (hour) => (hour === '2026-12-03T09' ? items : []), handle: async (item) => (failing.has(String(item.ref)) ? Promise.reject(refused) : undefined) }],
+  });
+  await scheduleHandler({}, context('schedule-req-2', 'PortalAccess-prod-Schedule'));
+  expect(logs.metrics('ScheduledItemsFailed')).toEqual([2]);
+  expect(logs.lines.find((l) => '_aws' in l && 'ScheduledItemsFailed' in l)).toMatchObject({ requestId: 'schedule-req-2' });
+
+  failing.clear();
+  await scheduleHandler({}, context('schedule-req-3', 'PortalAccess-prod-Schedule'));
+  expect(logs.metrics('ScheduledItemsFailed')).toEqual([2]);
+});
+
 test('an outbox item left to the stream names its contact, so the on-call knows whose grant or revocation waits', async () => {
   const refused = Object.assign(new Error('refused'), { name: 'ValidationException' });
   useOutboxDeps({ outbox: { claim: async () => Promise.reject(refused) }, now: () => new Date(), handlers: {} } as unknown as OutboxDeps);
