@@ -13,6 +13,7 @@ const isJson = (contentType: string | undefined): contentType is string =>
  * Whether every `charset` parameter of the media type names UTF-8 (none at all is UTF-8 too): JSON
  * is UTF-8 (RFC 8259 §8.1), and a body labelled ISO-8859-1 or UTF-16 would otherwise be read as
  * UTF-8 — silently as other text than the client sent (`Ã©` stored as `é`), or refused as malformed.
+ * `utf8`, the common misspelling, names UTF-8 too.
  */
 const isUtf8Labelled = (contentType: string) =>
   contentType
@@ -20,7 +21,7 @@ const isUtf8Labelled = (contentType: string) =>
     .slice(1)
     .map((parameter) => parameter.split('='))
     .filter(([name]) => name?.trim().toLowerCase() === 'charset')
-    .every(([, value = '']) => /^(utf-8|"utf-8")$/i.test(value.trim()));
+    .every(([, value = '']) => /^(utf-?8|"utf-?8")$/i.test(value.trim()));
 
 /** No content coding at all, or only `identity`: the handlers decode none (RFC 9110 §8.4). */
 const isUncoded = (contentEncoding: string | undefined) =>

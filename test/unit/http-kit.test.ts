@@ -205,12 +205,12 @@ describe('httpFunction', () => {
     expect(calls).toHaveLength(4);
   });
 
-  test('a body labelled UTF-8, in any case, quoted or not, or with no charset, is read', async () => {
-    for (const contentType of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json ; charset = utf-8', 'application/json; version=1', 'application/merge-patch+json']) {
+  test('a body labelled UTF-8, in any case, quoted or not, misspelt utf8, or with no charset, is read', async () => {
+    for (const contentType of ['application/json; charset=UTF-8', 'application/json; charset=utf8', 'application/json;charset="utf-8"', 'application/json ; charset = utf-8', 'application/json; version=1', 'application/merge-patch+json']) {
       const result = await call(event('POST /contacts', { claims: admin, headers: { 'content-type': contentType }, body: '{"kind":"person","name":"Zoë"}' }));
       expect({ contentType, status: result.statusCode }).toEqual({ contentType, status: 201 });
     }
-    expect(calls).toHaveLength(5);
+    expect(calls).toHaveLength(6);
   });
 
   test('a content-coded body is 415 with the one coding taken (Accept-Encoding: identity); `identity` itself is no coding', async () => {
