@@ -316,6 +316,21 @@ describe('the customer portal in Chromium', () => {
     await heading('Invoice 01').waitFor();
   });
 
+  test('a colleague’s link to a later page of a list (its cursor is the colleague’s own, which the API refuses) is no dead end: `First page` leads to the list', async () => {
+    const colleague = await createPortalUser({ name: 'Colleague', email: `${uniq('colleague')}@example.com`, companyId: company.id });
+    const theirs = await api('/portal/documents?type=invoice&limit=20', { token: colleague.token });
+    expect(theirs.status).toBe(200);
+    const cursor = (theirs.body as { nextCursor?: string }).nextCursor;
+    expect(cursor).toBeDefined();
+    console_.expectApiErrors(400);
+    await page.goto(`${portalUrl()}/documents/invoice?cursor=${encodeURIComponent(cursor!)}`);
+    await heading('Something went wrong', 2).waitFor();
+    await page.getByRole('navigation', { name: 'Invoices' }).getByRole('link', { name: 'First page' }).click();
+    await page.getByRole('link', { name: `Invoice ${INVOICES}` }).waitFor();
+    expect(page.url()).toBe(`${portalUrl()}/documents/invoice`);
+    expect(await page.locator('tbody tr').count()).toBe(20);
+  });
+
   test('revoked by staff: the next in-app navigation and a reload say the access ended, and show no document', async () => {
     const res = await staff(`/contacts/${company.id}/portal-access`, { lines: [{ contactId: person.id, inPortal: false }] });
     expect(res.body.results).toEqual([expect.objectContaining({ outcome: 'revoked' })]);

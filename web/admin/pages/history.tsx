@@ -79,8 +79,9 @@ function Trail({ id, cursor }: { id: string; cursor?: string }) {
           </table>
         </div>
       )}
-      {page.state === 'done' && (
-        <Pager label={t.history.pages} first={cursor ? here : undefined} next={page.data.nextCursor ? withQuery(here, { cursor: page.data.nextCursor }) : undefined} />
+      {/* `First page` also under a failure: a cursor the API refuses (a stale bookmark, 400) is no dead end. */}
+      {page.state !== 'loading' && (
+        <Pager label={t.history.pages} first={cursor ? here : undefined} next={page.state === 'done' && page.data.nextCursor ? withQuery(here, { cursor: page.data.nextCursor }) : undefined} />
       )}
     </>
   );
