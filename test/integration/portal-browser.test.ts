@@ -317,6 +317,7 @@ describe('the customer portal in Chromium', () => {
   });
 
   test('a colleague’s link to a later page of a list (its cursor is the colleague’s own, which the API refuses) is no dead end: `First page` leads to the list', async () => {
+    const back = page.url();
     const colleague = await createPortalUser({ name: 'Colleague', email: `${uniq('colleague')}@example.com`, companyId: company.id });
     const theirs = await api('/portal/documents?type=invoice&limit=20', { token: colleague.token });
     expect(theirs.status).toBe(200);
@@ -329,6 +330,9 @@ describe('the customer portal in Chromium', () => {
     await page.getByRole('link', { name: `Invoice ${INVOICES}` }).waitFor();
     expect(page.url()).toBe(`${portalUrl()}/documents/invoice`);
     expect(await page.locator('tbody tr').count()).toBe(20);
+    // Back where the story goes on.
+    await page.goto(back);
+    await heading('Invoice 01').waitFor();
   });
 
   test('revoked by staff: the next in-app navigation and a reload say the access ended, and show no document', async () => {
