@@ -253,6 +253,63 @@ describe('the admin console in Chromium', () => {
     await screenshot(page, 'admin-07-company-history');
   });
 
+  test('History says each entry’s details in words: the document as a link, dates as dates, a change of access as before and after — no JSON, no ISO instant, no internal id', async () => {
+    const person = await createContact({ kind: 'person', name: 'Ready Mat', email: `${uniq('ready')}@example.com` });
+    const staff = async (method: 'PUT' | 'POST', path: string, body: unknown, expected: number) => {
+      const res = await api(path, { method, token: staffToken, body });
+      expect(res.status).toBe(expected);
+      return res;
+    };
+    await staff('POST', `/contacts/${person.id}/portal-access`, { lines: [{ contactId: person.id, inPortal: true }] }, 200);
+    const updated = await staff('POST', `/contacts/${person.id}/portal-access`, { lines: [{ contactId: person.id, inPortal: true, scope: 'own', types: ['invoice', 'ticket'] }] }, 200);
+    expect(updated.body.results[0].outcome).toBe('updated');
+    const ticket = uniq('T');
+    await staff('PUT', `/documents/ticket/${ticket}`, { customerId: company.id, name: 'Chair repair' }, 201);
+    await staff('POST', `/documents/ticket/${ticket}/grants`, { contactId: person.id, until: '2031-01-02T03:04:05.000Z' }, 201);
+    const own = uniq('SO');
+    await staff('PUT', `/documents/sale_order/${own}`, { customerId: person.id, name: 'Own quotation' }, 201);
+    const link = await staff('POST', `/documents/sale_order/${own}/links`, { contactId: person.id, maxViews: 3 }, 201);
+
+    await page.goto(`${adminUrl()}/contacts/${person.id}/history`);
+    await heading(`History: ${person.name}`).waitFor();
+    const entry = (action: string) => page.locator('tbody tr').filter({ has: page.getByRole('cell', { name: action, exact: true }) });
+    await untilCount(entry('Share link created'), 1);
+    await entry('Portal access changed').getByText('Before: Company documents and its own; All types; no end date').waitFor();
+    await entry('Portal access changed').getByText('After: Only its own documents; Invoices, Tickets; no end date').waitFor();
+    // The shared document is a link to its page, its end date a date (whatever the time zone, its year and month are these).
+    await entry('Document shared').getByRole('link', { name: `Ticket ${ticket}`, exact: true }).waitFor();
+    expect(await entry('Document shared').getByRole('link', { name: `Ticket ${ticket}` }).getAttribute('href')).toBe(`/documents/ticket/${ticket}`);
+    await entry('Document shared').getByText(/^Until \d+ Jan 2031, \d\d:\d\d:\d\d$/).waitFor();
+    await entry('Share link created').getByRole('link', { name: `Sales order ${own}`, exact: true }).waitFor();
+    await entry('Share link created').getByText(`For ${person.name}`).waitFor();
+    await entry('Share link created').getByText('At most 3 views').waitFor();
+    await entry('Portal access granted').getByText(`Email: ${person.email}`).waitFor();
+    const details = await page.locator('tbody').innerText();
+    expect(details).not.toMatch(/[{}"]/); // no JSON
+    expect(details).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/); // no ISO instant
+    expect(details).not.toContain((link.body as { id: string }).id); // the link's internal id says nothing to staff
+    expect(details).not.toMatch(/\b(documentType|documentId|scope|types|from|to): /); // the API's keys
+    await screenshot(page, 'admin-07-history-details');
+  });
+
+  test('a list page whose cursor the API refuses (a stale bookmark) is no dead end: `First page` leads to the list — contacts, documents, history', async () => {
+    for (const [path, pages, first] of [
+      ['/contacts', 'Contacts pages', 'Contacts'],
+      ['/documents', 'Documents pages', 'Documents'],
+      [`/contacts/${brandon.id}/history`, 'History pages', `History: ${brandon.name}`],
+    ] as const) {
+      console_.expectApiErrors(400);
+      await page.goto(`${adminUrl()}${path}?cursor=not-a-cursor`);
+      await page.getByRole('alert').filter({ hasText: 'The cursor is not valid for this listing.' }).waitFor();
+      await page.getByRole('navigation', { name: pages }).getByRole('link', { name: 'First page' }).click();
+      await page.waitForURL(`${adminUrl()}${path}`);
+      await heading(first).waitFor();
+      // The first page's rows (a history may have none yet: said so), and no failure.
+      await page.locator('tbody tr').or(page.getByText('Nothing has happened to this contact’s portal access yet.')).first().waitFor();
+      expect(await page.getByRole('alert').count()).toBe(0);
+    }
+  });
+
   test('a stale edit says someone else changed the contact, and offers the current version', async () => {
     await page.goto(`${adminUrl()}/contacts/${deco.id}/edit`);
     await heading(`Edit ${deco.name}`).waitFor();

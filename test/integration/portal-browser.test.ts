@@ -278,6 +278,33 @@ describe('the customer portal in Chromium', () => {
     await heading('Invoice 01').waitFor();
   });
 
+  test('on a phone-wide screen a list’s names wrap between their words, not inside one (“Invoic|e 21”); the page itself does not scroll sideways', async () => {
+    const back = page.url();
+    await page.setViewportSize({ width: 360, height: 740 });
+    try {
+      await page.goto(`${portalUrl()}/documents/invoice`);
+      await page.getByRole('link', { name: `Invoice ${INVOICES}` }).waitFor();
+      await screenshot(page, '07-phone-list');
+      // How many lines each word of each name's link takes (a word broken inside takes two).
+      const lines = (await page.evaluate(`[...document.querySelectorAll('tbody td a')].map((a) => {
+        const text = a.firstChild; const out = []; let at = 0;
+        for (const word of text.data.split(' ')) {
+          const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + word.length);
+          out.push(new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size);
+          at += word.length + 1;
+        }
+        return out;
+      })`)) as number[][];
+      expect(lines).toHaveLength(20);
+      for (const words of lines) expect(words).toEqual([1, 1]);
+      expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize({ width: 1100, height: 800 });
+    }
+    await page.goto(back);
+    await heading('Invoice 01').waitFor();
+  });
+
   test('an address naming no document type is "Page not found", also one named like what every JavaScript object has', async () => {
     const back = page.url();
     for (const path of ['/documents/bogus', '/documents/constructor', '/documents/toString', '/documents/__proto__', '/documents/valueOf/INV1']) {
@@ -312,6 +339,25 @@ describe('the customer portal in Chromium', () => {
     await heading('Something went wrong', 2).waitFor();
     expect(await page.title()).toBe('Something went wrong – Customer portal');
     await page.unrouteAll();
+    await page.goto(back);
+    await heading('Invoice 01').waitFor();
+  });
+
+  test('a colleague’s link to a later page of a list (its cursor is the colleague’s own, which the API refuses) is no dead end: `First page` leads to the list', async () => {
+    const back = page.url();
+    const colleague = await createPortalUser({ name: 'Colleague', email: `${uniq('colleague')}@example.com`, companyId: company.id });
+    const theirs = await api('/portal/documents?type=invoice&limit=20', { token: colleague.token });
+    expect(theirs.status).toBe(200);
+    const cursor = (theirs.body as { nextCursor?: string }).nextCursor;
+    expect(cursor).toBeDefined();
+    console_.expectApiErrors(400);
+    await page.goto(`${portalUrl()}/documents/invoice?cursor=${encodeURIComponent(cursor!)}`);
+    await heading('Something went wrong', 2).waitFor();
+    await page.getByRole('navigation', { name: 'Invoices' }).getByRole('link', { name: 'First page' }).click();
+    await page.getByRole('link', { name: `Invoice ${INVOICES}` }).waitFor();
+    expect(page.url()).toBe(`${portalUrl()}/documents/invoice`);
+    expect(await page.locator('tbody tr').count()).toBe(20);
+    // Back where the story goes on.
     await page.goto(back);
     await heading('Invoice 01').waitFor();
   });

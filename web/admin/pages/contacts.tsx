@@ -167,11 +167,12 @@ function Listing({ query }: { query: Query }) {
           </table>
         </div>
       )}
-      {!typing && page.state === 'done' && (
+      {/* `First page` also under a failure: a cursor the API refuses (a stale bookmark, 400) is no dead end. */}
+      {!typing && page.state !== 'loading' && (
         <Pager
           label={t.contacts.pages}
           first={query.cursor ? withQuery('/contacts', { ...query, cursor: undefined }) : undefined}
-          next={page.data.nextCursor ? withQuery('/contacts', { ...query, cursor: page.data.nextCursor }) : undefined}
+          next={page.state === 'done' && page.data.nextCursor ? withQuery('/contacts', { ...query, cursor: page.data.nextCursor }) : undefined}
         />
       )}
     </>

@@ -76,11 +76,12 @@ function Listing({ query }: { query: Record<string, string | undefined> }) {
           </table>
         </div>
       )}
-      {page.state === 'done' && (
+      {/* `First page` also under a failure: a cursor the API refuses (a stale bookmark, 400) is no dead end. */}
+      {page.state !== 'loading' && (
         <Pager
           label={t.documents.pages}
           first={query.cursor ? withQuery('/documents', { ...query, cursor: undefined }) : undefined}
-          next={page.data.nextCursor ? withQuery('/documents', { ...query, cursor: page.data.nextCursor }) : undefined}
+          next={page.state === 'done' && page.data.nextCursor ? withQuery('/documents', { ...query, cursor: page.data.nextCursor }) : undefined}
         />
       )}
     </>

@@ -1,17 +1,11 @@
 /** `/contacts/<id>/history`: the contact's audit trail, newest first, a page at a time, each entry with who acted (a staff user, an event's source, the invitee). */
 import { useLocation } from 'preact-iso/router';
 import { useLoad } from '../../shared/load';
+import { AuditDetails, namedContacts } from '../audit-details';
 import type { AuditEvent, Outcome } from '../model';
 import { useNames } from '../names';
 import { useSession } from '../session';
 import { ContactFailure, Failure, isMissing, Loading, Pager, SignedIn, useTitle, withQuery } from './common';
-
-function detailsText(details: Record<string, unknown>): string {
-  return Object.entries(details)
-    .filter(([, value]) => value !== undefined && value !== null && value !== '')
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-    .join('; ');
-}
 
 /** A company's wizard apply (`portal.applied`): each line's contact and outcome, as the wizard showed them. */
 interface AppliedLine {
@@ -27,7 +21,7 @@ function Trail({ id, cursor }: { id: string; cursor?: string }) {
   const contact = useLoad(`contact:${id}`, () => calls.contacts.get(id), refused);
   const page = useLoad(`audit:${id}:${cursor ?? ''}`, () => calls.access.audit(id, cursor), refused);
   const name = contact.state === 'done' ? contact.data.name : id;
-  const names = useNames(calls, page.state === 'done' ? page.data.items.flatMap((entry) => appliedLines(entry)?.map((line) => line.contactId) ?? []) : []);
+  const names = useNames(calls, page.state === 'done' ? page.data.items.flatMap((entry) => appliedLines(entry)?.map((line) => line.contactId) ?? namedContacts(entry.details)) : []);
   // No such contact (its 404, or its trail's): said as on its page, not as a history titled with the address's id.
   const missing = contact.state === 'failed' && isMissing(contact.error) ? contact : page.state === 'failed' && isMissing(page.error) ? page : undefined;
   useTitle(missing ? t.contact.notFoundTitle : t.history.title(name));
@@ -76,7 +70,7 @@ function Trail({ id, cursor }: { id: string; cursor?: string }) {
                         {entry.details.withMessage === true && <li>{t.history.withMessage}</li>}
                       </ul>
                     ) : (
-                      detailsText(entry.details)
+                      <AuditDetails details={entry.details} names={names} />
                     )}
                   </td>
                 </tr>
@@ -85,8 +79,9 @@ function Trail({ id, cursor }: { id: string; cursor?: string }) {
           </table>
         </div>
       )}
-      {page.state === 'done' && (
-        <Pager label={t.history.pages} first={cursor ? here : undefined} next={page.data.nextCursor ? withQuery(here, { cursor: page.data.nextCursor }) : undefined} />
+      {/* `First page` also under a failure: a cursor the API refuses (a stale bookmark, 400) is no dead end. */}
+      {page.state !== 'loading' && (
+        <Pager label={t.history.pages} first={cursor ? here : undefined} next={page.state === 'done' && page.data.nextCursor ? withQuery(here, { cursor: page.data.nextCursor }) : undefined} />
       )}
     </>
   );

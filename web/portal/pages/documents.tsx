@@ -52,10 +52,11 @@ function Listing({ type, cursor }: { type: DocumentType; cursor?: string }) {
           </table>
         </div>
       )}
-      {page.state === 'done' && (cursor || page.data.nextCursor) && (
+      {/* `First page` also under a failure: a page's cursor is the signed-in contact's own (a colleague's link to page 2 is refused, 400). */}
+      {page.state !== 'loading' && (cursor || (page.state === 'done' && page.data.nextCursor)) && (
         <nav class="pager" aria-label={label}>
           {cursor && <a href={`/documents/${type}`}>{t.list.firstPage}</a>}
-          {page.data.nextCursor && <a href={`/documents/${type}?cursor=${encodeURIComponent(page.data.nextCursor)}`}>{t.list.nextPage}</a>}
+          {page.state === 'done' && page.data.nextCursor && <a href={`/documents/${type}?cursor=${encodeURIComponent(page.data.nextCursor)}`}>{t.list.nextPage}</a>}
         </nav>
       )}
     </>
