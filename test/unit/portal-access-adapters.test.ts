@@ -151,15 +151,20 @@ describe('DynamoAccessStore (the requests)', () => {
     // Only while the contact still names that link (one shared meanwhile is not the one this Delete kills).
     expect(withLink[0]?.Update?.ConditionExpression).toContain('#invitation.tokenHash = :hash');
     expect(withLink[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':hash': 'h0' });
+    // Refused by the contact: `false`; only by the outbox item (an item of that id exists already): 'exists'.
+    db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'));
+    expect(await store.requeueInvitation(contact, grantItem, audit)).toBe(false);
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+    expect(await store.requeueInvitation(contact, grantItem, audit)).toBe('exists');
     db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
     expect(await store.requeueRevocation(person({ portal: { status: 'revoked' } }), revocationItem)).toBe(false);
-    const revocation = db.commandCalls(TransactWriteCommand)[2]?.args[0].input.TransactItems?.[0]?.Update;
+    const revocation = db.commandCalls(TransactWriteCommand)[4]?.args[0].input.TransactItems?.[0]?.Update;
     expect(revocation?.ConditionExpression).toContain('attribute_not_exists(#outbox)');
     expect(revocation?.ExpressionAttributeNames).not.toHaveProperty('#delivery');
     // An archived contact's abandoned revocation is queued again too (archived as read); an invitation never is.
     db.on(TransactWriteCommand).resolves({});
     expect(await store.requeueRevocation(person({ archived: true, portal: { status: 'revoked' } }), revocationItem)).toBe(true);
-    const archived = db.commandCalls(TransactWriteCommand)[3]?.args[0].input.TransactItems?.[0]?.Update;
+    const archived = db.commandCalls(TransactWriteCommand)[5]?.args[0].input.TransactItems?.[0]?.Update;
     expect(archived?.ConditionExpression).toBe('attribute_exists(pk) AND #archived = :true AND #portal.#status = :status AND attribute_not_exists(#outbox)');
     expect(archived?.ExpressionAttributeValues).toMatchObject({ ':true': true, ':status': 'revoked' });
   });
