@@ -6,11 +6,14 @@
  * canonical body. The first request puts it `in-progress` (conditionally: one winner), runs, then
  * stores the answer. A request that died mid-way leaves an `in-progress` record that a repeat may
  * take over once it is older than any Lambda could still be running (ABANDONED_AFTER_MS) — the work
- * itself is ordered so that running it again completes it. An answer its caller calls not
+ * itself is ordered so that running it again completes it. Every attempt of one request runs under
+ * the record's `runId` (a takeover keeps it): work that would not be the same when run again (a
+ * re-invitation mails a fresh link) names what it writes by it, so that a later attempt finds the
+ * earlier one's write and does not do it twice. An answer its caller calls not
  * replayable (a wizard line that failed for a transient reason) is not stored: the repeat runs again.
  * What an answer is (an HTTP response, a result list) is the caller's business: it is kept as given.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ABANDONED_AFTER_MS } from '../contract/runtime';
 import { IdempotencyConflict, Invalid } from '../contract/errors';
 
@@ -22,14 +25,23 @@ export interface IdempotencyRecord {
   state: 'in-progress' | 'done';
   startedAt: string;
   response?: StoredResponse;
+  /** One id for every attempt of the request: set by its first attempt, kept by a takeover (absent on records from before it was kept). */
+  runId?: string;
+}
+
+/** The record was put (or an abandoned one of the same body taken over): the attempt runs, as `runId`. */
+export interface Begun {
+  begun: true;
+  runId: string;
 }
 
 export interface IdempotencyStore {
   /**
-   * Puts an `in-progress` record unless one exists that is done or was started after
-   * `abandonedBefore`; answers the record that stopped it otherwise.
+   * Puts an `in-progress` record unless one exists that is done, was started after
+   * `abandonedBefore`, or has another body; a record taken over keeps its `runId`. Answers `Begun`
+   * with the record's `runId`, else the record that stopped it.
    */
-  begin(id: IdempotencyId, record: IdempotencyRecord, abandonedBefore: string, expiresAt: Date): Promise<IdempotencyRecord | undefined>;
+  begin(id: IdempotencyId, record: IdempotencyRecord & { runId: string }, abandonedBefore: string, expiresAt: Date): Promise<Begun | IdempotencyRecord>;
   complete(id: IdempotencyId, bodyHash: string, response: StoredResponse): Promise<void>;
   release(id: IdempotencyId, startedAt: string): Promise<void>;
 }
@@ -71,21 +83,23 @@ export const bodyHashOf = (body: unknown): string => createHash('sha256').update
 export async function idempotent<T>(
   deps: { idempotency: IdempotencyStore; now: () => Date },
   request: { scope: string; key: string | undefined; body: unknown },
-  run: () => Promise<T>,
+  /** The work; `runId` (with a key) is the same for every attempt of the request. */
+  run: (runId?: string) => Promise<T>,
   /** Whether an answer may be replayed; a transient failure inside it should be retried instead. */
   replayable: (response: T) => boolean = () => true,
 ): Promise<T> {
   if (request.key === undefined) return run();
   const id = { scope: request.scope, key: request.key };
   const now = deps.now();
-  const record: IdempotencyRecord = { bodyHash: bodyHashOf(request.body), state: 'in-progress', startedAt: now.toISOString() };
-  const existing = await deps.idempotency.begin(
+  const record = { bodyHash: bodyHashOf(request.body), state: 'in-progress' as const, startedAt: now.toISOString(), runId: randomUUID() };
+  const begun = await deps.idempotency.begin(
     id,
     record,
     new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString(),
     new Date(now.getTime() + RETENTION_MS),
   );
-  if (existing) {
+  if (!('begun' in begun)) {
+    const existing = begun;
     if (existing.bodyHash !== record.bodyHash) throw new IdempotencyConflict('This Idempotency-Key was used with a different body.');
     if (existing.state === 'in-progress' || !existing.response)
       throw new IdempotencyConflict('A request with this Idempotency-Key is still in progress; repeat it later.');
@@ -93,7 +107,7 @@ export async function idempotent<T>(
   }
   let response: T;
   try {
-    response = await run();
+    response = await run(begun.runId);
   } catch (error) {
     // Should the release fail too, the record is taken over once abandoned (ABANDONED_AFTER_MS).
     await deps.idempotency.release(id, record.startedAt).catch(() => undefined);

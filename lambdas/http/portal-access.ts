@@ -70,8 +70,8 @@ export const handler = httpFunction('portal-access', {
       if (issued === undefined) throw new IdempotencyConflict(LINK_SHOWN_ONCE);
       return { status: 200, body: issued.link };
     }
-    return idempotent(idempotencyDeps(), idempotencyOf(req), async () => {
-      await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal));
+    return idempotent(idempotencyDeps(), idempotencyOf(req), async (runId) => {
+      await reinvite(portalAccessDeps().access, req.params.id, req.body, actorOf(req.principal), runId);
       return { status: 202 };
     });
   },

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { IdempotencyConflict, Invalid } from '../../lambdas/contract/errors';
+import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
 import { bodyHashOf, idempotencyKeyOf, idempotencyScope, idempotent, type IdempotencyRecord, type IdempotencyStore } from '../../lambdas/domain/idempotency';
 import { toProblem } from '../../lambdas/http-kit/problem';
 import { MemoryIdempotency } from './portal-access.fakes';
@@ -99,6 +100,33 @@ describe('the header', () => {
       });
     }
     expect(idempotencyKeyOf(' ~ any printable: key/1 ')).toBe(' ~ any printable: key/1 ');
+  });
+});
+
+describe('a request whose attempt died (or lost its answer) after its work', () => {
+  const abandoned = new Date(NOW.getTime() - ABANDONED_AFTER_MS - 1).toISOString();
+
+  it('runs again, once abandoned, under the run id of its first attempt: what that one wrote can be recognised', async () => {
+    const seen: (string | undefined)[] = [];
+    const first = idempotent(deps(), { scope: 's', key: 'k', body: { a: 1 } }, async (runId) => {
+      seen.push(runId);
+      throw Object.assign(new Error('the Lambda died'), { name: 'Died' });
+    });
+    await expect(first).rejects.toThrow('the Lambda died');
+    // A dead Lambda releases nothing: its record stays in progress until abandoned.
+    store.records.set('s#k', { ...store.records.get('s#k'), bodyHash: bodyHashOf({ a: 1 }), state: 'in-progress', startedAt: abandoned, runId: 'run-of-the-first-attempt' });
+    await idempotent(deps(), { scope: 's', key: 'k', body: { a: 1 } }, async (runId) => {
+      seen.push(runId);
+      return { status: 202 };
+    });
+    expect(seen[1]).toBe('run-of-the-first-attempt');
+    expect(seen[0]).toEqual(expect.any(String));
+  });
+
+  it('is not taken over by another body: 409, as for any reuse of a key with another body', async () => {
+    store.records.set('s#k', { bodyHash: bodyHashOf({ a: 1 }), state: 'in-progress', startedAt: abandoned, runId: 'r' });
+    await expect(idempotent(deps(), { scope: 's', key: 'k', body: { a: 2 } }, run)).rejects.toThrow('This Idempotency-Key was used with a different body.');
+    expect(runs).toBe(0);
   });
 });
 

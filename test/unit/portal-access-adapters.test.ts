@@ -1,7 +1,7 @@
 /** The portal-access adapters against mocked SDK clients (and a fake Cognito API): the exact requests, and how refusals are answered. */
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoCustomerLogins } from '../../lambdas/adapters/cognito/customer-logins';
 import { DynamoAccessStore } from '../../lambdas/adapters/dynamodb/access-store';
@@ -151,15 +151,20 @@ describe('DynamoAccessStore (the requests)', () => {
     // Only while the contact still names that link (one shared meanwhile is not the one this Delete kills).
     expect(withLink[0]?.Update?.ConditionExpression).toContain('#invitation.tokenHash = :hash');
     expect(withLink[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':hash': 'h0' });
+    // Refused by the contact: `false`; only by the outbox item (an item of that id exists already): 'exists'.
+    db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'));
+    expect(await store.requeueInvitation(contact, grantItem, audit)).toBe(false);
+    db.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+    expect(await store.requeueInvitation(contact, grantItem, audit)).toBe('exists');
     db.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
     expect(await store.requeueRevocation(person({ portal: { status: 'revoked' } }), revocationItem)).toBe(false);
-    const revocation = db.commandCalls(TransactWriteCommand)[2]?.args[0].input.TransactItems?.[0]?.Update;
+    const revocation = db.commandCalls(TransactWriteCommand)[4]?.args[0].input.TransactItems?.[0]?.Update;
     expect(revocation?.ConditionExpression).toContain('attribute_not_exists(#outbox)');
     expect(revocation?.ExpressionAttributeNames).not.toHaveProperty('#delivery');
     // An archived contact's abandoned revocation is queued again too (archived as read); an invitation never is.
     db.on(TransactWriteCommand).resolves({});
     expect(await store.requeueRevocation(person({ archived: true, portal: { status: 'revoked' } }), revocationItem)).toBe(true);
-    const archived = db.commandCalls(TransactWriteCommand)[3]?.args[0].input.TransactItems?.[0]?.Update;
+    const archived = db.commandCalls(TransactWriteCommand)[5]?.args[0].input.TransactItems?.[0]?.Update;
     expect(archived?.ConditionExpression).toBe('attribute_exists(pk) AND #archived = :true AND #portal.#status = :status AND attribute_not_exists(#outbox)');
     expect(archived?.ExpressionAttributeValues).toMatchObject({ ':true': true, ':status': 'revoked' });
   });
@@ -461,15 +466,19 @@ describe('DynamoInvitationStore (the acceptance)', () => {
 describe('DynamoIdempotencyStore', () => {
   const store = new DynamoIdempotencyStore(dynamo(), 'portal');
   const id = { scope: 'sub-1#applyPortalAccess#c1', key: 'k1' };
-  const record = { bodyHash: 'b', state: 'in-progress' as const, startedAt: '2026-03-01T00:00:00.000Z' };
+  const record = { bodyHash: 'b', state: 'in-progress' as const, startedAt: '2026-03-01T00:00:00.000Z', runId: 'run-2' };
 
-  it('puts the record if new or abandoned; answers the existing one otherwise', async () => {
-    db.on(PutCommand).resolvesOnce({}).rejects(Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' }));
+  it('writes the record if new, or abandoned with the same body (keeping its runId); answers the existing one otherwise', async () => {
+    db.on(UpdateCommand)
+      .resolvesOnce({ Attributes: { runId: 'run-1' } })
+      .rejects(Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' }));
     db.on(GetCommand).resolves({ Item: { bodyHash: 'b', state: 'done', startedAt: 's', response: { status: 200, body: { results: [] } } } });
-    expect(await store.begin(id, record, '2026-02-28T23:59:02.000Z', new Date('2026-03-02T00:00:00.000Z'))).toBeUndefined();
-    const put = db.commandCalls(PutCommand)[0]?.args[0].input;
-    expect(put?.Item).toMatchObject({ pk: 'IDEMPOTENCY#sub-1#applyPortalAccess#c1#k1', sk: 'IDEMPOTENCY', entity: 'idempotency', ttl: 1772409600 });
-    expect(put?.ConditionExpression).toBe('attribute_not_exists(pk) OR (#state = :inProgress AND startedAt < :abandoned)');
+    expect(await store.begin(id, record, '2026-02-28T23:59:02.000Z', new Date('2026-03-02T00:00:00.000Z'))).toEqual({ begun: true, runId: 'run-1' });
+    const update = db.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(update?.Key).toEqual({ pk: 'IDEMPOTENCY#sub-1#applyPortalAccess#c1#k1', sk: 'IDEMPOTENCY' });
+    expect(update?.UpdateExpression).toContain('runId = if_not_exists(runId, :runId)');
+    expect(update?.ConditionExpression).toBe('attribute_not_exists(pk) OR (#state = :inProgress AND startedAt < :abandoned AND bodyHash = :bodyHash)');
+    expect(update?.ExpressionAttributeValues).toMatchObject({ ':entity': 'idempotency', ':ttl': 1772409600, ':runId': 'run-2', ':bodyHash': 'b', ':startedAt': '2026-03-01T00:00:00.000Z' });
     expect(await store.begin(id, record, 'x', new Date())).toEqual({ bodyHash: 'b', state: 'done', startedAt: 's', response: { status: 200, body: { results: [] } } });
   });
 });

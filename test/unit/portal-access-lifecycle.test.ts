@@ -351,6 +351,21 @@ describe('what the events and the audit trail say', () => {
     expect(mails.map((m) => m.to)).toEqual(['login@example.com', 'login@example.com']);
   });
 
+  it("a re-invitation repeated under its request's run id (an attempt whose answer was lost) queues nothing twice: one more mail", async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    await applyPortalAccess(deps, 'p1', { lines: [grantLine('p1')] }, 'staff:alice');
+    await drain();
+
+    await reinvite(deps, 'p1', {}, 'staff:bob', 'run-1');
+    await reinvite(deps, 'p1', {}, 'staff:bob', 'run-1');
+    await drain();
+    await reinvite(deps, 'p1', {}, 'staff:bob', 'run-1');
+    await drain();
+
+    expect(mails).toHaveLength(2);
+    expect(access.audit.filter((entry) => entry.action === 'portal.reinvited')).toHaveLength(1);
+  });
+
   it('a grant: PortalInvitationSent and PortalAccessGranted with the login email; the audit entry names it and the settings', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
     await applyPortalAccess(deps, 'p1', { lines: [grantLine('p1')] }, 'staff:alice');

@@ -8,7 +8,7 @@ import type { DeliveryError } from '../../lambdas/contract/schemas/portal-access
 import type { AuditEntry } from '../../lambdas/domain/audit';
 import type { ContactRecord } from '../../lambdas/domain/contact-record';
 import type { ContactPage } from '../../lambdas/domain/contacts';
-import type { IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
+import type { Begun, IdempotencyId, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../lambdas/domain/idempotency';
 import { DUE_TASKS, type InvitationTask } from '../../lambdas/contract/schedule';
 import type { InvitationItem, Lease, OutboxItem, OutboxOutcome, OutboxStore, ReminderItem, RevocationItem } from '../../lambdas/domain/outbox';
 import type {
@@ -440,11 +440,13 @@ export class MemoryIdempotency implements IdempotencyStore {
   readonly records = new Map<string, IdempotencyRecord>();
   private keyOf = (id: IdempotencyId) => `${id.scope}#${id.key}`;
 
-  async begin(id: IdempotencyId, record: IdempotencyRecord, abandonedBefore: string) {
+  async begin(id: IdempotencyId, record: IdempotencyRecord & { runId: string }, abandonedBefore: string): Promise<Begun | IdempotencyRecord> {
     const existing = this.records.get(this.keyOf(id));
-    if (existing && !(existing.state === 'in-progress' && existing.startedAt < abandonedBefore)) return clone(existing);
-    this.records.set(this.keyOf(id), clone(record));
-    return undefined;
+    if (existing && !(existing.state === 'in-progress' && existing.startedAt < abandonedBefore && existing.bodyHash === record.bodyHash)) return clone(existing);
+    // A record taken over keeps the request's runId.
+    const runId = existing?.runId ?? record.runId;
+    this.records.set(this.keyOf(id), clone({ ...record, runId }));
+    return { begun: true, runId };
   }
 
   async complete(id: IdempotencyId, bodyHash: string, response: StoredResponse) {

@@ -250,7 +250,7 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
     };
   }
 
-  async requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined): Promise<boolean> {
+  async requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined): Promise<boolean | 'exists'> {
     const hash = contact.invitation?.tokenHash;
     const pointer = this.#pointAt(contact, item, 'invited', { '#portal.#delivery': ':queued' }, { ':queued': 'queued' });
     const update = pointer.Update!;
@@ -267,7 +267,9 @@ export class DynamoAccessStore extends TableStore implements AccessStore {
       // invitation's dates until then; an accept finds no invitation item and is refused).
       ...(hash ? [{ Delete: { TableName: this.table, Key: keys.invitation(hash) } }] : []),
     ];
-    return (await transact(this.db, items)) === true;
+    const result = await transact(this.db, items);
+    // Only the outbox item's condition refused it (the contact is as read): that item exists already.
+    return result === true || (result === 1 ? 'exists' : false);
   }
 
   async requeueRevocation(contact: ContactRecord, item: RevocationItem): Promise<boolean> {

@@ -102,7 +102,7 @@ async function regrantLive(
   if (!undelivered(current, now)) return { contactId: contact.id, outcome: wrote ? 'updated' : 'unchanged', status: portalStatusAt(current.portal, deps.now()) };
   // Its invitation never went out: queue it again (the earlier item is finished, or can no longer run).
   const item = invitationItem(deps, contact.id, actor, 'granted', message);
-  if (!(await deps.store.requeueInvitation(current, item, undefined))) throw new LineFailure(new ChangedMeanwhile(), status);
+  if ((await deps.store.requeueInvitation(current, item, undefined)) !== true) throw new LineFailure(new ChangedMeanwhile(), status);
   return { contactId: contact.id, outcome: 'granted', status };
 }
 

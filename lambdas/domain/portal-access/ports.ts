@@ -101,8 +101,10 @@ export interface AccessStore {
    * names the outbox item it was read with and is `invited`. The link of the invitation it replaces
    * dies in the same transaction (its invitation item deleted): the contract's "the previous link
    * dies either way" holds from the answer on, not from when the worker mails the next one.
+   * `'exists'`: nothing written, because an outbox item with this id exists already (an earlier
+   * attempt of the same request wrote it: reinvite.ts).
    */
-  requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined): Promise<boolean>;
+  requeueInvitation(contact: ContactRecord, item: InvitationItem, audit: AuditEntry | undefined): Promise<boolean | 'exists'>;
   /**
    * `revoked` + the pending invitation deleted + audit + the outbox item (the login's state and the
    * event), if the status is still the one read; with `releaseLogin` (an archived contact) also its
