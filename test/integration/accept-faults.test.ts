@@ -6,9 +6,7 @@
  * (try again), must not then be told that the link is dead: it is not, and it works once the claim
  * of the failed attempt has lapsed.
  */
-import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { expectUnavailable, startFaultStack, type FaultStack } from './support/fault-stack';
-import { eventually, type Email } from './support/stack';
 
 jest.setTimeout(240_000);
 
@@ -17,8 +15,6 @@ let token: string;
 
 const PASSWORD = 'Accept-Fault-Pw1!';
 const label = `accept-fault-${process.pid}`;
-const mailsTo = async (address: string): Promise<Email[]> => (await fault.emails()).filter((m) => m.destination.to.includes(address));
-const linkIn = (mail: Email | undefined) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
 const accept = (link: string | undefined) => fault.api('/invitations/accept', { method: 'POST', body: { token: link, password: PASSWORD } });
 
 beforeAll(async () => {
@@ -34,11 +30,7 @@ afterAll(async () => {
 
 describe('DynamoDB failing after the password was set, and failing the release of the claim too', () => {
   it('the retry is never told the link is dead: 503 while the failed attempt’s claim may still be live, then the same link works, once', async () => {
-    const person = (await fault.api<Contact>('/contacts', { method: 'POST', token, body: { kind: 'person', name: label, email: `${label}@example.com` } })).body;
-    const applied = await fault.api(`/contacts/${person.id}/portal-access`, { method: 'POST', token, body: { lines: [{ contactId: person.id, inPortal: true }] } });
-    expect(applied.body.results[0]).toMatchObject({ outcome: 'granted' });
-    await eventually(async () => expect(await mailsTo(person.email!)).toHaveLength(1), { timeoutMs: 60_000, intervalMs: 250 });
-    const link = linkIn((await mailsTo(person.email!))[0]);
+    const { person, link } = await fault.invitedPerson(token, { name: label, email: `${label}@example.com` });
 
     // The activation's transaction and the claim's release both fail (the table went away after the password was set).
     fault.table.failMatching(['invitation.accepted', 'REMOVE claimedAt']);

@@ -7,7 +7,7 @@
  */
 import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { expectUnavailable, startFaultStack, type FaultStack } from './support/fault-stack';
-import { eventually, type Email } from './support/stack';
+import { eventually } from './support/stack';
 
 jest.setTimeout(240_000);
 
@@ -17,16 +17,12 @@ let token: string;
 const PASSWORD = 'Archive-Fault-Pw1!';
 const label = `archive-fault-${process.pid}`;
 const staff = <T = any>(path: string, init: { method?: string; body?: unknown } = {}) => fault.api<T>(path, { ...init, token }); // eslint-disable-line @typescript-eslint/no-explicit-any
-const mailsTo = async (address: string): Promise<Email[]> => (await fault.emails()).filter((m) => m.destination.to.includes(address));
-const linkIn = (mail: Email | undefined) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
 
 /** A person of the company with portal access, its invitation accepted; answers it and its portal token. */
 async function activePerson(companyId: string, n: number): Promise<{ person: Contact; portalToken: string }> {
   const email = `${label}-${n}@example.com`;
-  const person = (await staff<Contact>('/contacts', { method: 'POST', body: { kind: 'person', name: `Person ${n}`, email, companyId } })).body;
-  expect((await staff(`/contacts/${companyId}/portal-access`, { method: 'POST', body: { lines: [{ contactId: person.id, inPortal: true }] } })).status).toBe(200);
-  await eventually(async () => expect(await mailsTo(email)).toHaveLength(1), { timeoutMs: 60_000, intervalMs: 250 });
-  const accepted = await fault.api('/invitations/accept', { method: 'POST', body: { token: linkIn((await mailsTo(email))[0]), password: PASSWORD } });
+  const { person, link } = await fault.invitedPerson(token, { name: `Person ${n}`, email, companyId });
+  const accepted = await fault.api('/invitations/accept', { method: 'POST', body: { token: link, password: PASSWORD } });
   expect(accepted.status).toBe(204);
   return { person, portalToken: await fault.customerToken(email, PASSWORD) };
 }

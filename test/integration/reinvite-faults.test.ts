@@ -7,10 +7,9 @@
  * (API.md): no second re-invitation, so no second email with yet another link — also once the
  * failed attempt's record has been abandoned and the repeat takes it over.
  */
-import type { Contact } from '../../lambdas/contract/schemas/contacts';
 import { ABANDONED_AFTER_MS } from '../../lambdas/contract/runtime';
-import { expectUnavailable, startFaultStack, type FaultStack } from './support/fault-stack';
-import { eventually, type Email } from './support/stack';
+import { expectUnavailable, invitationLinkIn, startFaultStack, type FaultStack } from './support/fault-stack';
+import { eventually } from './support/stack';
 
 jest.setTimeout(300_000);
 
@@ -19,8 +18,6 @@ let token: string;
 
 const PASSWORD = 'Reinvite-Fault-Pw1!';
 const label = `reinvite-fault-${process.pid}`;
-const mailsTo = async (address: string): Promise<Email[]> => (await fault.emails()).filter((m) => m.destination.to.includes(address));
-const linkIn = (mail: Email | undefined) => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
 const accept = (link: string | undefined) => fault.api('/invitations/accept', { method: 'POST', body: { token: link, password: PASSWORD } });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,10 +34,7 @@ afterAll(async () => {
 
 describe('a re-invite whose Idempotency-Key record cannot be completed after the re-invitation was queued', () => {
   it('answers 503; the repeat with the same key answers 202 and queues nothing more: one re-invitation email, whose link works', async () => {
-    const person = (await fault.api<Contact>('/contacts', { method: 'POST', token, body: { kind: 'person', name: label, email: `${label}@example.com` } })).body;
-    const applied = await fault.api(`/contacts/${person.id}/portal-access`, { method: 'POST', token, body: { lines: [{ contactId: person.id, inPortal: true }] } });
-    expect(applied.body.results[0]).toMatchObject({ outcome: 'granted' });
-    await eventually(async () => expect(await mailsTo(person.email!)).toHaveLength(1), { timeoutMs: 60_000, intervalMs: 250 });
+    const { person } = await fault.invitedPerson(token, { name: label, email: `${label}@example.com` });
 
     const reinvite = () =>
       fault.api(`/contacts/${person.id}/portal-access/reinvite`, { method: 'POST', token, headers: { 'idempotency-key': `reinvite-${person.id}` }, body: { message: 'Here is a fresh link.' } });
@@ -54,7 +48,7 @@ describe('a re-invite whose Idempotency-Key record cannot be completed after the
     fault.table.failMatching(undefined);
 
     // The re-invitation that was queued goes out, once.
-    await eventually(async () => expect(await mailsTo(person.email!)).toHaveLength(2), { timeoutMs: 60_000, intervalMs: 250 });
+    await eventually(async () => expect(await fault.mailsTo(person.email!)).toHaveLength(2), { timeoutMs: 60_000, intervalMs: 250 });
 
     // Repeated as the 503 asks, until it is answered (a repeat may take over the failed attempt's record
     // only once no request can still be running it): 202, as the first attempt would have answered.
@@ -71,10 +65,10 @@ describe('a re-invite whose Idempotency-Key record cannot be completed after the
     await sleep(5_000);
     const wizard = await fault.api<{ lines: { contactId: string; delivery?: string }[] }>(`/contacts/${person.id}/portal-access`, { token });
     expect(wizard.body.lines.find((l) => l.contactId === person.id)?.delivery).toBe('sent');
-    const mails = await mailsTo(person.email!);
+    const mails = await fault.mailsTo(person.email!);
     expect(mails).toHaveLength(2);
     const trail = await fault.api<{ items: { action: string }[] }>(`/contacts/${person.id}/audit`, { token });
     expect(trail.body.items.map((i) => i.action)).toEqual(['portal.reinvited', 'portal.granted']);
-    expect((await accept(linkIn(mails[1]))).status).toBe(204);
+    expect((await accept(invitationLinkIn(mails[1]))).status).toBe(204);
   });
 });

