@@ -496,6 +496,22 @@ describe('a name that shows nothing', () => {
   });
 });
 
+describe('a name with characters drawn as nothing', () => {
+  it('is found by the name it shows: a leading zero-width space or a soft hyphen inside does not hide it from a search', async () => {
+    const [first, second] = [uniq('Zwsp'), uniq('Shy')];
+    const created = [];
+    for (const name of [`\u200b${first} Ltd`, `${second}\u00adTwo`]) {
+      const res = record(await api('/contacts', { method: 'POST', token: admin, body: { kind: 'company', name } }), 'POST /contacts invisible inside');
+      expect(res.status).toBe(201);
+      created.push(res.body as Contact);
+    }
+    for (const [q, contact] of [[first, created[0]!], [`${second}two`, created[1]!]] as const) {
+      const found = record(await api(`/contacts?q=${encodeURIComponent(q)}`, { token: admin }), 'GET /contacts q visible part');
+      expect({ q, ids: found.body.items.map((c: Contact) => c.id) }).toEqual({ q, ids: [contact.id] });
+    }
+  });
+});
+
 describe("a document's data: kept as sent, so only valid Unicode", () => {
   const put = (id: string, data: string) =>
     send(ROUTES.find((r) => routeKey(r) === 'PUT /documents/{type}/{id}')!, `/documents/invoice/${id}`, 'data', {
