@@ -541,6 +541,18 @@ describe("a document's data: kept as sent, so only valid Unicode", () => {
     expect((await api(`/documents/invoice/${id}`, { token: admin })).body.data).toEqual({ '😀': '😀 😀', nul: 'a\u0000b', rlo: 'a\u202eb' });
   });
 
+  it('keys named constructor or prototype are the back office’s own (a project’s constructor, a prototype flag): kept as sent; __proto__ stays refused', async () => {
+    const id = uniq('keys');
+    const res = await put(id, '{"constructor":"Acme Builders","prototype":true,"parts":[{"constructor":{"prototype":1}}]}');
+    expect(res.status).toBe(201);
+    const read = await api(`/documents/invoice/${id}`, { token: admin });
+    expect(JSON.stringify(read.body.data)).toBe('{"constructor":"Acme Builders","prototype":true,"parts":[{"constructor":{"prototype":1}}]}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const proto = await put(uniq('proto'), '{"__proto__":{"polluted":"yes"}}');
+    expectProblem(proto, 400, 'data.__proto__');
+    expect(proto.body.errors).toEqual([{ path: 'data.__proto__', message: 'The key "__proto__" is not allowed.' }]);
+  });
+
   it('in a batch, the document with it fails alone, as its PUT would', async () => {
     const [bad, good] = [uniq('batch-surrogate'), uniq('batch-fine')];
     const raw = `{"documents":[{"type":"invoice","id":"${bad}","customerId":"${world.companyA.id}","name":"Bad","data":{"\\ud800":1}},{"type":"invoice","id":"${good}","customerId":"${world.companyA.id}","name":"Good"}]}`;
