@@ -70,6 +70,16 @@ export function matchRoute(method: string, path: string): Match {
   return { routeKey: routeKey(route), route, ...(pathParameters ? { pathParameters } : {}) };
 }
 
+/**
+ * The URL of a request's target (RFC 9112 §3.2). An origin-form target is a path, also one that
+ * begins with `//`: resolved against a base, `//evil.example/health` would read as a host and the
+ * path `/health` — a segment silently dropped, and a route answered that the client never named.
+ * The absolute form (`http://host/path`) and `*` are read as URLs.
+ */
+export function requestUrl(target = '/'): URL {
+  return new URL(target.startsWith('/') ? `http://localhost${target}` : target, 'http://localhost');
+}
+
 /** Path parameters that are secrets (a share link's token): never written to a log line. */
 const SECRET_PARAMS: readonly string[] = ['token'];
 

@@ -16,7 +16,7 @@ import { apiEvent, lambdaContext } from './api-event';
 import { readBody, TooLarge } from './body';
 import { handlerOf } from './handlers';
 import { Unauthorized, type PoolAuthorizer } from './authorizer';
-import { loggablePath, matchRoute } from './routing';
+import { loggablePath, matchRoute, requestUrl } from './routing';
 import { ClientBuckets } from './throttle';
 
 /** API Gateway's own payload limit; the handlers refuse much less (256 KiB) themselves. */
@@ -68,7 +68,7 @@ interface Answered {
 type Throttles = Map<string, ClientBuckets>;
 
 async function handle(req: IncomingMessage, res: ServerResponse, config: ServerConfig, throttles: Throttles, requestId: string): Promise<Answered> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url);
   const method = (req.method ?? 'GET').toUpperCase();
   // Every answer names its request, also those API Gateway would make itself (preflight, authorizer, throttle).
   const cors: Record<string, string> = { ...corsHeaders(req.headers.origin, url.pathname, config), [REQUEST_ID_HEADER]: requestId };

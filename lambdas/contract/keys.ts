@@ -5,11 +5,16 @@
 import type { DocumentType } from './document-types';
 import { sliceWhole } from './text';
 
-/** A name as names are compared: NFKD, accents stripped, lower-case, trimmed (whole, unlike its key). */
+/**
+ * A name as names are compared: NFKD, accents stripped, what is drawn as nothing left out (a zero-width
+ * space or a soft hyphen pasted with a name, a joiner: Unicode's default-ignorables, which a name may
+ * hold beside a visible character — `\u200bAcme` is found by `acme`), lower-case, trimmed (whole, unlike its key).
+ */
 export function nameFold(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
     .toLowerCase()
     .trim();
 }

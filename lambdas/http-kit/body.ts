@@ -4,7 +4,13 @@ import { Invalid } from '../contract/errors';
 export const MAX_BODY_BYTES = 256 * 1024;
 /** API.md: JSON nested deeper than this is 400 (and DynamoDB stores at most 32 levels). */
 export const MAX_JSON_DEPTH = 32;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * The key that, copied with `Object.assign` or `obj[key] = …`, would set an object's prototype. JSON.parse
+ * makes it a plain own property, but one careless copy away from pollution: refused wherever it is.
+ * `constructor` and `prototype` are plain keys (a document's `data` may well hold a project's
+ * constructor): as own properties they shadow nothing a copy would follow.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__']);
 
 const isJson = (contentType: string | undefined): contentType is string =>
   contentType !== undefined && /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType.trim());

@@ -85,6 +85,15 @@ describe('a route that takes no body takes none', () => {
   });
 });
 
+describe('a path is taken as sent', () => {
+  test('one that begins with // is a path, not a host: //evil.example/health is no route (404), not /health', async () => {
+    for (const path of ['//evil.example/health', '//health/health', '//x/contacts']) {
+      const res = await bare(path, 'GET');
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 404, type: 'application/problem+json' });
+    }
+  });
+});
+
 describe('limit', () => {
   let person: Contact;
   beforeAll(async () => {

@@ -47,8 +47,9 @@ function targets(): Record<string, Target> {
     'POST /contacts/{id}/portal-access': {
       path: () => `/contacts/${c}/portal-access`,
       body: () => ({ message: 'Welcome', lines: [{ contactId: person.id, email: `${uniq('line')}@example.com`, inPortal: false }] }),
-      // A line is checked on its own: a bad line fails alone (200, outcome failed, with a problem).
+      // A line is checked on its own: a bad line fails alone (200, outcome failed, with a problem), whatever its size.
       fields: { message: 400, 'lines.0.contactId': 'line-failed', 'lines.0.email': 'line-failed' },
+      linesUnbounded: true,
     },
     'POST /contacts/{id}/portal-access/reinvite': { path: () => `/contacts/${c}/portal-access/reinvite`, body: () => ({ contactId: person.id, message: 'Again' }), fields: { contactId: 400, message: 400 } },
     'GET /contacts/{id}/audit': { path: () => `/contacts/${person.id}/audit`, query: true },
@@ -343,8 +344,8 @@ describe('hostile emails', () => {
 
   it('an apply line with one of them fails alone with a problem; the good line is granted', async () => {
     const company = await createContact({ kind: 'company', name: uniq('Mail Co') });
-    // A line's email over 254 characters fails the whole body's schema (tested above), not the line.
-    const emails = bad().filter((e) => e.length <= 254);
+    // Too long is one more way of not being an email (over 254 characters, 100k here): the line fails, not the request.
+    const emails = bad();
     const targetsOf = await Promise.all(emails.map(() => createContact({ kind: 'person', name: 'Line', companyId: company.id })));
     const good = await createContact({ kind: 'person', name: 'Good', email: `${uniq('good')}@example.com`, companyId: company.id });
     const lines = [...emails.map((email, i) => ({ contactId: targetsOf[i]!.id, email, inPortal: true })), { contactId: good.id, inPortal: true }];
@@ -379,6 +380,27 @@ describe('hostile emails', () => {
     await settled(res.body.id);
     expect(mails.map((m) => m.destination.to)).toEqual([[`${local}@xn--bcher-kva.example`]]);
     expect((await emails()).filter((m) => m.destination.to.some((to) => to.includes(local)))).toHaveLength(1);
+  });
+});
+
+describe("the wizard's lines, each on its own whatever it holds", () => {
+  it('a 100k-character contactId is a contact outside the wizard: its line fails alone (404, echoed as its first 128 characters), a line repeating it fails as a repeat, the good line is granted', async () => {
+    const company = await createContact({ kind: 'company', name: uniq('Long id Co') });
+    const good = await createContact({ kind: 'person', name: 'Good', email: `${uniq('good')}@example.com`, companyId: company.id });
+    const long = `${'\u{1F600}'.repeat(100)}${'x'.repeat(100_000)}`;
+    const lines = [{ contactId: long, inPortal: true }, { contactId: long, inPortal: false }, { contactId: good.id, inPortal: true }];
+    const res = record(await api(`/contacts/${company.id}/portal-access`, { method: 'POST', token: admin, body: { lines } }), 'apply 100k contactId');
+    expect(res.status).toBe(200);
+    const echoed = `${'\u{1F600}'.repeat(100)}${'x'.repeat(28)}`;
+    expect(res.body.results).toEqual([
+      { contactId: echoed, outcome: 'failed', status: 'none', error: expect.objectContaining({ status: 404, type: 'urn:portal-access:problem:out-of-scope' }) },
+      { contactId: echoed, outcome: 'failed', status: 'none', error: expect.objectContaining({ status: 400, errors: [{ path: 'lines.1.contactId', message: 'This contact appears on an earlier line.' }] }) },
+      { contactId: good.id, outcome: 'granted', status: 'invited' },
+    ]);
+    // The company's history keeps the same bounded echo.
+    const history = await api(`/contacts/${company.id}/audit`, { token: admin });
+    const applied = history.body.items.find((item: { action: string }) => item.action === 'portal.applied');
+    expect(applied.details.lines.map((line: { contactId: string }) => line.contactId)).toEqual([echoed, echoed, good.id]);
   });
 });
 
@@ -474,6 +496,22 @@ describe('a name that shows nothing', () => {
   });
 });
 
+describe('a name with characters drawn as nothing', () => {
+  it('is found by the name it shows: a leading zero-width space or a soft hyphen inside does not hide it from a search', async () => {
+    const [first, second] = [uniq('Zwsp'), uniq('Shy')];
+    const created = [];
+    for (const name of [`\u200b${first} Ltd`, `${second}\u00adTwo`]) {
+      const res = record(await api('/contacts', { method: 'POST', token: admin, body: { kind: 'company', name } }), 'POST /contacts invisible inside');
+      expect(res.status).toBe(201);
+      created.push(res.body as Contact);
+    }
+    for (const [q, contact] of [[first, created[0]!], [`${second}two`, created[1]!]] as const) {
+      const found = record(await api(`/contacts?q=${encodeURIComponent(q)}`, { token: admin }), 'GET /contacts q visible part');
+      expect({ q, ids: found.body.items.map((c: Contact) => c.id) }).toEqual({ q, ids: [contact.id] });
+    }
+  });
+});
+
 describe("a document's data: kept as sent, so only valid Unicode", () => {
   const put = (id: string, data: string) =>
     send(ROUTES.find((r) => routeKey(r) === 'PUT /documents/{type}/{id}')!, `/documents/invoice/${id}`, 'data', {
@@ -501,6 +539,18 @@ describe("a document's data: kept as sent, so only valid Unicode", () => {
     const res = await put(id, '{"\\ud83d\\ude00":"\\ud83d\\ude00 😀","nul":"a\\u0000b","rlo":"a\\u202eb"}');
     expect(res.status).toBe(201);
     expect((await api(`/documents/invoice/${id}`, { token: admin })).body.data).toEqual({ '😀': '😀 😀', nul: 'a\u0000b', rlo: 'a\u202eb' });
+  });
+
+  it('keys named constructor or prototype are the back office’s own (a project’s constructor, a prototype flag): kept as sent; __proto__ stays refused', async () => {
+    const id = uniq('keys');
+    const res = await put(id, '{"constructor":"Acme Builders","prototype":true,"parts":[{"constructor":{"prototype":1}}]}');
+    expect(res.status).toBe(201);
+    const read = await api(`/documents/invoice/${id}`, { token: admin });
+    expect(JSON.stringify(read.body.data)).toBe('{"constructor":"Acme Builders","prototype":true,"parts":[{"constructor":{"prototype":1}}]}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const proto = await put(uniq('proto'), '{"__proto__":{"polluted":"yes"}}');
+    expectProblem(proto, 400, 'data.__proto__');
+    expect(proto.body.errors).toEqual([{ path: 'data.__proto__', message: 'The key "__proto__" is not allowed.' }]);
   });
 
   it('in a batch, the document with it fails alone, as its PUT would', async () => {

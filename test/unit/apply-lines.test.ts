@@ -43,6 +43,17 @@ describe('a line refused, word for word on its path', () => {
     expect(refusal(second)).toMatchObject({ status: 400, errors: [{ path: 'lines.1.contactId', message: 'This contact appears on an earlier line.' }] });
   });
 
+  it('a contactId that is no id (too long, half a surrogate pair, a slash) is outside the wizard: 404, never read as a key, echoed as its first 128 characters', async () => {
+    access.add({ id: 'p1', email: 'p1@example.com' });
+    const read = jest.spyOn(access.contactStore, 'getMany');
+    const ids = ['x'.repeat(100_000), 'a\ud800b', '../p1', ''];
+    const results = await apply('p1', [...ids.map((contactId) => ({ contactId, inPortal: true })), { contactId: 'p1', inPortal: true }]);
+    expect(read.mock.calls.flatMap(([wanted]) => wanted)).toEqual(['p1']);
+    expect(results.map((line) => line.contactId)).toEqual(['x'.repeat(128), 'a\ufffdb', '../p1', '', 'p1']);
+    expect(results.slice(0, -1).map((line) => [line.outcome, refusal(line).status])).toEqual(ids.map(() => ['failed', 404]));
+    expect(results.at(-1)).toEqual({ contactId: 'p1', outcome: 'granted', status: 'invited' });
+  });
+
   it('an email that is no address: 400 on the line’s email', async () => {
     access.add({ id: 'p1', email: 'p1@example.com' });
     const [line] = await apply('p1', [{ contactId: 'p1', inPortal: true, email: 'not an address' }]);

@@ -156,6 +156,14 @@ describe('prototype keys', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('constructor and prototype are plain keys: kept as own properties, shadowing nothing', () => {
+    const body = parse('{"data":{"constructor":"Acme Builders","prototype":{"constructor":{"prototype":1}}}}') as { data: Record<string, unknown> };
+    expect(body.data).toEqual({ constructor: 'Acme Builders', prototype: { constructor: { prototype: 1 } } });
+    expect(Object.keys(body.data)).toEqual(['constructor', 'prototype']);
+    expect(Object.getPrototypeOf(body.data)).toBe(Object.prototype);
+    expect(({}).constructor).toBe(Object);
+  });
+
   it('a 256 KiB body of 31-level objects side by side is walked without error', () => {
     const unit = nestedObjects(31, 'k');
     const many = `[${Array(Math.floor((MAX_BODY_BYTES - 2) / (unit.length + 1))).fill(unit).join(',')}]`;

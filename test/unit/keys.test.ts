@@ -12,6 +12,13 @@ describe('a name as key material', () => {
     expect(nameKey('EMILE ZOLA')).toBe(nameKey('émile zola'));
   });
 
+  it('leaves out what is drawn as nothing (a zero-width space, a soft hyphen, a joiner): a name pasted with one keys as the name it shows', () => {
+    expect(nameKey('\u200bZwspco Ltd')).toBe('zwspco ltd');
+    expect(nameKey('Soft\u00adhyphen')).toBe(nameKey('Softhyphen'));
+    expect(nameKey('\ufeffBom\u2060 Co\u200d')).toBe('bom co');
+    expect(nameKey('می\u200cخواهم')).toBe(nameKey('میخواهم'));
+  });
+
   it('is bounded: a very long name keys as its first 100 characters, so its item stays within the key size', () => {
     const long = `${'Ab'.repeat(150)}`;
     expect(nameKey(long)).toBe('ab'.repeat(50));

@@ -6,10 +6,10 @@
  * `History`, `Who has access`, `Sign in`, `Sign out`.
  */
 import type { DocumentType } from '../shared/api';
+import { documentDate } from '../shared/document-date';
 import type { Delivery, Outcome, PortalStatus, Reason, Scope } from './model';
 
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 const dateTime = (iso: string): string => {
   const date = new Date(iso);
@@ -391,10 +391,7 @@ const en = {
     subscription: 'Subscription',
   } satisfies Record<DocumentType, string>,
   dateTime,
-  date: (iso: string) => {
-    const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
-    return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
-  },
+  date: documentDate,
   amount: (amount: number, currency?: string) => {
     try {
       return currency ? new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(amount) : new Intl.NumberFormat('en-GB').format(amount);

@@ -6,6 +6,7 @@
  */
 import type { Attachment, DocumentType } from '../shared/api';
 import type { AppConfig } from '../shared/config';
+import { documentDate } from '../shared/document-date';
 
 const en = {
   appName: 'Customer portal',
@@ -132,10 +133,7 @@ const en = {
     text: 'There is no page at this address.',
     home: 'Go to the start page',
   },
-  date: (iso: string) => {
-    const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
-    return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString('en-GB', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
-  },
+  date: documentDate,
   amount: (amount: number, currency?: string) => {
     try {
       return currency ? new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(amount) : new Intl.NumberFormat('en-GB').format(amount);

@@ -55,11 +55,14 @@ export type WizardLine = Infer<typeof wizardLine>;
 
 export const wizard = lazy(() => z.object({ contactId: id(), lines: z.array(wizardLine()) }));
 
-/** A line's email is checked per line (a bad one fails that line alone), so here it is only bounded. */
+/**
+ * A line's contact and email are checked per line, whatever they hold (a contact outside the wizard,
+ * an email that is none — too long too — fails that line alone), so here they are only strings.
+ */
 export const applyLine = lazy(() =>
   z.strictObject({
-    contactId: z.string().max(128),
-    email: z.string().max(254).optional(),
+    contactId: z.string(),
+    email: z.string().optional(),
     inPortal: z.boolean(),
     ...accessSettingsInput(),
   }),

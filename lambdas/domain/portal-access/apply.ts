@@ -11,6 +11,7 @@
  */
 import { Invalid, Unavailable } from '../../contract/errors';
 import { normaliseEmail } from '../../contract/email';
+import { id } from '../../contract/schemas/common';
 import type { ApplyInput, ApplyLine } from '../../contract/schemas/portal-access';
 import { HANDLER_TIMEOUT_MS } from '../../contract/runtime';
 import { wellFormed } from '../../contract/text';
@@ -57,14 +58,15 @@ export async function applyPortalAccess(
 
   const results: LineResult[] = new Array(input.lines.length);
   const failed = (index: number, error: unknown): void => {
-    // The line's contactId as sent (any string up to 128): echoed in the answer and the company's history, so never half a surrogate pair.
-    const contactId = wellFormed((input.lines[index] as ApplyLine).contactId);
+    // The line's contactId as sent (any string): echoed in the answer and the company's history, so bounded and never half a surrogate pair.
+    const contactId = echoOf((input.lines[index] as ApplyLine).contactId);
     results[index] = error instanceof LineFailure
       ? { contactId, outcome: 'failed', status: error.status, error: error.error }
       : { contactId, outcome: 'failed', status: 'none', error };
   };
   // Every line's contact at once (consistent); a grant's claim refuses a contact changed since (its version).
-  const wanted = input.lines.filter((line, index) => firstIndex.get(line.contactId) === index);
+  // A contactId that is no id names no contact (its line fails as outside the wizard): never a key to read.
+  const wanted = input.lines.filter((line, index) => firstIndex.get(line.contactId) === index && isContactId(line.contactId));
   let read: Map<string, ContactRecord>;
   try {
     read = wanted.length === 0 ? new Map() : await deps.contacts.getMany(wanted.map((line) => line.contactId));
@@ -127,6 +129,11 @@ export async function applyPortalAccess(
 }
 
 type ClaimStep = Extract<GrantStep, { kind: 'claim' }>;
+
+/** Echoed of a failed line's contactId: its first characters, as many as an id may have and more, never half a surrogate pair. */
+const ECHOED_CHARACTERS = 128;
+const echoOf = (contactId: string): string => wellFormed(Array.from(contactId.slice(0, 2 * ECHOED_CHARACTERS)).slice(0, ECHOED_CHARACTERS).join(''));
+const isContactId = (value: string): boolean => id().safeParse(value).success;
 
 /** One line on its own: its contact read again (consistently) now, then its step. */
 async function applyAlone(
