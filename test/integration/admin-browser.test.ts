@@ -658,6 +658,32 @@ describe('the admin console in Chromium', () => {
     }
   });
 
+  test('on a phone-wide screen the wizard’s names wrap between their words, not inside one (“Brando|n Freema|n”); the table scrolls in its own box', async () => {
+    const before = page.viewportSize()!;
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      await page.goto(`${adminUrl()}/contacts/${company.id}/portal-access`);
+      await page.getByRole('checkbox', { name: `In Portal ${brandon.name}` }).waitFor();
+      await screenshot(page, 'admin-17-wizard-phone');
+      // How many lines each word of each line's name takes (a word broken inside takes two).
+      const lines = (await page.evaluate(`[...document.querySelectorAll('.wizard tbody th')].map((th) => {
+        const text = th.firstChild; const out = []; let at = 0;
+        for (const word of text.data.split(' ')) {
+          const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + word.length);
+          out.push(new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size);
+          at += word.length + 1;
+        }
+        return out;
+      })`)) as number[][];
+      // The two persons' lines (the company's name ends in a test tag longer than a phone's column).
+      const names = await page.locator('.wizard tbody th').allTextContents();
+      for (const person of [deco, brandon]) expect(lines[names.indexOf(person.name)]).toEqual([1, 1]);
+      expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize(before);
+    }
+  });
+
   test('an address naming no document type or portal status is treated as unknown, also one named like what every JavaScript object has', async () => {
     for (const type of ['bogus', 'constructor', 'toString']) {
       await page.goto(`${adminUrl()}/documents/${type}/${invoice.id}`);
