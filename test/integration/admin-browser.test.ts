@@ -11,7 +11,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
 import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
-import { createContact } from './support/portal-users';
+import { createContact, createPortalUser } from './support/portal-users';
 import { adminToken, api, createStaffUser, emails, eventually, stack, uniq, type Email } from './support/stack';
 
 jest.setTimeout(120_000);
@@ -467,6 +467,23 @@ describe('the admin console in Chromium', () => {
       await attachments.getByText('This API does not offer this yet.').waitFor();
       await screenshot(page, 'admin-11-document-attachments');
     }
+  });
+
+  test('why a contact sees a document through a grant: what does not open it is not said to stop it', async () => {
+    // An active contact of no company, given the company's invoice: the grant opens it, the customer route does not.
+    const reader = await createPortalUser({ name: `Granted Reader ${uniq('g')}`, email: `${uniq('reader')}@example.com` });
+    expect((await api(`/documents/invoice/${invoice.id}/grants`, { method: 'POST', token: staffToken, body: { contactId: reader.contact.id } })).status).toBe(201);
+    await page.goto(`${adminUrl()}/documents/invoice/${invoice.id}`);
+    const why = page.getByRole('region', { name: 'Why can a contact see this?' });
+    await why.getByLabel('Contact to explain').fill(reader.email);
+    await why.getByRole('button', { name: `Explain for ${reader.contact.name}` }).click();
+    const explanation = why.getByRole('status');
+    await explanation.getByText(`${reader.contact.name} sees this document now.`).waitFor();
+    await explanation.getByText(/^shared with it/).waitFor();
+    // The API lists the customer route's blocker too; it stops nothing here.
+    await explanation.getByText('The document belongs to another customer than the contact or its company.').waitFor();
+    expect(await explanation.getByRole('heading', { name: 'What stops it' }).count()).toBe(0);
+    await explanation.getByRole('heading', { name: 'What does not open it', level: 3 }).waitFor();
   });
 
   test('a grant that ended is listed "ended" for its kept while, and its contact can be given it again from `Share with`', async () => {
