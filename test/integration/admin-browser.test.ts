@@ -11,7 +11,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
 import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
-import { createContact } from './support/portal-users';
+import { createContact, createPortalUser } from './support/portal-users';
 import { adminToken, api, createStaffUser, emails, eventually, stack, uniq, type Email } from './support/stack';
 
 jest.setTimeout(120_000);
@@ -469,6 +469,23 @@ describe('the admin console in Chromium', () => {
     }
   });
 
+  test('why a contact sees a document through a grant: what does not open it is not said to stop it', async () => {
+    // An active contact of no company, given the company's invoice: the grant opens it, the customer route does not.
+    const reader = await createPortalUser({ name: `Granted Reader ${uniq('g')}`, email: `${uniq('reader')}@example.com` });
+    expect((await api(`/documents/invoice/${invoice.id}/grants`, { method: 'POST', token: staffToken, body: { contactId: reader.contact.id } })).status).toBe(201);
+    await page.goto(`${adminUrl()}/documents/invoice/${invoice.id}`);
+    const why = page.getByRole('region', { name: 'Why can a contact see this?' });
+    await why.getByLabel('Contact to explain').fill(reader.email);
+    await why.getByRole('button', { name: `Explain for ${reader.contact.name}` }).click();
+    const explanation = why.getByRole('status');
+    await explanation.getByText(`${reader.contact.name} sees this document now.`).waitFor();
+    await explanation.getByText(/^shared with it/).waitFor();
+    // The API lists the customer route's blocker too; it stops nothing here.
+    await explanation.getByText('The document belongs to another customer than the contact or its company.').waitFor();
+    expect(await explanation.getByRole('heading', { name: 'What stops it' }).count()).toBe(0);
+    await explanation.getByRole('heading', { name: 'What does not open it', level: 3 }).waitFor();
+  });
+
   test('a grant that ended is listed "ended" for its kept while, and its contact can be given it again from `Share with`', async () => {
     // The ended grant stays listed (expired: true) for EXPIRED_GRANT_KEPT_SECONDS (the test stack: 6 s) after its end.
     const returning = await createContact({ kind: 'person', name: `Returning ${uniq('r')}` });
@@ -652,6 +669,34 @@ describe('the admin console in Chromium', () => {
       await page.goto(`${adminUrl()}/documents/invoice/${id}`);
       await page.getByRole('region', { name: 'Share links' }).getByRole('button', { name: 'Revoke link 1' }).waitFor();
       await screenshot(page, 'admin-16-document-phone');
+      expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize(before);
+    }
+  });
+
+  test('on a phone-wide screen the wizard’s names wrap between their words, not inside one (“Brando|n Freema|n”); the table scrolls in its own box', async () => {
+    const before = page.viewportSize()!;
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      await page.goto(`${adminUrl()}/contacts/${company.id}/portal-access`);
+      await page.getByRole('checkbox', { name: `In Portal ${brandon.name}` }).waitFor();
+      await screenshot(page, 'admin-17-wizard-phone');
+      // How many lines each word of each line's name takes (a word broken inside takes two).
+      const lines = (await page.evaluate(`[...document.querySelectorAll('.wizard tbody th')].map((th) => {
+        const text = th.firstChild; const out = []; let at = 0;
+        for (const word of text.data.split(' ')) {
+          const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + word.length);
+          out.push(new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size);
+          at += word.length + 1;
+        }
+        return out;
+      })`)) as number[][];
+      // Every line whose words are of a name's length (the company's name ends in a test tag, longer than a phone's column).
+      const names = await page.locator('.wizard tbody th').allTextContents();
+      const plain = names.map((name, i) => ({ name, words: lines[i] })).filter(({ name }) => name.split(' ').every((word) => word.length <= 12));
+      expect(plain.map(({ name }) => name)).toEqual(expect.arrayContaining([brandon.name]));
+      for (const { words } of plain) expect(words.every((n) => n === 1)).toBe(true);
       expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
     } finally {
       await page.setViewportSize(before);

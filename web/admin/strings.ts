@@ -331,6 +331,8 @@ const en = {
     doesNotSee: (name: string) => `${name} does not see this document now.`,
     because: 'Because',
     blockedBy: 'What stops it',
+    /** The blockers of an answer that sees it: the API lists a closed route even when another one opens the document. */
+    notOpenedBy: 'What does not open it',
     links: 'Share links',
     linksIntro: 'A link shows this document to whoever has it, without signing in, until it expires, is used up or is revoked.',
     /** Empty sections' sentences do not repeat the section's name: a test finds the section by it as text, once. */

@@ -52,7 +52,7 @@ export function Explain({ doc }: { doc: Document }) {
           )}
           {answer.explanation.blockers.length > 0 && (
             <>
-              <h3>{t.document.blockedBy}</h3>
+              <h3>{answer.explanation.visible ? t.document.notOpenedBy : t.document.blockedBy}</h3>
               <ul class="reasons">
                 {answer.explanation.blockers.map((blocker, i) => (
                   <li key={i}>{blocker.detail}</li>
