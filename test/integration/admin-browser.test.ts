@@ -694,7 +694,7 @@ describe('the admin console in Chromium', () => {
       })`)) as number[][];
       // Every line whose words are of a name's length (the company's name ends in a test tag, longer than a phone's column).
       const names = await page.locator('.wizard tbody th').allTextContents();
-      const plain = names.map((name, i) => ({ name, words: lines[i] })).filter(({ name }) => name.split(' ').every((word) => word.length <= 12));
+      const plain = names.map((name, i) => ({ name, words: lines[i] ?? [0] })).filter(({ name }) => name.split(' ').every((word) => word.length <= 12));
       expect(plain.map(({ name }) => name)).toEqual(expect.arrayContaining([brandon.name]));
       for (const { words } of plain) expect(words.every((n) => n === 1)).toBe(true);
       expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
