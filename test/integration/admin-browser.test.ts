@@ -10,7 +10,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
-import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
+import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, wordLines, type ConsoleWatch } from './support/browser';
 import { createContact, createPortalUser } from './support/portal-users';
 import { adminToken, api, createStaffUser, emails, eventually, stack, uniq, type Email } from './support/stack';
 
@@ -683,15 +683,7 @@ describe('the admin console in Chromium', () => {
       await page.getByRole('checkbox', { name: `In Portal ${brandon.name}` }).waitFor();
       await screenshot(page, 'admin-17-wizard-phone');
       // How many lines each word of each line's name takes (a word broken inside takes two).
-      const lines = (await page.evaluate(`[...document.querySelectorAll('.wizard tbody th')].map((th) => {
-        const text = th.firstChild; const out = []; let at = 0;
-        for (const word of text.data.split(' ')) {
-          const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + word.length);
-          out.push(new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size);
-          at += word.length + 1;
-        }
-        return out;
-      })`)) as number[][];
+      const lines = await wordLines(page, '.wizard tbody th');
       // Every line whose words are of a name's length (the company's name ends in a test tag, longer than a phone's column).
       const names = await page.locator('.wizard tbody th').allTextContents();
       const plain = names.map((name, i) => ({ name, words: lines[i] ?? [0] })).filter(({ name }) => name.split(' ').every((word) => word.length <= 12));

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { distOf, firstLoadJs } from '../../web/build/dist';
-import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, type ConsoleWatch } from './support/browser';
+import { backTwicePastHostedUi, launchBrowser, launchBrowserWithBackForwardCache, screenshot, watch, wordLines, type ConsoleWatch } from './support/browser';
 import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { reissued } from './support/principals';
 import { createContact, createPortalUser } from './support/portal-users';
@@ -286,15 +286,7 @@ describe('the customer portal in Chromium', () => {
       await page.getByRole('link', { name: `Invoice ${INVOICES}` }).waitFor();
       await screenshot(page, '07-phone-list');
       // How many lines each word of each name's link takes (a word broken inside takes two).
-      const lines = (await page.evaluate(`[...document.querySelectorAll('tbody td a')].map((a) => {
-        const text = a.firstChild; const out = []; let at = 0;
-        for (const word of text.data.split(' ')) {
-          const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + word.length);
-          out.push(new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size);
-          at += word.length + 1;
-        }
-        return out;
-      })`)) as number[][];
+      const lines = await wordLines(page, 'tbody td a');
       expect(lines).toHaveLength(20);
       for (const words of lines) expect(words).toEqual([1, 1]);
       expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);

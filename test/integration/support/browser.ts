@@ -88,6 +88,22 @@ export function watch(page: Page, apiUrl: string): ConsoleWatch {
   };
 }
 
+/**
+ * How many lines each word of each element's first text takes, per element matching `selector` (a
+ * word broken inside takes two): `[[1, 1], …]` when every name wraps only between its words.
+ */
+export async function wordLines(page: Page, selector: string): Promise<number[][]> {
+  return (await page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})].map((element) => {
+    const text = element.firstChild; const out = []; let at = 0;
+    for (const word of text.data.split(' ')) {
+      const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + word.length);
+      out.push(new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size);
+      at += word.length + 1;
+    }
+    return out;
+  })`)) as number[][];
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
